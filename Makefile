@@ -1,0 +1,141 @@
+# grondslag - one plain Makefile (GNU make).
+#
+#   make              build build/grondslag (and the daemon, once it exists)
+#   make demo         install what is missing, build, run the main job
+#   make check        install what is missing, build, run every test
+#   make asan         the whole suite under ASan + UBSan
+#   make fuzz         libFuzzer builds of the fuzz targets (clang)
+#   make bench        throughput against baselines run in the same invocation
+#   make eval CORPUS=../shared/corpus
+#   make install PREFIX=/usr/local DESTDIR=
+#
+# Targets that need packages first run tests/deps.sh, then re-enter make so
+# that pkg-config is asked only once the -dev packages are there.
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BUILD    ?= build
+CC       ?= gcc
+CFLAGS   ?= -O2 -g
+LDFLAGS  ?=
+CORPUS   ?= ../shared/corpus
+
+PKGS     := gmime-3.0 libarchive libmaxminddb yaml-0.1 sqlite3 gpgme gpg-error
+# -isystem: our warnings are errors, the libraries' headers are not ours.
+PKG_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS)))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+MILTER_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags milter))
+MILTER_LIBS   = $(shell pkg-config --libs milter)
+CMOCKA_LIBS   = $(shell pkg-config --libs cmocka)
+
+WARN     := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wpointer-arith -Wvla -Werror
+HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) -Iinclude $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = -pie -pthread $(LDFLAGS)
+
+# The core: every milter/*.c except the daemon's adapter (the only files
+# that may include libmilter).
+ADAPTER_SRCS := milter/main.c milter/callbacks.c
+CORE_SRCS := $(filter-out $(ADAPTER_SRCS),$(sort $(wildcard milter/*.c)))
+CORE_OBJS := $(CORE_SRCS:milter/%.c=$(BUILD)/obj/%.o)
+CTL_SRCS  := $(sort $(wildcard milter/ctl/*.c))
+CTL_OBJS  := $(CTL_SRCS:milter/ctl/%.c=$(BUILD)/obj/ctl/%.o)
+DAEMON_SRCS := $(wildcard $(ADAPTER_SRCS))
+DAEMON_OBJS := $(DAEMON_SRCS:milter/%.c=$(BUILD)/obj/%.o)
+LIB       := $(BUILD)/libgrondslag.a
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_REPLAY := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
+TOOLS_SRCS := $(sort $(wildcard tests/tools/*.c))
+TOOLS_BINS := $(TOOLS_SRCS:tests/tools/%.c=$(BUILD)/tests/%)
+
+PROGRAMS := $(BUILD)/grondslag
+ifneq ($(DAEMON_SRCS),)
+PROGRAMS += $(BUILD)/grondslag-milter
+endif
+
+.PHONY: all deps demo check test asan fuzz bench eval install clean tests-build
+.DELETE_ON_ERROR:
+
+all: $(PROGRAMS)
+
+$(BUILD)/obj/%.o: milter/%.c $(wildcard include/grondslag/*.h) | $(BUILD)/obj/ctl
+	$(CC) $(ALL_CFLAGS) $(if $(filter $(ADAPTER_SRCS),$<),$(MILTER_CFLAGS)) -MMD -c $< -o $@
+
+$(BUILD)/obj/ctl/%.o: milter/ctl/%.c $(wildcard include/grondslag/*.h) | $(BUILD)/obj/ctl
+	$(CC) $(ALL_CFLAGS) -Imilter -c $< -o $@
+
+$(BUILD)/obj/ctl:
+	mkdir -p $@ $(BUILD)/tests
+
+$(LIB): $(CORE_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/grondslag: $(CTL_OBJS) $(LIB)
+	$(CC) $(ALL_LDFLAGS) $(CTL_OBJS) $(LIB) $(PKG_LIBS) -o $@
+
+$(BUILD)/grondslag-milter: $(DAEMON_OBJS) $(LIB)
+	$(CC) $(ALL_LDFLAGS) $(DAEMON_OBJS) $(LIB) $(PKG_LIBS) $(MILTER_LIBS) -o $@
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.h $(LIB) | $(BUILD)/obj/ctl
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/unit $(ALL_LDFLAGS) $< $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS) -o $@
+
+# Fuzz targets built with the replay runner (gcc or clang, no libFuzzer):
+# make check replays every seed; make fuzz builds the real fuzzers.
+$(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(LIB) | $(BUILD)/obj/ctl
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(ALL_LDFLAGS) $< tests/fuzz/replay.c $(LIB) $(PKG_LIBS) -o $@
+
+$(BUILD)/tests/%: tests/tools/%.c $(LIB) | $(BUILD)/obj/ctl
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(ALL_LDFLAGS) $< $(LIB) $(PKG_LIBS) -o $@
+
+-include $(CORE_OBJS:.o=.d) $(DAEMON_OBJS:.o=.d)
+
+tests-build: all $(UNIT_BINS) $(FUZZ_REPLAY) $(TOOLS_BINS)
+
+deps:
+	sh tests/deps.sh
+
+# ---- the two commands of README ----------------------------------------
+demo: deps
+	$(MAKE) all
+	sh tests/demo.sh
+
+check: deps
+	$(MAKE) test
+
+# The suite itself (no installing): unit, golden, fuzz replay, end to end.
+test: tests-build
+	BUILD=$(BUILD) sh tests/run.sh
+
+ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+asan: deps
+	$(MAKE) BUILD=build-asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" test
+
+fuzz: deps
+	sh tests/fuzz/build.sh
+
+bench: deps
+	$(MAKE) all $(TOOLS_BINS)
+	BUILD=$(BUILD) CORPUS=$(CORPUS) sh tests/bench/run.sh
+
+eval: deps
+	$(MAKE) all
+	BUILD=$(BUILD) CORPUS=$(CORPUS) sh tests/eval.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
+		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/doc/grondslag
+	install -m 755 $(BUILD)/grondslag $(DESTDIR)$(PREFIX)/bin/grondslag
+	if [ -f $(BUILD)/grondslag-milter ]; then install -m 755 $(BUILD)/grondslag-milter $(DESTDIR)$(PREFIX)/sbin/; fi
+	for m in docs/*.1; do [ -f $$m ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/ || true; done
+	for m in docs/*.5; do [ -f $$m ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man5/ || true; done
+	for m in docs/*.8; do [ -f $$m ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man8/ || true; done
+	install -m 644 conf/*.sample* $(DESTDIR)$(PREFIX)/share/doc/grondslag/
+
+clean:
+	rm -rf build build-asan build-fuzz

@@ -1,0 +1,66 @@
+/*
+ * ipscan.h - the hand-written hot scanner: IP addresses, prefixes and
+ * ranges in arbitrary (hostile) text.
+ *
+ * The scanner is streaming: feed it a stream in chunks of any size with
+ * ipscan_update() and close it with ipscan_finish(); a token split across
+ * two chunks is found exactly as if the stream had come in one piece.  It
+ * never allocates per byte or per match and never reads outside the
+ * buffers it is given.  What counts as an address, and which look-alikes
+ * (version strings, OIDs, dotted numbers inside longer tokens) do not, is
+ * specified by the tests in tests/unit/test_ipscan.c.
+ *
+ * Recognised forms: IPv4 dotted quad; every RFC 4291 IPv6 text form
+ * (compressed, embedded IPv4); CIDR "a/len"; ranges "a-b" (both ends of
+ * one family, a <= b); defanged separators "[.]" "(.)" "{.}" "[dot]" "(dot)"
+ * "{dot}" and "[:]" (match->defanged is set).  An IPv6 zone id ("%eth0")
+ * makes the token not an address.
+ *
+ * Public functions:
+ *   ipscan_alloc()    new scanner calling fn(arg, match) for every match
+ *   ipscan_update()   scan the next chunk of the current stream
+ *   ipscan_finish()   end the stream: flush a token held at the chunk edge,
+ *                     then reset for the next stream (offsets restart at 0)
+ *   ipscan_free()
+ *   ipscan_buffer()   one-shot convenience over a whole buffer
+ */
+#ifndef GRONDSLAG_IPSCAN_H
+#define GRONDSLAG_IPSCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "grondslag/ipaddr.h"
+
+enum ipscan_kind {
+	IPSCAN_ADDR,		/* one address: addr */
+	IPSCAN_PREFIX,		/* addr/prefixlen, host bits cleared in addr */
+	IPSCAN_RANGE		/* addr .. end, inclusive, addr <= end */
+};
+
+struct ipscan_match {
+	enum ipscan_kind kind;
+	struct ip_addr addr;
+	struct ip_addr end;	/* IPSCAN_RANGE only */
+	uint8_t prefixlen;	/* IPSCAN_PREFIX only */
+	bool defanged;		/* written with a defanged separator */
+	uint64_t offset;	/* offset of the token's first byte in the stream */
+};
+
+/* Called once per match, in stream order.  Return 0 to go on, non-zero to
+ * make the scanner drop the rest of the stream (ipscan_update() then
+ * returns that value until ipscan_finish()). */
+typedef int ipscan_fn(void *arg, const struct ipscan_match *m);
+
+struct ipscan;
+
+struct ipscan *ipscan_alloc(ipscan_fn *fn, void *arg);
+int ipscan_update(struct ipscan *s, const char *buf, size_t len);
+int ipscan_finish(struct ipscan *s);
+void ipscan_free(struct ipscan *s);
+
+/* Scan buf as one whole stream; returns the callback's stop value or 0. */
+int ipscan_buffer(const char *buf, size_t len, ipscan_fn *fn, void *arg);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * walk.h - walk one raw RFC 5322 message and hand every piece of readable
+ * text to a handler, part by part.
+ *
+ * The walker owns carriers, not meaning: it parses the MIME tree with
+ * GMime (all transfer encodings, charsets converted to UTF-8, RFC 2047/2231
+ * names, nested message/rfc822), opens archives with libarchive (zip, tar,
+ * gz, bz2, xz, 7z, nested), pulls text out of HTML, UTF-16 with BOM, office
+ * documents (XLSX/ODS/DOCX/ODT: XML text nodes joined) and PDF (out of
+ * process, with time and memory limits), and recognises what it cannot read
+ * (PGP/MIME, inline PGP, S/MIME, encrypted archive entries, TNEF, corrupt
+ * archives, unsupported types that may carry text).  Every part becomes a
+ * findings part; every unreadable part or limit hit becomes an unscannable
+ * reason there; nothing is skipped silently.
+ *
+ * Of the headers only Subject is handed over as text (part path
+ * "subject"): the others are transport data.
+ *
+ * Part paths: MIME parts are numbered as in IMAP ("1", "2", "2.1"; a
+ * single-part message's body is "1"); an archive member is appended with
+ * "!" ("2!lists/be.csv", nested "2!a.zip!b.csv"); a message/rfc822 part's
+ * inner parts continue the numbering ("3.1").
+ *
+ * Public functions:
+ *   walk_limits_default()
+ *   walk_message()   walk a whole message held in memory
+ */
+#ifndef GRONDSLAG_WALK_H
+#define GRONDSLAG_WALK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "grondslag/findings.h"
+
+struct walk_limits {
+	uint64_t max_message_bytes;	/* whole raw message */
+	unsigned max_parts;		/* parts, archive members included */
+	unsigned max_depth;		/* MIME + archive nesting */
+	unsigned max_archive_entries;	/* per archive */
+	unsigned max_expansion_ratio;	/* decoded bytes / archive bytes */
+	uint64_t max_expanded_bytes;	/* all decoded text of the message */
+	unsigned max_seconds;		/* wall clock for the whole walk */
+	unsigned pdf_seconds;		/* per PDF, in the child */
+	uint64_t pdf_max_memory;	/* address space of the PDF child */
+	const char *pdftotext;		/* path of the extractor, NULL = default */
+};
+
+void walk_limits_default(struct walk_limits *l);
+
+/* The handler sees each text stream as begin, text* (UTF-8, in order,
+ * arbitrary chunking), end.  Streams never interleave.  Returning non-zero
+ * from text() stops the walk (walk_message() then returns that value). */
+struct walk_handler {
+	void (*begin)(void *arg, unsigned part);
+	int (*text)(void *arg, unsigned part, const char *buf, size_t len);
+	void (*end)(void *arg, unsigned part);
+};
+
+/* Returns 0 when the walk ran (whatever it found unreadable, which is in
+ * f), the handler's stop value, or -1 on an internal error (also recorded
+ * in f as UNSCAN_INTERNAL). */
+int walk_message(const char *msg, size_t len, const struct walk_limits *lim,
+		 struct findings *f, const struct walk_handler *h, void *arg);
+
+#endif

@@ -1,0 +1,34 @@
+#!/bin/sh
+# tests/deps.sh - install what building, testing and the demo need, when it
+# is missing (Debian 12, as root).  Quiet when everything is there.
+set -eu
+
+PKGS="gcc make pkg-config clang libclang-rt-14-dev
+libmilter-dev libgpgme-dev libgpg-error-dev libmaxminddb-dev libcmocka-dev
+libgmime-3.0-dev libarchive-dev libsqlite3-dev libyaml-dev
+gnupg poppler-utils zip p7zip-full mmdb-bin libmaxmind-db-writer-perl
+postfix swaks miltertest ripgrep"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
+		missing="$missing $p"
+done
+
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps: missing packages:$missing (run as root to install them)" >&2
+		exit 1
+	fi
+	echo "deps: installing:$missing"
+	# Postfix must not ask questions nor create a system configuration:
+	# the tests run private instances with their own config directories.
+	echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# The default geo data (country + ASN), see docs/geo.md.
+if [ -x contrib/geo-install.sh ] || [ -f contrib/geo-install.sh ]; then
+	sh contrib/geo-install.sh
+fi
