@@ -11,6 +11,12 @@ set -u
 BUILD=${BUILD:-build}
 export BUILD
 LOGS=$BUILD/test-logs
+# Sanitizer settings for make asan (harmless otherwise).  GLib keeps its
+# type system alive until exit on purpose: tests/lsan.supp names those.
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$(pwd)/tests/lsan.supp:print_suppressions=0}
+export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 mkdir -p "$LOGS"
 total_pass=0
 total_fail=0
