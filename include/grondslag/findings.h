@@ -122,6 +122,9 @@ struct findings;
 
 struct findings *findings_alloc(void);
 void findings_free(struct findings *f);
+/* Cap on distinct addresses + networks (0 = default, 2,000,000); past it
+ * the message is unscannable with limit-addresses. */
+void findings_set_max_entries(struct findings *f, size_t max);
 
 /* Parts.  Returns the new part's index, or -1 on allocation failure (the
  * message is then marked unscannable with UNSCAN_INTERNAL). */

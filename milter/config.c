@@ -1,0 +1,476 @@
+/*
+ * config.c - grondslag.conf, driven by the one table in config_keys.def.
+ *
+ * Format: one "Key value" per line; the key is case-insensitive, the value
+ * is the rest of the line with surrounding blanks removed; "#" starts a
+ * comment at the start of a line or after a blank.  A LIST key may appear
+ * many times and adds a value each time; any other key given twice is an
+ * error (a silent override is how a wrong setting goes unnoticed).
+ *
+ * Limits: lines up to CONFIG_LINE_MAX bytes, values are kept as given
+ * (paths are not resolved here).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "grondslag/config.h"
+
+#define CONFIG_LINE_MAX 4096
+
+enum config_type { CT_STR, CT_PATH, CT_UINT, CT_SIZE, CT_BOOL, CT_ENUM, CT_LIST };
+
+struct config_def {
+	const char *name;
+	enum config_type type;
+	const char *def;
+	uint64_t min, max;
+	const char *choices;
+	const char *help;
+};
+
+static const struct config_def defs[CONF_COUNT] = {
+#define X(id, name, type, def, min, max, choices, help)                                            \
+	[CONF_##id] = {name, CT_##type, def, min, max, choices, help},
+#include "grondslag/config_keys.def"
+#undef X
+};
+
+struct config_value {
+	char *str;		/* STR, PATH, ENUM: the text; others: as given */
+	uint64_t num;		/* UINT, SIZE, BOOL */
+	char **list;		/* LIST */
+	size_t nlist;
+	unsigned line;		/* 0 = default */
+};
+
+struct config {
+	char *file;
+	struct config_value v[CONF_COUNT];
+};
+
+/* Error sink: "file:line: message" lines appended to a bounded buffer. */
+struct errbuf {
+	char *buf;
+	size_t size, len;
+	unsigned count;
+};
+
+static void errf(struct errbuf *e, const char *file, unsigned line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void errf(struct errbuf *e, const char *file, unsigned line, const char *fmt, ...)
+{
+	e->count++;
+	if (e->buf == NULL || e->len + 1 >= e->size)
+		return;
+	int n = line ? snprintf(e->buf + e->len, e->size - e->len, "%s%s:%u: ",
+				e->len ? "\n" : "", file, line)
+		     : snprintf(e->buf + e->len, e->size - e->len, "%s%s: ", e->len ? "\n" : "",
+				file);
+	if (n < 0 || (size_t)n >= e->size - e->len) {
+		e->len = e->size - 1;
+		return;
+	}
+	e->len += (size_t)n;
+	va_list ap;
+	va_start(ap, fmt);
+	n = vsnprintf(e->buf + e->len, e->size - e->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= e->size - e->len)
+		e->len = e->size - 1;
+	else
+		e->len += (size_t)n;
+}
+
+/* Parse an unsigned decimal with an optional k/M/G suffix (SIZE only). */
+static bool parse_number(const char *s, bool allow_suffix, uint64_t *out)
+{
+	uint64_t v = 0;
+	const char *p = s;
+	if (!isdigit((unsigned char)*p))
+		return false;
+	for (; isdigit((unsigned char)*p); p++) {
+		unsigned d = (unsigned)(*p - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	uint64_t mul = 1;
+	if (*p && allow_suffix) {
+		switch (*p) {
+		case 'k': case 'K': mul = 1024ull; break;
+		case 'm': case 'M': mul = 1024ull * 1024; break;
+		case 'g': case 'G': mul = 1024ull * 1024 * 1024; break;
+		default: return false;
+		}
+		p++;
+	}
+	if (*p != '\0' || (mul > 1 && v > UINT64_MAX / mul))
+		return false;
+	*out = v * mul;
+	return true;
+}
+
+static bool parse_bool(const char *s, uint64_t *out)
+{
+	static const char *const yes[] = {"yes", "true", "on", "1"};
+	static const char *const no[] = {"no", "false", "off", "0"};
+	for (size_t i = 0; i < 4; i++) {
+		if (strcasecmp(s, yes[i]) == 0) {
+			*out = 1;
+			return true;
+		}
+		if (strcasecmp(s, no[i]) == 0) {
+			*out = 0;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* True when s is one of the '|'-separated choices. */
+static bool enum_ok(const char *choices, const char *s)
+{
+	size_t n = strlen(s);
+	for (const char *c = choices; c && *c;) {
+		const char *bar = strchr(c, '|');
+		size_t len = bar ? (size_t)(bar - c) : strlen(c);
+		if (len == n && strncasecmp(c, s, n) == 0)
+			return true;
+		c = bar ? bar + 1 : c + len;
+	}
+	return false;
+}
+
+/* Set key k from text; false (and an error) when the value is bad. */
+static bool set_value(struct config *c, enum config_key k, const char *val, const char *file,
+		      unsigned line, struct errbuf *e)
+{
+	const struct config_def *d = &defs[k];
+	struct config_value *v = &c->v[k];
+	uint64_t num = 0;
+
+	switch (d->type) {
+	case CT_UINT:
+	case CT_SIZE:
+		if (!parse_number(val, d->type == CT_SIZE, &num)) {
+			errf(e, file, line, "%s: \"%.64s\" is not a %s", d->name, val,
+			     d->type == CT_SIZE ? "size (number with optional k, M or G)"
+						: "whole number");
+			return false;
+		}
+		if (num < d->min || num > d->max) {
+			errf(e, file, line, "%s: %llu is out of range %llu..%llu", d->name,
+			     (unsigned long long)num, (unsigned long long)d->min,
+			     (unsigned long long)d->max);
+			return false;
+		}
+		break;
+	case CT_BOOL:
+		if (!parse_bool(val, &num)) {
+			errf(e, file, line, "%s: \"%.64s\" is not yes or no", d->name, val);
+			return false;
+		}
+		break;
+	case CT_ENUM:
+		if (!enum_ok(d->choices, val)) {
+			errf(e, file, line, "%s: \"%.64s\" is not one of %s", d->name, val,
+			     d->choices);
+			return false;
+		}
+		break;
+	case CT_LIST: {
+		if (*val == '\0')
+			return true;
+		char **nl = realloc(v->list, (v->nlist + 1) * sizeof *nl);
+		if (nl == NULL || (nl[v->nlist] = strdup(val)) == NULL) {
+			if (nl)
+				v->list = nl;
+			errf(e, file, line, "out of memory");
+			return false;
+		}
+		v->list = nl;
+		v->nlist++;
+		v->line = line;
+		return true;
+	}
+	case CT_STR:
+	case CT_PATH:
+		break;
+	}
+	char *s = strdup(val);
+	if (s == NULL) {
+		errf(e, file, line, "out of memory");
+		return false;
+	}
+	free(v->str);
+	v->str = s;
+	v->num = num;
+	v->line = line;
+	return true;
+}
+
+struct config *config_defaults(void)
+{
+	struct config *c = calloc(1, sizeof *c);
+	if (c == NULL)
+		return NULL;
+	struct errbuf e = {0};
+	for (int k = 0; k < CONF_COUNT; k++) {
+		if (!set_value(c, (enum config_key)k, defs[k].def, "(defaults)", 0, &e)) {
+			config_free(c);
+			return NULL;
+		}
+		c->v[k].line = 0;
+	}
+	return c;
+}
+
+/* Trim blanks at both ends in place; returns the start. */
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' ||
+			 s[n - 1] == '\n'))
+		s[--n] = '\0';
+	return s;
+}
+
+/* Look a key up by name (case-insensitive). */
+static int key_lookup(const char *name)
+{
+	for (int k = 0; k < CONF_COUNT; k++)
+		if (strcasecmp(defs[k].name, name) == 0)
+			return k;
+	return -1;
+}
+
+/* Parse one line of the file into c. */
+static void parse_line(struct config *c, char *line, const char *file, unsigned lineno,
+		       bool seen[CONF_COUNT], struct errbuf *e)
+{
+	/* A '#' after a blank (or at the start) starts a comment. */
+	for (char *p = line; *p; p++) {
+		if (*p == '#' && (p == line || p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			break;
+		}
+	}
+	char *s = trim(line);
+	if (*s == '\0')
+		return;
+	char *val = s;
+	while (*val && *val != ' ' && *val != '\t')
+		val++;
+	if (*val)
+		*val++ = '\0';
+	val = trim(val);
+	int k = key_lookup(s);
+	if (k < 0) {
+		errf(e, file, lineno, "unknown key \"%.64s\"", s);
+		return;
+	}
+	if (seen[k] && defs[k].type != CT_LIST) {
+		errf(e, file, lineno, "%s given twice (first on line %u)", defs[k].name,
+		     c->v[k].line);
+		return;
+	}
+	if (*val == '\0' && defs[k].type != CT_STR && defs[k].type != CT_PATH) {
+		errf(e, file, lineno, "%s needs a value", defs[k].name);
+		return;
+	}
+	if (set_value(c, (enum config_key)k, val, file, lineno, e))
+		seen[k] = true;
+}
+
+struct config *config_load(const char *file, char *err, size_t errlen)
+{
+	struct errbuf e = {err, errlen, 0, 0};
+	if (err && errlen)
+		err[0] = '\0';
+	struct config *c = config_defaults();
+	if (c == NULL) {
+		errf(&e, file, 0, "out of memory");
+		return NULL;
+	}
+	if (file == NULL)
+		return c;
+	FILE *fp = fopen(file, "r");
+	if (fp == NULL) {
+		errf(&e, file, 0, "%s", strerror(errno));
+		config_free(c);
+		return NULL;
+	}
+	c->file = strdup(file);
+	bool seen[CONF_COUNT] = {false};
+	/* LIST defaults are replaced, not appended to, by the file. */
+	char line[CONFIG_LINE_MAX];
+	unsigned lineno = 0;
+	while (fgets(line, sizeof line, fp) != NULL) {
+		lineno++;
+		size_t n = strlen(line);
+		if (n == sizeof line - 1 && line[n - 1] != '\n') {
+			errf(&e, file, lineno, "line longer than %d bytes", CONFIG_LINE_MAX - 2);
+			int ch;
+			while ((ch = fgetc(fp)) != EOF && ch != '\n')
+				;
+			continue;
+		}
+		if (memchr(line, '\0', n) != NULL) {
+			errf(&e, file, lineno, "NUL byte in line");
+			continue;
+		}
+		parse_line(c, line, file, lineno, seen, &e);
+	}
+	if (ferror(fp))
+		errf(&e, file, lineno, "read error: %s", strerror(errno));
+	fclose(fp);
+	if (e.count > 0 || c->file == NULL) {
+		if (c->file == NULL)
+			errf(&e, file, 0, "out of memory");
+		config_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void config_free(struct config *c)
+{
+	if (c == NULL)
+		return;
+	for (int k = 0; k < CONF_COUNT; k++) {
+		free(c->v[k].str);
+		for (size_t i = 0; i < c->v[k].nlist; i++)
+			free(c->v[k].list[i]);
+		free(c->v[k].list);
+	}
+	free(c->file);
+	free(c);
+}
+
+const char *config_file(const struct config *c)
+{
+	return c->file;
+}
+
+const char *config_str(const struct config *c, enum config_key k)
+{
+	return c->v[k].str ? c->v[k].str : "";
+}
+
+uint64_t config_uint(const struct config *c, enum config_key k)
+{
+	return c->v[k].num;
+}
+
+bool config_bool(const struct config *c, enum config_key k)
+{
+	return c->v[k].num != 0;
+}
+
+size_t config_list_count(const struct config *c, enum config_key k)
+{
+	return c->v[k].nlist;
+}
+
+const char *config_list(const struct config *c, enum config_key k, size_t i)
+{
+	return i < c->v[k].nlist ? c->v[k].list[i] : NULL;
+}
+
+const char *config_key_name(enum config_key k)
+{
+	return (unsigned)k < CONF_COUNT ? defs[k].name : "?";
+}
+
+void config_dump(const struct config *c, FILE *out)
+{
+	fprintf(out, "# effective configuration (%s)\n", c->file ? c->file : "embedded defaults");
+	for (int k = 0; k < CONF_COUNT; k++) {
+		const struct config_value *v = &c->v[k];
+		if (defs[k].type == CT_LIST) {
+			if (v->nlist == 0)
+				fprintf(out, "# %s (none)\n", defs[k].name);
+			for (size_t i = 0; i < v->nlist; i++)
+				fprintf(out, "%s %s\n", defs[k].name, v->list[i]);
+		} else if (v->str == NULL || v->str[0] == '\0') {
+			fprintf(out, "%s\n", defs[k].name);
+		} else {
+			fprintf(out, "%s %s\n", defs[k].name, v->str);
+		}
+	}
+}
+
+/* Man page text must not start a line with "." or "'" (roff requests). */
+static void roff_text(FILE *out, const char *s)
+{
+	if (*s == '.' || *s == '\'')
+		fputs("\\&", out);
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\e", out);
+		else if (*s == '-')
+			fputs("\\-", out);
+		else
+			fputc(*s, out);
+	}
+}
+
+void config_doc(const char *style, FILE *out)
+{
+	bool man = strcmp(style, "man") == 0;
+	for (int k = 0; k < CONF_COUNT; k++) {
+		const struct config_def *d = &defs[k];
+		if (man) {
+			fputs(".TP\n.BI ", out);
+			fprintf(out, "%s \" ", d->name);
+			roff_text(out, d->type == CT_ENUM ? d->choices
+				       : d->type == CT_BOOL ? "yes|no"
+				       : d->type == CT_UINT ? "number"
+				       : d->type == CT_SIZE ? "size"
+				       : d->type == CT_PATH ? "file"
+							    : "value");
+			fputs("\"\n", out);
+			roff_text(out, d->help);
+			fputs(" Default: ", out);
+			roff_text(out, d->def[0] ? d->def : "(none)");
+			fputs(".\n", out);
+		} else {
+			fprintf(out, "\n# %s\n", d->help);
+			if (d->type == CT_ENUM)
+				fprintf(out, "# One of: %s\n", d->choices);
+			fprintf(out, "#%s %s\n", d->name, d->def);
+		}
+	}
+}
+
+void config_walk_limits(const struct config *c, struct walk_limits *l)
+{
+	walk_limits_default(l);
+	l->max_message_bytes = config_uint(c, CONF_MAX_MESSAGE_SIZE);
+	l->max_parts = (unsigned)config_uint(c, CONF_MAX_PARTS);
+	l->max_depth = (unsigned)config_uint(c, CONF_MAX_DEPTH);
+	l->max_archive_entries = (unsigned)config_uint(c, CONF_MAX_ARCHIVE_ENTRIES);
+	l->max_expansion_ratio = (unsigned)config_uint(c, CONF_MAX_EXPANSION_RATIO);
+	l->max_expanded_bytes = config_uint(c, CONF_MAX_EXPANDED_SIZE);
+	l->max_seconds = (unsigned)config_uint(c, CONF_SCAN_TIMEOUT);
+	l->pdf_seconds = (unsigned)config_uint(c, CONF_PDF_TIMEOUT);
+	l->pdf_max_memory = config_uint(c, CONF_PDF_MAX_MEMORY);
+	l->pdftotext = config_str(c, CONF_PDF_TO_TEXT);
+}
+
+void config_geo_options(const struct config *c, struct geo_options *o)
+{
+	const char *cdb = config_str(c, CONF_GEO_COUNTRY_DB);
+	const char *adb = config_str(c, CONF_GEO_ASN_DB);
+	o->country_db = *cdb ? cdb : NULL;
+	o->country_path = config_str(c, CONF_GEO_COUNTRY_PATH);
+	o->asn_db = *adb ? adb : NULL;
+	o->asn_path = config_str(c, CONF_GEO_ASN_PATH);
+}

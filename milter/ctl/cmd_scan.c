@@ -1,0 +1,84 @@
+/*
+ * cmd_scan.c - "grondslag scan [-c CONFIG] [--json] FILE...": what the
+ * detection engine finds in each message.  The person running it holds the
+ * message already, so unlike the daemon's logs this output does list the
+ * addresses found.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "grondslag/json.h"
+#include "grondslag/scan.h"
+#include "scan_output.h"
+
+int cmd_scan(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *conf = NULL;
+	bool json = false;
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:jh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			conf = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		default:
+			fprintf(stderr, "usage: grondslag scan [-c CONFIG] [--json] FILE...\n");
+			return CTL_ERROR;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "usage: grondslag scan [-c CONFIG] [--json] FILE...\n");
+		return CTL_ERROR;
+	}
+	struct config *c = ctl_config(conf);
+	if (c == NULL)
+		return CTL_ERROR;
+	bool geo_failed;
+	struct scan_options so = {0};
+	config_walk_limits(c, &so.limits);
+	so.threshold = (unsigned)config_uint(c, CONF_TRACEABLE_THRESHOLD);
+	so.geo = ctl_geo(c, &geo_failed);
+	if (geo_failed) {
+		config_free(c);
+		return CTL_ERROR;
+	}
+
+	int rc = CTL_OK;
+	for (int i = optind; i < argc; i++) {
+		struct ctl_file file;
+		if (ctl_file_read(argv[i], &file) != 0) {
+			rc = CTL_ERROR;
+			continue;
+		}
+		struct findings *f = scan_message(&so, file.data, file.len);
+		ctl_file_release(&file);
+		if (f == NULL) {
+			fprintf(stderr, "grondslag: %s: out of memory\n", argv[i]);
+			rc = CTL_ERROR;
+			continue;
+		}
+		if (json)
+			scan_output_json(stdout, argv[i], f);
+		else
+			scan_output_text(stdout, argv[i], f);
+		findings_free(f);
+	}
+	geo_close(so.geo);
+	config_free(c);
+	if (fflush(stdout) != 0)
+		rc = CTL_ERROR;
+	return rc;
+}
