@@ -1,0 +1,29 @@
+# tests/testlib.sh - counters for shell test suites (sourced).
+# ok NAME / not_ok NAME [DETAIL] / check NAME CMD... / summary
+# summary prints "N passed, M failed" and returns non-zero on a failure.
+T_PASS=0
+T_FAIL=0
+
+ok() {
+	T_PASS=$((T_PASS + 1))
+	echo "ok - $1"
+}
+
+not_ok() {
+	T_FAIL=$((T_FAIL + 1))
+	echo "not ok - $1"
+	[ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/    # /'
+	return 0
+}
+
+# check NAME CMD...: ok when CMD exits 0.
+check() {
+	name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+
+summary() {
+	echo "$T_PASS passed, $T_FAIL failed"
+	[ "$T_FAIL" -eq 0 ]
+}

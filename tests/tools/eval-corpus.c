@@ -1,0 +1,187 @@
+/*
+ * eval-corpus.c - run the scanner over every file below one or more
+ * directories (make eval CORPUS=...) and print, per folder, how many
+ * messages, parts, unscannable reasons and addresses were found.  Under
+ * make eval it is built with ASan + UBSan, so a crash, leak or sanitizer
+ * report on any corpus file fails the run.
+ *
+ * usage: eval-corpus [-c CONFIG] DIR...
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "grondslag/config.h"
+#include "grondslag/scan.h"
+
+struct tally {
+	char folder[512];
+	unsigned files, parts, unscannable, reasons[UNSCAN_COUNT];
+	unsigned long long ips, public_ips, nets;
+	unsigned cats[4];
+};
+
+static struct tally *tallies;
+static size_t ntallies;
+
+/* The tally of the folder (first two path components below the root). */
+static struct tally *tally_for(const char *folder)
+{
+	for (size_t i = 0; i < ntallies; i++)
+		if (strcmp(tallies[i].folder, folder) == 0)
+			return &tallies[i];
+	struct tally *n = realloc(tallies, (ntallies + 1) * sizeof *n);
+	if (n == NULL) {
+		perror("realloc");
+		exit(2);
+	}
+	tallies = n;
+	memset(&tallies[ntallies], 0, sizeof *tallies);
+	snprintf(tallies[ntallies].folder, sizeof tallies[0].folder, "%s", folder);
+	return &tallies[ntallies++];
+}
+
+/* Read a whole file; NULL on error. */
+static char *slurp(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	char *buf = malloc((size_t)st.st_size + 1);
+	size_t got = 0;
+	while (buf && got < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	close(fd);
+	*len = got;
+	return buf;
+}
+
+static void scan_file(const struct scan_options *so, const char *path, const char *folder)
+{
+	size_t len;
+	char *msg = slurp(path, &len);
+	if (msg == NULL)
+		return;
+	struct findings *f = scan_message(so, msg, len);
+	free(msg);
+	if (f == NULL)
+		return;
+	struct tally *t = tally_for(folder);
+	t->files++;
+	t->parts += (unsigned)findings_part_count(f);
+	for (size_t i = 0; i < findings_part_count(f); i++) {
+		const struct finding_part *p = findings_part(f, i);
+		if (p->status == PART_UNSCANNABLE) {
+			t->unscannable++;
+			t->reasons[p->reason < UNSCAN_COUNT ? p->reason : UNSCAN_INTERNAL]++;
+		}
+	}
+	if (findings_message_reason(f) != UNSCAN_NONE)
+		t->reasons[findings_message_reason(f)]++;
+	t->ips += findings_ip_count(f);
+	t->public_ips += findings_public_ip_count(f);
+	t->nets += findings_net_count(f);
+	unsigned c = findings_categories(f);
+	for (unsigned b = 0; b < 4; b++)
+		t->cats[b] += (c >> b) & 1;
+	findings_free(f);
+}
+
+/* Walk dir recursively (bounded depth); folder = root-relative label. */
+static void walk_dir(const struct scan_options *so, const char *dir, const char *folder,
+		     int depth)
+{
+	if (depth > 16)
+		return;
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		char path[4096];
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		struct stat st;
+		if (lstat(path, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			char sub[512];
+			if (depth == 0)
+				snprintf(sub, sizeof sub, "%s", de->d_name);
+			else
+				snprintf(sub, sizeof sub, "%s", folder);
+			walk_dir(so, path, sub, depth + 1);
+		} else if (S_ISREG(st.st_mode) && strcmp(de->d_name, "SOURCE.txt") != 0) {
+			scan_file(so, path, depth == 0 ? "." : folder);
+		}
+	}
+	closedir(d);
+}
+
+int main(int argc, char **argv)
+{
+	const char *conf = NULL;
+	int i = 1;
+	if (argc > 2 && strcmp(argv[1], "-c") == 0) {
+		conf = argv[2];
+		i = 3;
+	}
+	if (i >= argc) {
+		fprintf(stderr, "usage: eval-corpus [-c CONFIG] DIR...\n");
+		return 2;
+	}
+	char err[4096];
+	struct config *c = config_load(conf, err, sizeof err);
+	if (c == NULL) {
+		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
+	struct scan_options so = {0};
+	config_walk_limits(c, &so.limits);
+	so.threshold = (unsigned)config_uint(c, CONF_TRACEABLE_THRESHOLD);
+	struct geo_options go;
+	config_geo_options(c, &go);
+	if (go.country_db || go.asn_db) {
+		so.geo = geo_open(&go, err, sizeof err);
+		if (so.geo == NULL) {
+			fprintf(stderr, "%s\n", err);
+			config_free(c);
+			return 2;
+		}
+	}
+	for (; i < argc; i++) {
+		size_t before = ntallies;
+		walk_dir(&so, argv[i], ".", 0);
+		printf("== %s\n", argv[i]);
+		printf("%-34s %6s %6s %6s %8s %8s %5s %5s %5s  %s\n", "folder", "msgs", "parts",
+		       "unscan", "addrs", "public", "trace", "incid", "unsc", "unscannable reasons");
+		for (size_t k = before; k < ntallies; k++) {
+			struct tally *t = &tallies[k];
+			printf("%-34.34s %6u %6u %6u %8llu %8llu %5u %5u %5u ", t->folder, t->files,
+			       t->parts, t->unscannable, t->ips, t->public_ips, t->cats[0],
+			       t->cats[1], t->cats[2]);
+			for (int r = 1; r < UNSCAN_COUNT; r++)
+				if (t->reasons[r])
+					printf(" %s=%u", unscan_reason_name((enum unscan_reason)r),
+					       t->reasons[r]);
+			putchar('\n');
+		}
+	}
+	free(tallies);
+	geo_close(so.geo);
+	config_free(c);
+	return 0;
+}
