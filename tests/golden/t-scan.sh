@@ -10,22 +10,23 @@ set -u
 . tests/testlib.sh
 BUILD=${BUILD:-build}
 TOP=$(pwd)
+case $BUILD in /*) B=$BUILD ;; *) B=$TOP/$BUILD ;; esac
 G=$TOP/tests/golden
-W=$TOP/$BUILD/golden
-BIN=$TOP/$BUILD/grondslag
+W=$B/golden
+BIN=$B/grondslag
 rm -rf "$W"
 mkdir -p "$W/msg" "$W/src"
 
 # Test geo databases, built from tests/geo/*.tsv.
-if ! sh tests/geo/build.sh "$TOP/$BUILD/geo-test" >"$W/geo.log" 2>&1; then
+if ! sh tests/geo/build.sh "$B/geo-test" >"$W/geo.log" 2>&1; then
 	not_ok "build test geo databases" "$(cat "$W/geo.log")"
 	summary
 	exit 1
 fi
 cat >"$W/grondslag.conf" <<CONF
-GeoCountryDatabase $TOP/$BUILD/geo-test/country.mmdb
+GeoCountryDatabase $B/geo-test/country.mmdb
 GeoCountryPath country_code
-GeoASNDatabase $TOP/$BUILD/geo-test/asn.mmdb
+GeoASNDatabase $B/geo-test/asn.mmdb
 GeoASNPath autonomous_system_number
 CONF
 
@@ -123,7 +124,7 @@ if [ $rc = 2 ] && grep -q "nope.mmdb" "$W/e3"; then
 else
 	not_ok "missing geo database: exit 2 at start" "rc=$rc $(cat "$W/e3")"
 fi
-head -c 4000 "$TOP/$BUILD/geo-test/country.mmdb" >"$W/corrupt.mmdb"
+head -c 4000 "$B/geo-test/country.mmdb" >"$W/corrupt.mmdb"
 printf 'GeoCountryDatabase %s/corrupt.mmdb\n' "$W" >"$W/badgeo.conf"
 "$BIN" scan -c "$W/badgeo.conf" "$W/msg/clean.eml" >/dev/null 2>"$W/e4"
 rc=$?
