@@ -14,6 +14,7 @@
  *   geo_close()
  *   geo_lookup()      country and ASN of one address
  *   geo_enrich()      fill every public address of a findings once
+ *   geo_lookups()     how many lookups were made (statistics, tests)
  */
 #ifndef GRONDSLAG_GEO_H
 #define GRONDSLAG_GEO_H
@@ -43,5 +44,8 @@ int geo_lookup(struct geo *g, const struct ip_addr *a, char country[3], uint32_t
 /* Look up each distinct public address of f once; returns the number of
  * database errors (addresses left unknown). */
 size_t geo_enrich(struct geo *g, struct findings *f);
+
+/* Lookups made through g so far (each geo_lookup with a database counts once). */
+uint64_t geo_lookups(const struct geo *g);
 
 #endif
