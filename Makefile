@@ -104,7 +104,8 @@ demo: deps
 	$(MAKE) all
 	sh tests/demo.sh
 
-check: deps
+check:
+	sh tests/deps.sh check
 	$(MAKE) test
 
 # The suite itself (no installing): unit, golden, fuzz replay, end to end.
@@ -112,7 +113,8 @@ test: tests-build
 	BUILD=$(BUILD) sh tests/run.sh
 
 ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
-asan: deps
+asan:
+	sh tests/deps.sh check
 	$(MAKE) BUILD=build-asan CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" test
 
 fuzz: deps
