@@ -14,6 +14,8 @@
  *   ip_addr_cmp()     total order: IPv4 before IPv6, then octets
  *   ip_prefix_parse() strict "addr/len"
  *   ip_prefix_contains()
+ *   ip_prefix_first() / ip_prefix_last()  the first and last address of a
+ *                     prefix (for range checks such as ipclass_prefix())
  */
 #ifndef GRONDSLAG_IPADDR_H
 #define GRONDSLAG_IPADDR_H
@@ -56,5 +58,9 @@ char *ip_prefix_format(const struct ip_prefix *p, char *buf, size_t size);
 
 /* True when a lies inside p (same family). */
 bool ip_prefix_contains(const struct ip_prefix *p, const struct ip_addr *a);
+
+/* First (host bits zero) and last (host bits one) address of p. */
+void ip_prefix_first(const struct ip_prefix *p, struct ip_addr *first);
+void ip_prefix_last(const struct ip_prefix *p, struct ip_addr *last);
 
 #endif

@@ -16,6 +16,20 @@
  * "{dot}" and "[:]" (match->defanged is set).  An IPv6 zone id ("%eth0")
  * makes the token not an address.
  *
+ * Decisions (each pinned by a test):
+ *  - IPv4 octets with a leading zero ("01.02.03.04") are not addresses.
+ *  - "1.2.3.4/33" (an invalid length) reports the address alone; so does
+ *    any other "/..." that is not a valid length or IPv4 netmask.
+ *  - A range allows up to four blanks around '-' (or an en dash); a
+ *    reversed or mixed-family pair is reported as two addresses.
+ *  - "::" alone, IPv6 tokens with no decimal digit and fewer than three
+ *    groups ("a::b"), and eight two-digit groups (MAC/WWN) are not
+ *    reported; "::1" and "fe80::" are.
+ *  - A token glued to a word, or to '.', '-', '+', '~' followed by one,
+ *    is not an address: "1.2.3.4-1", "v2.1.1.108", "1.2.3.4.5", OIDs.
+ *  - Bytes >= 0x80 (UTF-8 punctuation, NBSP) delimit like spaces.
+ *  - No token is longer than about 200 bytes; longer runs are refused.
+ *
  * Public functions:
  *   ipscan_alloc()    new scanner calling fn(arg, match) for every match
  *   ipscan_update()   scan the next chunk of the current stream

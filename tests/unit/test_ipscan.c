@@ -1,0 +1,680 @@
+/*
+ * test_ipscan.c - what the scanner finds, and what it must not.
+ *
+ * Each row is an input and the matches wanted, written as text: an address
+ * in canonical form, "addr/len" for a prefix, "first-last" for a range, a
+ * '~' suffix when written defanged, "@offset" when the row checks offsets
+ * (a row whose want has no '@' is compared without them).  Every row is
+ * then scanned again split at every position, in 1-byte chunks and in
+ * three pieces, and must give exactly the one-shot answer with offsets.
+ * Detection rows use routable addresses; documentation and private ranges
+ * appear where the scanner must still find them as text (the classifier,
+ * not the scanner, judges them).
+ */
+#include "testutil.h"
+
+#include "grondslag/ipscan.h"
+
+struct collect {
+	char buf[8192];
+	size_t len;
+	bool offsets;
+	int count;
+	int stop_at;	/* return 7 from the callback at this match (1-based), 0 never */
+};
+
+/* Append one match in the table's notation. */
+static int collect_cb(void *arg, const struct ipscan_match *m)
+{
+	struct collect *c = arg;
+	char a[IP_ADDR_TEXT_MAX], b[IP_ADDR_TEXT_MAX], tok[160];
+	int n;
+
+	ip_addr_format(&m->addr, a, sizeof a);
+	if (m->kind == IPSCAN_PREFIX)
+		n = snprintf(tok, sizeof tok, "%s/%u", a, m->prefixlen);
+	else if (m->kind == IPSCAN_RANGE)
+		n = snprintf(tok, sizeof tok, "%s-%s", a, ip_addr_format(&m->end, b, sizeof b));
+	else
+		n = snprintf(tok, sizeof tok, "%s", a);
+	if (m->defanged)
+		n += snprintf(tok + n, sizeof tok - (size_t)n, "~");
+	if (c->offsets)
+		snprintf(tok + n, sizeof tok - (size_t)n, "@%llu", (unsigned long long)m->offset);
+	if (c->len + strlen(tok) + 2 < sizeof c->buf)
+		c->len += (size_t)snprintf(c->buf + c->len, sizeof c->buf - c->len, "%s%s",
+					   c->len ? " " : "", tok);
+	c->count++;
+	return c->stop_at != 0 && c->count == c->stop_at ? 7 : 0;
+}
+
+static void collect_init(struct collect *c, bool offsets)
+{
+	memset(c, 0, sizeof *c);
+	c->offsets = offsets;
+}
+
+struct row {
+	const char *in;
+	const char *want;
+	size_t len;	/* 0: strlen(in) */
+};
+
+/* Scan in one piece. */
+static const char *scan_once(const char *in, size_t len, bool offsets, struct collect *c)
+{
+	collect_init(c, offsets);
+	assert_int_equal(ipscan_buffer(in, len, collect_cb, c), 0);
+	return c->buf;
+}
+
+/* Scan through ipscan_update with the cut points given. */
+static const char *scan_cut(struct ipscan *s, const char *in, size_t len, const size_t *cuts,
+			    int ncut, struct collect *c)
+{
+	size_t at = 0;
+	for (int k = 0; k <= ncut; k++) {
+		size_t to = k < ncut ? cuts[k] : len;
+		if (to < at)
+			to = at;
+		if (to > len)
+			to = len;
+		assert_int_equal(ipscan_update(s, in + at, to - at), 0);
+		at = to;
+	}
+	assert_int_equal(ipscan_finish(s), 0);
+	return c->buf;
+}
+
+/* The row once, then in every chunking; all must agree. */
+static void check_row(const struct row *r)
+{
+	size_t len = r->len ? r->len : strlen(r->in);
+	bool offsets = strchr(r->want, '@') != NULL;
+	struct collect c, w;
+	char name[96];
+
+	snprintf(name, sizeof name, "\"%.80s\"", r->in);
+	assert_str_eq_msg(name, scan_once(r->in, len, offsets, &c), r->want);
+	scan_once(r->in, len, true, &w);
+
+	struct ipscan *s = ipscan_alloc(collect_cb, &c);
+	assert_non_null(s);
+	for (size_t k = 0; k <= len; k++) {
+		size_t cuts[2] = {k, k + 7};
+		char where[128];
+		collect_init(&c, true);
+		scan_cut(s, r->in, len, cuts, 1, &c);
+		snprintf(where, sizeof where, "%s split at %zu", name, k);
+		assert_str_eq_msg(where, c.buf, w.buf);
+		collect_init(&c, true);
+		scan_cut(s, r->in, len, cuts, 2, &c);
+		snprintf(where, sizeof where, "%s split at %zu and %zu", name, k, k + 7);
+		assert_str_eq_msg(where, c.buf, w.buf);
+	}
+	collect_init(&c, true);
+	for (size_t k = 0; k < len; k++)
+		assert_int_equal(ipscan_update(s, r->in + k, 1), 0);
+	assert_int_equal(ipscan_finish(s), 0);
+	snprintf(name, sizeof name, "\"%.70s\" in 1-byte chunks", r->in);
+	assert_str_eq_msg(name, c.buf, w.buf);
+	ipscan_free(s);
+}
+
+static void check_rows(const struct row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		check_row(&rows[i]);
+}
+
+/* ---- IPv4 in the places it turns up ---------------------------------- */
+static const struct row v4_rows[] = {
+	{"8.8.8.8", "8.8.8.8@0", 0},
+	{"193.0.6.139", "193.0.6.139", 0},
+	{"0.0.0.0", "0.0.0.0", 0},
+	{"255.255.255.255", "255.255.255.255", 0},
+	{"1.1.1.1", "1.1.1.1", 0},
+	{"from 8.8.8.8.", "8.8.8.8@5", 0},
+	{"8.8.8.8,", "8.8.8.8@0", 0},
+	{"8.8.8.8;8.8.4.4", "8.8.8.8@0 8.8.4.4@8", 0},
+	{"(8.8.8.8)", "8.8.8.8@1", 0},
+	{"[8.8.8.8]", "8.8.8.8@1", 0},
+	{"{8.8.8.8}", "8.8.8.8@1", 0},
+	{"<8.8.8.8>", "8.8.8.8@1", 0},
+	{"\"8.8.8.8\"", "8.8.8.8@1", 0},
+	{"'8.8.8.8'", "8.8.8.8@1", 0},
+	{"`8.8.8.8`", "8.8.8.8@1", 0},
+	{"ip=8.8.8.8", "8.8.8.8@3", 0},
+	{"src:8.8.8.8", "8.8.8.8@4", 0},
+	{"dst:193.0.6.139 src:8.8.8.8", "193.0.6.139@4 8.8.8.8@20", 0},
+	{"abc:8.8.8.8", "8.8.8.8@4", 0},
+	{"a:8.8.8.8", "8.8.8.8@2", 0},
+	{"ip: 8.8.8.8", "8.8.8.8@4", 0},
+	{"http://8.8.8.8:8080/x", "8.8.8.8@7", 0},
+	{"https://193.0.6.139/index.html", "193.0.6.139@8", 0},
+	{"ftp://8.8.8.8", "8.8.8.8@6", 0},
+	{"user@8.8.8.8", "8.8.8.8@5", 0},
+	{"8.8.8.8:53", "8.8.8.8@0", 0},
+	{"8.8.8.8:", "8.8.8.8@0", 0},
+	{"8.8.8.8\n8.8.4.4\n", "8.8.8.8@0 8.8.4.4@8", 0},
+	{"8.8.8.8\r\n8.8.4.4\r\n", "8.8.8.8@0 8.8.4.4@9", 0},
+	{"a 1.1.1.1 b 8.8.4.4 c", "1.1.1.1@2 8.8.4.4@12", 0},
+	{"...8.8.8.8", "8.8.8.8@3", 0},
+	{"IP: 8.8.8.8!", "8.8.8.8@4", 0},
+	{"#8.8.8.8", "8.8.8.8@1", 0},
+	{"8.8.8.8\t", "8.8.8.8@0", 0},
+	{"8.8.8.8?", "8.8.8.8", 0},
+	{"8.8.8.8*", "8.8.8.8", 0},
+	{"8.8.8.8|8.8.4.4", "8.8.8.8 8.8.4.4", 0},
+	{"8.8.8.8%20", "8.8.8.8", 0},
+	{"8.8.8.8 - 193.0.6.139 is a range", "8.8.8.8-193.0.6.139@0", 0},
+	{"\xc2\xa0" "8.8.8.8\xc2\xa0", "8.8.8.8@2", 0},
+	{"\xe2\x80\x9c" "8.8.8.8\xe2\x80\x9d", "8.8.8.8@3", 0},
+	{"<td>193.0.6.139</td>", "193.0.6.139@4", 0},
+	{"<Address category=\"ipv4-addr\">193.0.6.139</Address>", "193.0.6.139@30", 0},
+	{"{\"ip\":\"8.8.8.8\",\"port\":53}", "8.8.8.8@7", 0},
+	{"{\"type\":\"ip-dst\",\"value\":\"193.0.6.139\"}", "193.0.6.139@26", 0},
+	{"[ipv4-addr:value = '193.0.6.139']", "193.0.6.139@20", 0},
+	{"ip-dst|port: 193.0.6.139|443", "193.0.6.139@13", 0},
+	{"timestamp,ip,port\n2024-01-15 12:30:45,193.0.6.139,443\n", "193.0.6.139@38", 0},
+	{"\"2024-01-15T12:30:45Z\",\"8.8.8.8\",\"AS15169\"", "8.8.8.8@24", 0},
+	{"Received: from mx ([193.0.6.139]) by relay", "193.0.6.139@20", 0},
+	{"X-Originating-IP: [8.8.8.8]", "8.8.8.8@19", 0},
+	{"8.8.8.8", "8.8.8.8", 0},
+	{"- 8.8.8.8", "8.8.8.8@2", 0},
+	{"--8.8.8.8", "8.8.8.8@2", 0},
+	{"+8.8.8.8", "8.8.8.8@1", 0},
+	{"/8.8.8.8", "8.8.8.8@1", 0},
+	{"\\8.8.8.8", "8.8.8.8@1", 0},
+	{"=8.8.8.8=", "8.8.8.8@1", 0},
+	{"8.8.8.8.\n", "8.8.8.8", 0},
+	{"8.8.8.8..", "8.8.8.8", 0},
+	{"8.8.8.8-", "8.8.8.8", 0},
+	{"8.8.8.8- x", "8.8.8.8", 0},
+	{"1.2.3.4 5.6.7.8", "1.2.3.4 5.6.7.8", 0},
+	{"10.0.0.1 192.168.1.1 172.16.0.1 127.0.0.1", "10.0.0.1 192.168.1.1 172.16.0.1 127.0.0.1", 0},
+	{"192.0.2.1 198.51.100.7 203.0.113.9", "192.0.2.1 198.51.100.7 203.0.113.9", 0},
+	{"99.99.99.99", "99.99.99.99", 0},
+	{"100.100.100.100", "100.100.100.100", 0},
+	{"249.250.251.252", "249.250.251.252", 0},
+	{"1.0.0.0", "1.0.0.0", 0},
+	{"0.1.0.1", "0.1.0.1", 0},
+	{"1.2.3.4 1.2.3.4", "1.2.3.4@0 1.2.3.4@8", 0},
+	{"8.8.8.8\x00", "8.8.8.8@0", 8},
+	{"\x00" "8.8.8.8\x00" "8.8.4.4", "8.8.8.8@1 8.8.4.4@9", 16},
+	{"8.8\x00" ".8.8", "", 8},
+	{"\xff\xfe" "8.8.8.8", "8.8.8.8@2", 0},
+};
+
+/* ---- look-alikes that are not addresses ------------------------------- */
+static const struct row trap_rows[] = {
+	{"1.2.3.4-1", "", 0},
+	{"package 1.2.3.4-1ubuntu2", "", 0},
+	{"1.2.3.4-beta", "", 0},
+	{"1.2.3.4+dfsg", "", 0},
+	{"1.2.3.4~rc1", "", 0},
+	{"1.2.3.4_5", "", 0},
+	{"_1.2.3.4", "", 0},
+	{"v2.1.1.108", "", 0},
+	{"v1.2.3.4", "", 0},
+	{"V1.2.3.4", "", 0},
+	{"release-1.2.3.4", "", 0},
+	{"linux-4.19.0.1", "", 0},
+	{"python3.10.2.1", "", 0},
+	{"1.2.3.4.5", "", 0},
+	{"1.2.3.4.5.6.7.8", "", 0},
+	{"version 1.2.3.4.5 here", "", 0},
+	{"1.1.1.1.1", "", 0},
+	{"1.3.6.1.4.1.311", "", 0},
+	{"1.3.6.1.4.1.311.21.7", "", 0},
+	{"OID 1.3.6.1.4.1.1466.115.121.1.15", "", 0},
+	{"iso.3.6.1.2.1.1.1.0", "", 0},
+	{"SNMPv2-SMI::enterprises.9.9.46.1.3.1.1.2.1", "", 0},
+	{"( 1.3.6.1.4.1.4203.1.4.1 NAME 'x' )", "", 0},
+	{"abc1.2.3.4", "", 0},
+	{"1.2.3.4abc", "", 0},
+	{"x.1.2.3.4", "", 0},
+	{"1.2.3.4.x", "", 0},
+	{"host.8.8.8.8", "", 0},
+	{"8.8.8.8.in-addr.arpa", "", 0},
+	{"0x1.2.3.4", "", 0},
+	{"1.2.3.4e5", "", 0},
+	{"256.1.1.1", "", 0},
+	{"1.256.1.1", "", 0},
+	{"1.2.3.256", "", 0},
+	{"1.2.3.999", "", 0},
+	{"300.300.300.300", "", 0},
+	{"1234.1.2.3", "", 0},
+	{"1.2.3.1234", "", 0},
+	{"01.02.03.04", "", 0},
+	{"1.2.3.04", "", 0},
+	{"010.0.0.1", "", 0},
+	{"8.8.08.8", "", 0},
+	{"1.2.3", "", 0},
+	{"section 1.2.3 says", "", 0},
+	{"see 4.2.1. and 4.2.2.", "", 0},
+	{"2024.01.15", "", 0},
+	{"15.01.2024", "", 0},
+	{"3.14159", "", 0},
+	{"$1,234.56", "", 0},
+	{"1..2.3.4", "", 0},
+	{"1.2..3.4", "", 0},
+	{".1.2.3.", "", 0},
+	{"1.2.3.4-1.2.3.4.5", "", 0},
+	{"1.2.3.4-5.6.7", "", 0},
+	{"12:30:45", "", 0},
+	{"12:30:45.123", "", 0},
+	{"Date: Mon, 15 Jan 2024 12:30:45 +0100", "", 0},
+	{"2024-01-15T12:30:45.123Z", "", 0},
+	{"std::string", "", 0},
+	{"std::vector<int>", "", 0},
+	{"Foo::add(a)", "", 0},
+	{"a::b", "", 0},
+	{"dead::beef", "", 0},
+	{"abc::def", "", 0},
+	{"::", "", 0},
+	{"x :: y", "", 0},
+	{":::", "", 0},
+	{"00:1a:2b:3c:4d:5e", "", 0},
+	{"00-1A-2B-3C-4D-5E", "", 0},
+	{"20:00:00:25:b5:00:00:0f", "", 0},
+	{"wwn 50:06:01:60:3b:20:1a:2f", "", 0},
+	{"fe80::1%eth0", "", 0},
+	{"fe80::1%25eth0", "", 0},
+	{"fe80::1%1", "", 0},
+	{"::ffff:8.8.8.8%eth0", "", 0},
+	{"1:2:3:4:5:6:7:8:9", "", 0},
+	{"1:2:3:4:5:6:7", "", 0},
+	{"2001:db8::1::2", "", 0},
+	{"12345::1", "", 0},
+	{"g::1", "", 0},
+	{"::1:2:3:4:5:6:7:8", "", 0},
+	{"1:2:3:4:5:6:7:8.8.8.8", "8.8.8.8@14", 0},
+	{"2001:db8::1g", "", 0},
+	{"2001:db8::1_", "", 0},
+	{"x2001::1", "", 0},
+	{"x2001:db8::1", "db8::1@6", 0},	/* "x2001:" reads as a label, like "IPv6:" */
+	{"2001:db8::zz", "", 0},
+	{"::ffff:1.2.3", "", 0},
+	{"deadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeefdeadbeef:1::2", "", 0},
+	{"8[.8.8.8", "", 0},
+	{"8.8.8.8[.]com", "", 0},
+	{"8[.]8.8.8.1", "", 0},
+	{"8[.]8[.]8[.]8[.]8", "", 0},
+	{"a[.]b", "", 0},
+	{"data[0].x", "", 0},
+	{"f(.)", "", 0},
+	{"", "", 0},
+	{"....", "", 0},
+	{"::::::::", "", 0},
+	{"[[[[(((({{{{", "", 0},
+};
+
+/* ---- IPv6 ------------------------------------------------------------- */
+static const struct row v6_rows[] = {
+	{"2a00:1450:4001::1", "2a00:1450:4001::1@0", 0},
+	{"2A00:1450:4001:0:0:0:0:1", "2a00:1450:4001::1", 0},
+	{"2a00:1450:4001:0000:0000:0000:0000:0001", "2a00:1450:4001::1", 0},
+	{"2001:4860:4860:0:0:0:0:8888", "2001:4860:4860::8888", 0},
+	{"2001:4860:4860::8888", "2001:4860:4860::8888", 0},
+	{"2606:4700:4700::1111", "2606:4700:4700::1111", 0},
+	{"2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1", 0},
+	{"2001:0db8::0001", "2001:db8::1", 0},
+	{"2001:db8:aaaa:bbbb:cccc:dddd:eeee:1", "2001:db8:aaaa:bbbb:cccc:dddd:eeee:1", 0},
+	{"::1", "::1@0", 0},
+	{"::2", "::2", 0},
+	{"1::", "1::", 0},
+	{"fe80::", "fe80::", 0},
+	{"fe80::1", "fe80::1", 0},
+	{"ff02::fb", "ff02::fb", 0},
+	{"1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8", 0},
+	{"a:b:c:d:e:f:0:1", "a:b:c:d:e:f:0:1", 0},
+	{"dead:beef::cafe", "dead:beef::cafe", 0},
+	{"::ffff:8.8.8.8", "::ffff:8.8.8.8@0", 0},
+	{"::FFFF:8.8.8.8", "::ffff:8.8.8.8", 0},
+	{"::ffff:0808:0808", "::ffff:8.8.8.8", 0},
+	{"0:0:0:0:0:ffff:8.8.8.8", "::ffff:8.8.8.8", 0},
+	{"64:ff9b::8.8.8.8", "64:ff9b::808:808", 0},
+	{"::8.8.8.8", "::808:808", 0},
+	{"1:2:3:4:5:6:8.8.8.8", "1:2:3:4:5:6:808:808", 0},
+	{"[2001:4860::8888]:443", "2001:4860::8888@1", 0},
+	{"http://[2a00:1450:4001::1]:80/", "2a00:1450:4001::1@8", 0},
+	{"2a00:1450:4001::1.", "2a00:1450:4001::1@0", 0},
+	{"2a00:1450:4001::1,", "2a00:1450:4001::1@0", 0},
+	{"addr 2a00:1450:4001::1: blocked", "2a00:1450:4001::1@5", 0},
+	{"IPv6:2a00:1450:4001::1", "2a00:1450:4001::1@5", 0},
+	{"[IPv6:2a00:1450:4001::1]", "2a00:1450:4001::1@6", 0},
+	{"ip6=2a00:1450:4001::1", "2a00:1450:4001::1@4", 0},
+	{"src:2a00:1450:4001::1", "2a00:1450:4001::1@4", 0},
+	{"\"2a00:1450:4001::1\"", "2a00:1450:4001::1@1", 0},
+	{"<ip>2a00:1450:4001::1</ip>", "2a00:1450:4001::1@4", 0},
+	{"fe80::1%eth0 8.8.8.8", "8.8.8.8@13", 0},
+	{"2a00:1450:4001::1 2606:4700::1111", "2a00:1450:4001::1@0 2606:4700::1111@18", 0},
+	{"2a00:1450:4001::1\n::1\n", "2a00:1450:4001::1 ::1", 0},
+	{"2a00:1450:4001::1/48", "2a00:1450:4001::/48@0", 0},
+	{"2a00:1450::/32", "2a00:1450::/32", 0},
+	{"::/0", "", 0},
+	{"2a00:1450::/0", "::/0", 0},
+	{"2a00:1450::/128", "2a00:1450::/128", 0},
+	{"2a00:1450::/129", "2a00:1450::", 0},
+	{"2a00:1450::/064", "2a00:1450::", 0},
+	{"2a00:1450:4001::1-2a00:1450:4001::ff", "2a00:1450:4001::1-2a00:1450:4001::ff@0", 0},
+	{"2a00:1450:4001::1 - 2a00:1450:4001::ff", "2a00:1450:4001::1-2a00:1450:4001::ff", 0},
+	{"2a00:1450:4001::ff-2a00:1450:4001::1", "2a00:1450:4001::ff@0 2a00:1450:4001::1@19", 0},
+	{"2a00:1450:4001::1-8.8.8.8", "2a00:1450:4001::1@0 8.8.8.8@18", 0},
+	{"8.8.8.8-2a00:1450:4001::1", "8.8.8.8@0 2a00:1450:4001::1@8", 0},
+	{"::ffff:8.8.8.8/120", "::ffff:8.8.8.0/120", 0},
+	{"time 2a00:1450:4001::1 at 12:30:45", "2a00:1450:4001::1", 0},
+};
+
+/* ---- defanged --------------------------------------------------------- */
+static const struct row defang_rows[] = {
+	{"8.8.8[.]8", "8.8.8.8~@0", 0},
+	{"8[.]8[.]8[.]8", "8.8.8.8~@0", 0},
+	{"8(.)8(.)8(.)8", "8.8.8.8~@0", 0},
+	{"8{.}8{.}8{.}8", "8.8.8.8~@0", 0},
+	{"8.8.8[dot]8", "8.8.8.8~@0", 0},
+	{"8[dot]8[dot]8[dot]8", "8.8.8.8~", 0},
+	{"8(dot)8(DOT)8{Dot}8", "8.8.8.8~", 0},
+	{"193[.]0[.]6[.]139", "193.0.6.139~", 0},
+	{"C2 at 193.0.6[.]139, port 443", "193.0.6.139~@6", 0},
+	{"hxxp://8.8.8.8/x", "8.8.8.8~@7", 0},
+	{"hxxps://193.0.6.139", "193.0.6.139~@8", 0},
+	{"hXXp://8.8.8.8", "8.8.8.8~", 0},
+	{"HXXPS://8.8.8.8", "8.8.8.8~", 0},
+	{"http[:]//8.8.8.8", "8.8.8.8~@9", 0},
+	{"hxxp[://]8.8.8.8", "8.8.8.8~@9", 0},
+	{"hxxp://8.8.8[.]8:8080/gate.php", "8.8.8.8~@7", 0},
+	{"hxxp://[2a00:1450:4001::1]/", "2a00:1450:4001::1~@8", 0},
+	{"http://8.8.8.8", "8.8.8.8@7", 0},
+	{"https://8.8.8.8", "8.8.8.8@8", 0},
+	{"xhttp://8.8.8.8", "8.8.8.8", 0},
+	{"8.8.8[.]0/24", "8.8.8.0/24~", 0},
+	{"8.8.8[.]1-8.8.8[.]255", "8.8.8.1-8.8.8.255~@0", 0},
+	{"8.8.8.1-8.8.8[.]255", "8.8.8.1-8.8.8.255~", 0},
+	{"8.8.8.8[.]", "8.8.8.8", 0},
+	{"2a00[:]1450[:]4001[:][:]1", "2a00:1450:4001::1~@0", 0},
+	{"2a00[:]1450[:]4001[::]1", "2a00:1450:4001::1~", 0},
+	{"2a00:1450:4001[:]:1", "2a00:1450:4001::1~", 0},
+	{"2a00:1450:4001::1", "2a00:1450:4001::1", 0},
+	{"::ffff:8[.]8[.]8[.]8", "::ffff:8.8.8.8~", 0},
+	{"ip: 8[.]8[.]8[.]8, 8.8.4[.]4", "8.8.8.8~@4 8.8.4.4~@19", 0},
+	{"(8.8.8[.]8)", "8.8.8.8~@1", 0},
+	{"8.8.8[ dot ]8", "", 0},
+};
+
+/* ---- prefixes and ranges ---------------------------------------------- */
+static const struct row net_rows[] = {
+	{"8.8.8.0/24", "8.8.8.0/24@0", 0},
+	{"193.0.6.139/24", "193.0.6.0/24@0", 0},
+	{"8.8.8.8/32", "8.8.8.8/32", 0},
+	{"8.8.8.8/0", "0.0.0.0/0", 0},
+	{"10.0.0.0/8", "10.0.0.0/8", 0},
+	{"8.8.8.8/33", "8.8.8.8@0", 0},
+	{"8.8.8.8/024", "8.8.8.8", 0},
+	{"8.8.8.8/", "8.8.8.8", 0},
+	{"8.8.8.8/24abc", "8.8.8.8", 0},
+	{"8.8.8.8/24.", "8.8.8.0/24", 0},
+	{"8.8.8.8/24,", "8.8.8.0/24", 0},
+	{"8.8.8.8/24.5", "8.8.8.8", 0},
+	{"8.8.8.8/1234", "8.8.8.8", 0},
+	{"http://8.8.8.8/index.html", "8.8.8.8", 0},
+	{"8.8.8.0/255.255.255.0", "8.8.8.0/24@0", 0},
+	{"8.0.0.0/255.0.0.0", "8.0.0.0/8", 0},
+	{"8.8.8.8/255.255.255.255", "8.8.8.8/32", 0},
+	{"8.8.8.8/255.0.255.0", "8.8.8.8@0 255.0.255.0@8", 0},
+	{"8.8.8.0/24-8.8.9.0/24", "8.8.8.0/24", 0},
+	{"8.8.8.0/24 8.8.9.0/24", "8.8.8.0/24@0 8.8.9.0/24@11", 0},
+	{"8.8.8.1-8.8.8.9", "8.8.8.1-8.8.8.9@0", 0},
+	{"8.8.8.1 - 8.8.8.9", "8.8.8.1-8.8.8.9@0", 0},
+	{"8.8.8.1\t-\t8.8.8.9", "8.8.8.1-8.8.8.9", 0},
+	{"8.8.8.1 \xe2\x80\x93 8.8.8.9", "8.8.8.1-8.8.8.9", 0},
+	{"8.8.8.1\xe2\x80\x93" "8.8.8.9", "8.8.8.1-8.8.8.9", 0},
+	{"8.8.8.1    -    8.8.8.9", "8.8.8.1-8.8.8.9", 0},
+	{"8.8.8.1     -     8.8.8.9", "8.8.8.1@0 8.8.8.9@18", 0},
+	{"8.8.8.9-8.8.8.1", "8.8.8.9@0 8.8.8.1@8", 0},
+	{"8.8.8.8-8.8.8.8", "8.8.8.8-8.8.8.8", 0},
+	{"8.8.8.1-8.8.8", "", 0},
+	{"8.8.8.1 -8.8.8", "8.8.8.1", 0},
+	{"8.8.8.1-", "8.8.8.1", 0},
+	{"8.8.8.1--8.8.8.9", "8.8.8.1@0 8.8.8.9@9", 0},
+	{"8.8.8.1-8.8.8.9-8.8.8.20", "", 0},	/* a chain is not a range */
+	{"8.8.8.1-8.8.8.9, 9.9.9.9", "8.8.8.1-8.8.8.9@0 9.9.9.9@17", 0},
+	{"range 193.0.6.0 - 193.0.6.255.", "193.0.6.0-193.0.6.255@6", 0},
+	{"8.8.8.1-8.8.8.9.5", "", 0},
+	{"0.0.0.0-255.255.255.255", "0.0.0.0-255.255.255.255", 0},
+};
+
+static void test_v4(void **state)
+{
+	(void)state;
+	check_rows(v4_rows, ARRAY_LEN(v4_rows));
+}
+
+static void test_traps(void **state)
+{
+	(void)state;
+	check_rows(trap_rows, ARRAY_LEN(trap_rows));
+}
+
+static void test_v6(void **state)
+{
+	(void)state;
+	check_rows(v6_rows, ARRAY_LEN(v6_rows));
+}
+
+static void test_defanged(void **state)
+{
+	(void)state;
+	check_rows(defang_rows, ARRAY_LEN(defang_rows));
+}
+
+static void test_nets(void **state)
+{
+	(void)state;
+	check_rows(net_rows, ARRAY_LEN(net_rows));
+}
+
+/* A tiny deterministic generator (xorshift), so failures reproduce. */
+static uint32_t rng_next(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+/* Random strings over an address-heavy alphabet: every chunking agrees. */
+static void test_random_chunking(void **state)
+{
+	static const char alpha[] = "0123456789....::::[](){}-/ abcdefx%dot\n";
+	uint32_t seed = 12345;
+	char buf[320];
+	(void)state;
+	for (int round = 0; round < 300; round++) {
+		size_t len = rng_next(&seed) % sizeof buf;
+		for (size_t k = 0; k < len; k++)
+			buf[k] = alpha[rng_next(&seed) % (sizeof alpha - 1)];
+		struct collect w, c;
+		scan_once(buf, len, true, &w);
+		struct ipscan *s = ipscan_alloc(collect_cb, &c);
+		assert_non_null(s);
+		for (size_t k = 0; k <= len; k += 1 + round % 3) {
+			size_t cuts[3] = {k, k + 1 + rng_next(&seed) % 40, k + 50};
+			collect_init(&c, true);
+			scan_cut(s, buf, len, cuts, 3, &c);
+			if (strcmp(c.buf, w.buf) != 0)
+				fail_msg("round %d split %zu: got \"%s\", want \"%s\" (input \"%.*s\")",
+					 round, k, c.buf, w.buf, (int)len, buf);
+		}
+		collect_init(&c, true);
+		for (size_t k = 0; k < len; k++)
+			ipscan_update(s, buf + k, 1);
+		ipscan_finish(s);
+		if (strcmp(c.buf, w.buf) != 0)
+			fail_msg("round %d 1-byte: got \"%s\", want \"%s\"", round, c.buf, w.buf);
+		ipscan_free(s);
+	}
+}
+
+/* Binary garbage with NUL bytes: no crash, chunking agrees. */
+static void test_binary(void **state)
+{
+	uint32_t seed = 777;
+	size_t len = 1 << 16;
+	char *buf = malloc(len);
+	struct collect w, c;
+	(void)state;
+	assert_non_null(buf);
+	for (size_t k = 0; k < len; k++)
+		buf[k] = (char)(rng_next(&seed) & 0xff);
+	memcpy(buf + 1000, "\x00" "8.8.8.8\x00", 9);
+	scan_once(buf, len, true, &w);
+	assert_non_null(strstr(w.buf, "8.8.8.8@1001"));
+	struct ipscan *s = ipscan_alloc(collect_cb, &c);
+	size_t sizes[] = {1, 3, 16, 63, 64, 65, 100, 333, 4096, 65536};
+	for (size_t z = 0; z < ARRAY_LEN(sizes); z++) {
+		collect_init(&c, true);
+		for (size_t at = 0; at < len; at += sizes[z])
+			ipscan_update(s, buf + at, len - at < sizes[z] ? len - at : sizes[z]);
+		ipscan_finish(s);
+		char row[64];
+		snprintf(row, sizeof row, "binary in %zu-byte chunks", sizes[z]);
+		assert_str_eq_msg(row, c.buf, w.buf);
+	}
+	ipscan_free(s);
+	free(buf);
+}
+
+/* A long text with addresses at known places: every one found, at its offset. */
+static void test_long_input(void **state)
+{
+	static const char *filler = "Lorem ipsum dolor sit amet, version 1.2.3.4-1 at 12:30:45. ";
+	size_t flen = strlen(filler), len = 0, cap = 4 << 20;
+	char *buf = malloc(cap);
+	uint64_t want_off[64];
+	int nwant = 0;
+	(void)state;
+	assert_non_null(buf);
+	while (len + flen + 32 < cap) {
+		memcpy(buf + len, filler, flen);
+		len += flen;
+		if (nwant < 64 && len % 65536 < flen) {
+			want_off[nwant++] = len;
+			memcpy(buf + len, "193.0.6.139 ", 12);
+			len += 12;
+		}
+	}
+	struct collect c;
+	collect_init(&c, true);
+	assert_int_equal(ipscan_buffer(buf, len, collect_cb, &c), 0);
+	assert_int_eq_msg("long input count", c.count, nwant);
+	char *p = c.buf;
+	for (int k = 0; k < nwant; k++) {
+		char tok[64];
+		snprintf(tok, sizeof tok, "193.0.6.139@%llu", (unsigned long long)want_off[k]);
+		p = strstr(p, tok);
+		if (p == NULL)
+			fail_msg("long input: %s not found in order", tok);
+	}
+	/* the same in odd chunks */
+	struct collect d;
+	collect_init(&d, true);
+	struct ipscan *s = ipscan_alloc(collect_cb, &d);
+	for (size_t at = 0; at < len; at += 4093)
+		assert_int_equal(ipscan_update(s, buf + at, len - at < 4093 ? len - at : 4093), 0);
+	assert_int_equal(ipscan_finish(s), 0);
+	assert_str_eq_msg("long input chunked", d.buf, c.buf);
+	ipscan_free(s);
+	free(buf);
+}
+
+/* A long token is refused the same way in one piece and in chunks. */
+static void test_overlong_tokens(void **state)
+{
+	char buf[2048];
+	size_t len = 0;
+	(void)state;
+	for (int k = 0; k < 300; k++)
+		len += (size_t)snprintf(buf + len, sizeof buf - len, "%d.", k % 10);
+	len += (size_t)snprintf(buf + len, sizeof buf - len, " 8.8.8.8 ");
+	for (int k = 0; k < 200 && len + 8 < sizeof buf; k++)
+		len += (size_t)snprintf(buf + len, sizeof buf - len, "ab:");
+	struct row r = {buf, "8.8.8.8", len};
+	buf[len] = '\0';
+	check_row(&r);
+}
+
+/* The callback's stop value ends the stream until finish. */
+static void test_stop(void **state)
+{
+	const char *text = "8.8.8.8 8.8.4.4 1.1.1.1 9.9.9.9";
+	struct collect c;
+	(void)state;
+	collect_init(&c, false);
+	c.stop_at = 2;
+	assert_int_equal(ipscan_buffer(text, strlen(text), collect_cb, &c), 7);
+	assert_str_eq_msg("stop one-shot", c.buf, "8.8.8.8 8.8.4.4");
+
+	struct ipscan *s = ipscan_alloc(collect_cb, &c);
+	assert_non_null(s);
+	collect_init(&c, false);
+	c.stop_at = 2;
+	assert_int_equal(ipscan_update(s, text, 10), 0);
+	assert_int_equal(ipscan_update(s, text + 10, strlen(text) - 10), 7);
+	assert_int_equal(ipscan_update(s, "1.2.3.4 ", 8), 7);
+	assert_int_equal(ipscan_finish(s), 7);
+	assert_str_eq_msg("stop streamed", c.buf, "8.8.8.8 8.8.4.4");
+	/* finish reset it: a new stream, offsets from 0 */
+	collect_init(&c, true);
+	assert_int_equal(ipscan_update(s, " 8.8.8.8", 8), 0);
+	assert_int_equal(ipscan_finish(s), 0);
+	assert_str_eq_msg("after reset", c.buf, "8.8.8.8@1");
+	/* a stop found only at finish */
+	collect_init(&c, false);
+	c.stop_at = 1;
+	assert_int_equal(ipscan_update(s, "8.8.8.8", 7), 0);
+	assert_int_equal(ipscan_finish(s), 7);
+	ipscan_free(s);
+}
+
+static void test_api_edges(void **state)
+{
+	struct collect c;
+	(void)state;
+	assert_null(ipscan_alloc(NULL, NULL));
+	struct ipscan *s = ipscan_alloc(collect_cb, &c);
+	assert_non_null(s);
+	collect_init(&c, true);
+	assert_int_equal(ipscan_update(s, "", 0), 0);
+	assert_int_equal(ipscan_finish(s), 0);
+	assert_int_equal(ipscan_finish(s), 0);
+	assert_int_equal(c.count, 0);
+	/* two streams in a row, second offsets restart */
+	assert_int_equal(ipscan_update(s, "x 8.8.8.8", 9), 0);
+	assert_int_equal(ipscan_finish(s), 0);
+	assert_int_equal(ipscan_update(s, "8.8.4.4", 7), 0);
+	assert_int_equal(ipscan_finish(s), 0);
+	assert_str_eq_msg("two streams", c.buf, "8.8.8.8@2 8.8.4.4@0");
+	ipscan_free(s);
+	ipscan_free(NULL);
+	assert_int_equal(ipscan_buffer("", 0, collect_cb, &c), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_v4),
+		cmocka_unit_test(test_traps),
+		cmocka_unit_test(test_v6),
+		cmocka_unit_test(test_defanged),
+		cmocka_unit_test(test_nets),
+		cmocka_unit_test(test_random_chunking),
+		cmocka_unit_test(test_binary),
+		cmocka_unit_test(test_long_input),
+		cmocka_unit_test(test_overlong_tokens),
+		cmocka_unit_test(test_stop),
+		cmocka_unit_test(test_api_edges),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
