@@ -41,6 +41,9 @@ struct geo *ctl_geo(const struct config *c, bool *failed);
 void ctl_usage(const struct ctl_command *cmd);
 
 int cmd_scan(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_registry(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+
 
 #endif

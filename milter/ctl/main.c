@@ -17,6 +17,11 @@
 static const struct ctl_command commands[] = {
 	{"scan", cmd_scan, "scan [-c CONFIG] [--json] FILE...",
 	 "Scan messages and print the addresses, markers and unreadable parts found."},
+	{"check", cmd_check,
+	 "check [-c CONFIG] [--registry FILE] [--date D] --from ADDR --to ADDR... [--json] MESSAGE",
+	 "Decide for each recipient whether the message may go (exit 0), or is held (1)."},
+	{"registry", cmd_registry, "registry check|lookup|verify|import-ti ...",
+	 "Validate the registry, look up a recipient, verify its signature, import parties."},
 	{"config", cmd_config, "config [-c CONFIG] [dump|sample|man]",
 	 "Check the configuration and print it (or the documented defaults)."},
 };

@@ -1,0 +1,78 @@
+/*
+ * regload.c - the registry as a command sees it: signature policy first
+ * (regsig), then the parser on the very same bytes, with every message on
+ * stderr.  See regload.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "regload.h"
+
+enum regsig_mode ctl_registry_sigmode(const struct config *c)
+{
+	enum regsig_mode mode;
+	if (!regsig_mode_parse(config_str(c, CONF_REGISTRY_SIGNATURE), &mode))
+		mode = REGSIG_REQUIRED;
+	return mode;
+}
+
+enum regsig_status ctl_registry_verify(const struct config *c, const char *file,
+				       const char *sig_file, enum regsig_mode mode,
+				       struct regsig_result *res)
+{
+	size_t n = config_list_count(c, CONF_REGISTRY_SIGNER);
+	const char **signers = calloc(n ? n : 1, sizeof *signers);
+	if (signers == NULL) {
+		memset(res, 0, sizeof *res);
+		snprintf(res->error, sizeof res->error, "out of memory");
+		return res->status = REGSIG_UNREADABLE;
+	}
+	for (size_t i = 0; i < n; i++)
+		signers[i] = config_list(c, CONF_REGISTRY_SIGNER, i);
+	const char *home = config_str(c, CONF_GNUPG_HOME);
+	enum regsig_status st = regsig_verify(file, sig_file, home[0] ? home : NULL, signers, n,
+					      mode, res);
+	free(signers);
+	return st;
+}
+
+int ctl_registry_load_mode(const struct config *c, const char *override_file,
+			   enum regsig_mode mode, struct registry **out)
+{
+	*out = NULL;
+	const char *file = override_file != NULL ? override_file : config_str(c, CONF_REGISTRY);
+	if (file[0] == '\0') {
+		fprintf(stderr, "grondslag: no registry: set Registry in the configuration\n");
+		return CTL_ERROR;
+	}
+	struct regsig_result res;
+	enum regsig_status st = ctl_registry_verify(c, file, NULL, mode, &res);
+	char msg[8192];
+	enum regsig_verdict v = regsig_decide(mode, st, &res, file, NULL, msg, sizeof msg);
+	if (v != REGSIG_ACCEPT || st == REGSIG_UNREADABLE)
+		fprintf(stderr, "grondslag: %s\n", msg);
+	if (v == REGSIG_REFUSE) {
+		if (st == REGSIG_UNKNOWN_SIGNER && config_list_count(c, CONF_REGISTRY_SIGNER) == 0)
+			fprintf(stderr, "grondslag: no RegistrySigner is configured\n");
+		regsig_result_free(&res);
+		return CTL_ERROR;
+	}
+	/* Parse the verified bytes, never the file again. */
+	struct registry_errors *e = NULL;
+	struct registry *r = registry_load_buffer(file, res.data, res.len, &e);
+	for (size_t i = 0; i < registry_errors_count(e); i++)
+		fprintf(stderr, "%s\n", registry_errors_get(e, i));
+	if (r == NULL && registry_errors_count(e) == 0)
+		fprintf(stderr, "grondslag: %s: cannot load the registry\n", file);
+	registry_errors_free(e);
+	regsig_result_free(&res);
+	*out = r;
+	return r != NULL ? CTL_OK : CTL_ERROR;
+}
+
+int ctl_registry_load(const struct config *c, const char *override_file, struct registry **out)
+{
+	return ctl_registry_load_mode(c, override_file, ctl_registry_sigmode(c), out);
+}
