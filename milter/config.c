@@ -21,7 +21,7 @@
 
 #define CONFIG_LINE_MAX 4096
 
-enum config_type { CT_STR, CT_PATH, CT_UINT, CT_SIZE, CT_BOOL, CT_ENUM, CT_LIST };
+enum config_type { CT_STR, CT_PATH, CT_UINT, CT_SIZE, CT_BOOL, CT_ENUM, CT_LIST, CT_FPRLIST };
 
 struct config_def {
 	const char *name;
@@ -146,6 +146,20 @@ static bool enum_ok(const char *choices, const char *s)
 	return false;
 }
 
+/* 40 hex digits, blanks between groups allowed (as gpg prints them).
+ * A short key id would match keys an attacker can make. */
+static bool fingerprint_ok(const char *s)
+{
+	unsigned n = 0;
+	for (; *s; s++) {
+		if (isxdigit((unsigned char)*s))
+			n++;
+		else if (*s != ' ')
+			return false;
+	}
+	return n == 40;
+}
+
 /* Set key k from text; false (and an error) when the value is bad. */
 static bool set_value(struct config *c, enum config_key k, const char *val, const char *file,
 		      unsigned line, struct errbuf *e)
@@ -183,6 +197,14 @@ static bool set_value(struct config *c, enum config_key k, const char *val, cons
 			return false;
 		}
 		break;
+	case CT_FPRLIST:
+		if (*val != '\0' && !fingerprint_ok(val)) {
+			errf(e, file, line, "%s: \"%.64s\" is not an OpenPGP fingerprint "
+			     "(40 hex digits)", d->name, val);
+			return false;
+		}
+		/* stored like any list */
+		/* FALLTHROUGH */
 	case CT_LIST: {
 		if (*val == '\0')
 			return true;
@@ -276,7 +298,7 @@ static void parse_line(struct config *c, char *line, const char *file, unsigned 
 		errf(e, file, lineno, "unknown key \"%.64s\"", s);
 		return;
 	}
-	if (seen[k] && defs[k].type != CT_LIST) {
+	if (seen[k] && defs[k].type != CT_LIST && defs[k].type != CT_FPRLIST) {
 		errf(e, file, lineno, "%s given twice (first on line %u)", defs[k].name,
 		     c->v[k].line);
 		return;
@@ -394,7 +416,7 @@ void config_dump(const struct config *c, FILE *out)
 	fprintf(out, "# effective configuration (%s)\n", c->file ? c->file : "embedded defaults");
 	for (int k = 0; k < CONF_COUNT; k++) {
 		const struct config_value *v = &c->v[k];
-		if (defs[k].type == CT_LIST) {
+		if (defs[k].type == CT_LIST || defs[k].type == CT_FPRLIST) {
 			if (v->nlist == 0)
 				fprintf(out, "# %s (none)\n", defs[k].name);
 			for (size_t i = 0; i < v->nlist; i++)
@@ -435,6 +457,7 @@ void config_doc(const char *style, FILE *out)
 				       : d->type == CT_UINT ? "number"
 				       : d->type == CT_SIZE ? "size"
 				       : d->type == CT_PATH ? "file"
+				       : d->type == CT_FPRLIST ? "fingerprint"
 							    : "value");
 			fputs("\"\n", out);
 			roff_text(out, d->help);
