@@ -1,0 +1,968 @@
+/*
+ * test_walk.c - the message walker end to end: messages built here as
+ * strings, binary attachments built here with libarchive's writer (zip,
+ * encrypted zip, tar.gz, 7z, docx, xlsx, ods) and a hand-made PDF.  Each
+ * row checks the part list (paths, types, statuses, reasons), the message
+ * reason, and the text the handler received.
+ */
+#include "testutil.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <glib.h>
+#include <gmime/gmime.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "grondslag/findings.h"
+#include "grondslag/pgp.h"
+#include "grondslag/walk.h"
+
+/* ---- builders ------------------------------------------------------------ */
+
+struct mem {
+	const char *name;
+	const void *data;
+	size_t len;
+};
+
+/* An archive in memory: format/filter by libarchive name. */
+static unsigned char *build_archive(const char *format, const char *filter, const char *options,
+				    const char *passphrase, const struct mem *m, size_t n,
+				    size_t *out_len)
+{
+	size_t cap = 1 << 20;
+	for (size_t i = 0; i < n; i++)
+		cap += m[i].len + 1024;
+	unsigned char *buf = malloc(cap);
+	struct archive *a = archive_write_new();
+	assert_non_null(buf);
+	assert_int_equal(archive_write_set_format_by_name(a, format), ARCHIVE_OK);
+	if (filter != NULL)
+		assert_int_equal(archive_write_add_filter_by_name(a, filter), ARCHIVE_OK);
+	if (options != NULL)
+		assert_int_equal(archive_write_set_options(a, options), ARCHIVE_OK);
+	if (passphrase != NULL)
+		assert_int_equal(archive_write_set_passphrase(a, passphrase), ARCHIVE_OK);
+	size_t used = 0;
+	assert_int_equal(archive_write_open_memory(a, buf, cap, &used), ARCHIVE_OK);
+	for (size_t i = 0; i < n; i++) {
+		struct archive_entry *e = archive_entry_new();
+		archive_entry_set_pathname(e, m[i].name);
+		archive_entry_set_size(e, (la_int64_t)m[i].len);
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_perm(e, 0644);
+		assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+		assert_int_equal(archive_write_data(a, m[i].data, m[i].len), (la_ssize_t)m[i].len);
+		archive_entry_free(e);
+	}
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+	*out_len = used;
+	return buf;
+}
+
+struct att {
+	const char *ctype;	/* full Content-Type value */
+	const char *filename;
+	const void *data;
+	size_t len;
+};
+
+/* multipart/mixed: a text body, then base64 attachments. */
+static char *build_mixed(const char *subject, const struct att *a, size_t n, size_t *len)
+{
+	GString *s = g_string_new(NULL);
+	g_string_append_printf(s, "From: a@example.org\r\nSubject: %s\r\nMIME-Version: 1.0\r\n"
+			       "Content-Type: multipart/mixed; boundary=\"=-b\"\r\n\r\n"
+			       "--=-b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n",
+			       subject);
+	for (size_t i = 0; i < n; i++) {
+		gchar *b64 = g_base64_encode(a[i].data, a[i].len);
+		g_string_append_printf(s, "--=-b\r\nContent-Type: %s\r\n", a[i].ctype);
+		if (a[i].filename != NULL)
+			g_string_append_printf(s, "Content-Disposition: attachment; filename=\"%s\"\r\n",
+					       a[i].filename);
+		g_string_append(s, "Content-Transfer-Encoding: base64\r\n\r\n");
+		size_t blen = strlen(b64);
+		for (size_t k = 0; k < blen; k += 76)
+			g_string_append_printf(s, "%.76s\r\n", b64 + k);
+		g_free(b64);
+	}
+	g_string_append(s, "--=-b--\r\n");
+	*len = s->len;
+	return g_string_free(s, FALSE);
+}
+
+static char *mixed1(const char *ctype, const char *filename, const void *data, size_t dlen,
+		    size_t *len)
+{
+	struct att a = {ctype, filename, data, dlen};
+	return build_mixed("attachment", &a, 1, len);
+}
+
+static const char csv[] = "ip,country\n8.8.8.8,US\n193.0.6.139,NL\n";
+
+/* A one-page PDF showing "8.8.8.8", with a correct xref table. */
+static char *build_pdf(size_t *len)
+{
+	static const char *const objs[] = {
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 144] /Contents 4 0 R "
+		"/Resources << /Font << /F1 5 0 R >> >> >>",
+		"<< /Length 38 >>\nstream\nBT /F1 12 Tf 20 100 Td (8.8.8.8) Tj ET\nendstream",
+		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+	};
+	GString *s = g_string_new("%PDF-1.4\n");
+	size_t off[5];
+	for (int i = 0; i < 5; i++) {
+		off[i] = s->len;
+		g_string_append_printf(s, "%d 0 obj\n%s\nendobj\n", i + 1, objs[i]);
+	}
+	size_t xref = s->len;
+	g_string_append(s, "xref\n0 6\n0000000000 65535 f \n");
+	for (int i = 0; i < 5; i++)
+		g_string_append_printf(s, "%010zu 00000 n \n", off[i]);
+	g_string_append_printf(s, "trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n",
+			       xref);
+	*len = s->len;
+	return g_string_free(s, FALSE);
+}
+
+/* ---- the handler: collect all text, check begin/text/end order ---------- */
+
+struct collect {
+	GString *text;
+	bool open;
+	unsigned cur;
+	unsigned streams;
+	int stop_rc;		/* returned from text() when non-zero */
+};
+
+static void c_begin(void *arg, unsigned part)
+{
+	struct collect *c = arg;
+	if (c->open)
+		fail_msg("begin(%u) inside stream %u", part, c->cur);
+	c->open = true;
+	c->cur = part;
+	c->streams++;
+}
+
+static int c_text(void *arg, unsigned part, const char *buf, size_t len)
+{
+	struct collect *c = arg;
+	if (!c->open || part != c->cur)
+		fail_msg("text for part %u outside its stream", part);
+	/* Chunks may split a character; the whole is checked at the end. */
+	g_string_append_len(c->text, buf, (gssize)len);
+	return c->stop_rc;
+}
+
+static void c_end(void *arg, unsigned part)
+{
+	struct collect *c = arg;
+	if (!c->open || part != c->cur)
+		fail_msg("end(%u) without begin", part);
+	c->open = false;
+	g_string_append_c(c->text, '\n');
+}
+
+static const struct walk_handler collector = {c_begin, c_text, c_end};
+
+/* ---- the table ------------------------------------------------------------- */
+
+struct want {
+	const char *path;
+	const char *type;
+	enum part_status st;
+	enum unscan_reason r;
+};
+
+struct walk_case {
+	const char *name;
+	const char *raw;			/* the message, or NULL: build() */
+	char *(*build)(size_t *len);
+	void (*limits)(struct walk_limits *l);
+	struct want parts[16];			/* all parts, in order; NULL path ends */
+	bool some_parts;			/* parts lists only some, in order */
+	enum unscan_reason msg_reason;
+	const char *has[4];
+	const char *hasnt[3];
+	int want_rc;
+	int stop_rc;
+};
+
+#define S PART_SCANNED
+#define U PART_UNSCANNABLE
+#define C PART_CONTAINER
+#define N UNSCAN_NONE
+
+/* ---- builders used by rows -------------------------------------------------- */
+
+static char *b_csv(size_t *len)
+{
+	return mixed1("text/csv", "list.csv", csv, sizeof csv - 1, len);
+}
+
+static char *b_zip(size_t *len)
+{
+	struct mem m[] = {{"lists/be.csv", csv, sizeof csv - 1}};
+	size_t zl;
+	unsigned char *z = build_archive("zip", NULL, NULL, NULL, m, 1, &zl);
+	char *msg = mixed1("application/zip", "lists.zip", z, zl, len);
+	free(z);
+	return msg;
+}
+
+static char *b_zip_in_zip(size_t *len)
+{
+	struct mem in[] = {{"b.csv", csv, sizeof csv - 1}};
+	size_t il, ol;
+	unsigned char *iz = build_archive("zip", NULL, NULL, NULL, in, 1, &il);
+	struct mem out[] = {{"a.zip", iz, il}, {"note.txt", "see 2a00:1450:4001::1", 21}};
+	unsigned char *oz = build_archive("zip", NULL, NULL, NULL, out, 2, &ol);
+	char *msg = mixed1("application/zip", "outer.zip", oz, ol, len);
+	free(iz);
+	free(oz);
+	return msg;
+}
+
+static char *b_targz(size_t *len)
+{
+	struct mem m[] = {{"t/list.txt", csv, sizeof csv - 1}};
+	size_t zl;
+	unsigned char *z = build_archive("ustar", "gzip", NULL, NULL, m, 1, &zl);
+	char *msg = mixed1("application/gzip", "t.tar.gz", z, zl, len);
+	free(z);
+	return msg;
+}
+
+static char *b_gz(size_t *len)
+{
+	struct mem m[] = {{"data", csv, sizeof csv - 1}};
+	size_t zl;
+	unsigned char *z = build_archive("raw", "gzip", NULL, NULL, m, 1, &zl);
+	char *msg = mixed1("application/octet-stream", "list.csv.gz", z, zl, len);
+	free(z);
+	return msg;
+}
+
+static char *b_7z(size_t *len)
+{
+	struct mem m[] = {{"a.csv", csv, sizeof csv - 1}};
+	size_t zl;
+	unsigned char *z = build_archive("7zip", NULL, NULL, NULL, m, 1, &zl);
+	char *msg = mixed1("application/x-7z-compressed", "a.7z", z, zl, len);
+	free(z);
+	return msg;
+}
+
+static char *b_tarxz_bz2(size_t *len)
+{
+	struct mem m[] = {{"x.csv", csv, sizeof csv - 1}};
+	size_t xl, bl;
+	unsigned char *x = build_archive("pax", "xz", NULL, NULL, m, 1, &xl);
+	unsigned char *b = build_archive("ustar", "bzip2", NULL, NULL, m, 1, &bl);
+	struct att a[] = {{"application/x-xz", "a.tar.xz", x, xl},
+			  {"application/x-bzip2", "b.tar.bz2", b, bl}};
+	char *msg = build_mixed("two", a, 2, len);
+	free(x);
+	free(b);
+	return msg;
+}
+
+static char *b_zip_encrypted(size_t *len)
+{
+	struct mem m[] = {{"secret.csv", csv, sizeof csv - 1}};
+	size_t zl;
+	unsigned char *z = build_archive("zip", NULL, "zip:encryption=zipcrypt", "geheim", m, 1, &zl);
+	char *msg = mixed1("application/zip", "secret.zip", z, zl, len);
+	free(z);
+	return msg;
+}
+
+static char *b_zip_corrupt(size_t *len)
+{
+	static const char junk[] = "PK\x03\x04\x14\x00\x00\x00\x08\x00garbage-that-is-no-zip";
+	return mixed1("application/zip", "broken.zip", junk, sizeof junk - 1, len);
+}
+
+static char *b_zip_truncated(size_t *len)
+{
+	static char big[200000];
+	for (size_t i = 0; i < sizeof big; i++)
+		big[i] = (char)('a' + (i * 7919u) % 26);
+	struct mem m[] = {{"a.txt", big, sizeof big}};
+	size_t zl;
+	unsigned char *z = build_archive("zip", NULL, "zip:compression=store", NULL, m, 1, &zl);
+	char *msg = mixed1("application/zip", "cut.zip", z, zl / 2, len);
+	free(z);
+	return msg;
+}
+
+static char *b_zip_bomb(size_t *len)
+{
+	size_t n = 4u << 20;
+	char *zeros = calloc(1, n);
+	assert_non_null(zeros);
+	struct mem m[] = {{"zeros.txt", zeros, n}};
+	size_t zl;
+	unsigned char *z = build_archive("zip", NULL, NULL, NULL, m, 1, &zl);
+	char *msg = mixed1("application/zip", "bomb.zip", z, zl, len);
+	free(zeros);
+	free(z);
+	return msg;
+}
+
+static void l_ratio10(struct walk_limits *l)
+{
+	l->max_expansion_ratio = 10;
+}
+
+static char *b_zip_entries(size_t *len)
+{
+	struct mem m[] = {{"1.txt", "8.8.8.8", 7}, {"2.txt", "a", 1}, {"3.txt", "b", 1},
+			  {"4.txt", "c", 1}, {"5.txt", "d", 1}};
+	size_t zl;
+	unsigned char *z = build_archive("zip", NULL, NULL, NULL, m, 5, &zl);
+	char *msg = mixed1("application/zip", "many.zip", z, zl, len);
+	free(z);
+	return msg;
+}
+
+static void l_entries3(struct walk_limits *l)
+{
+	l->max_archive_entries = 3;
+}
+
+static char *b_zip_deep(size_t *len)
+{
+	struct mem m0[] = {{"c.csv", csv, sizeof csv - 1}};
+	size_t l0, l1;
+	unsigned char *z0 = build_archive("zip", NULL, NULL, NULL, m0, 1, &l0);
+	struct mem m1[] = {{"b.zip", z0, l0}};
+	unsigned char *z1 = build_archive("zip", NULL, NULL, NULL, m1, 1, &l1);
+	char *msg = mixed1("application/zip", "a.zip", z1, l1, len);
+	free(z0);
+	free(z1);
+	return msg;
+}
+
+static void l_depth2(struct walk_limits *l)
+{
+	l->max_depth = 2;
+}
+
+static char *b_many_parts(size_t *len)
+{
+	struct att a[6];
+	for (size_t i = 0; i < 6; i++)
+		a[i] = (struct att){"text/plain", "x.txt", "1.1.1.1", 7};
+	return build_mixed("many", a, 6, len);
+}
+
+static void l_parts4(struct walk_limits *l)
+{
+	l->max_parts = 4;
+}
+
+static void l_msg100(struct walk_limits *l)
+{
+	l->max_message_bytes = 100;
+}
+
+static void l_expanded(struct walk_limits *l)
+{
+	l->max_expanded_bytes = 20;
+}
+
+static void l_time0(struct walk_limits *l)
+{
+	l->max_seconds = 0;
+}
+
+static char *b_docx(size_t *len)
+{
+	static const char ct[] = "<?xml version=\"1.0\"?><Types xmlns=\"x\"/>";
+	static const char doc[] =
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?><w:document xmlns:w=\"w\"><w:body>"
+		"<w:p><w:r><w:t>IP 8.8.</w:t></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>8.8</w:t></w:r></w:p>"
+		"<w:p><w:r><w:t>193.0.6.139</w:t></w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>"
+		"1.1.1.1</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>9.9.9.9</w:t></w:r></w:p></w:tc>"
+		"</w:tr></w:tbl></w:body></w:document>";
+	struct mem m[] = {{"[Content_Types].xml", ct, sizeof ct - 1},
+			  {"word/document.xml", doc, sizeof doc - 1},
+			  {"word/styles.xml", "<w:t>4.4.4.4</w:t>", 18}};
+	size_t zl;
+	unsigned char *z = build_archive("zip", NULL, NULL, NULL, m, 3, &zl);
+	char *msg = mixed1("application/octet-stream", "report.docx", z, zl, len);
+	free(z);
+	return msg;
+}
+
+static char *b_xlsx(size_t *len)
+{
+	static const char ss[] = "<sst><si><t>8.8.8.8</t></si><si><r><t>193.0.</t></r><r><t>6.139</t>"
+				 "</r></si></sst>";
+	static const char sheet[] =
+		"<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c>"
+		"<c r=\"B1\"><v>31337</v></c><c r=\"C1\" t=\"inlineStr\"><is><t>2a00:1450:4001::1</t>"
+		"</is></c></row><row r=\"2\"><c r=\"A2\" t=\"s\"><v>1</v></c></row></sheetData>"
+		"</worksheet>";
+	struct mem m[] = {{"[Content_Types].xml", "<Types/>", 8},
+			  {"xl/sharedStrings.xml", ss, sizeof ss - 1},
+			  {"xl/worksheets/sheet1.xml", sheet, sizeof sheet - 1}};
+	size_t zl;
+	unsigned char *z = build_archive("zip", NULL, NULL, NULL, m, 3, &zl);
+	char *msg = mixed1("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+			   "ips.xlsx", z, zl, len);
+	free(z);
+	return msg;
+}
+
+static char *b_ods(size_t *len)
+{
+	static const char mt[] = "application/vnd.oasis.opendocument.spreadsheet";
+	static const char content[] =
+		"<office:document-content><office:body><office:spreadsheet><table:table>"
+		"<table:table-row><table:table-cell><text:p>8.8.<text:span>8.8</text:span></text:p>"
+		"</table:table-cell><table:table-cell><text:p>193.0.6.139</text:p></table:table-cell>"
+		"</table:table-row></table:table></office:spreadsheet></office:body>"
+		"</office:document-content>";
+	struct mem m[] = {{"mimetype", mt, sizeof mt - 1}, {"content.xml", content, sizeof content - 1}};
+	size_t zl;
+	unsigned char *z = build_archive("zip", NULL, "zip:compression=store", NULL, m, 2, &zl);
+	/* No type, no name: the first member "mimetype" says ODF. */
+	char *msg = mixed1("application/octet-stream", NULL, z, zl, len);
+	free(z);
+	return msg;
+}
+
+static char *b_utf16(size_t *len)
+{
+	static const char u16[] = "\xff\xfe" "i\0p\0\r\0\n\0" "7\0.\0" "7\0.\0" "7\0.\0" "7\0";
+	return mixed1("text/plain; charset=utf-16", "u.txt", u16, sizeof u16 - 1, len);
+}
+
+static char *b_utf16_nobom(size_t *len)
+{
+	static const char u16[] = "i\0p\0\n\0" "8\0.\0" "8\0.\0" "4\0.\0" "4\0\n\0";
+	return mixed1("application/octet-stream", "list.csv", u16, sizeof u16 - 1, len);
+}
+
+static char *b_unknown(size_t *len)
+{
+	unsigned char bin[512];
+	for (size_t i = 0; i < sizeof bin; i++)
+		bin[i] = (unsigned char)(i * 37u);
+	return mixed1("application/x-foo", "blob.foo", bin, sizeof bin, len);
+}
+
+static char *b_png(size_t *len)
+{
+	unsigned char png[300] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+	for (size_t i = 8; i < sizeof png; i++)
+		png[i] = (unsigned char)(i * 13u);
+	return mixed1("image/png", "logo.png", png, sizeof png, len);
+}
+
+static char *b_pdf(size_t *len)
+{
+	size_t pl;
+	char *pdf = build_pdf(&pl);
+	char *msg = mixed1("application/pdf", "report.pdf", pdf, pl, len);
+	g_free(pdf);
+	return msg;
+}
+
+static char *b_pdf_broken(size_t *len)
+{
+	static const char bad[] = "%PDF-1.4\n1 0 obj <<>>\nthis is not a pdf\x01\x02\x03";
+	return mixed1("application/pdf", "broken.pdf", bad, sizeof bad - 1, len);
+}
+
+static void l_no_pdftotext(struct walk_limits *l)
+{
+	l->pdftotext = "/nonexistent/pdftotext";
+}
+
+static char *b_json_octet(size_t *len)
+{
+	static const char j[] = "{\"type\":\"bundle\",\"ip\":\"193.0.6.139\"}";
+	return mixed1("application/octet-stream", "bundle.json", j, sizeof j - 1, len);
+}
+
+static char *b_eml_attachment(size_t *len)
+{
+	static const char eml[] = "Received: from x ([9.9.9.9])\r\nSubject: inner 1.0.0.1\r\n\r\n"
+				  "body 8.8.4.4\r\n";
+	return mixed1("application/octet-stream", "fwd.eml", eml, sizeof eml - 1, len);
+}
+
+static char *b_tnef_name(size_t *len)
+{
+	static const char t[] = "\x78\x9f\x3e\x22\x00\x00\x01\x06\x90\x08\x00\x04";
+	return mixed1("application/octet-stream", "winmail.dat", t, sizeof t - 1, len);
+}
+
+/* ---- rows ---------------------------------------------------------------------- */
+
+static const struct walk_case cases[] = {
+	{"plain text, Received not scanned, Subject scanned",
+	 "Received: from mx ([193.0.6.139]) by relay (203.0.113.9)\r\nX-Originating-IP: 1.2.3.4\r\n"
+	 "Subject: list 8.8.4.4\r\n\r\nbody 8.8.8.8\r\n",
+	 NULL, NULL,
+	 {{"subject", "text/plain", S, N}, {"1", "text/plain", S, N}},
+	 false, N, {"list 8.8.4.4", "body 8.8.8.8"}, {"193.0.6.139", "1.2.3.4"}, 0, 0},
+	{"quoted-printable iso-8859-1",
+	 "Subject: qp\r\nContent-Type: text/plain; charset=iso-8859-1\r\n"
+	 "Content-Transfer-Encoding: quoted-printable\r\n\r\nCaf=E9 8.8.=\r\n8.8\r\n",
+	 NULL, NULL, {{"subject", "text/plain", S, N}, {"1", "text/plain", S, N}},
+	 false, N, {"Caf\xc3\xa9 8.8.8.8"}, {NULL}, 0, 0},
+	{"base64 windows-1252",
+	 "Subject: b64\r\nContent-Type: text/plain; charset=windows-1252\r\n"
+	 "Content-Transfer-Encoding: base64\r\n\r\nk3F1b3RlZJQgOC44LjguOA==\r\n",
+	 NULL, NULL, {{"subject", "text/plain", S, N}, {"1", "text/plain", S, N}},
+	 false, N, {"\xe2\x80\x9cquoted\xe2\x80\x9d 8.8.8.8"}, {NULL}, 0, 0},
+	{"RFC 2047 subject, RFC 2231 filename",
+	 "Subject: =?iso-8859-1?q?Lijst_=E9_193=2E0=2E6=2E139?=\r\nContent-Type: multipart/mixed; "
+	 "boundary=b\r\n\r\n--b\r\nContent-Type: text/csv\r\nContent-Disposition: attachment; "
+	 "filename*=utf-8''l%C3%ADst.csv\r\n\r\nip\r\n8.8.8.8\r\n--b--\r\n",
+	 NULL, NULL,
+	 {{"subject", "text/plain", S, N}, {"TEXT", "multipart/mixed", C, N}, {"1", "text/csv", S, N}},
+	 false, N, {"Lijst \xc3\xa9 193.0.6.139", "8.8.8.8"}, {NULL}, 0, 0},
+	{"HTML: tags, entities, script, split address",
+	 "Subject: h\r\nContent-Type: text/html\r\n\r\n<html><head><style>p{x:1.2.3.4}</style></head>"
+	 "<body><p>a&nbsp;8&#46;8.<b>8</b>.8 &amp; <a href=\"http://193.0.6.139/x\">l</a></p>"
+	 "<script>if(a<b){var x='9.9.9.9'}</script><td>after</td></body></html>\r\n",
+	 NULL, NULL, {{"subject", "text/plain", S, N}, {"1", "text/html", S, N}},
+	 false, N, {"a 8.8.8.8 & ", "http://193.0.6.139/x", "after"}, {"9.9.9.9", "1.2.3.4", "<b>"},
+	 0, 0},
+	{"nested multipart and message/rfc822",
+	 "Subject: outer\r\nContent-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\n"
+	 "Content-Type: multipart/alternative; boundary=a\r\n\r\n--a\r\nContent-Type: text/plain\r\n\r\n"
+	 "plain 8.8.8.8\r\n--a\r\nContent-Type: text/html\r\n\r\n<p>html 8.8.8.8</p>\r\n--a--\r\n--o\r\n"
+	 "Content-Type: message/rfc822\r\n\r\nReceived: from z ([9.9.9.9])\r\nSubject: inner 1.0.0.1\r\n"
+	 "Content-Type: multipart/mixed; boundary=i\r\n\r\n--i\r\nContent-Type: text/plain\r\n\r\n"
+	 "inner 193.0.6.139\r\n--i--\r\n--o--\r\n",
+	 NULL, NULL,
+	 {{"subject", "text/plain", S, N}, {"TEXT", "multipart/mixed", C, N},
+	  {"1", "multipart/alternative", C, N}, {"1.1", "text/plain", S, N},
+	  {"1.2", "text/html", S, N}, {"2", "message/rfc822", C, N},
+	  {"2.subject", "text/plain", S, N}, {"2.TEXT", "multipart/mixed", C, N},
+	  {"2.1", "text/plain", S, N}},
+	 false, N, {"plain 8.8.8.8", "html 8.8.8.8", "inner 1.0.0.1", "inner 193.0.6.139"},
+	 {"9.9.9.9"}, 0, 0},
+	{"CSV attachment", NULL, b_csv, NULL,
+	 {{"subject", "text/plain", S, N}, {"TEXT", "multipart/mixed", C, N},
+	  {"1", "text/plain", S, N}, {"2", "text/csv", S, N}},
+	 false, N, {"8.8.8.8,US", "193.0.6.139,NL"}, {NULL}, 0, 0},
+	{"UTF-16 with BOM", NULL, b_utf16, NULL,
+	 {{"subject", "text/plain", S, N}, {"TEXT", "multipart/mixed", C, N},
+	  {"1", "text/plain", S, N}, {"2", "text/plain", S, N}},
+	 false, N, {"ip\r\n7.7.7.7"}, {NULL}, 0, 0},
+	{"UTF-16 without BOM, sniffed", NULL, b_utf16_nobom, NULL,
+	 {{"2", "application/octet-stream", S, N}}, true, N, {"ip\n8.8.4.4"}, {NULL}, 0, 0},
+	{"zip of CSV", NULL, b_zip, NULL,
+	 {{"2", "application/zip", C, N}, {"2!lists/be.csv", "text/csv", S, N}},
+	 true, N, {"193.0.6.139,NL"}, {NULL}, 0, 0},
+	{"zip in zip", NULL, b_zip_in_zip, NULL,
+	 {{"2", "application/zip", C, N}, {"2!a.zip", "application/zip", C, N},
+	  {"2!a.zip!b.csv", "text/csv", S, N}, {"2!note.txt", "text/plain", S, N}},
+	 true, N, {"8.8.8.8,US", "2a00:1450:4001::1"}, {NULL}, 0, 0},
+	{"tar.gz", NULL, b_targz, NULL,
+	 {{"2", "application/gzip", C, N}, {"2!t/list.txt", "text/plain", S, N}},
+	 true, N, {"8.8.8.8,US"}, {NULL}, 0, 0},
+	{"bare gzip of a CSV", NULL, b_gz, NULL,
+	 {{"2", "application/octet-stream", C, N}, {"2!list.csv", "text/csv", S, N}},
+	 true, N, {"8.8.8.8,US"}, {NULL}, 0, 0},
+	{"7z", NULL, b_7z, NULL,
+	 {{"2", "application/x-7z-compressed", C, N}, {"2!a.csv", "text/csv", S, N}},
+	 true, N, {"193.0.6.139,NL"}, {NULL}, 0, 0},
+	{"tar.xz and tar.bz2", NULL, b_tarxz_bz2, NULL,
+	 {{"2", "application/x-xz", C, N}, {"2!x.csv", "text/csv", S, N},
+	  {"3", "application/x-bzip2", C, N}, {"3!x.csv", "text/csv", S, N}},
+	 true, N, {"8.8.8.8,US"}, {NULL}, 0, 0},
+	{"encrypted zip", NULL, b_zip_encrypted, NULL,
+	 {{"2", "application/zip", C, N},
+	  {"2!secret.csv", "text/csv", U, UNSCAN_ENCRYPTED_ARCHIVE}},
+	 true, N, {NULL}, {"8.8.8.8"}, 0, 0},
+	{"corrupt zip", NULL, b_zip_corrupt, NULL,
+	 {{"2", "application/zip", U, UNSCAN_CORRUPT_ARCHIVE}}, true, N, {NULL}, {NULL}, 0, 0},
+	{"truncated zip", NULL, b_zip_truncated, NULL,
+	 {{"2", "application/zip", U, UNSCAN_CORRUPT_ARCHIVE}}, true, N, {NULL}, {NULL}, 0, 0},
+	{"zip bomb", NULL, b_zip_bomb, l_ratio10,
+	 {{"2", "application/zip", U, UNSCAN_LIMIT_RATIO},
+	  {"2!zeros.txt", "text/plain", U, UNSCAN_LIMIT_RATIO}},
+	 true, N, {NULL}, {NULL}, 0, 0},
+	{"too many entries", NULL, b_zip_entries, l_entries3,
+	 {{"subject", "text/plain", S, N}, {"TEXT", "multipart/mixed", C, N},
+	  {"1", "text/plain", S, N}, {"2", "application/zip", U, UNSCAN_LIMIT_ENTRIES},
+	  {"2!1.txt", "text/plain", S, N}, {"2!2.txt", "text/plain", S, N},
+	  {"2!3.txt", "text/plain", S, N}},
+	 false, N, {"8.8.8.8"}, {NULL}, 0, 0},
+	{"too deep", NULL, b_zip_deep, l_depth2,
+	 {{"2", "application/zip", C, N}, {"2!b.zip", "application/zip", C, N},
+	  {"2!b.zip!c.csv", "text/csv", U, UNSCAN_LIMIT_DEPTH}},
+	 true, N, {NULL}, {"8.8.8.8"}, 0, 0},
+	{"too many parts", NULL, b_many_parts, l_parts4,
+	 {{"subject", "text/plain", S, N}, {"TEXT", "multipart/mixed", C, N},
+	  {"1", "text/plain", S, N}, {"2", "text/plain", S, N}, {"3", "text/plain", S, N}},
+	 false, UNSCAN_LIMIT_PARTS, {NULL}, {NULL}, 0, 0},
+	{"too big message", "Subject: 8.8.8.8\r\n\r\n0123456789012345678901234567890123456789"
+			    "0123456789012345678901234567890123456789\r\n",
+	 NULL, l_msg100, {{NULL, NULL, S, N}}, false, UNSCAN_LIMIT_SIZE, {NULL}, {"8.8.8.8"}, 0, 0},
+	{"too much expanded", "Subject: x\r\n\r\n0123456789012345678901234567890123456789\r\n",
+	 NULL, l_expanded, {{"subject", "text/plain", S, N}, {"1", "text/plain", U, UNSCAN_LIMIT_SIZE}},
+	 false, UNSCAN_LIMIT_SIZE, {NULL}, {"0123"}, 0, 0},
+	{"out of time", "Subject: x\r\n\r\nbody 8.8.8.8\r\n", NULL, l_time0,
+	 {{"subject", "text/plain", U, UNSCAN_LIMIT_TIME}}, false, UNSCAN_LIMIT_TIME, {NULL}, {"body"},
+	 0, 0},
+	{"DOCX with a split run", NULL, b_docx, NULL,
+	 {{"2", "application/octet-stream", S, N}}, true, N,
+	 {"IP 8.8.8.8\n", "193.0.6.139", "1.1.1.1\n\t9.9.9.9"}, {"8.8.\n", "4.4.4.4"}, 0, 0},
+	{"XLSX shared strings, inline strings, numbers", NULL, b_xlsx, NULL,
+	 {{"2", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", S, N}}, true, N,
+	 {"8.8.8.8", "193.0.6.139", "31337", "2a00:1450:4001::1"}, {"\t0\t", "\t1\t"}, 0, 0},
+	{"ODS content.xml", NULL, b_ods, NULL,
+	 {{"2", "application/octet-stream", S, N}}, true, N, {"8.8.8.8\n", "193.0.6.139"}, {NULL},
+	 0, 0},
+	{"PGP/MIME",
+	 "Subject: enc\r\nContent-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; "
+	 "boundary=e\r\n\r\n--e\r\nContent-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n"
+	 "--e\r\nContent-Type: application/octet-stream\r\n\r\n-----BEGIN PGP MESSAGE-----\r\n"
+	 "hQEMA\r\n-----END PGP MESSAGE-----\r\n--e--\r\n",
+	 NULL, NULL,
+	 {{"subject", "text/plain", S, N}, {"TEXT", "multipart/encrypted", U, UNSCAN_PGP_MIME}},
+	 false, N, {"enc"}, {NULL}, 0, 0},
+	{"inline PGP and clear-signed text",
+	 "Subject: x\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+	 "Content-Type: text/plain\r\n\r\nhello\r\n-----BEGIN PGP MESSAGE-----\r\nhQEMA\r\n"
+	 "-----END PGP MESSAGE-----\r\n--b\r\nContent-Type: text/plain\r\n\r\n"
+	 "-----BEGIN PGP SIGNED MESSAGE-----\r\nHash: SHA256\r\n\r\nlist 8.8.8.8\r\n"
+	 "-----BEGIN PGP SIGNATURE-----\r\nabc\r\n-----END PGP SIGNATURE-----\r\n--b--\r\n",
+	 NULL, NULL,
+	 {{"subject", "text/plain", S, N}, {"TEXT", "multipart/mixed", C, N},
+	  {"1", "text/plain", U, UNSCAN_PGP_INLINE}, {"2", "text/plain", S, N}},
+	 false, N, {"hello", "list 8.8.8.8"}, {NULL}, 0, 0},
+	{"multipart/signed: content scanned, signature is not content",
+	 "Subject: s\r\nContent-Type: multipart/signed; protocol=\"application/pgp-signature\"; "
+	 "micalg=pgp-sha256; boundary=s\r\n\r\n--s\r\nContent-Type: text/plain\r\n\r\n"
+	 "signed 8.8.8.8\r\n--s\r\nContent-Type: application/pgp-signature\r\n\r\n"
+	 "-----BEGIN PGP SIGNATURE-----\r\nabc\r\n-----END PGP SIGNATURE-----\r\n--s--\r\n",
+	 NULL, NULL,
+	 {{"subject", "text/plain", S, N}, {"TEXT", "multipart/signed", C, N},
+	  {"1", "text/plain", S, N}, {"2", "application/pgp-signature", S, N}},
+	 false, N, {"signed 8.8.8.8"}, {NULL}, 0, 0},
+	{"S/MIME enveloped",
+	 "Subject: smime\r\nContent-Type: application/pkcs7-mime; smime-type=enveloped-data; "
+	 "name=smime.p7m\r\nContent-Transfer-Encoding: base64\r\n\r\nMIAGCSqGSIb3DQEHA6CAMIACAQA=\r\n",
+	 NULL, NULL,
+	 {{"subject", "text/plain", S, N}, {"1", "application/pkcs7-mime", U, UNSCAN_SMIME}},
+	 false, N, {NULL}, {NULL}, 0, 0},
+	{"TNEF by type",
+	 "Subject: t\r\nContent-Type: application/ms-tnef\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+	 "eJ8+IgAAAQaQCAAEAAAAAAABAAEAAQeQBgAIAAAA5AQAAAAAAADoAAEIgAcAGAAAAElQTS5NaWNy\r\n",
+	 NULL, NULL,
+	 {{"subject", "text/plain", S, N}, {"1", "application/ms-tnef", U, UNSCAN_TNEF}},
+	 false, N, {NULL}, {NULL}, 0, 0},
+	{"TNEF by name", NULL, b_tnef_name, NULL,
+	 {{"2", "application/octet-stream", U, UNSCAN_TNEF}}, true, N, {NULL}, {NULL}, 0, 0},
+	{"unknown binary type", NULL, b_unknown, NULL,
+	 {{"2", "application/x-foo", U, UNSCAN_UNSUPPORTED_TYPE}}, true, N, {NULL}, {NULL}, 0, 0},
+	{"image is not unscannable", NULL, b_png, NULL,
+	 {{"2", "image/png", S, N}}, true, N, {NULL}, {NULL}, 0, 0},
+	{"PDF text", NULL, b_pdf, NULL,
+	 {{"2", "application/pdf", S, N}}, true, N, {"8.8.8.8"}, {NULL}, 0, 0},
+	{"broken PDF", NULL, b_pdf_broken, NULL,
+	 {{"2", "application/pdf", U, UNSCAN_PDF_FAILED}}, true, N, {NULL}, {NULL}, 0, 0},
+	{"PDF extractor missing", NULL, b_pdf, l_no_pdftotext,
+	 {{"2", "application/pdf", U, UNSCAN_PDF_FAILED}}, true, N, {NULL}, {NULL}, 0, 0},
+	{"octet-stream .json sniffed as text", NULL, b_json_octet, NULL,
+	 {{"2", "application/octet-stream", S, N}}, true, N, {"193.0.6.139"}, {NULL}, 0, 0},
+	{".eml attachment read as a message", NULL, b_eml_attachment, NULL,
+	 {{"2", "application/octet-stream", C, N}, {"2.subject", "text/plain", S, N},
+	  {"2.1", "text/plain", S, N}},
+	 true, N, {"inner 1.0.0.1", "body 8.8.4.4"}, {"9.9.9.9"}, 0, 0},
+	{"multipart without boundaries",
+	 "Subject: x\r\nContent-Type: multipart/mixed; boundary=zz\r\n\r\nlost 8.8.8.8\r\n",
+	 NULL, NULL,
+	 {{"subject", "text/plain", S, N}, {"TEXT", "multipart/mixed", U, UNSCAN_MALFORMED_MIME}},
+	 false, N, {"lost 8.8.8.8"}, {NULL}, 0, 0},
+	{"message/partial",
+	 "Subject: p\r\nContent-Type: message/partial; id=\"x@y\"; number=1; total=2\r\n\r\n"
+	 "Subject: frag\r\n\r\nfrag 8.8.8.8\r\n",
+	 NULL, NULL,
+	 {{"subject", "text/plain", S, N}, {"1", "message/partial", U, UNSCAN_UNSUPPORTED_TYPE}},
+	 false, N, {"frag 8.8.8.8"}, {NULL}, 0, 0},
+	{"text/rfc822-headers: only Subject",
+	 "Subject: dsn\r\nContent-Type: text/rfc822-headers\r\n\r\nReceived: from q ([9.9.9.9])\r\n"
+	 "Subject: orig 8.8.8.8\r\n\r\n",
+	 NULL, NULL,
+	 {{"subject", "text/plain", S, N}, {"1", "text/rfc822-headers", S, N}},
+	 false, N, {"orig 8.8.8.8"}, {"9.9.9.9"}, 0, 0},
+	{"handler stop", "Subject: a\r\n\r\nbody\r\n", NULL, NULL,
+	 {{"subject", "text/plain", S, N}}, false, N, {"a"}, {"body"}, 7, 7},
+	{"not a message at all", "just some text 8.8.8.8 without headers\n", NULL, NULL,
+	 {{"1", "text/plain", U, UNSCAN_MALFORMED_MIME}}, false, N, {"8.8.8.8"}, {NULL}, 0, 0},
+};
+
+static void check_parts(const struct walk_case *c, const struct findings *f)
+{
+	size_t n = findings_part_count(f), k = 0, i = 0;
+	for (; c->parts[i].path != NULL; i++) {
+		const struct want *w = &c->parts[i];
+		const struct finding_part *p = NULL;
+		for (; k < n; k++) {
+			p = findings_part(f, k);
+			if (!c->some_parts || strcmp(p->path, w->path) == 0)
+				break;
+		}
+		if (k == n)
+			fail_msg("%s: part %s missing (%zu parts)", c->name, w->path, n);
+		assert_str_eq_msg(c->name, p->path, w->path);
+		assert_str_eq_msg(c->name, p->type, w->type);
+		assert_str_eq_msg(c->name, part_status_name(p->status), part_status_name(w->st));
+		assert_str_eq_msg(c->name, unscan_reason_name(p->reason), unscan_reason_name(w->r));
+		k++;
+	}
+	if (!c->some_parts)
+		assert_int_eq_msg(c->name, n, i);
+}
+
+static void run_case(const struct walk_case *c)
+{
+	struct walk_limits lim;
+	walk_limits_default(&lim);
+	if (c->limits != NULL)
+		c->limits(&lim);
+	size_t len = 0;
+	char *msg = c->raw ? g_strdup(c->raw) : c->build(&len);
+	if (c->raw)
+		len = strlen(msg);
+	struct findings *f = findings_alloc();
+	struct collect col = {.text = g_string_new(NULL), .stop_rc = c->stop_rc};
+	int rc = walk_message(msg, len, &lim, f, &collector, &col);
+	assert_int_eq_msg(c->name, rc, c->want_rc);
+	if (col.open)
+		fail_msg("%s: stream left open", c->name);
+	check_parts(c, f);
+	assert_str_eq_msg(c->name, unscan_reason_name(findings_message_reason(f)),
+			  unscan_reason_name(c->msg_reason));
+	if (!g_utf8_validate(col.text->str, (gssize)col.text->len, NULL))
+		fail_msg("%s: handler got invalid UTF-8", c->name);
+	for (size_t i = 0; i < 4 && c->has[i]; i++)
+		if (strstr(col.text->str, c->has[i]) == NULL)
+			fail_msg("%s: text lacks \"%s\"; got \"%s\"", c->name, c->has[i], col.text->str);
+	for (size_t i = 0; i < 3 && c->hasnt[i]; i++)
+		if (strstr(col.text->str, c->hasnt[i]) != NULL)
+			fail_msg("%s: text has \"%s\"; got \"%s\"", c->name, c->hasnt[i], col.text->str);
+	g_string_free(col.text, TRUE);
+	findings_free(f);
+	g_free(msg);
+}
+
+static void test_cases(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++)
+		run_case(&cases[i]);
+}
+
+static void test_limits_default(void **state)
+{
+	(void)state;
+	struct walk_limits l;
+	walk_limits_default(&l);
+	/* The defaults of include/grondslag/config_keys.def. */
+	assert_int_eq_msg("MaxMessageSize", l.max_message_bytes, 50ull << 20);
+	assert_int_eq_msg("MaxParts", l.max_parts, 1000);
+	assert_int_eq_msg("MaxDepth", l.max_depth, 12);
+	assert_int_eq_msg("MaxArchiveEntries", l.max_archive_entries, 10000);
+	assert_int_eq_msg("MaxExpansionRatio", l.max_expansion_ratio, 100);
+	assert_int_eq_msg("MaxExpandedSize", l.max_expanded_bytes, 500ull << 20);
+	assert_int_eq_msg("ScanTimeout", l.max_seconds, 60);
+	assert_int_eq_msg("PdfTimeout", l.pdf_seconds, 10);
+	assert_int_eq_msg("PdfMaxMemory", l.pdf_max_memory, 512ull << 20);
+	assert_str_eq_msg("PdfToText", l.pdftotext, "/usr/bin/pdftotext");
+}
+
+/* The armour line is found wherever the chunks cut it. */
+static void test_pgp_inline_chunks(void **state)
+{
+	(void)state;
+	static const char text[] = "intro\n-----BEGIN PGP MESSAGE-----\nhQEMA\n";
+	static const char clear[] = "-----BEGIN PGP SIGNED MESSAGE-----\nHash: x\n\n8.8.8.8\n"
+				    "-----BEGIN PGP SIGNATURE-----\n";
+	for (size_t cut = 0; cut <= sizeof text - 1; cut++) {
+		for (size_t step = 1; step <= 3; step++) {
+			struct pgp_inline s;
+			pgp_inline_init(&s);
+			bool found = pgp_inline_update(&s, text, cut);
+			for (size_t i = cut; i < sizeof text - 1; i += step)
+				found = pgp_inline_update(&s, text + i,
+							  i + step > sizeof text - 1 ? sizeof text - 1 - i : step);
+			char row[64];
+			snprintf(row, sizeof row, "cut %zu step %zu", cut, step);
+			assert_int_eq_msg(row, found, 1);
+		}
+	}
+	struct pgp_inline s;
+	pgp_inline_init(&s);
+	assert_int_eq_msg("clear-signed", pgp_inline_update(&s, clear, sizeof clear - 1), 0);
+}
+
+static void test_pgp_classify(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *type, *protocol, *smime, *name;
+		bool text;
+		enum pgp_kind want;
+	} rows[] = {
+		{"multipart/encrypted", "application/pgp-encrypted", NULL, NULL, false,
+		 PGP_KIND_PGP_ENCRYPTED},
+		{"multipart/encrypted", "application/pkcs7-mime", NULL, NULL, false,
+		 PGP_KIND_SMIME_SEALED},
+		{"application/pgp-encrypted", NULL, NULL, NULL, true, PGP_KIND_PGP_ENCRYPTED},
+		{"application/pkcs7-mime", NULL, "enveloped-data", NULL, false, PGP_KIND_SMIME_SEALED},
+		{"application/x-pkcs7-mime", NULL, "signed-data", NULL, false, PGP_KIND_SMIME_SEALED},
+		{"application/pkcs7-mime", NULL, "certs-only", NULL, false, PGP_KIND_NOT_CONTENT},
+		{"application/pkcs7-signature", NULL, NULL, "smime.p7s", false, PGP_KIND_NOT_CONTENT},
+		{"application/pgp-signature", NULL, NULL, NULL, true, PGP_KIND_NOT_CONTENT},
+		{"application/ms-tnef", NULL, NULL, NULL, false, PGP_KIND_TNEF},
+		{"application/octet-stream", NULL, NULL, "WINMAIL.DAT", false, PGP_KIND_TNEF},
+		{"application/octet-stream", NULL, NULL, "smime.p7m", false, PGP_KIND_SMIME_SEALED},
+		{"application/octet-stream", NULL, NULL, "list.csv.gpg", false, PGP_KIND_PGP_ENCRYPTED},
+		{"application/octet-stream", NULL, NULL, "list.csv.gpg", true, PGP_KIND_NONE},
+		{"text/plain", NULL, NULL, "list.csv", true, PGP_KIND_NONE},
+		{NULL, NULL, NULL, NULL, false, PGP_KIND_NONE},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+		char row[96];
+		snprintf(row, sizeof row, "%s %s", rows[i].type ? rows[i].type : "(null)",
+			 rows[i].name ? rows[i].name : "");
+		assert_int_eq_msg(row, pgp_classify(rows[i].type, rows[i].protocol, rows[i].smime,
+						    rows[i].name, rows[i].text), rows[i].want);
+	}
+	assert_int_eq_msg("tnef magic", pgp_tnef_magic("\x78\x9f\x3e\x22", 4), 1);
+	assert_int_eq_msg("no tnef magic", pgp_tnef_magic("\x78\x9f", 2), 0);
+}
+
+/* A PDF extractor that burns CPU: RLIMIT_CPU ends it, reason limit-time. */
+static void test_pdf_cpu_limit(void **state)
+{
+	(void)state;
+	char script[] = "/tmp/grondslag-test-pdfXXXXXX";
+	int fd = mkstemp(script);
+	assert_true(fd >= 0);
+	static const char body[] = "#!/bin/sh\nwhile :; do :; done\n";
+	assert_int_equal(write(fd, body, sizeof body - 1), (ssize_t)(sizeof body - 1));
+	close(fd);
+	assert_int_equal(chmod(script, 0700), 0);
+	struct walk_limits lim;
+	walk_limits_default(&lim);
+	lim.pdftotext = script;
+	lim.pdf_seconds = 1;
+	size_t len;
+	char *msg = b_pdf(&len);
+	struct findings *f = findings_alloc();
+	struct collect col = {.text = g_string_new(NULL)};
+	assert_int_equal(walk_message(msg, len, &lim, f, &collector, &col), 0);
+	unlink(script);
+	const struct finding_part *p = findings_part(f, 3);
+	assert_non_null(p);
+	assert_str_eq_msg("busy extractor", p->path, "2");
+	assert_str_eq_msg("busy extractor", unscan_reason_name(p->reason), "limit-time");
+	g_string_free(col.text, TRUE);
+	findings_free(f);
+	g_free(msg);
+}
+
+/* Several walks at once (the milter is threaded): same results in each. */
+struct thread_arg {
+	const char *msg;
+	size_t len;
+	int bad;
+};
+
+static void *walk_thread(void *p)
+{
+	struct thread_arg *ta = p;
+	struct walk_limits lim;
+	walk_limits_default(&lim);
+	for (int i = 0; i < 20; i++) {
+		struct findings *f = findings_alloc();
+		struct collect col = {.text = g_string_new(NULL)};
+		if (walk_message(ta->msg, ta->len, &lim, f, &collector, &col) != 0 ||
+		    findings_part_count(f) != 6 || strstr(col.text->str, "193.0.6.139,NL") == NULL ||
+		    strstr(col.text->str, "Caf\xc3\xa9 1.1.1.1") == NULL)
+			ta->bad++;
+		g_string_free(col.text, TRUE);
+		findings_free(f);
+	}
+	return NULL;
+}
+
+static void test_threads(void **state)
+{
+	(void)state;
+	struct mem m[] = {{"be.csv", csv, sizeof csv - 1}};
+	size_t zl, len;
+	unsigned char *z = build_archive("zip", NULL, NULL, NULL, m, 1, &zl);
+	struct att a[] = {{"application/zip", "l.zip", z, zl},
+			  {"text/plain; charset=iso-8859-1", "c.txt", "Caf\xe9 1.1.1.1", 12}};
+	char *msg = build_mixed("threads", a, 2, &len);
+	struct thread_arg ta[4];
+	pthread_t th[4];
+	for (int i = 0; i < 4; i++) {
+		ta[i] = (struct thread_arg){msg, len, 0};
+		assert_int_equal(pthread_create(&th[i], NULL, walk_thread, &ta[i]), 0);
+	}
+	int joined = 0, bad = 0;
+	for (int i = 0; i < 4; i++) {	/* join all before any assertion */
+		joined += pthread_join(th[i], NULL) == 0;
+		bad += ta[i].bad;
+	}
+	free(z);
+	g_free(msg);
+	assert_int_eq_msg("threads joined", joined, 4);
+	assert_int_eq_msg("thread walks that went wrong", bad, 0);
+}
+
+/* Error paths of the entry point itself. */
+static void test_bad_arguments(void **state)
+{
+	(void)state;
+	struct findings *f = findings_alloc();
+	assert_int_eq_msg("no handler", walk_message("Subject: x\r\n\r\n", 14, NULL, f, NULL, NULL),
+			  -1);
+	assert_str_eq_msg("no handler", unscan_reason_name(findings_message_reason(f)),
+			  "internal-error");
+	findings_free(f);
+	f = findings_alloc();
+	struct collect col = {.text = g_string_new(NULL)};
+	assert_int_eq_msg("empty", walk_message("", 0, NULL, f, &collector, &col), 0);
+	assert_int_eq_msg("empty parts", findings_part_count(f), 0);
+	g_string_free(col.text, TRUE);
+	findings_free(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_limits_default),
+		cmocka_unit_test(test_pgp_inline_chunks),
+		cmocka_unit_test(test_pgp_classify),
+		cmocka_unit_test(test_pdf_cpu_limit),
+		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_bad_arguments),
+	};
+	int rc = cmocka_run_group_tests(tests, NULL, NULL);
+	g_mime_shutdown();
+	return rc;
+}
