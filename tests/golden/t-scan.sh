@@ -57,7 +57,8 @@ zip -q -X inner.zip ca.csv && touch -d '2024-03-01 00:00:00' inner.zip &&
 	zip -q -X outer.zip inner.zip jp.csv
 tar --mtime='2024-03-01 00:00:00' --owner=0 --group=0 -cf - jp.csv ca.csv | gzip -n >lists.tar.gz
 printf '\357\273\277ip\r\n194.7.1.10\r\n' | iconv -f UTF-8 -t UTF-16LE >be16.csv
-head -c 300 jp.zip >broken.zip
+# Cut in the middle of the member data: the archive is damaged.
+head -c $(($(stat -c %s jp.zip) / 3)) jp.zip >broken.zip
 cd "$TOP" || exit 1
 mkmsg zip-csv application/zip jp.zip "$W/src/jp.zip"
 mkmsg zip-encrypted application/zip enc.zip "$W/src/enc.zip"
