@@ -81,7 +81,7 @@ $(BUILD)/grondslag: $(CTL_OBJS) $(LIB)
 $(BUILD)/grondslag-milter: $(DAEMON_OBJS) $(LIB)
 	$(CC) $(ALL_LDFLAGS) $(DAEMON_OBJS) $(LIB) $(PKG_LIBS) $(MILTER_LIBS) -o $@
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c tests/unit/testutil.h $(LIB) | $(BUILD)/obj/ctl
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(LIB) | $(BUILD)/obj/ctl
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/unit $(ALL_LDFLAGS) $< $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS) -o $@
 
 # Fuzz targets built with the replay runner (gcc or clang, no libFuzzer):

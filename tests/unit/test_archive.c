@@ -10,46 +10,8 @@
 
 #include "grondslag/archive.h"
 
-struct mem {
-	const char *name;
-	const void *data;
-	size_t len;
-};
+#include "fixture_archive.h"
 
-/* An archive in memory: format/filter by libarchive name. */
-static unsigned char *build(const char *format, const char *filter, const char *options,
-			    const char *passphrase, const struct mem *m, size_t n, size_t *out_len)
-{
-	size_t cap = 1 << 20;
-	for (size_t i = 0; i < n; i++)
-		cap += m[i].len + 1024;
-	unsigned char *buf = malloc(cap);
-	struct archive *a = archive_write_new();
-	assert_non_null(buf);
-	assert_int_equal(archive_write_set_format_by_name(a, format), ARCHIVE_OK);
-	if (filter != NULL)
-		assert_int_equal(archive_write_add_filter_by_name(a, filter), ARCHIVE_OK);
-	if (options != NULL)
-		assert_int_equal(archive_write_set_options(a, options), ARCHIVE_OK);
-	if (passphrase != NULL)
-		assert_int_equal(archive_write_set_passphrase(a, passphrase), ARCHIVE_OK);
-	size_t used = 0;
-	assert_int_equal(archive_write_open_memory(a, buf, cap, &used), ARCHIVE_OK);
-	for (size_t i = 0; i < n; i++) {
-		struct archive_entry *e = archive_entry_new();
-		archive_entry_set_pathname(e, m[i].name);
-		archive_entry_set_size(e, (la_int64_t)m[i].len);
-		archive_entry_set_filetype(e, AE_IFREG);
-		archive_entry_set_perm(e, 0644);
-		assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
-		assert_int_equal(archive_write_data(a, m[i].data, m[i].len), (la_ssize_t)m[i].len);
-		archive_entry_free(e);
-	}
-	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
-	archive_write_free(a);
-	*out_len = used;
-	return buf;
-}
 
 static const char csv[] = "ip\n8.8.8.8\n";
 
@@ -110,7 +72,7 @@ static void test_formats(void **state)
 	struct mem m[] = {{"x/a.csv", "ip\n1.1.1.1\n", 11}, {"b.csv", csv, sizeof csv - 1}};
 	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
 		size_t len;
-		unsigned char *z = build(rows[i].format, rows[i].filter, rows[i].options, NULL, m, 2, &len);
+		unsigned char *z = fixture_archive(rows[i].format, rows[i].filter, rows[i].options, NULL, m, 2, &len);
 		assert_int_eq_msg(rows[i].name, arc_magic(z, len), 1);
 		char names[256], data[256];
 		enum arc_status st = read_all(z, len, rows[i].outer, 100, names, sizeof names, data,
@@ -139,7 +101,7 @@ static void test_raw(void **state)
 	struct mem m[] = {{"data", csv, sizeof csv - 1}};
 	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
 		size_t len;
-		unsigned char *z = build("raw", rows[i].filter, NULL, NULL, m, 1, &len);
+		unsigned char *z = fixture_archive("raw", rows[i].filter, NULL, NULL, m, 1, &len);
 		char names[256], data[256];
 		const char *row = rows[i].outer ? rows[i].outer : "(null)";
 		assert_int_eq_msg(row, read_all(z, len, rows[i].outer, 100, names, sizeof names, data,
@@ -163,7 +125,7 @@ static void test_errors(void **state)
 					       sizeof names, data, sizeof data), ARC_CORRUPT);
 	/* An empty zip is a valid one. */
 	size_t len;
-	unsigned char *z = build("zip", NULL, NULL, NULL, NULL, 0, &len);
+	unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, NULL, 0, &len);
 	assert_int_eq_msg("empty zip", read_all(z, len, NULL, 100, names, sizeof names, data,
 						sizeof data), ARC_END);
 	assert_str_eq_msg("empty zip", names, "");
@@ -173,7 +135,7 @@ static void test_errors(void **state)
 	for (size_t i = 0; i < sizeof big; i++)
 		big[i] = (char)('a' + (i * 7919u) % 26);
 	struct mem m[] = {{"big.txt", big, sizeof big}};
-	z = build("ustar", "gzip", NULL, NULL, m, 1, &len);
+	z = fixture_archive("ustar", "gzip", NULL, NULL, m, 1, &len);
 	assert_int_eq_msg("cut tar.gz", read_all(z, len / 2, NULL, 100, names, sizeof names, data,
 						 sizeof data), ARC_CORRUPT);
 	free(z);
@@ -184,7 +146,7 @@ static void test_encrypted(void **state)
 	(void)state;
 	struct mem m[] = {{"secret.csv", csv, sizeof csv - 1}, {"open.csv", csv, sizeof csv - 1}};
 	size_t len;
-	unsigned char *z = build("zip", NULL, "zip:encryption=zipcrypt", "geheim", m, 2, &len);
+	unsigned char *z = fixture_archive("zip", NULL, "zip:encryption=zipcrypt", "geheim", m, 2, &len);
 	char names[256], data[256];
 	assert_int_eq_msg("zipcrypt", read_all(z, len, NULL, 100, names, sizeof names, data,
 					       sizeof data), ARC_END);
@@ -209,7 +171,7 @@ static void test_ratio(void **state)
 	char *zeros = calloc(1, n);
 	assert_non_null(zeros);
 	struct mem m[] = {{"zeros", zeros, n}};
-	unsigned char *z = build("zip", NULL, NULL, NULL, m, 1, &len);
+	unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, m, 1, &len);
 	enum arc_status st;
 	struct arc *a = arc_open(z, len, NULL, 20, &st);
 	struct arc_entry e;
@@ -241,9 +203,9 @@ static void test_office(void **state)
 	struct mem odf[] = {{"mimetype", mt, sizeof mt - 1}, {"content.xml", "<x/>", 4}};
 	struct mem plain[] = {{"a.csv", csv, sizeof csv - 1}};
 	size_t l1, l2, l3;
-	unsigned char *z1 = build("zip", NULL, NULL, NULL, ooxml, 2, &l1);
-	unsigned char *z2 = build("zip", NULL, "zip:compression=store", NULL, odf, 2, &l2);
-	unsigned char *z3 = build("zip", NULL, NULL, NULL, plain, 1, &l3);
+	unsigned char *z1 = fixture_archive("zip", NULL, NULL, NULL, ooxml, 2, &l1);
+	unsigned char *z2 = fixture_archive("zip", NULL, "zip:compression=store", NULL, odf, 2, &l2);
+	unsigned char *z3 = fixture_archive("zip", NULL, NULL, NULL, plain, 1, &l3);
 	assert_int_eq_msg("ooxml by member", arc_office_kind(z1, l1, NULL, NULL), ARC_OFFICE_OOXML);
 	assert_int_eq_msg("odf by mimetype", arc_office_kind(z2, l2, NULL, NULL), ARC_OFFICE_ODF);
 	assert_int_eq_msg("plain zip", arc_office_kind(z3, l3, "application/zip", "a.zip"),
@@ -288,13 +250,13 @@ static void test_names(void **state)
 	longname[sizeof longname - 1] = '\0';
 	struct mem m[] = {{"bad\x01\x1fname.txt", "x", 1}, {longname, "y", 1}};
 	size_t len;
-	unsigned char *z = build("ustar", NULL, NULL, NULL, m, 1, &len);
+	unsigned char *z = fixture_archive("ustar", NULL, NULL, NULL, m, 1, &len);
 	char names[1024], data[16];
 	assert_int_eq_msg("ctl", read_all(z, len, NULL, 100, names, sizeof names, data, sizeof data),
 			  ARC_END);
 	assert_str_eq_msg("ctl", names, "bad??name.txt;");
 	free(z);
-	z = build("pax", NULL, NULL, NULL, m + 1, 1, &len);
+	z = fixture_archive("pax", NULL, NULL, NULL, m + 1, 1, &len);
 	assert_int_eq_msg("long", read_all(z, len, NULL, 100, names, sizeof names, data, sizeof data),
 			  ARC_END);
 	assert_int_eq_msg("long name cut", strlen(names), ARC_NAME_MAX + 1);

@@ -21,47 +21,8 @@
 
 /* ---- builders ------------------------------------------------------------ */
 
-struct mem {
-	const char *name;
-	const void *data;
-	size_t len;
-};
+#include "fixture_archive.h"
 
-/* An archive in memory: format/filter by libarchive name. */
-static unsigned char *build_archive(const char *format, const char *filter, const char *options,
-				    const char *passphrase, const struct mem *m, size_t n,
-				    size_t *out_len)
-{
-	size_t cap = 1 << 20;
-	for (size_t i = 0; i < n; i++)
-		cap += m[i].len + 1024;
-	unsigned char *buf = malloc(cap);
-	struct archive *a = archive_write_new();
-	assert_non_null(buf);
-	assert_int_equal(archive_write_set_format_by_name(a, format), ARCHIVE_OK);
-	if (filter != NULL)
-		assert_int_equal(archive_write_add_filter_by_name(a, filter), ARCHIVE_OK);
-	if (options != NULL)
-		assert_int_equal(archive_write_set_options(a, options), ARCHIVE_OK);
-	if (passphrase != NULL)
-		assert_int_equal(archive_write_set_passphrase(a, passphrase), ARCHIVE_OK);
-	size_t used = 0;
-	assert_int_equal(archive_write_open_memory(a, buf, cap, &used), ARCHIVE_OK);
-	for (size_t i = 0; i < n; i++) {
-		struct archive_entry *e = archive_entry_new();
-		archive_entry_set_pathname(e, m[i].name);
-		archive_entry_set_size(e, (la_int64_t)m[i].len);
-		archive_entry_set_filetype(e, AE_IFREG);
-		archive_entry_set_perm(e, 0644);
-		assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
-		assert_int_equal(archive_write_data(a, m[i].data, m[i].len), (la_ssize_t)m[i].len);
-		archive_entry_free(e);
-	}
-	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
-	archive_write_free(a);
-	*out_len = used;
-	return buf;
-}
 
 struct att {
 	const char *ctype;	/* full Content-Type value */
@@ -211,7 +172,7 @@ static char *b_zip(size_t *len)
 {
 	struct mem m[] = {{"lists/be.csv", csv, sizeof csv - 1}};
 	size_t zl;
-	unsigned char *z = build_archive("zip", NULL, NULL, NULL, m, 1, &zl);
+	unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, m, 1, &zl);
 	char *msg = mixed1("application/zip", "lists.zip", z, zl, len);
 	free(z);
 	return msg;
@@ -221,9 +182,9 @@ static char *b_zip_in_zip(size_t *len)
 {
 	struct mem in[] = {{"b.csv", csv, sizeof csv - 1}};
 	size_t il, ol;
-	unsigned char *iz = build_archive("zip", NULL, NULL, NULL, in, 1, &il);
+	unsigned char *iz = fixture_archive("zip", NULL, NULL, NULL, in, 1, &il);
 	struct mem out[] = {{"a.zip", iz, il}, {"note.txt", "see 2a00:1450:4001::1", 21}};
-	unsigned char *oz = build_archive("zip", NULL, NULL, NULL, out, 2, &ol);
+	unsigned char *oz = fixture_archive("zip", NULL, NULL, NULL, out, 2, &ol);
 	char *msg = mixed1("application/zip", "outer.zip", oz, ol, len);
 	free(iz);
 	free(oz);
@@ -234,7 +195,7 @@ static char *b_targz(size_t *len)
 {
 	struct mem m[] = {{"t/list.txt", csv, sizeof csv - 1}};
 	size_t zl;
-	unsigned char *z = build_archive("ustar", "gzip", NULL, NULL, m, 1, &zl);
+	unsigned char *z = fixture_archive("ustar", "gzip", NULL, NULL, m, 1, &zl);
 	char *msg = mixed1("application/gzip", "t.tar.gz", z, zl, len);
 	free(z);
 	return msg;
@@ -244,7 +205,7 @@ static char *b_gz(size_t *len)
 {
 	struct mem m[] = {{"data", csv, sizeof csv - 1}};
 	size_t zl;
-	unsigned char *z = build_archive("raw", "gzip", NULL, NULL, m, 1, &zl);
+	unsigned char *z = fixture_archive("raw", "gzip", NULL, NULL, m, 1, &zl);
 	char *msg = mixed1("application/octet-stream", "list.csv.gz", z, zl, len);
 	free(z);
 	return msg;
@@ -254,7 +215,7 @@ static char *b_7z(size_t *len)
 {
 	struct mem m[] = {{"a.csv", csv, sizeof csv - 1}};
 	size_t zl;
-	unsigned char *z = build_archive("7zip", NULL, NULL, NULL, m, 1, &zl);
+	unsigned char *z = fixture_archive("7zip", NULL, NULL, NULL, m, 1, &zl);
 	char *msg = mixed1("application/x-7z-compressed", "a.7z", z, zl, len);
 	free(z);
 	return msg;
@@ -264,8 +225,8 @@ static char *b_tarxz_bz2(size_t *len)
 {
 	struct mem m[] = {{"x.csv", csv, sizeof csv - 1}};
 	size_t xl, bl;
-	unsigned char *x = build_archive("pax", "xz", NULL, NULL, m, 1, &xl);
-	unsigned char *b = build_archive("ustar", "bzip2", NULL, NULL, m, 1, &bl);
+	unsigned char *x = fixture_archive("pax", "xz", NULL, NULL, m, 1, &xl);
+	unsigned char *b = fixture_archive("ustar", "bzip2", NULL, NULL, m, 1, &bl);
 	struct att a[] = {{"application/x-xz", "a.tar.xz", x, xl},
 			  {"application/x-bzip2", "b.tar.bz2", b, bl}};
 	char *msg = build_mixed("two", a, 2, len);
@@ -278,7 +239,7 @@ static char *b_zip_encrypted(size_t *len)
 {
 	struct mem m[] = {{"secret.csv", csv, sizeof csv - 1}};
 	size_t zl;
-	unsigned char *z = build_archive("zip", NULL, "zip:encryption=zipcrypt", "geheim", m, 1, &zl);
+	unsigned char *z = fixture_archive("zip", NULL, "zip:encryption=zipcrypt", "geheim", m, 1, &zl);
 	char *msg = mixed1("application/zip", "secret.zip", z, zl, len);
 	free(z);
 	return msg;
@@ -297,7 +258,7 @@ static char *b_zip_truncated(size_t *len)
 		big[i] = (char)('a' + (i * 7919u) % 26);
 	struct mem m[] = {{"a.txt", big, sizeof big}};
 	size_t zl;
-	unsigned char *z = build_archive("zip", NULL, "zip:compression=store", NULL, m, 1, &zl);
+	unsigned char *z = fixture_archive("zip", NULL, "zip:compression=store", NULL, m, 1, &zl);
 	char *msg = mixed1("application/zip", "cut.zip", z, zl / 2, len);
 	free(z);
 	return msg;
@@ -310,7 +271,7 @@ static char *b_zip_bomb(size_t *len)
 	assert_non_null(zeros);
 	struct mem m[] = {{"zeros.txt", zeros, n}};
 	size_t zl;
-	unsigned char *z = build_archive("zip", NULL, NULL, NULL, m, 1, &zl);
+	unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, m, 1, &zl);
 	char *msg = mixed1("application/zip", "bomb.zip", z, zl, len);
 	free(zeros);
 	free(z);
@@ -327,7 +288,7 @@ static char *b_zip_entries(size_t *len)
 	struct mem m[] = {{"1.txt", "8.8.8.8", 7}, {"2.txt", "a", 1}, {"3.txt", "b", 1},
 			  {"4.txt", "c", 1}, {"5.txt", "d", 1}};
 	size_t zl;
-	unsigned char *z = build_archive("zip", NULL, NULL, NULL, m, 5, &zl);
+	unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, m, 5, &zl);
 	char *msg = mixed1("application/zip", "many.zip", z, zl, len);
 	free(z);
 	return msg;
@@ -342,9 +303,9 @@ static char *b_zip_deep(size_t *len)
 {
 	struct mem m0[] = {{"c.csv", csv, sizeof csv - 1}};
 	size_t l0, l1;
-	unsigned char *z0 = build_archive("zip", NULL, NULL, NULL, m0, 1, &l0);
+	unsigned char *z0 = fixture_archive("zip", NULL, NULL, NULL, m0, 1, &l0);
 	struct mem m1[] = {{"b.zip", z0, l0}};
-	unsigned char *z1 = build_archive("zip", NULL, NULL, NULL, m1, 1, &l1);
+	unsigned char *z1 = fixture_archive("zip", NULL, NULL, NULL, m1, 1, &l1);
 	char *msg = mixed1("application/zip", "a.zip", z1, l1, len);
 	free(z0);
 	free(z1);
@@ -397,7 +358,7 @@ static char *b_docx(size_t *len)
 			  {"word/document.xml", doc, sizeof doc - 1},
 			  {"word/styles.xml", "<w:t>4.4.4.4</w:t>", 18}};
 	size_t zl;
-	unsigned char *z = build_archive("zip", NULL, NULL, NULL, m, 3, &zl);
+	unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, m, 3, &zl);
 	char *msg = mixed1("application/octet-stream", "report.docx", z, zl, len);
 	free(z);
 	return msg;
@@ -416,7 +377,7 @@ static char *b_xlsx(size_t *len)
 			  {"xl/sharedStrings.xml", ss, sizeof ss - 1},
 			  {"xl/worksheets/sheet1.xml", sheet, sizeof sheet - 1}};
 	size_t zl;
-	unsigned char *z = build_archive("zip", NULL, NULL, NULL, m, 3, &zl);
+	unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, m, 3, &zl);
 	char *msg = mixed1("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 			   "ips.xlsx", z, zl, len);
 	free(z);
@@ -434,7 +395,7 @@ static char *b_ods(size_t *len)
 		"</office:document-content>";
 	struct mem m[] = {{"mimetype", mt, sizeof mt - 1}, {"content.xml", content, sizeof content - 1}};
 	size_t zl;
-	unsigned char *z = build_archive("zip", NULL, "zip:compression=store", NULL, m, 2, &zl);
+	unsigned char *z = fixture_archive("zip", NULL, "zip:compression=store", NULL, m, 2, &zl);
 	/* No type, no name: the first member "mimetype" says ODF. */
 	char *msg = mixed1("application/octet-stream", NULL, z, zl, len);
 	free(z);
@@ -912,7 +873,7 @@ static void test_threads(void **state)
 	(void)state;
 	struct mem m[] = {{"be.csv", csv, sizeof csv - 1}};
 	size_t zl, len;
-	unsigned char *z = build_archive("zip", NULL, NULL, NULL, m, 1, &zl);
+	unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, m, 1, &zl);
 	struct att a[] = {{"application/zip", "l.zip", z, zl},
 			  {"text/plain; charset=iso-8859-1", "c.txt", "Caf\xe9 1.1.1.1", 12}};
 	char *msg = build_mixed("threads", a, 2, &len);
