@@ -5,12 +5,30 @@
  * and the jurist's sentence of each decision; it never carries the
  * addresses found nor any content of the message.
  *
+ * The text is a complete RFC 5322 message with CRLF line ends: From, To,
+ * Date, Message-ID, Subject "[grondslag] Your message was held: REF"
+ * (plus the held mail's subject, RFC 2047-encoded when not plain ASCII),
+ * Auto-Submitted: auto-generated, X-Grondslag-Notice: REF (the milter lets
+ * such mail through; issue 5 signs it), MIME-Version, text/plain UTF-8 in
+ * 7bit, or quoted-printable when any line is not short plain ASCII.  Body
+ * lines are at most 76 characters, header lines far below 998 (the held
+ * subject is cut to 120 bytes, addresses to 320).
+ *
+ * Hostile input: every value is cleaned (control characters and CR/LF
+ * become spaces, invalid UTF-8 is replaced, lengths are bounded); the
+ * addresses that go into headers must pass notice_sender_ok(), or there is
+ * no notice.  The held mail's subject is left out of the notice entirely
+ * when it contains an IP address or prefix (found by ipscan), so no
+ * address found in the mail is ever repeated.
+ *
  * Public functions:
- *   notice_hold()   RFC 5322 text of the hold notice (malloc'ed)
+ *   notice_hold()       RFC 5322 text of the hold notice (malloc'ed)
+ *   notice_sender_ok()  can this envelope sender be told at all?
  */
 #ifndef GRONDSLAG_NOTICE_H
 #define GRONDSLAG_NOTICE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -27,9 +45,18 @@ struct notice_hold_info {
 	const struct store_hold_rcpt *rcpts;	/* held recipients */
 	size_t nrcpts;
 	size_t ndelivered;		/* recipients that got the mail now */
+	/* optional (zero: not used) */
+	unsigned expiry_days;		/* HoldExpiry, to say when it expires */
+	const char *contact;		/* the jurists' address for questions */
 };
 
-/* NULL when out of memory. */
+/* NULL when out of memory, or when from, to or ref cannot be written
+ * safely (see notice_sender_ok()): then no notice is sent. */
 char *notice_hold(const struct notice_hold_info *info);
+
+/* False for the null sender "<>" (never answer a bounce), an address
+ * without '@', with spaces, controls, quotes or non-ASCII, or over 320
+ * bytes; the surrounding "<>" are optional. */
+bool notice_sender_ok(const char *envelope_sender);
 
 #endif

@@ -13,18 +13,39 @@
  * ask the daemon over the control socket).  One struct store is one
  * connection: it is not shared between threads without the store's own
  * lock, which every function takes (calls are serialised; a hold is a
- * single transaction).
+ * single transaction).  Several connections (processes) on one file wait
+ * for each other (busy timeout), they never fail with "database locked"
+ * under normal load.
  *
  * Opening checks the schema version and runs PRAGMA quick_check; a corrupt
- * or foreign database is an error at start, never a crash later.
+ * or foreign database is an error at start, never a crash later.  The
+ * file is created with mode 0600 (its directory must exist); the schema
+ * version lives in PRAGMA user_version and older versions are migrated
+ * forward at open, step by step, each step one transaction.
+ *
+ * References: "G" + YYYYMMDD (UTC day of receipt) + "-" + 10 characters of
+ * Crockford base32 (50 random bits from getrandom()), e.g.
+ * "G20250314-7KQ2M9XH0T".
+ *
+ * States (issue 5 moves them; this module writes only the first):
+ *   holds.state            pending | partly-approved | releasing |
+ *                          released | denied | expired
+ *   hold_recipients.state  held | approved | releasing | released |
+ *                          denied | expired
+ *   outbox.state           queued | sent | failed
  *
  * Public functions:
  *   store_open(), store_close()
- *   store_hold_put()      message + decisions, one transaction, fsynced
+ *   store_hold_put()      message + decisions (+ its notice), one
+ *                         transaction, fsynced; a message in a file is
+ *                         streamed into the database, never read whole
  *   store_share_put()     one record per delivered regulated recipient
- *   store_notice_put()    queue a notice (sent by the notifier later)
- *   store_notice_next(), store_notice_done(), store_notice_retry()
- *   store_hold_get(), store_hold_message(), store_hold_count()
+ *   store_notice_put(), store_notice_put_at()   queue a notice
+ *   store_notice_next(), store_notice_done(), store_notice_retry(),
+ *   store_notice_failed(), store_notice_count(), store_notice_backoff()
+ *   store_hold_get(), store_hold_record_free(), store_hold_message(),
+ *   store_hold_count()
+ *   store_ref_new(), store_ref_valid()
  *   store_fail_next()     test hook: make the next write fail
  */
 #ifndef GRONDSLAG_STORE_H
@@ -35,8 +56,23 @@
 #include <stdint.h>
 #include <time.h>
 
+/* The schema this code writes (PRAGMA user_version). */
+#define STORE_SCHEMA_VERSION 1
+
 /* "G" + 8 digits of date + "-" + 10 base32 characters, with the NUL. */
 #define STORE_REF_MAX 32
+/* Length of a reference: 1 + 8 + 1 + 10. */
+#define STORE_REF_LEN 20
+/* SHA-256 as lowercase hex, with the NUL. */
+#define STORE_SHA256_HEX 65
+
+/* Outbox retry schedule: the first retry after STORE_NOTICE_BACKOFF_MIN
+ * seconds, doubling up to STORE_NOTICE_BACKOFF_MAX; after
+ * STORE_NOTICE_MAX_ATTEMPTS failed attempts the notice is kept as failed
+ * (visible, never sent again). */
+#define STORE_NOTICE_BACKOFF_MIN 60
+#define STORE_NOTICE_BACKOFF_MAX 3600
+#define STORE_NOTICE_MAX_ATTEMPTS 20
 
 /* One held recipient, as decided by the policy. */
 struct store_hold_rcpt {
@@ -46,7 +82,8 @@ struct store_hold_rcpt {
 	const char *explanation;	/* the jurist's sentence (no addresses) */
 };
 
-/* What is stored with a held message. */
+/* What is stored with a held message.  Zero-initialise it: the fields at
+ * the end are optional and NULL means "not used". */
 struct store_hold {
 	const char *queue_id;		/* MTA queue id, "" when unknown */
 	const char *sender;		/* envelope sender */
@@ -60,7 +97,9 @@ struct store_hold {
 	const char *findings_json;	/* the full findings (addresses), shown
 					 * only with show --content */
 	const char *registry_digest;	/* SHA-256 hex of the registry used */
-	/* the raw message: in memory (data/len) or in a file (fd >= 0) */
+	/* the raw message: in memory (data/len) or in a file (fd >= 0): then
+	 * bytes [0, len) of the file, or the whole file when len is 0; read
+	 * with pread(), the file offset is left alone */
 	const char *data;
 	size_t len;
 	int fd;				/* -1 when data is used */
@@ -68,6 +107,16 @@ struct store_hold {
 	size_t nrcpts;
 	const char *const *delivered;	/* recipients delivered now, may be 0 */
 	size_t ndelivered;
+	/* optional */
+	const char *ref;		/* from store_ref_new(), NULL: the store
+					 * makes one */
+	const char *notice_to;		/* with notice_message: queue this "hold"
+					 * notice in the same transaction */
+	const char *notice_message;
+	const char *sha256;		/* SHA-256 hex (lowercase) of exactly the
+					 * message bytes, hashed while spooling;
+					 * NULL: the store hashes (GLib: about
+					 * 80 ms for 10 MB) */
 };
 
 /* One delivered recipient of a regulated message: the share register. */
@@ -94,34 +143,83 @@ struct store_notice {
 	const char *to;			/* envelope recipient */
 	const char *message;		/* the whole RFC 5322 text */
 	unsigned attempts;
+	time_t due;
+	const char *last_error;		/* "" when none */
+};
+
+/* A stored hold as read back (store_hold_get()); every string is owned by
+ * the record, never NULL except rcpts[i].party. */
+struct store_hold_record {
+	char ref[STORE_REF_MAX];
+	char *queue_id, *sender, *subject;
+	time_t received, stored;
+	int32_t decided_on;
+	unsigned categories;
+	int tlp;
+	char *summary_json, *findings_json, *registry_digest;
+	char sha256[STORE_SHA256_HEX];	/* of the raw message */
+	uint64_t size;
+	char *state;
+	struct store_hold_rcpt_record {
+		char *recipient, *party, *reasons, *explanation, *state;
+	} *rcpts;
+	size_t nrcpts;
+	char **delivered;
+	size_t ndelivered;
 };
 
 struct store;
 
-/* Opens (creating the schema when the file is new); NULL + err on error. */
+/* Opens (creating the file and the schema when new); NULL + err on error,
+ * e.g. "Database /x/y.db: file is not a database". */
 struct store *store_open(const char *path, char *err, size_t errlen);
 void store_close(struct store *s);
 
-/* Store a hold.  ref_out receives the new reference.  0 = durable. */
+/* Store a hold.  ref_out receives the reference.  0 = durable. */
 int store_hold_put(struct store *s, const struct store_hold *h, char ref_out[STORE_REF_MAX],
 		   char *err, size_t errlen);
 int store_share_put(struct store *s, const struct store_share *sh, char *err, size_t errlen);
 
-/* Outbox.  store_notice_next() returns 1 with a notice due at now (the
- * strings stay valid until the next call), 0 when none, -1 on error. */
+/* Outbox.  store_notice_put() queues a notice due now (time(NULL));
+ * store_notice_put_at() one due at `due`. */
 int store_notice_put(struct store *s, const char *kind, const char *ref, const char *to,
 		     const char *message, char *err, size_t errlen);
+int store_notice_put_at(struct store *s, const char *kind, const char *ref, const char *to,
+			const char *message, time_t due, char *err, size_t errlen);
+/* store_notice_next() returns 1 with the queued notice due first at now
+ * (the strings stay valid until the next store_notice_next() on this
+ * store: one notifier thread), 0 when none, -1 on error. */
 int store_notice_next(struct store *s, time_t now, struct store_notice *out);
+/* Sent: kept as state sent (the record).  0 or -1. */
 int store_notice_done(struct store *s, int64_t id);
-/* Retry later with backoff (attempts counted; after the last, kept as failed). */
+/* Retry later with backoff (attempts counted; after the last, kept as
+ * failed).  0 or -1. */
 int store_notice_retry(struct store *s, int64_t id, time_t now, const char *why);
+/* Permanent failure (5xx): kept as failed at once.  0 or -1. */
+int store_notice_failed(struct store *s, int64_t id, time_t now, const char *why);
+/* Seconds to wait after the attempts-th failed attempt (1, 2, ...). */
+time_t store_notice_backoff(unsigned attempts);
+/* Notices in a state ("queued", "sent", "failed"; NULL: all), -1 on error. */
+int64_t store_notice_count(struct store *s, const char *state);
 
 /* Read side (CLI, tests). */
 int64_t store_hold_count(struct store *s);
 /* Copy of the stored raw message of ref (malloc'ed) or NULL. */
 char *store_hold_message(struct store *s, const char *ref, size_t *len);
+/* The hold ref with its recipients (malloc'ed), NULL when not found (err
+ * "") or on error. */
+struct store_hold_record *store_hold_get(struct store *s, const char *ref, char *err,
+					 size_t errlen);
+void store_hold_record_free(struct store_hold_record *r);
 
-/* Test hook: the next write (hold, share, notice) fails as a disk would. */
+/* A new reference for a hold received at `when` (UTC day).  0 or -1 when
+ * the kernel gives no random bytes. */
+int store_ref_new(time_t when, char ref[STORE_REF_MAX]);
+/* Is text exactly a well-formed reference? */
+bool store_ref_valid(const char *text);
+
+/* Test hook: the next write (hold, share, notice) fails as a disk would,
+ * at commit time, after every row was written: nothing of it remains. */
 void store_fail_next(struct store *s);
 
 #endif

@@ -1,0 +1,456 @@
+/*
+ * store.c - opening the store (see store.h): the file, its checks, the
+ * schema and its migrations, transactions, references and the test hook.
+ * Holds are in store_hold.c, shares and notices in store_outbox.c.
+ *
+ * Opening, in this order, so that a wrong file is refused before anything
+ * is written to it:
+ *   1. the directory must exist; a new file is created by us with O_EXCL
+ *      and mode 0600, fsynced, and its directory fsynced (as OpenSMTPD's
+ *      queue_fs.c does), so SQLite never creates it with the umask;
+ *   2. SQLite reads the header: a foreign file is "file is not a
+ *      database"; application_id and user_version say whether it is ours
+ *      and whether its schema is newer than this code (refused);
+ *   3. WAL, synchronous=FULL (every commit fsyncs the WAL), foreign keys,
+ *      busy timeout;
+ *   4. PRAGMA quick_check must answer "ok";
+ *   5. migrations from user_version to STORE_SCHEMA_VERSION, each one
+ *      transaction that also sets user_version.
+ * Limits: quick_check reads the whole file, so opening a store of some GB
+ * takes seconds (once, at start).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store_priv.h"
+
+/* "GRND": PRAGMA application_id of a grondslag store. */
+#define STORE_APPLICATION_ID 0x47524e44
+#define STORE_BUSY_TIMEOUT_MS 10000
+
+static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/* Schema version 1.  The message is in its own table so that listing
+ * holds or changing their state (issue 5) never rewrites a message. */
+static const char schema_v1[] =
+	"CREATE TABLE holds ("
+	" ref TEXT PRIMARY KEY NOT NULL,"
+	" queue_id TEXT NOT NULL, sender TEXT NOT NULL, subject TEXT NOT NULL,"
+	" received INTEGER NOT NULL, stored INTEGER NOT NULL,"
+	" decided_on INTEGER NOT NULL, categories INTEGER NOT NULL,"
+	" tlp INTEGER NOT NULL, summary_json TEXT NOT NULL,"
+	" findings_json TEXT NOT NULL, registry_digest TEXT NOT NULL,"
+	" sha256 TEXT NOT NULL, size INTEGER NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending',"
+	"  'partly-approved','releasing','released','denied','expired')),"
+	" state_changed INTEGER NOT NULL);"
+	"CREATE INDEX holds_state ON holds(state, received);"
+	"CREATE TABLE hold_messages ("
+	" ref TEXT PRIMARY KEY NOT NULL REFERENCES holds(ref) ON DELETE CASCADE"
+	"  DEFERRABLE INITIALLY DEFERRED,"
+	" message BLOB NOT NULL);"
+	"CREATE TABLE hold_recipients ("
+	" id INTEGER PRIMARY KEY,"
+	" ref TEXT NOT NULL REFERENCES holds(ref) ON DELETE CASCADE,"
+	" recipient TEXT NOT NULL, party TEXT, reasons TEXT NOT NULL,"
+	" explanation TEXT NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'held' CHECK (state IN ('held','approved',"
+	"  'releasing','released','denied','expired')));"
+	"CREATE INDEX hold_recipients_ref ON hold_recipients(ref);"
+	"CREATE TABLE hold_delivered ("
+	" id INTEGER PRIMARY KEY,"
+	" ref TEXT NOT NULL REFERENCES holds(ref) ON DELETE CASCADE,"
+	" recipient TEXT NOT NULL);"
+	"CREATE INDEX hold_delivered_ref ON hold_delivered(ref);"
+	"CREATE TABLE shares ("
+	" id INTEGER PRIMARY KEY, shared_at INTEGER NOT NULL,"
+	" queue_id TEXT NOT NULL, sender TEXT NOT NULL, recipient TEXT NOT NULL,"
+	" party TEXT, bases TEXT NOT NULL, articles TEXT NOT NULL,"
+	" categories INTEGER NOT NULL, tlp INTEGER NOT NULL,"
+	" public_addresses INTEGER NOT NULL, countries TEXT NOT NULL,"
+	" simulated INTEGER NOT NULL CHECK (simulated IN (0, 1)));"
+	"CREATE INDEX shares_time ON shares(shared_at);"
+	"CREATE TABLE outbox ("
+	" id INTEGER PRIMARY KEY, kind TEXT NOT NULL, ref TEXT NOT NULL,"
+	" rcpt TEXT NOT NULL, message TEXT NOT NULL, created INTEGER NOT NULL,"
+	" due INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+	" last_error TEXT NOT NULL DEFAULT '',"
+	" state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued','sent',"
+	"  'failed')),"
+	" done_at INTEGER);"
+	"CREATE INDEX outbox_due ON outbox(state, due);"
+	"PRAGMA application_id = 1196576324;";	/* STORE_APPLICATION_ID */
+
+/* migrations[i] takes the schema from version i to i + 1.  The hook for
+ * later versions: append a step and raise STORE_SCHEMA_VERSION. */
+static const char *const migrations[STORE_SCHEMA_VERSION] = {
+	schema_v1,
+};
+
+void store_errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (err == NULL || errlen == 0)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+void store_sqlerr(struct store *s, char *err, size_t errlen, const char *what)
+{
+	store_errf(err, errlen, "store: %s: %s", what, sqlite3_errmsg(s->db));
+}
+
+int store_begin(struct store *s, char *err, size_t errlen)
+{
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+		store_sqlerr(s, err, errlen, "begin");
+		return -1;
+	}
+	return 0;
+}
+
+void store_rollback(struct store *s)
+{
+	if (sqlite3_get_autocommit(s->db) == 0)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int store_commit(struct store *s, char *err, size_t errlen)
+{
+	if (s->fail_next) {
+		/* as a full disk would: every row written, then the commit fails */
+		s->fail_next = false;
+		store_rollback(s);
+		store_errf(err, errlen, "store: commit: injected failure (store_fail_next)");
+		return -1;
+	}
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		store_sqlerr(s, err, errlen, "commit");
+		store_rollback(s);
+		return -1;
+	}
+	return 0;
+}
+
+sqlite3_stmt *store_prepare(struct store *s, const char *sql, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_sqlerr(s, err, errlen, "prepare");
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+int store_bind_text(sqlite3_stmt *st, int col, const char *text)
+{
+	return sqlite3_bind_text(st, col, text ? text : "", -1, SQLITE_STATIC);
+}
+
+char *store_column_dup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	return strdup(t ? (const char *)t : "");
+}
+
+/* One integer from a one-row statement such as "PRAGMA user_version". */
+static int query_int(sqlite3 *db, const char *sql, int64_t *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			*out = sqlite3_column_int64(st, 0);
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Fsync the directory holding path, so a new file's name is durable. */
+static int sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/* Step 1: the directory exists; create the file (0600) if it does not. */
+static int create_file(const char *path, char *err, size_t errlen)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	if (slash == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == path)
+		snprintf(dir, sizeof dir, "/");
+	else
+		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	struct stat st;
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		store_errf(err, errlen, "Database %s: directory %s does not exist", path, dir);
+		return -1;
+	}
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return 0;
+		store_errf(err, errlen, "Database %s: cannot create: %s", path, strerror(errno));
+		return -1;
+	}
+	/* the umask may only take bits away; say exactly what we mean */
+	int rc = fchmod(fd, 0600) == 0 && fsync(fd) == 0 ? 0 : -1;
+	int saved = errno;
+	close(fd);
+	if (rc == 0 && sync_dir(dir) != 0) {
+		rc = -1;
+		saved = errno;
+	}
+	if (rc != 0) {
+		unlink(path);
+		store_errf(err, errlen, "Database %s: cannot create: %s", path, strerror(saved));
+	}
+	return rc;
+}
+
+/* Step 2: is it a database, ours, and not newer than us? */
+static int check_identity(struct store *s, int64_t *version, char *err, size_t errlen)
+{
+	int64_t appid = 0, tables = 0;
+	if (query_int(s->db, "PRAGMA application_id", &appid) != SQLITE_OK ||
+	    query_int(s->db, "PRAGMA user_version", version) != SQLITE_OK ||
+	    query_int(s->db, "SELECT count(*) FROM sqlite_master", &tables) != SQLITE_OK) {
+		store_errf(err, errlen, "Database %s: %s", s->path, sqlite3_errmsg(s->db));
+		return -1;
+	}
+	if (appid != 0 && appid != STORE_APPLICATION_ID) {
+		store_errf(err, errlen,
+			   "Database %s: not a grondslag database (application_id 0x%08llx)",
+			   s->path, (unsigned long long)appid);
+		return -1;
+	}
+	if (*version == 0 && tables > 0) {
+		store_errf(err, errlen,
+			   "Database %s: not a grondslag database (no schema version, %lld table%s)",
+			   s->path, (long long)tables, tables == 1 ? "" : "s");
+		return -1;
+	}
+	if (*version > STORE_SCHEMA_VERSION) {
+		store_errf(err, errlen, "Database %s: schema version %lld is newer than this grondslag (%d)",
+			   s->path, (long long)*version, STORE_SCHEMA_VERSION);
+		return -1;
+	}
+	if (*version < 0) {
+		store_errf(err, errlen, "Database %s: invalid schema version %lld", s->path,
+			   (long long)*version);
+		return -1;
+	}
+	return 0;
+}
+
+/* Callback of quick_check: keep the first line that is not "ok". */
+static int quick_check_row(void *arg, int ncols, char **vals, char **names)
+{
+	(void)names;
+	char *first = arg;
+	if (ncols > 0 && vals[0] != NULL && strcmp(vals[0], "ok") != 0 && first[0] == '\0') {
+		/* one line for the log: SQLite's report has a line per page */
+		snprintf(first, 256, "%s", vals[0]);
+		for (char *p = first; *p != '\0'; p++)
+			if ((unsigned char)*p < 0x20)
+				*p = ' ';
+	}
+	return 0;
+}
+
+/* Steps 3 and 4: durable settings, then the integrity check. */
+static int configure(struct store *s, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	bool wal = false;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *mode = sqlite3_column_text(st, 0);
+		wal = mode != NULL && strcmp((const char *)mode, "wal") == 0;
+	}
+	sqlite3_finalize(st);
+	if (!wal) {
+		store_errf(err, errlen, "Database %s: cannot use WAL journal mode: %s", s->path,
+			   sqlite3_errmsg(s->db));
+		return -1;
+	}
+	if (sqlite3_exec(s->db,
+			 "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+			 "PRAGMA journal_size_limit=67108864;",
+			 NULL, NULL, NULL) != SQLITE_OK) {
+		store_errf(err, errlen, "Database %s: %s", s->path, sqlite3_errmsg(s->db));
+		return -1;
+	}
+	char first[256] = "";
+	if (sqlite3_exec(s->db, "PRAGMA quick_check", quick_check_row, first, NULL) != SQLITE_OK) {
+		store_errf(err, errlen, "Database %s: %s", s->path, sqlite3_errmsg(s->db));
+		return -1;
+	}
+	if (first[0] != '\0') {
+		store_errf(err, errlen, "Database %s: quick_check failed: %.200s", s->path, first);
+		return -1;
+	}
+	return 0;
+}
+
+/* Step 5: run the migrations from version up, one transaction each. */
+static int migrate(struct store *s, int64_t version, char *err, size_t errlen)
+{
+	for (int64_t v = version; v < STORE_SCHEMA_VERSION; v++) {
+		char sql[64];
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %lld", (long long)(v + 1));
+		if (store_begin(s, err, errlen) != 0)
+			return -1;
+		if (sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+			store_errf(err, errlen, "Database %s: migration to schema version %lld: %s",
+				   s->path, (long long)(v + 1), sqlite3_errmsg(s->db));
+			store_rollback(s);
+			return -1;
+		}
+		/* a migration is not a write the test hook is aimed at */
+		bool fail = s->fail_next;
+		s->fail_next = false;
+		int rc = store_commit(s, err, errlen);
+		s->fail_next = fail;
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct store *store_open(const char *path, char *err, size_t errlen)
+{
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (path == NULL || path[0] == '\0') {
+		store_errf(err, errlen, "Database: no path given");
+		return NULL;
+	}
+	if (create_file(path, err, errlen) != 0)
+		return NULL;
+	struct store *s = calloc(1, sizeof *s);
+	if (s == NULL || (s->path = strdup(path)) == NULL) {
+		free(s);
+		store_errf(err, errlen, "Database %s: out of memory", path);
+		return NULL;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
+		store_errf(err, errlen, "Database %s: %s", path,
+			   s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		store_close(s);
+		return NULL;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+	int64_t version = 0;
+	if (check_identity(s, &version, err, errlen) != 0 || configure(s, err, errlen) != 0 ||
+	    migrate(s, version, err, errlen) != 0) {
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+void store_notice_strings_free(struct store *s)
+{
+	free(s->n_kind);
+	free(s->n_ref);
+	free(s->n_to);
+	free(s->n_message);
+	free(s->n_last_error);
+	s->n_kind = s->n_ref = s->n_to = s->n_message = s->n_last_error = NULL;
+}
+
+void store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	if (s->db != NULL)
+		sqlite3_close_v2(s->db);	/* the last connection checkpoints */
+	store_notice_strings_free(s);
+	pthread_mutex_destroy(&s->lock);
+	free(s->path);
+	free(s);
+}
+
+void store_fail_next(struct store *s)
+{
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->fail_next = true;
+	pthread_mutex_unlock(&s->lock);
+}
+
+int store_ref_new(time_t when, char ref[STORE_REF_MAX])
+{
+	unsigned char rnd[10];
+	size_t got = 0;
+	while (got < sizeof rnd) {
+		ssize_t n = getrandom(rnd + got, sizeof rnd - got, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	struct tm tm;
+	if (gmtime_r(&when, &tm) == NULL || tm.tm_year + 1900 < 1 || tm.tm_year + 1900 > 9999)
+		return -1;
+	snprintf(ref, STORE_REF_MAX, "G%04d%02d%02d-", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday);
+	/* 256 is a multiple of 32: the low five bits of a byte are uniform */
+	for (size_t i = 0; i < sizeof rnd; i++)
+		ref[10 + i] = crockford[rnd[i] & 31];
+	ref[STORE_REF_LEN] = '\0';
+	return 0;
+}
+
+bool store_ref_valid(const char *text)
+{
+	if (text == NULL || strlen(text) != STORE_REF_LEN || text[0] != 'G' || text[9] != '-')
+		return false;
+	for (int i = 1; i < 9; i++)
+		if (text[i] < '0' || text[i] > '9')
+			return false;
+	for (int i = 10; i < STORE_REF_LEN; i++)
+		if (strchr(crockford, text[i]) == NULL)
+			return false;
+	return true;
+}
+
+/* Thin wrapper so callers of the read side need no SQL. */
+int64_t store_hold_count(struct store *s)
+{
+	if (s == NULL)
+		return -1;
+	int64_t n = -1;
+	pthread_mutex_lock(&s->lock);
+	if (query_int(s->db, "SELECT count(*) FROM holds", &n) != SQLITE_OK)
+		n = -1;
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}

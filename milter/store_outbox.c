@@ -1,0 +1,288 @@
+/*
+ * store_outbox.c - the share register and the outbox of notices in the
+ * store (see store.h).
+ *
+ * The outbox is a queue with a due time per notice.  A failed attempt
+ * moves the due time by an exponential backoff (1 min, doubling, at most
+ * 1 h); after STORE_NOTICE_MAX_ATTEMPTS attempts, or at once on a
+ * permanent failure, the notice stays in the table as 'failed' with its
+ * last error, so nobody can miss that a sender was never told.  Sent
+ * notices stay as 'sent' (the record).  No row is ever deleted here.
+ * Limits: last_error is cut to 500 bytes, control characters replaced.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_priv.h"
+
+#define LAST_ERROR_MAX 500
+
+int store_share_put(struct store *s, const struct store_share *sh, char *err, size_t errlen)
+{
+	if (s == NULL || sh == NULL) {
+		store_errf(err, errlen, "store: invalid share");
+		return -1;
+	}
+	pthread_mutex_lock(&s->lock);
+	int rc = store_begin(s, err, errlen);
+	sqlite3_stmt *st = NULL;
+	if (rc == 0) {
+		st = store_prepare(s,
+				   "INSERT INTO shares(shared_at, queue_id, sender, recipient,"
+				   " party, bases, articles, categories, tlp, public_addresses,"
+				   " countries, simulated)"
+				   " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
+				   err, errlen);
+		rc = st ? 0 : -1;
+	}
+	if (rc == 0) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)(sh->when > 0 ? sh->when : time(NULL)));
+		store_bind_text(st, 2, sh->queue_id);
+		store_bind_text(st, 3, sh->sender);
+		store_bind_text(st, 4, sh->recipient);
+		if (sh->party != NULL)
+			store_bind_text(st, 5, sh->party);
+		else
+			sqlite3_bind_null(st, 5);
+		store_bind_text(st, 6, sh->bases);
+		store_bind_text(st, 7, sh->articles);
+		sqlite3_bind_int64(st, 8, sh->categories);
+		sqlite3_bind_int64(st, 9, sh->tlp);
+		sqlite3_bind_int64(st, 10, sh->public_addresses);
+		store_bind_text(st, 11, sh->countries);
+		sqlite3_bind_int(st, 12, sh->simulated ? 1 : 0);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			store_sqlerr(s, err, errlen, "insert share");
+			rc = -1;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc == 0)
+		rc = store_commit(s, err, errlen);
+	else
+		store_rollback(s);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+int store_notice_put_at(struct store *s, const char *kind, const char *ref, const char *to,
+			const char *message, time_t due, char *err, size_t errlen)
+{
+	if (s == NULL || kind == NULL || to == NULL || to[0] == '\0' || message == NULL) {
+		store_errf(err, errlen, "store: invalid notice");
+		return -1;
+	}
+	pthread_mutex_lock(&s->lock);
+	int rc = store_begin(s, err, errlen);
+	sqlite3_stmt *st = NULL;
+	if (rc == 0) {
+		st = store_prepare(s,
+				   "INSERT INTO outbox(kind, ref, rcpt, message, created, due)"
+				   " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+				   err, errlen);
+		rc = st ? 0 : -1;
+	}
+	if (rc == 0) {
+		store_bind_text(st, 1, kind);
+		store_bind_text(st, 2, ref);
+		store_bind_text(st, 3, to);
+		store_bind_text(st, 4, message);
+		sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
+		sqlite3_bind_int64(st, 6, (sqlite3_int64)due);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			store_sqlerr(s, err, errlen, "insert notice");
+			rc = -1;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc == 0)
+		rc = store_commit(s, err, errlen);
+	else
+		store_rollback(s);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+int store_notice_put(struct store *s, const char *kind, const char *ref, const char *to,
+		     const char *message, char *err, size_t errlen)
+{
+	return store_notice_put_at(s, kind, ref, to, message, time(NULL), err, errlen);
+}
+
+int store_notice_next(struct store *s, time_t now, struct store_notice *out)
+{
+	if (s == NULL || out == NULL)
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	store_notice_strings_free(s);
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT id, kind, ref, rcpt, message, attempts, due,"
+					 " last_error FROM outbox WHERE state = 'queued'"
+					 " AND due <= ?1 ORDER BY due, id LIMIT 1",
+					 NULL, 0);
+	int rc = -1;
+	if (st != NULL) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+		int step = sqlite3_step(st);
+		if (step == SQLITE_DONE) {
+			rc = 0;
+		} else if (step == SQLITE_ROW) {
+			s->n_kind = store_column_dup(st, 1);
+			s->n_ref = store_column_dup(st, 2);
+			s->n_to = store_column_dup(st, 3);
+			s->n_message = store_column_dup(st, 4);
+			s->n_last_error = store_column_dup(st, 7);
+			if (s->n_kind && s->n_ref && s->n_to && s->n_message && s->n_last_error) {
+				out->id = sqlite3_column_int64(st, 0);
+				out->kind = s->n_kind;
+				out->ref = s->n_ref;
+				out->to = s->n_to;
+				out->message = s->n_message;
+				out->attempts = (unsigned)sqlite3_column_int64(st, 5);
+				out->due = (time_t)sqlite3_column_int64(st, 6);
+				out->last_error = s->n_last_error;
+				rc = 1;
+			} else {
+				store_notice_strings_free(s);
+			}
+		}
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+time_t store_notice_backoff(unsigned attempts)
+{
+	if (attempts == 0)
+		return 0;
+	time_t wait = STORE_NOTICE_BACKOFF_MIN;
+	for (unsigned i = 1; i < attempts && wait < STORE_NOTICE_BACKOFF_MAX; i++)
+		wait *= 2;
+	return wait < STORE_NOTICE_BACKOFF_MAX ? wait : STORE_NOTICE_BACKOFF_MAX;
+}
+
+/* Bounded copy of an error text without control characters. */
+static void clean_error(const char *why, char out[LAST_ERROR_MAX + 1])
+{
+	size_t n = 0;
+	for (const char *p = why ? why : ""; *p != '\0' && n < LAST_ERROR_MAX; p++) {
+		unsigned char c = (unsigned char)*p;
+		out[n++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+	}
+	out[n] = '\0';
+}
+
+/* Update one queued notice (inside a transaction): state, due, error. */
+static int notice_update(struct store *s, int64_t id, const char *state, time_t due, time_t done,
+			 const char *why)
+{
+	char clean[LAST_ERROR_MAX + 1];
+	clean_error(why, clean);
+	sqlite3_stmt *st = store_prepare(s,
+					 "UPDATE outbox SET state = ?2, due = ?3, done_at = ?4,"
+					 " attempts = attempts + 1,"
+					 " last_error = CASE WHEN ?5 = '' THEN last_error ELSE ?5 END"
+					 " WHERE id = ?1 AND state = 'queued'",
+					 NULL, 0);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	store_bind_text(st, 2, state);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)due);
+	if (done > 0)
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)done);
+	else
+		sqlite3_bind_null(st, 4);
+	store_bind_text(st, 5, clean);
+	int rc = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(s->db) == 1 ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Attempts and due of a queued notice; 0, or -1 when not queued. */
+static int notice_state(struct store *s, int64_t id, unsigned *attempts, time_t *due)
+{
+	sqlite3_stmt *st = store_prepare(
+		s, "SELECT attempts, due FROM outbox WHERE id = ?1 AND state = 'queued'", NULL, 0);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	int rc = -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*attempts = (unsigned)sqlite3_column_int64(st, 0);
+		*due = (time_t)sqlite3_column_int64(st, 1);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* How an attempt at sending a notice ended. */
+enum notice_outcome { NOTICE_SENT, NOTICE_TEMPFAIL, NOTICE_PERMFAIL };
+
+/* Record the outcome of one attempt, in one transaction. */
+static int notice_attempt(struct store *s, int64_t id, enum notice_outcome outcome, time_t now,
+			  const char *why)
+{
+	if (s == NULL)
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	unsigned attempts = 0;
+	time_t due = 0;
+	int rc = store_begin(s, NULL, 0);
+	if (rc == 0)
+		rc = notice_state(s, id, &attempts, &due);
+	if (rc == 0) {
+		attempts++;
+		if (outcome == NOTICE_SENT)
+			rc = notice_update(s, id, "sent", due, now, "");
+		else if (outcome == NOTICE_PERMFAIL || attempts >= STORE_NOTICE_MAX_ATTEMPTS)
+			rc = notice_update(s, id, "failed", due, now, why);
+		else
+			rc = notice_update(s, id, "queued", now + store_notice_backoff(attempts), 0,
+					   why);
+	}
+	if (rc == 0)
+		rc = store_commit(s, NULL, 0);
+	else
+		store_rollback(s);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+int store_notice_done(struct store *s, int64_t id)
+{
+	return notice_attempt(s, id, NOTICE_SENT, time(NULL), "");
+}
+
+int store_notice_retry(struct store *s, int64_t id, time_t now, const char *why)
+{
+	return notice_attempt(s, id, NOTICE_TEMPFAIL, now, why);
+}
+
+int store_notice_failed(struct store *s, int64_t id, time_t now, const char *why)
+{
+	return notice_attempt(s, id, NOTICE_PERMFAIL, now, why);
+}
+
+int64_t store_notice_count(struct store *s, const char *state)
+{
+	if (s == NULL)
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	sqlite3_stmt *st = store_prepare(
+		s, "SELECT count(*) FROM outbox WHERE ?1 IS NULL OR state = ?1", NULL, 0);
+	int64_t n = -1;
+	if (st != NULL) {
+		if (state != NULL)
+			store_bind_text(st, 1, state);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}

@@ -1,0 +1,50 @@
+/*
+ * store_priv.h - what the store's files share and nobody else sees: the
+ * struct store itself (store.c: open, schema, transactions, references),
+ * used by store_hold.c (holds) and store_outbox.c (shares and notices).
+ *
+ * Every public function takes s->lock for its whole duration; the helpers
+ * below assume it is held.
+ */
+#ifndef GRONDSLAG_STORE_PRIV_H
+#define GRONDSLAG_STORE_PRIV_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "grondslag/store.h"
+
+struct store {
+	sqlite3 *db;
+	pthread_mutex_t lock;
+	bool fail_next;			/* store_fail_next(): fail the next commit */
+	char *path;
+	/* the strings of the last store_notice_next() */
+	char *n_kind, *n_ref, *n_to, *n_message, *n_last_error;
+};
+
+/* snprintf into err (when err is not NULL). */
+void store_errf(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* err = "store: what: <SQLite's message>". */
+void store_sqlerr(struct store *s, char *err, size_t errlen, const char *what);
+
+/* BEGIN IMMEDIATE: the write lock is taken now (waiting up to the busy
+ * timeout), so a transaction never fails half-way on a lock. */
+int store_begin(struct store *s, char *err, size_t errlen);
+/* COMMIT (fsynced by synchronous=FULL); rolls back on failure, and fails
+ * on purpose once after store_fail_next(). */
+int store_commit(struct store *s, char *err, size_t errlen);
+void store_rollback(struct store *s);
+/* Prepare sql or set err. */
+sqlite3_stmt *store_prepare(struct store *s, const char *sql, char *err, size_t errlen);
+/* Bind text, NULL as "" (for NOT NULL columns). */
+int store_bind_text(sqlite3_stmt *st, int col, const char *text);
+/* Free the strings of the last store_notice_next(). */
+void store_notice_strings_free(struct store *s);
+/* malloc'ed copy of a text column, "" for NULL; NULL only out of memory. */
+char *store_column_dup(sqlite3_stmt *st, int col);
+
+#endif

@@ -1,0 +1,496 @@
+/*
+ * test_notice.c - the hold notice: its headers, its body, and what
+ * hostile input cannot do to it (header injection through the subject,
+ * the addresses or the explanations; bidi overrides; invalid UTF-8), RFC
+ * 2047 for a non-ASCII subject, quoted-printable bodies, line lengths,
+ * and that it never repeats an address found in the mail.
+ */
+#include "testutil.h"
+
+#include <glib.h>
+
+#include "grondslag/ipscan.h"
+#include "grondslag/notice.h"
+
+#define REF "G20250314-7KQ2M9XH0T"
+
+static const struct store_hold_rcpt rcpts[] = {
+	{"<soc@cisa.gov>", "cisa", "no-basis,no-transfer-mechanism",
+	 "No basis of party cisa permits provider-traceable data on 2025-03-14, and no "
+	 "transfer mechanism for US is valid on that date."},
+	{"<ops@unknown.example>", NULL, "unknown-party", "The recipient is not in the registry."},
+};
+
+static struct notice_hold_info sample(void)
+{
+	struct notice_hold_info in = {
+		.from = "grondslag@ncsc.nl",
+		.to = "<analyst@ncsc.nl>",
+		.ref = REF,
+		.queue_id = "4XyZ1a2b3c",
+		.subject = "Weekly report",
+		.hostname = "mx.ncsc.nl",
+		.when = 1741953600,	/* Fri 2025-03-14 12:00:00 UTC */
+		.rcpts = rcpts,
+		.nrcpts = 2,
+		.ndelivered = 3,
+		.expiry_days = 14,
+		.contact = "jurists@ncsc.nl",
+	};
+	return in;
+}
+
+/* Header section (up to the blank line), unfolded, as a new string. */
+static char *headers_of(const char *msg)
+{
+	const char *end = strstr(msg, "\r\n\r\n");
+	assert_non_null(end);
+	GString *h = g_string_new_len(msg, end - msg + 2);
+	/* unfold: CRLF followed by a blank joins the lines */
+	for (char *p; (p = strstr(h->str, "\r\n ")) != NULL;)
+		g_string_erase(h, p - h->str, 2);
+	return g_string_free(h, FALSE);
+}
+
+/* Body after the blank line, decoded when quoted-printable; CRLF -> LF. */
+static char *body_of(const char *msg)
+{
+	const char *b = strstr(msg, "\r\n\r\n");
+	assert_non_null(b);
+	b += 4;
+	bool qp = strstr(msg, "Content-Transfer-Encoding: quoted-printable\r\n") != NULL;
+	GString *out = g_string_new(NULL);
+	for (const char *p = b; *p != '\0'; p++) {
+		if (qp && p[0] == '=' && p[1] == '\r' && p[2] == '\n') {
+			p += 2;
+		} else if (qp && p[0] == '=' && g_ascii_isxdigit(p[1]) && g_ascii_isxdigit(p[2])) {
+			g_string_append_c(out, (char)(g_ascii_xdigit_value(p[1]) * 16 +
+						      g_ascii_xdigit_value(p[2])));
+			p += 2;
+		} else if (p[0] == '\r' && p[1] == '\n') {
+			g_string_append_c(out, '\n');
+			p++;
+		} else {
+			g_string_append_c(out, *p);
+		}
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* Every line ends in CRLF, no bare CR or LF, no line over max. */
+static void check_lines(const char *row, const char *msg, size_t header_max, size_t body_max)
+{
+	size_t col = 0;
+	bool in_body = false;
+	for (const char *p = msg; *p != '\0'; p++) {
+		if (*p == '\r') {
+			if (p[1] != '\n')
+				fail_msg("%s: bare CR at %td", row, p - msg);
+			if (col == 0)
+				in_body = true;
+			col = 0;
+			p++;
+			continue;
+		}
+		if (*p == '\n')
+			fail_msg("%s: bare LF at %td", row, p - msg);
+		if (++col > (in_body ? body_max : header_max))
+			fail_msg("%s: line over %zu at %td", row, in_body ? body_max : header_max,
+				 p - msg);
+	}
+	if (col != 0)
+		fail_msg("%s: last line without CRLF", row);
+}
+
+static void contains(const char *row, const char *hay, const char *needle)
+{
+	if (strstr(hay, needle) == NULL)
+		fail_msg("%s: got no \"%s\" in:\n%s", row, needle, hay);
+}
+
+static void lacks(const char *row, const char *hay, const char *needle)
+{
+	if (strstr(hay, needle) != NULL)
+		fail_msg("%s: got \"%s\", want it absent, in:\n%s", row, needle, hay);
+}
+
+static void test_notice_headers_and_body(void **state)
+{
+	(void)state;
+	struct notice_hold_info in = sample();
+	char *n = notice_hold(&in);
+	assert_non_null(n);
+	check_lines("plain", n, 998, 76);
+	char *h = headers_of(n), *b = body_of(n);
+	static const char *const want_headers[] = {
+		"From: \"grondslag\" <grondslag@ncsc.nl>\r\n",
+		"To: <analyst@ncsc.nl>\r\n",
+		"Date: Fri, 14 Mar 2025 12:00:00 +0000\r\n",
+		"Message-ID: <" REF ".hold.1741953600@mx.ncsc.nl>\r\n",
+		"Subject: [grondslag] Your message was held: " REF " - Weekly report\r\n",
+		"Auto-Submitted: auto-generated\r\n",
+		"X-Grondslag-Notice: " REF "\r\n",
+		"MIME-Version: 1.0\r\n",
+		"Content-Type: text/plain; charset=utf-8\r\n",
+		"Content-Transfer-Encoding: 7bit\r\n",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(want_headers); i++)
+		contains("headers", h, want_headers[i]);
+	assert_memory_equal(n, "From: ", 6);
+	static const char *const want_body[] = {
+		"Reference:  " REF "\n",
+		"Subject:    Weekly report\n",
+		"Queue ID:   4XyZ1a2b3c\n",
+		"Held for 2 recipients:\n",
+		"  <soc@cisa.gov>\n    party:   cisa\n    reasons: no-basis, no-transfer-mechanism\n",
+		"    why:     No basis of party cisa permits provider-traceable data on\n"
+		"             2025-03-14, and no transfer mechanism for US is valid on\n"
+		"             that date.\n",
+		"  <ops@unknown.example>\n    party:   unknown (not in the registry)\n"
+		"    reasons: unknown-party\n",
+		"The other 3 recipients got the message now.\n",
+		"releases it to the",
+		"within 14 days",
+		"Quote the reference " REF " when you ask a\njurist (jurists@ncsc.nl).",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(want_body); i++)
+		contains("body", b, want_body[i]);
+	free(h);
+	free(b);
+	free(n);
+
+	/* variants: one recipient, none delivered, no expiry, a display name */
+	in.nrcpts = 1;
+	in.ndelivered = 0;
+	in.expiry_days = 0;
+	in.contact = NULL;
+	in.from = "NCSC grondslag <grondslag@ncsc.nl>";
+	in.subject = "";
+	in.queue_id = "";
+	n = notice_hold(&in);
+	h = headers_of(n);
+	b = body_of(n);
+	contains("variant", h, "From: \"NCSC grondslag\" <grondslag@ncsc.nl>\r\n");
+	contains("variant", h, "Subject: [grondslag] Your message was held: " REF "\r\n");
+	contains("variant", b, "Held for 1 recipient:\n");
+	contains("variant", b, "No recipient got the message.\n");
+	contains("variant", b, "within the hold period");
+	contains("variant", b, "Subject:    (none)\n");
+	contains("variant", b, "Queue ID:   unknown\n");
+	lacks("variant", b, "ops@unknown.example");
+	free(h);
+	free(b);
+	free(n);
+}
+
+static void test_notice_injection(void **state)
+{
+	(void)state;
+	static const struct store_hold_rcpt evil_rcpt[] = {
+		{"<x@y.z>\r\nBcc: victim@example.com", "p\r\nX-Evil: 1",
+		 "no-basis\r\nX-Evil: 2", "line one\r\n.\r\nMAIL FROM:<evil@example.com>\n\x1b[31m"},
+	};
+	static const struct {
+		const char *name;
+		const char *subject;
+	} cases[] = {
+		{"CRLF", "hello\r\nBcc: victim@example.com"},
+		{"bare LF", "hello\nBcc: victim@example.com"},
+		{"bare CR", "hello\rBcc: victim@example.com"},
+		{"NUL-free controls", "a\tb\x01\x7f" "c\xc2\x85" "d"},
+		{"encoded-word lookalike", "=?UTF-8?B?QmNjOiB4?="},
+		{"invalid UTF-8", "caf\xe9 \xff\xfe \xc3"},
+		{"bidi override", "invoice \xe2\x80\xae" "fdp.exe"},
+		{"long", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct notice_hold_info in = sample();
+		in.subject = cases[i].subject;
+		in.rcpts = evil_rcpt;
+		in.nrcpts = 1;
+		in.hostname = "mx\r\nX-Evil: 3";
+		in.queue_id = "Q1\r\nX-Evil: 4";
+		char *n = notice_hold(&in);
+		if (n == NULL)
+			fail_msg("%s: got NULL, want a notice", cases[i].name);
+		check_lines(cases[i].name, n, 998, 76);
+		char *h = headers_of(n), *b = body_of(n);
+		/* no header line but ours */
+		for (char *line = h; line && *line; line = strstr(line, "\r\n") ? strstr(line, "\r\n") + 2 : NULL) {
+			static const char *const ours[] = {"From:", "To:", "Date:", "Message-ID:",
+				"Subject:", "Auto-Submitted:", "X-Auto-Response-Suppress:",
+				"X-Grondslag-Notice:", "MIME-Version:", "Content-Type:",
+				"Content-Transfer-Encoding:"};
+			bool ok = false;
+			for (size_t k = 0; k < ARRAY_LEN(ours); k++)
+				ok |= strncmp(line, ours[k], strlen(ours[k])) == 0;
+			if (!ok)
+				fail_msg("%s: unexpected header line \"%.40s\"", cases[i].name, line);
+		}
+		/* (the words may remain as text inside our own lines: harmless) */
+		/* the body has no control characters and is valid UTF-8 */
+		if (!g_utf8_validate(b, -1, NULL))
+			fail_msg("%s: body is not valid UTF-8", cases[i].name);
+		for (const char *p = b; *p; p++)
+			if ((unsigned char)*p < 0x20 && *p != '\n')
+				fail_msg("%s: control 0x%02x in the body", cases[i].name, *p);
+		lacks(cases[i].name, b, "\xe2\x80\xae");
+		lacks(cases[i].name, b, "\n.\n");
+		lacks(cases[i].name, b, "\nMAIL FROM");
+		lacks(cases[i].name, b, "\nBcc:");
+		free(h);
+		free(b);
+		free(n);
+	}
+}
+
+/* The decoded text of the RFC 2047 words after "Subject: ... REF - ". */
+static char *decoded_subject(const char *headers)
+{
+	const char *p = strstr(headers, "Subject: [grondslag] Your message was held: " REF " -");
+	assert_non_null(p);
+	const char *end = strstr(p, "\r\n");
+	GString *out = g_string_new(NULL);
+	while ((p = strstr(p, "=?UTF-8?B?")) != NULL && p < end) {
+		p += 10;
+		const char *q = strstr(p, "?=");
+		char *b64 = g_strndup(p, q - p);
+		gsize n = 0;
+		guchar *raw = g_base64_decode(b64, &n);
+		g_string_append_len(out, (const char *)raw, (gssize)n);
+		g_free(raw);
+		g_free(b64);
+		p = q + 2;
+	}
+	return g_string_free(out, FALSE);
+}
+
+static void test_notice_rfc2047(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		const char *subject;
+		const char *want;	/* decoded (after cleaning) */
+	} cases[] = {
+		{"latin", "\xc3\x9c" "berpr\xc3\xbc" "fung der Liste", NULL},
+		{"long mixed",
+		 "Incidentmelding \xe2\x80\x94 \xc4\x8c" "esk\xc3\xa1 republika, "
+		 "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\xe3\x81\xae\xe4\xbb\xb6\xe5\x90\x8d "
+		 "and more words to force several encoded words \xf0\x9f\x98\x80", NULL},
+		{"lookalike", "=?ISO-8859-1?Q?a?=", NULL},
+		{"cut at 120 bytes",
+		 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9",
+		 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		 "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9..."},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct notice_hold_info in = sample();
+		in.subject = cases[i].subject;
+		char *n = notice_hold(&in);
+		assert_non_null(n);
+		/* folded: every header line fits in 78 */
+		check_lines(cases[i].name, n, 78, 76);
+		contains(cases[i].name, n, "=?UTF-8?B?");
+		bool ascii = true;
+		for (const char *p = cases[i].subject; *p; p++)
+			ascii &= (unsigned char)*p < 0x80;
+		contains(cases[i].name, n, ascii ? "Content-Transfer-Encoding: 7bit\r\n"
+						 : "Content-Transfer-Encoding: quoted-printable\r\n");
+		char *h = headers_of(n), *b = body_of(n), *d = decoded_subject(h);
+		const char *want = cases[i].want ? cases[i].want : cases[i].subject;
+		assert_str_eq_msg(cases[i].name, d, want);
+		if (!g_utf8_validate(d, -1, NULL))
+			fail_msg("%s: a word split a UTF-8 character", cases[i].name);
+		char line[400];
+		snprintf(line, sizeof line, "Subject:    %s", want);
+		/* the body wraps at spaces: compare the first word only */
+		line[strcspn(line + 12, " ") + 12] = '\0';
+		contains(cases[i].name, b, line);
+		g_free(d);
+		free(h);
+		free(b);
+		free(n);
+	}
+}
+
+/* ipscan callback counting matches. */
+static int count_match(void *arg, const struct ipscan_match *m)
+{
+	(void)m;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void test_notice_no_addresses(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		const char *subject;
+		bool withheld;
+	} cases[] = {
+		{"IPv4", "Compromised: 8.8.8.8 and more", true},
+		{"prefix", "List for 193.0.6.0/24", true},
+		{"IPv6", "Hosts 2a00:1450:4001::1", true},
+		{"defanged", "see 193[.]0[.]6[.]139", true},
+		{"version number", "Upgrade to FortiOS 7.2.4-1 now", false},
+		{"plain", "Weekly CSIRT call", false},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct notice_hold_info in = sample();
+		in.subject = cases[i].subject;
+		char *n = notice_hold(&in);
+		assert_non_null(n);
+		char *b = body_of(n);
+		int found = 0;
+		ipscan_buffer(n, strlen(n), count_match, &found);
+		ipscan_buffer(b, strlen(b), count_match, &found);
+		assert_int_eq_msg(cases[i].name, found, 0);
+		if (cases[i].withheld) {
+			contains(cases[i].name, b, "Subject:    (not shown: it contains addresses)");
+			lacks(cases[i].name, n, cases[i].subject);
+		} else {
+			contains(cases[i].name, n, cases[i].subject);
+		}
+		free(b);
+		free(n);
+	}
+}
+
+static void test_notice_bounds(void **state)
+{
+	(void)state;
+	enum { N = 300 };
+	struct store_hold_rcpt *many = calloc(N, sizeof *many);
+	char (*addr)[64] = calloc(N, sizeof *addr);
+	char *long_why = malloc(6001);
+	for (int i = 0; i < 6000; i++)
+		long_why[i] = i % 7 == 6 ? ' ' : 'w';
+	long_why[6000] = '\0';
+	char *long_word = malloc(3001);
+	memset(long_word, 'x', 3000);
+	long_word[3000] = '\0';
+	for (int i = 0; i < N; i++) {
+		snprintf(addr[i], sizeof addr[i], "<user%d@example.org>", i);
+		many[i] = (struct store_hold_rcpt){addr[i], "party", "no-basis",
+						   i == 0 ? long_why : i == 1 ? long_word : "short"};
+	}
+	struct notice_hold_info in = sample();
+	in.rcpts = many;
+	in.nrcpts = N;
+	char *n = notice_hold(&in);
+	assert_non_null(n);
+	check_lines("bounds", n, 998, 76);
+	char *b = body_of(n);
+	contains("bounds", b, "Held for 300 recipients:\n");
+	contains("bounds", b, "<user199@example.org>");
+	lacks("bounds", b, "<user200@example.org>");
+	contains("bounds", b, "  ... and 100 more.\n");
+	/* the explanation is cut at 2000 bytes */
+	size_t w = 0;
+	for (const char *p = b; *p; p++)
+		w += *p == 'w';
+	if (w < 1600 || w > 2000)
+		fail_msg("bounds: got %zu bytes of the explanation, want at most 2000", w);
+	char *cut = g_strnfill(1997, 'x'), *cut_dots = g_strconcat(cut, "...\n", NULL);
+	contains("long word cut", b, cut_dots);
+	g_free(cut);
+	g_free(cut_dots);
+	contains("bounds", b, "www...\n");
+	/* a 3000-byte word: too long for any line, kept whole in the
+	 * quoted-printable body with soft breaks, cut at 2000 */
+	contains("bounds", n, "Content-Transfer-Encoding: quoted-printable\r\n");
+	free(b);
+	free(n);
+	free(long_word);
+	free(long_why);
+	free(addr);
+	free(many);
+}
+
+static void test_notice_refused(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		const char *from, *to, *ref;
+	} cases[] = {
+		{"null sender", "g@ncsc.nl", "<>", REF},
+		{"empty sender", "g@ncsc.nl", "", REF},
+		{"no sender", "g@ncsc.nl", NULL, REF},
+		{"CRLF in sender", "g@ncsc.nl", "<a@b.c>\r\nBcc: x@y.z", REF},
+		{"CRLF in from", "g@ncsc.nl\r\nBcc: x@y.z", "<a@b.c>", REF},
+		{"no from", NULL, "<a@b.c>", REF},
+		{"no ref", "g@ncsc.nl", "<a@b.c>", NULL},
+		{"garbage ref", "g@ncsc.nl", "<a@b.c>", "\r\n"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct notice_hold_info in = sample();
+		in.from = cases[i].from;
+		in.to = cases[i].to;
+		in.ref = cases[i].ref;
+		char *n = notice_hold(&in);
+		if (n != NULL) {
+			free(n);
+			fail_msg("%s: got a notice, want NULL", cases[i].name);
+		}
+	}
+	assert_null(notice_hold(NULL));
+}
+
+static void test_sender_ok(void **state)
+{
+	(void)state;
+	char long_addr[400];
+	memset(long_addr, 'a', sizeof long_addr);
+	memcpy(long_addr + 310, "@example.org", 13);	/* 322 bytes */
+	static const struct {
+		const char *addr;
+		bool want;
+	} cases[] = {
+		{"<analyst@ncsc.nl>", true},
+		{"analyst@ncsc.nl", true},
+		{"a+tag@sub.example.org", true},
+		{"a@[193.0.6.139]", true},
+		{"<>", false},
+		{"", false},
+		{"root", false},
+		{"@ncsc.nl", false},
+		{"a@", false},
+		{"a b@ncsc.nl", false},
+		{"a@ncsc.nl\r\n", false},
+		{"\"q\"@ncsc.nl", false},
+		{"a,b@ncsc.nl", false},
+		{"<a@ncsc.nl", false},
+		{"\xc3\xbc@ncsc.nl", false},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++)
+		assert_int_eq_msg(cases[i].addr, notice_sender_ok(cases[i].addr), cases[i].want);
+	assert_false(notice_sender_ok(long_addr));
+	assert_false(notice_sender_ok(NULL));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_notice_headers_and_body),
+		cmocka_unit_test(test_notice_injection),
+		cmocka_unit_test(test_notice_rfc2047),
+		cmocka_unit_test(test_notice_no_addresses),
+		cmocka_unit_test(test_notice_bounds),
+		cmocka_unit_test(test_notice_refused),
+		cmocka_unit_test(test_sender_ok),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,802 @@
+/*
+ * test_store.c - the durable store: open/create/reopen, the schema
+ * version, refusing foreign, newer, corrupt and truncated files, holds from
+ * memory and streamed from a file (bytes and SHA-256 read back), shares,
+ * the outbox and its backoff schedule with an injected clock, the failure
+ * hook (nothing half-written), writers in 4 threads, and a writer killed
+ * with SIGKILL right after store_hold_put() returned (WAL recovery).
+ */
+#include "testutil.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "grondslag/store.h"
+
+static char dir[64];
+
+/* path of name inside the test directory (static buffer per call site) */
+static const char *in_dir(char *buf, size_t size, const char *name)
+{
+	snprintf(buf, size, "%s/%s", dir, name);
+	return buf;
+}
+
+static int setup_dir(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof dir, "/tmp/grondslag-test-store-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+	(void)state;
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return 0;
+	struct dirent *e;
+	char p[512];
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			unlink(in_dir(p, sizeof p, e->d_name));
+	closedir(d);
+	rmdir(dir);
+	return 0;
+}
+
+/* SHA-256 hex of a buffer (GLib, as the store uses). */
+static void sha256_hex(const void *data, size_t len, char out[STORE_SHA256_HEX])
+{
+	GChecksum *cs = g_checksum_new(G_CHECKSUM_SHA256);
+	g_checksum_update(cs, data, (gssize)len);
+	snprintf(out, STORE_SHA256_HEX, "%s", g_checksum_get_string(cs));
+	g_checksum_free(cs);
+}
+
+/* Count rows with plain SQLite, beside the store. */
+static long long rows(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	long long n = -1;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/* Run SQL on a file with plain SQLite (to make foreign databases). */
+static void exec_sql(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("exec %s: %s", sql, msg);
+	sqlite3_close(db);
+}
+
+static const struct store_hold_rcpt two_rcpts[] = {
+	{"<soc@cisa.gov>", "cisa", "no-basis,no-transfer-mechanism",
+	 "No basis of party cisa permits provider-traceable data on 2025-03-14."},
+	{"<ops@unknown.example>", NULL, "unknown-party", "The recipient is not in the registry."},
+};
+static const char *const delivered[] = {"<cert@cert.be>", "<team@cert.at>", "<a@ncsc.nl>"};
+
+/* A hold with the usual fields, message from memory. */
+static struct store_hold sample_hold(const char *data, size_t len)
+{
+	struct store_hold h = {
+		.queue_id = "4XyZ1a2b3c",
+		.sender = "<analyst@ncsc.nl>",
+		.subject = "COATHANGER per country",
+		.received = 1741953600,	/* 2025-03-14 12:00 UTC */
+		.decided_on = 20161,
+		.categories = 5,
+		.tlp = 3,
+		.summary_json = "{\"public\":3,\"countries\":{\"US\":3}}",
+		.findings_json = "{\"addresses\":[\"8.8.8.8\"]}",
+		.registry_digest = "ab12",
+		.data = data,
+		.len = len,
+		.fd = -1,
+		.rcpts = two_rcpts,
+		.nrcpts = 2,
+		.delivered = delivered,
+		.ndelivered = 3,
+	};
+	return h;
+}
+
+static struct store *open_ok(const char *path)
+{
+	char err[512];
+	struct store *s = store_open(path, err, sizeof err);
+	if (s == NULL)
+		fail_msg("store_open(%s): got NULL (%s), want a store", path, err);
+	return s;
+}
+
+static void test_open_create(void **state)
+{
+	(void)state;
+	char path[256];
+	in_dir(path, sizeof path, "new.db");
+	mode_t old = umask(0);	/* the store must not depend on the umask */
+	struct store *s = open_ok(path);
+	umask(old);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_eq_msg("mode", st.st_mode & 0777, 0600);
+	assert_int_eq_msg("user_version", rows(path, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_eq_msg("application_id", rows(path, "PRAGMA application_id"), 0x47524e44);
+	assert_int_eq_msg("holds", store_hold_count(s), 0);
+	store_close(s);
+	/* reopen: same schema, nothing migrated twice */
+	s = open_ok(path);
+	assert_int_eq_msg("holds after reopen", store_hold_count(s), 0);
+	store_close(s);
+	assert_int_eq_msg("tables", rows(path, "SELECT count(*) FROM sqlite_master WHERE type='table'"), 6);
+}
+
+/* Make a file for the open-error table; path is the database path. */
+typedef void make_fn(const char *path);
+
+static void make_garbage(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	for (int i = 0; i < 8192; i++)
+		fputc((i * 7919 + 13) & 0xff, f);
+	fclose(f);
+}
+
+static void make_text(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	fputs("Socket unix:/run/grondslag/milter.sock\nRegistry /etc/grondslag/registry.yaml\n", f);
+	fclose(f);
+}
+
+static void make_newer(const char *path)
+{
+	exec_sql(path, "CREATE TABLE holds(x); PRAGMA application_id = 1196576324;"
+		       "PRAGMA user_version = 7;");
+}
+
+static void make_foreign_tables(const char *path)
+{
+	exec_sql(path, "CREATE TABLE moz_places(id INTEGER PRIMARY KEY, url TEXT);"
+		       "INSERT INTO moz_places(url) VALUES('x');");
+}
+
+static void make_foreign_appid(const char *path)
+{
+	exec_sql(path, "PRAGMA application_id = 1;");
+}
+
+/* A real store with some holds, closed, for the damage below. */
+static void make_real(const char *path)
+{
+	struct store *s = open_ok(path);
+	char big[20000], ref[STORE_REF_MAX], err[256];
+	memset(big, 'x', sizeof big);
+	for (int i = 0; i < 30; i++) {
+		struct store_hold h = sample_hold(big, sizeof big);
+		assert_int_equal(store_hold_put(s, &h, ref, err, sizeof err), 0);
+	}
+	store_close(s);
+}
+
+static void make_truncated(const char *path)
+{
+	make_real(path);
+	struct stat st;
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(truncate(path, st.st_size / 2), 0);
+}
+
+static void make_truncated_header(const char *path)
+{
+	make_real(path);
+	assert_int_equal(truncate(path, 60), 0);
+}
+
+static void make_corrupt_page(const char *path)
+{
+	make_real(path);
+	/* page 2 onwards overwritten with garbage: header intact, b-trees not */
+	int fd = open(path, O_WRONLY);
+	char junk[4096];
+	for (size_t i = 0; i < sizeof junk; i++)
+		junk[i] = (char)(0xA5 ^ (i * 31));
+	for (off_t off = 4096; off < 4096 * 6; off += 4096)
+		assert_int_equal(pwrite(fd, junk, sizeof junk, off), (ssize_t)sizeof junk);
+	close(fd);
+}
+
+static void make_nothing(const char *path)
+{
+	(void)path;
+}
+
+static void test_open_errors(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		const char *file;	/* NULL: in a missing directory */
+		make_fn *make;
+		const char *want;	/* substring of the error */
+	} cases[] = {
+		{"missing directory", NULL, make_nothing, "does not exist"},
+		{"garbage", "garbage.db", make_garbage, ": file is not a database"},
+		{"text file", "conf.db", make_text, ": file is not a database"},
+		{"newer schema", "newer.db", make_newer,
+		 ": schema version 7 is newer than this grondslag (1)"},
+		{"foreign tables", "places.db", make_foreign_tables, "not a grondslag database"},
+		{"foreign application_id", "app.db", make_foreign_appid,
+		 "not a grondslag database (application_id 0x00000001)"},
+		{"truncated", "trunc.db", make_truncated, "malformed"},
+		{"truncated header", "trunchdr.db", make_truncated_header, "malformed"},
+		{"corrupt pages", "corrupt.db", make_corrupt_page, ": quick_check failed: "},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char path[256], want[512], err[512] = "";
+		if (cases[i].file != NULL)
+			in_dir(path, sizeof path, cases[i].file);
+		else
+			snprintf(path, sizeof path, "%s/no/such/dir/x.db", dir);
+		cases[i].make(path);
+		struct stat before;
+		bool existed = stat(path, &before) == 0;
+		struct store *s = store_open(path, err, sizeof err);
+		if (getenv("TEST_VERBOSE"))
+			printf("%s: %s\n", cases[i].name, err);
+		if (s != NULL) {
+			store_close(s);
+			fail_msg("%s: got a store, want an error", cases[i].name);
+		}
+		snprintf(want, sizeof want, "Database %s: ", path);
+		if (strncmp(err, want, strlen(want)) != 0 &&
+		    !(cases[i].file == NULL && strstr(err, path) != NULL))
+			fail_msg("%s: got \"%s\", want it to start with \"%s\"", cases[i].name, err, want);
+		if (strstr(err, cases[i].want) == NULL)
+			fail_msg("%s: got \"%s\", want \"%s\" in it", cases[i].name, err, cases[i].want);
+		/* a refused file is left as it was */
+		struct stat after;
+		if (existed && (stat(path, &after) != 0 || after.st_size != before.st_size))
+			fail_msg("%s: the refused file changed size", cases[i].name);
+	}
+	char err[64];
+	assert_null(store_open("", err, sizeof err));
+	assert_null(store_open(NULL, err, sizeof err));
+}
+
+static void test_hold_memory(void **state)
+{
+	(void)state;
+	char path[256], ref[STORE_REF_MAX], err[256], want_sha[STORE_SHA256_HEX];
+	struct store *s = open_ok(in_dir(path, sizeof path, "mem.db"));
+	const char msg[] = "From: analyst@ncsc.nl\r\nSubject: x\r\n\r\n8.8.8.8\r\n";
+	struct store_hold h = sample_hold(msg, sizeof msg - 1);
+	assert_int_equal(store_hold_put(s, &h, ref, err, sizeof err), 0);
+	if (!store_ref_valid(ref) || strncmp(ref, "G20250314-", 10) != 0)
+		fail_msg("ref: got \"%s\", want G20250314-<10 base32>", ref);
+	size_t len = 0;
+	char *back = store_hold_message(s, ref, &len);
+	assert_non_null(back);
+	assert_int_eq_msg("length", len, sizeof msg - 1);
+	assert_memory_equal(back, msg, len);
+	free(back);
+	struct store_hold_record *r = store_hold_get(s, ref, err, sizeof err);
+	assert_non_null(r);
+	sha256_hex(msg, sizeof msg - 1, want_sha);
+	assert_str_eq_msg("sha256", r->sha256, want_sha);
+	assert_int_eq_msg("size", r->size, sizeof msg - 1);
+	assert_str_eq_msg("state", r->state, "pending");
+	assert_str_eq_msg("queue_id", r->queue_id, "4XyZ1a2b3c");
+	assert_str_eq_msg("sender", r->sender, "<analyst@ncsc.nl>");
+	assert_str_eq_msg("findings", r->findings_json, h.findings_json);
+	assert_int_eq_msg("decided_on", r->decided_on, 20161);
+	assert_int_eq_msg("categories", r->categories, 5);
+	assert_int_eq_msg("tlp", r->tlp, 3);
+	assert_int_eq_msg("received", r->received, 1741953600);
+	assert_int_eq_msg("nrcpts", r->nrcpts, 2);
+	assert_str_eq_msg("rcpt 0", r->rcpts[0].recipient, "<soc@cisa.gov>");
+	assert_str_eq_msg("party 0", r->rcpts[0].party, "cisa");
+	assert_str_eq_msg("state 0", r->rcpts[0].state, "held");
+	assert_null(r->rcpts[1].party);
+	assert_str_eq_msg("reasons 1", r->rcpts[1].reasons, "unknown-party");
+	assert_int_eq_msg("ndelivered", r->ndelivered, 3);
+	assert_str_eq_msg("delivered 2", r->delivered[2], "<a@ncsc.nl>");
+	store_hold_record_free(r);
+	assert_null(store_hold_get(s, "G20250314-0000000000", err, sizeof err));
+	assert_str_eq_msg("not found", err, "");
+	assert_null(store_hold_message(s, "G20250314-0000000000", &len));
+	/* reopen: still there */
+	store_close(s);
+	s = open_ok(path);
+	assert_int_eq_msg("count after reopen", store_hold_count(s), 1);
+	store_close(s);
+}
+
+/* A temporary file of n pseudo-random bytes; returns the fd, fills buf. */
+static int temp_message(char *buf, size_t n)
+{
+	char path[256];
+	in_dir(path, sizeof path, "spool-XXXXXX");
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	uint32_t x = 2463534242u;
+	for (size_t i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		buf[i] = (char)(x >> 24);
+	}
+	for (size_t off = 0; off < n;) {
+		ssize_t w = write(fd, buf + off, n - off);
+		assert_true(w > 0);
+		off += (size_t)w;
+	}
+	return fd;
+}
+
+static void test_hold_fd(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		size_t file, len;	/* len 0: whole file */
+	} cases[] = {
+		{"5 MB whole file", 5 * 1024 * 1024 + 17, 0},
+		{"first 100000 bytes", 300000, 100000},
+		{"exactly one chunk", 65536, 0},
+		{"empty file", 0, 0},
+	};
+	char path[256], ref[STORE_REF_MAX], err[256], sha[STORE_SHA256_HEX];
+	struct store *s = open_ok(in_dir(path, sizeof path, "fd.db"));
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char *buf = malloc(cases[i].file + 1);
+		int fd = temp_message(buf, cases[i].file);
+		/* the file offset is at the end: the store must not rely on it */
+		struct store_hold h = sample_hold(NULL, cases[i].len);
+		h.fd = fd;
+		if (store_hold_put(s, &h, ref, err, sizeof err) != 0)
+			fail_msg("%s: got -1 (%s), want 0", cases[i].name, err);
+		size_t want = cases[i].len ? cases[i].len : cases[i].file;
+		size_t len = 1;
+		char *back = store_hold_message(s, ref, &len);
+		if (back == NULL)
+			fail_msg("%s: message read back: got NULL", cases[i].name);
+		assert_int_eq_msg(cases[i].name, len, want);
+		if (memcmp(back, buf, want) != 0)
+			fail_msg("%s: stored bytes differ", cases[i].name);
+		struct store_hold_record *r = store_hold_get(s, ref, err, sizeof err);
+		sha256_hex(buf, want, sha);
+		assert_str_eq_msg(cases[i].name, r->sha256, sha);
+		assert_int_eq_msg(cases[i].name, r->size, want);
+		store_hold_record_free(r);
+		free(back);
+		close(fd);
+		free(buf);
+	}
+	store_close(s);
+}
+
+static void test_hold_invalid(void **state)
+{
+	(void)state;
+	char path[256], ref[STORE_REF_MAX], err[256];
+	struct store *s = open_ok(in_dir(path, sizeof path, "invalid.db"));
+	char small[10] = "0123456789";
+	int fd = temp_message(small, sizeof small);
+	struct store_hold no_rcpt = sample_hold("x", 1);
+	no_rcpt.nrcpts = 0;
+	struct store_hold no_data = sample_hold(NULL, 5);
+	struct store_hold short_file = sample_hold(NULL, 1000);
+	short_file.fd = fd;
+	struct store_hold bad_fd = sample_hold(NULL, 0);
+	bad_fd.fd = 999;
+	struct store_hold bad_ref = sample_hold("x", 1);
+	bad_ref.ref = "G2025-XYZ";
+	struct store_hold bad_sha = sample_hold("x", 1);
+	bad_sha.sha256 = "ABCDEF";
+	static const char *const names[] = {"no recipient", "no data", "short file", "bad fd",
+					    "bad ref", "bad sha256"};
+	const struct store_hold *cases[] = {&no_rcpt, &no_data, &short_file, &bad_fd, &bad_ref,
+					    &bad_sha};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		err[0] = '\0';
+		int rc = store_hold_put(s, cases[i], ref, err, sizeof err);
+		assert_int_eq_msg(names[i], rc, -1);
+		if (err[0] == '\0')
+			fail_msg("%s: got no error message", names[i]);
+	}
+	assert_int_eq_msg("nothing stored", store_hold_count(s), 0);
+	close(fd);
+	store_close(s);
+}
+
+static void test_hold_given_ref_and_notice(void **state)
+{
+	(void)state;
+	char path[256], ref[STORE_REF_MAX], made[STORE_REF_MAX], err[256];
+	struct store *s = open_ok(in_dir(path, sizeof path, "given.db"));
+	assert_int_equal(store_ref_new(1741953600, made), 0);
+	struct store_hold h = sample_hold("msg", 3);
+	h.ref = made;
+	h.notice_to = "<analyst@ncsc.nl>";
+	h.notice_message = "Subject: held\r\n\r\nheld\r\n";
+	/* a digest computed while spooling is stored as given */
+	char sha[STORE_SHA256_HEX];
+	sha256_hex("msg", 3, sha);
+	h.sha256 = sha;
+	assert_int_equal(store_hold_put(s, &h, ref, err, sizeof err), 0);
+	assert_str_eq_msg("ref", ref, made);
+	struct store_hold_record *r = store_hold_get(s, ref, err, sizeof err);
+	assert_non_null(r);
+	assert_str_eq_msg("given sha256", r->sha256, sha);
+	store_hold_record_free(r);
+	struct store_notice n;
+	assert_int_eq_msg("notice queued with the hold", store_notice_next(s, time(NULL) + 1, &n), 1);
+	assert_str_eq_msg("kind", n.kind, "hold");
+	assert_str_eq_msg("notice ref", n.ref, made);
+	assert_str_eq_msg("to", n.to, "<analyst@ncsc.nl>");
+	/* the same reference again: refused, nothing added */
+	assert_int_eq_msg("duplicate ref", store_hold_put(s, &h, ref, err, sizeof err), -1);
+	assert_non_null(strstr(err, "already in use"));
+	assert_int_eq_msg("holds", store_hold_count(s), 1);
+	assert_int_eq_msg("notices", store_notice_count(s, NULL), 1);
+	store_close(s);
+}
+
+static void test_refs(void **state)
+{
+	(void)state;
+	char ref[STORE_REF_MAX];
+	GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (int i = 0; i < 2000; i++) {
+		assert_int_equal(store_ref_new(0, ref), 0);
+		if (!store_ref_valid(ref) || strncmp(ref, "G19700101-", 10) != 0)
+			fail_msg("ref %d: got \"%s\"", i, ref);
+		if (!g_hash_table_add(seen, g_strdup(ref)))
+			fail_msg("ref %d: \"%s\" twice", i, ref);
+	}
+	g_hash_table_destroy(seen);
+	static const struct {
+		const char *text;
+		bool want;
+	} cases[] = {
+		{"G20250314-7KQ2M9XH0T", true},	{"G20250314-7KQ2M9XH0", false},
+		{"G20250314-7KQ2M9XH0TX", false}, {"g20250314-7KQ2M9XH0T", false},
+		{"G2025031A-7KQ2M9XH0T", false}, {"G20250314_7KQ2M9XH0T", false},
+		{"G20250314-7KQ2M9XHOT", false},	/* O is not Crockford */
+		{"G20250314-7kq2m9xh0t", false}, {"", false},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++)
+		assert_int_eq_msg(cases[i].text, store_ref_valid(cases[i].text), cases[i].want);
+	assert_false(store_ref_valid(NULL));
+}
+
+static void test_share(void **state)
+{
+	(void)state;
+	char path[256], err[256];
+	struct store *s = open_ok(in_dir(path, sizeof path, "share.db"));
+	struct store_share sh = {
+		.queue_id = "4XyZ", .sender = "<a@ncsc.nl>", .recipient = "<cert@cert.be>",
+		.party = "cert-be", .bases = "wbni-20-2", .articles = "Wbni art. 20(2)",
+		.categories = 1, .tlp = 2, .public_addresses = 4, .countries = "BE:4",
+		.simulated = false, .when = 1741953600,
+	};
+	assert_int_equal(store_share_put(s, &sh, err, sizeof err), 0);
+	sh.party = NULL;
+	sh.simulated = true;
+	sh.when = 0;	/* now */
+	assert_int_equal(store_share_put(s, &sh, err, sizeof err), 0);
+	store_close(s);
+	assert_int_eq_msg("shares", rows(path, "SELECT count(*) FROM shares"), 2);
+	assert_int_eq_msg("simulated", rows(path, "SELECT count(*) FROM shares WHERE simulated = 1"
+						  " AND party IS NULL AND shared_at > 1741953600"), 1);
+	assert_int_eq_msg("first", rows(path, "SELECT public_addresses FROM shares WHERE party ="
+					      " 'cert-be'"), 4);
+}
+
+static void test_backoff(void **state)
+{
+	(void)state;
+	static const struct {
+		unsigned attempts;
+		time_t want;
+	} cases[] = {
+		{0, 0}, {1, 60}, {2, 120}, {3, 240}, {4, 480}, {5, 960}, {6, 1920}, {7, 3600},
+		{8, 3600}, {20, 3600}, {4000000000u, 3600},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char row[32];
+		snprintf(row, sizeof row, "attempt %u", cases[i].attempts);
+		assert_int_eq_msg(row, store_notice_backoff(cases[i].attempts), cases[i].want);
+	}
+}
+
+static void test_notice_queue(void **state)
+{
+	(void)state;
+	char path[256], err[256];
+	struct store *s = open_ok(in_dir(path, sizeof path, "outbox.db"));
+	const time_t t0 = 1741953600;
+	struct store_notice n;
+	assert_int_equal(store_notice_put_at(s, "hold", "G20250314-7KQ2M9XH0T", "<a@ncsc.nl>",
+					     "Subject: one\r\n\r\nbody\r\n", t0, err, sizeof err), 0);
+	assert_int_eq_msg("not yet due", store_notice_next(s, t0 - 1, &n), 0);
+	assert_int_eq_msg("due", store_notice_next(s, t0, &n), 1);
+	assert_str_eq_msg("message", n.message, "Subject: one\r\n\r\nbody\r\n");
+	assert_int_eq_msg("attempts", n.attempts, 0);
+	int64_t id = n.id;
+	/* the retry schedule with an injected clock */
+	time_t now = t0;
+	for (unsigned a = 1; a < STORE_NOTICE_MAX_ATTEMPTS; a++) {
+		char row[64];
+		snprintf(row, sizeof row, "retry %u", a);
+		assert_int_eq_msg(row, store_notice_retry(s, id, now, "451 4.3.0 try later\r\nX"), 0);
+		time_t wait = store_notice_backoff(a);
+		assert_int_eq_msg(row, store_notice_next(s, now + wait - 1, &n), 0);
+		assert_int_eq_msg(row, store_notice_next(s, now + wait, &n), 1);
+		assert_int_eq_msg(row, n.id, id);
+		assert_int_eq_msg(row, n.attempts, a);
+		assert_int_eq_msg(row, n.due, now + wait);
+		assert_str_eq_msg(row, n.last_error, "451 4.3.0 try later  X");
+		now += wait;
+	}
+	/* the last attempt fails: kept as failed, never offered again */
+	assert_int_equal(store_notice_retry(s, id, now, "still down"), 0);
+	assert_int_eq_msg("after the last", store_notice_next(s, now + 86400 * 365, &n), 0);
+	assert_int_eq_msg("failed", store_notice_count(s, "failed"), 1);
+	assert_int_eq_msg("retry of failed", store_notice_retry(s, id, now, "x"), -1);
+	/* sent; permanent failure; unknown id */
+	assert_int_equal(store_notice_put(s, "deny", "", "<b@ncsc.nl>", "m2", err, sizeof err), 0);
+	assert_int_equal(store_notice_put(s, "digest", "", "<j@ncsc.nl>", "m3", err, sizeof err), 0);
+	assert_int_eq_msg("next m2", store_notice_next(s, time(NULL) + 1, &n), 1);
+	assert_str_eq_msg("m2", n.message, "m2");
+	assert_int_equal(store_notice_done(s, n.id), 0);
+	assert_int_eq_msg("done twice", store_notice_done(s, n.id), -1);
+	assert_int_eq_msg("next m3", store_notice_next(s, time(NULL) + 1, &n), 1);
+	assert_str_eq_msg("m3", n.message, "m3");
+	assert_int_equal(store_notice_failed(s, n.id, time(NULL), "550 5.1.1 no such user"), 0);
+	assert_int_eq_msg("none left", store_notice_next(s, time(NULL) + 86400, &n), 0);
+	assert_int_eq_msg("unknown id", store_notice_retry(s, 9999, now, "x"), -1);
+	assert_int_eq_msg("sent", store_notice_count(s, "sent"), 1);
+	assert_int_eq_msg("failed", store_notice_count(s, "failed"), 2);
+	assert_int_eq_msg("all", store_notice_count(s, NULL), 3);
+	assert_int_eq_msg("invalid put", store_notice_put(s, "hold", "", "", "m", err, sizeof err), -1);
+	store_close(s);
+	assert_int_eq_msg("failed with its error",
+			  rows(path, "SELECT count(*) FROM outbox WHERE state = 'failed' AND"
+				     " last_error LIKE '550%' AND done_at IS NOT NULL"), 1);
+}
+
+/* Row counts of every table, to show that nothing was half-written. */
+static void all_rows(const char *path, long long out[6])
+{
+	static const char *const q[6] = {
+		"SELECT count(*) FROM holds", "SELECT count(*) FROM hold_messages",
+		"SELECT count(*) FROM hold_recipients", "SELECT count(*) FROM hold_delivered",
+		"SELECT count(*) FROM shares", "SELECT count(*) FROM outbox",
+	};
+	for (int i = 0; i < 6; i++)
+		out[i] = rows(path, q[i]);
+}
+
+enum write_kind { W_HOLD, W_HOLD_FD, W_HOLD_NOTICE, W_SHARE, W_NOTICE };
+
+/* One write of the given kind; the store's return value. */
+static int do_write(struct store *s, enum write_kind k, int fd, char *err, size_t errlen)
+{
+	char ref[STORE_REF_MAX];
+	struct store_hold h = sample_hold("abc", 3);
+	struct store_share sh = {.queue_id = "Q", .sender = "s", .recipient = "r", .bases = "b",
+				 .articles = "a", .countries = ""};
+	switch (k) {
+	case W_HOLD:
+		return store_hold_put(s, &h, ref, err, errlen);
+	case W_HOLD_FD:
+		h.fd = fd;
+		h.len = 0;
+		return store_hold_put(s, &h, ref, err, errlen);
+	case W_HOLD_NOTICE:
+		h.notice_to = "<a@b.c>";
+		h.notice_message = "m";
+		return store_hold_put(s, &h, ref, err, errlen);
+	case W_SHARE:
+		return store_share_put(s, &sh, err, errlen);
+	case W_NOTICE:
+		return store_notice_put(s, "hold", "", "<a@b.c>", "m", err, errlen);
+	}
+	return -2;
+}
+
+static void test_fail_hook(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		enum write_kind kind;
+	} cases[] = {
+		{"hold", W_HOLD}, {"hold from a file", W_HOLD_FD},
+		{"hold with notice", W_HOLD_NOTICE}, {"share", W_SHARE}, {"notice", W_NOTICE},
+	};
+	char path[256], err[256];
+	struct store *s = open_ok(in_dir(path, sizeof path, "fail.db"));
+	char *buf = malloc(300000);
+	int fd = temp_message(buf, 300000);
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		long long before[6], after[6];
+		all_rows(path, before);
+		store_fail_next(s);
+		err[0] = '\0';
+		assert_int_eq_msg(cases[i].name, do_write(s, cases[i].kind, fd, err, sizeof err), -1);
+		if (strstr(err, "injected") == NULL)
+			fail_msg("%s: got \"%s\", want the injected failure", cases[i].name, err);
+		all_rows(path, after);
+		for (int t = 0; t < 6; t++)
+			assert_int_eq_msg(cases[i].name, after[t], before[t]);
+		/* only the next write fails */
+		assert_int_eq_msg(cases[i].name, do_write(s, cases[i].kind, fd, err, sizeof err), 0);
+	}
+	close(fd);
+	free(buf);
+	store_close(s);
+	long long end[6];
+	all_rows(path, end);
+	assert_int_eq_msg("holds", end[0], 3);
+	assert_int_eq_msg("messages", end[1], 3);
+	assert_int_eq_msg("recipients", end[2], 6);
+	assert_int_eq_msg("delivered", end[3], 9);
+	assert_int_eq_msg("shares", end[4], 1);
+	assert_int_eq_msg("notices", end[5], 2);
+}
+
+struct writer {
+	struct store *s;	/* shared, or NULL: open own connection */
+	const char *path;
+	int id, n, failures;
+};
+
+/* Thread: n holds, each with a message naming the thread and index. */
+static void *writer_main(void *arg)
+{
+	struct writer *w = arg;
+	char err[256], ref[STORE_REF_MAX], msg[64];
+	struct store *s = w->s ? w->s : store_open(w->path, err, sizeof err);
+	if (s == NULL) {
+		w->failures = w->n;
+		return NULL;
+	}
+	for (int i = 0; i < w->n; i++) {
+		int len = snprintf(msg, sizeof msg, "thread %d message %d", w->id, i);
+		struct store_hold h = sample_hold(msg, (size_t)len);
+		if (store_hold_put(s, &h, ref, err, sizeof err) != 0)
+			w->failures++;
+	}
+	if (w->s == NULL)
+		store_close(s);
+	return NULL;
+}
+
+static void test_concurrent(void **state)
+{
+	(void)state;
+	char path[256];
+	in_dir(path, sizeof path, "threads.db");
+	struct store *shared = open_ok(path);
+	/* round 0: one store shared by 4 threads; round 1: 4 connections */
+	for (int round = 0; round < 2; round++) {
+		pthread_t t[4];
+		struct writer w[4];
+		for (int i = 0; i < 4; i++) {
+			w[i] = (struct writer){round == 0 ? shared : NULL, path, i + 4 * round, 25, 0};
+			assert_int_equal(pthread_create(&t[i], NULL, writer_main, &w[i]), 0);
+		}
+		for (int i = 0; i < 4; i++) {
+			pthread_join(t[i], NULL);
+			assert_int_eq_msg("failed writes", w[i].failures, 0);
+		}
+	}
+	assert_int_eq_msg("holds", store_hold_count(shared), 200);
+	store_close(shared);
+	assert_int_eq_msg("distinct messages",
+			  rows(path, "SELECT count(DISTINCT message) FROM hold_messages"), 200);
+	assert_int_eq_msg("recipients", rows(path, "SELECT count(*) FROM hold_recipients"), 400);
+}
+
+/* The child of the durability test: write holds, die by SIGKILL right
+ * after the k-th store_hold_put() returned 0. */
+static void killed_writer(const char *path, int k)
+{
+	char err[256], ref[STORE_REF_MAX], msg[128];
+	struct store *s = store_open(path, err, sizeof err);
+	if (s == NULL)
+		_exit(3);
+	for (int i = 1; i <= 100; i++) {
+		int len = snprintf(msg, sizeof msg, "durable message %d", i);
+		struct store_hold h = sample_hold(msg, (size_t)len);
+		char qid[16];
+		snprintf(qid, sizeof qid, "Q%d", i);
+		h.queue_id = qid;
+		if (store_hold_put(s, &h, ref, err, sizeof err) != 0)
+			_exit(4);
+		if (i == k)
+			kill(getpid(), SIGKILL);
+	}
+	_exit(5);
+}
+
+static void test_durability_sigkill(void **state)
+{
+	(void)state;
+	char path[256], wal[300];
+	in_dir(path, sizeof path, "killed.db");
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	const int k = 7;
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		killed_writer(path, k);
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
+		fail_msg("child: got status 0x%x, want killed by SIGKILL", status);
+	/* the commits are in the WAL, not yet checkpointed into the file */
+	struct stat st;
+	if (stat(wal, &st) != 0 || st.st_size == 0)
+		fail_msg("got no WAL after the kill, want one to recover from");
+	struct store *s = open_ok(path);
+	assert_int_eq_msg("holds after the kill", store_hold_count(s), k);
+	for (int i = 1; i <= k; i++) {
+		char sql[512], want[64];
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM holds WHERE queue_id = 'Q%d'", i);
+		assert_int_eq_msg("hold present", rows(path, sql), 1);
+		int wl = snprintf(want, sizeof want, "durable message %d", i);
+		/* the message and its digest intact */
+		char sha[STORE_SHA256_HEX];
+		sha256_hex(want, (size_t)wl, sha);
+		snprintf(sql, sizeof sql,
+			 "SELECT count(*) FROM holds h JOIN hold_messages m USING (ref) WHERE"
+			 " h.queue_id = 'Q%d' AND h.sha256 = '%s' AND m.message = CAST('%s' AS BLOB)",
+			 i, sha, want);
+		assert_int_eq_msg("message intact", rows(path, sql), 1);
+	}
+	store_close(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_open_create),
+		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test(test_hold_memory),
+		cmocka_unit_test(test_hold_fd),
+		cmocka_unit_test(test_hold_invalid),
+		cmocka_unit_test(test_hold_given_ref_and_notice),
+		cmocka_unit_test(test_refs),
+		cmocka_unit_test(test_share),
+		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_notice_queue),
+		cmocka_unit_test(test_fail_hook),
+		cmocka_unit_test(test_concurrent),
+		cmocka_unit_test(test_durability_sigkill),
+	};
+	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
+}
