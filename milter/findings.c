@@ -84,16 +84,32 @@ static bool grow(void **arr, size_t *cap, size_t want, size_t elsize)
 	return true;
 }
 
-/* FNV-1a over the key bytes. */
+/* 64-bit finaliser (splitmix64): every input bit reaches every output bit,
+ * so the low bits used as the slot index are well mixed. */
+static inline uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ull;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+/* Hash of a key: its address words, then the second address and kind.
+ * Word loads through memcpy (the key has no alignment promise). */
 static uint64_t key_hash(const struct fkey *k)
 {
-	const uint8_t *p = (const uint8_t *)k;
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < sizeof *k; i++) {
-		h ^= p[i];
-		h *= 1099511628211ull;
-	}
-	return h ^ (h >> 29);
+	uint64_t w[4];
+	memcpy(&w[0], k->a.octet, 8);
+	memcpy(&w[1], k->a.octet + 8, 8);
+	memcpy(&w[2], k->b.octet, 8);
+	memcpy(&w[3], k->b.octet + 8, 8);
+	uint64_t tag = (uint64_t)k->kind << 16 | (uint64_t)k->len << 8 | k->a.family;
+	uint64_t h = mix64(w[0] ^ tag);
+	h = mix64(h ^ w[1]);
+	if (k->kind != IPSCAN_ADDR)
+		h = mix64(h ^ w[2] ^ mix64(w[3] ^ k->b.family));
+	return h;
 }
 
 static void key_of_addr(struct fkey *k, const struct ip_addr *a)
