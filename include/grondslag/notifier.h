@@ -1,0 +1,40 @@
+/*
+ * notifier.h - the daemon's notice sender: one thread that drains the
+ * store's outbox (store_notice_next) and sends each notice through the
+ * configured relay (smtpc_send), marking it done or scheduling a retry.
+ * It wakes when kicked (a notice was queued) and otherwise every
+ * NOTIFIER_POLL_SECONDS, so retries and notices queued by other processes
+ * go out too.
+ *
+ * Public functions:
+ *   notifier_parse_relay()  "host:port", "[v6]:port" -> host, port
+ *   notifier_start(), notifier_kick(), notifier_stop()
+ *   notifier_sent()         notices sent so far (tests, status)
+ */
+#ifndef GRONDSLAG_NOTIFIER_H
+#define GRONDSLAG_NOTIFIER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "grondslag/store.h"
+
+#define NOTIFIER_POLL_SECONDS 30
+
+struct notifier;
+
+/* Split relay into host (size hostlen) and port (size portlen). */
+bool notifier_parse_relay(const char *relay, char *host, size_t hostlen, char *port,
+			  size_t portlen);
+
+/* NULL and a reason in err on failure.  store stays owned by the caller
+ * and must outlive the notifier. */
+struct notifier *notifier_start(struct store *store, const char *relay, const char *helo,
+				const char *from, char *err, size_t errlen);
+void notifier_kick(struct notifier *n);
+/* Stop the thread (after the notice in progress) and free n. */
+void notifier_stop(struct notifier *n);
+uint64_t notifier_sent(const struct notifier *n);
+
+#endif

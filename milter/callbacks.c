@@ -1,0 +1,570 @@
+/*
+ * callbacks.c - the libmilter adapter: per-connection and per-message
+ * contexts, spooling the message as it streams in, and at end of message
+ * one decision point that carries out what gate.c decided.
+ *
+ * Lifetimes (style.md): the connection context pins the snapshot it
+ * started with; the message context is reset by ONE function,
+ * msg_reset(), called from envfrom, eom, abort and close.
+ *
+ * Order at end of message (never fail open):
+ *   scan -> decide -> [held: store the hold, fsynced] -> share records ->
+ *   [held: queue the sender notice] -> strip inbound X-Grondslag headers
+ *   -> delete the held recipients -> add our header -> answer.
+ * Any failure before the answer is the On-InternalError action
+ * (tempfail, or reject); modifications requested before a tempfail are
+ * dropped by the MTA.
+ *
+ * Public functions: callbacks_register(), callbacks_inflight().
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <libmilter/mfapi.h>
+
+#include "daemon.h"
+#include "grondslag/domain.h"
+#include "grondslag/gate.h"
+#include "grondslag/log.h"
+#include "grondslag/notice.h"
+#include "grondslag/scan.h"
+#include "grondslag/spool.h"
+
+#define RCPT_MAX GATE_MAX_RCPTS
+#define STRIP_MAX 256		/* inbound X-Grondslag headers removed per message */
+#define HEADER_NAME_MAX 128
+#define SUBJECT_MAX 200
+
+struct strip {
+	char name[HEADER_NAME_MAX];
+	int index;		/* 1-based among headers of that name */
+};
+
+struct msg_ctx {
+	bool active;		/* between MAIL FROM and the end of message */
+	bool outbound;
+	char *sender;
+	char **rcpts;
+	size_t nrcpts, caprcpts;
+	char qid[64];
+	char subject[SUBJECT_MAX + 1];
+	struct strip strip[STRIP_MAX];
+	size_t nstrip;
+	bool strip_overflow;
+	bool eoh;
+	bool failed;		/* spooling failed: internal error at eom */
+	char error[256];
+};
+
+struct conn_ctx {
+	struct snapshot *snap;
+	bool internal_host;
+	struct spool *spool;
+	struct msg_ctx msg;
+};
+
+struct daemon daemon_state;
+static atomic_long inflight;
+
+long callbacks_inflight(void)
+{
+	return atomic_load(&inflight);
+}
+
+/* THE reset: forget the message (called from envfrom, eom, abort, close). */
+static void msg_reset(struct conn_ctx *c)
+{
+	struct msg_ctx *m = &c->msg;
+	if (m->active)
+		atomic_fetch_sub(&inflight, 1);
+	free(m->sender);
+	for (size_t i = 0; i < m->nrcpts; i++)
+		free(m->rcpts[i]);
+	free(m->rcpts);
+	spool_reset(c->spool);
+	memset(m, 0, sizeof *m);
+}
+
+/* Record a failure; the message gets On-InternalError at eom. */
+static void msg_fail(struct conn_ctx *c, const char *why)
+{
+	if (!c->msg.failed)
+		snprintf(c->msg.error, sizeof c->msg.error, "%s", why);
+	c->msg.failed = true;
+}
+
+/* Our connection context, created on first use. */
+static struct conn_ctx *conn_get(SMFICTX *ctx)
+{
+	struct conn_ctx *c = smfi_getpriv(ctx);
+	if (c != NULL)
+		return c;
+	c = calloc(1, sizeof *c);
+	if (c == NULL)
+		return NULL;
+	c->snap = snapshot_slot_get(&daemon_state.slot);
+	const struct config *cf = snapshot_config(c->snap);
+	c->spool = spool_alloc(config_str(cf, CONF_SPOOL_DIRECTORY),
+			       (size_t)config_uint(cf, CONF_SPOOL_MEMORY), 0);
+	if (c->spool == NULL) {
+		snapshot_unref(c->snap);
+		free(c);
+		return NULL;
+	}
+	smfi_setpriv(ctx, c);
+	return c;
+}
+
+/* The queue id macro, when the MTA has sent it by now. */
+static void msg_qid(SMFICTX *ctx, struct msg_ctx *m)
+{
+	const char *q = smfi_getsymval(ctx, "i");
+	if (q != NULL && *q)
+		log_sanitize(m->qid, sizeof m->qid, q, sizeof m->qid - 1);
+}
+
+/* The On-InternalError action with a reply text; never accepts. */
+static sfsistat internal_error(SMFICTX *ctx, struct conn_ctx *c, const char *why)
+{
+	bool reject = c->snap != NULL && snapshot_on_error(c->snap) == ON_ERROR_REJECT;
+	log_qid(LOG_ERR, c->msg.qid, "verdict=%s error=\"%.200s\"", reject ? "reject" : "tempfail",
+		why);
+	if (reject) {
+		smfi_setreply(ctx, "550", "5.7.1", "grondslag: message could not be checked");
+		return SMFIS_REJECT;
+	}
+	smfi_setreply(ctx, "451", "4.7.1", "grondslag: message could not be checked, try again later");
+	return SMFIS_TEMPFAIL;
+}
+
+static sfsistat cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
+{
+	(void)host;
+	struct conn_ctx *c = conn_get(ctx);
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	struct ip_addr a = {0};
+	if (sa == NULL) {
+		/* Local submission (no network client): outbound, scanned. */
+		c->internal_host = true;
+	} else if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
+		a.family = IP_V4;
+		memcpy(a.octet, &in->sin_addr, 4);
+		c->internal_host = snapshot_internal_host(c->snap, &a);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
+		static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+		if (memcmp(in6->sin6_addr.s6_addr, mapped, 12) == 0) {
+			a.family = IP_V4;
+			memcpy(a.octet, in6->sin6_addr.s6_addr + 12, 4);
+		} else {
+			a.family = IP_V6;
+			memcpy(a.octet, in6->sin6_addr.s6_addr, 16);
+		}
+		c->internal_host = snapshot_internal_host(c->snap, &a);
+	} else {
+		/* A unix-domain client of the MTA is local too. */
+		c->internal_host = true;
+	}
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
+{
+	struct conn_ctx *c = conn_get(ctx);
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	msg_reset(c);
+	struct msg_ctx *m = &c->msg;
+	m->active = true;
+	atomic_fetch_add(&inflight, 1);
+	m->sender = strdup(argv != NULL && argv[0] != NULL ? argv[0] : "<>");
+	if (m->sender == NULL)
+		msg_fail(c, "out of memory");
+	msg_qid(ctx, m);
+	const char *auth = smfi_getsymval(ctx, "{auth_authen}");
+	bool authenticated = auth != NULL && *auth;
+	m->outbound = c->internal_host || authenticated ||
+		      (m->sender != NULL && snapshot_internal_sender(c->snap, m->sender));
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
+{
+	struct conn_ctx *c = conn_get(ctx);
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	struct msg_ctx *m = &c->msg;
+	msg_qid(ctx, m);
+	if (argv == NULL || argv[0] == NULL)
+		return SMFIS_CONTINUE;
+	if (m->nrcpts >= RCPT_MAX) {
+		msg_fail(c, "too many recipients");
+		return SMFIS_CONTINUE;
+	}
+	if (m->nrcpts == m->caprcpts) {
+		size_t cap = m->caprcpts ? m->caprcpts * 2 : 8;
+		char **n = realloc(m->rcpts, cap * sizeof *n);
+		if (n == NULL) {
+			msg_fail(c, "out of memory");
+			return SMFIS_CONTINUE;
+		}
+		m->rcpts = n;
+		m->caprcpts = cap;
+	}
+	/* Kept exactly as given (with <>): smfi_delrcpt needs that text. */
+	m->rcpts[m->nrcpts] = strdup(argv[0]);
+	if (m->rcpts[m->nrcpts] == NULL)
+		msg_fail(c, "out of memory");
+	else
+		m->nrcpts++;
+	return SMFIS_CONTINUE;
+}
+
+/* Remember an inbound header of ours for removal at eom. */
+static void msg_strip(struct conn_ctx *c, const char *name)
+{
+	struct msg_ctx *m = &c->msg;
+	if (m->nstrip >= STRIP_MAX) {
+		m->strip_overflow = true;
+		return;
+	}
+	int index = 1;
+	for (size_t i = 0; i < m->nstrip; i++)
+		index += strcasecmp(m->strip[i].name, name) == 0;
+	snprintf(m->strip[m->nstrip].name, HEADER_NAME_MAX, "%s", name);
+	m->strip[m->nstrip++].index = index;
+}
+
+static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
+{
+	struct conn_ctx *c = conn_get(ctx);
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	struct msg_ctx *m = &c->msg;
+	const char *ours = config_str(snapshot_config(c->snap), CONF_HEADER_NAME);
+	if (name == NULL || value == NULL)
+		return SMFIS_CONTINUE;
+	if (strncasecmp(name, ours, strlen(ours)) == 0) {
+		/* X-Grondslag and X-Grondslag-*: only we may set them. */
+		if (strlen(name) < HEADER_NAME_MAX)
+			msg_strip(c, name);
+		else
+			m->strip_overflow = true;
+		return SMFIS_CONTINUE;
+	}
+	if (strcasecmp(name, "Subject") == 0 && m->subject[0] == '\0')
+		log_sanitize(m->subject, sizeof m->subject, value, SUBJECT_MAX);
+	if (!m->outbound || m->failed)
+		return SMFIS_CONTINUE;
+	/* Rebuild the raw header: the scanner reads the Subject from it. */
+	char err[256];
+	if (spool_write(c->spool, name, strlen(name), err, sizeof err) != 0 ||
+	    spool_write(c->spool, ": ", 2, err, sizeof err) != 0 ||
+	    spool_crlf(c->spool, value, strlen(value), err, sizeof err) != 0 ||
+	    spool_write(c->spool, "\r\n", 2, err, sizeof err) != 0)
+		msg_fail(c, err);
+	return SMFIS_CONTINUE;
+}
+
+/* End of the header: the blank line, once. */
+static void msg_eoh(struct conn_ctx *c)
+{
+	struct msg_ctx *m = &c->msg;
+	if (m->eoh)
+		return;
+	m->eoh = true;
+	char err[256];
+	if (m->outbound && !m->failed && spool_write(c->spool, "\r\n", 2, err, sizeof err) != 0)
+		msg_fail(c, err);
+}
+
+static sfsistat cb_eoh(SMFICTX *ctx)
+{
+	struct conn_ctx *c = conn_get(ctx);
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	msg_eoh(c);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat cb_body(SMFICTX *ctx, unsigned char *buf, size_t len)
+{
+	struct conn_ctx *c = conn_get(ctx);
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	msg_eoh(c);
+	struct msg_ctx *m = &c->msg;
+	char err[256];
+	if (m->outbound && !m->failed && spool_write(c->spool, buf, len, err, sizeof err) != 0)
+		msg_fail(c, err);
+	return SMFIS_CONTINUE;
+}
+
+/* Remove every inbound header of ours (highest index first, so the
+ * indices of the others stay valid on every MTA). */
+static int apply_strip(SMFICTX *ctx, const struct msg_ctx *m)
+{
+	for (size_t i = m->nstrip; i-- > 0;)
+		if (smfi_chgheader(ctx, (char *)m->strip[i].name, m->strip[i].index, NULL) !=
+		    MI_SUCCESS)
+			return -1;
+	return 0;
+}
+
+/* Store the hold (durably) and queue the sender's notice.  0 or -1. */
+static int store_hold(struct conn_ctx *c, const struct gate_result *g, const char *data,
+		      size_t len, int32_t date, char ref[STORE_REF_MAX], char *err, size_t errlen)
+{
+	struct msg_ctx *m = &c->msg;
+	struct store_hold h = {0};
+	char *summary = gate_summary_json(g), *full = gate_findings_json(g);
+	int rc = -1;
+	if (summary == NULL || full == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	h.queue_id = m->qid;
+	h.sender = m->sender;
+	h.subject = m->subject;
+	h.received = time(NULL);
+	h.decided_on = date;
+	h.categories = gate_categories(g);
+	h.tlp = (int)gate_tlp(g);
+	h.summary_json = summary;
+	h.findings_json = full;
+	h.registry_digest = snapshot_digest(c->snap);
+	h.data = data;
+	h.len = len;
+	h.fd = -1;
+	h.rcpts = gate_hold_rcpts(g, &h.nrcpts);
+	h.delivered = gate_delivered(g, &h.ndelivered);
+	rc = store_hold_put(daemon_state.store, &h, ref, err, errlen);
+out:
+	free(summary);
+	free(full);
+	return rc;
+}
+
+/* Queue the notice to the sender of a held message (none for bounces). */
+static int queue_notice(struct conn_ctx *c, const struct gate_result *g, const char *ref,
+			char *err, size_t errlen)
+{
+	struct msg_ctx *m = &c->msg;
+	char to[ADDRESS_TEXT_MAX];
+	if (!domain_address_normalize(m->sender, to, sizeof to, NULL))
+		return 0;	/* null or invalid sender: nobody to tell */
+	struct notice_hold_info in = {0};
+	in.from = daemon_state.notice_from;
+	in.to = to;
+	in.ref = ref;
+	in.queue_id = m->qid;
+	in.subject = m->subject;
+	in.hostname = daemon_state.hostname;
+	in.when = time(NULL);
+	in.rcpts = gate_hold_rcpts(g, &in.nrcpts);
+	gate_delivered(g, &in.ndelivered);
+	char *text = notice_hold(&in);
+	if (text == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int rc = store_notice_put(daemon_state.store, "hold", ref, to, text, err, errlen);
+	free(text);
+	if (rc == 0)
+		notifier_kick(daemon_state.notifier);
+	return rc;
+}
+
+/* Write the share register for the delivered regulated recipients. */
+static int store_shares(const struct gate_result *g, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < gate_share_count(g); i++)
+		if (store_share_put(daemon_state.store, gate_share(g, i), err, errlen) != 0)
+			return -1;
+	return 0;
+}
+
+/* Tell the MTA: strip, delete held recipients, add our header. */
+static int apply_actions(SMFICTX *ctx, struct conn_ctx *c, const struct gate_result *g,
+			 const char *ref, char *err, size_t errlen)
+{
+	if (apply_strip(ctx, &c->msg) != 0) {
+		snprintf(err, errlen, "smfi_chgheader failed");
+		return -1;
+	}
+	for (size_t i = 0; i < gate_rcpt_count(g); i++) {
+		if (gate_rcpt_held(g, i) && smfi_delrcpt(ctx, (char *)gate_rcpt(g, i)) != MI_SUCCESS) {
+			snprintf(err, errlen, "smfi_delrcpt failed (recipient %zu)", i + 1);
+			return -1;
+		}
+	}
+	char value[GATE_HEADER_MAX + 1];
+	const char *name = config_str(snapshot_config(c->snap), CONF_HEADER_NAME);
+	if (gate_header(g, ref, value, sizeof value) &&
+	    smfi_addheader(ctx, (char *)name, value) != MI_SUCCESS) {
+		snprintf(err, errlen, "smfi_addheader failed");
+		return -1;
+	}
+	return 0;
+}
+
+/* Milliseconds since t0 (CLOCK_MONOTONIC). */
+static long elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long)((t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000);
+}
+
+/* Log the decision: one line per message, one per recipient. */
+static void log_decision(const struct msg_ctx *m, const struct gate_result *g, const char *ref,
+			 size_t bytes, long ms)
+{
+	char line[LOG_LINE_MAX];
+	gate_log_line(g, line, sizeof line);
+	log_qid(LOG_INFO, m->qid, "%s%s%.40s size=%zu ms=%ld", line, *ref ? " ref=" : "", ref,
+		bytes, ms);
+	for (size_t i = 0; i < gate_rcpt_count(g); i++) {
+		gate_rcpt_log_line(g, i, line, sizeof line);
+		log_qid(LOG_INFO, m->qid, "%s", line);
+	}
+}
+
+/* Scan, decide, store and act for an outbound message. */
+static sfsistat eom_outbound(SMFICTX *ctx, struct conn_ctx *c)
+{
+	struct msg_ctx *m = &c->msg;
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	char err[512];
+	const char *data;
+	size_t len;
+	if (m->failed)
+		return internal_error(ctx, c, m->error);
+	if (spool_finish(c->spool, &data, &len, err, sizeof err) != 0)
+		return internal_error(ctx, c, err);
+	struct findings *f = scan_message(snapshot_scan(c->snap), data, len);
+	time_t now = time(NULL);
+	struct gate_input in = {
+		.queue_id = m->qid, .sender = m->sender,
+		.rcpts = (const char *const *)m->rcpts, .nrcpts = m->nrcpts,
+		.outbound = true, .mode = snapshot_mode(c->snap),
+		.date = snapshot_date(c->snap, now), .policy = *snapshot_policy(c->snap),
+		.now = now,
+	};
+	struct gate_result *g = gate_decide(&in, snapshot_registry(c->snap), f);
+	sfsistat rc = SMFIS_CONTINUE;
+	char ref[STORE_REF_MAX] = "";
+	enum gate_action act = g != NULL ? gate_action(g) : GATE_TEMPFAIL;
+	if (act == GATE_TEMPFAIL) {
+		rc = internal_error(ctx, c, f == NULL ? "scan failed" : "no decision");
+		goto out;
+	}
+	/* Durable FIRST: nothing is answered before the hold is fsynced. */
+	if ((act == GATE_PARTIAL || act == GATE_DISCARD) &&
+	    store_hold(c, g, data, len, in.date, ref, err, sizeof err) != 0) {
+		rc = internal_error(ctx, c, err);
+		goto out;
+	}
+	if (store_shares(g, err, sizeof err) != 0 ||
+	    (*ref && queue_notice(c, g, ref, err, sizeof err) != 0)) {
+		/* XXX the hold (if any) is stored; the retry stores another. */
+		rc = internal_error(ctx, c, err);
+		goto out;
+	}
+	if (act == GATE_DISCARD) {
+		rc = SMFIS_DISCARD;
+	} else if (apply_actions(ctx, c, g, ref, err, sizeof err) != 0) {
+		rc = internal_error(ctx, c, err);
+		goto out;
+	}
+	log_decision(m, g, ref, len, elapsed_ms(&t0));
+out:
+	gate_free(g);
+	findings_free(f);
+	return rc;
+}
+
+static sfsistat cb_eom(SMFICTX *ctx)
+{
+	struct conn_ctx *c = conn_get(ctx);
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	struct msg_ctx *m = &c->msg;
+	msg_qid(ctx, m);
+	msg_eoh(c);
+	sfsistat rc;
+	if (m->strip_overflow) {
+		rc = internal_error(ctx, c, "too many inbound grondslag headers to remove");
+	} else if (m->outbound) {
+		rc = eom_outbound(ctx, c);
+	} else {
+		/* Inbound or foreign: untouched, except our headers go. */
+		rc = SMFIS_CONTINUE;
+		if (apply_strip(ctx, m) != 0)
+			rc = internal_error(ctx, c, "smfi_chgheader failed");
+		else
+			log_qid(LOG_DEBUG, m->qid, "verdict=pass rcpts=%zu stripped=%zu", m->nrcpts,
+				m->nstrip);
+	}
+	msg_reset(c);
+	return rc;
+}
+
+static sfsistat cb_abort(SMFICTX *ctx)
+{
+	struct conn_ctx *c = smfi_getpriv(ctx);
+	if (c != NULL)
+		msg_reset(c);
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat cb_close(SMFICTX *ctx)
+{
+	struct conn_ctx *c = smfi_getpriv(ctx);
+	if (c == NULL)
+		return SMFIS_CONTINUE;
+	msg_reset(c);
+	spool_free(c->spool);
+	snapshot_unref(c->snap);
+	free(c);
+	smfi_setpriv(ctx, NULL);
+	return SMFIS_CONTINUE;
+}
+
+/* Registered for inet sockets only: without it Postfix's lone DATA macro
+ * packet waits for a delayed ACK (recipes section 4). */
+static sfsistat cb_data(SMFICTX *ctx)
+{
+	(void)ctx;
+	return SMFIS_CONTINUE;
+}
+
+int callbacks_register(bool inet)
+{
+	static struct smfiDesc desc = {
+		.xxfi_name = "grondslag",
+		.xxfi_version = SMFI_VERSION,
+		.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_DELRCPT,
+		.xxfi_connect = cb_connect,
+		.xxfi_envfrom = cb_envfrom,
+		.xxfi_envrcpt = cb_envrcpt,
+		.xxfi_header = cb_header,
+		.xxfi_eoh = cb_eoh,
+		.xxfi_body = cb_body,
+		.xxfi_eom = cb_eom,
+		.xxfi_abort = cb_abort,
+		.xxfi_close = cb_close,
+	};
+	desc.xxfi_data = inet ? cb_data : NULL;
+	return smfi_register(desc) == MI_SUCCESS ? 0 : -1;
+}

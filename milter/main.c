@@ -1,0 +1,393 @@
+/*
+ * main.c - grondslag-milter(8): start-up, signals and shut-down of the
+ * daemon.  The per-message work is in callbacks.c and the pure core.
+ *
+ *   grondslag-milter [-c FILE] [-f] [-n] [-d]
+ *
+ * Start-up order (as clamav-milter): parse the configuration; open
+ * everything that can fail (registry with its signature, geo databases,
+ * store, spool directory) while we can still say so on the terminal;
+ * -n stops here; open the milter socket under umask 0777, then give it
+ * SocketMode/SocketGroup; daemonise; write the pid file; drop privileges
+ * to UserID; start the notifier; smfi_main().
+ *
+ * Signals: libmilter's signal thread turns SIGTERM/SIGINT into a stop, and
+ * would turn SIGHUP into one too.  We need SIGHUP to reload, so this file
+ * interposes sigwait() (the only caller in the process is libmilter's
+ * signal thread): SIGHUP reloads the snapshot there and waiting goes on;
+ * every other signal is returned to libmilter as before.  After
+ * smfi_main() returns, messages in flight are finished (bounded wait)
+ * before the store is closed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "daemon.h"
+#include "grondslag/log.h"
+
+#define DEFAULT_CONFIG "/etc/grondslag/grondslag.conf"
+#define DRAIN_SECONDS 30	/* longest wait for messages in flight at exit */
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: grondslag-milter [-c FILE] [-f] [-n] [-d]\n"
+			"  -c FILE  configuration (default " DEFAULT_CONFIG ")\n"
+			"  -f       stay in the foreground, log to stderr\n"
+			"  -n       check configuration, registry, geo data and store, then exit\n"
+			"  -d       debug logging\n");
+}
+
+/* Reload on SIGHUP: a broken file keeps the old snapshot. */
+static void reload(void)
+{
+	char err[4096];
+	if (snapshot_slot_reload(&daemon_state.slot, err, sizeof err) != 0) {
+		for (char *line = strtok(err, "\n"); line != NULL; line = strtok(NULL, "\n"))
+			log_msg(LOG_ERR, "reload refused, keeping the current snapshot: %s", line);
+		return;
+	}
+	struct snapshot *s = snapshot_slot_get(&daemon_state.slot);
+	log_msg(LOG_NOTICE, "reloaded: snapshot %lu, registry %.200s sha256 %s",
+		snapshot_generation(s), config_str(snapshot_config(s), CONF_REGISTRY),
+		snapshot_digest(s));
+	if (*snapshot_warning(s))
+		log_msg(LOG_WARNING, "%s", snapshot_warning(s));
+	snapshot_unref(s);
+}
+
+/*
+ * XXX Interposed sigwait(): libmilter's signal thread waits for SIGHUP,
+ * SIGTERM and SIGINT and stops the filter on any of them.  Here SIGHUP is
+ * handled (reload) and not returned, so a reload never stops the filter.
+ */
+int sigwait(const sigset_t *set, int *sig)
+{
+	for (;;) {
+		int s = sigwaitinfo(set, NULL);
+		if (s < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno;
+		}
+		if (s == SIGHUP) {
+			reload();
+			continue;
+		}
+		*sig = s;
+		return 0;
+	}
+}
+
+/* Print every line of a multi-line error, prefixed. */
+static void print_errors(const char *what, char *err)
+{
+	for (char *line = strtok(err, "\n"); line != NULL; line = strtok(NULL, "\n"))
+		log_msg(LOG_ERR, "%s: %s", what, line);
+}
+
+/* TCP_NODELAY on the listening inet socket libmilter opened (accepted
+ * sockets inherit it): libmilter writes each eom action separately. */
+static void listener_nodelay(void)
+{
+	for (int fd = 0; fd < 1024; fd++) {
+		struct stat st;
+		int acc = 0, one = 1;
+		socklen_t len = sizeof acc;
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof ss;
+		if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode))
+			continue;
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) != 0 || !acc)
+			continue;
+		if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0 ||
+		    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+			continue;
+		if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0)
+			log_msg(LOG_WARNING, "TCP_NODELAY on the milter socket: %s", strerror(errno));
+	}
+}
+
+/* Look up UserID; 0 with *pw NULL when empty. */
+static int lookup_user(const char *user, struct passwd **pw)
+{
+	*pw = NULL;
+	if (*user == '\0')
+		return 0;
+	*pw = getpwnam(user);
+	if (*pw == NULL) {
+		log_msg(LOG_ERR, "UserID: no such user \"%.64s\"", user);
+		return -1;
+	}
+	return 0;
+}
+
+/* Open the milter socket; unix sockets get SocketMode and SocketGroup. */
+static int open_socket(const struct config *c, const struct passwd *pw)
+{
+	const char *sock = config_str(c, CONF_SOCKET);
+	bool inet = strncmp(sock, "inet", 4) == 0;
+	if (smfi_setconn((char *)sock) != MI_SUCCESS || callbacks_register(inet) != 0) {
+		log_msg(LOG_ERR, "Socket %.200s: cannot register the filter", sock);
+		return -1;
+	}
+	smfi_settimeout((int)config_uint(c, CONF_MILTER_TIMEOUT));
+	mode_t old = umask(0777);
+	int rc = smfi_opensocket(true);
+	umask(old);
+	if (rc != MI_SUCCESS) {
+		log_msg(LOG_ERR, "Socket %.200s: cannot open it (in use, or no permission?)", sock);
+		return -1;
+	}
+	if (inet) {
+		listener_nodelay();
+		return 0;
+	}
+	const char *path = strchr(sock, ':') != NULL ? strchr(sock, ':') + 1 : sock;
+	char *end;
+	unsigned long mode = strtoul(config_str(c, CONF_SOCKET_MODE), &end, 8);
+	if (*end != '\0' || mode > 0777) {
+		log_msg(LOG_ERR, "SocketMode: \"%.16s\" is not an octal mode", config_str(c, CONF_SOCKET_MODE));
+		return -1;
+	}
+	gid_t gid = pw != NULL ? pw->pw_gid : (gid_t)-1;
+	const char *group = config_str(c, CONF_SOCKET_GROUP);
+	if (*group) {
+		struct group *gr = getgrnam(group);
+		if (gr == NULL) {
+			log_msg(LOG_ERR, "SocketGroup: no such group \"%.64s\"", group);
+			return -1;
+		}
+		gid = gr->gr_gid;
+	}
+	if (chown(path, pw != NULL ? pw->pw_uid : (uid_t)-1, gid) != 0 ||
+	    chmod(path, (mode_t)mode) != 0) {
+		log_msg(LOG_ERR, "Socket %.200s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Fork into the background, new session, stdio on /dev/null. */
+static int daemonise(void)
+{
+	pid_t pid = fork();
+	if (pid < 0) {
+		log_msg(LOG_ERR, "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (pid > 0)
+		_exit(0);
+	setsid();
+	if (chdir("/") != 0)
+		return -1;
+	int fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	return 0;
+}
+
+/* Write the pid file (before dropping privileges: it lives in /run). */
+static int write_pidfile(const char *path)
+{
+	if (*path == '\0')
+		return 0;
+	FILE *f = fopen(path, "w");
+	if (f == NULL || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
+		log_msg(LOG_ERR, "PidFile %.200s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Become UserID for good; the store's files are handed over first. */
+static int drop_privileges(const struct passwd *pw, const char *db)
+{
+	if (pw == NULL)
+		return 0;
+	if (getuid() != 0) {
+		if (getuid() == pw->pw_uid)
+			return 0;
+		log_msg(LOG_ERR, "UserID %.64s: started as uid %ld, cannot switch", pw->pw_name,
+			(long)getuid());
+		return -1;
+	}
+	static const char *const suffix[] = {"", "-wal", "-shm"};
+	char path[4200];
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(path, sizeof path, "%s%s", db, suffix[i]);
+		if (chown(path, pw->pw_uid, pw->pw_gid) != 0 && errno != ENOENT)
+			log_msg(LOG_WARNING, "chown %.200s: %s", path, strerror(errno));
+	}
+	if (initgroups(pw->pw_name, pw->pw_gid) != 0 || setgid(pw->pw_gid) != 0 ||
+	    setuid(pw->pw_uid) != 0 || setuid(0) == 0) {
+		log_msg(LOG_ERR, "cannot become user %.64s: %s", pw->pw_name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Is dir an existing directory? */
+static int check_spool(const char *dir)
+{
+	struct stat st;
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		log_msg(LOG_ERR, "SpoolDirectory %.200s: %s", dir,
+			errno ? strerror(errno) : "not a directory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Everything that can fail, before any privilege is given up. */
+static int open_everything(const char *conf, bool check)
+{
+	char err[8192];
+	struct snapshot *s = snapshot_load(conf, err, sizeof err);
+	if (s == NULL) {
+		print_errors(conf, err);
+		return -1;
+	}
+	if (*snapshot_warning(s))
+		log_msg(LOG_WARNING, "%s", snapshot_warning(s));
+	const struct config *c = snapshot_config(s);
+	const char *db = config_str(c, CONF_DATABASE);
+	daemon_state.store = store_open(db, err, sizeof err);
+	if (daemon_state.store == NULL) {
+		log_msg(LOG_ERR, "Database %.200s: %s", db, err);
+		snapshot_unref(s);
+		return -1;
+	}
+	if (check_spool(config_str(c, CONF_SPOOL_DIRECTORY)) != 0 ||
+	    snapshot_slot_init(&daemon_state.slot, conf, s) != 0) {
+		snapshot_unref(s);
+		return -1;
+	}
+	if (gethostname(daemon_state.hostname, sizeof daemon_state.hostname - 1) != 0)
+		strcpy(daemon_state.hostname, "localhost");
+	snprintf(daemon_state.notice_from, sizeof daemon_state.notice_from, "%s",
+		 config_str(c, CONF_NOTICE_FROM));
+	log_msg(check ? LOG_NOTICE : LOG_INFO,
+		"%s: configuration OK; registry %.200s (%zu parties, sha256 %s); mode %s; store %.200s",
+		conf, config_str(c, CONF_REGISTRY), registry_party_count(snapshot_registry(s)),
+		snapshot_digest(s), snapshot_mode(s) == GATE_SIMULATE ? "simulate" : "enforce", db);
+	return 0;
+}
+
+/* Wait (bounded) until no message is between MAIL FROM and its end. */
+static void drain(void)
+{
+	for (int i = 0; i < DRAIN_SECONDS * 10 && callbacks_inflight() > 0; i++) {
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	if (callbacks_inflight() > 0)
+		log_msg(LOG_WARNING, "exiting with %ld messages in flight", callbacks_inflight());
+}
+
+/* Start the notice sender (none when NoticeRelay is empty). */
+static void start_notifier(const struct config *c)
+{
+	const char *relay = config_str(c, CONF_NOTICE_RELAY);
+	if (*relay == '\0') {
+		log_msg(LOG_INFO, "NoticeRelay is empty: notices stay in the outbox");
+		return;
+	}
+	char err[256];
+	daemon_state.notifier = notifier_start(daemon_state.store, relay, daemon_state.hostname,
+					       daemon_state.notice_from, err, sizeof err);
+	if (daemon_state.notifier == NULL)
+		log_msg(LOG_ERR, "notices will not be sent: %s", err);
+}
+
+/* Steps after the check: socket, daemon, pid file, user, notifier. */
+static int run(bool foreground)
+{
+	struct snapshot *s = snapshot_slot_get(&daemon_state.slot);
+	const struct config *c = snapshot_config(s);
+	struct passwd *pw;
+	char pidfile[4096];
+	snprintf(pidfile, sizeof pidfile, "%s", config_str(c, CONF_PID_FILE));
+	int rc = lookup_user(config_str(c, CONF_USER_ID), &pw);
+	if (rc == 0)
+		rc = open_socket(c, pw);
+	if (rc == 0 && !foreground)
+		rc = daemonise();
+	if (rc == 0)
+		rc = write_pidfile(pidfile);
+	if (rc == 0)
+		rc = drop_privileges(pw, config_str(c, CONF_DATABASE));
+	if (rc == 0)
+		start_notifier(c);
+	snapshot_unref(s);
+	if (rc != 0)
+		return 1;
+	log_msg(LOG_NOTICE, "started (pid %ld)", (long)getpid());
+	rc = smfi_main() == MI_SUCCESS ? 0 : 1;
+	log_msg(LOG_NOTICE, "stopping: finishing messages in flight");
+	drain();
+	notifier_stop(daemon_state.notifier);
+	store_close(daemon_state.store);
+	if (*pidfile)
+		unlink(pidfile);
+	snapshot_slot_destroy(&daemon_state.slot);
+	log_msg(LOG_NOTICE, "stopped");
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	const char *conf = DEFAULT_CONFIG;
+	bool foreground = false, check = false, debug = false;
+	int ch;
+	while ((ch = getopt(argc, argv, "c:fndh")) != -1) {
+		switch (ch) {
+		case 'c': conf = optarg; break;
+		case 'f': foreground = true; break;
+		case 'n': check = true; break;
+		case 'd': debug = true; break;
+		default: usage(); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage();
+		return 2;
+	}
+	/* Blocked in every thread from the start (threads inherit the mask);
+	 * libmilter's signal thread sigwaits for them. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	log_open("grondslag-milter", foreground || check, debug);
+	if (open_everything(conf, check) != 0)
+		return 1;
+	if (check) {
+		store_close(daemon_state.store);
+		snapshot_slot_destroy(&daemon_state.slot);
+		return 0;
+	}
+	return run(foreground);
+}

@@ -1,0 +1,181 @@
+/*
+ * notifier.c - one thread sending the outbox through the relay.  See
+ * notifier.h.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "grondslag/log.h"
+#include "grondslag/notifier.h"
+#include "grondslag/smtpc.h"
+
+#define NOTIFIER_TIMEOUT 30
+
+struct notifier {
+	struct store *store;
+	char host[256], port[16], helo[256], from[512];
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool stop, kicked;
+	atomic_uint_fast64_t sent;
+};
+
+bool notifier_parse_relay(const char *relay, char *host, size_t hostlen, char *port,
+			  size_t portlen)
+{
+	const char *h = relay, *colon;
+	size_t hl;
+	if (relay == NULL || *relay == '\0')
+		return false;
+	if (*h == '[') {
+		const char *end = strchr(h, ']');
+		if (end == NULL || end[1] != ':')
+			return false;
+		h++;
+		hl = (size_t)(end - h);
+		colon = end + 1;
+	} else {
+		colon = strrchr(h, ':');
+		if (colon == NULL)
+			return false;
+		hl = (size_t)(colon - h);
+	}
+	const char *p = colon + 1;
+	size_t pl = strlen(p);
+	if (hl == 0 || hl >= hostlen || pl == 0 || pl >= portlen || pl > 5 ||
+	    strspn(p, "0123456789") != pl)
+		return false;
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	memcpy(port, p, pl + 1);
+	return true;
+}
+
+/* Send one notice; returns smtpc_send's answer. */
+static int notifier_send(struct notifier *n, const struct store_notice *nt)
+{
+	struct smtpc_result res;
+	const char *to[1] = {nt->to};
+	int rc = smtpc_send(n->host, n->port, n->helo, n->from, to, 1, nt->message,
+			    strlen(nt->message), NOTIFIER_TIMEOUT, &res);
+	if (rc == 0) {
+		store_notice_done(n->store, nt->id);
+		atomic_fetch_add(&n->sent, 1);
+		log_msg(LOG_INFO, "notice %lld (%.16s, ref %.40s) sent: %d %.100s",
+			(long long)nt->id, nt->kind, nt->ref, res.code, res.queue_id);
+	} else {
+		char why[600];
+		snprintf(why, sizeof why, "%d %s", res.code, res.text);
+		store_notice_retry(n->store, nt->id, time(NULL), why);
+		log_msg(LOG_WARNING, "notice %lld (ref %.40s) not sent, retry later: %s",
+			(long long)nt->id, nt->ref, why);
+	}
+	return rc;
+}
+
+/* Drain what is due; stops at the first temporary failure (the relay is
+ * probably down: wait for the next round). */
+static void notifier_drain(struct notifier *n)
+{
+	for (unsigned i = 0; i < 1000; i++) {
+		pthread_mutex_lock(&n->lock);
+		bool stop = n->stop;
+		pthread_mutex_unlock(&n->lock);
+		if (stop)
+			return;
+		struct store_notice nt;
+		int r = store_notice_next(n->store, time(NULL), &nt);
+		if (r < 0)
+			log_msg(LOG_ERR, "outbox: cannot read the next notice");
+		if (r != 1)
+			return;
+		if (notifier_send(n, &nt) == 1)
+			return;
+	}
+}
+
+/* The thread: drain, then sleep until kicked, stopped or the poll time. */
+static void *notifier_main(void *arg)
+{
+	struct notifier *n = arg;
+	for (;;) {
+		notifier_drain(n);
+		pthread_mutex_lock(&n->lock);
+		if (!n->kicked && !n->stop) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += NOTIFIER_POLL_SECONDS;
+			pthread_cond_timedwait(&n->cond, &n->lock, &ts);
+		}
+		n->kicked = false;
+		bool stop = n->stop;
+		pthread_mutex_unlock(&n->lock);
+		if (stop)
+			return NULL;
+	}
+}
+
+struct notifier *notifier_start(struct store *store, const char *relay, const char *helo,
+				const char *from, char *err, size_t errlen)
+{
+	struct notifier *n = calloc(1, sizeof *n);
+	if (n == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (!notifier_parse_relay(relay, n->host, sizeof n->host, n->port, sizeof n->port)) {
+		snprintf(err, errlen, "NoticeRelay \"%.100s\" is not HOST:PORT", relay);
+		free(n);
+		return NULL;
+	}
+	n->store = store;
+	snprintf(n->helo, sizeof n->helo, "%s", helo != NULL && *helo ? helo : "localhost");
+	snprintf(n->from, sizeof n->from, "%s", from != NULL ? from : "");
+	atomic_init(&n->sent, 0);
+	pthread_mutex_init(&n->lock, NULL);
+	pthread_cond_init(&n->cond, NULL);
+	int e = pthread_create(&n->thread, NULL, notifier_main, n);
+	if (e != 0) {
+		snprintf(err, errlen, "notifier thread: %s", strerror(e));
+		pthread_cond_destroy(&n->cond);
+		pthread_mutex_destroy(&n->lock);
+		free(n);
+		return NULL;
+	}
+	return n;
+}
+
+void notifier_kick(struct notifier *n)
+{
+	if (n == NULL)
+		return;
+	pthread_mutex_lock(&n->lock);
+	n->kicked = true;
+	pthread_cond_signal(&n->cond);
+	pthread_mutex_unlock(&n->lock);
+}
+
+void notifier_stop(struct notifier *n)
+{
+	if (n == NULL)
+		return;
+	pthread_mutex_lock(&n->lock);
+	n->stop = true;
+	pthread_cond_signal(&n->cond);
+	pthread_mutex_unlock(&n->lock);
+	pthread_join(n->thread, NULL);
+	pthread_cond_destroy(&n->cond);
+	pthread_mutex_destroy(&n->lock);
+	free(n);
+}
+
+uint64_t notifier_sent(const struct notifier *n)
+{
+	return n != NULL ? atomic_load(&n->sent) : 0;
+}
