@@ -320,18 +320,81 @@ static int apply_strip(SMFICTX *ctx, const struct msg_ctx *m)
 	return 0;
 }
 
-/* Store the hold (durably) and queue the sender's notice.  0 or -1. */
-static int store_hold(struct conn_ctx *c, const struct gate_result *g, const char *data,
-		      size_t len, int32_t date, char ref[STORE_REF_MAX], char *err, size_t errlen)
+/* Compose the sender's notice for a hold into *text (NULL when there is
+ * nobody to tell: a null or unusable sender).  0, or -1 out of memory. */
+static int compose_notice(struct conn_ctx *c, const struct gate_result *g, const char *ref,
+			  char to[ADDRESS_TEXT_MAX], char **text)
 {
 	struct msg_ctx *m = &c->msg;
+	*text = NULL;
+	if (!domain_address_normalize(m->sender, to, ADDRESS_TEXT_MAX, NULL) ||
+	    !notice_sender_ok(to))
+		return 0;
+	struct notice_hold_info in = {0};
+	in.from = daemon_state.notice_from;
+	in.to = to;
+	in.ref = ref;
+	in.queue_id = m->qid;
+	in.subject = m->subject;
+	in.hostname = daemon_state.hostname;
+	in.when = time(NULL);
+	in.rcpts = gate_hold_rcpts(g, &in.nrcpts);
+	gate_delivered(g, &in.ndelivered);
+	*text = notice_hold(&in);
+	return *text != NULL ? 0 : -1;
+}
+
+/* The share records of g as one array, for one transaction. */
+static struct store_share *shares_of(const struct gate_result *g, size_t *n)
+{
+	*n = gate_share_count(g);
+	if (*n == 0)
+		return NULL;
+	struct store_share *sh = calloc(*n, sizeof *sh);
+	for (size_t i = 0; sh != NULL && i < *n; i++)
+		sh[i] = *gate_share(g, i);
+	return sh;
+}
+
+/* Record the decision durably, in ONE transaction and one fsync: for a
+ * hold the message, its held recipients, the sender's notice and the
+ * share records of the recipients delivered now; otherwise the share
+ * records alone.  Nothing is answered to the MTA before this returns 0,
+ * and a failure leaves nothing half-written (the MTA's retry starts
+ * clean).  0 or -1. */
+static int store_decision(struct conn_ctx *c, const struct gate_result *g, bool hold,
+			  const char *data, size_t len, int32_t date, char ref[STORE_REF_MAX],
+			  char *err, size_t errlen)
+{
+	struct msg_ctx *m = &c->msg;
+	size_t nshares;
+	struct store_share *shares = shares_of(g, &nshares);
+	if (nshares > 0 && shares == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (!hold) {
+		int rc = store_shares_put(daemon_state.store, shares, nshares, err, errlen);
+		free(shares);
+		return rc;
+	}
 	struct store_hold h = {0};
-	char *summary = gate_summary_json(g), *full = gate_findings_json(g);
+	char *summary = gate_summary_json(g), *full = gate_findings_json(g), *notice = NULL;
+	char to[ADDRESS_TEXT_MAX];
 	int rc = -1;
 	if (summary == NULL || full == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
+	if (store_ref_new(time(NULL), ref) != 0) {
+		snprintf(err, errlen, "no random bytes for a hold reference");
+		goto out;
+	}
+	if (compose_notice(c, g, ref, to, &notice) != 0) {
+		snprintf(err, errlen, "out of memory composing the notice");
+		goto out;
+	}
+	h.ref = ref;
 	h.queue_id = m->qid;
 	h.sender = m->sender;
 	h.subject = m->subject;
@@ -347,50 +410,21 @@ static int store_hold(struct conn_ctx *c, const struct gate_result *g, const cha
 	h.fd = -1;
 	h.rcpts = gate_hold_rcpts(g, &h.nrcpts);
 	h.delivered = gate_delivered(g, &h.ndelivered);
+	h.notice_to = notice ? to : NULL;
+	h.notice_message = notice;
+	h.shares = shares;
+	h.nshares = nshares;
 	rc = store_hold_put(daemon_state.store, &h, ref, err, errlen);
+	if (rc == 0 && notice != NULL)
+		notifier_kick(daemon_state.notifier);
 out:
+	if (rc != 0)
+		ref[0] = '\0';
+	free(notice);
 	free(summary);
 	free(full);
+	free(shares);
 	return rc;
-}
-
-/* Queue the notice to the sender of a held message (none for bounces). */
-static int queue_notice(struct conn_ctx *c, const struct gate_result *g, const char *ref,
-			char *err, size_t errlen)
-{
-	struct msg_ctx *m = &c->msg;
-	char to[ADDRESS_TEXT_MAX];
-	if (!domain_address_normalize(m->sender, to, sizeof to, NULL))
-		return 0;	/* null or invalid sender: nobody to tell */
-	struct notice_hold_info in = {0};
-	in.from = daemon_state.notice_from;
-	in.to = to;
-	in.ref = ref;
-	in.queue_id = m->qid;
-	in.subject = m->subject;
-	in.hostname = daemon_state.hostname;
-	in.when = time(NULL);
-	in.rcpts = gate_hold_rcpts(g, &in.nrcpts);
-	gate_delivered(g, &in.ndelivered);
-	char *text = notice_hold(&in);
-	if (text == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	int rc = store_notice_put(daemon_state.store, "hold", ref, to, text, err, errlen);
-	free(text);
-	if (rc == 0)
-		notifier_kick(daemon_state.notifier);
-	return rc;
-}
-
-/* Write the share register for the delivered regulated recipients. */
-static int store_shares(const struct gate_result *g, char *err, size_t errlen)
-{
-	for (size_t i = 0; i < gate_share_count(g); i++)
-		if (store_share_put(daemon_state.store, gate_share(g, i), err, errlen) != 0)
-			return -1;
-	return 0;
 }
 
 /* Tell the MTA: strip, delete held recipients, add our header. */
@@ -469,18 +503,15 @@ static sfsistat eom_outbound(SMFICTX *ctx, struct conn_ctx *c)
 		rc = internal_error(ctx, c, f == NULL ? "scan failed" : "no decision");
 		goto out;
 	}
-	/* Durable FIRST: nothing is answered before the hold is fsynced. */
-	if ((act == GATE_PARTIAL || act == GATE_DISCARD) &&
-	    store_hold(c, g, data, len, in.date, ref, err, sizeof err) != 0) {
+	/* Durable FIRST: nothing is answered before the record is fsynced. */
+	if (store_decision(c, g, act == GATE_PARTIAL || act == GATE_DISCARD, data, len, in.date,
+			   ref, err, sizeof err) != 0) {
 		rc = internal_error(ctx, c, err);
 		goto out;
 	}
-	if (store_shares(g, err, sizeof err) != 0 ||
-	    (*ref && queue_notice(c, g, ref, err, sizeof err) != 0)) {
-		/* XXX the hold (if any) is stored; the retry stores another. */
-		rc = internal_error(ctx, c, err);
-		goto out;
-	}
+	/* XXX when the MTA connection breaks between here and the reply, the
+	 * MTA retries and a second hold of the same message (same queue id and
+	 * digest) is stored; the jurist tools show them together. */
 	if (act == GATE_DISCARD) {
 		rc = SMFIS_DISCARD;
 	} else if (apply_actions(ctx, c, g, ref, err, sizeof err) != 0) {

@@ -69,6 +69,14 @@ static int notifier_send(struct notifier *n, const struct store_notice *nt)
 		atomic_fetch_add(&n->sent, 1);
 		log_msg(LOG_INFO, "notice %lld (%.16s, ref %.40s) sent: %d %.100s",
 			(long long)nt->id, nt->kind, nt->ref, res.code, res.queue_id);
+	} else if (rc == 2) {
+		/* 5xx: retrying the same notice would get the same answer; it
+		 * stays in the outbox as failed, visible to the admin. */
+		char why[600];
+		snprintf(why, sizeof why, "%d %s", res.code, res.text);
+		store_notice_failed(n->store, nt->id, time(NULL), why);
+		log_msg(LOG_ERR, "notice %lld (ref %.40s) refused by the relay, not retried: %s",
+			(long long)nt->id, nt->ref, why);
 	} else {
 		char why[600];
 		snprintf(why, sizeof why, "%d %s", res.code, res.text);

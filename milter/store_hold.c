@@ -240,6 +240,12 @@ static enum put_result put_once(struct store *s, const struct store_hold *h, con
 		store_rollback(s);
 		return PUT_ERROR;
 	}
+	for (size_t i = 0; i < h->nshares; i++) {
+		if (store_put_share(s, &h->shares[i], err, errlen) != 0) {
+			store_rollback(s);
+			return PUT_ERROR;
+		}
+	}
 	return store_commit(s, err, errlen) == 0 ? PUT_OK : PUT_ERROR;
 }
 
@@ -288,7 +294,7 @@ int store_hold_put(struct store *s, const struct store_hold *h, char ref_out[STO
 {
 	uint64_t size = 0;
 	if (s == NULL || h == NULL || ref_out == NULL || (h->nrcpts > 0 && h->rcpts == NULL) ||
-	    (h->ndelivered > 0 && h->delivered == NULL)) {
+	    (h->ndelivered > 0 && h->delivered == NULL) || (h->nshares > 0 && h->shares == NULL)) {
 		store_errf(err, errlen, "store: invalid hold");
 		return -1;
 	}

@@ -18,52 +18,69 @@
 
 #define LAST_ERROR_MAX 500
 
-int store_share_put(struct store *s, const struct store_share *sh, char *err, size_t errlen)
+/* Insert one share record inside the caller's transaction. */
+int store_put_share(struct store *s, const struct store_share *sh, char *err, size_t errlen)
 {
-	if (s == NULL || sh == NULL) {
+	sqlite3_stmt *st = store_prepare(s,
+					 "INSERT INTO shares(shared_at, queue_id, sender, recipient,"
+					 " party, bases, articles, categories, tlp, public_addresses,"
+					 " countries, simulated)"
+					 " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
+					 err, errlen);
+	if (st == NULL)
+		return -1;
+	int rc = 0;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)(sh->when > 0 ? sh->when : time(NULL)));
+	store_bind_text(st, 2, sh->queue_id);
+	store_bind_text(st, 3, sh->sender);
+	store_bind_text(st, 4, sh->recipient);
+	if (sh->party != NULL)
+		store_bind_text(st, 5, sh->party);
+	else
+		sqlite3_bind_null(st, 5);
+	store_bind_text(st, 6, sh->bases);
+	store_bind_text(st, 7, sh->articles);
+	sqlite3_bind_int64(st, 8, sh->categories);
+	sqlite3_bind_int64(st, 9, sh->tlp);
+	sqlite3_bind_int64(st, 10, sh->public_addresses);
+	store_bind_text(st, 11, sh->countries);
+	sqlite3_bind_int(st, 12, sh->simulated ? 1 : 0);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		store_sqlerr(s, err, errlen, "insert share");
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_shares_put(struct store *s, const struct store_share *sh, size_t n, char *err,
+		     size_t errlen)
+{
+	if (s == NULL || (n > 0 && sh == NULL)) {
 		store_errf(err, errlen, "store: invalid share");
 		return -1;
 	}
+	if (n == 0)
+		return 0;
 	pthread_mutex_lock(&s->lock);
 	int rc = store_begin(s, err, errlen);
-	sqlite3_stmt *st = NULL;
-	if (rc == 0) {
-		st = store_prepare(s,
-				   "INSERT INTO shares(shared_at, queue_id, sender, recipient,"
-				   " party, bases, articles, categories, tlp, public_addresses,"
-				   " countries, simulated)"
-				   " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
-				   err, errlen);
-		rc = st ? 0 : -1;
-	}
-	if (rc == 0) {
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)(sh->when > 0 ? sh->when : time(NULL)));
-		store_bind_text(st, 2, sh->queue_id);
-		store_bind_text(st, 3, sh->sender);
-		store_bind_text(st, 4, sh->recipient);
-		if (sh->party != NULL)
-			store_bind_text(st, 5, sh->party);
-		else
-			sqlite3_bind_null(st, 5);
-		store_bind_text(st, 6, sh->bases);
-		store_bind_text(st, 7, sh->articles);
-		sqlite3_bind_int64(st, 8, sh->categories);
-		sqlite3_bind_int64(st, 9, sh->tlp);
-		sqlite3_bind_int64(st, 10, sh->public_addresses);
-		store_bind_text(st, 11, sh->countries);
-		sqlite3_bind_int(st, 12, sh->simulated ? 1 : 0);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			store_sqlerr(s, err, errlen, "insert share");
-			rc = -1;
-		}
-	}
-	sqlite3_finalize(st);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = store_put_share(s, &sh[i], err, errlen);
 	if (rc == 0)
 		rc = store_commit(s, err, errlen);
 	else
 		store_rollback(s);
 	pthread_mutex_unlock(&s->lock);
 	return rc;
+}
+
+int store_share_put(struct store *s, const struct store_share *sh, char *err, size_t errlen)
+{
+	if (sh == NULL) {
+		store_errf(err, errlen, "store: invalid share");
+		return -1;
+	}
+	return store_shares_put(s, sh, 1, err, errlen);
 }
 
 int store_notice_put_at(struct store *s, const char *kind, const char *ref, const char *to,

@@ -42,6 +42,8 @@ void store_rollback(struct store *s);
 sqlite3_stmt *store_prepare(struct store *s, const char *sql, char *err, size_t errlen);
 /* Bind text, NULL as "" (for NOT NULL columns). */
 int store_bind_text(sqlite3_stmt *st, int col, const char *text);
+/* One share row inside the caller's transaction (store_outbox.c). */
+int store_put_share(struct store *s, const struct store_share *sh, char *err, size_t errlen);
 /* Free the strings of the last store_notice_next(). */
 void store_notice_strings_free(struct store *s);
 /* malloc'ed copy of a text column, "" for NULL; NULL only out of memory. */

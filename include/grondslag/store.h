@@ -117,6 +117,10 @@ struct store_hold {
 					 * message bytes, hashed while spooling;
 					 * NULL: the store hashes (GLib: about
 					 * 80 ms for 10 MB) */
+	const struct store_share *shares;	/* share records of the recipients
+						 * delivered now, written in the
+						 * same transaction */
+	size_t nshares;
 };
 
 /* One delivered recipient of a regulated message: the share register. */
@@ -179,6 +183,9 @@ void store_close(struct store *s);
 int store_hold_put(struct store *s, const struct store_hold *h, char ref_out[STORE_REF_MAX],
 		   char *err, size_t errlen);
 int store_share_put(struct store *s, const struct store_share *sh, char *err, size_t errlen);
+/* n share records in one transaction (one fsync); n may be 0. */
+int store_shares_put(struct store *s, const struct store_share *sh, size_t n, char *err,
+		     size_t errlen);
 
 /* Outbox.  store_notice_put() queues a notice due now (time(NULL));
  * store_notice_put_at() one due at `due`. */

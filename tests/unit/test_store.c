@@ -514,6 +514,37 @@ static void test_share(void **state)
 					      " 'cert-be'"), 4);
 }
 
+/* A hold carries the share records of the recipients delivered now, in
+ * the same transaction: all or nothing. */
+static void test_hold_with_shares(void **state)
+{
+	(void)state;
+	char path[256], err[256], ref[STORE_REF_MAX];
+	struct store *s = open_ok(in_dir(path, sizeof path, "holdshares.db"));
+	static const char msg[] = "Subject: x\r\n\r\n194.7.1.10\r\n";
+	struct store_share sh[2] = {
+		{.queue_id = "Q1", .sender = "<a@ncsc.nl>", .recipient = "<cert@cert.be>",
+		 .party = "cert-be", .bases = "wbni-20-2-eu-csirt", .articles = "Wbni art. 20(2)",
+		 .categories = 1, .public_addresses = 1, .countries = "BE:1"},
+		{.queue_id = "Q1", .sender = "<a@ncsc.nl>", .recipient = "<soc@ncsc.nl>",
+		 .categories = 1, .public_addresses = 1, .countries = "BE:1"},
+	};
+	struct store_hold h = sample_hold(msg, sizeof msg - 1);
+	h.shares = sh;
+	h.nshares = 2;
+	store_fail_next(s);
+	assert_int_equal(store_hold_put(s, &h, ref, err, sizeof err), -1);
+	assert_int_equal(store_hold_put(s, &h, ref, err, sizeof err), 0);
+	/* the batch form for an all-delivered message */
+	assert_int_equal(store_shares_put(s, sh, 2, err, sizeof err), 0);
+	assert_int_equal(store_shares_put(s, NULL, 0, err, sizeof err), 0);
+	store_fail_next(s);
+	assert_int_equal(store_shares_put(s, sh, 2, err, sizeof err), -1);
+	store_close(s);
+	assert_int_eq_msg("holds", rows(path, "SELECT count(*) FROM holds"), 1);
+	assert_int_eq_msg("shares", rows(path, "SELECT count(*) FROM shares"), 4);
+}
+
 static void test_backoff(void **state)
 {
 	(void)state;
@@ -792,6 +823,7 @@ int main(void)
 		cmocka_unit_test(test_hold_given_ref_and_notice),
 		cmocka_unit_test(test_refs),
 		cmocka_unit_test(test_share),
+		cmocka_unit_test(test_hold_with_shares),
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_notice_queue),
 		cmocka_unit_test(test_fail_hook),
