@@ -137,7 +137,10 @@ install: all
 	for m in docs/*.1; do [ -f $$m ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/ || true; done
 	for m in docs/*.5; do [ -f $$m ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man5/ || true; done
 	for m in docs/*.8; do [ -f $$m ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man8/ || true; done
-	install -m 644 conf/*.sample* $(DESTDIR)$(PREFIX)/share/doc/grondslag/
+	install -m 644 conf/*.sample* docs/*.md $(DESTDIR)$(PREFIX)/share/doc/grondslag/
+	install -d $(DESTDIR)$(PREFIX)/share/doc/grondslag/contrib
+	install -m 644 contrib/grondslag-milter.service contrib/grondslag.tmpfiles \
+		$(DESTDIR)$(PREFIX)/share/doc/grondslag/contrib/
 
 clean:
 	rm -rf build build-asan build-fuzz
