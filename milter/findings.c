@@ -28,9 +28,13 @@ struct fkey {
 	struct ip_addr a, b;
 };
 
-/* Open-addressing table of indices into an array (UINT32_MAX = empty). */
+/* Open-addressing table of indices into an array.  A slot holds the low
+ * 32 bits of the key's hash (its "tag") above the index + 1 (0 = empty):
+ * probing compares tags before touching the entry array, so inserting a
+ * new key costs no read of the (large, cold) entry array, and growing the
+ * table rehashes from the tags alone. */
 struct ftable {
-	uint32_t *slot;
+	uint64_t *slot;
 	size_t mask;		/* capacity - 1, capacity a power of two */
 	size_t used;
 };
@@ -130,45 +134,53 @@ static void key_of_match(struct fkey *k, const struct ipscan_match *m)
 		k->b = m->end;
 }
 
-/* Index of the address entry for key k, or UINT32_MAX. */
+#define SLOT_TAG(h) ((uint64_t)(uint32_t)(h) << 32)
+#define SLOT_INDEX(v) ((uint32_t)(v) - 1u)
+
+/* Index of the address entry with hash h, or UINT32_MAX. */
 static uint32_t ip_find(const struct findings *f, const struct ip_addr *a, uint64_t h)
 {
 	if (f->iptab.slot == NULL)
 		return UINT32_MAX;
 	size_t pos = (size_t)h & f->iptab.mask;
 	for (;;) {
-		uint32_t v = f->iptab.slot[pos];
-		if (v == UINT32_MAX || memcmp(&f->ips[v].addr, a, sizeof *a) == 0)
-			return v;
+		uint64_t v = f->iptab.slot[pos];
+		if (v == 0)
+			return UINT32_MAX;
+		if ((v & ~0xffffffffull) == SLOT_TAG(h) &&
+		    memcmp(&f->ips[SLOT_INDEX(v)].addr, a, sizeof *a) == 0)
+			return SLOT_INDEX(v);
 		pos = (pos + 1) & f->iptab.mask;
 	}
 }
 
-/* Ensure room for one more entry (load <= 1/2), rehashing all entries. */
-static bool table_reserve(struct ftable *t, const struct findings *f, bool nets)
+/* Put index idx with hash h into the first free slot of its chain. */
+static void table_put(struct ftable *t, uint64_t h, uint32_t idx)
+{
+	size_t pos = (size_t)h & t->mask;
+	while (t->slot[pos] != 0)
+		pos = (pos + 1) & t->mask;
+	t->slot[pos] = SLOT_TAG(h) | (uint64_t)(idx + 1u);
+	t->used++;
+}
+
+/* Ensure room for one more entry (load <= 1/2), rehashing from the tags. */
+static bool table_reserve(struct ftable *t)
 {
 	if (t->slot != NULL && (t->used + 1) * 2 <= t->mask + 1)
 		return true;
 	size_t ncap = t->slot ? (t->mask + 1) * 2 : 64;
-	uint32_t *ns = malloc(ncap * sizeof *ns);
+	uint64_t *ns = calloc(ncap, sizeof *ns);
 	if (ns == NULL)
 		return false;
-	memset(ns, 0xff, ncap * sizeof *ns);
-	free(t->slot);
+	struct ftable old = *t;
 	t->slot = ns;
 	t->mask = ncap - 1;
-	size_t n = nets ? f->nnets : f->nips;
-	for (size_t i = 0; i < n; i++) {
-		struct fkey k;
-		if (nets)
-			k = f->netkeys[i];
-		else
-			key_of_addr(&k, &f->ips[i].addr);
-		size_t pos = (size_t)key_hash(&k) & t->mask;
-		while (t->slot[pos] != UINT32_MAX)
-			pos = (pos + 1) & t->mask;
-		t->slot[pos] = (uint32_t)i;
-	}
+	t->used = 0;
+	for (size_t i = 0; old.slot != NULL && i <= old.mask; i++)
+		if (old.slot[i] != 0)
+			table_put(t, old.slot[i] >> 32, SLOT_INDEX(old.slot[i]));
+	free(old.slot);
 	return true;
 }
 
@@ -317,7 +329,7 @@ static void add_addr(struct findings *f, unsigned part, const struct ipscan_matc
 			return;
 		}
 		size_t cap2 = f->capips;
-		if (!table_reserve(&f->iptab, f, false) ||
+		if (!table_reserve(&f->iptab) ||
 		    !grow((void **)&f->ips, &f->capips, f->nips + 1, sizeof *f->ips) ||
 		    !grow((void **)&f->ip_last_part, &cap2, f->capips, sizeof *f->ip_last_part)) {
 			mark_oom(f);
@@ -333,11 +345,7 @@ static void add_addr(struct findings *f, unsigned part, const struct ipscan_matc
 		f->ip_last_part[idx] = NO_PART;
 		if (ip->scope == IP_SCOPE_PUBLIC)
 			f->public_ips++;
-		size_t pos = (size_t)h & f->iptab.mask;
-		while (f->iptab.slot[pos] != UINT32_MAX)
-			pos = (pos + 1) & f->iptab.mask;
-		f->iptab.slot[pos] = idx;
-		f->iptab.used++;
+		table_put(&f->iptab, h, idx);
 	}
 	struct finding_ip *ip = &f->ips[idx];
 	if (ip->count < UINT32_MAX)
@@ -346,16 +354,19 @@ static void add_addr(struct findings *f, unsigned part, const struct ipscan_matc
 	touch(f, part, idx, &f->ip_last_part[idx]);
 }
 
-/* Find a network entry by key (linear probe over netkeys). */
+/* Index of the network entry for key k with hash h, or UINT32_MAX. */
 static uint32_t net_find(const struct findings *f, const struct fkey *k, uint64_t h)
 {
 	if (f->nettab.slot == NULL)
 		return UINT32_MAX;
 	size_t pos = (size_t)h & f->nettab.mask;
 	for (;;) {
-		uint32_t v = f->nettab.slot[pos];
-		if (v == UINT32_MAX || memcmp(&f->netkeys[v], k, sizeof *k) == 0)
-			return v;
+		uint64_t v = f->nettab.slot[pos];
+		if (v == 0)
+			return UINT32_MAX;
+		if ((v & ~0xffffffffull) == SLOT_TAG(h) &&
+		    memcmp(&f->netkeys[SLOT_INDEX(v)], k, sizeof *k) == 0)
+			return SLOT_INDEX(v);
 		pos = (pos + 1) & f->nettab.mask;
 	}
 }
@@ -373,7 +384,7 @@ static void add_net(struct findings *f, unsigned part, const struct ipscan_match
 			return;
 		}
 		size_t cap = f->capnets;
-		if (!table_reserve(&f->nettab, f, true) ||
+		if (!table_reserve(&f->nettab) ||
 		    !grow((void **)&f->nets, &f->capnets, f->nnets + 1, sizeof *f->nets)) {
 			mark_oom(f);
 			return;
@@ -403,11 +414,7 @@ static void add_net(struct findings *f, unsigned part, const struct ipscan_match
 		n->first_offset = m->offset;
 		if (n->scope == IP_SCOPE_PUBLIC)
 			f->public_nets++;
-		size_t pos = (size_t)h & f->nettab.mask;
-		while (f->nettab.slot[pos] != UINT32_MAX)
-			pos = (pos + 1) & f->nettab.mask;
-		f->nettab.slot[pos] = idx;
-		f->nettab.used++;
+		table_put(&f->nettab, h, idx);
 	}
 	struct finding_net *n = &f->nets[idx];
 	if (n->count < UINT32_MAX)

@@ -32,6 +32,9 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "grondslag/markers.h"
 #include "markers_priv.h"
@@ -211,35 +214,72 @@ static unsigned char mk_first_byte(unsigned char c)
 	}
 }
 
+/* Try the label matchers at window position p. */
+static void mk_try_at(struct markers *m, size_t p)
+{
+	const char *w = m->win;
+	unsigned char kind = mk_first_byte((unsigned char)w[p]);
+	if (kind == 0)
+		return;
+	unsigned char before = p > 0 ? (unsigned char)w[p - 1] : m->prev;
+	enum tlp_level t = TLP_NONE;
+	if (kind == 't' && !mk_wordc(before)) {
+		t = mk_tlp_at(w + p, m->win_len - p);
+	} else if (kind == 'm' && !mk_wordc(before) && before != '-') {
+		t = mk_stix_at(w + p, m->win_len - p);
+	} else if (kind == 'r' && !mk_wordc(before) && before != '-') {
+		/* "ext-restriction" is another attribute */
+		enum tlp_level r = mk_restriction_at(w + p, m->win_len - p);
+		if (r > m->restriction)
+			m->restriction = r;
+	}
+	if (t > m->tlp)
+		m->tlp = t;
+}
+
+#ifdef __SSE2__
+/* Positions p..p+15 of s where a label can start, as a bit mask: every
+ * label begins with "tl" ("TLP"), "ma" ("marking-definition") or "re"
+ * ("restriction"), in any case.  Reads s[0..16]. */
+static inline unsigned mk_candidates16(const char *s)
+{
+	const __m128i lc = _mm_set1_epi8(0x20);
+	__m128i a = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)s), lc);
+	__m128i b = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(s + 1)), lc);
+	__m128i t = _mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('t')),
+				  _mm_cmpeq_epi8(b, _mm_set1_epi8('l')));
+	__m128i m = _mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('m')),
+				  _mm_cmpeq_epi8(b, _mm_set1_epi8('a')));
+	__m128i r = _mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('r')),
+				  _mm_cmpeq_epi8(b, _mm_set1_epi8('e')));
+	return (unsigned)_mm_movemask_epi8(_mm_or_si128(t, _mm_or_si128(m, r)));
+}
+#endif
+
 /* Try the labels at every position of the window that has enough
- * lookahead (all of them when final), then keep the rest as the carry. */
+ * lookahead (all of them when final), then keep the rest as the carry.
+ * Most text has no label: the SSE2 pre-filter skips 16 bytes at a time
+ * to the few positions where one could start. */
 static void mk_scan_window(struct markers *m, bool final)
 {
 	size_t limit = final ? m->win_len : (m->win_len > MK_LOOKAHEAD ? m->win_len - MK_LOOKAHEAD : 0);
-	const char *w = m->win;
-
-	for (size_t p = 0; p < limit; p++) {
-		unsigned char kind = mk_first_byte((unsigned char)w[p]);
-		if (kind == 0)
-			continue;
-		unsigned char before = p > 0 ? (unsigned char)w[p - 1] : m->prev;
-		enum tlp_level t = TLP_NONE;
-		if (kind == 't' && !mk_wordc(before)) {
-			t = mk_tlp_at(w + p, m->win_len - p);
-		} else if (kind == 'm' && !mk_wordc(before) && before != '-') {
-			t = mk_stix_at(w + p, m->win_len - p);
-		} else if (kind == 'r' && !mk_wordc(before) && before != '-') {
-			/* "ext-restriction" is another attribute */
-			enum tlp_level r = mk_restriction_at(w + p, m->win_len - p);
-			if (r > m->restriction)
-				m->restriction = r;
+	size_t p = 0;
+#ifdef __SSE2__
+	for (; p < limit && p + 17 <= m->win_len; p += 16) {
+		unsigned mask = mk_candidates16(m->win + p);
+		if (limit - p < 16)
+			mask &= (1u << (limit - p)) - 1;
+		while (mask != 0) {
+			mk_try_at(m, p + (size_t)__builtin_ctz(mask));
+			mask &= mask - 1;
 		}
-		if (t > m->tlp)
-			m->tlp = t;
 	}
+#endif
+	for (; p < limit; p++)
+		mk_try_at(m, p);
 	if (limit > 0) {
-		m->prev = (unsigned char)w[limit - 1];
-		memmove(m->win, w + limit, m->win_len - limit);
+		m->prev = (unsigned char)m->win[limit - 1];
+		memmove(m->win, m->win + limit, m->win_len - limit);
 		m->win_len -= limit;
 	}
 }
