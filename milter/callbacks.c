@@ -20,6 +20,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,12 +56,14 @@ struct msg_ctx {
 	size_t nrcpts, caprcpts;
 	char qid[64];
 	char subject[SUBJECT_MAX + 1];
-	struct strip strip[STRIP_MAX];
 	size_t nstrip;
 	bool strip_overflow;
 	bool eoh;
 	bool failed;		/* spooling failed: internal error at eom */
 	char error[256];
+	/* last: msg_reset() clears everything before it; entries past nstrip
+	 * are never read, and clearing 34 KB per message showed in profiles */
+	struct strip strip[STRIP_MAX];
 };
 
 struct conn_ctx {
@@ -89,7 +92,7 @@ static void msg_reset(struct conn_ctx *c)
 		free(m->rcpts[i]);
 	free(m->rcpts);
 	spool_reset(c->spool);
-	memset(m, 0, sizeof *m);
+	memset(m, 0, offsetof(struct msg_ctx, strip));
 }
 
 /* Record a failure; the message gets On-InternalError at eom. */
