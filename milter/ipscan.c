@@ -5,16 +5,27 @@
  * the loop must be fast on text that has no address at all.  It looks for
  * anchors: a '.' between two digits, a ':' between two hex digits or
  * colons, or a '[', '(' or '{' after a hex digit and before '.', ':' or
- * 'd' (defanged separators).  With SSE2 (the x86-64 baseline), or AVX2
- * when the CPU has it (chosen at run time), it classifies 64 bytes at a
- * time into bit masks and reaches the parser (ipscan_token.c) only for
- * anchors.  The two commonest anchors of benign text, a lone ':' as in
- * "font-size:14px" or "12:30:45" and a lone '.' as in "EUR 12.50", are
- * settled from the masks without a call.  The parser backs up to the
- * token start, parses it with a bounded parser and says where scanning
- * resumes, so a token is parsed once, not once per dot.  Without SSE2
- * (or with -DIPSCAN_SCALAR, to test the fallback) a scalar loop
- * with the same anchor test is used.
+ * 'd' (defanged separators).  With AVX2 (chosen at run time) it finds
+ * them 64 bytes at a time with nibble-table lookups that are exact for
+ * '.' and ':' (a sentence period or "Subject: x" never leaves the
+ * registers); with SSE2 (the x86-64 baseline) a compare-based superset
+ * test does the same job.  Only blocks with anchors reach scalar code:
+ *  - a lone ':' run as in "font-size:14px" or "12:30:45" and a lone '.'
+ *    as in "EUR 12.50" are settled from bit masks, the run's other colons
+ *    with it (a run that straddles the block is looked at again in a
+ *    64-byte window centred on the colon);
+ *  - a plain dotted quad or a plain IPv6 address between plain delimiters
+ *    (the bulk of any IP list) is read straight from the buffer, reported,
+ *    and its own separators dropped from the mask (ipscan_fast_v4(),
+ *    fast_v6());
+ *  - everything else goes to the bounded general parser (ipscan_token.c),
+ *    which backs up to the token start, parses it and says where scanning
+ *    resumes, so a token is parsed once, not once per dot.
+ * The fast paths decide only what the general parser would decide the
+ * same way; tests/unit/test_ipscan.c runs every row inside long text
+ * (fast paths) and in pieces (general parser).  Without SSE2 (or with
+ * -DIPSCAN_SCALAR) a scalar loop with the same anchor test is used;
+ * -DIPSCAN_NO_AVX2 forces the SSE2 path, to test it on AVX2 machines.
  *
  * Streaming: an anchor is examined once the bytes it may need (at most
  * IPSCAN_KEEP behind, IPSCAN_LOOKAHEAD ahead) are in; a token touching the
@@ -167,47 +178,143 @@ static inline uint64_t block_sse2(const uint8_t *p, struct block *b)
 	return b->cand;
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(IPSCAN_NO_AVX2)
 #include <immintrin.h>
 #define IPSCAN_AVX2 1
 
-/* Separator, hex-or-colon and hex-colon-or-dot masks of 32 bytes (AVX2). */
-__attribute__((target("avx2"))) static inline void avx2_masks(__m256i x, uint64_t *sep,
-							       uint64_t *hc, uint64_t *hcx,
-							       uint64_t *colon, uint64_t *digit)
+/*
+ * The AVX2 block test is exact for '.' and ':' anchors: each byte is
+ * classified twice by nibble (two table lookups, ANDed), once for each of
+ * three roles - the byte itself, the byte before it, the byte after it -
+ * and the three role classes of neighbouring bytes are ANDed.  A bit of
+ * the class stands for one shape of anchor whose three sets are each a
+ * product "low nibble in L, high nibble in H":
+ *   bit 0: '.' with a digit before and after
+ *   bits 1-4: ':' with [0-9:] or [a-fA-F] before, and the same after
+ *             (the four combinations of the two sets)
+ *   bits 5-6: '(' / '[' '{' with a byte of a superset of hex-or-colon
+ *             before and of '.', ':', 'd', 'D' after (rare: settled by
+ *             anchor_raw())
+ * A sentence period, "margin:0" or "Subject: x" never leaves the
+ * registers.
+ */
+enum {
+	R_DOT = 0x01, R_CC = 0x02, R_CL = 0x04, R_LC = 0x08, R_LL = 0x10, R_PAR = 0x20, R_BRK = 0x40,
+	R_COLON = R_CC | R_CL | R_LC | R_LL,
+	R_DC_L = R_CC | R_CL, R_HL_L = R_LC | R_LL,	/* before: digit/colon, hex letter */
+	R_DC_R = R_CC | R_LC, R_HL_R = R_CL | R_LL,	/* after: digit/colon, hex letter */
+	R_BR = R_PAR | R_BRK
+};
+
+/* Role tables, indexed by low and high nibble (bytes >= 0x80 are in no
+ * class: pshufb gives 0 for them, and their high nibble row is 0). */
+static const uint8_t self_lo[16] = {
+	[0x8] = R_PAR, [0xa] = R_COLON, [0xb] = R_BRK, [0xe] = R_DOT,
+};
+static const uint8_t self_hi[16] = {
+	[0x2] = R_DOT | R_PAR, [0x3] = R_COLON, [0x5] = R_BRK, [0x7] = R_BRK,
+};
+#define DC_BEFORE (R_DOT | R_DC_L | R_BR)
+#define DC_AFTER (R_DOT | R_DC_R)
+static const uint8_t before_lo[16] = {
+	DC_BEFORE, DC_BEFORE | R_HL_L, DC_BEFORE | R_HL_L, DC_BEFORE | R_HL_L, DC_BEFORE | R_HL_L,
+	DC_BEFORE | R_HL_L, DC_BEFORE | R_HL_L, DC_BEFORE, DC_BEFORE, DC_BEFORE, R_DC_L | R_BR,
+};
+static const uint8_t before_hi[16] = {
+	[0x3] = R_DOT | R_DC_L | R_BR, [0x4] = R_HL_L | R_BR, [0x6] = R_HL_L | R_BR,
+};
+static const uint8_t after_lo[16] = {
+	DC_AFTER, DC_AFTER | R_HL_R, DC_AFTER | R_HL_R, DC_AFTER | R_HL_R, DC_AFTER | R_HL_R | R_BR,
+	DC_AFTER | R_HL_R, DC_AFTER | R_HL_R, DC_AFTER, DC_AFTER, DC_AFTER, R_DC_R | R_BR,
+	[0xe] = R_BR,
+};
+static const uint8_t after_hi[16] = {
+	[0x2] = R_BR, [0x3] = R_DOT | R_DC_R | R_BR, [0x4] = R_HL_R | R_BR, [0x6] = R_HL_R | R_BR,
+};
+#undef DC_BEFORE
+#undef DC_AFTER
+
+/* The six tables in registers, loaded once per call of the block loop. */
+struct roles {
+	__m256i self_lo, self_hi, before_lo, before_hi, after_lo, after_hi, low4;
+};
+
+/* Load a 16-entry table into both lanes. */
+__attribute__((target("avx2"))) static inline __m256i table(const uint8_t *t)
 {
-	__m256i dot = _mm256_cmpeq_epi8(x, _mm256_set1_epi8('.'));
+	return _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t));
+}
+
+__attribute__((target("avx2"))) static inline void roles_load(struct roles *r)
+{
+	r->self_lo = table(self_lo);
+	r->self_hi = table(self_hi);
+	r->before_lo = table(before_lo);
+	r->before_hi = table(before_hi);
+	r->after_lo = table(after_lo);
+	r->after_hi = table(after_hi);
+	r->low4 = _mm256_set1_epi8(0x0f);
+}
+
+/* The class of each of 32 bytes at p in one role. */
+__attribute__((target("avx2"))) static inline __m256i role(const uint8_t *p, __m256i lo, __m256i hi,
+							    __m256i low4)
+{
+	__m256i x = _mm256_loadu_si256((const __m256i *)p);
+	__m256i h = _mm256_and_si256(_mm256_srli_epi16(x, 4), low4);
+	return _mm256_and_si256(_mm256_shuffle_epi8(lo, x), _mm256_shuffle_epi8(hi, h));
+}
+
+/* Anchor classes of 32 bytes at p (p[-1] and p[32] readable). */
+__attribute__((target("avx2"))) static inline __m256i anchors32(const uint8_t *p,
+								 const struct roles *r)
+{
+	__m256i self = role(p, r->self_lo, r->self_hi, r->low4);
+	__m256i before = role(p - 1, r->before_lo, r->before_hi, r->low4);
+	__m256i after = role(p + 1, r->after_lo, r->after_hi, r->low4);
+	return _mm256_and_si256(self, _mm256_and_si256(before, after));
+}
+
+/* Anchor bits of 64 bytes at p with AVX2 (chosen at run time). */
+__attribute__((target("avx2"))) static inline uint64_t block_avx2(const uint8_t *p,
+								   const struct roles *r)
+{
+	__m256i a0 = anchors32(p, r), a1 = anchors32(p + 32, r);
+	if (_mm256_testz_si256(_mm256_or_si256(a0, a1), _mm256_or_si256(a0, a1)))
+		return 0;
+	__m256i zero = _mm256_setzero_si256();
+	uint64_t z0 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a0, zero));
+	uint64_t z1 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a1, zero));
+	return ~(z0 | z1 << 32);
+}
+
+/* Hex-or-colon, colon and digit masks of 32 bytes at p. */
+__attribute__((target("avx2"))) static inline void masks32(const uint8_t *p, uint64_t *hc,
+							    uint64_t *colon, uint64_t *digit)
+{
+	__m256i x = _mm256_loadu_si256((const __m256i *)p);
+	/* x - '0' + 0x80 is below 0x8a (signed: below -118) for digits only */
+	__m256i d = _mm256_add_epi8(x, _mm256_set1_epi8((char)(0x80 - '0')));
+	__m256i dig = _mm256_cmpgt_epi8(_mm256_set1_epi8(-118), d);
+	__m256i l = _mm256_add_epi8(_mm256_or_si256(x, _mm256_set1_epi8(0x20)),
+				    _mm256_set1_epi8((char)(0x80 - 'a')));
+	__m256i let = _mm256_cmpgt_epi8(_mm256_set1_epi8(-122), l);
 	__m256i col = _mm256_cmpeq_epi8(x, _mm256_set1_epi8(':'));
-	__m256i brk = _mm256_or_si256(_mm256_or_si256(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('[')),
-						      _mm256_cmpeq_epi8(x, _mm256_set1_epi8('('))),
-				      _mm256_cmpeq_epi8(x, _mm256_set1_epi8('{')));
-	__m256i d = _mm256_sub_epi8(x, _mm256_set1_epi8('0'));
-	__m256i dig = _mm256_cmpeq_epi8(_mm256_min_epu8(d, _mm256_set1_epi8(9)), d);
-	__m256i l = _mm256_sub_epi8(_mm256_or_si256(x, _mm256_set1_epi8(0x20)),
-				    _mm256_set1_epi8('a'));
-	__m256i let = _mm256_cmpeq_epi8(_mm256_min_epu8(l, _mm256_set1_epi8(5)), l);
-	__m256i h = _mm256_or_si256(_mm256_or_si256(dig, let), col);
-	*sep = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(_mm256_or_si256(dot, col), brk));
-	*hc = (uint32_t)_mm256_movemask_epi8(h);
-	*hcx = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(h, dot));
+	*hc = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(_mm256_or_si256(dig, let), col));
 	*colon = (uint32_t)_mm256_movemask_epi8(col);
 	*digit = (uint32_t)_mm256_movemask_epi8(dig);
 }
 
-/* Candidate bits of 64 bytes with AVX2 (chosen at run time). */
-__attribute__((target("avx2"))) static inline uint64_t block_avx2(const uint8_t *p, struct block *b)
+/* The masks the candidate loop needs, for a block that has anchors. */
+__attribute__((target("avx2"))) static inline void block_masks_avx2(const uint8_t *p,
+								     struct block *b)
 {
-	uint64_t s0, s1, h0, h1, x0, x1, c0, c1, d0, d1;
-	avx2_masks(_mm256_loadu_si256((const __m256i *)p), &s0, &h0, &x0, &c0, &d0);
-	avx2_masks(_mm256_loadu_si256((const __m256i *)(p + 32)), &s1, &h1, &x1, &c1, &d1);
-	uint64_t sep = s0 | s1 << 32;
-	if (sep == 0)
-		return 0;
+	uint64_t h0, h1, c0, c1, d0, d1;
+	masks32(p, &h0, &c0, &d0);
+	masks32(p + 32, &h1, &c1, &d1);
 	b->hc = h0 | h1 << 32;
 	b->colon = c0 | c1 << 32;
 	b->digit = d0 | d1 << 32;
-	b->cand = combine(p, sep, b->hc, x0 | x1 << 32);
-	return b->cand;
 }
 #endif
 
@@ -215,25 +322,27 @@ __attribute__((target("avx2"))) static inline uint64_t block_avx2(const uint8_t 
  * bit whose run of hex digits and colons lies inside the block, is not
  * next to a defang bracket or a dot, and has fewer than six colons and no
  * "::" cannot be an address.  Same rule, same limits, decided from the
- * masks without a call; false when the run leaves the block. */
-static inline bool colon_run_rejects(const uint8_t *p, const struct block *b, int bit)
+ * masks without a call.  Returns the block index where the run ends (the
+ * run's other colons are settled with it), -1 when the run may hold an
+ * address, 0 when it leaves the block (undecided here). */
+static inline int colon_run_rejects(const uint8_t *p, const struct block *b, int bit)
 {
 	uint64_t other = ~b->hc;
 	uint64_t above = other & (~0ULL << bit);
 	uint64_t below = other & ((1ULL << bit) - 1);
 
 	if (above == 0 || below == 0)
-		return false;
+		return 0;
 	int end = __builtin_ctzll(above), start = 64 - __builtin_clzll(below);
 	if (bit - start >= 40 || end - bit >= 40)
-		return false;
+		return -1;
 	int after = p[end], before = p[start - 1];
 	if (before == ']' || after == '[' || after == '(' || after == '{' || after == '.')
-		return false;
+		return -1;
 	uint64_t run = (above & -above) - 1;	/* bits below end */
 	run &= ~((1ULL << start) - 1);
 	uint64_t col = b->colon & run;
-	return (col & (col >> 1)) == 0 && __builtin_popcountll(col) < 6;
+	return (col & (col >> 1)) == 0 && __builtin_popcountll(col) < 6 ? end : -1;
 }
 
 /* is_anchor() for a byte whose neighbours are in memory. */
@@ -261,8 +370,174 @@ static inline bool lone_dot_rejects(const uint8_t *p, const struct block *b, int
 	return x != '.' && x != '[' && x != '(' && x != '{';
 }
 
+/* The masks of the 64 bytes at p (p[-1] and p[64] readable) that hold a
+ * separator. */
+__attribute__((always_inline)) static inline void window(const uint8_t *p, struct block *w,
+							  bool avx2)
+{
+	(void)avx2;
+#ifdef IPSCAN_AVX2
+	if (avx2) {
+		block_masks_avx2(p, w);
+		return;
+	}
+#endif
+	block_sse2(p, w);	/* a separator is there: w is filled */
+}
+
+/* colon_run_rejects() for the ':' at view index i + bit; when its run
+ * leaves the block, once more on the 64 bytes centred on the colon (runs
+ * of timestamps and CSS often straddle a block edge).  Returns the view
+ * index where a rejected run ends, or 0. */
+__attribute__((always_inline)) static inline int64_t colon_reject_at(struct ipscan_view *v,
+								     int64_t i,
+								     const struct block *b,
+								     int bit, bool avx2)
+{
+	int64_t a = i + bit;
+	struct block w;
+	int run = colon_run_rejects(v->p + i, b, bit);
+
+	if (run > 0)
+		return i + run;
+	if (run < 0 || a < 33 || a + 32 >= v->len)
+		return 0;
+	window(v->p + a - 32, &w, avx2);
+	run = colon_run_rejects(v->p + a - 32, &w, 32);
+	return run > 0 ? a - 32 + run : 0;
+}
+
+/* The value of the hex group of l (1..4) digits at q (4 readable bytes),
+ * without a branch per digit. */
+static inline unsigned hex_group(const uint8_t *q, int l)
+{
+	uint32_t x;
+	memcpy(&x, q, 4);
+	/* digit: low nibble; letter (bit 6 set): low nibble + 9 */
+	uint32_t nib = (x & 0x0f0f0f0fu) + ((x >> 6) & 0x01010101u) * 9;
+	uint32_t y = __builtin_bswap32(nib << (8 * (4 - l)));	/* digits right-aligned */
+	y = (y | y >> 4) & 0x00ff00ffu;
+	return (y | y >> 8) & 0xffffu;
+}
+
+/*
+ * A plain IPv6 address around the ':' at view index a: hex groups joined
+ * by ':' with eight groups or one "::" inside, starting with a group, with
+ * no dotted tail, no defanged colon and plain delimiters on both sides
+ * ("2001:db8:4::1,", " fe80::1 ").  Read from the masks of the 64 bytes
+ * at its start.  Like ipscan_fast_v4() it decides only what the general
+ * path would report as one address, and hands on everything else (a
+ * trailing colon, a zone id, '/', a dash, brackets, too few groups, the
+ * MAC-like "aa:bb:...", the edges).  True when decided.
+ */
+__attribute__((always_inline)) static inline bool fast_v6(struct ipscan_view *v, int64_t a,
+							   int64_t resume, bool avx2,
+							   struct ipscan_match *m, int64_t *end)
+{
+	const uint8_t *p = v->p;
+	int64_t s = a;
+	struct block w;
+
+	while (s > a - 4 && s > 0 && (ipscan_class[p[s - 1]] & IPC_HEX))
+		s--;
+	if (s == a || s < 1 || s + 65 > v->len || resume > s || p[s - 1] == ':' ||
+	    !ipscan_plain_left(p[s - 1]))
+		return false;
+	window(p + s, &w, avx2);
+	int e = __builtin_ctzll(~w.hc | 1ULL << 63);	/* the hex/colon run [0, e) */
+	if (e > 39 || p[s + e - 1] == ':' || !ipscan_plain_right(p[s + e]) || p[s + e] == '%')
+		return false;
+	uint64_t tok = (1ULL << e) - 1, col = w.colon & tok, hex = w.hc & ~w.colon & tok;
+	uint64_t dbl = col & col >> 1, starts = hex & ~(hex << 1), ends = hex & ~(hex >> 1);
+	int n = __builtin_popcountll(starts);
+	if ((dbl & (dbl - 1)) != 0 || (hex & hex >> 1 & hex >> 2 & hex >> 3 & hex >> 4) != 0 ||
+	    (dbl ? n > 7 : n != 8) || ((w.digit & tok) == 0 && n < 3) ||
+	    (dbl == 0 && starts << 1 == ends))
+		return false;	/* two "::", a long group, wrong count, "a::b", MAC-like */
+	int64_t q = s + e;
+	if (p[q] == ' ' || p[q] == '\t') {
+		while (q - (s + e) < 4 && (p[q] == ' ' || p[q] == '\t'))
+			q++;
+		if (p[q] == '-' || p[q] == 0xe2)
+			return false;	/* maybe "a - b" */
+	}
+	/* groups after the "::" go to the end of the address */
+	int before = dbl ? __builtin_popcountll(starts & (dbl - 1)) : n, k = 0;
+	memset(m, 0, sizeof *m);
+	m->addr.family = IP_V6;
+	for (uint64_t g = starts; g != 0; g &= g - 1, k++) {
+		int b = __builtin_ctzll(g), l = __builtin_ctzll(~(hex >> b));
+		unsigned val = hex_group(p + s + b, l);
+		int at = k < before ? k : 8 - n + k;
+		m->addr.octet[2 * at] = (uint8_t)(val >> 8);
+		m->addr.octet[2 * at + 1] = (uint8_t)val;
+	}
+	m->kind = IPSCAN_ADDR;
+	m->offset = v->base + (uint64_t)s;
+	*end = s + e;
+	return true;
+}
+
+/* Settle the candidate bits m of the block at view index i: drop what
+ * the masks decide, report a plain dotted quad straight from the buffer
+ * (ipscan_fast_v4(), no outcome to copy), hand the rest to examine().
+ * After a token, the bits it covers are dropped at once.  Returns
+ * SCAN_DONE, or examine()'s or the callback's code with *at set to the
+ * anchor. */
+__attribute__((always_inline)) static inline int settle(struct ipscan *s, struct ipscan_view *v,
+							 int64_t i, uint64_t m, const struct block *b,
+							 int64_t *at, bool avx2)
+{
+	const uint8_t *p = v->p;
+	int64_t run;
+	int rc;
+
+	while (m != 0) {
+		int bit = __builtin_ctzll(m);
+		int64_t a = i + bit, r = (int64_t)(s->resume - v->base), e;
+		struct ipscan_match match;
+
+		m &= m - 1;
+		if (a < r || !anchor_raw(p + a))
+			continue;
+		if (p[a] == '.') {
+			if (lone_dot_rejects(p + i, b, bit)) {
+				s->resume = v->base + (uint64_t)a + 1;
+				continue;
+			}
+			if (ipscan_fast_v4(p, v->len, a, r, &match, &e)) {
+				match.offset += v->base;
+				goto found;
+			}
+		} else if (p[a] == ':') {
+			if ((run = colon_reject_at(v, i, b, bit, avx2)) > 0) {
+				/* the whole run is settled: its other colons too */
+				s->resume = v->base + (uint64_t)run;
+				m &= run - i >= 64 ? 0 : ~0ULL << (run - i);
+				continue;
+			}
+			if (fast_v6(v, a, r, avx2, &match, &e))
+				goto found;
+		}
+		if ((rc = examine(s, v, a)) != SCAN_DONE) {
+			*at = a;
+			return rc;
+		}
+		continue;
+found:
+		s->resume = v->base + (uint64_t)e;
+		m &= e - i >= 64 ? 0 : ~0ULL << (e - i);
+		if ((rc = s->fn(s->arg, &match)) != 0) {
+			s->stop = rc;
+			*at = a;
+			return SCAN_STOP;
+		}
+	}
+	return SCAN_DONE;
+}
+
 /* Examine the candidates of whole 64-byte blocks from *pi while the block
- * and the byte after it are in the view and before end.  The body is
+ * and the bytes around it are in the view and before end.  The body is
  * instantiated once per instruction set (always_inline); the inner loop
  * makes no calls, so its constants stay in registers. */
 __attribute__((always_inline)) static inline int scan_blocks(struct ipscan *s, struct ipscan_view *v,
@@ -270,42 +545,37 @@ __attribute__((always_inline)) static inline int scan_blocks(struct ipscan *s, s
 {
 	int64_t i = *pi, stop = v->len - 65 < end - 64 ? v->len - 65 : end - 64;
 	int rc;
+#ifdef IPSCAN_AVX2
+	struct roles r;
+	if (avx2)
+		roles_load(&r);
+#endif
 
 	while (i <= stop) {
-		int64_t r = (int64_t)(s->resume - v->base);
-		if (r > i) {
-			i = r;
+		int64_t res = (int64_t)(s->resume - v->base);
+		if (res > i) {
+			i = res;
 			continue;
 		}
 		uint64_t m = 0;
 		struct block b;
-		for (; i <= stop; i += 64) {
 #ifdef IPSCAN_AVX2
-			m = avx2 ? block_avx2(v->p + i, &b) : block_sse2(v->p + i, &b);
-#else
-			(void)avx2;
-			m = block_sse2(v->p + i, &b);
-#endif
+		if (avx2) {
+			for (; i <= stop; i += 64)
+				if ((m = block_avx2(v->p + i, &r)) != 0)
+					break;
 			if (m != 0)
-				break;
+				block_masks_avx2(v->p + i, &b);
+		} else
+#endif
+		{
+			(void)avx2;
+			for (; i <= stop; i += 64)
+				if ((m = block_sse2(v->p + i, &b)) != 0)
+					break;
 		}
-		while (m != 0) {
-			int bit = __builtin_ctzll(m);
-			int64_t a = i + bit;
-			m &= m - 1;
-			if (v->base + (uint64_t)a < s->resume || !anchor_raw(v->p + a))
-				continue;
-			if ((v->p[a] == ':' && colon_run_rejects(v->p + i, &b, bit)) ||
-			    (v->p[a] == '.' && lone_dot_rejects(v->p + i, &b, bit))) {
-				if (s->resume < v->base + (uint64_t)a + 1)
-					s->resume = v->base + (uint64_t)a + 1;
-				continue;
-			}
-			if ((rc = examine(s, v, a)) != SCAN_DONE) {
-				*pi = a;
-				return rc;
-			}
-		}
+		if (m != 0 && (rc = settle(s, v, i, m, &b, pi, avx2)) != SCAN_DONE)
+			return rc;
 		if (i <= stop)
 			i += 64;
 	}

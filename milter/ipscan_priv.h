@@ -1,7 +1,9 @@
 /*
  * ipscan_priv.h - what the two halves of the IP scanner share: the byte
- * view a token is parsed in (ipscan_token.c) and the anchor loop that finds
- * where to parse (ipscan.c).  Private to the ipscan module.
+ * view a token is parsed in (ipscan_token.c), the anchor loop that finds
+ * where to parse (ipscan.c), and the plain dotted-quad fast path both use
+ * (ipscan_fast_v4(): the anchor loop straight on its buffer, the parser
+ * inside its view).  Private to the ipscan module.
  *
  * A view is a window on the stream.  Every read goes through view_at(),
  * which is what makes chunked scanning give the same answer as one-shot
@@ -16,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "grondslag/ipscan.h"
 
@@ -78,6 +81,101 @@ enum {
 	IPC_NOT_RIGHT = 64	/* not a plain delimiter after a dotted quad */
 };
 extern const uint8_t ipscan_class[256];
+
+/*
+ * The plain dotted-quad fast path, shared by the anchor loop (ipscan.c,
+ * which calls it straight from its candidate masks) and the parser
+ * (ipscan_token.c).  It decides only "a.b.c.d" between plain delimiters,
+ * well inside the bytes at hand, where it gives exactly what the general
+ * path would; everything else (edges, glue, '/', '-', defang brackets, a
+ * spaced dash) is handed on.
+ */
+
+/* Bytes that may precede a plain dotted quad without any further look:
+ * no word byte, no '.', '-', '+', '~' (glue), no '/', ']' or '[' (a
+ * "hxxp://" or "[://]" scheme), no ')' or '}' (a defanged dot).  Bytes
+ * that may follow one: no glue, no prefix '/', no range dash or en dash
+ * lead byte, no defang bracket; blanks are checked for a spaced range.
+ * (IPC_NOT_LEFT / IPC_NOT_RIGHT in the class table.) */
+static inline bool ipscan_plain_left(int c)
+{
+	return !(ipscan_class[c] & (IPC_WORD | IPC_NOT_LEFT));
+}
+
+static inline bool ipscan_plain_right(int c)
+{
+	return !(ipscan_class[c] & (IPC_WORD | IPC_NOT_RIGHT));
+}
+
+/* One decimal octet at p (4 readable bytes) without branching on the
+ * digits: returns its digit count (0 or 4 when not an octet; a leading
+ * zero or a value over 255 also give 0) and the value in *val. */
+static inline int ipscan_swar_octet(const uint8_t *p, unsigned *val)
+{
+	uint32_t x;
+	memcpy(&x, p, 4);
+	uint32_t t = x ^ 0x30303030u;
+	uint32_t bad = (((t & 0x7f7f7f7fu) + 0x76767676u) | t) & 0x80808080u;
+	if (bad == 0)
+		return 4;
+	int n = __builtin_ctz(bad) >> 3;	/* little-endian: first non-digit */
+	if (n == 0 || (n > 1 && (t & 0xff) == 0))
+		return 0;
+	/* right-align the n digits in bytes 0..2, zeros shifted in before */
+	uint32_t r = t << (8 * (3 - n));
+	unsigned v = (r & 0xff) * 100 + ((r >> 8) & 0xff) * 10 + ((r >> 16) & 0xff);
+	if (v > 255)
+		return 0;
+	*val = v;
+	return n;
+}
+
+/* A plain "a.b.c.d" around the '.' at p[i] (p[0..len) readable, anchors
+ * below resume consumed).  True when decided: *m is the match (offset
+ * relative to p) and *end the index after the token. */
+static inline bool ipscan_fast_v4(const uint8_t *p, int64_t len, int64_t i, int64_t resume,
+				  struct ipscan_match *m, int64_t *end)
+{
+	int64_t s, q;
+	uint8_t oct[4];
+
+	if (i < 8 || i + 24 > len)
+		return false;	/* near an edge: the general path */
+	s = i - ((ipscan_class[p[i - 1]] & IPC_DIG) ? 1 : 0);
+	s -= (ipscan_class[p[i - 2]] & IPC_DIG) && s == i - 1 ? 1 : 0;
+	s -= (ipscan_class[p[i - 3]] & IPC_DIG) && s == i - 2 ? 1 : 0;
+	/* the general path backs up no further than resume; up to s it
+	 * backs up just as far as here (the byte before s is checked the
+	 * same way by its left_ok()) */
+	if (s == i || resume > s || (ipscan_class[p[s - 1]] & IPC_DIG) ||
+	    !ipscan_plain_left(p[s - 1]))
+		return false;
+	q = s;
+	for (int k = 0; k < 4; k++) {
+		unsigned val = 0;
+		int n = ipscan_swar_octet(p + q, &val);
+		if (n == 0 || n == 4 || (k < 3 && p[q + n] != '.'))
+			return false;
+		oct[k] = (uint8_t)val;
+		q += n + (k < 3);
+	}
+	if (!ipscan_plain_right(p[q]))
+		return false;
+	if (p[q] == ' ' || p[q] == '\t') {
+		int64_t b = q;
+		while (b - q < 4 && (p[b] == ' ' || p[b] == '\t'))
+			b++;
+		if (p[b] == '-' || p[b] == 0xe2)
+			return false;	/* maybe "a - b" */
+	}
+	memset(m, 0, sizeof *m);
+	m->kind = IPSCAN_ADDR;
+	m->addr.family = IP_V4;
+	memcpy(m->addr.octet, oct, 4);
+	m->offset = (uint64_t)s;
+	*end = q;
+	return true;
+}
 
 /* Parse the token around the anchor at view index i (i is '.', ':', '[',
  * '(' or '{' that passed the anchor test) with scanning resumed at index

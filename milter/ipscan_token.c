@@ -621,80 +621,17 @@ static void token_v6(struct ipscan_view *v, int64_t i, int64_t resume, struct ip
  * whole), and hands everything else on.
  */
 
-/* Bytes that may precede a plain dotted quad without any further look:
- * no word byte, no '.', '-', '+', '~' (glue), no '/', ']' or '[' (a
- * "hxxp://" or "[://]" scheme), no ')' or '}' (a defanged dot).  Bytes
- * that may follow one: no glue, no prefix '/', no range dash or en dash
- * lead byte, no defang bracket; blanks are checked for a spaced range.
- * (IPC_NOT_LEFT / IPC_NOT_RIGHT in the class table.) */
-static inline bool plain_left(int c)
-{
-	return !(ipscan_class[c] & (IPC_WORD | IPC_NOT_LEFT));
-}
-
-static inline bool plain_right(int c)
-{
-	return !(ipscan_class[c] & (IPC_WORD | IPC_NOT_RIGHT));
-}
-
-/* One decimal octet at p (4 readable bytes) without branching on the
- * digits: returns its digit count (0 or 4 when not an octet; a leading
- * zero or a value over 255 also give 0) and the value in *val. */
-static inline int swar_octet(const uint8_t *p, unsigned *val)
-{
-	uint32_t x;
-	memcpy(&x, p, 4);
-	uint32_t t = x ^ 0x30303030u;
-	uint32_t bad = (((t & 0x7f7f7f7fu) + 0x76767676u) | t) & 0x80808080u;
-	if (bad == 0)
-		return 4;
-	int n = __builtin_ctz(bad) >> 3;	/* little-endian: first non-digit */
-	unsigned b0 = t & 0xff, b1 = (t >> 8) & 0xff, b2 = (t >> 16) & 0xff;
-	unsigned v = n == 1 ? b0 : n == 2 ? b0 * 10 + b1 : b0 * 100 + b1 * 10 + b2;
-	if (n == 0 || v > 255 || (n > 1 && b0 == 0))
-		return 0;
-	*val = v;
-	return n;
-}
-
-/* A plain "a.b.c.d" between plain delimiters; true when decided. */
+/* A plain "a.b.c.d" between plain delimiters (ipscan_fast_v4() in
+ * ipscan_priv.h); true when decided. */
 static bool fast_v4(struct ipscan_view *v, int64_t i, int64_t resume, struct ipscan_outcome *out)
 {
-	const uint8_t *p = v->p;
-	int64_t s = i, q;
+	int64_t end;
 
-	if (i < 8 || i + 24 > v->fast || resume > i - 4)
-		return false;	/* near an edge or a token: the general path */
-	s = i - (is_dig(p[i - 1]) ? 1 : 0);
-	s -= is_dig(p[i - 2]) && s == i - 1 ? 1 : 0;
-	s -= is_dig(p[i - 3]) && s == i - 2 ? 1 : 0;
-	if (s == i || is_dig(p[s - 1]) || !plain_left(p[s - 1]))
+	if (!ipscan_fast_v4(v->p, v->fast, i, resume, &out->m[0], &end))
 		return false;
-	struct tok a;
-	memset(&a.addr, 0, sizeof a.addr);
-	a.addr.family = IP_V4;
-	a.defanged = false;
-	q = s;
-	for (int k = 0; k < 4; k++) {
-		unsigned val = 0;
-		int n = swar_octet(p + q, &val);
-		if (n == 0 || n == 4 || (k < 3 && p[q + n] != '.'))
-			return false;
-		a.addr.octet[k] = (uint8_t)val;
-		q += n + (k < 3);
-	}
-	if (!plain_right(p[q]))
-		return false;
-	if (p[q] == ' ' || p[q] == '\t') {
-		int64_t b = q;
-		while (b - q < 4 && (p[b] == ' ' || p[b] == '\t'))
-			b++;
-		if (p[b] == '-' || p[b] == 0xe2)
-			return false;	/* maybe "a - b" */
-	}
-	a.end = q;
-	emit(v, out, IPSCAN_ADDR, &a, s, false);
-	out->resume = q;
+	out->m[0].offset += v->base;
+	out->nmatch = 1;
+	out->resume = end;
 	return true;
 }
 

@@ -4,16 +4,19 @@
 #
 # Generates (once, into $BUILD/bench/) a benign mail-like text of
 # BENIGN_MB (default 300) and an IP-dense CSV list of DENSE_MB (default
-# 150) with tests/bench/gen-text.py, then times
+# 150) with tests/bench/gen-text.py, then times, RUNS times interleaved
+# (best of each, so that a busy machine slows all alike):
 #   ripgrep:  rg --count-matches -a '\b(?:\d{1,3}\.){3}\d{1,3}\b' FILE
-#             (IPv4 only, no output to format; best of RUNS wall-clock runs
-#             on the page-cached file)
-#   scanner:  $BUILD/tests/ipscan-bench FILE RUNS
-#             (IPv4 + IPv6 + defanged + prefixes + ranges; best of RUNS
-#             in-memory passes, one core)
-# and prints "scanner KIND: X MB/s, ripgrep Y MB/s, ratio Zx".  Runs are
-# interleaved so that a busy machine slows both alike.  Not part of make
-# check: timing assertions do not belong in tests.
+#             IPv4 only, counts only, no output to format
+#   scanner:  $BUILD/tests/ipscan-bench -m FILE 1
+#             IPv4 + IPv6 + defanged + prefixes + ranges, counts only
+# Like for like: each is one process over the same page-cached file, timed
+# from outside with the same clock, its start-up and its getting of the
+# file (both mmap it) included.  The ratio printed is of these two.  The
+# scanner alone (ipscan-bench FILE 1: one in-memory pass, file read
+# before the clock starts) is printed beside it: that is the speed the
+# milter sees on a decoded part, and the figure for the 1 GB/s target.
+# Not part of make check: timing assertions do not belong in tests.
 set -u
 BUILD=${BUILD:-build}
 BENIGN_MB=${BENIGN_MB:-300}
@@ -47,6 +50,11 @@ gen dense "$DENSE_MB" "$DIR/dense.csv"
 
 now() { date +%s.%N; }
 
+# mbps BYTES T0 T1: throughput of one timed run
+mbps() { awk -v b="$1" -v a="$2" -v z="$3" 'BEGIN { printf "%.1f", (z > a) ? b / (z - a) / 1e6 : 0 }'; }
+# max X Y
+max() { awk -v x="$1" -v y="$2" 'BEGIN { print (x > y) ? x : y }'; }
+
 # bench KIND FILE
 bench() {
 	file=$2
@@ -54,22 +62,28 @@ bench() {
 	cat "$file" >/dev/null	# page cache, for both
 	best_rg=0
 	best_sc=0
+	best_mem=0
 	i=0
 	while [ "$i" -lt "$RUNS" ]; do
 		t0=$(now)
 		rg_count=$(rg --count-matches -a "$PATTERN" "$file")
 		t1=$(now)
-		rg_mbps=$(awk -v b="$bytes" -v a="$t0" -v z="$t1" 'BEGIN { printf "%.1f", b / (z - a) / 1e6 }')
-		best_rg=$(awk -v x="$rg_mbps" -v y="$best_rg" 'BEGIN { print (x > y) ? x : y }')
-		line=$("$BENCH" "$file" 1 | tail -n 1)
-		sc_mbps=$(echo "$line" | sed -n 's/^mbps=\([0-9.]*\) .*/\1/p')
+		best_rg=$(max "$(mbps "$bytes" "$t0" "$t1")" "$best_rg")
+		t0=$(now)
+		line=$("$BENCH" -m "$file" 1 | tail -n 1)
+		t1=$(now)
+		best_sc=$(max "$(mbps "$bytes" "$t0" "$t1")" "$best_sc")
 		sc_count=$(echo "$line" | sed -n 's/.* matches=\([0-9]*\) .*/\1/p')
-		best_sc=$(awk -v x="$sc_mbps" -v y="$best_sc" 'BEGIN { print (x > y) ? x : y }')
+		mem=$("$BENCH" "$file" 1 | tail -n 1 | sed -n 's/^mbps=\([0-9.]*\) .*/\1/p')
+		best_mem=$(max "$mem" "$best_mem")
 		i=$((i + 1))
 	done
 	ratio=$(awk -v a="$best_sc" -v b="$best_rg" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
-	printf 'scanner %s: %.0f MB/s, ripgrep %.0f MB/s, ratio %sx  (matches: scanner %s, ripgrep IPv4 %s; %s bytes)\n' \
-		"$1" "$best_sc" "$best_rg" "$ratio" "$sc_count" "${rg_count:-0}" "$bytes"
+	mratio=$(awk -v a="$best_mem" -v b="$best_rg" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
+	printf 'scanner %s: %.0f MB/s, ripgrep %.0f MB/s, ratio %sx  (both one process over the page-cached file, start-up and mmap included)\n' \
+		"$1" "$best_sc" "$best_rg" "$ratio"
+	printf 'scanner %s alone, in memory: %.0f MB/s (%sx ripgrep)  (matches: scanner %s, ripgrep IPv4 %s; %s bytes)\n' \
+		"$1" "$best_mem" "$mratio" "$sc_count" "${rg_count:-0}" "$bytes"
 }
 
 bench benign "$DIR/benign.txt"

@@ -21,6 +21,7 @@ struct collect {
 	bool offsets;
 	int count;
 	int stop_at;	/* return 7 from the callback at this match (1-based), 0 never */
+	uint64_t bias;	/* subtracted from offsets (a row embedded at this offset) */
 };
 
 /* Append one match in the table's notation. */
@@ -40,7 +41,8 @@ static int collect_cb(void *arg, const struct ipscan_match *m)
 	if (m->defanged)
 		n += snprintf(tok + n, sizeof tok - (size_t)n, "~");
 	if (c->offsets)
-		snprintf(tok + n, sizeof tok - (size_t)n, "@%llu", (unsigned long long)m->offset);
+		snprintf(tok + n, sizeof tok - (size_t)n, "@%llu",
+			 (unsigned long long)(m->offset - c->bias));
 	if (c->len + strlen(tok) + 2 < sizeof c->buf)
 		c->len += (size_t)snprintf(c->buf + c->len, sizeof c->buf - c->len, "%s%s",
 					   c->len ? " " : "", tok);
@@ -445,6 +447,102 @@ static const struct row net_rows[] = {
 	{"0.0.0.0-255.255.255.255", "0.0.0.0-255.255.255.255", 0},
 };
 
+/* ---- the edges of the fast paths (plain IPv4 and IPv6 read straight
+ * from the buffer by the anchor loop): what follows or precedes a token
+ * that must hand it to the general parser.  test_rows_embedded runs them
+ * inside long text, where the fast paths apply. */
+static const struct row fast_rows[] = {
+	{"8.8.8.8/24", "8.8.8.0/24@0", 0},
+	{"8.8.8.8/", "8.8.8.8@0", 0},
+	{"8.8.8.8/x", "8.8.8.8@0", 0},
+	{"8.8.8.8/33", "8.8.8.8@0", 0},
+	{"8.8.8.8/255.255.0.0", "8.8.0.0/16@0", 0},
+	{"8.8.8.8 -8.8.8.9", "8.8.8.8-8.8.8.9@0", 0},
+	{"8.8.8.8\t-\t8.8.8.9", "8.8.8.8-8.8.8.9@0", 0},
+	{"8.8.8.8    -    8.8.8.9", "8.8.8.8-8.8.8.9@0", 0},
+	{"8.8.8.8     - 8.8.8.9", "8.8.8.8@0 8.8.8.9@14", 0},
+	{"8.8.8.8    x", "8.8.8.8@0", 0},
+	{"8.8.8.8 \xe2\x80\x93 8.8.8.9", "8.8.8.8-8.8.8.9@0", 0},
+	{"8.8.8.8\xe2\x80\x93" "8.8.8.9", "8.8.8.8-8.8.8.9@0", 0},
+	{"8.8.8.8[.]", "8.8.8.8@0", 0},
+	{"8.8.8.8[.]x", "", 0},
+	{"8.8.8.8[.]1", "", 0},
+	{"8.8.8[.]8", "8.8.8.8~@0", 0},
+	{"8.8.8.8:25", "8.8.8.8@0", 0},
+	{"8.8.8.8%", "8.8.8.8@0", 0},
+	{"8.8.8.8.x", "", 0},
+	{"8.8.8.8_", "", 0},
+	{"x8.8.8.8", "", 0},
+	{"_8.8.8.8", "", 0},
+	{"08.8.8.8", "", 0},
+	{"8.8.8.08", "", 0},
+	{"8.8.8.256", "", 0},
+	{"255.255.255.2555", "", 0},
+	{"1.2.3.4.5", "", 0},
+	{"1.2.3", "", 0},
+	{"8.8.8.8,8.8.4.4", "8.8.8.8@0 8.8.4.4@8", 0},
+	{"hxxp://8.8.8.8", "8.8.8.8~@7", 0},
+	{"[8.8.8.8]:53", "8.8.8.8@1", 0},
+	{")8.8.8.8", "8.8.8.8@1", 0},
+	{"}8.8.8.8", "8.8.8.8@1", 0},
+	{"]8.8.8.8", "8.8.8.8@1", 0},
+	{"8.8.8.8(", "8.8.8.8@0", 0},
+	{"8.8.8.8{", "8.8.8.8@0", 0},
+	{"8.8.8.8~", "8.8.8.8@0", 0},
+	{"8.8.8.8+1", "", 0},
+	{"8.8.8.8+", "8.8.8.8@0", 0},
+	{"1234.8.8.8", "", 0},
+	{"8.8.8.8 8.8.8.9 8.8.8.10 8.8.8.11", "8.8.8.8@0 8.8.8.9@8 8.8.8.10@16 8.8.8.11@25", 0},
+	{"2a00:1450:4001::2,", "2a00:1450:4001::2@0", 0},
+	{"2a00:1450:4001::1/48", "2a00:1450:4001::/48@0", 0},
+	{"2a00:1450:4001::1/129", "2a00:1450:4001::1@0", 0},
+	{"2a00:1450:4001::1-2a00:1450:4001::9", "2a00:1450:4001::1-2a00:1450:4001::9@0", 0},
+	{"2a00:1450:4001::1 - 2a00:1450:4001::9", "2a00:1450:4001::1-2a00:1450:4001::9@0", 0},
+	{"2a00:1450:4001::1    -    2a00:1450:4001::9", "2a00:1450:4001::1-2a00:1450:4001::9@0", 0},
+	{"2a00:1450:4001::1%eth0", "", 0},
+	{"2a00:1450:4001::1:", "2a00:1450:4001::1@0", 0},
+	{"2a00:1450:4001::1::", "", 0},
+	{"2a00:1450:4001::1.", "2a00:1450:4001::1@0", 0},
+	{"2a00:1450:4001::1.x", "", 0},
+	{"2a00:1450:4001::8.8.8.8", "2a00:1450:4001::808:808@0", 0},
+	{"2a00:1450:4001::1[.]", "2a00:1450:4001::1@0", 0},
+	{"2a00:1450:4001::1[:]1", "2a00:1450:4001::1:1~@0", 0},
+	{"2a00:1450:4001::1]", "2a00:1450:4001::1@0", 0},
+	{"2a00:1450:4001:81c:0:0:0:200e", "2a00:1450:4001:81c::200e@0", 0},
+	{"2a00:1450:4001:81c:0:0:0:200e:1", "", 0},
+	{"2a00:1450:4001:81c:0:0:0:200e::", "2a00:1450:4001:81c::200e@0", 0},
+	{"2a00:1450:4001:81c::0:0:0:200e", "", 0},
+	{"1:12345::1", "", 0},
+	{"2a00:12345::1", "", 0},
+	{"12345::1", "", 0},
+	{"aa:bb:cc:dd:ee:ff:00:11", "", 0},
+	{"aa:bb:cc:dd:ee:ff:00:1", "aa:bb:cc:dd:ee:ff:0:1@0", 0},
+	{"aa::bb", "", 0},
+	{"aaaa:bbbb::cccc", "aaaa:bbbb::cccc@0", 0},
+	{"A:B::1", "a:b::1@0", 0},
+	{"2A00:1450:4001::C0DE", "2a00:1450:4001::c0de@0", 0},
+	{"x2a00::1", "", 0},
+	{"_2a00::1", "", 0},
+	{"2a00::1_", "", 0},
+	{".2a00::1", "2a00::1@1", 0},
+	{"-2a00::1", "2a00::1@1", 0},
+	{"2a00::1-", "2a00::1@0", 0},
+	{":2a00::1", "2a00::1@1", 0},
+	{"::2a00:1", "::2a00:1@0", 0},
+	{"2a00::1.", "2a00::1@0", 0},
+	{"[2a00::1]", "2a00::1@1", 0},
+	{"(2a00::1)", "2a00::1@1", 0},
+	{"2a00::1 2a00::2", "2a00::1@0 2a00::2@8", 0},
+	{"2a00:1450:4001::1,8.8.8.8", "2a00:1450:4001::1@0 8.8.8.8@18", 0},
+	{"12:30:45", "", 0},
+	{"12:30:45:", "", 0},
+	{"1:2:3:4:5:6", "", 0},
+	{"1:2:3:4:5:6:7", "", 0},
+	{"1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8@0", 0},
+	{"1:2:3:4:5:6:7:8:9", "", 0},
+	{"de:ad:be:ef::1", "de:ad:be:ef::1@0", 0},
+};
+
 static void test_v4(void **state)
 {
 	(void)state;
@@ -473,6 +571,97 @@ static void test_nets(void **state)
 {
 	(void)state;
 	check_rows(net_rows, ARRAY_LEN(net_rows));
+}
+
+static void test_fast_edges(void **state)
+{
+	(void)state;
+	check_rows(fast_rows, ARRAY_LEN(fast_rows));
+}
+
+/* ---- the same rows inside long text ----------------------------------- */
+
+/* buf (total bytes, a row of len bytes at offset at) cut in two at every
+ * position in and around the row; the first piece sits in its own buffer
+ * followed in memory by poison bytes (digits: a token would go on;
+ * commas: it would end), which a read past the end of the chunk would
+ * see.  Every cut must give want. */
+static void check_cuts(struct ipscan *s, struct collect *c, const char *buf, size_t total,
+		       size_t at, size_t len, char poison, const char *in, const char *want)
+{
+	char name[160];
+
+	for (size_t cut = at - 1; cut <= at + len + 1; cut++) {
+		char *head = malloc(cut + 80);
+		assert_non_null(head);
+		memcpy(head, buf, cut);
+		memset(head + cut, poison, 80);
+		collect_init(c, true);
+		c->bias = at;
+		assert_int_equal(ipscan_update(s, head, cut), 0);
+		assert_int_equal(ipscan_update(s, buf + cut, total - cut), 0);
+		assert_int_equal(ipscan_finish(s), 0);
+		free(head);
+		snprintf(name, sizeof name, "\"%.70s\" at %zu, cut at %zu, then '%c'", in, at, cut,
+			 poison);
+		assert_str_eq_msg(name, c->buf, want);
+	}
+}
+
+/* Row r embedded at every offset 1..72 of a long run of filler, with
+ * filler after it: the block loop and its fast paths see the row, at
+ * every position relative to a 64-byte block, and must find what the row
+ * alone gives (offsets shifted).  At a few offsets the text is also cut
+ * in two at every position in and around the row, so that a token the
+ * fast paths would take touches the end of a chunk. */
+static void check_row_embedded(const struct row *r, char filler)
+{
+	size_t len = r->len ? r->len : strlen(r->in), total = 72 + len + 90;
+	char *buf = malloc(total);
+	struct collect want, c;
+	char name[160];
+	struct ipscan *s = ipscan_alloc(collect_cb, &c);
+
+	assert_non_null(buf);
+	assert_non_null(s);
+	scan_once(r->in, len, true, &want);
+	for (size_t at = 1; at <= 72; at++) {
+		memset(buf, filler, total);
+		memcpy(buf + at, r->in, len);
+		collect_init(&c, true);
+		c.bias = at;
+		assert_int_equal(ipscan_buffer(buf, total, collect_cb, &c), 0);
+		snprintf(name, sizeof name, "\"%.70s\" at %zu in 0x%02x", r->in, at,
+			 (unsigned)filler);
+		assert_str_eq_msg(name, c.buf, want.buf);
+		/* the row ending where the first block ends (the block loop
+		 * stops 65 bytes before a chunk's end), or across blocks */
+		size_t edge = len < 66 ? 66 - len : 1, edge2 = len < 70 ? 70 - len : 1;
+		if (filler != ' ' || (at != 1 && at != 40 && at != 64 && at != edge && at != edge2))
+			continue;
+		for (const char *poison = "9,"; *poison != '\0'; poison++)
+			check_cuts(s, &c, buf, total, at, len, *poison, r->in, want.buf);
+	}
+	ipscan_free(s);
+	free(buf);
+}
+
+static void test_rows_embedded(void **state)
+{
+	static const struct {
+		const struct row *rows;
+		size_t n;
+	} tables[] = {
+		{v4_rows, ARRAY_LEN(v4_rows)}, {trap_rows, ARRAY_LEN(trap_rows)},
+		{v6_rows, ARRAY_LEN(v6_rows)}, {defang_rows, ARRAY_LEN(defang_rows)},
+		{net_rows, ARRAY_LEN(net_rows)}, {fast_rows, ARRAY_LEN(fast_rows)},
+	};
+	(void)state;
+	for (size_t t = 0; t < ARRAY_LEN(tables); t++)
+		for (size_t k = 0; k < tables[t].n; k++) {
+			check_row_embedded(&tables[t].rows[k], ' ');
+			check_row_embedded(&tables[t].rows[k], '\n');
+		}
 }
 
 /* A tiny deterministic generator (xorshift), so failures reproduce. */
@@ -669,6 +858,8 @@ int main(void)
 		cmocka_unit_test(test_v6),
 		cmocka_unit_test(test_defanged),
 		cmocka_unit_test(test_nets),
+		cmocka_unit_test(test_fast_edges),
+		cmocka_unit_test(test_rows_embedded),
 		cmocka_unit_test(test_random_chunking),
 		cmocka_unit_test(test_binary),
 		cmocka_unit_test(test_long_input),
