@@ -151,8 +151,12 @@ static int conn_flush(struct conn *c)
 								 : strerror(errno));
 			return -1;
 		}
-		snprintf(c->why, sizeof c->why, "write to relay: %s",
-			 n == 0 ? "nothing written" : strerror(errno));
+		if (n < 0 && (errno == EPIPE || errno == ECONNRESET))
+			snprintf(c->why, sizeof c->why, "connection closed by the relay (%s)",
+				 strerror(errno));
+		else
+			snprintf(c->why, sizeof c->why, "write to relay: %s",
+				 n == 0 ? "nothing written" : strerror(errno));
 		return -1;
 	}
 	c->out_len = 0;
@@ -189,8 +193,12 @@ static int conn_getc(struct conn *c, int64_t deadline)
 		if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
 			continue;
 		if (n <= 0) {
-			snprintf(c->why, sizeof c->why, "%s",
-				 n == 0 ? "connection closed by the relay" : strerror(errno));
+			/* A reset is the relay closing too (with our data unread). */
+			if (n == 0 || errno == ECONNRESET)
+				snprintf(c->why, sizeof c->why, "connection closed by the relay%s",
+					 n == 0 ? "" : " (reset)");
+			else
+				snprintf(c->why, sizeof c->why, "%s", strerror(errno));
 			return -1;
 		}
 		c->in_len = (size_t)n;
