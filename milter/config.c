@@ -21,7 +21,17 @@
 
 #define CONFIG_LINE_MAX 4096
 
-enum config_type { CT_STR, CT_PATH, CT_UINT, CT_SIZE, CT_BOOL, CT_ENUM, CT_LIST, CT_FPRLIST };
+enum config_type {
+	CT_STR, CT_PATH, CT_UINT, CT_SIZE, CT_BOOL, CT_ENUM, CT_LIST, CT_FPRLIST,
+	CT_USERLIST,	/* a LIST of login names */
+	CT_JURIST	/* a LIST of "USER MAILADDRESS" */
+};
+
+/* Is a key of type t repeatable (each line adds a value)? */
+static bool type_is_list(enum config_type t)
+{
+	return t == CT_LIST || t == CT_FPRLIST || t == CT_USERLIST || t == CT_JURIST;
+}
 
 struct config_def {
 	const char *name;
@@ -160,6 +170,57 @@ static bool fingerprint_ok(const char *s)
 	return n == 40;
 }
 
+/* A login name as useradd accepts it: [A-Za-z0-9_.-], not starting with
+ * '-', 1..32 bytes (roles are matched by name against getpwuid_r). */
+static bool user_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > 32 || s[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '.' && s[i] != '-')
+			return false;
+	return true;
+}
+
+/* A mail address good enough to compare with an envelope sender: one '@'
+ * with text on both sides, printable ASCII without blanks, quotes or
+ * angle brackets, at most 320 bytes. */
+static bool mail_ok(const char *s)
+{
+	const char *at = strchr(s, '@');
+	size_t n = strlen(s);
+	if (at == NULL || at == s || at[1] == '\0' || strchr(at + 1, '@') != NULL || n > 320)
+		return false;
+	for (; *s; s++)
+		if (*s <= ' ' || *s >= 0x7f || *s == '"' || *s == '<' || *s == '>')
+			return false;
+	return true;
+}
+
+/* Validate a USERLIST or JURIST value; false with an error. */
+static bool role_value_ok(const struct config_def *d, const char *val, const char *file,
+			  unsigned line, struct errbuf *e)
+{
+	size_t ulen = strcspn(val, " \t");
+	const char *mail = val + ulen;
+	while (*mail == ' ' || *mail == '\t')
+		mail++;
+	if (!user_ok(val, ulen)) {
+		errf(e, file, line, "%s: \"%.*s\" is not a login name", d->name,
+		     (int)(ulen > 64 ? 64 : ulen), val);
+		return false;
+	}
+	if (d->type == CT_USERLIST && *mail != '\0') {
+		errf(e, file, line, "%s: one login name per line", d->name);
+		return false;
+	}
+	if (d->type == CT_JURIST && !mail_ok(mail)) {
+		errf(e, file, line, "%s: \"%.64s\" is not USER MAILADDRESS", d->name, val);
+		return false;
+	}
+	return true;
+}
+
 /* Set key k from text; false (and an error) when the value is bad. */
 static bool set_value(struct config *c, enum config_key k, const char *val, const char *file,
 		      unsigned line, struct errbuf *e)
@@ -204,6 +265,12 @@ static bool set_value(struct config *c, enum config_key k, const char *val, cons
 			return false;
 		}
 		/* stored like any list */
+		/* FALLTHROUGH */
+	case CT_USERLIST:
+	case CT_JURIST:
+		if ((d->type == CT_USERLIST || d->type == CT_JURIST) && *val != '\0' &&
+		    !role_value_ok(d, val, file, line, e))
+			return false;
 		/* FALLTHROUGH */
 	case CT_LIST: {
 		if (*val == '\0')
@@ -298,7 +365,7 @@ static void parse_line(struct config *c, char *line, const char *file, unsigned 
 		errf(e, file, lineno, "unknown key \"%.64s\"", s);
 		return;
 	}
-	if (seen[k] && defs[k].type != CT_LIST && defs[k].type != CT_FPRLIST) {
+	if (seen[k] && !type_is_list(defs[k].type)) {
 		errf(e, file, lineno, "%s given twice (first on line %u)", defs[k].name,
 		     c->v[k].line);
 		return;
@@ -416,7 +483,7 @@ void config_dump(const struct config *c, FILE *out)
 	fprintf(out, "# effective configuration (%s)\n", c->file ? c->file : "embedded defaults");
 	for (int k = 0; k < CONF_COUNT; k++) {
 		const struct config_value *v = &c->v[k];
-		if (defs[k].type == CT_LIST || defs[k].type == CT_FPRLIST) {
+		if (type_is_list(defs[k].type)) {
 			if (v->nlist == 0)
 				fprintf(out, "# %s (none)\n", defs[k].name);
 			for (size_t i = 0; i < v->nlist; i++)
@@ -458,6 +525,8 @@ void config_doc(const char *style, FILE *out)
 				       : d->type == CT_SIZE ? "size"
 				       : d->type == CT_PATH ? "file"
 				       : d->type == CT_FPRLIST ? "fingerprint"
+				       : d->type == CT_USERLIST ? "user"
+				       : d->type == CT_JURIST ? "user address"
 							    : "value");
 			fputs("\"\n", out);
 			roff_text(out, d->help);

@@ -9,7 +9,10 @@
  * store, spool directory) while we can still say so on the terminal;
  * -n stops here; open the milter socket under umask 0777, then give it
  * SocketMode/SocketGroup; daemonise; write the pid file; drop privileges
- * to UserID; start the notifier; smfi_main().
+ * to UserID; start the notifier and the control socket's thread;
+ * smfi_main().  The control socket (ControlSocket, issue 5) is created
+ * with the milter socket, while we are still root, and served from a
+ * thread started after fork and after privileges are dropped.
  *
  * Signals: libmilter's signal thread turns SIGTERM/SIGINT into a stop, and
  * would turn SIGHUP into one too.  We need SIGHUP to reload, so this file
@@ -18,6 +21,9 @@
  * every other signal is returned to libmilter as before.  After
  * smfi_main() returns, messages in flight are finished (bounded wait)
  * before the store is closed.
+ *
+ * The record (audit chain): start, stop, every reload (refused ones
+ * too) and every registry load with its digest are written to the store.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +44,7 @@
 #include <libmilter/mfapi.h>
 
 #include "daemon.h"
+#include "grondslag/ctlsock.h"
 #include "grondslag/log.h"
 
 #define DEFAULT_CONFIG "/etc/grondslag/grondslag.conf"
@@ -52,16 +59,47 @@ static void usage(void)
 			"  -d       debug logging\n");
 }
 
+/* Record a daemon event (start, stop, reload, registry-load) in the
+ * chain; a failure is logged, the daemon goes on (the mail flow must not
+ * stop because a record of a reload could not be written). */
+static void record_event(const char *event, const struct snapshot *s, const char *why)
+{
+	struct audit_details *d = audit_details_new();
+	if (s != NULL) {
+		const struct config *c = snapshot_config(s);
+		audit_details_str(d, "config", config_file(c) ? config_file(c) : "");
+		audit_details_str(d, "registry", config_str(c, CONF_REGISTRY));
+		audit_details_str(d, "digest", snapshot_digest(s));
+		audit_details_str(d, "signature", config_str(c, CONF_REGISTRY_SIGNATURE));
+		audit_details_str(d, "warning", snapshot_warning(s));
+		audit_details_int(d, "generation", (int64_t)snapshot_generation(s));
+	}
+	if (why != NULL)
+		audit_details_str(d, "refused", why);
+	audit_details_int(d, "pid", (int64_t)getpid());
+	char *details = audit_details_finish(d), err[512];
+	struct store_audit a = {.event = event, .details = details};
+	if (details == NULL || store_audit_put(daemon_state.store, &a, err, sizeof err) != 0)
+		log_msg(LOG_ERR, "audit record %s not written: %s", event,
+			details ? err : "out of memory");
+	free(details);
+}
+
 /* Reload on SIGHUP: a broken file keeps the old snapshot. */
 static void reload(void)
 {
 	char err[4096];
 	if (snapshot_slot_reload(&daemon_state.slot, err, sizeof err) != 0) {
+		char first[300];
+		snprintf(first, sizeof first, "%.299s", err);
 		for (char *line = strtok(err, "\n"); line != NULL; line = strtok(NULL, "\n"))
 			log_msg(LOG_ERR, "reload refused, keeping the current snapshot: %s", line);
+		record_event("reload", NULL, first);
 		return;
 	}
 	struct snapshot *s = snapshot_slot_get(&daemon_state.slot);
+	record_event("reload", s, NULL);
+	record_event("registry-load", s, NULL);
 	log_msg(LOG_NOTICE, "reloaded: snapshot %lu, registry %.200s sha256 %s",
 		snapshot_generation(s), config_str(snapshot_config(s), CONF_REGISTRY),
 		snapshot_digest(s));
@@ -319,6 +357,56 @@ static void start_notifier(const struct config *c)
 		log_msg(LOG_ERR, "notices will not be sent: %s", err);
 }
 
+static struct ctlsock *control;	/* NULL when ControlSocket is empty */
+
+/* The control socket's view of the configuration: the current snapshot,
+ * pinned for one request (roles follow SIGHUP reloads). */
+static const struct config *control_config_get(void *arg, void **pin)
+{
+	struct snapshot *s = snapshot_slot_get(arg);
+	*pin = s;
+	return s != NULL ? snapshot_config(s) : NULL;
+}
+
+/* Unpin what control_config_get() pinned. */
+static void control_config_put(void *arg, void *pin)
+{
+	(void)arg;
+	snapshot_unref(pin);
+}
+
+/* Create the control socket (as root, before daemonising). */
+static int open_control(const struct config *c)
+{
+	const char *path = config_str(c, CONF_CONTROL_SOCKET);
+	char err[512];
+	if (*path == '\0')
+		return 0;
+	control = ctlsock_open(path, err, sizeof err);
+	if (control == NULL) {
+		log_msg(LOG_ERR, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Serve the control socket (after fork and dropping privileges). */
+static int run_control(void)
+{
+	struct ctlsock_env env = {
+		.store = daemon_state.store, .hostname = daemon_state.hostname,
+		.notice_from = daemon_state.notice_from, .notifier = daemon_state.notifier,
+		.config_get = control_config_get, .config_put = control_config_put,
+		.arg = &daemon_state.slot,
+	};
+	char err[256];
+	if (control != NULL && ctlsock_run(control, &env, err, sizeof err) != 0) {
+		log_msg(LOG_ERR, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* Steps after the check: socket, daemon, pid file, user, notifier. */
 static int run(bool foreground)
 {
@@ -330,6 +418,8 @@ static int run(bool foreground)
 	int rc = lookup_user(config_str(c, CONF_USER_ID), &pw);
 	if (rc == 0)
 		rc = open_socket(c, pw);
+	if (rc == 0)
+		rc = open_control(c);
 	if (rc == 0 && !foreground)
 		rc = daemonise();
 	if (rc == 0)
@@ -338,13 +428,24 @@ static int run(bool foreground)
 		rc = drop_privileges(pw, config_str(c, CONF_DATABASE));
 	if (rc == 0)
 		start_notifier(c);
+	if (rc == 0)
+		rc = run_control();
 	snapshot_unref(s);
-	if (rc != 0)
+	if (rc != 0) {
+		ctlsock_close(control);
 		return 1;
+	}
 	log_msg(LOG_NOTICE, "started (pid %ld)", (long)getpid());
+	s = snapshot_slot_get(&daemon_state.slot);
+	record_event("start", s, NULL);
+	record_event("registry-load", s, NULL);
+	snapshot_unref(s);
 	rc = smfi_main() == MI_SUCCESS ? 0 : 1;
+	ctlsock_close(control);
+	control = NULL;
 	log_msg(LOG_NOTICE, "stopping: finishing messages in flight");
 	drain();
+	record_event("stop", NULL, NULL);
 	notifier_stop(daemon_state.notifier);
 	store_close(daemon_state.store);
 	if (*pidfile)

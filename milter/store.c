@@ -18,6 +18,59 @@
  *      transaction that also sets user_version.
  * Limits: quick_check reads the whole file, so opening a store of some GB
  * takes seconds (once, at start).
+ *
+ * THE SCHEMA (for readers such as reports: read-only, never write).
+ * Times are Unix seconds (UTC), NULL when not (yet) known.
+ *
+ * Version 1 (issue 4):
+ *   holds            one row per held message
+ *     ref            "G20250314-7KQ2M9XH0T" (primary key)
+ *     queue_id, sender, subject, received (MTA time), stored (our commit),
+ *     decided_on (policy date, days since 1970), categories (bits),
+ *     tlp, summary_json (counts, countries, parts; never addresses),
+ *     findings_json (the full findings: shown only with show --content),
+ *     registry_digest, sha256 + size (of the raw message),
+ *     state          pending | partly-approved | releasing | released |
+ *                    denied | expired (see holdstate.h)
+ *     state_changed  time of the last change of state
+ *   hold_messages    ref -> message (the raw bytes, BLOB)
+ *   hold_recipients  id, ref, recipient ("<a@b>" as given to the MTA),
+ *                    party (NULL unknown), reasons (codes, comma-sep),
+ *                    explanation, state held | approved | releasing |
+ *                    released | denied | expired
+ *   hold_delivered   id, ref, recipient: delivered at once
+ *   shares           the register of what was shared: shared_at, queue_id,
+ *                    sender, recipient, party, bases, articles,
+ *                    categories, tlp, public_addresses, countries
+ *                    ("BE:3,NL:1"), simulated (0/1)
+ *   outbox           notices: kind (hold, release, deny, expiry, digest),
+ *                    ref, rcpt, message, created, due, attempts,
+ *                    last_error, state queued | sent | failed, done_at
+ * Version 2 (issue 5: jurists and the record), added columns and tables:
+ *   holds.decided_at       time the hold reached a final state
+ *                          (released, denied, expired); NULL while open
+ *   holds.decided_by       user name of the actor of the final event:
+ *                          the jurist for deny, "daemon" for release
+ *                          done and expiry (approvers: hold_approvals)
+ *   holds.decision_reason  the jurist's words of that decision
+ *   hold_recipients.decided_at   time this recipient reached a final
+ *                          state; NULL while open
+ *   hold_recipients.approvals    distinct jurists who approved it
+ *   hold_recipients.relay_queue_id  the relay's queue id of its release
+ *   hold_approvals   one row per (recipient, jurist) approval:
+ *                    id, ref, recipient_id (hold_recipients.id),
+ *                    jurist (user name), at, reason, basis ("" none),
+ *                    audit_seq (the audit record of the approval)
+ *   audit            THE RECORD, append-only (triggers refuse UPDATE and
+ *                    DELETE): seq (1, 2, ... no gaps), at, actor (user
+ *                    name or "daemon"), uid (NULL for the daemon), role
+ *                    (jurist, admin, auditor, daemon, none), event (hold,
+ *                    share, view, approve, release, release-failed, deny,
+ *                    expire, refused, registry-load, reload, start, stop),
+ *                    ref ("" when none), details (canonical JSON object),
+ *                    prev_hash, hash (SHA-256 hex; see audit.h).
+ *                    Time to decision: holds.decided_at - holds.received;
+ *                    outcome: holds.state / hold_recipients.state.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -88,10 +141,41 @@ static const char schema_v1[] =
 	"CREATE INDEX outbox_due ON outbox(state, due);"
 	"PRAGMA application_id = 1196576324;";	/* STORE_APPLICATION_ID */
 
+/* Version 2: decisions and the record (issue 5). */
+static const char schema_v2[] =
+	"ALTER TABLE holds ADD COLUMN decided_at INTEGER;"
+	"ALTER TABLE holds ADD COLUMN decided_by TEXT;"
+	"ALTER TABLE holds ADD COLUMN decision_reason TEXT;"
+	"ALTER TABLE hold_recipients ADD COLUMN decided_at INTEGER;"
+	"ALTER TABLE hold_recipients ADD COLUMN approvals INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE hold_recipients ADD COLUMN relay_queue_id TEXT;"
+	"CREATE TABLE hold_approvals ("
+	" id INTEGER PRIMARY KEY,"
+	" ref TEXT NOT NULL REFERENCES holds(ref) ON DELETE CASCADE,"
+	" recipient_id INTEGER NOT NULL REFERENCES hold_recipients(id) ON DELETE CASCADE,"
+	" jurist TEXT NOT NULL, at INTEGER NOT NULL, reason TEXT NOT NULL,"
+	" basis TEXT NOT NULL, audit_seq INTEGER NOT NULL,"
+	" UNIQUE (recipient_id, jurist));"
+	"CREATE INDEX hold_approvals_ref ON hold_approvals(ref);"
+	"CREATE TABLE audit ("
+	" seq INTEGER PRIMARY KEY NOT NULL, at INTEGER NOT NULL,"
+	" actor TEXT NOT NULL, uid INTEGER, role TEXT NOT NULL,"
+	" event TEXT NOT NULL, ref TEXT NOT NULL, details TEXT NOT NULL,"
+	" prev_hash TEXT NOT NULL, hash TEXT NOT NULL);"
+	"CREATE INDEX audit_at ON audit(at);"
+	"CREATE INDEX audit_ref ON audit(ref);"
+	/* reports select a period of holds by time */
+	"CREATE INDEX holds_received ON holds(received);"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	" BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;";
+
 /* migrations[i] takes the schema from version i to i + 1.  The hook for
  * later versions: append a step and raise STORE_SCHEMA_VERSION. */
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v1,
+	schema_v2,
 };
 
 void store_errf(char *err, size_t errlen, const char *fmt, ...)
@@ -368,6 +452,44 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 	int64_t version = 0;
 	if (check_identity(s, &version, err, errlen) != 0 || configure(s, err, errlen) != 0 ||
 	    migrate(s, version, err, errlen) != 0) {
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+struct store *store_open_readonly(const char *path, char *err, size_t errlen)
+{
+	store_errf(err, errlen, "%s", "");
+	if (path == NULL || path[0] == '\0') {
+		store_errf(err, errlen, "Database: no path given");
+		return NULL;
+	}
+	struct store *s = calloc(1, sizeof *s);
+	if (s == NULL || (s->path = strdup(path)) == NULL) {
+		free(s);
+		store_errf(err, errlen, "Database %s: out of memory", path);
+		return NULL;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	s->readonly = true;
+	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+	    SQLITE_OK) {
+		store_errf(err, errlen, "Database %s: %s", path,
+			   s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		store_close(s);
+		return NULL;
+	}
+	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+	int64_t version = 0;
+	if (check_identity(s, &version, err, errlen) != 0) {
+		store_close(s);
+		return NULL;
+	}
+	if (version != STORE_SCHEMA_VERSION) {
+		store_errf(err, errlen,
+			   "Database %s: schema version %lld, want %d (start grondslag-milter once"
+			   " to migrate it)", path, (long long)version, STORE_SCHEMA_VERSION);
 		store_close(s);
 		return NULL;
 	}

@@ -220,6 +220,39 @@ static int put_notice(struct store *s, const struct store_hold *h, const char *r
 	return rc;
 }
 
+/* The "hold" record of the chain: what was held, for whom, why; never
+ * the addresses found (only counts, ids and reason codes). */
+static int put_audit(struct store *s, const struct store_hold *h, const char *ref,
+		     const char *sha, uint64_t size, time_t now, char *err, size_t errlen)
+{
+	struct audit_details *d = audit_details_new();
+	GString *rcpts = g_string_new(NULL), *reasons = g_string_new(NULL);
+	for (size_t i = 0; i < h->nrcpts; i++) {
+		g_string_append_printf(rcpts, "%s%s", i ? "," : "", h->rcpts[i].recipient);
+		g_string_append_printf(reasons, "%s%s", i ? ";" : "", h->rcpts[i].reasons);
+	}
+	audit_details_str(d, "queue_id", h->queue_id);
+	audit_details_str(d, "sender", h->sender);
+	audit_details_str(d, "held", rcpts->str);
+	audit_details_str(d, "reasons", reasons->str);
+	audit_details_int(d, "delivered", (int64_t)h->ndelivered);
+	audit_details_int(d, "categories", h->categories);
+	audit_details_str(d, "sha256", sha);
+	audit_details_int(d, "size", (int64_t)size);
+	audit_details_str(d, "registry", h->registry_digest);
+	g_string_free(rcpts, TRUE);
+	g_string_free(reasons, TRUE);
+	char *details = audit_details_finish(d);
+	if (details == NULL) {
+		store_errf(err, errlen, "store: out of memory");
+		return -1;
+	}
+	struct store_audit a = {.event = "hold", .ref = ref, .details = details};
+	int rc = store_audit_append(s, &a, now, NULL, err, errlen);
+	free(details);
+	return rc;
+}
+
 /* One attempt at writing the hold under reference ref. */
 static enum put_result put_once(struct store *s, const struct store_hold *h, const char *ref,
 				uint64_t size, char *err, size_t errlen)
@@ -235,6 +268,7 @@ static enum put_result put_once(struct store *s, const struct store_hold *h, con
 	}
 	if (rc != 0 || put_hold_row(s, h, ref, size, sha, now, err, errlen) != 0 ||
 	    put_recipients(s, h, ref, err, errlen) != 0 ||
+	    put_audit(s, h, ref, sha, size, now, err, errlen) != 0 ||
 	    (h->notice_to != NULL && h->notice_message != NULL &&
 	     put_notice(s, h, ref, now, err, errlen) != 0)) {
 		store_rollback(s);

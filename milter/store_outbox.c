@@ -8,6 +8,8 @@
  * permanent failure, the notice stays in the table as 'failed' with its
  * last error, so nobody can miss that a sender was never told.  Sent
  * notices stay as 'sent' (the record).  No row is ever deleted here.
+ * Every share row also appends its "share" record to the chain, in the
+ * same transaction.
  * Limits: last_error is cut to 500 bytes, control characters replaced.
  */
 #include <stdio.h>
@@ -17,6 +19,31 @@
 #include "store_priv.h"
 
 #define LAST_ERROR_MAX 500
+
+/* The "share" record of the chain (same transaction as the row). */
+static int share_audit(struct store *s, const struct store_share *sh, char *err, size_t errlen)
+{
+	struct audit_details *d = audit_details_new();
+	audit_details_str(d, "queue_id", sh->queue_id);
+	audit_details_str(d, "sender", sh->sender);
+	audit_details_str(d, "recipient", sh->recipient);
+	audit_details_str(d, "party", sh->party ? sh->party : "");
+	audit_details_str(d, "bases", sh->bases);
+	audit_details_int(d, "categories", sh->categories);
+	audit_details_int(d, "tlp", sh->tlp);
+	audit_details_int(d, "public_addresses", sh->public_addresses);
+	audit_details_str(d, "countries", sh->countries);
+	audit_details_int(d, "simulated", sh->simulated ? 1 : 0);
+	char *details = audit_details_finish(d);
+	if (details == NULL) {
+		store_errf(err, errlen, "store: out of memory");
+		return -1;
+	}
+	struct store_audit a = {.event = "share", .ref = "", .details = details};
+	int rc = store_audit_append(s, &a, 0, NULL, err, errlen);
+	free(details);
+	return rc;
+}
 
 /* Insert one share record inside the caller's transaction. */
 int store_put_share(struct store *s, const struct store_share *sh, char *err, size_t errlen)
@@ -50,7 +77,7 @@ int store_put_share(struct store *s, const struct store_share *sh, char *err, si
 		rc = -1;
 	}
 	sqlite3_finalize(st);
-	return rc;
+	return rc == 0 ? share_audit(s, sh, err, errlen) : rc;
 }
 
 int store_shares_put(struct store *s, const struct store_share *sh, size_t n, char *err,

@@ -1,7 +1,9 @@
 /*
  * store_priv.h - what the store's files share and nobody else sees: the
  * struct store itself (store.c: open, schema, transactions, references),
- * used by store_hold.c (holds) and store_outbox.c (shares and notices).
+ * used by store_hold.c (holds), store_outbox.c (shares and notices),
+ * store_audit.c (the record), store_decide.c (decisions) and
+ * store_list.c (listings).
  *
  * Every public function takes s->lock for its whole duration; the helpers
  * below assume it is held.
@@ -20,6 +22,7 @@ struct store {
 	sqlite3 *db;
 	pthread_mutex_t lock;
 	bool fail_next;			/* store_fail_next(): fail the next commit */
+	bool readonly;			/* store_open_readonly() */
 	char *path;
 	/* the strings of the last store_notice_next() */
 	char *n_kind, *n_ref, *n_to, *n_message, *n_last_error;
@@ -44,6 +47,10 @@ sqlite3_stmt *store_prepare(struct store *s, const char *sql, char *err, size_t 
 int store_bind_text(sqlite3_stmt *st, int col, const char *text);
 /* One share row inside the caller's transaction (store_outbox.c). */
 int store_put_share(struct store *s, const struct store_share *sh, char *err, size_t errlen);
+/* Append one audit record inside the caller's transaction (store_audit.c);
+ * seq_out (may be NULL) receives its seq.  now 0: time(NULL). */
+int store_audit_append(struct store *s, const struct store_audit *a, time_t now,
+		       int64_t *seq_out, char *err, size_t errlen);
 /* Free the strings of the last store_notice_next(). */
 void store_notice_strings_free(struct store *s);
 /* malloc'ed copy of a text column, "" for NULL; NULL only out of memory. */

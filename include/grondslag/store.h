@@ -27,7 +27,8 @@
  * Crockford base32 (50 random bits from getrandom()), e.g.
  * "G20250314-7KQ2M9XH0T".
  *
- * States (issue 5 moves them; this module writes only the first):
+ * States (store_hold_put() writes the first, store_hold_decide() moves
+ * them with the rules of holdstate.h):
  *   holds.state            pending | partly-approved | releasing |
  *                          released | denied | expired
  *   hold_recipients.state  held | approved | releasing | released |
@@ -47,6 +48,17 @@
  *   store_hold_count()
  *   store_ref_new(), store_ref_valid()
  *   store_fail_next()     test hook: make the next write fail
+ * Issue 5 (store_audit.c, store_decide.c; schema in milter/store.c):
+ *   store_open_readonly() read-only, for the CLI (audit verify/export)
+ *   store_audit_put()     one record of the chain, own transaction
+ *   store_audit_scan(), store_audit_verify()
+ *   store_hold_decide()   one event of the hold state machine, with its
+ *                         approval row, audit record and notice, one
+ *                         transaction
+ *   store_holds_list(), store_hold_approvals()   for held / show
+ * Every write also appends its audit record in the same transaction:
+ * store_hold_put() "hold", store_share(s)_put() and shares in a hold
+ * "share", store_hold_decide() the event (or "refused").
  */
 #ifndef GRONDSLAG_STORE_H
 #define GRONDSLAG_STORE_H
@@ -56,8 +68,11 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "grondslag/audit.h"
+#include "grondslag/holdstate.h"
+
 /* The schema this code writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 /* "G" + 8 digits of date + "-" + 10 base32 characters, with the NUL. */
 #define STORE_REF_MAX 32
@@ -228,5 +243,114 @@ bool store_ref_valid(const char *text);
 /* Test hook: the next write (hold, share, notice) fails as a disk would,
  * at commit time, after every row was written: nothing of it remains. */
 void store_fail_next(struct store *s);
+
+/* ---- issue 5: the record and the decisions ---------------------------- */
+
+/* Who did something: a user known by SO_PEERCRED, or the daemon. */
+struct store_actor {
+	const char *user;		/* user name, "daemon" */
+	long uid;			/* -1 for the daemon */
+	const char *role;		/* jurist, admin, auditor, daemon, none */
+};
+
+/* One audit record to append. */
+struct store_audit {
+	const struct store_actor *actor;	/* NULL: the daemon */
+	const char *event;
+	const char *ref;		/* "" or NULL when none */
+	const char *details;		/* canonical JSON (audit_details_finish),
+					 * NULL: "{}" */
+};
+
+/* Open an existing store read-only (no create, no migration; the schema
+ * must be this version).  NULL + err. */
+struct store *store_open_readonly(const char *path, char *err, size_t errlen);
+/* Append one record in its own transaction (fsynced).  0 or -1. */
+int store_audit_put(struct store *s, const struct store_audit *a, char *err, size_t errlen);
+/* Call cb for every record with at >= since, in seq order; cb returns
+ * non-zero to stop.  0, or -1 on a read error. */
+int store_audit_scan(struct store *s, int64_t since,
+		     int (*cb)(void *arg, const struct audit_record *r), void *arg);
+/* Verify the whole chain (one read transaction).  0 intact, 1 broken
+ * (bad_seq and why), -1 read error (err). */
+struct store_audit_check {
+	int64_t records, bad_seq;
+	char why[200];
+	char head[AUDIT_HASH_HEX];	/* hash of the last good record */
+};
+int store_audit_verify(struct store *s, struct store_audit_check *out, char *err, size_t errlen);
+
+/* One event on a hold (approve, deny, expire, release-*). */
+struct store_decision {
+	enum hold_event event;
+	const struct store_actor *actor;	/* NULL: the daemon */
+	const char *reason;		/* the jurist's words, required for
+					 * approve and deny */
+	const char *basis;		/* approve: the legal basis named */
+	const char *const *jurist_mail;	/* approve: the jurist's addresses */
+	size_t njurist_mail;
+	const char *const *rcpts;	/* approve: NULL/0 = all still held */
+	size_t nrcpts;
+	unsigned required;		/* ReleaseApprovals */
+	const char *relay_queue_id;	/* release-done: the relay's queue id */
+	const char *notice_kind;	/* optional notice, same transaction */
+	const char *notice_to;
+	const char *notice_message;
+	time_t now;			/* 0: time(NULL) */
+};
+
+struct store_decision_result {
+	char state[32];			/* the hold's state afterwards */
+	size_t changed;			/* recipients changed */
+	size_t approved_now;		/* recipients that reached approval */
+	char reason[256];		/* why it was refused */
+	int64_t audit_seq;		/* the record written */
+};
+
+/* Apply d to hold ref: 0 applied, 1 refused by the state machine (reason;
+ * a "refused" record is written), 2 no such hold, -1 error. */
+int store_hold_decide(struct store *s, const char *ref, const struct store_decision *d,
+		      struct store_decision_result *out, char *err, size_t errlen);
+
+/* Filters of held and the bulk commands; NULL / 0 = any. */
+struct store_hold_filter {
+	time_t since;			/* received at or after */
+	const char *party;		/* a held recipient's party */
+	const char *sender;		/* substring of the sender, case-insensitive */
+	const char *reason;		/* a reason code of a held recipient */
+	bool all_states;		/* false: open holds only (not final) */
+	size_t limit;			/* 0: STORE_LIST_MAX */
+};
+#define STORE_LIST_MAX 10000
+
+/* One hold in a listing (strings owned by the listing). */
+struct store_hold_summary {
+	char ref[STORE_REF_MAX];
+	char *queue_id, *sender, *subject, *state, *summary_json;
+	time_t received;
+	unsigned categories;
+	int tlp;
+	size_t nrcpts;
+	char **rcpts, **rcpt_states, **parties, **reasons;	/* per recipient */
+	unsigned *approvals;		/* distinct approvers per recipient */
+};
+struct store_hold_list {
+	struct store_hold_summary *holds;
+	size_t n;
+	bool truncated;
+};
+/* The holds matching f, oldest first.  0 or -1. */
+int store_holds_list(struct store *s, const struct store_hold_filter *f,
+		     struct store_hold_list *out, char *err, size_t errlen);
+void store_hold_list_free(struct store_hold_list *l);
+
+/* The approvals of a hold, for show: one per (recipient, jurist). */
+struct store_approval {
+	char *recipient, *jurist, *reason, *basis;
+	time_t at;
+};
+int store_hold_approvals(struct store *s, const char *ref, struct store_approval **out,
+			 size_t *n, char *err, size_t errlen);
+void store_approvals_free(struct store_approval *a, size_t n);
 
 #endif

@@ -44,6 +44,10 @@ int cmd_scan(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_registry(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
+int cmd_report(int argc, char **argv);	/* cmd_report.c (reports) */
+int cmd_stats(int argc, char **argv);
+int cmd_jurist(int argc, char **argv);	/* cmd_jurist.c: held, show, approve, deny */
 
 
 #endif

@@ -24,6 +24,24 @@ static const struct ctl_command commands[] = {
 	 "Validate the registry, look up a recipient, verify its signature, import parties."},
 	{"config", cmd_config, "config [-c CONFIG] [dump|sample|man]",
 	 "Check the configuration and print it (or the documented defaults)."},
+	{"report", cmd_report,
+	 "report [-c CONFIG] [--database FILE] [--since D] [--until D] [--format text|csv|json|html]",
+	 "What was shared and held, per party, basis and category (reads the store)."},
+	{"stats", cmd_stats, "stats [-c CONFIG] [--database FILE] ...",
+	 "Counts of holds and decisions over time (reads the store)."},
+	{"audit", cmd_audit, "audit verify|export [-c CONFIG] [--since D] [--format jsonl|csv]",
+	 "Verify the tamper-evident record of decisions, or export it for the DPO."},
+	{"held", cmd_jurist,
+	 "held [-c CONFIG] [--socket PATH] [--since D] [--party P] [--sender S] [--reason CODE] [--json]",
+	 "Held messages waiting for a decision (asks the daemon over ControlSocket)."},
+	{"show", cmd_jurist, "show REF [--content] [-c CONFIG] [--socket PATH] [--json]",
+	 "One hold: decision, findings by part, approvals; --content (jurists, recorded)."},
+	{"approve", cmd_jurist,
+	 "approve REF --reason TEXT [--basis TEXT] [--rcpt ADDR]... | approve --all-matching"
+	 " FILTERS --reason TEXT",
+	 "Approve a hold (all or some recipients); ReleaseApprovals jurists release it."},
+	{"deny", cmd_jurist, "deny REF --reason TEXT | deny --all-matching FILTERS --reason TEXT",
+	 "Deny a hold for good; the sender is told."},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

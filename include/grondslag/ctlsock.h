@@ -1,0 +1,108 @@
+/*
+ * ctlsock.h - the control socket (issue 5): how the grondslag command
+ * talks to the daemon, the only writer of the store.  Core module, no
+ * libmilter.
+ *
+ * Who is calling is decided by the kernel, never by the client: the
+ * daemon reads SO_PEERCRED of each connection, maps the uid to a login
+ * name (getpwuid_r) and the name to a role from the configuration
+ * (Jurist, Admin, Auditor; uid 0 is an admin unless configured
+ * otherwise).  The socket file is therefore mode 0666 (created under
+ * umask 0777, then chmod'ed: no moment with other modes): anybody may
+ * connect, and a caller in no role is refused and the attempt recorded
+ * in the audit chain ("refused", with uid and user name).
+ *
+ * Protocol: one request per connection: one JSON object on one line (at
+ * most CTLSOCK_REQUEST_MAX bytes, read within CTLSOCK_TIMEOUT seconds),
+ * answered by one JSON object on one line, then the daemon closes.
+ *   {"cmd":"held", "since":UNIX, "party":P, "sender":S, "reason_code":R}
+ *   {"cmd":"show", "ref":REF, "content":true|false}
+ *   {"cmd":"approve", "ref":REF, "reason":TEXT, "basis":TEXT, "rcpts":[..]}
+ *   {"cmd":"deny", "ref":REF, "reason":TEXT}
+ *   {"cmd":"approve"|"deny", "all_matching":true, <filters of held>,
+ *    "reason":TEXT[, "basis":TEXT]}     bulk: every open matching hold
+ * Every answer has "status": "ok", "refused" (role, or the state
+ * machine: e.g. the sender approving), "not-found", "bad-request" or
+ * "error", and "error" (a sentence) unless ok; plus "role" and "user".
+ *
+ * Roles:  jurist   everything (show --content is recorded as "view")
+ *         admin    held, show without content (status); no decisions
+ *         auditor  held, show without content (reading)
+ *         none     refused and recorded
+ *
+ * Public functions:
+ *   ctlsock_role_of(), ctlsock_role_name()
+ *   ctlsock_handle()     one request -> one response (pure, testable)
+ *   ctlsock_open(), ctlsock_run(), ctlsock_close()   the daemon's thread
+ *   ctlsock_json_copy()  re-emit a parsed JSON value (also for the CLI)
+ * Limits: one connection is served at a time (a slow client waits at
+ * most CTLSOCK_TIMEOUT seconds); filters and texts up to 2000 bytes;
+ * HOLDSTATE_MAX_RCPTS recipients per approval.
+ * XXX Refusals are recorded without a rate limit: a local user can grow
+ * the chain by connecting in a loop (each record is small, and the
+ * attempts are visible, which is the point).
+ */
+#ifndef GRONDSLAG_CTLSOCK_H
+#define GRONDSLAG_CTLSOCK_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "grondslag/config.h"
+#include "grondslag/notifier.h"
+#include "grondslag/store.h"
+
+#define CTLSOCK_REQUEST_MAX (64 * 1024)
+#define CTLSOCK_TIMEOUT 5
+#define CTLSOCK_TEXT_MAX 2000
+
+enum ctlsock_role { CTLSOCK_NONE, CTLSOCK_AUDITOR, CTLSOCK_ADMIN, CTLSOCK_JURIST };
+
+/* The caller as the kernel told us. */
+struct ctlsock_peer {
+	long uid;
+	const char *user;		/* login name; "#UID" when the uid has none */
+};
+
+/* What the handler works with. */
+struct ctlsock_env {
+	struct store *store;
+	const char *hostname;		/* for notices' Message-ID */
+	const char *notice_from;	/* NoticeFrom */
+	struct notifier *notifier;	/* kicked after a notice; may be NULL */
+	/* The current configuration, pinned for one request (ctlsock_run
+	 * only; the roles follow reloads). */
+	const struct config *(*config_get)(void *arg, void **pin);
+	void (*config_put)(void *arg, void *pin);
+	void *arg;
+	time_t now;			/* 0: time(NULL) (tests fix it) */
+};
+
+/* The role of user (uid) in c: Jurist, then Admin, then Auditor lines;
+ * uid 0 in none of them is admin. */
+enum ctlsock_role ctlsock_role_of(const struct config *c, const char *user, long uid);
+const char *ctlsock_role_name(enum ctlsock_role r);
+
+/* Handle one request (len bytes, no NUL needed) from peer under config
+ * c.  *resp gets the answer (malloc'ed, one line ending in "\n").  0, or
+ * -1 when out of memory (no answer). */
+int ctlsock_handle(const struct ctlsock_env *env, const struct config *c,
+		   const struct ctlsock_peer *peer, const char *req, size_t len, char **resp,
+		   size_t *resplen);
+
+struct ctlsock;
+/* Create the socket at path (mode 0666, see above; a stale socket file
+ * is replaced, a live one is an error) and listen.  NULL + err. */
+struct ctlsock *ctlsock_open(const char *path, char *err, size_t errlen);
+/* Serve requests in a thread of our own (call after fork and after
+ * privileges are dropped).  env is copied.  0, or -1 + err. */
+int ctlsock_run(struct ctlsock *cs, const struct ctlsock_env *env, char *err, size_t errlen);
+/* Stop the thread (when running), close and remove the socket. */
+void ctlsock_close(struct ctlsock *cs);
+
+struct json;
+struct jsonr_value;
+/* Write v to j, at most depth levels deep (deeper: empty containers). */
+void ctlsock_json_copy(struct json *j, const struct jsonr_value *v, int depth);
+
+#endif

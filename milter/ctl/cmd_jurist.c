@@ -1,0 +1,450 @@
+/*
+ * cmd_jurist.c - the jurists' commands: held, show, approve, deny.  They
+ * never touch the store: each sends one request over ControlSocket to the
+ * daemon, which knows the caller from the kernel (SO_PEERCRED) and
+ * checks the role (see include/grondslag/ctlsock.h).
+ *
+ *   held    [--since YYYY-MM-DD] [--party P] [--sender S] [--reason CODE]
+ *   show    REF [--content]
+ *   approve REF --reason TEXT [--basis TEXT] [--rcpt ADDR]...
+ *   deny    REF --reason TEXT
+ *   approve|deny --all-matching [--since D] [--party P] [--sender S]
+ *           [--reason-code CODE] --reason TEXT [--basis TEXT]
+ * all with [-c CONFIG] [--socket PATH] [--json].  The socket is --socket,
+ * else ControlSocket of -c CONFIG (default /etc/grondslag/grondslag.conf).
+ * Exit: 0 ok, 1 refused (role, or the rules: e.g. the sender approving),
+ * 2 error (no such hold, bad request, daemon not reachable).
+ * Limits: the answer is read up to 64 MiB within 60 seconds.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "grondslag/ctlsock.h"
+#include "grondslag/date.h"
+#include "grondslag/json.h"
+#include "grondslag/jsonr.h"
+
+#define DEFAULT_CONFIG "/etc/grondslag/grondslag.conf"
+#define ANSWER_MAX (64u << 20)
+#define MAX_RCPT_ARGS 1000
+
+struct jopts {
+	const char *cmd, *config, *socket, *ref, *since, *party, *sender, *code, *reason, *basis;
+	const char *rcpts[MAX_RCPT_ARGS];
+	size_t nrcpts;
+	bool json, content, all;
+};
+
+/* Parse argv (argv[0] is the command); 0, or -1 with a message. */
+static int parse(int argc, char **argv, struct jopts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->cmd = argv[0];
+	bool held = strcmp(o->cmd, "held") == 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		const char **slot = strcmp(a, "-c") == 0 ? &o->config
+				  : strcmp(a, "--socket") == 0 ? &o->socket
+				  : strcmp(a, "--since") == 0 ? &o->since
+				  : strcmp(a, "--party") == 0 ? &o->party
+				  : strcmp(a, "--sender") == 0 ? &o->sender
+				  : strcmp(a, "--reason-code") == 0 ? &o->code
+				  : strcmp(a, "--reason") == 0 ? (held ? &o->code : &o->reason)
+				  : strcmp(a, "--basis") == 0 ? &o->basis
+				  : NULL;
+		if (slot != NULL && v != NULL) {
+			*slot = v;
+			i++;
+		} else if (strcmp(a, "--rcpt") == 0 && v != NULL && o->nrcpts < MAX_RCPT_ARGS) {
+			o->rcpts[o->nrcpts++] = v;
+			i++;
+		} else if (strcmp(a, "--json") == 0) {
+			o->json = true;
+		} else if (strcmp(a, "--content") == 0) {
+			o->content = true;
+		} else if (strcmp(a, "--all-matching") == 0) {
+			o->all = true;
+		} else if (a[0] != '-' && o->ref == NULL && !held) {
+			o->ref = a;
+		} else {
+			fprintf(stderr, "grondslag %s: unknown or incomplete option \"%.64s\"\n", o->cmd, a);
+			return -1;
+		}
+	}
+	bool decide = strcmp(o->cmd, "approve") == 0 || strcmp(o->cmd, "deny") == 0;
+	if (!held && !o->all && o->ref == NULL) {
+		fprintf(stderr, "grondslag %s: a hold reference is needed\n", o->cmd);
+		return -1;
+	}
+	if (decide && o->reason == NULL) {
+		fprintf(stderr, "grondslag %s: --reason TEXT is required\n", o->cmd);
+		return -1;
+	}
+	if (o->all && (o->ref != NULL || o->nrcpts > 0 || !decide)) {
+		fprintf(stderr, "grondslag %s: --all-matching takes filters, not REF or --rcpt\n",
+			o->cmd);
+		return -1;
+	}
+	return 0;
+}
+
+/* The socket path: --socket, else ControlSocket of the configuration. */
+static char *socket_path(const struct jopts *o)
+{
+	if (o->socket != NULL)
+		return strdup(o->socket);
+	const char *file = o->config;
+	if (file == NULL && access(DEFAULT_CONFIG, R_OK) == 0)
+		file = DEFAULT_CONFIG;
+	struct config *c = ctl_config(file);
+	if (c == NULL)
+		return NULL;
+	char *p = *config_str(c, CONF_CONTROL_SOCKET) ? strdup(config_str(c, CONF_CONTROL_SOCKET))
+						       : NULL;
+	if (p == NULL)
+		fprintf(stderr, "grondslag: no ControlSocket in %s (give --socket PATH)\n",
+			file ? file : "the defaults");
+	config_free(c);
+	return p;
+}
+
+/* Write the filters of held / bulk into the request. */
+static bool write_filters(struct json *j, const struct jopts *o)
+{
+	if (o->since != NULL) {
+		int32_t day;
+		if (!date_parse(o->since, &day)) {
+			fprintf(stderr, "grondslag %s: --since: \"%.32s\" is not YYYY-MM-DD\n", o->cmd,
+				o->since);
+			return false;
+		}
+		json_key(j, "since");
+		json_int(j, (int64_t)day * 86400);
+	}
+	const char *keys[] = {"party", "sender", "reason_code"};
+	const char *vals[] = {o->party, o->sender, o->code};
+	for (size_t i = 0; i < 3; i++) {
+		if (vals[i] != NULL) {
+			json_key(j, keys[i]);
+			json_str(j, vals[i]);
+		}
+	}
+	return true;
+}
+
+/* The request line (malloc'ed) or NULL. */
+static char *build_request(const struct jopts *o, size_t *len)
+{
+	char *buf = NULL;
+	FILE *mem = open_memstream(&buf, len);
+	struct json *j = mem ? json_new(mem, false) : NULL;
+	if (j == NULL) {
+		if (mem)
+			fclose(mem);
+		free(buf);
+		return NULL;
+	}
+	bool ok = true;
+	json_obj_begin(j);
+	json_key(j, "cmd");
+	json_str(j, o->cmd);
+	const char *keys[] = {"ref", "reason", "basis"};
+	const char *vals[] = {o->ref, o->reason, o->basis};
+	for (size_t i = 0; i < 3; i++) {
+		if (vals[i] != NULL) {
+			json_key(j, keys[i]);
+			json_str(j, vals[i]);
+		}
+	}
+	if (o->content) {
+		json_key(j, "content");
+		json_bool(j, true);
+	}
+	if (o->nrcpts > 0) {
+		json_key(j, "rcpts");
+		json_arr_begin(j);
+		for (size_t i = 0; i < o->nrcpts; i++)
+			json_str(j, o->rcpts[i]);
+		json_arr_end(j);
+	}
+	if (o->all) {
+		json_key(j, "all_matching");
+		json_bool(j, true);
+	}
+	if (strcmp(o->cmd, "held") == 0 || o->all)
+		ok = write_filters(j, o);
+	json_obj_end(j);
+	int rc = json_free(j);
+	if (fclose(mem) != 0 || rc != 0 || !ok) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+/* Send req to the daemon at path; the answer (malloc'ed) or NULL. */
+static char *exchange(const char *path, const char *req, size_t len, size_t *alen)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	if (strlen(path) >= sizeof sa.sun_path) {
+		fprintf(stderr, "grondslag: %.200s: socket path too long\n", path);
+		return NULL;
+	}
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct timeval tv = {60, 0};
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		fprintf(stderr, "grondslag: control socket %.200s: %s (is grondslag-milter running?)\n",
+			path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	for (size_t off = 0; off < len;) {
+		ssize_t w = send(fd, req + off, len - off, MSG_NOSIGNAL);
+		if (w <= 0 && errno != EINTR)
+			break;
+		off += w > 0 ? (size_t)w : 0;
+	}
+	char *ans = NULL;
+	size_t cap = 0;
+	*alen = 0;
+	for (;;) {
+		if (*alen + 1 >= cap) {
+			cap = cap ? cap * 2 : 65536;
+			char *n = cap <= ANSWER_MAX ? realloc(ans, cap) : NULL;
+			if (n == NULL)
+				break;
+			ans = n;
+		}
+		ssize_t r = read(fd, ans + *alen, cap - *alen - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		*alen += (size_t)r;
+	}
+	close(fd);
+	if (ans == NULL || *alen == 0) {
+		fprintf(stderr, "grondslag: no answer from the daemon\n");
+		free(ans);
+		return NULL;
+	}
+	ans[*alen] = '\0';
+	return ans;
+}
+
+/* Exit code of an answer's status. */
+static int exit_of(const char *status)
+{
+	if (status != NULL && strcmp(status, "ok") == 0)
+		return CTL_OK;
+	if (status != NULL && strcmp(status, "refused") == 0)
+		return CTL_HELD;
+	return CTL_ERROR;
+}
+
+/* "3d04h", "2h05m", "12m": the age of a hold. */
+static void age_text(uint64_t s, char *buf, size_t len)
+{
+	if (s >= 86400)
+		snprintf(buf, len, "%llud%02lluh", (unsigned long long)(s / 86400),
+			 (unsigned long long)(s % 86400 / 3600));
+	else if (s >= 3600)
+		snprintf(buf, len, "%lluh%02llum", (unsigned long long)(s / 3600),
+			 (unsigned long long)(s % 3600 / 60));
+	else
+		snprintf(buf, len, "%llum", (unsigned long long)(s / 60));
+}
+
+/* A string member, "" when absent. */
+static const char *str_of(const struct jsonr_value *v, const char *key)
+{
+	const char *s = jsonr_str(jsonr_get(v, key));
+	return s ? s : "";
+}
+
+/* An unsigned member, 0 when absent. */
+static uint64_t num_of(const struct jsonr_value *v, const char *key)
+{
+	uint64_t n = 0;
+	jsonr_u64(jsonr_get(v, key), &n);
+	return n;
+}
+
+/* The recipients of a hold, one line each. */
+static void print_rcpts(const struct jsonr_value *h, uint64_t required, bool explain)
+{
+	const struct jsonr_value *rs = jsonr_get(h, "recipients");
+	for (size_t i = 0; i < jsonr_count(rs); i++) {
+		const struct jsonr_value *r = jsonr_at(rs, i);
+		printf("  %-9s %s  party %s  reasons %s", str_of(r, "state"), str_of(r, "rcpt"),
+		       *str_of(r, "party") ? str_of(r, "party") : "(unknown)", str_of(r, "reasons"));
+		if (jsonr_get(r, "approvals") != NULL)
+			printf("  approvals %llu/%llu", (unsigned long long)num_of(r, "approvals"),
+			       (unsigned long long)required);
+		printf("\n");
+		if (explain && *str_of(r, "explanation"))
+			printf("            %s\n", str_of(r, "explanation"));
+	}
+}
+
+/* The head lines of a hold (held and show). */
+static void print_hold_head(const struct jsonr_value *h)
+{
+	char age[32];
+	const struct jsonr_value *s = jsonr_get(h, "summary");
+	age_text(num_of(h, "age"), age, sizeof age);
+	printf("%s  %s  age %s  from %s\n", str_of(h, "ref"), str_of(h, "state"), age,
+	       str_of(h, "sender"));
+	printf("  subject: %s\n", str_of(h, "subject"));
+	printf("  categories: %s  TLP %s  public addresses %llu, networks %llu  countries %s\n",
+	       *str_of(s, "categories") ? str_of(s, "categories") : "-",
+	       *str_of(s, "tlp") ? str_of(s, "tlp") : "-",
+	       (unsigned long long)num_of(s, "public_addresses"),
+	       (unsigned long long)num_of(s, "public_networks"),
+	       *str_of(s, "countries") ? str_of(s, "countries") : "-");
+}
+
+/* held, human form. */
+static void print_held(const struct jsonr_value *a)
+{
+	const struct jsonr_value *hs = jsonr_get(a, "holds");
+	uint64_t required = num_of(a, "required");
+	printf("%zu held message%s (release needs %llu distinct jurist approval%s per recipient)\n",
+	       jsonr_count(hs), jsonr_count(hs) == 1 ? "" : "s", (unsigned long long)required,
+	       required == 1 ? "" : "s");
+	for (size_t i = 0; i < jsonr_count(hs); i++) {
+		printf("\n");
+		print_hold_head(jsonr_at(hs, i));
+		print_rcpts(jsonr_at(hs, i), required, false);
+	}
+	if (jsonr_bool(jsonr_get(a, "truncated")))
+		printf("\n(more holds match: narrow the filters)\n");
+}
+
+/* show, human form. */
+static void print_show(const struct jsonr_value *a)
+{
+	print_hold_head(a);
+	printf("  queue id %s, %llu bytes, sha256 %s\n", str_of(a, "queue_id"),
+	       (unsigned long long)num_of(a, "size"), str_of(a, "sha256"));
+	printf("held recipients:\n");
+	print_rcpts(a, num_of(a, "required"), true);
+	const struct jsonr_value *d = jsonr_get(a, "delivered"), *ap = jsonr_get(a, "approvals");
+	for (size_t i = 0; i < jsonr_count(d); i++)
+		printf("  delivered %s\n", jsonr_str(jsonr_at(d, i)));
+	const struct jsonr_value *parts = jsonr_get(jsonr_get(a, "summary"), "parts");
+	printf("parts:\n");
+	for (size_t i = 0; i < jsonr_count(parts); i++) {
+		const struct jsonr_value *p = jsonr_at(parts, i);
+		printf("  %s  %s  %s%s%s\n", str_of(p, "path"), str_of(p, "type"), str_of(p, "status"),
+		       *str_of(p, "reason") ? " " : "", str_of(p, "reason"));
+	}
+	printf("approvals (%zu):\n", jsonr_count(ap));
+	for (size_t i = 0; i < jsonr_count(ap); i++) {
+		const struct jsonr_value *x = jsonr_at(ap, i);
+		char when[32];
+		time_t t = (time_t)num_of(x, "at");
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+		printf("  %s  %s  %s  basis \"%s\": %s\n", when, str_of(x, "jurist"),
+		       str_of(x, "rcpt"), str_of(x, "basis"), str_of(x, "reason"));
+	}
+	if (jsonr_get(a, "findings") != NULL) {
+		printf("content (this view is recorded):\nheaders:\n%s\nfindings:\n",
+		       str_of(a, "headers"));
+		struct json *j = json_new(stdout, true);
+		ctlsock_json_copy(j, jsonr_get(a, "findings"), 32);
+		json_free(j);
+	}
+}
+
+/* approve / deny, human form. */
+static void print_decision(const struct jopts *o, const struct jsonr_value *a)
+{
+	if (o->all) {
+		printf("%s: %llu hold(s) matched, %llu %s, %llu refused, %llu failed\n", o->cmd,
+		       (unsigned long long)num_of(a, "matched"),
+		       (unsigned long long)num_of(a, "applied"),
+		       strcmp(o->cmd, "deny") == 0 ? "denied" : "approved by you",
+		       (unsigned long long)num_of(a, "refused"),
+		       (unsigned long long)num_of(a, "failed"));
+		const struct jsonr_value *rs = jsonr_get(a, "results");
+		for (size_t i = 0; i < jsonr_count(rs); i++) {
+			const struct jsonr_value *r = jsonr_at(rs, i);
+			printf("  %s  %s  %s\n", str_of(r, "ref"), str_of(r, "status"),
+			       *str_of(r, "state") ? str_of(r, "state") : str_of(r, "error"));
+		}
+		return;
+	}
+	printf("%s: %s by %s; state %s\n", str_of(a, "ref"),
+	       strcmp(o->cmd, "deny") == 0 ? "denied" : "approval recorded", str_of(a, "user"),
+	       str_of(a, "state"));
+	print_rcpts(a, num_of(a, "required"), false);
+	if (strcmp(o->cmd, "deny") == 0)
+		printf(jsonr_bool(jsonr_get(a, "notice")) ? "the sender's notice is queued\n"
+							   : "no notice: the sender cannot be told\n");
+	else if (strncmp(str_of(a, "release"), "pending", 7) == 0)
+		printf("approved; release pending (not implemented yet): nothing has been sent\n");
+	else
+		printf("more approvals are needed before anything is released\n");
+}
+
+/* Print the answer; the exit code. */
+static int report(const struct jopts *o, const char *ans, size_t alen)
+{
+	struct jsonr_doc *d = jsonr_parse(ans, alen, NULL, NULL);
+	const struct jsonr_value *a = jsonr_root(d);
+	const char *status = jsonr_str(jsonr_get(a, "status"));
+	int rc = d == NULL ? CTL_ERROR : exit_of(status);
+	if (o->json) {
+		fwrite(ans, 1, alen, stdout);
+	} else if (d == NULL) {
+		fprintf(stderr, "grondslag: the daemon's answer is not JSON\n");
+	} else if (rc != CTL_OK) {
+		fprintf(stderr, "grondslag %s: %s: %s\n", o->cmd, status ? status : "error",
+			str_of(a, "error"));
+		if (o->all)
+			print_decision(o, a);
+	} else if (strcmp(o->cmd, "held") == 0) {
+		print_held(a);
+	} else if (strcmp(o->cmd, "show") == 0) {
+		print_show(a);
+	} else {
+		print_decision(o, a);
+	}
+	if (o->all && rc == CTL_OK && num_of(a, "applied") == 0 && num_of(a, "refused") > 0)
+		rc = CTL_HELD;
+	jsonr_free(d);
+	return rc;
+}
+
+int cmd_jurist(int argc, char **argv)
+{
+	struct jopts o;
+	if (parse(argc, argv, &o) != 0)
+		return CTL_ERROR;
+	char *path = socket_path(&o);
+	if (path == NULL)
+		return CTL_ERROR;
+	size_t len = 0, alen = 0;
+	char *req = build_request(&o, &len);
+	char *ans = req ? exchange(path, req, len, &alen) : NULL;
+	int rc = ans ? report(&o, ans, alen) : CTL_ERROR;
+	free(ans);
+	free(req);
+	free(path);
+	return rc;
+}

@@ -1,0 +1,317 @@
+/*
+ * cmd_report.c - "grondslag report" and "grondslag stats": reports from
+ * the record (the store, opened read-only) for management, the DPO and
+ * oversight, and counters for monitoring (report.h does the work).
+ *
+ *   grondslag report [-c CONFIG] [--database FILE] [--registry FILE]
+ *                    [--since D] [--until D] [--format text|csv|json|html]
+ *                    [-o FILE] [--top N] [--repeat-sender N]
+ *                    [--repeat-party N] [--now D]
+ *   grondslag stats [-c CONFIG] [--database FILE] [--prometheus] [-o FILE]
+ *
+ * The period is [since, until) in whole UTC days; until defaults to
+ * tomorrow (today included), since to 13 weeks before until.  --now
+ * fixes the generation time (reproducible output).  The registry (the
+ * configured one, or --registry) only names parties, countries and
+ * regimes: when it does not load, the report says so and goes on without.
+ * -o writes a temporary file next to FILE and renames it, so a reader
+ * (node_exporter's textfile collector) never sees half a file; a FILE
+ * that exists and is not a regular file (/dev/null, a pipe) is written
+ * in place, never replaced.
+ *
+ * Public functions: cmd_report(), cmd_stats().
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "grondslag/date.h"
+#include "grondslag/report.h"
+#include "regload.h"
+
+#define DAY 86400
+#define DEFAULT_DAYS 91
+
+/* A positive number of at most max, or false. */
+static bool parse_count(const char *s, unsigned max, unsigned *out)
+{
+	unsigned long v = 0;
+	if (s[0] == '\0')
+		return false;
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > max)
+			return false;
+	}
+	*out = (unsigned)v;
+	return v > 0;
+}
+
+/* Open the output: stdout; path itself when it exists and is not a
+ * regular file (/dev/null, a pipe: never replace those); else a
+ * temporary file beside path (*tmp set), renamed over it at the end. */
+static FILE *out_open(const char *path, char *tmp, size_t tmplen)
+{
+	tmp[0] = '\0';
+	if (path == NULL || strcmp(path, "-") == 0)
+		return stdout;
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		FILE *f = fopen(path, "w");
+		if (f == NULL)
+			fprintf(stderr, "grondslag: %s: %s\n", path, strerror(errno));
+		return f;
+	}
+	snprintf(tmp, tmplen, "%s.XXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0) {
+		fprintf(stderr, "grondslag: %s: %s\n", path, strerror(errno));
+		tmp[0] = '\0';
+		return NULL;
+	}
+	fchmod(fd, 0644);	/* a report to share, a textfile to be read */
+	FILE *f = fdopen(fd, "w");
+	if (f == NULL) {
+		close(fd);
+		unlink(tmp);
+		tmp[0] = '\0';
+	}
+	return f;
+}
+
+/* Finish the output: flush, fsync and rename into place (or remove the
+ * temporary file when writing failed).  0 or -1. */
+static int out_close(FILE *f, int wrc, const char *path, const char *tmp)
+{
+	if (f == stdout)
+		return fflush(stdout) == 0 && wrc == 0 ? 0 : -1;
+	if (tmp[0] == '\0') {	/* written in place (not a regular file) */
+		int rc = fclose(f) == 0 && wrc == 0 ? 0 : -1;
+		if (rc != 0)
+			fprintf(stderr, "grondslag: %s: write failed\n", path);
+		return rc;
+	}
+	int rc = wrc;
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+		rc = -1;
+	if (fclose(f) != 0)
+		rc = -1;
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = -1;
+	if (rc != 0) {
+		fprintf(stderr, "grondslag: %s: %s\n", path, strerror(errno ? errno : EIO));
+		unlink(tmp);
+	}
+	return rc;
+}
+
+/* Parse a day for --since/--until/--now into a time (midnight UTC). */
+static bool parse_day(const char *opt, const char *s, time_t *out)
+{
+	int32_t d;
+	if (!date_parse(s, &d) || d < 0) {
+		fprintf(stderr, "grondslag: %s: not a date (YYYY-MM-DD, from 1970): \"%.32s\"\n", opt,
+			s);
+		return false;
+	}
+	*out = (time_t)d * DAY;
+	return true;
+}
+
+/* The options of "report" that are not the common ones. */
+struct report_args {
+	const char *conf, *database, *registry, *output;
+	enum report_format format;
+	time_t since, until;
+	bool has_since, has_until;
+	struct report_options o;
+};
+
+/* Parse argv into a; false on a usage error (already printed). */
+static bool report_parse(int argc, char **argv, struct report_args *a)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"database", required_argument, NULL, 'D'},
+		{"registry", required_argument, NULL, 'r'},
+		{"since", required_argument, NULL, 's'},
+		{"until", required_argument, NULL, 'u'},
+		{"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
+		{"top", required_argument, NULL, 't'},
+		{"repeat-sender", required_argument, NULL, 'S'},
+		{"repeat-party", required_argument, NULL, 'P'},
+		{"now", required_argument, NULL, 'n'},
+		{NULL, 0, NULL, 0},
+	};
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:o:", opts, NULL)) != -1) {
+		bool ok = true;
+		switch (ch) {
+		case 'c': a->conf = optarg; break;
+		case 'D': a->database = optarg; break;
+		case 'r': a->registry = optarg; break;
+		case 'o': a->output = optarg; break;
+		case 's': ok = a->has_since = parse_day("--since", optarg, &a->since); break;
+		case 'u': ok = a->has_until = parse_day("--until", optarg, &a->until); break;
+		case 'n': ok = parse_day("--now", optarg, &a->o.now); break;
+		case 'f':
+			ok = report_format_parse(optarg, &a->format);
+			if (!ok)
+				fprintf(stderr, "grondslag report: --format text|csv|json|html\n");
+			break;
+		case 't': ok = parse_count(optarg, REPORT_TOP_MAX, &a->o.top); break;
+		case 'S': ok = parse_count(optarg, 1000000, &a->o.repeat_sender); break;
+		case 'P': ok = parse_count(optarg, 1000000, &a->o.repeat_party); break;
+		default: ok = false;
+		}
+		if (!ok)
+			return false;
+	}
+	if (optind != argc)
+		return false;
+	if (!a->has_until)
+		a->until = ((a->o.now / DAY) + 1) * DAY;
+	if (!a->has_since)
+		a->since = a->until - (time_t)DEFAULT_DAYS * DAY;
+	if (a->since < 0)
+		a->since = 0;
+	if (a->until <= a->since) {
+		fprintf(stderr, "grondslag report: --until must be after --since\n");
+		return false;
+	}
+	a->o.since = a->since;
+	a->o.until = a->until;
+	return true;
+}
+
+/* The registry for names and regimes, or NULL (with a warning). */
+static struct registry *report_registry(const struct config *c, const char *override)
+{
+	if (override == NULL && config_str(c, CONF_REGISTRY)[0] == '\0')
+		return NULL;
+	struct registry *reg = NULL;
+	if (ctl_registry_load(c, override, &reg) != CTL_OK || reg == NULL) {
+		fprintf(stderr, "grondslag report: the registry did not load: party ids stand for"
+				" countries and regimes are unknown\n");
+		return NULL;
+	}
+	return reg;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct report_args a = {.format = REPORT_TEXT};
+	a.o.now = time(NULL);
+	a.o.top = 10;
+	a.o.repeat_sender = 3;
+	a.o.repeat_party = 3;
+	if (!report_parse(argc, argv, &a)) {
+		fprintf(stderr,
+			"usage: grondslag report [-c CONFIG] [--database FILE] [--registry FILE]\n"
+			"         [--since D] [--until D] [--format text|csv|json|html] [-o FILE]\n"
+			"         [--top N] [--repeat-sender N] [--repeat-party N] [--now D]\n");
+		return CTL_ERROR;
+	}
+	struct config *c = ctl_config(a.conf);
+	if (c == NULL)
+		return CTL_ERROR;
+	const char *db = a.database ? a.database : config_str(c, CONF_DATABASE);
+	struct registry *reg = report_registry(c, a.registry);
+	a.o.registry = reg;
+	char err[1024];
+	struct report *r = report_build(db, &a.o, err, sizeof err);
+	int rc = CTL_ERROR;
+	if (r == NULL) {
+		fprintf(stderr, "grondslag: %s\n", err);
+	} else {
+		char tmp[4096];
+		FILE *out = out_open(a.output, tmp, sizeof tmp);
+		if (out != NULL &&
+		    out_close(out, report_write(r, a.format, out), a.output, tmp) == 0)
+			rc = CTL_OK;
+	}
+	report_free(r);
+	if (reg != NULL)
+		registry_unref(reg);
+	config_free(c);
+	return rc;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"database", required_argument, NULL, 'D'},
+		{"prometheus", no_argument, NULL, 'p'},
+		{"output", required_argument, NULL, 'o'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *conf = NULL, *database = NULL, *output = NULL;
+	bool prometheus = false;
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:o:", opts, NULL)) != -1) {
+		if (ch == 'c') {
+			conf = optarg;
+		} else if (ch == 'D') {
+			database = optarg;
+		} else if (ch == 'p') {
+			prometheus = true;
+		} else if (ch == 'o') {
+			output = optarg;
+		} else {
+			fprintf(stderr, "usage: grondslag stats [-c CONFIG] [--database FILE]"
+					" [--prometheus] [-o FILE]\n");
+			return CTL_ERROR;
+		}
+	}
+	struct config *c = ctl_config(conf);
+	if (c == NULL)
+		return CTL_ERROR;
+	struct report_stats st;
+	char err[1024], tmp[4096];
+	int rc = CTL_ERROR;
+	if (report_stats_read(database ? database : config_str(c, CONF_DATABASE), &st, err,
+			      sizeof err) != 0) {
+		fprintf(stderr, "grondslag: %s\n", err);
+	} else {
+		FILE *out = out_open(output, tmp, sizeof tmp);
+		int w = 0;
+		if (out != NULL && prometheus) {
+			w = report_stats_write_prometheus(&st, time(NULL), out);
+		} else if (out != NULL) {
+			fprintf(out,
+				"held messages     %llu (pending %llu, partly approved %llu,"
+				" releasing %llu, released %llu, denied %llu, expired %llu)\n"
+				"held recipients   %llu\nshares            %llu (%llu public"
+				" addresses), %llu in simulate mode\n"
+				"notices           %llu sent, %llu queued, %llu failed\n",
+				(unsigned long long)st.holds, (unsigned long long)st.holds_by_state[0],
+				(unsigned long long)st.holds_by_state[1],
+				(unsigned long long)st.holds_by_state[2],
+				(unsigned long long)st.holds_by_state[3],
+				(unsigned long long)st.holds_by_state[4],
+				(unsigned long long)st.holds_by_state[5],
+				(unsigned long long)st.held_recipients, (unsigned long long)st.shares,
+				(unsigned long long)st.public_addresses,
+				(unsigned long long)st.shares_simulated,
+				(unsigned long long)st.notices_sent,
+				(unsigned long long)st.notices_queued,
+				(unsigned long long)st.notices_failed);
+			w = ferror(out) ? -1 : 0;
+		}
+		if (out != NULL && out_close(out, w, output, tmp) == 0)
+			rc = CTL_OK;
+	}
+	config_free(c);
+	return rc;
+}

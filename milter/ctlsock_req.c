@@ -1,0 +1,588 @@
+/*
+ * ctlsock_req.c - one request of the control socket (see ctlsock.h):
+ * parse the JSON line, decide the caller's role, refuse (and record) what
+ * the role may not do, call the store, write the JSON answer.  Pure: no
+ * sockets here, so the tests drive it with a real store in a temp dir.
+ *
+ * Public functions: ctlsock_role_of(), ctlsock_role_name(),
+ * ctlsock_handle().  Views and decisions go to the store's audit chain
+ * in the store's own transactions; held/show without content are reads
+ * and are not recorded.  The deny notice is in ctlsock_notice.c.
+ * Limits: see ctlsock.h.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ctlsock_priv.h"
+#include "grondslag/jsonr.h"
+
+#define MAX_JURIST_MAIL 16
+#define SUMMARY_DEPTH 16
+
+const char *ctlsock_role_name(enum ctlsock_role r)
+{
+	switch (r) {
+	case CTLSOCK_JURIST: return "jurist";
+	case CTLSOCK_ADMIN: return "admin";
+	case CTLSOCK_AUDITOR: return "auditor";
+	case CTLSOCK_NONE: break;
+	}
+	return "none";
+}
+
+/* Does the LIST value v name user as its first word? */
+static bool names_user(const char *v, const char *user)
+{
+	size_t n = strcspn(v, " \t");
+	return n == strlen(user) && strncmp(v, user, n) == 0;
+}
+
+/* Is user on one of the lines of key k? */
+static bool listed(const struct config *c, enum config_key k, const char *user)
+{
+	for (size_t i = 0; i < config_list_count(c, k); i++)
+		if (names_user(config_list(c, k, i), user))
+			return true;
+	return false;
+}
+
+enum ctlsock_role ctlsock_role_of(const struct config *c, const char *user, long uid)
+{
+	if (user != NULL && *user != '\0' && *user != '#') {
+		if (listed(c, CONF_JURIST, user))
+			return CTLSOCK_JURIST;
+		if (listed(c, CONF_ADMIN, user))
+			return CTLSOCK_ADMIN;
+		if (listed(c, CONF_AUDITOR, user))
+			return CTLSOCK_AUDITOR;
+	}
+	return uid == 0 ? CTLSOCK_ADMIN : CTLSOCK_NONE;
+}
+
+/* The mail addresses of jurist user (pointers into the config); n. */
+static size_t jurist_mail(const struct config *c, const char *user, const char **out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < config_list_count(c, CONF_JURIST) && n < MAX_JURIST_MAIL; i++) {
+		const char *v = config_list(c, CONF_JURIST, i);
+		if (!names_user(v, user))
+			continue;
+		v += strcspn(v, " \t");
+		v += strspn(v, " \t");
+		out[n++] = v;
+	}
+	return n;
+}
+
+void ctlsock_status(struct ctlsock_req *r, const char *status, const char *error)
+{
+	json_key(r->j, "status");
+	json_str(r->j, status);
+	if (error != NULL) {
+		json_key(r->j, "error");
+		json_str(r->j, error);
+	}
+}
+
+/* Record a refused command in the chain and answer "refused".  The
+ * record is the point: every attempt outside one's role is visible. */
+void ctlsock_refuse(struct ctlsock_req *r, const char *why)
+{
+	struct audit_details *d = audit_details_new();
+	audit_details_str(d, "command", r->cmd ? r->cmd : "?");
+	audit_details_str(d, "refused", why);
+	audit_details_int(d, "uid", r->peer->uid);
+	char *details = audit_details_finish(d), err[256];
+	struct store_audit a = {.actor = &r->actor, .event = "refused",
+				.ref = r->ref ? r->ref : "", .details = details};
+	if (details == NULL || store_audit_put(r->env->store, &a, err, sizeof err) != 0) {
+		free(details);
+		ctlsock_status(r, "error", "refused, and the refusal could not be recorded");
+		return;
+	}
+	free(details);
+	ctlsock_status(r, "refused", why);
+}
+
+/* A string member of the request, NULL when absent or too long. */
+const char *ctlsock_arg(const struct ctlsock_req *r, const char *key, bool *bad)
+{
+	const struct jsonr_value *v = jsonr_get(r->root, key);
+	if (jsonr_type(v) == JSONR_NONE || jsonr_type(v) == JSONR_NULL)
+		return NULL;
+	const char *s = jsonr_type(v) == JSONR_STRING ? jsonr_str(v) : NULL;
+	if (s == NULL || strlen(s) > CTLSOCK_TEXT_MAX) {
+		*bad = true;
+		return NULL;
+	}
+	return s;
+}
+
+/* Copy a parsed JSON value into the answer (depth bounded by the parse). */
+void ctlsock_json_copy(struct json *j, const struct jsonr_value *v, int depth)
+{
+	size_t n = 0;
+	switch (jsonr_type(v)) {
+	case JSONR_OBJECT:
+		json_obj_begin(j);
+		for (size_t i = 0; depth > 0 && i < jsonr_count(v); i++) {
+			json_key(j, jsonr_key(v, i, &n));
+			ctlsock_json_copy(j, jsonr_at(v, i), depth - 1);
+		}
+		json_obj_end(j);
+		return;
+	case JSONR_ARRAY:
+		json_arr_begin(j);
+		for (size_t i = 0; depth > 0 && i < jsonr_count(v); i++)
+			ctlsock_json_copy(j, jsonr_at(v, i), depth - 1);
+		json_arr_end(j);
+		return;
+	case JSONR_STRING: {
+		const char *s = jsonr_strn(v, &n);
+		json_strn(j, s, n);
+		return;
+	}
+	case JSONR_NUMBER: {
+		uint64_t u;
+		if (jsonr_u64(v, &u))
+			json_uint(j, u);
+		else
+			json_str(j, jsonr_str(v));
+		return;
+	}
+	case JSONR_TRUE: json_bool(j, true); return;
+	case JSONR_FALSE: json_bool(j, false); return;
+	case JSONR_NULL:
+	case JSONR_NONE: break;
+	}
+	json_null(j);
+}
+
+/* Write key: the stored JSON text (ours, but parsed bounded anyway). */
+void ctlsock_embed(struct json *j, const char *key, const char *text)
+{
+	struct jsonr_limits lim = {.max_bytes = 64u << 20, .max_depth = SUMMARY_DEPTH};
+	struct jsonr_doc *d = jsonr_parse(text, strlen(text), &lim, NULL);
+	json_key(j, key);
+	if (d == NULL)
+		json_null(j);
+	else
+		ctlsock_json_copy(j, jsonr_root(d), SUMMARY_DEPTH);
+	jsonr_free(d);
+}
+
+/* The filter of held and the bulk commands; false when a value is bad. */
+bool ctlsock_filter(const struct ctlsock_req *r, struct store_hold_filter *f)
+{
+	bool bad = false;
+	memset(f, 0, sizeof *f);
+	const struct jsonr_value *since = jsonr_get(r->root, "since");
+	uint64_t v = 0;
+	if (jsonr_type(since) != JSONR_NONE && (!jsonr_u64(since, &v) || v > INT32_MAX))
+		bad = true;
+	f->since = (time_t)v;
+	f->party = ctlsock_arg(r, "party", &bad);
+	f->sender = ctlsock_arg(r, "sender", &bad);
+	f->reason = ctlsock_arg(r, "reason_code", &bad);
+	return !bad;
+}
+
+/* One hold of a listing. */
+static void write_summary(struct ctlsock_req *r, const struct store_hold_summary *h)
+{
+	struct json *j = r->j;
+	json_obj_begin(j);
+	json_key(j, "ref");
+	json_str(j, h->ref);
+	json_key(j, "state");
+	json_str(j, h->state);
+	json_key(j, "received");
+	json_int(j, (int64_t)h->received);
+	json_key(j, "age");
+	json_int(j, (int64_t)(r->now - h->received));
+	json_key(j, "queue_id");
+	json_str(j, h->queue_id);
+	json_key(j, "sender");
+	json_str(j, h->sender);
+	json_key(j, "subject");
+	json_str(j, h->subject);
+	ctlsock_embed(j, "summary", h->summary_json);
+	json_key(j, "recipients");
+	json_arr_begin(j);
+	for (size_t i = 0; i < h->nrcpts; i++) {
+		json_obj_begin(j);
+		json_key(j, "rcpt");
+		json_str(j, h->rcpts[i]);
+		json_key(j, "state");
+		json_str(j, h->rcpt_states[i]);
+		json_key(j, "party");
+		json_str(j, h->parties[i]);
+		json_key(j, "reasons");
+		json_str(j, h->reasons[i]);
+		json_key(j, "approvals");
+		json_uint(j, h->approvals[i]);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
+/* held: the open holds matching the filter. */
+static void cmd_held(struct ctlsock_req *r)
+{
+	struct store_hold_filter f;
+	struct store_hold_list l;
+	char err[256];
+	if (!ctlsock_filter(r, &f)) {
+		ctlsock_status(r, "bad-request", "a filter is not a string (since: Unix time)");
+		return;
+	}
+	if (store_holds_list(r->env->store, &f, &l, err, sizeof err) != 0) {
+		ctlsock_status(r, "error", err);
+		return;
+	}
+	ctlsock_status(r, "ok", NULL);
+	json_key(r->j, "required");
+	json_uint(r->j, config_uint(r->c, CONF_RELEASE_APPROVALS));
+	json_key(r->j, "truncated");
+	json_bool(r->j, l.truncated);
+	json_key(r->j, "holds");
+	json_arr_begin(r->j);
+	for (size_t i = 0; i < l.n; i++)
+		write_summary(r, &l.holds[i]);
+	json_arr_end(r->j);
+	store_hold_list_free(&l);
+}
+
+/* The recipients array of a stored hold. */
+void ctlsock_write_rcpts(struct json *j, const struct store_hold_record *h)
+{
+	json_key(j, "recipients");
+	json_arr_begin(j);
+	for (size_t i = 0; i < h->nrcpts; i++) {
+		json_obj_begin(j);
+		json_key(j, "rcpt");
+		json_str(j, h->rcpts[i].recipient);
+		json_key(j, "state");
+		json_str(j, h->rcpts[i].state);
+		json_key(j, "party");
+		json_str(j, h->rcpts[i].party);
+		json_key(j, "reasons");
+		json_str(j, h->rcpts[i].reasons);
+		json_key(j, "explanation");
+		json_str(j, h->rcpts[i].explanation);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+}
+
+/* The approvals of ref (the history), as an array. */
+static int write_approvals(struct ctlsock_req *r, const char *ref)
+{
+	struct store_approval *a;
+	size_t n;
+	char err[256];
+	if (store_hold_approvals(r->env->store, ref, &a, &n, err, sizeof err) != 0)
+		return -1;
+	json_key(r->j, "approvals");
+	json_arr_begin(r->j);
+	for (size_t i = 0; i < n; i++) {
+		json_obj_begin(r->j);
+		json_key(r->j, "rcpt");
+		json_str(r->j, a[i].recipient);
+		json_key(r->j, "jurist");
+		json_str(r->j, a[i].jurist);
+		json_key(r->j, "at");
+		json_int(r->j, (int64_t)a[i].at);
+		json_key(r->j, "reason");
+		json_str(r->j, a[i].reason);
+		json_key(r->j, "basis");
+		json_str(r->j, a[i].basis);
+		json_obj_end(r->j);
+	}
+	json_arr_end(r->j);
+	store_approvals_free(a, n);
+	return 0;
+}
+
+/* Record that the content of ref is about to be shown; 0 or -1. */
+static int record_view(struct ctlsock_req *r, const char *ref)
+{
+	struct audit_details *d = audit_details_new();
+	audit_details_str(d, "what", "content");
+	char *details = audit_details_finish(d), err[256];
+	struct store_audit a = {.actor = &r->actor, .event = "view", .ref = ref,
+				.details = details};
+	int rc = details != NULL ? store_audit_put(r->env->store, &a, err, sizeof err) : -1;
+	free(details);
+	return rc;
+}
+
+/* The header section of the stored message (bounded). */
+static void write_headers(struct ctlsock_req *r, const char *ref)
+{
+	size_t len = 0;
+	char *msg = store_hold_message(r->env->store, ref, &len);
+	size_t n = 0;
+	while (msg != NULL && n < len && n < 65536) {
+		if (msg[n] == '\n' && (n + 1 >= len || msg[n + 1] == '\n' ||
+				       (msg[n + 1] == '\r' && n + 2 < len && msg[n + 2] == '\n')))
+			break;
+		n++;
+	}
+	json_key(r->j, "headers");
+	if (msg == NULL)
+		json_null(r->j);
+	else
+		json_strn(r->j, msg, n + (n < len));
+	free(msg);
+}
+
+/* The fields of a stored hold. */
+static void write_record(struct ctlsock_req *r, const struct store_hold_record *h)
+{
+	struct json *j = r->j;
+	json_key(j, "ref");
+	json_str(j, h->ref);
+	json_key(j, "state");
+	json_str(j, h->state);
+	json_key(j, "queue_id");
+	json_str(j, h->queue_id);
+	json_key(j, "sender");
+	json_str(j, h->sender);
+	json_key(j, "subject");
+	json_str(j, h->subject);
+	json_key(j, "received");
+	json_int(j, (int64_t)h->received);
+	json_key(j, "age");
+	json_int(j, (int64_t)(r->now - h->received));
+	json_key(j, "size");
+	json_uint(j, h->size);
+	json_key(j, "sha256");
+	json_str(j, h->sha256);
+	json_key(j, "registry_digest");
+	json_str(j, h->registry_digest);
+	json_key(j, "required");
+	json_uint(j, config_uint(r->c, CONF_RELEASE_APPROVALS));
+	ctlsock_embed(j, "summary", h->summary_json);
+	ctlsock_write_rcpts(j, h);
+	json_key(j, "delivered");
+	json_arr_begin(j);
+	for (size_t i = 0; i < h->ndelivered; i++)
+		json_str(j, h->delivered[i]);
+	json_arr_end(j);
+}
+
+/* show REF [content]: the whole decision; the address list only with
+ * content, for jurists, after the view is recorded. */
+static void cmd_show(struct ctlsock_req *r)
+{
+	const struct jsonr_value *cv = jsonr_get(r->root, "content");
+	bool content = jsonr_bool(cv);
+	char err[256] = "";
+	if (r->ref == NULL || !store_ref_valid(r->ref)) {
+		ctlsock_status(r, "bad-request", "ref is not a hold reference");
+		return;
+	}
+	if (content && r->role != CTLSOCK_JURIST) {
+		ctlsock_refuse(r, "only a jurist may view the content of a hold");
+		return;
+	}
+	struct store_hold_record *h = store_hold_get(r->env->store, r->ref, err, sizeof err);
+	if (h == NULL) {
+		ctlsock_status(r, *err ? "error" : "not-found", *err ? err : "no such hold");
+		return;
+	}
+	if (content && record_view(r, r->ref) != 0) {
+		ctlsock_status(r, "error", "the view could not be recorded, so nothing is shown");
+		store_hold_record_free(h);
+		return;
+	}
+	ctlsock_status(r, "ok", NULL);
+	write_record(r, h);
+	if (write_approvals(r, r->ref) != 0) {
+		json_key(r->j, "approvals");
+		json_null(r->j);
+	}
+	if (content) {
+		ctlsock_embed(r->j, "findings", h->findings_json);
+		write_headers(r, r->ref);
+	}
+	store_hold_record_free(h);
+}
+
+/* Fill d for an approve or deny of ref by the caller.  Returns false
+ * with *why when the request is bad. */
+static bool decision_of(struct ctlsock_req *r, enum hold_event ev, struct store_decision *d,
+			const char **mail, const char **why)
+{
+	bool bad = false;
+	memset(d, 0, sizeof *d);
+	d->event = ev;
+	d->actor = &r->actor;
+	d->reason = ctlsock_arg(r, "reason", &bad);
+	d->basis = ev == HEV_APPROVE ? ctlsock_arg(r, "basis", &bad) : NULL;
+	d->required = (unsigned)config_uint(r->c, CONF_RELEASE_APPROVALS);
+	d->now = r->now;
+	if (ev == HEV_APPROVE) {
+		d->njurist_mail = jurist_mail(r->c, r->peer->user, mail);
+		d->jurist_mail = mail;
+	}
+	*why = bad ? "reason or basis is not a string of at most 2000 bytes" : NULL;
+	if (!bad && (d->reason == NULL || d->reason[0] == '\0'))
+		*why = "a reason is required";
+	return *why == NULL;
+}
+
+/* The recipients of an approve ("rcpts": array of strings). */
+static bool rcpts_of(struct ctlsock_req *r, const char ***out, size_t *n)
+{
+	const struct jsonr_value *a = jsonr_get(r->root, "rcpts");
+	*out = NULL;
+	*n = 0;
+	if (jsonr_type(a) == JSONR_NONE || jsonr_type(a) == JSONR_NULL)
+		return true;
+	if (jsonr_type(a) != JSONR_ARRAY || jsonr_count(a) > HOLDSTATE_MAX_RCPTS)
+		return false;
+	*out = calloc(jsonr_count(a) + 1, sizeof **out);
+	if (*out == NULL)
+		return false;
+	for (size_t i = 0; i < jsonr_count(a); i++) {
+		const char *s = jsonr_str(jsonr_at(a, i));
+		if (jsonr_type(jsonr_at(a, i)) != JSONR_STRING || s == NULL ||
+		    strlen(s) >= HOLDSTATE_NAME_MAX)
+			return false;
+		(*out)[(*n)++] = s;
+	}
+	return true;
+}
+
+/* approve / deny of one hold. */
+static void cmd_decide_one(struct ctlsock_req *r, enum hold_event ev)
+{
+	struct store_decision d;
+	const char *mail[MAX_JURIST_MAIL], *why, **rcpts = NULL;
+	size_t nrcpts = 0;
+	if (r->ref == NULL || !store_ref_valid(r->ref)) {
+		ctlsock_status(r, "bad-request", "ref is not a hold reference");
+		return;
+	}
+	if (!decision_of(r, ev, &d, mail, &why)) {
+		ctlsock_status(r, "bad-request", why);
+		return;
+	}
+	if (ev == HEV_APPROVE && !rcpts_of(r, &rcpts, &nrcpts)) {
+		free(rcpts);
+		ctlsock_status(r, "bad-request", "rcpts is not an array of addresses");
+		return;
+	}
+	d.rcpts = rcpts;
+	d.nrcpts = nrcpts;
+	struct ctlsock_outcome o;
+	ctlsock_decide(r, r->ref, &d, &o);
+	free(rcpts);
+	ctlsock_status(r, o.status, o.rc == 0 ? NULL : o.error);
+	ctlsock_write_outcome(r, r->ref, &o);
+}
+
+/* approve | deny: one hold, or every open hold matching the filters. */
+static void cmd_decide(struct ctlsock_req *r)
+{
+	enum hold_event ev = strcmp(r->cmd, "approve") == 0 ? HEV_APPROVE : HEV_DENY;
+	if (jsonr_bool(jsonr_get(r->root, "all_matching"))) {
+		struct store_decision d;
+		const char *mail[MAX_JURIST_MAIL], *why;
+		if (!decision_of(r, ev, &d, mail, &why)) {
+			ctlsock_status(r, "bad-request", why);
+			return;
+		}
+		ctlsock_bulk(r, &d);
+	} else {
+		cmd_decide_one(r, ev);
+	}
+}
+
+/* The commands, with the roles that may use them. */
+static const struct {
+	const char *name;
+	void (*run)(struct ctlsock_req *r);
+	unsigned roles;		/* bit (1 << role) */
+} commands[] = {
+	{"held", cmd_held, 1u << CTLSOCK_JURIST | 1u << CTLSOCK_ADMIN | 1u << CTLSOCK_AUDITOR},
+	{"show", cmd_show, 1u << CTLSOCK_JURIST | 1u << CTLSOCK_ADMIN | 1u << CTLSOCK_AUDITOR},
+	{"approve", cmd_decide, 1u << CTLSOCK_JURIST},
+	{"deny", cmd_decide, 1u << CTLSOCK_JURIST},
+};
+
+/* Parse, check the role, run. */
+static void dispatch(struct ctlsock_req *r, const char *req, size_t len)
+{
+	struct jsonr_limits lim = {.max_bytes = CTLSOCK_REQUEST_MAX, .max_depth = 4,
+				   .max_values = HOLDSTATE_MAX_RCPTS + 64};
+	struct jsonr_error jerr;
+	struct jsonr_doc *doc = jsonr_parse(req, len, &lim, &jerr);
+	r->root = jsonr_root(doc);
+	r->cmd = jsonr_str(jsonr_get(r->root, "cmd"));
+	r->ref = jsonr_str(jsonr_get(r->root, "ref"));
+	if (r->cmd != NULL && strlen(r->cmd) > 32)
+		r->cmd = NULL;
+	if (r->ref != NULL && strlen(r->ref) >= STORE_REF_MAX)
+		r->ref = NULL;
+	size_t i = 0;
+	while (r->cmd != NULL && i < sizeof commands / sizeof commands[0] &&
+	       strcmp(commands[i].name, r->cmd) != 0)
+		i++;
+	if (r->role == CTLSOCK_NONE) {
+		ctlsock_refuse(r, "the caller has no role (Jurist, Admin, Auditor)");
+	} else if (doc == NULL || jsonr_type(r->root) != JSONR_OBJECT) {
+		ctlsock_status(r, "bad-request", doc == NULL ? jerr.message : "not a JSON object");
+	} else if (r->cmd == NULL || i == sizeof commands / sizeof commands[0]) {
+		ctlsock_status(r, "bad-request", "unknown command");
+	} else if (!(commands[i].roles & (1u << r->role))) {
+		char why[128];
+		snprintf(why, sizeof why, "the role %s may not %s", ctlsock_role_name(r->role),
+			 r->cmd);
+		ctlsock_refuse(r, why);
+	} else {
+		commands[i].run(r);
+	}
+	jsonr_free(doc);
+}
+
+int ctlsock_handle(const struct ctlsock_env *env, const struct config *c,
+		   const struct ctlsock_peer *peer, const char *req, size_t len, char **resp,
+		   size_t *resplen)
+{
+	*resp = NULL;
+	*resplen = 0;
+	FILE *mem = open_memstream(resp, resplen);
+	struct json *j = mem ? json_new(mem, false) : NULL;
+	if (j == NULL) {
+		if (mem != NULL)
+			fclose(mem);
+		free(*resp);
+		*resp = NULL;
+		return -1;
+	}
+	struct ctlsock_req r = {.env = env, .c = c, .peer = peer, .j = j};
+	r.role = ctlsock_role_of(c, peer->user, peer->uid);
+	r.actor = (struct store_actor){.user = peer->user, .uid = peer->uid,
+				       .role = ctlsock_role_name(r.role)};
+	r.now = env->now ? env->now : time(NULL);
+	json_obj_begin(j);
+	json_key(j, "user");
+	json_str(j, peer->user);
+	json_key(j, "role");
+	json_str(j, ctlsock_role_name(r.role));
+	dispatch(&r, req, len);
+	json_obj_end(j);
+	int rc = json_free(j);
+	if (fclose(mem) != 0 || rc != 0) {
+		free(*resp);
+		*resp = NULL;
+		return -1;
+	}
+	return 0;
+}

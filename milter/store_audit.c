@@ -1,0 +1,192 @@
+/*
+ * store_audit.c - the record (table audit) in the store: appending a
+ * record inside the transaction of the change it describes, reading the
+ * chain back, and verifying it (see audit.h for what is hashed).
+ *
+ * Appending reads the newest record (seq, hash) under the write lock that
+ * BEGIN IMMEDIATE took, so two writers (threads or processes) can never
+ * both extend the same head: the chain has no forks.  Triggers in the
+ * schema refuse UPDATE and DELETE on audit; the hashes find changes made
+ * around them (another tool, the file edited).
+ * Limits: details are stored as given (the caller builds them with
+ * audit_details_*); a record is refused when its details are not an
+ * object text ("{...}").
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store_priv.h"
+
+static const char zero_hash[] =
+	"0000000000000000000000000000000000000000000000000000000000000000";
+
+static const struct store_actor daemon_actor = {"daemon", -1, "daemon"};
+
+int store_audit_append(struct store *s, const struct store_audit *a, time_t now,
+		       int64_t *seq_out, char *err, size_t errlen)
+{
+	const struct store_actor *who = a->actor ? a->actor : &daemon_actor;
+	const char *details = a->details ? a->details : "{}";
+	size_t dl = strlen(details);
+	if (a->event == NULL || dl < 2 || details[0] != '{' || details[dl - 1] != '}') {
+		store_errf(err, errlen, "store: invalid audit record");
+		return -1;
+	}
+	sqlite3_stmt *st = store_prepare(s, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+					 err, errlen);
+	if (st == NULL)
+		return -1;
+	char prev[AUDIT_HASH_HEX];
+	snprintf(prev, sizeof prev, "%s", zero_hash);
+	int64_t seq = 1;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		seq = sqlite3_column_int64(st, 0) + 1;
+		const unsigned char *h = sqlite3_column_text(st, 1);
+		snprintf(prev, sizeof prev, "%s", h ? (const char *)h : "");
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		store_sqlerr(s, err, errlen, "read audit head");
+		return -1;
+	}
+	struct audit_record r = {
+		.seq = seq, .at = (int64_t)(now > 0 ? now : time(NULL)),
+		.actor = who->user ? who->user : "", .uid = who->uid < 0 ? -1 : who->uid,
+		.role = who->role ? who->role : "none", .event = a->event,
+		.ref = a->ref ? a->ref : "", .details = details,
+	};
+	char hash[AUDIT_HASH_HEX];
+	if (audit_hash(&r, prev, hash) != 0) {
+		store_errf(err, errlen, "store: out of memory");
+		return -1;
+	}
+	st = store_prepare(s,
+			   "INSERT INTO audit(seq, at, actor, uid, role, event, ref, details,"
+			   " prev_hash, hash) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+			   err, errlen);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, r.seq);
+	sqlite3_bind_int64(st, 2, r.at);
+	store_bind_text(st, 3, r.actor);
+	if (r.uid < 0)
+		sqlite3_bind_null(st, 4);
+	else
+		sqlite3_bind_int64(st, 4, r.uid);
+	store_bind_text(st, 5, r.role);
+	store_bind_text(st, 6, r.event);
+	store_bind_text(st, 7, r.ref);
+	store_bind_text(st, 8, r.details);
+	store_bind_text(st, 9, prev);
+	store_bind_text(st, 10, hash);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	if (rc != 0)
+		store_sqlerr(s, err, errlen, "insert audit record");
+	sqlite3_finalize(st);
+	if (rc == 0 && seq_out != NULL)
+		*seq_out = seq;
+	return rc;
+}
+
+int store_audit_put(struct store *s, const struct store_audit *a, char *err, size_t errlen)
+{
+	if (s == NULL || a == NULL || s->readonly) {
+		store_errf(err, errlen, "store: invalid audit record");
+		return -1;
+	}
+	pthread_mutex_lock(&s->lock);
+	int rc = store_begin(s, err, errlen);
+	if (rc == 0)
+		rc = store_audit_append(s, a, 0, NULL, err, errlen);
+	if (rc == 0)
+		rc = store_commit(s, err, errlen);
+	else
+		store_rollback(s);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+/* Fill r from a row of the scan query (strings valid until the next step). */
+static void row_record(sqlite3_stmt *st, struct audit_record *r)
+{
+#define TEXT(i) (sqlite3_column_text(st, (i)) ? (const char *)sqlite3_column_text(st, (i)) : "")
+	r->seq = sqlite3_column_int64(st, 0);
+	r->at = sqlite3_column_int64(st, 1);
+	r->actor = TEXT(2);
+	r->uid = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 3);
+	r->role = TEXT(4);
+	r->event = TEXT(5);
+	r->ref = TEXT(6);
+	r->details = TEXT(7);
+	r->prev_hash = TEXT(8);
+	r->hash = TEXT(9);
+#undef TEXT
+}
+
+/* Walk the records with at >= since in seq order (lock held). */
+static int scan_locked(struct store *s, int64_t since,
+		       int (*cb)(void *arg, const struct audit_record *r), void *arg)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT seq, at, actor, uid, role, event, ref, details,"
+					 " prev_hash, hash FROM audit WHERE at >= ?1 ORDER BY seq",
+					 NULL, 0);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, since);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct audit_record r;
+		row_record(st, &r);
+		if (cb(arg, &r) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_audit_scan(struct store *s, int64_t since,
+		     int (*cb)(void *arg, const struct audit_record *r), void *arg)
+{
+	if (s == NULL || cb == NULL)
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	/* one read transaction: a consistent snapshot while the daemon writes */
+	sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
+	int rc = scan_locked(s, since, cb, arg);
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+/* scan callback of store_audit_verify(): stop at the first break. */
+static int verify_cb(void *arg, const struct audit_record *r)
+{
+	return audit_verify_row(arg, r) != 0;
+}
+
+int store_audit_verify(struct store *s, struct store_audit_check *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof *out);
+	struct audit_verify *v = audit_verify_new();
+	if (v == NULL) {
+		store_errf(err, errlen, "store: out of memory");
+		return -1;
+	}
+	if (store_audit_scan(s, INT64_MIN, verify_cb, v) != 0) {
+		store_sqlerr(s, err, errlen, "read audit records");
+		audit_verify_free(v);
+		return -1;
+	}
+	const char *why, *head;
+	bool ok = audit_verify_result(v, &out->records, &out->bad_seq, &why, &head);
+	snprintf(out->why, sizeof out->why, "%s", why);
+	snprintf(out->head, sizeof out->head, "%s", head);
+	audit_verify_free(v);
+	return ok ? 0 : 1;
+}

@@ -1,0 +1,230 @@
+/*
+ * store_list.c - listings of holds for the jurists (held, show, the bulk
+ * commands): holds matching a filter with their recipients, and the
+ * approvals of one hold.  Read-only; one read transaction per call so a
+ * listing is one moment of the store.
+ *
+ * Public functions: store_holds_list(), store_hold_list_free(),
+ * store_hold_approvals(), store_approvals_free().
+ * Limits: at most filter.limit (default STORE_LIST_MAX) holds; more sets
+ * truncated.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_priv.h"
+
+/* Free the strings of one summary. */
+static void summary_free(struct store_hold_summary *h)
+{
+	free(h->queue_id);
+	free(h->sender);
+	free(h->subject);
+	free(h->state);
+	free(h->summary_json);
+	for (size_t i = 0; i < h->nrcpts; i++) {
+		free(h->rcpts[i]);
+		free(h->rcpt_states[i]);
+		free(h->parties[i]);
+		free(h->reasons[i]);
+	}
+	free(h->rcpts);
+	free(h->rcpt_states);
+	free(h->parties);
+	free(h->reasons);
+	free(h->approvals);
+}
+
+void store_hold_list_free(struct store_hold_list *l)
+{
+	if (l == NULL)
+		return;
+	for (size_t i = 0; i < l->n; i++)
+		summary_free(&l->holds[i]);
+	free(l->holds);
+	memset(l, 0, sizeof *l);
+}
+
+/* Append the recipients of h->ref; 0 or -1. */
+static int list_rcpts(struct store *s, struct store_hold_summary *h)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT recipient, state, party, reasons, approvals"
+					 " FROM hold_recipients WHERE ref = ?1 ORDER BY id",
+					 NULL, 0);
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, h->ref);
+	int rc = 0;
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		size_t n = h->nrcpts + 1;
+		char **a = realloc(h->rcpts, n * sizeof *a);
+		if (a) h->rcpts = a;
+		char **b = a ? realloc(h->rcpt_states, n * sizeof *b) : NULL;
+		if (b) h->rcpt_states = b;
+		char **c = b ? realloc(h->parties, n * sizeof *c) : NULL;
+		if (c) h->parties = c;
+		char **d = c ? realloc(h->reasons, n * sizeof *d) : NULL;
+		if (d) h->reasons = d;
+		unsigned *e = d ? realloc(h->approvals, n * sizeof *e) : NULL;
+		if (e) h->approvals = e;
+		if (e == NULL) {
+			rc = -1;
+			break;
+		}
+		size_t i = h->nrcpts++;
+		h->rcpts[i] = store_column_dup(st, 0);
+		h->rcpt_states[i] = store_column_dup(st, 1);
+		h->parties[i] = store_column_dup(st, 2);
+		h->reasons[i] = store_column_dup(st, 3);
+		h->approvals[i] = (unsigned)sqlite3_column_int64(st, 4);
+		if (!h->rcpts[i] || !h->rcpt_states[i] || !h->parties[i] || !h->reasons[i])
+			rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The listing query, with the filter bound. */
+static sqlite3_stmt *list_query(struct store *s, const struct store_hold_filter *f, char *err,
+				size_t errlen)
+{
+	sqlite3_stmt *st = store_prepare(
+		s,
+		"SELECT ref, queue_id, sender, subject, state, summary_json, received,"
+		" categories, tlp FROM holds h WHERE"
+		" (?1 OR state IN ('pending','partly-approved','releasing'))"
+		" AND received >= ?2"
+		" AND (?3 = '' OR instr(lower(sender), lower(?3)) > 0)"
+		" AND (?4 = '' OR EXISTS (SELECT 1 FROM hold_recipients r WHERE r.ref = h.ref"
+		"      AND r.party = ?4))"
+		" AND (?5 = '' OR EXISTS (SELECT 1 FROM hold_recipients r WHERE r.ref = h.ref"
+		"      AND instr(',' || r.reasons || ',', ',' || ?5 || ',') > 0))"
+		" ORDER BY received, ref LIMIT ?6",
+		err, errlen);
+	if (st == NULL)
+		return NULL;
+	size_t limit = f->limit ? f->limit : STORE_LIST_MAX;
+	sqlite3_bind_int(st, 1, f->all_states ? 1 : 0);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)f->since);
+	store_bind_text(st, 3, f->sender);
+	store_bind_text(st, 4, f->party);
+	store_bind_text(st, 5, f->reason);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)limit + 1);
+	return st;
+}
+
+/* The listing inside a read transaction (lock held). */
+static int list_locked(struct store *s, const struct store_hold_filter *f,
+		       struct store_hold_list *out, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = list_query(s, f, err, errlen);
+	if (st == NULL)
+		return -1;
+	size_t limit = f->limit ? f->limit : STORE_LIST_MAX;
+	int rc = 0;
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		if (out->n == limit) {
+			out->truncated = true;
+			break;
+		}
+		struct store_hold_summary *n = realloc(out->holds, (out->n + 1) * sizeof *n);
+		if (n == NULL) {
+			rc = -1;
+			break;
+		}
+		out->holds = n;
+		struct store_hold_summary *h = &out->holds[out->n++];
+		memset(h, 0, sizeof *h);
+		snprintf(h->ref, sizeof h->ref, "%s", (const char *)sqlite3_column_text(st, 0));
+		h->queue_id = store_column_dup(st, 1);
+		h->sender = store_column_dup(st, 2);
+		h->subject = store_column_dup(st, 3);
+		h->state = store_column_dup(st, 4);
+		h->summary_json = store_column_dup(st, 5);
+		h->received = (time_t)sqlite3_column_int64(st, 6);
+		h->categories = (unsigned)sqlite3_column_int64(st, 7);
+		h->tlp = sqlite3_column_int(st, 8);
+		if (!h->queue_id || !h->sender || !h->subject || !h->state || !h->summary_json ||
+		    list_rcpts(s, h) != 0)
+			rc = -1;
+	}
+	if (rc != 0)
+		store_errf(err, errlen, "store: listing holds: %s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_holds_list(struct store *s, const struct store_hold_filter *f,
+		     struct store_hold_list *out, char *err, size_t errlen)
+{
+	static const struct store_hold_filter none = {0};
+	memset(out, 0, sizeof *out);
+	if (s == NULL) {
+		store_errf(err, errlen, "store: no store");
+		return -1;
+	}
+	pthread_mutex_lock(&s->lock);
+	sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
+	int rc = list_locked(s, f ? f : &none, out, err, errlen);
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	pthread_mutex_unlock(&s->lock);
+	if (rc != 0)
+		store_hold_list_free(out);
+	return rc;
+}
+
+void store_approvals_free(struct store_approval *a, size_t n)
+{
+	for (size_t i = 0; a != NULL && i < n; i++) {
+		free(a[i].recipient);
+		free(a[i].jurist);
+		free(a[i].reason);
+		free(a[i].basis);
+	}
+	free(a);
+}
+
+int store_hold_approvals(struct store *s, const char *ref, struct store_approval **out,
+			 size_t *n, char *err, size_t errlen)
+{
+	*out = NULL;
+	*n = 0;
+	if (s == NULL || ref == NULL)
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT r.recipient, a.jurist, a.reason, a.basis, a.at"
+					 " FROM hold_approvals a JOIN hold_recipients r"
+					 " ON r.id = a.recipient_id WHERE a.ref = ?1 ORDER BY a.id",
+					 err, errlen);
+	int rc = st ? 0 : -1;
+	if (st != NULL)
+		store_bind_text(st, 1, ref);
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		struct store_approval *a = realloc(*out, (*n + 1) * sizeof *a);
+		if (a == NULL) {
+			rc = -1;
+			break;
+		}
+		*out = a;
+		a = &(*out)[(*n)++];
+		a->recipient = store_column_dup(st, 0);
+		a->jurist = store_column_dup(st, 1);
+		a->reason = store_column_dup(st, 2);
+		a->basis = store_column_dup(st, 3);
+		a->at = (time_t)sqlite3_column_int64(st, 4);
+		if (!a->recipient || !a->jurist || !a->reason || !a->basis)
+			rc = -1;
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->lock);
+	if (rc != 0) {
+		store_errf(err, errlen, "store: reading approvals failed");
+		store_approvals_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}

@@ -1,0 +1,184 @@
+#!/bin/sh
+# tests/golden/t-report.sh - "grondslag report" and "grondslag stats"
+# against golden files in tests/golden/report/, over stores that
+# build/tests/report-fixture makes through the store API with fixed times:
+# the fixed record (holds around the Wbni/Cbw boundary of
+# tests/golden/report/registry.yaml), an empty store, and two years of
+# generated data.  Text, CSV and JSON; one week, six weeks, two years, no
+# data, no registry; the error paths; and that a report leaves the store
+# untouched.  GOLDEN_UPDATE=1 rewrites the golden files (review the diff
+# before committing them).
+set -u
+. tests/testlib.sh
+BUILD=${BUILD:-build}
+TOP=$(pwd)
+case $BUILD in /*) B=$BUILD ;; *) B=$TOP/$BUILD ;; esac
+G=$TOP/tests/golden/report
+W=$B/report-golden
+BIN=$B/grondslag
+FIX=$B/tests/report-fixture
+rm -rf "$W"
+mkdir -p "$W"
+
+for rec in golden empty long; do
+	if ! "$FIX" "$W/$rec.db" "$rec" >"$W/$rec.log" 2>&1; then
+		not_ok "fixture: $rec record" "$(cat "$W/$rec.log")"
+		summary
+		exit 1
+	fi
+done
+ok "fixture: golden, empty and long records built through the store API"
+
+cat >"$W/report.conf" <<CONF
+Database $W/golden.db
+Registry $G/registry.yaml
+RegistrySignature none
+CONF
+cat >"$W/noreg.conf" <<CONF
+Database $W/golden.db
+Registry
+CONF
+
+# golden NAME ARGS...: the output of "grondslag ARGS" is exactly $G/NAME.
+golden() {
+	name=$1
+	shift
+	"$BIN" "$@" >"$W/$name" 2>"$W/$name.err"
+	rc=$?
+	if [ "${GOLDEN_UPDATE:-}" = 1 ] && [ $rc = 0 ]; then
+		cp "$W/$name" "$G/$name"
+	fi
+	if [ $rc != 0 ]; then
+		not_ok "golden $name" "exit $rc, want 0: $(head -c 600 "$W/$name.err")"
+	elif [ ! -f "$G/$name" ]; then
+		not_ok "golden $name" "missing golden file $G/$name"
+	elif cmp -s "$G/$name" "$W/$name"; then
+		ok "golden $name"
+	else
+		not_ok "golden $name" "$(diff -u "$G/$name" "$W/$name" | head -n 40)"
+	fi
+}
+
+P="--since 2026-07-27 --until 2026-09-07 --now 2026-09-08"
+golden golden.txt report -c "$W/report.conf" $P
+golden golden.csv report -c "$W/report.conf" $P --format csv
+golden golden.json report -c "$W/report.conf" $P --format json
+golden week.txt report -c "$W/report.conf" --since 2026-08-03 --until 2026-08-10 \
+	--now 2026-09-08 --repeat-sender 2 --repeat-party 2 --top 2
+golden noregistry.txt report -c "$W/noreg.conf" $P
+golden empty.txt report -c "$W/report.conf" --database "$W/empty.db" $P
+golden empty.json report -c "$W/report.conf" --database "$W/empty.db" $P --format json
+golden long.txt report -c "$W/report.conf" --database "$W/long.db" --since 2024-09-02 \
+	--until 2026-09-07 --now 2026-09-08
+golden long.csv report -c "$W/report.conf" --database "$W/long.db" --since 2024-09-02 \
+	--until 2026-09-07 --now 2026-09-08 --format csv
+
+# stats: all but the generation time is fixed
+"$BIN" stats -c "$W/report.conf" --prometheus >"$W/stats.raw" 2>"$W/stats.err"
+rc=$?
+grep -v '^grondslag_stats_generated_seconds ' "$W/stats.raw" >"$W/stats.prom"
+[ "${GOLDEN_UPDATE:-}" = 1 ] && [ $rc = 0 ] && cp "$W/stats.prom" "$G/stats.prom"
+if [ $rc = 0 ] && [ -f "$G/stats.prom" ] && cmp -s "$G/stats.prom" "$W/stats.prom" &&
+	grep -q '^grondslag_stats_generated_seconds [0-9]' "$W/stats.raw"; then
+	ok "golden stats.prom (Prometheus text format)"
+else
+	not_ok "golden stats.prom (Prometheus text format)" \
+		"rc=$rc $(cat "$W/stats.err"; diff -u "$G/stats.prom" "$W/stats.prom" | head -n 30)"
+fi
+
+# stats -o: written whole (a temporary file renamed), mode 0644
+"$BIN" stats -c "$W/report.conf" --prometheus -o "$W/node.prom" 2>"$W/o.err"
+rc=$?
+mode=$(stat -c %a "$W/node.prom" 2>/dev/null)
+left=$(ls "$W" | grep -c '^node\.prom\.')
+if [ $rc = 0 ] && [ "$mode" = 644 ] && [ "$left" = 0 ] &&
+	grep -q '^grondslag_holds_total 10$' "$W/node.prom"; then
+	ok "stats -o FILE: whole file, mode 644, no temporary left"
+else
+	not_ok "stats -o FILE: whole file, mode 644, no temporary left" \
+		"rc=$rc mode=$mode left=$left $(cat "$W/o.err")"
+fi
+
+# -o onto something that is not a regular file writes into it, never
+# replaces it (a pipe here; /dev/null the same way).
+mkfifo "$W/fifo"
+timeout 30 cat "$W/fifo" >"$W/fifo.out" &
+reader=$!
+"$BIN" stats -c "$W/report.conf" --prometheus -o "$W/fifo" 2>"$W/fifo.err"
+rc=$?
+wait $reader	# a failed command never opens the pipe: the timeout ends the reader
+if [ $rc = 0 ] && [ -p "$W/fifo" ] && grep -q '^grondslag_holds_total 10$' "$W/fifo.out"; then
+	ok "stats -o PIPE: written into the pipe, the pipe stays"
+else
+	not_ok "stats -o PIPE: written into the pipe, the pipe stays" "rc=$rc $(cat "$W/fifo.err")"
+fi
+
+# The report reads, never writes: the store file is unchanged and no -wal
+# or -shm file is left behind (the daemon may run as another user).
+sum1=$(sha256sum <"$W/golden.db")
+"$BIN" report -c "$W/report.conf" $P --format html -o "$W/golden.html" 2>"$W/h.err"
+rc=$?
+sum2=$(sha256sum <"$W/golden.db")
+if [ $rc = 0 ] && [ "$sum1" = "$sum2" ] && [ ! -e "$W/golden.db-wal" ] &&
+	[ ! -e "$W/golden.db-shm" ]; then
+	ok "report leaves the store unchanged (no -wal/-shm created)"
+else
+	not_ok "report leaves the store unchanged (no -wal/-shm created)" \
+		"rc=$rc $(ls -la "$W"/golden.db* ; cat "$W/h.err")"
+fi
+
+# The HTML is self-contained: no script, no external reference.
+ext=$(grep -oiE '(src|href)=|<script|<link|@import|url\(|https?://[^"]*' "$W/golden.html" |
+	grep -v '^http://www.w3.org/2000/svg$' | sort -u | tr '\n' ' ')
+if [ $rc = 0 ] && [ -z "$ext" ] && grep -q "default-src 'none'" "$W/golden.html" &&
+	[ "$(grep -c '<svg class="chart"' "$W/golden.html")" = 3 ]; then
+	ok "html: self-contained (no script, link or URL), three charts"
+else
+	not_ok "html: self-contained (no script, link or URL), three charts" "found: $ext"
+fi
+if grep -q '2026-07-27' "$W/golden.html" && grep -q 'generated <b>2026-09-08T00:00:00Z' \
+	"$W/golden.html" && grep -q '=cmd&lt;b&gt;x@evil.example' "$W/golden.html" &&
+	! grep -q '<b>x@' "$W/golden.html"; then
+	ok "html: period and generation time shown, stored text escaped"
+else
+	not_ok "html: period and generation time shown, stored text escaped"
+fi
+
+# Errors: exit 2 with a message naming the problem.
+printf 'not a database at all, just text that is long enough %0512d\n' 0 >"$W/text.db"
+"$FIX" "$W/foreign.db" foreign
+fails() {	# fails NAME PATTERN ARGS...
+	name=$1
+	pat=$2
+	shift 2
+	"$BIN" "$@" >"$W/f.out" 2>"$W/f.err"
+	rc=$?
+	if [ $rc = 2 ] && grep -q -- "$pat" "$W/f.err" && [ ! -s "$W/f.out" ]; then
+		ok "error: $name"
+	else
+		not_ok "error: $name" "rc=$rc, want 2 and \"$pat\": $(cat "$W/f.err" "$W/f.out" | head -5)"
+	fi
+}
+fails "missing store" "No such file" report -c "$W/report.conf" --database "$W/nope.db"
+fails "not a database" "not a database" report -c "$W/report.conf" --database "$W/text.db"
+fails "foreign SQLite file" "not a grondslag store" report -c "$W/report.conf" \
+	--database "$W/foreign.db"
+fails "bad date" "not a date" report -c "$W/report.conf" --since 2026-02-30
+fails "until before since" "after --since" report -c "$W/report.conf" --since 2026-09-01 \
+	--until 2026-08-01
+fails "bad format" "text|csv|json|html" report -c "$W/report.conf" --format pdf
+fails "bad threshold" "usage" report -c "$W/report.conf" --repeat-party 0
+fails "stats: missing store" "No such file" stats --database "$W/nope.db"
+fails "stats: bad option" "usage" stats --bogus
+
+# A registry that does not load: the report goes on, and says so.
+printf 'version: 1\nparties: [\n' >"$W/broken.yaml"
+"$BIN" report -c "$W/report.conf" --registry "$W/broken.yaml" $P >"$W/b.out" 2>"$W/b.err"
+rc=$?
+if [ $rc = 0 ] && grep -q 'did not load' "$W/b.err" && grep -q 'none (party ids' "$W/b.out"; then
+	ok "broken registry: report without it, with a warning"
+else
+	not_ok "broken registry: report without it, with a warning" "rc=$rc $(cat "$W/b.err")"
+fi
+
+summary

@@ -1,0 +1,448 @@
+/*
+ * test_audit.c - the record: canonical details, records written in the
+ * transactions of holds, shares and decisions, the chain verified; a
+ * tampered field, a deleted row, two swapped rows (made with plain SQLite
+ * beside the store) are found and the first bad seq named; a clean chain
+ * of 100,000 records verifies (the time is printed, not asserted); the
+ * decisions through the store: the sender refused and recorded, one
+ * approval of two releases nothing, two distinct jurists approve, deny
+ * with its notice, decided_at columns set.
+ */
+#include "testutil.h"
+
+#include <dirent.h>
+#include <sqlite3.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "grondslag/audit.h"
+#include "grondslag/store.h"
+
+static char dir[64];
+
+static int setup_dir(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof dir, "/tmp/grondslag-test-audit-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+	(void)state;
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return 0;
+	struct dirent *e;
+	char p[512];
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+			unlink(p);
+		}
+	}
+	closedir(d);
+	rmdir(dir);
+	return 0;
+}
+
+static void exec_sql(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	char *msg = NULL;
+	if (sqlite3_open(path, &db) != SQLITE_OK || sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("exec %s: %s", sql, msg ? msg : "open failed");
+	sqlite3_close(db);
+}
+
+static long long rows(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	long long n = -1;
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+static struct store *open_ok(const char *path)
+{
+	char err[512];
+	struct store *s = store_open(path, err, sizeof err);
+	if (s == NULL)
+		fail_msg("store_open(%s): got NULL (%s), want a store", path, err);
+	return s;
+}
+
+/* Verify path read-only: the store_audit_verify() result. */
+static int verify(const char *path, struct store_audit_check *c)
+{
+	char err[512];
+	struct store *s = store_open_readonly(path, err, sizeof err);
+	if (s == NULL)
+		fail_msg("store_open_readonly: %s", err);
+	int rc = store_audit_verify(s, c, err, sizeof err);
+	store_close(s);
+	return rc;
+}
+
+static void test_details_canonical(void **state)
+{
+	(void)state;
+	struct audit_details *d = audit_details_new();
+	audit_details_str(d, "zeta", "last");
+	audit_details_int(d, "alpha", -5);
+	audit_details_str(d, "mid", "q\"uo\\te\nnl\x7f \xff bad");
+	audit_details_str(d, "alpha", "duplicate keeps the first (sorted stable? no: first added)");
+	char *text = audit_details_finish(d);
+	assert_non_null(text);
+	/* the duplicate: qsort is not stable, so only check it appears once */
+	const char *want_tail = ",\"mid\":\"q\\\"uo\\\\te\\u000anl\\u007f ? bad\",\"zeta\":\"last\"}";
+	if (strncmp(text, "{\"alpha\":", 9) != 0 || strstr(text, want_tail) == NULL ||
+	    strstr(text + 1, "\"alpha\"") != text + 1)
+		fail_msg("details: got %s, want sorted keys, one alpha, tail %s", text, want_tail);
+	free(text);
+	struct audit_record r = {.seq = 1, .at = 100, .actor = "daemon", .uid = -1, .role = "daemon",
+				 .event = "start", .ref = "", .details = "{}"};
+	char *c = audit_canonical(&r);
+	assert_str_eq_msg("canonical", c,
+			  "{\"actor\":\"daemon\",\"at\":100,\"details\":{},\"event\":\"start\","
+			  "\"ref\":\"\",\"role\":\"daemon\",\"seq\":1,\"uid\":null}");
+	free(c);
+}
+
+/* Append n records through the store (each its own transaction). */
+static void append_n(struct store *s, int n)
+{
+	static const struct store_actor j = {"jan", 1001, "jurist"};
+	char err[256];
+	for (int i = 0; i < n; i++) {
+		struct audit_details *d = audit_details_new();
+		audit_details_int(d, "i", i);
+		char *det = audit_details_finish(d);
+		struct store_audit a = {.actor = i % 2 ? &j : NULL, .event = "view",
+					.ref = "G20250314-7KQ2M9XH0T", .details = det};
+		assert_int_equal(store_audit_put(s, &a, err, sizeof err), 0);
+		free(det);
+	}
+}
+
+static void test_tamper(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		const char *sql;
+		long long bad_seq;
+		const char *why;
+	} cases[] = {
+		{"clean", "", 0, ""},
+		{"details altered", "UPDATE audit SET details = '{\"i\":99}' WHERE seq = 5", 5,
+		 "altered"},
+		{"actor altered", "UPDATE audit SET actor = 'mallory' WHERE seq = 2", 2, "altered"},
+		{"time altered", "UPDATE audit SET at = at + 1 WHERE seq = 9", 9, "altered"},
+		{"first record altered", "UPDATE audit SET event = 'deny' WHERE seq = 1", 1,
+		 "altered"},
+		{"record deleted", "DELETE FROM audit WHERE seq = 5", 5, "missing"},
+		{"two records swapped",
+		 "UPDATE audit SET seq = -1 WHERE seq = 6; UPDATE audit SET seq = 6 WHERE seq = 5;"
+		 " UPDATE audit SET seq = 5 WHERE seq = -1", 5, "does not follow"},
+		{"hash rewritten", "UPDATE audit SET hash = '00' WHERE seq = 4", 4, "altered"},
+		{"record deleted and renumbered",
+		 "DELETE FROM audit WHERE seq = 3; UPDATE audit SET seq = seq - 1 WHERE seq > 3", 3,
+		 "does not follow"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char path[256];
+		snprintf(path, sizeof path, "%s/tamper%zu.db", dir, i);
+		struct store *s = open_ok(path);
+		append_n(s, 12);
+		store_close(s);
+		if (*cases[i].sql) {
+			char sql[1024];
+			/* the triggers stop accidents; an attacker drops them */
+			snprintf(sql, sizeof sql,
+				 "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete; %s",
+				 cases[i].sql);
+			exec_sql(path, sql);
+		}
+		struct store_audit_check c;
+		int rc = verify(path, &c);
+		if (getenv("TEST_VERBOSE"))
+			printf("%s: rc %d seq %lld: %s\n", cases[i].name, rc, (long long)c.bad_seq, c.why);
+		assert_int_eq_msg(cases[i].name, rc, cases[i].bad_seq ? 1 : 0);
+		assert_int_eq_msg(cases[i].name, c.bad_seq, cases[i].bad_seq);
+		if (strstr(c.why, cases[i].why) == NULL)
+			fail_msg("%s: got \"%s\", want \"%s\" in it", cases[i].name, c.why, cases[i].why);
+	}
+}
+
+static void test_append_only(void **state)
+{
+	(void)state;
+	char path[256];
+	snprintf(path, sizeof path, "%s/trig.db", dir);
+	struct store *s = open_ok(path);
+	append_n(s, 2);
+	store_close(s);
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "UPDATE audit SET actor='x'", NULL, NULL, NULL),
+			     SQLITE_OK);
+	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM audit", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_eq_msg("records kept", rows(path, "SELECT count(*) FROM audit"), 2);
+}
+
+static void test_100k(void **state)
+{
+	(void)state;
+	enum { N = 100000 };
+	char path[256], err[256];
+	snprintf(path, sizeof path, "%s/big.db", dir);
+	store_close(open_ok(path));
+	/* written directly (one transaction) with the same hashing: the test
+	 * is about verifying, not about 100,000 fsyncs */
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "INSERT INTO audit(seq, at, actor, uid, role, event, ref,"
+					    " details, prev_hash, hash) VALUES(?,?,?,?,?,?,?,?,?,?)",
+					    -1, &st, NULL), SQLITE_OK);
+	char prev[AUDIT_HASH_HEX], hash[AUDIT_HASH_HEX], details[128];
+	memset(prev, '0', 64);
+	prev[64] = '\0';
+	for (int i = 1; i <= N; i++) {
+		snprintf(details, sizeof details,
+			 "{\"queue_id\":\"4XyZ%d\",\"recipient\":\"<cert@cert.be>\",\"tlp\":3}", i);
+		struct audit_record r = {.seq = i, .at = 1741953600 + i, .actor = "daemon", .uid = -1,
+					 .role = "daemon", .event = "share", .ref = "",
+					 .details = details};
+		assert_int_equal(audit_hash(&r, prev, hash), 0);
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, i);
+		sqlite3_bind_int64(st, 2, r.at);
+		sqlite3_bind_text(st, 3, "daemon", -1, SQLITE_STATIC);
+		sqlite3_bind_null(st, 4);
+		sqlite3_bind_text(st, 5, "daemon", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, "share", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, "", -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 8, details, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 9, prev, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 10, hash, -1, SQLITE_STATIC);
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+		memcpy(prev, hash, sizeof prev);
+	}
+	sqlite3_finalize(st);
+	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	sqlite3_close(db);
+	/* the store appends after them */
+	struct store *s = open_ok(path);
+	append_n(s, 1);
+	store_close(s);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	struct store_audit_check c;
+	int rc = verify(path, &c);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("audit verify: %lld records in %.3f s (%.0f records/s)\n", (long long)c.records, secs,
+	       (double)c.records / secs);
+	assert_int_eq_msg("verify 100k", rc, 0);
+	assert_int_eq_msg("records", c.records, N + 1);
+	(void)err;
+}
+
+static const struct store_hold_rcpt held[] = {
+	{"<soc@cisa.gov>", "cisa", "no-basis", "No basis."},
+	{"<info@jpcert.or.jp>", "jpcert", "constituency-mismatch", "Not their constituency."},
+};
+
+/* A stored hold from <alice@ncsc.nl> to the two recipients above. */
+static void put_hold(struct store *s, char ref[STORE_REF_MAX])
+{
+	struct store_share sh = {.queue_id = "Q1", .sender = "<alice@ncsc.nl>",
+				 .recipient = "<cert@cert.be>", .party = "cert-be",
+				 .bases = "wbni-20", .articles = "a", .countries = "BE:3"};
+	struct store_hold h = {.queue_id = "Q1", .sender = "<alice@ncsc.nl>", .subject = "s",
+			       .received = time(NULL), .registry_digest = "ab", .data = "m",
+			       .len = 1, .fd = -1, .rcpts = held, .nrcpts = 2, .shares = &sh,
+			       .nshares = 1};
+	char err[256];
+	if (store_hold_put(s, &h, ref, err, sizeof err) != 0)
+		fail_msg("store_hold_put: %s", err);
+}
+
+/* held and show on the store: filters, open/all, approvals. */
+static void check_listing(struct store *s, const char *open_ref, const char *denied_ref)
+{
+	static const struct {
+		const char *name;
+		struct store_hold_filter f;
+		size_t want;
+	} cases[] = {
+		{"open holds", {0}, 1},
+		{"all states", {.all_states = true}, 2},
+		{"by party", {.party = "jpcert", .all_states = true}, 2},
+		{"unknown party", {.party = "cert-be"}, 0},
+		{"by reason", {.reason = "no-basis"}, 1},
+		{"reason is a whole code", {.reason = "basis"}, 0},
+		{"by sender, any case", {.sender = "ALICE@"}, 1},
+		{"other sender", {.sender = "bob@"}, 0},
+		{"since the future", {.since = 4102444800}, 0},
+		{"limit", {.all_states = true, .limit = 1}, 1},
+	};
+	char err[256];
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct store_hold_list l;
+		assert_int_eq_msg(cases[i].name, store_holds_list(s, &cases[i].f, &l, err, sizeof err), 0);
+		assert_int_eq_msg(cases[i].name, l.n, cases[i].want);
+		if (cases[i].f.limit)
+			assert_true(l.truncated);
+		if (i == 0) {
+			assert_str_eq_msg("open ref", l.holds[0].ref, open_ref);
+			assert_int_eq_msg("rcpts", l.holds[0].nrcpts, 2);
+			assert_str_eq_msg("party", l.holds[0].parties[1], "jpcert");
+			assert_int_eq_msg("approvals", l.holds[0].approvals[0], 2);
+			assert_str_eq_msg("rcpt state", l.holds[0].rcpt_states[0], "approved");
+		}
+		store_hold_list_free(&l);
+	}
+	struct store_approval *a;
+	size_t n;
+	assert_int_equal(store_hold_approvals(s, open_ref, &a, &n, err, sizeof err), 0);
+	assert_int_eq_msg("approvals of the open hold", n, 4);
+	assert_str_eq_msg("first approver", a[0].jurist, "jan");
+	assert_str_eq_msg("basis", a[0].basis, "wbni-20-2");
+	store_approvals_free(a, n);
+	assert_int_equal(store_hold_approvals(s, denied_ref, &a, &n, err, sizeof err), 0);
+	assert_int_eq_msg("approvals of the denied hold", n, 0);
+	store_approvals_free(a, n);
+}
+
+static void test_decisions(void **state)
+{
+	(void)state;
+	static const struct store_actor alice = {"alice", 1001, "jurist"};
+	static const struct store_actor jan = {"jan", 1002, "jurist"};
+	static const struct store_actor piet = {"piet", 1003, "jurist"};
+	const char *const alice_mail[] = {"alice@ncsc.nl"}, *const jan_mail[] = {"jan@ncsc.nl"};
+	const char *const piet_mail[] = {"piet@ncsc.nl"};
+	char path[256], ref[STORE_REF_MAX], ref2[STORE_REF_MAX], err[256], q[512];
+	snprintf(path, sizeof path, "%s/decide.db", dir);
+	struct store *s = open_ok(path);
+	put_hold(s, ref);
+	put_hold(s, ref2);
+	struct store_decision_result res;
+	struct store_decision d = {.event = HEV_APPROVE, .actor = &alice, .reason = "ok",
+				   .jurist_mail = alice_mail, .njurist_mail = 1, .required = 2};
+	/* the sender cannot approve: refused and recorded */
+	assert_int_eq_msg("sender approves", store_hold_decide(s, ref, &d, &res, err, sizeof err), 1);
+	if (strstr(res.reason, "they sent") == NULL)
+		fail_msg("sender: got \"%s\", want \"they sent\"", res.reason);
+	/* one approval of two releases nothing */
+	d.actor = &jan;
+	d.jurist_mail = jan_mail;
+	d.basis = "wbni-20-2";
+	assert_int_eq_msg("jan approves", store_hold_decide(s, ref, &d, &res, err, sizeof err), 0);
+	assert_str_eq_msg("after one", res.state, "partly-approved");
+	assert_int_eq_msg("none approved yet", res.approved_now, 0);
+	/* the same jurist again is refused */
+	assert_int_eq_msg("jan again", store_hold_decide(s, ref, &d, &res, err, sizeof err), 1);
+	d.actor = &piet;
+	d.jurist_mail = piet_mail;
+	assert_int_eq_msg("piet approves", store_hold_decide(s, ref, &d, &res, err, sizeof err), 0);
+	assert_int_eq_msg("both approved", res.approved_now, 2);
+	snprintf(q, sizeof q, "SELECT count(*) FROM hold_recipients WHERE ref = '%s' AND"
+		 " state = 'approved' AND approvals = 2", ref);
+	assert_int_eq_msg("approved rows", rows(path, q), 2);
+	assert_int_eq_msg("approval rows", rows(path, "SELECT count(*) FROM hold_approvals"), 4);
+	/* deny the second hold, with its notice */
+	struct store_decision deny = {.event = HEV_DENY, .actor = &jan, .reason = "no basis",
+				      .notice_kind = "deny", .notice_to = "<alice@ncsc.nl>",
+				      .notice_message = "Subject: denied\r\n\r\nx\r\n"};
+	assert_int_eq_msg("deny", store_hold_decide(s, ref2, &deny, &res, err, sizeof err), 0);
+	assert_str_eq_msg("denied", res.state, "denied");
+	assert_int_eq_msg("deny again", store_hold_decide(s, ref2, &deny, &res, err, sizeof err), 1);
+	assert_int_eq_msg("no such hold",
+			  store_hold_decide(s, "G20250101-0000000000", &deny, &res, err, sizeof err), 2);
+	check_listing(s, ref, ref2);
+	store_close(s);
+	snprintf(q, sizeof q, "SELECT count(*) FROM holds WHERE ref = '%s' AND state = 'denied'"
+		 " AND decided_at IS NOT NULL AND decided_by = 'jan'"
+		 " AND decision_reason = 'no basis'", ref2);
+	assert_int_eq_msg("hold decided", rows(path, q), 1);
+	snprintf(q, sizeof q, "SELECT count(*) FROM hold_recipients WHERE ref = '%s'"
+		 " AND state = 'denied' AND decided_at IS NOT NULL", ref2);
+	assert_int_eq_msg("recipients decided", rows(path, q), 2);
+	assert_int_eq_msg("deny notice queued",
+			  rows(path, "SELECT count(*) FROM outbox WHERE kind = 'deny'"), 1);
+	/* the chain: 2 holds + 2 shares + 2 approvals + 1 deny + 3 refused */
+	assert_int_eq_msg("hold records",
+			  rows(path, "SELECT count(*) FROM audit WHERE event = 'hold'"), 2);
+	assert_int_eq_msg("share records",
+			  rows(path, "SELECT count(*) FROM audit WHERE event = 'share'"), 2);
+	assert_int_eq_msg("refused records",
+			  rows(path, "SELECT count(*) FROM audit WHERE event = 'refused'"), 3);
+	assert_int_eq_msg("approve records",
+			  rows(path, "SELECT count(*) FROM audit WHERE event = 'approve'"), 2);
+	struct store_audit_check c;
+	assert_int_eq_msg("chain intact", verify(path, &c), 0);
+	assert_int_eq_msg("records", c.records, 10);
+	/* a write that fails leaves no record either */
+	s = open_ok(path);
+	store_fail_next(s);
+	d.actor = &jan;
+	assert_int_equal(store_audit_put(s, &(struct store_audit){.event = "view"}, err, sizeof err),
+			 -1);
+	store_close(s);
+	assert_int_eq_msg("no record of a failed write",
+			  rows(path, "SELECT count(*) FROM audit"), 10);
+}
+
+/* scan callback: count records. */
+static int count_cb(void *arg, const struct audit_record *r)
+{
+	(void)r;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void test_scan_since(void **state)
+{
+	(void)state;
+	char path[256], err[256];
+	snprintf(path, sizeof path, "%s/scan.db", dir);
+	struct store *s = open_ok(path);
+	append_n(s, 3);
+	store_close(s);
+	exec_sql(path, "DROP TRIGGER audit_no_update; UPDATE audit SET at = 1000 WHERE seq = 1");
+	s = store_open_readonly(path, err, sizeof err);
+	assert_non_null(s);
+	int n = 0;
+	assert_int_equal(store_audit_scan(s, 2000, count_cb, &n), 0);
+	assert_int_eq_msg("records since", n, 2);
+	/* the read-only store refuses writes */
+	assert_int_equal(store_audit_put(s, &(struct store_audit){.event = "view"}, err, sizeof err),
+			 -1);
+	store_close(s);
+	assert_null(store_open_readonly("/nonexistent/x.db", err, sizeof err));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_details_canonical),
+		cmocka_unit_test(test_tamper),
+		cmocka_unit_test(test_append_only),
+		cmocka_unit_test(test_100k),
+		cmocka_unit_test(test_decisions),
+		cmocka_unit_test(test_scan_since),
+	};
+	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
+}

@@ -1,0 +1,381 @@
+/*
+ * test_ctlsock.c - the control socket (ctlsock*.c) with a real store in a
+ * temp dir: the role table, the validation of the role keys in the
+ * configuration, the requests (parse -> role check -> store) with their
+ * refusals recorded in the chain, and the socket itself (SO_PEERCRED,
+ * limits, stale socket files).
+ */
+#include "testutil.h"
+
+#include <dirent.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "grondslag/config.h"
+#include "grondslag/ctlsock.h"
+#include "grondslag/store.h"
+
+static char dir[64];
+
+static int setup_dir(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof dir, "/tmp/grondslag-test-ctlsock-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+	(void)state;
+	DIR *d = opendir(dir);
+	if (d == NULL)
+		return 0;
+	struct dirent *e;
+	char p[512];
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+			unlink(p);
+		}
+	}
+	closedir(d);
+	rmdir(dir);
+	return 0;
+}
+
+/* Write text to dir/name and load it as the configuration (NULL + err). */
+static struct config *conf_from(const char *name, const char *text, char *err, size_t errlen)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *f = fopen(path, "w");
+	if (f == NULL)
+		fail_msg("cannot write %s", path);
+	fputs(text, f);
+	fclose(f);
+	return config_load(path, err, errlen);
+}
+
+static const char roles_conf[] =
+	"Jurist alice alice@ncsc.nl\nJurist bob bob@ncsc.nl\nJurist erin erin@ncsc.nl\n"
+	"Jurist alice alice.private@example.org\nAdmin carol\nAuditor dave\nReleaseApprovals 2\n";
+
+static void test_roles(void **state)
+{
+	(void)state;
+	char err[1024];
+	struct config *c = conf_from("roles.conf", roles_conf, err, sizeof err);
+	if (c == NULL)
+		fail_msg("config: %s", err);
+	static const struct {
+		const char *user;
+		long uid;
+		enum ctlsock_role want;
+	} cases[] = {
+		{"alice", 1001, CTLSOCK_JURIST}, {"bob", 1002, CTLSOCK_JURIST},
+		{"carol", 1003, CTLSOCK_ADMIN},	 {"dave", 1004, CTLSOCK_AUDITOR},
+		{"eve", 1005, CTLSOCK_NONE},	 {"root", 0, CTLSOCK_ADMIN},
+		{"#1234", 1234, CTLSOCK_NONE},	 {"ali", 1006, CTLSOCK_NONE},
+		{"", 1007, CTLSOCK_NONE},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++)
+		assert_str_eq_msg(cases[i].user,
+				  ctlsock_role_name(ctlsock_role_of(c, cases[i].user, cases[i].uid)),
+				  ctlsock_role_name(cases[i].want));
+	config_free(c);
+}
+
+static void test_config_keys(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		const char *want;	/* substring of the error; NULL: loads */
+	} cases[] = {
+		{"Jurist alice alice@ncsc.nl\nJurist bob bob@ncsc.nl\n", NULL},
+		{"Admin carol\nAdmin root\nAuditor dave\n", NULL},
+		{"ReleaseApprovals 1\nHoldExpiry 30\n", NULL},
+		{"Jurist alice\n", ":1: Jurist: \"alice\" is not USER MAILADDRESS"},
+		{"# x\nJurist alice not-an-address\n", ":2: Jurist:"},
+		{"Jurist -alice a@b.c\n", ":1: Jurist: \"-alice\" is not a login name"},
+		{"Jurist al/ice a@b.c\n", "is not a login name"},
+		{"Jurist alice a@b@c\n", "is not USER MAILADDRESS"},
+		{"Jurist alice <a@b.c>\n", "is not USER MAILADDRESS"},
+		{"Admin carol dave\n", ":1: Admin: one login name per line"},
+		{"Auditor d@ve\n", "is not a login name"},
+		{"ReleaseApprovals 6\n", "ReleaseApprovals: 6 is out of range 1..5"},
+		{"ReleaseApprovals 0\n", "out of range"},
+		{"HoldExpiry 0\n", "HoldExpiry: 0 is out of range"},
+		{"ReleaseApprovals 2\nReleaseApprovals 3\n", "given twice"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char err[1024] = "";
+		struct config *c = conf_from("keys.conf", cases[i].text, err, sizeof err);
+		if (cases[i].want == NULL && c == NULL)
+			fail_msg("%s: got error \"%s\", want it to load", cases[i].text, err);
+		if (cases[i].want != NULL && (c != NULL || strstr(err, cases[i].want) == NULL))
+			fail_msg("%s: got \"%s\", want an error with \"%s\"", cases[i].text,
+				 c ? "(loaded)" : err, cases[i].want);
+		config_free(c);
+	}
+	struct config *c = config_defaults();
+	assert_int_eq_msg("ReleaseApprovals default", config_uint(c, CONF_RELEASE_APPROVALS), 2);
+	assert_int_eq_msg("HoldExpiry default", config_uint(c, CONF_HOLD_EXPIRY), 14);
+	config_free(c);
+}
+
+static const struct store_hold_rcpt held[] = {
+	{"<soc@cisa.gov>", "cisa", "no-basis", "No basis."},
+	{"<info@jpcert.or.jp>", "jpcert", "constituency-mismatch", "Not their constituency."},
+};
+
+static const char message[] = "Subject: s\r\nX-A: 1\r\n\r\nbody 8.8.8.8\r\n";
+
+/* A hold from <alice@ncsc.nl> to the recipients above. */
+static void put_hold(struct store *s, char ref[STORE_REF_MAX])
+{
+	struct store_hold h = {.queue_id = "Q1", .sender = "<alice@ncsc.nl>", .subject = "s",
+			       .received = time(NULL) - 7200, .registry_digest = "ab",
+			       .summary_json = "{\"countries\":\"US:2\",\"public_addresses\":2}",
+			       .findings_json = "{\"addresses\":[\"8.8.8.8\",\"193.0.6.139\"]}",
+			       .data = message, .len = sizeof message - 1,
+			       .fd = -1, .rcpts = held, .nrcpts = 2};
+	char err[256];
+	if (store_hold_put(s, &h, ref, err, sizeof err) != 0)
+		fail_msg("store_hold_put: %s", err);
+}
+
+/* Replace @1 and @2 in tmpl by the references. */
+static void fill(const char *tmpl, const char *r1, const char *r2, char *out, size_t len)
+{
+	size_t n = 0;
+	for (const char *p = tmpl; *p && n + STORE_REF_MAX < len; p++) {
+		if (p[0] == '@' && (p[1] == '1' || p[1] == '2')) {
+			const char *r = p[1] == '1' ? r1 : r2;
+			memcpy(out + n, r, strlen(r));
+			n += strlen(r);
+			p++;
+		} else {
+			out[n++] = *p;
+		}
+	}
+	out[n] = '\0';
+}
+
+/* Count records of one event (scan callback). */
+struct count_arg {
+	const char *event;
+	int n;
+};
+static int count_cb(void *arg, const struct audit_record *r)
+{
+	struct count_arg *a = arg;
+	a->n += strcmp(r->event, a->event) == 0;
+	return 0;
+}
+static int count_events(struct store *s, const char *event)
+{
+	struct count_arg a = {event, 0};
+	assert_int_eq_msg("audit scan", store_audit_scan(s, INT64_MIN, count_cb, &a), 0);
+	return a.n;
+}
+
+/* The request sequence: each row depends on the rows before. */
+static const struct {
+	const char *name, *user;
+	long uid;
+	const char *req;
+	const char *status;
+	const char *has;	/* substring of the answer, or NULL */
+} steps[] = {
+	{"outsider refused", "eve", 1005, "{\"cmd\":\"held\"}", "refused", "no role"},
+	{"outsider garbage refused", "eve", 1005, "xx", "refused", NULL},
+	{"admin lists", "carol", 1003, "{\"cmd\":\"held\"}", "ok", "\"ref\":\"@1\""},
+	{"filter party", "carol", 1003, "{\"cmd\":\"held\",\"party\":\"nobody\"}", "ok",
+	 "\"holds\":[]"},
+	{"filter reason", "dave", 1004, "{\"cmd\":\"held\",\"reason_code\":\"no-basis\"}", "ok", "@2"},
+	{"bad filter", "dave", 1004, "{\"cmd\":\"held\",\"party\":3}", "bad-request", NULL},
+	{"auditor shows", "dave", 1004, "{\"cmd\":\"show\",\"ref\":\"@1\"}", "ok", "US:2"},
+	{"show hides addresses", "dave", 1004, "{\"cmd\":\"show\",\"ref\":\"@1\"}", "ok", NULL},
+	{"auditor content refused", "dave", 1004,
+	 "{\"cmd\":\"show\",\"ref\":\"@1\",\"content\":true}", "refused", "only a jurist"},
+	{"admin approve refused", "carol", 1003,
+	 "{\"cmd\":\"approve\",\"ref\":\"@1\",\"reason\":\"x\"}", "refused", "may not approve"},
+	{"sender cannot approve", "alice", 1001,
+	 "{\"cmd\":\"approve\",\"ref\":\"@1\",\"reason\":\"ok\"}", "refused", NULL},
+	{"approve needs reason", "bob", 1002, "{\"cmd\":\"approve\",\"ref\":\"@1\"}",
+	 "bad-request", "reason is required"},
+	{"bad rcpts", "bob", 1002,
+	 "{\"cmd\":\"approve\",\"ref\":\"@1\",\"reason\":\"r\",\"rcpts\":\"x\"}", "bad-request",
+	 NULL},
+	{"first approval", "bob", 1002,
+	 "{\"cmd\":\"approve\",\"ref\":\"@1\",\"reason\":\"art. 20\",\"basis\":\"wbni\"}", "ok",
+	 "\"release\":\"none\""},
+	{"second approval of one rcpt", "erin", 1003,
+	 "{\"cmd\":\"approve\",\"ref\":\"@1\",\"reason\":\"agree\",\"rcpts\":[\"<soc@cisa.gov>\"]}",
+	 "ok", "pending (not implemented yet)"},
+	{"jurist views content", "alice", 1001,
+	 "{\"cmd\":\"show\",\"ref\":\"@1\",\"content\":true}", "ok", "193.0.6.139"},
+	{"show history", "dave", 1004, "{\"cmd\":\"show\",\"ref\":\"@1\"}", "ok",
+	 "\"jurist\":\"erin\""},
+	{"not json", "bob", 1002, "not json", "bad-request", NULL},
+	{"not an object", "bob", 1002, "[1]", "bad-request", NULL},
+	{"unknown command", "bob", 1002, "{\"cmd\":\"release\"}", "bad-request", NULL},
+	{"bad ref", "bob", 1002, "{\"cmd\":\"show\",\"ref\":\"G1\"}", "bad-request", NULL},
+	{"no such hold", "bob", 1002, "{\"cmd\":\"show\",\"ref\":\"G20200101-0000000000\"}",
+	 "not-found", NULL},
+	{"deny", "bob", 1002, "{\"cmd\":\"deny\",\"ref\":\"@2\",\"reason\":\"no basis\"}", "ok",
+	 "\"notice\":true"},
+	{"deny again refused", "bob", 1002,
+	 "{\"cmd\":\"deny\",\"ref\":\"@2\",\"reason\":\"again\"}", "refused", NULL},
+	{"bulk without filter", "bob", 1002,
+	 "{\"cmd\":\"deny\",\"all_matching\":true,\"reason\":\"x\"}", "bad-request", "filter"},
+	{"bulk deny", "bob", 1002,
+	 "{\"cmd\":\"deny\",\"all_matching\":true,\"party\":\"jpcert\",\"reason\":\"old\"}", "ok",
+	 "\"matched\":1,\"applied\":1"},
+	{"nothing left", "dave", 1004, "{\"cmd\":\"held\"}", "ok", "\"holds\":[]"},
+};
+
+static void test_requests(void **state)
+{
+	(void)state;
+	char err[1024], path[256], ref1[STORE_REF_MAX], ref2[STORE_REF_MAX];
+	struct config *c = conf_from("req.conf", roles_conf, err, sizeof err);
+	snprintf(path, sizeof path, "%s/req.db", dir);
+	struct store *s = store_open(path, err, sizeof err);
+	if (c == NULL || s == NULL)
+		fail_msg("setup: %s", err);
+	put_hold(s, ref1);
+	put_hold(s, ref2);
+	struct ctlsock_env env = {.store = s, .hostname = "mx.test", .notice_from = "g@ncsc.nl"};
+	for (size_t i = 0; i < ARRAY_LEN(steps); i++) {
+		char req[1024], has[256], want[64], *resp;
+		size_t len;
+		fill(steps[i].req, ref1, ref2, req, sizeof req);
+		struct ctlsock_peer p = {.uid = steps[i].uid, .user = steps[i].user};
+		if (ctlsock_handle(&env, c, &p, req, strlen(req), &resp, &len) != 0)
+			fail_msg("%s: handle failed", steps[i].name);
+		snprintf(want, sizeof want, "\"status\":\"%s\"", steps[i].status);
+		if (steps[i].has)
+			fill(steps[i].has, ref1, ref2, has, sizeof has);
+		if (strstr(resp, want) == NULL || (steps[i].has && strstr(resp, has) == NULL))
+			fail_msg("%s: got %s, want %s and %s", steps[i].name, resp, want,
+				 steps[i].has ? has : "-");
+		if (i == 7 && strstr(resp, "8.8.8.8") != NULL)
+			fail_msg("%s: got the address list without content: %s", steps[i].name, resp);
+		if (len == 0 || resp[len - 1] != '\n' || memchr(resp, '\n', len) != resp + len - 1)
+			fail_msg("%s: the answer is not one line: %s", steps[i].name, resp);
+		free(resp);
+	}
+	assert_int_eq_msg("refused records", count_events(s, "refused"), 6);
+	assert_int_eq_msg("view records", count_events(s, "view"), 1);
+	assert_int_eq_msg("approve records", count_events(s, "approve"), 2);
+	assert_int_eq_msg("deny records", count_events(s, "deny"), 2);
+	assert_int_eq_msg("deny notices queued", store_notice_count(s, "queued"), 2);
+	struct store_audit_check chk;
+	assert_int_eq_msg("chain intact", store_audit_verify(s, &chk, err, sizeof err), 0);
+	store_close(s);
+	config_free(c);
+}
+
+/* Pinning for the socket test: one fixed configuration. */
+static const struct config *fixed_get(void *arg, void **pin)
+{
+	*pin = NULL;
+	return arg;
+}
+static void fixed_put(void *arg, void *pin)
+{
+	(void)arg;
+	(void)pin;
+}
+
+/* Connect to path, send req, return the answer (static buffer). */
+static const char *ask(const char *path, const char *req, size_t len)
+{
+	static char buf[65536];
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	memcpy(sa.sun_path, path, strlen(path) + 1);	/* dir is short */
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
+		fail_msg("connect %s failed", path);
+	if (len > 0 && send(fd, req, len, MSG_NOSIGNAL) != (ssize_t)len)
+		fail_msg("send failed");
+	shutdown(fd, SHUT_WR);
+	size_t n = 0;
+	ssize_t r;
+	while (n < sizeof buf - 1 && (r = read(fd, buf + n, sizeof buf - 1 - n)) > 0)
+		n += (size_t)r;
+	buf[n] = '\0';
+	close(fd);
+	return buf;
+}
+
+static void test_socket(void **state)
+{
+	(void)state;
+	char err[1024], path[256], db[256];
+	struct config *c = conf_from("sock.conf", roles_conf, err, sizeof err);
+	snprintf(db, sizeof db, "%s/sock.db", dir);
+	snprintf(path, sizeof path, "%s/control.sock", dir);
+	struct store *s = store_open(db, err, sizeof err);
+	if (c == NULL || s == NULL)
+		fail_msg("setup: %s", err);
+	/* a stale socket file (nobody listening) is replaced */
+	struct ctlsock *cs = ctlsock_open(path, err, sizeof err);
+	if (cs == NULL)
+		fail_msg("ctlsock_open: %s", err);
+	ctlsock_close(cs);
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	memcpy(sa.sun_path, path, strlen(path) + 1);	/* dir is short */
+	assert_int_eq_msg("stale bind", bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	close(fd);
+	cs = ctlsock_open(path, err, sizeof err);
+	if (cs == NULL)
+		fail_msg("ctlsock_open over a stale file: %s", err);
+	struct stat st;
+	assert_int_eq_msg("stat", stat(path, &st), 0);
+	assert_int_eq_msg("mode 0666", st.st_mode & 0777, 0666);
+	/* a live one is refused */
+	assert_null(ctlsock_open(path, err, sizeof err));
+	if (strstr(err, "in use") == NULL)
+		fail_msg("second open: got \"%s\", want \"in use\"", err);
+	struct ctlsock_env env = {.store = s, .config_get = fixed_get, .config_put = fixed_put,
+				  .arg = c};
+	if (ctlsock_run(cs, &env, err, sizeof err) != 0)
+		fail_msg("ctlsock_run: %s", err);
+	/* we are whoever runs the test: root is admin, others have no role */
+	const char *a = ask(path, "{\"cmd\":\"held\"}\n", 15);
+	const char *want = getuid() == 0 ? "\"status\":\"ok\"" : "\"status\":\"refused\"";
+	if (strstr(a, want) == NULL)
+		fail_msg("held over the socket: got %s, want %s", a, want);
+	char *big = malloc(CTLSOCK_REQUEST_MAX + 10);
+	memset(big, ' ', CTLSOCK_REQUEST_MAX + 10);
+	a = ask(path, big, CTLSOCK_REQUEST_MAX + 10);
+	free(big);
+	if (strstr(a, "bad-request") == NULL)
+		fail_msg("oversized request: got %s, want bad-request", a);
+	a = ask(path, "", 0);
+	if (strstr(a, "bad-request") == NULL)
+		fail_msg("empty request: got %s, want bad-request", a);
+	ctlsock_close(cs);
+	assert_int_eq_msg("socket removed", access(path, F_OK), -1);
+	store_close(s);
+	config_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roles),
+		cmocka_unit_test(test_config_keys),
+		cmocka_unit_test(test_requests),
+		cmocka_unit_test(test_socket),
+	};
+	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
+}
