@@ -11,6 +11,12 @@
  *   scan -> decide -> [held: store the hold, fsynced] -> share records ->
  *   [held: queue the sender notice] -> strip inbound X-Grondslag headers
  *   -> delete the held recipients -> add our header -> answer.
+ * A message carrying a release token (HeaderName-Release, from the
+ * daemon's releaser: release.h) is checked first: a valid, unused token
+ * for exactly this message and these recipients is marked used (one
+ * transaction with its record) and the message passes unscanned, token
+ * stripped; any other token is recorded as a refused attempt and the
+ * message goes the normal way (scanned, held like any other).
  * Any failure before the answer is the On-InternalError action
  * (tempfail, or reject); modifications requested before a tempfail are
  * dropped by the MTA.
@@ -35,6 +41,7 @@
 #include "grondslag/gate.h"
 #include "grondslag/log.h"
 #include "grondslag/notice.h"
+#include "grondslag/release.h"
 #include "grondslag/scan.h"
 #include "grondslag/spool.h"
 
@@ -61,6 +68,8 @@ struct msg_ctx {
 	bool eoh;
 	bool failed;		/* spooling failed: internal error at eom */
 	char error[256];
+	unsigned nrelease;	/* release token headers seen */
+	char release[RELEASE_HEADER_MAX + 1];	/* the first one's value */
 	/* last: msg_reset() clears everything before it; entries past nstrip
 	 * are never read, and clearing 34 KB per message showed in profiles */
 	struct strip strip[STRIP_MAX];
@@ -257,6 +266,11 @@ static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
 	if (name == NULL || value == NULL)
 		return SMFIS_CONTINUE;
 	if (strncasecmp(name, ours, strlen(ours)) == 0) {
+		/* the release token: kept for the check at eom (too long: left
+		 * empty, so it is refused as malformed) */
+		if (strncasecmp(name + strlen(ours), "-Release", 9) == 0 && m->nrelease++ == 0 &&
+		    strlen(value) <= RELEASE_HEADER_MAX)
+			snprintf(m->release, sizeof m->release, "%s", value);
 		/* X-Grondslag and X-Grondslag-*: only we may set them. */
 		if (strlen(name) < HEADER_NAME_MAX)
 			msg_strip(c, name);
@@ -476,6 +490,71 @@ static void log_decision(const struct msg_ctx *m, const struct gate_result *g, c
 	}
 }
 
+/* A message with a release token: true when the token is valid and now
+ * used (the message passes as released); false: refused and recorded,
+ * the message is treated like any other. */
+static bool release_accepted(struct conn_ctx *c, const char *data, size_t len)
+{
+	struct msg_ctx *m = &c->msg;
+	const char *prefix = config_str(snapshot_config(c->snap), CONF_HEADER_NAME);
+	struct release_token t;
+	char digest[RELEASE_DIGEST_HEX], why[200] = "", err[256] = "";
+	char *canon = NULL;
+	time_t now = time(NULL);
+	int rc = 1;
+	bool asked = false;	/* the store saw it (and recorded the outcome) */
+	bool parsed = m->nrelease == 1 && release_token_parse(m->release, &t);
+	if (!parsed) {
+		snprintf(why, sizeof why, "%s", m->nrelease > 1 ? "more than one token" : "malformed");
+	} else if (!daemon_state.have_release_key) {
+		snprintf(why, sizeof why, "no release key");
+	} else {
+		release_digest(data, len, prefix, digest);
+		canon = release_rcpts_canon((const char *const *)m->rcpts, m->nrcpts);
+		enum release_verdict v = canon ? release_token_check(daemon_state.release_key, &t,
+								     digest, canon, now)
+					       : RELEASE_MALFORMED;
+		if (v != RELEASE_OK) {
+			snprintf(why, sizeof why, "%s", release_verdict_name(v));
+		} else {
+			struct store_release_use u = {.ref = t.ref, .nonce = t.nonce, .digest = digest,
+						      .rcpts_canon = canon, .mta_queue_id = m->qid,
+						      .now = now};
+			rc = store_release_use(daemon_state.store, &u, why, sizeof why, err,
+					       sizeof err);
+			asked = true;
+		}
+	}
+	/* refusals the store did not see are recorded here: every attempt
+	 * is in the chain */
+	if (rc == 1 && !asked &&
+	    store_release_refused(daemon_state.store, parsed ? t.ref : "", parsed ? t.nonce : "",
+				  why, m->qid, err, sizeof err) != 0)
+		log_qid(LOG_ERR, m->qid, "release token refusal not recorded: %.200s", err);
+	if (rc < 0)
+		log_qid(LOG_ERR, m->qid, "release token not checked: %.200s", err);
+	else if (rc == 1)
+		log_qid(LOG_WARNING, m->qid, "release token refused (%.100s): handled as any message",
+			why);
+	free(canon);
+	return rc == 0;
+}
+
+/* The released copy passes: our headers (the token) go, one is added. */
+static sfsistat eom_released(SMFICTX *ctx, struct conn_ctx *c)
+{
+	struct msg_ctx *m = &c->msg;
+	struct release_token t;
+	char name[HEADER_NAME_MAX + 16];
+	release_token_parse(m->release, &t);
+	snprintf(name, sizeof name, "%s-Released",
+		 config_str(snapshot_config(c->snap), CONF_HEADER_NAME));
+	if (apply_strip(ctx, m) != 0 || smfi_addheader(ctx, name, t.ref) != MI_SUCCESS)
+		return internal_error(ctx, c, "smfi_chgheader/addheader failed (release)");
+	log_qid(LOG_INFO, m->qid, "verdict=released ref=%.40s rcpts=%zu", t.ref, m->nrcpts);
+	return SMFIS_CONTINUE;
+}
+
 /* Scan, decide, store and act for an outbound message. */
 static sfsistat eom_outbound(SMFICTX *ctx, struct conn_ctx *c)
 {
@@ -489,6 +568,8 @@ static sfsistat eom_outbound(SMFICTX *ctx, struct conn_ctx *c)
 		return internal_error(ctx, c, m->error);
 	if (spool_finish(c->spool, &data, &len, err, sizeof err) != 0)
 		return internal_error(ctx, c, err);
+	if (m->nrelease > 0 && release_accepted(c, data, len))
+		return eom_released(ctx, c);
 	struct findings *f = scan_message(snapshot_scan(c->snap), data, len);
 	time_t now = time(NULL);
 	struct gate_input in = {

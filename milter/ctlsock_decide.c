@@ -4,10 +4,12 @@
  * the audit record and, for a deny, the sender's notice in ONE
  * transaction), the bulk forms, and the text of the deny notice.
  *
- * Release is not part of this slice: when the last required approval is
- * given the recipients become "approved" and the answer says "release
- * pending (not implemented yet)": nothing is sent, and nothing pretends
- * it was.
+ * Release: when the last required approval is given the recipients
+ * become "approved" and the releaser (releaser.h) is kicked; the answer
+ * says "queued" (or "pending: ReleaseRelay is empty" when the daemon has
+ * no releaser).  The outcome (released with the relay's queue id, or a
+ * failed attempt to be retried) is seen with held and show: the answer
+ * never pretends the message was delivered.
  *
  * Public functions (ctlsock_priv.h): ctlsock_decide(),
  * ctlsock_write_outcome(), ctlsock_bulk(), ctlsock_deny_notice().
@@ -112,6 +114,8 @@ void ctlsock_decide(struct ctlsock_req *r, const char *ref, struct store_decisio
 		o->noticed = notice != NULL;
 		if (o->noticed)
 			notifier_kick(r->env->notifier);
+		if (o->res.approved_now > 0)
+			releaser_kick(r->env->releaser);
 		break;
 	case 1:
 		o->status = "refused";
@@ -129,11 +133,12 @@ void ctlsock_decide(struct ctlsock_req *r, const char *ref, struct store_decisio
 	free(notice);
 }
 
-/* Is any recipient of ref approved (waiting for the release)? */
+/* Is any recipient of ref approved or being released? */
 static bool release_pending(const struct store_hold_record *h)
 {
 	for (size_t i = 0; h != NULL && i < h->nrcpts; i++)
-		if (strcmp(h->rcpts[i].state, "approved") == 0)
+		if (strcmp(h->rcpts[i].state, "approved") == 0 ||
+		    strcmp(h->rcpts[i].state, "releasing") == 0)
 			return true;
 	return false;
 }
@@ -163,8 +168,9 @@ void ctlsock_write_outcome(struct ctlsock_req *r, const char *ref,
 	if (h != NULL)
 		ctlsock_write_rcpts(j, h);
 	json_key(j, "release");
-	/* XXX release (issue 5, next slice) is not implemented: say so. */
-	json_str(j, release_pending(h) ? "pending (not implemented yet)" : "none");
+	json_str(j, !release_pending(h) ? "none"
+		    : r->env->releaser != NULL ? "queued"
+					       : "pending: ReleaseRelay is empty");
 	store_hold_record_free(h);
 }
 

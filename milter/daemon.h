@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 #include "grondslag/notifier.h"
+#include "grondslag/release.h"
+#include "grondslag/releaser.h"
 #include "grondslag/snapshot.h"
 #include "grondslag/store.h"
 
@@ -23,6 +25,9 @@ struct daemon {
 	struct notifier *notifier;	/* NULL when NoticeRelay is empty */
 	char hostname[256];		/* for notices' Message-ID */
 	char notice_from[512];
+	struct releaser *releaser;	/* NULL when ReleaseRelay is empty */
+	unsigned char release_key[RELEASE_KEY_LEN];	/* ReleaseKeyFile */
+	bool have_release_key;
 };
 
 extern struct daemon daemon_state;

@@ -9,8 +9,10 @@
  * store, spool directory) while we can still say so on the terminal;
  * -n stops here; open the milter socket under umask 0777, then give it
  * SocketMode/SocketGroup; daemonise; write the pid file; drop privileges
- * to UserID; start the notifier and the control socket's thread;
- * smfi_main().  The control socket (ControlSocket, issue 5) is created
+ * to UserID; start the notifier, the releaser and the control socket's
+ * thread; smfi_main().  The release key (ReleaseKeyFile) is read, or
+ * created, with everything else before privileges are dropped; it stays
+ * in memory only.  The control socket (ControlSocket, issue 5) is created
  * with the milter socket, while we are still root, and served from a
  * thread started after fork and after privileges are dropped.
  *
@@ -89,6 +91,8 @@ static void record_event(const char *event, const struct snapshot *s, const char
 static void reload(void)
 {
 	char err[4096];
+	/* a reload is also a moment to look at due releases and expiries */
+	releaser_kick(daemon_state.releaser);
 	if (snapshot_slot_reload(&daemon_state.slot, err, sizeof err) != 0) {
 		char first[300];
 		snprintf(first, sizeof first, "%.299s", err);
@@ -296,6 +300,24 @@ static int check_spool(const char *dir)
 	return 0;
 }
 
+/* Read (or create) the release key: ReleaseKeyFile, or next to the
+ * Database.  Without it nothing can be released, so it is fatal. */
+static int load_release_key(const struct config *c)
+{
+	char path[4200], err[512];
+	const char *file = config_str(c, CONF_RELEASE_KEY_FILE);
+	if (*file)
+		snprintf(path, sizeof path, "%s", file);
+	else
+		snprintf(path, sizeof path, "%s.release-key", config_str(c, CONF_DATABASE));
+	if (release_key_load(path, true, daemon_state.release_key, err, sizeof err) != 0) {
+		log_msg(LOG_ERR, "%s", err);
+		return -1;
+	}
+	daemon_state.have_release_key = true;
+	return 0;
+}
+
 /* Everything that can fail, before any privilege is given up. */
 static int open_everything(const char *conf, bool check)
 {
@@ -315,7 +337,7 @@ static int open_everything(const char *conf, bool check)
 		snapshot_unref(s);
 		return -1;
 	}
-	if (check_spool(config_str(c, CONF_SPOOL_DIRECTORY)) != 0 ||
+	if (check_spool(config_str(c, CONF_SPOOL_DIRECTORY)) != 0 || load_release_key(c) != 0 ||
 	    snapshot_slot_init(&daemon_state.slot, conf, s) != 0) {
 		snapshot_unref(s);
 		return -1;
@@ -357,6 +379,35 @@ static void start_notifier(const struct config *c)
 		log_msg(LOG_ERR, "notices will not be sent: %s", err);
 }
 
+/* Start the releaser (none when ReleaseRelay is empty: approved holds
+ * wait, and say so). */
+static void start_releaser(const struct config *c)
+{
+	const char *relay = config_str(c, CONF_RELEASE_RELAY);
+	if (*relay == '\0') {
+		log_msg(LOG_WARNING, "ReleaseRelay is empty: approved holds are not released");
+		return;
+	}
+	struct releaser_setup in = {
+		.store = daemon_state.store, .relay = relay, .helo = daemon_state.hostname,
+		.notice_from = daemon_state.notice_from,
+		.header_name = config_str(c, CONF_HEADER_NAME),
+		.expiry_days = (unsigned)config_uint(c, CONF_HOLD_EXPIRY),
+		.retry_base = (unsigned)config_uint(c, CONF_RELEASE_RETRY),
+		.notifier = daemon_state.notifier,
+	};
+	memcpy(in.key, daemon_state.release_key, sizeof in.key);
+	char err[256];
+	daemon_state.releaser = releaser_new(&in, err, sizeof err);
+	explicit_bzero(in.key, sizeof in.key);
+	if (daemon_state.releaser == NULL || releaser_start(daemon_state.releaser, err,
+							     sizeof err) != 0) {
+		log_msg(LOG_ERR, "nothing will be released: %s", err);
+		releaser_free(daemon_state.releaser);
+		daemon_state.releaser = NULL;
+	}
+}
+
 static struct ctlsock *control;	/* NULL when ControlSocket is empty */
 
 /* The control socket's view of the configuration: the current snapshot,
@@ -396,6 +447,7 @@ static int run_control(void)
 	struct ctlsock_env env = {
 		.store = daemon_state.store, .hostname = daemon_state.hostname,
 		.notice_from = daemon_state.notice_from, .notifier = daemon_state.notifier,
+		.releaser = daemon_state.releaser,
 		.config_get = control_config_get, .config_put = control_config_put,
 		.arg = &daemon_state.slot,
 	};
@@ -426,8 +478,10 @@ static int run(bool foreground)
 		rc = write_pidfile(pidfile);
 	if (rc == 0)
 		rc = drop_privileges(pw, config_str(c, CONF_DATABASE));
-	if (rc == 0)
+	if (rc == 0) {
 		start_notifier(c);
+		start_releaser(c);
+	}
 	if (rc == 0)
 		rc = run_control();
 	snapshot_unref(s);
@@ -446,6 +500,10 @@ static int run(bool foreground)
 	log_msg(LOG_NOTICE, "stopping: finishing messages in flight");
 	drain();
 	record_event("stop", NULL, NULL);
+	/* the releaser finishes the attempt in progress (its outcome is
+	 * recorded) and kicks the notifier: stop it first */
+	releaser_free(daemon_state.releaser);
+	daemon_state.releaser = NULL;
 	notifier_stop(daemon_state.notifier);
 	store_close(daemon_state.store);
 	if (*pidfile)

@@ -65,12 +65,27 @@
  *                    DELETE): seq (1, 2, ... no gaps), at, actor (user
  *                    name or "daemon"), uid (NULL for the daemon), role
  *                    (jurist, admin, auditor, daemon, none), event (hold,
- *                    share, view, approve, release, release-failed, deny,
- *                    expire, refused, registry-load, reload, start, stop),
+ *                    share, view, approve, release-started, release,
+ *                    release-failed, release-accepted, release-refused,
+ *                    deny, expire, refused, registry-load, reload, start,
+ *                    stop),
  *                    ref ("" when none), details (canonical JSON object),
  *                    prev_hash, hash (SHA-256 hex; see audit.h).
  *                    Time to decision: holds.decided_at - holds.received;
  *                    outcome: holds.state / hold_recipients.state.
+ * Version 3 (issue 5: release), added columns and a table:
+ *   holds.release_attempts  failed release attempts so far
+ *   holds.release_due       earliest time of the next attempt (backoff)
+ *   holds.release_error     the last failure, "" or NULL when none
+ *   release_tokens   one row per release attempt (store_release.c):
+ *                    nonce (32 hex, key), ref, rcpts (canonical list,
+ *                    "\n"-joined), digest (release_digest), header (the
+ *                    X-Grondslag-Release value sent), created, expires,
+ *                    state issued | used (the milter accepted it) | done
+ *                    (the release is recorded) | void (failed; never
+ *                    accepted again), used_at, mta_queue_id (the MTA's
+ *                    queue id seen by the milter), relay_queue_id (from
+ *                    the relay's 250), last_error.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -171,11 +186,25 @@ static const char schema_v2[] =
 	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
 	" BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;";
 
+/* Version 3: releases that really deliver (issue 5, slice 4). */
+static const char schema_v3[] =
+	"ALTER TABLE holds ADD COLUMN release_attempts INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE holds ADD COLUMN release_due INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE holds ADD COLUMN release_error TEXT;"
+	"CREATE TABLE release_tokens ("
+	" nonce TEXT PRIMARY KEY NOT NULL, ref TEXT NOT NULL,"
+	" rcpts TEXT NOT NULL, digest TEXT NOT NULL, header TEXT NOT NULL,"
+	" created INTEGER NOT NULL, expires INTEGER NOT NULL, state TEXT NOT NULL,"
+	" used_at INTEGER, mta_queue_id TEXT, relay_queue_id TEXT, last_error TEXT);"
+	"CREATE INDEX release_tokens_state ON release_tokens(state);"
+	"CREATE INDEX release_tokens_ref ON release_tokens(ref);";
+
 /* migrations[i] takes the schema from version i to i + 1.  The hook for
  * later versions: append a step and raise STORE_SCHEMA_VERSION. */
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v1,
 	schema_v2,
+	schema_v3,
 };
 
 void store_errf(char *err, size_t errlen, const char *fmt, ...)

@@ -227,8 +227,9 @@ static int write_notice(struct store *s, const char *ref, const struct store_dec
 	return rc;
 }
 
-/* The body of store_hold_decide() inside the transaction. */
-static int decide_locked(struct store *s, const char *ref, const struct store_decision *d,
+/* The body of store_hold_decide() inside the transaction (store_priv.h:
+ * the release functions use it inside theirs). */
+int store_decide_locked(struct store *s, const char *ref, const struct store_decision *d,
 			 struct store_decision_result *out, char *err, size_t errlen)
 {
 	time_t now = d->now > 0 ? d->now : time(NULL);
@@ -283,7 +284,7 @@ int store_hold_decide(struct store *s, const char *ref, const struct store_decis
 	pthread_mutex_lock(&s->lock);
 	int rc = store_begin(s, err, errlen);
 	if (rc == 0) {
-		rc = decide_locked(s, ref, d, out, err, errlen);
+		rc = store_decide_locked(s, ref, d, out, err, errlen);
 		if (rc == 0 || rc == 1) {
 			if (store_commit(s, err, errlen) != 0)
 				rc = -1;

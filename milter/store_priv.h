@@ -51,6 +51,10 @@ int store_put_share(struct store *s, const struct store_share *sh, char *err, si
  * seq_out (may be NULL) receives its seq.  now 0: time(NULL). */
 int store_audit_append(struct store *s, const struct store_audit *a, time_t now,
 		       int64_t *seq_out, char *err, size_t errlen);
+/* store_hold_decide() inside the caller's transaction: 0 applied, 1
+ * refused (a "refused" record written), 2 no such hold, -1 error. */
+int store_decide_locked(struct store *s, const char *ref, const struct store_decision *d,
+			struct store_decision_result *out, char *err, size_t errlen);
 /* Free the strings of the last store_notice_next(). */
 void store_notice_strings_free(struct store *s);
 /* malloc'ed copy of a text column, "" for NULL; NULL only out of memory. */

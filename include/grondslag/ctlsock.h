@@ -50,6 +50,7 @@
 
 #include "grondslag/config.h"
 #include "grondslag/notifier.h"
+#include "grondslag/releaser.h"
 #include "grondslag/store.h"
 
 #define CTLSOCK_REQUEST_MAX (64 * 1024)
@@ -70,6 +71,8 @@ struct ctlsock_env {
 	const char *hostname;		/* for notices' Message-ID */
 	const char *notice_from;	/* NoticeFrom */
 	struct notifier *notifier;	/* kicked after a notice; may be NULL */
+	struct releaser *releaser;	/* kicked after the last approval; NULL:
+					 * ReleaseRelay empty (nothing released) */
 	/* The current configuration, pinned for one request (ctlsock_run
 	 * only; the roles follow reloads). */
 	const struct config *(*config_get)(void *arg, void **pin);

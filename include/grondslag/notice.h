@@ -23,6 +23,9 @@
  *
  * Public functions:
  *   notice_hold()       RFC 5322 text of the hold notice (malloc'ed)
+ *   notice_outcome()    the notice of a release or an expiry
+ *                       (notice_outcome.c; the deny notice is
+ *                       ctlsock_deny_notice())
  *   notice_sender_ok()  can this envelope sender be told at all?
  */
 #ifndef GRONDSLAG_NOTICE_H
@@ -53,6 +56,23 @@ struct notice_hold_info {
 /* NULL when out of memory, or when from, to or ref cannot be written
  * safely (see notice_sender_ok()): then no notice is sent. */
 char *notice_hold(const struct notice_hold_info *info);
+
+/* The outcome of a hold for its sender: kind "release" (the recipients
+ * got the message; the relay's queue id is named) or "expiry" (nobody
+ * decided within HoldExpiry days: not delivered to them). */
+struct notice_outcome_info {
+	const char *kind;		/* "release" or "expiry" */
+	const char *from, *to, *ref;
+	const char *queue_id;		/* MTA queue id of the held mail, may be "" */
+	const char *relay_queue_id;	/* release: the relay's queue id */
+	const char *hostname;		/* for Message-ID */
+	time_t when;
+	const char *const *rcpts;	/* the recipients concerned */
+	size_t nrcpts;
+	unsigned expiry_days;		/* expiry: HoldExpiry */
+};
+/* NULL when out of memory, kind unknown, or to/from unusable. */
+char *notice_outcome(const struct notice_outcome_info *in);
 
 /* False for the null sender "<>" (never answer a bounce), an address
  * without '@', with spaces, controls, quotes or non-ASCII, or over 320

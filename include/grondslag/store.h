@@ -72,7 +72,7 @@
 #include "grondslag/holdstate.h"
 
 /* The schema this code writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 /* "G" + 8 digits of date + "-" + 10 base32 characters, with the NUL. */
 #define STORE_REF_MAX 32
@@ -352,5 +352,88 @@ struct store_approval {
 int store_hold_approvals(struct store *s, const char *ref, struct store_approval **out,
 			 size_t *n, char *err, size_t errlen);
 void store_approvals_free(struct store_approval *a, size_t n);
+
+/* ---- issue 5: release that really delivers (store_release.c) ----------
+ * One row of release_tokens per attempt (schema version 3).  The
+ * releaser begins an attempt (recipients approved -> releasing, token
+ * "issued"), sends, then records done (the relay's 250) or failed (token
+ * "void", recipients back to approved, retry after a backoff).  The
+ * milter marks a token "used" in the transaction that accepts the
+ * released copy; a used token is never accepted again, and a failed
+ * attempt whose token was used is completed, never sent twice. */
+#define STORE_RELEASE_BACKOFF_MAX 3600
+
+struct store_release_start {
+	const char *ref, *nonce, *digest;
+	const char *rcpts_canon;	/* release_rcpts_canon() of the approved
+					 * recipients: must still be exactly them */
+	const char *header;		/* the header value sent (kept for the
+					 * record and the operator) */
+	int64_t expires;
+	time_t now;
+};
+/* 0 begun ("release-started" record), 1 not now (reason: refused by the
+ * state machine, or the approved recipients changed), 2 no such hold,
+ * -1 error. */
+int store_release_begin(struct store *s, const struct store_release_start *b, char *reason,
+			size_t reasonlen, char *err, size_t errlen);
+
+/* A token row (strings owned by the row). */
+struct store_release_token {
+	char nonce[40], ref[STORE_REF_MAX];
+	char *rcpts, *digest, *header, *state, *mta_queue_id;
+	int64_t expires;
+};
+/* 1 found, 0 not found, -1 error. */
+int store_release_token_get(struct store *s, const char *nonce, struct store_release_token *out,
+			    char *err, size_t errlen);
+void store_release_token_clear(struct store_release_token *t);
+
+/* The release of nonce is complete: token "done", "release" record with
+ * the queue id (relay_queue_id; NULL or "": the MTA queue id the milter
+ * recorded), recipients released, the sender's notice (optional) queued.
+ * Only for a token the milter used: the relay's 250 alone proves
+ * nothing when the milter held the copy again.  0, 1 when the token is
+ * not "used" (nothing changed), -1 error. */
+int store_release_done(struct store *s, const char *nonce, const char *relay_queue_id,
+		       const char *notice_to, const char *notice_message, time_t now, char *err,
+		       size_t errlen);
+/* A failed attempt: token "void" unless the milter used it meanwhile
+ * (then 1: complete it with store_release_done), "release-failed"
+ * record, recipients back to approved, next attempt at
+ * now + store_release_backoff(attempts, base) (*next_due).  0, 1, -1. */
+int store_release_fail(struct store *s, const char *nonce, const char *why, time_t now,
+		       unsigned base, time_t *next_due, char *err, size_t errlen);
+/* Seconds before attempt attempts + 1: base doubling, at most
+ * STORE_RELEASE_BACKOFF_MAX. */
+time_t store_release_backoff(unsigned attempts, unsigned base);
+
+/* The milter, for a message carrying a token whose mac checked: accept
+ * it once.  The token must be "issued", for ref, with this digest and
+ * these recipients, not expired at now; then it is marked "used" with
+ * the MTA's queue id and a "release-accepted" record, in one
+ * transaction.  Otherwise a "release-refused" record names why (unknown,
+ * replayed, altered, expired).  0 accepted, 1 refused, -1 error. */
+struct store_release_use {
+	const char *ref, *nonce, *digest, *rcpts_canon, *mta_queue_id;
+	time_t now;
+};
+int store_release_use(struct store *s, const struct store_release_use *u, char *why,
+		      size_t whylen, char *err, size_t errlen);
+/* A token refused before the store was asked (malformed, bad mac):
+ * one "release-refused" record.  0 or -1. */
+int store_release_refused(struct store *s, const char *ref, const char *nonce, const char *why,
+			  const char *mta_queue_id, char *err, size_t errlen);
+
+/* Work lists (malloc'ed vectors of strings, store_strv_free()):
+ * tokens still issued or used (an attempt not finished: after a
+ * restart), holds with approved recipients due for an attempt, open
+ * holds received at or before cutoff (expired).  At most 100 each. */
+int store_release_open(struct store *s, char ***nonces, size_t *n, char *err, size_t errlen);
+int store_release_due(struct store *s, time_t now, char ***refs, size_t *n, char *err,
+		      size_t errlen);
+int store_holds_expired(struct store *s, time_t cutoff, char ***refs, size_t *n, char *err,
+			size_t errlen);
+void store_strv_free(char **v, size_t n);
 
 #endif

@@ -396,8 +396,11 @@ static void print_decision(const struct jopts *o, const struct jsonr_value *a)
 	if (strcmp(o->cmd, "deny") == 0)
 		printf(jsonr_bool(jsonr_get(a, "notice")) ? "the sender's notice is queued\n"
 							   : "no notice: the sender cannot be told\n");
+	else if (strcmp(str_of(a, "release"), "queued") == 0)
+		printf("approved; the release is queued: the relay's queue id is recorded when it"
+		       " is delivered (see show)\n");
 	else if (strncmp(str_of(a, "release"), "pending", 7) == 0)
-		printf("approved; release pending (not implemented yet): nothing has been sent\n");
+		printf("approved; release %s: nothing has been sent\n", str_of(a, "release"));
 	else
 		printf("more approvals are needed before anything is released\n");
 }

@@ -10,7 +10,8 @@
 # the admin are refused and the refusals are in the chain, which
 # verifies; a content view is recorded; j2 denies another hold: denied,
 # and the deny notice is queued and sent to the sender.
-# Release is not implemented yet (later slice).  Last line: "N passed, M failed".
+# Release itself (two approvals, relay down, replay, expiry) is
+# tests/e2e/t-release.sh.  Last line: "N passed, M failed".
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
 . tests/e2e/milter-cases.sh

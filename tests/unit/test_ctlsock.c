@@ -217,7 +217,7 @@ static const struct {
 	 "\"release\":\"none\""},
 	{"second approval of one rcpt", "erin", 1003,
 	 "{\"cmd\":\"approve\",\"ref\":\"@1\",\"reason\":\"agree\",\"rcpts\":[\"<soc@cisa.gov>\"]}",
-	 "ok", "pending (not implemented yet)"},
+	 "ok", "pending: ReleaseRelay is empty"},
 	{"jurist views content", "alice", 1001,
 	 "{\"cmd\":\"show\",\"ref\":\"@1\",\"content\":true}", "ok", "193.0.6.139"},
 	{"show history", "dave", 1004, "{\"cmd\":\"show\",\"ref\":\"@1\"}", "ok",

@@ -146,7 +146,7 @@ static void test_open_create(void **state)
 	s = open_ok(path);
 	assert_int_eq_msg("holds after reopen", store_hold_count(s), 0);
 	store_close(s);
-	assert_int_eq_msg("tables", rows(path, "SELECT count(*) FROM sqlite_master WHERE type='table'"), 8);
+	assert_int_eq_msg("tables", rows(path, "SELECT count(*) FROM sqlite_master WHERE type='table'"), 9);
 }
 
 /* Make a file for the open-error table; path is the database path. */
@@ -242,7 +242,7 @@ static void test_open_errors(void **state)
 		{"garbage", "garbage.db", make_garbage, ": file is not a database"},
 		{"text file", "conf.db", make_text, ": file is not a database"},
 		{"newer schema", "newer.db", make_newer,
-		 ": schema version 7 is newer than this grondslag (2)"},
+		 ": schema version 7 is newer than this grondslag (3)"},
 		{"foreign tables", "places.db", make_foreign_tables, "not a grondslag database"},
 		{"foreign application_id", "app.db", make_foreign_appid,
 		 "not a grondslag database (application_id 0x00000001)"},

@@ -1,0 +1,77 @@
+/*
+ * releaser.h - the daemon's releaser (issue 5): one thread that carries
+ * out what the jurists decided.
+ *
+ * Each pass, in this order:
+ *   1. attempts left unfinished (a restart mid-release): a token the
+ *      milter used is completed (recorded, never sent again), one still
+ *      issued is made void and retried;
+ *   2. holds older than HoldExpiry days that nobody decided are expired
+ *      (state machine "expire", record, the sender's notice);
+ *   3. holds with approved recipients whose next attempt is due: the
+ *      stored original plus the HeaderName-Release token header (see
+ *      release.h) is sent to ReleaseRelay with the original envelope
+ *      sender and only the approved recipients.  The relay's 250 with its
+ *      queue id completes the release (record "release", the sender's
+ *      notice); anything else is a failed attempt ("release-failed", the
+ *      recipients stay approved and visible in held, retry after a
+ *      backoff of ReleaseRetry seconds doubling to an hour).
+ * It wakes when kicked (the last approval was given), at least every
+ * min(RELEASER_POLL_SECONDS, ReleaseRetry) seconds otherwise.
+ *
+ * Public functions:
+ *   releaser_new(), releaser_free()   (free stops the thread)
+ *   releaser_pass()                   one pass at a given time (tests)
+ *   releaser_start(), releaser_kick()
+ *   releaser_counts()                 released / failed / expired so far
+ */
+#ifndef GRONDSLAG_RELEASER_H
+#define GRONDSLAG_RELEASER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "grondslag/notifier.h"
+#include "grondslag/release.h"
+#include "grondslag/smtpc.h"
+#include "grondslag/store.h"
+
+#define RELEASER_POLL_SECONDS 30
+#define RELEASER_SMTP_TIMEOUT 60
+
+/* Sends one message (as smtpc_send(); tests put a fake relay here). */
+struct releaser_relay {
+	int (*send)(void *arg, const char *from, const char *const *rcpts, size_t nrcpts,
+		    const char *data, size_t len, struct smtpc_result *res);
+	void *arg;
+};
+
+struct releaser_setup {
+	struct store *store;		/* owned by the caller, outlives us */
+	unsigned char key[RELEASE_KEY_LEN];
+	const char *relay;		/* ReleaseRelay HOST:PORT (not used with
+					 * a fake relay) */
+	const char *helo;		/* our host name */
+	const char *notice_from;	/* NoticeFrom */
+	const char *header_name;	/* HeaderName, e.g. X-Grondslag */
+	unsigned expiry_days;		/* HoldExpiry */
+	unsigned retry_base;		/* ReleaseRetry, seconds */
+	struct notifier *notifier;	/* kicked after a notice; may be NULL */
+	struct releaser_relay fake;	/* send NULL: smtpc_send to relay */
+};
+
+struct releaser;
+
+/* NULL + err (relay not HOST:PORT, out of memory). */
+struct releaser *releaser_new(const struct releaser_setup *in, char *err, size_t errlen);
+/* One pass at now; the number of releases, failures and expiries acted
+ * on, or -1 when the store could not be read. */
+int releaser_pass(struct releaser *r, time_t now);
+int releaser_start(struct releaser *r, char *err, size_t errlen);
+void releaser_kick(struct releaser *r);
+void releaser_free(struct releaser *r);
+void releaser_counts(const struct releaser *r, uint64_t *released, uint64_t *failed,
+		     uint64_t *expired);
+
+#endif

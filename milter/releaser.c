@@ -1,0 +1,454 @@
+/*
+ * releaser.c - the releaser thread: unfinished attempts, expiry, due
+ * releases.  See releaser.h; the single-use token is release.c, the
+ * transactions store_release.c.
+ *
+ * Public functions: releaser_new(), releaser_free(), releaser_pass(),
+ * releaser_start(), releaser_kick(), releaser_counts().
+ * Limits: at most 100 holds of each kind per pass (the next pass takes
+ * the rest); a release is one SMTP transaction of at most
+ * RELEASER_SMTP_TIMEOUT seconds per read or write.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grondslag/log.h"
+#include "grondslag/notice.h"
+#include "grondslag/releaser.h"
+
+struct releaser {
+	struct releaser_setup in;
+	char host[256], port[16], helo[256], from[512], header[160], prefix[128];
+	pthread_t thread;
+	bool running, stop, kicked;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	atomic_uint_fast64_t released, failed, expired;
+};
+
+/* addr without surrounding <> into out. */
+static void bare(const char *addr, char *out, size_t outlen)
+{
+	size_t l = strlen(addr);
+	if (l >= 2 && addr[0] == '<' && addr[l - 1] == '>')
+		snprintf(out, outlen, "%.*s", (int)(l - 2), addr + 1);
+	else
+		snprintf(out, outlen, "%s", addr);
+}
+
+/* Send through the fake relay or smtpc_send(). */
+static int relay_send(struct releaser *r, const char *from, const char *const *rcpts, size_t n,
+		      const char *data, size_t len, struct smtpc_result *res)
+{
+	memset(res, 0, sizeof *res);
+	if (r->in.fake.send != NULL)
+		return r->in.fake.send(r->in.fake.arg, from, rcpts, n, data, len, res);
+	return smtpc_send(r->host, r->port, r->helo, from, rcpts, n, data, len,
+			  RELEASER_SMTP_TIMEOUT, res);
+}
+
+/* The sender's notice of kind about rcpts ("\n"-joined canonical list or
+ * an array), NULL when the sender cannot be told. */
+static char *outcome_notice(struct releaser *r, const struct store_hold_record *h,
+			    const char *kind, const char *const *rcpts, size_t n,
+			    const char *relay_qid, char to[321])
+{
+	bare(h->sender, to, 321);
+	struct notice_outcome_info ni = {
+		.kind = kind, .from = r->from, .to = to, .ref = h->ref, .queue_id = h->queue_id,
+		.relay_queue_id = relay_qid, .hostname = r->helo, .rcpts = rcpts, .nrcpts = n,
+		.expiry_days = r->in.expiry_days,
+	};
+	return notice_sender_ok(to) ? notice_outcome(&ni) : NULL;
+}
+
+/* Split a canonical list into a vector pointing into copy (freed by the
+ * caller with free(copy) and free(vector)). */
+static const char **split_canon(char *copy, size_t *n)
+{
+	size_t cap = 1;
+	for (const char *p = copy; *p; p++)
+		cap += *p == '\n';
+	const char **v = calloc(cap, sizeof *v);
+	*n = 0;
+	for (char *save = NULL, *t = strtok_r(copy, "\n", &save); v && t;
+	     t = strtok_r(NULL, "\n", &save))
+		v[(*n)++] = t;
+	return v;
+}
+
+/* Complete the attempt of nonce (the relay's 250, or the milter used
+ * the token): record, notice.  true when recorded. */
+static bool complete(struct releaser *r, const char *nonce, const char *relay_qid, time_t now)
+{
+	char err[512] = "", to[321];
+	struct store_release_token t;
+	if (store_release_token_get(r->in.store, nonce, &t, err, sizeof err) != 1) {
+		log_msg(LOG_ERR, "release %.40s: token not readable: %s", nonce, err);
+		return false;
+	}
+	struct store_hold_record *h = store_hold_get(r->in.store, t.ref, err, sizeof err);
+	char *copy = strdup(t.rcpts), *notice = NULL;
+	size_t n = 0;
+	const char **v = copy ? split_canon(copy, &n) : NULL;
+	const char *qid = relay_qid && *relay_qid ? relay_qid : t.mta_queue_id;
+	if (h != NULL && v != NULL)
+		notice = outcome_notice(r, h, "release", v, n, qid, to);
+	int rc = store_release_done(r->in.store, nonce, relay_qid, notice ? to : NULL, notice, now,
+				    err, sizeof err);
+	if (rc == 0) {
+		atomic_fetch_add(&r->released, 1);
+		log_msg(LOG_NOTICE, "release %s: delivered to %zu recipient%s, queue id %.64s", t.ref,
+			n, n == 1 ? "" : "s", qid);
+		if (notice != NULL)
+			notifier_kick(r->in.notifier);
+	} else if (rc < 0) {
+		log_msg(LOG_ERR, "release %s: not recorded: %s", t.ref, err);
+	}
+	free(notice);
+	free(v);
+	free(copy);
+	store_hold_record_free(h);
+	store_release_token_clear(&t);
+	return rc == 0;
+}
+
+/* A failed attempt: void + retry, or complete when the milter used it. */
+static void failed(struct releaser *r, const char *ref, const char *nonce, const char *why,
+		   time_t now)
+{
+	char err[512] = "";
+	time_t due = 0;
+	int rc = store_release_fail(r->in.store, nonce, why, now, r->in.retry_base, &due, err,
+				    sizeof err);
+	if (rc == 1) {
+		complete(r, nonce, NULL, now);
+	} else if (rc == 0) {
+		atomic_fetch_add(&r->failed, 1);
+		log_msg(LOG_WARNING, "release %s: failed (%.200s), retry in %lld s", ref, why,
+			(long long)(due - now));
+	} else {
+		log_msg(LOG_ERR, "release %s: failure not recorded: %s", ref, err);
+	}
+}
+
+/* Step 1: attempts a restart interrupted. */
+static int resume(struct releaser *r, time_t now)
+{
+	char **nonces, err[512];
+	size_t n;
+	if (store_release_open(r->in.store, &nonces, &n, err, sizeof err) != 0) {
+		log_msg(LOG_ERR, "releaser: %s", err);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct store_release_token t;
+		if (store_release_token_get(r->in.store, nonces[i], &t, err, sizeof err) != 1)
+			continue;
+		if (strcmp(t.state, "used") == 0)
+			complete(r, t.nonce, NULL, now);
+		else
+			failed(r, t.ref, t.nonce, "interrupted: the outcome of the attempt is unknown",
+			       now);
+		store_release_token_clear(&t);
+	}
+	store_strv_free(nonces, n);
+	return (int)n;
+}
+
+/* Expire one hold: state machine, record and notice in one transaction. */
+static bool expire_one(struct releaser *r, const char *ref, time_t now)
+{
+	char err[512] = "", to[321];
+	struct store_hold_record *h = store_hold_get(r->in.store, ref, err, sizeof err);
+	if (h == NULL)
+		return false;
+	const char **v = calloc(h->nrcpts + 1, sizeof *v);
+	size_t n = 0;
+	for (size_t i = 0; v != NULL && i < h->nrcpts; i++)
+		if (strcmp(h->rcpts[i].state, "held") == 0 ||
+		    strcmp(h->rcpts[i].state, "approved") == 0)
+			v[n++] = h->rcpts[i].recipient;
+	char *notice = v ? outcome_notice(r, h, "expiry", v, n, NULL, to) : NULL;
+	char reason[80];
+	snprintf(reason, sizeof reason, "no decision within %u days (HoldExpiry)",
+		 r->in.expiry_days);
+	struct store_decision d = {
+		.event = HEV_EXPIRE, .reason = reason, .now = now,
+		.notice_kind = notice ? "expiry" : NULL, .notice_to = notice ? to : NULL,
+		.notice_message = notice,
+	};
+	struct store_decision_result res;
+	int rc = store_hold_decide(r->in.store, ref, &d, &res, err, sizeof err);
+	if (rc == 0) {
+		atomic_fetch_add(&r->expired, 1);
+		log_msg(LOG_NOTICE, "hold %s expired after %u days", ref, r->in.expiry_days);
+		if (notice)
+			notifier_kick(r->in.notifier);
+	} else if (rc < 0) {
+		log_msg(LOG_ERR, "hold %s: expiry not recorded: %s", ref, err);
+	}
+	free(notice);
+	free(v);
+	store_hold_record_free(h);
+	return rc == 0;
+}
+
+/* Step 2: expiry. */
+static int expire(struct releaser *r, time_t now)
+{
+	char **refs, err[512];
+	size_t n;
+	time_t cutoff = now - (time_t)r->in.expiry_days * 86400;
+	if (store_holds_expired(r->in.store, cutoff, &refs, &n, err, sizeof err) != 0) {
+		log_msg(LOG_ERR, "releaser: %s", err);
+		return -1;
+	}
+	int done = 0;
+	for (size_t i = 0; i < n; i++)
+		done += expire_one(r, refs[i], now);
+	store_strv_free(refs, n);
+	return done;
+}
+
+/* The approved recipients of h: bare addresses in v, canonical list. */
+static char *approved_of(const struct store_hold_record *h, char (*v)[321], const char **pv,
+			 size_t *n)
+{
+	*n = 0;
+	for (size_t i = 0; i < h->nrcpts && *n < RELEASE_MAX_RCPTS; i++) {
+		if (strcmp(h->rcpts[i].state, "approved") != 0)
+			continue;
+		bare(h->rcpts[i].recipient, v[*n], 321);
+		pv[*n] = v[*n];
+		(*n)++;
+	}
+	return *n > 0 ? release_rcpts_canon(pv, *n) : NULL;
+}
+
+/* Build the token and begin the attempt; the header line in line. */
+static bool begin(struct releaser *r, const struct store_hold_record *h, const char *msg,
+		  size_t len, const char *canon, time_t now, char *nonce, char *line,
+		  size_t linelen)
+{
+	struct release_token t;
+	char digest[RELEASE_DIGEST_HEX], value[RELEASE_HEADER_MAX + 1], reason[256], err[512];
+	memset(&t, 0, sizeof t);
+	snprintf(t.ref, sizeof t.ref, "%s", h->ref);
+	if (!release_nonce_new(t.nonce))
+		return false;
+	t.expires = (int64_t)now + RELEASE_TOKEN_TTL;
+	release_digest(msg, len, r->prefix, digest);
+	release_mac(r->in.key, t.ref, t.nonce, digest, t.expires, canon, t.mac);
+	if (!release_token_format(&t, value, sizeof value))
+		return false;
+	snprintf(line, linelen, "%s: %s\r\n", r->header, value);
+	struct store_release_start b = {
+		.ref = h->ref, .nonce = t.nonce, .digest = digest, .rcpts_canon = canon,
+		.header = value, .expires = t.expires, .now = now,
+	};
+	int rc = store_release_begin(r->in.store, &b, reason, sizeof reason, err, sizeof err);
+	if (rc != 0) {
+		log_msg(rc < 0 ? LOG_ERR : LOG_INFO, "release %s: not begun: %s", h->ref,
+			rc < 0 ? err : reason);
+		return false;
+	}
+	memcpy(nonce, t.nonce, RELEASE_NONCE_HEX);
+	return true;
+}
+
+/* Send the stored original plus the token to the approved recipients. */
+static int attempt(struct releaser *r, const char *ref, time_t now)
+{
+	char err[512] = "", nonce[RELEASE_NONCE_HEX], line[RELEASE_HEADER_MAX + 200];
+	char from[321], (*addrs)[321] = NULL;
+	const char **pv = NULL;
+	char *canon = NULL, *data = NULL;
+	size_t len = 0, n = 0;
+	int acted = 0;
+	struct store_hold_record *h = store_hold_get(r->in.store, ref, err, sizeof err);
+	char *msg = h ? store_hold_message(r->in.store, ref, &len) : NULL;
+	if (msg != NULL) {
+		addrs = calloc(h->nrcpts, sizeof *addrs);
+		pv = calloc(h->nrcpts, sizeof *pv);
+	}
+	if (addrs != NULL && pv != NULL)
+		canon = approved_of(h, addrs, pv, &n);
+	if (canon == NULL || !begin(r, h, msg, len, canon, now, nonce, line, sizeof line))
+		goto out;
+	size_t hl = strlen(line);
+	data = malloc(hl + len);
+	if (data == NULL) {
+		failed(r, ref, nonce, "out of memory", now);
+		acted = 1;
+		goto out;
+	}
+	memcpy(data, line, hl);
+	memcpy(data + hl, msg, len);
+	bare(h->sender, from, sizeof from);
+	struct smtpc_result res;
+	int sent = relay_send(r, from, pv, n, data, hl + len, &res);
+	if (sent == 0) {
+		if (!complete(r, nonce, res.queue_id, now)) {
+			char why[600];
+			snprintf(why, sizeof why, "the relay accepted it (%d %s) but the milter did"
+				 " not accept its token", res.code, res.queue_id);
+			failed(r, ref, nonce, why, now);
+		}
+	} else {
+		char why[600];
+		snprintf(why, sizeof why, "%s %d %s", sent == 2 ? "refused:" : "not sent:", res.code,
+			 res.text);
+		failed(r, ref, nonce, why, now);
+	}
+	acted = 1;
+out:
+	free(data);
+	free(canon);
+	free(pv);
+	free(addrs);
+	free(msg);
+	store_hold_record_free(h);
+	return acted;
+}
+
+/* Step 3: due releases. */
+static int release_due(struct releaser *r, time_t now)
+{
+	char **refs, err[512];
+	size_t n;
+	if (store_release_due(r->in.store, now, &refs, &n, err, sizeof err) != 0) {
+		log_msg(LOG_ERR, "releaser: %s", err);
+		return -1;
+	}
+	int done = 0;
+	for (size_t i = 0; i < n; i++) {
+		pthread_mutex_lock(&r->lock);
+		bool stop = r->stop;
+		pthread_mutex_unlock(&r->lock);
+		if (stop)
+			break;
+		done += attempt(r, refs[i], now);
+	}
+	store_strv_free(refs, n);
+	return done;
+}
+
+int releaser_pass(struct releaser *r, time_t now)
+{
+	if (r == NULL)
+		return -1;
+	int a = resume(r, now), b = expire(r, now), c = release_due(r, now);
+	if (a < 0 || b < 0 || c < 0)
+		return -1;
+	return a + b + c;
+}
+
+struct releaser *releaser_new(const struct releaser_setup *in, char *err, size_t errlen)
+{
+	struct releaser *r = calloc(1, sizeof *r);
+	if (r == NULL || in == NULL || in->store == NULL) {
+		snprintf(err, errlen, "releaser: out of memory or no store");
+		free(r);
+		return NULL;
+	}
+	r->in = *in;
+	if (in->fake.send == NULL &&
+	    !notifier_parse_relay(in->relay, r->host, sizeof r->host, r->port, sizeof r->port)) {
+		snprintf(err, errlen, "ReleaseRelay \"%.100s\" is not HOST:PORT",
+			 in->relay ? in->relay : "");
+		free(r);
+		return NULL;
+	}
+	snprintf(r->helo, sizeof r->helo, "%s", in->helo && *in->helo ? in->helo : "localhost");
+	snprintf(r->from, sizeof r->from, "%s", in->notice_from ? in->notice_from : "");
+	snprintf(r->prefix, sizeof r->prefix, "%.120s",
+		 in->header_name && *in->header_name ? in->header_name : "X-Grondslag");
+	snprintf(r->header, sizeof r->header, "%s-Release", r->prefix);
+	/* copied above; the caller's strings need not outlive us */
+	r->in.relay = r->in.helo = r->in.notice_from = r->in.header_name = NULL;
+	if (r->in.expiry_days == 0)
+		r->in.expiry_days = 14;
+	atomic_init(&r->released, 0);
+	atomic_init(&r->failed, 0);
+	atomic_init(&r->expired, 0);
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->cond, NULL);
+	return r;
+}
+
+/* The thread: a pass, then sleep until kicked, stopped or the poll time. */
+static void *releaser_main(void *arg)
+{
+	struct releaser *r = arg;
+	unsigned poll = r->in.retry_base > 0 && r->in.retry_base < RELEASER_POLL_SECONDS
+				? r->in.retry_base : RELEASER_POLL_SECONDS;
+	for (;;) {
+		releaser_pass(r, time(NULL));
+		pthread_mutex_lock(&r->lock);
+		if (!r->kicked && !r->stop) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_sec += poll;
+			pthread_cond_timedwait(&r->cond, &r->lock, &ts);
+		}
+		r->kicked = false;
+		bool stop = r->stop;
+		pthread_mutex_unlock(&r->lock);
+		if (stop)
+			return NULL;
+	}
+}
+
+int releaser_start(struct releaser *r, char *err, size_t errlen)
+{
+	if (r == NULL || r->running)
+		return -1;
+	int e = pthread_create(&r->thread, NULL, releaser_main, r);
+	if (e != 0) {
+		snprintf(err, errlen, "releaser thread: %s", strerror(e));
+		return -1;
+	}
+	r->running = true;
+	return 0;
+}
+
+void releaser_kick(struct releaser *r)
+{
+	if (r == NULL)
+		return;
+	pthread_mutex_lock(&r->lock);
+	r->kicked = true;
+	pthread_cond_signal(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+}
+
+void releaser_free(struct releaser *r)
+{
+	if (r == NULL)
+		return;
+	if (r->running) {
+		pthread_mutex_lock(&r->lock);
+		r->stop = true;
+		pthread_cond_signal(&r->cond);
+		pthread_mutex_unlock(&r->lock);
+		pthread_join(r->thread, NULL);
+	}
+	pthread_cond_destroy(&r->cond);
+	pthread_mutex_destroy(&r->lock);
+	/* the key is a secret: do not leave it in freed memory */
+	explicit_bzero(r->in.key, sizeof r->in.key);
+	free(r);
+}
+
+void releaser_counts(const struct releaser *r, uint64_t *released, uint64_t *failed_n,
+		     uint64_t *expired_n)
+{
+	*released = r ? atomic_load(&r->released) : 0;
+	*failed_n = r ? atomic_load(&r->failed) : 0;
+	*expired_n = r ? atomic_load(&r->expired) : 0;
+}

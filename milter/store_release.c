@@ -1,0 +1,488 @@
+/*
+ * store_release.c - the release attempts in the store (see store.h,
+ * "release that really delivers"): begin, done, fail, the milter's
+ * single use of a token, and the releaser's work lists.  Every write is
+ * one transaction with its audit record, so the state of a release is
+ * always what the record says.
+ *
+ * Never two deliveries: the milter's store_release_use() moves a token
+ * issued -> used; the releaser's store_release_fail() moves it issued ->
+ * void.  Both are conditional updates inside a write transaction, so
+ * exactly one of them wins; a used token is completed (done), never sent
+ * again, and a void one is refused when it arrives late.
+ *
+ * Public functions: store_release_begin(), store_release_token_get(),
+ * store_release_token_clear(), store_release_done(), store_release_fail(),
+ * store_release_backoff(), store_release_use(), store_release_refused(),
+ * store_release_open(), store_release_due(), store_holds_expired(),
+ * store_strv_free().
+ * Limits: work lists return at most 100 entries per call.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grondslag/release.h"
+#include "store_priv.h"
+
+#define WORK_LIST_MAX 100
+
+/* The canonical list of hold ref's recipients in state st (malloc'ed;
+ * NULL with *none when there are none). */
+static char *rcpts_in_state(struct store *s, const char *ref, const char *st, bool *none)
+{
+	*none = false;
+	sqlite3_stmt *q = store_prepare(s, "SELECT recipient FROM hold_recipients"
+					   " WHERE ref = ?1 AND state = ?2", NULL, 0);
+	if (q == NULL)
+		return NULL;
+	store_bind_text(q, 1, ref);
+	store_bind_text(q, 2, st);
+	char **v = NULL;
+	size_t n = 0;
+	bool ok = true;
+	while (ok && sqlite3_step(q) == SQLITE_ROW && n < RELEASE_MAX_RCPTS) {
+		char **nv = realloc(v, (n + 1) * sizeof *v);
+		ok = nv != NULL && (nv[n] = store_column_dup(q, 0)) != NULL;
+		if (nv != NULL)
+			v = nv;
+		n += ok;
+	}
+	sqlite3_finalize(q);
+	char *canon = ok && n > 0 ? release_rcpts_canon((const char *const *)v, n) : NULL;
+	*none = ok && n == 0;
+	store_strv_free(v, n);
+	return canon;
+}
+
+/* Run one statement with text/int parameters ("t" or "i" per ?N). */
+static int exec_bind(struct store *s, const char *sql, const char *types, const void *const *args,
+		     char *err, size_t errlen)
+{
+	sqlite3_stmt *st = store_prepare(s, sql, err, errlen);
+	if (st == NULL)
+		return -1;
+	for (int i = 0; types[i]; i++) {
+		if (types[i] == 't')
+			store_bind_text(st, i + 1, args[i]);
+		else
+			sqlite3_bind_int64(st, i + 1, *(const int64_t *)args[i]);
+	}
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	if (rc != 0)
+		store_sqlerr(s, err, errlen, "release");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Commit after rc 0/1 (the records of a refusal stay), roll back on -1. */
+static int finish(struct store *s, int rc, char *err, size_t errlen)
+{
+	if (rc >= 0 && rc != 2) {
+		if (store_commit(s, err, errlen) != 0)
+			return -1;
+		return rc;
+	}
+	store_rollback(s);
+	return rc;
+}
+
+/* Inside the transaction of store_release_begin(). */
+static int begin_locked(struct store *s, const struct store_release_start *b, char *reason,
+			size_t reasonlen, char *err, size_t errlen)
+{
+	bool none;
+	char *now_approved = rcpts_in_state(s, b->ref, "approved", &none);
+	if (now_approved == NULL || strcmp(now_approved, b->rcpts_canon) != 0) {
+		snprintf(reason, reasonlen, "%s", none ? "nothing is approved"
+						       : "the approved recipients changed");
+		free(now_approved);
+		return 1;
+	}
+	free(now_approved);
+	struct store_decision d = {.event = HEV_RELEASE_STARTED, .now = b->now};
+	struct store_decision_result res;
+	memset(&res, 0, sizeof res);
+	int rc = store_decide_locked(s, b->ref, &d, &res, err, errlen);
+	if (rc == 1)
+		snprintf(reason, reasonlen, "%s", res.reason);
+	if (rc != 0)
+		return rc;
+	int64_t created = (int64_t)b->now, expires = b->expires;
+	const void *args[] = {b->nonce, b->ref, b->rcpts_canon, b->digest, b->header, &created,
+			      &expires};
+	return exec_bind(s,
+			 "INSERT INTO release_tokens(nonce, ref, rcpts, digest, header, created,"
+			 " expires, state) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 'issued')",
+			 "tttttii", args, err, errlen);
+}
+
+int store_release_begin(struct store *s, const struct store_release_start *b, char *reason,
+			size_t reasonlen, char *err, size_t errlen)
+{
+	store_errf(err, errlen, "%s", "");
+	snprintf(reason, reasonlen, "%s", "");
+	if (s == NULL || b == NULL || b->ref == NULL || b->nonce == NULL || b->digest == NULL ||
+	    b->rcpts_canon == NULL || b->header == NULL || s->readonly) {
+		store_errf(err, errlen, "store: invalid release");
+		return -1;
+	}
+	pthread_mutex_lock(&s->lock);
+	int rc = store_begin(s, err, errlen);
+	if (rc == 0)
+		rc = finish(s, begin_locked(s, b, reason, reasonlen, err, errlen), err, errlen);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+/* Read a token row (lock held).  1, 0, -1. */
+static int token_get_locked(struct store *s, const char *nonce, struct store_release_token *t,
+			    char *err, size_t errlen)
+{
+	memset(t, 0, sizeof *t);
+	sqlite3_stmt *st = store_prepare(s, "SELECT ref, rcpts, digest, header, state,"
+					    " coalesce(mta_queue_id, ''), expires"
+					    " FROM release_tokens WHERE nonce = ?1", err, errlen);
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, nonce);
+	int rc = sqlite3_step(st);
+	int found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	if (found == 1) {
+		snprintf(t->nonce, sizeof t->nonce, "%s", nonce);
+		snprintf(t->ref, sizeof t->ref, "%s", (const char *)sqlite3_column_text(st, 0));
+		t->rcpts = store_column_dup(st, 1);
+		t->digest = store_column_dup(st, 2);
+		t->header = store_column_dup(st, 3);
+		t->state = store_column_dup(st, 4);
+		t->mta_queue_id = store_column_dup(st, 5);
+		t->expires = sqlite3_column_int64(st, 6);
+		if (!t->rcpts || !t->digest || !t->header || !t->state || !t->mta_queue_id) {
+			store_release_token_clear(t);
+			store_errf(err, errlen, "store: out of memory");
+			found = -1;
+		}
+	} else if (found < 0) {
+		store_sqlerr(s, err, errlen, "read release token");
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+int store_release_token_get(struct store *s, const char *nonce, struct store_release_token *out,
+			    char *err, size_t errlen)
+{
+	if (s == NULL || nonce == NULL || out == NULL)
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	int rc = token_get_locked(s, nonce, out, err, errlen);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+void store_release_token_clear(struct store_release_token *t)
+{
+	if (t == NULL)
+		return;
+	free(t->rcpts);
+	free(t->digest);
+	free(t->header);
+	free(t->state);
+	free(t->mta_queue_id);
+	memset(t, 0, sizeof *t);
+}
+
+/* Inside the transaction of store_release_done(). */
+static int done_locked(struct store *s, const char *nonce, const char *relay_queue_id,
+		       const char *notice_to, const char *notice_message, time_t now, char *err,
+		       size_t errlen)
+{
+	struct store_release_token t;
+	int found = token_get_locked(s, nonce, &t, err, errlen);
+	if (found <= 0)
+		return found < 0 ? -1 : 1;
+	int rc = 1;
+	/* only a token the milter accepted: a 250 for a message the milter
+	 * held again (token refused) is not a release */
+	if (strcmp(t.state, "used") == 0) {
+		const char *qid = relay_queue_id && *relay_queue_id ? relay_queue_id : t.mta_queue_id;
+		struct store_decision d = {
+			.event = HEV_RELEASE_DONE, .relay_queue_id = qid, .now = now,
+			.notice_kind = notice_message ? "release" : NULL,
+			.notice_to = notice_to, .notice_message = notice_message,
+		};
+		struct store_decision_result res;
+		rc = store_decide_locked(s, t.ref, &d, &res, err, errlen);
+		/* refused: the recipients are not releasing any more; the token
+		 * is finished either way, so no pass tries it again */
+		const void *args[] = {nonce, qid, rc == 0 ? "done" : "void"};
+		if (rc >= 0 && rc != 2 &&
+		    exec_bind(s, "UPDATE release_tokens SET state = ?3, relay_queue_id = ?2"
+				 " WHERE nonce = ?1", "ttt", args, err, errlen) != 0)
+			rc = -1;
+		const void *hargs[] = {t.ref};
+		if (rc == 0 && exec_bind(s, "UPDATE holds SET release_error = NULL WHERE ref = ?1",
+					 "t", hargs, err, errlen) != 0)
+			rc = -1;
+		if (rc == 2)
+			rc = 1;
+	}
+	store_release_token_clear(&t);
+	return rc;
+}
+
+int store_release_done(struct store *s, const char *nonce, const char *relay_queue_id,
+		       const char *notice_to, const char *notice_message, time_t now, char *err,
+		       size_t errlen)
+{
+	if (s == NULL || nonce == NULL || s->readonly)
+		return -1;
+	if (now == 0)
+		now = time(NULL);
+	pthread_mutex_lock(&s->lock);
+	int rc = store_begin(s, err, errlen);
+	if (rc == 0)
+		rc = finish(s, done_locked(s, nonce, relay_queue_id, notice_to, notice_message, now,
+					   err, errlen), err, errlen);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+time_t store_release_backoff(unsigned attempts, unsigned base)
+{
+	time_t d = base > 0 ? base : 1;
+	for (unsigned i = 1; i < attempts && d < STORE_RELEASE_BACKOFF_MAX; i++)
+		d *= 2;
+	return d < STORE_RELEASE_BACKOFF_MAX ? d : STORE_RELEASE_BACKOFF_MAX;
+}
+
+/* Inside the transaction of store_release_fail(). */
+static int fail_locked(struct store *s, const char *nonce, const char *why, time_t now,
+		       unsigned base, time_t *next_due, char *err, size_t errlen)
+{
+	struct store_release_token t;
+	int found = token_get_locked(s, nonce, &t, err, errlen);
+	if (found <= 0)
+		return found < 0 ? -1 : 1;
+	/* the milter may have accepted it (a reply lost, a timeout): then the
+	 * release happened and must be completed, not repeated */
+	bool issued = strcmp(t.state, "issued") == 0;
+	int rc = issued ? 0 : 1;
+	const void *args[] = {nonce, why};
+	if (rc == 0 && exec_bind(s, "UPDATE release_tokens SET state = 'void', last_error = ?2"
+				    " WHERE nonce = ?1 AND state = 'issued'", "tt", args, err,
+				 errlen) != 0)
+		rc = -1;
+	struct store_decision d = {.event = HEV_RELEASE_FAILED, .reason = why, .now = now};
+	struct store_decision_result res;
+	/* refused by the state machine (the recipients were not releasing):
+	 * the refusal is recorded and the token void; nothing to complete */
+	if (rc == 0 && store_decide_locked(s, t.ref, &d, &res, err, errlen) < 0)
+		rc = -1;
+	int64_t attempts = 0;
+	sqlite3_stmt *q = rc == 0 ? store_prepare(s, "SELECT release_attempts FROM holds"
+						     " WHERE ref = ?1", err, errlen) : NULL;
+	if (q != NULL) {
+		store_bind_text(q, 1, t.ref);
+		if (sqlite3_step(q) == SQLITE_ROW)
+			attempts = sqlite3_column_int64(q, 0);
+		sqlite3_finalize(q);
+	}
+	int64_t due = (int64_t)now + (int64_t)store_release_backoff((unsigned)attempts + 1, base);
+	const void *hargs[] = {t.ref, &due, why};
+	if (rc == 0 && exec_bind(s, "UPDATE holds SET release_attempts = release_attempts + 1,"
+				    " release_due = ?2, release_error = ?3 WHERE ref = ?1",
+				 "tit", hargs, err, errlen) != 0)
+		rc = -1;
+	if (next_due != NULL)
+		*next_due = (time_t)due;
+	store_release_token_clear(&t);
+	return rc;
+}
+
+int store_release_fail(struct store *s, const char *nonce, const char *why, time_t now,
+		       unsigned base, time_t *next_due, char *err, size_t errlen)
+{
+	if (s == NULL || nonce == NULL || why == NULL || s->readonly)
+		return -1;
+	if (now == 0)
+		now = time(NULL);
+	pthread_mutex_lock(&s->lock);
+	int rc = store_begin(s, err, errlen);
+	if (rc == 0)
+		rc = finish(s, fail_locked(s, nonce, why, now, base, next_due, err, errlen), err,
+			    errlen);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+/* Append a release-accepted/-refused record (lock held, in a transaction). */
+static int use_record(struct store *s, const char *event, const char *ref, const char *nonce,
+		      const char *why, const char *qid, const char *rcpts, time_t now, char *err,
+		      size_t errlen)
+{
+	struct audit_details *a = audit_details_new();
+	audit_details_str(a, "nonce", nonce ? nonce : "");
+	audit_details_str(a, "mta_queue_id", qid ? qid : "");
+	if (why != NULL)
+		audit_details_str(a, "refused", why);
+	if (rcpts != NULL)
+		audit_details_str(a, "recipients", rcpts);
+	char *details = audit_details_finish(a);
+	if (details == NULL) {
+		store_errf(err, errlen, "store: out of memory");
+		return -1;
+	}
+	struct store_audit rec = {.event = event, .ref = ref, .details = details};
+	int rc = store_audit_append(s, &rec, now, NULL, err, errlen);
+	free(details);
+	return rc;
+}
+
+/* Why the token t cannot be used for u, or NULL when it can. */
+static const char *use_refusal(const struct store_release_token *t,
+			       const struct store_release_use *u)
+{
+	if (strcmp(t->state, "used") == 0 || strcmp(t->state, "done") == 0)
+		return "replayed: the token was already used";
+	if (strcmp(t->state, "issued") != 0)
+		return "the token's release attempt was abandoned";
+	if (strcmp(t->ref, u->ref) != 0)
+		return "altered: the token is for another hold";
+	if (strcmp(t->digest, u->digest) != 0)
+		return "altered: the message is not the one approved";
+	if (strcmp(t->rcpts, u->rcpts_canon) != 0)
+		return "altered: the recipients are not the ones approved";
+	if ((int64_t)u->now >= t->expires)
+		return "expired";
+	return NULL;
+}
+
+/* Inside the transaction of store_release_use(). */
+static int use_locked(struct store *s, const struct store_release_use *u, char *why,
+		      size_t whylen, char *err, size_t errlen)
+{
+	struct store_release_token t;
+	int found = token_get_locked(s, u->nonce, &t, err, errlen);
+	if (found < 0)
+		return -1;
+	const char *no = found == 0 ? "unknown token" : use_refusal(&t, u);
+	int rc;
+	if (no != NULL) {
+		snprintf(why, whylen, "%s", no);
+		rc = use_record(s, "release-refused", u->ref, u->nonce, no, u->mta_queue_id, NULL,
+				u->now, err, errlen);
+		rc = rc == 0 ? 1 : -1;
+	} else {
+		int64_t at = (int64_t)u->now;
+		const void *args[] = {u->nonce, &at, u->mta_queue_id};
+		rc = exec_bind(s, "UPDATE release_tokens SET state = 'used', used_at = ?2,"
+				  " mta_queue_id = ?3 WHERE nonce = ?1 AND state = 'issued'",
+			       "tit", args, err, errlen);
+		if (rc == 0)
+			rc = use_record(s, "release-accepted", u->ref, u->nonce, NULL,
+					u->mta_queue_id, t.rcpts, u->now, err, errlen);
+	}
+	store_release_token_clear(&t);
+	return rc;
+}
+
+int store_release_use(struct store *s, const struct store_release_use *u, char *why,
+		      size_t whylen, char *err, size_t errlen)
+{
+	snprintf(why, whylen, "%s", "");
+	if (s == NULL || u == NULL || u->ref == NULL || u->nonce == NULL || u->digest == NULL ||
+	    u->rcpts_canon == NULL || s->readonly) {
+		store_errf(err, errlen, "store: invalid token use");
+		return -1;
+	}
+	pthread_mutex_lock(&s->lock);
+	int rc = store_begin(s, err, errlen);
+	if (rc == 0)
+		rc = finish(s, use_locked(s, u, why, whylen, err, errlen), err, errlen);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+int store_release_refused(struct store *s, const char *ref, const char *nonce, const char *why,
+			  const char *mta_queue_id, char *err, size_t errlen)
+{
+	if (s == NULL || why == NULL || s->readonly)
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	int rc = store_begin(s, err, errlen);
+	if (rc == 0)
+		rc = use_record(s, "release-refused", ref ? ref : "", nonce, why, mta_queue_id, NULL,
+				time(NULL), err, errlen);
+	rc = finish(s, rc, err, errlen);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+/* Run a query with one optional integer parameter; collect column 0. */
+static int str_list(struct store *s, const char *sql, bool bind, int64_t arg, char ***out,
+		    size_t *n, char *err, size_t errlen)
+{
+	*out = NULL;
+	*n = 0;
+	if (s == NULL)
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	sqlite3_stmt *st = store_prepare(s, sql, err, errlen);
+	int rc = st != NULL ? 0 : -1;
+	if (st != NULL && bind)
+		sqlite3_bind_int64(st, 1, arg);
+	while (rc == 0 && *n < WORK_LIST_MAX) {
+		int step = sqlite3_step(st);
+		if (step == SQLITE_DONE)
+			break;
+		char **v = step == SQLITE_ROW ? realloc(*out, (*n + 1) * sizeof **out) : NULL;
+		if (v != NULL)
+			*out = v;
+		if (v == NULL || (v[*n] = store_column_dup(st, 0)) == NULL) {
+			store_errf(err, errlen, "store: work list: %s",
+				   step == SQLITE_ROW ? "out of memory" : sqlite3_errmsg(s->db));
+			rc = -1;
+		} else {
+			(*n)++;
+		}
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->lock);
+	if (rc != 0) {
+		store_strv_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+	}
+	return rc;
+}
+
+int store_release_open(struct store *s, char ***nonces, size_t *n, char *err, size_t errlen)
+{
+	return str_list(s, "SELECT nonce FROM release_tokens WHERE state IN ('issued', 'used')"
+			   " ORDER BY created", false, 0, nonces, n, err, errlen);
+}
+
+int store_release_due(struct store *s, time_t now, char ***refs, size_t *n, char *err,
+		      size_t errlen)
+{
+	return str_list(s, "SELECT ref FROM holds WHERE state = 'partly-approved'"
+			   " AND release_due <= ?1 AND EXISTS (SELECT 1 FROM hold_recipients r"
+			   " WHERE r.ref = holds.ref AND r.state = 'approved') ORDER BY received",
+			true, (int64_t)now, refs, n, err, errlen);
+}
+
+int store_holds_expired(struct store *s, time_t cutoff, char ***refs, size_t *n, char *err,
+			size_t errlen)
+{
+	return str_list(s, "SELECT ref FROM holds WHERE state IN ('pending', 'partly-approved')"
+			   " AND received <= ?1 ORDER BY received", true, (int64_t)cutoff, refs, n,
+			err, errlen);
+}
+
+void store_strv_free(char **v, size_t n)
+{
+	for (size_t i = 0; v != NULL && i < n; i++)
+		free(v[i]);
+	free(v);
+}

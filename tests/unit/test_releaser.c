@@ -1,0 +1,505 @@
+/*
+ * test_releaser.c - the releaser's state handling (releaser.c with
+ * store_release.c) against a fake relay that plays the MTA with our
+ * milter in front: it checks the token as callbacks.c does
+ * (release_token_check + store_release_use) and answers as scripted.
+ * Cases: one approval releases nothing; the release sends the stored
+ * original plus the token to the approved recipients only, once, and
+ * records the relay's queue id (record, recipient row, sender notice);
+ * the relay down: release-failed, backoff, then one delivery; a lost
+ * reply after the milter accepted: completed, never sent again; a 250
+ * for a copy the milter held again is no release; a restart mid-release
+ * (token used / token issued); a replayed, altered or abandoned token is
+ * refused and recorded; a deny after a failure stops the retries;
+ * expiry with its notice.
+ */
+#include "testutil.h"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include "grondslag/release.h"
+#include "grondslag/releaser.h"
+#include "grondslag/store.h"
+
+static char dir[64];
+static const unsigned char key[RELEASE_KEY_LEN] = "k123456789abcdef0123456789abcdef";
+
+static int setup_dir(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof dir, "/tmp/grondslag-test-releaser-XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+	(void)state;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char p[512];
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+			unlink(p);
+		}
+	}
+	if (d != NULL)
+		closedir(d);
+	rmdir(dir);
+	return 0;
+}
+
+/* ---- the fake relay ---------------------------------------------------- */
+
+enum fake_mode {
+	FAKE_MILTER,	/* the MTA with our milter: 250 (the milter decides) */
+	FAKE_DOWN,	/* connection refused */
+	FAKE_LOST,	/* the milter accepts, then the reply is lost */
+	FAKE_5XX,	/* 554 */
+};
+
+struct fake {
+	struct store *store;
+	enum fake_mode script[8];
+	size_t nscript, calls;
+	size_t accepted;		/* copies the milter let through */
+	char rcpts[256], why[200];	/* of the last call */
+	char *last;			/* the last message sent */
+	size_t lastlen;
+};
+
+/* What the milter does at end of message (callbacks.c, release_check). */
+static bool fake_milter(struct fake *f, const char *const *rcpts, size_t n, const char *data,
+			size_t len, const char *qid)
+{
+	const char *name = "X-Grondslag-Release: ";
+	size_t nl = strlen(name);
+	f->why[0] = '\0';
+	if (len < nl || strncmp(data, name, nl) != 0)
+		return false;
+	const char *eol = memchr(data, '\r', len);
+	char value[RELEASE_HEADER_MAX + 1];
+	snprintf(value, sizeof value, "%.*s", (int)(eol - data - nl), data + nl);
+	struct release_token t;
+	char digest[RELEASE_DIGEST_HEX], err[256];
+	release_digest(data, len, "X-Grondslag", digest);
+	char *canon = release_rcpts_canon(rcpts, n);
+	bool ok = release_token_parse(value, &t) &&
+		  release_token_check(key, &t, digest, canon, time(NULL)) == RELEASE_OK;
+	struct store_release_use u = {.ref = t.ref, .nonce = t.nonce, .digest = digest,
+				      .rcpts_canon = canon, .mta_queue_id = qid,
+				      .now = time(NULL)};
+	if (ok)
+		ok = store_release_use(f->store, &u, f->why, sizeof f->why, err, sizeof err) == 0;
+	free(canon);
+	f->accepted += ok;
+	return ok;
+}
+
+static int fake_send(void *arg, const char *from, const char *const *rcpts, size_t n,
+		     const char *data, size_t len, struct smtpc_result *res)
+{
+	struct fake *f = arg;
+	assert_string_equal(from, "alice@ncsc.nl");
+	enum fake_mode m = f->calls < f->nscript ? f->script[f->calls] : FAKE_MILTER;
+	f->calls++;
+	f->rcpts[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		snprintf(f->rcpts + strlen(f->rcpts), sizeof f->rcpts - strlen(f->rcpts), "%s%s",
+			 i ? "," : "", rcpts[i]);
+	free(f->last);
+	f->last = malloc(len + 1);
+	memcpy(f->last, data, len);
+	f->last[len] = '\0';
+	f->lastlen = len;
+	char qid[32];
+	snprintf(qid, sizeof qid, "QREL%zu", f->calls);
+	switch (m) {
+	case FAKE_DOWN:
+		res->code = 0;
+		snprintf(res->text, sizeof res->text, "connection refused");
+		return 1;
+	case FAKE_5XX:
+		res->code = 554;
+		snprintf(res->text, sizeof res->text, "5.7.1 no");
+		return 2;
+	case FAKE_LOST:
+		fake_milter(f, rcpts, n, data, len, qid);
+		res->code = 0;
+		snprintf(res->text, sizeof res->text, "timeout");
+		return 1;
+	case FAKE_MILTER:
+		break;
+	}
+	fake_milter(f, rcpts, n, data, len, qid);
+	res->code = 250;
+	snprintf(res->text, sizeof res->text, "2.0.0 Ok: queued as %s", qid);
+	snprintf(res->queue_id, sizeof res->queue_id, "%s", qid);
+	return 0;
+}
+
+/* ---- fixtures ---------------------------------------------------------- */
+
+static const struct store_hold_rcpt held[] = {
+	{"<soc@cisa.gov>", "cisa", "no-basis", "No basis."},
+	{"<info@jpcert.or.jp>", "jpcert", "constituency-mismatch", "Not their constituency."},
+};
+static const char message[] = "Received: from a by b\r\nSubject: s\r\n\r\nbody 8.8.8.8\r\n";
+
+struct env {
+	struct store *s;
+	struct fake fake;
+	struct releaser *r;
+	char ref[STORE_REF_MAX];
+};
+
+/* A store with one hold from alice (received `age` seconds ago) and a
+ * releaser with the fake relay. */
+static void env_open(struct env *e, const char *name, time_t age)
+{
+	char path[256], err[256];
+	memset(e, 0, sizeof *e);
+	snprintf(path, sizeof path, "%s/%s.db", dir, name);
+	e->s = store_open(path, err, sizeof err);
+	if (e->s == NULL)
+		fail_msg("store_open: %s", err);
+	struct store_hold h = {.queue_id = "Q1", .sender = "<alice@ncsc.nl>", .subject = "s",
+			       .received = time(NULL) - age, .registry_digest = "ab",
+			       .summary_json = "{}", .findings_json = "{}", .data = message,
+			       .len = sizeof message - 1, .fd = -1, .rcpts = held, .nrcpts = 2};
+	if (store_hold_put(e->s, &h, e->ref, err, sizeof err) != 0)
+		fail_msg("store_hold_put: %s", err);
+	e->fake.store = e->s;
+	struct releaser_setup in = {
+		.store = e->s, .helo = "mx.ncsc.nl", .notice_from = "grondslag@ncsc.nl",
+		.header_name = "X-Grondslag", .expiry_days = 14, .retry_base = 60,
+		.fake = {fake_send, &e->fake},
+	};
+	memcpy(in.key, key, sizeof key);
+	e->r = releaser_new(&in, err, sizeof err);
+	if (e->r == NULL)
+		fail_msg("releaser_new: %s", err);
+}
+
+static void env_close(struct env *e)
+{
+	releaser_free(e->r);
+	store_close(e->s);
+	free(e->fake.last);
+}
+
+/* Jurist user approves rcpt (NULL: all held). */
+static void approve(struct env *e, const char *user, const char *rcpt)
+{
+	struct store_actor a = {.user = user, .uid = 1000, .role = "jurist"};
+	static const char *const mail[] = {"<jurist@ncsc.nl>"};
+	const char *rc[1] = {rcpt};
+	struct store_decision d = {.event = HEV_APPROVE, .actor = &a, .reason = "ok",
+				   .jurist_mail = mail, .njurist_mail = 1, .rcpts = rcpt ? rc : NULL,
+				   .nrcpts = rcpt ? 1 : 0, .required = 2};
+	char err[256];
+	struct store_decision_result res;
+	if (store_hold_decide(e->s, e->ref, &d, &res, err, sizeof err) != 0)
+		fail_msg("approve by %s: %s %s", user, err, res.reason);
+}
+
+/* State of the hold and of recipient i. */
+static const char *hold_state(struct env *e, int i)
+{
+	static char buf[64];
+	char err[256];
+	struct store_hold_record *h = store_hold_get(e->s, e->ref, err, sizeof err);
+	if (h == NULL)
+		fail_msg("store_hold_get: %s", err);
+	snprintf(buf, sizeof buf, "%s", i < 0 ? h->state : h->rcpts[i].state);
+	store_hold_record_free(h);
+	return buf;
+}
+
+struct count_arg {
+	const char *event, *needle;
+	int n;
+};
+static int count_cb(void *arg, const struct audit_record *r)
+{
+	struct count_arg *a = arg;
+	a->n += strcmp(r->event, a->event) == 0 &&
+		(a->needle == NULL || strstr(r->details, a->needle) != NULL);
+	return 0;
+}
+/* Records of event whose details contain needle (NULL: any). */
+static int records(struct env *e, const char *event, const char *needle)
+{
+	struct count_arg a = {event, needle, 0};
+	assert_int_equal(store_audit_scan(e->s, INT64_MIN, count_cb, &a), 0);
+	return a.n;
+}
+
+/* ---- cases ------------------------------------------------------------- */
+
+static void test_one_approval_releases_nothing(void **state)
+{
+	(void)state;
+	struct env e;
+	env_open(&e, "one", 60);
+	approve(&e, "j1", NULL);
+	assert_int_eq_msg("pass", releaser_pass(e.r, time(NULL)), 0);
+	assert_int_eq_msg("sends after one approval", e.fake.calls, 0);
+	assert_str_eq_msg("hold", hold_state(&e, -1), "partly-approved");
+	env_close(&e);
+}
+
+static void test_release_once(void **state)
+{
+	(void)state;
+	struct env e;
+	env_open(&e, "once", 60);
+	/* only CISA is approved by two: JPCERT/CC stays held */
+	approve(&e, "j1", "<soc@cisa.gov>");
+	approve(&e, "j2", "<soc@cisa.gov>");
+	approve(&e, "j1", "<info@jpcert.or.jp>");
+	time_t now = time(NULL);
+	assert_int_eq_msg("pass", releaser_pass(e.r, now), 1);
+	assert_int_eq_msg("sends", e.fake.calls, 1);
+	assert_str_eq_msg("only the approved recipient", e.fake.rcpts, "soc@cisa.gov");
+	assert_int_eq_msg("milter accepted", e.fake.accepted, 1);
+	const char *body = strstr(e.fake.last, "\r\n") + 2;
+	assert_str_eq_msg("the stored original after the token", body, message);
+	assert_str_eq_msg("cisa", hold_state(&e, 0), "released");
+	assert_str_eq_msg("jpcert", hold_state(&e, 1), "held");
+	assert_str_eq_msg("hold", hold_state(&e, -1), "partly-approved");
+	assert_int_eq_msg("release record with the queue id", records(&e, "release", "QREL1"), 1);
+	assert_int_eq_msg("release-accepted record", records(&e, "release-accepted", "QREL1"), 1);
+	assert_int_eq_msg("release notice queued", store_notice_count(e.s, "queued"), 1);
+	struct store_notice n;
+	assert_int_equal(store_notice_next(e.s, now + 1, &n), 1);
+	assert_str_eq_msg("notice kind", n.kind, "release");
+	assert_non_null(strstr(n.message, "QREL1"));
+	/* idempotent: more passes send nothing */
+	assert_int_eq_msg("second pass", releaser_pass(e.r, now + 3600), 0);
+	assert_int_eq_msg("sends after the release", e.fake.calls, 1);
+	/* the copy replayed: refused and recorded */
+	char *copy = strdup(e.fake.last);
+	size_t len = e.fake.lastlen;
+	const char *rc[] = {"<soc@cisa.gov>"};
+	assert_false(fake_milter(&e.fake, rc, 1, copy, len, "QX"));
+	assert_str_eq_msg("replay", e.fake.why, "replayed: the token was already used");
+	/* the copy altered (body): the mac no longer matches */
+	copy[len - 3] = 'X';
+	assert_false(fake_milter(&e.fake, rc, 1, copy, len, "QY"));
+	/* another recipient added to the envelope */
+	copy[len - 3] = '8';
+	const char *two[] = {"<soc@cisa.gov>", "<x@evil.example>"};
+	assert_false(fake_milter(&e.fake, two, 2, copy, len, "QZ"));
+	assert_int_eq_msg("replay recorded", records(&e, "release-refused", "replayed"), 1);
+	free(copy);
+	env_close(&e);
+}
+
+static void test_relay_down_then_once(void **state)
+{
+	(void)state;
+	struct env e;
+	env_open(&e, "down", 60);
+	e.fake.script[0] = FAKE_DOWN;
+	e.fake.script[1] = FAKE_5XX;
+	e.fake.nscript = 2;
+	approve(&e, "j1", NULL);
+	approve(&e, "j2", NULL);
+	time_t now = time(NULL);
+	assert_int_eq_msg("pass 1", releaser_pass(e.r, now), 1);
+	assert_str_eq_msg("back to partly-approved", hold_state(&e, -1), "partly-approved");
+	assert_str_eq_msg("recipient approved again", hold_state(&e, 0), "approved");
+	assert_int_eq_msg("release-failed", records(&e, "release-failed", "connection refused"), 1);
+	assert_int_eq_msg("within the backoff", releaser_pass(e.r, now + 59), 0);
+	assert_int_eq_msg("sends in the backoff", e.fake.calls, 1);
+	assert_int_eq_msg("pass 2 (5xx)", releaser_pass(e.r, now + 60), 1);
+	assert_int_eq_msg("backoff doubled", releaser_pass(e.r, now + 60 + 119), 0);
+	assert_int_eq_msg("pass 3", releaser_pass(e.r, now + 60 + 120), 1);
+	assert_int_eq_msg("sends", e.fake.calls, 3);
+	assert_int_eq_msg("delivered", e.fake.accepted, 1);
+	assert_str_eq_msg("released", hold_state(&e, -1), "released");
+	assert_int_eq_msg("after", releaser_pass(e.r, now + 9999), 0);
+	assert_int_eq_msg("sends after", e.fake.calls, 3);
+	env_close(&e);
+}
+
+static void test_lost_reply(void **state)
+{
+	(void)state;
+	struct env e;
+	env_open(&e, "lost", 60);
+	e.fake.script[0] = FAKE_LOST;
+	e.fake.nscript = 1;
+	approve(&e, "j1", NULL);
+	approve(&e, "j2", NULL);
+	time_t now = time(NULL);
+	releaser_pass(e.r, now);
+	assert_int_eq_msg("sends", e.fake.calls, 1);
+	assert_str_eq_msg("completed from the milter's record", hold_state(&e, -1), "released");
+	assert_int_eq_msg("queue id from the milter", records(&e, "release", "QREL1"), 1);
+	assert_int_eq_msg("no release-failed", records(&e, "release-failed", NULL), 0);
+	releaser_pass(e.r, now + 9999);
+	assert_int_eq_msg("sends after", e.fake.calls, 1);
+	env_close(&e);
+}
+
+/* The copy reached the MTA but our milter held it again (token not
+ * accepted): 250 is no release. */
+static void test_250_without_milter(void **state)
+{
+	(void)state;
+	struct env e;
+	env_open(&e, "nomilter", 60);
+	approve(&e, "j1", NULL);
+	approve(&e, "j2", NULL);
+	/* the token is made void before the copy arrives: the milter refuses */
+	time_t now = time(NULL);
+	struct releaser_setup in = {.store = e.s, .header_name = "X-Grondslag", .retry_base = 60,
+				    .expiry_days = 14, .fake = {fake_send, &e.fake}};
+	/* a releaser with another key: its tokens fail the mac */
+	memset(in.key, 'z', sizeof in.key);
+	char err[256];
+	struct releaser *other = releaser_new(&in, err, sizeof err);
+	assert_non_null(other);
+	releaser_pass(other, now);
+	releaser_free(other);
+	assert_int_eq_msg("sends", e.fake.calls, 1);
+	assert_int_eq_msg("accepted", e.fake.accepted, 0);
+	assert_str_eq_msg("not released", hold_state(&e, -1), "partly-approved");
+	assert_int_eq_msg("failure recorded", records(&e, "release-failed", "did not accept"), 1);
+	env_close(&e);
+}
+
+static void test_restart(void **state)
+{
+	(void)state;
+	struct env e;
+	env_open(&e, "restart", 60);
+	approve(&e, "j1", NULL);
+	approve(&e, "j2", NULL);
+	time_t now = time(NULL);
+	/* crash 1: begun and accepted by the milter, killed before the 250 */
+	char digest[RELEASE_DIGEST_HEX], reason[256], err[256];
+	release_digest(message, sizeof message - 1, "X-Grondslag", digest);
+	const char *all = "info@jpcert.or.jp\nsoc@cisa.gov";
+	struct store_release_start b = {.ref = e.ref, .nonce = "0000000000000000000000000000000a",
+					.digest = digest, .rcpts_canon = all, .header = "h",
+					.expires = now + 3600, .now = now};
+	assert_int_eq_msg("begin", store_release_begin(e.s, &b, reason, sizeof reason, err,
+						       sizeof err), 0);
+	assert_str_eq_msg("releasing", hold_state(&e, -1), "releasing");
+	struct store_release_use u = {.ref = e.ref, .nonce = b.nonce, .digest = digest,
+				      .rcpts_canon = all, .mta_queue_id = "QMILTER", .now = now};
+	assert_int_eq_msg("milter use", store_release_use(e.s, &u, reason, sizeof reason, err,
+							  sizeof err), 0);
+	assert_int_eq_msg("resume", releaser_pass(e.r, now + 1), 1);
+	assert_int_eq_msg("nothing sent again", e.fake.calls, 0);
+	assert_str_eq_msg("released", hold_state(&e, -1), "released");
+	assert_int_eq_msg("milter's queue id recorded", records(&e, "release", "QMILTER"), 1);
+	env_close(&e);
+
+	/* crash 2: begun, killed before the copy reached the MTA */
+	env_open(&e, "restart2", 60);
+	approve(&e, "j1", NULL);
+	approve(&e, "j2", NULL);
+	b.ref = e.ref;
+	b.nonce = "0000000000000000000000000000000b";
+	assert_int_equal(store_release_begin(e.s, &b, reason, sizeof reason, err, sizeof err), 0);
+	assert_int_eq_msg("resume", releaser_pass(e.r, now + 1), 1);
+	assert_int_eq_msg("voided, not sent yet", e.fake.calls, 0);
+	assert_int_eq_msg("interrupted", records(&e, "release-failed", "interrupted"), 1);
+	releaser_pass(e.r, now + 61);
+	assert_int_eq_msg("retried once", e.fake.calls, 1);
+	assert_str_eq_msg("released", hold_state(&e, -1), "released");
+	/* the abandoned token shows up late: refused */
+	u.ref = e.ref;
+	u.nonce = b.nonce;
+	assert_int_eq_msg("late token", store_release_use(e.s, &u, reason, sizeof reason, err,
+							  sizeof err), 1);
+	assert_str_eq_msg("why", reason, "the token's release attempt was abandoned");
+	u.nonce = "0000000000000000000000000000000c";
+	assert_int_equal(store_release_use(e.s, &u, reason, sizeof reason, err, sizeof err), 1);
+	assert_str_eq_msg("unknown", reason, "unknown token");
+	env_close(&e);
+}
+
+static void test_deny_stops_retries(void **state)
+{
+	(void)state;
+	struct env e;
+	env_open(&e, "deny", 60);
+	e.fake.script[0] = FAKE_DOWN;
+	e.fake.nscript = 1;
+	approve(&e, "j1", NULL);
+	approve(&e, "j2", NULL);
+	time_t now = time(NULL);
+	releaser_pass(e.r, now);
+	struct store_actor a = {.user = "j3", .uid = 1001, .role = "jurist"};
+	struct store_decision d = {.event = HEV_DENY, .actor = &a, .reason = "no"};
+	char err[256];
+	assert_int_equal(store_hold_decide(e.s, e.ref, &d, NULL, err, sizeof err), 0);
+	releaser_pass(e.r, now + 9999);
+	assert_int_eq_msg("no send after the deny", e.fake.calls, 1);
+	assert_str_eq_msg("denied", hold_state(&e, -1), "denied");
+	env_close(&e);
+}
+
+static void test_expiry(void **state)
+{
+	(void)state;
+	struct env e;
+	env_open(&e, "expiry", 15 * 86400);
+	approve(&e, "j1", NULL);
+	time_t now = time(NULL);
+	assert_int_eq_msg("pass", releaser_pass(e.r, now), 1);
+	assert_str_eq_msg("expired", hold_state(&e, -1), "expired");
+	assert_str_eq_msg("recipient", hold_state(&e, 1), "expired");
+	assert_int_eq_msg("expire record", records(&e, "expire", "HoldExpiry"), 1);
+	struct store_notice n;
+	assert_int_equal(store_notice_next(e.s, now + 1, &n), 1);
+	assert_str_eq_msg("kind", n.kind, "expiry");
+	assert_str_eq_msg("to", n.to, "alice@ncsc.nl");
+	assert_non_null(strstr(n.message, "expired"));
+	assert_null(strstr(n.message, "8.8.8.8"));
+	assert_int_eq_msg("no second expiry", releaser_pass(e.r, now + 86400), 0);
+	env_close(&e);
+	/* a young hold does not expire */
+	env_open(&e, "young", 13 * 86400);
+	assert_int_eq_msg("young", releaser_pass(e.r, time(NULL)), 0);
+	assert_str_eq_msg("pending", hold_state(&e, -1), "pending");
+	env_close(&e);
+}
+
+static void test_backoff(void **state)
+{
+	(void)state;
+	static const struct {
+		unsigned attempts, base;
+		time_t want;
+	} rows[] = {{1, 60, 60}, {2, 60, 120}, {3, 60, 240}, {7, 60, 3600}, {99, 60, 3600},
+		    {1, 0, 1}, {4, 1, 8}};
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+		char name[40];
+		snprintf(name, sizeof name, "attempts %u base %u", rows[i].attempts, rows[i].base);
+		assert_int_eq_msg(name, store_release_backoff(rows[i].attempts, rows[i].base),
+				  rows[i].want);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_one_approval_releases_nothing),
+		cmocka_unit_test(test_release_once),
+		cmocka_unit_test(test_relay_down_then_once),
+		cmocka_unit_test(test_lost_reply),
+		cmocka_unit_test(test_250_without_milter),
+		cmocka_unit_test(test_restart),
+		cmocka_unit_test(test_deny_stops_retries),
+		cmocka_unit_test(test_expiry),
+		cmocka_unit_test(test_backoff),
+	};
+	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
+}
