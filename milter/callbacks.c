@@ -38,6 +38,7 @@
 
 #include "daemon.h"
 #include "grondslag/domain.h"
+#include "grondslag/metrics.h"
 #include "grondslag/gate.h"
 #include "grondslag/log.h"
 #include "grondslag/notice.h"
@@ -148,6 +149,7 @@ static sfsistat internal_error(SMFICTX *ctx, struct conn_ctx *c, const char *why
 	bool reject = c->snap != NULL && snapshot_on_error(c->snap) == ON_ERROR_REJECT;
 	log_qid(LOG_ERR, c->msg.qid, "verdict=%s error=\"%.200s\"", reject ? "reject" : "tempfail",
 		why);
+	metrics_add(METRIC_TEMPFAILED, 1);
 	if (reject) {
 		smfi_setreply(ctx, "550", "5.7.1", "grondslag: message could not be checked");
 		return SMFIS_REJECT;
@@ -469,6 +471,13 @@ static int apply_actions(SMFICTX *ctx, struct conn_ctx *c, const struct gate_res
 }
 
 /* Milliseconds since t0 (CLOCK_MONOTONIC). */
+static long long elapsed_us(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)(t.tv_sec - t0->tv_sec) * 1000000 + (t.tv_nsec - t0->tv_nsec) / 1000;
+}
+
 static long elapsed_ms(const struct timespec *t0)
 {
 	struct timespec t;
@@ -555,6 +564,21 @@ static sfsistat eom_released(SMFICTX *ctx, struct conn_ctx *c)
 	return SMFIS_CONTINUE;
 }
 
+/* The monitoring counters of one decided message (metrics.h). */
+static void count_decision(const struct gate_result *g, enum gate_action act)
+{
+	size_t held = 0, would = 0;
+	for (size_t i = 0; i < gate_rcpt_count(g); i++) {
+		held += gate_rcpt_held(g, i);
+		would += gate_rcpt_would_hold(g, i) && !gate_rcpt_held(g, i);
+	}
+	metrics_add(act == GATE_DISCARD ? METRIC_DISCARDED
+		    : act == GATE_PARTIAL ? METRIC_PARTIAL : METRIC_ACCEPTED, 1);
+	metrics_add(METRIC_HELD_RCPTS, held);
+	metrics_add(METRIC_SIMULATED_HOLDS, would);
+	metrics_add(METRIC_SHARED_RCPTS, gate_share_count(g) - (would <= gate_share_count(g) ? would : 0));
+}
+
 /* Scan, decide, store and act for an outbound message. */
 static sfsistat eom_outbound(SMFICTX *ctx, struct conn_ctx *c)
 {
@@ -571,6 +595,8 @@ static sfsistat eom_outbound(SMFICTX *ctx, struct conn_ctx *c)
 	if (m->nrelease > 0 && release_accepted(c, data, len))
 		return eom_released(ctx, c);
 	struct findings *f = scan_message(snapshot_scan(c->snap), data, len);
+	metrics_add(METRIC_SCANNED, 1);
+	metrics_observe_scan((double)elapsed_us(&t0) / 1e6);
 	time_t now = time(NULL);
 	struct gate_input in = {
 		.queue_id = m->qid, .sender = m->sender,
@@ -603,6 +629,7 @@ static sfsistat eom_outbound(SMFICTX *ctx, struct conn_ctx *c)
 		goto out;
 	}
 	log_decision(m, g, ref, len, elapsed_ms(&t0));
+	count_decision(g, act);
 out:
 	gate_free(g);
 	findings_free(f);
@@ -630,6 +657,7 @@ static sfsistat cb_eom(SMFICTX *ctx)
 		else
 			log_qid(LOG_DEBUG, m->qid, "verdict=pass rcpts=%zu stripped=%zu", m->nrcpts,
 				m->nstrip);
+		metrics_add(METRIC_UNTOUCHED, 1);
 	}
 	msg_reset(c);
 	return rc;

@@ -46,6 +46,7 @@
 #include <libmilter/mfapi.h>
 
 #include "daemon.h"
+#include "grondslag/metrics.h"
 #include "grondslag/ctlsock.h"
 #include "grondslag/log.h"
 
@@ -408,6 +409,22 @@ static void start_releaser(const struct config *c)
 	}
 }
 
+static struct metrics_writer *metrics;	/* NULL when MetricsFile is empty */
+
+/* Start rewriting MetricsFile (after privileges are dropped, so the file
+ * belongs to the daemon's user). */
+static void start_metrics(const struct config *c)
+{
+	const char *path = config_str(c, CONF_METRICS_FILE);
+	if (*path == '\0')
+		return;
+	char err[600];
+	metrics = metrics_writer_start(path, (unsigned)config_uint(c, CONF_METRICS_INTERVAL), err,
+				       sizeof err);
+	if (metrics == NULL)
+		log_msg(LOG_ERR, "MetricsFile: %s", err);
+}
+
 static struct ctlsock *control;	/* NULL when ControlSocket is empty */
 
 /* The control socket's view of the configuration: the current snapshot,
@@ -481,6 +498,7 @@ static int run(bool foreground)
 	if (rc == 0) {
 		start_notifier(c);
 		start_releaser(c);
+		start_metrics(c);
 	}
 	if (rc == 0)
 		rc = run_control();
@@ -505,6 +523,8 @@ static int run(bool foreground)
 	releaser_free(daemon_state.releaser);
 	daemon_state.releaser = NULL;
 	notifier_stop(daemon_state.notifier);
+	metrics_writer_stop(metrics);
+	metrics = NULL;
 	store_close(daemon_state.store);
 	if (*pidfile)
 		unlink(pidfile);

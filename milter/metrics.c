@@ -6,6 +6,8 @@
  * microseconds in an integer so it can be added to atomically.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "grondslag/log.h"
 #include "grondslag/metrics.h"
 
 static const struct {
@@ -130,4 +133,74 @@ int metrics_write_file(const char *path, time_t now, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+struct metrics_writer {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stop;
+	unsigned interval;
+	char path[4096];
+};
+
+/* Rewrite the file every interval until told to stop. */
+static void *writer_main(void *arg)
+{
+	struct metrics_writer *w = arg;
+	char err[512];
+	pthread_mutex_lock(&w->lock);
+	while (!w->stop) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += (time_t)w->interval;
+		while (!w->stop && pthread_cond_timedwait(&w->wake, &w->lock, &until) == 0)
+			;
+		pthread_mutex_unlock(&w->lock);
+		if (metrics_write_file(w->path, time(NULL), err, sizeof err) != 0)
+			log_msg(LOG_WARNING, "MetricsFile not written: %s", err);
+		pthread_mutex_lock(&w->lock);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+struct metrics_writer *metrics_writer_start(const char *path, unsigned interval_seconds,
+					    char *err, size_t errlen)
+{
+	struct metrics_writer *w = calloc(1, sizeof *w);
+	if (w == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	snprintf(w->path, sizeof w->path, "%s", path);
+	w->interval = interval_seconds ? interval_seconds : 60;
+	if (metrics_write_file(w->path, time(NULL), err, errlen) != 0) {
+		free(w);
+		return NULL;
+	}
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->wake, NULL);
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		snprintf(err, errlen, "cannot start the metrics thread");
+		pthread_cond_destroy(&w->wake);
+		pthread_mutex_destroy(&w->lock);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void metrics_writer_stop(struct metrics_writer *w)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stop = true;
+	pthread_cond_signal(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);	/* it writes once more on the way out */
+	pthread_cond_destroy(&w->wake);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
 }

@@ -162,8 +162,5 @@ int report_stats_write_prometheus(const struct report_stats *st, time_t now, FIL
 	fprintf(out, "grondslag_last_share_timestamp_seconds %" PRId64 "\n", st->last_share);
 	meta(out, "grondslag_stats_generated_seconds", "gauge", "When these numbers were read.");
 	fprintf(out, "grondslag_stats_generated_seconds %lld\n", (long long)now);
-	fputs("# Messages scanned, tempfailed and scan time histograms are not in the store:"
-	      " only the daemon sees them.\n",
-	      out);
 	return ferror(out) ? -1 : 0;
 }

@@ -17,6 +17,8 @@
  *   metrics_write()         the text format to a stream
  *   metrics_write_file()    the same, atomically replacing a file
  *   metrics_reset()         zero everything (tests)
+ *   metrics_writer_start()  a thread rewriting the file every interval
+ *   metrics_writer_stop()   stop it, after one last write
  */
 #ifndef GRONDSLAG_METRICS_H
 #define GRONDSLAG_METRICS_H
@@ -46,5 +48,11 @@ int metrics_write(FILE *out, time_t now);
 /* Atomic replace of path (tmp + rename); 0 or -1 with err. */
 int metrics_write_file(const char *path, time_t now, char *err, size_t errlen);
 void metrics_reset(void);
+
+struct metrics_writer;
+/* NULL with err when the first write fails (a wrong path shows at start). */
+struct metrics_writer *metrics_writer_start(const char *path, unsigned interval_seconds,
+					    char *err, size_t errlen);
+void metrics_writer_stop(struct metrics_writer *w);
 
 #endif

@@ -71,6 +71,8 @@ PidFile $MC_DIR/milter.pid
 NoticeRelay 127.0.0.1:$(e2e_port notices)
 NoticeFrom grondslag@ncsc.nl
 DecisionDate 2024-01-10
+MetricsFile $MC_DIR/grondslag.prom
+MetricsInterval 5
 CONF
 	e2e_check "grondslag-milter -n accepts the configuration" \
 		"$MC_BIN" -n -c "$MC_DIR/grondslag.conf"
@@ -167,6 +169,11 @@ mc_cases() {
 	kill -HUP "$(cat "$MC_DIR/milter.pid")"
 	e2e_check "$MTA: good registry reloaded" e2e_wait_until 15 "reloaded" grep -q ': reloaded: snapshot 2' "$LOG"
 	e2e_check "$MTA: no address found in the milter log" sh -c "! grep -qE '194\\.7\\.|133\\.[0-9]' '$LOG'"
+	# 7b. The daemon's counters reach the metrics file (rewritten every 5 s).
+	e2e_check "$MTA: metrics file counts scanned and held mail" e2e_wait_until 12 "metrics" \
+		sh -c "grep -Eq '^grondslag_messages_scanned_total [1-9]' '$MC_DIR/grondslag.prom' &&
+			grep -Eq '^grondslag_recipients_held_total [1-9]' '$MC_DIR/grondslag.prom' &&
+			grep -q '^grondslag_scan_duration_seconds_bucket{le=\"+Inf\"}' '$MC_DIR/grondslag.prom'"
 	# 8. The milter killed: 4xx, nothing accepted, nothing queued.
 	kill -KILL "$(cat "$E2E_RUN/milter/pid")"
 	e2e_wait_until 5 "milter gone" e2e_pid_gone "$(cat "$E2E_RUN/milter/pid")"
