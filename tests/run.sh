@@ -55,7 +55,7 @@ done
 for r in "$BUILD"/tests/replay_fuzz_*; do
 	[ -x "$r" ] || continue
 	target=${r##*/replay_fuzz_}
-	run_suite "fuzz-replay-$target" "$r" "tests/fuzz/corpus/$target"
+	run_suite "fuzz-replay-$target" "$r" "tests/fuzz/seeds/$target"
 done
 
 for s in tests/golden/t-*.sh tests/e2e/t-*.sh; do

@@ -2,7 +2,7 @@
 # tests/fuzz/build.sh - make fuzz: build every tests/fuzz/fuzz_*.c as a
 # real libFuzzer binary (clang, ASan + UBSan) into build-fuzz/, and print
 # how to run each over its seed corpus.  make check only replays seeds
-# (tests/fuzz/replay.c); new crashes found here go into the corpus folder
+# (tests/fuzz/replay.c); new crashes found here go into tests/fuzz/seeds/
 # so that the replay keeps them fixed.
 set -eu
 OUT=build-fuzz
@@ -15,5 +15,5 @@ for src in tests/fuzz/fuzz_*.c; do
 	clang -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined -Iinclude \
 		$(pkg-config --cflags $PKGS) "$src" $OUT/libgrondslag.a $(pkg-config --libs $PKGS) \
 		-o "$OUT/$name"
-	echo "built $OUT/$name: run $OUT/$name -max_total_time=60 tests/fuzz/corpus/${name#fuzz_}"
+	echo "built $OUT/$name: run $OUT/$name -max_total_time=60 tests/fuzz/seeds/${name#fuzz_}"
 done

@@ -4,7 +4,7 @@
  * input parses, every value is visited (with an explicit stack) through
  * the public accessors, and the Trusted Introducer importer runs on it
  * too, so odd but valid documents reach tiimport as well.
- * Seeds: tests/fuzz/corpus/jsonr/.
+ * Seeds: tests/fuzz/seeds/jsonr/.
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -3,7 +3,7 @@
  * bytes: no crash, no leak, no unbounded recursion, whatever the YAML.
  * When the input happens to load, a few lookups and one decision run on
  * it too, so the tables and the policy see odd registries as well.
- * Seeds: tests/fuzz/corpus/registry/.
+ * Seeds: tests/fuzz/seeds/registry/.
  */
 #include <stddef.h>
 #include <stdint.h>
