@@ -146,15 +146,16 @@ fi
 "$BIN" check -c "$W/grondslag.conf" --date $D --from analyst@ncsc.nl --to cert@cert.be \
 	"$W/be-csv.eml" >/dev/null 2>&1
 check "all delivered: exit 0" [ $? = 0 ]
-if grep -q '194\.7\.' "$W/mixed.txt" && ! grep -q 'explanation' "$W/mixed.txt"; then
-	# addresses appear only in the findings list, never in a verdict line
-	if grep -E '^  (deliver|hold) ' -A1 "$W/mixed.txt" | grep -q '194\.7\.'; then
-		not_ok "explanations name no address"
-	else
-		ok "explanations name no address"
-	fi
-else
+# The jurist's sentences (JSON "explanation") name no address, while the
+# findings of the same message do list them.
+"$BIN" check -c "$W/grondslag.conf" --date $D --from analyst@ncsc.nl --to cert@cert.be \
+	--to cert@jpcert.or.jp --json "$W/be-csv.eml" >"$W/mixed.json" 2>&1
+n_expl=$(grep -c '"explanation":' "$W/mixed.json")
+if [ "$n_expl" = 2 ] && ! grep '"explanation":' "$W/mixed.json" | grep -qE '[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+' &&
+	grep -q '194\.7\.14\.11' "$W/mixed.txt"; then
 	ok "explanations name no address"
+else
+	not_ok "explanations name no address" "$(grep '"explanation":' "$W/mixed.json")"
 fi
 
 # The regime switch (2026-08-15 in the sample): Wbni basis the day before,
