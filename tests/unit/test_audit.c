@@ -9,6 +9,7 @@
  * with its notice, decided_at columns set.
  */
 #include "testutil.h"
+#include "fixture_dir.h"
 
 #include <dirent.h>
 #include <sqlite3.h>
@@ -18,32 +19,17 @@
 #include "grondslag/audit.h"
 #include "grondslag/store.h"
 
-static char dir[64];
 
 static int setup_dir(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/grondslag-test-audit-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return fixture_dir_make("audit");
 }
 
 static int remove_dir(void **state)
 {
 	(void)state;
-	DIR *d = opendir(dir);
-	if (d == NULL)
-		return 0;
-	struct dirent *e;
-	char p[512];
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-			snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-			unlink(p);
-		}
-	}
-	closedir(d);
-	rmdir(dir);
-	return 0;
+	return fixture_dir_remove();
 }
 
 static void exec_sql(const char *path, const char *sql)

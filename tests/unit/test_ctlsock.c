@@ -6,6 +6,7 @@
  * limits, stale socket files).
  */
 #include "testutil.h"
+#include "fixture_dir.h"
 
 #include <dirent.h>
 #include <pthread.h>
@@ -19,32 +20,17 @@
 #include "grondslag/ctlsock.h"
 #include "grondslag/store.h"
 
-static char dir[64];
 
 static int setup_dir(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/grondslag-test-ctlsock-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return fixture_dir_make("ctlsock");
 }
 
 static int remove_dir(void **state)
 {
 	(void)state;
-	DIR *d = opendir(dir);
-	if (d == NULL)
-		return 0;
-	struct dirent *e;
-	char p[512];
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-			snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-			unlink(p);
-		}
-	}
-	closedir(d);
-	rmdir(dir);
-	return 0;
+	return fixture_dir_remove();
 }
 
 /* Write text to dir/name and load it as the configuration (NULL + err). */

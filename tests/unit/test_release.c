@@ -8,6 +8,7 @@
  * store's part: test_releaser.c.
  */
 #include "testutil.h"
+#include "fixture_dir.h"
 
 #include <dirent.h>
 #include <sys/stat.h>
@@ -15,31 +16,17 @@
 
 #include "grondslag/release.h"
 
-static char dir[64];
 
 static int setup_dir(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/grondslag-test-release-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return fixture_dir_make("release");
 }
 
 static int remove_dir(void **state)
 {
 	(void)state;
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char p[512];
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-			snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-			unlink(p);
-		}
-	}
-	if (d != NULL)
-		closedir(d);
-	rmdir(dir);
-	return 0;
+	return fixture_dir_remove();
 }
 
 /* Write text to dir/name with mode. */

@@ -14,6 +14,7 @@
  * expiry with its notice.
  */
 #include "testutil.h"
+#include "fixture_dir.h"
 
 #include <dirent.h>
 #include <unistd.h>
@@ -22,32 +23,18 @@
 #include "grondslag/releaser.h"
 #include "grondslag/store.h"
 
-static char dir[64];
 static const unsigned char key[RELEASE_KEY_LEN] = "k123456789abcdef0123456789abcdef";
 
 static int setup_dir(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/grondslag-test-releaser-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return fixture_dir_make("releaser");
 }
 
 static int remove_dir(void **state)
 {
 	(void)state;
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char p[512];
-	while (d != NULL && (e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-			snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-			unlink(p);
-		}
-	}
-	if (d != NULL)
-		closedir(d);
-	rmdir(dir);
-	return 0;
+	return fixture_dir_remove();
 }
 
 /* ---- the fake relay ---------------------------------------------------- */

@@ -7,6 +7,7 @@
  * with SIGKILL right after store_hold_put() returned (WAL recovery).
  */
 #include "testutil.h"
+#include "fixture_dir.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -20,7 +21,6 @@
 
 #include "grondslag/store.h"
 
-static char dir[64];
 
 /* path of name inside the test directory (static buffer per call site) */
 static const char *in_dir(char *buf, size_t size, const char *name)
@@ -32,24 +32,13 @@ static const char *in_dir(char *buf, size_t size, const char *name)
 static int setup_dir(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof dir, "/tmp/grondslag-test-store-XXXXXX");
-	return mkdtemp(dir) ? 0 : -1;
+	return fixture_dir_make("store");
 }
 
 static int remove_dir(void **state)
 {
 	(void)state;
-	DIR *d = opendir(dir);
-	if (d == NULL)
-		return 0;
-	struct dirent *e;
-	char p[512];
-	while ((e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			unlink(in_dir(p, sizeof p, e->d_name));
-	closedir(d);
-	rmdir(dir);
-	return 0;
+	return fixture_dir_remove();
 }
 
 /* SHA-256 hex of a buffer (GLib, as the store uses). */
