@@ -214,14 +214,8 @@ void ctlsock_bulk(struct ctlsock_req *r, struct store_decision *d)
 		return;
 	}
 	size_t counts[3] = {0, 0, 0};	/* applied, refused, failed */
-	char *items = NULL;
-	size_t ilen = 0;
-	FILE *mem = open_memstream(&items, &ilen);
-	struct json *ij = mem ? json_new(mem, false) : NULL;
+	struct json *ij = json_new_string();
 	if (ij == NULL) {
-		if (mem)
-			fclose(mem);
-		free(items);
 		store_hold_list_free(&l);
 		ctlsock_status(r, "error", "out of memory");
 		return;
@@ -234,8 +228,7 @@ void ctlsock_bulk(struct ctlsock_req *r, struct store_decision *d)
 		bulk_item(ij, l.holds[i].ref, &o);
 	}
 	json_arr_end(ij);
-	json_free(ij);
-	fclose(mem);
+	char *items = json_string_done(ij, NULL);
 	ctlsock_status(r, counts[2] ? "error" : "ok",
 		       counts[2] ? "some holds could not be decided" : NULL);
 	json_key(r->j, "matched");

@@ -557,15 +557,9 @@ int ctlsock_handle(const struct ctlsock_env *env, const struct config *c,
 {
 	*resp = NULL;
 	*resplen = 0;
-	FILE *mem = open_memstream(resp, resplen);
-	struct json *j = mem ? json_new(mem, false) : NULL;
-	if (j == NULL) {
-		if (mem != NULL)
-			fclose(mem);
-		free(*resp);
-		*resp = NULL;
+	struct json *j = json_new_string();
+	if (j == NULL)
 		return -1;
-	}
 	struct ctlsock_req r = {.env = env, .c = c, .peer = peer, .j = j};
 	r.role = ctlsock_role_of(c, peer->user, peer->uid);
 	r.actor = (struct store_actor){.user = peer->user, .uid = peer->uid,
@@ -578,11 +572,6 @@ int ctlsock_handle(const struct ctlsock_env *env, const struct config *c,
 	json_str(j, ctlsock_role_name(r.role));
 	dispatch(&r, req, len);
 	json_obj_end(j);
-	int rc = json_free(j);
-	if (fclose(mem) != 0 || rc != 0) {
-		free(*resp);
-		*resp = NULL;
-		return -1;
-	}
-	return 0;
+	*resp = json_string_done(j, resplen);
+	return *resp != NULL ? 0 : -1;
 }

@@ -492,30 +492,12 @@ void gate_rcpt_log_line(const struct gate_result *g, size_t i, char *buf, size_t
 		 registry_match_name(decision_match(r->d)), r->reasons[0] ? r->reasons : "none");
 }
 
-/* Finish a JSON document written to a memory stream; NULL on failure. */
-static char *json_done(struct json *j, FILE *mem, char **buf)
-{
-	int rc = json_free(j);
-	if (fclose(mem) != 0 || rc != 0) {
-		free(*buf);
-		return NULL;
-	}
-	return *buf;
-}
 
 char *gate_summary_json(const struct gate_result *g)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
-	if (mem == NULL)
+	struct json *j = json_new_string();
+	if (j == NULL)
 		return NULL;
-	struct json *j = json_new(mem, false);
-	if (j == NULL) {
-		fclose(mem);
-		free(buf);
-		return NULL;
-	}
 	char cats[128];
 	categories_text(g->categories, cats, sizeof cats);
 	json_obj_begin(j);
@@ -550,22 +532,14 @@ char *gate_summary_json(const struct gate_result *g)
 		json_arr_end(j);
 	}
 	json_obj_end(j);
-	return json_done(j, mem, &buf);
+	return json_string_done(j, NULL);
 }
 
 char *gate_findings_json(const struct gate_result *g)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&buf, &len);
-	if (mem == NULL)
+	struct json *j = json_new_string();
+	if (j == NULL)
 		return NULL;
-	struct json *j = json_new(mem, false);
-	if (j == NULL) {
-		fclose(mem);
-		free(buf);
-		return NULL;
-	}
 	char text[IP_PREFIX_TEXT_MAX];
 	json_obj_begin(j);
 	json_key(j, "addresses");
@@ -604,5 +578,5 @@ char *gate_findings_json(const struct gate_result *g)
 	}
 	json_arr_end(j);
 	json_obj_end(j);
-	return json_done(j, mem, &buf);
+	return json_string_done(j, NULL);
 }

@@ -14,6 +14,8 @@ struct json {
 	bool first[JSON_MAX_DEPTH + 1];	/* no member written yet at this depth */
 	bool after_key;
 	bool overflow;
+	char *membuf;		/* json_new_string(): out writes here */
+	size_t memlen;
 };
 
 struct json *json_new(FILE *out, bool pretty)
@@ -25,6 +27,43 @@ struct json *json_new(FILE *out, bool pretty)
 	j->pretty = pretty;
 	j->first[0] = true;
 	return j;
+}
+
+struct json *json_new_string(void)
+{
+	struct json *j = calloc(1, sizeof *j);
+	if (j == NULL)
+		return NULL;
+	j->out = open_memstream(&j->membuf, &j->memlen);
+	if (j->out == NULL) {
+		free(j);
+		return NULL;
+	}
+	j->first[0] = true;
+	return j;
+}
+
+char *json_string_done(struct json *j, size_t *len)
+{
+	if (j == NULL)
+		return NULL;
+	FILE *mem = j->out;
+	char **buf = &j->membuf;
+	size_t *n = &j->memlen;
+	fputc('\n', mem);
+	bool bad = ferror(mem) || j->overflow;
+	/* fclose sets membuf/memlen for the last time: keep j until then */
+	if (fclose(mem) != 0)
+		bad = true;
+	char *text = *buf;
+	if (len != NULL)
+		*len = *n;
+	free(j);
+	if (bad) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }
 
 int json_free(struct json *j)

@@ -143,15 +143,9 @@ static bool write_filters(struct json *j, const struct jopts *o)
 /* The request line (malloc'ed) or NULL. */
 static char *build_request(const struct jopts *o, size_t *len)
 {
-	char *buf = NULL;
-	FILE *mem = open_memstream(&buf, len);
-	struct json *j = mem ? json_new(mem, false) : NULL;
-	if (j == NULL) {
-		if (mem)
-			fclose(mem);
-		free(buf);
+	struct json *j = json_new_string();
+	if (j == NULL)
 		return NULL;
-	}
 	bool ok = true;
 	json_obj_begin(j);
 	json_key(j, "cmd");
@@ -182,10 +176,10 @@ static char *build_request(const struct jopts *o, size_t *len)
 	if (strcmp(o->cmd, "held") == 0 || o->all)
 		ok = write_filters(j, o);
 	json_obj_end(j);
-	int rc = json_free(j);
-	if (fclose(mem) != 0 || rc != 0 || !ok) {
+	char *buf = json_string_done(j, len);
+	if (buf != NULL && !ok) {
 		free(buf);
-		return NULL;
+		buf = NULL;
 	}
 	return buf;
 }

@@ -103,11 +103,35 @@ static void test_pretty(void **state)
 	free(buf);
 }
 
+static void test_string_writer(void **state)
+{
+	(void)state;
+	struct json *j = json_new_string();
+	assert_non_null(j);
+	json_obj_begin(j);
+	json_key(j, "a");
+	json_uint(j, 7);
+	json_obj_end(j);
+	size_t len = 0;
+	char *text = json_string_done(j, &len);
+	assert_non_null(text);
+	assert_string_equal(text, "{\"a\":7}\n");
+	assert_int_equal(len, strlen(text));
+	free(text);
+	/* a broken document gives NULL, never a truncated text */
+	j = json_new_string();
+	for (int i = 0; i < JSON_MAX_DEPTH + 2; i++)
+		json_arr_begin(j);
+	assert_null(json_string_done(j, &len));
+	assert_null(json_string_done(NULL, &len));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_pretty),
+		cmocka_unit_test(test_string_writer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
