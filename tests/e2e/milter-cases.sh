@@ -47,6 +47,27 @@ PY
 }
 
 # Write the milter configuration (socket $1) and start it; wait for it.
+# mc_conf_common SOCKET: the configuration lines every milter suite shares
+# (registry, test geo data, store and spool in $MC_DIR, the notice sink,
+# the fixed decision date); suites append their own keys.
+mc_conf_common() {
+	cat <<CONF
+Socket $1
+SocketMode 0666
+Registry $MC_DIR/registry.yaml
+RegistrySignature none
+GeoCountryDatabase $E2E_BUILD/geo-test/country.mmdb
+GeoASNDatabase $E2E_BUILD/geo-test/asn.mmdb
+Database $MC_DIR/store.db
+SpoolDirectory $MC_DIR/spool
+UserID
+PidFile $MC_DIR/milter.pid
+NoticeRelay 127.0.0.1:$(e2e_port notices)
+NoticeFrom grondslag@ncsc.nl
+DecisionDate 2024-01-10
+CONF
+}
+
 mc_setup() {
 	MC_GEO=$E2E_BUILD/geo-test
 	MC_BIN=$E2E_BUILD/grondslag-milter
@@ -57,23 +78,10 @@ mc_setup() {
 	MC_DIR=$E2E_RUN/milter
 	mkdir -p "$MC_DIR/spool"
 	cp conf/registry.sample.yaml "$MC_DIR/registry.yaml"
-	cat >"$MC_DIR/grondslag.conf" <<CONF
-Socket $1
-SocketMode 0666
-Registry $MC_DIR/registry.yaml
-RegistrySignature none
-GeoCountryDatabase $MC_GEO/country.mmdb
-GeoASNDatabase $MC_GEO/asn.mmdb
-Database $MC_DIR/store.db
-SpoolDirectory $MC_DIR/spool
-UserID
-PidFile $MC_DIR/milter.pid
-NoticeRelay 127.0.0.1:$(e2e_port notices)
-NoticeFrom grondslag@ncsc.nl
-DecisionDate 2024-01-10
-MetricsFile $MC_DIR/grondslag.prom
-MetricsInterval 5
-CONF
+	{
+		mc_conf_common "$1"
+		printf 'MetricsFile %s\nMetricsInterval 5\n' "$MC_DIR/grondslag.prom"
+	} >"$MC_DIR/grondslag.conf"
 	e2e_check "grondslag-milter -n accepts the configuration" \
 		"$MC_BIN" -n -c "$MC_DIR/grondslag.conf"
 	e2e_proc_start milter "$MC_BIN" -f -c "$MC_DIR/grondslag.conf"

@@ -110,9 +110,9 @@ e2e_check "test messages built" mc_messages || e2e_done
 E2E_SMTPD_MILTERS=unix:$SOCK e2e_postfix_start pf sink || { e2e_not_ok "start postfix"; e2e_done; }
 PF_PORT=$(e2e_port pf)
 cp conf/registry.sample.yaml "$MC_DIR/registry.yaml"
-cat >"$MC_DIR/grondslag.conf" <<CONF
-Socket unix:$SOCK
-SocketMode 0666
+{
+	mc_conf_common "unix:$SOCK"
+	cat <<CONF
 ControlSocket $CTL
 Jurist $J1 j1@ncsc.nl
 Jurist $J2 j2@ncsc.nl
@@ -121,18 +121,8 @@ ReleaseRelay 127.0.0.1:$PF_PORT
 ReleaseRetry 1
 ReleaseKeyFile $MC_DIR/release.key
 HoldExpiry 14
-Registry $MC_DIR/registry.yaml
-RegistrySignature none
-GeoCountryDatabase $E2E_BUILD/geo-test/country.mmdb
-GeoASNDatabase $E2E_BUILD/geo-test/asn.mmdb
-Database $MC_DIR/store.db
-SpoolDirectory $MC_DIR/spool
-UserID
-PidFile $MC_DIR/milter.pid
-NoticeRelay 127.0.0.1:$(e2e_port notices)
-NoticeFrom grondslag@ncsc.nl
-DecisionDate 2024-01-10
 CONF
+} >"$MC_DIR/grondslag.conf"
 e2e_proc_start milter "$E2E_BUILD/grondslag-milter" -f -c "$MC_DIR/grondslag.conf"
 e2e_check "milter started" e2e_wait_until 15 "milter sockets" test -S "$CTL" -a -S "$SOCK"
 e2e_is "$(stat -c %a "$MC_DIR/release.key" 2>/dev/null)" 600 "release key created, mode 0600"
