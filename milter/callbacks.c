@@ -21,6 +21,12 @@
  * (tempfail, or reject); modifications requested before a tempfail are
  * dropped by the MTA.
  *
+ * Protocol (cb_negotiate): on a unix socket the MTA is asked not to wait
+ * for our replies to connect, MAIL, RCPT, headers, end of headers and
+ * body (SMFIP_NR_*): they are all "continue", and a failure among them is
+ * remembered (msg_fail) and answered at the end of message.  Over TCP the
+ * replies stay (Nagle stalls, see cb_negotiate).
+ *
  * Public functions: callbacks_register(), callbacks_inflight().
  */
 #include <arpa/inet.h>
@@ -77,6 +83,7 @@ struct msg_ctx {
 };
 
 struct conn_ctx {
+	unsigned long noreply;	/* SMFIP_NR_* the MTA agreed to (cb_negotiate) */
 	struct snapshot *snap;
 	bool internal_host;
 	struct spool *spool;
@@ -158,6 +165,13 @@ static sfsistat internal_error(SMFICTX *ctx, struct conn_ctx *c, const char *why
 	return SMFIS_TEMPFAIL;
 }
 
+/* The answer to a stage before the end of message: none at all when the
+ * MTA agreed not to wait for it (cb_negotiate), else "continue". */
+static sfsistat go_on(const struct conn_ctx *c, unsigned long stage)
+{
+	return (c->noreply & stage) != 0 ? SMFIS_NOREPLY : SMFIS_CONTINUE;
+}
+
 static sfsistat cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 {
 	(void)host;
@@ -188,7 +202,7 @@ static sfsistat cb_connect(SMFICTX *ctx, char *host, _SOCK_ADDR *sa)
 		/* A unix-domain client of the MTA is local too. */
 		c->internal_host = true;
 	}
-	return SMFIS_CONTINUE;
+	return go_on(c, SMFIP_NR_CONN);
 }
 
 static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
@@ -208,7 +222,7 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 	bool authenticated = auth != NULL && *auth;
 	m->outbound = c->internal_host || authenticated ||
 		      (m->sender != NULL && snapshot_internal_sender(c->snap, m->sender));
-	return SMFIS_CONTINUE;
+	return go_on(c, SMFIP_NR_MAIL);
 }
 
 static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
@@ -219,17 +233,17 @@ static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
 	struct msg_ctx *m = &c->msg;
 	msg_qid(ctx, m);
 	if (argv == NULL || argv[0] == NULL)
-		return SMFIS_CONTINUE;
+		return go_on(c, SMFIP_NR_RCPT);
 	if (m->nrcpts >= RCPT_MAX) {
 		msg_fail(c, "too many recipients");
-		return SMFIS_CONTINUE;
+		return go_on(c, SMFIP_NR_RCPT);
 	}
 	if (m->nrcpts == m->caprcpts) {
 		size_t cap = m->caprcpts ? m->caprcpts * 2 : 8;
 		char **n = realloc(m->rcpts, cap * sizeof *n);
 		if (n == NULL) {
 			msg_fail(c, "out of memory");
-			return SMFIS_CONTINUE;
+			return go_on(c, SMFIP_NR_RCPT);
 		}
 		m->rcpts = n;
 		m->caprcpts = cap;
@@ -240,7 +254,7 @@ static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
 		msg_fail(c, "out of memory");
 	else
 		m->nrcpts++;
-	return SMFIS_CONTINUE;
+	return go_on(c, SMFIP_NR_RCPT);
 }
 
 /* Remember an inbound header of ours for removal at eom. */
@@ -266,7 +280,7 @@ static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
 	struct msg_ctx *m = &c->msg;
 	const char *ours = config_str(snapshot_config(c->snap), CONF_HEADER_NAME);
 	if (name == NULL || value == NULL)
-		return SMFIS_CONTINUE;
+		return go_on(c, SMFIP_NR_HDR);
 	if (strncasecmp(name, ours, strlen(ours)) == 0) {
 		/* the release token: kept for the check at eom (too long: left
 		 * empty, so it is refused as malformed) */
@@ -278,12 +292,12 @@ static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
 			msg_strip(c, name);
 		else
 			m->strip_overflow = true;
-		return SMFIS_CONTINUE;
+		return go_on(c, SMFIP_NR_HDR);
 	}
 	if (strcasecmp(name, "Subject") == 0 && m->subject[0] == '\0')
 		log_sanitize(m->subject, sizeof m->subject, value, SUBJECT_MAX);
 	if (!m->outbound || m->failed)
-		return SMFIS_CONTINUE;
+		return go_on(c, SMFIP_NR_HDR);
 	/* Rebuild the raw header: the scanner reads the Subject from it. */
 	char err[256];
 	if (spool_write(c->spool, name, strlen(name), err, sizeof err) != 0 ||
@@ -291,7 +305,7 @@ static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
 	    spool_crlf(c->spool, value, strlen(value), err, sizeof err) != 0 ||
 	    spool_write(c->spool, "\r\n", 2, err, sizeof err) != 0)
 		msg_fail(c, err);
-	return SMFIS_CONTINUE;
+	return go_on(c, SMFIP_NR_HDR);
 }
 
 /* End of the header: the blank line, once. */
@@ -312,7 +326,7 @@ static sfsistat cb_eoh(SMFICTX *ctx)
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
 	msg_eoh(c);
-	return SMFIS_CONTINUE;
+	return go_on(c, SMFIP_NR_EOH);
 }
 
 static sfsistat cb_body(SMFICTX *ctx, unsigned char *buf, size_t len)
@@ -325,7 +339,7 @@ static sfsistat cb_body(SMFICTX *ctx, unsigned char *buf, size_t len)
 	char err[256];
 	if (m->outbound && !m->failed && spool_write(c->spool, buf, len, err, sizeof err) != 0)
 		msg_fail(c, err);
-	return SMFIS_CONTINUE;
+	return go_on(c, SMFIP_NR_BODY);
 }
 
 /* Remove every inbound header of ours (highest index first, so the
@@ -692,12 +706,55 @@ static sfsistat cb_data(SMFICTX *ctx)
 	return SMFIS_CONTINUE;
 }
 
+/* What we need of the MTA (the modifications of apply_actions) and the
+ * stages we have no callback for.  */
+#define WANT_ACTIONS (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_DELRCPT)
+#define SKIP_STAGES (SMFIP_NOHELO | SMFIP_NOUNKNOWN)
+/* Every stage before the end of message answers "continue" (a failure is
+ * remembered and answered at eom), so the MTA need not wait for those
+ * replies: a clean message then costs the MTA and us one round trip
+ * instead of one per command (measured: a third less CPU in a
+ * do-nothing filter).  Not over TCP: the MTA's back-to-back small writes
+ * would each wait for a delayed ACK (Nagle; recipes section 4). */
+#define NR_STAGES                                                                            \
+	(SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH |        \
+	 SMFIP_NR_BODY)
+
+static bool over_inet;
+
+/* Option negotiation, the first callback of a connection: take what the
+ * MTA offers of the above.  Without the modifications we need, refuse
+ * the connection (the MTA applies its default action, tempfail). */
+static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
+			     unsigned long f2, unsigned long f3, unsigned long *pf0,
+			     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
+{
+	(void)f2;
+	(void)f3;
+	if ((f0 & WANT_ACTIONS) != WANT_ACTIONS) {
+		log_msg(LOG_ERR, "the MTA offers the milter actions %#lx, need %#lx: refused", f0,
+			(unsigned long)WANT_ACTIONS);
+		return SMFIS_REJECT;
+	}
+	struct conn_ctx *c = conn_get(ctx);
+	if (c == NULL)
+		return SMFIS_ALL_OPTS;	/* no context: replies as usual, cb_* tempfail */
+	unsigned long want = SKIP_STAGES | (over_inet ? 0 : SMFIP_NODATA | NR_STAGES);
+	c->noreply = f1 & NR_STAGES & want;
+	*pf0 = WANT_ACTIONS;
+	*pf1 = f1 & want;
+	*pf2 = 0;
+	*pf3 = 0;
+	return SMFIS_CONTINUE;
+}
+
 int callbacks_register(bool inet)
 {
 	static struct smfiDesc desc = {
 		.xxfi_name = "grondslag",
 		.xxfi_version = SMFI_VERSION,
-		.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_DELRCPT,
+		.xxfi_flags = WANT_ACTIONS,
+		.xxfi_negotiate = cb_negotiate,
 		.xxfi_connect = cb_connect,
 		.xxfi_envfrom = cb_envfrom,
 		.xxfi_envrcpt = cb_envrcpt,
@@ -708,6 +765,7 @@ int callbacks_register(bool inet)
 		.xxfi_abort = cb_abort,
 		.xxfi_close = cb_close,
 	};
+	over_inet = inet;
 	desc.xxfi_data = inet ? cb_data : NULL;
 	return smfi_register(desc) == MI_SUCCESS ? 0 : -1;
 }
