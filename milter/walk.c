@@ -49,6 +49,7 @@
 #include "grondslag/archive.h"
 #include "grondslag/pdf.h"
 #include "grondslag/pgp.h"
+#include "grondslag/plainmsg.h"
 #include "grondslag/textx.h"
 #include "grondslag/walk.h"
 
@@ -298,11 +299,11 @@ static void walk_content(struct walk *w, const struct item *it);
 static void walk_message_body(struct walk *w, GMimeMessage *m, const char *prefix,
 			      unsigned depth);
 
-/* Only the Subject of a message (or header block) is text. */
-static void walk_subject(struct walk *w, GMimeMessage *m, const char *prefix, unsigned depth)
+/* The Subject s (n bytes) of the message at prefix as a text part. */
+static void walk_subject_text(struct walk *w, const char *s, size_t n, const char *prefix,
+			      unsigned depth)
 {
-	const char *s = g_mime_message_get_subject(m);
-	if (s == NULL || *s == '\0' || w->halted)
+	if (s == NULL || n == 0 || w->halted)
 		return;
 	char path[PATH_CAP];
 	join_path(path, prefix, ".", "subject");
@@ -313,9 +314,15 @@ static void walk_subject(struct walk *w, GMimeMessage *m, const char *prefix, un
 			halt(w, UNSCAN_INTERNAL, -1);
 		return;
 	}
-	size_t n = strlen(s);
 	findings_part_set_bytes(w->f, (unsigned)idx, n);
 	walk_text(w, (unsigned)idx, TEXTX_PLAIN, NULL, s, n);
+}
+
+/* Only the Subject of a message (or header block) is text. */
+static void walk_subject(struct walk *w, GMimeMessage *m, const char *prefix, unsigned depth)
+{
+	const char *s = g_mime_message_get_subject(m);
+	walk_subject_text(w, s, s != NULL ? strlen(s) : 0, prefix, depth);
 }
 
 /* A message held as bytes (an .eml attachment, text/rfc822-headers). */
@@ -844,6 +851,24 @@ static void walk_message_body(struct walk *w, GMimeMessage *m, const char *prefi
 	walk_object(w, body, path, prefix, depth);
 }
 
+/* A message of one plain-text part (plainmsg.h): what walk_message_body
+ * does for it, without GMime. */
+static void walk_plain(struct walk *w, const char *msg, size_t len, const struct plainmsg *pm)
+{
+	walk_subject_text(w, pm->subject, pm->subject_len, "", 0);
+	if (w->halted)
+		return;
+	int idx = add_part(w, "1", "text/plain", NULL, 0);
+	if (idx < 0)
+		return;
+	struct item it = {.part = (unsigned)idx, .path = "1", .type = "text/plain",
+			  .charset = pm->charset[0] ? pm->charset : NULL,
+			  .data = (const unsigned char *)msg + pm->body, .len = len - pm->body};
+	findings_part_set_bytes(w->f, it.part, it.len);
+	if (account(w, it.part, it.len))
+		walk_content(w, &it);
+}
+
 int walk_message(const char *msg, size_t len, const struct walk_limits *lim, struct findings *f,
 		 const struct walk_handler *h, void *arg)
 {
@@ -865,6 +890,11 @@ int walk_message(const char *msg, size_t len, const struct walk_limits *lim, str
 	if (len == 0 || msg == NULL)
 		return 0;
 	textx_global_init();
+	struct plainmsg pm;
+	if (!lim->gmime_always && plainmsg_parse(msg, len, &pm)) {
+		walk_plain(&w, msg, len, &pm);
+		return w.stop != 0 ? w.stop : w.internal ? -1 : 0;
+	}
 	struct parsed p;
 	if (parse_open(&p, msg, len) != NULL) {
 		walk_message_body(&w, p.msg, "", 0);

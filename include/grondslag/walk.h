@@ -14,7 +14,9 @@
  * reason there; nothing is skipped silently.
  *
  * Of the headers only Subject is handed over as text (part path
- * "subject"): the others are transport data.
+ * "subject"): the others are transport data.  A message that is one
+ * plain-text part (plainmsg.h) is read without GMime, with the same
+ * findings.
  *
  * Part paths: MIME parts are numbered as in IMAP ("1", "2", "2.1"; a
  * single-part message's body is "1"); an archive member is appended with
@@ -28,6 +30,7 @@
 #ifndef GRONDSLAG_WALK_H
 #define GRONDSLAG_WALK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +47,7 @@ struct walk_limits {
 	unsigned pdf_seconds;		/* per PDF, in the child */
 	uint64_t pdf_max_memory;	/* address space of the PDF child */
 	const char *pdftotext;		/* path of the extractor, NULL = default */
+	bool gmime_always;		/* tests: no plain-text fast path (plainmsg.h) */
 };
 
 void walk_limits_default(struct walk_limits *l);
