@@ -90,7 +90,7 @@ $(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(LIB) | $(BUILD)/ob
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(ALL_LDFLAGS) $< tests/fuzz/replay.c $(LIB) $(PKG_LIBS) -o $@
 
 $(BUILD)/tests/%: tests/tools/%.c $(LIB) | $(BUILD)/obj/ctl
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(ALL_LDFLAGS) $< $(LIB) $(PKG_LIBS) -o $@
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(ALL_LDFLAGS) $< $(LIB) $(PKG_LIBS) $(MILTER_LIBS) -o $@
 
 -include $(CORE_OBJS:.o=.d) $(DAEMON_OBJS:.o=.d)
 

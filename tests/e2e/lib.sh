@@ -479,7 +479,11 @@ e2e_sendmail_cf() {
 	_sc_dir=$E2E_RUN/$1
 	_sc_milter=""
 	if [ -n "${E2E_SM_MILTER:-}" ]; then
-		_sc_milter="INPUT_MAIL_FILTER(\`${E2E_SM_MILTER_NAME:-grondslag}', \`$E2E_SM_MILTER')dnl"
+		_sc_milter="INPUT_MAIL_FILTER(\`${E2E_SM_MILTER_NAME:-grondslag}', \`$E2E_SM_MILTER')"
+		# a second filter, called after the first
+		[ -z "${E2E_SM_MILTER2:-}" ] ||
+			_sc_milter="${_sc_milter}INPUT_MAIL_FILTER(\`second', \`$E2E_SM_MILTER2')"
+		_sc_milter="${_sc_milter}dnl"
 	fi
 	# | is the sed delimiter: none of the substituted values contains one.
 	sed -e "s|@SM_ROOT@|$E2E_SM_CACHE/root|g" -e "s|@RUN@|$_sc_dir|g" \
@@ -499,7 +503,9 @@ e2e_sendmail_cf() {
 # unpacking the packages once (sendmail-setup.sh).  E2E_SM_MILTER, when
 # set, is the INPUT_MAIL_FILTER equates, e.g.
 # "S=inet:9901@127.0.0.1, F=T, T=C:10s;S:10s;R:10s;E:30s" (F=T: tempfail
-# when the filter is unavailable), named E2E_SM_MILTER_NAME (grondslag).
+# when the filter is unavailable), named E2E_SM_MILTER_NAME (grondslag);
+# E2E_SM_MILTER2 the equates of a second filter ("second") called after
+# it.  E2E_SM_PORT: listen on that port (a restart) instead of a new one.
 # Its syslog goes to $E2E_RUN/NAME/maillog (own listener).  Runs with -bD
 # (foreground daemon); waits (20 s max) until it answers "220".
 e2e_sendmail_start() {
@@ -512,7 +518,7 @@ e2e_sendmail_start() {
 	: >"$_sm_dir/aliases"
 	: >"$_sm_dir/statistics"
 	: >"$_sm_dir/maillog"
-	_sm_port=$(e2e_pick_port) || return 1
+	_sm_port=${E2E_SM_PORT:-$(e2e_pick_port)} || return 1
 	echo "$_sm_port" >"$_sm_dir/port"
 	e2e_sendmail_cf "$1" "$_sm_port" "$_sm_sink" || return 1
 	e2e_sendmail_wrapper "$1"
