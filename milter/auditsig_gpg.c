@@ -51,9 +51,10 @@ static gpgme_ctx_t context_new(const char *gnupg_home, char *err, size_t errlen)
 {
 	if (gnupg_home != NULL && *gnupg_home != '\0') {
 		struct stat st;
-		if (stat(gnupg_home, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		int rc = stat(gnupg_home, &st);
+		if (rc != 0 || !S_ISDIR(st.st_mode)) {
 			snprintf(err, errlen, "GnuPG home %.200s: %s", gnupg_home,
-				 errno ? strerror(errno) : "not a directory");
+				 rc != 0 ? strerror(errno) : "not a directory");
 			return NULL;
 		}
 	}

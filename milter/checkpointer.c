@@ -150,14 +150,9 @@ static void *checkpointer_main(void *arg)
 	}
 }
 
-/* Start the timer thread (condition variable on the monotonic clock). */
+/* Start the timer thread (none for interval 0). */
 static int start_thread(struct checkpointer *c, char *err, size_t errlen)
 {
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&c->cond, &ca);
-	pthread_condattr_destroy(&ca);
 	if (c->interval == 0)
 		return 0;
 	int e = pthread_create(&c->thread, NULL, checkpointer_main, c);
@@ -201,12 +196,21 @@ struct checkpointer *checkpointer_start(const struct checkpointer_setup *in, cha
 	memcpy(c->host, h.host, sizeof c->host);
 	pthread_mutex_init(&c->write_lock, NULL);
 	pthread_mutex_init(&c->lock, NULL);
+	/* the timer waits on the monotonic clock */
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&c->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	if (c->file == NULL || c->signer == NULL) {
+		snprintf(err, errlen, "checkpointer: no file or no signer");
+		checkpointer_free(c);
+		return NULL;
+	}
 	/* anchor what an earlier run left (a crash skips the last one) */
-	if (c->file == NULL || c->signer == NULL || start_thread(c, err, errlen) != 0 ||
-	    open_file(c, err, errlen) != 0 || checkpointer_now(c, err, errlen) < 0) {
-		if (c->file == NULL || c->signer == NULL)
-			snprintf(err, errlen, "checkpointer: no file or no signer");
-		checkpointer_stop(c);
+	if (open_file(c, err, errlen) != 0 || checkpointer_now(c, err, errlen) < 0 ||
+	    start_thread(c, err, errlen) != 0) {
+		checkpointer_free(c);
 		return NULL;
 	}
 	return c;
