@@ -102,7 +102,8 @@ static void sort_merge(struct auditsig_check *c)
 {
 	if (c->sorted)
 		return;
-	qsort(c->items, c->n, sizeof *c->items, item_cmp);
+	if (c->n > 0)	/* items is NULL until the first add */
+		qsort(c->items, c->n, sizeof *c->items, item_cmp);
 	size_t out = 0;
 	for (size_t i = 0; i < c->n; i++) {
 		struct check_item *prev = out > 0 ? &c->items[out - 1] : NULL;
