@@ -26,6 +26,11 @@
  *
  * The record (audit chain): start, stop, every reload (refused ones
  * too) and every registry load with its digest are written to the store.
+ * With AuditSigningKey, the checkpointer signs the chain head at start
+ * (before the start record), every AuditCheckpointInterval and last of
+ * all at shut-down, after every thread that writes records has stopped.
+ * The key is opened after privileges are dropped (so gpg-agent runs as
+ * UserID) and a key that cannot sign stops the daemon there.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -46,6 +51,7 @@
 #include <libmilter/mfapi.h>
 
 #include "daemon.h"
+#include "grondslag/checkpointer.h"
 #include "grondslag/metrics.h"
 #include "grondslag/ctlsock.h"
 #include "grondslag/log.h"
@@ -338,6 +344,13 @@ static int open_everything(const char *conf, bool check)
 		snapshot_unref(s);
 		return -1;
 	}
+	char fpr[REGSIG_FPR_LEN + 1];
+	const char *key = config_str(c, CONF_AUDIT_SIGNING_KEY);
+	if (*key && !regsig_fpr_normalize(key, fpr)) {
+		log_msg(LOG_ERR, "AuditSigningKey \"%.64s\" is not a fingerprint (40 hex digits)", key);
+		snapshot_unref(s);
+		return -1;
+	}
 	if (check_spool(config_str(c, CONF_SPOOL_DIRECTORY)) != 0 || load_release_key(c) != 0 ||
 	    snapshot_slot_init(&daemon_state.slot, conf, s) != 0) {
 		snapshot_unref(s);
@@ -425,6 +438,38 @@ static void start_metrics(const struct config *c)
 		log_msg(LOG_ERR, "MetricsFile: %s", err);
 }
 
+static struct checkpointer *checkpoints;	/* NULL when AuditSigningKey is empty */
+
+/* Open the signing key and start the checkpoints (as UserID, after the
+ * drop, so gpg-agent runs as the owner of AuditGnupgHome).  A key that
+ * is set but cannot sign is fatal: never run silently unsigned. */
+static int start_checkpoints(const struct config *c)
+{
+	const char *key = config_str(c, CONF_AUDIT_SIGNING_KEY);
+	if (*key == '\0')
+		return 0;
+	char err[600], file[4200];
+	struct auditsig_signer *signer =
+		auditsig_signer_open(config_str(c, CONF_AUDIT_GNUPG_HOME), key, err, sizeof err);
+	if (signer == NULL) {
+		log_msg(LOG_ERR, "%s", err);
+		return -1;
+	}
+	auditsig_file_path(config_str(c, CONF_AUDIT_CHECKPOINT_FILE), config_str(c, CONF_DATABASE),
+			   file, sizeof file);
+	struct checkpointer_setup in = {
+		.store = daemon_state.store, .signer = signer, .file = file,
+		.host = daemon_state.hostname,
+		.interval = (unsigned)config_uint(c, CONF_AUDIT_CHECKPOINT_INTERVAL),
+	};
+	checkpoints = checkpointer_start(&in, err, sizeof err);
+	if (checkpoints == NULL) {
+		log_msg(LOG_ERR, "audit checkpoints: %s", err);
+		return -1;
+	}
+	return 0;
+}
+
 static struct ctlsock *control;	/* NULL when ControlSocket is empty */
 
 /* The control socket's view of the configuration: the current snapshot,
@@ -495,6 +540,8 @@ static int run(bool foreground)
 		rc = write_pidfile(pidfile);
 	if (rc == 0)
 		rc = drop_privileges(pw, config_str(c, CONF_DATABASE));
+	if (rc == 0)
+		rc = start_checkpoints(c);
 	if (rc == 0) {
 		start_notifier(c);
 		start_releaser(c);
@@ -505,6 +552,7 @@ static int run(bool foreground)
 	snapshot_unref(s);
 	if (rc != 0) {
 		ctlsock_close(control);
+		checkpointer_stop(checkpoints);
 		return 1;
 	}
 	log_msg(LOG_NOTICE, "started (pid %ld)", (long)getpid());
@@ -525,6 +573,9 @@ static int run(bool foreground)
 	notifier_stop(daemon_state.notifier);
 	metrics_writer_stop(metrics);
 	metrics = NULL;
+	/* last: no thread is left that writes a record after it */
+	checkpointer_stop(checkpoints);
+	checkpoints = NULL;
 	store_close(daemon_state.store);
 	if (*pidfile)
 		unlink(pidfile);

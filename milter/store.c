@@ -68,7 +68,8 @@
  *                    share, view, approve, release-started, release,
  *                    release-failed, release-accepted, release-refused,
  *                    deny, expire, refused, registry-load, reload, start,
- *                    stop),
+ *                    stop, checkpoint: details seq, hash, at, host, key,
+ *                    sig, see auditsig.h),
  *                    ref ("" when none), details (canonical JSON object),
  *                    prev_hash, hash (SHA-256 hex; see audit.h).
  *                    Time to decision: holds.decided_at - holds.received;

@@ -8,6 +8,7 @@
  * both extend the same head: the chain has no forks.  Triggers in the
  * schema refuse UPDATE and DELETE on audit; the hashes find changes made
  * around them (another tool, the file edited).
+ * store_audit_head() reads the newest record for the checkpointer.
  * Limits: details are stored as given (the caller builds them with
  * audit_details_*); a record is refused when its details are not an
  * object text ("{...}").
@@ -189,4 +190,32 @@ int store_audit_verify(struct store *s, struct store_audit_check *out, char *err
 	snprintf(out->head, sizeof out->head, "%s", head);
 	audit_verify_free(v);
 	return ok ? 0 : 1;
+}
+
+int store_audit_head(struct store *s, int64_t *seq, char hash[AUDIT_HASH_HEX], char *event,
+		     size_t eventlen, char *err, size_t errlen)
+{
+	*seq = 0;
+	hash[0] = '\0';
+	if (eventlen > 0)
+		event[0] = '\0';
+	if (s == NULL) {
+		store_errf(err, errlen, "store: not open");
+		return -1;
+	}
+	pthread_mutex_lock(&s->lock);
+	sqlite3_stmt *st = store_prepare(
+		s, "SELECT seq, hash, event FROM audit ORDER BY seq DESC LIMIT 1", err, errlen);
+	int rc = st != NULL ? sqlite3_step(st) : SQLITE_ERROR;
+	if (rc == SQLITE_ROW) {
+		const unsigned char *h = sqlite3_column_text(st, 1), *ev = sqlite3_column_text(st, 2);
+		*seq = sqlite3_column_int64(st, 0);
+		snprintf(hash, AUDIT_HASH_HEX, "%s", h ? (const char *)h : "");
+		snprintf(event, eventlen, "%s", ev ? (const char *)ev : "");
+	}
+	if (st != NULL && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		store_sqlerr(s, err, errlen, "read audit head");
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->lock);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }

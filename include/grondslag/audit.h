@@ -9,7 +9,7 @@
  * name, or "daemon"), uid (-1 for the daemon), role (jurist, admin,
  * auditor, daemon, none), event (hold, share, view, approve, release,
  * release-failed, deny, expire, refused, registry-load, reload, start,
- * stop), ref (hold reference or ""), details (canonical JSON object),
+ * stop, checkpoint: a signed checkpoint, see auditsig.h), ref (hold reference or ""), details (canonical JSON object),
  * prev_hash and hash (SHA-256, lowercase hex).
  *
  *   canonical = {"actor":..,"at":..,"details":<details as stored>,
@@ -25,7 +25,10 @@
  * deleted), a prev_hash that is not the previous record's hash (reordered,
  * or an earlier record replaced), or a hash that does not match the
  * content (altered).  Limit: deleting the newest records, or rewriting the
- * whole chain after a point, is only found against a signed checkpoint.
+ * whole chain after a point and re-hashing it, is not visible in the chain
+ * itself; it is found against the signed checkpoints (auditsig.h:
+ * AuditSigningKey), and only up to the newest checkpoint that survives
+ * outside the database (AuditCheckpointFile, syslog).
  *
  * Public functions:
  *   audit_details_new(), audit_details_str(), audit_details_int(),

@@ -51,7 +51,7 @@
  * Issue 5 (store_audit.c, store_decide.c; schema in milter/store.c):
  *   store_open_readonly() read-only, for the CLI (audit verify/export)
  *   store_audit_put()     one record of the chain, own transaction
- *   store_audit_scan(), store_audit_verify()
+ *   store_audit_scan(), store_audit_verify(), store_audit_head()
  *   store_hold_decide()   one event of the hold state machine, with its
  *                         approval row, audit record and notice, one
  *                         transaction
@@ -271,6 +271,11 @@ int store_audit_put(struct store *s, const struct store_audit *a, char *err, siz
  * non-zero to stop.  0, or -1 on a read error. */
 int store_audit_scan(struct store *s, int64_t since,
 		     int (*cb)(void *arg, const struct audit_record *r), void *arg);
+/* The newest record: its seq (0 when the chain is empty), hash and event
+ * (cut to eventlen).  0 or -1 + err.  The checkpointer asks it whether
+ * the head moved since the last checkpoint. */
+int store_audit_head(struct store *s, int64_t *seq, char hash[AUDIT_HASH_HEX], char *event,
+		     size_t eventlen, char *err, size_t errlen);
 /* Verify the whole chain (one read transaction).  0 intact, 1 broken
  * (bad_seq and why), -1 read error (err). */
 struct store_audit_check {

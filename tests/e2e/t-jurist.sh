@@ -9,7 +9,10 @@
 # nothing (partly-approved, nothing more at the sink); the outsider and
 # the admin are refused and the refusals are in the chain, which
 # verifies; a content view is recorded; j2 denies another hold: denied,
-# and the deny notice is queued and sent to the sender.
+# and the deny notice is queued and sent to the sender.  The daemon signs
+# audit checkpoints (AuditSigningKey, a key the suite makes): after
+# SIGTERM the last record is the shut-down checkpoint, and audit verify
+# accepts it against the public key alone.
 # Release itself (two approvals, relay down, replay, expiry) is
 # tests/e2e/t-release.sh.  Last line: "N passed, M failed".
 cd "$(dirname "$0")/../.." || exit 1
@@ -29,7 +32,7 @@ tj_users_del() {
 }
 
 e2e_init jurist
-trap '_tj_rc=$?; tj_users_del; (exit $_tj_rc); e2e_cleanup' EXIT
+trap '_tj_rc=$?; tj_users_del; gpgconf --homedir "$GH" --kill gpg-agent >/dev/null 2>&1; (exit $_tj_rc); e2e_cleanup' EXIT
 tj_users_del
 for _u in $J1 $J2 $OUT; do
 	useradd -M -N -s /usr/sbin/nologin "$_u" || { e2e_not_ok "useradd $_u"; e2e_done; }
@@ -55,6 +58,17 @@ e2e_check "grondslag is built" test -x "$CLI" || e2e_done
 e2e_check "test geo data built" sh tests/geo/build.sh "$E2E_BUILD/geo-test" || e2e_done
 e2e_check "test messages built" mc_messages || e2e_done
 cp conf/registry.sample.yaml "$MC_DIR/registry.yaml"
+# the audit signing key: secret in GH (the daemon's), public in GP
+GH=$MC_DIR/gnupg
+GP=$MC_DIR/gnupg-pub
+mkdir -m 700 -p "$GH" "$GP"
+gpg --homedir "$GH" --batch --passphrase '' --quick-gen-key 'Audit <audit@ncsc.test>' \
+	ed25519 sign never >/dev/null 2>&1
+AKEY=$(gpg --homedir "$GH" --batch --with-colons --list-keys 2>/dev/null |
+	awk -F: '$1 == "fpr" { print $10; exit }')
+gpg --homedir "$GH" --batch --export "$AKEY" 2>/dev/null | gpg --homedir "$GP" --batch --import \
+	>/dev/null 2>&1
+e2e_check "audit signing key made" test ${#AKEY} = 40
 {
 	mc_conf_common "unix:$SOCK"
 	cat <<CONF
@@ -62,6 +76,8 @@ ControlSocket $CTL
 Jurist $J1 $MC_FROM
 Jurist $J2 j2@ncsc.nl
 ReleaseApprovals 2
+AuditSigningKey $AKEY
+AuditGnupgHome $GH
 CONF
 } >"$MC_DIR/grondslag.conf"
 e2e_proc_start milter "$E2E_BUILD/grondslag-milter" -f -c "$MC_DIR/grondslag.conf"
@@ -130,4 +146,15 @@ e2e_check "audit: content view recorded" grep -q "\"actor\":\"$J2\".*\"event\":\
 e2e_check "audit: deny recorded" grep -q "\"actor\":\"$J2\".*\"event\":\"deny\"" "$E2E_RUN/audit.jsonl"
 e2e_check "audit verify: chain intact" "$CLI" audit verify --database "$MC_DIR/store.db"
 e2e_check "no address found in the milter log" sh -c "! grep -qE '194\\.7\\.|133\\.[0-9]' '$E2E_RUN/milter/out'"
+
+# Shut-down: the stop record, then the signed checkpoint anchoring it.
+e2e_proc_stop milter
+e2e_is "$(mc_sql "select event from audit order by seq desc limit 1")" checkpoint \
+	"last record after SIGTERM: the checkpoint"
+e2e_is "$(mc_sql "select event from audit where seq = (select max(seq) - 1 from audit)")" stop \
+	"the checkpoint follows the stop record"
+TJ_OUT=$("$CLI" audit verify --database "$MC_DIR/store.db" --key "$AKEY" --gnupg-home "$GP" 2>&1)
+e2e_is "$?" 0 "audit verify with the public key: exit 0"
+case $TJ_OUT in *"records after it are not yet anchored"*) e2e_ok "verify: checkpoints good, anchored" ;;
+*) e2e_not_ok "verify after shut-down: got '$TJ_OUT'" ;; esac
 e2e_done

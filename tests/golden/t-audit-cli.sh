@@ -29,38 +29,7 @@ check "grondslag-milter -n creates the store" sh -c "\"\$1\" -n -c \"\$2\" 2>\"\
 
 # fill N: append N records with Python (canonical JSON, SHA-256 chain)
 fill() {
-	"$PY" - "$W/store.db" "$1" <<'PY'
-import hashlib, json, sqlite3, sys
-db = sqlite3.connect(sys.argv[1])
-n = int(sys.argv[2])
-row = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-seq, prev = (row[0], row[1]) if row else (0, "0" * 64)
-def s(x):
-    if isinstance(x, int):
-        return str(x)
-    out = ['"']
-    for c in x:
-        o = ord(c)
-        out.append('\\"' if c == '"' else '\\\\' if c == '\\' else
-                   '\\u%04x' % o if o < 0x20 or o == 0x7f else c)
-    out.append('"')
-    return "".join(out)
-for i in range(n):
-    seq += 1
-    actor, uid = ("jan", 1001) if i % 2 else ("daemon", None)
-    role = "jurist" if uid else "daemon"
-    d = {"reason": 'say "why"\n', "recipients": "<cert@cert.be>", "n": i}
-    details = "{" + ",".join(s(k) + ":" + s(v) for k, v in sorted(d.items())) + "}"
-    canon = ('{"actor":%s,"at":%d,"details":%s,"event":%s,"ref":%s,"role":%s,"seq":%d,"uid":%s}'
-             % (s(actor), 1741953600 + seq, details, s("approve"), s("G20250314-7KQ2M9XH0T"),
-                s(role), seq, "null" if uid is None else str(uid)))
-    h = hashlib.sha256((prev + "\n" + canon).encode()).hexdigest()
-    db.execute("INSERT INTO audit VALUES(?,?,?,?,?,?,?,?,?,?)",
-               (seq, 1741953600 + seq, actor, uid, role, "approve", "G20250314-7KQ2M9XH0T",
-                details, prev, h))
-    prev = h
-db.commit()
-PY
+	"$PY" tests/golden/audit_chain.py fill "$W/store.db" "$1"
 }
 check "records written by the Python implementation" fill 50
 

@@ -12,6 +12,7 @@
  * At the end the gpg-agents are killed and the directory removed.
  */
 #include "testutil.h"
+#include "fixture_shell.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -36,18 +37,6 @@ static char fpr_a_spaced[64];
 
 static const char registry_text[] = "version: 1\nparties: []\n# signed by a jurist\n";
 
-/* Run a shell command; fail the test on a non-zero exit. */
-static void run(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	int rc = system(cmd);
-	if (rc != 0)
-		fail_msg("command failed (%d): %s", rc, cmd);
-}
 
 static void write_file(const char *name, const char *text)
 {
@@ -96,14 +85,14 @@ static void read_fprs(const char *email, char *primary, char *subsign)
 /* Detached armored signature of dir/in by the key (as a jurist does). */
 static void sign(const char *in, const char *out, const char *who, const char *extra)
 {
-	run("gpg --homedir %s --batch --yes --pinentry-mode loopback --passphrase '' %s "
+	fixture_run("gpg --homedir %s --batch --yes --pinentry-mode loopback --passphrase '' %s "
 	    "%s --detach-sign --armor -o %s/%s %s/%s 2>/dev/null",
 	    home, extra, who, dir, out, dir, in);
 }
 
 static void gen_key(enum key_id k, const char *faketime, const char *expire)
 {
-	run("gpg --homedir %s --batch --passphrase '' %s%s --quick-gen-key "
+	fixture_run("gpg --homedir %s --batch --passphrase '' %s%s --quick-gen-key "
 	    "'Signer %c <%s>' future-default default %s 2>/dev/null",
 	    home, faketime ? "--faked-system-time " : "", faketime ? faketime : "",
 	    "ABCXRS"[k], key_email[k], expire);
@@ -124,7 +113,7 @@ static int setup(void **state)
 		if (k != K_X)
 			gen_key((enum key_id)k, NULL, "never");
 	gen_key(K_X, "20200101T000000", "1d");
-	run("gpg --homedir %s --batch --passphrase '' --quick-add-key %s ed25519 sign never "
+	fixture_run("gpg --homedir %s --batch --passphrase '' --quick-add-key %s ed25519 sign never "
 	    "2>/dev/null", home, fpr[K_S]);
 	read_fprs(key_email[K_S], fpr[K_S], subfpr_s);
 	if (strlen(subfpr_s) != REGSIG_FPR_LEN)
@@ -149,15 +138,15 @@ static int setup(void **state)
 	snprintf(who, sizeof who, "--local-user %s!", fpr[K_A]);
 	sign("other.yaml", "other.asc", who, "");
 	/* Two jurists signing separately: armored signatures concatenated. */
-	run("cat %s/b.asc %s/reg.yaml.asc > %s/cat.asc", dir, dir, dir);
-	run("cat %s/reg.yaml.asc %s/other.asc > %s/goodbad.asc", dir, dir, dir);
+	fixture_run("cat %s/b.asc %s/reg.yaml.asc > %s/cat.asc", dir, dir, dir);
+	fixture_run("cat %s/reg.yaml.asc %s/other.asc > %s/goodbad.asc", dir, dir, dir);
 	/* Altered after signing: same signature, one byte changed. */
 	write_file("altered.yaml", "version: 1\nparties: []\n# signed by a jurisT\n");
 	/* Revoke R with the certificate gpg stored at creation. */
-	run("sed 's/^:-----/-----/' %s/openpgp-revocs.d/%s.rev | gpg --homedir %s --batch "
+	fixture_run("sed 's/^:-----/-----/' %s/openpgp-revocs.d/%s.rev | gpg --homedir %s --batch "
 	    "--import 2>/dev/null", home, fpr[K_R], home);
 	/* The verifying home: public keys only (C left out), no ownertrust. */
-	run("gpg --homedir %s --batch --export %s %s %s %s %s | gpg --homedir %s --batch --import "
+	fixture_run("gpg --homedir %s --batch --export %s %s %s %s %s | gpg --homedir %s --batch --import "
 	    "2>/dev/null", home, fpr[K_A], fpr[K_B], fpr[K_X], fpr[K_R], fpr[K_S], pub);
 
 	for (size_t i = 0; i <= REGSIG_FPR_LEN; i++)

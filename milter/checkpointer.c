@@ -1,0 +1,235 @@
+/*
+ * checkpointer.c - the thread that signs checkpoints of the audit chain
+ * (see checkpointer.h; formats in auditsig.h).
+ *
+ * Order of one checkpoint: read the head; sign; append the line to the
+ * file and fsync; append the record to the chain.  The file comes first
+ * because it is the copy an intruder in the database cannot reach; a
+ * failure of either is logged and the other is still written.  The
+ * timer waits on CLOCK_MONOTONIC, so setting the clock neither skips nor
+ * floods checkpoints.
+ * Limits: one line per checkpoint (AUDITSIG_LINE_MAX bytes), written
+ * with one write(2) on an O_APPEND descriptor.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "grondslag/checkpointer.h"
+#include "grondslag/log.h"
+
+struct checkpointer {
+	struct store *store;
+	struct auditsig_signer *signer;
+	char *file;
+	char host[AUDITSIG_HOST_MAX + 1];
+	unsigned interval;
+	int fd;
+	pthread_mutex_t write_lock;	/* one checkpoint at a time */
+	pthread_mutex_t lock;		/* stop and cond */
+	pthread_cond_t cond;
+	pthread_t thread;
+	bool running, stop;
+};
+
+/* Open (create 0640) the checkpoint file for appending; its directory is
+ * fsynced when the file is new, so the name survives a crash. */
+static int open_file(struct checkpointer *c, char *err, size_t errlen)
+{
+	bool existed = access(c->file, F_OK) == 0;
+	c->fd = open(c->file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640);
+	struct stat st;
+	if (c->fd < 0 || fstat(c->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "AuditCheckpointFile %.200s: %s", c->file,
+			 c->fd < 0 ? strerror(errno) : "not a regular file");
+		return -1;
+	}
+	if (!existed) {
+		char dir[4096];
+		const char *slash = strrchr(c->file, '/');
+		snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - c->file) : 1,
+			 slash ? (slash == c->file ? "/" : c->file) : ".");
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			(void)fsync(dfd);
+			close(dfd);
+		}
+	}
+	return 0;
+}
+
+/* Append line to the file and fsync it.  0 or -1 + err. */
+static int append_line(struct checkpointer *c, const char *line, char *err, size_t errlen)
+{
+	size_t len = strlen(line);
+	ssize_t w;
+	do
+		w = write(c->fd, line, len);
+	while (w < 0 && errno == EINTR);
+	if (w != (ssize_t)len || fsync(c->fd) != 0) {
+		snprintf(err, errlen, "AuditCheckpointFile %.200s: %s", c->file,
+			 w < 0 || w == (ssize_t)len ? strerror(errno) : "short write");
+		return -1;
+	}
+	return 0;
+}
+
+/* Write the signed checkpoint cp: file, then chain.  0 or -1 + err. */
+static int write_checkpoint(struct checkpointer *c, const struct auditsig_checkpoint *cp,
+			    char *err, size_t errlen)
+{
+	char *line = auditsig_line(cp), *details = auditsig_details(cp);
+	char ferr[300] = "", serr[300] = "";
+	int frc = line != NULL ? append_line(c, line, ferr, sizeof ferr) : -1;
+	struct store_audit a = {.event = AUDITSIG_EVENT, .details = details};
+	int src = details != NULL ? store_audit_put(c->store, &a, serr, sizeof serr) : -1;
+	free(line);
+	free(details);
+	if (frc != 0 || src != 0) {
+		snprintf(err, errlen, "%s%s%s", frc ? (*ferr ? ferr : "out of memory") : "",
+			 frc && src ? "; " : "", src ? (*serr ? serr : "out of memory") : "");
+		return -1;
+	}
+	return 0;
+}
+
+int checkpointer_now(struct checkpointer *c, char *err, size_t errlen)
+{
+	if (c == NULL)
+		return 1;
+	pthread_mutex_lock(&c->write_lock);
+	struct auditsig_checkpoint cp;
+	memset(&cp, 0, sizeof cp);
+	char event[32];
+	int rc = store_audit_head(c->store, &cp.seq, cp.hash, event, sizeof event, err, errlen);
+	/* nothing new since the last checkpoint: no record spam when idle */
+	if (rc == 0 && (cp.seq == 0 || strcmp(event, AUDITSIG_EVENT) == 0))
+		rc = 1;
+	if (rc == 0) {
+		cp.at = (int64_t)time(NULL);
+		snprintf(cp.host, sizeof cp.host, "%s", c->host);
+		rc = auditsig_sign(c->signer, &cp, err, errlen);
+	}
+	if (rc == 0)
+		rc = write_checkpoint(c, &cp, err, errlen);
+	pthread_mutex_unlock(&c->write_lock);
+	if (rc == 0)
+		log_msg(LOG_NOTICE, "audit checkpoint: record %" PRId64 " sha256 %s signed by %s",
+			cp.seq, cp.hash, cp.key);
+	return rc;
+}
+
+/* The thread: a checkpoint every interval until stopped. */
+static void *checkpointer_main(void *arg)
+{
+	struct checkpointer *c = arg;
+	struct timespec due;
+	clock_gettime(CLOCK_MONOTONIC, &due);
+	for (;;) {
+		due.tv_sec += c->interval;
+		pthread_mutex_lock(&c->lock);
+		int e = 0;
+		while (!c->stop && e != ETIMEDOUT)
+			e = pthread_cond_timedwait(&c->cond, &c->lock, &due);
+		bool stop = c->stop;
+		pthread_mutex_unlock(&c->lock);
+		if (stop)
+			return NULL;
+		char err[512];
+		if (checkpointer_now(c, err, sizeof err) < 0)
+			log_msg(LOG_ERR, "audit checkpoint not written (tried again in %u s): %s",
+				c->interval, err);
+	}
+}
+
+/* Start the timer thread (none for interval 0). */
+static int start_thread(struct checkpointer *c, char *err, size_t errlen)
+{
+	if (c->interval == 0)
+		return 0;
+	int e = pthread_create(&c->thread, NULL, checkpointer_main, c);
+	if (e != 0) {
+		snprintf(err, errlen, "checkpoint thread: %s", strerror(e));
+		return -1;
+	}
+	c->running = true;
+	return 0;
+}
+
+/* Free c and everything it holds (thread already stopped). */
+static void checkpointer_free(struct checkpointer *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	auditsig_signer_free(c->signer);
+	pthread_cond_destroy(&c->cond);
+	pthread_mutex_destroy(&c->lock);
+	pthread_mutex_destroy(&c->write_lock);
+	free(c->file);
+	free(c);
+}
+
+struct checkpointer *checkpointer_start(const struct checkpointer_setup *in, char *err,
+					size_t errlen)
+{
+	struct checkpointer *c = calloc(1, sizeof *c);
+	if (c == NULL) {
+		auditsig_signer_free(in->signer);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->store = in->store;
+	c->signer = in->signer;
+	c->file = strdup(in->file ? in->file : "");
+	c->interval = in->interval;
+	c->fd = -1;
+	struct auditsig_checkpoint h;
+	auditsig_set_host(&h, in->host);
+	memcpy(c->host, h.host, sizeof c->host);
+	pthread_mutex_init(&c->write_lock, NULL);
+	pthread_mutex_init(&c->lock, NULL);
+	/* the timer waits on the monotonic clock */
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&c->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	if (c->file == NULL || c->signer == NULL) {
+		snprintf(err, errlen, "checkpointer: no file or no signer");
+		checkpointer_free(c);
+		return NULL;
+	}
+	/* anchor what an earlier run left (a crash skips the last one) */
+	if (open_file(c, err, errlen) != 0 || checkpointer_now(c, err, errlen) < 0 ||
+	    start_thread(c, err, errlen) != 0) {
+		checkpointer_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void checkpointer_stop(struct checkpointer *c)
+{
+	if (c == NULL)
+		return;
+	if (c->running) {
+		pthread_mutex_lock(&c->lock);
+		c->stop = true;
+		pthread_cond_signal(&c->cond);
+		pthread_mutex_unlock(&c->lock);
+		pthread_join(c->thread, NULL);
+		c->running = false;
+	}
+	char err[512];
+	if (c->fd >= 0 && c->signer != NULL && checkpointer_now(c, err, sizeof err) < 0)
+		log_msg(LOG_ERR, "last audit checkpoint not written: %s", err);
+	checkpointer_free(c);
+}
