@@ -31,10 +31,17 @@ bool notice_sender_ok(const char *envelope_sender)
 	return notice_bare_address(envelope_sender, addr);
 }
 
-/* The body text, LF line ends. */
-static void body_text(struct notice_buf *b, const struct notice_hold_info *in, const char *ref,
-		      const char *subject, bool subject_withheld, const char *qid)
+struct hold_arg {
+	const struct notice_hold_info *in;
+	const struct notice_held *hd;
+};
+
+/* The body text, LF line ends (a notice_compose() filler). */
+static void body_text(struct notice_buf *b, const void *arg)
 {
+	const struct notice_hold_info *in = ((const struct hold_arg *)arg)->in;
+	const struct notice_held *hd = ((const struct hold_arg *)arg)->hd;
+	const char *ref = hd->ref;
 	char date[160];
 	notice_date(in->when, date, sizeof date);
 	notice_wrap(b, 0, "Your message was held by grondslag, the check of the legal basis for "
@@ -42,9 +49,9 @@ static void body_text(struct notice_buf *b, const struct notice_hold_info *in, c
 		   "recipients listed below.");
 	notice_buf_fmt(b, "\nReference:  %s\n", ref);
 	notice_buf_str(b, "Subject:    ");
-	notice_wrap(b, 12, subject_withheld ? "(not shown: it contains addresses)"
-		    : subject[0] ? subject : "(none)");
-	notice_buf_fmt(b, "Queue ID:   %s\nHeld on:    %s\n\n", qid, date);
+	notice_wrap(b, 12, hd->withheld ? "(not shown: it contains addresses)"
+		    : hd->subject[0] ? hd->subject : "(none)");
+	notice_buf_fmt(b, "Queue ID:   %s\nHeld on:    %s\n\n", hd->qid, date);
 	notice_buf_fmt(b, "Held for %zu recipient%s:\n\n", in->nrcpts, in->nrcpts == 1 ? "" : "s");
 	for (size_t i = 0; i < in->nrcpts && i < RCPTS_LISTED; i++)
 		notice_rcpt_block(b, &in->rcpts[i]);
@@ -83,32 +90,20 @@ static void body_text(struct notice_buf *b, const struct notice_hold_info *in, c
 
 char *notice_hold(const struct notice_hold_info *in)
 {
-	if (in == NULL || (in->nrcpts > 0 && in->rcpts == NULL))
+	struct notice_held hd;
+	if (in == NULL || (in->nrcpts > 0 && in->rcpts == NULL) ||
+	    !notice_held_init(&hd, in->ref, in->queue_id, in->subject))
 		return NULL;
-	char ref[64], qid[64], fixed[128];
-	notice_token(in->ref, ref, sizeof ref, "");
-	if (ref[0] == '\0')
-		return NULL;
-	notice_token(in->queue_id, qid, sizeof qid, "unknown");
-	char *subject = notice_clean(in->subject, NOTICE_SUBJECT_MAX);
-	/* never repeat an address found in the mail, not even to its sender */
-	bool withheld = notice_has_address(subject);
-	if (withheld)
-		subject[0] = '\0';
-	snprintf(fixed, sizeof fixed, "[grondslag] Your message was held: %s", ref);
+	char fixed[128];
+	snprintf(fixed, sizeof fixed, "[grondslag] Your message was held: %s", hd.ref);
 	const char *to[1] = {in->to};
 	struct notice_head h = {
 		.from = in->from, .to = to, .nto = 1, .when = in->when, .kind = "hold",
-		.ref = ref, .hostname = in->hostname, .subject_fixed = fixed,
-		.subject_held = subject, .tag = ref,
+		.ref = hd.ref, .hostname = in->hostname, .subject_fixed = fixed,
+		.subject_held = hd.subject, .tag = hd.ref,
 	};
-	struct notice_buf b = {0}, body = {0};
-	if (!notice_head(&b, &h)) {
-		g_free(subject);
-		free(b.p);
-		return NULL;
-	}
-	body_text(&body, in, ref, subject, withheld, qid);
-	g_free(subject);
-	return notice_finish(&b, &body);
+	struct hold_arg arg = {in, &hd};
+	char *text = notice_compose(&h, body_text, &arg);
+	notice_held_clear(&hd);
+	return text;
 }

@@ -18,6 +18,7 @@
  *   notice_rcpt_block()                 one held recipient
  *   notice_head()                       the header fields of a notice
  *   notice_finish()                     MIME headers + encoded body
+ *   notice_held_init(), notice_held_clear(), notice_compose()
  */
 #ifndef GRONDSLAG_NOTICE_PRIV_H
 #define GRONDSLAG_NOTICE_PRIV_H
@@ -93,6 +94,23 @@ struct notice_head {
 };
 /* False (nothing usable written) when from or a recipient is unsafe. */
 bool notice_head(struct notice_buf *b, const struct notice_head *h);
+
+/* What every notice about one hold derives from it first. */
+struct notice_held {
+	char ref[64];			/* the reference as a token */
+	char qid[64];			/* queue id as a token, "unknown" if none */
+	char *subject;			/* cleaned held subject, "" when withheld
+					 * (g_free, by notice_held_clear()) */
+	bool withheld;			/* the subject contained an IP address */
+};
+/* False (nothing to clear) when there is no usable reference. */
+bool notice_held_init(struct notice_held *hd, const char *ref, const char *queue_id,
+		      const char *subject);
+void notice_held_clear(struct notice_held *hd);
+/* The whole notice: h, then the body fill() writes (LF text) encoded by
+ * notice_finish().  NULL when h is unusable or out of memory. */
+char *notice_compose(const struct notice_head *h,
+		     void (*fill)(struct notice_buf *body, const void *arg), const void *arg);
 
 /* Append the MIME headers and body (LF text, sent as 7bit or quoted-
  * printable with CRLF) to head; frees body.  The whole message, owned by

@@ -401,3 +401,36 @@ char *notice_finish(struct notice_buf *head, struct notice_buf *body)
 	}
 	return head->p;
 }
+
+bool notice_held_init(struct notice_held *hd, const char *ref, const char *queue_id,
+		      const char *subject)
+{
+	notice_token(ref, hd->ref, sizeof hd->ref, "");
+	if (hd->ref[0] == '\0')
+		return false;
+	notice_token(queue_id, hd->qid, sizeof hd->qid, "unknown");
+	hd->subject = notice_clean(subject, NOTICE_SUBJECT_MAX);
+	/* never repeat an address found in the mail, not even to its sender */
+	hd->withheld = notice_has_address(hd->subject);
+	if (hd->withheld)
+		hd->subject[0] = '\0';
+	return true;
+}
+
+void notice_held_clear(struct notice_held *hd)
+{
+	g_free(hd->subject);
+	hd->subject = NULL;
+}
+
+char *notice_compose(const struct notice_head *h,
+		     void (*fill)(struct notice_buf *body, const void *arg), const void *arg)
+{
+	struct notice_buf b = {0}, body = {0};
+	if (!notice_head(&b, h)) {
+		free(b.p);
+		return NULL;
+	}
+	fill(&body, arg);
+	return notice_finish(&b, &body);
+}
