@@ -171,7 +171,7 @@ struct store_share {
 /* A notice to send (to the sender, or the jurists). */
 struct store_notice {
 	int64_t id;
-	const char *kind;		/* "hold", "release", "deny", "expiry", "digest" */
+	const char *kind;		/* "hold", "jurist", "release", "deny", "expiry", "digest" */
 	const char *ref;		/* hold reference, may be "" */
 	const char *to;			/* envelope recipient */
 	const char *message;		/* the whole RFC 5322 text */

@@ -52,16 +52,6 @@ tj() {
 	TJ_OUT=$(runuser -u "$_tj_user" -- "$CLI" "$@" --socket "$CTL" 2>&1)
 }
 
-# Run SQL that writes on the store (busy timeout: the daemon writes too).
-tj_exec() {
-	"$E2E_PY" - "$MC_DIR/store.db" "$1" <<'PY'
-import sqlite3, sys
-c = sqlite3.connect(sys.argv[1], timeout=20)
-c.execute(sys.argv[2])
-c.commit()
-PY
-}
-
 # The dump in the notice sink whose header matches ERE $1 (first one).
 tj_notice() {
 	for _f in "$E2E_RUN/notices/dump"/*; do
@@ -199,7 +189,7 @@ e2e_check "deny notice sent to the sender" e2e_wait_until 30 "deny notice" \
 # The digest: A (partly approved, both recipients still held) moved 12
 # days back expires within ExpiryWarning 3 days.
 e2e_is "$(mc_sql "select count(*) from outbox where kind='digest'")" 0 "no digest while nothing is close"
-tj_exec "update holds set received = received - 12*86400 where ref='$REF_A'"
+mc_exec "update holds set received = received - 12*86400 where ref='$REF_A'"
 tj_has_digest() { tj_notice '^X-Grondslag-Notice: digest' >/dev/null; }
 e2e_check "digest sent" e2e_wait_until 30 "digest" tj_has_digest
 TJ_DG=$(tj_notice '^X-Grondslag-Notice: digest')

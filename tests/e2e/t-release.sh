@@ -52,16 +52,6 @@ tr_cli() {
 	TR_OUT=$(runuser -u "$_tr_user" -- "$CLI" "$@" --socket "$CTL" 2>&1)
 }
 
-# Run SQL that writes on the store (busy timeout: the daemon writes too).
-tr_exec() {
-	"$E2E_PY" - "$MC_DIR/store.db" "$1" <<'PY'
-import sqlite3, sys
-c = sqlite3.connect(sys.argv[1], timeout=20)
-c.execute(sys.argv[2])
-c.commit()
-PY
-}
-
 # Number of sink dumps holding header ERE $2 (sink $1).
 tr_sink_with() {
 	_n=0
@@ -213,7 +203,7 @@ mc_send pf info@jpcert.or.jp "$E2E_RUN/msg/jp-inline.eml" 250
 tr_five_holds() { [ "$(mc_sql "select count(*) from holds")" = 5 ]; }
 e2e_check "hold C stored" e2e_wait_until 20 "five holds" tr_five_holds
 REF_C=$(mc_sql "select ref from holds order by received desc, rowid desc limit 1")
-tr_exec "update holds set received = received - 15*86400 where ref='$REF_C'"
+mc_exec "update holds set received = received - 15*86400 where ref='$REF_C'"
 e2e_check "hold C expired" e2e_wait_until 30 "C expired" tr_state_is "$REF_C" expired
 e2e_is "$(mc_sql "select count(*) from audit where event='expire' and ref='$REF_C'")" 1 "expiry recorded"
 e2e_check "expiry notice sent to the sender" e2e_wait_until 30 "expiry notice" \
