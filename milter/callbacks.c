@@ -8,8 +8,9 @@
  * msg_reset(), called from envfrom, eom, abort and close.
  *
  * Order at end of message (never fail open):
- *   scan -> decide -> [held: store the hold, fsynced] -> share records ->
- *   [held: queue the sender notice] -> strip inbound X-Grondslag headers
+ *   scan -> decide -> [held: store the hold with the sender's and the
+ *   jurists' notices and the share records, one transaction, fsynced]
+ *   -> strip inbound X-Grondslag headers
  *   -> delete the held recipients -> add our header -> answer.
  * A message carrying a release token (HeaderName-Release, from the
  * daemon's releaser: release.h) is checked first: a valid, unused token
@@ -377,6 +378,38 @@ static int compose_notice(struct conn_ctx *c, const struct gate_result *g, const
 	return *text != NULL ? 0 : -1;
 }
 
+/* The jurists' notice of a hold: the text in *text (NULL when there is
+ * nobody to tell: no JuristNotice and no Jurist lines) and one outbox
+ * item per jurist address in items (at most NOTICE_JURISTS_MAX).  The
+ * number of items, or -1 out of memory. */
+static int compose_jurist_notice(struct conn_ctx *c, const struct gate_result *g,
+				 const char *ref, char **text,
+				 struct store_notice_item items[NOTICE_JURISTS_MAX])
+{
+	const struct config *conf = snapshot_config(c->snap);
+	const char *to[NOTICE_JURISTS_MAX];
+	size_t nto = notice_jurist_to(conf, to, NOTICE_JURISTS_MAX);
+	*text = NULL;
+	if (nto == 0)
+		return 0;
+	struct notice_jurist_info in = {
+		.from = daemon_state.notice_from, .to = to, .nto = nto, .ref = ref,
+		.queue_id = c->msg.qid, .sender = c->msg.sender, .subject = c->msg.subject,
+		.hostname = daemon_state.hostname, .when = time(NULL),
+		.categories = gate_categories(g), .tlp = (int)gate_tlp(g),
+		.public_addresses = gate_public_count(g), .countries = gate_countries(g),
+		.expiry_days = (unsigned)config_uint(conf, CONF_HOLD_EXPIRY),
+	};
+	in.rcpts = gate_hold_rcpts(g, &in.nrcpts);
+	gate_delivered(g, &in.ndelivered);
+	*text = notice_jurist_hold(&in);
+	if (*text == NULL)
+		return -1;
+	for (size_t i = 0; i < nto; i++)
+		items[i] = (struct store_notice_item){.kind = "jurist", .to = to[i], .message = *text};
+	return (int)nto;
+}
+
 /* The share records of g as one array, for one transaction. */
 static struct store_share *shares_of(const struct gate_result *g, size_t *n)
 {
@@ -390,7 +423,8 @@ static struct store_share *shares_of(const struct gate_result *g, size_t *n)
 }
 
 /* Record the decision durably, in ONE transaction and one fsync: for a
- * hold the message, its held recipients, the sender's notice and the
+ * hold the message, its held recipients, the sender's and the jurists'
+ * notices (never lost, never sent for a hold not stored) and the
  * share records of the recipients delivered now; otherwise the share
  * records alone.  Nothing is answered to the MTA before this returns 0,
  * and a failure leaves nothing half-written (the MTA's retry starts
@@ -413,7 +447,9 @@ static int store_decision(struct conn_ctx *c, const struct gate_result *g, bool 
 	}
 	struct store_hold h = {0};
 	char *summary = gate_summary_json(g), *full = gate_findings_json(g), *notice = NULL;
-	char to[ADDRESS_TEXT_MAX];
+	char *jnotice = NULL, to[ADDRESS_TEXT_MAX];
+	struct store_notice_item items[NOTICE_JURISTS_MAX];
+	int nitems = 0;
 	int rc = -1;
 	if (summary == NULL || full == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -423,8 +459,9 @@ static int store_decision(struct conn_ctx *c, const struct gate_result *g, bool 
 		snprintf(err, errlen, "no random bytes for a hold reference");
 		goto out;
 	}
-	if (compose_notice(c, g, ref, to, &notice) != 0) {
-		snprintf(err, errlen, "out of memory composing the notice");
+	if (compose_notice(c, g, ref, to, &notice) != 0 ||
+	    (nitems = compose_jurist_notice(c, g, ref, &jnotice, items)) < 0) {
+		snprintf(err, errlen, "out of memory composing the notices");
 		goto out;
 	}
 	h.ref = ref;
@@ -447,13 +484,16 @@ static int store_decision(struct conn_ctx *c, const struct gate_result *g, bool 
 	h.notice_message = notice;
 	h.shares = shares;
 	h.nshares = nshares;
+	h.notices = items;
+	h.nnotices = (size_t)nitems;
 	rc = store_hold_put(daemon_state.store, &h, ref, err, errlen);
-	if (rc == 0 && notice != NULL)
+	if (rc == 0 && (notice != NULL || nitems > 0))
 		notifier_kick(daemon_state.notifier);
 out:
 	if (rc != 0)
 		ref[0] = '\0';
 	free(notice);
+	free(jnotice);
 	free(summary);
 	free(full);
 	free(shares);

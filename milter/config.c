@@ -24,13 +24,15 @@
 enum config_type {
 	CT_STR, CT_PATH, CT_UINT, CT_SIZE, CT_BOOL, CT_ENUM, CT_LIST, CT_FPRLIST,
 	CT_USERLIST,	/* a LIST of login names */
-	CT_JURIST	/* a LIST of "USER MAILADDRESS" */
+	CT_JURIST,	/* a LIST of "USER MAILADDRESS" */
+	CT_MAILLIST	/* a LIST of mail addresses */
 };
 
 /* Is a key of type t repeatable (each line adds a value)? */
 static bool type_is_list(enum config_type t)
 {
-	return t == CT_LIST || t == CT_FPRLIST || t == CT_USERLIST || t == CT_JURIST;
+	return t == CT_LIST || t == CT_FPRLIST || t == CT_USERLIST || t == CT_JURIST ||
+	       t == CT_MAILLIST;
 }
 
 struct config_def {
@@ -265,6 +267,12 @@ static bool set_value(struct config *c, enum config_key k, const char *val, cons
 			return false;
 		}
 		/* stored like any list */
+		/* FALLTHROUGH */
+	case CT_MAILLIST:
+		if (d->type == CT_MAILLIST && *val != '\0' && !mail_ok(val)) {
+			errf(e, file, line, "%s: \"%.64s\" is not a mail address", d->name, val);
+			return false;
+		}
 		/* FALLTHROUGH */
 	case CT_USERLIST:
 	case CT_JURIST:
@@ -527,6 +535,7 @@ void config_doc(const char *style, FILE *out)
 				       : d->type == CT_FPRLIST ? "fingerprint"
 				       : d->type == CT_USERLIST ? "user"
 				       : d->type == CT_JURIST ? "user address"
+				       : d->type == CT_MAILLIST ? "address"
 							    : "value");
 			fputs("\"\n", out);
 			roff_text(out, d->help);

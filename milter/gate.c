@@ -353,6 +353,18 @@ enum tlp_level gate_tlp(const struct gate_result *g)
 	return g->f != NULL ? findings_tlp(g->f) : TLP_NONE;
 }
 
+const char *gate_countries(const struct gate_result *g)
+{
+	return g->countries;
+}
+
+size_t gate_public_count(const struct gate_result *g)
+{
+	return g->f != NULL && g->action != GATE_PASS
+		       ? findings_public_ip_count(g->f) + findings_public_net_count(g->f)
+		       : 0;
+}
+
 bool gate_regulated(const struct gate_result *g)
 {
 	return g->categories != 0;
@@ -467,9 +479,7 @@ void gate_log_line(const struct gate_result *g, char *buf, size_t n)
 	char reasons[512], cats[128];
 	reasons_union(g, reasons, sizeof reasons);
 	categories_text(g->categories, cats, sizeof cats);
-	size_t pub = g->f != NULL && g->action != GATE_PASS
-			     ? findings_public_ip_count(g->f) + findings_public_net_count(g->f)
-			     : 0;
+	size_t pub = gate_public_count(g);
 	char would[48] = "";
 	if (g->mode == GATE_SIMULATE)
 		snprintf(would, sizeof would, " would-hold=%zu", g->would_hold);

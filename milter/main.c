@@ -55,6 +55,7 @@
 #include "grondslag/metrics.h"
 #include "grondslag/ctlsock.h"
 #include "grondslag/log.h"
+#include "grondslag/notice.h"
 
 #define DEFAULT_CONFIG "/etc/grondslag/grondslag.conf"
 #define DRAIN_SECONDS 30	/* longest wait for messages in flight at exit */
@@ -393,6 +394,33 @@ static void start_notifier(const struct config *c)
 		log_msg(LOG_ERR, "notices will not be sent: %s", err);
 }
 
+static struct digest *digest;	/* NULL: no jurists, or ExpiryWarning 0 */
+
+/* The jurists' addresses: say once at start when nobody gets the
+ * jurists' notices; make the digest (run by the releaser). */
+static void setup_jurist_notices(const struct config *c)
+{
+	const char *to[NOTICE_JURISTS_MAX];
+	size_t nto = notice_jurist_to(c, to, NOTICE_JURISTS_MAX);
+	unsigned warning = (unsigned)config_uint(c, CONF_EXPIRY_WARNING);
+	if (nto == 0) {
+		log_msg(LOG_WARNING, "no JuristNotice and no Jurist lines: the jurists are not told "
+			"of new holds or of holds close to expiry");
+		return;
+	}
+	if (warning == 0)
+		return;
+	struct digest_setup in = {
+		.store = daemon_state.store, .from = daemon_state.notice_from,
+		.hostname = daemon_state.hostname, .to = to, .nto = nto,
+		.expiry_days = (unsigned)config_uint(c, CONF_HOLD_EXPIRY), .warning_days = warning,
+		.notifier = daemon_state.notifier,
+	};
+	digest = digest_new(&in);
+	if (digest == NULL)
+		log_msg(LOG_ERR, "out of memory: no digest of holds close to expiry");
+}
+
 /* Start the releaser (none when ReleaseRelay is empty: approved holds
  * wait, and say so). */
 static void start_releaser(const struct config *c)
@@ -408,7 +436,7 @@ static void start_releaser(const struct config *c)
 		.header_name = config_str(c, CONF_HEADER_NAME),
 		.expiry_days = (unsigned)config_uint(c, CONF_HOLD_EXPIRY),
 		.retry_base = (unsigned)config_uint(c, CONF_RELEASE_RETRY),
-		.notifier = daemon_state.notifier,
+		.notifier = daemon_state.notifier, .digest = digest,
 	};
 	memcpy(in.key, daemon_state.release_key, sizeof in.key);
 	char err[256];
@@ -544,6 +572,7 @@ static int run(bool foreground)
 		rc = start_checkpoints(c);
 	if (rc == 0) {
 		start_notifier(c);
+		setup_jurist_notices(c);
 		start_releaser(c);
 		start_metrics(c);
 	}
@@ -570,6 +599,8 @@ static int run(bool foreground)
 	 * recorded) and kicks the notifier: stop it first */
 	releaser_free(daemon_state.releaser);
 	daemon_state.releaser = NULL;
+	digest_free(digest);
+	digest = NULL;
 	notifier_stop(daemon_state.notifier);
 	metrics_writer_stop(metrics);
 	metrics = NULL;

@@ -1,7 +1,7 @@
 /*
  * releaser.c - the releaser thread: unfinished attempts, expiry, due
- * releases.  See releaser.h; the single-use token is release.c, the
- * transactions store_release.c.
+ * releases, the jurists' digest.  See releaser.h; the single-use token
+ * is release.c, the transactions store_release.c, the digest digest.c.
  *
  * Public functions: releaser_new(), releaser_free(), releaser_pass(),
  * releaser_start(), releaser_kick(), releaser_counts().
@@ -343,9 +343,10 @@ int releaser_pass(struct releaser *r, time_t now)
 	if (r == NULL)
 		return -1;
 	int a = resume(r, now), b = expire(r, now), c = release_due(r, now);
-	if (a < 0 || b < 0 || c < 0)
+	int d = digest_pass(r->in.digest, now);
+	if (a < 0 || b < 0 || c < 0 || d < 0)
 		return -1;
-	return a + b + c;
+	return a + b + c + d;
 }
 
 struct releaser *releaser_new(const struct releaser_setup *in, char *err, size_t errlen)

@@ -4,8 +4,8 @@
  *
  * A hold is: the raw message (table hold_messages), its row in holds with
  * the SHA-256 and size of the message, one row per held recipient, one per
- * recipient delivered now, and optionally the sender's notice in the
- * outbox - all committed together, so a crash leaves all or nothing.
+ * recipient delivered now, and optionally the sender's notice and the
+ * jurists' notices in the outbox - all committed together, so a crash leaves all or nothing.
  *
  * A message in a file is streamed: the blob is reserved with zeroblob()
  * and filled with sqlite3_blob_write() in 64 KiB chunks read with pread(),
@@ -199,27 +199,6 @@ static int put_recipients(struct store *s, const struct store_hold *h, const cha
 	return rc;
 }
 
-/* Queue the hold notice inside the hold's transaction. */
-static int put_notice(struct store *s, const struct store_hold *h, const char *ref, time_t now,
-		      char *err, size_t errlen)
-{
-	sqlite3_stmt *st = store_prepare(s,
-					 "INSERT INTO outbox(kind, ref, rcpt, message, created, due)"
-					 " VALUES('hold', ?1, ?2, ?3, ?4, ?4)",
-					 err, errlen);
-	if (st == NULL)
-		return -1;
-	store_bind_text(st, 1, ref);
-	store_bind_text(st, 2, h->notice_to);
-	store_bind_text(st, 3, h->notice_message);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	if (rc != 0)
-		store_sqlerr(s, err, errlen, "insert notice");
-	sqlite3_finalize(st);
-	return rc;
-}
-
 /* The "hold" record of the chain: what was held, for whom, why; never
  * the addresses found (only counts, ids and reason codes). */
 static int put_audit(struct store *s, const struct store_hold *h, const char *ref,
@@ -253,6 +232,20 @@ static int put_audit(struct store *s, const struct store_hold *h, const char *re
 	return rc;
 }
 
+/* Queue the sender's notice and the jurists' inside the hold's
+ * transaction. */
+static int put_notices(struct store *s, const struct store_hold *h, const char *ref, time_t now,
+		       char *err, size_t errlen)
+{
+	if (h->notice_to != NULL && h->notice_message != NULL) {
+		struct store_notice_item it = {.kind = "hold", .to = h->notice_to,
+					       .message = h->notice_message};
+		if (store_put_notices(s, &it, 1, ref, now, err, errlen) != 0)
+			return -1;
+	}
+	return store_put_notices(s, h->notices, h->nnotices, ref, now, err, errlen);
+}
+
 /* One attempt at writing the hold under reference ref. */
 static enum put_result put_once(struct store *s, const struct store_hold *h, const char *ref,
 				uint64_t size, char *err, size_t errlen)
@@ -269,8 +262,7 @@ static enum put_result put_once(struct store *s, const struct store_hold *h, con
 	if (rc != 0 || put_hold_row(s, h, ref, size, sha, now, err, errlen) != 0 ||
 	    put_recipients(s, h, ref, err, errlen) != 0 ||
 	    put_audit(s, h, ref, sha, size, now, err, errlen) != 0 ||
-	    (h->notice_to != NULL && h->notice_message != NULL &&
-	     put_notice(s, h, ref, now, err, errlen) != 0)) {
+	    put_notices(s, h, ref, now, err, errlen) != 0) {
 		store_rollback(s);
 		return PUT_ERROR;
 	}
@@ -328,7 +320,8 @@ int store_hold_put(struct store *s, const struct store_hold *h, char ref_out[STO
 {
 	uint64_t size = 0;
 	if (s == NULL || h == NULL || ref_out == NULL || (h->nrcpts > 0 && h->rcpts == NULL) ||
-	    (h->ndelivered > 0 && h->delivered == NULL) || (h->nshares > 0 && h->shares == NULL)) {
+	    (h->ndelivered > 0 && h->delivered == NULL) || (h->nshares > 0 && h->shares == NULL) ||
+	    (h->nnotices > 0 && h->notices == NULL)) {
 		store_errf(err, errlen, "store: invalid hold");
 		return -1;
 	}

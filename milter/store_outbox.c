@@ -9,7 +9,8 @@
  * last error, so nobody can miss that a sender was never told.  Sent
  * notices stay as 'sent' (the record).  No row is ever deleted here.
  * Every share row also appends its "share" record to the chain, in the
- * same transaction.
+ * same transaction; store_notices_put() queues several notices with one
+ * record (the jurists' digest and its "digest" record) the same way.
  * Limits: last_error is cut to 500 bytes, control characters replaced.
  */
 #include <stdio.h>
@@ -110,42 +111,81 @@ int store_share_put(struct store *s, const struct store_share *sh, char *err, si
 	return store_shares_put(s, sh, 1, err, errlen);
 }
 
-int store_notice_put_at(struct store *s, const char *kind, const char *ref, const char *to,
-			const char *message, time_t due, char *err, size_t errlen)
+/* Insert one queued notice due at `due`, inside the caller's transaction. */
+static int insert_notice(struct store *s, const char *kind, const char *ref, const char *to,
+			 const char *message, time_t due, char *err, size_t errlen)
 {
-	if (s == NULL || kind == NULL || to == NULL || to[0] == '\0' || message == NULL) {
+	sqlite3_stmt *st = store_prepare(s,
+					 "INSERT INTO outbox(kind, ref, rcpt, message, created, due)"
+					 " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+					 err, errlen);
+	if (st == NULL)
+		return -1;
+	int rc = 0;
+	store_bind_text(st, 1, kind);
+	store_bind_text(st, 2, ref);
+	store_bind_text(st, 3, to);
+	store_bind_text(st, 4, message);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)due);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		store_sqlerr(s, err, errlen, "insert notice");
+		rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_put_notices(struct store *s, const struct store_notice_item *items, size_t n,
+		      const char *ref, time_t now, char *err, size_t errlen)
+{
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const struct store_notice_item *it = &items[i];
+		if (it->kind == NULL || it->to == NULL || it->to[0] == '\0' || it->message == NULL) {
+			store_errf(err, errlen, "store: invalid notice");
+			return -1;
+		}
+		rc = insert_notice(s, it->kind, ref, it->to, it->message, now, err, errlen);
+	}
+	return rc;
+}
+
+/* n notices due at `due` and an optional record, one transaction. */
+static int notices_tx(struct store *s, const struct store_notice_item *items, size_t n,
+		      const char *ref, const struct store_audit *a, time_t due, char *err,
+		      size_t errlen)
+{
+	if (s == NULL || (n > 0 && items == NULL)) {
 		store_errf(err, errlen, "store: invalid notice");
 		return -1;
 	}
 	pthread_mutex_lock(&s->lock);
 	int rc = store_begin(s, err, errlen);
-	sqlite3_stmt *st = NULL;
-	if (rc == 0) {
-		st = store_prepare(s,
-				   "INSERT INTO outbox(kind, ref, rcpt, message, created, due)"
-				   " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-				   err, errlen);
-		rc = st ? 0 : -1;
-	}
-	if (rc == 0) {
-		store_bind_text(st, 1, kind);
-		store_bind_text(st, 2, ref);
-		store_bind_text(st, 3, to);
-		store_bind_text(st, 4, message);
-		sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
-		sqlite3_bind_int64(st, 6, (sqlite3_int64)due);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			store_sqlerr(s, err, errlen, "insert notice");
-			rc = -1;
-		}
-	}
-	sqlite3_finalize(st);
+	if (rc == 0)
+		rc = store_put_notices(s, items, n, ref, due, err, errlen);
+	if (rc == 0 && a != NULL)
+		rc = store_audit_append(s, a, due, NULL, err, errlen);
 	if (rc == 0)
 		rc = store_commit(s, err, errlen);
 	else
 		store_rollback(s);
 	pthread_mutex_unlock(&s->lock);
 	return rc;
+}
+
+int store_notices_put(struct store *s, const struct store_notice_item *items, size_t n,
+		      const char *ref, const struct store_audit *a, time_t now, char *err,
+		      size_t errlen)
+{
+	return notices_tx(s, items, n, ref, a, now > 0 ? now : time(NULL), err, errlen);
+}
+
+int store_notice_put_at(struct store *s, const char *kind, const char *ref, const char *to,
+			const char *message, time_t due, char *err, size_t errlen)
+{
+	struct store_notice_item it = {.kind = kind, .to = to, .message = message};
+	return notices_tx(s, &it, 1, ref, NULL, due, err, errlen);
 }
 
 int store_notice_put(struct store *s, const char *kind, const char *ref, const char *to,

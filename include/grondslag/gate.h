@@ -25,7 +25,8 @@
  *   gate_decide(), gate_free()
  *   gate_action(), gate_action_name(), gate_mode_parse()
  *   gate_rcpt_count(), gate_rcpt(), gate_rcpt_held(), gate_rcpt_would_hold(),
- *   gate_decision(), gate_held_count(), gate_categories(), gate_regulated(), gate_tlp()
+ *   gate_decision(), gate_held_count(), gate_categories(), gate_regulated(), gate_tlp(),
+ *   gate_countries(), gate_public_count()
  *   gate_hold_rcpts(), gate_delivered(), gate_share_count(), gate_share()
  *   gate_header(), gate_log_line(), gate_rcpt_log_line()
  *   gate_summary_json(), gate_findings_json()
@@ -85,6 +86,10 @@ size_t gate_held_count(const struct gate_result *g);
 unsigned gate_categories(const struct gate_result *g);	/* union over recipients */
 bool gate_regulated(const struct gate_result *g);
 enum tlp_level gate_tlp(const struct gate_result *g);	/* the message's */
+/* Public addresses per country, "BE:3,NL:1,unknown:2" ("" when none),
+ * and the number of distinct public addresses and prefixes. */
+const char *gate_countries(const struct gate_result *g);
+size_t gate_public_count(const struct gate_result *g);
 
 /* The held recipients, for store_hold (strings owned by g). */
 const struct store_hold_rcpt *gate_hold_rcpts(const struct gate_result *g, size_t *n);

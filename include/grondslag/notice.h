@@ -27,6 +27,18 @@
  *                       (notice_outcome.c; the deny notice is
  *                       ctlsock_deny_notice())
  *   notice_sender_ok()  can this envelope sender be told at all?
+ * The jurists' notices (notice_jurist.c):
+ *   notice_jurist_hold()   to the jurists on each new hold: reference,
+ *                          sender, held recipients with parties, reasons
+ *                          and sentences, categories, TLP, counts by
+ *                          country, the expiry date, how to act
+ *   notice_digest()        the daily digest of holds close to expiry
+ *   notice_digest_lists()  does a digest list this hold now?
+ *   notice_digest_due()    is a digest due (one per UTC day)?
+ *   notice_jurist_to()     their addresses: JuristNotice, else the
+ *                          addresses of the Jurist lines
+ * Subjects "[grondslag] Held for review: REF" and "[grondslag] Holds
+ * close to expiry: N (YYYY-MM-DD)"; X-Grondslag-Notice: REF or "digest".
  */
 #ifndef GRONDSLAG_NOTICE_H
 #define GRONDSLAG_NOTICE_H
@@ -73,6 +85,66 @@ struct notice_outcome_info {
 };
 /* NULL when out of memory, kind unknown, or to/from unusable. */
 char *notice_outcome(const struct notice_outcome_info *in);
+
+/* The jurists' notice of a new hold.  Zero-initialise; every string is
+ * hostile except from and hostname. */
+struct notice_jurist_info {
+	const char *from;		/* NoticeFrom */
+	const char *const *to;		/* the jurists' addresses */
+	size_t nto;
+	const char *ref;		/* hold reference */
+	const char *queue_id;		/* may be "" */
+	const char *sender;		/* envelope sender of the held mail */
+	const char *subject;		/* of the held mail, may be "" */
+	const char *hostname;		/* for Message-ID */
+	time_t when;			/* held at */
+	const struct store_hold_rcpt *rcpts;	/* the held recipients */
+	size_t nrcpts;
+	size_t ndelivered;		/* recipients that got the mail now */
+	unsigned categories;		/* enum category bits */
+	int tlp;			/* enum tlp_level */
+	size_t public_addresses;	/* distinct public addresses + prefixes */
+	const char *countries;		/* "BE:3,NL:1,unknown:2" (gate) */
+	unsigned expiry_days;		/* HoldExpiry: "expires on" */
+};
+/* NULL when out of memory, no reference, or from or a jurist's address
+ * cannot be written safely. */
+char *notice_jurist_hold(const struct notice_jurist_info *in);
+
+/* The daily digest: every hold notice_digest_lists() accepts, oldest
+ * first as given, with age, sender, waiting recipients with parties and
+ * reasons, and expiry date. */
+struct notice_digest_info {
+	const char *from;
+	const char *const *to;
+	size_t nto;
+	const char *hostname;
+	time_t now;
+	unsigned expiry_days;		/* HoldExpiry */
+	unsigned warning_days;		/* ExpiryWarning; 0: nothing is listed */
+	const struct store_hold_record *const *holds;
+	size_t nholds;
+};
+/* The text, and in *listed the number of holds in it; NULL with 0 when
+ * no hold is to be listed (no mail then), or on an error as above. */
+char *notice_digest(const struct notice_digest_info *in, size_t *listed);
+/* Listed at now: still open (pending or partly-approved) with at least
+ * one recipient waiting for a decision (held), and expiring (received +
+ * expiry_days) after now and at most warning_days days from now. */
+bool notice_digest_lists(const struct store_hold_record *h, time_t now, unsigned expiry_days,
+			 unsigned warning_days);
+/* Is a digest due at now when the last went out at last (0: never)?
+ * At most one per UTC day, also across restarts (the caller finds last
+ * in the record) and when the clock is set back. */
+bool notice_digest_due(time_t last, time_t now);
+
+struct config;
+/* At most this many jurists' addresses are told (one outbox row each). */
+#define NOTICE_JURISTS_MAX 20
+/* The jurists' addresses into out (pointers into c, at most max): the
+ * JuristNotice lines, else the addresses of the Jurist lines; duplicates
+ * (case-insensitive) and unusable ones left out.  0: nobody to tell. */
+size_t notice_jurist_to(const struct config *c, const char **out, size_t max);
 
 /* False for the null sender "<>" (never answer a bounce), an address
  * without '@', with spaces, controls, quotes or non-ASCII, or over 320

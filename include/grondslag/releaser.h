@@ -15,7 +15,9 @@
  *      queue id completes the release (record "release", the sender's
  *      notice); anything else is a failed attempt ("release-failed", the
  *      recipients stay approved and visible in held, retry after a
- *      backoff of ReleaseRetry seconds doubling to an hour).
+ *      backoff of ReleaseRetry seconds doubling to an hour);
+ *   4. the jurists' daily digest of holds close to expiry, when one is
+ *      due (digest.h; after step 2, so an expired hold is not listed).
  * It wakes when kicked (the last approval was given), at least every
  * min(RELEASER_POLL_SECONDS, ReleaseRetry) seconds otherwise.
  *
@@ -32,6 +34,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "grondslag/digest.h"
 #include "grondslag/notifier.h"
 #include "grondslag/release.h"
 #include "grondslag/smtpc.h"
@@ -59,6 +62,8 @@ struct releaser_setup {
 	unsigned retry_base;		/* ReleaseRetry, seconds */
 	struct notifier *notifier;	/* kicked after a notice; may be NULL */
 	struct releaser_relay fake;	/* send NULL: smtpc_send to relay */
+	struct digest *digest;		/* step 4; may be NULL; owned by the
+					 * caller, outlives us */
 };
 
 struct releaser;
@@ -66,7 +71,8 @@ struct releaser;
 /* NULL + err (relay not HOST:PORT, out of memory). */
 struct releaser *releaser_new(const struct releaser_setup *in, char *err, size_t errlen);
 /* One pass at now; the number of releases, failures and expiries acted
- * on, or -1 when the store could not be read. */
+ * on (plus 1 for a digest queued), or -1 when the store could not be
+ * read. */
 int releaser_pass(struct releaser *r, time_t now);
 int releaser_start(struct releaser *r, char *err, size_t errlen);
 void releaser_kick(struct releaser *r);

@@ -42,6 +42,8 @@
  *                         streamed into the database, never read whole
  *   store_share_put()     one record per delivered regulated recipient
  *   store_notice_put(), store_notice_put_at()   queue a notice
+ *   store_notices_put()   several notices and their audit record, one
+ *                         transaction (the jurists' digest)
  *   store_notice_next(), store_notice_done(), store_notice_retry(),
  *   store_notice_failed(), store_notice_count(), store_notice_backoff()
  *   store_hold_get(), store_hold_record_free(), store_hold_message(),
@@ -97,6 +99,14 @@ struct store_hold_rcpt {
 	const char *explanation;	/* the jurist's sentence (no addresses) */
 };
 
+/* A notice queued inside another write's transaction (the jurists'
+ * notice of a hold, the digest): kind as in struct store_notice. */
+struct store_notice_item {
+	const char *kind;
+	const char *to;			/* envelope recipient */
+	const char *message;		/* the whole RFC 5322 text */
+};
+
 /* What is stored with a held message.  Zero-initialise it: the fields at
  * the end are optional and NULL means "not used". */
 struct store_hold {
@@ -136,6 +146,10 @@ struct store_hold {
 						 * delivered now, written in the
 						 * same transaction */
 	size_t nshares;
+	const struct store_notice_item *notices;	/* more notices of this hold
+							 * (the jurists'), same
+							 * transaction */
+	size_t nnotices;
 };
 
 /* One delivered recipient of a regulated message: the share register. */
@@ -157,7 +171,7 @@ struct store_share {
 /* A notice to send (to the sender, or the jurists). */
 struct store_notice {
 	int64_t id;
-	const char *kind;		/* "hold", "release", "deny", "expiry", "digest" */
+	const char *kind;		/* "hold", "jurist", "release", "deny", "expiry", "digest" */
 	const char *ref;		/* hold reference, may be "" */
 	const char *to;			/* envelope recipient */
 	const char *message;		/* the whole RFC 5322 text */
@@ -208,6 +222,12 @@ int store_notice_put(struct store *s, const char *kind, const char *ref, const c
 		     const char *message, char *err, size_t errlen);
 int store_notice_put_at(struct store *s, const char *kind, const char *ref, const char *to,
 			const char *message, time_t due, char *err, size_t errlen);
+struct store_audit;
+/* n notices (n may be 0) and one audit record (a: NULL for none), in
+ * one transaction: all or nothing, due at now.  0 or -1. */
+int store_notices_put(struct store *s, const struct store_notice_item *items, size_t n,
+		      const char *ref, const struct store_audit *a, time_t now, char *err,
+		      size_t errlen);
 /* store_notice_next() returns 1 with the queued notice due first at now
  * (the strings stay valid until the next store_notice_next() on this
  * store: one notifier thread), 0 when none, -1 on error. */

@@ -96,6 +96,16 @@ print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])
 PY
 }
 
+# Run SQL $1 that writes on the store (busy timeout: the daemon writes too).
+mc_exec() {
+	"$E2E_PY" - "$MC_DIR/store.db" "$1" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1], timeout=20)
+c.execute(sys.argv[2])
+c.commit()
+PY
+}
+
 # Recipients of the newest dump in sink $1 (space-separated).
 mc_last_rcpts() {
 	_lr=$(ls -t "$E2E_RUN/$1/dump"/* 2>/dev/null | head -n 1)

@@ -59,16 +59,6 @@ rc_cli() {
 	RC_OUT=$(runuser -u "$_rc_user" -- "$CLI" "$@" --socket "$CTL" 2>&1)
 }
 
-# Run SQL that writes on the store (busy timeout: the daemon writes too).
-rc_exec() {
-	"$E2E_PY" - "$MC_DIR/store.db" "$1" <<'PY'
-import sqlite3, sys
-c = sqlite3.connect(sys.argv[1], timeout=20)
-c.execute(sys.argv[2])
-c.commit()
-PY
-}
-
 # Number of sink dumps holding header ERE $2 (sink $1).
 rc_sink_with() {
 	_n=0
@@ -267,7 +257,7 @@ rc_case_relay_down() {
 rc_case_expiry() {
 	rc_new_hold C
 	REF_C=$RC_REF
-	rc_exec "update holds set received = received - 15*86400 where ref='$REF_C'"
+	mc_exec "update holds set received = received - 15*86400 where ref='$REF_C'"
 	e2e_check "hold C expired" e2e_wait_until 30 "C expired" rc_state_is "$REF_C" expired
 	e2e_is "$(mc_sql "select count(*) from audit where event='expire' and ref='$REF_C'")" 1 "expiry recorded"
 	e2e_check "expiry notice sent to the sender" e2e_wait_until 30 "expiry notice" \

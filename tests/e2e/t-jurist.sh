@@ -13,6 +13,13 @@
 # audit checkpoints (AuditSigningKey, a key the suite makes): after
 # SIGTERM the last record is the shut-down checkpoint, and audit verify
 # accepts it against the public key alone.
+# The jurists' notices: each hold's notice reaches the JuristNotice
+# address with the reference and no IP address (grondslag scan finds
+# none), and sent on through the milter to a third-country CSIRT it is
+# delivered, not held; a hold moved 12 days back (HoldExpiry 14,
+# ExpiryWarning 3: the store is written directly, the test's clock) is in
+# the daily digest, which is sent once, recorded ("digest"), free of IP
+# addresses and not held by the milter either.
 # Release itself (two approvals, relay down, replay, expiry) is
 # tests/e2e/t-release.sh.  Last line: "N passed, M failed".
 cd "$(dirname "$0")/../.." || exit 1
@@ -48,6 +55,47 @@ tj() {
 	TJ_OUT=$(runuser -u "$_tj_user" -- "$CLI" "$@" --socket "$CTL" 2>&1)
 }
 
+# The dump in the notice sink whose header matches ERE $1 (first one).
+tj_notice() {
+	for _f in "$E2E_RUN/notices/dump"/*; do
+		[ -f "$_f" ] || continue
+		sed '/^\r*$/q' "$_f" | grep -Eq -- "$1" && { echo "$_f"; return 0; }
+	done
+	return 1
+}
+
+# The message of sink dump $1 without what smtp-sink put on top (its
+# envelope lines and its Received header with 127.0.0.1), into $2.
+tj_strip() {
+	awk 'top && /^X-(Client|Helo|Mail|Rcpt)-[A-Za-z]*: / { next }
+		top && /^Received: / { rcv = 1; next }
+		top && rcv && /^[ \t]/ { next }
+		{ top = 0; print }' top=1 "$1" >"$2"
+}
+
+# Check notice $2 (label $1): no IP address in it (grondslag scan finds
+# none, nor a dotted quad), and sent on through the milter to JPCERT/CC
+# (third country: any address would be held) it is delivered unmarked.
+tj_notice_clean() {
+	tj_strip "$2" "$E2E_RUN/$1.eml"
+	case $("$CLI" scan "$E2E_RUN/$1.eml" 2>&1) in
+	*"addresses: 0 distinct (0 public), networks: 0 (0 public)"*) e2e_ok "$1: no address (grondslag scan)" ;;
+	*) e2e_not_ok "$1: grondslag scan finds addresses" ;;
+	esac
+	e2e_check "$1: no dotted quad" sh -c "! grep -Eq '[0-9]+(\.|\[\.\])[0-9]+(\.|\[\.\])[0-9]+(\.|\[\.\])[0-9]+' '$E2E_RUN/$1.eml'"
+	_tn_holds=$(mc_sql "select count(*) from holds")
+	_tn_sink=$(e2e_sink_count sink)
+	mc_send pf info@jpcert.or.jp "$E2E_RUN/$1.eml" 250
+	e2e_check "$1: passes the milter to JPCERT/CC" e2e_wait_sink sink $((_tn_sink + 1))
+	e2e_is "$(mc_last_rcpts sink)" "info@jpcert.or.jp " "$1: delivered to JPCERT/CC"
+	if mc_last_header sink '^X-Grondslag:'; then
+		e2e_not_ok "$1: marked by the milter (regulated)"
+	else
+		e2e_ok "$1: not marked by the milter"
+	fi
+	e2e_is "$(mc_sql "select count(*) from holds")" "$_tn_holds" "$1: not held"
+}
+
 e2e_sink_start sink || { e2e_not_ok "start sink"; e2e_done; }
 e2e_sink_start notices || { e2e_not_ok "start notice sink"; e2e_done; }
 MC_DIR=$E2E_RUN/milter
@@ -78,6 +126,9 @@ Jurist $J2 j2@ncsc.nl
 ReleaseApprovals 2
 AuditSigningKey $AKEY
 AuditGnupgHome $GH
+JuristNotice jurists@ncsc.nl
+ExpiryWarning 3
+ReleaseRetry 1
 CONF
 } >"$MC_DIR/grondslag.conf"
 e2e_proc_start milter "$E2E_BUILD/grondslag-milter" -f -c "$MC_DIR/grondslag.conf"
@@ -95,6 +146,18 @@ REF_A=$(mc_sql "select ref from holds where subject like '%Japanese%'")
 REF_B=$(mc_sql "select ref from holds where subject like '%Belgian%'")
 e2e_check "hold references known" test -n "$REF_A" -a -n "$REF_B"
 
+# The jurists' notice of each hold, to the JuristNotice address.
+e2e_is "$(mc_sql "select count(*) from outbox where kind='jurist' and rcpt='jurists@ncsc.nl'")" 2 \
+	"a jurists' notice queued per hold"
+tj_has_notice() { tj_notice "^X-Grondslag-Notice: $1" >/dev/null && tj_notice "Held for review: $1" >/dev/null; }
+e2e_check "jurists' notice of A sent" e2e_wait_until 30 "jurists' notice" tj_has_notice "$REF_A"
+TJ_JN=$(tj_notice "^Subject: \[grondslag\] Held for review: $REF_A")
+e2e_is "$(e2e_sink_rcpts notices "$TJ_JN" | tr '\n' ' ')" "jurists@ncsc.nl " "jurists' notice addressed to JuristNotice"
+e2e_check "jurists' notice names the sender and the commands" \
+	sh -c "grep -q '^Sender: *<$MC_FROM>' '$TJ_JN' && grep -q 'grondslag approve $REF_A' '$TJ_JN'"
+e2e_check "jurists' notice gives the expiry date" grep -q '^Expires on: ' "$TJ_JN"
+tj_notice_clean jurist-notice "$TJ_JN"
+
 # held: the jurists see both holds.
 tj $J2 held
 e2e_is "$?" 0 "held as $J2: exit"
@@ -110,6 +173,7 @@ e2e_is "$?" 1 "sender's approval refused (exit 1)"
 e2e_is "$(mc_sql "select count(*) from hold_approvals where ref='$REF_A'")" 0 "no approval stored for the sender"
 
 # j2 approves: one approval alone releases nothing.
+TJ_SINK=$(e2e_sink_count sink)
 tj $J2 approve "$REF_A" --reason "JPCERT/CC needs this" --basis "wbni-20"
 e2e_is "$?" 0 "j2's approval accepted"
 case $TJ_OUT in *"more approvals are needed"*) e2e_ok "CLI says more approvals are needed" ;;
@@ -118,7 +182,7 @@ e2e_is "$(mc_sql "select state from holds where ref='$REF_A'")" partly-approved 
 e2e_is "$(mc_sql "select count(*) from hold_recipients where ref='$REF_A' and state='held'")" 2 \
 	"hold A: both recipients still held"
 sleep 1
-e2e_is "$(e2e_sink_count sink)" 1 "nothing released to the sink"
+e2e_is "$(e2e_sink_count sink)" "$TJ_SINK" "nothing released to the sink"
 
 # The outsider is refused; so is an admin (root) approving.
 tj $OUT held
@@ -137,6 +201,21 @@ e2e_is "$(mc_sql "select state from holds where ref='$REF_B'")" denied "hold B d
 e2e_is "$(mc_sql "select count(*) from outbox where kind='deny' and ref='$REF_B'")" 1 "deny notice queued"
 e2e_check "deny notice sent to the sender" e2e_wait_until 30 "deny notice" \
 	sh -c "grep -l 'was not released: $REF_B' '$E2E_RUN/notices/dump'/* >/dev/null 2>&1"
+
+# The digest: A (partly approved, both recipients still held) moved 12
+# days back expires within ExpiryWarning 3 days.
+e2e_is "$(mc_sql "select count(*) from outbox where kind='digest'")" 0 "no digest while nothing is close"
+mc_exec "update holds set received = received - 12*86400 where ref='$REF_A'"
+tj_has_digest() { tj_notice '^X-Grondslag-Notice: digest' >/dev/null; }
+e2e_check "digest sent" e2e_wait_until 30 "digest" tj_has_digest
+TJ_DG=$(tj_notice '^X-Grondslag-Notice: digest')
+e2e_is "$(e2e_sink_rcpts notices "$TJ_DG" | tr '\n' ' ')" "jurists@ncsc.nl " "digest addressed to JuristNotice"
+e2e_check "digest lists A" grep -q "^$REF_A" "$TJ_DG"
+e2e_check "digest subject" grep -q '^Subject: \[grondslag\] Holds close to expiry: 1 ' "$TJ_DG"
+e2e_is "$(mc_sql "select count(*) from audit where event='digest'")" 1 "digest recorded"
+sleep 3
+e2e_is "$(mc_sql "select count(*) from outbox where kind='digest'")" 1 "one digest a day (later passes send none)"
+tj_notice_clean digest "$TJ_DG"
 
 # The record: refusals, the view, the decisions; the chain intact.
 "$CLI" audit export --database "$MC_DIR/store.db" >"$E2E_RUN/audit.jsonl"
