@@ -189,6 +189,24 @@ bool ctlsock_filter(const struct ctlsock_req *r, struct store_hold_filter *f)
 	return !bad;
 }
 
+/* How the release of a hold fares: failed attempts, the last failure
+ * (the relay's reply, for the jurist to see why nothing arrived), and
+ * when the next attempt is due (0: not known here). */
+static void write_release(struct json *j, unsigned attempts, const char *error, time_t due)
+{
+	json_key(j, "release_attempts");
+	json_uint(j, attempts);
+	json_key(j, "release_error");
+	if (error != NULL)
+		json_str(j, error);
+	else
+		json_null(j);
+	if (due > 0) {
+		json_key(j, "release_due");
+		json_int(j, (int64_t)due);
+	}
+}
+
 /* One hold of a listing. */
 static void write_summary(struct ctlsock_req *r, const struct store_hold_summary *h)
 {
@@ -226,6 +244,7 @@ static void write_summary(struct ctlsock_req *r, const struct store_hold_summary
 		json_obj_end(j);
 	}
 	json_arr_end(j);
+	write_release(j, h->release_attempts, h->release_error, 0);
 	json_obj_end(j);
 }
 
@@ -273,6 +292,11 @@ void ctlsock_write_rcpts(struct json *j, const struct store_hold_record *h)
 		json_str(j, h->rcpts[i].reasons);
 		json_key(j, "explanation");
 		json_str(j, h->rcpts[i].explanation);
+		json_key(j, "relay_queue_id");
+		if (h->rcpts[i].relay_queue_id != NULL)
+			json_str(j, h->rcpts[i].relay_queue_id);
+		else
+			json_null(j);
 		json_obj_end(j);
 	}
 	json_arr_end(j);
@@ -368,6 +392,8 @@ static void write_record(struct ctlsock_req *r, const struct store_hold_record *
 	json_uint(j, config_uint(r->c, CONF_RELEASE_APPROVALS));
 	ctlsock_embed(j, "summary", h->summary_json);
 	ctlsock_write_rcpts(j, h);
+	write_release(j, h->release_attempts, h->release_error,
+		      h->release_error != NULL ? h->release_due : 0);
 	json_key(j, "delivered");
 	json_arr_begin(j);
 	for (size_t i = 0; i < h->ndelivered; i++)

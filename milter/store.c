@@ -277,6 +277,12 @@ char *store_column_dup(sqlite3_stmt *st, int col)
 	return strdup(t ? (const char *)t : "");
 }
 
+char *store_column_opt(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	return t != NULL && *t ? strdup((const char *)t) : NULL;
+}
+
 /* One integer from a one-row statement such as "PRAGMA user_version". */
 static int query_int(sqlite3 *db, const char *sql, int64_t *out)
 {

@@ -412,11 +412,13 @@ void store_hold_record_free(struct store_hold_record *r)
 		free(r->rcpts[i].reasons);
 		free(r->rcpts[i].explanation);
 		free(r->rcpts[i].state);
+		free(r->rcpts[i].relay_queue_id);
 	}
 	free(r->rcpts);
 	for (size_t i = 0; r->delivered != NULL && i < r->ndelivered; i++)
 		free(r->delivered[i]);
 	free(r->delivered);
+	free(r->release_error);
 	free(r);
 }
 
@@ -427,7 +429,8 @@ static int get_hold_row(struct store *s, const char *ref, struct store_hold_reco
 		s,
 		"SELECT ref, queue_id, sender, subject, received, stored, decided_on,"
 		" categories, tlp, summary_json, findings_json, registry_digest, sha256,"
-		" size, state FROM holds WHERE ref = ?1",
+		" size, state, release_attempts, release_error, release_due"
+		" FROM holds WHERE ref = ?1",
 		NULL, 0);
 	if (st == NULL)
 		return -1;
@@ -452,6 +455,9 @@ static int get_hold_row(struct store *s, const char *ref, struct store_hold_reco
 	snprintf(r->sha256, sizeof r->sha256, "%s", (const char *)sqlite3_column_text(st, 12));
 	r->size = (uint64_t)sqlite3_column_int64(st, 13);
 	r->state = store_column_dup(st, 14);
+	r->release_attempts = (unsigned)sqlite3_column_int64(st, 15);
+	r->release_error = store_column_opt(st, 16);
+	r->release_due = (time_t)sqlite3_column_int64(st, 17);
 	sqlite3_finalize(st);
 	bool ok = r->queue_id && r->sender && r->subject && r->summary_json &&
 		  r->findings_json && r->registry_digest && r->state;
@@ -462,8 +468,9 @@ static int get_hold_row(struct store *s, const char *ref, struct store_hold_reco
 static int get_recipients(struct store *s, const char *ref, struct store_hold_record *r)
 {
 	sqlite3_stmt *st = store_prepare(s,
-					 "SELECT recipient, party, reasons, explanation, state"
-					 " FROM hold_recipients WHERE ref = ?1 ORDER BY id",
+					 "SELECT recipient, party, reasons, explanation, state,"
+					 " relay_queue_id FROM hold_recipients WHERE ref = ?1"
+					 " ORDER BY id",
 					 NULL, 0);
 	if (st == NULL)
 		return -1;
@@ -482,6 +489,7 @@ static int get_recipients(struct store *s, const char *ref, struct store_hold_re
 		x->reasons = store_column_dup(st, 2);
 		x->explanation = store_column_dup(st, 3);
 		x->state = store_column_dup(st, 4);
+		x->relay_queue_id = store_column_opt(st, 5);
 		if (!x->recipient || !x->reasons || !x->explanation || !x->state)
 			rc = -1;
 	}

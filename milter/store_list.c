@@ -34,6 +34,7 @@ static void summary_free(struct store_hold_summary *h)
 	free(h->parties);
 	free(h->reasons);
 	free(h->approvals);
+	free(h->release_error);
 }
 
 void store_hold_list_free(struct store_hold_list *l)
@@ -93,7 +94,7 @@ static sqlite3_stmt *list_query(struct store *s, const struct store_hold_filter 
 	sqlite3_stmt *st = store_prepare(
 		s,
 		"SELECT ref, queue_id, sender, subject, state, summary_json, received,"
-		" categories, tlp FROM holds h WHERE"
+		" categories, tlp, release_attempts, release_error FROM holds h WHERE"
 		" (?1 OR state IN ('pending','partly-approved','releasing'))"
 		" AND received >= ?2"
 		" AND (?3 = '' OR instr(lower(sender), lower(?3)) > 0)"
@@ -146,6 +147,8 @@ static int list_locked(struct store *s, const struct store_hold_filter *f,
 		h->received = (time_t)sqlite3_column_int64(st, 6);
 		h->categories = (unsigned)sqlite3_column_int64(st, 7);
 		h->tlp = sqlite3_column_int(st, 8);
+		h->release_attempts = (unsigned)sqlite3_column_int64(st, 9);
+		h->release_error = store_column_opt(st, 10);
 		if (!h->queue_id || !h->sender || !h->subject || !h->state || !h->summary_json ||
 		    list_rcpts(s, h) != 0)
 			rc = -1;

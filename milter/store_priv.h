@@ -63,5 +63,8 @@ int store_decide_locked(struct store *s, const char *ref, const struct store_dec
 void store_notice_strings_free(struct store *s);
 /* malloc'ed copy of a text column, "" for NULL; NULL only out of memory. */
 char *store_column_dup(sqlite3_stmt *st, int col);
+/* The text of a column that may be absent: NULL for SQL NULL or "" (and
+ * out of memory, which then reads as absent: only for optional fields). */
+char *store_column_opt(sqlite3_stmt *st, int col);
 
 #endif

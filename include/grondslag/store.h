@@ -195,10 +195,16 @@ struct store_hold_record {
 	char *state;
 	struct store_hold_rcpt_record {
 		char *recipient, *party, *reasons, *explanation, *state;
+		char *relay_queue_id;	/* released: the relay's queue id; else NULL */
 	} *rcpts;
 	size_t nrcpts;
 	char **delivered;
 	size_t ndelivered;
+	/* release (store_release.c): failed attempts so far, the last failure
+	 * (NULL when none, cleared by a release), when the next is due */
+	unsigned release_attempts;
+	char *release_error;
+	time_t release_due;
 };
 
 struct store;
@@ -358,6 +364,8 @@ struct store_hold_summary {
 	size_t nrcpts;
 	char **rcpts, **rcpt_states, **parties, **reasons;	/* per recipient */
 	unsigned *approvals;		/* distinct approvers per recipient */
+	unsigned release_attempts;	/* failed release attempts so far */
+	char *release_error;		/* the last failure; NULL when none */
 };
 struct store_hold_list {
 	struct store_hold_summary *holds;

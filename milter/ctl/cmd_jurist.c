@@ -287,6 +287,8 @@ static void print_rcpts(const struct jsonr_value *h, uint64_t required, bool exp
 		if (jsonr_get(r, "approvals") != NULL)
 			printf("  approvals %llu/%llu", (unsigned long long)num_of(r, "approvals"),
 			       (unsigned long long)required);
+		if (*str_of(r, "relay_queue_id"))
+			printf("  relay queue id %s", str_of(r, "relay_queue_id"));
 		printf("\n");
 		if (explain && *str_of(r, "explanation"))
 			printf("            %s\n", str_of(r, "explanation"));
@@ -310,6 +312,26 @@ static void print_hold_head(const struct jsonr_value *h)
 	       *str_of(s, "countries") ? str_of(s, "countries") : "-");
 }
 
+/* A release that keeps failing: how often, the relay's last answer, and
+ * (show) when the next attempt is due. */
+static void print_release(const struct jsonr_value *h)
+{
+	uint64_t n = num_of(h, "release_attempts");
+	const char *why = str_of(h, "release_error");
+	if (n == 0 && *why == '\0')
+		return;
+	printf("  release failing: %llu attempt%s, last: %s\n", (unsigned long long)n,
+	       n == 1 ? "" : "s", *why ? why : "-");
+	time_t due = (time_t)num_of(h, "release_due");
+	if (due > 0) {
+		char when[32];
+		struct tm tm;
+		gmtime_r(&due, &tm);
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+		printf("  next attempt: %s\n", when);
+	}
+}
+
 /* held, human form. */
 static void print_held(const struct jsonr_value *a)
 {
@@ -322,6 +344,7 @@ static void print_held(const struct jsonr_value *a)
 		printf("\n");
 		print_hold_head(jsonr_at(hs, i));
 		print_rcpts(jsonr_at(hs, i), required, false);
+		print_release(jsonr_at(hs, i));
 	}
 	if (jsonr_bool(jsonr_get(a, "truncated")))
 		printf("\n(more holds match: narrow the filters)\n");
@@ -335,6 +358,7 @@ static void print_show(const struct jsonr_value *a)
 	       (unsigned long long)num_of(a, "size"), str_of(a, "sha256"));
 	printf("held recipients:\n");
 	print_rcpts(a, num_of(a, "required"), true);
+	print_release(a);
 	const struct jsonr_value *d = jsonr_get(a, "delivered"), *ap = jsonr_get(a, "approvals");
 	for (size_t i = 0; i < jsonr_count(d); i++)
 		printf("  delivered %s\n", jsonr_str(jsonr_at(d, i)));

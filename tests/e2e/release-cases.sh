@@ -210,6 +210,9 @@ rc_case_release() {
 	e2e_check "relay queue id recorded" test -n "$QID" -a "$QID" != None
 	e2e_is "$(mc_sql "select count(distinct relay_queue_id) from hold_recipients where ref='$REF_A'")" 1 \
 		"one queue id for the release"
+	rc_cli $J1 show "$REF_A"
+	case $RC_OUT in *"relay queue id $QID"*) e2e_ok "show names the relay's queue id" ;;
+	*) e2e_not_ok "show after the release: got '$RC_OUT'" ;; esac
 	e2e_check "the queue id is the MTA's ($RC_MTA delivered it)" e2e_wait_until 20 "delivery log" \
 		rc_mta_delivered "$QID" info@jpcert.or.jp
 	"$CLI" audit export --database "$MC_DIR/store.db" >"$E2E_RUN/audit1.jsonl"
@@ -243,6 +246,11 @@ rc_case_relay_down() {
 	rc_cli $J2 held
 	case $RC_OUT in *"$REF_B"*) e2e_ok "B still listed by held while the relay is down" ;;
 	*) e2e_not_ok "held while the relay is down: got '$RC_OUT'" ;; esac
+	case $RC_OUT in *"release failing: "*" attempt"*", last: "?*) e2e_ok "held says B's release is failing, and why" ;;
+	*) e2e_not_ok "held while the relay is down: no failing release in '$RC_OUT'" ;; esac
+	rc_cli $J2 show "$REF_B"
+	case $RC_OUT in *"release failing: "*"next attempt: "*) e2e_ok "show gives the failure and the next attempt" ;;
+	*) e2e_not_ok "show while the relay is down: got '$RC_OUT'" ;; esac
 	e2e_check "$RC_MTA back" rc_mta_restart
 	e2e_check "hold B released after the relay came back" \
 		e2e_wait_until 60 "B released" rc_state_is "$REF_B" released

@@ -270,9 +270,9 @@ static void test_jurist_to(void **state)
 /* ---- the digest -------------------------------------------------------- */
 
 static struct store_hold_rcpt_record digest_rcpts[3] = {
-	{"<soc@cisa.gov>", "cisa", "no-basis", "", "held"},
-	{"<ops@[192.0.2.7]>", "", "unknown-party", "", "held"},
-	{"<ok@cert.be>", "cert-be", "no-basis", "", "approved"},
+	{"<soc@cisa.gov>", "cisa", "no-basis", "", "held", NULL},
+	{"<ops@[192.0.2.7]>", "", "unknown-party", "", "held", NULL},
+	{"<ok@cert.be>", "cert-be", "no-basis", "", "approved", NULL},
 };
 
 /* A hold received at `received` in state with recipients [0, n). */
