@@ -5,10 +5,12 @@
  * finds the last digest in the record, and writes digest + record in one
  * transaction.
  *
- * Public functions: digest_new(), digest_free(), digest_pass().
+ * Public functions: digest_new(), digest_configure(), digest_free(),
+ * digest_pass().
  * Limits: 100 holds per pass (store_holds_expired()), addresses of at
  * most 320 bytes.
  */
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,9 @@
 #define DAY 86400
 
 struct digest {
+	/* held by a pass and by digest_configure(): a reload (main thread)
+	 * never changes the addresses under a pass (releaser thread) */
+	pthread_mutex_t lock;
 	struct digest_setup in;
 	char from[512], host[256];
 	char to[NOTICE_JURISTS_MAX][321];
@@ -29,13 +34,9 @@ struct digest {
 	time_t last;			/* the last digest, 0: none */
 };
 
-struct digest *digest_new(const struct digest_setup *in)
+/* Copy the settings of in into d (lock held, or d not yet shared). */
+static void settings(struct digest *d, const struct digest_setup *in)
 {
-	struct digest *d = calloc(1, sizeof *d);
-	if (d == NULL || in == NULL) {
-		free(d);
-		return NULL;
-	}
 	d->in = *in;
 	snprintf(d->from, sizeof d->from, "%s", in->from ? in->from : "");
 	snprintf(d->host, sizeof d->host, "%s", in->hostname ? in->hostname : "localhost");
@@ -51,11 +52,36 @@ struct digest *digest_new(const struct digest_setup *in)
 	d->in.from = d->from;
 	d->in.hostname = d->host;
 	d->in.to = d->tov;
+}
+
+struct digest *digest_new(const struct digest_setup *in)
+{
+	struct digest *d = calloc(1, sizeof *d);
+	if (d == NULL || in == NULL) {
+		free(d);
+		return NULL;
+	}
+	settings(d, in);
+	pthread_mutex_init(&d->lock, NULL);
 	return d;
+}
+
+void digest_configure(struct digest *d, const struct digest_setup *in)
+{
+	if (d == NULL || in == NULL)
+		return;
+	pthread_mutex_lock(&d->lock);
+	struct store *store = d->in.store;
+	settings(d, in);
+	d->in.store = store;	/* the store is the daemon's, for good */
+	pthread_mutex_unlock(&d->lock);
 }
 
 void digest_free(struct digest *d)
 {
+	if (d == NULL)
+		return;
+	pthread_mutex_destroy(&d->lock);
 	free(d);
 }
 
@@ -123,9 +149,10 @@ static int queue(struct digest *d, const char *text, const char *details, time_t
 	return 0;
 }
 
-int digest_pass(struct digest *d, time_t now)
+/* digest_pass() with the lock held. */
+static int pass_locked(struct digest *d, time_t now)
 {
-	if (d == NULL || d->in.warning_days == 0 || d->in.nto == 0)
+	if (d->in.warning_days == 0 || d->in.nto == 0)
 		return 0;
 	if (!d->last_known) {
 		time_t last = 0;
@@ -166,5 +193,15 @@ int digest_pass(struct digest *d, time_t now)
 	for (size_t i = 0; i < n; i++)
 		store_hold_record_free(h[i]);
 	free(h);
+	return rc;
+}
+
+int digest_pass(struct digest *d, time_t now)
+{
+	if (d == NULL)
+		return 0;
+	pthread_mutex_lock(&d->lock);
+	int rc = pass_locked(d, now);
+	pthread_mutex_unlock(&d->lock);
 	return rc;
 }

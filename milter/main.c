@@ -95,6 +95,8 @@ static void record_event(const char *event, const struct snapshot *s, const char
 	free(details);
 }
 
+static void reconfigure_release(const struct config *c);
+
 /* Reload on SIGHUP: a broken file keeps the old snapshot. */
 static void reload(void)
 {
@@ -117,6 +119,7 @@ static void reload(void)
 		snapshot_digest(s));
 	if (*snapshot_warning(s))
 		log_msg(LOG_WARNING, "%s", snapshot_warning(s));
+	reconfigure_release(snapshot_config(s));
 	snapshot_unref(s);
 }
 
@@ -396,29 +399,70 @@ static void start_notifier(const struct config *c)
 
 static struct digest *digest;	/* NULL: no jurists, or ExpiryWarning 0 */
 
+/* The digest's settings from c (to: room for the addresses); true when
+ * somebody is to get one. */
+static bool digest_setup_of(const struct config *c, const char **to, struct digest_setup *in)
+{
+	size_t nto = notice_jurist_to(c, to, NOTICE_JURISTS_MAX);
+	*in = (struct digest_setup){
+		.store = daemon_state.store, .from = daemon_state.notice_from,
+		.hostname = daemon_state.hostname, .to = to, .nto = nto,
+		.expiry_days = (unsigned)config_uint(c, CONF_HOLD_EXPIRY),
+		.warning_days = (unsigned)config_uint(c, CONF_EXPIRY_WARNING),
+		.notifier = daemon_state.notifier,
+	};
+	return nto > 0 && in->warning_days > 0;
+}
+
 /* The jurists' addresses: say once at start when nobody gets the
  * jurists' notices; make the digest (run by the releaser). */
 static void setup_jurist_notices(const struct config *c)
 {
 	const char *to[NOTICE_JURISTS_MAX];
-	size_t nto = notice_jurist_to(c, to, NOTICE_JURISTS_MAX);
-	unsigned warning = (unsigned)config_uint(c, CONF_EXPIRY_WARNING);
-	if (nto == 0) {
+	struct digest_setup in;
+	if (notice_jurist_to(c, to, NOTICE_JURISTS_MAX) == 0) {
 		log_msg(LOG_WARNING, "no JuristNotice and no Jurist lines: the jurists are not told "
 			"of new holds or of holds close to expiry");
 		return;
 	}
-	if (warning == 0)
+	if (!digest_setup_of(c, to, &in))
 		return;
-	struct digest_setup in = {
-		.store = daemon_state.store, .from = daemon_state.notice_from,
-		.hostname = daemon_state.hostname, .to = to, .nto = nto,
-		.expiry_days = (unsigned)config_uint(c, CONF_HOLD_EXPIRY), .warning_days = warning,
-		.notifier = daemon_state.notifier,
-	};
 	digest = digest_new(&in);
 	if (digest == NULL)
 		log_msg(LOG_ERR, "out of memory: no digest of holds close to expiry");
+}
+
+/* After a reload: the releaser and the digest follow HoldExpiry,
+ * ReleaseRetry, ReleaseRelay, ExpiryWarning and the jurists' addresses.
+ * Starting or stopping the releaser itself (ReleaseRelay set or emptied)
+ * needs a restart: the control socket holds on to it. */
+static void reconfigure_release(const struct config *c)
+{
+	const char *to[NOTICE_JURISTS_MAX];
+	struct digest_setup in;
+	bool wanted = digest_setup_of(c, to, &in);
+	if (digest != NULL)
+		digest_configure(digest, &in);	/* ExpiryWarning 0 or nobody: none sent */
+	else if (wanted && (digest = digest_new(&in)) == NULL)
+		log_msg(LOG_ERR, "out of memory: no digest of holds close to expiry");
+	const char *relay = config_str(c, CONF_RELEASE_RELAY);
+	if (daemon_state.releaser == NULL) {
+		if (*relay != '\0')
+			log_msg(LOG_WARNING, "ReleaseRelay is set now: releases start after a restart");
+		return;
+	}
+	if (*relay == '\0') {
+		log_msg(LOG_WARNING, "ReleaseRelay is empty now: releases go on through the old "
+			"relay until a restart");
+		relay = NULL;
+	}
+	struct releaser_config rc = {
+		.relay = relay, .expiry_days = (unsigned)config_uint(c, CONF_HOLD_EXPIRY),
+		.retry_base = (unsigned)config_uint(c, CONF_RELEASE_RETRY), .digest = digest,
+	};
+	char err[256];
+	if (releaser_configure(daemon_state.releaser, &rc, err, sizeof err) != 0)
+		log_msg(LOG_ERR, "reload: %s; the releaser keeps its settings", err);
 }
 
 /* Start the releaser (none when ReleaseRelay is empty: approved holds

@@ -4,7 +4,8 @@
  * is release.c, the transactions store_release.c, the digest digest.c.
  *
  * Public functions: releaser_new(), releaser_free(), releaser_pass(),
- * releaser_start(), releaser_kick(), releaser_counts().
+ * releaser_start(), releaser_kick(), releaser_configure(),
+ * releaser_counts().
  * Limits: at most 100 holds of each kind per pass (the next pass takes
  * the rest); a release is one SMTP transaction of at most
  * RELEASER_SMTP_TIMEOUT seconds per read or write.
@@ -25,6 +26,13 @@ struct releaser {
 	char host[256], port[16], helo[256], from[512], header[160], prefix[128];
 	pthread_t thread;
 	bool running, stop, kicked;
+	/* settings of a reload, waiting for the next pass (lock) */
+	struct {
+		bool set;
+		char host[256], port[16];
+		unsigned expiry_days, retry_base;
+		struct digest *digest;
+	} next;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	atomic_uint_fast64_t released, failed, expired;
@@ -338,10 +346,56 @@ static int release_due(struct releaser *r, time_t now)
 	return done;
 }
 
+/* Take the settings of a reload, if any (only the pass reads them). */
+static void apply_config(struct releaser *r)
+{
+	pthread_mutex_lock(&r->lock);
+	if (r->next.set) {
+		if (r->next.host[0] != '\0') {
+			memcpy(r->host, r->next.host, sizeof r->host);
+			memcpy(r->port, r->next.port, sizeof r->port);
+		}
+		if (r->next.expiry_days > 0)
+			r->in.expiry_days = r->next.expiry_days;
+		if (r->next.retry_base > 0)
+			r->in.retry_base = r->next.retry_base;
+		r->in.digest = r->next.digest;
+		r->next.set = false;
+		log_msg(LOG_INFO, "releaser: relay %s:%s, HoldExpiry %u days, ReleaseRetry %u s",
+			r->host, r->port, r->in.expiry_days, r->in.retry_base);
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+int releaser_configure(struct releaser *r, const struct releaser_config *c, char *err,
+		       size_t errlen)
+{
+	char host[256] = "", port[16] = "";
+	if (r == NULL || c == NULL)
+		return -1;
+	if (c->relay != NULL && !notifier_parse_relay(c->relay, host, sizeof host, port, sizeof port)) {
+		snprintf(err, errlen, "ReleaseRelay \"%.100s\" is not HOST:PORT", c->relay);
+		return -1;
+	}
+	pthread_mutex_lock(&r->lock);
+	memcpy(r->next.host, host, sizeof host);
+	memcpy(r->next.port, port, sizeof port);
+	r->next.expiry_days = c->expiry_days;
+	r->next.retry_base = c->retry_base;
+	r->next.digest = c->digest;
+	r->next.set = true;
+	/* wake the thread: expiries and retries follow the new values now */
+	r->kicked = true;
+	pthread_cond_signal(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+	return 0;
+}
+
 int releaser_pass(struct releaser *r, time_t now)
 {
 	if (r == NULL)
 		return -1;
+	apply_config(r);
 	int a = resume(r, now), b = expire(r, now), c = release_due(r, now);
 	int d = digest_pass(r->in.digest, now);
 	if (a < 0 || b < 0 || c < 0 || d < 0)
@@ -386,10 +440,11 @@ struct releaser *releaser_new(const struct releaser_setup *in, char *err, size_t
 static void *releaser_main(void *arg)
 {
 	struct releaser *r = arg;
-	unsigned poll = r->in.retry_base > 0 && r->in.retry_base < RELEASER_POLL_SECONDS
-				? r->in.retry_base : RELEASER_POLL_SECONDS;
 	for (;;) {
 		releaser_pass(r, time(NULL));
+		/* after the pass: ReleaseRetry may have changed in it */
+		unsigned poll = r->in.retry_base > 0 && r->in.retry_base < RELEASER_POLL_SECONDS
+					? r->in.retry_base : RELEASER_POLL_SECONDS;
 		pthread_mutex_lock(&r->lock);
 		if (!r->kicked && !r->stop) {
 			struct timespec ts;

@@ -14,7 +14,8 @@
  * notifier is kicked.  When there is none, no mail and no record: a hold
  * that comes close later the same day still gets its digest.
  *
- * Public functions: digest_new(), digest_free(), digest_pass().
+ * Public functions: digest_new(), digest_configure(), digest_free(),
+ * digest_pass().
  * Limits: at most 100 holds read per pass (the oldest first: they expire
  * first); NOTICE_JURISTS_MAX addresses.
  */
@@ -43,6 +44,11 @@ struct digest;
 
 /* NULL when out of memory. */
 struct digest *digest_new(const struct digest_setup *in);
+/* New settings from a reload (SIGHUP): addresses, HoldExpiry,
+ * ExpiryWarning (0: no more digests), NoticeFrom; the store stays.  Takes
+ * effect at the next pass; the time of the last digest is kept, so a
+ * reload never brings a second digest the same day. */
+void digest_configure(struct digest *d, const struct digest_setup *in);
 void digest_free(struct digest *d);
 /* One pass at now: 1 a digest was queued, 0 nothing to do, -1 the store
  * could not be read or written (tried again next pass). */

@@ -68,6 +68,14 @@ struct releaser_setup {
 
 struct releaser;
 
+/* What a reload (SIGHUP) may change while the releaser runs. */
+struct releaser_config {
+	const char *relay;		/* ReleaseRelay HOST:PORT; NULL: unchanged */
+	unsigned expiry_days;		/* HoldExpiry; 0: unchanged */
+	unsigned retry_base;		/* ReleaseRetry; 0: unchanged */
+	struct digest *digest;		/* NULL: none from now on */
+};
+
 /* NULL + err (relay not HOST:PORT, out of memory). */
 struct releaser *releaser_new(const struct releaser_setup *in, char *err, size_t errlen);
 /* One pass at now; the number of releases, failures and expiries acted
@@ -76,6 +84,11 @@ struct releaser *releaser_new(const struct releaser_setup *in, char *err, size_t
 int releaser_pass(struct releaser *r, time_t now);
 int releaser_start(struct releaser *r, char *err, size_t errlen);
 void releaser_kick(struct releaser *r);
+/* New settings, taken at the start of the next pass (a release in
+ * progress finishes through the old relay).  -1 + err when relay is not
+ * HOST:PORT (then nothing changes). */
+int releaser_configure(struct releaser *r, const struct releaser_config *c, char *err,
+		       size_t errlen);
 void releaser_free(struct releaser *r);
 void releaser_counts(const struct releaser *r, uint64_t *released, uint64_t *failed,
 		     uint64_t *expired);

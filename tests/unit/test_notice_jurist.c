@@ -523,7 +523,23 @@ static void test_digest_pass(void **state)
 	in.nto = 0;
 	d = digest_new(&in);
 	assert_int_eq_msg("no jurists", digest_pass(d, now + 2 * DAY), 0);
+	/* a reload names jurists: the next pass sends; the last digest is
+	 * kept across it (no second one the same day); ExpiryWarning 0 stops */
+	assert_int_equal(put_hold(s, now - 10 * DAY - 3600, false), 0);	/* close then */
+	in.nto = 1;
+	in.store = NULL;	/* the store is not the reload's to change */
+	digest_configure(d, &in);
+	assert_int_eq_msg("reload with a jurist", digest_pass(d, now + 2 * DAY), 1);
+	digest_configure(d, &in);
+	assert_int_eq_msg("reload, same day", digest_pass(d, now + 2 * DAY + 60), 0);
+	in.warning_days = 0;
+	digest_configure(d, &in);
+	assert_int_eq_msg("reload to ExpiryWarning 0", digest_pass(d, now + 3 * DAY), 0);
+	digest_configure(NULL, &in);
 	digest_free(d);
+	records = 0;
+	assert_int_equal(store_audit_scan(s, 0, count_digest, &records), 0);
+	assert_int_eq_msg("digest records after the reloads", records, 3);
 	struct store_audit_check chk;
 	char err[256];
 	assert_int_eq_msg("chain intact", store_audit_verify(s, &chk, err, sizeof err), 0);

@@ -459,6 +459,37 @@ static void test_expiry(void **state)
 	env_close(&e);
 }
 
+/* A reload's settings take effect at the next pass: a 13-day-old hold
+ * does not expire under HoldExpiry 14, does under 12; a bad relay is
+ * refused and changes nothing. */
+static void test_configure(void **state)
+{
+	(void)state;
+	struct env e;
+	char err[256] = "";
+	env_open(&e, "configure", 13 * 86400);
+	time_t now = time(NULL);
+	assert_int_eq_msg("under 14 days", releaser_pass(e.r, now), 0);
+	struct releaser_config bad = {.relay = "no-port-here", .expiry_days = 12};
+	assert_int_eq_msg("bad relay refused", releaser_configure(e.r, &bad, err, sizeof err), -1);
+	if (strstr(err, "HOST:PORT") == NULL)
+		fail_msg("bad relay: got \"%s\", want a HOST:PORT complaint", err);
+	assert_int_eq_msg("still under 14 days", releaser_pass(e.r, now), 0);
+	assert_str_eq_msg("still pending", hold_state(&e, -1), "pending");
+	struct releaser_config c = {.relay = "127.0.0.1:2525", .expiry_days = 12,
+				    .retry_base = 5};
+	assert_int_eq_msg("configure", releaser_configure(e.r, &c, err, sizeof err), 0);
+	assert_int_eq_msg("HoldExpiry 12: expired", releaser_pass(e.r, now), 1);
+	assert_str_eq_msg("expired", hold_state(&e, -1), "expired");
+	assert_int_eq_msg("expire record", records(&e, "expire", "12"), 1);
+	/* zeros keep what is set; NULL relay too */
+	struct releaser_config keep = {0};
+	assert_int_eq_msg("configure nothing", releaser_configure(e.r, &keep, err, sizeof err), 0);
+	assert_int_eq_msg("nothing more", releaser_pass(e.r, now), 0);
+	assert_int_eq_msg("NULL releaser", releaser_configure(NULL, &c, err, sizeof err), -1);
+	env_close(&e);
+}
+
 static void test_backoff(void **state)
 {
 	(void)state;
@@ -486,6 +517,7 @@ int main(void)
 		cmocka_unit_test(test_restart),
 		cmocka_unit_test(test_deny_stops_retries),
 		cmocka_unit_test(test_expiry),
+		cmocka_unit_test(test_configure),
 		cmocka_unit_test(test_backoff),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
