@@ -58,8 +58,8 @@ function T.message(conn, m)
 		assert(mt.header(conn, h[1], h[2]) == nil, "header " .. h[1])
 		assert(mt.getreply(conn) == SMFIR_CONTINUE, "header reply")
 	end
-	assert(mt.eoh(conn) == nil, "eoh")
-	assert(mt.getreply(conn) == SMFIR_CONTINUE, "eoh reply")
+	-- no end-of-headers command: the filter declines it (SMFIP_NOEOH),
+	-- and miltertest refuses to send what was declined
 	for _, b in ipairs(m.chunks or {m.body or "hello\r\n"}) do
 		assert(mt.bodystring(conn, b) == nil, "body")
 		assert(mt.getreply(conn) == SMFIR_CONTINUE, "body reply")
