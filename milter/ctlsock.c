@@ -14,7 +14,8 @@
  *
  * Public functions: ctlsock_open(), ctlsock_run(), ctlsock_close().
  * Limits: CTLSOCK_REQUEST_MAX bytes per request, CTLSOCK_TIMEOUT seconds
- * to send it and to take the answer; one connection at a time.
+ * to send it and to take the answer; one connection at a time (which is
+ * also why env.refusals needs no lock: only this thread touches it).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -191,7 +192,8 @@ static void serve(struct ctlsock *cs, int fd, char *buf)
 	free(resp);
 }
 
-/* The thread: accept until the stop pipe is written. */
+/* The thread: accept until the stop pipe is written, then record the
+ * pending refusal counts. */
 static void *loop(void *arg)
 {
 	struct ctlsock *cs = arg;
@@ -216,6 +218,9 @@ static void *loop(void *arg)
 		serve(cs, fd, buf);
 		close(fd);
 	}
+	/* here, in the thread that owns the refusal counts (no lock): the
+	 * counts of open windows are recorded before the daemon's "stop" */
+	ctlsock_refusals_drain(&cs->env, 0);
 	free(buf);
 	return NULL;
 }

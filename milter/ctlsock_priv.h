@@ -1,7 +1,8 @@
 /*
  * ctlsock_priv.h - what the files of the control socket share
- * (ctlsock.c the server, ctlsock_req.c one request, ctlsock_decide.c
- * decisions, bulk and the deny notice).  Private to those files.
+ * (ctlsock.c the server, ctlsock_req.c one request, ctlsock_refuse.c
+ * refusals and their bounded record, ctlsock_decide.c decisions, bulk and
+ * the deny notice).  Private to those files.
  */
 #ifndef GRONDSLAG_CTLSOCK_PRIV_H
 #define GRONDSLAG_CTLSOCK_PRIV_H
@@ -35,7 +36,12 @@ struct ctlsock_outcome {
 };
 
 void ctlsock_status(struct ctlsock_req *r, const char *status, const char *error);
+/* Answer "refused" and record it, or only count it beyond the limit
+ * (ctlsock_refuse.c). */
 void ctlsock_refuse(struct ctlsock_req *r, const char *why);
+/* Record the counts of the refusal windows ended at now (a failure is
+ * kept for the next request). */
+void ctlsock_refusals_flush(const struct ctlsock_env *env, time_t now);
 const char *ctlsock_arg(const struct ctlsock_req *r, const char *key, bool *bad);
 bool ctlsock_filter(const struct ctlsock_req *r, struct store_hold_filter *f);
 void ctlsock_embed(struct json *j, const char *key, const char *text);

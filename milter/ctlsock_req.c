@@ -1,7 +1,8 @@
 /*
  * ctlsock_req.c - one request of the control socket (see ctlsock.h):
- * parse the JSON line, decide the caller's role, refuse (and record) what
- * the role may not do, call the store, write the JSON answer.  Pure: no
+ * parse the JSON line, decide the caller's role, refuse what the role may
+ * not do (recorded, bounded: ctlsock_refuse.c), call the store, write the
+ * JSON answer.  Pure: no
  * sockets here, so the tests drive it with a real store in a temp dir.
  *
  * Public functions: ctlsock_role_of(), ctlsock_role_name(),
@@ -84,26 +85,6 @@ void ctlsock_status(struct ctlsock_req *r, const char *status, const char *error
 		json_key(r->j, "error");
 		json_str(r->j, error);
 	}
-}
-
-/* Record a refused command in the chain and answer "refused".  The
- * record is the point: every attempt outside one's role is visible. */
-void ctlsock_refuse(struct ctlsock_req *r, const char *why)
-{
-	struct audit_details *d = audit_details_new();
-	audit_details_str(d, "command", r->cmd ? r->cmd : "?");
-	audit_details_str(d, "refused", why);
-	audit_details_int(d, "uid", r->peer->uid);
-	char *details = audit_details_finish(d), err[256];
-	struct store_audit a = {.actor = &r->actor, .event = "refused",
-				.ref = r->ref ? r->ref : "", .details = details};
-	if (details == NULL || store_audit_put(r->env->store, &a, err, sizeof err) != 0) {
-		free(details);
-		ctlsock_status(r, "error", "refused, and the refusal could not be recorded");
-		return;
-	}
-	free(details);
-	ctlsock_status(r, "refused", why);
 }
 
 /* A string member of the request, NULL when absent or too long. */
@@ -591,6 +572,8 @@ int ctlsock_handle(const struct ctlsock_env *env, const struct config *c,
 	r.actor = (struct store_actor){.user = peer->user, .uid = peer->uid,
 				       .role = ctlsock_role_name(r.role)};
 	r.now = env->now ? env->now : time(NULL);
+	/* any request is a moment to record the counts of ended windows */
+	ctlsock_refusals_flush(env, r.now);
 	json_obj_begin(j);
 	json_key(j, "user");
 	json_str(j, peer->user);

@@ -543,6 +543,7 @@ static int start_checkpoints(const struct config *c)
 }
 
 static struct ctlsock *control;	/* NULL when ControlSocket is empty */
+static struct ratelim *refusals;	/* its refusal counts (ctlsock.h) */
 
 /* The control socket's view of the configuration: the current snapshot,
  * pinned for one request (roles follow SIGHUP reloads). */
@@ -586,11 +587,30 @@ static int run_control(void)
 		.arg = &daemon_state.slot,
 	};
 	char err[256];
-	if (control != NULL && ctlsock_run(control, &env, err, sizeof err) != 0) {
+	if (control == NULL)
+		return 0;
+	refusals = ratelim_new(CTLSOCK_REFUSALS_PER_WINDOW, CTLSOCK_REFUSAL_WINDOW,
+			       CTLSOCK_REFUSAL_SLOTS);
+	if (refusals == NULL) {
+		log_msg(LOG_ERR, "control socket: out of memory");
+		return -1;
+	}
+	env.refusals = refusals;
+	if (ctlsock_run(control, &env, err, sizeof err) != 0) {
 		log_msg(LOG_ERR, "%s", err);
 		return -1;
 	}
 	return 0;
+}
+
+/* Stop the control socket's thread (it records the pending refusal
+ * counts), then free what it used. */
+static void stop_control(void)
+{
+	ctlsock_close(control);
+	control = NULL;
+	ratelim_free(refusals);
+	refusals = NULL;
 }
 
 /* Steps after the check: socket, daemon, pid file, user, notifier. */
@@ -624,7 +644,7 @@ static int run(bool foreground)
 		rc = run_control();
 	snapshot_unref(s);
 	if (rc != 0) {
-		ctlsock_close(control);
+		stop_control();
 		checkpointer_stop(checkpoints);
 		return 1;
 	}
@@ -634,8 +654,7 @@ static int run(bool foreground)
 	record_event("registry-load", s, NULL);
 	snapshot_unref(s);
 	rc = smfi_main() == MI_SUCCESS ? 0 : 1;
-	ctlsock_close(control);
-	control = NULL;
+	stop_control();
 	log_msg(LOG_NOTICE, "stopping: finishing messages in flight");
 	drain();
 	record_event("stop", NULL, NULL);

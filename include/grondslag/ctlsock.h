@@ -34,13 +34,27 @@
  *   ctlsock_role_of(), ctlsock_role_name()
  *   ctlsock_handle()     one request -> one response (pure, testable)
  *   ctlsock_open(), ctlsock_run(), ctlsock_close()   the daemon's thread
+ *   ctlsock_refusals_drain()  record every pending refusal count now
  *   ctlsock_json_copy()  re-emit a parsed JSON value (also for the CLI)
  * Limits: one connection is served at a time (a slow client waits at
  * most CTLSOCK_TIMEOUT seconds); filters and texts up to 2000 bytes;
  * HOLDSTATE_MAX_RCPTS recipients per approval.
- * XXX Refusals are recorded without a rate limit: a local user can grow
- * the chain by connecting in a loop (each record is small, and the
- * attempts are visible, which is the point).
+ *
+ * Refusals are bounded, none is lost (env->refusals, see ratelim.h): per
+ * caller uid at most CTLSOCK_REFUSALS_PER_WINDOW refusals per
+ * CTLSOCK_REFUSAL_WINDOW seconds are recorded one by one; the rest of
+ * that window are counted (the caller still gets "refused", saying so),
+ * and when the window ends ONE "refused" record with the same actor
+ * carries the count: details {"command":"*","refused":"rate limit: ..",
+ * "suppressed":N,"from":T0,"to":T1,"uid":U} (T0, T1: the first and last
+ * refusal counted).  The end is noticed at any later request, at the
+ * caller's next refusal, when the slot is needed for another caller
+ * (CTLSOCK_REFUSAL_SLOTS callers are tracked at once) and when the
+ * thread stops (ctlsock_refusals_drain()).  So a local user connecting
+ * in a loop grows the chain by at most about 11 records a minute, and
+ * every attempt is still accounted for in it.  A summary that cannot be
+ * written is kept and retried at the next request; at shutdown it is
+ * logged (LOG_ERR, with its numbers) instead.
  */
 #ifndef GRONDSLAG_CTLSOCK_H
 #define GRONDSLAG_CTLSOCK_H
@@ -50,12 +64,18 @@
 
 #include "grondslag/config.h"
 #include "grondslag/notifier.h"
+#include "grondslag/ratelim.h"
 #include "grondslag/releaser.h"
 #include "grondslag/store.h"
 
 #define CTLSOCK_REQUEST_MAX (64 * 1024)
 #define CTLSOCK_TIMEOUT 5
 #define CTLSOCK_TEXT_MAX 2000
+/* The refusal limit (see above): records per caller and window, the
+ * window in seconds, callers tracked at once. */
+#define CTLSOCK_REFUSALS_PER_WINDOW 10
+#define CTLSOCK_REFUSAL_WINDOW 60
+#define CTLSOCK_REFUSAL_SLOTS 64
 
 enum ctlsock_role { CTLSOCK_NONE, CTLSOCK_AUDITOR, CTLSOCK_ADMIN, CTLSOCK_JURIST };
 
@@ -79,6 +99,10 @@ struct ctlsock_env {
 	void (*config_put)(void *arg, void *pin);
 	void *arg;
 	time_t now;			/* 0: time(NULL) (tests fix it) */
+	/* Refusals counted beyond the limit (ratelim_new() with the
+	 * CTLSOCK_REFUSAL* constants); NULL: every refusal is recorded.
+	 * Used by the serving thread only, so without a lock. */
+	struct ratelim *refusals;
 };
 
 /* The role of user (uid) in c: Jurist, then Admin, then Auditor lines;
@@ -100,8 +124,13 @@ struct ctlsock *ctlsock_open(const char *path, char *err, size_t errlen);
 /* Serve requests in a thread of our own (call after fork and after
  * privileges are dropped).  env is copied.  0, or -1 + err. */
 int ctlsock_run(struct ctlsock *cs, const struct ctlsock_env *env, char *err, size_t errlen);
-/* Stop the thread (when running), close and remove the socket. */
+/* Stop the thread (when running; it drains env->refusals first), close
+ * and remove the socket. */
 void ctlsock_close(struct ctlsock *cs);
+/* Record every pending refusal count of env->refusals (at now; 0:
+ * time(NULL)), open windows or not.  0, or -1 when one could not be
+ * recorded: it is logged with its numbers and kept in the table. */
+int ctlsock_refusals_drain(const struct ctlsock_env *env, time_t now);
 
 struct json;
 struct jsonr_value;

@@ -8,7 +8,9 @@
 # the sender's address) cannot approve it; j2's approval alone releases
 # nothing (partly-approved, nothing more at the sink); the outsider and
 # the admin are refused and the refusals are in the chain, which
-# verifies; a content view is recorded; j2 denies another hold: denied,
+# verifies; 25 more refusals of the outsider are bounded (10 records a
+# window, the rest counted; single records and counts add up after the
+# shut-down); a content view is recorded; j2 denies another hold: denied,
 # and the deny notice is queued and sent to the sender.  The daemon signs
 # audit checkpoints (AuditSigningKey, a key the suite makes): after
 # SIGTERM the last record is the shut-down checkpoint, and audit verify
@@ -226,8 +228,25 @@ e2e_check "audit: deny recorded" grep -q "\"actor\":\"$J2\".*\"event\":\"deny\""
 e2e_check "audit verify: chain intact" "$CLI" audit verify --database "$MC_DIR/store.db"
 e2e_check "no address found in the milter log" sh -c "! grep -qE '194\\.7\\.|133\\.[0-9]' '$E2E_RUN/milter/out'"
 
+# The refusal limit: the outsider tries 25 more times within seconds (26
+# in all, in at most two windows of 60 s): past 10 a window they are only
+# counted, and the count is recorded at the latest when the daemon stops.
+_tj_i=0
+while [ $_tj_i -lt 25 ]; do
+	tj $OUT held
+	_tj_i=$((_tj_i + 1))
+done
+case $TJ_OUT in *counted*) e2e_ok "outsider's 26th refusal: counted" ;;
+*) e2e_not_ok "outsider's 26th refusal: got '$TJ_OUT'" ;; esac
+
 # Shut-down: the stop record, then the signed checkpoint anchoring it.
 e2e_proc_stop milter
+e2e_is "$(mc_sql "select sum(coalesce(json_extract(details, '\$.suppressed'), 1)) from audit where event='refused' and actor='$OUT'")" 26 \
+	"refusal limit: single records and counts add up to the 26 attempts"
+e2e_is "$(mc_sql "select count(*) > 0 from audit where event='refused' and actor='$OUT' and json_extract(details, '\$.suppressed') > 0")" 1 \
+	"refusal limit: the count is in the chain as a summary"
+e2e_is "$(mc_sql "select count(*) <= 20 from audit where event='refused' and actor='$OUT' and json_extract(details, '\$.suppressed') is null")" 1 \
+	"refusal limit: at most 10 single records a window"
 e2e_is "$(mc_sql "select event from audit order by seq desc limit 1")" checkpoint \
 	"last record after SIGTERM: the checkpoint"
 e2e_is "$(mc_sql "select event from audit where seq = (select max(seq) - 1 from audit)")" stop \

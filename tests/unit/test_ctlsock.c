@@ -2,8 +2,9 @@
  * test_ctlsock.c - the control socket (ctlsock*.c) with a real store in a
  * temp dir: the role table, the validation of the role keys in the
  * configuration, the requests (parse -> role check -> store) with their
- * refusals recorded in the chain, and the socket itself (SO_PEERCRED,
- * limits, stale socket files).
+ * refusals recorded in the chain, bounded per caller (the rest counted
+ * and summarised), and the socket itself (SO_PEERCRED, limits, stale
+ * socket files).
  */
 #include "testutil.h"
 #include "fixture_dir.h"
@@ -268,6 +269,167 @@ static void test_requests(void **state)
 	config_free(c);
 }
 
+/* The summaries among the "refused" records (scan callback). */
+struct summary_arg {
+	int n;
+	char actor[64], role[16], details[512];
+	int64_t uid;
+};
+static int summary_cb(void *arg, const struct audit_record *r)
+{
+	struct summary_arg *a = arg;
+	if (strcmp(r->event, "refused") != 0 || strstr(r->details, "\"suppressed\":") == NULL)
+		return 0;
+	a->n++;
+	snprintf(a->actor, sizeof a->actor, "%s", r->actor);
+	snprintf(a->role, sizeof a->role, "%s", r->role);
+	snprintf(a->details, sizeof a->details, "%s", r->details);
+	a->uid = r->uid;
+	return 0;
+}
+
+/* n requests by user (uid) at env->now, now + 1, ...; each answered
+ * "refused", those past the limit saying they were only counted. */
+static void refuse_n(struct ctlsock_env *env, const struct config *c, const char *user, long uid,
+		     const char *req, int n)
+{
+	struct ctlsock_peer p = {.uid = uid, .user = user};
+	time_t t0 = env->now;
+	for (int i = 0; i < n; i++, env->now++) {
+		char *resp, row[64];
+		size_t len;
+		snprintf(row, sizeof row, "%s refusal %d", user, i + 1);
+		if (ctlsock_handle(env, c, &p, req, strlen(req), &resp, &len) != 0)
+			fail_msg("%s: handle failed", row);
+		bool counted = strstr(resp, "counted, not recorded one by one") != NULL;
+		if (strstr(resp, "\"status\":\"refused\"") == NULL ||
+		    counted != (i >= CTLSOCK_REFUSALS_PER_WINDOW))
+			fail_msg("%s: got %s", row, resp);
+		free(resp);
+	}
+	env->now = t0;
+}
+
+/* Ask as dave (an auditor: answered, no refusal) at env->now. */
+static void ask_as_auditor(struct ctlsock_env *env, const struct config *c)
+{
+	struct ctlsock_peer p = {.uid = 1004, .user = "dave"};
+	char *resp;
+	size_t len;
+	if (ctlsock_handle(env, c, &p, "{\"cmd\":\"held\"}", 14, &resp, &len) != 0 ||
+	    strstr(resp, "\"status\":\"ok\"") == NULL)
+		fail_msg("auditor's request failed");
+	free(resp);
+}
+
+/* Check the newest summary: who, how many, from when to when. */
+static void check_summary(struct store *s, const char *row, int n, const char *actor,
+			  const char *role, long uid, int suppressed, time_t from, time_t to)
+{
+	struct summary_arg a = {0};
+	char want[256];
+	assert_int_eq_msg(row, store_audit_scan(s, INT64_MIN, summary_cb, &a), 0);
+	assert_int_eq_msg(row, a.n, n);
+	assert_str_eq_msg(row, a.actor, actor);
+	assert_str_eq_msg(row, a.role, role);
+	assert_int_eq_msg(row, a.uid, uid);
+	snprintf(want, sizeof want,
+		 "{\"command\":\"*\",\"from\":%lld,\"refused\":\"rate limit: %d more refusals in "
+		 "this window not recorded one by one\",\"suppressed\":%d,\"to\":%lld,\"uid\":%ld}",
+		 (long long)from, suppressed, suppressed, (long long)to, uid);
+	assert_str_eq_msg(row, a.details, want);
+}
+
+/* 25 refusals of one caller in a window: R records, the rest one summary
+ * written at the window's end (seen at anybody's request) or at a drain;
+ * callers are counted apart; the chain verifies. */
+static void test_refusal_limit(void **state)
+{
+	(void)state;
+	enum { R = CTLSOCK_REFUSALS_PER_WINDOW, N = 25, T0 = 1700000000 };
+	char err[1024], path[256];
+	struct config *c = conf_from("limit.conf", roles_conf, err, sizeof err);
+	snprintf(path, sizeof path, "%s/limit.db", dir);
+	struct store *s = store_open(path, err, sizeof err);
+	struct ratelim *rl = ratelim_new(R, CTLSOCK_REFUSAL_WINDOW, CTLSOCK_REFUSAL_SLOTS);
+	if (c == NULL || s == NULL || rl == NULL)
+		fail_msg("setup: %s", err);
+	struct ctlsock_env env = {.store = s, .hostname = "mx.test", .notice_from = "g@ncsc.nl",
+				  .now = T0, .refusals = rl};
+	refuse_n(&env, c, "eve", 1005, "{\"cmd\":\"held\"}", N);
+	/* an admin refused is another caller, with a window of its own */
+	refuse_n(&env, c, "carol", 1003, "{\"cmd\":\"deny\",\"ref\":\"x\",\"reason\":\"r\"}", 3);
+	assert_int_eq_msg("refused records in the window", count_events(s, "refused"), R + 3);
+	env.now = T0 + CTLSOCK_REFUSAL_WINDOW - 1;
+	ask_as_auditor(&env, c);
+	assert_int_eq_msg("no summary before the window ends", count_events(s, "refused"), R + 3);
+	env.now = T0 + CTLSOCK_REFUSAL_WINDOW;
+	ask_as_auditor(&env, c);
+	assert_int_eq_msg("one summary after the window", count_events(s, "refused"), R + 4);
+	check_summary(s, "window summary", 1, "eve", "none", 1005, N - R, T0 + R, T0 + N - 1);
+	ask_as_auditor(&env, c);
+	assert_int_eq_msg("written once", count_events(s, "refused"), R + 4);
+	/* a new window, ended by a drain (the thread's end) */
+	env.now = T0 + 1000;
+	refuse_n(&env, c, "#1007", 1007, "xx", N);
+	assert_int_eq_msg("drain", ctlsock_refusals_drain(&env, 0), 0);
+	check_summary(s, "drained summary", 2, "#1007", "none", 1007, N - R, T0 + 1000 + R,
+		      T0 + 1000 + N - 1);
+	assert_int_eq_msg("drain again", ctlsock_refusals_drain(&env, 0), 0);
+	assert_int_eq_msg("refused records in all", count_events(s, "refused"), 2 * R + 3 + 2);
+	struct store_audit_check chk;
+	assert_int_eq_msg("chain intact", store_audit_verify(s, &chk, err, sizeof err), 0);
+	ratelim_free(rl);
+	store_close(s);
+	config_free(c);
+}
+
+/* A summary that cannot be written (a read-only store) is kept, and
+ * written at a later request once the store works; a refusal that
+ * cannot be recorded still answers "error". */
+static void test_refusal_summary_kept(void **state)
+{
+	(void)state;
+	enum { T0 = 1700000000 };
+	char err[1024], path[256], *resp;
+	size_t len;
+	struct config *c = conf_from("kept.conf", roles_conf, err, sizeof err);
+	snprintf(path, sizeof path, "%s/kept.db", dir);
+	struct store *s = store_open(path, err, sizeof err);
+	struct store *ro = s != NULL ? store_open_readonly(path, err, sizeof err) : NULL;
+	struct ratelim *rl = ratelim_new(1, 60, 4);
+	if (c == NULL || ro == NULL || rl == NULL)
+		fail_msg("setup: %s", err);
+	struct ctlsock_env env = {.store = ro, .now = T0, .refusals = rl};
+	struct ctlsock_peer eve = {.uid = 1005, .user = "eve"};
+	static const struct {
+		const char *name, *want;
+	} answers[] = {
+		{"first: not recordable", "\"status\":\"error\""},
+		{"second: counted", "counted, not recorded one by one"},
+		{"third: counted", "counted, not recorded one by one"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(answers); i++) {
+		if (ctlsock_handle(&env, c, &eve, "{}", 2, &resp, &len) != 0)
+			fail_msg("%s: handle failed", answers[i].name);
+		if (strstr(resp, answers[i].want) == NULL)
+			fail_msg("%s: got %s, want %s", answers[i].name, resp, answers[i].want);
+		free(resp);
+	}
+	assert_int_eq_msg("drain into a read-only store", ctlsock_refusals_drain(&env, 0), -1);
+	env.now = T0 + 60;
+	ask_as_auditor(&env, c);
+	assert_int_eq_msg("nothing written yet", count_events(s, "refused"), 0);
+	env.store = s;
+	ask_as_auditor(&env, c);
+	check_summary(s, "kept summary", 1, "eve", "none", 1005, 2, T0, T0);
+	assert_int_eq_msg("refused records", count_events(s, "refused"), 1);
+	ratelim_free(rl);
+	store_close(ro);
+	store_close(s);
+	config_free(c);
+}
+
 /* Pinning for the socket test: one fixed configuration. */
 static const struct config *fixed_get(void *arg, void **pin)
 {
@@ -361,6 +523,8 @@ int main(void)
 		cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_config_keys),
 		cmocka_unit_test(test_requests),
+		cmocka_unit_test(test_refusal_limit),
+		cmocka_unit_test(test_refusal_summary_kept),
 		cmocka_unit_test(test_socket),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
