@@ -81,6 +81,8 @@ static void record_event(const char *event, const struct snapshot *s, const char
 		audit_details_str(d, "registry", config_str(c, CONF_REGISTRY));
 		audit_details_str(d, "digest", snapshot_digest(s));
 		audit_details_str(d, "signature", config_str(c, CONF_REGISTRY_SIGNATURE));
+		audit_details_str(d, "signature_status", snapshot_signature_status(s));
+		audit_details_str(d, "signer", snapshot_signer(s));
 		audit_details_str(d, "warning", snapshot_warning(s));
 		audit_details_int(d, "generation", (int64_t)snapshot_generation(s));
 	}

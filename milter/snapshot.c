@@ -39,6 +39,8 @@ struct snapshot {
 	size_t ndomains;
 	char digest[65];
 	char warning[1024];
+	char signer[REGSIG_FPR_LEN + 1];
+	const char *sig_status;
 };
 
 /* Append one line to the error buffer. */
@@ -158,6 +160,8 @@ static bool load_registry(struct snapshot *s, char *err, size_t errlen)
 	}
 	if (v == REGSIG_ACCEPT_WARN)
 		snprintf(s->warning, sizeof s->warning, "%s", msg);
+	snprintf(s->signer, sizeof s->signer, "%s", res.fingerprint);
+	s->sig_status = regsig_status_name(st);
 	struct registry_errors *e = NULL;
 	s->registry = registry_load_buffer(file, res.data, res.len, &e);
 	for (size_t i = 0; i < registry_errors_count(e) && i < 20; i++)
@@ -343,6 +347,16 @@ const char *snapshot_digest(const struct snapshot *s)
 const char *snapshot_warning(const struct snapshot *s)
 {
 	return s->warning;
+}
+
+const char *snapshot_signer(const struct snapshot *s)
+{
+	return s->signer;
+}
+
+const char *snapshot_signature_status(const struct snapshot *s)
+{
+	return s->sig_status != NULL ? s->sig_status : "";
 }
 
 unsigned long snapshot_generation(const struct snapshot *s)

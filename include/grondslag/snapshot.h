@@ -17,7 +17,8 @@
  *   snapshot_config(), snapshot_registry(), snapshot_scan(),
  *   snapshot_policy(), snapshot_mode(), snapshot_on_error(),
  *   snapshot_date(), snapshot_internal_host(), snapshot_internal_sender(),
- *   snapshot_digest(), snapshot_warning(), snapshot_generation()
+ *   snapshot_digest(), snapshot_warning(), snapshot_signer(),
+ *   snapshot_signature_status(), snapshot_generation()
  *   snapshot_slot_init(), snapshot_slot_get(), snapshot_slot_reload(),
  *   snapshot_slot_destroy()
  * Limits: SNAPSHOT_MAX_HOSTS prefixes, SNAPSHOT_MAX_DOMAINS domains.
@@ -67,6 +68,11 @@ bool snapshot_internal_sender(const struct snapshot *s, const char *sender);
 const char *snapshot_digest(const struct snapshot *s);
 /* A warning to log about this snapshot (e.g. unsigned registry), or "". */
 const char *snapshot_warning(const struct snapshot *s);
+/* Who signed the registry: the signer's primary-key fingerprint (""
+ * when none is known) and the outcome of the check (regsig status name,
+ * e.g. "ok", "unsigned"), for the record of every registry load. */
+const char *snapshot_signer(const struct snapshot *s);
+const char *snapshot_signature_status(const struct snapshot *s);
 /* 1 for the first snapshot of a slot, then +1 per successful reload. */
 unsigned long snapshot_generation(const struct snapshot *s);
 

@@ -70,6 +70,36 @@ check "optional: unsigned registry accepted" [ $? = 0 ]
 "$BIN" check -c "$W/none.conf" --from a@ncsc.nl --to cert@cert.be "$W/m.eml" >"$W/c4" 2>&1
 check "none: not verified" [ $? = 0 ]
 
+# The daemon records who signed the registry it loaded (registry-load:
+# digest, signer's fingerprint, outcome of the check).
+gpg --yes --local-user jurist1@ncsc.nl --armor --detach-sign -o "$W/registry.yaml.asc" "$W/registry.yaml"
+mkdir -p "$W/spool"
+{
+	cat "$W/required.conf"
+	cat <<CONF
+Socket unix:$W/milter.sock
+Database $W/store.db
+SpoolDirectory $W/spool
+UserID
+PidFile
+NoticeRelay
+ReleaseRelay
+CONF
+} >"$W/daemon.conf"
+"$B/grondslag-milter" -f -c "$W/daemon.conf" >"$W/daemon.out" 2>&1 &
+DPID=$!
+n=0
+while [ ! -S "$W/milter.sock" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+kill -TERM $DPID 2>/dev/null
+wait $DPID
+"$BIN" audit export --database "$W/store.db" >"$W/audit.jsonl" 2>&1
+if grep '"event":"registry-load"' "$W/audit.jsonl" | grep -q "\"signer\":\"$FPR1\"" &&
+	grep '"event":"registry-load"' "$W/audit.jsonl" | grep -q '"signature_status":"ok"'; then
+	ok "registry-load record names the signer and the outcome"
+else
+	not_ok "registry-load record names the signer and the outcome" "$(grep registry-load "$W/audit.jsonl" | head -c 600)"
+fi
+
 "$BIN" registry import-ti tests/tiimport/teams.json >"$W/ti.yaml" 2>"$W/ti.err"
 rc=$?
 if [ $rc = 0 ] && grep -q '^  - id: cert-at' "$W/ti.yaml" && ! grep -q 'bases: \[[a-z]' "$W/ti.yaml"; then
