@@ -10,10 +10,13 @@
 #     2,000 messages): clean 5 KB mail without addresses through Postfix
 #     alone, with grondslag-milter, and with a do-nothing libmilter filter
 #     of the same callbacks and protocol steps (the floor any libmilter
-#     filter pays: protocol commands, a thread per connection); then the
-#     mix with 10% incident mail (5% delivered with a share record, 5%
-#     held: discarded from the queue and stored), alone and with grondslag.  A message
-#     counts when complete (removed after delivery, or milter-discard).
+#     filter pays: protocol commands, a thread per connection), first one
+#     message per SMTP connection (smtp-source's default, recipes.md 4),
+#     then through 10 connections that stay open (-d), which shows what a
+#     new connection costs; then the mix with 10% incident mail (5%
+#     delivered with a share record, 5% held: discarded from the queue and
+#     stored), alone and with grondslag.  A message counts when complete
+#     (removed after delivery, or milter-discard).
 #     Legs alternate, BENCH_RUNS rounds (3): median, every run, the ratio
 #     of the medians and the per-round ratios.  Also measured per leg:
 #     milter CPU (utime+stime) per message and fsync/fdatasync calls of
@@ -202,6 +205,9 @@ while [ "$i" -le "$RUNS" ]; do
 	leg clean.base "round $i clean, postfix alone" "" clean
 	leg clean.milter "round $i clean, grondslag-milter" "unix:$D/milter.sock" clean
 	[ -z "$NULLSPEC" ] || leg clean.null "round $i clean, do-nothing filter" "$NULLSPEC" clean
+	leg long.base "round $i long sessions, postfix alone" "" long
+	leg long.milter "round $i long sessions, grondslag-milter" "unix:$D/milter.sock" long
+	[ -z "$NULLSPEC" ] || leg long.null "round $i long sessions, do-nothing filter" "$NULLSPEC" long
 	leg mix.base "round $i mix, postfix alone" "" mix
 	leg mix.milter "round $i mix, grondslag-milter" "unix:$D/milter.sock" mix
 	i=$((i + 1))
@@ -209,6 +215,9 @@ done
 CB=$(median "$R/clean.base.rate")
 CM=$(median "$R/clean.milter.rate")
 CN=$(median "$R/clean.null.rate")
+LB=$(median "$R/long.base.rate")
+LM=$(median "$R/long.milter.rate")
+LN=$(median "$R/long.null.rate")
 MB=$(median "$R/mix.base.rate")
 MM=$(median "$R/mix.milter.rate")
 CR=$(ratio "$CM" "$CB")
@@ -392,6 +401,11 @@ clean, $BENCH_SESSIONS sessions x $BENCH_MESSAGES x ${BENCH_SIZE} B without addr
   grondslag / do-nothing   $(ratio "$CM" "${CN:-0}")
   milter CPU per message   $(values "$R/clean.milter.cpu") ms (do-nothing filter: $(values "$R/clean.null.cpu") ms)
   milter fsync+fdatasync   $CLEAN_FSYNC during all clean legs (must be 0)
+clean through $BENCH_SESSIONS long sessions (smtp-source -d: a connection carries many messages):
+  postfix alone            median $LB  runs $(values "$R/long.base.rate")
+  with grondslag-milter    median $LM  runs $(values "$R/long.milter.rate")
+  ratio (medians)          $(ratio "$LM" "$LB")   per round: $(paired "$R/long.milter.rate" "$R/long.base.rate")
+  do-nothing libmilter     median ${LN:-n/a}  runs $(values "$R/long.null.rate")  ratio $(ratio "${LN:-0}" "$LB")
 mix, 10% incident ($((MIX_INC / 2)) delivered with a share record, $((MIX_INC / 2)) held, per leg):
   postfix alone            median $MB  runs $(values "$R/mix.base.rate")
   with grondslag-milter    median $MM  runs $(values "$R/mix.milter.rate")

@@ -22,7 +22,10 @@
 #   bench_done_count NAME  messages complete in Postfix NAME's maillog
 #   bench_leg LABEL MILTER KIND   one leg on fresh instances; MILTER is a
 #                          Postfix milter address or empty (none); KIND is
-#                          "clean" (SESSIONS x 5 KB without addresses) or
+#                          "clean" (SESSIONS x 5 KB without addresses, one
+#                          message per SMTP connection, smtp-source's
+#                          default), "long" (the same through SESSIONS
+#                          connections that stay open: smtp-source -d) or
 #                          "mix" (10% incident: half to a party the
 #                          registry gives the list to, half to one it holds
 #                          it for).  Sets BENCH_RATE, BENCH_INJECT (msg/s,
@@ -134,8 +137,9 @@ bench_leg() {
 		wait "$_bl_p1" || _bl_rc=1
 		wait "$_bl_p2" || _bl_rc=1
 	else
+		# long: -d keeps each session's connection for its next message
 		bench_source "$BENCH_SESSIONS" "$BENCH_MESSAGES" "$_bl_port" "$_bl_out.clean" \
-			-l "$BENCH_SIZE" -t dst@example.net
+			-l "$BENCH_SIZE" -t dst@example.net $([ "$_bl_kind" = long ] && echo -d)
 		_bl_rc=$?
 	fi
 	_bl_t1=$(bench_now)
