@@ -169,6 +169,7 @@ leg() {
 	[ -z "$3" ] || fsync_start
 	bench_leg "$2" "$3" "$4" || { [ -z "$3" ] || fsync_stop >/dev/null; return 1; }
 	echo "$BENCH_RATE" >>"$R/$1.rate"
+	echo "$BENCH_CPU" >>"$R/$1.sys"
 	if [ -n "$3" ]; then
 		fsync_stop >>"$R/$1.fsync"
 		awk -v a="$_lg_c0" -v b="$(cpu_ticks "$_lg_pid")" -v t="$TCK" \
@@ -401,11 +402,15 @@ clean, $BENCH_SESSIONS sessions x $BENCH_MESSAGES x ${BENCH_SIZE} B without addr
   grondslag / do-nothing   $(ratio "$CM" "${CN:-0}")
   milter CPU per message   $(values "$R/clean.milter.cpu") ms (do-nothing filter: $(values "$R/clean.null.cpu") ms)
   milter fsync+fdatasync   $CLEAN_FSYNC during all clean legs (must be 0)
+  machine CPU per message  postfix alone $(median "$R/clean.base.sys") ms, with grondslag $(median "$R/clean.milter.sys") ms, do-nothing $(median "$R/clean.null.sys") ms (medians)
+  CPU-cost ratio           $(ratio "$(median "$R/clean.base.sys")" "$(median "$R/clean.milter.sys")")  (alone / with grondslag: the throughput ratio of a CPU-bound machine, blind to other guests' steal; do-nothing $(ratio "$(median "$R/clean.base.sys")" "$(median "$R/clean.null.sys")"))
 clean through $BENCH_SESSIONS long sessions (smtp-source -d: a connection carries many messages):
   postfix alone            median $LB  runs $(values "$R/long.base.rate")
   with grondslag-milter    median $LM  runs $(values "$R/long.milter.rate")
   ratio (medians)          $(ratio "$LM" "$LB")   per round: $(paired "$R/long.milter.rate" "$R/long.base.rate")
   do-nothing libmilter     median ${LN:-n/a}  runs $(values "$R/long.null.rate")  ratio $(ratio "${LN:-0}" "$LB")
+  machine CPU per message  postfix alone $(median "$R/long.base.sys") ms, with grondslag $(median "$R/long.milter.sys") ms, do-nothing $(median "$R/long.null.sys") ms
+  CPU-cost ratio           $(ratio "$(median "$R/long.base.sys")" "$(median "$R/long.milter.sys")")  (do-nothing $(ratio "$(median "$R/long.base.sys")" "$(median "$R/long.null.sys")"))
 mix, 10% incident ($((MIX_INC / 2)) delivered with a share record, $((MIX_INC / 2)) held, per leg):
   postfix alone            median $MB  runs $(values "$R/mix.base.rate")
   with grondslag-milter    median $MM  runs $(values "$R/mix.milter.rate")

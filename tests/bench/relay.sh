@@ -29,7 +29,9 @@
 #                          "mix" (10% incident: half to a party the
 #                          registry gives the list to, half to one it holds
 #                          it for).  Sets BENCH_RATE, BENCH_INJECT (msg/s,
-#                          empty on failure) and BENCH_SECS.
+#                          empty on failure), BENCH_SECS and BENCH_CPU
+#                          (ms of busy CPU of the whole machine per
+#                          message, first connection to completion).
 # Standalone output:
 #   relay baseline (no milter): N msg/s
 # and with BENCH_MILTER set (a milter address whose daemon the caller
@@ -49,6 +51,13 @@ BENCH_FROM=src@example.org
 # Print seconds since the epoch with nanoseconds.
 bench_now() {
 	date +%s.%N
+}
+
+# Print the machine's busy CPU ticks so far (user, nice, system, irq,
+# softirq of /proc/stat; not idle, iowait or steal: time other guests of
+# the host take is not ours).
+bench_busy() {
+	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat
 }
 
 # Print COUNT / (END - START) with no decimals (msg/s).
@@ -120,6 +129,8 @@ bench_leg() {
 		{ e2e_not_ok "$_bl_label: postfix"; e2e_sink_stop "$_bl_sk"; return 1; }
 	_bl_port=$(e2e_port "$_bl_pf")
 	_bl_out=$E2E_RUN/source$BENCH_LEG
+	BENCH_CPU=""
+	_bl_b0=$(bench_busy)
 	_bl_t0=$(bench_now)
 	if [ "$_bl_kind" = mix ]; then
 		# 10% incident: two single sessions of 5% each beside the clean ones.
@@ -147,6 +158,8 @@ bench_leg() {
 	if e2e_wait_until "$BENCH_TIMEOUT" "$BENCH_MESSAGES messages complete in $_bl_pf" \
 		bench_done_has "$_bl_pf" "$BENCH_MESSAGES"; then
 		_bl_t2=$(bench_now)
+		BENCH_CPU=$(awk -v a="$_bl_b0" -v b="$(bench_busy)" -v t="$(getconf CLK_TCK)" \
+			-v n="$BENCH_MESSAGES" 'BEGIN { printf "%.2f\n", (b - a) * 1000 / t / n }')
 		BENCH_RATE=$(bench_rate "$BENCH_MESSAGES" "$_bl_t0" "$_bl_t2")
 		BENCH_INJECT=$(bench_rate "$BENCH_MESSAGES" "$_bl_t0" "$_bl_t1")
 		BENCH_SECS=$(awk -v a="$_bl_t0" -v b="$_bl_t2" 'BEGIN { printf "%.1f", b - a }')
