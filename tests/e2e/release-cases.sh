@@ -9,7 +9,8 @@
 # (created for the test, removed on exit) decide with the grondslag
 # command through the ControlSocket (runuser: SO_PEERCRED).
 #
-# The driver defines, for its MTA:
+# The driver may set RC_SOCKDIR, a directory for the two milter sockets
+# (removed at the end), and defines, for its MTA:
 #   rc_mta_start        start instance $RC_MTA with both milters
 #   rc_mta_stop         stop it;  rc_mta_restart: start it again (same port)
 #   rc_mta_flush        make it deliver what it queued (Sendmail: -q)
@@ -49,6 +50,12 @@ rc_users_del() {
 		id "$_u" >/dev/null 2>&1 && userdel "$_u" >/dev/null 2>&1
 	done
 	return 0
+}
+
+# At exit: the users and RC_SOCKDIR.
+rc_cleanup() {
+	rc_users_del
+	[ -z "${RC_SOCKDIR:-}" ] || rm -rf "$RC_SOCKDIR"
 }
 
 # Run the grondslag command as user $1; output in $RC_OUT, exit code returned.
@@ -136,7 +143,7 @@ rc_milter_start() {
 
 # Users, sinks, the slow milter, the MTA, the configuration, the daemon.
 rc_setup() {
-	trap '_rc_rc=$?; rc_users_del; (exit $_rc_rc); e2e_cleanup' EXIT
+	trap '_rc_rc=$?; rc_cleanup; (exit $_rc_rc); e2e_cleanup' EXIT
 	rc_users_del
 	for _u in $J1 $J2; do
 		useradd -M -N -s /usr/sbin/nologin "$_u" || { e2e_not_ok "useradd $_u"; e2e_done; }
@@ -144,9 +151,10 @@ rc_setup() {
 	e2e_sink_start sink || { e2e_not_ok "start sink"; e2e_done; }
 	e2e_sink_start notices || { e2e_not_ok "start notice sink"; e2e_done; }
 	MC_DIR=$E2E_RUN/milter
-	SOCK=$MC_DIR/milter.sock
+	# the MTA's milter sockets: RC_SOCKDIR when the driver set one
+	SOCK=${RC_SOCKDIR:-$MC_DIR}/milter.sock
 	CTL=$MC_DIR/control.sock
-	SLOW=$E2E_RUN/slow/slow.sock
+	SLOW=${RC_SOCKDIR:-$E2E_RUN/slow}/slow.sock
 	HOLDFILE=$E2E_RUN/slow/hold
 	mkdir -p "$MC_DIR/spool" "$E2E_RUN/slow"
 	e2e_check "grondslag is built" test -x "$CLI" || e2e_done

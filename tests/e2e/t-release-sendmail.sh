@@ -14,6 +14,11 @@ RC_USERS=s
 E2E_SUITE_TIMEOUT=${E2E_SUITE_TIMEOUT:-500}
 e2e_init release-sendmail
 RC_MTA=sm
+# Sendmail refuses a milter socket below a group- or world-writable
+# directory, and a clone may live under /tmp: the sockets go to a
+# private directory in /run (root's, mode 0755).
+RC_SOCKDIR=$(mktemp -d /run/grondslag-e2e.XXXXXX) || { e2e_not_ok "socket directory"; e2e_done; }
+chmod 755 "$RC_SOCKDIR"
 RC_SM_T="T=C:10s;S:30s;R:90s;E:120s"
 
 rc_mta_start() {
