@@ -238,7 +238,13 @@ enum regsig_status auditsig_verify(const struct auditsig_checkpoint *cp, const c
 	memset(&res, 0, sizeof res);
 	enum regsig_status st = regsig_verify_buffer(text, strlen(text), (const char *)sig, siglen,
 						     gnupg_home, fprs, nfprs, &res);
-	if (st == REGSIG_UNKNOWN_SIGNER && res.fingerprint[0])
+	/* the key the checkpoint names must be the key that signed it: with
+	 * several trusted keys (a rotation), one may not vouch for another */
+	if ((st == REGSIG_OK || st == REGSIG_EXPIRED) && strcmp(res.fingerprint, cp->key) != 0) {
+		snprintf(err, errlen, "made by %s, but the checkpoint names %s", res.fingerprint,
+			 cp->key);
+		st = REGSIG_UNKNOWN_SIGNER;
+	} else if (st == REGSIG_UNKNOWN_SIGNER && res.fingerprint[0])
 		snprintf(err, errlen, "made by %s, not a trusted audit key", res.fingerprint);
 	else
 		snprintf(err, errlen, "%s", res.error);

@@ -109,8 +109,23 @@ struct verify_env {
 	char home[4200];		/* GnuPG home with the public key(s) */
 	const char *keys[AUDIT_MAX_KEYS + 1];
 	size_t nkeys;
-	char config_key[REGSIG_FPR_LEN + 1];
+	/* the keys as gpg reports signers: 40 upper-case hex, no blanks */
+	char key_buf[AUDIT_MAX_KEYS + 1][REGSIG_FPR_LEN + 1];
 };
+
+/* Add fingerprint fpr (as written by a person: blanks, lower case) to
+ * env's trusted keys; false (and says why) when it is not one. */
+static bool add_key(struct verify_env *env, const char *fpr, const char *from)
+{
+	if (!regsig_fpr_normalize(fpr, env->key_buf[env->nkeys])) {
+		fprintf(stderr, "grondslag audit: %s \"%.64s\" is not a fingerprint (40 hex digits)\n",
+			from, fpr);
+		return false;
+	}
+	env->keys[env->nkeys] = env->key_buf[env->nkeys];
+	env->nkeys++;
+	return true;
+}
 
 /* The first pass: the chain itself, and the checkpoints recorded in it. */
 struct verify_pass {
@@ -137,12 +152,14 @@ static struct store *verify_open(const struct audit_opts *o, struct verify_env *
 			   db, env->file, sizeof env->file);
 	snprintf(env->home, sizeof env->home, "%s",
 		 o->gnupg_home ? o->gnupg_home : c ? config_str(c, CONF_GNUPG_HOME) : "");
+	bool keys_ok = true;
 	for (size_t i = 0; i < o->nkeys; i++)
-		env->keys[env->nkeys++] = o->keys[i];
-	if (c != NULL && *config_str(c, CONF_AUDIT_SIGNING_KEY)) {
-		snprintf(env->config_key, sizeof env->config_key, "%.40s",
-			 config_str(c, CONF_AUDIT_SIGNING_KEY));
-		env->keys[env->nkeys++] = env->config_key;
+		keys_ok &= add_key(env, o->keys[i], "--key");
+	if (c != NULL && *config_str(c, CONF_AUDIT_SIGNING_KEY))
+		keys_ok &= add_key(env, config_str(c, CONF_AUDIT_SIGNING_KEY), "AuditSigningKey");
+	if (!keys_ok) {
+		config_free(c);
+		return NULL;
 	}
 	char err[1024];
 	struct store *s = store_open_readonly(db, err, sizeof err);
@@ -256,6 +273,7 @@ static void where_text(const struct auditsig_entry *e, const char *file, char *b
 /* The outcome of audit verify, for the two output forms. */
 struct verify_result {
 	bool chain_ok, file_missing, ok;
+	bool none_with_key;	/* a key is given, records exist, no checkpoint */
 	int64_t records, bad_seq, anchored, after;
 	char why[200], head[AUDIT_HASH_HEX];
 	size_t found, bad, expired;
@@ -280,8 +298,13 @@ static void verify_print_text(const struct verify_pass *p, const struct verify_e
 	if (v->file_missing)
 		printf("checkpoint file %s is missing (deleted?)\n", env->file);
 	if (v->found == 0) {
-		printf("checkpoints: none%s; the newest records are not anchored\n",
-		       env->nkeys == 0 ? " (no AuditSigningKey)" : " found (warning)");
+		if (v->none_with_key)
+			printf("checkpoints: NONE although a key is given: deleted with the newest "
+			       "records and the file emptied? (or the daemon never ran with "
+			       "AuditSigningKey)\n");
+		else
+			printf("checkpoints: none%s; the newest records are not anchored\n",
+			       env->nkeys == 0 ? " (no AuditSigningKey)" : " (no records yet)");
 		return;
 	}
 	printf("checkpoints: %zu good of %zu (%" PRId64 " in the chain, %" PRId64 " in %s)",
@@ -323,6 +346,8 @@ static void verify_print_json(const struct verify_pass *p, const struct verify_e
 	json_bool(j, v->file_missing);
 	json_key(j, "found");
 	json_uint(j, v->found);
+	json_key(j, "none_with_key");
+	json_bool(j, v->none_with_key);
 	json_key(j, "in_chain");
 	json_int(j, p->in_chain);
 	json_key(j, "in_file");
@@ -390,7 +415,10 @@ static int verify_run(struct store *s, const struct verify_env *env, struct veri
 		const struct auditsig_entry *e = auditsig_check_entry(p->cps, i, NULL);
 		v->expired += e->outcome == AUDITSIG_GOOD && e->sig == REGSIG_EXPIRED;
 	}
-	v->ok = v->chain_ok && v->bad == 0 && !v->file_missing;
+	/* the daemon writes one at its first start with the key: with records
+	 * and a key, none at all means they were removed (file emptied too) */
+	v->none_with_key = env->nkeys > 0 && v->records > 0 && v->found == 0;
+	v->ok = v->chain_ok && v->bad == 0 && !v->file_missing && !v->none_with_key;
 	return 0;
 }
 

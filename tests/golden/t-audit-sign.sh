@@ -188,6 +188,26 @@ printf 'grondslag-audit-checkpoint v1 seq=%s hash=%s at=1800000000 host=forger k
 	"$fseq" "$fhash" "$KEY" "$(base64 -w0 "$W/forge.sig")" >"$W/forge.line"
 tamper "checkpoint signed by another key" - "checkpoint seq $fseq: signature unknown-signer" \
 	"cat $W/forge.line >>$W/t.cp"
+# both keys trusted (a rotation): the forged line names KEY but OTHER signed it
+cp "$CP" "$W/t.cp"
+cat "$W/forge.line" >>"$W/t.cp"
+out=$("$BIN" audit verify --database "$W/store.db" --checkpoints "$W/t.cp" --key "$KEY" \
+	--key "$OTHER" --gnupg-home "$P" 2>&1)
+[ $? = 2 ] && echo "$out" | grep -q "checkpoint seq $fseq: signature unknown-signer: made by $OTHER, but the checkpoint names $KEY" &&
+	ok "two trusted keys: one cannot vouch for a checkpoint naming the other" ||
+	not_ok "key binding" "$out"
+tamper "file emptied, newest records and every checkpoint record deleted" \
+	"DELETE FROM audit WHERE seq >= 15; DELETE FROM audit WHERE event = 'checkpoint'" \
+	"checkpoints: NONE although a key is given" ": >$W/t.cp"
+# a fingerprint as people write it: blanks, lower case
+SPACED=$(echo "$KEY" | tr 'A-F' 'a-f' | sed 's/..../& /g')
+sed "s|^AuditSigningKey .*|AuditSigningKey $SPACED|" "$W/g.conf" >"$W/spaced.conf"
+out=$("$BIN" audit verify -c "$W/spaced.conf" 2>&1)
+[ $? = 0 ] && ok "AuditSigningKey with blanks and lower case: verifies" ||
+	not_ok "spaced key" "$out"
+out=$("$BIN" audit verify --database "$W/store.db" --key "not-a-key" --gnupg-home "$P" 2>&1)
+[ $? = 2 ] && echo "$out" | grep -q -- '--key "not-a-key" is not a fingerprint' &&
+	ok "--key that is no fingerprint: exit 2, said" || not_ok "--key junk" "$out"
 
 rm -f "$W/t.cp"
 cp "$W/store.db" "$W/t.db"
