@@ -4,8 +4,9 @@
  *
  * Order of one checkpoint: read the head; sign; append the line to the
  * file and fsync; append the record to the chain.  The file comes first
- * because it is the copy an intruder in the database cannot reach; a
- * failure of either is logged and the other is still written.  The
+ * because it is the copy that survives an intruder in the database (once
+ * shipped off the host); when the file fails the record is not written
+ * either, so the next attempt writes both.  The
  * timer waits on CLOCK_MONOTONIC, so setting the clock neither skips nor
  * floods checkpoints.
  * Limits: one line per checkpoint (AUDITSIG_LINE_MAX bytes), written
@@ -66,23 +67,36 @@ static int open_file(struct checkpointer *c, char *err, size_t errlen)
 	return 0;
 }
 
-/* Append line to the file and fsync it.  0 or -1 + err. */
+/* Append line to the file and fsync it.  0 or -1 + err.  A short write
+ * (disk full) is cut off again: a partial line would stay malformed for
+ * good, and every later verify would fail on a good chain. */
 static int append_line(struct checkpointer *c, const char *line, char *err, size_t errlen)
 {
 	size_t len = strlen(line);
+	struct stat st;
+	if (fstat(c->fd, &st) != 0) {
+		snprintf(err, errlen, "AuditCheckpointFile %.200s: %s", c->file, strerror(errno));
+		return -1;
+	}
 	ssize_t w;
 	do
 		w = write(c->fd, line, len);
 	while (w < 0 && errno == EINTR);
+	int e = errno;
 	if (w != (ssize_t)len || fsync(c->fd) != 0) {
-		snprintf(err, errlen, "AuditCheckpointFile %.200s: %s", c->file,
-			 w < 0 || w == (ssize_t)len ? strerror(errno) : "short write");
+		bool cut = w >= 0 && w != (ssize_t)len && ftruncate(c->fd, st.st_size) != 0;
+		snprintf(err, errlen, "AuditCheckpointFile %.200s: %s%s", c->file,
+			 w < 0 || w == (ssize_t)len ? strerror(w < 0 ? e : errno) : "short write",
+			 cut ? " (and the partial line could not be cut off)" : "");
 		return -1;
 	}
 	return 0;
 }
 
-/* Write the signed checkpoint cp: file, then chain.  0 or -1 + err. */
+/* Write the signed checkpoint cp: file, then chain.  0 or -1 + err.
+ * When the file fails the chain gets no record either: the head then is
+ * not a checkpoint, so the next call signs and writes both again (a
+ * checkpoint only in the chain would never reach the file). */
 static int write_checkpoint(struct checkpointer *c, const struct auditsig_checkpoint *cp,
 			    char *err, size_t errlen)
 {
@@ -90,7 +104,8 @@ static int write_checkpoint(struct checkpointer *c, const struct auditsig_checkp
 	char ferr[300] = "", serr[300] = "";
 	int frc = line != NULL ? append_line(c, line, ferr, sizeof ferr) : -1;
 	struct store_audit a = {.event = AUDITSIG_EVENT, .details = details};
-	int src = details != NULL ? store_audit_put(c->store, &a, serr, sizeof serr) : -1;
+	int src = frc == 0 && details != NULL ? store_audit_put(c->store, &a, serr, sizeof serr)
+					      : frc == 0 ? -1 : 0;
 	free(line);
 	free(details);
 	if (frc != 0 || src != 0) {

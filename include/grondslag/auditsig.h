@@ -4,8 +4,12 @@
  * reordered, but not the newest records deleted, nor everything after a
  * point rewritten: whoever can write the store can recompute the hashes.
  * A checkpoint fixes the head of the chain (seq and hash) under an
- * OpenPGP signature made with a key the store's writer does not hold
- * (AuditSigningKey), so a later verify can tell.
+ * OpenPGP signature (AuditSigningKey), so a later verify can tell.  The
+ * daemon's user holds that key (no passphrase: it signs unattended), so
+ * an intruder with the daemon's rights could sign too: what anchors the
+ * chain are the copies of the checkpoints kept beyond the host (the file
+ * shipped off it, the syslog lines at a remote collector), checked
+ * against the public key alone.
  *
  * The daemon writes each checkpoint twice: as an audit record (event
  * "checkpoint", details seq, hash, at, host, key, sig) and as one line
