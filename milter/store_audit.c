@@ -25,6 +25,31 @@ static const char zero_hash[] =
 
 static const struct store_actor daemon_actor = {"daemon", -1, "daemon"};
 
+/* The newest record's seq, hash and event (seq 0, "" and "" when the
+ * chain is empty), lock held.  0 or -1. */
+static int head_locked(struct store *s, int64_t *seq, char hash[AUDIT_HASH_HEX], char *event,
+		       size_t eventlen, char *err, size_t errlen)
+{
+	*seq = 0;
+	hash[0] = '\0';
+	if (eventlen > 0)
+		event[0] = '\0';
+	sqlite3_stmt *st = store_prepare(
+		s, "SELECT seq, hash, event FROM audit ORDER BY seq DESC LIMIT 1", err, errlen);
+	int rc = st != NULL ? sqlite3_step(st) : SQLITE_ERROR;
+	if (rc == SQLITE_ROW) {
+		const unsigned char *h = sqlite3_column_text(st, 1), *ev = sqlite3_column_text(st, 2);
+		*seq = sqlite3_column_int64(st, 0);
+		snprintf(hash, AUDIT_HASH_HEX, "%s", h ? (const char *)h : "");
+		if (eventlen > 0)
+			snprintf(event, eventlen, "%s", ev ? (const char *)ev : "");
+	}
+	if (st != NULL && rc != SQLITE_ROW && rc != SQLITE_DONE)
+		store_sqlerr(s, err, errlen, "read audit head");
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
 int store_audit_append(struct store *s, const struct store_audit *a, time_t now,
 		       int64_t *seq_out, char *err, size_t errlen)
 {
@@ -35,24 +60,13 @@ int store_audit_append(struct store *s, const struct store_audit *a, time_t now,
 		store_errf(err, errlen, "store: invalid audit record");
 		return -1;
 	}
-	sqlite3_stmt *st = store_prepare(s, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-					 err, errlen);
-	if (st == NULL)
-		return -1;
 	char prev[AUDIT_HASH_HEX];
-	snprintf(prev, sizeof prev, "%s", zero_hash);
-	int64_t seq = 1;
-	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		seq = sqlite3_column_int64(st, 0) + 1;
-		const unsigned char *h = sqlite3_column_text(st, 1);
-		snprintf(prev, sizeof prev, "%s", h ? (const char *)h : "");
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		store_sqlerr(s, err, errlen, "read audit head");
+	int64_t seq;
+	if (head_locked(s, &seq, prev, NULL, 0, err, errlen) != 0)
 		return -1;
-	}
+	if (seq == 0)
+		snprintf(prev, sizeof prev, "%s", zero_hash);
+	seq++;
 	struct audit_record r = {
 		.seq = seq, .at = (int64_t)(now > 0 ? now : time(NULL)),
 		.actor = who->user ? who->user : "", .uid = who->uid < 0 ? -1 : who->uid,
@@ -64,10 +78,11 @@ int store_audit_append(struct store *s, const struct store_audit *a, time_t now,
 		store_errf(err, errlen, "store: out of memory");
 		return -1;
 	}
-	st = store_prepare(s,
-			   "INSERT INTO audit(seq, at, actor, uid, role, event, ref, details,"
-			   " prev_hash, hash) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
-			   err, errlen);
+	sqlite3_stmt *st = store_prepare(s,
+					 "INSERT INTO audit(seq, at, actor, uid, role, event, ref,"
+					 " details, prev_hash, hash)"
+					 " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+					 err, errlen);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, r.seq);
@@ -83,7 +98,7 @@ int store_audit_append(struct store *s, const struct store_audit *a, time_t now,
 	store_bind_text(st, 8, r.details);
 	store_bind_text(st, 9, prev);
 	store_bind_text(st, 10, hash);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	if (rc != 0)
 		store_sqlerr(s, err, errlen, "insert audit record");
 	sqlite3_finalize(st);
@@ -195,27 +210,16 @@ int store_audit_verify(struct store *s, struct store_audit_check *out, char *err
 int store_audit_head(struct store *s, int64_t *seq, char hash[AUDIT_HASH_HEX], char *event,
 		     size_t eventlen, char *err, size_t errlen)
 {
-	*seq = 0;
-	hash[0] = '\0';
-	if (eventlen > 0)
-		event[0] = '\0';
 	if (s == NULL) {
+		*seq = 0;
+		hash[0] = '\0';
+		if (eventlen > 0)
+			event[0] = '\0';
 		store_errf(err, errlen, "store: not open");
 		return -1;
 	}
 	pthread_mutex_lock(&s->lock);
-	sqlite3_stmt *st = store_prepare(
-		s, "SELECT seq, hash, event FROM audit ORDER BY seq DESC LIMIT 1", err, errlen);
-	int rc = st != NULL ? sqlite3_step(st) : SQLITE_ERROR;
-	if (rc == SQLITE_ROW) {
-		const unsigned char *h = sqlite3_column_text(st, 1), *ev = sqlite3_column_text(st, 2);
-		*seq = sqlite3_column_int64(st, 0);
-		snprintf(hash, AUDIT_HASH_HEX, "%s", h ? (const char *)h : "");
-		snprintf(event, eventlen, "%s", ev ? (const char *)ev : "");
-	}
-	if (st != NULL && rc != SQLITE_ROW && rc != SQLITE_DONE)
-		store_sqlerr(s, err, errlen, "read audit head");
-	sqlite3_finalize(st);
+	int rc = head_locked(s, seq, hash, event, eventlen, err, errlen);
 	pthread_mutex_unlock(&s->lock);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
