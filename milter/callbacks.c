@@ -273,6 +273,22 @@ static void msg_strip(struct conn_ctx *c, const char *name)
 	m->strip[m->nstrip++].index = index;
 }
 
+/* Keep the Subject (for the store and the notices), bounded.  A longer
+ * one loses its last, partial word as well: cut inside an address (or an
+ * encoded word holding one), the rest would be a piece of an address the
+ * notices' screening cannot recognise. */
+static void keep_subject(struct msg_ctx *m, const char *value)
+{
+	log_sanitize(m->subject, sizeof m->subject, value, SUBJECT_MAX);
+	if (strlen(value) <= SUBJECT_MAX)
+		return;
+	char *blank = strrchr(m->subject, ' ');
+	if (blank != NULL)
+		*blank = '\0';
+	else
+		m->subject[0] = '\0';
+}
+
 static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
 {
 	struct conn_ctx *c = conn_get(ctx);
@@ -296,7 +312,7 @@ static sfsistat cb_header(SMFICTX *ctx, char *name, char *value)
 		return go_on(c, SMFIP_NR_HDR);
 	}
 	if (strcasecmp(name, "Subject") == 0 && m->subject[0] == '\0')
-		log_sanitize(m->subject, sizeof m->subject, value, SUBJECT_MAX);
+		keep_subject(m, value);
 	if (!m->outbound || m->failed)
 		return go_on(c, SMFIP_NR_HDR);
 	/* Rebuild the raw header: the scanner reads the Subject from it. */

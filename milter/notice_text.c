@@ -17,7 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gmime/gmime.h>
+
 #include "grondslag/ipscan.h"
+#include "grondslag/textx.h"
 #include "notice_priv.h"
 
 #define QP_LINE 76
@@ -93,15 +96,23 @@ char *notice_clean(const char *in, size_t max)
 	return g_string_free(out, FALSE);
 }
 
+/* Does in hold an address anywhere: screened whole, before any cut
+ * (a cut could leave a piece no scanner recognises). */
+static bool has_address_uncut(const char *in)
+{
+	char *all = notice_clean(in, strlen(in ? in : "") * 3 + 4);
+	bool found = notice_has_address(all);
+	g_free(all);
+	return found;
+}
+
 /* Screened copy: a value with an address in it is not repeated at all
  * (a part of it could still be one), only said to be left out. */
 char *notice_shown(const char *in, size_t max)
 {
-	char *c = notice_clean(in, max);
-	if (!notice_has_address(c))
-		return c;
-	g_free(c);
-	return g_strdup("(not shown: it contains an IP address)");
+	if (has_address_uncut(in))
+		return g_strdup("(not shown: it contains an IP address)");
+	return notice_clean(in, max);
 }
 
 /* Is c allowed in an address written into a header? */
@@ -409,11 +420,14 @@ bool notice_held_init(struct notice_held *hd, const char *ref, const char *queue
 	if (hd->ref[0] == '\0')
 		return false;
 	notice_token(queue_id, hd->qid, sizeof hd->qid, "unknown");
-	hd->subject = notice_clean(subject, NOTICE_SUBJECT_MAX);
+	/* as the reader would see it: RFC 2047 words decoded, so that an
+	 * address inside an encoded word is found too */
+	textx_global_init();
+	char *decoded = g_mime_utils_header_decode_text(NULL, subject ? subject : "");
 	/* never repeat an address found in the mail, not even to its sender */
-	hd->withheld = notice_has_address(hd->subject);
-	if (hd->withheld)
-		hd->subject[0] = '\0';
+	hd->withheld = decoded == NULL || has_address_uncut(decoded);
+	hd->subject = notice_clean(hd->withheld ? "" : decoded, NOTICE_SUBJECT_MAX);
+	g_free(decoded);
 	return true;
 }
 

@@ -108,6 +108,23 @@ static void test_jurist_no_addresses(void **state)
 		 "  (not shown: it contains an IP address)\n    party:"},
 		{"sentence with prefix", NULL, NULL, NULL, "Outside 193.0.6.0/24 of party x.",
 		 "why:     (not shown: it contains an IP address)"},
+		/* an encoded word is read as its reader would: decoded first */
+		{"subject base64 word", "=?utf-8?b?MTkzLjAuNi4xMzk=?=", NULL, NULL, NULL,
+		 "Subject:    (not shown: it contains an IP address)"},
+		{"subject q word", "=?utf-8?q?see_193=2E0=2E6=2E139?=", NULL, NULL, NULL,
+		 "Subject:    (not shown: it contains an IP address)"},
+		/* screened whole before the 120-byte cut, which would leave "193.0..." */
+		{"address past the cut",
+		 "A very long subject line that goes on and on about the incident response "
+		 "of last week and then names 193.0.6.139 at the end", NULL, NULL, NULL,
+		 "Subject:    (not shown: it contains an IP address)"},
+		{"long sentence, address past the cut", NULL, NULL, NULL,
+		 "A sentence long enough to be cut by the notice's bound for the jurist's "
+		 "explanation of why this recipient is held, which is several hundred bytes "
+		 "long so that the address at its very end falls well past the cut: it names "
+		 "the constituency of the party and the list of networks, the last of which "
+		 "is outside, namely 193.0.6.0/24, and that is the reason for the hold here.",
+		 "why:     (not shown: it contains an IP address)"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		struct notice_jurist_info in = sample();
@@ -492,7 +509,8 @@ static void test_digest_pass(void **state)
 {
 	(void)state;
 	struct store *s = open_store("digest");
-	time_t now = time(NULL);
+	/* noon UTC today: the "same day" checks below must not cross midnight */
+	time_t now = time(NULL) / DAY * DAY + DAY / 2;
 	struct digest_setup in = {
 		.store = s, .from = "grondslag@ncsc.nl", .hostname = "mx", .to = jurists, .nto = 2,
 		.expiry_days = 14, .warning_days = 3,
