@@ -79,13 +79,20 @@ void ctlsock_refusals_flush(const struct ctlsock_env *env, time_t now)
 
 int ctlsock_refusals_drain(const struct ctlsock_env *env, time_t now)
 {
-	struct ratelim_summary s;
+	/* take them all out first: one that fails is put back, and must not
+	 * come round again and again; the others are still tried (at the
+	 * thread's end, a failure would otherwise lose every later count) */
+	struct ratelim_summary all[CTLSOCK_REFUSAL_SLOTS];
+	size_t n = 0;
 	if (now == 0)
 		now = env->now ? env->now : time(NULL);
-	while (ratelim_drain(env->refusals, &s))
-		if (record_summary(env, &s, now) != 0)
-			return -1;
-	return 0;
+	while (n < CTLSOCK_REFUSAL_SLOTS && ratelim_drain(env->refusals, &all[n]))
+		n++;
+	int rc = 0;
+	for (size_t i = 0; i < n; i++)
+		if (record_summary(env, &all[i], now) != 0)
+			rc = -1;
+	return rc;
 }
 
 /* Record a refused command in the chain and answer "refused".  The
