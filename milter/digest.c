@@ -32,6 +32,7 @@ struct digest {
 	const char *tov[NOTICE_JURISTS_MAX];
 	bool last_known;		/* last was read from the record */
 	time_t last;			/* the last digest, 0: none */
+	bool failing;			/* said once until a digest goes out */
 };
 
 /* Copy the settings of in into d (lock held, or d not yet shared). */
@@ -178,9 +179,18 @@ static int pass_locked(struct digest *d, time_t now)
 	char *text = notice_digest(&di, &listed);
 	char *details = text ? record_details(h, n, d, now, listed) : NULL;
 	int rc = 0;
-	if (text != NULL && (details == NULL || queue(d, text, details, now) != 0)) {
+	if (text == NULL && listed > 0) {
+		/* holds to list, no text: never mistaken for "nothing to do" */
+		if (!d->failing)
+			log_msg(LOG_ERR, "digest: %zu hold%s close to expiry, but no digest can be "
+				"written (NoticeFrom or a jurist address unusable, or out of memory)",
+				listed, listed == 1 ? "" : "s");
+		d->failing = true;
+		rc = -1;
+	} else if (text != NULL && (details == NULL || queue(d, text, details, now) != 0)) {
 		rc = -1;
 	} else if (text != NULL) {
+		d->failing = false;
 		d->last = now;
 		rc = 1;
 		log_msg(LOG_NOTICE, "digest: %zu hold%s close to expiry, queued for %zu jurist "

@@ -33,6 +33,7 @@
  * UserID) and a key that cannot sign stops the daemon there.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
@@ -125,6 +126,12 @@ static void reload(void)
 	snapshot_unref(s);
 }
 
+/* A reload runs in libmilter's signal thread; the teardown after
+ * smfi_main() frees what it touches (releaser, digest): stopping, set
+ * under the lock, ends reloads first. */
+static pthread_mutex_t reload_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool stopping;
+
 /*
  * XXX Interposed sigwait(): libmilter's signal thread waits for SIGHUP,
  * SIGTERM and SIGINT and stops the filter on any of them.  Here SIGHUP is
@@ -140,7 +147,12 @@ int sigwait(const sigset_t *set, int *sig)
 			return errno;
 		}
 		if (s == SIGHUP) {
-			reload();
+			pthread_mutex_lock(&reload_lock);
+			if (stopping)
+				log_msg(LOG_NOTICE, "SIGHUP while stopping: not reloaded");
+			else
+				reload();
+			pthread_mutex_unlock(&reload_lock);
 			continue;
 		}
 		*sig = s;
@@ -473,7 +485,8 @@ static void start_releaser(const struct config *c)
 {
 	const char *relay = config_str(c, CONF_RELEASE_RELAY);
 	if (*relay == '\0') {
-		log_msg(LOG_WARNING, "ReleaseRelay is empty: approved holds are not released");
+		log_msg(LOG_WARNING, "ReleaseRelay is empty: approved holds are not released, "
+			"undecided holds do not expire, and no digest goes to the jurists");
 		return;
 	}
 	struct releaser_setup in = {
@@ -656,6 +669,9 @@ static int run(bool foreground)
 	record_event("registry-load", s, NULL);
 	snapshot_unref(s);
 	rc = smfi_main() == MI_SUCCESS ? 0 : 1;
+	pthread_mutex_lock(&reload_lock);
+	stopping = true;
+	pthread_mutex_unlock(&reload_lock);
 	stop_control();
 	log_msg(LOG_NOTICE, "stopping: finishing messages in flight");
 	drain();

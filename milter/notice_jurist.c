@@ -303,13 +303,9 @@ char *notice_digest(const struct notice_digest_info *in, size_t *listed)
 	if (!notice_head(&b, &h)) {
 		free(body.p);
 		free(b.p);
-		*listed = 0;
 		return NULL;
 	}
-	char *text = notice_finish(&b, &body);
-	if (text == NULL)
-		*listed = 0;
-	return text;
+	return notice_finish(&b, &body);
 }
 
 size_t notice_jurist_to(const struct config *c, const char **out, size_t max)

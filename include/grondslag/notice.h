@@ -125,8 +125,10 @@ struct notice_digest_info {
 	const struct store_hold_record *const *holds;
 	size_t nholds;
 };
-/* The text, and in *listed the number of holds in it; NULL with 0 when
- * no hold is to be listed (no mail then), or on an error as above. */
+/* The text, and in *listed the number of holds in it.  NULL with 0: no
+ * hold is to be listed (no mail then); NULL with *listed > 0: there are
+ * holds to list but the text could not be made (an unusable address, out
+ * of memory), which the caller must not take for "nothing to do". */
 char *notice_digest(const struct notice_digest_info *in, size_t *listed);
 /* Listed at now: still open (pending or partly-approved) with at least
  * one recipient waiting for a decision (held), and expiring (received +
