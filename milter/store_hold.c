@@ -240,10 +240,10 @@ static int put_notices(struct store *s, const struct store_hold *h, const char *
 	if (h->notice_to != NULL && h->notice_message != NULL) {
 		struct store_notice_item it = {.kind = "hold", .to = h->notice_to,
 					       .message = h->notice_message};
-		if (store_put_notices(s, &it, 1, ref, now, err, errlen) != 0)
+		if (store_notices_insert(s, &it, 1, ref, now, err, errlen) != 0)
 			return -1;
 	}
-	return store_put_notices(s, h->notices, h->nnotices, ref, now, err, errlen);
+	return store_notices_insert(s, h->notices, h->nnotices, ref, now, err, errlen);
 }
 
 /* One attempt at writing the hold under reference ref. */

@@ -136,7 +136,7 @@ static int insert_notice(struct store *s, const char *kind, const char *ref, con
 	return rc;
 }
 
-int store_put_notices(struct store *s, const struct store_notice_item *items, size_t n,
+int store_notices_insert(struct store *s, const struct store_notice_item *items, size_t n,
 		      const char *ref, time_t now, char *err, size_t errlen)
 {
 	int rc = 0;
@@ -163,7 +163,7 @@ static int notices_tx(struct store *s, const struct store_notice_item *items, si
 	pthread_mutex_lock(&s->lock);
 	int rc = store_begin(s, err, errlen);
 	if (rc == 0)
-		rc = store_put_notices(s, items, n, ref, due, err, errlen);
+		rc = store_notices_insert(s, items, n, ref, due, err, errlen);
 	if (rc == 0 && a != NULL)
 		rc = store_audit_append(s, a, due, NULL, err, errlen);
 	if (rc == 0)
