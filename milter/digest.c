@@ -122,13 +122,22 @@ static char *record_details(struct store_hold_record **h, size_t n, const struct
 {
 	struct audit_details *a = audit_details_new();
 	char refs[2000] = "";
-	size_t len = 0;
-	for (size_t i = 0; i < n && len + STORE_REF_MAX + 1 < sizeof refs; i++)
-		if (notice_digest_lists(h[i], now, d->in.expiry_days, d->in.warning_days))
-			len += (size_t)snprintf(refs + len, sizeof refs - len, "%s%s",
-						len ? "," : "", h[i]->ref);
+	size_t len = 0, k = 0;
+	/* the digest lists the first `listed` of them in this order: the
+	 * record names exactly those (as far as the value's room goes) */
+	for (size_t i = 0; i < n && k < listed; i++) {
+		if (!notice_digest_lists(h[i], now, d->in.expiry_days, d->in.warning_days))
+			continue;
+		if (len + STORE_REF_MAX + 1 >= sizeof refs)
+			break;
+		len += (size_t)snprintf(refs + len, sizeof refs - len, "%s%s", len ? "," : "",
+					h[i]->ref);
+		k++;
+	}
 	audit_details_int(a, "holds", (int64_t)listed);
 	audit_details_str(a, "refs", refs);
+	if (k < listed)
+		audit_details_int(a, "refs_named", (int64_t)k);
 	audit_details_int(a, "recipients", (int64_t)d->in.nto);
 	audit_details_int(a, "warning_days", d->in.warning_days);
 	return audit_details_finish(a);
