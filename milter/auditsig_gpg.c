@@ -17,13 +17,11 @@
  * refused (a key of more than 8192 bits).  One GPGME context per signer,
  * used under its mutex.
  */
-#include <errno.h>
 #include <glib.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include <gpgme.h>
@@ -36,43 +34,20 @@ struct auditsig_signer {
 	char fpr[REGSIG_FPR_LEN + 1];
 };
 
-static pthread_once_t gpgme_once = PTHREAD_ONCE_INIT;
-static const char *gpgme_version;
-
-/* gpgme_check_version must run before the first context. */
-static void gpgme_init_once(void)
-{
-	gpgme_version = gpgme_check_version(NULL);
-}
-
-/* A context for OpenPGP on gnupg_home, offline, loopback pinentry.
- * NULL + err. */
+/* The signing context: regsig's (home checked, offline) with loopback
+ * pinentry (a key with a passphrase fails at start instead of hanging on
+ * a prompt) and binary signatures.  NULL + err. */
 static gpgme_ctx_t context_new(const char *gnupg_home, char *err, size_t errlen)
 {
-	if (gnupg_home != NULL && *gnupg_home != '\0') {
-		struct stat st;
-		int rc = stat(gnupg_home, &st);
-		if (rc != 0 || !S_ISDIR(st.st_mode)) {
-			snprintf(err, errlen, "GnuPG home %.200s: %s", gnupg_home,
-				 rc != 0 ? strerror(errno) : "not a directory");
-			return NULL;
-		}
-	}
-	pthread_once(&gpgme_once, gpgme_init_once);
-	gpgme_ctx_t ctx = NULL;
-	gpgme_error_t ge = gpgme_version ? gpgme_new(&ctx) : gpg_error(GPG_ERR_NOT_INITIALIZED);
-	if (ge == 0)
-		ge = gpgme_set_protocol(ctx, GPGME_PROTOCOL_OpenPGP);
-	if (ge == 0 && gnupg_home != NULL && *gnupg_home != '\0')
-		ge = gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_OpenPGP, NULL, gnupg_home);
-	if (ge == 0)
-		ge = gpgme_set_pinentry_mode(ctx, GPGME_PINENTRY_MODE_LOOPBACK);
+	gpgme_ctx_t ctx = regsig_context_new(gnupg_home, err, errlen);
+	if (ctx == NULL)
+		return NULL;
+	gpgme_error_t ge = gpgme_set_pinentry_mode(ctx, GPGME_PINENTRY_MODE_LOOPBACK);
 	if (ge != 0) {
 		snprintf(err, errlen, "GPGME context: %s", gpgme_strerror(ge));
 		gpgme_release(ctx);
 		return NULL;
 	}
-	gpgme_set_offline(ctx, 1);
 	gpgme_set_armor(ctx, 0);
 	return ctx;
 }

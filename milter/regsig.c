@@ -306,29 +306,22 @@ static enum regsig_status run_verify(gpgme_ctx_t ctx, const char *data, size_t l
 	return st;
 }
 
-enum regsig_status regsig_verify_buffer(const char *data, size_t len, const char *sigdata,
-					size_t siglen, const char *gnupg_home,
-					const char *const *signers, size_t nsigners,
-					struct regsig_result *out)
+gpgme_ctx_t regsig_context_new(const char *gnupg_home, char *err, size_t errlen)
 {
-	out->fingerprint[0] = '\0';
-	out->error[0] = '\0';
-	if (sigdata == NULL)
-		return out->status = REGSIG_UNSIGNED;
 	if (gnupg_home != NULL && gnupg_home[0] != '\0') {
 		/* A mistyped GnuPGHome should say so, not "no public key". */
 		struct stat sh;
 		int rc = stat(gnupg_home, &sh);
 		if (rc != 0 || !S_ISDIR(sh.st_mode)) {
-			snprintf(out->error, sizeof out->error, "GnuPG home %.200s: %s", gnupg_home,
+			snprintf(err, errlen, "GnuPG home %.200s: %s", gnupg_home,
 				 rc != 0 ? strerror(errno) : "not a directory");
-			return out->status = REGSIG_ERROR;
+			return NULL;
 		}
 	}
 	pthread_once(&regsig_once, regsig_init);
 	if (regsig_gpgme_version == NULL) {
-		snprintf(out->error, sizeof out->error, "GPGME initialisation failed");
-		return out->status = REGSIG_ERROR;
+		snprintf(err, errlen, "GPGME initialisation failed");
+		return NULL;
 	}
 	gpgme_ctx_t ctx = NULL;
 	gpgme_error_t ge = gpgme_new(&ctx);
@@ -340,12 +333,27 @@ enum regsig_status regsig_verify_buffer(const char *data, size_t len, const char
 	if (ge == 0 && gnupg_home != NULL && gnupg_home[0] != '\0')
 		ge = gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_OpenPGP, NULL, gnupg_home);
 	if (ge != 0) {
-		snprintf(out->error, sizeof out->error, "GPGME context: %s", gpgme_strerror(ge));
+		snprintf(err, errlen, "GPGME context: %s", gpgme_strerror(ge));
 		gpgme_release(ctx);
-		return out->status = REGSIG_ERROR;
+		return NULL;
 	}
-	/* Never fetch keys from the network while verifying. */
+	/* Never fetch keys from the network. */
 	gpgme_set_offline(ctx, 1);
+	return ctx;
+}
+
+enum regsig_status regsig_verify_buffer(const char *data, size_t len, const char *sigdata,
+					size_t siglen, const char *gnupg_home,
+					const char *const *signers, size_t nsigners,
+					struct regsig_result *out)
+{
+	out->fingerprint[0] = '\0';
+	out->error[0] = '\0';
+	if (sigdata == NULL)
+		return out->status = REGSIG_UNSIGNED;
+	gpgme_ctx_t ctx = regsig_context_new(gnupg_home, out->error, sizeof out->error);
+	if (ctx == NULL)
+		return out->status = REGSIG_ERROR;
 	struct sig_copy sigs[REGSIG_MAX_SIGS];
 	size_t nsigs = 0;
 	enum regsig_status st = run_verify(ctx, data, len, sigdata, siglen, sigs, &nsigs, out);

@@ -23,6 +23,8 @@
  *   regsig_mode_parse(), regsig_mode_name(), regsig_status_name()
  *   regsig_verify()          read FILE (+ FILE.asc), verify, keep the bytes
  *   regsig_verify_buffer()   verify bytes already in memory
+ *   regsig_context_new()     the GPGME context every GnuPG user here
+ *                            starts from (home checked, offline)
  *   regsig_result_free()     the bytes regsig_verify() read
  *   regsig_decide()          accept / warn / refuse, with a one-line message
  *   regsig_fpr_normalize()   "0381 bef5 ..." -> 40 upper-case hex digits
@@ -35,6 +37,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include <gpgme.h>
 
 #define REGSIG_MAX_BYTES (64u << 20)	/* same as REGISTRY_MAX_BYTES */
 #define REGSIG_MAX_SIG_BYTES (1u << 20)
@@ -93,6 +97,11 @@ enum regsig_status regsig_verify(const char *registry_file, const char *sig_file
 /* Verify data against the detached signature sigdata (sigdata NULL =
  * unsigned).  Sets out->status, fingerprint and error; leaves out->data,
  * len and sig_file alone.  Never returns SKIPPED or UNREADABLE. */
+/* An OpenPGP GPGME context on gnupg_home (NULL or "": GnuPG's default),
+ * offline; GPGME initialised once.  NULL + err (a home that is not a
+ * directory is named as such). */
+gpgme_ctx_t regsig_context_new(const char *gnupg_home, char *err, size_t errlen);
+
 enum regsig_status regsig_verify_buffer(const char *data, size_t len, const char *sigdata,
 					size_t siglen, const char *gnupg_home,
 					const char *const *signers, size_t nsigners,
