@@ -12,7 +12,7 @@
  * At the end the gpg-agents are killed and the directories removed.
  */
 #include "testutil.h"
-#include "fixture_shell.h"
+#include "fixture_gpg.h"
 #include "fixture_dir.h"
 
 #include <sys/stat.h>
@@ -40,15 +40,7 @@ static void gen_key(enum key_id k, const char *pass, const char *extra, const ch
 	fixture_run("gpg --homedir %s --batch --pinentry-mode loopback --passphrase '%s' %s "
 	    "--quick-gen-key 'Audit <%s>' ed25519 sign %s 2>/dev/null",
 	    home, pass, extra, email[k], expire);
-	char cmd[512];
-	snprintf(cmd, sizeof cmd,
-		 "gpg --homedir %s --batch --with-colons --list-keys %s 2>/dev/null |"
-		 " awk -F: '$1 == \"fpr\" { print $10; exit }'", home, email[k]);
-	FILE *p = popen(cmd, "r");
-	assert_non_null(p);
-	if (fgets(fpr[k], sizeof fpr[k], p) == NULL || strlen(fpr[k]) != REGSIG_FPR_LEN)
-		fail_msg("%s: no fingerprint", email[k]);
-	pclose(p);
+	fixture_gpg_fpr(home, email[k], fpr[k], NULL);
 }
 
 static int setup(void **state)
@@ -74,12 +66,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	char cmd[512];
-	snprintf(cmd, sizeof cmd,
-		 "gpgconf --homedir %s --kill gpg-agent; gpgconf --homedir %s --kill gpg-agent; "
-		 "rm -rf %s", home, pub, gdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cleanup failed: %s\n", cmd);
+	(void)fixture_gpg_remove(gdir, home, pub);
 	return fixture_dir_remove();
 }
 

@@ -12,7 +12,7 @@
  * At the end the gpg-agents are killed and the directory removed.
  */
 #include "testutil.h"
-#include "fixture_shell.h"
+#include "fixture_gpg.h"
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -48,40 +48,6 @@ static void write_file(const char *name, const char *text)
 	assert_int_equal(fclose(fp), 0);
 }
 
-/* Primary fingerprint of a key (and, for want_sub, of its signing subkey)
- * from gpg --with-colons. */
-static void read_fprs(const char *email, char *primary, char *subsign)
-{
-	char cmd[512], line[1024];
-	snprintf(cmd, sizeof cmd, "gpg --homedir %s --batch --with-colons --list-keys %s 2>/dev/null",
-		 home, email);
-	FILE *p = popen(cmd, "r");
-	assert_non_null(p);
-	bool in_sign_sub = false;
-	primary[0] = '\0';
-	if (subsign != NULL)
-		subsign[0] = '\0';
-	while (fgets(line, sizeof line, p) != NULL) {
-		if (strncmp(line, "sub:", 4) == 0) {
-			/* field 12 is the capabilities; "s" = signing */
-			const char *f = line;
-			for (int i = 0; i < 11 && f != NULL; i++)
-				f = (f = strchr(f, ':')) != NULL ? f + 1 : NULL;
-			in_sign_sub = f != NULL && *f == 's';
-		} else if (strncmp(line, "fpr:", 4) == 0) {
-			const char *v = line + strlen("fpr:::::::::");
-			if (primary[0] == '\0')
-				snprintf(primary, REGSIG_FPR_LEN + 1, "%.40s", v);
-			else if (in_sign_sub && subsign != NULL)
-				snprintf(subsign, REGSIG_FPR_LEN + 1, "%.40s", v);
-			in_sign_sub = false;
-		}
-	}
-	pclose(p);
-	if (strlen(primary) != REGSIG_FPR_LEN)
-		fail_msg("%s: no fingerprint found", email);
-}
-
 /* Detached armored signature of dir/in by the key (as a jurist does). */
 static void sign(const char *in, const char *out, const char *who, const char *extra)
 {
@@ -96,7 +62,7 @@ static void gen_key(enum key_id k, const char *faketime, const char *expire)
 	    "'Signer %c <%s>' future-default default %s 2>/dev/null",
 	    home, faketime ? "--faked-system-time " : "", faketime ? faketime : "",
 	    "ABCXRS"[k], key_email[k], expire);
-	read_fprs(key_email[k], fpr[k], NULL);
+	fixture_gpg_fpr(home, key_email[k], fpr[k], NULL);
 }
 
 static int setup(void **state)
@@ -115,7 +81,7 @@ static int setup(void **state)
 	gen_key(K_X, "20200101T000000", "1d");
 	fixture_run("gpg --homedir %s --batch --passphrase '' --quick-add-key %s ed25519 sign never "
 	    "2>/dev/null", home, fpr[K_S]);
-	read_fprs(key_email[K_S], fpr[K_S], subfpr_s);
+	fixture_gpg_fpr(home, key_email[K_S], fpr[K_S], subfpr_s);
 	if (strlen(subfpr_s) != REGSIG_FPR_LEN)
 		fail_msg("no signing subkey for S");
 
@@ -166,11 +132,7 @@ static int teardown(void **state)
 	(void)state;
 	if (dir[0] == '\0')
 		return 0;
-	char cmd[512];
-	snprintf(cmd, sizeof cmd,
-		 "gpgconf --homedir %s --kill gpg-agent; gpgconf --homedir %s --kill gpg-agent; "
-		 "rm -rf %s", home, pub, dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return fixture_gpg_remove(dir, home, pub);
 }
 
 /* Which key a row expects as out->fingerprint. */
