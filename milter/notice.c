@@ -48,20 +48,9 @@ static void body_text(struct notice_buf *b, const void *arg)
 		   "sharing incident data by mail. It has not been delivered to the "
 		   "recipients listed below.");
 	notice_buf_fmt(b, "\nReference:  %s\n", ref);
-	notice_buf_str(b, "Subject:    ");
-	notice_wrap(b, 12, hd->withheld ? "(not shown: it contains addresses)"
-		    : hd->subject[0] ? hd->subject : "(none)");
+	notice_subject_line(b, hd);
 	notice_buf_fmt(b, "Queue ID:   %s\nHeld on:    %s\n\n", hd->qid, date);
-	notice_buf_fmt(b, "Held for %zu recipient%s:\n\n", in->nrcpts, in->nrcpts == 1 ? "" : "s");
-	for (size_t i = 0; i < in->nrcpts && i < RCPTS_LISTED; i++)
-		notice_rcpt_block(b, &in->rcpts[i]);
-	if (in->nrcpts > RCPTS_LISTED)
-		notice_buf_fmt(b, "  ... and %zu more.\n\n", in->nrcpts - RCPTS_LISTED);
-	if (in->ndelivered > 0)
-		notice_buf_fmt(b, "The other %zu recipient%s got the message now.\n\n", in->ndelivered,
-			in->ndelivered == 1 ? "" : "s");
-	else
-		notice_buf_str(b, "No recipient got the message.\n\n");
+	notice_held_rcpts(b, in->rcpts, in->nrcpts, in->ndelivered, RCPTS_LISTED, SIZE_MAX, NULL);
 	notice_buf_str(b, "What happens next\n\n");
 	notice_wrap(b, 0, "A jurist reviews the held message and either releases it to the "
 		   "recipients above or denies it. You will get a notice either way.");

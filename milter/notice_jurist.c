@@ -121,9 +121,7 @@ static void hold_body(struct notice_buf *b, const void *arg)
 			  "jurists. The addresses found in it are not repeated here.");
 	notice_buf_fmt(b, "\n%-12s%s\n", "Reference:", ref);
 	field(b, "Sender:", in->sender, NOTICE_ADDRESS_MAX);
-	notice_buf_str(b, "Subject:    ");
-	notice_wrap(b, 12, hd->withheld ? "(not shown: it contains an IP address)"
-			   : hd->subject[0] ? hd->subject : "(none)");
+	notice_subject_line(b, hd);
 	notice_date(in->when, date, sizeof date);
 	notice_buf_fmt(b, "%-12s%s\n%-12s%s\n", "Queue ID:", hd->qid, "Held on:", date);
 	if (in->expiry_days > 0) {
@@ -140,17 +138,11 @@ static void hold_body(struct notice_buf *b, const void *arg)
 	notice_buf_fmt(b, "  public addresses:  %zu\n", in->public_addresses);
 	notice_buf_str(b, "  by country:        ");
 	notice_wrap(b, 21, countries);
-	notice_buf_fmt(b, "\nHeld for %zu recipient%s:\n\n", in->nrcpts, in->nrcpts == 1 ? "" : "s");
-	size_t i = 0;
-	for (; i < in->nrcpts && i < HOLD_RCPTS_LISTED && b->len < BODY_SOFT_MAX; i++)
-		notice_rcpt_block(b, &in->rcpts[i]);
-	if (i < in->nrcpts)
-		notice_buf_fmt(b, "  ... and %zu more (grondslag show %s).\n\n", in->nrcpts - i, ref);
-	if (in->ndelivered > 0)
-		notice_buf_fmt(b, "The other %zu recipient%s got the message now.\n\n",
-			       in->ndelivered, in->ndelivered == 1 ? "" : "s");
-	else
-		notice_buf_str(b, "No recipient got the message.\n\n");
+	char hint[sizeof hd->ref + 32];
+	snprintf(hint, sizeof hint, " (grondslag show %s)", ref);
+	notice_buf_str(b, "\n");
+	notice_held_rcpts(b, in->rcpts, in->nrcpts, in->ndelivered, HOLD_RCPTS_LISTED,
+			  BODY_SOFT_MAX, hint);
 	how_to_act(b, ref);
 	notice_buf_str(b, "-- \ngrondslag, an automatic notice to the jurists. Replies to it "
 			  "are\nnot read.\n");

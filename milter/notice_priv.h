@@ -16,6 +16,7 @@
  *   notice_date(), notice_day()         RFC 5322 date, YYYY-MM-DD (UTC)
  *   notice_from_header(), notice_subject_header(), notice_wrap()
  *   notice_rcpt_block()                 one held recipient
+ *   notice_held_rcpts(), notice_subject_line()   the held part of a hold notice
  *   notice_head()                       the header fields of a notice
  *   notice_finish()                     MIME headers + encoded body
  *   notice_held_init(), notice_held_clear(), notice_compose()
@@ -75,6 +76,13 @@ void notice_subject_header(struct notice_buf *b, const char *fixed, const char *
 void notice_wrap(struct notice_buf *b, size_t indent, const char *text);
 /* One held recipient: address, party, reasons, the jurist's sentence. */
 void notice_rcpt_block(struct notice_buf *b, const struct store_hold_rcpt *r);
+/* What a notice says instead of a value that holds an address. */
+#define NOTICE_WITHHELD "(not shown: it contains an IP address)"
+/* "Held for N recipients:", a block for each (at most max, and no more
+ * once the body reached soft_max bytes; then "... and N more" with the
+ * hint), then who got the message now. */
+void notice_held_rcpts(struct notice_buf *b, const struct store_hold_rcpt *r, size_t n,
+		       size_t ndelivered, size_t max, size_t soft_max, const char *hint);
 
 /* The header fields every notice has: From, To (one or more), Date,
  * Message-ID <REF.KIND.WHEN@HOST>, Subject (fixed + optional held
@@ -103,6 +111,8 @@ struct notice_held {
 					 * (g_free, by notice_held_clear()) */
 	bool withheld;			/* the subject contained an IP address */
 };
+/* The "Subject:" line of a held mail (or that it is withheld). */
+void notice_subject_line(struct notice_buf *b, const struct notice_held *hd);
 /* False (nothing to clear) when there is no usable reference. */
 bool notice_held_init(struct notice_held *hd, const char *ref, const char *queue_id,
 		      const char *subject);

@@ -111,7 +111,7 @@ static bool has_address_uncut(const char *in)
 char *notice_shown(const char *in, size_t max)
 {
 	if (has_address_uncut(in))
-		return g_strdup("(not shown: it contains an IP address)");
+		return g_strdup(NOTICE_WITHHELD);
 	return notice_clean(in, max);
 }
 
@@ -285,6 +285,28 @@ void notice_wrap(struct notice_buf *b, size_t indent, const char *text)
 		first = false;
 	}
 	notice_buf_str(b, "\n");
+}
+
+void notice_subject_line(struct notice_buf *b, const struct notice_held *hd)
+{
+	notice_buf_str(b, "Subject:    ");
+	notice_wrap(b, 12, hd->withheld ? NOTICE_WITHHELD : hd->subject[0] ? hd->subject : "(none)");
+}
+
+void notice_held_rcpts(struct notice_buf *b, const struct store_hold_rcpt *r, size_t n,
+		       size_t ndelivered, size_t max, size_t soft_max, const char *hint)
+{
+	notice_buf_fmt(b, "Held for %zu recipient%s:\n\n", n, n == 1 ? "" : "s");
+	size_t i = 0;
+	for (; i < n && i < max && b->len < soft_max; i++)
+		notice_rcpt_block(b, &r[i]);
+	if (i < n)
+		notice_buf_fmt(b, "  ... and %zu more%s.\n\n", n - i, hint ? hint : "");
+	if (ndelivered > 0)
+		notice_buf_fmt(b, "The other %zu recipient%s got the message now.\n\n", ndelivered,
+			       ndelivered == 1 ? "" : "s");
+	else
+		notice_buf_str(b, "No recipient got the message.\n\n");
 }
 
 /* One held recipient: address, party, reasons, the jurist's sentence. */

@@ -275,7 +275,7 @@ static void test_notice_no_addresses(void **state)
 		char *b = body_of(n);
 		no_address(cases[i].name, n);
 		if (cases[i].withheld) {
-			contains(cases[i].name, b, "Subject:    (not shown: it contains addresses)");
+			contains(cases[i].name, b, "Subject:    (not shown: it contains an IP address)");
 			lacks(cases[i].name, n, cases[i].subject);
 		} else {
 			contains(cases[i].name, n, cases[i].subject);
