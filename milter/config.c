@@ -23,6 +23,7 @@
 
 enum config_type {
 	CT_STR, CT_PATH, CT_UINT, CT_SIZE, CT_BOOL, CT_ENUM, CT_LIST, CT_FPRLIST,
+	CT_FPR,		/* one OpenPGP fingerprint, or empty */
 	CT_USERLIST,	/* a LIST of login names */
 	CT_JURIST,	/* a LIST of "USER MAILADDRESS" */
 	CT_MAILLIST	/* a LIST of mail addresses */
@@ -260,13 +261,16 @@ static bool set_value(struct config *c, enum config_key k, const char *val, cons
 			return false;
 		}
 		break;
+	case CT_FPR:
 	case CT_FPRLIST:
 		if (*val != '\0' && !fingerprint_ok(val)) {
 			errf(e, file, line, "%s: \"%.64s\" is not an OpenPGP fingerprint "
 			     "(40 hex digits)", d->name, val);
 			return false;
 		}
-		/* stored like any list */
+		if (d->type == CT_FPR)
+			break;	/* one value, stored as text */
+		/* a list: stored like any list */
 		/* FALLTHROUGH */
 	case CT_MAILLIST:
 		if (d->type == CT_MAILLIST && *val != '\0' && !mail_ok(val)) {
@@ -378,7 +382,8 @@ static void parse_line(struct config *c, char *line, const char *file, unsigned 
 		     c->v[k].line);
 		return;
 	}
-	if (*val == '\0' && defs[k].type != CT_STR && defs[k].type != CT_PATH) {
+	if (*val == '\0' && defs[k].type != CT_STR && defs[k].type != CT_PATH &&
+	    defs[k].type != CT_FPR) {
 		errf(e, file, lineno, "%s needs a value", defs[k].name);
 		return;
 	}
@@ -532,7 +537,7 @@ void config_doc(const char *style, FILE *out)
 				       : d->type == CT_UINT ? "number"
 				       : d->type == CT_SIZE ? "size"
 				       : d->type == CT_PATH ? "file"
-				       : d->type == CT_FPRLIST ? "fingerprint"
+				       : d->type == CT_FPRLIST || d->type == CT_FPR ? "fingerprint"
 				       : d->type == CT_USERLIST ? "user"
 				       : d->type == CT_JURIST ? "user address"
 				       : d->type == CT_MAILLIST ? "address"

@@ -362,13 +362,6 @@ static int open_everything(const char *conf, bool check)
 		snapshot_unref(s);
 		return -1;
 	}
-	char fpr[REGSIG_FPR_LEN + 1];
-	const char *key = config_str(c, CONF_AUDIT_SIGNING_KEY);
-	if (*key && !regsig_fpr_normalize(key, fpr)) {
-		log_msg(LOG_ERR, "AuditSigningKey \"%.64s\" is not a fingerprint (40 hex digits)", key);
-		snapshot_unref(s);
-		return -1;
-	}
 	if (check_spool(config_str(c, CONF_SPOOL_DIRECTORY)) != 0 || load_release_key(c) != 0 ||
 	    snapshot_slot_init(&daemon_state.slot, conf, s) != 0) {
 		snapshot_unref(s);

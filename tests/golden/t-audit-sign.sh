@@ -248,6 +248,6 @@ refuse "signing key expired" "$EXPIRED" "AuditSigningKey $EXPIRED: "
 refuse "signing key not in the home" "0000000000000000000000000000000000000000" "no secret key"
 conf "$W/bad.conf" "not-a-fingerprint"
 "$MILTER" -n -c "$W/bad.conf" 2>"$W/bad.err"
-[ $? != 0 ] && grep -q "is not a fingerprint" "$W/bad.err" &&
-	ok "-n refuses an AuditSigningKey that is no fingerprint" || not_ok "-n bad key" "$(cat "$W/bad.err")"
+[ $? != 0 ] && grep -q 'bad.conf:[0-9]*: AuditSigningKey: "not-a-fingerprint" is not an OpenPGP fingerprint' "$W/bad.err" &&
+	ok "-n refuses an AuditSigningKey that is no fingerprint (file:line)" || not_ok "-n bad key" "$(cat "$W/bad.err")"
 summary

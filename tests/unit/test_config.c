@@ -102,6 +102,8 @@ static const struct error_case error_cases[] = {
 	 "1: RegistrySignature: \"sometimes\" is not one of required|optional|none"},
 	{"twice", "MaxParts 5\nMaxParts 6\n", "2: MaxParts given twice (first on line 1)"},
 	{"missing value", "MaxParts\n", "1: MaxParts needs a value"},
+	{"audit key not a fingerprint", "AuditSigningKey 0123456789ABCDEF\n",
+	 "1: AuditSigningKey: \"0123456789ABCDEF\" is not an OpenPGP fingerprint (40 hex digits)"},
 	{"short key id", "RegistrySigner 0123456789ABCDEF\n",
 	 "1: RegistrySigner: \"0123456789ABCDEF\" is not an OpenPGP fingerprint (40 hex digits)"},
 	{"not hex", "RegistrySigner 0123456789ABCDEF0123456789ABCDEF0123456Z\n",
