@@ -7,12 +7,7 @@
 # hashes, and a tampered, deleted or swapped record must be named.
 set -u
 . tests/testlib.sh
-BUILD=${BUILD:-build}
-TOP=$(pwd)
-case $BUILD in /*) B=$BUILD ;; *) B=$TOP/$BUILD ;; esac
-BIN=$B/grondslag
 W=$B/auditcli
-PY=/usr/bin/python3
 rm -rf "$W"
 mkdir -p "$W/spool"
 cat >"$W/grondslag.conf" <<CONF

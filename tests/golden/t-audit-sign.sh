@@ -13,12 +13,6 @@
 # daemon refuses to start with a key it cannot sign with.
 set -u
 . tests/testlib.sh
-BUILD=${BUILD:-build}
-TOP=$(pwd)
-case $BUILD in /*) B=$BUILD ;; *) B=$TOP/$BUILD ;; esac
-BIN=$B/grondslag
-MILTER=$B/grondslag-milter
-PY=/usr/bin/python3
 W=$(mktemp -d /tmp/gsig.XXXXXX)
 H=$W/sec	# the daemon's home: secret keys
 P=$W/pub	# the verifier's home: public keys only

@@ -10,11 +10,7 @@
 # the registry across the Wbni -> Cbw switch.
 set -u
 . tests/testlib.sh
-BUILD=${BUILD:-build}
-TOP=$(pwd)
-case $BUILD in /*) B=$BUILD ;; *) B=$TOP/$BUILD ;; esac
 W=$B/check
-BIN=$B/grondslag
 REG=$TOP/conf/registry.sample.yaml
 rm -rf "$W"
 mkdir -p "$W"

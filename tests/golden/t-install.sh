@@ -4,9 +4,6 @@
 # the installed programs run.
 set -u
 . tests/testlib.sh
-BUILD=${BUILD:-build}
-TOP=$(pwd)
-case $BUILD in /*) B=$BUILD ;; *) B=$TOP/$BUILD ;; esac
 D=$B/install-test
 rm -rf "$D"
 if ! make -s BUILD="$BUILD" install PREFIX=/usr/local DESTDIR="$D" >"$B/install.log" 2>&1; then

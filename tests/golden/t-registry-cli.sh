@@ -4,10 +4,6 @@
 # through "grondslag check", and "registry import-ti".
 set -u
 . tests/testlib.sh
-BUILD=${BUILD:-build}
-TOP=$(pwd)
-case $BUILD in /*) B=$BUILD ;; *) B=$TOP/$BUILD ;; esac
-BIN=$B/grondslag
 W=$B/regcli
 rm -rf "$W"
 mkdir -p "$W"

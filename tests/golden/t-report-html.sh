@@ -13,12 +13,8 @@
 # tests/deps.sh); without it every check fails, none is skipped.
 set -u
 . tests/testlib.sh
-BUILD=${BUILD:-build}
-TOP=$(pwd)
-case $BUILD in /*) B=$BUILD ;; *) B=$TOP/$BUILD ;; esac
 G=$TOP/tests/golden/report
 W=$B/report-html
-BIN=$B/grondslag
 FIX=$B/tests/report-fixture
 rm -rf "$W"
 mkdir -p "$W"

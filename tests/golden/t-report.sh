@@ -10,12 +10,8 @@
 # before committing them).
 set -u
 . tests/testlib.sh
-BUILD=${BUILD:-build}
-TOP=$(pwd)
-case $BUILD in /*) B=$BUILD ;; *) B=$TOP/$BUILD ;; esac
 G=$TOP/tests/golden/report
 W=$B/report-golden
-BIN=$B/grondslag
 FIX=$B/tests/report-fixture
 rm -rf "$W"
 mkdir -p "$W"

@@ -8,12 +8,8 @@
 # expected files (review the diff before committing them).
 set -u
 . tests/testlib.sh
-BUILD=${BUILD:-build}
-TOP=$(pwd)
-case $BUILD in /*) B=$BUILD ;; *) B=$TOP/$BUILD ;; esac
 G=$TOP/tests/golden
 W=$B/golden
-BIN=$B/grondslag
 rm -rf "$W"
 mkdir -p "$W/msg" "$W/src"
 
