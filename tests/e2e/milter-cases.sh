@@ -88,6 +88,32 @@ mc_setup() {
 	e2e_check "milter started" e2e_wait_until 15 "milter pid file" test -s "$MC_DIR/milter.pid"
 }
 
+# The suite's own login names (jurists, an outsider), for the roles the
+# control socket maps by SO_PEERCRED: mc_users_add USER... creates them
+# (after removing leftovers of an interrupted run), mc_users_del USER...
+# removes them (also from an EXIT trap).
+mc_users_del() {
+	for _u in "$@"; do
+		id "$_u" >/dev/null 2>&1 && userdel "$_u" >/dev/null 2>&1
+	done
+	return 0
+}
+mc_users_add() {
+	mc_users_del "$@"
+	for _u in "$@"; do
+		useradd -M -N -s /usr/sbin/nologin "$_u" || { e2e_not_ok "useradd $_u"; e2e_done; }
+	done
+}
+
+# Run the grondslag command as user $1 over the control socket $CTL;
+# output in MC_OUT, its exit code returned.
+MC_OUT=""
+mc_cli() {
+	_mc_user=$1
+	shift
+	MC_OUT=$(runuser -u "$_mc_user" -- "$E2E_BUILD/grondslag" "$@" --socket "$CTL" 2>&1)
+}
+
 # Run SQL $1 on the store, print the single value.
 mc_sql() {
 	"$E2E_PY" - "$MC_DIR/store.db" "$1" <<'PY'

@@ -44,26 +44,10 @@ J2=grondslag-${RC_USERS:-r}-j2
 CLI=$(pwd)/${BUILD:-build}/grondslag
 SLOWBIN=$(pwd)/${BUILD:-build}/tests/slow-milter
 
-# Remove the test users (also when the suite is interrupted).
-rc_users_del() {
-	for _u in $J1 $J2; do
-		id "$_u" >/dev/null 2>&1 && userdel "$_u" >/dev/null 2>&1
-	done
-	return 0
-}
-
 # At exit: the users and RC_SOCKDIR.
 rc_cleanup() {
-	rc_users_del
+	mc_users_del $J1 $J2
 	[ -z "${RC_SOCKDIR:-}" ] || rm -rf "$RC_SOCKDIR"
-}
-
-# Run the grondslag command as user $1; output in $RC_OUT, exit code returned.
-RC_OUT=""
-rc_cli() {
-	_rc_user=$1
-	shift
-	RC_OUT=$(runuser -u "$_rc_user" -- "$CLI" "$@" --socket "$CTL" 2>&1)
 }
 
 # Number of sink dumps holding header ERE $2 (sink $1).
@@ -144,10 +128,7 @@ rc_milter_start() {
 # Users, sinks, the slow milter, the MTA, the configuration, the daemon.
 rc_setup() {
 	trap '_rc_rc=$?; rc_cleanup; (exit $_rc_rc); e2e_cleanup' EXIT
-	rc_users_del
-	for _u in $J1 $J2; do
-		useradd -M -N -s /usr/sbin/nologin "$_u" || { e2e_not_ok "useradd $_u"; e2e_done; }
-	done
+	mc_users_add $J1 $J2
 	e2e_sink_start sink || { e2e_not_ok "start sink"; e2e_done; }
 	e2e_sink_start notices || { e2e_not_ok "start notice sink"; e2e_done; }
 	MC_DIR=$E2E_RUN/milter
@@ -197,17 +178,17 @@ rc_case_release() {
 	REF_A=$(mc_sql "select ref from holds where subject like '%Japanese%'")
 	REF_B=$(mc_sql "select ref from holds where subject like '%Belgian%'")
 
-	rc_cli $J1 approve "$REF_A" --reason "JPCERT/CC needs this" --basis "wbni-20"
+	mc_cli $J1 approve "$REF_A" --reason "JPCERT/CC needs this" --basis "wbni-20"
 	e2e_is "$?" 0 "j1 approves A"
 	sleep 2
 	rc_mta_flush
 	e2e_is "$(mc_sql "select count(*) from release_tokens")" 0 "one approval: no release attempt"
 	e2e_is "$(e2e_sink_count sink)" 1 "one approval: nothing more at the sink"
 
-	rc_cli $J2 approve "$REF_A" --reason "agreed" --basis "wbni-20"
+	mc_cli $J2 approve "$REF_A" --reason "agreed" --basis "wbni-20"
 	e2e_is "$?" 0 "j2 approves A"
-	case $RC_OUT in *"release is queued"*) e2e_ok "CLI says the release is queued" ;;
-	*) e2e_not_ok "CLI after the last approval: got '$RC_OUT'" ;; esac
+	case $MC_OUT in *"release is queued"*) e2e_ok "CLI says the release is queued" ;;
+	*) e2e_not_ok "CLI after the last approval: got '$MC_OUT'" ;; esac
 	e2e_check "hold A released" e2e_wait_until 30 "A released" rc_state_is "$REF_A" released
 	e2e_check "A's copy arrived" e2e_wait_until 30 "A at the sink" rc_arrived "$REF_A"
 	A_DUMP=$(grep -l "^X-Grondslag-Released: $REF_A" "$E2E_RUN/sink/dump"/* 2>/dev/null | head -n 1)
@@ -218,9 +199,9 @@ rc_case_release() {
 	e2e_check "relay queue id recorded" test -n "$QID" -a "$QID" != None
 	e2e_is "$(mc_sql "select count(distinct relay_queue_id) from hold_recipients where ref='$REF_A'")" 1 \
 		"one queue id for the release"
-	rc_cli $J1 show "$REF_A"
-	case $RC_OUT in *"relay queue id $QID"*) e2e_ok "show names the relay's queue id" ;;
-	*) e2e_not_ok "show after the release: got '$RC_OUT'" ;; esac
+	mc_cli $J1 show "$REF_A"
+	case $MC_OUT in *"relay queue id $QID"*) e2e_ok "show names the relay's queue id" ;;
+	*) e2e_not_ok "show after the release: got '$MC_OUT'" ;; esac
 	e2e_check "the queue id is the MTA's ($RC_MTA delivered it)" e2e_wait_until 20 "delivery log" \
 		rc_mta_delivered "$QID" info@jpcert.or.jp
 	"$CLI" audit export --database "$MC_DIR/store.db" >"$E2E_RUN/audit1.jsonl"
@@ -246,19 +227,19 @@ rc_case_release() {
 # The relay down during B's release: failed, retried, then once.
 rc_case_relay_down() {
 	rc_mta_stop
-	rc_cli $J1 approve "$REF_B" --reason "JPCERT/CC needs it" --basis "wbni-20"
-	rc_cli $J2 approve "$REF_B" --reason "agreed"
+	mc_cli $J1 approve "$REF_B" --reason "JPCERT/CC needs it" --basis "wbni-20"
+	mc_cli $J2 approve "$REF_B" --reason "agreed"
 	e2e_is "$?" 0 "j2 approves B (relay down)"
 	rc_b_failed() { [ "$(mc_sql "select count(*) from audit where event='release-failed' and ref='$REF_B'")" -ge 1 ]; }
 	e2e_check "release-failed recorded" e2e_wait_until 30 "release-failed" rc_b_failed
-	rc_cli $J2 held
-	case $RC_OUT in *"$REF_B"*) e2e_ok "B still listed by held while the relay is down" ;;
-	*) e2e_not_ok "held while the relay is down: got '$RC_OUT'" ;; esac
-	case $RC_OUT in *"release failing: "*" attempt"*", last: "?*) e2e_ok "held says B's release is failing, and why" ;;
-	*) e2e_not_ok "held while the relay is down: no failing release in '$RC_OUT'" ;; esac
-	rc_cli $J2 show "$REF_B"
-	case $RC_OUT in *"release failing: "*"next attempt: "*) e2e_ok "show gives the failure and the next attempt" ;;
-	*) e2e_not_ok "show while the relay is down: got '$RC_OUT'" ;; esac
+	mc_cli $J2 held
+	case $MC_OUT in *"$REF_B"*) e2e_ok "B still listed by held while the relay is down" ;;
+	*) e2e_not_ok "held while the relay is down: got '$MC_OUT'" ;; esac
+	case $MC_OUT in *"release failing: "*" attempt"*", last: "?*) e2e_ok "held says B's release is failing, and why" ;;
+	*) e2e_not_ok "held while the relay is down: no failing release in '$MC_OUT'" ;; esac
+	mc_cli $J2 show "$REF_B"
+	case $MC_OUT in *"release failing: "*"next attempt: "*) e2e_ok "show gives the failure and the next attempt" ;;
+	*) e2e_not_ok "show while the relay is down: got '$MC_OUT'" ;; esac
 	e2e_check "$RC_MTA back" rc_mta_restart
 	e2e_check "hold B released after the relay came back" \
 		e2e_wait_until 60 "B released" rc_state_is "$REF_B" released
@@ -285,7 +266,7 @@ rc_case_expiry() {
 rc_case_deny_refuse() {
 	rc_new_hold D
 	REF_D=$RC_REF
-	rc_cli $J2 deny "$REF_D" --reason "no basis for Japan"
+	mc_cli $J2 deny "$REF_D" --reason "no basis for Japan"
 	e2e_is "$?" 0 "j2 denies D"
 	e2e_check "hold D denied" rc_state_is "$REF_D" denied
 	e2e_check "deny notice sent to the sender" e2e_wait_until 30 "deny notice" \
@@ -294,11 +275,11 @@ rc_case_deny_refuse() {
 	# E: sent by jurist j1 (j1@ncsc.nl) - j1 may not approve it.
 	rc_new_hold E j1@ncsc.nl
 	REF_E=$RC_REF
-	rc_cli $J1 approve "$REF_E" --reason "my own list"
+	mc_cli $J1 approve "$REF_E" --reason "my own list"
 	e2e_is "$?" 1 "the sender's own approval refused (exit 1)"
 	e2e_is "$(mc_sql "select count(*) from hold_approvals where ref='$REF_E'")" 0 \
 		"no approval stored for the sender"
-	RC_OUT=$(runuser -u nobody -- "$CLI" approve "$REF_E" --reason "why not" --socket "$CTL" 2>&1)
+	MC_OUT=$(runuser -u nobody -- "$CLI" approve "$REF_E" --reason "why not" --socket "$CTL" 2>&1)
 	e2e_is "$?" 1 "a user outside the roles is refused (exit 1)"
 	"$CLI" audit export --database "$MC_DIR/store.db" >"$E2E_RUN/audit2.jsonl"
 	e2e_check "audit: the sender's refused approval recorded" \
@@ -313,8 +294,8 @@ rc_case_kill() {
 	rc_new_hold F
 	REF_F=$RC_REF
 	: >"$HOLDFILE"
-	rc_cli $J1 approve "$REF_F" --reason "needed" --basis "wbni-20"
-	rc_cli $J2 approve "$REF_F" --reason "agreed"
+	mc_cli $J1 approve "$REF_F" --reason "needed" --basis "wbni-20"
+	mc_cli $J2 approve "$REF_F" --reason "agreed"
 	e2e_is "$?" 0 "j2 approves F (the MTA will stall at end of message)"
 	e2e_check "the milter used F's token" e2e_wait_until 30 "token used" \
 		grep -q "verdict=released ref=$REF_F" "$E2E_RUN/milter/out"

@@ -32,30 +32,10 @@ J2=grondslag-t-j2
 OUT=grondslag-t-out
 CLI=$(pwd)/${BUILD:-build}/grondslag
 
-# Remove the test users (also when the suite is interrupted).
-tj_users_del() {
-	for _u in $J1 $J2 $OUT; do
-		id "$_u" >/dev/null 2>&1 && userdel "$_u" >/dev/null 2>&1
-	done
-	return 0
-}
-
 e2e_init jurist
-trap '_tj_rc=$?; tj_users_del; gpgconf --homedir "$GH" --kill gpg-agent >/dev/null 2>&1; (exit $_tj_rc); e2e_cleanup' EXIT
-tj_users_del
-for _u in $J1 $J2 $OUT; do
-	useradd -M -N -s /usr/sbin/nologin "$_u" || { e2e_not_ok "useradd $_u"; e2e_done; }
-done
+trap '_tj_rc=$?; mc_users_del $J1 $J2 $OUT; gpgconf --homedir "$GH" --kill gpg-agent >/dev/null 2>&1; (exit $_tj_rc); e2e_cleanup' EXIT
+mc_users_add $J1 $J2 $OUT
 e2e_ok "test users created"
-
-# Run the grondslag command as user $1 with the control socket; output in
-# $TJ_OUT, exit code returned.
-TJ_OUT=""
-tj() {
-	_tj_user=$1
-	shift
-	TJ_OUT=$(runuser -u "$_tj_user" -- "$CLI" "$@" --socket "$CTL" 2>&1)
-}
 
 # The dump in the notice sink whose header matches ERE $1 (first one).
 tj_notice() {
@@ -161,25 +141,25 @@ e2e_check "jurists' notice gives the expiry date" grep -q '^Expires on: ' "$TJ_J
 tj_notice_clean jurist-notice "$TJ_JN"
 
 # held: the jurists see both holds.
-tj $J2 held
+mc_cli $J2 held
 e2e_is "$?" 0 "held as $J2: exit"
-case $TJ_OUT in *"$REF_A"*"$REF_B"* | *"$REF_B"*"$REF_A"*) e2e_ok "held lists both holds" ;;
-*) e2e_not_ok "held lists both holds: got '$TJ_OUT'" ;; esac
-tj $J2 held --json --party jpcert
-case $TJ_OUT in *'"status":"ok"'*"$REF_A"*) e2e_ok "held --json --party" ;;
-*) e2e_not_ok "held --json --party: got '$TJ_OUT'" ;; esac
+case $MC_OUT in *"$REF_A"*"$REF_B"* | *"$REF_B"*"$REF_A"*) e2e_ok "held lists both holds" ;;
+*) e2e_not_ok "held lists both holds: got '$MC_OUT'" ;; esac
+mc_cli $J2 held --json --party jpcert
+case $MC_OUT in *'"status":"ok"'*"$REF_A"*) e2e_ok "held --json --party" ;;
+*) e2e_not_ok "held --json --party: got '$MC_OUT'" ;; esac
 
 # The sender (jurist j1 with the sender's address) cannot approve.
-tj $J1 approve "$REF_A" --reason "my own list"
+mc_cli $J1 approve "$REF_A" --reason "my own list"
 e2e_is "$?" 1 "sender's approval refused (exit 1)"
 e2e_is "$(mc_sql "select count(*) from hold_approvals where ref='$REF_A'")" 0 "no approval stored for the sender"
 
 # j2 approves: one approval alone releases nothing.
 TJ_SINK=$(e2e_sink_count sink)
-tj $J2 approve "$REF_A" --reason "JPCERT/CC needs this" --basis "wbni-20"
+mc_cli $J2 approve "$REF_A" --reason "JPCERT/CC needs this" --basis "wbni-20"
 e2e_is "$?" 0 "j2's approval accepted"
-case $TJ_OUT in *"more approvals are needed"*) e2e_ok "CLI says more approvals are needed" ;;
-*) e2e_not_ok "CLI after one approval: got '$TJ_OUT'" ;; esac
+case $MC_OUT in *"more approvals are needed"*) e2e_ok "CLI says more approvals are needed" ;;
+*) e2e_not_ok "CLI after one approval: got '$MC_OUT'" ;; esac
 e2e_is "$(mc_sql "select state from holds where ref='$REF_A'")" partly-approved "hold A partly-approved"
 e2e_is "$(mc_sql "select count(*) from hold_recipients where ref='$REF_A' and state='held'")" 2 \
 	"hold A: both recipients still held"
@@ -187,17 +167,17 @@ sleep 1
 e2e_is "$(e2e_sink_count sink)" "$TJ_SINK" "nothing released to the sink"
 
 # The outsider is refused; so is an admin (root) approving.
-tj $OUT held
+mc_cli $OUT held
 e2e_is "$?" 1 "outsider refused (exit 1)"
-TJ_OUT=$("$CLI" approve "$REF_A" --reason "root tries" --socket "$CTL" 2>&1)
+MC_OUT=$("$CLI" approve "$REF_A" --reason "root tries" --socket "$CTL" 2>&1)
 e2e_is "$?" 1 "admin (root) may not approve (exit 1)"
 
 # A content view by a jurist is recorded.
-tj $J2 show "$REF_A" --content
+mc_cli $J2 show "$REF_A" --content
 e2e_is "$?" 0 "j2 views the content"
 
 # deny B: denied, the sender's notice queued and sent.
-tj $J2 deny "$REF_B" --reason "no basis for JPCERT/CC"
+mc_cli $J2 deny "$REF_B" --reason "no basis for JPCERT/CC"
 e2e_is "$?" 0 "j2 denies hold B"
 e2e_is "$(mc_sql "select state from holds where ref='$REF_B'")" denied "hold B denied"
 e2e_is "$(mc_sql "select count(*) from outbox where kind='deny' and ref='$REF_B'")" 1 "deny notice queued"
@@ -233,11 +213,11 @@ e2e_check "no address found in the milter log" sh -c "! grep -qE '194\\.7\\.|133
 # counted, and the count is recorded at the latest when the daemon stops.
 _tj_i=0
 while [ $_tj_i -lt 25 ]; do
-	tj $OUT held
+	mc_cli $OUT held
 	_tj_i=$((_tj_i + 1))
 done
-case $TJ_OUT in *counted*) e2e_ok "outsider's 26th refusal: counted" ;;
-*) e2e_not_ok "outsider's 26th refusal: got '$TJ_OUT'" ;; esac
+case $MC_OUT in *counted*) e2e_ok "outsider's 26th refusal: counted" ;;
+*) e2e_not_ok "outsider's 26th refusal: got '$MC_OUT'" ;; esac
 
 # Shut-down: the stop record, then the signed checkpoint anchoring it.
 e2e_proc_stop milter
@@ -251,8 +231,8 @@ e2e_is "$(mc_sql "select event from audit order by seq desc limit 1")" checkpoin
 	"last record after SIGTERM: the checkpoint"
 e2e_is "$(mc_sql "select event from audit where seq = (select max(seq) - 1 from audit)")" stop \
 	"the checkpoint follows the stop record"
-TJ_OUT=$("$CLI" audit verify --database "$MC_DIR/store.db" --key "$AKEY" --gnupg-home "$GP" 2>&1)
+MC_OUT=$("$CLI" audit verify --database "$MC_DIR/store.db" --key "$AKEY" --gnupg-home "$GP" 2>&1)
 e2e_is "$?" 0 "audit verify with the public key: exit 0"
-case $TJ_OUT in *"records after it are not yet anchored"*) e2e_ok "verify: checkpoints good, anchored" ;;
-*) e2e_not_ok "verify after shut-down: got '$TJ_OUT'" ;; esac
+case $MC_OUT in *"records after it are not yet anchored"*) e2e_ok "verify: checkpoints good, anchored" ;;
+*) e2e_not_ok "verify after shut-down: got '$MC_OUT'" ;; esac
 e2e_done
