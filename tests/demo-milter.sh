@@ -11,21 +11,7 @@ e2e_init demo-milter
 GEO=/var/lib/grondslag/geo
 [ -s "$GEO/country.mmdb" ] || sh contrib/geo-install.sh >/dev/null 2>&1
 D=$E2E_RUN/milter
-mkdir -p "$D/spool"
-cat >"$D/grondslag.conf" <<CONF
-Socket unix:$D/milter.sock
-SocketMode 0666
-Registry $(pwd)/conf/registry.sample.yaml
-RegistrySignature none
-GeoCountryDatabase $GEO/country.mmdb
-GeoASNDatabase $GEO/asn.mmdb
-Database $D/store.db
-SpoolDirectory $D/spool
-UserID
-PidFile $D/milter.pid
-NoticeRelay
-DecisionDate 2024-01-10
-CONF
+E2E_MILTER_GEO=$GEO e2e_milter_conf "$D" "unix:$D/milter.sock" "$D/store.db" "SocketMode 0666"
 e2e_sink_start sink >/dev/null 2>&1 || exit 1
 e2e_proc_start milter "$E2E_BUILD/grondslag-milter" -f -c "$D/grondslag.conf"
 e2e_wait_until 15 "milter socket" test -S "$D/milter.sock" || { cat "$D/out"; exit 1; }

@@ -55,20 +55,7 @@ mkdir -p "$D/spool" "$R" || exit 1
 e2e_check "grondslag-milter is built" test -x "$BIN" || e2e_done
 e2e_check "test geo data built" sh tests/geo/build.sh "$GEO" || e2e_done
 e2e_check "bench messages built" bench_messages "$BENCH_MSGDIR" || e2e_done
-cat >"$D/grondslag.conf" <<CONF
-Socket unix:$D/milter.sock
-SocketMode 0666
-Registry $(pwd)/conf/registry.sample.yaml
-RegistrySignature none
-GeoCountryDatabase $GEO/country.mmdb
-GeoASNDatabase $GEO/asn.mmdb
-Database $D/store.db
-SpoolDirectory $D/spool
-UserID
-PidFile $D/milter.pid
-NoticeRelay
-DecisionDate 2024-01-10
-CONF
+E2E_MILTER_GEO=$GEO e2e_milter_conf "$D" "unix:$D/milter.sock" "$D/store.db" "SocketMode 0666"
 e2e_proc_start milter "$BIN" -f -c "$D/grondslag.conf"
 e2e_check "milter started" e2e_wait_until 15 "milter socket" test -S "$D/milter.sock" || e2e_done
 MPID=$(cat "$E2E_RUN/milter/pid")

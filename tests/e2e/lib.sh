@@ -46,6 +46,8 @@
 #   e2e_sink_has_header NAME ERE       a dumped message has such a header
 #   e2e_queue_count NAME [QUEUE]       messages queued (Postfix or Sendmail)
 #   e2e_ok / e2e_not_ok / e2e_check / e2e_is    the pass/fail counter
+#   e2e_recount FILE [PREFIX]  count a client's "ok - " lines as ours
+#   e2e_milter_conf DIR SOCKET DATABASE [LINE...]   a plain test milter config
 #   e2e_done                   print "N passed, M failed", exit status
 #   e2e_cleanup                stop everything (the trap calls it)
 #
@@ -759,6 +761,43 @@ e2e_check() {
 	else
 		e2e_not_ok "$_ck_desc"
 	fi
+}
+
+# Count each "ok - DESC" / "not ok - DESC" / "ERROR: ..." line of FILE
+# (a test client's own output) as ours, DESC prefixed with PREFIX.
+e2e_recount() {
+	while IFS= read -r _rc_line; do
+		case $_rc_line in
+		"ok - "*) e2e_ok "${2:-}${_rc_line#ok - }" ;;
+		"not ok - "*) e2e_not_ok "${2:-}${_rc_line#not ok - }" ;;
+		"ERROR: "*) e2e_not_ok "${2:-}$_rc_line" ;;
+		esac
+	done <"$1"
+}
+
+# Write DIR/grondslag.conf: grondslag-milter on SOCKET with the sample
+# registry, the geo data in E2E_MILTER_GEO (default: the test data built
+# by tests/geo/build.sh), store DATABASE, spool in DIR, no notices, the
+# fixed decision date of the fixtures, then each further LINE.
+e2e_milter_conf() {
+	mkdir -p "$1/spool" || return 1
+	_mc_geo=${E2E_MILTER_GEO:-$E2E_BUILD/geo-test}
+	cat >"$1/grondslag.conf" <<CONF
+Socket $2
+Registry $E2E_TOP/conf/registry.sample.yaml
+RegistrySignature none
+GeoCountryDatabase $_mc_geo/country.mmdb
+GeoASNDatabase $_mc_geo/asn.mmdb
+Database $3
+SpoolDirectory $1/spool
+UserID
+PidFile
+NoticeRelay
+DecisionDate 2024-01-10
+CONF
+	_mc_dir=$1
+	shift 3
+	for _mc_line in "$@"; do echo "$_mc_line" >>"$_mc_dir/grondslag.conf"; done
 }
 
 # ok DESC when GOT equals WANT, else not ok "DESC: got GOT, want WANT".

@@ -35,24 +35,11 @@ e2e_check "test geo data built" sh tests/geo/build.sh "$GEO" || e2e_done
 
 # Write the configuration of suite $1 (port $2, database $3, extra lines).
 write_conf() {
-	_wc=$E2E_RUN/$1/grondslag.conf
-	mkdir -p "$E2E_RUN/$1/spool"
-	cat >"$_wc" <<CONF
-Socket inet:$2@127.0.0.1
-Registry $TOP/conf/registry.sample.yaml
-RegistrySignature none
-GeoCountryDatabase $GEO/country.mmdb
-GeoASNDatabase $GEO/asn.mmdb
-Database $3
-SpoolDirectory $E2E_RUN/$1/spool
-SpoolMemory 64k
-UserID
-PidFile
-NoticeRelay
-DecisionDate 2024-01-10
-CONF
+	_wc=$1
+	_port=$2
+	_db=$3
 	shift 3
-	for line in "$@"; do echo "$line" >>"$_wc"; done
+	e2e_milter_conf "$E2E_RUN/$_wc" "inet:$_port@127.0.0.1" "$_db" "SpoolMemory 64k" "$@"
 }
 
 # Run script $1 on port $2 in the background; output in $E2E_RUN/$1/.
@@ -81,14 +68,7 @@ run_script storefail "$P3" -D fill="dd if=/dev/zero of=$FS/fill bs=4k 2>/dev/nul
 for s in enforce simulate storefail; do
 	wait "$(cat "$E2E_RUN/$s/pid")"
 	rc=$?
-	# Re-count each "ok - ..." line of the script as ours.
-	while IFS= read -r line; do
-		case $line in
-		"ok - "*) e2e_ok "$s: ${line#ok - }" ;;
-		"not ok - "*) e2e_not_ok "$s: ${line#not ok - }" ;;
-		"ERROR: "*) e2e_not_ok "$s: $line" ;;
-		esac
-	done <"$E2E_RUN/$s/out"
+	e2e_recount "$E2E_RUN/$s/out" "$s: "
 	e2e_is "$rc" 0 "$s: miltertest exit status"
 	e2e_check "$s: summary line" grep -Eq '^[0-9]+ passed, 0 failed' "$E2E_RUN/$s/out"
 done

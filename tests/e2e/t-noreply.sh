@@ -12,42 +12,13 @@ cd "$(dirname "$0")/../.." || exit 1
 e2e_init noreply
 BIN=$E2E_BUILD/grondslag-milter
 GEO=$E2E_BUILD/geo-test
-TOP=$(pwd)
 e2e_check "grondslag-milter is built" test -x "$BIN" || e2e_done
 e2e_check "test geo data built" sh tests/geo/build.sh "$GEO" || e2e_done
 
-# Write the configuration of milter $1 on socket $2.
-write_conf() {
-	mkdir -p "$E2E_RUN/$1/spool"
-	cat >"$E2E_RUN/$1/grondslag.conf" <<CONF
-Socket $2
-Registry $TOP/conf/registry.sample.yaml
-RegistrySignature none
-GeoCountryDatabase $GEO/country.mmdb
-GeoASNDatabase $GEO/asn.mmdb
-Database $E2E_RUN/$1/store.db
-SpoolDirectory $E2E_RUN/$1/spool
-UserID
-PidFile
-NoticeRelay
-DecisionDate 2024-01-10
-CONF
-}
-
-# Count the client's "ok - " lines as ours.
-report() {
-	while IFS= read -r line; do
-		case $line in
-		"ok - "*) e2e_ok "${line#ok - }" ;;
-		"not ok - "*) e2e_not_ok "${line#not ok - }" ;;
-		esac
-	done <"$1"
-}
-
 SOCK=$E2E_RUN/unix/milter.sock
 PORT=$(e2e_pick_port) || e2e_done
-write_conf unix "unix:$SOCK"
-write_conf inet "inet:$PORT@127.0.0.1"
+e2e_milter_conf "$E2E_RUN/unix" "unix:$SOCK" "$E2E_RUN/unix/store.db"
+e2e_milter_conf "$E2E_RUN/inet" "inet:$PORT@127.0.0.1" "$E2E_RUN/inet/store.db"
 e2e_proc_start unix "$BIN" -f -c "$E2E_RUN/unix/grondslag.conf"
 e2e_proc_start inet "$BIN" -f -c "$E2E_RUN/inet/grondslag.conf"
 e2e_check "unix milter listening" e2e_wait_until 15 "milter socket" test -S "$SOCK" || e2e_done
@@ -55,10 +26,10 @@ e2e_check "inet milter listening" e2e_wait_until 15 "milter port" e2e_listening 
 
 "$E2E_PY" tests/milter/noreply.py unix "$SOCK" >"$E2E_RUN/unix.out" 2>&1
 e2e_is "$?" 0 "unix: client exit status"
-report "$E2E_RUN/unix.out"
+e2e_recount "$E2E_RUN/unix.out"
 "$E2E_PY" tests/milter/noreply.py inet "127.0.0.1:$PORT" >"$E2E_RUN/inet.out" 2>&1
 e2e_is "$?" 0 "inet: client exit status"
-report "$E2E_RUN/inet.out"
+e2e_recount "$E2E_RUN/inet.out"
 
 LOG=$E2E_RUN/unix/out
 e2e_check "log: the too-many-recipients failure answered at eom" \
