@@ -188,26 +188,36 @@ static void write_release(struct json *j, unsigned attempts, const char *error, 
 	}
 }
 
+/* The fields a listing and show both give of a hold. */
+static void write_head(struct ctlsock_req *r, const char *ref, const char *state,
+		       const char *queue_id, const char *sender, const char *subject,
+		       time_t received, const char *summary_json)
+{
+	struct json *j = r->j;
+	json_key(j, "ref");
+	json_str(j, ref);
+	json_key(j, "state");
+	json_str(j, state);
+	json_key(j, "received");
+	json_int(j, (int64_t)received);
+	json_key(j, "age");
+	json_int(j, (int64_t)(r->now - received));
+	json_key(j, "queue_id");
+	json_str(j, queue_id);
+	json_key(j, "sender");
+	json_str(j, sender);
+	json_key(j, "subject");
+	json_str(j, subject);
+	ctlsock_embed(j, "summary", summary_json);
+}
+
 /* One hold of a listing. */
 static void write_summary(struct ctlsock_req *r, const struct store_hold_summary *h)
 {
 	struct json *j = r->j;
 	json_obj_begin(j);
-	json_key(j, "ref");
-	json_str(j, h->ref);
-	json_key(j, "state");
-	json_str(j, h->state);
-	json_key(j, "received");
-	json_int(j, (int64_t)h->received);
-	json_key(j, "age");
-	json_int(j, (int64_t)(r->now - h->received));
-	json_key(j, "queue_id");
-	json_str(j, h->queue_id);
-	json_key(j, "sender");
-	json_str(j, h->sender);
-	json_key(j, "subject");
-	json_str(j, h->subject);
-	ctlsock_embed(j, "summary", h->summary_json);
+	write_head(r, h->ref, h->state, h->queue_id, h->sender, h->subject, h->received,
+		   h->summary_json);
 	json_key(j, "recipients");
 	json_arr_begin(j);
 	for (size_t i = 0; i < h->nrcpts; i++) {
@@ -349,20 +359,8 @@ static void write_headers(struct ctlsock_req *r, const char *ref)
 static void write_record(struct ctlsock_req *r, const struct store_hold_record *h)
 {
 	struct json *j = r->j;
-	json_key(j, "ref");
-	json_str(j, h->ref);
-	json_key(j, "state");
-	json_str(j, h->state);
-	json_key(j, "queue_id");
-	json_str(j, h->queue_id);
-	json_key(j, "sender");
-	json_str(j, h->sender);
-	json_key(j, "subject");
-	json_str(j, h->subject);
-	json_key(j, "received");
-	json_int(j, (int64_t)h->received);
-	json_key(j, "age");
-	json_int(j, (int64_t)(r->now - h->received));
+	write_head(r, h->ref, h->state, h->queue_id, h->sender, h->subject, h->received,
+		   h->summary_json);
 	json_key(j, "size");
 	json_uint(j, h->size);
 	json_key(j, "sha256");
@@ -371,7 +369,6 @@ static void write_record(struct ctlsock_req *r, const struct store_hold_record *
 	json_str(j, h->registry_digest);
 	json_key(j, "required");
 	json_uint(j, config_uint(r->c, CONF_RELEASE_APPROVALS));
-	ctlsock_embed(j, "summary", h->summary_json);
 	ctlsock_write_rcpts(j, h);
 	write_release(j, h->release_attempts, h->release_error,
 		      h->release_error != NULL ? h->release_due : 0);
