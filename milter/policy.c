@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "grondslag/policy.h"
+#include "grondslag/route.h"
 
 #define CAT_EVERY (CAT_PROVIDER_TRACEABLE | CAT_INCIDENT | CAT_PERSONAL_DATA | CAT_UNSCANNABLE)
 #define COUNTRY_SLOTS (26 * 26)
@@ -583,9 +584,10 @@ void policy_options_default(struct policy_options *o)
 	o->public_is_personal = true;
 }
 
-struct decision *policy_decide(struct registry *reg, const struct findings *f,
-			       const char *recipient, int32_t date,
-			       const struct policy_options *opt)
+/* The decision for recipient (as shown) judged as the address target. */
+static struct decision *decide_target(struct registry *reg, const struct findings *f,
+				      const char *recipient, const char *target, int32_t date,
+				      const struct policy_options *opt)
 {
 	struct policy_options defaults;
 	struct eval *e = calloc(1, sizeof *e);
@@ -602,7 +604,7 @@ struct decision *policy_decide(struct registry *reg, const struct findings *f,
 	d->reg = registry_ref(reg);
 	d->date = date;
 	copy_recipient(d->recipient, sizeof d->recipient, recipient);
-	registry_resolve(reg, recipient != NULL ? recipient : "", &d->res);
+	registry_resolve(reg, target != NULL ? target : "", &d->res);
 	d->cats = judged_categories(f, opt);
 	d->tlp = f != NULL ? findings_tlp(f) : TLP_NONE;
 	d->public_total = f != NULL ? findings_public_ip_count(f) + findings_public_net_count(f) : 0;
@@ -627,6 +629,60 @@ struct decision *policy_decide(struct registry *reg, const struct findings *f,
 		return NULL;
 	}
 	free(e);
+	return d;
+}
+
+/* Append the route of a routed recipient to the explanation of d. */
+static bool explain_route(struct decision *d, const struct route *rt)
+{
+	struct sbuf sb = {0};
+	sb_printf(&sb, "%s", d->explain);
+	if (!rt->valid) {
+		sb_printf(&sb, " The address routes the mail (source route, %%, ! or a quoted @) "
+			       "through a host that is not a domain: where it ends is unknown.");
+	} else {
+		sb_printf(&sb, " The address routes the mail (source route, %%, ! or a quoted @): "
+			       "it could reach");
+		for (size_t i = 0; i < rt->ntargets; i++) {
+			const char *at = strrchr(rt->targets[i], '@');
+			sb_printf(&sb, "%s %s", i ? "," : "", at != NULL ? at + 1 : "?");
+		}
+		sb_printf(&sb, "; it is judged for each.");
+	}
+	if (sb.oom) {
+		free(sb.s);
+		return false;
+	}
+	free(d->explain);
+	d->explain = sb.s;
+	return true;
+}
+
+/* A routed recipient is judged for every domain it could reach (route.h):
+ * the first target that holds decides, else the innermost one (where the
+ * mail ends).  A route that cannot be followed is judged as an address
+ * that names no party. */
+struct decision *policy_decide(struct registry *reg, const struct findings *f,
+			       const char *recipient, int32_t date,
+			       const struct policy_options *opt)
+{
+	struct route rt;
+	route_parse(recipient, &rt);
+	if (!rt.routed)
+		return decide_target(reg, f, recipient, recipient, date, opt);
+	struct decision *d = NULL;
+	if (!rt.valid)
+		d = decide_target(reg, f, recipient, "", date, opt);
+	for (size_t i = 0; rt.valid && i < rt.ntargets; i++) {
+		decision_free(d);
+		d = decide_target(reg, f, recipient, rt.targets[i], date, opt);
+		if (d == NULL || d->verdict == VERDICT_HOLD)
+			break;
+	}
+	if (d != NULL && !explain_route(d, &rt)) {
+		decision_free(d);
+		return NULL;
+	}
 	return d;
 }
 

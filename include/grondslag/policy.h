@@ -31,6 +31,11 @@
  *     valid on the date with mechanism adequacy, art46 or art49 ->
  *     else no-transfer-mechanism.
  * Every failing check adds its reason; any reason of the hold kind holds.
+ * A recipient with routing syntax (a source route, or '@', '%' or '!' in
+ * its local part: route.h) is decided for every domain it could reach,
+ * each as above; the first that holds is the decision, else the innermost
+ * (where the mail ends).  A route through a host that is not a domain is
+ * judged like an address that names no party.
  *
  * Public functions:
  *   policy_options_default(), policy_decide(), decision_free()
