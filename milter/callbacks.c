@@ -23,10 +23,18 @@
  * dropped by the MTA.
  *
  * Protocol (cb_negotiate): on a unix socket the MTA is asked not to wait
- * for our replies to connect, MAIL, RCPT, headers, end of headers and
- * body (SMFIP_NR_*): they are all "continue", and a failure among them is
- * remembered (msg_fail) and answered at the end of message.  Over TCP the
- * replies stay (Nagle stalls, see cb_negotiate).
+ * for our replies to connect, MAIL, headers, end of headers and body
+ * (SMFIP_NR_*): they are all "continue", and a failure among them is
+ * remembered (msg_fail) and answered at the end of message.  RCPT is
+ * answered: past RCPTS_MAX recipients (limits.h) each further one gets
+ * 452 4.5.3 and the client sends it in another transaction.  Over TCP
+ * every reply stays (Nagle stalls, see cb_negotiate).
+ *
+ * Held recipients are deleted in the MTA's own form (route.h: the
+ * client's mailbox without a source route the MTA dropped), taken at RCPT
+ * time with the {rcpt_addr} macro; a message whose held recipients the
+ * MTA did not describe is tempfailed before anything is stored, never
+ * delivered (a deletion is never confirmed by the MTA).
  *
  * Public functions: callbacks_register(), callbacks_inflight().
  */
@@ -50,6 +58,7 @@
 #include "grondslag/log.h"
 #include "grondslag/notice.h"
 #include "grondslag/release.h"
+#include "grondslag/route.h"
 #include "grondslag/scan.h"
 #include "grondslag/spool.h"
 
@@ -68,6 +77,7 @@ struct msg_ctx {
 	bool outbound;
 	char *sender;
 	char **rcpts;
+	char **forms;		/* per recipient: the text that deletes it, or NULL */
 	size_t nrcpts, caprcpts;
 	char qid[64];
 	char subject[SUBJECT_MAX + 1];
@@ -106,9 +116,12 @@ static void msg_reset(struct conn_ctx *c)
 	if (m->active)
 		atomic_fetch_sub(&inflight, 1);
 	free(m->sender);
-	for (size_t i = 0; i < m->nrcpts; i++)
+	for (size_t i = 0; i < m->nrcpts; i++) {
 		free(m->rcpts[i]);
+		free(m->forms[i]);
+	}
 	free(m->rcpts);
+	free(m->forms);
 	spool_reset(c->spool);
 	memset(m, 0, offsetof(struct msg_ctx, strip));
 }
@@ -226,6 +239,23 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 	return go_on(c, SMFIP_NR_MAIL);
 }
 
+/* Room for one more recipient; false out of memory. */
+static bool rcpts_grow(struct msg_ctx *m)
+{
+	if (m->nrcpts < m->caprcpts)
+		return true;
+	size_t cap = m->caprcpts ? m->caprcpts * 2 : 8;
+	char **n = realloc(m->rcpts, cap * sizeof *n);
+	if (n != NULL)
+		m->rcpts = n;
+	char **f = n != NULL ? realloc(m->forms, cap * sizeof *f) : NULL;
+	if (f == NULL)
+		return false;
+	m->forms = f;
+	m->caprcpts = cap;
+	return true;
+}
+
 static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
 {
 	struct conn_ctx *c = conn_get(ctx);
@@ -235,26 +265,35 @@ static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
 	msg_qid(ctx, m);
 	if (argv == NULL || argv[0] == NULL)
 		return go_on(c, SMFIP_NR_RCPT);
+	/* One limit for accepting, storing, deciding and expiring: past it
+	 * this recipient waits for the client's next transaction. */
 	if (m->nrcpts >= RCPT_MAX) {
-		msg_fail(c, "too many recipients");
+		if (m->nrcpts == RCPT_MAX)
+			log_qid(LOG_NOTICE, m->qid, "more than %d recipients: 452 for the rest",
+				RCPT_MAX);
+		smfi_setreply(ctx, "452", "4.5.3", "Too many recipients");
+		return SMFIS_TEMPFAIL;
+	}
+	if (!rcpts_grow(m)) {
+		msg_fail(c, "out of memory");
 		return go_on(c, SMFIP_NR_RCPT);
 	}
-	if (m->nrcpts == m->caprcpts) {
-		size_t cap = m->caprcpts ? m->caprcpts * 2 : 8;
-		char **n = realloc(m->rcpts, cap * sizeof *n);
-		if (n == NULL) {
-			msg_fail(c, "out of memory");
-			return go_on(c, SMFIP_NR_RCPT);
-		}
-		m->rcpts = n;
-		m->caprcpts = cap;
-	}
-	/* Kept exactly as given (with <>): smfi_delrcpt needs that text. */
+	/* Kept exactly as given (with <>): the gate, the store and the
+	 * release token name recipients that way.  The deletion text is the
+	 * MTA's own form; NULL when the MTA did not report it. */
+	char form[ROUTE_TEXT_MAX];
+	form[0] = '\0';
+	const char *mta_addr = smfi_getsymval(ctx, "{rcpt_addr}");
 	m->rcpts[m->nrcpts] = strdup(argv[0]);
-	if (m->rcpts[m->nrcpts] == NULL)
+	m->forms[m->nrcpts] = route_delete_form(argv[0], mta_addr, form, sizeof form)
+				      ? strdup(form) : NULL;
+	if (m->rcpts[m->nrcpts] == NULL || (m->forms[m->nrcpts] == NULL && *form == '<')) {
+		free(m->rcpts[m->nrcpts]);
+		free(m->forms[m->nrcpts]);
 		msg_fail(c, "out of memory");
-	else
+	} else {
 		m->nrcpts++;
+	}
 	return go_on(c, SMFIP_NR_RCPT);
 }
 
@@ -516,6 +555,17 @@ out:
 	return rc;
 }
 
+/* True when the MTA told us ({rcpt_addr}) in which form it queued every
+ * recipient that g deletes: the deletion is never confirmed, so a guess
+ * could deliver a held recipient.  Checked before anything is stored. */
+static bool held_forms_known(const struct msg_ctx *m, const struct gate_result *g)
+{
+	for (size_t i = 0; i < gate_rcpt_count(g); i++)
+		if (gate_rcpt_held(g, i) && (i >= m->nrcpts || m->forms[i] == NULL))
+			return false;
+	return true;
+}
+
 /* Tell the MTA: strip, delete held recipients, add our header. */
 static int apply_actions(SMFICTX *ctx, struct conn_ctx *c, const struct gate_result *g,
 			 const char *ref, char *err, size_t errlen)
@@ -525,7 +575,11 @@ static int apply_actions(SMFICTX *ctx, struct conn_ctx *c, const struct gate_res
 		return -1;
 	}
 	for (size_t i = 0; i < gate_rcpt_count(g); i++) {
-		if (gate_rcpt_held(g, i) && smfi_delrcpt(ctx, (char *)gate_rcpt(g, i)) != MI_SUCCESS) {
+		if (!gate_rcpt_held(g, i))
+			continue;
+		/* held_forms_known() made sure the form is there */
+		if (i >= c->msg.nrcpts || c->msg.forms[i] == NULL ||
+		    smfi_delrcpt(ctx, c->msg.forms[i]) != MI_SUCCESS) {
 			snprintf(err, errlen, "smfi_delrcpt failed (recipient %zu)", i + 1);
 			return -1;
 		}
@@ -683,6 +737,11 @@ static sfsistat eom_outbound(SMFICTX *ctx, struct conn_ctx *c)
 		rc = internal_error(ctx, c, f == NULL ? "scan failed" : "no decision");
 		goto out;
 	}
+	if (act == GATE_PARTIAL && !held_forms_known(m, g)) {
+		rc = internal_error(ctx, c, "the MTA did not report a held recipient's address "
+					    "({rcpt_addr}): it cannot be deleted safely");
+		goto out;
+	}
 	/* Durable FIRST: nothing is answered before the record is fsynced. */
 	if (store_decision(c, g, act == GATE_PARTIAL || act == GATE_DISCARD, data, len, in.date,
 			   ref, err, sizeof err) != 0) {
@@ -769,14 +828,14 @@ static sfsistat cb_data(SMFICTX *ctx)
  * which costs the MTA and libmilter's worker pool a hand-off each. */
 #define WANT_ACTIONS (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_DELRCPT)
 #define SKIP_STAGES (SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NOEOH)
-/* Every stage before the end of message answers "continue" (a failure is
- * remembered and answered at eom), so the MTA need not wait for those
- * replies: a clean message then costs the MTA and us one round trip
- * instead of one per command (measured: a third less CPU in a
- * do-nothing filter).  Not over TCP: the MTA's back-to-back small writes
+/* Every stage before the end of message but RCPT answers "continue" (a
+ * failure is remembered and answered at eom), so the MTA need not wait
+ * for those replies: a clean message then costs the MTA and us one round
+ * trip per recipient instead of one per command (measured: a third less
+ * CPU in a do-nothing filter).  RCPT keeps its reply: past the recipient
+ * limit it answers 452, which a no-reply stage cannot.  Not over TCP: the MTA's back-to-back small writes
  * would each wait for a delayed ACK (Nagle; recipes section 4). */
-#define NR_STAGES                                                                            \
-	(SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_BODY)
+#define NR_STAGES (SMFIP_NR_CONN | SMFIP_NR_MAIL | SMFIP_NR_HDR | SMFIP_NR_BODY)
 
 static bool over_inet;
 

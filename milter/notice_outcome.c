@@ -5,16 +5,17 @@
  * 7-bit text, every value cleaned to printable ASCII and bounded.
  *
  * Public functions: notice_outcome().
- * Limits: addresses cut to 200 bytes, queue ids to 64, at most 1000
- * recipients listed.
+ * Limits: addresses cut to 200 bytes, queue ids to 64, at most RCPTS_MAX
+ * recipients listed (limits.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "grondslag/limits.h"
 #include "grondslag/notice.h"
 
-#define LIST_MAX 1000
+#define LIST_MAX RCPTS_MAX	/* every recipient of a hold: limits.h */
 
 /* Write s cleaned to printable ASCII ('?' otherwise), at most max bytes. */
 static void put_clean(FILE *f, const char *s, size_t max)

@@ -206,20 +206,32 @@ static bool expire_one(struct releaser *r, const char *ref, time_t now)
 	return rc == 0;
 }
 
-/* Step 2: expiry. */
+/* Step 2: expiry, page by page through every expired hold: one that
+ * cannot be loaded or recorded (logged by expire_one) is passed over and
+ * tried again next pass, never keeping the holds after it waiting. */
 static int expire(struct releaser *r, time_t now)
 {
-	char **refs, err[512];
+	char **refs, err[512], after[STORE_REF_MAX] = "";
 	size_t n;
-	time_t cutoff = now - (time_t)r->in.expiry_days * 86400;
-	if (store_holds_expired(r->in.store, cutoff, &refs, &n, err, sizeof err) != 0) {
-		log_msg(LOG_ERR, "releaser: %s", err);
-		return -1;
-	}
 	int done = 0;
-	for (size_t i = 0; i < n; i++)
-		done += expire_one(r, refs[i], now);
-	store_strv_free(refs, n);
+	time_t cutoff = now - (time_t)r->in.expiry_days * 86400;
+	do {
+		if (store_holds_expired_after(r->in.store, cutoff, after, &refs, &n, err,
+					      sizeof err) != 0) {
+			log_msg(LOG_ERR, "releaser: %s", err);
+			return done > 0 ? done : -1;
+		}
+		for (size_t i = 0; i < n; i++)
+			done += expire_one(r, refs[i], now);
+		if (n > 0)
+			snprintf(after, sizeof after, "%s", refs[n - 1]);
+		store_strv_free(refs, n);
+		pthread_mutex_lock(&r->lock);
+		bool stop = r->stop;
+		pthread_mutex_unlock(&r->lock);
+		if (stop)
+			break;
+	} while (n > 0);
 	return done;
 }
 

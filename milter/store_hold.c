@@ -11,7 +11,8 @@
  * and filled with sqlite3_blob_write() in 64 KiB chunks read with pread(),
  * hashing as it goes, so a 10 MB message never sits in memory twice.
  * Limits: a message of at most 1,000,000,000 bytes (SQLite's default
- * SQLITE_MAX_LENGTH); larger is an error, never a truncated copy.
+ * SQLITE_MAX_LENGTH); larger is an error, never a truncated copy.  At
+ * most RCPTS_MAX recipients, held and delivered together (limits.h).
  */
 #include <errno.h>
 #include <glib.h>
@@ -23,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "grondslag/limits.h"
 #include "store_priv.h"
 
 #define CHUNK (64 * 1024)
@@ -327,6 +329,12 @@ int store_hold_put(struct store *s, const struct store_hold *h, char ref_out[STO
 	}
 	if (h->nrcpts == 0) {
 		store_errf(err, errlen, "store: a hold needs at least one held recipient");
+		return -1;
+	}
+	/* a hold is only stored when it can be loaded, decided, released and
+	 * expired again: one recipient limit for all of them (limits.h) */
+	if (h->nrcpts + h->ndelivered > RCPTS_MAX) {
+		store_errf(err, errlen, "store: more than %d recipients in one hold", RCPTS_MAX);
 		return -1;
 	}
 	if (h->ref != NULL && !store_ref_valid(h->ref)) {

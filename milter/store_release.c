@@ -15,6 +15,7 @@
  * store_release_token_clear(), store_release_done(), store_release_fail(),
  * store_release_backoff(), store_release_use(), store_release_refused(),
  * store_release_open(), store_release_due(), store_holds_expired(),
+ * store_holds_expired_after(),
  * store_strv_free().
  * Limits: work lists return at most 100 entries per call.
  */
@@ -420,8 +421,8 @@ int store_release_refused(struct store *s, const char *ref, const char *nonce, c
 }
 
 /* Run a query with one optional integer parameter; collect column 0. */
-static int str_list(struct store *s, const char *sql, bool bind, int64_t arg, char ***out,
-		    size_t *n, char *err, size_t errlen)
+static int str_list(struct store *s, const char *sql, bool bind, int64_t arg, const char *text,
+		    char ***out, size_t *n, char *err, size_t errlen)
 {
 	*out = NULL;
 	*n = 0;
@@ -432,6 +433,8 @@ static int str_list(struct store *s, const char *sql, bool bind, int64_t arg, ch
 	int rc = st != NULL ? 0 : -1;
 	if (st != NULL && bind)
 		sqlite3_bind_int64(st, 1, arg);
+	if (st != NULL && text != NULL)
+		store_bind_text(st, 2, text);
 	while (rc == 0 && *n < WORK_LIST_MAX) {
 		int step = sqlite3_step(st);
 		if (step == SQLITE_DONE)
@@ -460,7 +463,7 @@ static int str_list(struct store *s, const char *sql, bool bind, int64_t arg, ch
 int store_release_open(struct store *s, char ***nonces, size_t *n, char *err, size_t errlen)
 {
 	return str_list(s, "SELECT nonce FROM release_tokens WHERE state IN ('issued', 'used')"
-			   " ORDER BY created", false, 0, nonces, n, err, errlen);
+			   " ORDER BY created", false, 0, NULL, nonces, n, err, errlen);
 }
 
 int store_release_due(struct store *s, time_t now, char ***refs, size_t *n, char *err,
@@ -469,15 +472,23 @@ int store_release_due(struct store *s, time_t now, char ***refs, size_t *n, char
 	return str_list(s, "SELECT ref FROM holds WHERE state = 'partly-approved'"
 			   " AND release_due <= ?1 AND EXISTS (SELECT 1 FROM hold_recipients r"
 			   " WHERE r.ref = holds.ref AND r.state = 'approved') ORDER BY received",
-			true, (int64_t)now, refs, n, err, errlen);
+			true, (int64_t)now, NULL, refs, n, err, errlen);
+}
+
+int store_holds_expired_after(struct store *s, time_t cutoff, const char *after, char ***refs,
+			      size_t *n, char *err, size_t errlen)
+{
+	/* by reference (it starts with the day received): a cursor, so holds
+	 * that cannot be expired never keep later ones off the list */
+	return str_list(s, "SELECT ref FROM holds WHERE state IN ('pending', 'partly-approved')"
+			   " AND received <= ?1 AND ref > ?2 ORDER BY ref", true, (int64_t)cutoff,
+			after != NULL ? after : "", refs, n, err, errlen);
 }
 
 int store_holds_expired(struct store *s, time_t cutoff, char ***refs, size_t *n, char *err,
 			size_t errlen)
 {
-	return str_list(s, "SELECT ref FROM holds WHERE state IN ('pending', 'partly-approved')"
-			   " AND received <= ?1 ORDER BY received", true, (int64_t)cutoff, refs, n,
-			err, errlen);
+	return store_holds_expired_after(s, cutoff, "", refs, n, err, errlen);
 }
 
 void store_strv_free(char **v, size_t n)

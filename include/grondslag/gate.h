@@ -42,11 +42,12 @@
 #include <time.h>
 
 #include "grondslag/findings.h"
+#include "grondslag/limits.h"
 #include "grondslag/policy.h"
 #include "grondslag/registry.h"
 #include "grondslag/store.h"
 
-#define GATE_MAX_RCPTS 10000
+#define GATE_MAX_RCPTS RCPTS_MAX	/* limits.h */
 #define GATE_HEADER_MAX 900
 
 enum gate_mode { GATE_ENFORCE, GATE_SIMULATE };

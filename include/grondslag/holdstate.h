@@ -52,7 +52,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define HOLDSTATE_MAX_RCPTS 1000
+#include "grondslag/limits.h"
+
+#define HOLDSTATE_MAX_RCPTS RCPTS_MAX	/* limits.h */
 #define HOLDSTATE_MAX_APPROVERS 16
 #define HOLDSTATE_NAME_MAX 321
 /* ReleaseApprovals bounds. */

@@ -40,12 +40,14 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "grondslag/limits.h"
+
 #define RELEASE_KEY_LEN 32
 #define RELEASE_NONCE_HEX 33		/* 16 random bytes as hex, with NUL */
 #define RELEASE_MAC_HEX 65
 #define RELEASE_DIGEST_HEX 65
 #define RELEASE_HEADER_MAX 300
-#define RELEASE_MAX_RCPTS 1000
+#define RELEASE_MAX_RCPTS RCPTS_MAX	/* limits.h */
 /* How long a token is valid after it is issued: long enough for a slow
  * relay, short enough that a copy found later is worthless. */
 #define RELEASE_TOKEN_TTL 3600

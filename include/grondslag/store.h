@@ -467,6 +467,10 @@ int store_release_due(struct store *s, time_t now, char ***refs, size_t *n, char
 		      size_t errlen);
 int store_holds_expired(struct store *s, time_t cutoff, char ***refs, size_t *n, char *err,
 			size_t errlen);
+/* The same, only references after "after" (in reference order): the
+ * expiry pages through every expired hold with it. */
+int store_holds_expired_after(struct store *s, time_t cutoff, const char *after, char ***refs,
+			      size_t *n, char *err, size_t errlen);
 void store_strv_free(char **v, size_t n);
 
 #endif

@@ -13,12 +13,13 @@
 #include "ctl.h"
 #include "grondslag/date.h"
 #include "grondslag/json.h"
+#include "grondslag/limits.h"
 #include "grondslag/policy.h"
 #include "grondslag/scan.h"
 #include "regload.h"
 #include "scan_output.h"
 
-#define CHECK_MAX_RCPTS 10000
+#define CHECK_MAX_RCPTS RCPTS_MAX	/* as the milter: limits.h */
 
 static const char check_usage[] =
 	"usage: grondslag check [-c CONFIG] [--registry FILE] [--date YYYY-MM-DD]\n"

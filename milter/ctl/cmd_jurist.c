@@ -31,10 +31,11 @@
 #include "grondslag/date.h"
 #include "grondslag/json.h"
 #include "grondslag/jsonr.h"
+#include "grondslag/limits.h"
 
 #define DEFAULT_CONFIG "/etc/grondslag/grondslag.conf"
 #define ANSWER_MAX (64u << 20)
-#define MAX_RCPT_ARGS 1000
+#define MAX_RCPT_ARGS RCPTS_MAX	/* limits.h */
 
 struct jopts {
 	const char *cmd, *config, *socket, *ref, *since, *party, *sender, *code, *reason, *basis;

@@ -74,8 +74,9 @@ for s in enforce simulate storefail; do
 done
 umount_fs
 
-# What the store holds after enforce.lua: 25 holds (Q1 Q2 Q7 Q8 A1 and 20
-# of the 40), one notice each (all from sender@ncsc.nl), 23 share records.
+# What the store holds after enforce.lua: 29 holds (Q1 Q2 Q7 Q8 A1, 20
+# of the 40 and R1-R4; never R5), one notice each (all from
+# sender@ncsc.nl), 27 share records.
 count() {
 	"$E2E_PY" - "$1" "$2" <<'PY'
 import sqlite3, sys
@@ -83,17 +84,17 @@ print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])
 PY
 }
 DB=$E2E_RUN/enforce/store.db
-e2e_is "$(count "$DB" 'select count(*) from holds')" 25 "store: holds"
+e2e_is "$(count "$DB" 'select count(*) from holds')" 29 "store: holds"
 e2e_is "$(count "$DB" "select count(*) from hold_recipients where recipient='<info@jpcert.or.jp>' and reasons='no-basis' and party='jpcert'")" 24 \
 	"store: held JPCERT/CC recipients with no-basis"
 e2e_is "$(count "$DB" "select count(*) from hold_recipients where reasons='constituency-mismatch'")" 1 \
 	"store: the Japanese list to CERT.be, constituency-mismatch"
-e2e_is "$(count "$DB" "select count(*) from outbox where kind='hold' and rcpt='sender@ncsc.nl'")" 25 \
+e2e_is "$(count "$DB" "select count(*) from outbox where kind='hold' and rcpt='sender@ncsc.nl'")" 29 \
 	"store: a notice per hold to the sender"
-e2e_is "$(count "$DB" "select count(*) from shares where simulated=0")" 23 "store: share records"
-e2e_is "$(count "$DB" "select count(*) from shares where party='cert-be' and bases='wbni-20-2-eu-csirt' and countries='BE:3'")" 22 \
+e2e_is "$(count "$DB" "select count(*) from shares where simulated=0")" 27 "store: share records"
+e2e_is "$(count "$DB" "select count(*) from shares where party='cert-be' and bases='wbni-20-2-eu-csirt' and countries='BE:3'")" 26 \
 	"store: shares name party, basis and countries"
-e2e_is "$(count "$DB" "select count(*) from hold_messages where cast(message as text) like '%194.7.1.10%'")" 24 \
+e2e_is "$(count "$DB" "select count(*) from hold_messages where cast(message as text) like '%194.7.1.10%'")" 28 \
 	"store: the held copies carry the message"
 DB=$E2E_RUN/simulate/store.db
 e2e_is "$(count "$DB" 'select count(*) from holds')" 0 "simulate: nothing held"

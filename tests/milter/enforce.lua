@@ -2,7 +2,10 @@
 -- milter protocol: per-recipient MT_RCPTDELETE, header insertion,
 -- discard when every recipient is held, clean mail untouched, inbound
 -- X-Grondslag headers removed, abort mid-message, inbound mail passes,
--- authenticated senders are scanned, many messages on one connection.
+-- authenticated senders are scanned, many messages on one connection;
+-- recipients deleted in the MTA's form (source route dropped, the
+-- client's case kept), routing syntax decided for the domain reached,
+-- and a held recipient the MTA did not describe ({rcpt_addr}) tempfails.
 local T = dofile(dir .. "/lib.lua")
 T.run(function()
 	local conn = T.start()
@@ -102,4 +105,38 @@ T.run(function()
 		body = T.BE_LIST})
 	T.check(r == SMFIR_DISCARD, "authenticated: scanned and held")
 	mt.disconnect(ext)
+
+	-- 11. Recipient forms: each time the Belgian list to CERT.be (kept)
+	--     and a form of JPCERT/CC (held, deleted as the MTA queued it).
+	conn = T.connect("127.0.0.1")
+	local forms = {
+		{"R1", "<@relay.example:info@jpcert.or.jp>", "<info@jpcert.or.jp>", "source route"},
+		{"R2", "<Info@JPCERT.OR.JP>", "<Info@JPCERT.OR.JP>", "mixed case"},
+		{"R3", "<cert%jpcert.or.jp@ncsc.nl>", "<cert%jpcert.or.jp@ncsc.nl>", "percent hack"},
+		{"R4", "<jpcert.or.jp!cert@ncsc.nl>", "<jpcert.or.jp!cert@ncsc.nl>", "bang path"},
+	}
+	for _, f in ipairs(forms) do
+		r = T.message(conn, {qid = f[1], rcpts = {"<cert@cert.be>", f[2]}, body = T.BE_LIST,
+			rcpt_addr = {["<cert@cert.be>"] = "cert@cert.be",
+				[f[2]] = T.rcpt_addr(f[2]):lower()}})
+		T.check(r == SMFIR_CONTINUE and mt.eom_check(conn, MT_RCPTDELETE, f[3])
+			and not mt.eom_check(conn, MT_RCPTDELETE, "<cert@cert.be>"),
+			f[4] .. ": deleted as " .. f[3] .. ", CERT.be kept")
+		if f[2] ~= f[3] then
+			T.check(not mt.eom_check(conn, MT_RCPTDELETE, f[2]),
+				f[4] .. ": never the raw " .. f[2])
+		end
+	end
+	-- No {rcpt_addr}: a held recipient cannot be deleted safely: 451,
+	-- nothing stored (the count of holds below).
+	r = T.message(conn, {qid = "R5", rcpts = {"<cert@cert.be>", "<info@jpcert.or.jp>"},
+		body = T.BE_LIST, rcpt_addr = false})
+	-- SMFIR_REPLYCODE: the tempfail with our "451 4.7.1" text
+	T.check(r == SMFIR_REPLYCODE and not mt.eom_check(conn, MT_RCPTDELETE, "<info@jpcert.or.jp>"),
+		"no {rcpt_addr}: tempfail, nothing deleted")
+	-- ... but nothing to delete needs none: clean mail passes.
+	r = T.message(conn, {qid = "R6", rcpts = {"<info@jpcert.or.jp>"},
+		body = "no addresses\r\n", rcpt_addr = false})
+	T.check(r == SMFIR_CONTINUE, "no {rcpt_addr}, nothing held: continue")
+	mt.disconnect(conn)
 end)

@@ -36,8 +36,16 @@ function T.start()
 	return T.connect("127.0.0.1")
 end
 
+-- The {rcpt_addr} an MTA reports for recipient r: without <> and
+-- without a source route (what Postfix and Sendmail both send).
+function T.rcpt_addr(r)
+	return (r:gsub("^<", ""):gsub(">$", ""):gsub("^@[^:]*:", ""))
+end
+
 -- m: {qid=, from=, rcpts={...}, headers={{name, value}, ...}, body=,
---     chunks={...} (body in pieces), auth=}
+--     chunks={...} (body in pieces), auth=, rcpt_addr= (false: no
+--     {rcpt_addr} macro; a table: the value per recipient; default
+--     T.rcpt_addr)}
 function T.message(conn, m)
 	local macros = {"i", m.qid or "NOQID"}
 	if m.auth then
@@ -47,8 +55,13 @@ function T.message(conn, m)
 	mt.macro(conn, SMFIC_MAIL, (table.unpack or unpack)(macros))
 	assert(mt.mailfrom(conn, m.from or "<sender@ncsc.nl>") == nil, "mailfrom")
 	assert(mt.getreply(conn) == SMFIR_CONTINUE, "mailfrom reply")
-	mt.macro(conn, SMFIC_RCPT, "i", m.qid or "NOQID")
 	for _, r in ipairs(m.rcpts) do
+		if m.rcpt_addr == false then
+			mt.macro(conn, SMFIC_RCPT, "i", m.qid or "NOQID")
+		else
+			local a = type(m.rcpt_addr) == "table" and m.rcpt_addr[r] or T.rcpt_addr(r)
+			mt.macro(conn, SMFIC_RCPT, "i", m.qid or "NOQID", "{rcpt_addr}", a)
+		end
 		assert(mt.rcptto(conn, r) == nil, "rcptto " .. r)
 		assert(mt.getreply(conn) == SMFIR_CONTINUE, "rcpt reply")
 	end

@@ -20,7 +20,10 @@ NOHELO, NOUNKNOWN, NODATA, NOEOH = 0x02, 0x100, 0x200, 0x40
 NR_CONN, NR_HELO, NR_MAIL, NR_RCPT = 0x1000, 0x2000, 0x4000, 0x8000
 NR_DATA, NR_UNKN, NR_EOH, NR_BODY, NR_HDR = 0x10000, 0x20000, 0x40000, 0x80000, 0x80
 NR_ALL = NR_CONN | NR_HELO | NR_MAIL | NR_RCPT | NR_DATA | NR_UNKN | NR_EOH | NR_BODY | NR_HDR
-NR_OURS = NR_CONN | NR_MAIL | NR_RCPT | NR_HDR | NR_BODY
+# RCPT is answered: past the recipient limit it gets 452 (a no-reply
+# stage cannot answer)
+NR_OURS = NR_CONN | NR_MAIL | NR_HDR | NR_BODY
+RCPTS_MAX = 1000                # include/grondslag/limits.h
 OFFER_STEPS = 0x1FFFFF        # every step flag of protocol version 6
 OFFER_ACTIONS = 0x1FF
 
@@ -72,21 +75,27 @@ class Milter:
         _, self.actions, self.steps = struct.unpack(">III", data[:12])
         return self.steps
 
-    def step(self, cmd, data, flag, macros=None):
+    def step(self, cmd, data, flag, macros=None, full=False):
         """Send one command; read its reply unless flag was negotiated."""
         if macros:
             self.send(b"D", cmd + b"".join(k + b"\0" + v + b"\0" for k, v in macros))
         self.send(cmd, data)
         if self.steps & flag:
             return None
-        return self.reply()[0]
+        r = self.reply()
+        return r if full else r[0]
 
     def message(self, qid, rcpts, headers, body, sender=b"<sender@ncsc.nl>"):
-        """One message after connect; returns (replies before eom, eom replies)."""
+        """One message after connect; returns (replies before eom but RCPT's,
+        quiet, eom replies); the RCPT replies (code, data) in self.rcpt."""
         early = []
         early.append(self.step(b"M", sender + b"\0", NR_MAIL, [(b"i", qid)]))
+        self.rcpt = []
         for r in rcpts:
-            early.append(self.step(b"R", r + b"\0", NR_RCPT, [(b"i", qid)]))
+            # {rcpt_addr} as Postfix and Sendmail report it
+            addr = r.strip(b"<>")
+            self.rcpt.append(self.step(b"R", r + b"\0", NR_RCPT,
+                                       [(b"i", qid), (b"{rcpt_addr}", addr)], full=True))
         for n, v in headers:
             early.append(self.step(b"L", n + b"\0" + v + b"\0", NR_HDR))
         if not self.steps & NOEOH:      # as an MTA does: not sent when declined
@@ -118,8 +127,8 @@ def unix_cases(path):
     check(steps is not None, "unix: negotiation answered")
     if steps is None:
         return
-    check(steps & NR_ALL == NR_OURS, "unix: no-reply steps taken: connect, mail, rcpt, "
-          "header, body (got %#x)" % (steps & NR_ALL))
+    check(steps & NR_ALL == NR_OURS, "unix: no-reply steps taken: connect, mail, "
+          "header, body, not rcpt (got %#x)" % (steps & NR_ALL))
     check(steps & (NOHELO | NOUNKNOWN | NODATA | NOEOH) == NOHELO | NOUNKNOWN | NODATA | NOEOH,
           "unix: helo, unknown, data and end of headers not wanted")
     check(m.actions == ADDHDRS | CHGHDRS | DELRCPT, "unix: actions add/change header, "
@@ -128,6 +137,7 @@ def unix_cases(path):
 
     early, quiet, final = m.message(b"NR1", [b"<info@cert.be>"], HDRS, b"See you Tuesday.\r\n")
     check(quiet and early == [None] * len(early), "clean: no reply before the end of message")
+    check([c for c, _ in m.rcpt] == [b"c"], "clean: RCPT answered continue")
     check([c for c, _ in final] == [b"c"], "clean: continue at eom (got %r)" % final)
 
     early, quiet, final = m.message(b"NR2", [b"<info@cert.be>", b"<info@jpcert.or.jp>"],
@@ -145,14 +155,18 @@ def unix_cases(path):
     early, quiet, final = m.message(b"NR3", [b"<info@jpcert.or.jp>"], HDRS, JP)
     check(quiet and [c for c, _ in final][-1:] == [b"d"], "all held: discard at eom")
 
-    # A failure before eom (too many recipients: GATE_MAX_RCPTS is 10,000)
-    # cannot be answered when it happens: it must come at eom.
-    rcpts = [b"<r%d@example.net>" % i for i in range(10001)]
-    early, quiet, final = m.message(b"NR4", rcpts, HDRS, b"hello\r\n")
-    last = final[-1]
-    check(quiet, "too many recipients: still no reply before eom")
-    check(last[0] == b"y" and last[1].startswith(b"451"),
-          "too many recipients: 451 at eom, never accepted (got %r)" % (last[:1],))
+    # Past the recipient limit each further RCPT gets 452 4.5.3 (the client
+    # sends those in another transaction); the first RCPTS_MAX are decided.
+    rcpts = [b"<r%d@example.net>" % i for i in range(RCPTS_MAX + 2)]
+    early, quiet, final = m.message(b"NR4", rcpts, HDRS, BE)
+    codes = [c for c, _ in m.rcpt]
+    check(codes[:RCPTS_MAX] == [b"c"] * RCPTS_MAX, "too many recipients: the first %d "
+          "accepted" % RCPTS_MAX)
+    check(all(c == b"y" and d.startswith(b"452 4.5.3") for c, d in m.rcpt[RCPTS_MAX:]),
+          "too many recipients: 452 4.5.3 past the limit (got %r)" % (m.rcpt[RCPTS_MAX:],))
+    check(quiet, "too many recipients: no other reply before eom")
+    check([c for c, _ in final][-1:] == [b"d"],
+          "too many recipients: the accepted ones decided (all held: discard)")
 
     # Several messages on one connection stay in step after a failure.
     early, quiet, final = m.message(b"NR5", [b"<info@cert.be>"], HDRS, b"Again.\r\n")

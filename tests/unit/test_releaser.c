@@ -17,6 +17,7 @@
 #include "fixture_dir.h"
 
 #include <dirent.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include "grondslag/release.h"
@@ -459,6 +460,45 @@ static void test_expiry(void **state)
 	env_close(&e);
 }
 
+/* Holds that cannot be loaded (more recipients than the limit, as an
+ * older version could store) are passed over: more of them than one work
+ * list holds, all older than a good one, never keep it from expiring. */
+static void test_expiry_not_blocked(void **state)
+{
+	(void)state;
+	struct env e;
+	env_open(&e, "blocked", 15 * 86400);
+	char path[256], err[256], ref[STORE_REF_MAX];
+	for (int i = 0; i < 120; i++) {
+		struct store_hold h = {.queue_id = "QB", .sender = "<bob@ncsc.nl>", .subject = "s",
+				       .received = time(NULL) - 20 * 86400, .registry_digest = "ab",
+				       .summary_json = "{}", .findings_json = "{}", .data = message,
+				       .len = sizeof message - 1, .fd = -1, .rcpts = held,
+				       .nrcpts = 2};
+		if (store_hold_put(e.s, &h, ref, err, sizeof err) != 0)
+			fail_msg("store_hold_put: %s", err);
+	}
+	snprintf(path, sizeof path, "%s/blocked.db", dir);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	char sql[512];
+	snprintf(sql, sizeof sql,
+		 "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < %d)"
+		 " INSERT INTO hold_recipients(ref, recipient, reasons, explanation)"
+		 " SELECT h.ref, '<r' || c.n || '@example.net>', 'no-basis', 'x' FROM holds h, c"
+		 " WHERE h.ref != '%s'", RCPTS_MAX, e.ref);
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("sqlite: %s", msg);
+	sqlite3_close(db);
+	time_t now = time(NULL);
+	assert_int_eq_msg("only the good hold expires", releaser_pass(e.r, now), 1);
+	assert_str_eq_msg("expired", hold_state(&e, -1), "expired");
+	assert_int_eq_msg("expire records", records(&e, "expire", "HoldExpiry"), 1);
+	env_close(&e);
+}
+
 /* A reload's settings take effect at the next pass: a 13-day-old hold
  * does not expire under HoldExpiry 14, does under 12; a bad relay is
  * refused and changes nothing. */
@@ -517,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_restart),
 		cmocka_unit_test(test_deny_stops_retries),
 		cmocka_unit_test(test_expiry),
+		cmocka_unit_test(test_expiry_not_blocked),
 		cmocka_unit_test(test_configure),
 		cmocka_unit_test(test_backoff),
 	};

@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "grondslag/limits.h"
 #include "grondslag/store.h"
 
 
@@ -402,10 +403,18 @@ static void test_hold_invalid(void **state)
 	bad_ref.ref = "G2025-XYZ";
 	struct store_hold bad_sha = sample_hold("x", 1);
 	bad_sha.sha256 = "ABCDEF";
+	/* past the one recipient limit (held and delivered together): a hold
+	 * that could never be decided or expired is not stored */
+	static struct store_hold_rcpt many[RCPTS_MAX];
+	for (size_t i = 0; i < RCPTS_MAX; i++)
+		many[i] = (struct store_hold_rcpt){"<r@example.net>", NULL, "no-basis", "x"};
+	struct store_hold too_many = sample_hold("x", 1);
+	too_many.rcpts = many;
+	too_many.nrcpts = RCPTS_MAX - 2;	/* plus 3 delivered */
 	static const char *const names[] = {"no recipient", "no data", "short file", "bad fd",
-					    "bad ref", "bad sha256"};
+					    "bad ref", "bad sha256", "too many recipients"};
 	const struct store_hold *cases[] = {&no_rcpt, &no_data, &short_file, &bad_fd, &bad_ref,
-					    &bad_sha};
+					    &bad_sha, &too_many};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		err[0] = '\0';
 		int rc = store_hold_put(s, cases[i], ref, err, sizeof err);
@@ -414,6 +423,8 @@ static void test_hold_invalid(void **state)
 			fail_msg("%s: got no error message", names[i]);
 	}
 	assert_int_eq_msg("nothing stored", store_hold_count(s), 0);
+	too_many.nrcpts = RCPTS_MAX - 3;
+	assert_int_eq_msg("at the limit", store_hold_put(s, &too_many, ref, err, sizeof err), 0);
 	close(fd);
 	store_close(s);
 }
