@@ -2,6 +2,10 @@
 # shared by t-postfix.sh and t-sendmail.sh (sourced after lib.sh).
 #
 #   mc_setup KIND SOCKET   geo data, messages, config, sinks, the milter
+#   mc_with_postfix        sink "sink", the milter on a unix socket, and
+#                          Postfix "pf" in front of it (E2E_POSTCONF read)
+#   mc_with_sendmail       sink "sink", the milter on an inet socket, and
+#                          Sendmail "sm" in front of it
 #   mc_cases MTA SINK      the cases through MTA instance MTA into SINK
 # Cases: the COATHANGER replay (per-country lists, zipped CSV and inline,
 # to CERT.be and the third-country CSIRTs: delivered recipients reach the
@@ -86,6 +90,26 @@ mc_setup() {
 		"$MC_BIN" -n -c "$MC_DIR/grondslag.conf"
 	e2e_proc_start milter "$MC_BIN" -f -c "$MC_DIR/grondslag.conf"
 	e2e_check "milter started" e2e_wait_until 15 "milter pid file" test -s "$MC_DIR/milter.pid"
+}
+
+mc_with_postfix() {
+	e2e_sink_start sink || { e2e_not_ok "start sink"; e2e_done; }
+	SOCK=$E2E_RUN/milter/milter.sock
+	mc_setup "unix:$SOCK"
+	e2e_check "milter socket" e2e_wait_until 10 "milter socket" test -S "$SOCK"
+	E2E_SMTPD_MILTERS=unix:$SOCK e2e_postfix_start pf sink ||
+		{ e2e_not_ok "start postfix"; e2e_done; }
+}
+
+# Sendmail with F=T (tempfail when the filter is away) over TCP
+# (TCP_NODELAY and the data callback).
+mc_with_sendmail() {
+	e2e_sink_start sink || { e2e_not_ok "start sink"; e2e_done; }
+	PORT=$(e2e_pick_port) || e2e_done
+	mc_setup "inet:$PORT@127.0.0.1"
+	e2e_check "milter listening" e2e_wait_until 10 "milter port" e2e_listening "$PORT"
+	E2E_SM_MILTER="S=inet:$PORT@127.0.0.1, F=T, T=C:10s;S:30s;R:30s;E:60s" \
+		e2e_sendmail_start sm sink || { e2e_not_ok "start sendmail"; e2e_done; }
 }
 
 # The suite's own login names (jurists, an outsider), for the roles the
