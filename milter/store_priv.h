@@ -21,7 +21,8 @@
 struct store {
 	sqlite3 *db;
 	pthread_mutex_t lock;
-	bool fail_next;			/* store_fail_next(): fail the next commit */
+	int fail_commits;		/* store_fail_commits(): fail the next n
+				 * commits (< 0: every one) */
 	bool readonly;			/* store_open_readonly() */
 	char *path;
 	/* the strings of the last store_notice_next() */
@@ -38,7 +39,7 @@ void store_sqlerr(struct store *s, char *err, size_t errlen, const char *what);
  * timeout), so a transaction never fails half-way on a lock. */
 int store_begin(struct store *s, char *err, size_t errlen);
 /* COMMIT (fsynced by synchronous=FULL); rolls back on failure, and fails
- * on purpose once after store_fail_next(). */
+ * on purpose while store_fail_commits() says so. */
 int store_commit(struct store *s, char *err, size_t errlen);
 void store_rollback(struct store *s);
 /* Prepare sql or set err. */

@@ -113,6 +113,7 @@ ExpiryWarning 3
 ReleaseRetry 1
 CONF
 } >"$MC_DIR/grondslag.conf"
+e2e_check "grondslag store init" e2e_store_init "$MC_DIR/grondslag.conf"
 e2e_proc_start milter "$E2E_BUILD/grondslag-milter" -f -c "$MC_DIR/grondslag.conf"
 e2e_check "milter started" e2e_wait_until 15 "milter sockets" test -S "$CTL" -a -S "$SOCK"
 E2E_SMTPD_MILTERS=unix:$SOCK e2e_postfix_start pf sink || { e2e_not_ok "start postfix"; e2e_done; }
