@@ -14,6 +14,7 @@ message: id, kind, the recipients accepted (with the attempt), the final
 refusals, the number of attempts.  OUT.progress holds the count done.
 """
 import json
+import os
 import smtplib
 import sys
 import threading
@@ -83,6 +84,13 @@ def send_one(host, port, i, msgdir):
     return rec
 
 
+def progress(out, n):
+    """The count done, replaced atomically (the soak reads it any time)."""
+    with open(out + ".progress.tmp", "w") as p:
+        p.write("%d\n" % n)
+    os.replace(out + ".progress.tmp", out + ".progress")
+
+
 def main():
     host, port, first, n, threads, msgdir, out = sys.argv[1:8]
     first, n, threads = int(first), int(n), int(threads)
@@ -104,7 +112,7 @@ def main():
                 done[0] += 1
                 if done[0] % 20 == 0 or done[0] == n:
                     f.flush()
-                    open(out + ".progress", "w").write("%d\n" % done[0])
+                    progress(out, done[0])
 
     ts = [threading.Thread(target=worker) for _ in range(threads)]
     for t in ts:
@@ -112,7 +120,7 @@ def main():
     for t in ts:
         t.join()
     f.close()
-    open(out + ".progress", "w").write("%d\n" % done[0])
+    progress(out, done[0])
 
 
 if __name__ == "__main__":

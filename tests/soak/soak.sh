@@ -82,7 +82,10 @@ T0=$(date +%s)
 "$E2E_PY" tests/soak/client.py 127.0.0.1 "$PORT" 10 "$N" "$THREADS" "$E2E_RUN/msg" "$OUT" \
 	>"$E2E_RUN/client.out" 2>&1 &
 CLIENT=$!
-progress() { cat "$OUT.progress" 2>/dev/null || echo 0; }
+progress() {
+	_pg=$(cat "$OUT.progress" 2>/dev/null)
+	echo "${_pg:-0}"
+}
 
 # Memory: "seconds pid rss_kb messages_done", every second.
 (
