@@ -33,6 +33,8 @@
 #   e2e_postfix NAME CMD ARGS...   run postqueue/postsuper/postcat/... -c DIR
 #   e2e_sendmail_start NAME SINK / e2e_sendmail_stop NAME
 #   e2e_sendmail NAME ARGS...  run the private sendmail binary (-bp, -q, ...)
+#   e2e_tmpfs DIR MB           a private tmpfs of MB megabytes on DIR (a
+#                              store's disk to fill), unmounted on exit
 #   e2e_proc_start NAME CMD... / e2e_proc_stop NAME [SECS]   any daemon
 #                              (a milter) in the background, stopped on exit
 #   e2e_send TARGET FROM TO[,TO] FILE|BODY [SWAKS-ARGS]  swaks, transcript kept
@@ -778,6 +780,13 @@ e2e_recount() {
 	done <"$1"
 }
 
+# Mount a private tmpfs of $2 MB on $1; e2e_cleanup unmounts it once the
+# daemons that may hold files in it are stopped.
+e2e_tmpfs() {
+	mkdir -p "$1" && mount -t tmpfs -o "size=${2}m" tmpfs "$1" || return 1
+	e2e_started "tmpfs:$1"
+}
+
 # Make the store CONF names, as an installation does before the first
 # start (grondslag-milter refuses to start without one).
 e2e_store_init() {
@@ -841,6 +850,11 @@ e2e_cleanup() {
 		esac
 	done
 	for _cl_p in $_cl_pids; do wait "$_cl_p"; done
+	for _cl in $E2E_STARTED; do
+		case $_cl in
+		tmpfs:*) umount "${_cl#*:}" 2>/dev/null || umount -l "${_cl#*:}" ;;
+		esac
+	done
 	for _cl in $E2E_STARTED; do
 		case $_cl in
 		sink:*) e2e_sink_stop "${_cl#*:}" ;;

@@ -38,21 +38,12 @@ D=$E2E_RUN/milter
 FS=$E2E_RUN/fs
 SOCK=$D/milter.sock
 OUT=$E2E_RUN/client.jsonl
-mkdir -p "$D" "$FS" || exit 1
-# The tmpfs goes once the milter that holds the store open is stopped
-# (e2e_cleanup stops it, and may exit): unmounted in the background.
-umount_fs() {
-	(for _i in $(seq 1 60); do
-		mountpoint -q "$FS" || exit 0
-		umount "$FS" 2>/dev/null || sleep 1
-	done) &
-}
-trap 'umount_fs; e2e_cleanup' EXIT
+mkdir -p "$D" || exit 1
 
 e2e_check "grondslag-milter is built" test -x "$BIN" || e2e_done
 e2e_check "test geo data built" sh tests/geo/build.sh "$E2E_BUILD/geo-test" || e2e_done
 e2e_check "test messages built" mc_messages || e2e_done
-e2e_check "$FS_MB MB tmpfs for the store" mount -t tmpfs -o "size=${FS_MB}m" tmpfs "$FS" || e2e_done
+e2e_check "$FS_MB MB tmpfs for the store" e2e_tmpfs "$FS" "$FS_MB" || e2e_done
 e2e_sink_start sink || { e2e_not_ok "start sink"; e2e_done; }
 GEO=$E2E_RUN/geo
 mkdir -p "$GEO" && cp "$E2E_BUILD/geo-test/country.mmdb" "$E2E_BUILD/geo-test/asn.mmdb" "$GEO/"
