@@ -233,6 +233,14 @@ void store_sqlerr(struct store *s, char *err, size_t errlen, const char *what)
 
 int store_begin(struct store *s, char *err, size_t errlen)
 {
+	struct stat st;
+	if (s->ino != 0 && (stat(s->path, &st) != 0 || st.st_dev != s->dev || st.st_ino != s->ino)) {
+		store_errf(err, errlen,
+			   "Database %s: the store file was removed or replaced while in use;"
+			   " nothing is written (restore the store, then restart the daemon)",
+			   s->path);
+		return -1;
+	}
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
 		store_sqlerr(s, err, errlen, "begin");
 		return -1;
@@ -568,6 +576,13 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 	    migrate(s, version, err, errlen) != 0) {
 		store_close(s);
 		return NULL;
+	}
+	/* the file SQLite opened (it holds it open, whatever happens to the
+	 * name): every write transaction checks the name still leads there */
+	struct stat st;
+	if (stat(path, &st) == 0) {
+		s->dev = st.st_dev;
+		s->ino = st.st_ino;
 	}
 	return s;
 }

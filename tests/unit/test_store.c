@@ -340,6 +340,37 @@ static void test_init(void **state)
 		fail_msg("init without directory: got \"%s\"", err);
 }
 
+/* The store file removed or replaced under a running daemon: writes
+ * fail (the MTA answers 451) instead of going into a file that is gone. */
+static void test_removed_while_open(void **state)
+{
+	(void)state;
+	char path[256], moved[300], err[512], ref[STORE_REF_MAX];
+	struct store_hold h = sample_hold("m", 1);
+	in_dir(path, sizeof path, "vanish.db");
+	snprintf(moved, sizeof moved, "%s.moved", path);
+	struct store *s = open_ok(path);
+	assert_int_eq_msg("hold before", store_hold_put(s, &h, ref, err, sizeof err), 0);
+	/* removed (the volume's directory emptied, a wrong rm) */
+	assert_int_equal(rename(path, moved), 0);
+	assert_int_eq_msg("hold after removal", store_hold_put(s, &h, ref, err, sizeof err), -1);
+	if (strstr(err, "was removed or replaced while in use") == NULL)
+		fail_msg("after removal: got \"%s\"", err);
+	assert_int_eq_msg("notice after removal",
+			  store_notice_put(s, "hold", "r", "a@b", "m", err, sizeof err), -1);
+	/* replaced by another store (a restore copied over while running) */
+	char other[300];
+	snprintf(other, sizeof other, "%s.other", path);
+	store_close(open_ok(other));
+	assert_int_equal(rename(other, path), 0);
+	assert_int_eq_msg("hold after replacement", store_hold_put(s, &h, ref, err, sizeof err), -1);
+	/* the same file back under its name: writes go on */
+	assert_int_equal(rename(moved, path), 0);
+	assert_int_eq_msg("hold with the file back", store_hold_put(s, &h, ref, err, sizeof err), 0);
+	assert_int_eq_msg("holds", store_hold_count(s), 2);
+	store_close(s);
+}
+
 static void test_hold_memory(void **state)
 {
 	(void)state;
@@ -877,6 +908,7 @@ int main(void)
 		cmocka_unit_test(test_open_create),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_init),
+		cmocka_unit_test(test_removed_while_open),
 		cmocka_unit_test(test_hold_memory),
 		cmocka_unit_test(test_hold_fd),
 		cmocka_unit_test(test_hold_invalid),
