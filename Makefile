@@ -57,7 +57,7 @@ ifneq ($(DAEMON_SRCS),)
 PROGRAMS += $(BUILD)/grondslag-milter
 endif
 
-.PHONY: all deps demo check test asan fuzz bench eval install clean tests-build
+.PHONY: all deps demo check test asan fuzz bench eval soak install clean tests-build
 .DELETE_ON_ERROR:
 
 all: $(PROGRAMS)
@@ -123,6 +123,12 @@ fuzz: deps
 bench: deps
 	$(MAKE) all $(TOOLS_BINS)
 	BUILD=$(BUILD) CORPUS=$(CORPUS) sh tests/bench/run.sh
+
+# Not part of check: SOAK_MESSAGES (default 20000) through Postfix with
+# the milter killed at random and the store's disk full for a while.
+soak: deps
+	$(MAKE) all
+	BUILD=$(BUILD) sh tests/soak/soak.sh
 
 eval: deps
 	$(MAKE) all

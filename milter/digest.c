@@ -153,7 +153,10 @@ static int queue(struct digest *d, const char *text, const char *details, time_t
 	struct store_audit a = {.event = "digest", .ref = "", .details = details};
 	char err[512];
 	if (store_notices_put(d->in.store, items, d->in.nto, "", &a, now, err, sizeof err) != 0) {
-		log_msg(LOG_ERR, "digest: not queued: %s", err);
+		/* tried again every pass: say it once per episode */
+		if (!d->failing)
+			log_msg(LOG_ERR, "digest: not queued (tried again every pass): %s", err);
+		d->failing = true;
 		return -1;
 	}
 	return 0;

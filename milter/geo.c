@@ -16,6 +16,18 @@
  * IPv4 address they embed, because that is the address the classifier
  * judged public (ipclass.h) and the one a registry constituency names.
  *
+ * The admin's file is never mapped: libmaxminddb maps the file it opens,
+ * and a file copied over the old one in place (truncated, then written)
+ * would take the pages from under a lookup (SIGBUS, the milter dies).  At
+ * every open (start, SIGHUP) the file is read once into a private copy
+ * the daemon alone holds, a sealed memfd (no one can shrink or write
+ * it), or where memfd is not available an unlinked temporary file; that
+ * copy is what MMDB_open() maps.  A file that changes while it is read
+ * is read again (at most GEO_COPY_TRIES times); a half-written file fails
+ * the checks below like any corrupt one, and a reload keeps the old data.
+ * Cost: the size of the files in memory (twice during a reload), about
+ * 20 MB for the default data, and ~10 ms per open.
+ *
  * A MMDB_s is read-only after MMDB_open(), so concurrent lookups from the
  * milter's threads are safe; the lookup counter is atomic.
  *
@@ -27,13 +39,16 @@
  * letters; an AS number only when it fits in 32 bits.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <maxminddb.h>
 
@@ -41,6 +56,7 @@
 
 #define GEO_PATH_MAX 8
 #define GEO_PATH_BYTES 256
+#define GEO_COPY_TRIES 3
 
 /* One opened database and its split lookup path. */
 struct geo_db {
@@ -189,6 +205,101 @@ static uint32_t geo_asn_value(const MMDB_entry_data_s *d)
 	}
 }
 
+/* Copy all of in to out (both at offset 0); 0 or -1 with errno. */
+static int geo_copy_fd(int in, int out)
+{
+	char buf[65536];
+	if (lseek(in, 0, SEEK_SET) != 0 || lseek(out, 0, SEEK_SET) != 0 || ftruncate(out, 0) != 0)
+		return -1;
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof buf);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return (int)n;
+		for (ssize_t done = 0; done < n;) {
+			ssize_t w = write(out, buf + done, (size_t)(n - done));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				return -1;
+			done += w;
+		}
+	}
+}
+
+/* Did the file change between two fstat()s? */
+static bool geo_changed(const struct stat *a, const struct stat *b)
+{
+	return a->st_size != b->st_size || a->st_mtim.tv_sec != b->st_mtim.tv_sec ||
+	       a->st_mtim.tv_nsec != b->st_mtim.tv_nsec || a->st_ino != b->st_ino;
+}
+
+/* Where the private copy lives: a sealed memfd opened by its /proc path,
+ * or (no memfd or no /proc) an unlinked temporary file. */
+struct geo_copy {
+	int fd;
+	char path[512];
+	bool unlink_after_open;
+};
+
+static int geo_copy_target(struct geo_copy *c)
+{
+	c->unlink_after_open = false;
+	c->fd = memfd_create("grondslag-geo", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (c->fd >= 0) {
+		snprintf(c->path, sizeof c->path, "/proc/self/fd/%d", c->fd);
+		if (access(c->path, R_OK) == 0)
+			return 0;
+		close(c->fd);
+	}
+	const char *tmp = getenv("TMPDIR");
+	snprintf(c->path, sizeof c->path, "%s/grondslag-geo-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	c->fd = mkostemp(c->path, O_CLOEXEC);
+	c->unlink_after_open = c->fd >= 0;
+	return c->fd >= 0 ? 0 : -1;
+}
+
+/* Read file into a private copy (c); 0, or -1 with "KEY FILE: why". */
+static int geo_private_copy(const char *key, const char *file, struct geo_copy *c, char *err,
+			    size_t errlen)
+{
+	int in = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (in < 0 || geo_copy_target(c) != 0) {
+		snprintf(err, errlen, "%s %.200s: %s%s", key, file, in < 0 ? "" : "private copy: ",
+			 strerror(errno));
+		if (in >= 0)
+			close(in);
+		return -1;
+	}
+	int rc = -1, e = 0;
+	for (int i = 0; i < GEO_COPY_TRIES && rc != 0; i++) {
+		struct stat before, after;
+		rc = fstat(in, &before) == 0 && geo_copy_fd(in, c->fd) == 0 &&
+				     fstat(in, &after) == 0
+			     ? 0
+			     : -1;
+		e = rc != 0 ? errno : 0;
+		if (rc == 0 && geo_changed(&before, &after)) {
+			rc = -1;
+			e = EAGAIN;
+		}
+	}
+	close(in);
+	if (rc == 0 && !c->unlink_after_open)
+		(void)fcntl(c->fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+	if (rc != 0) {
+		snprintf(err, errlen, "%s %.200s: %s", key, file,
+			 e == EAGAIN ? "changed while being read (being written? try again)"
+				     : strerror(e));
+		if (c->unlink_after_open)
+			unlink(c->path);
+		close(c->fd);
+		return -1;
+	}
+	return 0;
+}
+
 /* Open and check one database; on failure write "KEY FILE: reason". */
 static int geo_db_open(struct geo_db *db, const char *key, const char *file,
 		       const char *pathkey, const char *dotted, char *err, size_t errlen)
@@ -208,8 +319,15 @@ static int geo_db_open(struct geo_db *db, const char *key, const char *file,
 			 S_ISREG(st.st_mode) ? "empty file" : "not a regular file");
 		return -1;
 	}
+	struct geo_copy copy;
+	if (geo_private_copy(key, file, &copy, err, errlen) != 0)
+		return -1;
 	errno = 0;
-	int rc = MMDB_open(file, MMDB_MODE_MMAP, &db->mmdb);
+	int rc = MMDB_open(copy.path, MMDB_MODE_MMAP, &db->mmdb);
+	/* the mapping holds the copy: no name or descriptor is needed now */
+	if (copy.unlink_after_open)
+		unlink(copy.path);
+	close(copy.fd);
 	if (rc == MMDB_FILE_OPEN_ERROR || rc == MMDB_IO_ERROR) {
 		snprintf(err, errlen, "%s %.200s: %s", key, file,
 			 errno ? strerror(errno) : MMDB_strerror(rc));

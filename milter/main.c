@@ -358,7 +358,8 @@ static int open_everything(const char *conf, bool check)
 	const char *db = config_str(c, CONF_DATABASE);
 	daemon_state.store = store_open(db, err, sizeof err);
 	if (daemon_state.store == NULL) {
-		log_msg(LOG_ERR, "Database %.200s: %s", db, err);
+		/* err names the file and says what to do */
+		log_msg(LOG_ERR, "%s", err);
 		snapshot_unref(s);
 		return -1;
 	}

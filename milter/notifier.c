@@ -1,6 +1,7 @@
 /*
  * notifier.c - one thread sending the outbox through the relay.  See
- * notifier.h.
+ * notifier.h (the claim before each send, and the pause while the store
+ * cannot be written).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -24,7 +25,17 @@ struct notifier {
 	pthread_cond_t cond;
 	bool stop, kicked;
 	atomic_uint_fast64_t sent;
+	/* an episode of store trouble (notifier thread only) */
+	unsigned failures;		/* failed store updates in a row */
+	time_t pause;			/* current backoff, seconds */
+	time_t resume_at;		/* CLOCK_REALTIME: no work before */
+	/* sent, but "sent" not yet recorded: retry the record, never the send */
+	int64_t unrecorded[NOTIFIER_UNRECORDED_MAX];
+	size_t nunrecorded;
 };
+
+/* Outcome of one notice, for the drain loop. */
+enum send_outcome { SEND_DONE, SEND_RELAY_DOWN, SEND_STORE_FAILED };
 
 bool notifier_parse_relay(const char *relay, char *host, size_t hostlen, char *port,
 			  size_t portlen)
@@ -57,40 +68,101 @@ bool notifier_parse_relay(const char *relay, char *host, size_t hostlen, char *p
 	return true;
 }
 
-/* Send one notice; returns smtpc_send's answer. */
-static int notifier_send(struct notifier *n, const struct store_notice *nt)
+/* A store update failed: pause with backoff; log when the episode starts. */
+static void store_trouble(struct notifier *n, const char *what, int64_t id)
 {
+	n->pause = n->failures == 0 ? 1 : n->pause * 2;
+	if (n->pause > NOTIFIER_BACKOFF_MAX)
+		n->pause = NOTIFIER_BACKOFF_MAX;
+	if (n->failures++ == 0)
+		log_msg(LOG_ERR,
+			"outbox: cannot %s (notice %lld): the store cannot be written; notices"
+			" paused, tried again with backoff up to %d s (logged once)",
+			what, (long long)id, NOTIFIER_BACKOFF_MAX);
+	n->resume_at = time(NULL) + n->pause;
+}
+
+/* A store update worked: end an episode of trouble. */
+static void store_ok(struct notifier *n)
+{
+	if (n->failures > 0)
+		log_msg(LOG_NOTICE, "outbox: the store is writable again after %u failed"
+			" update%s; notices resume", n->failures, n->failures == 1 ? "" : "s");
+	n->failures = 0;
+	n->pause = 0;
+}
+
+/* Record the notices sent whose record failed; false while that fails
+ * (this thread is the only writer of a queued notice's state, so a failed
+ * record is the store's trouble, not a notice that went away). */
+static bool record_unrecorded(struct notifier *n)
+{
+	while (n->nunrecorded > 0) {
+		int64_t id = n->unrecorded[n->nunrecorded - 1];
+		if (store_notice_done(n->store, id) != 0) {
+			store_trouble(n, "record a sent notice", id);
+			return false;
+		}
+		n->nunrecorded--;
+		store_ok(n);
+		log_msg(LOG_INFO, "notice %lld: sent earlier, now recorded", (long long)id);
+	}
+	return true;
+}
+
+/* Send one notice: claim it, send it, record the outcome. */
+static enum send_outcome notifier_send(struct notifier *n, const struct store_notice *nt)
+{
+	/* at most one attempt per lease: if nothing after this is recorded,
+	 * the notice is not due again before the lease ends */
+	time_t lease = store_notice_backoff(nt->attempts + 1);
+	if (store_notice_claim(n->store, nt->id, time(NULL), lease) != 0) {
+		store_trouble(n, "claim a notice before sending it", nt->id);
+		return SEND_STORE_FAILED;
+	}
+	store_ok(n);
 	struct smtpc_result res;
 	const char *to[1] = {nt->to};
 	int rc = smtpc_send(n->host, n->port, n->helo, n->from, to, 1, nt->message,
 			    strlen(nt->message), NOTIFIER_TIMEOUT, &res);
+	char why[600];
+	snprintf(why, sizeof why, "%d %s", res.code, res.text);
 	if (rc == 0) {
-		store_notice_done(n->store, nt->id);
 		atomic_fetch_add(&n->sent, 1);
 		log_msg(LOG_INFO, "notice %lld (%.16s, ref %.40s) sent: %d %.100s",
 			(long long)nt->id, nt->kind, nt->ref, res.code, res.queue_id);
+		if (store_notice_done(n->store, nt->id) != 0) {
+			n->unrecorded[n->nunrecorded++] = nt->id;
+			store_trouble(n, "record a sent notice", nt->id);
+			return SEND_STORE_FAILED;
+		}
 	} else if (rc == 2) {
 		/* 5xx: retrying the same notice would get the same answer; it
 		 * stays in the outbox as failed, visible to the admin. */
-		char why[600];
-		snprintf(why, sizeof why, "%d %s", res.code, res.text);
-		store_notice_failed(n->store, nt->id, time(NULL), why);
 		log_msg(LOG_ERR, "notice %lld (ref %.40s) refused by the relay, not retried: %s",
 			(long long)nt->id, nt->ref, why);
+		if (store_notice_failed(n->store, nt->id, time(NULL), why) != 0) {
+			store_trouble(n, "record a refused notice", nt->id);
+			return SEND_STORE_FAILED;
+		}
 	} else {
-		char why[600];
-		snprintf(why, sizeof why, "%d %s", res.code, res.text);
-		store_notice_retry(n->store, nt->id, time(NULL), why);
 		log_msg(LOG_WARNING, "notice %lld (ref %.40s) not sent, retry later: %s",
 			(long long)nt->id, nt->ref, why);
+		if (store_notice_retry(n->store, nt->id, time(NULL), why) != 0) {
+			store_trouble(n, "schedule a notice's retry", nt->id);
+			return SEND_STORE_FAILED;
+		}
 	}
-	return rc;
+	store_ok(n);
+	return rc == 1 ? SEND_RELAY_DOWN : SEND_DONE;
 }
 
 /* Drain what is due; stops at the first temporary failure (the relay is
- * probably down: wait for the next round). */
+ * probably down: wait for the next round) and at store trouble. */
 static void notifier_drain(struct notifier *n)
 {
+	if (!record_unrecorded(n))
+		return;
 	for (unsigned i = 0; i < 1000; i++) {
 		pthread_mutex_lock(&n->lock);
 		bool stop = n->stop;
@@ -99,11 +171,12 @@ static void notifier_drain(struct notifier *n)
 			return;
 		struct store_notice nt;
 		int r = store_notice_next(n->store, time(NULL), &nt);
-		if (r < 0)
-			log_msg(LOG_ERR, "outbox: cannot read the next notice");
-		if (r != 1)
+		if (r < 0) {
+			store_trouble(n, "read the next notice", 0);
 			return;
-		if (notifier_send(n, &nt) == 1)
+		}
+		if (r != 1 || notifier_send(n, &nt) != SEND_DONE ||
+		    n->nunrecorded == NOTIFIER_UNRECORDED_MAX)
 			return;
 	}
 }
@@ -115,7 +188,12 @@ static void *notifier_main(void *arg)
 	for (;;) {
 		notifier_drain(n);
 		pthread_mutex_lock(&n->lock);
-		if (!n->kicked && !n->stop) {
+		if (n->failures > 0) {
+			/* store trouble: the full pause, whatever is kicked */
+			struct timespec ts = {.tv_sec = n->resume_at};
+			while (!n->stop && time(NULL) < n->resume_at)
+				pthread_cond_timedwait(&n->cond, &n->lock, &ts);
+		} else if (!n->kicked && !n->stop) {
 			struct timespec ts;
 			clock_gettime(CLOCK_REALTIME, &ts);
 			ts.tv_sec += NOTIFIER_POLL_SECONDS;

@@ -36,7 +36,28 @@ struct releaser {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	atomic_uint_fast64_t released, failed, expired;
+	unsigned store_failures;	/* failed store updates in a row (thread) */
 };
+
+/* A store update failed.  A full disk fails every update of every pass
+ * (ReleaseRetry may be 1 s): log the first of an episode as an error, the
+ * rest at debug level.  Nothing is sent on a failed update: the token and
+ * the hold's state decide, and they did not change. */
+static void store_failed(struct releaser *r, const char *what, const char *ref, const char *err)
+{
+	bool first = r->store_failures++ == 0;
+	log_msg(first ? LOG_ERR : LOG_DEBUG, "%s %s: not recorded (store: %s)%s", what, ref, err,
+		first ? "; retried every pass, further failures logged at debug level" : "");
+}
+
+/* A store update worked: end an episode of failures. */
+static void store_worked(struct releaser *r)
+{
+	if (r->store_failures > 0)
+		log_msg(LOG_NOTICE, "releaser: the store is writable again after %u failed"
+			" update%s", r->store_failures, r->store_failures == 1 ? "" : "s");
+	r->store_failures = 0;
+}
 
 /* addr without surrounding <> into out. */
 static void bare(const char *addr, char *out, size_t outlen)
@@ -109,13 +130,14 @@ static bool complete(struct releaser *r, const char *nonce, const char *relay_qi
 	int rc = store_release_done(r->in.store, nonce, relay_qid, notice ? to : NULL, notice, now,
 				    err, sizeof err);
 	if (rc == 0) {
+		store_worked(r);
 		atomic_fetch_add(&r->released, 1);
 		log_msg(LOG_NOTICE, "release %s: delivered to %zu recipient%s, queue id %.64s", t.ref,
 			n, n == 1 ? "" : "s", qid);
 		if (notice != NULL)
 			notifier_kick(r->in.notifier);
 	} else if (rc < 0) {
-		log_msg(LOG_ERR, "release %s: not recorded: %s", t.ref, err);
+		store_failed(r, "release", t.ref, err);
 	}
 	free(notice);
 	free(v);
@@ -136,11 +158,12 @@ static void failed(struct releaser *r, const char *ref, const char *nonce, const
 	if (rc == 1) {
 		complete(r, nonce, NULL, now);
 	} else if (rc == 0) {
+		store_worked(r);
 		atomic_fetch_add(&r->failed, 1);
 		log_msg(LOG_WARNING, "release %s: failed (%.200s), retry in %lld s", ref, why,
 			(long long)(due - now));
 	} else {
-		log_msg(LOG_ERR, "release %s: failure not recorded: %s", ref, err);
+		store_failed(r, "failed release", ref, err);
 	}
 }
 
@@ -193,12 +216,13 @@ static bool expire_one(struct releaser *r, const char *ref, time_t now)
 	struct store_decision_result res;
 	int rc = store_hold_decide(r->in.store, ref, &d, &res, err, sizeof err);
 	if (rc == 0) {
+		store_worked(r);
 		atomic_fetch_add(&r->expired, 1);
 		log_msg(LOG_NOTICE, "hold %s expired after %u days", ref, r->in.expiry_days);
 		if (notice)
 			notifier_kick(r->in.notifier);
 	} else if (rc < 0) {
-		log_msg(LOG_ERR, "hold %s: expiry not recorded: %s", ref, err);
+		store_failed(r, "expiry of hold", ref, err);
 	}
 	free(notice);
 	free(v);
@@ -272,11 +296,13 @@ static bool begin(struct releaser *r, const struct store_hold_record *h, const c
 		.header = value, .expires = t.expires, .now = now,
 	};
 	int rc = store_release_begin(r->in.store, &b, reason, sizeof reason, err, sizeof err);
-	if (rc != 0) {
-		log_msg(rc < 0 ? LOG_ERR : LOG_INFO, "release %s: not begun: %s", h->ref,
-			rc < 0 ? err : reason);
+	if (rc < 0)
+		store_failed(r, "start of the release of", h->ref, err);
+	else if (rc != 0)
+		log_msg(LOG_INFO, "release %s: not begun: %s", h->ref, reason);
+	if (rc != 0)
 		return false;
-	}
+	store_worked(r);
 	memcpy(nonce, t.nonce, RELEASE_NONCE_HEX);
 	return true;
 }

@@ -3,19 +3,27 @@
  * schema and its migrations, transactions, references and the test hook.
  * Holds are in store_hold.c, shares and notices in store_outbox.c.
  *
+ * Opening never creates a store: a missing file is an unmounted volume or
+ * a restore gone wrong as often as a new installation, and a new empty
+ * store there would silently lose every hold.  store_init() (the command
+ * `grondslag store init`) is the only way a store comes into being.
  * Opening, in this order, so that a wrong file is refused before anything
  * is written to it:
- *   1. the directory must exist; a new file is created by us with O_EXCL
- *      and mode 0600, fsynced, and its directory fsynced (as OpenSMTPD's
- *      queue_fs.c does), so SQLite never creates it with the umask;
+ *   1. the file must exist and not be empty (0 bytes is what a failed copy
+ *      or a truncation leaves; SQLite would take it for a new database);
  *   2. SQLite reads the header: a foreign file is "file is not a
  *      database"; application_id and user_version say whether it is ours
- *      and whether its schema is newer than this code (refused);
+ *      (a database without our schema is refused) and whether its schema
+ *      is newer than this code (refused);
  *   3. WAL, synchronous=FULL (every commit fsyncs the WAL), foreign keys,
  *      busy timeout;
  *   4. PRAGMA quick_check must answer "ok";
  *   5. migrations from user_version to STORE_SCHEMA_VERSION, each one
  *      transaction that also sets user_version.
+ * store_init() creates the file with O_EXCL and mode 0600, fsynced, and
+ * its directory fsynced (as OpenSMTPD's queue_fs.c does), so SQLite never
+ * creates it with the umask; then the schema and the first record ("init")
+ * of the audit chain; a half-made store is removed.
  * Limits: quick_check reads the whole file, so opening a store of some GB
  * takes seconds (once, at start).
  *
@@ -225,6 +233,14 @@ void store_sqlerr(struct store *s, char *err, size_t errlen, const char *what)
 
 int store_begin(struct store *s, char *err, size_t errlen)
 {
+	struct stat st;
+	if (s->ino != 0 && (stat(s->path, &st) != 0 || st.st_dev != s->dev || st.st_ino != s->ino)) {
+		store_errf(err, errlen,
+			   "Database %s: the store file was removed or replaced while in use;"
+			   " nothing is written (restore the store, then restart the daemon)",
+			   s->path);
+		return -1;
+	}
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
 		store_sqlerr(s, err, errlen, "begin");
 		return -1;
@@ -240,9 +256,10 @@ void store_rollback(struct store *s)
 
 int store_commit(struct store *s, char *err, size_t errlen)
 {
-	if (s->fail_next) {
+	if (s->fail_commits != 0) {
 		/* as a full disk would: every row written, then the commit fails */
-		s->fail_next = false;
+		if (s->fail_commits > 0)
+			s->fail_commits--;
 		store_rollback(s);
 		store_errf(err, errlen, "store: commit: injected failure (store_fail_next)");
 		return -1;
@@ -310,17 +327,24 @@ static int sync_dir(const char *dir)
 	return rc;
 }
 
-/* Step 1: the directory exists; create the file (0600) if it does not. */
+/* The directory part of path, "." or "/" when it has none. */
+static void dir_of(const char *path, char *dir, size_t dirlen)
+{
+	const char *slash = strrchr(path, '/');
+	if (slash == NULL)
+		snprintf(dir, dirlen, ".");
+	else if (slash == path)
+		snprintf(dir, dirlen, "/");
+	else
+		snprintf(dir, dirlen, "%.*s", (int)(slash - path), path);
+}
+
+/* store_init(): create the file (0600) in an existing directory; an
+ * existing file, whatever it holds, is never touched. */
 static int create_file(const char *path, char *err, size_t errlen)
 {
 	char dir[4096];
-	const char *slash = strrchr(path, '/');
-	if (slash == NULL)
-		snprintf(dir, sizeof dir, ".");
-	else if (slash == path)
-		snprintf(dir, sizeof dir, "/");
-	else
-		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+	dir_of(path, dir, sizeof dir);
 	struct stat st;
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		store_errf(err, errlen, "Database %s: directory %s does not exist", path, dir);
@@ -329,8 +353,13 @@ static int create_file(const char *path, char *err, size_t errlen)
 	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
 		if (errno == EEXIST)
-			return 0;
-		store_errf(err, errlen, "Database %s: cannot create: %s", path, strerror(errno));
+			store_errf(err, errlen,
+				   "Database %s: exists; refusing to overwrite it (a store is"
+				   " made once: remove or move the old file first if you really"
+				   " want a new, empty store)", path);
+		else
+			store_errf(err, errlen, "Database %s: cannot create: %s", path,
+				   strerror(errno));
 		return -1;
 	}
 	/* the umask may only take bits away; say exactly what we mean */
@@ -348,6 +377,46 @@ static int create_file(const char *path, char *err, size_t errlen)
 	return rc;
 }
 
+/* Step 1 of opening: the file is there and is not empty. */
+static int check_file(const char *path, char *err, size_t errlen)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		if (errno == ENOENT) {
+			char dir[4096];
+			dir_of(path, dir, sizeof dir);
+			struct stat d;
+			if (stat(dir, &d) != 0 || !S_ISDIR(d.st_mode))
+				store_errf(err, errlen,
+					   "Database %s: directory %s does not exist (is its volume"
+					   " mounted?)", path, dir);
+			else
+				store_errf(err, errlen,
+					   "Database %s: does not exist; if its volume is mounted"
+					   " and this is a new installation, create it with"
+					   " \"grondslag store init -c CONFIG\", else restore it from"
+					   " a backup (holds are never silently started afresh)",
+					   path);
+		} else {
+			store_errf(err, errlen, "Database %s: %s", path, strerror(errno));
+		}
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		store_errf(err, errlen, "Database %s: not a regular file", path);
+		return -1;
+	}
+	if (st.st_size == 0) {
+		store_errf(err, errlen,
+			   "Database %s: is empty (0 bytes), not a grondslag store (a truncated"
+			   " file or a failed copy or restore?); restore it from a backup; only"
+			   " for a new installation remove it and run \"grondslag store init -c"
+			   " CONFIG\"", path);
+		return -1;
+	}
+	return 0;
+}
+
 /* Step 2: is it a database, ours, and not newer than us? */
 static int check_identity(struct store *s, int64_t *version, char *err, size_t errlen)
 {
@@ -362,6 +431,14 @@ static int check_identity(struct store *s, int64_t *version, char *err, size_t e
 		store_errf(err, errlen,
 			   "Database %s: not a grondslag database (application_id 0x%08llx)",
 			   s->path, (unsigned long long)appid);
+		return -1;
+	}
+	if (*version == 0 && tables == 0) {
+		store_errf(err, errlen,
+			   "Database %s: not a grondslag store (an SQLite database without"
+			   " our schema); restore the store from a backup, or for a new"
+			   " installation remove it and run \"grondslag store init -c CONFIG\"",
+			   s->path);
 		return -1;
 	}
 	if (*version == 0 && tables > 0) {
@@ -449,26 +526,19 @@ static int migrate(struct store *s, int64_t version, char *err, size_t errlen)
 			return -1;
 		}
 		/* a migration is not a write the test hook is aimed at */
-		bool fail = s->fail_next;
-		s->fail_next = false;
+		int fail = s->fail_commits;
+		s->fail_commits = 0;
 		int rc = store_commit(s, err, errlen);
-		s->fail_next = fail;
+		s->fail_commits = fail;
 		if (rc != 0)
 			return -1;
 	}
 	return 0;
 }
 
-struct store *store_open(const char *path, char *err, size_t errlen)
+/* A connection to path (which exists), not yet checked. */
+static struct store *connect_db(const char *path, char *err, size_t errlen)
 {
-	if (err != NULL && errlen > 0)
-		err[0] = '\0';
-	if (path == NULL || path[0] == '\0') {
-		store_errf(err, errlen, "Database: no path given");
-		return NULL;
-	}
-	if (create_file(path, err, errlen) != 0)
-		return NULL;
 	struct store *s = calloc(1, sizeof *s);
 	if (s == NULL || (s->path = strdup(path)) == NULL) {
 		free(s);
@@ -485,13 +555,67 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+	return s;
+}
+
+struct store *store_open(const char *path, char *err, size_t errlen)
+{
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (path == NULL || path[0] == '\0') {
+		store_errf(err, errlen, "Database: no path given");
+		return NULL;
+	}
+	if (check_file(path, err, errlen) != 0)
+		return NULL;
+	struct store *s = connect_db(path, err, errlen);
+	if (s == NULL)
+		return NULL;
 	int64_t version = 0;
 	if (check_identity(s, &version, err, errlen) != 0 || configure(s, err, errlen) != 0 ||
 	    migrate(s, version, err, errlen) != 0) {
 		store_close(s);
 		return NULL;
 	}
+	/* the file SQLite opened (it holds it open, whatever happens to the
+	 * name): every write transaction checks the name still leads there */
+	struct stat st;
+	if (stat(path, &st) == 0) {
+		s->dev = st.st_dev;
+		s->ino = st.st_ino;
+	}
 	return s;
+}
+
+int store_init(const char *path, const char *details, char *err, size_t errlen)
+{
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (path == NULL || path[0] == '\0') {
+		store_errf(err, errlen, "Database: no path given");
+		return -1;
+	}
+	if (create_file(path, err, errlen) != 0)
+		return -1;
+	struct store *s = connect_db(path, err, errlen);
+	int rc = s != NULL && configure(s, err, errlen) == 0 && migrate(s, 0, err, errlen) == 0
+			 ? 0
+			 : -1;
+	if (rc == 0) {
+		struct store_audit a = {.event = "init", .ref = "", .details = details};
+		rc = store_audit_put(s, &a, err, errlen);
+	}
+	store_close(s);
+	if (rc != 0) {
+		/* nothing half-made stays behind to be taken for a store */
+		static const char *const suffix[] = {"", "-wal", "-shm"};
+		char p[4200];
+		for (size_t i = 0; i < 3; i++) {
+			snprintf(p, sizeof p, "%s%s", path, suffix[i]);
+			unlink(p);
+		}
+	}
+	return rc;
 }
 
 struct store *store_open_readonly(const char *path, char *err, size_t errlen)
@@ -501,6 +625,8 @@ struct store *store_open_readonly(const char *path, char *err, size_t errlen)
 		store_errf(err, errlen, "Database: no path given");
 		return NULL;
 	}
+	if (check_file(path, err, errlen) != 0)
+		return NULL;
 	struct store *s = calloc(1, sizeof *s);
 	if (s == NULL || (s->path = strdup(path)) == NULL) {
 		free(s);
@@ -556,10 +682,15 @@ void store_close(struct store *s)
 
 void store_fail_next(struct store *s)
 {
+	store_fail_commits(s, 1);
+}
+
+void store_fail_commits(struct store *s, int n)
+{
 	if (s == NULL)
 		return;
 	pthread_mutex_lock(&s->lock);
-	s->fail_next = true;
+	s->fail_commits = n;
 	pthread_mutex_unlock(&s->lock);
 }
 

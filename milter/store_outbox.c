@@ -6,7 +6,10 @@
  * moves the due time by an exponential backoff (1 min, doubling, at most
  * 1 h); after STORE_NOTICE_MAX_ATTEMPTS attempts, or at once on a
  * permanent failure, the notice stays in the table as 'failed' with its
- * last error, so nobody can miss that a sender was never told.  Sent
+ * last error, so nobody can miss that a sender was never told.  Before
+ * each attempt the notifier claims the notice (store_notice_claim(): due
+ * moved to the end of a lease), so an attempt whose outcome cannot be
+ * recorded is not repeated before the lease ends.  Sent
  * notices stay as 'sent' (the record).  No row is ever deleted here.
  * Every share row also appends its "share" record to the chain, in the
  * same transaction; store_notices_put() queues several notices with one
@@ -328,6 +331,32 @@ static int notice_attempt(struct store *s, int64_t id, enum notice_outcome outco
 		else
 			rc = notice_update(s, id, "queued", now + store_notice_backoff(attempts), 0,
 					   why);
+	}
+	if (rc == 0)
+		rc = store_commit(s, NULL, 0);
+	else
+		store_rollback(s);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+int store_notice_claim(struct store *s, int64_t id, time_t now, time_t lease)
+{
+	if (s == NULL)
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	int rc = store_begin(s, NULL, 0);
+	if (rc == 0) {
+		sqlite3_stmt *st = store_prepare(
+			s, "UPDATE outbox SET due = ?2 WHERE id = ?1 AND state = 'queued'", NULL, 0);
+		rc = -1;
+		if (st != NULL) {
+			sqlite3_bind_int64(st, 1, id);
+			sqlite3_bind_int64(st, 2, (sqlite3_int64)(now + lease));
+			if (sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(s->db) == 1)
+				rc = 0;
+		}
+		sqlite3_finalize(st);
 	}
 	if (rc == 0)
 		rc = store_commit(s, NULL, 0);

@@ -15,14 +15,18 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "grondslag/store.h"
 
 struct store {
 	sqlite3 *db;
 	pthread_mutex_t lock;
-	bool fail_next;			/* store_fail_next(): fail the next commit */
+	int fail_commits;		/* store_fail_commits(): fail the next n
+				 * commits (< 0: every one) */
 	bool readonly;			/* store_open_readonly() */
+	dev_t dev;			/* the file opened: a write checks that */
+	ino_t ino;			/* the path still names it */
 	char *path;
 	/* the strings of the last store_notice_next() */
 	char *n_kind, *n_ref, *n_to, *n_message, *n_last_error;
@@ -35,10 +39,12 @@ void store_errf(char *err, size_t errlen, const char *fmt, ...)
 void store_sqlerr(struct store *s, char *err, size_t errlen, const char *what);
 
 /* BEGIN IMMEDIATE: the write lock is taken now (waiting up to the busy
- * timeout), so a transaction never fails half-way on a lock. */
+ * timeout), so a transaction never fails half-way on a lock.  Fails when
+ * the path no longer names the file opened (removed or replaced while in
+ * use): a write there would vanish at the next start. */
 int store_begin(struct store *s, char *err, size_t errlen);
 /* COMMIT (fsynced by synchronous=FULL); rolls back on failure, and fails
- * on purpose once after store_fail_next(). */
+ * on purpose while store_fail_commits() says so. */
 int store_commit(struct store *s, char *err, size_t errlen);
 void store_rollback(struct store *s);
 /* Prepare sql or set err. */

@@ -32,6 +32,25 @@ check() {
 	if "$@"; then ok "$name"; else not_ok "$name"; fi
 }
 
+# start_refused CONF ERR: start grondslag-milter -f on CONF (stderr in
+# ERR); 0 when it exits by itself within 10 s with a non-zero status, 1
+# when it exits 0, 2 when it is still running (it is then stopped).
+start_refused() {
+	"$MILTER" -f -c "$1" >/dev/null 2>"$2" &
+	_sr_pid=$!
+	for _sr_i in $(seq 1 100); do
+		kill -0 $_sr_pid 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 $_sr_pid 2>/dev/null; then
+		kill -TERM $_sr_pid
+		wait $_sr_pid
+		return 2
+	fi
+	wait $_sr_pid && return 1
+	return 0
+}
+
 summary() {
 	echo "$T_PASS passed, $T_FAIL failed"
 	[ "$T_FAIL" -eq 0 ]

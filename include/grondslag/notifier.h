@@ -6,6 +6,18 @@
  * NOTIFIER_POLL_SECONDS, so retries and notices queued by other processes
  * go out too.
  *
+ * A store that cannot be written (a full disk, a locked or read-only
+ * file) stops the sending, never loops it: each notice is claimed in the
+ * store before its SMTP transaction (store_notice_claim(): a failed claim
+ * sends nothing, and the claim's lease keeps the notice from being due
+ * again soon), a notice sent whose outcome cannot be recorded is kept in
+ * memory and only its record is retried, never the send.  While the store
+ * fails the notifier pauses with an exponential backoff (1 s doubling to
+ * NOTIFIER_BACKOFF_MAX, kicks ignored) and logs once when the trouble
+ * starts and once when it ends.  Delivery is at least once: a crash
+ * between the relay's 250 and the record sends that notice again after
+ * the lease (at most once per crash), never in a loop.
+ *
  * Public functions:
  *   notifier_parse_relay()  "host:port", "[v6]:port" -> host, port
  *   notifier_start(), notifier_kick(), notifier_stop()
@@ -21,6 +33,10 @@
 #include "grondslag/store.h"
 
 #define NOTIFIER_POLL_SECONDS 30
+/* Longest pause while the store cannot be written. */
+#define NOTIFIER_BACKOFF_MAX 300
+/* Notices sent whose record is still to be written (more: no new sends). */
+#define NOTIFIER_UNRECORDED_MAX 16
 
 struct notifier;
 

@@ -18,8 +18,11 @@
  * under normal load.
  *
  * Opening checks the schema version and runs PRAGMA quick_check; a corrupt
- * or foreign database is an error at start, never a crash later.  The
- * file is created with mode 0600 (its directory must exist); the schema
+ * or foreign database is an error at start, never a crash later.  Opening
+ * never creates a store: a missing, empty (0 bytes) or schema-less file is
+ * refused with what to do.  store_init() makes a new one (`grondslag store
+ * init`): mode 0600 (its directory must exist), the schema and the first
+ * audit record "init"; it never overwrites an existing file.  The schema
  * version lives in PRAGMA user_version and older versions are migrated
  * forward at open, step by step, each step one transaction.
  *
@@ -36,6 +39,7 @@
  *   outbox.state           queued | sent | failed
  *
  * Public functions:
+ *   store_init()          a new store (refuses an existing file)
  *   store_open(), store_close()
  *   store_hold_put()      message + decisions (+ its notice), one
  *                         transaction, fsynced; a message in a file is
@@ -44,12 +48,13 @@
  *   store_notice_put(), store_notice_put_at()   queue a notice
  *   store_notices_put()   several notices and their audit record, one
  *                         transaction (the jurists' digest)
- *   store_notice_next(), store_notice_done(), store_notice_retry(),
+ *   store_notice_next(), store_notice_claim(), store_notice_done(),
+ *   store_notice_retry(),
  *   store_notice_failed(), store_notice_count(), store_notice_backoff()
  *   store_hold_get(), store_hold_record_free(), store_hold_message(),
  *   store_hold_count()
  *   store_ref_new(), store_ref_valid()
- *   store_fail_next()     test hook: make the next write fail
+ *   store_fail_next(), store_fail_commits()   test hooks: make writes fail
  * Issue 5 (store_audit.c, store_decide.c; schema in milter/store.c):
  *   store_open_readonly() read-only, for the CLI (audit verify/export)
  *   store_audit_put()     one record of the chain, own transaction
@@ -209,9 +214,15 @@ struct store_hold_record {
 
 struct store;
 
-/* Opens (creating the file and the schema when new); NULL + err on error,
- * e.g. "Database /x/y.db: file is not a database". */
+/* Opens an existing store (migrating an older schema); NULL + err on
+ * error, e.g. "Database /x/y.db: file is not a database", or a missing or
+ * empty file (with what to do). */
 struct store *store_open(const char *path, char *err, size_t errlen);
+/* Creates a new store at path: the file (0600, O_EXCL: an existing file
+ * is refused, never overwritten), the schema, and the first audit record
+ * "init" with details (canonical JSON, NULL: "{}").  0, or -1 + err and
+ * nothing left behind. */
+int store_init(const char *path, const char *details, char *err, size_t errlen);
 void store_close(struct store *s);
 
 /* Store a hold.  ref_out receives the reference.  0 = durable. */
@@ -238,6 +249,12 @@ int store_notices_put(struct store *s, const struct store_notice_item *items, si
  * (the strings stay valid until the next store_notice_next() on this
  * store: one notifier thread), 0 when none, -1 on error. */
 int store_notice_next(struct store *s, time_t now, struct store_notice *out);
+/* Before sending: the notice is claimed by moving its due time to
+ * now + lease, so that if the outcome is never recorded (a full disk, a
+ * crash) it is not due again before the lease ends: no tight resend loop.
+ * Nothing is sent when the claim fails.  0, or -1 (not queued, or the
+ * write failed). */
+int store_notice_claim(struct store *s, int64_t id, time_t now, time_t lease);
 /* Sent: kept as state sent (the record).  0 or -1. */
 int store_notice_done(struct store *s, int64_t id);
 /* Retry later with backoff (attempts counted; after the last, kept as
@@ -269,6 +286,9 @@ bool store_ref_valid(const char *text);
 /* Test hook: the next write (hold, share, notice) fails as a disk would,
  * at commit time, after every row was written: nothing of it remains. */
 void store_fail_next(struct store *s);
+/* Test hook: the next n commits fail the same way; n < 0 every commit
+ * until store_fail_commits(s, 0) (a disk that stays full). */
+void store_fail_commits(struct store *s, int n);
 
 /* ---- issue 5: the record and the decisions ---------------------------- */
 

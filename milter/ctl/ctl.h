@@ -48,6 +48,7 @@ int cmd_audit(int argc, char **argv);
 int cmd_report(int argc, char **argv);	/* cmd_report.c (reports) */
 int cmd_stats(int argc, char **argv);
 int cmd_jurist(int argc, char **argv);	/* cmd_jurist.c: held, show, approve, deny */
+int cmd_store(int argc, char **argv);	/* cmd_store.c: store init */
 
 
 #endif

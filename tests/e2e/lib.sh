@@ -33,6 +33,8 @@
 #   e2e_postfix NAME CMD ARGS...   run postqueue/postsuper/postcat/... -c DIR
 #   e2e_sendmail_start NAME SINK / e2e_sendmail_stop NAME
 #   e2e_sendmail NAME ARGS...  run the private sendmail binary (-bp, -q, ...)
+#   e2e_tmpfs DIR MB           a private tmpfs of MB megabytes on DIR (a
+#                              store's disk to fill), unmounted on exit
 #   e2e_proc_start NAME CMD... / e2e_proc_stop NAME [SECS]   any daemon
 #                              (a milter) in the background, stopped on exit
 #   e2e_send TARGET FROM TO[,TO] FILE|BODY [SWAKS-ARGS]  swaks, transcript kept
@@ -48,6 +50,9 @@
 #   e2e_ok / e2e_not_ok / e2e_check / e2e_is    the pass/fail counter
 #   e2e_recount FILE [PREFIX]  count a client's "ok - " lines as ours
 #   e2e_milter_conf DIR SOCKET DATABASE [LINE...]   a plain test milter config
+#                              (and its new store, made by e2e_store_init)
+#   e2e_store_init CONF        grondslag store init -c CONF (the daemon
+#                              never creates a store)
 #   e2e_done                   print "N passed, M failed", exit status
 #   e2e_cleanup                stop everything (the trap calls it)
 #
@@ -775,10 +780,23 @@ e2e_recount() {
 	done <"$1"
 }
 
+# Mount a private tmpfs of $2 MB on $1; e2e_cleanup unmounts it once the
+# daemons that may hold files in it are stopped.
+e2e_tmpfs() {
+	mkdir -p "$1" && mount -t tmpfs -o "size=${2}m" tmpfs "$1" || return 1
+	e2e_started "tmpfs:$1"
+}
+
+# Make the store CONF names, as an installation does before the first
+# start (grondslag-milter refuses to start without one).
+e2e_store_init() {
+	"$E2E_BUILD/grondslag" store init -c "$1" >/dev/null
+}
+
 # Write DIR/grondslag.conf: grondslag-milter on SOCKET with the sample
 # registry, the geo data in E2E_MILTER_GEO (default: the test data built
-# by tests/geo/build.sh), store DATABASE, spool in DIR, no notices, the
-# fixed decision date of the fixtures, then each further LINE.
+# by tests/geo/build.sh), store DATABASE (made here), spool in DIR, no
+# notices, the fixed decision date of the fixtures, then each further LINE.
 e2e_milter_conf() {
 	mkdir -p "$1/spool" || return 1
 	_mc_geo=${E2E_MILTER_GEO:-$E2E_BUILD/geo-test}
@@ -798,6 +816,7 @@ CONF
 	_mc_dir=$1
 	shift 3
 	for _mc_line in "$@"; do echo "$_mc_line" >>"$_mc_dir/grondslag.conf"; done
+	e2e_store_init "$_mc_dir/grondslag.conf"
 }
 
 # ok DESC when GOT equals WANT, else not ok "DESC: got GOT, want WANT".
@@ -831,6 +850,11 @@ e2e_cleanup() {
 		esac
 	done
 	for _cl_p in $_cl_pids; do wait "$_cl_p"; done
+	for _cl in $E2E_STARTED; do
+		case $_cl in
+		tmpfs:*) umount "${_cl#*:}" 2>/dev/null || umount -l "${_cl#*:}" ;;
+		esac
+	done
 	for _cl in $E2E_STARTED; do
 		case $_cl in
 		sink:*) e2e_sink_stop "${_cl#*:}" ;;

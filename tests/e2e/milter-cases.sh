@@ -86,6 +86,7 @@ mc_setup() {
 		mc_conf_common "$1"
 		printf 'MetricsFile %s\nMetricsInterval 5\n' "$MC_DIR/grondslag.prom"
 	} >"$MC_DIR/grondslag.conf"
+	e2e_check "grondslag store init" e2e_store_init "$MC_DIR/grondslag.conf"
 	e2e_check "grondslag-milter -n accepts the configuration" \
 		"$MC_BIN" -n -c "$MC_DIR/grondslag.conf"
 	e2e_proc_start milter "$MC_BIN" -f -c "$MC_DIR/grondslag.conf"

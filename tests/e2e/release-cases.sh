@@ -162,6 +162,7 @@ ReleaseKeyFile $MC_DIR/release.key
 HoldExpiry 14
 CONF
 	} >"$MC_DIR/grondslag.conf"
+	e2e_check "grondslag store init" e2e_store_init "$MC_DIR/grondslag.conf"
 	e2e_check "milter started" rc_milter_start
 	e2e_is "$(stat -c %a "$MC_DIR/release.key" 2>/dev/null)" 600 "release key created, mode 0600"
 }

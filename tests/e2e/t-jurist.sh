@@ -113,6 +113,7 @@ ExpiryWarning 3
 ReleaseRetry 1
 CONF
 } >"$MC_DIR/grondslag.conf"
+e2e_check "grondslag store init" e2e_store_init "$MC_DIR/grondslag.conf"
 e2e_proc_start milter "$E2E_BUILD/grondslag-milter" -f -c "$MC_DIR/grondslag.conf"
 e2e_check "milter started" e2e_wait_until 15 "milter sockets" test -S "$CTL" -a -S "$SOCK"
 E2E_SMTPD_MILTERS=unix:$SOCK e2e_postfix_start pf sink || { e2e_not_ok "start postfix"; e2e_done; }
@@ -205,7 +206,9 @@ e2e_check "audit: outsider's refusal recorded" grep -q "\"actor\":\"$OUT\".*\"ev
 e2e_check "audit: sender's refused approval recorded" grep -q "\"actor\":\"$J1\".*\"event\":\"refused\"" "$E2E_RUN/audit.jsonl"
 e2e_check "audit: content view recorded" grep -q "\"actor\":\"$J2\".*\"event\":\"view\"" "$E2E_RUN/audit.jsonl"
 e2e_check "audit: deny recorded" grep -q "\"actor\":\"$J2\".*\"event\":\"deny\"" "$E2E_RUN/audit.jsonl"
-e2e_check "audit verify: chain intact" "$CLI" audit verify --database "$MC_DIR/store.db"
+# the start anchored the store's "init" record: verify with the key
+e2e_check "audit verify: chain intact" "$CLI" audit verify --database "$MC_DIR/store.db" \
+	--key "$AKEY" --gnupg-home "$GP"
 e2e_check "no address found in the milter log" sh -c "! grep -qE '194\\.7\\.|133\\.[0-9]' '$E2E_RUN/milter/out'"
 
 # The refusal limit: the outsider tries 25 more times within seconds (26

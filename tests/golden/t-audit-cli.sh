@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/golden/t-audit-cli.sh - "grondslag audit verify|export" on a store
-# made by grondslag-milter -n (schema, migrations), with records written
+# made by grondslag store init (schema, the "init" record), with records written
 # here by an INDEPENDENT Python implementation of the chain format of
 # include/grondslag/audit.h: the C verifier must accept them (so the
 # format is what the header says), the export must carry the same
@@ -20,13 +20,15 @@ SpoolDirectory $W/spool
 UserID
 PidFile
 CONF
-check "grondslag-milter -n creates the store" sh -c "\"\$1\" -n -c \"\$2\" 2>\"\$3\"" sh "$B/grondslag-milter" "$W/grondslag.conf" "$W/milter-n.err"
+check "grondslag store init creates the store" sh -c "\"\$1\" store init -c \"\$2\" >\"\$3\" 2>&1" sh "$BIN" "$W/grondslag.conf" "$W/init.out"
+check "grondslag-milter -n accepts the store" sh -c "\"\$1\" -n -c \"\$2\" 2>\"\$3\"" sh "$B/grondslag-milter" "$W/grondslag.conf" "$W/milter-n.err"
 
 # fill N: append N records with Python (canonical JSON, SHA-256 chain)
 fill() {
 	"$PY" tests/golden/audit_chain.py fill "$W/store.db" "$1"
 }
-check "records written by the Python implementation" fill 50
+# 49 after the store's own "init" record: 50 in all
+check "records written by the Python implementation" fill 49
 
 out=$("$BIN" audit verify -c "$W/grondslag.conf" 2>&1)
 rc=$?
@@ -45,7 +47,9 @@ lines = open(sys.argv[1]).read().splitlines()
 db = sqlite3.connect(sys.argv[2])
 hashes = [r[0] for r in db.execute("SELECT hash FROM audit ORDER BY seq")]
 got = [json.loads(l)["hash"] for l in lines]
-sys.exit(0 if got == hashes and json.loads(lines[0])["details"]["reason"] == 'say "why"\n' else 1)
+first, second = json.loads(lines[0]), json.loads(lines[1])
+sys.exit(0 if got == hashes and first["event"] == "init" and first["seq"] == 1
+         and second["details"]["reason"] == 'say "why"\n' else 1)
 PY
 
 "$BIN" audit export --database "$W/store.db" --since 2025-03-14 --format csv >"$W/export.csv"

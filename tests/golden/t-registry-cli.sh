@@ -82,6 +82,7 @@ NoticeRelay
 ReleaseRelay
 CONF
 } >"$W/daemon.conf"
+"$BIN" store init -c "$W/daemon.conf" >/dev/null
 "$B/grondslag-milter" -f -c "$W/daemon.conf" >"$W/daemon.out" 2>&1 &
 DPID=$!
 n=0

@@ -16,6 +16,7 @@
  */
 #include <sqlite3.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -180,6 +181,11 @@ int main(int argc, char **argv)
 	time_t base = (time_t)date_from_ymd(2024, 9, 2) * DAY;
 	char err[1024], ref[STORE_REF_MAX];
 	double t0 = now_s();
+	/* a new store is made as `grondslag store init` makes it */
+	if (access(argv[1], F_OK) != 0 && store_init(argv[1], NULL, err, sizeof err) != 0) {
+		fprintf(stderr, "%s: %s\n", argv[1], err);
+		return 1;
+	}
 	struct store *s = store_open(argv[1], err, sizeof err);
 	if (s == NULL)
 		die(argv[1], err);

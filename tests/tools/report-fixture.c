@@ -17,6 +17,7 @@
  */
 #include <sqlite3.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -277,6 +278,11 @@ int main(int argc, char **argv)
 					  NULL);
 		sqlite3_close(db);
 		return rc == SQLITE_OK ? 0 : 1;
+	}
+	/* a new store is made as `grondslag store init` makes it */
+	if (access(argv[1], F_OK) != 0 && store_init(argv[1], NULL, err, sizeof err) != 0) {
+		fprintf(stderr, "%s: %s\n", argv[1], err);
+		return 1;
 	}
 	struct store *s = store_open(argv[1], err, sizeof err);
 	if (s == NULL) {

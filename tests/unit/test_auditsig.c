@@ -12,6 +12,7 @@
  * At the end the gpg-agents are killed and the directories removed.
  */
 #include "testutil.h"
+#include "fixture_store.h"
 #include "fixture_gpg.h"
 #include "fixture_dir.h"
 
@@ -555,33 +556,34 @@ static void test_checkpointer(void **state)
 	char db[128], file[160], err[512];
 	snprintf(db, sizeof db, "%s/cp.db", dir);
 	snprintf(file, sizeof file, "%s/cp.db.checkpoints", dir);
-	struct store *st = store_open(db, err, sizeof err);
+	struct store *st = fixture_store_open(db, err, sizeof err);
 	if (st == NULL)
 		fail_msg("store_open: %s", err);
 	struct checkpointer_setup in = {.store = st, .file = file, .host = "unit", .interval = 0};
 	in.signer = auditsig_signer_open(home, fpr[K_GOOD], err, sizeof err);
 	assert_non_null(in.signer);
-	/* an empty chain: nothing to anchor, but the file exists */
+	/* a new store's chain holds its "init" record (seq 1): the start
+	 * anchors it */
 	struct checkpointer *c = checkpointer_start(&in, err, sizeof err);
 	if (c == NULL)
 		fail_msg("checkpointer_start: %s", err);
-	assert_int_eq_msg("lines after start on an empty chain", count_lines(file), 0);
-	assert_int_eq_msg("now on an empty chain", checkpointer_now(c, err, sizeof err), 1);
+	assert_int_eq_msg("lines after start on a new store", count_lines(file), 1);
+	assert_int_eq_msg("now, head is the checkpoint", checkpointer_now(c, err, sizeof err), 1);
 	put(st, "start");
 	put(st, "hold");
 	assert_int_eq_msg("now after two records", checkpointer_now(c, err, sizeof err), 0);
 	assert_int_eq_msg("now again, head unchanged", checkpointer_now(c, err, sizeof err), 1);
 	put(st, "stop");
 	checkpointer_stop(c);
-	assert_int_eq_msg("lines after stop", count_lines(file), 2);
+	assert_int_eq_msg("lines after stop", count_lines(file), 3);
 	int n = 0;
 	assert_int_equal(store_audit_scan(st, INT64_MIN, collect_cb, &n), 0);
-	assert_int_eq_msg("checkpoint records", n, 2);
+	assert_int_eq_msg("checkpoint records", n, 3);
 	/* the file names the same checkpoints */
 	FILE *f = fopen(file, "r");
 	char line[AUDITSIG_LINE_MAX + 2], why[128];
-	int64_t want_seq[] = {2, 4};
-	for (int i = 0; i < 2 && fgets(line, sizeof line, f) != NULL; i++) {
+	int64_t want_seq[] = {1, 4, 6};
+	for (int i = 0; i < 3 && fgets(line, sizeof line, f) != NULL; i++) {
 		struct auditsig_checkpoint cp;
 		if (auditsig_parse_line(line, strlen(line), &cp, why, sizeof why) != 0)
 			fail_msg("file line %d: %s", i + 1, why);

@@ -7,6 +7,7 @@
  * socket files).
  */
 #include "testutil.h"
+#include "fixture_store.h"
 #include "fixture_dir.h"
 
 #include <dirent.h>
@@ -233,7 +234,7 @@ static void test_requests(void **state)
 	char err[1024], path[256], ref1[STORE_REF_MAX], ref2[STORE_REF_MAX];
 	struct config *c = conf_from("req.conf", roles_conf, err, sizeof err);
 	snprintf(path, sizeof path, "%s/req.db", dir);
-	struct store *s = store_open(path, err, sizeof err);
+	struct store *s = fixture_store_open(path, err, sizeof err);
 	if (c == NULL || s == NULL)
 		fail_msg("setup: %s", err);
 	put_hold(s, ref1);
@@ -350,7 +351,7 @@ static void test_refusal_limit(void **state)
 	char err[1024], path[256];
 	struct config *c = conf_from("limit.conf", roles_conf, err, sizeof err);
 	snprintf(path, sizeof path, "%s/limit.db", dir);
-	struct store *s = store_open(path, err, sizeof err);
+	struct store *s = fixture_store_open(path, err, sizeof err);
 	struct ratelim *rl = ratelim_new(R, CTLSOCK_REFUSAL_WINDOW, CTLSOCK_REFUSAL_SLOTS);
 	if (c == NULL || s == NULL || rl == NULL)
 		fail_msg("setup: %s", err);
@@ -395,7 +396,7 @@ static void test_refusal_summary_kept(void **state)
 	size_t len;
 	struct config *c = conf_from("kept.conf", roles_conf, err, sizeof err);
 	snprintf(path, sizeof path, "%s/kept.db", dir);
-	struct store *s = store_open(path, err, sizeof err);
+	struct store *s = fixture_store_open(path, err, sizeof err);
 	struct store *ro = s != NULL ? store_open_readonly(path, err, sizeof err) : NULL;
 	struct ratelim *rl = ratelim_new(1, 60, 4);
 	if (c == NULL || ro == NULL || rl == NULL)
@@ -479,7 +480,7 @@ static void test_socket(void **state)
 	struct config *c = conf_from("sock.conf", roles_conf, err, sizeof err);
 	snprintf(db, sizeof db, "%s/sock.db", dir);
 	snprintf(path, sizeof path, "%s/control.sock", dir);
-	struct store *s = store_open(db, err, sizeof err);
+	struct store *s = fixture_store_open(db, err, sizeof err);
 	if (c == NULL || s == NULL)
 		fail_msg("setup: %s", err);
 	/* a stale socket file (nobody listening) is replaced */

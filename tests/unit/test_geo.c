@@ -3,13 +3,18 @@
  * builds itself from the tests/geo sources (tests/geo/build.sh into
  * $BUILD/geo-test): both country layouts, numeric and string AS numbers,
  * IPv6, addresses embedding IPv4, wrong lookup paths, and every open error
- * (missing, empty, garbage, truncated, directory, bad path).  A database
- * that cannot be built is a failure, never a skip.
+ * (missing, empty, garbage, truncated, directory, bad path), and a file
+ * truncated and rewritten in place while lookups run (an admin's cp over
+ * the old file; a mapped file would SIGBUS), then the new data after a
+ * reopen (SIGHUP).  A database that cannot be built is a failure, never a
+ * skip.
  */
 #include "testutil.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -423,6 +428,104 @@ static void test_concurrent_lookups(void **state)
 	geo_close(g);
 }
 
+/* The whole of a test database (they are small). */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	if (fp == NULL)
+		fail_msg("cannot read %s", path);
+	char *buf = malloc(1 << 20);
+	*len = fread(buf, 1, 1 << 20, fp);
+	fclose(fp);
+	return buf;
+}
+
+/* Rewrite path in place as cp(1) does: truncate, then write in pieces,
+ * with pauses in which readers see a short or empty file. */
+static void rewrite_in_place(const char *path, const char *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd < 0)
+		fail_msg("cannot rewrite %s", path);
+	usleep(2000);
+	for (size_t done = 0; done < len;) {
+		size_t n = len - done < 4096 ? len - done : 4096;
+		if (write(fd, data + done, n) != (ssize_t)n)
+			fail_msg("short write to %s", path);
+		done += n;
+		usleep(200);
+	}
+	close(fd);
+}
+
+struct rewrite_reader {
+	struct geo *g;
+	atomic_bool stop;
+	long lookups, wrong;
+};
+
+/* Look 193.0.6.139 up until stopped; count answers other than NL. */
+static void *rewrite_reader_main(void *arg)
+{
+	struct rewrite_reader *r = arg;
+	struct ip_addr a = addr("193.0.6.139");
+	while (!atomic_load(&r->stop)) {
+		char c[3] = "";
+		uint32_t asn = 0;
+		if (geo_lookup(r->g, &a, c, &asn) != 0 || strcmp(c, "NL") != 0 || asn != 3333)
+			r->wrong++;
+		r->lookups++;
+	}
+	return NULL;
+}
+
+/* The admin copies new files over the old ones in place under load. */
+static void test_rewritten_in_place(void **state)
+{
+	(void)state;
+	size_t clen, glen, alen;
+	char *country = slurp(db("country.mmdb"), &clen);
+	char *geoip2 = slurp(db("country-geoip2.mmdb"), &glen);
+	char *asn = slurp(db("asn.mmdb"), &alen);
+	write_file(db("live-country.mmdb"), country, clen);
+	write_file(db("live-asn.mmdb"), asn, alen);
+	struct rewrite_reader r = {.g = open_ok(db("live-country.mmdb"), "country_code",
+					       db("live-asn.mmdb"), "autonomous_system_number")};
+	pthread_t t[2];
+	struct rewrite_reader r2 = {.g = r.g};
+	assert_int_equal(pthread_create(&t[0], NULL, rewrite_reader_main, &r), 0);
+	assert_int_equal(pthread_create(&t[1], NULL, rewrite_reader_main, &r2), 0);
+	for (int i = 0; i < 30; i++) {
+		/* the new country file has the GeoIP2 layout */
+		rewrite_in_place(db("live-country.mmdb"), i % 2 ? country : geoip2,
+				 i % 2 ? clen : glen);
+		rewrite_in_place(db("live-asn.mmdb"), i % 2 ? "" : asn, i % 2 ? 0 : alen);
+	}
+	rewrite_in_place(db("live-country.mmdb"), geoip2, glen);
+	rewrite_in_place(db("live-asn.mmdb"), asn, alen);
+	atomic_store(&r.stop, true);
+	atomic_store(&r2.stop, true);
+	pthread_join(t[0], NULL);
+	pthread_join(t[1], NULL);
+	if (r.lookups + r2.lookups < 100)
+		fail_msg("got %ld lookups during the rewrites, want many", r.lookups + r2.lookups);
+	assert_int_eq_msg("wrong answers during the rewrites", r.wrong + r2.wrong, 0);
+	geo_close(r.g);
+	/* reload (SIGHUP): the new file, with its own layout, answers */
+	struct geo *g = open_ok(db("live-country.mmdb"), "country.iso_code", db("live-asn.mmdb"),
+				NULL);
+	struct ip_addr a = addr("194.7.1.1");
+	char c[3];
+	uint32_t n;
+	assert_int_equal(geo_lookup(g, &a, c, &n), 0);
+	assert_str_eq_msg("country after the reload", c, "BE");
+	assert_int_eq_msg("asn after the reload", n, 5432);
+	geo_close(g);
+	free(country);
+	free(geoip2);
+	free(asn);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +537,7 @@ int main(void)
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_enrich_once),
 		cmocka_unit_test(test_concurrent_lookups),
+		cmocka_unit_test(test_rewritten_in_place),
 	};
 	return cmocka_run_group_tests(tests, setup_dbs, NULL);
 }

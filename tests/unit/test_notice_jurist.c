@@ -10,6 +10,7 @@
  * a hold stored with the hold or not at all.
  */
 #include "testutil.h"
+#include "fixture_store.h"
 #include "fixture_dir.h"
 
 #include <glib.h>
@@ -460,7 +461,7 @@ static struct store *open_store(const char *name)
 {
 	char path[160], err[256];
 	snprintf(path, sizeof path, "%s/%s.db", dir, name);
-	struct store *s = store_open(path, err, sizeof err);
+	struct store *s = fixture_store_open(path, err, sizeof err);
 	if (s == NULL)
 		fail_msg("store_open: %s", err);
 	return s;

@@ -14,6 +14,7 @@
  * expiry with its notice.
  */
 #include "testutil.h"
+#include "fixture_store.h"
 #include "fixture_dir.h"
 
 #include <dirent.h>
@@ -149,7 +150,7 @@ static void env_open(struct env *e, const char *name, time_t age)
 	char path[256], err[256];
 	memset(e, 0, sizeof *e);
 	snprintf(path, sizeof path, "%s/%s.db", dir, name);
-	e->s = store_open(path, err, sizeof err);
+	e->s = fixture_store_open(path, err, sizeof err);
 	if (e->s == NULL)
 		fail_msg("store_open: %s", err);
 	struct store_hold h = {.queue_id = "Q1", .sender = "<alice@ncsc.nl>", .subject = "s",

@@ -8,6 +8,7 @@
  * golden-tested in tests/golden/t-report.sh.
  */
 #include "testutil.h"
+#include "fixture_store.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -165,7 +166,7 @@ static void test_weeks(void **state)
 {
 	(void)state;
 	char err[512], ref[STORE_REF_MAX];
-	struct store *s = store_open(path, err, sizeof err);
+	struct store *s = fixture_store_open(path, err, sizeof err);
 	assert_non_null(s);
 	put(s, day(2020, 12, 28) + 3600, "<A@x.example>", "p1", ref);
 	put(s, day(2021, 1, 10) + 3600, "a@x.example", "p1", ref);
@@ -194,7 +195,7 @@ static void test_months(void **state)
 {
 	(void)state;
 	char err[512], ref[STORE_REF_MAX];
-	struct store *s = store_open(path, err, sizeof err);
+	struct store *s = fixture_store_open(path, err, sizeof err);
 	assert_non_null(s);
 	put(s, day(2025, 1, 31) + 10, "a@x.example", NULL, ref);
 	put(s, day(2025, 3, 1), "a@x.example", NULL, ref);
@@ -224,7 +225,7 @@ static void test_decisions(void **state)
 {
 	(void)state;
 	char err[512], ref[STORE_REF_MAX];
-	struct store *s = store_open(path, err, sizeof err);
+	struct store *s = fixture_store_open(path, err, sizeof err);
 	assert_non_null(s);
 	time_t t0 = day(2026, 3, 2);
 	static const long after[] = {60, 600, 3600, 7200, 86400};

@@ -8,6 +8,7 @@
  */
 #include "testutil.h"
 #include "fixture_dir.h"
+#include "fixture_store.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -111,7 +112,7 @@ static struct store_hold sample_hold(const char *data, size_t len)
 static struct store *open_ok(const char *path)
 {
 	char err[512];
-	struct store *s = store_open(path, err, sizeof err);
+	struct store *s = fixture_store_open(path, err, sizeof err);
 	if (s == NULL)
 		fail_msg("store_open(%s): got NULL (%s), want a store", path, err);
 	return s;
@@ -214,6 +215,19 @@ static void make_corrupt_page(const char *path)
 	close(fd);
 }
 
+static void make_empty(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	fclose(f);
+}
+
+/* An SQLite database with no table at all (what SQLite makes of any
+ * path it is asked to open). */
+static void make_bare(const char *path)
+{
+	exec_sql(path, "CREATE TABLE t(x); DROP TABLE t;");
+}
+
 static void make_nothing(const char *path)
 {
 	(void)path;
@@ -229,6 +243,12 @@ static void test_open_errors(void **state)
 		const char *want;	/* substring of the error */
 	} cases[] = {
 		{"missing directory", NULL, make_nothing, "does not exist"},
+		{"missing file", "absent.db", make_nothing,
+		 ": does not exist; if its volume is mounted and this is a new installation,"
+		 " create it with \"grondslag store init -c CONFIG\""},
+		{"empty file", "empty.db", make_empty,
+		 ": is empty (0 bytes), not a grondslag store"},
+		{"sqlite without schema", "bare.db", make_bare, ": not a grondslag store (an SQLite"},
 		{"garbage", "garbage.db", make_garbage, ": file is not a database"},
 		{"text file", "conf.db", make_text, ": file is not a database"},
 		{"newer schema", "newer.db", make_newer,
@@ -266,10 +286,90 @@ static void test_open_errors(void **state)
 		struct stat after;
 		if (existed && (stat(path, &after) != 0 || after.st_size != before.st_size))
 			fail_msg("%s: the refused file changed size", cases[i].name);
+		/* opening never creates a store where there was none */
+		if (!existed && stat(path, &after) == 0)
+			fail_msg("%s: got a new file, want none", cases[i].name);
+		/* the read-only open (the CLI) refuses with the same words */
+		if (strcmp(cases[i].name, "missing file") == 0 ||
+		    strcmp(cases[i].name, "empty file") == 0) {
+			s = store_open_readonly(path, err, sizeof err);
+			if (s != NULL) {
+				store_close(s);
+				fail_msg("%s: read-only: got a store, want an error", cases[i].name);
+			}
+			if (strstr(err, cases[i].want) == NULL)
+				fail_msg("%s: read-only: got \"%s\", want \"%s\" in it",
+					 cases[i].name, err, cases[i].want);
+		}
 	}
 	char err[64];
 	assert_null(store_open("", err, sizeof err));
 	assert_null(store_open(NULL, err, sizeof err));
+}
+
+/* store_init() makes a store once and never touches an existing file. */
+static void test_init(void **state)
+{
+	(void)state;
+	char path[256], err[512];
+	in_dir(path, sizeof path, "init.db");
+	assert_int_eq_msg("first init", store_init(path, "{\"by\":\"unit\"}", err, sizeof err), 0);
+	assert_int_eq_msg("init record", rows(path, "SELECT count(*) FROM audit WHERE seq = 1"
+					      " AND event = 'init' AND details = '{\"by\":\"unit\"}'"), 1);
+	struct store *s = open_ok(path);
+	char ref[STORE_REF_MAX];
+	struct store_hold h = sample_hold("kept", 4);
+	assert_int_equal(store_hold_put(s, &h, ref, err, sizeof err), 0);
+	store_close(s);
+	struct stat before, after;
+	assert_int_equal(stat(path, &before), 0);
+	/* twice: refused, the store and its hold are untouched */
+	assert_int_eq_msg("second init", store_init(path, NULL, err, sizeof err), -1);
+	if (strstr(err, "exists; refusing to overwrite it") == NULL)
+		fail_msg("second init: got \"%s\", want \"exists; refusing to overwrite it\"", err);
+	assert_int_equal(stat(path, &after), 0);
+	assert_int_eq_msg("size after refused init", after.st_size, before.st_size);
+	assert_int_eq_msg("holds after refused init", rows(path, "SELECT count(*) FROM holds"), 1);
+	/* an empty file is refused too (it may be a store lost in a copy) */
+	in_dir(path, sizeof path, "init-empty.db");
+	make_empty(path);
+	assert_int_eq_msg("init over an empty file", store_init(path, NULL, err, sizeof err), -1);
+	/* no directory: nothing made */
+	snprintf(path, sizeof path, "%s/no/such/dir/x.db", dir);
+	assert_int_eq_msg("init without directory", store_init(path, NULL, err, sizeof err), -1);
+	if (strstr(err, "does not exist") == NULL)
+		fail_msg("init without directory: got \"%s\"", err);
+}
+
+/* The store file removed or replaced under a running daemon: writes
+ * fail (the MTA answers 451) instead of going into a file that is gone. */
+static void test_removed_while_open(void **state)
+{
+	(void)state;
+	char path[256], moved[300], err[512], ref[STORE_REF_MAX];
+	struct store_hold h = sample_hold("m", 1);
+	in_dir(path, sizeof path, "vanish.db");
+	snprintf(moved, sizeof moved, "%s.moved", path);
+	struct store *s = open_ok(path);
+	assert_int_eq_msg("hold before", store_hold_put(s, &h, ref, err, sizeof err), 0);
+	/* removed (the volume's directory emptied, a wrong rm) */
+	assert_int_equal(rename(path, moved), 0);
+	assert_int_eq_msg("hold after removal", store_hold_put(s, &h, ref, err, sizeof err), -1);
+	if (strstr(err, "was removed or replaced while in use") == NULL)
+		fail_msg("after removal: got \"%s\"", err);
+	assert_int_eq_msg("notice after removal",
+			  store_notice_put(s, "hold", "r", "a@b", "m", err, sizeof err), -1);
+	/* replaced by another store (a restore copied over while running) */
+	char other[300];
+	snprintf(other, sizeof other, "%s.other", path);
+	store_close(open_ok(other));
+	assert_int_equal(rename(other, path), 0);
+	assert_int_eq_msg("hold after replacement", store_hold_put(s, &h, ref, err, sizeof err), -1);
+	/* the same file back under its name: writes go on */
+	assert_int_equal(rename(moved, path), 0);
+	assert_int_eq_msg("hold with the file back", store_hold_put(s, &h, ref, err, sizeof err), 0);
+	assert_int_eq_msg("holds", store_hold_count(s), 2);
+	store_close(s);
 }
 
 static void test_hold_memory(void **state)
@@ -781,6 +881,7 @@ static void test_durability_sigkill(void **state)
 	in_dir(path, sizeof path, "killed.db");
 	snprintf(wal, sizeof wal, "%s-wal", path);
 	const int k = 7;
+	store_close(open_ok(path));
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0)
@@ -817,6 +918,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_create),
 		cmocka_unit_test(test_open_errors),
+		cmocka_unit_test(test_init),
+		cmocka_unit_test(test_removed_while_open),
 		cmocka_unit_test(test_hold_memory),
 		cmocka_unit_test(test_hold_fd),
 		cmocka_unit_test(test_hold_invalid),

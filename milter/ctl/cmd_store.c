@@ -1,0 +1,96 @@
+/*
+ * cmd_store.c - `grondslag store init [-c CONFIG] [--database FILE]`: the
+ * only way a store comes into being (the daemon never creates one, so a
+ * vanished or emptied store is refused instead of silently started
+ * afresh).  Makes the file (0600) with the schema and the first audit
+ * record, owned by UserID when run as root, and refuses to touch a file
+ * that exists, whatever it holds.
+ */
+#include <errno.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "grondslag/audit.h"
+#include "grondslag/store.h"
+
+#define DEFAULT_CONFIG "/etc/grondslag/grondslag.conf"
+
+/* Hand the new store to the daemon's user (as the daemon would do with
+ * its files before dropping privileges). */
+static int give_to_user(const char *db, const char *user)
+{
+	if (*user == '\0' || getuid() != 0)
+		return 0;
+	struct passwd *pw = getpwnam(user);
+	if (pw == NULL) {
+		fprintf(stderr, "grondslag store init: UserID %.64s: no such user\n", user);
+		return -1;
+	}
+	if (chown(db, pw->pw_uid, pw->pw_gid) != 0) {
+		fprintf(stderr, "grondslag store init: chown %s: %s\n", db, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The details of the "init" record: who made the store, with what. */
+static char *init_details(const char *db)
+{
+	struct audit_details *d = audit_details_new();
+	struct passwd *pw = getpwuid(getuid());
+	audit_details_str(d, "database", db);
+	audit_details_int(d, "schema", STORE_SCHEMA_VERSION);
+	audit_details_str(d, "by", pw != NULL ? pw->pw_name : "");
+	audit_details_int(d, "uid", (int64_t)getuid());
+	return audit_details_finish(d);
+}
+
+static int store_init_cmd(int argc, char **argv)
+{
+	const char *conf = NULL, *db = NULL;
+	for (int i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+			conf = argv[++i];
+		else if (strcmp(argv[i], "--database") == 0 && i + 1 < argc)
+			db = argv[++i];
+		else {
+			fprintf(stderr, "usage: grondslag store init [-c CONFIG] [--database FILE]\n");
+			return CTL_ERROR;
+		}
+	}
+	if (conf == NULL && access(DEFAULT_CONFIG, R_OK) == 0)
+		conf = DEFAULT_CONFIG;
+	struct config *c = ctl_config(conf);
+	if (c == NULL)
+		return CTL_ERROR;
+	if (db == NULL)
+		db = config_str(c, CONF_DATABASE);
+	char err[1024];
+	char *details = init_details(db);
+	int rc = details != NULL ? store_init(db, details, err, sizeof err) : -1;
+	if (details == NULL)
+		snprintf(err, sizeof err, "out of memory");
+	free(details);
+	if (rc != 0) {
+		fprintf(stderr, "grondslag store init: %s\n", err);
+		config_free(c);
+		return CTL_ERROR;
+	}
+	rc = give_to_user(db, config_str(c, CONF_USER_ID));
+	if (rc == 0)
+		printf("created store %s (schema version %d)\n", db, STORE_SCHEMA_VERSION);
+	config_free(c);
+	return rc == 0 ? CTL_OK : CTL_ERROR;
+}
+
+int cmd_store(int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "init") == 0)
+		return store_init_cmd(argc, argv);
+	fprintf(stderr, "usage: grondslag store init [-c CONFIG] [--database FILE]\n");
+	return CTL_ERROR;
+}
