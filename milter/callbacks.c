@@ -14,10 +14,12 @@
  *   -> delete the held recipients -> add our header -> answer.
  * A message carrying a release token (HeaderName-Release, from the
  * daemon's releaser: release.h) is checked first: a valid, unused token
- * for exactly this message and these recipients is marked used (one
- * transaction with its record) and the message passes unscanned, token
- * stripped; any other token is recorded as a refused attempt and the
- * message goes the normal way (scanned, held like any other).
+ * for exactly this message and these recipients is marked used - seen,
+ * pending: the MTA may still refuse the copy, and only the relay's 250 to
+ * the releaser makes the release final (store.h) - in one transaction
+ * with its record, and the message passes unscanned, token stripped; any
+ * other token is recorded as a refused attempt and the message goes the
+ * normal way (scanned, held like any other).
  * Any failure before the answer is the On-InternalError action
  * (tempfail, or reject); modifications requested before a tempfail are
  * dropped by the MTA.
@@ -45,6 +47,7 @@
 
 #include "daemon.h"
 #include "grondslag/domain.h"
+#include "grondslag/fault.h"
 #include "grondslag/metrics.h"
 #include "grondslag/gate.h"
 #include "grondslag/log.h"
@@ -602,6 +605,10 @@ static bool release_accepted(struct conn_ctx *c, const char *data, size_t len)
 			rc = store_release_use(daemon_state.store, &u, why, sizeof why, err,
 					       sizeof err);
 			asked = true;
+			/* marked, the MTA without our reply yet: "used" is not
+			 * "delivered" (store.h) */
+			if (rc == 0)
+				fault_point("release-seen");
 		}
 	}
 	/* refusals the store did not see are recorded here: every attempt

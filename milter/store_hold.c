@@ -395,6 +395,43 @@ char *store_hold_message(struct store *s, const char *ref, size_t *len)
 	return out;
 }
 
+int store_hold_message_checked(struct store *s, const char *ref, char **msg, size_t *len,
+			       char *why, size_t whylen)
+{
+	*msg = NULL;
+	snprintf(why, whylen, "%s", "");
+	char err[256];
+	struct store_hold_record *h = store_hold_get(s, ref, err, sizeof err);
+	size_t n = 0;
+	char *m = h != NULL ? store_hold_message(s, ref, &n) : NULL;
+	if (m == NULL) {
+		snprintf(why, whylen, "the stored message of %.40s cannot be read", ref);
+		store_hold_record_free(h);
+		return -1;
+	}
+	char have[STORE_SHA256_HEX];
+	GChecksum *cs = g_checksum_new(G_CHECKSUM_SHA256);
+	g_checksum_update(cs, (const guchar *)m, (gssize)n);
+	digest_hex(cs, have);
+	g_checksum_free(cs);
+	int rc = 0;
+	/* a changed message, whatever changed it (an edit of the database, a
+	 * bad restore, a disk error), is never released or shown as held */
+	if ((uint64_t)n != h->size || strcmp(have, h->sha256) != 0) {
+		snprintf(why, whylen, "the stored message does not match its SHA-256 (recorded %s,"
+			 " %llu bytes; now %s, %zu bytes)", h->sha256,
+			 (unsigned long long)h->size, have, n);
+		free(m);
+		m = NULL;
+		rc = 1;
+	}
+	store_hold_record_free(h);
+	*msg = m;
+	if (len != NULL)
+		*len = rc == 0 ? n : 0;
+	return rc;
+}
+
 void store_hold_record_free(struct store_hold_record *r)
 {
 	if (r == NULL)
