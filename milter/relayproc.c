@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -100,7 +101,16 @@ int relayproc_start(const struct relayproc_job *j, pid_t *pid, char *err, size_t
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, fd, STDIN_FILENO);
-	int e = posix_spawn(pid, j->exe, &fa, NULL, argv, environ);
+	/* the daemon's threads block SIGTERM and SIGHUP for libmilter's
+	 * signal thread: the relay process starts with none blocked */
+	posix_spawnattr_t at;
+	sigset_t none;
+	sigemptyset(&none);
+	posix_spawnattr_init(&at);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK);
+	int e = posix_spawn(pid, j->exe, &fa, &at, argv, environ);
+	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
 	free(argv);
 	close(fd);

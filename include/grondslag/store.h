@@ -75,7 +75,7 @@
 #include "grondslag/holdstate.h"
 
 /* The schema this code writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* "G" + 8 digits of date + "-" + 10 base32 characters, with the NUL. */
 #define STORE_REF_MAX 32
@@ -151,6 +151,14 @@ struct store_hold {
 							 * (the jurists'), same
 							 * transaction */
 	size_t nnotices;
+	const char *retry_key;		/* holdkey_compute(): a hold with this
+					 * key received within retry_window
+					 * seconds is this message again (a
+					 * client's retry after a 451): nothing
+					 * is stored, store_hold_put() returns 1
+					 * with that hold's reference; NULL: no
+					 * such check */
+	time_t retry_window;
 };
 
 /* One delivered recipient of a regulated message: the share register. */
@@ -215,7 +223,9 @@ struct store;
 struct store *store_open(const char *path, char *err, size_t errlen);
 void store_close(struct store *s);
 
-/* Store a hold.  ref_out receives the reference.  0 = durable. */
+/* Store a hold.  ref_out receives the reference.  0 = durable; 1 = the
+ * message is a retry of the hold ref_out (retry_key): nothing new stored
+ * but a "hold-retry" record with the retry's queue id; -1 error. */
 int store_hold_put(struct store *s, const struct store_hold *h, char ref_out[STORE_REF_MAX],
 		   char *err, size_t errlen);
 int store_share_put(struct store *s, const struct store_share *sh, char *err, size_t errlen);

@@ -24,7 +24,8 @@
 #     MTA queue id recorded (hold_recipients.relay_queue_id, the "release"
 #     record) and the sender's release notice sent;
 #   - the released copy replayed (same token) and altered (body changed)
-#     are held like any other message and recorded as refused attempts;
+#     are held like any other message and recorded as refused attempts
+#     (the replay, being A's message again, as a retry of hold A);
 #   - the relay down during a release: release-failed recorded, the hold
 #     stays in held; relay back: delivered once;
 #   - expiry: a hold whose received time is moved back 15 days (the
@@ -51,14 +52,19 @@
 #     back: exactly once;
 #   - a tampered hold (one byte of the stored message changed): the
 #     release and the content view are refused and recorded, raised;
+#   - duplicate holds: the daemon killed after storing a hold, before the
+#     MTA had its reply; the client's retry after the 4xx finds that hold
+#     (one hold, a "hold-retry" record) and one release delivers once;
 #   - a ReleaseRelay without the milter (the sink itself): one delivery,
 #     recorded "unconfirmed", raised, never retried; and the start-up
 #     warning for a releaser address outside InternalHosts.
 # ReleaseRetry 1 keeps the retries and the releaser's polling at about a
 # second.
-# the jurist users: RC_USERS names them per suite (suites may run at once)
-J1=grondslag-${RC_USERS:-r}-j1
-J2=grondslag-${RC_USERS:-r}-j2
+# the jurist users: RC_USERS names them per suite, the shell's pid per
+# run (suites may run at once, also from other clones: one run's cleanup
+# must not delete the users of another)
+J1=grondslag-${RC_USERS:-r}$$-j1
+J2=grondslag-${RC_USERS:-r}$$-j2
 CLI=$(pwd)/${BUILD:-build}/grondslag
 SLOWBIN=$(pwd)/${BUILD:-build}/tests/slow-milter
 # the daemon with its fault points (fault.h); a point fires when its name
@@ -243,7 +249,15 @@ rc_case_release() {
 	rc_replay_file "$REF_A" "$E2E_RUN/altered.eml" alter
 	mc_send "$RC_MTA" cert@cert.be,info@jpcert.or.jp "$E2E_RUN/replay.eml" 250
 	mc_send "$RC_MTA" cert@cert.be,info@jpcert.or.jp "$E2E_RUN/altered.eml" 250
-	e2e_check "replayed and altered copies held" e2e_wait_until 20 "four holds" rc_holds_are 4
+	# the altered copy is another message: a hold of its own.  The replay
+	# is A's message again: where A has a Message-ID (Postfix adds one to
+	# a message without it before our milter sees it, Sendmail after)
+	# it is held as a retry of hold A, else as a new hold
+	rc_replays_held() {
+		[ $(($(mc_sql "select count(*) from holds") + \
+			$(mc_sql "select count(*) from audit where event='hold-retry' and ref='$REF_A'"))) = 4 ]
+	}
+	e2e_check "replayed and altered copies held" e2e_wait_until 20 "held copies" rc_replays_held
 	e2e_is "$(mc_sql "select count(*) from audit where event='release-refused' and details like '%replayed%'")" 1 \
 		"replay recorded as a refused attempt"
 	e2e_is "$(mc_sql "select count(*) from audit where event='release-refused' and details like '%bad-mac%'")" 1 \
@@ -507,6 +521,33 @@ rc_case_unconfirmed() {
 	kill -HUP "$(cat "$E2E_RUN/milter/pid")"
 }
 
+# Duplicate holds: the daemon killed after storing a hold, before the MTA
+# had its reply; the client's retry (new queue id, new Received) finds
+# that hold; one release, one copy.
+rc_case_retry() {
+	printf 'From: Sender <sender@ncsc.nl>\nMessage-ID: <retry-%s@ncsc.nl>\nSubject: COATHANGER: retried list\n\nSystems seen:\n133.1.2.3\n133.4.5.6\n' \
+		"$$" >"$E2E_RUN/msg/retry.eml"
+	_rt=$(mc_sql "select count(*) from holds")
+	echo hold-stored >"$RC_FAULT"
+	e2e_send "$RC_MTA" "$MC_FROM" info@jpcert.or.jp "$E2E_RUN/msg/retry.eml"
+	case $(e2e_reply_code) in 4*) e2e_ok "$RC_MTA: 4xx after the daemon died at end of message" ;;
+	*) e2e_not_ok "$RC_MTA: the first attempt: got '$(e2e_reply_code)', want 4xx" ;; esac
+	e2e_check "the daemon died after storing the hold" e2e_wait_until 30 "daemon gone" \
+		rc_daemon_gone
+	e2e_is "$(mc_sql "select count(*) from holds")" $((_rt + 1)) "the first attempt's hold is stored"
+	e2e_check "daemon restarted" rc_milter_start
+	e2e_send "$RC_MTA" "$MC_FROM" info@jpcert.or.jp "$E2E_RUN/msg/retry.eml"
+	e2e_is "$(e2e_reply_code)" 250 "$RC_MTA: the client's retry accepted"
+	e2e_check "the retry found the hold" e2e_wait_until 20 "retry logged" \
+		rc_logged "retry of held message"
+	e2e_is "$(mc_sql "select count(*) from holds")" $((_rt + 1)) "one hold for the message and its retry"
+	REF_R=$(rc_newest)
+	e2e_is "$(rc_records "$REF_R" hold-retry)" 1 "audit: the retry recorded on the hold"
+	rc_approve2 "$REF_R"
+	e2e_check "the hold released" e2e_wait_until 60 "R released" rc_state_is "$REF_R" released
+	rc_copies_are "$REF_R" 1 "the retried message arrived exactly once"
+}
+
 rc_cases() {
 	rc_case_release
 	rc_case_relay_down
@@ -517,6 +558,7 @@ rc_cases() {
 	rc_case_after_reply
 	rc_case_mta_stop
 	rc_case_tampered
+	rc_case_retry
 	rc_case_unconfirmed
 	e2e_check "audit verify: chain intact" "$CLI" audit verify --database "$MC_DIR/store.db"
 	e2e_check "no address found in the milter log" \
