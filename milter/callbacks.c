@@ -446,7 +446,7 @@ static struct store_share *shares_of(const struct gate_result *g, size_t *n)
 /* The retry key of the hold h of this message (holdkey.h); false when
  * it has none. */
 static bool retry_key(struct conn_ctx *c, const struct store_hold *h, const char *data,
-		      size_t len, char key[HOLDKEY_HEX])
+		      size_t len, char key[HOLDKEY_HEX], char message[HOLDKEY_HEX])
 {
 	struct msg_ctx *m = &c->msg;
 	const char **held = calloc(h->nrcpts ? h->nrcpts : 1, sizeof *held);
@@ -458,7 +458,7 @@ static bool retry_key(struct conn_ctx *c, const struct store_hold *h, const char
 		.sender = m->sender ? m->sender : "", .rcpts = (const char *const *)m->rcpts,
 		.nrcpts = m->nrcpts, .held = held, .nheld = h->nrcpts,
 	};
-	bool ok = held != NULL && holdkey_compute(&in, key);
+	bool ok = held != NULL && holdkey_compute(&in, key, message);
 	free(held);
 	return ok;
 }
@@ -527,9 +527,10 @@ static int store_decision(struct conn_ctx *c, const struct gate_result *g, bool 
 	h.nshares = nshares;
 	h.notices = items;
 	h.nnotices = (size_t)nitems;
-	char key[HOLDKEY_HEX];
-	if (retry_key(c, &h, data, len, key)) {
+	char key[HOLDKEY_HEX], message[HOLDKEY_HEX];
+	if (retry_key(c, &h, data, len, key, message)) {
 		h.retry_key = key;
+		h.message_key = message;
 		h.retry_window = (time_t)config_uint(snapshot_config(c->snap), CONF_HOLD_EXPIRY) *
 				 86400;
 	}

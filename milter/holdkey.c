@@ -72,9 +72,20 @@ static void content_digest(const struct holdkey_input *in, GChecksum *cs, char *
 		g_checksum_update(cs, (const guchar *)data + pos, (gssize)(len - pos));
 }
 
-bool holdkey_compute(const struct holdkey_input *in, char out[HOLDKEY_HEX])
+/* SHA-256 hex of the parts, each ended by a NUL (no part holds one). */
+static void key_of(const char *const *parts, size_t n, char out[HOLDKEY_HEX])
 {
-	out[0] = '\0';
+	GChecksum *key = g_checksum_new(G_CHECKSUM_SHA256);
+	for (size_t i = 0; i < n; i++)
+		g_checksum_update(key, (const guchar *)parts[i], (gssize)strlen(parts[i]) + 1);
+	g_strlcpy(out, g_checksum_get_string(key), HOLDKEY_HEX);
+	g_checksum_free(key);
+}
+
+bool holdkey_compute(const struct holdkey_input *in, char retry[HOLDKEY_HEX],
+		     char message[HOLDKEY_HEX])
+{
+	retry[0] = message[0] = '\0';
 	if (in == NULL || in->data == NULL || in->sender == NULL || in->nrcpts == 0 ||
 	    in->nheld == 0)
 		return false;
@@ -87,16 +98,11 @@ bool holdkey_compute(const struct holdkey_input *in, char out[HOLDKEY_HEX])
 	char *from = release_rcpts_canon(sender, 1);
 	bool ok = msgid[0] != '\0' && rcpts != NULL && held != NULL && from != NULL;
 	if (ok) {
-		GChecksum *key = g_checksum_new(G_CHECKSUM_SHA256);
-		const char *parts[] = {"grondslag-hold-retry-v1", msgid, from, rcpts, held,
-				       g_checksum_get_string(body)};
-		for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-			/* a separator no part holds (recipients are joined by \n) */
-			g_checksum_update(key, (const guchar *)parts[i], (gssize)strlen(parts[i]));
-			g_checksum_update(key, (const guchar *)"\0", 1);
-		}
-		g_strlcpy(out, g_checksum_get_string(key), HOLDKEY_HEX);
-		g_checksum_free(key);
+		const char *digest = g_checksum_get_string(body);
+		const char *r[] = {"grondslag-hold-retry-v1", msgid, from, rcpts, held, digest};
+		const char *m[] = {"grondslag-message-v1", msgid, from, digest};
+		key_of(r, sizeof r / sizeof r[0], retry);
+		key_of(m, sizeof m / sizeof m[0], message);
 	}
 	g_checksum_free(body);
 	free(rcpts);

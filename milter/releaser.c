@@ -350,8 +350,8 @@ static bool begin(struct releaser *r, const struct store_hold_record *h, const c
 	};
 	int rc = store_release_begin(r->in.store, &b, reason, sizeof reason, err, sizeof err);
 	if (rc != 0) {
-		log_msg(rc < 0 ? LOG_ERR : LOG_INFO, "release %s: not begun: %s", h->ref,
-			rc < 0 ? err : reason);
+		log_msg(rc < 0 || strncmp(reason, "duplicate:", 10) == 0 ? LOG_ERR : LOG_INFO,
+			"release %s: not begun: %s", h->ref, rc < 0 ? err : reason);
 		return false;
 	}
 	memcpy(nonce, t.nonce, RELEASE_NONCE_HEX);

@@ -203,7 +203,9 @@ static const char schema_v3[] =
 /* Version 4: a client's retry of a held message finds its hold. */
 static const char schema_v4[] =
 	"ALTER TABLE holds ADD COLUMN retry_key TEXT;"
-	"CREATE INDEX holds_retry_key ON holds(retry_key, received);";
+	"CREATE INDEX holds_retry_key ON holds(retry_key, received);"
+	"ALTER TABLE holds ADD COLUMN message_key TEXT;"
+	"CREATE INDEX holds_message_key ON holds(message_key);";
 
 /* migrations[i] takes the schema from version i to i + 1.  The hook for
  * later versions: append a step and raise STORE_SCHEMA_VERSION. */

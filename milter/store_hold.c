@@ -126,8 +126,8 @@ static int put_hold_row(struct store *s, const struct store_hold *h, const char 
 		s,
 		"INSERT INTO holds(ref, queue_id, sender, subject, received, stored,"
 		" decided_on, categories, tlp, summary_json, findings_json,"
-		" registry_digest, sha256, size, state_changed, retry_key)"
-		" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?6,?15)",
+		" registry_digest, sha256, size, state_changed, retry_key, message_key)"
+		" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?6,?15,?16)",
 		err, errlen);
 	if (st == NULL)
 		return -1;
@@ -140,6 +140,8 @@ static int put_hold_row(struct store *s, const struct store_hold *h, const char 
 	sqlite3_bind_int64(st, 7, h->decided_on);
 	if (h->retry_key != NULL && *h->retry_key != '\0')
 		store_bind_text(st, 15, h->retry_key);
+	if (h->message_key != NULL && *h->message_key != '\0')
+		store_bind_text(st, 16, h->message_key);
 	sqlite3_bind_int64(st, 8, h->categories);
 	sqlite3_bind_int64(st, 9, h->tlp);
 	store_bind_text(st, 10, h->summary_json ? h->summary_json : "{}");

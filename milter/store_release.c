@@ -94,6 +94,57 @@ static int finish(struct store *s, int rc, char *err, size_t errlen)
 	return rc;
 }
 
+/* Is a recipient of b released (or releasing) from another hold of the
+ * same message (holds.message_key)?  Then the attempt is refused, once:
+ * a "release-duplicate" record, the hold's release_error, the next look
+ * after STORE_RELEASE_BACKOFF_MAX; 1 (reason), 0 when not, -1. */
+static int released_elsewhere(struct store *s, const struct store_release_start *b,
+			      char *reason, size_t reasonlen, char *err, size_t errlen)
+{
+	sqlite3_stmt *q = store_prepare(s, "SELECT r.recipient, r.ref FROM holds h"
+					   " JOIN hold_recipients r ON r.ref = h.ref"
+					   " WHERE h.message_key = (SELECT message_key FROM holds"
+					   " WHERE ref = ?1) AND h.ref <> ?1"
+					   " AND r.state IN ('released', 'releasing')", err, errlen);
+	if (q == NULL)
+		return -1;
+	store_bind_text(q, 1, b->ref);
+	char why[300] = "";
+	int step;
+	while (why[0] == '\0' && (step = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *one[] = {(const char *)sqlite3_column_text(q, 0)};
+		char *canon = release_rcpts_canon(one, 1);
+		size_t cl = canon ? strlen(canon) : 0;
+		/* a whole line of the approved list */
+		for (const char *p = b->rcpts_canon; canon && (p = strstr(p, canon)) != NULL; p++)
+			if ((p == b->rcpts_canon || p[-1] == '\n') && (p[cl] == '\0' || p[cl] == '\n'))
+				snprintf(why, sizeof why, "duplicate: %.200s was released from hold %s,"
+					 " the same message; not released twice", canon,
+					 (const char *)sqlite3_column_text(q, 1));
+		free(canon);
+	}
+	sqlite3_finalize(q);
+	if (why[0] == '\0')
+		return 0;
+	snprintf(reason, reasonlen, "%s", why);
+	struct audit_details *a = audit_details_new();
+	audit_details_str(a, "reason", why);
+	char *details = audit_details_finish(a);
+	if (details == NULL) {
+		store_errf(err, errlen, "store: out of memory");
+		return -1;
+	}
+	struct store_audit rec = {.event = "release-duplicate", .ref = b->ref, .details = details};
+	int rc = store_audit_append(s, &rec, b->now, NULL, err, errlen);
+	free(details);
+	int64_t due = (int64_t)b->now + STORE_RELEASE_BACKOFF_MAX;
+	const void *args[] = {b->ref, &due, why};
+	if (rc == 0 && exec_bind(s, "UPDATE holds SET release_due = ?2, release_error = ?3"
+				    " WHERE ref = ?1", "tit", args, err, errlen) != 0)
+		rc = -1;
+	return rc == 0 ? 1 : -1;
+}
+
 /* Inside the transaction of store_release_begin(). */
 static int begin_locked(struct store *s, const struct store_release_start *b, char *reason,
 			size_t reasonlen, char *err, size_t errlen)
@@ -107,6 +158,9 @@ static int begin_locked(struct store *s, const struct store_release_start *b, ch
 		return 1;
 	}
 	free(now_approved);
+	int dup = released_elsewhere(s, b, reason, reasonlen, err, errlen);
+	if (dup != 0)
+		return dup;
 	struct store_decision d = {.event = HEV_RELEASE_STARTED, .now = b->now};
 	struct store_decision_result res;
 	memset(&res, 0, sizeof res);

@@ -17,7 +17,9 @@
  * own to a message without one, different on each retry - and our own
  * HeaderName*).
  * No Message-ID, no key: a message without one is never taken for
- * another (a second hold is better than a lost one).
+ * another (a second hold is better than a lost one).  The message key is
+ * the same without the recipients: a recipient released from one hold of
+ * a message is never released from another (store_release.c).
  *
  * Public functions:
  *   holdkey_compute()
@@ -41,7 +43,11 @@ struct holdkey_input {
 	size_t nheld;
 };
 
-/* The key into out; false when there is none (no Message-ID, bad input). */
-bool holdkey_compute(const struct holdkey_input *in, char out[HOLDKEY_HEX]);
+/* The retry key into retry and the message key into message (the same
+ * without the recipients: one message, whoever it went to - the release
+ * never sends a recipient a message another hold already released to
+ * them); false when there is none (no Message-ID, bad input). */
+bool holdkey_compute(const struct holdkey_input *in, char retry[HOLDKEY_HEX],
+		     char message[HOLDKEY_HEX]);
 
 #endif

@@ -159,6 +159,10 @@ struct store_hold {
 					 * with that hold's reference; NULL: no
 					 * such check */
 	time_t retry_window;
+	const char *message_key;	/* holdkey_compute()'s message key: a
+					 * recipient released from one hold is
+					 * never released from another hold of
+					 * the same message; NULL: none */
 };
 
 /* One delivered recipient of a regulated message: the share register. */

@@ -323,7 +323,8 @@ static void print_release(const struct jsonr_value *h)
 	/* the releaser stopped and left it to the admins (store.h): a copy
 	 * delivered without the milter's check, or whose delivery nobody can
 	 * tell, is never sent again; a changed message is never sent */
-	if (strncmp(why, "unconfirmed:", 12) == 0 || strncmp(why, "unknown:", 8) == 0) {
+	if (strncmp(why, "unconfirmed:", 12) == 0 || strncmp(why, "unknown:", 8) == 0 ||
+	    strncmp(why, "duplicate:", 10) == 0) {
 		printf("  RELEASE NEEDS AN ADMIN: %s\n", why);
 		return;
 	}

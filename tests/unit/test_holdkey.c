@@ -26,9 +26,10 @@ static const char *key_of(const char *data, const char *sender, const char *cons
 			  const char *const *h, size_t nh)
 {
 	static char out[HOLDKEY_HEX];
+	char message[HOLDKEY_HEX];
 	struct holdkey_input in = {.data = data, .len = strlen(data), .header_prefix = "X-Grondslag",
 				   .sender = sender, .rcpts = r, .nrcpts = n, .held = h, .nheld = nh};
-	if (!holdkey_compute(&in, out))
+	if (!holdkey_compute(&in, out, message))
 		out[0] = '\0';
 	return out;
 }
@@ -111,7 +112,7 @@ static void test_no_key(void **state)
 			  strlen(key_of(folded, "<a@b>", rcpts, 2, held, 1)), 64);
 	assert_str_eq_msg("nothing held", key_of(first, "<a@b>", rcpts, 2, held, 0), "");
 	assert_str_eq_msg("no recipients", key_of(first, "<a@b>", rcpts, 0, held, 1), "");
-	assert_false(holdkey_compute(NULL, (char[HOLDKEY_HEX]){0}));
+	assert_false(holdkey_compute(NULL, (char[HOLDKEY_HEX]){0}, (char[HOLDKEY_HEX]){0}));
 }
 
 int main(void)

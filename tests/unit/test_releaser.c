@@ -13,7 +13,8 @@
  * the milter is unconfirmed (recorded, never retried); the relay's reply
  * lost after the milter let the copy pass is unknown (never retried); a
  * restart mid-release (token used / token issued); a replayed, altered
- * or abandoned token is refused and recorded; a stored message changed
+ * or abandoned token is refused and recorded; a recipient released from
+ * one hold of a message is never released from another; a stored message changed
  * after it was held is never released; a deny after a failure stops the
  * retries; expiry with its notice.
  */
@@ -417,6 +418,48 @@ static void test_outcome_lost(void **state)
 	env_close(&e);
 }
 
+/* Two holds of one message (the same message key: a retry the registry,
+ * changed in between, decided otherwise): a recipient released from one
+ * is never released from the other. */
+static void test_duplicate_pair(void **state)
+{
+	(void)state;
+	struct env e;
+	env_open(&e, "pair", 120);
+	char first[STORE_REF_MAX], err[256], path[256];
+	snprintf(first, sizeof first, "%s", e.ref);
+	struct store_hold h = {.queue_id = "Q2", .sender = "<alice@ncsc.nl>", .subject = "s",
+			       .received = time(NULL) - 60, .registry_digest = "ab",
+			       .summary_json = "{}", .findings_json = "{}", .data = message,
+			       .len = sizeof message - 1, .fd = -1, .rcpts = held, .nrcpts = 1};
+	assert_int_equal(store_hold_put(e.s, &h, e.ref, err, sizeof err), 0);
+	snprintf(path, sizeof path, "%s/pair.db", dir);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE holds SET message_key = 'm1'", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	approve(&e, "j1", "<soc@cisa.gov>");
+	approve(&e, "j2", "<soc@cisa.gov>");
+	char second[STORE_REF_MAX];
+	snprintf(second, sizeof second, "%s", e.ref);
+	snprintf(e.ref, sizeof e.ref, "%s", first);
+	approve(&e, "j1", NULL);
+	approve(&e, "j2", NULL);
+	time_t now = time(NULL);
+	releaser_pass(e.r, now);
+	assert_int_eq_msg("one copy", e.fake.calls, 1);
+	assert_str_eq_msg("the first hold released", hold_state(&e, -1), "released");
+	snprintf(e.ref, sizeof e.ref, "%s", second);
+	assert_str_eq_msg("the second not", hold_state(&e, 0), "approved");
+	assert_int_eq_msg("release-duplicate record", records(&e, "release-duplicate", first), 1);
+	releaser_pass(e.r, now + 60);
+	releaser_pass(e.r, now + 120);
+	assert_int_eq_msg("still one copy", e.fake.calls, 1);
+	assert_int_eq_msg("recorded once", records(&e, "release-duplicate", NULL), 1);
+	env_close(&e);
+}
+
 /* One byte of the stored message changed after the hold was made: the
  * release is refused and recorded, nothing is sent, not even later. */
 static void test_tampered(void **state)
@@ -649,6 +692,7 @@ int main(void)
 		cmocka_unit_test(test_unconfirmed),
 		cmocka_unit_test(test_outcome_lost),
 		cmocka_unit_test(test_tampered),
+		cmocka_unit_test(test_duplicate_pair),
 		cmocka_unit_test(test_250_without_milter),
 		cmocka_unit_test(test_restart),
 		cmocka_unit_test(test_deny_stops_retries),
