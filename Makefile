@@ -81,6 +81,16 @@ $(BUILD)/grondslag: $(CTL_OBJS) $(LIB)
 $(BUILD)/grondslag-milter: $(DAEMON_OBJS) $(LIB)
 	$(CC) $(ALL_LDFLAGS) $(DAEMON_OBJS) $(LIB) $(PKG_LIBS) $(MILTER_LIBS) -o $@
 
+# The daemon of the crash-window tests: the same objects, but fault.c
+# with GRONDSLAG_FAULTS (fault.h), linked before the library so that its
+# fault_point() is the one taken.
+FAULTS_BIN := $(BUILD)/tests/grondslag-milter-faults
+$(BUILD)/obj/fault-test.o: milter/fault.c include/grondslag/fault.h | $(BUILD)/obj/ctl
+	$(CC) $(ALL_CFLAGS) -DGRONDSLAG_FAULTS -c $< -o $@
+
+$(FAULTS_BIN): $(DAEMON_OBJS) $(BUILD)/obj/fault-test.o $(LIB)
+	$(CC) $(ALL_LDFLAGS) $(DAEMON_OBJS) $(BUILD)/obj/fault-test.o $(LIB) $(PKG_LIBS) $(MILTER_LIBS) -o $@
+
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(LIB) | $(BUILD)/obj/ctl
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/unit $(ALL_LDFLAGS) $< $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS) -o $@
 
@@ -94,7 +104,7 @@ $(BUILD)/tests/%: tests/tools/%.c $(LIB) | $(BUILD)/obj/ctl
 
 -include $(CORE_OBJS:.o=.d) $(DAEMON_OBJS:.o=.d)
 
-tests-build: all $(UNIT_BINS) $(FUZZ_REPLAY) $(TOOLS_BINS)
+tests-build: all $(UNIT_BINS) $(FUZZ_REPLAY) $(TOOLS_BINS) $(if $(DAEMON_SRCS),$(FAULTS_BIN))
 
 deps:
 	sh tests/deps.sh

@@ -9,15 +9,18 @@
  *
  * Order at end of message (never fail open):
  *   scan -> decide -> [held: store the hold with the sender's and the
- *   jurists' notices and the share records, one transaction, fsynced]
+ *   jurists' notices and the share records, one transaction, fsynced;
+ *   a client's retry of a message already held finds that hold instead]
  *   -> strip inbound X-Grondslag headers
  *   -> delete the held recipients -> add our header -> answer.
  * A message carrying a release token (HeaderName-Release, from the
  * daemon's releaser: release.h) is checked first: a valid, unused token
- * for exactly this message and these recipients is marked used (one
- * transaction with its record) and the message passes unscanned, token
- * stripped; any other token is recorded as a refused attempt and the
- * message goes the normal way (scanned, held like any other).
+ * for exactly this message and these recipients is marked used - seen,
+ * pending: the MTA may still refuse the copy, and only the relay's 250 to
+ * the releaser makes the release final (store.h) - in one transaction
+ * with its record, and the message passes unscanned, token stripped; any
+ * other token is recorded as a refused attempt and the message goes the
+ * normal way (scanned, held like any other).
  * Any failure before the answer is the On-InternalError action
  * (tempfail, or reject); modifications requested before a tempfail are
  * dropped by the MTA.
@@ -53,8 +56,10 @@
 
 #include "daemon.h"
 #include "grondslag/domain.h"
+#include "grondslag/fault.h"
 #include "grondslag/metrics.h"
 #include "grondslag/gate.h"
+#include "grondslag/holdkey.h"
 #include "grondslag/log.h"
 #include "grondslag/notice.h"
 #include "grondslag/release.h"
@@ -477,6 +482,26 @@ static struct store_share *shares_of(const struct gate_result *g, size_t *n)
 	return sh;
 }
 
+/* The retry key of the hold h of this message (holdkey.h); false when
+ * it has none. */
+static bool retry_key(struct conn_ctx *c, const struct store_hold *h, const char *data,
+		      size_t len, char key[HOLDKEY_HEX], char message[HOLDKEY_HEX])
+{
+	struct msg_ctx *m = &c->msg;
+	const char **held = calloc(h->nrcpts ? h->nrcpts : 1, sizeof *held);
+	for (size_t i = 0; held != NULL && i < h->nrcpts; i++)
+		held[i] = h->rcpts[i].recipient;
+	struct holdkey_input in = {
+		.data = data, .len = len,
+		.header_prefix = config_str(snapshot_config(c->snap), CONF_HEADER_NAME),
+		.sender = m->sender ? m->sender : "", .rcpts = (const char *const *)m->rcpts,
+		.nrcpts = m->nrcpts, .held = held, .nheld = h->nrcpts,
+	};
+	bool ok = held != NULL && holdkey_compute(&in, key, message);
+	free(held);
+	return ok;
+}
+
 /* Record the decision durably, in ONE transaction and one fsync: for a
  * hold the message, its held recipients, the sender's and the jurists'
  * notices (never lost, never sent for a hold not stored) and the
@@ -541,9 +566,22 @@ static int store_decision(struct conn_ctx *c, const struct gate_result *g, bool 
 	h.nshares = nshares;
 	h.notices = items;
 	h.nnotices = (size_t)nitems;
+	char key[HOLDKEY_HEX], message[HOLDKEY_HEX];
+	if (retry_key(c, &h, data, len, key, message)) {
+		h.retry_key = key;
+		h.message_key = message;
+		h.retry_window = (time_t)config_uint(snapshot_config(c->snap), CONF_HOLD_EXPIRY) *
+				 86400;
+	}
 	rc = store_hold_put(daemon_state.store, &h, ref, err, errlen);
-	if (rc == 0 && (notice != NULL || nitems > 0))
+	if (rc == 1) {
+		/* the client's retry of a message held before the MTA had our
+		 * reply: answer as then, with that hold, and store nothing new */
+		log_qid(LOG_NOTICE, m->qid, "retry of held message %s: no second hold", ref);
+		rc = 0;
+	} else if (rc == 0 && (notice != NULL || nitems > 0)) {
 		notifier_kick(daemon_state.notifier);
+	}
 out:
 	if (rc != 0)
 		ref[0] = '\0';
@@ -656,6 +694,10 @@ static bool release_accepted(struct conn_ctx *c, const char *data, size_t len)
 			rc = store_release_use(daemon_state.store, &u, why, sizeof why, err,
 					       sizeof err);
 			asked = true;
+			/* marked, the MTA without our reply yet: "used" is not
+			 * "delivered" (store.h) */
+			if (rc == 0)
+				fault_point("release-seen");
 		}
 	}
 	/* refusals the store did not see are recorded here: every attempt
@@ -748,9 +790,9 @@ static sfsistat eom_outbound(SMFICTX *ctx, struct conn_ctx *c)
 		rc = internal_error(ctx, c, err);
 		goto out;
 	}
-	/* XXX when the MTA connection breaks between here and the reply, the
-	 * MTA retries and a second hold of the same message (same queue id and
-	 * digest) is stored; the jurist tools show them together. */
+	/* stored, the MTA without our reply yet: a client's retry after the
+	 * MTA's 451 finds this hold (holdkey.h) */
+	fault_point("hold-stored");
 	if (act == GATE_DISCARD) {
 		rc = SMFIS_DISCARD;
 	} else if (apply_actions(ctx, c, g, ref, err, sizeof err) != 0) {

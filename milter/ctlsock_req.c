@@ -18,6 +18,7 @@
 
 #include "ctlsock_priv.h"
 #include "grondslag/jsonr.h"
+#include "grondslag/log.h"
 
 #define MAX_JURIST_MAIL 16
 #define SUMMARY_DEPTH 16
@@ -335,11 +336,33 @@ static int record_view(struct ctlsock_req *r, const char *ref)
 	return rc;
 }
 
-/* The header section of the stored message (bounded). */
-static void write_headers(struct ctlsock_req *r, const char *ref)
+/* The stored message of ref for a content view, checked against its
+ * digest: a changed message is not shown as the one held, but recorded
+ * ("tampered") and raised to the admins.  0 and *msg, 1 changed (the
+ * request is answered), -1 unreadable. */
+static int content_of(struct ctlsock_req *r, const char *ref, char **msg, size_t *len)
 {
-	size_t len = 0;
-	char *msg = store_hold_message(r->env->store, ref, &len);
+	char why[300];
+	int rc = store_hold_message_checked(r->env->store, ref, msg, len, why, sizeof why);
+	if (rc != 1)
+		return rc;
+	log_msg(LOG_ERR, "hold %s: content view REFUSED: %s", ref, why);
+	struct audit_details *d = audit_details_new();
+	audit_details_str(d, "what", "content");
+	audit_details_str(d, "reason", why);
+	char *details = audit_details_finish(d), err[256];
+	struct store_audit a = {.actor = &r->actor, .event = "tampered", .ref = ref,
+				.details = details};
+	if (details == NULL || store_audit_put(r->env->store, &a, err, sizeof err) != 0)
+		log_msg(LOG_ERR, "hold %s: refusal not recorded", ref);
+	free(details);
+	ctlsock_status(r, "error", why);
+	return 1;
+}
+
+/* The header section of the stored message msg (bounded). */
+static void write_headers(struct ctlsock_req *r, const char *msg, size_t len)
+{
 	size_t n = 0;
 	while (msg != NULL && n < len && n < 65536) {
 		if (msg[n] == '\n' && (n + 1 >= len || msg[n + 1] == '\n' ||
@@ -352,7 +375,6 @@ static void write_headers(struct ctlsock_req *r, const char *ref)
 		json_null(r->j);
 	else
 		json_strn(r->j, msg, n + (n < len));
-	free(msg);
 }
 
 /* The fields of a stored hold. */
@@ -399,9 +421,16 @@ static void cmd_show(struct ctlsock_req *r)
 		ctlsock_status(r, *err ? "error" : "not-found", *err ? err : "no such hold");
 		return;
 	}
+	char *msg = NULL;
+	size_t len = 0;
+	if (content && content_of(r, r->ref, &msg, &len) == 1) {
+		store_hold_record_free(h);
+		return;
+	}
 	if (content && record_view(r, r->ref) != 0) {
 		ctlsock_status(r, "error", "the view could not be recorded, so nothing is shown");
 		store_hold_record_free(h);
+		free(msg);
 		return;
 	}
 	ctlsock_status(r, "ok", NULL);
@@ -412,8 +441,9 @@ static void cmd_show(struct ctlsock_req *r)
 	}
 	if (content) {
 		ctlsock_embed(r->j, "findings", h->findings_json);
-		write_headers(r, r->ref);
+		write_headers(r, msg, len);
 	}
+	free(msg);
 	store_hold_record_free(h);
 }
 

@@ -57,6 +57,7 @@
 #include "grondslag/ctlsock.h"
 #include "grondslag/log.h"
 #include "grondslag/notice.h"
+#include "grondslag/relayproc.h"
 
 #define DEFAULT_CONFIG "/etc/grondslag/grondslag.conf"
 #define DRAIN_SECONDS 30	/* longest wait for messages in flight at exit */
@@ -343,6 +344,28 @@ static int load_release_key(const struct config *c)
 	return 0;
 }
 
+/* Say at start (and with -n) when the released copies cannot pass the
+ * milter's release check: from a source address outside InternalHosts
+ * the milter treats them as inbound mail and never sees their token, so
+ * every release would be "unconfirmed" (delivered unchecked, raised to
+ * the admins, store.h).  A ReleaseRelay port of an MTA without this
+ * milter cannot be seen from here: docs/operations.md. */
+static void warn_release_path(const struct snapshot *s)
+{
+	const char *relay = config_str(snapshot_config(s), CONF_RELEASE_RELAY);
+	struct ip_addr a;
+	char err[256], text[IP_ADDR_TEXT_MAX];
+	if (*relay == '\0')
+		return;
+	if (releaser_source(relay, &a, err, sizeof err) != 0)
+		log_msg(LOG_WARNING, "%s: cannot tell whether released copies pass the milter", err);
+	else if (!snapshot_internal_host(s, &a))
+		log_msg(LOG_WARNING, "ReleaseRelay %.100s: the releaser's source address %s is not"
+			" in InternalHosts, so released copies do not pass the milter's release"
+			" check; each release would be unconfirmed (delivered unchecked, raised"
+			" to the admins)", relay, ip_addr_format(&a, text, sizeof text));
+}
+
 /* Everything that can fail, before any privilege is given up. */
 static int open_everything(const char *conf, bool check)
 {
@@ -368,6 +391,7 @@ static int open_everything(const char *conf, bool check)
 		snapshot_unref(s);
 		return -1;
 	}
+	warn_release_path(s);
 	if (gethostname(daemon_state.hostname, sizeof daemon_state.hostname - 1) != 0)
 		strcpy(daemon_state.hostname, "localhost");
 	snprintf(daemon_state.notice_from, sizeof daemon_state.notice_from, "%s",
@@ -490,6 +514,7 @@ static void start_releaser(const struct config *c)
 		.expiry_days = (unsigned)config_uint(c, CONF_HOLD_EXPIRY),
 		.retry_base = (unsigned)config_uint(c, CONF_RELEASE_RETRY),
 		.notifier = daemon_state.notifier, .digest = digest,
+		.spool_dir = config_str(c, CONF_SPOOL_DIRECTORY),
 	};
 	memcpy(in.key, daemon_state.release_key, sizeof in.key);
 	char err[256];
@@ -692,6 +717,9 @@ static int run(bool foreground)
 
 int main(int argc, char **argv)
 {
+	/* the releaser's relay process (relayproc.h): this executable again */
+	if (argc > 1 && strcmp(argv[1], RELAYPROC_ARG) == 0)
+		return relayproc_main(argc, argv);
 	const char *conf = DEFAULT_CONFIG;
 	bool foreground = false, check = false, debug = false;
 	int ch;

@@ -3,7 +3,7 @@
  * canonical recipients, HMAC-SHA256 (GLib GHmac), header format and
  * check.  See release.h.
  *
- * Public functions: release_key_load(), release_digest(),
+ * Public functions: release_key_load(), release_digest(), release_field_end(),
  * release_rcpts_canon(), release_mac(), release_token_format(),
  * release_token_parse(), release_token_check(), release_verdict_name(),
  * release_nonce_new().
@@ -125,6 +125,17 @@ static bool skip_field(const char *f, size_t len, const char *prefix)
 	return plen > 0 && len >= plen && strncasecmp(f, prefix, plen) == 0;
 }
 
+size_t release_field_end(const char *data, size_t len, size_t pos)
+{
+	size_t end = pos;
+	for (;;) {
+		const char *nl = memchr(data + end, '\n', len - end);
+		end = nl != NULL ? (size_t)(nl - data) + 1 : len;
+		if (end >= len || (data[end] != ' ' && data[end] != '\t'))
+			return end;
+	}
+}
+
 void release_digest(const char *data, size_t len, const char *skip_prefix,
 		    char out[RELEASE_DIGEST_HEX])
 {
@@ -134,13 +145,7 @@ void release_digest(const char *data, size_t len, const char *skip_prefix,
 	while (pos < len) {
 		if (data[pos] == '\r' || data[pos] == '\n')
 			break;		/* the blank line: the body follows */
-		size_t end = pos;
-		for (;;) {
-			const char *nl = memchr(data + end, '\n', len - end);
-			end = nl != NULL ? (size_t)(nl - data) + 1 : len;
-			if (end >= len || (data[end] != ' ' && data[end] != '\t'))
-				break;
-		}
+		size_t end = release_field_end(data, len, pos);
 		if (!skip_field(data + pos, end - pos, skip_prefix))
 			g_checksum_update(cs, (const guchar *)data + pos, (gssize)(end - pos));
 		pos = end;

@@ -5,25 +5,33 @@
  *
  * Public functions: releaser_new(), releaser_free(), releaser_pass(),
  * releaser_start(), releaser_kick(), releaser_configure(),
- * releaser_counts().
+ * releaser_counts(), releaser_source().
  * Limits: at most 100 holds of each kind per pass (the next pass takes
  * the rest); a release is one SMTP transaction of at most
  * RELEASER_SMTP_TIMEOUT seconds per read or write.
  */
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <errno.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "grondslag/log.h"
 #include "grondslag/notice.h"
+#include "grondslag/relayproc.h"
 #include "grondslag/releaser.h"
 
 struct releaser {
 	struct releaser_setup in;
 	char host[256], port[16], helo[256], from[512], header[160], prefix[128];
+	char spool[PATH_MAX], exe[PATH_MAX];	/* the relay process (relayproc.h) */
 	pthread_t thread;
 	bool running, stop, kicked;
 	/* settings of a reload, waiting for the next pass (lock) */
@@ -69,15 +77,34 @@ static void bare(const char *addr, char *out, size_t outlen)
 		snprintf(out, outlen, "%s", addr);
 }
 
-/* Send through the fake relay or smtpc_send(). */
-static int relay_send(struct releaser *r, const char *from, const char *const *rcpts, size_t n,
-		      const char *data, size_t len, struct smtpc_result *res)
+/* Send nonce's copy through the fake relay or a relay process (whose
+ * receipt survives us, relayproc.h) and wait for its outcome: DONE with
+ * *sent as smtpc_send() and res, or LOST (a fake's -1; a process that
+ * ended without a receipt). */
+static enum relayproc_state relay_run(struct releaser *r, const char *nonce, const char *from,
+				      const char *const *rcpts, size_t n, const char *data,
+				      size_t len, int *sent, struct smtpc_result *res)
 {
 	memset(res, 0, sizeof *res);
-	if (r->in.fake.send != NULL)
-		return r->in.fake.send(r->in.fake.arg, from, rcpts, n, data, len, res);
-	return smtpc_send(r->host, r->port, r->helo, from, rcpts, n, data, len,
-			  RELEASER_SMTP_TIMEOUT, res);
+	if (r->in.fake.send != NULL) {
+		*sent = r->in.fake.send(r->in.fake.arg, from, rcpts, n, data, len, res);
+		return *sent < 0 ? RELAYPROC_LOST : RELAYPROC_DONE;
+	}
+	struct relayproc_job j = {
+		.dir = r->spool, .exe = r->exe, .nonce = nonce, .host = r->host, .port = r->port,
+		.helo = r->helo, .from = from, .rcpts = rcpts, .nrcpts = n, .data = data,
+		.len = len, .timeout = RELEASER_SMTP_TIMEOUT,
+	};
+	pid_t pid;
+	char err[512];
+	if (relayproc_start(&j, &pid, err, sizeof err) != 0) {
+		/* nothing went out */
+		*sent = 1;
+		snprintf(res->text, sizeof res->text, "%.500s", err);
+		return RELAYPROC_DONE;
+	}
+	relayproc_wait(pid);
+	return relayproc_outcome(r->spool, nonce, sent, res);
 }
 
 /* The sender's notice of kind about rcpts ("\n"-joined canonical list or
@@ -110,22 +137,24 @@ static const char **split_canon(char *copy, size_t *n)
 	return v;
 }
 
-/* Complete the attempt of nonce (the relay's 250, or the milter used
- * the token): record, notice.  true when recorded. */
-static bool complete(struct releaser *r, const char *nonce, const char *relay_qid, time_t now)
+/* The relay's 250 for nonce's copy: complete the release when the milter
+ * let the copy pass (recorded, notice), else unconfirmed (store.h).
+ * store_release_done()'s result: 0 done, 3 unconfirmed, 1 not a release,
+ * -1. */
+static int complete(struct releaser *r, const char *nonce, const char *relay_qid, time_t now)
 {
 	char err[512] = "", to[321];
 	struct store_release_token t;
 	if (store_release_token_get(r->in.store, nonce, &t, err, sizeof err) != 1) {
 		log_msg(LOG_ERR, "release %.40s: token not readable: %s", nonce, err);
-		return false;
+		return -1;
 	}
 	struct store_hold_record *h = store_hold_get(r->in.store, t.ref, err, sizeof err);
 	char *copy = strdup(t.rcpts), *notice = NULL;
 	size_t n = 0;
 	const char **v = copy ? split_canon(copy, &n) : NULL;
 	const char *qid = relay_qid && *relay_qid ? relay_qid : t.mta_queue_id;
-	if (h != NULL && v != NULL)
+	if (h != NULL && v != NULL && strcmp(t.state, "used") == 0)
 		notice = outcome_notice(r, h, "release", v, n, qid, to);
 	int rc = store_release_done(r->in.store, nonce, relay_qid, notice ? to : NULL, notice, now,
 				    err, sizeof err);
@@ -136,6 +165,11 @@ static bool complete(struct releaser *r, const char *nonce, const char *relay_qi
 			n, n == 1 ? "" : "s", qid);
 		if (notice != NULL)
 			notifier_kick(r->in.notifier);
+	} else if (rc == 3) {
+		log_msg(LOG_ERR, "release %s: UNCONFIRMED: the relay accepted the copy (queue id"
+			" %.64s) but it never passed the milter's release check (ReleaseRelay"
+			" without the milter, or the releaser's address outside InternalHosts?);"
+			" not sent again, check it by hand", t.ref, qid);
 	} else if (rc < 0) {
 		store_failed(r, "release", t.ref, err);
 	}
@@ -144,30 +178,86 @@ static bool complete(struct releaser *r, const char *nonce, const char *relay_qi
 	free(copy);
 	store_hold_record_free(h);
 	store_release_token_clear(&t);
-	return rc == 0;
+	return rc;
 }
 
-/* A failed attempt: void + retry, or complete when the milter used it. */
-static void failed(struct releaser *r, const char *ref, const char *nonce, const char *why,
-		   time_t now)
+/* A failed attempt (no 250): void + retry.  0 recorded, -1 not. */
+static int failed(struct releaser *r, const char *ref, const char *nonce, const char *why,
+		  time_t now)
 {
 	char err[512] = "";
 	time_t due = 0;
 	int rc = store_release_fail(r->in.store, nonce, why, now, r->in.retry_base, &due, err,
 				    sizeof err);
-	if (rc == 1) {
-		complete(r, nonce, NULL, now);
-	} else if (rc == 0) {
+	if (rc == 0) {
 		store_worked(r);
 		atomic_fetch_add(&r->failed, 1);
 		log_msg(LOG_WARNING, "release %s: failed (%.200s), retry in %lld s", ref, why,
 			(long long)(due - now));
-	} else {
+	} else if (rc < 0) {
 		store_failed(r, "failed release", ref, err);
 	}
+	return rc < 0 ? -1 : 0;
 }
 
-/* Step 1: attempts a restart interrupted. */
+/* Record the outcome of nonce's attempt (state and token t as read). */
+static int settle(struct releaser *r, const struct store_release_token *t,
+		  enum relayproc_state st, int sent, const struct smtpc_result *res, time_t now)
+{
+	char why[700], err[512] = "";
+	if (st == RELAYPROC_LOST && strcmp(t->state, "used") == 0) {
+		/* the milter let it pass and the relay's reply is lost: the MTA
+		 * may have queued it, and a second copy could be a second
+		 * delivery - hold it and tell the admins instead */
+		int rc = store_release_unknown(r->in.store, t->nonce, "the relay's reply was lost",
+					       now, err, sizeof err);
+		if (rc == 0)
+			log_msg(LOG_ERR, "release %s: OUTCOME UNKNOWN: the milter let the copy pass"
+				" (MTA queue id %.64s) and the relay's reply was lost; not sent again,"
+				" check the MTA's log for that queue id", t->ref, t->mta_queue_id);
+		else if (rc < 0)
+			log_msg(LOG_ERR, "release %s: not recorded: %s", t->ref, err);
+		return rc < 0 ? -1 : 0;
+	}
+	if (st == RELAYPROC_LOST)
+		return failed(r, t->ref, t->nonce, "interrupted: the copy never passed the milter",
+			      now);
+	if (sent == 0) {
+		int rc = complete(r, t->nonce, res->queue_id, now);
+		if (rc != 1)
+			return rc < 0 ? -1 : 0;
+		snprintf(why, sizeof why, "the relay accepted it (%d %s) but the milter did not"
+			 " accept its token", res->code, res->queue_id);
+	} else {
+		snprintf(why, sizeof why, "%s %d %s", sent == 2 ? "refused:" : "not sent:", res->code,
+			 res->text);
+	}
+	return failed(r, t->ref, t->nonce, why, now);
+}
+
+/* Settle nonce's attempt and forget its files once recorded; 1 when
+ * settled, 0 when its relay process still runs, -1. */
+static int settle_nonce(struct releaser *r, const char *nonce, enum relayproc_state st,
+			int sent, const struct smtpc_result *res, time_t now)
+{
+	char err[512];
+	struct store_release_token t;
+	if (st == RELAYPROC_RUNNING)
+		return 0;
+	if (store_release_token_get(r->in.store, nonce, &t, err, sizeof err) != 1) {
+		log_msg(LOG_ERR, "release %.40s: token not readable: %s", nonce, err);
+		return -1;
+	}
+	int rc = settle(r, &t, st, sent, res, now);
+	store_release_token_clear(&t);
+	if (rc == 0 && r->in.fake.send == NULL)
+		relayproc_forget(r->spool, nonce);
+	return rc == 0 ? 1 : -1;
+}
+
+/* Step 1: attempts a restart interrupted: the relay process's receipt
+ * when it wrote one, else (it died, or the daemon and the machine did)
+ * the outcome is lost. */
 static int resume(struct releaser *r, time_t now)
 {
 	char **nonces, err[512];
@@ -176,19 +266,18 @@ static int resume(struct releaser *r, time_t now)
 		log_msg(LOG_ERR, "releaser: %s", err);
 		return -1;
 	}
+	int acted = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct store_release_token t;
-		if (store_release_token_get(r->in.store, nonces[i], &t, err, sizeof err) != 1)
-			continue;
-		if (strcmp(t.state, "used") == 0)
-			complete(r, t.nonce, NULL, now);
-		else
-			failed(r, t.ref, t.nonce, "interrupted: the outcome of the attempt is unknown",
-			       now);
-		store_release_token_clear(&t);
+		struct smtpc_result res;
+		int sent = 1;
+		enum relayproc_state st = RELAYPROC_LOST;
+		memset(&res, 0, sizeof res);
+		if (r->in.fake.send == NULL)
+			st = relayproc_outcome(r->spool, nonces[i], &sent, &res);
+		acted += settle_nonce(r, nonces[i], st, sent, &res, now) > 0;
 	}
 	store_strv_free(nonces, n);
-	return (int)n;
+	return acted;
 }
 
 /* Expire one hold: state machine, record and notice in one transaction. */
@@ -296,15 +385,30 @@ static bool begin(struct releaser *r, const struct store_hold_record *h, const c
 		.header = value, .expires = t.expires, .now = now,
 	};
 	int rc = store_release_begin(r->in.store, &b, reason, sizeof reason, err, sizeof err);
-	if (rc < 0)
-		store_failed(r, "start of the release of", h->ref, err);
-	else if (rc != 0)
-		log_msg(LOG_INFO, "release %s: not begun: %s", h->ref, reason);
-	if (rc != 0)
+	if (rc != 0) {
+		if (rc < 0)
+			store_failed(r, "start of the release of", h->ref, err);
+		else
+			log_msg(strncmp(reason, "duplicate:", 10) == 0 ? LOG_ERR : LOG_INFO,
+				"release %s: not begun: %s", h->ref, reason);
 		return false;
+	}
 	store_worked(r);
 	memcpy(nonce, t.nonce, RELEASE_NONCE_HEX);
 	return true;
+}
+
+/* The stored message of ref no longer matches its digest: refuse the
+ * release, record it, raise it to the admins.  1 when recorded. */
+static int tampered(struct releaser *r, const char *ref, const char *why, time_t now)
+{
+	char err[512];
+	log_msg(LOG_ERR, "release %s: REFUSED: %s", ref, why);
+	if (store_release_tampered(r->in.store, ref, why, now, err, sizeof err) != 0) {
+		log_msg(LOG_ERR, "release %s: refusal not recorded: %s", ref, err);
+		return 0;
+	}
+	return 1;
 }
 
 /* Send the stored original plus the token to the approved recipients. */
@@ -317,7 +421,12 @@ static int attempt(struct releaser *r, const char *ref, time_t now)
 	size_t len = 0, n = 0;
 	int acted = 0;
 	struct store_hold_record *h = store_hold_get(r->in.store, ref, err, sizeof err);
-	char *msg = h ? store_hold_message(r->in.store, ref, &len) : NULL;
+	char *msg = NULL, why[300];
+	if (h != NULL && store_hold_message_checked(r->in.store, ref, &msg, &len, why,
+						    sizeof why) == 1) {
+		acted = tampered(r, ref, why, now);
+		goto out;
+	}
 	if (msg != NULL) {
 		addrs = calloc(h->nrcpts, sizeof *addrs);
 		pv = calloc(h->nrcpts, sizeof *pv);
@@ -337,20 +446,9 @@ static int attempt(struct releaser *r, const char *ref, time_t now)
 	memcpy(data + hl, msg, len);
 	bare(h->sender, from, sizeof from);
 	struct smtpc_result res;
-	int sent = relay_send(r, from, pv, n, data, hl + len, &res);
-	if (sent == 0) {
-		if (!complete(r, nonce, res.queue_id, now)) {
-			char why[600];
-			snprintf(why, sizeof why, "the relay accepted it (%d %s) but the milter did"
-				 " not accept its token", res.code, res.queue_id);
-			failed(r, ref, nonce, why, now);
-		}
-	} else {
-		char why[600];
-		snprintf(why, sizeof why, "%s %d %s", sent == 2 ? "refused:" : "not sent:", res.code,
-			 res.text);
-		failed(r, ref, nonce, why, now);
-	}
+	int sent = 1;
+	enum relayproc_state st = relay_run(r, nonce, from, pv, n, data, hl + len, &sent, &res);
+	settle_nonce(r, nonce, st, sent, &res, now);
 	acted = 1;
 out:
 	free(data);
@@ -457,13 +555,24 @@ struct releaser *releaser_new(const struct releaser_setup *in, char *err, size_t
 		free(r);
 		return NULL;
 	}
+	ssize_t el = in->fake.send == NULL ? readlink("/proc/self/exe", r->exe, sizeof r->exe - 1)
+					   : 0;
+	if (el < 0 || (size_t)el >= sizeof r->exe - 1 ||
+	    (in->fake.send == NULL && (in->spool_dir == NULL || *in->spool_dir == '\0'))) {
+		snprintf(err, errlen, "releaser: no executable or SpoolDirectory for the relay"
+			 " process");
+		free(r);
+		return NULL;
+	}
+	r->exe[el] = '\0';
+	snprintf(r->spool, sizeof r->spool, "%s", in->spool_dir ? in->spool_dir : "");
 	snprintf(r->helo, sizeof r->helo, "%s", in->helo && *in->helo ? in->helo : "localhost");
 	snprintf(r->from, sizeof r->from, "%s", in->notice_from ? in->notice_from : "");
 	snprintf(r->prefix, sizeof r->prefix, "%.120s",
 		 in->header_name && *in->header_name ? in->header_name : "X-Grondslag");
 	snprintf(r->header, sizeof r->header, "%s-Release", r->prefix);
 	/* copied above; the caller's strings need not outlive us */
-	r->in.relay = r->in.helo = r->in.notice_from = r->in.header_name = NULL;
+	r->in.relay = r->in.helo = r->in.notice_from = r->in.header_name = r->in.spool_dir = NULL;
 	if (r->in.expiry_days == 0)
 		r->in.expiry_days = 14;
 	atomic_init(&r->released, 0);
@@ -545,4 +654,53 @@ void releaser_counts(const struct releaser *r, uint64_t *released, uint64_t *fai
 	*released = r ? atomic_load(&r->released) : 0;
 	*failed_n = r ? atomic_load(&r->failed) : 0;
 	*expired_n = r ? atomic_load(&r->expired) : 0;
+}
+
+/* The address as ours: an IPv4-mapped IPv6 address is the IPv4 one (the
+ * MTA's milter sees it so). */
+static bool addr_of(const struct sockaddr_storage *ss, struct ip_addr *out)
+{
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	memset(out, 0, sizeof *out);
+	if (ss->ss_family == AF_INET) {
+		out->family = IP_V4;
+		memcpy(out->octet, &((const struct sockaddr_in *)(const void *)ss)->sin_addr, 4);
+		return true;
+	}
+	if (ss->ss_family != AF_INET6)
+		return false;
+	const uint8_t *b = ((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr.s6_addr;
+	bool v4 = memcmp(b, mapped, 12) == 0;
+	out->family = v4 ? IP_V4 : IP_V6;
+	memcpy(out->octet, v4 ? b + 12 : b, v4 ? 4 : 16);
+	return true;
+}
+
+int releaser_source(const char *relay, struct ip_addr *out, char *err, size_t errlen)
+{
+	char host[256], port[16];
+	if (relay == NULL || !notifier_parse_relay(relay, host, sizeof host, port, sizeof port)) {
+		snprintf(err, errlen, "ReleaseRelay \"%.100s\" is not HOST:PORT", relay ? relay : "");
+		return -1;
+	}
+	struct addrinfo hints = {.ai_socktype = SOCK_DGRAM}, *ai = NULL;
+	int e = getaddrinfo(host, port, &hints, &ai);
+	if (e != 0) {
+		snprintf(err, errlen, "ReleaseRelay %.100s: %s", host, gai_strerror(e));
+		return -1;
+	}
+	/* a UDP "connect" sends nothing: the kernel picks the source address
+	 * it would use for the relay, which is what the MTA's milter sees */
+	int rc = -1, fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	if (fd >= 0 && connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&ss, &sl) == 0 && addr_of(&ss, out))
+		rc = 0;
+	else
+		snprintf(err, errlen, "ReleaseRelay %.100s: no route (%s)", host, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(ai);
+	return rc;
 }

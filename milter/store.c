@@ -208,12 +208,20 @@ static const char schema_v3[] =
 	"CREATE INDEX release_tokens_state ON release_tokens(state);"
 	"CREATE INDEX release_tokens_ref ON release_tokens(ref);";
 
+/* Version 4: a client's retry of a held message finds its hold. */
+static const char schema_v4[] =
+	"ALTER TABLE holds ADD COLUMN retry_key TEXT;"
+	"CREATE INDEX holds_retry_key ON holds(retry_key, received);"
+	"ALTER TABLE holds ADD COLUMN message_key TEXT;"
+	"CREATE INDEX holds_message_key ON holds(message_key);";
+
 /* migrations[i] takes the schema from version i to i + 1.  The hook for
  * later versions: append a step and raise STORE_SCHEMA_VERSION. */
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
+	schema_v4,
 };
 
 void store_errf(char *err, size_t errlen, const char *fmt, ...)

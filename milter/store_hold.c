@@ -32,7 +32,7 @@
 #define REF_ATTEMPTS 4
 
 /* How put_once() ended. */
-enum put_result { PUT_OK, PUT_ERROR, PUT_REF_TAKEN };
+enum put_result { PUT_OK, PUT_ERROR, PUT_REF_TAKEN, PUT_RETRY };
 
 /* Copy GChecksum's hex digest into out. */
 static void digest_hex(GChecksum *cs, char out[STORE_SHA256_HEX])
@@ -128,8 +128,8 @@ static int put_hold_row(struct store *s, const struct store_hold *h, const char 
 		s,
 		"INSERT INTO holds(ref, queue_id, sender, subject, received, stored,"
 		" decided_on, categories, tlp, summary_json, findings_json,"
-		" registry_digest, sha256, size, state_changed)"
-		" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?6)",
+		" registry_digest, sha256, size, state_changed, retry_key, message_key)"
+		" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?6,?15,?16)",
 		err, errlen);
 	if (st == NULL)
 		return -1;
@@ -140,6 +140,10 @@ static int put_hold_row(struct store *s, const struct store_hold *h, const char 
 	sqlite3_bind_int64(st, 5, (sqlite3_int64)h->received);
 	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
 	sqlite3_bind_int64(st, 7, h->decided_on);
+	if (h->retry_key != NULL && *h->retry_key != '\0')
+		store_bind_text(st, 15, h->retry_key);
+	if (h->message_key != NULL && *h->message_key != '\0')
+		store_bind_text(st, 16, h->message_key);
 	sqlite3_bind_int64(st, 8, h->categories);
 	sqlite3_bind_int64(st, 9, h->tlp);
 	store_bind_text(st, 10, h->summary_json ? h->summary_json : "{}");
@@ -248,15 +252,61 @@ static int put_notices(struct store *s, const struct store_hold *h, const char *
 	return store_notices_insert(s, h->notices, h->nnotices, ref, now, err, errlen);
 }
 
-/* One attempt at writing the hold under reference ref. */
+/* Is h a client's retry of a hold within its window (retry_key)?  1 and
+ * its reference in existing, with a "hold-retry" record; 0; -1. */
+static int find_retry(struct store *s, const struct store_hold *h, time_t now,
+		      char existing[STORE_REF_MAX], char *err, size_t errlen)
+{
+	if (h->retry_key == NULL || *h->retry_key == '\0')
+		return 0;
+	sqlite3_stmt *st = store_prepare(s, "SELECT ref FROM holds WHERE retry_key = ?1"
+					    " AND received >= ?2 ORDER BY received LIMIT 1",
+					 err, errlen);
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, h->retry_key);
+	sqlite3_bind_int64(st, 2, (int64_t)now - (int64_t)h->retry_window);
+	int step = sqlite3_step(st), rc = step == SQLITE_DONE ? 0 : step == SQLITE_ROW ? 1 : -1;
+	if (rc == 1)
+		snprintf(existing, STORE_REF_MAX, "%s", (const char *)sqlite3_column_text(st, 0));
+	else if (rc < 0)
+		store_sqlerr(s, err, errlen, "find a retried hold");
+	sqlite3_finalize(st);
+	if (rc != 1)
+		return rc;
+	struct audit_details *d = audit_details_new();
+	audit_details_str(d, "queue_id", h->queue_id);
+	audit_details_str(d, "sender", h->sender);
+	char *details = audit_details_finish(d);
+	if (details == NULL) {
+		store_errf(err, errlen, "store: out of memory");
+		return -1;
+	}
+	struct store_audit a = {.event = "hold-retry", .ref = existing, .details = details};
+	rc = store_audit_append(s, &a, now, NULL, err, errlen) == 0 ? 1 : -1;
+	free(details);
+	return rc;
+}
+
+/* One attempt at writing the hold under reference ref (or finding the
+ * hold it retries: its reference in existing). */
 static enum put_result put_once(struct store *s, const struct store_hold *h, const char *ref,
-				uint64_t size, char *err, size_t errlen)
+				uint64_t size, char existing[STORE_REF_MAX], char *err,
+				size_t errlen)
 {
 	char sha[STORE_SHA256_HEX];
 	time_t now = time(NULL);
 	if (store_begin(s, err, errlen) != 0)
 		return PUT_ERROR;
-	int rc = put_message(s, h, ref, size, sha, err, errlen);
+	int rc = find_retry(s, h, now, existing, err, errlen);
+	if (rc != 0) {
+		if (rc < 0 || store_commit(s, err, errlen) != 0) {
+			store_rollback(s);
+			return PUT_ERROR;
+		}
+		return PUT_RETRY;
+	}
+	rc = put_message(s, h, ref, size, sha, err, errlen);
 	if (rc == 1) {
 		store_rollback(s);
 		return PUT_REF_TAKEN;
@@ -358,17 +408,17 @@ int store_hold_put(struct store *s, const struct store_hold *h, char ref_out[STO
 			r = PUT_ERROR;
 			break;
 		}
-		r = put_once(s, h, ref, size, err, errlen);
+		r = put_once(s, h, ref, size, ref, err, errlen);
 		if (r == PUT_REF_TAKEN && h->ref != NULL)
 			break;	/* a caller's reference is not ours to change */
 	}
 	pthread_mutex_unlock(&s->lock);
 	if (r == PUT_REF_TAKEN)
 		store_errf(err, errlen, "store: reference already in use");
-	if (r != PUT_OK)
+	if (r != PUT_OK && r != PUT_RETRY)
 		return -1;
 	snprintf(ref_out, STORE_REF_MAX, "%s", ref);
-	return 0;
+	return r == PUT_RETRY ? 1 : 0;
 }
 
 char *store_hold_message(struct store *s, const char *ref, size_t *len)
@@ -401,6 +451,43 @@ char *store_hold_message(struct store *s, const char *ref, size_t *len)
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&s->lock);
 	return out;
+}
+
+int store_hold_message_checked(struct store *s, const char *ref, char **msg, size_t *len,
+			       char *why, size_t whylen)
+{
+	*msg = NULL;
+	snprintf(why, whylen, "%s", "");
+	char err[256];
+	struct store_hold_record *h = store_hold_get(s, ref, err, sizeof err);
+	size_t n = 0;
+	char *m = h != NULL ? store_hold_message(s, ref, &n) : NULL;
+	if (m == NULL) {
+		snprintf(why, whylen, "the stored message of %.40s cannot be read", ref);
+		store_hold_record_free(h);
+		return -1;
+	}
+	char have[STORE_SHA256_HEX];
+	GChecksum *cs = g_checksum_new(G_CHECKSUM_SHA256);
+	g_checksum_update(cs, (const guchar *)m, (gssize)n);
+	digest_hex(cs, have);
+	g_checksum_free(cs);
+	int rc = 0;
+	/* a changed message, whatever changed it (an edit of the database, a
+	 * bad restore, a disk error), is never released or shown as held */
+	if ((uint64_t)n != h->size || strcmp(have, h->sha256) != 0) {
+		snprintf(why, whylen, "the stored message does not match its SHA-256 (recorded %s,"
+			 " %llu bytes; now %s, %zu bytes)", h->sha256,
+			 (unsigned long long)h->size, have, n);
+		free(m);
+		m = NULL;
+		rc = 1;
+	}
+	store_hold_record_free(h);
+	*msg = m;
+	if (len != NULL)
+		*len = rc == 0 ? n : 0;
+	return rc;
 }
 
 void store_hold_record_free(struct store_hold_record *r)

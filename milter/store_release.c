@@ -5,15 +5,21 @@
  * one transaction with its audit record, so the state of a release is
  * always what the record says.
  *
- * Never two deliveries: the milter's store_release_use() moves a token
- * issued -> used; the releaser's store_release_fail() moves it issued ->
- * void.  Both are conditional updates inside a write transaction, so
- * exactly one of them wins; a used token is completed (done), never sent
- * again, and a void one is refused when it arrives late.
+ * Two phases (the states in store.h): the milter's store_release_use()
+ * moves a token issued -> used ("seen, pending") before the MTA has its
+ * reply, so "used" never means delivered; only the relay's 250 does
+ * (store_release_done: used -> done).  No 250 makes the attempt void
+ * (store_release_fail), whatever the milter saw, and the releaser retries
+ * with a new token; a void token arriving late is refused.  A 250 for a
+ * token the milter never saw is "unconfirmed", a lost reply for a token it
+ * saw "unknown": neither is sent again.  Every change is a conditional
+ * update inside a write transaction with its record.
  *
  * Public functions: store_release_begin(), store_release_token_get(),
  * store_release_token_clear(), store_release_done(), store_release_fail(),
- * store_release_backoff(), store_release_use(), store_release_refused(),
+ * store_release_backoff(), store_release_unknown(), store_release_tampered(),
+ * store_release_use(),
+ * store_release_refused(),
  * store_release_open(), store_release_due(), store_holds_expired(),
  * store_holds_expired_after(),
  * store_strv_free().
@@ -76,7 +82,8 @@ static int exec_bind(struct store *s, const char *sql, const char *types, const 
 	return rc;
 }
 
-/* Commit after rc 0/1 (the records of a refusal stay), roll back on -1. */
+/* Commit after rc 0/1/3 (the records of a refusal stay), roll back on -1
+ * and 2. */
 static int finish(struct store *s, int rc, char *err, size_t errlen)
 {
 	if (rc >= 0 && rc != 2) {
@@ -86,6 +93,57 @@ static int finish(struct store *s, int rc, char *err, size_t errlen)
 	}
 	store_rollback(s);
 	return rc;
+}
+
+/* Is a recipient of b released (or releasing) from another hold of the
+ * same message (holds.message_key)?  Then the attempt is refused, once:
+ * a "release-duplicate" record, the hold's release_error, the next look
+ * after STORE_RELEASE_BACKOFF_MAX; 1 (reason), 0 when not, -1. */
+static int released_elsewhere(struct store *s, const struct store_release_start *b,
+			      char *reason, size_t reasonlen, char *err, size_t errlen)
+{
+	sqlite3_stmt *q = store_prepare(s, "SELECT r.recipient, r.ref FROM holds h"
+					   " JOIN hold_recipients r ON r.ref = h.ref"
+					   " WHERE h.message_key = (SELECT message_key FROM holds"
+					   " WHERE ref = ?1) AND h.ref <> ?1"
+					   " AND r.state IN ('released', 'releasing')", err, errlen);
+	if (q == NULL)
+		return -1;
+	store_bind_text(q, 1, b->ref);
+	char why[300] = "";
+	int step;
+	while (why[0] == '\0' && (step = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *one[] = {(const char *)sqlite3_column_text(q, 0)};
+		char *canon = release_rcpts_canon(one, 1);
+		size_t cl = canon ? strlen(canon) : 0;
+		/* a whole line of the approved list */
+		for (const char *p = b->rcpts_canon; canon && (p = strstr(p, canon)) != NULL; p++)
+			if ((p == b->rcpts_canon || p[-1] == '\n') && (p[cl] == '\0' || p[cl] == '\n'))
+				snprintf(why, sizeof why, "duplicate: %.200s was released from hold %s,"
+					 " the same message; not released twice", canon,
+					 (const char *)sqlite3_column_text(q, 1));
+		free(canon);
+	}
+	sqlite3_finalize(q);
+	if (why[0] == '\0')
+		return 0;
+	snprintf(reason, reasonlen, "%s", why);
+	struct audit_details *a = audit_details_new();
+	audit_details_str(a, "reason", why);
+	char *details = audit_details_finish(a);
+	if (details == NULL) {
+		store_errf(err, errlen, "store: out of memory");
+		return -1;
+	}
+	struct store_audit rec = {.event = "release-duplicate", .ref = b->ref, .details = details};
+	int rc = store_audit_append(s, &rec, b->now, NULL, err, errlen);
+	free(details);
+	int64_t due = (int64_t)b->now + STORE_RELEASE_BACKOFF_MAX;
+	const void *args[] = {b->ref, &due, why};
+	if (rc == 0 && exec_bind(s, "UPDATE holds SET release_due = ?2, release_error = ?3"
+				    " WHERE ref = ?1", "tit", args, err, errlen) != 0)
+		rc = -1;
+	return rc == 0 ? 1 : -1;
 }
 
 /* Inside the transaction of store_release_begin(). */
@@ -101,6 +159,9 @@ static int begin_locked(struct store *s, const struct store_release_start *b, ch
 		return 1;
 	}
 	free(now_approved);
+	int dup = released_elsewhere(s, b, reason, reasonlen, err, errlen);
+	if (dup != 0)
+		return dup;
 	struct store_decision d = {.event = HEV_RELEASE_STARTED, .now = b->now};
 	struct store_decision_result res;
 	memset(&res, 0, sizeof res);
@@ -193,6 +254,41 @@ void store_release_token_clear(struct store_release_token *t)
 	memset(t, 0, sizeof *t);
 }
 
+/* Set the hold's release_error (the admins' view of a stuck release). */
+static int hold_error(struct store *s, const char *ref, const char *why, char *err,
+		      size_t errlen)
+{
+	const void *args[] = {ref, why};
+	return exec_bind(s, "UPDATE holds SET release_error = ?2 WHERE ref = ?1", "tt", args,
+			 err, errlen);
+}
+
+/* A stuck attempt: token state st, record event, the hold's error (lock
+ * held, in a transaction).  0 or -1. */
+static int stuck_locked(struct store *s, const struct store_release_token *t, const char *st,
+			const char *event, const char *relay_qid, const char *why, time_t now,
+			char *err, size_t errlen)
+{
+	const void *args[] = {t->nonce, st, relay_qid ? relay_qid : "", why};
+	if (exec_bind(s, "UPDATE release_tokens SET state = ?2, relay_queue_id = nullif(?3, ''),"
+			 " last_error = ?4 WHERE nonce = ?1", "tttt", args, err, errlen) != 0)
+		return -1;
+	struct audit_details *a = audit_details_new();
+	audit_details_str(a, "nonce", t->nonce);
+	audit_details_str(a, "mta_queue_id", t->mta_queue_id);
+	audit_details_str(a, "relay_queue_id", relay_qid ? relay_qid : "");
+	audit_details_str(a, "reason", why);
+	char *details = audit_details_finish(a);
+	if (details == NULL) {
+		store_errf(err, errlen, "store: out of memory");
+		return -1;
+	}
+	struct store_audit rec = {.event = event, .ref = t->ref, .details = details};
+	int rc = store_audit_append(s, &rec, now, NULL, err, errlen);
+	free(details);
+	return rc == 0 ? hold_error(s, t->ref, why, err, errlen) : -1;
+}
+
 /* Inside the transaction of store_release_done(). */
 static int done_locked(struct store *s, const char *nonce, const char *relay_queue_id,
 		       const char *notice_to, const char *notice_message, time_t now, char *err,
@@ -203,7 +299,18 @@ static int done_locked(struct store *s, const char *nonce, const char *relay_que
 	if (found <= 0)
 		return found < 0 ? -1 : 1;
 	int rc = 1;
-	/* only a token the milter accepted: a 250 for a message the milter
+	if (strcmp(t.state, "issued") == 0) {
+		/* the relay took a copy our milter never checked: delivered,
+		 * unverified; sending it again would deliver it twice */
+		char why[300];
+		snprintf(why, sizeof why, "unconfirmed: the relay accepted the copy (queue id %.64s)"
+			 " but it never came back through the milter's release check; not retried",
+			 relay_queue_id && *relay_queue_id ? relay_queue_id : "unknown");
+		rc = stuck_locked(s, &t, "unconfirmed", "release-unconfirmed", relay_queue_id, why,
+				  now, err, errlen);
+		rc = rc == 0 ? 3 : -1;
+	}
+	/* only a token the milter let pass: a 250 for a message the milter
 	 * held again (token refused) is not a release */
 	if (strcmp(t.state, "used") == 0) {
 		const char *qid = relay_queue_id && *relay_queue_id ? relay_queue_id : t.mta_queue_id;
@@ -265,14 +372,15 @@ static int fail_locked(struct store *s, const char *nonce, const char *why, time
 	int found = token_get_locked(s, nonce, &t, err, errlen);
 	if (found <= 0)
 		return found < 0 ? -1 : 1;
-	/* the milter may have accepted it (a reply lost, a timeout): then the
-	 * release happened and must be completed, not repeated */
-	bool issued = strcmp(t.state, "issued") == 0;
-	int rc = issued ? 0 : 1;
+	/* no 250: the MTA did not queue the copy, even when our milter let
+	 * it pass (a later milter refused it, the MTA stopped, or our milter
+	 * died before the MTA had its reply) - retried with a new token */
+	bool open = strcmp(t.state, "issued") == 0 || strcmp(t.state, "used") == 0 ||
+		    strcmp(t.state, "refused") == 0;
+	int rc = open ? 0 : 1;
 	const void *args[] = {nonce, why};
 	if (rc == 0 && exec_bind(s, "UPDATE release_tokens SET state = 'void', last_error = ?2"
-				    " WHERE nonce = ?1 AND state = 'issued'", "tt", args, err,
-				 errlen) != 0)
+				    " WHERE nonce = ?1", "tt", args, err, errlen) != 0)
 		rc = -1;
 	struct store_decision d = {.event = HEV_RELEASE_FAILED, .reason = why, .now = now};
 	struct store_decision_result res;
@@ -315,6 +423,82 @@ int store_release_fail(struct store *s, const char *nonce, const char *why, time
 			    errlen);
 	pthread_mutex_unlock(&s->lock);
 	return rc;
+}
+
+/* Inside the transaction of store_release_tampered(). */
+static int tampered_locked(struct store *s, const char *ref, const char *why, time_t now,
+			   char *err, size_t errlen)
+{
+	struct audit_details *a = audit_details_new();
+	audit_details_str(a, "what", "release");
+	audit_details_str(a, "reason", why);
+	char *details = audit_details_finish(a);
+	if (details == NULL) {
+		store_errf(err, errlen, "store: out of memory");
+		return -1;
+	}
+	struct store_audit rec = {.event = "tampered", .ref = ref, .details = details};
+	int rc = store_audit_append(s, &rec, now, NULL, err, errlen);
+	free(details);
+	int64_t due = (int64_t)now + STORE_RELEASE_BACKOFF_MAX;
+	const void *args[] = {ref, &due, why};
+	if (rc == 0 && exec_bind(s, "UPDATE holds SET release_due = ?2, release_error = ?3"
+				    " WHERE ref = ?1", "tit", args, err, errlen) != 0)
+		rc = -1;
+	return rc;
+}
+
+int store_release_tampered(struct store *s, const char *ref, const char *why, time_t now,
+			   char *err, size_t errlen)
+{
+	if (s == NULL || ref == NULL || why == NULL || s->readonly)
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	int rc = store_begin(s, err, errlen);
+	if (rc == 0)
+		rc = finish(s, tampered_locked(s, ref, why, now, err, errlen), err, errlen);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+/* Inside the transaction of store_release_unknown(). */
+static int unknown_locked(struct store *s, const char *nonce, const char *why, time_t now,
+			  char *err, size_t errlen)
+{
+	struct store_release_token t;
+	int found = token_get_locked(s, nonce, &t, err, errlen);
+	if (found <= 0)
+		return found < 0 ? -1 : 1;
+	char text[400];
+	snprintf(text, sizeof text, "unknown: %s; the MTA (queue id %.64s) may have queued the"
+		 " copy, so it is not sent again", why, t.mta_queue_id);
+	int rc = strcmp(t.state, "used") == 0
+			 ? stuck_locked(s, &t, "unknown", "release-unknown", NULL, text, now, err,
+					errlen)
+			 : 1;
+	store_release_token_clear(&t);
+	return rc;
+}
+
+int store_release_unknown(struct store *s, const char *nonce, const char *why, time_t now,
+			  char *err, size_t errlen)
+{
+	if (s == NULL || nonce == NULL || why == NULL || s->readonly)
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	int rc = store_begin(s, err, errlen);
+	if (rc == 0)
+		rc = finish(s, unknown_locked(s, nonce, why, now, err, errlen), err, errlen);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+/* An issued token of nonce is refused by the milter (lock held). */
+static int mark_refused(struct store *s, const char *nonce, char *err, size_t errlen)
+{
+	const void *args[] = {nonce ? nonce : ""};
+	return exec_bind(s, "UPDATE release_tokens SET state = 'refused'"
+			    " WHERE nonce = ?1 AND state = 'issued'", "t", args, err, errlen);
 }
 
 /* Append a release-accepted/-refused record (lock held, in a transaction). */
@@ -373,6 +557,8 @@ static int use_locked(struct store *s, const struct store_release_use *u, char *
 		snprintf(why, whylen, "%s", no);
 		rc = use_record(s, "release-refused", u->ref, u->nonce, no, u->mta_queue_id, NULL,
 				u->now, err, errlen);
+		if (rc == 0)
+			rc = mark_refused(s, u->nonce, err, errlen);
 		rc = rc == 0 ? 1 : -1;
 	} else {
 		int64_t at = (int64_t)u->now;
@@ -415,6 +601,8 @@ int store_release_refused(struct store *s, const char *ref, const char *nonce, c
 	if (rc == 0)
 		rc = use_record(s, "release-refused", ref ? ref : "", nonce, why, mta_queue_id, NULL,
 				time(NULL), err, errlen);
+	if (rc == 0)
+		rc = mark_refused(s, nonce, err, errlen);
 	rc = finish(s, rc, err, errlen);
 	pthread_mutex_unlock(&s->lock);
 	return rc;

@@ -26,6 +26,8 @@
  *   release_key_load()     read the key file, creating it when absent
  *   release_digest()       SHA-256 over the message, Received: fields and
  *                          our own header fields left out
+ *   release_field_end()    where a header field (with its continuation
+ *                          lines) ends
  *   release_rcpts_canon()  sorted, lowercased, <> removed, "\n"-joined
  *   release_mac(), release_token_format(), release_token_parse(),
  *   release_token_check(), release_verdict_name(), release_nonce_new()
@@ -79,6 +81,9 @@ int release_key_load(const char *path, bool create, unsigned char key[RELEASE_KE
  * fields are stripped, so both ends hash the same bytes. */
 void release_digest(const char *data, size_t len, const char *skip_prefix,
 		    char out[RELEASE_DIGEST_HEX]);
+/* The end of the header field starting at pos: after its line and every
+ * continuation line (one starting with a space or a tab), at most len. */
+size_t release_field_end(const char *data, size_t len, size_t pos);
 
 /* The canonical list (malloc'ed), NULL when out of memory, n is 0 or
  * over RELEASE_MAX_RCPTS, or an address is empty or over 320 bytes. */

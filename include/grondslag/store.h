@@ -52,6 +52,7 @@
  *   store_notice_retry(),
  *   store_notice_failed(), store_notice_count(), store_notice_backoff()
  *   store_hold_get(), store_hold_record_free(), store_hold_message(),
+ *   store_hold_message_checked(), store_release_tampered(),
  *   store_hold_count()
  *   store_ref_new(), store_ref_valid()
  *   store_fail_next(), store_fail_commits()   test hooks: make writes fail
@@ -79,7 +80,7 @@
 #include "grondslag/holdstate.h"
 
 /* The schema this code writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* "G" + 8 digits of date + "-" + 10 base32 characters, with the NUL. */
 #define STORE_REF_MAX 32
@@ -155,6 +156,18 @@ struct store_hold {
 							 * (the jurists'), same
 							 * transaction */
 	size_t nnotices;
+	const char *retry_key;		/* holdkey_compute(): a hold with this
+					 * key received within retry_window
+					 * seconds is this message again (a
+					 * client's retry after a 451): nothing
+					 * is stored, store_hold_put() returns 1
+					 * with that hold's reference; NULL: no
+					 * such check */
+	time_t retry_window;
+	const char *message_key;	/* holdkey_compute()'s message key: a
+					 * recipient released from one hold is
+					 * never released from another hold of
+					 * the same message; NULL: none */
 };
 
 /* One delivered recipient of a regulated message: the share register. */
@@ -225,7 +238,9 @@ struct store *store_open(const char *path, char *err, size_t errlen);
 int store_init(const char *path, const char *details, char *err, size_t errlen);
 void store_close(struct store *s);
 
-/* Store a hold.  ref_out receives the reference.  0 = durable. */
+/* Store a hold.  ref_out receives the reference.  0 = durable; 1 = the
+ * message is a retry of the hold ref_out (retry_key): nothing new stored
+ * but a "hold-retry" record with the retry's queue id; -1 error. */
 int store_hold_put(struct store *s, const struct store_hold *h, char ref_out[STORE_REF_MAX],
 		   char *err, size_t errlen);
 int store_share_put(struct store *s, const struct store_share *sh, char *err, size_t errlen);
@@ -271,6 +286,13 @@ int64_t store_notice_count(struct store *s, const char *state);
 int64_t store_hold_count(struct store *s);
 /* Copy of the stored raw message of ref (malloc'ed) or NULL. */
 char *store_hold_message(struct store *s, const char *ref, size_t *len);
+/* The stored message of ref checked against the SHA-256 and size stored
+ * with the hold (holds.sha256, holds.size) when it was made: what every
+ * release and every content view reads.  0 and *msg (malloc'ed), 1 when
+ * the message was changed since (why says how; *msg NULL), -1 when it
+ * cannot be read. */
+int store_hold_message_checked(struct store *s, const char *ref, char **msg, size_t *len,
+			       char *why, size_t whylen);
 /* The hold ref with its recipients (malloc'ed), NULL when not found (err
  * "") or on error. */
 struct store_hold_record *store_hold_get(struct store *s, const char *ref, char *err,
@@ -406,14 +428,30 @@ int store_hold_approvals(struct store *s, const char *ref, struct store_approval
 			 size_t *n, char *err, size_t errlen);
 void store_approvals_free(struct store_approval *a, size_t n);
 
-/* ---- issue 5: release that really delivers (store_release.c) ----------
- * One row of release_tokens per attempt (schema version 3).  The
- * releaser begins an attempt (recipients approved -> releasing, token
- * "issued"), sends, then records done (the relay's 250) or failed (token
- * "void", recipients back to approved, retry after a backoff).  The
- * milter marks a token "used" in the transaction that accepts the
- * released copy; a used token is never accepted again, and a failed
- * attempt whose token was used is completed, never sent twice. */
+/* ---- release that really delivers (store_release.c) -------------------
+ * One row of release_tokens per attempt (schema version 3), a two-phase
+ * record whose states are:
+ *   issued       begun by the releaser (recipients approved -> releasing)
+ *   used         the milter saw the copy with its valid token and let it
+ *                pass (with the MTA's queue id): PENDING, not delivered -
+ *                the MTA may still refuse it (a later milter, the MTA
+ *                stopped, our milter died before the MTA had its reply)
+ *   done         the relay's 250 for a copy the milter let pass: the one
+ *                state that means "delivered" (release record, recipients
+ *                released, the relay's queue id)
+ *   refused      the milter refused the token (altered, expired...): the
+ *                copy was handled as any message, the attempt retried
+ *   void         the attempt failed (no 250): retried with a new token
+ *   unconfirmed  the relay's 250 for a copy that never came back through
+ *                the milter (a ReleaseRelay without the milter, a source
+ *                address outside InternalHosts): delivered unchecked,
+ *                raised to the admins, never retried
+ *   unknown      the milter let the copy pass and the relay's reply is
+ *                lost (the relay process killed after reading it): the
+ *                MTA may have queued it, so it is never sent again; raised
+ *                to the admins
+ * A hold whose attempt is unconfirmed or unknown stays "releasing" with
+ * its release_error set: not retried, not expired, listed by held. */
 #define STORE_RELEASE_BACKOFF_MAX 3600
 
 struct store_release_start {
@@ -442,31 +480,49 @@ int store_release_token_get(struct store *s, const char *nonce, struct store_rel
 			    char *err, size_t errlen);
 void store_release_token_clear(struct store_release_token *t);
 
-/* The release of nonce is complete: token "done", "release" record with
- * the queue id (relay_queue_id; NULL or "": the MTA queue id the milter
- * recorded), recipients released, the sender's notice (optional) queued.
- * Only for a token the milter used: the relay's 250 alone proves
- * nothing when the milter held the copy again.  0, 1 when the token is
- * not "used" (nothing changed), -1 error. */
+/* The relay answered 250 (relay_queue_id) for nonce's copy.  When the
+ * milter let the copy pass (token "used"): the release is complete, token
+ * "done", "release" record with the queue id (relay_queue_id; NULL or "":
+ * the MTA queue id the milter recorded), recipients released, the
+ * sender's notice (optional) queued: 0.  When the copy never came back
+ * through the milter (token still "issued"): token "unconfirmed", a
+ * "release-unconfirmed" record, the hold's release_error says so, nothing
+ * is retried: 3.  When the milter refused the token (the copy was held
+ * again) or the attempt is over: 1, nothing changed.  -1 error. */
 int store_release_done(struct store *s, const char *nonce, const char *relay_queue_id,
 		       const char *notice_to, const char *notice_message, time_t now, char *err,
 		       size_t errlen);
-/* A failed attempt: token "void" unless the milter used it meanwhile
- * (then 1: complete it with store_release_done), "release-failed"
- * record, recipients back to approved, next attempt at
- * now + store_release_backoff(attempts, base) (*next_due).  0, 1, -1. */
+/* A failed attempt (no 250 from the relay): token "void", also when the
+ * milter let the copy pass (the MTA refused it after our milter, or its
+ * reply never came), "release-failed" record, recipients back to
+ * approved, next attempt at now + store_release_backoff(attempts, base)
+ * (*next_due).  0, 1 when the attempt is already over, -1. */
 int store_release_fail(struct store *s, const char *nonce, const char *why, time_t now,
 		       unsigned base, time_t *next_due, char *err, size_t errlen);
+/* The relay's reply to a copy the milter let pass is lost: token
+ * "unknown", a "release-unknown" record, the hold's release_error names
+ * why; never retried.  0, 1 when the token is not "used", -1. */
+int store_release_unknown(struct store *s, const char *nonce, const char *why, time_t now,
+			  char *err, size_t errlen);
 /* Seconds before attempt attempts + 1: base doubling, at most
  * STORE_RELEASE_BACKOFF_MAX. */
 time_t store_release_backoff(unsigned attempts, unsigned base);
+
+/* The stored message of ref does not match its digest (why): a
+ * "tampered" record (what: "release"), the hold's release_error says
+ * why, the next attempt not before STORE_RELEASE_BACKOFF_MAX seconds
+ * (the admins restore the message or deny the hold).  0 or -1. */
+int store_release_tampered(struct store *s, const char *ref, const char *why, time_t now,
+			   char *err, size_t errlen);
 
 /* The milter, for a message carrying a token whose mac checked: accept
  * it once.  The token must be "issued", for ref, with this digest and
  * these recipients, not expired at now; then it is marked "used" with
  * the MTA's queue id and a "release-accepted" record, in one
  * transaction.  Otherwise a "release-refused" record names why (unknown,
- * replayed, altered, expired).  0 accepted, 1 refused, -1 error. */
+ * replayed, altered, expired), and an issued token becomes "refused" (its
+ * copy goes on as any message; the releaser retries).  0 accepted, 1
+ * refused, -1 error. */
 struct store_release_use {
 	const char *ref, *nonce, *digest, *rcpts_canon, *mta_queue_id;
 	time_t now;
@@ -474,7 +530,8 @@ struct store_release_use {
 int store_release_use(struct store *s, const struct store_release_use *u, char *why,
 		      size_t whylen, char *err, size_t errlen);
 /* A token refused before the store was asked (malformed, bad mac):
- * one "release-refused" record.  0 or -1. */
+ * one "release-refused" record; an issued token of that nonce becomes
+ * "refused".  0 or -1. */
 int store_release_refused(struct store *s, const char *ref, const char *nonce, const char *why,
 			  const char *mta_queue_id, char *err, size_t errlen);
 

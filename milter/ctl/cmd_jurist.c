@@ -321,6 +321,18 @@ static void print_release(const struct jsonr_value *h)
 	const char *why = str_of(h, "release_error");
 	if (n == 0 && *why == '\0')
 		return;
+	/* the releaser stopped and left it to the admins (store.h): a copy
+	 * delivered without the milter's check, or whose delivery nobody can
+	 * tell, is never sent again; a changed message is never sent */
+	if (strncmp(why, "unconfirmed:", 12) == 0 || strncmp(why, "unknown:", 8) == 0 ||
+	    strncmp(why, "duplicate:", 10) == 0) {
+		printf("  RELEASE NEEDS AN ADMIN: %s\n", why);
+		return;
+	}
+	if (strstr(why, "does not match its SHA-256") != NULL) {
+		printf("  RELEASE REFUSED (stored message changed): %s\n", why);
+		return;
+	}
 	printf("  release failing: %llu attempt%s, last: %s\n", (unsigned long long)n,
 	       n == 1 ? "" : "s", *why ? why : "-");
 	time_t due = (time_t)num_of(h, "release_due");

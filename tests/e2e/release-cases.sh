@@ -24,7 +24,8 @@
 #     MTA queue id recorded (hold_recipients.relay_queue_id, the "release"
 #     record) and the sender's release notice sent;
 #   - the released copy replayed (same token) and altered (body changed)
-#     are held like any other message and recorded as refused attempts;
+#     are held like any other message and recorded as refused attempts
+#     (the replay, being A's message again, as a retry of hold A);
 #   - the relay down during a release: release-failed recorded, the hold
 #     stays in held; relay back: delivered once;
 #   - expiry: a hold whose received time is moved back 15 days (the
@@ -34,15 +35,41 @@
 #   - the sender (a jurist) cannot approve their own message; a user
 #     outside the roles is refused; both refusals are in the record;
 #   - the daemon killed mid-release (SIGKILL after its milter marked the
-#     token used, before the relay's 250 reached the releaser): after the
-#     restart the release completes without sending again: exactly once.
+#     token used, before the relay's 250 reached the releaser): the relay
+#     process outlives it and keeps the 250; after the restart the
+#     release completes without sending again: exactly once.
+# The crash windows of the two-phase release, forced with the test
+# build's fault points (build/tests/grondslag-milter-faults, fault.h):
+#   - the daemon killed after its milter marked the token, before the MTA
+#     had the milter's reply: the MTA refuses the copy (4xx); the relay
+#     process's receipt says so, and after the restart the release is
+#     retried with a new token: exactly once;
+#   - the relay process killed after the relay's 250, before its
+#     receipt: the outcome is unknown, nothing is sent again, the hold is
+#     raised to the admins (held, LOG_ERR): exactly once;
+#   - the MTA stopped after our milter let the copy pass and before it
+#     queued it: no 250, the attempt is void and retried once the MTA is
+#     back: exactly once;
+#   - a tampered hold (one byte of the stored message changed): the
+#     release and the content view are refused and recorded, raised;
+#   - duplicate holds: the daemon killed after storing a hold, before the
+#     MTA had its reply; the client's retry after the 4xx finds that hold
+#     (one hold, a "hold-retry" record) and one release delivers once;
+#   - a ReleaseRelay without the milter (the sink itself): one delivery,
+#     recorded "unconfirmed", raised, never retried; and the start-up
+#     warning for a releaser address outside InternalHosts.
 # ReleaseRetry 1 keeps the retries and the releaser's polling at about a
 # second.
-# the jurist users: RC_USERS names them per suite (suites may run at once)
-J1=grondslag-${RC_USERS:-r}-j1
-J2=grondslag-${RC_USERS:-r}-j2
+# the jurist users: RC_USERS names them per suite, the shell's pid per
+# run (suites may run at once, also from other clones: one run's cleanup
+# must not delete the users of another)
+J1=grondslag-${RC_USERS:-r}$$-j1
+J2=grondslag-${RC_USERS:-r}$$-j2
 CLI=$(pwd)/${BUILD:-build}/grondslag
 SLOWBIN=$(pwd)/${BUILD:-build}/tests/slow-milter
+# the daemon with its fault points (fault.h); a point fires when its name
+# is in $RC_FAULT
+RC_MILTER=$(pwd)/${BUILD:-build}/tests/grondslag-milter-faults
 
 # At exit: the users and RC_SOCKDIR.
 rc_cleanup() {
@@ -121,7 +148,9 @@ PY
 
 # Start grondslag-milter (again, after a kill) and wait for its sockets.
 rc_milter_start() {
-	e2e_proc_start milter "$E2E_BUILD/grondslag-milter" -f -c "$MC_DIR/grondslag.conf"
+	[ ! -f "$E2E_RUN/milter/out" ] ||
+		cp "$E2E_RUN/milter/out" "$E2E_RUN/milter/out.$(date +%s%N)"
+	e2e_proc_start milter "$RC_MILTER" -f -c "$MC_DIR/grondslag.conf"
 	e2e_wait_until 15 "milter sockets" test -S "$CTL" -a -S "$SOCK"
 }
 
@@ -140,6 +169,10 @@ rc_setup() {
 	mkdir -p "$MC_DIR/spool" "$E2E_RUN/slow"
 	e2e_check "grondslag is built" test -x "$CLI" || e2e_done
 	e2e_check "slow-milter is built" test -x "$SLOWBIN" || e2e_done
+	e2e_check "the fault-injection daemon is built" test -x "$RC_MILTER" || e2e_done
+	RC_FAULT=$E2E_RUN/fault
+	GRONDSLAG_FAULT_FILE=$RC_FAULT
+	export GRONDSLAG_FAULT_FILE
 	e2e_check "test geo data built" sh tests/geo/build.sh "$E2E_BUILD/geo-test" || e2e_done
 	e2e_check "test messages built" mc_messages || e2e_done
 	(umask 0 && e2e_proc_start slow "$SLOWBIN" "unix:$SLOW" "$HOLDFILE")
@@ -217,7 +250,15 @@ rc_case_release() {
 	rc_replay_file "$REF_A" "$E2E_RUN/altered.eml" alter
 	mc_send "$RC_MTA" cert@cert.be,info@jpcert.or.jp "$E2E_RUN/replay.eml" 250
 	mc_send "$RC_MTA" cert@cert.be,info@jpcert.or.jp "$E2E_RUN/altered.eml" 250
-	e2e_check "replayed and altered copies held" e2e_wait_until 20 "four holds" rc_holds_are 4
+	# the altered copy is another message: a hold of its own.  The replay
+	# is A's message again: where A has a Message-ID (Postfix adds one to
+	# a message without it before our milter sees it, Sendmail after)
+	# it is held as a retry of hold A, else as a new hold
+	rc_replays_held() {
+		[ $(($(mc_sql "select count(*) from holds") + \
+			$(mc_sql "select count(*) from audit where event='hold-retry' and ref='$REF_A'"))) = 4 ]
+	}
+	e2e_check "replayed and altered copies held" e2e_wait_until 20 "held copies" rc_replays_held
 	e2e_is "$(mc_sql "select count(*) from audit where event='release-refused' and details like '%replayed%'")" 1 \
 		"replay recorded as a refused attempt"
 	e2e_is "$(mc_sql "select count(*) from audit where event='release-refused' and details like '%bad-mac%'")" 1 \
@@ -307,7 +348,6 @@ rc_case_kill() {
 		"F is still releasing at the kill"
 	rm -f "$HOLDFILE"
 	e2e_check "the copy the MTA had arrived" e2e_wait_until 30 "F at the sink" rc_arrived "$REF_F"
-	cp "$E2E_RUN/milter/out" "$E2E_RUN/milter/out.before-kill"
 	e2e_check "daemon restarted" rc_milter_start
 	e2e_check "hold F released after the restart" \
 		e2e_wait_until 30 "F released" rc_state_is "$REF_F" released
@@ -318,13 +358,210 @@ rc_case_kill() {
 	e2e_check "F's MTA queue id recorded (from the milter's side)" test -n "$QID" -a "$QID" != None
 }
 
+# The daemon (pid file) is gone.
+rc_daemon_gone() {
+	e2e_pid_gone "$(cat "$E2E_RUN/milter/pid")"
+}
+
+# Records of event $2 for hold $1.
+rc_records() {
+	mc_sql "select count(*) from audit where event='$2' and ref='$1'"
+}
+
+# True when hold $1 has $3 records of event $2.
+rc_records_are() {
+	[ "$(rc_records "$1" "$2")" = "$3" ]
+}
+
+# Approve hold $1 by both jurists.
+rc_approve2() {
+	mc_cli $J1 approve "$1" --reason "needed" --basis "wbni-20"
+	mc_cli $J2 approve "$1" --reason "agreed"
+}
+
+# True when the milter's current log has ERE $1.
+rc_logged() {
+	grep -qE -- "$1" "$E2E_RUN/milter/out"
+}
+
+# A receipt of a relay process holds a 4xx.
+rc_receipt_4xx() {
+	grep -qs '^1 4' "$MC_DIR/spool"/release-*.reply
+}
+
+# Window 1: the daemon killed after its milter marked the token "used",
+# before the MTA had the reply: the MTA refuses the copy; retried once.
+rc_case_seen_kill() {
+	rc_new_hold G
+	REF_G=$RC_REF
+	echo release-seen >"$RC_FAULT"
+	rc_approve2 "$REF_G"
+	e2e_is "$?" 0 "j2 approves G (the daemon dies after marking its token)"
+	e2e_check "the daemon died after marking G's token" e2e_wait_until 30 "daemon gone" \
+		rc_daemon_gone
+	e2e_is "$(mc_sql "select count(*) from release_tokens where ref='$REF_G' and state='used'")" 1 \
+		"G's token was marked used (seen, pending) at the kill"
+	e2e_check "the relay process kept the MTA's refusal (4xx)" \
+		e2e_wait_until 30 "receipt" rc_receipt_4xx
+	e2e_check "daemon restarted" rc_milter_start
+	e2e_check "hold G released after the restart" \
+		e2e_wait_until 60 "G released" rc_state_is "$REF_G" released
+	rc_copies_are "$REF_G" 1 "G arrived exactly once"
+	e2e_is "$(mc_sql "select count(*) from release_tokens where ref='$REF_G' and state='void'")" 1 \
+		"the attempt the MTA refused is void, not delivered"
+	e2e_is "$(rc_records "$REF_G" release)" 1 "one release record for G"
+	e2e_is "$(mc_sql "select count(*) from release_tokens where ref='$REF_G' and state='done'")" 1 \
+		"the retry with a new token is the one done"
+}
+
+# Window 2: the relay process killed after the relay's 250, before its
+# receipt: unknown, never sent again, raised to the admins.
+rc_case_after_reply() {
+	rc_new_hold H
+	REF_H=$RC_REF
+	echo relay-after-reply >"$RC_FAULT"
+	rc_approve2 "$REF_H"
+	e2e_check "H's outcome recorded as unknown" e2e_wait_until 30 "H unknown" \
+		rc_records_are "$REF_H" release-unknown 1
+	e2e_check "the fault fired" test ! -e "$RC_FAULT"
+	rc_copies_are "$REF_H" 1 "H arrived exactly once (queued by the MTA, not sent again)" 5
+	e2e_is "$(rc_records "$REF_H" release-unknown)" 1 "H recorded as unknown, once"
+	e2e_is "$(mc_sql "select state from holds where ref='$REF_H'")" releasing \
+		"H is left for the admins (releasing)"
+	mc_cli $J1 held
+	case $MC_OUT in *"$REF_H"*"RELEASE NEEDS AN ADMIN: unknown"*) e2e_ok "held raises H to the admins" ;;
+	*) e2e_not_ok "held after a lost reply: got '$MC_OUT'" ;; esac
+	e2e_check "logged at LOG_ERR" rc_logged "error: release $REF_H: OUTCOME UNKNOWN"
+}
+
+# Window 3: the MTA stopped after our milter let the copy pass, before it
+# queued it: no 250, void, retried once the MTA is back.
+rc_case_mta_stop() {
+	rc_new_hold I
+	REF_I=$RC_REF
+	: >"$HOLDFILE"
+	rc_approve2 "$REF_I"
+	e2e_check "the milter let I's copy pass" e2e_wait_until 30 "I passed the milter" \
+		rc_logged "verdict=released ref=$REF_I"
+	rc_mta_stop
+	rm -f "$HOLDFILE"
+	rc_i_failed() { [ "$(rc_records "$REF_I" release-failed)" -ge 1 ]; }
+	e2e_check "no 250: the attempt failed (not delivered on the milter's word)" \
+		e2e_wait_until 30 "I failed" rc_i_failed
+	e2e_is "$(rc_records "$REF_I" release)" 0 "no release record while the MTA is down"
+	e2e_check "$RC_MTA back" rc_mta_restart
+	e2e_check "hold I released after the MTA came back" \
+		e2e_wait_until 60 "I released" rc_state_is "$REF_I" released
+	rc_copies_are "$REF_I" 1 "I arrived exactly once"
+}
+
+# A tampered hold: one digit of the stored message changed.
+rc_case_tampered() {
+	rc_new_hold K
+	REF_K=$RC_REF
+	"$E2E_PY" - "$MC_DIR/store.db" "$REF_K" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1], timeout=20)
+m = bytes(c.execute("select message from hold_messages where ref=?", (sys.argv[2],)).fetchone()[0])
+i = m.index(b"133.4.5.6")
+c.execute("update hold_messages set message=? where ref=?", (m[:i + 8] + b"7" + m[i + 9:], sys.argv[2]))
+c.commit()
+PY
+	rc_approve2 "$REF_K"
+	e2e_check "the release of the tampered hold refused, LOG_ERR" \
+		e2e_wait_until 30 "K refused" rc_logged "error: release $REF_K: REFUSED: the stored message does not match"
+	e2e_is "$(mc_sql "select count(*) from audit where event='tampered' and ref='$REF_K' and details like '%release%'")" 1 \
+		"audit: the refused release is recorded"
+	mc_cli $J1 show "$REF_K" --content
+	e2e_is "$?" 2 "the content view of the tampered hold is refused"
+	case $MC_OUT in *"does not match its SHA-256"*) e2e_ok "show says why" ;;
+	*) e2e_not_ok "show --content of a tampered hold: got '$MC_OUT'" ;; esac
+	e2e_is "$(mc_sql "select count(*) from audit where event='tampered' and ref='$REF_K' and details like '%content%'")" 1 \
+		"audit: the refused view is recorded"
+	mc_cli $J1 held
+	case $MC_OUT in *"$REF_K"*"RELEASE REFUSED (stored message changed)"*) e2e_ok "held raises K" ;;
+	*) e2e_not_ok "held with a tampered hold: got '$MC_OUT'" ;; esac
+	rc_copies_are "$REF_K" 0 "nothing of K arrived" 2
+	e2e_is "$(rc_sink_with sink "^X-Grondslag-Release: v1; ref=$REF_K")" 0 "no copy of K at all"
+}
+
+# A ReleaseRelay without the milter (the sink itself): one delivery,
+# unconfirmed, raised, never retried; the start-up warning.
+rc_case_unconfirmed() {
+	{
+		grep -v '^InternalHosts' "$MC_DIR/grondslag.conf"
+		echo "InternalHosts 10.0.0.0/8"
+	} >"$MC_DIR/outside.conf"
+	"$RC_MILTER" -n -c "$MC_DIR/outside.conf" >"$E2E_RUN/outside.out" 2>&1
+	e2e_check "start-up warning: the releaser's address is outside InternalHosts" \
+		grep -q "source address 127.0.0.1 is not in InternalHosts" "$E2E_RUN/outside.out"
+	"$RC_MILTER" -n -c "$MC_DIR/grondslag.conf" >"$E2E_RUN/inside.out" 2>&1
+	e2e_check "no such warning when it is inside" \
+		sh -c "! grep -q 'not in InternalHosts' '$E2E_RUN/inside.out'"
+
+	rc_new_hold J
+	REF_J=$RC_REF
+	sed -i "s/^ReleaseRelay .*/ReleaseRelay 127.0.0.1:$(e2e_port sink)/" "$MC_DIR/grondslag.conf"
+	kill -HUP "$(cat "$E2E_RUN/milter/pid")"
+	sleep 2
+	rc_approve2 "$REF_J"
+	e2e_check "J recorded as unconfirmed, LOG_ERR" e2e_wait_until 30 "J unconfirmed" \
+		rc_logged "error: release $REF_J: UNCONFIRMED"
+	e2e_is "$(rc_records "$REF_J" release-unconfirmed)" 1 "audit: release-unconfirmed"
+	sleep 4
+	e2e_is "$(rc_sink_with sink "^X-Grondslag-Release: v1; ref=$REF_J")" 1 \
+		"J delivered exactly once, not retried"
+	e2e_is "$(mc_sql "select state from holds where ref='$REF_J'")" releasing "J left for the admins"
+	mc_cli $J1 held
+	case $MC_OUT in *"$REF_J"*"RELEASE NEEDS AN ADMIN: unconfirmed"*) e2e_ok "held raises J" ;;
+	*) e2e_not_ok "held after an unconfirmed release: got '$MC_OUT'" ;; esac
+	mc_cli $J1 show "$REF_J"
+	case $MC_OUT in *"unconfirmed: the relay accepted the copy"*) e2e_ok "show says unconfirmed" ;;
+	*) e2e_not_ok "show after an unconfirmed release: got '$MC_OUT'" ;; esac
+	sed -i "s/^ReleaseRelay .*/ReleaseRelay 127.0.0.1:$RC_PORT/" "$MC_DIR/grondslag.conf"
+	kill -HUP "$(cat "$E2E_RUN/milter/pid")"
+}
+
+# Duplicate holds: the daemon killed after storing a hold, before the MTA
+# had its reply; the client's retry (new queue id, new Received) finds
+# that hold; one release, one copy.
+rc_case_retry() {
+	printf 'From: Sender <sender@ncsc.nl>\nMessage-ID: <retry-%s@ncsc.nl>\nSubject: COATHANGER: retried list\n\nSystems seen:\n133.1.2.3\n133.4.5.6\n' \
+		"$$" >"$E2E_RUN/msg/retry.eml"
+	_rt=$(mc_sql "select count(*) from holds")
+	echo hold-stored >"$RC_FAULT"
+	e2e_send "$RC_MTA" "$MC_FROM" info@jpcert.or.jp "$E2E_RUN/msg/retry.eml"
+	case $(e2e_reply_code) in 4*) e2e_ok "$RC_MTA: 4xx after the daemon died at end of message" ;;
+	*) e2e_not_ok "$RC_MTA: the first attempt: got '$(e2e_reply_code)', want 4xx" ;; esac
+	e2e_check "the daemon died after storing the hold" e2e_wait_until 30 "daemon gone" \
+		rc_daemon_gone
+	e2e_is "$(mc_sql "select count(*) from holds")" $((_rt + 1)) "the first attempt's hold is stored"
+	e2e_check "daemon restarted" rc_milter_start
+	e2e_send "$RC_MTA" "$MC_FROM" info@jpcert.or.jp "$E2E_RUN/msg/retry.eml"
+	e2e_is "$(e2e_reply_code)" 250 "$RC_MTA: the client's retry accepted"
+	e2e_check "the retry found the hold" e2e_wait_until 20 "retry logged" \
+		rc_logged "retry of held message"
+	e2e_is "$(mc_sql "select count(*) from holds")" $((_rt + 1)) "one hold for the message and its retry"
+	REF_R=$(rc_newest)
+	e2e_is "$(rc_records "$REF_R" hold-retry)" 1 "audit: the retry recorded on the hold"
+	rc_approve2 "$REF_R"
+	e2e_check "the hold released" e2e_wait_until 60 "R released" rc_state_is "$REF_R" released
+	rc_copies_are "$REF_R" 1 "the retried message arrived exactly once"
+}
+
 rc_cases() {
 	rc_case_release
 	rc_case_relay_down
 	rc_case_expiry
 	rc_case_deny_refuse
 	rc_case_kill
+	rc_case_seen_kill
+	rc_case_after_reply
+	rc_case_mta_stop
+	rc_case_tampered
+	rc_case_retry
+	rc_case_unconfirmed
 	e2e_check "audit verify: chain intact" "$CLI" audit verify --database "$MC_DIR/store.db"
 	e2e_check "no address found in the milter log" \
-		sh -c "! grep -qE '194\\.7\\.|133\\.[0-9]' '$E2E_RUN/milter/out' '$E2E_RUN/milter/out.before-kill'"
+		sh -c "! cat '$E2E_RUN/milter'/out* | grep -qE '194\\.7\\.|133\\.[0-9]'"
 }

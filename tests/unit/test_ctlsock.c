@@ -12,6 +12,7 @@
 
 #include <dirent.h>
 #include <pthread.h>
+#include <sqlite3.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -266,6 +267,45 @@ static void test_requests(void **state)
 	assert_int_eq_msg("deny notices queued", store_notice_count(s, "queued"), 2);
 	struct store_audit_check chk;
 	assert_int_eq_msg("chain intact", store_audit_verify(s, &chk, err, sizeof err), 0);
+	store_close(s);
+	config_free(c);
+}
+
+/* A stored message changed after the hold was made: the jurist's content
+ * view is refused (nothing of it shown, no "view" record), recorded as
+ * "tampered" and said why. */
+static void test_tampered_content(void **state)
+{
+	(void)state;
+	char err[1024], path[256], ref[STORE_REF_MAX], req[256], *resp;
+	size_t len;
+	struct config *c = conf_from("tamper.conf", roles_conf, err, sizeof err);
+	snprintf(path, sizeof path, "%s/tamper.db", dir);
+	struct store *s = store_open(path, err, sizeof err);
+	if (c == NULL || s == NULL)
+		fail_msg("setup: %s", err);
+	put_hold(s, ref);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE hold_messages SET message = CAST(replace("
+				      "CAST(message AS TEXT), 'X-A: 1', 'X-A: 2') AS BLOB)",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	struct ctlsock_env env = {.store = s, .hostname = "mx.test", .notice_from = "g@ncsc.nl"};
+	struct ctlsock_peer p = {.uid = 1001, .user = "alice"};
+	snprintf(req, sizeof req, "{\"cmd\":\"show\",\"ref\":\"%s\",\"content\":true}", ref);
+	assert_int_equal(ctlsock_handle(&env, c, &p, req, strlen(req), &resp, &len), 0);
+	if (strstr(resp, "\"status\":\"error\"") == NULL || strstr(resp, "SHA-256") == NULL ||
+	    strstr(resp, "193.0.6.13") != NULL)
+		fail_msg("tampered content view: got %s, want an error naming the SHA-256", resp);
+	free(resp);
+	assert_int_eq_msg("tampered records", count_events(s, "tampered"), 1);
+	assert_int_eq_msg("view records", count_events(s, "view"), 0);
+	/* without content, the hold is still shown (its recorded digest) */
+	snprintf(req, sizeof req, "{\"cmd\":\"show\",\"ref\":\"%s\"}", ref);
+	assert_int_equal(ctlsock_handle(&env, c, &p, req, strlen(req), &resp, &len), 0);
+	assert_non_null(strstr(resp, "\"status\":\"ok\""));
+	free(resp);
 	store_close(s);
 	config_free(c);
 }
@@ -533,6 +573,7 @@ int main(void)
 		cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_config_keys),
 		cmocka_unit_test(test_requests),
+		cmocka_unit_test(test_tampered_content),
 		cmocka_unit_test(test_refusal_limit),
 		cmocka_unit_test(test_refusal_summary_kept),
 		cmocka_unit_test(test_socket),

@@ -6,12 +6,17 @@
  * Cases: one approval releases nothing; the release sends the stored
  * original plus the token to the approved recipients only, once, and
  * records the relay's queue id (record, recipient row, sender notice);
- * the relay down: release-failed, backoff, then one delivery; a lost
- * reply after the milter accepted: completed, never sent again; a 250
- * for a copy the milter held again is no release; a restart mid-release
- * (token used / token issued); a replayed, altered or abandoned token is
- * refused and recorded; a deny after a failure stops the retries;
- * expiry with its notice.
+ * the relay down: release-failed, backoff, then one delivery; no reply
+ * after the milter let the copy pass: "used" is not delivered, the
+ * attempt is retried with a new token, once; a 250 for a copy the milter
+ * held again is no release (retried); a 250 for a copy that never passed
+ * the milter is unconfirmed (recorded, never retried); the relay's reply
+ * lost after the milter let the copy pass is unknown (never retried); a
+ * restart mid-release (token used / token issued); a replayed, altered
+ * or abandoned token is refused and recorded; a recipient released from
+ * one hold of a message is never released from another; a stored message changed
+ * after it was held is never released; a deny after a failure stops the
+ * retries; expiry with its notice.
  */
 #include "testutil.h"
 #include "fixture_store.h"
@@ -46,6 +51,9 @@ enum fake_mode {
 	FAKE_DOWN,	/* connection refused */
 	FAKE_LOST,	/* the milter accepts, then the reply is lost */
 	FAKE_5XX,	/* 554 */
+	FAKE_NOMILTER,	/* 250 from a relay without our milter */
+	FAKE_OUTCOME_LOST,	/* the milter accepts, the relay process dies
+				 * after the 250: no outcome (-1) */
 };
 
 struct fake {
@@ -81,6 +89,9 @@ static bool fake_milter(struct fake *f, const char *const *rcpts, size_t n, cons
 				      .now = time(NULL)};
 	if (ok)
 		ok = store_release_use(f->store, &u, f->why, sizeof f->why, err, sizeof err) == 0;
+	else if (t.nonce[0] != '\0')
+		/* as callbacks.c: a refusal the store did not see is recorded */
+		store_release_refused(f->store, t.ref, t.nonce, "bad-mac", qid, err, sizeof err);
 	free(canon);
 	f->accepted += ok;
 	return ok;
@@ -118,6 +129,13 @@ static int fake_send(void *arg, const char *from, const char *const *rcpts, size
 		res->code = 0;
 		snprintf(res->text, sizeof res->text, "timeout");
 		return 1;
+	case FAKE_NOMILTER:
+		res->code = 250;
+		snprintf(res->queue_id, sizeof res->queue_id, "%s", qid);
+		return 0;
+	case FAKE_OUTCOME_LOST:
+		fake_milter(f, rcpts, n, data, len, qid);
+		return -1;
 	case FAKE_MILTER:
 		break;
 	}
@@ -314,6 +332,11 @@ static void test_relay_down_then_once(void **state)
 	env_close(&e);
 }
 
+/* No reply after the milter let the copy pass (the MTA stopped, a
+ * later milter refused it, our milter died before the MTA had its reply):
+ * the MTA did not confirm, so nothing is delivered; the attempt is void
+ * and retried with a new token, and the old token is refused if that
+ * copy ever comes back. */
 static void test_lost_reply(void **state)
 {
 	(void)state;
@@ -326,11 +349,151 @@ static void test_lost_reply(void **state)
 	time_t now = time(NULL);
 	releaser_pass(e.r, now);
 	assert_int_eq_msg("sends", e.fake.calls, 1);
-	assert_str_eq_msg("completed from the milter's record", hold_state(&e, -1), "released");
-	assert_int_eq_msg("queue id from the milter", records(&e, "release", "QREL1"), 1);
-	assert_int_eq_msg("no release-failed", records(&e, "release-failed", NULL), 0);
+	assert_str_eq_msg("not released on the milter's word", hold_state(&e, -1),
+			  "partly-approved");
+	assert_int_eq_msg("no release record", records(&e, "release", NULL), 0);
+	assert_int_eq_msg("release-failed", records(&e, "release-failed", "timeout"), 1);
+	char *first = strdup(e.fake.last);
+	size_t firstlen = e.fake.lastlen;
+	releaser_pass(e.r, now + 60);
+	assert_int_eq_msg("retried once", e.fake.calls, 2);
+	assert_str_eq_msg("released by the retry", hold_state(&e, -1), "released");
+	assert_int_eq_msg("one release record", records(&e, "release", "QREL2"), 1);
 	releaser_pass(e.r, now + 9999);
-	assert_int_eq_msg("sends after", e.fake.calls, 1);
+	assert_int_eq_msg("sends after", e.fake.calls, 2);
+	/* the first copy's token arriving now is refused */
+	const char *rc[] = {"<info@jpcert.or.jp>", "<soc@cisa.gov>"};
+	assert_false(fake_milter(&e.fake, rc, 2, first, firstlen, "QLATE"));
+	free(first);
+	env_close(&e);
+}
+
+/* A 250 from a relay without our milter (or from a source outside
+ * InternalHosts): delivered unchecked, so "unconfirmed": recorded, the
+ * hold keeps its release_error for the admins, never sent again. */
+static void test_unconfirmed(void **state)
+{
+	(void)state;
+	struct env e;
+	env_open(&e, "unconfirmed", 60);
+	e.fake.script[0] = FAKE_NOMILTER;
+	e.fake.nscript = 1;
+	approve(&e, "j1", NULL);
+	approve(&e, "j2", NULL);
+	time_t now = time(NULL);
+	assert_int_eq_msg("pass", releaser_pass(e.r, now), 1);
+	assert_int_eq_msg("release-unconfirmed", records(&e, "release-unconfirmed", "QREL1"), 1);
+	assert_int_eq_msg("no release record", records(&e, "release", NULL), 0);
+	assert_str_eq_msg("still releasing", hold_state(&e, -1), "releasing");
+	char err[256];
+	struct store_hold_record *h = store_hold_get(e.s, e.ref, err, sizeof err);
+	assert_non_null(h);
+	assert_non_null(h->release_error);
+	assert_non_null(strstr(h->release_error, "unconfirmed"));
+	store_hold_record_free(h);
+	releaser_pass(e.r, now + 9999);
+	releaser_pass(e.r, now + 99999);
+	assert_int_eq_msg("never sent again", e.fake.calls, 1);
+	env_close(&e);
+}
+
+/* The milter let the copy pass and the relay's reply is lost (the relay
+ * process killed after the 250): the MTA may have queued it, so it is
+ * "unknown", raised, never sent again. */
+static void test_outcome_lost(void **state)
+{
+	(void)state;
+	struct env e;
+	env_open(&e, "outcome", 60);
+	e.fake.script[0] = FAKE_OUTCOME_LOST;
+	e.fake.nscript = 1;
+	approve(&e, "j1", NULL);
+	approve(&e, "j2", NULL);
+	time_t now = time(NULL);
+	releaser_pass(e.r, now);
+	assert_int_eq_msg("release-unknown", records(&e, "release-unknown", "QREL1"), 1);
+	assert_str_eq_msg("still releasing", hold_state(&e, -1), "releasing");
+	releaser_pass(e.r, now + 9999);
+	assert_int_eq_msg("never sent again", e.fake.calls, 1);
+	assert_int_eq_msg("no release record", records(&e, "release", NULL), 0);
+	env_close(&e);
+}
+
+/* Two holds of one message (the same message key: a retry the registry,
+ * changed in between, decided otherwise): a recipient released from one
+ * is never released from the other. */
+static void test_duplicate_pair(void **state)
+{
+	(void)state;
+	struct env e;
+	env_open(&e, "pair", 120);
+	char first[STORE_REF_MAX], err[256], path[256];
+	snprintf(first, sizeof first, "%s", e.ref);
+	struct store_hold h = {.queue_id = "Q2", .sender = "<alice@ncsc.nl>", .subject = "s",
+			       .received = time(NULL) - 60, .registry_digest = "ab",
+			       .summary_json = "{}", .findings_json = "{}", .data = message,
+			       .len = sizeof message - 1, .fd = -1, .rcpts = held, .nrcpts = 1};
+	assert_int_equal(store_hold_put(e.s, &h, e.ref, err, sizeof err), 0);
+	snprintf(path, sizeof path, "%s/pair.db", dir);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE holds SET message_key = 'm1'", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	approve(&e, "j1", "<soc@cisa.gov>");
+	approve(&e, "j2", "<soc@cisa.gov>");
+	char second[STORE_REF_MAX];
+	snprintf(second, sizeof second, "%s", e.ref);
+	snprintf(e.ref, sizeof e.ref, "%s", first);
+	approve(&e, "j1", NULL);
+	approve(&e, "j2", NULL);
+	time_t now = time(NULL);
+	releaser_pass(e.r, now);
+	assert_int_eq_msg("one copy", e.fake.calls, 1);
+	assert_str_eq_msg("the first hold released", hold_state(&e, -1), "released");
+	snprintf(e.ref, sizeof e.ref, "%s", second);
+	assert_str_eq_msg("the second not", hold_state(&e, 0), "approved");
+	assert_int_eq_msg("release-duplicate record", records(&e, "release-duplicate", first), 1);
+	releaser_pass(e.r, now + 60);
+	releaser_pass(e.r, now + 120);
+	assert_int_eq_msg("still one copy", e.fake.calls, 1);
+	assert_int_eq_msg("recorded once", records(&e, "release-duplicate", NULL), 1);
+	env_close(&e);
+}
+
+/* One byte of the stored message changed after the hold was made: the
+ * release is refused and recorded, nothing is sent, not even later. */
+static void test_tampered(void **state)
+{
+	(void)state;
+	struct env e;
+	env_open(&e, "tampered", 60);
+	approve(&e, "j1", NULL);
+	approve(&e, "j2", NULL);
+	char path[256], *msg = NULL, why[300];
+	size_t len;
+	assert_int_eq_msg("intact", store_hold_message_checked(e.s, e.ref, &msg, &len, why,
+							       sizeof why), 0);
+	assert_int_eq_msg("length", len, sizeof message - 1);
+	free(msg);
+	snprintf(path, sizeof path, "%s/tampered.db", dir);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE hold_messages SET message ="
+				      " CAST(replace(CAST(message AS TEXT), '8.8.8.8', '8.8.8.9')"
+				      " AS BLOB)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_eq_msg("changed", store_hold_message_checked(e.s, e.ref, &msg, &len, why,
+								sizeof why), 1);
+	assert_null(msg);
+	assert_non_null(strstr(why, "SHA-256"));
+	time_t now = time(NULL);
+	assert_int_eq_msg("pass", releaser_pass(e.r, now), 1);
+	assert_int_eq_msg("nothing sent", e.fake.calls, 0);
+	assert_int_eq_msg("tampered record", records(&e, "tampered", "SHA-256"), 1);
+	assert_str_eq_msg("not released", hold_state(&e, -1), "partly-approved");
+	releaser_pass(e.r, now + 9999);
+	assert_int_eq_msg("still nothing sent", e.fake.calls, 0);
 	env_close(&e);
 }
 
@@ -358,6 +521,12 @@ static void test_250_without_milter(void **state)
 	assert_int_eq_msg("accepted", e.fake.accepted, 0);
 	assert_str_eq_msg("not released", hold_state(&e, -1), "partly-approved");
 	assert_int_eq_msg("failure recorded", records(&e, "release-failed", "did not accept"), 1);
+	assert_int_eq_msg("the milter's refusal recorded", records(&e, "release-refused", "bad-mac"),
+			  1);
+	/* retried with our key: one delivery */
+	releaser_pass(e.r, now + 60);
+	assert_int_eq_msg("retried", e.fake.calls, 2);
+	assert_str_eq_msg("released", hold_state(&e, -1), "released");
 	env_close(&e);
 }
 
@@ -383,10 +552,16 @@ static void test_restart(void **state)
 				      .rcpts_canon = all, .mta_queue_id = "QMILTER", .now = now};
 	assert_int_eq_msg("milter use", store_release_use(e.s, &u, reason, sizeof reason, err,
 							  sizeof err), 0);
+	/* no receipt: the MTA may or may not have queued it - "used" is not
+	 * "delivered", and sending again could deliver twice */
 	assert_int_eq_msg("resume", releaser_pass(e.r, now + 1), 1);
 	assert_int_eq_msg("nothing sent again", e.fake.calls, 0);
-	assert_str_eq_msg("released", hold_state(&e, -1), "released");
-	assert_int_eq_msg("milter's queue id recorded", records(&e, "release", "QMILTER"), 1);
+	assert_str_eq_msg("not recorded as released", hold_state(&e, -1), "releasing");
+	assert_int_eq_msg("no release record", records(&e, "release", NULL), 0);
+	assert_int_eq_msg("unknown, with the milter's queue id",
+			  records(&e, "release-unknown", "QMILTER"), 1);
+	releaser_pass(e.r, now + 9999);
+	assert_int_eq_msg("never sent", e.fake.calls, 0);
 	env_close(&e);
 
 	/* crash 2: begun, killed before the copy reached the MTA */
@@ -554,6 +729,10 @@ int main(void)
 		cmocka_unit_test(test_release_once),
 		cmocka_unit_test(test_relay_down_then_once),
 		cmocka_unit_test(test_lost_reply),
+		cmocka_unit_test(test_unconfirmed),
+		cmocka_unit_test(test_outcome_lost),
+		cmocka_unit_test(test_tampered),
+		cmocka_unit_test(test_duplicate_pair),
 		cmocka_unit_test(test_250_without_milter),
 		cmocka_unit_test(test_restart),
 		cmocka_unit_test(test_deny_stops_retries),

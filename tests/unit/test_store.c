@@ -252,7 +252,7 @@ static void test_open_errors(void **state)
 		{"garbage", "garbage.db", make_garbage, ": file is not a database"},
 		{"text file", "conf.db", make_text, ": file is not a database"},
 		{"newer schema", "newer.db", make_newer,
-		 ": schema version 7 is newer than this grondslag (3)"},
+		 ": schema version 7 is newer than this grondslag (4)"},
 		{"foreign tables", "places.db", make_foreign_tables, "not a grondslag database"},
 		{"foreign application_id", "app.db", make_foreign_appid,
 		 "not a grondslag database (application_id 0x00000001)"},
@@ -559,6 +559,43 @@ static void test_hold_given_ref_and_notice(void **state)
 	assert_non_null(strstr(err, "already in use"));
 	assert_int_eq_msg("holds", store_hold_count(s), 1);
 	assert_int_eq_msg("notices", store_notice_count(s, NULL), 1);
+	store_close(s);
+}
+
+/* A client's retry of a held message (same retry key, within the window)
+ * finds the first hold: 1 with its reference, a "hold-retry" record, no
+ * second hold, message or notice; outside the window or with another key
+ * it is a new hold. */
+static void test_hold_retry(void **state)
+{
+	(void)state;
+	char path[256], first[STORE_REF_MAX], ref[STORE_REF_MAX], err[256];
+	struct store *s = open_ok(in_dir(path, sizeof path, "retry.db"));
+	struct store_hold h = sample_hold("msg", 3);
+	h.notice_to = "<analyst@ncsc.nl>";
+	h.notice_message = "Subject: held\r\n\r\nheld\r\n";
+	h.retry_key = "k1";
+	h.retry_window = 3600;
+	h.received = time(NULL) - 60;
+	assert_int_eq_msg("first", store_hold_put(s, &h, first, err, sizeof err), 0);
+	h.queue_id = "RETRYQID";
+	h.received = time(NULL);
+	assert_int_eq_msg("retry", store_hold_put(s, &h, ref, err, sizeof err), 1);
+	assert_str_eq_msg("the first hold's reference", ref, first);
+	assert_int_eq_msg("holds", store_hold_count(s), 1);
+	assert_int_eq_msg("notices", store_notice_count(s, NULL), 1);
+	assert_int_eq_msg("hold-retry record", rows(path, "SELECT count(*) FROM audit WHERE"
+					       " event = 'hold-retry' AND details LIKE '%RETRYQID%'"), 1);
+	h.retry_key = "k2";
+	assert_int_eq_msg("another key", store_hold_put(s, &h, ref, err, sizeof err), 0);
+	assert_int_eq_msg("holds", store_hold_count(s), 2);
+	exec_sql(path, "UPDATE holds SET received = received - 7200 WHERE retry_key = 'k1'");
+	h.retry_key = "k1";
+	assert_int_eq_msg("outside the window", store_hold_put(s, &h, ref, err, sizeof err), 0);
+	assert_int_eq_msg("holds", store_hold_count(s), 3);
+	h.retry_key = NULL;
+	assert_int_eq_msg("no key", store_hold_put(s, &h, ref, err, sizeof err), 0);
+	assert_int_eq_msg("holds", store_hold_count(s), 4);
 	store_close(s);
 }
 
@@ -924,6 +961,7 @@ int main(void)
 		cmocka_unit_test(test_hold_fd),
 		cmocka_unit_test(test_hold_invalid),
 		cmocka_unit_test(test_hold_given_ref_and_notice),
+		cmocka_unit_test(test_hold_retry),
 		cmocka_unit_test(test_refs),
 		cmocka_unit_test(test_share),
 		cmocka_unit_test(test_hold_with_shares),
