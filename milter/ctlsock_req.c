@@ -7,8 +7,9 @@
  *
  * Public functions: ctlsock_role_of(), ctlsock_role_name(),
  * ctlsock_handle().  Views and decisions go to the store's audit chain
- * in the store's own transactions; held/show without content are reads
- * and are not recorded.  The deny notice is in ctlsock_notice.c.
+ * in the store's own transactions; held/show by an admin or auditor are
+ * reads without the Subject and are not recorded; a jurist's held or show
+ * (which carry the Subject, content) is recorded as one "view" each.  The deny notice is in ctlsock_notice.c.
  * Limits: see ctlsock.h.
  */
 #include <stdio.h>
@@ -21,6 +22,9 @@
 
 #define MAX_JURIST_MAIL 16
 #define SUMMARY_DEPTH 16
+/* How many references one record of a listing's Subject view names. */
+#define VIEW_REFS_MAX 100
+#define SUBJECT_WITHHELD "the Subject is content: only jurists see it"
 
 const char *ctlsock_role_name(enum ctlsock_role r)
 {
@@ -206,8 +210,16 @@ static void write_head(struct ctlsock_req *r, const char *ref, const char *state
 	json_str(j, queue_id);
 	json_key(j, "sender");
 	json_str(j, sender);
+	/* the Subject is written by the sender and scanned like the body:
+	 * content, for jurists only (their views are recorded by the caller) */
 	json_key(j, "subject");
-	json_str(j, subject);
+	if (r->role == CTLSOCK_JURIST) {
+		json_str(j, subject);
+	} else {
+		json_null(j);
+		json_key(j, "subject_withheld");
+		json_str(j, SUBJECT_WITHHELD);
+	}
 	ctlsock_embed(j, "summary", summary_json);
 }
 
@@ -239,6 +251,32 @@ static void write_summary(struct ctlsock_req *r, const struct store_hold_summary
 	json_obj_end(j);
 }
 
+/* Record that a jurist is about to see the Subjects of the holds of l:
+ * one "view" record for the whole listing (not one per hold, so a
+ * console polling held grows the chain by one record per request),
+ * naming up to VIEW_REFS_MAX references and the count.  0 or -1. */
+static int record_list_view(struct ctlsock_req *r, const struct store_hold_list *l)
+{
+	size_t cap = VIEW_REFS_MAX * (STORE_REF_MAX + 1) + 1, n = 0;
+	char *refs = malloc(cap);
+	if (refs == NULL)
+		return -1;
+	refs[0] = '\0';
+	for (size_t i = 0; i < l->n && i < VIEW_REFS_MAX; i++)
+		n += (size_t)snprintf(refs + n, cap - n, "%s%s", i ? " " : "", l->holds[i].ref);
+	struct audit_details *d = audit_details_new();
+	audit_details_str(d, "what", "subject");
+	audit_details_int(d, "holds", (int64_t)l->n);
+	audit_details_str(d, "refs", refs);
+	free(refs);
+	char *details = audit_details_finish(d), err[256];
+	struct store_audit a = {.actor = &r->actor, .event = "view", .ref = "",
+				.details = details};
+	int rc = details != NULL ? store_audit_put(r->env->store, &a, err, sizeof err) : -1;
+	free(details);
+	return rc;
+}
+
 /* held: the open holds matching the filter. */
 static void cmd_held(struct ctlsock_req *r)
 {
@@ -251,6 +289,11 @@ static void cmd_held(struct ctlsock_req *r)
 	}
 	if (store_holds_list(r->env->store, &f, &l, err, sizeof err) != 0) {
 		ctlsock_status(r, "error", err);
+		return;
+	}
+	if (r->role == CTLSOCK_JURIST && l.n > 0 && record_list_view(r, &l) != 0) {
+		ctlsock_status(r, "error", "the view could not be recorded, so nothing is shown");
+		store_hold_list_free(&l);
 		return;
 	}
 	ctlsock_status(r, "ok", NULL);
@@ -322,11 +365,12 @@ static int write_approvals(struct ctlsock_req *r, const char *ref)
 	return 0;
 }
 
-/* Record that the content of ref is about to be shown; 0 or -1. */
-static int record_view(struct ctlsock_req *r, const char *ref)
+/* Record that what ("content", "subject") of ref is about to be shown;
+ * 0 or -1. */
+static int record_view(struct ctlsock_req *r, const char *ref, const char *what)
 {
 	struct audit_details *d = audit_details_new();
-	audit_details_str(d, "what", "content");
+	audit_details_str(d, "what", what);
 	char *details = audit_details_finish(d), err[256];
 	struct store_audit a = {.actor = &r->actor, .event = "view", .ref = ref,
 				.details = details};
@@ -399,7 +443,9 @@ static void cmd_show(struct ctlsock_req *r)
 		ctlsock_status(r, *err ? "error" : "not-found", *err ? err : "no such hold");
 		return;
 	}
-	if (content && record_view(r, r->ref) != 0) {
+	/* a jurist sees the Subject: one record, "content" covering it */
+	if (r->role == CTLSOCK_JURIST &&
+	    record_view(r, r->ref, content ? "content" : "subject") != 0) {
 		ctlsock_status(r, "error", "the view could not be recorded, so nothing is shown");
 		store_hold_record_free(h);
 		return;

@@ -25,9 +25,13 @@
  * machine: e.g. the sender approving), "not-found", "bad-request" or
  * "error", and "error" (a sentence) unless ok; plus "role" and "user".
  *
- * Roles:  jurist   everything (show --content is recorded as "view")
+ * Roles:  jurist   everything; held and show carry the Subject (content)
+ *                  and each such request is recorded as ONE "view"
+ *                  (details what=subject, or what=content for --content)
  *         admin    held, show without content (status); no decisions
  *         auditor  held, show without content (reading)
+ *  For admins and auditors "subject" is null and "subject_withheld" says
+ *  why: the Subject is written by the sender and can carry addresses.
  *         none     refused and recorded
  *
  * Public functions:

@@ -439,6 +439,80 @@ static void test_refusal_summary_kept(void **state)
 	config_free(c);
 }
 
+/* The details of the last "view" record (scan callback, arg: 1024 bytes). */
+static int last_view_cb(void *arg, const struct audit_record *r)
+{
+	if (strcmp(r->event, "view") == 0)
+		snprintf(arg, 1024, "%s", r->details);
+	return 0;
+}
+
+/* The Subject is content: a jurist's held and show carry it and each is
+ * recorded as ONE view (held: one record for the whole listing, naming
+ * the references); an admin's and an auditor's answers withhold it, say
+ * so, and record nothing. */
+static void test_subject_visibility(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *user;
+		long uid;
+		const char *req;	/* @1: the first hold */
+		bool sees;
+		int views;		/* "view" records added */
+		const char *what;	/* in the view's details, or NULL */
+	} cases[] = {
+		{"bob", 1002, "{\"cmd\":\"held\"}", true, 1, "\"holds\":3,"},
+		{"bob", 1002, "{\"cmd\":\"show\",\"ref\":\"@1\"}", true, 1, "\"what\":\"subject\""},
+		{"bob", 1002, "{\"cmd\":\"show\",\"ref\":\"@1\",\"content\":true}", true, 1,
+		 "\"what\":\"content\""},
+		{"carol", 1003, "{\"cmd\":\"held\"}", false, 0, NULL},
+		{"carol", 1003, "{\"cmd\":\"show\",\"ref\":\"@1\"}", false, 0, NULL},
+		{"dave", 1004, "{\"cmd\":\"held\"}", false, 0, NULL},
+		{"dave", 1004, "{\"cmd\":\"show\",\"ref\":\"@1\"}", false, 0, NULL},
+	};
+	char err[1024], path[256], ref1[STORE_REF_MAX], ref2[STORE_REF_MAX], req[256];
+	struct config *c = conf_from("subj.conf", roles_conf, err, sizeof err);
+	snprintf(path, sizeof path, "%s/subj.db", dir);
+	struct store *s = store_open(path, err, sizeof err);
+	if (c == NULL || s == NULL)
+		fail_msg("setup: %s", err);
+	put_hold(s, ref1);
+	put_hold(s, ref2);
+	put_hold(s, ref2);
+	struct ctlsock_env env = {.store = s, .hostname = "mx.test", .notice_from = "g@ncsc.nl"};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct ctlsock_peer p = {.uid = cases[i].uid, .user = cases[i].user};
+		char *resp, row[300];
+		size_t len;
+		fill(cases[i].req, ref1, ref2, req, sizeof req);
+		snprintf(row, sizeof row, "%s %s", cases[i].user, req);
+		int before = count_events(s, "view");
+		if (ctlsock_handle(&env, c, &p, req, strlen(req), &resp, &len) != 0)
+			fail_msg("%s: handle failed", row);
+		if (strstr(resp, "\"status\":\"ok\"") == NULL)
+			fail_msg("%s: got %s", row, resp);
+		bool subject = strstr(resp, "\"subject\":\"s\"") != NULL;
+		bool withheld = strstr(resp, "\"subject\":null,\"subject_withheld\":\"the Subject "
+					     "is content: only jurists see it\"") != NULL;
+		if (subject != cases[i].sees || withheld == cases[i].sees)
+			fail_msg("%s: got %s, want the Subject %s", row, resp,
+				 cases[i].sees ? "shown" : "withheld, saying so");
+		free(resp);
+		assert_int_eq_msg(row, count_events(s, "view") - before, cases[i].views);
+		if (cases[i].what != NULL) {
+			char last[1024] = "";
+			assert_int_eq_msg(row, store_audit_scan(s, INT64_MIN, last_view_cb, last), 0);
+			if (strstr(last, cases[i].what) == NULL)
+				fail_msg("%s: view record %s, want %s", row, last, cases[i].what);
+			if (strstr(req, "held") != NULL && strstr(last, ref1) == NULL)
+				fail_msg("%s: view record %s names no reference", row, last);
+		}
+	}
+	store_close(s);
+	config_free(c);
+}
+
 /* Pinning for the socket test: one fixed configuration. */
 static const struct config *fixed_get(void *arg, void **pin)
 {
@@ -535,6 +609,7 @@ int main(void)
 		cmocka_unit_test(test_refusal_limit),
 		cmocka_unit_test(test_refusal_summary_kept),
 		cmocka_unit_test(test_socket),
+		cmocka_unit_test(test_subject_visibility),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
