@@ -39,6 +39,8 @@ void ctlsock_status(struct ctlsock_req *r, const char *status, const char *error
 /* Answer "refused" and record it, or only count it beyond the limit
  * (ctlsock_refuse.c). */
 void ctlsock_refuse(struct ctlsock_req *r, const char *why);
+/* The same, answering status ("bad-request" for a malformed request). */
+void ctlsock_refuse_as(struct ctlsock_req *r, const char *status, const char *why);
 /* Record the counts of the refusal windows ended at now (a failure is
  * kept for the next request). */
 void ctlsock_refusals_flush(const struct ctlsock_env *env, time_t now);

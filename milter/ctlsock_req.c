@@ -587,9 +587,13 @@ static void dispatch(struct ctlsock_req *r, const char *req, size_t len)
 	if (r->role == CTLSOCK_NONE) {
 		ctlsock_refuse(r, "the caller has no role (Jurist, Admin, Auditor)");
 	} else if (doc == NULL || jsonr_type(r->root) != JSONR_OBJECT) {
-		ctlsock_status(r, "bad-request", doc == NULL ? jerr.message : "not a JSON object");
+		/* malformed: recorded (bounded) like a refusal, a probe is visible */
+		char why[200];
+		snprintf(why, sizeof why, "malformed request: %.150s",
+			 doc == NULL ? jerr.message : "not a JSON object");
+		ctlsock_refuse_as(r, "bad-request", why);
 	} else if (r->cmd == NULL || i == sizeof commands / sizeof commands[0]) {
-		ctlsock_status(r, "bad-request", "unknown command");
+		ctlsock_refuse_as(r, "bad-request", "malformed request: unknown command");
 	} else if (!(commands[i].roles & (1u << r->role))) {
 		char why[128];
 		snprintf(why, sizeof why, "the role %s may not %s", ctlsock_role_name(r->role),
@@ -601,29 +605,58 @@ static void dispatch(struct ctlsock_req *r, const char *req, size_t len)
 	jsonr_free(doc);
 }
 
-int ctlsock_handle(const struct ctlsock_env *env, const struct config *c,
-		   const struct ctlsock_peer *peer, const char *req, size_t len, char **resp,
-		   size_t *resplen)
+/* Begin the answer to peer in r (and j); false when out of memory. */
+static bool answer_begin(struct ctlsock_req *r, const struct ctlsock_env *env,
+			 const struct config *c, const struct ctlsock_peer *peer)
 {
-	*resp = NULL;
-	*resplen = 0;
 	struct json *j = json_new_string();
 	if (j == NULL)
-		return -1;
-	struct ctlsock_req r = {.env = env, .c = c, .peer = peer, .j = j};
-	r.role = ctlsock_role_of(c, peer->user, peer->uid);
-	r.actor = (struct store_actor){.user = peer->user, .uid = peer->uid,
-				       .role = ctlsock_role_name(r.role)};
-	r.now = env->now ? env->now : time(NULL);
+		return false;
+	*r = (struct ctlsock_req){.env = env, .c = c, .peer = peer, .j = j};
+	r->role = ctlsock_role_of(c, peer->user, peer->uid);
+	r->actor = (struct store_actor){.user = peer->user, .uid = peer->uid,
+					.role = ctlsock_role_name(r->role)};
+	r->now = env->now ? env->now : time(NULL);
 	/* any request is a moment to record the counts of ended windows */
-	ctlsock_refusals_flush(env, r.now);
+	ctlsock_refusals_flush(env, r->now);
 	json_obj_begin(j);
 	json_key(j, "user");
 	json_str(j, peer->user);
 	json_key(j, "role");
-	json_str(j, ctlsock_role_name(r.role));
-	dispatch(&r, req, len);
-	json_obj_end(j);
-	*resp = json_string_done(j, resplen);
+	json_str(j, ctlsock_role_name(r->role));
+	return true;
+}
+
+/* End the answer of r into *resp; 0 or -1. */
+static int answer_end(struct ctlsock_req *r, char **resp, size_t *resplen)
+{
+	json_obj_end(r->j);
+	*resp = json_string_done(r->j, resplen);
 	return *resp != NULL ? 0 : -1;
+}
+
+int ctlsock_handle(const struct ctlsock_env *env, const struct config *c,
+		   const struct ctlsock_peer *peer, const char *req, size_t len, char **resp,
+		   size_t *resplen)
+{
+	struct ctlsock_req r;
+	*resp = NULL;
+	*resplen = 0;
+	if (!answer_begin(&r, env, c, peer))
+		return -1;
+	dispatch(&r, req, len);
+	return answer_end(&r, resp, resplen);
+}
+
+int ctlsock_reject(const struct ctlsock_env *env, const struct config *c,
+		   const struct ctlsock_peer *peer, const char *status, const char *why,
+		   char **resp, size_t *resplen)
+{
+	struct ctlsock_req r;
+	*resp = NULL;
+	*resplen = 0;
+	if (!answer_begin(&r, env, c, peer))
+		return -1;
+	ctlsock_refuse_as(&r, status, why);
+	return answer_end(&r, resp, resplen);
 }

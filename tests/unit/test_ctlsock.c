@@ -11,6 +11,7 @@
 
 #include <dirent.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -19,6 +20,7 @@
 
 #include "grondslag/config.h"
 #include "grondslag/ctlsock.h"
+#include "grondslag/ratelim.h"
 #include "grondslag/store.h"
 
 
@@ -258,7 +260,9 @@ static void test_requests(void **state)
 			fail_msg("%s: the answer is not one line: %s", steps[i].name, resp);
 		free(resp);
 	}
-	assert_int_eq_msg("refused records", count_events(s, "refused"), 6);
+	/* 6 refusals of role or state, and the 3 malformed requests (not
+	 * json, not an object, unknown command): a probe is recorded too */
+	assert_int_eq_msg("refused records", count_events(s, "refused"), 9);
 	assert_int_eq_msg("view records", count_events(s, "view"), 1);
 	assert_int_eq_msg("approve records", count_events(s, "approve"), 2);
 	assert_int_eq_msg("deny records", count_events(s, "deny"), 2);
@@ -600,6 +604,188 @@ static void test_socket(void **state)
 	config_free(c);
 }
 
+/* A connected client of path (fails the test when it cannot connect). */
+static int dial(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	memcpy(sa.sun_path, path, strlen(path) + 1);	/* dir is short */
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
+		fail_msg("connect %s failed", path);
+	return fd;
+}
+
+/* Milliseconds since an arbitrary start. */
+static long long ms_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read fd's answer (until EOF) into buf; its length. */
+static size_t answer_of(int fd, char *buf, size_t len)
+{
+	size_t n = 0;
+	ssize_t r;
+	while (n < len - 1 && (r = read(fd, buf + n, len - 1 - n)) > 0)
+		n += (size_t)r;
+	buf[n] = '\0';
+	return n;
+}
+
+/* Count "refused" records whose details contain what (scan callback). */
+struct why_arg {
+	const char *what;
+	int n;
+};
+static int why_cb(void *arg, const struct audit_record *r)
+{
+	struct why_arg *a = arg;
+	a->n += strcmp(r->event, "refused") == 0 && strstr(r->details, a->what) != NULL;
+	return 0;
+}
+static int count_why(struct store *s, const char *what)
+{
+	struct why_arg a = {what, 0};
+	assert_int_eq_msg("audit scan", store_audit_scan(s, INT64_MIN, why_cb, &a), 0);
+	return a.n;
+}
+
+#define SLOW_CLIENTS 50
+
+/* Many clients at once: 50 slow clients (a byte every second) hold
+ * connections while a jurist's held is answered at once, long before
+ * any of them is cut; each is cut at the request deadline (counted from
+ * the connect, not per read), told so, and the cuts are recorded within
+ * the refusal limit (10 one by one, the rest counted); one uid holds at
+ * most ControlUserConnections, a ControlConsoleUser more. */
+static void test_socket_many(void **state)
+{
+	(void)state;
+	char err[1024], path[256], db[256], conf[512], buf[4096];
+	struct passwd *pw = getpwuid(getuid());
+	if (pw == NULL)
+		fail_msg("who am I?");
+	/* the test's own uid is the jurist, the slow clients and the limits */
+	snprintf(conf, sizeof conf,
+		 "Jurist %s %s@ncsc.nl\nControlRequestTimeout 3\nControlUserConnections %d\n",
+		 pw->pw_name, pw->pw_name, SLOW_CLIENTS + 2);
+	struct config *c = conf_from("many.conf", conf, err, sizeof err);
+	snprintf(db, sizeof db, "%s/many.db", dir);
+	snprintf(path, sizeof path, "%s/many.sock", dir);
+	struct store *s = store_open(db, err, sizeof err);
+	struct ratelim *rl = ratelim_new(CTLSOCK_REFUSALS_PER_WINDOW, CTLSOCK_REFUSAL_WINDOW,
+					 CTLSOCK_REFUSAL_SLOTS);
+	if (c == NULL || s == NULL || rl == NULL)
+		fail_msg("setup: %s", err);
+	char ref[STORE_REF_MAX];
+	put_hold(s, ref);
+	struct ctlsock *cs = ctlsock_open(path, err, sizeof err);
+	struct ctlsock_env env = {.store = s, .config_get = fixed_get, .config_put = fixed_put,
+				  .arg = c, .refusals = rl};
+	if (cs == NULL || ctlsock_run(cs, &env, err, sizeof err) != 0)
+		fail_msg("ctlsock: %s", err);
+	long long t0 = ms_now();
+	int slow[SLOW_CLIENTS];
+	for (int i = 0; i < SLOW_CLIENTS; i++) {
+		slow[i] = dial(path);
+		assert_int_eq_msg("first byte", (int)send(slow[i], "{", 1, MSG_NOSIGNAL), 1);
+	}
+	/* a byte a second each, for two seconds: nobody is cut yet */
+	for (int sec = 0; sec < 2; sec++) {
+		sleep(1);
+		for (int i = 0; i < SLOW_CLIENTS; i++)
+			assert_int_eq_msg("slow byte", (int)send(slow[i], " ", 1, MSG_NOSIGNAL), 1);
+	}
+	long long t1 = ms_now();
+	int fd = dial(path);
+	assert_int_eq_msg("send held", (int)send(fd, "{\"cmd\":\"held\"}\n", 15, MSG_NOSIGNAL), 15);
+	answer_of(fd, buf, sizeof buf);
+	close(fd);
+	long long took = ms_now() - t1;
+	if (strstr(buf, "\"role\":\"jurist\"") == NULL || strstr(buf, "\"status\":\"ok\"") == NULL ||
+	    strstr(buf, ref) == NULL)
+		fail_msg("jurist's held among %d slow clients: got %s", SLOW_CLIENTS, buf);
+	if (took > 1000 || ms_now() - t0 >= 3000)
+		fail_msg("jurist's held took %lld ms (%lld ms after the slow clients came): want "
+			 "it answered before any of them is cut", took, ms_now() - t0);
+	/* nobody was cut yet: each slow client still gets nothing */
+	for (int i = 0; i < SLOW_CLIENTS; i++) {
+		char c1;
+		assert_int_eq_msg("still open", (int)recv(slow[i], &c1, 1, MSG_DONTWAIT), -1);
+	}
+	/* then each is cut at its deadline (3 s after the connect), told why */
+	for (int i = 0; i < SLOW_CLIENTS; i++) {
+		answer_of(slow[i], buf, sizeof buf);
+		if (strstr(buf, "\"status\":\"bad-request\"") == NULL ||
+		    strstr(buf, "slow request") == NULL)
+			fail_msg("slow client %d: got %s", i, buf);
+		close(slow[i]);
+	}
+	long long cut = ms_now() - t0;
+	if (cut < 2900 || cut > 6000)
+		fail_msg("slow clients cut after %lld ms, want about 3000 (the deadline)", cut);
+	/* recorded within the refusal limit: 10 one by one, 40 counted */
+	assert_int_eq_msg("slow requests recorded", count_why(s, "slow request"),
+			  CTLSOCK_REFUSALS_PER_WINDOW);
+	ctlsock_close(cs);
+	assert_int_eq_msg("the count recorded at the stop",
+			  count_why(s, "\"suppressed\":40,"), 1);
+	ratelim_free(rl);
+	config_free(c);
+
+	/* the per-uid limit, and the console's own limit */
+	static const struct {
+		const char *extra;
+		const char *console;	/* NULL: the test's own user */
+		int allowed;
+	} limits[] = {
+		{"ControlUserConnections 3\n", "", 3},
+		{"ControlUserConnections 3\nControlConsoleConnections 6\n", NULL, 6},
+		{"ControlUserConnections 3\n", "nobody-else", 3},
+	};
+	for (size_t l = 0; l < ARRAY_LEN(limits); l++) {
+		char extra[256];
+		const char *console = limits[l].console ? limits[l].console : pw->pw_name;
+		snprintf(extra, sizeof extra, "%s%s%s%s", limits[l].extra,
+			 *console ? "ControlConsoleUser " : "", console, *console ? "\n" : "");
+		snprintf(conf, sizeof conf, "Jurist %s %s@ncsc.nl\n%s", pw->pw_name, pw->pw_name,
+			 extra);
+		c = conf_from("limit.conf", conf, err, sizeof err);
+		if (c == NULL)
+			fail_msg("%s: %s", extra, err);
+		cs = ctlsock_open(path, err, sizeof err);
+		env = (struct ctlsock_env){.store = s, .config_get = fixed_get,
+					   .config_put = fixed_put, .arg = c};
+		if (cs == NULL || ctlsock_run(cs, &env, err, sizeof err) != 0)
+			fail_msg("ctlsock: %s", err);
+		int before = count_why(s, "too many connections");
+		int open_fds[8];
+		for (int i = 0; i < limits[l].allowed; i++)
+			open_fds[i] = dial(path);
+		/* one more: refused at once, told why, recorded */
+		fd = dial(path);
+		answer_of(fd, buf, sizeof buf);
+		close(fd);
+		if (strstr(buf, "\"status\":\"refused\"") == NULL ||
+		    strstr(buf, "too many connections") == NULL)
+			fail_msg("%s: connection %d: got %s", extra, limits[l].allowed + 1, buf);
+		assert_int_eq_msg(extra, count_why(s, "too many connections") - before, 1);
+		/* the ones within the limit are served */
+		for (int i = 0; i < limits[l].allowed; i++) {
+			send(open_fds[i], "{\"cmd\":\"held\"}\n", 15, MSG_NOSIGNAL);
+			answer_of(open_fds[i], buf, sizeof buf);
+			close(open_fds[i]);
+			if (strstr(buf, "\"status\":\"ok\"") == NULL)
+				fail_msg("%s: connection %d: got %s", extra, i + 1, buf);
+		}
+		ctlsock_close(cs);
+		config_free(c);
+	}
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -610,6 +796,7 @@ int main(void)
 		cmocka_unit_test(test_refusal_summary_kept),
 		cmocka_unit_test(test_socket),
 		cmocka_unit_test(test_subject_visibility),
+		cmocka_unit_test(test_socket_many),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
