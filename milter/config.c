@@ -200,6 +200,36 @@ static bool mail_ok(const char *s)
 	return true;
 }
 
+/* The identities of a Jurist line after the login name: at least one
+ * mail address, then any more addresses and SASL logins (sasl:NAME, one
+ * word of printable ASCII); blanks separate them. */
+static bool jurist_ids_ok(const char *s)
+{
+	bool address = false;
+	while (*s != '\0') {
+		size_t n = strcspn(s, " \t");
+		char tok[330];
+		if (n >= sizeof tok)
+			return false;
+		memcpy(tok, s, n);
+		tok[n] = '\0';
+		if (strncmp(tok, "sasl:", 5) == 0) {
+			if (n == 5 || n > 5 + 255)
+				return false;
+			for (size_t i = 5; i < n; i++)
+				if ((unsigned char)tok[i] <= ' ' || (unsigned char)tok[i] >= 0x7f)
+					return false;
+		} else if (mail_ok(tok)) {
+			address = true;
+		} else {
+			return false;
+		}
+		s += n;
+		s += strspn(s, " \t");
+	}
+	return address;
+}
+
 /* Validate a USERLIST or JURIST value; false with an error. */
 static bool role_value_ok(const struct config_def *d, const char *val, const char *file,
 			  unsigned line, struct errbuf *e)
@@ -217,8 +247,9 @@ static bool role_value_ok(const struct config_def *d, const char *val, const cha
 		errf(e, file, line, "%s: one login name per line", d->name);
 		return false;
 	}
-	if (d->type == CT_JURIST && !mail_ok(mail)) {
-		errf(e, file, line, "%s: \"%.64s\" is not USER MAILADDRESS", d->name, val);
+	if (d->type == CT_JURIST && !jurist_ids_ok(mail)) {
+		errf(e, file, line, "%s: \"%.64s\" is not USER MAILADDRESS [MAILADDRESS|sasl:LOGIN ...]",
+		     d->name, val);
 		return false;
 	}
 	return true;

@@ -24,6 +24,7 @@ struct ctlsock_req {
 	const char *cmd, *ref;		/* NULL when absent */
 	struct json *j;			/* the answer, inside its object */
 	time_t now;
+	char jurist_ids[8192];		/* the caller's identities (approve) */
 };
 
 /* The outcome of one decision on one hold. */

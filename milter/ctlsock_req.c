@@ -20,7 +20,7 @@
 #include "ctlsock_priv.h"
 #include "grondslag/jsonr.h"
 
-#define MAX_JURIST_MAIL 16
+#define MAX_JURIST_MAIL 64
 #define SUMMARY_DEPTH 16
 /* How many references one record of a listing's Subject view names. */
 #define VIEW_REFS_MAX 100
@@ -66,17 +66,40 @@ enum ctlsock_role ctlsock_role_of(const struct config *c, const char *user, long
 	return uid == 0 ? CTLSOCK_ADMIN : CTLSOCK_NONE;
 }
 
-/* The mail addresses of jurist user (pointers into the config); n. */
-static size_t jurist_mail(const struct config *c, const char *user, const char **out)
+/* The identities of jurist user, copied into buf (cap bytes) and pointed
+ * to by out: the login name itself (as a SASL login: many sites
+ * authenticate mail with the system login) and every address and
+ * sasl:LOGIN of the user's Jurist lines; n.  More than MAX_JURIST_MAIL
+ * identities or bytes past cap set *overflow (the caller refuses). */
+static size_t jurist_mail(const struct config *c, const char *user, const char **out,
+			  char *buf, size_t cap, bool *overflow)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < config_list_count(c, CONF_JURIST) && n < MAX_JURIST_MAIL; i++) {
+	size_t n = 0, used = 0;
+	int w = snprintf(buf, cap, "%s", user);
+	if (w < 0 || (size_t)w >= cap)
+		return 0;
+	out[n++] = buf;
+	used = (size_t)w + 1;
+	for (size_t i = 0; i < config_list_count(c, CONF_JURIST); i++) {
 		const char *v = config_list(c, CONF_JURIST, i);
 		if (!names_user(v, user))
 			continue;
 		v += strcspn(v, " \t");
-		v += strspn(v, " \t");
-		out[n++] = v;
+		while (*(v += strspn(v, " \t")) != '\0') {
+			size_t len = strcspn(v, " \t");
+			const char *id = v;
+			v += len;
+			if (strncmp(id, "sasl:", 5) == 0)
+				id += 5, len -= 5;
+			if (n == MAX_JURIST_MAIL || used + len + 1 > cap) {
+				*overflow = true;
+				return n;
+			}
+			memcpy(buf + used, id, len);
+			buf[used + len] = '\0';
+			out[n++] = buf + used;
+			used += len + 1;
+		}
 	}
 	return n;
 }
@@ -476,11 +499,18 @@ static bool decision_of(struct ctlsock_req *r, enum hold_event ev, struct store_
 	d->basis = ev == HEV_APPROVE ? ctlsock_arg(r, "basis", &bad) : NULL;
 	d->required = (unsigned)config_uint(r->c, CONF_RELEASE_APPROVALS);
 	d->now = r->now;
+	bool overflow = false;
 	if (ev == HEV_APPROVE) {
-		d->njurist_mail = jurist_mail(r->c, r->peer->user, mail);
+		d->njurist_mail = jurist_mail(r->c, r->peer->user, mail, r->jurist_ids,
+					      sizeof r->jurist_ids, &overflow);
 		d->jurist_mail = mail;
+		d->delimiters = config_str(r->c, CONF_RECIPIENT_DELIMITER);
 	}
 	*why = bad ? "reason or basis is not a string of at most 2000 bytes" : NULL;
+	/* fail closed: an identity not compared could be the sender's */
+	if (overflow)
+		*why = "the Jurist lines of this user name more addresses and logins than can be "
+		       "compared (64); shorten them";
 	if (!bad && (d->reason == NULL || d->reason[0] == '\0'))
 		*why = "a reason is required";
 	return *why == NULL;

@@ -343,6 +343,25 @@ static int load_release_key(const struct config *c)
 	return 0;
 }
 
+/* Settings that work but leave a gap the operator should know of
+ * (logged at -n, at start and never fatal). */
+static void warn_gaps(const struct config *c)
+{
+	/* mail from InternalHosts (or an InternalDomains sender) is taken
+	 * as ours without SMTP AUTH: such a message names no login, so a
+	 * jurist who sends it under an address missing from their Jurist
+	 * line is not recognised as its sender and could approve it */
+	bool unauthenticated = *config_str(c, CONF_INTERNAL_HOSTS) != '\0' ||
+			       *config_str(c, CONF_INTERNAL_DOMAINS) != '\0';
+	if (config_list_count(c, CONF_JURIST) > 0 && unauthenticated)
+		log_msg(LOG_WARNING,
+			"InternalHosts/InternalDomains let mail out without SMTP AUTH while Jurist "
+			"lines exist: a jurist is recognised as the sender of such mail only by the "
+			"addresses on their Jurist line; require SMTP AUTH for people (Postfix "
+			"smtpd_sender_login_maps with reject_sender_login_mismatch) and keep "
+			"InternalHosts to hosts that send no person's mail");
+}
+
 /* Everything that can fail, before any privilege is given up. */
 static int open_everything(const char *conf, bool check)
 {
@@ -355,6 +374,7 @@ static int open_everything(const char *conf, bool check)
 	if (*snapshot_warning(s))
 		log_msg(LOG_WARNING, "%s", snapshot_warning(s));
 	const struct config *c = snapshot_config(s);
+	warn_gaps(c);
 	const char *db = config_str(c, CONF_DATABASE);
 	daemon_state.store = store_open(db, err, sizeof err);
 	if (daemon_state.store == NULL) {

@@ -126,8 +126,9 @@ static int put_hold_row(struct store *s, const struct store_hold *h, const char 
 		s,
 		"INSERT INTO holds(ref, queue_id, sender, subject, received, stored,"
 		" decided_on, categories, tlp, summary_json, findings_json,"
-		" registry_digest, sha256, size, state_changed)"
-		" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?6)",
+		" registry_digest, sha256, size, state_changed, sender_auth,"
+		" sender_canonical)"
+		" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?6,?15,?16)",
 		err, errlen);
 	if (st == NULL)
 		return -1;
@@ -145,6 +146,8 @@ static int put_hold_row(struct store *s, const struct store_hold *h, const char 
 	store_bind_text(st, 12, h->registry_digest);
 	store_bind_text(st, 13, sha);
 	sqlite3_bind_int64(st, 14, (sqlite3_int64)size);
+	store_bind_text(st, 15, h->sender_auth ? h->sender_auth : "");
+	store_bind_text(st, 16, h->sender_canonical ? h->sender_canonical : "");
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	if (rc != 0)
 		store_sqlerr(s, err, errlen, "insert hold");
@@ -212,6 +215,9 @@ static int put_audit(struct store *s, const struct store_hold *h, const char *re
 	}
 	audit_details_str(d, "queue_id", h->queue_id);
 	audit_details_str(d, "sender", h->sender);
+	/* who sent it, as a person: the SASL login when there was one */
+	if (h->sender_auth != NULL && *h->sender_auth != '\0')
+		audit_details_str(d, "sender_auth", h->sender_auth);
 	audit_details_str(d, "held", rcpts->str);
 	audit_details_str(d, "reasons", reasons->str);
 	audit_details_int(d, "delivered", (int64_t)h->ndelivered);

@@ -74,7 +74,7 @@
 #include "grondslag/holdstate.h"
 
 /* The schema this code writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* "G" + 8 digits of date + "-" + 10 base32 characters, with the NUL. */
 #define STORE_REF_MAX 32
@@ -112,6 +112,8 @@ struct store_notice_item {
 struct store_hold {
 	const char *queue_id;		/* MTA queue id, "" when unknown */
 	const char *sender;		/* envelope sender */
+	const char *sender_auth;	/* SMTP AUTH identity; NULL/"": none */
+	const char *sender_canonical;	/* senderid_address() of sender, or "" */
 	const char *subject;		/* bounded, may be "" */
 	time_t received;
 	int32_t decided_on;		/* the date the policy used (days) */
@@ -318,8 +320,10 @@ struct store_decision {
 	const char *reason;		/* the jurist's words, required for
 					 * approve and deny */
 	const char *basis;		/* approve: the legal basis named */
-	const char *const *jurist_mail;	/* approve: the jurist's addresses */
+	const char *const *jurist_mail;	/* approve: the jurist's addresses and
+					 * SASL identities (senderid.h) */
 	size_t njurist_mail;
+	const char *delimiters;		/* RecipientDelimiter */
 	const char *const *rcpts;	/* approve: NULL/0 = all still held */
 	size_t nrcpts;
 	unsigned required;		/* ReleaseApprovals */

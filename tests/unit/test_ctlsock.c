@@ -21,6 +21,7 @@
 #include "grondslag/config.h"
 #include "grondslag/ctlsock.h"
 #include "grondslag/ratelim.h"
+#include "grondslag/senderid.h"
 #include "grondslag/store.h"
 
 
@@ -94,6 +95,11 @@ static void test_config_keys(void **state)
 		{"Jurist al/ice a@b.c\n", "is not a login name"},
 		{"Jurist alice a@b@c\n", "is not USER MAILADDRESS"},
 		{"Jurist alice <a@b.c>\n", "is not USER MAILADDRESS"},
+		{"Jurist alice a@b.c a.private@d.e sasl:alice sasl:a@REALM\n", NULL},
+		{"Jurist alice sasl:alice\n", "is not USER MAILADDRESS"},
+		{"Jurist alice a@b.c sasl:\n", "is not USER MAILADDRESS"},
+		{"Jurist alice a@b.c not-an-address\n", "is not USER MAILADDRESS"},
+		{"RecipientDelimiter +-\n", NULL},
 		{"Admin carol dave\n", ":1: Admin: one login name per line"},
 		{"Auditor d@ve\n", "is not a login name"},
 		{"ReleaseApprovals 6\n", "ReleaseApprovals: 6 is out of range 1..5"},
@@ -439,6 +445,72 @@ static void test_refusal_summary_kept(void **state)
 	assert_int_eq_msg("refused records", count_events(s, "refused"), 2);
 	ratelim_free(rl);
 	store_close(ro);
+	store_close(s);
+	config_free(c);
+}
+
+/* A sender is a person: a jurist is refused on a hold whose sender maps
+ * to them, in any spelling of any of their addresses, and when they sent
+ * it authenticated (their login, or a sasl: identity of their Jurist
+ * line) under an unrelated envelope sender; another jurist is not. */
+static void test_self_approval(void **state)
+{
+	(void)state;
+	static const char conf[] =
+		"Jurist alice alice@ncsc.nl\nJurist alice alice.private@example.org sasl:ali@REALM\n"
+		"Jurist bob bob@ncsc.nl\nRecipientDelimiter +-\nReleaseApprovals 2\n";
+	static const struct {
+		const char *sender, *auth, *user;
+		const char *status;
+	} cases[] = {
+		{"<alice@ncsc.nl>", "", "alice", "refused"},
+		{"<alice+x@ncsc.nl>", "", "alice", "refused"},
+		{"<Alice-x@NCSC.NL>", "", "alice", "refused"},
+		{"<\"alice\"@ncsc.nl>", "", "alice", "refused"},
+		{"<\"Alice+q\"@ncsc.nl>", "", "alice", "refused"},
+		{"<@relay.example:alice@ncsc.nl>", "", "alice", "refused"},
+		{"<ALICE.PRIVATE+z@example.org>", "", "alice", "refused"},
+		{"<someone@example.org>", "alice", "alice", "refused"},
+		{"<someone@example.org>", "ali@realm", "alice", "refused"},
+		{"<bob@ncsc.nl>", "alice", "alice", "refused"},
+		{"<alice+x@ncsc.nl>", "", "bob", "ok"},
+		{"<someone@example.org>", "alice", "bob", "ok"},
+		{"<someone@example.org>", "carol", "alice", "ok"},
+		{"<alicex@ncsc.nl>", "", "alice", "ok"},
+	};
+	char err[1024], path[256], ref[STORE_REF_MAX], req[256];
+	struct config *c = conf_from("self.conf", conf, err, sizeof err);
+	snprintf(path, sizeof path, "%s/self.db", dir);
+	struct store *s = store_open(path, err, sizeof err);
+	if (c == NULL || s == NULL)
+		fail_msg("setup: %s", err);
+	struct ctlsock_env env = {.store = s, .hostname = "mx.test", .notice_from = "g@ncsc.nl"};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char canonical[SENDERID_MAX];
+		senderid_address(cases[i].sender, "+-", canonical, sizeof canonical);
+		struct store_hold h = {.queue_id = "Q1", .sender = cases[i].sender,
+				       .sender_auth = cases[i].auth, .sender_canonical = canonical,
+				       .subject = "s", .received = time(NULL) - 60,
+				       .registry_digest = "ab", .summary_json = "{}",
+				       .findings_json = "{}", .data = message,
+				       .len = sizeof message - 1, .fd = -1, .rcpts = held,
+				       .nrcpts = 2};
+		if (store_hold_put(s, &h, ref, err, sizeof err) != 0)
+			fail_msg("store_hold_put: %s", err);
+		snprintf(req, sizeof req, "{\"cmd\":\"approve\",\"ref\":\"%s\",\"reason\":\"r\"}", ref);
+		struct ctlsock_peer p = {.uid = 1001, .user = cases[i].user};
+		char *resp, want[64];
+		size_t len;
+		if (ctlsock_handle(&env, c, &p, req, strlen(req), &resp, &len) != 0)
+			fail_msg("handle failed");
+		snprintf(want, sizeof want, "\"status\":\"%s\"", cases[i].status);
+		if (strstr(resp, want) == NULL ||
+		    (strcmp(cases[i].status, "refused") == 0 &&
+		     strstr(resp, "cannot approve a message they sent") == NULL))
+			fail_msg("%s approving a hold from %s (auth \"%s\"): got %s, want %s",
+				 cases[i].user, cases[i].sender, cases[i].auth, resp, want);
+		free(resp);
+	}
 	store_close(s);
 	config_free(c);
 }
@@ -797,6 +869,7 @@ int main(void)
 		cmocka_unit_test(test_socket),
 		cmocka_unit_test(test_subject_visibility),
 		cmocka_unit_test(test_socket_many),
+		cmocka_unit_test(test_self_approval),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
