@@ -8,7 +8,9 @@
 # the sender's address) cannot approve it; j2's approval alone releases
 # nothing (partly-approved, nothing more at the sink); the outsider and
 # the admin are refused and the refusals are in the chain, which
-# verifies; 25 more refusals of the outsider are bounded (10 records a
+# verifies; the same mail from other spellings of j1's address is j1's
+# too; 50 slow clients without a role do not delay a jurist's held and are
+# cut at the request deadline, recorded; 25 more refusals of the outsider are bounded (10 records a
 # window, the rest counted; single records and counts add up after the
 # shut-down); a content view is recorded; j2 denies another hold: denied,
 # and the deny notice is queued and sent to the sender.  The daemon signs
@@ -154,6 +156,26 @@ mc_cli $J1 approve "$REF_A" --reason "my own list"
 e2e_is "$?" 1 "sender's approval refused (exit 1)"
 e2e_is "$(mc_sql "select count(*) from hold_approvals where ref='$REF_A'")" 0 "no approval stored for the sender"
 
+# A sender is a person: the same mail sent from other spellings of j1's
+# address (case, +tag, a quoted local part) is j1's too, refused.
+for _tj_from in 'Sender+x@NCSC.nl' '"sender"@ncsc.nl'; do
+	e2e_send pf "$_tj_from" info@jpcert.or.jp "$E2E_RUN/msg/jp-inline.eml"
+	e2e_is "$(e2e_reply_code)" 250 "sent from $_tj_from: accepted"
+done
+tj_four_holds() { [ "$(mc_sql "select count(*) from holds")" = 4 ]; }
+e2e_check "two more holds stored" e2e_wait_until 20 "four holds" tj_four_holds
+e2e_is "$(mc_sql "select group_concat(sender_canonical, ' ') from holds where ref not in ('$REF_A', '$REF_B')")" \
+	"sender@ncsc.nl sender@ncsc.nl" "the holds record the canonical sender"
+for _tj_ref in $(mc_sql "select group_concat(ref, ' ') from holds where ref not in ('$REF_A', '$REF_B')"); do
+	mc_cli $J1 approve "$_tj_ref" --reason "my own list, another spelling"
+	e2e_is "$?" 1 "sender's approval of $(mc_sql "select sender from holds where ref='$_tj_ref'") refused"
+	case $MC_OUT in *"cannot approve a message they sent"*) e2e_ok "refused as the sender" ;;
+	*) e2e_not_ok "refused as the sender: got '$MC_OUT'" ;; esac
+	mc_cli $J2 deny "$_tj_ref" --reason "test copy"
+done
+e2e_is "$(mc_sql "select count(*) from hold_approvals where ref not in ('$REF_A', '$REF_B')")" 0 \
+	"no approval stored for another spelling of the sender"
+
 # j2 approves: one approval alone releases nothing.
 TJ_SINK=$(e2e_sink_count sink)
 mc_cli $J2 approve "$REF_A" --reason "JPCERT/CC needs this" --basis "wbni-20"
@@ -207,6 +229,29 @@ e2e_check "audit: content view recorded" grep -q "\"actor\":\"$J2\".*\"event\":\
 e2e_check "audit: deny recorded" grep -q "\"actor\":\"$J2\".*\"event\":\"deny\"" "$E2E_RUN/audit.jsonl"
 e2e_check "audit verify: chain intact" "$CLI" audit verify --database "$MC_DIR/store.db"
 e2e_check "no address found in the milter log" sh -c "! grep -qE '194\\.7\\.|133\\.[0-9]' '$E2E_RUN/milter/out'"
+
+# Fifty slow local users without a role (a byte every 2 s, distinct uids)
+# hold connections to the control socket: a jurist's held is answered
+# at once, before any of them is cut; each is cut at ControlRequestTimeout
+# (5 s from its connect) and recorded within the refusal limit.
+TJ_READY=$E2E_RUN/slow.ready
+python3 tests/e2e/ctl-slow.py "$CTL" 50 2 61000 "$TJ_READY" >"$E2E_RUN/slow.out" 2>&1 &
+TJ_SLOW=$!
+e2e_check "50 slow clients connected" e2e_wait_until 20 "slow clients" test -f "$TJ_READY"
+_tj_t0=$(date +%s%N)
+mc_cli $J2 held
+_tj_rc=$?
+_tj_ms=$(( ($(date +%s%N) - _tj_t0) / 1000000 ))
+e2e_is "$_tj_rc" 0 "held among 50 slow clients: exit"
+e2e_is "$(grep -c '^CLIENT' "$E2E_RUN/slow.out")" 0 "no slow client cut when held was answered ($_tj_ms ms)"
+e2e_check "held answered within 2 s ($_tj_ms ms)" test "$_tj_ms" -lt 2000
+wait $TJ_SLOW
+e2e_is "$?" 0 "slow clients: all done"
+e2e_is "$(grep -c '^CLIENT [0-9]*: [5-9]\.[0-9] .*slow request' "$E2E_RUN/slow.out")" 50 \
+	"each slow client cut after 5-10 s, told why"
+e2e_is "$(mc_sql "select count(*) from audit where event='refused' and details like '%slow request%'")" 50 \
+	"each cut recorded (one uid each: within the limit)"
+e2e_check "cuts logged" grep -q 'bad-request: slow request' "$E2E_RUN/milter/out"
 
 # The refusal limit: the outsider tries 25 more times within seconds (26
 # in all, in at most two windows of 60 s): past 10 a window they are only
