@@ -66,6 +66,34 @@ enum ctlsock_role ctlsock_role_of(const struct config *c, const char *user, long
 	return uid == 0 ? CTLSOCK_ADMIN : CTLSOCK_NONE;
 }
 
+/* Collected identities of a jurist (jurist_mail()). */
+struct ids {
+	const char **out;
+	size_t n;
+	char *buf;
+	size_t cap, used;
+};
+
+/* Add the blank-separated identities of v (sasl: prefixes dropped) to
+ * ids; false when they do not fit. */
+static bool ids_add(struct ids *ids, const char *v)
+{
+	while (*(v += strspn(v, " \t")) != '\0') {
+		size_t len = strcspn(v, " \t");
+		const char *id = v;
+		v += len;
+		if (strncmp(id, "sasl:", 5) == 0)
+			id += 5, len -= 5;
+		if (ids->n == MAX_JURIST_MAIL || ids->used + len + 1 > ids->cap)
+			return false;
+		memcpy(ids->buf + ids->used, id, len);
+		ids->buf[ids->used + len] = '\0';
+		ids->out[ids->n++] = ids->buf + ids->used;
+		ids->used += len + 1;
+	}
+	return true;
+}
+
 /* The identities of jurist user, copied into buf (cap bytes) and pointed
  * to by out: the login name itself (as a SASL login: many sites
  * authenticate mail with the system login) and every address and
@@ -74,34 +102,16 @@ enum ctlsock_role ctlsock_role_of(const struct config *c, const char *user, long
 static size_t jurist_mail(const struct config *c, const char *user, const char **out,
 			  char *buf, size_t cap, bool *overflow)
 {
-	size_t n = 0, used = 0;
-	int w = snprintf(buf, cap, "%s", user);
-	if (w < 0 || (size_t)w >= cap)
-		return 0;
-	out[n++] = buf;
-	used = (size_t)w + 1;
-	for (size_t i = 0; i < config_list_count(c, CONF_JURIST); i++) {
+	struct ids ids = {.out = out, .buf = buf, .cap = cap};
+	bool ok = ids_add(&ids, user);
+	for (size_t i = 0; ok && i < config_list_count(c, CONF_JURIST); i++) {
 		const char *v = config_list(c, CONF_JURIST, i);
-		if (!names_user(v, user))
-			continue;
-		v += strcspn(v, " \t");
-		while (*(v += strspn(v, " \t")) != '\0') {
-			size_t len = strcspn(v, " \t");
-			const char *id = v;
-			v += len;
-			if (strncmp(id, "sasl:", 5) == 0)
-				id += 5, len -= 5;
-			if (n == MAX_JURIST_MAIL || used + len + 1 > cap) {
-				*overflow = true;
-				return n;
-			}
-			memcpy(buf + used, id, len);
-			buf[used + len] = '\0';
-			out[n++] = buf + used;
-			used += len + 1;
-		}
+		if (names_user(v, user))
+			ok = ids_add(&ids, v + strcspn(v, " \t")) &&
+			     ids_add(&ids, config_list_more(c, CONF_JURIST, i));
 	}
-	return n;
+	*overflow = !ok;
+	return ids.n;
 }
 
 void ctlsock_status(struct ctlsock_req *r, const char *status, const char *error)

@@ -20,6 +20,7 @@
 
 #include "grondslag/config.h"
 #include "grondslag/ctlsock.h"
+#include "grondslag/notice.h"
 #include "grondslag/ratelim.h"
 #include "grondslag/senderid.h"
 #include "grondslag/store.h"
@@ -484,6 +485,14 @@ static void test_self_approval(void **state)
 	struct store *s = store_open(path, err, sizeof err);
 	if (c == NULL || s == NULL)
 		fail_msg("setup: %s", err);
+	/* every reader of a Jurist line still sees "USER MAIL"; the jurists'
+	 * notices go to that first address, never to "a b sasl:c" */
+	assert_str_eq_msg("line 2", config_list(c, CONF_JURIST, 1), "alice alice.private@example.org");
+	assert_str_eq_msg("line 2 more", config_list_more(c, CONF_JURIST, 1), "sasl:ali@REALM");
+	assert_str_eq_msg("line 1 more", config_list_more(c, CONF_JURIST, 0), "");
+	const char *to[8];
+	assert_int_eq_msg("notice addresses", notice_jurist_to(c, to, 8), 3);
+	assert_str_eq_msg("notice address 2", to[1], "alice.private@example.org");
 	struct ctlsock_env env = {.store = s, .hostname = "mx.test", .notice_from = "g@ncsc.nl"};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		char canonical[SENDERID_MAX];
