@@ -36,6 +36,7 @@
 #include <pthread.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <grp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -52,6 +53,7 @@
 #include <libmilter/mfapi.h>
 
 #include "daemon.h"
+#include "grondslag/anchor.h"
 #include "grondslag/checkpointer.h"
 #include "grondslag/metrics.h"
 #include "grondslag/ctlsock.h"
@@ -343,6 +345,18 @@ static int load_release_key(const struct config *c)
 	return 0;
 }
 
+/* The anchor addresses of c into to: AuditAnchorMail, else the
+ * jurists' notice addresses (so a site with jurists is anchored without
+ * a further setting); their number. */
+static size_t anchor_mail_to(const struct config *c, const char **to)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < config_list_count(c, CONF_AUDIT_ANCHOR_MAIL) &&
+			   n < NOTICE_JURISTS_MAX; i++)
+		to[n++] = config_list(c, CONF_AUDIT_ANCHOR_MAIL, i);
+	return n > 0 ? n : notice_jurist_to(c, to, NOTICE_JURISTS_MAX);
+}
+
 /* Settings that work but leave a gap the operator should know of
  * (logged at -n, at start and never fatal). */
 static void warn_gaps(const struct config *c)
@@ -360,6 +374,17 @@ static void warn_gaps(const struct config *c)
 			"addresses on their Jurist line; require SMTP AUTH for people (Postfix "
 			"smtpd_sender_login_maps with reject_sender_login_mismatch) and keep "
 			"InternalHosts to hosts that send no person's mail");
+	/* whoever can write the database can rewrite the chain and any
+	 * checkpoint on this host: only a copy that left it anchors */
+	const char *to[NOTICE_JURISTS_MAX];
+	bool mail = anchor_mail_to(c, to) > 0 && *config_str(c, CONF_NOTICE_RELAY) != '\0';
+	if (!mail && *config_str(c, CONF_AUDIT_ANCHOR_SYSLOG) == '\0')
+		log_msg(LOG_WARNING,
+			"nothing anchors the audit record off this host: set AuditAnchorMail (with "
+			"NoticeRelay) or AuditAnchorSyslog; whoever can write the database can "
+			"otherwise rewrite the record unseen%s",
+			*config_str(c, CONF_AUDIT_SIGNING_KEY) ? " (the signed checkpoints stay on "
+								 "this host)" : "");
 }
 
 /* Everything that can fail, before any privilege is given up. */
@@ -538,7 +563,42 @@ static void start_metrics(const struct config *c)
 		log_msg(LOG_ERR, "MetricsFile: %s", err);
 }
 
-static struct checkpointer *checkpoints;	/* NULL when AuditSigningKey is empty */
+static struct checkpointer *checkpoints;	/* NULL when nothing signs or anchors */
+
+/* Where the checkpoints go off the host (read at start). */
+static struct {
+	const char *to[NOTICE_JURISTS_MAX];
+	size_t nto;
+	char syslog[300];
+} anchors;
+
+/* Send one checkpoint line off the host (the checkpointer's thread, or
+ * start and stop): queued as mail in the outbox (durable, retried by the
+ * notifier) and sent to the remote syslog (one datagram).  A failure is
+ * logged; the record keeps the checkpoint either way. */
+static void ship_checkpoint(void *arg, const struct auditsig_checkpoint *cp, const char *line)
+{
+	(void)arg;
+	char err[512];
+	time_t now = time(NULL);
+	if (anchors.nto > 0) {
+		char *mail = notice_checkpoint(daemon_state.notice_from, anchors.to, anchors.nto,
+					       daemon_state.hostname, now, cp->seq, line);
+		bool ok = true;
+		for (size_t i = 0; mail != NULL && i < anchors.nto && ok; i++)
+			ok = store_notice_put(daemon_state.store, "checkpoint", "", anchors.to[i], mail,
+					      err, sizeof err) == 0;
+		if (mail == NULL || !ok)
+			log_msg(LOG_ERR, "audit checkpoint %" PRId64 " not queued for mail: %s", cp->seq,
+				mail == NULL ? "unusable address or out of memory" : err);
+		free(mail);
+		if (daemon_state.notifier != NULL)
+			notifier_kick(daemon_state.notifier);
+	}
+	if (anchors.syslog[0] != '\0' &&
+	    anchor_syslog(anchors.syslog, daemon_state.hostname, line, now, err, sizeof err) != 0)
+		log_msg(LOG_ERR, "audit checkpoint %" PRId64 " not sent to syslog: %s", cp->seq, err);
+}
 
 /* Open the signing key and start the checkpoints (as UserID, after the
  * drop, so gpg-agent runs as the owner of AuditGnupgHome).  A key that
@@ -546,12 +606,15 @@ static struct checkpointer *checkpoints;	/* NULL when AuditSigningKey is empty *
 static int start_checkpoints(const struct config *c)
 {
 	const char *key = config_str(c, CONF_AUDIT_SIGNING_KEY);
-	if (*key == '\0')
+	anchors.nto = anchor_mail_to(c, anchors.to);
+	snprintf(anchors.syslog, sizeof anchors.syslog, "%s", config_str(c, CONF_AUDIT_ANCHOR_SYSLOG));
+	bool anchored = anchors.nto > 0 || anchors.syslog[0] != '\0';
+	if (*key == '\0' && !anchored)
 		return 0;
 	char err[600], file[4200];
-	struct auditsig_signer *signer =
-		auditsig_signer_open(config_str(c, CONF_AUDIT_GNUPG_HOME), key, err, sizeof err);
-	if (signer == NULL) {
+	struct auditsig_signer *signer = NULL;
+	if (*key != '\0' && (signer = auditsig_signer_open(config_str(c, CONF_AUDIT_GNUPG_HOME), key,
+							   err, sizeof err)) == NULL) {
 		log_msg(LOG_ERR, "%s", err);
 		return -1;
 	}
@@ -559,7 +622,7 @@ static int start_checkpoints(const struct config *c)
 			   file, sizeof file);
 	struct checkpointer_setup in = {
 		.store = daemon_state.store, .signer = signer, .file = file,
-		.host = daemon_state.hostname,
+		.host = daemon_state.hostname, .ship = anchored ? ship_checkpoint : NULL,
 		.interval = (unsigned)config_uint(c, CONF_AUDIT_CHECKPOINT_INTERVAL),
 	};
 	checkpoints = checkpointer_start(&in, err, sizeof err);
