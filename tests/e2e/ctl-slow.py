@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """tests/e2e/ctl-slow.py - slow clients of the control socket.
 
-ctl-slow.py SOCKET N INTERVAL UID0 READYFILE
+ctl-slow.py SOCKET N INTERVAL UID0 READYFILE [same]
 
 Forks N clients; client i becomes uid UID0+i (a local user without a
-role and without a passwd entry: run as root), connects to SOCKET and
+role and without a passwd entry: run as root), or UID0 for all with
+"same", connects to SOCKET and
 sends one byte of a request every INTERVAL seconds, never a whole line,
 until the daemon answers and closes.  When all N are connected (and have
 sent their first byte) READYFILE is created.  Each client prints one line
@@ -50,6 +51,7 @@ def client(path, interval, uid, i, ready_w):
 def main():
     path, n, interval, uid0, readyfile = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), \
         int(sys.argv[4]), sys.argv[5]
+    same = len(sys.argv) > 6 and sys.argv[6] == "same"
     ready_r, ready_w = os.pipe()
     pids = []
     for i in range(n):
@@ -57,7 +59,7 @@ def main():
         if pid == 0:
             os.close(ready_r)
             try:
-                client(path, interval, uid0 + i, i, ready_w)
+                client(path, interval, uid0 if same else uid0 + i, i, ready_w)
             finally:
                 os._exit(0)
         pids.append(pid)

@@ -9,8 +9,10 @@
 # nothing (partly-approved, nothing more at the sink); the outsider and
 # the admin are refused and the refusals are in the chain, which
 # verifies; the same mail from other spellings of j1's address is j1's
-# too; 50 slow clients without a role do not delay a jurist's held and are
-# cut at the request deadline, recorded; 25 more refusals of the outsider are bounded (10 records a
+# too; the admin's held withholds the Subject, a jurist's shows it and is
+# recorded as one view; 50 slow clients without a role do not delay a
+# jurist's held and are cut at the request deadline, recorded; one uid
+# holds at most 8 connections; 25 more refusals of the outsider are bounded (10 records a
 # window, the rest counted; single records and counts add up after the
 # shut-down); a content view is recorded; j2 denies another hold: denied,
 # and the deny notice is queued and sent to the sender.  The daemon signs
@@ -194,6 +196,19 @@ e2e_is "$?" 1 "outsider refused (exit 1)"
 MC_OUT=$("$CLI" approve "$REF_A" --reason "root tries" --socket "$CTL" 2>&1)
 e2e_is "$?" 1 "admin (root) may not approve (exit 1)"
 
+# The Subject is content: the admin's held withholds it and says so; a
+# jurist's held shows it and is recorded as one view.
+MC_OUT=$("$CLI" held --socket "$CTL" 2>&1)
+case $MC_OUT in *"subject: (withheld: the Subject is content: only jurists see it)"*) e2e_ok "admin: Subject withheld" ;;
+*) e2e_not_ok "admin's held: got '$MC_OUT'" ;; esac
+case $MC_OUT in *COATHANGER*) e2e_not_ok "admin's held shows a Subject" ;; *) e2e_ok "admin sees no Subject" ;; esac
+_tj_views=$(mc_sql "select count(*) from audit where event='view' and json_extract(details, '\$.what')='subject'")
+mc_cli $J2 held
+case $MC_OUT in *"subject: COATHANGER"*) e2e_ok "jurist: Subject shown" ;;
+*) e2e_not_ok "jurist's held: got '$MC_OUT'" ;; esac
+e2e_is "$(mc_sql "select count(*) from audit where event='view' and json_extract(details, '\$.what')='subject'")" \
+	$((_tj_views + 1)) "the jurist's listing recorded as one view"
+
 # A content view by a jurist is recorded.
 mc_cli $J2 show "$REF_A" --content
 e2e_is "$?" 0 "j2 views the content"
@@ -252,6 +267,16 @@ e2e_is "$(grep -c '^CLIENT [0-9]*: [5-9]\.[0-9] .*slow request' "$E2E_RUN/slow.o
 e2e_is "$(mc_sql "select count(*) from audit where event='refused' and details like '%slow request%'")" 50 \
 	"each cut recorded (one uid each: within the limit)"
 e2e_check "cuts logged" grep -q 'bad-request: slow request' "$E2E_RUN/milter/out"
+
+# One uid holds at most ControlUserConnections (8) connections: of 9 slow
+# clients of one uid, the 9th is refused at once, saying why, recorded.
+python3 tests/e2e/ctl-slow.py "$CTL" 9 2 62000 "$TJ_READY.1" same >"$E2E_RUN/same.out" 2>&1
+e2e_is "$?" 0 "9 slow clients of one uid: done"
+e2e_is "$(grep -c 'slow request' "$E2E_RUN/same.out")" 8 "8 held on until the deadline"
+e2e_is "$(grep -c '"status":"refused".*too many connections: this user holds 8 open, the limit is 8' "$E2E_RUN/same.out")" 1 \
+	"the 9th refused at once: too many connections"
+e2e_is "$(mc_sql "select count(*) from audit where event='refused' and uid=62000 and details like '%too many connections%'")" 1 \
+	"the refused connection is recorded"
 
 # The refusal limit: the outsider tries 25 more times within seconds (26
 # in all, in at most two windows of 60 s): past 10 a window they are only
