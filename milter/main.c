@@ -565,12 +565,24 @@ static void start_metrics(const struct config *c)
 
 static struct checkpointer *checkpoints;	/* NULL when nothing signs or anchors */
 
-/* Where the checkpoints go off the host (read at start). */
+/* Where the checkpoints go off the host (read at start), and the
+ * notifier to kick after queueing one: set once it runs, cleared under
+ * the lock before it is stopped (the final checkpoint comes after). */
 static struct {
 	const char *to[NOTICE_JURISTS_MAX];
 	size_t nto;
 	char syslog[300];
-} anchors;
+	pthread_mutex_t lock;
+	struct notifier *notifier;
+} anchors = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* Let the checkpoints kick notifier n (NULL: no longer). */
+static void anchors_notifier(struct notifier *n)
+{
+	pthread_mutex_lock(&anchors.lock);
+	anchors.notifier = n;
+	pthread_mutex_unlock(&anchors.lock);
+}
 
 /* Send one checkpoint line off the host (the checkpointer's thread, or
  * start and stop): queued as mail in the outbox (durable, retried by the
@@ -592,8 +604,10 @@ static void ship_checkpoint(void *arg, const struct auditsig_checkpoint *cp, con
 			log_msg(LOG_ERR, "audit checkpoint %" PRId64 " not queued for mail: %s", cp->seq,
 				mail == NULL ? "unusable address or out of memory" : err);
 		free(mail);
-		if (daemon_state.notifier != NULL)
-			notifier_kick(daemon_state.notifier);
+		pthread_mutex_lock(&anchors.lock);
+		if (anchors.notifier != NULL)
+			notifier_kick(anchors.notifier);
+		pthread_mutex_unlock(&anchors.lock);
 	}
 	if (anchors.syslog[0] != '\0' &&
 	    anchor_syslog(anchors.syslog, daemon_state.hostname, line, now, err, sizeof err) != 0)
@@ -727,6 +741,7 @@ static int run(bool foreground)
 		rc = start_checkpoints(c);
 	if (rc == 0) {
 		start_notifier(c);
+		anchors_notifier(daemon_state.notifier);
 		setup_jurist_notices(c);
 		start_releaser(c);
 		start_metrics(c);
@@ -758,7 +773,9 @@ static int run(bool foreground)
 	daemon_state.releaser = NULL;
 	digest_free(digest);
 	digest = NULL;
+	anchors_notifier(NULL);
 	notifier_stop(daemon_state.notifier);
+	daemon_state.notifier = NULL;
 	metrics_writer_stop(metrics);
 	metrics = NULL;
 	/* last: no thread is left that writes a record after it */

@@ -86,14 +86,18 @@ static int row(void *arg, const struct audit_record *r)
 		if (!x->f.ok)
 			continue;
 		x->checked = true;
-		if (x->f.cp.seq < r->seq) {
-			snprintf(x->why, sizeof x->why, "record %" PRId64 " is gone from the chain "
+		char why[160] = "";
+		if (x->f.cp.seq < r->seq)
+			snprintf(why, sizeof why, "record %" PRId64 " is gone from the chain "
 				 "(records deleted)", x->f.cp.seq);
-		} else if (strcmp(x->f.cp.hash, r->hash) != 0) {
-			snprintf(x->why, sizeof x->why, "record %" PRId64 " has another hash than "
-				 "when the checkpoint left: the chain was rewritten", x->f.cp.seq);
-		} else if (x->why[0] == '\0') {
-			x->good = true;
+		else if (strcmp(x->f.cp.hash, r->hash) != 0)
+			snprintf(why, sizeof why, "record %" PRId64 " has another hash than when the "
+				 "checkpoint left: the chain was rewritten", x->f.cp.seq);
+		x->good = why[0] == '\0' && x->why[0] == '\0';
+		/* after a signature problem, if any: both are told */
+		if (why[0] != '\0') {
+			size_t n = strlen(x->why);
+			snprintf(x->why + n, sizeof x->why - n, "%s%s", n ? "; " : "", why);
 		}
 	}
 	return 0;

@@ -103,6 +103,11 @@ AKEY=$(gpg --homedir "$GH" --batch --with-colons --list-keys 2>/dev/null |
 gpg --homedir "$GH" --batch --export "$AKEY" 2>/dev/null | gpg --homedir "$GP" --batch --import \
 	>/dev/null 2>&1
 e2e_check "audit signing key made" test ${#AKEY} = 40
+# a remote syslog receiving the signed checkpoints
+TJ_SYSPORT=$(e2e_pick_port) || e2e_done
+TJ_SYSLOG=$E2E_RUN/remote-syslog.log
+e2e_proc_start syslog "$E2E_PY" tests/e2e/syslog-sink.py "udp:$TJ_SYSPORT" "$TJ_SYSLOG"
+e2e_check "remote syslog listening" e2e_wait_until 10 "syslog" test -f "$TJ_SYSLOG.ready"
 {
 	mc_conf_common "unix:$SOCK"
 	cat <<CONF
@@ -112,6 +117,7 @@ Jurist $J2 j2@ncsc.nl
 ReleaseApprovals 2
 AuditSigningKey $AKEY
 AuditGnupgHome $GH
+AuditAnchorSyslog 127.0.0.1:$TJ_SYSPORT
 JuristNotice jurists@ncsc.nl
 ExpiryWarning 3
 ReleaseRetry 1
@@ -305,4 +311,19 @@ MC_OUT=$("$CLI" audit verify --database "$MC_DIR/store.db" --key "$AKEY" --gnupg
 e2e_is "$?" 0 "audit verify with the public key: exit 0"
 case $MC_OUT in *"records after it are not yet anchored"*) e2e_ok "verify: checkpoints good, anchored" ;;
 *) e2e_not_ok "verify after shut-down: got '$MC_OUT'" ;; esac
+# The signed checkpoint left the host: at the remote syslog, checked
+# with the public key; the same line with another hash is refused.
+e2e_check "signed checkpoint at the remote syslog" e2e_wait_until 10 "syslog" \
+	grep -q 'grondslag-audit-checkpoint v1 seq=' "$TJ_SYSLOG"
+MC_OUT=$("$CLI" audit verify --database "$MC_DIR/store.db" --against "$TJ_SYSLOG" --key "$AKEY" \
+	--gnupg-home "$GP" 2>&1)
+e2e_is "$?" 0 "verify --against the syslog with the key: exit 0"
+case $MC_OUT in *"good of"*"signed)"*) e2e_ok "--against: the signed line is good" ;;
+*) e2e_not_ok "--against signed: got '$MC_OUT'" ;; esac
+sed 's/ hash=\([0-9a-f]\)/ hash=f\1/; s/ hash=\([0-9a-f]\{64\}\)[0-9a-f]/ hash=\1/' "$TJ_SYSLOG" >"$E2E_RUN/forged.log"
+MC_OUT=$("$CLI" audit verify --database "$MC_DIR/store.db" --against "$E2E_RUN/forged.log" --key "$AKEY" \
+	--gnupg-home "$GP" 2>&1)
+e2e_is "$?" 2 "a line with another hash: exit 2"
+case $MC_OUT in *"signature bad"*) e2e_ok "--against: forged line's signature bad" ;;
+*) e2e_not_ok "--against forged: got '$MC_OUT'" ;; esac
 e2e_done
