@@ -11,7 +11,8 @@
 # `audit verify` still passes (nothing on the host can tell), and
 # `--against` finds both, with the mails and with the syslog lines.
 # `grondslag-milter -n` warns when nothing anchors the record, and not
-# when something does.  Last line: "N passed, M failed".
+# when something does; and when jurists exist while InternalHosts may
+# send without SMTP AUTH.  Last line: "N passed, M failed".
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
 e2e_init anchor
@@ -60,6 +61,15 @@ ta_conf "$DIR/grondslag.conf" "NoticeRelay 127.0.0.1:$(e2e_port notices)" "Juris
 "$BIN" -n -c "$DIR/grondslag.conf" >"$E2E_RUN/n-anchored.out" 2>&1
 e2e_is "$?" 0 "-n with anchors: exit"
 e2e_check "-n quiet when the record is anchored" sh -c "! grep -q 'nothing anchors' '$E2E_RUN/n-anchored.out'"
+# a jurist, and InternalHosts (default 127.0.0.0/8) sending without AUTH
+e2e_check "-n warns: jurists and unauthenticated internal senders" \
+	grep -q 'InternalHosts/InternalDomains let mail out without SMTP AUTH while Jurist lines exist' \
+	"$E2E_RUN/n-anchored.out"
+e2e_check "-n: no such warning without jurists" sh -c "! grep -q 'without SMTP AUTH' '$E2E_RUN/n-bare.out'"
+ta_conf "$DIR/noint.conf" "NoticeRelay 127.0.0.1:$(e2e_port notices)" "Jurist j1 j1@ncsc.nl" "InternalHosts"
+"$BIN" -n -c "$DIR/noint.conf" >"$E2E_RUN/n-noint.out" 2>&1
+e2e_check "-n: no such warning when every sender must authenticate" \
+	sh -c "! grep -q 'without SMTP AUTH' '$E2E_RUN/n-noint.out'"
 rm -f "$DB"
 
 # Three runs: each stop anchors the chain (syslog at once; the mail is
