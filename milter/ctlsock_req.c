@@ -438,6 +438,9 @@ static void write_record(struct ctlsock_req *r, const struct store_hold_record *
 	struct json *j = r->j;
 	write_head(r, h->ref, h->state, h->queue_id, h->sender, h->subject, h->received,
 		   h->summary_json);
+	/* who sent it as a person: the SMTP AUTH login, when there was one */
+	json_key(j, "sender_auth");
+	json_str(j, h->sender_auth);
 	json_key(j, "size");
 	json_uint(j, h->size);
 	json_key(j, "sha256");

@@ -407,6 +407,7 @@ void store_hold_record_free(struct store_hold_record *r)
 		return;
 	free(r->queue_id);
 	free(r->sender);
+	free(r->sender_auth);
 	free(r->subject);
 	free(r->summary_json);
 	free(r->findings_json);
@@ -435,7 +436,7 @@ static int get_hold_row(struct store *s, const char *ref, struct store_hold_reco
 		s,
 		"SELECT ref, queue_id, sender, subject, received, stored, decided_on,"
 		" categories, tlp, summary_json, findings_json, registry_digest, sha256,"
-		" size, state, release_attempts, release_error, release_due"
+		" size, state, release_attempts, release_error, release_due, sender_auth"
 		" FROM holds WHERE ref = ?1",
 		NULL, 0);
 	if (st == NULL)
@@ -464,8 +465,9 @@ static int get_hold_row(struct store *s, const char *ref, struct store_hold_reco
 	r->release_attempts = (unsigned)sqlite3_column_int64(st, 15);
 	r->release_error = store_column_opt(st, 16);
 	r->release_due = (time_t)sqlite3_column_int64(st, 17);
+	r->sender_auth = store_column_dup(st, 18);
 	sqlite3_finalize(st);
-	bool ok = r->queue_id && r->sender && r->subject && r->summary_json &&
+	bool ok = r->queue_id && r->sender && r->sender_auth && r->subject && r->summary_json &&
 		  r->findings_json && r->registry_digest && r->state;
 	return ok ? 1 : -1;
 }

@@ -187,6 +187,7 @@ struct store_notice {
 struct store_hold_record {
 	char ref[STORE_REF_MAX];
 	char *queue_id, *sender, *subject;
+	char *sender_auth;		/* SMTP AUTH login, "" when none */
 	time_t received, stored;
 	int32_t decided_on;
 	unsigned categories;

@@ -303,6 +303,8 @@ static void print_hold_head(const struct jsonr_value *h)
 	age_text(num_of(h, "age"), age, sizeof age);
 	printf("%s  %s  age %s  from %s\n", str_of(h, "ref"), str_of(h, "state"), age,
 	       str_of(h, "sender"));
+	if (*str_of(h, "sender_auth"))
+		printf("  sent by SMTP AUTH login: %s\n", str_of(h, "sender_auth"));
 	if (*str_of(h, "subject_withheld"))
 		printf("  subject: (withheld: %s)\n", str_of(h, "subject_withheld"));
 	else

@@ -513,6 +513,17 @@ static void test_self_approval(void **state)
 		if (ctlsock_handle(&env, c, &p, req, strlen(req), &resp, &len) != 0)
 			fail_msg("handle failed");
 		snprintf(want, sizeof want, "\"status\":\"%s\"", cases[i].status);
+		/* show tells the jurists who sent it as a person */
+		char show[128], *sresp, shows[300];
+		size_t slen;
+		snprintf(show, sizeof show, "{\"cmd\":\"show\",\"ref\":\"%s\"}", ref);
+		struct ctlsock_peer other = {.uid = 1002, .user = "bob"};
+		if (ctlsock_handle(&env, c, &other, show, strlen(show), &sresp, &slen) != 0)
+			fail_msg("show failed");
+		snprintf(shows, sizeof shows, "\"sender_auth\":\"%s\"", cases[i].auth);
+		if (strstr(sresp, shows) == NULL)
+			fail_msg("show of a hold sent with login \"%s\": got %s", cases[i].auth, sresp);
+		free(sresp);
 		if (strstr(resp, want) == NULL ||
 		    (strcmp(cases[i].status, "refused") == 0 &&
 		     strstr(resp, "cannot approve a message they sent") == NULL))
