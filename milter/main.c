@@ -53,7 +53,7 @@
 #include <libmilter/mfapi.h>
 
 #include "daemon.h"
-#include "grondslag/anchor.h"
+#include "grondslag/anchor_ship.h"
 #include "grondslag/checkpointer.h"
 #include "grondslag/metrics.h"
 #include "grondslag/ctlsock.h"
@@ -345,18 +345,6 @@ static int load_release_key(const struct config *c)
 	return 0;
 }
 
-/* The anchor addresses of c into to: AuditAnchorMail, else the
- * jurists' notice addresses (so a site with jurists is anchored without
- * a further setting); their number. */
-static size_t anchor_mail_to(const struct config *c, const char **to)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < config_list_count(c, CONF_AUDIT_ANCHOR_MAIL) &&
-			   n < NOTICE_JURISTS_MAX; i++)
-		to[n++] = config_list(c, CONF_AUDIT_ANCHOR_MAIL, i);
-	return n > 0 ? n : notice_jurist_to(c, to, NOTICE_JURISTS_MAX);
-}
-
 /* Settings that work but leave a gap the operator should know of
  * (logged at -n, at start and never fatal). */
 static void warn_gaps(const struct config *c)
@@ -565,54 +553,7 @@ static void start_metrics(const struct config *c)
 
 static struct checkpointer *checkpoints;	/* NULL when nothing signs or anchors */
 
-/* Where the checkpoints go off the host (read at start), and the
- * notifier to kick after queueing one: set once it runs, cleared under
- * the lock before it is stopped (the final checkpoint comes after). */
-static struct {
-	const char *to[NOTICE_JURISTS_MAX];
-	size_t nto;
-	char syslog[300];
-	pthread_mutex_t lock;
-	struct notifier *notifier;
-} anchors = {.lock = PTHREAD_MUTEX_INITIALIZER};
-
-/* Let the checkpoints kick notifier n (NULL: no longer). */
-static void anchors_notifier(struct notifier *n)
-{
-	pthread_mutex_lock(&anchors.lock);
-	anchors.notifier = n;
-	pthread_mutex_unlock(&anchors.lock);
-}
-
-/* Send one checkpoint line off the host (the checkpointer's thread, or
- * start and stop): queued as mail in the outbox (durable, retried by the
- * notifier) and sent to the remote syslog (one datagram).  A failure is
- * logged; the record keeps the checkpoint either way. */
-static void ship_checkpoint(void *arg, const struct auditsig_checkpoint *cp, const char *line)
-{
-	(void)arg;
-	char err[512];
-	time_t now = time(NULL);
-	if (anchors.nto > 0) {
-		char *mail = notice_checkpoint(daemon_state.notice_from, anchors.to, anchors.nto,
-					       daemon_state.hostname, now, cp->seq, line);
-		bool ok = true;
-		for (size_t i = 0; mail != NULL && i < anchors.nto && ok; i++)
-			ok = store_notice_put(daemon_state.store, "checkpoint", "", anchors.to[i], mail,
-					      err, sizeof err) == 0;
-		if (mail == NULL || !ok)
-			log_msg(LOG_ERR, "audit checkpoint %" PRId64 " not queued for mail: %s", cp->seq,
-				mail == NULL ? "unusable address or out of memory" : err);
-		free(mail);
-		pthread_mutex_lock(&anchors.lock);
-		if (anchors.notifier != NULL)
-			notifier_kick(anchors.notifier);
-		pthread_mutex_unlock(&anchors.lock);
-	}
-	if (anchors.syslog[0] != '\0' &&
-	    anchor_syslog(anchors.syslog, daemon_state.hostname, line, now, err, sizeof err) != 0)
-		log_msg(LOG_ERR, "audit checkpoint %" PRId64 " not sent to syslog: %s", cp->seq, err);
-}
+static struct anchor_ship *anchors;	/* NULL when nothing anchors off the host */
 
 /* Open the signing key and start the checkpoints (as UserID, after the
  * drop, so gpg-agent runs as the owner of AuditGnupgHome).  A key that
@@ -620,10 +561,14 @@ static void ship_checkpoint(void *arg, const struct auditsig_checkpoint *cp, con
 static int start_checkpoints(const struct config *c)
 {
 	const char *key = config_str(c, CONF_AUDIT_SIGNING_KEY);
-	anchors.nto = anchor_mail_to(c, anchors.to);
-	snprintf(anchors.syslog, sizeof anchors.syslog, "%s", config_str(c, CONF_AUDIT_ANCHOR_SYSLOG));
-	bool anchored = anchors.nto > 0 || anchors.syslog[0] != '\0';
-	if (*key == '\0' && !anchored)
+	bool none;
+	anchors = anchor_ship_new(c, daemon_state.store, daemon_state.notice_from,
+				  daemon_state.hostname, &none);
+	if (anchors == NULL && !none) {
+		log_msg(LOG_ERR, "audit checkpoints: out of memory");
+		return -1;
+	}
+	if (*key == '\0' && anchors == NULL)
 		return 0;
 	char err[600], file[4200];
 	struct auditsig_signer *signer = NULL;
@@ -636,7 +581,8 @@ static int start_checkpoints(const struct config *c)
 			   file, sizeof file);
 	struct checkpointer_setup in = {
 		.store = daemon_state.store, .signer = signer, .file = file,
-		.host = daemon_state.hostname, .ship = anchored ? ship_checkpoint : NULL,
+		.host = daemon_state.hostname, .ship = anchors ? anchor_ship_line : NULL,
+		.ship_arg = anchors,
 		.interval = (unsigned)config_uint(c, CONF_AUDIT_CHECKPOINT_INTERVAL),
 	};
 	checkpoints = checkpointer_start(&in, err, sizeof err);
@@ -741,7 +687,7 @@ static int run(bool foreground)
 		rc = start_checkpoints(c);
 	if (rc == 0) {
 		start_notifier(c);
-		anchors_notifier(daemon_state.notifier);
+		anchor_ship_notifier(anchors, daemon_state.notifier);
 		setup_jurist_notices(c);
 		start_releaser(c);
 		start_metrics(c);
@@ -752,6 +698,7 @@ static int run(bool foreground)
 	if (rc != 0) {
 		stop_control();
 		checkpointer_stop(checkpoints);
+		anchor_ship_free(anchors);
 		return 1;
 	}
 	log_msg(LOG_NOTICE, "started (pid %ld)", (long)getpid());
@@ -773,7 +720,7 @@ static int run(bool foreground)
 	daemon_state.releaser = NULL;
 	digest_free(digest);
 	digest = NULL;
-	anchors_notifier(NULL);
+	anchor_ship_notifier(anchors, NULL);
 	notifier_stop(daemon_state.notifier);
 	daemon_state.notifier = NULL;
 	metrics_writer_stop(metrics);
@@ -781,6 +728,8 @@ static int run(bool foreground)
 	/* last: no thread is left that writes a record after it */
 	checkpointer_stop(checkpoints);
 	checkpoints = NULL;
+	anchor_ship_free(anchors);
+	anchors = NULL;
 	store_close(daemon_state.store);
 	if (*pidfile)
 		unlink(pidfile);
