@@ -65,12 +65,14 @@
 #include "grondslag/release.h"
 #include "grondslag/route.h"
 #include "grondslag/scan.h"
+#include "grondslag/senderid.h"
 #include "grondslag/spool.h"
 
 #define RCPT_MAX GATE_MAX_RCPTS
 #define STRIP_MAX 256		/* inbound X-Grondslag headers removed per message */
 #define HEADER_NAME_MAX 128
 #define SUBJECT_MAX 200
+#define SENDER_AUTH_MAX 255	/* {auth_authen} kept with a hold */
 
 struct strip {
 	char name[HEADER_NAME_MAX];
@@ -93,6 +95,8 @@ struct msg_ctx {
 	char error[256];
 	unsigned nrelease;	/* release token headers seen */
 	char release[RELEASE_HEADER_MAX + 1];	/* the first one's value */
+	/* {auth_authen} at MAIL FROM ("": none): who sent it, as a person */
+	char auth[SENDER_AUTH_MAX + 1];
 	/* last: msg_reset() clears everything before it; entries past nstrip
 	 * are never read, and clearing 34 KB per message showed in profiles */
 	struct strip strip[STRIP_MAX];
@@ -239,6 +243,11 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 	msg_qid(ctx, m);
 	const char *auth = smfi_getsymval(ctx, "{auth_authen}");
 	bool authenticated = auth != NULL && *auth;
+	/* kept for the hold: a jurist is the sender of what they sent
+	 * authenticated, whatever envelope sender they gave; bounded, and
+	 * without controls (it reaches the record and the logs) */
+	for (size_t i = 0; authenticated && auth[i] != '\0' && i < SENDER_AUTH_MAX; i++)
+		m->auth[i] = (unsigned char)auth[i] < 0x20 || auth[i] == 0x7f ? '?' : auth[i];
 	m->outbound = c->internal_host || authenticated ||
 		      (m->sender != NULL && snapshot_internal_sender(c->snap, m->sender));
 	return go_on(c, SMFIP_NR_MAIL);
@@ -527,7 +536,7 @@ static int store_decision(struct conn_ctx *c, const struct gate_result *g, bool 
 	}
 	struct store_hold h = {0};
 	char *summary = gate_summary_json(g), *full = gate_findings_json(g), *notice = NULL;
-	char *jnotice = NULL, to[ADDRESS_TEXT_MAX];
+	char *jnotice = NULL, to[ADDRESS_TEXT_MAX], canonical[SENDERID_MAX];
 	struct store_notice_item items[NOTICE_JURISTS_MAX];
 	int nitems = 0;
 	int rc = -1;
@@ -547,6 +556,12 @@ static int store_decision(struct conn_ctx *c, const struct gate_result *g, bool 
 	h.ref = ref;
 	h.queue_id = m->qid;
 	h.sender = m->sender;
+	h.sender_auth = m->auth;
+	/* the canonical spelling (with the RecipientDelimiter of now); "" when
+	 * the sender is no address (null sender) */
+	senderid_address(m->sender, config_str(snapshot_config(c->snap), CONF_RECIPIENT_DELIMITER),
+			 canonical, sizeof canonical);
+	h.sender_canonical = canonical;
 	h.subject = m->subject;
 	h.received = time(NULL);
 	h.decided_on = date;

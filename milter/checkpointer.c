@@ -24,12 +24,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "grondslag/anchor.h"
 #include "grondslag/checkpointer.h"
 #include "grondslag/log.h"
 
 struct checkpointer {
 	struct store *store;
-	struct auditsig_signer *signer;
+	struct auditsig_signer *signer;	/* NULL: unsigned anchors only */
+	void (*ship)(void *arg, const struct auditsig_checkpoint *cp, const char *line);
+	void *ship_arg;
 	char *file;
 	char host[AUDITSIG_HOST_MAX + 1];
 	unsigned interval;
@@ -116,6 +119,38 @@ static int write_checkpoint(struct checkpointer *c, const struct auditsig_checkp
 	return 0;
 }
 
+/* Write the unsigned checkpoint cp as an "anchor" record of the chain
+ * (no file: a line anybody on the host could have written proves
+ * nothing there; its worth is the copy that leaves).  0 or -1 + err. */
+static int write_anchor(struct checkpointer *c, const struct auditsig_checkpoint *cp,
+			char *err, size_t errlen)
+{
+	struct audit_details *d = audit_details_new();
+	audit_details_int(d, "seq", cp->seq);
+	audit_details_str(d, "hash", cp->hash);
+	audit_details_int(d, "at", cp->at);
+	audit_details_str(d, "host", cp->host);
+	char *details = audit_details_finish(d);
+	struct store_audit a = {.event = ANCHOR_EVENT, .details = details};
+	int rc = details != NULL ? store_audit_put(c->store, &a, err, errlen) : -1;
+	if (details == NULL)
+		snprintf(err, errlen, "out of memory");
+	free(details);
+	return rc;
+}
+
+/* Send cp's line off the host (AuditAnchorMail, AuditAnchorSyslog). */
+static void ship(struct checkpointer *c, const struct auditsig_checkpoint *cp)
+{
+	char *line = anchor_line(cp);
+	if (line != NULL && c->ship != NULL)
+		c->ship(c->ship_arg, cp, line);
+	if (line == NULL)
+		log_msg(LOG_ERR, "audit checkpoint %" PRId64 ": out of memory, not sent off the host",
+			cp->seq);
+	free(line);
+}
+
 int checkpointer_now(struct checkpointer *c, char *err, size_t errlen)
 {
 	if (c == NULL)
@@ -126,19 +161,26 @@ int checkpointer_now(struct checkpointer *c, char *err, size_t errlen)
 	char event[32];
 	int rc = store_audit_head(c->store, &cp.seq, cp.hash, event, sizeof event, err, errlen);
 	/* nothing new since the last checkpoint: no record spam when idle */
-	if (rc == 0 && (cp.seq == 0 || strcmp(event, AUDITSIG_EVENT) == 0))
+	if (rc == 0 && (cp.seq == 0 || strcmp(event, AUDITSIG_EVENT) == 0 ||
+			strcmp(event, ANCHOR_EVENT) == 0))
 		rc = 1;
 	if (rc == 0) {
 		cp.at = (int64_t)time(NULL);
 		snprintf(cp.host, sizeof cp.host, "%s", c->host);
-		rc = auditsig_sign(c->signer, &cp, err, errlen);
+		if (c->signer != NULL)
+			rc = auditsig_sign(c->signer, &cp, err, errlen);
 	}
 	if (rc == 0)
-		rc = write_checkpoint(c, &cp, err, errlen);
+		rc = c->signer != NULL ? write_checkpoint(c, &cp, err, errlen)
+				       : write_anchor(c, &cp, err, errlen);
+	/* in the lock: the lines leave in the order of the chain */
+	if (rc == 0)
+		ship(c, &cp);
 	pthread_mutex_unlock(&c->write_lock);
 	if (rc == 0)
-		log_msg(LOG_NOTICE, "audit checkpoint: record %" PRId64 " sha256 %s signed by %s",
-			cp.seq, cp.hash, cp.key);
+		log_msg(LOG_NOTICE, "audit checkpoint: record %" PRId64 " sha256 %s %s%s", cp.seq,
+			cp.hash, c->signer != NULL ? "signed by " : "unsigned",
+			c->signer != NULL ? cp.key : "");
 	return rc;
 }
 
@@ -203,6 +245,8 @@ struct checkpointer *checkpointer_start(const struct checkpointer_setup *in, cha
 	}
 	c->store = in->store;
 	c->signer = in->signer;
+	c->ship = in->ship;
+	c->ship_arg = in->ship_arg;
 	c->file = strdup(in->file ? in->file : "");
 	c->interval = in->interval;
 	c->fd = -1;
@@ -217,13 +261,14 @@ struct checkpointer *checkpointer_start(const struct checkpointer_setup *in, cha
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&c->cond, &ca);
 	pthread_condattr_destroy(&ca);
-	if (c->file == NULL || c->signer == NULL) {
-		snprintf(err, errlen, "checkpointer: no file or no signer");
+	if (c->file == NULL || (c->signer == NULL && c->ship == NULL)) {
+		snprintf(err, errlen, "checkpointer: out of memory, or neither signer nor anchor");
 		checkpointer_free(c);
 		return NULL;
 	}
 	/* anchor what an earlier run left (a crash skips the last one) */
-	if (open_file(c, err, errlen) != 0 || checkpointer_now(c, err, errlen) < 0 ||
+	if ((c->signer != NULL && open_file(c, err, errlen) != 0) ||
+	    checkpointer_now(c, err, errlen) < 0 ||
 	    start_thread(c, err, errlen) != 0) {
 		checkpointer_free(c);
 		return NULL;
@@ -244,7 +289,7 @@ void checkpointer_stop(struct checkpointer *c)
 		c->running = false;
 	}
 	char err[512];
-	if (c->fd >= 0 && c->signer != NULL && checkpointer_now(c, err, sizeof err) < 0)
+	if ((c->fd >= 0 || c->signer == NULL) && checkpointer_now(c, err, sizeof err) < 0)
 		log_msg(LOG_ERR, "last audit checkpoint not written: %s", err);
 	checkpointer_free(c);
 }

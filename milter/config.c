@@ -200,6 +200,39 @@ static bool mail_ok(const char *s)
 	return true;
 }
 
+/* The identities of a Jurist line after the login name: a mail address
+ * (where the jurists' notices go), then any more addresses and SASL
+ * logins (sasl:NAME, one word of printable ASCII); blanks separate them. */
+static bool jurist_ids_ok(const char *s)
+{
+	bool address = false, first = true;
+	while (*s != '\0') {
+		size_t n = strcspn(s, " \t");
+		char tok[330];
+		if (n >= sizeof tok)
+			return false;
+		memcpy(tok, s, n);
+		tok[n] = '\0';
+		if (strncmp(tok, "sasl:", 5) == 0) {
+			if (n == 5 || n > 5 + 255)
+				return false;
+			for (size_t i = 5; i < n; i++)
+				if ((unsigned char)tok[i] <= ' ' || (unsigned char)tok[i] >= 0x7f)
+					return false;
+		} else if (mail_ok(tok)) {
+			address = true;
+		} else {
+			return false;
+		}
+		if (first && !address)
+			return false;
+		first = false;
+		s += n;
+		s += strspn(s, " \t");
+	}
+	return address;
+}
+
 /* Validate a USERLIST or JURIST value; false with an error. */
 static bool role_value_ok(const struct config_def *d, const char *val, const char *file,
 			  unsigned line, struct errbuf *e)
@@ -217,11 +250,33 @@ static bool role_value_ok(const struct config_def *d, const char *val, const cha
 		errf(e, file, line, "%s: one login name per line", d->name);
 		return false;
 	}
-	if (d->type == CT_JURIST && !mail_ok(mail)) {
-		errf(e, file, line, "%s: \"%.64s\" is not USER MAILADDRESS", d->name, val);
+	if (d->type == CT_JURIST && !jurist_ids_ok(mail)) {
+		errf(e, file, line, "%s: \"%.64s\" is not USER MAILADDRESS [MAILADDRESS|sasl:LOGIN ...]",
+		     d->name, val);
 		return false;
 	}
 	return true;
+}
+
+/* The stored form of a LIST value.  A Jurist line is kept as "USER
+ * MAIL", NUL, then its further identities (config_list_more()), so every
+ * reader of config_list() sees the one form it always had. */
+static char *list_value(const struct config_def *d, const char *val)
+{
+	size_t len = strlen(val);
+	char *s = malloc(len + 2);
+	if (s == NULL)
+		return NULL;
+	memcpy(s, val, len + 1);
+	s[len + 1] = '\0';
+	if (d->type == CT_JURIST) {
+		size_t user = strcspn(s, " \t");
+		size_t mail = user + strspn(s + user, " \t");
+		size_t end = mail + strcspn(s + mail, " \t");
+		if (s[end] != '\0')
+			s[end] = '\0';	/* the rest follows the NUL */
+	}
+	return s;
 }
 
 /* Set key k from text; false (and an error) when the value is bad. */
@@ -288,7 +343,7 @@ static bool set_value(struct config *c, enum config_key k, const char *val, cons
 		if (*val == '\0')
 			return true;
 		char **nl = realloc(v->list, (v->nlist + 1) * sizeof *nl);
-		if (nl == NULL || (nl[v->nlist] = strdup(val)) == NULL) {
+		if (nl == NULL || (nl[v->nlist] = list_value(d, val)) == NULL) {
 			if (nl)
 				v->list = nl;
 			errf(e, file, line, "out of memory");
@@ -486,6 +541,15 @@ const char *config_list(const struct config *c, enum config_key k, size_t i)
 	return i < c->v[k].nlist ? c->v[k].list[i] : NULL;
 }
 
+const char *config_list_more(const struct config *c, enum config_key k, size_t i)
+{
+	const char *v = config_list(c, k, i);
+	if (v == NULL)
+		return "";
+	v += strlen(v) + 1;
+	return v + strspn(v, " \t");
+}
+
 const char *config_key_name(enum config_key k)
 {
 	return (unsigned)k < CONF_COUNT ? defs[k].name : "?";
@@ -499,8 +563,11 @@ void config_dump(const struct config *c, FILE *out)
 		if (type_is_list(defs[k].type)) {
 			if (v->nlist == 0)
 				fprintf(out, "# %s (none)\n", defs[k].name);
-			for (size_t i = 0; i < v->nlist; i++)
-				fprintf(out, "%s %s\n", defs[k].name, v->list[i]);
+			for (size_t i = 0; i < v->nlist; i++) {
+				const char *more = config_list_more(c, (enum config_key)k, i);
+				fprintf(out, "%s %s%s%s\n", defs[k].name, v->list[i], *more ? " " : "",
+					more);
+			}
 		} else if (v->str == NULL || v->str[0] == '\0') {
 			fprintf(out, "%s\n", defs[k].name);
 		} else {

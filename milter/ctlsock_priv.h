@@ -24,6 +24,7 @@ struct ctlsock_req {
 	const char *cmd, *ref;		/* NULL when absent */
 	struct json *j;			/* the answer, inside its object */
 	time_t now;
+	char jurist_ids[8192];		/* the caller's identities (approve) */
 };
 
 /* The outcome of one decision on one hold. */
@@ -39,6 +40,8 @@ void ctlsock_status(struct ctlsock_req *r, const char *status, const char *error
 /* Answer "refused" and record it, or only count it beyond the limit
  * (ctlsock_refuse.c). */
 void ctlsock_refuse(struct ctlsock_req *r, const char *why);
+/* The same, answering status ("bad-request" for a malformed request). */
+void ctlsock_refuse_as(struct ctlsock_req *r, const char *status, const char *why);
 /* Record the counts of the refusal windows ended at now (a failure is
  * kept for the next request). */
 void ctlsock_refusals_flush(const struct ctlsock_env *env, time_t now);

@@ -7,12 +7,12 @@
  * a record written (or, at shutdown, a log line when even that fails).
  *
  * No lock around env->refusals: it is used only by the control socket's
- * one thread (ctlsock.c serves one connection at a time, and drains the
+ * one thread (ctlsock.c answers one request at a time, and drains the
  * table at the end of that thread), or by a test calling
  * ctlsock_handle() from one thread.
  *
  * Public functions: ctlsock_refusals_drain(); for ctlsock_req.c
- * ctlsock_refuse() and ctlsock_refusals_flush().
+ * ctlsock_refuse(), ctlsock_refuse_as() and ctlsock_refusals_flush().
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -100,6 +100,11 @@ int ctlsock_refusals_drain(const struct ctlsock_env *env, time_t now)
  * one by one up to the limit, beyond it as a count. */
 void ctlsock_refuse(struct ctlsock_req *r, const char *why)
 {
+	ctlsock_refuse_as(r, "refused", why);
+}
+
+void ctlsock_refuse_as(struct ctlsock_req *r, const char *status, const char *why)
+{
 	struct ratelim_summary earlier;
 	enum ratelim_verdict v = ratelim_hit(r->env->refusals, r->peer->uid, r->peer->user,
 					     r->actor.role, r->now, &earlier);
@@ -111,9 +116,12 @@ void ctlsock_refuse(struct ctlsock_req *r, const char *why)
 		snprintf(msg, sizeof msg,
 			 "%.200s (counted, not recorded one by one: too many refusals of this "
 			 "caller in a short time)", why);
-		ctlsock_status(r, "refused", msg);
+		ctlsock_status(r, status, msg);
 		return;
 	}
+	/* logged as often as recorded: the limit bounds the log too */
+	log_msg(LOG_NOTICE, "control: uid %ld (%.64s) %s: %.200s", r->peer->uid, r->peer->user,
+		status, why);
 	struct audit_details *d = audit_details_new();
 	audit_details_str(d, "command", r->cmd ? r->cmd : "?");
 	audit_details_str(d, "refused", why);
@@ -127,5 +135,5 @@ void ctlsock_refuse(struct ctlsock_req *r, const char *why)
 		return;
 	}
 	free(details);
-	ctlsock_status(r, "refused", why);
+	ctlsock_status(r, status, why);
 }

@@ -7,8 +7,9 @@
  *
  * Public functions: ctlsock_role_of(), ctlsock_role_name(),
  * ctlsock_handle().  Views and decisions go to the store's audit chain
- * in the store's own transactions; held/show without content are reads
- * and are not recorded.  The deny notice is in ctlsock_notice.c.
+ * in the store's own transactions; held/show by an admin or auditor are
+ * reads without the Subject and are not recorded; a jurist's held or show
+ * (which carry the Subject, content) is recorded as one "view" each.  The deny notice is in ctlsock_notice.c.
  * Limits: see ctlsock.h.
  */
 #include <stdio.h>
@@ -20,8 +21,11 @@
 #include "grondslag/jsonr.h"
 #include "grondslag/log.h"
 
-#define MAX_JURIST_MAIL 16
+#define MAX_JURIST_MAIL 64
 #define SUMMARY_DEPTH 16
+/* How many references one record of a listing's Subject view names. */
+#define VIEW_REFS_MAX 100
+#define SUBJECT_WITHHELD "the Subject is content: only jurists see it"
 
 const char *ctlsock_role_name(enum ctlsock_role r)
 {
@@ -63,19 +67,52 @@ enum ctlsock_role ctlsock_role_of(const struct config *c, const char *user, long
 	return uid == 0 ? CTLSOCK_ADMIN : CTLSOCK_NONE;
 }
 
-/* The mail addresses of jurist user (pointers into the config); n. */
-static size_t jurist_mail(const struct config *c, const char *user, const char **out)
+/* Collected identities of a jurist (jurist_mail()). */
+struct ids {
+	const char **out;
+	size_t n;
+	char *buf;
+	size_t cap, used;
+};
+
+/* Add the blank-separated identities of v (sasl: prefixes dropped) to
+ * ids; false when they do not fit. */
+static bool ids_add(struct ids *ids, const char *v)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < config_list_count(c, CONF_JURIST) && n < MAX_JURIST_MAIL; i++) {
-		const char *v = config_list(c, CONF_JURIST, i);
-		if (!names_user(v, user))
-			continue;
-		v += strcspn(v, " \t");
-		v += strspn(v, " \t");
-		out[n++] = v;
+	while (*(v += strspn(v, " \t")) != '\0') {
+		size_t len = strcspn(v, " \t");
+		const char *id = v;
+		v += len;
+		if (strncmp(id, "sasl:", 5) == 0)
+			id += 5, len -= 5;
+		if (ids->n == MAX_JURIST_MAIL || ids->used + len + 1 > ids->cap)
+			return false;
+		memcpy(ids->buf + ids->used, id, len);
+		ids->buf[ids->used + len] = '\0';
+		ids->out[ids->n++] = ids->buf + ids->used;
+		ids->used += len + 1;
 	}
-	return n;
+	return true;
+}
+
+/* The identities of jurist user, copied into buf (cap bytes) and pointed
+ * to by out: the login name itself (as a SASL login: many sites
+ * authenticate mail with the system login) and every address and
+ * sasl:LOGIN of the user's Jurist lines; n.  More than MAX_JURIST_MAIL
+ * identities or bytes past cap set *overflow (the caller refuses). */
+static size_t jurist_mail(const struct config *c, const char *user, const char **out,
+			  char *buf, size_t cap, bool *overflow)
+{
+	struct ids ids = {.out = out, .buf = buf, .cap = cap};
+	bool ok = ids_add(&ids, user);
+	for (size_t i = 0; ok && i < config_list_count(c, CONF_JURIST); i++) {
+		const char *v = config_list(c, CONF_JURIST, i);
+		if (names_user(v, user))
+			ok = ids_add(&ids, v + strcspn(v, " \t")) &&
+			     ids_add(&ids, config_list_more(c, CONF_JURIST, i));
+	}
+	*overflow = !ok;
+	return ids.n;
 }
 
 void ctlsock_status(struct ctlsock_req *r, const char *status, const char *error)
@@ -207,8 +244,16 @@ static void write_head(struct ctlsock_req *r, const char *ref, const char *state
 	json_str(j, queue_id);
 	json_key(j, "sender");
 	json_str(j, sender);
+	/* the Subject is written by the sender and scanned like the body:
+	 * content, for jurists only (their views are recorded by the caller) */
 	json_key(j, "subject");
-	json_str(j, subject);
+	if (r->role == CTLSOCK_JURIST) {
+		json_str(j, subject);
+	} else {
+		json_null(j);
+		json_key(j, "subject_withheld");
+		json_str(j, SUBJECT_WITHHELD);
+	}
 	ctlsock_embed(j, "summary", summary_json);
 }
 
@@ -240,6 +285,32 @@ static void write_summary(struct ctlsock_req *r, const struct store_hold_summary
 	json_obj_end(j);
 }
 
+/* Record that a jurist is about to see the Subjects of the holds of l:
+ * one "view" record for the whole listing (not one per hold, so a
+ * console polling held grows the chain by one record per request),
+ * naming up to VIEW_REFS_MAX references and the count.  0 or -1. */
+static int record_list_view(struct ctlsock_req *r, const struct store_hold_list *l)
+{
+	size_t cap = VIEW_REFS_MAX * (STORE_REF_MAX + 1) + 1, n = 0;
+	char *refs = malloc(cap);
+	if (refs == NULL)
+		return -1;
+	refs[0] = '\0';
+	for (size_t i = 0; i < l->n && i < VIEW_REFS_MAX; i++)
+		n += (size_t)snprintf(refs + n, cap - n, "%s%s", i ? " " : "", l->holds[i].ref);
+	struct audit_details *d = audit_details_new();
+	audit_details_str(d, "what", "subject");
+	audit_details_int(d, "holds", (int64_t)l->n);
+	audit_details_str(d, "refs", refs);
+	free(refs);
+	char *details = audit_details_finish(d), err[256];
+	struct store_audit a = {.actor = &r->actor, .event = "view", .ref = "",
+				.details = details};
+	int rc = details != NULL ? store_audit_put(r->env->store, &a, err, sizeof err) : -1;
+	free(details);
+	return rc;
+}
+
 /* held: the open holds matching the filter. */
 static void cmd_held(struct ctlsock_req *r)
 {
@@ -252,6 +323,11 @@ static void cmd_held(struct ctlsock_req *r)
 	}
 	if (store_holds_list(r->env->store, &f, &l, err, sizeof err) != 0) {
 		ctlsock_status(r, "error", err);
+		return;
+	}
+	if (r->role == CTLSOCK_JURIST && l.n > 0 && record_list_view(r, &l) != 0) {
+		ctlsock_status(r, "error", "the view could not be recorded, so nothing is shown");
+		store_hold_list_free(&l);
 		return;
 	}
 	ctlsock_status(r, "ok", NULL);
@@ -323,11 +399,12 @@ static int write_approvals(struct ctlsock_req *r, const char *ref)
 	return 0;
 }
 
-/* Record that the content of ref is about to be shown; 0 or -1. */
-static int record_view(struct ctlsock_req *r, const char *ref)
+/* Record that what ("content", "subject") of ref is about to be shown;
+ * 0 or -1. */
+static int record_view(struct ctlsock_req *r, const char *ref, const char *what)
 {
 	struct audit_details *d = audit_details_new();
-	audit_details_str(d, "what", "content");
+	audit_details_str(d, "what", what);
 	char *details = audit_details_finish(d), err[256];
 	struct store_audit a = {.actor = &r->actor, .event = "view", .ref = ref,
 				.details = details};
@@ -383,6 +460,9 @@ static void write_record(struct ctlsock_req *r, const struct store_hold_record *
 	struct json *j = r->j;
 	write_head(r, h->ref, h->state, h->queue_id, h->sender, h->subject, h->received,
 		   h->summary_json);
+	/* who sent it as a person: the SMTP AUTH login, when there was one */
+	json_key(j, "sender_auth");
+	json_str(j, h->sender_auth);
 	json_key(j, "size");
 	json_uint(j, h->size);
 	json_key(j, "sha256");
@@ -427,7 +507,9 @@ static void cmd_show(struct ctlsock_req *r)
 		store_hold_record_free(h);
 		return;
 	}
-	if (content && record_view(r, r->ref) != 0) {
+	/* a jurist sees the Subject: one record, "content" covering it */
+	if (r->role == CTLSOCK_JURIST &&
+	    record_view(r, r->ref, content ? "content" : "subject") != 0) {
 		ctlsock_status(r, "error", "the view could not be recorded, so nothing is shown");
 		store_hold_record_free(h);
 		free(msg);
@@ -460,11 +542,18 @@ static bool decision_of(struct ctlsock_req *r, enum hold_event ev, struct store_
 	d->basis = ev == HEV_APPROVE ? ctlsock_arg(r, "basis", &bad) : NULL;
 	d->required = (unsigned)config_uint(r->c, CONF_RELEASE_APPROVALS);
 	d->now = r->now;
+	bool overflow = false;
 	if (ev == HEV_APPROVE) {
-		d->njurist_mail = jurist_mail(r->c, r->peer->user, mail);
+		d->njurist_mail = jurist_mail(r->c, r->peer->user, mail, r->jurist_ids,
+					      sizeof r->jurist_ids, &overflow);
 		d->jurist_mail = mail;
+		d->delimiters = config_str(r->c, CONF_RECIPIENT_DELIMITER);
 	}
 	*why = bad ? "reason or basis is not a string of at most 2000 bytes" : NULL;
+	/* fail closed: an identity not compared could be the sender's */
+	if (overflow)
+		*why = "the Jurist lines of this user name more addresses and logins than can be "
+		       "compared (64); shorten them";
 	if (!bad && (d->reason == NULL || d->reason[0] == '\0'))
 		*why = "a reason is required";
 	return *why == NULL;
@@ -571,9 +660,13 @@ static void dispatch(struct ctlsock_req *r, const char *req, size_t len)
 	if (r->role == CTLSOCK_NONE) {
 		ctlsock_refuse(r, "the caller has no role (Jurist, Admin, Auditor)");
 	} else if (doc == NULL || jsonr_type(r->root) != JSONR_OBJECT) {
-		ctlsock_status(r, "bad-request", doc == NULL ? jerr.message : "not a JSON object");
+		/* malformed: recorded (bounded) like a refusal, a probe is visible */
+		char why[200];
+		snprintf(why, sizeof why, "malformed request: %.150s",
+			 doc == NULL ? jerr.message : "not a JSON object");
+		ctlsock_refuse_as(r, "bad-request", why);
 	} else if (r->cmd == NULL || i == sizeof commands / sizeof commands[0]) {
-		ctlsock_status(r, "bad-request", "unknown command");
+		ctlsock_refuse_as(r, "bad-request", "malformed request: unknown command");
 	} else if (!(commands[i].roles & (1u << r->role))) {
 		char why[128];
 		snprintf(why, sizeof why, "the role %s may not %s", ctlsock_role_name(r->role),
@@ -585,29 +678,58 @@ static void dispatch(struct ctlsock_req *r, const char *req, size_t len)
 	jsonr_free(doc);
 }
 
-int ctlsock_handle(const struct ctlsock_env *env, const struct config *c,
-		   const struct ctlsock_peer *peer, const char *req, size_t len, char **resp,
-		   size_t *resplen)
+/* Begin the answer to peer in r (and j); false when out of memory. */
+static bool answer_begin(struct ctlsock_req *r, const struct ctlsock_env *env,
+			 const struct config *c, const struct ctlsock_peer *peer)
 {
-	*resp = NULL;
-	*resplen = 0;
 	struct json *j = json_new_string();
 	if (j == NULL)
-		return -1;
-	struct ctlsock_req r = {.env = env, .c = c, .peer = peer, .j = j};
-	r.role = ctlsock_role_of(c, peer->user, peer->uid);
-	r.actor = (struct store_actor){.user = peer->user, .uid = peer->uid,
-				       .role = ctlsock_role_name(r.role)};
-	r.now = env->now ? env->now : time(NULL);
+		return false;
+	*r = (struct ctlsock_req){.env = env, .c = c, .peer = peer, .j = j};
+	r->role = ctlsock_role_of(c, peer->user, peer->uid);
+	r->actor = (struct store_actor){.user = peer->user, .uid = peer->uid,
+					.role = ctlsock_role_name(r->role)};
+	r->now = env->now ? env->now : time(NULL);
 	/* any request is a moment to record the counts of ended windows */
-	ctlsock_refusals_flush(env, r.now);
+	ctlsock_refusals_flush(env, r->now);
 	json_obj_begin(j);
 	json_key(j, "user");
 	json_str(j, peer->user);
 	json_key(j, "role");
-	json_str(j, ctlsock_role_name(r.role));
-	dispatch(&r, req, len);
-	json_obj_end(j);
-	*resp = json_string_done(j, resplen);
+	json_str(j, ctlsock_role_name(r->role));
+	return true;
+}
+
+/* End the answer of r into *resp; 0 or -1. */
+static int answer_end(struct ctlsock_req *r, char **resp, size_t *resplen)
+{
+	json_obj_end(r->j);
+	*resp = json_string_done(r->j, resplen);
 	return *resp != NULL ? 0 : -1;
+}
+
+int ctlsock_handle(const struct ctlsock_env *env, const struct config *c,
+		   const struct ctlsock_peer *peer, const char *req, size_t len, char **resp,
+		   size_t *resplen)
+{
+	struct ctlsock_req r;
+	*resp = NULL;
+	*resplen = 0;
+	if (!answer_begin(&r, env, c, peer))
+		return -1;
+	dispatch(&r, req, len);
+	return answer_end(&r, resp, resplen);
+}
+
+int ctlsock_reject(const struct ctlsock_env *env, const struct config *c,
+		   const struct ctlsock_peer *peer, const char *status, const char *why,
+		   char **resp, size_t *resplen)
+{
+	struct ctlsock_req r;
+	*resp = NULL;
+	*resplen = 0;
+	if (!answer_begin(&r, env, c, peer))
+		return -1;
+	ctlsock_refuse_as(&r, status, why);
+	return answer_end(&r, resp, resplen);
 }

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "grondslag/holdstate.h"
+#include "grondslag/senderid.h"
 
 struct hs_rcpt {
 	char *addr;
@@ -27,6 +28,7 @@ struct hs_rcpt {
 struct holdstate {
 	enum hold_state state;
 	char *sender;
+	char *sender_canonical, *sender_auth;	/* NULL: not known */
 	unsigned required;
 	struct hs_rcpt *rcpts;
 	size_t nrcpts;
@@ -206,6 +208,17 @@ struct holdstate *holdstate_new(enum hold_state st, const char *sender, unsigned
 	return h;
 }
 
+int holdstate_set_sender_id(struct holdstate *h, const char *canonical, const char *auth)
+{
+	if (h == NULL)
+		return -1;
+	free(h->sender_canonical);
+	free(h->sender_auth);
+	h->sender_canonical = name_dup(canonical);
+	h->sender_auth = name_dup(auth);
+	return h->sender_canonical != NULL && h->sender_auth != NULL ? 0 : -1;
+}
+
 void holdstate_free(struct holdstate *h)
 {
 	if (h == NULL)
@@ -217,6 +230,8 @@ void holdstate_free(struct holdstate *h)
 	}
 	free(h->rcpts);
 	free(h->sender);
+	free(h->sender_canonical);
+	free(h->sender_auth);
 	free(h);
 }
 
@@ -311,7 +326,10 @@ static int approve_select(const struct holdstate *h, const struct hold_event_in 
 		return -1;
 	}
 	for (size_t m = 0; m < ev->njurist_mail; m++) {
-		if (ev->jurist_mail[m] != NULL && same_address(ev->jurist_mail[m], h->sender)) {
+		const char *id = ev->jurist_mail[m];
+		if (id != NULL && (same_address(id, h->sender) ||
+				   senderid_match(id, h->sender, h->sender_canonical,
+						  h->sender_auth, ev->delimiters))) {
 			snprintf(reason, reasonlen, "a jurist cannot approve a message they sent");
 			return -1;
 		}

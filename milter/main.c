@@ -36,6 +36,7 @@
 #include <pthread.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <grp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -52,6 +53,7 @@
 #include <libmilter/mfapi.h>
 
 #include "daemon.h"
+#include "grondslag/anchor_ship.h"
 #include "grondslag/checkpointer.h"
 #include "grondslag/metrics.h"
 #include "grondslag/ctlsock.h"
@@ -366,6 +368,36 @@ static void warn_release_path(const struct snapshot *s)
 			" to the admins)", relay, ip_addr_format(&a, text, sizeof text));
 }
 
+/* Settings that work but leave a gap the operator should know of
+ * (logged at -n, at start and never fatal). */
+static void warn_gaps(const struct config *c)
+{
+	/* mail from InternalHosts (or an InternalDomains sender) is taken
+	 * as ours without SMTP AUTH: such a message names no login, so a
+	 * jurist who sends it under an address missing from their Jurist
+	 * line is not recognised as its sender and could approve it */
+	bool unauthenticated = *config_str(c, CONF_INTERNAL_HOSTS) != '\0' ||
+			       *config_str(c, CONF_INTERNAL_DOMAINS) != '\0';
+	if (config_list_count(c, CONF_JURIST) > 0 && unauthenticated)
+		log_msg(LOG_WARNING,
+			"InternalHosts/InternalDomains let mail out without SMTP AUTH while Jurist "
+			"lines exist: a jurist is recognised as the sender of such mail only by the "
+			"addresses on their Jurist line; require SMTP AUTH for people (Postfix "
+			"smtpd_sender_login_maps with reject_sender_login_mismatch) and keep "
+			"InternalHosts to hosts that send no person's mail");
+	/* whoever can write the database can rewrite the chain and any
+	 * checkpoint on this host: only a copy that left it anchors */
+	const char *to[NOTICE_JURISTS_MAX];
+	bool mail = anchor_mail_to(c, to) > 0 && *config_str(c, CONF_NOTICE_RELAY) != '\0';
+	if (!mail && *config_str(c, CONF_AUDIT_ANCHOR_SYSLOG) == '\0')
+		log_msg(LOG_WARNING,
+			"nothing anchors the audit record off this host: set AuditAnchorMail (with "
+			"NoticeRelay) or AuditAnchorSyslog; whoever can write the database can "
+			"otherwise rewrite the record unseen%s",
+			*config_str(c, CONF_AUDIT_SIGNING_KEY) ? " (the signed checkpoints stay on "
+								 "this host)" : "");
+}
+
 /* Everything that can fail, before any privilege is given up. */
 static int open_everything(const char *conf, bool check)
 {
@@ -378,6 +410,7 @@ static int open_everything(const char *conf, bool check)
 	if (*snapshot_warning(s))
 		log_msg(LOG_WARNING, "%s", snapshot_warning(s));
 	const struct config *c = snapshot_config(s);
+	warn_gaps(c);
 	const char *db = config_str(c, CONF_DATABASE);
 	daemon_state.store = store_open(db, err, sizeof err);
 	if (daemon_state.store == NULL) {
@@ -544,7 +577,9 @@ static void start_metrics(const struct config *c)
 		log_msg(LOG_ERR, "MetricsFile: %s", err);
 }
 
-static struct checkpointer *checkpoints;	/* NULL when AuditSigningKey is empty */
+static struct checkpointer *checkpoints;	/* NULL when nothing signs or anchors */
+
+static struct anchor_ship *anchors;	/* NULL when nothing anchors off the host */
 
 /* Open the signing key and start the checkpoints (as UserID, after the
  * drop, so gpg-agent runs as the owner of AuditGnupgHome).  A key that
@@ -552,12 +587,19 @@ static struct checkpointer *checkpoints;	/* NULL when AuditSigningKey is empty *
 static int start_checkpoints(const struct config *c)
 {
 	const char *key = config_str(c, CONF_AUDIT_SIGNING_KEY);
-	if (*key == '\0')
+	bool none;
+	anchors = anchor_ship_new(c, daemon_state.store, daemon_state.notice_from,
+				  daemon_state.hostname, &none);
+	if (anchors == NULL && !none) {
+		log_msg(LOG_ERR, "audit checkpoints: out of memory");
+		return -1;
+	}
+	if (*key == '\0' && anchors == NULL)
 		return 0;
 	char err[600], file[4200];
-	struct auditsig_signer *signer =
-		auditsig_signer_open(config_str(c, CONF_AUDIT_GNUPG_HOME), key, err, sizeof err);
-	if (signer == NULL) {
+	struct auditsig_signer *signer = NULL;
+	if (*key != '\0' && (signer = auditsig_signer_open(config_str(c, CONF_AUDIT_GNUPG_HOME), key,
+							   err, sizeof err)) == NULL) {
 		log_msg(LOG_ERR, "%s", err);
 		return -1;
 	}
@@ -565,7 +607,8 @@ static int start_checkpoints(const struct config *c)
 			   file, sizeof file);
 	struct checkpointer_setup in = {
 		.store = daemon_state.store, .signer = signer, .file = file,
-		.host = daemon_state.hostname,
+		.host = daemon_state.hostname, .ship = anchors ? anchor_ship_line : NULL,
+		.ship_arg = anchors,
 		.interval = (unsigned)config_uint(c, CONF_AUDIT_CHECKPOINT_INTERVAL),
 	};
 	checkpoints = checkpointer_start(&in, err, sizeof err);
@@ -670,6 +713,7 @@ static int run(bool foreground)
 		rc = start_checkpoints(c);
 	if (rc == 0) {
 		start_notifier(c);
+		anchor_ship_notifier(anchors, daemon_state.notifier);
 		setup_jurist_notices(c);
 		start_releaser(c);
 		start_metrics(c);
@@ -680,6 +724,7 @@ static int run(bool foreground)
 	if (rc != 0) {
 		stop_control();
 		checkpointer_stop(checkpoints);
+		anchor_ship_free(anchors);
 		return 1;
 	}
 	log_msg(LOG_NOTICE, "started (pid %ld)", (long)getpid());
@@ -701,12 +746,16 @@ static int run(bool foreground)
 	daemon_state.releaser = NULL;
 	digest_free(digest);
 	digest = NULL;
+	anchor_ship_notifier(anchors, NULL);
 	notifier_stop(daemon_state.notifier);
+	daemon_state.notifier = NULL;
 	metrics_writer_stop(metrics);
 	metrics = NULL;
 	/* last: no thread is left that writes a record after it */
 	checkpointer_stop(checkpoints);
 	checkpoints = NULL;
+	anchor_ship_free(anchors);
+	anchors = NULL;
 	store_close(daemon_state.store);
 	if (*pidfile)
 		unlink(pidfile);

@@ -215,6 +215,14 @@ static const char schema_v4[] =
 	"ALTER TABLE holds ADD COLUMN message_key TEXT;"
 	"CREATE INDEX holds_message_key ON holds(message_key);";
 
+/* Version 5: the sender as a person (senderid.h): the SMTP AUTH identity
+ * and the canonical envelope address recorded with each hold.  Older
+ * holds keep '' in both: the self-approval check then canonicalises
+ * their envelope sender when it runs, so nothing needs filling in. */
+static const char schema_v5[] =
+	"ALTER TABLE holds ADD COLUMN sender_auth TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE holds ADD COLUMN sender_canonical TEXT NOT NULL DEFAULT '';";
+
 /* migrations[i] takes the schema from version i to i + 1.  The hook for
  * later versions: append a step and raise STORE_SCHEMA_VERSION. */
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
@@ -222,6 +230,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v2,
 	schema_v3,
 	schema_v4,
+	schema_v5,
 };
 
 void store_errf(char *err, size_t errlen, const char *fmt, ...)

@@ -38,8 +38,8 @@ static int load(struct store *s, const char *ref, unsigned required, struct hold
 {
 	*out = NULL;
 	*ids = NULL;
-	sqlite3_stmt *st = store_prepare(s, "SELECT state, sender FROM holds WHERE ref = ?1", err,
-					 errlen);
+	sqlite3_stmt *st = store_prepare(s, "SELECT state, sender, sender_canonical, sender_auth"
+					    " FROM holds WHERE ref = ?1", err, errlen);
 	if (st == NULL)
 		return -1;
 	store_bind_text(st, 1, ref);
@@ -47,7 +47,10 @@ static int load(struct store *s, const char *ref, unsigned required, struct hold
 	enum hold_state hs = HOLD_PENDING;
 	if (rc == SQLITE_ROW && (!holdstate_parse((const char *)sqlite3_column_text(st, 0), &hs) ||
 				 (*out = holdstate_new(hs, (const char *)sqlite3_column_text(st, 1),
-						       required)) == NULL)) {
+						       required)) == NULL ||
+				 holdstate_set_sender_id(*out,
+							 (const char *)sqlite3_column_text(st, 2),
+							 (const char *)sqlite3_column_text(st, 3)) != 0)) {
 		store_errf(err, errlen, "store: hold %s: bad state or out of memory", ref);
 		rc = SQLITE_ERROR;
 	}
@@ -244,6 +247,7 @@ int store_decide_locked(struct store *s, const char *ref, const struct store_dec
 	struct hold_event_in ev = {
 		.type = d->event, .jurist = d->actor ? d->actor->user : "daemon",
 		.jurist_mail = d->jurist_mail, .njurist_mail = d->njurist_mail,
+		.delimiters = d->delimiters,
 		.rcpts = d->rcpts, .nrcpts = d->nrcpts,
 	};
 	int refused = holdstate_apply(h, &ev, out->reason, sizeof out->reason) != 0;

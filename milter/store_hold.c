@@ -128,8 +128,9 @@ static int put_hold_row(struct store *s, const struct store_hold *h, const char 
 		s,
 		"INSERT INTO holds(ref, queue_id, sender, subject, received, stored,"
 		" decided_on, categories, tlp, summary_json, findings_json,"
-		" registry_digest, sha256, size, state_changed, retry_key, message_key)"
-		" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?6,?15,?16)",
+		" registry_digest, sha256, size, state_changed, retry_key, message_key,"
+		" sender_auth, sender_canonical)"
+		" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?6,?15,?16,?17,?18)",
 		err, errlen);
 	if (st == NULL)
 		return -1;
@@ -151,6 +152,8 @@ static int put_hold_row(struct store *s, const struct store_hold *h, const char 
 	store_bind_text(st, 12, h->registry_digest);
 	store_bind_text(st, 13, sha);
 	sqlite3_bind_int64(st, 14, (sqlite3_int64)size);
+	store_bind_text(st, 17, h->sender_auth ? h->sender_auth : "");
+	store_bind_text(st, 18, h->sender_canonical ? h->sender_canonical : "");
 	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	if (rc != 0)
 		store_sqlerr(s, err, errlen, "insert hold");
@@ -218,6 +221,9 @@ static int put_audit(struct store *s, const struct store_hold *h, const char *re
 	}
 	audit_details_str(d, "queue_id", h->queue_id);
 	audit_details_str(d, "sender", h->sender);
+	/* who sent it, as a person: the SASL login when there was one */
+	if (h->sender_auth != NULL && *h->sender_auth != '\0')
+		audit_details_str(d, "sender_auth", h->sender_auth);
 	audit_details_str(d, "held", rcpts->str);
 	audit_details_str(d, "reasons", reasons->str);
 	audit_details_int(d, "delivered", (int64_t)h->ndelivered);
@@ -496,6 +502,7 @@ void store_hold_record_free(struct store_hold_record *r)
 		return;
 	free(r->queue_id);
 	free(r->sender);
+	free(r->sender_auth);
 	free(r->subject);
 	free(r->summary_json);
 	free(r->findings_json);
@@ -524,7 +531,7 @@ static int get_hold_row(struct store *s, const char *ref, struct store_hold_reco
 		s,
 		"SELECT ref, queue_id, sender, subject, received, stored, decided_on,"
 		" categories, tlp, summary_json, findings_json, registry_digest, sha256,"
-		" size, state, release_attempts, release_error, release_due"
+		" size, state, release_attempts, release_error, release_due, sender_auth"
 		" FROM holds WHERE ref = ?1",
 		NULL, 0);
 	if (st == NULL)
@@ -553,8 +560,9 @@ static int get_hold_row(struct store *s, const char *ref, struct store_hold_reco
 	r->release_attempts = (unsigned)sqlite3_column_int64(st, 15);
 	r->release_error = store_column_opt(st, 16);
 	r->release_due = (time_t)sqlite3_column_int64(st, 17);
+	r->sender_auth = store_column_dup(st, 18);
 	sqlite3_finalize(st);
-	bool ok = r->queue_id && r->sender && r->subject && r->summary_json &&
+	bool ok = r->queue_id && r->sender && r->sender_auth && r->subject && r->summary_json &&
 		  r->findings_json && r->registry_digest && r->state;
 	return ok ? 1 : -1;
 }

@@ -8,7 +8,9 @@
  *
  * Each checkpoint is appended (one write, O_APPEND, fsync) to the
  * checkpoint file, then added to the chain as a "checkpoint" record, and
- * logged (seq, hash and key only: no content).
+ * logged (seq, hash and key only: no content).  Without a signer the
+ * checkpoint is unsigned: an "anchor" record, no file.  Either way its
+ * line is then handed to ship() to leave the host (anchor.h).
  *
  * Public functions:
  *   checkpointer_start()   open the file, anchor what an earlier run left
@@ -28,7 +30,12 @@
 
 struct checkpointer_setup {
 	struct store *store;
-	struct auditsig_signer *signer;	/* taken over (freed by stop) */
+	struct auditsig_signer *signer;	/* taken over (freed by stop); NULL:
+					 * unsigned anchors, no file */
+	/* Each checkpoint's line (anchor.h), to send off the host; called in
+	 * chain order; may be NULL when signer is set. */
+	void (*ship)(void *arg, const struct auditsig_checkpoint *cp, const char *line);
+	void *ship_arg;
 	const char *file;		/* AuditCheckpointFile (copied) */
 	const char *host;		/* host name for the text (copied) */
 	unsigned interval;		/* seconds; 0: no thread, only now/stop */

@@ -49,6 +49,9 @@ bool config_bool(const struct config *c, enum config_key k);
 /* LIST: number of values and the i-th. */
 size_t config_list_count(const struct config *c, enum config_key k);
 const char *config_list(const struct config *c, enum config_key k, size_t i);
+/* A Jurist line is "USER MAIL" in config_list(); its further addresses
+ * and sasl:LOGINs (blank-separated) are here, "" when none. */
+const char *config_list_more(const struct config *c, enum config_key k, size_t i);
 const char *config_key_name(enum config_key k);
 
 void config_dump(const struct config *c, FILE *out);

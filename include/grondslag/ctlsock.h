@@ -13,8 +13,14 @@
  * in the audit chain ("refused", with uid and user name).
  *
  * Protocol: one request per connection: one JSON object on one line (at
- * most CTLSOCK_REQUEST_MAX bytes, read within CTLSOCK_TIMEOUT seconds),
- * answered by one JSON object on one line, then the daemon closes.
+ * most CTLSOCK_REQUEST_MAX bytes, all of it within ControlRequestTimeout
+ * seconds of the connect), answered by one JSON object on one line, then
+ * the daemon closes.  Many clients are served at once (ctlsock.c); one
+ * uid may hold ControlUserConnections connections (a ControlConsoleUser
+ * ControlConsoleConnections).  A request too slow, too long, empty or not
+ * a JSON object with a known command, and a connection over the limit,
+ * are answered ("bad-request" or "refused"), logged and recorded as
+ * "refused" within the refusal limit below.
  *   {"cmd":"held", "since":UNIX, "party":P, "sender":S, "reason_code":R}
  *   {"cmd":"show", "ref":REF, "content":true|false}
  *   {"cmd":"approve", "ref":REF, "reason":TEXT, "basis":TEXT, "rcpts":[..]}
@@ -25,9 +31,13 @@
  * machine: e.g. the sender approving), "not-found", "bad-request" or
  * "error", and "error" (a sentence) unless ok; plus "role" and "user".
  *
- * Roles:  jurist   everything (show --content is recorded as "view")
+ * Roles:  jurist   everything; held and show carry the Subject (content)
+ *                  and each such request is recorded as ONE "view"
+ *                  (details what=subject, or what=content for --content)
  *         admin    held, show without content (status); no decisions
  *         auditor  held, show without content (reading)
+ *  For admins and auditors "subject" is null and "subject_withheld" says
+ *  why: the Subject is written by the sender and can carry addresses.
  *         none     refused and recorded
  *
  * Public functions:
@@ -36,8 +46,8 @@
  *   ctlsock_open(), ctlsock_run(), ctlsock_close()   the daemon's thread
  *   ctlsock_refusals_drain()  record every pending refusal count now
  *   ctlsock_json_copy()  re-emit a parsed JSON value (also for the CLI)
- * Limits: one connection is served at a time (a slow client waits at
- * most CTLSOCK_TIMEOUT seconds); filters and texts up to 2000 bytes;
+ * Limits: CTLSOCK_CONN_MAX connections at once; filters and texts up to
+ * 2000 bytes;
  * HOLDSTATE_MAX_RCPTS recipients per approval.
  *
  * Refusals are bounded, none is lost (env->refusals, see ratelim.h): per
@@ -69,7 +79,11 @@
 #include "grondslag/store.h"
 
 #define CTLSOCK_REQUEST_MAX (64 * 1024)
-#define CTLSOCK_TIMEOUT 5
+#define CTLSOCK_REQUEST_MAX_TEXT "65536"
+/* Connections served at once (more wait in the backlog), and seconds an
+ * answer may sit untaken before the connection is dropped. */
+#define CTLSOCK_CONN_MAX 512
+#define CTLSOCK_WRITE_IDLE 60
 #define CTLSOCK_TEXT_MAX 2000
 /* The refusal limit (see above): records per caller and window, the
  * window in seconds, callers tracked at once. */
@@ -116,6 +130,14 @@ const char *ctlsock_role_name(enum ctlsock_role r);
 int ctlsock_handle(const struct ctlsock_env *env, const struct config *c,
 		   const struct ctlsock_peer *peer, const char *req, size_t len, char **resp,
 		   size_t *resplen);
+
+/* Answer a request that never became one (slow, oversized, empty) or a
+ * connection over its caller's limit: status ("bad-request", "refused")
+ * and why, logged and recorded as a refusal of peer within the refusal
+ * limit.  Same contract as ctlsock_handle(). */
+int ctlsock_reject(const struct ctlsock_env *env, const struct config *c,
+		   const struct ctlsock_peer *peer, const char *status, const char *why,
+		   char **resp, size_t *resplen);
 
 struct ctlsock;
 /* Create the socket at path (mode 0666, see above; a stale socket file

@@ -19,7 +19,11 @@
  *
  * Rules (legal, and why):
  *   - a jurist can never approve a message they sent (four eyes): the
- *     jurist's configured mail addresses are compared with the sender;
+ *     jurist's configured addresses and SASL identities are compared
+ *     with the sender as a person (senderid.h): the envelope address in
+ *     any spelling, and the SMTP AUTH identity when there was one, so a
+ *     jurist who authenticated and used an unrelated envelope sender is
+ *     still the sender;
  *   - a recipient is approved when ReleaseApprovals DISTINCT jurists
  *     approved it; the same jurist approving again does not count;
  *   - released, denied and expired are final: no event leaves them;
@@ -97,8 +101,9 @@ enum hold_event {
 struct hold_event_in {
 	enum hold_event type;
 	const char *jurist;
-	const char *const *jurist_mail;
+	const char *const *jurist_mail;	/* addresses and SASL identities */
 	size_t njurist_mail;
+	const char *delimiters;		/* subaddress delimiters (senderid.h) */
 	const char *const *rcpts;	/* as stored, with or without <> */
 	size_t nrcpts;
 };
@@ -108,6 +113,9 @@ struct holdstate;
 /* A hold in state st sent by sender, needing `required` distinct
  * approvals per recipient.  NULL when out of memory or arguments bad. */
 struct holdstate *holdstate_new(enum hold_state st, const char *sender, unsigned required);
+/* The sender as a person: the canonical envelope address recorded with
+ * the hold and the SMTP AUTH identity ("" or NULL: none).  0 or -1. */
+int holdstate_set_sender_id(struct holdstate *h, const char *canonical, const char *auth);
 void holdstate_free(struct holdstate *h);
 /* Add a recipient as stored; its index, or -1. */
 int holdstate_add_rcpt(struct holdstate *h, const char *rcpt, enum hold_rcpt_state st);

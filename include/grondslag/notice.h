@@ -148,6 +148,13 @@ struct config;
  * (case-insensitive) and unusable ones left out.  0: nobody to tell. */
 size_t notice_jurist_to(const struct config *c, const char **out, size_t max);
 
+/* The mail carrying one checkpoint line of the audit chain off the host
+ * (notice_anchor.c): to the nto addresses, "[grondslag] audit checkpoint
+ * SEQ of HOST", X-Grondslag-Notice: checkpoint.  NULL when an address is
+ * unusable or out of memory. */
+char *notice_checkpoint(const char *from, const char *const *to, size_t nto,
+			const char *hostname, time_t when, int64_t seq, const char *line);
+
 /* False for the null sender "<>" (never answer a bounce), an address
  * without '@', with spaces, controls, quotes or non-ASCII, or over 320
  * bytes; the surrounding "<>" are optional. */

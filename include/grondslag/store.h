@@ -80,7 +80,7 @@
 #include "grondslag/holdstate.h"
 
 /* The schema this code writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 /* "G" + 8 digits of date + "-" + 10 base32 characters, with the NUL. */
 #define STORE_REF_MAX 32
@@ -118,6 +118,8 @@ struct store_notice_item {
 struct store_hold {
 	const char *queue_id;		/* MTA queue id, "" when unknown */
 	const char *sender;		/* envelope sender */
+	const char *sender_auth;	/* SMTP AUTH identity; NULL/"": none */
+	const char *sender_canonical;	/* senderid_address() of sender, or "" */
 	const char *subject;		/* bounded, may be "" */
 	time_t received;
 	int32_t decided_on;		/* the date the policy used (days) */
@@ -203,6 +205,7 @@ struct store_notice {
 struct store_hold_record {
 	char ref[STORE_REF_MAX];
 	char *queue_id, *sender, *subject;
+	char *sender_auth;		/* SMTP AUTH login, "" when none */
 	time_t received, stored;
 	int32_t decided_on;
 	unsigned categories;
@@ -360,8 +363,10 @@ struct store_decision {
 	const char *reason;		/* the jurist's words, required for
 					 * approve and deny */
 	const char *basis;		/* approve: the legal basis named */
-	const char *const *jurist_mail;	/* approve: the jurist's addresses */
+	const char *const *jurist_mail;	/* approve: the jurist's addresses and
+					 * SASL identities (senderid.h) */
 	size_t njurist_mail;
+	const char *delimiters;		/* RecipientDelimiter */
 	const char *const *rcpts;	/* approve: NULL/0 = all still held */
 	size_t nrcpts;
 	unsigned required;		/* ReleaseApprovals */

@@ -12,6 +12,11 @@
  *       hash.  Exit 0 when all holds, 2 when anything is broken or
  *       unreadable; the first broken record and every bad checkpoint are
  *       named, and the records after the last good checkpoint counted.
+ *   audit verify --against FILE [-c CONFIG] [--database FILE] [--key FPR]...
+ *       the chain against the checkpoints that left the host (the mails
+ *       of AuditAnchorMail, the lines of AuditAnchorSyslog): every one
+ *       found in FILE must name a record with exactly its hash
+ *       (audit_against.c).  Exit 0 when all do, 2 otherwise.
  *   audit export [-c CONFIG] [--database FILE] [--since YYYY-MM-DD]
  *                [--format jsonl|csv]
  *       every record (since the day, UTC) for the DPO: jsonl = the
@@ -31,6 +36,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "audit_against.h"
 #include "ctl.h"
 #include "grondslag/auditsig.h"
 #include "grondslag/date.h"
@@ -41,7 +47,7 @@
 
 /* Options shared by the two subcommands. */
 struct audit_opts {
-	const char *config, *database, *since, *format, *checkpoints, *gnupg_home;
+	const char *config, *database, *since, *format, *checkpoints, *gnupg_home, *against;
 	const char *keys[AUDIT_MAX_KEYS];
 	size_t nkeys;
 	bool json;
@@ -65,6 +71,8 @@ static int parse_opts(int argc, char **argv, struct audit_opts *o)
 			o->format = argv[++i];
 		else if (strcmp(a, "--checkpoints") == 0 && has_val)
 			o->checkpoints = argv[++i];
+		else if (strcmp(a, "--against") == 0 && has_val)
+			o->against = argv[++i];
 		else if (strcmp(a, "--gnupg-home") == 0 && has_val)
 			o->gnupg_home = argv[++i];
 		else if (strcmp(a, "--key") == 0 && has_val && o->nkeys < AUDIT_MAX_KEYS)
@@ -429,6 +437,12 @@ static int audit_verify_cmd(const struct audit_opts *o)
 	struct store *s = verify_open(o, &env);
 	if (s == NULL)
 		return CTL_ERROR;
+	if (o->against != NULL) {
+		struct against_keys k = {.home = env.home, .keys = env.keys, .nkeys = env.nkeys};
+		int arc = audit_verify_against(s, o->against, &k, o->json);
+		store_close(s);
+		return arc == 0 ? CTL_OK : CTL_ERROR;
+	}
 	struct verify_pass p = {.chain = audit_verify_new(), .cps = auditsig_check_new()};
 	struct verify_result v;
 	memset(&v, 0, sizeof v);
@@ -527,7 +541,8 @@ int cmd_audit(int argc, char **argv)
 	struct audit_opts o;
 	if (argc < 2 || parse_opts(argc, argv, &o) != 0) {
 		fprintf(stderr, "usage: grondslag audit verify [-c CONFIG] [--database FILE]"
-				" [--checkpoints FILE] [--key FPR]... [--gnupg-home DIR] [--json]\n"
+				" [--checkpoints FILE | --against FILE] [--key FPR]... [--gnupg-home DIR]"
+				" [--json]\n"
 				"       grondslag audit export [-c CONFIG] [--database FILE]"
 				" [--since YYYY-MM-DD] [--format jsonl|csv]\n");
 		return CTL_ERROR;

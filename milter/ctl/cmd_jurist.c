@@ -304,7 +304,12 @@ static void print_hold_head(const struct jsonr_value *h)
 	age_text(num_of(h, "age"), age, sizeof age);
 	printf("%s  %s  age %s  from %s\n", str_of(h, "ref"), str_of(h, "state"), age,
 	       str_of(h, "sender"));
-	printf("  subject: %s\n", str_of(h, "subject"));
+	if (*str_of(h, "sender_auth"))
+		printf("  sent by SMTP AUTH login: %s\n", str_of(h, "sender_auth"));
+	if (*str_of(h, "subject_withheld"))
+		printf("  subject: (withheld: %s)\n", str_of(h, "subject_withheld"));
+	else
+		printf("  subject: %s\n", str_of(h, "subject"));
 	printf("  categories: %s  TLP %s  public addresses %llu, networks %llu  countries %s\n",
 	       *str_of(s, "categories") ? str_of(s, "categories") : "-",
 	       *str_of(s, "tlp") ? str_of(s, "tlp") : "-",

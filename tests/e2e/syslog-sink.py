@@ -8,6 +8,7 @@ program binds, so every test run has its own log and nothing global is
 touched.
 
     syslog-sink.py SOCKET LOGFILE
+    syslog-sink.py udp:PORT LOGFILE    (a remote syslog on 127.0.0.1)
 
 Binds SOCKET (relative to its directory, so paths longer than sun_path
 work), creates SOCKET.ready once listening, appends each datagram to LOGFILE
@@ -26,20 +27,27 @@ def main():
     if len(sys.argv) != 3:
         sys.stderr.write("usage: syslog-sink.py SOCKET LOGFILE\n")
         return 2
-    sock_path = os.path.abspath(sys.argv[1])
     log_path = os.path.abspath(sys.argv[2])
-    os.chdir(os.path.dirname(sock_path))
-    name = os.path.basename(sock_path)
-    if os.path.exists(name):
-        os.unlink(name)
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    sock.bind(name)
-    os.chmod(name, 0o666)
+    if sys.argv[1].startswith("udp:"):
+        # udp:PORT - a remote syslog on 127.0.0.1 (ready file: LOGFILE.ready)
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(("127.0.0.1", int(sys.argv[1][4:])))
+        name = log_path
+    else:
+        sock_path = os.path.abspath(sys.argv[1])
+        os.chdir(os.path.dirname(sock_path))
+        name = os.path.basename(sock_path)
+        if os.path.exists(name):
+            os.unlink(name)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(name)
+        os.chmod(name, 0o666)
 
     def stop(_sig, _frame):
         """Unlink the socket and leave."""
         try:
-            os.unlink(name)
+            if not sys.argv[1].startswith("udp:"):
+                os.unlink(name)
         except OSError:
             pass
         os._exit(0)

@@ -8,7 +8,11 @@
 # the sender's address) cannot approve it; j2's approval alone releases
 # nothing (partly-approved, nothing more at the sink); the outsider and
 # the admin are refused and the refusals are in the chain, which
-# verifies; 25 more refusals of the outsider are bounded (10 records a
+# verifies; the same mail from other spellings of j1's address is j1's
+# too; the admin's held withholds the Subject, a jurist's shows it and is
+# recorded as one view; 50 slow clients without a role do not delay a
+# jurist's held and are cut at the request deadline, recorded; one uid
+# holds at most 8 connections; 25 more refusals of the outsider are bounded (10 records a
 # window, the rest counted; single records and counts add up after the
 # shut-down); a content view is recorded; j2 denies another hold: denied,
 # and the deny notice is queued and sent to the sender.  The daemon signs
@@ -99,6 +103,11 @@ AKEY=$(gpg --homedir "$GH" --batch --with-colons --list-keys 2>/dev/null |
 gpg --homedir "$GH" --batch --export "$AKEY" 2>/dev/null | gpg --homedir "$GP" --batch --import \
 	>/dev/null 2>&1
 e2e_check "audit signing key made" test ${#AKEY} = 40
+# a remote syslog receiving the signed checkpoints
+TJ_SYSPORT=$(e2e_pick_port) || e2e_done
+TJ_SYSLOG=$E2E_RUN/remote-syslog.log
+e2e_proc_start syslog "$E2E_PY" tests/e2e/syslog-sink.py "udp:$TJ_SYSPORT" "$TJ_SYSLOG"
+e2e_check "remote syslog listening" e2e_wait_until 10 "syslog" test -f "$TJ_SYSLOG.ready"
 {
 	mc_conf_common "unix:$SOCK"
 	cat <<CONF
@@ -108,6 +117,7 @@ Jurist $J2 j2@ncsc.nl
 ReleaseApprovals 2
 AuditSigningKey $AKEY
 AuditGnupgHome $GH
+AuditAnchorSyslog 127.0.0.1:$TJ_SYSPORT
 JuristNotice jurists@ncsc.nl
 ExpiryWarning 3
 ReleaseRetry 1
@@ -155,6 +165,26 @@ mc_cli $J1 approve "$REF_A" --reason "my own list"
 e2e_is "$?" 1 "sender's approval refused (exit 1)"
 e2e_is "$(mc_sql "select count(*) from hold_approvals where ref='$REF_A'")" 0 "no approval stored for the sender"
 
+# A sender is a person: the same mail sent from other spellings of j1's
+# address (case, +tag, a quoted local part) is j1's too, refused.
+for _tj_from in 'Sender+x@NCSC.nl' '"sender"@ncsc.nl'; do
+	e2e_send pf "$_tj_from" info@jpcert.or.jp "$E2E_RUN/msg/jp-inline.eml"
+	e2e_is "$(e2e_reply_code)" 250 "sent from $_tj_from: accepted"
+done
+tj_four_holds() { [ "$(mc_sql "select count(*) from holds")" = 4 ]; }
+e2e_check "two more holds stored" e2e_wait_until 20 "four holds" tj_four_holds
+e2e_is "$(mc_sql "select group_concat(sender_canonical, ' ') from holds where ref not in ('$REF_A', '$REF_B')")" \
+	"sender@ncsc.nl sender@ncsc.nl" "the holds record the canonical sender"
+for _tj_ref in $(mc_sql "select group_concat(ref, ' ') from holds where ref not in ('$REF_A', '$REF_B')"); do
+	mc_cli $J1 approve "$_tj_ref" --reason "my own list, another spelling"
+	e2e_is "$?" 1 "sender's approval of $(mc_sql "select sender from holds where ref='$_tj_ref'") refused"
+	case $MC_OUT in *"cannot approve a message they sent"*) e2e_ok "refused as the sender" ;;
+	*) e2e_not_ok "refused as the sender: got '$MC_OUT'" ;; esac
+	mc_cli $J2 deny "$_tj_ref" --reason "test copy"
+done
+e2e_is "$(mc_sql "select count(*) from hold_approvals where ref not in ('$REF_A', '$REF_B')")" 0 \
+	"no approval stored for another spelling of the sender"
+
 # j2 approves: one approval alone releases nothing.
 TJ_SINK=$(e2e_sink_count sink)
 mc_cli $J2 approve "$REF_A" --reason "JPCERT/CC needs this" --basis "wbni-20"
@@ -172,6 +202,19 @@ mc_cli $OUT held
 e2e_is "$?" 1 "outsider refused (exit 1)"
 MC_OUT=$("$CLI" approve "$REF_A" --reason "root tries" --socket "$CTL" 2>&1)
 e2e_is "$?" 1 "admin (root) may not approve (exit 1)"
+
+# The Subject is content: the admin's held withholds it and says so; a
+# jurist's held shows it and is recorded as one view.
+MC_OUT=$("$CLI" held --socket "$CTL" 2>&1)
+case $MC_OUT in *"subject: (withheld: the Subject is content: only jurists see it)"*) e2e_ok "admin: Subject withheld" ;;
+*) e2e_not_ok "admin's held: got '$MC_OUT'" ;; esac
+case $MC_OUT in *COATHANGER*) e2e_not_ok "admin's held shows a Subject" ;; *) e2e_ok "admin sees no Subject" ;; esac
+_tj_views=$(mc_sql "select count(*) from audit where event='view' and json_extract(details, '\$.what')='subject'")
+mc_cli $J2 held
+case $MC_OUT in *"subject: COATHANGER"*) e2e_ok "jurist: Subject shown" ;;
+*) e2e_not_ok "jurist's held: got '$MC_OUT'" ;; esac
+e2e_is "$(mc_sql "select count(*) from audit where event='view' and json_extract(details, '\$.what')='subject'")" \
+	$((_tj_views + 1)) "the jurist's listing recorded as one view"
 
 # A content view by a jurist is recorded.
 mc_cli $J2 show "$REF_A" --content
@@ -211,6 +254,39 @@ e2e_check "audit verify: chain intact" "$CLI" audit verify --database "$MC_DIR/s
 	--key "$AKEY" --gnupg-home "$GP"
 e2e_check "no address found in the milter log" sh -c "! grep -qE '194\\.7\\.|133\\.[0-9]' '$E2E_RUN/milter/out'"
 
+# Fifty slow local users without a role (a byte every 2 s, distinct uids)
+# hold connections to the control socket: a jurist's held is answered
+# at once, before any of them is cut; each is cut at ControlRequestTimeout
+# (5 s from its connect) and recorded within the refusal limit.
+TJ_READY=$E2E_RUN/slow.ready
+python3 tests/e2e/ctl-slow.py "$CTL" 50 2 61000 "$TJ_READY" >"$E2E_RUN/slow.out" 2>&1 &
+TJ_SLOW=$!
+e2e_check "50 slow clients connected" e2e_wait_until 20 "slow clients" test -f "$TJ_READY"
+_tj_t0=$(date +%s%N)
+mc_cli $J2 held
+_tj_rc=$?
+_tj_ms=$(( ($(date +%s%N) - _tj_t0) / 1000000 ))
+e2e_is "$_tj_rc" 0 "held among 50 slow clients: exit"
+e2e_is "$(grep -c '^CLIENT' "$E2E_RUN/slow.out")" 0 "no slow client cut when held was answered ($_tj_ms ms)"
+e2e_check "held answered within 2 s ($_tj_ms ms)" test "$_tj_ms" -lt 2000
+wait $TJ_SLOW
+e2e_is "$?" 0 "slow clients: all done"
+e2e_is "$(grep -Ec '^CLIENT [0-9]+: ([5-9]|1[0-9])\.[0-9] .*slow request' "$E2E_RUN/slow.out")" 50 \
+	"each slow client cut after 5 s (the deadline; under 20 s), told why"
+e2e_is "$(mc_sql "select count(*) from audit where event='refused' and details like '%slow request%'")" 50 \
+	"each cut recorded (one uid each: within the limit)"
+e2e_check "cuts logged" grep -q 'bad-request: slow request' "$E2E_RUN/milter/out"
+
+# One uid holds at most ControlUserConnections (8) connections: of 9 slow
+# clients of one uid, the 9th is refused at once, saying why, recorded.
+python3 tests/e2e/ctl-slow.py "$CTL" 9 2 62000 "$TJ_READY.1" same >"$E2E_RUN/same.out" 2>&1
+e2e_is "$?" 0 "9 slow clients of one uid: done"
+e2e_is "$(grep -c 'slow request' "$E2E_RUN/same.out")" 8 "8 held on until the deadline"
+e2e_is "$(grep -c '"status":"refused".*too many connections: this user holds 8 open, the limit is 8' "$E2E_RUN/same.out")" 1 \
+	"the 9th refused at once: too many connections"
+e2e_is "$(mc_sql "select count(*) from audit where event='refused' and uid=62000 and details like '%too many connections%'")" 1 \
+	"the refused connection is recorded"
+
 # The refusal limit: the outsider tries 25 more times within seconds (26
 # in all, in at most two windows of 60 s): past 10 a window they are only
 # counted, and the count is recorded at the latest when the daemon stops.
@@ -238,4 +314,19 @@ MC_OUT=$("$CLI" audit verify --database "$MC_DIR/store.db" --key "$AKEY" --gnupg
 e2e_is "$?" 0 "audit verify with the public key: exit 0"
 case $MC_OUT in *"records after it are not yet anchored"*) e2e_ok "verify: checkpoints good, anchored" ;;
 *) e2e_not_ok "verify after shut-down: got '$MC_OUT'" ;; esac
+# The signed checkpoint left the host: at the remote syslog, checked
+# with the public key; the same line with another hash is refused.
+e2e_check "signed checkpoint at the remote syslog" e2e_wait_until 10 "syslog" \
+	grep -q 'grondslag-audit-checkpoint v1 seq=' "$TJ_SYSLOG"
+MC_OUT=$("$CLI" audit verify --database "$MC_DIR/store.db" --against "$TJ_SYSLOG" --key "$AKEY" \
+	--gnupg-home "$GP" 2>&1)
+e2e_is "$?" 0 "verify --against the syslog with the key: exit 0"
+case $MC_OUT in *"good of"*"signed)"*) e2e_ok "--against: the signed line is good" ;;
+*) e2e_not_ok "--against signed: got '$MC_OUT'" ;; esac
+sed 's/ hash=\([0-9a-f]\)/ hash=f\1/; s/ hash=\([0-9a-f]\{64\}\)[0-9a-f]/ hash=\1/' "$TJ_SYSLOG" >"$E2E_RUN/forged.log"
+MC_OUT=$("$CLI" audit verify --database "$MC_DIR/store.db" --against "$E2E_RUN/forged.log" --key "$AKEY" \
+	--gnupg-home "$GP" 2>&1)
+e2e_is "$?" 2 "a line with another hash: exit 2"
+case $MC_OUT in *"signature bad"*) e2e_ok "--against: forged line's signature bad" ;;
+*) e2e_not_ok "--against forged: got '$MC_OUT'" ;; esac
 e2e_done

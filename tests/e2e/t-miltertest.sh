@@ -91,6 +91,10 @@ e2e_is "$(count "$DB" "select count(*) from hold_recipients where reasons='const
 	"store: the Japanese list to CERT.be, constituency-mismatch"
 e2e_is "$(count "$DB" "select count(*) from outbox where kind='hold' and rcpt='sender@ncsc.nl'")" 29 \
 	"store: a notice per hold to the sender"
+e2e_is "$(count "$DB" "select sender_auth || ' ' || sender_canonical from holds where queue_id='A1'")" \
+	"alice sender@ncsc.nl" "store: the authenticated hold records the SASL login ({auth_authen}) and the canonical sender"
+e2e_is "$(count "$DB" "select count(*) from holds where sender_auth = '' and sender_canonical = 'sender@ncsc.nl'")" 28 \
+	"store: the others record no login"
 e2e_is "$(count "$DB" "select count(*) from shares where simulated=0")" 27 "store: share records"
 e2e_is "$(count "$DB" "select count(*) from shares where party='cert-be' and bases='wbni-20-2-eu-csirt' and countries='BE:3'")" 26 \
 	"store: shares name party, basis and countries"

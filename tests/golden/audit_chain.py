@@ -6,6 +6,10 @@
 #   audit_chain.py rewrite DB SEQ  alter record SEQ and re-hash it and
 #                                  every later record (a consistent
 #                                  forged chain: only a checkpoint finds it)
+#   audit_chain.py drop DB SEQ     delete records SEQ and SEQ + 1, number
+#                                  the later ones down and re-hash them
+#                                  (records removed without a trace in
+#                                  the chain itself)
 # rewrite drops the append-only triggers first, as an intruder would.
 import hashlib
 import sqlite3
@@ -67,7 +71,22 @@ def rewrite(db, first):
         prev = h
 
 
+def drop(db, first):
+    db.executescript("DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;")
+    rows = db.execute("SELECT seq, at, actor, uid, role, event, ref, details, prev_hash"
+                      " FROM audit WHERE seq >= ? ORDER BY seq", (first,)).fetchall()
+    prev = rows[0][8]
+    db.execute("DELETE FROM audit WHERE seq >= ?", (first,))
+    seq = first
+    for (_, at, actor, uid, role, event, ref, details, _) in rows[2:]:
+        h = digest(prev, canon(seq, at, actor, uid, role, event, ref, details))
+        db.execute("INSERT INTO audit VALUES(?,?,?,?,?,?,?,?,?,?)",
+                   (seq, at, actor, uid, role, event, ref, details, prev, h))
+        prev = h
+        seq += 1
+
+
 if __name__ == "__main__":
     conn = sqlite3.connect(sys.argv[2])
-    {"fill": fill, "rewrite": rewrite}[sys.argv[1]](conn, int(sys.argv[3]))
+    {"fill": fill, "rewrite": rewrite, "drop": drop}[sys.argv[1]](conn, int(sys.argv[3]))
     conn.commit()

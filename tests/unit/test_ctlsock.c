@@ -12,6 +12,7 @@
 
 #include <dirent.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <sqlite3.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -21,6 +22,9 @@
 
 #include "grondslag/config.h"
 #include "grondslag/ctlsock.h"
+#include "grondslag/notice.h"
+#include "grondslag/ratelim.h"
+#include "grondslag/senderid.h"
 #include "grondslag/store.h"
 
 
@@ -94,6 +98,11 @@ static void test_config_keys(void **state)
 		{"Jurist al/ice a@b.c\n", "is not a login name"},
 		{"Jurist alice a@b@c\n", "is not USER MAILADDRESS"},
 		{"Jurist alice <a@b.c>\n", "is not USER MAILADDRESS"},
+		{"Jurist alice a@b.c a.private@d.e sasl:alice sasl:a@REALM\n", NULL},
+		{"Jurist alice sasl:alice\n", "is not USER MAILADDRESS"},
+		{"Jurist alice a@b.c sasl:\n", "is not USER MAILADDRESS"},
+		{"Jurist alice a@b.c not-an-address\n", "is not USER MAILADDRESS"},
+		{"RecipientDelimiter +-\n", NULL},
 		{"Admin carol dave\n", ":1: Admin: one login name per line"},
 		{"Auditor d@ve\n", "is not a login name"},
 		{"ReleaseApprovals 6\n", "ReleaseApprovals: 6 is out of range 1..5"},
@@ -260,7 +269,9 @@ static void test_requests(void **state)
 			fail_msg("%s: the answer is not one line: %s", steps[i].name, resp);
 		free(resp);
 	}
-	assert_int_eq_msg("refused records", count_events(s, "refused"), 6);
+	/* 6 refusals of role or state, and the 3 malformed requests (not
+	 * json, not an object, unknown command): a probe is recorded too */
+	assert_int_eq_msg("refused records", count_events(s, "refused"), 9);
 	assert_int_eq_msg("view records", count_events(s, "view"), 1);
 	assert_int_eq_msg("approve records", count_events(s, "approve"), 2);
 	assert_int_eq_msg("deny records", count_events(s, "deny"), 2);
@@ -480,6 +491,165 @@ static void test_refusal_summary_kept(void **state)
 	config_free(c);
 }
 
+/* A sender is a person: a jurist is refused on a hold whose sender maps
+ * to them, in any spelling of any of their addresses, and when they sent
+ * it authenticated (their login, or a sasl: identity of their Jurist
+ * line) under an unrelated envelope sender; another jurist is not. */
+static void test_self_approval(void **state)
+{
+	(void)state;
+	static const char conf[] =
+		"Jurist alice alice@ncsc.nl\nJurist alice alice.private@example.org sasl:ali@REALM\n"
+		"Jurist bob bob@ncsc.nl\nRecipientDelimiter +-\nReleaseApprovals 2\n";
+	static const struct {
+		const char *sender, *auth, *user;
+		const char *status;
+	} cases[] = {
+		{"<alice@ncsc.nl>", "", "alice", "refused"},
+		{"<alice+x@ncsc.nl>", "", "alice", "refused"},
+		{"<Alice-x@NCSC.NL>", "", "alice", "refused"},
+		{"<\"alice\"@ncsc.nl>", "", "alice", "refused"},
+		{"<\"Alice+q\"@ncsc.nl>", "", "alice", "refused"},
+		{"<@relay.example:alice@ncsc.nl>", "", "alice", "refused"},
+		{"<ALICE.PRIVATE+z@example.org>", "", "alice", "refused"},
+		{"<someone@example.org>", "alice", "alice", "refused"},
+		{"<someone@example.org>", "ali@realm", "alice", "refused"},
+		{"<bob@ncsc.nl>", "alice", "alice", "refused"},
+		{"<alice+x@ncsc.nl>", "", "bob", "ok"},
+		{"<someone@example.org>", "alice", "bob", "ok"},
+		{"<someone@example.org>", "carol", "alice", "ok"},
+		{"<alicex@ncsc.nl>", "", "alice", "ok"},
+	};
+	char err[1024], path[256], ref[STORE_REF_MAX], req[256];
+	struct config *c = conf_from("self.conf", conf, err, sizeof err);
+	snprintf(path, sizeof path, "%s/self.db", dir);
+	struct store *s = store_open(path, err, sizeof err);
+	if (c == NULL || s == NULL)
+		fail_msg("setup: %s", err);
+	/* every reader of a Jurist line still sees "USER MAIL"; the jurists'
+	 * notices go to that first address, never to "a b sasl:c" */
+	assert_str_eq_msg("line 2", config_list(c, CONF_JURIST, 1), "alice alice.private@example.org");
+	assert_str_eq_msg("line 2 more", config_list_more(c, CONF_JURIST, 1), "sasl:ali@REALM");
+	assert_str_eq_msg("line 1 more", config_list_more(c, CONF_JURIST, 0), "");
+	const char *to[8];
+	assert_int_eq_msg("notice addresses", notice_jurist_to(c, to, 8), 3);
+	assert_str_eq_msg("notice address 2", to[1], "alice.private@example.org");
+	struct ctlsock_env env = {.store = s, .hostname = "mx.test", .notice_from = "g@ncsc.nl"};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char canonical[SENDERID_MAX];
+		senderid_address(cases[i].sender, "+-", canonical, sizeof canonical);
+		struct store_hold h = {.queue_id = "Q1", .sender = cases[i].sender,
+				       .sender_auth = cases[i].auth, .sender_canonical = canonical,
+				       .subject = "s", .received = time(NULL) - 60,
+				       .registry_digest = "ab", .summary_json = "{}",
+				       .findings_json = "{}", .data = message,
+				       .len = sizeof message - 1, .fd = -1, .rcpts = held,
+				       .nrcpts = 2};
+		if (store_hold_put(s, &h, ref, err, sizeof err) != 0)
+			fail_msg("store_hold_put: %s", err);
+		snprintf(req, sizeof req, "{\"cmd\":\"approve\",\"ref\":\"%s\",\"reason\":\"r\"}", ref);
+		struct ctlsock_peer p = {.uid = 1001, .user = cases[i].user};
+		char *resp, want[64];
+		size_t len;
+		if (ctlsock_handle(&env, c, &p, req, strlen(req), &resp, &len) != 0)
+			fail_msg("handle failed");
+		snprintf(want, sizeof want, "\"status\":\"%s\"", cases[i].status);
+		/* show tells the jurists who sent it as a person */
+		char show[128], *sresp, shows[300];
+		size_t slen;
+		snprintf(show, sizeof show, "{\"cmd\":\"show\",\"ref\":\"%s\"}", ref);
+		struct ctlsock_peer other = {.uid = 1002, .user = "bob"};
+		if (ctlsock_handle(&env, c, &other, show, strlen(show), &sresp, &slen) != 0)
+			fail_msg("show failed");
+		snprintf(shows, sizeof shows, "\"sender_auth\":\"%s\"", cases[i].auth);
+		if (strstr(sresp, shows) == NULL)
+			fail_msg("show of a hold sent with login \"%s\": got %s", cases[i].auth, sresp);
+		free(sresp);
+		if (strstr(resp, want) == NULL ||
+		    (strcmp(cases[i].status, "refused") == 0 &&
+		     strstr(resp, "cannot approve a message they sent") == NULL))
+			fail_msg("%s approving a hold from %s (auth \"%s\"): got %s, want %s",
+				 cases[i].user, cases[i].sender, cases[i].auth, resp, want);
+		free(resp);
+	}
+	store_close(s);
+	config_free(c);
+}
+
+/* The details of the last "view" record (scan callback, arg: 1024 bytes). */
+static int last_view_cb(void *arg, const struct audit_record *r)
+{
+	if (strcmp(r->event, "view") == 0)
+		snprintf(arg, 1024, "%s", r->details);
+	return 0;
+}
+
+/* The Subject is content: a jurist's held and show carry it and each is
+ * recorded as ONE view (held: one record for the whole listing, naming
+ * the references); an admin's and an auditor's answers withhold it, say
+ * so, and record nothing. */
+static void test_subject_visibility(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *user;
+		long uid;
+		const char *req;	/* @1: the first hold */
+		bool sees;
+		int views;		/* "view" records added */
+		const char *what;	/* in the view's details, or NULL */
+	} cases[] = {
+		{"bob", 1002, "{\"cmd\":\"held\"}", true, 1, "\"holds\":3,"},
+		{"bob", 1002, "{\"cmd\":\"show\",\"ref\":\"@1\"}", true, 1, "\"what\":\"subject\""},
+		{"bob", 1002, "{\"cmd\":\"show\",\"ref\":\"@1\",\"content\":true}", true, 1,
+		 "\"what\":\"content\""},
+		{"carol", 1003, "{\"cmd\":\"held\"}", false, 0, NULL},
+		{"carol", 1003, "{\"cmd\":\"show\",\"ref\":\"@1\"}", false, 0, NULL},
+		{"dave", 1004, "{\"cmd\":\"held\"}", false, 0, NULL},
+		{"dave", 1004, "{\"cmd\":\"show\",\"ref\":\"@1\"}", false, 0, NULL},
+	};
+	char err[1024], path[256], ref1[STORE_REF_MAX], ref2[STORE_REF_MAX], req[256];
+	struct config *c = conf_from("subj.conf", roles_conf, err, sizeof err);
+	snprintf(path, sizeof path, "%s/subj.db", dir);
+	struct store *s = store_open(path, err, sizeof err);
+	if (c == NULL || s == NULL)
+		fail_msg("setup: %s", err);
+	put_hold(s, ref1);
+	put_hold(s, ref2);
+	put_hold(s, ref2);
+	struct ctlsock_env env = {.store = s, .hostname = "mx.test", .notice_from = "g@ncsc.nl"};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct ctlsock_peer p = {.uid = cases[i].uid, .user = cases[i].user};
+		char *resp, row[300];
+		size_t len;
+		fill(cases[i].req, ref1, ref2, req, sizeof req);
+		snprintf(row, sizeof row, "%s %s", cases[i].user, req);
+		int before = count_events(s, "view");
+		if (ctlsock_handle(&env, c, &p, req, strlen(req), &resp, &len) != 0)
+			fail_msg("%s: handle failed", row);
+		if (strstr(resp, "\"status\":\"ok\"") == NULL)
+			fail_msg("%s: got %s", row, resp);
+		bool subject = strstr(resp, "\"subject\":\"s\"") != NULL;
+		bool withheld = strstr(resp, "\"subject\":null,\"subject_withheld\":\"the Subject "
+					     "is content: only jurists see it\"") != NULL;
+		if (subject != cases[i].sees || withheld == cases[i].sees)
+			fail_msg("%s: got %s, want the Subject %s", row, resp,
+				 cases[i].sees ? "shown" : "withheld, saying so");
+		free(resp);
+		assert_int_eq_msg(row, count_events(s, "view") - before, cases[i].views);
+		if (cases[i].what != NULL) {
+			char last[1024] = "";
+			assert_int_eq_msg(row, store_audit_scan(s, INT64_MIN, last_view_cb, last), 0);
+			if (strstr(last, cases[i].what) == NULL)
+				fail_msg("%s: view record %s, want %s", row, last, cases[i].what);
+			if (strstr(req, "held") != NULL && strstr(last, ref1) == NULL)
+				fail_msg("%s: view record %s names no reference", row, last);
+		}
+	}
+	store_close(s);
+	config_free(c);
+}
+
 /* Pinning for the socket test: one fixed configuration. */
 static const struct config *fixed_get(void *arg, void **pin)
 {
@@ -567,6 +737,188 @@ static void test_socket(void **state)
 	config_free(c);
 }
 
+/* A connected client of path (fails the test when it cannot connect). */
+static int dial(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	memcpy(sa.sun_path, path, strlen(path) + 1);	/* dir is short */
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0)
+		fail_msg("connect %s failed", path);
+	return fd;
+}
+
+/* Milliseconds since an arbitrary start. */
+static long long ms_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read fd's answer (until EOF) into buf; its length. */
+static size_t answer_of(int fd, char *buf, size_t len)
+{
+	size_t n = 0;
+	ssize_t r;
+	while (n < len - 1 && (r = read(fd, buf + n, len - 1 - n)) > 0)
+		n += (size_t)r;
+	buf[n] = '\0';
+	return n;
+}
+
+/* Count "refused" records whose details contain what (scan callback). */
+struct why_arg {
+	const char *what;
+	int n;
+};
+static int why_cb(void *arg, const struct audit_record *r)
+{
+	struct why_arg *a = arg;
+	a->n += strcmp(r->event, "refused") == 0 && strstr(r->details, a->what) != NULL;
+	return 0;
+}
+static int count_why(struct store *s, const char *what)
+{
+	struct why_arg a = {what, 0};
+	assert_int_eq_msg("audit scan", store_audit_scan(s, INT64_MIN, why_cb, &a), 0);
+	return a.n;
+}
+
+#define SLOW_CLIENTS 50
+
+/* Many clients at once: 50 slow clients (a byte every second) hold
+ * connections while a jurist's held is answered at once, long before
+ * any of them is cut; each is cut at the request deadline (counted from
+ * the connect, not per read), told so, and the cuts are recorded within
+ * the refusal limit (10 one by one, the rest counted); one uid holds at
+ * most ControlUserConnections, a ControlConsoleUser more. */
+static void test_socket_many(void **state)
+{
+	(void)state;
+	char err[1024], path[256], db[256], conf[512], buf[4096];
+	struct passwd *pw = getpwuid(getuid());
+	if (pw == NULL)
+		fail_msg("who am I?");
+	/* the test's own uid is the jurist, the slow clients and the limits */
+	snprintf(conf, sizeof conf,
+		 "Jurist %s %s@ncsc.nl\nControlRequestTimeout 4\nControlUserConnections %d\n",
+		 pw->pw_name, pw->pw_name, SLOW_CLIENTS + 2);
+	struct config *c = conf_from("many.conf", conf, err, sizeof err);
+	snprintf(db, sizeof db, "%s/many.db", dir);
+	snprintf(path, sizeof path, "%s/many.sock", dir);
+	struct store *s = store_open(db, err, sizeof err);
+	struct ratelim *rl = ratelim_new(CTLSOCK_REFUSALS_PER_WINDOW, CTLSOCK_REFUSAL_WINDOW,
+					 CTLSOCK_REFUSAL_SLOTS);
+	if (c == NULL || s == NULL || rl == NULL)
+		fail_msg("setup: %s", err);
+	char ref[STORE_REF_MAX];
+	put_hold(s, ref);
+	struct ctlsock *cs = ctlsock_open(path, err, sizeof err);
+	struct ctlsock_env env = {.store = s, .config_get = fixed_get, .config_put = fixed_put,
+				  .arg = c, .refusals = rl};
+	if (cs == NULL || ctlsock_run(cs, &env, err, sizeof err) != 0)
+		fail_msg("ctlsock: %s", err);
+	long long t0 = ms_now();
+	int slow[SLOW_CLIENTS];
+	for (int i = 0; i < SLOW_CLIENTS; i++) {
+		slow[i] = dial(path);
+		assert_int_eq_msg("first byte", (int)send(slow[i], "{", 1, MSG_NOSIGNAL), 1);
+	}
+	/* a byte a second each, for two seconds: nobody is cut yet */
+	for (int sec = 0; sec < 2; sec++) {
+		sleep(1);
+		for (int i = 0; i < SLOW_CLIENTS; i++)
+			assert_int_eq_msg("slow byte", (int)send(slow[i], " ", 1, MSG_NOSIGNAL), 1);
+	}
+	long long t1 = ms_now();
+	int fd = dial(path);
+	assert_int_eq_msg("send held", (int)send(fd, "{\"cmd\":\"held\"}\n", 15, MSG_NOSIGNAL), 15);
+	answer_of(fd, buf, sizeof buf);
+	close(fd);
+	long long took = ms_now() - t1;
+	if (strstr(buf, "\"role\":\"jurist\"") == NULL || strstr(buf, "\"status\":\"ok\"") == NULL ||
+	    strstr(buf, ref) == NULL)
+		fail_msg("jurist's held among %d slow clients: got %s", SLOW_CLIENTS, buf);
+	if (took > 1500 || ms_now() - t0 >= 4000)
+		fail_msg("jurist's held took %lld ms (%lld ms after the slow clients came): want "
+			 "it answered before any of them is cut", took, ms_now() - t0);
+	/* nobody was cut yet: each slow client still gets nothing */
+	for (int i = 0; i < SLOW_CLIENTS; i++) {
+		char c1;
+		assert_int_eq_msg("still open", (int)recv(slow[i], &c1, 1, MSG_DONTWAIT), -1);
+	}
+	/* then each is cut at its deadline (4 s after the connect), told why */
+	for (int i = 0; i < SLOW_CLIENTS; i++) {
+		answer_of(slow[i], buf, sizeof buf);
+		if (strstr(buf, "\"status\":\"bad-request\"") == NULL ||
+		    strstr(buf, "slow request") == NULL)
+			fail_msg("slow client %d: got %s", i, buf);
+		close(slow[i]);
+	}
+	long long cut = ms_now() - t0;
+	if (cut < 3900 || cut > 10000)
+		fail_msg("slow clients cut after %lld ms, want about 4000 (the deadline)", cut);
+	/* recorded within the refusal limit: 10 one by one, 40 counted */
+	assert_int_eq_msg("slow requests recorded", count_why(s, "slow request"),
+			  CTLSOCK_REFUSALS_PER_WINDOW);
+	ctlsock_close(cs);
+	assert_int_eq_msg("the count recorded at the stop",
+			  count_why(s, "\"suppressed\":40,"), 1);
+	ratelim_free(rl);
+	config_free(c);
+
+	/* the per-uid limit, and the console's own limit */
+	static const struct {
+		const char *extra;
+		const char *console;	/* NULL: the test's own user */
+		int allowed;
+	} limits[] = {
+		{"ControlUserConnections 3\n", "", 3},
+		{"ControlUserConnections 3\nControlConsoleConnections 6\n", NULL, 6},
+		{"ControlUserConnections 3\n", "nobody-else", 3},
+	};
+	for (size_t l = 0; l < ARRAY_LEN(limits); l++) {
+		char extra[256];
+		const char *console = limits[l].console ? limits[l].console : pw->pw_name;
+		snprintf(extra, sizeof extra, "%s%s%s%s", limits[l].extra,
+			 *console ? "ControlConsoleUser " : "", console, *console ? "\n" : "");
+		snprintf(conf, sizeof conf, "Jurist %s %s@ncsc.nl\n%s", pw->pw_name, pw->pw_name,
+			 extra);
+		c = conf_from("limit.conf", conf, err, sizeof err);
+		if (c == NULL)
+			fail_msg("%s: %s", extra, err);
+		cs = ctlsock_open(path, err, sizeof err);
+		env = (struct ctlsock_env){.store = s, .config_get = fixed_get,
+					   .config_put = fixed_put, .arg = c};
+		if (cs == NULL || ctlsock_run(cs, &env, err, sizeof err) != 0)
+			fail_msg("ctlsock: %s", err);
+		int before = count_why(s, "too many connections");
+		int open_fds[8];
+		for (int i = 0; i < limits[l].allowed; i++)
+			open_fds[i] = dial(path);
+		/* one more: refused at once, told why, recorded */
+		fd = dial(path);
+		answer_of(fd, buf, sizeof buf);
+		close(fd);
+		if (strstr(buf, "\"status\":\"refused\"") == NULL ||
+		    strstr(buf, "too many connections") == NULL)
+			fail_msg("%s: connection %d: got %s", extra, limits[l].allowed + 1, buf);
+		assert_int_eq_msg(extra, count_why(s, "too many connections") - before, 1);
+		/* the ones within the limit are served */
+		for (int i = 0; i < limits[l].allowed; i++) {
+			send(open_fds[i], "{\"cmd\":\"held\"}\n", 15, MSG_NOSIGNAL);
+			answer_of(open_fds[i], buf, sizeof buf);
+			close(open_fds[i]);
+			if (strstr(buf, "\"status\":\"ok\"") == NULL)
+				fail_msg("%s: connection %d: got %s", extra, i + 1, buf);
+		}
+		ctlsock_close(cs);
+		config_free(c);
+	}
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -577,6 +929,9 @@ int main(void)
 		cmocka_unit_test(test_refusal_limit),
 		cmocka_unit_test(test_refusal_summary_kept),
 		cmocka_unit_test(test_socket),
+		cmocka_unit_test(test_subject_visibility),
+		cmocka_unit_test(test_socket_many),
+		cmocka_unit_test(test_self_approval),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

@@ -252,7 +252,7 @@ static void test_open_errors(void **state)
 		{"garbage", "garbage.db", make_garbage, ": file is not a database"},
 		{"text file", "conf.db", make_text, ": file is not a database"},
 		{"newer schema", "newer.db", make_newer,
-		 ": schema version 7 is newer than this grondslag (4)"},
+		 ": schema version 7 is newer than this grondslag (5)"},
 		{"foreign tables", "places.db", make_foreign_tables, "not a grondslag database"},
 		{"foreign application_id", "app.db", make_foreign_appid,
 		 "not a grondslag database (application_id 0x00000001)"},

@@ -1,0 +1,26 @@
+/*
+ * audit_against.h - grondslag audit verify --against (audit_against.c).
+ */
+#ifndef GRONDSLAG_CTL_AUDIT_AGAINST_H
+#define GRONDSLAG_CTL_AUDIT_AGAINST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "grondslag/auditsig.h"
+#include "grondslag/store.h"
+
+/* The keys signed lines are checked against (none: not checked). */
+struct against_keys {
+	const char *home;		/* GnuPG home with the public keys */
+	const char *const *keys;
+	size_t nkeys;
+};
+
+/* Check the chain of s against the checkpoint lines in file; print the
+ * report (text, or JSON).  0 intact and anchored, 1 not (or no line
+ * found), -1 error (printed). */
+int audit_verify_against(struct store *s, const char *file, const struct against_keys *k,
+			 bool json);
+
+#endif

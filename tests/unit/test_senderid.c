@@ -1,0 +1,106 @@
+/*
+ * test_senderid.c - the sender as a person (senderid.c): canonical
+ * envelope addresses (case, subaddress with one or several delimiters,
+ * quoted local parts, source routes, IDN domains) and the comparison of
+ * a jurist's identities with a hold's sender, SMTP AUTH included.
+ */
+#include "testutil.h"
+
+#include "grondslag/senderid.h"
+
+static void test_address(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in, *delims;
+		const char *want;	/* NULL: not an address */
+	} cases[] = {
+		{"<sender@ncsc.nl>", "+", "sender@ncsc.nl"},
+		{"sender@ncsc.nl", "+", "sender@ncsc.nl"},
+		{"<Sender@NCSC.NL>", "+", "sender@ncsc.nl"},
+		{"<sender+x@ncsc.nl>", "+", "sender@ncsc.nl"},
+		{"<sender+x+y@ncsc.nl>", "+", "sender@ncsc.nl"},
+		{"<sender-x@ncsc.nl>", "+", "sender-x@ncsc.nl"},
+		{"<sender-x@ncsc.nl>", "+-", "sender@ncsc.nl"},
+		{"<sender+x@ncsc.nl>", "", "sender+x@ncsc.nl"},
+		{"<sender+x@ncsc.nl>", NULL, "sender+x@ncsc.nl"},
+		{"<+x@ncsc.nl>", "+", "+x@ncsc.nl"},	/* never the whole local part */
+		{"<\"sender\"@ncsc.nl>", "+", "sender@ncsc.nl"},
+		{"<\"Sender+x\"@ncsc.nl>", "+", "sender@ncsc.nl"},
+		{"<\"s\\\"q\"@ncsc.nl>", "+", "s\"q@ncsc.nl"},
+		{"<\"a@b\"@ncsc.nl>", "+", "a@b@ncsc.nl"},
+		{"<\"john doe\"@ncsc.nl>", "+", "john doe@ncsc.nl"},
+		{"<@relay.example,@r2.example:sender+x@ncsc.nl>", "+", "sender@ncsc.nl"},
+		{"<sender@ncsc.nl.>", "+", "sender@ncsc.nl"},
+		{"<sender@BÜCHER.example>", "+", "sender@xn--bcher-kva.example"},
+		{" <sender@ncsc.nl> ", "+", "sender@ncsc.nl"},
+		{"<>", "+", NULL},
+		{"", "+", NULL},
+		{"sender", "+", NULL},
+		{"<@relay.example>", "+", NULL},
+		{"<sender@>", "+", NULL},
+		{"<@ncsc.nl>", "+", NULL},
+		{"<sender@bad_domain>", "+", NULL},
+		{"<se\001nder@ncsc.nl>", "+", NULL},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char out[SENDERID_MAX];
+		bool ok = senderid_address(cases[i].in, cases[i].delims, out, sizeof out);
+		if (ok != (cases[i].want != NULL) || (ok && strcmp(out, cases[i].want) != 0))
+			fail_msg("%s (delims %s): got %s \"%s\", want %s", cases[i].in,
+				 cases[i].delims ? cases[i].delims : "NULL", ok ? "ok" : "none", out,
+				 cases[i].want ? cases[i].want : "none");
+	}
+	char small[16];
+	assert_false(senderid_address("<a@b.c>", "+", small, sizeof small));
+	assert_false(senderid_address(NULL, "+", small, sizeof small));
+}
+
+static void test_match(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *id, *envelope, *canonical, *auth;
+		bool want;
+	} cases[] = {
+		/* the address in another spelling */
+		{"sender@ncsc.nl", "<sender@ncsc.nl>", "", "", true},
+		{"sender@ncsc.nl", "<Sender+x@NCSC.nl>", "", "", true},
+		{"sender@ncsc.nl", "<\"sender\"@ncsc.nl>", "", "", true},
+		{"sender@ncsc.nl", "<@relay.example:sender+y@ncsc.nl>", "", "", true},
+		{"Sender@NCSC.nl", "<sender@ncsc.nl>", "", "", true},
+		{"sender+own@ncsc.nl", "<sender@ncsc.nl>", "", "", true},
+		/* the canonical spelling recorded with the hold */
+		{"sender@ncsc.nl", "<odd>", "sender@ncsc.nl", "", true},
+		/* authenticated, with an unrelated envelope sender */
+		{"alice", "<someone@example.org>", "someone@example.org", "alice", true},
+		{"alice", "<someone@example.org>", "someone@example.org", "ALICE", true},
+		{"alice@REALM.example", "<x@example.org>", "x@example.org", "alice@realm.example",
+		 true},
+		{"alice@ncsc.nl", "<x@example.org>", "x@example.org", "Alice+t@ncsc.nl", true},
+		/* somebody else */
+		{"sender@ncsc.nl", "<other@ncsc.nl>", "other@ncsc.nl", "", false},
+		{"sender@ncsc.nl", "<sender@ncsc.nl.evil.example>", "", "", false},
+		{"sender@ncsc.nl", "<sendersender@ncsc.nl>", "", "", false},
+		{"alice", "<alice@ncsc.nl>", "alice@ncsc.nl", "", false},
+		{"alice", "<x@example.org>", "x@example.org", "bob", false},
+		{"alice", "<x@example.org>", "x@example.org", "alicex", false},
+		{"", "<x@example.org>", "x@example.org", "", false},
+		{"sender@ncsc.nl", "<>", "", "", false},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++)
+		if (senderid_match(cases[i].id, cases[i].envelope, cases[i].canonical, cases[i].auth,
+				   "+") != cases[i].want)
+			fail_msg("%s vs envelope %s canonical %s auth %s: got %s, want %s",
+				 cases[i].id, cases[i].envelope, cases[i].canonical, cases[i].auth,
+				 cases[i].want ? "no" : "yes", cases[i].want ? "yes" : "no");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_address),
+		cmocka_unit_test(test_match),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
