@@ -50,6 +50,9 @@
 #include "grondslag/pdf.h"
 #include "grondslag/pgp.h"
 #include "grondslag/plainmsg.h"
+#include "grondslag/rfc2047.h"
+#include "grondslag/rtf.h"
+#include "grondslag/sniff.h"
 #include "grondslag/textx.h"
 #include "grondslag/walk.h"
 
@@ -83,6 +86,7 @@ struct item {
 	const char *smime_type;	/* may be NULL */
 	const unsigned char *data;
 	size_t len;
+	bool lenient;		/* unknown binary here is no finding (see walk_binary) */
 };
 
 void walk_limits_default(struct walk_limits *l)
@@ -318,11 +322,32 @@ static void walk_subject_text(struct walk *w, const char *s, size_t n, const cha
 	walk_text(w, (unsigned)idx, TEXTX_PLAIN, NULL, s, n);
 }
 
+/* The Subject of a message decoded by our own RFC 2047 decoder (GMime's
+ * drops text after a padded base64 word); NULL when there is none. */
+static char *subject_of(GMimeMessage *m, size_t *n)
+{
+	GMimeHeaderList *hl = g_mime_object_get_header_list(GMIME_OBJECT(m));
+	GMimeHeader *h = hl ? g_mime_header_list_get_header(hl, "Subject") : NULL;
+	const char *raw = h ? g_mime_header_get_raw_value(h) : NULL;
+	*n = 0;
+	if (raw == NULL)
+		return NULL;
+	while (*raw == ' ' || *raw == '\t' || *raw == '\r' || *raw == '\n')
+		raw++;
+	size_t len = strlen(raw);
+	while (len > 0 && (raw[len - 1] == ' ' || raw[len - 1] == '\t' || raw[len - 1] == '\r' ||
+			   raw[len - 1] == '\n'))
+		len--;
+	return rfc2047_decode(raw, len, 4 * len + 16, n);
+}
+
 /* Only the Subject of a message (or header block) is text. */
 static void walk_subject(struct walk *w, GMimeMessage *m, const char *prefix, unsigned depth)
 {
-	const char *s = g_mime_message_get_subject(m);
-	walk_subject_text(w, s, s != NULL ? strlen(s) : 0, prefix, depth);
+	size_t n;
+	char *s = subject_of(m, &n);
+	walk_subject_text(w, s, n, prefix, depth);
+	free(s);
 }
 
 /* A message held as bytes (an .eml attachment, text/rfc822-headers). */
@@ -337,8 +362,10 @@ static void walk_embedded(struct walk *w, const struct item *it, bool headers_on
 		return;
 	}
 	if (headers_only) {
-		const char *s = g_mime_message_get_subject(m);
-		walk_text(w, it->part, TEXTX_PLAIN, NULL, s ? s : "", s ? strlen(s) : 0);
+		size_t n;
+		char *s = subject_of(m, &n);
+		walk_text(w, it->part, TEXTX_PLAIN, NULL, s ? s : "", n);
+		free(s);
 	} else {
 		findings_part_set_status(w->f, it->part, PART_CONTAINER);
 		walk_message_body(w, m, it->path, it->depth + 1);
@@ -426,26 +453,32 @@ static bool charge(void *arg, uint64_t bytes)
 	return time_ok(c->w, (int)c->part) && (bytes == 0 || account(c->w, c->part, bytes));
 }
 
-/* Office document: the text members through one XML-joining stream. */
-static void walk_office(struct walk *w, const struct item *it, enum arc_office kind)
+/* XML by its first bytes: an optional BOM, blanks, then '<'. */
+static bool looks_xml(const char *p, size_t n)
 {
-	enum arc_status st;
-	struct arc *a = arc_open(it->data, it->len, it->filename, w->lim->max_expansion_ratio, &st);
-	if (a == NULL) {
-		findings_part_unscannable(w->f, it->part, arc_reason(st));
-		return;
-	}
-	char *buf = malloc(CHUNK);
-	struct textx *t = buf ? stream_open(w, it->part, TEXTX_OFFICE, NULL) : NULL;
-	if (t == NULL) {
-		free(buf);
-		arc_close(a);
-		halt(w, UNSCAN_INTERNAL, (int)it->part);
-		return;
-	}
+	size_t i = n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+		i++;
+	return i < n && p[i] == '<';
+}
+
+static enum arc_status walk_member(struct walk *w, struct arc *a, const struct arc_entry *e,
+				   const struct item *parent, char *buf, bool lenient);
+
+/* Office pass 1: every XML part through one XML-joining stream (the
+ * office markup keeps only document text and values); the members that
+ * are not XML are marked in other[] for pass 2.  Returns the status that
+ * ended the archive. */
+static enum arc_status office_xml(struct walk *w, const struct item *it, struct arc *a,
+				  char *buf, bool *other, unsigned *nother)
+{
+	struct textx *t = stream_open(w, it->part, TEXTX_OFFICE, NULL);
+	if (t == NULL)
+		return ARC_NOMEM;
 	struct charge_ctx cc = {w, it->part};
 	struct arc_budget b = {charge, &cc};
 	struct arc_entry e;
+	enum arc_status st;
 	unsigned entries = 0;
 	while (!w->halted && (st = arc_next(a, &e)) == ARC_OK) {
 		if (++entries > w->lim->max_archive_entries) {
@@ -453,25 +486,99 @@ static void walk_office(struct walk *w, const struct item *it, enum arc_office k
 			findings_part_unscannable(w->f, it->part, UNSCAN_LIMIT_ENTRIES);
 			break;
 		}
-		if (!e.regular || !arc_office_text_member(kind, e.name) || e.encrypted) {
-			if (e.encrypted)
-				findings_part_unscannable(w->f, it->part, UNSCAN_ENCRYPTED_ARCHIVE);
+		if (e.encrypted) {
+			findings_part_unscannable(w->f, it->part, UNSCAN_ENCRYPTED_ARCHIVE);
+			if ((st = arc_skip(a)) != ARC_OK)
+				break;
+			continue;
+		}
+		size_t have = 0;
+		ssize_t n = 0;
+		while (have < 64 && (n = arc_read_budget(a, buf + have, CHUNK - have, &b, &st)) > 0)
+			have += (size_t)n;
+		if (n < 0)
+			break;
+		if (have > 0 && !looks_xml(buf, have)) {
+			other[entries - 1] = true;
+			(*nother)++;
 			if ((st = arc_skip(a)) != ARC_OK)
 				break;
 			continue;
 		}
 		(void)textx_next_document(t);
-		ssize_t n;
-		while ((n = arc_read_budget(a, buf, CHUNK, &b, &st)) > 0)
+		(void)textx_update(t, buf, have);
+		while (n > 0 && (n = arc_read_budget(a, buf, CHUNK, &b, &st)) > 0)
 			(void)textx_update(t, buf, (size_t)n);
 		if (n < 0)
 			break;
 	}
-	if (st != ARC_OK && st != ARC_END)
-		findings_part_unscannable(w->f, it->part, arc_reason(st));
 	stream_close(w, t);
-	free(buf);
+	return st;
+}
+
+/* Office pass 2: each member that is not XML (embedded workbooks,
+ * objects, media, binary parts) is a part of its own, read as what its
+ * bytes are; unknown binary there (printer settings, thumbnails of
+ * formats we do not list) is no finding: the document's text was read. */
+static enum arc_status office_objects(struct walk *w, const struct item *it, const bool *other,
+				      unsigned max, char *buf)
+{
+	enum arc_status st;
+	struct arc *a = arc_open(it->data, it->len, it->filename, w->lim->max_expansion_ratio, &st);
+	if (a == NULL)
+		return st;
+	struct arc_entry e;
+	unsigned i = 0;
+	while (!w->halted && i < max && (st = arc_next(a, &e)) == ARC_OK) {
+		if (other[i++])
+			st = walk_member(w, a, &e, it, buf, true);
+		else
+			st = arc_skip(a);
+		if (st != ARC_OK)
+			break;
+	}
 	arc_close(a);
+	return st == ARC_END ? ARC_OK : st;
+}
+
+/* Office document (OOXML, ODF): every member, none chosen by name.  XML
+ * parts are its text; the other members are objects, walked like archive
+ * members (an .xlsx embedded in a .docx, an OLE object, a PDF). */
+static void walk_office(struct walk *w, const struct item *it, enum arc_office kind)
+{
+	(void)kind;
+	enum arc_status st;
+	unsigned nother = 0, max = w->lim->max_archive_entries;
+	struct arc *a = arc_open(it->data, it->len, it->filename, w->lim->max_expansion_ratio, &st);
+	if (a == NULL) {
+		findings_part_unscannable(w->f, it->part, arc_reason(st));
+		return;
+	}
+	char *buf = malloc(CHUNK);
+	bool *other = calloc((size_t)max + 1, sizeof *other);
+	if (buf == NULL || other == NULL) {
+		free(buf);
+		free(other);
+		arc_close(a);
+		halt(w, UNSCAN_INTERNAL, (int)it->part);
+		return;
+	}
+	st = office_xml(w, it, a, buf, other, &nother);
+	arc_close(a);
+	if (st == ARC_NOMEM)
+		halt(w, UNSCAN_INTERNAL, (int)it->part);
+	else if (st != ARC_OK && st != ARC_END)
+		findings_part_unscannable(w->f, it->part, arc_reason(st));
+	if (nother > 0 && !w->halted) {
+		if (it->depth + 1 > w->lim->max_depth)
+			findings_part_unscannable(w->f, it->part, UNSCAN_LIMIT_DEPTH);
+		else if ((st = office_objects(w, it, other, max, buf)) == ARC_NOMEM)
+			halt(w, UNSCAN_INTERNAL, (int)it->part);
+		else if (st != ARC_OK)
+			findings_part_unscannable(w->f, it->part, arc_reason(st));
+	}
+	free(other);
+	free(buf);
 }
 
 /* Stream the rest of a text member (its first chunk already read). */
@@ -514,6 +621,7 @@ static enum member_plan member_plan(const struct item *it, const char *buf, size
 	if (complete)
 		return PLAN_FIRST;
 	if (pdf_magic(buf, have) || arc_magic(buf, have) || nk == TEXTX_NAME_MESSAGE ||
+	    rtf_magic(buf, have) || sniff_ole2(buf, have) ||
 	    strcmp(it->type, "application/pdf") == 0)
 		return PLAN_SLURP;
 	if (nk != TEXTX_NAME_UNKNOWN || textx_sniff(buf, have) != TEXTX_SNIFF_BINARY)
@@ -524,12 +632,12 @@ static enum member_plan member_plan(const struct item *it, const char *buf, size
 /* Read one archive member.  Returns what should end the archive:
  * ARC_OK (go on), ARC_CORRUPT, ARC_RATIO, ARC_NOMEM. */
 static enum arc_status walk_member(struct walk *w, struct arc *a, const struct arc_entry *e,
-				   const struct item *parent, char *buf)
+				   const struct item *parent, char *buf, bool lenient)
 {
 	char path[PATH_CAP];
 	join_path(path, parent->path, "!", e->name);
 	struct item it = {.depth = parent->depth + 1, .path = path, .filename = e->name,
-			  .type = textx_type_for_name(e->name)};
+			  .type = textx_type_for_name(e->name), .lenient = lenient};
 	int idx = add_part(w, path, it.type, e->name, it.depth);
 	if (idx < 0)
 		return ARC_OK;
@@ -612,7 +720,9 @@ static void walk_archive(struct walk *w, const struct item *it)
 			st = ARC_END;
 			break;
 		}
-		if (e.regular && (st = walk_member(w, a, &e, it, buf)) != ARC_OK)
+		/* A member with data is read whatever its type says (arc_open
+		 * already unhides zip members; this catches other formats). */
+		if ((e.regular || e.size > 0) && (st = walk_member(w, a, &e, it, buf, false)) != ARC_OK)
 			break;
 	}
 	if (st == ARC_NOMEM)
@@ -625,6 +735,60 @@ static void walk_archive(struct walk *w, const struct item *it)
 
 /* ---- dispatch ------------------------------------------------------------------- */
 
+/* RTF: the text of all groups joined (rtf.h), as one UTF-8 stream. */
+struct rtf_ctx {
+	struct textx *t;
+};
+
+static int rtf_emit(void *arg, const char *s, size_t n)
+{
+	struct rtf_ctx *c = arg;
+	return textx_update(c->t, s, n);
+}
+
+static void walk_rtf(struct walk *w, const struct item *it)
+{
+	struct rtf_ctx c = {stream_open(w, it->part, TEXTX_PLAIN, NULL)};
+	if (c.t == NULL)
+		return;
+	(void)rtf_text(it->data, it->len, rtf_emit, &c);
+	stream_close(w, c.t);
+}
+
+/* Base64 blobs inside a text (a part labelled 7bit that carries an
+ * encoded file, a list pasted encoded) are decoded and read as what they
+ * are, each a part of its own ("1!base64@<offset>").  Unknown binary
+ * there is no finding: the text itself was read, and such blobs are
+ * mostly keys and certificates. */
+static void walk_b64_runs(struct walk *w, const struct item *it)
+{
+	size_t off = 0, s, e;
+	while (!w->halted && sniff_b64_run(it->data, it->len, &off, &s, &e, 4)) {
+		size_t dl;
+		unsigned char *d = sniff_b64_decode(it->data + s, e - s, &dl);
+		if (d == NULL) {
+			halt(w, UNSCAN_INTERNAL, (int)it->part);
+			return;
+		}
+		char path[PATH_CAP], name[40];
+		snprintf(name, sizeof name, "base64@%zu", s);
+		join_path(path, it->path, "!", name);
+		struct item sub = {.depth = it->depth + 1, .path = path,
+				   .type = "application/octet-stream", .data = d, .len = dl,
+				   .lenient = true};
+		int idx = add_part(w, path, sub.type, NULL, sub.depth);
+		if (idx >= 0) {
+			sub.part = (unsigned)idx;
+			findings_part_set_bytes(w->f, sub.part, dl);
+			if (sub.depth > w->lim->max_depth)
+				findings_part_unscannable(w->f, sub.part, UNSCAN_LIMIT_DEPTH);
+			else if (account(w, sub.part, dl))
+				walk_content(w, &sub);
+		}
+		free(d);
+	}
+}
+
 /* Read an item as text: markup and charset from type, name and bytes. */
 static void walk_text_item(struct walk *w, const struct item *it, enum textx_sniff sn)
 {
@@ -636,6 +800,8 @@ static void walk_text_item(struct walk *w, const struct item *it, enum textx_sni
 	const char *cs = sn == TEXTX_SNIFF_UTF16LE ? "UTF-16LE"
 			 : sn == TEXTX_SNIFF_UTF16BE ? "UTF-16BE" : it->charset;
 	walk_text(w, it->part, html ? TEXTX_HTML : TEXTX_PLAIN, cs, it->data, it->len);
+	if (sn == TEXTX_SNIFF_TEXT)
+		walk_b64_runs(w, it);
 }
 
 /* Media types that cannot hold text unless their bytes say otherwise. */
@@ -644,6 +810,54 @@ static bool is_media(const char *type)
 	return strncmp(type, "image/", 6) == 0 || strncmp(type, "audio/", 6) == 0 ||
 	       strncmp(type, "video/", 6) == 0 || strncmp(type, "font/", 5) == 0 ||
 	       strncmp(type, "model/", 6) == 0;
+}
+
+static void walk_archive(struct walk *w, const struct item *it);
+
+/* Bytes past an image's structural end, or a zip whose directory ends the
+ * file (a GIFAR), are read: an unzip sees them, an image viewer does not.
+ * Trailing bytes that are no format we know are left (cameras append
+ * their own data); a media label over bytes of no media format is a
+ * disagreement: type-mismatch. */
+static void walk_media(struct walk *w, const struct item *it)
+{
+	size_t end;
+	if (!sniff_media(it->data, it->len, &end)) {
+		if (!it->lenient)
+			findings_part_unscannable(w->f, it->part, UNSCAN_TYPE_MISMATCH);
+		return;
+	}
+	if (sniff_zip_at_end(it->data, it->len)) {
+		walk_archive(w, it);
+		return;
+	}
+	while (end < it->len && (it->data[end] == 0 || it->data[end] == '\n' ||
+				 it->data[end] == '\r' || it->data[end] == ' '))
+		end++;
+	if (end >= it->len)
+		return;
+	struct item tail = *it;
+	tail.data += end;
+	tail.len -= end;
+	tail.type = "application/octet-stream";
+	tail.filename = NULL;
+	tail.lenient = true;
+	walk_content(w, &tail);
+}
+
+/* Binary bytes of no format read above: media, sealed PGP, or unknown. */
+static void walk_binary(struct walk *w, const struct item *it)
+{
+	size_t end;
+	if (sniff_media(it->data, it->len, &end) || is_media(it->type)) {
+		walk_media(w, it);
+		return;
+	}
+	enum sniff_pgp k = sniff_pgp_binary(it->data, it->len);
+	if (k == SNIFF_PGP_SEALED)
+		findings_part_unscannable(w->f, it->part, UNSCAN_PGP_MIME);
+	else if (k == SNIFF_PGP_NONE && !it->lenient)
+		findings_part_unscannable(w->f, it->part, UNSCAN_UNSUPPORTED_TYPE);
 }
 
 /* Decide what an item is and read it (see the decisions at the top). */
@@ -655,8 +869,11 @@ static void walk_content(struct walk *w, const struct item *it)
 		[PGP_KIND_PGP_ENCRYPTED] = UNSCAN_PGP_MIME, [PGP_KIND_SMIME_SEALED] = UNSCAN_SMIME,
 		[PGP_KIND_TNEF] = UNSCAN_TNEF};
 	enum pgp_kind pk = pgp_classify(it->type, NULL, it->smime_type, it->filename, texty);
-	if (pk == PGP_KIND_NOT_CONTENT)
+	/* A signature label over bytes that are no signature is content. */
+	if (pk == PGP_KIND_NOT_CONTENT && sniff_signature(it->data, it->len))
 		return;
+	if (pk == PGP_KIND_NOT_CONTENT)
+		pk = PGP_KIND_NONE;
 	if (pk != PGP_KIND_NONE || pgp_tnef_magic(it->data, it->len)) {
 		findings_part_unscannable(w->f, it->part, pk != PGP_KIND_NONE ? sealed[pk] : UNSCAN_TNEF);
 		return;
@@ -680,9 +897,17 @@ static void walk_content(struct walk *w, const struct item *it)
 			walk_archive(w, it);
 		return;
 	}
+	if (sniff_ole2(it->data, it->len)) {
+		findings_part_unscannable(w->f, it->part, UNSCAN_OLE2);
+		return;
+	}
 	if (texty && (textx_name_kind(it->filename) == TEXTX_NAME_MESSAGE ||
 		      strcmp(it->type, "message/rfc822") == 0)) {
 		walk_embedded(w, it, false);
+		return;
+	}
+	if (texty && rtf_magic(it->data, it->len)) {
+		walk_rtf(w, it);
 		return;
 	}
 	if (texty || textx_type_is_text(it->type) ||
@@ -690,11 +915,29 @@ static void walk_content(struct walk *w, const struct item *it)
 		walk_text_item(w, it, sn);
 		return;
 	}
-	if (!is_media(it->type))
-		findings_part_unscannable(w->f, it->part, UNSCAN_UNSUPPORTED_TYPE);
+	walk_binary(w, it);
 }
 
 /* ---- the MIME tree ---------------------------------------------------------------- */
+
+/* The bytes of a substream of our message buffer, without copying. */
+static bool mem_slice(GMimeStream *src, const unsigned char **data, size_t *len)
+{
+	if (src == NULL || !GMIME_IS_STREAM_MEM(src))
+		return false;
+	GByteArray *arr = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(src));
+	if (arr == NULL || arr->data == NULL)
+		return false;
+	gint64 end = src->bound_end < 0 ? (gint64)arr->len : src->bound_end;
+	gint64 start = src->bound_start;
+	if (end > (gint64)arr->len)
+		end = (gint64)arr->len;
+	if (start < 0 || start > end)
+		start = end;
+	*data = arr->data + start;
+	*len = (size_t)(end - start);
+	return true;
+}
 
 /* The decoded bytes of a leaf.  Identity encodings are read in place from
  * the message buffer; others are decoded into *owned. */
@@ -710,22 +953,10 @@ static bool leaf_bytes(GMimePart *part, const unsigned char **data, size_t *len,
 		return true;
 	GMimeStream *src = g_mime_data_wrapper_get_stream(dw);
 	GMimeContentEncoding enc = g_mime_data_wrapper_get_encoding(dw);
-	if (src != NULL && GMIME_IS_STREAM_MEM(src) &&
-	    (enc == GMIME_CONTENT_ENCODING_DEFAULT || enc == GMIME_CONTENT_ENCODING_7BIT ||
-	     enc == GMIME_CONTENT_ENCODING_8BIT || enc == GMIME_CONTENT_ENCODING_BINARY)) {
-		GByteArray *arr = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(src));
-		if (arr != NULL && arr->data != NULL) {
-			gint64 end = src->bound_end < 0 ? (gint64)arr->len : src->bound_end;
-			gint64 start = src->bound_start;
-			if (end > (gint64)arr->len)
-				end = (gint64)arr->len;
-			if (start < 0 || start > end)
-				start = end;
-			*data = arr->data + start;
-			*len = (size_t)(end - start);
-			return true;
-		}
-	}
+	if ((enc == GMIME_CONTENT_ENCODING_DEFAULT || enc == GMIME_CONTENT_ENCODING_7BIT ||
+	     enc == GMIME_CONTENT_ENCODING_8BIT || enc == GMIME_CONTENT_ENCODING_BINARY) &&
+	    mem_slice(src, data, len))
+		return true;
 	GMimeStream *out = g_mime_stream_mem_new();
 	if (g_mime_data_wrapper_write_to_stream(dw, out) < 0) {
 		g_object_unref(out);
@@ -737,6 +968,24 @@ static bool leaf_bytes(GMimePart *part, const unsigned char **data, size_t *len,
 	*len = ba->len;
 	*owned = out;
 	return true;
+}
+
+/* A part labelled base64 whose bytes are not base64 (plain text under a
+ * wrong label) decodes to garbage: GMime skips what it cannot decode.
+ * Such a part is read as the text it is too, and marked decode-failed. */
+static void walk_bad_base64(struct walk *w, GMimePart *part, const struct item *it)
+{
+	GMimeDataWrapper *dw = g_mime_part_get_content(part);
+	const unsigned char *raw;
+	size_t n;
+	if (dw == NULL || g_mime_data_wrapper_get_encoding(dw) != GMIME_CONTENT_ENCODING_BASE64 ||
+	    !mem_slice(g_mime_data_wrapper_get_stream(dw), &raw, &n) || w->halted)
+		return;
+	if (sniff_b64_invalid(raw, n) <= 10)
+		return;
+	findings_part_unscannable(w->f, it->part, UNSCAN_DECODE_FAILED);
+	if (account(w, it->part, n))
+		walk_text(w, it->part, TEXTX_PLAIN, it->charset, raw, n);
 }
 
 /* A MIME leaf: decode, then classify and read. */
@@ -757,6 +1006,7 @@ static void walk_leaf(struct walk *w, GMimePart *part, const struct item *base)
 			findings_part_unscannable(w->f, it.part, UNSCAN_UNSUPPORTED_TYPE);
 		} else {
 			walk_content(w, &it);
+			walk_bad_base64(w, part, &it);
 		}
 	}
 	if (owned != NULL)

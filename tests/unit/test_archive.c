@@ -219,26 +219,6 @@ static void test_office(void **state)
 	free(z1);
 	free(z2);
 	free(z3);
-	static const struct {
-		enum arc_office kind;
-		const char *name;
-		bool want;
-	} rows[] = {
-		{ARC_OFFICE_OOXML, "word/document.xml", true},
-		{ARC_OFFICE_OOXML, "word/header1.xml", true},
-		{ARC_OFFICE_OOXML, "word/styles.xml", false},
-		{ARC_OFFICE_OOXML, "xl/sharedStrings.xml", true},
-		{ARC_OFFICE_OOXML, "xl/worksheets/sheet12.xml", true},
-		{ARC_OFFICE_OOXML, "xl/worksheets/_rels/sheet1.xml.rels", false},
-		{ARC_OFFICE_OOXML, "ppt/slides/slide3.xml", true},
-		{ARC_OFFICE_OOXML, "docProps/core.xml", false},
-		{ARC_OFFICE_ODF, "content.xml", true},
-		{ARC_OFFICE_ODF, "meta.xml", false},
-		{ARC_OFFICE_NONE, "content.xml", false},
-	};
-	for (size_t i = 0; i < ARRAY_LEN(rows); i++)
-		assert_int_eq_msg(rows[i].name, arc_office_text_member(rows[i].kind, rows[i].name),
-				  rows[i].want);
 }
 
 /* Names with control characters or too long are made safe. */
