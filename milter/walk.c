@@ -388,39 +388,95 @@ static int pdf_emit(void *arg, const char *buf, size_t len)
 	return textx_update(c->t, buf, len);
 }
 
-/* PDF text from the out-of-process extractor. */
+static void walk_content(struct walk *w, const struct item *it);
+
+/* Each embedded file of a PDF is a part of its own, "<pdf>!<name>". */
+struct pdf_files_ctx {
+	struct walk *w;
+	const struct item *pdf;
+};
+
+static int pdf_file(void *arg, const char *name, const void *data, size_t n)
+{
+	struct pdf_files_ctx *c = arg;
+	struct walk *w = c->w;
+	char path[PATH_CAP], safe[256];
+	size_t k = 0;
+	for (; name[k] && k + 1 < sizeof safe; k++)
+		safe[k] = (unsigned char)name[k] < 0x20 || name[k] == 0x7f ? '?' : name[k];
+	safe[k] = '\0';
+	join_path(path, c->pdf->path, "!", k ? safe : "?");
+	struct item it = {.depth = c->pdf->depth + 1, .path = path, .filename = safe,
+			  .type = textx_type_for_name(safe), .data = data, .len = n};
+	int idx = add_part(w, path, it.type, safe, it.depth);
+	if (idx < 0)
+		return -1;
+	it.part = (unsigned)idx;
+	findings_part_set_bytes(w->f, it.part, n);
+	if (it.depth > w->lim->max_depth)
+		findings_part_unscannable(w->f, it.part, UNSCAN_LIMIT_DEPTH);
+	else if (account(w, it.part, n))
+		walk_content(w, &it);
+	return w->halted ? -1 : 0;
+}
+
+/* The PDF child's time and output for what is left of the walk's. */
+static void pdf_budget(const struct walk *w, struct pdf_options *o)
+{
+	uint64_t left = remaining_ms(w), wall = ((uint64_t)w->lim->pdf_seconds + 2) * 1000u;
+	o->wall_ms = (unsigned)(left < wall ? (left > 100 ? left : 100) : wall);
+	o->max_output = w->lim->max_expanded_bytes > w->expanded
+				? w->lim->max_expanded_bytes - w->expanded + 1 : 1;
+}
+
+/* Record how a PDF child ended (room: parts left, for PDF_TOO_MANY). */
+static void pdf_outcome(struct walk *w, unsigned part, enum pdf_status st, unsigned room)
+{
+	switch (st) {
+	case PDF_OK:
+	case PDF_STOPPED:	/* the handler's stop, or a limit, is already recorded */
+		break;
+	case PDF_TIMEOUT:
+		findings_part_unscannable(w->f, part, UNSCAN_LIMIT_TIME);
+		break;
+	case PDF_TOO_MANY:
+		findings_part_unscannable(w->f, part, room < PDF_MAX_ATTACHMENTS
+							  ? UNSCAN_LIMIT_PARTS : UNSCAN_LIMIT_ENTRIES);
+		break;
+	case PDF_OUTPUT_LIMIT:
+		halt(w, UNSCAN_LIMIT_SIZE, (int)part);
+		break;
+	default:
+		findings_part_unscannable(w->f, part, UNSCAN_PDF_FAILED);
+		break;
+	}
+}
+
+/* PDF text from the out-of-process extractor, then its embedded files,
+ * walked like archive members. */
 static void walk_pdf(struct walk *w, const struct item *it)
 {
 	const struct walk_limits *l = w->lim;
-	uint64_t left = remaining_ms(w), wall = ((uint64_t)l->pdf_seconds + 2) * 1000u;
 	struct pdf_options o = {
 		.pdftotext = l->pdftotext,
 		.cpu_seconds = l->pdf_seconds,
 		.max_memory = l->pdf_max_memory,
-		.wall_ms = (unsigned)(left < wall ? (left > 100 ? left : 100) : wall),
-		.max_output = l->max_expanded_bytes > w->expanded
-				      ? l->max_expanded_bytes - w->expanded + 1 : 1,
 	};
+	pdf_budget(w, &o);
 	struct pdf_ctx c = {w, stream_open(w, it->part, TEXTX_PLAIN, NULL)};
 	if (c.t == NULL)
 		return;
 	int rc = 0;
 	enum pdf_status st = pdf_extract(it->data, it->len, &o, pdf_emit, &c, &rc);
 	stream_close(w, c.t);
-	switch (st) {
-	case PDF_OK:
-	case PDF_STOPPED:	/* the handler's stop, or a limit, is already recorded */
-		break;
-	case PDF_TIMEOUT:
-		findings_part_unscannable(w->f, it->part, UNSCAN_LIMIT_TIME);
-		break;
-	case PDF_OUTPUT_LIMIT:
-		halt(w, UNSCAN_LIMIT_SIZE, (int)it->part);
-		break;
-	default:
-		findings_part_unscannable(w->f, it->part, UNSCAN_PDF_FAILED);
-		break;
-	}
+	pdf_outcome(w, it->part, st, 0);
+	if (st != PDF_OK || w->halted)
+		return;
+	pdf_budget(w, &o);
+	unsigned room = l->max_parts > w->nparts ? l->max_parts - w->nparts : 0, n;
+	struct pdf_files_ctx fc = {w, it};
+	st = pdf_attachments(it->data, it->len, &o, room, pdf_file, &fc, &n);
+	pdf_outcome(w, it->part, st, room);
 }
 
 /* ---- archives ------------------------------------------------------------------ */
@@ -845,18 +901,22 @@ static void walk_media(struct walk *w, const struct item *it)
 	walk_content(w, &tail);
 }
 
-/* Binary bytes of no format read above: media, sealed PGP, or unknown. */
+/* Binary bytes of no format read above: media, OpenPGP, or unknown. */
 static void walk_binary(struct walk *w, const struct item *it)
 {
 	size_t end;
-	if (sniff_media(it->data, it->len, &end) || is_media(it->type)) {
+	if (sniff_media(it->data, it->len, &end)) {
 		walk_media(w, it);
 		return;
 	}
 	enum sniff_pgp k = sniff_pgp_binary(it->data, it->len);
 	if (k == SNIFF_PGP_SEALED)
 		findings_part_unscannable(w->f, it->part, UNSCAN_PGP_MIME);
-	else if (k == SNIFF_PGP_NONE && !it->lenient)
+	else if (k == SNIFF_PGP_KEY)
+		return;	/* a key or detached signature: not content */
+	else if (is_media(it->type))
+		walk_media(w, it);
+	else if (!it->lenient)
 		findings_part_unscannable(w->f, it->part, UNSCAN_UNSUPPORTED_TYPE);
 }
 
