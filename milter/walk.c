@@ -73,6 +73,8 @@ struct walk {
 	bool internal;
 	unsigned part;		/* the part of the open text stream */
 	struct pgp_inline pgp;
+	const char *raw;	/* the buffer GMime's header offsets point into */
+	size_t raw_len;
 };
 
 /* One piece of content to classify and read. */
@@ -367,8 +369,14 @@ static void walk_embedded(struct walk *w, const struct item *it, bool headers_on
 		walk_text(w, it->part, TEXTX_PLAIN, NULL, s ? s : "", n);
 		free(s);
 	} else {
+		const char *raw = w->raw;
+		size_t raw_len = w->raw_len;
+		w->raw = (const char *)it->data;
+		w->raw_len = it->len;
 		findings_part_set_status(w->f, it->part, PART_CONTAINER);
 		walk_message_body(w, m, it->path, it->depth + 1);
+		w->raw = raw;
+		w->raw_len = raw_len;
 	}
 	parse_close(&p);
 }
@@ -1103,6 +1111,9 @@ static void walk_prologue(struct walk *w, GMimeMultipart *mp, unsigned idx, int 
 	stream_close(w, t);
 }
 
+static void walk_alternatives(struct walk *w, GMimeObject *obj, const char *path, unsigned idx,
+			      unsigned depth);
+
 /* One MIME entity at path; children of a multipart are numbered under
  * child_prefix (see the path rules at the top). */
 static void walk_object(struct walk *w, GMimeObject *obj, const char *path,
@@ -1147,6 +1158,139 @@ static void walk_object(struct walk *w, GMimeObject *obj, const char *path,
 	} else {
 		findings_part_unscannable(w->f, (unsigned)idx, UNSCAN_UNSUPPORTED_TYPE);
 	}
+	walk_alternatives(w, obj, path, (unsigned)idx, depth);
+}
+
+/* ---- duplicate Content-Type / Content-Transfer-Encoding ---------------------- */
+
+#define ALT_MAX 4
+
+/* The headers of one entity that decide how its body is read. */
+struct alt_headers {
+	const char *ct[ALT_MAX], *cte[ALT_MAX], *cd;
+	unsigned nct, ncte;
+	bool over;		/* more than ALT_MAX of one */
+	gint64 last;		/* offset of the last header */
+};
+
+static void alt_collect(GMimeObject *obj, struct alt_headers *a)
+{
+	GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
+	memset(a, 0, sizeof *a);
+	a->last = -1;
+	int n = hl ? g_mime_header_list_get_count(hl) : 0;
+	for (int i = 0; i < n; i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
+		const char *name = g_mime_header_get_name(h), *raw = g_mime_header_get_raw_value(h);
+		if (g_mime_header_get_offset(h) > a->last)
+			a->last = g_mime_header_get_offset(h);
+		if (name == NULL || raw == NULL)
+			continue;
+		if (g_ascii_strcasecmp(name, "Content-Type") == 0) {
+			if (a->nct < ALT_MAX)
+				a->ct[a->nct++] = raw;
+			else
+				a->over = true;
+		} else if (g_ascii_strcasecmp(name, "Content-Transfer-Encoding") == 0) {
+			if (a->ncte < ALT_MAX)
+				a->cte[a->ncte++] = raw;
+			else
+				a->over = true;
+		} else if (g_ascii_strcasecmp(name, "Content-Disposition") == 0 && a->cd == NULL) {
+			a->cd = raw;
+		}
+	}
+}
+
+/* "Name:" + a raw header value, its line end made CRLF. */
+static void alt_header(GString *s, const char *name, const char *raw)
+{
+	size_t n = strlen(raw);
+	while (n > 0 && (raw[n - 1] == '\r' || raw[n - 1] == '\n'))
+		n--;
+	g_string_append(s, name);
+	g_string_append_c(s, ':');
+	g_string_append_len(s, raw, (gssize)n);
+	g_string_append(s, "\r\n");
+}
+
+/* Where obj's body starts and ends in w->raw; false when unknown. */
+static bool alt_body(const struct walk *w, GMimeObject *obj, gint64 last, size_t *body,
+		     size_t *end)
+{
+	if (w->raw == NULL || last < 0 || (size_t)last >= w->raw_len)
+		return false;
+	const char *p = w->raw + last, *stop = w->raw + w->raw_len;
+	const char *blank = NULL;
+	for (; p + 1 < stop; p++)
+		if (p[0] == '\n' && (p[1] == '\n' || (p[1] == '\r' && p + 2 < stop && p[2] == '\n'))) {
+			blank = p + (p[1] == '\n' ? 2 : 3);
+			break;
+		}
+	if (blank == NULL)
+		return false;
+	*body = (size_t)(blank - w->raw);
+	*end = w->raw_len;
+	const unsigned char *d;
+	size_t n;
+	GMimeDataWrapper *dw = GMIME_IS_PART(obj) ? g_mime_part_get_content(GMIME_PART(obj)) : NULL;
+	if (dw != NULL && mem_slice(g_mime_data_wrapper_get_stream(dw), &d, &n) &&
+	    (const char *)d >= w->raw && (const char *)d + n <= stop &&
+	    (size_t)((const char *)d + n - w->raw) >= *body)
+		*end = (size_t)((const char *)d + n - w->raw);
+	return true;
+}
+
+/* Two Content-Type (or Content-Transfer-Encoding) headers: GMime reads the
+ * body by the last, many clients by the first.  Every other combination is
+ * read too, as an entity of its own at "<path>~<k>" (one header of each,
+ * the body's raw bytes), so no reading sees more than we do. */
+static void walk_alternatives(struct walk *w, GMimeObject *obj, const char *path, unsigned idx,
+			      unsigned depth)
+{
+	struct alt_headers a;
+	size_t body, end;
+	alt_collect(obj, &a);
+	if ((a.nct <= 1 && a.ncte <= 1) || w->halted)
+		return;
+	if (a.over)
+		findings_part_unscannable(w->f, idx, UNSCAN_MALFORMED_MIME);
+	if (!alt_body(w, obj, a.last, &body, &end)) {
+		findings_part_unscannable(w->f, idx, UNSCAN_MALFORMED_MIME);
+		return;
+	}
+	unsigned nct = a.nct ? a.nct : 1, ncte = a.ncte ? a.ncte : 1, k = 0;
+	for (unsigned i = 0; i < nct && !w->halted; i++)
+		for (unsigned j = 0; j < ncte && !w->halted; j++) {
+			if (i == nct - 1 && j == ncte - 1)
+				continue;	/* GMime's own reading */
+			GString *s = g_string_sized_new(end - body + 512);
+			if (a.nct)
+				alt_header(s, "Content-Type", a.ct[i]);
+			if (a.ncte)
+				alt_header(s, "Content-Transfer-Encoding", a.cte[j]);
+			if (a.cd)
+				alt_header(s, "Content-Disposition", a.cd);
+			g_string_append(s, "\r\n");
+			g_string_append_len(s, w->raw + body, (gssize)(end - body));
+			char apath[PATH_CAP], num[16];
+			snprintf(num, sizeof num, "%u", ++k);
+			join_path(apath, path, "~", num);
+			struct parsed p;
+			const char *raw = w->raw;
+			size_t raw_len = w->raw_len;
+			if (parse_open(&p, s->str, s->len) != NULL) {
+				GMimeObject *alt = g_mime_message_get_mime_part(p.msg);
+				w->raw = s->str;
+				w->raw_len = s->len;
+				if (alt != NULL)
+					walk_object(w, alt, apath, apath, depth + 1);
+				w->raw = raw;
+				w->raw_len = raw_len;
+			}
+			parse_close(&p);
+			g_string_free(s, TRUE);
+		}
 }
 
 /* A message at prefix ("" for the top): its Subject, then its body. */
@@ -1187,7 +1331,8 @@ int walk_message(const char *msg, size_t len, const struct walk_limits *lim, str
 		walk_limits_default(&defaults);
 		lim = &defaults;
 	}
-	struct walk w = {.lim = lim, .f = f, .h = h, .arg = arg, .start_ms = now_ms()};
+	struct walk w = {.lim = lim, .f = f, .h = h, .arg = arg, .start_ms = now_ms(), .raw = msg,
+			 .raw_len = len};
 	if (f == NULL || h == NULL) {
 		if (f != NULL)
 			findings_message_unscannable(f, UNSCAN_INTERNAL);

@@ -971,6 +971,30 @@ static const struct walk_case cases[] = {
 	 "Subject: list =?iso-8859-1?Q?=E9_193=2E0=2E6=2E139?= end\r\n\r\nb\r\n",
 	 NULL, NULL, {{"subject", "text/plain", S, N}, {"1", "text/plain", S, N}},
 	 false, N, {"list \xc3\xa9 193.0.6.139 end"}, {NULL}, 0, 0},
+	{"two Content-Types: the hidden multipart is read too",
+	 "Subject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"h\"\r\n"
+	 "Content-Type: text/plain\r\n\r\n--h\r\nContent-Type: text/plain\r\n\r\nhello\r\n--h\r\n"
+	 "Content-Type: text/csv\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+	 "aXAsYXNuCjE5My4wLjYuMTM5LDMzMzMKMTQ1Ljk3LjM5LjE1NSwxMTAzCjEzMC44OS4xLjEsMTEzMwo=\r\n--h--\r\n",
+	 NULL, NULL,
+	 {{"subject", "text/plain", S, N}, {"1", "text/plain", S, N},
+	  {"1~1", "multipart/mixed", C, N}, {"1~1.1", "text/plain", S, N},
+	  {"1~1.2", "text/csv", S, N}},
+	 false, N, {"193.0.6.139,3333\n145.97.39.155,1103"}, {NULL}, 0, 0},
+	{"two Content-Types in a nested part, GMime's multipart last",
+	 "Subject: x\r\nContent-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\n"
+	 "Content-Type: text/plain\r\nContent-Type: multipart/mixed; boundary=i\r\n\r\n--i\r\n"
+	 "Content-Type: text/plain\r\n\r\nin 8.8.4.4\r\n--i--\r\n--o--\r\n",
+	 NULL, NULL,
+	 {{"1", "multipart/mixed", C, N}, {"1.1", "text/plain", S, N},
+	  {"1~1", "text/plain", S, N}},
+	 true, N, {"in 8.8.4.4", "--i--"}, {NULL}, 0, 0},
+	{"two Content-Transfer-Encodings: read both ways",
+	 "Subject: x\r\nContent-Type: text/csv\r\nContent-Transfer-Encoding: base64\r\n"
+	 "Content-Transfer-Encoding: 7bit\r\n\r\naXAsYXNuCjE5My4wLjYuMTM5LDMzMzMKMTQ1Ljk3LjM5LjE1NSwxMTAzCjEzMC44OS4xLjEsMTEzMwo=\r\n",
+	 NULL, NULL,
+	 {{"subject", "text/plain", S, N}, {"1", "text/csv", S, N}, {"1~1", "text/csv", S, N}},
+	 false, N, {"193.0.6.139,3333", "aXAsYXNuCjE5My4wLjYu"}, {NULL}, 0, 0},
 	{"handler stop", "Subject: a\r\n\r\nbody\r\n", NULL, NULL,
 	 {{"subject", "text/plain", S, N}}, false, N, {"a"}, {"body"}, 7, 7},
 	{"not a message at all", "just some text 8.8.8.8 without headers\n", NULL, NULL,
