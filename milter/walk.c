@@ -1,6 +1,7 @@
 /*
  * walk.c - walk one message: the MIME tree (GMime), archives (archive.c),
- * office documents, PDF (pdf.c), sealed content (pgp.c); every piece of
+ * office documents, RTF (rtf.c), PDF (pdf.c), sealed content (pgp.c),
+ * with the bytes sniffed (sniff.c); every piece of
  * readable text goes to the handler as UTF-8 (textx.c), every part and
  * every unreadable thing goes into the findings (see walk.h).
  *
@@ -15,20 +16,35 @@
  * Decisions, and why:
  *  - Only Subject is scanned of any header block (also of inner messages
  *    and text/rfc822-headers): the rest is transport data full of relay
- *    addresses, not content.
- *  - Content is sniffed whatever its declared type: a PDF or archive magic
- *    wins, text-looking bytes are scanned as text, and only what is left is
- *    judged by type.  So an "image/png" that is really a CSV is scanned.
- *  - Images, audio, video and fonts that are not text are recorded as
- *    scanned with no text: they cannot carry an address list as text, and
- *    marking them unscannable would hold every message with a logo.  An
- *    unknown binary application/... type may hold text in a format we do
- *    not read (legacy Office, RTF-in-OLE, ...): unsupported-type.
- *  - Detached signatures, keys and certificates are scanned with no text.
+ *    addresses, not content.  It is decoded by our own RFC 2047 decoder.
+ *  - The label is a hint, the bytes decide (sniff.h): a PDF, archive,
+ *    OLE2, RTF or media signature wins over the declared type and name,
+ *    text-looking bytes are scanned as text, and only what is left is
+ *    judged by type.  So an "image/png" that is really a CSV is scanned,
+ *    a GIF with a zip appended is walked as the zip, an LZMA stream under
+ *    an image label is unpacked.
+ *  - Images, audio, video and fonts whose bytes are such a format are
+ *    recorded as scanned with no text; data past a GIF/PNG/JPEG's end is
+ *    read as what it is.  A media label over bytes of no media format is
+ *    type-mismatch.  An unknown binary application/... type may hold
+ *    text in a format we do not read: unsupported-type.  OLE2 (legacy
+ *    Office) is ole2.
+ *  - Detached signatures, keys and certificates are scanned with no text
+ *    only when their bytes are one (DER, PEM, OpenPGP); otherwise they are
+ *    content.
  *  - Leaves in 7bit/8bit/binary are read in place from the caller's
  *    buffer (GMime persists substreams of it); others are decoded once.
+ *    A base64 part whose bytes are not base64 is also read as text and
+ *    marked decode-failed; base64 blobs inside text are decoded and
+ *    walked as parts "<part>!base64@<offset>".
  *    Charsets are converted while streaming (textx, iconv with GMime's
  *    charset names), not by a filter stream, to avoid a second copy.
+ *  - Duplicate Content-Type / Content-Transfer-Encoding headers: GMime's
+ *    reading (the last) and every other one ("<path>~<k>") are walked.
+ *  - Office documents: every member, none chosen by name: XML parts are
+ *    the document's text, other members are walked like archive members
+ *    (embedded workbooks, objects); unknown binary there is no finding.
+ *  - PDF: text (pdftotext) and embedded files (pdfdetach, "<pdf>!<name>").
  *  - message/partial is scanned as raw text and also marked
  *    unsupported-type: the other fragments are in other messages.
  *  - Limits: MaxParts, time and MaxExpandedSize end the whole walk (the
