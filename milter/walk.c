@@ -901,7 +901,7 @@ static void walk_archive(struct walk *w, const struct item *it);
  * disagreement: type-mismatch. */
 static void walk_media(struct walk *w, const struct item *it)
 {
-	size_t end;
+	size_t end, off = 0;
 	if (!sniff_media(it->data, it->len, &end)) {
 		if (!it->lenient)
 			findings_part_unscannable(w->f, it->part, UNSCAN_TYPE_MISMATCH);
@@ -911,14 +911,23 @@ static void walk_media(struct walk *w, const struct item *it)
 		walk_archive(w, it);
 		return;
 	}
-	while (end < it->len && (it->data[end] == 0 || it->data[end] == '\n' ||
-				 it->data[end] == '\r' || it->data[end] == ' '))
-		end++;
-	if (end >= it->len)
-		return;
+	/* Images one after another (a loop, not recursion: a hostile file
+	 * can hold a million), then padding, then whatever is left. */
+	for (;;) {
+		off += end;
+		while (off < it->len && (it->data[off] == 0 || it->data[off] == '\n' ||
+					 it->data[off] == '\r' || it->data[off] == ' '))
+			off++;
+		if (off >= it->len)
+			return;
+		if (!sniff_media(it->data + off, it->len - off, &end))
+			break;
+		if (end == 0 || end >= it->len - off)
+			return;	/* the rest is one more media file */
+	}
 	struct item tail = *it;
-	tail.data += end;
-	tail.len -= end;
+	tail.data += off;
+	tail.len -= off;
 	tail.type = "application/octet-stream";
 	tail.filename = NULL;
 	tail.lenient = true;
