@@ -280,65 +280,68 @@ bool sniff_zip_at_end(const void *buf, size_t len)
 	return false;
 }
 
-/* 0..63 for a base64 character, 64 for '=', 65 for a line end, 66 else. */
+/* 0..63 for a base64 character, 64 for '=', 65 for a line end, 66 for
+ * what cannot be in base64, 67 for a blank. */
+static const unsigned char b64_tab[256] = {
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 67, 65, 66, 66, 65, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+	67, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 62, 66, 66, 66, 63,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 66, 66, 66, 64, 66, 66,
+	66, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 66, 66, 66, 66, 66,
+	66, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 66, 66, 66, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+	66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66, 66,
+};
+
 static unsigned char b64_class(unsigned char c)
 {
-	if (c >= 'A' && c <= 'Z')
-		return (unsigned char)(c - 'A');
-	if (c >= 'a' && c <= 'z')
-		return (unsigned char)(c - 'a' + 26);
-	if (c >= '0' && c <= '9')
-		return (unsigned char)(c - '0' + 52);
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	if (c == '=')
-		return 64;
-	if (c == '\r' || c == '\n')
-		return 65;
-	return 66;
+	return b64_tab[c];
 }
 
-unsigned sniff_b64_invalid(const void *buf, size_t len)
+static size_t count_byte(const unsigned char *p, size_t len, unsigned char c)
 {
+	size_t n = 0;
+	for (const unsigned char *e = p + len; (p = memchr(p, c, (size_t)(e - p))) != NULL; p++)
+		n++;
+	return n;
+}
+
+bool sniff_b64_mislabelled(const void *buf, size_t len, size_t decoded)
+{
+	/* Every four base64 characters make three bytes, so what the decoder
+	 * skipped is what is left of the bytes that are not line ends.  A
+	 * blank per line (trailing blanks some encoders leave), padding and
+	 * 1% are tolerated; no byte is looked at twice. */
 	const unsigned char *p = buf;
-	size_t bad = 0, total = 0;
-	size_t i = 0;
-	while (i < len) {
-		/* Blanks at the start and end of a line are tolerated. */
-		size_t e = i;
-		while (e < len && p[e] != '\n')
-			e++;
-		size_t a = i, b = e;
-		while (a < b && (p[a] == ' ' || p[a] == '\t' || p[a] == '\r'))
-			a++;
-		while (b > a && (p[b - 1] == ' ' || p[b - 1] == '\t' || p[b - 1] == '\r'))
-			b--;
-		for (size_t k = a; k < b; k++) {
-			total++;
-			if (b64_class(p[k]) > 64)
-				bad++;
-		}
-		i = e + 1;
-	}
-	return total == 0 ? 0 : (unsigned)(bad * 1000u / total);
+	size_t lf = count_byte(p, len, '\n'), cr = count_byte(p, len, '\r');
+	size_t body = len - lf - cr, valid = (decoded * 4 + 2) / 3;
+	size_t skipped = body > valid ? body - valid : 0;
+	return skipped > lf + 2 + body / 100;
 }
 
 /* The length of the base64 line at p (up to its end), or 0 when the line
- * holds anything else. */
+ * holds anything else; *next is the offset of the next line. */
 static size_t b64_line(const unsigned char *p, size_t len, size_t *next)
 {
-	size_t n = 0;
-	while (n < len && p[n] != '\n')
-		n++;
-	*next = n < len ? n + 1 : n;
-	size_t k = n;
-	if (k > 0 && p[k - 1] == '\r')
-		k--;
-	for (size_t i = 0; i < k; i++)
-		if (b64_class(p[i]) > 64 || (p[i] == '=' && i + 2 < k))
-			return 0;
+	size_t i = 0;
+	while (i < len && b64_tab[p[i]] < 64)
+		i++;
+	size_t k = i;	/* base64 characters, then up to two '=' */
+	while (k < len && k < i + 2 && p[k] == '=')
+		k++;
+	const unsigned char *nl = k < len ? memchr(p + k, '\n', len - k) : NULL;
+	size_t n = nl ? (size_t)(nl - p) : len;
+	*next = nl ? n + 1 : n;
+	if (n > k && !(n == k + 1 && p[k] == '\r'))
+		return 0;	/* something else on the line */
 	return k;
 }
 
@@ -389,7 +392,7 @@ unsigned char *sniff_b64_decode(const void *buf, size_t len, size_t *out_len)
 		return NULL;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = b64_class(p[i]);
-		if (c == 65 || p[i] == ' ' || p[i] == '\t')
+		if (c == 65 || c == 67)
 			continue;
 		if (c == 64) {	/* padding: a new group may follow */
 			bits = 0;

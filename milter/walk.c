@@ -1074,7 +1074,7 @@ static void walk_bad_base64(struct walk *w, GMimePart *part, const struct item *
 	if (dw == NULL || g_mime_data_wrapper_get_encoding(dw) != GMIME_CONTENT_ENCODING_BASE64 ||
 	    !mem_slice(g_mime_data_wrapper_get_stream(dw), &raw, &n) || w->halted)
 		return;
-	if (sniff_b64_invalid(raw, n) <= 10)
+	if (!sniff_b64_mislabelled(raw, n, it->len))
 		return;
 	findings_part_unscannable(w->f, it->part, UNSCAN_DECODE_FAILED);
 	if (account(w, it->part, n))

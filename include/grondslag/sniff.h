@@ -19,7 +19,7 @@
  *   sniff_pgp_binary()    a binary OpenPGP packet stream, and of what kind
  *   sniff_signature()     DER/BER, PEM or OpenPGP bytes (a real signature)
  *   sniff_zip_at_end()    a zip whose directory ends the buffer
- *   sniff_b64_invalid()   the share of bytes that are not base64
+ *   sniff_b64_mislabelled() a part labelled base64 that is not base64
  *   sniff_b64_run()       the next run of base64 lines in a text
  *   sniff_b64_decode()    decode base64, skipping blanks and line ends
  */
@@ -52,9 +52,11 @@ bool sniff_signature(const void *buf, size_t len);
  * (a GIFAR and other polyglots: a zip appended to an image). */
 bool sniff_zip_at_end(const void *buf, size_t len);
 
-/* Per mille of the non-blank bytes that cannot be in base64 (blanks
- * inside a line count as invalid: encoders never write them). */
-unsigned sniff_b64_invalid(const void *buf, size_t len);
+/* The encoded bytes of a part labelled base64 (len) and the length its
+ * decoder produced: true when more of them were skipped as not base64
+ * than blanks at line ends and padding explain (plain text under a
+ * base64 label: more than 1% of its bytes cannot be in base64). */
+bool sniff_b64_mislabelled(const void *buf, size_t len, size_t decoded);
 
 /* The next run of at least min_lines lines of base64 (equal length, 40
  * to 1000 characters, the last may be shorter), or one line of at least
