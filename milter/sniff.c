@@ -133,6 +133,9 @@ bool sniff_media(const void *buf, size_t len, size_t *end)
 		{0, 4, "icns"}, {0, 4, "caff"}, {0, 4, "wvpk"}, {0, 4, "MAC "}, {0, 4, "\x76\x2f\x31\x01"},
 		{0, 4, "BPG\xfb"}, {0, 4, "IIRO"}, {0, 4, "IIU\0"}, {0, 9, "gimp xcf "},
 		{0, 2, "\x01\0"},	/* WMF without placeable header (type 1, header size 9) */
+		{4, 4, "moov"}, {4, 4, "mdat"}, {4, 4, "wide"}, {4, 4, "free"}, {4, 4, "skip"},
+		{4, 4, "pnot"}, {0, 4, "glTF"}, {0, 8, "AT&TFORM"}, {0, 4, "\x97JB2"},
+		{0, 15, "FUJIFILMCCD-RAW"}, {34, 2, "LP"},
 	};
 	const unsigned char *p = buf;
 	*end = len;
@@ -158,8 +161,16 @@ bool sniff_media(const void *buf, size_t len, size_t *end)
 			*end = (size_t)le32(p + 4) + 8;
 		return true;
 	}
-	/* MPEG audio frame sync; MPEG transport stream packets. */
+	/* MPEG audio frame sync, AAC in ADTS; MPEG transport stream packets;
+	 * binary PBM/PGM/PPM; PCX. */
 	if (len >= 2 && p[0] == 0xff && (p[1] & 0xe0) == 0xe0 && (p[1] & 0x06) != 0)
+		return true;
+	if (len >= 2 && p[0] == 0xff && (p[1] & 0xf6) == 0xf0)
+		return true;
+	if (len >= 3 && p[0] == 'P' && p[1] >= '4' && p[1] <= '6' &&
+	    (p[2] == '\n' || p[2] == ' ' || p[2] == '\r' || p[2] == '\t'))
+		return true;
+	if (len >= 128 && p[0] == 0x0a && p[1] <= 5 && p[2] == 1)
 		return true;
 	if (len >= 189 && p[0] == 0x47 && p[188] == 0x47)
 		return true;
