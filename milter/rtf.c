@@ -10,10 +10,14 @@
  *  - The text of a field result (\fldrslt) is what Word shows, so it is
  *    read; the instruction is a "\*" destination and is not.
  *  - A source line end is no text in RTF; only control words make lines.
+ *  - Embedded objects (\objdata) are not text: their bytes are decoded
+ *    from hex and handed to obj() whole, for the caller to read as what
+ *    they are (an OLE2 file, a zip, ...).
  *
  * Limits: see rtf.h.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "grondslag/rtf.h"
@@ -31,6 +35,12 @@ struct rtf {
 	unsigned char uc[RTF_MAX_DEPTH];
 	unsigned pending_skip;	/* fallback characters after \uN still to drop */
 	bool star;		/* "\*" seen: the next control word opens a skipped destination */
+	/* an embedded object's data (\objdata, hex) being collected */
+	int (*obj)(void *arg, const unsigned char *data, size_t n);
+	unsigned obj_depth;	/* depth of the \objdata group, 0 = none */
+	unsigned char *obj_buf;
+	size_t obj_len, obj_cap;
+	int nibble;		/* high half of a byte, -1 = none */
 };
 
 bool rtf_magic(const void *buf, size_t len)
@@ -115,10 +125,56 @@ static bool in(const char *w, const char *const *set)
 	return false;
 }
 
+static int hexv(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* A hex digit of an object's data. */
+static void obj_hex(struct rtf *r, int v)
+{
+	if (r->nibble < 0) {
+		r->nibble = v;
+		return;
+	}
+	if (r->obj_len == r->obj_cap) {
+		size_t cap = r->obj_cap ? r->obj_cap * 2 : 4096;
+		unsigned char *nb = realloc(r->obj_buf, cap);
+		if (nb == NULL) {
+			r->rc = -1;
+			return;
+		}
+		r->obj_buf = nb;
+		r->obj_cap = cap;
+	}
+	r->obj_buf[r->obj_len++] = (unsigned char)(r->nibble << 4 | v);
+	r->nibble = -1;
+}
+
+/* The \objdata group closed: hand its bytes out. */
+static void obj_end(struct rtf *r)
+{
+	if (r->obj_len > 0 && r->rc == 0) {
+		flush(r);
+		if (r->rc == 0)
+			r->rc = r->obj(r->arg, r->obj_buf, r->obj_len);
+	}
+	r->obj_len = 0;
+	r->obj_depth = 0;
+	r->nibble = -1;
+}
+
 /* A control word with its parameter (has_n: there was one). */
 static void control(struct rtf *r, const char *w, long n, bool has_n)
 {
 	unsigned d = r->depth;
+	if (strcmp(w, "objdata") == 0 && r->obj != NULL && r->obj_depth == 0 && d > 0) {
+		r->obj_depth = d;
+		r->nibble = -1;
+	}
 	if (r->star || in(w, skipped)) {
 		r->skip[d] = true;
 		r->star = false;
@@ -140,23 +196,17 @@ static void control(struct rtf *r, const char *w, long n, bool has_n)
 		put(r, " ", 1);
 }
 
-static int hexv(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 int rtf_text(const void *buf, size_t len, int (*emit)(void *arg, const char *s, size_t n),
-	     void *arg)
+	     int (*obj)(void *arg, const unsigned char *data, size_t n), void *arg)
 {
 	static struct rtf zero;
 	struct rtf r = zero;
 	const unsigned char *p = buf;
 	r.emit = emit;
+	r.obj = obj;
 	r.arg = arg;
 	r.uc[0] = 1;
+	r.nibble = -1;
 	for (size_t i = 0; i < len && r.rc == 0;) {
 		unsigned char c = p[i];
 		if (c == '{') {
@@ -168,12 +218,18 @@ int rtf_text(const void *buf, size_t len, int (*emit)(void *arg, const char *s, 
 			r.star = false;
 			i++;
 		} else if (c == '}') {
+			if (r.obj_depth > 0 && r.depth == r.obj_depth)
+				obj_end(&r);
 			if (r.depth > 0)
 				r.depth--;
 			r.star = false;
 			r.pending_skip = 0;
 			i++;
 		} else if (c == '\r' || c == '\n') {
+			i++;
+		} else if (c != '\\' && r.obj_depth > 0 && r.depth >= r.obj_depth) {
+			if (hexv(c) >= 0)
+				obj_hex(&r, hexv(c));
 			i++;
 		} else if (c != '\\') {
 			if (r.pending_skip > 0)
@@ -229,6 +285,9 @@ int rtf_text(const void *buf, size_t len, int (*emit)(void *arg, const char *s, 
 			i += 2;
 		}
 	}
+	if (r.obj_depth > 0)
+		obj_end(&r);	/* an object cut off at the end is still handed out */
 	flush(&r);
+	free(r.obj_buf);
 	return r.rc;
 }

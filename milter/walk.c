@@ -414,6 +414,29 @@ static int pdf_emit(void *arg, const char *buf, size_t len)
 
 static void walk_content(struct walk *w, const struct item *it);
 
+/* Bytes found inside a part (a PDF attachment, an RTF object, a base64
+ * blob) as a part of its own at "<parent>!<name>", read as what they are.
+ * False when no part could be added (the walk is halted). */
+static bool walk_child(struct walk *w, const struct item *parent, const char *name,
+		       const char *type, const char *filename, const void *data, size_t n,
+		       bool lenient)
+{
+	char path[PATH_CAP];
+	join_path(path, parent->path, "!", name);
+	struct item sub = {.depth = parent->depth + 1, .path = path, .type = type,
+			   .filename = filename, .data = data, .len = n, .lenient = lenient};
+	int idx = add_part(w, path, type, filename, sub.depth);
+	if (idx < 0)
+		return false;
+	sub.part = (unsigned)idx;
+	findings_part_set_bytes(w->f, sub.part, n);
+	if (sub.depth > w->lim->max_depth)
+		findings_part_unscannable(w->f, sub.part, UNSCAN_LIMIT_DEPTH);
+	else if (account(w, sub.part, n))
+		walk_content(w, &sub);
+	return true;
+}
+
 /* Each embedded file of a PDF is a part of its own, "<pdf>!<name>". */
 struct pdf_files_ctx {
 	struct walk *w;
@@ -423,25 +446,15 @@ struct pdf_files_ctx {
 static int pdf_file(void *arg, const char *name, const void *data, size_t n)
 {
 	struct pdf_files_ctx *c = arg;
-	struct walk *w = c->w;
-	char path[PATH_CAP], safe[256];
+	char safe[256];
 	size_t k = 0;
 	for (; name[k] && k + 1 < sizeof safe; k++)
 		safe[k] = (unsigned char)name[k] < 0x20 || name[k] == 0x7f ? '?' : name[k];
 	safe[k] = '\0';
-	join_path(path, c->pdf->path, "!", k ? safe : "?");
-	struct item it = {.depth = c->pdf->depth + 1, .path = path, .filename = safe,
-			  .type = textx_type_for_name(safe), .data = data, .len = n};
-	int idx = add_part(w, path, it.type, safe, it.depth);
-	if (idx < 0)
+	if (!walk_child(c->w, c->pdf, k ? safe : "?", textx_type_for_name(safe), safe, data, n,
+			false))
 		return -1;
-	it.part = (unsigned)idx;
-	findings_part_set_bytes(w->f, it.part, n);
-	if (it.depth > w->lim->max_depth)
-		findings_part_unscannable(w->f, it.part, UNSCAN_LIMIT_DEPTH);
-	else if (account(w, it.part, n))
-		walk_content(w, &it);
-	return w->halted ? -1 : 0;
+	return c->w->halted ? -1 : 0;
 }
 
 /* The PDF child's time and output for what is left of the walk's. */
@@ -815,9 +828,12 @@ static void walk_archive(struct walk *w, const struct item *it)
 
 /* ---- dispatch ------------------------------------------------------------------- */
 
-/* RTF: the text of all groups joined (rtf.h), as one UTF-8 stream. */
+/* RTF: the text of all groups joined (rtf.h), as one UTF-8 stream; the
+ * embedded objects are kept and walked after it (streams never
+ * interleave), each a part "<rtf>!object<n>". */
 struct rtf_ctx {
 	struct textx *t;
+	GPtrArray *objs;	/* GBytes of each object */
 };
 
 static int rtf_emit(void *arg, const char *s, size_t n)
@@ -826,13 +842,47 @@ static int rtf_emit(void *arg, const char *s, size_t n)
 	return textx_update(c->t, s, n);
 }
 
+static int rtf_obj(void *arg, const unsigned char *data, size_t n)
+{
+	struct rtf_ctx *c = arg;
+	g_ptr_array_add(c->objs, g_bytes_new(data, n));
+	return 0;
+}
+
+/* An object's payload: an OLE1 header wraps the OLE2 file or zip it
+ * carries, so the first such signature in its head is where it starts. */
+static size_t rtf_obj_start(const unsigned char *p, size_t n)
+{
+	size_t lim = n < 4096 ? n : 4096;
+	for (size_t i = 0; i + 8 <= lim; i++)
+		if (sniff_ole2(p + i, n - i) || memcmp(p + i, "PK\x03\x04", 4) == 0 ||
+		    pdf_magic(p + i, 5))
+			return i;
+	return 0;
+}
+
 static void walk_rtf(struct walk *w, const struct item *it)
 {
-	struct rtf_ctx c = {stream_open(w, it->part, TEXTX_PLAIN, NULL)};
-	if (c.t == NULL)
+	struct rtf_ctx c = {stream_open(w, it->part, TEXTX_PLAIN, NULL), g_ptr_array_new()};
+	if (c.t == NULL) {
+		g_ptr_array_free(c.objs, TRUE);
 		return;
-	(void)rtf_text(it->data, it->len, rtf_emit, &c);
+	}
+	if (rtf_text(it->data, it->len, rtf_emit, rtf_obj, &c) == -1)
+		halt(w, UNSCAN_INTERNAL, (int)it->part);
 	stream_close(w, c.t);
+	for (guint i = 0; i < c.objs->len && !w->halted; i++) {
+		gsize n;
+		const unsigned char *d = g_bytes_get_data(c.objs->pdata[i], &n);
+		size_t off = rtf_obj_start(d, n);
+		char name[32];
+		snprintf(name, sizeof name, "object%u", i + 1);
+		if (!walk_child(w, it, name, "application/octet-stream", NULL, d + off, n - off, false))
+			break;
+	}
+	for (guint i = 0; i < c.objs->len; i++)
+		g_bytes_unref(c.objs->pdata[i]);
+	g_ptr_array_free(c.objs, TRUE);
 }
 
 /* Base64 blobs inside a text (a part labelled 7bit that carries an
@@ -850,24 +900,15 @@ static void walk_b64_runs(struct walk *w, const struct item *it)
 			halt(w, UNSCAN_INTERNAL, (int)it->part);
 			return;
 		}
-		char path[PATH_CAP], name[40];
+		char name[40];
 		snprintf(name, sizeof name, "base64@%zu", s);
-		join_path(path, it->path, "!", name);
-		struct item sub = {.depth = it->depth + 1, .path = path,
-				   .type = "application/octet-stream", .data = d, .len = dl,
-				   .lenient = true};
-		int idx = add_part(w, path, sub.type, NULL, sub.depth);
-		if (idx >= 0) {
-			sub.part = (unsigned)idx;
-			findings_part_set_bytes(w->f, sub.part, dl);
-			if (sub.depth > w->lim->max_depth)
-				findings_part_unscannable(w->f, sub.part, UNSCAN_LIMIT_DEPTH);
-			else if (account(w, sub.part, dl))
-				walk_content(w, &sub);
-		}
+		bool added = walk_child(w, it, name, "application/octet-stream", NULL, d, dl, true);
 		free(d);
+		if (!added)
+			return;
 	}
 }
+
 
 /* Read an item as text: markup and charset from type, name and bytes. */
 static void walk_text_item(struct walk *w, const struct item *it, enum textx_sniff sn)

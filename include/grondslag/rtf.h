@@ -9,9 +9,11 @@
  * embedded object data, theme and data stores, "\*" destinations), turns
  * \par, \line, \row, \sect and \page into line ends and \cell and \tab
  * into tabs, decodes \'hh (Windows-1252), \uN (with its \ucN fallback
- * characters skipped) and \\ \{ \}, and skips \binN data.
+ * characters skipped) and \\ \{ \}, and skips \binN data.  Embedded
+ * objects (\objdata) are decoded from hex and handed out as bytes.
  *
- * Limits: one pass, no allocation; group nesting is tracked to
+ * Limits: one pass; the only allocation is an object's bytes (at most half
+ * the input); group nesting is tracked to
  * RTF_MAX_DEPTH (deeper groups inherit the state of the deepest one, so
  * hostile nesting cannot grow the stack); control words are cut at 32
  * letters and parameters at 10 digits, as the specification allows.
@@ -30,9 +32,10 @@
 
 bool rtf_magic(const void *buf, size_t len);
 
-/* emit() gets the text in chunks; a non-zero return stops the reader and
- * is returned. */
+/* emit() gets the text in chunks, obj() (may be NULL) the bytes of each
+ * embedded object (\objdata) when its group ends; a non-zero return from
+ * either stops the reader and is returned (-1: out of memory). */
 int rtf_text(const void *buf, size_t len, int (*emit)(void *arg, const char *s, size_t n),
-	     void *arg);
+	     int (*obj)(void *arg, const unsigned char *data, size_t n), void *arg);
 
 #endif

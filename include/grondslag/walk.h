@@ -25,7 +25,8 @@
  * Part paths: MIME parts are numbered as in IMAP ("1", "2", "2.1"; a
  * single-part message's body is "1"); an archive member is appended with
  * "!" ("2!lists/be.csv", nested "2!a.zip!b.csv"), as are office members
- * that are not XML, PDF attachments ("2!list.csv") and base64 blobs found
+ * that are not XML, PDF attachments ("2!list.csv"), RTF embedded objects
+ * ("2!object1") and base64 blobs found
  * in text ("1!base64@120", the offset in the part); a message/rfc822
  * part's inner parts continue the numbering ("3.1"); another reading of an
  * entity with duplicate Content-Type headers is "<path>~<k>" ("1~1").

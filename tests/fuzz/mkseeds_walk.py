@@ -88,6 +88,9 @@ def seeds():
     yield "rtf.eml", mixed("application/rtf", "t.rtf",
                            b"{\\rtf1\\ansi{\\fonttbl{\\f0 A;}}\\trowd\\cellx100{\\b 193.0.}{6.139}"
                            b"\\cell 130.89\\'2e1.1\\cell\\u56?.8.4.4\\row{\\pict 0102}}")
+    obj = (b"0105000002000000" + zipbytes([("list.csv", LIST)]).hex().encode())
+    yield "rtfobject.eml", mixed("application/rtf", "o.rtf",
+                                 b"{\\rtf1 x{\\object{\\*\\objdata " + obj + b"}}}")
     yield "pdfattach.eml", mixed("application/pdf", "r.pdf", pdf_with_file(b"list.csv", LIST))
     yield "dupct.eml", ("Subject: x\r\nMIME-Version: 1.0\r\n"
                         "Content-Type: multipart/mixed; boundary=\"h\"\r\nContent-Type: text/plain\r\n"

@@ -659,6 +659,34 @@ static char *b_docx_embedded(size_t *len)
 	return msg;
 }
 
+/* An RTF with an embedded object: an OLE1 header, then the zip it
+ * carries (as Word embeds a package), written as \objdata hex. */
+static char *b_rtf_object(size_t *len)
+{
+	struct mem m[] = {{"list.csv", list25, sizeof list25 - 1}};
+	size_t zl;
+	unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, m, 1, &zl);
+	GString *r = g_string_new("{\\rtf1\\ansi see the object{\\object\\objemb{\\*\\objclass Package}"
+				  "{\\*\\objdata 01050000020000000800000050616b6b61676500");
+	for (size_t i = 0; i < zl; i++) {
+		g_string_append_printf(r, "%02x", z[i]);
+		if (i % 64 == 63)
+			g_string_append(r, "\r\n");
+	}
+	g_string_append(r, "}{\\result picture}}}");
+	char *msg = mixed1("application/rtf", "obj.rtf", r->str, r->len, len);
+	g_string_free(r, TRUE);
+	free(z);
+	return msg;
+}
+
+static char *b_rtf_ole2(size_t *len)
+{
+	static const char rtf[] = "{\\rtf1 x{\\object{\\*\\objdata 0105000002000000"
+				  "d0cf11e0a1b11ae1000000000000000000000000000000003e000300feff0900}}}";
+	return mixed1("text/rtf", "o.rtf", rtf, sizeof rtf - 1, len);
+}
+
 static char *b_pdf_attached(size_t *len)
 {
 	size_t pl;
@@ -938,6 +966,13 @@ static const struct walk_case cases[] = {
 	 {{"2", "application/rtf", S, N}}, true, N,
 	 {"193.0.6.139\t145.97.39.155\t\n", "130.89.1.1\t8.8.4.4"}, {"1.2.3.4", "5.6.7.8", "9.9.9.9"},
 	 0, 0},
+	{"RTF: an embedded package's zip is walked", NULL, b_rtf_object, NULL,
+	 {{"2", "application/rtf", S, N}, {"2!object1", "application/octet-stream", C, N},
+	  {"2!object1!list.csv", "text/csv", S, N}},
+	 true, N, {"see the object", "130.89.1.1,1133"}, {"Package"}, 0, 0},
+	{"RTF: an embedded OLE2 object is ole2", NULL, b_rtf_ole2, NULL,
+	 {{"2", "text/rtf", S, N}, {"2!object1", "application/octet-stream", U, UNSCAN_OLE2}},
+	 true, N, {NULL}, {NULL}, 0, 0},
 	{"Subject: several base64 words with padding",
 	 "Subject: =?utf-8?B?MTkzLjAuNi4xMzksIA==?= =?utf-8?B?OC44LjguOCwg?=\r\n"
 	 " =?utf-8?B?MTQ1Ljk3LjM5LjE1NQ==?= and =?utf-8?B?bGlzdCAxLjEuMS4xLA==OS45LjkuOQ==?=\r\n\r\nb\r\n",
