@@ -153,7 +153,7 @@ static bool text_on(const struct textx *t)
 		return t->rawtext == NULL;
 	if (t->markup == TEXTX_OFFICE)
 		return t->in_text > 0 && !t->in_shared_v;
-	return true;
+	return true;	/* plain text, generic XML */
 }
 
 static void text_byte(struct textx *t, char c)
@@ -324,10 +324,17 @@ static void office_tag_done(struct textx *t)
 static void tag_done(struct textx *t)
 {
 	t->tag[t->tag_len] = '\0';
-	if (t->markup == TEXTX_HTML)
+	if (t->markup == TEXTX_HTML) {
 		html_tag_done(t);
-	else
+	} else if (t->markup == TEXTX_XML) {
+		/* Generic XML has no known text elements: every element's
+		 * data is a value of its own. */
+		t->st = M_TEXT;
+		if (t->closing || t->selfclose)
+			out_byte(t, '\n');
+	} else {
 		office_tag_done(t);
+	}
 }
 
 /* An attribute name was read: decide what its value is for. */
@@ -337,7 +344,8 @@ static void attr_start_value(struct textx *t)
 	t->aval_len = 0;
 	t->attr_emit = (t->markup == TEXTX_HTML && !t->closing && t->rawtext == NULL &&
 			name_in(t->attr, html_attr_text)) ||
-		       (t->markup == TEXTX_OFFICE && !t->closing && name_in(t->attr, office_attr_text));
+		       (t->markup == TEXTX_OFFICE && !t->closing && name_in(t->attr, office_attr_text)) ||
+		       (t->markup == TEXTX_XML && !t->closing);
 	if (t->attr_emit)
 		out_byte(t, ' ');
 }
@@ -457,7 +465,7 @@ static void step_bang(struct textx *t, char c)
 	if (strcmp(t->tag, "--") == 0) {
 		t->dashes = 0;
 		t->st = M_COMMENT;
-		if (t->markup == TEXTX_HTML && t->rawtext == NULL)
+		if ((t->markup == TEXTX_HTML && t->rawtext == NULL) || t->markup == TEXTX_XML)
 			out_byte(t, '\n');
 	} else if (strcmp(t->tag, cdata) == 0) {
 		t->dashes = 0;
@@ -492,7 +500,7 @@ static void step_rawtext(struct textx *t, char c)
 /* An HTML comment is text too: a list can hide there. */
 static void step_comment(struct textx *t, char c)
 {
-	bool emit = t->markup == TEXTX_HTML && t->rawtext == NULL;
+	bool emit = (t->markup == TEXTX_HTML && t->rawtext == NULL) || t->markup == TEXTX_XML;
 	if (c == '-') {
 		t->dashes++;
 	} else if (c == '>' && t->dashes >= 2) {

@@ -558,6 +558,44 @@ static bool looks_xml(const char *p, size_t n)
 static enum arc_status walk_member(struct walk *w, struct arc *a, const struct arc_entry *e,
 				   const struct item *parent, char *buf, bool lenient);
 
+/* How an office XML part is read, by its root element (a vocabulary, not
+ * a part name): the document vocabularies of OOXML and ODF keep only their
+ * text elements (TEXTX_OFFICE); any other XML (custom XML data, document
+ * properties, parts of vocabularies we do not know) is read whole. */
+static enum textx_markup xml_markup(const char *p, size_t n)
+{
+	static const char *const roots[] = {
+		"document", "hdr", "ftr", "footnotes", "endnotes", "comments", "numbering",
+		"styles", "settings", "fonts", "webSettings", "sst", "worksheet", "workbook",
+		"chartsheet", "dialogsheet", "macrosheet", "pivotCacheDefinition",
+		"pivotCacheRecords", "pivotTableDefinition", "table", "queryTable", "externalLink",
+		"calcChain", "connections", "chartSpace", "userShapes", "sld", "sldLayout",
+		"sldMaster", "notes", "notesMaster", "handoutMaster", "presentation", "presProps",
+		"viewProps", "tableStyles", "theme", "Relationships", "Types", "commentsExtended",
+		"commentsIds", "people", "wsDr", "document-content", "document-styles",
+		"document-meta", "document-settings", "manifest", NULL};
+	size_t i = 0;
+	while (i < n) {
+		const char *lt = memchr(p + i, '<', n - i);
+		if (lt == NULL || (size_t)(lt - p) + 1 >= n)
+			break;
+		i = (size_t)(lt - p) + 1;
+		if (p[i] == '?' || p[i] == '!')
+			continue;	/* declaration, comment, doctype */
+		size_t s = i;
+		while (i < n && p[i] != ' ' && p[i] != '>' && p[i] != '/' && p[i] != '\t' &&
+		       p[i] != '\r' && p[i] != '\n')
+			i++;
+		const char *colon = memchr(p + s, ':', i - s);
+		size_t ls = colon ? (size_t)(colon - p) + 1 : s;
+		for (const char *const *r = roots; *r; r++)
+			if (strlen(*r) == i - ls && memcmp(p + ls, *r, i - ls) == 0)
+				return TEXTX_OFFICE;
+		return TEXTX_XML;
+	}
+	return TEXTX_OFFICE;
+}
+
 /* Office pass 1: every XML part through one XML-joining stream (the
  * office markup keeps only document text and values); the members that
  * are not XML are marked in other[] for pass 2.  Returns the status that
@@ -565,7 +603,8 @@ static enum arc_status walk_member(struct walk *w, struct arc *a, const struct a
 static enum arc_status office_xml(struct walk *w, const struct item *it, struct arc *a,
 				  char *buf, bool *other, unsigned *nother)
 {
-	struct textx *t = stream_open(w, it->part, TEXTX_OFFICE, NULL);
+	enum textx_markup cur = TEXTX_OFFICE;
+	struct textx *t = stream_open(w, it->part, cur, NULL);
 	if (t == NULL)
 		return ARC_NOMEM;
 	struct charge_ctx cc = {w, it->part};
@@ -587,7 +626,7 @@ static enum arc_status office_xml(struct walk *w, const struct item *it, struct 
 		}
 		size_t have = 0;
 		ssize_t n = 0;
-		while (have < 64 && (n = arc_read_budget(a, buf + have, CHUNK - have, &b, &st)) > 0)
+		while (have < 1024 && (n = arc_read_budget(a, buf + have, CHUNK - have, &b, &st)) > 0)
 			have += (size_t)n;
 		if (n < 0)
 			break;
@@ -598,7 +637,14 @@ static enum arc_status office_xml(struct walk *w, const struct item *it, struct 
 				break;
 			continue;
 		}
-		(void)textx_next_document(t);
+		enum textx_markup m = xml_markup(buf, have);
+		if (m != cur) {	/* another markup: another stream of the same part */
+			stream_close(w, t);
+			if ((t = stream_open(w, it->part, cur = m, NULL)) == NULL)
+				return ARC_NOMEM;
+		} else {
+			(void)textx_next_document(t);
+		}
 		(void)textx_update(t, buf, have);
 		while (n > 0 && (n = arc_read_budget(a, buf, CHUNK, &b, &st)) > 0)
 			(void)textx_update(t, buf, (size_t)n);

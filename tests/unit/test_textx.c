@@ -39,8 +39,17 @@ struct conv_case {
 #define P TEXTX_PLAIN
 #define H TEXTX_HTML
 #define O TEXTX_OFFICE
+#define X TEXTX_XML
 
 static const struct conv_case conv[] = {
+	{"generic XML: every element a value", X, NULL,
+	 "<?xml version=\"1.0\"?><ips><ip>193.0.6.139</ip><ip>145.97.39.155</ip><h a=\"130.89.1.1\"/>"
+	 "<!--8.8.4.4--></ips>", 0,
+	 "193.0.6.139\n145.97.39.155\n 130.89.1.1 \n\n8.8.4.4\n\n"},
+	{"office: pivot values, link targets, ODF string values", O, NULL,
+	 "<r><s v=\"193.0.6.139\"/></r><Relationship Target=\"http://8.8.4.4/\"/>"
+	 "<table:table-cell office:string-value=\"130.89.1.1\"/>", 0,
+	 " 193.0.6.139  http://8.8.4.4/  130.89.1.1 "},
 	{"ascii", P, NULL, "8.8.8.8 and 193.0.6.139\n", 0, "8.8.8.8 and 193.0.6.139\n"},
 	{"invalid utf-8 read as cp1252", P, NULL, "caf\xe9 \x93q\x94", 0,
 	 "caf\xc3\xa9 \xe2\x80\x9cq\xe2\x80\x9d"},

@@ -643,7 +643,13 @@ static char *b_docx_embedded(size_t *len)
 	unsigned char printer[200];
 	for (size_t i = 0; i < sizeof printer; i++)
 		printer[i] = (unsigned char)(i * 29u + 3u);
+	static const char custom[] = "<?xml version=\"1.0\"?><ipList><ip>193.0.6.139</ip>"
+				     "<ip>145.97.39.155</ip></ipList>";
+	static const char props[] = "<Properties><property name=\"src\"><vt:lpwstr>130.89.1.1"
+				    "</vt:lpwstr></property></Properties>";
 	struct mem dm[] = {{"[Content_Types].xml", "<Types/>", 8},
+			   {"customXml/item1.xml", custom, sizeof custom - 1},
+			   {"docProps/custom.xml", props, sizeof props - 1},
 			   {"word/document.xml", doc, sizeof doc - 1},
 			   {"word/_rels/document.xml.rels", rels, sizeof rels - 1},
 			   {"word/embeddings/Microsoft_Excel_Worksheet.xlsx", x, xl},
@@ -651,7 +657,7 @@ static char *b_docx_embedded(size_t *len)
 			   {"word/charts/chart1.xml", chart, sizeof chart - 1},
 			   {"word/media/image1.gif", gif1x1, sizeof gif1x1 - 1},
 			   {"word/printerSettings/printerSettings1.bin", printer, sizeof printer}};
-	unsigned char *d = fixture_archive("zip", NULL, NULL, NULL, dm, 8, &dl);
+	unsigned char *d = fixture_archive("zip", NULL, NULL, NULL, dm, 10, &dl);
 	char *msg = mixed1("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 			   "report.docx", d, dl, len);
 	free(x);
@@ -957,8 +963,9 @@ static const struct walk_case cases[] = {
 	  {"2!word/media/image1.gif", "image/gif", S, N},
 	  {"2!word/printerSettings/printerSettings1.bin", "application/octet-stream", S, N}},
 	 true, N, {"193.0.6.139", "145.97.39.155", "130.89.1.1", "8.8.4.4"}, {NULL}, 0, 0},
-	{"docx: external link targets", NULL, b_docx_embedded, NULL,
-	 {{NULL, NULL, S, N}}, true, N, {"http://9.9.9.9/x"}, {NULL}, 0, 0},
+	{"docx: external link targets, custom XML, document properties", NULL, b_docx_embedded,
+	 NULL, {{NULL, NULL, S, N}}, true, N,
+	 {"http://9.9.9.9/x", "193.0.6.139\n145.97.39.155\n", "130.89.1.1\n"}, {NULL}, 0, 0},
 	{"PDF: text and an embedded file", NULL, b_pdf_attached, NULL,
 	 {{"2", "application/pdf", S, N}, {"2!list.csv", "text/csv", S, N}},
 	 true, N, {"8.8.8.8", "193.0.6.139,3333", "130.89.1.1,1133"}, {NULL}, 0, 0},
