@@ -315,6 +315,17 @@ enum arc_status arc_next(struct arc *a, struct arc_entry *e)
 	e->regular = type == AE_IFREG || type == 0;
 	e->encrypted = archive_entry_is_encrypted(ent) != 0;
 	e->size = archive_entry_size_is_set(ent) ? archive_entry_size(ent) : -1;
+	const char *link = archive_entry_symlink_utf8(ent);
+	if (link == NULL)
+		link = archive_entry_symlink(ent);
+	if (link == NULL)
+		link = archive_entry_hardlink(ent);
+	if (link != NULL) {
+		size_t n = strlen(link);
+		e->link_cut = n > ARC_LINK_MAX;
+		memcpy(e->link, link, e->link_cut ? ARC_LINK_MAX : n);
+		e->link[e->link_cut ? ARC_LINK_MAX : n] = '\0';
+	}
 	return ARC_OK;
 }
 

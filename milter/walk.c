@@ -416,8 +416,8 @@ static void walk_content(struct walk *w, const struct item *it);
 
 /* Bytes found inside a part (a PDF attachment, an RTF object, a base64
  * blob) as a part of its own at "<parent>!<name>", read as what they are.
- * False when no part could be added (the walk is halted). */
-static bool walk_child(struct walk *w, const struct item *parent, const char *name,
+ * Its part index, or -1 when no part could be added (the walk is halted). */
+static int walk_child(struct walk *w, const struct item *parent, const char *name,
 		       const char *type, const char *filename, const void *data, size_t n,
 		       bool lenient)
 {
@@ -427,14 +427,14 @@ static bool walk_child(struct walk *w, const struct item *parent, const char *na
 			   .filename = filename, .data = data, .len = n, .lenient = lenient};
 	int idx = add_part(w, path, type, filename, sub.depth);
 	if (idx < 0)
-		return false;
+		return -1;
 	sub.part = (unsigned)idx;
 	findings_part_set_bytes(w->f, sub.part, n);
 	if (sub.depth > w->lim->max_depth)
 		findings_part_unscannable(w->f, sub.part, UNSCAN_LIMIT_DEPTH);
 	else if (account(w, sub.part, n))
 		walk_content(w, &sub);
-	return true;
+	return idx;
 }
 
 /* Each embedded file of a PDF is a part of its own, "<pdf>!<name>". */
@@ -451,8 +451,8 @@ static int pdf_file(void *arg, const char *name, const void *data, size_t n)
 	for (; name[k] && k + 1 < sizeof safe; k++)
 		safe[k] = (unsigned char)name[k] < 0x20 || name[k] == 0x7f ? '?' : name[k];
 	safe[k] = '\0';
-	if (!walk_child(c->w, c->pdf, k ? safe : "?", textx_type_for_name(safe), safe, data, n,
-			false))
+	if (walk_child(c->w, c->pdf, k ? safe : "?", textx_type_for_name(safe), safe, data, n,
+		       false) < 0)
 		return -1;
 	return c->w->halted ? -1 : 0;
 }
@@ -860,9 +860,20 @@ static void walk_archive(struct walk *w, const struct item *it)
 			break;
 		}
 		/* A member with data is read whatever its type says (arc_open
-		 * already unhides zip members; this catches other formats). */
-		if ((e.regular || e.size > 0) && (st = walk_member(w, a, &e, it, buf, false)) != ARC_OK)
-			break;
+		 * already unhides zip members; this catches other formats); a
+		 * link's target is text that unpacks as a file's content on
+		 * some tools, so it is read too. */
+		if (e.regular || e.size > 0) {
+			if ((st = walk_member(w, a, &e, it, buf, false)) != ARC_OK)
+				break;
+		} else if (e.link[0] != '\0') {
+			int li = walk_child(w, it, e.name, textx_type_for_name(e.name), e.name, e.link,
+					    strlen(e.link), false);
+			if (li < 0)
+				break;
+			if (e.link_cut)
+				findings_part_unscannable(w->f, (unsigned)li, UNSCAN_LIMIT_SIZE);
+		}
 	}
 	if (st == ARC_NOMEM)
 		halt(w, UNSCAN_INTERNAL, (int)it->part);
@@ -923,7 +934,7 @@ static void walk_rtf(struct walk *w, const struct item *it)
 		size_t off = rtf_obj_start(d, n);
 		char name[32];
 		snprintf(name, sizeof name, "object%u", i + 1);
-		if (!walk_child(w, it, name, "application/octet-stream", NULL, d + off, n - off, false))
+		if (walk_child(w, it, name, "application/octet-stream", NULL, d + off, n - off, false) < 0)
 			break;
 	}
 	for (guint i = 0; i < c.objs->len; i++)
@@ -948,7 +959,7 @@ static void walk_b64_runs(struct walk *w, const struct item *it)
 		}
 		char name[40];
 		snprintf(name, sizeof name, "base64@%zu", s);
-		bool added = walk_child(w, it, name, "application/octet-stream", NULL, d, dl, true);
+		bool added = walk_child(w, it, name, "application/octet-stream", NULL, d, dl, true) >= 0;
 		free(d);
 		if (!added)
 			return;

@@ -41,6 +41,7 @@
 
 #define ARC_RATIO_FLOOR (1024u * 1024u)
 #define ARC_NAME_MAX 255
+#define ARC_LINK_MAX 4096
 
 enum arc_status {
 	ARC_OK = 0,
@@ -56,6 +57,8 @@ struct arc_entry {
 	bool regular;			/* a regular file (not a dir, link, device) */
 	bool encrypted;			/* data cannot be read without a passphrase */
 	int64_t size;			/* declared size, -1 when unknown */
+	char link[ARC_LINK_MAX + 1];	/* a symlink's or hard link's target, "" */
+	bool link_cut;			/* the target was longer than ARC_LINK_MAX */
 };
 
 struct arc;

@@ -509,6 +509,29 @@ static char *b_zip_modes(size_t *len)
 	return msg;
 }
 
+/* A tar whose only member is a symlink: its target is the list. */
+static char *b_tar_symlink(size_t *len)
+{
+	size_t cap = 65536, used = 0;
+	unsigned char *buf = malloc(cap);
+	struct archive *a = archive_write_new();
+	assert_non_null(buf);
+	assert_int_equal(archive_write_set_format_pax(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_open_memory(a, buf, cap, &used), ARCHIVE_OK);
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_set_pathname(e, "ips.csv");
+	archive_entry_set_filetype(e, AE_IFLNK);
+	archive_entry_set_perm(e, 0777);
+	archive_entry_set_symlink(e, "193.0.6.139,145.97.39.155,130.89.1.1,8.8.4.4");
+	assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+	archive_entry_free(e);
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+	char *msg = mixed1("application/x-tar", "l.tar", buf, used, len);
+	free(buf);
+	return msg;
+}
+
 static const char gif1x1[] = "GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04"
 			     "\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02"
 			     "D\x01\x00;";
@@ -916,6 +939,9 @@ static const struct walk_case cases[] = {
 	 true, N, {"193.0.6.139", "145.97.39.155", "130.89.1.1", "8.8.4.4"}, {NULL}, 0, 0},
 	{"zip modes: the symlink and directory data too", NULL, b_zip_modes, NULL,
 	 {{NULL, NULL, S, N}}, true, N, {"9.9.9.9", "1.0.0.1"}, {NULL}, 0, 0},
+	{"a symlink's target in a tar is read", NULL, b_tar_symlink, NULL,
+	 {{"2", "application/x-tar", C, N}, {"2!ips.csv", "text/csv", S, N}},
+	 true, N, {"193.0.6.139,145.97.39.155,130.89.1.1,8.8.4.4"}, {NULL}, 0, 0},
 	{"GIFAR: the zip after the GIF is walked", NULL, b_gifar, NULL,
 	 {{"2", "image/gif", C, N}, {"2!list.csv", "text/csv", S, N}},
 	 true, N, {"193.0.6.139,3333", "130.89.1.1"}, {NULL}, 0, 0},
