@@ -135,7 +135,9 @@ bool sniff_media(const void *buf, size_t len, size_t *end)
 		{0, 2, "\x01\0"},	/* WMF without placeable header (type 1, header size 9) */
 		{4, 4, "moov"}, {4, 4, "mdat"}, {4, 4, "wide"}, {4, 4, "free"}, {4, 4, "skip"},
 		{4, 4, "pnot"}, {0, 4, "glTF"}, {0, 8, "AT&TFORM"}, {0, 4, "\x97JB2"},
-		{0, 15, "FUJIFILMCCD-RAW"}, {34, 2, "LP"},
+		{0, 15, "FUJIFILMCCD-RAW"}, {34, 2, "LP"}, {0, 3, "AC1"},
+		{0, 12, "\0\0\0\x0cJXL \r\n\x87\n"}, {0, 2, "\x01\xda"}, {0, 4, "\x59\xa6\x6a\x95"},
+		{0, 4, "TTA1"}, {0, 4, "DSD "},
 	};
 	const unsigned char *p = buf;
 	*end = len;
