@@ -26,6 +26,7 @@ struct arc {
 	unsigned max_ratio;
 	bool first;		/* no member read yet */
 	bool dead;		/* libarchive reported a fatal error */
+	unsigned char *patched;	/* a zip with hidden members unhidden, or NULL */
 	char raw_name[ARC_NAME_MAX + 1];
 };
 
@@ -42,6 +43,21 @@ bool arc_magic(const void *buf, size_t len)
 		{0, 6, "070701"}, {0, 6, "070707"}, {0, 6, "070702"}, {257, 5, "ustar"},
 	};
 	const unsigned char *p = buf;
+	/* A bare LZMA ("lzma_alone") stream has no magic: properties byte
+	 * (lc/lp/pb below 225), a dictionary size of 2^n or 2^n + 2^(n-1)
+	 * (at least 4 KiB) and an unpacked size that is unknown (all ones) or
+	 * below 2^40. */
+	if (len >= 13 && p[0] < 225) {
+		uint32_t d = (uint32_t)p[1] | (uint32_t)p[2] << 8 | (uint32_t)p[3] << 16 |
+			     (uint32_t)p[4] << 24;
+		bool unknown = true, small = p[10] == 0 && p[11] == 0 && p[12] == 0;
+		for (int i = 5; i < 13; i++)
+			unknown = unknown && p[i] == 0xff;
+		uint32_t top = d & (d - 1) ? d & (d - 1) : d;	/* d without its lowest bit */
+		bool pow = d >= 4096 && ((d & (d - 1)) == 0 || (top & (top - 1)) == 0);
+		if (pow && (unknown || small) && p[0] == 0x5d)
+			return true;
+	}
 	for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
 		if (len >= magics[i].off + magics[i].len &&
 		    memcmp(p + magics[i].off, magics[i].magic, magics[i].len) == 0)
@@ -71,6 +87,108 @@ static void raw_member_name(char *out, const char *outer)
 			return;
 		}
 	}
+}
+
+static uint32_t rd16(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8;
+}
+
+static uint32_t rd32(const unsigned char *p)
+{
+	return rd16(p) | rd16(p + 2) << 16;
+}
+
+static void wr32(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* The offset of a zip's end-of-central-directory record, or -1. */
+static long zip_eocd(const unsigned char *p, size_t len)
+{
+	if (len < 22)
+		return -1;
+	size_t lo = len > 22 + 65535 ? len - 22 - 65535 : 0;
+	for (size_t i = len - 22 + 1; i-- > lo;)
+		if (memcmp(p + i, "PK\x05\x06", 4) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Make one central-directory entry of a member with data a regular file:
+ * Unix mode bits (device, socket, FIFO, directory, symlink), the MS-DOS
+ * directory bit and a trailing '/' in the name (also in the local
+ * header at loc, when it is there).  Returns whether it changed. */
+static bool zip_unhide_entry(unsigned char *c, unsigned char *base, size_t len, long shift)
+{
+	uint32_t csize = rd32(c + 20), usize = rd32(c + 24), attr = rd32(c + 38);
+	size_t nlen = rd16(c + 28);
+	if (csize == 0 && usize == 0)
+		return false;	/* no data: a real directory or empty file */
+	bool changed = false;
+	uint32_t type = (attr >> 16) & 0170000;
+	if (c[5] == 3 && type != 0 && type != 0100000) {
+		attr = (attr & ~(0170000u << 16)) | (0100000u << 16);
+		changed = true;
+	}
+	if (attr & 0x10) {
+		attr &= ~0x10u;
+		changed = true;
+	}
+	wr32(c + 38, attr);
+	if (nlen > 0 && c[46 + nlen - 1] == '/') {
+		c[46 + nlen - 1] = '_';
+		changed = true;
+		long loc = (long)rd32(c + 42) + shift;
+		if (loc >= 0 && (size_t)loc + 30 <= len && memcmp(base + loc, "PK\x03\x04", 4) == 0 &&
+		    rd16(base + loc + 26) == nlen && (size_t)loc + 30 + nlen <= len &&
+		    base[loc + 30 + nlen - 1] == '/')
+			base[loc + 30 + nlen - 1] = '_';
+	}
+	return changed;
+}
+
+/* Unzip and Python's zipfile hand out the data of a member whatever its
+ * mode bits say; libarchive returns nothing for a "device" or
+ * "directory" that carries data.  So a copy of the zip is made with every
+ * member that has data marked a regular file (NULL: nothing to change,
+ * or not a zip we can walk; *nomem on allocation failure). */
+static unsigned char *zip_unhide(const unsigned char *p, size_t len, bool *nomem)
+{
+	*nomem = false;
+	long e = zip_eocd(p, len);
+	if (e < 0 || memcmp(p, "PK", 2) != 0)
+		return NULL;
+	uint32_t count = rd16(p + e + 10), cdsize = rd32(p + e + 12), cdoff = rd32(p + e + 16);
+	if (cdsize > (uint32_t)e)
+		return NULL;
+	/* Data prepended to the zip (self-extractors) shifts every offset. */
+	long start = e - (long)cdsize, shift = start - (long)cdoff;
+	unsigned char *copy = NULL;
+	size_t off = (size_t)start;
+	for (uint32_t i = 0; i < count; i++) {
+		if (off + 46 > (size_t)e || memcmp(p + off, "PK\x01\x02", 4) != 0)
+			break;
+		size_t step = 46 + rd16(p + off + 28) + rd16(p + off + 30) + rd16(p + off + 32);
+		if (off + step > (size_t)e)
+			break;
+		uint32_t attr = rd32(p + off + 38), type = (attr >> 16) & 0170000;
+		bool suspect = (p[off + 5] == 3 && type != 0 && type != 0100000) || (attr & 0x10) ||
+			       (rd16(p + off + 28) > 0 && p[off + 46 + rd16(p + off + 28) - 1] == '/');
+		if (suspect && copy == NULL) {
+			if ((copy = malloc(len)) == NULL) {
+				*nomem = true;
+				return NULL;
+			}
+			memcpy(copy, p, len);
+		}
+		if (suspect)
+			(void)zip_unhide_entry(copy + off, copy, len, shift);
+		off += step;
+	}
+	return copy;
 }
 
 struct arc *arc_open(const void *buf, size_t len, const char *outer_name, unsigned max_ratio,
@@ -107,9 +225,17 @@ struct arc *arc_open(const void *buf, size_t len, const char *outer_name, unsign
 	a->max_ratio = max_ratio;
 	a->first = true;
 	raw_member_name(a->raw_name, outer_name);
-	if (archive_read_open_memory(la, buf, len) != ARCHIVE_OK) {
+	bool nomem;
+	if ((a->patched = zip_unhide(buf, len, &nomem)) != NULL)
+		buf = a->patched;
+	if (nomem || archive_read_open_memory(la, buf, len) != ARCHIVE_OK) {
 		archive_read_free(la);
+		free(a->patched);
 		free(a);
+		if (nomem) {
+			*st = ARC_NOMEM;
+			return NULL;
+		}
 		*st = ARC_CORRUPT;
 		return NULL;
 	}
@@ -189,6 +315,17 @@ enum arc_status arc_next(struct arc *a, struct arc_entry *e)
 	e->regular = type == AE_IFREG || type == 0;
 	e->encrypted = archive_entry_is_encrypted(ent) != 0;
 	e->size = archive_entry_size_is_set(ent) ? archive_entry_size(ent) : -1;
+	const char *link = archive_entry_symlink_utf8(ent);
+	if (link == NULL)
+		link = archive_entry_symlink(ent);
+	if (link == NULL)
+		link = archive_entry_hardlink(ent);
+	if (link != NULL) {
+		size_t n = strlen(link);
+		e->link_cut = n > ARC_LINK_MAX;
+		memcpy(e->link, link, e->link_cut ? ARC_LINK_MAX : n);
+		e->link[e->link_cut ? ARC_LINK_MAX : n] = '\0';
+	}
 	return ARC_OK;
 }
 
@@ -297,6 +434,7 @@ void arc_close(struct arc *a)
 	if (a == NULL)
 		return;
 	archive_read_free(a->la);
+	free(a->patched);
 	free(a);
 }
 
@@ -308,25 +446,20 @@ static bool ends_with(const char *s, const char *suffix)
 	return n >= k && strcasecmp(s + n - k, suffix) == 0;
 }
 
-static uint32_t le16(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8;
-}
-
 /* The first local header of a zip: what its first member says. */
 static enum arc_office first_member_kind(const unsigned char *p, size_t len)
 {
 	static const char odf[] = "application/vnd.oasis.opendocument";
 	if (len < 30)
 		return ARC_OFFICE_NONE;
-	size_t nlen = le16(p + 26), xlen = le16(p + 28);
+	size_t nlen = rd16(p + 26), xlen = rd16(p + 28);
 	if (30 + nlen > len)
 		return ARC_OFFICE_NONE;
 	const char *name = (const char *)p + 30;
 	if (nlen == 19 && memcmp(name, "[Content_Types].xml", 19) == 0)
 		return ARC_OFFICE_OOXML;
 	size_t data = 30 + nlen + xlen;
-	if (nlen == 8 && memcmp(name, "mimetype", 8) == 0 && le16(p + 8) == 0 &&
+	if (nlen == 8 && memcmp(name, "mimetype", 8) == 0 && rd16(p + 8) == 0 &&
 	    data + sizeof odf - 1 <= len && memcmp(p + data, odf, sizeof odf - 1) == 0)
 		return ARC_OFFICE_ODF;
 	return ARC_OFFICE_NONE;
@@ -360,28 +493,4 @@ enum arc_office arc_office_kind(const void *buf, size_t len, const char *type,
 				return ARC_OFFICE_ODF;
 	}
 	return first_member_kind(buf, len);
-}
-
-/* name is dir + anything without '/' + ".xml" */
-static bool xml_in_dir(const char *name, const char *dir)
-{
-	size_t d = strlen(dir);
-	return strncmp(name, dir, d) == 0 && strchr(name + d, '/') == NULL &&
-	       ends_with(name + d, ".xml");
-}
-
-bool arc_office_text_member(enum arc_office kind, const char *name)
-{
-	if (kind == ARC_OFFICE_ODF)
-		return strcmp(name, "content.xml") == 0;
-	if (kind != ARC_OFFICE_OOXML)
-		return false;
-	return strcmp(name, "word/document.xml") == 0 || strcmp(name, "xl/sharedStrings.xml") == 0 ||
-	       strcmp(name, "word/footnotes.xml") == 0 || strcmp(name, "word/endnotes.xml") == 0 ||
-	       strcmp(name, "word/comments.xml") == 0 ||
-	       (strncmp(name, "word/header", 11) == 0 && xml_in_dir(name, "word/")) ||
-	       (strncmp(name, "word/footer", 11) == 0 && xml_in_dir(name, "word/")) ||
-	       xml_in_dir(name, "xl/worksheets/") ||
-	       (strncmp(name, "xl/comments", 11) == 0 && xml_in_dir(name, "xl/")) ||
-	       xml_in_dir(name, "ppt/slides/") || xml_in_dir(name, "ppt/notesSlides/");
 }

@@ -615,6 +615,8 @@ static const char *const reason_names[UNSCAN_COUNT] = {
 	[UNSCAN_LIMIT_TIME] = "limit-time",
 	[UNSCAN_LIMIT_ADDRESSES] = "limit-addresses",
 	[UNSCAN_INTERNAL] = "internal-error",
+	[UNSCAN_OLE2] = "ole2",
+	[UNSCAN_TYPE_MISMATCH] = "type-mismatch",
 };
 
 const char *unscan_reason_name(enum unscan_reason r)

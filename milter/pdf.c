@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -181,27 +182,17 @@ static enum pdf_status outcome(enum pdf_status pumped, int ws, bool killed)
 	return PDF_FAILED;
 }
 
-enum pdf_status pdf_extract(const void *buf, size_t len, const struct pdf_options *o,
-			    int (*emit)(void *arg, const char *buf, size_t len), void *arg,
-			    int *emit_rc)
+/* Run argv in the limited child with the PDF on stdin, its stdout
+ * pumped to emit(); o is complete (defaults filled in). */
+static enum pdf_status run_tool(const void *buf, size_t len, const struct pdf_options *o,
+				char *const argv[], int (*emit)(void *arg, const char *buf, size_t len),
+				void *arg, int *emit_rc)
 {
-	struct pdf_options opt = *o;
-	if (opt.pdftotext == NULL || *opt.pdftotext == '\0')
-		opt.pdftotext = PDF_DEFAULT_PDFTOTEXT;
-	if (opt.cpu_seconds == 0)
-		opt.cpu_seconds = 10;
-	if (opt.max_memory == 0)
-		opt.max_memory = 512ull << 20;
-	if (opt.wall_ms == 0)
-		opt.wall_ms = (opt.cpu_seconds + 2) * 1000u;
-	*emit_rc = 0;
-
-	char *const argv[] = {(char *)opt.pdftotext, "-q", "-enc", "UTF-8", "-eol", "unix",
-			      "-", "-", NULL};
-	struct pump p = {.cap = opt.max_output, .emit = emit, .arg = arg};
+	struct pump p = {.cap = o->max_output, .emit = emit, .arg = arg};
 	int out[2] = {-1, -1};
 	int in = input_fd(buf, len);
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	*emit_rc = 0;
 	p.buf = malloc(PDF_CHUNK);
 	if (in < 0 || null < 0 || p.buf == NULL || pipe2(out, O_CLOEXEC) != 0)
 		goto internal;
@@ -209,12 +200,12 @@ enum pdf_status pdf_extract(const void *buf, size_t len, const struct pdf_option
 	if (pid < 0)
 		goto internal;
 	if (pid == 0)
-		child_exec(in, out[1], null, &opt, argv);
+		child_exec(in, out[1], null, o, argv);
 	close(out[1]);
 	close(in);
 	close(null);
 	p.fd = out[0];
-	p.deadline = now_ms() + opt.wall_ms;
+	p.deadline = now_ms() + o->wall_ms;
 	enum pdf_status pumped = pump_output(&p);
 	bool killed = false;
 	if (pumped != PDF_OK) {
@@ -239,4 +230,152 @@ internal:
 	}
 	free(p.buf);
 	return PDF_INTERNAL;
+}
+
+/* The options with their defaults filled in. */
+static struct pdf_options complete(const struct pdf_options *o)
+{
+	struct pdf_options opt = *o;
+	if (opt.pdftotext == NULL || *opt.pdftotext == '\0')
+		opt.pdftotext = PDF_DEFAULT_PDFTOTEXT;
+	if (opt.cpu_seconds == 0)
+		opt.cpu_seconds = 10;
+	if (opt.max_memory == 0)
+		opt.max_memory = 512ull << 20;
+	if (opt.wall_ms == 0)
+		opt.wall_ms = (opt.cpu_seconds + 2) * 1000u;
+	return opt;
+}
+
+enum pdf_status pdf_extract(const void *buf, size_t len, const struct pdf_options *o,
+			    int (*emit)(void *arg, const char *buf, size_t len), void *arg,
+			    int *emit_rc)
+{
+	struct pdf_options opt = complete(o);
+	char *const argv[] = {(char *)opt.pdftotext, "-q", "-enc", "UTF-8", "-eol", "unix",
+			      "-", "-", NULL};
+	return run_tool(buf, len, &opt, argv, emit, arg, emit_rc);
+}
+
+/* ---- embedded files ------------------------------------------------------ */
+
+/* A growing buffer that the child's output is collected into. */
+struct collect {
+	char *buf;
+	size_t len, cap, max;
+};
+
+static int collect_emit(void *arg, const char *buf, size_t len)
+{
+	struct collect *c = arg;
+	if (len > c->max - c->len)
+		return 1;
+	if (c->len + len > c->cap) {
+		size_t ncap = c->cap ? c->cap : 65536;
+		while (ncap < c->len + len)
+			ncap *= 2;
+		char *nb = realloc(c->buf, ncap + 1);
+		if (nb == NULL)
+			return 2;
+		c->buf = nb;
+		c->cap = ncap;
+	}
+	memcpy(c->buf + c->len, buf, len);
+	c->len += len;
+	return 0;
+}
+
+/* The path of pdfdetach: next to the configured pdftotext. */
+static void detach_path(const char *pdftotext, char *out, size_t cap)
+{
+	const char *slash = strrchr(pdftotext, '/');
+	size_t dir = slash ? (size_t)(slash - pdftotext) + 1 : 0;
+	if (dir + sizeof "pdfdetach" > cap)
+		dir = 0;
+	memcpy(out, pdftotext, dir);
+	strcpy(out + dir, "pdfdetach");
+}
+
+/* Map a run's status for the caller: the remaining time is shared. */
+static bool time_left(struct pdf_options *run, uint64_t deadline)
+{
+	uint64_t now = now_ms();
+	if (now >= deadline)
+		return false;
+	run->wall_ms = (unsigned)(deadline - now);
+	return true;
+}
+
+/* Parse "N embedded files" and "i: name" lines of pdfdetach -list. */
+static unsigned list_names(char *text, size_t len, char **names, unsigned max)
+{
+	unsigned n = 0;
+	text[len] = '\0';
+	for (char *line = text, *next; line != NULL && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		char *colon = strstr(line, ": ");
+		if (colon == NULL || colon == line || n >= max)
+			continue;
+		bool digits = true;
+		for (char *d = line; d < colon; d++)
+			digits = digits && *d >= '0' && *d <= '9';
+		if (!digits)
+			continue;
+		names[n++] = colon + 2;
+	}
+	return n;
+}
+
+enum pdf_status pdf_attachments(const void *buf, size_t len, const struct pdf_options *o,
+				unsigned max_files,
+				int (*each)(void *arg, const char *name, const void *data,
+					    size_t n),
+				void *arg, unsigned *nfiles)
+{
+	struct pdf_options opt = complete(o), run = opt;
+	uint64_t deadline = now_ms() + opt.wall_ms;
+	char tool[4096], *names[PDF_MAX_ATTACHMENTS];
+	detach_path(opt.pdftotext, tool, sizeof tool);
+	char *const list_argv[] = {tool, "-enc", "UTF-8", "-list", "/dev/stdin", NULL};
+	struct collect list = {.max = 1u << 20};
+	int rc;
+	*nfiles = 0;
+	enum pdf_status st = run_tool(buf, len, &run, list_argv, collect_emit, &list, &rc);
+	if (st == PDF_STOPPED)
+		st = rc == 2 ? PDF_INTERNAL : PDF_OUTPUT_LIMIT;
+	if (st != PDF_OK || list.buf == NULL) {
+		free(list.buf);
+		return st;
+	}
+	if (max_files > PDF_MAX_ATTACHMENTS)
+		max_files = PDF_MAX_ATTACHMENTS;
+	unsigned n = list_names(list.buf, list.len, names, max_files + 1);
+	if (n > max_files) {
+		free(list.buf);
+		return PDF_TOO_MANY;
+	}
+	for (unsigned i = 0; i < n && st == PDF_OK; i++) {
+		char num[16];
+		snprintf(num, sizeof num, "%u", i + 1);
+		char *const save_argv[] = {tool, "-save", num, "-o", "/dev/stdout", "/dev/stdin", NULL};
+		struct collect file = {.max = opt.max_output ? opt.max_output : UINT64_MAX};
+		if (!time_left(&run, deadline)) {
+			st = PDF_TIMEOUT;
+			break;
+		}
+		run.max_output = 0;	/* the collector enforces the cap */
+		st = run_tool(buf, len, &run, save_argv, collect_emit, &file, &rc);
+		if (st == PDF_STOPPED)
+			st = rc == 2 ? PDF_INTERNAL : PDF_OUTPUT_LIMIT;
+		if (st == PDF_OK) {
+			(*nfiles)++;
+			if (each(arg, names[i], file.buf ? file.buf : "", file.len) != 0)
+				st = PDF_STOPPED;
+		}
+		free(file.buf);
+	}
+	free(list.buf);
+	return st;
 }

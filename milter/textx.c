@@ -153,7 +153,7 @@ static bool text_on(const struct textx *t)
 		return t->rawtext == NULL;
 	if (t->markup == TEXTX_OFFICE)
 		return t->in_text > 0 && !t->in_shared_v;
-	return true;
+	return true;	/* plain text, generic XML */
 }
 
 static void text_byte(struct textx *t, char c)
@@ -242,6 +242,9 @@ static const char *const html_block[] = {
 	"body", "html", "head", "caption", "thead", "tbody", "tfoot", NULL};
 static const char *const html_cell[] = {"td", "th", NULL};
 static const char *const html_attr_text[] = {"href", "src", "alt", "title", NULL};
+/* Office attributes that hold values: pivot cache items (<s v="..."/>),
+ * relationship targets (external links), ODF string cells. */
+static const char *const office_attr_text[] = {"v", "target", "office:string-value", NULL};
 
 /* A complete HTML tag was read. */
 static void html_tag_done(struct textx *t)
@@ -253,6 +256,7 @@ static void html_tag_done(struct textx *t)
 		t->rawtext = strcmp(t->tag, "script") == 0 ? "</script" : "</style";
 		t->raw_match = 0;
 		t->st = M_RAWTEXT;
+		out_byte(t, '\n');
 		return;
 	}
 	if (t->rawtext == NULL) {
@@ -320,10 +324,17 @@ static void office_tag_done(struct textx *t)
 static void tag_done(struct textx *t)
 {
 	t->tag[t->tag_len] = '\0';
-	if (t->markup == TEXTX_HTML)
+	if (t->markup == TEXTX_HTML) {
 		html_tag_done(t);
-	else
+	} else if (t->markup == TEXTX_XML) {
+		/* Generic XML has no known text elements: every element's
+		 * data is a value of its own. */
+		t->st = M_TEXT;
+		if (t->closing || t->selfclose)
+			out_byte(t, '\n');
+	} else {
 		office_tag_done(t);
+	}
 }
 
 /* An attribute name was read: decide what its value is for. */
@@ -331,8 +342,10 @@ static void attr_start_value(struct textx *t)
 {
 	t->attr[t->attr_len] = '\0';
 	t->aval_len = 0;
-	t->attr_emit = t->markup == TEXTX_HTML && !t->closing && t->rawtext == NULL &&
-		       name_in(t->attr, html_attr_text);
+	t->attr_emit = (t->markup == TEXTX_HTML && !t->closing && t->rawtext == NULL &&
+			name_in(t->attr, html_attr_text)) ||
+		       (t->markup == TEXTX_OFFICE && !t->closing && name_in(t->attr, office_attr_text)) ||
+		       (t->markup == TEXTX_XML && !t->closing);
 	if (t->attr_emit)
 		out_byte(t, ' ');
 }
@@ -452,6 +465,8 @@ static void step_bang(struct textx *t, char c)
 	if (strcmp(t->tag, "--") == 0) {
 		t->dashes = 0;
 		t->st = M_COMMENT;
+		if ((t->markup == TEXTX_HTML && t->rawtext == NULL) || t->markup == TEXTX_XML)
+			out_byte(t, '\n');
 	} else if (strcmp(t->tag, cdata) == 0) {
 		t->dashes = 0;
 		t->st = M_CDATA;
@@ -460,7 +475,8 @@ static void step_bang(struct textx *t, char c)
 	}
 }
 
-/* Raw text of script/style: skip until the matching end tag. */
+/* Raw text of script/style: read as text (script data carries JSON
+ * arrays, a style block can hide anything) up to the matching end tag. */
 static void step_rawtext(struct textx *t, char c)
 {
 	if (lower(c) == t->rawtext[t->raw_match]) {
@@ -471,9 +487,32 @@ static void step_rawtext(struct textx *t, char c)
 			t->closing = true;
 			t->selfclose = false;
 			t->st = M_ATTR_SPACE;
+			out_byte(t, '\n');
 		}
 	} else {
-		t->raw_match = lower(c) == '<' ? 1 : 0;
+		out_bytes(t, t->rawtext, t->raw_match);	/* a false start, lower-cased */
+		t->raw_match = c == '<' ? 1 : 0;
+		if (t->raw_match == 0)
+			out_byte(t, c);
+	}
+}
+
+/* An HTML comment is text too: a list can hide there. */
+static void step_comment(struct textx *t, char c)
+{
+	bool emit = (t->markup == TEXTX_HTML && t->rawtext == NULL) || t->markup == TEXTX_XML;
+	if (c == '-') {
+		t->dashes++;
+	} else if (c == '>' && t->dashes >= 2) {
+		t->st = M_TEXT;
+		if (emit)
+			out_byte(t, '\n');
+	} else {
+		for (; emit && t->dashes > 0; t->dashes--)
+			out_byte(t, '-');
+		t->dashes = 0;
+		if (emit)
+			out_byte(t, c);
 	}
 }
 
@@ -558,10 +597,7 @@ static void markup_byte(struct textx *t, char c)
 		step_bang(t, c);
 		break;
 	case M_COMMENT:
-		if (c == '>' && t->dashes >= 2)
-			t->st = M_TEXT;
-		else
-			t->dashes = c == '-' ? t->dashes + 1 : 0;
+		step_comment(t, c);
 		break;
 	case M_CDATA:
 		step_cdata(t, c);

@@ -1,6 +1,7 @@
 /*
  * walk.c - walk one message: the MIME tree (GMime), archives (archive.c),
- * office documents, PDF (pdf.c), sealed content (pgp.c); every piece of
+ * office documents, RTF (rtf.c), PDF (pdf.c), sealed content (pgp.c),
+ * with the bytes sniffed (sniff.c); every piece of
  * readable text goes to the handler as UTF-8 (textx.c), every part and
  * every unreadable thing goes into the findings (see walk.h).
  *
@@ -15,20 +16,35 @@
  * Decisions, and why:
  *  - Only Subject is scanned of any header block (also of inner messages
  *    and text/rfc822-headers): the rest is transport data full of relay
- *    addresses, not content.
- *  - Content is sniffed whatever its declared type: a PDF or archive magic
- *    wins, text-looking bytes are scanned as text, and only what is left is
- *    judged by type.  So an "image/png" that is really a CSV is scanned.
- *  - Images, audio, video and fonts that are not text are recorded as
- *    scanned with no text: they cannot carry an address list as text, and
- *    marking them unscannable would hold every message with a logo.  An
- *    unknown binary application/... type may hold text in a format we do
- *    not read (legacy Office, RTF-in-OLE, ...): unsupported-type.
- *  - Detached signatures, keys and certificates are scanned with no text.
+ *    addresses, not content.  It is decoded by our own RFC 2047 decoder.
+ *  - The label is a hint, the bytes decide (sniff.h): a PDF, archive,
+ *    OLE2, RTF or media signature wins over the declared type and name,
+ *    text-looking bytes are scanned as text, and only what is left is
+ *    judged by type.  So an "image/png" that is really a CSV is scanned,
+ *    a GIF with a zip appended is walked as the zip, an LZMA stream under
+ *    an image label is unpacked.
+ *  - Images, audio, video and fonts whose bytes are such a format are
+ *    recorded as scanned with no text; data past a GIF/PNG/JPEG's end is
+ *    read as what it is.  A media label over bytes of no media format is
+ *    type-mismatch.  An unknown binary application/... type may hold
+ *    text in a format we do not read: unsupported-type.  OLE2 (legacy
+ *    Office) is ole2.
+ *  - Detached signatures, keys and certificates are scanned with no text
+ *    only when their bytes are one (DER, PEM, OpenPGP); otherwise they are
+ *    content.
  *  - Leaves in 7bit/8bit/binary are read in place from the caller's
  *    buffer (GMime persists substreams of it); others are decoded once.
+ *    A base64 part whose bytes are not base64 is also read as text and
+ *    marked decode-failed; base64 blobs inside text are decoded and
+ *    walked as parts "<part>!base64@<offset>".
  *    Charsets are converted while streaming (textx, iconv with GMime's
  *    charset names), not by a filter stream, to avoid a second copy.
+ *  - Duplicate Content-Type / Content-Transfer-Encoding headers: GMime's
+ *    reading (the last) and every other one ("<path>~<k>") are walked.
+ *  - Office documents: every member, none chosen by name: XML parts are
+ *    the document's text, other members are walked like archive members
+ *    (embedded workbooks, objects); unknown binary there is no finding.
+ *  - PDF: text (pdftotext) and embedded files (pdfdetach, "<pdf>!<name>").
  *  - message/partial is scanned as raw text and also marked
  *    unsupported-type: the other fragments are in other messages.
  *  - Limits: MaxParts, time and MaxExpandedSize end the whole walk (the
@@ -50,6 +66,9 @@
 #include "grondslag/pdf.h"
 #include "grondslag/pgp.h"
 #include "grondslag/plainmsg.h"
+#include "grondslag/rfc2047.h"
+#include "grondslag/rtf.h"
+#include "grondslag/sniff.h"
 #include "grondslag/textx.h"
 #include "grondslag/walk.h"
 
@@ -70,6 +89,8 @@ struct walk {
 	bool internal;
 	unsigned part;		/* the part of the open text stream */
 	struct pgp_inline pgp;
+	const char *raw;	/* the buffer GMime's header offsets point into */
+	size_t raw_len;
 };
 
 /* One piece of content to classify and read. */
@@ -83,6 +104,7 @@ struct item {
 	const char *smime_type;	/* may be NULL */
 	const unsigned char *data;
 	size_t len;
+	bool lenient;		/* unknown binary here is no finding (see walk_binary) */
 };
 
 void walk_limits_default(struct walk_limits *l)
@@ -318,11 +340,32 @@ static void walk_subject_text(struct walk *w, const char *s, size_t n, const cha
 	walk_text(w, (unsigned)idx, TEXTX_PLAIN, NULL, s, n);
 }
 
+/* The Subject of a message decoded by our own RFC 2047 decoder (GMime's
+ * drops text after a padded base64 word); NULL when there is none. */
+static char *subject_of(GMimeMessage *m, size_t *n)
+{
+	GMimeHeaderList *hl = g_mime_object_get_header_list(GMIME_OBJECT(m));
+	GMimeHeader *h = hl ? g_mime_header_list_get_header(hl, "Subject") : NULL;
+	const char *raw = h ? g_mime_header_get_raw_value(h) : NULL;
+	*n = 0;
+	if (raw == NULL)
+		return NULL;
+	while (*raw == ' ' || *raw == '\t' || *raw == '\r' || *raw == '\n')
+		raw++;
+	size_t len = strlen(raw);
+	while (len > 0 && (raw[len - 1] == ' ' || raw[len - 1] == '\t' || raw[len - 1] == '\r' ||
+			   raw[len - 1] == '\n'))
+		len--;
+	return rfc2047_decode(raw, len, 4 * len + 16, n);
+}
+
 /* Only the Subject of a message (or header block) is text. */
 static void walk_subject(struct walk *w, GMimeMessage *m, const char *prefix, unsigned depth)
 {
-	const char *s = g_mime_message_get_subject(m);
-	walk_subject_text(w, s, s != NULL ? strlen(s) : 0, prefix, depth);
+	size_t n;
+	char *s = subject_of(m, &n);
+	walk_subject_text(w, s, n, prefix, depth);
+	free(s);
 }
 
 /* A message held as bytes (an .eml attachment, text/rfc822-headers). */
@@ -337,11 +380,19 @@ static void walk_embedded(struct walk *w, const struct item *it, bool headers_on
 		return;
 	}
 	if (headers_only) {
-		const char *s = g_mime_message_get_subject(m);
-		walk_text(w, it->part, TEXTX_PLAIN, NULL, s ? s : "", s ? strlen(s) : 0);
+		size_t n;
+		char *s = subject_of(m, &n);
+		walk_text(w, it->part, TEXTX_PLAIN, NULL, s ? s : "", n);
+		free(s);
 	} else {
+		const char *raw = w->raw;
+		size_t raw_len = w->raw_len;
+		w->raw = (const char *)it->data;
+		w->raw_len = it->len;
 		findings_part_set_status(w->f, it->part, PART_CONTAINER);
 		walk_message_body(w, m, it->path, it->depth + 1);
+		w->raw = raw;
+		w->raw_len = raw_len;
 	}
 	parse_close(&p);
 }
@@ -361,39 +412,108 @@ static int pdf_emit(void *arg, const char *buf, size_t len)
 	return textx_update(c->t, buf, len);
 }
 
-/* PDF text from the out-of-process extractor. */
+static void walk_content(struct walk *w, const struct item *it);
+
+/* Bytes found inside a part (a PDF attachment, an RTF object, a base64
+ * blob) as a part of its own at "<parent>!<name>", read as what they are.
+ * Its part index, or -1 when no part could be added (the walk is halted). */
+static int walk_child(struct walk *w, const struct item *parent, const char *name,
+		       const char *type, const char *filename, const void *data, size_t n,
+		       bool lenient)
+{
+	char path[PATH_CAP];
+	join_path(path, parent->path, "!", name);
+	struct item sub = {.depth = parent->depth + 1, .path = path, .type = type,
+			   .filename = filename, .data = data, .len = n, .lenient = lenient};
+	int idx = add_part(w, path, type, filename, sub.depth);
+	if (idx < 0)
+		return -1;
+	sub.part = (unsigned)idx;
+	findings_part_set_bytes(w->f, sub.part, n);
+	if (sub.depth > w->lim->max_depth)
+		findings_part_unscannable(w->f, sub.part, UNSCAN_LIMIT_DEPTH);
+	else if (account(w, sub.part, n))
+		walk_content(w, &sub);
+	return idx;
+}
+
+/* Each embedded file of a PDF is a part of its own, "<pdf>!<name>". */
+struct pdf_files_ctx {
+	struct walk *w;
+	const struct item *pdf;
+};
+
+static int pdf_file(void *arg, const char *name, const void *data, size_t n)
+{
+	struct pdf_files_ctx *c = arg;
+	char safe[256];
+	size_t k = 0;
+	for (; name[k] && k + 1 < sizeof safe; k++)
+		safe[k] = (unsigned char)name[k] < 0x20 || name[k] == 0x7f ? '?' : name[k];
+	safe[k] = '\0';
+	if (walk_child(c->w, c->pdf, k ? safe : "?", textx_type_for_name(safe), safe, data, n,
+		       false) < 0)
+		return -1;
+	return c->w->halted ? -1 : 0;
+}
+
+/* The PDF child's time and output for what is left of the walk's. */
+static void pdf_budget(const struct walk *w, struct pdf_options *o)
+{
+	uint64_t left = remaining_ms(w), wall = ((uint64_t)w->lim->pdf_seconds + 2) * 1000u;
+	o->wall_ms = (unsigned)(left < wall ? (left > 100 ? left : 100) : wall);
+	o->max_output = w->lim->max_expanded_bytes > w->expanded
+				? w->lim->max_expanded_bytes - w->expanded + 1 : 1;
+}
+
+/* Record how a PDF child ended (room: parts left, for PDF_TOO_MANY). */
+static void pdf_outcome(struct walk *w, unsigned part, enum pdf_status st, unsigned room)
+{
+	switch (st) {
+	case PDF_OK:
+	case PDF_STOPPED:	/* the handler's stop, or a limit, is already recorded */
+		break;
+	case PDF_TIMEOUT:
+		findings_part_unscannable(w->f, part, UNSCAN_LIMIT_TIME);
+		break;
+	case PDF_TOO_MANY:
+		findings_part_unscannable(w->f, part, room < PDF_MAX_ATTACHMENTS
+							  ? UNSCAN_LIMIT_PARTS : UNSCAN_LIMIT_ENTRIES);
+		break;
+	case PDF_OUTPUT_LIMIT:
+		halt(w, UNSCAN_LIMIT_SIZE, (int)part);
+		break;
+	default:
+		findings_part_unscannable(w->f, part, UNSCAN_PDF_FAILED);
+		break;
+	}
+}
+
+/* PDF text from the out-of-process extractor, then its embedded files,
+ * walked like archive members. */
 static void walk_pdf(struct walk *w, const struct item *it)
 {
 	const struct walk_limits *l = w->lim;
-	uint64_t left = remaining_ms(w), wall = ((uint64_t)l->pdf_seconds + 2) * 1000u;
 	struct pdf_options o = {
 		.pdftotext = l->pdftotext,
 		.cpu_seconds = l->pdf_seconds,
 		.max_memory = l->pdf_max_memory,
-		.wall_ms = (unsigned)(left < wall ? (left > 100 ? left : 100) : wall),
-		.max_output = l->max_expanded_bytes > w->expanded
-				      ? l->max_expanded_bytes - w->expanded + 1 : 1,
 	};
+	pdf_budget(w, &o);
 	struct pdf_ctx c = {w, stream_open(w, it->part, TEXTX_PLAIN, NULL)};
 	if (c.t == NULL)
 		return;
 	int rc = 0;
 	enum pdf_status st = pdf_extract(it->data, it->len, &o, pdf_emit, &c, &rc);
 	stream_close(w, c.t);
-	switch (st) {
-	case PDF_OK:
-	case PDF_STOPPED:	/* the handler's stop, or a limit, is already recorded */
-		break;
-	case PDF_TIMEOUT:
-		findings_part_unscannable(w->f, it->part, UNSCAN_LIMIT_TIME);
-		break;
-	case PDF_OUTPUT_LIMIT:
-		halt(w, UNSCAN_LIMIT_SIZE, (int)it->part);
-		break;
-	default:
-		findings_part_unscannable(w->f, it->part, UNSCAN_PDF_FAILED);
-		break;
-	}
+	pdf_outcome(w, it->part, st, 0);
+	if (st != PDF_OK || w->halted)
+		return;
+	pdf_budget(w, &o);
+	unsigned room = l->max_parts > w->nparts ? l->max_parts - w->nparts : 0, n;
+	struct pdf_files_ctx fc = {w, it};
+	st = pdf_attachments(it->data, it->len, &o, room, pdf_file, &fc, &n);
+	pdf_outcome(w, it->part, st, room);
 }
 
 /* ---- archives ------------------------------------------------------------------ */
@@ -426,26 +546,71 @@ static bool charge(void *arg, uint64_t bytes)
 	return time_ok(c->w, (int)c->part) && (bytes == 0 || account(c->w, c->part, bytes));
 }
 
-/* Office document: the text members through one XML-joining stream. */
-static void walk_office(struct walk *w, const struct item *it, enum arc_office kind)
+/* XML by its first bytes: an optional BOM, blanks, then '<'. */
+static bool looks_xml(const char *p, size_t n)
 {
-	enum arc_status st;
-	struct arc *a = arc_open(it->data, it->len, it->filename, w->lim->max_expansion_ratio, &st);
-	if (a == NULL) {
-		findings_part_unscannable(w->f, it->part, arc_reason(st));
-		return;
+	size_t i = n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+		i++;
+	return i < n && p[i] == '<';
+}
+
+static enum arc_status walk_member(struct walk *w, struct arc *a, const struct arc_entry *e,
+				   const struct item *parent, char *buf, bool lenient);
+
+/* How an office XML part is read, by its root element (a vocabulary, not
+ * a part name): the document vocabularies of OOXML and ODF keep only their
+ * text elements (TEXTX_OFFICE); any other XML (custom XML data, document
+ * properties, parts of vocabularies we do not know) is read whole. */
+static enum textx_markup xml_markup(const char *p, size_t n)
+{
+	static const char *const roots[] = {
+		"document", "hdr", "ftr", "footnotes", "endnotes", "comments", "numbering",
+		"styles", "settings", "fonts", "webSettings", "sst", "worksheet", "workbook",
+		"chartsheet", "dialogsheet", "macrosheet", "pivotCacheDefinition",
+		"pivotCacheRecords", "pivotTableDefinition", "table", "queryTable", "externalLink",
+		"calcChain", "connections", "chartSpace", "userShapes", "sld", "sldLayout",
+		"sldMaster", "notes", "notesMaster", "handoutMaster", "presentation", "presProps",
+		"viewProps", "tableStyles", "theme", "Relationships", "Types", "commentsExtended",
+		"commentsIds", "people", "wsDr", "document-content", "document-styles",
+		"document-meta", "document-settings", "manifest", NULL};
+	size_t i = 0;
+	while (i < n) {
+		const char *lt = memchr(p + i, '<', n - i);
+		if (lt == NULL || (size_t)(lt - p) + 1 >= n)
+			break;
+		i = (size_t)(lt - p) + 1;
+		if (p[i] == '?' || p[i] == '!')
+			continue;	/* declaration, comment, doctype */
+		size_t s = i;
+		while (i < n && p[i] != ' ' && p[i] != '>' && p[i] != '/' && p[i] != '\t' &&
+		       p[i] != '\r' && p[i] != '\n')
+			i++;
+		const char *colon = memchr(p + s, ':', i - s);
+		size_t ls = colon ? (size_t)(colon - p) + 1 : s;
+		for (const char *const *r = roots; *r; r++)
+			if (strlen(*r) == i - ls && memcmp(p + ls, *r, i - ls) == 0)
+				return TEXTX_OFFICE;
+		return TEXTX_XML;
 	}
-	char *buf = malloc(CHUNK);
-	struct textx *t = buf ? stream_open(w, it->part, TEXTX_OFFICE, NULL) : NULL;
-	if (t == NULL) {
-		free(buf);
-		arc_close(a);
-		halt(w, UNSCAN_INTERNAL, (int)it->part);
-		return;
-	}
+	return TEXTX_OFFICE;
+}
+
+/* Office pass 1: every XML part through one XML-joining stream (the
+ * office markup keeps only document text and values); the members that
+ * are not XML are marked in other[] for pass 2.  Returns the status that
+ * ended the archive. */
+static enum arc_status office_xml(struct walk *w, const struct item *it, struct arc *a,
+				  char *buf, bool *other, unsigned *nother)
+{
+	enum textx_markup cur = TEXTX_OFFICE;
+	struct textx *t = stream_open(w, it->part, cur, NULL);
+	if (t == NULL)
+		return ARC_NOMEM;
 	struct charge_ctx cc = {w, it->part};
 	struct arc_budget b = {charge, &cc};
 	struct arc_entry e;
+	enum arc_status st;
 	unsigned entries = 0;
 	while (!w->halted && (st = arc_next(a, &e)) == ARC_OK) {
 		if (++entries > w->lim->max_archive_entries) {
@@ -453,25 +618,106 @@ static void walk_office(struct walk *w, const struct item *it, enum arc_office k
 			findings_part_unscannable(w->f, it->part, UNSCAN_LIMIT_ENTRIES);
 			break;
 		}
-		if (!e.regular || !arc_office_text_member(kind, e.name) || e.encrypted) {
-			if (e.encrypted)
-				findings_part_unscannable(w->f, it->part, UNSCAN_ENCRYPTED_ARCHIVE);
+		if (e.encrypted) {
+			findings_part_unscannable(w->f, it->part, UNSCAN_ENCRYPTED_ARCHIVE);
 			if ((st = arc_skip(a)) != ARC_OK)
 				break;
 			continue;
 		}
-		(void)textx_next_document(t);
-		ssize_t n;
-		while ((n = arc_read_budget(a, buf, CHUNK, &b, &st)) > 0)
+		size_t have = 0;
+		ssize_t n = 0;
+		while (have < 1024 && (n = arc_read_budget(a, buf + have, CHUNK - have, &b, &st)) > 0)
+			have += (size_t)n;
+		if (n < 0)
+			break;
+		if (have > 0 && !looks_xml(buf, have)) {
+			other[entries - 1] = true;
+			(*nother)++;
+			if ((st = arc_skip(a)) != ARC_OK)
+				break;
+			continue;
+		}
+		enum textx_markup m = xml_markup(buf, have);
+		if (m != cur) {	/* another markup: another stream of the same part */
+			stream_close(w, t);
+			if ((t = stream_open(w, it->part, cur = m, NULL)) == NULL)
+				return ARC_NOMEM;
+		} else {
+			(void)textx_next_document(t);
+		}
+		(void)textx_update(t, buf, have);
+		while (n > 0 && (n = arc_read_budget(a, buf, CHUNK, &b, &st)) > 0)
 			(void)textx_update(t, buf, (size_t)n);
 		if (n < 0)
 			break;
 	}
-	if (st != ARC_OK && st != ARC_END)
-		findings_part_unscannable(w->f, it->part, arc_reason(st));
 	stream_close(w, t);
-	free(buf);
+	return st;
+}
+
+/* Office pass 2: each member that is not XML (embedded workbooks,
+ * objects, media, binary parts) is a part of its own, read as what its
+ * bytes are; unknown binary there (printer settings, thumbnails of
+ * formats we do not list) is no finding: the document's text was read. */
+static enum arc_status office_objects(struct walk *w, const struct item *it, const bool *other,
+				      unsigned max, char *buf)
+{
+	enum arc_status st;
+	struct arc *a = arc_open(it->data, it->len, it->filename, w->lim->max_expansion_ratio, &st);
+	if (a == NULL)
+		return st;
+	struct arc_entry e;
+	unsigned i = 0;
+	while (!w->halted && i < max && (st = arc_next(a, &e)) == ARC_OK) {
+		if (other[i++])
+			st = walk_member(w, a, &e, it, buf, true);
+		else
+			st = arc_skip(a);
+		if (st != ARC_OK)
+			break;
+	}
 	arc_close(a);
+	return st == ARC_END ? ARC_OK : st;
+}
+
+/* Office document (OOXML, ODF): every member, none chosen by name.  XML
+ * parts are its text; the other members are objects, walked like archive
+ * members (an .xlsx embedded in a .docx, an OLE object, a PDF). */
+static void walk_office(struct walk *w, const struct item *it, enum arc_office kind)
+{
+	(void)kind;
+	enum arc_status st;
+	unsigned nother = 0, max = w->lim->max_archive_entries;
+	struct arc *a = arc_open(it->data, it->len, it->filename, w->lim->max_expansion_ratio, &st);
+	if (a == NULL) {
+		findings_part_unscannable(w->f, it->part, arc_reason(st));
+		return;
+	}
+	char *buf = malloc(CHUNK);
+	bool *other = calloc((size_t)max + 1, sizeof *other);
+	if (buf == NULL || other == NULL) {
+		free(buf);
+		free(other);
+		arc_close(a);
+		halt(w, UNSCAN_INTERNAL, (int)it->part);
+		return;
+	}
+	st = office_xml(w, it, a, buf, other, &nother);
+	arc_close(a);
+	if (st == ARC_NOMEM)
+		halt(w, UNSCAN_INTERNAL, (int)it->part);
+	else if (st != ARC_OK && st != ARC_END)
+		findings_part_unscannable(w->f, it->part, arc_reason(st));
+	if (nother > 0 && !w->halted) {
+		if (it->depth + 1 > w->lim->max_depth)
+			findings_part_unscannable(w->f, it->part, UNSCAN_LIMIT_DEPTH);
+		else if ((st = office_objects(w, it, other, max, buf)) == ARC_NOMEM)
+			halt(w, UNSCAN_INTERNAL, (int)it->part);
+		else if (st != ARC_OK)
+			findings_part_unscannable(w->f, it->part, arc_reason(st));
+	}
+	free(other);
+	free(buf);
 }
 
 /* Stream the rest of a text member (its first chunk already read). */
@@ -514,6 +760,7 @@ static enum member_plan member_plan(const struct item *it, const char *buf, size
 	if (complete)
 		return PLAN_FIRST;
 	if (pdf_magic(buf, have) || arc_magic(buf, have) || nk == TEXTX_NAME_MESSAGE ||
+	    rtf_magic(buf, have) || sniff_ole2(buf, have) ||
 	    strcmp(it->type, "application/pdf") == 0)
 		return PLAN_SLURP;
 	if (nk != TEXTX_NAME_UNKNOWN || textx_sniff(buf, have) != TEXTX_SNIFF_BINARY)
@@ -524,12 +771,12 @@ static enum member_plan member_plan(const struct item *it, const char *buf, size
 /* Read one archive member.  Returns what should end the archive:
  * ARC_OK (go on), ARC_CORRUPT, ARC_RATIO, ARC_NOMEM. */
 static enum arc_status walk_member(struct walk *w, struct arc *a, const struct arc_entry *e,
-				   const struct item *parent, char *buf)
+				   const struct item *parent, char *buf, bool lenient)
 {
 	char path[PATH_CAP];
 	join_path(path, parent->path, "!", e->name);
 	struct item it = {.depth = parent->depth + 1, .path = path, .filename = e->name,
-			  .type = textx_type_for_name(e->name)};
+			  .type = textx_type_for_name(e->name), .lenient = lenient};
 	int idx = add_part(w, path, it.type, e->name, it.depth);
 	if (idx < 0)
 		return ARC_OK;
@@ -612,8 +859,21 @@ static void walk_archive(struct walk *w, const struct item *it)
 			st = ARC_END;
 			break;
 		}
-		if (e.regular && (st = walk_member(w, a, &e, it, buf)) != ARC_OK)
-			break;
+		/* A member with data is read whatever its type says (arc_open
+		 * already unhides zip members; this catches other formats); a
+		 * link's target is text that unpacks as a file's content on
+		 * some tools, so it is read too. */
+		if (e.regular || e.size > 0) {
+			if ((st = walk_member(w, a, &e, it, buf, false)) != ARC_OK)
+				break;
+		} else if (e.link[0] != '\0') {
+			int li = walk_child(w, it, e.name, textx_type_for_name(e.name), e.name, e.link,
+					    strlen(e.link), false);
+			if (li < 0)
+				break;
+			if (e.link_cut)
+				findings_part_unscannable(w->f, (unsigned)li, UNSCAN_LIMIT_SIZE);
+		}
 	}
 	if (st == ARC_NOMEM)
 		halt(w, UNSCAN_INTERNAL, (int)it->part);
@@ -624,6 +884,88 @@ static void walk_archive(struct walk *w, const struct item *it)
 }
 
 /* ---- dispatch ------------------------------------------------------------------- */
+
+/* RTF: the text of all groups joined (rtf.h), as one UTF-8 stream; the
+ * embedded objects are kept and walked after it (streams never
+ * interleave), each a part "<rtf>!object<n>". */
+struct rtf_ctx {
+	struct textx *t;
+	GPtrArray *objs;	/* GBytes of each object */
+};
+
+static int rtf_emit(void *arg, const char *s, size_t n)
+{
+	struct rtf_ctx *c = arg;
+	return textx_update(c->t, s, n);
+}
+
+static int rtf_obj(void *arg, const unsigned char *data, size_t n)
+{
+	struct rtf_ctx *c = arg;
+	g_ptr_array_add(c->objs, g_bytes_new(data, n));
+	return 0;
+}
+
+/* An object's payload: an OLE1 header wraps the OLE2 file or zip it
+ * carries, so the first such signature in its head is where it starts. */
+static size_t rtf_obj_start(const unsigned char *p, size_t n)
+{
+	size_t lim = n < 4096 ? n : 4096;
+	for (size_t i = 0; i + 8 <= lim; i++)
+		if (sniff_ole2(p + i, n - i) || memcmp(p + i, "PK\x03\x04", 4) == 0 ||
+		    pdf_magic(p + i, 5))
+			return i;
+	return 0;
+}
+
+static void walk_rtf(struct walk *w, const struct item *it)
+{
+	struct rtf_ctx c = {stream_open(w, it->part, TEXTX_PLAIN, NULL), g_ptr_array_new()};
+	if (c.t == NULL) {
+		g_ptr_array_free(c.objs, TRUE);
+		return;
+	}
+	if (rtf_text(it->data, it->len, rtf_emit, rtf_obj, &c) == -1)
+		halt(w, UNSCAN_INTERNAL, (int)it->part);
+	stream_close(w, c.t);
+	for (guint i = 0; i < c.objs->len && !w->halted; i++) {
+		gsize n;
+		const unsigned char *d = g_bytes_get_data(c.objs->pdata[i], &n);
+		size_t off = rtf_obj_start(d, n);
+		char name[32];
+		snprintf(name, sizeof name, "object%u", i + 1);
+		if (walk_child(w, it, name, "application/octet-stream", NULL, d + off, n - off, false) < 0)
+			break;
+	}
+	for (guint i = 0; i < c.objs->len; i++)
+		g_bytes_unref(c.objs->pdata[i]);
+	g_ptr_array_free(c.objs, TRUE);
+}
+
+/* Base64 blobs inside a text (a part labelled 7bit that carries an
+ * encoded file, a list pasted encoded) are decoded and read as what they
+ * are, each a part of its own ("1!base64@<offset>").  Unknown binary
+ * there is no finding: the text itself was read, and such blobs are
+ * mostly keys and certificates. */
+static void walk_b64_runs(struct walk *w, const struct item *it)
+{
+	size_t off = 0, s, e;
+	while (!w->halted && sniff_b64_run(it->data, it->len, &off, &s, &e, 4)) {
+		size_t dl;
+		unsigned char *d = sniff_b64_decode(it->data + s, e - s, &dl);
+		if (d == NULL) {
+			halt(w, UNSCAN_INTERNAL, (int)it->part);
+			return;
+		}
+		char name[40];
+		snprintf(name, sizeof name, "base64@%zu", s);
+		bool added = walk_child(w, it, name, "application/octet-stream", NULL, d, dl, true) >= 0;
+		free(d);
+		if (!added)
+			return;
+	}
+}
+
 
 /* Read an item as text: markup and charset from type, name and bytes. */
 static void walk_text_item(struct walk *w, const struct item *it, enum textx_sniff sn)
@@ -636,6 +978,8 @@ static void walk_text_item(struct walk *w, const struct item *it, enum textx_sni
 	const char *cs = sn == TEXTX_SNIFF_UTF16LE ? "UTF-16LE"
 			 : sn == TEXTX_SNIFF_UTF16BE ? "UTF-16BE" : it->charset;
 	walk_text(w, it->part, html ? TEXTX_HTML : TEXTX_PLAIN, cs, it->data, it->len);
+	if (sn == TEXTX_SNIFF_TEXT)
+		walk_b64_runs(w, it);
 }
 
 /* Media types that cannot hold text unless their bytes say otherwise. */
@@ -644,6 +988,67 @@ static bool is_media(const char *type)
 	return strncmp(type, "image/", 6) == 0 || strncmp(type, "audio/", 6) == 0 ||
 	       strncmp(type, "video/", 6) == 0 || strncmp(type, "font/", 5) == 0 ||
 	       strncmp(type, "model/", 6) == 0;
+}
+
+static void walk_archive(struct walk *w, const struct item *it);
+
+/* Bytes past an image's structural end, or a zip whose directory ends the
+ * file (a GIFAR), are read: an unzip sees them, an image viewer does not.
+ * Trailing bytes that are no format we know are left (cameras append
+ * their own data); a media label over bytes of no media format is a
+ * disagreement: type-mismatch. */
+static void walk_media(struct walk *w, const struct item *it)
+{
+	size_t end, off = 0;
+	if (!sniff_media(it->data, it->len, &end)) {
+		if (!it->lenient)
+			findings_part_unscannable(w->f, it->part, UNSCAN_TYPE_MISMATCH);
+		return;
+	}
+	if (sniff_zip_at_end(it->data, it->len)) {
+		walk_archive(w, it);
+		return;
+	}
+	/* Images one after another (a loop, not recursion: a hostile file
+	 * can hold a million), then padding, then whatever is left. */
+	for (;;) {
+		off += end;
+		while (off < it->len && (it->data[off] == 0 || it->data[off] == '\n' ||
+					 it->data[off] == '\r' || it->data[off] == ' '))
+			off++;
+		if (off >= it->len)
+			return;
+		if (!sniff_media(it->data + off, it->len - off, &end))
+			break;
+		if (end == 0 || end >= it->len - off)
+			return;	/* the rest is one more media file */
+	}
+	struct item tail = *it;
+	tail.data += off;
+	tail.len -= off;
+	tail.type = "application/octet-stream";
+	tail.filename = NULL;
+	tail.lenient = true;
+	walk_content(w, &tail);
+}
+
+/* Binary bytes of no format read above: media, OpenPGP, or unknown. */
+static void walk_binary(struct walk *w, const struct item *it)
+{
+	size_t end;
+	if (sniff_media(it->data, it->len, &end)) {
+		walk_media(w, it);
+		return;
+	}
+	enum sniff_pgp k = sniff_pgp_binary(it->data, it->len);
+	if (k == SNIFF_PGP_SEALED)
+		findings_part_unscannable(w->f, it->part, UNSCAN_PGP_MIME);
+	else if (k == SNIFF_PGP_KEY)
+		return;	/* a key or detached signature: not content */
+	else if (is_media(it->type))
+		walk_media(w, it);
+	else if (!it->lenient)
+		findings_part_unscannable(w->f, it->part, UNSCAN_UNSUPPORTED_TYPE);
 }
 
 /* Decide what an item is and read it (see the decisions at the top). */
@@ -655,8 +1060,11 @@ static void walk_content(struct walk *w, const struct item *it)
 		[PGP_KIND_PGP_ENCRYPTED] = UNSCAN_PGP_MIME, [PGP_KIND_SMIME_SEALED] = UNSCAN_SMIME,
 		[PGP_KIND_TNEF] = UNSCAN_TNEF};
 	enum pgp_kind pk = pgp_classify(it->type, NULL, it->smime_type, it->filename, texty);
-	if (pk == PGP_KIND_NOT_CONTENT)
+	/* A signature label over bytes that are no signature is content. */
+	if (pk == PGP_KIND_NOT_CONTENT && sniff_signature(it->data, it->len))
 		return;
+	if (pk == PGP_KIND_NOT_CONTENT)
+		pk = PGP_KIND_NONE;
 	if (pk != PGP_KIND_NONE || pgp_tnef_magic(it->data, it->len)) {
 		findings_part_unscannable(w->f, it->part, pk != PGP_KIND_NONE ? sealed[pk] : UNSCAN_TNEF);
 		return;
@@ -680,9 +1088,17 @@ static void walk_content(struct walk *w, const struct item *it)
 			walk_archive(w, it);
 		return;
 	}
+	if (sniff_ole2(it->data, it->len)) {
+		findings_part_unscannable(w->f, it->part, UNSCAN_OLE2);
+		return;
+	}
 	if (texty && (textx_name_kind(it->filename) == TEXTX_NAME_MESSAGE ||
 		      strcmp(it->type, "message/rfc822") == 0)) {
 		walk_embedded(w, it, false);
+		return;
+	}
+	if (texty && rtf_magic(it->data, it->len)) {
+		walk_rtf(w, it);
 		return;
 	}
 	if (texty || textx_type_is_text(it->type) ||
@@ -690,11 +1106,29 @@ static void walk_content(struct walk *w, const struct item *it)
 		walk_text_item(w, it, sn);
 		return;
 	}
-	if (!is_media(it->type))
-		findings_part_unscannable(w->f, it->part, UNSCAN_UNSUPPORTED_TYPE);
+	walk_binary(w, it);
 }
 
 /* ---- the MIME tree ---------------------------------------------------------------- */
+
+/* The bytes of a substream of our message buffer, without copying. */
+static bool mem_slice(GMimeStream *src, const unsigned char **data, size_t *len)
+{
+	if (src == NULL || !GMIME_IS_STREAM_MEM(src))
+		return false;
+	GByteArray *arr = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(src));
+	if (arr == NULL || arr->data == NULL)
+		return false;
+	gint64 end = src->bound_end < 0 ? (gint64)arr->len : src->bound_end;
+	gint64 start = src->bound_start;
+	if (end > (gint64)arr->len)
+		end = (gint64)arr->len;
+	if (start < 0 || start > end)
+		start = end;
+	*data = arr->data + start;
+	*len = (size_t)(end - start);
+	return true;
+}
 
 /* The decoded bytes of a leaf.  Identity encodings are read in place from
  * the message buffer; others are decoded into *owned. */
@@ -710,22 +1144,10 @@ static bool leaf_bytes(GMimePart *part, const unsigned char **data, size_t *len,
 		return true;
 	GMimeStream *src = g_mime_data_wrapper_get_stream(dw);
 	GMimeContentEncoding enc = g_mime_data_wrapper_get_encoding(dw);
-	if (src != NULL && GMIME_IS_STREAM_MEM(src) &&
-	    (enc == GMIME_CONTENT_ENCODING_DEFAULT || enc == GMIME_CONTENT_ENCODING_7BIT ||
-	     enc == GMIME_CONTENT_ENCODING_8BIT || enc == GMIME_CONTENT_ENCODING_BINARY)) {
-		GByteArray *arr = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(src));
-		if (arr != NULL && arr->data != NULL) {
-			gint64 end = src->bound_end < 0 ? (gint64)arr->len : src->bound_end;
-			gint64 start = src->bound_start;
-			if (end > (gint64)arr->len)
-				end = (gint64)arr->len;
-			if (start < 0 || start > end)
-				start = end;
-			*data = arr->data + start;
-			*len = (size_t)(end - start);
-			return true;
-		}
-	}
+	if ((enc == GMIME_CONTENT_ENCODING_DEFAULT || enc == GMIME_CONTENT_ENCODING_7BIT ||
+	     enc == GMIME_CONTENT_ENCODING_8BIT || enc == GMIME_CONTENT_ENCODING_BINARY) &&
+	    mem_slice(src, data, len))
+		return true;
 	GMimeStream *out = g_mime_stream_mem_new();
 	if (g_mime_data_wrapper_write_to_stream(dw, out) < 0) {
 		g_object_unref(out);
@@ -737,6 +1159,24 @@ static bool leaf_bytes(GMimePart *part, const unsigned char **data, size_t *len,
 	*len = ba->len;
 	*owned = out;
 	return true;
+}
+
+/* A part labelled base64 whose bytes are not base64 (plain text under a
+ * wrong label) decodes to garbage: GMime skips what it cannot decode.
+ * Such a part is read as the text it is too, and marked decode-failed. */
+static void walk_bad_base64(struct walk *w, GMimePart *part, const struct item *it)
+{
+	GMimeDataWrapper *dw = g_mime_part_get_content(part);
+	const unsigned char *raw;
+	size_t n;
+	if (dw == NULL || g_mime_data_wrapper_get_encoding(dw) != GMIME_CONTENT_ENCODING_BASE64 ||
+	    !mem_slice(g_mime_data_wrapper_get_stream(dw), &raw, &n) || w->halted)
+		return;
+	if (!sniff_b64_mislabelled(raw, n, it->len))
+		return;
+	findings_part_unscannable(w->f, it->part, UNSCAN_DECODE_FAILED);
+	if (account(w, it->part, n))
+		walk_text(w, it->part, TEXTX_PLAIN, it->charset, raw, n);
 }
 
 /* A MIME leaf: decode, then classify and read. */
@@ -757,6 +1197,7 @@ static void walk_leaf(struct walk *w, GMimePart *part, const struct item *base)
 			findings_part_unscannable(w->f, it.part, UNSCAN_UNSUPPORTED_TYPE);
 		} else {
 			walk_content(w, &it);
+			walk_bad_base64(w, part, &it);
 		}
 	}
 	if (owned != NULL)
@@ -792,6 +1233,9 @@ static void walk_prologue(struct walk *w, GMimeMultipart *mp, unsigned idx, int 
 		(void)textx_update(t, epi, strlen(epi));
 	stream_close(w, t);
 }
+
+static void walk_alternatives(struct walk *w, GMimeObject *obj, const char *path, unsigned idx,
+			      unsigned depth);
 
 /* One MIME entity at path; children of a multipart are numbered under
  * child_prefix (see the path rules at the top). */
@@ -837,6 +1281,139 @@ static void walk_object(struct walk *w, GMimeObject *obj, const char *path,
 	} else {
 		findings_part_unscannable(w->f, (unsigned)idx, UNSCAN_UNSUPPORTED_TYPE);
 	}
+	walk_alternatives(w, obj, path, (unsigned)idx, depth);
+}
+
+/* ---- duplicate Content-Type / Content-Transfer-Encoding ---------------------- */
+
+#define ALT_MAX 4
+
+/* The headers of one entity that decide how its body is read. */
+struct alt_headers {
+	const char *ct[ALT_MAX], *cte[ALT_MAX], *cd;
+	unsigned nct, ncte;
+	bool over;		/* more than ALT_MAX of one */
+	gint64 last;		/* offset of the last header */
+};
+
+static void alt_collect(GMimeObject *obj, struct alt_headers *a)
+{
+	GMimeHeaderList *hl = g_mime_object_get_header_list(obj);
+	memset(a, 0, sizeof *a);
+	a->last = -1;
+	int n = hl ? g_mime_header_list_get_count(hl) : 0;
+	for (int i = 0; i < n; i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
+		const char *name = g_mime_header_get_name(h), *raw = g_mime_header_get_raw_value(h);
+		if (g_mime_header_get_offset(h) > a->last)
+			a->last = g_mime_header_get_offset(h);
+		if (name == NULL || raw == NULL)
+			continue;
+		if (g_ascii_strcasecmp(name, "Content-Type") == 0) {
+			if (a->nct < ALT_MAX)
+				a->ct[a->nct++] = raw;
+			else
+				a->over = true;
+		} else if (g_ascii_strcasecmp(name, "Content-Transfer-Encoding") == 0) {
+			if (a->ncte < ALT_MAX)
+				a->cte[a->ncte++] = raw;
+			else
+				a->over = true;
+		} else if (g_ascii_strcasecmp(name, "Content-Disposition") == 0 && a->cd == NULL) {
+			a->cd = raw;
+		}
+	}
+}
+
+/* "Name:" + a raw header value, its line end made CRLF. */
+static void alt_header(GString *s, const char *name, const char *raw)
+{
+	size_t n = strlen(raw);
+	while (n > 0 && (raw[n - 1] == '\r' || raw[n - 1] == '\n'))
+		n--;
+	g_string_append(s, name);
+	g_string_append_c(s, ':');
+	g_string_append_len(s, raw, (gssize)n);
+	g_string_append(s, "\r\n");
+}
+
+/* Where obj's body starts and ends in w->raw; false when unknown. */
+static bool alt_body(const struct walk *w, GMimeObject *obj, gint64 last, size_t *body,
+		     size_t *end)
+{
+	if (w->raw == NULL || last < 0 || (size_t)last >= w->raw_len)
+		return false;
+	const char *p = w->raw + last, *stop = w->raw + w->raw_len;
+	const char *blank = NULL;
+	for (; p + 1 < stop; p++)
+		if (p[0] == '\n' && (p[1] == '\n' || (p[1] == '\r' && p + 2 < stop && p[2] == '\n'))) {
+			blank = p + (p[1] == '\n' ? 2 : 3);
+			break;
+		}
+	if (blank == NULL)
+		return false;
+	*body = (size_t)(blank - w->raw);
+	*end = w->raw_len;
+	const unsigned char *d;
+	size_t n;
+	GMimeDataWrapper *dw = GMIME_IS_PART(obj) ? g_mime_part_get_content(GMIME_PART(obj)) : NULL;
+	if (dw != NULL && mem_slice(g_mime_data_wrapper_get_stream(dw), &d, &n) &&
+	    (const char *)d >= w->raw && (const char *)d + n <= stop &&
+	    (size_t)((const char *)d + n - w->raw) >= *body)
+		*end = (size_t)((const char *)d + n - w->raw);
+	return true;
+}
+
+/* Two Content-Type (or Content-Transfer-Encoding) headers: GMime reads the
+ * body by the last, many clients by the first.  Every other combination is
+ * read too, as an entity of its own at "<path>~<k>" (one header of each,
+ * the body's raw bytes), so no reading sees more than we do. */
+static void walk_alternatives(struct walk *w, GMimeObject *obj, const char *path, unsigned idx,
+			      unsigned depth)
+{
+	struct alt_headers a;
+	size_t body, end;
+	alt_collect(obj, &a);
+	if ((a.nct <= 1 && a.ncte <= 1) || w->halted)
+		return;
+	if (a.over)
+		findings_part_unscannable(w->f, idx, UNSCAN_MALFORMED_MIME);
+	if (!alt_body(w, obj, a.last, &body, &end)) {
+		findings_part_unscannable(w->f, idx, UNSCAN_MALFORMED_MIME);
+		return;
+	}
+	unsigned nct = a.nct ? a.nct : 1, ncte = a.ncte ? a.ncte : 1, k = 0;
+	for (unsigned i = 0; i < nct && !w->halted; i++)
+		for (unsigned j = 0; j < ncte && !w->halted; j++) {
+			if (i == nct - 1 && j == ncte - 1)
+				continue;	/* GMime's own reading */
+			GString *s = g_string_sized_new(end - body + 512);
+			if (a.nct)
+				alt_header(s, "Content-Type", a.ct[i]);
+			if (a.ncte)
+				alt_header(s, "Content-Transfer-Encoding", a.cte[j]);
+			if (a.cd)
+				alt_header(s, "Content-Disposition", a.cd);
+			g_string_append(s, "\r\n");
+			g_string_append_len(s, w->raw + body, (gssize)(end - body));
+			char apath[PATH_CAP], num[16];
+			snprintf(num, sizeof num, "%u", ++k);
+			join_path(apath, path, "~", num);
+			struct parsed p;
+			const char *raw = w->raw;
+			size_t raw_len = w->raw_len;
+			if (parse_open(&p, s->str, s->len) != NULL) {
+				GMimeObject *alt = g_mime_message_get_mime_part(p.msg);
+				w->raw = s->str;
+				w->raw_len = s->len;
+				if (alt != NULL)
+					walk_object(w, alt, apath, apath, depth + 1);
+				w->raw = raw;
+				w->raw_len = raw_len;
+			}
+			parse_close(&p);
+			g_string_free(s, TRUE);
+		}
 }
 
 /* A message at prefix ("" for the top): its Subject, then its body. */
@@ -877,7 +1454,8 @@ int walk_message(const char *msg, size_t len, const struct walk_limits *lim, str
 		walk_limits_default(&defaults);
 		lim = &defaults;
 	}
-	struct walk w = {.lim = lim, .f = f, .h = h, .arg = arg, .start_ms = now_ms()};
+	struct walk w = {.lim = lim, .f = f, .h = h, .arg = arg, .start_ms = now_ms(), .raw = msg,
+			 .raw_len = len};
 	if (f == NULL || h == NULL) {
 		if (f != NULL)
 			findings_message_unscannable(f, UNSCAN_INTERNAL);

@@ -13,8 +13,14 @@
  * harmless file (a few KiB of a repetitive CSV) does not trip it.
  *
  * Also the office detection: OOXML (docx/xlsx/pptx) and ODF (odt/ods/odp)
- * are zips; arc_office_kind() says whether a zip is one, and
- * arc_office_text_member() which of its XML members carry the text.
+ * are zips; arc_office_kind() says whether a zip is one.  Which members
+ * carry text is decided by their bytes (the walker reads every XML part
+ * and walks every other member), never by a list of names.
+ *
+ * A zip member whose mode bits say device, socket, FIFO, directory or
+ * symlink but which carries data is read as a regular file, as unzip and
+ * Python's zipfile do (arc_open() marks such members regular in a private
+ * copy of the central directory).
  *
  * Prefix arc_ (libarchive owns archive_).
  *
@@ -23,7 +29,7 @@
  *   arc_open(), arc_next(), arc_read(), arc_skip(), arc_close()
  *   arc_read_budget(), arc_slurp(), arc_drain()   reads charged to a budget
  *   arc_unpacked()           bytes unpacked so far from this archive
- *   arc_office_kind(), arc_office_text_member()
+ *   arc_office_kind()
  */
 #ifndef GRONDSLAG_ARCHIVE_H
 #define GRONDSLAG_ARCHIVE_H
@@ -35,6 +41,7 @@
 
 #define ARC_RATIO_FLOOR (1024u * 1024u)
 #define ARC_NAME_MAX 255
+#define ARC_LINK_MAX 4096
 
 enum arc_status {
 	ARC_OK = 0,
@@ -50,6 +57,8 @@ struct arc_entry {
 	bool regular;			/* a regular file (not a dir, link, device) */
 	bool encrypted;			/* data cannot be read without a passphrase */
 	int64_t size;			/* declared size, -1 when unknown */
+	char link[ARC_LINK_MAX + 1];	/* a symlink's or hard link's target, "" */
+	bool link_cut;			/* the target was longer than ARC_LINK_MAX */
 };
 
 struct arc;
@@ -100,7 +109,5 @@ enum arc_office { ARC_OFFICE_NONE, ARC_OFFICE_OOXML, ARC_OFFICE_ODF };
  * or "mimetype" holding an application/vnd.oasis.opendocument type). */
 enum arc_office arc_office_kind(const void *buf, size_t len, const char *type,
 				const char *filename);
-/* Does this member of an office document carry document text? */
-bool arc_office_text_member(enum arc_office kind, const char *name);
 
 #endif

@@ -66,6 +66,8 @@ enum unscan_reason {
 	UNSCAN_LIMIT_TIME,		/* "limit-time" */
 	UNSCAN_LIMIT_ADDRESSES,		/* "limit-addresses" */
 	UNSCAN_INTERNAL,		/* "internal-error" */
+	UNSCAN_OLE2,			/* "ole2" */
+	UNSCAN_TYPE_MISMATCH,		/* "type-mismatch" */
 	UNSCAN_COUNT
 };
 

@@ -12,6 +12,10 @@
  * Public functions:
  *   pdf_magic()     "%PDF-" near the start of a buffer
  *   pdf_extract()   run the extractor, stream its UTF-8 output to emit()
+ *   pdf_attachments() the embedded files (/EmbeddedFiles, file attachment
+ *                   annotations) through pdfdetach, next to pdftotext, in
+ *                   the same limited child: one run lists, one run per file
+ *                   writes it to our pipe (never to a named file)
  */
 #ifndef GRONDSLAG_PDF_H
 #define GRONDSLAG_PDF_H
@@ -21,6 +25,7 @@
 #include <stdint.h>
 
 #define PDF_DEFAULT_PDFTOTEXT "/usr/bin/pdftotext"
+#define PDF_MAX_ATTACHMENTS 256
 
 struct pdf_options {
 	const char *pdftotext;	/* NULL = PDF_DEFAULT_PDFTOTEXT */
@@ -36,7 +41,8 @@ enum pdf_status {
 	PDF_TIMEOUT,		/* CPU or wall-clock limit */
 	PDF_OUTPUT_LIMIT,	/* more text than max_output */
 	PDF_STOPPED,		/* emit() returned non-zero (in *emit_rc) */
-	PDF_INTERNAL		/* fork/pipe/memfd failed */
+	PDF_INTERNAL,		/* fork/pipe/memfd failed */
+	PDF_TOO_MANY		/* more embedded files than allowed */
 };
 
 bool pdf_magic(const void *buf, size_t len);
@@ -47,5 +53,16 @@ bool pdf_magic(const void *buf, size_t len);
 enum pdf_status pdf_extract(const void *buf, size_t len, const struct pdf_options *o,
 			    int (*emit)(void *arg, const char *buf, size_t len), void *arg,
 			    int *emit_rc);
+
+/* Each embedded file of the PDF, whole, to each() (name as pdfdetach lists
+ * it, UTF-8).  The wall clock in o covers all runs; max_output caps each
+ * file; more than max_files files is PDF_TOO_MANY (none are handed
+ * out).  *nfiles counts the files handed out.  A non-zero each() stops:
+ * PDF_STOPPED. */
+enum pdf_status pdf_attachments(const void *buf, size_t len, const struct pdf_options *o,
+				unsigned max_files,
+				int (*each)(void *arg, const char *name, const void *data,
+					    size_t n),
+				void *arg, unsigned *nfiles);
 
 #endif

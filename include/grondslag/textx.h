@@ -6,7 +6,8 @@
  * byte-order mark honoured, UTF-16 LE/BE converted, any other charset
  * converted with iconv through GMime's charset names) and a markup stage:
  *   TEXTX_PLAIN   the text as is
- *   TEXTX_HTML    tags dropped, script/style skipped, entities decoded,
+ *   TEXTX_HTML    tags dropped, script/style and comments read as text,
+ *                 entities decoded,
  *                 block tags become line breaks and cells tabs, the
  *                 values of href/src/alt/title kept (they can hold IPs)
  *   TEXTX_OFFICE  OOXML/ODF XML: only text nodes of text elements are
@@ -14,7 +15,12 @@
  *                 "<w:t>8.8.</w:t></w:r><w:r><w:t>8.8</w:t>" reads
  *                 "8.8.8.8"; paragraphs, rows end in a line break, cells
  *                 in a tab; shared-string indexes of XLSX cells are
- *                 dropped, inline strings and numbers kept
+ *                 dropped, inline strings and numbers kept; pivot-cache
+ *                 values, relationship targets and ODF string-value
+ *                 attributes kept
+ *   TEXTX_XML     any other XML (custom XML parts, document properties):
+ *                 all character data and attribute values and comments,
+ *                 every end tag a line break
  * Output goes to emit(arg, buf, len) in chunks of at most 64 KiB, always
  * valid UTF-8 (invalid input bytes are read as windows-1252).
  *
@@ -37,7 +43,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum textx_markup { TEXTX_PLAIN, TEXTX_HTML, TEXTX_OFFICE };
+enum textx_markup { TEXTX_PLAIN, TEXTX_HTML, TEXTX_OFFICE, TEXTX_XML };
 
 struct textx;
 

@@ -5,11 +5,15 @@
  * The walker owns carriers, not meaning: it parses the MIME tree with
  * GMime (all transfer encodings, charsets converted to UTF-8, RFC 2047/2231
  * names, nested message/rfc822), opens archives with libarchive (zip, tar,
- * gz, bz2, xz, 7z, nested), pulls text out of HTML, UTF-16 with BOM, office
- * documents (XLSX/ODS/DOCX/ODT: XML text nodes joined) and PDF (out of
- * process, with time and memory limits), and recognises what it cannot read
- * (PGP/MIME, inline PGP, S/MIME, encrypted archive entries, TNEF, corrupt
- * archives, unsupported types that may carry text).  Every part becomes a
+ * gz, bz2, xz, lzma, 7z, nested; members of any mode), pulls text out of
+ * HTML (script data and comments included), UTF-16 with BOM, RTF, office
+ * documents (OOXML/ODF: every XML part's text nodes joined, every embedded
+ * object walked) and PDF (text and embedded files, out of process, with
+ * time and memory limits), decides by the bytes rather than the label
+ * (sniff.h), and recognises what it cannot read (PGP/MIME, inline PGP,
+ * S/MIME, OLE2, encrypted archive entries, TNEF, corrupt archives, a media
+ * label over bytes of no media format, unsupported types that may carry
+ * text).  Every part becomes a
  * findings part; every unreadable part or limit hit becomes an unscannable
  * reason there; nothing is skipped silently.
  *
@@ -20,8 +24,12 @@
  *
  * Part paths: MIME parts are numbered as in IMAP ("1", "2", "2.1"; a
  * single-part message's body is "1"); an archive member is appended with
- * "!" ("2!lists/be.csv", nested "2!a.zip!b.csv"); a message/rfc822 part's
- * inner parts continue the numbering ("3.1").
+ * "!" ("2!lists/be.csv", nested "2!a.zip!b.csv"), as are office members
+ * that are not XML, PDF attachments ("2!list.csv"), RTF embedded objects
+ * ("2!object1") and base64 blobs found
+ * in text ("1!base64@120", the offset in the part); a message/rfc822
+ * part's inner parts continue the numbering ("3.1"); another reading of an
+ * entity with duplicate Content-Type headers is "<path>~<k>" ("1~1").
  *
  * Public functions:
  *   walk_limits_default()

@@ -51,4 +51,28 @@ static unsigned char *fixture_archive(const char *format, const char *filter, co
 	return buf;
 }
 
+/* Set the Unix mode of member i in a zip's central directory, as a
+ * hostile zip would (libarchive's writer only writes regular files). */
+static void zip_set_mode(unsigned char *z, size_t len, unsigned i, unsigned mode, bool slash)
+{
+	size_t e = len - 22;
+	assert_memory_equal(z + e, "PK\x05\x06", 4);
+	size_t off = (size_t)z[e + 16] | (size_t)z[e + 17] << 8 | (size_t)z[e + 18] << 16;
+	for (unsigned k = 0;; k++) {
+		assert_memory_equal(z + off, "PK\x01\x02", 4);
+		size_t nl = z[off + 28] | z[off + 29] << 8;
+		if (k == i) {
+			z[off + 5] = 3;	/* made on Unix */
+			z[off + 40] = 0;
+			z[off + 41] = 0;
+			z[off + 38 + 2] = (unsigned char)mode;
+			z[off + 38 + 3] = (unsigned char)(mode >> 8);
+			if (slash)
+				z[off + 46 + nl - 1] = '/';
+			return;
+		}
+		off += 46 + nl + (z[off + 30] | z[off + 31] << 8) + (z[off + 32] | z[off + 33] << 8);
+	}
+}
+
 #endif

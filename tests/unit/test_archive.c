@@ -219,26 +219,73 @@ static void test_office(void **state)
 	free(z1);
 	free(z2);
 	free(z3);
+}
+
+/* Zip members whose mode bits say device, socket, FIFO, directory or
+ * symlink are read with their data, like unzip -p and Python's zipfile;
+ * a real directory without data stays out. */
+static void test_zip_modes(void **state)
+{
+	(void)state;
 	static const struct {
-		enum arc_office kind;
 		const char *name;
-		bool want;
+		unsigned mode;
+		bool slash;
 	} rows[] = {
-		{ARC_OFFICE_OOXML, "word/document.xml", true},
-		{ARC_OFFICE_OOXML, "word/header1.xml", true},
-		{ARC_OFFICE_OOXML, "word/styles.xml", false},
-		{ARC_OFFICE_OOXML, "xl/sharedStrings.xml", true},
-		{ARC_OFFICE_OOXML, "xl/worksheets/sheet12.xml", true},
-		{ARC_OFFICE_OOXML, "xl/worksheets/_rels/sheet1.xml.rels", false},
-		{ARC_OFFICE_OOXML, "ppt/slides/slide3.xml", true},
-		{ARC_OFFICE_OOXML, "docProps/core.xml", false},
-		{ARC_OFFICE_ODF, "content.xml", true},
-		{ARC_OFFICE_ODF, "meta.xml", false},
-		{ARC_OFFICE_NONE, "content.xml", false},
+		{"char device", 020644, false}, {"block device", 060644, false},
+		{"socket", 0140644, false},	{"fifo", 010644, false},
+		{"directory", 040755, false},	{"directory named with /", 040755, true},
+		{"symlink", 0120777, false},	{"regular", 0100644, false},
 	};
-	for (size_t i = 0; i < ARRAY_LEN(rows); i++)
-		assert_int_eq_msg(rows[i].name, arc_office_text_member(rows[i].kind, rows[i].name),
-				  rows[i].want);
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+		struct mem m[] = {{"d", "", 0}, {"x.csv", "193.0.6.139\n145.97.39.155\n", 26}};
+		size_t len;
+		unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, m, 2, &len);
+		zip_set_mode(z, len, 0, 040755, true);
+		zip_set_mode(z, len, 1, rows[i].mode, rows[i].slash);
+		char names[256], data[256];
+		enum arc_status st = read_all(z, len, "m.zip", 100, names, sizeof names, data,
+					      sizeof data);
+		assert_int_eq_msg(rows[i].name, st, ARC_END);
+		/* The member is read (a trailing '/' made '_'); the empty
+		 * directory "d/" before it stays a directory. */
+		if (strstr(names, "x.csv") == NULL)
+			fail_msg("%s: member missing: %s", rows[i].name, names);
+		assert_str_eq_msg(rows[i].name, data, "193.0.6.139\n145.97.39.155\n");
+		free(z);
+	}
+}
+
+/* The data of a hidden member reaches the reader. */
+static void test_zip_mode_data(void **state)
+{
+	(void)state;
+	struct mem m[] = {{"dev.csv", "193.0.6.139\n", 12}};
+	size_t len;
+	unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, m, 1, &len);
+	zip_set_mode(z, len, 0, 020644, false);
+	char names[256], data[256];
+	assert_int_equal(read_all(z, len, "m.zip", 100, names, sizeof names, data, sizeof data),
+			 ARC_END);
+	assert_string_equal(data, "193.0.6.139\n");
+	free(z);
+}
+
+/* A bare LZMA stream (lzma_alone) is compressed data; text that starts
+ * with the same byte is not. */
+static void test_lzma_magic(void **state)
+{
+	(void)state;
+	struct mem m[] = {{"data", csv, sizeof csv - 1}};
+	size_t len;
+	unsigned char *z = fixture_archive("raw", "lzma", NULL, NULL, m, 1, &len);
+	assert_int_eq_msg("lzma_alone", arc_magic(z, len), 1);
+	char names[256], data[256];
+	assert_int_equal(read_all(z, len, "x.lzma", 100, names, sizeof names, data, sizeof data),
+			 ARC_END);
+	assert_string_equal(data, csv);
+	assert_int_eq_msg("text with 0x5d", arc_magic("]abcdefghijklmnop", 17), 0);
+	free(z);
 }
 
 /* Names with control characters or too long are made safe. */
@@ -269,7 +316,8 @@ int main(void)
 		cmocka_unit_test(test_formats), cmocka_unit_test(test_raw),
 		cmocka_unit_test(test_errors),	cmocka_unit_test(test_encrypted),
 		cmocka_unit_test(test_ratio),	cmocka_unit_test(test_office),
-		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_names),	cmocka_unit_test(test_zip_modes),
+		cmocka_unit_test(test_zip_mode_data), cmocka_unit_test(test_lzma_magic),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -39,8 +39,17 @@ struct conv_case {
 #define P TEXTX_PLAIN
 #define H TEXTX_HTML
 #define O TEXTX_OFFICE
+#define X TEXTX_XML
 
 static const struct conv_case conv[] = {
+	{"generic XML: every element a value", X, NULL,
+	 "<?xml version=\"1.0\"?><ips><ip>193.0.6.139</ip><ip>145.97.39.155</ip><h a=\"130.89.1.1\"/>"
+	 "<!--8.8.4.4--></ips>", 0,
+	 "193.0.6.139\n145.97.39.155\n 130.89.1.1 \n\n8.8.4.4\n\n"},
+	{"office: pivot values, link targets, ODF string values", O, NULL,
+	 "<r><s v=\"193.0.6.139\"/></r><Relationship Target=\"http://8.8.4.4/\"/>"
+	 "<table:table-cell office:string-value=\"130.89.1.1\"/>", 0,
+	 " 193.0.6.139  http://8.8.4.4/  130.89.1.1 "},
 	{"ascii", P, NULL, "8.8.8.8 and 193.0.6.139\n", 0, "8.8.8.8 and 193.0.6.139\n"},
 	{"invalid utf-8 read as cp1252", P, NULL, "caf\xe9 \x93q\x94", 0,
 	 "caf\xc3\xa9 \xe2\x80\x9cq\xe2\x80\x9d"},
@@ -68,10 +77,12 @@ static const struct conv_case conv[] = {
 	 "<p>a&nbsp;8&#46;8&#x2e;8.<b>8</b> &amp; &lt;x&gt; &bogus; &#0;</p>", 0,
 	 "\na 8.8.8.8 & <x> &bogus; \xef\xbf\xbd\n"},
 	{"html: a < b is text", H, NULL, "a < b and 3<4", 0, "a < b and 3<4"},
-	{"html comment and doctype", H, NULL, "<!DOCTYPE html><!-- 1.2.3.4 -- x -->ok", 0, "ok"},
+	{"html comment read, doctype not", H, NULL, "<!DOCTYPE html><!-- 1.2.3.4 -- x -->ok", 0,
+	 "\n 1.2.3.4 -- x \nok"},
 	{"html script and style", H, NULL,
-	 "<style>p{a:1.2.3.4}</style>x<script type=\"t\">if(a<b){y='9.9.9.9'}</script >z", 0, "xz"},
-	{"html end tag case", H, NULL, "<SCRIPT>1.2.3.4</Script>z", 0, "z"},
+	 "<style>p{a:1.2.3.4}</style>x<script type=\"t\">if(a<b){y='9.9.9.9'}</script >z", 0,
+	 "\np{a:1.2.3.4}\nx\nif(a<b){y='9.9.9.9'}\nz"},
+	{"html end tag case", H, NULL, "<SCRIPT>1.2.3.4</Script>z", 0, "\n1.2.3.4\nz"},
 	{"html attributes kept", H, NULL, "<a href='http://193.0.6.139/x' class=c>l</a><img src=s.png>",
 	 0, " http://193.0.6.139/x l s.png "},
 	{"html cells and breaks", H, NULL, "<tr><td>1</td><td>2</td></tr>a<br/>b", 0, "\n\t1\t2\na\nb"},

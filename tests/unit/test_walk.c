@@ -65,31 +65,49 @@ static char *mixed1(const char *ctype, const char *filename, const void *data, s
 
 static const char csv[] = "ip,country\n8.8.8.8,US\n193.0.6.139,NL\n";
 
-/* A one-page PDF showing "8.8.8.8", with a correct xref table. */
-static char *build_pdf(size_t *len)
+/* A one-page PDF showing "8.8.8.8", with a correct xref table; with
+ * emb_name, also an embedded file (/EmbeddedFiles name tree). */
+static char *build_pdf_with(const char *emb_name, const char *emb, size_t *len)
 {
-	static const char *const objs[] = {
-		"<< /Type /Catalog /Pages 2 0 R >>",
+	gchar *cat = emb_name ? g_strdup_printf("<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles "
+						"<< /Names [(%s) 6 0 R] >> >> >>", emb_name)
+			      : g_strdup("<< /Type /Catalog /Pages 2 0 R >>");
+	gchar *spec = g_strdup_printf("<< /Type /Filespec /F (%s) /EF << /F 7 0 R >> >>",
+				      emb_name ? emb_name : "");
+	gchar *file = g_strdup_printf("<< /Type /EmbeddedFile /Length %zu >>\nstream\n%s\nendstream",
+				      emb ? strlen(emb) : 0, emb ? emb : "");
+	const char *objs[] = {
+		cat,
 		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
 		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 144] /Contents 4 0 R "
 		"/Resources << /Font << /F1 5 0 R >> >> >>",
 		"<< /Length 38 >>\nstream\nBT /F1 12 Tf 20 100 Td (8.8.8.8) Tj ET\nendstream",
 		"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+		spec, file,
 	};
+	int nobj = emb_name ? 7 : 5;
 	GString *s = g_string_new("%PDF-1.4\n");
-	size_t off[5];
-	for (int i = 0; i < 5; i++) {
+	size_t off[7];
+	for (int i = 0; i < nobj; i++) {
 		off[i] = s->len;
 		g_string_append_printf(s, "%d 0 obj\n%s\nendobj\n", i + 1, objs[i]);
 	}
 	size_t xref = s->len;
-	g_string_append(s, "xref\n0 6\n0000000000 65535 f \n");
-	for (int i = 0; i < 5; i++)
+	g_string_append_printf(s, "xref\n0 %d\n0000000000 65535 f \n", nobj + 1);
+	for (int i = 0; i < nobj; i++)
 		g_string_append_printf(s, "%010zu 00000 n \n", off[i]);
-	g_string_append_printf(s, "trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n",
-			       xref);
+	g_string_append_printf(s, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%zu\n%%%%EOF\n",
+			       nobj + 1, xref);
+	g_free(cat);
+	g_free(spec);
+	g_free(file);
 	*len = s->len;
 	return g_string_free(s, FALSE);
+}
+
+static char *build_pdf(size_t *len)
+{
+	return build_pdf_with(NULL, NULL, len);
 }
 
 /* ---- the handler: collect all text, check begin/text/end order ---------- */
@@ -469,6 +487,254 @@ static char *b_tnef_name(size_t *len)
 	return mixed1("application/octet-stream", "winmail.dat", t, sizeof t - 1, len);
 }
 
+
+/* ---- carriers that hide a list: the bytes decide ------------------------ */
+
+static const char list25[] =
+	"ip,asn\n193.0.6.139,3333\n145.97.39.155,1103\n130.89.1.1,1133\n8.8.4.4,15169\n";
+
+static char *b_zip_modes(size_t *len)
+{
+	struct mem m[] = {{"chr.csv", "193.0.6.139\n", 12}, {"blk.csv", "145.97.39.155\n", 14},
+			  {"sock.csv", "130.89.1.1\n", 11}, {"fifo.csv", "8.8.4.4\n", 8},
+			  {"dir.csv", "9.9.9.9\n", 8}, {"link.csv", "1.0.0.1\n", 8},
+			  {"empty-dir", "", 0}};
+	size_t zl;
+	unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, m, 7, &zl);
+	static const unsigned modes[] = {020644, 060644, 0140644, 010644, 040755, 0120777, 040755};
+	for (unsigned i = 0; i < 7; i++)
+		zip_set_mode(z, zl, i, modes[i], i == 6);
+	char *msg = mixed1("application/zip", "modes.zip", z, zl, len);
+	free(z);
+	return msg;
+}
+
+/* A tar whose only member is a symlink: its target is the list. */
+static char *b_tar_symlink(size_t *len)
+{
+	size_t cap = 65536, used = 0;
+	unsigned char *buf = malloc(cap);
+	struct archive *a = archive_write_new();
+	assert_non_null(buf);
+	assert_int_equal(archive_write_set_format_pax(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_open_memory(a, buf, cap, &used), ARCHIVE_OK);
+	struct archive_entry *e = archive_entry_new();
+	archive_entry_set_pathname(e, "ips.csv");
+	archive_entry_set_filetype(e, AE_IFLNK);
+	archive_entry_set_perm(e, 0777);
+	archive_entry_set_symlink(e, "193.0.6.139,145.97.39.155,130.89.1.1,8.8.4.4");
+	assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+	archive_entry_free(e);
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+	char *msg = mixed1("application/x-tar", "l.tar", buf, used, len);
+	free(buf);
+	return msg;
+}
+
+static const char gif1x1[] = "GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04"
+			     "\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02"
+			     "D\x01\x00;";
+
+static char *b_gifar(size_t *len)
+{
+	struct mem m[] = {{"list.csv", list25, sizeof list25 - 1}};
+	size_t zl;
+	unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, m, 1, &zl);
+	GByteArray *g = g_byte_array_new();
+	g_byte_array_append(g, (const guint8 *)gif1x1, sizeof gif1x1 - 1);
+	g_byte_array_append(g, z, (guint)zl);
+	char *msg = mixed1("image/gif", "logo.gif", g->data, g->len, len);
+	g_byte_array_free(g, TRUE);
+	free(z);
+	return msg;
+}
+
+static char *b_gif_text_tail(size_t *len)
+{
+	GByteArray *g = g_byte_array_new();
+	g_byte_array_append(g, (const guint8 *)gif1x1, sizeof gif1x1 - 1);
+	g_byte_array_append(g, (const guint8 *)list25, sizeof list25 - 1);
+	char *msg = mixed1("image/gif", "pixel.gif", g->data, g->len, len);
+	g_byte_array_free(g, TRUE);
+	return msg;
+}
+
+static char *b_gif_clean(size_t *len)
+{
+	return mixed1("image/gif", "logo.gif", gif1x1, sizeof gif1x1 - 1, len);
+}
+
+static char *b_lzma_image(size_t *len)
+{
+	struct mem m[] = {{"data", list25, sizeof list25 - 1}};
+	size_t zl;
+	unsigned char *z = fixture_archive("raw", "lzma", NULL, NULL, m, 1, &zl);
+	char *msg = mixed1("image/png", "chart.png", z, zl, len);
+	free(z);
+	return msg;
+}
+
+static char *b_xz_audio(size_t *len)
+{
+	struct mem m[] = {{"data", list25, sizeof list25 - 1}};
+	size_t zl;
+	unsigned char *z = fixture_archive("raw", "xz", NULL, NULL, m, 1, &zl);
+	char *msg = mixed1("audio/mpeg", "voice.mp3", z, zl, len);
+	free(z);
+	return msg;
+}
+
+static char *b_ole2_image(size_t *len)
+{
+	unsigned char ole[1024] = {0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1};
+	for (size_t i = 8; i < sizeof ole; i++)
+		ole[i] = (unsigned char)(i * 7u);
+	return mixed1("image/jpeg", "photo.jpg", ole, sizeof ole, len);
+}
+
+static char *b_pgp_video(size_t *len)
+{
+	/* A public-key encrypted session key packet (old format, tag 1,
+	 * version 3), then ciphertext. */
+	unsigned char pgp[300] = {0x85, 0x01, 0x0c, 0x03, 0x12, 0x34};
+	for (size_t i = 6; i < sizeof pgp; i++)
+		pgp[i] = (unsigned char)(i * 91u + 7u);
+	return mixed1("video/mp4", "clip.mp4", pgp, sizeof pgp, len);
+}
+
+static char *b_font_mismatch(size_t *len)
+{
+	unsigned char junk[400];
+	for (size_t i = 0; i < sizeof junk; i++)
+		junk[i] = (unsigned char)(i * 53u + 1u);
+	junk[0] = 0x13;
+	return mixed1("font/woff2", "f.woff2", junk, sizeof junk, len);
+}
+
+static char *b_p7s_csv(size_t *len)
+{
+	return mixed1("application/pkcs7-signature", "smime.p7s", list25, sizeof list25 - 1, len);
+}
+
+static char *b_p7s_real(size_t *len)
+{
+	/* A DER SEQUENCE spanning the file: a signature's shape. */
+	unsigned char der[140] = {0x30, 0x81, 137, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d};
+	for (size_t i = 11; i < sizeof der; i++)
+		der[i] = (unsigned char)(i * 17u);
+	return mixed1("application/pkcs7-signature", "smime.p7s", der, sizeof der, len);
+}
+
+/* A text part labelled 7bit whose body is a base64 CSV. */
+static char *b_b64_in_7bit(size_t *len)
+{
+	GString *csvs = g_string_new("ip,asn\n");
+	for (int i = 0; i < 6; i++)
+		g_string_append(csvs, "193.0.6.139,3333\n145.97.39.155,1103\n");
+	gchar *b64 = g_base64_encode((const guchar *)csvs->str, csvs->len);
+	GString *s = g_string_new("Subject: export\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n"
+				  "Content-Transfer-Encoding: 7bit\r\n\r\nthe export:\r\n");
+	for (size_t k = 0; k < strlen(b64); k += 64)
+		g_string_append_printf(s, "%.64s\r\n", b64 + k);
+	g_free(b64);
+	g_string_free(csvs, TRUE);
+	*len = s->len;
+	return g_string_free(s, FALSE);
+}
+
+/* A document with an embedded workbook, a pivot cache, a chart cache, a
+ * sheet under a part name of its own, a picture and printer settings. */
+static char *b_docx_embedded(size_t *len)
+{
+	static const char sst[] = "<sst><si><t>193.0.6.139</t></si></sst>";
+	static const char sheet[] = "<worksheet><sheetData><row><c t=\"inlineStr\"><is><t>145.97.39.155"
+				    "</t></is></c></row></sheetData></worksheet>";
+	struct mem xm[] = {{"[Content_Types].xml", "<Types/>", 8},
+			   {"xl/sharedStrings.xml", sst, sizeof sst - 1},
+			   {"xl/data/ipsheet.xml", sheet, sizeof sheet - 1}};
+	size_t xl, dl;
+	unsigned char *x = fixture_archive("zip", NULL, NULL, NULL, xm, 3, &xl);
+	static const char doc[] = "<w:document><w:body><w:p><w:r><w:t>see the table</w:t></w:r></w:p>"
+				  "</w:body></w:document>";
+	static const char pivot[] = "<pivotCacheRecords><r><s v=\"130.89.1.1\"/><n v=\"1\"/></r>"
+				    "</pivotCacheRecords>";
+	static const char chart[] = "<c:chartSpace><c:strCache><c:pt idx=\"0\"><c:v>8.8.4.4</c:v>"
+				    "</c:pt></c:strCache></c:chartSpace>";
+	static const char rels[] = "<Relationships><Relationship Id=\"r1\" Target=\"http://9.9.9.9/x\" "
+				   "TargetMode=\"External\"/></Relationships>";
+	unsigned char printer[200];
+	for (size_t i = 0; i < sizeof printer; i++)
+		printer[i] = (unsigned char)(i * 29u + 3u);
+	static const char custom[] = "<?xml version=\"1.0\"?><ipList><ip>193.0.6.139</ip>"
+				     "<ip>145.97.39.155</ip></ipList>";
+	static const char props[] = "<Properties><property name=\"src\"><vt:lpwstr>130.89.1.1"
+				    "</vt:lpwstr></property></Properties>";
+	struct mem dm[] = {{"[Content_Types].xml", "<Types/>", 8},
+			   {"customXml/item1.xml", custom, sizeof custom - 1},
+			   {"docProps/custom.xml", props, sizeof props - 1},
+			   {"word/document.xml", doc, sizeof doc - 1},
+			   {"word/_rels/document.xml.rels", rels, sizeof rels - 1},
+			   {"word/embeddings/Microsoft_Excel_Worksheet.xlsx", x, xl},
+			   {"xl/pivotCache/pivotCacheRecords1.xml", pivot, sizeof pivot - 1},
+			   {"word/charts/chart1.xml", chart, sizeof chart - 1},
+			   {"word/media/image1.gif", gif1x1, sizeof gif1x1 - 1},
+			   {"word/printerSettings/printerSettings1.bin", printer, sizeof printer}};
+	unsigned char *d = fixture_archive("zip", NULL, NULL, NULL, dm, 10, &dl);
+	char *msg = mixed1("application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+			   "report.docx", d, dl, len);
+	free(x);
+	free(d);
+	return msg;
+}
+
+/* An RTF with an embedded object: an OLE1 header, then the zip it
+ * carries (as Word embeds a package), written as \objdata hex. */
+static char *b_rtf_object(size_t *len)
+{
+	struct mem m[] = {{"list.csv", list25, sizeof list25 - 1}};
+	size_t zl;
+	unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, m, 1, &zl);
+	GString *r = g_string_new("{\\rtf1\\ansi see the object{\\object\\objemb{\\*\\objclass Package}"
+				  "{\\*\\objdata 01050000020000000800000050616b6b61676500");
+	for (size_t i = 0; i < zl; i++) {
+		g_string_append_printf(r, "%02x", z[i]);
+		if (i % 64 == 63)
+			g_string_append(r, "\r\n");
+	}
+	g_string_append(r, "}{\\result picture}}}");
+	char *msg = mixed1("application/rtf", "obj.rtf", r->str, r->len, len);
+	g_string_free(r, TRUE);
+	free(z);
+	return msg;
+}
+
+static char *b_rtf_ole2(size_t *len)
+{
+	static const char rtf[] = "{\\rtf1 x{\\object{\\*\\objdata 0105000002000000"
+				  "d0cf11e0a1b11ae1000000000000000000000000000000003e000300feff0900}}}";
+	return mixed1("text/rtf", "o.rtf", rtf, sizeof rtf - 1, len);
+}
+
+static char *b_pdf_attached(size_t *len)
+{
+	size_t pl;
+	char *pdf = build_pdf_with("list.csv", list25, &pl);
+	char *msg = mixed1("application/pdf", "report.pdf", pdf, pl, len);
+	g_free(pdf);
+	return msg;
+}
+
+static char *b_rtf_table(size_t *len)
+{
+	static const char rtf[] =
+		"{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0 Calibri 1.2.3.4;}}{\\*\\generator x 5.6.7.8;}"
+		"\\trowd\\cellx1000\\cellx2000\\pard\\intbl{\\b 193.0.}{6.139}\\cell{145.}{\\i 97.39.155}"
+		"\\cell\\row\\pard\\intbl 130.89\\'2e1.1\\cell 8.8\\u46?4.4\\cell\\row"
+		"{\\pict\\pngblip 89504e47 9.9.9.9}}";
+	return mixed1("application/rtf", "table.rtf", rtf, sizeof rtf - 1, len);
+}
+
 /* ---- rows ---------------------------------------------------------------------- */
 
 static const struct walk_case cases[] = {
@@ -495,12 +761,12 @@ static const struct walk_case cases[] = {
 	 NULL, NULL,
 	 {{"subject", "text/plain", S, N}, {"TEXT", "multipart/mixed", C, N}, {"1", "text/csv", S, N}},
 	 false, N, {"Lijst \xc3\xa9 193.0.6.139", "8.8.8.8"}, {NULL}, 0, 0},
-	{"HTML: tags, entities, script, split address",
+	{"HTML: tags, entities, script and style read, split address",
 	 "Subject: h\r\nContent-Type: text/html\r\n\r\n<html><head><style>p{x:1.2.3.4}</style></head>"
 	 "<body><p>a&nbsp;8&#46;8.<b>8</b>.8 &amp; <a href=\"http://193.0.6.139/x\">l</a></p>"
 	 "<script>if(a<b){var x='9.9.9.9'}</script><td>after</td></body></html>\r\n",
 	 NULL, NULL, {{"subject", "text/plain", S, N}, {"1", "text/html", S, N}},
-	 false, N, {"a 8.8.8.8 & ", "http://193.0.6.139/x", "after"}, {"9.9.9.9", "1.2.3.4", "<b>"},
+	 false, N, {"a 8.8.8.8 & ", "http://193.0.6.139/x", "var x='9.9.9.9'", "p{x:1.2.3.4}"}, {"<b>"},
 	 0, 0},
 	{"nested multipart and message/rfc822",
 	 "Subject: outer\r\nContent-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\n"
@@ -584,7 +850,7 @@ static const struct walk_case cases[] = {
 	 0, 0},
 	{"DOCX with a split run", NULL, b_docx, NULL,
 	 {{"2", "application/octet-stream", S, N}}, true, N,
-	 {"IP 8.8.8.8\n", "193.0.6.139", "1.1.1.1\n\t9.9.9.9"}, {"8.8.\n", "4.4.4.4"}, 0, 0},
+	 {"IP 8.8.8.8\n", "193.0.6.139", "1.1.1.1\n\t9.9.9.9", "4.4.4.4"}, {"8.8.\n"}, 0, 0},
 	{"XLSX shared strings, inline strings, numbers", NULL, b_xlsx, NULL,
 	 {{"2", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", S, N}}, true, N,
 	 {"8.8.8.8", "193.0.6.139", "31337", "2a00:1450:4001::1"}, {"\t0\t", "\t1\t"}, 0, 0},
@@ -665,6 +931,114 @@ static const struct walk_case cases[] = {
 	 NULL, NULL,
 	 {{"subject", "text/plain", S, N}, {"1", "text/rfc822-headers", S, N}},
 	 false, N, {"orig 8.8.8.8"}, {"9.9.9.9"}, 0, 0},
+	{"zip members of every mode with data are read", NULL, b_zip_modes, NULL,
+	 {{"2", "application/zip", C, N}, {"2!chr.csv", "text/csv", S, N},
+	  {"2!blk.csv", "text/csv", S, N}, {"2!sock.csv", "text/csv", S, N},
+	  {"2!fifo.csv", "text/csv", S, N}, {"2!dir.csv", "text/csv", S, N},
+	  {"2!link.csv", "text/csv", S, N}},
+	 true, N, {"193.0.6.139", "145.97.39.155", "130.89.1.1", "8.8.4.4"}, {NULL}, 0, 0},
+	{"zip modes: the symlink and directory data too", NULL, b_zip_modes, NULL,
+	 {{NULL, NULL, S, N}}, true, N, {"9.9.9.9", "1.0.0.1"}, {NULL}, 0, 0},
+	{"a symlink's target in a tar is read", NULL, b_tar_symlink, NULL,
+	 {{"2", "application/x-tar", C, N}, {"2!ips.csv", "text/csv", S, N}},
+	 true, N, {"193.0.6.139,145.97.39.155,130.89.1.1,8.8.4.4"}, {NULL}, 0, 0},
+	{"GIFAR: the zip after the GIF is walked", NULL, b_gifar, NULL,
+	 {{"2", "image/gif", C, N}, {"2!list.csv", "text/csv", S, N}},
+	 true, N, {"193.0.6.139,3333", "130.89.1.1"}, {NULL}, 0, 0},
+	{"text after a GIF's end is read", NULL, b_gif_text_tail, NULL,
+	 {{"2", "image/gif", S, N}}, true, N, {"145.97.39.155,1103"}, {NULL}, 0, 0},
+	{"trap: a real GIF stays clean", NULL, b_gif_clean, NULL,
+	 {{"subject", "text/plain", S, N}, {"TEXT", "multipart/mixed", C, N},
+	  {"1", "text/plain", S, N}, {"2", "image/gif", S, N}},
+	 false, N, {NULL}, {NULL}, 0, 0},
+	{"LZMA stream labelled image/png", NULL, b_lzma_image, NULL,
+	 {{"2", "image/png", C, N}, {"2!data", "application/octet-stream", S, N}},
+	 true, N, {"145.97.39.155,1103"}, {NULL}, 0, 0},
+	{"xz stream labelled audio/mpeg", NULL, b_xz_audio, NULL,
+	 {{"2", "audio/mpeg", C, N}, {"2!data", "application/octet-stream", S, N}},
+	 true, N, {"130.89.1.1,1133"}, {NULL}, 0, 0},
+	{"OLE2 labelled image/jpeg", NULL, b_ole2_image, NULL,
+	 {{"2", "image/jpeg", U, UNSCAN_OLE2}}, true, N, {NULL}, {NULL}, 0, 0},
+	{"OpenPGP data labelled video/mp4", NULL, b_pgp_video, NULL,
+	 {{"2", "video/mp4", U, UNSCAN_PGP_MIME}}, true, N, {NULL}, {NULL}, 0, 0},
+	{"media label over bytes of no media format", NULL, b_font_mismatch, NULL,
+	 {{"2", "font/woff2", U, UNSCAN_TYPE_MISMATCH}}, true, N, {NULL}, {NULL}, 0, 0},
+	{"a CSV named .p7s is read", NULL, b_p7s_csv, NULL,
+	 {{"2", "application/pkcs7-signature", S, N}}, true, N, {"193.0.6.139,3333"}, {NULL}, 0, 0},
+	{"trap: a real signature stays a signature", NULL, b_p7s_real, NULL,
+	 {{"subject", "text/plain", S, N}, {"TEXT", "multipart/mixed", C, N},
+	  {"1", "text/plain", S, N}, {"2", "application/pkcs7-signature", S, N}},
+	 false, N, {NULL}, {NULL}, 0, 0},
+	{"labelled base64, really plain text",
+	 "Subject: x\r\nContent-Type: text/csv\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+	 "ip,asn\r\n193.0.6.139,3333\r\n145.97.39.155,1103\r\n130.89.1.1,1133\r\n",
+	 NULL, NULL, {{"subject", "text/plain", S, N}, {"1", "text/csv", U, UNSCAN_DECODE_FAILED}},
+	 false, N, {"193.0.6.139,3333", "130.89.1.1,1133"}, {NULL}, 0, 0},
+	{"trap: real base64 is no decode failure",
+	 "Subject: x\r\nContent-Type: text/csv\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+	 "aXAsYXNuCjE5My4wLjYuMTM5LDMzMzMKMTQ1Ljk3LjM5LjE1NSwxMTAzCjguOC44LjgsMTUxNjkK\r\n",
+	 NULL, NULL, {{"subject", "text/plain", S, N}, {"1", "text/csv", S, N}},
+	 false, N, {"193.0.6.139,3333"}, {NULL}, 0, 0},
+	{"base64 blob in a 7bit part", NULL, b_b64_in_7bit, NULL,
+	 {{"1", "text/plain", S, N}, {"1!base64@13", "application/octet-stream", S, N}},
+	 true, N, {"193.0.6.139,3333\n145.97.39.155,1103"}, {NULL}, 0, 0},
+	{"docx: embedded xlsx, pivot and chart caches, own part names", NULL, b_docx_embedded, NULL,
+	 {{"2", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", S, N},
+	  {"2!word/embeddings/Microsoft_Excel_Worksheet.xlsx",
+	   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", S, N},
+	  {"2!word/media/image1.gif", "image/gif", S, N},
+	  {"2!word/printerSettings/printerSettings1.bin", "application/octet-stream", S, N}},
+	 true, N, {"193.0.6.139", "145.97.39.155", "130.89.1.1", "8.8.4.4"}, {NULL}, 0, 0},
+	{"docx: external link targets, custom XML, document properties", NULL, b_docx_embedded,
+	 NULL, {{NULL, NULL, S, N}}, true, N,
+	 {"http://9.9.9.9/x", "193.0.6.139\n145.97.39.155\n", "130.89.1.1\n"}, {NULL}, 0, 0},
+	{"PDF: text and an embedded file", NULL, b_pdf_attached, NULL,
+	 {{"2", "application/pdf", S, N}, {"2!list.csv", "text/csv", S, N}},
+	 true, N, {"8.8.8.8", "193.0.6.139,3333", "130.89.1.1,1133"}, {NULL}, 0, 0},
+	{"RTF table split over groups", NULL, b_rtf_table, NULL,
+	 {{"2", "application/rtf", S, N}}, true, N,
+	 {"193.0.6.139\t145.97.39.155\t\n", "130.89.1.1\t8.8.4.4"}, {"1.2.3.4", "5.6.7.8", "9.9.9.9"},
+	 0, 0},
+	{"RTF: an embedded package's zip is walked", NULL, b_rtf_object, NULL,
+	 {{"2", "application/rtf", S, N}, {"2!object1", "application/octet-stream", C, N},
+	  {"2!object1!list.csv", "text/csv", S, N}},
+	 true, N, {"see the object", "130.89.1.1,1133"}, {"Package"}, 0, 0},
+	{"RTF: an embedded OLE2 object is ole2", NULL, b_rtf_ole2, NULL,
+	 {{"2", "text/rtf", S, N}, {"2!object1", "application/octet-stream", U, UNSCAN_OLE2}},
+	 true, N, {NULL}, {NULL}, 0, 0},
+	{"Subject: several base64 words with padding",
+	 "Subject: =?utf-8?B?MTkzLjAuNi4xMzksIA==?= =?utf-8?B?OC44LjguOCwg?=\r\n"
+	 " =?utf-8?B?MTQ1Ljk3LjM5LjE1NQ==?= and =?utf-8?B?bGlzdCAxLjEuMS4xLA==OS45LjkuOQ==?=\r\n\r\nb\r\n",
+	 NULL, NULL, {{"subject", "text/plain", S, N}, {"1", "text/plain", S, N}},
+	 false, N, {"193.0.6.139, 8.8.8.8, 145.97.39.155 and list 1.1.1.1,9.9.9.9"}, {NULL}, 0, 0},
+	{"Subject: Q words and plain text kept",
+	 "Subject: list =?iso-8859-1?Q?=E9_193=2E0=2E6=2E139?= end\r\n\r\nb\r\n",
+	 NULL, NULL, {{"subject", "text/plain", S, N}, {"1", "text/plain", S, N}},
+	 false, N, {"list \xc3\xa9 193.0.6.139 end"}, {NULL}, 0, 0},
+	{"two Content-Types: the hidden multipart is read too",
+	 "Subject: x\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"h\"\r\n"
+	 "Content-Type: text/plain\r\n\r\n--h\r\nContent-Type: text/plain\r\n\r\nhello\r\n--h\r\n"
+	 "Content-Type: text/csv\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+	 "aXAsYXNuCjE5My4wLjYuMTM5LDMzMzMKMTQ1Ljk3LjM5LjE1NSwxMTAzCjEzMC44OS4xLjEsMTEzMwo=\r\n--h--\r\n",
+	 NULL, NULL,
+	 {{"subject", "text/plain", S, N}, {"1", "text/plain", S, N},
+	  {"1~1", "multipart/mixed", C, N}, {"1~1.1", "text/plain", S, N},
+	  {"1~1.2", "text/csv", S, N}},
+	 false, N, {"193.0.6.139,3333\n145.97.39.155,1103"}, {NULL}, 0, 0},
+	{"two Content-Types in a nested part, GMime's multipart last",
+	 "Subject: x\r\nContent-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\n"
+	 "Content-Type: text/plain\r\nContent-Type: multipart/mixed; boundary=i\r\n\r\n--i\r\n"
+	 "Content-Type: text/plain\r\n\r\nin 8.8.4.4\r\n--i--\r\n--o--\r\n",
+	 NULL, NULL,
+	 {{"1", "multipart/mixed", C, N}, {"1.1", "text/plain", S, N},
+	  {"1~1", "text/plain", S, N}},
+	 true, N, {"in 8.8.4.4", "--i--"}, {NULL}, 0, 0},
+	{"two Content-Transfer-Encodings: read both ways",
+	 "Subject: x\r\nContent-Type: text/csv\r\nContent-Transfer-Encoding: base64\r\n"
+	 "Content-Transfer-Encoding: 7bit\r\n\r\naXAsYXNuCjE5My4wLjYuMTM5LDMzMzMKMTQ1Ljk3LjM5LjE1NSwxMTAzCjEzMC44OS4xLjEsMTEzMwo=\r\n",
+	 NULL, NULL,
+	 {{"subject", "text/plain", S, N}, {"1", "text/csv", S, N}, {"1~1", "text/csv", S, N}},
+	 false, N, {"193.0.6.139,3333", "aXAsYXNuCjE5My4wLjYu"}, {NULL}, 0, 0},
 	{"handler stop", "Subject: a\r\n\r\nbody\r\n", NULL, NULL,
 	 {{"subject", "text/plain", S, N}}, false, N, {"a"}, {"body"}, 7, 7},
 	{"not a message at all", "just some text 8.8.8.8 without headers\n", NULL, NULL,

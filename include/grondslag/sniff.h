@@ -1,0 +1,71 @@
+/*
+ * sniff.h - what bytes really are, whatever their label says: media
+ * formats (and where an image ends, so data appended to it is found),
+ * OLE2 compound files, binary OpenPGP packets, DER/PEM signatures and
+ * certificates, zips hidden at the end of another file, and base64 (is a
+ * part labelled base64 really base64; where a text holds a base64 blob).
+ *
+ * The walker asks these before it trusts a Content-Type, a file name or
+ * a Content-Transfer-Encoding: the label is a hint, the bytes decide.
+ *
+ * Limits: pure functions over the caller's buffer; no allocation except
+ * sniff_b64_decode() (output at most 3/4 of the input).  Structure walks
+ * (GIF blocks, PNG chunks, JPEG segments) are linear and bounded by the
+ * buffer.
+ *
+ * Public functions:
+ *   sniff_media()         a known image/audio/video/font format, and its end
+ *   sniff_ole2()          an OLE2 compound file (legacy .doc/.xls/.msg)
+ *   sniff_pgp_binary()    a binary OpenPGP packet stream, and of what kind
+ *   sniff_signature()     DER/BER, PEM or OpenPGP bytes (a real signature)
+ *   sniff_zip_at_end()    a zip whose directory ends the buffer
+ *   sniff_b64_mislabelled() a part labelled base64 that is not base64
+ *   sniff_b64_run()       the next run of base64 lines in a text
+ *   sniff_b64_decode()    decode base64, skipping blanks and line ends
+ */
+#ifndef GRONDSLAG_SNIFF_H
+#define GRONDSLAG_SNIFF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A known media format: true, and *end the offset where its structure
+ * ends (GIF trailer, PNG IEND, JPEG EOI) or len when the format is known
+ * but not parsed to its end. */
+bool sniff_media(const void *buf, size_t len, size_t *end);
+
+bool sniff_ole2(const void *buf, size_t len);
+
+enum sniff_pgp {
+	SNIFF_PGP_NONE = 0,	/* not an OpenPGP packet stream */
+	SNIFF_PGP_SEALED,	/* encrypted, compressed, literal or signed message */
+	SNIFF_PGP_KEY		/* a key, a detached signature: not content */
+};
+enum sniff_pgp sniff_pgp_binary(const void *buf, size_t len);
+
+/* Bytes that can be a signature, key or certificate: one DER/BER
+ * structure spanning the buffer, PEM / OpenPGP armour, or a binary
+ * OpenPGP key or signature packet. */
+bool sniff_signature(const void *buf, size_t len);
+
+/* A zip end-of-central-directory record that ends the buffer exactly
+ * (a GIFAR and other polyglots: a zip appended to an image). */
+bool sniff_zip_at_end(const void *buf, size_t len);
+
+/* The encoded bytes of a part labelled base64 (len) and the length its
+ * decoder produced: true when more of them were skipped as not base64
+ * than blanks at line ends and padding explain (plain text under a
+ * base64 label: more than 1% of its bytes cannot be in base64). */
+bool sniff_b64_mislabelled(const void *buf, size_t len, size_t decoded);
+
+/* The next run of at least min_lines lines of base64 (equal length, 40
+ * to 1000 characters, the last may be shorter), or one line of at least
+ * 1024, starting the search at *off.  true with [*start, *end). */
+bool sniff_b64_run(const void *buf, size_t len, size_t *off, size_t *start, size_t *end,
+		   unsigned min_lines);
+
+/* Decode base64, ignoring line ends and blanks; stops at the first byte
+ * that is not base64.  Returns a malloc'd buffer (NULL on no memory). */
+unsigned char *sniff_b64_decode(const void *buf, size_t len, size_t *out_len);
+
+#endif
