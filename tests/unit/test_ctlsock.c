@@ -292,7 +292,7 @@ static void test_tampered_content(void **state)
 	size_t len;
 	struct config *c = conf_from("tamper.conf", roles_conf, err, sizeof err);
 	snprintf(path, sizeof path, "%s/tamper.db", dir);
-	struct store *s = store_open(path, err, sizeof err);
+	struct store *s = fixture_store_open(path, err, sizeof err);
 	if (c == NULL || s == NULL)
 		fail_msg("setup: %s", err);
 	put_hold(s, ref);
@@ -523,7 +523,7 @@ static void test_self_approval(void **state)
 	char err[1024], path[256], ref[STORE_REF_MAX], req[256];
 	struct config *c = conf_from("self.conf", conf, err, sizeof err);
 	snprintf(path, sizeof path, "%s/self.db", dir);
-	struct store *s = store_open(path, err, sizeof err);
+	struct store *s = fixture_store_open(path, err, sizeof err);
 	if (c == NULL || s == NULL)
 		fail_msg("setup: %s", err);
 	/* every reader of a Jurist line still sees "USER MAIL"; the jurists'
@@ -611,7 +611,7 @@ static void test_subject_visibility(void **state)
 	char err[1024], path[256], ref1[STORE_REF_MAX], ref2[STORE_REF_MAX], req[256];
 	struct config *c = conf_from("subj.conf", roles_conf, err, sizeof err);
 	snprintf(path, sizeof path, "%s/subj.db", dir);
-	struct store *s = store_open(path, err, sizeof err);
+	struct store *s = fixture_store_open(path, err, sizeof err);
 	if (c == NULL || s == NULL)
 		fail_msg("setup: %s", err);
 	put_hold(s, ref1);
@@ -807,7 +807,7 @@ static void test_socket_many(void **state)
 	struct config *c = conf_from("many.conf", conf, err, sizeof err);
 	snprintf(db, sizeof db, "%s/many.db", dir);
 	snprintf(path, sizeof path, "%s/many.sock", dir);
-	struct store *s = store_open(db, err, sizeof err);
+	struct store *s = fixture_store_open(db, err, sizeof err);
 	struct ratelim *rl = ratelim_new(CTLSOCK_REFUSALS_PER_WINDOW, CTLSOCK_REFUSAL_WINDOW,
 					 CTLSOCK_REFUSAL_SLOTS);
 	if (c == NULL || s == NULL || rl == NULL)
