@@ -562,6 +562,20 @@ static const struct config *control_config_get(void *arg, void **pin)
 	return s != NULL ? snapshot_config(s) : NULL;
 }
 
+/* The registry of the current snapshot and its date at now, pinned for
+ * one request (the party, reason and basis a jurist names are checked
+ * against it). */
+static const struct registry *control_registry_get(void *arg, time_t now, int32_t *date,
+						   void **pin)
+{
+	struct snapshot *s = snapshot_slot_get(arg);
+	*pin = s;
+	if (s == NULL)
+		return NULL;
+	*date = snapshot_date(s, now);
+	return snapshot_registry(s);
+}
+
 /* Unpin what control_config_get() pinned. */
 static void control_config_put(void *arg, void *pin)
 {
@@ -592,6 +606,7 @@ static int run_control(void)
 		.notice_from = daemon_state.notice_from, .notifier = daemon_state.notifier,
 		.releaser = daemon_state.releaser,
 		.config_get = control_config_get, .config_put = control_config_put,
+		.registry_get = control_registry_get,
 		.arg = &daemon_state.slot,
 	};
 	char err[256];

@@ -65,6 +65,7 @@
 #include "grondslag/config.h"
 #include "grondslag/notifier.h"
 #include "grondslag/ratelim.h"
+#include "grondslag/registry.h"
 #include "grondslag/releaser.h"
 #include "grondslag/store.h"
 
@@ -97,6 +98,11 @@ struct ctlsock_env {
 	 * only; the roles follow reloads). */
 	const struct config *(*config_get)(void *arg, void **pin);
 	void (*config_put)(void *arg, void *pin);
+	/* The current registry and the policy's date at now, pinned for one
+	 * request and unpinned with config_put (NULL: none).  The filters
+	 * and the basis a jurist names are checked against it; without it
+	 * a party filter or a basis is refused, never guessed. */
+	const struct registry *(*registry_get)(void *arg, time_t now, int32_t *date, void **pin);
 	void *arg;
 	time_t now;			/* 0: time(NULL) (tests fix it) */
 	/* Refusals counted beyond the limit (ratelim_new() with the

@@ -320,13 +320,24 @@ struct store_decision {
 	const char *basis;		/* approve: the legal basis named */
 	const char *const *jurist_mail;	/* approve: the jurist's addresses */
 	size_t njurist_mail;
-	const char *const *rcpts;	/* approve: NULL/0 = all still held */
+	const char *const *rcpts;	/* approve: NULL/0 = all still held;
+					 * deny: NULL/0 = all not released,
+					 * else exactly these */
 	size_t nrcpts;
+	bool only_held;			/* bulk: the named must still be held */
 	unsigned required;		/* ReleaseApprovals */
 	const char *relay_queue_id;	/* release-done: the relay's queue id */
 	const char *notice_kind;	/* optional notice, same transaction */
 	const char *notice_to;
 	const char *notice_message;
+	/* optional, with notice_kind and notice_to (notice_message NULL):
+	 * the notice's text made inside the transaction from the recipients
+	 * the event really changed (malloc'ed; NULL: out of memory, the
+	 * decision fails) */
+	char *(*notice_make)(void *arg, const char *const *changed, size_t n);
+	void *notice_arg;
+	bool dry_run;			/* decide, answer, then roll back: nothing
+					 * is written, not even the record */
 	time_t now;			/* 0: time(NULL) */
 };
 
