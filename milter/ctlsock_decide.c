@@ -4,6 +4,17 @@
  * the audit record and, for a deny, the sender's notice in ONE
  * transaction), the bulk forms, and the text of the deny notice.
  *
+ * A decision changes exactly the recipients it names: a deny with rcpts
+ * only those, a bulk decision only the recipients of each hold that are
+ * still held and match the party and reason code of the filter (named
+ * explicitly, with only_held, so one approved or decided meanwhile is
+ * refused, never swept along).  A bulk dry run decides each hold and
+ * rolls it back; its plan digest (SHA-256 over the references and the
+ * recipients named) lets the confirmed run refuse when the matching
+ * recipients changed since the preview.  The deny notice is made inside
+ * the store's transaction from the recipients the denial changed, with
+ * the jurist's reason.
+ *
  * Release: when the last required approval is given the recipients
  * become "approved" and the releaser (releaser.h) is kicked; the answer
  * says "queued" (or "pending: ReleaseRelay is empty" when the daemon has

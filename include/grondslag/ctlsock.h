@@ -17,10 +17,18 @@
  * answered by one JSON object on one line, then the daemon closes.
  *   {"cmd":"held", "since":UNIX, "party":P, "sender":S, "reason_code":R}
  *   {"cmd":"show", "ref":REF, "content":true|false}
- *   {"cmd":"approve", "ref":REF, "reason":TEXT, "basis":TEXT, "rcpts":[..]}
- *   {"cmd":"deny", "ref":REF, "reason":TEXT}
+ *   {"cmd":"approve", "ref":REF, "reason":TEXT, "basis":ID, "rcpts":[..]}
+ *   {"cmd":"deny", "ref":REF, "reason":TEXT, "rcpts":[..]}
  *   {"cmd":"approve"|"deny", "all_matching":true, <filters of held>,
- *    "reason":TEXT[, "basis":TEXT]}     bulk: every open matching hold
+ *    "reason":TEXT[, "basis":ID][, "dry_run":true][, "plan":HEX]}
+ *        bulk: the recipients still held that match party and reason
+ *        code, per hold; dry_run decides and rolls back; plan (the
+ *        digest a dry run answered) makes it change nothing unless the
+ *        matching recipients are still exactly those
+ * REF in any case; party: a registry id or name, any case; reason_code:
+ * a hold reason code, any case; basis: a registry basis id, any case,
+ * of every approved recipient's party, valid on the policy's date.
+ * held and show give "expires" (Unix time) and "expires_in" (seconds).
  * Every answer has "status": "ok", "refused" (role, or the state
  * machine: e.g. the sender approving), "not-found", "bad-request" or
  * "error", and "error" (a sentence) unless ok; plus "role" and "user".
