@@ -289,8 +289,12 @@ struct store_audit {
 };
 
 /* Open an existing store read-only (no create, no migration; the schema
- * must be this version).  NULL + err. */
+ * must be this version; immutable when no -wal file exists, so the
+ * reader leaves no -wal/-shm files behind).  NULL + err. */
 struct store *store_open_readonly(const char *path, char *err, size_t errlen);
+/* "file:" URI of path with immutable=1, percent-encoded where a URI
+ * would read something else. */
+void store_immutable_uri(const char *path, char *uri, size_t size);
 /* Append one record in its own transaction (fsynced).  0 or -1. */
 int store_audit_put(struct store *s, const struct store_audit *a, char *err, size_t errlen);
 /* Call cb for every record with at >= since, in seq order; cb returns
@@ -396,6 +400,11 @@ struct store_approval {
 int store_hold_approvals(struct store *s, const char *ref, struct store_approval **out,
 			 size_t *n, char *err, size_t errlen);
 void store_approvals_free(struct store_approval *a, size_t n);
+
+/* The registry's roll-back mark: the newest "registry-load" record of
+ * the chain (store_regmark.c, regserial.h).  1 found, 0 none, -1 + err. */
+struct regserial_mark;
+int store_registry_mark(struct store *s, struct regserial_mark *m, char *err, size_t errlen);
 
 /* ---- issue 5: release that really delivers (store_release.c) ----------
  * One row of release_tokens per attempt (schema version 3).  The
