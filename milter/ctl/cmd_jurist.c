@@ -332,7 +332,10 @@ static void print_expiry(const struct jsonr_value *h)
 {
 	uint64_t at = 0;
 	const char *in = jsonr_str(jsonr_get(h, "expires_in"));	/* may be negative */
-	if (!jsonr_u64(jsonr_get(h, "expires"), &at) || in == NULL)
+	const char *state = str_of(h, "state");
+	if (!jsonr_u64(jsonr_get(h, "expires"), &at) || in == NULL ||
+	    strcmp(state, "released") == 0 || strcmp(state, "denied") == 0 ||
+	    strcmp(state, "expired") == 0)
 		return;
 	long long left = strtoll(in, NULL, 10);
 	char when[32], span[32];
@@ -560,11 +563,14 @@ static int run_confirmed(struct jopts *o, const char *path)
 	int rc = d == NULL ? CTL_ERROR : exit_of(jsonr_str(jsonr_get(a, "status")));
 	uint64_t n = num_of(a, "recipients");
 	const char *plan = str_of(a, "plan");
-	if (rc != CTL_OK || o->json) {
+	if (rc != CTL_OK) {
 		rc = report(o, ans, alen);
 		n = 0;
 	} else {
-		print_bulk(o, a);
+		if (o->json)
+			fwrite(ans, 1, alen, stdout);
+		else
+			print_bulk(o, a);
 		snprintf(o->plan, sizeof o->plan, "%s", plan);
 	}
 	jsonr_free(d);
