@@ -571,10 +571,13 @@ static void dispatch(struct ctlsock_req *r, const char *req, size_t len)
 	if (r->ref != NULL && strlen(r->ref) >= STORE_REF_MAX)
 		r->ref = NULL;
 	if (r->ref != NULL) {
-		/* a reference is Crockford base32: read and typed in any case */
+		/* a reference is Crockford base32: read and typed in any case;
+		 * anything else stays as the caller wrote it (the record of a
+		 * refusal keeps the caller's text) */
 		for (size_t k = 0; k <= strlen(r->ref); k++)
 			r->refbuf[k] = (char)toupper((unsigned char)r->ref[k]);
-		r->ref = r->refbuf;
+		if (store_ref_valid(r->refbuf))
+			r->ref = r->refbuf;
 	}
 	size_t i = 0;
 	while (r->cmd != NULL && i < sizeof commands / sizeof commands[0] &&

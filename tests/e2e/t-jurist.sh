@@ -22,11 +22,14 @@
 # ExpiryWarning 3: the store is written directly, the test's clock) is in
 # the daily digest, which is sent once, recorded ("digest"), free of IP
 # addresses and not held by the milter either.
+# ReleaseRelay is the suite's Postfix (started first), so an approval by
+# two jurists really releases.
 # Decisions do exactly what was asked (hold C: CERT.be, JPCERT/CC, CISA):
 # deny --rcpt denies only that recipient and the sender's notice names it
 # with the jurist's reason; an approval names a basis of the registry
 # that fits the party; a bulk deny by party name touches only that
-# party's recipients still held (never CERT.be, approved by two jurists),
+# party's recipients still held (never CERT.be, approved by two jurists
+# and released),
 # asks on a terminal (refuses without one), has a dry run, and unknown
 # filter values are errors; held gives each hold's expiry.
 # Release itself (two approvals, relay down, replay, expiry) is
@@ -107,6 +110,9 @@ AKEY=$(gpg --homedir "$GH" --batch --with-colons --list-keys 2>/dev/null |
 gpg --homedir "$GH" --batch --export "$AKEY" 2>/dev/null | gpg --homedir "$GP" --batch --import \
 	>/dev/null 2>&1
 e2e_check "audit signing key made" test ${#AKEY} = 40
+# The MTA first: its SMTP port is the ReleaseRelay (a release passes the
+# milter again); nothing is sent before the milter is up.
+E2E_SMTPD_MILTERS=unix:$SOCK e2e_postfix_start pf sink || { e2e_not_ok "start postfix"; e2e_done; }
 {
 	mc_conf_common "unix:$SOCK"
 	cat <<CONF
@@ -120,11 +126,11 @@ AuditGnupgHome $GH
 JuristNotice jurists@ncsc.nl
 ExpiryWarning 3
 ReleaseRetry 1
+ReleaseRelay 127.0.0.1:$(e2e_port pf)
 CONF
 } >"$MC_DIR/grondslag.conf"
 e2e_proc_start milter "$E2E_BUILD/grondslag-milter" -f -c "$MC_DIR/grondslag.conf"
 e2e_check "milter started" e2e_wait_until 15 "milter sockets" test -S "$CTL" -a -S "$SOCK"
-E2E_SMTPD_MILTERS=unix:$SOCK e2e_postfix_start pf sink || { e2e_not_ok "start postfix"; e2e_done; }
 
 # Two holds: A (the Japanese list, all held), B (the Belgian list:
 # CERT.be delivered, JPCERT/CC held).
@@ -239,7 +245,10 @@ mc_cli $J2 approve "$REF_C" --reason "EU CSIRT" --basis WBNI-20-2-EU-CSIRT --rcp
 e2e_is "$?" 0 "approve --rcpt --basis of the party (any case): j2"
 mc_cli $J3 approve "$REF_C" --reason "agreed" --rcpt cert@cert.be
 e2e_is "$?" 0 "approve --rcpt: j3"
-e2e_is "$(tj_states "$REF_C")" "cert@cert.be=approved info@jpcert.or.jp=held report@cisa.gov=denied" "CERT.be approved by two jurists, nothing else moved"
+# the second approval releases CERT.be (ReleaseRelay): wait for the outcome
+tj_c_released() { [ "$(mc_sql "select state from hold_recipients where ref='$REF_C' and recipient like '%cert@cert.be%'")" = released ]; }
+e2e_check "CERT.be of C released after two approvals" e2e_wait_until 30 "C released" tj_c_released
+e2e_is "$(tj_states "$REF_C")" "cert@cert.be=released info@jpcert.or.jp=held report@cisa.gov=denied" "CERT.be released, nothing else moved"
 e2e_is "$(mc_sql "select basis from hold_approvals where ref='$REF_C' and jurist='$J2'")" wbni-20-2-eu-csirt "the basis recorded as the registry spells it"
 
 mc_cli $J2 held
@@ -267,7 +276,7 @@ e2e_is "$(tj_states "$REF_A") | $(tj_states "$REF_C")" "$TJ_BEFORE" "nothing cha
 MC_OUT=$(printf 'y\n' | timeout 60 script -qec "runuser -u $J3 -- '$CLI' deny --all-matching --party JPCERT --reason 'no basis for Japan' --socket '$CTL'" /dev/null 2>&1)
 case $MC_OUT in *"Deny these 2 recipient(s)?"*"2 hold(s) denied"*) e2e_ok "bulk confirmed on a terminal" ;;
 *) e2e_not_ok "bulk confirmed on a terminal: got '$MC_OUT'" ;; esac
-e2e_is "$(tj_states "$REF_C")" "cert@cert.be=approved info@jpcert.or.jp=denied report@cisa.gov=denied" "bulk --party: only JPCERT/CC of C denied, the approved CERT.be kept"
+e2e_is "$(tj_states "$REF_C")" "cert@cert.be=released info@jpcert.or.jp=denied report@cisa.gov=denied" "bulk --party: only JPCERT/CC of C denied, the released CERT.be kept"
 e2e_is "$(tj_states "$REF_A")" "cert@cert.be=held info@jpcert.or.jp=denied" "bulk --party: only JPCERT/CC of A denied"
 
 # The record: refusals, the view, the decisions; the chain intact.
