@@ -37,10 +37,13 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
 . tests/e2e/milter-cases.sh
-J1=grondslag-t-j1
-J2=grondslag-t-j2
-J3=grondslag-t-j3
-OUT=grondslag-t-out
+# user names of this run only: suites of other checkouts running at the
+# same time create and remove theirs (the accounts are system-wide)
+TJ_U=grondslag-t$$
+J1=$TJ_U-j1
+J2=$TJ_U-j2
+J3=$TJ_U-j3
+OUT=$TJ_U-out
 CLI=$(pwd)/${BUILD:-build}/grondslag
 
 e2e_init jurist
