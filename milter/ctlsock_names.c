@@ -10,7 +10,7 @@
  * approval could record a basis that does not exist or does not apply.
  * An unknown value is an error that says what is known.
  *
- * Public functions (ctlsock_priv.h): ctlsock_party_named(),
+ * Public functions (ctlsock_priv.h): ctlsock_party_filter(), ctlsock_party_named(),
  * ctlsock_reason_named(), ctlsock_basis_named(), ctlsock_basis_fits().
  * Limits: names are compared up to CTLSOCK_TEXT_MAX bytes.
  */
@@ -21,6 +21,20 @@
 #include "ctlsock_priv.h"
 #include "grondslag/date.h"
 #include "grondslag/policy.h"
+
+const char *ctlsock_party_filter(struct ctlsock_req *r, const char *text, char *why,
+				 size_t whylen)
+{
+	const struct registry_party *p = ctlsock_party_named(r, text, why, whylen);
+	if (p != NULL)
+		return p->id;
+	/* a party gone from the registry still names its stored holds */
+	char err[256];
+	if (store_party_held(r->env->store, text, r->party_held, sizeof r->party_held, err,
+			     sizeof err) == 1)
+		return r->party_held;
+	return NULL;
+}
 
 const struct registry_party *ctlsock_party_named(const struct ctlsock_req *r, const char *text,
 						 char *why, size_t whylen)

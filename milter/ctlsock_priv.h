@@ -31,6 +31,7 @@ struct ctlsock_req {
 	int32_t today;			/* the policy's date at now */
 	const struct registry_basis *basis;	/* approve: the basis named */
 	char why[300];			/* a message outliving a helper */
+	char party_held[HOLDSTATE_NAME_MAX];	/* a party known from the holds */
 };
 
 /* The outcome of one decision on one hold. */
@@ -53,8 +54,12 @@ void ctlsock_refusals_flush(const struct ctlsock_env *env, time_t now);
 const char *ctlsock_arg(const struct ctlsock_req *r, const char *key, bool *bad);
 /* The filters of held and bulk: party (id or name, any case) and reason
  * code checked and made canonical.  false + why (for the caller). */
-bool ctlsock_filter(const struct ctlsock_req *r, struct store_hold_filter *f, char *why,
+bool ctlsock_filter(struct ctlsock_req *r, struct store_hold_filter *f, char *why,
 		    size_t whylen);
+/* The party id a filter names: a registry party (id or name, any case),
+ * else a party id of the stored holds (any case); NULL + why. */
+const char *ctlsock_party_filter(struct ctlsock_req *r, const char *text, char *why,
+				 size_t whylen);
 /* ctlsock_names.c: the registry's party whose id or name is text (any
  * case), the hold reason code text names (any case), the basis with id
  * text (any case); NULL + why. */

@@ -158,7 +158,7 @@ void ctlsock_embed(struct json *j, const char *key, const char *text)
 
 /* The filter of held and the bulk commands; false + why when a value is
  * bad or names nothing known (a party, a reason code). */
-bool ctlsock_filter(const struct ctlsock_req *r, struct store_hold_filter *f, char *why,
+bool ctlsock_filter(struct ctlsock_req *r, struct store_hold_filter *f, char *why,
 		    size_t whylen)
 {
 	bool bad = false;
@@ -175,12 +175,9 @@ bool ctlsock_filter(const struct ctlsock_req *r, struct store_hold_filter *f, ch
 		snprintf(why, whylen, "a filter is not a string (since: Unix time)");
 		return false;
 	}
-	if (f->party != NULL && *f->party) {
-		const struct registry_party *p = ctlsock_party_named(r, f->party, why, whylen);
-		if (p == NULL)
-			return false;
-		f->party = p->id;
-	}
+	if (f->party != NULL && *f->party &&
+	    (f->party = ctlsock_party_filter(r, f->party, why, whylen)) == NULL)
+		return false;
 	if (f->reason != NULL && *f->reason &&
 	    (f->reason = ctlsock_reason_named(f->reason, why, whylen)) == NULL)
 		return false;

@@ -25,7 +25,8 @@
  *        code, per hold; dry_run decides and rolls back; plan (the
  *        digest a dry run answered) makes it change nothing unless the
  *        matching recipients are still exactly those
- * REF in any case; party: a registry id or name, any case; reason_code:
+ * REF in any case; party: a registry id or name, or a party id of the
+ * stored holds, any case; reason_code:
  * a hold reason code, any case; basis: a registry basis id, any case,
  * of every approved recipient's party, valid on the policy's date.
  * held and show give "expires" (Unix time) and "expires_in" (seconds).

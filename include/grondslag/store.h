@@ -392,6 +392,12 @@ int store_holds_list(struct store *s, const struct store_hold_filter *f,
 		     struct store_hold_list *out, char *err, size_t errlen);
 void store_hold_list_free(struct store_hold_list *l);
 
+/* Is party (an id, any case) the party of a stored hold recipient?  1
+ * and its stored spelling in out, 0 no, -1 + err.  A party removed from
+ * the registry still names the holds made while it was there. */
+int store_party_held(struct store *s, const char *party, char *out, size_t outlen, char *err,
+		     size_t errlen);
+
 /* The approvals of a hold, for show: one per (recipient, jurist). */
 struct store_approval {
 	char *recipient, *jurist, *reason, *basis;
