@@ -12,12 +12,14 @@
  * (which carry the Subject, content) is recorded as one "view" each.  The deny notice is in ctlsock_notice.c.
  * Limits: see ctlsock.h.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "ctlsock_priv.h"
+#include "grondslag/date.h"
 #include "grondslag/jsonr.h"
 #include "grondslag/log.h"
 
@@ -192,8 +194,10 @@ void ctlsock_embed(struct json *j, const char *key, const char *text)
 	jsonr_free(d);
 }
 
-/* The filter of held and the bulk commands; false when a value is bad. */
-bool ctlsock_filter(const struct ctlsock_req *r, struct store_hold_filter *f)
+/* The filter of held and the bulk commands; false + why when a value is
+ * bad or names nothing known (a party, a reason code). */
+bool ctlsock_filter(struct ctlsock_req *r, struct store_hold_filter *f, char *why,
+		    size_t whylen)
 {
 	bool bad = false;
 	memset(f, 0, sizeof *f);
@@ -205,7 +209,17 @@ bool ctlsock_filter(const struct ctlsock_req *r, struct store_hold_filter *f)
 	f->party = ctlsock_arg(r, "party", &bad);
 	f->sender = ctlsock_arg(r, "sender", &bad);
 	f->reason = ctlsock_arg(r, "reason_code", &bad);
-	return !bad;
+	if (bad) {
+		snprintf(why, whylen, "a filter is not a string (since: Unix time)");
+		return false;
+	}
+	if (f->party != NULL && *f->party &&
+	    (f->party = ctlsock_party_filter(r, f->party, why, whylen)) == NULL)
+		return false;
+	if (f->reason != NULL && *f->reason &&
+	    (f->reason = ctlsock_reason_named(f->reason, why, whylen)) == NULL)
+		return false;
+	return true;
 }
 
 /* How the release of a hold fares: failed attempts, the last failure
@@ -240,6 +254,13 @@ static void write_head(struct ctlsock_req *r, const char *ref, const char *state
 	json_int(j, (int64_t)received);
 	json_key(j, "age");
 	json_int(j, (int64_t)(r->now - received));
+	/* when HoldExpiry ends it (UTC, Unix time) and how long is left
+	 * (negative: overdue, the expiry run has not come by yet) */
+	time_t expires = received + (time_t)config_uint(r->c, CONF_HOLD_EXPIRY) * 86400;
+	json_key(j, "expires");
+	json_int(j, (int64_t)expires);
+	json_key(j, "expires_in");
+	json_int(j, (int64_t)(expires - r->now));
 	json_key(j, "queue_id");
 	json_str(j, queue_id);
 	json_key(j, "sender");
@@ -316,9 +337,9 @@ static void cmd_held(struct ctlsock_req *r)
 {
 	struct store_hold_filter f;
 	struct store_hold_list l;
-	char err[256];
-	if (!ctlsock_filter(r, &f)) {
-		ctlsock_status(r, "bad-request", "a filter is not a string (since: Unix time)");
+	char err[300];
+	if (!ctlsock_filter(r, &f, err, sizeof err)) {
+		ctlsock_status(r, "bad-request", err);
 		return;
 	}
 	if (store_holds_list(r->env->store, &f, &l, err, sizeof err) != 0) {
@@ -540,6 +561,18 @@ static bool decision_of(struct ctlsock_req *r, enum hold_event ev, struct store_
 	d->actor = &r->actor;
 	d->reason = ctlsock_arg(r, "reason", &bad);
 	d->basis = ev == HEV_APPROVE ? ctlsock_arg(r, "basis", &bad) : NULL;
+	d->dry_run = jsonr_bool(jsonr_get(r->root, "dry_run"));
+	r->basis = NULL;
+	if (!bad && d->basis != NULL && *d->basis) {
+		/* the registry's basis, in its own spelling; whether it fits
+		 * the recipients is checked per hold (ctlsock_basis_fits) */
+		r->basis = ctlsock_basis_named(r, d->basis, r->why, sizeof r->why);
+		if (r->basis == NULL) {
+			*why = r->why;
+			return false;
+		}
+		d->basis = r->basis->id;
+	}
 	d->required = (unsigned)config_uint(r->c, CONF_RELEASE_APPROVALS);
 	d->now = r->now;
 	bool overflow = false;
@@ -559,7 +592,7 @@ static bool decision_of(struct ctlsock_req *r, enum hold_event ev, struct store_
 	return *why == NULL;
 }
 
-/* The recipients of an approve ("rcpts": array of strings). */
+/* The recipients of an approve or deny ("rcpts": array of strings). */
 static bool rcpts_of(struct ctlsock_req *r, const char ***out, size_t *n)
 {
 	const struct jsonr_value *a = jsonr_get(r->root, "rcpts");
@@ -596,7 +629,7 @@ static void cmd_decide_one(struct ctlsock_req *r, enum hold_event ev)
 		ctlsock_status(r, "bad-request", why);
 		return;
 	}
-	if (ev == HEV_APPROVE && !rcpts_of(r, &rcpts, &nrcpts)) {
+	if (!rcpts_of(r, &rcpts, &nrcpts)) {
 		free(rcpts);
 		ctlsock_status(r, "bad-request", "rcpts is not an array of addresses");
 		return;
@@ -653,6 +686,15 @@ static void dispatch(struct ctlsock_req *r, const char *req, size_t len)
 		r->cmd = NULL;
 	if (r->ref != NULL && strlen(r->ref) >= STORE_REF_MAX)
 		r->ref = NULL;
+	if (r->ref != NULL) {
+		/* a reference is Crockford base32: read and typed in any case;
+		 * anything else stays as the caller wrote it (the record of a
+		 * refusal keeps the caller's text) */
+		for (size_t k = 0; k <= strlen(r->ref); k++)
+			r->refbuf[k] = (char)toupper((unsigned char)r->ref[k]);
+		if (store_ref_valid(r->refbuf))
+			r->ref = r->refbuf;
+	}
 	size_t i = 0;
 	while (r->cmd != NULL && i < sizeof commands / sizeof commands[0] &&
 	       strcmp(commands[i].name, r->cmd) != 0)
@@ -690,6 +732,9 @@ static bool answer_begin(struct ctlsock_req *r, const struct ctlsock_env *env,
 	r->actor = (struct store_actor){.user = peer->user, .uid = peer->uid,
 					.role = ctlsock_role_name(r->role)};
 	r->now = env->now ? env->now : time(NULL);
+	r->today = date_from_time(r->now);
+	if (env->registry_get != NULL)
+		r->reg = env->registry_get(env->arg, r->now, &r->today, &r->reg_pin);
 	/* any request is a moment to record the counts of ended windows */
 	ctlsock_refusals_flush(env, r->now);
 	json_obj_begin(j);
@@ -700,9 +745,11 @@ static bool answer_begin(struct ctlsock_req *r, const struct ctlsock_env *env,
 	return true;
 }
 
-/* End the answer of r into *resp; 0 or -1. */
+/* End the answer of r into *resp (and unpin its registry); 0 or -1. */
 static int answer_end(struct ctlsock_req *r, char **resp, size_t *resplen)
 {
+	if (r->env->registry_get != NULL && r->env->config_put != NULL)
+		r->env->config_put(r->env->arg, r->reg_pin);
 	json_obj_end(r->j);
 	*resp = json_string_done(r->j, resplen);
 	return *resp != NULL ? 0 : -1;

@@ -317,6 +317,36 @@ static enum hold_state derive(const struct holdstate *h, enum hold_event ev)
 	return approvals ? HOLD_PARTLY_APPROVED : HOLD_PENDING;
 }
 
+/* Mark in sel[] the recipients ev names (for event type t).  Every named
+ * recipient must be one of the hold's and able to take the event (with
+ * only_held: still held, never approved or decided), else nothing is
+ * selected: a decision does exactly what was asked, or nothing. */
+static int named_select(const struct holdstate *h, const struct hold_event_in *ev, bool *sel,
+			char *reason, size_t reasonlen)
+{
+	for (size_t k = 0; k < ev->nrcpts; k++) {
+		int i = ev->rcpts[k] != NULL ? rcpt_find(h, ev->rcpts[k]) : -1;
+		if (i < 0) {
+			snprintf(reason, reasonlen, "%.100s is not a held recipient of this message",
+				 ev->rcpts[k] ? ev->rcpts[k] : "(none)");
+			return -1;
+		}
+		const char *why = NULL;
+		enum hold_rcpt_state to;
+		if (holdstate_rcpt_next(h->rcpts[i].state, ev->type, false, &to, &why) != 0) {
+			snprintf(reason, reasonlen, "%.100s: %s", h->rcpts[i].addr, why);
+			return -1;
+		}
+		if (ev->only_held && h->rcpts[i].state != RCPT_HELD) {
+			snprintf(reason, reasonlen, "%.100s: the recipient is already %s", h->rcpts[i].addr,
+				 holdstate_rcpt_name(h->rcpts[i].state));
+			return -1;
+		}
+		sel[i] = true;
+	}
+	return 0;
+}
+
 /* Which recipients an approval concerns (marks sel[]); -1 + reason. */
 static int approve_select(const struct holdstate *h, const struct hold_event_in *ev, bool *sel,
 			  char *reason, size_t reasonlen)
@@ -339,22 +369,7 @@ static int approve_select(const struct holdstate *h, const struct hold_event_in 
 			sel[i] = h->rcpts[i].state == RCPT_HELD;
 		return 0;
 	}
-	for (size_t k = 0; k < ev->nrcpts; k++) {
-		int i = ev->rcpts[k] != NULL ? rcpt_find(h, ev->rcpts[k]) : -1;
-		if (i < 0) {
-			snprintf(reason, reasonlen, "%.100s is not a held recipient of this message",
-				 ev->rcpts[k] ? ev->rcpts[k] : "(none)");
-			return -1;
-		}
-		const char *why = NULL;
-		enum hold_rcpt_state to;
-		if (holdstate_rcpt_next(h->rcpts[i].state, HEV_APPROVE, false, &to, &why) != 0) {
-			snprintf(reason, reasonlen, "%.100s: %s", h->rcpts[i].addr, why);
-			return -1;
-		}
-		sel[i] = true;
-	}
-	return 0;
+	return named_select(h, ev, sel, reason, reasonlen);
 }
 
 /* Apply an approval to the selected recipients (all checks done). */
@@ -424,6 +439,9 @@ int holdstate_apply(struct holdstate *h, const struct hold_event_in *ev, char *r
 	int rc = 0;
 	if (ev->type == HEV_APPROVE) {
 		rc = approve_select(h, ev, sel, reason, reasonlen);
+	} else if (ev->type == HEV_DENY && ev->nrcpts > 0) {
+		/* a denial of named recipients: those, never the others */
+		rc = named_select(h, ev, sel, reason, reasonlen);
 	} else {
 		/* every recipient the event can move; the others stay */
 		size_t moved = 0;

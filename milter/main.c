@@ -25,7 +25,10 @@
  * before the store is closed.
  *
  * The record (audit chain): start, stop, every reload (refused ones
- * too) and every registry load with its digest are written to the store.
+ * too) and every registry load with its digest and serial are written to
+ * the store.  A registry whose serial goes back (regserial.h) is refused
+ * at start, by -n and on SIGHUP (the old snapshot stays), unless
+ * RegistryRollback forces exactly that serial, which is recorded.
  * With AuditSigningKey, the checkpointer signs the chain head at start
  * (before the start record), every AuditCheckpointInterval and last of
  * all at shut-down, after every thread that writes records has stopped.
@@ -60,6 +63,7 @@
 #include "grondslag/log.h"
 #include "grondslag/notice.h"
 #include "grondslag/relayproc.h"
+#include "grondslag/regserial.h"
 
 #define DEFAULT_CONFIG "/etc/grondslag/grondslag.conf"
 #define DRAIN_SECONDS 30	/* longest wait for messages in flight at exit */
@@ -73,12 +77,29 @@ static void usage(void)
 			"  -d       debug logging\n");
 }
 
+/* The roll-back check of the registry (regserial.h): the mark read
+ * from the store, and the verdict at start (recorded by run()). */
+static struct regserial_mark start_mark;
+static enum regserial_verdict start_verdict;
+
 /* Record a daemon event (start, stop, reload, registry-load) in the
- * chain; a failure is logged, the daemon goes on (the mail flow must not
- * stop because a record of a reload could not be written). */
-static void record_event(const char *event, const struct snapshot *s, const char *why)
+ * chain; a failure is logged and -1 returned, the daemon goes on (the
+ * mail flow must not stop because a record of a reload could not be
+ * written).  load: for a registry-load, the roll-back check's verdict
+ * and the mark it was compared with (the serial is recorded: the newest
+ * registry-load record is the next mark). */
+static int record_event_load(const char *event, const struct snapshot *s, const char *why,
+			     enum regserial_verdict v, const struct regserial_mark *mark)
 {
 	struct audit_details *d = audit_details_new();
+	if (s != NULL && mark != NULL) {
+		audit_details_int(d, "serial", (int64_t)registry_serial(snapshot_registry(s)));
+		if (v == REGSERIAL_FORCED) {
+			audit_details_str(d, "forced", "RegistryRollback");
+			audit_details_int(d, "previous_serial", (int64_t)mark->serial);
+			audit_details_str(d, "previous_digest", mark->digest);
+		}
+	}
 	if (s != NULL) {
 		const struct config *c = snapshot_config(s);
 		audit_details_str(d, "config", config_file(c) ? config_file(c) : "");
@@ -95,10 +116,65 @@ static void record_event(const char *event, const struct snapshot *s, const char
 	audit_details_int(d, "pid", (int64_t)getpid());
 	char *details = audit_details_finish(d), err[512];
 	struct store_audit a = {.event = event, .details = details};
-	if (details == NULL || store_audit_put(daemon_state.store, &a, err, sizeof err) != 0)
+	int rc = details != NULL ? store_audit_put(daemon_state.store, &a, err, sizeof err) : -1;
+	if (rc != 0)
 		log_msg(LOG_ERR, "audit record %s not written: %s", event,
 			details ? err : "out of memory");
 	free(details);
+	return rc;
+}
+
+static void record_event(const char *event, const struct snapshot *s, const char *why)
+{
+	record_event_load(event, s, why, REGSERIAL_ACCEPT, NULL);
+}
+
+/* The roll-back check of s against the store's mark (into *mark): the
+ * verdict and its sentence.  A mark that cannot be read refuses. */
+static enum regserial_verdict registry_check(const struct snapshot *s,
+					     struct regserial_mark *mark, char *msg, size_t len)
+{
+	const struct config *c = snapshot_config(s);
+	struct regserial_force force;
+	char err[256];
+	regserial_force_parse(config_str(c, CONF_REGISTRY_ROLLBACK), &force);
+	if (store_registry_mark(daemon_state.store, mark, err, sizeof err) < 0) {
+		snprintf(msg, len, "the registry's roll-back mark cannot be read: %s", err);
+		return REGSERIAL_REFUSE;
+	}
+	return regserial_decide(registry_serial(snapshot_registry(s)), snapshot_digest(s), mark,
+				strcmp(config_str(c, CONF_REGISTRY_SIGNATURE), "required") == 0,
+				&force, msg, len);
+}
+
+/* Log the check's sentence, when there is one, at its weight. */
+static void registry_check_log(const struct snapshot *s, enum regserial_verdict v,
+			       const char *msg)
+{
+	if (*msg)
+		log_msg(v == REGSERIAL_REFUSE ? LOG_ERR : LOG_WARNING, "%s: %s",
+			config_str(snapshot_config(s), CONF_REGISTRY), msg);
+}
+
+/* snapshot_slot.admit: a reloaded registry passes the roll-back check
+ * and its load is recorded before it judges any mail; a forced load that
+ * cannot be recorded is refused. */
+static int registry_admit(void *arg, struct snapshot *s, char *err, size_t errlen)
+{
+	(void)arg;
+	struct regserial_mark mark;
+	char msg[1024];
+	enum regserial_verdict v = registry_check(s, &mark, msg, sizeof msg);
+	if (v == REGSERIAL_REFUSE) {
+		snprintf(err, errlen, "%s: %s", config_str(snapshot_config(s), CONF_REGISTRY), msg);
+		return -1;
+	}
+	registry_check_log(s, v, msg);
+	if (record_event_load("registry-load", s, NULL, v, &mark) != 0 && v == REGSERIAL_FORCED) {
+		snprintf(err, errlen, "the forced registry roll-back could not be recorded");
+		return -1;
+	}
+	return 0;
 }
 
 static void reconfigure_release(const struct config *c);
@@ -118,8 +194,7 @@ static void reload(void)
 		return;
 	}
 	struct snapshot *s = snapshot_slot_get(&daemon_state.slot);
-	record_event("reload", s, NULL);
-	record_event("registry-load", s, NULL);
+	record_event("reload", s, NULL);	/* registry-load: registry_admit() */
 	log_msg(LOG_NOTICE, "reloaded: snapshot %lu, registry %.200s sha256 %s",
 		snapshot_generation(s), config_str(snapshot_config(s), CONF_REGISTRY),
 		snapshot_digest(s));
@@ -419,12 +494,24 @@ static int open_everything(const char *conf, bool check)
 		snapshot_unref(s);
 		return -1;
 	}
+	char msg[1024];
+	start_verdict = registry_check(s, &start_mark, msg, sizeof msg);
+	registry_check_log(s, start_verdict, msg);
+	if (check && *config_str(c, CONF_REGISTRY_ROLLBACK))
+		log_msg(LOG_WARNING, "RegistryRollback %.40s is set: remove it once the forced"
+			" registry is loaded (it lets exactly that serial go back)",
+			config_str(c, CONF_REGISTRY_ROLLBACK));
+	if (start_verdict == REGSERIAL_REFUSE) {
+		snapshot_unref(s);
+		return -1;
+	}
 	if (check_spool(config_str(c, CONF_SPOOL_DIRECTORY)) != 0 || load_release_key(c) != 0 ||
 	    snapshot_slot_init(&daemon_state.slot, conf, s) != 0) {
 		snapshot_unref(s);
 		return -1;
 	}
 	warn_release_path(s);
+	daemon_state.slot.admit = registry_admit;
 	if (gethostname(daemon_state.hostname, sizeof daemon_state.hostname - 1) != 0)
 		strcpy(daemon_state.hostname, "localhost");
 	snprintf(daemon_state.notice_from, sizeof daemon_state.notice_from, "%s",
@@ -631,6 +718,20 @@ static const struct config *control_config_get(void *arg, void **pin)
 	return s != NULL ? snapshot_config(s) : NULL;
 }
 
+/* The registry of the current snapshot and its date at now, pinned for
+ * one request (the party, reason and basis a jurist names are checked
+ * against it). */
+static const struct registry *control_registry_get(void *arg, time_t now, int32_t *date,
+						   void **pin)
+{
+	struct snapshot *s = snapshot_slot_get(arg);
+	*pin = s;
+	if (s == NULL)
+		return NULL;
+	*date = snapshot_date(s, now);
+	return snapshot_registry(s);
+}
+
 /* Unpin what control_config_get() pinned. */
 static void control_config_put(void *arg, void *pin)
 {
@@ -661,6 +762,7 @@ static int run_control(void)
 		.notice_from = daemon_state.notice_from, .notifier = daemon_state.notifier,
 		.releaser = daemon_state.releaser,
 		.config_get = control_config_get, .config_put = control_config_put,
+		.registry_get = control_registry_get,
 		.arg = &daemon_state.slot,
 	};
 	char err[256];
@@ -730,9 +832,13 @@ static int run(bool foreground)
 	log_msg(LOG_NOTICE, "started (pid %ld)", (long)getpid());
 	s = snapshot_slot_get(&daemon_state.slot);
 	record_event("start", s, NULL);
-	record_event("registry-load", s, NULL);
+	rc = record_event_load("registry-load", s, NULL, start_verdict, &start_mark);
+	if (rc != 0 && start_verdict == REGSERIAL_FORCED)
+		log_msg(LOG_ERR, "the forced registry roll-back could not be recorded: stopping");
 	snapshot_unref(s);
-	rc = smfi_main() == MI_SUCCESS ? 0 : 1;
+	rc = rc != 0 && start_verdict == REGSERIAL_FORCED ? 1
+	     : smfi_main() == MI_SUCCESS			 ? 0
+								 : 1;
 	pthread_mutex_lock(&reload_lock);
 	stopping = true;
 	pthread_mutex_unlock(&reload_lock);

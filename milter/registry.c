@@ -290,6 +290,11 @@ const char *registry_file(const struct registry *r)
 	return r->file;
 }
 
+uint64_t registry_serial(const struct registry *r)
+{
+	return r->serial;
+}
+
 /* ---- lookups ------------------------------------------------------------- */
 
 /* Own domain: exact entry, or a "*.x" entry for a parent suffix. */

@@ -421,12 +421,32 @@ static void walk_bases(struct walk *w, const struct ynode *seq)
 
 /* ---- the top level ------------------------------------------------------- */
 
+/* A serial: decimal digits only, 1..REGISTRY_SERIAL_MAX (no sign, no
+ * leading zero: one spelling per number, so the signed text is plain). */
+static bool serial_parse(const char *text, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t n = strlen(text);
+	if (n == 0 || n > 16 || text[0] == '0')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (text[i] < '0' || text[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(text[i] - '0');
+	}
+	if (v > REGISTRY_SERIAL_MAX)
+		return false;
+	*out = v;
+	return true;
+}
+
 void registry_build(struct registry *r, const struct ynode *root, struct registry_errors *e)
 {
 	static const struct field f[] = {{"version", true},   {"own_domains", false},
 					 {"eea", false},      {"regimes", true},
-					 {"bases", false},    {"parties", true}};
-	const struct ynode *v[6];
+					 {"bases", false},    {"parties", true},
+					 {"serial", false}};
+	const struct ynode *v[7];
 	struct walk w = {r, e};
 	char q[REGERR_QUOTE_MAX];
 
@@ -437,11 +457,16 @@ void registry_build(struct registry *r, const struct ynode *root, struct registr
 		regerr_add(e, 0, "out of memory");
 		return;
 	}
-	regw_get_fields(&w, root, "registry", f, 6, v);
+	regw_get_fields(&w, root, "registry", f, 7, v);
 	if (v[0] != NULL && regw_want_kind(&w, v[0], YN_SCALAR, "registry", "version") &&
 	    strcmp(v[0]->text, "1") != 0)
 		regerr_add(e, v[0]->line, "registry: version: unsupported version '%s' (want %d)",
 			   regerr_quote(v[0]->text, q, sizeof q), REGISTRY_VERSION);
+	if (v[6] != NULL && regw_want_kind(&w, v[6], YN_SCALAR, "registry", "serial") &&
+	    !serial_parse(v[6]->text, &r->serial))
+		regerr_add(e, v[6]->line, "registry: serial: '%s' is not a whole number 1..%llu",
+			   regerr_quote(v[6]->text, q, sizeof q),
+			   (unsigned long long)REGISTRY_SERIAL_MAX);
 	if (v[1] != NULL)
 		walk_own(&w, v[1]);
 	if (v[2] != NULL)

@@ -90,6 +90,7 @@ struct eea_member {
 struct registry {
 	atomic_uint refs;
 	char *file;
+	uint64_t serial;		/* 0: the file has none */
 	struct arena arena;
 	struct registry_regime *regimes;
 	size_t nregimes;

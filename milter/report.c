@@ -20,6 +20,7 @@
 
 #include "grondslag/date.h"
 #include "grondslag/findings.h"
+#include "grondslag/store.h"
 #include "report_priv.h"
 
 /* PRAGMA application_id of a grondslag store ("GRND", see store.c). */
@@ -177,20 +178,6 @@ bool report_has_column(sqlite3 *db, const char *table, const char *column)
 	return found;
 }
 
-/* "file:" URI of path with immutable=1: percent-encoded where a URI
- * would read something else. */
-static void immutable_uri(const char *path, char *uri, size_t size)
-{
-	size_t n = (size_t)snprintf(uri, size, "file:");
-	for (const unsigned char *p = (const unsigned char *)path; *p && n + 4 < size; p++) {
-		if (*p == '%' || *p == '?' || *p == '#' || *p <= ' ' || *p >= 0x7f)
-			n += (size_t)snprintf(uri + n, size - n, "%%%02X", *p);
-		else
-			uri[n++] = (char)*p;
-	}
-	snprintf(uri + n, size - n, "?immutable=1");
-}
-
 /* Open the connection.  With a -wal file (the daemon, or a crashed one,
  * has the store open) SQLite's read-only WAL reading applies.  Without
  * one nobody writes the store now, and it is opened immutable: a plain
@@ -206,7 +193,7 @@ static int open_connection(const char *path, sqlite3 **db)
 	 * lock per call over a million rows */
 	int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
 	if (stat(wal, &st) != 0 && errno == ENOENT && strlen(path) < 4096) {
-		immutable_uri(path, uri, sizeof uri);
+		store_immutable_uri(path, uri, sizeof uri);
 		return sqlite3_open_v2(uri, db, flags | SQLITE_OPEN_URI, NULL);
 	}
 	return sqlite3_open_v2(path, db, flags, NULL);

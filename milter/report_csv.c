@@ -15,34 +15,15 @@
  * Quoting: RFC 4180 (CRLF line ends; fields with a comma, quote, CR or LF
  * quoted, quotes doubled).  Text that a spreadsheet would run as a
  * formula (starting with = + - @ TAB CR) gets a leading apostrophe: a
- * sender address is chosen by whoever sends mail.
+ * sender address is chosen by whoever sends mail (csv.h).
  */
 #include <inttypes.h>
 #include <string.h>
 
+#include "grondslag/csv.h"
 #include "grondslag/date.h"
 #include "grondslag/findings.h"
 #include "report_priv.h"
-
-/* One field, quoted when needed, defused when it looks like a formula. */
-static void field(const char *s, FILE *out)
-{
-	if (s == NULL)
-		s = "";
-	bool formula = strchr("=+-@\t\r", s[0]) != NULL && s[0] != '\0';
-	bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
-	if (quote)
-		fputc('"', out);
-	if (formula)
-		fputc('\'', out);
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	if (quote)
-		fputc('"', out);
-}
 
 /* The nine fields of a row: section..metric are text, value text too. */
 struct csv_row {
@@ -56,7 +37,7 @@ static void row_text(const struct csv_row *c, const char *value, FILE *out)
 	for (int i = 0; i < 9; i++) {
 		if (i > 0)
 			fputc(',', out);
-		field(v[i], out);
+		csv_field(out, v[i]);
 	}
 	fputs("\r\n", out);
 }

@@ -18,6 +18,7 @@
 #include "grondslag/date.h"
 #include "grondslag/domain.h"
 #include "grondslag/geo.h"
+#include "grondslag/regserial.h"
 #include "grondslag/regsig.h"
 #include "grondslag/snapshot.h"
 
@@ -194,6 +195,11 @@ static bool load_settings(struct snapshot *s, char *err, size_t errlen)
 	s->on_error = strcasecmp(config_str(c, CONF_ON_INTERNAL_ERROR), "reject") == 0
 			      ? ON_ERROR_REJECT
 			      : ON_ERROR_TEMPFAIL;
+	struct regserial_force force;
+	if (!regserial_force_parse(config_str(c, CONF_REGISTRY_ROLLBACK), &force)) {
+		err_add(err, errlen, "RegistryRollback: not a registry serial or \"none\"");
+		ok = false;
+	}
 	const char *d = config_str(c, CONF_DECISION_DATE);
 	if (*d) {
 		if (!date_parse(d, &s->date)) {
@@ -393,7 +399,16 @@ int snapshot_slot_reload(struct snapshot_slot *slot, char *err, size_t errlen)
 	if (s == NULL)
 		return -1;
 	pthread_mutex_lock(&slot->lock);
-	s->generation = ++slot->generation;
+	s->generation = slot->generation + 1;
+	pthread_mutex_unlock(&slot->lock);
+	/* the caller's last word (the registry's roll-back check), before
+	 * anything judges mail with it */
+	if (slot->admit != NULL && slot->admit(slot->admit_arg, s, err, errlen) != 0) {
+		snapshot_unref(s);
+		return -1;
+	}
+	pthread_mutex_lock(&slot->lock);
+	slot->generation = s->generation;
 	struct snapshot *old = slot->cur;
 	slot->cur = s;
 	pthread_mutex_unlock(&slot->lock);

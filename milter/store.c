@@ -635,6 +635,37 @@ int store_init(const char *path, const char *details, char *err, size_t errlen)
 	return rc;
 }
 
+void store_immutable_uri(const char *path, char *uri, size_t size)
+{
+	size_t n = (size_t)snprintf(uri, size, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p && n + 4 < size; p++) {
+		if (*p == '%' || *p == '?' || *p == '#' || *p <= ' ' || *p >= 0x7f)
+			n += (size_t)snprintf(uri + n, size - n, "%%%02X", *p);
+		else
+			uri[n++] = (char)*p;
+	}
+	snprintf(uri + n, size - n, "?immutable=1");
+}
+
+/* Open path read-only.  With a -wal file (the daemon, or a crashed one,
+ * has the store open) SQLite's read-only WAL reading applies.  Without
+ * one nobody writes the store now, and it is opened immutable: a plain
+ * read-only open of a WAL store would leave new -wal and -shm files
+ * behind, owned by whoever ran the command, which the daemon (another
+ * user) then cannot open. */
+static int open_readonly(const char *path, sqlite3 **db)
+{
+	char wal[4200], uri[12800];
+	struct stat st;
+	int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	if (strlen(path) < 4096 && stat(wal, &st) != 0 && errno == ENOENT) {
+		store_immutable_uri(path, uri, sizeof uri);
+		return sqlite3_open_v2(uri, db, flags | SQLITE_OPEN_URI, NULL);
+	}
+	return sqlite3_open_v2(path, db, flags, NULL);
+}
+
 struct store *store_open_readonly(const char *path, char *err, size_t errlen)
 {
 	store_errf(err, errlen, "%s", "");
@@ -652,8 +683,7 @@ struct store *store_open_readonly(const char *path, char *err, size_t errlen)
 	}
 	pthread_mutex_init(&s->lock, NULL);
 	s->readonly = true;
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
-	    SQLITE_OK) {
+	if (open_readonly(path, &s->db) != SQLITE_OK) {
 		store_errf(err, errlen, "Database %s: %s", path,
 			   s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		store_close(s);

@@ -230,6 +230,32 @@ static int write_notice(struct store *s, const char *ref, const struct store_dec
 	return rc;
 }
 
+/* Queue the notice d->notice_make() writes about the recipients the
+ * event changed (so it names exactly those). */
+static int make_notice(struct store *s, const char *ref, const struct store_decision *d,
+		       const struct holdstate *h, time_t now, char *err, size_t errlen)
+{
+	size_t n = 0, total = holdstate_rcpt_count(h);
+	const char **changed = calloc(total + 1, sizeof *changed);
+	char *text = NULL;
+	if (changed != NULL) {
+		for (size_t i = 0; i < total; i++)
+			if (holdstate_rcpt_changed(h, i))
+				changed[n++] = holdstate_rcpt(h, i);
+		text = d->notice_make(d->notice_arg, changed, n);
+	}
+	free(changed);
+	if (text == NULL) {
+		store_errf(err, errlen, "store: out of memory (notice)");
+		return -1;
+	}
+	struct store_decision with = *d;
+	with.notice_message = text;
+	int rc = write_notice(s, ref, &with, now, err, errlen);
+	free(text);
+	return rc;
+}
+
 /* The body of store_hold_decide() inside the transaction (store_priv.h:
  * the release functions use it inside theirs). */
 int store_decide_locked(struct store *s, const char *ref, const struct store_decision *d,
@@ -248,7 +274,7 @@ int store_decide_locked(struct store *s, const char *ref, const struct store_dec
 		.type = d->event, .jurist = d->actor ? d->actor->user : "daemon",
 		.jurist_mail = d->jurist_mail, .njurist_mail = d->njurist_mail,
 		.delimiters = d->delimiters,
-		.rcpts = d->rcpts, .nrcpts = d->nrcpts,
+		.rcpts = d->rcpts, .nrcpts = d->nrcpts, .only_held = d->only_held,
 	};
 	int refused = holdstate_apply(h, &ev, out->reason, sizeof out->reason) != 0;
 	char *details = details_of(d, h, refused ? out->reason : NULL);
@@ -265,6 +291,9 @@ int store_decide_locked(struct store *s, const char *ref, const struct store_dec
 		rc = write_hold(s, ref, d, h, now, err, errlen);
 	if (rc == 0 && !refused && d->notice_kind && d->notice_to && d->notice_message)
 		rc = write_notice(s, ref, d, now, err, errlen);
+	if (rc == 0 && !refused && d->notice_kind && d->notice_to && d->notice_make &&
+	    !d->notice_message)
+		rc = make_notice(s, ref, d, h, now, err, errlen);
 	snprintf(out->state, sizeof out->state, "%s", holdstate_name(holdstate_state(h)));
 	free(details);
 	holdstate_free(h);
@@ -289,7 +318,10 @@ int store_hold_decide(struct store *s, const char *ref, const struct store_decis
 	int rc = store_begin(s, err, errlen);
 	if (rc == 0) {
 		rc = store_decide_locked(s, ref, d, out, err, errlen);
-		if (rc == 0 || rc == 1) {
+		if ((rc == 0 || rc == 1) && d->dry_run) {
+			store_rollback(s);
+			out->audit_seq = 0;
+		} else if (rc == 0 || rc == 1) {
 			if (store_commit(s, err, errlen) != 0)
 				rc = -1;
 		} else {

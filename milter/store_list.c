@@ -5,7 +5,7 @@
  * listing is one moment of the store.
  *
  * Public functions: store_holds_list(), store_hold_list_free(),
- * store_hold_approvals(), store_approvals_free().
+ * store_hold_approvals(), store_approvals_free(), store_party_held().
  * Limits: at most filter.limit (default STORE_LIST_MAX) holds; more sets
  * truncated.
  */
@@ -229,5 +229,32 @@ int store_hold_approvals(struct store *s, const char *ref, struct store_approval
 		*out = NULL;
 		*n = 0;
 	}
+	return rc;
+}
+
+int store_party_held(struct store *s, const char *party, char *out, size_t outlen, char *err,
+		     size_t errlen)
+{
+	if (s == NULL || party == NULL || outlen == 0)
+		return -1;
+	out[0] = '\0';
+	pthread_mutex_lock(&s->lock);
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT party FROM hold_recipients WHERE party IS NOT NULL"
+					 " AND lower(party) = lower(?1) LIMIT 1", err, errlen);
+	int rc = st != NULL ? 0 : -1;
+	if (st != NULL) {
+		store_bind_text(st, 1, party);
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW) {
+			snprintf(out, outlen, "%s", (const char *)sqlite3_column_text(st, 0));
+			rc = 1;
+		} else if (step != SQLITE_DONE) {
+			store_sqlerr(s, err, errlen, "look up a party");
+			rc = -1;
+		}
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->lock);
 	return rc;
 }

@@ -23,10 +23,19 @@
  * "refused" within the refusal limit below.
  *   {"cmd":"held", "since":UNIX, "party":P, "sender":S, "reason_code":R}
  *   {"cmd":"show", "ref":REF, "content":true|false}
- *   {"cmd":"approve", "ref":REF, "reason":TEXT, "basis":TEXT, "rcpts":[..]}
- *   {"cmd":"deny", "ref":REF, "reason":TEXT}
+ *   {"cmd":"approve", "ref":REF, "reason":TEXT, "basis":ID, "rcpts":[..]}
+ *   {"cmd":"deny", "ref":REF, "reason":TEXT, "rcpts":[..]}
  *   {"cmd":"approve"|"deny", "all_matching":true, <filters of held>,
- *    "reason":TEXT[, "basis":TEXT]}     bulk: every open matching hold
+ *    "reason":TEXT[, "basis":ID][, "dry_run":true][, "plan":HEX]}
+ *        bulk: the recipients still held that match party and reason
+ *        code, per hold; dry_run decides and rolls back; plan (the
+ *        digest a dry run answered) makes it change nothing unless the
+ *        matching recipients are still exactly those
+ * REF in any case; party: a registry id or name, or a party id of the
+ * stored holds, any case; reason_code:
+ * a hold reason code, any case; basis: a registry basis id, any case,
+ * of every approved recipient's party, valid on the policy's date.
+ * held and show give "expires" (Unix time) and "expires_in" (seconds).
  * Every answer has "status": "ok", "refused" (role, or the state
  * machine: e.g. the sender approving), "not-found", "bad-request" or
  * "error", and "error" (a sentence) unless ok; plus "role" and "user".
@@ -75,6 +84,7 @@
 #include "grondslag/config.h"
 #include "grondslag/notifier.h"
 #include "grondslag/ratelim.h"
+#include "grondslag/registry.h"
 #include "grondslag/releaser.h"
 #include "grondslag/store.h"
 
@@ -111,6 +121,11 @@ struct ctlsock_env {
 	 * only; the roles follow reloads). */
 	const struct config *(*config_get)(void *arg, void **pin);
 	void (*config_put)(void *arg, void *pin);
+	/* The current registry and the policy's date at now, pinned for one
+	 * request and unpinned with config_put (NULL: none).  The filters
+	 * and the basis a jurist names are checked against it; without it
+	 * a party filter or a basis is refused, never guessed. */
+	const struct registry *(*registry_get)(void *arg, time_t now, int32_t *date, void **pin);
 	void *arg;
 	time_t now;			/* 0: time(NULL) (tests fix it) */
 	/* Refusals counted beyond the limit (ratelim_new() with the

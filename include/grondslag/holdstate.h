@@ -31,7 +31,11 @@
  *     the hold cannot expire: the relay may already have the message, so
  *     the outcome of the release is awaited first (release-failed brings
  *     the hold back to partly-approved, where deny and expiry apply);
- *   - deny and expire act on every recipient not yet released.
+ *   - a deny naming recipients acts on exactly those (each must be held
+ *     or approved, else nothing changes); a deny naming none and an
+ *     expiry act on every recipient not yet released;
+ *   - a bulk decision (only_held) acts only on recipients still held:
+ *     one already approved or decided is never swept along.
  *
  * The hold's state follows from its recipients: any releasing ->
  * releasing; none held/approved/releasing -> released, or denied/expired
@@ -97,7 +101,10 @@ enum hold_event {
 
 /* One event.  For HEV_APPROVE: jurist (user name) and the jurist's mail
  * addresses (compared with the sender), rcpts NULL/0 = every recipient
- * still held.  Other events use only type. */
+ * still held.  For HEV_DENY: rcpts NULL/0 = every recipient not yet
+ * released, else exactly those.  only_held (approve, deny with rcpts):
+ * every named recipient must still be held.  Other events use only
+ * type. */
 struct hold_event_in {
 	enum hold_event type;
 	const char *jurist;
@@ -106,6 +113,7 @@ struct hold_event_in {
 	const char *delimiters;		/* subaddress delimiters (senderid.h) */
 	const char *const *rcpts;	/* as stored, with or without <> */
 	size_t nrcpts;
+	bool only_held;
 };
 
 struct holdstate;

@@ -19,7 +19,7 @@
  * Public functions:
  *   registry_load(), registry_load_buffer()   parse + validate
  *   registry_errors_count(), registry_errors_get(), registry_errors_free()
- *   registry_ref(), registry_unref()
+ *   registry_ref(), registry_unref(), registry_file(), registry_serial()
  *   registry_resolve()   recipient -> party (how it matched, own domain)
  *   registry_lookup()    the same plus the bases valid on a date
  *   registry_basis_window(), registry_basis_status()
@@ -47,6 +47,8 @@
 #define REGISTRY_MAX_ERRORS 1000
 #define REGISTRY_MAX_PARTY_BASES 32
 #define REGISTRY_VERSION 1
+/* The largest serial (2^53 - 1: exact in every JSON reader). */
+#define REGISTRY_SERIAL_MAX 9007199254740991ull
 
 /* Party types (domain.md section 3), a closed set. */
 enum party_type {
@@ -185,6 +187,9 @@ struct registry *registry_ref(struct registry *r);
 void registry_unref(struct registry *r);
 
 const char *registry_file(const struct registry *r);
+/* The registry's serial (top-level "serial:", grondslag-registry(5)), 0
+ * when the file has none.  Roll-back protection: regserial.h. */
+uint64_t registry_serial(const struct registry *r);
 
 /* Resolve a recipient: exact address, else exact domain, else the most
  * specific "*.x" wildcard; own_domain from own_domains. */

@@ -82,6 +82,12 @@ struct snapshot_slot {
 	struct snapshot *cur;
 	unsigned long generation;
 	char *file;
+	/* optional, set after init: asked about every reloaded snapshot
+	 * before it is swapped in; non-zero (with err) keeps the current
+	 * one.  Reloads must not run concurrently (the daemon's are
+	 * serialised by its signal thread). */
+	int (*admit)(void *arg, struct snapshot *s, char *err, size_t errlen);
+	void *admit_arg;
 };
 
 /* Takes over the reference to first. */

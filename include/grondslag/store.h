@@ -334,8 +334,12 @@ struct store_audit {
 };
 
 /* Open an existing store read-only (no create, no migration; the schema
- * must be this version).  NULL + err. */
+ * must be this version; immutable when no -wal file exists, so the
+ * reader leaves no -wal/-shm files behind).  NULL + err. */
 struct store *store_open_readonly(const char *path, char *err, size_t errlen);
+/* "file:" URI of path with immutable=1, percent-encoded where a URI
+ * would read something else. */
+void store_immutable_uri(const char *path, char *uri, size_t size);
 /* Append one record in its own transaction (fsynced).  0 or -1. */
 int store_audit_put(struct store *s, const struct store_audit *a, char *err, size_t errlen);
 /* Call cb for every record with at >= since, in seq order; cb returns
@@ -367,13 +371,24 @@ struct store_decision {
 					 * SASL identities (senderid.h) */
 	size_t njurist_mail;
 	const char *delimiters;		/* RecipientDelimiter */
-	const char *const *rcpts;	/* approve: NULL/0 = all still held */
+	const char *const *rcpts;	/* approve: NULL/0 = all still held;
+					 * deny: NULL/0 = all not released,
+					 * else exactly these */
 	size_t nrcpts;
+	bool only_held;			/* bulk: the named must still be held */
 	unsigned required;		/* ReleaseApprovals */
 	const char *relay_queue_id;	/* release-done: the relay's queue id */
 	const char *notice_kind;	/* optional notice, same transaction */
 	const char *notice_to;
 	const char *notice_message;
+	/* optional, with notice_kind and notice_to (notice_message NULL):
+	 * the notice's text made inside the transaction from the recipients
+	 * the event really changed (malloc'ed; NULL: out of memory, the
+	 * decision fails) */
+	char *(*notice_make)(void *arg, const char *const *changed, size_t n);
+	void *notice_arg;
+	bool dry_run;			/* decide, answer, then roll back: nothing
+					 * is written, not even the record */
 	time_t now;			/* 0: time(NULL) */
 };
 
@@ -424,6 +439,12 @@ int store_holds_list(struct store *s, const struct store_hold_filter *f,
 		     struct store_hold_list *out, char *err, size_t errlen);
 void store_hold_list_free(struct store_hold_list *l);
 
+/* Is party (an id, any case) the party of a stored hold recipient?  1
+ * and its stored spelling in out, 0 no, -1 + err.  A party removed from
+ * the registry still names the holds made while it was there. */
+int store_party_held(struct store *s, const char *party, char *out, size_t outlen, char *err,
+		     size_t errlen);
+
 /* The approvals of a hold, for show: one per (recipient, jurist). */
 struct store_approval {
 	char *recipient, *jurist, *reason, *basis;
@@ -432,6 +453,11 @@ struct store_approval {
 int store_hold_approvals(struct store *s, const char *ref, struct store_approval **out,
 			 size_t *n, char *err, size_t errlen);
 void store_approvals_free(struct store_approval *a, size_t n);
+
+/* The registry's roll-back mark: the newest "registry-load" record of
+ * the chain (store_regmark.c, regserial.h).  1 found, 0 none, -1 + err. */
+struct regserial_mark;
+int store_registry_mark(struct store *s, struct regserial_mark *m, char *err, size_t errlen);
 
 /* ---- release that really delivers (store_release.c) -------------------
  * One row of release_tokens per attempt (schema version 3), a two-phase

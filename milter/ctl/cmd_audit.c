@@ -39,6 +39,7 @@
 #include "audit_against.h"
 #include "ctl.h"
 #include "grondslag/auditsig.h"
+#include "grondslag/csv.h"
 #include "grondslag/date.h"
 #include "grondslag/json.h"
 #include "grondslag/store.h"
@@ -457,20 +458,10 @@ static int audit_verify_cmd(const struct audit_opts *o)
 	return rc == 0 && v.ok ? CTL_OK : CTL_ERROR;
 }
 
-/* Write s as one CSV field (quoted when needed). */
-static void csv_field(FILE *out, const char *s, bool last)
+/* Write s as one CSV field (quoted, formulas defused: csv.h). */
+static void export_field(FILE *out, const char *s, bool last)
 {
-	if (strpbrk(s, ",\"\r\n") != NULL) {
-		fputc('"', out);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', out);
-			fputc(*s, out);
-		}
-		fputc('"', out);
-	} else {
-		fputs(s, out);
-	}
+	csv_field(out, s);
 	fputc(last ? '\n' : ',', out);
 }
 
@@ -496,16 +487,16 @@ static int export_cb(void *arg, const struct audit_record *r)
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	snprintf(num, sizeof num, "%" PRId64, r->seq);
 	snprintf(uid, sizeof uid, "%" PRId64, r->uid);
-	csv_field(stdout, num, false);
-	csv_field(stdout, when, false);
-	csv_field(stdout, r->actor, false);
-	csv_field(stdout, r->uid < 0 ? "" : uid, false);
-	csv_field(stdout, r->role, false);
-	csv_field(stdout, r->event, false);
-	csv_field(stdout, r->ref, false);
-	csv_field(stdout, r->details, false);
-	csv_field(stdout, r->prev_hash, false);
-	csv_field(stdout, r->hash, true);
+	export_field(stdout, num, false);
+	export_field(stdout, when, false);
+	export_field(stdout, r->actor, false);
+	export_field(stdout, r->uid < 0 ? "" : uid, false);
+	export_field(stdout, r->role, false);
+	export_field(stdout, r->event, false);
+	export_field(stdout, r->ref, false);
+	export_field(stdout, r->details, false);
+	export_field(stdout, r->prev_hash, false);
+	export_field(stdout, r->hash, true);
 	return 0;
 }
 

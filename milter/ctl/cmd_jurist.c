@@ -6,14 +6,20 @@
  *
  *   held    [--since YYYY-MM-DD] [--party P] [--sender S] [--reason CODE]
  *   show    REF [--content]
- *   approve REF --reason TEXT [--basis TEXT] [--rcpt ADDR]...
- *   deny    REF --reason TEXT
+ *   approve REF --reason TEXT [--basis ID] [--rcpt ADDR]...
+ *   deny    REF --reason TEXT [--rcpt ADDR]...
  *   approve|deny --all-matching [--since D] [--party P] [--sender S]
- *           [--reason-code CODE] --reason TEXT [--basis TEXT]
+ *           [--reason-code CODE] --reason TEXT [--basis ID] [--dry-run | --yes]
  * all with [-c CONFIG] [--socket PATH] [--json].  The socket is --socket,
  * else ControlSocket of -c CONFIG (default /etc/grondslag/grondslag.conf).
- * Exit: 0 ok, 1 refused (role, or the rules: e.g. the sender approving),
- * 2 error (no such hold, bad request, daemon not reachable).
+ * A bulk decision without --yes first shows what it will change (a dry
+ * run of the daemon) and asks on the terminal; the confirmed run carries
+ * the preview's plan digest, so the daemon changes nothing when the
+ * matching recipients changed meanwhile.  Without a terminal and without
+ * --yes it changes nothing (exit 2).
+ * Exit: 0 ok, 1 refused (role, or the rules: e.g. the sender approving;
+ * a bulk decision not confirmed), 2 error (no such hold, bad request,
+ * daemon not reachable).
  * Limits: the answer is read up to 64 MiB within 60 seconds.
  */
 #include <errno.h>
@@ -41,7 +47,8 @@ struct jopts {
 	const char *cmd, *config, *socket, *ref, *since, *party, *sender, *code, *reason, *basis;
 	const char *rcpts[MAX_RCPT_ARGS];
 	size_t nrcpts;
-	bool json, content, all;
+	bool json, content, all, dry_run, yes;
+	char plan[65];			/* the preview's digest, "" when none */
 };
 
 /* Parse argv (argv[0] is the command); 0, or -1 with a message. */
@@ -73,6 +80,10 @@ static int parse(int argc, char **argv, struct jopts *o)
 			o->content = true;
 		} else if (strcmp(a, "--all-matching") == 0) {
 			o->all = true;
+		} else if (strcmp(a, "--dry-run") == 0) {
+			o->dry_run = true;
+		} else if (strcmp(a, "--yes") == 0 || strcmp(a, "-y") == 0) {
+			o->yes = true;
 		} else if (a[0] != '-' && o->ref == NULL && !held) {
 			o->ref = a;
 		} else {
@@ -92,6 +103,19 @@ static int parse(int argc, char **argv, struct jopts *o)
 	if (o->all && (o->ref != NULL || o->nrcpts > 0 || !decide)) {
 		fprintf(stderr, "grondslag %s: --all-matching takes filters, not REF or --rcpt\n",
 			o->cmd);
+		return -1;
+	}
+	if ((o->dry_run || o->yes) && !decide) {
+		fprintf(stderr, "grondslag %s: --dry-run and --yes are for approve and deny\n",
+			o->cmd);
+		return -1;
+	}
+	if (o->dry_run && !o->all) {
+		fprintf(stderr, "grondslag %s: --dry-run is for --all-matching\n", o->cmd);
+		return -1;
+	}
+	if (o->dry_run && o->yes) {
+		fprintf(stderr, "grondslag %s: --dry-run or --yes, not both\n", o->cmd);
 		return -1;
 	}
 	return 0;
@@ -173,6 +197,14 @@ static char *build_request(const struct jopts *o, size_t *len)
 	if (o->all) {
 		json_key(j, "all_matching");
 		json_bool(j, true);
+	}
+	if (o->dry_run) {
+		json_key(j, "dry_run");
+		json_bool(j, true);
+	}
+	if (o->plan[0] != '\0') {
+		json_key(j, "plan");
+		json_str(j, o->plan);
 	}
 	if (strcmp(o->cmd, "held") == 0 || o->all)
 		ok = write_filters(j, o);
@@ -296,6 +328,29 @@ static void print_rcpts(const struct jsonr_value *h, uint64_t required, bool exp
 	}
 }
 
+/* When HoldExpiry ends the hold: the UTC time and how long is left. */
+static void print_expiry(const struct jsonr_value *h)
+{
+	uint64_t at = 0;
+	const char *in = jsonr_str(jsonr_get(h, "expires_in"));	/* may be negative */
+	const char *state = str_of(h, "state");
+	if (!jsonr_u64(jsonr_get(h, "expires"), &at) || in == NULL ||
+	    strcmp(state, "released") == 0 || strcmp(state, "denied") == 0 ||
+	    strcmp(state, "expired") == 0)
+		return;
+	long long left = strtoll(in, NULL, 10);
+	char when[32], span[32];
+	time_t t = (time_t)at;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+	age_text((uint64_t)(left < 0 ? -left : left), span, sizeof span);
+	if (left >= 0)
+		printf("  expires %s (in %s): then denied as expired unless decided\n", when, span);
+	else
+		printf("  expiry due since %s (%s ago): expired at the next run\n", when, span);
+}
+
 /* The head lines of a hold (held and show). */
 static void print_hold_head(const struct jsonr_value *h)
 {
@@ -306,6 +361,7 @@ static void print_hold_head(const struct jsonr_value *h)
 	       str_of(h, "sender"));
 	if (*str_of(h, "sender_auth"))
 		printf("  sent by SMTP AUTH login: %s\n", str_of(h, "sender_auth"));
+	print_expiry(h);
 	if (*str_of(h, "subject_withheld"))
 		printf("  subject: (withheld: %s)\n", str_of(h, "subject_withheld"));
 	else
@@ -407,22 +463,46 @@ static void print_show(const struct jsonr_value *a)
 	}
 }
 
+/* A bulk answer: what was (or, in a dry run, would be) decided, hold by
+ * hold with the recipients named. */
+static void print_bulk(const struct jopts *o, const struct jsonr_value *a)
+{
+	bool dry = jsonr_bool(jsonr_get(a, "dry_run")), deny = strcmp(o->cmd, "deny") == 0;
+	if (dry)
+		printf("%s (dry run, nothing changed): %llu recipient(s) of %llu hold(s) would be %s"
+		       "%s\n", o->cmd, (unsigned long long)num_of(a, "recipients"),
+		       (unsigned long long)num_of(a, "matched"),
+		       deny ? "denied" : "approved by you",
+		       num_of(a, "refused") ? "; some holds would refuse (see below)" : "");
+	else
+		printf("%s: %llu recipient(s) of %llu hold(s) matched, %llu hold(s) %s, %llu"
+		       " refused, %llu failed\n", o->cmd, (unsigned long long)num_of(a, "recipients"),
+		       (unsigned long long)num_of(a, "matched"),
+		       (unsigned long long)num_of(a, "applied"),
+		       deny ? "denied" : "approved by you",
+		       (unsigned long long)num_of(a, "refused"),
+		       (unsigned long long)num_of(a, "failed"));
+	const struct jsonr_value *rs = jsonr_get(a, "results");
+	for (size_t i = 0; i < jsonr_count(rs); i++) {
+		const struct jsonr_value *r = jsonr_at(rs, i), *rc = jsonr_get(r, "recipients");
+		printf("  %s  from %s  %s%s%s\n", str_of(r, "ref"), str_of(r, "sender"),
+		       str_of(r, "status"), *str_of(r, "error") ? ": " : "", str_of(r, "error"));
+		for (size_t k = 0; k < jsonr_count(rc); k++) {
+			const struct jsonr_value *x = jsonr_at(rc, k);
+			printf("    %s  party %s  reasons %s\n", str_of(x, "rcpt"),
+			       *str_of(x, "party") ? str_of(x, "party") : "(unknown)",
+			       str_of(x, "reasons"));
+		}
+	}
+	if (jsonr_bool(jsonr_get(a, "truncated")))
+		printf("(more holds match: narrow the filters)\n");
+}
+
 /* approve / deny, human form. */
 static void print_decision(const struct jopts *o, const struct jsonr_value *a)
 {
 	if (o->all) {
-		printf("%s: %llu hold(s) matched, %llu %s, %llu refused, %llu failed\n", o->cmd,
-		       (unsigned long long)num_of(a, "matched"),
-		       (unsigned long long)num_of(a, "applied"),
-		       strcmp(o->cmd, "deny") == 0 ? "denied" : "approved by you",
-		       (unsigned long long)num_of(a, "refused"),
-		       (unsigned long long)num_of(a, "failed"));
-		const struct jsonr_value *rs = jsonr_get(a, "results");
-		for (size_t i = 0; i < jsonr_count(rs); i++) {
-			const struct jsonr_value *r = jsonr_at(rs, i);
-			printf("  %s  %s  %s\n", str_of(r, "ref"), str_of(r, "status"),
-			       *str_of(r, "state") ? str_of(r, "state") : str_of(r, "error"));
-		}
+		print_bulk(o, a);
 		return;
 	}
 	printf("%s: %s by %s; state %s\n", str_of(a, "ref"),
@@ -470,6 +550,69 @@ static int report(const struct jopts *o, const char *ans, size_t alen)
 	return rc;
 }
 
+/* One request of o to the daemon at path, its answer reported; the
+ * exit code. */
+static int run_one(const struct jopts *o, const char *path)
+{
+	size_t len = 0, alen = 0;
+	char *req = build_request(o, &len);
+	char *ans = req ? exchange(path, req, len, &alen) : NULL;
+	int rc = ans ? report(o, ans, alen) : CTL_ERROR;
+	free(ans);
+	free(req);
+	return rc;
+}
+
+/* A bulk decision without --yes: the daemon's dry run is shown, the
+ * jurist confirms on the terminal, and the confirmed run names the plan
+ * shown (the daemon refuses when it no longer matches).  The exit code. */
+static int run_confirmed(struct jopts *o, const char *path)
+{
+	size_t len = 0, alen = 0;
+	o->dry_run = true;
+	char *req = build_request(o, &len);
+	char *ans = req ? exchange(path, req, len, &alen) : NULL;
+	o->dry_run = false;
+	free(req);
+	if (ans == NULL)
+		return CTL_ERROR;
+	struct jsonr_doc *d = jsonr_parse(ans, alen, NULL, NULL);
+	const struct jsonr_value *a = jsonr_root(d);
+	int rc = d == NULL ? CTL_ERROR : exit_of(jsonr_str(jsonr_get(a, "status")));
+	uint64_t n = num_of(a, "recipients");
+	const char *plan = str_of(a, "plan");
+	if (rc != CTL_OK) {
+		rc = report(o, ans, alen);
+		n = 0;
+	} else {
+		if (o->json)
+			fwrite(ans, 1, alen, stdout);
+		else
+			print_bulk(o, a);
+		snprintf(o->plan, sizeof o->plan, "%s", plan);
+	}
+	jsonr_free(d);
+	free(ans);
+	if (rc != CTL_OK || n == 0)
+		return rc;
+	fflush(stdout);
+	if (!isatty(STDIN_FILENO)) {
+		fprintf(stderr, "grondslag %s: nothing changed: confirm on a terminal, or add --yes"
+				" (--dry-run only shows)\n", o->cmd);
+		return CTL_ERROR;
+	}
+	printf("%s these %llu recipient(s)? [y/N] ", strcmp(o->cmd, "deny") == 0 ? "Deny" : "Approve",
+	       (unsigned long long)n);
+	fflush(stdout);
+	char line[16] = "";
+	if (fgets(line, sizeof line, stdin) == NULL ||
+	    (strcmp(line, "y\n") != 0 && strcmp(line, "yes\n") != 0 && strcmp(line, "Y\n") != 0)) {
+		printf("nothing changed\n");
+		return CTL_HELD;
+	}
+	return run_one(o, path);
+}
+
 int cmd_jurist(int argc, char **argv)
 {
 	struct jopts o;
@@ -478,12 +621,7 @@ int cmd_jurist(int argc, char **argv)
 	char *path = socket_path(&o);
 	if (path == NULL)
 		return CTL_ERROR;
-	size_t len = 0, alen = 0;
-	char *req = build_request(&o, &len);
-	char *ans = req ? exchange(path, req, len, &alen) : NULL;
-	int rc = ans ? report(&o, ans, alen) : CTL_ERROR;
-	free(ans);
-	free(req);
+	int rc = o.all && !o.yes && !o.dry_run ? run_confirmed(&o, path) : run_one(&o, path);
 	free(path);
 	return rc;
 }

@@ -1,6 +1,11 @@
 /*
  * cmd_registry.c - "grondslag registry check|lookup|verify|import-ti".
  *   check FILE        validate, print every error as file:line: message
+ *   check -c CONFIG [FILE]  the same for the configured Registry (or
+ *                     FILE), and the roll-back check against the
+ *                     configured store (regserial.h): a serial lower
+ *                     than the highest loaded, or equal with other
+ *                     contents, is an error (exit 2)
  *   lookup ADDR       the party of an address and its bases valid on a date
  *   verify [FILE]     the detached OpenPGP signature (cmd_regsig.c)
  *   import-ti FILE    Trusted Introducer directory to party entries
@@ -17,14 +22,37 @@
 #include "regload.h"
 
 static const char registry_usage[] =
-	"usage: grondslag registry check FILE\n"
+	"usage: grondslag registry check FILE | check -c CONFIG [FILE]\n"
 	"       grondslag registry lookup [-c CONFIG] [--registry FILE] [--date YYYY-MM-DD] [--json] ADDR\n"
 	"       grondslag registry verify [-c CONFIG] [-s SIGFILE] [FILE]\n"
 	"       grondslag registry import-ti FILE|-\n";
 
+/* registry check -c CONFIG [FILE]: the registry as the daemon would
+ * take it (signature not asked: a draft is checked before it is signed),
+ * with the roll-back check against the configured store. */
+static int registry_check_conf(const char *conf, const char *file)
+{
+	struct config *c = ctl_config(conf);
+	if (c == NULL)
+		return CTL_ERROR;
+	struct registry *r = NULL;
+	int rc = ctl_registry_load_mode(c, file, REGSIG_NONE, &r);
+	if (rc == CTL_OK) {
+		uint64_t serial = registry_serial(r);
+		printf("%s: ok (serial %s%.0llu, %zu regimes, %zu bases, %zu parties)\n",
+		       registry_file(r), serial ? "" : "none", (unsigned long long)serial,
+		       registry_regime_count(r), registry_basis_count(r), registry_party_count(r));
+	}
+	registry_unref(r);
+	config_free(c);
+	return rc;
+}
+
 /* registry check FILE: every error, or a one-line summary. */
 static int registry_check(int argc, char **argv)
 {
+	if (argc >= 3 && argc <= 4 && strcmp(argv[1], "-c") == 0)
+		return registry_check_conf(argv[2], argc == 4 ? argv[3] : NULL);
 	if (argc != 2) {
 		fputs(registry_usage, stderr);
 		return CTL_ERROR;

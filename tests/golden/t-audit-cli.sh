@@ -58,6 +58,21 @@ import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline="")))
 sys.exit(0 if rows[0][0] == "seq" and len(rows) == 51 and rows[1][7].startswith("{") else 1)
 PY
+# cells typed by a caller without a role (the refused ref, the actor) are
+# defused: a spreadsheet shows them as text, a script gets them back
+cp "$W/store.db" "$W/hostile.db"
+"$PY" tests/golden/audit_chain.py hostile "$W/hostile.db" 6
+"$BIN" audit export --database "$W/hostile.db" --format csv >"$W/hostile.csv"
+"$PY" - "$W/hostile.csv" <<'PY' && ok "export csv: formula cells get a leading apostrophe" || not_ok "export csv: formula cells"
+import csv, sys
+sys.path.insert(0, "tests/golden")
+from audit_chain import HOSTILE
+rows = [r for r in csv.reader(open(sys.argv[1], newline="")) if len(r) > 5 and r[5] == "refused"]
+bad = [r for r in rows if r[2][:1] != "'" or r[6][:1] != "'" or r[2][1:] not in HOSTILE
+       or r[6][1:] != r[2][1:]]
+print(rows[:2], file=sys.stderr) if bad or len(rows) != 6 else None
+sys.exit(0 if len(rows) == 6 and not bad else 1)
+PY
 n=$("$BIN" audit export --database "$W/store.db" --since 2030-01-01 | wc -l)
 [ "$n" = 0 ] && ok "export --since in the future: nothing" || not_ok "export --since" "got $n lines"
 "$BIN" audit export --database "$W/store.db" --since yesterday >/dev/null 2>&1

@@ -147,6 +147,33 @@ static void put_hold(struct store *s, char ref[STORE_REF_MAX])
 		fail_msg("store_hold_put: %s", err);
 }
 
+/* The parties of the holds above, for the filters and bases named. */
+static const char registry_text[] =
+	"version: 1\nown_domains: [ncsc.nl]\neea: []\n"
+	"regimes:\n  - {id: wbni, name: \"Wbni\", valid_from: 2018-11-09}\n"
+	"bases:\n  - {id: wbni, regime: wbni, article: \"Wbni art. 3(2)\", permits: [incident],"
+	" tlp_max: AMBER, approved_by: test}\n"
+	"parties:\n"
+	"  - {id: cisa, name: \"CISA\", type: third-country-csirt, jurisdiction: US,"
+	" domains: [cisa.gov], bases: [wbni]}\n"
+	"  - {id: jpcert, name: \"JPCERT/CC\", type: third-country-csirt, jurisdiction: JP,"
+	" domains: [jpcert.or.jp], bases: [wbni]}\n";
+static struct registry *test_registry;
+
+static const struct registry *registry_of(void *arg, time_t now, int32_t *date, void **pin)
+{
+	(void)arg;
+	*pin = NULL;
+	*date = date_from_time(now);
+	return test_registry;
+}
+
+static void unpin(void *arg, void *pin)
+{
+	(void)arg;
+	(void)pin;
+}
+
 /* Replace @1 and @2 in tmpl by the references. */
 static void fill(const char *tmpl, const char *r1, const char *r2, char *out, size_t len)
 {
@@ -193,8 +220,10 @@ static const struct {
 	{"outsider refused", "eve", 1005, "{\"cmd\":\"held\"}", "refused", "no role"},
 	{"outsider garbage refused", "eve", 1005, "xx", "refused", NULL},
 	{"admin lists", "carol", 1003, "{\"cmd\":\"held\"}", "ok", "\"ref\":\"@1\""},
-	{"filter party", "carol", 1003, "{\"cmd\":\"held\",\"party\":\"nobody\"}", "ok",
-	 "\"holds\":[]"},
+	{"filter party unknown", "carol", 1003, "{\"cmd\":\"held\",\"party\":\"nobody\"}",
+	 "bad-request", "unknown party"},
+	{"filter party", "carol", 1003, "{\"cmd\":\"held\",\"party\":\"cisa\"}", "ok",
+	 "\"ref\":\"@2\""},
 	{"filter reason", "dave", 1004, "{\"cmd\":\"held\",\"reason_code\":\"no-basis\"}", "ok", "@2"},
 	{"bad filter", "dave", 1004, "{\"cmd\":\"held\",\"party\":3}", "bad-request", NULL},
 	{"auditor shows", "dave", 1004, "{\"cmd\":\"show\",\"ref\":\"@1\"}", "ok", "US:2"},
@@ -234,8 +263,9 @@ static const struct {
 	 "{\"cmd\":\"deny\",\"all_matching\":true,\"reason\":\"x\"}", "bad-request", "filter"},
 	{"bulk deny", "bob", 1002,
 	 "{\"cmd\":\"deny\",\"all_matching\":true,\"party\":\"jpcert\",\"reason\":\"old\"}", "ok",
-	 "\"matched\":1,\"applied\":1"},
-	{"nothing left", "dave", 1004, "{\"cmd\":\"held\"}", "ok", "\"holds\":[]"},
+	 "\"matched\":1,\"recipients\":1,\"applied\":1"},
+	{"the approved recipient stays", "dave", 1004, "{\"cmd\":\"held\"}", "ok",
+	 "\"rcpt\":\"<soc@cisa.gov>\",\"state\":\"approved\""},
 };
 
 static void test_requests(void **state)
@@ -249,7 +279,12 @@ static void test_requests(void **state)
 		fail_msg("setup: %s", err);
 	put_hold(s, ref1);
 	put_hold(s, ref2);
-	struct ctlsock_env env = {.store = s, .hostname = "mx.test", .notice_from = "g@ncsc.nl"};
+	struct registry_errors *re = NULL;
+	test_registry = registry_load_buffer("t.yaml", registry_text, sizeof registry_text - 1, &re);
+	registry_errors_free(re);
+	assert_non_null(test_registry);
+	struct ctlsock_env env = {.store = s, .hostname = "mx.test", .notice_from = "g@ncsc.nl",
+				  .registry_get = registry_of, .config_put = unpin};
 	for (size_t i = 0; i < ARRAY_LEN(steps); i++) {
 		char req[1024], has[256], want[64], *resp;
 		size_t len;
@@ -263,7 +298,7 @@ static void test_requests(void **state)
 		if (strstr(resp, want) == NULL || (steps[i].has && strstr(resp, has) == NULL))
 			fail_msg("%s: got %s, want %s and %s", steps[i].name, resp, want,
 				 steps[i].has ? has : "-");
-		if (i == 7 && strstr(resp, "8.8.8.8") != NULL)
+		if (i == 8 && strstr(resp, "8.8.8.8") != NULL)
 			fail_msg("%s: got the address list without content: %s", steps[i].name, resp);
 		if (len == 0 || resp[len - 1] != '\n' || memchr(resp, '\n', len) != resp + len - 1)
 			fail_msg("%s: the answer is not one line: %s", steps[i].name, resp);
@@ -278,6 +313,7 @@ static void test_requests(void **state)
 	assert_int_eq_msg("deny notices queued", store_notice_count(s, "queued"), 2);
 	struct store_audit_check chk;
 	assert_int_eq_msg("chain intact", store_audit_verify(s, &chk, err, sizeof err), 0);
+	registry_unref(test_registry);
 	store_close(s);
 	config_free(c);
 }

@@ -275,6 +275,68 @@ static void test_per_recipient(void **state)
 	holdstate_free(h);
 }
 
+/* A decision naming recipients changes exactly those: a table over deny
+ * and approve, named and all, bulk (only_held) and not, on a hold of
+ * recipients in three states: A held, B approved, C denied, D held. */
+static void test_named_recipients(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		enum hold_event ev;
+		const char *rcpts[3];
+		bool only_held;
+		int rc;
+		const char *want;	/* states of A B C D after, one letter each:
+					 * h held, a approved, d denied (r releasing,
+					 * R released, e expired) */
+		enum hold_state hold;
+	} cases[] = {
+		{"deny all", HEV_DENY, {NULL}, false, 0, "dddd", HOLD_DENIED},
+		{"deny A", HEV_DENY, {"<a@cisa.gov>"}, false, 0, "dadh", HOLD_PARTLY_APPROVED},
+		{"deny A any case", HEV_DENY, {"A@CISA.gov"}, false, 0, "dadh", HOLD_PARTLY_APPROVED},
+		{"deny B named (approved)", HEV_DENY, {"b@jpcert.or.jp"}, false, 0, "hddh",
+		 HOLD_PENDING},
+		{"bulk deny B refused (approved)", HEV_DENY, {"b@jpcert.or.jp"}, true, -1, "hadh",
+		 HOLD_PARTLY_APPROVED},
+		{"deny C refused (denied)", HEV_DENY, {"c@cisa.gov", "a@cisa.gov"}, false, -1, "hadh",
+		 HOLD_PARTLY_APPROVED},
+		{"deny unknown refused", HEV_DENY, {"x@cisa.gov"}, false, -1, "hadh",
+		 HOLD_PARTLY_APPROVED},
+		{"bulk deny A D", HEV_DENY, {"a@cisa.gov", "d@cert.be"}, true, 0, "dadd",
+		 HOLD_PARTLY_APPROVED},
+		{"bulk approve A", HEV_APPROVE, {"a@cisa.gov"}, true, 0, "hadh",
+		 HOLD_PARTLY_APPROVED},
+		{"bulk approve B refused", HEV_APPROVE, {"b@jpcert.or.jp"}, true, -1, "hadh",
+		 HOLD_PARTLY_APPROVED},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char reason[256] = "", got[5];
+		struct holdstate *h = holdstate_new(HOLD_PARTLY_APPROVED, SENDER, 2);
+		holdstate_add_rcpt(h, "<a@cisa.gov>", RCPT_HELD);
+		holdstate_add_rcpt(h, "<b@jpcert.or.jp>", RCPT_APPROVED);
+		holdstate_add_rcpt(h, "<c@cisa.gov>", RCPT_DENIED);
+		holdstate_add_rcpt(h, "<d@cert.be>", RCPT_HELD);
+		size_t n = 0;
+		while (n < 3 && cases[i].rcpts[n] != NULL)
+			n++;
+		const char *const m[] = {"j9@ncsc.nl"};
+		struct hold_event_in ev = {.type = cases[i].ev, .jurist = "j9", .jurist_mail = m,
+					   .njurist_mail = 1, .rcpts = cases[i].rcpts, .nrcpts = n,
+					   .only_held = cases[i].only_held};
+		int rc = holdstate_apply(h, &ev, reason, sizeof reason);
+		if (rc != cases[i].rc)
+			fail_msg("%s: got %d (%s), want %d", cases[i].name, rc, reason, cases[i].rc);
+		for (size_t k = 0; k < 4; k++)
+			got[k] = "harRde"[holdstate_rcpt_state(h, k)];
+		got[4] = '\0';
+		assert_str_eq_msg(cases[i].name, got, cases[i].want);
+		assert_str_eq_msg(cases[i].name, holdstate_name(holdstate_state(h)),
+				  holdstate_name(cases[i].hold));
+		holdstate_free(h);
+	}
+}
+
 static void test_names_and_args(void **state)
 {
 	(void)state;
@@ -314,6 +376,7 @@ int main(void)
 		cmocka_unit_test(test_every_rcpt_pair),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_per_recipient),
+		cmocka_unit_test(test_named_recipients),
 		cmocka_unit_test(test_names_and_args),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
