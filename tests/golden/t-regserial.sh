@@ -59,6 +59,7 @@ hup() {
 
 conf ""
 check "registry with serial 5" registry 5
+check "grondslag store init" "$BIN" store init -c "$W/grondslag.conf"
 "$MILTER" -f -c "$W/grondslag.conf" >"$W/milter.log" 2>&1 &
 _i=0
 while [ $_i -lt 100 ] && ! grep -q "started (pid" "$W/milter.log"; do sleep 0.1; _i=$((_i + 1)); done

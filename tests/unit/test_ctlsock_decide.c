@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fixture_store.h"
 #include "grondslag/config.h"
 #include "grondslag/ctlsock.h"
 #include "grondslag/registry.h"
@@ -297,7 +298,7 @@ static void test_decisions(void **state)
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		char r1[STORE_REF_MAX], r2[STORE_REF_MAX], got[512], want[64];
 		snprintf(path, sizeof path, "%s/d%zu.db", dir, i);
-		struct store *s = store_open(path, err, sizeof err);
+		struct store *s = fixture_store_open(path, err, sizeof err);
 		if (s == NULL)
 			fail_msg("%s: %s", cases[i].name, err);
 		put(s, hold1, ARRAY_LEN(hold1), now - 3600, r1);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fixture_store.h"
 #include "grondslag/registry.h"
 #include "grondslag/regserial.h"
 #include "grondslag/store.h"
@@ -168,7 +169,7 @@ static void test_store_mark(void **state)
 	(void)state;
 	char path[256], err[256];
 	snprintf(path, sizeof path, "%s/mark.db", dir);
-	struct store *s = store_open(path, err, sizeof err);
+	struct store *s = fixture_store_open(path, err, sizeof err);
 	if (s == NULL)
 		fail_msg("store: %s", err);
 	struct regserial_mark m;
