@@ -158,6 +158,8 @@ static bool word_before(struct ipscan_view *v, int64_t i, int64_t lo, char *w, i
 			break;
 		p--;
 	}
+	if (p < e && ipscan_escape_before(v, p + 1))
+		p++;	/* "\nversion": the word starts after the escape */
 	*start = p;
 	return word_text(v, p, e, true, w);
 }
@@ -281,6 +283,26 @@ static bool suspect_after(struct ipscan_view *v, int64_t e)
 	return in_set(w, strlen(w), after_words);
 }
 
+/* Does the token ending at e end its cell or line? */
+static bool right_alone(struct ipscan_view *v, int64_t e)
+{
+	int64_t p = e;
+	int c;
+
+	while (p - e < CTX_RIGHT_MAX && (blank(c = view_at(v, p)) || c == '"' || c == '\''))
+		p++;
+	if (p - e == CTX_RIGHT_MAX)
+		return blank(view_at(v, e + 1));	/* padding: a fixed-width column ends */
+	if (view_at(v, p) == '.')
+		p++;	/* a sentence ends with the token */
+	c = view_at(v, p);
+	if (c == '\\') {
+		int n = view_at(v, p + 1);
+		return n == 'n' || n == 'N' || n == 'r';	/* an escaped line break */
+	}
+	return p - e < CTX_RIGHT_MAX && cell_edge(c);
+}
+
 /* Is the token at [s, e) alone in its cell or on its line?  A glued word
  * ("host-1.2.3.4") and a list bullet belong to the cell. */
 static bool alone(struct ipscan_view *v, int64_t s, int64_t e, int64_t lo, bool glued)
@@ -289,12 +311,14 @@ static bool alone(struct ipscan_view *v, int64_t s, int64_t e, int64_t lo, bool 
 	int c;
 
 	if (glued) {
-		while (p > lo && s - p <= CTX_WORD_MAX &&
+		while (p > lo && s - p <= CTX_WORD_MAX && !ipscan_escape_before(v, p) &&
 		       (alnum(c = view_at(v, p - 1)) || c == '-' || c == '_'))
 			p--;
 	}
 	while (p > lo && (blank(c = view_at(v, p - 1)) || c == '"' || c == '\'' || c >= 0x80))
 		p--;
+	if (p - 2 > lo && ipscan_escape_before(v, p))
+		return right_alone(v, e);	/* "\n133.1.2.3" */
 	c = view_at(v, p - 1);
 	if ((c == '-' || c == '*' || c == '+') && p - 1 > lo) {
 		p--;
@@ -304,14 +328,7 @@ static bool alone(struct ipscan_view *v, int64_t s, int64_t e, int64_t lo, bool 
 	}
 	if (p <= lo || !cell_edge(c))
 		return false;
-	p = e;
-	while (p - e < CTX_RIGHT_MAX && (blank(c = view_at(v, p)) || c == '"' || c == '\''))
-		p++;
-	if (p - e == CTX_RIGHT_MAX)
-		return blank(view_at(v, e + 1));	/* padding: a fixed-width column ends */
-	if (view_at(v, p) == '.')
-		p++;	/* a sentence ends with the token */
-	return p - e < CTX_RIGHT_MAX && cell_edge(view_at(v, p));
+	return right_alone(v, e);
 }
 
 void ipscan_ctx_read(struct ipscan_view *v, int64_t s, int64_t e, int family, bool changelog,
@@ -329,8 +346,13 @@ void ipscan_ctx_read(struct ipscan_view *v, int64_t s, int64_t e, int family, bo
 						   suspect_words(v, s, e, lo) ||
 						   suspect_after(v, e)));
 	c->alone = alone(v, s, e, lo, glued);
-	while (p > lo + 1 && p > 0 && gap_byte(view_at(v, p - 1)))
-		p--;
+	for (;;) {
+		while (p > lo + 1 && p > 0 && gap_byte(view_at(v, p - 1)))
+			p--;
+		if (p - 2 <= lo + 1 || !ipscan_escape_before(v, p))
+			break;
+		p -= 2;	/* an escaped line break or tab joins a list too */
+	}
 	/* a gap that reaches the look-back bound has an unknown start */
 	c->gap_from = p > lo + 1 || p == 0 ? v->base + (uint64_t)p : UINT64_MAX;
 }

@@ -213,6 +213,10 @@ struct ipscan_ctx {
  * (ipscan_token.c). */
 bool ipscan_glued(struct ipscan_view *v, int64_t s);
 
+/* Is the byte before view index s the letter of an escaped line break or
+ * tab ("\n133.1.2.3" in a JSON string or an iCalendar value)? */
+bool ipscan_escape_before(struct ipscan_view *v, int64_t s);
+
 /* Read the context of the token at view indices [s, e). */
 void ipscan_ctx_read(struct ipscan_view *v, int64_t s, int64_t e, int family, bool changelog,
 		     struct ipscan_ctx *c);

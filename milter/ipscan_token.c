@@ -21,7 +21,8 @@
  *    "1.2.3.4.5", "abc1.2.3.4" and every sub-run of an OID are refused,
  *    while sentence punctuation ("see 8.8.8.8.") and ports are fine.
  *    "label:" glued before an address ("src:8.8.8.8", "IPv6:2001:db8::1")
- *    is a delimiter.
+ *    is a delimiter, and so is an escaped line break or tab ("\n", "\N",
+ *    "\r", "\t" as JSON strings and iCalendar values write them).
  *  - "/len" after an address makes a prefix (host bits cleared) when len is
  *    0..32 or 0..128 without leading zeros; an IPv4 netmask "/255.255.0.0"
  *    too.  Any other "/..." leaves the address alone ("1.2.3.4/33" is the
@@ -373,6 +374,13 @@ static bool right_ok(struct ipscan_view *v, int64_t e, int family)
 	return true;
 }
 
+bool ipscan_escape_before(struct ipscan_view *v, int64_t s)
+{
+	int c = view_at(v, s - 1);
+	return (c == 'n' || c == 'N' || c == 'r' || c == 't') && view_at(v, s - 2) == '\\' &&
+	       view_at(v, s - 3) != '\\';
+}
+
 bool ipscan_glued(struct ipscan_view *v, int64_t s)
 {
 	int c = view_at(v, s - 1);
@@ -398,6 +406,8 @@ static bool left_ok(struct ipscan_view *v, int64_t s)
 		return true;
 	if (ipscan_glued(v, s))
 		return true;	/* "host-1.2.3.4", "ip_1.2.3.4": the context rule decides */
+	if (ipscan_escape_before(v, s))
+		return true;	/* JSON / iCalendar "\n133.1.2.3": a line break */
 	if (is_word(c))
 		return false;
 	if (c == '.' || c == '-' || c == '+' || c == '~')
@@ -645,7 +655,8 @@ static void token_v6(struct ipscan_view *v, int64_t i, int64_t resume, struct ip
 	int len = v6_sep(v, s, &nc, &d);
 	if (nc == 1) {
 		s += len;	/* a lone ':' before the address is a delimiter */
-	} else if (nc == 0 && is_word(view_at(v, s - 1)) && view_at(v, s - 1) != '_') {
+	} else if (nc == 0 && is_word(view_at(v, s - 1)) && view_at(v, s - 1) != '_' &&
+		   !ipscan_escape_before(v, s)) {
 		/* "src:", "IPv6:" glued before: skip the label and its colon */
 		while (s <= i && is_hex(view_at(v, s)))
 			s++;

@@ -630,6 +630,20 @@ static const struct row context_rows[] = {
 	{"133.1.2.3\nrelease 133.1.2.4\n133.1.2.5", "133.1.2.3 133.1.2.5", 0},
 };
 
+/* ---- escaped line breaks in JSON strings and iCalendar values --------- */
+static const struct row escape_rows[] = {
+	{"{\"note\":\"hosts:\\n133.1.2.3\\n133.1.2.4\"}", "133.1.2.3@17 133.1.2.4@28", 0},
+	{"DESCRIPTION:Block\\n133.1.2.3\\,133.1.2.4\\Nend", "133.1.2.3@19 133.1.2.4@30", 0},
+	{"\\N133.1.2.3\\r\\n133.1.2.4\\t133.1.2.5", "133.1.2.3 133.1.2.4 133.1.2.5", 0},
+	{"\\n2a00:1450:4001::1\\nfe80::1", "2a00:1450:4001::1@2 fe80::1@21", 0},
+	{"\\\\n133.1.2.3", "", 0},	/* an escaped backslash, then the word "n133" */
+	{"\\x133.1.2.3", "", 0},
+	{"\"Standards-Version: 4.6.0.1\\n\"", "", 0},
+	{"\"version\\n4.6.0.1\\n4.6.0.2\\n4.6.0.3\\n4.6.0.4\"", "4.6.0.1 4.6.0.2 4.6.0.3 4.6.0.4", 0},
+	{"\"pkg-4.8.6.3\\npkg-4.8.6.4\\npkg-4.8.6.5\\npkg-4.8.6.6\"",
+	 "4.8.6.3 4.8.6.4 4.8.6.5 4.8.6.6", 0},
+};
+
 /* ---- changelogs (the first line decides, so not embedded) ------------- */
 static const struct row changelog_rows[] = {
 	{"binutils (2.7.0.9-2) unstable; urgency=low\n\n"
@@ -711,6 +725,12 @@ static void test_context(void **state)
 {
 	(void)state;
 	check_rows(context_rows, ARRAY_LEN(context_rows));
+}
+
+static void test_escapes(void **state)
+{
+	(void)state;
+	check_rows(escape_rows, ARRAY_LEN(escape_rows));
 }
 
 static void test_changelog(void **state)
@@ -820,6 +840,7 @@ static void test_rows_embedded(void **state)
 		{v6_rows, ARRAY_LEN(v6_rows)}, {defang_rows, ARRAY_LEN(defang_rows)},
 		{net_rows, ARRAY_LEN(net_rows)}, {fast_rows, ARRAY_LEN(fast_rows)},
 		{form_rows, ARRAY_LEN(form_rows)}, {context_rows, ARRAY_LEN(context_rows)},
+		{escape_rows, ARRAY_LEN(escape_rows)},
 	};
 	(void)state;
 	for (size_t t = 0; t < ARRAY_LEN(tables); t++)
@@ -1022,6 +1043,7 @@ int main(void)
 		cmocka_unit_test(test_traps),
 		cmocka_unit_test(test_forms),
 		cmocka_unit_test(test_context),
+		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_changelog),
 		cmocka_unit_test(test_list_in_version_words),
 		cmocka_unit_test(test_v6),
