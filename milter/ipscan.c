@@ -103,7 +103,7 @@ static void context(struct ipscan *s, struct ipscan_view *v, const struct ipscan
 		    int64_t st, int64_t e, struct ipscan_ctx *c)
 {
 	bool changelog = s->changelog == 1 && m->offset > s->first_line_end;
-	ipscan_ctx_read(v, st, e, m->addr.family, changelog, c);
+	ipscan_ctx_read(v, st, e, m->addr.family, changelog, &s->list, c);
 }
 
 /* Examine the anchor at i: parse, report matches, move resume.  Returns
@@ -550,6 +550,17 @@ __attribute__((always_inline)) static inline int settle(struct ipscan *s, struct
 		}
 		continue;
 found:
+		if (ipscan_list_quick(&s->list, v, (int64_t)(match.offset - v->base), e, &match,
+				      &rc)) {
+			s->resume = v->base + (uint64_t)e;
+			m &= e - i >= 64 ? 0 : ~0ULL << (e - i);
+			if (rc != 0) {
+				s->stop = rc;
+				*at = a;
+				return SCAN_STOP;
+			}
+			continue;
+		}
 		/* the fast paths leave more than CTX_RIGHT_MAX bytes after e */
 		v->need_more = false;
 		context(s, v, &match, (int64_t)(match.offset - v->base), e, &ctx);

@@ -308,7 +308,10 @@ static bool right_alone(struct ipscan_view *v, int64_t e)
 static bool alone(struct ipscan_view *v, int64_t s, int64_t e, int64_t lo, bool glued)
 {
 	int64_t p = s;
-	int c;
+	int c = view_at(v, s - 1);
+
+	if (!glued && cell_edge(c) && cell_edge(view_at(v, e)))
+		return true;	/* "\n1.2.3.4," - the common case, settled at once */
 
 	if (glued) {
 		while (p > lo && s - p <= CTX_WORD_MAX && !ipscan_escape_before(v, p) &&
@@ -331,8 +334,17 @@ static bool alone(struct ipscan_view *v, int64_t s, int64_t e, int64_t lo, bool 
 	return right_alone(v, e);
 }
 
+/* Would a token with context c join a run that is already a list?  Then
+ * its own context does not matter and is not read (the bulk of a long
+ * list costs no word look-ups). */
+static bool joins_list(const struct ipscan_list *l, const struct ipscan_ctx *c)
+{
+	return l->have_prev && l->run >= IPSCAN_LIST_MIN - 1 &&
+	       (c->gap_from == l->prev_end || (l->prev_alone && c->alone));
+}
+
 void ipscan_ctx_read(struct ipscan_view *v, int64_t s, int64_t e, int family, bool changelog,
-		     struct ipscan_ctx *c)
+		     const struct ipscan_list *l, struct ipscan_ctx *c)
 {
 	int64_t lo = s - CTX_LINK_MAX, p = s;
 	bool glued = ipscan_glued(v, s);
@@ -340,11 +352,6 @@ void ipscan_ctx_read(struct ipscan_view *v, int64_t s, int64_t e, int family, bo
 	if (lo < -1)
 		lo = -1;	/* the stream's start is a delimiter */
 	c->end = v->base + (uint64_t)e;
-	/* versions and OIDs are dotted: the words around an IPv6 token never
-	 * make it one; glue alone is doubt enough for either family */
-	c->suspect = glued || (family == IP_V4 && (changelog || odd_padding(v, s, e) ||
-						   suspect_words(v, s, e, lo) ||
-						   suspect_after(v, e)));
 	c->alone = alone(v, s, e, lo, glued);
 	for (;;) {
 		while (p > lo + 1 && p > 0 && gap_byte(view_at(v, p - 1)))
@@ -355,6 +362,14 @@ void ipscan_ctx_read(struct ipscan_view *v, int64_t s, int64_t e, int family, bo
 	}
 	/* a gap that reaches the look-back bound has an unknown start */
 	c->gap_from = p > lo + 1 || p == 0 ? v->base + (uint64_t)p : UINT64_MAX;
+	c->suspect = false;
+	if (joins_list(l, c))
+		return;
+	/* versions and OIDs are dotted: the words around an IPv6 token never
+	 * make it one; glue alone is doubt enough for either family */
+	c->suspect = glued || (family == IP_V4 && (changelog || odd_padding(v, s, e) ||
+						   suspect_words(v, s, e, lo) ||
+						   suspect_after(v, e)));
 }
 
 /* Report one held or new match; non-zero stops the stream. */
@@ -389,6 +404,7 @@ int ipscan_list_add(struct ipscan_list *l, const struct ipscan_match *m,
 	int rc = 0;
 	bool linked = l->have_prev &&
 		      (c->gap_from == l->prev_end || (l->prev_alone && c->alone));
+
 
 	if (!linked && (rc = close_run(l)) != 0)
 		return rc;

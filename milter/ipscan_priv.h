@@ -217,9 +217,13 @@ bool ipscan_glued(struct ipscan_view *v, int64_t s);
  * tab ("\n133.1.2.3" in a JSON string or an iCalendar value)? */
 bool ipscan_escape_before(struct ipscan_view *v, int64_t s);
 
-/* Read the context of the token at view indices [s, e). */
+struct ipscan_list;
+
+/* Read the context of the token at view indices [s, e); its version / OID
+ * context is not read when the token joins a run l already holds as a
+ * list. */
 void ipscan_ctx_read(struct ipscan_view *v, int64_t s, int64_t e, int family, bool changelog,
-		     struct ipscan_ctx *c);
+		     const struct ipscan_list *l, struct ipscan_ctx *c);
 
 /* Does this first line of a stream make the stream a changelog? */
 bool ipscan_changelog_line(const uint8_t *p, size_t n);
@@ -242,5 +246,27 @@ int ipscan_list_add(struct ipscan_list *l, const struct ipscan_match *m,
 		    const struct ipscan_ctx *c);
 /* End of stream: settle the held tokens. */
 int ipscan_list_finish(struct ipscan_list *l);
+
+/* The bulk of a long list, for the fast paths: a token between plain
+ * cell edges ("\n1.2.3.4,") after an alone token of a run that is already
+ * a list is reported at once - what ipscan_ctx_read() and
+ * ipscan_list_add() would do, without their look-ups.  True when done
+ * (*rc: the callback's answer); false: take the general way. */
+static inline bool ipscan_list_quick(struct ipscan_list *l, struct ipscan_view *v, int64_t st,
+				     int64_t e, const struct ipscan_match *m, int *rc)
+{
+	int b, a;
+
+	if (!l->have_prev || !l->prev_alone || l->run < IPSCAN_LIST_MIN)
+		return false;
+	b = view_at(v, st - 1);
+	a = view_at(v, e);
+	if (!(b == '\n' || b == '\r' || b == ',' || b == ';' || b == '|' || b == '\t') ||
+	    !(a == '\n' || a == '\r' || a == ',' || a == ';' || a == '|' || a == '\t'))
+		return false;
+	l->prev_end = v->base + (uint64_t)e;
+	*rc = l->fn(l->arg, m);
+	return true;
+}
 
 #endif
