@@ -9,9 +9,10 @@
  * may lower it to "not an address" - but only when the token stands alone.
  * Four or more address-like tokens in list form (each alone on its line or
  * in its cell, or joined to the next only by commas, semicolons, blanks or
- * quotes) are a list whatever words surround them: a context rule can
- * never drop a list, so an attacker gains nothing by wrapping one in
- * version words.
+ * quotes, or a column: on consecutive lines after the same text, as in
+ * "version 1.2.3.4" line after line) are a list whatever words surround
+ * them: a context rule can never drop a list, so an attacker gains nothing
+ * by wrapping one in version words.
  *
  * ipscan_ctx_read() reads what the rule needs of one token from the view
  * when the token is parsed (the words before and after it, whether it is
@@ -337,10 +338,52 @@ static bool alone(struct ipscan_view *v, int64_t s, int64_t e, int64_t lo, bool 
 /* Would a token with context c join a run that is already a list?  Then
  * its own context does not matter and is not read (the bulk of a long
  * list costs no word look-ups). */
+/* Is a token with context c in list form with the previous token? */
+static bool linked(const struct ipscan_list *l, const struct ipscan_ctx *c)
+{
+	return l->have_prev &&
+	       (c->gap_from == l->prev_end || (l->prev_alone && c->alone) || c->column);
+}
+
 static bool joins_list(const struct ipscan_list *l, const struct ipscan_ctx *c)
 {
-	return l->have_prev && l->run >= IPSCAN_LIST_MIN - 1 &&
-	       (c->gap_from == l->prev_end || (l->prev_alone && c->alone));
+	return l->run >= IPSCAN_LIST_MIN - 1 && linked(l, c);
+}
+
+/* The line prefix of a token that is not alone (c->prefix: the text
+ * before it on its line, indentation left out), and whether the token
+ * continues a column with the previous one: that one is on the line right
+ * above, after the same text. */
+static void column(struct ipscan_view *v, int64_t s, int64_t lo, const struct ipscan_list *l,
+		   struct ipscan_ctx *c)
+{
+	int64_t ls = s, pe = (int64_t)(l->prev_end - v->base);
+	uint64_t h = 0xcbf29ce484222325ULL;
+	int ch;
+
+	c->prefix = 0;
+	c->column = false;
+	while (ls > lo + 1 && (ch = view_at(v, ls - 1)) != '\n' && ch != VIEW_START)
+		ls--;
+	ch = view_at(v, ls - 1);
+	if (ch != '\n' && ch != VIEW_START)
+		return;	/* a line too long to tell */
+	int64_t from = ls;
+	while (from < s && blank(view_at(v, from)))
+		from++;	/* indentation is not part of the shape */
+	if (from == s)
+		return;
+	for (int64_t i = from; i < s; i++) {
+		h ^= (uint8_t)view_at(v, i);
+		h *= 0x100000001b3ULL;
+	}
+	c->prefix = h | 1;
+	if (!l->have_prev || l->prev_prefix != c->prefix || ch != '\n' || pe <= lo || pe >= ls)
+		return;
+	for (int64_t i = pe; i < ls - 1; i++)
+		if (view_at(v, i) == '\n')
+			return;	/* not the line right above */
+	c->column = true;
 }
 
 void ipscan_ctx_read(struct ipscan_view *v, int64_t s, int64_t e, int family, bool changelog,
@@ -353,6 +396,17 @@ void ipscan_ctx_read(struct ipscan_view *v, int64_t s, int64_t e, int family, bo
 		lo = -1;	/* the stream's start is a delimiter */
 	c->end = v->base + (uint64_t)e;
 	c->alone = alone(v, s, e, lo, glued);
+	c->prefix = 0;
+	c->column = false;
+	if (!c->alone)
+		column(v, s, lo, l, c);
+	if (glued) {
+		/* the glued word is part of the cell: "a, host-1.2.3.4" */
+		while (p > lo + 1 && s - p <= CTX_WORD_MAX && !ipscan_escape_before(v, p) &&
+		       (alnum(view_at(v, p - 1)) || view_at(v, p - 1) == '-' ||
+			view_at(v, p - 1) == '_'))
+			p--;
+	}
 	for (;;) {
 		while (p > lo + 1 && p > 0 && gap_byte(view_at(v, p - 1)))
 			p--;
@@ -402,15 +456,13 @@ int ipscan_list_add(struct ipscan_list *l, const struct ipscan_match *m,
 		    const struct ipscan_ctx *c)
 {
 	int rc = 0;
-	bool linked = l->have_prev &&
-		      (c->gap_from == l->prev_end || (l->prev_alone && c->alone));
 
-
-	if (!linked && (rc = close_run(l)) != 0)
+	if (!linked(l, c) && (rc = close_run(l)) != 0)
 		return rc;
 	l->have_prev = true;
 	l->prev_end = c->end;
 	l->prev_alone = c->alone;
+	l->prev_prefix = c->prefix;
 	l->run++;
 	if (l->run >= IPSCAN_LIST_MIN) {
 		/* a list: every member counts, whatever its context */

@@ -203,6 +203,9 @@ void ipscan_token(struct ipscan_view *v, int64_t i, int64_t resume, struct ipsca
 struct ipscan_ctx {
 	bool suspect;		/* a version / OID / glue / changelog context */
 	bool alone;		/* alone on its line or in its cell */
+	bool column;		/* on the line below the previous token, after the
+				 * same text ("version 1.2.3.4\nversion 1.2.3.5") */
+	uint64_t prefix;	/* hash of the text before it on its line, 0: none */
 	uint64_t gap_from;	/* stream offset where the list gap before it starts */
 	uint64_t end;		/* stream offset after its text */
 };
@@ -234,6 +237,7 @@ struct ipscan_list {
 	void *arg;
 	bool have_prev, prev_alone;
 	uint64_t prev_end;
+	uint64_t prev_prefix;		/* ipscan_ctx.prefix of the previous token */
 	int run;			/* linked tokens in the current run */
 	int npend;			/* held: the run is short and holds a suspect */
 	struct ipscan_match pend[IPSCAN_LIST_MIN - 1];
@@ -265,6 +269,7 @@ static inline bool ipscan_list_quick(struct ipscan_list *l, struct ipscan_view *
 	    !(a == '\n' || a == '\r' || a == ',' || a == ';' || a == '|' || a == '\t'))
 		return false;
 	l->prev_end = v->base + (uint64_t)e;
+	l->prev_prefix = 0;	/* an alone token has no line prefix */
 	*rc = l->fn(l->arg, m);
 	return true;
 }

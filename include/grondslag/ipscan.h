@@ -24,7 +24,8 @@
  *    comparison before, "name (x.y.z.w)", LDAP schema keywords, a word
  *    glued by '-' or '_', a changelog stream) lowers a token that stands
  *    alone; four or more tokens in list form (alone on their lines or in
- *    their cells, or joined by commas, semicolons, blanks) always count.
+ *    their cells, joined by commas, semicolons, blanks, or a column of
+ *    consecutive lines that begin alike) always count.
  *    Such a token is reported once the tokens after it show whether it is
  *    in a list (at most three are held; order is kept).
  *  - "1.2.3.4/33" (an invalid length) reports the address alone; so does

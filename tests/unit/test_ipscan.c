@@ -633,6 +633,18 @@ static const struct row context_rows[] = {
 	 "\"4\",\"133.1.2.6\"\n", "133.1.2.3 133.1.2.4 133.1.2.5 133.1.2.6", 0},
 	{"| release | 2.5.0.0 |\n| release | 2.5.0.1 |\n| release | 2.5.0.2 |\n"
 	 "| release | 2.5.0.3 |\n", "2.5.0.0 2.5.0.1 2.5.0.2 2.5.0.3", 0},
+	/* a column: each line begins with the same words */
+	{"version 133.1.2.3\nversion 133.1.2.4\nversion 133.1.2.5\nversion 133.1.2.6\n",
+	 "133.1.2.3@8 133.1.2.4@26 133.1.2.5@44 133.1.2.6@62", 0},
+	{"v 133.1.2.3 (old)\r\nv 133.1.2.4 (old)\r\nv 133.1.2.5 (old)\r\nv 133.1.2.6 (old)",
+	 "133.1.2.3 133.1.2.4 133.1.2.5 133.1.2.6", 0},
+	{"Hosts: host-133.1.2.3, host-133.1.2.4, host-133.1.2.5, host-133.1.2.6.",
+	 "133.1.2.3 133.1.2.4 133.1.2.5 133.1.2.6", 0},
+	{"version 133.1.2.3\nversion 133.1.2.4\nversion 133.1.2.5\n", "", 0},
+	{"version 133.1.2.3\n\nversion 133.1.2.4\n\nversion 133.1.2.5\n\nversion 133.1.2.6\n", "", 0},
+	{"objectidentifier\ta 2.5.6.24\nobjectidentifier\tb 2.5.6.25\nobjectidentifier\tc 2.5.6.26\n"
+	 "objectidentifier\td 2.5.6.27\n", "", 0},
+	{"  * Bump to 4.6.0.1\n  * Bump to 4.6.0.2\n  * Policy 4.6.0.3\n  * Bump to 4.6.0.4\n", "", 0},
 	/* three are not a list: the one in a version context drops */
 	{"version 133.1.2.3, 133.1.2.4, 133.1.2.5", "133.1.2.4 133.1.2.5", 0},
 	{"133.1.2.3\nrelease 133.1.2.4\n133.1.2.5", "133.1.2.3 133.1.2.5", 0},
