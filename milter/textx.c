@@ -1069,7 +1069,8 @@ static size_t utf16_text_units(const unsigned char *p, size_t n, bool le, size_t
  * has few zero bytes, so that pattern alone would read it as 8-bit: then
  * the pairs must decode, one way round, to code units that text is made
  * of (almost all of them; random binary data scores about half) with
- * some ASCII among them (the zero bytes that brought us here). */
+ * some ASCII among them (at least one unit in 32: the zero bytes that
+ * brought us here; a picture of one colour is no text). */
 static enum textx_sniff sniff_utf16(const unsigned char *p, size_t n)
 {
 	size_t pairs = n / 2, zero_even = 0, zero_odd = 0;
@@ -1086,9 +1087,9 @@ static enum textx_sniff sniff_utf16(const unsigned char *p, size_t n)
 	size_t ascii_le, ascii_be;
 	size_t le = utf16_text_units(p, n, true, &ascii_le);
 	size_t be = utf16_text_units(p, n, false, &ascii_be);
-	if (le >= be && le * 100 >= pairs * 97 && ascii_le > 0)
+	if (le >= be && le * 100 >= pairs * 97 && ascii_le * 32 >= pairs)
 		return TEXTX_SNIFF_UTF16LE;
-	if (be > le && be * 100 >= pairs * 97 && ascii_be > 0)
+	if (be > le && be * 100 >= pairs * 97 && ascii_be * 32 >= pairs)
 		return TEXTX_SNIFF_UTF16BE;
 	return TEXTX_SNIFF_BINARY;
 }

@@ -286,6 +286,10 @@ static void test_sniff_cjk(void **state)
 	for (size_t i = 40; i < 80; i++)
 		be[i] = 0;
 	assert_int_eq_msg("CJK with NULs", textx_sniff(be, n), TEXTX_SNIFF_BINARY);
+	/* one colour of 16-bit pixels (a CJK code point) after a small header */
+	memset(noise, 0x80, sizeof noise);
+	memcpy(noise, "BM\0\0\x36\0\0\0", 8);
+	assert_int_eq_msg("flat picture", textx_sniff(noise, sizeof noise), TEXTX_SNIFF_BINARY);
 }
 
 /* By media type: text/calendar and text/vcard are unfolded without a
