@@ -103,7 +103,7 @@ static void context(struct ipscan *s, struct ipscan_view *v, const struct ipscan
 		    int64_t st, int64_t e, struct ipscan_ctx *c)
 {
 	bool changelog = s->changelog == 1 && m->offset > s->first_line_end;
-	ipscan_ctx_read(v, st, e, m->addr.family, changelog, &s->list, c);
+	ipscan_ctx_read(v, st, e, m, changelog, &s->list, c);
 }
 
 /* Examine the anchor at i: parse, report matches, move resume.  Returns

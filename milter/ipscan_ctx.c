@@ -31,6 +31,8 @@
  *    after an OID keyword and "(";
  *  - zero padding of another shape than sorted exports' ("3.0.000.115");
  *  - LDAP schema keywords after it ("2.5.4.41 NAME");
+ *  - the OID arcs themselves: four-arc X.500 attribute, object class,
+ *    matching rule and certificate extension OIDs ("2.5.29.17");
  *  - the token glued to a word by '-' or '_' ("pkg-4.8.6.3", "ip_1.2.3.4");
  *  - a changelog stream (Debian, RPM or GNU ChangeLog first line): every
  *    token below the first line.
@@ -84,7 +86,7 @@ static const char *const version_words[] = {
 };
 
 static const char *const oid_words[] = {
-	"oid", "oids", "arc", "attributetype", "attributetypes", "objectclass", "objectclasses",
+	"oid", "oids", "arc", "identifier", "attributetype", "attributetypes", "objectclass", "objectclasses",
 	"objectidentifier", "olcattributetypes", "olcobjectclasses", "olcobjectidentifier",
 	"ldapsyntax", "ldapsyntaxes", "matchingrule", "matchingrules", "syntax", "sup",
 	"equality", "ordering", "substr", NULL,
@@ -207,6 +209,18 @@ static bool odd_padding(struct ipscan_view *v, int64_t s, int64_t e)
 		p = q + 1;
 	}
 	return padded && three < 4;
+}
+
+/* Is the address a four-arc OID of the X.500 directory arcs that LDAP
+ * schemas and X.509 write: attribute types 2.5.4, object classes 2.5.6,
+ * matching rules 2.5.13, operational attributes 2.5.18, schema 2.5.21,
+ * certificate extensions 2.5.29 ("2.5.29.17" is subjectAltName)? */
+static bool x500_arc(const struct ipscan_match *m)
+{
+	const uint8_t *o = m->addr.octet;
+
+	return m->kind == IPSCAN_ADDR && o[0] == 2 && o[1] == 5 &&
+	       (o[2] == 4 || o[2] == 6 || o[2] == 13 || o[2] == 18 || o[2] == 21 || o[2] == 29);
 }
 
 /* Is the dotted quad at s shaped like a version or a short OID: a small
@@ -386,8 +400,8 @@ static void column(struct ipscan_view *v, int64_t s, int64_t lo, const struct ip
 	c->column = true;
 }
 
-void ipscan_ctx_read(struct ipscan_view *v, int64_t s, int64_t e, int family, bool changelog,
-		     const struct ipscan_list *l, struct ipscan_ctx *c)
+void ipscan_ctx_read(struct ipscan_view *v, int64_t s, int64_t e, const struct ipscan_match *m,
+		     bool changelog, const struct ipscan_list *l, struct ipscan_ctx *c)
 {
 	int64_t lo = s - CTX_LINK_MAX, p = s;
 	bool glued = ipscan_glued(v, s);
@@ -421,9 +435,9 @@ void ipscan_ctx_read(struct ipscan_view *v, int64_t s, int64_t e, int family, bo
 		return;
 	/* versions and OIDs are dotted: the words around an IPv6 token never
 	 * make it one; glue alone is doubt enough for either family */
-	c->suspect = glued || (family == IP_V4 && (changelog || odd_padding(v, s, e) ||
-						   suspect_words(v, s, e, lo) ||
-						   suspect_after(v, e)));
+	c->suspect = glued || (m->addr.family == IP_V4 &&
+			       (changelog || x500_arc(m) || odd_padding(v, s, e) ||
+				suspect_words(v, s, e, lo) || suspect_after(v, e)));
 }
 
 /* Report one held or new match; non-zero stops the stream. */

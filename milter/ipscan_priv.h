@@ -222,11 +222,11 @@ bool ipscan_escape_before(struct ipscan_view *v, int64_t s);
 
 struct ipscan_list;
 
-/* Read the context of the token at view indices [s, e); its version / OID
+/* Read the context of the token m at view indices [s, e); its version / OID
  * context is not read when the token joins a run l already holds as a
  * list. */
-void ipscan_ctx_read(struct ipscan_view *v, int64_t s, int64_t e, int family, bool changelog,
-		     const struct ipscan_list *l, struct ipscan_ctx *c);
+void ipscan_ctx_read(struct ipscan_view *v, int64_t s, int64_t e, const struct ipscan_match *m,
+		     bool changelog, const struct ipscan_list *l, struct ipscan_ctx *c);
 
 /* Does this first line of a stream make the stream a changelog? */
 bool ipscan_changelog_line(const uint8_t *p, size_t n);
