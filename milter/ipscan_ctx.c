@@ -86,13 +86,13 @@ static const char *const version_words[] = {
 };
 
 static const char *const oid_words[] = {
-	"oid", "oids", "arc", "identifier", "attributetype", "attributetypes", "objectclass", "objectclasses",
-	"objectidentifier", "olcattributetypes", "olcobjectclasses", "olcobjectidentifier",
-	"ldapsyntax", "ldapsyntaxes", "matchingrule", "matchingrules", "syntax", "sup",
-	"equality", "ordering", "substr", NULL,
+	"oid", "oids", "arc", "identifier", "attributetype", "attributetypes", "objectclass",
+	"objectclasses", "objectidentifier", "olcattributetypes", "olcobjectclasses",
+	"olcobjectidentifier", "ldapsyntax", "ldapsyntaxes", "matchingrule", "matchingrules",
+	"syntax", "sup", "equality", "ordering", "substr", NULL,
 };
 
-/* Words between a version word and the number ("bump to", "is now"). */
+/* Words between a version word and the number ("bump to", "version is"). */
 static const char *const connectors[] = {"to", "from", "is", "was", "of", "at", NULL};
 
 /* Words after a number that make it a version. */

@@ -12,8 +12,9 @@
  *
  * Recognised forms: IPv4 dotted quad; every RFC 4291 IPv6 text form
  * (compressed, embedded IPv4); CIDR "a/len"; ranges "a-b" (both ends of
- * one family, a <= b) and "a.b.c.d-e" (last octet, d < e); defanged separators "[.]" "(.)" "{.}" "[dot]" "(dot)"
- * "{dot}" and "[:]" (match->defanged is set).  An IPv6 zone id ("%eth0")
+ * one family, a <= b) and "a.b.c.d-e" (last octet, d < e); defanged
+ * separators "[.]" "(.)" "{.}" "[dot]" "(dot)" "{dot}" and "[:]"
+ * (match->defanged is set).  An IPv6 zone id ("%eth0")
  * makes the token not an address.
  *
  * Decisions (each pinned by a test):
