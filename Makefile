@@ -6,7 +6,7 @@
 #   make asan         the whole suite under ASan + UBSan
 #   make fuzz         libFuzzer builds of the fuzz targets (clang)
 #   make bench        throughput against baselines run in the same invocation
-#   make eval CORPUS=../shared/corpus
+#   make eval CORPUS=../shared/corpus [EVAL_BASELINE=eval-files.tsv of a run on main]
 #   make install PREFIX=/usr/local DESTDIR=
 #
 # Targets that need packages first run tests/deps.sh, then re-enter make so
@@ -142,7 +142,7 @@ soak: deps
 
 eval: deps
 	$(MAKE) all
-	BUILD=$(BUILD) CORPUS=$(CORPUS) sh tests/eval.sh
+	BUILD=$(BUILD) CORPUS=$(CORPUS) EVAL_BASELINE=$(EVAL_BASELINE) sh tests/eval.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \

@@ -27,6 +27,10 @@
  * -DIPSCAN_SCALAR) a scalar loop with the same anchor test is used;
  * -DIPSCAN_NO_AVX2 forces the SSE2 path, to test it on AVX2 machines.
  *
+ * Every match then passes the context rule (ipscan_ctx.c), which reads
+ * its surroundings from the same view and may hold it until the tokens
+ * after it show whether it is part of a list.
+ *
  * Streaming: an anchor is examined once the bytes it may need (at most
  * IPSCAN_KEEP behind, IPSCAN_LOOKAHEAD ahead) are in; a token touching the
  * end of a chunk is retried when the next chunk arrives, and ipscan_finish()
@@ -52,9 +56,18 @@
  * anchor in the chunk's first IPSCAN_KEEP bytes with full lookahead. */
 #define STITCH_NEW (IPSCAN_KEEP + IPSCAN_LOOKAHEAD + 16)
 
+/* The first line of a stream is kept (up to HEAD_MAX bytes) to tell a
+ * changelog, whose dotted numbers are versions (ipscan_ctx.c). */
+#define HEAD_MAX 160
+
 struct ipscan {
 	ipscan_fn *fn;
 	void *arg;
+	struct ipscan_list list;	/* the context rule between parser and fn */
+	int changelog;			/* -1 first line not seen yet, 0 no, 1 yes */
+	uint64_t first_line_end;	/* stream offset of the first '\n' */
+	size_t head_len;
+	uint8_t head[HEAD_MAX];
 	uint64_t total;		/* stream bytes received */
 	uint64_t next;		/* first anchor position not yet examined */
 	uint64_t resume;	/* anchors before this are inside a consumed token */
@@ -85,22 +98,33 @@ static inline bool is_anchor(struct ipscan_view *v, int64_t i)
 	return (prev & IPC_HEXC) && (next & IPC_NB);
 }
 
+/* The context of the match whose text is at view indices [st, e). */
+static void context(struct ipscan *s, struct ipscan_view *v, const struct ipscan_match *m,
+		    int64_t st, int64_t e, struct ipscan_ctx *c)
+{
+	bool changelog = s->changelog == 1 && m->offset > s->first_line_end;
+	ipscan_ctx_read(v, st, e, m, changelog, &s->list, c);
+}
+
 /* Examine the anchor at i: parse, report matches, move resume.  Returns
  * SCAN_MORE when the token needs bytes not received yet. */
 static int examine(struct ipscan *s, struct ipscan_view *v, int64_t i)
 {
 	struct ipscan_outcome out;
+	struct ipscan_ctx ctx[2];
 	int64_t resume = (int64_t)(s->resume - v->base);
 
 	v->need_more = false;
 	view_limit(v, i + IPSCAN_LOOKAHEAD);
 	ipscan_token(v, i, resume, &out);
+	for (int k = 0; k < out.nmatch; k++)
+		context(s, v, &out.m[k], out.start[k], out.end[k], &ctx[k]);
 	view_limit(v, INT64_MAX);
 	if (v->need_more)
 		return SCAN_MORE;
 	s->resume = v->base + (uint64_t)out.resume;
 	for (int k = 0; k < out.nmatch; k++) {
-		int rc = s->fn(s->arg, &out.m[k]);
+		int rc = ipscan_list_add(&s->list, &out.m[k], &ctx[k]);
 		if (rc != 0) {
 			s->stop = rc;
 			return SCAN_STOP;
@@ -496,6 +520,7 @@ __attribute__((always_inline)) static inline int settle(struct ipscan *s, struct
 		int bit = __builtin_ctzll(m);
 		int64_t a = i + bit, r = (int64_t)(s->resume - v->base), e;
 		struct ipscan_match match;
+		struct ipscan_ctx ctx;
 
 		m &= m - 1;
 		if (a < r || !anchor_raw(p + a))
@@ -525,9 +550,30 @@ __attribute__((always_inline)) static inline int settle(struct ipscan *s, struct
 		}
 		continue;
 found:
+		if (ipscan_list_quick(&s->list, v, (int64_t)(match.offset - v->base), e, &match,
+				      &rc)) {
+			s->resume = v->base + (uint64_t)e;
+			m &= e - i >= 64 ? 0 : ~0ULL << (e - i);
+			if (rc != 0) {
+				s->stop = rc;
+				*at = a;
+				return SCAN_STOP;
+			}
+			continue;
+		}
+		/* the fast paths leave more than CTX_RIGHT_MAX bytes after e */
+		v->need_more = false;
+		context(s, v, &match, (int64_t)(match.offset - v->base), e, &ctx);
+		if (v->need_more) {
+			if ((rc = examine(s, v, a)) != SCAN_DONE) {
+				*at = a;
+				return rc;
+			}
+			continue;
+		}
 		s->resume = v->base + (uint64_t)e;
 		m &= e - i >= 64 ? 0 : ~0ULL << (e - i);
-		if ((rc = s->fn(s->arg, &match)) != 0) {
+		if ((rc = ipscan_list_add(&s->list, &match, &ctx)) != 0) {
 			s->stop = rc;
 			*at = a;
 			return SCAN_STOP;
@@ -641,6 +687,32 @@ static void scanner_init(struct ipscan *s, ipscan_fn *fn, void *arg)
 	s->total = s->next = s->resume = 0;
 	s->stop = 0;
 	s->carry_len = 0;
+	s->changelog = -1;
+	s->first_line_end = UINT64_MAX;
+	s->head_len = 0;
+	ipscan_list_init(&s->list, fn, arg);
+}
+
+/* Keep the stream's first line until it is whole (or HEAD_MAX long), then
+ * decide once whether the stream is a changelog. */
+static void head_update(struct ipscan *s, const char *buf, size_t len)
+{
+	size_t n = HEAD_MAX - s->head_len;
+
+	if (n > len)
+		n = len;
+	memcpy(s->head + s->head_len, buf, n);
+	const uint8_t *nl = memchr(s->head + s->head_len, '\n', n);
+	s->head_len += n;
+	if (nl != NULL) {
+		size_t line = (size_t)(nl - s->head);
+		s->first_line_end = line;
+		if (line > 0 && s->head[line - 1] == '\r')
+			line--;
+		s->changelog = ipscan_changelog_line(s->head, line) ? 1 : 0;
+	} else if (s->head_len == HEAD_MAX) {
+		s->changelog = 0;
+	}
 }
 
 struct ipscan *ipscan_alloc(ipscan_fn *fn, void *arg)
@@ -684,6 +756,8 @@ int ipscan_update(struct ipscan *s, const char *buf, size_t len)
 		return s->stop;
 	if (len == 0)
 		return 0;
+	if (s->changelog < 0)
+		head_update(s, buf, len);
 	s->total += len;
 	v.final = false;
 	if (start > 0) {
@@ -730,6 +804,8 @@ int ipscan_finish(struct ipscan *s)
 		};
 		scan_view(s, &v, s->next, s->total);
 	}
+	if (s->stop == 0)
+		s->stop = ipscan_list_finish(&s->list);
 	rc = s->stop;
 	scanner_init(s, s->fn, s->arg);
 	return rc;

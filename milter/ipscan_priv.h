@@ -30,7 +30,9 @@
 /* How far a token parse may look back from its anchor (the back-up over
  * hex digits and colons, then left context and a "hxxps[://]" scheme). */
 #define IPSCAN_BACKUP_MAX 64
-#define IPSCAN_KEEP 128
+/* Bytes of the stream kept behind the first unexamined anchor: the token
+ * back-up plus the context rule's look-back (ipscan_ctx.c). */
+#define IPSCAN_KEEP 256
 /* How far a token parse may read forward from its anchor: two defanged
  * IPv6 addresses with embedded IPv4, a spaced dash and right context fit. */
 #define IPSCAN_LOOKAHEAD 192
@@ -67,6 +69,7 @@ static inline void view_limit(struct ipscan_view *v, int64_t limit)
 struct ipscan_outcome {
 	int nmatch;
 	struct ipscan_match m[2];
+	int64_t start[2], end[2];	/* view indices of each match's text */
 	int64_t resume;		/* view index; anchors below it are consumed */
 };
 
@@ -108,8 +111,8 @@ static inline bool ipscan_plain_right(int c)
 }
 
 /* One decimal octet at p (4 readable bytes) without branching on the
- * digits: returns its digit count (0 or 4 when not an octet; a leading
- * zero or a value over 255 also give 0) and the value in *val. */
+ * digits: returns its digit count (0 or 4 when not an octet; a value over
+ * 255 also gives 0; leading zeros are decimal) and the value in *val. */
 static inline int ipscan_swar_octet(const uint8_t *p, unsigned *val)
 {
 	uint32_t x;
@@ -119,7 +122,7 @@ static inline int ipscan_swar_octet(const uint8_t *p, unsigned *val)
 	if (bad == 0)
 		return 4;
 	int n = __builtin_ctz(bad) >> 3;	/* little-endian: first non-digit */
-	if (n == 0 || (n > 1 && (t & 0xff) == 0))
+	if (n == 0)
 		return 0;
 	/* right-align the n digits in bytes 0..2, zeros shifted in before */
 	uint32_t r = t << (8 * (3 - n));
@@ -181,5 +184,94 @@ static inline bool ipscan_fast_v4(const uint8_t *p, int64_t len, int64_t i, int6
  * '(' or '{' that passed the anchor test) with scanning resumed at index
  * resume.  Fills out; the caller discards it when v->need_more is set. */
 void ipscan_token(struct ipscan_view *v, int64_t i, int64_t resume, struct ipscan_outcome *out);
+
+/*
+ * The context rule (ipscan_ctx.c): version and OID contexts lower a token
+ * that stands alone; four or more tokens in list form always count.
+ */
+
+/* How far back from a token its list gap and context words are read;
+ * IPSCAN_KEEP covers this plus the token back-up. */
+#define CTX_LINK_MAX 160
+/* How far after a token the rule reads (the fast paths leave that much
+ * room after the tokens they take). */
+#define CTX_RIGHT_MAX 10
+/* Tokens in list form that make a list. */
+#define IPSCAN_LIST_MIN 4
+
+/* What the rule needs of one token, read when it is parsed. */
+struct ipscan_ctx {
+	bool suspect;		/* a version / OID / glue / changelog context */
+	bool alone;		/* alone on its line or in its cell */
+	bool column;		/* on the line below the previous token, after the
+				 * same text ("version 1.2.3.4\nversion 1.2.3.5") */
+	uint64_t prefix;	/* hash of the text before it on its line, 0: none */
+	uint64_t gap_from;	/* stream offset where the list gap before it starts */
+	uint64_t end;		/* stream offset after its text */
+};
+
+/* Is the token at view index s glued to a word by '-' or '_' ("pkg-1.2.3.4",
+ * "ip_1.2.3.4")?  A word of digits, or one that ends an address or a
+ * prefix before it ("1.2.3.9-1.2.3.1", "::ff-..."), is not one
+ * (ipscan_token.c). */
+bool ipscan_glued(struct ipscan_view *v, int64_t s);
+
+/* Is the byte before view index s the letter of an escaped line break or
+ * tab ("\n133.1.2.3" in a JSON string or an iCalendar value)? */
+bool ipscan_escape_before(struct ipscan_view *v, int64_t s);
+
+struct ipscan_list;
+
+/* Read the context of the token m at view indices [s, e); its version / OID
+ * context is not read when the token joins a run l already holds as a
+ * list. */
+void ipscan_ctx_read(struct ipscan_view *v, int64_t s, int64_t e, const struct ipscan_match *m,
+		     bool changelog, const struct ipscan_list *l, struct ipscan_ctx *c);
+
+/* Does this first line of a stream make the stream a changelog? */
+bool ipscan_changelog_line(const uint8_t *p, size_t n);
+
+/* The list state between the parser and the caller's callback. */
+struct ipscan_list {
+	ipscan_fn *fn;
+	void *arg;
+	bool have_prev, prev_alone;
+	uint64_t prev_end;
+	uint64_t prev_prefix;		/* ipscan_ctx.prefix of the previous token */
+	int run;			/* linked tokens in the current run */
+	int npend;			/* held: the run is short and holds a suspect */
+	struct ipscan_match pend[IPSCAN_LIST_MIN - 1];
+	bool pend_suspect[IPSCAN_LIST_MIN - 1];
+};
+
+void ipscan_list_init(struct ipscan_list *l, ipscan_fn *fn, void *arg);
+/* One parsed token: report it now, hold it, or (later) drop it. */
+int ipscan_list_add(struct ipscan_list *l, const struct ipscan_match *m,
+		    const struct ipscan_ctx *c);
+/* End of stream: settle the held tokens. */
+int ipscan_list_finish(struct ipscan_list *l);
+
+/* The bulk of a long list, for the fast paths: a token between plain
+ * cell edges ("\n1.2.3.4,") after an alone token of a run that is already
+ * a list is reported at once - what ipscan_ctx_read() and
+ * ipscan_list_add() would do, without their look-ups.  True when done
+ * (*rc: the callback's answer); false: take the general way. */
+static inline bool ipscan_list_quick(struct ipscan_list *l, struct ipscan_view *v, int64_t st,
+				     int64_t e, const struct ipscan_match *m, int *rc)
+{
+	int b, a;
+
+	if (!l->have_prev || !l->prev_alone || l->run < IPSCAN_LIST_MIN)
+		return false;
+	b = view_at(v, st - 1);
+	a = view_at(v, e);
+	if (!(b == '\n' || b == '\r' || b == ',' || b == ';' || b == '|' || b == '\t') ||
+	    !(a == '\n' || a == '\r' || a == ',' || a == ';' || a == '|' || a == '\t'))
+		return false;
+	l->prev_end = v->base + (uint64_t)e;
+	l->prev_prefix = 0;	/* an alone token has no line prefix */
+	*rc = l->fn(l->arg, m);
+	return true;
+}
 
 #endif

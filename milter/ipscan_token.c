@@ -5,9 +5,9 @@
  * whether it is an address, a prefix, a range or nothing.
  *
  * The rules (tests/unit/test_ipscan.c holds a case for each):
- *  - IPv4 is a dotted quad of decimal octets 0..255 without leading zeros
- *    ("01.02.03.04" is not an address: octal to some tools, decimal to
- *    others, and mostly a version or a date).
+ *  - IPv4 is a dotted quad of decimal octets 0..255; leading zeros are
+ *    decimal ("010.001.002.003" is 10.1.2.3, as sorted exports write it;
+ *    the context rule in ipscan_ctx.c lowers other paddings standing alone).
  *  - IPv6 is any RFC 4291 text form; "::" alone, tokens without a decimal
  *    digit and with fewer than three groups ("a::b", "dead::beef", C++
  *    "Foo::add") and eight groups of exactly two hex digits (MAC-like
@@ -15,18 +15,22 @@
  *    ("fe80::1%eth0") makes the token not an address.
  *  - A token must not be glued to a word: a letter, digit or '_' on
  *    either side, or a '.', '-', '+', '~' or defanged dot followed (right)
- *    or preceded (left) by one, refuses it.  So "v2.1.1.108", "1.2.3.4-1",
+ *    or preceded (left) by one, refuses it.  A word with a letter glued
+ *    before by '-' or '_' ("host-1.2.3.4", "ip_1.2.3.4") is the exception:
+ *    such a token is parsed and the context rule decides.  So "v2.1.1.108", "1.2.3.4-1",
  *    "1.2.3.4.5", "abc1.2.3.4" and every sub-run of an OID are refused,
  *    while sentence punctuation ("see 8.8.8.8.") and ports are fine.
  *    "label:" glued before an address ("src:8.8.8.8", "IPv6:2001:db8::1")
- *    is a delimiter.
+ *    is a delimiter, and so is an escaped line break or tab ("\n", "\N",
+ *    "\r", "\t" as JSON strings and iCalendar values write them).
  *  - "/len" after an address makes a prefix (host bits cleared) when len is
  *    0..32 or 0..128 without leading zeros; an IPv4 netmask "/255.255.0.0"
  *    too.  Any other "/..." leaves the address alone ("1.2.3.4/33" is the
  *    address 1.2.3.4: the text is a path or a typo, the address is real).
  *  - "a-b", also with up to four blanks around '-' or an en dash, is a
  *    range when both ends parse, are of one family and a <= b; otherwise
- *    both ends are reported as addresses.
+ *    both ends are reported as addresses.  "a.b.c.d-e" is the range
+ *    a.b.c.d .. a.b.c.e when d < e <= 255 ("1.2.3.4-1" is a revision).
  *  - Defanged separators "[.]" "(.)" "{.}" "[dot]" "(dot)" "{dot}" (any
  *    case), "[:]" "[::]", and a "hxxp://" / "hxxps://" / "http[:]//"
  *    scheme before the address set match->defanged.
@@ -202,15 +206,15 @@ static bool parse_v4(struct ipscan_view *v, int64_t s, struct tok *t)
 				return false;
 			p += len;
 		}
-		int first = view_at(v, p), n = 0;
+		int n = 0;
 		unsigned val = 0;
 		while (n < 4 && is_dig(view_at(v, p))) {
 			val = val * 10 + (unsigned)(view_at(v, p) - '0');
 			p++;
 			n++;
 		}
-		if (n == 0 || n > 3 || val > 255 || (n > 1 && first == '0'))
-			return false;
+		if (n == 0 || n > 3 || val > 255)
+			return false;	/* "010" is ten: sorted exports pad octets */
 		t->addr.octet[k] = (uint8_t)val;
 	}
 	t->end = p;
@@ -370,6 +374,29 @@ static bool right_ok(struct ipscan_view *v, int64_t e, int family)
 	return true;
 }
 
+bool ipscan_escape_before(struct ipscan_view *v, int64_t s)
+{
+	int c = view_at(v, s - 1);
+	return (c == 'n' || c == 'N' || c == 'r' || c == 't') && view_at(v, s - 2) == '\\' &&
+	       view_at(v, s - 3) != '\\';
+}
+
+bool ipscan_glued(struct ipscan_view *v, int64_t s)
+{
+	int c = view_at(v, s - 1);
+	int64_t q = s - 2;
+	bool letter = false;
+
+	if (c != '-' && c != '_')
+		return false;
+	while (s - q <= 34 && (is_word(c = view_at(v, q))) && c != '_' && c != VIEW_OVER) {
+		letter |= !is_dig(c);
+		q--;
+	}
+	c = view_at(v, q);
+	return letter && c != '.' && c != ':' && c != '/' && c != VIEW_OVER;
+}
+
 /* May a token start at s (looking at what precedes it)? */
 static bool left_ok(struct ipscan_view *v, int64_t s)
 {
@@ -377,6 +404,10 @@ static bool left_ok(struct ipscan_view *v, int64_t s)
 
 	if (c == VIEW_START)
 		return true;
+	if (ipscan_glued(v, s))
+		return true;	/* "host-1.2.3.4", "ip_1.2.3.4": the context rule decides */
+	if (ipscan_escape_before(v, s))
+		return true;	/* JSON / iCalendar "\n133.1.2.3": a line break */
 	if (is_word(c))
 		return false;
 	if (c == '.' || c == '-' || c == '+' || c == '~')
@@ -498,6 +529,30 @@ static int parse_prefix(struct ipscan_view *v, struct tok *a, int64_t *end)
 	return (int)len;
 }
 
+/* "a.b.c.d-e" after a dotted quad: the addresses a.b.c.d .. a.b.c.e,
+ * when e is a decimal octet above d ("1.2.3.4-1" and "1.2.3.1-1" are Debian
+ * revisions, not ranges).  Fills b with the last address. */
+static bool last_octet_range(struct ipscan_view *v, const struct tok *a, struct tok *b)
+{
+	int64_t p = a->end + 1;
+	unsigned val = 0;
+	int n = 0;
+
+	if (a->addr.family != IP_V4 || view_at(v, a->end) != '-')
+		return false;
+	while (n < 4 && is_dig(view_at(v, p + n))) {
+		val = val * 10 + (unsigned)(view_at(v, p + n) - '0');
+		n++;
+	}
+	if (n == 0 || n > 3 || val > 255 || val <= a->addr.octet[3] ||
+	    !right_ok(v, p + n, IP_V4))
+		return false;
+	*b = *a;
+	b->addr.octet[3] = (uint8_t)val;
+	b->end = p + n;
+	return true;
+}
+
 /* Clear the bits of a past len. */
 static void clear_host(struct ip_addr *a, int len)
 {
@@ -508,8 +563,10 @@ static void clear_host(struct ip_addr *a, int len)
 
 /* Add one match to the outcome. */
 static void emit(struct ipscan_view *v, struct ipscan_outcome *out, enum ipscan_kind kind,
-		 const struct tok *a, int64_t s, bool defanged)
+		 const struct tok *a, int64_t s, int64_t e, bool defanged)
 {
+	out->start[out->nmatch] = s;
+	out->end[out->nmatch] = e;
 	struct ipscan_match *m = &out->m[out->nmatch++];
 
 	memset(m, 0, sizeof *m);
@@ -532,25 +589,30 @@ static void finish(struct ipscan_view *v, int64_t s, struct tok *a, struct ipsca
 		int len = parse_prefix(v, a, &end);
 		if (len >= 0) {
 			clear_host(&a->addr, len);
-			emit(v, out, IPSCAN_PREFIX, a, s, hx);
+			emit(v, out, IPSCAN_PREFIX, a, s, end, hx);
 			out->m[0].prefixlen = (uint8_t)len;
 			out->resume = end;
 			return;
 		}
 	} else if (parse_range_end(v, a->end, &b, &bs)) {
 		if (a->addr.family == b.addr.family && ip_addr_cmp(&a->addr, &b.addr) <= 0) {
-			emit(v, out, IPSCAN_RANGE, a, s, hx || b.defanged);
+			emit(v, out, IPSCAN_RANGE, a, s, b.end, hx || b.defanged);
 			out->m[0].end = b.addr;
 		} else {
-			emit(v, out, IPSCAN_ADDR, a, s, hx);
-			emit(v, out, IPSCAN_ADDR, &b, bs, false);
+			emit(v, out, IPSCAN_ADDR, a, s, a->end, hx);
+			emit(v, out, IPSCAN_ADDR, &b, bs, b.end, false);
 		}
+		out->resume = b.end;
+		return;
+	} else if (last_octet_range(v, a, &b)) {
+		emit(v, out, IPSCAN_RANGE, a, s, b.end, hx);
+		out->m[0].end = b.addr;
 		out->resume = b.end;
 		return;
 	}
 	out->resume = a->end;
 	if (right_ok(v, a->end, a->addr.family))
-		emit(v, out, IPSCAN_ADDR, a, s, hx);
+		emit(v, out, IPSCAN_ADDR, a, s, a->end, hx);
 }
 
 /* An IPv4 anchor: back up over the first octet and parse a dotted quad. */
@@ -593,7 +655,8 @@ static void token_v6(struct ipscan_view *v, int64_t i, int64_t resume, struct ip
 	int len = v6_sep(v, s, &nc, &d);
 	if (nc == 1) {
 		s += len;	/* a lone ':' before the address is a delimiter */
-	} else if (nc == 0 && is_word(view_at(v, s - 1))) {
+	} else if (nc == 0 && is_word(view_at(v, s - 1)) && view_at(v, s - 1) != '_' &&
+		   !ipscan_escape_before(v, s)) {
 		/* "src:", "IPv6:" glued before: skip the label and its colon */
 		while (s <= i && is_hex(view_at(v, s)))
 			s++;
@@ -629,6 +692,8 @@ static bool fast_v4(struct ipscan_view *v, int64_t i, int64_t resume, struct ips
 
 	if (!ipscan_fast_v4(v->p, v->fast, i, resume, &out->m[0], &end))
 		return false;
+	out->start[0] = (int64_t)out->m[0].offset;
+	out->end[0] = end;
 	out->m[0].offset += v->base;
 	out->nmatch = 1;
 	out->resume = end;

@@ -3,7 +3,8 @@
  * HTML / office-XML markup stripping (see textx.h).
  *
  * Pipeline per converter: input bytes -> decoder (UTF-8 repair, UTF-16,
- * iconv) -> markup state machine -> 64 KiB output buffer -> emit().  Every
+ * iconv) -> line unfolding (iCalendar / vCard only) -> markup state
+ * machine -> 64 KiB output buffer -> emit().  Every
  * stage keeps its state across chunks, so the result does not depend on
  * how the input was cut.  The tables of names (extensions, media types)
  * and the sniffers live here too, so the walker has one place to ask "is
@@ -70,6 +71,13 @@ struct textx {
 	unsigned in_text;		/* office: depth of text-bearing elements */
 	bool cell_shared;		/* office: current <c t="s"> */
 	bool in_shared_v;		/* office: inside that cell's <v> */
+
+	/* iCalendar / vCard line unfolding (RFC 5545 3.1, RFC 6350 3.2) */
+	bool unfold;			/* remove CRLF / LF followed by a blank */
+	unsigned cal_seen;		/* bytes of the first line matched so far */
+	unsigned cal_alive;		/* bit set: "BEGIN:VCALENDAR", "BEGIN:VCARD" still match */
+	char fold[2];			/* "\r", "\r\n" or "\n" held back */
+	size_t fold_len;
 
 	size_t out_len;
 	char out[OUT_CAP];
@@ -615,8 +623,8 @@ static void markup_byte(struct textx *t, char c)
 	}
 }
 
-/* Decoded UTF-8 into the markup stage. */
-static void markup_feed(struct textx *t, const char *s, size_t n)
+/* Decoded UTF-8 into the markup stage (after unfolding). */
+static void markup_text(struct textx *t, const char *s, size_t n)
 {
 	/* NUL becomes a space: C-string consumers downstream must not see a
 	 * premature end of text (a hiding place for addresses). */
@@ -633,6 +641,88 @@ static void markup_feed(struct textx *t, const char *s, size_t n)
 	}
 	for (size_t i = 0; i < n && t->rc == 0; i++)
 		markup_byte(t, s[i] ? s[i] : ' ');
+}
+
+/* The text starts like an iCalendar or vCard object?  Matched byte by
+ * byte over the first line (no fold can come before its end), so nothing
+ * is held back; leading blank lines are skipped. */
+static void cal_sniff(struct textx *t, const char *s, size_t n)
+{
+	static const char *const heads[2] = {"BEGIN:VCALENDAR", "BEGIN:VCARD"};
+
+	for (size_t i = 0; i < n && t->cal_alive != 0; i++) {
+		char c = s[i];
+		if (t->cal_seen == 0 && (c == '\r' || c == '\n' || c == ' ' || c == '\t'))
+			continue;
+		if (c >= 'a' && c <= 'z')
+			c = (char)(c - 32);
+		for (unsigned h = 0; h < 2; h++) {
+			size_t len = strlen(heads[h]);
+			if (!(t->cal_alive & 1u << h))
+				continue;
+			if (t->cal_seen >= len || heads[h][t->cal_seen] != c)
+				t->cal_alive &= ~(1u << h);
+			else if (t->cal_seen == len - 1)
+				t->unfold = true;
+		}
+		t->cal_seen++;
+		if (t->unfold)
+			t->cal_alive = 0;
+	}
+}
+
+/* Unfold: a line break followed by one space or tab is removed with that
+ * blank, so an address folded across two lines reads whole. */
+static void unfold_feed(struct textx *t, const char *s, size_t n)
+{
+	size_t run = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (t->fold_len == 0) {
+			if (c != '\r' && c != '\n')
+				continue;
+			markup_text(t, s + run, i - run);
+			t->fold[t->fold_len++] = c;
+			run = i + 1;
+			continue;
+		}
+		if (t->fold[t->fold_len - 1] == '\r' && c == '\n' && t->fold_len == 1) {
+			t->fold[t->fold_len++] = c;
+			run = i + 1;
+			continue;
+		}
+		if (t->fold[t->fold_len - 1] == '\n' && (c == ' ' || c == '\t')) {
+			t->fold_len = 0;	/* the fold and its blank vanish */
+			run = i + 1;
+			continue;
+		}
+		markup_text(t, t->fold, t->fold_len);
+		t->fold_len = 0;
+		run = i;
+		i--;	/* look at c again with nothing held */
+	}
+	markup_text(t, s + run, n - run);
+}
+
+/* Decoded UTF-8 into unfolding (when on) and the markup stage. */
+static void markup_feed(struct textx *t, const char *s, size_t n)
+{
+	if (t->cal_alive != 0)
+		cal_sniff(t, s, n);
+	if (t->unfold || t->fold_len > 0)
+		unfold_feed(t, s, n);
+	else
+		markup_text(t, s, n);
+}
+
+/* Release a line break held back by unfolding (end of stream). */
+static void unfold_flush(struct textx *t)
+{
+	if (t->fold_len > 0) {
+		markup_text(t, t->fold, t->fold_len);
+		t->fold_len = 0;
+	}
 }
 
 static void markup_reset(struct textx *t)
@@ -909,9 +999,16 @@ struct textx *textx_alloc(enum textx_markup markup, const char *charset,
 	t->emit = emit;
 	t->arg = arg;
 	t->mode = DEC_START;
+	t->cal_alive = markup == TEXTX_PLAIN ? 3u : 0u;
 	dec_choose(t, charset);
 	markup_reset(t);
 	return t;
+}
+
+void textx_unfold_lines(struct textx *t)
+{
+	t->unfold = true;
+	t->cal_alive = 0;
 }
 
 int textx_update(struct textx *t, const void *buf, size_t len)
@@ -937,6 +1034,8 @@ int textx_finish(struct textx *t)
 {
 	if (t->rc == 0 && (t->carry_len > 0 || t->mode == DEC_START))
 		dec_feed(t, (const unsigned char *)"", 0, true);
+	if (t->rc == 0)
+		unfold_flush(t);
 	if (t->rc == 0 && t->st == M_ENTITY && text_on(t)) {
 		out_byte(t, '&');	/* an unfinished "&xyz" at the very end */
 		out_bytes(t, t->ent, t->ent_len);
@@ -957,7 +1056,57 @@ void textx_free(struct textx *t)
 
 /* ---- sniffing and names ---------------------------------------------------- */
 
-/* UTF-16 without BOM: one byte of each pair is almost always zero. */
+/* Is u a code unit that text in some script is made of: printable ASCII
+ * and line breaks, Latin, Greek, Cyrillic, Hebrew, Arabic, Indic and Thai
+ * letters, general punctuation, CJK symbols, kana, CJK ideographs, Hangul,
+ * full-width forms - or half of a surrogate pair (checked by the caller)? */
+static bool utf16_text_unit(uint32_t u)
+{
+	static const uint16_t ranges[][2] = {
+		{0x0020, 0x007e}, {0x00a0, 0x024f}, {0x0370, 0x052f}, {0x0590, 0x06ff},
+		{0x0900, 0x0e7f}, {0x1100, 0x11ff}, {0x1e00, 0x1fff}, {0x2000, 0x206f},
+		{0x20a0, 0x20bf}, {0x2100, 0x218f}, {0x2190, 0x23ff}, {0x2460, 0x27bf},
+		{0x3000, 0x30ff}, {0x3100, 0x318f}, {0x3400, 0x4dbf}, {0x4e00, 0x9fff},
+		{0xac00, 0xd7a3}, {0xf900, 0xfaff}, {0xff00, 0xffef},
+	};
+	if (u == '\t' || u == '\n' || u == '\r')
+		return true;
+	for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+		if (u >= ranges[i][0] && u <= ranges[i][1])
+			return true;
+	return false;
+}
+
+/* How many of the code units of p, read as UTF-16 (le or be), are text,
+ * and how many are ASCII; surrogates count only as well-formed pairs. */
+static size_t utf16_text_units(const unsigned char *p, size_t n, bool le, size_t *ascii)
+{
+	size_t good = 0;
+	*ascii = 0;
+	for (size_t i = 0; i + 1 < n; i += 2) {
+		uint32_t u = le ? (uint32_t)(p[i] | p[i + 1] << 8) : (uint32_t)(p[i] << 8 | p[i + 1]);
+		if (u >= 0xd800 && u <= 0xdbff && i + 3 < n) {
+			uint32_t l = le ? (uint32_t)(p[i + 2] | p[i + 3] << 8)
+					: (uint32_t)(p[i + 2] << 8 | p[i + 3]);
+			if (l >= 0xdc00 && l <= 0xdfff) {
+				good += 2;
+				i += 2;
+			}
+			continue;
+		}
+		*ascii += u < 0x80 && utf16_text_unit(u);
+		good += utf16_text_unit(u);
+	}
+	return good;
+}
+
+/* UTF-16 without BOM.  Western text: one byte of each pair is almost
+ * always zero.  Text that is mostly CJK (or another script above U+00FF)
+ * has few zero bytes, so that pattern alone would read it as 8-bit: then
+ * the pairs must decode, one way round, to code units that text is made
+ * of (almost all of them; random binary data scores about half) with
+ * some ASCII among them (at least one unit in 32: the zero bytes that
+ * brought us here; a picture of one colour is no text). */
 static enum textx_sniff sniff_utf16(const unsigned char *p, size_t n)
 {
 	size_t pairs = n / 2, zero_even = 0, zero_odd = 0;
@@ -970,6 +1119,13 @@ static enum textx_sniff sniff_utf16(const unsigned char *p, size_t n)
 	if (zero_odd * 10 >= pairs * 7 && zero_even * 50 <= pairs)
 		return TEXTX_SNIFF_UTF16LE;
 	if (zero_even * 10 >= pairs * 7 && zero_odd * 50 <= pairs)
+		return TEXTX_SNIFF_UTF16BE;
+	size_t ascii_le, ascii_be;
+	size_t le = utf16_text_units(p, n, true, &ascii_le);
+	size_t be = utf16_text_units(p, n, false, &ascii_be);
+	if (le >= be && le * 100 >= pairs * 97 && ascii_le * 32 >= pairs)
+		return TEXTX_SNIFF_UTF16LE;
+	if (be > le && be * 100 >= pairs * 97 && ascii_be * 32 >= pairs)
 		return TEXTX_SNIFF_UTF16BE;
 	return TEXTX_SNIFF_BINARY;
 }
@@ -990,6 +1146,18 @@ enum textx_sniff textx_sniff(const void *buf, size_t len)
 	}
 	/* Text has (next to) no control characters; binary data has many. */
 	return ctrl * 100 > n ? TEXTX_SNIFF_BINARY : TEXTX_SNIFF_TEXT;
+}
+
+bool textx_type_folds(const char *type)
+{
+	static const char *const folded[] = {"text/calendar", "text/vcard", "text/x-vcard",
+					     "text/directory", "application/ics", NULL};
+	if (type == NULL)
+		return false;
+	for (const char *const *f = folded; *f; f++)
+		if (strcasecmp(type, *f) == 0)
+			return true;
+	return false;
 }
 
 bool textx_looks_html(const void *buf, size_t len)
@@ -1031,6 +1199,8 @@ static const struct {
 	{"misp", T, "application/json"}, {"xml", T, "application/xml"},
 	{"iodef", T, "application/xml"}, {"svg", T, "image/svg+xml"},
 	{"yaml", T, "application/x-yaml"}, {"yml", T, "application/x-yaml"},
+	{"ics", T, "text/calendar"}, {"ifb", T, "text/calendar"}, {"vcs", T, "text/calendar"},
+	{"vcf", T, "text/vcard"}, {"vcard", T, "text/vcard"},
 	{"html", H, "text/html"}, {"htm", H, "text/html"}, {"xhtml", H, "text/html"},
 	{"eml", M, "message/rfc822"}, {"pdf", B, "application/pdf"}, {"zip", B, "application/zip"},
 	{"gz", B, "application/gzip"}, {"tgz", B, "application/gzip"},

@@ -229,6 +229,9 @@ static struct textx *stream_open(struct walk *w, unsigned part, enum textx_marku
 		halt(w, UNSCAN_INTERNAL, (int)part);
 		return NULL;
 	}
+	const struct finding_part *fp = findings_part(w->f, part);
+	if (fp != NULL && textx_type_folds(fp->type))
+		textx_unfold_lines(t);
 	w->part = part;
 	pgp_inline_init(&w->pgp);
 	if (w->h->begin != NULL)

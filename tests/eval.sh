@@ -3,10 +3,18 @@
 # corpora (never copied into the repository), built with ASan + UBSan so
 # that any crash, leak or sanitizer report on any file fails the run.
 # Prints per-folder counts of messages, parts, unscannable reasons and
-# addresses found.
+# addresses found, then the two figures a detection change is judged by:
+#  - false alarms: how many files of fp-text (version strings, schemas,
+#    changelogs: no address list anywhere) are provider-traceable;
+#  - recall: the distinct addresses, prefixes and ranges found per file,
+#    written to $BUILD/eval-files.tsv (path, addresses, networks,
+#    provider-traceable).  With EVAL_BASELINE=FILE (such a file from an
+#    earlier run, e.g. on main) each incident folder's total is compared
+#    and every file that lost addresses is listed.
 set -eu
 BUILD=${BUILD:-build}
 CORPUS=${CORPUS:-../shared/corpus}
+CORPUS=${CORPUS%/}
 [ -d "$CORPUS" ] || { echo "eval: no corpus at $CORPUS (make eval CORPUS=DIR)" >&2; exit 2; }
 make -s BUILD=build-asan CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
 	LDFLAGS="-fsanitize=address,undefined" build-asan/tests/eval-corpus
@@ -21,9 +29,29 @@ if [ ! -f /var/lib/grondslag/geo/country.mmdb ]; then
 		"$BUILD/geo-test/asn.mmdb" >"$BUILD/eval.conf"
 	conf="-c $BUILD/eval.conf"
 fi
+files=$BUILD/eval-files.tsv
+mkdir -p "$BUILD"
+: >"$files"
 for d in mime attachments ioc fp-text; do
 	[ -d "$CORPUS/$d" ] || continue
 	# shellcheck disable=SC2086
-	build-asan/tests/eval-corpus $conf "$CORPUS/$d"
+	build-asan/tests/eval-corpus $conf -f "$files" "$CORPUS/$d"
 done
 echo "eval: no crash and no sanitizer report"
+# Paths relative to the corpus, so runs on two checkouts compare.
+sed -i "s|^$CORPUS/||" "$files"
+awk -F '\t' '$1 ~ /^fp-text\// { n++; t += $4 }
+	END { printf "eval: fp-text: %d of %d files provider-traceable\n", t, n }' "$files"
+if [ -n "${EVAL_BASELINE:-}" ]; then
+	[ -f "$EVAL_BASELINE" ] || { echo "eval: no baseline $EVAL_BASELINE" >&2; exit 2; }
+	# recall per incident folder (ioc, attachments, mime): totals and losers
+	awk -F '\t' 'NR == FNR { was[$1] = $2 + $3; next }
+		{ split($1, p, "/"); f = p[1] "/" p[2]; now = $2 + $3
+		  if (!($1 in was) || f ~ /^fp-text/) next
+		  if (!(f in before)) order[n++] = f
+		  before[f] += was[$1]; after[f] += now
+		  if (now < was[$1]) lost[f] = lost[f] sprintf("    lost %s: %d -> %d\n", $1, was[$1], now) }
+		END { for (i = 0; i < n; i++) { f = order[i]
+			printf "eval: recall %-40s %8d -> %8d addresses\n", f, before[f], after[f]
+			printf "%s", lost[f] } }' "$EVAL_BASELINE" "$files"
+fi

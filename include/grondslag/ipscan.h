@@ -12,12 +12,23 @@
  *
  * Recognised forms: IPv4 dotted quad; every RFC 4291 IPv6 text form
  * (compressed, embedded IPv4); CIDR "a/len"; ranges "a-b" (both ends of
- * one family, a <= b); defanged separators "[.]" "(.)" "{.}" "[dot]" "(dot)"
- * "{dot}" and "[:]" (match->defanged is set).  An IPv6 zone id ("%eth0")
+ * one family, a <= b) and "a.b.c.d-e" (last octet, d < e); defanged
+ * separators "[.]" "(.)" "{.}" "[dot]" "(dot)" "{dot}" and "[:]"
+ * (match->defanged is set).  An IPv6 zone id ("%eth0")
  * makes the token not an address.
  *
  * Decisions (each pinned by a test):
- *  - IPv4 octets with a leading zero ("01.02.03.04") are not addresses.
+ *  - IPv4 octets with leading zeros are decimal ("010.001.002.003" is
+ *    10.1.2.3, as sorted exports write it); padding of another shape
+ *    ("3.0.000.115") is a version context.
+ *  - Context rule: a version or OID context (version words or a
+ *    comparison before, "name (x.y.z.w)", LDAP schema keywords, a word
+ *    glued by '-' or '_', a changelog stream) lowers a token that stands
+ *    alone; four or more tokens in list form (alone on their lines or in
+ *    their cells, joined by commas, semicolons, blanks, or a column of
+ *    consecutive lines that begin alike) always count.
+ *    Such a token is reported once the tokens after it show whether it is
+ *    in a list (at most three are held; order is kept).
  *  - "1.2.3.4/33" (an invalid length) reports the address alone; so does
  *    any other "/..." that is not a valid length or IPv4 netmask.
  *  - A range allows up to four blanks around '-' (or an en dash); a
@@ -26,7 +37,9 @@
  *    groups ("a::b"), and eight two-digit groups (MAC/WWN) are not
  *    reported; "::1" and "fe80::" are.
  *  - A token glued to a word, or to '.', '-', '+', '~' followed by one,
- *    is not an address: "1.2.3.4-1", "v2.1.1.108", "1.2.3.4.5", OIDs.
+ *    is not an address: "1.2.3.4-1", "v2.1.1.108", "1.2.3.4.5", OIDs;
+ *    except a word glued before by '-' or '_' ("host-1.2.3.4"), which
+ *    the context rule decides.
  *  - Bytes >= 0x80 (UTF-8 punctuation, NBSP) delimit like spaces.
  *  - No token is longer than about 200 bytes; longer runs are refused.
  *

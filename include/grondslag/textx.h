@@ -24,14 +24,18 @@
  * Output goes to emit(arg, buf, len) in chunks of at most 64 KiB, always
  * valid UTF-8 (invalid input bytes are read as windows-1252).
  *
- * Also: sniffing helpers (is this text? UTF-16 without BOM? HTML?) and
+ * iCalendar and vCard text is unfolded (RFC 5545 3.1) before either stage
+ * sees it, so an address folded across two lines reads whole.
+ *
+ * Also: sniffing helpers (is this text? UTF-16 without BOM, also mostly
+ * CJK? HTML?) and
  * the file-name table (which extensions are text, their media types).
  *
  * Public functions:
  *   textx_global_init()  GMime/charset tables, once per process (thread safe)
- *   textx_alloc(), textx_update(), textx_next_document(), textx_finish(),
- *   textx_free()
- *   textx_sniff(), textx_looks_html(), textx_name_kind(),
+ *   textx_alloc(), textx_unfold_lines(), textx_update(),
+ *   textx_next_document(), textx_finish(), textx_free()
+ *   textx_sniff(), textx_looks_html(), textx_type_folds(), textx_name_kind(),
  *   textx_type_for_name(), textx_type_is_text()
  *
  * Limits: constant memory per converter (about 80 KiB); tag and entity
@@ -61,6 +65,12 @@ int textx_update(struct textx *t, const void *buf, size_t len);
 /* Start a new XML document inside the same stream (the next office
  * member): flush, reset the markup state, emit a line break. */
 int textx_next_document(struct textx *t);
+/* The text is iCalendar or vCard (by its media type, see
+ * textx_type_folds()): unfold its lines (RFC 5545 3.1: a line break
+ * followed by a space or tab is removed with it).  Plain text that begins
+ * "BEGIN:VCALENDAR" or "BEGIN:VCARD" is unfolded without asking.  Call
+ * before the first textx_update(). */
+void textx_unfold_lines(struct textx *t);
 /* Flush everything held back; the converter may then be freed. */
 int textx_finish(struct textx *t);
 void textx_free(struct textx *t);
@@ -76,6 +86,8 @@ enum textx_sniff {
 enum textx_sniff textx_sniff(const void *buf, size_t len);
 /* True when the start looks like an HTML document. */
 bool textx_looks_html(const void *buf, size_t len);
+/* Is type ("text/calendar", "text/vcard", ...) a line-folded format? */
+bool textx_type_folds(const char *type);
 
 enum textx_name {
 	TEXTX_NAME_UNKNOWN,

@@ -5,7 +5,12 @@
  * make eval it is built with ASan + UBSan, so a crash, leak or sanitizer
  * report on any corpus file fails the run.
  *
- * usage: eval-corpus [-c CONFIG] DIR...
+ * With -f FILE it also writes one line per scanned file (path, distinct
+ * addresses, prefixes and ranges, 1 when provider-traceable), so that two
+ * runs can be compared file by file (tests/eval.sh does: recall on the
+ * incident folders, false alarms on fp-text).
+ *
+ * usage: eval-corpus [-c CONFIG] [-f FILE] DIR...
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -27,6 +32,7 @@ struct tally {
 
 static struct tally *tallies;
 static size_t ntallies;
+static FILE *per_file;	/* -f: one line per scanned file */
 
 /* The tally of the folder (first two path components below the root). */
 static struct tally *tally_for(const char *folder)
@@ -96,6 +102,9 @@ static void scan_file(const struct scan_options *so, const char *path, const cha
 	unsigned c = findings_categories(f);
 	for (unsigned b = 0; b < 4; b++)
 		t->cats[b] += (c >> b) & 1;
+	if (per_file != NULL)
+		fprintf(per_file, "%s\t%zu\t%zu\t%u\n", path, findings_ip_count(f),
+			findings_net_count(f), (c & CAT_PROVIDER_TRACEABLE) ? 1u : 0u);
 	findings_free(f);
 }
 
@@ -135,12 +144,21 @@ int main(int argc, char **argv)
 {
 	const char *conf = NULL;
 	int i = 1;
-	if (argc > 2 && strcmp(argv[1], "-c") == 0) {
-		conf = argv[2];
-		i = 3;
+	for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
+		if (strcmp(argv[i], "-c") == 0) {
+			conf = argv[i + 1];
+		} else if (strcmp(argv[i], "-f") == 0) {
+			per_file = fopen(argv[i + 1], "a");
+			if (per_file == NULL) {
+				perror(argv[i + 1]);
+				return 2;
+			}
+		} else {
+			break;
+		}
 	}
-	if (i >= argc) {
-		fprintf(stderr, "usage: eval-corpus [-c CONFIG] DIR...\n");
+	if (i >= argc || argv[i][0] == '-') {
+		fprintf(stderr, "usage: eval-corpus [-c CONFIG] [-f FILE] DIR...\n");
 		return 2;
 	}
 	char err[4096];
@@ -181,6 +199,10 @@ int main(int argc, char **argv)
 		}
 	}
 	free(tallies);
+	if (per_file != NULL && fclose(per_file) != 0) {
+		perror("eval-corpus: -f");
+		return 2;
+	}
 	geo_close(so.geo);
 	config_free(c);
 	return 0;

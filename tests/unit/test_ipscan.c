@@ -248,7 +248,7 @@ static const struct row trap_rows[] = {
 	{"300.300.300.300", "", 0},
 	{"1234.1.2.3", "", 0},
 	{"1.2.3.1234", "", 0},
-	{"01.02.03.04", "", 0},
+	{"01.02.03.04", "", 0},	/* padded as versions are, alone: see form_rows */
 	{"1.2.3.04", "", 0},
 	{"010.0.0.1", "", 0},
 	{"8.8.08.8", "", 0},
@@ -543,6 +543,192 @@ static const struct row fast_rows[] = {
 	{"de:ad:be:ef::1", "de:ad:be:ef::1@0", 0},
 };
 
+/* ---- forms sorted exports and host lists write ------------------------ */
+static const struct row form_rows[] = {
+	{"133.1.2.3-5", "133.1.2.3-133.1.2.5@0", 0},
+	{"block 133.1.2.3-25 now", "133.1.2.3-133.1.2.25@6", 0},
+	{"133.1.2.250-255,", "133.1.2.250-133.1.2.255@0", 0},
+	{"133.1.2.5-5", "", 0},	/* "1.0.0.1-1": a revision */
+	{"133.1.2.9-5", "", 0},	/* reversed: a Debian revision shape */
+	{"133.1.2.3-256", "", 0},
+	{"133.1.2.3-5.6", "", 0},
+	{"133.1.2.3-5x", "", 0},
+	{"010.001.002.003", "10.1.2.3@0", 0},
+	{"133.001.002.3", "", 0},	/* padding as versions write it, standing alone */
+	{"01.02.03.04\n01.02.03.05\n01.02.03.06\n01.02.03.07\n", "1.2.3.4 1.2.3.5 1.2.3.6 1.2.3.7", 0},
+	{"133.001.002.003 ok", "133.1.2.3", 0},
+	{"133.001.002.003\n133.001.002.004\n", "133.1.2.3@0 133.1.2.4@16", 0},
+	{"0133.1.2.3", "", 0},
+	{"host-133.1.2.3\nhost-133.1.2.4\nhost-133.1.2.5\nhost-133.1.2.6\n",
+	 "133.1.2.3@5 133.1.2.4@20 133.1.2.5@35 133.1.2.6@50", 0},
+	{"ip_133.1.2.3, ip_133.1.2.4, ip_133.1.2.5, ip_133.1.2.6",
+	 "133.1.2.3 133.1.2.4 133.1.2.5 133.1.2.6", 0},
+	{"host-133.1.2.3;host-133.1.2.4;host-133.1.2.5;host-133.1.2.6",
+	 "133.1.2.3 133.1.2.4 133.1.2.5 133.1.2.6", 0},
+	{"ip_2a00:1450:4001::1\nip_2a00:1450:4001::2\nip_2a00:1450:4001::3\n"
+	 "ip_2a00:1450:4001::4", "2a00:1450:4001::1 2a00:1450:4001::2 2a00:1450:4001::3 "
+	 "2a00:1450:4001::4", 0},
+	{"133.1.2.3-5\n133.1.3.3-9\n133.1.4.1-2\n133.1.5.7-8\n",
+	 "133.1.2.3-133.1.2.5 133.1.3.3-133.1.3.9 133.1.4.1-133.1.4.2 133.1.5.7-133.1.5.8", 0},
+	{"133.1.2.1\n133.1.2.2\n133.1.2.3\n133.1.2.4\n133.1.2.5\n133.1.2.6\n133.1.2.7\n",
+	 "133.1.2.1 133.1.2.2 133.1.2.3 133.1.2.4 133.1.2.5 133.1.2.6 133.1.2.7", 0},
+	{"x,133.1.2.1,y\nx,133.1.2.2,y\nx,133.1.2.3,y\nx,133.1.2.4,y\nx,4.6.0.1,y\nx,133.1.2.6,y\n",
+	 "133.1.2.1 133.1.2.2 133.1.2.3 133.1.2.4 4.6.0.1 133.1.2.6", 0},
+	{"133.1.2.1\n133.1.2.2\n133.1.2.3\n133.1.2.4\nversion 4.6.0.1\n133.1.2.5\n",
+	 "133.1.2.1 133.1.2.2 133.1.2.3 133.1.2.4 133.1.2.5", 0},
+	{"133.1.2.1|133.1.2.2|133.1.2.3|133.1.2.4|pkg-4.6.0.1|133.1.2.5|",
+	 "133.1.2.1 133.1.2.2 133.1.2.3 133.1.2.4 4.6.0.1 133.1.2.5", 0},
+	/* glued and standing alone: the context rule lowers it */
+	{"host-133.1.2.3", "", 0},
+	{"see ip_133.1.2.3 there", "", 0},
+	{"133.1.2.3-133.1.2.9", "133.1.2.3-133.1.2.9", 0},
+	{"133.1.2.9-133.1.2.3", "133.1.2.9 133.1.2.3", 0},
+};
+
+/* ---- version numbers and OIDs, and lists they cannot hide ------------- */
+static const struct row context_rows[] = {
+	{"Standards-Version 4.6.0.1", "", 0},
+	{"Standards-Version: 4.6.0.1", "", 0},
+	{"  * Bump Standards-Version to 4.6.0.1.", "", 0},
+	{"  * Bumped policy-version to 3.6.1.0 (No other changes)", "", 0},
+	{"Policy 4.6.0.1", "", 0},
+	{"Updated package to Policy 3.6.1.1.", "", 0},
+	{"debianutils (4.8.6.3)", "", 0},
+	{"Depends: debianutils (>= 4.8.6.3), libc6", "", 0},
+	{"Bumped mono-devel build-dep to >= 2.4.2.3", "", 0},
+	{"upgrade to 2.5.0.0", "", 0},
+	{"Upgraded to standards version 2.5.0.0 (no changes).", "", 0},
+	{"bnx2x: Utilize firmware 7.13.21.0", "", 0},
+	{"Added 2.8.0.3 patch", "", 0},
+	{"version=1.2.3.4", "", 0},
+	{"X509v3 Subject Alternative Name (2.5.29.17)", "", 0},
+	{"(2.5.29.17)", "", 0},
+	{"keyUsage extension (object identifier 1.3.5.15)", "", 0},
+	{"2.5.29.17: Flags = 0, Length = 1e", "", 0},
+	{"2.5.4.3 2.5.8.1", "2.5.8.1", 0},
+	{"2.5.29.17, 2.5.29.19, 2.5.29.15, 2.5.29.37", "2.5.29.17 2.5.29.19 2.5.29.15 2.5.29.37", 0},
+	{"2.5.29.0/24", "2.5.29.0/24", 0},
+	{"id-ce-subjectAltName (2.5.29.17)", "", 0},
+	{"attributetype ( 2.5.4.41 NAME 'name'", "", 0},
+	{"objectclass ( 2.5.6.6 NAME 'person'", "", 0},
+	{"objectidentifier\tid-at-attributeCertificateRevocationList 2.5.4.59", "", 0},
+	{"# $OpenLDAP: pkg/schema/core.schema,v 1.12.2.2 2007/08/31 $", "", 0},
+	{"pkg-4.8.6.3", "", 0},
+	{"name_4.8.6.3", "", 0},
+	{"Cisco BPA 3.0.000.115", "", 0},
+	{"Fabric Manager <5.13.01.02", "", 0},
+	/* no version context: an address */
+	{"access forbidden by invalid RDNS of your mail server (203.0.113.2).", "203.0.113.2", 0},
+	{"1  gw.zh1.example.net (133.1.2.3)", "133.1.2.3", 0},
+	{"IPv6 Loopback IP (::1)", "::1", 0},
+	{"please block 133.1.2.3 today", "133.1.2.3@13", 0},
+	{"(133.1.2.3)", "133.1.2.3@1", 0},
+	{"updates come from 133.1.2.3", "133.1.2.3", 0},
+	/* lists whatever words surround them */
+	{"Standards-Version 133.1.2.3, 133.1.2.4, 133.1.2.5, 133.1.2.6",
+	 "133.1.2.3@18 133.1.2.4@29 133.1.2.5@40 133.1.2.6@51", 0},
+	{"upgrade to 133.1.2.3\n133.1.2.4\n133.1.2.5\n133.1.2.6\n",
+	 "133.1.2.3 133.1.2.4 133.1.2.5 133.1.2.6", 0},
+	{"Policy 133.1.2.3; Policy 133.1.2.4; 133.1.2.5; 133.1.2.6",
+	 "133.1.2.5 133.1.2.6", 0},	/* two in a version context, two left: no list */
+	{"version 133.1.2.3 133.1.2.4 133.1.2.5 133.1.2.6 release",
+	 "133.1.2.3 133.1.2.4 133.1.2.5 133.1.2.6", 0},
+	{"pkg-4.8.6.3\npkg-4.8.6.4\npkg-4.8.6.5\npkg-4.8.6.6\n",
+	 "4.8.6.3 4.8.6.4 4.8.6.5 4.8.6.6", 0},
+	{"\"version\",\"ip\"\n\"1\",\"133.1.2.3\"\n\"2\",\"133.1.2.4\"\n\"3\",\"133.1.2.5\"\n"
+	 "\"4\",\"133.1.2.6\"\n", "133.1.2.3 133.1.2.4 133.1.2.5 133.1.2.6", 0},
+	{"| release | 2.5.0.0 |\n| release | 2.5.0.1 |\n| release | 2.5.0.2 |\n"
+	 "| release | 2.5.0.3 |\n", "2.5.0.0 2.5.0.1 2.5.0.2 2.5.0.3", 0},
+	/* a column: each line begins with the same words */
+	{"version 133.1.2.3\nversion 133.1.2.4\nversion 133.1.2.5\nversion 133.1.2.6\n",
+	 "133.1.2.3@8 133.1.2.4@26 133.1.2.5@44 133.1.2.6@62", 0},
+	{"v 133.1.2.3 (old)\r\nv 133.1.2.4 (old)\r\nv 133.1.2.5 (old)\r\nv 133.1.2.6 (old)",
+	 "133.1.2.3 133.1.2.4 133.1.2.5 133.1.2.6", 0},
+	{"Hosts: host-133.1.2.3, host-133.1.2.4, host-133.1.2.5, host-133.1.2.6.",
+	 "133.1.2.3 133.1.2.4 133.1.2.5 133.1.2.6", 0},
+	{"version 133.1.2.3\nversion 133.1.2.4\nversion 133.1.2.5\n", "", 0},
+	{"version 133.1.2.3\n\nversion 133.1.2.4\n\nversion 133.1.2.5\n\nversion 133.1.2.6\n", "", 0},
+	{"objectidentifier\ta 2.5.6.24\nobjectidentifier\tb 2.5.6.25\nobjectidentifier\tc 2.5.6.26\n"
+	 "objectidentifier\td 2.5.6.27\n", "", 0},
+	{"  * Bump to 4.6.0.1\n  * Bump to 4.6.0.2\n  * Policy 4.6.0.3\n  * Bump to 4.6.0.4\n", "", 0},
+	/* three are not a list: the one in a version context drops */
+	{"version 133.1.2.3, 133.1.2.4, 133.1.2.5", "133.1.2.4 133.1.2.5", 0},
+	{"133.1.2.3\nrelease 133.1.2.4\n133.1.2.5", "133.1.2.3 133.1.2.5", 0},
+};
+
+/* ---- escaped line breaks in JSON strings and iCalendar values --------- */
+static const struct row escape_rows[] = {
+	{"{\"note\":\"hosts:\\n133.1.2.3\\n133.1.2.4\"}", "133.1.2.3@17 133.1.2.4@28", 0},
+	{"DESCRIPTION:Block\\n133.1.2.3\\,133.1.2.4\\Nend", "133.1.2.3@19 133.1.2.4@30", 0},
+	{"\\N133.1.2.3\\r\\n133.1.2.4\\t133.1.2.5", "133.1.2.3 133.1.2.4 133.1.2.5", 0},
+	{"\\n2a00:1450:4001::1\\nfe80::1", "2a00:1450:4001::1@2 fe80::1@21", 0},
+	{"\\\\n133.1.2.3", "", 0},	/* an escaped backslash, then the word "n133" */
+	{"\\x133.1.2.3", "", 0},
+	{"\"Standards-Version: 4.6.0.1\\n\"", "", 0},
+	{"\"version\\n4.6.0.1\\n4.6.0.2\\n4.6.0.3\\n4.6.0.4\"", "4.6.0.1 4.6.0.2 4.6.0.3 4.6.0.4", 0},
+	{"\"pkg-4.8.6.3\\npkg-4.8.6.4\\npkg-4.8.6.5\\npkg-4.8.6.6\"",
+	 "4.8.6.3 4.8.6.4 4.8.6.5 4.8.6.6", 0},
+};
+
+/* ---- changelogs (the first line decides, so not embedded) ------------- */
+static const struct row changelog_rows[] = {
+	{"binutils (2.7.0.9-2) unstable; urgency=low\n\n"
+	 "  * Moved 2.7.0.9 out of experimental (no longer unreleased beta)\n", "", 0},
+	{"xft (2.1.10-2) experimental; urgency=low\n\n  * Add shlibs file because the API changed\n"
+	 "    between 2.1.8.2 and now\n\n -- Maint <m@example.org>  Mon, 01 Jan 2007 10:00:00 +0100\n",
+	 "", 0},
+	{"* Mon Jan 01 2024 A Packager <a@example.org> - 1.0-1\n- between 2.1.8.2 and now\n", "", 0},
+	{"2024-01-15  A Hacker  <a@example.org>\n\n\t* x.c: works with 2.1.8.2 now\n", "", 0},
+	{"linux (6.1.0-1) bookworm; urgency=medium\r\n  * icmp: source of 133.1.2.3\r\n", "", 0},
+	/* a list in a changelog still counts */
+	{"foo (1.0-1) unstable; urgency=low\n\n  * blocked hosts:\n    133.1.2.3\n    133.1.2.4\n"
+	 "    133.1.2.5\n    133.1.2.6\n", "133.1.2.3 133.1.2.4 133.1.2.5 133.1.2.6", 0},
+	/* not a changelog: the same line is an address */
+	{"hello\n  * Moved 133.1.2.3 out of the way\n", "133.1.2.3@16", 0},
+	{"foo (1.0-1) unstable\n  * Moved 133.1.2.3 out\n", "133.1.2.3", 0},
+};
+
+/* A list of 25 addresses written with version words around it, in prose,
+ * in a comma list and one per line: every one counts, the version numbers
+ * do not. */
+static void test_list_in_version_words(void **state)
+{
+	char text[4096];
+	size_t n = 0;
+	struct collect c;
+	(void)state;
+
+	n += (size_t)snprintf(text + n, sizeof text - n,
+			      "Upgrade to release 4.6.0.1 (Standards-Version 4.6.0.1) done.\n"
+			      "Policy 4.6.0.1 applies to hosts ");
+	for (int k = 1; k <= 12; k++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "%s133.1.2.%d", k > 1 ? ", " : "",
+				      k);
+	n += (size_t)snprintf(text + n, sizeof text - n, " (version 2.5.0.0).\nversion\n");
+	for (int k = 13; k <= 25; k++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "  - 133.1.2.%d\n", k);
+	n += (size_t)snprintf(text + n, sizeof text - n, "upgrade to 2.5.0.0 please\n");
+	assert_true(n < sizeof text);
+	scan_once(text, n, false, &c);
+	assert_int_eq_msg("addresses found", c.count, 25);
+	assert_null(strstr(c.buf, "4.6.0.1"));
+	assert_null(strstr(c.buf, "2.5.0.0"));
+	for (int k = 1; k <= 25; k++) {
+		char want[32];
+		snprintf(want, sizeof want, "133.1.2.%d", k);
+		assert_non_null(strstr(c.buf, want));
+	}
+	/* the same in 1-byte chunks */
+	struct ipscan *s = ipscan_alloc(collect_cb, &c);
+	assert_non_null(s);
+	collect_init(&c, false);
+	for (size_t k = 0; k < n; k++)
+		assert_int_equal(ipscan_update(s, text + k, 1), 0);
+	assert_int_equal(ipscan_finish(s), 0);
+	assert_int_eq_msg("addresses found in 1-byte chunks", c.count, 25);
+	ipscan_free(s);
+}
+
 static void test_v4(void **state)
 {
 	(void)state;
@@ -553,6 +739,30 @@ static void test_traps(void **state)
 {
 	(void)state;
 	check_rows(trap_rows, ARRAY_LEN(trap_rows));
+}
+
+static void test_forms(void **state)
+{
+	(void)state;
+	check_rows(form_rows, ARRAY_LEN(form_rows));
+}
+
+static void test_context(void **state)
+{
+	(void)state;
+	check_rows(context_rows, ARRAY_LEN(context_rows));
+}
+
+static void test_escapes(void **state)
+{
+	(void)state;
+	check_rows(escape_rows, ARRAY_LEN(escape_rows));
+}
+
+static void test_changelog(void **state)
+{
+	(void)state;
+	check_rows(changelog_rows, ARRAY_LEN(changelog_rows));
 }
 
 static void test_v6(void **state)
@@ -655,6 +865,8 @@ static void test_rows_embedded(void **state)
 		{v4_rows, ARRAY_LEN(v4_rows)}, {trap_rows, ARRAY_LEN(trap_rows)},
 		{v6_rows, ARRAY_LEN(v6_rows)}, {defang_rows, ARRAY_LEN(defang_rows)},
 		{net_rows, ARRAY_LEN(net_rows)}, {fast_rows, ARRAY_LEN(fast_rows)},
+		{form_rows, ARRAY_LEN(form_rows)}, {context_rows, ARRAY_LEN(context_rows)},
+		{escape_rows, ARRAY_LEN(escape_rows)},
 	};
 	(void)state;
 	for (size_t t = 0; t < ARRAY_LEN(tables); t++)
@@ -855,6 +1067,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_v4),
 		cmocka_unit_test(test_traps),
+		cmocka_unit_test(test_forms),
+		cmocka_unit_test(test_context),
+		cmocka_unit_test(test_escapes),
+		cmocka_unit_test(test_changelog),
+		cmocka_unit_test(test_list_in_version_words),
 		cmocka_unit_test(test_v6),
 		cmocka_unit_test(test_defanged),
 		cmocka_unit_test(test_nets),

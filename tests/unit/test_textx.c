@@ -41,6 +41,19 @@ struct conv_case {
 #define O TEXTX_OFFICE
 #define X TEXTX_XML
 
+/* Mostly-CJK text as UTF-16LE without BOM (two addresses among it). */
+static const char cjk_utf16le[] =
+		"\x3b\x4e\x3a\x67\x17\x52\x68\x88\x1a\xff\x31\x00\x33\x00\x33\x00"
+		"\x2e\x00\x31\x00\x2e\x00\x32\x00\x2e\x00\x33\x00\x01\x30\x31\x00"
+		"\x33\x00\x33\x00\x2e\x00\x31\x00\x2e\x00\x32\x00\x2e\x00\x34\x00"
+		"\x02\x30\xd9\x8f\x9b\x4e\x3b\x4e\x3a\x67\x28\x57\xc7\x8f\xbb\x53"
+		"\x84\x76\x8c\x4e\x41\x53\xdb\x56\x0f\x5c\xf6\x65\x85\x51\x0e\x4e"
+		"\x7d\x54\xe4\x4e\xa7\x63\x36\x52\x0d\x67\xa1\x52\x68\x56\x1a\x90"
+		"\xe1\x4f\x0c\xff\xf7\x8b\x3d\x5c\xeb\x5f\x04\x59\x06\x74\x76\x5e"
+		"\xde\x56\x0d\x59\x6e\x78\xa4\x8b\x02\x30\x11\x62\xec\x4e\x84\x76"
+		"\xe2\x56\x1f\x96\x06\x5c\xe7\x7e\xed\x7e\xd1\x76\xa7\x63\xf8\x76"
+		"\x73\x51\x3b\x6d\xa8\x52\x02\x30";
+
 static const struct conv_case conv[] = {
 	{"generic XML: every element a value", X, NULL,
 	 "<?xml version=\"1.0\"?><ips><ip>193.0.6.139</ip><ip>145.97.39.155</ip><h a=\"130.89.1.1\"/>"
@@ -105,7 +118,39 @@ static const struct conv_case conv[] = {
 	 "<?xml version=\"1.0\"?><a:t>&lt;1&gt; <![CDATA[x]y]]z]]]></a:t>", 0, "<1> x]y]]z]"},
 	{"office: text of unknown elements dropped", O, NULL, "<a:other>4.4.4.4</a:other><t>ok</t>",
 	 0, "ok"},
+	/* iCalendar / vCard: folded lines unfolded (RFC 5545 3.1) */
+	{"icalendar folded address", P, NULL,
+	 "BEGIN:VCALENDAR\r\nDESCRIPTION:block 133.1.2.3 and 133.1.\r\n 2.4\r\n\t 133.1.2.5\r\n"
+	 "END:VCALENDAR\r\n", 0,
+	 "BEGIN:VCALENDAR\r\nDESCRIPTION:block 133.1.2.3 and 133.1.2.4 133.1.2.5\r\nEND:VCALENDAR\r\n"},
+	{"vcard, lower case, LF, leading blank line", P, NULL,
+	 "\nbegin:vcard\nNOTE:133.1.\n\t2.4\nend:vcard\n", 0,
+	 "\nbegin:vcard\nNOTE:133.1.2.4\nend:vcard\n"},
+	{"icalendar: one blank removed, not two", P, NULL,
+	 "BEGIN:VCALENDAR\r\nX:a\r\n  b\r\n\r\n c", 0, "BEGIN:VCALENDAR\r\nX:a b\r\nc"},
+	{"icalendar in utf-16le", P, NULL,
+	 "\xff\xfe" "B\0E\0G\0I\0N\0:\0V\0C\0A\0R\0D\0\r\0\n\0" "1\0.\0\r\0\n\0 \0" "2\0", 40,
+	 "BEGIN:VCARD\r\n1.2"},
+	{"not calendar: folds kept", P, NULL, "hello\r\nBEGIN:VCALENDAR\r\n 133.1.\r\n 2.4", 0,
+	 "hello\r\nBEGIN:VCALENDAR\r\n 133.1.\r\n 2.4"},
+	{"almost calendar: folds kept", P, NULL, "BEGIN:VCALENDA\r\n 1", 0, "BEGIN:VCALENDA\r\n 1"},
+	{"html is never unfolded", H, NULL, "BEGIN:VCALENDAR\r\n 1", 0, "BEGIN:VCALENDAR\r\n 1"},
+	{"CJK utf-16le without BOM, declared by the sniffer", P, "utf-16le", cjk_utf16le, 152,
+	 "\xe4\xb8\xbb\xe6\x9c\xba\xe5\x88\x97\xe8\xa1\xa8\xef\xbc\x9a" "1"
+	 "33.1.2.3\xe3\x80\x81" "133.1.2.4\xe3\x80\x82\xe8\xbf\x99\xe4\xba"
+	 "\x9b\xe4\xb8\xbb\xe6\x9c\xba\xe5\x9c\xa8\xe8\xbf\x87\xe5\x8e\xbb"
+	 "\xe7\x9a\x84\xe4\xba\x8c\xe5\x8d\x81\xe5\x9b\x9b\xe5\xb0\x8f\xe6"
+	 "\x97\xb6\xe5\x86\x85\xe4\xb8\x8e\xe5\x91\xbd\xe4\xbb\xa4\xe6\x8e"
+	 "\xa7\xe5\x88\xb6\xe6\x9c\x8d\xe5\x8a\xa1\xe5\x99\xa8\xe9\x80\x9a"
+	 "\xe4\xbf\xa1\xef\xbc\x8c\xe8\xaf\xb7\xe5\xb0\xbd\xe5\xbf\xab\xe5"
+	 "\xa4\x84\xe7\x90\x86\xe5\xb9\xb6\xe5\x9b\x9e\xe5\xa4\x8d\xe7\xa1"
+	 "\xae\xe8\xae\xa4\xe3\x80\x82\xe6\x88\x91\xe4\xbb\xac\xe7\x9a\x84"
+	 "\xe5\x9b\xa2\xe9\x98\x9f\xe5\xb0\x86\xe7\xbb\xa7\xe7\xbb\xad\xe7"
+	 "\x9b\x91\xe6\x8e\xa7\xe7\x9b\xb8\xe5\x85\xb3\xe6\xb4\xbb\xe5\x8a"
+	 "\xa8\xe3\x80\x82"},
 };
+
+
 
 /* Run one row with a given chunk size (0 = all at once). */
 static void run_conv(const struct conv_case *c, size_t step)
@@ -223,6 +268,66 @@ static void test_sniff(void **state)
 	assert_int_eq_msg("not html", textx_looks_html("a < b", 5), 0);
 }
 
+/* UTF-16 without BOM whose text is mostly CJK has too few zero bytes for
+ * the zero-byte pattern; it must still be UTF-16, either way round, and
+ * binary data with zero bytes must not. */
+static void test_sniff_cjk(void **state)
+{
+	(void)state;
+	size_t n = sizeof cjk_utf16le - 1;
+	unsigned char be[sizeof cjk_utf16le], noise[4096];
+	uint32_t x = 2463534242u;
+
+	assert_int_eq_msg("CJK utf-16le", textx_sniff(cjk_utf16le, n), TEXTX_SNIFF_UTF16LE);
+	for (size_t i = 0; i + 1 < n; i += 2) {
+		be[i] = (unsigned char)cjk_utf16le[i + 1];
+		be[i + 1] = (unsigned char)cjk_utf16le[i];
+	}
+	assert_int_eq_msg("CJK utf-16be", textx_sniff(be, n), TEXTX_SNIFF_UTF16BE);
+	/* noise with a zero byte in every eighth place */
+	for (size_t i = 0; i < sizeof noise; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		noise[i] = i % 8 == 1 ? 0 : (unsigned char)x;
+	}
+	assert_int_eq_msg("noise", textx_sniff(noise, sizeof noise), TEXTX_SNIFF_BINARY);
+	/* CJK with a lone surrogate and a run of U+0000: not text */
+	memcpy(be, cjk_utf16le, n);
+	for (size_t i = 40; i < 80; i++)
+		be[i] = 0;
+	assert_int_eq_msg("CJK with NULs", textx_sniff(be, n), TEXTX_SNIFF_BINARY);
+	/* one colour of 16-bit pixels (a CJK code point) after a small header */
+	memset(noise, 0x80, sizeof noise);
+	memcpy(noise, "BM\0\0\x36\0\0\0", 8);
+	assert_int_eq_msg("flat picture", textx_sniff(noise, sizeof noise), TEXTX_SNIFF_BINARY);
+}
+
+/* By media type: text/calendar and text/vcard are unfolded without a
+ * BEGIN line; other types are not. */
+static void test_unfold_by_type(void **state)
+{
+	(void)state;
+	static const char in[] = "DESCRIPTION:133.1.\r\n 2.4\r\n";
+	struct sink s = {0};
+	struct textx *t = textx_alloc(TEXTX_PLAIN, NULL, sink_emit, &s);
+	assert_non_null(t);
+	textx_unfold_lines(t);
+	for (size_t i = 0; i < sizeof in - 1; i++)
+		assert_int_equal(textx_update(t, in + i, 1), 0);
+	assert_int_equal(textx_finish(t), 0);
+	textx_free(t);
+	assert_str_eq_msg("unfolded by type", s.buf, "DESCRIPTION:133.1.2.4\r\n");
+	assert_true(textx_type_folds("text/calendar"));
+	assert_true(textx_type_folds("TEXT/VCARD"));
+	assert_true(textx_type_folds("text/x-vcard"));
+	assert_true(textx_type_folds("application/ics"));
+	assert_false(textx_type_folds("text/plain"));
+	assert_false(textx_type_folds(NULL));
+	assert_str_eq_msg("ics", textx_type_for_name("invite.ics"), "text/calendar");
+	assert_str_eq_msg("vcf", textx_type_for_name("card.vcf"), "text/vcard");
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -269,6 +374,8 @@ int main(void)
 		cmocka_unit_test(test_emit_stop),
 		cmocka_unit_test(test_large),
 		cmocka_unit_test(test_sniff),
+		cmocka_unit_test(test_sniff_cjk),
+		cmocka_unit_test(test_unfold_by_type),
 		cmocka_unit_test(test_names),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);

@@ -432,6 +432,17 @@ static char *b_utf16_nobom(size_t *len)
 	return mixed1("application/octet-stream", "list.csv", u16, sizeof u16 - 1, len);
 }
 
+/* Mostly CJK, so few zero bytes: UTF-16LE all the same. */
+static char *b_utf16_cjk(size_t *len)
+{
+	static const char u16[] = "\x0d\x67\xa1\x52\x68\x56\x30\x57\x40\x57\x1a\xff\x31\x00\x33\x00"
+				   "\x33\x00\x2e\x00\x31\x00\x2e\x00\x32\x00\x2e\x00\x33\x00\x0c\xff"
+				   "\xf7\x8b\xcb\x7a\x73\x53\x01\x5c\x01\x95\x76\x5e\x1a\x90\xe5\x77"
+				   "\xf8\x76\x73\x51\x1f\x8d\x23\x8d\xba\x4e\x58\x54\x04\x59\x06\x74"
+				   "\x64\x6b\x8b\x4e\xf6\x4e\x0c\xff\x22\x8c\x22\x8c\x02\x30";
+	return mixed1("application/octet-stream", "notice.txt", u16, sizeof u16 - 1, len);
+}
+
 static char *b_unknown(size_t *len)
 {
 	unsigned char bin[512];
@@ -793,6 +804,14 @@ static const struct walk_case cases[] = {
 	 false, N, {"ip\r\n7.7.7.7"}, {NULL}, 0, 0},
 	{"UTF-16 without BOM, sniffed", NULL, b_utf16_nobom, NULL,
 	 {{"2", "application/octet-stream", S, N}}, true, N, {"ip\n8.8.4.4"}, {NULL}, 0, 0},
+	{"UTF-16 without BOM, mostly CJK, sniffed", NULL, b_utf16_cjk, NULL,
+	 {{"2", "application/octet-stream", S, N}}, true, N,
+	 {"\xef\xbc\x9a" "133.1.2.3\xef\xbc\x8c"}, {NULL}, 0, 0},
+	{"text/calendar: folded lines unfolded",
+	 "Subject: c\r\nContent-Type: text/calendar; method=REQUEST\r\n\r\n"
+	 "DESCRIPTION:block 133.1.\r\n 2.3 and\r\n  133.1.2.4\\n133.1.2.5\r\n",
+	 NULL, NULL, {{"subject", "text/plain", S, N}, {"1", "text/calendar", S, N}},
+	 false, N, {"block 133.1.2.3 and 133.1.2.4\\n133.1.2.5"}, {NULL}, 0, 0},
 	{"zip of CSV", NULL, b_zip, NULL,
 	 {{"2", "application/zip", C, N}, {"2!lists/be.csv", "text/csv", S, N}},
 	 true, N, {"193.0.6.139,NL"}, {NULL}, 0, 0},
