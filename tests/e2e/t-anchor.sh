@@ -87,7 +87,13 @@ for _ta_run in 1 2 3; do
 	e2e_check "run $_ta_run: checkpoint at the remote syslog" \
 		e2e_wait_until 10 "syslog" sh -c "[ \$(grep -c 'grondslag-audit-anchor v1 seq=' '$SYSLOG') -ge $_ta_run ]"
 done
-e2e_is "$(ta_mails)" 2 "two checkpoint mails received (the third waits in the outbox)"
+# at least one mail per earlier stop (the last stop's waits in the
+# outbox); a start may anchor the chain as well, before or after its own
+# start record (timing): every one received must be good
+TA_NMAIL=$(ta_mails)
+e2e_check "at least two checkpoint mails received (the last one waits in the outbox)" \
+	test "$TA_NMAIL" -ge 2
+TA_NSYS=$(grep -c 'grondslag-audit-anchor v1 seq=' "$SYSLOG")
 MAIL=$E2E_RUN/received.mbox
 cat "$E2E_RUN/notices/dump"/* >"$MAIL"
 e2e_check "the mails go to the jurist by default" grep -q '^To: <j1@ncsc.nl>' "$MAIL"
@@ -95,11 +101,11 @@ e2e_check "the mails say what they are" grep -q '^X-Grondslag-Notice: checkpoint
 e2e_is "$("$CLI" audit verify --database "$DB" >/dev/null 2>&1; echo $?)" 0 "audit verify: intact"
 MC_OUT=$("$CLI" audit verify --database "$DB" --against "$MAIL" 2>&1)
 e2e_is "$?" 0 "verify --against the mails: exit 0 ($MC_OUT)"
-case $MC_OUT in *"checkpoints received: 2 good of 2"*) e2e_ok "--against mails: 2 good" ;;
+case $MC_OUT in *"checkpoints received: $TA_NMAIL good of $TA_NMAIL"*) e2e_ok "--against mails: all $TA_NMAIL good" ;;
 *) e2e_not_ok "--against mails: got '$MC_OUT'" ;; esac
 MC_OUT=$("$CLI" audit verify --database "$DB" --against "$SYSLOG" 2>&1)
 e2e_is "$?" 0 "verify --against the syslog lines: exit 0 ($MC_OUT)"
-case $MC_OUT in *"checkpoints received: 3 good of 3"*) e2e_ok "--against syslog: 3 good" ;;
+case $MC_OUT in *"checkpoints received: $TA_NSYS good of $TA_NSYS"*) e2e_ok "--against syslog: all $TA_NSYS good" ;;
 *) e2e_not_ok "--against syslog: got '$MC_OUT'" ;; esac
 MC_OUT=$("$CLI" audit verify --database "$DB" --against "$E2E_RUN/n-bare.out" 2>&1)
 e2e_is "$?" 2 "verify --against a file without checkpoints: exit 2"
@@ -126,8 +132,8 @@ e2e_is "$("$CLI" audit verify --database "$DB" >/dev/null 2>&1; echo $?)" 0 \
 	"after the rewrite the plain verify still passes"
 MC_OUT=$("$CLI" audit verify --database "$DB" --against "$SYSLOG" --json 2>&1)
 e2e_is "$?" 2 "rewrite found against the syslog lines: exit 2"
-# (the first checkpoint, on the store's init record before record 3,
-# stays good; every later one names the rewrite)
-case $MC_OUT in *'"intact":false'*'"good":1'*'the chain was rewritten'*) e2e_ok "--against --json: intact false, only the checkpoint before the rewrite good" ;;
+# (a checkpoint of the first start, before record 3, stays good; every
+# later one names the rewrite)
+case $MC_OUT in *'"intact":false'*'"good":'[01]*'the chain was rewritten'*) e2e_ok "--against --json: intact false, only a checkpoint before the rewrite good" ;;
 *) e2e_not_ok "--against --json after the rewrite: got '$MC_OUT'" ;; esac
 e2e_done
