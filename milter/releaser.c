@@ -6,9 +6,12 @@
  * Public functions: releaser_new(), releaser_free(), releaser_pass(),
  * releaser_start(), releaser_kick(), releaser_configure(),
  * releaser_counts(), releaser_source().
- * Limits: at most 100 holds of each kind per pass (the next pass takes
- * the rest); a release is one SMTP transaction of at most
- * RELEASER_SMTP_TIMEOUT seconds per read or write.
+ * Limits: unfinished attempts 100 per pass (the next pass takes the
+ * rest); expired and due holds are paged through, 100 at a time, so a
+ * hold that fails never keeps others waiting; each failing hold is
+ * logged once per episode (UNLOADABLE_MAX remembered); a release is one
+ * SMTP transaction of at most RELEASER_SMTP_TIMEOUT seconds per read or
+ * write.
  */
 #include <limits.h>
 #include <netdb.h>
@@ -44,27 +47,79 @@ struct releaser {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	atomic_uint_fast64_t released, failed, expired;
-	unsigned store_failures;	/* failed store updates in a row (thread) */
+	/* holds that failed (not loadable, or a store update about them),
+	 * each logged once per episode (thread only; at most UNLOADABLE_MAX
+	 * remembered) */
+	char (*unloadable)[STORE_REF_MAX];
+	size_t nunloadable;
+	bool unloadable_full;
 };
 
-/* A store update failed.  A full disk fails every update of every pass
- * (ReleaseRetry may be 1 s): log the first of an episode as an error, the
- * rest at debug level.  Nothing is sent on a failed update: the token and
+#define UNLOADABLE_MAX 4096
+
+/* Index of ref among the unloadable holds, or nunloadable. */
+static size_t unloadable_find(const struct releaser *r, const char *ref)
+{
+	size_t i = 0;
+	while (i < r->nunloadable && strcmp(r->unloadable[i], ref) != 0)
+		i++;
+	return i;
+}
+
+/* Remember that hold ref failed: true when it had not failed before in
+ * this episode (then it deserves an error line). */
+static bool hold_failed(struct releaser *r, const char *ref)
+{
+	if (unloadable_find(r, ref) < r->nunloadable)
+		return false;
+	if (r->nunloadable < UNLOADABLE_MAX) {
+		if (r->unloadable == NULL)
+			r->unloadable = calloc(UNLOADABLE_MAX, sizeof *r->unloadable);
+		if (r->unloadable != NULL) {
+			snprintf(r->unloadable[r->nunloadable++], STORE_REF_MAX, "%s", ref);
+			return true;
+		}
+	}
+	if (!r->unloadable_full)
+		log_msg(LOG_ERR, "releaser: more than %d holds fail; failures of further holds are"
+			" logged at debug level only", UNLOADABLE_MAX);
+	r->unloadable_full = true;
+	return false;
+}
+
+/* Hold ref was acted on: end its episode of failures, if it had one. */
+static void hold_worked(struct releaser *r, const char *ref)
+{
+	size_t i = unloadable_find(r, ref);
+	if (i == r->nunloadable)
+		return;
+	log_msg(LOG_NOTICE, "hold %s: acted on again after earlier failures", ref);
+	memmove(r->unloadable[i], r->unloadable[i + 1],
+		(r->nunloadable - i - 1) * sizeof *r->unloadable);
+	r->nunloadable--;
+	if (r->nunloadable == 0)
+		r->unloadable_full = false;
+}
+
+/* A hold could not be loaded or a store update about it failed: it is
+ * passed over and tried again every pass, never dropped.  A hold that
+ * cannot be loaded fails every pass (ReleaseRetry may be 1 s) and a full
+ * disk fails every update: the first failure of each hold in an episode
+ * is an error naming it, its repeats are logged at debug level until it
+ * is acted on again.  Nothing is sent on a failed update: the token and
  * the hold's state decide, and they did not change. */
 static void store_failed(struct releaser *r, const char *what, const char *ref, const char *err)
 {
-	bool first = r->store_failures++ == 0;
-	log_msg(first ? LOG_ERR : LOG_DEBUG, "%s %s: not recorded (store: %s)%s", what, ref, err,
-		first ? "; retried every pass, further failures logged at debug level" : "");
+	bool first = hold_failed(r, ref);
+	log_msg(first ? LOG_ERR : LOG_DEBUG, "%s %s: not done (%.300s)%s", what, ref,
+		err && *err ? err : "store error",
+		first ? "; passed over and tried again every pass, logged again when it works" : "");
 }
 
-/* A store update worked: end an episode of failures. */
-static void store_worked(struct releaser *r)
+/* A store update about hold ref worked: end its episode of failures. */
+static void store_worked(struct releaser *r, const char *ref)
 {
-	if (r->store_failures > 0)
-		log_msg(LOG_NOTICE, "releaser: the store is writable again after %u failed"
-			" update%s", r->store_failures, r->store_failures == 1 ? "" : "s");
-	r->store_failures = 0;
+	hold_worked(r, ref);
 }
 
 /* addr without surrounding <> into out. */
@@ -159,7 +214,7 @@ static int complete(struct releaser *r, const char *nonce, const char *relay_qid
 	int rc = store_release_done(r->in.store, nonce, relay_qid, notice ? to : NULL, notice, now,
 				    err, sizeof err);
 	if (rc == 0) {
-		store_worked(r);
+		store_worked(r, t.ref);
 		atomic_fetch_add(&r->released, 1);
 		log_msg(LOG_NOTICE, "release %s: delivered to %zu recipient%s, queue id %.64s", t.ref,
 			n, n == 1 ? "" : "s", qid);
@@ -190,7 +245,7 @@ static int failed(struct releaser *r, const char *ref, const char *nonce, const 
 	int rc = store_release_fail(r->in.store, nonce, why, now, r->in.retry_base, &due, err,
 				    sizeof err);
 	if (rc == 0) {
-		store_worked(r);
+		store_worked(r, ref);
 		atomic_fetch_add(&r->failed, 1);
 		log_msg(LOG_WARNING, "release %s: failed (%.200s), retry in %lld s", ref, why,
 			(long long)(due - now));
@@ -285,8 +340,10 @@ static bool expire_one(struct releaser *r, const char *ref, time_t now)
 {
 	char err[512] = "", to[321];
 	struct store_hold_record *h = store_hold_get(r->in.store, ref, err, sizeof err);
-	if (h == NULL)
+	if (h == NULL) {
+		store_failed(r, "expiry of hold", ref, err);
 		return false;
+	}
 	const char **v = calloc(h->nrcpts + 1, sizeof *v);
 	size_t n = 0;
 	for (size_t i = 0; v != NULL && i < h->nrcpts; i++)
@@ -305,7 +362,7 @@ static bool expire_one(struct releaser *r, const char *ref, time_t now)
 	struct store_decision_result res;
 	int rc = store_hold_decide(r->in.store, ref, &d, &res, err, sizeof err);
 	if (rc == 0) {
-		store_worked(r);
+		store_worked(r, ref);
 		atomic_fetch_add(&r->expired, 1);
 		log_msg(LOG_NOTICE, "hold %s expired after %u days", ref, r->in.expiry_days);
 		if (notice)
@@ -393,7 +450,7 @@ static bool begin(struct releaser *r, const struct store_hold_record *h, const c
 				"release %s: not begun: %s", h->ref, reason);
 		return false;
 	}
-	store_worked(r);
+	store_worked(r, h->ref);
 	memcpy(nonce, t.nonce, RELEASE_NONCE_HEX);
 	return true;
 }
@@ -421,6 +478,8 @@ static int attempt(struct releaser *r, const char *ref, time_t now)
 	size_t len = 0, n = 0;
 	int acted = 0;
 	struct store_hold_record *h = store_hold_get(r->in.store, ref, err, sizeof err);
+	if (h == NULL)
+		store_failed(r, "release of hold", ref, err);
 	char *msg = NULL, why[300];
 	if (h != NULL && store_hold_message_checked(r->in.store, ref, &msg, &len, why,
 						    sizeof why) == 1) {
@@ -460,25 +519,32 @@ out:
 	return acted;
 }
 
-/* Step 3: due releases. */
+/* Step 3: due releases, page by page as the expiry: a hold that cannot
+ * be loaded or begun is passed over, never keeping the holds after it
+ * waiting. */
 static int release_due(struct releaser *r, time_t now)
 {
-	char **refs, err[512];
+	char **refs, err[512], after[STORE_REF_MAX] = "";
 	size_t n;
-	if (store_release_due(r->in.store, now, &refs, &n, err, sizeof err) != 0) {
-		log_msg(LOG_ERR, "releaser: %s", err);
-		return -1;
-	}
 	int done = 0;
-	for (size_t i = 0; i < n; i++) {
-		pthread_mutex_lock(&r->lock);
-		bool stop = r->stop;
-		pthread_mutex_unlock(&r->lock);
-		if (stop)
-			break;
-		done += attempt(r, refs[i], now);
-	}
-	store_strv_free(refs, n);
+	bool stop = false;
+	do {
+		if (store_release_due_after(r->in.store, now, after, &refs, &n, err,
+					    sizeof err) != 0) {
+			log_msg(LOG_ERR, "releaser: %s", err);
+			return done > 0 ? done : -1;
+		}
+		for (size_t i = 0; i < n && !stop; i++) {
+			pthread_mutex_lock(&r->lock);
+			stop = r->stop;
+			pthread_mutex_unlock(&r->lock);
+			if (!stop)
+				done += attempt(r, refs[i], now);
+		}
+		if (n > 0)
+			snprintf(after, sizeof after, "%s", refs[n - 1]);
+		store_strv_free(refs, n);
+	} while (n > 0 && !stop);
 	return done;
 }
 
@@ -643,6 +709,7 @@ void releaser_free(struct releaser *r)
 	}
 	pthread_cond_destroy(&r->cond);
 	pthread_mutex_destroy(&r->lock);
+	free(r->unloadable);
 	/* the key is a secret: do not leave it in freed memory */
 	explicit_bzero(r->in.key, sizeof r->in.key);
 	free(r);

@@ -575,8 +575,12 @@ int store_release_due(struct store *s, time_t now, char ***refs, size_t *n, char
 		      size_t errlen);
 int store_holds_expired(struct store *s, time_t cutoff, char ***refs, size_t *n, char *err,
 			size_t errlen);
-/* The same, only references after "after" (in reference order): the
- * expiry pages through every expired hold with it. */
+/* The same, only references after "after" (in reference order, which
+ * starts with the day received): the expiry and the releaser page through
+ * every expired or due hold with them, so holds that cannot be loaded
+ * never keep later ones off the list. */
+int store_release_due_after(struct store *s, time_t now, const char *after, char ***refs,
+			    size_t *n, char *err, size_t errlen);
 int store_holds_expired_after(struct store *s, time_t cutoff, const char *after, char ***refs,
 			      size_t *n, char *err, size_t errlen);
 void store_strv_free(char **v, size_t n);

@@ -26,6 +26,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "grondslag/log.h"
 #include "grondslag/release.h"
 #include "grondslag/releaser.h"
 #include "grondslag/store.h"
@@ -675,6 +676,125 @@ static void test_expiry_not_blocked(void **state)
 	env_close(&e);
 }
 
+/* Make every hold but e->ref unloadable: more recipients than RCPTS_MAX
+ * (what a damaged store or an older version could hold); state st,
+ * recipients rst. */
+static void spoil_others(struct env *e, const char *name, const char *st, const char *rst)
+{
+	char path[256], sql[768];
+	snprintf(path, sizeof path, "%s/%s.db", dir, name);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	snprintf(sql, sizeof sql,
+		 "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < %d)"
+		 " INSERT INTO hold_recipients(ref, recipient, reasons, explanation, state)"
+		 " SELECT h.ref, '<r' || c.n || '@example.net>', 'no-basis', 'x', '%s'"
+		 " FROM holds h, c WHERE h.ref != '%s';"
+		 " UPDATE holds SET state = '%s' WHERE ref != '%s';"
+		 " UPDATE hold_recipients SET state = '%s' WHERE ref != '%s';",
+		 RCPTS_MAX, rst, e->ref, st, e->ref, rst, e->ref);
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("sqlite: %s", msg);
+	sqlite3_close(db);
+}
+
+/* count holds from bob received `age` seconds ago */
+static void put_bobs(struct env *e, int count, time_t age)
+{
+	char err[256], ref[STORE_REF_MAX];
+	for (int i = 0; i < count; i++) {
+		struct store_hold h = {.queue_id = "QB", .sender = "<bob@ncsc.nl>", .subject = "s",
+				       .received = time(NULL) - age, .registry_digest = "ab",
+				       .summary_json = "{}", .findings_json = "{}", .data = message,
+				       .len = sizeof message - 1, .fd = -1, .rcpts = held,
+				       .nrcpts = 2};
+		if (store_hold_put(e->s, &h, ref, err, sizeof err) != 0)
+			fail_msg("store_hold_put: %s", err);
+	}
+}
+
+/* Holds with approved recipients that cannot be loaded, more than one
+ * work list holds and all older than a good one, never keep the good one
+ * from its release. */
+static void test_release_not_blocked(void **state)
+{
+	(void)state;
+	struct env e;
+	env_open(&e, "relblocked", 60);
+	put_bobs(&e, 150, 86400);
+	spoil_others(&e, "relblocked", "partly-approved", "approved");
+	approve(&e, "j1", NULL);
+	approve(&e, "j2", NULL);
+	time_t now = time(NULL);
+	assert_int_eq_msg("the good hold is released", releaser_pass(e.r, now), 1);
+	assert_int_eq_msg("one copy", e.fake.calls, 1);
+	assert_str_eq_msg("released", hold_state(&e, -1), "released");
+	env_close(&e);
+}
+
+/* Lines of the file at path containing needle. */
+static int lines_with(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	char line[2048];
+	int n = 0;
+	while (fgets(line, sizeof line, f) != NULL)
+		n += strstr(line, needle) != NULL;
+	fclose(f);
+	return n;
+}
+
+/* A hold that cannot be loaded is tried every pass but logged once per
+ * episode (an error naming it), and again once it is acted on. */
+static void test_unloadable_logged_once(void **state)
+{
+	(void)state;
+	struct env e;
+	char logpath[256];
+	env_open(&e, "logonce", 20 * 86400);
+	put_bobs(&e, 3, 20 * 86400);
+	spoil_others(&e, "logonce", "pending", "held");
+	snprintf(logpath, sizeof logpath, "%s/logonce.log", dir);
+	fflush(stderr);
+	int saved = dup(2);
+	assert_true(freopen(logpath, "w", stderr) != NULL);
+	log_open("test", true, false);
+	time_t now = time(NULL);
+	for (int i = 0; i < 5; i++)
+		releaser_pass(e.r, now + i);
+	fflush(stderr);
+	int errors = lines_with(logpath, "bad recipient row");
+	/* the first of them loads again: its recipients back to RCPTS_MAX */
+	char path[256], err[256];
+	snprintf(path, sizeof path, "%s/logonce.db", dir);
+	char **refs;
+	size_t n;
+	assert_int_equal(store_holds_expired(e.s, now, &refs, &n, err, sizeof err), 0);
+	assert_int_eq_msg("three unloadable holds left", n, 3);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	char sql[256];
+	snprintf(sql, sizeof sql, "DELETE FROM hold_recipients WHERE ref = '%s'"
+		 " AND recipient LIKE '<r%%'", refs[0]);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	releaser_pass(e.r, now + 10);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	clearerr(stderr);
+	int again = lines_with(logpath, "acted on again");
+	store_strv_free(refs, n);
+	assert_int_eq_msg("one error per unloadable hold over five passes", errors, 3);
+	assert_int_eq_msg("its return is logged", again, 1);
+	assert_int_eq_msg("expired once loadable", records(&e, "expire", NULL), 2);
+	env_close(&e);
+}
+
 /* A reload's settings take effect at the next pass: a 13-day-old hold
  * does not expire under HoldExpiry 14, does under 12; a bad relay is
  * refused and changes nothing. */
@@ -738,6 +858,8 @@ int main(void)
 		cmocka_unit_test(test_deny_stops_retries),
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_expiry_not_blocked),
+		cmocka_unit_test(test_release_not_blocked),
+		cmocka_unit_test(test_unloadable_logged_once),
 		cmocka_unit_test(test_configure),
 		cmocka_unit_test(test_backoff),
 	};
