@@ -566,6 +566,33 @@ int store_release_use(struct store *s, const struct store_release_use *u, char *
 int store_release_refused(struct store *s, const char *ref, const char *nonce, const char *why,
 			  const char *mta_queue_id, char *err, size_t errlen);
 
+/* An admin settles a release the releaser left to the admins
+ * (store_resolve.c): an attempt "unknown" or "unconfirmed", or approved
+ * recipients released from another hold of the same message
+ * ("duplicate").  delivered: the admin found the copy queued in the MTA's
+ * log (the release completes, or the duplicates are released with the
+ * other hold's queue id); !delivered (resend): the copy was not queued
+ * (the attempt is void and due at once; never for a duplicate).  One
+ * "release-resolved" record with the admin and the reason, in the
+ * transaction of the change. */
+struct store_release_resolution {
+	const char *ref;
+	bool delivered;
+	const struct store_actor *actor;
+	const char *reason;		/* required */
+	/* delivered unknown/unconfirmed: the sender's release notice to
+	 * notice_to about the recipients released (NULL: no notice) */
+	char *(*notice_make)(void *arg, const char *const *rcpts, size_t n, const char *queue_id);
+	void *notice_arg;
+	const char *notice_to;
+	time_t now;			/* 0: time(NULL) */
+};
+/* 0 resolved (out->state), 1 refused (out->reason: the hold is not
+ * waiting for an admin, a duplicate to resend, ...; a "refused" record),
+ * 2 no such hold, -1 error. */
+int store_release_resolve(struct store *s, const struct store_release_resolution *in,
+			  struct store_decision_result *out, char *err, size_t errlen);
+
 /* Work lists (malloc'ed vectors of strings, store_strv_free()):
  * tokens still issued or used (an attempt not finished: after a
  * restart), holds with approved recipients due for an attempt, open

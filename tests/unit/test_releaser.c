@@ -795,6 +795,192 @@ static void test_unloadable_logged_once(void **state)
 	env_close(&e);
 }
 
+/* ---- an admin resolves a release left to the admins ------------------- */
+
+static const struct store_actor admin = {.user = "carol", .uid = 1003, .role = "admin"};
+
+static char *resolve_notice(void *arg, const char *const *rcpts, size_t n, const char *qid)
+{
+	(void)arg;
+	char buf[512];
+	snprintf(buf, sizeof buf, "Subject: released\r\n\r\n%zu recipient(s) %s %s\r\n", n,
+		 rcpts[0], qid);
+	return strdup(buf);
+}
+
+static int admin_cb(void *arg, const struct audit_record *r)
+{
+	struct count_arg *a = arg;
+	a->n += strcmp(r->event, a->event) == 0 && strcmp(r->actor, "carol") == 0 &&
+		strcmp(r->role, "admin") == 0 && r->uid == 1003;
+	return 0;
+}
+/* Records of event by the admin carol. */
+static int by_admin(struct env *e, const char *event)
+{
+	struct count_arg a = {event, NULL, 0};
+	assert_int_equal(store_audit_scan(e->s, INT64_MIN, admin_cb, &a), 0);
+	return a.n;
+}
+
+/* The admin's statement on e's hold: store_release_resolve()'s result. */
+static int resolve(struct env *e, bool delivered, char *state, char *why)
+{
+	char err[256];
+	struct store_release_resolution in = {
+		.ref = e->ref, .delivered = delivered, .actor = &admin,
+		.reason = "postfix log: status=sent", .notice_make = resolve_notice,
+		.notice_to = "alice@ncsc.nl",
+	};
+	struct store_decision_result res;
+	int rc = store_release_resolve(e->s, &in, &res, err, sizeof err);
+	if (rc < 0)
+		fail_msg("store_release_resolve: %s", err);
+	snprintf(state, 32, "%s", res.state);
+	snprintf(why, 256, "%s", res.reason);
+	return rc;
+}
+
+/* unknown (the relay process killed after the 250) and unconfirmed (a
+ * 250 for a copy the milter never saw), each resolved both ways: recorded
+ * with the admin and the reason; delivered completes the release with the
+ * queue id and the sender's notice, nothing sent again; resend sends one
+ * new copy that completes through the milter. */
+static void test_resolve_stuck(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		enum fake_mode stuck;
+		bool delivered;
+		const char *qid;	/* in the release record */
+		size_t calls;		/* copies sent in all */
+	} rows[] = {
+		{"unknown, delivered", FAKE_OUTCOME_LOST, true, "QREL1", 1},
+		{"unknown, resend", FAKE_OUTCOME_LOST, false, "QREL2", 2},
+		{"unconfirmed, delivered", FAKE_NOMILTER, true, "QREL1", 1},
+		{"unconfirmed, resend", FAKE_NOMILTER, false, "QREL2", 2},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+		struct env e;
+		char name[32], st[32], why[256];
+		snprintf(name, sizeof name, "resolve%zu", i);
+		env_open(&e, name, 60);
+		e.fake.script[0] = rows[i].stuck;
+		e.fake.nscript = 1;
+		approve(&e, "j1", NULL);
+		approve(&e, "j2", NULL);
+		time_t now = time(NULL);
+		releaser_pass(e.r, now);
+		assert_str_eq_msg(rows[i].name, hold_state(&e, -1), "releasing");
+		releaser_pass(e.r, now + 9999);
+		assert_int_eq_msg(rows[i].name, e.fake.calls, 1);
+		int64_t notices = store_notice_count(e.s, "queued");
+		assert_int_eq_msg(rows[i].name, resolve(&e, rows[i].delivered, st, why), 0);
+		assert_int_eq_msg(rows[i].name, records(&e, "release-resolved", "status=sent"), 1);
+		assert_int_eq_msg(rows[i].name, by_admin(&e, "release-resolved"), 1);
+		assert_int_eq_msg(rows[i].name, by_admin(&e, rows[i].delivered ? "release"
+									   : "release-failed"), 1);
+		releaser_pass(e.r, now + 10000);
+		releaser_pass(e.r, now + 20000);
+		assert_int_eq_msg(rows[i].name, e.fake.calls, rows[i].calls);
+		assert_str_eq_msg(rows[i].name, hold_state(&e, -1), "released");
+		assert_int_eq_msg(rows[i].name, records(&e, "release", rows[i].qid), 1);
+		assert_int_eq_msg(rows[i].name, store_notice_count(e.s, "queued"), notices + 1);
+		char err[256];
+		struct store_hold_record *h = store_hold_get(e.s, e.ref, err, sizeof err);
+		assert_non_null(h);
+		assert_null(h->release_error);
+		store_hold_record_free(h);
+		/* settled: a second statement is refused */
+		assert_int_eq_msg(rows[i].name, resolve(&e, true, st, why), 1);
+		env_close(&e);
+	}
+}
+
+/* Nothing to resolve: a pending hold, a failing release (the releaser
+ * retries it), no such hold. */
+static void test_resolve_refused(void **state)
+{
+	(void)state;
+	struct env e;
+	char st[32], why[256];
+	env_open(&e, "resolvenot", 60);
+	assert_int_eq_msg("pending", resolve(&e, true, st, why), 1);
+	if (strstr(why, "not waiting for an admin") == NULL)
+		fail_msg("pending: got \"%s\"", why);
+	e.fake.script[0] = FAKE_DOWN;
+	e.fake.nscript = 1;
+	approve(&e, "j1", NULL);
+	approve(&e, "j2", NULL);
+	releaser_pass(e.r, time(NULL));
+	assert_int_eq_msg("failing, retried by the releaser", resolve(&e, false, st, why), 1);
+	assert_int_eq_msg("refusals recorded", records(&e, "refused", "release-resolve"), 2);
+	assert_int_eq_msg("no resolution recorded", records(&e, "release-resolved", NULL), 0);
+	snprintf(e.ref, sizeof e.ref, "G20200101-0000000000");
+	assert_int_eq_msg("no such hold", resolve(&e, true, st, why), 2);
+	env_close(&e);
+}
+
+/* A duplicate (a recipient released from another hold of the message):
+ * never resent; delivered releases it here with the other copy's queue
+ * id, and the rest of the hold goes out at the next pass. */
+static void test_resolve_duplicate(void **state)
+{
+	(void)state;
+	struct env e;
+	char st[32], why[256], err[256], path[256];
+	env_open(&e, "resolvedup", 120);
+	char first[STORE_REF_MAX];
+	snprintf(first, sizeof first, "%s", e.ref);
+	struct store_hold h = {.queue_id = "Q2", .sender = "<alice@ncsc.nl>", .subject = "s",
+			       .received = time(NULL) - 60, .registry_digest = "ab",
+			       .summary_json = "{}", .findings_json = "{}", .data = message,
+			       .len = sizeof message - 1, .fd = -1, .rcpts = held, .nrcpts = 2};
+	assert_int_equal(store_hold_put(e.s, &h, e.ref, err, sizeof err), 0);
+	snprintf(path, sizeof path, "%s/resolvedup.db", dir);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE holds SET message_key = 'm1'", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	char second[STORE_REF_MAX];
+	snprintf(second, sizeof second, "%s", e.ref);
+	/* the first hold: only soc@cisa.gov approved and released */
+	snprintf(e.ref, sizeof e.ref, "%s", first);
+	approve(&e, "j1", "<soc@cisa.gov>");
+	approve(&e, "j2", "<soc@cisa.gov>");
+	time_t now = time(NULL);
+	releaser_pass(e.r, now);
+	assert_int_eq_msg("first copy", e.fake.calls, 1);
+	/* the second: both approved, refused as a duplicate */
+	snprintf(e.ref, sizeof e.ref, "%s", second);
+	approve(&e, "j1", NULL);
+	approve(&e, "j2", NULL);
+	releaser_pass(e.r, now + 1);
+	assert_int_eq_msg("duplicate refused", e.fake.calls, 1);
+	assert_int_eq_msg("resend refused", resolve(&e, false, st, why), 1);
+	if (strstr(why, first) == NULL)
+		fail_msg("resend: got \"%s\", want the other hold named", why);
+	assert_int_eq_msg("delivered", resolve(&e, true, st, why), 0);
+	assert_str_eq_msg("cisa released here", hold_state(&e, 1), "approved");
+	struct store_hold_record *r = store_hold_get(e.s, e.ref, err, sizeof err);
+	assert_non_null(r);
+	for (size_t i = 0; i < r->nrcpts; i++)
+		if (strcmp(r->rcpts[i].recipient, "<soc@cisa.gov>") == 0) {
+			assert_str_eq_msg("cisa", r->rcpts[i].state, "released");
+			assert_str_eq_msg("its queue id", r->rcpts[i].relay_queue_id, "QREL1");
+		}
+	store_hold_record_free(r);
+	assert_int_eq_msg("recorded", records(&e, "release-resolved", first), 1);
+	releaser_pass(e.r, now + 2);
+	assert_int_eq_msg("the rest goes out", e.fake.calls, 2);
+	if (strstr(e.fake.rcpts, "cisa") != NULL)
+		fail_msg("cisa sent twice: %s", e.fake.rcpts);
+	assert_str_eq_msg("released", hold_state(&e, -1), "released");
+	env_close(&e);
+}
+
 /* A reload's settings take effect at the next pass: a 13-day-old hold
  * does not expire under HoldExpiry 14, does under 12; a bad relay is
  * refused and changes nothing. */
@@ -859,6 +1045,9 @@ int main(void)
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_expiry_not_blocked),
 		cmocka_unit_test(test_release_not_blocked),
+		cmocka_unit_test(test_resolve_stuck),
+		cmocka_unit_test(test_resolve_refused),
+		cmocka_unit_test(test_resolve_duplicate),
 		cmocka_unit_test(test_unloadable_logged_once),
 		cmocka_unit_test(test_configure),
 		cmocka_unit_test(test_backoff),
