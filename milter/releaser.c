@@ -56,6 +56,7 @@ struct releaser {
 };
 
 #define UNLOADABLE_MAX 4096
+#define ADDR_BUF (RCPT_TEXT_MAX + 1)	/* an address without <>, NUL */
 
 /* Index of ref among the unloadable holds, or nunloadable. */
 static size_t unloadable_find(const struct releaser *r, const char *ref)
@@ -123,13 +124,16 @@ static void store_worked(struct releaser *r, const char *ref)
 }
 
 /* addr without surrounding <> into out. */
-static void bare(const char *addr, char *out, size_t outlen)
+static bool bare(const char *addr, char *out, size_t outlen)
 {
 	size_t l = strlen(addr);
+	int n;
 	if (l >= 2 && addr[0] == '<' && addr[l - 1] == '>')
-		snprintf(out, outlen, "%.*s", (int)(l - 2), addr + 1);
+		n = snprintf(out, outlen, "%.*s", (int)(l - 2), addr + 1);
 	else
-		snprintf(out, outlen, "%s", addr);
+		n = snprintf(out, outlen, "%s", addr);
+	/* a cut address is another address: never used */
+	return n >= 0 && (size_t)n < outlen;
 }
 
 /* Send nonce's copy through the fake relay or a relay process (whose
@@ -166,9 +170,10 @@ static enum relayproc_state relay_run(struct releaser *r, const char *nonce, con
  * an array), NULL when the sender cannot be told. */
 static char *outcome_notice(struct releaser *r, const struct store_hold_record *h,
 			    const char *kind, const char *const *rcpts, size_t n,
-			    const char *relay_qid, char to[321])
+			    const char *relay_qid, char to[ADDR_BUF])
 {
-	bare(h->sender, to, 321);
+	if (!bare(h->sender, to, ADDR_BUF))
+		return NULL;
 	struct notice_outcome_info ni = {
 		.kind = kind, .from = r->from, .to = to, .ref = h->ref, .queue_id = h->queue_id,
 		.relay_queue_id = relay_qid, .hostname = r->helo, .rcpts = rcpts, .nrcpts = n,
@@ -198,7 +203,7 @@ static const char **split_canon(char *copy, size_t *n)
  * -1. */
 static int complete(struct releaser *r, const char *nonce, const char *relay_qid, time_t now)
 {
-	char err[512] = "", to[321];
+	char err[512] = "", to[ADDR_BUF];
 	struct store_release_token t;
 	if (store_release_token_get(r->in.store, nonce, &t, err, sizeof err) != 1) {
 		log_msg(LOG_ERR, "release %.40s: token not readable: %s", nonce, err);
@@ -338,7 +343,7 @@ static int resume(struct releaser *r, time_t now)
 /* Expire one hold: state machine, record and notice in one transaction. */
 static bool expire_one(struct releaser *r, const char *ref, time_t now)
 {
-	char err[512] = "", to[321];
+	char err[512] = "", to[ADDR_BUF];
 	struct store_hold_record *h = store_hold_get(r->in.store, ref, err, sizeof err);
 	if (h == NULL) {
 		store_failed(r, "expiry of hold", ref, err);
@@ -406,14 +411,17 @@ static int expire(struct releaser *r, time_t now)
 }
 
 /* The approved recipients of h: bare addresses in v, canonical list. */
-static char *approved_of(const struct store_hold_record *h, char (*v)[321], const char **pv,
+static char *approved_of(const struct store_hold_record *h, char (*v)[ADDR_BUF], const char **pv,
 			 size_t *n)
 {
 	*n = 0;
 	for (size_t i = 0; i < h->nrcpts && *n < RELEASE_MAX_RCPTS; i++) {
 		if (strcmp(h->rcpts[i].state, "approved") != 0)
 			continue;
-		bare(h->rcpts[i].recipient, v[*n], 321);
+		/* every recipient the milter holds fits (limits.h); one that does
+		 * not is left out, so the token's list is refused by the store */
+		if (!bare(h->rcpts[i].recipient, v[*n], ADDR_BUF))
+			return NULL;
 		pv[*n] = v[*n];
 		(*n)++;
 	}
@@ -472,7 +480,7 @@ static int tampered(struct releaser *r, const char *ref, const char *why, time_t
 static int attempt(struct releaser *r, const char *ref, time_t now)
 {
 	char err[512] = "", nonce[RELEASE_NONCE_HEX], line[RELEASE_HEADER_MAX + 200];
-	char from[321], (*addrs)[321] = NULL;
+	char from[ADDR_BUF], (*addrs)[ADDR_BUF] = NULL;
 	const char **pv = NULL;
 	char *canon = NULL, *data = NULL;
 	size_t len = 0, n = 0;
@@ -492,6 +500,12 @@ static int attempt(struct releaser *r, const char *ref, time_t now)
 	}
 	if (addrs != NULL && pv != NULL)
 		canon = approved_of(h, addrs, pv, &n);
+	if (canon == NULL && addrs != NULL && pv != NULL)
+		store_failed(r, "release of hold", ref, "an approved recipient cannot be sent");
+	if (canon != NULL && !bare(h->sender, from, sizeof from)) {
+		store_failed(r, "release of hold", ref, "the envelope sender cannot be sent");
+		goto out;
+	}
 	if (canon == NULL || !begin(r, h, msg, len, canon, now, nonce, line, sizeof line))
 		goto out;
 	size_t hl = strlen(line);
@@ -503,7 +517,7 @@ static int attempt(struct releaser *r, const char *ref, time_t now)
 	}
 	memcpy(data, line, hl);
 	memcpy(data + hl, msg, len);
-	bare(h->sender, from, sizeof from);
+
 	struct smtpc_result res;
 	int sent = 1;
 	enum relayproc_state st = relay_run(r, nonce, from, pv, n, data, hl + len, &sent, &res);

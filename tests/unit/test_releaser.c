@@ -795,6 +795,41 @@ static void test_unloadable_logged_once(void **state)
 	env_close(&e);
 }
 
+/* A held recipient as long as the milter takes (a long source route,
+ * held by design) is released like any other: the token's list, the
+ * store's check, the relay's RCPT and the milter's check all carry it. */
+static void test_release_long_recipient(void **state)
+{
+	(void)state;
+	static char route[RCPT_TEXT_MAX + 3];
+	size_t n = (size_t)snprintf(route, sizeof route, "<");
+	for (int i = 0; n < RCPT_TEXT_MAX - 40; i++)
+		n += (size_t)snprintf(route + n, sizeof route - n, "@h%d.relay.example,", i);
+	/* the last hop's label fills up to the tail ".ex:info@jpcert.or.jp>" */
+	size_t end = RCPT_TEXT_MAX + 2 - 22;
+	memset(route + n, 'a', end - n);
+	n = end;
+	snprintf(route + n, sizeof route - n, ".ex:info@jpcert.or.jp>");
+	assert_int_eq_msg("as long as the milter takes", strlen(route), RCPT_TEXT_MAX + 2);
+	struct env e;
+	char err[256];
+	env_open(&e, "longrcpt", 60);
+	const struct store_hold_rcpt one[] = {{route, "jpcert", "no-basis", "No basis."}};
+	struct store_hold h = {.queue_id = "QL", .sender = "<alice@ncsc.nl>", .subject = "s",
+			       .received = time(NULL) - 30, .registry_digest = "ab",
+			       .summary_json = "{}", .findings_json = "{}", .data = message,
+			       .len = sizeof message - 1, .fd = -1, .rcpts = one, .nrcpts = 1};
+	assert_int_equal(store_hold_put(e.s, &h, e.ref, err, sizeof err), 0);
+	approve(&e, "j1", NULL);
+	approve(&e, "j2", NULL);
+	assert_int_eq_msg("released", releaser_pass(e.r, time(NULL)), 1);
+	assert_int_eq_msg("one copy", e.fake.calls, 1);
+	assert_int_eq_msg("its token passed the milter", e.fake.accepted, 1);
+	assert_str_eq_msg("released", hold_state(&e, -1), "released");
+	assert_int_eq_msg("the release record names it", records(&e, "release", route), 1);
+	env_close(&e);
+}
+
 /* ---- an admin resolves a release left to the admins ------------------- */
 
 static const struct store_actor admin = {.user = "carol", .uid = 1003, .role = "admin"};
@@ -1045,6 +1080,7 @@ int main(void)
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_expiry_not_blocked),
 		cmocka_unit_test(test_release_not_blocked),
+		cmocka_unit_test(test_release_long_recipient),
 		cmocka_unit_test(test_resolve_stuck),
 		cmocka_unit_test(test_resolve_refused),
 		cmocka_unit_test(test_resolve_duplicate),
