@@ -276,7 +276,7 @@ static int settle(struct releaser *r, const struct store_release_token *t,
 				" (MTA queue id %.64s) and the relay's reply was lost; not sent again,"
 				" check the MTA's log for that queue id", t->ref, t->mta_queue_id);
 		else if (rc < 0)
-			log_msg(LOG_ERR, "release %s: not recorded: %s", t->ref, err);
+			store_failed(r, "unknown outcome of the release of", t->ref, err);
 		return rc < 0 ? -1 : 0;
 	}
 	if (st == RELAYPROC_LOST)
@@ -320,23 +320,28 @@ static int settle_nonce(struct releaser *r, const char *nonce, enum relayproc_st
  * the outcome is lost. */
 static int resume(struct releaser *r, time_t now)
 {
-	char **nonces, err[512];
+	char **nonces, err[512], after[RELEASE_NONCE_HEX + 8] = "";
 	size_t n;
-	if (store_release_open(r->in.store, &nonces, &n, err, sizeof err) != 0) {
-		log_msg(LOG_ERR, "releaser: %s", err);
-		return -1;
-	}
 	int acted = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct smtpc_result res;
-		int sent = 1;
-		enum relayproc_state st = RELAYPROC_LOST;
-		memset(&res, 0, sizeof res);
-		if (r->in.fake.send == NULL)
-			st = relayproc_outcome(r->spool, nonces[i], &sent, &res);
-		acted += settle_nonce(r, nonces[i], st, sent, &res, now) > 0;
-	}
-	store_strv_free(nonces, n);
+	do {
+		if (store_release_open_after(r->in.store, after, &nonces, &n, err,
+					     sizeof err) != 0) {
+			log_msg(LOG_ERR, "releaser: %s", err);
+			return acted > 0 ? acted : -1;
+		}
+		for (size_t i = 0; i < n; i++) {
+			struct smtpc_result res;
+			int sent = 1;
+			enum relayproc_state st = RELAYPROC_LOST;
+			memset(&res, 0, sizeof res);
+			if (r->in.fake.send == NULL)
+				st = relayproc_outcome(r->spool, nonces[i], &sent, &res);
+			acted += settle_nonce(r, nonces[i], st, sent, &res, now) > 0;
+		}
+		if (n > 0)
+			snprintf(after, sizeof after, "%s", nonces[n - 1]);
+		store_strv_free(nonces, n);
+	} while (n > 0);
 	return acted;
 }
 

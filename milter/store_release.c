@@ -20,7 +20,8 @@
  * store_release_backoff(), store_release_unknown(), store_release_tampered(),
  * store_release_use(),
  * store_release_refused(),
- * store_release_open(), store_release_due(), store_release_due_after(),
+ * store_release_open(), store_release_open_after(), store_release_due(),
+ * store_release_due_after(),
  * store_holds_expired(),
  * store_holds_expired_after(),
  * store_strv_free().
@@ -649,10 +650,20 @@ static int str_list(struct store *s, const char *sql, bool bind, int64_t arg, co
 	return rc;
 }
 
+int store_release_open_after(struct store *s, const char *after, char ***nonces, size_t *n,
+			     char *err, size_t errlen)
+{
+	/* a cursor (oldest first): attempts of holds that cannot be loaded
+	 * never keep a later attempt from being settled */
+	return str_list(s, "SELECT nonce FROM release_tokens WHERE state IN ('issued', 'used')"
+			   " AND (?2 = '' OR (created, nonce) > (SELECT created, nonce FROM"
+			   " release_tokens WHERE nonce = ?2)) ORDER BY created, nonce", false, 0,
+			after != NULL ? after : "", nonces, n, err, errlen);
+}
+
 int store_release_open(struct store *s, char ***nonces, size_t *n, char *err, size_t errlen)
 {
-	return str_list(s, "SELECT nonce FROM release_tokens WHERE state IN ('issued', 'used')"
-			   " ORDER BY created", false, 0, NULL, nonces, n, err, errlen);
+	return store_release_open_after(s, "", nonces, n, err, errlen);
 }
 
 int store_release_due_after(struct store *s, time_t now, const char *after, char ***refs,

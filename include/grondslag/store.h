@@ -64,6 +64,8 @@
  *                         approval row, audit record and notice, one
  *                         transaction
  *   store_holds_list(), store_hold_approvals()   for held / show
+ *   store_release_resolve()   an admin settles a stopped release
+ *                         (store_resolve.c; "release-resolved")
  * Every write also appends its audit record in the same transaction:
  * store_hold_put() "hold", store_share(s)_put() and shares in a hold
  * "share", store_hold_decide() the event (or "refused").
@@ -606,6 +608,8 @@ int store_holds_expired(struct store *s, time_t cutoff, char ***refs, size_t *n,
  * starts with the day received): the expiry and the releaser page through
  * every expired or due hold with them, so holds that cannot be loaded
  * never keep later ones off the list. */
+int store_release_open_after(struct store *s, const char *after, char ***nonces, size_t *n,
+			     char *err, size_t errlen);
 int store_release_due_after(struct store *s, time_t now, const char *after, char ***refs,
 			    size_t *n, char *err, size_t errlen);
 int store_holds_expired_after(struct store *s, time_t cutoff, const char *after, char ***refs,

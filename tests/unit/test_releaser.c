@@ -734,6 +734,48 @@ static void test_release_not_blocked(void **state)
 	env_close(&e);
 }
 
+/* Unfinished attempts (after a restart) of holds that cannot be loaded,
+ * more than one work list holds and all older than a good one, never
+ * keep the good one from being settled. */
+static void test_resume_not_blocked(void **state)
+{
+	(void)state;
+	struct env e;
+	env_open(&e, "resumeblocked", 60);
+	put_bobs(&e, 120, 86400);
+	spoil_others(&e, "resumeblocked", "releasing", "releasing");
+	char path[256], sql[512];
+	snprintf(path, sizeof path, "%s/resumeblocked.db", dir);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	snprintf(sql, sizeof sql, "INSERT INTO release_tokens(nonce, ref, rcpts, digest, header,"
+		 " created, expires, state) SELECT printf('%%032x', rowid), ref, 'x', 'd', 'h',"
+		 " %lld, %lld, 'issued' FROM holds WHERE ref != '%s'",
+		 (long long)time(NULL) - 600, (long long)time(NULL) + 3000, e.ref);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	/* the good hold: begun and let pass by the milter, then a restart */
+	approve(&e, "j1", NULL);
+	approve(&e, "j2", NULL);
+	time_t now = time(NULL);
+	char digest[RELEASE_DIGEST_HEX], reason[256], err[256];
+	release_digest(message, sizeof message - 1, "X-Grondslag", digest);
+	const char *all = "info@jpcert.or.jp\nsoc@cisa.gov";
+	struct store_release_start b = {.ref = e.ref, .nonce = "0000000000000000000000000000ffff",
+					.digest = digest, .rcpts_canon = all, .header = "h",
+					.expires = now + 3600, .now = now};
+	assert_int_equal(store_release_begin(e.s, &b, reason, sizeof reason, err, sizeof err), 0);
+	struct store_release_use u = {.ref = e.ref, .nonce = b.nonce, .digest = digest,
+				      .rcpts_canon = all, .mta_queue_id = "QGOOD", .now = now};
+	assert_int_equal(store_release_use(e.s, &u, reason, sizeof reason, err, sizeof err), 0);
+	releaser_pass(e.r, now + 1);
+	assert_int_eq_msg("the good attempt settled (unknown)", records(&e, "release-unknown",
+									 "QGOOD"), 1);
+	assert_int_eq_msg("nothing sent", e.fake.calls, 0);
+	env_close(&e);
+}
+
 /* Lines of the file at path containing needle. */
 static int lines_with(const char *path, const char *needle)
 {
@@ -1080,6 +1122,7 @@ int main(void)
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_expiry_not_blocked),
 		cmocka_unit_test(test_release_not_blocked),
+		cmocka_unit_test(test_resume_not_blocked),
 		cmocka_unit_test(test_release_long_recipient),
 		cmocka_unit_test(test_resolve_stuck),
 		cmocka_unit_test(test_resolve_refused),
