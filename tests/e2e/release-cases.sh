@@ -419,7 +419,7 @@ rc_records_are() {
 
 # Approve hold $1 by both jurists.
 rc_approve2() {
-	mc_cli $J1 approve "$1" --reason "needed" --basis "wbni-20"
+	mc_cli $J1 approve "$1" --reason "needed"
 	mc_cli $J2 approve "$1" --reason "agreed"
 }
 
