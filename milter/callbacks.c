@@ -676,10 +676,15 @@ static void log_decision(const struct msg_ctx *m, const struct gate_result *g, c
 	}
 }
 
-/* A message with a release token: true when the token is valid and now
- * used (the message passes as released); false: refused and recorded,
- * the message is treated like any other. */
-static bool release_accepted(struct conn_ctx *c, const char *data, size_t len)
+/* A message with a release token: 1 when the token is valid and now
+ * used (the message passes as released); 0: refused and recorded, the
+ * message is treated like any other; -1: not to be delivered by any
+ * route (why in why): the store could not be asked, or the copy is our
+ * releaser's own (its mac is good) from an attempt the releaser already
+ * gave up and retries with a new token - delivered here as any message,
+ * should the gate let it pass, it would arrive twice. */
+static int release_accepted(struct conn_ctx *c, const char *data, size_t len, char *why_out,
+			    size_t why_len)
 {
 	struct msg_ctx *m = &c->msg;
 	const char *prefix = config_str(snapshot_config(c->snap), CONF_HEADER_NAME);
@@ -721,13 +726,17 @@ static bool release_accepted(struct conn_ctx *c, const char *data, size_t len)
 	    store_release_refused(daemon_state.store, parsed ? t.ref : "", parsed ? t.nonce : "",
 				  why, m->qid, err, sizeof err) != 0)
 		log_qid(LOG_ERR, m->qid, "release token refusal not recorded: %.200s", err);
+	bool abandoned = rc == 1 && asked && strstr(why, "abandoned") != NULL;
 	if (rc < 0)
-		log_qid(LOG_ERR, m->qid, "release token not checked: %.200s", err);
+		snprintf(why_out, why_len, "release token not checked: %.200s", err);
+	else if (abandoned)
+		snprintf(why_out, why_len, "release token of an abandoned attempt (%.100s): the"
+			 " releaser sends a new copy; this one is not delivered", why);
 	else if (rc == 1)
 		log_qid(LOG_WARNING, m->qid, "release token refused (%.100s): handled as any message",
 			why);
 	free(canon);
-	return rc == 0;
+	return rc < 0 || abandoned ? -1 : rc == 0;
 }
 
 /* The released copy passes: our headers (the token) go, one is added. */
@@ -773,7 +782,10 @@ static sfsistat eom_outbound(SMFICTX *ctx, struct conn_ctx *c)
 		return internal_error(ctx, c, m->error);
 	if (spool_finish(c->spool, &data, &len, err, sizeof err) != 0)
 		return internal_error(ctx, c, err);
-	if (m->nrelease > 0 && release_accepted(c, data, len))
+	int released = m->nrelease > 0 ? release_accepted(c, data, len, err, sizeof err) : 0;
+	if (released < 0)
+		return internal_error(ctx, c, err);
+	if (released > 0)
 		return eom_released(ctx, c);
 	struct findings *f = scan_message(snapshot_scan(c->snap), data, len);
 	metrics_add(METRIC_SCANNED, 1);

@@ -3,7 +3,8 @@
  * (ctlsock.c the server, ctlsock_req.c one request, ctlsock_refuse.c
  * refusals and their bounded record, ctlsock_decide.c decisions, bulk and
  * the deny notice, ctlsock_names.c the party, reason code and basis a
- * jurist names, checked against the registry).  Private to those files.
+ * jurist names, checked against the registry, ctlsock_resolve.c an
+ * admin settling a stuck release).  Private to those files.
  */
 #ifndef GRONDSLAG_CTLSOCK_PRIV_H
 #define GRONDSLAG_CTLSOCK_PRIV_H
@@ -94,4 +95,6 @@ char *ctlsock_deny_notice(const struct ctlsock_env *env, const struct store_hold
 			  const char *to, const char *reason, const char *const *denied,
 			  size_t n, time_t now);
 
+/* ctlsock_resolve.c: the admin's release-resolve request. */
+void ctlsock_resolve(struct ctlsock_req *r);
 #endif

@@ -670,6 +670,7 @@ static const struct {
 	{"show", cmd_show, 1u << CTLSOCK_JURIST | 1u << CTLSOCK_ADMIN | 1u << CTLSOCK_AUDITOR},
 	{"approve", cmd_decide, 1u << CTLSOCK_JURIST},
 	{"deny", cmd_decide, 1u << CTLSOCK_JURIST},
+	{"release-resolve", ctlsock_resolve, 1u << CTLSOCK_ADMIN},
 };
 
 /* Parse, check the role, run. */

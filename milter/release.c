@@ -22,7 +22,6 @@
 
 #include "grondslag/release.h"
 
-#define RCPT_MAX_LEN 320
 
 static const char hexdig[] = "0123456789abcdef";
 
@@ -176,7 +175,7 @@ char *release_rcpts_canon(const char *const *rcpts, size_t n)
 			r++;
 			l -= 2;
 		}
-		if (l == 0 || l > RCPT_MAX_LEN || memchr(r, '\n', l) != NULL ||
+		if (l == 0 || l > RCPT_TEXT_MAX || memchr(r, '\n', l) != NULL ||
 		    (v[i] = g_ascii_strdown(r, (gssize)l)) == NULL)
 			break;
 		total += l + 1;

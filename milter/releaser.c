@@ -6,9 +6,12 @@
  * Public functions: releaser_new(), releaser_free(), releaser_pass(),
  * releaser_start(), releaser_kick(), releaser_configure(),
  * releaser_counts(), releaser_source().
- * Limits: at most 100 holds of each kind per pass (the next pass takes
- * the rest); a release is one SMTP transaction of at most
- * RELEASER_SMTP_TIMEOUT seconds per read or write.
+ * Limits: unfinished attempts 100 per pass (the next pass takes the
+ * rest); expired and due holds are paged through, 100 at a time, so a
+ * hold that fails never keeps others waiting; each failing hold is
+ * logged once per episode (UNLOADABLE_MAX remembered); a release is one
+ * SMTP transaction of at most RELEASER_SMTP_TIMEOUT seconds per read or
+ * write.
  */
 #include <limits.h>
 #include <netdb.h>
@@ -44,37 +47,93 @@ struct releaser {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	atomic_uint_fast64_t released, failed, expired;
-	unsigned store_failures;	/* failed store updates in a row (thread) */
+	/* holds that failed (not loadable, or a store update about them),
+	 * each logged once per episode (thread only; at most UNLOADABLE_MAX
+	 * remembered) */
+	char (*unloadable)[STORE_REF_MAX];
+	size_t nunloadable;
+	bool unloadable_full;
 };
 
-/* A store update failed.  A full disk fails every update of every pass
- * (ReleaseRetry may be 1 s): log the first of an episode as an error, the
- * rest at debug level.  Nothing is sent on a failed update: the token and
+#define UNLOADABLE_MAX 4096
+#define ADDR_BUF (RCPT_TEXT_MAX + 1)	/* an address without <>, NUL */
+
+/* Index of ref among the unloadable holds, or nunloadable. */
+static size_t unloadable_find(const struct releaser *r, const char *ref)
+{
+	size_t i = 0;
+	while (i < r->nunloadable && strcmp(r->unloadable[i], ref) != 0)
+		i++;
+	return i;
+}
+
+/* Remember that hold ref failed: true when it had not failed before in
+ * this episode (then it deserves an error line). */
+static bool hold_failed(struct releaser *r, const char *ref)
+{
+	if (unloadable_find(r, ref) < r->nunloadable)
+		return false;
+	if (r->nunloadable < UNLOADABLE_MAX) {
+		if (r->unloadable == NULL)
+			r->unloadable = calloc(UNLOADABLE_MAX, sizeof *r->unloadable);
+		if (r->unloadable != NULL) {
+			snprintf(r->unloadable[r->nunloadable++], STORE_REF_MAX, "%s", ref);
+			return true;
+		}
+	}
+	if (!r->unloadable_full)
+		log_msg(LOG_ERR, "releaser: more than %d holds fail; failures of further holds are"
+			" logged at debug level only", UNLOADABLE_MAX);
+	r->unloadable_full = true;
+	return false;
+}
+
+/* Hold ref was acted on: end its episode of failures, if it had one. */
+static void hold_worked(struct releaser *r, const char *ref)
+{
+	size_t i = unloadable_find(r, ref);
+	if (i == r->nunloadable)
+		return;
+	log_msg(LOG_NOTICE, "hold %s: acted on again after earlier failures", ref);
+	memmove(r->unloadable[i], r->unloadable[i + 1],
+		(r->nunloadable - i - 1) * sizeof *r->unloadable);
+	r->nunloadable--;
+	if (r->nunloadable == 0)
+		r->unloadable_full = false;
+}
+
+/* A hold could not be loaded or a store update about it failed: it is
+ * passed over and tried again every pass, never dropped.  A hold that
+ * cannot be loaded fails every pass (ReleaseRetry may be 1 s) and a full
+ * disk fails every update: the first failure of each hold in an episode
+ * is an error naming it, its repeats are logged at debug level until it
+ * is acted on again.  Nothing is sent on a failed update: the token and
  * the hold's state decide, and they did not change. */
 static void store_failed(struct releaser *r, const char *what, const char *ref, const char *err)
 {
-	bool first = r->store_failures++ == 0;
-	log_msg(first ? LOG_ERR : LOG_DEBUG, "%s %s: not recorded (store: %s)%s", what, ref, err,
-		first ? "; retried every pass, further failures logged at debug level" : "");
+	bool first = hold_failed(r, ref);
+	log_msg(first ? LOG_ERR : LOG_DEBUG, "%s %s: not done (%.300s)%s", what, ref,
+		err && *err ? err : "store error",
+		first ? "; passed over and tried again every pass, logged again when it works" : "");
 }
 
-/* A store update worked: end an episode of failures. */
-static void store_worked(struct releaser *r)
+/* A store update about hold ref worked: end its episode of failures. */
+static void store_worked(struct releaser *r, const char *ref)
 {
-	if (r->store_failures > 0)
-		log_msg(LOG_NOTICE, "releaser: the store is writable again after %u failed"
-			" update%s", r->store_failures, r->store_failures == 1 ? "" : "s");
-	r->store_failures = 0;
+	hold_worked(r, ref);
 }
 
 /* addr without surrounding <> into out. */
-static void bare(const char *addr, char *out, size_t outlen)
+static bool bare(const char *addr, char *out, size_t outlen)
 {
 	size_t l = strlen(addr);
+	int n;
 	if (l >= 2 && addr[0] == '<' && addr[l - 1] == '>')
-		snprintf(out, outlen, "%.*s", (int)(l - 2), addr + 1);
+		n = snprintf(out, outlen, "%.*s", (int)(l - 2), addr + 1);
 	else
-		snprintf(out, outlen, "%s", addr);
+		n = snprintf(out, outlen, "%s", addr);
+	/* a cut address is another address: never used */
+	return n >= 0 && (size_t)n < outlen;
 }
 
 /* Send nonce's copy through the fake relay or a relay process (whose
@@ -111,9 +170,10 @@ static enum relayproc_state relay_run(struct releaser *r, const char *nonce, con
  * an array), NULL when the sender cannot be told. */
 static char *outcome_notice(struct releaser *r, const struct store_hold_record *h,
 			    const char *kind, const char *const *rcpts, size_t n,
-			    const char *relay_qid, char to[321])
+			    const char *relay_qid, char to[ADDR_BUF])
 {
-	bare(h->sender, to, 321);
+	if (!bare(h->sender, to, ADDR_BUF))
+		return NULL;
 	struct notice_outcome_info ni = {
 		.kind = kind, .from = r->from, .to = to, .ref = h->ref, .queue_id = h->queue_id,
 		.relay_queue_id = relay_qid, .hostname = r->helo, .rcpts = rcpts, .nrcpts = n,
@@ -143,7 +203,7 @@ static const char **split_canon(char *copy, size_t *n)
  * -1. */
 static int complete(struct releaser *r, const char *nonce, const char *relay_qid, time_t now)
 {
-	char err[512] = "", to[321];
+	char err[512] = "", to[ADDR_BUF];
 	struct store_release_token t;
 	if (store_release_token_get(r->in.store, nonce, &t, err, sizeof err) != 1) {
 		log_msg(LOG_ERR, "release %.40s: token not readable: %s", nonce, err);
@@ -159,7 +219,7 @@ static int complete(struct releaser *r, const char *nonce, const char *relay_qid
 	int rc = store_release_done(r->in.store, nonce, relay_qid, notice ? to : NULL, notice, now,
 				    err, sizeof err);
 	if (rc == 0) {
-		store_worked(r);
+		store_worked(r, t.ref);
 		atomic_fetch_add(&r->released, 1);
 		log_msg(LOG_NOTICE, "release %s: delivered to %zu recipient%s, queue id %.64s", t.ref,
 			n, n == 1 ? "" : "s", qid);
@@ -190,7 +250,7 @@ static int failed(struct releaser *r, const char *ref, const char *nonce, const 
 	int rc = store_release_fail(r->in.store, nonce, why, now, r->in.retry_base, &due, err,
 				    sizeof err);
 	if (rc == 0) {
-		store_worked(r);
+		store_worked(r, ref);
 		atomic_fetch_add(&r->failed, 1);
 		log_msg(LOG_WARNING, "release %s: failed (%.200s), retry in %lld s", ref, why,
 			(long long)(due - now));
@@ -216,7 +276,7 @@ static int settle(struct releaser *r, const struct store_release_token *t,
 				" (MTA queue id %.64s) and the relay's reply was lost; not sent again,"
 				" check the MTA's log for that queue id", t->ref, t->mta_queue_id);
 		else if (rc < 0)
-			log_msg(LOG_ERR, "release %s: not recorded: %s", t->ref, err);
+			store_failed(r, "unknown outcome of the release of", t->ref, err);
 		return rc < 0 ? -1 : 0;
 	}
 	if (st == RELAYPROC_LOST)
@@ -260,33 +320,40 @@ static int settle_nonce(struct releaser *r, const char *nonce, enum relayproc_st
  * the outcome is lost. */
 static int resume(struct releaser *r, time_t now)
 {
-	char **nonces, err[512];
+	char **nonces, err[512], after[RELEASE_NONCE_HEX + 8] = "";
 	size_t n;
-	if (store_release_open(r->in.store, &nonces, &n, err, sizeof err) != 0) {
-		log_msg(LOG_ERR, "releaser: %s", err);
-		return -1;
-	}
 	int acted = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct smtpc_result res;
-		int sent = 1;
-		enum relayproc_state st = RELAYPROC_LOST;
-		memset(&res, 0, sizeof res);
-		if (r->in.fake.send == NULL)
-			st = relayproc_outcome(r->spool, nonces[i], &sent, &res);
-		acted += settle_nonce(r, nonces[i], st, sent, &res, now) > 0;
-	}
-	store_strv_free(nonces, n);
+	do {
+		if (store_release_open_after(r->in.store, after, &nonces, &n, err,
+					     sizeof err) != 0) {
+			log_msg(LOG_ERR, "releaser: %s", err);
+			return acted > 0 ? acted : -1;
+		}
+		for (size_t i = 0; i < n; i++) {
+			struct smtpc_result res;
+			int sent = 1;
+			enum relayproc_state st = RELAYPROC_LOST;
+			memset(&res, 0, sizeof res);
+			if (r->in.fake.send == NULL)
+				st = relayproc_outcome(r->spool, nonces[i], &sent, &res);
+			acted += settle_nonce(r, nonces[i], st, sent, &res, now) > 0;
+		}
+		if (n > 0)
+			snprintf(after, sizeof after, "%s", nonces[n - 1]);
+		store_strv_free(nonces, n);
+	} while (n > 0);
 	return acted;
 }
 
 /* Expire one hold: state machine, record and notice in one transaction. */
 static bool expire_one(struct releaser *r, const char *ref, time_t now)
 {
-	char err[512] = "", to[321];
+	char err[512] = "", to[ADDR_BUF];
 	struct store_hold_record *h = store_hold_get(r->in.store, ref, err, sizeof err);
-	if (h == NULL)
+	if (h == NULL) {
+		store_failed(r, "expiry of hold", ref, err);
 		return false;
+	}
 	const char **v = calloc(h->nrcpts + 1, sizeof *v);
 	size_t n = 0;
 	for (size_t i = 0; v != NULL && i < h->nrcpts; i++)
@@ -305,7 +372,7 @@ static bool expire_one(struct releaser *r, const char *ref, time_t now)
 	struct store_decision_result res;
 	int rc = store_hold_decide(r->in.store, ref, &d, &res, err, sizeof err);
 	if (rc == 0) {
-		store_worked(r);
+		store_worked(r, ref);
 		atomic_fetch_add(&r->expired, 1);
 		log_msg(LOG_NOTICE, "hold %s expired after %u days", ref, r->in.expiry_days);
 		if (notice)
@@ -349,14 +416,17 @@ static int expire(struct releaser *r, time_t now)
 }
 
 /* The approved recipients of h: bare addresses in v, canonical list. */
-static char *approved_of(const struct store_hold_record *h, char (*v)[321], const char **pv,
+static char *approved_of(const struct store_hold_record *h, char (*v)[ADDR_BUF], const char **pv,
 			 size_t *n)
 {
 	*n = 0;
 	for (size_t i = 0; i < h->nrcpts && *n < RELEASE_MAX_RCPTS; i++) {
 		if (strcmp(h->rcpts[i].state, "approved") != 0)
 			continue;
-		bare(h->rcpts[i].recipient, v[*n], 321);
+		/* every recipient the milter holds fits (limits.h); one that does
+		 * not is left out, so the token's list is refused by the store */
+		if (!bare(h->rcpts[i].recipient, v[*n], ADDR_BUF))
+			return NULL;
 		pv[*n] = v[*n];
 		(*n)++;
 	}
@@ -393,7 +463,7 @@ static bool begin(struct releaser *r, const struct store_hold_record *h, const c
 				"release %s: not begun: %s", h->ref, reason);
 		return false;
 	}
-	store_worked(r);
+	store_worked(r, h->ref);
 	memcpy(nonce, t.nonce, RELEASE_NONCE_HEX);
 	return true;
 }
@@ -415,12 +485,14 @@ static int tampered(struct releaser *r, const char *ref, const char *why, time_t
 static int attempt(struct releaser *r, const char *ref, time_t now)
 {
 	char err[512] = "", nonce[RELEASE_NONCE_HEX], line[RELEASE_HEADER_MAX + 200];
-	char from[321], (*addrs)[321] = NULL;
+	char from[ADDR_BUF], (*addrs)[ADDR_BUF] = NULL;
 	const char **pv = NULL;
 	char *canon = NULL, *data = NULL;
 	size_t len = 0, n = 0;
 	int acted = 0;
 	struct store_hold_record *h = store_hold_get(r->in.store, ref, err, sizeof err);
+	if (h == NULL)
+		store_failed(r, "release of hold", ref, err);
 	char *msg = NULL, why[300];
 	if (h != NULL && store_hold_message_checked(r->in.store, ref, &msg, &len, why,
 						    sizeof why) == 1) {
@@ -433,6 +505,12 @@ static int attempt(struct releaser *r, const char *ref, time_t now)
 	}
 	if (addrs != NULL && pv != NULL)
 		canon = approved_of(h, addrs, pv, &n);
+	if (canon == NULL && addrs != NULL && pv != NULL)
+		store_failed(r, "release of hold", ref, "an approved recipient cannot be sent");
+	if (canon != NULL && !bare(h->sender, from, sizeof from)) {
+		store_failed(r, "release of hold", ref, "the envelope sender cannot be sent");
+		goto out;
+	}
 	if (canon == NULL || !begin(r, h, msg, len, canon, now, nonce, line, sizeof line))
 		goto out;
 	size_t hl = strlen(line);
@@ -444,7 +522,7 @@ static int attempt(struct releaser *r, const char *ref, time_t now)
 	}
 	memcpy(data, line, hl);
 	memcpy(data + hl, msg, len);
-	bare(h->sender, from, sizeof from);
+
 	struct smtpc_result res;
 	int sent = 1;
 	enum relayproc_state st = relay_run(r, nonce, from, pv, n, data, hl + len, &sent, &res);
@@ -460,25 +538,32 @@ out:
 	return acted;
 }
 
-/* Step 3: due releases. */
+/* Step 3: due releases, page by page as the expiry: a hold that cannot
+ * be loaded or begun is passed over, never keeping the holds after it
+ * waiting. */
 static int release_due(struct releaser *r, time_t now)
 {
-	char **refs, err[512];
+	char **refs, err[512], after[STORE_REF_MAX] = "";
 	size_t n;
-	if (store_release_due(r->in.store, now, &refs, &n, err, sizeof err) != 0) {
-		log_msg(LOG_ERR, "releaser: %s", err);
-		return -1;
-	}
 	int done = 0;
-	for (size_t i = 0; i < n; i++) {
-		pthread_mutex_lock(&r->lock);
-		bool stop = r->stop;
-		pthread_mutex_unlock(&r->lock);
-		if (stop)
-			break;
-		done += attempt(r, refs[i], now);
-	}
-	store_strv_free(refs, n);
+	bool stop = false;
+	do {
+		if (store_release_due_after(r->in.store, now, after, &refs, &n, err,
+					    sizeof err) != 0) {
+			log_msg(LOG_ERR, "releaser: %s", err);
+			return done > 0 ? done : -1;
+		}
+		for (size_t i = 0; i < n && !stop; i++) {
+			pthread_mutex_lock(&r->lock);
+			stop = r->stop;
+			pthread_mutex_unlock(&r->lock);
+			if (!stop)
+				done += attempt(r, refs[i], now);
+		}
+		if (n > 0)
+			snprintf(after, sizeof after, "%s", refs[n - 1]);
+		store_strv_free(refs, n);
+	} while (n > 0 && !stop);
 	return done;
 }
 
@@ -643,6 +728,7 @@ void releaser_free(struct releaser *r)
 	}
 	pthread_cond_destroy(&r->cond);
 	pthread_mutex_destroy(&r->lock);
+	free(r->unloadable);
 	/* the key is a secret: do not leave it in freed memory */
 	explicit_bzero(r->in.key, sizeof r->in.key);
 	free(r);

@@ -33,11 +33,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "grondslag/limits.h"
 #include "grondslag/smtpc.h"
 
 #define LINE_MAX_BYTES 1000
 #define REPLY_MAX_LINES 100
-#define ADDR_MAX 512
+#define ADDR_MAX RCPT_TEXT_MAX	/* limits.h: every address the milter holds */
 #define OUT_BUF 65536
 #define DEFAULT_TIMEOUT 30
 #define QUIT_TIMEOUT_MS 2000
@@ -320,11 +321,26 @@ static bool safe_address(const char *a, char out[ADDR_MAX + 1])
 	}
 	if (n > ADDR_MAX)
 		return false;
+	/* a quoted local part may hold a space and <> (RFC 5321 4.1.2: the
+	 * milter holds "<\"john doe\"@example.org>" as given); never a
+	 * control character, never a bare space or bracket outside quotes */
+	bool quoted = false;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)a[i];
-		if (ch <= 0x20 || ch == 0x7f || ch == '<' || ch == '>')
+		if (ch < 0x20 || ch == 0x7f)
+			return false;
+		if (quoted && ch == '\\' && i + 1 < n && (unsigned char)a[i + 1] >= 0x20 &&
+		    a[i + 1] != 0x7f) {
+			i++;
+			continue;
+		}
+		if (ch == '"')
+			quoted = !quoted;
+		else if (!quoted && (ch == ' ' || ch == '<' || ch == '>'))
 			return false;
 	}
+	if (quoted)
+		return false;
 	memcpy(out, a, n);
 	out[n] = '\0';
 	return true;

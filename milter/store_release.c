@@ -20,7 +20,9 @@
  * store_release_backoff(), store_release_unknown(), store_release_tampered(),
  * store_release_use(),
  * store_release_refused(),
- * store_release_open(), store_release_due(), store_holds_expired(),
+ * store_release_open(), store_release_open_after(), store_release_due(),
+ * store_release_due_after(),
+ * store_holds_expired(),
  * store_holds_expired_after(),
  * store_strv_free().
  * Limits: work lists return at most 100 entries per call.
@@ -648,19 +650,41 @@ static int str_list(struct store *s, const char *sql, bool bind, int64_t arg, co
 	return rc;
 }
 
+int store_release_open_after(struct store *s, const char *after, char ***nonces, size_t *n,
+			     char *err, size_t errlen)
+{
+	/* a cursor (oldest first): attempts of holds that cannot be loaded
+	 * never keep a later attempt from being settled */
+	return str_list(s, "SELECT nonce FROM release_tokens WHERE state IN ('issued', 'used')"
+			   " AND (?2 = '' OR (created, nonce) > (SELECT created, nonce FROM"
+			   " release_tokens WHERE nonce = ?2)) ORDER BY created, nonce", false, 0,
+			after != NULL ? after : "", nonces, n, err, errlen);
+}
+
 int store_release_open(struct store *s, char ***nonces, size_t *n, char *err, size_t errlen)
 {
-	return str_list(s, "SELECT nonce FROM release_tokens WHERE state IN ('issued', 'used')"
-			   " ORDER BY created", false, 0, NULL, nonces, n, err, errlen);
+	return store_release_open_after(s, "", nonces, n, err, errlen);
+}
+
+int store_release_due_after(struct store *s, time_t now, const char *after, char ***refs,
+			    size_t *n, char *err, size_t errlen)
+{
+	/* a cursor as for the expiry, in the order received (the first
+	 * approved copy of a message goes first): holds that cannot be loaded
+	 * or begun never fill the list and keep later ones from their
+	 * release */
+	return str_list(s, "SELECT ref FROM holds WHERE state = 'partly-approved'"
+			   " AND release_due <= ?1 AND (?2 = '' OR (received, ref) > (SELECT"
+			   " received, ref FROM holds WHERE ref = ?2)) AND EXISTS (SELECT 1 FROM"
+			   " hold_recipients r WHERE r.ref = holds.ref AND r.state = 'approved')"
+			   " ORDER BY received, ref", true, (int64_t)now, after != NULL ? after : "", refs, n,
+			err, errlen);
 }
 
 int store_release_due(struct store *s, time_t now, char ***refs, size_t *n, char *err,
 		      size_t errlen)
 {
-	return str_list(s, "SELECT ref FROM holds WHERE state = 'partly-approved'"
-			   " AND release_due <= ?1 AND EXISTS (SELECT 1 FROM hold_recipients r"
-			   " WHERE r.ref = holds.ref AND r.state = 'approved') ORDER BY received",
-			true, (int64_t)now, NULL, refs, n, err, errlen);
+	return store_release_due_after(s, now, "", refs, n, err, errlen);
 }
 
 int store_holds_expired_after(struct store *s, time_t cutoff, const char *after, char ***refs,

@@ -31,6 +31,11 @@
  *        code, per hold; dry_run decides and rolls back; plan (the
  *        digest a dry run answered) makes it change nothing unless the
  *        matching recipients are still exactly those
+ *   {"cmd":"release-resolve", "ref":REF, "resolution":"delivered"|"resend",
+ *    "reason":TEXT}
+ *        admins: settle a release the releaser left to the admins
+ *        (unknown, unconfirmed, duplicate; store_release_resolve());
+ *        any other hold is refused
  * REF in any case; party: a registry id or name, or a party id of the
  * stored holds, any case; reason_code:
  * a hold reason code, any case; basis: a registry basis id, any case,
@@ -43,7 +48,8 @@
  * Roles:  jurist   everything; held and show carry the Subject (content)
  *                  and each such request is recorded as ONE "view"
  *                  (details what=subject, or what=content for --content)
- *         admin    held, show without content (status); no decisions
+ *         admin    held, show without content (status); no decisions;
+ *                  release-resolve (a delivery fact, not a decision)
  *         auditor  held, show without content (reading)
  *  For admins and auditors "subject" is null and "subject_withheld" says
  *  why: the Subject is written by the sender and can carry addresses.

@@ -52,7 +52,8 @@
  *   holdstate_name(), holdstate_parse(), holdstate_rcpt_name(),
  *   holdstate_rcpt_parse(), holdstate_event_name()
  * Limits: HOLDSTATE_MAX_RCPTS recipients, HOLDSTATE_MAX_APPROVERS
- * distinct approvers per recipient, names up to 320 bytes.
+ * distinct approvers per recipient, names up to HOLDSTATE_NAME_MAX - 1
+ * bytes (every recipient the milter holds, limits.h).
  */
 #ifndef GRONDSLAG_HOLDSTATE_H
 #define GRONDSLAG_HOLDSTATE_H
@@ -64,7 +65,7 @@
 
 #define HOLDSTATE_MAX_RCPTS RCPTS_MAX	/* limits.h */
 #define HOLDSTATE_MAX_APPROVERS 16
-#define HOLDSTATE_NAME_MAX 321
+#define HOLDSTATE_NAME_MAX (RCPT_TEXT_MAX + 3)	/* a recipient with <>, NUL */
 /* ReleaseApprovals bounds. */
 #define HOLDSTATE_MIN_REQUIRED 1
 #define HOLDSTATE_MAX_REQUIRED 10

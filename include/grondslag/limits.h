@@ -13,4 +13,10 @@
 
 #define RCPTS_MAX 1000
 
+/* The longest envelope address the milter takes and holds, without its
+ * <> (route.h ROUTE_TEXT_MAX: longer ones are refused at RCPT); every
+ * part that stores, names or releases a recipient carries this much, so
+ * a held recipient (a long source route, say) can always be released. */
+#define RCPT_TEXT_MAX 1024
+
 #endif

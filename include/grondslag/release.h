@@ -32,7 +32,8 @@
  *   release_mac(), release_token_format(), release_token_parse(),
  *   release_token_check(), release_verdict_name(), release_nonce_new()
  * Limits: header value at most RELEASE_HEADER_MAX bytes; at most
- * RELEASE_MAX_RCPTS recipients of at most 320 bytes.
+ * RELEASE_MAX_RCPTS recipients of at most RCPT_TEXT_MAX bytes (limits.h:
+ * every recipient the milter holds).
  */
 #ifndef GRONDSLAG_RELEASE_H
 #define GRONDSLAG_RELEASE_H
@@ -86,7 +87,8 @@ void release_digest(const char *data, size_t len, const char *skip_prefix,
 size_t release_field_end(const char *data, size_t len, size_t pos);
 
 /* The canonical list (malloc'ed), NULL when out of memory, n is 0 or
- * over RELEASE_MAX_RCPTS, or an address is empty or over 320 bytes. */
+ * over RELEASE_MAX_RCPTS, or an address is empty or over RCPT_TEXT_MAX
+ * bytes (without <>). */
 char *release_rcpts_canon(const char *const *rcpts, size_t n);
 
 void release_mac(const unsigned char key[RELEASE_KEY_LEN], const char *ref, const char *nonce,

@@ -39,9 +39,10 @@
 #include <stddef.h>
 
 #include "grondslag/domain.h"
+#include "grondslag/limits.h"
 
 #define ROUTE_TARGETS_MAX 16
-#define ROUTE_TEXT_MAX 1027	/* "<" + 1024 bytes + ">" + NUL */
+#define ROUTE_TEXT_MAX (RCPT_TEXT_MAX + 3)	/* "<" + 1024 bytes + ">" + NUL */
 
 struct route {
 	bool routed;	/* a source route, or '@', '%' or '!' in the local part */

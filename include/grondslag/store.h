@@ -64,6 +64,8 @@
  *                         approval row, audit record and notice, one
  *                         transaction
  *   store_holds_list(), store_hold_approvals()   for held / show
+ *   store_release_resolve()   an admin settles a stopped release
+ *                         (store_resolve.c; "release-resolved")
  * Every write also appends its audit record in the same transaction:
  * store_hold_put() "hold", store_share(s)_put() and shares in a hold
  * "share", store_hold_decide() the event (or "refused").
@@ -566,6 +568,33 @@ int store_release_use(struct store *s, const struct store_release_use *u, char *
 int store_release_refused(struct store *s, const char *ref, const char *nonce, const char *why,
 			  const char *mta_queue_id, char *err, size_t errlen);
 
+/* An admin settles a release the releaser left to the admins
+ * (store_resolve.c): an attempt "unknown" or "unconfirmed", or approved
+ * recipients released from another hold of the same message
+ * ("duplicate").  delivered: the admin found the copy queued in the MTA's
+ * log (the release completes, or the duplicates are released with the
+ * other hold's queue id); !delivered (resend): the copy was not queued
+ * (the attempt is void and due at once; never for a duplicate).  One
+ * "release-resolved" record with the admin and the reason, in the
+ * transaction of the change. */
+struct store_release_resolution {
+	const char *ref;
+	bool delivered;
+	const struct store_actor *actor;
+	const char *reason;		/* required */
+	/* delivered unknown/unconfirmed: the sender's release notice to
+	 * notice_to about the recipients released (NULL: no notice) */
+	char *(*notice_make)(void *arg, const char *const *rcpts, size_t n, const char *queue_id);
+	void *notice_arg;
+	const char *notice_to;
+	time_t now;			/* 0: time(NULL) */
+};
+/* 0 resolved (out->state), 1 refused (out->reason: the hold is not
+ * waiting for an admin, a duplicate to resend, ...; a "refused" record),
+ * 2 no such hold, -1 error. */
+int store_release_resolve(struct store *s, const struct store_release_resolution *in,
+			  struct store_decision_result *out, char *err, size_t errlen);
+
 /* Work lists (malloc'ed vectors of strings, store_strv_free()):
  * tokens still issued or used (an attempt not finished: after a
  * restart), holds with approved recipients due for an attempt, open
@@ -575,8 +604,14 @@ int store_release_due(struct store *s, time_t now, char ***refs, size_t *n, char
 		      size_t errlen);
 int store_holds_expired(struct store *s, time_t cutoff, char ***refs, size_t *n, char *err,
 			size_t errlen);
-/* The same, only references after "after" (in reference order): the
- * expiry pages through every expired hold with it. */
+/* The same, only references after "after" (in reference order, which
+ * starts with the day received): the expiry and the releaser page through
+ * every expired or due hold with them, so holds that cannot be loaded
+ * never keep later ones off the list. */
+int store_release_open_after(struct store *s, const char *after, char ***nonces, size_t *n,
+			     char *err, size_t errlen);
+int store_release_due_after(struct store *s, time_t now, const char *after, char ***refs,
+			    size_t *n, char *err, size_t errlen);
 int store_holds_expired_after(struct store *s, time_t cutoff, const char *after, char ***refs,
 			      size_t *n, char *err, size_t errlen);
 void store_strv_free(char **v, size_t n);

@@ -1,5 +1,6 @@
 /*
- * cmd_jurist.c - the jurists' commands: held, show, approve, deny.  They
+ * cmd_jurist.c - the jurists' commands: held, show, approve, deny, and
+ * the admins' release-resolve.  They
  * never touch the store: each sends one request over ControlSocket to the
  * daemon, which knows the caller from the kernel (SO_PEERCRED) and
  * checks the role (see include/grondslag/ctlsock.h).
@@ -10,6 +11,7 @@
  *   deny    REF --reason TEXT [--rcpt ADDR]...
  *   approve|deny --all-matching [--since D] [--party P] [--sender S]
  *           [--reason-code CODE] --reason TEXT [--basis ID] [--dry-run | --yes]
+ *   release-resolve REF --delivered|--resend --reason TEXT   (admins)
  * all with [-c CONFIG] [--socket PATH] [--json].  The socket is --socket,
  * else ControlSocket of -c CONFIG (default /etc/grondslag/grondslag.conf).
  * A bulk decision without --yes first shows what it will change (a dry
@@ -45,6 +47,7 @@
 
 struct jopts {
 	const char *cmd, *config, *socket, *ref, *since, *party, *sender, *code, *reason, *basis;
+	const char *resolution;		/* release-resolve: delivered | resend */
 	const char *rcpts[MAX_RCPT_ARGS];
 	size_t nrcpts;
 	bool json, content, all, dry_run, yes;
@@ -76,6 +79,9 @@ static int parse(int argc, char **argv, struct jopts *o)
 			i++;
 		} else if (strcmp(a, "--json") == 0) {
 			o->json = true;
+		} else if ((strcmp(a, "--delivered") == 0 || strcmp(a, "--resend") == 0) &&
+			   o->resolution == NULL) {
+			o->resolution = a + 2;
 		} else if (strcmp(a, "--content") == 0) {
 			o->content = true;
 		} else if (strcmp(a, "--all-matching") == 0) {
@@ -92,6 +98,13 @@ static int parse(int argc, char **argv, struct jopts *o)
 		}
 	}
 	bool decide = strcmp(o->cmd, "approve") == 0 || strcmp(o->cmd, "deny") == 0;
+	bool resolve = strcmp(o->cmd, "release-resolve") == 0;
+	if (resolve != (o->resolution != NULL) || (resolve && o->reason == NULL)) {
+		fprintf(stderr, "grondslag %s: release-resolve REF needs exactly one of --delivered"
+			" (the MTA's log shows the copy queued) and --resend (it was not), and"
+			" --reason TEXT\n", o->cmd);
+		return -1;
+	}
 	if (!held && !o->all && o->ref == NULL) {
 		fprintf(stderr, "grondslag %s: a hold reference is needed\n", o->cmd);
 		return -1;
@@ -175,9 +188,9 @@ static char *build_request(const struct jopts *o, size_t *len)
 	json_obj_begin(j);
 	json_key(j, "cmd");
 	json_str(j, o->cmd);
-	const char *keys[] = {"ref", "reason", "basis"};
-	const char *vals[] = {o->ref, o->reason, o->basis};
-	for (size_t i = 0; i < 3; i++) {
+	const char *keys[] = {"ref", "reason", "basis", "resolution"};
+	const char *vals[] = {o->ref, o->reason, o->basis, o->resolution};
+	for (size_t i = 0; i < 4; i++) {
 		if (vals[i] != NULL) {
 			json_key(j, keys[i]);
 			json_str(j, vals[i]);
@@ -388,6 +401,14 @@ static void print_release(const struct jsonr_value *h)
 	if (strncmp(why, "unconfirmed:", 12) == 0 || strncmp(why, "unknown:", 8) == 0 ||
 	    strncmp(why, "duplicate:", 10) == 0) {
 		printf("  RELEASE NEEDS AN ADMIN: %s\n", why);
+		if (*why == 'd')
+			printf("  action (admin): the recipients had the message from the hold named;"
+			       " once it is released there: grondslag release-resolve %s --delivered"
+			       " --reason TEXT\n", str_of(h, "ref"));
+		else
+			printf("  action (admin): look the queue id up in the MTA's log, then"
+			       " grondslag release-resolve %s --delivered --reason TEXT (queued) or"
+			       " --resend --reason TEXT (not queued)\n", str_of(h, "ref"));
 		return;
 	}
 	if (strstr(why, "does not match its SHA-256") != NULL) {
@@ -503,6 +524,13 @@ static void print_decision(const struct jopts *o, const struct jsonr_value *a)
 {
 	if (o->all) {
 		print_bulk(o, a);
+		return;
+	}
+	if (o->resolution != NULL) {
+		printf("%s: release resolved as %s by %s (recorded); state %s\n", str_of(a, "ref"),
+		       o->resolution, str_of(a, "user"), str_of(a, "state"));
+		if (strcmp(o->resolution, "resend") == 0)
+			printf("the releaser sends a new copy now (see show)\n");
 		return;
 	}
 	printf("%s: %s by %s; state %s\n", str_of(a, "ref"),

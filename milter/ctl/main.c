@@ -46,6 +46,9 @@ static const struct ctl_command commands[] = {
 	 "deny REF --reason TEXT [--rcpt ADDR]... | deny --all-matching FILTERS --reason TEXT"
 	 " [--dry-run|--yes]",
 	 "Deny a hold (all or some recipients) for good; the sender is told why."},
+	{"release-resolve", cmd_jurist,
+	 "release-resolve REF --delivered|--resend --reason TEXT [-c CONFIG] [--socket PATH] [--json]",
+	 "Admins: settle a release left unknown, unconfirmed or duplicate, from the MTA's log."},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

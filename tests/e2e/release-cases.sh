@@ -130,14 +130,15 @@ rc_new_hold() {
 	RC_REF=$(rc_newest)
 }
 
-# Write $2: the release header of hold $1's token plus its stored message
-# ($3 = "alter": one address in the body changed).
+# Write $2: the release header of hold $1's token (in state $4, default
+# done) plus its stored message ($3 = "alter": one address in the body
+# changed).
 rc_replay_file() {
-	"$E2E_PY" - "$MC_DIR/store.db" "$1" "$2" "${3:-}" <<'PY'
+	"$E2E_PY" - "$MC_DIR/store.db" "$1" "$2" "${3:-}" "${4:-done}" <<'PY'
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1], timeout=20)
-hdr = c.execute("select header from release_tokens where ref=? and state='done'",
-                (sys.argv[2],)).fetchone()[0]
+hdr = c.execute("select header from release_tokens where ref=? and state=?",
+                (sys.argv[2], sys.argv[5])).fetchone()[0]
 msg = c.execute("select message from hold_messages where ref=?", (sys.argv[2],)).fetchone()[0]
 if isinstance(msg, str):
     msg = msg.encode()
@@ -455,6 +456,18 @@ rc_case_seen_kill() {
 	e2e_is "$(rc_records "$REF_G" release)" 1 "one release record for G"
 	e2e_is "$(mc_sql "select count(*) from release_tokens where ref='$REF_G' and state='done'")" 1 \
 		"the retry with a new token is the one done"
+	# the void attempt's copy arriving late (its relay process was slow,
+	# or someone kept it): our releaser's own copy, never delivered by any
+	# route, whatever the gate would say now
+	_gh=$(mc_sql "select count(*) from holds")
+	rc_replay_file "$REF_G" "$E2E_RUN/late.eml" "" void
+	e2e_send "$RC_MTA" "$MC_FROM" info@jpcert.or.jp "$E2E_RUN/late.eml"
+	case $(e2e_reply_code) in 4*) e2e_ok "$RC_MTA: the void attempt's late copy tempfailed" ;;
+	*) e2e_not_ok "$RC_MTA: the void attempt's late copy: got '$(e2e_reply_code)', want 4xx" ;; esac
+	e2e_is "$(mc_sql "select count(*) from audit where event='release-refused' and ref='$REF_G' and details like '%abandoned%'")" 1 \
+		"the late copy recorded as a refused attempt"
+	e2e_is "$(mc_sql "select count(*) from holds")" "$_gh" "the late copy is not held either"
+	rc_copies_are "$REF_G" 1 "G still arrived exactly once" 1
 }
 
 # Window 2: the relay process killed after the relay's 250, before its
@@ -475,6 +488,21 @@ rc_case_after_reply() {
 	case $MC_OUT in *"$REF_H"*"RELEASE NEEDS AN ADMIN: unknown"*) e2e_ok "held raises H to the admins" ;;
 	*) e2e_not_ok "held after a lost reply: got '$MC_OUT'" ;; esac
 	e2e_check "logged at LOG_ERR" rc_logged "error: release $REF_H: OUTCOME UNKNOWN"
+	case $MC_OUT in *"grondslag release-resolve $REF_H --delivered"*) e2e_ok "held names the admin's action" ;;
+	*) e2e_not_ok "held names no action for H: got '$MC_OUT'" ;; esac
+	# the admin found the MTA queue id in the MTA's log: delivered
+	mc_cli $J1 release-resolve "$REF_H" --delivered --reason "in the log"
+	e2e_is "$?" 1 "a jurist may not resolve a release"
+	MC_OUT=$("$CLI" release-resolve "$REF_H" --delivered --reason "status=sent in the MTA log" \
+		--socket "$CTL" 2>&1)
+	e2e_is "$?" 0 "the admin resolves H as delivered ($MC_OUT)"
+	e2e_is "$(mc_sql "select state from holds where ref='$REF_H'")" released "H released"
+	e2e_is "$(mc_sql "select actor || '/' || role from audit where event='release-resolved' and ref='$REF_H'")" \
+		root/admin "audit: release-resolved with the admin"
+	e2e_is "$(rc_records "$REF_H" release)" 1 "audit: one release record for H"
+	MC_OUT=$("$CLI" release-resolve "$REF_H" --resend --reason x --socket "$CTL" 2>&1)
+	e2e_is "$?" 1 "once resolved, another statement is refused"
+	rc_copies_are "$REF_H" 1 "H still arrived exactly once"
 }
 
 # Window 3: the MTA stopped after our milter let the copy pass, before it
@@ -561,8 +589,19 @@ rc_case_unconfirmed() {
 	mc_cli $J1 show "$REF_J"
 	case $MC_OUT in *"unconfirmed: the relay accepted the copy"*) e2e_ok "show says unconfirmed" ;;
 	*) e2e_not_ok "show after an unconfirmed release: got '$MC_OUT'" ;; esac
+	case $MC_OUT in *"grondslag release-resolve $REF_J --delivered"*"--resend"*) e2e_ok "show names the admin's action" ;;
+	*) e2e_not_ok "show names no action for J: got '$MC_OUT'" ;; esac
 	sed -i "s/^ReleaseRelay .*/ReleaseRelay 127.0.0.1:$RC_PORT/" "$MC_DIR/grondslag.conf"
 	kill -HUP "$(cat "$E2E_RUN/milter/pid")"
+	sleep 2
+	# the admin established that the copy was not queued: resend, now
+	# through the milter
+	MC_OUT=$("$CLI" release-resolve "$REF_J" --resend --reason "not in the queue" --socket "$CTL" 2>&1)
+	e2e_is "$?" 0 "the admin resolves J: resend ($MC_OUT)"
+	e2e_check "J released by the resent copy" e2e_wait_until 60 "J released" rc_state_is "$REF_J" released
+	rc_copies_are "$REF_J" 1 "the resent copy passed the milter, once"
+	e2e_is "$(mc_sql "select count(*) from audit where event='release-failed' and ref='$REF_J' and actor='root'")" 1 \
+		"audit: the unconfirmed attempt voided by the admin"
 }
 
 # Duplicate holds: the daemon killed after storing a hold, before the MTA

@@ -232,6 +232,18 @@ static const struct {
 	 "{\"cmd\":\"show\",\"ref\":\"@1\",\"content\":true}", "refused", "only a jurist"},
 	{"admin approve refused", "carol", 1003,
 	 "{\"cmd\":\"approve\",\"ref\":\"@1\",\"reason\":\"x\"}", "refused", "may not approve"},
+	{"a jurist may not resolve a release", "bob", 1002,
+	 "{\"cmd\":\"release-resolve\",\"ref\":\"@1\",\"resolution\":\"delivered\","
+	 "\"reason\":\"x\"}", "refused", "may not release-resolve"},
+	{"resolve needs a reason", "carol", 1003,
+	 "{\"cmd\":\"release-resolve\",\"ref\":\"@1\",\"resolution\":\"delivered\"}",
+	 "bad-request", "reason"},
+	{"resolve needs a resolution", "carol", 1003,
+	 "{\"cmd\":\"release-resolve\",\"ref\":\"@1\",\"resolution\":\"maybe\","
+	 "\"reason\":\"x\"}", "bad-request", "resolution is"},
+	{"nothing to resolve: refused", "carol", 1003,
+	 "{\"cmd\":\"release-resolve\",\"ref\":\"@1\",\"resolution\":\"delivered\","
+	 "\"reason\":\"log\"}", "refused", "not waiting for an admin"},
 	{"sender cannot approve", "alice", 1001,
 	 "{\"cmd\":\"approve\",\"ref\":\"@1\",\"reason\":\"ok\"}", "refused", NULL},
 	{"approve needs reason", "bob", 1002, "{\"cmd\":\"approve\",\"ref\":\"@1\"}",
@@ -304,9 +316,10 @@ static void test_requests(void **state)
 			fail_msg("%s: the answer is not one line: %s", steps[i].name, resp);
 		free(resp);
 	}
-	/* 6 refusals of role or state, and the 3 malformed requests (not
-	 * json, not an object, unknown command): a probe is recorded too */
-	assert_int_eq_msg("refused records", count_events(s, "refused"), 9);
+	/* 8 refusals of role or state (two of them of release-resolve), and
+	 * the 3 malformed requests (not json, not an object, unknown command):
+	 * a probe is recorded too */
+	assert_int_eq_msg("refused records", count_events(s, "refused"), 11);
 	assert_int_eq_msg("view records", count_events(s, "view"), 1);
 	assert_int_eq_msg("approve records", count_events(s, "approve"), 2);
 	assert_int_eq_msg("deny records", count_events(s, "deny"), 2);

@@ -144,6 +144,19 @@ static void test_canon(void **state)
 	assert_null(release_rcpts_canon(empty, 1));
 	assert_null(release_rcpts_canon(nl, 1));
 	assert_null(release_rcpts_canon(NULL, 1));
+	/* every recipient the milter holds: RCPT_TEXT_MAX bytes without <> */
+	static char longest[RCPT_TEXT_MAX + 3], over[RCPT_TEXT_MAX + 4];
+	memset(longest, 'a', sizeof longest - 1);
+	longest[0] = '<';
+	longest[1] = '@';
+	memcpy(longest + sizeof longest - 20, ":info@jpcert.or.jp>", 20);
+	snprintf(over, sizeof over, "<a%s", longest + 1);
+	const char *const l1[] = {longest}, *const o1[] = {over};
+	char *cl = release_rcpts_canon(l1, 1);
+	assert_non_null(cl);
+	assert_int_eq_msg("the longest held recipient", strlen(cl), RCPT_TEXT_MAX);
+	free(cl);
+	assert_null(release_rcpts_canon(o1, 1));
 }
 
 static const unsigned char key[RELEASE_KEY_LEN] = "0123456789abcdef0123456789abcdef";

@@ -26,6 +26,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include "grondslag/log.h"
 #include "grondslag/release.h"
 #include "grondslag/releaser.h"
 #include "grondslag/store.h"
@@ -675,6 +676,388 @@ static void test_expiry_not_blocked(void **state)
 	env_close(&e);
 }
 
+/* Make every hold but e->ref unloadable: more recipients than RCPTS_MAX
+ * (what a damaged store or an older version could hold); state st,
+ * recipients rst. */
+static void spoil_others(struct env *e, const char *name, const char *st, const char *rst)
+{
+	char path[256], sql[768];
+	snprintf(path, sizeof path, "%s/%s.db", dir, name);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	snprintf(sql, sizeof sql,
+		 "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < %d)"
+		 " INSERT INTO hold_recipients(ref, recipient, reasons, explanation, state)"
+		 " SELECT h.ref, '<r' || c.n || '@example.net>', 'no-basis', 'x', '%s'"
+		 " FROM holds h, c WHERE h.ref != '%s';"
+		 " UPDATE holds SET state = '%s' WHERE ref != '%s';"
+		 " UPDATE hold_recipients SET state = '%s' WHERE ref != '%s';",
+		 RCPTS_MAX, rst, e->ref, st, e->ref, rst, e->ref);
+	char *msg = NULL;
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("sqlite: %s", msg);
+	sqlite3_close(db);
+}
+
+/* count holds from bob received `age` seconds ago */
+static void put_bobs(struct env *e, int count, time_t age)
+{
+	char err[256], ref[STORE_REF_MAX];
+	for (int i = 0; i < count; i++) {
+		struct store_hold h = {.queue_id = "QB", .sender = "<bob@ncsc.nl>", .subject = "s",
+				       .received = time(NULL) - age, .registry_digest = "ab",
+				       .summary_json = "{}", .findings_json = "{}", .data = message,
+				       .len = sizeof message - 1, .fd = -1, .rcpts = held,
+				       .nrcpts = 2};
+		if (store_hold_put(e->s, &h, ref, err, sizeof err) != 0)
+			fail_msg("store_hold_put: %s", err);
+	}
+}
+
+/* Holds with approved recipients that cannot be loaded, more than one
+ * work list holds and all older than a good one, never keep the good one
+ * from its release. */
+static void test_release_not_blocked(void **state)
+{
+	(void)state;
+	struct env e;
+	env_open(&e, "relblocked", 60);
+	put_bobs(&e, 150, 86400);
+	spoil_others(&e, "relblocked", "partly-approved", "approved");
+	approve(&e, "j1", NULL);
+	approve(&e, "j2", NULL);
+	time_t now = time(NULL);
+	assert_int_eq_msg("the good hold is released", releaser_pass(e.r, now), 1);
+	assert_int_eq_msg("one copy", e.fake.calls, 1);
+	assert_str_eq_msg("released", hold_state(&e, -1), "released");
+	env_close(&e);
+}
+
+/* Unfinished attempts (after a restart) of holds that cannot be loaded,
+ * more than one work list holds and all older than a good one, never
+ * keep the good one from being settled. */
+static void test_resume_not_blocked(void **state)
+{
+	(void)state;
+	struct env e;
+	env_open(&e, "resumeblocked", 60);
+	put_bobs(&e, 120, 86400);
+	spoil_others(&e, "resumeblocked", "releasing", "releasing");
+	char path[256], sql[512];
+	snprintf(path, sizeof path, "%s/resumeblocked.db", dir);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	snprintf(sql, sizeof sql, "INSERT INTO release_tokens(nonce, ref, rcpts, digest, header,"
+		 " created, expires, state) SELECT printf('%%032x', rowid), ref, 'x', 'd', 'h',"
+		 " %lld, %lld, 'issued' FROM holds WHERE ref != '%s'",
+		 (long long)time(NULL) - 600, (long long)time(NULL) + 3000, e.ref);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	/* the good hold: begun and let pass by the milter, then a restart */
+	approve(&e, "j1", NULL);
+	approve(&e, "j2", NULL);
+	time_t now = time(NULL);
+	char digest[RELEASE_DIGEST_HEX], reason[256], err[256];
+	release_digest(message, sizeof message - 1, "X-Grondslag", digest);
+	const char *all = "info@jpcert.or.jp\nsoc@cisa.gov";
+	struct store_release_start b = {.ref = e.ref, .nonce = "0000000000000000000000000000ffff",
+					.digest = digest, .rcpts_canon = all, .header = "h",
+					.expires = now + 3600, .now = now};
+	assert_int_equal(store_release_begin(e.s, &b, reason, sizeof reason, err, sizeof err), 0);
+	struct store_release_use u = {.ref = e.ref, .nonce = b.nonce, .digest = digest,
+				      .rcpts_canon = all, .mta_queue_id = "QGOOD", .now = now};
+	assert_int_equal(store_release_use(e.s, &u, reason, sizeof reason, err, sizeof err), 0);
+	releaser_pass(e.r, now + 1);
+	assert_int_eq_msg("the good attempt settled (unknown)", records(&e, "release-unknown",
+									 "QGOOD"), 1);
+	assert_int_eq_msg("nothing sent", e.fake.calls, 0);
+	env_close(&e);
+}
+
+/* Lines of the file at path containing needle. */
+static int lines_with(const char *path, const char *needle)
+{
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	char line[2048];
+	int n = 0;
+	while (fgets(line, sizeof line, f) != NULL)
+		n += strstr(line, needle) != NULL;
+	fclose(f);
+	return n;
+}
+
+/* A hold that cannot be loaded is tried every pass but logged once per
+ * episode (an error naming it), and again once it is acted on. */
+static void test_unloadable_logged_once(void **state)
+{
+	(void)state;
+	struct env e;
+	char logpath[256];
+	env_open(&e, "logonce", 20 * 86400);
+	put_bobs(&e, 3, 20 * 86400);
+	spoil_others(&e, "logonce", "pending", "held");
+	snprintf(logpath, sizeof logpath, "%s/logonce.log", dir);
+	fflush(stderr);
+	int saved = dup(2);
+	assert_true(freopen(logpath, "w", stderr) != NULL);
+	log_open("test", true, false);
+	time_t now = time(NULL);
+	for (int i = 0; i < 5; i++)
+		releaser_pass(e.r, now + i);
+	fflush(stderr);
+	int errors = lines_with(logpath, "bad recipient row");
+	/* the first of them loads again: its recipients back to RCPTS_MAX */
+	char path[256], err[256];
+	snprintf(path, sizeof path, "%s/logonce.db", dir);
+	char **refs;
+	size_t n;
+	assert_int_equal(store_holds_expired(e.s, now, &refs, &n, err, sizeof err), 0);
+	assert_int_eq_msg("three unloadable holds left", n, 3);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	char sql[256];
+	snprintf(sql, sizeof sql, "DELETE FROM hold_recipients WHERE ref = '%s'"
+		 " AND recipient LIKE '<r%%'", refs[0]);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	releaser_pass(e.r, now + 10);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	clearerr(stderr);
+	int again = lines_with(logpath, "acted on again");
+	store_strv_free(refs, n);
+	assert_int_eq_msg("one error per unloadable hold over five passes", errors, 3);
+	assert_int_eq_msg("its return is logged", again, 1);
+	assert_int_eq_msg("expired once loadable", records(&e, "expire", NULL), 2);
+	env_close(&e);
+}
+
+/* A held recipient as long as the milter takes (a long source route,
+ * held by design) is released like any other: the token's list, the
+ * store's check, the relay's RCPT and the milter's check all carry it. */
+static void test_release_long_recipient(void **state)
+{
+	(void)state;
+	static char route[RCPT_TEXT_MAX + 3];
+	size_t n = (size_t)snprintf(route, sizeof route, "<");
+	for (int i = 0; n < RCPT_TEXT_MAX - 40; i++)
+		n += (size_t)snprintf(route + n, sizeof route - n, "@h%d.relay.example,", i);
+	/* the last hop's label fills up to the tail ".ex:info@jpcert.or.jp>" */
+	size_t end = RCPT_TEXT_MAX + 2 - 22;
+	memset(route + n, 'a', end - n);
+	n = end;
+	snprintf(route + n, sizeof route - n, ".ex:info@jpcert.or.jp>");
+	assert_int_eq_msg("as long as the milter takes", strlen(route), RCPT_TEXT_MAX + 2);
+	struct env e;
+	char err[256];
+	env_open(&e, "longrcpt", 60);
+	const struct store_hold_rcpt one[] = {{route, "jpcert", "no-basis", "No basis."}};
+	struct store_hold h = {.queue_id = "QL", .sender = "<alice@ncsc.nl>", .subject = "s",
+			       .received = time(NULL) - 30, .registry_digest = "ab",
+			       .summary_json = "{}", .findings_json = "{}", .data = message,
+			       .len = sizeof message - 1, .fd = -1, .rcpts = one, .nrcpts = 1};
+	assert_int_equal(store_hold_put(e.s, &h, e.ref, err, sizeof err), 0);
+	approve(&e, "j1", NULL);
+	approve(&e, "j2", NULL);
+	assert_int_eq_msg("released", releaser_pass(e.r, time(NULL)), 1);
+	assert_int_eq_msg("one copy", e.fake.calls, 1);
+	assert_int_eq_msg("its token passed the milter", e.fake.accepted, 1);
+	assert_str_eq_msg("released", hold_state(&e, -1), "released");
+	assert_int_eq_msg("the release record names it", records(&e, "release", route), 1);
+	env_close(&e);
+}
+
+/* ---- an admin resolves a release left to the admins ------------------- */
+
+static const struct store_actor admin = {.user = "carol", .uid = 1003, .role = "admin"};
+
+static char *resolve_notice(void *arg, const char *const *rcpts, size_t n, const char *qid)
+{
+	(void)arg;
+	char buf[512];
+	snprintf(buf, sizeof buf, "Subject: released\r\n\r\n%zu recipient(s) %s %s\r\n", n,
+		 rcpts[0], qid);
+	return strdup(buf);
+}
+
+static int admin_cb(void *arg, const struct audit_record *r)
+{
+	struct count_arg *a = arg;
+	a->n += strcmp(r->event, a->event) == 0 && strcmp(r->actor, "carol") == 0 &&
+		strcmp(r->role, "admin") == 0 && r->uid == 1003;
+	return 0;
+}
+/* Records of event by the admin carol. */
+static int by_admin(struct env *e, const char *event)
+{
+	struct count_arg a = {event, NULL, 0};
+	assert_int_equal(store_audit_scan(e->s, INT64_MIN, admin_cb, &a), 0);
+	return a.n;
+}
+
+/* The admin's statement on e's hold: store_release_resolve()'s result. */
+static int resolve(struct env *e, bool delivered, char *state, char *why)
+{
+	char err[256];
+	struct store_release_resolution in = {
+		.ref = e->ref, .delivered = delivered, .actor = &admin,
+		.reason = "postfix log: status=sent", .notice_make = resolve_notice,
+		.notice_to = "alice@ncsc.nl",
+	};
+	struct store_decision_result res;
+	int rc = store_release_resolve(e->s, &in, &res, err, sizeof err);
+	if (rc < 0)
+		fail_msg("store_release_resolve: %s", err);
+	snprintf(state, 32, "%s", res.state);
+	snprintf(why, 256, "%s", res.reason);
+	return rc;
+}
+
+/* unknown (the relay process killed after the 250) and unconfirmed (a
+ * 250 for a copy the milter never saw), each resolved both ways: recorded
+ * with the admin and the reason; delivered completes the release with the
+ * queue id and the sender's notice, nothing sent again; resend sends one
+ * new copy that completes through the milter. */
+static void test_resolve_stuck(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		enum fake_mode stuck;
+		bool delivered;
+		const char *qid;	/* in the release record */
+		size_t calls;		/* copies sent in all */
+	} rows[] = {
+		{"unknown, delivered", FAKE_OUTCOME_LOST, true, "QREL1", 1},
+		{"unknown, resend", FAKE_OUTCOME_LOST, false, "QREL2", 2},
+		{"unconfirmed, delivered", FAKE_NOMILTER, true, "QREL1", 1},
+		{"unconfirmed, resend", FAKE_NOMILTER, false, "QREL2", 2},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+		struct env e;
+		char name[32], st[32], why[256];
+		snprintf(name, sizeof name, "resolve%zu", i);
+		env_open(&e, name, 60);
+		e.fake.script[0] = rows[i].stuck;
+		e.fake.nscript = 1;
+		approve(&e, "j1", NULL);
+		approve(&e, "j2", NULL);
+		time_t now = time(NULL);
+		releaser_pass(e.r, now);
+		assert_str_eq_msg(rows[i].name, hold_state(&e, -1), "releasing");
+		releaser_pass(e.r, now + 9999);
+		assert_int_eq_msg(rows[i].name, e.fake.calls, 1);
+		int64_t notices = store_notice_count(e.s, "queued");
+		assert_int_eq_msg(rows[i].name, resolve(&e, rows[i].delivered, st, why), 0);
+		assert_int_eq_msg(rows[i].name, records(&e, "release-resolved", "status=sent"), 1);
+		assert_int_eq_msg(rows[i].name, by_admin(&e, "release-resolved"), 1);
+		assert_int_eq_msg(rows[i].name, by_admin(&e, rows[i].delivered ? "release"
+									   : "release-failed"), 1);
+		releaser_pass(e.r, now + 10000);
+		releaser_pass(e.r, now + 20000);
+		assert_int_eq_msg(rows[i].name, e.fake.calls, rows[i].calls);
+		assert_str_eq_msg(rows[i].name, hold_state(&e, -1), "released");
+		assert_int_eq_msg(rows[i].name, records(&e, "release", rows[i].qid), 1);
+		assert_int_eq_msg(rows[i].name, store_notice_count(e.s, "queued"), notices + 1);
+		char err[256];
+		struct store_hold_record *h = store_hold_get(e.s, e.ref, err, sizeof err);
+		assert_non_null(h);
+		assert_null(h->release_error);
+		store_hold_record_free(h);
+		/* settled: a second statement is refused */
+		assert_int_eq_msg(rows[i].name, resolve(&e, true, st, why), 1);
+		env_close(&e);
+	}
+}
+
+/* Nothing to resolve: a pending hold, a failing release (the releaser
+ * retries it), no such hold. */
+static void test_resolve_refused(void **state)
+{
+	(void)state;
+	struct env e;
+	char st[32], why[256];
+	env_open(&e, "resolvenot", 60);
+	assert_int_eq_msg("pending", resolve(&e, true, st, why), 1);
+	if (strstr(why, "not waiting for an admin") == NULL)
+		fail_msg("pending: got \"%s\"", why);
+	e.fake.script[0] = FAKE_DOWN;
+	e.fake.nscript = 1;
+	approve(&e, "j1", NULL);
+	approve(&e, "j2", NULL);
+	releaser_pass(e.r, time(NULL));
+	assert_int_eq_msg("failing, retried by the releaser", resolve(&e, false, st, why), 1);
+	assert_int_eq_msg("refusals recorded", records(&e, "refused", "release-resolve"), 2);
+	assert_int_eq_msg("no resolution recorded", records(&e, "release-resolved", NULL), 0);
+	snprintf(e.ref, sizeof e.ref, "G20200101-0000000000");
+	assert_int_eq_msg("no such hold", resolve(&e, true, st, why), 2);
+	env_close(&e);
+}
+
+/* A duplicate (a recipient released from another hold of the message):
+ * never resent; delivered releases it here with the other copy's queue
+ * id, and the rest of the hold goes out at the next pass. */
+static void test_resolve_duplicate(void **state)
+{
+	(void)state;
+	struct env e;
+	char st[32], why[256], err[256], path[256];
+	env_open(&e, "resolvedup", 120);
+	char first[STORE_REF_MAX];
+	snprintf(first, sizeof first, "%s", e.ref);
+	struct store_hold h = {.queue_id = "Q2", .sender = "<alice@ncsc.nl>", .subject = "s",
+			       .received = time(NULL) - 60, .registry_digest = "ab",
+			       .summary_json = "{}", .findings_json = "{}", .data = message,
+			       .len = sizeof message - 1, .fd = -1, .rcpts = held, .nrcpts = 2};
+	assert_int_equal(store_hold_put(e.s, &h, e.ref, err, sizeof err), 0);
+	snprintf(path, sizeof path, "%s/resolvedup.db", dir);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE holds SET message_key = 'm1'", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	char second[STORE_REF_MAX];
+	snprintf(second, sizeof second, "%s", e.ref);
+	/* the first hold: only soc@cisa.gov approved and released */
+	snprintf(e.ref, sizeof e.ref, "%s", first);
+	approve(&e, "j1", "<soc@cisa.gov>");
+	approve(&e, "j2", "<soc@cisa.gov>");
+	time_t now = time(NULL);
+	releaser_pass(e.r, now);
+	assert_int_eq_msg("first copy", e.fake.calls, 1);
+	/* the second: both approved, refused as a duplicate */
+	snprintf(e.ref, sizeof e.ref, "%s", second);
+	approve(&e, "j1", NULL);
+	approve(&e, "j2", NULL);
+	releaser_pass(e.r, now + 1);
+	assert_int_eq_msg("duplicate refused", e.fake.calls, 1);
+	assert_int_eq_msg("resend refused", resolve(&e, false, st, why), 1);
+	if (strstr(why, first) == NULL)
+		fail_msg("resend: got \"%s\", want the other hold named", why);
+	assert_int_eq_msg("delivered", resolve(&e, true, st, why), 0);
+	assert_str_eq_msg("cisa released here", hold_state(&e, 1), "approved");
+	struct store_hold_record *r = store_hold_get(e.s, e.ref, err, sizeof err);
+	assert_non_null(r);
+	for (size_t i = 0; i < r->nrcpts; i++)
+		if (strcmp(r->rcpts[i].recipient, "<soc@cisa.gov>") == 0) {
+			assert_str_eq_msg("cisa", r->rcpts[i].state, "released");
+			assert_str_eq_msg("its queue id", r->rcpts[i].relay_queue_id, "QREL1");
+		}
+	store_hold_record_free(r);
+	assert_int_eq_msg("recorded", records(&e, "release-resolved", first), 1);
+	releaser_pass(e.r, now + 2);
+	assert_int_eq_msg("the rest goes out", e.fake.calls, 2);
+	if (strstr(e.fake.rcpts, "cisa") != NULL)
+		fail_msg("cisa sent twice: %s", e.fake.rcpts);
+	assert_str_eq_msg("released", hold_state(&e, -1), "released");
+	env_close(&e);
+}
+
 /* A reload's settings take effect at the next pass: a 13-day-old hold
  * does not expire under HoldExpiry 14, does under 12; a bad relay is
  * refused and changes nothing. */
@@ -738,6 +1121,13 @@ int main(void)
 		cmocka_unit_test(test_deny_stops_retries),
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_expiry_not_blocked),
+		cmocka_unit_test(test_release_not_blocked),
+		cmocka_unit_test(test_resume_not_blocked),
+		cmocka_unit_test(test_release_long_recipient),
+		cmocka_unit_test(test_resolve_stuck),
+		cmocka_unit_test(test_resolve_refused),
+		cmocka_unit_test(test_resolve_duplicate),
+		cmocka_unit_test(test_unloadable_logged_once),
 		cmocka_unit_test(test_configure),
 		cmocka_unit_test(test_backoff),
 	};

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "grondslag/limits.h"
 #include "grondslag/smtpc.h"
 
 /* After a step the fake relay goes on, closes, or stops answering. */
@@ -401,6 +402,69 @@ static void test_smtpc_refused_and_invalid(void **state)
 						  1, &res), 2);
 }
 
+/* A source route of hops "@hN.relay.example," up to about len bytes in
+ * front of user@dom, with <>. */
+static void long_route(char *out, size_t size, size_t len, const char *mailbox)
+{
+	size_t n = (size_t)snprintf(out, size, "<"), m = strlen(mailbox);
+	for (int i = 0; n + m + 60 < len; i++)
+		n += (size_t)snprintf(out + n, size - n, "@h%d.relay.example,", i);
+	/* the last hop fills up to len: "@" + k letters + ".example:" + ">" */
+	size_t k = len - n - m - 11;
+	out[n++] = '@';
+	memset(out + n, 'a', k);
+	n += k;
+	snprintf(out + n, size - n, ".example:%s>", mailbox);
+}
+
+/* Every address form the milter holds goes out as given: a source route
+ * of up to RCPT_TEXT_MAX bytes and a quoted local part with a space and
+ * brackets; one byte more, a bare space, an unclosed quote or a control
+ * character are refused before anything is sent. */
+static void test_smtpc_address_forms(void **state)
+{
+	(void)state;
+	static char route[RCPT_TEXT_MAX + 8], over[RCPT_TEXT_MAX + 16];
+	long_route(route, sizeof route, RCPT_TEXT_MAX + 2, "info@jpcert.or.jp");
+	assert_int_eq_msg("the route is as long as the milter takes", strlen(route),
+			  RCPT_TEXT_MAX + 2);
+	snprintf(over, sizeof over, "<x%s", route + 1);
+	const char *const rcpts[] = {route, "<\"john <doe>\"@cert.be>", "<\"a\\\"b c\"@cert.be>"};
+	static const struct step steps[MAX_STEPS] = {
+		GREET, EHLO_OK, MAIL_OK, RCPT_OK, RCPT_OK, RCPT_OK, DATA_OK,
+		{".", "250 2.0.0 Ok: queued as LONG1\r\n", GO_ON}, END};
+	struct fake f;
+	struct smtpc_result res;
+	fake_start(&f, steps);
+	int rc = smtpc_send("127.0.0.1", f.port, "mx", "<grondslag@ncsc.nl>", rcpts, 3, "x", 1, 2,
+			    &res);
+	fake_stop(&f);
+	if (f.mismatch[0])
+		fail_msg("relay script: %s", f.mismatch);
+	assert_int_eq_msg("sent", rc, 0);
+	char want[RCPT_TEXT_MAX + 32];
+	snprintf(want, sizeof want, "RCPT TO:%s\n", route);
+	if (strstr(f.commands, want) == NULL)
+		fail_msg("the long route: got commands \"%.200s...\"", f.commands);
+	if (strstr(f.commands, "RCPT TO:<\"john <doe>\"@cert.be>\n") == NULL ||
+	    strstr(f.commands, "RCPT TO:<\"a\\\"b c\"@cert.be>\n") == NULL)
+		fail_msg("the quoted forms: got commands \"%s\"", f.commands);
+	free(f.data);
+	static const struct {
+		const char *name, *rcpt;
+	} bad[] = {
+		{"one byte over", over}, {"a bare space", "<john doe@cert.be>"},
+		{"an unclosed quote", "<\"john@cert.be>"}, {"a bracket outside quotes", "<a<b@c.d>"},
+		{"a control character in quotes", "<\"a\tb\"@cert.be>"},
+		{"DEL after a backslash", "<\"a\\\x7f\"@cert.be>"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		const char *one[] = {bad[i].rcpt};
+		assert_int_eq_msg(bad[i].name, smtpc_send("127.0.0.1", "1", "mx", "a@b.c", one, 1, "x",
+							  1, 1, &res), 2);
+	}
+}
+
 /* The null sender and a hostile HELO name. */
 static void test_smtpc_null_sender(void **state)
 {
@@ -428,6 +492,7 @@ int main(void)
 		cmocka_unit_test(test_smtpc_timeouts),
 		cmocka_unit_test(test_smtpc_close_while_sending),
 		cmocka_unit_test(test_smtpc_long_replies),
+		cmocka_unit_test(test_smtpc_address_forms),
 		cmocka_unit_test(test_smtpc_refused_and_invalid),
 		cmocka_unit_test(test_smtpc_null_sender),
 	};
