@@ -110,6 +110,15 @@ static inline bool ipscan_plain_right(int c)
 	return !(ipscan_class[c] & (IPC_WORD | IPC_NOT_RIGHT));
 }
 
+/* "[a.b.c.d]", the address literal of a Received line: the general path
+ * reads the '[' before s only for a defanged scheme, which needs a '/'
+ * or ']' right before it ("hxxp://[", "hxxp[://]["); any other byte
+ * there leaves the token as plain as after a blank.  s >= 2. */
+static inline bool ipscan_bracket_left(const uint8_t *p, int64_t s)
+{
+	return p[s - 1] == '[' && p[s - 2] != '/' && p[s - 2] != ']';
+}
+
 /* One decimal octet at p (4 readable bytes) without branching on the
  * digits: returns its digit count (0 or 4 when not an octet; a value over
  * 255 also gives 0; leading zeros are decimal) and the value in *val. */
@@ -151,7 +160,7 @@ static inline bool ipscan_fast_v4(const uint8_t *p, int64_t len, int64_t i, int6
 	 * backs up just as far as here (the byte before s is checked the
 	 * same way by its left_ok()) */
 	if (s == i || resume > s || (ipscan_class[p[s - 1]] & IPC_DIG) ||
-	    !ipscan_plain_left(p[s - 1]))
+	    !(ipscan_plain_left(p[s - 1]) || ipscan_bracket_left(p, s)))
 		return false;
 	q = s;
 	for (int k = 0; k < 4; k++) {

@@ -159,17 +159,37 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* Bytes written as they are: printable ASCII other than '"' and '\\'. */
+static bool json_plain(unsigned c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 void json_strn(struct json *j, const char *s, size_t n)
 {
 	sep(j);
 	fputc('"', j->out);
 	const unsigned char *p = (const unsigned char *)s;
+	size_t run = 0;		/* start of the bytes still to write as they are */
 	for (size_t i = 0; i < n;) {
 		unsigned c = p[i];
+		if (json_plain(c)) {
+			i++;
+			continue;
+		}
+		if (c >= 0x80) {
+			size_t l = utf8_len(p + i, n - i);
+			if (l > 0) {
+				i += l;
+				continue;
+			}
+		}
+		/* one write per run, not per byte */
+		if (i > run)
+			fwrite(p + run, 1, i - run, j->out);
 		if (c == '"' || c == '\\') {
 			fputc('\\', j->out);
 			fputc((int)c, j->out);
-			i++;
 		} else if (c < 0x20 || c == 0x7f) {
 			switch (c) {
 			case '\n': fputs("\\n", j->out); break;
@@ -177,18 +197,13 @@ void json_strn(struct json *j, const char *s, size_t n)
 			case '\t': fputs("\\t", j->out); break;
 			default: fprintf(j->out, "\\u%04x", c); break;
 			}
-			i++;
 		} else {
-			size_t l = utf8_len(p + i, n - i);
-			if (l == 0) {
-				fputs("\\ufffd", j->out);
-				i++;
-			} else {
-				fwrite(p + i, 1, l, j->out);
-				i += l;
-			}
+			fputs("\\ufffd", j->out);
 		}
+		run = ++i;
 	}
+	if (n > run)
+		fwrite(p + run, 1, n - run, j->out);
 	fputc('"', j->out);
 }
 

@@ -214,22 +214,24 @@ static unsigned char mk_first_byte(unsigned char c)
 	}
 }
 
-/* Try the label matchers at window position p. */
-static void mk_try_at(struct markers *m, size_t p)
+/* Try the label matchers at position p of s (n bytes); before0 is the
+ * byte before s[0]. */
+static void mk_try_at(struct markers *m, const char *s, size_t n, size_t p,
+		      unsigned char before0)
 {
-	const char *w = m->win;
+	const char *w = s;
 	unsigned char kind = mk_first_byte((unsigned char)w[p]);
 	if (kind == 0)
 		return;
-	unsigned char before = p > 0 ? (unsigned char)w[p - 1] : m->prev;
+	unsigned char before = p > 0 ? (unsigned char)w[p - 1] : before0;
 	enum tlp_level t = TLP_NONE;
 	if (kind == 't' && !mk_wordc(before)) {
-		t = mk_tlp_at(w + p, m->win_len - p);
+		t = mk_tlp_at(w + p, n - p);
 	} else if (kind == 'm' && !mk_wordc(before) && before != '-') {
-		t = mk_stix_at(w + p, m->win_len - p);
+		t = mk_stix_at(w + p, n - p);
 	} else if (kind == 'r' && !mk_wordc(before) && before != '-') {
 		/* "ext-restriction" is another attribute */
-		enum tlp_level r = mk_restriction_at(w + p, m->win_len - p);
+		enum tlp_level r = mk_restriction_at(w + p, n - p);
 		if (r > m->restriction)
 			m->restriction = r;
 	}
@@ -237,46 +239,112 @@ static void mk_try_at(struct markers *m, size_t p)
 		m->tlp = t;
 }
 
+/*
+ * The candidate filter: every label begins with "tlp", "mark"
+ * ("marking-definition") or "rest" ("restriction"), in any case, so
+ * only positions where the whole prefix is present reach the matchers
+ * (two letters alone let through every "the", "re" and "make").  OR 0x20
+ * folds exactly the letters' case; other bytes never equal a lower-case
+ * letter after it unless they are that letter's upper case.
+ */
+#define MK_PREFIX 4		/* bytes the filter reads at each position */
+
+/* Try the candidates of mask (bit k: position p + k). */
+static inline void mk_try_mask(struct markers *m, const char *s, size_t n, size_t p,
+			       unsigned mask, unsigned char before0)
+{
+	while (mask != 0) {
+		mk_try_at(m, s, n, p + (size_t)__builtin_ctz(mask), before0);
+		mask &= mask - 1;
+	}
+}
+
 #ifdef __SSE2__
-/* Positions p..p+15 of s where a label can start, as a bit mask: every
- * label begins with "tl" ("TLP"), "ma" ("marking-definition") or "re"
- * ("restriction"), in any case.  Reads s[0..16]. */
+/* Candidate positions p..p+15 of s as a bit mask.  Reads s[0..19). */
 static inline unsigned mk_candidates16(const char *s)
 {
 	const __m128i lc = _mm_set1_epi8(0x20);
-	__m128i a = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)s), lc);
-	__m128i b = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(s + 1)), lc);
-	__m128i t = _mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('t')),
-				  _mm_cmpeq_epi8(b, _mm_set1_epi8('l')));
-	__m128i m = _mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('m')),
-				  _mm_cmpeq_epi8(b, _mm_set1_epi8('a')));
-	__m128i r = _mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('r')),
-				  _mm_cmpeq_epi8(b, _mm_set1_epi8('e')));
+	__m128i b0 = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)s), lc);
+	__m128i b1 = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(s + 1)), lc);
+	__m128i b2 = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(s + 2)), lc);
+	__m128i b3 = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(s + 3)), lc);
+#define MK_EQ(v, c) _mm_cmpeq_epi8((v), _mm_set1_epi8(c))
+	__m128i t = _mm_and_si128(_mm_and_si128(MK_EQ(b0, 't'), MK_EQ(b1, 'l')), MK_EQ(b2, 'p'));
+	__m128i m = _mm_and_si128(_mm_and_si128(MK_EQ(b0, 'm'), MK_EQ(b1, 'a')),
+				  _mm_and_si128(MK_EQ(b2, 'r'), MK_EQ(b3, 'k')));
+	__m128i r = _mm_and_si128(_mm_and_si128(MK_EQ(b0, 'r'), MK_EQ(b1, 'e')),
+				  _mm_and_si128(MK_EQ(b2, 's'), MK_EQ(b3, 't')));
+#undef MK_EQ
 	return (unsigned)_mm_movemask_epi8(_mm_or_si128(t, _mm_or_si128(m, r)));
 }
 #endif
 
-/* Try the labels at every position of the window that has enough
- * lookahead (all of them when final), then keep the rest as the carry.
- * Most text has no label: the SSE2 pre-filter skips 16 bytes at a time
- * to the few positions where one could start. */
-static void mk_scan_window(struct markers *m, bool final)
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define MK_AVX2 1
+/* The same for p..p+31.  Reads s[0..35). */
+__attribute__((target("avx2"))) static inline unsigned mk_candidates32(const char *s)
 {
-	size_t limit = final ? m->win_len : (m->win_len > MK_LOOKAHEAD ? m->win_len - MK_LOOKAHEAD : 0);
+	const __m256i lc = _mm256_set1_epi8(0x20);
+	__m256i b0 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)s), lc);
+	__m256i b1 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(s + 1)), lc);
+	__m256i b2 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(s + 2)), lc);
+	__m256i b3 = _mm256_or_si256(_mm256_loadu_si256((const __m256i *)(const void *)(s + 3)), lc);
+#define MK_EQ(v, c) _mm256_cmpeq_epi8((v), _mm256_set1_epi8(c))
+	__m256i t = _mm256_and_si256(_mm256_and_si256(MK_EQ(b0, 't'), MK_EQ(b1, 'l')),
+				     MK_EQ(b2, 'p'));
+	__m256i m = _mm256_and_si256(_mm256_and_si256(MK_EQ(b0, 'm'), MK_EQ(b1, 'a')),
+				     _mm256_and_si256(MK_EQ(b2, 'r'), MK_EQ(b3, 'k')));
+	__m256i r = _mm256_and_si256(_mm256_and_si256(MK_EQ(b0, 'r'), MK_EQ(b1, 'e')),
+				     _mm256_and_si256(MK_EQ(b2, 's'), MK_EQ(b3, 't')));
+#undef MK_EQ
+	return (unsigned)_mm256_movemask_epi8(_mm256_or_si256(t, _mm256_or_si256(m, r)));
+}
+
+/* Candidates among positions [*pp, limit) while 32 + MK_PREFIX bytes are
+ * readable; *pp is left at the first position not filtered. */
+__attribute__((target("avx2"))) static void mk_scan_avx2(struct markers *mk, const char *s,
+							 size_t n, size_t limit, size_t *pp,
+							 unsigned char before0)
+{
+	size_t p = *pp;
+	for (; p + 32 <= limit && p + 32 + MK_PREFIX <= n + 1; p += 32)
+		mk_try_mask(mk, s, n, p, mk_candidates32(s + p), before0);
+	*pp = p;
+}
+#endif
+
+/* Try the labels at positions [0, limit) of s (n bytes, before0 the byte
+ * before s[0]).  Most text has no label: the filter skips a vector at a
+ * time to the few positions where one could start; every position it
+ * passes has been read whole, so a match is never missed (the matchers
+ * alone decide, and each needs at least its prefix). */
+static void mk_scan(struct markers *m, const char *s, size_t n, size_t limit,
+		    unsigned char before0)
+{
 	size_t p = 0;
+#ifdef MK_AVX2
+	if (limit >= 64 && __builtin_cpu_supports("avx2"))
+		mk_scan_avx2(m, s, n, limit, &p, before0);
+#endif
 #ifdef __SSE2__
-	for (; p < limit && p + 17 <= m->win_len; p += 16) {
-		unsigned mask = mk_candidates16(m->win + p);
+	for (; p < limit && p + 16 + MK_PREFIX <= n + 1; p += 16) {
+		unsigned mask = mk_candidates16(s + p);
 		if (limit - p < 16)
 			mask &= (1u << (limit - p)) - 1;
-		while (mask != 0) {
-			mk_try_at(m, p + (size_t)__builtin_ctz(mask));
-			mask &= mask - 1;
-		}
+		mk_try_mask(m, s, n, p, mask, before0);
 	}
 #endif
 	for (; p < limit; p++)
-		mk_try_at(m, p);
+		mk_try_at(m, s, n, p, before0);
+}
+
+/* Try the labels at every position of the window that has enough
+ * lookahead (all of them when final), then keep the rest as the carry. */
+static void mk_scan_window(struct markers *m, bool final)
+{
+	size_t limit = final ? m->win_len : (m->win_len > MK_LOOKAHEAD ? m->win_len - MK_LOOKAHEAD : 0);
+	mk_scan(m, m->win, m->win_len, limit, m->prev);
 	if (limit > 0) {
 		m->prev = (unsigned char)m->win[limit - 1];
 		memmove(m->win, m->win + limit, m->win_len - limit);
@@ -343,6 +411,23 @@ void markers_update(struct markers *m, const char *buf, size_t len)
 			m->more = true;
 	} else if (len > 0) {
 		m->more = true;
+	}
+	/* A long chunk is read where it lies: the carry is completed with
+	 * MK_LOOKAHEAD bytes of it and tried in the window, the positions of
+	 * the chunk with MK_LOOKAHEAD bytes after them are tried in place,
+	 * and its last MK_LOOKAHEAD bytes become the carry.  Every position
+	 * is tried once with its full lookahead, as through the window. */
+	if (len >= 2 * MK_LOOKAHEAD && m->win_len <= MK_LOOKAHEAD) {
+		size_t carry = m->win_len;
+		memcpy(m->win + carry, buf, MK_LOOKAHEAD);
+		m->win_len = carry + MK_LOOKAHEAD;
+		mk_scan(m, m->win, m->win_len, carry, m->prev);
+		unsigned char before = carry > 0 ? (unsigned char)m->win[carry - 1] : m->prev;
+		mk_scan(m, buf, len, len - MK_LOOKAHEAD, before);
+		m->prev = (unsigned char)buf[len - MK_LOOKAHEAD - 1];
+		memcpy(m->win, buf + len - MK_LOOKAHEAD, MK_LOOKAHEAD);
+		m->win_len = MK_LOOKAHEAD;
+		return;
 	}
 	while (len > 0) {
 		size_t take = sizeof m->win - m->win_len;

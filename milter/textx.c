@@ -23,6 +23,13 @@
 #include <strings.h>
 
 #include <gmime/gmime.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define TEXTX_AVX2 1
+#endif
 
 #include "grondslag/textx.h"
 
@@ -113,6 +120,28 @@ static void out_bytes(struct textx *t, const char *s, size_t n)
 		size_t k = OUT_CAP - t->out_len < n ? OUT_CAP - t->out_len : n;
 		memcpy(t->out + t->out_len, s, k);
 		t->out_len += k;
+		s += k;
+		n -= k;
+	}
+}
+
+/* A run of finished text: long runs go to emit() straight from the
+ * caller's buffer (after what is buffered, to keep the order), in slices
+ * of at most OUT_CAP like the buffer's, instead of through a copy; short
+ * ones are gathered so that emit() is not called for every few bytes
+ * between two repairs. */
+#define OUT_DIRECT 1024
+
+static void out_run(struct textx *t, const char *s, size_t n)
+{
+	if (n < OUT_DIRECT) {
+		out_bytes(t, s, n);
+		return;
+	}
+	out_flush(t);
+	while (n > 0 && t->rc == 0) {
+		size_t k = n < OUT_CAP ? n : OUT_CAP;
+		t->rc = t->emit(t->arg, s, k);
 		s += k;
 		n -= k;
 	}
@@ -631,12 +660,12 @@ static void markup_text(struct textx *t, const char *s, size_t n)
 	if (t->markup == TEXTX_PLAIN) {
 		const char *z;
 		while (n > 0 && (z = memchr(s, '\0', n)) != NULL) {
-			out_bytes(t, s, (size_t)(z - s));
+			out_run(t, s, (size_t)(z - s));
 			out_byte(t, ' ');
 			n -= (size_t)(z - s) + 1;
 			s = z + 1;
 		}
-		out_bytes(t, s, n);
+		out_run(t, s, n);
 		return;
 	}
 	for (size_t i = 0; i < n && t->rc == 0; i++)
@@ -785,16 +814,54 @@ static int utf8_seq(const unsigned char *p, size_t avail)
 	return n;
 }
 
+#ifdef TEXTX_AVX2
+__attribute__((target("avx2"))) static size_t ascii_span_avx2(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+	for (; i + 32 <= n; i += 32) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+		unsigned m = (unsigned)_mm256_movemask_epi8(v);
+		if (m != 0)
+			return i + (size_t)__builtin_ctz(m);
+	}
+	return i;
+}
+#endif
+
+/* Length of the ASCII prefix of p[0..n): mail text is mostly ASCII, so
+ * the decoder skips it a vector at a time (the top bit of every byte at
+ * once) and looks at bytes one by one only around the others.  Reads
+ * nothing past p[n-1]. */
+static size_t ascii_span(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+#ifdef TEXTX_AVX2
+	if (n >= 64 && __builtin_cpu_supports("avx2"))
+		i = ascii_span_avx2(p, n);
+	else
+#endif
+#ifdef __SSE2__
+		for (; i + 16 <= n; i += 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+			unsigned m = (unsigned)_mm_movemask_epi8(v);
+			if (m != 0)
+				return i + (size_t)__builtin_ctz(m);
+		}
+#endif
+	while (i < n && p[i] < 0x80)
+		i++;
+	return i;
+}
+
 /* UTF-8 input: pass valid runs through, repair the rest.  Returns how many
  * bytes at the end are an incomplete sequence (to carry), unless final. */
 static size_t dec_utf8(struct textx *t, const unsigned char *p, size_t n, bool final)
 {
 	size_t i = 0, run = 0;
 	while (i < n) {
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
+		i += ascii_span(p + i, n - i);
+		if (i >= n)
+			break;
 		int k = utf8_seq(p + i, n - i);
 		if (k > 0) {
 			i += (size_t)k;

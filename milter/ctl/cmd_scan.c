@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctl.h"
 #include "grondslag/json.h"
@@ -55,6 +56,12 @@ int cmd_scan(int argc, char **argv)
 		config_free(c);
 		return CTL_ERROR;
 	}
+
+	/* Into a file or a pipe the findings go out in 64 KiB blocks rather
+	 * than stdio's block size (set before the first byte, as it must). */
+	static char outbuf[65536];
+	if (!isatty(STDOUT_FILENO))
+		(void)setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 
 	int rc = CTL_OK;
 	for (int i = optind; i < argc; i++) {

@@ -1,9 +1,15 @@
 /*
  * scan-bench.c - time scan_message() on one message, as make bench does
  * for the large-message target: best of N runs, with and without geo
- * enrichment, and the peak resident memory of the process.
+ * enrichment, and the peak resident memory of the process.  With -p,
+ * also the phases of a plain-text message timed on their own through the
+ * library, each best of RUNS: decode (textx over the body after the
+ * header), markers and scan (the label detector and the IP scanner over
+ * the decoded text, in the walker's 64 KiB chunks); the rest of the scan
+ * (walker, findings) is the whole scan without geo minus these, geo the
+ * difference with geo.
  *
- * usage: scan-bench [-c CONFIG] [-n RUNS] MESSAGE
+ * usage: scan-bench [-c CONFIG] [-n RUNS] [-p] MESSAGE
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,7 +22,12 @@
 #include <unistd.h>
 
 #include "grondslag/config.h"
+#include "grondslag/ipscan.h"
+#include "grondslag/markers.h"
 #include "grondslag/scan.h"
+#include "grondslag/textx.h"
+
+#define PHASE_CHUNK 65536
 
 static double now(void)
 {
@@ -46,12 +57,103 @@ static double best_of(const struct scan_options *so, const char *msg, size_t len
 	return best;
 }
 
+/* The decoded text, gathered (only when keep). */
+struct decoded {
+	char *buf;
+	size_t len;
+	bool keep;
+};
+
+static int gather(void *arg, const char *buf, size_t len)
+{
+	struct decoded *d = arg;
+	if (d->keep) {
+		memcpy(d->buf + d->len, buf, len);
+		d->len += len;
+	}
+	return 0;
+}
+
+static int count_match(void *arg, const struct ipscan_match *m)
+{
+	(void)m;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+/* One phase over [p, p+n) in PHASE_CHUNK slices: 0 decode, 1 markers,
+ * 2 scan.  Returns the wall time. */
+static double phase_once(int phase, const char *p, size_t n, struct decoded *d)
+{
+	double t0 = now();
+	size_t matches = 0;
+	struct textx *t = phase == 0 ? textx_alloc(TEXTX_PLAIN, NULL, gather, d) : NULL;
+	struct markers *mk = phase == 1 ? markers_alloc() : NULL;
+	struct ipscan *s = phase == 2 ? ipscan_alloc(count_match, &matches) : NULL;
+	struct findings *f = findings_alloc();
+	if ((phase == 0 && t == NULL) || (phase == 1 && mk == NULL) || (phase == 2 && s == NULL) ||
+	    f == NULL) {
+		fprintf(stderr, "out of memory\n");
+		exit(2);
+	}
+	if (mk != NULL)
+		markers_begin(mk, 1, "text/plain", NULL);
+	for (size_t off = 0; off < n; off += PHASE_CHUNK) {
+		size_t k = n - off < PHASE_CHUNK ? n - off : PHASE_CHUNK;
+		if (t != NULL)
+			(void)textx_update(t, p + off, k);
+		if (mk != NULL)
+			markers_update(mk, p + off, k);
+		if (s != NULL)
+			(void)ipscan_update(s, p + off, k);
+	}
+	if (t != NULL)
+		(void)textx_finish(t);
+	if (mk != NULL)
+		markers_end(mk, f);
+	if (s != NULL)
+		(void)ipscan_finish(s);
+	double el = now() - t0;
+	textx_free(t);
+	markers_free(mk);
+	ipscan_free(s);
+	findings_free(f);
+	return el;
+}
+
+/* Best of runs for each phase, into best[3]. */
+static void phases(const char *msg, size_t len, int runs, double best[3])
+{
+	const char *body = memmem(msg, len, "\n\n", 2);
+	body = body != NULL ? body + 2 : msg;
+	size_t n = len - (size_t)(body - msg);
+	struct decoded d = {malloc(n * 3 + 16), 0, true};
+	if (d.buf == NULL) {
+		fprintf(stderr, "out of memory\n");
+		exit(2);
+	}
+	(void)phase_once(0, body, n, &d);	/* the decoded text, once */
+	d.keep = false;
+	for (int ph = 0; ph < 3; ph++) {
+		best[ph] = 1e9;
+		for (int i = 0; i < runs; i++) {
+			double t = ph == 0 ? phase_once(0, body, n, &d) : phase_once(ph, d.buf, d.len, NULL);
+			if (t < best[ph])
+				best[ph] = t;
+		}
+	}
+	free(d.buf);
+}
+
 int main(int argc, char **argv)
 {
 	const char *conf = NULL;
 	int runs = 3, opt;
-	while ((opt = getopt(argc, argv, "c:n:")) != -1) {
-		if (opt == 'c')
+	bool want_phases = false;
+	while ((opt = getopt(argc, argv, "c:n:p")) != -1) {
+		if (opt == 'p')
+			want_phases = true;
+		else if (opt == 'c')
 			conf = optarg;
 		else if (opt == 'n')
 			runs = atoi(optarg) > 0 ? atoi(optarg) : 1;
@@ -59,7 +161,7 @@ int main(int argc, char **argv)
 			return 2;
 	}
 	if (optind + 1 != argc) {
-		fprintf(stderr, "usage: scan-bench [-c CONFIG] [-n RUNS] MESSAGE\n");
+		fprintf(stderr, "usage: scan-bench [-c CONFIG] [-n RUNS] [-p] MESSAGE\n");
 		return 2;
 	}
 	char err[4096];
@@ -94,6 +196,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	double withgeo = best_of(&so, msg, len, runs, &ips);
+	if (want_phases) {
+		double ph[3];
+		phases(msg, len, runs, ph);
+		double rest = nogeo - ph[0] - ph[1] - ph[2];
+		printf("scan-bench: phases decode %.1f ms, markers %.1f ms, scan %.1f ms, "
+		       "findings and walk %.1f ms, geo %.1f ms\n",
+		       ph[0] * 1e3, ph[1] * 1e3, ph[2] * 1e3, (rest > 0 ? rest : 0) * 1e3,
+		       (withgeo > nogeo ? withgeo - nogeo : 0) * 1e3);
+	}
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
 	printf("scan-bench: %.1f MB message, %zu distinct addresses\n", (double)len / 1048576.0, ips);
