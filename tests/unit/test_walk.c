@@ -22,6 +22,7 @@
 /* ---- builders ------------------------------------------------------------ */
 
 #include "fixture_archive.h"
+#include "fixture_ole2.h"
 
 
 struct att {
@@ -735,6 +736,212 @@ static char *b_rtf_table(size_t *len)
 	return mixed1("application/rtf", "table.rtf", rtf, sizeof rtf - 1, len);
 }
 
+/* ---- legacy Office (OLE2) and TNEF ---------------------------------------------- */
+
+/* 25 routable public addresses, as an incident export would list them. */
+static const char *const addr25[25] = {
+	"193.0.6.139", "145.97.39.155", "130.89.1.1", "8.8.4.4", "80.67.169.12",
+	"212.27.48.10", "62.4.16.70", "91.198.174.192", "185.15.59.224", "151.101.1.69",
+	"104.16.132.229", "140.82.121.3", "13.107.42.14", "17.253.144.10", "23.33.96.11",
+	"31.13.72.36", "52.94.236.248", "77.88.55.77", "87.250.250.242", "95.101.20.34",
+	"178.79.242.13", "194.109.6.66", "213.154.224.1", "84.116.46.21", "46.51.197.88"};
+
+static char *ole2_msg(const struct olem *m, size_t n, const char *ctype, const char *name,
+		      size_t *len)
+{
+	size_t ol;
+	unsigned char *ole = fx_ole2(m, n, &ol);
+	char *msg = mixed1(ctype, name, ole, ol, len);
+	g_free(ole);
+	return msg;
+}
+
+static char *xls_msg(const char *const *cells, size_t n, bool filepass, size_t *len)
+{
+	GString *wb = fx_biff8(cells, n, filepass);
+	static const char si[] = "\xfe\xff\x00\x00\x06\x01\x02\x00";
+	struct olem m[] = {{"\005SummaryInformation", si, sizeof si - 1},
+			   {"Workbook", wb->str, wb->len}};
+	char *msg = ole2_msg(m, 2, "application/vnd.ms-excel", "export.xls", len);
+	g_string_free(wb, TRUE);
+	return msg;
+}
+
+static char *b_xls25(size_t *len)
+{
+	return xls_msg(addr25, 25, false, len);
+}
+
+static char *b_xls_clean(size_t *len)
+{
+	static const char *const cells[] = {"Quarter", "Revenue", "Costs", "Version 4.6.0.1 notes"};
+	return xls_msg(cells, 4, false, len);
+}
+
+static char *b_xls_encrypted(size_t *len)
+{
+	return xls_msg(addr25, 5, true, len);
+}
+
+static char *doc_msg(bool encrypted, size_t *len)
+{
+	GString *text = g_string_new("Blocked hosts\r");
+	for (int i = 0; i < 10; i++)
+		g_string_append_printf(text, "%s\r", addr25[i]);
+	g_string_append(text, "table:\a193.0.6.139\a145.97.39.155\a\a");
+	GString *doc, *tbl;
+	fx_word(text->str, encrypted, &doc, &tbl);
+	struct olem m[] = {{"1Table", tbl->str, tbl->len}, {"WordDocument", doc->str, doc->len}};
+	char *msg = ole2_msg(m, 2, "application/msword", "report.doc", len);
+	g_string_free(doc, TRUE);
+	g_string_free(tbl, TRUE);
+	g_string_free(text, TRUE);
+	return msg;
+}
+
+static char *b_doc_list(size_t *len)
+{
+	return doc_msg(false, len);
+}
+
+static char *b_doc_encrypted(size_t *len)
+{
+	return doc_msg(true, len);
+}
+
+static char *b_ppt(size_t *len)
+{
+	static const char *const lines[] = {"Sources of the attack", "193.0.6.139",
+					    "145.97.39.155"};
+	GString *ppt = fx_ppt(lines, 3, "130.89.1.1");
+	struct olem m[] = {{"PowerPoint Document", ppt->str, ppt->len}};
+	char *msg = ole2_msg(m, 1, "application/vnd.ms-powerpoint", "deck.ppt", len);
+	g_string_free(ppt, TRUE);
+	return msg;
+}
+
+/* A .doc with an embedded workbook (ObjectPool storage) and a packaged
+ * CSV (Ole10Native), as Word stores inserted objects. */
+static char *b_doc_objects(size_t *len)
+{
+	GString *doc, *tbl, *wb = fx_biff8(addr25 + 10, 3, false);
+	fx_word("see the objects\r", false, &doc, &tbl);
+	GString *nat = g_string_new(NULL);
+	GString *pk = g_string_new(NULL);
+	fx_u16(pk, 2);
+	g_string_append_len(pk, "list.csv\0C:\\list.csv\0\0\0\3\0", 25);
+	const char tmp[] = "C:\\Temp\\list.csv";
+	fx_u32(pk, sizeof tmp);
+	g_string_append_len(pk, tmp, sizeof tmp);
+	fx_u32(pk, sizeof list25 - 1);
+	g_string_append_len(pk, list25, sizeof list25 - 1);
+	fx_u32(nat, (uint32_t)pk->len);
+	g_string_append_len(nat, pk->str, (gssize)pk->len);
+	struct olem m[] = {{"1Table", tbl->str, tbl->len},
+			   {"WordDocument", doc->str, doc->len},
+			   {"ObjectPool/Workbook", wb->str, wb->len},
+			   {"ObjectPool/\001Ole10Native", nat->str, nat->len}};
+	char *msg = ole2_msg(m, 4, "application/msword", "objects.doc", len);
+	g_string_free(doc, TRUE);
+	g_string_free(tbl, TRUE);
+	g_string_free(wb, TRUE);
+	g_string_free(nat, TRUE);
+	g_string_free(pk, TRUE);
+	return msg;
+}
+
+/* A .docm: its VBA project is an OLE2 file of compressed modules and
+ * binary records; nothing in it is a list. */
+static char *b_docm_vba(size_t *len)
+{
+	unsigned char dirs[300];
+	for (size_t i = 0; i < sizeof dirs; i++)
+		dirs[i] = (unsigned char)(i * 37u + 11u);
+	dirs[0] = 0x01;
+	static const char project[] = "ID=\"{00000000-0000-0000-0000-000000000000}\"\r\n"
+				      "Document=ThisDocument/&H00000000\r\nName=\"Project\"\r\n";
+	struct olem vm[] = {{"PROJECT", project, sizeof project - 1},
+			    {"VBA/dir", dirs, sizeof dirs},
+			    {"VBA/_VBA_PROJECT", "\xcc\x61\xff\xff\x00\x00\x00", 7}};
+	size_t vl, dl;
+	unsigned char *v = fx_ole2(vm, 3, &vl);
+	static const char doc[] = "<w:document><w:body><w:p><w:r><w:t>quarterly figures</w:t>"
+				  "</w:r></w:p></w:body></w:document>";
+	struct mem dm[] = {{"[Content_Types].xml", "<Types/>", 8},
+			   {"word/document.xml", doc, sizeof doc - 1},
+			   {"word/vbaProject.bin", v, vl}};
+	unsigned char *d = fixture_archive("zip", NULL, NULL, NULL, dm, 3, &dl);
+	char *msg = mixed1("application/vnd.ms-word.document.macroEnabled.12", "report.docm", d, dl,
+			   len);
+	g_free(v);
+	free(d);
+	return msg;
+}
+
+static char *b_ole2_corrupt(size_t *len)
+{
+	size_t ol;
+	struct olem m[] = {{"Workbook", "\x09\x08\x10\x00", 4}};
+	unsigned char *ole = fx_ole2(m, 1, &ol);
+	/* The directory's first sector number points past the end. */
+	ole[48] = 0xf0, ole[49] = 0xff, ole[50] = 0xff, ole[51] = 0x0f;
+	char *msg = mixed1("application/vnd.ms-excel", "broken.xls", ole, ol, len);
+	g_free(ole);
+	return msg;
+}
+
+static char *b_xls_bad_stream(size_t *len)
+{
+	/* A Workbook stream whose first record runs past its end. */
+	struct olem m[] = {{"Workbook", "\x09\x08\xff\x00\x00\x06", 6}};
+	return ole2_msg(m, 1, "application/vnd.ms-excel", "cut.xls", len);
+}
+
+static char *b_tnef_csv(size_t *len)
+{
+	GString *c = g_string_new(list25);
+	GString *x = g_string_new(NULL);
+	fx_u16(x, 0);
+	const char *names[] = {"incident.csv"};
+	const GString *datas[] = {c};
+	GString *t = fx_tnef("weekly list", "{\\rtf1\\ansi Please block 80.67.169.12\\par}", true,
+			     names, datas, 1);
+	char *msg = mixed1("application/ms-tnef", "winmail.dat", t->str, t->len, len);
+	g_string_free(t, TRUE);
+	g_string_free(c, TRUE);
+	g_string_free(x, TRUE);
+	return msg;
+}
+
+/* winmail.dat carrying a zip of a CSV and a legacy workbook. */
+static char *b_tnef_nested(size_t *len)
+{
+	struct mem zm[] = {{"list.csv", list25, sizeof list25 - 1}};
+	size_t zl, xl;
+	unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, zm, 1, &zl);
+	GString *wb = fx_biff8(addr25 + 20, 5, false);
+	struct olem om[] = {{"Workbook", wb->str, wb->len}};
+	unsigned char *x = fx_ole2(om, 1, &xl);
+	GString *zs = g_string_new_len((const char *)z, (gssize)zl);
+	GString *xs = g_string_new_len((const char *)x, (gssize)xl);
+	const char *names[] = {"lists.zip", "old.xls"};
+	const GString *datas[] = {zs, xs};
+	GString *t = fx_tnef("lists", "{\\rtf1 stored as is: 212.27.48.10}", false, names, datas, 2);
+	char *msg = mixed1("application/vnd.ms-tnef", "winmail.dat", t->str, t->len, len);
+	g_string_free(t, TRUE);
+	g_string_free(zs, TRUE);
+	g_string_free(xs, TRUE);
+	g_string_free(wb, TRUE);
+	free(z);
+	g_free(x);
+	return msg;
+}
+
+static char *b_tnef_label_csv(size_t *len)
+{
+	return mixed1("application/ms-tnef", "winmail.dat", list25, sizeof list25 - 1, len);
+}
+
 /* ---- rows ---------------------------------------------------------------------- */
 
 static const struct walk_case cases[] = {
@@ -1039,6 +1246,58 @@ static const struct walk_case cases[] = {
 	 NULL, NULL,
 	 {{"subject", "text/plain", S, N}, {"1", "text/csv", S, N}, {"1~1", "text/csv", S, N}},
 	 false, N, {"193.0.6.139,3333", "aXAsYXNuCjE5My4wLjYu"}, {NULL}, 0, 0},
+	{"OLE2 .xls: every cell of the sheet", NULL, b_xls25, NULL,
+	 {{"2", "application/vnd.ms-excel", C, N}, {"2!Workbook", "text/plain", S, N},
+	  {"2!?SummaryInformation", "application/octet-stream", S, N}},
+	 true, N, {"193.0.6.139\t0\t3.5\n145.97.39.155\t10\t3.5", "46.51.197.88\t240\t3.5", "178.79.242.13"},
+	 {NULL}, 0, 0},
+	{"OLE2 .xls without addresses is read, not unscannable", NULL, b_xls_clean, NULL,
+	 {{"2", "application/vnd.ms-excel", C, N}, {"2!Workbook", "text/plain", S, N}},
+	 true, N, {"Quarter\t0", "Version 4.6.0.1 notes"}, {NULL}, 0, 0},
+	{"OLE2 .xls with FILEPASS is encrypted", NULL, b_xls_encrypted, NULL,
+	 {{"2", "application/vnd.ms-excel", U, UNSCAN_ENCRYPTED_ARCHIVE}}, true, N, {NULL},
+	 {"193.0.6.139"}, 0, 0},
+	{"OLE2 .doc: text through the piece table", NULL, b_doc_list, NULL,
+	 {{"2", "application/msword", C, N}, {"2!1Table", "application/octet-stream", S, N},
+	  {"2!WordDocument", "text/plain", S, N}},
+	 true, N, {"Blocked hosts\n193.0.6.139\n145.97.39.155\n", "91.198.174.192\n185.15.59.224\n",
+		   "table:\n193.0.6.139\n145.97.39.155\n"}, {NULL}, 0, 0},
+	{"OLE2 .doc with fEncrypted", NULL, b_doc_encrypted, NULL,
+	 {{"2", "application/msword", U, UNSCAN_ENCRYPTED_ARCHIVE}}, true, N, {NULL}, {NULL}, 0, 0},
+	{"OLE2 .ppt: text atoms", NULL, b_ppt, NULL,
+	 {{"2", "application/vnd.ms-powerpoint", C, N},
+	  {"2!PowerPoint Document", "text/plain", S, N}},
+	 true, N, {"Sources of the attack\n193.0.6.139\n145.97.39.155\n130.89.1.1"}, {NULL}, 0, 0},
+	{"OLE2 .doc: embedded workbook and packaged CSV", NULL, b_doc_objects, NULL,
+	 {{"2!ObjectPool/Workbook", "text/plain", S, N},
+	  {"2!ObjectPool/?Ole10Native", "application/octet-stream", S, N}},
+	 true, N, {"see the objects", "104.16.132.229\t0", "140.82.121.3\t10", "193.0.6.139,3333"},
+	 {NULL}, 0, 0},
+{"docm: the VBA project is read and passes clean", NULL, b_docm_vba, NULL,
+	 {{"2", "application/vnd.ms-word.document.macroenabled.12", S, N},
+	  {"2!word/vbaProject.bin", "application/octet-stream", C, N},
+	  {"2!word/vbaProject.bin!VBA/dir", "application/octet-stream", S, N},
+	  {"2!word/vbaProject.bin!VBA/_VBA_PROJECT", "application/octet-stream", S, N},
+	  {"2!word/vbaProject.bin!PROJECT", "application/octet-stream", S, N}},
+	 true, N, {"quarterly figures", "Name=\"Project\""}, {NULL}, 0, 0},
+	{"OLE2 that libgsf cannot open is ole2", NULL, b_ole2_corrupt, NULL,
+	 {{"2", "application/vnd.ms-excel", U, UNSCAN_OLE2}}, true, N, {NULL}, {NULL}, 0, 0},
+	{"OLE2 Workbook stream that is no BIFF is ole2", NULL, b_xls_bad_stream, NULL,
+	 {{"2", "application/vnd.ms-excel", C, N}, {"2!Workbook", "application/octet-stream", U, UNSCAN_OLE2}},
+	 true, N, {NULL}, {NULL}, 0, 0},
+	{"TNEF: subject, RTF body, CSV attachment", NULL, b_tnef_csv, NULL,
+	 {{"2", "application/ms-tnef", C, N}, {"2!subject", "text/plain", S, N},
+	  {"2!body.rtf", "text/rtf", S, N}, {"2!incident.csv", "application/octet-stream", S, N}},
+	 true, N, {"weekly list", "Please block 80.67.169.12", "193.0.6.139,3333\n145.97.39.155,1103"},
+	 {NULL}, 0, 0},
+	{"TNEF: a zip and a legacy workbook inside", NULL, b_tnef_nested, NULL,
+	 {{"2", "application/vnd.ms-tnef", C, N}, {"2!lists.zip", "application/octet-stream", C, N},
+	  {"2!lists.zip!list.csv", "text/csv", S, N}, {"2!old.xls", "application/octet-stream", C, N},
+	  {"2!old.xls!Workbook", "text/plain", S, N}},
+	 true, N, {"130.89.1.1,1133", "178.79.242.13\t0", "46.51.197.88\t40", "as is: 212.27.48.10"},
+	 {NULL}, 0, 0},
+	{"TNEF label over a CSV: the bytes decide", NULL, b_tnef_label_csv, NULL,
+	 {{"2", "application/ms-tnef", S, N}}, true, N, {"193.0.6.139,3333"}, {NULL}, 0, 0},
 	{"handler stop", "Subject: a\r\n\r\nbody\r\n", NULL, NULL,
 	 {{"subject", "text/plain", S, N}}, false, N, {"a"}, {"body"}, 7, 7},
 	{"not a message at all", "just some text 8.8.8.8 without headers\n", NULL, NULL,
@@ -1056,8 +1315,13 @@ static void check_parts(const struct walk_case *c, const struct findings *f)
 			if (!c->some_parts || strcmp(p->path, w->path) == 0)
 				break;
 		}
-		if (k == n)
+		if (k == n) {
+			for (size_t j = 0; j < n; j++)
+				print_message("  part %s %s %s\n", findings_part(f, j)->path,
+					      findings_part(f, j)->type,
+					      part_status_name(findings_part(f, j)->status));
 			fail_msg("%s: part %s missing (%zu parts)", c->name, w->path, n);
+		}
 		assert_str_eq_msg(c->name, p->path, w->path);
 		assert_str_eq_msg(c->name, p->type, w->type);
 		assert_str_eq_msg(c->name, part_status_name(p->status), part_status_name(w->st));
