@@ -6,7 +6,9 @@
  * libgsf has read for two decades; the text formats inside are small, and
  * a reader that takes only what it needs can check every offset.  Every
  * reader works on a whole stream in memory and reads a length before it
- * trusts it; text grows by at most 4 bytes per input byte.
+ * trusts it.  Text is bounded by its stream: Word's pieces may not hold
+ * more characters than the stream, a workbook's text (where cells can
+ * repeat one shared string) at most OLE2_TEXT_RATIO times the stream.
  *
  * Decisions:
  *  - A stream the file names as a document but our reader cannot read is
@@ -298,6 +300,8 @@ enum ole2_status ole2_xls_text(const unsigned char *p, size_t n, GString *out)
 			break;
 		}
 		pos += 4 + len;
+		if (out->len > OLE2_TEXT_RATIO * n + 65536)
+			st = OLE2_TOO_MANY;	/* cells repeating one long shared string */
 	}
 	if (st == OLE2_OK && !seen_bof)
 		st = OLE2_CORRUPT;
@@ -334,7 +338,7 @@ enum ole2_status ole2_doc_text(const unsigned char *doc, size_t n, const unsigne
 	const unsigned char *plc = c + 5;
 	if (plen > (size_t)(end - plc) || plen < 4 || (plen - 4) % 12 != 0)
 		return OLE2_CORRUPT;
-	size_t pieces = (plen - 4) / 12;
+	size_t pieces = (plen - 4) / 12, total = 0;
 	for (size_t i = 0; i < pieces; i++) {
 		uint32_t cp0 = u32(plc + 4 * i), cp1 = u32(plc + 4 * (i + 1));
 		const unsigned char *pcd = plc + 4 * (pieces + 1) + 8 * i;
@@ -344,8 +348,11 @@ enum ole2_status ole2_doc_text(const unsigned char *doc, size_t n, const unsigne
 		if (cp1 < cp0)
 			return OLE2_CORRUPT;
 		size_t chars = cp1 - cp0, w = compressed ? 1 : 2;
-		if (off > n || chars > (n - off) / w)
+		/* Pieces of one document do not overlap: more text than the
+		 * stream holds is a piece table that repeats itself. */
+		if (off > n || chars > (n - off) / w || chars > n - total)
 			return OLE2_CORRUPT;
+		total += chars;
 		put_chars(out, doc + off, chars, !compressed);
 	}
 	return OLE2_OK;
@@ -487,8 +494,9 @@ static enum ole2_status doc_stream(struct walkctx *c, GsfInfile *dir, const char
 		g_string_free(txt, TRUE);
 		return st;
 	}
-	enum ole2_status r = st == OLE2_OK ? hand(c, path, OLE2_TEXT, txt->str, txt->len)
-					   : hand(c, path, OLE2_UNREADABLE, NULL, 0);
+	enum ole2_status r = st == OLE2_OK	 ? hand(c, path, OLE2_TEXT, txt->str, txt->len)
+			     : st == OLE2_TOO_MANY ? hand(c, path, OLE2_LIMIT, NULL, 0)
+						   : hand(c, path, OLE2_UNREADABLE, NULL, 0);
 	g_string_free(txt, TRUE);
 	return r;
 }
@@ -533,6 +541,112 @@ static enum ole2_status walk_dir(struct walkctx *c, GsfInfile *dir, const char *
 	return st;
 }
 
+/* ---- the directory's shape, before libgsf sees it -------------------------- */
+
+/* libgsf builds the directory by recursing into each entry's left and
+ * right siblings and child: a tree shaped as one long list (a directory
+ * of 100000 entries each the left sibling of the next) would recurse
+ * that deep and exhaust a milter thread's stack.  So the directory chain
+ * is followed here ([MS-CFB] 2.2, 2.3, 2.6) and the entries of its tree
+ * counted without recursion; what cannot be followed is corrupt. */
+#define NOSTREAM 0xfffffffau
+
+struct cfb {
+	const unsigned char *p;
+	size_t len, ssz;
+	uint32_t *fat_secs;	/* the sectors holding the FAT */
+	size_t nfat;
+};
+
+static const unsigned char *sector(const struct cfb *c, uint32_t k)
+{
+	size_t off = ((size_t)k + 1) * c->ssz;
+	return k < NOSTREAM && off / c->ssz == (size_t)k + 1 && off <= c->len - c->ssz ? c->p + off
+										     : NULL;
+}
+
+static uint32_t fat_next(const struct cfb *c, uint32_t k)
+{
+	size_t per = c->ssz / 4, i = k / per;
+	const unsigned char *s = i < c->nfat ? sector(c, c->fat_secs[i]) : NULL;
+	return s ? u32(s + 4 * (k % per)) : 0xffffffffu;
+}
+
+static bool read_fat_list(struct cfb *c)
+{
+	uint32_t nfat = u32(c->p + 44), difat = u32(c->p + 68);
+	if (nfat > c->len / c->ssz)
+		return false;
+	c->fat_secs = g_new(uint32_t, nfat + 1);
+	for (size_t i = 0; i < 109 && c->nfat < nfat; i++)
+		c->fat_secs[c->nfat++] = u32(c->p + 76 + 4 * i);
+	for (size_t hops = 0; c->nfat < nfat; hops++) {
+		const unsigned char *s = sector(c, difat);
+		if (s == NULL || hops > c->len / c->ssz)
+			return false;
+		for (size_t i = 0; i + 1 < c->ssz / 4 && c->nfat < nfat; i++)
+			c->fat_secs[c->nfat++] = u32(s + 4 * i);
+		difat = u32(s + c->ssz - 4);
+	}
+	return true;
+}
+
+static enum ole2_status dir_shape(const unsigned char *p, size_t len)
+{
+	if (len < 512)
+		return OLE2_CORRUPT;
+	unsigned shift = u16(p + 30);
+	if (shift != 9 && shift != 12)
+		return OLE2_CORRUPT;
+	struct cfb c = {p, len, (size_t)1 << shift, NULL, 0};
+	if (len < 2 * c.ssz || !read_fat_list(&c)) {
+		g_free(c.fat_secs);
+		return OLE2_CORRUPT;
+	}
+	/* The directory's sectors, in chain order. */
+	GArray *secs = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	enum ole2_status st = OLE2_OK;
+	for (uint32_t k = u32(p + 48); k < NOSTREAM; k = fat_next(&c, k)) {
+		if (sector(&c, k) == NULL || secs->len > len / c.ssz) {
+			st = OLE2_CORRUPT;
+			break;
+		}
+		g_array_append_val(secs, k);
+	}
+	size_t per = c.ssz / 128, n = (size_t)secs->len * per;
+	if (st == OLE2_OK && n == 0)
+		st = OLE2_CORRUPT;
+	/* The entries reachable from the root over left, right and child
+	 * links, counted with a stack of our own (each entry once, as libgsf
+	 * does): libgsf's recursion is never deeper than their number. */
+	uint32_t *stack = st == OLE2_OK ? g_new(uint32_t, 3 * n + 1) : NULL;
+	guint8 *seen = st == OLE2_OK ? g_new0(guint8, n) : NULL;
+	size_t top = 0, reached = 0;
+	if (stack != NULL)
+		stack[top++] = 0;
+	while (top > 0 && st == OLE2_OK) {
+		uint32_t e = stack[--top];
+		if (seen[e])
+			continue;
+		seen[e] = 1;
+		if (++reached > OLE2_MAX_STREAMS + 1) {
+			st = OLE2_TOO_MANY;
+			break;
+		}
+		const unsigned char *d = sector(&c, g_array_index(secs, uint32_t, e / per)) + 128 * (e % per);
+		for (int l = 0; l < 3; l++) {
+			uint32_t to = u32(d + 68 + 4 * l);
+			if (to < n && !seen[to])
+				stack[top++] = to;
+		}
+	}
+	g_free(stack);
+	g_free(seen);
+	g_array_free(secs, TRUE);
+	g_free(c.fat_secs);
+	return st;
+}
+
 /* libgsf's warnings about a broken file go to the log with no queue id
  * and say nothing the reason code does not; they are dropped. */
 static void quiet(const gchar *domain, GLogLevelFlags level, const gchar *msg, gpointer data)
@@ -553,6 +667,9 @@ enum ole2_status ole2_read(const void *buf, size_t len,
 					      G_LOG_LEVEL_MESSAGE, quiet, NULL);
 		g_once_init_leave(&once, 1);
 	}
+	enum ole2_status shape = dir_shape(buf, len);
+	if (shape != OLE2_OK)
+		return shape;
 	GsfInput *mem = gsf_input_memory_new(buf, (gsf_off_t)len, FALSE);
 	if (mem == NULL)
 		return OLE2_CORRUPT;

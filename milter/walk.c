@@ -1,7 +1,7 @@
 /*
  * walk.c - walk one message: the MIME tree (GMime), archives (archive.c),
- * office documents, RTF (rtf.c), PDF (pdf.c), sealed content (pgp.c),
- * with the bytes sniffed (sniff.c); every piece of
+ * office documents, OLE2 (ole2.c), TNEF (tnef.c), RTF (rtf.c), PDF
+ * (pdf.c), sealed content (pgp.c), with the bytes sniffed (sniff.c); every piece of
  * readable text goes to the handler as UTF-8 (textx.c), every part and
  * every unreadable thing goes into the findings (see walk.h).
  *
@@ -27,8 +27,7 @@
  *    recorded as scanned with no text; data past a GIF/PNG/JPEG's end is
  *    read as what it is.  A media label over bytes of no media format is
  *    type-mismatch.  An unknown binary application/... type may hold
- *    text in a format we do not read: unsupported-type.  OLE2 (legacy
- *    Office) is ole2.
+ *    text in a format we do not read: unsupported-type.
  *  - Detached signatures, keys and certificates are scanned with no text
  *    only when their bytes are one (DER, PEM, OpenPGP); otherwise they are
  *    content.
@@ -45,6 +44,12 @@
  *    the document's text, other members are walked like archive members
  *    (embedded workbooks, objects); unknown binary there is no finding.
  *  - PDF: text (pdftotext) and embedded files (pdfdetach, "<pdf>!<name>").
+ *  - OLE2 (ole2.c, libgsf in process on our buffer) and TNEF (tnef.c,
+ *    libytnef): every stream or item a part, document streams as their
+ *    text.  In process because both readers are bounded by the file
+ *    (streams no larger than it, text a fixed multiple of its stream,
+ *    stream and item counts capped) and every byte they hand out is
+ *    charged to MaxExpandedSize like an archive member's.
  *  - message/partial is scanned as raw text and also marked
  *    unsupported-type: the other fragments are in other messages.
  *  - Limits: MaxParts, time and MaxExpandedSize end the whole walk (the
@@ -969,7 +974,7 @@ static int ole2_part(void *arg, const char *path, enum ole2_kind kind, const voi
 		idx = walk_child(c->w, c->it, path, "application/octet-stream", NULL, "", 0, true);
 		if (idx >= 0)
 			findings_part_unscannable(c->w->f, (unsigned)idx,
-						  kind == OLE2_SEALED ? UNSCAN_ENCRYPTED_ARCHIVE : UNSCAN_OLE2);
+						  kind == OLE2_LIMIT ? UNSCAN_LIMIT_RATIO : UNSCAN_OLE2);
 		break;
 	}
 	return idx < 0 || c->w->halted ? -1 : 0;

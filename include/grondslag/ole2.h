@@ -22,9 +22,9 @@
  *
  * Limits: OLE2_MAX_STREAMS streams and OLE2_MAX_NEST storage levels per
  * file; no stream larger than the file itself is read (a sector chain
- * that claims more is corrupt); extracted text is at most a fixed
- * multiple of its stream (every reader emits at most 4 bytes per input
- * byte).
+ * that claims more is corrupt); a stream's text is at most
+ * OLE2_TEXT_RATIO times the stream plus 64 KiB (a workbook whose cells
+ * repeat a long shared string beyond that is OLE2_LIMIT).
  */
 #ifndef GRONDSLAG_OLE2_H
 #define GRONDSLAG_OLE2_H
@@ -36,6 +36,7 @@
 
 #define OLE2_MAX_STREAMS 4096
 #define OLE2_MAX_NEST 32
+#define OLE2_TEXT_RATIO 16
 
 enum ole2_status {
 	OLE2_OK,
@@ -50,7 +51,7 @@ enum ole2_kind {
 	OLE2_TEXT,		/* UTF-8 text read out of a document stream */
 	OLE2_STREAM,		/* a stream's bytes, to be read as what they are */
 	OLE2_UNREADABLE,	/* a document stream our reader could not read */
-	OLE2_SEALED		/* an encrypted document stream */
+	OLE2_LIMIT		/* a document stream whose text passes the ratio */
 };
 
 /* Each stream of the compound file at buf in directory order, storages
@@ -62,7 +63,8 @@ enum ole2_status ole2_read(const void *buf, size_t len,
 			   void *arg);
 
 /* The document readers: append UTF-8 text to out.  OLE2_CORRUPT when the
- * stream is not what its name says, OLE2_ENCRYPTED when it is sealed.
+ * stream is not what its name says, OLE2_ENCRYPTED when it is sealed,
+ * OLE2_TOO_MANY when the text passes OLE2_TEXT_RATIO.
  * ole2_doc_text() needs the table stream the FIB names (tbl1 = "1Table",
  * tbl0 = "0Table"; either may be NULL). */
 enum ole2_status ole2_xls_text(const unsigned char *p, size_t n, GString *out);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "grondslag/findings.h"
+#include "grondslag/ole2.h"
 #include "grondslag/pgp.h"
 #include "grondslag/walk.h"
 
@@ -942,6 +943,21 @@ static char *b_tnef_label_csv(size_t *len)
 	return mixed1("application/ms-tnef", "winmail.dat", list25, sizeof list25 - 1, len);
 }
 
+static char *b_ole2_many(size_t *len)
+{
+	enum { MANY = OLE2_MAX_STREAMS + 8 };
+	struct olem *m = g_new(struct olem, MANY);
+	char (*names)[16] = g_malloc(MANY * 16);
+	for (unsigned i = 0; i < MANY; i++) {
+		snprintf(names[i], 16, "s%05u", i);
+		m[i] = (struct olem){names[i], "193.0.6.139", 11};
+	}
+	char *msg = ole2_msg(m, MANY, "application/octet-stream", "many.bin", len);
+	g_free(names);
+	g_free(m);
+	return msg;
+}
+
 /* ---- rows ---------------------------------------------------------------------- */
 
 static const struct walk_case cases[] = {
@@ -1298,6 +1314,8 @@ static const struct walk_case cases[] = {
 	 {NULL}, 0, 0},
 	{"TNEF label over a CSV: the bytes decide", NULL, b_tnef_label_csv, NULL,
 	 {{"2", "application/ms-tnef", S, N}}, true, N, {"193.0.6.139,3333"}, {NULL}, 0, 0},
+	{"OLE2 with more streams than allowed", NULL, b_ole2_many, NULL,
+	 {{"2", "application/octet-stream", U, UNSCAN_LIMIT_ENTRIES}}, true, N, {NULL}, {NULL}, 0, 0},
 	{"handler stop", "Subject: a\r\n\r\nbody\r\n", NULL, NULL,
 	 {{"subject", "text/plain", S, N}}, false, N, {"a"}, {"body"}, 7, 7},
 	{"not a message at all", "just some text 8.8.8.8 without headers\n", NULL, NULL,
@@ -1362,6 +1380,69 @@ static void run_case(const struct walk_case *c)
 	g_string_free(col.text, TRUE);
 	findings_free(f);
 	g_free(msg);
+}
+
+/* The document readers alone, on streams that lie. */
+static GString *xls_bomb(void)
+{
+	GString *s = g_string_new(NULL), *sst = g_string_new(NULL);
+	fx_bof(s, 0x0005);
+	fx_u32(sst, 1);
+	fx_u32(sst, 1);
+	fx_u16(sst, 8000);
+	g_string_append_c(sst, 0);
+	for (int i = 0; i < 8000; i++)
+		g_string_append_c(sst, 'x');
+	fx_rec(s, 0x00fc, sst->str, sst->len);
+	for (unsigned i = 0; i < 20000; i++)
+		fx_rec(s, 0x00fd, "\x01\x00\x00\x00\x0f\x00\x00\x00\x00\x00", 10);
+	g_string_free(sst, TRUE);
+	return s;
+}
+
+static void test_ole2_readers(void **state)
+{
+	(void)state;
+	GString *out = g_string_new(NULL);
+	/* A workbook whose cells repeat one long shared string. */
+	GString *bomb = xls_bomb();
+	assert_int_equal(ole2_xls_text((const unsigned char *)bomb->str, bomb->len, out), OLE2_TOO_MANY);
+	assert_true(out->len <= OLE2_TEXT_RATIO * bomb->len + 65536 + 8000 * 3);
+	g_string_free(bomb, TRUE);
+	/* No BOF, a record past the end, an SST announcing more than it holds. */
+	g_string_truncate(out, 0);
+	assert_int_equal(ole2_xls_text((const unsigned char *)"\x0a\x00\x00\x00", 4, out), OLE2_CORRUPT);
+	assert_int_equal(ole2_xls_text((const unsigned char *)"\x09\x08\x10\x00\x00\x06", 6, out),
+			 OLE2_CORRUPT);
+	GString *wb = fx_biff8(addr25, 25, false);
+	for (size_t cut = 0; cut < wb->len; cut += 7) {
+		g_string_truncate(out, 0);
+		enum ole2_status st = ole2_xls_text((const unsigned char *)wb->str, cut, out);
+		assert_true(st == OLE2_OK || st == OLE2_CORRUPT);
+	}
+	g_string_free(wb, TRUE);
+	/* Word: pieces that repeat the stream's text, pieces past its end. */
+	GString *doc, *tbl;
+	fx_word("193.0.6.139\r145.97.39.155\r", false, &doc, &tbl);
+	unsigned char *t = (unsigned char *)tbl->str;
+	g_string_truncate(out, 0);
+	assert_int_equal(ole2_doc_text((unsigned char *)doc->str, doc->len, t, tbl->len, NULL, 0, out),
+			 OLE2_OK);
+	assert_string_equal(out->str, "193.0.6.139\n145.97.39.155\n");
+	assert_int_equal(ole2_doc_text((unsigned char *)doc->str, doc->len, NULL, 0, t, tbl->len, out),
+			 OLE2_CORRUPT);	/* fWhichTblStm names 1Table */
+	t[18] = 0xff, t[19] = 0xff, t[20] = 0xff, t[21] = 0x3f;	/* the last piece ends far out */
+	assert_int_equal(ole2_doc_text((unsigned char *)doc->str, doc->len, t, tbl->len, NULL, 0, out),
+			 OLE2_CORRUPT);
+	g_string_free(doc, TRUE);
+	g_string_free(tbl, TRUE);
+	/* PowerPoint: a first atom longer than the stream; an encrypted deck. */
+	g_string_truncate(out, 0);
+	assert_int_equal(ole2_ppt_text((const unsigned char *)"\x00\x00\xa0\x0f\xff\x00\x00\x00ab", 10, out),
+			 OLE2_CORRUPT);
+	assert_int_equal(ole2_ppt_text((const unsigned char *)"\x0f\x00\x14\x2f\x00\x00\x00\x00", 8, out),
+			 OLE2_ENCRYPTED);
+	g_string_free(out, TRUE);
 }
 
 static void test_cases(void **state)
@@ -1554,6 +1635,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_ole2_readers),
 		cmocka_unit_test(test_limits_default),
 		cmocka_unit_test(test_pgp_inline_chunks),
 		cmocka_unit_test(test_pgp_classify),
