@@ -44,8 +44,8 @@
  *    the document's text, other members are walked like archive members
  *    (embedded workbooks, objects); unknown binary there is no finding.
  *  - PDF: text (pdftotext) and embedded files (pdfdetach, "<pdf>!<name>").
- *  - OLE2 (ole2.c, libgsf in process on our buffer) and TNEF (tnef.c,
- *    libytnef): every stream or item a part, document streams as their
+ *  - OLE2 (ole2.c, libgsf in process on our buffer) and TNEF (tnef.c, our
+ *    own reader): every stream or item a part, document streams as their
  *    text.  In process because both readers are bounded by the file
  *    (streams no larger than it, text a fixed multiple of its stream,
  *    stream and item counts capped) and every byte they hand out is
@@ -994,8 +994,8 @@ static void walk_ole2(struct walk *w, const struct item *it)
 }
 
 /* TNEF (winmail.dat): the subject, the bodies and every attachment, each
- * a part "<tnef>!<name>" read as what it is.  A stream libytnef cannot
- * parse is tnef. */
+ * a part "<tnef>!<name>" read as what it is.  A stream we cannot parse
+ * is tnef. */
 static int tnef_part(void *arg, const char *name, const char *type, const void *data, size_t n)
 {
 	struct ole2_ctx *c = arg;

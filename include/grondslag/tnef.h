@@ -1,14 +1,15 @@
 /*
- * tnef.h - the content of a TNEF stream (winmail.dat, application/ms-tnef)
- * through libytnef: the message body (plain, HTML, and the compressed RTF
+ * tnef.h - the content of a TNEF stream (winmail.dat, application/ms-tnef):
+ * the subject, the message body (plain, HTML, and the compressed RTF
  * decompressed) and every attachment, each handed out to be read as what
  * it is.
  *
  * Public functions:
  *   tnef_read()   parse a TNEF stream, one callback per body or attachment
  *
- * Limits: TNEF_MAX_ITEMS items per stream; libytnef works on the buffer
- * in memory, each attribute at most as large as the stream.
+ * Limits: TNEF_MAX_ITEMS items per stream; everything handed out points
+ * into the buffer except the decompressed RTF, which is at most its
+ * declared size and at most 9 times its compressed bytes.
  */
 #ifndef GRONDSLAG_TNEF_H
 #define GRONDSLAG_TNEF_H
@@ -20,7 +21,7 @@
 
 enum tnef_status {
 	TNEF_OK,
-	TNEF_CORRUPT,		/* libytnef could not parse it */
+	TNEF_CORRUPT,		/* cut, bad checksum, unparsable properties or RTF */
 	TNEF_TOO_MANY,		/* more than TNEF_MAX_ITEMS items */
 	TNEF_STOPPED		/* the callback returned non-zero */
 };

@@ -86,7 +86,7 @@ int main(void)
 	put("tests/fuzz/seeds/ole2/biff8.stream", wb->str, wb->len);
 	put("tests/fuzz/seeds/ole2/ppt.stream", ppt->str, ppt->len);
 
-	GString *t = fx_tnef("seed", "{\\rtf1 block 193.0.6.139\\par}", true, names, datas, 1);
+	GString *t = fx_tnef("seed", "{\\rtf1\\ansi\\mac\\deff0 block 193.0.6.139\\par}", true, names, datas, 1);
 	put("tests/fuzz/seeds/ole2/tnef-lzfu.bin", t->str, t->len);
 	put_msg("tests/fuzz/seeds/walk/tnefcsv.eml", "application/ms-tnef", "winmail.dat", t->str, t->len);
 	g_string_free(t, TRUE);

@@ -245,20 +245,45 @@ static void fx_mapi1(GString *m, uint32_t tag, const void *d, size_t n)
 		g_string_append_c(m, 0);
 }
 
-/* Compressed RTF ([MS-OXRTFCP]): "MELA" (stored) or "LZFu" with every
- * byte a literal (a control byte of zeros before each eight); the CRC is
- * left 0 for MELA as the format says, and computed for LZFu. */
+/* Compressed RTF ([MS-OXRTFCP]): "MELA" (stored) or "LZFu": a text that
+ * starts like the format's preset dictionary starts with a reference to
+ * it (17 bytes), the rest are literals, then the end marker (a reference
+ * to the write position).  The CRC is left 0 for MELA as the format says,
+ * and computed for LZFu. */
 static void fx_rtf_compressed(GString *c, const char *rtf, bool lzfu)
 {
+	static const char preset17[] = "{\\rtf1\\ansi\\mac\\d";
 	size_t n = strlen(rtf);
 	GString *body = g_string_new(NULL);
-	if (lzfu)
-		for (size_t i = 0; i < n; i += 8) {
-			g_string_append_c(body, 0);
-			g_string_append_len(body, rtf + i, (gssize)(n - i < 8 ? n - i : 8));
+	if (lzfu) {
+		size_t i = 0, wp = 207, ctl_at = 0;
+		unsigned bit = 8;
+		bool done = false;
+		while (!done) {
+			if (bit == 8) {
+				ctl_at = body->len;
+				g_string_append_c(body, 0);
+				bit = 0;
+			}
+			if (i == 0 && strncmp(rtf, preset17, 17) == 0) {
+				body->str[ctl_at] |= (char)(1u << bit);
+				g_string_append_len(body, "\x00\x0f", 2);	/* offset 0, 17 bytes */
+				i = 17, wp += 17;
+			} else if (i < n) {
+				g_string_append_c(body, rtf[i++]);
+				wp++;
+			} else {
+				body->str[ctl_at] |= (char)(1u << bit);
+				unsigned v = (unsigned)(wp % 4096) << 4;
+				g_string_append_c(body, (char)(v >> 8));
+				g_string_append_c(body, (char)(v & 0xff));
+				done = true;
+			}
+			bit++;
 		}
-	else
+	} else {
 		g_string_append_len(body, rtf, (gssize)n);
+	}
 	uint32_t crc = 0;
 	for (size_t i = 0; lzfu && i < body->len; i++) {
 		crc ^= (unsigned char)body->str[i];

@@ -905,7 +905,7 @@ static char *b_tnef_csv(size_t *len)
 	fx_u16(x, 0);
 	const char *names[] = {"incident.csv"};
 	const GString *datas[] = {c};
-	GString *t = fx_tnef("weekly list", "{\\rtf1\\ansi Please block 80.67.169.12\\par}", true,
+	GString *t = fx_tnef("weekly list", "{\\rtf1\\ansi\\mac\\deff0 Please block 80.67.169.12\\par}", true,
 			     names, datas, 1);
 	char *msg = mixed1("application/ms-tnef", "winmail.dat", t->str, t->len, len);
 	g_string_free(t, TRUE);
@@ -956,6 +956,62 @@ static char *b_ole2_many(size_t *len)
 	g_free(names);
 	g_free(m);
 	return msg;
+}
+
+/* A TNEF message as Outlook writes its MAPI properties: a named property
+ * first, the plain body as PR_BODY, an attachment named only in UTF-16
+ * (PR_ATTACH_LONG_FILENAME) whose data is an embedded object
+ * (PR_ATTACH_DATA_OBJ, after its IID).  bad: a property list cut short. */
+static char *tnef_props(bool bad, size_t *len)
+{
+	GString *s = g_string_new(NULL), *m = g_string_new(NULL), *a = g_string_new(NULL);
+	fx_u32(s, 0x223e9f78);
+	fx_u16(s, 1);
+	fx_tnef_attr(s, 1, 0x00089006, "\x00\x00\x01\x00", 4);
+	static const char body[] = "Blocked today:\r\n91.198.174.192\r\n185.15.59.224\r\n";
+	fx_u32(m, 2);
+	fx_u32(m, 0x80010003);	/* a named PT_LONG: GUID, kind 1, name, value */
+	g_string_append_len(m, "0123456789abcdef", 16);
+	fx_u32(m, 1);
+	fx_u32(m, 6);
+	g_string_append_len(m, "x\0y\0\0\0\0\0", 8);
+	fx_u32(m, 7);
+	fx_u32(m, 0x1000001e);	/* PR_BODY, PT_STRING8 */
+	fx_u32(m, 1);
+	fx_u32(m, sizeof body);
+	g_string_append_len(m, body, sizeof body);
+	while (m->len % 4)
+		g_string_append_c(m, 0);
+	fx_tnef_attr(s, 1, 0x00069003, m->str, bad ? m->len - 8 : m->len);
+	fx_tnef_attr(s, 2, 0x00069002, "\x01\x00\xff\xff\xff\xff\x00\x00\x00\x00\x00\x00\x00\x00", 14);
+	fx_u32(a, 2);
+	fx_u32(a, 0x3707001f);	/* PR_ATTACH_LONG_FILENAME, PT_UNICODE */
+	fx_u32(a, 1);
+	fx_u32(a, 18);
+	g_string_append_len(a, "l\0i\0s\0t\0.\0c\0s\0v\0\0\0\0\0", 20);
+	fx_u32(a, 0x3701000d);	/* PR_ATTACH_DATA_OBJ, PT_OBJECT */
+	fx_u32(a, 1);
+	fx_u32(a, (uint32_t)(16 + sizeof list25 - 1));
+	g_string_append_len(a, "IIDIIDIIDIIDIIDI", 16);
+	g_string_append_len(a, list25, sizeof list25 - 1);
+	while (a->len % 4)
+		g_string_append_c(a, 0);
+	fx_tnef_attr(s, 2, 0x00069005, a->str, a->len);
+	char *msg = mixed1("application/ms-tnef", "winmail.dat", s->str, s->len, len);
+	g_string_free(s, TRUE);
+	g_string_free(m, TRUE);
+	g_string_free(a, TRUE);
+	return msg;
+}
+
+static char *b_tnef_props(size_t *len)
+{
+	return tnef_props(false, len);
+}
+
+static char *b_tnef_bad_props(size_t *len)
+{
+	return tnef_props(true, len);
 }
 
 /* ---- rows ---------------------------------------------------------------------- */
@@ -1316,6 +1372,13 @@ static const struct walk_case cases[] = {
 	 {{"2", "application/ms-tnef", S, N}}, true, N, {"193.0.6.139,3333"}, {NULL}, 0, 0},
 	{"OLE2 with more streams than allowed", NULL, b_ole2_many, NULL,
 	 {{"2", "application/octet-stream", U, UNSCAN_LIMIT_ENTRIES}}, true, N, {NULL}, {NULL}, 0, 0},
+	{"TNEF: MAPI body, UTF-16 name, embedded object", NULL, b_tnef_props, NULL,
+	 {{"2", "application/ms-tnef", C, N}, {"2!body.txt", "text/plain", S, N},
+	  {"2!list.csv", "application/octet-stream", S, N}},
+	 true, N, {"Blocked today:\r\n91.198.174.192\r\n185.15.59.224", "ip,asn\n193.0.6.139,3333"},
+	 {"IIDIIDIIDIIDIIDI"}, 0, 0},
+	{"TNEF: a property list that does not parse is tnef", NULL, b_tnef_bad_props, NULL,
+	 {{"2", "application/ms-tnef", U, UNSCAN_TNEF}}, true, N, {NULL}, {"91.198.174.192"}, 0, 0},
 	{"handler stop", "Subject: a\r\n\r\nbody\r\n", NULL, NULL,
 	 {{"subject", "text/plain", S, N}}, false, N, {"a"}, {"body"}, 7, 7},
 	{"not a message at all", "just some text 8.8.8.8 without headers\n", NULL, NULL,
