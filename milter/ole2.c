@@ -29,6 +29,7 @@
 #include <gsf/gsf-input-memory.h>
 #include <gsf/gsf-input.h>
 
+#include "grondslag/lzfu.h"
 #include "grondslag/ole2.h"
 
 static unsigned u16(const unsigned char *p)
@@ -480,6 +481,16 @@ static enum ole2_status doc_stream(struct walkctx *c, GsfInfile *dir, const char
 			g_object_unref(t1);
 		if (t0)
 			g_object_unref(t0);
+	} else if (strcmp(name, "__substg1.0_10090102") == 0) {
+		/* A .msg's body as compressed RTF (PR_RTF_COMPRESSED): often
+		 * the only body Outlook keeps. */
+		g_string_free(txt, TRUE);
+		GString *rtf = lzfu_decompress(d, n);
+		if (rtf == NULL)
+			return hand(c, path, OLE2_UNREADABLE, NULL, 0);
+		enum ole2_status r = hand(c, path, OLE2_STREAM, rtf->str, rtf->len);
+		g_string_free(rtf, TRUE);
+		return r;
 	} else if (strcmp(name, "\001Ole10Native") == 0) {
 		size_t pl;
 		const unsigned char *pd = native_payload(d, n, &pl);

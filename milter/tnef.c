@@ -10,20 +10,21 @@
  * (which is the JSON of "grondslag scan --json"), and it refuses real
  * Outlook files whose fields pass its fixed allocation caps (a 100-byte
  * string, a 512 KiB property), which would hold them as unscannable.
- * The format is small ([MS-OXTNEF] 2.1, [MS-OXRTFCP]); every length is
- * checked against what is left before it is used.
+ * The format is small ([MS-OXTNEF] 2.1); every length is checked against
+ * what is left before it is used.
  *
  * Decisions:
  *  - The attribute chain and every checksum are checked first; a cut or
  *    a wrong checksum is TNEF_CORRUPT (content would be lost unseen).
  *  - Body: attBody, and from the message's MAPI properties PR_BODY,
  *    PR_BODY_HTML and PR_RTF_COMPRESSED (decompressed here: Outlook often
- *    sends only the RTF).  A compressed RTF we cannot decompress is
- *    TNEF_CORRUPT.
- *  - Attachments start at attAttachRendData; data is attAttachData, else
- *    PR_ATTACH_DATA_OBJ (an embedded message or OLE object: its bytes after
- *    the 16-byte IID when it is an object).  Name: PR_ATTACH_LONG_FILENAME,
- *    else attAttachTitle.
+ *    sends only the RTF; lzfu.h).  A compressed RTF we cannot decompress
+ *    is TNEF_CORRUPT.
+ *  - Attachments start at attAttachRendData; data is attAttachData, or
+ *    PR_ATTACH_DATA_OBJ when that is an object (an embedded message or OLE
+ *    object, its bytes after the 16-byte IID: attAttachData is then a
+ *    placeholder text) or when attAttachData is missing.  Name:
+ *    PR_ATTACH_LONG_FILENAME, else attAttachTitle.
  *  - MAPI property lists are parsed whole; one we cannot parse is
  *    TNEF_CORRUPT, since it may hold the body.
  */
@@ -34,6 +35,7 @@
 
 #include <glib.h>
 
+#include "grondslag/lzfu.h"
 #include "grondslag/tnef.h"
 
 #define ATT_SUBJECT 0x8004u
@@ -61,68 +63,12 @@ static uint32_t le32(const unsigned char *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* ---- compressed RTF ([MS-OXRTFCP]) ------------------------------------------- */
-
-/* The dictionary's initial contents, [MS-OXRTFCP] 3.1.1.1 (207 bytes). */
-static const char rtf_preset[] =
-	"{\\rtf1\\ansi\\mac\\deff0\\deftab720{\\fonttbl;}{\\f0\\fnil \\froman "
-	"\\fswiss \\fmodern \\fscript \\fdecor MS Sans SerifSymbolArialTimes New "
-	"RomanCourier{\\colortbl\\red0\\green0\\blue0\r\n\\par "
-	"\\pard\\plain\\f0\\fs20\\b\\i\\u\\tab\\tx";
-
-/* The RTF of a PR_RTF_COMPRESSED value, or NULL when it is not one.
- * "MELA" is stored as is, "LZFu" is decompressed; the raw size is
- * believed only up to what the input can expand to (a reference of two
- * bytes yields at most 17). */
-static GString *rtf_decompress(const unsigned char *p, size_t n)
-{
-	if (n < 16)
-		return NULL;
-	uint32_t comp = le32(p), raw = le32(p + 4);
-	if (comp < 12 || comp - 12 > n - 16)
-		return NULL;
-	const unsigned char *in = p + 16, *end = p + 4 + comp;
-	if (memcmp(p + 8, "MELA", 4) == 0)
-		return raw <= (size_t)(end - in) ? g_string_new_len((const char *)in, raw) : NULL;
-	if (memcmp(p + 8, "LZFu", 4) != 0 || raw / 9 > (size_t)(end - in))
-		return NULL;
-	unsigned char dict[4096];
-	size_t wp = sizeof rtf_preset - 1;
-	memset(dict, 0, sizeof dict);
-	memcpy(dict, rtf_preset, wp);
-	GString *out = g_string_sized_new(raw);
-	while (in < end && out->len < raw) {
-		unsigned ctl = *in++;
-		for (int bit = 0; bit < 8 && in < end && out->len < raw; bit++, ctl >>= 1) {
-			if (!(ctl & 1)) {
-				dict[wp++ % 4096] = *in;
-				g_string_append_c(out, (char)*in++);
-				continue;
-			}
-			if (end - in < 2)
-				goto bad;
-			unsigned v = (unsigned)in[0] << 8 | in[1], off = v >> 4, len = (v & 15) + 2;
-			in += 2;
-			if (off == wp % 4096)
-				return out;	/* the end marker */
-			for (unsigned k = 0; k < len && out->len < raw; k++) {
-				unsigned char c = dict[(off + k) % 4096];
-				dict[wp++ % 4096] = c;
-				g_string_append_c(out, (char)c);
-			}
-		}
-	}
-	return out;
-bad:
-	g_string_free(out, TRUE);
-	return NULL;
-}
-
 /* ---- MAPI property lists ([MS-OXTNEF] 2.1.3.5) ---------------------------------- */
 
 struct prop {
 	const unsigned char *data;	/* the first value */
 	size_t n;
+	unsigned type;			/* its property type */
 	bool found;
 };
 
@@ -203,6 +149,7 @@ static bool mapi_find(const unsigned char *p, size_t n, unsigned id, struct prop
 			if (pid == id && v == 0 && !out->found && var) {
 				out->data = p + pos;
 				out->n = len;
+				out->type = base;
 				out->found = true;
 			}
 			pos += padded;
@@ -267,9 +214,11 @@ static enum tnef_status attachment_end(struct tctx *c)
 	}
 	const unsigned char *d = c->data;
 	size_t n = c->ndata;
-	if (d == NULL && obj.found) {
-		/* PT_OBJECT values start with the interface's IID. */
-		size_t skip = obj.n > 16 ? 16 : 0;
+	if (obj.found && (d == NULL || obj.type == PT_OBJECT)) {
+		/* An embedded message or OLE object: attAttachData is then only
+		 * a placeholder text for old clients; the object is the
+		 * content, after the interface's IID. */
+		size_t skip = obj.type == PT_OBJECT && obj.n >= 16 ? 16 : 0;
 		d = obj.data + skip;
 		n = obj.n - skip;
 	}
@@ -290,7 +239,7 @@ static enum tnef_status message_props(struct tctx *c, const unsigned char *p, si
 	if (st == TNEF_OK && html.found)
 		st = give(c, "body.html", "text/html", html.data, html.n);
 	if (st == TNEF_OK && rtf.found) {
-		GString *r = rtf_decompress(rtf.data, rtf.n);
+		GString *r = lzfu_decompress(rtf.data, rtf.n);
 		if (r == NULL)
 			return TNEF_CORRUPT;
 		st = give(c, "body.rtf", "text/rtf", r->str, r->len);

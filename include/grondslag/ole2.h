@@ -12,6 +12,7 @@
  *                        1Table/0Table stream; cells and paragraphs a line
  *   PowerPoint Document  text atoms, one a line
  *   \1Ole10Native        the embedded file of a packager object
+ *   __substg1.0_10090102 a .msg's compressed RTF body, decompressed
  * Every other stream is handed out raw, to be read as what its bytes are.
  *
  * Public functions:
