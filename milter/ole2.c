@@ -70,16 +70,22 @@ static void put_chars(GString *out, const unsigned char *p, size_t n, bool wide)
 /* A record-spanning reader: the SST and its CONTINUE records are one
  * byte sequence, except that a string's characters resume after a
  * record boundary with a fresh flags byte. */
+struct seg {
+	const unsigned char *p;
+	size_t n;
+};
+
 struct segs {
-	const unsigned char *p[1024];
-	size_t n[1024];
-	unsigned count, i;
+	GArray *a;	/* struct seg */
+	unsigned i;
 	size_t off;
 };
 
+#define SEG(s) (g_array_index((s)->a, struct seg, (s)->i))
+
 static bool seg_next(struct segs *s)
 {
-	if (s->i + 1 >= s->count)
+	if (s->i + 1 >= s->a->len)
 		return false;
 	s->i++;
 	s->off = 0;
@@ -89,11 +95,11 @@ static bool seg_next(struct segs *s)
 static bool seg_read(struct segs *s, unsigned char *dst, size_t n)
 {
 	while (n > 0) {
-		if (s->off >= s->n[s->i] && !seg_next(s))
+		if (s->off >= SEG(s).n && !seg_next(s))
 			return false;
-		size_t k = s->n[s->i] - s->off < n ? s->n[s->i] - s->off : n;
+		size_t k = SEG(s).n - s->off < n ? SEG(s).n - s->off : n;
 		if (dst != NULL) {
-			memcpy(dst, s->p[s->i] + s->off, k);
+			memcpy(dst, SEG(s).p + s->off, k);
 			dst += k;
 		}
 		s->off += k;
@@ -121,16 +127,16 @@ static bool sst_string(struct segs *s, GString *out)
 		ext = u32(b);
 	bool wide = flags & 0x01;
 	while (cch > 0) {
-		if (s->off >= s->n[s->i]) {
+		if (s->off >= SEG(s).n) {
 			if (!seg_next(s) || !seg_read(s, h, 1))
 				return false;
 			wide = h[0] & 0x01;
 		}
-		size_t avail = (s->n[s->i] - s->off) / (wide ? 2 : 1);
+		size_t avail = (SEG(s).n - s->off) / (wide ? 2 : 1);
 		if (avail == 0)
 			return false;
 		size_t k = avail < cch ? avail : cch;
-		put_chars(out, s->p[s->i] + s->off, k, wide);
+		put_chars(out, SEG(s).p + s->off, k, wide);
 		s->off += k * (wide ? 2 : 1);
 		cch -= (unsigned)k;
 	}
@@ -140,30 +146,31 @@ static bool sst_string(struct segs *s, GString *out)
 /* The SST at record offset pos: every string, its start in strs. */
 static bool read_sst(const unsigned char *p, size_t n, size_t pos, GString *strs, GArray *starts)
 {
-	struct segs *s = g_new0(struct segs, 1);
 	size_t len = u16(p + pos + 2);
-	s->p[0] = p + pos + 4 + 8;
-	s->n[0] = len >= 8 ? len - 8 : 0;
-	s->count = 1;
-	bool ok = len >= 8;
-	for (size_t q = pos + 4 + len; ok && q + 4 <= n && s->count < 1024;) {
+	if (len < 8)
+		return false;
+	struct segs s = {g_array_new(FALSE, FALSE, sizeof(struct seg)), 0, 0};
+	struct seg first = {p + pos + 4 + 8, len - 8};
+	g_array_append_val(s.a, first);
+	for (size_t q = pos + 4 + len; q + 4 <= n;) {
 		size_t l = u16(p + q + 2);
 		if (u16(p + q) != 0x003c || q + 4 + l > n)
 			break;
-		s->p[s->count] = p + q + 4;
-		s->n[s->count++] = l;
+		struct seg c = {p + q + 4, l};
+		g_array_append_val(s.a, c);
 		q += 4 + l;
 	}
-	uint32_t unique = ok ? u32(p + pos + 8) : 0;
+	uint32_t unique = u32(p + pos + 8);
+	bool ok = true;
 	for (uint32_t k = 0; ok && k < unique; k++) {
-		if (s->off >= s->n[s->i] && s->i + 1 >= s->count)
-			break;	/* fewer strings than announced: keep what is there */
+		if (s.off >= SEG(&s).n && s.i + 1 >= s.a->len)
+			break;	/* fewer strings than announced: the cells say */
 		guint at = (guint)strs->len;
 		g_array_append_val(starts, at);
-		ok = sst_string(s, strs);
+		ok = sst_string(&s, strs);
 		g_string_append_c(strs, '\0');
 	}
-	g_free(s);
+	g_array_free(s.a, TRUE);
 	return ok;
 }
 
@@ -259,6 +266,8 @@ enum ole2_status ole2_xls_text(const unsigned char *p, size_t n, GString *out)
 				cell(out, &row, u16(d));
 				if (k < starts->len)
 					g_string_append(out, strs->str + g_array_index(starts, guint, k));
+				else
+					st = OLE2_CORRUPT;	/* a cell whose text we lack */
 			}
 			break;
 		case 0x0204:	/* LABEL */
@@ -267,9 +276,7 @@ enum ole2_status ole2_xls_text(const unsigned char *p, size_t n, GString *out)
 			if (len < 6 || !xl_string(out, d + 6, len - 6, biff8))
 				st = OLE2_CORRUPT;
 			break;
-		case 0x0207:	/* STRING: a formula's text result */
-			if (row >= 0)
-				g_string_append_c(out, '\t');
+		case 0x0207:	/* STRING: the text result of the FORMULA cell before */
 			if (!xl_string(out, d, len, biff8))
 				st = OLE2_CORRUPT;
 			break;
@@ -373,8 +380,13 @@ enum ole2_status ole2_ppt_text(const unsigned char *p, size_t n, GString *out)
 			pos += 8;
 			continue;
 		}
-		if (len > n - pos - 8)
-			return pos == 0 ? OLE2_CORRUPT : OLE2_OK;	/* trailing bytes */
+		if (len > n - pos - 8) {
+			/* Zero padding may end a stream; a cut record may not. */
+			for (size_t k = pos; k < n; k++)
+				if (p[k] != 0)
+					return OLE2_CORRUPT;
+			return OLE2_OK;
+		}
 		const unsigned char *d = p + pos + 8;
 		if (type == 0x0fa0 || type == 0x0fba) {	/* TextCharsAtom, CString */
 			put_chars(out, d, len / 2, true);
@@ -459,6 +471,18 @@ static enum ole2_status hand(struct walkctx *c, const char *path, enum ole2_kind
 	return c->each(c->arg, path, k, d, n) != 0 ? OLE2_STOPPED : OLE2_OK;
 }
 
+/* A sibling stream by name: compound file names compare without case. */
+static GsfInput *child_named(GsfInfile *dir, const char *want)
+{
+	int kids = gsf_infile_num_children(dir);
+	for (int i = 0; i < kids; i++) {
+		const char *name = gsf_infile_name_by_index(dir, i);
+		if (name != NULL && g_ascii_strcasecmp(name, want) == 0)
+			return gsf_infile_child_by_index(dir, i);
+	}
+	return NULL;
+}
+
 /* The text of a document stream; the stream itself is then not raw. */
 static enum ole2_status doc_stream(struct walkctx *c, GsfInfile *dir, const char *path,
 				   const char *name, const unsigned char *d, size_t n, bool *done)
@@ -466,13 +490,13 @@ static enum ole2_status doc_stream(struct walkctx *c, GsfInfile *dir, const char
 	enum ole2_status st;
 	GString *txt = g_string_new(NULL);
 	*done = true;
-	if (strcmp(name, "Workbook") == 0 || strcmp(name, "Book") == 0) {
+	if (g_ascii_strcasecmp(name, "Workbook") == 0 || g_ascii_strcasecmp(name, "Book") == 0) {
 		st = ole2_xls_text(d, n, txt);
-	} else if (strcmp(name, "PowerPoint Document") == 0) {
+	} else if (g_ascii_strcasecmp(name, "PowerPoint Document") == 0) {
 		st = ole2_ppt_text(d, n, txt);
-	} else if (strcmp(name, "WordDocument") == 0) {
-		GsfInput *t1 = gsf_infile_child_by_name(dir, "1Table");
-		GsfInput *t0 = gsf_infile_child_by_name(dir, "0Table");
+	} else if (g_ascii_strcasecmp(name, "WordDocument") == 0) {
+		GsfInput *t1 = child_named(dir, "1Table");
+		GsfInput *t0 = child_named(dir, "0Table");
 		size_t n1 = 0, n0 = 0;
 		const unsigned char *b1 = t1 ? stream_bytes(t1, c->file_len, &n1) : NULL;
 		const unsigned char *b0 = t0 ? stream_bytes(t0, c->file_len, &n0) : NULL;
@@ -481,7 +505,7 @@ static enum ole2_status doc_stream(struct walkctx *c, GsfInfile *dir, const char
 			g_object_unref(t1);
 		if (t0)
 			g_object_unref(t0);
-	} else if (strcmp(name, "__substg1.0_10090102") == 0) {
+	} else if (g_ascii_strcasecmp(name, "__substg1.0_10090102") == 0) {
 		/* A .msg's body as compressed RTF (PR_RTF_COMPRESSED): often
 		 * the only body Outlook keeps. */
 		g_string_free(txt, TRUE);
@@ -491,7 +515,7 @@ static enum ole2_status doc_stream(struct walkctx *c, GsfInfile *dir, const char
 		enum ole2_status r = hand(c, path, OLE2_STREAM, rtf->str, rtf->len);
 		g_string_free(rtf, TRUE);
 		return r;
-	} else if (strcmp(name, "\001Ole10Native") == 0) {
+	} else if (g_ascii_strcasecmp(name, "\001Ole10Native") == 0) {
 		size_t pl;
 		const unsigned char *pd = native_payload(d, n, &pl);
 		g_string_free(txt, TRUE);
@@ -521,8 +545,8 @@ static enum ole2_status walk_dir(struct walkctx *c, GsfInfile *dir, const char *
 	enum ole2_status st = OLE2_OK;
 	for (int i = 0; i < kids && st == OLE2_OK; i++) {
 		const char *name = gsf_infile_name_by_index(dir, i);
-		if (name != NULL && (strcmp(name, "EncryptionInfo") == 0 ||
-				     strcmp(name, "EncryptedPackage") == 0))
+		if (name != NULL && (g_ascii_strcasecmp(name, "EncryptionInfo") == 0 ||
+				     g_ascii_strcasecmp(name, "EncryptedPackage") == 0))
 			return OLE2_ENCRYPTED;
 	}
 	for (int i = 0; i < kids && st == OLE2_OK; i++) {

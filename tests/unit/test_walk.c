@@ -1014,6 +1014,16 @@ static char *b_tnef_bad_props(size_t *len)
 	return tnef_props(true, len);
 }
 
+/* Compound file names compare without case: Excel reads "WORKBOOK". */
+static char *b_xls_upper(size_t *len)
+{
+	GString *wb = fx_biff8(addr25 + 5, 4, false);
+	struct olem m[] = {{"WORKBOOK", wb->str, wb->len}};
+	char *msg = ole2_msg(m, 1, "application/vnd.ms-excel", "upper.xls", len);
+	g_string_free(wb, TRUE);
+	return msg;
+}
+
 /* ---- rows ---------------------------------------------------------------------- */
 
 static const struct walk_case cases[] = {
@@ -1379,6 +1389,9 @@ static const struct walk_case cases[] = {
 	 {"IIDIIDIIDIIDIIDI"}, 0, 0},
 	{"TNEF: a property list that does not parse is tnef", NULL, b_tnef_bad_props, NULL,
 	 {{"2", "application/ms-tnef", U, UNSCAN_TNEF}}, true, N, {NULL}, {"91.198.174.192"}, 0, 0},
+	{"OLE2 stream names without case", NULL, b_xls_upper, NULL,
+	 {{"2", "application/vnd.ms-excel", C, N}, {"2!WORKBOOK", "text/plain", S, N}},
+	 true, N, {"212.27.48.10\t0", "91.198.174.192\t20"}, {NULL}, 0, 0},
 	{"handler stop", "Subject: a\r\n\r\nbody\r\n", NULL, NULL,
 	 {{"subject", "text/plain", S, N}}, false, N, {"a"}, {"body"}, 7, 7},
 	{"not a message at all", "just some text 8.8.8.8 without headers\n", NULL, NULL,
