@@ -28,6 +28,7 @@
 #include <gsf/gsf-infile.h>
 #include <gsf/gsf-input-memory.h>
 #include <gsf/gsf-input.h>
+#include <gsf/gsf-utils.h>
 
 #include "grondslag/lzfu.h"
 #include "grondslag/ole2.h"
@@ -696,6 +697,11 @@ enum ole2_status ole2_read(const void *buf, size_t len,
 {
 	static gsize once;
 	if (g_once_init_enter(&once)) {
+		/* libgsf registers its types on first use without a lock: done
+		 * here once, before any two threads can race to it. */
+		gsf_init();
+		g_type_ensure(GSF_INPUT_MEMORY_TYPE);
+		g_type_ensure(GSF_INFILE_MSOLE_TYPE);
 		g_log_set_handler("libgsf:msole", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL |
 						   G_LOG_LEVEL_MESSAGE, quiet, NULL);
 		g_log_set_handler("libgsf", G_LOG_LEVEL_WARNING | G_LOG_LEVEL_CRITICAL |

@@ -1638,7 +1638,8 @@ static void test_pdf_cpu_limit(void **state)
 	g_free(msg);
 }
 
-/* Several walks at once (the milter is threaded): same results in each. */
+/* Several walks at once (the milter is threaded), a legacy workbook among
+ * the attachments: same results in each. */
 struct thread_arg {
 	const char *msg;
 	size_t len;
@@ -1654,8 +1655,9 @@ static void *walk_thread(void *p)
 		struct findings *f = findings_alloc();
 		struct collect col = {.text = g_string_new(NULL)};
 		if (walk_message(ta->msg, ta->len, &lim, f, &collector, &col) != 0 ||
-		    findings_part_count(f) != 6 || strstr(col.text->str, "193.0.6.139,NL") == NULL ||
-		    strstr(col.text->str, "Caf\xc3\xa9 1.1.1.1") == NULL)
+		    findings_part_count(f) != 8 || strstr(col.text->str, "193.0.6.139,NL") == NULL ||
+		    strstr(col.text->str, "Caf\xc3\xa9 1.1.1.1") == NULL ||
+		    strstr(col.text->str, "145.97.39.155\t10") == NULL)
 			ta->bad++;
 		g_string_free(col.text, TRUE);
 		findings_free(f);
@@ -1669,9 +1671,16 @@ static void test_threads(void **state)
 	struct mem m[] = {{"be.csv", csv, sizeof csv - 1}};
 	size_t zl, len;
 	unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, m, 1, &zl);
+	GString *wb = fx_biff8(addr25, 3, false);
+	struct olem om[] = {{"Workbook", wb->str, wb->len}};
+	size_t xl;
+	unsigned char *x = fx_ole2(om, 1, &xl);
 	struct att a[] = {{"application/zip", "l.zip", z, zl},
-			  {"text/plain; charset=iso-8859-1", "c.txt", "Caf\xe9 1.1.1.1", 12}};
-	char *msg = build_mixed("threads", a, 2, &len);
+			  {"text/plain; charset=iso-8859-1", "c.txt", "Caf\xe9 1.1.1.1", 12},
+			  {"application/vnd.ms-excel", "w.xls", x, xl}};
+	char *msg = build_mixed("threads", a, 3, &len);
+	g_string_free(wb, TRUE);
+	g_free(x);
 	struct thread_arg ta[4];
 	pthread_t th[4];
 	for (int i = 0; i < 4; i++) {
