@@ -672,6 +672,12 @@ static enum ole2_status dir_shape(const unsigned char *p, size_t len)
 		const unsigned char *d = sector(&c, g_array_index(secs, uint32_t, e / per)) + 128 * (e % per);
 		for (int l = 0; l < 3; l++) {
 			uint32_t to = u32(d + 68 + 4 * l);
+			/* The root has no siblings and nothing links back to it
+			 * ([MS-CFB] 2.6.2); libgsf loses such entries unfreed. */
+			if (to == 0 || (e == 0 && l < 2 && to != 0xffffffffu)) {
+				st = OLE2_CORRUPT;
+				break;
+			}
 			if (to < n && !seen[to])
 				stack[top++] = to;
 		}
