@@ -506,6 +506,12 @@ static enum ole2_status doc_stream(struct walkctx *c, GsfInfile *dir, const char
 			g_object_unref(t1);
 		if (t0)
 			g_object_unref(t0);
+	} else if (g_str_has_prefix(name, "__substg1.0_") && strlen(name) == 20 &&
+		   g_ascii_strcasecmp(name + 16, "001F") == 0) {
+		/* A .msg's PT_UNICODE property (subject, body, names): UTF-16LE
+		 * without a BOM, too short at times for the bytes to say so. */
+		put_chars(txt, d, n / 2, true);
+		st = OLE2_OK;
 	} else if (g_ascii_strcasecmp(name, "__substg1.0_10090102") == 0) {
 		/* A .msg's body as compressed RTF (PR_RTF_COMPRESSED): often
 		 * the only body Outlook keeps. */

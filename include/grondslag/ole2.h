@@ -13,6 +13,7 @@
  *   PowerPoint Document  text atoms, one a line
  *   \1Ole10Native        the embedded file of a packager object
  *   __substg1.0_10090102 a .msg's compressed RTF body, decompressed
+ *   __substg1.0_????001F a .msg's UTF-16 string properties (subject, body)
  * Every other stream is handed out raw, to be read as what its bytes are.
  *
  * Public functions:

@@ -1024,6 +1024,24 @@ static char *b_xls_upper(size_t *len)
 	return msg;
 }
 
+/* An Outlook .msg: a short UTF-16 subject, a compressed RTF body and an
+ * attachment storage holding a CSV. */
+static char *b_msg(size_t *len)
+{
+	GString *subj = g_string_new(NULL), *rtf = g_string_new(NULL);
+	for (const char *c = "8.8.4.4"; *c; c++)
+		fx_u16(subj, (unsigned char)*c);
+	fx_rtf_compressed(rtf, "{\\rtf1\\ansi\\mac\\deff0 block 80.67.169.12\\par}", true);
+	struct olem m[] = {{"__attach_version1.0_#00000000/__substg1.0_37010102", list25,
+			    sizeof list25 - 1},
+			   {"__substg1.0_0037001F", subj->str, subj->len},
+			   {"__substg1.0_10090102", rtf->str, rtf->len}};
+	char *msg = ole2_msg(m, 3, "application/vnd.ms-outlook", "mail.msg", len);
+	g_string_free(subj, TRUE);
+	g_string_free(rtf, TRUE);
+	return msg;
+}
+
 /* ---- rows ---------------------------------------------------------------------- */
 
 static const struct walk_case cases[] = {
@@ -1392,6 +1410,10 @@ static const struct walk_case cases[] = {
 	{"OLE2 stream names without case", NULL, b_xls_upper, NULL,
 	 {{"2", "application/vnd.ms-excel", C, N}, {"2!WORKBOOK", "text/plain", S, N}},
 	 true, N, {"212.27.48.10\t0", "91.198.174.192\t20"}, {NULL}, 0, 0},
+	{"OLE2 .msg: UTF-16 subject, compressed RTF body, attachment", NULL, b_msg, NULL,
+	 {{"2!__substg1.0_0037001F", "text/plain", S, N},
+	  {"2!__substg1.0_10090102", "application/octet-stream", S, N}},
+	 true, N, {"8.8.4.4\n", "block 80.67.169.12", "193.0.6.139,3333"}, {NULL}, 0, 0},
 	{"handler stop", "Subject: a\r\n\r\nbody\r\n", NULL, NULL,
 	 {{"subject", "text/plain", S, N}}, false, N, {"a"}, {"body"}, 7, 7},
 	{"not a message at all", "just some text 8.8.8.8 without headers\n", NULL, NULL,
