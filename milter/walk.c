@@ -1,7 +1,7 @@
 /*
  * walk.c - walk one message: the MIME tree (GMime), archives (archive.c),
- * office documents, RTF (rtf.c), PDF (pdf.c), sealed content (pgp.c),
- * with the bytes sniffed (sniff.c); every piece of
+ * office documents, OLE2 (ole2.c), TNEF (tnef.c), RTF (rtf.c), PDF
+ * (pdf.c), sealed content (pgp.c), with the bytes sniffed (sniff.c); every piece of
  * readable text goes to the handler as UTF-8 (textx.c), every part and
  * every unreadable thing goes into the findings (see walk.h).
  *
@@ -27,8 +27,7 @@
  *    recorded as scanned with no text; data past a GIF/PNG/JPEG's end is
  *    read as what it is.  A media label over bytes of no media format is
  *    type-mismatch.  An unknown binary application/... type may hold
- *    text in a format we do not read: unsupported-type.  OLE2 (legacy
- *    Office) is ole2.
+ *    text in a format we do not read: unsupported-type.
  *  - Detached signatures, keys and certificates are scanned with no text
  *    only when their bytes are one (DER, PEM, OpenPGP); otherwise they are
  *    content.
@@ -45,6 +44,12 @@
  *    the document's text, other members are walked like archive members
  *    (embedded workbooks, objects); unknown binary there is no finding.
  *  - PDF: text (pdftotext) and embedded files (pdfdetach, "<pdf>!<name>").
+ *  - OLE2 (ole2.c, libgsf in process on our buffer) and TNEF (tnef.c, our
+ *    own reader): every stream or item a part, document streams as their
+ *    text.  In process because both readers are bounded by the file
+ *    (streams no larger than it, text a fixed multiple of its stream,
+ *    stream and item counts capped) and every byte they hand out is
+ *    charged to MaxExpandedSize like an archive member's.
  *  - message/partial is scanned as raw text and also marked
  *    unsupported-type: the other fragments are in other messages.
  *  - Limits: MaxParts, time and MaxExpandedSize end the whole walk (the
@@ -63,6 +68,7 @@
 #include <gmime/gmime.h>
 
 #include "grondslag/archive.h"
+#include "grondslag/ole2.h"
 #include "grondslag/pdf.h"
 #include "grondslag/pgp.h"
 #include "grondslag/plainmsg.h"
@@ -70,6 +76,7 @@
 #include "grondslag/rtf.h"
 #include "grondslag/sniff.h"
 #include "grondslag/textx.h"
+#include "grondslag/tnef.h"
 #include "grondslag/walk.h"
 
 #define CHUNK 65536
@@ -945,6 +952,72 @@ static void walk_rtf(struct walk *w, const struct item *it)
 	g_ptr_array_free(c.objs, TRUE);
 }
 
+/* OLE2 (legacy Office, .msg, VBA projects, OLE objects): each stream a
+ * part "<file>!<storage>/<stream>"; document streams are their text,
+ * other streams are read as what their bytes are, unknown binary there
+ * being no finding (property sets, tables, pictures).  A document stream
+ * our reader cannot read, or a file libgsf cannot open, is ole2. */
+struct ole2_ctx {
+	struct walk *w;
+	const struct item *it;
+};
+
+static int ole2_part(void *arg, const char *path, enum ole2_kind kind, const void *data, size_t n)
+{
+	struct ole2_ctx *c = arg;
+	int idx;
+	switch (kind) {
+	case OLE2_TEXT:
+		idx = walk_child(c->w, c->it, path, "text/plain", NULL, data, n, false);
+		break;
+	case OLE2_STREAM:
+		idx = walk_child(c->w, c->it, path, "application/octet-stream", NULL, data, n, true);
+		break;
+	default:
+		idx = walk_child(c->w, c->it, path, "application/octet-stream", NULL, "", 0, true);
+		if (idx >= 0)
+			findings_part_unscannable(c->w->f, (unsigned)idx,
+						  kind == OLE2_LIMIT ? UNSCAN_LIMIT_RATIO : UNSCAN_OLE2);
+		break;
+	}
+	return idx < 0 || c->w->halted ? -1 : 0;
+}
+
+static void walk_ole2(struct walk *w, const struct item *it)
+{
+	struct ole2_ctx c = {w, it};
+	findings_part_set_status(w->f, it->part, PART_CONTAINER);
+	enum ole2_status st = ole2_read(it->data, it->len, ole2_part, &c);
+	if (st == OLE2_ENCRYPTED)
+		findings_part_unscannable(w->f, it->part, UNSCAN_ENCRYPTED_ARCHIVE);
+	else if (st == OLE2_TOO_MANY)
+		findings_part_unscannable(w->f, it->part, UNSCAN_LIMIT_ENTRIES);
+	else if (st == OLE2_CORRUPT)
+		findings_part_unscannable(w->f, it->part, UNSCAN_OLE2);
+}
+
+/* TNEF (winmail.dat): the subject, the bodies and every attachment, each
+ * a part "<tnef>!<name>" read as what it is.  A stream we cannot parse
+ * is tnef. */
+static int tnef_part(void *arg, const char *name, const char *type, const void *data, size_t n)
+{
+	struct ole2_ctx *c = arg;
+	if (walk_child(c->w, c->it, name, type, name, data, n, false) < 0)
+		return -1;
+	return c->w->halted ? -1 : 0;
+}
+
+static void walk_tnef(struct walk *w, const struct item *it)
+{
+	struct ole2_ctx c = {w, it};
+	findings_part_set_status(w->f, it->part, PART_CONTAINER);
+	enum tnef_status st = tnef_read(it->data, it->len, tnef_part, &c);
+	if (st == TNEF_CORRUPT)
+		findings_part_unscannable(w->f, it->part, UNSCAN_TNEF);
+	else if (st == TNEF_TOO_MANY)
+		findings_part_unscannable(w->f, it->part, UNSCAN_LIMIT_ENTRIES);
+}
+
 /* Base64 blobs inside a text (a part labelled 7bit that carries an
  * encoded file, a list pasted encoded) are decoded and read as what they
  * are, each a part of its own ("1!base64@<offset>").  Unknown binary
@@ -1068,8 +1141,14 @@ static void walk_content(struct walk *w, const struct item *it)
 		return;
 	if (pk == PGP_KIND_NOT_CONTENT)
 		pk = PGP_KIND_NONE;
-	if (pk != PGP_KIND_NONE || pgp_tnef_magic(it->data, it->len)) {
-		findings_part_unscannable(w->f, it->part, pk != PGP_KIND_NONE ? sealed[pk] : UNSCAN_TNEF);
+	if (pgp_tnef_magic(it->data, it->len)) {
+		walk_tnef(w, it);
+		return;
+	}
+	if (pk == PGP_KIND_TNEF)
+		pk = PGP_KIND_NONE;	/* a TNEF label over other bytes: they decide */
+	if (pk != PGP_KIND_NONE) {
+		findings_part_unscannable(w->f, it->part, sealed[pk]);
 		return;
 	}
 	if (strcmp(it->type, "text/rfc822-headers") == 0 ||
@@ -1092,7 +1171,7 @@ static void walk_content(struct walk *w, const struct item *it)
 		return;
 	}
 	if (sniff_ole2(it->data, it->len)) {
-		findings_part_unscannable(w->f, it->part, UNSCAN_OLE2);
+		walk_ole2(w, it);
 		return;
 	}
 	if (texty && (textx_name_kind(it->filename) == TEXTX_NAME_MESSAGE ||

@@ -8,10 +8,13 @@
  * gz, bz2, xz, lzma, 7z, nested; members of any mode), pulls text out of
  * HTML (script data and comments included), UTF-16 with BOM, RTF, office
  * documents (OOXML/ODF: every XML part's text nodes joined, every embedded
- * object walked) and PDF (text and embedded files, out of process, with
+ * object walked), legacy Office and other OLE2 files (ole2.h: every
+ * stream, workbook/Word/PowerPoint text), TNEF (tnef.h: bodies and
+ * attachments) and PDF (text and embedded files, out of process, with
  * time and memory limits), decides by the bytes rather than the label
  * (sniff.h), and recognises what it cannot read (PGP/MIME, inline PGP,
- * S/MIME, OLE2, encrypted archive entries, TNEF, corrupt archives, a media
+ * S/MIME, encrypted archive entries and OLE2 documents, OLE2 or TNEF
+ * that is not what it says, corrupt archives, a media
  * label over bytes of no media format, unsupported types that may carry
  * text).  Every part becomes a
  * findings part; every unreadable part or limit hit becomes an unscannable
@@ -25,7 +28,9 @@
  * Part paths: MIME parts are numbered as in IMAP ("1", "2", "2.1"; a
  * single-part message's body is "1"); an archive member is appended with
  * "!" ("2!lists/be.csv", nested "2!a.zip!b.csv"), as are office members
- * that are not XML, PDF attachments ("2!list.csv"), RTF embedded objects
+ * that are not XML, PDF attachments ("2!list.csv"), OLE2 streams
+ * ("2!Workbook", "2!ObjectPool/Workbook"), TNEF items ("2!body.rtf",
+ * "2!list.csv"), RTF embedded objects
  * ("2!object1") and base64 blobs found
  * in text ("1!base64@120", the offset in the part); a message/rfc822
  * part's inner parts continue the numbering ("3.1"); another reading of an

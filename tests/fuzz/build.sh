@@ -8,7 +8,7 @@ set -eu
 OUT=build-fuzz
 make -s BUILD=$OUT CC=clang CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined" \
 	LDFLAGS="-fsanitize=address,undefined" $OUT/libgrondslag.a
-PKGS="gmime-3.0 libarchive libmaxminddb yaml-0.1 sqlite3 gpgme gpg-error libidn2"
+PKGS="gmime-3.0 libarchive libmaxminddb yaml-0.1 sqlite3 gpgme gpg-error libidn2 libgsf-1"
 for src in tests/fuzz/fuzz_*.c; do
 	name=$(basename "$src" .c)
 	# shellcheck disable=SC2046

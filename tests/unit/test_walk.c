@@ -16,12 +16,14 @@
 #include <unistd.h>
 
 #include "grondslag/findings.h"
+#include "grondslag/ole2.h"
 #include "grondslag/pgp.h"
 #include "grondslag/walk.h"
 
 /* ---- builders ------------------------------------------------------------ */
 
 #include "fixture_archive.h"
+#include "fixture_ole2.h"
 
 
 struct att {
@@ -746,6 +748,311 @@ static char *b_rtf_table(size_t *len)
 	return mixed1("application/rtf", "table.rtf", rtf, sizeof rtf - 1, len);
 }
 
+/* ---- legacy Office (OLE2) and TNEF ---------------------------------------------- */
+
+/* 25 routable public addresses, as an incident export would list them. */
+static const char *const addr25[25] = {
+	"193.0.6.139", "145.97.39.155", "130.89.1.1", "8.8.4.4", "80.67.169.12",
+	"212.27.48.10", "62.4.16.70", "91.198.174.192", "185.15.59.224", "151.101.1.69",
+	"104.16.132.229", "140.82.121.3", "13.107.42.14", "17.253.144.10", "23.33.96.11",
+	"31.13.72.36", "52.94.236.248", "77.88.55.77", "87.250.250.242", "95.101.20.34",
+	"178.79.242.13", "194.109.6.66", "213.154.224.1", "84.116.46.21", "46.51.197.88"};
+
+static char *ole2_msg(const struct olem *m, size_t n, const char *ctype, const char *name,
+		      size_t *len)
+{
+	size_t ol;
+	unsigned char *ole = fx_ole2(m, n, &ol);
+	char *msg = mixed1(ctype, name, ole, ol, len);
+	g_free(ole);
+	return msg;
+}
+
+static char *xls_msg(const char *const *cells, size_t n, bool filepass, size_t *len)
+{
+	GString *wb = fx_biff8(cells, n, filepass);
+	static const char si[] = "\xfe\xff\x00\x00\x06\x01\x02\x00";
+	struct olem m[] = {{"\005SummaryInformation", si, sizeof si - 1},
+			   {"Workbook", wb->str, wb->len}};
+	char *msg = ole2_msg(m, 2, "application/vnd.ms-excel", "export.xls", len);
+	g_string_free(wb, TRUE);
+	return msg;
+}
+
+static char *b_xls25(size_t *len)
+{
+	return xls_msg(addr25, 25, false, len);
+}
+
+static char *b_xls_clean(size_t *len)
+{
+	static const char *const cells[] = {"Quarter", "Revenue", "Costs", "Version 4.6.0.1 notes"};
+	return xls_msg(cells, 4, false, len);
+}
+
+static char *b_xls_encrypted(size_t *len)
+{
+	return xls_msg(addr25, 5, true, len);
+}
+
+static char *doc_msg(bool encrypted, size_t *len)
+{
+	GString *text = g_string_new("Blocked hosts\r");
+	for (int i = 0; i < 10; i++)
+		g_string_append_printf(text, "%s\r", addr25[i]);
+	g_string_append(text, "table:\a193.0.6.139\a145.97.39.155\a\a");
+	GString *doc, *tbl;
+	fx_word(text->str, encrypted, &doc, &tbl);
+	struct olem m[] = {{"1Table", tbl->str, tbl->len}, {"WordDocument", doc->str, doc->len}};
+	char *msg = ole2_msg(m, 2, "application/msword", "report.doc", len);
+	g_string_free(doc, TRUE);
+	g_string_free(tbl, TRUE);
+	g_string_free(text, TRUE);
+	return msg;
+}
+
+static char *b_doc_list(size_t *len)
+{
+	return doc_msg(false, len);
+}
+
+static char *b_doc_encrypted(size_t *len)
+{
+	return doc_msg(true, len);
+}
+
+static char *b_ppt(size_t *len)
+{
+	static const char *const lines[] = {"Sources of the attack", "193.0.6.139",
+					    "145.97.39.155"};
+	GString *ppt = fx_ppt(lines, 3, "130.89.1.1");
+	struct olem m[] = {{"PowerPoint Document", ppt->str, ppt->len}};
+	char *msg = ole2_msg(m, 1, "application/vnd.ms-powerpoint", "deck.ppt", len);
+	g_string_free(ppt, TRUE);
+	return msg;
+}
+
+/* A .doc with an embedded workbook (ObjectPool storage) and a packaged
+ * CSV (Ole10Native), as Word stores inserted objects. */
+static char *b_doc_objects(size_t *len)
+{
+	GString *doc, *tbl, *wb = fx_biff8(addr25 + 10, 3, false);
+	fx_word("see the objects\r", false, &doc, &tbl);
+	GString *nat = g_string_new(NULL);
+	GString *pk = g_string_new(NULL);
+	fx_u16(pk, 2);
+	g_string_append_len(pk, "list.csv\0C:\\list.csv\0\0\0\3\0", 25);
+	const char tmp[] = "C:\\Temp\\list.csv";
+	fx_u32(pk, sizeof tmp);
+	g_string_append_len(pk, tmp, sizeof tmp);
+	fx_u32(pk, sizeof list25 - 1);
+	g_string_append_len(pk, list25, sizeof list25 - 1);
+	fx_u32(nat, (uint32_t)pk->len);
+	g_string_append_len(nat, pk->str, (gssize)pk->len);
+	struct olem m[] = {{"1Table", tbl->str, tbl->len},
+			   {"WordDocument", doc->str, doc->len},
+			   {"ObjectPool/Workbook", wb->str, wb->len},
+			   {"ObjectPool/\001Ole10Native", nat->str, nat->len}};
+	char *msg = ole2_msg(m, 4, "application/msword", "objects.doc", len);
+	g_string_free(doc, TRUE);
+	g_string_free(tbl, TRUE);
+	g_string_free(wb, TRUE);
+	g_string_free(nat, TRUE);
+	g_string_free(pk, TRUE);
+	return msg;
+}
+
+/* A .docm: its VBA project is an OLE2 file of compressed modules and
+ * binary records; nothing in it is a list. */
+static char *b_docm_vba(size_t *len)
+{
+	unsigned char dirs[300];
+	for (size_t i = 0; i < sizeof dirs; i++)
+		dirs[i] = (unsigned char)(i * 37u + 11u);
+	dirs[0] = 0x01;
+	static const char project[] = "ID=\"{00000000-0000-0000-0000-000000000000}\"\r\n"
+				      "Document=ThisDocument/&H00000000\r\nName=\"Project\"\r\n";
+	struct olem vm[] = {{"PROJECT", project, sizeof project - 1},
+			    {"VBA/dir", dirs, sizeof dirs},
+			    {"VBA/_VBA_PROJECT", "\xcc\x61\xff\xff\x00\x00\x00", 7}};
+	size_t vl, dl;
+	unsigned char *v = fx_ole2(vm, 3, &vl);
+	static const char doc[] = "<w:document><w:body><w:p><w:r><w:t>quarterly figures</w:t>"
+				  "</w:r></w:p></w:body></w:document>";
+	struct mem dm[] = {{"[Content_Types].xml", "<Types/>", 8},
+			   {"word/document.xml", doc, sizeof doc - 1},
+			   {"word/vbaProject.bin", v, vl}};
+	unsigned char *d = fixture_archive("zip", NULL, NULL, NULL, dm, 3, &dl);
+	char *msg = mixed1("application/vnd.ms-word.document.macroEnabled.12", "report.docm", d, dl,
+			   len);
+	g_free(v);
+	free(d);
+	return msg;
+}
+
+static char *b_ole2_corrupt(size_t *len)
+{
+	size_t ol;
+	struct olem m[] = {{"Workbook", "\x09\x08\x10\x00", 4}};
+	unsigned char *ole = fx_ole2(m, 1, &ol);
+	/* The directory's first sector number points past the end. */
+	ole[48] = 0xf0, ole[49] = 0xff, ole[50] = 0xff, ole[51] = 0x0f;
+	char *msg = mixed1("application/vnd.ms-excel", "broken.xls", ole, ol, len);
+	g_free(ole);
+	return msg;
+}
+
+static char *b_xls_bad_stream(size_t *len)
+{
+	/* A Workbook stream whose first record runs past its end. */
+	struct olem m[] = {{"Workbook", "\x09\x08\xff\x00\x00\x06", 6}};
+	return ole2_msg(m, 1, "application/vnd.ms-excel", "cut.xls", len);
+}
+
+static char *b_tnef_csv(size_t *len)
+{
+	GString *c = g_string_new(list25);
+	GString *x = g_string_new(NULL);
+	fx_u16(x, 0);
+	const char *names[] = {"incident.csv"};
+	const GString *datas[] = {c};
+	GString *t = fx_tnef("weekly list", "{\\rtf1\\ansi\\mac\\deff0 Please block 80.67.169.12\\par}", true,
+			     names, datas, 1);
+	char *msg = mixed1("application/ms-tnef", "winmail.dat", t->str, t->len, len);
+	g_string_free(t, TRUE);
+	g_string_free(c, TRUE);
+	g_string_free(x, TRUE);
+	return msg;
+}
+
+/* winmail.dat carrying a zip of a CSV and a legacy workbook. */
+static char *b_tnef_nested(size_t *len)
+{
+	struct mem zm[] = {{"list.csv", list25, sizeof list25 - 1}};
+	size_t zl, xl;
+	unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, zm, 1, &zl);
+	GString *wb = fx_biff8(addr25 + 20, 5, false);
+	struct olem om[] = {{"Workbook", wb->str, wb->len}};
+	unsigned char *x = fx_ole2(om, 1, &xl);
+	GString *zs = g_string_new_len((const char *)z, (gssize)zl);
+	GString *xs = g_string_new_len((const char *)x, (gssize)xl);
+	const char *names[] = {"lists.zip", "old.xls"};
+	const GString *datas[] = {zs, xs};
+	GString *t = fx_tnef("lists", "{\\rtf1 stored as is: 212.27.48.10}", false, names, datas, 2);
+	char *msg = mixed1("application/vnd.ms-tnef", "winmail.dat", t->str, t->len, len);
+	g_string_free(t, TRUE);
+	g_string_free(zs, TRUE);
+	g_string_free(xs, TRUE);
+	g_string_free(wb, TRUE);
+	free(z);
+	g_free(x);
+	return msg;
+}
+
+static char *b_tnef_label_csv(size_t *len)
+{
+	return mixed1("application/ms-tnef", "winmail.dat", list25, sizeof list25 - 1, len);
+}
+
+static char *b_ole2_many(size_t *len)
+{
+	enum { MANY = OLE2_MAX_STREAMS + 8 };
+	struct olem *m = g_new(struct olem, MANY);
+	char (*names)[16] = g_malloc(MANY * 16);
+	for (unsigned i = 0; i < MANY; i++) {
+		snprintf(names[i], 16, "s%05u", i);
+		m[i] = (struct olem){names[i], "193.0.6.139", 11};
+	}
+	char *msg = ole2_msg(m, MANY, "application/octet-stream", "many.bin", len);
+	g_free(names);
+	g_free(m);
+	return msg;
+}
+
+/* A TNEF message as Outlook writes its MAPI properties: a named property
+ * first, the plain body as PR_BODY, an attachment named only in UTF-16
+ * (PR_ATTACH_LONG_FILENAME) whose data is an embedded object
+ * (PR_ATTACH_DATA_OBJ, after its IID).  bad: a property list cut short. */
+static char *tnef_props(bool bad, size_t *len)
+{
+	GString *s = g_string_new(NULL), *m = g_string_new(NULL), *a = g_string_new(NULL);
+	fx_u32(s, 0x223e9f78);
+	fx_u16(s, 1);
+	fx_tnef_attr(s, 1, 0x00089006, "\x00\x00\x01\x00", 4);
+	static const char body[] = "Blocked today:\r\n91.198.174.192\r\n185.15.59.224\r\n";
+	fx_u32(m, 2);
+	fx_u32(m, 0x80010003);	/* a named PT_LONG: GUID, kind 1, name, value */
+	g_string_append_len(m, "0123456789abcdef", 16);
+	fx_u32(m, 1);
+	fx_u32(m, 6);
+	g_string_append_len(m, "x\0y\0\0\0\0\0", 8);
+	fx_u32(m, 7);
+	fx_u32(m, 0x1000001e);	/* PR_BODY, PT_STRING8 */
+	fx_u32(m, 1);
+	fx_u32(m, sizeof body);
+	g_string_append_len(m, body, sizeof body);
+	while (m->len % 4)
+		g_string_append_c(m, 0);
+	fx_tnef_attr(s, 1, 0x00069003, m->str, bad ? m->len - 8 : m->len);
+	fx_tnef_attr(s, 2, 0x00069002, "\x01\x00\xff\xff\xff\xff\x00\x00\x00\x00\x00\x00\x00\x00", 14);
+	fx_u32(a, 2);
+	fx_u32(a, 0x3707001f);	/* PR_ATTACH_LONG_FILENAME, PT_UNICODE */
+	fx_u32(a, 1);
+	fx_u32(a, 18);
+	g_string_append_len(a, "l\0i\0s\0t\0.\0c\0s\0v\0\0\0\0\0", 20);
+	fx_u32(a, 0x3701000d);	/* PR_ATTACH_DATA_OBJ, PT_OBJECT */
+	fx_u32(a, 1);
+	fx_u32(a, (uint32_t)(16 + sizeof list25 - 1));
+	g_string_append_len(a, "IIDIIDIIDIIDIIDI", 16);
+	g_string_append_len(a, list25, sizeof list25 - 1);
+	while (a->len % 4)
+		g_string_append_c(a, 0);
+	fx_tnef_attr(s, 2, 0x00069005, a->str, a->len);
+	char *msg = mixed1("application/ms-tnef", "winmail.dat", s->str, s->len, len);
+	g_string_free(s, TRUE);
+	g_string_free(m, TRUE);
+	g_string_free(a, TRUE);
+	return msg;
+}
+
+static char *b_tnef_props(size_t *len)
+{
+	return tnef_props(false, len);
+}
+
+static char *b_tnef_bad_props(size_t *len)
+{
+	return tnef_props(true, len);
+}
+
+/* Compound file names compare without case: Excel reads "WORKBOOK". */
+static char *b_xls_upper(size_t *len)
+{
+	GString *wb = fx_biff8(addr25 + 5, 4, false);
+	struct olem m[] = {{"WORKBOOK", wb->str, wb->len}};
+	char *msg = ole2_msg(m, 1, "application/vnd.ms-excel", "upper.xls", len);
+	g_string_free(wb, TRUE);
+	return msg;
+}
+
+/* An Outlook .msg: a short UTF-16 subject, a compressed RTF body and an
+ * attachment storage holding a CSV. */
+static char *b_msg(size_t *len)
+{
+	GString *subj = g_string_new(NULL), *rtf = g_string_new(NULL);
+	for (const char *c = "8.8.4.4"; *c; c++)
+		fx_u16(subj, (unsigned char)*c);
+	fx_rtf_compressed(rtf, "{\\rtf1\\ansi\\mac\\deff0 block 80.67.169.12\\par}", true);
+	struct olem m[] = {{"__attach_version1.0_#00000000/__substg1.0_37010102", list25,
+			    sizeof list25 - 1},
+			   {"__substg1.0_0037001F", subj->str, subj->len},
+			   {"__substg1.0_10090102", rtf->str, rtf->len}};
+	char *msg = ole2_msg(m, 3, "application/vnd.ms-outlook", "mail.msg", len);
+	g_string_free(subj, TRUE);
+	g_string_free(rtf, TRUE);
+	return msg;
+}
+
 /* ---- rows ---------------------------------------------------------------------- */
 
 static const struct walk_case cases[] = {
@@ -1058,6 +1365,74 @@ static const struct walk_case cases[] = {
 	 NULL, NULL,
 	 {{"subject", "text/plain", S, N}, {"1", "text/csv", S, N}, {"1~1", "text/csv", S, N}},
 	 false, N, {"193.0.6.139,3333", "aXAsYXNuCjE5My4wLjYu"}, {NULL}, 0, 0},
+	{"OLE2 .xls: every cell of the sheet", NULL, b_xls25, NULL,
+	 {{"2", "application/vnd.ms-excel", C, N}, {"2!Workbook", "text/plain", S, N},
+	  {"2!?SummaryInformation", "application/octet-stream", S, N}},
+	 true, N, {"193.0.6.139\t0\t3.5\n145.97.39.155\t10\t3.5", "46.51.197.88\t240\t3.5", "178.79.242.13"},
+	 {NULL}, 0, 0},
+	{"OLE2 .xls without addresses is read, not unscannable", NULL, b_xls_clean, NULL,
+	 {{"2", "application/vnd.ms-excel", C, N}, {"2!Workbook", "text/plain", S, N}},
+	 true, N, {"Quarter\t0", "Version 4.6.0.1 notes"}, {NULL}, 0, 0},
+	{"OLE2 .xls with FILEPASS is encrypted", NULL, b_xls_encrypted, NULL,
+	 {{"2", "application/vnd.ms-excel", U, UNSCAN_ENCRYPTED_ARCHIVE}}, true, N, {NULL},
+	 {"193.0.6.139"}, 0, 0},
+	{"OLE2 .doc: text through the piece table", NULL, b_doc_list, NULL,
+	 {{"2", "application/msword", C, N}, {"2!1Table", "application/octet-stream", S, N},
+	  {"2!WordDocument", "text/plain", S, N}},
+	 true, N, {"Blocked hosts\n193.0.6.139\n145.97.39.155\n", "91.198.174.192\n185.15.59.224\n",
+		   "table:\n193.0.6.139\n145.97.39.155\n"}, {NULL}, 0, 0},
+	{"OLE2 .doc with fEncrypted", NULL, b_doc_encrypted, NULL,
+	 {{"2", "application/msword", U, UNSCAN_ENCRYPTED_ARCHIVE}}, true, N, {NULL}, {NULL}, 0, 0},
+	{"OLE2 .ppt: text atoms", NULL, b_ppt, NULL,
+	 {{"2", "application/vnd.ms-powerpoint", C, N},
+	  {"2!PowerPoint Document", "text/plain", S, N}},
+	 true, N, {"Sources of the attack\n193.0.6.139\n145.97.39.155\n130.89.1.1"}, {NULL}, 0, 0},
+	{"OLE2 .doc: embedded workbook and packaged CSV", NULL, b_doc_objects, NULL,
+	 {{"2!ObjectPool/Workbook", "text/plain", S, N},
+	  {"2!ObjectPool/?Ole10Native", "application/octet-stream", S, N}},
+	 true, N, {"see the objects", "104.16.132.229\t0", "140.82.121.3\t10", "193.0.6.139,3333"},
+	 {NULL}, 0, 0},
+{"docm: the VBA project is read and passes clean", NULL, b_docm_vba, NULL,
+	 {{"2", "application/vnd.ms-word.document.macroenabled.12", S, N},
+	  {"2!word/vbaProject.bin", "application/octet-stream", C, N},
+	  {"2!word/vbaProject.bin!VBA/dir", "application/octet-stream", S, N},
+	  {"2!word/vbaProject.bin!VBA/_VBA_PROJECT", "application/octet-stream", S, N},
+	  {"2!word/vbaProject.bin!PROJECT", "application/octet-stream", S, N}},
+	 true, N, {"quarterly figures", "Name=\"Project\""}, {NULL}, 0, 0},
+	{"OLE2 that libgsf cannot open is ole2", NULL, b_ole2_corrupt, NULL,
+	 {{"2", "application/vnd.ms-excel", U, UNSCAN_OLE2}}, true, N, {NULL}, {NULL}, 0, 0},
+	{"OLE2 Workbook stream that is no BIFF is ole2", NULL, b_xls_bad_stream, NULL,
+	 {{"2", "application/vnd.ms-excel", C, N}, {"2!Workbook", "application/octet-stream", U, UNSCAN_OLE2}},
+	 true, N, {NULL}, {NULL}, 0, 0},
+	{"TNEF: subject, RTF body, CSV attachment", NULL, b_tnef_csv, NULL,
+	 {{"2", "application/ms-tnef", C, N}, {"2!subject", "text/plain", S, N},
+	  {"2!body.rtf", "text/rtf", S, N}, {"2!incident.csv", "application/octet-stream", S, N}},
+	 true, N, {"weekly list", "Please block 80.67.169.12", "193.0.6.139,3333\n145.97.39.155,1103"},
+	 {NULL}, 0, 0},
+	{"TNEF: a zip and a legacy workbook inside", NULL, b_tnef_nested, NULL,
+	 {{"2", "application/vnd.ms-tnef", C, N}, {"2!lists.zip", "application/octet-stream", C, N},
+	  {"2!lists.zip!list.csv", "text/csv", S, N}, {"2!old.xls", "application/octet-stream", C, N},
+	  {"2!old.xls!Workbook", "text/plain", S, N}},
+	 true, N, {"130.89.1.1,1133", "178.79.242.13\t0", "46.51.197.88\t40", "as is: 212.27.48.10"},
+	 {NULL}, 0, 0},
+	{"TNEF label over a CSV: the bytes decide", NULL, b_tnef_label_csv, NULL,
+	 {{"2", "application/ms-tnef", S, N}}, true, N, {"193.0.6.139,3333"}, {NULL}, 0, 0},
+	{"OLE2 with more streams than allowed", NULL, b_ole2_many, NULL,
+	 {{"2", "application/octet-stream", U, UNSCAN_LIMIT_ENTRIES}}, true, N, {NULL}, {NULL}, 0, 0},
+	{"TNEF: MAPI body, UTF-16 name, embedded object", NULL, b_tnef_props, NULL,
+	 {{"2", "application/ms-tnef", C, N}, {"2!body.txt", "text/plain", S, N},
+	  {"2!list.csv", "application/octet-stream", S, N}},
+	 true, N, {"Blocked today:\r\n91.198.174.192\r\n185.15.59.224", "ip,asn\n193.0.6.139,3333"},
+	 {"IIDIIDIIDIIDIIDI"}, 0, 0},
+	{"TNEF: a property list that does not parse is tnef", NULL, b_tnef_bad_props, NULL,
+	 {{"2", "application/ms-tnef", U, UNSCAN_TNEF}}, true, N, {NULL}, {"91.198.174.192"}, 0, 0},
+	{"OLE2 stream names without case", NULL, b_xls_upper, NULL,
+	 {{"2", "application/vnd.ms-excel", C, N}, {"2!WORKBOOK", "text/plain", S, N}},
+	 true, N, {"212.27.48.10\t0", "91.198.174.192\t20"}, {NULL}, 0, 0},
+	{"OLE2 .msg: UTF-16 subject, compressed RTF body, attachment", NULL, b_msg, NULL,
+	 {{"2!__substg1.0_0037001F", "text/plain", S, N},
+	  {"2!__substg1.0_10090102", "application/octet-stream", S, N}},
+	 true, N, {"8.8.4.4\n", "block 80.67.169.12", "193.0.6.139,3333"}, {NULL}, 0, 0},
 	{"handler stop", "Subject: a\r\n\r\nbody\r\n", NULL, NULL,
 	 {{"subject", "text/plain", S, N}}, false, N, {"a"}, {"body"}, 7, 7},
 	{"not a message at all", "just some text 8.8.8.8 without headers\n", NULL, NULL,
@@ -1075,8 +1450,13 @@ static void check_parts(const struct walk_case *c, const struct findings *f)
 			if (!c->some_parts || strcmp(p->path, w->path) == 0)
 				break;
 		}
-		if (k == n)
+		if (k == n) {
+			for (size_t j = 0; j < n; j++)
+				print_message("  part %s %s %s\n", findings_part(f, j)->path,
+					      findings_part(f, j)->type,
+					      part_status_name(findings_part(f, j)->status));
 			fail_msg("%s: part %s missing (%zu parts)", c->name, w->path, n);
+		}
 		assert_str_eq_msg(c->name, p->path, w->path);
 		assert_str_eq_msg(c->name, p->type, w->type);
 		assert_str_eq_msg(c->name, part_status_name(p->status), part_status_name(w->st));
@@ -1117,6 +1497,69 @@ static void run_case(const struct walk_case *c)
 	g_string_free(col.text, TRUE);
 	findings_free(f);
 	g_free(msg);
+}
+
+/* The document readers alone, on streams that lie. */
+static GString *xls_bomb(void)
+{
+	GString *s = g_string_new(NULL), *sst = g_string_new(NULL);
+	fx_bof(s, 0x0005);
+	fx_u32(sst, 1);
+	fx_u32(sst, 1);
+	fx_u16(sst, 8000);
+	g_string_append_c(sst, 0);
+	for (int i = 0; i < 8000; i++)
+		g_string_append_c(sst, 'x');
+	fx_rec(s, 0x00fc, sst->str, sst->len);
+	for (unsigned i = 0; i < 20000; i++)
+		fx_rec(s, 0x00fd, "\x01\x00\x00\x00\x0f\x00\x00\x00\x00\x00", 10);
+	g_string_free(sst, TRUE);
+	return s;
+}
+
+static void test_ole2_readers(void **state)
+{
+	(void)state;
+	GString *out = g_string_new(NULL);
+	/* A workbook whose cells repeat one long shared string. */
+	GString *bomb = xls_bomb();
+	assert_int_equal(ole2_xls_text((const unsigned char *)bomb->str, bomb->len, out), OLE2_TOO_MANY);
+	assert_true(out->len <= OLE2_TEXT_RATIO * bomb->len + 65536 + 8000 * 3);
+	g_string_free(bomb, TRUE);
+	/* No BOF, a record past the end, an SST announcing more than it holds. */
+	g_string_truncate(out, 0);
+	assert_int_equal(ole2_xls_text((const unsigned char *)"\x0a\x00\x00\x00", 4, out), OLE2_CORRUPT);
+	assert_int_equal(ole2_xls_text((const unsigned char *)"\x09\x08\x10\x00\x00\x06", 6, out),
+			 OLE2_CORRUPT);
+	GString *wb = fx_biff8(addr25, 25, false);
+	for (size_t cut = 0; cut < wb->len; cut += 7) {
+		g_string_truncate(out, 0);
+		enum ole2_status st = ole2_xls_text((const unsigned char *)wb->str, cut, out);
+		assert_true(st == OLE2_OK || st == OLE2_CORRUPT);
+	}
+	g_string_free(wb, TRUE);
+	/* Word: pieces that repeat the stream's text, pieces past its end. */
+	GString *doc, *tbl;
+	fx_word("193.0.6.139\r145.97.39.155\r", false, &doc, &tbl);
+	unsigned char *t = (unsigned char *)tbl->str;
+	g_string_truncate(out, 0);
+	assert_int_equal(ole2_doc_text((unsigned char *)doc->str, doc->len, t, tbl->len, NULL, 0, out),
+			 OLE2_OK);
+	assert_string_equal(out->str, "193.0.6.139\n145.97.39.155\n");
+	assert_int_equal(ole2_doc_text((unsigned char *)doc->str, doc->len, NULL, 0, t, tbl->len, out),
+			 OLE2_CORRUPT);	/* fWhichTblStm names 1Table */
+	t[18] = 0xff, t[19] = 0xff, t[20] = 0xff, t[21] = 0x3f;	/* the last piece ends far out */
+	assert_int_equal(ole2_doc_text((unsigned char *)doc->str, doc->len, t, tbl->len, NULL, 0, out),
+			 OLE2_CORRUPT);
+	g_string_free(doc, TRUE);
+	g_string_free(tbl, TRUE);
+	/* PowerPoint: a first atom longer than the stream; an encrypted deck. */
+	g_string_truncate(out, 0);
+	assert_int_equal(ole2_ppt_text((const unsigned char *)"\x00\x00\xa0\x0f\xff\x00\x00\x00ab", 10, out),
+			 OLE2_CORRUPT);
+	assert_int_equal(ole2_ppt_text((const unsigned char *)"\x0f\x00\x14\x2f\x00\x00\x00\x00", 8, out),
+			 OLE2_ENCRYPTED);
+	g_string_free(out, TRUE);
 }
 
 static void test_cases(void **state)
@@ -1236,7 +1679,8 @@ static void test_pdf_cpu_limit(void **state)
 	g_free(msg);
 }
 
-/* Several walks at once (the milter is threaded): same results in each. */
+/* Several walks at once (the milter is threaded), a legacy workbook among
+ * the attachments: same results in each. */
 struct thread_arg {
 	const char *msg;
 	size_t len;
@@ -1252,8 +1696,9 @@ static void *walk_thread(void *p)
 		struct findings *f = findings_alloc();
 		struct collect col = {.text = g_string_new(NULL)};
 		if (walk_message(ta->msg, ta->len, &lim, f, &collector, &col) != 0 ||
-		    findings_part_count(f) != 6 || strstr(col.text->str, "193.0.6.139,NL") == NULL ||
-		    strstr(col.text->str, "Caf\xc3\xa9 1.1.1.1") == NULL)
+		    findings_part_count(f) != 8 || strstr(col.text->str, "193.0.6.139,NL") == NULL ||
+		    strstr(col.text->str, "Caf\xc3\xa9 1.1.1.1") == NULL ||
+		    strstr(col.text->str, "145.97.39.155\t10") == NULL)
 			ta->bad++;
 		g_string_free(col.text, TRUE);
 		findings_free(f);
@@ -1267,9 +1712,16 @@ static void test_threads(void **state)
 	struct mem m[] = {{"be.csv", csv, sizeof csv - 1}};
 	size_t zl, len;
 	unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, m, 1, &zl);
+	GString *wb = fx_biff8(addr25, 3, false);
+	struct olem om[] = {{"Workbook", wb->str, wb->len}};
+	size_t xl;
+	unsigned char *x = fx_ole2(om, 1, &xl);
 	struct att a[] = {{"application/zip", "l.zip", z, zl},
-			  {"text/plain; charset=iso-8859-1", "c.txt", "Caf\xe9 1.1.1.1", 12}};
-	char *msg = build_mixed("threads", a, 2, &len);
+			  {"text/plain; charset=iso-8859-1", "c.txt", "Caf\xe9 1.1.1.1", 12},
+			  {"application/vnd.ms-excel", "w.xls", x, xl}};
+	char *msg = build_mixed("threads", a, 3, &len);
+	g_string_free(wb, TRUE);
+	g_free(x);
 	struct thread_arg ta[4];
 	pthread_t th[4];
 	for (int i = 0; i < 4; i++) {
@@ -1309,6 +1761,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_ole2_readers),
 		cmocka_unit_test(test_limits_default),
 		cmocka_unit_test(test_pgp_inline_chunks),
 		cmocka_unit_test(test_pgp_classify),
