@@ -1187,6 +1187,13 @@ static enum textx_sniff sniff_utf16(const unsigned char *p, size_t n)
 		return TEXTX_SNIFF_UTF16LE;
 	if (zero_even * 10 >= pairs * 7 && zero_odd * 50 <= pairs)
 		return TEXTX_SNIFF_UTF16BE;
+	/* 8-bit text whose only zero bytes end it (a C string, padding to a
+	 * field's size) is no UTF-16: its letter pairs would read as CJK */
+	size_t end = n;
+	while (end > 0 && p[end - 1] == 0)
+		end--;
+	if (memchr(p, 0, end) == NULL)
+		return TEXTX_SNIFF_BINARY;
 	size_t ascii_le, ascii_be;
 	size_t le = utf16_text_units(p, n, true, &ascii_le);
 	size_t be = utf16_text_units(p, n, false, &ascii_be);

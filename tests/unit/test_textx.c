@@ -261,6 +261,10 @@ static void test_sniff(void **state)
 		{"utf-16be no BOM", "\0i\0p\0\n\0" "8\0.\0" "8", 12, TEXTX_SNIFF_UTF16BE},
 		{"utf-16 BOM", "\xff\xfe" "a\0", 4, TEXTX_SNIFF_TEXT},
 		{"NUL in text", "abc\0def", 7, TEXTX_SNIFF_BINARY},
+		/* 8-bit strings ended by NULs (C strings, padded fields) are not
+		 * CJK UTF-16, though their letter pairs decode to ideographs */
+		{"C string", "weekly list\0", 12, TEXTX_SNIFF_BINARY},
+		{"padded field", "block these hosts\0\0\0\0\0\0\0", 24, TEXTX_SNIFF_BINARY},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(rows); i++)
 		assert_int_eq_msg(rows[i].name, textx_sniff(rows[i].buf, rows[i].len), rows[i].want);
