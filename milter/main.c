@@ -62,6 +62,7 @@
 #include "grondslag/ctlsock.h"
 #include "grondslag/log.h"
 #include "grondslag/notice.h"
+#include "grondslag/version.h"
 #include "grondslag/relayproc.h"
 #include "grondslag/regserial.h"
 
@@ -875,6 +876,10 @@ int main(int argc, char **argv)
 	/* the releaser's relay process (relayproc.h): this executable again */
 	if (argc > 1 && strcmp(argv[1], RELAYPROC_ARG) == 0)
 		return relayproc_main(argc, argv);
+	if (argc == 2 && (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0)) {
+		printf("grondslag-milter %s\n", GRONDSLAG_VERSION);
+		return 0;
+	}
 	const char *conf = DEFAULT_CONFIG;
 	bool foreground = false, check = false, debug = false;
 	int ch;

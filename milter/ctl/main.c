@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "grondslag/version.h"
 
 static const struct ctl_command commands[] = {
 	{"scan", cmd_scan, "scan [-c CONFIG] [--json] FILE...",
@@ -157,21 +158,80 @@ struct geo *ctl_geo(const struct config *c, bool *failed)
 	return g;
 }
 
+/* Options that may stand before the command as well as after it
+ * (grondslag -c CONF held): the ones that take a value, then flags. */
+static const char *const global_valued[] = {"-c", "--socket", "--database", NULL};
+static const char *const global_flags[] = {"--json", NULL};
+
+static bool in_list(const char *a, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(a, *list) == 0)
+			return true;
+	return false;
+}
+
+/* The arguments of the command at argv[first]: its name, its own
+ * arguments, then the global options that came before it (every
+ * command reads its options after its positional arguments too). */
+static char **command_args(int argc, char **argv, int first, int *n)
+{
+	char **v = calloc((size_t)argc + 1, sizeof *v);
+	if (v == NULL)
+		return NULL;
+	int k = 0;
+	for (int i = first; i < argc; i++)
+		v[k++] = argv[i];
+	for (int i = 1; i < first; i++)
+		v[k++] = argv[i];
+	*n = k;
+	return v;
+}
+
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
+	int first = 1;
+	while (first < argc) {
+		if (in_list(argv[first], global_valued) && first + 1 < argc)
+			first += 2;
+		else if (in_list(argv[first], global_flags))
+			first++;
+		else
+			break;
+	}
+	if (first >= argc) {
 		usage(stderr);
 		return CTL_ERROR;
 	}
-	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
+	const char *name = argv[first];
+	if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 || strcmp(name, "help") == 0) {
 		usage(stdout);
 		return CTL_OK;
 	}
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "grondslag: unknown command \"%.64s\"\n", argv[1]);
+	if (strcmp(name, "-V") == 0 || strcmp(name, "--version") == 0) {
+		printf("grondslag %s\n", GRONDSLAG_VERSION);
+		return CTL_OK;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(name, commands[i].name) != 0)
+			continue;
+		/* --help of a command: its usage, never an error */
+		if (first + 1 < argc &&
+		    (strcmp(argv[first + 1], "--help") == 0 || strcmp(argv[first + 1], "-h") == 0)) {
+			printf("usage: grondslag %s\n  %s\n", commands[i].usage, commands[i].help);
+			return CTL_OK;
+		}
+		int n;
+		char **v = command_args(argc, argv, first, &n);
+		if (v == NULL) {
+			fprintf(stderr, "grondslag: out of memory\n");
+			return CTL_ERROR;
+		}
+		int rc = commands[i].run(n, v);
+		free(v);
+		return rc;
+	}
+	fprintf(stderr, "grondslag: unknown command \"%.64s\"\n", name);
 	usage(stderr);
 	return CTL_ERROR;
 }
