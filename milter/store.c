@@ -289,6 +289,26 @@ int store_commit(struct store *s, char *err, size_t errlen)
 	return 0;
 }
 
+int store_txn_begin(struct store *s, char *err, size_t errlen)
+{
+	pthread_mutex_lock(&s->lock);
+	if (store_begin(s, err, errlen) != 0) {
+		pthread_mutex_unlock(&s->lock);
+		return -1;
+	}
+	return 0;
+}
+
+int store_txn_end(struct store *s, int rc, bool commit, char *err, size_t errlen)
+{
+	if (commit && store_commit(s, err, errlen) != 0)
+		rc = -1;
+	else if (!commit)
+		store_rollback(s);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
 sqlite3_stmt *store_prepare(struct store *s, const char *sql, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;

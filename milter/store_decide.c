@@ -314,20 +314,12 @@ int store_hold_decide(struct store *s, const char *ref, const struct store_decis
 		store_errf(err, errlen, "store: invalid decision");
 		return -1;
 	}
-	pthread_mutex_lock(&s->lock);
-	int rc = store_begin(s, err, errlen);
-	if (rc == 0) {
-		rc = store_decide_locked(s, ref, d, out, err, errlen);
-		if ((rc == 0 || rc == 1) && d->dry_run) {
-			store_rollback(s);
-			out->audit_seq = 0;
-		} else if (rc == 0 || rc == 1) {
-			if (store_commit(s, err, errlen) != 0)
-				rc = -1;
-		} else {
-			store_rollback(s);
-		}
-	}
-	pthread_mutex_unlock(&s->lock);
-	return rc;
+	if (store_txn_begin(s, err, errlen) != 0)
+		return -1;
+	int rc = store_decide_locked(s, ref, d, out, err, errlen);
+	bool keep = rc == 0 || rc == 1;
+	/* a dry run shows what would change and keeps none of it */
+	if (keep && d->dry_run)
+		out->audit_seq = 0;
+	return store_txn_end(s, rc, keep && !d->dry_run, err, errlen);
 }

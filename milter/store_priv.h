@@ -47,6 +47,13 @@ int store_begin(struct store *s, char *err, size_t errlen);
  * on purpose while store_fail_commits() says so. */
 int store_commit(struct store *s, char *err, size_t errlen);
 void store_rollback(struct store *s);
+/* One write transaction under the lock, for a public function: lock and
+ * store_begin() (0; -1 and unlocked again), then the body (the *_locked
+ * helpers), then store_txn_end(): commit when commit (a body's refusal
+ * may keep its records), else roll back, and unlock.  It returns rc, or
+ * -1 when the commit failed. */
+int store_txn_begin(struct store *s, char *err, size_t errlen);
+int store_txn_end(struct store *s, int rc, bool commit, char *err, size_t errlen);
 /* Prepare sql or set err. */
 sqlite3_stmt *store_prepare(struct store *s, const char *sql, char *err, size_t errlen);
 /* Bind text, NULL as "" (for NOT NULL columns). */

@@ -84,17 +84,11 @@ static int exec_bind(struct store *s, const char *sql, const char *types, const 
 	return rc;
 }
 
-/* Commit after rc 0/1/3 (the records of a refusal stay), roll back on -1
- * and 2. */
+/* End the transaction (store_txn_end): commit after rc 0/1/3 (the records
+ * of a refusal stay), roll back on -1 and 2. */
 static int finish(struct store *s, int rc, char *err, size_t errlen)
 {
-	if (rc >= 0 && rc != 2) {
-		if (store_commit(s, err, errlen) != 0)
-			return -1;
-		return rc;
-	}
-	store_rollback(s);
-	return rc;
+	return store_txn_end(s, rc, rc >= 0 && rc != 2, err, errlen);
 }
 
 /* Is a recipient of b released (or releasing) from another hold of the
@@ -191,12 +185,9 @@ int store_release_begin(struct store *s, const struct store_release_start *b, ch
 		store_errf(err, errlen, "store: invalid release");
 		return -1;
 	}
-	pthread_mutex_lock(&s->lock);
-	int rc = store_begin(s, err, errlen);
-	if (rc == 0)
-		rc = finish(s, begin_locked(s, b, reason, reasonlen, err, errlen), err, errlen);
-	pthread_mutex_unlock(&s->lock);
-	return rc;
+	if (store_txn_begin(s, err, errlen) != 0)
+		return -1;
+	return finish(s, begin_locked(s, b, reason, reasonlen, err, errlen), err, errlen);
 }
 
 /* Read a token row (lock held).  1, 0, -1. */
@@ -349,13 +340,10 @@ int store_release_done(struct store *s, const char *nonce, const char *relay_que
 		return -1;
 	if (now == 0)
 		now = time(NULL);
-	pthread_mutex_lock(&s->lock);
-	int rc = store_begin(s, err, errlen);
-	if (rc == 0)
-		rc = finish(s, done_locked(s, nonce, relay_queue_id, notice_to, notice_message, now,
-					   err, errlen), err, errlen);
-	pthread_mutex_unlock(&s->lock);
-	return rc;
+	if (store_txn_begin(s, err, errlen) != 0)
+		return -1;
+	return finish(s, done_locked(s, nonce, relay_queue_id, notice_to, notice_message, now,
+				     err, errlen), err, errlen);
 }
 
 time_t store_release_backoff(unsigned attempts, unsigned base)
@@ -418,13 +406,10 @@ int store_release_fail(struct store *s, const char *nonce, const char *why, time
 		return -1;
 	if (now == 0)
 		now = time(NULL);
-	pthread_mutex_lock(&s->lock);
-	int rc = store_begin(s, err, errlen);
-	if (rc == 0)
-		rc = finish(s, fail_locked(s, nonce, why, now, base, next_due, err, errlen), err,
-			    errlen);
-	pthread_mutex_unlock(&s->lock);
-	return rc;
+	if (store_txn_begin(s, err, errlen) != 0)
+		return -1;
+	return finish(s, fail_locked(s, nonce, why, now, base, next_due, err, errlen), err,
+		      errlen);
 }
 
 /* Inside the transaction of store_release_tampered(). */
@@ -455,12 +440,9 @@ int store_release_tampered(struct store *s, const char *ref, const char *why, ti
 {
 	if (s == NULL || ref == NULL || why == NULL || s->readonly)
 		return -1;
-	pthread_mutex_lock(&s->lock);
-	int rc = store_begin(s, err, errlen);
-	if (rc == 0)
-		rc = finish(s, tampered_locked(s, ref, why, now, err, errlen), err, errlen);
-	pthread_mutex_unlock(&s->lock);
-	return rc;
+	if (store_txn_begin(s, err, errlen) != 0)
+		return -1;
+	return finish(s, tampered_locked(s, ref, why, now, err, errlen), err, errlen);
 }
 
 /* Inside the transaction of store_release_unknown(). */
@@ -487,12 +469,9 @@ int store_release_unknown(struct store *s, const char *nonce, const char *why, t
 {
 	if (s == NULL || nonce == NULL || why == NULL || s->readonly)
 		return -1;
-	pthread_mutex_lock(&s->lock);
-	int rc = store_begin(s, err, errlen);
-	if (rc == 0)
-		rc = finish(s, unknown_locked(s, nonce, why, now, err, errlen), err, errlen);
-	pthread_mutex_unlock(&s->lock);
-	return rc;
+	if (store_txn_begin(s, err, errlen) != 0)
+		return -1;
+	return finish(s, unknown_locked(s, nonce, why, now, err, errlen), err, errlen);
 }
 
 /* An issued token of nonce is refused by the milter (lock held). */
@@ -585,12 +564,9 @@ int store_release_use(struct store *s, const struct store_release_use *u, char *
 		store_errf(err, errlen, "store: invalid token use");
 		return -1;
 	}
-	pthread_mutex_lock(&s->lock);
-	int rc = store_begin(s, err, errlen);
-	if (rc == 0)
-		rc = finish(s, use_locked(s, u, why, whylen, err, errlen), err, errlen);
-	pthread_mutex_unlock(&s->lock);
-	return rc;
+	if (store_txn_begin(s, err, errlen) != 0)
+		return -1;
+	return finish(s, use_locked(s, u, why, whylen, err, errlen), err, errlen);
 }
 
 int store_release_refused(struct store *s, const char *ref, const char *nonce, const char *why,
@@ -598,16 +574,13 @@ int store_release_refused(struct store *s, const char *ref, const char *nonce, c
 {
 	if (s == NULL || why == NULL || s->readonly)
 		return -1;
-	pthread_mutex_lock(&s->lock);
-	int rc = store_begin(s, err, errlen);
-	if (rc == 0)
-		rc = use_record(s, "release-refused", ref ? ref : "", nonce, why, mta_queue_id, NULL,
-				time(NULL), err, errlen);
+	if (store_txn_begin(s, err, errlen) != 0)
+		return -1;
+	int rc = use_record(s, "release-refused", ref ? ref : "", nonce, why, mta_queue_id, NULL,
+			    time(NULL), err, errlen);
 	if (rc == 0)
 		rc = mark_refused(s, nonce, err, errlen);
-	rc = finish(s, rc, err, errlen);
-	pthread_mutex_unlock(&s->lock);
-	return rc;
+	return finish(s, rc, err, errlen);
 }
 
 /* Run a query with one optional integer parameter; collect column 0. */

@@ -341,20 +341,12 @@ int store_release_resolve(struct store *s, const struct store_release_resolution
 	struct store_release_resolution with = *in;
 	if (with.now == 0)
 		with.now = time(NULL);
-	pthread_mutex_lock(&s->lock);
-	int rc = store_begin(s, err, errlen);
-	if (rc == 0) {
-		rc = resolve_locked(s, &with, out, err, errlen);
-		/* a refusal keeps its record; an error, no hold or a refusal of
-		 * the state machine (its records would claim a resolution)
-		 * changes nothing */
-		if ((rc == 0 || rc == 1) && store_commit(s, err, errlen) != 0)
-			rc = -1;
-		else if (rc != 0 && rc != 1)
-			store_rollback(s);
-		if (rc == 4)
-			rc = 1;
-	}
-	pthread_mutex_unlock(&s->lock);
-	return rc;
+	if (store_txn_begin(s, err, errlen) != 0)
+		return -1;
+	int rc = resolve_locked(s, &with, out, err, errlen);
+	/* a refusal keeps its record; an error, no hold or a refusal of the
+	 * state machine (its records would claim a resolution) changes
+	 * nothing */
+	rc = store_txn_end(s, rc, rc == 0 || rc == 1, err, errlen);
+	return rc == 4 ? 1 : rc;
 }
