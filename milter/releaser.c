@@ -117,12 +117,6 @@ static void store_failed(struct releaser *r, const char *what, const char *ref, 
 		first ? "; passed over and tried again every pass, logged again when it works" : "");
 }
 
-/* A store update about hold ref worked: end its episode of failures. */
-static void store_worked(struct releaser *r, const char *ref)
-{
-	hold_worked(r, ref);
-}
-
 /* addr without surrounding <> into out. */
 static bool bare(const char *addr, char *out, size_t outlen)
 {
@@ -197,31 +191,27 @@ static const char **split_canon(char *copy, size_t *n)
 	return v;
 }
 
-/* The relay's 250 for nonce's copy: complete the release when the milter
- * let the copy pass (recorded, notice), else unconfirmed (store.h).
- * store_release_done()'s result: 0 done, 3 unconfirmed, 1 not a release,
- * -1. */
-static int complete(struct releaser *r, const char *nonce, const char *relay_qid, time_t now)
+/* The relay's 250 for the copy of token t (as settle_nonce() read it):
+ * complete the release when the milter let the copy pass (recorded,
+ * notice), else unconfirmed (store.h).  store_release_done()'s result: 0
+ * done, 3 unconfirmed, 1 not a release, -1. */
+static int complete(struct releaser *r, const struct store_release_token *t,
+		    const char *relay_qid, time_t now)
 {
 	char err[512] = "", to[ADDR_BUF];
-	struct store_release_token t;
-	if (store_release_token_get(r->in.store, nonce, &t, err, sizeof err) != 1) {
-		log_msg(LOG_ERR, "release %.40s: token not readable: %s", nonce, err);
-		return -1;
-	}
-	struct store_hold_record *h = store_hold_get(r->in.store, t.ref, err, sizeof err);
-	char *copy = strdup(t.rcpts), *notice = NULL;
+	struct store_hold_record *h = store_hold_get(r->in.store, t->ref, err, sizeof err);
+	char *copy = strdup(t->rcpts), *notice = NULL;
 	size_t n = 0;
 	const char **v = copy ? split_canon(copy, &n) : NULL;
-	const char *qid = relay_qid && *relay_qid ? relay_qid : t.mta_queue_id;
-	if (h != NULL && v != NULL && strcmp(t.state, "used") == 0)
+	const char *qid = relay_qid && *relay_qid ? relay_qid : t->mta_queue_id;
+	if (h != NULL && v != NULL && strcmp(t->state, "used") == 0)
 		notice = outcome_notice(r, h, "release", v, n, qid, to);
-	int rc = store_release_done(r->in.store, nonce, relay_qid, notice ? to : NULL, notice, now,
-				    err, sizeof err);
+	int rc = store_release_done(r->in.store, t->nonce, relay_qid, notice ? to : NULL, notice,
+				    now, err, sizeof err);
 	if (rc == 0) {
-		store_worked(r, t.ref);
+		hold_worked(r, t->ref);
 		atomic_fetch_add(&r->released, 1);
-		log_msg(LOG_NOTICE, "release %s: delivered to %zu recipient%s, queue id %.64s", t.ref,
+		log_msg(LOG_NOTICE, "release %s: delivered to %zu recipient%s, queue id %.64s", t->ref,
 			n, n == 1 ? "" : "s", qid);
 		if (notice != NULL)
 			notifier_kick(r->in.notifier);
@@ -229,15 +219,14 @@ static int complete(struct releaser *r, const char *nonce, const char *relay_qid
 		log_msg(LOG_ERR, "release %s: UNCONFIRMED: the relay accepted the copy (queue id"
 			" %.64s) but it never passed the milter's release check (ReleaseRelay"
 			" without the milter, or the releaser's address outside InternalHosts?);"
-			" not sent again, check it by hand", t.ref, qid);
+			" not sent again, check it by hand", t->ref, qid);
 	} else if (rc < 0) {
-		store_failed(r, "release", t.ref, err);
+		store_failed(r, "release", t->ref, err);
 	}
 	free(notice);
 	free(v);
 	free(copy);
 	store_hold_record_free(h);
-	store_release_token_clear(&t);
 	return rc;
 }
 
@@ -250,7 +239,7 @@ static int failed(struct releaser *r, const char *ref, const char *nonce, const 
 	int rc = store_release_fail(r->in.store, nonce, why, now, r->in.retry_base, &due, err,
 				    sizeof err);
 	if (rc == 0) {
-		store_worked(r, ref);
+		hold_worked(r, ref);
 		atomic_fetch_add(&r->failed, 1);
 		log_msg(LOG_WARNING, "release %s: failed (%.200s), retry in %lld s", ref, why,
 			(long long)(due - now));
@@ -283,7 +272,7 @@ static int settle(struct releaser *r, const struct store_release_token *t,
 		return failed(r, t->ref, t->nonce, "interrupted: the copy never passed the milter",
 			      now);
 	if (sent == 0) {
-		int rc = complete(r, t->nonce, res->queue_id, now);
+		int rc = complete(r, t, res->queue_id, now);
 		if (rc != 1)
 			return rc < 0 ? -1 : 0;
 		snprintf(why, sizeof why, "the relay accepted it (%d %s) but the milter did not"
@@ -372,7 +361,7 @@ static bool expire_one(struct releaser *r, const char *ref, time_t now)
 	struct store_decision_result res;
 	int rc = store_hold_decide(r->in.store, ref, &d, &res, err, sizeof err);
 	if (rc == 0) {
-		store_worked(r, ref);
+		hold_worked(r, ref);
 		atomic_fetch_add(&r->expired, 1);
 		log_msg(LOG_NOTICE, "hold %s expired after %u days", ref, r->in.expiry_days);
 		if (notice)
@@ -463,7 +452,7 @@ static bool begin(struct releaser *r, const struct store_hold_record *h, const c
 				"release %s: not begun: %s", h->ref, reason);
 		return false;
 	}
-	store_worked(r, h->ref);
+	hold_worked(r, h->ref);
 	memcpy(nonce, t.nonce, RELEASE_NONCE_HEX);
 	return true;
 }
