@@ -197,6 +197,43 @@ static void env_close(struct env *e)
 	free(e->fake.last);
 }
 
+/* Run sql on the store file of env name, beside the store's own
+ * connection (the test's way to damage or date a store). */
+static void db_exec(const char *name, const char *sql)
+{
+	char path[256], *msg = NULL;
+	snprintf(path, sizeof path, "%s/%s.db", dir, name);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+		fail_msg("sqlite: %s", msg);
+	sqlite3_close(db);
+}
+
+/* Another hold of the fixture message from sender, received `age` seconds
+ * ago, to the first nrcpts held recipients; its reference in ref. */
+static void put_hold(struct env *e, const char *sender, time_t age, size_t nrcpts,
+		     char ref[STORE_REF_MAX])
+{
+	char err[256];
+	struct store_hold h = {.queue_id = "Q2", .sender = sender, .subject = "s",
+			       .received = time(NULL) - age, .registry_digest = "ab",
+			       .summary_json = "{}", .findings_json = "{}", .data = message,
+			       .len = sizeof message - 1, .fd = -1, .rcpts = held,
+			       .nrcpts = nrcpts};
+	if (store_hold_put(e->s, &h, ref, err, sizeof err) != 0)
+		fail_msg("store_hold_put: %s", err);
+}
+
+/* count holds from bob received `age` seconds ago */
+static void put_bobs(struct env *e, int count, time_t age)
+{
+	char ref[STORE_REF_MAX];
+	for (int i = 0; i < count; i++)
+		put_hold(e, "<bob@ncsc.nl>", age, 2, ref);
+}
+
 /* Jurist user approves rcpt (NULL: all held). */
 static void approve(struct env *e, const char *user, const char *rcpt)
 {
@@ -210,6 +247,20 @@ static void approve(struct env *e, const char *user, const char *rcpt)
 	struct store_decision_result res;
 	if (store_hold_decide(e->s, e->ref, &d, &res, err, sizeof err) != 0)
 		fail_msg("approve by %s: %s %s", user, err, res.reason);
+}
+
+/* env_open() (received a minute ago), both jurists approve every held
+ * recipient, the fake relay answering the first n attempts as script
+ * says (then as the MTA with our milter). */
+static void env_approved(struct env *e, const char *name, const enum fake_mode *script,
+			 size_t n)
+{
+	env_open(e, name, 60);
+	for (size_t i = 0; i < n; i++)
+		e->fake.script[i] = script[i];
+	e->fake.nscript = n;
+	approve(e, "j1", NULL);
+	approve(e, "j2", NULL);
 }
 
 /* State of the hold and of recipient i. */
@@ -309,12 +360,7 @@ static void test_relay_down_then_once(void **state)
 {
 	(void)state;
 	struct env e;
-	env_open(&e, "down", 60);
-	e.fake.script[0] = FAKE_DOWN;
-	e.fake.script[1] = FAKE_5XX;
-	e.fake.nscript = 2;
-	approve(&e, "j1", NULL);
-	approve(&e, "j2", NULL);
+	env_approved(&e, "down", (const enum fake_mode[]){FAKE_DOWN, FAKE_5XX}, 2);
 	time_t now = time(NULL);
 	assert_int_eq_msg("pass 1", releaser_pass(e.r, now), 1);
 	assert_str_eq_msg("back to partly-approved", hold_state(&e, -1), "partly-approved");
@@ -342,11 +388,7 @@ static void test_lost_reply(void **state)
 {
 	(void)state;
 	struct env e;
-	env_open(&e, "lost", 60);
-	e.fake.script[0] = FAKE_LOST;
-	e.fake.nscript = 1;
-	approve(&e, "j1", NULL);
-	approve(&e, "j2", NULL);
+	env_approved(&e, "lost", (const enum fake_mode[]){FAKE_LOST}, 1);
 	time_t now = time(NULL);
 	releaser_pass(e.r, now);
 	assert_int_eq_msg("sends", e.fake.calls, 1);
@@ -376,11 +418,7 @@ static void test_unconfirmed(void **state)
 {
 	(void)state;
 	struct env e;
-	env_open(&e, "unconfirmed", 60);
-	e.fake.script[0] = FAKE_NOMILTER;
-	e.fake.nscript = 1;
-	approve(&e, "j1", NULL);
-	approve(&e, "j2", NULL);
+	env_approved(&e, "unconfirmed", (const enum fake_mode[]){FAKE_NOMILTER}, 1);
 	time_t now = time(NULL);
 	assert_int_eq_msg("pass", releaser_pass(e.r, now), 1);
 	assert_int_eq_msg("release-unconfirmed", records(&e, "release-unconfirmed", "QREL1"), 1);
@@ -405,11 +443,7 @@ static void test_outcome_lost(void **state)
 {
 	(void)state;
 	struct env e;
-	env_open(&e, "outcome", 60);
-	e.fake.script[0] = FAKE_OUTCOME_LOST;
-	e.fake.nscript = 1;
-	approve(&e, "j1", NULL);
-	approve(&e, "j2", NULL);
+	env_approved(&e, "outcome", (const enum fake_mode[]){FAKE_OUTCOME_LOST}, 1);
 	time_t now = time(NULL);
 	releaser_pass(e.r, now);
 	assert_int_eq_msg("release-unknown", records(&e, "release-unknown", "QREL1"), 1);
@@ -428,19 +462,10 @@ static void test_duplicate_pair(void **state)
 	(void)state;
 	struct env e;
 	env_open(&e, "pair", 120);
-	char first[STORE_REF_MAX], err[256], path[256];
+	char first[STORE_REF_MAX];
 	snprintf(first, sizeof first, "%s", e.ref);
-	struct store_hold h = {.queue_id = "Q2", .sender = "<alice@ncsc.nl>", .subject = "s",
-			       .received = time(NULL) - 60, .registry_digest = "ab",
-			       .summary_json = "{}", .findings_json = "{}", .data = message,
-			       .len = sizeof message - 1, .fd = -1, .rcpts = held, .nrcpts = 1};
-	assert_int_equal(store_hold_put(e.s, &h, e.ref, err, sizeof err), 0);
-	snprintf(path, sizeof path, "%s/pair.db", dir);
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "UPDATE holds SET message_key = 'm1'", NULL, NULL, NULL),
-			 SQLITE_OK);
-	sqlite3_close(db);
+	put_hold(&e, "<alice@ncsc.nl>", 60, 1, e.ref);
+	db_exec("pair", "UPDATE holds SET message_key = 'm1'");
 	approve(&e, "j1", "<soc@cisa.gov>");
 	approve(&e, "j2", "<soc@cisa.gov>");
 	char second[STORE_REF_MAX];
@@ -468,22 +493,15 @@ static void test_tampered(void **state)
 {
 	(void)state;
 	struct env e;
-	env_open(&e, "tampered", 60);
-	approve(&e, "j1", NULL);
-	approve(&e, "j2", NULL);
-	char path[256], *msg = NULL, why[300];
+	env_approved(&e, "tampered", NULL, 0);
+	char *msg = NULL, why[300];
 	size_t len;
 	assert_int_eq_msg("intact", store_hold_message_checked(e.s, e.ref, &msg, &len, why,
 							       sizeof why), 0);
 	assert_int_eq_msg("length", len, sizeof message - 1);
 	free(msg);
-	snprintf(path, sizeof path, "%s/tampered.db", dir);
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "UPDATE hold_messages SET message ="
-				      " CAST(replace(CAST(message AS TEXT), '8.8.8.8', '8.8.8.9')"
-				      " AS BLOB)", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	db_exec("tampered", "UPDATE hold_messages SET message ="
+			    " CAST(replace(CAST(message AS TEXT), '8.8.8.8', '8.8.8.9') AS BLOB)");
 	assert_int_eq_msg("changed", store_hold_message_checked(e.s, e.ref, &msg, &len, why,
 								sizeof why), 1);
 	assert_null(msg);
@@ -504,9 +522,7 @@ static void test_250_without_milter(void **state)
 {
 	(void)state;
 	struct env e;
-	env_open(&e, "nomilter", 60);
-	approve(&e, "j1", NULL);
-	approve(&e, "j2", NULL);
+	env_approved(&e, "nomilter", NULL, 0);
 	/* the token is made void before the copy arrives: the milter refuses */
 	time_t now = time(NULL);
 	struct releaser_setup in = {.store = e.s, .header_name = "X-Grondslag", .retry_base = 60,
@@ -535,9 +551,7 @@ static void test_restart(void **state)
 {
 	(void)state;
 	struct env e;
-	env_open(&e, "restart", 60);
-	approve(&e, "j1", NULL);
-	approve(&e, "j2", NULL);
+	env_approved(&e, "restart", NULL, 0);
 	time_t now = time(NULL);
 	/* crash 1: begun and accepted by the milter, killed before the 250 */
 	char digest[RELEASE_DIGEST_HEX], reason[256], err[256];
@@ -566,9 +580,7 @@ static void test_restart(void **state)
 	env_close(&e);
 
 	/* crash 2: begun, killed before the copy reached the MTA */
-	env_open(&e, "restart2", 60);
-	approve(&e, "j1", NULL);
-	approve(&e, "j2", NULL);
+	env_approved(&e, "restart2", NULL, 0);
 	b.ref = e.ref;
 	b.nonce = "0000000000000000000000000000000b";
 	assert_int_equal(store_release_begin(e.s, &b, reason, sizeof reason, err, sizeof err), 0);
@@ -594,11 +606,7 @@ static void test_deny_stops_retries(void **state)
 {
 	(void)state;
 	struct env e;
-	env_open(&e, "deny", 60);
-	e.fake.script[0] = FAKE_DOWN;
-	e.fake.nscript = 1;
-	approve(&e, "j1", NULL);
-	approve(&e, "j2", NULL);
+	env_approved(&e, "deny", (const enum fake_mode[]){FAKE_DOWN}, 1);
 	time_t now = time(NULL);
 	releaser_pass(e.r, now);
 	struct store_actor a = {.user = "j3", .uid = 1001, .role = "jurist"};
@@ -645,30 +653,14 @@ static void test_expiry_not_blocked(void **state)
 	(void)state;
 	struct env e;
 	env_open(&e, "blocked", 15 * 86400);
-	char path[256], err[256], ref[STORE_REF_MAX];
-	for (int i = 0; i < 120; i++) {
-		struct store_hold h = {.queue_id = "QB", .sender = "<bob@ncsc.nl>", .subject = "s",
-				       .received = time(NULL) - 20 * 86400, .registry_digest = "ab",
-				       .summary_json = "{}", .findings_json = "{}", .data = message,
-				       .len = sizeof message - 1, .fd = -1, .rcpts = held,
-				       .nrcpts = 2};
-		if (store_hold_put(e.s, &h, ref, err, sizeof err) != 0)
-			fail_msg("store_hold_put: %s", err);
-	}
-	snprintf(path, sizeof path, "%s/blocked.db", dir);
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
+	put_bobs(&e, 120, 20 * 86400);
 	char sql[512];
 	snprintf(sql, sizeof sql,
 		 "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < %d)"
 		 " INSERT INTO hold_recipients(ref, recipient, reasons, explanation)"
 		 " SELECT h.ref, '<r' || c.n || '@example.net>', 'no-basis', 'x' FROM holds h, c"
 		 " WHERE h.ref != '%s'", RCPTS_MAX, e.ref);
-	char *msg = NULL;
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("sqlite: %s", msg);
-	sqlite3_close(db);
+	db_exec("blocked", sql);
 	time_t now = time(NULL);
 	assert_int_eq_msg("only the good hold expires", releaser_pass(e.r, now), 1);
 	assert_str_eq_msg("expired", hold_state(&e, -1), "expired");
@@ -681,11 +673,7 @@ static void test_expiry_not_blocked(void **state)
  * recipients rst. */
 static void spoil_others(struct env *e, const char *name, const char *st, const char *rst)
 {
-	char path[256], sql[768];
-	snprintf(path, sizeof path, "%s/%s.db", dir, name);
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
+	char sql[768];
 	snprintf(sql, sizeof sql,
 		 "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < %d)"
 		 " INSERT INTO hold_recipients(ref, recipient, reasons, explanation, state)"
@@ -694,25 +682,7 @@ static void spoil_others(struct env *e, const char *name, const char *st, const 
 		 " UPDATE holds SET state = '%s' WHERE ref != '%s';"
 		 " UPDATE hold_recipients SET state = '%s' WHERE ref != '%s';",
 		 RCPTS_MAX, rst, e->ref, st, e->ref, rst, e->ref);
-	char *msg = NULL;
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("sqlite: %s", msg);
-	sqlite3_close(db);
-}
-
-/* count holds from bob received `age` seconds ago */
-static void put_bobs(struct env *e, int count, time_t age)
-{
-	char err[256], ref[STORE_REF_MAX];
-	for (int i = 0; i < count; i++) {
-		struct store_hold h = {.queue_id = "QB", .sender = "<bob@ncsc.nl>", .subject = "s",
-				       .received = time(NULL) - age, .registry_digest = "ab",
-				       .summary_json = "{}", .findings_json = "{}", .data = message,
-				       .len = sizeof message - 1, .fd = -1, .rcpts = held,
-				       .nrcpts = 2};
-		if (store_hold_put(e->s, &h, ref, err, sizeof err) != 0)
-			fail_msg("store_hold_put: %s", err);
-	}
+	db_exec(name, sql);
 }
 
 /* Holds with approved recipients that cannot be loaded, more than one
@@ -744,17 +714,12 @@ static void test_resume_not_blocked(void **state)
 	env_open(&e, "resumeblocked", 60);
 	put_bobs(&e, 120, 86400);
 	spoil_others(&e, "resumeblocked", "releasing", "releasing");
-	char path[256], sql[512];
-	snprintf(path, sizeof path, "%s/resumeblocked.db", dir);
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
+	char sql[512];
 	snprintf(sql, sizeof sql, "INSERT INTO release_tokens(nonce, ref, rcpts, digest, header,"
 		 " created, expires, state) SELECT printf('%%032x', rowid), ref, 'x', 'd', 'h',"
 		 " %lld, %lld, 'issued' FROM holds WHERE ref != '%s'",
 		 (long long)time(NULL) - 600, (long long)time(NULL) + 3000, e.ref);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	db_exec("resumeblocked", sql);
 	/* the good hold: begun and let pass by the milter, then a restart */
 	approve(&e, "j1", NULL);
 	approve(&e, "j2", NULL);
@@ -789,6 +754,26 @@ static int lines_with(const char *path, const char *needle)
 	return n;
 }
 
+/* The log (stderr) into the file dir/name.log (its path in logpath)
+ * until log_restore(): the descriptor to restore. */
+static int log_to_file(const char *name, char logpath[256])
+{
+	snprintf(logpath, 256, "%s/%s.log", dir, name);
+	fflush(stderr);
+	int saved = dup(2);
+	assert_true(freopen(logpath, "w", stderr) != NULL);
+	log_open("test", true, false);
+	return saved;
+}
+
+static void log_restore(int saved)
+{
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	clearerr(stderr);
+}
+
 /* A hold that cannot be loaded is tried every pass but logged once per
  * episode (an error naming it), and again once it is acted on. */
 static void test_unloadable_logged_once(void **state)
@@ -799,36 +784,24 @@ static void test_unloadable_logged_once(void **state)
 	env_open(&e, "logonce", 20 * 86400);
 	put_bobs(&e, 3, 20 * 86400);
 	spoil_others(&e, "logonce", "pending", "held");
-	snprintf(logpath, sizeof logpath, "%s/logonce.log", dir);
-	fflush(stderr);
-	int saved = dup(2);
-	assert_true(freopen(logpath, "w", stderr) != NULL);
-	log_open("test", true, false);
+	int saved = log_to_file("logonce", logpath);
 	time_t now = time(NULL);
 	for (int i = 0; i < 5; i++)
 		releaser_pass(e.r, now + i);
 	fflush(stderr);
 	int errors = lines_with(logpath, "bad recipient row");
 	/* the first of them loads again: its recipients back to RCPTS_MAX */
-	char path[256], err[256];
-	snprintf(path, sizeof path, "%s/logonce.db", dir);
+	char err[256];
 	char **refs;
 	size_t n;
 	assert_int_equal(store_holds_expired(e.s, now, &refs, &n, err, sizeof err), 0);
 	assert_int_eq_msg("three unloadable holds left", n, 3);
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
 	char sql[256];
 	snprintf(sql, sizeof sql, "DELETE FROM hold_recipients WHERE ref = '%s'"
 		 " AND recipient LIKE '<r%%'", refs[0]);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	db_exec("logonce", sql);
 	releaser_pass(e.r, now + 10);
-	fflush(stderr);
-	dup2(saved, 2);
-	close(saved);
-	clearerr(stderr);
+	log_restore(saved);
 	int again = lines_with(logpath, "acted on again");
 	store_strv_free(refs, n);
 	assert_int_eq_msg("one error per unloadable hold over five passes", errors, 3);
@@ -1006,21 +979,12 @@ static void test_resolve_duplicate(void **state)
 {
 	(void)state;
 	struct env e;
-	char st[32], why[256], err[256], path[256];
+	char st[32], why[256], err[256];
 	env_open(&e, "resolvedup", 120);
 	char first[STORE_REF_MAX];
 	snprintf(first, sizeof first, "%s", e.ref);
-	struct store_hold h = {.queue_id = "Q2", .sender = "<alice@ncsc.nl>", .subject = "s",
-			       .received = time(NULL) - 60, .registry_digest = "ab",
-			       .summary_json = "{}", .findings_json = "{}", .data = message,
-			       .len = sizeof message - 1, .fd = -1, .rcpts = held, .nrcpts = 2};
-	assert_int_equal(store_hold_put(e.s, &h, e.ref, err, sizeof err), 0);
-	snprintf(path, sizeof path, "%s/resolvedup.db", dir);
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "UPDATE holds SET message_key = 'm1'", NULL, NULL, NULL),
-			 SQLITE_OK);
-	sqlite3_close(db);
+	put_hold(&e, "<alice@ncsc.nl>", 60, 2, e.ref);
+	db_exec("resolvedup", "UPDATE holds SET message_key = 'm1'");
 	char second[STORE_REF_MAX];
 	snprintf(second, sizeof second, "%s", e.ref);
 	/* the first hold: only soc@cisa.gov approved and released */
