@@ -479,28 +479,39 @@ static int attempt(struct releaser *r, const char *ref, time_t now)
 	char *canon = NULL, *data = NULL;
 	size_t len = 0, n = 0;
 	int acted = 0;
+	char *msg = NULL, why[300] = "";
 	struct store_hold_record *h = store_hold_get(r->in.store, ref, err, sizeof err);
-	if (h == NULL)
+	if (h == NULL) {
 		store_failed(r, "release of hold", ref, err);
-	char *msg = NULL, why[300];
-	if (h != NULL && store_hold_message_checked(r->in.store, ref, &msg, &len, why,
-						    sizeof why) == 1) {
+		return 0;
+	}
+	/* every failure below is logged (once per episode) and passed over:
+	 * nothing is begun, the hold is due again next pass */
+	int checked = store_hold_message_checked(r->in.store, ref, &msg, &len, why, sizeof why);
+	if (checked == 1) {
 		acted = tampered(r, ref, why, now);
 		goto out;
 	}
-	if (msg != NULL) {
-		addrs = calloc(h->nrcpts, sizeof *addrs);
-		pv = calloc(h->nrcpts, sizeof *pv);
+	if (checked != 0) {
+		store_failed(r, "release of hold", ref, why);
+		goto out;
 	}
-	if (addrs != NULL && pv != NULL)
-		canon = approved_of(h, addrs, pv, &n);
-	if (canon == NULL && addrs != NULL && pv != NULL)
+	addrs = calloc(h->nrcpts + 1, sizeof *addrs);
+	pv = calloc(h->nrcpts + 1, sizeof *pv);
+	if (addrs == NULL || pv == NULL) {
+		store_failed(r, "release of hold", ref, "out of memory");
+		goto out;
+	}
+	canon = approved_of(h, addrs, pv, &n);
+	if (canon == NULL) {
 		store_failed(r, "release of hold", ref, "an approved recipient cannot be sent");
-	if (canon != NULL && !bare(h->sender, from, sizeof from)) {
+		goto out;
+	}
+	if (!bare(h->sender, from, sizeof from)) {
 		store_failed(r, "release of hold", ref, "the envelope sender cannot be sent");
 		goto out;
 	}
-	if (canon == NULL || !begin(r, h, msg, len, canon, now, nonce, line, sizeof line))
+	if (!begin(r, h, msg, len, canon, now, nonce, line, sizeof line))
 		goto out;
 	size_t hl = strlen(line);
 	data = malloc(hl + len);

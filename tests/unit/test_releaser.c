@@ -810,6 +810,33 @@ static void test_unloadable_logged_once(void **state)
 	env_close(&e);
 }
 
+/* An approved hold whose stored message cannot be read (a row lost to a
+ * bad restore) sends nothing and is passed over, but never silently: an
+ * error naming it, once per episode, like any hold that fails. */
+static void test_unreadable_message_logged(void **state)
+{
+	(void)state;
+	struct env e;
+	char logpath[256], sql[256];
+	env_approved(&e, "unreadable", NULL, 0);
+	snprintf(sql, sizeof sql, "DELETE FROM hold_messages WHERE ref = '%s'", e.ref);
+	db_exec("unreadable", sql);
+	int saved = log_to_file("unreadable", logpath);
+	time_t now = time(NULL);
+	for (int i = 0; i < 3; i++)
+		releaser_pass(e.r, now + i);
+	log_restore(saved);
+	char want[128];
+	snprintf(want, sizeof want, "release of hold %s: not done", e.ref);
+	assert_int_eq_msg("one error naming the hold over three passes", lines_with(logpath, want),
+			  1);
+	assert_int_eq_msg("it says why", lines_with(logpath, "cannot be read"), 1);
+	assert_int_eq_msg("nothing sent", e.fake.calls, 0);
+	assert_int_eq_msg("no attempt begun", records(&e, "release-started", NULL), 0);
+	assert_str_eq_msg("still approved", hold_state(&e, 0), "approved");
+	env_close(&e);
+}
+
 /* A held recipient as long as the milter takes (a long source route,
  * held by design) is released like any other: the token's list, the
  * store's check, the relay's RCPT and the milter's check all carry it. */
@@ -1092,6 +1119,7 @@ int main(void)
 		cmocka_unit_test(test_resolve_refused),
 		cmocka_unit_test(test_resolve_duplicate),
 		cmocka_unit_test(test_unloadable_logged_once),
+		cmocka_unit_test(test_unreadable_message_logged),
 		cmocka_unit_test(test_configure),
 		cmocka_unit_test(test_backoff),
 	};
