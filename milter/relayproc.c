@@ -251,9 +251,10 @@ int relayproc_main(int argc, char **argv)
 		sent = 1;
 		snprintf(res.text, sizeof res.text, "relay process: cannot read the copy");
 	} else {
-		sent = smtpc_send(argv[2], argv[3], argv[4], argv[7],
-				  (const char *const *)argv + 8, (size_t)(argc - 8), data, len,
-				  (unsigned)strtoul(argv[5], NULL, 10), &res);
+		sent = smtpc_send_waiting(argv[2], argv[3], argv[4], argv[7],
+					  (const char *const *)argv + 8, (size_t)(argc - 8), data,
+					  len, (unsigned)strtoul(argv[5], NULL, 10),
+					  RELAYPROC_DATA_DONE_TIMEOUT, &res);
 	}
 	free(data);
 	/* the window a crash can leave without a receipt: the relay has

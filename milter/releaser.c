@@ -11,7 +11,7 @@
  * hold that fails never keeps others waiting; each failing hold is
  * logged once per episode (UNLOADABLE_MAX remembered); a release is one
  * SMTP transaction of at most RELEASER_SMTP_TIMEOUT seconds per read or
- * write.
+ * write, but RELAYPROC_DATA_DONE_TIMEOUT for the reply to its data.
  */
 #include <limits.h>
 #include <netdb.h>

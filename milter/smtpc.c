@@ -47,6 +47,7 @@
 struct conn {
 	int fd;
 	int64_t timeout_ms;
+	int64_t data_done_ms;	/* the wait for the reply to the end of the data */
 	char in[4096];
 	size_t in_len, in_pos;
 	char out[OUT_BUF];
@@ -473,7 +474,7 @@ static int dialogue(struct conn *c, const char *helo, const char *from,
 	if (rc == 0)
 		rc = expect(&r, 354, res);
 	if (rc == 0 && (send_data(c, data, len) != 0 ||
-			read_reply(c, &r, now_ms() + c->timeout_ms) != 0))
+			read_reply(c, &r, now_ms() + c->data_done_ms) != 0))
 		rc = -1;
 	if (rc == 0 && (rc = expect(&r, 250, res)) == 0)
 		parse_queue_id(r.text, res->queue_id, sizeof res->queue_id);
@@ -492,6 +493,15 @@ static int dialogue(struct conn *c, const char *helo, const char *from,
 int smtpc_send(const char *host, const char *port, const char *helo, const char *from,
 	       const char *const *rcpts, size_t nrcpts, const char *data, size_t len,
 	       unsigned timeout_seconds, struct smtpc_result *res)
+{
+	return smtpc_send_waiting(host, port, helo, from, rcpts, nrcpts, data, len,
+				  timeout_seconds, timeout_seconds, res);
+}
+
+int smtpc_send_waiting(const char *host, const char *port, const char *helo, const char *from,
+		       const char *const *rcpts, size_t nrcpts, const char *data, size_t len,
+		       unsigned timeout_seconds, unsigned data_done_seconds,
+		       struct smtpc_result *res)
 {
 	struct smtpc_result dummy;
 	if (res == NULL)
@@ -519,6 +529,8 @@ int smtpc_send(const char *host, const char *port, const char *helo, const char 
 		return 1;
 	}
 	c->timeout_ms = (int64_t)(timeout_seconds ? timeout_seconds : DEFAULT_TIMEOUT) * 1000;
+	c->data_done_ms = data_done_seconds > timeout_seconds ? (int64_t)data_done_seconds * 1000
+							      : c->timeout_ms;
 	int rc = 1;
 	c->fd = connect_to(host, port, c->timeout_ms, c->why, sizeof c->why);
 	if (c->fd < 0)

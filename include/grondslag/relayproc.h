@@ -35,6 +35,13 @@
 #include "grondslag/smtpc.h"
 
 #define RELAYPROC_ARG "--relay-attempt"
+/* Seconds the relay process waits for the reply to the end of the data
+ * (RFC 5321 4.5.3.2.6, Postfix's smtp_data_done_timeout): the MTA answers
+ * only after every milter has seen the copy (Postfix gives a milter up to
+ * milter_content_timeout, 300 s).  Our milter has marked the token used
+ * by then; giving up earlier makes a failed attempt that is retried while
+ * the MTA goes on to queue the first copy: a second delivery. */
+#define RELAYPROC_DATA_DONE_TIMEOUT 600
 
 struct relayproc_job {
 	const char *dir;		/* SpoolDirectory */

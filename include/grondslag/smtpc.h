@@ -6,7 +6,7 @@
  * when the reply names one, as Postfix's "250 2.0.0 Ok: queued as ID").
  *
  * Public functions:
- *   smtpc_send()
+ *   smtpc_send(), smtpc_send_waiting()
  */
 #ifndef GRONDSLAG_SMTPC_H
 #define GRONDSLAG_SMTPC_H
@@ -25,5 +25,14 @@ struct smtpc_result {
 int smtpc_send(const char *host, const char *port, const char *helo, const char *from,
 	       const char *const *rcpts, size_t nrcpts, const char *data, size_t len,
 	       unsigned timeout_seconds, struct smtpc_result *res);
+/* The same, waiting up to data_done_seconds (when longer than
+ * timeout_seconds) for the reply to the end of the data, as RFC 5321
+ * 4.5.3.2.6 asks (10 minutes): the MTA runs its milters and queues the
+ * message before it answers, and a client that gives up first cannot tell
+ * whether it was queued. */
+int smtpc_send_waiting(const char *host, const char *port, const char *helo, const char *from,
+		       const char *const *rcpts, size_t nrcpts, const char *data, size_t len,
+		       unsigned timeout_seconds, unsigned data_done_seconds,
+		       struct smtpc_result *res);
 
 #endif

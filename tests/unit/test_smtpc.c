@@ -4,7 +4,8 @@
  * id (Postfix and Sendmail wording), multi-line and over-long replies,
  * HELO fallback, 4xx/5xx at every step and the worst of several refused
  * recipients, a relay that closes or stalls (the timeout holds, no
- * SIGPIPE), and what the relay received: CRLF line ends and dot-stuffing.
+ * SIGPIPE), a late reply to the data waited for only as long as asked, and
+ * what the relay received: CRLF line ends and dot-stuffing.
  */
 #include "testutil.h"
 
@@ -22,8 +23,9 @@
 #include "grondslag/limits.h"
 #include "grondslag/smtpc.h"
 
-/* After a step the fake relay goes on, closes, or stops answering. */
-enum after { GO_ON, CLOSE, STALL };
+/* After a step the fake relay goes on, closes, or stops answering;
+ * LATE: as GO_ON, but the reply comes 2 s late. */
+enum after { GO_ON, CLOSE, STALL, LATE };
 
 /* One step: read a line starting with expect (NULL: read nothing; "."
  * the message up to CRLF.CRLF; "~" a few bytes of it), then send reply. */
@@ -135,6 +137,8 @@ static void *fake_main(void *arg)
 		}
 		if (!ok)
 			break;
+		if (s->after == LATE)
+			sleep(2);
 		if (s->reply)
 			send(fd, s->reply, strlen(s->reply), MSG_NOSIGNAL);
 		if (s->after == CLOSE) {
@@ -308,6 +312,46 @@ static void test_smtpc_timeouts(void **state)
 		/* the deadline is 1 s; allow for a loaded (sanitizer) machine */
 		if (took < 0.9 || took > 2.5)
 			fail_msg("%s: took %.2f s, want about the 1 s timeout", cases[i].name, took);
+	}
+}
+
+/* The reply to the end of the data comes 2 s late (the MTA's milters at
+ * work): with a 1 s timeout for every step smtpc_send() gives up, and the
+ * relay queues the message anyway; smtpc_send_waiting() with 5 s for that
+ * one reply has it.  Every other step keeps the 1 s timeout. */
+static void test_smtpc_late_data_reply(void **state)
+{
+	(void)state;
+	static const struct step late_data[MAX_STEPS] = {
+		GREET, EHLO_OK, MAIL_OK, RCPT_OK, DATA_OK,
+		{".", "250 2.0.0 Ok: queued as LATE1\r\n", LATE}, END};
+	static const struct step late_greeting[MAX_STEPS] = {
+		{NULL, "220 fake.test ESMTP\r\n", LATE}, END};
+	const char *const rcpts[] = {"<soc@cisa.gov>"};
+	static const struct {
+		const char *name;
+		const struct step *steps;
+		unsigned data_done;
+		int rc;
+		const char *qid;
+	} rows[] = {
+		{"late data reply, one timeout", late_data, 0, 1, ""},
+		{"late data reply, waited for", late_data, 5, 0, "LATE1"},
+		{"late greeting: only the data reply waits", late_greeting, 5, 1, ""},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+		struct fake f;
+		struct smtpc_result res;
+		fake_start(&f, rows[i].steps);
+		int rc = rows[i].data_done
+				 ? smtpc_send_waiting("127.0.0.1", f.port, "mx", "grondslag@ncsc.nl",
+						      rcpts, 1, "x\n", 2, 1, rows[i].data_done, &res)
+				 : smtpc_send("127.0.0.1", f.port, "mx", "grondslag@ncsc.nl", rcpts, 1,
+					      "x\n", 2, 1, &res);
+		fake_stop(&f);
+		free(f.data);
+		assert_int_eq_msg(rows[i].name, rc, rows[i].rc);
+		assert_str_eq_msg(rows[i].name, res.queue_id, rows[i].qid);
 	}
 }
 
@@ -490,6 +534,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_smtpc_script),
 		cmocka_unit_test(test_smtpc_timeouts),
+		cmocka_unit_test(test_smtpc_late_data_reply),
 		cmocka_unit_test(test_smtpc_close_while_sending),
 		cmocka_unit_test(test_smtpc_long_replies),
 		cmocka_unit_test(test_smtpc_address_forms),
