@@ -75,7 +75,7 @@ static int setup_dbs(void **state)
 static struct geo *open_ok(const char *cdb, const char *cpath, const char *adb, const char *apath)
 {
 	char err[512] = "";
-	struct geo_options o = { cdb, cpath, adb, apath };
+	struct geo_options o = { cdb, cpath, adb, apath, false };
 	struct geo *g = geo_open(&o, err, sizeof err);
 	if (g == NULL)
 		fail_msg("geo_open: got error \"%s\", want success", err);
@@ -281,7 +281,7 @@ static void test_open_errors(void **state)
 		const struct open_err_row *r = &rows[i];
 		const char *file = r->file[0] == '/' ? r->file : db(r->file);
 		struct geo_options o = { db("country.mmdb"), "country_code", db("asn.mmdb"),
-					 "autonomous_system_number" };
+					 "autonomous_system_number", false };
 		if (r->country) {
 			o.country_db = file;
 			o.country_path = r->path;
@@ -515,6 +515,50 @@ static void test_rewritten_in_place(void **state)
 	free(asn);
 }
 
+/* Does this process map path (a line of /proc/self/maps ends in it)? */
+static bool mapped(const char *path)
+{
+	FILE *fp = fopen("/proc/self/maps", "r");
+	if (fp == NULL)
+		fail_msg("cannot read /proc/self/maps");
+	char line[4096];
+	size_t n = strlen(path);
+	bool found = false;
+	while (!found && fgets(line, sizeof line, fp) != NULL) {
+		size_t l = strcspn(line, "\n");
+		found = l >= n && memcmp(line + l - n, path, n) == 0;
+	}
+	fclose(fp);
+	return found;
+}
+
+/* The daemon (the default) never maps the admin's files, only its own
+ * copy; a one-shot command (map_in_place) maps the files themselves,
+ * sparing each run the copy.  Both answer alike. */
+static void test_mapping(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		bool in_place;
+	} rows[] = {{"daemon: private copy", false}, {"command: in place", true}};
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+		char cdb[640], adb[640], err[512] = "";
+		snprintf(cdb, sizeof cdb, "%s", db("country.mmdb"));
+		snprintf(adb, sizeof adb, "%s", db("asn.mmdb"));
+		struct geo_options o = {cdb, "country_code", adb, "autonomous_system_number",
+					rows[i].in_place};
+		struct geo *g = geo_open(&o, err, sizeof err);
+		if (g == NULL)
+			fail_msg("%s: geo_open: got \"%s\", want success", rows[i].name, err);
+		assert_int_eq_msg(rows[i].name, mapped(cdb), rows[i].in_place);
+		assert_int_eq_msg(rows[i].name, mapped(adb), rows[i].in_place);
+		expect_lookup(g, rows[i].name, "193.0.6.139", "NL", 3333);
+		geo_close(g);
+		assert_false(mapped(cdb));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -527,6 +571,7 @@ int main(void)
 		cmocka_unit_test(test_enrich_once),
 		cmocka_unit_test(test_concurrent_lookups),
 		cmocka_unit_test(test_rewritten_in_place),
+		cmocka_unit_test(test_mapping),
 	};
 	return cmocka_run_group_tests(tests, setup_dbs, NULL);
 }
