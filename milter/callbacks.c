@@ -247,8 +247,8 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 	/* kept for the hold: a jurist is the sender of what they sent
 	 * authenticated, whatever envelope sender they gave; bounded, and
 	 * without controls (it reaches the record and the logs) */
-	for (size_t i = 0; authenticated && auth[i] != '\0' && i < SENDER_AUTH_MAX; i++)
-		m->auth[i] = (unsigned char)auth[i] < 0x20 || auth[i] == 0x7f ? '?' : auth[i];
+	if (authenticated)
+		log_sanitize(m->auth, sizeof m->auth, auth, SENDER_AUTH_MAX);
 	m->outbound = c->internal_host || authenticated ||
 		      (m->sender != NULL && snapshot_internal_sender(c->snap, m->sender));
 	return go_on(c, SMFIP_NR_MAIL);
