@@ -30,7 +30,8 @@
  * (SMFIP_NR_*): they are all "continue", and a failure among them is
  * remembered (msg_fail) and answered at the end of message.  RCPT is
  * answered: past RCPTS_MAX recipients (limits.h) each further one gets
- * 452 4.5.3 and the client sends it in another transaction.  Over TCP
+ * 452 4.5.3 and the client sends it in another transaction; one longer
+ * than RCPT_TEXT_MAX gets 501 5.1.3 (RFC 5321 4.5.3.1.10).  Over TCP
  * every reply stays (Nagle stalls, see cb_negotiate).
  *
  * Held recipients are deleted in the MTA's own form (route.h: the
@@ -246,8 +247,8 @@ static sfsistat cb_envfrom(SMFICTX *ctx, char **argv)
 	/* kept for the hold: a jurist is the sender of what they sent
 	 * authenticated, whatever envelope sender they gave; bounded, and
 	 * without controls (it reaches the record and the logs) */
-	for (size_t i = 0; authenticated && auth[i] != '\0' && i < SENDER_AUTH_MAX; i++)
-		m->auth[i] = (unsigned char)auth[i] < 0x20 || auth[i] == 0x7f ? '?' : auth[i];
+	if (authenticated)
+		log_sanitize(m->auth, sizeof m->auth, auth, SENDER_AUTH_MAX);
 	m->outbound = c->internal_host || authenticated ||
 		      (m->sender != NULL && snapshot_internal_sender(c->snap, m->sender));
 	return go_on(c, SMFIP_NR_MAIL);
@@ -288,6 +289,13 @@ static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
 		smfi_setreply(ctx, "452", "4.5.3", "Too many recipients");
 		return SMFIS_TEMPFAIL;
 	}
+	/* Longer than any part can hold, delete or release (limits.h): held,
+	 * it could only be answered 451 again and again. */
+	if (!route_fits(argv[0])) {
+		log_qid(LOG_NOTICE, m->qid, "recipient longer than %d bytes: 501", RCPT_TEXT_MAX);
+		smfi_setreply(ctx, "501", "5.1.3", "Recipient address too long");
+		return SMFIS_REJECT;
+	}
 	if (!rcpts_grow(m)) {
 		msg_fail(c, "out of memory");
 		return go_on(c, SMFIP_NR_RCPT);
@@ -296,12 +304,11 @@ static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
 	 * release token name recipients that way.  The deletion text is the
 	 * MTA's own form; NULL when the MTA did not report it. */
 	char form[ROUTE_TEXT_MAX];
-	form[0] = '\0';
 	const char *mta_addr = smfi_getsymval(ctx, "{rcpt_addr}");
+	bool known = route_delete_form(argv[0], mta_addr, form, sizeof form);
 	m->rcpts[m->nrcpts] = strdup(argv[0]);
-	m->forms[m->nrcpts] = route_delete_form(argv[0], mta_addr, form, sizeof form)
-				      ? strdup(form) : NULL;
-	if (m->rcpts[m->nrcpts] == NULL || (m->forms[m->nrcpts] == NULL && *form == '<')) {
+	m->forms[m->nrcpts] = known ? strdup(form) : NULL;
+	if (m->rcpts[m->nrcpts] == NULL || (known && m->forms[m->nrcpts] == NULL)) {
 		free(m->rcpts[m->nrcpts]);
 		free(m->forms[m->nrcpts]);
 		msg_fail(c, "out of memory");

@@ -642,8 +642,10 @@ void config_geo_options(const struct config *c, struct geo_options *o)
 {
 	const char *cdb = config_str(c, CONF_GEO_COUNTRY_DB);
 	const char *adb = config_str(c, CONF_GEO_ASN_DB);
-	o->country_db = *cdb ? cdb : NULL;
-	o->country_path = config_str(c, CONF_GEO_COUNTRY_PATH);
-	o->asn_db = *adb ? adb : NULL;
-	o->asn_path = config_str(c, CONF_GEO_ASN_PATH);
+	*o = (struct geo_options){
+		.country_db = *cdb ? cdb : NULL,
+		.country_path = config_str(c, CONF_GEO_COUNTRY_PATH),
+		.asn_db = *adb ? adb : NULL,
+		.asn_path = config_str(c, CONF_GEO_ASN_PATH),
+	};
 }

@@ -16,17 +16,20 @@
  * IPv4 address they embed, because that is the address the classifier
  * judged public (ipclass.h) and the one a registry constituency names.
  *
- * The admin's file is never mapped: libmaxminddb maps the file it opens,
- * and a file copied over the old one in place (truncated, then written)
- * would take the pages from under a lookup (SIGBUS, the milter dies).  At
- * every open (start, SIGHUP) the file is read once into a private copy
+ * The daemon never maps the admin's file: libmaxminddb maps the file it
+ * opens, and a file copied over the old one in place (truncated, then
+ * written) would take the pages from under a lookup (SIGBUS, the milter
+ * dies).  At every open (start, SIGHUP) the file is read once into a
+ * private copy
  * the daemon alone holds, a sealed memfd (no one can shrink or write
  * it), or where memfd is not available an unlinked temporary file; that
  * copy is what MMDB_open() maps.  A file that changes while it is read
  * is read again (at most GEO_COPY_TRIES times); a half-written file fails
  * the checks below like any corrupt one, and a reload keeps the old data.
  * Cost: the size of the files in memory (twice during a reload), about
- * 20 MB for the default data, and ~10 ms per open.
+ * 20 MB for the default data, and ~13 ms of CPU per open.  A one-shot
+ * command (geo_options.map_in_place) maps the files instead: the copy
+ * would be most of its start-up.
  *
  * A MMDB_s is read-only after MMDB_open(), so concurrent lookups from the
  * milter's threads are safe; the lookup counter is atomic.
@@ -300,9 +303,33 @@ static int geo_private_copy(const char *key, const char *file, struct geo_copy *
 	return 0;
 }
 
+/* MMDB_open() of file, or of a private copy of it unless in_place; 0, or
+ * an MMDB_* error with errno, or -1 with err written. */
+static int geo_mmdb_open(MMDB_s *mmdb, const char *key, const char *file, bool in_place,
+			 char *err, size_t errlen)
+{
+	if (in_place) {
+		errno = 0;
+		return MMDB_open(file, MMDB_MODE_MMAP, mmdb);
+	}
+	struct geo_copy copy;
+	if (geo_private_copy(key, file, &copy, err, errlen) != 0)
+		return -1;
+	errno = 0;
+	int rc = MMDB_open(copy.path, MMDB_MODE_MMAP, mmdb);
+	int e = errno;
+	/* the mapping holds the copy: no name or descriptor is needed now */
+	if (copy.unlink_after_open)
+		unlink(copy.path);
+	close(copy.fd);
+	errno = e;
+	return rc;
+}
+
 /* Open and check one database; on failure write "KEY FILE: reason". */
 static int geo_db_open(struct geo_db *db, const char *key, const char *file,
-		       const char *pathkey, const char *dotted, char *err, size_t errlen)
+		       const char *pathkey, const char *dotted, bool in_place, char *err,
+		       size_t errlen)
 {
 	struct stat st;
 
@@ -319,15 +346,9 @@ static int geo_db_open(struct geo_db *db, const char *key, const char *file,
 			 S_ISREG(st.st_mode) ? "empty file" : "not a regular file");
 		return -1;
 	}
-	struct geo_copy copy;
-	if (geo_private_copy(key, file, &copy, err, errlen) != 0)
+	int rc = geo_mmdb_open(&db->mmdb, key, file, in_place, err, errlen);
+	if (rc == -1)
 		return -1;
-	errno = 0;
-	int rc = MMDB_open(copy.path, MMDB_MODE_MMAP, &db->mmdb);
-	/* the mapping holds the copy: no name or descriptor is needed now */
-	if (copy.unlink_after_open)
-		unlink(copy.path);
-	close(copy.fd);
 	if (rc == MMDB_FILE_OPEN_ERROR || rc == MMDB_IO_ERROR) {
 		snprintf(err, errlen, "%s %.200s: %s", key, file,
 			 errno ? strerror(errno) : MMDB_strerror(rc));
@@ -368,11 +389,13 @@ struct geo *geo_open(const struct geo_options *o, char *err, size_t errlen)
 	atomic_init(&g->lookups, 0);
 	if (o->country_db != NULL && o->country_db[0] != '\0' &&
 	    geo_db_open(&g->country, "GeoCountryDatabase", o->country_db, "GeoCountryPath",
-			o->country_path ? o->country_path : "country_code", err, errlen) != 0)
+			o->country_path ? o->country_path : "country_code", o->map_in_place, err,
+			errlen) != 0)
 		goto fail;
 	if (o->asn_db != NULL && o->asn_db[0] != '\0' &&
 	    geo_db_open(&g->asn, "GeoASNDatabase", o->asn_db, "GeoASNPath",
-			o->asn_path ? o->asn_path : "autonomous_system_number", err, errlen) != 0)
+			o->asn_path ? o->asn_path : "autonomous_system_number", o->map_in_place,
+			err, errlen) != 0)
 		goto fail;
 	return g;
 fail:

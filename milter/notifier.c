@@ -29,9 +29,10 @@ struct notifier {
 	unsigned failures;		/* failed store updates in a row */
 	time_t pause;			/* current backoff, seconds */
 	time_t resume_at;		/* CLOCK_REALTIME: no work before */
-	/* sent, but "sent" not yet recorded: retry the record, never the send */
-	int64_t unrecorded[NOTIFIER_UNRECORDED_MAX];
-	size_t nunrecorded;
+	/* sent, but "sent" not yet recorded (0: none): retry the record,
+	 * never the send; nothing else is sent until it is recorded, so
+	 * there is at most one */
+	int64_t unrecorded;
 };
 
 /* Outcome of one notice, for the drain loop. */
@@ -92,21 +93,21 @@ static void store_ok(struct notifier *n)
 	n->pause = 0;
 }
 
-/* Record the notices sent whose record failed; false while that fails
+/* Record the notice sent whose record failed; false while that fails
  * (this thread is the only writer of a queued notice's state, so a failed
  * record is the store's trouble, not a notice that went away). */
 static bool record_unrecorded(struct notifier *n)
 {
-	while (n->nunrecorded > 0) {
-		int64_t id = n->unrecorded[n->nunrecorded - 1];
-		if (store_notice_done(n->store, id) != 0) {
-			store_trouble(n, "record a sent notice", id);
-			return false;
-		}
-		n->nunrecorded--;
-		store_ok(n);
-		log_msg(LOG_INFO, "notice %lld: sent earlier, now recorded", (long long)id);
+	int64_t id = n->unrecorded;
+	if (id == 0)
+		return true;
+	if (store_notice_done(n->store, id) != 0) {
+		store_trouble(n, "record a sent notice", id);
+		return false;
 	}
+	n->unrecorded = 0;
+	store_ok(n);
+	log_msg(LOG_INFO, "notice %lld: sent earlier, now recorded", (long long)id);
 	return true;
 }
 
@@ -132,7 +133,7 @@ static enum send_outcome notifier_send(struct notifier *n, const struct store_no
 		log_msg(LOG_INFO, "notice %lld (%.16s, ref %.40s) sent: %d %.100s",
 			(long long)nt->id, nt->kind, nt->ref, res.code, res.queue_id);
 		if (store_notice_done(n->store, nt->id) != 0) {
-			n->unrecorded[n->nunrecorded++] = nt->id;
+			n->unrecorded = nt->id;
 			store_trouble(n, "record a sent notice", nt->id);
 			return SEND_STORE_FAILED;
 		}
@@ -175,8 +176,7 @@ static void notifier_drain(struct notifier *n)
 			store_trouble(n, "read the next notice", 0);
 			return;
 		}
-		if (r != 1 || notifier_send(n, &nt) != SEND_DONE ||
-		    n->nunrecorded == NOTIFIER_UNRECORDED_MAX)
+		if (r != 1 || notifier_send(n, &nt) != SEND_DONE)
 			return;
 	}
 }

@@ -2,27 +2,30 @@
  * route.c - where an envelope recipient can go, and the form in which
  * the MTA queued it.  See route.h for the rules and why.
  *
- * Bounded by construction: the input is at most ROUTE_TEXT_MAX - 3
- * bytes, every loop consumes at least one byte or one operator, and at
- * most ROUTE_TARGETS_MAX targets are kept (more: not valid).
+ * Bounded by construction: the input is at most RCPT_TEXT_MAX bytes
+ * without its <>, every loop consumes at least one byte or one operator,
+ * and at most ROUTE_TARGETS_MAX targets are kept (more: not valid).
  */
 #include <string.h>
 
 #include "grondslag/route.h"
 
 /* One pair of angle brackets around the whole address removed; false
- * when too long. */
+ * when what is left is longer than RCPT_TEXT_MAX (limits.h: the length
+ * without <>, the one every part that holds and releases it carries). */
 static bool unbracket(const char *in, const char **p, size_t *len)
 {
 	if (in == NULL)
 		return false;
 	size_t n = strnlen(in, ROUTE_TEXT_MAX);
-	if (n >= ROUTE_TEXT_MAX - 2)
+	if (n >= ROUTE_TEXT_MAX)
 		return false;
 	if (n >= 2 && in[0] == '<' && in[n - 1] == '>') {
 		in++;
 		n -= 2;
 	}
+	if (n > RCPT_TEXT_MAX)
+		return false;
 	*p = in;
 	*len = n;
 	return true;
@@ -221,4 +224,11 @@ bool route_delete_form(const char *given, const char *mta_addr, char *out, size_
 	out[len + 1] = '>';
 	out[len + 2] = '\0';
 	return len > 0;
+}
+
+bool route_fits(const char *rcpt)
+{
+	const char *p;
+	size_t len;
+	return unbracket(rcpt, &p, &len);
 }

@@ -262,15 +262,16 @@ static void clean_error(const char *why, char out[LAST_ERROR_MAX + 1])
 	out[n] = '\0';
 }
 
-/* Update one queued notice (inside a transaction): state, due, error. */
+/* Update one queued notice (inside a transaction): state, due, error;
+ * one more attempt counted unless it is only a claim. */
 static int notice_update(struct store *s, int64_t id, const char *state, time_t due, time_t done,
-			 const char *why)
+			 const char *why, bool attempt)
 {
 	char clean[LAST_ERROR_MAX + 1];
 	clean_error(why, clean);
 	sqlite3_stmt *st = store_prepare(s,
 					 "UPDATE outbox SET state = ?2, due = ?3, done_at = ?4,"
-					 " attempts = attempts + 1,"
+					 " attempts = attempts + ?6,"
 					 " last_error = CASE WHEN ?5 = '' THEN last_error ELSE ?5 END"
 					 " WHERE id = ?1 AND state = 'queued'",
 					 NULL, 0);
@@ -284,6 +285,7 @@ static int notice_update(struct store *s, int64_t id, const char *state, time_t 
 	else
 		sqlite3_bind_null(st, 4);
 	store_bind_text(st, 5, clean);
+	sqlite3_bind_int(st, 6, attempt ? 1 : 0);
 	int rc = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(s->db) == 1 ? 0 : -1;
 	sqlite3_finalize(st);
 	return rc;
@@ -307,10 +309,11 @@ static int notice_state(struct store *s, int64_t id, unsigned *attempts, time_t 
 	return rc;
 }
 
-/* How an attempt at sending a notice ended. */
-enum notice_outcome { NOTICE_SENT, NOTICE_TEMPFAIL, NOTICE_PERMFAIL };
+/* The claim before an attempt at sending a notice, or how it ended. */
+enum notice_outcome { NOTICE_CLAIMED, NOTICE_SENT, NOTICE_TEMPFAIL, NOTICE_PERMFAIL };
 
-/* Record the outcome of one attempt, in one transaction. */
+/* Record a claim (due moved to now, the end of its lease) or the outcome
+ * of one attempt, in one transaction. */
 static int notice_attempt(struct store *s, int64_t id, enum notice_outcome outcome, time_t now,
 			  const char *why)
 {
@@ -324,13 +327,15 @@ static int notice_attempt(struct store *s, int64_t id, enum notice_outcome outco
 		rc = notice_state(s, id, &attempts, &due);
 	if (rc == 0) {
 		attempts++;
-		if (outcome == NOTICE_SENT)
-			rc = notice_update(s, id, "sent", due, now, "");
+		if (outcome == NOTICE_CLAIMED)
+			rc = notice_update(s, id, "queued", now, 0, "", false);
+		else if (outcome == NOTICE_SENT)
+			rc = notice_update(s, id, "sent", due, now, "", true);
 		else if (outcome == NOTICE_PERMFAIL || attempts >= STORE_NOTICE_MAX_ATTEMPTS)
-			rc = notice_update(s, id, "failed", due, now, why);
+			rc = notice_update(s, id, "failed", due, now, why, true);
 		else
 			rc = notice_update(s, id, "queued", now + store_notice_backoff(attempts), 0,
-					   why);
+					   why, true);
 	}
 	if (rc == 0)
 		rc = store_commit(s, NULL, 0);
@@ -342,28 +347,7 @@ static int notice_attempt(struct store *s, int64_t id, enum notice_outcome outco
 
 int store_notice_claim(struct store *s, int64_t id, time_t now, time_t lease)
 {
-	if (s == NULL)
-		return -1;
-	pthread_mutex_lock(&s->lock);
-	int rc = store_begin(s, NULL, 0);
-	if (rc == 0) {
-		sqlite3_stmt *st = store_prepare(
-			s, "UPDATE outbox SET due = ?2 WHERE id = ?1 AND state = 'queued'", NULL, 0);
-		rc = -1;
-		if (st != NULL) {
-			sqlite3_bind_int64(st, 1, id);
-			sqlite3_bind_int64(st, 2, (sqlite3_int64)(now + lease));
-			if (sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(s->db) == 1)
-				rc = 0;
-		}
-		sqlite3_finalize(st);
-	}
-	if (rc == 0)
-		rc = store_commit(s, NULL, 0);
-	else
-		store_rollback(s);
-	pthread_mutex_unlock(&s->lock);
-	return rc;
+	return notice_attempt(s, id, NOTICE_CLAIMED, now + lease, "");
 }
 
 int store_notice_done(struct store *s, int64_t id)

@@ -19,6 +19,7 @@
 #ifndef GRONDSLAG_GEO_H
 #define GRONDSLAG_GEO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,12 @@ struct geo_options {
 	const char *country_path;	/* dotted path, e.g. "country.iso_code" */
 	const char *asn_db;		/* file, NULL = no ASN data */
 	const char *asn_path;		/* e.g. "autonomous_system_number" */
+	/* false (the daemon): look up in a private copy taken at open, so no
+	 * way of updating the files can pull pages from under a lookup;
+	 * true (a one-shot command): map the files themselves, sparing each
+	 * run the copy (~13 ms of CPU for the default 19 MB) - a file
+	 * rewritten in place during the run can end that run, nothing else */
+	bool map_in_place;
 };
 
 /* On failure returns NULL and writes a one-line reason into err. */

@@ -35,8 +35,6 @@
 #define NOTIFIER_POLL_SECONDS 30
 /* Longest pause while the store cannot be written. */
 #define NOTIFIER_BACKOFF_MAX 300
-/* Notices sent whose record is still to be written (more: no new sends). */
-#define NOTIFIER_UNRECORDED_MAX 16
 
 struct notifier;
 

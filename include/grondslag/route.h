@@ -29,8 +29,9 @@
  *   route_parse()        targets of a recipient, routed or not, valid
  *   route_key()          unquoted, lower-cased, bracket-free comparison key
  *   route_delete_form()  the text that deletes a recipient at the MTA
+ *   route_fits()         within the one length limit (limits.h)
  * Limits: ROUTE_TARGETS_MAX targets (more: not valid), input of at most
- * ROUTE_TEXT_MAX - 3 bytes.
+ * RCPT_TEXT_MAX bytes without its <> (longer: every function fails).
  */
 #ifndef GRONDSLAG_ROUTE_H
 #define GRONDSLAG_ROUTE_H
@@ -68,5 +69,10 @@ bool route_key(const char *addr, char *out, size_t outsize);
  * the source route removed unless mta_addr kept it.  False when either is
  * missing or malformed: the caller must not guess. */
 bool route_delete_form(const char *given, const char *mta_addr, char *out, size_t outsize);
+
+/* True when rcpt (with or without <>) is at most RCPT_TEXT_MAX bytes
+ * without its <>: the longest recipient the milter takes, holds, deletes
+ * and releases. */
+bool route_fits(const char *rcpt);
 
 #endif

@@ -147,6 +147,9 @@ struct geo *ctl_geo(const struct config *c, bool *failed)
 	struct geo_options o;
 	char err[1024] = "";
 	config_geo_options(c, &o);
+	/* one run, then gone: the daemon's private copy would be most of
+	 * the start-up (geo.h) */
+	o.map_in_place = true;
 	*failed = false;
 	if (o.country_db == NULL && o.asn_db == NULL)
 		return NULL;

@@ -3,7 +3,8 @@
 # (milter/callbacks.c: cb_negotiate), driven by tests/milter/noreply.py as
 # an MTA that offers them: on a unix socket grondslag-milter takes them
 # for connect, MAIL, headers, eoh and body (not RCPT: 452 past the
-# recipient limit), answers nothing else before the end of message, and
+# recipient limit, 501 past the length limit), answers nothing else
+# before the end of message, and
 # answers every outcome there (continue, delete recipient + header,
 # discard); an MTA
 # that offers none gets every reply; over inet they are declined.
@@ -35,6 +36,8 @@ e2e_recount "$E2E_RUN/inet.out"
 LOG=$E2E_RUN/unix/out
 e2e_check "log: 452 past the recipient limit" \
 	grep -Eq ": NR4: more than 1000 recipients: 452 for the rest" "$LOG"
+e2e_check "log: 501 past the length limit" \
+	grep -Eq ": NR8: recipient longer than 1024 bytes: 501" "$LOG"
 e2e_check "log: the refused negotiation says why" grep -q 'the MTA offers the milter actions 0x11, need 0x19: refused' "$LOG"
 e2e_check "log: the partial hold" grep -Eq ': NR2: verdict=partial .*held=1' "$LOG"
 e2e_check "log: no address found is logged" sh -c "! grep -Eq '194\\.7\\.|133\\.[0-9]' '$LOG'"

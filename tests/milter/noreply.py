@@ -171,6 +171,23 @@ def unix_cases(path):
     # Several messages on one connection stay in step after a failure.
     early, quiet, final = m.message(b"NR5", [b"<info@cert.be>"], HDRS, b"Again.\r\n")
     check([c for c, _ in final] == [b"c"], "after the failure: the next message continues")
+
+    # One length limit (limits.h RCPT_TEXT_MAX, 1,024 bytes without the
+    # <>): a held recipient that long is deleted like any other; a longer
+    # one is refused at RCPT (501 5.1.3), never taken only to be answered
+    # 451 at the end of every try.
+    longest = b"<" + b"a" * (1024 - len(b"@jpcert.or.jp")) + b"@jpcert.or.jp>"
+    early, quiet, final = m.message(b"NR7", [b"<info@cert.be>", longest], HDRS, BE)
+    check(any(c == b"-" and d == longest + b"\0" for c, d in final) and
+          [c for c, _ in final][-1:] == [b"c"],
+          "1,024-byte recipient: held and deleted at eom (got %r)" % ([c for c, _ in final],))
+    over = b"<a" + longest[1:]
+    early, quiet, final = m.message(b"NR8", [b"<info@cert.be>", over], HDRS, BE)
+    check(m.rcpt[1][0] == b"y" and m.rcpt[1][1].startswith(b"501 5.1.3"),
+          "1,025-byte recipient: 501 5.1.3 at RCPT (got %r)" % (m.rcpt[1][:1],))
+    check([c for c, _ in final] == [b"h", b"c"],
+          "1,025-byte recipient: the rest of the message delivered (got %r)" %
+          ([c for c, _ in final],))
     m.send(b"Q")
 
     # An MTA that offers no NR steps gets a reply to every command.

@@ -3,10 +3,13 @@
 
   account.py CLIENT.jsonl SINKDUMPDIR STORE.db CALIBRATION-IDS
 
-The calibration messages (ids in CALIBRATION-IDS, comma-separated, sent
-before any fault) say what each kind of message does: which recipients
-are delivered and which are held.  Then for every other message and
-every recipient:
+What each kind of message must do is fixed here (EXPECT, the registry
+sample's policy: CERT.be may have the Belgian list, JPCERT/CC has no
+basis); the calibration messages (ids in CALIBRATION-IDS, comma-separated,
+sent before any fault) must show exactly that, else the run fails (a
+gate that let the Japanese list through would otherwise calibrate its
+own fail-open as the norm).  Then for every other message and every
+recipient:
   accepted (250 to the client): delivered exactly once at the sink, or in
     exactly one hold, as its kind says; none at all is LOST, more than one
     (or both) is DUPLICATED, the other one of the two is a POLICY
@@ -48,13 +51,21 @@ for ref, subject in con.execute("SELECT ref, subject FROM holds"):
     for (r,) in con.execute("SELECT recipient FROM hold_recipients WHERE ref = ?", (ref,)):
         held[(i, r.strip("<>").lower())] += 1
 
+# kind -> {rcpt: "delivered"|"held"} (tests/soak/client.py KINDS, RCPTS)
+EXPECT = {
+    "clean": {"friend@example.net": "delivered"},
+    "be": {"cert@cert.be": "delivered"},
+    "jp": {"info@jpcert.or.jp": "held"},
+    "mixed": {"cert@cert.be": "delivered", "info@jpcert.or.jp": "held"},
+}
 records = [json.loads(l) for l in open(client)]
-expect = {}					# kind -> {rcpt: "delivered"|"held"}
+expect = {}					# what the calibration showed
 for rec in records:
     if rec["id"] in cal_ids:
         e = expect.setdefault(rec["kind"], {})
         for r, _ in rec["accepted"]:
             e[r] = "held" if held[(rec["id"], r)] else "delivered" if delivered[(rec["id"], r)] else "?"
+calibration_ok = expect == EXPECT
 
 count = collections.Counter()
 examples = collections.defaultdict(list)
@@ -71,7 +82,7 @@ for rec in records:
         count["accepted messages"] += 1
     for r in accepted:
         d, h = delivered[(i, r)], held[(i, r)]
-        want = expect.get(kind, {}).get(r, "?")
+        want = EXPECT.get(kind, {}).get(r, "?")
         if d + h == 0:
             verdict = "lost"
         elif d + h > 1:
@@ -91,7 +102,7 @@ for rec in records:
             if len(examples["ghost"]) < 5:
                 examples["ghost"].append("%d %s %s (%s)" % (i, kind, r, kindof))
 
-print("calibration: " + "; ".join("%s: %s" % (k, ", ".join("%s %s" % x for x in sorted(v.items())))
+print("calibration%s: " % ("" if calibration_ok else " (NOT AS EXPECTED)") + "; ".join("%s: %s" % (k, ", ".join("%s %s" % x for x in sorted(v.items())))
                                   for k, v in sorted(expect.items())))
 for k in ("messages", "accepted messages", "retried", "attempts", "delivered", "held",
           "refused", "gave up", "lost", "duplicated", "policy", "ghost"):
@@ -100,4 +111,4 @@ for k, v in examples.items():
     for e in v:
         print("  %s: %s" % (k, e))
 bad = count["lost"] + count["duplicated"] + count["policy"] + count["ghost"]
-sys.exit(0 if bad == 0 and count["messages"] > 0 else 1)
+sys.exit(0 if bad == 0 and calibration_ok and count["messages"] > 0 else 1)

@@ -75,7 +75,7 @@ static int setup_dbs(void **state)
 static struct geo *open_ok(const char *cdb, const char *cpath, const char *adb, const char *apath)
 {
 	char err[512] = "";
-	struct geo_options o = { cdb, cpath, adb, apath };
+	struct geo_options o = { cdb, cpath, adb, apath, false };
 	struct geo *g = geo_open(&o, err, sizeof err);
 	if (g == NULL)
 		fail_msg("geo_open: got error \"%s\", want success", err);
@@ -121,20 +121,28 @@ static const struct lookup_row lookup_rows[] = {
 	{ "185.15.56.1", "", 0 },
 };
 
+/* One lookup of ip through g: clean, and the country and AS number
+ * wanted ("" and 0: unknown). */
+static void expect_lookup(struct geo *g, const char *row, const char *ip, const char *country,
+			  uint32_t asn)
+{
+	struct ip_addr a = addr(ip);
+	char got[3] = "??";
+	uint32_t n = 99;
+	assert_int_eq_msg(row, geo_lookup(g, &a, got, &n), 0);
+	assert_str_eq_msg(row, got, country);
+	assert_int_eq_msg(row, n, asn);
+}
+
 /* Run every lookup row against one pair of databases. */
 static void run_lookup_rows(const char *cdb, const char *cpath, const char *adb, const char *apath)
 {
 	struct geo *g = open_ok(db(cdb), cpath, db(adb), apath);
 	for (size_t i = 0; i < ARRAY_LEN(lookup_rows); i++) {
 		const struct lookup_row *r = &lookup_rows[i];
-		struct ip_addr a = addr(r->ip);
-		char country[3] = "??";
-		uint32_t asn = 99;
 		char row[160];
 		snprintf(row, sizeof row, "%s %s/%s", r->ip, cdb, adb);
-		assert_int_eq_msg(row, geo_lookup(g, &a, country, &asn), 0);
-		assert_str_eq_msg(row, country, r->country);
-		assert_int_eq_msg(row, asn, r->asn);
+		expect_lookup(g, row, r->ip, r->country, r->asn);
 	}
 	geo_close(g);
 }
@@ -158,12 +166,7 @@ static void test_default_paths(void **state)
 	(void)state;
 	/* NULL paths mean the defaults of config_keys.def. */
 	struct geo *g = open_ok(db("country.mmdb"), NULL, db("asn.mmdb"), NULL);
-	struct ip_addr a = addr("193.0.6.139");
-	char c[3];
-	uint32_t asn;
-	assert_int_equal(geo_lookup(g, &a, c, &asn), 0);
-	assert_str_eq_msg("defaults", c, "NL");
-	assert_int_eq_msg("defaults", asn, 3333);
+	expect_lookup(g, "defaults", "193.0.6.139", "NL", 3333);
 	geo_close(g);
 }
 
@@ -189,12 +192,7 @@ static void test_wrong_paths_give_unknown(void **state)
 	};
 	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
 		struct geo *g = open_ok(db(rows[i].cdb), rows[i].cpath, db(rows[i].adb), rows[i].apath);
-		struct ip_addr a = addr("193.0.6.139");
-		char c[3] = "??";
-		uint32_t asn = 7;
-		assert_int_eq_msg(rows[i].name, geo_lookup(g, &a, c, &asn), 0);
-		assert_str_eq_msg(rows[i].name, c, "");
-		assert_int_eq_msg(rows[i].name, asn, 0);
+		expect_lookup(g, rows[i].name, "193.0.6.139", "", 0);
 		geo_close(g);
 	}
 }
@@ -203,20 +201,13 @@ static void test_no_databases(void **state)
 {
 	(void)state;
 	struct geo *g = open_ok(NULL, NULL, "", NULL);
-	struct ip_addr a = addr("8.8.8.8");
-	char c[3] = "??";
-	uint32_t asn = 7;
-	assert_int_equal(geo_lookup(g, &a, c, &asn), 0);
-	assert_str_eq_msg("no databases", c, "");
-	assert_int_eq_msg("no databases", asn, 0);
+	expect_lookup(g, "no databases", "8.8.8.8", "", 0);
 	assert_int_eq_msg("no databases: lookups", geo_lookups(g), 0);
 	geo_close(g);
 
 	/* Only one of the two configured. */
 	g = open_ok(NULL, NULL, db("asn.mmdb"), NULL);
-	assert_int_equal(geo_lookup(g, &a, c, &asn), 0);
-	assert_str_eq_msg("asn only", c, "");
-	assert_int_eq_msg("asn only", asn, 15169);
+	expect_lookup(g, "asn only", "8.8.8.8", "", 15169);
 	geo_close(g);
 }
 
@@ -290,7 +281,7 @@ static void test_open_errors(void **state)
 		const struct open_err_row *r = &rows[i];
 		const char *file = r->file[0] == '/' ? r->file : db(r->file);
 		struct geo_options o = { db("country.mmdb"), "country_code", db("asn.mmdb"),
-					 "autonomous_system_number" };
+					 "autonomous_system_number", false };
 		if (r->country) {
 			o.country_db = file;
 			o.country_path = r->path;
@@ -428,14 +419,17 @@ static void test_concurrent_lookups(void **state)
 	geo_close(g);
 }
 
-/* The whole of a test database (they are small). */
+/* The whole of a test database (they are small: a larger one fails
+ * rather than being copied in part). */
 static char *slurp(const char *path, size_t *len)
 {
 	FILE *fp = fopen(path, "rb");
-	if (fp == NULL)
-		fail_msg("cannot read %s", path);
 	char *buf = malloc(1 << 20);
+	if (fp == NULL || buf == NULL)
+		fail_msg("cannot read %s", path);
 	*len = fread(buf, 1, 1 << 20, fp);
+	if (*len == 0 || *len == 1 << 20)
+		fail_msg("%s: got %zu bytes, want a test database under 1 MB", path, *len);
 	fclose(fp);
 	return buf;
 }
@@ -514,16 +508,55 @@ static void test_rewritten_in_place(void **state)
 	/* reload (SIGHUP): the new file, with its own layout, answers */
 	struct geo *g = open_ok(db("live-country.mmdb"), "country.iso_code", db("live-asn.mmdb"),
 				NULL);
-	struct ip_addr a = addr("194.7.1.1");
-	char c[3];
-	uint32_t n;
-	assert_int_equal(geo_lookup(g, &a, c, &n), 0);
-	assert_str_eq_msg("country after the reload", c, "BE");
-	assert_int_eq_msg("asn after the reload", n, 5432);
+	expect_lookup(g, "after the reload", "194.7.1.1", "BE", 5432);
 	geo_close(g);
 	free(country);
 	free(geoip2);
 	free(asn);
+}
+
+/* Does this process map path (a line of /proc/self/maps ends in it)? */
+static bool mapped(const char *path)
+{
+	FILE *fp = fopen("/proc/self/maps", "r");
+	if (fp == NULL)
+		fail_msg("cannot read /proc/self/maps");
+	char line[4096];
+	size_t n = strlen(path);
+	bool found = false;
+	while (!found && fgets(line, sizeof line, fp) != NULL) {
+		size_t l = strcspn(line, "\n");
+		found = l >= n && memcmp(line + l - n, path, n) == 0;
+	}
+	fclose(fp);
+	return found;
+}
+
+/* The daemon (the default) never maps the admin's files, only its own
+ * copy; a one-shot command (map_in_place) maps the files themselves,
+ * sparing each run the copy.  Both answer alike. */
+static void test_mapping(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		bool in_place;
+	} rows[] = {{"daemon: private copy", false}, {"command: in place", true}};
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+		char cdb[640], adb[640], err[512] = "";
+		snprintf(cdb, sizeof cdb, "%s", db("country.mmdb"));
+		snprintf(adb, sizeof adb, "%s", db("asn.mmdb"));
+		struct geo_options o = {cdb, "country_code", adb, "autonomous_system_number",
+					rows[i].in_place};
+		struct geo *g = geo_open(&o, err, sizeof err);
+		if (g == NULL)
+			fail_msg("%s: geo_open: got \"%s\", want success", rows[i].name, err);
+		assert_int_eq_msg(rows[i].name, mapped(cdb), rows[i].in_place);
+		assert_int_eq_msg(rows[i].name, mapped(adb), rows[i].in_place);
+		expect_lookup(g, rows[i].name, "193.0.6.139", "NL", 3333);
+		geo_close(g);
+		assert_false(mapped(cdb));
+	}
 }
 
 int main(void)
@@ -538,6 +571,7 @@ int main(void)
 		cmocka_unit_test(test_enrich_once),
 		cmocka_unit_test(test_concurrent_lookups),
 		cmocka_unit_test(test_rewritten_in_place),
+		cmocka_unit_test(test_mapping),
 	};
 	return cmocka_run_group_tests(tests, setup_dbs, NULL);
 }

@@ -155,12 +155,65 @@ static void test_key_table(void **state)
 	assert_false(route_parse(big, &rt));
 }
 
+/* "<" + a local part of a's + "@jpcert.or.jp" + ">", inner bytes
+ * without the <> (static, one at a time). */
+static const char *long_rcpt(size_t inner, bool brackets)
+{
+	static char buf[RCPT_TEXT_MAX + 16];
+	static const char dom[] = "@jpcert.or.jp";
+	size_t local = inner - (sizeof dom - 1), o = 0;
+	if (brackets)
+		buf[o++] = '<';
+	memset(buf + o, 'a', local);
+	o += local;
+	memcpy(buf + o, dom, sizeof dom - 1);
+	o += sizeof dom - 1;
+	if (brackets)
+		buf[o++] = '>';
+	buf[o] = '\0';
+	return buf;
+}
+
+/* One length limit, RCPT_TEXT_MAX without the <>, with or without them:
+ * a recipient within it has a delete form (a held one is deleted, never
+ * answered 451 for good), one past it fits nowhere. */
+static void test_length_limit(void **state)
+{
+	(void)state;
+	static const struct {
+		size_t inner;
+		bool brackets, fits;
+	} rows[] = {
+		{RCPT_TEXT_MAX - 2, true, true},  {RCPT_TEXT_MAX - 1, true, true},
+		{RCPT_TEXT_MAX, true, true},	  {RCPT_TEXT_MAX + 1, true, false},
+		{RCPT_TEXT_MAX + 2, true, false}, {RCPT_TEXT_MAX, false, true},
+		{RCPT_TEXT_MAX + 1, false, false},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+		char name[64], mta[RCPT_TEXT_MAX + 16], out[ROUTE_TEXT_MAX];
+		snprintf(name, sizeof name, "%zu bytes%s", rows[i].inner,
+			 rows[i].brackets ? " in <>" : "");
+		snprintf(mta, sizeof mta, "%s", long_rcpt(rows[i].inner, false));
+		const char *given = long_rcpt(rows[i].inner, rows[i].brackets);
+		assert_int_eq_msg(name, route_fits(given), rows[i].fits);
+		bool ok = route_delete_form(given, mta, out, sizeof out);
+		assert_int_eq_msg(name, ok, rows[i].fits);
+		if (ok && (strlen(out) != rows[i].inner + 2 || out[0] != '<'))
+			fail_msg("%s: got delete form of %zu bytes, want %zu", name, strlen(out),
+				 rows[i].inner + 2);
+		char key[ROUTE_TEXT_MAX];
+		assert_int_eq_msg(name, route_key(given, key, sizeof key), rows[i].fits);
+	}
+	assert_false(route_fits(NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_table),
 		cmocka_unit_test(test_delete_form_table),
 		cmocka_unit_test(test_key_table),
+		cmocka_unit_test(test_length_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
