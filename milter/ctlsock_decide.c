@@ -277,6 +277,14 @@ struct plan_item {
 	size_t n;
 };
 
+/* Free a plan of l (plan_of(): l->n + 1 slots, unused ones zero). */
+static void plan_free(struct plan_item *p, const struct store_hold_list *l)
+{
+	for (size_t i = 0; p != NULL && i <= l->n; i++)
+		free(p[i].rcpts);
+	free(p);
+}
+
 /* The plan of l under f (items with at least one recipient), its size in
  * recipients and its digest (SHA-256 hex of "ref\nrcpt\n...\n" per
  * item): what the preview showed is what --yes after it may change.
@@ -316,14 +324,13 @@ static ssize_t plan_of(const struct store_hold_list *l, const struct store_hold_
 	}
 	snprintf(digest, 65, "%s", g_checksum_get_string(sum));
 	g_checksum_free(sum);
-	return *out == NULL ? -1 : n;
-}
-
-static void plan_free(struct plan_item *p, size_t n)
-{
-	for (size_t i = 0; p != NULL && i <= n; i++)
-		free(p[i].rcpts);
-	free(p);
+	if (*out == NULL || n < 0) {
+		/* the items made before the failure go with the plan */
+		plan_free(*out, l);
+		*out = NULL;
+		return -1;
+	}
+	return n;
 }
 
 /* One line of a bulk answer: the hold, the recipients it names, and what
@@ -450,6 +457,6 @@ void ctlsock_bulk(struct ctlsock_req *r, struct store_decision *d)
 	json_uint(r->j, counts[2]);
 	ctlsock_embed(r->j, "results", items ? items : "[]");
 	free(items);
-	plan_free(p, n > 0 ? (size_t)n : 0);
+	plan_free(p, &l);
 	store_hold_list_free(&l);
 }

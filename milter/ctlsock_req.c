@@ -6,10 +6,12 @@
  * sockets here, so the tests drive it with a real store in a temp dir.
  *
  * Public functions: ctlsock_role_of(), ctlsock_role_name(),
- * ctlsock_handle().  Views and decisions go to the store's audit chain
- * in the store's own transactions; held/show by an admin or auditor are
- * reads without the Subject and are not recorded; a jurist's held or show
- * (which carry the Subject, content) is recorded as one "view" each.  The deny notice is in ctlsock_notice.c.
+ * ctlsock_handle(), ctlsock_reject().  Views and decisions go to the
+ * store's audit chain in the store's own transactions; held/show by an
+ * admin or auditor are reads without the Subject and are not recorded; a
+ * jurist's held or show (which carry the Subject, content) is recorded as
+ * one "view" each.  Decisions, bulk and the deny notice are in
+ * ctlsock_decide.c, the names a jurist gives in ctlsock_names.c.
  * Limits: see ctlsock.h.
  */
 #include <ctype.h>

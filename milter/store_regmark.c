@@ -1,7 +1,7 @@
 /*
  * store_regmark.c - the registry's roll-back mark (regserial.h): the
- * newest "registry-load" record of the audit chain, with the serial and
- * digest in its details.  Read-only; the record itself is written by
+ * newest "registry-load" record of the audit chain that carries a serial
+ * (else the newest one), with the serial and digest in its details.  Read-only; the record itself is written by
  * the daemon with store_audit_put().
  *
  * Public function: store_registry_mark().
@@ -20,13 +20,17 @@ int store_registry_mark(struct store *s, struct regserial_mark *m, char *err, si
 		return -1;
 	}
 	pthread_mutex_lock(&s->lock);
-	/* seq descending stops at the newest match: loads are rare, so the
-	 * newest is near the end of the chain */
+	/* The newest load that carried a serial; only when none did, the
+	 * newest load.  A load without a serial (forced with RegistryRollback
+	 * none) never lowers the mark: were it the mark, "nothing to compare"
+	 * would let any older serial in next, without a force. */
 	sqlite3_stmt *st = store_prepare(
 		s,
 		"SELECT seq, at, json_extract(details, '$.serial'),"
 		" json_extract(details, '$.digest') FROM audit"
-		" WHERE event = 'registry-load' ORDER BY seq DESC LIMIT 1", err, errlen);
+		" WHERE event = 'registry-load'"
+		" ORDER BY coalesce(json_extract(details, '$.serial'), 0) > 0 DESC, seq DESC"
+		" LIMIT 1", err, errlen);
 	int rc = st != NULL ? sqlite3_step(st) : SQLITE_ERROR;
 	if (rc == SQLITE_ROW) {
 		m->found = true;

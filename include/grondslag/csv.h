@@ -6,8 +6,10 @@
  * Why: the cells carry text chosen by others (a sender address, a hold
  * reference typed by a local user without a role, a jurist's reason).
  * Opened in a spreadsheet, "=HYPERLINK(...)" or "@SUM(...)" would run in
- * the reader's session.  A cell starting with = + - @ TAB or CR therefore
- * gets a leading apostrophe and is quoted; the text after it is kept
+ * the reader's session.  A cell starting with = + - @ TAB or CR (also
+ * after leading blanks or line breaks, which importers may trim, and in
+ * their full-width forms) therefore gets a leading apostrophe and is
+ * quoted; the text after it is kept
  * byte for byte, so nothing is lost for a script that strips the "'".
  *
  * Public functions: csv_field(), csv_is_formula().
@@ -19,7 +21,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-/* Would a spreadsheet read s as a formula (its first byte = + - @ TAB CR)? */
+/* Would a spreadsheet read s as a formula (it starts with TAB or CR, or
+ * with = + - @, full-width or not, after any blanks and line breaks)? */
 bool csv_is_formula(const char *s);
 /* Write s (NULL: empty) as one field, without a separator: quoted when it
  * holds a comma, quote, CR or LF or is a formula; quotes doubled. */

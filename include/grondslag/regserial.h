@@ -7,7 +7,8 @@
  * Restoring last year's correctly signed registry would revive a basis
  * the jurists revoked since.  So every accepted load is recorded in the
  * audit chain ("registry-load", with serial and digest), and the newest
- * such record is the mark a new registry is compared with.  Keeping the
+ * such record that carries a serial is the mark a new registry is
+ * compared with (a load without one never lowers it).  Keeping the
  * mark in the hash chain (not in a table of its own) means lowering it
  * is rewriting the chain, which "grondslag audit verify" detects.
  *
@@ -37,7 +38,8 @@
 #include <stdint.h>
 #include <time.h>
 
-/* The newest registry-load record (store_registry_mark()). */
+/* The newest registry-load record with a serial, else the newest
+ * (store_registry_mark()). */
 struct regserial_mark {
 	bool found;			/* false: no registry was recorded yet */
 	uint64_t serial;		/* 0: that load had no serial */

@@ -30,7 +30,19 @@ static void test_fields(void **state)
 		{"\tcmd", "\"'\tcmd\"", true},
 		{"\r=1", "\"'\r=1\"", true},
 		{"a=1", "a=1", false},
-		{" =1", " =1", false},
+		/* blanks and line breaks before a trigger: importers may trim */
+		{" =1", "\"' =1\"", true},
+		{"  @SUM(A1)", "\"'  @SUM(A1)\"", true},
+		{"\n=HYPERLINK(\"x\")", "\"'\n=HYPERLINK(\"\"x\"\")\"", true},
+		{" \n -1", "\"' \n -1\"", true},
+		{"   ", "   ", false},
+		{" a=1", " a=1", false},
+		/* full-width = + - @ */
+		{"\xef\xbc\x9dHYPERLINK(1)", "\"'\xef\xbc\x9dHYPERLINK(1)\"", true},
+		{"\xef\xbc\x8b" "1", "\"'\xef\xbc\x8b" "1\"", true},
+		{"\xef\xbc\x8d" "1", "\"'\xef\xbc\x8d" "1\"", true},
+		{"\xef\xbc\xa0SUM(1)", "\"'\xef\xbc\xa0SUM(1)\"", true},
+		{"\xef\xbc\xa1", "\xef\xbc\xa1", false},
 		{"G20250314-7KQ2M9XH0T", "G20250314-7KQ2M9XH0T", false},
 		{"{\"ref\":\"=x\"}", "\"{\"\"ref\"\":\"\"=x\"\"}\"", false},
 	};

@@ -163,7 +163,8 @@ static void test_force_parse(void **state)
 	}
 }
 
-/* The mark is the newest registry-load record, whatever came after. */
+/* The mark is the newest registry-load record with a serial, whatever
+ * came after (before any serial: the newest one). */
 static void test_store_mark(void **state)
 {
 	(void)state;
@@ -187,6 +188,11 @@ static void test_store_mark(void **state)
 		{"registry-load",
 		 "{\"digest\":\"" DA "\",\"forced\":\"RegistryRollback\",\"serial\":5}", 5, DA},
 		{"start", "{}", 5, DA},
+		/* a forced load without a serial keeps the mark: else any
+		 * older serial would pass next without a force */
+		{"registry-load",
+		 "{\"digest\":\"" DB "\",\"forced\":\"RegistryRollback\",\"serial\":0}", 5, DA},
+		{"registry-load", "{\"digest\":\"" DB "\"}", 5, DA},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(recs); i++) {
 		struct store_audit a = {.event = recs[i].event, .details = recs[i].details};
