@@ -12,7 +12,12 @@
  * quotes, or a column: on consecutive lines after the same text, as in
  * "version 1.2.3.4" line after line) are a list whatever words surround
  * them: a context rule can never drop a list, so an attacker gains nothing
- * by wrapping one in version words.
+ * by wrapping one in version words or a forged changelog line.  A cell is
+ * what a table or a list writes around one value: CSV, TSV, JSON and
+ * markdown separators, HTML and XML tags, a bullet or a number ("1. ",
+ * "12) ") before it, a port after it ("133.1.2.3:443"); a column is the
+ * same line prefix with numbers read as one shape ("9. ", "10. ", a time)
+ * or none at all (the first column of a table).
  *
  * ipscan_ctx_read() reads what the rule needs of one token from the view
  * when the token is parsed (the words before and after it, whether it is
@@ -71,11 +76,18 @@ static inline bool gap_byte(int c)
 	       c == '"' || c == '\'';
 }
 
-/* Bytes that end a cell or a line. */
+/* Bytes that end a cell or a line: also the tags around an HTML or XML
+ * cell ("<td>133.1.2.3</td>"). */
 static inline bool cell_edge(int c)
 {
 	return c == VIEW_START || c == VIEW_END || c == '\n' || c == '\r' || c == ',' ||
-	       c == ';' || c == '|' || c == '\t' || c == '[' || c == ']';
+	       c == ';' || c == '|' || c == '\t' || c == '[' || c == ']' || c == '<' ||
+	       c == '>' || c == '{' || c == '}';
+}
+
+static inline bool digit(int c)
+{
+	return c >= '0' && c <= '9';
 }
 
 static const char *const version_words[] = {
@@ -310,6 +322,9 @@ static bool right_alone(struct ipscan_view *v, int64_t e)
 		return blank(view_at(v, e + 1));	/* padding: a fixed-width column ends */
 	if (view_at(v, p) == '.')
 		p++;	/* a sentence ends with the token */
+	else if (p == e && view_at(v, p) == ':' && digit(view_at(v, p + 1)))
+		for (p++; p - e < CTX_RIGHT_MAX && digit(view_at(v, p)); p++)
+			;	/* a port belongs to the cell: "133.1.2.3:443" */
 	c = view_at(v, p);
 	if (c == '\\') {
 		int n = view_at(v, p + 1);
@@ -343,7 +358,20 @@ static bool alone(struct ipscan_view *v, int64_t s, int64_t e, int64_t lo, bool 
 		while (p > lo && blank(view_at(v, p - 1)))
 			p--;
 		c = view_at(v, p - 1);
+	} else if ((c == '.' || c == ')') && p - 1 > lo && blank(view_at(v, p))) {
+		/* a numbered list: "1. 133.1.2.3", "12) 133.1.2.3" */
+		int64_t q = p - 1;
+		while (q > lo && p - q <= 4 && digit(view_at(v, q - 1)))
+			q--;
+		if (q < p - 1 && p - q <= 4) {
+			p = q;
+			while (p > lo && blank(view_at(v, p - 1)))
+				p--;
+			c = view_at(v, p - 1);
+		}
 	}
+	if (c == ':' && p < s && p - 2 > lo && view_at(v, p - 2) == '"')
+		return right_alone(v, e);	/* a JSON value: "ip":"133.1.2.3" */
 	if (p <= lo || !cell_edge(c))
 		return false;
 	return right_alone(v, e);
@@ -385,10 +413,11 @@ static void column(struct ipscan_view *v, int64_t s, int64_t lo, const struct ip
 	int64_t from = ls;
 	while (from < s && blank(view_at(v, from)))
 		from++;	/* indentation is not part of the shape */
-	if (from == s)
-		return;
+	/* an empty prefix is a shape too: the first column of a table */
 	for (int64_t i = from; i < s; i++) {
-		h ^= (uint8_t)view_at(v, i);
+		if (digit(view_at(v, i)) && i > from && digit(view_at(v, i - 1)))
+			continue;	/* a number is one shape: "9. ", "10. ", a time */
+		h ^= (uint8_t)(digit(view_at(v, i)) ? '0' : view_at(v, i));
 		h *= 0x100000001b3ULL;
 	}
 	c->prefix = h | 1;
