@@ -16,8 +16,8 @@
  * what a table or a list writes around one value: CSV, TSV, JSON and
  * markdown separators, HTML and XML tags, a bullet or a number ("1. ",
  * "12) ") before it, a port after it ("133.1.2.3:443"); a column is the
- * same line prefix with numbers read as one shape ("9. ", "10. ", a time)
- * or none at all (the first column of a table).
+ * same line prefix with numbers and runs of blanks read as one shape
+ * ("9. ", "10. ", a time, "IP:\t", "IP:  ") or none at all (the first column of a table).
  *
  * ipscan_ctx_read() reads what the rule needs of one token from the view
  * when the token is parsed (the words before and after it, whether it is
@@ -415,9 +415,11 @@ static void column(struct ipscan_view *v, int64_t s, int64_t lo, const struct ip
 		from++;	/* indentation is not part of the shape */
 	/* an empty prefix is a shape too: the first column of a table */
 	for (int64_t i = from; i < s; i++) {
-		if (digit(view_at(v, i)) && i > from && digit(view_at(v, i - 1)))
-			continue;	/* a number is one shape: "9. ", "10. ", a time */
-		h ^= (uint8_t)(digit(view_at(v, i)) ? '0' : view_at(v, i));
+		int b = view_at(v, i), a = i > from ? view_at(v, i - 1) : 0;
+		if ((digit(b) && digit(a)) || (blank(b) && blank(a)))
+			continue;	/* a number or a run of blanks is one shape:
+					 * "9. ", "10. ", a time, "IP:\t", "IP:  " */
+		h ^= (uint8_t)(digit(b) ? '0' : blank(b) ? ' ' : b);
 		h *= 0x100000001b3ULL;
 	}
 	c->prefix = h | 1;
