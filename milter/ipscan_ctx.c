@@ -25,6 +25,13 @@
  * (ipscan_list_*) then holds back the few tokens whose fate depends on
  * the tokens after them, and reports the rest at once, in stream order.
  *
+ * Versions start small: the words and the changelog rule below lower
+ * only a token whose first number is at most VERSION_LEAD_MAX (4.6.0.1,
+ * 2.5.29.17, 7.13.21.0).  No four-part version that is also a dotted
+ * quad starts higher (Chrome's 120.0.6099.109 is no quad), while nine in
+ * ten addresses do, so a sender who writes a version word before every
+ * address, or a changelog line above prose, hides next to nothing.
+ *
  * Suspect contexts (each pinned by a test):
  *  - a version or OID word before the token, directly or through a
  *    connector ("bump to", "Standards-Version:", "policy-version to",
@@ -52,6 +59,8 @@
 #include "ipscan_priv.h"
 
 #define CTX_WORD_MAX 64
+/* The highest first number of a version or OID the words may lower. */
+#define VERSION_LEAD_MAX 29
 
 static inline int lc(int c)
 {
@@ -467,8 +476,9 @@ void ipscan_ctx_read(struct ipscan_view *v, int64_t s, int64_t e, const struct i
 	/* versions and OIDs are dotted: the words around an IPv6 token never
 	 * make it one; glue alone is doubt enough for either family */
 	c->suspect = glued || (m->addr.family == IP_V4 &&
-			       (changelog || x500_arc(m) || odd_padding(v, s, e) ||
-				suspect_words(v, s, e, lo) || suspect_after(v, e)));
+			       (x500_arc(m) || odd_padding(v, s, e) ||
+				(m->addr.octet[0] <= VERSION_LEAD_MAX &&
+				 (changelog || suspect_words(v, s, e, lo) || suspect_after(v, e)))));
 }
 
 /* Report one held or new match; non-zero stops the stream. */
