@@ -386,9 +386,6 @@ static bool alone(struct ipscan_view *v, int64_t s, int64_t e, int64_t lo, bool 
 	return right_alone(v, e);
 }
 
-/* Would a token with context c join a run that is already a list?  Then
- * its own context does not matter and is not read (the bulk of a long
- * list costs no word look-ups). */
 /* Is a token with context c in list form with the previous token? */
 static bool linked(const struct ipscan_list *l, const struct ipscan_ctx *c)
 {
@@ -396,6 +393,9 @@ static bool linked(const struct ipscan_list *l, const struct ipscan_ctx *c)
 	       (c->gap_from == l->prev_end || (l->prev_alone && c->alone) || c->column);
 }
 
+/* Would a token with context c join a run that is already a list?  Then
+ * its own context does not matter and is not read (the bulk of a long
+ * list costs no word look-ups). */
 static bool joins_list(const struct ipscan_list *l, const struct ipscan_ctx *c)
 {
 	return l->run >= IPSCAN_LIST_MIN - 1 && linked(l, c);
