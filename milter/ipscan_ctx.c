@@ -45,7 +45,7 @@
  *  - LDAP schema keywords after it ("2.5.4.41 NAME");
  *  - the OID arcs themselves: four-arc X.500 attribute, object class,
  *    matching rule and certificate extension OIDs ("2.5.29.17");
- *  - the token glued to a word by '-' or '_' ("pkg-4.8.6.3", "ip_1.2.3.4");
+ *  - the token glued to a word by '-' or '_' ("pkg-4.8.6.3", "ip_2a00::1");
  *  - a changelog stream (Debian, RPM or GNU ChangeLog first line): every
  *    token below the first line.
  *
@@ -474,11 +474,16 @@ void ipscan_ctx_read(struct ipscan_view *v, int64_t s, int64_t e, const struct i
 	if (joins_list(l, c))
 		return;
 	/* versions and OIDs are dotted: the words around an IPv6 token never
-	 * make it one; glue alone is doubt enough for either family */
-	c->suspect = glued || (m->addr.family == IP_V4 &&
-			       (x500_arc(m) || odd_padding(v, s, e) ||
-				(m->addr.octet[0] <= VERSION_LEAD_MAX &&
-				 (changelog || suspect_words(v, s, e, lo) || suspect_after(v, e)))));
+	 * make it one, glue alone is doubt enough there ("ip_2a00::1"); an
+	 * IPv4 token glued to a word is a version only when it starts like
+	 * one ("pkg-4.8.6.3"; "host-133.1.2.3" is how hosts are named) */
+	if (m->addr.family != IP_V4) {
+		c->suspect = glued;
+		return;
+	}
+	c->suspect = x500_arc(m) || odd_padding(v, s, e) ||
+		     (m->addr.octet[0] <= VERSION_LEAD_MAX &&
+		      (glued || changelog || suspect_words(v, s, e, lo) || suspect_after(v, e)));
 }
 
 /* Report one held or new match; non-zero stops the stream. */
