@@ -12,13 +12,25 @@
  * quotes, or a column: on consecutive lines after the same text, as in
  * "version 1.2.3.4" line after line) are a list whatever words surround
  * them: a context rule can never drop a list, so an attacker gains nothing
- * by wrapping one in version words.
+ * by wrapping one in version words or a forged changelog line.  A cell is
+ * what a table or a list writes around one value: CSV, TSV, JSON and
+ * markdown separators, HTML and XML tags, a bullet or a number ("1. ",
+ * "12) ") before it, a port after it ("133.1.2.3:443"); a column is the
+ * same line prefix with numbers and runs of blanks read as one shape
+ * ("9. ", "10. ", a time, "IP:\t", "IP:  ") or none at all (the first column of a table).
  *
  * ipscan_ctx_read() reads what the rule needs of one token from the view
  * when the token is parsed (the words before and after it, whether it is
  * alone in its cell, where the list gap before it starts); the list state
  * (ipscan_list_*) then holds back the few tokens whose fate depends on
  * the tokens after them, and reports the rest at once, in stream order.
+ *
+ * Versions start small: the words and the changelog rule below lower
+ * only a token whose first number is at most VERSION_LEAD_MAX (4.6.0.1,
+ * 2.5.29.17, 7.13.21.0).  No four-part version that is also a dotted
+ * quad starts higher (Chrome's 120.0.6099.109 is no quad), while nine in
+ * ten addresses do, so a sender who writes a version word before every
+ * address, or a changelog line above prose, hides next to nothing.
  *
  * Suspect contexts (each pinned by a test):
  *  - a version or OID word before the token, directly or through a
@@ -33,7 +45,7 @@
  *  - LDAP schema keywords after it ("2.5.4.41 NAME");
  *  - the OID arcs themselves: four-arc X.500 attribute, object class,
  *    matching rule and certificate extension OIDs ("2.5.29.17");
- *  - the token glued to a word by '-' or '_' ("pkg-4.8.6.3", "ip_1.2.3.4");
+ *  - the token glued to a word by '-' or '_' ("pkg-4.8.6.3", "ip_2a00::1");
  *  - a changelog stream (Debian, RPM or GNU ChangeLog first line): every
  *    token below the first line.
  *
@@ -47,6 +59,8 @@
 #include "ipscan_priv.h"
 
 #define CTX_WORD_MAX 64
+/* The highest first number of a version or OID the words may lower. */
+#define VERSION_LEAD_MAX 29
 
 static inline int lc(int c)
 {
@@ -71,11 +85,18 @@ static inline bool gap_byte(int c)
 	       c == '"' || c == '\'';
 }
 
-/* Bytes that end a cell or a line. */
+/* Bytes that end a cell or a line: also the tags around an HTML or XML
+ * cell ("<td>133.1.2.3</td>"). */
 static inline bool cell_edge(int c)
 {
 	return c == VIEW_START || c == VIEW_END || c == '\n' || c == '\r' || c == ',' ||
-	       c == ';' || c == '|' || c == '\t' || c == '[' || c == ']';
+	       c == ';' || c == '|' || c == '\t' || c == '[' || c == ']' || c == '<' ||
+	       c == '>' || c == '{' || c == '}';
+}
+
+static inline bool digit(int c)
+{
+	return c >= '0' && c <= '9';
 }
 
 static const char *const version_words[] = {
@@ -310,6 +331,9 @@ static bool right_alone(struct ipscan_view *v, int64_t e)
 		return blank(view_at(v, e + 1));	/* padding: a fixed-width column ends */
 	if (view_at(v, p) == '.')
 		p++;	/* a sentence ends with the token */
+	else if (p == e && view_at(v, p) == ':' && digit(view_at(v, p + 1)))
+		for (p++; p - e < CTX_RIGHT_MAX && digit(view_at(v, p)); p++)
+			;	/* a port belongs to the cell: "133.1.2.3:443" */
 	c = view_at(v, p);
 	if (c == '\\') {
 		int n = view_at(v, p + 1);
@@ -343,15 +367,25 @@ static bool alone(struct ipscan_view *v, int64_t s, int64_t e, int64_t lo, bool 
 		while (p > lo && blank(view_at(v, p - 1)))
 			p--;
 		c = view_at(v, p - 1);
+	} else if ((c == '.' || c == ')') && p - 1 > lo && blank(view_at(v, p))) {
+		/* a numbered list: "1. 133.1.2.3", "12) 133.1.2.3" */
+		int64_t q = p - 1;
+		while (q > lo && p - q <= 4 && digit(view_at(v, q - 1)))
+			q--;
+		if (q < p - 1 && p - q <= 4) {
+			p = q;
+			while (p > lo && blank(view_at(v, p - 1)))
+				p--;
+			c = view_at(v, p - 1);
+		}
 	}
+	if (c == ':' && p < s && p - 2 > lo && view_at(v, p - 2) == '"')
+		return right_alone(v, e);	/* a JSON value: "ip":"133.1.2.3" */
 	if (p <= lo || !cell_edge(c))
 		return false;
 	return right_alone(v, e);
 }
 
-/* Would a token with context c join a run that is already a list?  Then
- * its own context does not matter and is not read (the bulk of a long
- * list costs no word look-ups). */
 /* Is a token with context c in list form with the previous token? */
 static bool linked(const struct ipscan_list *l, const struct ipscan_ctx *c)
 {
@@ -359,6 +393,9 @@ static bool linked(const struct ipscan_list *l, const struct ipscan_ctx *c)
 	       (c->gap_from == l->prev_end || (l->prev_alone && c->alone) || c->column);
 }
 
+/* Would a token with context c join a run that is already a list?  Then
+ * its own context does not matter and is not read (the bulk of a long
+ * list costs no word look-ups). */
 static bool joins_list(const struct ipscan_list *l, const struct ipscan_ctx *c)
 {
 	return l->run >= IPSCAN_LIST_MIN - 1 && linked(l, c);
@@ -385,10 +422,13 @@ static void column(struct ipscan_view *v, int64_t s, int64_t lo, const struct ip
 	int64_t from = ls;
 	while (from < s && blank(view_at(v, from)))
 		from++;	/* indentation is not part of the shape */
-	if (from == s)
-		return;
+	/* an empty prefix is a shape too: the first column of a table */
 	for (int64_t i = from; i < s; i++) {
-		h ^= (uint8_t)view_at(v, i);
+		int b = view_at(v, i), a = i > from ? view_at(v, i - 1) : 0;
+		if ((digit(b) && digit(a)) || (blank(b) && blank(a)))
+			continue;	/* a number or a run of blanks is one shape:
+					 * "9. ", "10. ", a time, "IP:\t", "IP:  " */
+		h ^= (uint8_t)(digit(b) ? '0' : blank(b) ? ' ' : b);
 		h *= 0x100000001b3ULL;
 	}
 	c->prefix = h | 1;
@@ -434,10 +474,16 @@ void ipscan_ctx_read(struct ipscan_view *v, int64_t s, int64_t e, const struct i
 	if (joins_list(l, c))
 		return;
 	/* versions and OIDs are dotted: the words around an IPv6 token never
-	 * make it one; glue alone is doubt enough for either family */
-	c->suspect = glued || (m->addr.family == IP_V4 &&
-			       (changelog || x500_arc(m) || odd_padding(v, s, e) ||
-				suspect_words(v, s, e, lo) || suspect_after(v, e)));
+	 * make it one, glue alone is doubt enough there ("ip_2a00::1"); an
+	 * IPv4 token glued to a word is a version only when it starts like
+	 * one ("pkg-4.8.6.3"; "host-133.1.2.3" is how hosts are named) */
+	if (m->addr.family != IP_V4) {
+		c->suspect = glued;
+		return;
+	}
+	c->suspect = x500_arc(m) || odd_padding(v, s, e) ||
+		     (m->addr.octet[0] <= VERSION_LEAD_MAX &&
+		      (glued || changelog || suspect_words(v, s, e, lo) || suspect_after(v, e)));
 }
 
 /* Report one held or new match; non-zero stops the stream. */

@@ -60,7 +60,7 @@ static size_t q_decode(const char *s, size_t n, unsigned char *out)
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '_') {
 			out[k++] = ' ';
-		} else if (s[i] == '=' && i + 2 < n + 0 && hexval(s[i + 1]) >= 0 &&
+		} else if (s[i] == '=' && i + 2 < n && hexval(s[i + 1]) >= 0 &&
 			   hexval(s[i + 2]) >= 0) {
 			out[k++] = (unsigned char)(hexval(s[i + 1]) << 4 | hexval(s[i + 2]));
 			i += 2;

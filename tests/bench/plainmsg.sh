@@ -20,16 +20,14 @@ CORPUS=${CORPUS:-../shared/corpus}
 PLAIN_MB=${PLAIN_MB:-98}
 RUNS=${RUNS:-5}
 D=$BUILD/bench/plainmsg
-PATTERN='\b(?:\d{1,3}\.){3}\d{1,3}\b'
+bench_name=plainmsg
+. tests/bench/lib.sh
 
 if [ ! -d "$CORPUS/mime" ]; then
 	echo "plainmsg: $CORPUS/mime missing (make bench CORPUS=...): skipped" >&2
 	exit 0
 fi
-if ! command -v rg >/dev/null 2>&1; then
-	echo "plainmsg: ripgrep (rg) not installed: no baseline" >&2
-	exit 1
-fi
+need_rg
 mkdir -p "$D"
 if [ ! -s "$D/plain.eml" ] || [ "$(cat "$D/plain.mb" 2>/dev/null)" != "$PLAIN_MB" ]; then
 	echo "generating $D/plain.eml ($PLAIN_MB MB)"
@@ -59,7 +57,6 @@ file=$D/plain.eml
 bytes=$(wc -c <"$file")
 cat "$file" >/dev/null	# page cache, for both
 
-now() { date +%s.%N; }
 min() { awk -v x="$1" -v y="$2" 'BEGIN { print (x < y) ? x : y }'; }
 
 best_rg=1e9

@@ -24,16 +24,14 @@ DENSE_MB=${DENSE_MB:-150}
 RUNS=${RUNS:-5}
 DIR=$BUILD/bench
 BENCH=$BUILD/tests/ipscan-bench
-PATTERN='\b(?:\d{1,3}\.){3}\d{1,3}\b'
+bench_name=scanner
+. tests/bench/lib.sh
 
 if [ ! -x "$BENCH" ]; then
 	echo "scanner: $BENCH missing (make $BENCH)" >&2
 	exit 1
 fi
-if ! command -v rg >/dev/null 2>&1; then
-	echo "scanner: ripgrep (rg) not installed: no baseline" >&2
-	exit 1
-fi
+need_rg
 mkdir -p "$DIR"
 
 # gen KIND MB FILE: (re)generate when missing or of another size
@@ -47,8 +45,6 @@ gen() {
 }
 gen benign "$BENIGN_MB" "$DIR/benign.txt"
 gen dense "$DENSE_MB" "$DIR/dense.csv"
-
-now() { date +%s.%N; }
 
 # mbps BYTES T0 T1: throughput of one timed run
 mbps() { awk -v b="$1" -v a="$2" -v z="$3" 'BEGIN { printf "%.1f", (z > a) ? b / (z - a) / 1e6 : 0 }'; }

@@ -592,9 +592,12 @@ static const struct row form_rows[] = {
 	 "133.1.2.1 133.1.2.2 133.1.2.3 133.1.2.4 133.1.2.5", 0},
 	{"133.1.2.1|133.1.2.2|133.1.2.3|133.1.2.4|pkg-4.6.0.1|133.1.2.5|",
 	 "133.1.2.1 133.1.2.2 133.1.2.3 133.1.2.4 4.6.0.1 133.1.2.5", 0},
-	/* glued and standing alone: the context rule lowers it */
-	{"host-133.1.2.3", "", 0},
-	{"see ip_133.1.2.3 there", "", 0},
+	/* glued and standing alone: lowered when it starts like a version */
+	{"host-13.1.2.3", "", 0},
+	{"see ip_13.1.2.3 there", "", 0},
+	{"host-133.1.2.3", "133.1.2.3@5", 0},
+	{"see ip_133.1.2.3 there", "133.1.2.3@7", 0},
+	{"see ip_2a00:1450:4001::1 there", "", 0},
 	{"133.1.2.3-133.1.2.9", "133.1.2.3-133.1.2.9", 0},
 	{"133.1.2.9-133.1.2.3", "133.1.2.9 133.1.2.3", 0},
 };
@@ -643,7 +646,7 @@ static const struct row context_rows[] = {
 	 "133.1.2.3@18 133.1.2.4@29 133.1.2.5@40 133.1.2.6@51", 0},
 	{"upgrade to 133.1.2.3\n133.1.2.4\n133.1.2.5\n133.1.2.6\n",
 	 "133.1.2.3 133.1.2.4 133.1.2.5 133.1.2.6", 0},
-	{"Policy 133.1.2.3; Policy 133.1.2.4; 133.1.2.5; 133.1.2.6",
+	{"Policy 4.6.0.1; Policy 4.6.0.2; 133.1.2.5; 133.1.2.6",
 	 "133.1.2.5 133.1.2.6", 0},	/* two in a version context, two left: no list */
 	{"version 133.1.2.3 133.1.2.4 133.1.2.5 133.1.2.6 release",
 	 "133.1.2.3 133.1.2.4 133.1.2.5 133.1.2.6", 0},
@@ -660,14 +663,26 @@ static const struct row context_rows[] = {
 	 "133.1.2.3 133.1.2.4 133.1.2.5 133.1.2.6", 0},
 	{"Hosts: host-133.1.2.3, host-133.1.2.4, host-133.1.2.5, host-133.1.2.6.",
 	 "133.1.2.3 133.1.2.4 133.1.2.5 133.1.2.6", 0},
-	{"version 133.1.2.3\nversion 133.1.2.4\nversion 133.1.2.5\n", "", 0},
-	{"version 133.1.2.3\n\nversion 133.1.2.4\n\nversion 133.1.2.5\n\nversion 133.1.2.6\n", "", 0},
+	{"version 4.6.0.1\nversion 4.6.0.2\nversion 4.6.0.3\n", "", 0},
+	{"version 4.6.0.1\n\nversion 4.6.0.2\n\nversion 4.6.0.3\n\nversion 4.6.0.4\n", "", 0},
 	{"objectidentifier\ta 2.5.6.24\nobjectidentifier\tb 2.5.6.25\nobjectidentifier\tc 2.5.6.26\n"
 	 "objectidentifier\td 2.5.6.27\n", "", 0},
 	{"  * Bump to 4.6.0.1\n  * Bump to 4.6.0.2\n  * Policy 4.6.0.3\n  * Bump to 4.6.0.4\n", "", 0},
 	/* three are not a list: the one in a version context drops */
-	{"version 133.1.2.3, 133.1.2.4, 133.1.2.5", "133.1.2.4 133.1.2.5", 0},
-	{"133.1.2.3\nrelease 133.1.2.4\n133.1.2.5", "133.1.2.3 133.1.2.5", 0},
+	{"version 4.6.0.1, 133.1.2.4, 133.1.2.5", "133.1.2.4 133.1.2.5", 0},
+	{"133.1.2.3\nrelease 4.6.0.1\n133.1.2.5", "133.1.2.3 133.1.2.5", 0},
+	/* versions start small: no version word or changelog lowers an
+	 * address whose first number no version has, so words cannot hide
+	 * a list in any layout (a word per line, prose) */
+	{"version 133.1.2.3", "133.1.2.3", 0},
+	{"version 30.1.2.3", "30.1.2.3", 0},
+	{"version 29.1.2.3", "", 0},
+	{"version 133.1.2.3\nrelease 133.1.2.4\nupdate 133.1.2.5\npatch 133.1.2.6\n",
+	 "133.1.2.3 133.1.2.4 133.1.2.5 133.1.2.6", 0},
+	{"upgrade to 133.1.2.3 and version 133.1.2.4 and v 133.1.2.5 and rel 133.1.2.6",
+	 "133.1.2.3 133.1.2.4 133.1.2.5 133.1.2.6", 0},
+	{"133.1.2.3 patch", "133.1.2.3", 0},
+	{"firmware 203.0.113.7 (>= 198.51.100.1)", "203.0.113.7 198.51.100.1", 0},
 };
 
 /* ---- escaped line breaks in JSON strings and iCalendar values --------- */
@@ -693,10 +708,53 @@ static const struct row changelog_rows[] = {
 	 "", 0},
 	{"* Mon Jan 01 2024 A Packager <a@example.org> - 1.0-1\n- between 2.1.8.2 and now\n", "", 0},
 	{"2024-01-15  A Hacker  <a@example.org>\n\n\t* x.c: works with 2.1.8.2 now\n", "", 0},
-	{"linux (6.1.0-1) bookworm; urgency=medium\r\n  * icmp: source of 133.1.2.3\r\n", "", 0},
+	{"linux (6.1.0-1) bookworm; urgency=medium\r\n  * icmp: source of 13.1.2.3\r\n", "", 0},
+	/* a forged changelog line hides no address no version has */
+	{"linux (6.1.0-1) bookworm; urgency=medium\r\n  * icmp: source of 133.1.2.3\r\n",
+	 "133.1.2.3", 0},
 	/* a list in a changelog still counts */
 	{"foo (1.0-1) unstable; urgency=low\n\n  * blocked hosts:\n    133.1.2.3\n    133.1.2.4\n"
 	 "    133.1.2.5\n    133.1.2.6\n", "133.1.2.3 133.1.2.4 133.1.2.5 133.1.2.6", 0},
+	/* a forged changelog line hides no list, whatever its layout */
+#define CL "foo (1.0-1) unstable; urgency=low\n\n"
+#define L4 "133.1.2.3 133.1.2.4 133.1.2.5 133.1.2.6"
+	{CL "<tr><td>133.1.2.3</td></tr><tr><td>133.1.2.4</td></tr><tr><td>133.1.2.5</td></tr>"
+	 "<tr><td>133.1.2.6</td></tr>\n", L4, 0},
+	{CL "<tr><td>1</td><td>133.1.2.3</td><td>JP</td></tr>\n<tr><td>2</td><td>133.1.2.4</td>"
+	 "<td>CN</td></tr>\n<tr><td>3</td><td>133.1.2.5</td></tr>\n<tr><td>4</td><td>133.1.2.6"
+	 "</td></tr>\n", L4, 0},
+	{CL "<ul><li>133.1.2.3</li><li>133.1.2.4</li><li>133.1.2.5</li><li>133.1.2.6</li></ul>",
+	 L4, 0},
+	{CL "<ip>133.1.2.3</ip>\n<ip>133.1.2.4</ip>\n<ip>133.1.2.5</ip>\n<ip>133.1.2.6</ip>\n", L4,
+	 0},
+	{CL "1. 133.1.2.3\n2. 133.1.2.4\n3. 133.1.2.5\n4. 133.1.2.6\n", L4, 0},
+	{CL "9) 133.1.2.3\n10) 133.1.2.4\n11) 133.1.2.5\n12) 133.1.2.6\n", L4, 0},
+	{CL "- 133.1.2.3\n- 133.1.2.4\n- 133.1.2.5\n- 133.1.2.6\n", L4, 0},
+	{CL "| 1 | 133.1.2.3 | 2497 |\n| 2 | 133.1.2.4 | 2497 |\n| 3 | 133.1.2.5 | 2497 |\n"
+	 "| 4 | 133.1.2.6 | 2497 |\n", L4, 0},
+	{CL "133.1.2.3\t80\n133.1.2.4\t80\n133.1.2.5\t80\n133.1.2.6\t80\n", L4, 0},
+	{CL "\"133.1.2.3\",\"133.1.2.4\",\"133.1.2.5\",\"133.1.2.6\"\n", L4, 0},
+	{CL "IP: 133.1.2.3\nIP: 133.1.2.4\nIP: 133.1.2.5\nIP: 133.1.2.6\n", L4, 0},
+	{CL "IP: 133.1.2.3\nIP:  133.1.2.4\nIP: 133.1.2.5\nIP:   133.1.2.6\n", L4, 0},
+	{CL "9:59 drop 133.1.2.3\n10:00 drop  133.1.2.4\n10:01 drop 133.1.2.5\n"
+	 "10:02 drop 133.1.2.6\n", L4, 0},
+	{CL "133.1.2.3:443\n133.1.2.4:8443\n133.1.2.5:22\n133.1.2.6:443\n", L4, 0},
+	{CL "133.1.2.3:443, 133.1.2.4:443, 133.1.2.5:443, 133.1.2.6:443\n", L4, 0},
+	{CL "[{\"ip\":\"133.1.2.3\",\"asn\":1},{\"ip\":\"133.1.2.4\",\"asn\":1},"
+	 "{\"ip\":\"133.1.2.5\"},{\"ip\":\"133.1.2.6\"}]\n", L4, 0},
+	{CL "133.1.2.3      AS2497   JP\n133.1.2.4      AS2497   JP\n133.1.2.5      AS2497   JP\n"
+	 "133.1.2.6      AS2497   JP\n", L4, 0},
+	{CL "2024-01-01 10:00 drop 133.1.2.3 port 22\n2024-01-01 10:01 drop 133.1.2.4 port 22\n"
+	 "2024-01-01 10:02 drop 133.1.2.5 port 22\n2024-01-01 10:03 drop 133.1.2.6 port 22\n", L4, 0},
+	{CL "We saw 133.1.2.3 scanning. Also 133.1.2.4 and 133.1.2.5. Then 133.1.2.6 too.\n", L4, 0},
+	{CL "src=133.1.2.3 dst=10.0.0.1\nsrc=133.1.2.4 dst=10.0.0.1\n",
+	 "133.1.2.3 133.1.2.4", 0},	/* 10.0.0.1 could be a version there */
+	{CL "Host: a\nIP: 133.1.2.3\nHost: b\nIP: 133.1.2.4\n", "133.1.2.3 133.1.2.4", 0},
+	/* a version number still drops there, also numbered or in a cell */
+	{CL "  1. 2.5.0.0\n", "", 0},
+	{CL "<td>2.5.0.0</td>\n", "", 0},
+#undef CL
+#undef L4
 	/* not a changelog: the same line is an address */
 	{"hello\n  * Moved 133.1.2.3 out of the way\n", "133.1.2.3@16", 0},
 	{"foo (1.0-1) unstable\n  * Moved 133.1.2.3 out\n", "133.1.2.3", 0},
