@@ -10,9 +10,14 @@
  *    and read by an unzip.  Other formats count as ending at the buffer.
  *  - OpenPGP: the first packet's tag decides.  Session keys, encrypted
  *    and compressed data, literal data and one-pass signatures start a
- *    message (sealed for us); keys and signatures are not content.
+ *    message (sealed for us); keys and signatures are not content, but
+ *    only when packets of a key or signature fill the buffer exactly:
+ *    four bytes that look like a key's header are no reason to skip what
+ *    follows them.
  *  - Signatures: a DER structure must span the buffer (plus line ends),
- *    so a CSV that happens to start with "0" is not one.
+ *    so a CSV that happens to start with "0" is not one; PEM only when
+ *    every line is an armour line or base64 (armour headers and anything
+ *    else make it text to read).
  *
  * Limits: no allocation but sniff_b64_decode(); every walk is linear and
  * checks bounds before each read.
@@ -191,6 +196,54 @@ bool sniff_ole2(const void *buf, size_t len)
 	return at(buf, len, 0, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8);
 }
 
+/* Packets of a key or signature (signature, secret and public keys and
+ * subkeys, trust, user ID, user attribute) that end exactly at len;
+ * partial and indeterminate lengths belong to messages, not keys. */
+static bool pgp_key_packets(const unsigned char *p, size_t len)
+{
+	size_t o = 0;
+	while (o < len) {
+		if (!(p[o] & 0x80) || len - o < 2)
+			return false;
+		unsigned tag;
+		size_t hdr, body;
+		if (p[o] & 0x40) {
+			tag = p[o] & 0x3fu;
+			unsigned b = p[o + 1];
+			if (b < 192) {
+				hdr = 2, body = b;
+			} else if (b < 224) {
+				if (len - o < 3)
+					return false;
+				hdr = 3, body = ((size_t)(b - 192) << 8) + p[o + 2] + 192;
+			} else if (b == 255) {
+				if (len - o < 6)
+					return false;
+				hdr = 6, body = (size_t)be32(p + o + 2);
+			} else {
+				return false;
+			}
+		} else {
+			static const size_t lens[4] = {1, 2, 4, 0};
+			tag = (p[o] >> 2) & 0x0fu;
+			size_t k = lens[p[o] & 3];
+			if (k == 0 || len - o < 1 + k)
+				return false;
+			body = 0;
+			for (size_t i = 0; i < k; i++)
+				body = body << 8 | p[o + 1 + i];
+			hdr = 1 + k;
+		}
+		if (tag != 2 && tag != 5 && tag != 6 && tag != 7 && tag != 12 && tag != 13 &&
+		    tag != 14 && tag != 17)
+			return false;
+		if (body > len - o - hdr)
+			return false;
+		o += hdr + body;
+	}
+	return o == len;
+}
+
 enum sniff_pgp sniff_pgp_binary(const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
@@ -230,7 +283,7 @@ enum sniff_pgp sniff_pgp_binary(const void *buf, size_t len)
 	case 14:	/* public subkey */
 	case 5:	/* secret key */
 	case 7:	/* secret subkey */
-		return v >= 2 && v <= 6 ? SNIFF_PGP_KEY : SNIFF_PGP_NONE;
+		return v >= 2 && v <= 6 && pgp_key_packets(p, len) ? SNIFF_PGP_KEY : SNIFF_PGP_NONE;
 	default:
 		return SNIFF_PGP_NONE;
 	}
@@ -269,15 +322,38 @@ static bool der_spans(const unsigned char *p, size_t len)
 	return body <= len - hdr && tail_blank(p + hdr + body, len - hdr - body);
 }
 
-bool sniff_signature(const void *buf, size_t len)
+static unsigned char b64_class(unsigned char c);
+
+/* PEM or OpenPGP armour and nothing else: "-----BEGIN " first, then only
+ * "-----" lines, base64 lines (an armour checksum "=XXXX" is one) and
+ * blank lines. */
+static bool pem_only(const unsigned char *p, size_t len)
 {
-	const unsigned char *p = buf;
-	if (der_spans(p, len) || sniff_pgp_binary(p, len) == SNIFF_PGP_KEY)
-		return true;
 	size_t i = 0;
 	while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
 		i++;
-	return at(p, len, i, "-----BEGIN ", 11);
+	if (!at(p, len, i, "-----BEGIN ", 11))
+		return false;
+	while (i < len) {
+		const unsigned char *nl = memchr(p + i, '\n', len - i);
+		size_t e = nl ? (size_t)(nl - p) : len, n = e - i;
+		while (n > 0 && (p[i + n - 1] == '\r' || p[i + n - 1] == ' ' || p[i + n - 1] == '\t'))
+			n--;
+		bool dashes = n >= 10 && at(p + i, n, 0, "-----", 5) && at(p + i, n, n - 5, "-----", 5);
+		for (size_t k = 0; k < n && !dashes; k++) {
+			unsigned char c = b64_class(p[i + k]);
+			if (c > 64)
+				return false;
+		}
+		i = e + 1;
+	}
+	return true;
+}
+
+bool sniff_signature(const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	return der_spans(p, len) || sniff_pgp_binary(p, len) == SNIFF_PGP_KEY || pem_only(p, len);
 }
 
 bool sniff_zip_at_end(const void *buf, size_t len)

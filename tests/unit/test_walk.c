@@ -639,6 +639,57 @@ static char *b_p7s_real(size_t *len)
 	return mixed1("application/pkcs7-signature", "smime.p7s", der, sizeof der, len);
 }
 
+/* Bytes that only start like an OpenPGP key (tag 6, version 4) and go
+ * on as something else: not a key. */
+static char *b_pgpkey_forged(size_t *len)
+{
+	unsigned char d[400] = {0x99, 0x01, 0x0d, 0x04};
+	for (size_t i = 4; i < sizeof d; i++)
+		d[i] = (unsigned char)(i * 53u + 1u);
+	return mixed1("application/octet-stream", "data.bin", d, sizeof d, len);
+}
+
+/* A public key packet, a user ID and a signature: a key's whole shape. */
+static char *b_pgpkey_real(size_t *len)
+{
+	unsigned char d[64] = {0x99, 0x00, 0x0c, 0x04, 1, 2, 3, 4, 0x01, 0x00, 0x08, 0xc5, 0x00, 0x01,
+			       0x11};
+	size_t o = 15;
+	d[o++] = 0xb4;
+	d[o++] = 5;
+	memcpy(d + o, "a <b>", 5);
+	o += 5;
+	d[o] = 0x89;
+	d[o + 1] = 0x00;
+	d[o + 2] = (unsigned char)(sizeof d - (o + 3));
+	o += 3;
+	d[o] = 0x04;
+	for (size_t i = o + 1; i < sizeof d; i++)
+		d[i] = (unsigned char)(i * 29u + 3u);
+	return mixed1("application/pgp-keys", "key.gpg", d, sizeof d, len);
+}
+
+/* A PEM header over a CSV, labelled a detached signature. */
+static char *b_pem_csv(size_t *len)
+{
+	GString *s = g_string_new("-----BEGIN PKCS7-----\n");
+	g_string_append(s, list25);
+	g_string_append(s, "-----END PKCS7-----\n");
+	char *m = mixed1("application/pkcs7-signature", "smime.p7s", s->str, s->len, len);
+	g_string_free(s, TRUE);
+	return m;
+}
+
+static char *b_pem_real(size_t *len)
+{
+	static const char pem[] =
+		"-----BEGIN PKCS7-----\n"
+		"MIIBmQYJKoZIhvcNAQcCoIIBijCCAYYCAQExDzANBglghkgBZQMEAgEFADALBgkq\n"
+		"hkiG9w0BBwExggFhMIIBXQIBATA=\n"
+		"-----END PKCS7-----\n";
+	return mixed1("application/pkcs7-signature", "smime.p7s", pem, sizeof pem - 1, len);
+}
+
 /* A text part labelled 7bit whose body is a base64 CSV. */
 static char *b_b64_in_7bit(size_t *len)
 {
@@ -1295,6 +1346,19 @@ static const struct walk_case cases[] = {
 	 {{"subject", "text/plain", S, N}, {"TEXT", "multipart/mixed", C, N},
 	  {"1", "text/plain", S, N}, {"2", "application/pkcs7-signature", S, N}},
 	 false, N, {NULL}, {NULL}, 0, 0},
+	{"bytes that only start like an OpenPGP key are no key", NULL, b_pgpkey_forged, NULL,
+	 {{"2", "application/octet-stream", U, UNSCAN_UNSUPPORTED_TYPE}}, true, N, {NULL}, {NULL},
+	 0, 0},
+	{"trap: a whole OpenPGP key stays a key", NULL, b_pgpkey_real, NULL,
+	 {{"subject", "text/plain", S, N}, {"TEXT", "multipart/mixed", C, N},
+	  {"1", "text/plain", S, N}, {"2", "application/pgp-keys", S, N}},
+	 false, N, {NULL}, {NULL}, 0, 0},
+	{"a PEM header over a CSV named .p7s is read", NULL, b_pem_csv, NULL,
+	 {{"2", "application/pkcs7-signature", S, N}}, true, N, {"193.0.6.139,3333"}, {NULL}, 0, 0},
+	{"trap: a real PEM signature stays a signature", NULL, b_pem_real, NULL,
+	 {{"subject", "text/plain", S, N}, {"TEXT", "multipart/mixed", C, N},
+	  {"1", "text/plain", S, N}, {"2", "application/pkcs7-signature", S, N}},
+	 false, N, {NULL}, {"MIIB"}, 0, 0},
 	{"labelled base64, really plain text",
 	 "Subject: x\r\nContent-Type: text/csv\r\nContent-Transfer-Encoding: base64\r\n\r\n"
 	 "ip,asn\r\n193.0.6.139,3333\r\n145.97.39.155,1103\r\n130.89.1.1,1133\r\n",
