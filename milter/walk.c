@@ -760,17 +760,20 @@ static enum arc_status member_text(struct walk *w, struct arc *a, const struct i
 enum member_plan {
 	PLAN_FIRST,	/* the first chunk decides (all of it, or binary) */
 	PLAN_TEXT,	/* streamed as text */
-	PLAN_SLURP	/* read whole: archive, PDF, message */
+	PLAN_SLURP	/* read whole: archive, PDF, message, media */
 };
 
+/* Media is read whole like in a MIME part: what follows an image's end
+ * (text, a zip) may lie past the first chunk. */
 static enum member_plan member_plan(const struct item *it, const char *buf, size_t have,
 				    bool complete)
 {
 	enum textx_name nk = textx_name_kind(it->filename);
+	size_t end;
 	if (complete)
 		return PLAN_FIRST;
 	if (pdf_magic(buf, have) || arc_magic(buf, have) || nk == TEXTX_NAME_MESSAGE ||
-	    rtf_magic(buf, have) || sniff_ole2(buf, have) ||
+	    rtf_magic(buf, have) || sniff_ole2(buf, have) || sniff_media(buf, have, &end) ||
 	    strcmp(it->type, "application/pdf") == 0)
 		return PLAN_SLURP;
 	if (nk != TEXTX_NAME_UNKNOWN || textx_sniff(buf, have) != TEXTX_SNIFF_BINARY)

@@ -573,6 +573,34 @@ static char *b_gif_text_tail(size_t *len)
 	return msg;
 }
 
+/* A zip member: a PNG larger than one read chunk, then a CSV after its
+ * IEND, as a GIF with text appended is read outside archives. */
+static char *b_zip_png_tail(size_t *len)
+{
+	static const unsigned char head[] = "\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x01\0\0\0\x01"
+					    "\x08\x00\x00\x00\x00\x3a\x7e\x9b\x55";
+	static const unsigned char iend[] = "\0\0\0\0IEND\xae\x42\x60\x82";
+	const size_t idat = 100000;
+	GByteArray *g = g_byte_array_new();
+	g_byte_array_append(g, head, sizeof head - 1);
+	unsigned char hdr[8] = {0, (unsigned char)(idat >> 16), (unsigned char)(idat >> 8),
+				(unsigned char)idat, 'I', 'D', 'A', 'T'};
+	g_byte_array_append(g, hdr, sizeof hdr);
+	for (size_t i = 0; i < idat + 4; i++) {
+		unsigned char b = (unsigned char)((i * 2654435761u) >> 13);
+		g_byte_array_append(g, &b, 1);
+	}
+	g_byte_array_append(g, iend, sizeof iend - 1);
+	g_byte_array_append(g, (const guint8 *)list25, sizeof list25 - 1);
+	struct mem m[] = {{"photo.png", g->data, g->len}};
+	size_t zl;
+	unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, m, 1, &zl);
+	char *msg = mixed1("application/zip", "photos.zip", z, zl, len);
+	free(z);
+	g_byte_array_free(g, TRUE);
+	return msg;
+}
+
 static char *b_gif_clean(size_t *len)
 {
 	return mixed1("image/gif", "logo.gif", gif1x1, sizeof gif1x1 - 1, len);
@@ -1324,6 +1352,9 @@ static const struct walk_case cases[] = {
 	 true, N, {"193.0.6.139,3333", "130.89.1.1"}, {NULL}, 0, 0},
 	{"text after a GIF's end is read", NULL, b_gif_text_tail, NULL,
 	 {{"2", "image/gif", S, N}}, true, N, {"145.97.39.155,1103"}, {NULL}, 0, 0},
+	{"text after a large PNG's end inside a zip is read", NULL, b_zip_png_tail, NULL,
+	 {{"2", "application/zip", C, N}, {"2!photo.png", "image/png", S, N}},
+	 true, N, {"145.97.39.155,1103"}, {NULL}, 0, 0},
 	{"trap: a real GIF stays clean", NULL, b_gif_clean, NULL,
 	 {{"subject", "text/plain", S, N}, {"TEXT", "multipart/mixed", C, N},
 	  {"1", "text/plain", S, N}, {"2", "image/gif", S, N}},
