@@ -378,15 +378,19 @@ static void walk_subject(struct walk *w, GMimeMessage *m, const char *prefix, un
 	free(s);
 }
 
-/* A message held as bytes (an .eml attachment, text/rfc822-headers). */
+static void walk_text_item(struct walk *w, const struct item *it, enum textx_sniff sn);
+
+/* A message held as bytes (an .eml attachment, text/rfc822-headers).
+ * Bytes GMime cannot make a message of are read as text and marked, as
+ * the top-level message is: no header block tells what to leave out. */
 static void walk_embedded(struct walk *w, const struct item *it, bool headers_only)
 {
 	struct parsed p;
 	GMimeMessage *m = parse_open(&p, it->data, it->len);
 	if (m == NULL) {
 		parse_close(&p);
-		if (!headers_only)
-			walk_text(w, it->part, TEXTX_PLAIN, it->charset, it->data, it->len);
+		findings_part_unscannable(w->f, it->part, UNSCAN_MALFORMED_MIME);
+		walk_text_item(w, it, textx_sniff(it->data, it->len));
 		return;
 	}
 	if (headers_only) {

@@ -1336,6 +1336,12 @@ static const struct walk_case cases[] = {
 	 NULL, NULL,
 	 {{"subject", "text/plain", S, N}, {"1", "text/rfc822-headers", S, N}},
 	 false, N, {"orig 8.8.8.8"}, {"9.9.9.9"}, 0, 0},
+	{"text/rfc822-headers that are no header block are read, malformed",
+	 "Subject: dsn\r\nContent-Type: text/rfc822-headers\r\n\r\nthe list\r\n"
+	 "193.0.6.139,3333\r\n145.97.39.155,1103\r\n",
+	 NULL, NULL,
+	 {{"subject", "text/plain", S, N}, {"1", "text/rfc822-headers", U, UNSCAN_MALFORMED_MIME}},
+	 false, N, {"193.0.6.139,3333"}, {NULL}, 0, 0},
 	{"zip members of every mode with data are read", NULL, b_zip_modes, NULL,
 	 {{"2", "application/zip", C, N}, {"2!chr.csv", "text/csv", S, N},
 	  {"2!blk.csv", "text/csv", S, N}, {"2!sock.csv", "text/csv", S, N},
