@@ -1186,7 +1186,7 @@ static void walk_content(struct walk *w, const struct item *it)
 		walk_embedded(w, it, false);
 		return;
 	}
-	if (texty && rtf_magic(it->data, it->len)) {
+	if (rtf_magic(it->data, it->len)) {	/* \\bin data makes RTF binary */
 		walk_rtf(w, it);
 		return;
 	}

@@ -782,14 +782,20 @@ static char *b_docx_embedded(size_t *len)
 
 /* An RTF with an embedded object: an OLE1 header, then the zip it
  * carries (as Word embeds a package), written as \objdata hex. */
-static char *b_rtf_object(size_t *len)
+/* The object's zip in hex, or raw after \\binN (as the specification
+ * also allows). */
+static char *rtf_object_msg(bool bin, size_t *len)
 {
 	struct mem m[] = {{"list.csv", list25, sizeof list25 - 1}};
 	size_t zl;
 	unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, m, 1, &zl);
 	GString *r = g_string_new("{\\rtf1\\ansi see the object{\\object\\objemb{\\*\\objclass Package}"
 				  "{\\*\\objdata 01050000020000000800000050616b6b61676500");
-	for (size_t i = 0; i < zl; i++) {
+	if (bin) {
+		g_string_append_printf(r, "\\bin%zu ", zl);
+		g_string_append_len(r, (const char *)z, (gssize)zl);
+	}
+	for (size_t i = 0; i < zl && !bin; i++) {
 		g_string_append_printf(r, "%02x", z[i]);
 		if (i % 64 == 63)
 			g_string_append(r, "\r\n");
@@ -799,6 +805,16 @@ static char *b_rtf_object(size_t *len)
 	g_string_free(r, TRUE);
 	free(z);
 	return msg;
+}
+
+static char *b_rtf_object(size_t *len)
+{
+	return rtf_object_msg(false, len);
+}
+
+static char *b_rtf_object_bin(size_t *len)
+{
+	return rtf_object_msg(true, len);
 }
 
 static char *b_rtf_ole2(size_t *len)
@@ -1427,6 +1443,10 @@ static const struct walk_case cases[] = {
 	 {"193.0.6.139\t145.97.39.155\t\n", "130.89.1.1\t8.8.4.4"}, {"1.2.3.4", "5.6.7.8", "9.9.9.9"},
 	 0, 0},
 	{"RTF: an embedded package's zip is walked", NULL, b_rtf_object, NULL,
+	 {{"2", "application/rtf", S, N}, {"2!object1", "application/octet-stream", C, N},
+	  {"2!object1!list.csv", "text/csv", S, N}},
+	 true, N, {"see the object", "130.89.1.1,1133"}, {"Package"}, 0, 0},
+	{"RTF: an object's data as \\bin bytes is walked", NULL, b_rtf_object_bin, NULL,
 	 {{"2", "application/rtf", S, N}, {"2!object1", "application/octet-stream", C, N},
 	  {"2!object1!list.csv", "text/csv", S, N}},
 	 true, N, {"see the object", "130.89.1.1,1133"}, {"Package"}, 0, 0},
