@@ -67,6 +67,18 @@ static char *mixed1(const char *ctype, const char *filename, const void *data, s
 
 static const char csv[] = "ip,country\n8.8.8.8,US\n193.0.6.139,NL\n";
 
+/* One attachment: an archive (format, filter: libarchive names) of one
+ * member. */
+static char *archive1(const char *format, const char *filter, const struct mem *m,
+		      const char *ctype, const char *filename, size_t *len)
+{
+	size_t zl;
+	unsigned char *z = fixture_archive(format, filter, NULL, NULL, m, 1, &zl);
+	char *msg = mixed1(ctype, filename, z, zl, len);
+	free(z);
+	return msg;
+}
+
 /* A one-page PDF showing "8.8.8.8", with a correct xref table; with
  * emb_name, also an embedded file (/EmbeddedFiles name tree). */
 static char *build_pdf_with(const char *emb_name, const char *emb, size_t *len)
@@ -190,12 +202,8 @@ static char *b_csv(size_t *len)
 
 static char *b_zip(size_t *len)
 {
-	struct mem m[] = {{"lists/be.csv", csv, sizeof csv - 1}};
-	size_t zl;
-	unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, m, 1, &zl);
-	char *msg = mixed1("application/zip", "lists.zip", z, zl, len);
-	free(z);
-	return msg;
+	struct mem m = {"lists/be.csv", csv, sizeof csv - 1};
+	return archive1("zip", NULL, &m, "application/zip", "lists.zip", len);
 }
 
 static char *b_zip_in_zip(size_t *len)
@@ -213,32 +221,20 @@ static char *b_zip_in_zip(size_t *len)
 
 static char *b_targz(size_t *len)
 {
-	struct mem m[] = {{"t/list.txt", csv, sizeof csv - 1}};
-	size_t zl;
-	unsigned char *z = fixture_archive("ustar", "gzip", NULL, NULL, m, 1, &zl);
-	char *msg = mixed1("application/gzip", "t.tar.gz", z, zl, len);
-	free(z);
-	return msg;
+	struct mem m = {"t/list.txt", csv, sizeof csv - 1};
+	return archive1("ustar", "gzip", &m, "application/gzip", "t.tar.gz", len);
 }
 
 static char *b_gz(size_t *len)
 {
-	struct mem m[] = {{"data", csv, sizeof csv - 1}};
-	size_t zl;
-	unsigned char *z = fixture_archive("raw", "gzip", NULL, NULL, m, 1, &zl);
-	char *msg = mixed1("application/octet-stream", "list.csv.gz", z, zl, len);
-	free(z);
-	return msg;
+	struct mem m = {"data", csv, sizeof csv - 1};
+	return archive1("raw", "gzip", &m, "application/octet-stream", "list.csv.gz", len);
 }
 
 static char *b_7z(size_t *len)
 {
-	struct mem m[] = {{"a.csv", csv, sizeof csv - 1}};
-	size_t zl;
-	unsigned char *z = fixture_archive("7zip", NULL, NULL, NULL, m, 1, &zl);
-	char *msg = mixed1("application/x-7z-compressed", "a.7z", z, zl, len);
-	free(z);
-	return msg;
+	struct mem m = {"a.csv", csv, sizeof csv - 1};
+	return archive1("7zip", NULL, &m, "application/x-7z-compressed", "a.7z", len);
 }
 
 static char *b_tarxz_bz2(size_t *len)
@@ -592,11 +588,8 @@ static char *b_zip_png_tail(size_t *len)
 	}
 	g_byte_array_append(g, iend, sizeof iend - 1);
 	g_byte_array_append(g, (const guint8 *)list25, sizeof list25 - 1);
-	struct mem m[] = {{"photo.png", g->data, g->len}};
-	size_t zl;
-	unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, m, 1, &zl);
-	char *msg = mixed1("application/zip", "photos.zip", z, zl, len);
-	free(z);
+	struct mem m = {"photo.png", g->data, g->len};
+	char *msg = archive1("zip", NULL, &m, "application/zip", "photos.zip", len);
 	g_byte_array_free(g, TRUE);
 	return msg;
 }
@@ -608,22 +601,14 @@ static char *b_gif_clean(size_t *len)
 
 static char *b_lzma_image(size_t *len)
 {
-	struct mem m[] = {{"data", list25, sizeof list25 - 1}};
-	size_t zl;
-	unsigned char *z = fixture_archive("raw", "lzma", NULL, NULL, m, 1, &zl);
-	char *msg = mixed1("image/png", "chart.png", z, zl, len);
-	free(z);
-	return msg;
+	struct mem m = {"data", list25, sizeof list25 - 1};
+	return archive1("raw", "lzma", &m, "image/png", "chart.png", len);
 }
 
 static char *b_xz_audio(size_t *len)
 {
-	struct mem m[] = {{"data", list25, sizeof list25 - 1}};
-	size_t zl;
-	unsigned char *z = fixture_archive("raw", "xz", NULL, NULL, m, 1, &zl);
-	char *msg = mixed1("audio/mpeg", "voice.mp3", z, zl, len);
-	free(z);
-	return msg;
+	struct mem m = {"data", list25, sizeof list25 - 1};
+	return archive1("raw", "xz", &m, "audio/mpeg", "voice.mp3", len);
 }
 
 static char *b_ole2_image(size_t *len)
