@@ -351,8 +351,9 @@ static void walk_subject_text(struct walk *w, const char *s, size_t n, const cha
 }
 
 /* The Subject of a message decoded by our own RFC 2047 decoder (GMime's
- * drops text after a padded base64 word); NULL when there is none. */
-static char *subject_of(GMimeMessage *m, size_t *n)
+ * drops text after a padded base64 word); NULL when there is none.  Out
+ * of memory the walk halts: a Subject is content, never skipped unread. */
+static char *subject_of(struct walk *w, GMimeMessage *m, int part, size_t *n)
 {
 	GMimeHeaderList *hl = g_mime_object_get_header_list(GMIME_OBJECT(m));
 	GMimeHeader *h = hl ? g_mime_header_list_get_header(hl, "Subject") : NULL;
@@ -366,14 +367,17 @@ static char *subject_of(GMimeMessage *m, size_t *n)
 	while (len > 0 && (raw[len - 1] == ' ' || raw[len - 1] == '\t' || raw[len - 1] == '\r' ||
 			   raw[len - 1] == '\n'))
 		len--;
-	return rfc2047_decode(raw, len, 4 * len + 16, n);
+	char *s = rfc2047_decode(raw, len, 4 * len + 16, n);
+	if (s == NULL)
+		halt(w, UNSCAN_INTERNAL, part);
+	return s;
 }
 
 /* Only the Subject of a message (or header block) is text. */
 static void walk_subject(struct walk *w, GMimeMessage *m, const char *prefix, unsigned depth)
 {
 	size_t n;
-	char *s = subject_of(m, &n);
+	char *s = subject_of(w, m, -1, &n);
 	walk_subject_text(w, s, n, prefix, depth);
 	free(s);
 }
@@ -395,8 +399,9 @@ static void walk_embedded(struct walk *w, const struct item *it, bool headers_on
 	}
 	if (headers_only) {
 		size_t n;
-		char *s = subject_of(m, &n);
-		walk_text(w, it->part, TEXTX_PLAIN, NULL, s ? s : "", n);
+		char *s = subject_of(w, m, (int)it->part, &n);
+		if (!w->halted)
+			walk_text(w, it->part, TEXTX_PLAIN, NULL, s ? s : "", n);
 		free(s);
 	} else {
 		const char *raw = w->raw;
