@@ -702,9 +702,8 @@ static enum arc_status office_objects(struct walk *w, const struct item *it, con
 /* Office document (OOXML, ODF): every member, none chosen by name.  XML
  * parts are its text; the other members are objects, walked like archive
  * members (an .xlsx embedded in a .docx, an OLE object, a PDF). */
-static void walk_office(struct walk *w, const struct item *it, enum arc_office kind)
+static void walk_office(struct walk *w, const struct item *it)
 {
-	(void)kind;
 	enum arc_status st;
 	unsigned nother = 0, max = w->lim->max_archive_entries;
 	struct arc *a = arc_open(it->data, it->len, it->filename, w->lim->max_expansion_ratio, &st);
@@ -1175,9 +1174,8 @@ static void walk_content(struct walk *w, const struct item *it)
 		return;
 	}
 	if (arc_magic(it->data, it->len)) {
-		enum arc_office ok = arc_office_kind(it->data, it->len, it->type, it->filename);
-		if (ok != ARC_OFFICE_NONE)
-			walk_office(w, it, ok);
+		if (arc_office_kind(it->data, it->len, it->type, it->filename) != ARC_OFFICE_NONE)
+			walk_office(w, it);
 		else
 			walk_archive(w, it);
 		return;
