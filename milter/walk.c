@@ -854,6 +854,10 @@ done:
 	findings_part_set_bytes(w->f, it.part, total);
 	if (st != ARC_OK)
 		findings_part_unscannable(w->f, it.part, arc_reason(st));
+	else if (!w->halted && e->size > 0 && total < (uint64_t)e->size)
+		/* libarchive handed out less than the header declares (data
+		 * behind a mode it will not read as a file): unread. */
+		findings_part_unscannable(w->f, it.part, UNSCAN_CORRUPT_ARCHIVE);
 	return st == ARC_ENCRYPTED ? ARC_OK : st;
 }
 
