@@ -15,7 +15,10 @@
  *    four bytes that look like a key's header are no reason to skip what
  *    follows them.
  *  - Signatures: a DER structure must span the buffer (plus line ends),
- *    so a CSV that happens to start with "0" is not one; PEM only when
+ *    so a CSV that happens to start with "0" is not one, and be a CMS
+ *    signedData without encapsulated content (a detached signature, a
+ *    certificate bundle) or a certificate: an attached signature, or any
+ *    other DER, carries what it wraps; PEM only when
  *    every line is an armour line or base64 (armour headers and anything
  *    else make it text to read).
  *
@@ -350,10 +353,109 @@ static bool pem_only(const unsigned char *p, size_t len)
 	return true;
 }
 
+/* One BER/DER element at p (single-byte tags): *hdr its header length,
+ * *body its content length, or SIZE_MAX for an indefinite length. */
+static bool ber_head(const unsigned char *p, size_t len, size_t *hdr, size_t *body)
+{
+	if (len < 2 || (p[0] & 0x1f) == 0x1f)
+		return false;
+	if (p[1] == 0x80) {
+		*hdr = 2, *body = SIZE_MAX;
+		return (p[0] & 0x20) != 0;	/* only constructed elements */
+	}
+	if (!(p[1] & 0x80)) {
+		*hdr = 2, *body = p[1];
+	} else {
+		unsigned k = p[1] & 0x7fu;
+		if (k == 0 || k > 4 || len < 2 + (size_t)k)
+			return false;
+		*body = 0;
+		for (unsigned i = 0; i < k; i++)
+			*body = *body << 8 | p[2 + i];
+		*hdr = 2 + k;
+	}
+	return *body <= len - *hdr;
+}
+
+/* The whole length of the element at p, indefinite ones followed to their
+ * end-of-contents (nesting bounded); 0 when it does not parse. */
+static size_t ber_len(const unsigned char *p, size_t len, unsigned depth)
+{
+	size_t hdr, body;
+	if (depth > 32 || !ber_head(p, len, &hdr, &body))
+		return 0;
+	if (body != SIZE_MAX)
+		return hdr + body;
+	for (size_t o = hdr;;) {
+		if (len - o >= 2 && p[o] == 0 && p[o + 1] == 0)
+			return o + 2;
+		size_t n = ber_len(p + o, len - o, depth + 1);
+		if (n == 0)
+			return 0;
+		o += n;
+	}
+}
+
+/* A detached CMS signature or a certificates-only bundle: ContentInfo
+ * of type signedData whose encapsulated content is absent (RFC 5652
+ * 5.1, 5.2); an attached signature carries content and is read. */
+static bool cms_detached(const unsigned char *p, size_t len)
+{
+	static const unsigned char signed_data[] = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7,
+						    0x0d, 0x01, 0x07, 0x02};
+	static const unsigned char path[] = {0x30, 0xa0, 0x30};	/* ContentInfo, [0], SignedData */
+	size_t o = 0, hdr, body;
+	for (size_t i = 0; i < sizeof path; i++) {
+		if (o >= len || p[o] != path[i] || !ber_head(p + o, len - o, &hdr, &body))
+			return false;
+		o += hdr;
+		if (i == 0) {
+			if (len - o < sizeof signed_data || memcmp(p + o, signed_data, sizeof signed_data))
+				return false;
+			o += sizeof signed_data;
+		}
+	}
+	for (int skip = 0; skip < 2; skip++) {	/* version, digestAlgorithms */
+		size_t n = o < len ? ber_len(p + o, len - o, 0) : 0;
+		if (n == 0)
+			return false;
+		o += n;
+	}
+	if (o >= len || p[o] != 0x30 || !ber_head(p + o, len - o, &hdr, &body))
+		return false;	/* encapContentInfo */
+	size_t end = body == SIZE_MAX ? 0 : o + hdr + body;
+	o += hdr;
+	size_t n = o < len ? ber_len(p + o, len - o, 0) : 0;	/* eContentType */
+	if (n == 0 || p[o] != 0x06)
+		return false;
+	o += n;
+	return body == SIZE_MAX ? len - o >= 2 && p[o] == 0 && p[o + 1] == 0 : o == end;
+}
+
+/* An X.509 certificate's shape: tbsCertificate, signatureAlgorithm,
+ * signatureValue. */
+static bool x509_shape(const unsigned char *p, size_t len)
+{
+	static const unsigned char tags[] = {0x30, 0x30, 0x03};
+	size_t hdr, body;
+	if (!ber_head(p, len, &hdr, &body) || body == SIZE_MAX)
+		return false;
+	size_t o = hdr, end = hdr + body;
+	for (size_t i = 0; i < sizeof tags; i++) {
+		size_t n = o < end ? ber_len(p + o, end - o, 0) : 0;
+		if (n == 0 || p[o] != tags[i])
+			return false;
+		o += n;
+	}
+	return o == end;
+}
+
 bool sniff_signature(const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
-	return der_spans(p, len) || sniff_pgp_binary(p, len) == SNIFF_PGP_KEY || pem_only(p, len);
+	if (der_spans(p, len))
+		return cms_detached(p, len) || x509_shape(p, len);
+	return sniff_pgp_binary(p, len) == SNIFF_PGP_KEY || pem_only(p, len);
 }
 
 bool sniff_zip_at_end(const void *buf, size_t len)
