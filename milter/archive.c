@@ -161,14 +161,16 @@ static unsigned char *zip_unhide(const unsigned char *p, size_t len, bool *nomem
 	long e = zip_eocd(p, len);
 	if (e < 0 || memcmp(p, "PK", 2) != 0)
 		return NULL;
-	uint32_t count = rd16(p + e + 10), cdsize = rd32(p + e + 12), cdoff = rd32(p + e + 16);
+	uint32_t cdsize = rd32(p + e + 12), cdoff = rd32(p + e + 16);
 	if (cdsize > (uint32_t)e)
 		return NULL;
 	/* Data prepended to the zip (self-extractors) shifts every offset. */
 	long start = e - (long)cdsize, shift = start - (long)cdoff;
 	unsigned char *copy = NULL;
 	size_t off = (size_t)start;
-	for (uint32_t i = 0; i < count; i++) {
+	/* Every entry the directory holds, not the end record's count: the
+	 * readers (libarchive, unzip, zipfile) go by the directory's size. */
+	for (;;) {
 		if (off + 46 > (size_t)e || memcmp(p + off, "PK\x01\x02", 4) != 0)
 			break;
 		size_t step = 46 + rd16(p + off + 28) + rd16(p + off + 30) + rd16(p + off + 32);

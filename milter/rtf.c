@@ -11,7 +11,7 @@
  *    read; the instruction is a "\*" destination and is not.
  *  - A source line end is no text in RTF; only control words make lines.
  *  - Embedded objects (\objdata) are not text: their bytes are decoded
- *    from hex and handed to obj() whole, for the caller to read as what
+ *    from hex (or taken raw from \binN) and handed to obj() whole, for the caller to read as what
  *    they are (an OLE2 file, a zip, ...).
  *
  * Limits: see rtf.h.
@@ -133,15 +133,13 @@ static int hexv(unsigned char c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* A hex digit of an object's data. */
-static void obj_hex(struct rtf *r, int v)
+/* Bytes of an object's data. */
+static void obj_put(struct rtf *r, const unsigned char *b, size_t n)
 {
-	if (r->nibble < 0) {
-		r->nibble = v;
-		return;
-	}
-	if (r->obj_len == r->obj_cap) {
-		size_t cap = r->obj_cap ? r->obj_cap * 2 : 4096;
+	if (r->obj_cap - r->obj_len < n) {
+		size_t cap = r->obj_cap ? r->obj_cap : 4096;
+		while (cap - r->obj_len < n)
+			cap *= 2;
 		unsigned char *nb = realloc(r->obj_buf, cap);
 		if (nb == NULL) {
 			r->rc = -1;
@@ -150,7 +148,19 @@ static void obj_hex(struct rtf *r, int v)
 		r->obj_buf = nb;
 		r->obj_cap = cap;
 	}
-	r->obj_buf[r->obj_len++] = (unsigned char)(r->nibble << 4 | v);
+	memcpy(r->obj_buf + r->obj_len, b, n);
+	r->obj_len += n;
+}
+
+/* A hex digit of an object's data. */
+static void obj_hex(struct rtf *r, int v)
+{
+	if (r->nibble < 0) {
+		r->nibble = v;
+		return;
+	}
+	unsigned char b = (unsigned char)(r->nibble << 4 | v);
+	obj_put(r, &b, 1);
 	r->nibble = -1;
 }
 
@@ -268,7 +278,14 @@ int rtf_text(const void *buf, size_t len, int (*emit)(void *arg, const char *s, 
 			if (j < len && p[j] == ' ')
 				j++;
 			if (strcmp(w, "bin") == 0 && has_n && n > 0) {
-				j += (size_t)n < len - j ? (size_t)n : len - j;
+				/* Raw bytes; inside \objdata they are the object's
+				 * data as much as hex digits are. */
+				size_t nb = (size_t)n < len - j ? (size_t)n : len - j;
+				if (r.obj_depth > 0 && r.depth >= r.obj_depth) {
+					r.nibble = -1;
+					obj_put(&r, p + j, nb);
+				}
+				j += nb;
 			} else {
 				control(&r, w, n, has_n);
 			}

@@ -10,9 +10,17 @@
  *    and read by an unzip.  Other formats count as ending at the buffer.
  *  - OpenPGP: the first packet's tag decides.  Session keys, encrypted
  *    and compressed data, literal data and one-pass signatures start a
- *    message (sealed for us); keys and signatures are not content.
+ *    message (sealed for us); keys and signatures are not content, but
+ *    only when packets of a key or signature fill the buffer exactly:
+ *    four bytes that look like a key's header are no reason to skip what
+ *    follows them.
  *  - Signatures: a DER structure must span the buffer (plus line ends),
- *    so a CSV that happens to start with "0" is not one.
+ *    so a CSV that happens to start with "0" is not one, and be a CMS
+ *    signedData without encapsulated content (a detached signature, a
+ *    certificate bundle) or a certificate: an attached signature, or any
+ *    other DER, carries what it wraps; PEM only when
+ *    every line is an armour line or base64 (armour headers and anything
+ *    else make it text to read).
  *
  * Limits: no allocation but sniff_b64_decode(); every walk is linear and
  * checks bounds before each read.
@@ -191,6 +199,54 @@ bool sniff_ole2(const void *buf, size_t len)
 	return at(buf, len, 0, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", 8);
 }
 
+/* Packets of a key or signature (signature, secret and public keys and
+ * subkeys, trust, user ID, user attribute) that end exactly at len;
+ * partial and indeterminate lengths belong to messages, not keys. */
+static bool pgp_key_packets(const unsigned char *p, size_t len)
+{
+	size_t o = 0;
+	while (o < len) {
+		if (!(p[o] & 0x80) || len - o < 2)
+			return false;
+		unsigned tag;
+		size_t hdr, body;
+		if (p[o] & 0x40) {
+			tag = p[o] & 0x3fu;
+			unsigned b = p[o + 1];
+			if (b < 192) {
+				hdr = 2, body = b;
+			} else if (b < 224) {
+				if (len - o < 3)
+					return false;
+				hdr = 3, body = ((size_t)(b - 192) << 8) + p[o + 2] + 192;
+			} else if (b == 255) {
+				if (len - o < 6)
+					return false;
+				hdr = 6, body = (size_t)be32(p + o + 2);
+			} else {
+				return false;
+			}
+		} else {
+			static const size_t lens[4] = {1, 2, 4, 0};
+			tag = (p[o] >> 2) & 0x0fu;
+			size_t k = lens[p[o] & 3];
+			if (k == 0 || len - o < 1 + k)
+				return false;
+			body = 0;
+			for (size_t i = 0; i < k; i++)
+				body = body << 8 | p[o + 1 + i];
+			hdr = 1 + k;
+		}
+		if (tag != 2 && tag != 5 && tag != 6 && tag != 7 && tag != 12 && tag != 13 &&
+		    tag != 14 && tag != 17)
+			return false;
+		if (body > len - o - hdr)
+			return false;
+		o += hdr + body;
+	}
+	return o == len;
+}
+
 enum sniff_pgp sniff_pgp_binary(const void *buf, size_t len)
 {
 	const unsigned char *p = buf;
@@ -230,7 +286,7 @@ enum sniff_pgp sniff_pgp_binary(const void *buf, size_t len)
 	case 14:	/* public subkey */
 	case 5:	/* secret key */
 	case 7:	/* secret subkey */
-		return v >= 2 && v <= 6 ? SNIFF_PGP_KEY : SNIFF_PGP_NONE;
+		return v >= 2 && v <= 6 && pgp_key_packets(p, len) ? SNIFF_PGP_KEY : SNIFF_PGP_NONE;
 	default:
 		return SNIFF_PGP_NONE;
 	}
@@ -269,15 +325,137 @@ static bool der_spans(const unsigned char *p, size_t len)
 	return body <= len - hdr && tail_blank(p + hdr + body, len - hdr - body);
 }
 
-bool sniff_signature(const void *buf, size_t len)
+static unsigned char b64_class(unsigned char c);
+
+/* PEM or OpenPGP armour and nothing else: "-----BEGIN " first, then only
+ * "-----" lines, base64 lines (an armour checksum "=XXXX" is one) and
+ * blank lines. */
+static bool pem_only(const unsigned char *p, size_t len)
 {
-	const unsigned char *p = buf;
-	if (der_spans(p, len) || sniff_pgp_binary(p, len) == SNIFF_PGP_KEY)
-		return true;
 	size_t i = 0;
 	while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
 		i++;
-	return at(p, len, i, "-----BEGIN ", 11);
+	if (!at(p, len, i, "-----BEGIN ", 11))
+		return false;
+	while (i < len) {
+		const unsigned char *nl = memchr(p + i, '\n', len - i);
+		size_t e = nl ? (size_t)(nl - p) : len, n = e - i;
+		while (n > 0 && (p[i + n - 1] == '\r' || p[i + n - 1] == ' ' || p[i + n - 1] == '\t'))
+			n--;
+		bool dashes = n >= 10 && at(p + i, n, 0, "-----", 5) && at(p + i, n, n - 5, "-----", 5);
+		for (size_t k = 0; k < n && !dashes; k++) {
+			unsigned char c = b64_class(p[i + k]);
+			if (c > 64)
+				return false;
+		}
+		i = e + 1;
+	}
+	return true;
+}
+
+/* One BER/DER element at p (single-byte tags): *hdr its header length,
+ * *body its content length, or SIZE_MAX for an indefinite length. */
+static bool ber_head(const unsigned char *p, size_t len, size_t *hdr, size_t *body)
+{
+	if (len < 2 || (p[0] & 0x1f) == 0x1f)
+		return false;
+	if (p[1] == 0x80) {
+		*hdr = 2, *body = SIZE_MAX;
+		return (p[0] & 0x20) != 0;	/* only constructed elements */
+	}
+	if (!(p[1] & 0x80)) {
+		*hdr = 2, *body = p[1];
+	} else {
+		unsigned k = p[1] & 0x7fu;
+		if (k == 0 || k > 4 || len < 2 + (size_t)k)
+			return false;
+		*body = 0;
+		for (unsigned i = 0; i < k; i++)
+			*body = *body << 8 | p[2 + i];
+		*hdr = 2 + k;
+	}
+	return *body <= len - *hdr;
+}
+
+/* The whole length of the element at p, indefinite ones followed to their
+ * end-of-contents (nesting bounded); 0 when it does not parse. */
+static size_t ber_len(const unsigned char *p, size_t len, unsigned depth)
+{
+	size_t hdr, body;
+	if (depth > 32 || !ber_head(p, len, &hdr, &body))
+		return 0;
+	if (body != SIZE_MAX)
+		return hdr + body;
+	for (size_t o = hdr;;) {
+		if (len - o >= 2 && p[o] == 0 && p[o + 1] == 0)
+			return o + 2;
+		size_t n = ber_len(p + o, len - o, depth + 1);
+		if (n == 0)
+			return 0;
+		o += n;
+	}
+}
+
+/* A detached CMS signature or a certificates-only bundle: ContentInfo
+ * of type signedData whose encapsulated content is absent (RFC 5652
+ * 5.1, 5.2); an attached signature carries content and is read. */
+static bool cms_detached(const unsigned char *p, size_t len)
+{
+	static const unsigned char signed_data[] = {0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7,
+						    0x0d, 0x01, 0x07, 0x02};
+	static const unsigned char path[] = {0x30, 0xa0, 0x30};	/* ContentInfo, [0], SignedData */
+	size_t o = 0, hdr, body;
+	for (size_t i = 0; i < sizeof path; i++) {
+		if (o >= len || p[o] != path[i] || !ber_head(p + o, len - o, &hdr, &body))
+			return false;
+		o += hdr;
+		if (i == 0) {
+			if (len - o < sizeof signed_data || memcmp(p + o, signed_data, sizeof signed_data))
+				return false;
+			o += sizeof signed_data;
+		}
+	}
+	for (int skip = 0; skip < 2; skip++) {	/* version, digestAlgorithms */
+		size_t n = o < len ? ber_len(p + o, len - o, 0) : 0;
+		if (n == 0)
+			return false;
+		o += n;
+	}
+	if (o >= len || p[o] != 0x30 || !ber_head(p + o, len - o, &hdr, &body))
+		return false;	/* encapContentInfo */
+	size_t end = body == SIZE_MAX ? 0 : o + hdr + body;
+	o += hdr;
+	size_t n = o < len ? ber_len(p + o, len - o, 0) : 0;	/* eContentType */
+	if (n == 0 || p[o] != 0x06)
+		return false;
+	o += n;
+	return body == SIZE_MAX ? len - o >= 2 && p[o] == 0 && p[o + 1] == 0 : o == end;
+}
+
+/* An X.509 certificate's shape: tbsCertificate, signatureAlgorithm,
+ * signatureValue. */
+static bool x509_shape(const unsigned char *p, size_t len)
+{
+	static const unsigned char tags[] = {0x30, 0x30, 0x03};
+	size_t hdr, body;
+	if (!ber_head(p, len, &hdr, &body) || body == SIZE_MAX)
+		return false;
+	size_t o = hdr, end = hdr + body;
+	for (size_t i = 0; i < sizeof tags; i++) {
+		size_t n = o < end ? ber_len(p + o, end - o, 0) : 0;
+		if (n == 0 || p[o] != tags[i])
+			return false;
+		o += n;
+	}
+	return o == end;
+}
+
+bool sniff_signature(const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	if (der_spans(p, len))
+		return cms_detached(p, len) || x509_shape(p, len);
+	return sniff_pgp_binary(p, len) == SNIFF_PGP_KEY || pem_only(p, len);
 }
 
 bool sniff_zip_at_end(const void *buf, size_t len)

@@ -351,8 +351,9 @@ static void walk_subject_text(struct walk *w, const char *s, size_t n, const cha
 }
 
 /* The Subject of a message decoded by our own RFC 2047 decoder (GMime's
- * drops text after a padded base64 word); NULL when there is none. */
-static char *subject_of(GMimeMessage *m, size_t *n)
+ * drops text after a padded base64 word); NULL when there is none.  Out
+ * of memory the walk halts: a Subject is content, never skipped unread. */
+static char *subject_of(struct walk *w, GMimeMessage *m, int part, size_t *n)
 {
 	GMimeHeaderList *hl = g_mime_object_get_header_list(GMIME_OBJECT(m));
 	GMimeHeader *h = hl ? g_mime_header_list_get_header(hl, "Subject") : NULL;
@@ -366,33 +367,41 @@ static char *subject_of(GMimeMessage *m, size_t *n)
 	while (len > 0 && (raw[len - 1] == ' ' || raw[len - 1] == '\t' || raw[len - 1] == '\r' ||
 			   raw[len - 1] == '\n'))
 		len--;
-	return rfc2047_decode(raw, len, 4 * len + 16, n);
+	char *s = rfc2047_decode(raw, len, 4 * len + 16, n);
+	if (s == NULL)
+		halt(w, UNSCAN_INTERNAL, part);
+	return s;
 }
 
 /* Only the Subject of a message (or header block) is text. */
 static void walk_subject(struct walk *w, GMimeMessage *m, const char *prefix, unsigned depth)
 {
 	size_t n;
-	char *s = subject_of(m, &n);
+	char *s = subject_of(w, m, -1, &n);
 	walk_subject_text(w, s, n, prefix, depth);
 	free(s);
 }
 
-/* A message held as bytes (an .eml attachment, text/rfc822-headers). */
+static void walk_text_item(struct walk *w, const struct item *it, enum textx_sniff sn);
+
+/* A message held as bytes (an .eml attachment, text/rfc822-headers).
+ * Bytes GMime cannot make a message of are read as text and marked, as
+ * the top-level message is: no header block tells what to leave out. */
 static void walk_embedded(struct walk *w, const struct item *it, bool headers_only)
 {
 	struct parsed p;
 	GMimeMessage *m = parse_open(&p, it->data, it->len);
 	if (m == NULL) {
 		parse_close(&p);
-		if (!headers_only)
-			walk_text(w, it->part, TEXTX_PLAIN, it->charset, it->data, it->len);
+		findings_part_unscannable(w->f, it->part, UNSCAN_MALFORMED_MIME);
+		walk_text_item(w, it, textx_sniff(it->data, it->len));
 		return;
 	}
 	if (headers_only) {
 		size_t n;
-		char *s = subject_of(m, &n);
-		walk_text(w, it->part, TEXTX_PLAIN, NULL, s ? s : "", n);
+		char *s = subject_of(w, m, (int)it->part, &n);
+		if (!w->halted)
+			walk_text(w, it->part, TEXTX_PLAIN, NULL, s ? s : "", n);
 		free(s);
 	} else {
 		const char *raw = w->raw;
@@ -693,9 +702,8 @@ static enum arc_status office_objects(struct walk *w, const struct item *it, con
 /* Office document (OOXML, ODF): every member, none chosen by name.  XML
  * parts are its text; the other members are objects, walked like archive
  * members (an .xlsx embedded in a .docx, an OLE object, a PDF). */
-static void walk_office(struct walk *w, const struct item *it, enum arc_office kind)
+static void walk_office(struct walk *w, const struct item *it)
 {
-	(void)kind;
 	enum arc_status st;
 	unsigned nother = 0, max = w->lim->max_archive_entries;
 	struct arc *a = arc_open(it->data, it->len, it->filename, w->lim->max_expansion_ratio, &st);
@@ -760,17 +768,20 @@ static enum arc_status member_text(struct walk *w, struct arc *a, const struct i
 enum member_plan {
 	PLAN_FIRST,	/* the first chunk decides (all of it, or binary) */
 	PLAN_TEXT,	/* streamed as text */
-	PLAN_SLURP	/* read whole: archive, PDF, message */
+	PLAN_SLURP	/* read whole: archive, PDF, message, media */
 };
 
+/* Media is read whole like in a MIME part: what follows an image's end
+ * (text, a zip) may lie past the first chunk. */
 static enum member_plan member_plan(const struct item *it, const char *buf, size_t have,
 				    bool complete)
 {
 	enum textx_name nk = textx_name_kind(it->filename);
+	size_t end;
 	if (complete)
 		return PLAN_FIRST;
 	if (pdf_magic(buf, have) || arc_magic(buf, have) || nk == TEXTX_NAME_MESSAGE ||
-	    rtf_magic(buf, have) || sniff_ole2(buf, have) ||
+	    rtf_magic(buf, have) || sniff_ole2(buf, have) || sniff_media(buf, have, &end) ||
 	    strcmp(it->type, "application/pdf") == 0)
 		return PLAN_SLURP;
 	if (nk != TEXTX_NAME_UNKNOWN || textx_sniff(buf, have) != TEXTX_SNIFF_BINARY)
@@ -843,6 +854,10 @@ done:
 	findings_part_set_bytes(w->f, it.part, total);
 	if (st != ARC_OK)
 		findings_part_unscannable(w->f, it.part, arc_reason(st));
+	else if (!w->halted && e->size > 0 && total < (uint64_t)e->size)
+		/* libarchive handed out less than the header declares (data
+		 * behind a mode it will not read as a file): unread. */
+		findings_part_unscannable(w->f, it.part, UNSCAN_CORRUPT_ARCHIVE);
 	return st == ARC_ENCRYPTED ? ARC_OK : st;
 }
 
@@ -1163,9 +1178,8 @@ static void walk_content(struct walk *w, const struct item *it)
 		return;
 	}
 	if (arc_magic(it->data, it->len)) {
-		enum arc_office ok = arc_office_kind(it->data, it->len, it->type, it->filename);
-		if (ok != ARC_OFFICE_NONE)
-			walk_office(w, it, ok);
+		if (arc_office_kind(it->data, it->len, it->type, it->filename) != ARC_OFFICE_NONE)
+			walk_office(w, it);
 		else
 			walk_archive(w, it);
 		return;
@@ -1179,7 +1193,7 @@ static void walk_content(struct walk *w, const struct item *it)
 		walk_embedded(w, it, false);
 		return;
 	}
-	if (texty && rtf_magic(it->data, it->len)) {
+	if (rtf_magic(it->data, it->len)) {	/* \\bin data makes RTF binary */
 		walk_rtf(w, it);
 		return;
 	}

@@ -10,10 +10,11 @@
  * \par, \line, \row, \sect and \page into line ends and \cell and \tab
  * into tabs, decodes \'hh (Windows-1252), \uN (with its \ucN fallback
  * characters skipped) and \\ \{ \}, and skips \binN data.  Embedded
- * objects (\objdata) are decoded from hex and handed out as bytes.
+ * objects (\objdata) are decoded from hex, or taken raw from \binN, and
+ * handed out as bytes.
  *
- * Limits: one pass; the only allocation is an object's bytes (at most half
- * the input); group nesting is tracked to
+ * Limits: one pass; the only allocation is an object's bytes (at most the
+ * input); group nesting is tracked to
  * RTF_MAX_DEPTH (deeper groups inherit the state of the deepest one, so
  * hostile nesting cannot grow the stack); control words are cut at 32
  * letters and parameters at 10 digits, as the specification allows.

@@ -67,6 +67,18 @@ static char *mixed1(const char *ctype, const char *filename, const void *data, s
 
 static const char csv[] = "ip,country\n8.8.8.8,US\n193.0.6.139,NL\n";
 
+/* One attachment: an archive (format, filter: libarchive names) of one
+ * member. */
+static char *archive1(const char *format, const char *filter, const struct mem *m,
+		      const char *ctype, const char *filename, size_t *len)
+{
+	size_t zl;
+	unsigned char *z = fixture_archive(format, filter, NULL, NULL, m, 1, &zl);
+	char *msg = mixed1(ctype, filename, z, zl, len);
+	free(z);
+	return msg;
+}
+
 /* A one-page PDF showing "8.8.8.8", with a correct xref table; with
  * emb_name, also an embedded file (/EmbeddedFiles name tree). */
 static char *build_pdf_with(const char *emb_name, const char *emb, size_t *len)
@@ -190,12 +202,8 @@ static char *b_csv(size_t *len)
 
 static char *b_zip(size_t *len)
 {
-	struct mem m[] = {{"lists/be.csv", csv, sizeof csv - 1}};
-	size_t zl;
-	unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, m, 1, &zl);
-	char *msg = mixed1("application/zip", "lists.zip", z, zl, len);
-	free(z);
-	return msg;
+	struct mem m = {"lists/be.csv", csv, sizeof csv - 1};
+	return archive1("zip", NULL, &m, "application/zip", "lists.zip", len);
 }
 
 static char *b_zip_in_zip(size_t *len)
@@ -213,32 +221,20 @@ static char *b_zip_in_zip(size_t *len)
 
 static char *b_targz(size_t *len)
 {
-	struct mem m[] = {{"t/list.txt", csv, sizeof csv - 1}};
-	size_t zl;
-	unsigned char *z = fixture_archive("ustar", "gzip", NULL, NULL, m, 1, &zl);
-	char *msg = mixed1("application/gzip", "t.tar.gz", z, zl, len);
-	free(z);
-	return msg;
+	struct mem m = {"t/list.txt", csv, sizeof csv - 1};
+	return archive1("ustar", "gzip", &m, "application/gzip", "t.tar.gz", len);
 }
 
 static char *b_gz(size_t *len)
 {
-	struct mem m[] = {{"data", csv, sizeof csv - 1}};
-	size_t zl;
-	unsigned char *z = fixture_archive("raw", "gzip", NULL, NULL, m, 1, &zl);
-	char *msg = mixed1("application/octet-stream", "list.csv.gz", z, zl, len);
-	free(z);
-	return msg;
+	struct mem m = {"data", csv, sizeof csv - 1};
+	return archive1("raw", "gzip", &m, "application/octet-stream", "list.csv.gz", len);
 }
 
 static char *b_7z(size_t *len)
 {
-	struct mem m[] = {{"a.csv", csv, sizeof csv - 1}};
-	size_t zl;
-	unsigned char *z = fixture_archive("7zip", NULL, NULL, NULL, m, 1, &zl);
-	char *msg = mixed1("application/x-7z-compressed", "a.7z", z, zl, len);
-	free(z);
-	return msg;
+	struct mem m = {"a.csv", csv, sizeof csv - 1};
+	return archive1("7zip", NULL, &m, "application/x-7z-compressed", "a.7z", len);
 }
 
 static char *b_tarxz_bz2(size_t *len)
@@ -523,6 +519,52 @@ static char *b_zip_modes(size_t *len)
 }
 
 /* A tar whose only member is a symlink: its target is the list. */
+/* A directory with data behind an end record that counts one member
+ * fewer than the central directory holds: unzip and Python's zipfile
+ * read the directory to its size, not to the count. */
+static char *b_zip_undercount(size_t *len)
+{
+	struct mem m[] = {{"a.txt", "hello\n", 6}, {"list.csv", list25, sizeof list25 - 1}};
+	size_t zl;
+	unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, m, 2, &zl);
+	zip_set_mode(z, zl, 1, 040755, true);
+	z[zl - 22 + 8] = 1;	/* entries on this disk */
+	z[zl - 22 + 10] = 1;	/* entries in all */
+	char *msg = mixed1("application/zip", "c.zip", z, zl, len);
+	free(z);
+	return msg;
+}
+
+/* The same directory with data in a zip64 (end record fields 0xffff...,
+ * the real ones in the zip64 end record): whatever hides a member's data
+ * from libarchive, fewer bytes than its header declares is no scan. */
+static char *b_zip64_dir(size_t *len)
+{
+	struct mem m[] = {{"a.txt", "hello\n", 6}, {"list.csv", list25, sizeof list25 - 1}};
+	size_t zl;
+	unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, m, 2, &zl);
+	zip_set_mode(z, zl, 1, 040755, true);
+	size_t e = zl - 22;
+	unsigned char rec[56] = {'P', 'K', 6, 6, 44, 0, 0, 0, 0, 0, 0, 0, 45, 0, 45, 0};
+	unsigned char loc[20] = {'P', 'K', 6, 7};
+	rec[24] = rec[32] = z[e + 10];			/* entries */
+	memcpy(rec + 40, z + e + 12, 4);		/* directory size */
+	memcpy(rec + 48, z + e + 16, 4);		/* directory offset */
+	for (int i = 0; i < 4; i++)
+		loc[8 + i] = (unsigned char)(e >> (8 * i));	/* the zip64 end record */
+	loc[16] = 1;
+	GByteArray *g = g_byte_array_new();
+	g_byte_array_append(g, z, (guint)e);
+	g_byte_array_append(g, rec, sizeof rec);
+	g_byte_array_append(g, loc, sizeof loc);
+	g_byte_array_append(g, z + e, 22);
+	memset(g->data + g->len - 22 + 8, 0xff, 12);	/* counts, size, offset */
+	char *msg = mixed1("application/zip", "z64.zip", g->data, g->len, len);
+	g_byte_array_free(g, TRUE);
+	free(z);
+	return msg;
+}
+
 static char *b_tar_symlink(size_t *len)
 {
 	size_t cap = 65536, used = 0;
@@ -573,6 +615,31 @@ static char *b_gif_text_tail(size_t *len)
 	return msg;
 }
 
+/* A zip member: a PNG larger than one read chunk, then a CSV after its
+ * IEND, as a GIF with text appended is read outside archives. */
+static char *b_zip_png_tail(size_t *len)
+{
+	static const unsigned char head[] = "\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x01\0\0\0\x01"
+					    "\x08\x00\x00\x00\x00\x3a\x7e\x9b\x55";
+	static const unsigned char iend[] = "\0\0\0\0IEND\xae\x42\x60\x82";
+	const size_t idat = 100000;
+	GByteArray *g = g_byte_array_new();
+	g_byte_array_append(g, head, sizeof head - 1);
+	unsigned char hdr[8] = {0, (unsigned char)(idat >> 16), (unsigned char)(idat >> 8),
+				(unsigned char)idat, 'I', 'D', 'A', 'T'};
+	g_byte_array_append(g, hdr, sizeof hdr);
+	for (size_t i = 0; i < idat + 4; i++) {
+		unsigned char b = (unsigned char)((i * 2654435761u) >> 13);
+		g_byte_array_append(g, &b, 1);
+	}
+	g_byte_array_append(g, iend, sizeof iend - 1);
+	g_byte_array_append(g, (const guint8 *)list25, sizeof list25 - 1);
+	struct mem m = {"photo.png", g->data, g->len};
+	char *msg = archive1("zip", NULL, &m, "application/zip", "photos.zip", len);
+	g_byte_array_free(g, TRUE);
+	return msg;
+}
+
 static char *b_gif_clean(size_t *len)
 {
 	return mixed1("image/gif", "logo.gif", gif1x1, sizeof gif1x1 - 1, len);
@@ -580,22 +647,14 @@ static char *b_gif_clean(size_t *len)
 
 static char *b_lzma_image(size_t *len)
 {
-	struct mem m[] = {{"data", list25, sizeof list25 - 1}};
-	size_t zl;
-	unsigned char *z = fixture_archive("raw", "lzma", NULL, NULL, m, 1, &zl);
-	char *msg = mixed1("image/png", "chart.png", z, zl, len);
-	free(z);
-	return msg;
+	struct mem m = {"data", list25, sizeof list25 - 1};
+	return archive1("raw", "lzma", &m, "image/png", "chart.png", len);
 }
 
 static char *b_xz_audio(size_t *len)
 {
-	struct mem m[] = {{"data", list25, sizeof list25 - 1}};
-	size_t zl;
-	unsigned char *z = fixture_archive("raw", "xz", NULL, NULL, m, 1, &zl);
-	char *msg = mixed1("audio/mpeg", "voice.mp3", z, zl, len);
-	free(z);
-	return msg;
+	struct mem m = {"data", list25, sizeof list25 - 1};
+	return archive1("raw", "xz", &m, "audio/mpeg", "voice.mp3", len);
 }
 
 static char *b_ole2_image(size_t *len)
@@ -630,13 +689,119 @@ static char *b_p7s_csv(size_t *len)
 	return mixed1("application/pkcs7-signature", "smime.p7s", list25, sizeof list25 - 1, len);
 }
 
+/* Made by openssl cms -sign (P-256, no certificates, no attributes):
+ * detached, and attached over a CSV (-nodetach). */
+static const unsigned char p7s_detached[] = {
+	0x30, 0x81, 0xc1, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02, 0xa0, 0x81,
+	0xb3, 0x30, 0x81, 0xb0, 0x02, 0x01, 0x01, 0x31, 0x0d, 0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48,
+	0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x30, 0x0b, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,
+	0x01, 0x07, 0x01, 0x31, 0x81, 0x8e, 0x30, 0x81, 0x8b, 0x02, 0x01, 0x01, 0x30, 0x24, 0x30, 0x0c,
+	0x31, 0x0a, 0x30, 0x08, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x01, 0x74, 0x02, 0x14, 0x74, 0xe6,
+	0x77, 0x67, 0xc6, 0xec, 0x4d, 0x44, 0x0a, 0xfd, 0x65, 0xd3, 0x0a, 0x53, 0x52, 0x14, 0xd8, 0x32,
+	0x6b, 0xe4, 0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x30,
+	0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02, 0x04, 0x47, 0x30, 0x45, 0x02,
+	0x21, 0x00, 0x95, 0x3f, 0x6a, 0x6e, 0xa2, 0x6c, 0x8d, 0xb9, 0x01, 0x18, 0xeb, 0xa2, 0x8c, 0xe9,
+	0xc1, 0x49, 0xf6, 0x35, 0x40, 0xbc, 0x93, 0xf7, 0x0e, 0x44, 0xcd, 0x31, 0x9a, 0x19, 0x60, 0x32,
+	0x7a, 0xe6, 0x02, 0x20, 0x49, 0xad, 0xf8, 0x45, 0xdd, 0x3e, 0x06, 0x01, 0x53, 0x6d, 0x15, 0x5e,
+	0xab, 0x00, 0xbd, 0xec, 0x05, 0x6f, 0x38, 0x61, 0x4a, 0xfa, 0xce, 0xe6, 0x38, 0xd9, 0xae, 0xf9,
+	0x20, 0x1d, 0x99, 0xa5,
+};
+static const unsigned char p7s_attached[] = {
+	0x30, 0x81, 0xef, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02, 0xa0, 0x81,
+	0xe1, 0x30, 0x81, 0xde, 0x02, 0x01, 0x01, 0x31, 0x0d, 0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48,
+	0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x30, 0x3a, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,
+	0x01, 0x07, 0x01, 0xa0, 0x2d, 0x04, 0x2b, 0x69, 0x70, 0x2c, 0x61, 0x73, 0x6e, 0x0a, 0x31, 0x39,
+	0x33, 0x2e, 0x30, 0x2e, 0x36, 0x2e, 0x31, 0x33, 0x39, 0x2c, 0x33, 0x33, 0x33, 0x33, 0x0a, 0x31,
+	0x34, 0x35, 0x2e, 0x39, 0x37, 0x2e, 0x33, 0x39, 0x2e, 0x31, 0x35, 0x35, 0x2c, 0x31, 0x31, 0x30,
+	0x33, 0x0a, 0x31, 0x81, 0x8d, 0x30, 0x81, 0x8a, 0x02, 0x01, 0x01, 0x30, 0x24, 0x30, 0x0c, 0x31,
+	0x0a, 0x30, 0x08, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x01, 0x74, 0x02, 0x14, 0x74, 0xe6, 0x77,
+	0x67, 0xc6, 0xec, 0x4d, 0x44, 0x0a, 0xfd, 0x65, 0xd3, 0x0a, 0x53, 0x52, 0x14, 0xd8, 0x32, 0x6b,
+	0xe4, 0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x30, 0x0a,
+	0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02, 0x04, 0x46, 0x30, 0x44, 0x02, 0x20,
+	0x24, 0x1f, 0xc2, 0xfc, 0x9b, 0xa2, 0x09, 0xb6, 0x64, 0x53, 0xd6, 0x73, 0x6a, 0x93, 0x4f, 0x9f,
+	0x33, 0x98, 0xdc, 0xa4, 0x4e, 0x99, 0xe6, 0x4e, 0xfe, 0x65, 0xb8, 0x21, 0xe4, 0xe5, 0xd2, 0xc9,
+	0x02, 0x20, 0x11, 0x4e, 0x2d, 0x89, 0xec, 0x5c, 0x6d, 0x59, 0xa7, 0x3f, 0x17, 0x8c, 0x00, 0x6b,
+	0x5b, 0xa1, 0x5c, 0xe6, 0x96, 0xda, 0x51, 0x43, 0xe6, 0x4f, 0xc0, 0xcc, 0xf2, 0x3e, 0xa9, 0xfa,
+	0x12, 0x95,
+};
+
 static char *b_p7s_real(size_t *len)
 {
-	/* A DER SEQUENCE spanning the file: a signature's shape. */
-	unsigned char der[140] = {0x30, 0x81, 137, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d};
-	for (size_t i = 11; i < sizeof der; i++)
-		der[i] = (unsigned char)(i * 17u);
-	return mixed1("application/pkcs7-signature", "smime.p7s", der, sizeof der, len);
+	return mixed1("application/pkcs7-signature", "smime.p7s", p7s_detached,
+		      sizeof p7s_detached, len);
+}
+
+/* An attached signature under a detached signature's label carries its
+ * content: it is no signature to skip. */
+static char *b_p7s_attached(size_t *len)
+{
+	return mixed1("application/pkcs7-signature", "smime.p7s", p7s_attached,
+		      sizeof p7s_attached, len);
+}
+
+/* Any DER that spans the file is no signature: SEQUENCE { OCTET STRING }. */
+static char *b_p7s_der_wrapped(size_t *len)
+{
+	size_t n = sizeof list25 - 1;
+	GByteArray *g = g_byte_array_new();
+	unsigned char h[8] = {0x30, 0x82, (unsigned char)((n + 4) >> 8), (unsigned char)(n + 4),
+			      0x04, 0x82, (unsigned char)(n >> 8), (unsigned char)n};
+	g_byte_array_append(g, h, sizeof h);
+	g_byte_array_append(g, (const guint8 *)list25, (guint)n);
+	char *msg = mixed1("application/pkcs7-signature", "smime.p7s", g->data, g->len, len);
+	g_byte_array_free(g, TRUE);
+	return msg;
+}
+
+/* Bytes that only start like an OpenPGP key (tag 6, version 4) and go
+ * on as something else: not a key. */
+static char *b_pgpkey_forged(size_t *len)
+{
+	unsigned char d[400] = {0x99, 0x01, 0x0d, 0x04};
+	for (size_t i = 4; i < sizeof d; i++)
+		d[i] = (unsigned char)(i * 53u + 1u);
+	return mixed1("application/octet-stream", "data.bin", d, sizeof d, len);
+}
+
+/* A public key packet, a user ID and a signature: a key's whole shape. */
+static char *b_pgpkey_real(size_t *len)
+{
+	unsigned char d[64] = {0x99, 0x00, 0x0c, 0x04, 1, 2, 3, 4, 0x01, 0x00, 0x08, 0xc5, 0x00, 0x01,
+			       0x11};
+	size_t o = 15;
+	d[o++] = 0xb4;
+	d[o++] = 5;
+	memcpy(d + o, "a <b>", 5);
+	o += 5;
+	d[o] = 0x89;
+	d[o + 1] = 0x00;
+	d[o + 2] = (unsigned char)(sizeof d - (o + 3));
+	o += 3;
+	d[o] = 0x04;
+	for (size_t i = o + 1; i < sizeof d; i++)
+		d[i] = (unsigned char)(i * 29u + 3u);
+	return mixed1("application/pgp-keys", "key.gpg", d, sizeof d, len);
+}
+
+/* A PEM header over a CSV, labelled a detached signature. */
+static char *b_pem_csv(size_t *len)
+{
+	GString *s = g_string_new("-----BEGIN PKCS7-----\n");
+	g_string_append(s, list25);
+	g_string_append(s, "-----END PKCS7-----\n");
+	char *m = mixed1("application/pkcs7-signature", "smime.p7s", s->str, s->len, len);
+	g_string_free(s, TRUE);
+	return m;
+}
+
+static char *b_pem_real(size_t *len)
+{
+	static const char pem[] =
+		"-----BEGIN PKCS7-----\n"
+		"MIIBmQYJKoZIhvcNAQcCoIIBijCCAYYCAQExDzANBglghkgBZQMEAgEFADALBgkq\n"
+		"hkiG9w0BBwExggFhMIIBXQIBATA=\n"
+		"-----END PKCS7-----\n";
+	return mixed1("application/pkcs7-signature", "smime.p7s", pem, sizeof pem - 1, len);
 }
 
 /* A text part labelled 7bit whose body is a base64 CSV. */
@@ -703,14 +868,20 @@ static char *b_docx_embedded(size_t *len)
 
 /* An RTF with an embedded object: an OLE1 header, then the zip it
  * carries (as Word embeds a package), written as \objdata hex. */
-static char *b_rtf_object(size_t *len)
+/* The object's zip in hex, or raw after \\binN (as the specification
+ * also allows). */
+static char *rtf_object_msg(bool bin, size_t *len)
 {
 	struct mem m[] = {{"list.csv", list25, sizeof list25 - 1}};
 	size_t zl;
 	unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, m, 1, &zl);
 	GString *r = g_string_new("{\\rtf1\\ansi see the object{\\object\\objemb{\\*\\objclass Package}"
 				  "{\\*\\objdata 01050000020000000800000050616b6b61676500");
-	for (size_t i = 0; i < zl; i++) {
+	if (bin) {
+		g_string_append_printf(r, "\\bin%zu ", zl);
+		g_string_append_len(r, (const char *)z, (gssize)zl);
+	}
+	for (size_t i = 0; i < zl && !bin; i++) {
 		g_string_append_printf(r, "%02x", z[i]);
 		if (i % 64 == 63)
 			g_string_append(r, "\r\n");
@@ -720,6 +891,16 @@ static char *b_rtf_object(size_t *len)
 	g_string_free(r, TRUE);
 	free(z);
 	return msg;
+}
+
+static char *b_rtf_object(size_t *len)
+{
+	return rtf_object_msg(false, len);
+}
+
+static char *b_rtf_object_bin(size_t *len)
+{
+	return rtf_object_msg(true, len);
 }
 
 static char *b_rtf_ole2(size_t *len)
@@ -1257,12 +1438,26 @@ static const struct walk_case cases[] = {
 	 NULL, NULL,
 	 {{"subject", "text/plain", S, N}, {"1", "text/rfc822-headers", S, N}},
 	 false, N, {"orig 8.8.8.8"}, {"9.9.9.9"}, 0, 0},
+	{"text/rfc822-headers that are no header block are read, malformed",
+	 "Subject: dsn\r\nContent-Type: text/rfc822-headers\r\n\r\nthe list\r\n"
+	 "193.0.6.139,3333\r\n145.97.39.155,1103\r\n",
+	 NULL, NULL,
+	 {{"subject", "text/plain", S, N}, {"1", "text/rfc822-headers", U, UNSCAN_MALFORMED_MIME}},
+	 false, N, {"193.0.6.139,3333"}, {NULL}, 0, 0},
 	{"zip members of every mode with data are read", NULL, b_zip_modes, NULL,
 	 {{"2", "application/zip", C, N}, {"2!chr.csv", "text/csv", S, N},
 	  {"2!blk.csv", "text/csv", S, N}, {"2!sock.csv", "text/csv", S, N},
 	  {"2!fifo.csv", "text/csv", S, N}, {"2!dir.csv", "text/csv", S, N},
 	  {"2!link.csv", "text/csv", S, N}},
 	 true, N, {"193.0.6.139", "145.97.39.155", "130.89.1.1", "8.8.4.4"}, {NULL}, 0, 0},
+	{"zip: a hidden member past the end record's count is read", NULL, b_zip_undercount, NULL,
+	 {{"2", "application/zip", C, N}, {"2!a.txt", "text/plain", S, N},
+	  {"2!list.csv", "text/csv", S, N}},
+	 true, N, {"193.0.6.139,3333"}, {NULL}, 0, 0},
+	{"zip64: a member whose data is not read is not scanned", NULL, b_zip64_dir, NULL,
+	 {{"2", "application/zip", C, N}, {"2!a.txt", "text/plain", S, N},
+	  {"2!list.csv/", "application/octet-stream", U, UNSCAN_CORRUPT_ARCHIVE}},
+	 true, N, {NULL}, {NULL}, 0, 0},
 	{"zip modes: the symlink and directory data too", NULL, b_zip_modes, NULL,
 	 {{NULL, NULL, S, N}}, true, N, {"9.9.9.9", "1.0.0.1"}, {NULL}, 0, 0},
 	{"a symlink's target in a tar is read", NULL, b_tar_symlink, NULL,
@@ -1273,6 +1468,9 @@ static const struct walk_case cases[] = {
 	 true, N, {"193.0.6.139,3333", "130.89.1.1"}, {NULL}, 0, 0},
 	{"text after a GIF's end is read", NULL, b_gif_text_tail, NULL,
 	 {{"2", "image/gif", S, N}}, true, N, {"145.97.39.155,1103"}, {NULL}, 0, 0},
+	{"text after a large PNG's end inside a zip is read", NULL, b_zip_png_tail, NULL,
+	 {{"2", "application/zip", C, N}, {"2!photo.png", "image/png", S, N}},
+	 true, N, {"145.97.39.155,1103"}, {NULL}, 0, 0},
 	{"trap: a real GIF stays clean", NULL, b_gif_clean, NULL,
 	 {{"subject", "text/plain", S, N}, {"TEXT", "multipart/mixed", C, N},
 	  {"1", "text/plain", S, N}, {"2", "image/gif", S, N}},
@@ -1295,6 +1493,25 @@ static const struct walk_case cases[] = {
 	 {{"subject", "text/plain", S, N}, {"TEXT", "multipart/mixed", C, N},
 	  {"1", "text/plain", S, N}, {"2", "application/pkcs7-signature", S, N}},
 	 false, N, {NULL}, {NULL}, 0, 0},
+	{"bytes that only start like an OpenPGP key are no key", NULL, b_pgpkey_forged, NULL,
+	 {{"2", "application/octet-stream", U, UNSCAN_UNSUPPORTED_TYPE}}, true, N, {NULL}, {NULL},
+	 0, 0},
+	{"trap: a whole OpenPGP key stays a key", NULL, b_pgpkey_real, NULL,
+	 {{"subject", "text/plain", S, N}, {"TEXT", "multipart/mixed", C, N},
+	  {"1", "text/plain", S, N}, {"2", "application/pgp-keys", S, N}},
+	 false, N, {NULL}, {NULL}, 0, 0},
+	{"a PEM header over a CSV named .p7s is read", NULL, b_pem_csv, NULL,
+	 {{"2", "application/pkcs7-signature", S, N}}, true, N, {"193.0.6.139,3333"}, {NULL}, 0, 0},
+	{"trap: a real PEM signature stays a signature", NULL, b_pem_real, NULL,
+	 {{"subject", "text/plain", S, N}, {"TEXT", "multipart/mixed", C, N},
+	  {"1", "text/plain", S, N}, {"2", "application/pkcs7-signature", S, N}},
+	 false, N, {NULL}, {"MIIB"}, 0, 0},
+	{"an attached signature labelled detached is not skipped", NULL, b_p7s_attached, NULL,
+	 {{"2", "application/pkcs7-signature", U, UNSCAN_UNSUPPORTED_TYPE}}, true, N, {NULL},
+	 {NULL}, 0, 0},
+	{"DER around a CSV labelled a signature is not skipped", NULL, b_p7s_der_wrapped, NULL,
+	 {{"2", "application/pkcs7-signature", U, UNSCAN_UNSUPPORTED_TYPE}}, true, N, {NULL},
+	 {NULL}, 0, 0},
 	{"labelled base64, really plain text",
 	 "Subject: x\r\nContent-Type: text/csv\r\nContent-Transfer-Encoding: base64\r\n\r\n"
 	 "ip,asn\r\n193.0.6.139,3333\r\n145.97.39.155,1103\r\n130.89.1.1,1133\r\n",
@@ -1326,6 +1543,10 @@ static const struct walk_case cases[] = {
 	 {"193.0.6.139\t145.97.39.155\t\n", "130.89.1.1\t8.8.4.4"}, {"1.2.3.4", "5.6.7.8", "9.9.9.9"},
 	 0, 0},
 	{"RTF: an embedded package's zip is walked", NULL, b_rtf_object, NULL,
+	 {{"2", "application/rtf", S, N}, {"2!object1", "application/octet-stream", C, N},
+	  {"2!object1!list.csv", "text/csv", S, N}},
+	 true, N, {"see the object", "130.89.1.1,1133"}, {"Package"}, 0, 0},
+	{"RTF: an object's data as \\bin bytes is walked", NULL, b_rtf_object_bin, NULL,
 	 {{"2", "application/rtf", S, N}, {"2!object1", "application/octet-stream", C, N},
 	  {"2!object1!list.csv", "text/csv", S, N}},
 	 true, N, {"see the object", "130.89.1.1,1133"}, {"Package"}, 0, 0},
