@@ -9,7 +9,7 @@
 # of $CORPUS/mime, their base64, uuencoded and PGP lines left out (that
 # would be attachments, not plain text), repeated.  Then, RUNS times
 # interleaved (best of each):
-#   ripgrep:   rg --count-matches -a '\b(?:\d{1,3}\.){3}\d{1,3}\b' FILE
+#   ripgrep:   rg --count-matches -a RG_PATTERN FILE (tests/bench/lib.sh)
 #   grondslag: grondslag scan -c CONF --json FILE >/dev/null
 # and the phases of the scan on their own (scan-bench -p): decode,
 # markers, scan, findings and walk, geo; output and start-up are the
@@ -20,16 +20,14 @@ CORPUS=${CORPUS:-../shared/corpus}
 PLAIN_MB=${PLAIN_MB:-98}
 RUNS=${RUNS:-5}
 D=$BUILD/bench/plainmsg
-PATTERN='\b(?:\d{1,3}\.){3}\d{1,3}\b'
+. tests/bench/lib.sh
 
+# No corpus, no figure: a failure, never a quiet pass.
 if [ ! -d "$CORPUS/mime" ]; then
-	echo "plainmsg: $CORPUS/mime missing (make bench CORPUS=...): skipped" >&2
-	exit 0
-fi
-if ! command -v rg >/dev/null 2>&1; then
-	echo "plainmsg: ripgrep (rg) not installed: no baseline" >&2
+	echo "plainmsg: $CORPUS/mime missing (make bench CORPUS=...)" >&2
 	exit 1
 fi
+bench_need_rg plainmsg
 mkdir -p "$D"
 if [ ! -s "$D/plain.eml" ] || [ "$(cat "$D/plain.mb" 2>/dev/null)" != "$PLAIN_MB" ]; then
 	echo "generating $D/plain.eml ($PLAIN_MB MB)"
@@ -59,7 +57,6 @@ file=$D/plain.eml
 bytes=$(wc -c <"$file")
 cat "$file" >/dev/null	# page cache, for both
 
-now() { date +%s.%N; }
 min() { awk -v x="$1" -v y="$2" 'BEGIN { print (x < y) ? x : y }'; }
 
 best_rg=1e9
@@ -67,7 +64,7 @@ best_gs=1e9
 i=0
 while [ "$i" -lt "$RUNS" ]; do
 	t0=$(now)
-	rg --count-matches -a "$PATTERN" "$file" >/dev/null
+	rg --count-matches -a "$RG_PATTERN" "$file" >/dev/null
 	t1=$(now)
 	best_rg=$(min "$(awk -v a="$t0" -v z="$t1" 'BEGIN { print z - a }')" "$best_rg")
 	t0=$(now)
@@ -79,9 +76,16 @@ while [ "$i" -lt "$RUNS" ]; do
 	best_gs=$(min "$(awk -v a="$t0" -v z="$t1" 'BEGIN { print z - a }')" "$best_gs")
 	i=$((i + 1))
 done
-phases=$("$BUILD/tests/scan-bench" -c "$D/bench.conf" -n "$RUNS" -p "$file")
+phases=$("$BUILD/tests/scan-bench" -c "$D/bench.conf" -n "$RUNS" -p "$file") || {
+	echo "plainmsg: scan-bench failed" >&2
+	exit 1
+}
 echo "$phases" | grep -E 'phases|scan [0-9]'
 scan=$(echo "$phases" | sed -n 's/.*, \([0-9.]*\) s with geo.*/\1/p')
+if [ -z "$scan" ]; then
+	echo "plainmsg: no scan time in the scan-bench output" >&2
+	exit 1
+fi
 awk -v rg="$best_rg" -v gs="$best_gs" -v sc="$scan" -v b="$bytes" 'BEGIN {
 	printf "plainmsg: output and start-up %.1f ms (the process minus the scan)\n", (gs - sc) * 1e3
 	printf "plainmsg: %.1f MB plain message: grondslag scan --json %.3f s (%.0f MB/s), ripgrep %.3f s: %.2fx ripgrep (target: 3x)\n",

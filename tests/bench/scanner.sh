@@ -6,7 +6,7 @@
 # BENIGN_MB (default 300) and an IP-dense CSV list of DENSE_MB (default
 # 150) with tests/bench/gen-text.py, then times, RUNS times interleaved
 # (best of each, so that a busy machine slows all alike):
-#   ripgrep:  rg --count-matches -a '\b(?:\d{1,3}\.){3}\d{1,3}\b' FILE
+#   ripgrep:  rg --count-matches -a RG_PATTERN FILE (tests/bench/lib.sh)
 #             IPv4 only, counts only, no output to format
 #   scanner:  $BUILD/tests/ipscan-bench -m FILE 1
 #             IPv4 + IPv6 + defanged + prefixes + ranges, counts only
@@ -24,16 +24,13 @@ DENSE_MB=${DENSE_MB:-150}
 RUNS=${RUNS:-5}
 DIR=$BUILD/bench
 BENCH=$BUILD/tests/ipscan-bench
-PATTERN='\b(?:\d{1,3}\.){3}\d{1,3}\b'
+. tests/bench/lib.sh
 
 if [ ! -x "$BENCH" ]; then
 	echo "scanner: $BENCH missing (make $BENCH)" >&2
 	exit 1
 fi
-if ! command -v rg >/dev/null 2>&1; then
-	echo "scanner: ripgrep (rg) not installed: no baseline" >&2
-	exit 1
-fi
+bench_need_rg scanner
 mkdir -p "$DIR"
 
 # gen KIND MB FILE: (re)generate when missing or of another size
@@ -47,8 +44,6 @@ gen() {
 }
 gen benign "$BENIGN_MB" "$DIR/benign.txt"
 gen dense "$DENSE_MB" "$DIR/dense.csv"
-
-now() { date +%s.%N; }
 
 # mbps BYTES T0 T1: throughput of one timed run
 mbps() { awk -v b="$1" -v a="$2" -v z="$3" 'BEGIN { printf "%.1f", (z > a) ? b / (z - a) / 1e6 : 0 }'; }
@@ -66,7 +61,7 @@ bench() {
 	i=0
 	while [ "$i" -lt "$RUNS" ]; do
 		t0=$(now)
-		rg_count=$(rg --count-matches -a "$PATTERN" "$file")
+		rg_count=$(rg --count-matches -a "$RG_PATTERN" "$file")
 		t1=$(now)
 		best_rg=$(max "$(mbps "$bytes" "$t0" "$t1")" "$best_rg")
 		t0=$(now)
