@@ -212,6 +212,21 @@ static void approve(struct env *e, const char *user, const char *rcpt)
 		fail_msg("approve by %s: %s %s", user, err, res.reason);
 }
 
+/* Both jurists approve every held recipient: the hold is due for release. */
+static void approve_both(struct env *e)
+{
+	approve(e, "j1", NULL);
+	approve(e, "j2", NULL);
+}
+
+/* The fake relay's answer to the next send not yet scripted (after the
+ * script it plays the MTA with our milter). */
+static void relay_answers(struct env *e, enum fake_mode m)
+{
+	assert_true(e->fake.nscript < ARRAY_LEN(e->fake.script));
+	e->fake.script[e->fake.nscript++] = m;
+}
+
 /* State of the hold and of recipient i. */
 static const char *hold_state(struct env *e, int i)
 {
@@ -310,11 +325,9 @@ static void test_relay_down_then_once(void **state)
 	(void)state;
 	struct env e;
 	env_open(&e, "down", 60);
-	e.fake.script[0] = FAKE_DOWN;
-	e.fake.script[1] = FAKE_5XX;
-	e.fake.nscript = 2;
-	approve(&e, "j1", NULL);
-	approve(&e, "j2", NULL);
+	relay_answers(&e, FAKE_DOWN);
+	relay_answers(&e, FAKE_5XX);
+	approve_both(&e);
 	time_t now = time(NULL);
 	assert_int_eq_msg("pass 1", releaser_pass(e.r, now), 1);
 	assert_str_eq_msg("back to partly-approved", hold_state(&e, -1), "partly-approved");
@@ -343,10 +356,8 @@ static void test_lost_reply(void **state)
 	(void)state;
 	struct env e;
 	env_open(&e, "lost", 60);
-	e.fake.script[0] = FAKE_LOST;
-	e.fake.nscript = 1;
-	approve(&e, "j1", NULL);
-	approve(&e, "j2", NULL);
+	relay_answers(&e, FAKE_LOST);
+	approve_both(&e);
 	time_t now = time(NULL);
 	releaser_pass(e.r, now);
 	assert_int_eq_msg("sends", e.fake.calls, 1);
@@ -377,10 +388,8 @@ static void test_unconfirmed(void **state)
 	(void)state;
 	struct env e;
 	env_open(&e, "unconfirmed", 60);
-	e.fake.script[0] = FAKE_NOMILTER;
-	e.fake.nscript = 1;
-	approve(&e, "j1", NULL);
-	approve(&e, "j2", NULL);
+	relay_answers(&e, FAKE_NOMILTER);
+	approve_both(&e);
 	time_t now = time(NULL);
 	assert_int_eq_msg("pass", releaser_pass(e.r, now), 1);
 	assert_int_eq_msg("release-unconfirmed", records(&e, "release-unconfirmed", "QREL1"), 1);
@@ -406,10 +415,8 @@ static void test_outcome_lost(void **state)
 	(void)state;
 	struct env e;
 	env_open(&e, "outcome", 60);
-	e.fake.script[0] = FAKE_OUTCOME_LOST;
-	e.fake.nscript = 1;
-	approve(&e, "j1", NULL);
-	approve(&e, "j2", NULL);
+	relay_answers(&e, FAKE_OUTCOME_LOST);
+	approve_both(&e);
 	time_t now = time(NULL);
 	releaser_pass(e.r, now);
 	assert_int_eq_msg("release-unknown", records(&e, "release-unknown", "QREL1"), 1);
@@ -446,8 +453,7 @@ static void test_duplicate_pair(void **state)
 	char second[STORE_REF_MAX];
 	snprintf(second, sizeof second, "%s", e.ref);
 	snprintf(e.ref, sizeof e.ref, "%s", first);
-	approve(&e, "j1", NULL);
-	approve(&e, "j2", NULL);
+	approve_both(&e);
 	time_t now = time(NULL);
 	releaser_pass(e.r, now);
 	assert_int_eq_msg("one copy", e.fake.calls, 1);
@@ -469,8 +475,7 @@ static void test_tampered(void **state)
 	(void)state;
 	struct env e;
 	env_open(&e, "tampered", 60);
-	approve(&e, "j1", NULL);
-	approve(&e, "j2", NULL);
+	approve_both(&e);
 	char path[256], *msg = NULL, why[300];
 	size_t len;
 	assert_int_eq_msg("intact", store_hold_message_checked(e.s, e.ref, &msg, &len, why,
@@ -505,8 +510,7 @@ static void test_250_without_milter(void **state)
 	(void)state;
 	struct env e;
 	env_open(&e, "nomilter", 60);
-	approve(&e, "j1", NULL);
-	approve(&e, "j2", NULL);
+	approve_both(&e);
 	/* the token is made void before the copy arrives: the milter refuses */
 	time_t now = time(NULL);
 	struct releaser_setup in = {.store = e.s, .header_name = "X-Grondslag", .retry_base = 60,
@@ -536,8 +540,7 @@ static void test_restart(void **state)
 	(void)state;
 	struct env e;
 	env_open(&e, "restart", 60);
-	approve(&e, "j1", NULL);
-	approve(&e, "j2", NULL);
+	approve_both(&e);
 	time_t now = time(NULL);
 	/* crash 1: begun and accepted by the milter, killed before the 250 */
 	char digest[RELEASE_DIGEST_HEX], reason[256], err[256];
@@ -567,8 +570,7 @@ static void test_restart(void **state)
 
 	/* crash 2: begun, killed before the copy reached the MTA */
 	env_open(&e, "restart2", 60);
-	approve(&e, "j1", NULL);
-	approve(&e, "j2", NULL);
+	approve_both(&e);
 	b.ref = e.ref;
 	b.nonce = "0000000000000000000000000000000b";
 	assert_int_equal(store_release_begin(e.s, &b, reason, sizeof reason, err, sizeof err), 0);
@@ -595,10 +597,8 @@ static void test_deny_stops_retries(void **state)
 	(void)state;
 	struct env e;
 	env_open(&e, "deny", 60);
-	e.fake.script[0] = FAKE_DOWN;
-	e.fake.nscript = 1;
-	approve(&e, "j1", NULL);
-	approve(&e, "j2", NULL);
+	relay_answers(&e, FAKE_DOWN);
+	approve_both(&e);
 	time_t now = time(NULL);
 	releaser_pass(e.r, now);
 	struct store_actor a = {.user = "j3", .uid = 1001, .role = "jurist"};
@@ -725,8 +725,7 @@ static void test_release_not_blocked(void **state)
 	env_open(&e, "relblocked", 60);
 	put_bobs(&e, 150, 86400);
 	spoil_others(&e, "relblocked", "partly-approved", "approved");
-	approve(&e, "j1", NULL);
-	approve(&e, "j2", NULL);
+	approve_both(&e);
 	time_t now = time(NULL);
 	assert_int_eq_msg("the good hold is released", releaser_pass(e.r, now), 1);
 	assert_int_eq_msg("one copy", e.fake.calls, 1);
@@ -756,8 +755,7 @@ static void test_resume_not_blocked(void **state)
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	/* the good hold: begun and let pass by the milter, then a restart */
-	approve(&e, "j1", NULL);
-	approve(&e, "j2", NULL);
+	approve_both(&e);
 	time_t now = time(NULL);
 	char digest[RELEASE_DIGEST_HEX], reason[256], err[256];
 	release_digest(message, sizeof message - 1, "X-Grondslag", digest);
@@ -862,8 +860,7 @@ static void test_release_long_recipient(void **state)
 			       .summary_json = "{}", .findings_json = "{}", .data = message,
 			       .len = sizeof message - 1, .fd = -1, .rcpts = one, .nrcpts = 1};
 	assert_int_equal(store_hold_put(e.s, &h, e.ref, err, sizeof err), 0);
-	approve(&e, "j1", NULL);
-	approve(&e, "j2", NULL);
+	approve_both(&e);
 	assert_int_eq_msg("released", releaser_pass(e.r, time(NULL)), 1);
 	assert_int_eq_msg("one copy", e.fake.calls, 1);
 	assert_int_eq_msg("its token passed the milter", e.fake.accepted, 1);
@@ -943,10 +940,8 @@ static void test_resolve_stuck(void **state)
 		char name[32], st[32], why[256];
 		snprintf(name, sizeof name, "resolve%zu", i);
 		env_open(&e, name, 60);
-		e.fake.script[0] = rows[i].stuck;
-		e.fake.nscript = 1;
-		approve(&e, "j1", NULL);
-		approve(&e, "j2", NULL);
+		relay_answers(&e, rows[i].stuck);
+		approve_both(&e);
 		time_t now = time(NULL);
 		releaser_pass(e.r, now);
 		assert_str_eq_msg(rows[i].name, hold_state(&e, -1), "releasing");
@@ -986,10 +981,8 @@ static void test_resolve_refused(void **state)
 	assert_int_eq_msg("pending", resolve(&e, true, st, why), 1);
 	if (strstr(why, "not waiting for an admin") == NULL)
 		fail_msg("pending: got \"%s\"", why);
-	e.fake.script[0] = FAKE_DOWN;
-	e.fake.nscript = 1;
-	approve(&e, "j1", NULL);
-	approve(&e, "j2", NULL);
+	relay_answers(&e, FAKE_DOWN);
+	approve_both(&e);
 	releaser_pass(e.r, time(NULL));
 	assert_int_eq_msg("failing, retried by the releaser", resolve(&e, false, st, why), 1);
 	assert_int_eq_msg("refusals recorded", records(&e, "refused", "release-resolve"), 2);
@@ -1032,8 +1025,7 @@ static void test_resolve_duplicate(void **state)
 	assert_int_eq_msg("first copy", e.fake.calls, 1);
 	/* the second: both approved, refused as a duplicate */
 	snprintf(e.ref, sizeof e.ref, "%s", second);
-	approve(&e, "j1", NULL);
-	approve(&e, "j2", NULL);
+	approve_both(&e);
 	releaser_pass(e.r, now + 1);
 	assert_int_eq_msg("duplicate refused", e.fake.calls, 1);
 	assert_int_eq_msg("resend refused", resolve(&e, false, st, why), 1);
