@@ -65,6 +65,20 @@ static char *mixed1(const char *ctype, const char *filename, const void *data, s
 	return build_mixed("attachment", &a, 1, len);
 }
 
+/* A message whose one attachment (ctype, filename) is an archive of
+ * format and filter (fixture_archive) with one member. */
+static char *mixed1_archive(const char *format, const char *filter, const char *member,
+			    const char *data, size_t dlen, const char *ctype,
+			    const char *filename, size_t *len)
+{
+	struct mem m[] = {{member, data, dlen}};
+	size_t zl;
+	unsigned char *z = fixture_archive(format, filter, NULL, NULL, m, 1, &zl);
+	char *msg = mixed1(ctype, filename, z, zl, len);
+	free(z);
+	return msg;
+}
+
 static const char csv[] = "ip,country\n8.8.8.8,US\n193.0.6.139,NL\n";
 
 /* A one-page PDF showing "8.8.8.8", with a correct xref table; with
@@ -190,12 +204,8 @@ static char *b_csv(size_t *len)
 
 static char *b_zip(size_t *len)
 {
-	struct mem m[] = {{"lists/be.csv", csv, sizeof csv - 1}};
-	size_t zl;
-	unsigned char *z = fixture_archive("zip", NULL, NULL, NULL, m, 1, &zl);
-	char *msg = mixed1("application/zip", "lists.zip", z, zl, len);
-	free(z);
-	return msg;
+	return mixed1_archive("zip", NULL, "lists/be.csv", csv, sizeof csv - 1,
+			      "application/zip", "lists.zip", len);
 }
 
 static char *b_zip_in_zip(size_t *len)
@@ -213,32 +223,20 @@ static char *b_zip_in_zip(size_t *len)
 
 static char *b_targz(size_t *len)
 {
-	struct mem m[] = {{"t/list.txt", csv, sizeof csv - 1}};
-	size_t zl;
-	unsigned char *z = fixture_archive("ustar", "gzip", NULL, NULL, m, 1, &zl);
-	char *msg = mixed1("application/gzip", "t.tar.gz", z, zl, len);
-	free(z);
-	return msg;
+	return mixed1_archive("ustar", "gzip", "t/list.txt", csv, sizeof csv - 1,
+			      "application/gzip", "t.tar.gz", len);
 }
 
 static char *b_gz(size_t *len)
 {
-	struct mem m[] = {{"data", csv, sizeof csv - 1}};
-	size_t zl;
-	unsigned char *z = fixture_archive("raw", "gzip", NULL, NULL, m, 1, &zl);
-	char *msg = mixed1("application/octet-stream", "list.csv.gz", z, zl, len);
-	free(z);
-	return msg;
+	return mixed1_archive("raw", "gzip", "data", csv, sizeof csv - 1,
+			      "application/octet-stream", "list.csv.gz", len);
 }
 
 static char *b_7z(size_t *len)
 {
-	struct mem m[] = {{"a.csv", csv, sizeof csv - 1}};
-	size_t zl;
-	unsigned char *z = fixture_archive("7zip", NULL, NULL, NULL, m, 1, &zl);
-	char *msg = mixed1("application/x-7z-compressed", "a.7z", z, zl, len);
-	free(z);
-	return msg;
+	return mixed1_archive("7zip", NULL, "a.csv", csv, sizeof csv - 1,
+			      "application/x-7z-compressed", "a.7z", len);
 }
 
 static char *b_tarxz_bz2(size_t *len)
@@ -580,22 +578,14 @@ static char *b_gif_clean(size_t *len)
 
 static char *b_lzma_image(size_t *len)
 {
-	struct mem m[] = {{"data", list25, sizeof list25 - 1}};
-	size_t zl;
-	unsigned char *z = fixture_archive("raw", "lzma", NULL, NULL, m, 1, &zl);
-	char *msg = mixed1("image/png", "chart.png", z, zl, len);
-	free(z);
-	return msg;
+	return mixed1_archive("raw", "lzma", "data", list25, sizeof list25 - 1,
+			      "image/png", "chart.png", len);
 }
 
 static char *b_xz_audio(size_t *len)
 {
-	struct mem m[] = {{"data", list25, sizeof list25 - 1}};
-	size_t zl;
-	unsigned char *z = fixture_archive("raw", "xz", NULL, NULL, m, 1, &zl);
-	char *msg = mixed1("audio/mpeg", "voice.mp3", z, zl, len);
-	free(z);
-	return msg;
+	return mixed1_archive("raw", "xz", "data", list25, sizeof list25 - 1,
+			      "audio/mpeg", "voice.mp3", len);
 }
 
 static char *b_ole2_image(size_t *len)
