@@ -23,9 +23,10 @@ D=$BUILD/bench/plainmsg
 bench_name=plainmsg
 . tests/bench/lib.sh
 
+# No corpus, no figure: a failure, never a quiet pass.
 if [ ! -d "$CORPUS/mime" ]; then
-	echo "plainmsg: $CORPUS/mime missing (make bench CORPUS=...): skipped" >&2
-	exit 0
+	echo "plainmsg: $CORPUS/mime missing (make bench CORPUS=...)" >&2
+	exit 1
 fi
 need_rg
 mkdir -p "$D"
@@ -76,9 +77,16 @@ while [ "$i" -lt "$RUNS" ]; do
 	best_gs=$(min "$(awk -v a="$t0" -v z="$t1" 'BEGIN { print z - a }')" "$best_gs")
 	i=$((i + 1))
 done
-phases=$("$BUILD/tests/scan-bench" -c "$D/bench.conf" -n "$RUNS" -p "$file")
+phases=$("$BUILD/tests/scan-bench" -c "$D/bench.conf" -n "$RUNS" -p "$file") || {
+	echo "plainmsg: scan-bench failed" >&2
+	exit 1
+}
 echo "$phases" | grep -E 'phases|scan [0-9]'
 scan=$(echo "$phases" | sed -n 's/.*, \([0-9.]*\) s with geo.*/\1/p')
+if [ -z "$scan" ]; then
+	echo "plainmsg: no scan time in the scan-bench output" >&2
+	exit 1
+fi
 awk -v rg="$best_rg" -v gs="$best_gs" -v sc="$scan" -v b="$bytes" 'BEGIN {
 	printf "plainmsg: output and start-up %.1f ms (the process minus the scan)\n", (gs - sc) * 1e3
 	printf "plainmsg: %.1f MB plain message: grondslag scan --json %.3f s (%.0f MB/s), ripgrep %.3f s: %.2fx ripgrep (target: 3x)\n",

@@ -58,10 +58,13 @@ def main():
         pid = os.fork()
         if pid == 0:
             os.close(ready_r)
+            code = 1            # a client that fails says so in its status
             try:
                 client(path, interval, uid0 if same else uid0 + i, i, ready_w)
+                code = 0
             finally:
-                os._exit(0)
+                sys.stdout.flush()
+                os._exit(code)
         pids.append(pid)
     os.close(ready_w)
     got = 0

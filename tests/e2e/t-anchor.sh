@@ -80,9 +80,12 @@ ta_mails() { ls "$E2E_RUN/notices/dump" 2>/dev/null | wc -l; }
 for _ta_run in 1 2 3; do
 	e2e_proc_start milter "$BIN" -f -c "$DIR/grondslag.conf"
 	e2e_check "run $_ta_run: milter started" e2e_wait_until 15 "milter socket" test -S "$SOCK"
+	# each earlier stop queued one mail, sent by this run (the first run
+	# has none to wait for: "at least 0" would pass whatever happened)
 	_ta_want=$((_ta_run - 1))
-	e2e_check "run $_ta_run: $_ta_want checkpoint mails at the sink" \
-		e2e_wait_until 20 "mails" sh -c "[ \$(ls '$E2E_RUN/notices/dump' | wc -l) -ge $_ta_want ]"
+	[ "$_ta_want" = 0 ] ||
+		e2e_check "run $_ta_run: $_ta_want checkpoint mails at the sink" \
+			e2e_wait_until 20 "mails" sh -c "[ \$(ls '$E2E_RUN/notices/dump' | wc -l) -ge $_ta_want ]"
 	e2e_proc_stop milter
 	e2e_check "run $_ta_run: checkpoint at the remote syslog" \
 		e2e_wait_until 10 "syslog" sh -c "[ \$(grep -c 'grondslag-audit-anchor v1 seq=' '$SYSLOG') -ge $_ta_run ]"
