@@ -733,7 +733,7 @@ static int release_accepted(struct conn_ctx *c, const char *data, size_t len, ch
 	    store_release_refused(daemon_state.store, parsed ? t.ref : "", parsed ? t.nonce : "",
 				  why, m->qid, err, sizeof err) != 0)
 		log_qid(LOG_ERR, m->qid, "release token refusal not recorded: %.200s", err);
-	bool abandoned = rc == 1 && asked && strstr(why, "abandoned") != NULL;
+	bool abandoned = rc == 1 && asked && strcmp(why, STORE_RELEASE_ABANDONED) == 0;
 	if (rc < 0)
 		snprintf(why_out, why_len, "release token not checked: %.200s", err);
 	else if (abandoned)

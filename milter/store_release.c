@@ -512,7 +512,7 @@ static const char *use_refusal(const struct store_release_token *t,
 	if (strcmp(t->state, "used") == 0 || strcmp(t->state, "done") == 0)
 		return "replayed: the token was already used";
 	if (strcmp(t->state, "issued") != 0)
-		return "the token's release attempt was abandoned";
+		return STORE_RELEASE_ABANDONED;
 	if (strcmp(t->ref, u->ref) != 0)
 		return "altered: the token is for another hold";
 	if (strcmp(t->digest, u->digest) != 0)

@@ -556,6 +556,9 @@ int store_release_tampered(struct store *s, const char *ref, const char *why, ti
  * replayed, altered, expired), and an issued token becomes "refused" (its
  * copy goes on as any message; the releaser retries).  0 accepted, 1
  * refused, -1 error. */
+/* The refusal (why) of a token whose attempt the releaser gave up: the
+ * copy is our own, and the milter must not deliver it by any route. */
+#define STORE_RELEASE_ABANDONED "the token's release attempt was abandoned"
 struct store_release_use {
 	const char *ref, *nonce, *digest, *rcpts_canon, *mta_queue_id;
 	time_t now;
