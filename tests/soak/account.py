@@ -110,5 +110,7 @@ for k in ("messages", "accepted messages", "retried", "attempts", "delivered", "
 for k, v in examples.items():
     for e in v:
         print("  %s: %s" % (k, e))
-bad = count["lost"] + count["duplicated"] + count["policy"] + count["ghost"]
+# a recipient the client gave up on after minutes of 4xx is mail the gate
+# never took: a milter that tempfailed everything must not pass the books
+bad = count["lost"] + count["duplicated"] + count["policy"] + count["ghost"] + count["gave up"]
 sys.exit(0 if bad == 0 and calibration_ok and count["messages"] > 0 else 1)
