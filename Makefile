@@ -34,13 +34,16 @@ HARDEN   := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) -Iinclude $(PKG_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = -pie -pthread $(LDFLAGS)
 
-# The core: every milter/*.c except the daemon's adapter (the only files
-# that may include libmilter).
-ADAPTER_SRCS := milter/main.c milter/callbacks.c
-CORE_SRCS := $(filter-out $(ADAPTER_SRCS),$(sort $(wildcard milter/*.c)))
+# The code is one folder per subsystem under milter/ (docs/design.md);
+# include/grondslag/ mirrors it.  The core library is every subsystem but
+# the CLI (milter/ctl/) and the daemon's libmilter adapter, the only two
+# files that may include libmilter (tests/golden/t-layers.sh checks it).
+SUBSYSTEMS := base scan config decide store notice report daemon
+ADAPTER_SRCS := milter/daemon/main.c milter/daemon/callbacks.c
+CORE_SRCS := $(filter-out $(ADAPTER_SRCS),$(sort $(foreach d,$(SUBSYSTEMS),$(wildcard milter/$(d)/*.c))))
 CORE_OBJS := $(CORE_SRCS:milter/%.c=$(BUILD)/obj/%.o)
 CTL_SRCS  := $(sort $(wildcard milter/ctl/*.c))
-CTL_OBJS  := $(CTL_SRCS:milter/ctl/%.c=$(BUILD)/obj/ctl/%.o)
+CTL_OBJS  := $(CTL_SRCS:milter/%.c=$(BUILD)/obj/%.o)
 DAEMON_SRCS := $(wildcard $(ADAPTER_SRCS))
 DAEMON_OBJS := $(DAEMON_SRCS:milter/%.c=$(BUILD)/obj/%.o)
 LIB       := $(BUILD)/libgrondslag.a
@@ -62,14 +65,16 @@ endif
 
 all: $(PROGRAMS)
 
-$(BUILD)/obj/%.o: milter/%.c $(wildcard include/grondslag/*.h) | $(BUILD)/obj/ctl
-	$(CC) $(ALL_CFLAGS) $(if $(filter $(ADAPTER_SRCS),$<),$(MILTER_CFLAGS)) -MMD -c $< -o $@
+# Every compile writes its .d file (-MMD -MP): an object depends on
+# exactly the headers it includes, no more.
+DEPFLAGS = -MMD -MP -MF $@.d
 
-$(BUILD)/obj/ctl/%.o: milter/ctl/%.c $(wildcard include/grondslag/*.h) | $(BUILD)/obj/ctl
-	$(CC) $(ALL_CFLAGS) -Imilter -c $< -o $@
+$(BUILD)/obj/%.o: milter/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(if $(filter $(ADAPTER_SRCS),$<),$(MILTER_CFLAGS)) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/obj/ctl:
-	mkdir -p $@ $(BUILD)/tests
+$(BUILD)/tests/.dir:
+	mkdir -p $(@D) && touch $@
 
 $(LIB): $(CORE_OBJS)
 	rm -f $@
@@ -85,24 +90,25 @@ $(BUILD)/grondslag-milter: $(DAEMON_OBJS) $(LIB)
 # with GRONDSLAG_FAULTS (fault.h), linked before the library so that its
 # fault_point() is the one taken.
 FAULTS_BIN := $(BUILD)/tests/grondslag-milter-faults
-$(BUILD)/obj/fault-test.o: milter/fault.c include/grondslag/fault.h | $(BUILD)/obj/ctl
-	$(CC) $(ALL_CFLAGS) -DGRONDSLAG_FAULTS -c $< -o $@
+$(BUILD)/obj/fault-test.o: milter/base/fault.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DGRONDSLAG_FAULTS $(DEPFLAGS) -c $< -o $@
 
-$(FAULTS_BIN): $(DAEMON_OBJS) $(BUILD)/obj/fault-test.o $(LIB)
+$(FAULTS_BIN): $(DAEMON_OBJS) $(BUILD)/obj/fault-test.o $(LIB) | $(BUILD)/tests/.dir
 	$(CC) $(ALL_LDFLAGS) $(DAEMON_OBJS) $(BUILD)/obj/fault-test.o $(LIB) $(PKG_LIBS) $(MILTER_LIBS) -o $@
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(LIB) | $(BUILD)/obj/ctl
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/unit $(ALL_LDFLAGS) $< $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS) -o $@
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB) | $(BUILD)/tests/.dir
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/unit $(DEPFLAGS) $(ALL_LDFLAGS) $< $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS) -o $@
 
 # Fuzz targets built with the replay runner (gcc or clang, no libFuzzer):
 # make check replays every seed; make fuzz builds the real fuzzers.
-$(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(LIB) | $(BUILD)/obj/ctl
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(ALL_LDFLAGS) $< tests/fuzz/replay.c $(LIB) $(PKG_LIBS) -o $@
+$(BUILD)/tests/replay_%: tests/fuzz/%.c tests/fuzz/replay.c $(LIB) | $(BUILD)/tests/.dir
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(DEPFLAGS) $(ALL_LDFLAGS) $< tests/fuzz/replay.c $(LIB) $(PKG_LIBS) -o $@
 
-$(BUILD)/tests/%: tests/tools/%.c $(LIB) | $(BUILD)/obj/ctl
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(ALL_LDFLAGS) $< $(LIB) $(PKG_LIBS) $(MILTER_LIBS) -o $@
+$(BUILD)/tests/%: tests/tools/%.c $(LIB) | $(BUILD)/tests/.dir
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes $(DEPFLAGS) $(ALL_LDFLAGS) $< $(LIB) $(PKG_LIBS) $(MILTER_LIBS) -o $@
 
--include $(CORE_OBJS:.o=.d) $(DAEMON_OBJS:.o=.d)
+-include $(wildcard $(BUILD)/obj/*/*.o.d $(BUILD)/obj/*.o.d $(BUILD)/tests/*.d)
 
 tests-build: all $(UNIT_BINS) $(FUZZ_REPLAY) $(TOOLS_BINS) $(if $(DAEMON_SRCS),$(FAULTS_BIN))
 

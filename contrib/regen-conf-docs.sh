@@ -1,7 +1,7 @@
 #!/bin/sh
 # contrib/regen-conf-docs.sh - rewrite the generated parts of
 # conf/grondslag.conf.sample and docs/grondslag.conf.5 from the key table
-# in the code (include/grondslag/config_keys.def), after a key changes.
+# in the code (include/grondslag/config/config_keys.def), after a key changes.
 # tests/golden/t-scan.sh fails when they drift apart.
 set -eu
 BIN=${BIN:-build/grondslag}

@@ -19,8 +19,8 @@
 #include <string.h>
 
 #include "audit_against.h"
-#include "grondslag/anchor.h"
-#include "grondslag/json.h"
+#include "grondslag/store/anchor.h"
+#include "grondslag/base/json.h"
 
 #define AGAINST_FILE_MAX (1024L * 1024 * 1024)
 

@@ -7,8 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "grondslag/auditsig.h"
-#include "grondslag/store.h"
+#include "grondslag/store/auditsig.h"
+#include "grondslag/store/store.h"
 
 /* The keys signed lines are checked against (none: not checked). */
 struct against_keys {

@@ -38,11 +38,11 @@
 
 #include "audit_against.h"
 #include "ctl.h"
-#include "grondslag/auditsig.h"
-#include "grondslag/csv.h"
-#include "grondslag/date.h"
-#include "grondslag/json.h"
-#include "grondslag/store.h"
+#include "grondslag/store/auditsig.h"
+#include "grondslag/base/csv.h"
+#include "grondslag/base/date.h"
+#include "grondslag/base/json.h"
+#include "grondslag/store/store.h"
 
 #define AUDIT_MAX_KEYS 8
 

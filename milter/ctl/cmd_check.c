@@ -11,11 +11,11 @@
 #include <time.h>
 
 #include "ctl.h"
-#include "grondslag/date.h"
-#include "grondslag/json.h"
-#include "grondslag/limits.h"
-#include "grondslag/policy.h"
-#include "grondslag/scan.h"
+#include "grondslag/base/date.h"
+#include "grondslag/base/json.h"
+#include "grondslag/base/limits.h"
+#include "grondslag/decide/policy.h"
+#include "grondslag/scan/scan.h"
 #include "regload.h"
 #include "scan_output.h"
 

@@ -3,7 +3,7 @@
  * the admins' release-resolve.  They
  * never touch the store: each sends one request over ControlSocket to the
  * daemon, which knows the caller from the kernel (SO_PEERCRED) and
- * checks the role (see include/grondslag/ctlsock.h).
+ * checks the role (see include/grondslag/daemon/ctlsock.h).
  *
  *   held    [--since YYYY-MM-DD] [--party P] [--sender S] [--reason CODE]
  *   show    REF [--content]
@@ -35,11 +35,11 @@
 #include <unistd.h>
 
 #include "ctl.h"
-#include "grondslag/ctlsock.h"
-#include "grondslag/date.h"
-#include "grondslag/json.h"
-#include "grondslag/jsonr.h"
-#include "grondslag/limits.h"
+#include "grondslag/daemon/ctlsock.h"
+#include "grondslag/base/date.h"
+#include "grondslag/base/json.h"
+#include "grondslag/base/jsonr.h"
+#include "grondslag/base/limits.h"
 
 #define DEFAULT_CONFIG "/etc/grondslag/grondslag.conf"
 #define ANSWER_MAX (64u << 20)

@@ -16,9 +16,9 @@
 #include <time.h>
 
 #include "ctl.h"
-#include "grondslag/date.h"
-#include "grondslag/json.h"
-#include "grondslag/registry.h"
+#include "grondslag/base/date.h"
+#include "grondslag/base/json.h"
+#include "grondslag/decide/registry.h"
 #include "regload.h"
 
 static const char registry_usage[] =

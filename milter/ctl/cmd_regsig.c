@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "ctl.h"
-#include "grondslag/tiimport.h"
+#include "grondslag/decide/tiimport.h"
 #include "regload.h"
 
 #define VERIFY_USAGE "usage: grondslag registry verify [-c CONFIG] [-s SIGFILE] [FILE]\n"

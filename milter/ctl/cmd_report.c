@@ -30,8 +30,8 @@
 #include <unistd.h>
 
 #include "ctl.h"
-#include "grondslag/date.h"
-#include "grondslag/report.h"
+#include "grondslag/base/date.h"
+#include "grondslag/report/report.h"
 #include "regload.h"
 
 #define DAY 86400

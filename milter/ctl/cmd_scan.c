@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "ctl.h"
-#include "grondslag/json.h"
-#include "grondslag/scan.h"
+#include "grondslag/base/json.h"
+#include "grondslag/scan/scan.h"
 #include "scan_output.h"
 
 int cmd_scan(int argc, char **argv)

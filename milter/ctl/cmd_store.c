@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "ctl.h"
-#include "grondslag/audit.h"
-#include "grondslag/store.h"
+#include "grondslag/store/audit.h"
+#include "grondslag/store/store.h"
 
 #define DEFAULT_CONFIG "/etc/grondslag/grondslag.conf"
 

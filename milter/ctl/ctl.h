@@ -9,8 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "grondslag/config.h"
-#include "grondslag/geo.h"
+#include "grondslag/config/config.h"
+#include "grondslag/scan/geo.h"
 
 /* Exit codes shared by all commands. */
 enum { CTL_OK = 0, CTL_HELD = 1, CTL_ERROR = 2 };

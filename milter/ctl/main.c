@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
-#include "grondslag/version.h"
+#include "grondslag/base/version.h"
 
 static const struct ctl_command commands[] = {
 	{"scan", cmd_scan, "scan [-c CONFIG] [--json] FILE...",

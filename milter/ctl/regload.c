@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "ctl.h"
-#include "grondslag/regserial.h"
-#include "grondslag/store.h"
+#include "grondslag/decide/regserial.h"
+#include "grondslag/store/store.h"
 #include "regload.h"
 
 enum regsig_mode ctl_registry_sigmode(const struct config *c)

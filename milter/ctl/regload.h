@@ -15,9 +15,9 @@
 #ifndef GRONDSLAG_CTL_REGLOAD_H
 #define GRONDSLAG_CTL_REGLOAD_H
 
-#include "grondslag/config.h"
-#include "grondslag/regsig.h"
-#include "grondslag/registry.h"
+#include "grondslag/config/config.h"
+#include "grondslag/decide/regsig.h"
+#include "grondslag/decide/registry.h"
 
 /* override_file NULL = the configuration's Registry. */
 int ctl_registry_load(const struct config *c, const char *override_file, struct registry **out);

@@ -7,8 +7,8 @@
 
 #include <stdio.h>
 
-#include "grondslag/findings.h"
-#include "grondslag/json.h"
+#include "grondslag/scan/findings.h"
+#include "grondslag/base/json.h"
 
 void scan_output_json(FILE *out, const char *file, const struct findings *f);
 void scan_output_text(FILE *out, const char *file, const struct findings *f);

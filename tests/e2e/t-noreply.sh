@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/e2e/t-noreply.sh - the milter protocol's "no reply" steps
-# (milter/callbacks.c: cb_negotiate), driven by tests/milter/noreply.py as
+# (milter/daemon/callbacks.c: cb_negotiate), driven by tests/milter/noreply.py as
 # an MTA that offers them: on a unix socket grondslag-milter takes them
 # for connect, MAIL, headers, eoh and body (not RCPT: 452 past the
 # recipient limit, 501 past the length limit), answers nothing else

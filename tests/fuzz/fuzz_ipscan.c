@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grondslag/ipclass.h"
-#include "grondslag/ipscan.h"
+#include "grondslag/scan/ipclass.h"
+#include "grondslag/scan/ipscan.h"
 
 struct digest {
 	uint64_t hash;

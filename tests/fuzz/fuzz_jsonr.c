@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "grondslag/jsonr.h"
-#include "grondslag/tiimport.h"
+#include "grondslag/base/jsonr.h"
+#include "grondslag/decide/tiimport.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

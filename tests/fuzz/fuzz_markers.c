@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "grondslag/findings.h"
-#include "grondslag/markers.h"
+#include "grondslag/scan/findings.h"
+#include "grondslag/scan/markers.h"
 
 static const char *const types[] = {
 	"text/plain", "text/csv", "application/json", "application/xml",

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grondslag/ole2.h"
-#include "grondslag/tnef.h"
+#include "grondslag/scan/ole2.h"
+#include "grondslag/scan/tnef.h"
 
 static unsigned sum;
 

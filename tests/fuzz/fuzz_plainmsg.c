@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grondslag/findings.h"
-#include "grondslag/plainmsg.h"
-#include "grondslag/walk.h"
+#include "grondslag/scan/findings.h"
+#include "grondslag/scan/plainmsg.h"
+#include "grondslag/scan/walk.h"
 
 /* Order-sensitive digest of everything the walk handed over. */
 struct digest {

@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "grondslag/policy.h"
-#include "grondslag/registry.h"
+#include "grondslag/decide/policy.h"
+#include "grondslag/decide/registry.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

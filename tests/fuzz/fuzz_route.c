@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grondslag/route.h"
+#include "grondslag/decide/route.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grondslag/findings.h"
-#include "grondslag/walk.h"
+#include "grondslag/scan/findings.h"
+#include "grondslag/scan/walk.h"
 
 struct fuzz_state {
 	int open;

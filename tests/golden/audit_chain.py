@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # tests/golden/audit_chain.py - an INDEPENDENT Python implementation of
-# the audit chain format of include/grondslag/audit.h, for the golden
+# the audit chain format of include/grondslag/store/audit.h, for the golden
 # tests: the C verifier must accept what this writes.
 #   audit_chain.py fill DB N       append N "approve" records
 #   audit_chain.py hostile DB N    append N "refused" records whose

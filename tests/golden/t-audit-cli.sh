@@ -2,7 +2,7 @@
 # tests/golden/t-audit-cli.sh - "grondslag audit verify|export" on a store
 # made by grondslag store init (schema, the "init" record), with records written
 # here by an INDEPENDENT Python implementation of the chain format of
-# include/grondslag/audit.h: the C verifier must accept them (so the
+# include/grondslag/store/audit.h: the C verifier must accept them (so the
 # format is what the header says), the export must carry the same
 # hashes, and a tampered, deleted or swapped record must be named.
 set -u

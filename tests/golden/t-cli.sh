@@ -21,7 +21,7 @@ row() {
 	fi
 }
 
-V=$(sed -n 's/^#define GRONDSLAG_VERSION "\(.*\)"$/\1/p' include/grondslag/version.h)
+V=$(sed -n 's/^#define GRONDSLAG_VERSION "\(.*\)"$/\1/p' include/grondslag/base/version.h)
 check "version.h names a version" test -n "$V"
 row "grondslag --version" 0 "^grondslag $V\$" "$BIN" --version
 row "grondslag -V" 0 "^grondslag $V\$" "$BIN" -V

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # tests/milter/noreply.py - the milter protocol as an MTA that offers the
 # "no reply" steps (SMFIP_NR_*) speaks it, for grondslag-milter's
-# negotiation (milter/callbacks.c: cb_negotiate).  miltertest cannot be
+# negotiation (milter/daemon/callbacks.c: cb_negotiate).  miltertest cannot be
 # used here: it waits for a reply after every command.
 #
 #   noreply.py unix SOCKET      the unix-socket cases (NR taken)
@@ -23,7 +23,7 @@ NR_ALL = NR_CONN | NR_HELO | NR_MAIL | NR_RCPT | NR_DATA | NR_UNKN | NR_EOH | NR
 # RCPT is answered: past the recipient limit it gets 452 (a no-reply
 # stage cannot answer)
 NR_OURS = NR_CONN | NR_MAIL | NR_HDR | NR_BODY
-RCPTS_MAX = 1000                # include/grondslag/limits.h
+RCPTS_MAX = 1000                # include/grondslag/base/limits.h
 OFFER_STEPS = 0x1FFFFF        # every step flag of protocol version 6
 OFFER_ACTIONS = 0x1FF
 

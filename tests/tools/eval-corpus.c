@@ -20,8 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "grondslag/config.h"
-#include "grondslag/scan.h"
+#include "grondslag/config/config.h"
+#include "grondslag/scan/scan.h"
 
 struct tally {
 	char folder[512];

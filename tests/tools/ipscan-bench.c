@@ -24,7 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "grondslag/ipscan.h"
+#include "grondslag/scan/ipscan.h"
 
 /* Count matches (the callback does as little as a real consumer would). */
 static int count_cb(void *arg, const struct ipscan_match *m)

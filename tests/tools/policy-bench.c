@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "grondslag/policy.h"
-#include "grondslag/registry.h"
+#include "grondslag/decide/policy.h"
+#include "grondslag/decide/registry.h"
 
 static double now(void)
 {

@@ -21,10 +21,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "grondslag/date.h"
-#include "grondslag/findings.h"
-#include "grondslag/report.h"
-#include "grondslag/store.h"
+#include "grondslag/base/date.h"
+#include "grondslag/scan/findings.h"
+#include "grondslag/report/report.h"
+#include "grondslag/store/store.h"
 
 #define DAY 86400
 #define SPREAD 63	/* seconds between holds: 1M holds span two years */

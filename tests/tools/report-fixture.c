@@ -21,10 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grondslag/date.h"
-#include "grondslag/findings.h"
-#include "grondslag/holdstate.h"
-#include "grondslag/store.h"
+#include "grondslag/base/date.h"
+#include "grondslag/scan/findings.h"
+#include "grondslag/decide/holdstate.h"
+#include "grondslag/store/store.h"
 
 #define DAY 86400
 #define HOUR 3600

@@ -21,11 +21,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "grondslag/config.h"
-#include "grondslag/ipscan.h"
-#include "grondslag/markers.h"
-#include "grondslag/scan.h"
-#include "grondslag/textx.h"
+#include "grondslag/config/config.h"
+#include "grondslag/scan/ipscan.h"
+#include "grondslag/scan/markers.h"
+#include "grondslag/scan/scan.h"
+#include "grondslag/scan/textx.h"
 
 #define PHASE_CHUNK 65536
 

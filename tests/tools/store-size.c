@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "grondslag/store.h"
+#include "grondslag/store/store.h"
 
 static long long file_size(const char *path)
 {

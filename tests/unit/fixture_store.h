@@ -8,7 +8,7 @@
 
 #include <unistd.h>
 
-#include "grondslag/store.h"
+#include "grondslag/store/store.h"
 
 static inline struct store *fixture_store_open(const char *path, char *err, size_t errlen)
 {

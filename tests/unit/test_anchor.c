@@ -7,8 +7,8 @@
  */
 #include "testutil.h"
 
-#include "grondslag/anchor.h"
-#include "grondslag/notice.h"
+#include "grondslag/store/anchor.h"
+#include "grondslag/notice/notice.h"
 
 #define H64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define LINE "grondslag-audit-anchor v1 seq=42 hash=" H64 " at=1765000000 host=mx.example"

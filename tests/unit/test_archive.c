@@ -8,7 +8,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "grondslag/archive.h"
+#include "grondslag/scan/archive.h"
 
 #include "fixture_archive.h"
 

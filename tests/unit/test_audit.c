@@ -17,8 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "grondslag/audit.h"
-#include "grondslag/store.h"
+#include "grondslag/store/audit.h"
+#include "grondslag/store/store.h"
 
 
 static int setup_dir(void **state)

@@ -19,9 +19,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "grondslag/auditsig.h"
-#include "grondslag/checkpointer.h"
-#include "grondslag/store.h"
+#include "grondslag/store/auditsig.h"
+#include "grondslag/daemon/checkpointer.h"
+#include "grondslag/store/store.h"
 
 #define HASH_A "5d768b9ec282fc2bcfc9d450e3b9b4a2b399e583f1fe6fdd258538f9c2522474"
 #define FPR_A "2F2DB274B24911EF9B2C323F73E971A4494FA042"

@@ -6,7 +6,7 @@
 
 #include "testutil.h"
 
-#include "grondslag/config.h"
+#include "grondslag/config/config.h"
 
 /* Write text to a fresh temp file; returns its name (static buffer). */
 static const char *conf_file(const char *text)

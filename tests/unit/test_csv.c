@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "grondslag/csv.h"
+#include "grondslag/base/csv.h"
 
 static void test_fields(void **state)
 {

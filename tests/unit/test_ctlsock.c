@@ -20,12 +20,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "grondslag/config.h"
-#include "grondslag/ctlsock.h"
-#include "grondslag/notice.h"
-#include "grondslag/ratelim.h"
-#include "grondslag/senderid.h"
-#include "grondslag/store.h"
+#include "grondslag/config/config.h"
+#include "grondslag/daemon/ctlsock.h"
+#include "grondslag/notice/notice.h"
+#include "grondslag/daemon/ratelim.h"
+#include "grondslag/decide/senderid.h"
+#include "grondslag/store/store.h"
 
 
 static int setup_dir(void **state)

@@ -15,10 +15,10 @@
 #include <unistd.h>
 
 #include "fixture_store.h"
-#include "grondslag/config.h"
-#include "grondslag/ctlsock.h"
-#include "grondslag/registry.h"
-#include "grondslag/store.h"
+#include "grondslag/config/config.h"
+#include "grondslag/daemon/ctlsock.h"
+#include "grondslag/decide/registry.h"
+#include "grondslag/store/store.h"
 
 static int setup_dir(void **state)
 {

@@ -5,7 +5,7 @@
  */
 #include "testutil.h"
 
-#include "grondslag/domain.h"
+#include "grondslag/base/domain.h"
 
 struct dom_row {
 	const char *name;

@@ -4,7 +4,7 @@
  */
 #include "testutil.h"
 
-#include "grondslag/findings.h"
+#include "grondslag/scan/findings.h"
 
 static struct ipscan_match addr_match(const char *text, uint64_t off, bool defanged)
 {

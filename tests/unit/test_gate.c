@@ -12,9 +12,9 @@
 
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
-#include "grondslag/date.h"
-#include "grondslag/gate.h"
-#include "grondslag/scan.h"
+#include "grondslag/base/date.h"
+#include "grondslag/decide/gate.h"
+#include "grondslag/scan/scan.h"
 
 #define REGISTRY_FILE "conf/registry.sample.yaml"
 

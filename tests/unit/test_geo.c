@@ -18,8 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "grondslag/findings.h"
-#include "grondslag/geo.h"
+#include "grondslag/scan/findings.h"
+#include "grondslag/scan/geo.h"
 
 static char dbdir[512];
 

@@ -8,7 +8,7 @@
  */
 #include "testutil.h"
 
-#include "grondslag/holdkey.h"
+#include "grondslag/decide/holdkey.h"
 
 static const char first[] =
 	"Received: from a.example by mta (Postfix) with ESMTP id 4AAA; Mon, 7 Dec 2026\r\n"

@@ -8,7 +8,7 @@
  */
 #include "testutil.h"
 
-#include "grondslag/holdstate.h"
+#include "grondslag/decide/holdstate.h"
 
 #define SENDER "<alice@ncsc.nl>"
 #define NONE HOLD_STATE_COUNT	/* "refused" in the tables */

@@ -4,7 +4,7 @@
  */
 #include "testutil.h"
 
-#include "grondslag/ipaddr.h"
+#include "grondslag/base/ipaddr.h"
 
 /* Parse then format: want NULL means the parse must fail. */
 static const struct {

@@ -9,7 +9,7 @@
  */
 #include "testutil.h"
 
-#include "grondslag/ipclass.h"
+#include "grondslag/scan/ipclass.h"
 
 /* The registry as the brief states it: special true, or false for a
  * globally reachable exception inside a special block; whole: the answer

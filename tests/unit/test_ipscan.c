@@ -13,7 +13,7 @@
  */
 #include "testutil.h"
 
-#include "grondslag/ipscan.h"
+#include "grondslag/scan/ipscan.h"
 
 struct collect {
 	char buf[8192];

@@ -4,7 +4,7 @@
  */
 #include "testutil.h"
 
-#include "grondslag/json.h"
+#include "grondslag/base/json.h"
 
 /* Run fn against a compact writer; returns the output (caller frees). */
 static char *render(void (*fn)(struct json *), int *rc)

@@ -7,7 +7,7 @@
  */
 #include "testutil.h"
 
-#include "grondslag/jsonr.h"
+#include "grondslag/base/jsonr.h"
 
 /* Canonical compact rendering of a value into a bounded buffer. */
 struct out {

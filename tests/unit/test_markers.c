@@ -9,8 +9,8 @@
  */
 #include "testutil.h"
 
-#include "grondslag/findings.h"
-#include "grondslag/markers.h"
+#include "grondslag/scan/findings.h"
+#include "grondslag/scan/markers.h"
 
 #define F(x) (1u << (x))
 #define CSV F(FMT_CSV_IP)

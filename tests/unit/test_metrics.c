@@ -9,7 +9,7 @@
 
 #include "testutil.h"
 
-#include "grondslag/metrics.h"
+#include "grondslag/daemon/metrics.h"
 
 /* The metrics text as a malloc'ed string. */
 static char *render(void)

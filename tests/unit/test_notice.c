@@ -9,8 +9,8 @@
 
 #include <glib.h>
 
-#include "grondslag/ipscan.h"
-#include "grondslag/notice.h"
+#include "grondslag/scan/ipscan.h"
+#include "grondslag/notice/notice.h"
 #include "notice_check.h"
 
 #define REF "G20250314-7KQ2M9XH0T"

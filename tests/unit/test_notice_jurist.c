@@ -15,11 +15,11 @@
 
 #include <glib.h>
 
-#include "grondslag/config.h"
-#include "grondslag/digest.h"
-#include "grondslag/ipscan.h"
-#include "grondslag/notice.h"
-#include "grondslag/store.h"
+#include "grondslag/config/config.h"
+#include "grondslag/daemon/digest.h"
+#include "grondslag/scan/ipscan.h"
+#include "grondslag/notice/notice.h"
+#include "grondslag/store/store.h"
 #include "notice_check.h"
 
 #define REF "G20250314-7KQ2M9XH0T"

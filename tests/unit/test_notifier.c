@@ -26,8 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "grondslag/notifier.h"
-#include "grondslag/store.h"
+#include "grondslag/daemon/notifier.h"
+#include "grondslag/store/store.h"
 
 /* A relay that accepts every message and counts them. */
 struct relay {

@@ -12,9 +12,9 @@
 
 #include <glib.h>
 
-#include "grondslag/findings.h"
-#include "grondslag/plainmsg.h"
-#include "grondslag/walk.h"
+#include "grondslag/scan/findings.h"
+#include "grondslag/scan/plainmsg.h"
+#include "grondslag/scan/walk.h"
 
 #define LIST "8.8.8.8\r\n193.0.6.139\r\n2a00:1450:4001::1\r\n"
 

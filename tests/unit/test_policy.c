@@ -16,9 +16,9 @@
 /* table rows leave trailing fields zero on purpose */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
-#include "grondslag/findings.h"
-#include "grondslag/policy.h"
-#include "grondslag/registry.h"
+#include "grondslag/scan/findings.h"
+#include "grondslag/decide/policy.h"
+#include "grondslag/decide/registry.h"
 
 static const char policy_yaml[] =
 	"version: 1\n"

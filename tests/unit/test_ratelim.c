@@ -8,7 +8,7 @@
  */
 #include "testutil.h"
 
-#include "grondslag/ratelim.h"
+#include "grondslag/daemon/ratelim.h"
 
 enum op { HIT, EXPIRE, DRAIN, PUTBACK, END };
 

@@ -12,7 +12,7 @@
  */
 #include "testutil.h"
 
-#include "grondslag/registry.h"
+#include "grondslag/decide/registry.h"
 
 #define SAMPLE "conf/registry.sample.yaml"
 #define FIX "tests/registry/"

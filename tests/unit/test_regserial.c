@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "fixture_store.h"
-#include "grondslag/registry.h"
-#include "grondslag/regserial.h"
-#include "grondslag/store.h"
+#include "grondslag/decide/registry.h"
+#include "grondslag/decide/regserial.h"
+#include "grondslag/store/store.h"
 
 static int setup_dir(void **state)
 {

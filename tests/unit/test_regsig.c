@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "grondslag/regsig.h"
+#include "grondslag/decide/regsig.h"
 
 enum key_id { K_A, K_B, K_C, K_X, K_R, K_S, K_COUNT };
 

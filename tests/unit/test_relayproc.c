@@ -14,7 +14,7 @@
 #include <sys/file.h>
 #include <sys/wait.h>
 
-#include "grondslag/relayproc.h"
+#include "grondslag/daemon/relayproc.h"
 
 static int setup_dir(void **state)
 {

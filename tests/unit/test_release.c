@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "grondslag/release.h"
+#include "grondslag/decide/release.h"
 
 
 static int setup_dir(void **state)

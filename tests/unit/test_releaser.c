@@ -26,10 +26,10 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
-#include "grondslag/log.h"
-#include "grondslag/release.h"
-#include "grondslag/releaser.h"
-#include "grondslag/store.h"
+#include "grondslag/base/log.h"
+#include "grondslag/decide/release.h"
+#include "grondslag/daemon/releaser.h"
+#include "grondslag/store/store.h"
 
 static const unsigned char key[RELEASE_KEY_LEN] = "k123456789abcdef0123456789abcdef";
 

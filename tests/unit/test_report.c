@@ -13,11 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "grondslag/date.h"
-#include "grondslag/findings.h"
-#include "grondslag/holdstate.h"
-#include "grondslag/report.h"
-#include "grondslag/store.h"
+#include "grondslag/base/date.h"
+#include "grondslag/scan/findings.h"
+#include "grondslag/decide/holdstate.h"
+#include "grondslag/report/report.h"
+#include "grondslag/store/store.h"
 
 #define DAY 86400
 

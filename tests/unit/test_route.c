@@ -6,7 +6,7 @@
  */
 #include "testutil.h"
 
-#include "grondslag/route.h"
+#include "grondslag/decide/route.h"
 
 struct parse_row {
 	const char *name;

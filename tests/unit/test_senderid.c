@@ -6,7 +6,7 @@
  */
 #include "testutil.h"
 
-#include "grondslag/senderid.h"
+#include "grondslag/decide/senderid.h"
 
 static void test_address(void **state)
 {

@@ -20,8 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "grondslag/limits.h"
-#include "grondslag/smtpc.h"
+#include "grondslag/base/limits.h"
+#include "grondslag/daemon/smtpc.h"
 
 /* After a step the fake relay goes on, closes, or stops answering;
  * LATE: as GO_ON, but the reply comes 2 s late. */

@@ -9,8 +9,8 @@
 
 #include <unistd.h>
 
-#include "grondslag/date.h"
-#include "grondslag/snapshot.h"
+#include "grondslag/base/date.h"
+#include "grondslag/daemon/snapshot.h"
 
 static char dir[] = "/tmp/test_snapshot.XXXXXX";
 static char conf[300];

@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "grondslag/spool.h"
+#include "grondslag/base/spool.h"
 
 static char dir[] = "/tmp/test_spool.XXXXXX";
 

@@ -20,8 +20,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "grondslag/limits.h"
-#include "grondslag/store.h"
+#include "grondslag/base/limits.h"
+#include "grondslag/store/store.h"
 
 
 /* path of name inside the test directory (static buffer per call site) */

@@ -8,7 +8,7 @@
 
 #include <gmime/gmime.h>
 
-#include "grondslag/textx.h"
+#include "grondslag/scan/textx.h"
 
 struct sink {
 	char buf[4096];

@@ -9,8 +9,8 @@
  */
 #include "testutil.h"
 
-#include "grondslag/registry.h"
-#include "grondslag/tiimport.h"
+#include "grondslag/decide/registry.h"
+#include "grondslag/decide/tiimport.h"
 
 #define FIXTURE "tests/tiimport/teams.json"
 

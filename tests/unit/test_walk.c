@@ -15,10 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "grondslag/findings.h"
-#include "grondslag/ole2.h"
-#include "grondslag/pgp.h"
-#include "grondslag/walk.h"
+#include "grondslag/scan/findings.h"
+#include "grondslag/scan/ole2.h"
+#include "grondslag/scan/pgp.h"
+#include "grondslag/scan/walk.h"
 
 /* ---- builders ------------------------------------------------------------ */
 
@@ -1795,7 +1795,7 @@ static void test_limits_default(void **state)
 	(void)state;
 	struct walk_limits l;
 	walk_limits_default(&l);
-	/* The defaults of include/grondslag/config_keys.def. */
+	/* The defaults of include/grondslag/config/config_keys.def. */
 	assert_int_eq_msg("MaxMessageSize", l.max_message_bytes, 50ull << 20);
 	assert_int_eq_msg("MaxParts", l.max_parts, 1000);
 	assert_int_eq_msg("MaxDepth", l.max_depth, 12);

@@ -1,0 +1,100 @@
+/*
+ * ctlsock_priv.h - what the files of the control socket share
+ * (ctlsock.c the server, ctlsock_req.c one request, ctlsock_refuse.c
+ * refusals and their bounded record, ctlsock_decide.c decisions, bulk and
+ * the deny notice, ctlsock_names.c the party, reason code and basis a
+ * jurist names, checked against the registry, ctlsock_resolve.c an
+ * admin settling a stuck release).  Private to those files.
+ */
+#ifndef GRONDSLAG_CTLSOCK_PRIV_H
+#define GRONDSLAG_CTLSOCK_PRIV_H
+
+#include <stdbool.h>
+
+#include "grondslag/daemon/ctlsock.h"
+#include "grondslag/base/json.h"
+#include "grondslag/base/jsonr.h"
+
+/* One request being answered. */
+struct ctlsock_req {
+	const struct ctlsock_env *env;
+	const struct config *c;
+	const struct ctlsock_peer *peer;
+	enum ctlsock_role role;
+	struct store_actor actor;
+	const struct jsonr_value *root;	/* the request object */
+	const char *cmd, *ref;		/* NULL when absent */
+	struct json *j;			/* the answer, inside its object */
+	time_t now;
+	char jurist_ids[8192];		/* the caller's identities (approve) */
+	char refbuf[STORE_REF_MAX];	/* ref in canonical (upper) case */
+	const struct registry *reg;	/* pinned for the request; may be NULL */
+	void *reg_pin;
+	int32_t today;			/* the policy's date at now */
+	const struct registry_basis *basis;	/* approve: the basis named */
+	char why[300];			/* a message outliving a helper */
+	char party_held[HOLDSTATE_NAME_MAX];	/* a party known from the holds */
+};
+
+/* The outcome of one decision on one hold. */
+struct ctlsock_outcome {
+	int rc;				/* store_hold_decide(): 0, 1, 2, -1; 3 a
+					 * bad request (the basis) */
+	const char *status;		/* ok, refused, not-found, bad-request, error */
+	char error[300];
+	struct store_decision_result res;
+	bool noticed;			/* a notice was queued */
+};
+
+void ctlsock_status(struct ctlsock_req *r, const char *status, const char *error);
+/* Answer "refused" and record it, or only count it beyond the limit
+ * (ctlsock_refuse.c). */
+void ctlsock_refuse(struct ctlsock_req *r, const char *why);
+/* The same, answering status ("bad-request" for a malformed request). */
+void ctlsock_refuse_as(struct ctlsock_req *r, const char *status, const char *why);
+/* Record the counts of the refusal windows ended at now (a failure is
+ * kept for the next request). */
+void ctlsock_refusals_flush(const struct ctlsock_env *env, time_t now);
+const char *ctlsock_arg(const struct ctlsock_req *r, const char *key, bool *bad);
+/* The filters of held and bulk: party (id or name, any case) and reason
+ * code checked and made canonical.  false + why (for the caller). */
+bool ctlsock_filter(struct ctlsock_req *r, struct store_hold_filter *f, char *why,
+		    size_t whylen);
+/* The party id a filter names: a registry party (id or name, any case),
+ * else a party id of the stored holds (any case); NULL + why. */
+const char *ctlsock_party_filter(struct ctlsock_req *r, const char *text, char *why,
+				 size_t whylen);
+/* ctlsock_names.c: the registry's party whose id or name is text (any
+ * case), the hold reason code text names (any case), the basis with id
+ * text (any case); NULL + why. */
+const struct registry_party *ctlsock_party_named(const struct ctlsock_req *r, const char *text,
+						 char *why, size_t whylen);
+const char *ctlsock_reason_named(const char *text, char *why, size_t whylen);
+const struct registry_basis *ctlsock_basis_named(const struct ctlsock_req *r, const char *text,
+						 char *why, size_t whylen);
+/* May r->basis be named for the recipients of h an approval concerns
+ * (rcpts, or every held one when n is 0)?  Each needs a party of the
+ * registry listing the basis, valid on r->today.  true, or false + why. */
+bool ctlsock_basis_fits(const struct ctlsock_req *r, const struct store_hold_record *h,
+			const char *const *rcpts, size_t n, char *why, size_t whylen);
+void ctlsock_embed(struct json *j, const char *key, const char *text);
+void ctlsock_write_rcpts(struct json *j, const struct store_hold_record *h);
+
+/* Apply d to ref (a deny also queues the sender's notice). */
+void ctlsock_decide(struct ctlsock_req *r, const char *ref, struct store_decision *d,
+		    struct ctlsock_outcome *o);
+/* The members of an answer about one decision. */
+void ctlsock_write_outcome(struct ctlsock_req *r, const char *ref,
+			   const struct ctlsock_outcome *o);
+/* Bulk: d on every open hold matching the request's filters. */
+void ctlsock_bulk(struct ctlsock_req *r, struct store_decision *d);
+/* The RFC 5322 text telling sender `to` that the n recipients `denied`
+ * of h will not get the message, and the jurist's reason (malloc'ed),
+ * NULL when out of memory. */
+char *ctlsock_deny_notice(const struct ctlsock_env *env, const struct store_hold_record *h,
+			  const char *to, const char *reason, const char *const *denied,
+			  size_t n, time_t now);
+
+/* ctlsock_resolve.c: the admin's release-resolve request. */
+void ctlsock_resolve(struct ctlsock_req *r);
+#endif

@@ -1,0 +1,140 @@
+/*
+ * pgp.c - recognise sealed content: PGP/MIME, inline PGP, S/MIME, TNEF
+ * (see pgp.h).
+ *
+ * Decisions, and why:
+ *  - multipart/encrypted and application/pgp-encrypted: the content is
+ *    ciphertext, so the part is unscannable (the walker does not descend).
+ *  - application/pkcs7-mime with smime-type enveloped-data,
+ *    authenveloped-data or compressed-data: sealed.  signed-data (opaque
+ *    signing) carries its content inside a CMS structure we do not parse,
+ *    so it is sealed as well: reading it would need a CMS parser, and an
+ *    unreadable part must be reported, never skipped.  certs-only is a
+ *    certificate bag, not content.  Without smime-type, a .p7m name or a
+ *    missing parameter means enveloped (the common case).
+ *  - detached signatures (application/pgp-signature, pkcs7-signature),
+ *    keys and certificates are not content: the walker records them as
+ *    scanned without text.
+ *  - signed-only PGP ("BEGIN PGP SIGNED MESSAGE") is readable and scanned;
+ *    only "BEGIN PGP MESSAGE" marks ciphertext.
+ *  - TNEF is recognised, not extracted: reason tnef.
+ *
+ * Limits: pure string checks over bounded inputs; no allocation.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "grondslag/scan/pgp.h"
+
+/* Case-insensitive suffix test for file names. */
+static bool name_ends(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), s = strlen(suffix);
+	return n >= s && strcasecmp(name + n - s, suffix) == 0;
+}
+
+/* The base name of a path ("a/b/winmail.dat" -> "winmail.dat"). */
+static const char *base_name(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+	const char *bslash = strrchr(name, '\\');
+	if (bslash != NULL && (slash == NULL || bslash > slash))
+		slash = bslash;
+	return slash ? slash + 1 : name;
+}
+
+/* S/MIME pkcs7-mime: which smime-type values seal the content. */
+static enum pgp_kind classify_pkcs7_mime(const char *smime_type, const char *filename)
+{
+	if (smime_type != NULL && *smime_type != '\0') {
+		if (strcasecmp(smime_type, "certs-only") == 0)
+			return PGP_KIND_NOT_CONTENT;
+		/* enveloped-data, authenveloped-data, compressed-data,
+		 * signed-data and anything unknown: sealed. */
+		return PGP_KIND_SMIME_SEALED;
+	}
+	if (filename != NULL && name_ends(filename, ".p7c"))
+		return PGP_KIND_NOT_CONTENT;
+	return PGP_KIND_SMIME_SEALED;
+}
+
+enum pgp_kind pgp_classify(const char *type, const char *protocol, const char *smime_type,
+			   const char *filename, bool content_is_text)
+{
+	if (type == NULL)
+		type = "";
+	if (strcasecmp(type, "multipart/encrypted") == 0) {
+		if (protocol != NULL && strcasestr(protocol, "pkcs7") != NULL)
+			return PGP_KIND_SMIME_SEALED;
+		return PGP_KIND_PGP_ENCRYPTED;
+	}
+	if (strcasecmp(type, "application/pgp-encrypted") == 0 ||
+	    strcasecmp(type, "application/x-pgp-encrypted") == 0)
+		return PGP_KIND_PGP_ENCRYPTED;
+	if (strcasecmp(type, "application/pkcs7-mime") == 0 ||
+	    strcasecmp(type, "application/x-pkcs7-mime") == 0)
+		return classify_pkcs7_mime(smime_type, filename);
+	if (strcasecmp(type, "application/pgp-signature") == 0 ||
+	    strcasecmp(type, "application/pkcs7-signature") == 0 ||
+	    strcasecmp(type, "application/x-pkcs7-signature") == 0 ||
+	    strcasecmp(type, "application/pgp-keys") == 0 ||
+	    strcasecmp(type, "application/pkcs7-certificates") == 0 ||
+	    strcasecmp(type, "application/x-pkcs7-certificates") == 0 ||
+	    strcasecmp(type, "application/pkix-cert") == 0 ||
+	    strcasecmp(type, "application/x-x509-ca-cert") == 0)
+		return PGP_KIND_NOT_CONTENT;
+	if (strcasecmp(type, "application/ms-tnef") == 0 ||
+	    strcasecmp(type, "application/vnd.ms-tnef") == 0)
+		return PGP_KIND_TNEF;
+	if (filename == NULL)
+		return PGP_KIND_NONE;
+	if (strcasecmp(base_name(filename), "winmail.dat") == 0)
+		return PGP_KIND_TNEF;
+	if (name_ends(filename, ".p7m"))
+		return classify_pkcs7_mime(smime_type, filename);
+	if (name_ends(filename, ".p7s"))
+		return PGP_KIND_NOT_CONTENT;
+	if (!content_is_text && (name_ends(filename, ".pgp") || name_ends(filename, ".gpg")))
+		return PGP_KIND_PGP_ENCRYPTED;
+	return PGP_KIND_NONE;
+}
+
+void pgp_inline_init(struct pgp_inline *s)
+{
+	memset(s, 0, sizeof *s);
+}
+
+bool pgp_inline_update(struct pgp_inline *s, const char *buf, size_t len)
+{
+	if (s->found || len == 0)
+		return s->found;
+	/* A line split across chunks: the saved tail plus this chunk's head. */
+	if (s->tail_len > 0) {
+		char joint[2 * PGP_ARMOR_LEN];
+		size_t head = len < PGP_ARMOR_LEN - 1 ? len : PGP_ARMOR_LEN - 1;
+		memcpy(joint, s->tail, s->tail_len);
+		memcpy(joint + s->tail_len, buf, head);
+		if (memmem(joint, s->tail_len + head, PGP_ARMOR_LINE, PGP_ARMOR_LEN) != NULL)
+			return s->found = true;
+	}
+	if (memmem(buf, len, PGP_ARMOR_LINE, PGP_ARMOR_LEN) != NULL)
+		return s->found = true;
+	/* Keep the last PGP_ARMOR_LEN - 1 bytes of the stream seen so far. */
+	size_t keep = PGP_ARMOR_LEN - 1;
+	if (len >= keep) {
+		memcpy(s->tail, buf + len - keep, keep);
+		s->tail_len = keep;
+	} else {
+		size_t old = s->tail_len + len > keep ? keep - len : s->tail_len;
+		memmove(s->tail, s->tail + s->tail_len - old, old);
+		memcpy(s->tail + old, buf, len);
+		s->tail_len = old + len;
+	}
+	return false;
+}
+
+bool pgp_tnef_magic(const void *buf, size_t len)
+{
+	static const unsigned char sig[4] = {0x78, 0x9f, 0x3e, 0x22};
+	return len >= 4 && memcmp(buf, sig, 4) == 0;
+}

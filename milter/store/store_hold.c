@@ -1,0 +1,646 @@
+/*
+ * store_hold.c - held messages in the store (see store.h): writing a hold
+ * in one transaction, reading it back.
+ *
+ * A hold is: the raw message (table hold_messages), its row in holds with
+ * the SHA-256 and size of the message, one row per held recipient, one per
+ * recipient delivered now, and optionally the sender's notice and the
+ * jurists' notices in the outbox - all committed together, so a crash leaves all or nothing.
+ *
+ * A message in a file is streamed: the blob is reserved with zeroblob()
+ * and filled with sqlite3_blob_write() in 64 KiB chunks read with pread(),
+ * hashing as it goes, so a 10 MB message never sits in memory twice.
+ * Limits: a message of at most 1,000,000,000 bytes (SQLite's default
+ * SQLITE_MAX_LENGTH); larger is an error, never a truncated copy.  At
+ * most RCPTS_MAX recipients, held and delivered together (limits.h).
+ */
+#include <errno.h>
+#include <glib.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "grondslag/base/limits.h"
+#include "store_priv.h"
+
+#define CHUNK (64 * 1024)
+#define MAX_MESSAGE 1000000000ULL
+#define REF_ATTEMPTS 4
+
+/* How put_once() ended. */
+enum put_result { PUT_OK, PUT_ERROR, PUT_REF_TAKEN, PUT_RETRY };
+
+/* Copy GChecksum's hex digest into out. */
+static void digest_hex(GChecksum *cs, char out[STORE_SHA256_HEX])
+{
+	snprintf(out, STORE_SHA256_HEX, "%s", g_checksum_get_string(cs));
+}
+
+/* Fill the reserved blob of row `rowid` from fd, hashing on the way
+ * (cs NULL: no hashing). */
+static int stream_file(struct store *s, sqlite3_int64 rowid, int fd, uint64_t size,
+		       GChecksum *cs, char *err, size_t errlen)
+{
+	sqlite3_blob *blob = NULL;
+	if (sqlite3_blob_open(s->db, "main", "hold_messages", "message", rowid, 1, &blob) !=
+	    SQLITE_OK) {
+		store_sqlerr(s, err, errlen, "open message blob");
+		sqlite3_blob_close(blob);
+		return -1;
+	}
+	char *buf = malloc(CHUNK);
+	int rc = buf ? 0 : -1;
+	if (buf == NULL)
+		store_errf(err, errlen, "store: out of memory");
+	for (uint64_t off = 0; rc == 0 && off < size;) {
+		size_t want = size - off < CHUNK ? (size_t)(size - off) : CHUNK;
+		ssize_t n = pread(fd, buf, want, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			store_errf(err, errlen, "store: read message file: %s",
+				   n == 0 ? "file shorter than its size" : strerror(errno));
+			rc = -1;
+			break;
+		}
+		if (cs != NULL)
+			g_checksum_update(cs, (const guchar *)buf, n);
+		if (sqlite3_blob_write(blob, buf, (int)n, (int)off) != SQLITE_OK) {
+			store_sqlerr(s, err, errlen, "write message blob");
+			rc = -1;
+		}
+		off += (uint64_t)n;
+	}
+	free(buf);
+	if (sqlite3_blob_close(blob) != SQLITE_OK && rc == 0) {
+		store_sqlerr(s, err, errlen, "close message blob");
+		rc = -1;
+	}
+	return rc;
+}
+
+/* Insert the message row; 1 when ref is taken, -1 on error, 0 ok. */
+static int put_message(struct store *s, const struct store_hold *h, const char *ref,
+		       uint64_t size, char sha[STORE_SHA256_HEX], char *err, size_t errlen)
+{
+	sqlite3_stmt *st = store_prepare(
+		s, "INSERT INTO hold_messages(ref, message) VALUES(?1, ?2)", err, errlen);
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, ref);
+	if (h->fd >= 0)
+		sqlite3_bind_zeroblob64(st, 2, size);
+	else
+		sqlite3_bind_blob64(st, 2, h->data ? h->data : "", size, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return 1;
+		store_sqlerr(s, err, errlen, "insert message");
+		return -1;
+	}
+	/* the caller's digest, when given, saves hashing the message again */
+	GChecksum *cs = h->sha256 ? NULL : g_checksum_new(G_CHECKSUM_SHA256);
+	rc = 0;
+	if (h->fd >= 0)
+		rc = stream_file(s, sqlite3_last_insert_rowid(s->db), h->fd, size, cs, err, errlen);
+	else if (size > 0 && cs != NULL)
+		g_checksum_update(cs, (const guchar *)h->data, (gssize)size);
+	if (cs != NULL) {
+		digest_hex(cs, sha);
+		g_checksum_free(cs);
+	} else {
+		snprintf(sha, STORE_SHA256_HEX, "%s", h->sha256);
+	}
+	return rc;
+}
+
+/* Insert the holds row. */
+static int put_hold_row(struct store *s, const struct store_hold *h, const char *ref,
+			uint64_t size, const char *sha, time_t now, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = store_prepare(
+		s,
+		"INSERT INTO holds(ref, queue_id, sender, subject, received, stored,"
+		" decided_on, categories, tlp, summary_json, findings_json,"
+		" registry_digest, sha256, size, state_changed, retry_key, message_key,"
+		" sender_auth, sender_canonical)"
+		" VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?6,?15,?16,?17,?18)",
+		err, errlen);
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, ref);
+	store_bind_text(st, 2, h->queue_id);
+	store_bind_text(st, 3, h->sender);
+	store_bind_text(st, 4, h->subject);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)h->received);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 7, h->decided_on);
+	if (h->retry_key != NULL && *h->retry_key != '\0')
+		store_bind_text(st, 15, h->retry_key);
+	if (h->message_key != NULL && *h->message_key != '\0')
+		store_bind_text(st, 16, h->message_key);
+	sqlite3_bind_int64(st, 8, h->categories);
+	sqlite3_bind_int64(st, 9, h->tlp);
+	store_bind_text(st, 10, h->summary_json ? h->summary_json : "{}");
+	store_bind_text(st, 11, h->findings_json ? h->findings_json : "{}");
+	store_bind_text(st, 12, h->registry_digest);
+	store_bind_text(st, 13, sha);
+	sqlite3_bind_int64(st, 14, (sqlite3_int64)size);
+	store_bind_text(st, 17, h->sender_auth ? h->sender_auth : "");
+	store_bind_text(st, 18, h->sender_canonical ? h->sender_canonical : "");
+	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	if (rc != 0)
+		store_sqlerr(s, err, errlen, "insert hold");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Insert the held and the delivered recipients. */
+static int put_recipients(struct store *s, const struct store_hold *h, const char *ref,
+			  char *err, size_t errlen)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "INSERT INTO hold_recipients(ref, recipient, party, reasons,"
+					 " explanation) VALUES(?1, ?2, ?3, ?4, ?5)",
+					 err, errlen);
+	if (st == NULL)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < h->nrcpts; i++) {
+		const struct store_hold_rcpt *r = &h->rcpts[i];
+		sqlite3_reset(st);
+		store_bind_text(st, 1, ref);
+		store_bind_text(st, 2, r->recipient);
+		if (r->party != NULL)
+			store_bind_text(st, 3, r->party);
+		else
+			sqlite3_bind_null(st, 3);
+		store_bind_text(st, 4, r->reasons);
+		store_bind_text(st, 5, r->explanation);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			store_sqlerr(s, err, errlen, "insert held recipient");
+			rc = -1;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != 0 || h->ndelivered == 0)
+		return rc;
+	st = store_prepare(s, "INSERT INTO hold_delivered(ref, recipient) VALUES(?1, ?2)", err,
+			   errlen);
+	if (st == NULL)
+		return -1;
+	for (size_t i = 0; rc == 0 && i < h->ndelivered; i++) {
+		sqlite3_reset(st);
+		store_bind_text(st, 1, ref);
+		store_bind_text(st, 2, h->delivered[i]);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			store_sqlerr(s, err, errlen, "insert delivered recipient");
+			rc = -1;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The "hold" record of the chain: what was held, for whom, why; never
+ * the addresses found (only counts, ids and reason codes). */
+static int put_audit(struct store *s, const struct store_hold *h, const char *ref,
+		     const char *sha, uint64_t size, time_t now, char *err, size_t errlen)
+{
+	struct audit_details *d = audit_details_new();
+	GString *rcpts = g_string_new(NULL), *reasons = g_string_new(NULL);
+	for (size_t i = 0; i < h->nrcpts; i++) {
+		g_string_append_printf(rcpts, "%s%s", i ? "," : "", h->rcpts[i].recipient);
+		g_string_append_printf(reasons, "%s%s", i ? ";" : "", h->rcpts[i].reasons);
+	}
+	audit_details_str(d, "queue_id", h->queue_id);
+	audit_details_str(d, "sender", h->sender);
+	/* who sent it, as a person: the SASL login when there was one */
+	if (h->sender_auth != NULL && *h->sender_auth != '\0')
+		audit_details_str(d, "sender_auth", h->sender_auth);
+	audit_details_str(d, "held", rcpts->str);
+	audit_details_str(d, "reasons", reasons->str);
+	audit_details_int(d, "delivered", (int64_t)h->ndelivered);
+	audit_details_int(d, "categories", h->categories);
+	audit_details_str(d, "sha256", sha);
+	audit_details_int(d, "size", (int64_t)size);
+	audit_details_str(d, "registry", h->registry_digest);
+	g_string_free(rcpts, TRUE);
+	g_string_free(reasons, TRUE);
+	char *details = audit_details_finish(d);
+	if (details == NULL) {
+		store_errf(err, errlen, "store: out of memory");
+		return -1;
+	}
+	struct store_audit a = {.event = "hold", .ref = ref, .details = details};
+	int rc = store_audit_append(s, &a, now, NULL, err, errlen);
+	free(details);
+	return rc;
+}
+
+/* Queue the sender's notice and the jurists' inside the hold's
+ * transaction. */
+static int put_notices(struct store *s, const struct store_hold *h, const char *ref, time_t now,
+		       char *err, size_t errlen)
+{
+	if (h->notice_to != NULL && h->notice_message != NULL) {
+		struct store_notice_item it = {.kind = "hold", .to = h->notice_to,
+					       .message = h->notice_message};
+		if (store_notices_insert(s, &it, 1, ref, now, err, errlen) != 0)
+			return -1;
+	}
+	return store_notices_insert(s, h->notices, h->nnotices, ref, now, err, errlen);
+}
+
+/* Is h a client's retry of a hold within its window (retry_key)?  1 and
+ * its reference in existing, with a "hold-retry" record; 0; -1. */
+static int find_retry(struct store *s, const struct store_hold *h, time_t now,
+		      char existing[STORE_REF_MAX], char *err, size_t errlen)
+{
+	if (h->retry_key == NULL || *h->retry_key == '\0')
+		return 0;
+	sqlite3_stmt *st = store_prepare(s, "SELECT ref FROM holds WHERE retry_key = ?1"
+					    " AND received >= ?2 ORDER BY received LIMIT 1",
+					 err, errlen);
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, h->retry_key);
+	sqlite3_bind_int64(st, 2, (int64_t)now - (int64_t)h->retry_window);
+	int step = sqlite3_step(st), rc = step == SQLITE_DONE ? 0 : step == SQLITE_ROW ? 1 : -1;
+	if (rc == 1)
+		snprintf(existing, STORE_REF_MAX, "%s", (const char *)sqlite3_column_text(st, 0));
+	else if (rc < 0)
+		store_sqlerr(s, err, errlen, "find a retried hold");
+	sqlite3_finalize(st);
+	if (rc != 1)
+		return rc;
+	struct audit_details *d = audit_details_new();
+	audit_details_str(d, "queue_id", h->queue_id);
+	audit_details_str(d, "sender", h->sender);
+	char *details = audit_details_finish(d);
+	if (details == NULL) {
+		store_errf(err, errlen, "store: out of memory");
+		return -1;
+	}
+	struct store_audit a = {.event = "hold-retry", .ref = existing, .details = details};
+	rc = store_audit_append(s, &a, now, NULL, err, errlen) == 0 ? 1 : -1;
+	free(details);
+	return rc;
+}
+
+/* One attempt at writing the hold under reference ref (or finding the
+ * hold it retries: its reference in existing). */
+static enum put_result put_once(struct store *s, const struct store_hold *h, const char *ref,
+				uint64_t size, char existing[STORE_REF_MAX], char *err,
+				size_t errlen)
+{
+	char sha[STORE_SHA256_HEX];
+	time_t now = time(NULL);
+	if (store_begin(s, err, errlen) != 0)
+		return PUT_ERROR;
+	int rc = find_retry(s, h, now, existing, err, errlen);
+	if (rc != 0) {
+		if (rc < 0 || store_commit(s, err, errlen) != 0) {
+			store_rollback(s);
+			return PUT_ERROR;
+		}
+		return PUT_RETRY;
+	}
+	rc = put_message(s, h, ref, size, sha, err, errlen);
+	if (rc == 1) {
+		store_rollback(s);
+		return PUT_REF_TAKEN;
+	}
+	if (rc != 0 || put_hold_row(s, h, ref, size, sha, now, err, errlen) != 0 ||
+	    put_recipients(s, h, ref, err, errlen) != 0 ||
+	    put_audit(s, h, ref, sha, size, now, err, errlen) != 0 ||
+	    put_notices(s, h, ref, now, err, errlen) != 0) {
+		store_rollback(s);
+		return PUT_ERROR;
+	}
+	for (size_t i = 0; i < h->nshares; i++) {
+		if (store_put_share(s, &h->shares[i], err, errlen) != 0) {
+			store_rollback(s);
+			return PUT_ERROR;
+		}
+	}
+	return store_commit(s, err, errlen) == 0 ? PUT_OK : PUT_ERROR;
+}
+
+/* Is text 64 lowercase hex digits? */
+static bool sha256_hex_valid(const char *text)
+{
+	size_t n = 0;
+	for (; text[n] != '\0'; n++)
+		if (!((text[n] >= '0' && text[n] <= '9') || (text[n] >= 'a' && text[n] <= 'f')))
+			return false;
+	return n == STORE_SHA256_HEX - 1;
+}
+
+/* The message size to store, checking the arguments. */
+static int message_size(const struct store_hold *h, uint64_t *size, char *err, size_t errlen)
+{
+	if (h->fd >= 0) {
+		struct stat st;
+		if (fstat(h->fd, &st) != 0) {
+			store_errf(err, errlen, "store: message file: %s", strerror(errno));
+			return -1;
+		}
+		*size = h->len > 0 ? h->len : (uint64_t)st.st_size;
+		if (S_ISREG(st.st_mode) && *size > (uint64_t)st.st_size) {
+			store_errf(err, errlen, "store: message file shorter than %llu bytes",
+				   (unsigned long long)*size);
+			return -1;
+		}
+	} else {
+		if (h->data == NULL && h->len > 0) {
+			store_errf(err, errlen, "store: no message data");
+			return -1;
+		}
+		*size = h->len;
+	}
+	if (*size > MAX_MESSAGE) {
+		store_errf(err, errlen, "store: message of %llu bytes is over the limit",
+			   (unsigned long long)*size);
+		return -1;
+	}
+	return 0;
+}
+
+int store_hold_put(struct store *s, const struct store_hold *h, char ref_out[STORE_REF_MAX],
+		   char *err, size_t errlen)
+{
+	uint64_t size = 0;
+	if (s == NULL || h == NULL || ref_out == NULL || (h->nrcpts > 0 && h->rcpts == NULL) ||
+	    (h->ndelivered > 0 && h->delivered == NULL) || (h->nshares > 0 && h->shares == NULL) ||
+	    (h->nnotices > 0 && h->notices == NULL)) {
+		store_errf(err, errlen, "store: invalid hold");
+		return -1;
+	}
+	if (h->nrcpts == 0) {
+		store_errf(err, errlen, "store: a hold needs at least one held recipient");
+		return -1;
+	}
+	/* a hold is only stored when it can be loaded, decided, released and
+	 * expired again: one recipient limit for all of them (limits.h) */
+	if (h->nrcpts + h->ndelivered > RCPTS_MAX) {
+		store_errf(err, errlen, "store: more than %d recipients in one hold", RCPTS_MAX);
+		return -1;
+	}
+	if (h->ref != NULL && !store_ref_valid(h->ref)) {
+		store_errf(err, errlen, "store: invalid reference");
+		return -1;
+	}
+	if (h->sha256 != NULL && !sha256_hex_valid(h->sha256)) {
+		store_errf(err, errlen, "store: invalid SHA-256");
+		return -1;
+	}
+	if (message_size(h, &size, err, errlen) != 0)
+		return -1;
+	pthread_mutex_lock(&s->lock);
+	enum put_result r = PUT_REF_TAKEN;
+	char ref[STORE_REF_MAX];
+	for (int attempt = 0; r == PUT_REF_TAKEN && attempt < REF_ATTEMPTS; attempt++) {
+		if (h->ref != NULL) {
+			snprintf(ref, sizeof ref, "%s", h->ref);
+		} else if (store_ref_new(h->received > 0 ? h->received : time(NULL), ref) != 0) {
+			store_errf(err, errlen, "store: no random bytes for a reference");
+			r = PUT_ERROR;
+			break;
+		}
+		r = put_once(s, h, ref, size, ref, err, errlen);
+		if (r == PUT_REF_TAKEN && h->ref != NULL)
+			break;	/* a caller's reference is not ours to change */
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (r == PUT_REF_TAKEN)
+		store_errf(err, errlen, "store: reference already in use");
+	if (r != PUT_OK && r != PUT_RETRY)
+		return -1;
+	snprintf(ref_out, STORE_REF_MAX, "%s", ref);
+	return r == PUT_RETRY ? 1 : 0;
+}
+
+char *store_hold_message(struct store *s, const char *ref, size_t *len)
+{
+	if (s == NULL || ref == NULL)
+		return NULL;
+	char *out = NULL;
+	pthread_mutex_lock(&s->lock);
+	sqlite3_stmt *st = store_prepare(s, "SELECT rowid, length(message) FROM hold_messages"
+					    " WHERE ref = ?1", NULL, 0);
+	sqlite3_blob *blob = NULL;
+	if (st != NULL) {
+		store_bind_text(st, 1, ref);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			sqlite3_int64 rowid = sqlite3_column_int64(st, 0);
+			int n = sqlite3_column_int(st, 1);
+			out = malloc(n > 0 ? (size_t)n : 1);
+			if (out != NULL &&
+			    (sqlite3_blob_open(s->db, "main", "hold_messages", "message", rowid, 0,
+					       &blob) != SQLITE_OK ||
+			     (n > 0 && sqlite3_blob_read(blob, out, n, 0) != SQLITE_OK))) {
+				free(out);
+				out = NULL;
+			}
+			if (out != NULL && len != NULL)
+				*len = (size_t)n;
+		}
+	}
+	sqlite3_blob_close(blob);
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&s->lock);
+	return out;
+}
+
+int store_hold_message_checked(struct store *s, const char *ref, char **msg, size_t *len,
+			       char *why, size_t whylen)
+{
+	*msg = NULL;
+	snprintf(why, whylen, "%s", "");
+	char err[256];
+	struct store_hold_record *h = store_hold_get(s, ref, err, sizeof err);
+	size_t n = 0;
+	char *m = h != NULL ? store_hold_message(s, ref, &n) : NULL;
+	if (m == NULL) {
+		snprintf(why, whylen, "the stored message of %.40s cannot be read", ref);
+		store_hold_record_free(h);
+		return -1;
+	}
+	char have[STORE_SHA256_HEX];
+	GChecksum *cs = g_checksum_new(G_CHECKSUM_SHA256);
+	g_checksum_update(cs, (const guchar *)m, (gssize)n);
+	digest_hex(cs, have);
+	g_checksum_free(cs);
+	int rc = 0;
+	/* a changed message, whatever changed it (an edit of the database, a
+	 * bad restore, a disk error), is never released or shown as held */
+	if ((uint64_t)n != h->size || strcmp(have, h->sha256) != 0) {
+		snprintf(why, whylen, "the stored message does not match its SHA-256 (recorded %s,"
+			 " %llu bytes; now %s, %zu bytes)", h->sha256,
+			 (unsigned long long)h->size, have, n);
+		free(m);
+		m = NULL;
+		rc = 1;
+	}
+	store_hold_record_free(h);
+	*msg = m;
+	if (len != NULL)
+		*len = rc == 0 ? n : 0;
+	return rc;
+}
+
+void store_hold_record_free(struct store_hold_record *r)
+{
+	if (r == NULL)
+		return;
+	free(r->queue_id);
+	free(r->sender);
+	free(r->sender_auth);
+	free(r->subject);
+	free(r->summary_json);
+	free(r->findings_json);
+	free(r->registry_digest);
+	free(r->state);
+	for (size_t i = 0; r->rcpts != NULL && i < r->nrcpts; i++) {
+		free(r->rcpts[i].recipient);
+		free(r->rcpts[i].party);
+		free(r->rcpts[i].reasons);
+		free(r->rcpts[i].explanation);
+		free(r->rcpts[i].state);
+		free(r->rcpts[i].relay_queue_id);
+	}
+	free(r->rcpts);
+	for (size_t i = 0; r->delivered != NULL && i < r->ndelivered; i++)
+		free(r->delivered[i]);
+	free(r->delivered);
+	free(r->release_error);
+	free(r);
+}
+
+/* Fill the scalar fields of r from the holds row; 1 found, 0 not, -1. */
+static int get_hold_row(struct store *s, const char *ref, struct store_hold_record *r)
+{
+	sqlite3_stmt *st = store_prepare(
+		s,
+		"SELECT ref, queue_id, sender, subject, received, stored, decided_on,"
+		" categories, tlp, summary_json, findings_json, registry_digest, sha256,"
+		" size, state, release_attempts, release_error, release_due, sender_auth"
+		" FROM holds WHERE ref = ?1",
+		NULL, 0);
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, ref);
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return rc == SQLITE_DONE ? 0 : -1;
+	}
+	snprintf(r->ref, sizeof r->ref, "%s", (const char *)sqlite3_column_text(st, 0));
+	r->queue_id = store_column_dup(st, 1);
+	r->sender = store_column_dup(st, 2);
+	r->subject = store_column_dup(st, 3);
+	r->received = (time_t)sqlite3_column_int64(st, 4);
+	r->stored = (time_t)sqlite3_column_int64(st, 5);
+	r->decided_on = (int32_t)sqlite3_column_int64(st, 6);
+	r->categories = (unsigned)sqlite3_column_int64(st, 7);
+	r->tlp = sqlite3_column_int(st, 8);
+	r->summary_json = store_column_dup(st, 9);
+	r->findings_json = store_column_dup(st, 10);
+	r->registry_digest = store_column_dup(st, 11);
+	snprintf(r->sha256, sizeof r->sha256, "%s", (const char *)sqlite3_column_text(st, 12));
+	r->size = (uint64_t)sqlite3_column_int64(st, 13);
+	r->state = store_column_dup(st, 14);
+	r->release_attempts = (unsigned)sqlite3_column_int64(st, 15);
+	r->release_error = store_column_opt(st, 16);
+	r->release_due = (time_t)sqlite3_column_int64(st, 17);
+	r->sender_auth = store_column_dup(st, 18);
+	sqlite3_finalize(st);
+	bool ok = r->queue_id && r->sender && r->sender_auth && r->subject && r->summary_json &&
+		  r->findings_json && r->registry_digest && r->state;
+	return ok ? 1 : -1;
+}
+
+/* Fill r->rcpts and r->delivered. */
+static int get_recipients(struct store *s, const char *ref, struct store_hold_record *r)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT recipient, party, reasons, explanation, state,"
+					 " relay_queue_id FROM hold_recipients WHERE ref = ?1"
+					 " ORDER BY id",
+					 NULL, 0);
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, ref);
+	int rc = 0;
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		void *n = realloc(r->rcpts, (r->nrcpts + 1) * sizeof *r->rcpts);
+		if (n == NULL) {
+			rc = -1;
+			break;
+		}
+		r->rcpts = n;
+		struct store_hold_rcpt_record *x = &r->rcpts[r->nrcpts++];
+		x->recipient = store_column_dup(st, 0);
+		x->party = sqlite3_column_type(st, 1) == SQLITE_NULL ? NULL : store_column_dup(st, 1);
+		x->reasons = store_column_dup(st, 2);
+		x->explanation = store_column_dup(st, 3);
+		x->state = store_column_dup(st, 4);
+		x->relay_queue_id = store_column_opt(st, 5);
+		if (!x->recipient || !x->reasons || !x->explanation || !x->state)
+			rc = -1;
+	}
+	sqlite3_finalize(st);
+	st = rc == 0 ? store_prepare(s, "SELECT recipient FROM hold_delivered WHERE ref = ?1"
+					" ORDER BY id", NULL, 0)
+		     : NULL;
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, ref);
+	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		void *n = realloc(r->delivered, (r->ndelivered + 1) * sizeof *r->delivered);
+		if (n == NULL) {
+			rc = -1;
+			break;
+		}
+		r->delivered = n;
+		if ((r->delivered[r->ndelivered++] = store_column_dup(st, 0)) == NULL)
+			rc = -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+struct store_hold_record *store_hold_get(struct store *s, const char *ref, char *err,
+					 size_t errlen)
+{
+	store_errf(err, errlen, "%s", "");
+	if (s == NULL || ref == NULL)
+		return NULL;
+	struct store_hold_record *r = calloc(1, sizeof *r);
+	if (r == NULL) {
+		store_errf(err, errlen, "store: out of memory");
+		return NULL;
+	}
+	pthread_mutex_lock(&s->lock);
+	/* one read transaction: the hold and its recipients as of one moment */
+	sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
+	int found = get_hold_row(s, ref, r);
+	if (found == 1 && get_recipients(s, ref, r) != 0)
+		found = -1;
+	if (found < 0)
+		store_sqlerr(s, err, errlen, "read hold");
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	pthread_mutex_unlock(&s->lock);
+	if (found != 1) {
+		store_hold_record_free(r);
+		return NULL;
+	}
+	return r;
+}

@@ -1,0 +1,83 @@
+/*
+ * store_priv.h - what the store's files share and nobody else sees: the
+ * struct store itself (store.c: open, schema, transactions, references),
+ * used by store_hold.c (holds), store_outbox.c (shares and notices),
+ * store_audit.c (the record), store_decide.c (decisions) and
+ * store_list.c (listings).
+ *
+ * Every public function takes s->lock for its whole duration; the helpers
+ * below assume it is held.
+ */
+#ifndef GRONDSLAG_STORE_PRIV_H
+#define GRONDSLAG_STORE_PRIV_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "grondslag/store/store.h"
+
+struct store {
+	sqlite3 *db;
+	pthread_mutex_t lock;
+	int fail_commits;		/* store_fail_commits(): fail the next n
+				 * commits (< 0: every one) */
+	bool readonly;			/* store_open_readonly() */
+	dev_t dev;			/* the file opened: a write checks that */
+	ino_t ino;			/* the path still names it */
+	char *path;
+	/* the strings of the last store_notice_next() */
+	char *n_kind, *n_ref, *n_to, *n_message, *n_last_error;
+};
+
+/* snprintf into err (when err is not NULL). */
+void store_errf(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* err = "store: what: <SQLite's message>". */
+void store_sqlerr(struct store *s, char *err, size_t errlen, const char *what);
+
+/* BEGIN IMMEDIATE: the write lock is taken now (waiting up to the busy
+ * timeout), so a transaction never fails half-way on a lock.  Fails when
+ * the path no longer names the file opened (removed or replaced while in
+ * use): a write there would vanish at the next start. */
+int store_begin(struct store *s, char *err, size_t errlen);
+/* COMMIT (fsynced by synchronous=FULL); rolls back on failure, and fails
+ * on purpose while store_fail_commits() says so. */
+int store_commit(struct store *s, char *err, size_t errlen);
+void store_rollback(struct store *s);
+/* One write transaction under the lock, for a public function: lock and
+ * store_begin() (0; -1 and unlocked again), then the body (the *_locked
+ * helpers), then store_txn_end(): commit when commit (a body's refusal
+ * may keep its records), else roll back, and unlock.  It returns rc, or
+ * -1 when the commit failed. */
+int store_txn_begin(struct store *s, char *err, size_t errlen);
+int store_txn_end(struct store *s, int rc, bool commit, char *err, size_t errlen);
+/* Prepare sql or set err. */
+sqlite3_stmt *store_prepare(struct store *s, const char *sql, char *err, size_t errlen);
+/* Bind text, NULL as "" (for NOT NULL columns). */
+int store_bind_text(sqlite3_stmt *st, int col, const char *text);
+/* One share row inside the caller's transaction (store_outbox.c). */
+int store_put_share(struct store *s, const struct store_share *sh, char *err, size_t errlen);
+/* Queue n notices of ref due at now inside the caller's transaction
+ * (store_outbox.c).  0 or -1. */
+int store_notices_insert(struct store *s, const struct store_notice_item *items, size_t n,
+		      const char *ref, time_t now, char *err, size_t errlen);
+/* Append one audit record inside the caller's transaction (store_audit.c);
+ * seq_out (may be NULL) receives its seq.  now 0: time(NULL). */
+int store_audit_append(struct store *s, const struct store_audit *a, time_t now,
+		       int64_t *seq_out, char *err, size_t errlen);
+/* store_hold_decide() inside the caller's transaction: 0 applied, 1
+ * refused (a "refused" record written), 2 no such hold, -1 error. */
+int store_decide_locked(struct store *s, const char *ref, const struct store_decision *d,
+			struct store_decision_result *out, char *err, size_t errlen);
+/* Free the strings of the last store_notice_next(). */
+void store_notice_strings_free(struct store *s);
+/* malloc'ed copy of a text column, "" for NULL; NULL only out of memory. */
+char *store_column_dup(sqlite3_stmt *st, int col);
+/* The text of a column that may be absent: NULL for SQL NULL or "" (and
+ * out of memory, which then reads as absent: only for optional fields). */
+char *store_column_opt(sqlite3_stmt *st, int col);
+
+#endif
