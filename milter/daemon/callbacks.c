@@ -487,12 +487,12 @@ static int compose_jurist_notice(struct conn_ctx *c, const struct gate_result *g
 }
 
 /* The share records of g as one array, for one transaction. */
-static struct store_share *shares_of(const struct gate_result *g, size_t *n)
+static struct hold_share *shares_of(const struct gate_result *g, size_t *n)
 {
 	*n = gate_share_count(g);
 	if (*n == 0)
 		return NULL;
-	struct store_share *sh = calloc(*n, sizeof *sh);
+	struct hold_share *sh = calloc(*n, sizeof *sh);
 	for (size_t i = 0; sh != NULL && i < *n; i++)
 		sh[i] = *gate_share(g, i);
 	return sh;
@@ -531,7 +531,7 @@ static int store_decision(struct conn_ctx *c, const struct gate_result *g, bool 
 {
 	struct msg_ctx *m = &c->msg;
 	size_t nshares;
-	struct store_share *shares = shares_of(g, &nshares);
+	struct hold_share *shares = shares_of(g, &nshares);
 	if (nshares > 0 && shares == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "grondslag/base/hostport.h"
 #include "grondslag/base/log.h"
 #include "grondslag/daemon/notifier.h"
 #include "grondslag/daemon/smtpc.h"
@@ -37,37 +38,6 @@ struct notifier {
 
 /* Outcome of one notice, for the drain loop. */
 enum send_outcome { SEND_DONE, SEND_RELAY_DOWN, SEND_STORE_FAILED };
-
-bool notifier_parse_relay(const char *relay, char *host, size_t hostlen, char *port,
-			  size_t portlen)
-{
-	const char *h = relay, *colon;
-	size_t hl;
-	if (relay == NULL || *relay == '\0')
-		return false;
-	if (*h == '[') {
-		const char *end = strchr(h, ']');
-		if (end == NULL || end[1] != ':')
-			return false;
-		h++;
-		hl = (size_t)(end - h);
-		colon = end + 1;
-	} else {
-		colon = strrchr(h, ':');
-		if (colon == NULL)
-			return false;
-		hl = (size_t)(colon - h);
-	}
-	const char *p = colon + 1;
-	size_t pl = strlen(p);
-	if (hl == 0 || hl >= hostlen || pl == 0 || pl >= portlen || pl > 5 ||
-	    strspn(p, "0123456789") != pl)
-		return false;
-	memcpy(host, h, hl);
-	host[hl] = '\0';
-	memcpy(port, p, pl + 1);
-	return true;
-}
 
 /* A store update failed: pause with backoff; log when the episode starts. */
 static void store_trouble(struct notifier *n, const char *what, int64_t id)
@@ -215,7 +185,7 @@ struct notifier *notifier_start(struct store *store, const char *relay, const ch
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	if (!notifier_parse_relay(relay, n->host, sizeof n->host, n->port, sizeof n->port)) {
+	if (!hostport_parse(relay, n->host, sizeof n->host, n->port, sizeof n->port)) {
 		snprintf(err, errlen, "NoticeRelay \"%.100s\" is not HOST:PORT", relay);
 		free(n);
 		return NULL;

@@ -26,6 +26,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "grondslag/base/hostport.h"
 #include "grondslag/base/log.h"
 #include "grondslag/notice/notice.h"
 #include "grondslag/daemon/relayproc.h"
@@ -594,7 +595,7 @@ int releaser_configure(struct releaser *r, const struct releaser_config *c, char
 	char host[256] = "", port[16] = "";
 	if (r == NULL || c == NULL)
 		return -1;
-	if (c->relay != NULL && !notifier_parse_relay(c->relay, host, sizeof host, port, sizeof port)) {
+	if (c->relay != NULL && !hostport_parse(c->relay, host, sizeof host, port, sizeof port)) {
 		snprintf(err, errlen, "ReleaseRelay \"%.100s\" is not HOST:PORT", c->relay);
 		return -1;
 	}
@@ -634,7 +635,7 @@ struct releaser *releaser_new(const struct releaser_setup *in, char *err, size_t
 	}
 	r->in = *in;
 	if (in->fake.send == NULL &&
-	    !notifier_parse_relay(in->relay, r->host, sizeof r->host, r->port, sizeof r->port)) {
+	    !hostport_parse(in->relay, r->host, sizeof r->host, r->port, sizeof r->port)) {
 		snprintf(err, errlen, "ReleaseRelay \"%.100s\" is not HOST:PORT",
 			 in->relay ? in->relay : "");
 		free(r);
@@ -765,7 +766,7 @@ static bool addr_of(const struct sockaddr_storage *ss, struct ip_addr *out)
 int releaser_source(const char *relay, struct ip_addr *out, char *err, size_t errlen)
 {
 	char host[256], port[16];
-	if (relay == NULL || !notifier_parse_relay(relay, host, sizeof host, port, sizeof port)) {
+	if (relay == NULL || !hostport_parse(relay, host, sizeof host, port, sizeof port)) {
 		snprintf(err, errlen, "ReleaseRelay \"%.100s\" is not HOST:PORT", relay ? relay : "");
 		return -1;
 	}

@@ -40,11 +40,11 @@ struct gate_result {
 	size_t would_hold;
 	unsigned categories;
 	char countries[GATE_COUNTRIES_MAX * 16];	/* "BE:3,NL:1" */
-	struct store_hold_rcpt *hold;
+	struct hold_rcpt *hold;
 	size_t nhold;
 	const char **delivered;
 	size_t ndelivered;
-	struct store_share *share;
+	struct hold_share *share;
 	size_t nshare;
 };
 
@@ -225,7 +225,7 @@ static bool gate_decide_rcpts(struct gate_result *g, const struct gate_input *in
 
 /* Fill one share record for recipient r. */
 static void gate_fill_share(struct gate_result *g, const struct gate_input *in,
-			    const struct gate_rcpt *r, struct store_share *sh)
+			    const struct gate_rcpt *r, struct hold_share *sh)
 {
 	const struct registry_party *p = decision_party(r->d);
 	sh->queue_id = g->queue_id;
@@ -255,7 +255,7 @@ static bool gate_build_lists(struct gate_result *g, const struct gate_input *in)
 	for (size_t i = 0; i < g->nr; i++) {
 		const struct gate_rcpt *r = &g->r[i];
 		if (r->held) {
-			struct store_hold_rcpt *h = &g->hold[g->nhold++];
+			struct hold_rcpt *h = &g->hold[g->nhold++];
 			const struct registry_party *p = decision_party(r->d);
 			h->recipient = r->rcpt;
 			h->party = p != NULL ? p->id : NULL;
@@ -370,7 +370,7 @@ bool gate_regulated(const struct gate_result *g)
 	return g->categories != 0;
 }
 
-const struct store_hold_rcpt *gate_hold_rcpts(const struct gate_result *g, size_t *n)
+const struct hold_rcpt *gate_hold_rcpts(const struct gate_result *g, size_t *n)
 {
 	*n = g->nhold;
 	return g->hold;
@@ -387,7 +387,7 @@ size_t gate_share_count(const struct gate_result *g)
 	return g->nshare;
 }
 
-const struct store_share *gate_share(const struct gate_result *g, size_t i)
+const struct hold_share *gate_share(const struct gate_result *g, size_t i)
 {
 	return i < g->nshare ? &g->share[i] : NULL;
 }

@@ -75,13 +75,13 @@ void notice_subject_header(struct notice_buf *b, const char *fixed, const char *
 /* Append text wrapped at NOTICE_WRAP columns, later lines indented. */
 void notice_wrap(struct notice_buf *b, size_t indent, const char *text);
 /* One held recipient: address, party, reasons, the jurist's sentence. */
-void notice_rcpt_block(struct notice_buf *b, const struct store_hold_rcpt *r);
+void notice_rcpt_block(struct notice_buf *b, const struct hold_rcpt *r);
 /* What a notice says instead of a value that holds an address. */
 #define NOTICE_WITHHELD "(not shown: it contains an IP address)"
 /* "Held for N recipients:", a block for each (at most max, and no more
  * once the body reached soft_max bytes; then "... and N more" with the
  * hint), then who got the message now. */
-void notice_held_rcpts(struct notice_buf *b, const struct store_hold_rcpt *r, size_t n,
+void notice_held_rcpts(struct notice_buf *b, const struct hold_rcpt *r, size_t n,
 		       size_t ndelivered, size_t max, size_t soft_max, const char *hint);
 
 /* The header fields every notice has: From, To (one or more), Date,

@@ -293,7 +293,7 @@ void notice_subject_line(struct notice_buf *b, const struct notice_held *hd)
 	notice_wrap(b, 12, hd->withheld ? NOTICE_WITHHELD : hd->subject[0] ? hd->subject : "(none)");
 }
 
-void notice_held_rcpts(struct notice_buf *b, const struct store_hold_rcpt *r, size_t n,
+void notice_held_rcpts(struct notice_buf *b, const struct hold_rcpt *r, size_t n,
 		       size_t ndelivered, size_t max, size_t soft_max, const char *hint)
 {
 	notice_buf_fmt(b, "Held for %zu recipient%s:\n\n", n, n == 1 ? "" : "s");
@@ -310,7 +310,7 @@ void notice_held_rcpts(struct notice_buf *b, const struct store_hold_rcpt *r, si
 }
 
 /* One held recipient: address, party, reasons, the jurist's sentence. */
-void notice_rcpt_block(struct notice_buf *b, const struct store_hold_rcpt *r)
+void notice_rcpt_block(struct notice_buf *b, const struct hold_rcpt *r)
 {
 	/* an address literal (a@[192.0.2.1]) is an address too: screened */
 	char *rcpt = notice_shown(r->recipient, NOTICE_RCPT_MAX);

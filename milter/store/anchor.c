@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "grondslag/daemon/notifier.h"
+#include "grondslag/base/hostport.h"
 
 #define CHECKPOINT_MAGIC "grondslag-audit-checkpoint v1"
 #define SYSLOG_PRI (10 * 8 + 5)	/* LOG_AUTHPRIV, LOG_NOTICE */
@@ -56,7 +56,7 @@ int anchor_syslog(const char *target, const char *host, const char *line, time_t
 		  char *err, size_t errlen)
 {
 	char h[256], port[16], stamp[32], msg[AUDITSIG_LINE_MAX + 600];
-	if (!notifier_parse_relay(target, h, sizeof h, port, sizeof port)) {
+	if (!hostport_parse(target, h, sizeof h, port, sizeof port)) {
 		snprintf(err, errlen, "AuditAnchorSyslog %.200s: not HOST:PORT", target);
 		return -1;
 	}

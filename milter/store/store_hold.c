@@ -173,7 +173,7 @@ static int put_recipients(struct store *s, const struct store_hold *h, const cha
 		return -1;
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < h->nrcpts; i++) {
-		const struct store_hold_rcpt *r = &h->rcpts[i];
+		const struct hold_rcpt *r = &h->rcpts[i];
 		sqlite3_reset(st);
 		store_bind_text(st, 1, ref);
 		store_bind_text(st, 2, r->recipient);

@@ -25,7 +25,7 @@
 #define LAST_ERROR_MAX 500
 
 /* The "share" record of the chain (same transaction as the row). */
-static int share_audit(struct store *s, const struct store_share *sh, char *err, size_t errlen)
+static int share_audit(struct store *s, const struct hold_share *sh, char *err, size_t errlen)
 {
 	struct audit_details *d = audit_details_new();
 	audit_details_str(d, "queue_id", sh->queue_id);
@@ -50,7 +50,7 @@ static int share_audit(struct store *s, const struct store_share *sh, char *err,
 }
 
 /* Insert one share record inside the caller's transaction. */
-int store_put_share(struct store *s, const struct store_share *sh, char *err, size_t errlen)
+int store_put_share(struct store *s, const struct hold_share *sh, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = store_prepare(s,
 					 "INSERT INTO shares(shared_at, queue_id, sender, recipient,"
@@ -84,7 +84,7 @@ int store_put_share(struct store *s, const struct store_share *sh, char *err, si
 	return rc == 0 ? share_audit(s, sh, err, errlen) : rc;
 }
 
-int store_shares_put(struct store *s, const struct store_share *sh, size_t n, char *err,
+int store_shares_put(struct store *s, const struct hold_share *sh, size_t n, char *err,
 		     size_t errlen)
 {
 	if (s == NULL || (n > 0 && sh == NULL)) {
@@ -105,7 +105,7 @@ int store_shares_put(struct store *s, const struct store_share *sh, size_t n, ch
 	return rc;
 }
 
-int store_share_put(struct store *s, const struct store_share *sh, char *err, size_t errlen)
+int store_share_put(struct store *s, const struct hold_share *sh, char *err, size_t errlen)
 {
 	if (sh == NULL) {
 		store_errf(err, errlen, "store: invalid share");

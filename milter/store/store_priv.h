@@ -59,7 +59,7 @@ sqlite3_stmt *store_prepare(struct store *s, const char *sql, char *err, size_t 
 /* Bind text, NULL as "" (for NOT NULL columns). */
 int store_bind_text(sqlite3_stmt *st, int col, const char *text);
 /* One share row inside the caller's transaction (store_outbox.c). */
-int store_put_share(struct store *s, const struct store_share *sh, char *err, size_t errlen);
+int store_put_share(struct store *s, const struct hold_share *sh, char *err, size_t errlen);
 /* Queue n notices of ref due at now inside the caller's transaction
  * (store_outbox.c).  0 or -1. */
 int store_notices_insert(struct store *s, const struct store_notice_item *items, size_t n,

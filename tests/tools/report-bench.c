@@ -146,7 +146,7 @@ static void fill_shares(struct store *s, long n, time_t base)
 {
 	static const char *const parties[] = {"cert-be", "surfcert", "cert-be", NULL};
 	size_t batch = 100000;
-	struct store_share *sh = calloc(batch, sizeof *sh);
+	struct hold_share *sh = calloc(batch, sizeof *sh);
 	char err[512];
 	if (sh == NULL)
 		die("shares", "out of memory");
@@ -155,7 +155,7 @@ static void fill_shares(struct store *s, long n, time_t base)
 		for (; k < batch && done < n; k++, done++) {
 			time_t t = base + done * SPREAD;
 			bool cbw = t >= (time_t)date_from_ymd(2026, 8, 15) * DAY;
-			sh[k] = (struct store_share){
+			sh[k] = (struct hold_share){
 				"Q", "<alice@ncsc.nl>", "<cert@cert.be>", parties[done % 4],
 				parties[done % 4] == NULL ? ""
 				: cbw		       ? "cbw-eu-csirt"
@@ -189,7 +189,7 @@ int main(int argc, char **argv)
 	struct store *s = store_open(argv[1], err, sizeof err);
 	if (s == NULL)
 		die(argv[1], err);
-	struct store_hold_rcpt r = {"<soc@ncsc.gov.uk>", "ncsc-uk", "no-basis", "bench"};
+	struct hold_rcpt r = {"<soc@ncsc.gov.uk>", "ncsc-uk", "no-basis", "bench"};
 	struct store_hold h = {.queue_id = "Q", .sender = "<alice@ncsc.nl>", .subject = "bench",
 			       .received = base - DAY, .categories = CAT_PROVIDER_TRACEABLE,
 			       .registry_digest = "00", .data = "x", .len = 1, .fd = -1,

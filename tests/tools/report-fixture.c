@@ -77,7 +77,7 @@ static void decide(struct store *s, const char *ref, enum hold_event ev, time_t 
 /* Store one hold and take it to its outcome. */
 static void put_hold(struct store *s, const struct fx_hold *h)
 {
-	struct store_hold_rcpt r[3];
+	struct hold_rcpt r[3];
 	char buf[3][3][128];
 	size_t n = 0;
 	for (; n < 3 && h->rcpts[n] != NULL; n++) {
@@ -87,7 +87,7 @@ static void put_hold(struct store *s, const struct fx_hold *h)
 			snprintf(buf[n][k], sizeof buf[n][k], "%.*s", (int)len, p);
 			p += len + (p[len] == '|');
 		}
-		r[n] = (struct store_hold_rcpt){buf[n][0], strcmp(buf[n][1], "-") ? buf[n][1] : NULL,
+		r[n] = (struct hold_rcpt){buf[n][0], strcmp(buf[n][1], "-") ? buf[n][1] : NULL,
 						buf[n][2], "fixture"};
 	}
 	static const char msg[] = "Subject: fixture\r\n\r\nbody\r\n";
@@ -126,7 +126,7 @@ static void put_hold(struct store *s, const struct fx_hold *h)
 }
 
 /* Write n shares in one transaction. */
-static void put_shares(struct store *s, const struct store_share *sh, size_t n)
+static void put_shares(struct store *s, const struct hold_share *sh, size_t n)
 {
 	if (store_shares_put(s, sh, n, err, sizeof err) != 0) {
 		fprintf(stderr, "report-fixture: shares: %s\n", err);
@@ -174,7 +174,7 @@ static void golden(struct store *s)
 		put_hold(s, &holds[i]);
 
 	const char *w = "wbni-20-2-eu-csirt", *wa = "Wbni art. 20(2)";
-	const struct store_share shares[] = {
+	const struct hold_share shares[] = {
 		{"Q2", "<alice@ncsc.nl>", "<cert@cert.be>", "cert-be", w, wa, PT | INC, TLP_AMBER,
 		 120, "BE:120", false, at(2026, 7, 28, 10 * HOUR)},
 		{"Q3", "<alice@ncsc.nl>", "<cert@cert.be>", "cert-be", w, wa, PT, TLP_GREEN, 30,
@@ -234,7 +234,7 @@ static void long_record(struct store *s)
 					      "<carol@ncsc.nl>", "<dave@ncsc.nl>"};
 	uint32_t x = 12345;
 	time_t start = at(2024, 9, 2, 0);
-	struct store_share *sh = calloc(800, sizeof *sh);
+	struct hold_share *sh = calloc(800, sizeof *sh);
 	size_t nsh = 0;
 	for (int week = 0; week < 104; week++) {
 		x = x * 1103515245u + 12345u;
@@ -253,7 +253,7 @@ static void long_record(struct store *s)
 		for (unsigned i = 0; i < (x >> 20) % 7 && nsh < 800; i++) {
 			time_t t = start + week * 7 * DAY + (time_t)i * DAY;
 			bool cbw = t >= at(2026, 8, 15, 0);
-			sh[nsh++] = (struct store_share){
+			sh[nsh++] = (struct hold_share){
 				"Q", "<alice@ncsc.nl>", "<cert@cert.be>", "cert-be",
 				cbw ? "cbw-eu-csirt" : "wbni-20-2-eu-csirt",
 				cbw ? "Cbw art. 20" : "Wbni art. 20(2)", PT, TLP_AMBER,

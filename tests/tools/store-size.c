@@ -95,12 +95,12 @@ static int run(const char *dir, long count, size_t size)
 		}
 	}
 	char *findings = findings_json();
-	static const struct store_hold_rcpt rcpts[] = {
+	static const struct hold_rcpt rcpts[] = {
 		{"<info@jpcert.or.jp>", "jpcert", "constituency-mismatch", "Not their constituency."},
 		{"<soc@cisa.gov>", "cisa", "no-basis", "No basis in the registry."},
 	};
 	const char *delivered[] = {"<cert@cert.be>"};
-	struct store_share share = {.queue_id = "4XyZ1", .sender = "<alice@ncsc.nl>",
+	struct hold_share share = {.queue_id = "4XyZ1", .sender = "<alice@ncsc.nl>",
 				    .recipient = "<cert@cert.be>", .party = "cert-be",
 				    .bases = "wbni-20", .articles = "Art. 20 Wbni",
 				    .categories = 3, .tlp = 2, .public_addresses = 200,

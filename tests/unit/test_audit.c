@@ -248,7 +248,7 @@ static void test_100k(void **state)
 	assert_int_eq_msg("records", c.records, N + 2);
 }
 
-static const struct store_hold_rcpt held[] = {
+static const struct hold_rcpt held[] = {
 	{"<soc@cisa.gov>", "cisa", "no-basis", "No basis."},
 	{"<info@jpcert.or.jp>", "jpcert", "constituency-mismatch", "Not their constituency."},
 };
@@ -256,7 +256,7 @@ static const struct store_hold_rcpt held[] = {
 /* A stored hold from <alice@ncsc.nl> to the two recipients above. */
 static void put_hold(struct store *s, char ref[STORE_REF_MAX])
 {
-	struct store_share sh = {.queue_id = "Q1", .sender = "<alice@ncsc.nl>",
+	struct hold_share sh = {.queue_id = "Q1", .sender = "<alice@ncsc.nl>",
 				 .recipient = "<cert@cert.be>", .party = "cert-be",
 				 .bases = "wbni-20", .articles = "a", .countries = "BE:3"};
 	struct store_hold h = {.queue_id = "Q1", .sender = "<alice@ncsc.nl>", .subject = "s",

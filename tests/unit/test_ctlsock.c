@@ -126,7 +126,7 @@ static void test_config_keys(void **state)
 	config_free(c);
 }
 
-static const struct store_hold_rcpt held[] = {
+static const struct hold_rcpt held[] = {
 	{"<soc@cisa.gov>", "cisa", "no-basis", "No basis."},
 	{"<info@jpcert.or.jp>", "jpcert", "constituency-mismatch", "Not their constituency."},
 };

@@ -73,12 +73,12 @@ static const char roles_conf[] =
 
 /* Hold 1: three recipients of two parties; hold 2: JPCERT and a party
  * the registry no longer has. */
-static const struct store_hold_rcpt hold1[] = {
+static const struct hold_rcpt hold1[] = {
 	{"<soc@cisa.gov>", "cisa", "no-basis", "No basis."},
 	{"<info@jpcert.or.jp>", "jpcert", "constituency-mismatch", "Not theirs."},
 	{"<report@cisa.gov>", "cisa", "no-basis,tlp-exceeds", "No basis."},
 };
-static const struct store_hold_rcpt hold2[] = {
+static const struct hold_rcpt hold2[] = {
 	{"<info@jpcert.or.jp>", "jpcert", "no-basis", "No basis."},
 	/* a party no longer in the registry (it was when the hold was made) */
 	{"<soc@ncsc.gov.uk>", "ncsc-uk", "no-basis", "No basis."},
@@ -102,7 +102,7 @@ static void no_put(void *arg, void *pin)
 	(void)pin;
 }
 
-static void put(struct store *s, const struct store_hold_rcpt *r, size_t n, time_t received,
+static void put(struct store *s, const struct hold_rcpt *r, size_t n, time_t received,
 		char ref[STORE_REF_MAX])
 {
 	struct store_hold h = {.queue_id = "Q1", .sender = "<sender@ncsc.nl>", .subject = "s",

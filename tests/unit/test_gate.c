@@ -125,7 +125,7 @@ static void check_lists(const struct gate_row *row, const struct gate_result *g)
 		ndeliv += !want_held;
 	}
 	size_t got;
-	const struct store_hold_rcpt *h = gate_hold_rcpts(g, &got);
+	const struct hold_rcpt *h = gate_hold_rcpts(g, &got);
 	assert_int_eq_msg(row->name, got, nheld);
 	for (size_t i = 0; i < got; i++) {
 		assert_non_null(h[i].reasons);
@@ -192,7 +192,7 @@ static void test_gate_share(void **state)
 	policy_options_default(&in.policy);
 	struct gate_result *g = gate_decide(&in, reg, f);
 	assert_int_eq_msg("shares", gate_share_count(g), 2);
-	const struct store_share *s = gate_share(g, 0);
+	const struct hold_share *s = gate_share(g, 0);
 	assert_str_eq_msg("party", s->party, "cert-be");
 	assert_str_eq_msg("bases", s->bases, "wbni-20-2-eu-csirt");
 	assert_str_eq_msg("articles", s->articles, "Wbni art. 20(2)");

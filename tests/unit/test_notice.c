@@ -15,7 +15,7 @@
 
 #define REF "G20250314-7KQ2M9XH0T"
 
-static const struct store_hold_rcpt rcpts[] = {
+static const struct hold_rcpt rcpts[] = {
 	{"<soc@cisa.gov>", "cisa", "no-basis,no-transfer-mechanism",
 	 "No basis of party cisa permits provider-traceable data on 2025-03-14, and no "
 	 "transfer mechanism for US is valid on that date."},
@@ -113,7 +113,7 @@ static void test_notice_headers_and_body(void **state)
 static void test_notice_injection(void **state)
 {
 	(void)state;
-	static const struct store_hold_rcpt evil_rcpt[] = {
+	static const struct hold_rcpt evil_rcpt[] = {
 		{"<x@y.z>\r\nBcc: victim@example.com", "p\r\nX-Evil: 1",
 		 "no-basis\r\nX-Evil: 2", "line one\r\n.\r\nMAIL FROM:<evil@example.com>\n\x1b[31m"},
 	};
@@ -289,7 +289,7 @@ static void test_notice_bounds(void **state)
 {
 	(void)state;
 	enum { N = 300 };
-	struct store_hold_rcpt *many = calloc(N, sizeof *many);
+	struct hold_rcpt *many = calloc(N, sizeof *many);
 	char (*addr)[64] = calloc(N, sizeof *addr);
 	char *long_why = malloc(6001);
 	for (int i = 0; i < 6000; i++)
@@ -300,7 +300,7 @@ static void test_notice_bounds(void **state)
 	long_word[3000] = '\0';
 	for (int i = 0; i < N; i++) {
 		snprintf(addr[i], sizeof addr[i], "<user%d@example.org>", i);
-		many[i] = (struct store_hold_rcpt){addr[i], "party", "no-basis",
+		many[i] = (struct hold_rcpt){addr[i], "party", "no-basis",
 						   i == 0 ? long_why : i == 1 ? long_word : "short"};
 	}
 	struct notice_hold_info in = sample();

@@ -28,7 +28,7 @@
 
 static const char *const jurists[] = {"j1@ncsc.nl", "<j2@ncsc.nl>"};
 
-static const struct store_hold_rcpt rcpts[] = {
+static const struct hold_rcpt rcpts[] = {
 	{"<soc@cisa.gov>", "cisa", "no-basis,no-transfer-mechanism",
 	 "No basis of party cisa permits provider-traceable data on 2025-03-14."},
 	{"<ops@unknown.example>", NULL, "unknown-party", "The recipient is not in the registry."},
@@ -129,7 +129,7 @@ static void test_jurist_no_addresses(void **state)
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		struct notice_jurist_info in = sample();
-		struct store_hold_rcpt r = rcpts[0];
+		struct hold_rcpt r = rcpts[0];
 		if (cases[i].subject)
 			in.subject = cases[i].subject;
 		if (cases[i].sender)
@@ -154,7 +154,7 @@ static void test_jurist_hostile(void **state)
 {
 	(void)state;
 	struct notice_jurist_info in = sample();
-	struct store_hold_rcpt r = {"<a@b.example>\r\nBcc: evil@x.example", "cisa\r\nX-A: 1",
+	struct hold_rcpt r = {"<a@b.example>\r\nBcc: evil@x.example", "cisa\r\nX-A: 1",
 				    "no-basis", "Sentence\r\nBcc: evil@x.example \xe2\x80\xae" "cba"};
 	in.subject = "Hi\r\nBcc: evil@x.example\xff";
 	in.sender = "<analyst@ncsc.nl>\r\nBcc: evil@x.example";
@@ -188,12 +188,12 @@ static void test_jurist_bounds(void **state)
 		{"500 long sentences", 500, 5000, " more (grondslag show " REF ")."},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-		struct store_hold_rcpt *rs = calloc(cases[i].nrcpts, sizeof *rs);
+		struct hold_rcpt *rs = calloc(cases[i].nrcpts, sizeof *rs);
 		char *why = malloc(cases[i].why_len + 1);
 		memset(why, 'w', cases[i].why_len);
 		why[cases[i].why_len] = '\0';
 		for (size_t k = 0; k < cases[i].nrcpts; k++)
-			rs[k] = (struct store_hold_rcpt){"<x@cisa.gov>", "cisa", "no-basis", why};
+			rs[k] = (struct hold_rcpt){"<x@cisa.gov>", "cisa", "no-basis", why};
 		struct notice_jurist_info in = sample();
 		in.rcpts = rs;
 		in.nrcpts = cases[i].nrcpts;
@@ -471,7 +471,7 @@ static struct store *open_store(const char *name)
  * make the commit fail); 0 or -1. */
 static int put_hold(struct store *s, time_t received, bool fail)
 {
-	static const struct store_hold_rcpt r[] = {{"<soc@cisa.gov>", "cisa", "no-basis", "x"}};
+	static const struct hold_rcpt r[] = {{"<soc@cisa.gov>", "cisa", "no-basis", "x"}};
 	struct store_notice_item items[2] = {
 		{"jurist", "j1@ncsc.nl", "notice text"}, {"jurist", "j2@ncsc.nl", "notice text"},
 	};

@@ -149,7 +149,7 @@ static int fake_send(void *arg, const char *from, const char *const *rcpts, size
 
 /* ---- fixtures ---------------------------------------------------------- */
 
-static const struct store_hold_rcpt held[] = {
+static const struct hold_rcpt held[] = {
 	{"<soc@cisa.gov>", "cisa", "no-basis", "No basis."},
 	{"<info@jpcert.or.jp>", "jpcert", "constituency-mismatch", "Not their constituency."},
 };
@@ -856,7 +856,7 @@ static void test_release_long_recipient(void **state)
 	struct env e;
 	char err[256];
 	env_open(&e, "longrcpt", 60);
-	const struct store_hold_rcpt one[] = {{route, "jpcert", "no-basis", "No basis."}};
+	const struct hold_rcpt one[] = {{route, "jpcert", "no-basis", "No basis."}};
 	struct store_hold h = {.queue_id = "QL", .sender = "<alice@ncsc.nl>", .subject = "s",
 			       .received = time(NULL) - 30, .registry_digest = "ab",
 			       .summary_json = "{}", .findings_json = "{}", .data = message,

@@ -59,7 +59,7 @@ static void put(struct store *s, time_t when, const char *sender, const char *pa
 		char ref[STORE_REF_MAX])
 {
 	char err[256];
-	struct store_hold_rcpt r = {"<a@b.example>", party, "no-basis", "x"};
+	struct hold_rcpt r = {"<a@b.example>", party, "no-basis", "x"};
 	struct store_hold h = {.queue_id = "Q", .sender = sender, .subject = "s",
 			       .received = when, .categories = CAT_PROVIDER_TRACEABLE,
 			       .registry_digest = "0", .data = "x", .len = 1, .fd = -1,

@@ -77,7 +77,7 @@ static void exec_sql(const char *path, const char *sql)
 	sqlite3_close(db);
 }
 
-static const struct store_hold_rcpt two_rcpts[] = {
+static const struct hold_rcpt two_rcpts[] = {
 	{"<soc@cisa.gov>", "cisa", "no-basis,no-transfer-mechanism",
 	 "No basis of party cisa permits provider-traceable data on 2025-03-14."},
 	{"<ops@unknown.example>", NULL, "unknown-party", "The recipient is not in the registry."},
@@ -505,9 +505,9 @@ static void test_hold_invalid(void **state)
 	bad_sha.sha256 = "ABCDEF";
 	/* past the one recipient limit (held and delivered together): a hold
 	 * that could never be decided or expired is not stored */
-	static struct store_hold_rcpt many[RCPTS_MAX];
+	static struct hold_rcpt many[RCPTS_MAX];
 	for (size_t i = 0; i < RCPTS_MAX; i++)
-		many[i] = (struct store_hold_rcpt){"<r@example.net>", NULL, "no-basis", "x"};
+		many[i] = (struct hold_rcpt){"<r@example.net>", NULL, "no-basis", "x"};
 	struct store_hold too_many = sample_hold("x", 1);
 	too_many.rcpts = many;
 	too_many.nrcpts = RCPTS_MAX - 2;	/* plus 3 delivered */
@@ -632,7 +632,7 @@ static void test_share(void **state)
 	(void)state;
 	char path[256], err[256];
 	struct store *s = open_ok(in_dir(path, sizeof path, "share.db"));
-	struct store_share sh = {
+	struct hold_share sh = {
 		.queue_id = "4XyZ", .sender = "<a@ncsc.nl>", .recipient = "<cert@cert.be>",
 		.party = "cert-be", .bases = "wbni-20-2", .articles = "Wbni art. 20(2)",
 		.categories = 1, .tlp = 2, .public_addresses = 4, .countries = "BE:4",
@@ -659,7 +659,7 @@ static void test_hold_with_shares(void **state)
 	char path[256], err[256], ref[STORE_REF_MAX];
 	struct store *s = open_ok(in_dir(path, sizeof path, "holdshares.db"));
 	static const char msg[] = "Subject: x\r\n\r\n194.7.1.10\r\n";
-	struct store_share sh[2] = {
+	struct hold_share sh[2] = {
 		{.queue_id = "Q1", .sender = "<a@ncsc.nl>", .recipient = "<cert@cert.be>",
 		 .party = "cert-be", .bases = "wbni-20-2-eu-csirt", .articles = "Wbni art. 20(2)",
 		 .categories = 1, .public_addresses = 1, .countries = "BE:1"},
@@ -774,7 +774,7 @@ static int do_write(struct store *s, enum write_kind k, int fd, char *err, size_
 {
 	char ref[STORE_REF_MAX];
 	struct store_hold h = sample_hold("abc", 3);
-	struct store_share sh = {.queue_id = "Q", .sender = "s", .recipient = "r", .bases = "b",
+	struct hold_share sh = {.queue_id = "Q", .sender = "s", .recipient = "r", .bases = "b",
 				 .articles = "a", .countries = ""};
 	switch (k) {
 	case W_HOLD:

@@ -19,7 +19,6 @@
  * the lease (at most once per crash), never in a loop.
  *
  * Public functions:
- *   notifier_parse_relay()  "host:port", "[v6]:port" -> host, port
  *   notifier_start(), notifier_kick(), notifier_stop()
  *   notifier_sent()         notices sent so far (tests, status)
  */
@@ -37,10 +36,6 @@
 #define NOTIFIER_BACKOFF_MAX 300
 
 struct notifier;
-
-/* Split relay into host (size hostlen) and port (size portlen). */
-bool notifier_parse_relay(const char *relay, char *host, size_t hostlen, char *port,
-			  size_t portlen);
 
 /* NULL and a reason in err on failure.  store stays owned by the caller
  * and must outlive the notifier. */

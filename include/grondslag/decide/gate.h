@@ -45,7 +45,7 @@
 #include "grondslag/base/limits.h"
 #include "grondslag/decide/policy.h"
 #include "grondslag/decide/registry.h"
-#include "grondslag/store/store.h"
+#include "grondslag/decide/hold.h"
 
 #define GATE_MAX_RCPTS RCPTS_MAX	/* limits.h */
 #define GATE_HEADER_MAX 900
@@ -93,13 +93,13 @@ const char *gate_countries(const struct gate_result *g);
 size_t gate_public_count(const struct gate_result *g);
 
 /* The held recipients, for store_hold (strings owned by g). */
-const struct store_hold_rcpt *gate_hold_rcpts(const struct gate_result *g, size_t *n);
+const struct hold_rcpt *gate_hold_rcpts(const struct gate_result *g, size_t *n);
 /* The recipients delivered now (as given). */
 const char *const *gate_delivered(const struct gate_result *g, size_t *n);
 /* Share records: one per delivered (or, simulating, would-be-held)
  * recipient of a regulated message. */
 size_t gate_share_count(const struct gate_result *g);
-const struct store_share *gate_share(const struct gate_result *g, size_t i);
+const struct hold_share *gate_share(const struct gate_result *g, size_t i);
 
 /* The header value into buf; ref (may be NULL or "") is the hold
  * reference, named when something was held.  Returns false when no

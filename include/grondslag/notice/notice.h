@@ -57,7 +57,7 @@ struct notice_hold_info {
 	const char *subject;		/* of the held mail, bounded, may be "" */
 	const char *hostname;		/* for Message-ID */
 	time_t when;
-	const struct store_hold_rcpt *rcpts;	/* held recipients */
+	const struct hold_rcpt *rcpts;	/* held recipients */
 	size_t nrcpts;
 	size_t ndelivered;		/* recipients that got the mail now */
 	/* optional (zero: not used) */
@@ -98,7 +98,7 @@ struct notice_jurist_info {
 	const char *subject;		/* of the held mail, may be "" */
 	const char *hostname;		/* for Message-ID */
 	time_t when;			/* held at */
-	const struct store_hold_rcpt *rcpts;	/* the held recipients */
+	const struct hold_rcpt *rcpts;	/* the held recipients */
 	size_t nrcpts;
 	size_t ndelivered;		/* recipients that got the mail now */
 	unsigned categories;		/* enum category bits */

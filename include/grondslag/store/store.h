@@ -79,6 +79,7 @@
 #include <time.h>
 
 #include "grondslag/store/audit.h"
+#include "grondslag/decide/hold.h"
 #include "grondslag/decide/holdstate.h"
 
 /* The schema this code writes (PRAGMA user_version). */
@@ -99,13 +100,6 @@
 #define STORE_NOTICE_BACKOFF_MAX 3600
 #define STORE_NOTICE_MAX_ATTEMPTS 20
 
-/* One held recipient, as decided by the policy. */
-struct store_hold_rcpt {
-	const char *recipient;		/* as given to the MTA, e.g. "<a@b.c>" */
-	const char *party;		/* party id, NULL when unknown */
-	const char *reasons;		/* reason codes, comma-separated */
-	const char *explanation;	/* the jurist's sentence (no addresses) */
-};
 
 /* A notice queued inside another write's transaction (the jurists'
  * notice of a hold, the digest): kind as in struct store_notice. */
@@ -138,7 +132,7 @@ struct store_hold {
 	const char *data;
 	size_t len;
 	int fd;				/* -1 when data is used */
-	const struct store_hold_rcpt *rcpts;	/* the held recipients */
+	const struct hold_rcpt *rcpts;	/* the held recipients */
 	size_t nrcpts;
 	const char *const *delivered;	/* recipients delivered now, may be 0 */
 	size_t ndelivered;
@@ -152,7 +146,7 @@ struct store_hold {
 					 * message bytes, hashed while spooling;
 					 * NULL: the store hashes (GLib: about
 					 * 80 ms for 10 MB) */
-	const struct store_share *shares;	/* share records of the recipients
+	const struct hold_share *shares;	/* share records of the recipients
 						 * delivered now, written in the
 						 * same transaction */
 	size_t nshares;
@@ -174,21 +168,6 @@ struct store_hold {
 					 * the same message; NULL: none */
 };
 
-/* One delivered recipient of a regulated message: the share register. */
-struct store_share {
-	const char *queue_id;
-	const char *sender;
-	const char *recipient;
-	const char *party;		/* NULL for own domain */
-	const char *bases;		/* basis ids, comma-separated */
-	const char *articles;		/* their articles, "; "-separated */
-	unsigned categories;
-	int tlp;
-	uint32_t public_addresses;
-	const char *countries;		/* "BE:3,NL:1" */
-	bool simulated;			/* Mode simulate: would have been held */
-	time_t when;
-};
 
 /* A notice to send (to the sender, or the jurists). */
 struct store_notice {
@@ -248,9 +227,9 @@ void store_close(struct store *s);
  * but a "hold-retry" record with the retry's queue id; -1 error. */
 int store_hold_put(struct store *s, const struct store_hold *h, char ref_out[STORE_REF_MAX],
 		   char *err, size_t errlen);
-int store_share_put(struct store *s, const struct store_share *sh, char *err, size_t errlen);
+int store_share_put(struct store *s, const struct hold_share *sh, char *err, size_t errlen);
 /* n share records in one transaction (one fsync); n may be 0. */
-int store_shares_put(struct store *s, const struct store_share *sh, size_t n, char *err,
+int store_shares_put(struct store *s, const struct hold_share *sh, size_t n, char *err,
 		     size_t errlen);
 
 /* Outbox.  store_notice_put() queues a notice due now (time(NULL));

@@ -1,0 +1,65 @@
+#!/bin/sh
+# t-layers.sh - the subsystem folders keep their include rules
+# (tests/layout/layers.sh, docs/design.md), on the tree and on copies of
+# it with one rule broken each, so that the check itself is seen to fail.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/testlib.sh
+W=$B/t-layers
+rm -rf "$W" && mkdir -p "$W"
+
+if sh tests/layout/layers.sh . >"$W/tree.out" 2>&1; then
+	ok "the tree keeps the include rules"
+else
+	not_ok "the tree keeps the include rules" "$(head -c 600 "$W/tree.out")"
+fi
+
+# broken NAME FILE LINE ERE: a copy with LINE added at the top of FILE
+# (created when missing) must be refused with a line matching ERE.
+broken() {
+	_name=$1 _file=$2 _line=$3 _ere=$4
+	rm -rf "$W/copy" && mkdir -p "$W/copy"
+	cp -R milter include "$W/copy/"
+	mkdir -p "$(dirname "$W/copy/$_file")"
+	{ echo "$_line"; cat "$W/copy/$_file" 2>/dev/null; } >"$W/new"
+	mv "$W/new" "$W/copy/$_file"
+	if sh tests/layout/layers.sh "$W/copy" >"$W/out" 2>&1; then
+		not_ok "$_name" "accepted"
+	elif grep -qE -- "$_ere" "$W/out"; then
+		ok "$_name"
+	else
+		not_ok "$_name" "refused for another reason: $(head -c 300 "$W/out")"
+	fi
+}
+
+broken "libmilter in the core" milter/scan/walk.c '#include <libmilter/mfapi.h>' \
+	'^milter/scan/walk.c:1: includes libmilter'
+broken "libmilter in the daemon beside the adapter" milter/daemon/releaser.c \
+	'#include <libmilter/mfapi.h>' '^milter/daemon/releaser.c:1: includes libmilter'
+broken "libmilter in the CLI" milter/ctl/main.c '#include "libmilter/mfapi.h"' \
+	'^milter/ctl/main.c:1: includes libmilter'
+broken "scan/ reaching the store" milter/scan/scan.c '#include "grondslag/store/store.h"' \
+	'scan/ includes store/'
+broken "scan/ reaching a decision" include/grondslag/scan/findings.h \
+	'#include "grondslag/decide/policy.h"' 'scan/ includes decide/'
+broken "scan/ reaching the daemon" milter/scan/textx.c '# include "grondslag/daemon/metrics.h"' \
+	'scan/ includes daemon/'
+broken "base/ reaching up" milter/base/log.c '#include "grondslag/config/config.h"' \
+	'base/ includes config/'
+broken "base/ header reaching up" include/grondslag/base/json.h '#include "grondslag/scan/findings.h"' \
+	'base/ includes scan/'
+broken "decide/ reaching the store" include/grondslag/decide/gate.h \
+	'#include "grondslag/store/store.h"' 'decide/ includes store/'
+broken "store/ reaching the daemon" milter/store/anchor.c '#include "grondslag/daemon/notifier.h"' \
+	'store/ includes daemon/'
+broken "report/ reaching the daemon" milter/report/report.c '#include "grondslag/daemon/ctlsock.h"' \
+	'report/ includes daemon/'
+broken "a source outside every folder" milter/stray.c '/* stray */' 'outside every subsystem folder'
+broken "a header outside every folder" include/grondslag/stray.h '/* stray */' 'outside every subsystem folder'
+broken "an unknown folder" milter/misc/x.c '/* x */' "unknown subsystem folder 'misc'"
+broken "a flat project include" milter/decide/policy.c '#include "grondslag/policy.h"' \
+	'in no subsystem folder'
+
+# The adapter includes libmilter and is allowed to: the tree passes above.
+check "the adapter does include libmilter" grep -q 'libmilter/mfapi.h' milter/daemon/callbacks.c
+
+summary
