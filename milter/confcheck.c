@@ -415,6 +415,30 @@ static void check_dir(const struct config *c, const struct confcheck_sys *sys, s
 		    why_write);
 }
 
+/* A file the daemon reads again as UserID (a reload runs after the
+ * start dropped root) must be readable by it: sev and why when not. */
+static void check_readable(const struct confcheck_sys *sys, struct found *f, unsigned line,
+			   const char *key, const char *path, const struct confcheck_user *u,
+			   const char *why)
+{
+	char dir[PATH_BUF], desc[PATH_BUF + 100];
+	struct obstacle ob;
+	struct confcheck_stat st;
+	if (u == NULL || *path == '\0')
+		return;
+	dir_of(path, dir, sizeof dir);
+	/* what does not exist is said elsewhere (or at load) */
+	enum reach r = reach_dir(sys, u, dir, false, &ob);
+	if (r == REACH_OK && sys->stat(sys->arg, path, &st) == 0 && !allowed(u, &st, 4)) {
+		snprintf(ob.path, sizeof ob.path, "%s", path);
+		ob.st = st;
+		r = REACH_DENIED;
+	}
+	if (r == REACH_DENIED)
+		add(f, CONFCHECK_WARNING, line, "%s %.200s: the daemon's user (UserID) cannot read "
+		    "it: %s; %s", key, path, describe(&ob, desc, sizeof desc), why);
+}
+
 static void check_daemon_user(const struct config *c, const struct confcheck_sys *sys,
 			      struct found *f)
 {
@@ -432,6 +456,16 @@ static void check_daemon_user(const struct config *c, const struct confcheck_sys
 	check_dir(c, sys, f, CONF_PID_FILE, true, NULL, CONFCHECK_ERROR, "");
 	check_dir(c, sys, f, CONF_METRICS_FILE, true, pu, CONFCHECK_WARNING,
 		  "the counters are not written");
+	/* the signing key is opened after the drop: a home gpg cannot use
+	 * stops the start there, after -n said nothing */
+	if (*config_str(c, CONF_AUDIT_SIGNING_KEY) != '\0')
+		check_dir(c, sys, f, CONF_AUDIT_GNUPG_HOME, false, pu, CONFCHECK_ERROR,
+			  "gpg keeps its agent and trust database there");
+	static const char reload[] = "a reload (SIGHUP) runs as UserID and would be refused";
+	if (config_file(c) != NULL)
+		check_readable(sys, f, 0, "the configuration", config_file(c), pu, reload);
+	check_readable(sys, f, config_line(c, CONF_REGISTRY), "Registry",
+		       config_str(c, CONF_REGISTRY), pu, reload);
 }
 
 /* ---- relays and other gaps ------------------------------------------ */

@@ -51,6 +51,12 @@ static const struct {
 	{"/usr/bin", S_IFDIR | 0755, 0, 0},
 	{"/usr/bin/pdftotext", S_IFREG | 0755, 0, 0},
 	{"/usr/bin/README", S_IFREG | 0644, 0, 0},
+	{"/etc", S_IFDIR | 0755, 0, 0},
+	{"/etc/grondslag", S_IFDIR | 0755, 0, 0},
+	{"/etc/grondslag/registry.yaml", S_IFREG | 0644, 0, 0},
+	{"/etc/grondslag/secret.yaml", S_IFREG | 0600, 0, 0},
+	{"/etc/private", S_IFDIR | 0700, 0, 0},
+	{"/var/lib/grondslag/audit-gnupg", S_IFDIR | 0700, 110, 110},
 };
 
 static int fake_user(void *arg, const char *name, struct confcheck_user *u)
@@ -234,6 +240,21 @@ static const struct row {
 	{"metrics dir not writable", "MetricsFile /var/lib/rootonly/m.prom", 1, W, 17,
 	 "MetricsFile: the daemon's user (UserID) cannot write in /var/lib/rootonly"},
 	{"metrics file in the daemon's dir", "MetricsFile /var/lib/grondslag/m.prom", 0, W, 0, NULL},
+	{"registry the daemon cannot read again", "Registry /etc/grondslag/secret.yaml", 1, W, 1,
+	 "Registry /etc/grondslag/secret.yaml: the daemon's user (UserID) cannot read it: "
+	 "/etc/grondslag/secret.yaml is mode 0600, owner uid 0"},
+	{"registry in a closed directory", "Registry /etc/private/registry.yaml", 1, W, 1,
+	 "cannot read it: /etc/private is mode 0700"},
+	{"signing home missing",
+	 "AuditSigningKey 0123456789ABCDEF0123456789ABCDEF01234567\nAuditGnupgHome /var/lib/none",
+	 1, E, 18, "AuditGnupgHome: the directory /var/lib/none does not exist"},
+	{"signing home of root",
+	 "AuditSigningKey 0123456789ABCDEF0123456789ABCDEF01234567\nAuditGnupgHome /var/lib/rootonly",
+	 1, E, 18, "AuditGnupgHome: the daemon's user (UserID) cannot write in /var/lib/rootonly"},
+	{"signing home of the daemon",
+	 "AuditSigningKey 0123456789ABCDEF0123456789ABCDEF01234567\n"
+	 "AuditGnupgHome /var/lib/grondslag/audit-gnupg", 0, W, 0, NULL},
+	{"a home without a key is not looked at", "AuditGnupgHome /var/lib/none", 0, W, 0, NULL},
 	/* relays and other gaps */
 	{"release relay empty", "ReleaseRelay", 1, W, 13,
 	 "ReleaseRelay is empty: approved holds are never sent"},
