@@ -78,7 +78,7 @@ rc=$?
 grep -q "$W/bad.conf:15: error: Jurist $NOLOGIN: no such login on this system" "$W/bad.out" &&
 	ok "a jurist without a login: error at the Jurist line" ||
 	not_ok "missing login" "$(cat "$W/bad.out")"
-grep -q "$W/bad.conf:16: error: ReleaseApprovals 4 needs 4 distinct jurists, but 3" \
+grep -q "$W/bad.conf:16: error: ReleaseApprovals 4 needs 4 distinct jurists, but only 2 Jurist logins exist" \
 	"$W/bad.out" && ok "fewer jurists than ReleaseApprovals: error at its line" ||
 	not_ok "approvals" "$(cat "$W/bad.out")"
 grep -q "$W/bad.conf:12: error: ControlSocket: Jurist nobody cannot reach the socket: $W/locked is mode 0750" \
