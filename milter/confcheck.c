@@ -235,8 +235,9 @@ static void check_logins(const struct config *c, const struct confcheck_sys *sys
 			for (size_t e = 0; e < r && k != CONF_CONTROL_CONSOLE_USER; e++) {
 				if (first_naming(c, role_keys[e], u, config_list_count(c, role_keys[e])) < 0)
 					continue;
-				add(f, CONFCHECK_WARNING, line, "%s %s is also on a %s line: the control "
+				add(f, CONFCHECK_WARNING, line, "%s %s is also on %s %s line: the control "
 				    "socket treats %s as %s only", config_key_name(k), u,
+				    role_keys[e] == CONF_JURIST ? "a" : "an",
 				    config_key_name(role_keys[e]), u,
 				    role_keys[e] == CONF_JURIST ? "a jurist" : "an admin");
 				break;

@@ -85,9 +85,22 @@ static int fake_group(void *arg, const char *name, gid_t *gid)
 	return -1;
 }
 
+/* The test's directory and its configuration file, as the checks see
+ * them: /tmp and dir searchable by all, the file of mode conf_mode. */
+static mode_t conf_mode = 0644;
+
 static int fake_stat(void *arg, const char *path, struct confcheck_stat *st)
 {
 	(void)arg;
+	size_t dl = strlen(dir);
+	if (strcmp(path, "/tmp") == 0 || strcmp(path, dir) == 0) {
+		*st = (struct confcheck_stat){S_IFDIR | 0755, 0, 0};
+		return 0;
+	}
+	if (strncmp(path, dir, dl) == 0 && strcmp(path + dl, "/g.conf") == 0) {
+		*st = (struct confcheck_stat){S_IFREG | conf_mode, 0, 0};
+		return 0;
+	}
 	for (size_t i = 0; i < ARRAY_LEN(files); i++)
 		if (strcmp(files[i].path, path) == 0) {
 			*st = (struct confcheck_stat){files[i].mode, files[i].uid, files[i].gid};
@@ -201,6 +214,8 @@ static const struct row {
 	{"nobody reviews, simulate", "-ControlSocket\n-Jurist\nMode simulate", 0, W, 0, NULL},
 	{"jurist also admin", "Admin alice", 1, W, 17,
 	 "Admin alice is also on a Jurist line: the control socket treats alice as a jurist"},
+	{"admin also auditor", "Admin carol\nAuditor carol", 1, W, 18,
+	 "Auditor carol is also on an Admin line: the control socket treats carol as an admin"},
 	{"control socket dir of group postfix", "ControlSocket /run/locked/control.sock", 2, E, 8,
 	 "Jurist alice cannot reach the socket: /run/locked is mode 0750, owner uid 110, "
 	 "group gid 120"},
@@ -309,6 +324,35 @@ static void test_rows(void **state)
 	}
 }
 
+/* The configuration file itself is read again as UserID at a reload. */
+static void test_config_file_mode(void **state)
+{
+	(void)state;
+	static const struct {
+		mode_t mode;
+		size_t nwant;
+	} modes[] = {{0644, 0}, {0600, 1}, {0640, 1}, {0604, 0}};
+	char path[128], err[512];
+	snprintf(path, sizeof path, "%s/g.conf", dir);
+	write_conf(path, "");
+	struct config *c = config_load(path, err, sizeof err);
+	assert_non_null(c);
+	for (size_t i = 0; i < ARRAY_LEN(modes); i++) {
+		char name[32];
+		snprintf(name, sizeof name, "mode %04o", (unsigned)modes[i].mode);
+		conf_mode = modes[i].mode;
+		struct confcheck_finding f[4];
+		size_t n = confcheck_run(c, &fake, f, 4);
+		assert_int_eq_msg(name, n, modes[i].nwant);
+		if (n > 0 && (f[0].severity != CONFCHECK_WARNING || f[0].line != 0 ||
+			      strstr(f[0].text, "the configuration ") != f[0].text ||
+			      strstr(f[0].text, "cannot read it") == NULL))
+			fail_msg("%s: got %u \"%s\"", name, f[0].line, f[0].text);
+	}
+	conf_mode = 0644;
+	config_free(c);
+}
+
 /* The line -n prints: file:line: severity: text; no line for a default. */
 static void test_format(void **state)
 {
@@ -394,6 +438,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_config_file_mode),
 		cmocka_unit_test(test_list_lines),
 		cmocka_unit_test(test_system),
 	};
