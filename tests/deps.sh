@@ -8,6 +8,8 @@ libmilter-dev libgpgme-dev libgpg-error-dev libmaxminddb-dev libcmocka-dev
 libgmime-3.0-dev libarchive-dev libsqlite3-dev libyaml-dev libidn2-dev libgsf-1-dev
 gnupg poppler-utils zip p7zip-full mmdb-bin libmaxmind-db-writer-perl
 postfix swaks miltertest ripgrep time man-db chromium sqlite3"
+# make deb (contrib/debian) also needs the Debian packaging tools
+[ "${1:-}" = deb ] && PKGS="$PKGS debhelper dpkg-dev fakeroot lintian"
 
 missing=""
 for p in $PKGS; do
@@ -35,10 +37,10 @@ command -v npm >/dev/null 2>&1 || {
 }
 
 # The default geo data (country + ASN), see docs/geo.md.  make demo needs
-# it; make check does not (its tests build their own databases), so there
-# a failure to fetch it is only a warning.
+# it; make check and make deb do not (the tests build their own databases),
+# so there a failure to fetch it is only a warning.
 if ! sh contrib/geo-install.sh; then
-	if [ "${1:-}" = check ]; then
+	if [ "${1:-}" = check ] || [ "${1:-}" = deb ]; then
 		echo "deps: warning: default geo data not installed (make check does not need it)" >&2
 	else
 		exit 1

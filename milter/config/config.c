@@ -56,8 +56,9 @@ struct config_value {
 	char *str;		/* STR, PATH, ENUM: the text; others: as given */
 	uint64_t num;		/* UINT, SIZE, BOOL */
 	char **list;		/* LIST */
+	unsigned *lines;	/* LIST: the line of each value */
 	size_t nlist;
-	unsigned line;		/* 0 = default */
+	unsigned line;		/* 0 = default; LIST: the last value's */
 };
 
 struct config {
@@ -343,13 +344,16 @@ static bool set_value(struct config *c, enum config_key k, const char *val, cons
 		if (*val == '\0')
 			return true;
 		char **nl = realloc(v->list, (v->nlist + 1) * sizeof *nl);
-		if (nl == NULL || (nl[v->nlist] = list_value(d, val)) == NULL) {
-			if (nl)
-				v->list = nl;
+		if (nl != NULL)
+			v->list = nl;
+		unsigned *ll = realloc(v->lines, (v->nlist + 1) * sizeof *ll);
+		if (ll != NULL)
+			v->lines = ll;
+		if (nl == NULL || ll == NULL || (nl[v->nlist] = list_value(d, val)) == NULL) {
 			errf(e, file, line, "out of memory");
 			return false;
 		}
-		v->list = nl;
+		ll[v->nlist] = line;
 		v->nlist++;
 		v->line = line;
 		return true;
@@ -506,6 +510,7 @@ void config_free(struct config *c)
 		for (size_t i = 0; i < c->v[k].nlist; i++)
 			free(c->v[k].list[i]);
 		free(c->v[k].list);
+		free(c->v[k].lines);
 	}
 	free(c->file);
 	free(c);
@@ -539,6 +544,16 @@ size_t config_list_count(const struct config *c, enum config_key k)
 const char *config_list(const struct config *c, enum config_key k, size_t i)
 {
 	return i < c->v[k].nlist ? c->v[k].list[i] : NULL;
+}
+
+unsigned config_line(const struct config *c, enum config_key k)
+{
+	return c->v[k].line;
+}
+
+unsigned config_list_line(const struct config *c, enum config_key k, size_t i)
+{
+	return i < c->v[k].nlist ? c->v[k].lines[i] : 0;
 }
 
 const char *config_list_more(const struct config *c, enum config_key k, size_t i)

@@ -71,6 +71,9 @@ static int registry_check(int argc, char **argv)
 		return CTL_ERROR;
 	}
 	registry_errors_free(errs);
+	char eea[512];
+	if (registry_eea_warning(r, argv[1], eea, sizeof eea))
+		fprintf(stderr, "warning: %s\n", eea);
 	printf("%s: ok (%zu regimes, %zu bases, %zu parties, %zu own domains)\n", argv[1],
 	       registry_regime_count(r), registry_basis_count(r), registry_party_count(r),
 	       registry_own_domain_count(r));

@@ -106,6 +106,9 @@ int ctl_registry_load_mode(const struct config *c, const char *override_file,
 	if (r == NULL && registry_errors_count(e) == 0)
 		fprintf(stderr, "grondslag: %s: cannot load the registry\n", file);
 	registry_errors_free(e);
+	char eea[512];
+	if (r != NULL && registry_eea_warning(r, file, eea, sizeof eea))
+		fprintf(stderr, "grondslag: warning: %s\n", eea);
 	int rc = r != NULL ? rollback_check(c, file, r, res.data, res.len, ctl_registry_sigmode(c)) : CTL_ERROR;
 	regsig_result_free(&res);
 	if (rc != CTL_OK && r != NULL) {

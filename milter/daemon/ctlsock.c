@@ -228,9 +228,6 @@ static void conn_request(struct ctlsock *cs, struct conn *k, size_t len, int64_t
 		resp = NULL;
 	if (c != NULL)
 		cs->env.config_put(cs->env.arg, pin);
-	if (resp != NULL)
-		log_msg(LOG_INFO, "control: uid %ld (%s) request of %zu bytes answered", k->uid,
-			k->user, len);
 	conn_answer(k, resp, rlen, now);
 }
 

@@ -34,6 +34,11 @@ struct ctlsock_req {
 	const struct registry_basis *basis;	/* approve: the basis named */
 	char why[300];			/* a message outliving a helper */
 	char party_held[HOLDSTATE_NAME_MAX];	/* a party known from the holds */
+	/* for the log line of the request (ctlsock_log.c) */
+	const char *status;		/* the answer's status; NULL: none yet */
+	bool cmd_known;			/* cmd is one of the commands */
+	bool counted;			/* a refusal only counted: not logged */
+	char refused[220];		/* why a refusal (no addresses in it) */
 };
 
 /* The outcome of one decision on one hold. */
@@ -94,6 +99,11 @@ void ctlsock_bulk(struct ctlsock_req *r, struct store_decision *d);
 char *ctlsock_deny_notice(const struct ctlsock_env *env, const struct store_hold_record *h,
 			  const char *to, const char *reason, const char *const *denied,
 			  size_t n, time_t now);
+
+/* ctlsock_log.c: the one log line of a request: who (user, uid, role),
+ * what (command, reference), and the outcome; never content or an
+ * address. */
+void ctlsock_log_action(const struct ctlsock_req *r);
 
 /* ctlsock_resolve.c: the admin's release-resolve request. */
 void ctlsock_resolve(struct ctlsock_req *r);

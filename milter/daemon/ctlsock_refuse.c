@@ -117,11 +117,12 @@ void ctlsock_refuse_as(struct ctlsock_req *r, const char *status, const char *wh
 			 "%.200s (counted, not recorded one by one: too many refusals of this "
 			 "caller in a short time)", why);
 		ctlsock_status(r, status, msg);
+		r->counted = true;
 		return;
 	}
-	/* logged as often as recorded: the limit bounds the log too */
-	log_msg(LOG_NOTICE, "control: uid %ld (%.64s) %s: %.200s", r->peer->uid, r->peer->user,
-		status, why);
+	/* logged (ctlsock_log_action) as often as recorded: the limit
+	 * bounds the log too */
+	snprintf(r->refused, sizeof r->refused, "%s", why);
 	struct audit_details *d = audit_details_new();
 	audit_details_str(d, "command", r->cmd ? r->cmd : "?");
 	audit_details_str(d, "refused", why);

@@ -121,6 +121,7 @@ static size_t jurist_mail(const struct config *c, const char *user, const char *
 
 void ctlsock_status(struct ctlsock_req *r, const char *status, const char *error)
 {
+	r->status = status;
 	json_key(r->j, "status");
 	json_str(r->j, status);
 	if (error != NULL) {
@@ -702,6 +703,7 @@ static void dispatch(struct ctlsock_req *r, const char *req, size_t len)
 	while (r->cmd != NULL && i < sizeof commands / sizeof commands[0] &&
 	       strcmp(commands[i].name, r->cmd) != 0)
 		i++;
+	r->cmd_known = r->cmd != NULL && i < sizeof commands / sizeof commands[0];
 	if (r->role == CTLSOCK_NONE) {
 		ctlsock_refuse(r, "the caller has no role (Jurist, Admin, Auditor)");
 	} else if (doc == NULL || jsonr_type(r->root) != JSONR_OBJECT) {
@@ -720,6 +722,7 @@ static void dispatch(struct ctlsock_req *r, const char *req, size_t len)
 	} else {
 		commands[i].run(r);
 	}
+	ctlsock_log_action(r);
 	jsonr_free(doc);
 }
 
@@ -781,5 +784,6 @@ int ctlsock_reject(const struct ctlsock_env *env, const struct config *c,
 	if (!answer_begin(&r, env, c, peer))
 		return -1;
 	ctlsock_refuse_as(&r, status, why);
+	ctlsock_log_action(&r);
 	return answer_end(&r, resp, resplen);
 }

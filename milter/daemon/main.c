@@ -58,6 +58,7 @@
 #include "daemon.h"
 #include "grondslag/daemon/anchor_ship.h"
 #include "grondslag/daemon/checkpointer.h"
+#include "grondslag/config/confcheck.h"
 #include "grondslag/daemon/metrics.h"
 #include "grondslag/daemon/ctlsock.h"
 #include "grondslag/base/log.h"
@@ -474,6 +475,23 @@ static void warn_gaps(const struct config *c)
 								 "this host)" : "");
 }
 
+/* Settings that cannot work on this system (confcheck.h), each logged
+ * as file:line; the number of errors among them. */
+static size_t check_setup(const struct config *c)
+{
+	struct confcheck_finding f[64];
+	char line[CONFCHECK_TEXT_MAX + 400];
+	size_t n = confcheck_run(c, confcheck_system(), f, 64), errors = 0;
+	for (size_t i = 0; i < n && i < 64; i++) {
+		confcheck_format(c, &f[i], line, sizeof line);
+		log_msg(f[i].severity == CONFCHECK_ERROR ? LOG_ERR : LOG_WARNING, "%s", line);
+		errors += f[i].severity == CONFCHECK_ERROR;
+	}
+	if (n > 64)
+		log_msg(LOG_ERR, "%zu more findings not shown", n - 64);
+	return n > 64 ? errors + 1 : errors;
+}
+
 /* Everything that can fail, before any privilege is given up. */
 static int open_everything(const char *conf, bool check)
 {
@@ -487,6 +505,7 @@ static int open_everything(const char *conf, bool check)
 		log_msg(LOG_WARNING, "%s", snapshot_warning(s));
 	const struct config *c = snapshot_config(s);
 	warn_gaps(c);
+	size_t errors = check_setup(c);
 	const char *db = config_str(c, CONF_DATABASE);
 	daemon_state.store = store_open(db, err, sizeof err);
 	if (daemon_state.store == NULL) {
@@ -517,6 +536,11 @@ static int open_everything(const char *conf, bool check)
 		strcpy(daemon_state.hostname, "localhost");
 	snprintf(daemon_state.notice_from, sizeof daemon_state.notice_from, "%s",
 		 config_str(c, CONF_NOTICE_FROM));
+	if (errors > 0) {
+		log_msg(LOG_ERR, "%s: %zu error%s above: this setup cannot work", conf, errors,
+			errors == 1 ? "" : "s");
+		return -1;
+	}
 	log_msg(check ? LOG_NOTICE : LOG_INFO,
 		"%s: configuration OK; registry %.200s (%zu parties, sha256 %s); mode %s; store %.200s",
 		conf, config_str(c, CONF_REGISTRY), registry_party_count(snapshot_registry(s)),
@@ -586,9 +610,8 @@ static void setup_jurist_notices(const struct config *c)
 }
 
 /* After a reload: the releaser and the digest follow HoldExpiry,
- * ReleaseRetry, ReleaseRelay, ExpiryWarning and the jurists' addresses.
- * Starting or stopping the releaser itself (ReleaseRelay set or emptied)
- * needs a restart: the control socket holds on to it. */
+ * ReleaseRetry, ReleaseRelay (set or emptied), ExpiryWarning and the
+ * jurists' addresses. */
 static void reconfigure_release(const struct config *c)
 {
 	const char *to[NOTICE_JURISTS_MAX];
@@ -599,16 +622,10 @@ static void reconfigure_release(const struct config *c)
 	else if (wanted && (digest = digest_new(&in)) == NULL)
 		log_msg(LOG_ERR, "out of memory: no digest of holds close to expiry");
 	const char *relay = config_str(c, CONF_RELEASE_RELAY);
-	if (daemon_state.releaser == NULL) {
-		if (*relay != '\0')
-			log_msg(LOG_WARNING, "ReleaseRelay is set now: releases start after a restart");
-		return;
-	}
-	if (*relay == '\0') {
-		log_msg(LOG_WARNING, "ReleaseRelay is empty now: releases go on through the old "
-			"relay until a restart");
-		relay = NULL;
-	}
+	if (daemon_state.releaser == NULL)
+		return;	/* it could not start: said then */
+	if (*relay == '\0')
+		log_msg(LOG_WARNING, "ReleaseRelay is empty now: approved holds wait until it is set");
 	struct releaser_config rc = {
 		.relay = relay, .expiry_days = (unsigned)config_uint(c, CONF_HOLD_EXPIRY),
 		.retry_base = (unsigned)config_uint(c, CONF_RELEASE_RETRY), .digest = digest,
@@ -618,16 +635,12 @@ static void reconfigure_release(const struct config *c)
 		log_msg(LOG_ERR, "reload: %s; the releaser keeps its settings", err);
 }
 
-/* Start the releaser (none when ReleaseRelay is empty: approved holds
- * wait, and say so). */
+/* Start the releaser.  With ReleaseRelay empty it still expires
+ * undecided holds and sends the jurists' digest; approved holds wait
+ * (confcheck says so at start). */
 static void start_releaser(const struct config *c)
 {
 	const char *relay = config_str(c, CONF_RELEASE_RELAY);
-	if (*relay == '\0') {
-		log_msg(LOG_WARNING, "ReleaseRelay is empty: approved holds are not released, "
-			"undecided holds do not expire, and no digest goes to the jurists");
-		return;
-	}
 	struct releaser_setup in = {
 		.store = daemon_state.store, .relay = relay, .helo = daemon_state.hostname,
 		.notice_from = daemon_state.notice_from,

@@ -40,7 +40,7 @@ struct releaser {
 	bool running, stop, kicked;
 	/* settings of a reload, waiting for the next pass (lock) */
 	struct {
-		bool set;
+		bool set, relay;	/* relay: host/port given ("" none) */
 		char host[256], port[16];
 		unsigned expiry_days, retry_base;
 		struct digest *digest;
@@ -548,6 +548,10 @@ static int release_due(struct releaser *r, time_t now)
 	size_t n;
 	int done = 0;
 	bool stop = false;
+	/* no ReleaseRelay: approved holds wait (and stay approved) until
+	 * one is set; expiry and the digest do not depend on it */
+	if (r->in.fake.send == NULL && r->host[0] == '\0')
+		return 0;
 	do {
 		if (store_release_due_after(r->in.store, now, after, &refs, &n, err,
 					    sizeof err) != 0) {
@@ -573,7 +577,7 @@ static void apply_config(struct releaser *r)
 {
 	pthread_mutex_lock(&r->lock);
 	if (r->next.set) {
-		if (r->next.host[0] != '\0') {
+		if (r->next.relay) {
 			memcpy(r->host, r->next.host, sizeof r->host);
 			memcpy(r->port, r->next.port, sizeof r->port);
 		}
@@ -583,8 +587,9 @@ static void apply_config(struct releaser *r)
 			r->in.retry_base = r->next.retry_base;
 		r->in.digest = r->next.digest;
 		r->next.set = false;
-		log_msg(LOG_INFO, "releaser: relay %s:%s, HoldExpiry %u days, ReleaseRetry %u s",
-			r->host, r->port, r->in.expiry_days, r->in.retry_base);
+		log_msg(LOG_INFO, "releaser: relay %s%s%s, HoldExpiry %u days, ReleaseRetry %u s",
+			r->host[0] ? r->host : "none (approved holds wait)", r->host[0] ? ":" : "",
+			r->port, r->in.expiry_days, r->in.retry_base);
 	}
 	pthread_mutex_unlock(&r->lock);
 }
@@ -595,13 +600,15 @@ int releaser_configure(struct releaser *r, const struct releaser_config *c, char
 	char host[256] = "", port[16] = "";
 	if (r == NULL || c == NULL)
 		return -1;
-	if (c->relay != NULL && !hostport_parse(c->relay, host, sizeof host, port, sizeof port)) {
+	if (c->relay != NULL && *c->relay != '\0' &&
+	    !hostport_parse(c->relay, host, sizeof host, port, sizeof port)) {
 		snprintf(err, errlen, "ReleaseRelay \"%.100s\" is not HOST:PORT", c->relay);
 		return -1;
 	}
 	pthread_mutex_lock(&r->lock);
 	memcpy(r->next.host, host, sizeof host);
 	memcpy(r->next.port, port, sizeof port);
+	r->next.relay = c->relay != NULL;
 	r->next.expiry_days = c->expiry_days;
 	r->next.retry_base = c->retry_base;
 	r->next.digest = c->digest;
@@ -634,7 +641,8 @@ struct releaser *releaser_new(const struct releaser_setup *in, char *err, size_t
 		return NULL;
 	}
 	r->in = *in;
-	if (in->fake.send == NULL &&
+	/* without a relay (NULL or ""), expiry and the digest still run */
+	if (in->fake.send == NULL && in->relay != NULL && *in->relay != '\0' &&
 	    !hostport_parse(in->relay, r->host, sizeof r->host, r->port, sizeof r->port)) {
 		snprintf(err, errlen, "ReleaseRelay \"%.100s\" is not HOST:PORT",
 			 in->relay ? in->relay : "");

@@ -170,6 +170,10 @@ static bool load_registry(struct snapshot *s, char *err, size_t errlen)
 	if (s->registry == NULL && registry_errors_count(e) == 0)
 		err_add(err, errlen, "cannot load the registry");
 	registry_errors_free(e);
+	char eea[512];
+	if (s->registry != NULL && registry_eea_warning(s->registry, file, eea, sizeof eea))
+		snprintf(s->warning + strlen(s->warning), sizeof s->warning - strlen(s->warning),
+			 "%s%s", *s->warning ? "; " : "", eea);
 	if (s->registry != NULL) {
 		gchar *hex = g_compute_checksum_for_data(G_CHECKSUM_SHA256,
 							 (const guchar *)res.data, res.len);

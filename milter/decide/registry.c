@@ -361,6 +361,16 @@ enum basis_status registry_basis_status(const struct registry_basis *b, int32_t 
 	return BASIS_VALID;
 }
 
+bool registry_eea_warning(const struct registry *r, const char *file, char *msg, size_t len)
+{
+	if (r->neea > 0)
+		return false;
+	snprintf(msg, len, "%.300s: no eea table: every party counts as outside the EEA, so "
+		 "personal data to any party needs a transfer mechanism (list the EEA countries "
+		 "under eea:)", file);
+	return true;
+}
+
 bool registry_in_eea(const struct registry *r, const char *country, int32_t date)
 {
 	for (size_t i = 0; i < r->neea; i++)

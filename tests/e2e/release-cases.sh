@@ -156,7 +156,11 @@ rc_milter_start() {
 	[ ! -f "$E2E_RUN/milter/out" ] ||
 		cp "$E2E_RUN/milter/out" "$E2E_RUN/milter/out.$(date +%s%N)"
 	e2e_proc_start milter "$RC_MILTER" -f -c "$MC_DIR/grondslag.conf"
-	e2e_wait_until 15 "milter sockets" test -S "$CTL" -a -S "$SOCK"
+	# a daemon that died leaves its socket files: wait for this one's
+	# own word that it listens, not only for the files
+	e2e_wait_until 15 "milter sockets" test -S "$CTL" -a -S "$SOCK" &&
+		e2e_wait_until 15 "milter started" grep -q ": notice: started (pid" \
+			"$E2E_RUN/milter/out"
 }
 
 # Users, sinks, the slow milter, the MTA, the configuration, the daemon.

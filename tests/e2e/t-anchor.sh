@@ -57,7 +57,9 @@ ta_conf "$DIR/bare.conf" "NoticeRelay"
 e2e_store_init "$DIR/bare.conf" || e2e_not_ok "grondslag store init"
 "$BIN" -n -c "$DIR/bare.conf" >"$E2E_RUN/n-bare.out" 2>&1
 e2e_check "-n warns when nothing anchors the record" grep -q 'nothing anchors the audit record' "$E2E_RUN/n-bare.out"
-ta_conf "$DIR/grondslag.conf" "NoticeRelay 127.0.0.1:$(e2e_port notices)" "Jurist j1 j1@ncsc.nl" \
+# (a jurist is a login that exists and reaches a control socket: root)
+ta_conf "$DIR/grondslag.conf" "NoticeRelay 127.0.0.1:$(e2e_port notices)" \
+	"Jurist root j1@ncsc.nl" "ReleaseApprovals 1" "ControlSocket $DIR/control.sock" \
 	"AuditAnchorSyslog 127.0.0.1:$SYSPORT"
 "$BIN" -n -c "$DIR/grondslag.conf" >"$E2E_RUN/n-anchored.out" 2>&1
 e2e_is "$?" 0 "-n with anchors: exit"
@@ -67,7 +69,8 @@ e2e_check "-n warns: jurists and unauthenticated internal senders" \
 	grep -q 'InternalHosts/InternalDomains let mail out without SMTP AUTH while Jurist lines exist' \
 	"$E2E_RUN/n-anchored.out"
 e2e_check "-n: no such warning without jurists" sh -c "! grep -q 'without SMTP AUTH' '$E2E_RUN/n-bare.out'"
-ta_conf "$DIR/noint.conf" "NoticeRelay 127.0.0.1:$(e2e_port notices)" "Jurist j1 j1@ncsc.nl" "InternalHosts"
+ta_conf "$DIR/noint.conf" "NoticeRelay 127.0.0.1:$(e2e_port notices)" "Jurist root j1@ncsc.nl" \
+	"ReleaseApprovals 1" "ControlSocket $DIR/control.sock" "InternalHosts"
 "$BIN" -n -c "$DIR/noint.conf" >"$E2E_RUN/n-noint.out" 2>&1
 e2e_check "-n: no such warning when every sender must authenticate" \
 	sh -c "! grep -q 'without SMTP AUTH' '$E2E_RUN/n-noint.out'"

@@ -337,6 +337,22 @@ e2e_check "audit: deny recorded" grep -q "\"actor\":\"$J2\".*\"event\":\"deny\""
 e2e_check "audit verify: chain intact" "$CLI" audit verify --database "$MC_DIR/store.db" \
 	--key "$AKEY" --gnupg-home "$GP"
 e2e_check "no address found in the milter log" sh -c "! grep -qE '194\\.7\\.|133\\.[0-9]' '$E2E_RUN/milter/out'"
+# The daemon's log has one line per control request: who (user, uid,
+# role), what (command, reference), the outcome; never an address.
+TJ_LOG=$E2E_RUN/milter/out
+e2e_check "log: j2's approval of A" grep -q \
+	"control: user=$J2 uid=$(id -u $J2) role=jurist cmd=approve ref=$REF_A outcome=accepted" "$TJ_LOG"
+e2e_check "log: j2's content view of A" grep -q \
+	"control: user=$J2 uid=$(id -u $J2) role=jurist cmd=show ref=$REF_A outcome=accepted" "$TJ_LOG"
+e2e_check "log: j1's approval of own mail refused" grep -q \
+	"control: user=$J1 uid=$(id -u $J1) role=jurist cmd=approve ref=$REF_A outcome=refused" "$TJ_LOG"
+e2e_check "log: the outsider refused, with why" grep -q \
+	"control: user=$OUT uid=$(id -u $OUT) role=none cmd=held ref=- outcome=refused reason=\"the caller has no role" "$TJ_LOG"
+e2e_check "log: root's approval refused" grep -q \
+	"control: user=root uid=0 role=admin cmd=approve ref=$REF_A outcome=refused reason=\"the role admin may not approve\"" "$TJ_LOG"
+e2e_check "log: the bulk deny" grep -q \
+	"control: user=$J3 uid=$(id -u $J3) role=jurist cmd=deny bulk=all-matching ref=- outcome=accepted" "$TJ_LOG"
+e2e_check "log: no address in a control line" sh -c "! grep 'control: user=' '$TJ_LOG' | grep -q '@'"
 
 # Fifty slow local users without a role (a byte every 2 s, distinct uids)
 # hold connections to the control socket: a jurist's held is answered
@@ -359,7 +375,7 @@ e2e_is "$(grep -Ec '^CLIENT [0-9]+: ([5-9]|1[0-9])\.[0-9] .*slow request' "$E2E_
 	"each slow client cut after 5 s (the deadline; under 20 s), told why"
 e2e_is "$(mc_sql "select count(*) from audit where event='refused' and details like '%slow request%'")" 50 \
 	"each cut recorded (one uid each: within the limit)"
-e2e_check "cuts logged" grep -q 'bad-request: slow request' "$E2E_RUN/milter/out"
+e2e_check "cuts logged" grep -q 'role=none cmd=- ref=- outcome=bad-request reason="slow request' "$E2E_RUN/milter/out"
 
 # One uid holds at most ControlUserConnections (8) connections: of 9 slow
 # clients of one uid, the 9th is refused at once, saying why, recorded.

@@ -17,6 +17,7 @@ GeoCountryDatabase
 GeoASNDatabase
 Database $W/store.db
 SpoolDirectory $W/spool
+Socket unix:$W/milter.sock
 UserID
 PidFile
 CONF

@@ -381,6 +381,36 @@ static const char lookup_yaml[] =
 	"  - {id: mueller, name: Mueller, type: other, jurisdiction: DE,\n"
 	"     domains: [\"m\xc3\xbcller.de\"]}\n";
 
+/* A registry without an eea table (or with an empty one) is said: every
+ * party would count as outside the EEA; one with a table is not. */
+static void test_eea_warning(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name, *eea;
+		bool warn;
+	} rows[] = {
+		{"no eea table", "", true},
+		{"empty eea table", "eea: []\n", true},
+		{"eea table", "eea: [{country: BE, valid_from: 1958-01-01}]\n", false},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+		char yaml[2048], msg[512] = "";
+		snprintf(yaml, sizeof yaml, "%s%s", rows[i].eea, lookup_yaml);
+		struct registry_errors *e = NULL;
+		struct registry *r = registry_load_buffer("eea.yaml", yaml, strlen(yaml), &e);
+		if (r == NULL)
+			fail_msg("%s: %s", rows[i].name, registry_errors_get(e, 0));
+		registry_errors_free(e);
+		bool got = registry_eea_warning(r, "eea.yaml", msg, sizeof msg);
+		assert_int_eq_msg(rows[i].name, got, rows[i].warn);
+		if (got && strstr(msg, "eea.yaml: no eea table: every party counts as outside the EEA") !=
+			       msg)
+			fail_msg("%s: got \"%s\"", rows[i].name, msg);
+		registry_unref(r);
+	}
+}
+
 static void test_resolve_table(void **state)
 {
 	(void)state;
@@ -469,6 +499,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_error_cap),
 		cmocka_unit_test(test_resolve_table),
+		cmocka_unit_test(test_eea_warning),
 		cmocka_unit_test(test_refcount_and_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

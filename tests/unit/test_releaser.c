@@ -1080,6 +1080,74 @@ static void test_configure(void **state)
 	env_close(&e);
 }
 
+/* The notices of kind in the outbox of env name's store. */
+static int outbox_kind(const char *name, const char *kind)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s.db", dir, name);
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n = -1;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM outbox WHERE kind = ?", -1, &st,
+			       NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	return n;
+}
+
+/* Without ReleaseRelay (empty, no fake relay) the releaser still
+ * expires undecided holds and sends the jurists' digest; an approved
+ * hold waits, approved, until a reload sets a relay. */
+static void test_no_relay(void **state)
+{
+	(void)state;
+	struct env e;
+	char err[256] = "", ref_close[STORE_REF_MAX], ref_ok[STORE_REF_MAX];
+	env_open(&e, "norelay", 15 * 86400);	/* e.ref: undecided, too old */
+	time_t now = time(NULL);
+	put_hold(&e, "<bob@ncsc.nl>", 12 * 86400 + 3600, 2, ref_close);	/* in the digest */
+	put_hold(&e, "<bob@ncsc.nl>", 60, 2, ref_ok);
+	static const char *const to[] = {"jurists@ncsc.nl"};
+	struct digest_setup ds = {.store = e.s, .from = "grondslag@ncsc.nl", .hostname = "mx",
+				  .to = to, .nto = 1, .expiry_days = 14, .warning_days = 3};
+	struct digest *d = digest_new(&ds);
+	assert_non_null(d);
+	releaser_free(e.r);
+	struct releaser_setup in = {
+		.store = e.s, .relay = "", .helo = "mx.ncsc.nl", .notice_from = "grondslag@ncsc.nl",
+		.header_name = "X-Grondslag", .expiry_days = 14, .retry_base = 60, .digest = d,
+		.spool_dir = dir,
+	};
+	memcpy(in.key, key, sizeof key);
+	e.r = releaser_new(&in, err, sizeof err);
+	if (e.r == NULL)
+		fail_msg("releaser_new without a relay: %s", err);
+	/* two jurists approve the young hold: it would be released */
+	snprintf(e.ref, sizeof e.ref, "%s", ref_ok);
+	approve(&e, "j1", NULL);
+	approve(&e, "j2", NULL);
+	assert_int_eq_msg("expiry + digest", releaser_pass(e.r, now), 2);
+	assert_int_eq_msg("digest queued", outbox_kind("norelay", "digest"), 1);
+	assert_int_eq_msg("expire record", records(&e, "expire", "HoldExpiry"), 1);
+	assert_str_eq_msg("approved recipient waits", hold_state(&e, 0), "approved");
+	assert_int_eq_msg("no release begun", records(&e, "release", NULL), 0);
+	/* a reload empties nothing more and sets no relay: still waiting */
+	struct releaser_config none = {.relay = ""};
+	assert_int_eq_msg("configure none", releaser_configure(e.r, &none, err, sizeof err), 0);
+	releaser_pass(e.r, now + 60);
+	assert_str_eq_msg("still approved", hold_state(&e, 0), "approved");
+	releaser_free(e.r);
+	e.r = NULL;
+	digest_free(d);
+	env_close(&e);
+}
+
 static void test_backoff(void **state)
 {
 	(void)state;
@@ -1122,6 +1190,7 @@ int main(void)
 		cmocka_unit_test(test_unreadable_message_logged),
 		cmocka_unit_test(test_configure),
 		cmocka_unit_test(test_backoff),
+		cmocka_unit_test(test_no_relay),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

@@ -53,6 +53,10 @@ const char *config_list(const struct config *c, enum config_key k, size_t i);
  * and sasl:LOGINs (blank-separated) are here, "" when none. */
 const char *config_list_more(const struct config *c, enum config_key k, size_t i);
 const char *config_key_name(enum config_key k);
+/* The line of the file that set k (0: the default), and of the i-th
+ * value of a LIST: what a finding about the setting points at. */
+unsigned config_line(const struct config *c, enum config_key k);
+unsigned config_list_line(const struct config *c, enum config_key k, size_t i);
 
 void config_dump(const struct config *c, FILE *out);
 /* style: "sample" (commented conf file) or "man" (roff .TP list). */

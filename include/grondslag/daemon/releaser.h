@@ -65,8 +65,10 @@ struct releaser_relay {
 struct releaser_setup {
 	struct store *store;		/* owned by the caller, outlives us */
 	unsigned char key[RELEASE_KEY_LEN];
-	const char *relay;		/* ReleaseRelay HOST:PORT (not used with
-					 * a fake relay) */
+	const char *relay;		/* ReleaseRelay HOST:PORT; NULL or "":
+					 * none, approved holds wait while
+					 * expiry and the digest go on (not
+					 * used with a fake relay) */
 	const char *helo;		/* our host name */
 	const char *notice_from;	/* NoticeFrom */
 	const char *header_name;	/* HeaderName, e.g. X-Grondslag */
@@ -85,13 +87,14 @@ struct releaser;
 
 /* What a reload (SIGHUP) may change while the releaser runs. */
 struct releaser_config {
-	const char *relay;		/* ReleaseRelay HOST:PORT; NULL: unchanged */
+	const char *relay;		/* ReleaseRelay HOST:PORT, "" none from
+					 * now on; NULL: unchanged */
 	unsigned expiry_days;		/* HoldExpiry; 0: unchanged */
 	unsigned retry_base;		/* ReleaseRetry; 0: unchanged */
 	struct digest *digest;		/* NULL: none from now on */
 };
 
-/* NULL + err (relay not HOST:PORT, out of memory). */
+/* NULL + err (relay neither empty nor HOST:PORT, out of memory). */
 struct releaser *releaser_new(const struct releaser_setup *in, char *err, size_t errlen);
 /* One pass at now; the number of releases, failures and expiries acted
  * on (plus 1 for a digest queued), or -1 when the store could not be

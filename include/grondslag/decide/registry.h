@@ -23,7 +23,7 @@
  *   registry_resolve()   recipient -> party (how it matched, own domain)
  *   registry_lookup()    the same plus the bases valid on a date
  *   registry_basis_window(), registry_basis_status()
- *   registry_in_eea(), registry_transfer_on()
+ *   registry_in_eea(), registry_eea_warning(), registry_transfer_on()
  *   registry_*_count()/registry_party()/registry_basis()/registry_regime()
  *   party_type_name(), transfer_mechanism_name(), registry_match_name()
  * Limits: file REGISTRY_MAX_BYTES, nesting REGISTRY_MAX_DEPTH, errors
@@ -206,6 +206,9 @@ enum basis_status registry_basis_status(const struct registry_basis *b, int32_t 
 
 /* Is country (alpha-2) a member of the EEA on date, per the eea: table? */
 bool registry_in_eea(const struct registry *r, const char *country, int32_t date);
+/* A registry without an eea table (or an empty one) judges every party
+ * outside the EEA: true and the sentence saying so (naming file). */
+bool registry_eea_warning(const struct registry *r, const char *file, char *msg, size_t len);
 /* The party's transfer entry valid on date, or NULL. */
 const struct registry_transfer *registry_transfer_on(const struct registry_party *p,
 						     int32_t date);

@@ -1,0 +1,153 @@
+#!/bin/sh
+# tests/pkg/t-deb.sh DEB - the Debian package on this host (root; run by
+# `make deb-check`, not by make check: it installs into /usr and /etc).
+#
+# Installs DEB, then: the system user, the directory modes, the store
+# made once; `grondslag-milter -n` passes on the packaged configuration;
+# with the conffile edited for a jurist (ControlSocket, Jurist) the daemon
+# starts and a jurist user's `grondslag held` is answered (and logged),
+# an outsider's refused; an upgrade (the same package, a higher version)
+# keeps the edited conffile and the store; purge removes the package's
+# files, the configuration and the store.  The host is left as found:
+# the users this test made are removed, a grondslag user it made too.
+set -u
+. tests/testlib.sh
+DEB=${1:-}
+W=$B/deb-check
+rm -rf "$W"
+mkdir -p "$W"
+if [ "$(id -u)" != 0 ] || [ ! -f "$DEB" ]; then
+	not_ok "run as root with the package: $0 build/deb/grondslag_VERSION_ARCH.deb"
+	summary
+	exit 1
+fi
+JUR=grondslag-tdeb-j
+OUTSIDER=grondslag-tdeb-out
+HAD_USER=no
+getent passwd grondslag >/dev/null && HAD_USER=yes
+DAEMON=""
+# /var/lib/grondslag may hold geo data installed before (contrib/
+# geo-install.sh): the package takes the directory over, the purge leaves
+# it; its mode and owner are put back at the end
+VARLIB=$(stat -c '%a %u %g' /var/lib/grondslag 2>/dev/null || echo none)
+
+cleanup() {
+	[ -n "$DAEMON" ] && kill "$DAEMON" 2>/dev/null && wait "$DAEMON" 2>/dev/null
+	dpkg --purge grondslag >/dev/null 2>&1
+	for u in $JUR $OUTSIDER; do id "$u" >/dev/null 2>&1 && userdel "$u" >/dev/null 2>&1; done
+	[ "$HAD_USER" = no ] && id grondslag >/dev/null 2>&1 && userdel grondslag >/dev/null 2>&1
+	getent group grondslag >/dev/null && [ "$HAD_USER" = no ] && groupdel grondslag 2>/dev/null
+	if [ "$VARLIB" != none ] && [ -d /var/lib/grondslag ]; then
+		set -- $VARLIB
+		chmod "$1" /var/lib/grondslag && chown "$2:$3" /var/lib/grondslag
+	fi
+	return 0
+}
+trap cleanup EXIT
+dpkg --purge grondslag >/dev/null 2>&1
+
+# mode_of PATH: "MODE USER GROUP"
+mode_of() { stat -c '%a %U %G' "$1" 2>/dev/null; }
+
+# ---- install ----
+if apt-get install -y -qq --no-install-recommends "$(cd "$(dirname "$DEB")" && pwd)/$(basename "$DEB")" \
+	>"$W/install.log" 2>&1; then
+	ok "the package installs"
+else
+	not_ok "install" "$(tail -20 "$W/install.log")"
+	summary
+	exit 1
+fi
+for f in /usr/sbin/grondslag-milter /usr/bin/grondslag /etc/grondslag/grondslag.conf \
+	/etc/grondslag/registry.yaml /lib/systemd/system/grondslag-milter.service \
+	/usr/lib/tmpfiles.d/grondslag.conf /usr/share/man/man8/grondslag-milter.8.gz; do
+	check "installed $f" test -s "$f"
+done
+check "conffiles: the configuration and the registry" sh -c \
+	"dpkg-query -W -f='\${Conffiles}' grondslag | grep -q /etc/grondslag/grondslag.conf &&
+	 dpkg-query -W -f='\${Conffiles}' grondslag | grep -q /etc/grondslag/registry.yaml"
+uid=$(id -u grondslag 2>/dev/null || echo none)
+[ "$uid" != none ] && [ "$uid" -lt 1000 ] && ok "system user grondslag (uid $uid)" ||
+	not_ok "system user grondslag" "uid $uid"
+check "grondslag has no login shell" sh -c "getent passwd grondslag | grep -q ':/usr/sbin/nologin$'"
+for d in "/run/grondslag 755" "/var/lib/grondslag 750" "/var/spool/grondslag 700"; do
+	set -- $d
+	got=$(mode_of "$1")
+	[ "$got" = "$2 grondslag grondslag" ] && ok "$1: $got" ||
+		not_ok "$1: got '$got', want '$2 grondslag grondslag'"
+done
+got=$(mode_of /var/lib/grondslag/grondslag.db)
+[ "$got" = "600 grondslag grondslag" ] && ok "the store made at install: $got" ||
+	not_ok "the store: got '$got'"
+
+# ---- -n on the packaged configuration ----
+grondslag-milter -n >"$W/n.out" 2>&1
+rc=$?
+[ $rc = 0 ] && ok "grondslag-milter -n passes on the packaged configuration" ||
+	not_ok "-n: exit $rc" "$(cat "$W/n.out")"
+grep -q "error:" "$W/n.out" && not_ok "-n: no error" "$(cat "$W/n.out")" || ok "-n: no error"
+
+# ---- a jurist: the conffile edited, the daemon started ----
+useradd -M -N -s /usr/sbin/nologin "$JUR" && useradd -M -N -s /usr/sbin/nologin "$OUTSIDER" ||
+	not_ok "useradd"
+cat >>/etc/grondslag/grondslag.conf <<CONF
+# added by t-deb.sh
+ControlSocket /run/grondslag/control.sock
+Jurist $JUR $JUR@example.org
+ReleaseApprovals 1
+CONF
+grondslag-milter -n >"$W/n2.out" 2>&1
+rc=$?
+[ $rc = 0 ] && ok "-n passes with the jurist" || not_ok "-n with the jurist: exit $rc" "$(cat "$W/n2.out")"
+grondslag-milter -f >"$W/daemon.out" 2>&1 &
+DAEMON=$!
+i=0
+while [ $i -lt 100 ] && ! [ -S /run/grondslag/control.sock ]; do sleep 0.1; i=$((i + 1)); done
+check "the daemon started (control socket)" test -S /run/grondslag/control.sock
+check "the milter socket: mode 660" sh -c "[ \"\$(stat -c %a /run/grondslag/milter.sock)\" = 660 ]"
+runuser -u "$JUR" -- grondslag held >"$W/held.out" 2>&1
+rc=$?
+[ $rc = 0 ] && ok "the jurist's grondslag held is answered" ||
+	not_ok "jurist held: exit $rc" "$(cat "$W/held.out")"
+runuser -u "$OUTSIDER" -- grondslag held >"$W/out.out" 2>&1
+rc=$?
+[ $rc = 1 ] && grep -q "refused" "$W/out.out" && ok "an outsider is refused" ||
+	not_ok "outsider: exit $rc" "$(cat "$W/out.out")"
+sleep 0.5
+check "the jurist's request is logged" grep -q \
+	"control: user=$JUR uid=$(id -u $JUR) role=jurist cmd=held ref=- outcome=accepted" "$W/daemon.out"
+check "the daemon runs as grondslag" sh -c \
+	"[ \"\$(ps -o user= -p $DAEMON)\" = grondslag ] || [ \"\$(ps -o user= -p $DAEMON)\" = $uid ]"
+kill "$DAEMON"
+wait "$DAEMON" 2>/dev/null
+DAEMON=""
+
+# ---- upgrade: a higher version keeps the edited conffile and the store ----
+DB_SUM=$(sha256sum /var/lib/grondslag/grondslag.db | cut -d' ' -f1)
+CONF_SUM=$(sha256sum /etc/grondslag/grondslag.conf | cut -d' ' -f1)
+dpkg-deb -R "$DEB" "$W/up"
+sed -i 's/^Version: \(.*\)$/Version: \1+tdeb1/' "$W/up/DEBIAN/control"
+dpkg-deb -b "$W/up" "$W/up.deb" >/dev/null 2>&1 || not_ok "repack the package"
+if dpkg -i "$W/up.deb" >"$W/upgrade.log" 2>&1; then
+	ok "the upgrade installs"
+else
+	not_ok "upgrade" "$(tail -20 "$W/upgrade.log")"
+fi
+check "the upgrade is the new version" sh -c \
+	"dpkg-query -W -f='\${Version}' grondslag | grep -q '+tdeb1$'"
+[ "$(sha256sum /etc/grondslag/grondslag.conf | cut -d' ' -f1)" = "$CONF_SUM" ] &&
+	ok "the edited conffile is kept on upgrade" || not_ok "conffile replaced on upgrade"
+[ "$(sha256sum /var/lib/grondslag/grondslag.db | cut -d' ' -f1)" = "$DB_SUM" ] &&
+	ok "the store is kept on upgrade" || not_ok "store changed on upgrade"
+check "-n still passes after the upgrade" grondslag-milter -n
+
+# ---- purge ----
+if dpkg --purge grondslag >"$W/purge.log" 2>&1; then ok "purge"; else not_ok "purge" "$(cat "$W/purge.log")"; fi
+for f in /usr/sbin/grondslag-milter /usr/bin/grondslag /etc/grondslag/grondslag.conf \
+	/etc/grondslag /var/lib/grondslag/grondslag.db /var/spool/grondslag /run/grondslag; do
+	check "purged: $f" sh -c "! test -e '$f'"
+done
+if [ "$VARLIB" != none ]; then
+	check "purge leaves what else was in /var/lib/grondslag" test -d /var/lib/grondslag/geo
+fi
+summary
