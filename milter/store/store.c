@@ -108,10 +108,6 @@
 
 #include "store_priv.h"
 
-/* "GRND": PRAGMA application_id of a grondslag store. */
-#define STORE_APPLICATION_ID 0x47524e44
-#define STORE_BUSY_TIMEOUT_MS 10000
-
 static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /* Schema version 1.  The message is in its own table so that listing
@@ -248,7 +244,7 @@ void store_sqlerr(struct store *s, char *err, size_t errlen, const char *what)
 	store_errf(err, errlen, "store: %s: %s", what, sqlite3_errmsg(s->db));
 }
 
-int store_begin(struct store *s, char *err, size_t errlen)
+static int store_begin(struct store *s, char *err, size_t errlen)
 {
 	struct stat st;
 	if (s->ino != 0 && (stat(s->path, &st) != 0 || st.st_dev != s->dev || st.st_ino != s->ino)) {
@@ -265,13 +261,13 @@ int store_begin(struct store *s, char *err, size_t errlen)
 	return 0;
 }
 
-void store_rollback(struct store *s)
+static void store_rollback(struct store *s)
 {
 	if (sqlite3_get_autocommit(s->db) == 0)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-int store_commit(struct store *s, char *err, size_t errlen)
+static int store_commit(struct store *s, char *err, size_t errlen)
 {
 	if (s->fail_commits != 0) {
 		/* as a full disk would: every row written, then the commit fails */
@@ -307,6 +303,18 @@ int store_txn_end(struct store *s, int rc, bool commit, char *err, size_t errlen
 		store_rollback(s);
 	pthread_mutex_unlock(&s->lock);
 	return rc;
+}
+
+void store_read_begin(struct store *s)
+{
+	pthread_mutex_lock(&s->lock);
+	sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
+}
+
+void store_read_end(struct store *s)
+{
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	pthread_mutex_unlock(&s->lock);
 }
 
 sqlite3_stmt *store_prepare(struct store *s, const char *sql, char *err, size_t errlen)
@@ -553,21 +561,18 @@ static int migrate(struct store *s, int64_t version, char *err, size_t errlen)
 	for (int64_t v = version; v < STORE_SCHEMA_VERSION; v++) {
 		char sql[64];
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %lld", (long long)(v + 1));
-		if (store_begin(s, err, errlen) != 0)
+		if (store_txn_begin(s, err, errlen) != 0)
 			return -1;
+		int rc = 0;
 		if (sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK ||
 		    sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
 			store_errf(err, errlen, "Database %s: migration to schema version %lld: %s",
 				   s->path, (long long)(v + 1), sqlite3_errmsg(s->db));
-			store_rollback(s);
-			return -1;
+			rc = -1;
 		}
-		/* a migration is not a write the test hook is aimed at */
-		int fail = s->fail_commits;
-		s->fail_commits = 0;
-		int rc = store_commit(s, err, errlen);
-		s->fail_commits = fail;
-		if (rc != 0)
+		/* the test hook (store_fail_commits) cannot be armed yet: the
+		 * store is not open before its migrations are done */
+		if (store_txn_end(s, rc, rc == 0, err, errlen) != 0)
 			return -1;
 	}
 	return 0;
@@ -673,7 +678,7 @@ void store_immutable_uri(const char *path, char *uri, size_t size)
  * read-only open of a WAL store would leave new -wal and -shm files
  * behind, owned by whoever ran the command, which the daemon (another
  * user) then cannot open. */
-static int open_readonly(const char *path, sqlite3 **db)
+int store_connect_readonly(const char *path, sqlite3 **db)
 {
 	char wal[4200], uri[12800];
 	struct stat st;
@@ -703,7 +708,7 @@ struct store *store_open_readonly(const char *path, char *err, size_t errlen)
 	}
 	pthread_mutex_init(&s->lock, NULL);
 	s->readonly = true;
-	if (open_readonly(path, &s->db) != SQLITE_OK) {
+	if (store_connect_readonly(path, &s->db) != SQLITE_OK) {
 		store_errf(err, errlen, "Database %s: %s", path,
 			   s->db ? sqlite3_errmsg(s->db) : "out of memory");
 		store_close(s);
