@@ -1,6 +1,6 @@
 /*
- * report.c - the report model (see report.h): open the store read-only,
- * check that it is ours, lay out the buckets of the series, and run the
+ * report.c - the report model (see report.h): open the store's bulk
+ * reader (store_report.h), lay out the buckets of the series, and run the
  * scans (report_scan.c: holds and recipients; report_query.c: shares) in
  * one read transaction.  Also the small helpers of the module.  The
  * output formats are in report_text.c, report_csv.c, report_json.c and
@@ -13,19 +13,13 @@
  * writes.  Limits: the period is at most REPORT_MAX_PERIOD_DAYS, from
  * 1970; breakdowns keep REPORT_MAX_ROWS rows.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "grondslag/base/date.h"
 #include "grondslag/scan/findings.h"
-#include "grondslag/store/store.h"
 #include "report_priv.h"
 
-/* PRAGMA application_id of a grondslag store ("GRND", see store.c). */
-#define STORE_APPLICATION_ID 0x47524e44
-#define REPORT_BUSY_TIMEOUT_MS 10000
 #define DAY 86400
 
 const char *const report_outcome_names[REPORT_OUTCOME_COUNT] = {
@@ -124,7 +118,6 @@ void report_free(struct report *r)
 		return;
 	free(r->db_path);
 	free(r->registry_file);
-	free(r->decision_column);
 	free(r->buckets);
 	free(r->day_bucket);
 	struct report_list *lists[] = {&r->parties,	   &r->countries,      &r->reasons,
@@ -148,129 +141,16 @@ void report_free(struct report *r)
 }
 
 
-/* ---- opening --------------------------------------------------------- */
-
-/* One integer from a one-row query; -1 on error. */
-static int query_int(sqlite3 *db, const char *sql, int64_t *out)
+int report_scan_end(int rc, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = -1;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW) {
-		*out = sqlite3_column_int64(st, 0);
-		rc = 0;
+	if (rc == 1) {
+		snprintf(err, errlen, "report: out of memory");
+	} else if (rc != 0) {
+		char why[512];
+		snprintf(why, sizeof why, "%s", err);
+		snprintf(err, errlen, "report: query: %s", why);
 	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
-bool report_has_column(sqlite3 *db, const char *table, const char *column)
-{
-	sqlite3_stmt *st = NULL;
-	bool found = false;
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", -1, &st,
-			       NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
-		found = sqlite3_step(st) == SQLITE_ROW;
-	}
-	sqlite3_finalize(st);
-	return found;
-}
-
-/* Open the connection.  With a -wal file (the daemon, or a crashed one,
- * has the store open) SQLite's read-only WAL reading applies.  Without
- * one nobody writes the store now, and it is opened immutable: a plain
- * read-only open of a WAL store would leave new -wal and -shm files
- * behind, owned by whoever made the report, which the daemon (another
- * user) then cannot open. */
-static int open_connection(const char *path, sqlite3 **db)
-{
-	char wal[4200], uri[12800];
-	snprintf(wal, sizeof wal, "%s-wal", path);
-	struct stat st;
-	/* NOMUTEX: one thread uses the connection, and SQLite's mutexes cost a
-	 * lock per call over a million rows */
-	int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
-	if (stat(wal, &st) != 0 && errno == ENOENT && strlen(path) < 4096) {
-		store_immutable_uri(path, uri, sizeof uri);
-		return sqlite3_open_v2(uri, db, flags | SQLITE_OPEN_URI, NULL);
-	}
-	return sqlite3_open_v2(path, db, flags, NULL);
-}
-
-sqlite3 *report_open_store(const char *path, int *schema, char *err, size_t errlen)
-{
-	struct stat st;
-	if (stat(path, &st) != 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	sqlite3 *db = NULL;
-	int rc = open_connection(path, &db);
-	if (rc != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-		sqlite3_close(db);
-		return NULL;
-	}
-	sqlite3_busy_timeout(db, REPORT_BUSY_TIMEOUT_MS);
-	/* reading a large store: map it rather than copy every page, and
-	 * keep the index pages of the recipient lookups in a larger cache */
-	sqlite3_exec(db, "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -65536", NULL, NULL,
-		     NULL);
-	int64_t app = 0, version = 0;
-	if (query_int(db, "PRAGMA application_id", &app) != 0 ||
-	    query_int(db, "PRAGMA user_version", &version) != 0) {
-		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
-		sqlite3_close(db);
-		return NULL;
-	}
-	if (app != STORE_APPLICATION_ID || version < 1) {
-		snprintf(err, errlen, "%s: not a grondslag store", path);
-		sqlite3_close(db);
-		return NULL;
-	}
-	static const char *const needed[][2] = {
-		{"holds", "received"},	     {"holds", "state"},     {"holds", "categories"},
-		{"holds", "sender"},	     {"hold_recipients", "party"},
-		{"hold_recipients", "reasons"}, {"shares", "shared_at"}, {"shares", "bases"},
-		{"outbox", "state"},
-	};
-	for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++) {
-		if (!report_has_column(db, needed[i][0], needed[i][1])) {
-			snprintf(err, errlen, "%s: store has no %s.%s (schema %lld)", path,
-				 needed[i][0], needed[i][1], (long long)version);
-			sqlite3_close(db);
-			return NULL;
-		}
-	}
-	*schema = (int)version;
-	return db;
-}
-
-sqlite3_stmt *report_prepare(sqlite3 *db, const struct report *r, const char *sql, char *err,
-			     size_t errlen)
-{
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 1, (sqlite3_int64)r->since) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, (sqlite3_int64)r->until) != SQLITE_OK) {
-		snprintf(err, errlen, "report: query: %s", sqlite3_errmsg(db));
-		sqlite3_finalize(st);
-		return NULL;
-	}
-	return st;
-}
-
-int report_finish(sqlite3 *db, sqlite3_stmt *st, int rc, char *err, size_t errlen)
-{
-	if (rc != SQLITE_DONE) {
-		snprintf(err, errlen, "report: query: %s", sqlite3_errmsg(db));
-		sqlite3_finalize(st);
-		return -1;
-	}
-	sqlite3_finalize(st);
-	return 0;
+	return rc == 0 ? 0 : -1;
 }
 
 /* ---- the buckets of the series ------------------------------------------- */
@@ -369,23 +249,24 @@ static void find_home(struct report *r, const struct registry *reg)
 
 /* ---- building ---------------------------------------------------------- */
 
-/* Every query of the report, inside one read transaction. */
-static int run_queries(struct report *r, sqlite3 *db, const struct registry *reg, char *err,
-		       size_t errlen)
+/* Every scan of the report, inside one read transaction. */
+static int run_scans(struct report *r, struct store *s, const struct registry *reg, char *err,
+		     size_t errlen)
 {
-	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "report: begin: %s", sqlite3_errmsg(db));
+	char why[512];
+	if (store_report_begin(s, why, sizeof why) != 0) {
+		snprintf(err, errlen, "report: begin: %s", why);
 		return -1;
 	}
 	err[0] = '\0';
 	int rc = -1;
-	if (report_scan_holds(r, db, err, errlen) == 0 &&
-	    report_scan_recipients(r, db, reg, err, errlen) == 0 &&
-	    report_query_shares(r, db, reg, err, errlen) == 0)
+	if (report_scan_holds(r, s, err, errlen) == 0 &&
+	    report_scan_recipients(r, s, reg, err, errlen) == 0 &&
+	    report_query_shares(r, s, reg, err, errlen) == 0)
 		rc = 0;
 	if (rc != 0 && err[0] == '\0')
 		snprintf(err, errlen, "report: out of memory");
-	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	store_report_end(s);
 	return rc;
 }
 
@@ -419,14 +300,14 @@ struct report *report_build(const char *db_path, const struct report_options *o,
 	}
 	find_home(r, o->registry);
 	char why[1024];
-	sqlite3 *db = report_open_store(db_path, &r->schema, why, sizeof why);
-	if (db == NULL) {
+	struct store *s = store_open_report(db_path, &r->schema, why, sizeof why);
+	if (s == NULL) {
 		snprintf(err, errlen, "report: %s", why);
 		report_free(r);
 		return NULL;
 	}
-	int rc = run_queries(r, db, o->registry, err, errlen);
-	sqlite3_close(db);
+	int rc = run_scans(r, s, o->registry, err, errlen);
+	store_close(s);
 	if (rc != 0) {
 		report_free(r);
 		return NULL;

@@ -108,6 +108,8 @@
 
 #include "store_priv.h"
 
+#define STORE_BUSY_TIMEOUT_MS 10000
+
 static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /* Schema version 1.  The message is in its own table so that listing
@@ -345,8 +347,7 @@ char *store_column_opt(sqlite3_stmt *st, int col)
 	return t != NULL && *t ? strdup((const char *)t) : NULL;
 }
 
-/* One integer from a one-row statement such as "PRAGMA user_version". */
-static int query_int(sqlite3 *db, const char *sql, int64_t *out)
+int store_query_int(sqlite3 *db, const char *sql, int64_t *out)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
@@ -466,9 +467,9 @@ static int check_file(const char *path, char *err, size_t errlen)
 static int check_identity(struct store *s, int64_t *version, char *err, size_t errlen)
 {
 	int64_t appid = 0, tables = 0;
-	if (query_int(s->db, "PRAGMA application_id", &appid) != SQLITE_OK ||
-	    query_int(s->db, "PRAGMA user_version", version) != SQLITE_OK ||
-	    query_int(s->db, "SELECT count(*) FROM sqlite_master", &tables) != SQLITE_OK) {
+	if (store_query_int(s->db, "PRAGMA application_id", &appid) != SQLITE_OK ||
+	    store_query_int(s->db, "PRAGMA user_version", version) != SQLITE_OK ||
+	    store_query_int(s->db, "SELECT count(*) FROM sqlite_master", &tables) != SQLITE_OK) {
 		store_errf(err, errlen, "Database %s: %s", s->path, sqlite3_errmsg(s->db));
 		return -1;
 	}
@@ -678,7 +679,7 @@ void store_immutable_uri(const char *path, char *uri, size_t size)
  * read-only open of a WAL store would leave new -wal and -shm files
  * behind, owned by whoever ran the command, which the daemon (another
  * user) then cannot open. */
-int store_connect_readonly(const char *path, sqlite3 **db)
+static int connect_readonly(const char *path, sqlite3 **db)
 {
 	char wal[4200], uri[12800];
 	struct stat st;
@@ -691,6 +692,26 @@ int store_connect_readonly(const char *path, sqlite3 **db)
 	return sqlite3_open_v2(path, db, flags, NULL);
 }
 
+struct store *store_new_readonly(const char *path, char *why, size_t whylen)
+{
+	struct store *s = calloc(1, sizeof *s);
+	if (s == NULL || (s->path = strdup(path)) == NULL) {
+		free(s);
+		store_errf(why, whylen, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	s->readonly = true;
+	int rc = connect_readonly(path, &s->db);
+	if (rc != SQLITE_OK) {
+		store_errf(why, whylen, "%s", s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		store_close(s);
+		return NULL;
+	}
+	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+	return s;
+}
+
 struct store *store_open_readonly(const char *path, char *err, size_t errlen)
 {
 	store_errf(err, errlen, "%s", "");
@@ -700,21 +721,12 @@ struct store *store_open_readonly(const char *path, char *err, size_t errlen)
 	}
 	if (check_file(path, err, errlen) != 0)
 		return NULL;
-	struct store *s = calloc(1, sizeof *s);
-	if (s == NULL || (s->path = strdup(path)) == NULL) {
-		free(s);
-		store_errf(err, errlen, "Database %s: out of memory", path);
+	char why[512];
+	struct store *s = store_new_readonly(path, why, sizeof why);
+	if (s == NULL) {
+		store_errf(err, errlen, "Database %s: %s", path, why);
 		return NULL;
 	}
-	pthread_mutex_init(&s->lock, NULL);
-	s->readonly = true;
-	if (store_connect_readonly(path, &s->db) != SQLITE_OK) {
-		store_errf(err, errlen, "Database %s: %s", path,
-			   s->db ? sqlite3_errmsg(s->db) : "out of memory");
-		store_close(s);
-		return NULL;
-	}
-	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
 	int64_t version = 0;
 	if (check_identity(s, &version, err, errlen) != 0) {
 		store_close(s);
@@ -810,7 +822,7 @@ int64_t store_hold_count(struct store *s)
 		return -1;
 	int64_t n = -1;
 	pthread_mutex_lock(&s->lock);
-	if (query_int(s->db, "SELECT count(*) FROM holds", &n) != SQLITE_OK)
+	if (store_query_int(s->db, "SELECT count(*) FROM holds", &n) != SQLITE_OK)
 		n = -1;
 	pthread_mutex_unlock(&s->lock);
 	return n;

@@ -21,7 +21,6 @@
 
 /* "GRND": PRAGMA application_id of a grondslag store. */
 #define STORE_APPLICATION_ID 0x47524e44
-#define STORE_BUSY_TIMEOUT_MS 10000
 
 struct store {
 	sqlite3 *db;
@@ -61,10 +60,13 @@ int store_txn_end(struct store *s, int rc, bool commit, char *err, size_t errlen
  * half-way, so nothing is reported. */
 void store_read_begin(struct store *s);
 void store_read_end(struct store *s);
-/* Open path with a read-only connection (store_open_readonly(),
- * store_open_report()): immutable when no -wal file exists; an SQLite
- * result code. */
-int store_connect_readonly(const char *path, sqlite3 **db);
+/* A store on a read-only connection to path (store_open_readonly(),
+ * store_open_report()), immutable when no -wal file exists, not yet
+ * checked; NULL + why (the connection's message). */
+struct store *store_new_readonly(const char *path, char *why, size_t whylen);
+/* One integer from a one-row statement such as "PRAGMA user_version":
+ * SQLITE_OK, else SQLite's result (SQLITE_DONE: no row). */
+int store_query_int(sqlite3 *db, const char *sql, int64_t *out);
 /* Prepare sql or set err. */
 sqlite3_stmt *store_prepare(struct store *s, const char *sql, char *err, size_t errlen);
 /* Bind text, NULL as "" (for NOT NULL columns). */
