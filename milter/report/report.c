@@ -2,9 +2,11 @@
  * report.c - the report model (see report.h): open the store's bulk
  * reader (store_report.h), lay out the buckets of the series, and run the
  * scans (report_scan.c: holds and recipients; report_query.c: shares) in
- * one read transaction.  Also the small helpers of the module.  The
- * output formats are in report_text.c, report_csv.c, report_json.c and
- * report_html.c (+ report_svg.c); the counters in report_stats.c.
+ * one read transaction; and the dispatch to the output formats in
+ * report_text.c, report_csv.c, report_json.c and report_html.c (+
+ * report_svg.c).  The parts of the model are in report_model.c, the
+ * texts the writers share in report_fmt.c (report_priv.h has the tree
+ * of calls); the counters in report_stats.c.
  *
  * Public functions: report_build(), report_free(), report_write(),
  * report_format_parse().
@@ -22,96 +24,6 @@
 
 #define DAY 86400
 
-const char *const report_outcome_names[REPORT_OUTCOME_COUNT] = {
-	"released", "denied", "expired", "pending"};
-
-const char *const report_hold_states[6] = {"pending",  "partly-approved", "releasing",
-					   "released", "denied",	  "expired"};
-
-/* ---- small helpers for the whole module ---------------------------------- */
-
-char *report_strdup(const char *s)
-{
-	return strdup(s ? s : "");
-}
-
-void report_time_text(time_t t, char buf[32])
-{
-	struct tm tm;
-	if (gmtime_r(&t, &tm) == NULL || strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, 32, "-");
-}
-
-void report_day_text(int32_t day, char buf[16])
-{
-	date_format(day, buf, 16);
-}
-
-void report_duration_text(int64_t s, char buf[32])
-{
-	if (s < 0)
-		snprintf(buf, 32, "-");
-	else if (s < 60)
-		snprintf(buf, 32, "%llds", (long long)s);
-	else if (s < 3600)
-		snprintf(buf, 32, "%lldm", (long long)(s / 60));
-	else if (s < DAY)
-		snprintf(buf, 32, "%lldh %lldm", (long long)(s / 3600), (long long)(s % 3600 / 60));
-	else
-		snprintf(buf, 32, "%lldd %lldh", (long long)(s / DAY), (long long)(s % DAY / 3600));
-}
-
-void report_categories_text(unsigned bits, char *buf, size_t size)
-{
-	static const enum category order[] = {CAT_PROVIDER_TRACEABLE, CAT_PERSONAL_DATA,
-					      CAT_INCIDENT, CAT_UNSCANNABLE};
-	size_t used = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
-		if ((bits & order[i]) == 0)
-			continue;
-		int n = snprintf(buf + used, size - used, "%s%s", used ? " " : "",
-				 category_name(order[i]));
-		if (n < 0 || (size_t)n >= size - used)
-			break;
-		used += (size_t)n;
-	}
-}
-
-struct report_row *report_list_add(struct report_list *l, const char *key, const char *name)
-{
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct report_row *n = realloc(l->rows, cap * sizeof *n);
-		if (n == NULL)
-			return NULL;
-		l->rows = n;
-		l->cap = cap;
-	}
-	struct report_row *row = &l->rows[l->n];
-	memset(row, 0, sizeof *row);
-	row->key = report_strdup(key);
-	row->name = report_strdup(name);
-	if (row->key == NULL || row->name == NULL) {
-		free(row->key);
-		free(row->name);
-		return NULL;
-	}
-	l->n++;
-	return row;
-}
-
-/* Free the rows of a list. */
-static void list_free(struct report_list *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->rows[i].key);
-		free(l->rows[i].name);
-	}
-	free(l->rows);
-	memset(l, 0, sizeof *l);
-}
-
 void report_free(struct report *r)
 {
 	if (r == NULL)
@@ -124,7 +36,7 @@ void report_free(struct report *r)
 				       &r->categories,	   &r->senders,	       &r->repeat_senders,
 				       &r->repeat_parties};
 	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
-		list_free(lists[i]);
+		report_list_free(lists[i]);
 	for (size_t i = 0; i < r->nlines; i++) {
 		free(r->lines[i].party);
 		free(r->lines[i].name);
@@ -140,98 +52,6 @@ void report_free(struct report *r)
 	free(r);
 }
 
-
-int report_scan_end(int rc, char *err, size_t errlen)
-{
-	if (rc == 1) {
-		snprintf(err, errlen, "report: out of memory");
-	} else if (rc != 0) {
-		char why[512];
-		snprintf(why, sizeof why, "%s", err);
-		snprintf(err, errlen, "report: query: %s", why);
-	}
-	return rc == 0 ? 0 : -1;
-}
-
-/* ---- the buckets of the series ------------------------------------------- */
-
-/* The Monday on or before day (1970-01-01 was a Thursday). */
-static int32_t monday_of(int32_t day)
-{
-	return day - (int32_t)(((int64_t)day + 3) % 7);
-}
-
-/* Year and month (1..12) of a day. */
-static void year_month(int32_t day, int *y, int *m)
-{
-	time_t t = (time_t)day * DAY;
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	*y = tm.tm_year + 1900;
-	*m = tm.tm_mon + 1;
-}
-
-/* Label a bucket: ISO week of a Monday (the year of its Thursday) or the
- * month. */
-static void bucket_label(enum report_grain g, int32_t day, char label[24])
-{
-	int y, m;
-	if (g == REPORT_GRAIN_MONTH) {
-		year_month(day, &y, &m);
-		snprintf(label, 24, "%04d-%02d", y, m);
-		return;
-	}
-	int32_t thursday = day + 3;
-	year_month(thursday, &y, &m);
-	int32_t jan1 = date_from_ymd(y, 1, 1);
-	snprintf(label, 24, "%04d-W%02d", y, (thursday - jan1) / 7 + 1);
-}
-
-/* The empty buckets covering the period (so that quiet weeks show as 0),
- * and the table from each day of the period to its bucket. */
-static int make_buckets(struct report *r)
-{
-	int32_t first = date_from_time(r->since), last = date_from_time(r->until - 1);
-	r->grain = last - first + 1 <= REPORT_WEEKS_MAX_DAYS ? REPORT_GRAIN_WEEK
-							     : REPORT_GRAIN_MONTH;
-	int y0, m0, y1, m1;
-	year_month(first, &y0, &m0);
-	year_month(last, &y1, &m1);
-	size_t n = r->grain == REPORT_GRAIN_WEEK
-			   ? (size_t)((monday_of(last) - monday_of(first)) / 7 + 1)
-			   : (size_t)((y1 * 12 + m1) - (y0 * 12 + m0) + 1);
-	r->first_day = first;
-	r->ndays = (size_t)(last - first + 1);
-	r->buckets = calloc(n, sizeof *r->buckets);
-	r->day_bucket = calloc(r->ndays, sizeof *r->day_bucket);
-	if (r->buckets == NULL || r->day_bucket == NULL)
-		return -1;
-	r->nbuckets = n;
-	for (size_t i = 0; i < n; i++) {
-		struct report_bucket *b = &r->buckets[i];
-		if (r->grain == REPORT_GRAIN_WEEK) {
-			b->day = monday_of(first) + (int32_t)(7 * i);
-		} else {
-			int k = y0 * 12 + (m0 - 1) + (int)i;
-			b->day = date_from_ymd(k / 12, (unsigned)(k % 12 + 1), 1);
-		}
-		bucket_label(r->grain, b->day, b->label);
-	}
-	size_t b = 0;
-	for (size_t d = 0; d < r->ndays; d++) {
-		while (b + 1 < n && r->buckets[b + 1].day <= first + (int32_t)d)
-			b++;
-		r->day_bucket[d] = (uint32_t)b;
-	}
-	return 0;
-}
-
-struct report_bucket *report_bucket_of(struct report *r, int32_t day)
-{
-	if (day < r->first_day || (size_t)(day - r->first_day) >= r->ndays)
-		return NULL;
-	return &r->buckets[r->day_bucket[day - r->first_day]];
-}
 
 /* The jurisdiction of the own organisation: that of the party which owns
  * the first own domain.  Parties elsewhere are "foreign". */
@@ -293,7 +113,7 @@ struct report *report_build(const char *db_path, const struct report_options *o,
 	r->repeat_party = o->repeat_party ? o->repeat_party : 1;
 	r->db_path = report_strdup(db_path);
 	r->registry_file = report_strdup(o->registry ? registry_file(o->registry) : "");
-	if (r->db_path == NULL || r->registry_file == NULL || make_buckets(r) != 0) {
+	if (r->db_path == NULL || r->registry_file == NULL || report_make_buckets(r) != 0) {
 		snprintf(err, errlen, "report: out of memory");
 		report_free(r);
 		return NULL;

@@ -135,7 +135,13 @@ struct report {
 	uint64_t shares, shares_simulated, addresses;
 };
 
-/* report.c: helpers for the writers and report_query.c. */
+/* The files call each other as a tree, never back: report.c (build,
+ * free, dispatch) calls the scans (report_scan.c, report_query.c) and the
+ * writers (report_text.c, report_csv.c, report_json.c, report_html.c ->
+ * report_svg.c); those call the leaves report_model.c, report_map.c and
+ * report_fmt.c.  report_stats.c stands alone. */
+
+/* report_fmt.c: how the writers and the scans say things. */
 extern const char *const report_outcome_names[REPORT_OUTCOME_COUNT];
 /* "2025-03-14T09:05:00Z". */
 void report_time_text(time_t t, char buf[32]);
@@ -143,14 +149,21 @@ void report_time_text(time_t t, char buf[32]);
 void report_day_text(int32_t day, char buf[16]);
 /* A duration for people: "45s", "12m", "3h 20m", "2d 4h". */
 void report_duration_text(int64_t seconds, char buf[32]);
-/* Append a row to a list (strings copied); NULL out of memory. */
-struct report_row *report_list_add(struct report_list *l, const char *key, const char *name);
 /* The category names of a bit set, space-separated, into buf. */
 void report_categories_text(unsigned bits, char *buf, size_t size);
+
+/* report_model.c: the parts of the model. */
 /* strdup that never returns NULL for NULL input ("" instead); NULL only
  * out of memory. */
 char *report_strdup(const char *s);
-
+/* Append a row to a list (strings copied); NULL out of memory. */
+struct report_row *report_list_add(struct report_list *l, const char *key, const char *name);
+/* Free the rows of a list and empty it. */
+void report_list_free(struct report_list *l);
+/* The empty buckets covering the period r->since..r->until (so that
+ * quiet weeks show as 0) and the table from each day to its bucket; sets
+ * the grain.  0, or -1 out of memory. */
+int report_make_buckets(struct report *r);
 /* The bucket of a UTC day inside the period, NULL outside. */
 struct report_bucket *report_bucket_of(struct report *r, int32_t day);
 /* The result of a store scan (store_report.h) as the report's: 0 from 0;
@@ -169,7 +182,8 @@ int report_scan_recipients(struct report *r, struct store *s, const struct regis
 int report_query_shares(struct report *r, struct store *s, const struct registry *reg,
 			char *err, size_t errlen);
 
-/* report_svg.c: inline SVG charts for report_html.c. */
+/* report_svg.c: inline SVG charts for report_html.c, and the escaping
+ * both use. */
 void report_svg_series(const struct report *r, FILE *out);
 /* Horizontal bars of the first max rows of a list, counting recipients or
  * messages; id is the element id of the chart. */

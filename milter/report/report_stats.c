@@ -18,6 +18,9 @@
 #include "grondslag/store/store_report.h"
 #include "report_priv.h"
 
+const char *const report_hold_states[6] = {"pending",  "partly-approved", "releasing",
+					   "released", "denied",	  "expired"};
+
 int report_stats_read(const char *db_path, struct report_stats *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
