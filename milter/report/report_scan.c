@@ -393,7 +393,9 @@ static int parties_from(struct report *r, const struct rcpt_scan *c,
 		if (o == NULL)
 			return -1;
 		o->recipients = rest;
-		o->messages = rest_msgs;	/* XXX a message may count in two rows */
+		/* an upper bound: a message held for parties of two summed rows
+		 * counts once in each (the rows are gone, so are their holds) */
+		o->messages = rest_msgs;
 		l->truncated = true;
 	}
 	return 0;

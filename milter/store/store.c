@@ -27,10 +27,12 @@
  * Limits: quick_check reads the whole file, so opening a store of some GB
  * takes seconds (once, at start).
  *
- * THE SCHEMA (for readers such as reports: read-only, never write).
+ * THE SCHEMA.  Only store/ knows it (tests/layout/layers.sh keeps SQLite
+ * there): reports read it through store_report.c, which accepts every
+ * version from 1 on, so a schema change is made here and there only.
  * Times are Unix seconds (UTC), NULL when not (yet) known.
  *
- * Version 1 (issue 4):
+ * Version 1 (holds, the register of shares, the outbox):
  *   holds            one row per held message
  *     ref            "G20250314-7KQ2M9XH0T" (primary key)
  *     queue_id, sender, subject, received (MTA time), stored (our commit),
@@ -54,7 +56,8 @@
  *   outbox           notices: kind (hold, release, deny, expiry, digest),
  *                    ref, rcpt, message, created, due, attempts,
  *                    last_error, state queued | sent | failed, done_at
- * Version 2 (issue 5: jurists and the record), added columns and tables:
+ * Version 2 (jurists' decisions and the audit record), added columns and
+ * tables:
  *   holds.decided_at       time the hold reached a final state
  *                          (released, denied, expired); NULL while open
  *   holds.decided_by       user name of the actor of the final event:
@@ -82,7 +85,7 @@
  *                    prev_hash, hash (SHA-256 hex; see audit.h).
  *                    Time to decision: holds.decided_at - holds.received;
  *                    outcome: holds.state / hold_recipients.state.
- * Version 3 (issue 5: release), added columns and a table:
+ * Version 3 (releases that really deliver), added columns and a table:
  *   holds.release_attempts  failed release attempts so far
  *   holds.release_due       earliest time of the next attempt (backoff)
  *   holds.release_error     the last failure, "" or NULL when none
@@ -92,9 +95,19 @@
  *                    X-Grondslag-Release value sent), created, expires,
  *                    state issued | used (the milter accepted it) | done
  *                    (the release is recorded) | void (failed; never
- *                    accepted again), used_at, mta_queue_id (the MTA's
- *                    queue id seen by the milter), relay_queue_id (from
- *                    the relay's 250), last_error.
+ *                    accepted again) | refused | unconfirmed | unknown
+ *                    (store.h says what each means), used_at,
+ *                    mta_queue_id (the MTA's queue id seen by the
+ *                    milter), relay_queue_id (from the relay's 250),
+ *                    last_error.
+ * Version 4 (a client's retry finds its hold), added columns:
+ *   holds.retry_key    holdkey_compute()'s key of a retry after a 451
+ *   holds.message_key  the message's key: a recipient released from one
+ *                      hold is never released from another of the same
+ * Version 5 (the sender as a person, senderid.h), added columns:
+ *   holds.sender_auth       the SMTP AUTH identity, '' when none
+ *   holds.sender_canonical  the canonical envelope sender ('' in holds
+ *                           made before)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -113,7 +126,7 @@
 static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /* Schema version 1.  The message is in its own table so that listing
- * holds or changing their state (issue 5) never rewrites a message. */
+ * holds or changing their state never rewrites a message. */
 static const char schema_v1[] =
 	"CREATE TABLE holds ("
 	" ref TEXT PRIMARY KEY NOT NULL,"
@@ -163,7 +176,7 @@ static const char schema_v1[] =
 	"CREATE INDEX outbox_due ON outbox(state, due);"
 	"PRAGMA application_id = 1196576324;";	/* STORE_APPLICATION_ID */
 
-/* Version 2: decisions and the record (issue 5). */
+/* Version 2: the jurists' decisions and the audit record. */
 static const char schema_v2[] =
 	"ALTER TABLE holds ADD COLUMN decided_at INTEGER;"
 	"ALTER TABLE holds ADD COLUMN decided_by TEXT;"
@@ -193,7 +206,7 @@ static const char schema_v2[] =
 	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
 	" BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;";
 
-/* Version 3: releases that really deliver (issue 5, slice 4). */
+/* Version 3: releases that really deliver (tokens, attempts, backoff). */
 static const char schema_v3[] =
 	"ALTER TABLE holds ADD COLUMN release_attempts INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE holds ADD COLUMN release_due INTEGER NOT NULL DEFAULT 0;"
@@ -661,7 +674,9 @@ int store_init(const char *path, const char *details, char *err, size_t errlen)
 	return rc;
 }
 
-void store_immutable_uri(const char *path, char *uri, size_t size)
+/* "file:" URI of path with immutable=1, percent-encoded where a URI
+ * would read something else. */
+static void immutable_uri(const char *path, char *uri, size_t size)
 {
 	size_t n = (size_t)snprintf(uri, size, "file:");
 	for (const unsigned char *p = (const unsigned char *)path; *p && n + 4 < size; p++) {
@@ -686,7 +701,7 @@ static int connect_readonly(const char *path, sqlite3 **db)
 	int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
 	snprintf(wal, sizeof wal, "%s-wal", path);
 	if (strlen(path) < 4096 && stat(wal, &st) != 0 && errno == ENOENT) {
-		store_immutable_uri(path, uri, sizeof uri);
+		immutable_uri(path, uri, sizeof uri);
 		return sqlite3_open_v2(uri, db, flags | SQLITE_OPEN_URI, NULL);
 	}
 	return sqlite3_open_v2(path, db, flags, NULL);
