@@ -1,6 +1,7 @@
 /*
  * report_priv.h - the report model, shared by the files of the report
- * module and nobody else: report.c builds it from the store (with
+ * module and nobody else: report.c builds it from the store's rows
+ * (store_report.h; report_scan.c for the holds and their recipients,
  * report_query.c for the register of shares), report_text.c,
  * report_csv.c, report_json.c and report_html.c (with report_svg.c)
  * write it.  Every string is owned by the model; none is NULL.
@@ -8,12 +9,12 @@
 #ifndef GRONDSLAG_REPORT_PRIV_H
 #define GRONDSLAG_REPORT_PRIV_H
 
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "grondslag/report/report.h"
+#include "grondslag/store/store_report.h"
 
 /* Distinct groups counted per table (senders, parties, register lines);
  * beyond, rows count under "other".  Bounds the memory of a report. */
@@ -111,8 +112,7 @@ struct report {
 	char *db_path;
 	char *registry_file;	/* "" when no registry was used */
 	char home[8];		/* jurisdiction of the own organisation, "" unknown */
-	int schema;		/* PRAGMA user_version of the store */
-	char *decision_column;	/* the SQL that gave the decision time */
+	int schema;		/* the schema version of the store */
 
 	enum report_grain grain;
 	struct report_bucket *buckets;
@@ -135,7 +135,13 @@ struct report {
 	uint64_t shares, shares_simulated, addresses;
 };
 
-/* report.c: helpers for the writers and report_query.c. */
+/* The files call each other as a tree, never back: report.c (build,
+ * free, dispatch) calls the scans (report_scan.c, report_query.c) and the
+ * writers (report_text.c, report_csv.c, report_json.c, report_html.c ->
+ * report_svg.c); those call the leaves report_model.c, report_map.c and
+ * report_fmt.c.  report_stats.c stands alone. */
+
+/* report_fmt.c: how the writers and the scans say things. */
 extern const char *const report_outcome_names[REPORT_OUTCOME_COUNT];
 /* "2025-03-14T09:05:00Z". */
 void report_time_text(time_t t, char buf[32]);
@@ -143,39 +149,41 @@ void report_time_text(time_t t, char buf[32]);
 void report_day_text(int32_t day, char buf[16]);
 /* A duration for people: "45s", "12m", "3h 20m", "2d 4h". */
 void report_duration_text(int64_t seconds, char buf[32]);
-/* Append a row to a list (strings copied); NULL out of memory. */
-struct report_row *report_list_add(struct report_list *l, const char *key, const char *name);
 /* The category names of a bit set, space-separated, into buf. */
 void report_categories_text(unsigned bits, char *buf, size_t size);
+
+/* report_model.c: the parts of the model. */
 /* strdup that never returns NULL for NULL input ("" instead); NULL only
  * out of memory. */
 char *report_strdup(const char *s);
-
-/* Open the store read-only and check that it is a grondslag store with
- * the tables a report reads; NULL + err ("path: why"). */
-sqlite3 *report_open_store(const char *path, int *schema, char *err, size_t errlen);
+/* Append a row to a list (strings copied); NULL out of memory. */
+struct report_row *report_list_add(struct report_list *l, const char *key, const char *name);
+/* Free the rows of a list and empty it. */
+void report_list_free(struct report_list *l);
+/* The empty buckets covering the period r->since..r->until (so that
+ * quiet weeks show as 0) and the table from each day to its bucket; sets
+ * the grain.  0, or -1 out of memory. */
+int report_make_buckets(struct report *r);
 /* The bucket of a UTC day inside the period, NULL outside. */
 struct report_bucket *report_bucket_of(struct report *r, int32_t day);
-/* Prepare sql and bind ?1, ?2 to [since, until); NULL + err. */
-sqlite3_stmt *report_prepare(sqlite3 *db, const struct report *r, const char *sql, char *err,
-			     size_t errlen);
-/* Finish a statement stepped to rc: 0 when SQLITE_DONE, else -1 + err. */
-int report_finish(sqlite3 *db, sqlite3_stmt *st, int rc, char *err, size_t errlen);
-/* Does the table have the column?  (The schema grows; see store.c.) */
-bool report_has_column(sqlite3 *db, const char *table, const char *column);
+/* The result of a store scan (store_report.h) as the report's: 0 from 0;
+ * -1 and err "report: out of memory" from 1 (the counting stopped it),
+ * -1 and err "report: query: " + the store's message (in err) from -1. */
+int report_scan_end(int rc, char *err, size_t errlen);
 
 /* report_scan.c: one scan of the holds of the period (series, outcomes,
  * decision times, categories, senders) and one of their recipients
  * (parties, countries, reasons, repeat parties). */
-int report_scan_holds(struct report *r, sqlite3 *db, char *err, size_t errlen);
-int report_scan_recipients(struct report *r, sqlite3 *db, const struct registry *reg,
+int report_scan_holds(struct report *r, struct store *s, char *err, size_t errlen);
+int report_scan_recipients(struct report *r, struct store *s, const struct registry *reg,
 			   char *err, size_t errlen);
 
 /* report_query.c: one scan of the shares (series of shares, register). */
-int report_query_shares(struct report *r, sqlite3 *db, const struct registry *reg, char *err,
-			size_t errlen);
+int report_query_shares(struct report *r, struct store *s, const struct registry *reg,
+			char *err, size_t errlen);
 
-/* report_svg.c: inline SVG charts for report_html.c. */
+/* report_svg.c: inline SVG charts for report_html.c, and the escaping
+ * both use. */
 void report_svg_series(const struct report *r, FILE *out);
 /* Horizontal bars of the first max rows of a list, counting recipients or
  * messages; id is the element id of the chart. */

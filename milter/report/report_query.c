@@ -11,7 +11,7 @@
  * whose bases the registry does not know (or with no registry) under
  * "unknown"; bases of two regimes in one share under "mixed".  One scan of
  * the shares of the period counts them by month, party, bases, articles
- * and simulated (report_map.c: faster than SQLite's sorting GROUP BY) and
+ * and simulated (report_map.c: faster than a sorting GROUP BY) and
  * the shares per bucket of the series.  Limit: REPORT_MAX_ROWS lines
  * (then lines_truncated; the totals still count every share).
  */
@@ -185,14 +185,26 @@ static const char *month_of(int64_t day, int64_t *cached_day, char month[16])
 	return month;
 }
 
-/* Count one share row: shared_at, party, bases, articles, simulated,
- * categories, tlp, public_addresses, regime. */
-static int share_row(struct report *r, struct report_map *m, sqlite3_stmt *st,
-		     int64_t *cached_day, char month[16], char **buf, size_t *cap)
+/* The counters of one scan of the shares. */
+struct share_scan {
+	struct report *r;
+	struct report_map m;
+	int64_t cached_day;		/* of month */
+	char month[16];
+	char *buf;			/* the key of a line */
+	size_t cap;
+};
+
+/* Count one share (store_report_shares() callback; non-zero: out of
+ * memory). */
+static int share_row(void *arg, const struct store_report_share *sh)
 {
-	int64_t day = sqlite3_column_int64(st, 0) / 86400;
-	bool sim = sqlite3_column_int(st, 4) != 0;
-	uint64_t addrs = (uint64_t)sqlite3_column_int64(st, 7);
+	struct share_scan *c = arg;
+	struct report *r = c->r;
+	struct report_map *m = &c->m;
+	int64_t day = (int64_t)sh->shared_at / 86400;
+	bool sim = sh->simulated;
+	uint64_t addrs = sh->public_addresses;
 	if (sim) {
 		r->shares_simulated++;
 	} else {
@@ -202,25 +214,20 @@ static int share_row(struct report *r, struct report_map *m, sqlite3_stmt *st,
 		r->shares++;
 		r->addresses += addrs;
 	}
-	static const int cols[4] = {8, 1, 2, 3};	/* regime, party, bases, articles */
-	const char *f[4];
-	size_t len[4], need = 16;
-	for (int i = 0; i < 4; i++) {
-		f[i] = (const char *)sqlite3_column_text(st, cols[i]);
-		len[i] = f[i] ? (size_t)sqlite3_column_bytes(st, cols[i]) : 0;
-		need += len[i];
-	}
-	if (need > *cap) {
-		char *n = realloc(*buf, need * 2);
+	const char *f[4] = {sh->regime, sh->party, sh->bases, sh->articles};
+	size_t len[4] = {sh->regime_len, sh->party_len, sh->bases_len, sh->articles_len};
+	size_t need = 16 + len[0] + len[1] + len[2] + len[3];
+	if (need > c->cap) {
+		char *n = realloc(c->buf, need * 2);
 		if (n == NULL)
 			return -1;
-		*buf = n;
-		*cap = need * 2;
+		c->buf = n;
+		c->cap = need * 2;
 	}
-	char *k = *buf;
-	size_t n = (size_t)snprintf(k, *cap, "%s\x1f", month_of(day, cached_day, month));
+	char *k = c->buf;
+	size_t n = (size_t)snprintf(k, c->cap, "%s\x1f", month_of(day, &c->cached_day, c->month));
 	for (int i = 0; i < 4; i++) {
-		memcpy(k + n, f[i] ? f[i] : "", len[i]);
+		memcpy(k + n, f[i], len[i]);
 		n += len[i];
 		k[n++] = '\x1f';
 	}
@@ -234,10 +241,9 @@ static int share_row(struct report *r, struct report_map *m, sqlite3_stmt *st,
 	}
 	e->count++;
 	e->sum += addrs;
-	e->bits |= (unsigned)sqlite3_column_int64(st, 5) & 15;
-	int tlp = sqlite3_column_int(st, 6);
-	if (tlp > e->tlp)
-		e->tlp = tlp;
+	e->bits |= sh->categories & 15;
+	if (sh->tlp > e->tlp)
+		e->tlp = sh->tlp;
 	return 0;
 }
 
@@ -268,44 +274,23 @@ static int lines_from(struct report *r, const struct registry *reg, const struct
 	return 0;
 }
 
-int report_query_shares(struct report *r, sqlite3 *db, const struct registry *reg, char *err,
-			size_t errlen)
+int report_query_shares(struct report *r, struct store *s, const struct registry *reg,
+			char *err, size_t errlen)
 {
 	if (registry_regimes(r, reg) != 0) {
 		snprintf(err, errlen, "report: out of memory");
 		return -1;
 	}
 	/* a regime the share recorded itself wins over today's registry */
-	char sql[320];
-	snprintf(sql, sizeof sql,
-		 "SELECT shared_at, coalesce(party, ''), bases, articles, simulated, categories,"
-		 " tlp, public_addresses, %s FROM shares WHERE shared_at >= ?1 AND shared_at < ?2",
-		 report_has_column(db, "shares", "regime") ? "regime" : "NULL");
-	sqlite3_stmt *st = report_prepare(db, r, sql, err, errlen);
-	if (st == NULL)
-		return -1;
-	struct report_map m = {.max = REPORT_MAX_ROWS};
-	int64_t cached = INT64_MIN;
-	char month[16] = "", *buf = NULL;
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (share_row(r, &m, st, &cached, month, &buf, &cap) != 0)
-			break;
-	free(buf);
-	int ok;
-	if (rc == SQLITE_ROW) {
-		sqlite3_finalize(st);
+	struct share_scan c = {.r = r, .m = {.max = REPORT_MAX_ROWS}, .cached_day = INT64_MIN};
+	int ok = report_scan_end(
+		store_report_shares(s, r->since, r->until, share_row, &c, err, errlen), err,
+		errlen);
+	free(c.buf);
+	if (ok == 0 && lines_from(r, reg, &c.m) != 0) {
+		snprintf(err, errlen, "report: out of memory");
 		ok = -1;
-	} else {
-		ok = report_finish(db, st, rc, err, errlen);
 	}
-	if (ok == 0 && lines_from(r, reg, &m) != 0)
-		ok = -1;
-	if (ok != 0 && rc == SQLITE_ROW)
-		snprintf(err, errlen, "report: out of memory");
-	else if (ok != 0 && rc == SQLITE_DONE)
-		snprintf(err, errlen, "report: out of memory");
-	report_map_free(&m);
+	report_map_free(&c.m);
 	return ok;
 }

@@ -11,8 +11,9 @@
  *      (the store keeps the codes of a recipient comma-separated) and the
  *      foreign parties held again and again.
  *
- * The rows are counted in C (report_map.c): SQLite's GROUP BY sorts, and
- * over a million rows that sorting costs several times the scan.
+ * The store hands over the rows (store_report.h); they are counted here
+ * in C (report_map.c): a sorting GROUP BY over a million rows costs
+ * several times the scan.
  * Public functions (report_priv.h): report_scan_holds(),
  * report_scan_recipients().
  * Limits: REPORT_MAP_MAX senders and parties (the rest as "other");
@@ -82,22 +83,6 @@ static int list_count(struct report_list *l, const char *key, uint64_t messages,
 	return 0;
 }
 
-/* The SQL expression of the time of the jurists' decision: for a release
- * the last approval (hold_approvals.at: the release itself may wait for
- * the relay), else holds.decided_at (schema 2), else the time the state
- * last changed (schema 1). */
-static const char *decision_expr(sqlite3 *db)
-{
-	bool decided = report_has_column(db, "holds", "decided_at");
-	if (decided && report_has_column(db, "hold_approvals", "at"))
-		return "CASE WHEN state = 'released' THEN coalesce((SELECT max(a.at) FROM"
-		       " hold_approvals a WHERE a.ref = holds.ref), decided_at)"
-		       " ELSE decided_at END";
-	if (decided)
-		return "decided_at";
-	return report_has_column(db, "holds", "state_changed") ? "state_changed" : "NULL";
-}
-
 /* Outcome of a state name: released, denied, expired, else pending. */
 static enum report_outcome outcome_of(const char *state)
 {
@@ -109,6 +94,7 @@ static enum report_outcome outcome_of(const char *state)
 
 /* The counters of one scan of the holds. */
 struct hold_scan {
+	struct report *r;
 	uint64_t cats[16];		/* by the four category bits */
 	int64_t *times;			/* decision times */
 	size_t ntimes, cap;
@@ -117,7 +103,7 @@ struct hold_scan {
 };
 
 /* The sender as counted: without angle brackets, ASCII lower-cased (in C:
- * SQLite's lower() and trim() cost as much as the whole scan), cut at
+ * the database's lower() and trim() cost as much as the whole scan), cut at
  * SENDER_MAX - 1 bytes. */
 static size_t sender_key(const char *s, size_t len, char out[SENDER_MAX])
 {
@@ -135,19 +121,21 @@ static size_t sender_key(const char *s, size_t len, char out[SENDER_MAX])
 	return len;
 }
 
-/* Count one hold row. */
-static int hold_row(struct report *r, struct hold_scan *h, sqlite3_stmt *st)
+/* Count one hold (store_report_holds() callback; non-zero: out of
+ * memory). */
+static int hold_row(void *arg, const struct store_report_hold *row)
 {
-	int64_t received = sqlite3_column_int64(st, 0);
+	struct hold_scan *h = arg;
+	struct report *r = h->r;
+	int64_t received = row->received;
 	struct report_bucket *b = report_bucket_of(r, (int32_t)(received / 86400));
 	if (b != NULL)
 		b->holds++;
 	r->holds++;
-	enum report_outcome o = outcome_of((const char *)sqlite3_column_text(st, 1));
+	enum report_outcome o = outcome_of(row->state);
 	r->outcomes[o]++;
-	h->cats[sqlite3_column_int64(st, 2) & 15]++;
-	if ((o == REPORT_RELEASED || o == REPORT_DENIED) &&
-	    sqlite3_column_type(st, 4) != SQLITE_NULL) {
+	h->cats[row->categories & 15]++;
+	if ((o == REPORT_RELEASED || o == REPORT_DENIED) && row->decided) {
 		if (h->ntimes == h->cap) {
 			size_t cap = h->cap ? h->cap * 2 : 1024;
 			int64_t *n = realloc(h->times, cap * sizeof *n);
@@ -156,12 +144,11 @@ static int hold_row(struct report *r, struct hold_scan *h, sqlite3_stmt *st)
 			h->times = n;
 			h->cap = cap;
 		}
-		int64_t d = sqlite3_column_int64(st, 4) - received;
+		int64_t d = (int64_t)row->decided_at - received;
 		h->times[h->ntimes++] = d < 0 ? 0 : d;
 	}
 	char sender[SENDER_MAX];
-	size_t len = sender_key((const char *)sqlite3_column_text(st, 3),
-				(size_t)sqlite3_column_bytes(st, 3), sender);
+	size_t len = sender_key(row->sender, row->sender_len, sender);
 	struct report_map_entry *e = report_map_get(&h->senders, sender, len);
 	if (e == NULL && !h->senders.full)
 		return -1;
@@ -240,32 +227,15 @@ static int senders_from(struct report *r, struct report_map *m,
 	return 0;
 }
 
-int report_scan_holds(struct report *r, sqlite3 *db, char *err, size_t errlen)
+int report_scan_holds(struct report *r, struct store *s, char *err, size_t errlen)
 {
 	r->decision_median = r->decision_p90 = -1;
-	const char *expr = decision_expr(db);
-	r->decision_column = report_strdup(expr);
-	if (r->decision_column == NULL)
-		return -1;
-	char sql[512];
-	snprintf(sql, sizeof sql,
-		 "SELECT received, state, categories, sender, %s FROM holds"
-		 " WHERE received >= ?1 AND received < ?2",
-		 expr);
-	sqlite3_stmt *st = report_prepare(db, r, sql, err, errlen);
-	if (st == NULL)
-		return -1;
-	struct hold_scan h = {.senders = {.max = REPORT_MAP_MAX},
+	struct hold_scan h = {.r = r,
+			      .senders = {.max = REPORT_MAP_MAX},
 			      .other = {.first = INT64_MAX, .last = INT64_MIN}};
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (hold_row(r, &h, st) != 0)
-			break;
-	if (rc == SQLITE_ROW)
-		snprintf(err, errlen, "report: out of memory");
-	int ok = rc == SQLITE_ROW ? -1 : report_finish(db, st, rc, err, errlen);
-	if (rc == SQLITE_ROW)
-		sqlite3_finalize(st);
+	int ok = report_scan_end(
+		store_report_holds(s, r->since, r->until, hold_row, &h, err, errlen), err,
+		errlen);
 	if (ok == 0 && (categories_from(r, h.cats) != 0 || senders_from(r, &h.senders, &h.other) != 0))
 		ok = -1;
 	/* median and p90 by nearest rank */
@@ -290,12 +260,11 @@ struct rcpt_scan {
 
 /* "P" + party id, or "D" + the lower-cased domain of an unknown party's
  * recipient ("<a@B.example>" -> "Db.example"), into key. */
-static size_t party_key(sqlite3_stmt *st, char *key, size_t size)
+static size_t party_key(const struct store_report_rcpt *row, char *key, size_t size)
 {
-	const char *party = (const char *)sqlite3_column_text(st, 2);
-	if (party != NULL)
-		return (size_t)snprintf(key, size, "P%.*s", (int)(size - 2), party);
-	const char *rcpt = (const char *)sqlite3_column_text(st, 3);
+	if (row->party != NULL)
+		return (size_t)snprintf(key, size, "P%.*s", (int)(size - 2), row->party);
+	const char *rcpt = row->recipient;
 	const char *at = rcpt ? strrchr(rcpt, '@') : NULL;
 	const char *d = at ? at + 1 : rcpt ? rcpt : "";
 	size_t n = 0;
@@ -306,15 +275,16 @@ static size_t party_key(sqlite3_stmt *st, char *key, size_t size)
 	return n;
 }
 
-/* Count one held recipient (row: hold rowid, received, party, recipient,
- * reasons). */
-static int rcpt_row(struct rcpt_scan *c, sqlite3_stmt *st)
+/* Count one held recipient (store_report_recipients() callback; non-zero:
+ * out of memory). */
+static int rcpt_row(void *arg, const struct store_report_rcpt *row)
 {
+	struct rcpt_scan *c = arg;
 	char key[400];
-	size_t len = party_key(st, key, sizeof key);
+	size_t len = party_key(row, key, sizeof key);
 	if (len >= sizeof key)
 		len = sizeof key - 1;
-	int64_t hold = sqlite3_column_int64(st, 0), received = sqlite3_column_int64(st, 1);
+	int64_t hold = row->hold, received = row->received;
 	struct report_map_entry *e = report_map_get(&c->parties, key, len);
 	if (e == NULL && !c->parties.full)
 		return -1;
@@ -329,9 +299,7 @@ static int rcpt_row(struct rcpt_scan *c, sqlite3_stmt *st)
 		e->first = received;
 	if (received > e->last)
 		e->last = received;
-	const char *reasons = (const char *)sqlite3_column_text(st, 4);
-	e = report_map_get(&c->reasons, reasons ? reasons : "",
-			   (size_t)sqlite3_column_bytes(st, 4));
+	e = report_map_get(&c->reasons, row->reasons, row->reasons_len);
 	if (e == NULL && !c->reasons.full)
 		return -1;
 	if (e != NULL)
@@ -425,7 +393,9 @@ static int parties_from(struct report *r, const struct rcpt_scan *c,
 		if (o == NULL)
 			return -1;
 		o->recipients = rest;
-		o->messages = rest_msgs;	/* XXX a message may count in two rows */
+		/* an upper bound: a message held for parties of two summed rows
+		 * counts once in each (the rows are gone, so are their holds) */
+		o->messages = rest_msgs;
 		l->truncated = true;
 	}
 	return 0;
@@ -463,35 +433,16 @@ static int countries_repeats(struct report *r)
 	return 0;
 }
 
-int report_scan_recipients(struct report *r, sqlite3 *db, const struct registry *reg,
+int report_scan_recipients(struct report *r, struct store *s, const struct registry *reg,
 			   char *err, size_t errlen)
 {
-	/* CROSS JOIN keeps the holds outside: the recipients of a hold are
-	 * found by hold_recipients_ref and come together */
-	sqlite3_stmt *st = report_prepare(
-		db, r,
-		"SELECT h.rowid, h.received, x.party,"
-		" CASE WHEN x.party IS NULL THEN x.recipient END, x.reasons FROM holds h"
-		" CROSS JOIN hold_recipients x ON x.ref = h.ref"
-		" WHERE h.received >= ?1 AND h.received < ?2",
-		err, errlen);
-	if (st == NULL)
-		return -1;
+	/* the store hands the recipients of one hold over together */
 	struct rcpt_scan c = {.parties = {.max = REPORT_MAP_MAX},
 			      .reasons = {.max = REPORT_MAP_MAX},
 			      .other = {.first = INT64_MAX, .last = INT64_MIN}};
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (rcpt_row(&c, st) != 0)
-			break;
-	int ok;
-	if (rc == SQLITE_ROW) {
-		snprintf(err, errlen, "report: out of memory");
-		sqlite3_finalize(st);
-		ok = -1;
-	} else {
-		ok = report_finish(db, st, rc, err, errlen);
-	}
+	int ok = report_scan_end(
+		store_report_recipients(s, r->since, r->until, rcpt_row, &c, err, errlen), err,
+		errlen);
 	if (ok == 0 && (reasons_from(r, &c.reasons) != 0 || parties_from(r, &c, reg) != 0 ||
 			countries_repeats(r) != 0)) {
 		snprintf(err, errlen, "report: out of memory");

@@ -15,107 +15,48 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "grondslag/store/store_report.h"
 #include "report_priv.h"
 
-/* One integer from a one-row query. */
-static int one(sqlite3 *db, const char *sql, int64_t *out)
-{
-	sqlite3_stmt *st = NULL;
-	int rc = -1;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW) {
-		*out = sqlite3_column_int64(st, 0);
-		rc = 0;
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
-/* Holds by state. */
-static int holds_by_state(sqlite3 *db, struct report_stats *o)
-{
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT state, count(*) FROM holds GROUP BY state", -1, &st,
-			       NULL) != SQLITE_OK)
-		return -1;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *s = (const char *)sqlite3_column_text(st, 0);
-		uint64_t n = (uint64_t)sqlite3_column_int64(st, 1);
-		o->holds += n;
-		for (size_t i = 0; i < 6; i++)
-			if (s != NULL && strcmp(s, report_hold_states[i]) == 0)
-				o->holds_by_state[i] += n;
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* Notices by state. */
-static int notices(sqlite3 *db, struct report_stats *o)
-{
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT state, count(*) FROM outbox GROUP BY state", -1, &st,
-			       NULL) != SQLITE_OK)
-		return -1;
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *s = (const char *)sqlite3_column_text(st, 0);
-		uint64_t n = (uint64_t)sqlite3_column_int64(st, 1);
-		if (s == NULL)
-			continue;
-		if (strcmp(s, "queued") == 0)
-			o->notices_queued += n;
-		else if (strcmp(s, "sent") == 0)
-			o->notices_sent += n;
-		else if (strcmp(s, "failed") == 0)
-			o->notices_failed += n;
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-/* Every counter, inside the caller's read transaction. */
-static int read_all(sqlite3 *db, struct report_stats *o)
-{
-	int64_t v[6] = {0};
-	if (holds_by_state(db, o) != 0 || notices(db, o) != 0 ||
-	    one(db, "SELECT count(*) FROM hold_recipients", &v[0]) != 0 ||
-	    one(db, "SELECT count(*) FROM shares WHERE simulated = 0", &v[1]) != 0 ||
-	    one(db, "SELECT coalesce(sum(public_addresses), 0) FROM shares WHERE simulated = 0",
-		&v[2]) != 0 ||
-	    one(db, "SELECT count(*) FROM shares WHERE simulated = 1", &v[3]) != 0 ||
-	    one(db, "SELECT coalesce(max(received), 0) FROM holds", &v[4]) != 0 ||
-	    one(db, "SELECT coalesce(max(shared_at), 0) FROM shares", &v[5]) != 0)
-		return -1;
-	o->held_recipients = (uint64_t)v[0];
-	o->shares = (uint64_t)v[1];
-	o->public_addresses = (uint64_t)v[2];
-	o->shares_simulated = (uint64_t)v[3];
-	o->last_hold = v[4];
-	o->last_share = v[5];
-	return 0;
-}
+const char *const report_hold_states[6] = {"pending",  "partly-approved", "releasing",
+					   "released", "denied",	  "expired"};
 
 int report_stats_read(const char *db_path, struct report_stats *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof *out);
 	int schema;
 	char why[1024];
-	sqlite3 *db = report_open_store(db_path, &schema, why, sizeof why);
-	if (db == NULL) {
+	struct store *s = store_open_report(db_path, &schema, why, sizeof why);
+	if (s == NULL) {
 		snprintf(err, errlen, "stats: %s", why);
 		return -1;
 	}
-	int rc = -1;
-	if (sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK) {
-		rc = read_all(db, out);
-		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	struct store_totals t;
+	int rc = store_report_begin(s, why, sizeof why);
+	if (rc == 0) {
+		rc = store_report_totals(s, &t, why, sizeof why);
+		store_report_end(s);
 	}
-	if (rc != 0)
-		snprintf(err, errlen, "stats: %s: %s", db_path, sqlite3_errmsg(db));
-	sqlite3_close(db);
-	return rc;
+	store_close(s);
+	if (rc != 0) {
+		snprintf(err, errlen, "stats: %s: %s", db_path, why);
+		return -1;
+	}
+	out->holds = t.holds;
+	out->held_recipients = t.held_recipients;
+	_Static_assert(sizeof out->holds_by_state / sizeof out->holds_by_state[0] ==
+			       HOLD_STATE_COUNT, "report_stats.holds_by_state is by enum hold_state");
+	for (size_t i = 0; i < HOLD_STATE_COUNT; i++)
+		out->holds_by_state[i] = t.holds_by_state[i];
+	out->shares = t.shares;
+	out->shares_simulated = t.shares_simulated;
+	out->public_addresses = t.public_addresses;
+	out->notices_queued = t.notices_queued;
+	out->notices_sent = t.notices_sent;
+	out->notices_failed = t.notices_failed;
+	out->last_hold = t.last_hold;
+	out->last_share = t.last_share;
+	return 0;
 }
 
 /* HELP and TYPE lines of a metric. */

@@ -27,10 +27,12 @@
  * Limits: quick_check reads the whole file, so opening a store of some GB
  * takes seconds (once, at start).
  *
- * THE SCHEMA (for readers such as reports: read-only, never write).
+ * THE SCHEMA.  Only store/ knows it (tests/layout/layers.sh keeps SQLite
+ * there): reports read it through store_report.c, which accepts every
+ * version from 1 on, so a schema change is made here and there only.
  * Times are Unix seconds (UTC), NULL when not (yet) known.
  *
- * Version 1 (issue 4):
+ * Version 1 (holds, the register of shares, the outbox):
  *   holds            one row per held message
  *     ref            "G20250314-7KQ2M9XH0T" (primary key)
  *     queue_id, sender, subject, received (MTA time), stored (our commit),
@@ -54,7 +56,8 @@
  *   outbox           notices: kind (hold, release, deny, expiry, digest),
  *                    ref, rcpt, message, created, due, attempts,
  *                    last_error, state queued | sent | failed, done_at
- * Version 2 (issue 5: jurists and the record), added columns and tables:
+ * Version 2 (jurists' decisions and the audit record), added columns and
+ * tables:
  *   holds.decided_at       time the hold reached a final state
  *                          (released, denied, expired); NULL while open
  *   holds.decided_by       user name of the actor of the final event:
@@ -82,7 +85,7 @@
  *                    prev_hash, hash (SHA-256 hex; see audit.h).
  *                    Time to decision: holds.decided_at - holds.received;
  *                    outcome: holds.state / hold_recipients.state.
- * Version 3 (issue 5: release), added columns and a table:
+ * Version 3 (releases that really deliver), added columns and a table:
  *   holds.release_attempts  failed release attempts so far
  *   holds.release_due       earliest time of the next attempt (backoff)
  *   holds.release_error     the last failure, "" or NULL when none
@@ -92,9 +95,19 @@
  *                    X-Grondslag-Release value sent), created, expires,
  *                    state issued | used (the milter accepted it) | done
  *                    (the release is recorded) | void (failed; never
- *                    accepted again), used_at, mta_queue_id (the MTA's
- *                    queue id seen by the milter), relay_queue_id (from
- *                    the relay's 250), last_error.
+ *                    accepted again) | refused | unconfirmed | unknown
+ *                    (store.h says what each means), used_at,
+ *                    mta_queue_id (the MTA's queue id seen by the
+ *                    milter), relay_queue_id (from the relay's 250),
+ *                    last_error.
+ * Version 4 (a client's retry finds its hold), added columns:
+ *   holds.retry_key    holdkey_compute()'s key of a retry after a 451
+ *   holds.message_key  the message's key: a recipient released from one
+ *                      hold is never released from another of the same
+ * Version 5 (the sender as a person, senderid.h), added columns:
+ *   holds.sender_auth       the SMTP AUTH identity, '' when none
+ *   holds.sender_canonical  the canonical envelope sender ('' in holds
+ *                           made before)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -108,14 +121,12 @@
 
 #include "store_priv.h"
 
-/* "GRND": PRAGMA application_id of a grondslag store. */
-#define STORE_APPLICATION_ID 0x47524e44
 #define STORE_BUSY_TIMEOUT_MS 10000
 
 static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 /* Schema version 1.  The message is in its own table so that listing
- * holds or changing their state (issue 5) never rewrites a message. */
+ * holds or changing their state never rewrites a message. */
 static const char schema_v1[] =
 	"CREATE TABLE holds ("
 	" ref TEXT PRIMARY KEY NOT NULL,"
@@ -165,7 +176,7 @@ static const char schema_v1[] =
 	"CREATE INDEX outbox_due ON outbox(state, due);"
 	"PRAGMA application_id = 1196576324;";	/* STORE_APPLICATION_ID */
 
-/* Version 2: decisions and the record (issue 5). */
+/* Version 2: the jurists' decisions and the audit record. */
 static const char schema_v2[] =
 	"ALTER TABLE holds ADD COLUMN decided_at INTEGER;"
 	"ALTER TABLE holds ADD COLUMN decided_by TEXT;"
@@ -195,7 +206,7 @@ static const char schema_v2[] =
 	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
 	" BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;";
 
-/* Version 3: releases that really deliver (issue 5, slice 4). */
+/* Version 3: releases that really deliver (tokens, attempts, backoff). */
 static const char schema_v3[] =
 	"ALTER TABLE holds ADD COLUMN release_attempts INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE holds ADD COLUMN release_due INTEGER NOT NULL DEFAULT 0;"
@@ -248,7 +259,7 @@ void store_sqlerr(struct store *s, char *err, size_t errlen, const char *what)
 	store_errf(err, errlen, "store: %s: %s", what, sqlite3_errmsg(s->db));
 }
 
-int store_begin(struct store *s, char *err, size_t errlen)
+static int store_begin(struct store *s, char *err, size_t errlen)
 {
 	struct stat st;
 	if (s->ino != 0 && (stat(s->path, &st) != 0 || st.st_dev != s->dev || st.st_ino != s->ino)) {
@@ -265,13 +276,13 @@ int store_begin(struct store *s, char *err, size_t errlen)
 	return 0;
 }
 
-void store_rollback(struct store *s)
+static void store_rollback(struct store *s)
 {
 	if (sqlite3_get_autocommit(s->db) == 0)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-int store_commit(struct store *s, char *err, size_t errlen)
+static int store_commit(struct store *s, char *err, size_t errlen)
 {
 	if (s->fail_commits != 0) {
 		/* as a full disk would: every row written, then the commit fails */
@@ -309,6 +320,18 @@ int store_txn_end(struct store *s, int rc, bool commit, char *err, size_t errlen
 	return rc;
 }
 
+void store_read_begin(struct store *s)
+{
+	pthread_mutex_lock(&s->lock);
+	sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
+}
+
+void store_read_end(struct store *s)
+{
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	pthread_mutex_unlock(&s->lock);
+}
+
 sqlite3_stmt *store_prepare(struct store *s, const char *sql, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = NULL;
@@ -337,8 +360,7 @@ char *store_column_opt(sqlite3_stmt *st, int col)
 	return t != NULL && *t ? strdup((const char *)t) : NULL;
 }
 
-/* One integer from a one-row statement such as "PRAGMA user_version". */
-static int query_int(sqlite3 *db, const char *sql, int64_t *out)
+int store_query_int(sqlite3 *db, const char *sql, int64_t *out)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
@@ -458,9 +480,9 @@ static int check_file(const char *path, char *err, size_t errlen)
 static int check_identity(struct store *s, int64_t *version, char *err, size_t errlen)
 {
 	int64_t appid = 0, tables = 0;
-	if (query_int(s->db, "PRAGMA application_id", &appid) != SQLITE_OK ||
-	    query_int(s->db, "PRAGMA user_version", version) != SQLITE_OK ||
-	    query_int(s->db, "SELECT count(*) FROM sqlite_master", &tables) != SQLITE_OK) {
+	if (store_query_int(s->db, "PRAGMA application_id", &appid) != SQLITE_OK ||
+	    store_query_int(s->db, "PRAGMA user_version", version) != SQLITE_OK ||
+	    store_query_int(s->db, "SELECT count(*) FROM sqlite_master", &tables) != SQLITE_OK) {
 		store_errf(err, errlen, "Database %s: %s", s->path, sqlite3_errmsg(s->db));
 		return -1;
 	}
@@ -553,21 +575,18 @@ static int migrate(struct store *s, int64_t version, char *err, size_t errlen)
 	for (int64_t v = version; v < STORE_SCHEMA_VERSION; v++) {
 		char sql[64];
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %lld", (long long)(v + 1));
-		if (store_begin(s, err, errlen) != 0)
+		if (store_txn_begin(s, err, errlen) != 0)
 			return -1;
+		int rc = 0;
 		if (sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK ||
 		    sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
 			store_errf(err, errlen, "Database %s: migration to schema version %lld: %s",
 				   s->path, (long long)(v + 1), sqlite3_errmsg(s->db));
-			store_rollback(s);
-			return -1;
+			rc = -1;
 		}
-		/* a migration is not a write the test hook is aimed at */
-		int fail = s->fail_commits;
-		s->fail_commits = 0;
-		int rc = store_commit(s, err, errlen);
-		s->fail_commits = fail;
-		if (rc != 0)
+		/* the test hook (store_fail_commits) cannot be armed yet: the
+		 * store is not open before its migrations are done */
+		if (store_txn_end(s, rc, rc == 0, err, errlen) != 0)
 			return -1;
 	}
 	return 0;
@@ -655,7 +674,9 @@ int store_init(const char *path, const char *details, char *err, size_t errlen)
 	return rc;
 }
 
-void store_immutable_uri(const char *path, char *uri, size_t size)
+/* "file:" URI of path with immutable=1, percent-encoded where a URI
+ * would read something else. */
+static void immutable_uri(const char *path, char *uri, size_t size)
 {
 	size_t n = (size_t)snprintf(uri, size, "file:");
 	for (const unsigned char *p = (const unsigned char *)path; *p && n + 4 < size; p++) {
@@ -673,17 +694,37 @@ void store_immutable_uri(const char *path, char *uri, size_t size)
  * read-only open of a WAL store would leave new -wal and -shm files
  * behind, owned by whoever ran the command, which the daemon (another
  * user) then cannot open. */
-static int open_readonly(const char *path, sqlite3 **db)
+static int connect_readonly(const char *path, sqlite3 **db)
 {
 	char wal[4200], uri[12800];
 	struct stat st;
 	int flags = SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX;
 	snprintf(wal, sizeof wal, "%s-wal", path);
 	if (strlen(path) < 4096 && stat(wal, &st) != 0 && errno == ENOENT) {
-		store_immutable_uri(path, uri, sizeof uri);
+		immutable_uri(path, uri, sizeof uri);
 		return sqlite3_open_v2(uri, db, flags | SQLITE_OPEN_URI, NULL);
 	}
 	return sqlite3_open_v2(path, db, flags, NULL);
+}
+
+struct store *store_new_readonly(const char *path, char *why, size_t whylen)
+{
+	struct store *s = calloc(1, sizeof *s);
+	if (s == NULL || (s->path = strdup(path)) == NULL) {
+		free(s);
+		store_errf(why, whylen, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	s->readonly = true;
+	int rc = connect_readonly(path, &s->db);
+	if (rc != SQLITE_OK) {
+		store_errf(why, whylen, "%s", s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		store_close(s);
+		return NULL;
+	}
+	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+	return s;
 }
 
 struct store *store_open_readonly(const char *path, char *err, size_t errlen)
@@ -695,21 +736,12 @@ struct store *store_open_readonly(const char *path, char *err, size_t errlen)
 	}
 	if (check_file(path, err, errlen) != 0)
 		return NULL;
-	struct store *s = calloc(1, sizeof *s);
-	if (s == NULL || (s->path = strdup(path)) == NULL) {
-		free(s);
-		store_errf(err, errlen, "Database %s: out of memory", path);
+	char why[512];
+	struct store *s = store_new_readonly(path, why, sizeof why);
+	if (s == NULL) {
+		store_errf(err, errlen, "Database %s: %s", path, why);
 		return NULL;
 	}
-	pthread_mutex_init(&s->lock, NULL);
-	s->readonly = true;
-	if (open_readonly(path, &s->db) != SQLITE_OK) {
-		store_errf(err, errlen, "Database %s: %s", path,
-			   s->db ? sqlite3_errmsg(s->db) : "out of memory");
-		store_close(s);
-		return NULL;
-	}
-	sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
 	int64_t version = 0;
 	if (check_identity(s, &version, err, errlen) != 0) {
 		store_close(s);
@@ -805,7 +837,7 @@ int64_t store_hold_count(struct store *s)
 		return -1;
 	int64_t n = -1;
 	pthread_mutex_lock(&s->lock);
-	if (query_int(s->db, "SELECT count(*) FROM holds", &n) != SQLITE_OK)
+	if (store_query_int(s->db, "SELECT count(*) FROM holds", &n) != SQLITE_OK)
 		n = -1;
 	pthread_mutex_unlock(&s->lock);
 	return n;

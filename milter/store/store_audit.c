@@ -113,16 +113,10 @@ int store_audit_put(struct store *s, const struct store_audit *a, char *err, siz
 		store_errf(err, errlen, "store: invalid audit record");
 		return -1;
 	}
-	pthread_mutex_lock(&s->lock);
-	int rc = store_begin(s, err, errlen);
-	if (rc == 0)
-		rc = store_audit_append(s, a, 0, NULL, err, errlen);
-	if (rc == 0)
-		rc = store_commit(s, err, errlen);
-	else
-		store_rollback(s);
-	pthread_mutex_unlock(&s->lock);
-	return rc;
+	if (store_txn_begin(s, err, errlen) != 0)
+		return -1;
+	int rc = store_audit_append(s, a, 0, NULL, err, errlen);
+	return store_txn_end(s, rc, rc == 0, err, errlen);
 }
 
 /* Fill r from a row of the scan query (strings valid until the next step). */
@@ -171,12 +165,10 @@ int store_audit_scan(struct store *s, int64_t since,
 {
 	if (s == NULL || cb == NULL)
 		return -1;
-	pthread_mutex_lock(&s->lock);
 	/* one read transaction: a consistent snapshot while the daemon writes */
-	sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
+	store_read_begin(s);
 	int rc = scan_locked(s, since, cb, arg);
-	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
-	pthread_mutex_unlock(&s->lock);
+	store_read_end(s);
 	return rc;
 }
 

@@ -294,43 +294,42 @@ static int find_retry(struct store *s, const struct store_hold *h, time_t now,
 	return rc;
 }
 
-/* One attempt at writing the hold under reference ref (or finding the
- * hold it retries: its reference in existing). */
+/* The rows of the hold under reference ref (or the record of a retry of
+ * the hold in existing), inside the caller's transaction. */
+static enum put_result put_locked(struct store *s, const struct store_hold *h, const char *ref,
+				  uint64_t size, char existing[STORE_REF_MAX], char *err,
+				  size_t errlen)
+{
+	char sha[STORE_SHA256_HEX];
+	time_t now = time(NULL);
+	int rc = find_retry(s, h, now, existing, err, errlen);
+	if (rc != 0)
+		return rc < 0 ? PUT_ERROR : PUT_RETRY;
+	rc = put_message(s, h, ref, size, sha, err, errlen);
+	if (rc == 1)
+		return PUT_REF_TAKEN;
+	if (rc != 0 || put_hold_row(s, h, ref, size, sha, now, err, errlen) != 0 ||
+	    put_recipients(s, h, ref, err, errlen) != 0 ||
+	    put_audit(s, h, ref, sha, size, now, err, errlen) != 0 ||
+	    put_notices(s, h, ref, now, err, errlen) != 0)
+		return PUT_ERROR;
+	for (size_t i = 0; i < h->nshares; i++)
+		if (store_put_share(s, &h->shares[i], err, errlen) != 0)
+			return PUT_ERROR;
+	return PUT_OK;
+}
+
+/* One attempt at writing the hold under reference ref, one transaction:
+ * kept when the hold (or the record of its retry) was written. */
 static enum put_result put_once(struct store *s, const struct store_hold *h, const char *ref,
 				uint64_t size, char existing[STORE_REF_MAX], char *err,
 				size_t errlen)
 {
-	char sha[STORE_SHA256_HEX];
-	time_t now = time(NULL);
-	if (store_begin(s, err, errlen) != 0)
+	if (store_txn_begin(s, err, errlen) != 0)
 		return PUT_ERROR;
-	int rc = find_retry(s, h, now, existing, err, errlen);
-	if (rc != 0) {
-		if (rc < 0 || store_commit(s, err, errlen) != 0) {
-			store_rollback(s);
-			return PUT_ERROR;
-		}
-		return PUT_RETRY;
-	}
-	rc = put_message(s, h, ref, size, sha, err, errlen);
-	if (rc == 1) {
-		store_rollback(s);
-		return PUT_REF_TAKEN;
-	}
-	if (rc != 0 || put_hold_row(s, h, ref, size, sha, now, err, errlen) != 0 ||
-	    put_recipients(s, h, ref, err, errlen) != 0 ||
-	    put_audit(s, h, ref, sha, size, now, err, errlen) != 0 ||
-	    put_notices(s, h, ref, now, err, errlen) != 0) {
-		store_rollback(s);
-		return PUT_ERROR;
-	}
-	for (size_t i = 0; i < h->nshares; i++) {
-		if (store_put_share(s, &h->shares[i], err, errlen) != 0) {
-			store_rollback(s);
-			return PUT_ERROR;
-		}
-	}
-	return store_commit(s, err, errlen) == 0 ? PUT_OK : PUT_ERROR;
+	enum put_result r = put_locked(s, h, ref, size, existing, err, errlen);
+	bool keep = r == PUT_OK || r == PUT_RETRY;
+	return store_txn_end(s, 0, keep, err, errlen) == 0 ? r : PUT_ERROR;
 }
 
 /* Is text 64 lowercase hex digits? */
@@ -403,7 +402,6 @@ int store_hold_put(struct store *s, const struct store_hold *h, char ref_out[STO
 	}
 	if (message_size(h, &size, err, errlen) != 0)
 		return -1;
-	pthread_mutex_lock(&s->lock);
 	enum put_result r = PUT_REF_TAKEN;
 	char ref[STORE_REF_MAX];
 	for (int attempt = 0; r == PUT_REF_TAKEN && attempt < REF_ATTEMPTS; attempt++) {
@@ -418,7 +416,6 @@ int store_hold_put(struct store *s, const struct store_hold *h, char ref_out[STO
 		if (r == PUT_REF_TAKEN && h->ref != NULL)
 			break;	/* a caller's reference is not ours to change */
 	}
-	pthread_mutex_unlock(&s->lock);
 	if (r == PUT_REF_TAKEN)
 		store_errf(err, errlen, "store: reference already in use");
 	if (r != PUT_OK && r != PUT_RETRY)
@@ -628,16 +625,14 @@ struct store_hold_record *store_hold_get(struct store *s, const char *ref, char 
 		store_errf(err, errlen, "store: out of memory");
 		return NULL;
 	}
-	pthread_mutex_lock(&s->lock);
 	/* one read transaction: the hold and its recipients as of one moment */
-	sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
+	store_read_begin(s);
 	int found = get_hold_row(s, ref, r);
 	if (found == 1 && get_recipients(s, ref, r) != 0)
 		found = -1;
 	if (found < 0)
 		store_sqlerr(s, err, errlen, "read hold");
-	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
-	pthread_mutex_unlock(&s->lock);
+	store_read_end(s);
 	if (found != 1) {
 		store_hold_record_free(r);
 		return NULL;

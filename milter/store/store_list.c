@@ -168,11 +168,9 @@ int store_holds_list(struct store *s, const struct store_hold_filter *f,
 		store_errf(err, errlen, "store: no store");
 		return -1;
 	}
-	pthread_mutex_lock(&s->lock);
-	sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL);
+	store_read_begin(s);
 	int rc = list_locked(s, f ? f : &none, out, err, errlen);
-	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
-	pthread_mutex_unlock(&s->lock);
+	store_read_end(s);
 	if (rc != 0)
 		store_hold_list_free(out);
 	return rc;

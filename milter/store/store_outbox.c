@@ -93,16 +93,12 @@ int store_shares_put(struct store *s, const struct hold_share *sh, size_t n, cha
 	}
 	if (n == 0)
 		return 0;
-	pthread_mutex_lock(&s->lock);
-	int rc = store_begin(s, err, errlen);
+	if (store_txn_begin(s, err, errlen) != 0)
+		return -1;
+	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < n; i++)
 		rc = store_put_share(s, &sh[i], err, errlen);
-	if (rc == 0)
-		rc = store_commit(s, err, errlen);
-	else
-		store_rollback(s);
-	pthread_mutex_unlock(&s->lock);
-	return rc;
+	return store_txn_end(s, rc, rc == 0, err, errlen);
 }
 
 int store_share_put(struct store *s, const struct hold_share *sh, char *err, size_t errlen)
@@ -163,18 +159,12 @@ static int notices_tx(struct store *s, const struct store_notice_item *items, si
 		store_errf(err, errlen, "store: invalid notice");
 		return -1;
 	}
-	pthread_mutex_lock(&s->lock);
-	int rc = store_begin(s, err, errlen);
-	if (rc == 0)
-		rc = store_notices_insert(s, items, n, ref, due, err, errlen);
+	if (store_txn_begin(s, err, errlen) != 0)
+		return -1;
+	int rc = store_notices_insert(s, items, n, ref, due, err, errlen);
 	if (rc == 0 && a != NULL)
 		rc = store_audit_append(s, a, due, NULL, err, errlen);
-	if (rc == 0)
-		rc = store_commit(s, err, errlen);
-	else
-		store_rollback(s);
-	pthread_mutex_unlock(&s->lock);
-	return rc;
+	return store_txn_end(s, rc, rc == 0, err, errlen);
 }
 
 int store_notices_put(struct store *s, const struct store_notice_item *items, size_t n,
@@ -319,12 +309,11 @@ static int notice_attempt(struct store *s, int64_t id, enum notice_outcome outco
 {
 	if (s == NULL)
 		return -1;
-	pthread_mutex_lock(&s->lock);
 	unsigned attempts = 0;
 	time_t due = 0;
-	int rc = store_begin(s, NULL, 0);
-	if (rc == 0)
-		rc = notice_state(s, id, &attempts, &due);
+	if (store_txn_begin(s, NULL, 0) != 0)
+		return -1;
+	int rc = notice_state(s, id, &attempts, &due);
 	if (rc == 0) {
 		attempts++;
 		if (outcome == NOTICE_CLAIMED)
@@ -337,12 +326,7 @@ static int notice_attempt(struct store *s, int64_t id, enum notice_outcome outco
 			rc = notice_update(s, id, "queued", now + store_notice_backoff(attempts), 0,
 					   why, true);
 	}
-	if (rc == 0)
-		rc = store_commit(s, NULL, 0);
-	else
-		store_rollback(s);
-	pthread_mutex_unlock(&s->lock);
-	return rc;
+	return store_txn_end(s, rc, rc == 0, NULL, 0);
 }
 
 int store_notice_claim(struct store *s, int64_t id, time_t now, time_t lease)

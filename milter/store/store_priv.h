@@ -2,8 +2,8 @@
  * store_priv.h - what the store's files share and nobody else sees: the
  * struct store itself (store.c: open, schema, transactions, references),
  * used by store_hold.c (holds), store_outbox.c (shares and notices),
- * store_audit.c (the record), store_decide.c (decisions) and
- * store_list.c (listings).
+ * store_audit.c (the record), store_decide.c (decisions),
+ * store_list.c (listings) and store_report.c (reports and statistics).
  *
  * Every public function takes s->lock for its whole duration; the helpers
  * below assume it is held.
@@ -18,6 +18,9 @@
 #include <sys/types.h>
 
 #include "grondslag/store/store.h"
+
+/* "GRND": PRAGMA application_id of a grondslag store. */
+#define STORE_APPLICATION_ID 0x47524e44
 
 struct store {
 	sqlite3 *db;
@@ -38,22 +41,32 @@ void store_errf(char *err, size_t errlen, const char *fmt, ...)
 /* err = "store: what: <SQLite's message>". */
 void store_sqlerr(struct store *s, char *err, size_t errlen, const char *what);
 
-/* BEGIN IMMEDIATE: the write lock is taken now (waiting up to the busy
- * timeout), so a transaction never fails half-way on a lock.  Fails when
- * the path no longer names the file opened (removed or replaced while in
- * use): a write there would vanish at the next start. */
-int store_begin(struct store *s, char *err, size_t errlen);
-/* COMMIT (fsynced by synchronous=FULL); rolls back on failure, and fails
- * on purpose while store_fail_commits() says so. */
-int store_commit(struct store *s, char *err, size_t errlen);
-void store_rollback(struct store *s);
-/* One write transaction under the lock, for a public function: lock and
- * store_begin() (0; -1 and unlocked again), then the body (the *_locked
- * helpers), then store_txn_end(): commit when commit (a body's refusal
- * may keep its records), else roll back, and unlock.  It returns rc, or
- * -1 when the commit failed. */
+/* One write transaction under the lock, the only way anything is
+ * written: lock and BEGIN IMMEDIATE (0; -1 and unlocked again), then the
+ * body (the *_locked helpers), then store_txn_end(): commit when commit
+ * (a body's refusal may keep its records), else roll back, and unlock.
+ * It returns rc, or -1 when the commit failed.
+ * BEGIN IMMEDIATE takes the write lock now (waiting up to the busy
+ * timeout), so a transaction never fails half-way on a lock; it fails
+ * when the path no longer names the file opened (removed or replaced
+ * while in use): a write there would vanish at the next start.  COMMIT
+ * is fsynced (synchronous=FULL), rolls back on failure, and fails on
+ * purpose while store_fail_commits() says so. */
 int store_txn_begin(struct store *s, char *err, size_t errlen);
 int store_txn_end(struct store *s, int rc, bool commit, char *err, size_t errlen);
+/* One read transaction under the lock, so that what a public function
+ * reads in several statements is of one moment while the daemon writes:
+ * lock and BEGIN; COMMIT and unlock.  A read transaction cannot fail
+ * half-way, so nothing is reported. */
+void store_read_begin(struct store *s);
+void store_read_end(struct store *s);
+/* A store on a read-only connection to path (store_open_readonly(),
+ * store_open_report()), immutable when no -wal file exists, not yet
+ * checked; NULL + why (the connection's message). */
+struct store *store_new_readonly(const char *path, char *why, size_t whylen);
+/* One integer from a one-row statement such as "PRAGMA user_version":
+ * SQLITE_OK, else SQLite's result (SQLITE_DONE: no row). */
+int store_query_int(sqlite3 *db, const char *sql, int64_t *out);
 /* Prepare sql or set err. */
 sqlite3_stmt *store_prepare(struct store *s, const char *sql, char *err, size_t errlen);
 /* Bind text, NULL as "" (for NOT NULL columns). */

@@ -20,10 +20,8 @@
  * store_release_backoff(), store_release_unknown(), store_release_tampered(),
  * store_release_use(),
  * store_release_refused(),
- * store_release_open(), store_release_open_after(), store_release_due(),
- * store_release_due_after(),
- * store_holds_expired(),
- * store_holds_expired_after(),
+ * store_release_open_after(), store_release_due_after(),
+ * store_holds_expired(), store_holds_expired_after(),
  * store_strv_free().
  * Limits: work lists return at most 100 entries per call.
  */
@@ -634,11 +632,6 @@ int store_release_open_after(struct store *s, const char *after, char ***nonces,
 			after != NULL ? after : "", nonces, n, err, errlen);
 }
 
-int store_release_open(struct store *s, char ***nonces, size_t *n, char *err, size_t errlen)
-{
-	return store_release_open_after(s, "", nonces, n, err, errlen);
-}
-
 int store_release_due_after(struct store *s, time_t now, const char *after, char ***refs,
 			    size_t *n, char *err, size_t errlen)
 {
@@ -652,12 +645,6 @@ int store_release_due_after(struct store *s, time_t now, const char *after, char
 			   " hold_recipients r WHERE r.ref = holds.ref AND r.state = 'approved')"
 			   " ORDER BY received, ref", true, (int64_t)now, after != NULL ? after : "", refs, n,
 			err, errlen);
-}
-
-int store_release_due(struct store *s, time_t now, char ***refs, size_t *n, char *err,
-		      size_t errlen)
-{
-	return store_release_due_after(s, now, "", refs, n, err, errlen);
 }
 
 int store_holds_expired_after(struct store *s, time_t cutoff, const char *after, char ***refs,

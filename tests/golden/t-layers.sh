@@ -53,13 +53,21 @@ broken "store/ reaching the daemon" milter/store/anchor.c '#include "grondslag/d
 	'store/ includes daemon/'
 broken "report/ reaching the daemon" milter/report/report.c '#include "grondslag/daemon/ctlsock.h"' \
 	'report/ includes daemon/'
+broken "SQLite in a report" milter/report/report.c '#include <sqlite3.h>' \
+	'^milter/report/report.c:1: includes sqlite3.h outside the store'
+broken "SQLite in a report header" include/grondslag/report/report.h '#include "sqlite3.h"' \
+	'^include/grondslag/report/report.h:1: includes sqlite3.h outside the store'
+broken "SQLite in the CLI" milter/ctl/cmd_store.c '#  include <sqlite3ext.h>' \
+	'^milter/ctl/cmd_store.c:1: includes sqlite3ext.h outside the store'
 broken "a source outside every folder" milter/stray.c '/* stray */' 'outside every subsystem folder'
 broken "a header outside every folder" include/grondslag/stray.h '/* stray */' 'outside every subsystem folder'
 broken "an unknown folder" milter/misc/x.c '/* x */' "unknown subsystem folder 'misc'"
 broken "a flat project include" milter/decide/policy.c '#include "grondslag/policy.h"' \
 	'in no subsystem folder'
 
-# The adapter includes libmilter and is allowed to: the tree passes above.
+# The adapter includes libmilter and the store SQLite, and are allowed to:
+# the tree passes above.
 check "the adapter does include libmilter" grep -q 'libmilter/mfapi.h' milter/daemon/callbacks.c
+check "the store does include SQLite" grep -q 'sqlite3.h' milter/store/store_priv.h
 
 summary

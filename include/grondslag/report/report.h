@@ -7,13 +7,12 @@
  * to which party on which basis, per month, the Wbni and Cbw periods
  * apart).  Plus the counters of "grondslag stats --prometheus".
  *
- * The store is opened READ-ONLY with SQLite directly (the daemon is its
- * only writer; without a -wal file, i.e. with no writer, it is opened
- * immutable so that no -wal/-shm file owned by the reader is left
- * behind) and everything is read in one read transaction, so the numbers
- * of one report agree with each other.  SQL selects the rows of the
- * period (three scans: holds, their recipients, shares) and C counts them
- * in hash tables: SQLite's GROUP BY sorts, which over a million rows costs
+ * The store is read READ-ONLY through its bulk reader (store_report.h:
+ * the daemon is its only writer, and the reader leaves no file behind)
+ * and everything is read in one read transaction, so the numbers of one
+ * report agree with each other.  The store hands over the rows of the
+ * period (three scans: holds, their recipients, shares) and the report
+ * counts them in hash tables: a sorting GROUP BY over a million rows costs
  * several times the scan.  1,000,000 holds (1,250,000 recipients) and
  * 1,000,000 shares take about 4 s (tests/tools/report-bench.c).
  *

@@ -1,6 +1,6 @@
 /*
  * audit.h - the record: a tamper-evident chain of every decision and
- * access (issue 5), the pure part.  The store writes one row per event in
+ * access, the pure part.  The store writes one row per event in
  * table audit (see milter/store/store.c), in the transaction of the state
  * change it describes; this module defines what is hashed, builds the
  * canonical details, and verifies a chain read back in seq order.

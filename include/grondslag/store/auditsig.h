@@ -1,5 +1,5 @@
 /*
- * auditsig.h - signed checkpoints of the audit chain (issue 5).  The
+ * auditsig.h - signed checkpoints of the audit chain.  The
  * chain (audit.h) finds a record altered, deleted in the middle or
  * reordered, but not the newest records deleted, nor everything after a
  * point rewritten: whoever can write the store can recompute the hashes.

@@ -56,7 +56,8 @@
  *   store_hold_count()
  *   store_ref_new(), store_ref_valid()
  *   store_fail_next(), store_fail_commits()   test hooks: make writes fail
- * Issue 5 (store_audit.c, store_decide.c; schema in milter/store/store.c):
+ * The record and the jurists' decisions (store_audit.c, store_decide.c,
+ * store_list.c; the schema is in milter/store/store.c):
  *   store_open_readonly() read-only, for the CLI (audit verify/export)
  *   store_audit_put()     one record of the chain, own transaction
  *   store_audit_scan(), store_audit_verify(), store_audit_head()
@@ -66,6 +67,7 @@
  *   store_holds_list(), store_hold_approvals()   for held / show
  *   store_release_resolve()   an admin settles a stopped release
  *                         (store_resolve.c; "release-resolved")
+ * Reports and statistics read the store in bulk through store_report.h.
  * Every write also appends its audit record in the same transaction:
  * store_hold_put() "hold", store_share(s)_put() and shares in a hold
  * "share", store_hold_decide() the event (or "refused").
@@ -296,7 +298,7 @@ void store_fail_next(struct store *s);
  * until store_fail_commits(s, 0) (a disk that stays full). */
 void store_fail_commits(struct store *s, int n);
 
-/* ---- issue 5: the record and the decisions ---------------------------- */
+/* ---- the record and the decisions ------------------------------------- */
 
 /* Who did something: a user known by SO_PEERCRED, or the daemon. */
 struct store_actor {
@@ -318,9 +320,6 @@ struct store_audit {
  * must be this version; immutable when no -wal file exists, so the
  * reader leaves no -wal/-shm files behind).  NULL + err. */
 struct store *store_open_readonly(const char *path, char *err, size_t errlen);
-/* "file:" URI of path with immutable=1, percent-encoded where a URI
- * would read something else. */
-void store_immutable_uri(const char *path, char *uri, size_t size);
 /* Append one record in its own transaction (fsynced).  0 or -1. */
 int store_audit_put(struct store *s, const struct store_audit *a, char *err, size_t errlen);
 /* Call cb for every record with at >= since, in seq order; cb returns
@@ -577,19 +576,17 @@ struct store_release_resolution {
 int store_release_resolve(struct store *s, const struct store_release_resolution *in,
 			  struct store_decision_result *out, char *err, size_t errlen);
 
-/* Work lists (malloc'ed vectors of strings, store_strv_free()):
- * tokens still issued or used (an attempt not finished: after a
- * restart), holds with approved recipients due for an attempt, open
- * holds received at or before cutoff (expired).  At most 100 each. */
-int store_release_open(struct store *s, char ***nonces, size_t *n, char *err, size_t errlen);
-int store_release_due(struct store *s, time_t now, char ***refs, size_t *n, char *err,
-		      size_t errlen);
+/* Work lists (malloc'ed vectors of strings, store_strv_free()), at most
+ * 100 each, only entries after "after" ("" or NULL: from the first): the
+ * expiry and the releaser page through every expired or due hold with
+ * them, so holds that cannot be loaded never keep later ones off the
+ * list.  Tokens still issued or used (an attempt not finished: after a
+ * restart), by creation; holds with approved recipients due for an
+ * attempt, by receipt; open holds received at or before cutoff
+ * (expired), by reference (which starts with the day received);
+ * store_holds_expired() is the first page of those. */
 int store_holds_expired(struct store *s, time_t cutoff, char ***refs, size_t *n, char *err,
 			size_t errlen);
-/* The same, only references after "after" (in reference order, which
- * starts with the day received): the expiry and the releaser page through
- * every expired or due hold with them, so holds that cannot be loaded
- * never keep later ones off the list. */
 int store_release_open_after(struct store *s, const char *after, char ***nonces, size_t *n,
 			     char *err, size_t errlen);
 int store_release_due_after(struct store *s, time_t now, const char *after, char ***refs,

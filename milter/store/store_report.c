@@ -1,0 +1,324 @@
+/*
+ * store_report.c - the record read in bulk for reports and statistics
+ * (see store_report.h): one read-only connection, one read transaction,
+ * and a scan per kind of row (holds, held recipients, shares) over a
+ * period, plus the totals of "grondslag stats".
+ *
+ * The scans select the rows of the period and leave the counting to the
+ * caller (report_scan.c, report_query.c count in hash tables): SQLite's
+ * GROUP BY sorts, which over a million rows costs several times the scan.
+ * The recipients are read driven by the holds (CROSS JOIN keeps the holds
+ * outside), so the recipients of one hold come together.
+ *
+ * The schema grows (store.c): a column a later version added is asked
+ * for only when the store has it, so an old store still reports.
+ * Limits: none of its own; the caller bounds what it keeps.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "grondslag/store/store_report.h"
+#include "store_priv.h"
+
+/* Does the table have the column? */
+static bool has_column(sqlite3 *db, const char *table, const char *column)
+{
+	sqlite3_stmt *st = NULL;
+	bool found = false;
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", -1, &st,
+			       NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
+		found = sqlite3_step(st) == SQLITE_ROW;
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* The checks of store_open_report() on an open connection: ours, and with
+ * the columns a report reads.  0, or -1 + err. */
+static int check_report_store(sqlite3 *db, const char *path, int *schema, char *err,
+			      size_t errlen)
+{
+	int64_t app = 0, version = 0;
+	if (store_query_int(db, "PRAGMA application_id", &app) != SQLITE_OK ||
+	    store_query_int(db, "PRAGMA user_version", &version) != SQLITE_OK) {
+		store_errf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+		return -1;
+	}
+	if (app != STORE_APPLICATION_ID || version < 1) {
+		store_errf(err, errlen, "%s: not a grondslag store", path);
+		return -1;
+	}
+	static const char *const needed[][2] = {
+		{"holds", "received"},	     {"holds", "state"},     {"holds", "categories"},
+		{"holds", "sender"},	     {"hold_recipients", "party"},
+		{"hold_recipients", "reasons"}, {"shares", "shared_at"}, {"shares", "bases"},
+		{"outbox", "state"},
+	};
+	for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++) {
+		if (!has_column(db, needed[i][0], needed[i][1])) {
+			store_errf(err, errlen, "%s: store has no %s.%s (schema %lld)", path,
+				   needed[i][0], needed[i][1], (long long)version);
+			return -1;
+		}
+	}
+	*schema = (int)version;
+	return 0;
+}
+
+struct store *store_open_report(const char *path, int *schema, char *err, size_t errlen)
+{
+	struct stat st;
+	if (stat(path, &st) != 0) {
+		store_errf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	char why[512];
+	struct store *s = store_new_readonly(path, why, sizeof why);
+	if (s == NULL) {
+		store_errf(err, errlen, "%s: %s", path, why);
+		return NULL;
+	}
+	/* reading a large store: map it rather than copy every page, and
+	 * keep the index pages of the recipient lookups in a larger cache */
+	sqlite3_exec(s->db, "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -65536", NULL,
+		     NULL, NULL);
+	if (check_report_store(s->db, path, schema, err, errlen) != 0) {
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+int store_report_begin(struct store *s, char *err, size_t errlen)
+{
+	/* a transaction left open across calls would stand in the way of the
+	 * writes of a store that has writers in this process */
+	if (!s->readonly) {
+		store_errf(err, errlen, "not a read-only store");
+		return -1;
+	}
+	pthread_mutex_lock(&s->lock);
+	int rc = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	if (rc != 0)
+		store_errf(err, errlen, "%s", sqlite3_errmsg(s->db));
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+void store_report_end(struct store *s)
+{
+	pthread_mutex_lock(&s->lock);
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* A row of a scan handed to the caller's callback (cb, cast back to its
+ * type by the row function); the callback's answer. */
+typedef void (*any_cb)(void);
+typedef int (*row_fn)(sqlite3_stmt *st, any_cb cb, void *arg);
+
+/* Run sql (lock held) with ?1, ?2 bound to [since, until), handing each
+ * row to row: 0 at the end, 1 when the callback stopped it, -1 + err. */
+static int scan_period(struct store *s, const char *sql, time_t since, time_t until, row_fn row,
+		       any_cb cb, void *arg, char *err, size_t errlen)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 1, (sqlite3_int64)since) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, (sqlite3_int64)until) != SQLITE_OK) {
+		store_errf(err, errlen, "%s", sqlite3_errmsg(s->db));
+		sqlite3_finalize(st);
+		return -1;
+	}
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (row(st, cb, arg) != 0)
+			break;
+	int out = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	if (out < 0)
+		store_errf(err, errlen, "%s", sqlite3_errmsg(s->db));
+	sqlite3_finalize(st);
+	return out;
+}
+
+/* A text column and its length, "" for NULL. */
+static const char *column_text(sqlite3_stmt *st, int col, size_t *len)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+	*len = t ? (size_t)sqlite3_column_bytes(st, col) : 0;
+	return t ? t : "";
+}
+
+/* The SQL expression of the time of the jurists' decision: for a release
+ * the last approval (hold_approvals.at: the release itself may wait for
+ * the relay), else holds.decided_at (schema 2), else the time the state
+ * last changed (schema 1). */
+static const char *decision_expr(sqlite3 *db)
+{
+	bool decided = has_column(db, "holds", "decided_at");
+	if (decided && has_column(db, "hold_approvals", "at"))
+		return "CASE WHEN state = 'released' THEN coalesce((SELECT max(a.at) FROM"
+		       " hold_approvals a WHERE a.ref = holds.ref), decided_at)"
+		       " ELSE decided_at END";
+	if (decided)
+		return "decided_at";
+	return has_column(db, "holds", "state_changed") ? "state_changed" : "NULL";
+}
+
+typedef int (*hold_cb)(void *arg, const struct store_report_hold *h);
+
+static int hold_row(sqlite3_stmt *st, any_cb cb, void *arg)
+{
+	struct store_report_hold h = {
+		.received = (time_t)sqlite3_column_int64(st, 0),
+		.state = (const char *)sqlite3_column_text(st, 1),
+		.categories = (unsigned)sqlite3_column_int64(st, 2),
+		.decided = sqlite3_column_type(st, 4) != SQLITE_NULL,
+		.decided_at = (time_t)sqlite3_column_int64(st, 4),
+	};
+	h.sender = column_text(st, 3, &h.sender_len);
+	return ((hold_cb)cb)(arg, &h);
+}
+
+int store_report_holds(struct store *s, time_t since, time_t until, hold_cb cb, void *arg,
+		       char *err, size_t errlen)
+{
+	pthread_mutex_lock(&s->lock);
+	char sql[512];
+	snprintf(sql, sizeof sql,
+		 "SELECT received, state, categories, sender, %s FROM holds"
+		 " WHERE received >= ?1 AND received < ?2",
+		 decision_expr(s->db));
+	int rc = scan_period(s, sql, since, until, hold_row, (any_cb)cb, arg, err, errlen);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+typedef int (*rcpt_cb)(void *arg, const struct store_report_rcpt *r);
+
+static int rcpt_row(sqlite3_stmt *st, any_cb cb, void *arg)
+{
+	struct store_report_rcpt r = {
+		.hold = sqlite3_column_int64(st, 0),
+		.received = (time_t)sqlite3_column_int64(st, 1),
+		.party = (const char *)sqlite3_column_text(st, 2),
+		.recipient = (const char *)sqlite3_column_text(st, 3),
+	};
+	r.reasons = column_text(st, 4, &r.reasons_len);
+	return ((rcpt_cb)cb)(arg, &r);
+}
+
+int store_report_recipients(struct store *s, time_t since, time_t until, rcpt_cb cb, void *arg,
+			    char *err, size_t errlen)
+{
+	pthread_mutex_lock(&s->lock);
+	int rc = scan_period(s,
+			     "SELECT h.rowid, h.received, x.party,"
+			     " CASE WHEN x.party IS NULL THEN x.recipient END, x.reasons FROM holds h"
+			     " CROSS JOIN hold_recipients x ON x.ref = h.ref"
+			     " WHERE h.received >= ?1 AND h.received < ?2",
+			     since, until, rcpt_row, (any_cb)cb, arg, err, errlen);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+typedef int (*share_cb)(void *arg, const struct store_report_share *sh);
+
+static int share_row(sqlite3_stmt *st, any_cb cb, void *arg)
+{
+	struct store_report_share sh = {
+		.shared_at = (time_t)sqlite3_column_int64(st, 0),
+		.simulated = sqlite3_column_int(st, 4) != 0,
+		.categories = (unsigned)sqlite3_column_int64(st, 5),
+		.tlp = sqlite3_column_int(st, 6),
+		.public_addresses = (uint64_t)sqlite3_column_int64(st, 7),
+	};
+	sh.party = column_text(st, 1, &sh.party_len);
+	sh.bases = column_text(st, 2, &sh.bases_len);
+	sh.articles = column_text(st, 3, &sh.articles_len);
+	sh.regime = column_text(st, 8, &sh.regime_len);
+	return ((share_cb)cb)(arg, &sh);
+}
+
+int store_report_shares(struct store *s, time_t since, time_t until, share_cb cb, void *arg,
+			char *err, size_t errlen)
+{
+	pthread_mutex_lock(&s->lock);
+	/* shares.regime: the regime the share recorded itself (a later
+	 * schema) */
+	char sql[320];
+	snprintf(sql, sizeof sql,
+		 "SELECT shared_at, coalesce(party, ''), bases, articles, simulated, categories,"
+		 " tlp, public_addresses, %s FROM shares WHERE shared_at >= ?1 AND shared_at < ?2",
+		 has_column(s->db, "shares", "regime") ? "regime" : "NULL");
+	int rc = scan_period(s, sql, since, until, share_row, (any_cb)cb, arg, err, errlen);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+/* Count the rows of holds or of the outbox by state (sql: "SELECT state,
+ * count(*) ... GROUP BY state"). */
+static int count_states(struct store *s, const char *sql, struct store_totals *o, bool holds)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	int rc;
+	while (st != NULL && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *state = (const char *)sqlite3_column_text(st, 0);
+		uint64_t n = (uint64_t)sqlite3_column_int64(st, 1);
+		enum hold_state hs;
+		if (holds) {
+			o->holds += n;
+			if (holdstate_parse(state, &hs))
+				o->holds_by_state[hs] += n;
+		} else if (state != NULL) {
+			if (strcmp(state, "queued") == 0)
+				o->notices_queued += n;
+			else if (strcmp(state, "sent") == 0)
+				o->notices_sent += n;
+			else if (strcmp(state, "failed") == 0)
+				o->notices_failed += n;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_report_totals(struct store *s, struct store_totals *o, char *err, size_t errlen)
+{
+	static const char *const one[] = {
+		"SELECT count(*) FROM hold_recipients",
+		"SELECT count(*) FROM shares WHERE simulated = 0",
+		"SELECT coalesce(sum(public_addresses), 0) FROM shares WHERE simulated = 0",
+		"SELECT count(*) FROM shares WHERE simulated = 1",
+		"SELECT coalesce(max(received), 0) FROM holds",
+		"SELECT coalesce(max(shared_at), 0) FROM shares",
+	};
+	int64_t v[sizeof one / sizeof one[0]] = {0};
+	memset(o, 0, sizeof *o);
+	pthread_mutex_lock(&s->lock);
+	int rc = count_states(s, "SELECT state, count(*) FROM holds GROUP BY state", o, true) == 0 &&
+			 count_states(s, "SELECT state, count(*) FROM outbox GROUP BY state", o,
+				      false) == 0
+		 ? 0
+		 : -1;
+	for (size_t i = 0; rc == 0 && i < sizeof one / sizeof one[0]; i++)
+		if (store_query_int(s->db, one[i], &v[i]) != SQLITE_OK)
+			rc = -1;
+	if (rc != 0)
+		store_errf(err, errlen, "%s", sqlite3_errmsg(s->db));
+	pthread_mutex_unlock(&s->lock);
+	o->held_recipients = (uint64_t)v[0];
+	o->shares = (uint64_t)v[1];
+	o->public_addresses = (uint64_t)v[2];
+	o->shares_simulated = (uint64_t)v[3];
+	o->last_hold = v[4];
+	o->last_share = v[5];
+	return rc;
+}
