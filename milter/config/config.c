@@ -649,3 +649,11 @@ void config_geo_options(const struct config *c, struct geo_options *o)
 		.asn_path = config_str(c, CONF_GEO_ASN_PATH),
 	};
 }
+
+void config_scan_options(const struct config *c, struct geo *geo, struct scan_options *o)
+{
+	*o = (struct scan_options){0};
+	config_walk_limits(c, &o->limits);
+	o->threshold = (unsigned)config_uint(c, CONF_TRACEABLE_THRESHOLD);
+	o->geo = geo;
+}

@@ -13,7 +13,7 @@
  *   config_str(), config_uint(), config_bool(), config_list()
  *   config_dump()       the effective configuration, as a valid file
  *   config_doc()        the table as a sample file or man page section
- *   config_walk_limits(), config_geo_options()
+ *   config_walk_limits(), config_geo_options(), config_scan_options()
  */
 #ifndef GRONDSLAG_CONFIG_H
 #define GRONDSLAG_CONFIG_H
@@ -24,6 +24,7 @@
 #include <stdio.h>
 
 #include "grondslag/scan/geo.h"
+#include "grondslag/scan/scan.h"
 #include "grondslag/scan/walk.h"
 
 enum config_key {
@@ -60,5 +61,10 @@ void config_doc(const char *style, FILE *out);
 
 void config_walk_limits(const struct config *c, struct walk_limits *l);
 void config_geo_options(const struct config *c, struct geo_options *o);
+/* The scan options of c (walk limits, ProviderTraceableThreshold) with
+ * geo (opened by the caller from config_geo_options(); may be NULL): the
+ * one place the daemon, "grondslag scan" and "grondslag check" get them
+ * from, so the three scan alike. */
+void config_scan_options(const struct config *c, struct geo *geo, struct scan_options *o);
 
 #endif
