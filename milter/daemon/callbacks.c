@@ -460,7 +460,7 @@ static int compose_notice(struct conn_ctx *c, const struct gate_result *g, const
  * number of items, or -1 out of memory. */
 static int compose_jurist_notice(struct conn_ctx *c, const struct gate_result *g,
 				 const char *ref, char **text,
-				 struct store_notice_item items[NOTICE_JURISTS_MAX])
+				 struct hold_notice items[NOTICE_JURISTS_MAX])
 {
 	const struct config *conf = snapshot_config(c->snap);
 	const char *to[NOTICE_JURISTS_MAX];
@@ -482,7 +482,7 @@ static int compose_jurist_notice(struct conn_ctx *c, const struct gate_result *g
 	if (*text == NULL)
 		return -1;
 	for (size_t i = 0; i < nto; i++)
-		items[i] = (struct store_notice_item){.kind = "jurist", .to = to[i], .message = *text};
+		items[i] = (struct hold_notice){.kind = "jurist", .to = to[i], .message = *text};
 	return (int)nto;
 }
 
@@ -500,7 +500,7 @@ static struct hold_share *shares_of(const struct gate_result *g, size_t *n)
 
 /* The retry key of the hold h of this message (holdkey.h); false when
  * it has none. */
-static bool retry_key(struct conn_ctx *c, const struct store_hold *h, const char *data,
+static bool retry_key(struct conn_ctx *c, const struct hold_record *h, const char *data,
 		      size_t len, char key[HOLDKEY_HEX], char message[HOLDKEY_HEX])
 {
 	struct msg_ctx *m = &c->msg;
@@ -541,10 +541,10 @@ static int store_decision(struct conn_ctx *c, const struct gate_result *g, bool 
 		free(shares);
 		return rc;
 	}
-	struct store_hold h = {0};
+	struct hold_record h = {0};
 	char *summary = gate_summary_json(g), *full = gate_findings_json(g), *notice = NULL;
 	char *jnotice = NULL, to[ADDRESS_TEXT_MAX], canonical[SENDERID_MAX];
-	struct store_notice_item items[NOTICE_JURISTS_MAX];
+	struct hold_notice items[NOTICE_JURISTS_MAX];
 	int nitems = 0;
 	int rc = -1;
 	if (summary == NULL || full == NULL) {

@@ -136,7 +136,7 @@ static const char message[] = "Subject: s\r\nX-A: 1\r\n\r\nbody 8.8.8.8\r\n";
 /* A hold from <alice@ncsc.nl> to the recipients above. */
 static void put_hold(struct store *s, char ref[STORE_REF_MAX])
 {
-	struct store_hold h = {.queue_id = "Q1", .sender = "<alice@ncsc.nl>", .subject = "s",
+	struct hold_record h = {.queue_id = "Q1", .sender = "<alice@ncsc.nl>", .subject = "s",
 			       .received = time(NULL) - 7200, .registry_digest = "ab",
 			       .summary_json = "{\"countries\":\"US:2\",\"public_addresses\":2}",
 			       .findings_json = "{\"addresses\":[\"8.8.8.8\",\"193.0.6.139\"]}",
@@ -587,7 +587,7 @@ static void test_self_approval(void **state)
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		char canonical[SENDERID_MAX];
 		senderid_address(cases[i].sender, "+-", canonical, sizeof canonical);
-		struct store_hold h = {.queue_id = "Q1", .sender = cases[i].sender,
+		struct hold_record h = {.queue_id = "Q1", .sender = cases[i].sender,
 				       .sender_auth = cases[i].auth, .sender_canonical = canonical,
 				       .subject = "s", .received = time(NULL) - 60,
 				       .registry_digest = "ab", .summary_json = "{}",

@@ -472,10 +472,10 @@ static struct store *open_store(const char *name)
 static int put_hold(struct store *s, time_t received, bool fail)
 {
 	static const struct hold_rcpt r[] = {{"<soc@cisa.gov>", "cisa", "no-basis", "x"}};
-	struct store_notice_item items[2] = {
+	struct hold_notice items[2] = {
 		{"jurist", "j1@ncsc.nl", "notice text"}, {"jurist", "j2@ncsc.nl", "notice text"},
 	};
-	struct store_hold h = {
+	struct hold_record h = {
 		.queue_id = "Q1", .sender = "<analyst@ncsc.nl>", .subject = "s",
 		.received = received, .data = "Subject: s\r\n\r\nx\r\n", .len = 17, .fd = -1,
 		.rcpts = r, .nrcpts = 1, .notice_to = "analyst@ncsc.nl",

@@ -91,7 +91,7 @@ enum tlp_level gate_tlp(const struct gate_result *g);	/* the message's */
 const char *gate_countries(const struct gate_result *g);
 size_t gate_public_count(const struct gate_result *g);
 
-/* The held recipients, for store_hold (strings owned by g). */
+/* The held recipients, for the hold record (strings owned by g). */
 const struct hold_rcpt *gate_hold_rcpts(const struct gate_result *g, size_t *n);
 /* The recipients delivered now (as given). */
 const char *const *gate_delivered(const struct gate_result *g, size_t *n);
