@@ -513,7 +513,7 @@ static bool retry_key(struct conn_ctx *c, const struct hold_record *h, const cha
 		.sender = m->sender ? m->sender : "", .rcpts = (const char *const *)m->rcpts,
 		.nrcpts = m->nrcpts, .held = held, .nheld = h->nrcpts,
 	};
-	bool ok = held != NULL && holdkey_compute(&in, key, message);
+	bool ok = held != NULL && holdkey_compute(&in, key, message) == 1;
 	free(held);
 	return ok;
 }
