@@ -464,7 +464,9 @@ static int compose_jurist_notice(struct conn_ctx *c, const struct gate_result *g
 {
 	const struct config *conf = snapshot_config(c->snap);
 	const char *to[NOTICE_JURISTS_MAX];
-	size_t nto = notice_jurist_to(conf, to, NOTICE_JURISTS_MAX);
+	size_t nmail;
+	const char *const *mail = config_jurist_mail(conf, &nmail);
+	size_t nto = notice_jurist_to(mail, nmail, to, NOTICE_JURISTS_MAX);
 	*text = NULL;
 	if (nto == 0)
 		return 0;

@@ -581,7 +581,9 @@ static void test_self_approval(void **state)
 	assert_str_eq_msg("line 2 more", config_list_more(c, CONF_JURIST, 1), "sasl:ali@REALM");
 	assert_str_eq_msg("line 1 more", config_list_more(c, CONF_JURIST, 0), "");
 	const char *to[8];
-	assert_int_eq_msg("notice addresses", notice_jurist_to(c, to, 8), 3);
+	size_t nmail;
+	const char *const *mail = config_jurist_mail(c, &nmail);
+	assert_int_eq_msg("notice addresses", notice_jurist_to(mail, nmail, to, 8), 3);
 	assert_str_eq_msg("notice address 2", to[1], "alice.private@example.org");
 	struct ctlsock_env env = {.store = s, .hostname = "mx.test", .notice_from = "g@ncsc.nl"};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {

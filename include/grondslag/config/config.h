@@ -11,6 +11,7 @@
  *   config_load()       defaults overlaid with a file
  *   config_free()
  *   config_str(), config_uint(), config_bool(), config_list()
+ *   config_jurist_mail()
  *   config_dump()       the effective configuration, as a valid file
  *   config_doc()        the table as a sample file or man page section
  *   config_walk_limits(), config_geo_options(), config_scan_options()
@@ -53,6 +54,11 @@ const char *config_list(const struct config *c, enum config_key k, size_t i);
 /* A Jurist line is "USER MAIL" in config_list(); its further addresses
  * and sasl:LOGINs (blank-separated) are here, "" when none. */
 const char *config_list_more(const struct config *c, enum config_key k, size_t i);
+/* The addresses the jurists' notices go to, as configured: every
+ * JuristNotice line, else the address of every Jurist line (pointers into
+ * c, *n of them; NULL when none).  notice_jurist_to() keeps the usable
+ * ones. */
+const char *const *config_jurist_mail(const struct config *c, size_t *n);
 const char *config_key_name(enum config_key k);
 
 void config_dump(const struct config *c, FILE *out);

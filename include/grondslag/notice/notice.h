@@ -8,8 +8,8 @@
  * The text is a complete RFC 5322 message with CRLF line ends: From, To,
  * Date, Message-ID, Subject "[grondslag] Your message was held: REF"
  * (plus the held mail's subject, RFC 2047-encoded when not plain ASCII),
- * Auto-Submitted: auto-generated, X-Grondslag-Notice: REF (the milter lets
- * such mail through; issue 5 signs it), MIME-Version, text/plain UTF-8 in
+ * Auto-Submitted: auto-generated, X-Grondslag-Notice: REF (the hold it is
+ * about), MIME-Version, text/plain UTF-8 in
  * 7bit, or quoted-printable when any line is not short plain ASCII.  Body
  * lines are at most 76 characters, header lines far below 998 (the held
  * subject is cut to 120 bytes, addresses to 320).
@@ -35,8 +35,7 @@
  *   notice_digest()        the daily digest of holds close to expiry
  *   notice_digest_lists()  does a digest list this hold now?
  *   notice_digest_due()    is a digest due (one per UTC day)?
- *   notice_jurist_to()     their addresses: JuristNotice, else the
- *                          addresses of the Jurist lines
+ *   notice_jurist_to()     their usable addresses, of those configured
  * Subjects "[grondslag] Held for review: REF" and "[grondslag] Holds
  * close to expiry: N (YYYY-MM-DD)"; X-Grondslag-Notice: REF or "digest".
  */
@@ -47,7 +46,9 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "grondslag/store/store.h"
+#include "grondslag/decide/hold.h"
+
+struct store_hold_record;	/* store.h: a hold as read back, for the digest */
 
 struct notice_hold_info {
 	const char *from;		/* NoticeFrom, e.g. grondslag@ncsc.nl */
@@ -140,13 +141,12 @@ bool notice_digest_lists(const struct store_hold_record *h, time_t now, unsigned
  * in the record) and when the clock is set back. */
 bool notice_digest_due(time_t last, time_t now);
 
-struct config;
 /* At most this many jurists' addresses are told (one outbox row each). */
 #define NOTICE_JURISTS_MAX 20
-/* The jurists' addresses into out (pointers into c, at most max): the
- * JuristNotice lines, else the addresses of the Jurist lines; duplicates
- * (case-insensitive) and unusable ones left out.  0: nobody to tell. */
-size_t notice_jurist_to(const struct config *c, const char **out, size_t max);
+/* The jurists' addresses into out (at most max): the nmail configured
+ * ones (config_jurist_mail()) with duplicates (case-insensitive) and
+ * unusable ones left out.  0: nobody to tell. */
+size_t notice_jurist_to(const char *const *mail, size_t nmail, const char **out, size_t max);
 
 /* The mail carrying one checkpoint line of the audit chain off the host
  * (notice_anchor.c): to the nto addresses, "[grondslag] audit checkpoint
