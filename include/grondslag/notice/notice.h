@@ -36,6 +36,8 @@
  *   notice_digest_lists()  does a digest list this hold now?
  *   notice_digest_due()    is a digest due (one per UTC day)?
  *   notice_jurist_to()     their usable addresses, of those configured
+ * The record of a hold with its notices (notice_record.c):
+ *   notice_hold_record()
  * Subjects "[grondslag] Held for review: REF" and "[grondslag] Holds
  * close to expiry: N (YYYY-MM-DD)"; X-Grondslag-Notice: REF or "digest".
  */
@@ -46,7 +48,9 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "grondslag/decide/gate.h"
 #include "grondslag/decide/hold.h"
+#include "grondslag/decide/holdrec.h"
 
 struct store_hold_record;	/* store.h: a hold as read back, for the digest */
 
@@ -147,6 +151,25 @@ bool notice_digest_due(time_t last, time_t now);
  * ones (config_jurist_mail()) with duplicates (case-insensitive) and
  * unusable ones left out.  0: nobody to tell. */
 size_t notice_jurist_to(const char *const *mail, size_t nmail, const char **out, size_t max);
+
+/* Who writes the notices of a hold, and which jurists are told. */
+struct notice_setup {
+	const char *from;		/* NoticeFrom */
+	const char *hostname;		/* for Message-ID */
+	const char *const *jurist_mail;	/* config_jurist_mail(); notice_jurist_to()
+					 * keeps the usable ones */
+	size_t njurist_mail;
+	unsigned expiry_days;		/* HoldExpiry, named in the jurists' notice */
+};
+/* The record of the decided message g with the facts f (holdrec.h) and,
+ * for a hold, the sender's notice (when the sender can be told:
+ * notice_sender_ok()) and the jurists' notice (when any are configured)
+ * queued in it for the store's one transaction (notice_record.c).  NULL
+ * with a reason in err: out of memory, no reference, a tempfail, or a
+ * notice that cannot be written (an unusable NoticeFrom) - never a hold
+ * with a notice missing. */
+struct holdrec *notice_hold_record(const struct gate_result *g, const struct hold_facts *f,
+				   const struct notice_setup *s, char *err, size_t errlen);
 
 /* The mail carrying one checkpoint line of the audit chain off the host
  * (notice_anchor.c): to the nto addresses, "[grondslag] audit checkpoint
