@@ -95,8 +95,9 @@ struct hold_record {
 						 * same transaction */
 	size_t nshares;
 	const struct hold_notice *notices;	/* more notices of this hold
-							 * (the jurists'), same
-							 * transaction */
+						 * (holdrec queues the sender's
+						 * and the jurists' here), same
+						 * transaction */
 	size_t nnotices;
 	const char *retry_key;		/* holdkey_compute(): a hold with this
 					 * key received within retry_window
