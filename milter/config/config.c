@@ -64,6 +64,9 @@ struct config_value {
 struct config {
 	char *file;
 	struct config_value v[CONF_COUNT];
+	/* config_jurist_mail(): pointers into the JuristNotice or Jurist lines */
+	const char **jurist_mail;
+	size_t njurist_mail;
 };
 
 /* Error sink: "file:line: message" lines appended to a bounded buffer. */
@@ -374,6 +377,32 @@ static bool set_value(struct config *c, enum config_key k, const char *val, cons
 	return true;
 }
 
+/* The addresses of config_jurist_mail(), found once per loaded file: the
+ * JuristNotice lines, else the address after the login name of each
+ * Jurist line ("USER MAIL").  False out of memory. */
+static bool jurist_mail_index(struct config *c)
+{
+	bool own = c->v[CONF_JURIST_NOTICE].nlist > 0;
+	const struct config_value *v = &c->v[own ? CONF_JURIST_NOTICE : CONF_JURIST];
+	free(c->jurist_mail);
+	c->jurist_mail = NULL;
+	c->njurist_mail = 0;
+	if (v->nlist == 0)
+		return true;
+	c->jurist_mail = calloc(v->nlist, sizeof *c->jurist_mail);
+	if (c->jurist_mail == NULL)
+		return false;
+	for (size_t i = 0; i < v->nlist; i++) {
+		const char *m = v->list[i];
+		if (!own) {
+			m += strcspn(m, " \t");
+			m += strspn(m, " \t");
+		}
+		c->jurist_mail[c->njurist_mail++] = m;
+	}
+	return true;
+}
+
 struct config *config_defaults(void)
 {
 	struct config *c = calloc(1, sizeof *c);
@@ -386,6 +415,10 @@ struct config *config_defaults(void)
 			return NULL;
 		}
 		c->v[k].line = 0;
+	}
+	if (!jurist_mail_index(c)) {
+		config_free(c);
+		return NULL;
 	}
 	return c;
 }
@@ -492,8 +525,8 @@ struct config *config_load(const char *file, char *err, size_t errlen)
 	if (ferror(fp))
 		errf(&e, file, lineno, "read error: %s", strerror(errno));
 	fclose(fp);
-	if (e.count > 0 || c->file == NULL) {
-		if (c->file == NULL)
+	if (e.count > 0 || c->file == NULL || !jurist_mail_index(c)) {
+		if (e.count == 0)
 			errf(&e, file, 0, "out of memory");
 		config_free(c);
 		return NULL;
@@ -512,6 +545,7 @@ void config_free(struct config *c)
 		free(c->v[k].list);
 		free(c->v[k].lines);
 	}
+	free(c->jurist_mail);
 	free(c->file);
 	free(c);
 }
@@ -563,6 +597,12 @@ const char *config_list_more(const struct config *c, enum config_key k, size_t i
 		return "";
 	v += strlen(v) + 1;
 	return v + strspn(v, " \t");
+}
+
+const char *const *config_jurist_mail(const struct config *c, size_t *n)
+{
+	*n = c->njurist_mail;
+	return c->jurist_mail;
 }
 
 const char *config_key_name(enum config_key k)
@@ -663,4 +703,12 @@ void config_geo_options(const struct config *c, struct geo_options *o)
 		.asn_db = *adb ? adb : NULL,
 		.asn_path = config_str(c, CONF_GEO_ASN_PATH),
 	};
+}
+
+void config_scan_options(const struct config *c, struct geo *geo, struct scan_options *o)
+{
+	*o = (struct scan_options){0};
+	config_walk_limits(c, &o->limits);
+	o->threshold = (unsigned)config_uint(c, CONF_TRACEABLE_THRESHOLD);
+	o->geo = geo;
 }

@@ -1,8 +1,11 @@
 /*
  * cmd_check.c - "grondslag check": the what-if tool.  Scans one message
  * and decides for every envelope recipient on a date, exactly as the
- * milter would, without sending anything.  Exit 0 when every recipient is
- * delivered, 1 when any is held, 2 on error.
+ * milter would - the same scan options (config_scan_options()), the same
+ * policy options and the same call (gate_decide()) - without sending
+ * anything.  Exit 0 when every recipient is delivered, 1 when any is held,
+ * 2 on error.  It judges as in Mode enforce whatever the Mode: under
+ * simulate it shows what the milter would hold.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -14,6 +17,7 @@
 #include "grondslag/base/date.h"
 #include "grondslag/base/json.h"
 #include "grondslag/base/limits.h"
+#include "grondslag/decide/gate.h"
 #include "grondslag/decide/policy.h"
 #include "grondslag/scan/scan.h"
 #include "regload.h"
@@ -157,6 +161,7 @@ int cmd_check(int argc, char **argv)
 	struct registry *reg = NULL;
 	struct geo *geo = NULL;
 	struct findings *f = NULL;
+	struct gate_result *g = NULL;
 	if (rc != CTL_OK)
 		goto out;
 	rc = CTL_ERROR;
@@ -170,20 +175,27 @@ int cmd_check(int argc, char **argv)
 	struct ctl_file file;
 	if (ctl_file_read(a->message, &file) != 0)
 		goto out;
-	struct scan_options so = {0};
-	config_walk_limits(c, &so.limits);
-	so.threshold = (unsigned)config_uint(c, CONF_TRACEABLE_THRESHOLD);
-	so.geo = geo;
+	struct scan_options so;
+	config_scan_options(c, geo, &so);
 	f = scan_message(&so, file.data, file.len);
 	ctl_file_release(&file);
 	if (f == NULL) {
 		fprintf(stderr, "grondslag check: %s: out of memory\n", a->message);
 		goto out;
 	}
+	/* the daemon's judgement of an outbound message from this sender to
+	 * these recipients on that date */
+	struct gate_input in = {
+		.queue_id = "", .sender = a->from, .rcpts = a->to, .nrcpts = a->nto,
+		.outbound = true, .mode = GATE_ENFORCE, .date = a->date, .now = time(NULL),
+	};
+	policy_options_config(c, &in.policy);
+	g = gate_decide(&in, reg, f);
+	if (g == NULL || gate_action(g) == GATE_TEMPFAIL) {
+		fprintf(stderr, "grondslag check: out of memory deciding for %s\n", a->message);
+		goto out;
+	}
 
-	struct policy_options po;
-	policy_options_default(&po);
-	po.public_is_personal = config_bool(c, CONF_PUBLIC_IS_PERSONAL);
 	struct json *j = NULL;
 	char day[16];
 	date_format(a->date, day, sizeof day);
@@ -204,20 +216,14 @@ int cmd_check(int argc, char **argv)
 		scan_output_text(stdout, "  findings", f);
 	}
 	rc = CTL_OK;
-	for (size_t i = 0; i < a->nto; i++) {
-		struct decision *d = policy_decide(reg, f, a->to[i], a->date, &po);
-		if (d == NULL) {
-			fprintf(stderr, "grondslag check: out of memory deciding for %s\n", a->to[i]);
-			rc = CTL_ERROR;
-			break;
-		}
-		if (decision_verdict(d) == VERDICT_HOLD && rc == CTL_OK)
+	for (size_t i = 0; i < gate_rcpt_count(g); i++) {
+		const struct decision *d = gate_decision(g, i);
+		if (gate_rcpt_would_hold(g, i))
 			rc = CTL_HELD;
 		if (j)
 			decision_json(j, d);
 		else
 			decision_text(stdout, d);
-		decision_free(d);
 	}
 	if (j) {
 		json_arr_end(j);
@@ -227,6 +233,7 @@ int cmd_check(int argc, char **argv)
 	if (fflush(stdout) != 0)
 		rc = CTL_ERROR;
 out:
+	gate_free(g);
 	findings_free(f);
 	registry_unref(reg);
 	geo_close(geo);

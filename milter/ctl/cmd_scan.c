@@ -48,10 +48,8 @@ int cmd_scan(int argc, char **argv)
 	if (c == NULL)
 		return CTL_ERROR;
 	bool geo_failed;
-	struct scan_options so = {0};
-	config_walk_limits(c, &so.limits);
-	so.threshold = (unsigned)config_uint(c, CONF_TRACEABLE_THRESHOLD);
-	so.geo = ctl_geo(c, &geo_failed);
+	struct scan_options so;
+	config_scan_options(c, ctl_geo(c, &geo_failed), &so);
 	if (geo_failed) {
 		config_free(c);
 		return CTL_ERROR;

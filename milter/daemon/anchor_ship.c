@@ -31,7 +31,11 @@ size_t anchor_mail_to(const struct config *c, const char **to)
 	for (size_t i = 0; i < config_list_count(c, CONF_AUDIT_ANCHOR_MAIL) &&
 			   n < NOTICE_JURISTS_MAX; i++)
 		to[n++] = config_list(c, CONF_AUDIT_ANCHOR_MAIL, i);
-	return n > 0 ? n : notice_jurist_to(c, to, NOTICE_JURISTS_MAX);
+	if (n > 0)
+		return n;
+	size_t nmail;
+	const char *const *mail = config_jurist_mail(c, &nmail);
+	return notice_jurist_to(mail, nmail, to, NOTICE_JURISTS_MAX);
 }
 
 void anchor_ship_free(struct anchor_ship *a)

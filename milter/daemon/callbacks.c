@@ -9,7 +9,8 @@
  *
  * Order at end of message (never fail open):
  *   scan -> decide -> [held: store the hold with the sender's and the
- *   jurists' notices and the share records, one transaction, fsynced;
+ *   jurists' notices and the share records - the record the core
+ *   assembles (notice_hold_record()) - one transaction, fsynced;
  *   a client's retry of a message already held finds that hold instead]
  *   -> strip inbound X-Grondslag headers
  *   -> delete the held recipients -> add our header -> answer.
@@ -56,17 +57,14 @@
 #include <libmilter/mfapi.h>
 
 #include "daemon.h"
-#include "grondslag/base/domain.h"
 #include "grondslag/base/fault.h"
 #include "grondslag/daemon/metrics.h"
 #include "grondslag/decide/gate.h"
-#include "grondslag/decide/holdkey.h"
 #include "grondslag/base/log.h"
 #include "grondslag/notice/notice.h"
 #include "grondslag/decide/release.h"
 #include "grondslag/decide/route.h"
 #include "grondslag/scan/scan.h"
-#include "grondslag/decide/senderid.h"
 #include "grondslag/base/spool.h"
 
 #define RCPT_MAX GATE_MAX_RCPTS
@@ -430,188 +428,63 @@ static int apply_strip(SMFICTX *ctx, const struct msg_ctx *m)
 	return 0;
 }
 
-/* Compose the sender's notice for a hold into *text (NULL when there is
- * nobody to tell: a null or unusable sender).  0, or -1 out of memory. */
-static int compose_notice(struct conn_ctx *c, const struct gate_result *g, const char *ref,
-			  char to[ADDRESS_TEXT_MAX], char **text)
-{
-	struct msg_ctx *m = &c->msg;
-	*text = NULL;
-	if (!domain_address_normalize(m->sender, to, ADDRESS_TEXT_MAX, NULL) ||
-	    !notice_sender_ok(to))
-		return 0;
-	struct notice_hold_info in = {0};
-	in.from = daemon_state.notice_from;
-	in.to = to;
-	in.ref = ref;
-	in.queue_id = m->qid;
-	in.subject = m->subject;
-	in.hostname = daemon_state.hostname;
-	in.when = time(NULL);
-	in.rcpts = gate_hold_rcpts(g, &in.nrcpts);
-	gate_delivered(g, &in.ndelivered);
-	*text = notice_hold(&in);
-	return *text != NULL ? 0 : -1;
-}
-
-/* The jurists' notice of a hold: the text in *text (NULL when there is
- * nobody to tell: no JuristNotice and no Jurist lines) and one outbox
- * item per jurist address in items (at most NOTICE_JURISTS_MAX).  The
- * number of items, or -1 out of memory. */
-static int compose_jurist_notice(struct conn_ctx *c, const struct gate_result *g,
-				 const char *ref, char **text,
-				 struct store_notice_item items[NOTICE_JURISTS_MAX])
-{
-	const struct config *conf = snapshot_config(c->snap);
-	const char *to[NOTICE_JURISTS_MAX];
-	size_t nto = notice_jurist_to(conf, to, NOTICE_JURISTS_MAX);
-	*text = NULL;
-	if (nto == 0)
-		return 0;
-	struct notice_jurist_info in = {
-		.from = daemon_state.notice_from, .to = to, .nto = nto, .ref = ref,
-		.queue_id = c->msg.qid, .sender = c->msg.sender, .subject = c->msg.subject,
-		.hostname = daemon_state.hostname, .when = time(NULL),
-		.categories = gate_categories(g), .tlp = (int)gate_tlp(g),
-		.public_addresses = gate_public_count(g), .countries = gate_countries(g),
-		.expiry_days = (unsigned)config_uint(conf, CONF_HOLD_EXPIRY),
-	};
-	in.rcpts = gate_hold_rcpts(g, &in.nrcpts);
-	gate_delivered(g, &in.ndelivered);
-	*text = notice_jurist_hold(&in);
-	if (*text == NULL)
-		return -1;
-	for (size_t i = 0; i < nto; i++)
-		items[i] = (struct store_notice_item){.kind = "jurist", .to = to[i], .message = *text};
-	return (int)nto;
-}
-
-/* The share records of g as one array, for one transaction. */
-static struct hold_share *shares_of(const struct gate_result *g, size_t *n)
-{
-	*n = gate_share_count(g);
-	if (*n == 0)
-		return NULL;
-	struct hold_share *sh = calloc(*n, sizeof *sh);
-	for (size_t i = 0; sh != NULL && i < *n; i++)
-		sh[i] = *gate_share(g, i);
-	return sh;
-}
-
-/* The retry key of the hold h of this message (holdkey.h); false when
- * it has none. */
-static bool retry_key(struct conn_ctx *c, const struct store_hold *h, const char *data,
-		      size_t len, char key[HOLDKEY_HEX], char message[HOLDKEY_HEX])
-{
-	struct msg_ctx *m = &c->msg;
-	const char **held = calloc(h->nrcpts ? h->nrcpts : 1, sizeof *held);
-	for (size_t i = 0; held != NULL && i < h->nrcpts; i++)
-		held[i] = h->rcpts[i].recipient;
-	struct holdkey_input in = {
-		.data = data, .len = len,
-		.header_prefix = config_str(snapshot_config(c->snap), CONF_HEADER_NAME),
-		.sender = m->sender ? m->sender : "", .rcpts = (const char *const *)m->rcpts,
-		.nrcpts = m->nrcpts, .held = held, .nheld = h->nrcpts,
-	};
-	bool ok = held != NULL && holdkey_compute(&in, key, message);
-	free(held);
-	return ok;
-}
-
 /* Record the decision durably, in ONE transaction and one fsync: for a
  * hold the message, its held recipients, the sender's and the jurists'
  * notices (never lost, never sent for a hold not stored) and the
  * share records of the recipients delivered now; otherwise the share
- * records alone.  Nothing is answered to the MTA before this returns 0,
- * and a failure leaves nothing half-written (the MTA's retry starts
- * clean).  0 or -1. */
+ * records alone.  The record is the core's (notice_hold_record()); here it
+ * only goes to the store.  Nothing is answered to the MTA before this
+ * returns 0, and a failure leaves nothing half-written (the MTA's retry
+ * starts clean).  0 or -1. */
 static int store_decision(struct conn_ctx *c, const struct gate_result *g, bool hold,
 			  const char *data, size_t len, int32_t date, char ref[STORE_REF_MAX],
 			  char *err, size_t errlen)
 {
 	struct msg_ctx *m = &c->msg;
-	size_t nshares;
-	struct hold_share *shares = shares_of(g, &nshares);
-	if (nshares > 0 && shares == NULL) {
-		snprintf(err, errlen, "out of memory");
+	const struct config *cf = snapshot_config(c->snap);
+	time_t now = time(NULL);
+	if (hold && store_ref_new(now, ref) != 0) {
+		snprintf(err, errlen, "no random bytes for a hold reference");
+		ref[0] = '\0';
 		return -1;
 	}
-	if (!hold) {
-		int rc = store_shares_put(daemon_state.store, shares, nshares, err, errlen);
-		free(shares);
-		return rc;
-	}
-	struct store_hold h = {0};
-	char *summary = gate_summary_json(g), *full = gate_findings_json(g), *notice = NULL;
-	char *jnotice = NULL, to[ADDRESS_TEXT_MAX], canonical[SENDERID_MAX];
-	struct store_notice_item items[NOTICE_JURISTS_MAX];
-	int nitems = 0;
+	struct hold_facts facts = {
+		.ref = hold ? ref : NULL, .queue_id = m->qid, .sender = m->sender,
+		.sender_auth = m->auth, .subject = m->subject,
+		.rcpts = (const char *const *)m->rcpts, .nrcpts = m->nrcpts,
+		.data = data, .len = len, .date = date, .received = now,
+		.registry_digest = snapshot_digest(c->snap),
+		.header_prefix = config_str(cf, CONF_HEADER_NAME),
+		.recipient_delimiter = config_str(cf, CONF_RECIPIENT_DELIMITER),
+		.expiry_days = (unsigned)config_uint(cf, CONF_HOLD_EXPIRY),
+	};
+	struct notice_setup setup = {
+		.from = daemon_state.notice_from, .hostname = daemon_state.hostname,
+		.expiry_days = facts.expiry_days,
+	};
+	setup.jurist_mail = config_jurist_mail(cf, &setup.njurist_mail);
+	struct holdrec *r = notice_hold_record(g, &facts, &setup, err, errlen);
 	int rc = -1;
-	if (summary == NULL || full == NULL) {
-		snprintf(err, errlen, "out of memory");
+	if (r == NULL)
+		goto out;
+	const struct hold_record *h = holdrec_record(r);
+	if (!holdrec_held(r)) {
+		rc = store_shares_put(daemon_state.store, h->shares, h->nshares, err, errlen);
 		goto out;
 	}
-	if (store_ref_new(time(NULL), ref) != 0) {
-		snprintf(err, errlen, "no random bytes for a hold reference");
-		goto out;
-	}
-	if (compose_notice(c, g, ref, to, &notice) != 0 ||
-	    (nitems = compose_jurist_notice(c, g, ref, &jnotice, items)) < 0) {
-		snprintf(err, errlen, "out of memory composing the notices");
-		goto out;
-	}
-	h.ref = ref;
-	h.queue_id = m->qid;
-	h.sender = m->sender;
-	h.sender_auth = m->auth;
-	/* the canonical spelling (with the RecipientDelimiter of now); "" when
-	 * the sender is no address (null sender) */
-	senderid_address(m->sender, config_str(snapshot_config(c->snap), CONF_RECIPIENT_DELIMITER),
-			 canonical, sizeof canonical);
-	h.sender_canonical = canonical;
-	h.subject = m->subject;
-	h.received = time(NULL);
-	h.decided_on = date;
-	h.categories = gate_categories(g);
-	h.tlp = (int)gate_tlp(g);
-	h.summary_json = summary;
-	h.findings_json = full;
-	h.registry_digest = snapshot_digest(c->snap);
-	h.data = data;
-	h.len = len;
-	h.fd = -1;
-	h.rcpts = gate_hold_rcpts(g, &h.nrcpts);
-	h.delivered = gate_delivered(g, &h.ndelivered);
-	h.notice_to = notice ? to : NULL;
-	h.notice_message = notice;
-	h.shares = shares;
-	h.nshares = nshares;
-	h.notices = items;
-	h.nnotices = (size_t)nitems;
-	char key[HOLDKEY_HEX], message[HOLDKEY_HEX];
-	if (retry_key(c, &h, data, len, key, message)) {
-		h.retry_key = key;
-		h.message_key = message;
-		h.retry_window = (time_t)config_uint(snapshot_config(c->snap), CONF_HOLD_EXPIRY) *
-				 86400;
-	}
-	rc = store_hold_put(daemon_state.store, &h, ref, err, errlen);
+	rc = store_hold_put(daemon_state.store, h, ref, err, errlen);
 	if (rc == 1) {
 		/* the client's retry of a message held before the MTA had our
 		 * reply: answer as then, with that hold, and store nothing new */
 		log_qid(LOG_NOTICE, m->qid, "retry of held message %s: no second hold", ref);
 		rc = 0;
-	} else if (rc == 0 && (notice != NULL || nitems > 0)) {
+	} else if (rc == 0 && h->nnotices > 0) {
 		notifier_kick(daemon_state.notifier);
 	}
 out:
-	if (rc != 0)
+	if (rc != 0 && hold)
 		ref[0] = '\0';
-	free(notice);
-	free(jnotice);
-	free(summary);
-	free(full);
-	free(shares);
+	holdrec_free(r);
 	return rc;
 }
 

@@ -146,9 +146,9 @@ static char *record_details(struct store_hold_record **h, size_t n, const struct
 /* Queue text for every jurist with its record, one transaction. */
 static int queue(struct digest *d, const char *text, const char *details, time_t now)
 {
-	struct store_notice_item items[NOTICE_JURISTS_MAX];
+	struct hold_notice items[NOTICE_JURISTS_MAX];
 	for (size_t i = 0; i < d->in.nto; i++)
-		items[i] = (struct store_notice_item){.kind = "digest", .to = d->tov[i],
+		items[i] = (struct hold_notice){.kind = "digest", .to = d->tov[i],
 						      .message = text};
 	struct store_audit a = {.event = "digest", .ref = "", .details = details};
 	char err[512];

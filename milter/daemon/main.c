@@ -12,7 +12,7 @@
  * to UserID; start the notifier, the releaser and the control socket's
  * thread; smfi_main().  The release key (ReleaseKeyFile) is read, or
  * created, with everything else before privileges are dropped; it stays
- * in memory only.  The control socket (ControlSocket, issue 5) is created
+ * in memory only.  The control socket (ControlSocket) is created
  * with the milter socket, while we are still root, and served from a
  * thread started after fork and after privileges are dropped.
  *
@@ -580,7 +580,9 @@ static struct digest *digest;	/* NULL: no jurists, or ExpiryWarning 0 */
  * somebody is to get one. */
 static bool digest_setup_of(const struct config *c, const char **to, struct digest_setup *in)
 {
-	size_t nto = notice_jurist_to(c, to, NOTICE_JURISTS_MAX);
+	size_t nmail;
+	const char *const *mail = config_jurist_mail(c, &nmail);
+	size_t nto = notice_jurist_to(mail, nmail, to, NOTICE_JURISTS_MAX);
 	*in = (struct digest_setup){
 		.store = daemon_state.store, .from = daemon_state.notice_from,
 		.hostname = daemon_state.hostname, .to = to, .nto = nto,
@@ -597,7 +599,9 @@ static void setup_jurist_notices(const struct config *c)
 {
 	const char *to[NOTICE_JURISTS_MAX];
 	struct digest_setup in;
-	if (notice_jurist_to(c, to, NOTICE_JURISTS_MAX) == 0) {
+	size_t nmail;
+	const char *const *mail = config_jurist_mail(c, &nmail);
+	if (notice_jurist_to(mail, nmail, to, NOTICE_JURISTS_MAX) == 0) {
 		log_msg(LOG_WARNING, "no JuristNotice and no Jurist lines: the jurists are not told "
 			"of new holds or of holds close to expiry");
 		return;

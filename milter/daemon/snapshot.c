@@ -258,11 +258,8 @@ struct snapshot *snapshot_load(const char *file, char *err, size_t errlen)
 		snapshot_unref(s);
 		return NULL;
 	}
-	config_walk_limits(s->config, &s->scan.limits);
-	s->scan.threshold = (unsigned)config_uint(s->config, CONF_TRACEABLE_THRESHOLD);
-	s->scan.geo = s->geo;
-	policy_options_default(&s->policy);
-	s->policy.public_is_personal = config_bool(s->config, CONF_PUBLIC_IS_PERSONAL);
+	config_scan_options(s->config, s->geo, &s->scan);
+	policy_options_config(s->config, &s->policy);
 	return s;
 }
 

@@ -338,11 +338,6 @@ const struct decision *gate_decision(const struct gate_result *g, size_t i)
 	return i < g->nr ? g->r[i].d : NULL;
 }
 
-size_t gate_held_count(const struct gate_result *g)
-{
-	return g->held;
-}
-
 unsigned gate_categories(const struct gate_result *g)
 {
 	return g->categories;

@@ -82,22 +82,25 @@ static void key_of(const char *const *parts, size_t n, char out[HOLDKEY_HEX])
 	g_checksum_free(key);
 }
 
-bool holdkey_compute(const struct holdkey_input *in, char retry[HOLDKEY_HEX],
-		     char message[HOLDKEY_HEX])
+int holdkey_compute(const struct holdkey_input *in, char retry[HOLDKEY_HEX],
+		    char message[HOLDKEY_HEX])
 {
 	retry[0] = message[0] = '\0';
+	const char *sender[] = {in != NULL && in->sender != NULL && in->sender[0] ? in->sender
+										: "<>"};
 	if (in == NULL || in->data == NULL || in->sender == NULL || in->nrcpts == 0 ||
-	    in->nheld == 0)
-		return false;
+	    in->nheld == 0 || !release_rcpts_ok(in->rcpts, in->nrcpts) ||
+	    !release_rcpts_ok(in->held, in->nheld) || !release_rcpts_ok(sender, 1))
+		return 0;
 	char msgid[MSGID_MAX + 1] = "";
 	GChecksum *body = g_checksum_new(G_CHECKSUM_SHA256);
 	content_digest(in, body, msgid, sizeof msgid);
+	/* the lists are good (above): NULL is out of memory */
 	char *rcpts = release_rcpts_canon(in->rcpts, in->nrcpts);
 	char *held = release_rcpts_canon(in->held, in->nheld);
-	const char *sender[] = {in->sender[0] ? in->sender : "<>"};
 	char *from = release_rcpts_canon(sender, 1);
-	bool ok = msgid[0] != '\0' && rcpts != NULL && held != NULL && from != NULL;
-	if (ok) {
+	int rc = rcpts == NULL || held == NULL || from == NULL ? -1 : msgid[0] != '\0';
+	if (rc == 1) {
 		const char *digest = g_checksum_get_string(body);
 		const char *r[] = {"grondslag-hold-retry-v1", msgid, from, rcpts, held, digest};
 		const char *m[] = {"grondslag-message-v1", msgid, from, digest};
@@ -108,5 +111,5 @@ bool holdkey_compute(const struct holdkey_input *in, char retry[HOLDKEY_HEX],
 	free(rcpts);
 	free(held);
 	free(from);
-	return ok;
+	return rc;
 }

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grondslag/config/config.h"
 #include "grondslag/decide/policy.h"
 #include "grondslag/decide/route.h"
 
@@ -582,6 +583,12 @@ static void decide_with_party(struct eval *e)
 void policy_options_default(struct policy_options *o)
 {
 	o->public_is_personal = true;
+}
+
+void policy_options_config(const struct config *c, struct policy_options *o)
+{
+	policy_options_default(o);
+	o->public_is_personal = config_bool(c, CONF_PUBLIC_IS_PERSONAL);
 }
 
 /* The decision for recipient (as shown) judged as the address target. */

@@ -161,22 +161,43 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-char *release_rcpts_canon(const char *const *rcpts, size_t n)
+/* The address of a recipient without <>, its length in *len. */
+static const char *bare_rcpt(const char *r, size_t *len)
+{
+	r = r != NULL ? r : "";
+	size_t l = strlen(r);
+	if (l >= 2 && r[0] == '<' && r[l - 1] == '>') {
+		r++;
+		l -= 2;
+	}
+	*len = l;
+	return r;
+}
+
+bool release_rcpts_ok(const char *const *rcpts, size_t n)
 {
 	if (rcpts == NULL || n == 0 || n > RELEASE_MAX_RCPTS)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		size_t l;
+		const char *r = bare_rcpt(rcpts[i], &l);
+		if (l == 0 || l > RCPT_TEXT_MAX || memchr(r, '\n', l) != NULL)
+			return false;
+	}
+	return true;
+}
+
+char *release_rcpts_canon(const char *const *rcpts, size_t n)
+{
+	if (!release_rcpts_ok(rcpts, n))
 		return NULL;
 	char **v = calloc(n, sizeof *v);
 	char *out = NULL;
 	size_t total = 0, i;
 	for (i = 0; v != NULL && i < n; i++) {
-		const char *r = rcpts[i] != NULL ? rcpts[i] : "";
-		size_t l = strlen(r);
-		if (l >= 2 && r[0] == '<' && r[l - 1] == '>') {
-			r++;
-			l -= 2;
-		}
-		if (l == 0 || l > RCPT_TEXT_MAX || memchr(r, '\n', l) != NULL ||
-		    (v[i] = g_ascii_strdown(r, (gssize)l)) == NULL)
+		size_t l;
+		const char *r = bare_rcpt(rcpts[i], &l);
+		if ((v[i] = g_ascii_strdown(r, (gssize)l)) == NULL)
 			break;
 		total += l + 1;
 	}

@@ -24,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grondslag/config/config.h"
 #include "grondslag/scan/findings.h"
 #include "grondslag/notice/notice.h"
 #include "notice_priv.h"
@@ -300,18 +299,11 @@ char *notice_digest(const struct notice_digest_info *in, size_t *listed)
 	return notice_finish(&b, &body);
 }
 
-size_t notice_jurist_to(const struct config *c, const char **out, size_t max)
+size_t notice_jurist_to(const char *const *mail, size_t nmail, const char **out, size_t max)
 {
 	size_t n = 0;
-	bool own = config_list_count(c, CONF_JURIST_NOTICE) > 0;
-	enum config_key k = own ? CONF_JURIST_NOTICE : CONF_JURIST;
-	for (size_t i = 0; i < config_list_count(c, k) && n < max; i++) {
-		const char *v = config_list(c, k, i);
-		if (!own) {
-			/* "USER MAIL": the address after the login name */
-			v += strcspn(v, " \t");
-			v += strspn(v, " \t");
-		}
+	for (size_t i = 0; i < nmail && n < max; i++) {
+		const char *v = mail[i];
 		bool seen = !notice_sender_ok(v);
 		for (size_t j = 0; j < n && !seen; j++)
 			seen = g_ascii_strcasecmp(out[j], v) == 0;

@@ -84,7 +84,7 @@ static int stream_file(struct store *s, sqlite3_int64 rowid, int fd, uint64_t si
 }
 
 /* Insert the message row; 1 when ref is taken, -1 on error, 0 ok. */
-static int put_message(struct store *s, const struct store_hold *h, const char *ref,
+static int put_message(struct store *s, const struct hold_record *h, const char *ref,
 		       uint64_t size, char sha[STORE_SHA256_HEX], char *err, size_t errlen)
 {
 	sqlite3_stmt *st = store_prepare(
@@ -121,7 +121,7 @@ static int put_message(struct store *s, const struct store_hold *h, const char *
 }
 
 /* Insert the holds row. */
-static int put_hold_row(struct store *s, const struct store_hold *h, const char *ref,
+static int put_hold_row(struct store *s, const struct hold_record *h, const char *ref,
 			uint64_t size, const char *sha, time_t now, char *err, size_t errlen)
 {
 	sqlite3_stmt *st = store_prepare(
@@ -162,7 +162,7 @@ static int put_hold_row(struct store *s, const struct store_hold *h, const char 
 }
 
 /* Insert the held and the delivered recipients. */
-static int put_recipients(struct store *s, const struct store_hold *h, const char *ref,
+static int put_recipients(struct store *s, const struct hold_record *h, const char *ref,
 			  char *err, size_t errlen)
 {
 	sqlite3_stmt *st = store_prepare(s,
@@ -210,7 +210,7 @@ static int put_recipients(struct store *s, const struct store_hold *h, const cha
 
 /* The "hold" record of the chain: what was held, for whom, why; never
  * the addresses found (only counts, ids and reason codes). */
-static int put_audit(struct store *s, const struct store_hold *h, const char *ref,
+static int put_audit(struct store *s, const struct hold_record *h, const char *ref,
 		     const char *sha, uint64_t size, time_t now, char *err, size_t errlen)
 {
 	struct audit_details *d = audit_details_new();
@@ -246,11 +246,11 @@ static int put_audit(struct store *s, const struct store_hold *h, const char *re
 
 /* Queue the sender's notice and the jurists' inside the hold's
  * transaction. */
-static int put_notices(struct store *s, const struct store_hold *h, const char *ref, time_t now,
+static int put_notices(struct store *s, const struct hold_record *h, const char *ref, time_t now,
 		       char *err, size_t errlen)
 {
 	if (h->notice_to != NULL && h->notice_message != NULL) {
-		struct store_notice_item it = {.kind = "hold", .to = h->notice_to,
+		struct hold_notice it = {.kind = "hold", .to = h->notice_to,
 					       .message = h->notice_message};
 		if (store_notices_insert(s, &it, 1, ref, now, err, errlen) != 0)
 			return -1;
@@ -260,7 +260,7 @@ static int put_notices(struct store *s, const struct store_hold *h, const char *
 
 /* Is h a client's retry of a hold within its window (retry_key)?  1 and
  * its reference in existing, with a "hold-retry" record; 0; -1. */
-static int find_retry(struct store *s, const struct store_hold *h, time_t now,
+static int find_retry(struct store *s, const struct hold_record *h, time_t now,
 		      char existing[STORE_REF_MAX], char *err, size_t errlen)
 {
 	if (h->retry_key == NULL || *h->retry_key == '\0')
@@ -296,7 +296,7 @@ static int find_retry(struct store *s, const struct store_hold *h, time_t now,
 
 /* The rows of the hold under reference ref (or the record of a retry of
  * the hold in existing), inside the caller's transaction. */
-static enum put_result put_locked(struct store *s, const struct store_hold *h, const char *ref,
+static enum put_result put_locked(struct store *s, const struct hold_record *h, const char *ref,
 				  uint64_t size, char existing[STORE_REF_MAX], char *err,
 				  size_t errlen)
 {
@@ -321,7 +321,7 @@ static enum put_result put_locked(struct store *s, const struct store_hold *h, c
 
 /* One attempt at writing the hold under reference ref, one transaction:
  * kept when the hold (or the record of its retry) was written. */
-static enum put_result put_once(struct store *s, const struct store_hold *h, const char *ref,
+static enum put_result put_once(struct store *s, const struct hold_record *h, const char *ref,
 				uint64_t size, char existing[STORE_REF_MAX], char *err,
 				size_t errlen)
 {
@@ -343,7 +343,7 @@ static bool sha256_hex_valid(const char *text)
 }
 
 /* The message size to store, checking the arguments. */
-static int message_size(const struct store_hold *h, uint64_t *size, char *err, size_t errlen)
+static int message_size(const struct hold_record *h, uint64_t *size, char *err, size_t errlen)
 {
 	if (h->fd >= 0) {
 		struct stat st;
@@ -372,7 +372,7 @@ static int message_size(const struct store_hold *h, uint64_t *size, char *err, s
 	return 0;
 }
 
-int store_hold_put(struct store *s, const struct store_hold *h, char ref_out[STORE_REF_MAX],
+int store_hold_put(struct store *s, const struct hold_record *h, char ref_out[STORE_REF_MAX],
 		   char *err, size_t errlen)
 {
 	uint64_t size = 0;

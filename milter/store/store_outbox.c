@@ -135,12 +135,12 @@ static int insert_notice(struct store *s, const char *kind, const char *ref, con
 	return rc;
 }
 
-int store_notices_insert(struct store *s, const struct store_notice_item *items, size_t n,
+int store_notices_insert(struct store *s, const struct hold_notice *items, size_t n,
 		      const char *ref, time_t now, char *err, size_t errlen)
 {
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		const struct store_notice_item *it = &items[i];
+		const struct hold_notice *it = &items[i];
 		if (it->kind == NULL || it->to == NULL || it->to[0] == '\0' || it->message == NULL) {
 			store_errf(err, errlen, "store: invalid notice");
 			return -1;
@@ -151,7 +151,7 @@ int store_notices_insert(struct store *s, const struct store_notice_item *items,
 }
 
 /* n notices due at `due` and an optional record, one transaction. */
-static int notices_tx(struct store *s, const struct store_notice_item *items, size_t n,
+static int notices_tx(struct store *s, const struct hold_notice *items, size_t n,
 		      const char *ref, const struct store_audit *a, time_t due, char *err,
 		      size_t errlen)
 {
@@ -167,7 +167,7 @@ static int notices_tx(struct store *s, const struct store_notice_item *items, si
 	return store_txn_end(s, rc, rc == 0, err, errlen);
 }
 
-int store_notices_put(struct store *s, const struct store_notice_item *items, size_t n,
+int store_notices_put(struct store *s, const struct hold_notice *items, size_t n,
 		      const char *ref, const struct store_audit *a, time_t now, char *err,
 		      size_t errlen)
 {
@@ -177,7 +177,7 @@ int store_notices_put(struct store *s, const struct store_notice_item *items, si
 int store_notice_put_at(struct store *s, const char *kind, const char *ref, const char *to,
 			const char *message, time_t due, char *err, size_t errlen)
 {
-	struct store_notice_item it = {.kind = kind, .to = to, .message = message};
+	struct hold_notice it = {.kind = kind, .to = to, .message = message};
 	return notices_tx(s, &it, 1, ref, NULL, due, err, errlen);
 }
 

@@ -75,7 +75,7 @@ int store_bind_text(sqlite3_stmt *st, int col, const char *text);
 int store_put_share(struct store *s, const struct hold_share *sh, char *err, size_t errlen);
 /* Queue n notices of ref due at now inside the caller's transaction
  * (store_outbox.c).  0 or -1. */
-int store_notices_insert(struct store *s, const struct store_notice_item *items, size_t n,
+int store_notices_insert(struct store *s, const struct hold_notice *items, size_t n,
 		      const char *ref, time_t now, char *err, size_t errlen);
 /* Append one audit record inside the caller's transaction (store_audit.c);
  * seq_out (may be NULL) receives its seq.  now 0: time(NULL). */

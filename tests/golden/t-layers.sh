@@ -65,9 +65,39 @@ broken "an unknown folder" milter/misc/x.c '/* x */' "unknown subsystem folder '
 broken "a flat project include" milter/decide/policy.c '#include "grondslag/policy.h"' \
 	'in no subsystem folder'
 
+# The adapter composes no notice and assembles no hold record: the core
+# does (notice_hold_record()), where the unit tests reach it.
+CB=milter/daemon/callbacks.c
+broken "the adapter composes the sender's notice" $CB '	*text = notice_hold(&in);' \
+	'^milter/daemon/callbacks.c:1: the adapter composes a notice \(notice_hold\)'
+broken "the adapter composes the jurists' notice" $CB 'char *t = notice_jurist_hold (&in);' \
+	'^milter/daemon/callbacks.c:1: the adapter composes a notice \(notice_jurist_hold\)'
+broken "the adapter picks the jurists" $CB 'n = notice_jurist_to(m, nm, to, 20);' \
+	'composes a notice \(notice_jurist_to\)'
+broken "the adapter fills a hold record" $CB 'struct hold_record h = {0};' \
+	'^milter/daemon/callbacks.c:1: the adapter fills a hold record'
+broken "the adapter fills a hold record in a literal" $CB \
+	'rc = store_hold_put(s, &(struct hold_record){.ref = ref}, ref, err, 1);' \
+	'the adapter fills a hold record'
+broken "the adapter keeps share records of its own" $CB 'struct hold_share sh[8];' \
+	'the adapter fills a hold record'
+broken "the adapter writes a record field" $CB '	h->findings_json = full;' \
+	'the adapter fills a hold record \(a field\)'
+broken "the adapter queues a notice with the hold" $CB '	.notices = items, .nnotices = n,' \
+	'the adapter fills a hold record \(a field\)'
+broken "the adapter makes the retry key" $CB 'ok = holdkey_compute(&in, key, message);' \
+	'the adapter fills a hold record \(a piece of it\)'
+broken "the adapter makes the findings of a hold" $CB 'char *full = gate_findings_json(g);' \
+	'the adapter fills a hold record \(a piece of it\)'
+broken "the adapter queues a notice beside the hold" $CB \
+	'store_notice_put(st, "hold", ref, to, text, err, 1);' \
+	'the adapter fills a hold record \(a piece of it\)'
+
 # The adapter includes libmilter and the store SQLite, and are allowed to:
 # the tree passes above.
 check "the adapter does include libmilter" grep -q 'libmilter/mfapi.h' milter/daemon/callbacks.c
 check "the store does include SQLite" grep -q 'sqlite3.h' milter/store/store_priv.h
+# ... and hands the record over: the core's one entry is allowed.
+check "the adapter does call notice_hold_record()" grep -q 'notice_hold_record(' $CB
 
 summary

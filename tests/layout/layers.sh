@@ -9,6 +9,10 @@
 # core can be linked into the CLI and the unit tests without it.  SQLite
 # belongs to the store alone: everyone else reads and writes the record
 # through the store's functions, so another backend changes store/ only.
+#
+# The adapter also stays an adapter: callbacks.c neither composes a
+# notice nor assembles a hold record - both are the core's
+# (notice_hold_record(), holdrec.h), where the unit tests reach them.
 ROOT=${1:-.}
 cd "$ROOT" || exit 2
 # subsystem: what it may include (besides itself)
@@ -64,6 +68,34 @@ for f in $(find milter include/grondslag -name '*.[ch]' -o -name '*.def' | sort)
 		esac
 	done
 done >"${TMPDIR:-/tmp}/layers.$$"
+
+# adapter FILE: what the adapter may not do itself (comment lines aside).
+# Composing: any notice_*() call but notice_hold_record(), the core's one
+# entry.  Assembling: a hold record, notice, share or held recipient as an
+# object (a pointer to the core's is fine), a record field written, or a
+# piece of the record made here (its findings, retry key, canonical
+# sender, a notice queued in it or beside it).
+adapter() {
+	[ -f "$1" ] || return 0
+	grep -nE '' "$1" | grep -vE '^[0-9]+:[[:space:]]*(\*([[:space:]/]|$)|/\*|//)' >"${TMPDIR:-/tmp}/adapter.$$"
+	awk -v f="$1" '{
+		n = $0; sub(/:.*/, "", n); line = substr($0, length(n) + 2)
+		while (match(line, /(^|[^A-Za-z0-9_])notice_[a-z_]+[ \t]*\(/)) {
+			c = substr(line, RSTART, RLENGTH); line = substr(line, RSTART + RLENGTH)
+			sub(/^[^A-Za-z0-9_]/, "", c); sub(/[ \t]*\($/, "", c)
+			if (c != "notice_hold_record")
+				printf "%s:%s: the adapter composes a notice (%s)\n", f, n, c
+		}
+	}' "${TMPDIR:-/tmp}/adapter.$$"
+	grep -E 'struct[[:space:]]+hold_(record|notice|share|rcpt)[[:space:]]*[^[:space:]*]' \
+		"${TMPDIR:-/tmp}/adapter.$$" | sed -E "s|^([0-9]+):.*|$1:\\1: the adapter fills a hold record (an object of its own)|"
+	grep -E '(\.|->)(summary_json|findings_json|retry_key|message_key|retry_window|sender_canonical|notice_to|notice_message|notices|nnotices|shares|nshares|decided_on)[[:space:]]*=([^=]|$)' \
+		"${TMPDIR:-/tmp}/adapter.$$" | sed -E "s|^([0-9]+):.*|$1:\\1: the adapter fills a hold record (a field)|"
+	grep -E '(holdrec_notice|holdkey_compute|senderid_address|gate_summary_json|gate_findings_json|store_notices?_put(_at)?)[[:space:]]*\(' \
+		"${TMPDIR:-/tmp}/adapter.$$" | sed -E "s|^([0-9]+):.*|$1:\\1: the adapter fills a hold record (a piece of it)|"
+	rm -f "${TMPDIR:-/tmp}/adapter.$$"
+}
+adapter milter/daemon/callbacks.c >>"${TMPDIR:-/tmp}/layers.$$"
 if [ -s "${TMPDIR:-/tmp}/layers.$$" ]; then bad=1; cat "${TMPDIR:-/tmp}/layers.$$"; fi
 rm -f "${TMPDIR:-/tmp}/layers.$$"
 exit $bad

@@ -167,9 +167,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 2;
 	}
-	struct scan_options so = {0};
-	config_walk_limits(c, &so.limits);
-	so.threshold = (unsigned)config_uint(c, CONF_TRACEABLE_THRESHOLD);
+	struct scan_options so;
+	config_scan_options(c, NULL, &so);
 	struct geo_options go;
 	config_geo_options(c, &go);
 	if (go.country_db || go.asn_db) {

@@ -191,7 +191,7 @@ int main(int argc, char **argv)
 	if (s == NULL)
 		die(argv[1], err);
 	struct hold_rcpt r = {"<soc@ncsc.gov.uk>", "ncsc-uk", "no-basis", "bench"};
-	struct store_hold h = {.queue_id = "Q", .sender = "<alice@ncsc.nl>", .subject = "bench",
+	struct hold_record h = {.queue_id = "Q", .sender = "<alice@ncsc.nl>", .subject = "bench",
 			       .received = base - DAY, .categories = CAT_PROVIDER_TRACEABLE,
 			       .registry_digest = "00", .data = "x", .len = 1, .fd = -1,
 			       .rcpts = &r, .nrcpts = 1};

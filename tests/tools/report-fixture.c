@@ -91,7 +91,7 @@ static void put_hold(struct store *s, const struct fx_hold *h)
 						buf[n][2], "fixture"};
 	}
 	static const char msg[] = "Subject: fixture\r\n\r\nbody\r\n";
-	struct store_hold sh = {
+	struct hold_record sh = {
 		.queue_id = "Q1", .sender = h->sender, .subject = "fixture",
 		.received = h->received, .decided_on = date_from_time(h->received),
 		.categories = h->categories, .tlp = h->tlp, .registry_digest = "00",

@@ -183,9 +183,8 @@ int main(int argc, char **argv)
 		perror("mmap");
 		return 2;
 	}
-	struct scan_options so = {0};
-	config_walk_limits(c, &so.limits);
-	so.threshold = (unsigned)config_uint(c, CONF_TRACEABLE_THRESHOLD);
+	struct scan_options so;
+	config_scan_options(c, NULL, &so);
 	size_t ips = 0;
 	double nogeo = best_of(&so, msg, len, runs, &ips);
 	struct geo_options go;

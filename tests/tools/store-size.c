@@ -108,13 +108,13 @@ static int run(const char *dir, long count, size_t size)
 	const char notice[] = "From: grondslag@ncsc.nl\r\nTo: jurists@ncsc.nl\r\nSubject: held"
 			      "\r\n\r\nA message is held for your decision (about 600 bytes of"
 			      " text in practice: reference, sender, recipients, reasons).\r\n";
-	struct store_notice_item jn = {.kind = "jurist", .to = "jurists@ncsc.nl", .message = notice};
+	struct hold_notice jn = {.kind = "jurist", .to = "jurists@ncsc.nl", .message = notice};
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (long i = 0; i < count; i++) {
 		char *msg = make_message(size, (unsigned)i);
 		char ref[STORE_REF_MAX];
-		struct store_hold h = {
+		struct hold_record h = {
 			.queue_id = "4XyZ1", .sender = "<alice@ncsc.nl>",
 			.subject = "incident: scanning hosts", .received = time(NULL),
 			.decided_on = 20000, .categories = 3, .tlp = 2,

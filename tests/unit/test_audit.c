@@ -259,7 +259,7 @@ static void put_hold(struct store *s, char ref[STORE_REF_MAX])
 	struct hold_share sh = {.queue_id = "Q1", .sender = "<alice@ncsc.nl>",
 				 .recipient = "<cert@cert.be>", .party = "cert-be",
 				 .bases = "wbni-20", .articles = "a", .countries = "BE:3"};
-	struct store_hold h = {.queue_id = "Q1", .sender = "<alice@ncsc.nl>", .subject = "s",
+	struct hold_record h = {.queue_id = "Q1", .sender = "<alice@ncsc.nl>", .subject = "s",
 			       .received = time(NULL), .registry_digest = "ab", .data = "m",
 			       .len = 1, .fd = -1, .rcpts = held, .nrcpts = 2, .shares = &sh,
 			       .nshares = 1};

@@ -7,6 +7,7 @@
 #include "testutil.h"
 
 #include "grondslag/config/config.h"
+#include "grondslag/decide/policy.h"
 
 /* Write text to a fresh temp file; returns its name (static buffer). */
 static const char *conf_file(const char *text)
@@ -38,6 +39,59 @@ static void test_defaults(void **state)
 	assert_int_equal(l.max_depth, 12);
 	assert_int_equal(l.max_expansion_ratio, 100);
 	config_free(c);
+}
+
+/* The scan options the daemon and the CLI scan with come from one place:
+ * the walk limits and the threshold of the file, the geo handle given. */
+static void test_scan_options(void **state)
+{
+	(void)state;
+	const char *name = conf_file("ProviderTraceableThreshold 7\nMaxParts 9\nMaxDepth 3\n");
+	char err[1024];
+	struct config *c = config_load(name, err, sizeof err);
+	assert_non_null(c);
+	struct scan_options o;
+	memset(&o, 0xa5, sizeof o);
+	struct geo *geo = (struct geo *)&o;	/* a handle the options only carry */
+	config_scan_options(c, geo, &o);
+	assert_int_equal(o.threshold, 7);
+	assert_int_equal(o.limits.max_parts, 9);
+	assert_int_equal(o.limits.max_depth, 3);
+	assert_ptr_equal(o.geo, geo);
+	struct walk_limits l;
+	config_walk_limits(c, &l);
+	assert_int_equal(o.limits.max_message_bytes, l.max_message_bytes);
+	assert_int_equal(o.limits.max_expanded_bytes, l.max_expanded_bytes);
+	assert_int_equal(o.limits.max_seconds, l.max_seconds);
+	assert_string_equal(o.limits.pdftotext, l.pdftotext);
+	config_scan_options(c, NULL, &o);
+	assert_null(o.geo);
+	config_free(c);
+}
+
+/* The policy options the daemon and "grondslag check" judge with. */
+static void test_policy_options(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		bool personal;
+	} rows[] = {
+		{"", true},
+		{"PublicAddressesArePersonalData no\n", false},
+		{"PublicAddressesArePersonalData yes\n", true},
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		char err[1024];
+		struct config *c = config_load(conf_file(rows[i].text), err, sizeof err);
+		assert_non_null(c);
+		struct policy_options o = {.public_is_personal = !rows[i].personal};
+		policy_options_config(c, &o);
+		if (o.public_is_personal != rows[i].personal)
+			fail_msg("row %zu: public_is_personal got %d, want %d", i,
+				 o.public_is_personal, rows[i].personal);
+		config_free(c);
+	}
 }
 
 static void test_values(void **state)
@@ -192,6 +246,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_scan_options),
+		cmocka_unit_test(test_policy_options),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_all_errors_reported),

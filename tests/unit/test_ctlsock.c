@@ -136,7 +136,7 @@ static const char message[] = "Subject: s\r\nX-A: 1\r\n\r\nbody 8.8.8.8\r\n";
 /* A hold from <alice@ncsc.nl> to the recipients above. */
 static void put_hold(struct store *s, char ref[STORE_REF_MAX])
 {
-	struct store_hold h = {.queue_id = "Q1", .sender = "<alice@ncsc.nl>", .subject = "s",
+	struct hold_record h = {.queue_id = "Q1", .sender = "<alice@ncsc.nl>", .subject = "s",
 			       .received = time(NULL) - 7200, .registry_digest = "ab",
 			       .summary_json = "{\"countries\":\"US:2\",\"public_addresses\":2}",
 			       .findings_json = "{\"addresses\":[\"8.8.8.8\",\"193.0.6.139\"]}",
@@ -581,13 +581,15 @@ static void test_self_approval(void **state)
 	assert_str_eq_msg("line 2 more", config_list_more(c, CONF_JURIST, 1), "sasl:ali@REALM");
 	assert_str_eq_msg("line 1 more", config_list_more(c, CONF_JURIST, 0), "");
 	const char *to[8];
-	assert_int_eq_msg("notice addresses", notice_jurist_to(c, to, 8), 3);
+	size_t nmail;
+	const char *const *mail = config_jurist_mail(c, &nmail);
+	assert_int_eq_msg("notice addresses", notice_jurist_to(mail, nmail, to, 8), 3);
 	assert_str_eq_msg("notice address 2", to[1], "alice.private@example.org");
 	struct ctlsock_env env = {.store = s, .hostname = "mx.test", .notice_from = "g@ncsc.nl"};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		char canonical[SENDERID_MAX];
 		senderid_address(cases[i].sender, "+-", canonical, sizeof canonical);
-		struct store_hold h = {.queue_id = "Q1", .sender = cases[i].sender,
+		struct hold_record h = {.queue_id = "Q1", .sender = cases[i].sender,
 				       .sender_auth = cases[i].auth, .sender_canonical = canonical,
 				       .subject = "s", .received = time(NULL) - 60,
 				       .registry_digest = "ab", .summary_json = "{}",

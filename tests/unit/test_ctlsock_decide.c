@@ -105,7 +105,7 @@ static void no_put(void *arg, void *pin)
 static void put(struct store *s, const struct hold_rcpt *r, size_t n, time_t received,
 		char ref[STORE_REF_MAX])
 {
-	struct store_hold h = {.queue_id = "Q1", .sender = "<sender@ncsc.nl>", .subject = "s",
+	struct hold_record h = {.queue_id = "Q1", .sender = "<sender@ncsc.nl>", .subject = "s",
 			       .received = received, .registry_digest = "ab",
 			       .summary_json = "{}", .findings_json = "{}", .data = message,
 			       .len = sizeof message - 1, .fd = -1, .rcpts = r, .nrcpts = n};

@@ -152,7 +152,7 @@ static void test_lines(void **state)
 	struct store *s = fixture_store_open(path, err, sizeof err);
 	if (c == NULL || s == NULL)
 		fail_msg("setup: %s", err);
-	struct store_hold h = {.queue_id = "Q1", .sender = "<alice@ncsc.nl>", .subject = "list",
+	struct hold_record h = {.queue_id = "Q1", .sender = "<alice@ncsc.nl>", .subject = "list",
 			       .received = time(NULL), .registry_digest = "ab",
 			       .summary_json = "{}", .findings_json = "{}", .data = message,
 			       .len = sizeof message - 1, .fd = -1, .rcpts = held, .nrcpts = 1};

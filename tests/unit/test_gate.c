@@ -12,22 +12,16 @@
 
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
+#include "fixture_gate.h"
 #include "grondslag/base/date.h"
 #include "grondslag/decide/gate.h"
-#include "grondslag/scan/scan.h"
-
-#define REGISTRY_FILE "conf/registry.sample.yaml"
 
 static struct registry *reg;
 
 static int setup(void **state)
 {
 	(void)state;
-	struct registry_errors *e = NULL;
-	reg = registry_load(REGISTRY_FILE, &e);
-	registry_errors_free(e);
-	if (reg == NULL)
-		fail_msg("cannot load %s (run from the top of the tree)", REGISTRY_FILE);
+	reg = fixture_registry();
 	return 0;
 }
 
@@ -38,22 +32,12 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Scan body and give every public address country cc ("" = unknown). */
+/* A message with body, every public address in country cc. */
 static struct findings *scan(const char *body, const char *cc)
 {
 	char msg[4096];
 	snprintf(msg, sizeof msg, "From: a@ncsc.nl\r\nSubject: t\r\n\r\n%s", body);
-	struct scan_options so = {0};
-	walk_limits_default(&so.limits);
-	so.threshold = 1;
-	struct findings *f = scan_message(&so, msg, strlen(msg));
-	assert_non_null(f);
-	for (size_t i = 0; i < findings_ip_count(f); i++) {
-		struct finding_ip *ip = findings_ip_mut(f, i);
-		snprintf(ip->country, sizeof ip->country, "%s", cc);
-		ip->geo_done = true;
-	}
-	return f;
+	return fixture_findings(msg, cc);
 }
 
 struct gate_row {

@@ -29,7 +29,7 @@ static const char *key_of(const char *data, const char *sender, const char *cons
 	char message[HOLDKEY_HEX];
 	struct holdkey_input in = {.data = data, .len = strlen(data), .header_prefix = "X-Grondslag",
 				   .sender = sender, .rcpts = r, .nrcpts = n, .held = h, .nheld = nh};
-	if (!holdkey_compute(&in, out, message))
+	if (holdkey_compute(&in, out, message) != 1)
 		out[0] = '\0';
 	return out;
 }
@@ -123,7 +123,11 @@ static void test_no_key(void **state)
 			  strlen(key_of(folded, "<a@b>", rcpts, 2, held, 1)), 64);
 	assert_str_eq_msg("nothing held", key_of(first, "<a@b>", rcpts, 2, held, 0), "");
 	assert_str_eq_msg("no recipients", key_of(first, "<a@b>", rcpts, 0, held, 1), "");
-	assert_false(holdkey_compute(NULL, (char[HOLDKEY_HEX]){0}, (char[HOLDKEY_HEX]){0}));
+	assert_int_eq_msg("no input", holdkey_compute(NULL, (char[HOLDKEY_HEX]){0},
+						      (char[HOLDKEY_HEX]){0}), 0);
+	static const char *const empty[] = {"<>"};
+	assert_str_eq_msg("a recipient without a canonical form",
+			  key_of(first, "<a@b>", empty, 1, empty, 1), "");
 }
 
 int main(void)

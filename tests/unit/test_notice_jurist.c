@@ -275,13 +275,48 @@ static void test_jurist_to(void **state)
 		if (c == NULL)
 			fail_msg("%s: %s", cases[i].name, err);
 		const char *to[NOTICE_JURISTS_MAX];
-		size_t n = notice_jurist_to(c, to, NOTICE_JURISTS_MAX);
+		size_t nmail;
+		const char *const *mail = config_jurist_mail(c, &nmail);
+		size_t n = notice_jurist_to(mail, nmail, to, NOTICE_JURISTS_MAX);
 		GString *got = g_string_new(NULL);
 		for (size_t k = 0; k < n; k++)
 			g_string_append_printf(got, "%s%s", k ? " " : "", to[k]);
 		assert_str_eq_msg(cases[i].name, got->str, cases[i].want);
 		g_string_free(got, TRUE);
 		config_free(c);
+	}
+}
+
+/* The addresses given, without the unusable ones and the duplicates,
+ * at most max: what the configuration cannot already refuse. */
+static void test_jurist_to_filter(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		const char *mail[5];
+		size_t max;
+		const char *want;	/* joined with ' ' */
+	} cases[] = {
+		{"duplicates in any case", {"a@ncsc.nl", "A@NCSC.nl", "b@ncsc.nl"}, 8,
+		 "a@ncsc.nl b@ncsc.nl"},
+		{"null sender and blanks left out", {"<>", "x y@ncsc.nl", "c@ncsc.nl"}, 8, "c@ncsc.nl"},
+		{"no @", {"postmaster", "d@ncsc.nl"}, 8, "d@ncsc.nl"},
+		{"at most max, counted after filtering", {"<>", "a@ncsc.nl", "b@ncsc.nl", "c@ncsc.nl"},
+		 2, "a@ncsc.nl b@ncsc.nl"},
+		{"none given", {NULL}, 8, ""},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		size_t nmail = 0;
+		while (nmail < ARRAY_LEN(cases[i].mail) && cases[i].mail[nmail] != NULL)
+			nmail++;
+		const char *to[8];
+		size_t n = notice_jurist_to(cases[i].mail, nmail, to, cases[i].max);
+		GString *got = g_string_new(NULL);
+		for (size_t k = 0; k < n; k++)
+			g_string_append_printf(got, "%s%s", k ? " " : "", to[k]);
+		assert_str_eq_msg(cases[i].name, got->str, cases[i].want);
+		g_string_free(got, TRUE);
 	}
 }
 
@@ -472,10 +507,10 @@ static struct store *open_store(const char *name)
 static int put_hold(struct store *s, time_t received, bool fail)
 {
 	static const struct hold_rcpt r[] = {{"<soc@cisa.gov>", "cisa", "no-basis", "x"}};
-	struct store_notice_item items[2] = {
+	struct hold_notice items[2] = {
 		{"jurist", "j1@ncsc.nl", "notice text"}, {"jurist", "j2@ncsc.nl", "notice text"},
 	};
-	struct store_hold h = {
+	struct hold_record h = {
 		.queue_id = "Q1", .sender = "<analyst@ncsc.nl>", .subject = "s",
 		.received = received, .data = "Subject: s\r\n\r\nx\r\n", .len = 17, .fd = -1,
 		.rcpts = r, .nrcpts = 1, .notice_to = "analyst@ncsc.nl",
@@ -574,6 +609,7 @@ int main(void)
 		cmocka_unit_test(test_jurist_bounds),
 		cmocka_unit_test(test_jurist_refused),
 		cmocka_unit_test(test_jurist_to),
+		cmocka_unit_test(test_jurist_to_filter),
 		cmocka_unit_test(test_digest_lists),
 		cmocka_unit_test(test_digest_text),
 		cmocka_unit_test(test_digest_empty),

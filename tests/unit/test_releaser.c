@@ -172,7 +172,7 @@ static void env_open(struct env *e, const char *name, time_t age)
 	e->s = fixture_store_open(path, err, sizeof err);
 	if (e->s == NULL)
 		fail_msg("store_open: %s", err);
-	struct store_hold h = {.queue_id = "Q1", .sender = "<alice@ncsc.nl>", .subject = "s",
+	struct hold_record h = {.queue_id = "Q1", .sender = "<alice@ncsc.nl>", .subject = "s",
 			       .received = time(NULL) - age, .registry_digest = "ab",
 			       .summary_json = "{}", .findings_json = "{}", .data = message,
 			       .len = sizeof message - 1, .fd = -1, .rcpts = held, .nrcpts = 2};
@@ -217,7 +217,7 @@ static void put_hold(struct env *e, const char *sender, time_t age, size_t nrcpt
 		     char ref[STORE_REF_MAX])
 {
 	char err[256];
-	struct store_hold h = {.queue_id = "Q2", .sender = sender, .subject = "s",
+	struct hold_record h = {.queue_id = "Q2", .sender = sender, .subject = "s",
 			       .received = time(NULL) - age, .registry_digest = "ab",
 			       .summary_json = "{}", .findings_json = "{}", .data = message,
 			       .len = sizeof message - 1, .fd = -1, .rcpts = held,
@@ -857,7 +857,7 @@ static void test_release_long_recipient(void **state)
 	char err[256];
 	env_open(&e, "longrcpt", 60);
 	const struct hold_rcpt one[] = {{route, "jpcert", "no-basis", "No basis."}};
-	struct store_hold h = {.queue_id = "QL", .sender = "<alice@ncsc.nl>", .subject = "s",
+	struct hold_record h = {.queue_id = "QL", .sender = "<alice@ncsc.nl>", .subject = "s",
 			       .received = time(NULL) - 30, .registry_digest = "ab",
 			       .summary_json = "{}", .findings_json = "{}", .data = message,
 			       .len = sizeof message - 1, .fd = -1, .rcpts = one, .nrcpts = 1};

@@ -60,7 +60,7 @@ static void put(struct store *s, time_t when, const char *sender, const char *pa
 {
 	char err[256];
 	struct hold_rcpt r = {"<a@b.example>", party, "no-basis", "x"};
-	struct store_hold h = {.queue_id = "Q", .sender = sender, .subject = "s",
+	struct hold_record h = {.queue_id = "Q", .sender = sender, .subject = "s",
 			       .received = when, .categories = CAT_PROVIDER_TRACEABLE,
 			       .registry_digest = "0", .data = "x", .len = 1, .fd = -1,
 			       .rcpts = &r, .nrcpts = 1};

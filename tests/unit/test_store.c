@@ -85,9 +85,9 @@ static const struct hold_rcpt two_rcpts[] = {
 static const char *const delivered[] = {"<cert@cert.be>", "<team@cert.at>", "<a@ncsc.nl>"};
 
 /* A hold with the usual fields, message from memory. */
-static struct store_hold sample_hold(const char *data, size_t len)
+static struct hold_record sample_hold(const char *data, size_t len)
 {
-	struct store_hold h = {
+	struct hold_record h = {
 		.queue_id = "4XyZ1a2b3c",
 		.sender = "<analyst@ncsc.nl>",
 		.subject = "COATHANGER per country",
@@ -182,7 +182,7 @@ static void make_real(const char *path)
 	char big[20000], ref[STORE_REF_MAX], err[256];
 	memset(big, 'x', sizeof big);
 	for (int i = 0; i < 30; i++) {
-		struct store_hold h = sample_hold(big, sizeof big);
+		struct hold_record h = sample_hold(big, sizeof big);
 		assert_int_equal(store_hold_put(s, &h, ref, err, sizeof err), 0);
 	}
 	store_close(s);
@@ -318,7 +318,7 @@ static void test_init(void **state)
 					      " AND event = 'init' AND details = '{\"by\":\"unit\"}'"), 1);
 	struct store *s = open_ok(path);
 	char ref[STORE_REF_MAX];
-	struct store_hold h = sample_hold("kept", 4);
+	struct hold_record h = sample_hold("kept", 4);
 	assert_int_equal(store_hold_put(s, &h, ref, err, sizeof err), 0);
 	store_close(s);
 	struct stat before, after;
@@ -347,7 +347,7 @@ static void test_removed_while_open(void **state)
 {
 	(void)state;
 	char path[256], moved[300], err[512], ref[STORE_REF_MAX];
-	struct store_hold h = sample_hold("m", 1);
+	struct hold_record h = sample_hold("m", 1);
 	in_dir(path, sizeof path, "vanish.db");
 	snprintf(moved, sizeof moved, "%s.moved", path);
 	struct store *s = open_ok(path);
@@ -378,7 +378,7 @@ static void test_hold_memory(void **state)
 	char path[256], ref[STORE_REF_MAX], err[256], want_sha[STORE_SHA256_HEX];
 	struct store *s = open_ok(in_dir(path, sizeof path, "mem.db"));
 	const char msg[] = "From: analyst@ncsc.nl\r\nSubject: x\r\n\r\n8.8.8.8\r\n";
-	struct store_hold h = sample_hold(msg, sizeof msg - 1);
+	struct hold_record h = sample_hold(msg, sizeof msg - 1);
 	assert_int_equal(store_hold_put(s, &h, ref, err, sizeof err), 0);
 	if (!store_ref_valid(ref) || strncmp(ref, "G20250314-", 10) != 0)
 		fail_msg("ref: got \"%s\", want G20250314-<10 base32>", ref);
@@ -461,7 +461,7 @@ static void test_hold_fd(void **state)
 		char *buf = malloc(cases[i].file + 1);
 		int fd = temp_message(buf, cases[i].file);
 		/* the file offset is at the end: the store must not rely on it */
-		struct store_hold h = sample_hold(NULL, cases[i].len);
+		struct hold_record h = sample_hold(NULL, cases[i].len);
 		h.fd = fd;
 		if (store_hold_put(s, &h, ref, err, sizeof err) != 0)
 			fail_msg("%s: got -1 (%s), want 0", cases[i].name, err);
@@ -492,28 +492,28 @@ static void test_hold_invalid(void **state)
 	struct store *s = open_ok(in_dir(path, sizeof path, "invalid.db"));
 	char small[10] = "0123456789";
 	int fd = temp_message(small, sizeof small);
-	struct store_hold no_rcpt = sample_hold("x", 1);
+	struct hold_record no_rcpt = sample_hold("x", 1);
 	no_rcpt.nrcpts = 0;
-	struct store_hold no_data = sample_hold(NULL, 5);
-	struct store_hold short_file = sample_hold(NULL, 1000);
+	struct hold_record no_data = sample_hold(NULL, 5);
+	struct hold_record short_file = sample_hold(NULL, 1000);
 	short_file.fd = fd;
-	struct store_hold bad_fd = sample_hold(NULL, 0);
+	struct hold_record bad_fd = sample_hold(NULL, 0);
 	bad_fd.fd = 999;
-	struct store_hold bad_ref = sample_hold("x", 1);
+	struct hold_record bad_ref = sample_hold("x", 1);
 	bad_ref.ref = "G2025-XYZ";
-	struct store_hold bad_sha = sample_hold("x", 1);
+	struct hold_record bad_sha = sample_hold("x", 1);
 	bad_sha.sha256 = "ABCDEF";
 	/* past the one recipient limit (held and delivered together): a hold
 	 * that could never be decided or expired is not stored */
 	static struct hold_rcpt many[RCPTS_MAX];
 	for (size_t i = 0; i < RCPTS_MAX; i++)
 		many[i] = (struct hold_rcpt){"<r@example.net>", NULL, "no-basis", "x"};
-	struct store_hold too_many = sample_hold("x", 1);
+	struct hold_record too_many = sample_hold("x", 1);
 	too_many.rcpts = many;
 	too_many.nrcpts = RCPTS_MAX - 2;	/* plus 3 delivered */
 	static const char *const names[] = {"no recipient", "no data", "short file", "bad fd",
 					    "bad ref", "bad sha256", "too many recipients"};
-	const struct store_hold *cases[] = {&no_rcpt, &no_data, &short_file, &bad_fd, &bad_ref,
+	const struct hold_record *cases[] = {&no_rcpt, &no_data, &short_file, &bad_fd, &bad_ref,
 					    &bad_sha, &too_many};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		err[0] = '\0';
@@ -535,7 +535,7 @@ static void test_hold_given_ref_and_notice(void **state)
 	char path[256], ref[STORE_REF_MAX], made[STORE_REF_MAX], err[256];
 	struct store *s = open_ok(in_dir(path, sizeof path, "given.db"));
 	assert_int_equal(store_ref_new(1741953600, made), 0);
-	struct store_hold h = sample_hold("msg", 3);
+	struct hold_record h = sample_hold("msg", 3);
 	h.ref = made;
 	h.notice_to = "<analyst@ncsc.nl>";
 	h.notice_message = "Subject: held\r\n\r\nheld\r\n";
@@ -571,7 +571,7 @@ static void test_hold_retry(void **state)
 	(void)state;
 	char path[256], first[STORE_REF_MAX], ref[STORE_REF_MAX], err[256];
 	struct store *s = open_ok(in_dir(path, sizeof path, "retry.db"));
-	struct store_hold h = sample_hold("msg", 3);
+	struct hold_record h = sample_hold("msg", 3);
 	h.notice_to = "<analyst@ncsc.nl>";
 	h.notice_message = "Subject: held\r\n\r\nheld\r\n";
 	h.retry_key = "k1";
@@ -666,7 +666,7 @@ static void test_hold_with_shares(void **state)
 		{.queue_id = "Q1", .sender = "<a@ncsc.nl>", .recipient = "<soc@ncsc.nl>",
 		 .categories = 1, .public_addresses = 1, .countries = "BE:1"},
 	};
-	struct store_hold h = sample_hold(msg, sizeof msg - 1);
+	struct hold_record h = sample_hold(msg, sizeof msg - 1);
 	h.shares = sh;
 	h.nshares = 2;
 	store_fail_next(s);
@@ -773,7 +773,7 @@ enum write_kind { W_HOLD, W_HOLD_FD, W_HOLD_NOTICE, W_SHARE, W_NOTICE };
 static int do_write(struct store *s, enum write_kind k, int fd, char *err, size_t errlen)
 {
 	char ref[STORE_REF_MAX];
-	struct store_hold h = sample_hold("abc", 3);
+	struct hold_record h = sample_hold("abc", 3);
 	struct hold_share sh = {.queue_id = "Q", .sender = "s", .recipient = "r", .bases = "b",
 				 .articles = "a", .countries = ""};
 	switch (k) {
@@ -854,7 +854,7 @@ static void *writer_main(void *arg)
 	}
 	for (int i = 0; i < w->n; i++) {
 		int len = snprintf(msg, sizeof msg, "thread %d message %d", w->id, i);
-		struct store_hold h = sample_hold(msg, (size_t)len);
+		struct hold_record h = sample_hold(msg, (size_t)len);
 		if (store_hold_put(s, &h, ref, err, sizeof err) != 0)
 			w->failures++;
 	}
@@ -899,7 +899,7 @@ static void killed_writer(const char *path, int k)
 		_exit(3);
 	for (int i = 1; i <= 100; i++) {
 		int len = snprintf(msg, sizeof msg, "durable message %d", i);
-		struct store_hold h = sample_hold(msg, (size_t)len);
+		struct hold_record h = sample_hold(msg, (size_t)len);
 		char qid[16];
 		snprintf(qid, sizeof qid, "Q%d", i);
 		h.queue_id = qid;

@@ -43,7 +43,7 @@ static void put(struct store *s, time_t when, const char *sender, const struct h
 		size_t n, char ref[STORE_REF_MAX])
 {
 	char err[256];
-	struct store_hold h = {.queue_id = "Q", .sender = sender, .subject = "s",
+	struct hold_record h = {.queue_id = "Q", .sender = sender, .subject = "s",
 			       .received = when, .categories = CAT_PERSONAL_DATA | CAT_INCIDENT,
 			       .registry_digest = "0", .data = "x", .len = 1, .fd = -1,
 			       .rcpts = r, .nrcpts = n};

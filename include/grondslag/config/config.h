@@ -11,9 +11,10 @@
  *   config_load()       defaults overlaid with a file
  *   config_free()
  *   config_str(), config_uint(), config_bool(), config_list()
+ *   config_jurist_mail()
  *   config_dump()       the effective configuration, as a valid file
  *   config_doc()        the table as a sample file or man page section
- *   config_walk_limits(), config_geo_options()
+ *   config_walk_limits(), config_geo_options(), config_scan_options()
  */
 #ifndef GRONDSLAG_CONFIG_H
 #define GRONDSLAG_CONFIG_H
@@ -24,6 +25,7 @@
 #include <stdio.h>
 
 #include "grondslag/scan/geo.h"
+#include "grondslag/scan/scan.h"
 #include "grondslag/scan/walk.h"
 
 enum config_key {
@@ -52,6 +54,11 @@ const char *config_list(const struct config *c, enum config_key k, size_t i);
 /* A Jurist line is "USER MAIL" in config_list(); its further addresses
  * and sasl:LOGINs (blank-separated) are here, "" when none. */
 const char *config_list_more(const struct config *c, enum config_key k, size_t i);
+/* The addresses the jurists' notices go to, as configured: every
+ * JuristNotice line, else the address of every Jurist line (pointers into
+ * c, *n of them; NULL when none).  notice_jurist_to() keeps the usable
+ * ones. */
+const char *const *config_jurist_mail(const struct config *c, size_t *n);
 const char *config_key_name(enum config_key k);
 /* The line of the file that set k (0: the default), and of the i-th
  * value of a LIST: what a finding about the setting points at. */
@@ -64,5 +71,10 @@ void config_doc(const char *style, FILE *out);
 
 void config_walk_limits(const struct config *c, struct walk_limits *l);
 void config_geo_options(const struct config *c, struct geo_options *o);
+/* The scan options of c (walk limits, ProviderTraceableThreshold) with
+ * geo (opened by the caller from config_geo_options(); may be NULL): the
+ * one place the daemon, "grondslag scan" and "grondslag check" get them
+ * from, so the three scan alike. */
+void config_scan_options(const struct config *c, struct geo *geo, struct scan_options *o);
 
 #endif

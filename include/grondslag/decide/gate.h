@@ -25,7 +25,7 @@
  *   gate_decide(), gate_free()
  *   gate_action(), gate_action_name(), gate_mode_parse()
  *   gate_rcpt_count(), gate_rcpt(), gate_rcpt_held(), gate_rcpt_would_hold(),
- *   gate_decision(), gate_held_count(), gate_categories(), gate_regulated(), gate_tlp(),
+ *   gate_decision(), gate_categories(), gate_regulated(), gate_tlp(),
  *   gate_countries(), gate_public_count()
  *   gate_hold_rcpts(), gate_delivered(), gate_share_count(), gate_share()
  *   gate_header(), gate_log_line(), gate_rcpt_log_line()
@@ -83,7 +83,6 @@ const char *gate_rcpt(const struct gate_result *g, size_t i);	/* as given */
 bool gate_rcpt_held(const struct gate_result *g, size_t i);
 bool gate_rcpt_would_hold(const struct gate_result *g, size_t i);	/* policy said hold */
 const struct decision *gate_decision(const struct gate_result *g, size_t i);	/* NULL on pass */
-size_t gate_held_count(const struct gate_result *g);
 unsigned gate_categories(const struct gate_result *g);	/* union over recipients */
 bool gate_regulated(const struct gate_result *g);
 enum tlp_level gate_tlp(const struct gate_result *g);	/* the message's */
@@ -92,7 +91,7 @@ enum tlp_level gate_tlp(const struct gate_result *g);	/* the message's */
 const char *gate_countries(const struct gate_result *g);
 size_t gate_public_count(const struct gate_result *g);
 
-/* The held recipients, for store_hold (strings owned by g). */
+/* The held recipients, for the hold record (strings owned by g). */
 const struct hold_rcpt *gate_hold_rcpts(const struct gate_result *g, size_t *n);
 /* The recipients delivered now (as given). */
 const char *const *gate_delivered(const struct gate_result *g, size_t *n);

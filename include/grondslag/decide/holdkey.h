@@ -46,8 +46,11 @@ struct holdkey_input {
 /* The retry key into retry and the message key into message (the same
  * without the recipients: one message, whoever it went to - the release
  * never sends a recipient a message another hold already released to
- * them); false when there is none (no Message-ID, bad input). */
-bool holdkey_compute(const struct holdkey_input *in, char retry[HOLDKEY_HEX],
-		     char message[HOLDKEY_HEX]);
+ * them): 1; 0 when there is none (no Message-ID, bad input, recipients
+ * without a canonical form: release_rcpts_ok()); -1 out of memory, which
+ * the caller must not take for "none": a hold stored without its key
+ * would be stored again on the client's retry. */
+int holdkey_compute(const struct holdkey_input *in, char retry[HOLDKEY_HEX],
+		    char message[HOLDKEY_HEX]);
 
 #endif

@@ -5,7 +5,7 @@
  * the recipient, the date and the options go in, a decision comes out; the
  * policy never reads the clock, the network or a file.
  *
- * The order (domain.md section 3, issue 3):
+ * The order (domain.md section 3):
  *  1. resolve the party (exact address, exact domain, "*.x" wildcard);
  *  2. no regulated category in the message -> deliver (no-regulated-data);
  *  3. recipient in own_domains -> deliver (own-domain), still recorded;
@@ -38,7 +38,8 @@
  * judged like an address that names no party.
  *
  * Public functions:
- *   policy_options_default(), policy_decide(), decision_free()
+ *   policy_options_default(), policy_options_config(), policy_decide(),
+ *   decision_free()
  *   decision_*() accessors, decision_explain()
  *   policy_reason_name(), policy_verdict_name(), policy_reason_is_hold()
  */
@@ -79,6 +80,10 @@ struct policy_options {
 
 /* The safe defaults: public_is_personal = true. */
 void policy_options_default(struct policy_options *o);
+struct config;
+/* The options of a configuration (PublicAddressesArePersonalData): the
+ * one place the daemon and "grondslag check" take them from. */
+void policy_options_config(const struct config *c, struct policy_options *o);
 
 struct decision;
 

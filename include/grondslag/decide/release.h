@@ -86,10 +86,14 @@ void release_digest(const char *data, size_t len, const char *skip_prefix,
  * continuation line (one starting with a space or a tab), at most len. */
 size_t release_field_end(const char *data, size_t len, size_t pos);
 
-/* The canonical list (malloc'ed), NULL when out of memory, n is 0 or
- * over RELEASE_MAX_RCPTS, or an address is empty or over RCPT_TEXT_MAX
- * bytes (without <>). */
+/* The canonical list (malloc'ed), NULL when out of memory or when
+ * release_rcpts_ok() refuses the list. */
 char *release_rcpts_canon(const char *const *rcpts, size_t n);
+/* Has the list a canonical form?  Not when n is 0 or over
+ * RELEASE_MAX_RCPTS, or an address is empty, over RCPT_TEXT_MAX bytes
+ * (without <>) or holds a line end.  So a caller tells a refused list
+ * from out of memory. */
+bool release_rcpts_ok(const char *const *rcpts, size_t n);
 
 void release_mac(const unsigned char key[RELEASE_KEY_LEN], const char *ref, const char *nonce,
 		 const char *digest, int64_t expires, const char *rcpts_canon,

@@ -8,8 +8,8 @@
  * The text is a complete RFC 5322 message with CRLF line ends: From, To,
  * Date, Message-ID, Subject "[grondslag] Your message was held: REF"
  * (plus the held mail's subject, RFC 2047-encoded when not plain ASCII),
- * Auto-Submitted: auto-generated, X-Grondslag-Notice: REF (the milter lets
- * such mail through; issue 5 signs it), MIME-Version, text/plain UTF-8 in
+ * Auto-Submitted: auto-generated, X-Grondslag-Notice: REF (the hold it is
+ * about), MIME-Version, text/plain UTF-8 in
  * 7bit, or quoted-printable when any line is not short plain ASCII.  Body
  * lines are at most 76 characters, header lines far below 998 (the held
  * subject is cut to 120 bytes, addresses to 320).
@@ -35,8 +35,9 @@
  *   notice_digest()        the daily digest of holds close to expiry
  *   notice_digest_lists()  does a digest list this hold now?
  *   notice_digest_due()    is a digest due (one per UTC day)?
- *   notice_jurist_to()     their addresses: JuristNotice, else the
- *                          addresses of the Jurist lines
+ *   notice_jurist_to()     their usable addresses, of those configured
+ * The record of a hold with its notices (notice_record.c):
+ *   notice_hold_record()
  * Subjects "[grondslag] Held for review: REF" and "[grondslag] Holds
  * close to expiry: N (YYYY-MM-DD)"; X-Grondslag-Notice: REF or "digest".
  */
@@ -47,7 +48,11 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "grondslag/store/store.h"
+#include "grondslag/decide/gate.h"
+#include "grondslag/decide/hold.h"
+#include "grondslag/decide/holdrec.h"
+
+struct store_hold_record;	/* store.h: a hold as read back, for the digest */
 
 struct notice_hold_info {
 	const char *from;		/* NoticeFrom, e.g. grondslag@ncsc.nl */
@@ -140,13 +145,31 @@ bool notice_digest_lists(const struct store_hold_record *h, time_t now, unsigned
  * in the record) and when the clock is set back. */
 bool notice_digest_due(time_t last, time_t now);
 
-struct config;
 /* At most this many jurists' addresses are told (one outbox row each). */
 #define NOTICE_JURISTS_MAX 20
-/* The jurists' addresses into out (pointers into c, at most max): the
- * JuristNotice lines, else the addresses of the Jurist lines; duplicates
- * (case-insensitive) and unusable ones left out.  0: nobody to tell. */
-size_t notice_jurist_to(const struct config *c, const char **out, size_t max);
+/* The jurists' addresses into out (at most max): the nmail configured
+ * ones (config_jurist_mail()) with duplicates (case-insensitive) and
+ * unusable ones left out.  0: nobody to tell. */
+size_t notice_jurist_to(const char *const *mail, size_t nmail, const char **out, size_t max);
+
+/* Who writes the notices of a hold, and which jurists are told. */
+struct notice_setup {
+	const char *from;		/* NoticeFrom */
+	const char *hostname;		/* for Message-ID */
+	const char *const *jurist_mail;	/* config_jurist_mail(); notice_jurist_to()
+					 * keeps the usable ones */
+	size_t njurist_mail;
+	unsigned expiry_days;		/* HoldExpiry, named in the jurists' notice */
+};
+/* The record of the decided message g with the facts f (holdrec.h) and,
+ * for a hold, the sender's notice (when the sender can be told:
+ * notice_sender_ok()) and the jurists' notice (when any are configured)
+ * queued in it for the store's one transaction (notice_record.c).  NULL
+ * with a reason in err: out of memory, no reference, a tempfail, or a
+ * notice that cannot be written (an unusable NoticeFrom) - never a hold
+ * with a notice missing. */
+struct holdrec *notice_hold_record(const struct gate_result *g, const struct hold_facts *f,
+				   const struct notice_setup *s, char *err, size_t errlen);
 
 /* The mail carrying one checkpoint line of the audit chain off the host
  * (notice_anchor.c): to the nto addresses, "[grondslag] audit checkpoint

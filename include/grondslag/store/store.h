@@ -103,72 +103,6 @@
 #define STORE_NOTICE_MAX_ATTEMPTS 20
 
 
-/* A notice queued inside another write's transaction (the jurists'
- * notice of a hold, the digest): kind as in struct store_notice. */
-struct store_notice_item {
-	const char *kind;
-	const char *to;			/* envelope recipient */
-	const char *message;		/* the whole RFC 5322 text */
-};
-
-/* What is stored with a held message.  Zero-initialise it: the fields at
- * the end are optional and NULL means "not used". */
-struct store_hold {
-	const char *queue_id;		/* MTA queue id, "" when unknown */
-	const char *sender;		/* envelope sender */
-	const char *sender_auth;	/* SMTP AUTH identity; NULL/"": none */
-	const char *sender_canonical;	/* senderid_address() of sender, or "" */
-	const char *subject;		/* bounded, may be "" */
-	time_t received;
-	int32_t decided_on;		/* the date the policy used (days) */
-	unsigned categories;		/* enum category bits */
-	int tlp;			/* enum tlp_level */
-	const char *summary_json;	/* findings summary: counts, countries,
-					 * parts; never the address list */
-	const char *findings_json;	/* the full findings (addresses), shown
-					 * only with show --content */
-	const char *registry_digest;	/* SHA-256 hex of the registry used */
-	/* the raw message: in memory (data/len) or in a file (fd >= 0): then
-	 * bytes [0, len) of the file, or the whole file when len is 0; read
-	 * with pread(), the file offset is left alone */
-	const char *data;
-	size_t len;
-	int fd;				/* -1 when data is used */
-	const struct hold_rcpt *rcpts;	/* the held recipients */
-	size_t nrcpts;
-	const char *const *delivered;	/* recipients delivered now, may be 0 */
-	size_t ndelivered;
-	/* optional */
-	const char *ref;		/* from store_ref_new(), NULL: the store
-					 * makes one */
-	const char *notice_to;		/* with notice_message: queue this "hold"
-					 * notice in the same transaction */
-	const char *notice_message;
-	const char *sha256;		/* SHA-256 hex (lowercase) of exactly the
-					 * message bytes, hashed while spooling;
-					 * NULL: the store hashes (GLib: about
-					 * 80 ms for 10 MB) */
-	const struct hold_share *shares;	/* share records of the recipients
-						 * delivered now, written in the
-						 * same transaction */
-	size_t nshares;
-	const struct store_notice_item *notices;	/* more notices of this hold
-							 * (the jurists'), same
-							 * transaction */
-	size_t nnotices;
-	const char *retry_key;		/* holdkey_compute(): a hold with this
-					 * key received within retry_window
-					 * seconds is this message again (a
-					 * client's retry after a 451): nothing
-					 * is stored, store_hold_put() returns 1
-					 * with that hold's reference; NULL: no
-					 * such check */
-	time_t retry_window;
-	const char *message_key;	/* holdkey_compute()'s message key: a
-					 * recipient released from one hold is
-					 * never released from another hold of
-					 * the same message; NULL: none */
-};
 
 
 /* A notice to send (to the sender, or the jurists). */
@@ -227,7 +161,7 @@ void store_close(struct store *s);
 /* Store a hold.  ref_out receives the reference.  0 = durable; 1 = the
  * message is a retry of the hold ref_out (retry_key): nothing new stored
  * but a "hold-retry" record with the retry's queue id; -1 error. */
-int store_hold_put(struct store *s, const struct store_hold *h, char ref_out[STORE_REF_MAX],
+int store_hold_put(struct store *s, const struct hold_record *h, char ref_out[STORE_REF_MAX],
 		   char *err, size_t errlen);
 int store_share_put(struct store *s, const struct hold_share *sh, char *err, size_t errlen);
 /* n share records in one transaction (one fsync); n may be 0. */
@@ -243,7 +177,7 @@ int store_notice_put_at(struct store *s, const char *kind, const char *ref, cons
 struct store_audit;
 /* n notices (n may be 0) and one audit record (a: NULL for none), in
  * one transaction: all or nothing, due at now.  0 or -1. */
-int store_notices_put(struct store *s, const struct store_notice_item *items, size_t n,
+int store_notices_put(struct store *s, const struct hold_notice *items, size_t n,
 		      const char *ref, const struct store_audit *a, time_t now, char *err,
 		      size_t errlen);
 /* store_notice_next() returns 1 with the queued notice due first at now
