@@ -11,6 +11,8 @@
 
 #include <stdbool.h>
 
+#define CTLSOCK_PERSON_MAX 64	/* a login named by a delegate, with NUL */
+
 #include "grondslag/ctlsock.h"
 #include "grondslag/json.h"
 #include "grondslag/jsonr.h"
@@ -34,6 +36,7 @@ struct ctlsock_req {
 	const struct registry_basis *basis;	/* approve: the basis named */
 	char why[300];			/* a message outliving a helper */
 	char party_held[HOLDSTATE_NAME_MAX];	/* a party known from the holds */
+	char person[CTLSOCK_PERSON_MAX];	/* on_behalf_of, accepted */
 };
 
 /* The outcome of one decision on one hold. */
@@ -94,6 +97,22 @@ void ctlsock_bulk(struct ctlsock_req *r, struct store_decision *d);
 char *ctlsock_deny_notice(const struct ctlsock_env *env, const struct store_hold_record *h,
 			  const char *to, const char *reason, const char *const *denied,
 			  size_t n, time_t now);
+
+/* ctlsock_withhold.c: "summary": the stored summary, the parts' file
+ * names (written by the sender, like the Subject) only when content. */
+void ctlsock_embed_summary(struct json *j, const char *summary_json, bool content);
+
+/* ctlsock_bases.c: "bases": per party of h's recipients, the registry's
+ * bases of that party valid on r->today (none without a registry). */
+void ctlsock_write_bases(struct ctlsock_req *r, const struct store_hold_record *h);
+
+/* ctlsock_delegate.c: is user one of c's ControlConsoleUser lines? */
+bool ctlsock_is_console(const struct config *c, const char *user);
+/* Take the request's on_behalf_of (if any): from a ControlConsoleUser
+ * the named person becomes the actor (role by name, channel the
+ * delegate); from anybody else it is refused and recorded.  false when
+ * the request was answered (refused). */
+bool ctlsock_delegate(struct ctlsock_req *r);
 
 /* ctlsock_resolve.c: the admin's release-resolve request. */
 void ctlsock_resolve(struct ctlsock_req *r);
