@@ -120,7 +120,8 @@ void ctlsock_refuse_as(struct ctlsock_req *r, const char *status, const char *wh
 		return;
 	}
 	/* logged as often as recorded: the limit bounds the log too */
-	log_msg(LOG_NOTICE, "control: uid %ld (%.64s) %s: %.200s", r->peer->uid, r->peer->user,
+	log_msg(LOG_NOTICE, "control: uid %ld (%.64s%s%.64s) %s: %.200s", r->peer->uid,
+		r->peer->user, r->actor.channel ? " for " : "", r->actor.channel ? r->actor.user : "",
 		status, why);
 	struct audit_details *d = audit_details_new();
 	audit_details_str(d, "command", r->cmd ? r->cmd : "?");
