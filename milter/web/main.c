@@ -129,6 +129,19 @@ static int drop_privileges(const struct config *c)
 	return 0;
 }
 
+/* Is the user we run as a ControlConsoleUser?  Otherwise the daemon
+ * would refuse every page: say so at start instead. */
+static bool is_delegate(const struct config *c)
+{
+	struct passwd *me = getpwuid(geteuid());
+	for (size_t i = 0; me != NULL && i < config_list_count(c, CONF_CONTROL_CONSOLE_USER); i++)
+		if (strcmp(config_list(c, CONF_CONTROL_CONSOLE_USER, i), me->pw_name) == 0)
+			return true;
+	log_msg(LOG_ERR, "grondslag-web runs as %.64s, which is no ControlConsoleUser: the daemon "
+			 "would let it speak for nobody", me != NULL ? me->pw_name : "an unnamed uid");
+	return false;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: grondslag-web [-c FILE] [-n]\n");
@@ -176,7 +189,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	int fd = listen_on(config_str(c, CONF_WEB_LISTEN));
-	if (fd < 0 || drop_privileges(c) != 0)
+	if (fd < 0 || drop_privileges(c) != 0 || !is_delegate(c))
 		return 1;
 	struct web_server srv = {.c = c,
 				 .sessions = web_sessions_new(

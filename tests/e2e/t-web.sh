@@ -19,7 +19,8 @@
 # (the daemon refuses and records it); a POST without, or with a wrong,
 # CSRF token, from another origin, or without an Origin; an unknown filter;
 # another uid (an outsider, a jurist's own) claiming to act for a person
-# (refused and recorded by the daemon).  Screenshots of the queue, a hold
+# (refused and recorded by the daemon); a console whose user is no
+# ControlConsoleUser refuses to start.  Screenshots of the queue, a hold
 # and the confirmation are kept in $BUILD/web-screenshots.
 # Last line: "N passed, M failed".
 cd "$(dirname "$0")/../.." || exit 1
@@ -134,6 +135,15 @@ e2e_proc_start web "$E2E_BUILD/grondslag-web" -c "$MC_DIR/grondslag.conf"
 e2e_check "console listening" e2e_wait_until 15 "console port" e2e_listening "$WEB_PORT"
 _tw_pid=$(cat "$E2E_RUN/web/pid")
 e2e_is "$(stat -c %U "/proc/$_tw_pid" 2>/dev/null)" "$WEBU" "the console runs as its own user (WebUserID)"
+
+# a console running as a user who is no ControlConsoleUser does not start
+_tw_p2=$(e2e_pick_port) || e2e_done
+sed -e "s/^WebUserID .*/WebUserID $OUT/" -e "s/^WebListen .*/WebListen 127.0.0.1:$_tw_p2/" \
+	"$MC_DIR/grondslag.conf" >"$MC_DIR/not-delegate.conf"
+_tw_out=$(timeout 20 "$E2E_BUILD/grondslag-web" -c "$MC_DIR/not-delegate.conf" 2>&1)
+e2e_is "$?" 1 "a console whose user is no ControlConsoleUser: exit 1"
+case $_tw_out in *"no ControlConsoleUser"*) e2e_ok "... and says why" ;;
+*) e2e_not_ok "console of a non-delegate: got '$_tw_out'" ;; esac
 
 mc_send pf cert@cert.be,report@cisa.gov "$E2E_RUN/msg/hostile.eml" 250
 tw_one_hold() { [ "$(mc_sql "select count(*) from holds")" = 1 ]; }

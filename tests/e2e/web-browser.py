@@ -27,7 +27,8 @@ from selenium import webdriver  # noqa: E402
 from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support.ui import Select  # noqa: E402
+from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 person = os.path.basename(home.rstrip("/"))
 
@@ -35,6 +36,15 @@ person = os.path.basename(home.rstrip("/"))
 def check(cond, desc, why=""):
     print(("ok %s" % desc) if cond else ("not ok %s: %s" % (desc, why)), flush=True)
     return cond
+
+
+def submit(d, css):
+    """Click the submit button css and wait for the next page (a busy
+    machine may take a while; the click itself does not wait)."""
+    old = d.find_element(By.TAG_NAME, "html")
+    d.find_element(By.CSS_SELECTOR, css).click()
+    WebDriverWait(d, 60).until(EC.staleness_of(old))
+    WebDriverWait(d, 60).until(lambda x: x.find_elements(By.TAG_NAME, "h1"))
 
 
 def no_alert(d, where):
@@ -109,7 +119,7 @@ try:
         if act == "approve":
             Select(d.find_element(By.NAME, "basis")).select_by_value(basis)
         d.find_element(By.NAME, "reason").send_keys(reason)
-        d.find_element(By.CSS_SELECTOR, "#decide button[type=submit]").click()
+        submit(d, "#decide button[type=submit]")
         h1 = d.find_element(By.TAG_NAME, "h1").text
         err = d.find_elements(By.ID, "error")
         print("# after the form: %s %s" % (h1, err[0].text if err else ""))
@@ -126,7 +136,7 @@ try:
             nxt = d.find_element(By.ID, "next").text
             print("next %s" % nxt)
             no_alert(d, "confirmation")
-            d.find_element(By.CSS_SELECTOR, "#confirm button[type=submit]").click()
+            submit(d, "#confirm button[type=submit]")
             h1 = d.find_element(By.TAG_NAME, "h1").text
             state = d.find_elements(By.ID, "state")
             print("done %s | %s" % (h1, state[0].text if state else "-"))
