@@ -63,8 +63,8 @@ static void hidden(struct web_buf *b, const char *name, const char *value)
 	web_buf_add(b, "\">");
 }
 
-/* The recipients the decision names: those asked, or every open one of
- * the hold (the answer's recipients, as they were before). */
+/* The recipients the decision names: those asked, or all the action
+ * takes (the answer's recipients, as they were before). */
 static void named_list(struct web_buf *b, const struct ask *k, const struct jsonr_value *ans)
 {
 	const struct jsonr_value *rc = jsonr_get(ans, "recipients");
@@ -75,8 +75,12 @@ static void named_list(struct web_buf *b, const struct ask *k, const struct json
 		bool hit = false;
 		for (size_t n = 0; addr != NULL && n < k->n && !hit; n++)
 			hit = strcasecmp(addr, k->rcpts[n]) == 0;
+		/* all: what the daemon takes for all (holdstate.c): to approve
+		 * every recipient still held, to deny every one held or
+		 * approved and not yet being released */
 		if (k->all)
-			hit = st != NULL && (strcmp(st, "held") == 0 || strcmp(st, "partly-approved") == 0);
+			hit = st != NULL && (strcmp(st, "held") == 0 ||
+					     (strcmp(k->action, "deny") == 0 && strcmp(st, "approved") == 0));
 		if (!hit)
 			continue;
 		web_buf_add(b, "<li>");

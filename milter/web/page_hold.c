@@ -166,7 +166,7 @@ static void decide_form(struct web_buf *b, const struct jsonr_value *h, const st
 	size_t open = 0;
 	for (size_t i = 0; i < jsonr_count(rc); i++) {
 		const char *st = web_jstr(jsonr_at(rc, i), "state");
-		open += st != NULL && (strcmp(st, "held") == 0 || strcmp(st, "partly-approved") == 0);
+		open += st != NULL && (strcmp(st, "held") == 0 || strcmp(st, "approved") == 0);
 	}
 	if (open == 0) {
 		web_buf_add(b, "<p>No recipient of this hold is waiting for a decision.</p>\n");
@@ -178,11 +178,13 @@ static void decide_form(struct web_buf *b, const struct jsonr_value *h, const st
 	web_buf_add(b, "\"><input type=\"hidden\" name=\"ref\" value=\"");
 	web_buf_html(b, web_jstr(h, "ref"));
 	web_buf_add(b, "\"><fieldset><legend>Recipients</legend>"
-		       "<label><input type=\"checkbox\" name=\"all\" value=\"1\"> all still open</label>");
+		       "<label><input type=\"checkbox\" name=\"all\" value=\"1\"> all still open "
+		       "(to approve: those held; to deny: those not being released)</label>");
 	for (size_t i = 0; i < jsonr_count(rc); i++) {
 		const struct jsonr_value *r = jsonr_at(rc, i);
 		const char *st = web_jstr(r, "state");
-		if (st == NULL || (strcmp(st, "held") != 0 && strcmp(st, "partly-approved") != 0))
+		/* held: to approve or deny; approved (not yet released): to deny */
+		if (st == NULL || (strcmp(st, "held") != 0 && strcmp(st, "approved") != 0))
 			continue;
 		web_buf_add(b, "<label><input type=\"checkbox\" name=\"rcpt\" value=\"");
 		web_buf_html(b, web_jstr(r, "rcpt"));

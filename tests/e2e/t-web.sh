@@ -95,8 +95,8 @@ subj = '<script>alert("s")</script><img src=x onerror=alert(2)> \u202egpj.exe ja
 msg = ("From: Sender <sender@ncsc.nl>\nSubject: %s\nMIME-Version: 1.0\n"
        "Content-Type: multipart/mixed; boundary=\"b1\"\n\n--b1\n"
        "Content-Type: text/plain\n\nThe list.\n--b1\n"
-       "Content-Type: text/csv; name=\"<svg onload=alert(4)>x.csv\"\n"
-       "Content-Disposition: attachment; filename=\"<svg onload=alert(4)>x.csv\"\n"
+       "Content-Type: text/csv; name=\"<svg onload=alert(4)>x\u202ecsv.exe\"\n"
+       "Content-Disposition: attachment; filename=\"<svg onload=alert(4)>x\u202ecsv.exe\"\n"
        "Content-Transfer-Encoding: base64\n\n%s--b1--\n"
        % (subj, base64.encodebytes(csv.encode()).decode()))
 open(sys.argv[1], "wb").write(msg.encode("utf-8"))

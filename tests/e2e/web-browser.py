@@ -100,6 +100,8 @@ try:
         print("# parts: %r" % parts)
         check(any("<svg onload=alert(4)>" in p for p in parts),
               "hold: the hostile attachment name shown as text", repr(parts))
+        check(any("x[U+202E]csv.exe" in p for p in parts),
+              "hold: the RTL override in the file name shown as [U+202E]", repr(parts))
         rows = d.find_elements(By.CSS_SELECTOR, "#recipients tbody tr")
         check(len(rows) == int(args[1]) if len(args) > 1 else len(rows) > 0,
               "hold: one row per recipient", "%d rows" % len(rows))
