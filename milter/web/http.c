@@ -259,13 +259,14 @@ enum MHD_Result web_http_handle(void *cls, struct MHD_Connection *conn, const ch
 	char login[WEB_LOGIN_MAX], fpr[65] = "", why[300], id[WEB_TOKEN_HEX + 2] = "";
 	struct web_session s;
 	bool fresh = false;
-	if (strcmp(url, "/style.css") == 0 && strcmp(method, "GET") == 0)
-		return send_css(conn);
 	if (!person_of(srv, conn, login, sizeof login, fpr, why, sizeof why)) {
 		log_msg(LOG_NOTICE, "web: refused: %s", why);
 		web_page_error(403, "No access", why, &page);
 		return send_page(conn, &page, NULL, 0);
 	}
+	/* even the stylesheet only for a person with a mapped certificate */
+	if (strcmp(url, "/style.css") == 0 && strcmp(method, "GET") == 0)
+		return send_css(conn);
 	if (r->uri_too_long || r->too_big) {
 		web_page_error(r->too_big ? 413 : 414, "Too large", "the request is too large", &page);
 		return send_page(conn, &page, NULL, 0);

@@ -167,6 +167,9 @@ tw_curl() {
 }
 e2e_is "$(tw_curl - "$E2E_RUN/c0.html" "$BASE/")" 403 "no certificate: 403"
 e2e_check "no certificate: no page, says why" grep -q 'no client certificate' "$E2E_RUN/c0.html"
+e2e_is "$(tw_curl - "$E2E_RUN/c0.css" "$BASE/style.css")" 403 "no certificate: not even the stylesheet"
+e2e_is "$(tw_curl - "$E2E_RUN/c0b.html" "$BASE/hold/$REF")" 403 "no certificate: no hold page"
+e2e_is "$(tw_curl - "$E2E_RUN/c0c.html" --data "x=1" "$BASE/confirm")" 403 "no certificate: no POST"
 e2e_is "$(tw_curl mallory "$E2E_RUN/c1.html" "$BASE/")" 403 "a certificate mapped to nobody: 403"
 e2e_check "unmapped: says so" grep -q 'mapped to nobody' "$E2E_RUN/c1.html"
 _tw_rc=$(tw_curl other "$E2E_RUN/c2.html" "$BASE/")
