@@ -97,6 +97,7 @@ static enum MHD_Result send_page(struct MHD_Connection *conn, struct web_page *p
 	};
 	for (size_t i = 0; i < sizeof headers / sizeof headers[0]; i++)
 		MHD_add_response_header(resp, headers[i][0], headers[i][1]);
+	MHD_add_response_header(resp, "Content-Language", web_lang());
 	if (cookie != NULL) {
 		char c[256];
 		snprintf(c, sizeof c, COOKIE "=%s; Path=/; Max-Age=%u; Secure; HttpOnly; SameSite=Strict",
@@ -255,6 +256,9 @@ enum MHD_Result web_http_handle(void *cls, struct MHD_Connection *conn, const ch
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	/* the language of every page of this request */
+	web_lang_set(web_lang_of(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+							     "Accept-Language")));
 	struct web_page page = {0};
 	char login[WEB_LOGIN_MAX], fpr[65] = "", why[300], id[WEB_TOKEN_HEX + 2] = "";
 	struct web_session s;

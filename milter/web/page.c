@@ -61,21 +61,34 @@ void web_cell(struct web_buf *b, const char *cls, const char *text)
 	web_buf_add(b, "</td>");
 }
 
+void web_th(struct web_buf *b, const char *label)
+{
+	web_buf_add(b, "<th>");
+	web_buf_html(b, web_tr(label));
+	web_buf_add(b, "</th>");
+}
+
 void web_page_begin(struct web_buf *b, const char *title, const struct web_session *s)
 {
-	web_buf_add(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	web_buf_addf(b, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">",
+		     web_lang());
+	web_buf_add(b, ""
 		       "<meta name=\"viewport\" content=\"width=device-width\">"
 		       "<meta name=\"referrer\" content=\"same-origin\"><title>");
-	web_buf_html(b, title);
+	web_buf_html(b, web_tr(title));
 	web_buf_add(b, " - grondslag</title><link rel=\"stylesheet\" href=\"/style.css\"></head>"
-		       "<body><header><nav><a href=\"/\">Queue</a></nav>");
+		       "<body><header><nav><a href=\"/\">");
+	web_buf_html(b, web_tr("Queue"));
+	web_buf_add(b, "</a></nav>");
 	if (s != NULL) {
-		web_buf_add(b, "<p class=\"who\">Signed in as <strong id=\"person\">");
+		web_buf_add(b, "<p class=\"who\">");
+		web_buf_html(b, web_tr("Signed in as"));
+		web_buf_add(b, " <strong id=\"person\">");
 		web_buf_html(b, s->login);
 		web_buf_add(b, "</strong></p>");
 	}
 	web_buf_add(b, "</header><main><h1>");
-	web_buf_html(b, title);
+	web_buf_html(b, web_tr(title));
 	web_buf_add(b, "</h1>\n");
 }
 
@@ -95,7 +108,7 @@ void web_page_error(unsigned status, const char *title, const char *text,
 	struct web_buf b = {0};
 	web_page_begin(&b, title, NULL);
 	web_buf_add(&b, "<p class=\"error\" id=\"error\">");
-	web_buf_html(&b, text);
+	web_buf_html(&b, web_tr(text));
 	web_buf_add(&b, "</p>");
 	web_buf_add(&b, "</main></body></html>\n");
 	out->status = status;

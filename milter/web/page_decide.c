@@ -100,22 +100,32 @@ static void next_step(struct web_buf *b, const struct ask *k, const struct jsonr
 	int64_t required = web_jint(ans, "required");
 	web_buf_add(b, "<p id=\"next\">");
 	if (strcmp(k->action, "deny") == 0) {
-		web_buf_addf(b, "%lld recipient(s) %s never receive this message. The sender %s told "
-				"your justification: <q>", (long long)changed, done ? "will" : "would",
-			     done ? "is" : "will be");
+		web_buf_addf(b, "%lld ", (long long)changed);
+		web_buf_html(b, web_tr(done ? "recipient(s) will never receive this message. The sender "
+					      "is told your justification:"
+					    : "recipient(s) would never receive this message. The sender "
+					      "will be told your justification:"));
+		web_buf_add(b, " <q>");
 		web_buf_html(b, k->reason);
 		web_buf_add(b, "</q>");
 	} else if (now > 0) {
-		web_buf_addf(b, "Released now: %lld recipient(s) %s all %lld approvals; the message "
-				"%s delivered to them at once.", (long long)now, done ? "have" : "will have",
-			     (long long)required, done ? "is being" : "will be");
-		if (changed > now)
-			web_buf_addf(b, " %lld other(s) wait for a second jurist.",
-				     (long long)(changed - now));
+		web_buf_html(b, web_tr("Released now:"));
+		web_buf_addf(b, " %lld ", (long long)now);
+		web_buf_html(b, web_tr(done ? "recipient(s) have all" : "recipient(s) will have all"));
+		web_buf_addf(b, " %lld ", (long long)required);
+		web_buf_html(b, web_tr(done ? "approvals; the message is being delivered to them at once."
+					    : "approvals; the message will be delivered to them at once."));
+		if (changed > now) {
+			web_buf_addf(b, " %lld ", (long long)(changed - now));
+			web_buf_html(b, web_tr("other(s) wait for a second jurist."));
+		}
 	} else {
-		web_buf_addf(b, "Waiting for a second jurist: your approval %s recorded; nothing is "
-				"released until %lld jurists have approved.", done ? "is" : "will be",
-			     (long long)required);
+		web_buf_html(b, web_tr(done ? "Waiting for a second jurist: your approval is recorded; "
+					      "nothing is released until"
+					    : "Waiting for a second jurist: your approval will be "
+					      "recorded; nothing is released until"));
+		web_buf_addf(b, " %lld ", (long long)required);
+		web_buf_html(b, web_tr("jurists have approved."));
 	}
 	web_buf_add(b, "</p>\n");
 }
@@ -165,27 +175,39 @@ void web_page_decide(const struct web_ctx *x, const struct web_form *f, bool con
 	web_page_begin(&b, confirmed ? (approve ? "Approved" : "Denied")
 				     : (approve ? "Confirm the approval" : "Confirm the denial"),
 		       x->s);
-	web_buf_addf(&b, "<p id=\"what\">%s hold <a href=\"/hold/",
-		     confirmed ? (approve ? "You approved" : "You denied")
-			       : (approve ? "You are about to approve" : "You are about to deny"));
+	web_buf_add(&b, "<p id=\"what\">");
+	web_buf_html(&b, web_tr(confirmed ? (approve ? "You approved hold" : "You denied hold")
+				: (approve ? "You are about to approve hold"
+					   : "You are about to deny hold")));
+	web_buf_add(&b, " <a href=\"/hold/");
 	web_buf_url(&b, k.ref);
 	web_buf_add(&b, "\">");
 	web_buf_html(&b, k.ref);
-	web_buf_add(&b, "</a> for these recipients:</p>\n");
+	web_buf_add(&b, "</a> ");
+	web_buf_html(&b, web_tr("for these recipients:"));
+	web_buf_add(&b, "</p>\n");
 	named_list(&b, &k, a.root);
 	if (approve) {
-		web_buf_add(&b, "<p>Legal basis: <strong id=\"basis\">");
+		web_buf_add(&b, "<p>");
+		web_buf_html(&b, web_tr("Legal basis:"));
+		web_buf_add(&b, " <strong id=\"basis\">");
 		web_buf_html(&b, k.basis);
 		web_buf_add(&b, "</strong></p>");
 	}
-	web_buf_add(&b, "<p>Justification: <q id=\"reason\">");
+	web_buf_add(&b, "<p>");
+	web_buf_html(&b, web_tr("Justification:"));
+	web_buf_add(&b, " <q id=\"reason\">");
 	web_buf_html(&b, k.reason);
 	web_buf_add(&b, "</q></p>\n");
 	next_step(&b, &k, a.root, confirmed);
 	if (confirmed) {
-		web_buf_add(&b, "<p>The hold is now <strong id=\"state\">");
+		web_buf_add(&b, "<p>");
+		web_buf_html(&b, web_tr("The hold is now"));
+		web_buf_add(&b, " <strong id=\"state\">");
 		web_buf_html(&b, web_jstr(a.root, "state"));
-		web_buf_add(&b, "</strong>. <a href=\"/\">Back to the queue</a></p>\n");
+		web_buf_add(&b, "</strong>. <a href=\"/\">");
+		web_buf_html(&b, web_tr("Back to the queue"));
+		web_buf_add(&b, "</a></p>\n");
 	} else {
 		web_buf_add(&b, "<form method=\"post\" action=\"/confirm\" id=\"confirm\">");
 		hidden(&b, "csrf", x->s->csrf);
@@ -198,10 +220,13 @@ void web_page_decide(const struct web_ctx *x, const struct web_form *f, bool con
 			hidden(&b, "all", "1");
 		for (size_t i = 0; i < k.n; i++)
 			hidden(&b, "rcpt", k.rcpts[i]);
-		web_buf_addf(&b, "<button type=\"submit\">%s</button> <a href=\"/hold/",
-			     approve ? "Approve" : "Deny");
+		web_buf_add(&b, "<button type=\"submit\">");
+		web_buf_html(&b, web_tr(approve ? "Approve" : "Deny"));
+		web_buf_add(&b, "</button> <a href=\"/hold/");
 		web_buf_url(&b, k.ref);
-		web_buf_add(&b, "\">Cancel</a></form>\n");
+		web_buf_add(&b, "\">");
+		web_buf_html(&b, web_tr("Cancel"));
+		web_buf_add(&b, "</a></form>\n");
 	}
 	web_answer_free(&a);
 	web_page_end(&b, 200, out);

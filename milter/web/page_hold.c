@@ -20,7 +20,9 @@
 /* A row of two cells: label, text (escaped). */
 static void row(struct web_buf *b, const char *label, const char *text)
 {
-	web_buf_addf(b, "<tr><th scope=\"row\">%s</th><td>", label);
+	web_buf_add(b, "<tr><th scope=\"row\">");
+	web_buf_html(b, web_tr(label));
+	web_buf_add(b, "</th><td>");
 	web_buf_html(b, text != NULL ? text : "");
 	web_buf_add(b, "</td></tr>\n");
 }
@@ -39,7 +41,7 @@ static unsigned approvals_of(const struct jsonr_value *ap, const char *rcpt)
 static void head(struct web_buf *b, const struct jsonr_value *h)
 {
 	const struct jsonr_value *sum = jsonr_get(h, "summary");
-	char t[64], left[32], count[64];
+	char t[64], left[32], count[128];
 	web_buf_add(b, "<table class=\"head\">\n");
 	row(b, "Reference", web_jstr(h, "ref"));
 	row(b, "State", web_jstr(h, "state"));
@@ -48,7 +50,7 @@ static void head(struct web_buf *b, const struct jsonr_value *h)
 	if (web_jstr(h, "subject") != NULL)
 		row(b, "Subject", web_jstr(h, "subject"));
 	else
-		row(b, "Subject", "withheld (content: jurists only)");
+		row(b, "Subject", web_tr("withheld (content: jurists only)"));
 	web_time(web_jint(h, "received"), t, sizeof t);
 	row(b, "Received", t);
 	web_time(web_jint(h, "expires"), t, sizeof t);
@@ -57,9 +59,9 @@ static void head(struct web_buf *b, const struct jsonr_value *h)
 	row(b, "Time left", left);
 	row(b, "TLP", web_jstr(sum, "tlp"));
 	row(b, "Categories", web_jstr(sum, "categories"));
-	snprintf(count, sizeof count, "%lld public addresses, %lld networks",
-		 (long long)web_jint(sum, "public_addresses"),
-		 (long long)web_jint(sum, "public_networks"));
+	snprintf(count, sizeof count, "%lld %s, %lld %s", (long long)web_jint(sum, "public_addresses"),
+		 web_tr("public addresses"), (long long)web_jint(sum, "public_networks"),
+		 web_tr("networks"));
 	row(b, "Found", count);
 	row(b, "Countries", web_jstr(sum, "countries"));
 	web_buf_add(b, "</table>\n");
@@ -68,9 +70,14 @@ static void head(struct web_buf *b, const struct jsonr_value *h)
 static void recipients(struct web_buf *b, const struct jsonr_value *h)
 {
 	const struct jsonr_value *rc = jsonr_get(h, "recipients"), *ap = jsonr_get(h, "approvals");
-	web_buf_add(b, "<h2>Recipients</h2><table id=\"recipients\"><thead><tr><th>Recipient</th>"
-			"<th>Party</th><th>State</th><th>Decision</th><th>Reason codes</th>"
-			"<th>Approvals</th></tr></thead><tbody>\n");
+	web_buf_add(b, "<h2>");
+	web_buf_html(b, web_tr("Recipients"));
+	web_buf_add(b, "</h2><table id=\"recipients\"><thead><tr>");
+	static const char *const head[] = {"Recipient", "Party", "State", "Decision",
+					   "Reason codes", "Approvals"};
+	for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
+		web_th(b, head[i]);
+	web_buf_add(b, "</tr></thead><tbody>\n");
 	for (size_t i = 0; i < jsonr_count(rc); i++) {
 		const struct jsonr_value *r = jsonr_at(rc, i);
 		web_buf_add(b, "<tr>");
@@ -79,8 +86,9 @@ static void recipients(struct web_buf *b, const struct jsonr_value *h)
 		web_cell(b, "state", web_jstr(r, "state"));
 		web_cell(b, NULL, web_jstr(r, "explanation"));
 		web_cell(b, NULL, web_jstr(r, "reasons"));
-		web_buf_addf(b, "<td>%u of %lld</td></tr>\n", approvals_of(ap, web_jstr(r, "rcpt")),
-			     (long long)web_jint(h, "required"));
+		web_buf_addf(b, "<td>%u ", approvals_of(ap, web_jstr(r, "rcpt")));
+		web_buf_html(b, web_tr("of"));
+		web_buf_addf(b, " %lld</td></tr>\n", (long long)web_jint(h, "required"));
 	}
 	web_buf_add(b, "</tbody></table>\n");
 }
@@ -90,9 +98,13 @@ static void recipients(struct web_buf *b, const struct jsonr_value *h)
 static void findings(struct web_buf *b, const struct jsonr_value *h)
 {
 	const struct jsonr_value *sum = jsonr_get(h, "summary"), *parts = jsonr_get(sum, "parts");
-	web_buf_add(b, "<h2>Findings by attachment</h2><table id=\"parts\"><thead><tr><th>Part</th>"
-			"<th>File name</th><th>Type</th><th>Scanned</th><th>Why not</th></tr></thead>"
-			"<tbody>\n");
+	web_buf_add(b, "<h2>");
+	web_buf_html(b, web_tr("Findings by attachment"));
+	web_buf_add(b, "</h2><table id=\"parts\"><thead><tr>");
+	static const char *const head[] = {"Part", "File name", "Type", "Scanned", "Why not"};
+	for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
+		web_th(b, head[i]);
+	web_buf_add(b, "</tr></thead><tbody>\n");
 	for (size_t i = 0; i < jsonr_count(parts); i++) {
 		const struct jsonr_value *p = jsonr_at(parts, i);
 		web_buf_add(b, "<tr>");
@@ -100,15 +112,15 @@ static void findings(struct web_buf *b, const struct jsonr_value *h)
 		if (jsonr_type(jsonr_get(p, "filename")) == JSONR_STRING)
 			web_cell(b, "filename", web_jstr(p, "filename"));
 		else
-			web_buf_add(b, web_jstr(h, "subject") == NULL
-					       ? "<td class=\"filename\"><em>withheld</em></td>"
-					       : "<td class=\"filename\"></td>");
+			web_cell(b, "filename", web_jstr(h, "subject") == NULL ? web_tr("withheld") : "");
 		web_cell(b, NULL, web_jstr(p, "type"));
 		web_cell(b, NULL, web_jstr(p, "status"));
 		web_cell(b, NULL, web_jstr(p, "reason"));
 		web_buf_add(b, "</tr>\n");
 	}
-	web_buf_add(b, "</tbody></table>\n<h2>Findings by country</h2><ul id=\"countries\">");
+	web_buf_add(b, "</tbody></table>\n<h2>");
+	web_buf_html(b, web_tr("Findings by country"));
+	web_buf_add(b, "</h2><ul id=\"countries\">");
 	const char *c = web_jstr(sum, "countries");
 	while (c != NULL && *c) {
 		size_t n = strcspn(c, ", ");
@@ -128,30 +140,43 @@ static void history(struct web_buf *b, const struct jsonr_value *h)
 {
 	const struct jsonr_value *ap = jsonr_get(h, "approvals"), *dl = jsonr_get(h, "delivered");
 	char t[64];
-	web_buf_add(b, "<h2>History</h2><ol id=\"history\">");
+	web_buf_add(b, "<h2>");
+	web_buf_html(b, web_tr("History"));
+	web_buf_add(b, "</h2><ol id=\"history\">");
 	web_time(web_jint(h, "received"), t, sizeof t);
-	web_buf_addf(b, "<li>%s: held</li>", t);
+	web_buf_addf(b, "<li>%s: ", t);
+	web_buf_html(b, web_tr("held"));
+	web_buf_add(b, "</li>");
 	for (size_t i = 0; i < jsonr_count(ap); i++) {
 		const struct jsonr_value *a = jsonr_at(ap, i);
 		web_time(web_jint(a, "at"), t, sizeof t);
-		web_buf_addf(b, "<li>%s: approved for ", t);
+		web_buf_addf(b, "<li>%s: ", t);
+		web_buf_html(b, web_tr("approved for"));
+		web_buf_add(b, " ");
 		web_buf_html(b, web_jstr(a, "rcpt"));
-		web_buf_add(b, " by ");
+		web_buf_add(b, " ");
+		web_buf_html(b, web_tr("by"));
+		web_buf_add(b, " ");
 		web_buf_html(b, web_jstr(a, "jurist"));
-		web_buf_add(b, " (basis ");
+		web_buf_add(b, " (");
+		web_buf_html(b, web_tr("basis"));
+		web_buf_add(b, " ");
 		web_buf_html(b, web_jstr(a, "basis"));
 		web_buf_add(b, "): ");
 		web_buf_html(b, web_jstr(a, "reason"));
 		web_buf_add(b, "</li>");
 	}
 	for (size_t i = 0; i < jsonr_count(dl); i++) {
-		web_buf_add(b, "<li>delivered to ");
+		web_buf_add(b, "<li>");
+		web_buf_html(b, web_tr("delivered to"));
+		web_buf_add(b, " ");
 		web_buf_html(b, jsonr_str(jsonr_at(dl, i)));
 		web_buf_add(b, "</li>");
 	}
 	if (web_jstr(h, "release_error") != NULL) {
-		web_buf_addf(b, "<li>release failed %lld time(s): ",
-			     (long long)web_jint(h, "release_attempts"));
+		web_buf_add(b, "<li>");
+		web_buf_html(b, web_tr("release failed, attempts:"));
+		web_buf_addf(b, " %lld: ", (long long)web_jint(h, "release_attempts"));
 		web_buf_html(b, web_jstr(h, "release_error"));
 		web_buf_add(b, "</li>");
 	}
@@ -169,17 +194,24 @@ static void decide_form(struct web_buf *b, const struct jsonr_value *h, const st
 		open += st != NULL && (strcmp(st, "held") == 0 || strcmp(st, "approved") == 0);
 	}
 	if (open == 0) {
-		web_buf_add(b, "<p>No recipient of this hold is waiting for a decision.</p>\n");
+		web_buf_add(b, "<p>");
+		web_buf_html(b, web_tr("No recipient of this hold is waiting for a decision."));
+		web_buf_add(b, "</p>\n");
 		return;
 	}
-	web_buf_add(b, "<h2>Decide</h2><form method=\"post\" action=\"/decide\" id=\"decide\">"
+	web_buf_add(b, "<h2>");
+	web_buf_html(b, web_tr("Decide"));
+	web_buf_add(b, "</h2><form method=\"post\" action=\"/decide\" id=\"decide\">"
 		       "<input type=\"hidden\" name=\"csrf\" value=\"");
 	web_buf_html(b, x->s->csrf);
 	web_buf_add(b, "\"><input type=\"hidden\" name=\"ref\" value=\"");
 	web_buf_html(b, web_jstr(h, "ref"));
-	web_buf_add(b, "\"><fieldset><legend>Recipients</legend>"
-		       "<label><input type=\"checkbox\" name=\"all\" value=\"1\"> all still open "
-		       "(to approve: those held; to deny: those not being released)</label>");
+	web_buf_add(b, "\"><fieldset><legend>");
+	web_buf_html(b, web_tr("Recipients"));
+	web_buf_add(b, "</legend><label><input type=\"checkbox\" name=\"all\" value=\"1\"> ");
+	web_buf_html(b, web_tr("all still open (to approve: those held; to deny: those not being "
+			       "released)"));
+	web_buf_add(b, "</label>");
 	for (size_t i = 0; i < jsonr_count(rc); i++) {
 		const struct jsonr_value *r = jsonr_at(rc, i);
 		const char *st = web_jstr(r, "state");
@@ -194,12 +226,18 @@ static void decide_form(struct web_buf *b, const struct jsonr_value *h, const st
 		web_buf_html(b, web_jstr(r, "party"));
 		web_buf_add(b, ")</label>");
 	}
-	web_buf_add(b, "</fieldset><fieldset><legend>Decision</legend>"
-		       "<label><input type=\"radio\" name=\"action\" value=\"approve\" required> "
-		       "Approve</label><label><input type=\"radio\" name=\"action\" value=\"deny\">"
-		       " Deny</label></fieldset>"
-		       "<label>Legal basis (to approve) <select name=\"basis\">"
-		       "<option value=\"\">choose a basis</option>");
+	web_buf_add(b, "</fieldset><fieldset><legend>");
+	web_buf_html(b, web_tr("Decision"));
+	web_buf_add(b, "</legend><label><input type=\"radio\" name=\"action\" value=\"approve\" "
+		       "required> ");
+	web_buf_html(b, web_tr("Approve"));
+	web_buf_add(b, "</label><label><input type=\"radio\" name=\"action\" value=\"deny\"> ");
+	web_buf_html(b, web_tr("Deny"));
+	web_buf_add(b, "</label></fieldset><label>");
+	web_buf_html(b, web_tr("Legal basis (to approve)"));
+	web_buf_add(b, " <select name=\"basis\"><option value=\"\">");
+	web_buf_html(b, web_tr("choose a basis"));
+	web_buf_add(b, "</option>");
 	for (size_t p = 0; p < jsonr_count(bases); p++) {
 		size_t kl = 0;
 		const struct jsonr_value *list = jsonr_at(bases, p);
@@ -218,10 +256,12 @@ static void decide_form(struct web_buf *b, const struct jsonr_value *h, const st
 		}
 		web_buf_add(b, "</optgroup>");
 	}
-	web_buf_add(b, "</select></label><label>Justification (required; a denial's reaches the "
-		       "sender) <textarea name=\"reason\" rows=\"3\" cols=\"60\" required "
-		       "maxlength=\"2000\"></textarea></label>"
-		       "<button type=\"submit\">Review the decision</button></form>\n");
+	web_buf_add(b, "</select></label><label>");
+	web_buf_html(b, web_tr("Justification (required; a denial's reaches the sender)"));
+	web_buf_add(b, " <textarea name=\"reason\" rows=\"3\" cols=\"60\" required "
+		       "maxlength=\"2000\"></textarea></label><button type=\"submit\">");
+	web_buf_html(b, web_tr("Review the decision"));
+	web_buf_add(b, "</button></form>\n");
 }
 
 void web_page_hold(const struct web_ctx *x, const char *ref, struct web_page *out)
@@ -246,7 +286,7 @@ void web_page_hold(const struct web_ctx *x, const char *ref, struct web_page *ou
 	}
 	struct web_buf b = {0};
 	char title[64];
-	snprintf(title, sizeof title, "Hold %s", ref);
+	snprintf(title, sizeof title, "%s %s", web_tr("Hold"), ref);
 	web_page_begin(&b, title, x->s);
 	head(&b, a.root);
 	recipients(&b, a.root);

@@ -63,12 +63,17 @@ static void filter_form(struct web_buf *b, const struct web_form *q)
 {
 	web_buf_add(b, "<form method=\"get\" action=\"/\" class=\"filters\">");
 	for (size_t i = 0; i < NFILTERS; i++) {
-		web_buf_addf(b, "<label>%s <input name=\"%s\" value=\"", filters[i].label,
-			     filters[i].query);
+		web_buf_add(b, "<label>");
+		web_buf_html(b, web_tr(filters[i].label));
+		web_buf_addf(b, " <input name=\"%s\" value=\"", filters[i].query);
 		web_buf_html(b, web_form_get(q, filters[i].query));
 		web_buf_add(b, "\"></label> ");
 	}
-	web_buf_add(b, "<button type=\"submit\">Filter</button> <a href=\"/\">All</a></form>\n");
+	web_buf_add(b, "<button type=\"submit\">");
+	web_buf_html(b, web_tr("Filter"));
+	web_buf_add(b, "</button> <a href=\"/\">");
+	web_buf_html(b, web_tr("All"));
+	web_buf_add(b, "</a></form>\n");
 }
 
 /* One row of the queue. */
@@ -95,10 +100,13 @@ static void queue_row(struct web_buf *b, const struct jsonr_value *h, uint64_t r
 	web_buf_add(b, "</a></td><td class=\"sender\">");
 	web_buf_html(b, web_jstr(h, "sender"));
 	web_buf_add(b, "</td><td class=\"subject\">");
-	if (web_jstr(h, "subject") != NULL)
+	if (web_jstr(h, "subject") != NULL) {
 		web_buf_html(b, web_jstr(h, "subject"));
-	else
-		web_buf_add(b, "<em>withheld (content: jurists only)</em>");
+	} else {
+		web_buf_add(b, "<em>");
+		web_buf_html(b, web_tr("withheld (content: jurists only)"));
+		web_buf_add(b, "</em>");
+	}
 	web_buf_add(b, "</td><td>");
 	web_buf_html(b, parties);
 	web_buf_add(b, "</td><td>");
@@ -110,8 +118,9 @@ static void queue_row(struct web_buf *b, const struct jsonr_value *h, uint64_t r
 	web_buf_addf(b, "</td><td>%lld</td><td>",
 		     (long long)(web_jint(sum, "public_addresses") + web_jint(sum, "public_networks")));
 	web_buf_html(b, web_jstr(sum, "countries"));
-	web_buf_addf(b, "</td><td>%lld of %llu</td><td>", (long long)most,
-		     (unsigned long long)required);
+	web_buf_addf(b, "</td><td>%lld ", (long long)most);
+	web_buf_html(b, web_tr("of"));
+	web_buf_addf(b, " %llu</td><td>", (unsigned long long)required);
 	web_buf_html(b, when);
 	web_buf_add(b, "</td><td class=\"left\">");
 	web_buf_html(b, left);
@@ -163,13 +172,18 @@ void web_page_queue(const struct web_ctx *x, const struct web_form *q, struct we
 	struct web_buf b = {0};
 	web_page_begin(&b, "Open holds", x->s);
 	filter_form(&b, q);
-	web_buf_addf(&b, "<p id=\"count\">%zu open hold%s%s, soonest expiry first.</p>\n", n,
-		     n == 1 ? "" : "s",
-		     jsonr_bool(jsonr_get(a.root, "truncated")) ? " (the list is cut short)" : "");
-	web_buf_add(&b, "<table id=\"queue\"><thead><tr><th>Reference</th><th>Sender</th>"
-			"<th>Subject</th><th>Parties</th><th>Reasons</th><th>Categories</th>"
-			"<th>TLP</th><th>Addresses</th><th>Countries</th><th>Approvals</th>"
-			"<th>Expires on</th><th>Time left</th></tr></thead><tbody>\n");
+	web_buf_addf(&b, "<p id=\"count\">%zu ", n);
+	web_buf_html(&b, web_tr(n == 1 ? "open hold" : "open holds"));
+	if (jsonr_bool(jsonr_get(a.root, "truncated")))
+		web_buf_html(&b, web_tr(" (the list is cut short)"));
+	web_buf_html(&b, web_tr(", soonest expiry first."));
+	web_buf_add(&b, "</p>\n<table id=\"queue\"><thead><tr>");
+	static const char *const head[] = {"Reference", "Sender", "Subject", "Parties",
+					   "Reasons", "Categories", "TLP", "Addresses",
+					   "Countries", "Approvals", "Expires on", "Time left"};
+	for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
+		web_th(&b, head[i]);
+	web_buf_add(&b, "</tr></thead><tbody>\n");
 	uint64_t required = (uint64_t)web_jint(a.root, "required");
 	for (size_t i = 0; i < n; i++)
 		queue_row(&b, v[i], required);

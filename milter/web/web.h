@@ -133,6 +133,15 @@ int web_ctl_call(const char *path, const char *req, size_t len, struct web_answe
 		 char *why, size_t whylen);
 void web_answer_free(struct web_answer *a);
 
+/* ---- i18n.c: English, and Dutch when the browser prefers it ---------- */
+/* "nl" or "en" for an Accept-Language header (NULL: "en"). */
+const char *web_lang_of(const char *header);
+/* The language of this thread's request (set per request). */
+void web_lang_set(const char *lang);
+const char *web_lang(void);
+/* Our text en in the request's language (en itself when untranslated). */
+const char *web_tr(const char *en);
+
 /* ---- page*.c: the pages ------------------------------------------------ */
 struct web_ctx {
 	const struct config *c;

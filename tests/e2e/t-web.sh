@@ -20,7 +20,8 @@
 # CSRF token, from another origin, or without an Origin; an unknown filter;
 # another uid (an outsider, a jurist's own) claiming to act for a person
 # (refused and recorded by the daemon); a console whose user is no
-# ControlConsoleUser refuses to start.  Screenshots of the queue, a hold
+# ControlConsoleUser refuses to start.  A browser preferring Dutch
+# (Accept-Language) gets Dutch pages, others English.  Screenshots of the queue, a hold
 # and the confirmation are kept in $BUILD/web-screenshots.
 # Last line: "N passed, M failed".
 cd "$(dirname "$0")/../.." || exit 1
@@ -181,6 +182,9 @@ e2e_check "session cookie: Secure; HttpOnly; SameSite=Strict" \
 e2e_check "strict Content-Security-Policy" \
 	grep -qi "^content-security-policy: default-src 'none'; style-src 'self'" "$E2E_RUN/c3.h"
 e2e_check "no script in any page" sh -c "! grep -qi '<script' '$E2E_RUN/c3.html'"
+e2e_is "$(tw_curl j1 "$E2E_RUN/nl.html" -D "$E2E_RUN/nl.h" -H "Accept-Language: nl-NL,nl;q=0.9,en;q=0.8" "$BASE/")" 200 "Accept-Language nl: the queue"
+e2e_check "... in Dutch" sh -c "grep -q '<html lang=\"nl\">' '$E2E_RUN/nl.html' && grep -q 'Openstaande bewaringen' '$E2E_RUN/nl.html' && grep -qi '^content-language: nl' '$E2E_RUN/nl.h'"
+e2e_check "without it: English" sh -c "grep -q '<html lang=\"en\">' '$E2E_RUN/c3.html' && grep -q 'Open holds' '$E2E_RUN/c3.html'"
 e2e_is "$(tw_curl j1 "$E2E_RUN/c4.html" "$BASE/?colour=red")" 400 "an unknown filter: 400"
 e2e_is "$(tw_curl j1 "$E2E_RUN/c5.html" "$BASE/?party=no-such-party")" 400 "an unknown party: 400"
 e2e_check "unknown party: the daemon's reason shown" grep -q 'no-such-party' "$E2E_RUN/c5.html"

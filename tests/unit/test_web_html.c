@@ -2,7 +2,8 @@
  * test_web_html.c - the console's one way from a value to HTML
  * (milter/web/buf.c): markup as entities, controls, bidirectional and
  * invisible characters as a visible [U+XXXX], bytes that are not UTF-8
- * as U+FFFD; query components percent-encoded; the page size limit.
+ * as U+FFFD; query components percent-encoded; the page size limit; the
+ * language from Accept-Language and the Dutch texts (i18n.c).
  */
 #include "testutil.h"
 
@@ -105,6 +106,45 @@ static void test_duration(void **state)
 	}
 }
 
+static void test_language(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *header, *want;
+	} cases[] = {
+		{NULL, "en"},
+		{"", "en"},
+		{"nl", "nl"},
+		{"nl-NL,nl;q=0.9,en-US;q=0.8,en;q=0.7", "nl"},
+		{"en-US,en;q=0.9,nl;q=0.8", "en"},
+		{"de-DE,de;q=0.9,nl;q=0.5", "nl"},
+		{"de-DE,fr;q=0.9", "en"},
+		{"en;q=0.5, nl;q=0.6", "nl"},
+		{"nl;q=0, en;q=0.1", "en"},
+		{"NL-be", "nl"},
+		{"nlx, en", "en"},
+		{"*", "en"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++)
+		assert_str_eq_msg(cases[i].header ? cases[i].header : "(NULL)",
+				  web_lang_of(cases[i].header), cases[i].want);
+	web_lang_set("nl");
+	assert_str_eq_msg("nl", web_lang(), "nl");
+	assert_str_eq_msg("Queue in Dutch", web_tr("Queue"), "Wachtrij");
+	assert_str_eq_msg("the daemon's words stay", web_tr("the role auditor may not approve"),
+			  "the role auditor may not approve");
+	/* an error page in Dutch: lang, title and our text */
+	struct web_page p = {0};
+	web_page_error(403, "No access", "no client certificate: sign in with your certificate", &p);
+	if (strstr(p.body, "lang=\"nl\"") == NULL || strstr(p.body, "Geen toegang") == NULL ||
+	    strstr(p.body, "geen clientcertificaat") == NULL)
+		fail_msg("Dutch error page: %s", p.body);
+	free(p.body);
+	web_lang_set("xx");
+	assert_str_eq_msg("anything else", web_lang(), "en");
+	assert_str_eq_msg("Queue in English", web_tr("Queue"), "Queue");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -112,6 +152,7 @@ int main(void)
 		cmocka_unit_test(test_url_escape),
 		cmocka_unit_test(test_page_limit),
 		cmocka_unit_test(test_duration),
+		cmocka_unit_test(test_language),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
