@@ -57,7 +57,18 @@ FUZZ_REPLAY := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/replay_%)
 TOOLS_SRCS := $(sort $(wildcard tests/tools/*.c))
 TOOLS_BINS := $(TOOLS_SRCS:tests/tools/%.c=$(BUILD)/tests/%)
 
-PROGRAMS := $(BUILD)/grondslag
+# The jurists' web console: only milter/web/main.c and http.c use
+# libmicrohttpd and GnuTLS; the rest of milter/web is pure (unit-tested
+# through $(WEB_LIB)).
+WEB_SRCS := $(sort $(wildcard milter/web/*.c))
+WEB_MHD_SRCS := milter/web/main.c milter/web/http.c
+WEB_PURE_OBJS := $(patsubst milter/web/%.c,$(BUILD)/obj/web/%.o,$(filter-out $(WEB_MHD_SRCS),$(WEB_SRCS)))
+WEB_MHD_OBJS := $(WEB_MHD_SRCS:milter/web/%.c=$(BUILD)/obj/web/%.o)
+WEB_LIB := $(BUILD)/libgrondslag-web.a
+WEB_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags libmicrohttpd gnutls))
+WEB_LIBS = $(shell pkg-config --libs libmicrohttpd gnutls)
+
+PROGRAMS := $(BUILD)/grondslag $(BUILD)/grondslag-web
 ifneq ($(DAEMON_SRCS),)
 PROGRAMS += $(BUILD)/grondslag-milter
 endif
@@ -88,6 +99,17 @@ $(BUILD)/grondslag: $(CTL_OBJS) $(LIB)
 $(BUILD)/grondslag-milter: $(DAEMON_OBJS) $(LIB)
 	$(CC) $(ALL_LDFLAGS) $(DAEMON_OBJS) $(LIB) $(PKG_LIBS) $(MILTER_LIBS) -o $@
 
+$(BUILD)/obj/web/%.o: milter/web/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(if $(filter $(WEB_MHD_SRCS),$<),$(WEB_CFLAGS)) $(DEPFLAGS) -c $< -o $@
+
+$(WEB_LIB): $(WEB_PURE_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/grondslag-web: $(WEB_MHD_OBJS) $(WEB_LIB) $(LIB)
+	$(CC) $(ALL_LDFLAGS) $(WEB_MHD_OBJS) $(WEB_LIB) $(LIB) $(PKG_LIBS) $(WEB_LIBS) -o $@
+
 # The daemon of the crash-window tests: the same objects, but fault.c
 # with GRONDSLAG_FAULTS (fault.h), linked before the library so that its
 # fault_point() is the one taken.
@@ -101,6 +123,10 @@ $(FAULTS_BIN): $(DAEMON_OBJS) $(BUILD)/obj/fault-test.o $(LIB) | $(BUILD)/tests/
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB) | $(BUILD)/tests/.dir
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/unit $(DEPFLAGS) $(ALL_LDFLAGS) $< $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS) -o $@
+
+# The console's pure parts (shorter stem: this rule wins over test_%).
+$(BUILD)/tests/test_web_%: tests/unit/test_web_%.c $(WEB_LIB) $(LIB) | $(BUILD)/tests/.dir
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/unit -Imilter/web $(DEPFLAGS) $(ALL_LDFLAGS) $< $(WEB_LIB) $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS) -o $@
 
 # Fuzz targets built with the replay runner (gcc or clang, no libFuzzer):
 # make check replays every seed; make fuzz builds the real fuzzers.
@@ -158,12 +184,14 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/doc/grondslag
 	install -m 755 $(BUILD)/grondslag $(DESTDIR)$(PREFIX)/bin/grondslag
 	if [ -f $(BUILD)/grondslag-milter ]; then install -m 755 $(BUILD)/grondslag-milter $(DESTDIR)$(PREFIX)/sbin/; fi
+	install -m 755 $(BUILD)/grondslag-web $(DESTDIR)$(PREFIX)/sbin/
 	for m in docs/*.1; do [ -f $$m ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/ || true; done
 	for m in docs/*.5; do [ -f $$m ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man5/ || true; done
 	for m in docs/*.8; do [ -f $$m ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man8/ || true; done
 	install -m 644 conf/*.sample* docs/*.md $(DESTDIR)$(PREFIX)/share/doc/grondslag/
 	install -d $(DESTDIR)$(PREFIX)/share/doc/grondslag/contrib
-	install -m 644 contrib/grondslag-milter.service contrib/grondslag.tmpfiles \
+	install -m 644 contrib/grondslag-milter.service contrib/grondslag-web.service \
+		contrib/grondslag.tmpfiles \
 		$(DESTDIR)$(PREFIX)/share/doc/grondslag/contrib/
 
 # The Debian package: a staged copy of the tree (tracked and new files,

@@ -160,15 +160,6 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Is user one of c's ControlConsoleUser lines? */
-static bool is_console(const struct config *c, const char *user)
-{
-	for (size_t i = 0; i < config_list_count(c, CONF_CONTROL_CONSOLE_USER); i++)
-		if (strcmp(config_list(c, CONF_CONTROL_CONSOLE_USER, i), user) == 0)
-			return true;
-	return false;
-}
-
 /* Drop connection i (the table stays dense: the last one moves in). */
 static void conn_drop(struct ctlsock *cs, size_t i)
 {
@@ -314,7 +305,7 @@ static void conn_accept(struct ctlsock *cs, int64_t now)
 	const struct config *c = cs->env.config_get(cs->env.arg, &pin);
 	uint64_t limit = 1, timeout = 1;
 	if (c != NULL) {
-		limit = config_uint(c, is_console(c, k->user) ? CONF_CONTROL_CONSOLE_CONNECTIONS
+		limit = config_uint(c, ctlsock_is_console(c, k->user) ? CONF_CONTROL_CONSOLE_CONNECTIONS
 							      : CONF_CONTROL_USER_CONNECTIONS);
 		timeout = config_uint(c, CONF_CONTROL_REQUEST_TIMEOUT);
 		cs->env.config_put(cs->env.arg, pin);

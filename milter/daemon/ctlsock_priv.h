@@ -11,6 +11,8 @@
 
 #include <stdbool.h>
 
+#define CTLSOCK_PERSON_MAX 64	/* a login named by a delegate, with NUL */
+
 #include "grondslag/daemon/ctlsock.h"
 #include "grondslag/base/json.h"
 #include "grondslag/base/jsonr.h"
@@ -39,6 +41,7 @@ struct ctlsock_req {
 	bool cmd_known;			/* cmd is one of the commands */
 	bool counted;			/* a refusal only counted: not logged */
 	char refused[220];		/* why a refusal (no addresses in it) */
+	char person[CTLSOCK_PERSON_MAX];	/* on_behalf_of, accepted */
 };
 
 /* The outcome of one decision on one hold. */
@@ -104,6 +107,22 @@ char *ctlsock_deny_notice(const struct ctlsock_env *env, const struct store_hold
  * what (command, reference), and the outcome; never content or an
  * address. */
 void ctlsock_log_action(const struct ctlsock_req *r);
+
+/* ctlsock_withhold.c: "summary": the stored summary, the parts' file
+ * names (written by the sender, like the Subject) only when content. */
+void ctlsock_embed_summary(struct json *j, const char *summary_json, bool content);
+
+/* ctlsock_bases.c: "bases": per party of h's recipients, the registry's
+ * bases of that party valid on r->today (none without a registry). */
+void ctlsock_write_bases(struct ctlsock_req *r, const struct store_hold_record *h);
+
+/* ctlsock_delegate.c: is user one of c's ControlConsoleUser lines? */
+bool ctlsock_is_console(const struct config *c, const char *user);
+/* Take the request's on_behalf_of (if any): from a ControlConsoleUser
+ * the named person becomes the actor (role by name, channel the
+ * delegate); from anybody else it is refused and recorded.  false when
+ * the request was answered (refused). */
+bool ctlsock_delegate(struct ctlsock_req *r);
 
 /* ctlsock_resolve.c: the admin's release-resolve request. */
 void ctlsock_resolve(struct ctlsock_req *r);

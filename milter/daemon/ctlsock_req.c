@@ -278,7 +278,7 @@ static void write_head(struct ctlsock_req *r, const char *ref, const char *state
 		json_key(j, "subject_withheld");
 		json_str(j, SUBJECT_WITHHELD);
 	}
-	ctlsock_embed(j, "summary", summary_json);
+	ctlsock_embed_summary(j, summary_json, r->role == CTLSOCK_JURIST);
 }
 
 /* One hold of a listing. */
@@ -545,6 +545,7 @@ static void cmd_show(struct ctlsock_req *r)
 		json_key(r->j, "approvals");
 		json_null(r->j);
 	}
+	ctlsock_write_bases(r, h);
 	if (content) {
 		ctlsock_embed(r->j, "findings", h->findings_json);
 		write_headers(r, msg, len);
@@ -580,7 +581,7 @@ static bool decision_of(struct ctlsock_req *r, enum hold_event ev, struct store_
 	d->now = r->now;
 	bool overflow = false;
 	if (ev == HEV_APPROVE) {
-		d->njurist_mail = jurist_mail(r->c, r->peer->user, mail, r->jurist_ids,
+		d->njurist_mail = jurist_mail(r->c, r->actor.user, mail, r->jurist_ids,
 					      sizeof r->jurist_ids, &overflow);
 		d->jurist_mail = mail;
 		d->delimiters = config_str(r->c, CONF_RECIPIENT_DELIMITER);
@@ -704,7 +705,9 @@ static void dispatch(struct ctlsock_req *r, const char *req, size_t len)
 	       strcmp(commands[i].name, r->cmd) != 0)
 		i++;
 	r->cmd_known = r->cmd != NULL && i < sizeof commands / sizeof commands[0];
-	if (r->role == CTLSOCK_NONE) {
+	if (doc != NULL && !ctlsock_delegate(r)) {
+		/* answered: a delegation refused */
+	} else if (r->role == CTLSOCK_NONE) {
 		ctlsock_refuse(r, "the caller has no role (Jurist, Admin, Auditor)");
 	} else if (doc == NULL || jsonr_type(r->root) != JSONR_OBJECT) {
 		/* malformed: recorded (bounded) like a refusal, a probe is visible */
@@ -744,10 +747,6 @@ static bool answer_begin(struct ctlsock_req *r, const struct ctlsock_env *env,
 	/* any request is a moment to record the counts of ended windows */
 	ctlsock_refusals_flush(env, r->now);
 	json_obj_begin(j);
-	json_key(j, "user");
-	json_str(j, peer->user);
-	json_key(j, "role");
-	json_str(j, ctlsock_role_name(r->role));
 	return true;
 }
 
@@ -756,6 +755,15 @@ static int answer_end(struct ctlsock_req *r, char **resp, size_t *resplen)
 {
 	if (r->env->registry_get != NULL && r->env->config_put != NULL)
 		r->env->config_put(r->env->arg, r->reg_pin);
+	/* who the answer was given to: the person a delegate spoke for */
+	json_key(r->j, "user");
+	json_str(r->j, r->actor.user);
+	json_key(r->j, "role");
+	json_str(r->j, ctlsock_role_name(r->role));
+	if (r->actor.channel != NULL) {
+		json_key(r->j, "channel");
+		json_str(r->j, r->actor.channel);
+	}
 	json_obj_end(r->j);
 	*resp = json_string_done(r->j, resplen);
 	return *resp != NULL ? 0 : -1;

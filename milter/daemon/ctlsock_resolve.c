@@ -78,7 +78,7 @@ void ctlsock_resolve(struct ctlsock_req *r)
 	case 0:
 		ctlsock_status(r, "ok", NULL);
 		log_msg(LOG_NOTICE, "release %s: resolved as %s by admin %s", r->ref, how,
-			r->peer->user);
+			r->actor.user);
 		/* a resend, or the rest of a duplicate's recipients, go out now */
 		releaser_kick(r->env->releaser);
 		if (in.notice_make != NULL)

@@ -526,6 +526,12 @@ char *gate_summary_json(const struct gate_result *g)
 			json_str(j, p->path);
 			json_key(j, "type");
 			json_str(j, p->type);
+			/* the sender's words: withheld from all but jurists by
+			 * the control socket, like the Subject */
+			if (p->filename != NULL) {
+				json_key(j, "filename");
+				json_str(j, p->filename);
+			}
 			json_key(j, "status");
 			json_str(j, part_status_name(p->status));
 			if (p->reason != UNSCAN_NONE) {

@@ -23,7 +23,7 @@
 static const char zero_hash[] =
 	"0000000000000000000000000000000000000000000000000000000000000000";
 
-static const struct store_actor daemon_actor = {"daemon", -1, "daemon"};
+static const struct store_actor daemon_actor = {"daemon", -1, "daemon", NULL};
 
 /* The newest record's seq, hash and event (seq 0, "" and "" when the
  * chain is empty), lock held.  0 or -1. */
@@ -50,6 +50,10 @@ static int head_locked(struct store *s, int64_t *seq, char hash[AUDIT_HASH_HEX],
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
+static int append_record(struct store *s, const struct store_actor *who,
+			 const struct store_audit *a, const char *details, time_t now,
+			 int64_t *seq_out, char *err, size_t errlen);
+
 int store_audit_append(struct store *s, const struct store_audit *a, time_t now,
 		       int64_t *seq_out, char *err, size_t errlen)
 {
@@ -60,6 +64,23 @@ int store_audit_append(struct store *s, const struct store_audit *a, time_t now,
 		store_errf(err, errlen, "store: invalid audit record");
 		return -1;
 	}
+	/* a person acting through a delegate: the record names both */
+	char *with = NULL;
+	if (who->channel != NULL && *who->channel != '\0' &&
+	    (details = with = audit_details_with(details, "channel", who->channel)) == NULL) {
+		store_errf(err, errlen, "store: out of memory");
+		return -1;
+	}
+	int rc = append_record(s, who, a, details, now, seq_out, err, errlen);
+	free(with);
+	return rc;
+}
+
+/* Append the record of who (details final) after the head, lock held. */
+static int append_record(struct store *s, const struct store_actor *who,
+			 const struct store_audit *a, const char *details, time_t now,
+			 int64_t *seq_out, char *err, size_t errlen)
+{
 	char prev[AUDIT_HASH_HEX];
 	int64_t seq;
 	if (head_locked(s, &seq, prev, NULL, 0, err, errlen) != 0)

@@ -12,9 +12,10 @@ if ! make -s BUILD="$BUILD" install PREFIX=/usr/local DESTDIR="$D" >"$B/install.
 	exit 1
 fi
 ok "make install DESTDIR"
-for f in bin/grondslag sbin/grondslag-milter share/man/man1/grondslag.1 \
+for f in bin/grondslag sbin/grondslag-milter sbin/grondslag-web share/man/man1/grondslag.1 \
 	share/man/man5/grondslag.conf.5 share/man/man5/grondslag-registry.5 \
-	share/man/man8/grondslag-milter.8 share/doc/grondslag/grondslag.conf.sample \
+	share/man/man8/grondslag-milter.8 share/man/man8/grondslag-web.8 \
+	share/doc/grondslag/grondslag.conf.sample share/doc/grondslag/contrib/grondslag-web.service \
 	share/doc/grondslag/registry.sample.yaml share/doc/grondslag/contrib/grondslag-milter.service; do
 	check "installed $f" test -s "$D/usr/local/$f"
 done
@@ -22,6 +23,7 @@ check "installed grondslag runs" "$D/usr/local/bin/grondslag" config sample >/de
 "$D/usr/local/sbin/grondslag-milter" -h >/dev/null 2>&1
 rc=$?
 check "installed grondslag-milter runs (usage exit)" [ $rc -le 2 ]
+check "installed grondslag-web runs (usage)" "$D/usr/local/sbin/grondslag-web" -h
 for m in "$D"/usr/local/share/man/man*/*; do
 	if man -l "$m" >/dev/null 2>"$B/man.err" && ! grep -q . "$B/man.err"; then
 		ok "man page renders: ${m##*/}"

@@ -59,6 +59,12 @@ broken "SQLite in a report header" include/grondslag/report/report.h '#include "
 	'^include/grondslag/report/report.h:1: includes sqlite3.h outside the store'
 broken "SQLite in the CLI" milter/ctl/cmd_store.c '#  include <sqlite3ext.h>' \
 	'^milter/ctl/cmd_store.c:1: includes sqlite3ext.h outside the store'
+broken "libmicrohttpd in a console page" milter/web/page_queue.c '#include <microhttpd.h>' \
+	'^milter/web/page_queue.c:1: includes microhttpd.h outside'
+broken "GnuTLS in the core" milter/decide/regsig.c '#include <gnutls/gnutls.h>' \
+	'^milter/decide/regsig.c:1: includes gnutls/gnutls.h outside'
+broken "the console reaching the report" milter/web/page_hold.c '#include "grondslag/report/report.h"' \
+	'web/ includes report/'
 broken "a source outside every folder" milter/stray.c '/* stray */' 'outside every subsystem folder'
 broken "a header outside every folder" include/grondslag/stray.h '/* stray */' 'outside every subsystem folder'
 broken "an unknown folder" milter/misc/x.c '/* x */' "unknown subsystem folder 'misc'"

@@ -51,7 +51,7 @@ struct fx_hold {
 	long decide_after;	/* seconds after received */
 };
 
-static const struct store_actor jurist = {"jan", 1000, "jurist"};
+static const struct store_actor jurist = {"jan", 1000, "jurist", NULL};
 static const char *const jurist_mail[] = {"jan@ncsc.nl"};
 
 /* Apply one event; exits on failure (a test tool, not the daemon). */

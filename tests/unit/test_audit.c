@@ -104,7 +104,7 @@ static void test_details_canonical(void **state)
 /* Append n records through the store (each its own transaction). */
 static void append_n(struct store *s, int n)
 {
-	static const struct store_actor j = {"jan", 1001, "jurist"};
+	static const struct store_actor j = {"jan", 1001, "jurist", NULL};
 	char err[256];
 	for (int i = 0; i < n; i++) {
 		struct audit_details *d = audit_details_new();
@@ -318,9 +318,9 @@ static void check_listing(struct store *s, const char *open_ref, const char *den
 static void test_decisions(void **state)
 {
 	(void)state;
-	static const struct store_actor alice = {"alice", 1001, "jurist"};
-	static const struct store_actor jan = {"jan", 1002, "jurist"};
-	static const struct store_actor piet = {"piet", 1003, "jurist"};
+	static const struct store_actor alice = {"alice", 1001, "jurist", NULL};
+	static const struct store_actor jan = {"jan", 1002, "jurist", NULL};
+	static const struct store_actor piet = {"piet", 1003, "jurist", NULL};
 	const char *const alice_mail[] = {"alice@ncsc.nl"}, *const jan_mail[] = {"jan@ncsc.nl"};
 	const char *const piet_mail[] = {"piet@ncsc.nl"};
 	char path[256], ref[STORE_REF_MAX], ref2[STORE_REF_MAX], err[256], q[512];

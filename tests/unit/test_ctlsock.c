@@ -9,6 +9,7 @@
 #include "testutil.h"
 #include "fixture_store.h"
 #include "fixture_dir.h"
+#include "fixture_ctlsock.h"
 
 #include <dirent.h>
 #include <pthread.h>
@@ -158,38 +159,6 @@ static const char registry_text[] =
 	" domains: [cisa.gov], bases: [wbni]}\n"
 	"  - {id: jpcert, name: \"JPCERT/CC\", type: third-country-csirt, jurisdiction: JP,"
 	" domains: [jpcert.or.jp], bases: [wbni]}\n";
-static struct registry *test_registry;
-
-static const struct registry *registry_of(void *arg, time_t now, int32_t *date, void **pin)
-{
-	(void)arg;
-	*pin = NULL;
-	*date = date_from_time(now);
-	return test_registry;
-}
-
-static void unpin(void *arg, void *pin)
-{
-	(void)arg;
-	(void)pin;
-}
-
-/* Replace @1 and @2 in tmpl by the references. */
-static void fill(const char *tmpl, const char *r1, const char *r2, char *out, size_t len)
-{
-	size_t n = 0;
-	for (const char *p = tmpl; *p && n + STORE_REF_MAX < len; p++) {
-		if (p[0] == '@' && (p[1] == '1' || p[1] == '2')) {
-			const char *r = p[1] == '1' ? r1 : r2;
-			memcpy(out + n, r, strlen(r));
-			n += strlen(r);
-			p++;
-		} else {
-			out[n++] = *p;
-		}
-	}
-	out[n] = '\0';
-}
 
 /* Count records of one event (scan callback). */
 struct count_arg {

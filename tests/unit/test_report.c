@@ -71,7 +71,7 @@ static void put(struct store *s, time_t when, const char *sender, const char *pa
 /* Deny ref at time t. */
 static void deny(struct store *s, const char *ref, time_t t)
 {
-	static const struct store_actor j = {"jan", 1000, "jurist"};
+	static const struct store_actor j = {"jan", 1000, "jurist", NULL};
 	struct store_decision d = {.event = HEV_DENY, .actor = &j, .reason = "no", .now = t,
 				   .required = 1};
 	struct store_decision_result res;

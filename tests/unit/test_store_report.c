@@ -53,7 +53,7 @@ static void put(struct store *s, time_t when, const char *sender, const struct h
 
 static void decide(struct store *s, const char *ref, enum hold_event ev, time_t t)
 {
-	static const struct store_actor j = {"jan", 1000, "jurist"};
+	static const struct store_actor j = {"jan", 1000, "jurist", NULL};
 	struct store_decision d = {.event = ev, .actor = &j, .reason = "why", .basis = "b1",
 				   .now = t, .required = 1};
 	struct store_decision_result res;

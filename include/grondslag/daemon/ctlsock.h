@@ -40,7 +40,14 @@
  * stored holds, any case; reason_code:
  * a hold reason code, any case; basis: a registry basis id, any case,
  * of every approved recipient's party, valid on the policy's date.
- * held and show give "expires" (Unix time) and "expires_in" (seconds).
+ * held and show give "expires" (Unix time) and "expires_in" (seconds);
+ * show gives "bases": per party of its recipients, the registry's bases
+ * valid today (what an approval may name).
+ * Any request may carry "on_behalf_of":LOGIN: honoured only from a
+ * ControlConsoleUser (the web console, which authenticates people
+ * itself); the person's role then applies, records name the person with
+ * the console's uid and "channel" (its login), and the answer gives
+ * "channel".  From any other caller it is refused and recorded.
  * Every answer has "status": "ok", "refused" (role, or the state
  * machine: e.g. the sender approving), "not-found", "bad-request" or
  * "error", and "error" (a sentence) unless ok; plus "role" and "user".

@@ -71,6 +71,12 @@ void audit_details_int(struct audit_details *d, const char *key, int64_t value);
 /* The JSON object text (malloc'ed); frees d.  NULL out of memory. */
 char *audit_details_finish(struct audit_details *d);
 
+/* Canonical details text (as audit_details_finish() made it) with one
+ * more string member key = value, at its sorted place (audit_with.c);
+ * a key already there is kept as it is.  malloc'ed; NULL when out of
+ * memory or details is not such a text. */
+char *audit_details_with(const char *details, const char *key, const char *value);
+
 /* The canonical text of r (malloc'ed, r->prev_hash and r->hash unused). */
 char *audit_canonical(const struct audit_record *r);
 /* hash = SHA-256(prev "\n" canonical(r)).  0, or -1 out of memory. */

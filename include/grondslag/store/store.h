@@ -239,6 +239,10 @@ struct store_actor {
 	const char *user;		/* user name, "daemon" */
 	long uid;			/* -1 for the daemon */
 	const char *role;		/* jurist, admin, auditor, daemon, none */
+	/* The delegate that spoke for user (a ControlConsoleUser's login:
+	 * the web console), NULL when the person called in person; the
+	 * chain records it in the details as "channel". */
+	const char *channel;
 };
 
 /* One audit record to append. */

@@ -1,0 +1,209 @@
+/*
+ * i18n.c - the console's two languages: English, and Dutch for a browser
+ * that prefers it (Accept-Language).  The language is chosen once per
+ * request by the thread serving it (one thread per connection), and every
+ * text of ours goes through web_tr(): a text without a Dutch line stays
+ * English, as do the daemon's own words (its refusals, its sentences).
+ *
+ * Public functions: web_lang_of(), web_lang_set(), web_lang(), web_tr().
+ * Limits: Accept-Language is read up to its first 32 entries.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "web.h"
+
+static _Thread_local const char *current = "en";
+
+static const struct {
+	const char *en, *nl;
+} dutch[] = {
+	{"Queue", "Wachtrij"},
+	{"Signed in as", "Aangemeld als"},
+	{"Refused", "Geweigerd"},
+	{"Not found", "Niet gevonden"},
+	{"Bad request", "Ongeldig verzoek"},
+	{"Error", "Fout"},
+	{"out of memory", "geheugen vol"},
+	{"The daemon did not answer", "De daemon antwoordde niet"},
+	{"the page could not be made (out of memory or too large)",
+	 "de pagina kon niet worden gemaakt (geheugen vol of te groot)"},
+	{"Open holds", "Openstaande bewaringen"},
+	{"Party", "Partij"},
+	{"Reason code", "Redencode"},
+	{"Sender", "Afzender"},
+	{"Filter", "Filteren"},
+	{"All", "Alle"},
+	{"open hold", "openstaande bewaring"},
+	{"open holds", "openstaande bewaringen"},
+	{", soonest expiry first.", ", wat het eerst verloopt bovenaan."},
+	{" (the list is cut short)", " (de lijst is ingekort)"},
+	{"Reference", "Referentie"},
+	{"Subject", "Onderwerp"},
+	{"Parties", "Partijen"},
+	{"Reasons", "Redenen"},
+	{"Categories", "Categorie\xc3\xabn"},
+	{"Addresses", "Adressen"},
+	{"Countries", "Landen"},
+	{"Approvals", "Goedkeuringen"},
+	{"Expires on", "Verloopt op"},
+	{"Time left", "Resterende tijd"},
+	{"of", "van"},
+	{"withheld (content: jurists only)", "achtergehouden (inhoud: alleen juristen)"},
+	{"unknown filter: use party, reason or sender",
+	 "onbekend filter: gebruik party, reason of sender"},
+	{"State", "Status"},
+	{"Sender (SMTP AUTH)", "Afzender (SMTP AUTH)"},
+	{"Received", "Ontvangen"},
+	{"Found", "Gevonden"},
+	{"public addresses", "publieke adressen"},
+	{"networks", "netwerken"},
+	{"Recipients", "Ontvangers"},
+	{"Recipient", "Ontvanger"},
+	{"Decision", "Beslissing"},
+	{"Reason codes", "Redencodes"},
+	{"Findings by attachment", "Bevindingen per bijlage"},
+	{"Part", "Deel"},
+	{"File name", "Bestandsnaam"},
+	{"Type", "Type"},
+	{"Scanned", "Gescand"},
+	{"Why not", "Waarom niet"},
+	{"withheld", "achtergehouden"},
+	{"Findings by country", "Bevindingen per land"},
+	{"History", "Geschiedenis"},
+	{"held", "vastgehouden"},
+	{"approved for", "goedgekeurd voor"},
+	{"by", "door"},
+	{"basis", "grondslag"},
+	{"delivered to", "afgeleverd aan"},
+	{"release failed, attempts:", "vrijgave mislukt, pogingen:"},
+	{"No recipient of this hold is waiting for a decision.",
+	 "Geen ontvanger van deze bewaring wacht op een beslissing."},
+	{"Decide", "Beslissen"},
+	{"all still open (to approve: those held; to deny: those not being released)",
+	 "alle nog open (goedkeuren: de vastgehouden; weigeren: die niet al worden vrijgegeven)"},
+	{"Approve", "Goedkeuren"},
+	{"Deny", "Weigeren"},
+	{"Legal basis (to approve)", "Wettelijke grondslag (bij goedkeuren)"},
+	{"choose a basis", "kies een grondslag"},
+	{"Justification (required; a denial's reaches the sender)",
+	 "Motivering (verplicht; bij een weigering leest de afzender die)"},
+	{"Review the decision", "Beslissing controleren"},
+	{"Hold", "Bewaring"},
+	{"this is not a hold reference", "dit is geen referentie van een bewaring"},
+	{"choose approve or deny", "kies goedkeuren of weigeren"},
+	{"choose the recipients (or all of them)", "kies de ontvangers (of allemaal)"},
+	{"choose either all recipients or named ones, not both",
+	 "kies alle ontvangers of bepaalde, niet allebei"},
+	{"a justification is required", "een motivering is verplicht"},
+	{"choose the legal basis of the approval", "kies de wettelijke grondslag van de goedkeuring"},
+	{"recipient(s) will never receive this message. The sender is told your justification:",
+	 "ontvanger(s) krijgen dit bericht nooit. De afzender leest uw motivering:"},
+	{"recipient(s) would never receive this message. The sender will be told your "
+	 "justification:",
+	 "ontvanger(s) zouden dit bericht nooit krijgen. De afzender zou uw motivering lezen:"},
+	{"Released now:", "Nu vrijgegeven:"},
+	{"recipient(s) have all", "ontvanger(s) hebben alle"},
+	{"recipient(s) will have all", "ontvanger(s) zullen alle"},
+	{"approvals; the message is being delivered to them at once.",
+	 "goedkeuringen hebben; het bericht wordt hun meteen bezorgd."},
+	{"approvals; the message will be delivered to them at once.",
+	 "goedkeuringen hebben; het bericht wordt hun dan meteen bezorgd."},
+	{"other(s) wait for a second jurist.", "andere wachten op een tweede jurist."},
+	{"Waiting for a second jurist: your approval is recorded; nothing is released until",
+	 "Wacht op een tweede jurist: uw goedkeuring is vastgelegd; er wordt niets vrijgegeven "
+	 "tot"},
+	{"Waiting for a second jurist: your approval will be recorded; nothing is released until",
+	 "Wacht op een tweede jurist: uw goedkeuring wordt vastgelegd; er wordt niets vrijgegeven "
+	 "tot"},
+	{"jurists have approved.", "juristen hebben goedgekeurd."},
+	{"Approved", "Goedgekeurd"},
+	{"Denied", "Geweigerd"},
+	{"Confirm the approval", "Goedkeuring bevestigen"},
+	{"Confirm the denial", "Weigering bevestigen"},
+	{"You approved hold", "Goedgekeurd: bewaring"},
+	{"You denied hold", "Geweigerd: bewaring"},
+	{"You are about to approve hold", "U gaat goedkeuren: bewaring"},
+	{"You are about to deny hold", "U gaat weigeren: bewaring"},
+	{"for these recipients:", "voor deze ontvangers:"},
+	{"Legal basis:", "Wettelijke grondslag:"},
+	{"Justification:", "Motivering:"},
+	{"The hold is now", "De bewaring is nu"},
+	{"Back to the queue", "Terug naar de wachtrij"},
+	{"Cancel", "Annuleren"},
+	{"No access", "Geen toegang"},
+	{"no client certificate: sign in with your certificate",
+	 "geen clientcertificaat: meld u aan met uw certificaat"},
+	{"the client certificate is not valid here", "het clientcertificaat is hier niet geldig"},
+	{"the client certificate cannot be read", "het clientcertificaat is onleesbaar"},
+	{"this certificate is mapped to nobody (WebCertificateMap)",
+	 "dit certificaat hoort bij niemand (WebCertificateMap)"},
+	{"a form from another origin (or without an Origin header) is refused",
+	 "een formulier van een andere herkomst (of zonder Origin-header) wordt geweigerd"},
+	{"a cross-site request is refused", "een verzoek van een andere site wordt geweigerd"},
+	{"only forms of this console are accepted",
+	 "alleen formulieren van deze console worden aangenomen"},
+	{"the form's token is missing or wrong (reload the page and try again)",
+	 "het token van het formulier ontbreekt of klopt niet (laad de pagina opnieuw)"},
+	{"Method not allowed", "Methode niet toegestaan"},
+	{"use the links and forms of the console", "gebruik de links en formulieren van de console"},
+	{"no such page", "deze pagina bestaat niet"},
+	{"Too large", "Te groot"},
+	{"the request is too large", "het verzoek is te groot"},
+	{"Unavailable", "Niet beschikbaar"},
+	{"no session could be made", "er kon geen sessie worden gemaakt"},
+};
+
+const char *web_lang_of(const char *header)
+{
+	/* the highest q among the languages we have; the first on a tie;
+	 * "*" and unknown languages do not count; none: English */
+	const char *best = "en";
+	double best_q = -1;
+	const char *p = header;
+	for (int n = 0; p != NULL && *p && n < 32; n++) {
+		p += strspn(p, " \t,");
+		size_t len = strcspn(p, ",");
+		size_t tag = strcspn(p, ";, \t");
+		double q = 1;
+		const char *qs = memchr(p, ';', len);
+		if (qs != NULL) {
+			const char *eq = strstr(qs, "q=");
+			if (eq != NULL && eq < p + len)
+				q = strtod(eq + 2, NULL);
+		}
+		size_t prim = strcspn(p, "-;, \t");
+		if (prim > tag)
+			prim = tag;
+		const char *lang = prim == 2 && strncasecmp(p, "nl", 2) == 0   ? "nl"
+				   : prim == 2 && strncasecmp(p, "en", 2) == 0 ? "en"
+									       : NULL;
+		if (lang != NULL && q > 0 && q > best_q) {
+			best = lang;
+			best_q = q;
+		}
+		p += len;
+	}
+	return best;
+}
+
+void web_lang_set(const char *lang)
+{
+	current = lang != NULL && strcmp(lang, "nl") == 0 ? "nl" : "en";
+}
+
+const char *web_lang(void)
+{
+	return current;
+}
+
+const char *web_tr(const char *en)
+{
+	if (en == NULL || strcmp(current, "nl") != 0)
+		return en;
+	for (size_t i = 0; i < sizeof dutch / sizeof dutch[0]; i++)
+		if (strcmp(dutch[i].en, en) == 0)
+			return dutch[i].nl;
+	return en;
+}

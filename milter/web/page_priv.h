@@ -1,0 +1,26 @@
+/*
+ * page_priv.h - what the page files (page.c, page_queue.c, page_hold.c,
+ * page_decide.c) share.  Private to them.
+ */
+#ifndef GRONDSLAG_WEB_PAGE_PRIV_H
+#define GRONDSLAG_WEB_PAGE_PRIV_H
+
+#include "web.h"
+
+struct json;
+/* Start a request of the signed-in person (*j; the caller adds members);
+ * false when out of memory. */
+bool web_req_begin(struct json **j, const char *cmd, const struct web_ctx *x);
+/* End j (freed), send it, read the answer.  0, or -1 + why. */
+int web_req_call(struct json *j, const struct web_ctx *x, struct web_answer *a, char *why,
+		 size_t whylen);
+unsigned web_status_of(const struct web_answer *a);
+/* The page for an answer that is not ok, or for no answer (a->doc NULL). */
+void web_page_refusal(const struct web_answer *a, const char *why, struct web_page *out);
+void web_time(int64_t t, char *buf, size_t len);
+/* One table cell of text (escaped), with class cls (ours) when not NULL. */
+void web_cell(struct web_buf *b, const char *cls, const char *text);
+/* One table header cell: our label, in the request's language. */
+void web_th(struct web_buf *b, const char *label);
+
+#endif

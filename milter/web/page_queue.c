@@ -1,0 +1,194 @@
+/*
+ * page_queue.c - the queue: the open holds the daemon lists ("held") for
+ * the signed-in person, soonest expiry first, with what a jurist needs to
+ * pick one: sender, Subject (jurists only: the daemon records the list's
+ * view as one record), parties, reasons, categories, TLP, how many
+ * addresses and which countries, approvals so far, when it expires and
+ * how long is left.  Filters by party, reason code and sender go to the
+ * daemon as they are: a value it does not know is its error, shown as a
+ * 400, never an empty list.
+ *
+ * Public function: web_page_queue().
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grondslag/base/json.h"
+#include "grondslag/base/jsonr.h"
+#include "page_priv.h"
+
+/* The filters of the queue: query key and request member. */
+static const struct {
+	const char *query, *member, *label;
+} filters[] = {
+	{"party", "party", "Party"},
+	{"reason", "reason_code", "Reason code"},
+	{"sender", "sender", "Sender"},
+};
+#define NFILTERS (sizeof filters / sizeof filters[0])
+
+static int by_time_left(const void *a, const void *b)
+{
+	int64_t x = web_jint(*(const struct jsonr_value *const *)a, "expires_in");
+	int64_t y = web_jint(*(const struct jsonr_value *const *)b, "expires_in");
+	return (x > y) - (x < y);
+}
+
+/* Add each comma-separated word of list to the text of words not yet in
+ * seen (a ", "-joined text of at most len bytes). */
+static void add_unique(char *seen, size_t len, const char *list)
+{
+	while (list != NULL && *list) {
+		size_t n = strcspn(list, ",");
+		char w[128];
+		snprintf(w, sizeof w, "%.*s", (int)(n < sizeof w - 1 ? n : sizeof w - 1), list);
+		bool have = false;
+		for (const char *p = seen; *p && !have;) {
+			size_t m = strcspn(p, ",");
+			have = m == strlen(w) && strncmp(p, w, m) == 0;
+			p += m + (p[m] == ',') + (p[m] == ',' && p[m + 1] == ' ');
+		}
+		if (!have && *w && strlen(seen) + strlen(w) + 3 < len) {
+			if (*seen)
+				strcat(seen, ", ");
+			strcat(seen, w);
+		}
+		list += n + (list[n] == ',');
+	}
+}
+
+/* The filter form, with the values given. */
+static void filter_form(struct web_buf *b, const struct web_form *q)
+{
+	web_buf_add(b, "<form method=\"get\" action=\"/\" class=\"filters\">");
+	for (size_t i = 0; i < NFILTERS; i++) {
+		web_buf_add(b, "<label>");
+		web_buf_html(b, web_tr(filters[i].label));
+		web_buf_addf(b, " <input name=\"%s\" value=\"", filters[i].query);
+		web_buf_html(b, web_form_get(q, filters[i].query));
+		web_buf_add(b, "\"></label> ");
+	}
+	web_buf_add(b, "<button type=\"submit\">");
+	web_buf_html(b, web_tr("Filter"));
+	web_buf_add(b, "</button> <a href=\"/\">");
+	web_buf_html(b, web_tr("All"));
+	web_buf_add(b, "</a></form>\n");
+}
+
+/* One row of the queue. */
+static void queue_row(struct web_buf *b, const struct jsonr_value *h, uint64_t required)
+{
+	const char *ref = web_jstr(h, "ref");
+	const struct jsonr_value *sum = jsonr_get(h, "summary");
+	const struct jsonr_value *rc = jsonr_get(h, "recipients");
+	char parties[1024] = "", reasons[1024] = "", when[64], left[32];
+	int64_t most = 0;
+	for (size_t i = 0; i < jsonr_count(rc); i++) {
+		const struct jsonr_value *r = jsonr_at(rc, i);
+		add_unique(parties, sizeof parties, web_jstr(r, "party"));
+		add_unique(reasons, sizeof reasons, web_jstr(r, "reasons"));
+		if (web_jint(r, "approvals") > most)
+			most = web_jint(r, "approvals");
+	}
+	web_time(web_jint(h, "expires"), when, sizeof when);
+	web_duration(web_jint(h, "expires_in"), left, sizeof left);
+	web_buf_add(b, "<tr><td><a class=\"ref\" href=\"/hold/");
+	web_buf_url(b, ref);
+	web_buf_add(b, "\">");
+	web_buf_html(b, ref);
+	web_buf_add(b, "</a></td><td class=\"sender\">");
+	web_buf_html(b, web_jstr(h, "sender"));
+	web_buf_add(b, "</td><td class=\"subject\">");
+	if (web_jstr(h, "subject") != NULL) {
+		web_buf_html(b, web_jstr(h, "subject"));
+	} else {
+		web_buf_add(b, "<em>");
+		web_buf_html(b, web_tr("withheld (content: jurists only)"));
+		web_buf_add(b, "</em>");
+	}
+	web_buf_add(b, "</td><td>");
+	web_buf_html(b, parties);
+	web_buf_add(b, "</td><td>");
+	web_buf_html(b, reasons);
+	web_buf_add(b, "</td><td>");
+	web_buf_html(b, web_jstr(sum, "categories"));
+	web_buf_add(b, "</td><td>");
+	web_buf_html(b, web_jstr(sum, "tlp"));
+	web_buf_addf(b, "</td><td>%lld</td><td>",
+		     (long long)(web_jint(sum, "public_addresses") + web_jint(sum, "public_networks")));
+	web_buf_html(b, web_jstr(sum, "countries"));
+	web_buf_addf(b, "</td><td>%lld ", (long long)most);
+	web_buf_html(b, web_tr("of"));
+	web_buf_addf(b, " %llu</td><td>", (unsigned long long)required);
+	web_buf_html(b, when);
+	web_buf_add(b, "</td><td class=\"left\">");
+	web_buf_html(b, left);
+	web_buf_add(b, "</td></tr>\n");
+}
+
+void web_page_queue(const struct web_ctx *x, const struct web_form *q, struct web_page *out)
+{
+	for (size_t i = 0; i < q->n; i++) {
+		size_t k = 0;
+		while (k < NFILTERS && strcmp(q->key[i], filters[k].query) != 0)
+			k++;
+		if (k == NFILTERS) {
+			web_page_error(400, "Bad request", "unknown filter: use party, reason or sender",
+				       out);
+			return;
+		}
+	}
+	struct json *j;
+	struct web_answer a;
+	char why[300];
+	if (!web_req_begin(&j, "held", x)) {
+		web_page_error(500, "Error", "out of memory", out);
+		return;
+	}
+	for (size_t i = 0; i < NFILTERS; i++) {
+		const char *v = web_form_get(q, filters[i].query);
+		if (v != NULL && *v) {
+			json_key(j, filters[i].member);
+			json_str(j, v);
+		}
+	}
+	if (web_req_call(j, x, &a, why, sizeof why) != 0 || strcmp(a.status, "ok") != 0) {
+		web_page_refusal(&a, why, out);
+		web_answer_free(&a);
+		return;
+	}
+	const struct jsonr_value *holds = jsonr_get(a.root, "holds");
+	size_t n = jsonr_count(holds);
+	const struct jsonr_value **v = calloc(n + 1, sizeof *v);
+	if (v == NULL) {
+		web_answer_free(&a);
+		web_page_error(500, "Error", "out of memory", out);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		v[i] = jsonr_at(holds, i);
+	qsort(v, n, sizeof *v, by_time_left);
+	struct web_buf b = {0};
+	web_page_begin(&b, "Open holds", x->s);
+	filter_form(&b, q);
+	web_buf_addf(&b, "<p id=\"count\">%zu ", n);
+	web_buf_html(&b, web_tr(n == 1 ? "open hold" : "open holds"));
+	if (jsonr_bool(jsonr_get(a.root, "truncated")))
+		web_buf_html(&b, web_tr(" (the list is cut short)"));
+	web_buf_html(&b, web_tr(", soonest expiry first."));
+	web_buf_add(&b, "</p>\n<table id=\"queue\"><thead><tr>");
+	static const char *const head[] = {"Reference", "Sender", "Subject", "Parties",
+					   "Reasons", "Categories", "TLP", "Addresses",
+					   "Countries", "Approvals", "Expires on", "Time left"};
+	for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
+		web_th(&b, head[i]);
+	web_buf_add(&b, "</tr></thead><tbody>\n");
+	uint64_t required = (uint64_t)web_jint(a.root, "required");
+	for (size_t i = 0; i < n; i++)
+		queue_row(&b, v[i], required);
+	web_buf_add(&b, "</tbody></table>\n");
+	free(v);
+	web_answer_free(&a);
+	web_page_end(&b, 200, out);
+}

@@ -1,0 +1,147 @@
+#!/usr/bin/python3
+"""tests/e2e/web-browser.py - one person in headless Chromium at grondslag-web.
+
+The person is the client certificate in the NSS database under HOME (a
+managed Chromium policy selects it without a dialog, recipes.md section 9).
+
+  web-browser.py HOME BASE SHOTS ACTION [ARGS...]
+    queue REF LOGIN [withheld]
+                              the queue lists REF, signed in as LOGIN;
+                              screenshot queue-<person>.png
+    hold REF NRCPTS [BASIS]   the hold page (its recipients, the basis
+                              offered); screenshot hold-<person>.png
+    decide REF ACTION RCPT BASIS REASON [confirm|noconfirm]
+                              the decision form -> the confirmation page
+                              (screenshot confirm-<person>.png), then confirm
+Prints one line per check, "ok DESC" or "not ok DESC: why"; exit 0.
+Each check reads the DOM, never only the page source.
+"""
+import os
+import sys
+
+home, base, shots, action = sys.argv[1:5]
+args = sys.argv[5:]
+os.environ["HOME"] = home
+
+from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
+from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+person = os.path.basename(home.rstrip("/"))
+
+
+def check(cond, desc, why=""):
+    print(("ok %s" % desc) if cond else ("not ok %s: %s" % (desc, why)), flush=True)
+    return cond
+
+
+def submit(d, css):
+    """Click the submit button css and wait for the next page (a busy
+    machine may take a while; the click itself does not wait)."""
+    old = d.find_element(By.TAG_NAME, "html")
+    d.find_element(By.CSS_SELECTOR, css).click()
+    WebDriverWait(d, 60).until(EC.staleness_of(old))
+    WebDriverWait(d, 60).until(lambda x: x.find_elements(By.TAG_NAME, "h1"))
+
+
+def no_alert(d, where):
+    try:
+        text = d.switch_to.alert.text
+        check(False, "%s: no alert" % where, "an alert said %r" % text)
+    except NoAlertPresentException:
+        check(True, "%s: no alert" % where)
+
+
+def no_active_elements(d, where):
+    n = d.execute_script(
+        "return document.querySelectorAll('script,svg,img,iframe,object,embed,"
+        "[onerror],[onload],a[href^=\"javascript\"]').length")
+    check(n == 0, "%s: no injected element in the DOM" % where, "%d found" % n)
+
+
+o = webdriver.ChromeOptions()
+for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+          "--user-data-dir=" + os.path.join(home, "chrome"), "--window-size=1400,1000"]:
+    o.add_argument(a)
+d = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=o)
+d.set_page_load_timeout(60)
+try:
+    if action == "queue":
+        ref = args[0]
+        d.get(base + "/")
+        who = d.find_element(By.ID, "person").text
+        check(who == args[1], "queue: signed in as the certificate's person", who)
+        refs = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#queue a.ref")]
+        check(ref in refs, "queue lists the hold (%s)" % person, "refs %r" % refs)
+        d.save_screenshot(os.path.join(shots, "queue-%s.png" % person))
+        no_alert(d, "queue")
+        no_active_elements(d, "queue")
+        subj = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#queue td.subject")]
+        print("# subjects: %r" % subj)
+        if len(args) > 2 and args[2] == "withheld":
+            check(all("withheld" in s for s in subj), "queue: the Subject is withheld", repr(subj))
+        else:
+            check(any("<script>" in s for s in subj), "queue: the hostile Subject shown as text",
+                  repr(subj))
+            check(any("[U+202E]" in s for s in subj), "queue: the RTL override shown as [U+202E]",
+                  repr(subj))
+    elif action == "hold":
+        ref = args[0]
+        d.get(base + "/hold/" + ref)
+        check(d.find_element(By.TAG_NAME, "h1").text == "Hold " + ref, "hold page of " + ref,
+              d.find_element(By.TAG_NAME, "h1").text)
+        d.save_screenshot(os.path.join(shots, "hold-%s.png" % person))
+        no_alert(d, "hold")
+        no_active_elements(d, "hold")
+        parts = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#parts td.filename")]
+        print("# parts: %r" % parts)
+        check(any("<svg onload=alert(4)>" in p for p in parts),
+              "hold: the hostile attachment name shown as text", repr(parts))
+        check(any("x[U+202E]csv.exe" in p for p in parts),
+              "hold: the RTL override in the file name shown as [U+202E]", repr(parts))
+        rows = d.find_elements(By.CSS_SELECTOR, "#recipients tbody tr")
+        check(len(rows) == int(args[1]) if len(args) > 1 else len(rows) > 0,
+              "hold: one row per recipient", "%d rows" % len(rows))
+        opts = [e.get_attribute("value") for e in d.find_elements(By.CSS_SELECTOR,
+                                                                  "select[name=basis] option")]
+        print("# bases offered: %r" % opts)
+        if len(args) > 2:
+            check(args[2] in opts, "hold: the party's basis is offered", repr(opts))
+    elif action == "decide":
+        ref, act, rcpt, basis, reason = args[:5]
+        confirm = len(args) < 6 or args[5] == "confirm"
+        d.get(base + "/hold/" + ref)
+        for box in d.find_elements(By.CSS_SELECTOR, "input[name=rcpt]"):
+            if box.get_attribute("value").strip("<>") == rcpt:
+                box.click()
+        d.find_element(By.CSS_SELECTOR, "input[name=action][value=%s]" % act).click()
+        if act == "approve":
+            Select(d.find_element(By.NAME, "basis")).select_by_value(basis)
+        d.find_element(By.NAME, "reason").send_keys(reason)
+        submit(d, "#decide button[type=submit]")
+        h1 = d.find_element(By.TAG_NAME, "h1").text
+        err = d.find_elements(By.ID, "error")
+        print("# after the form: %s %s" % (h1, err[0].text if err else ""))
+        if not confirm:
+            # the refusal page (e.g. an auditor): its words on stdout
+            check(h1 == "Refused", "the console shows the daemon's refusal", h1)
+            print("refusal %s | %s" % (h1, err[0].text if err else ""))
+            d.save_screenshot(os.path.join(shots, "refused-%s.png" % person))
+        else:
+            d.save_screenshot(os.path.join(shots, "confirm-%s.png" % person))
+            named = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#named li")]
+            check(len(named) == 1 and rcpt in named[0],
+                  "confirmation names exactly the recipient", repr(named))
+            nxt = d.find_element(By.ID, "next").text
+            print("next %s" % nxt)
+            no_alert(d, "confirmation")
+            submit(d, "#confirm button[type=submit]")
+            h1 = d.find_element(By.TAG_NAME, "h1").text
+            state = d.find_elements(By.ID, "state")
+            print("done %s | %s" % (h1, state[0].text if state else "-"))
+            d.save_screenshot(os.path.join(shots, "done-%s.png" % person))
+finally:
+    d.quit()
