@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grondslag/base/clean.h"
 #include "grondslag/decide/policy.h"
 #include "grondslag/decide/route.h"
 
@@ -505,19 +506,6 @@ static void explain_delivery(struct eval *e)
 	}
 }
 
-/* Printable, bounded copy of the recipient as given. */
-static void copy_recipient(char *out, size_t size, const char *in)
-{
-	size_t o = 0;
-	for (size_t i = 0; in != NULL && in[i] != '\0' && o + 1 < size; i++) {
-		unsigned char c = (unsigned char)in[i];
-		out[o++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
-		if (o == RECIPIENT_SHOWN)
-			break;
-	}
-	out[o] = '\0';
-}
-
 /* The message's categories, with personal data derived. */
 static unsigned judged_categories(const struct findings *f, const struct policy_options *o)
 {
@@ -603,7 +591,7 @@ static struct decision *decide_target(struct registry *reg, const struct finding
 	}
 	d->reg = registry_ref(reg);
 	d->date = date;
-	copy_recipient(d->recipient, sizeof d->recipient, recipient);
+	clean_copy(d->recipient, sizeof d->recipient, recipient, RECIPIENT_SHOWN, 0);
 	registry_resolve(reg, target != NULL ? target : "", &d->res);
 	d->cats = judged_categories(f, opt);
 	d->tlp = f != NULL ? findings_tlp(f) : TLP_NONE;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grondslag/base/clean.h"
 #include "grondslag/base/domain.h"
 #include "grondslag/base/jsonr.h"
 #include "grondslag/decide/regsig.h"
@@ -172,8 +173,7 @@ static unsigned long utf8_at(const unsigned char *s, size_t *n)
  * that are invisible: never raw in our output. */
 static bool yaml_unsafe(unsigned long cp)
 {
-	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 ||
-	       cp == 0x2029 || cp == 0xfeff || cp == 0xfffd;
+	return clean_unwanted_cp((uint32_t)cp, CLEAN_INVISIBLE);
 }
 
 /* A double-quoted YAML scalar. */

@@ -19,6 +19,7 @@
 
 #include <gmime/gmime.h>
 
+#include "grondslag/base/clean.h"
 #include "grondslag/scan/ipscan.h"
 #include "grondslag/scan/textx.h"
 #include "notice_priv.h"
@@ -69,9 +70,7 @@ void notice_buf_fmt(struct notice_buf *b, const char *fmt, ...)
  * the text ("Trojan Source"). */
 static bool unwanted(gunichar c)
 {
-	return c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029 ||
-	       (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x200e ||
-	       c == 0x200f || c == 0x061c;
+	return clean_unwanted_cp(c, CLEAN_BIDI);
 }
 
 /* Cleaned copy of in (g_free): valid UTF-8, unwanted characters as a

@@ -30,7 +30,9 @@ void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 void log_qid(int prio, const char *qid, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Copy at most max bytes of src into dst (size n, NUL terminated), each
- * control character (and DEL) replaced by '?'.  Returns the length. */
+ * control character (and DEL) replaced by '?': clean_copy() with the base
+ * rule (clean.h), kept by this name for the daemon's callbacks.  Returns
+ * the length. */
 size_t log_sanitize(char *dst, size_t n, const char *src, size_t max);
 
 #endif
