@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "grondslag/base/clean.h"
+#include "grondslag/base/names.h"
 #include "grondslag/base/strbuf.h"
 #include "grondslag/decide/policy.h"
 #include "grondslag/decide/route.h"
@@ -684,23 +685,23 @@ const char *decision_explain(const struct decision *d) { return d->explain; }
 
 /* ---- names ------------------------------------------------------------------ */
 
-static const char *const reason_names[REASON_COUNT] = {
-	[REASON_UNKNOWN_PARTY] = "unknown-party",
-	[REASON_NO_BASIS] = "no-basis",
-	[REASON_BASIS_NOT_YET_VALID] = "basis-not-yet-valid",
-	[REASON_BASIS_EXPIRED] = "basis-expired",
-	[REASON_TLP_EXCEEDS] = "tlp-exceeds",
-	[REASON_NO_TRANSFER_MECHANISM] = "no-transfer-mechanism",
-	[REASON_CONSTITUENCY_MISMATCH] = "constituency-mismatch",
-	[REASON_GEO_UNKNOWN] = "geo-unknown",
-	[REASON_UNSCANNABLE] = "unscannable",
-	[REASON_NO_REGULATED_DATA] = "no-regulated-data",
-	[REASON_OWN_DOMAIN] = "own-domain",
+static const struct name_value reasons[] = {
+	{"unknown-party", REASON_UNKNOWN_PARTY},
+	{"no-basis", REASON_NO_BASIS},
+	{"basis-not-yet-valid", REASON_BASIS_NOT_YET_VALID},
+	{"basis-expired", REASON_BASIS_EXPIRED},
+	{"tlp-exceeds", REASON_TLP_EXCEEDS},
+	{"no-transfer-mechanism", REASON_NO_TRANSFER_MECHANISM},
+	{"constituency-mismatch", REASON_CONSTITUENCY_MISMATCH},
+	{"geo-unknown", REASON_GEO_UNKNOWN},
+	{"unscannable", REASON_UNSCANNABLE},
+	{"no-regulated-data", REASON_NO_REGULATED_DATA},
+	{"own-domain", REASON_OWN_DOMAIN},
 };
 
 const char *policy_reason_name(enum policy_reason r)
 {
-	return (unsigned)r < REASON_COUNT ? reason_names[r] : "unknown";
+	return name_of(reasons, NAMES_LEN(reasons), (int)r, "unknown");
 }
 
 bool policy_reason_is_hold(enum policy_reason r)

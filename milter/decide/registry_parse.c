@@ -15,6 +15,7 @@
 #include <yaml.h>
 
 #include "grondslag/base/clean.h"
+#include "grondslag/base/names.h"
 #include "registry_priv.h"
 
 #define YTREE_MAX_NODES 4000000u
@@ -156,17 +157,15 @@ const char *regerr_quote(const char *text, char *buf, size_t size)
 
 /* ---- the tree ----------------------------------------------------------- */
 
+static const struct name_value kinds[] = {
+	{"a scalar", YN_SCALAR},
+	{"a sequence", YN_SEQ},
+	{"a mapping", YN_MAP},
+};
+
 const char *ytree_kind_name(enum ynode_kind k)
 {
-	switch (k) {
-	case YN_SCALAR:
-		return "a scalar";
-	case YN_SEQ:
-		return "a sequence";
-	case YN_MAP:
-		return "a mapping";
-	}
-	return "?";
+	return name_of(kinds, NAMES_LEN(kinds), (int)k, "?");
 }
 
 /* Free a tree; recursion depth is bounded by REGISTRY_MAX_DEPTH. */
