@@ -24,12 +24,6 @@ void log_open(const char *ident, bool to_stderr, bool debug)
 		openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
 }
 
-void log_close(void)
-{
-	if (!log_stderr)
-		closelog();
-}
-
 size_t log_sanitize(char *dst, size_t n, const char *src, size_t max)
 {
 	return clean_copy(dst, n, src, max, 0);

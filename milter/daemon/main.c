@@ -12,7 +12,7 @@
  * to UserID; start the notifier, the releaser and the control socket's
  * thread; smfi_main().  The release key (ReleaseKeyFile) is read, or
  * created, with everything else before privileges are dropped; it stays
- * in memory only.  The control socket (ControlSocket, issue 5) is created
+ * in memory only.  The control socket (ControlSocket) is created
  * with the milter socket, while we are still root, and served from a
  * thread started after fork and after privileges are dropped.
  *

@@ -5,7 +5,7 @@
  * the recipient, the date and the options go in, a decision comes out; the
  * policy never reads the clock, the network or a file.
  *
- * The order (domain.md section 3, issue 3):
+ * The order (domain.md section 3):
  *  1. resolve the party (exact address, exact domain, "*.x" wildcard);
  *  2. no regulated category in the message -> deliver (no-regulated-data);
  *  3. recipient in own_domains -> deliver (own-domain), still recorded;
