@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "grondslag/base/jsonr.h"
+#include "grondslag/base/names.h"
 
 /* 32-bit offsets: keep the string buffer (<= 1.5 x input) below 4 GiB. */
 #define JSONR_HARD_MAX_BYTES (1u << 30)
@@ -592,11 +593,15 @@ enum jsonr_type jsonr_type(const struct jsonr_value *v)
 	return v != NULL ? (enum jsonr_type)v->type : JSONR_NONE;
 }
 
+static const struct name_value types[] = {
+	{"none", JSONR_NONE},	  {"null", JSONR_NULL},	    {"false", JSONR_FALSE},
+	{"true", JSONR_TRUE},	  {"number", JSONR_NUMBER}, {"string", JSONR_STRING},
+	{"array", JSONR_ARRAY},	  {"object", JSONR_OBJECT},
+};
+
 const char *jsonr_type_name(enum jsonr_type t)
 {
-	static const char *const names[] = {"none",   "null",	"false", "true",
-					    "number", "string", "array", "object"};
-	return (unsigned)t < sizeof names / sizeof names[0] ? names[t] : "?";
+	return name_of(types, NAMES_LEN(types), (int)t, "?");
 }
 
 size_t jsonr_count(const struct jsonr_value *v)

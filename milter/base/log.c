@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "grondslag/base/clean.h"
 #include "grondslag/base/log.h"
 
 static bool log_stderr = true;
@@ -23,33 +24,15 @@ void log_open(const char *ident, bool to_stderr, bool debug)
 		openlog(log_ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
 }
 
-void log_close(void)
-{
-	if (!log_stderr)
-		closelog();
-}
-
 size_t log_sanitize(char *dst, size_t n, const char *src, size_t max)
 {
-	size_t i = 0;
-	if (n == 0)
-		return 0;
-	for (; src != NULL && i < max && i + 1 < n && src[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)src[i];
-		dst[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	dst[i] = '\0';
-	return i;
+	return clean_copy(dst, n, src, max, 0);
 }
 
 /* Sanitise the formatted line in place and write it out. */
 static void log_emit(int prio, char *line)
 {
-	for (char *p = line; *p; p++) {
-		unsigned char c = (unsigned char)*p;
-		if (c < 0x20 || c == 0x7f)
-			*p = '?';
-	}
+	clean_in_place(line, 0);
 	if (!log_stderr) {
 		syslog(prio, "%s", line);
 		return;

@@ -38,8 +38,6 @@ struct config *ctl_config(const char *path);
 /* Open the geo databases the configuration names; prints errors. */
 struct geo *ctl_geo(const struct config *c, bool *failed);
 
-void ctl_usage(const struct ctl_command *cmd);
-
 int cmd_scan(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_registry(int argc, char **argv);

@@ -54,11 +54,6 @@ static const struct ctl_command commands[] = {
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
-void ctl_usage(const struct ctl_command *cmd)
-{
-	fprintf(stderr, "usage: grondslag %s\n", cmd->usage);
-}
-
 /* Top-level help. */
 static void usage(FILE *out)
 {

@@ -35,14 +35,15 @@
 #include <time.h>
 
 #include "ctlsock_priv.h"
+#include "grondslag/base/clean.h"
 #include "grondslag/base/domain.h"
 #include "grondslag/notice/notice.h"
 
-/* Append s cleaned to printable ASCII ('?' otherwise), at most max bytes. */
+/* Append s cleaned to printable ASCII ('?' otherwise, the space kept: a
+ * reason code list is words), at most max bytes. */
 static void put_clean(FILE *f, const char *s, size_t max)
 {
-	for (size_t i = 0; s[i] && i < max; i++)
-		fputc(s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?', f);
+	clean_put(f, s, max, CLEAN_ASCII);
 }
 
 /* Append text cleaned (put_clean), at most max bytes, folded into lines
@@ -67,7 +68,7 @@ static void put_folded(FILE *f, const char *text, size_t max)
 		for (size_t k = 0; k < w; k++) {
 			if (col > 0 && k > 0 && k % 70 == 0)
 				fputs("\r\n  ", f);
-			fputc(text[i + k] >= 0x20 && text[i + k] < 0x7f ? text[i + k] : '?', f);
+			fputc(clean_char((unsigned char)text[i + k], CLEAN_ASCII), f);
 		}
 		col += 2 + w;
 		i += w;

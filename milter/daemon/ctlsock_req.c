@@ -24,6 +24,7 @@
 #include "grondslag/base/date.h"
 #include "grondslag/base/jsonr.h"
 #include "grondslag/base/log.h"
+#include "grondslag/base/names.h"
 
 #define MAX_JURIST_MAIL 64
 #define SUMMARY_DEPTH 16
@@ -31,15 +32,16 @@
 #define VIEW_REFS_MAX 100
 #define SUBJECT_WITHHELD "the Subject is content: only jurists see it"
 
+static const struct name_value roles[] = {
+	{"none", CTLSOCK_NONE},
+	{"auditor", CTLSOCK_AUDITOR},
+	{"admin", CTLSOCK_ADMIN},
+	{"jurist", CTLSOCK_JURIST},
+};
+
 const char *ctlsock_role_name(enum ctlsock_role r)
 {
-	switch (r) {
-	case CTLSOCK_JURIST: return "jurist";
-	case CTLSOCK_ADMIN: return "admin";
-	case CTLSOCK_AUDITOR: return "auditor";
-	case CTLSOCK_NONE: break;
-	}
-	return "none";
+	return name_of(roles, NAMES_LEN(roles), (int)r, "none");
 }
 
 /* Does the LIST value v name user as its first word? */

@@ -544,7 +544,7 @@ static int open_everything(const char *conf, bool check)
 	log_msg(check ? LOG_NOTICE : LOG_INFO,
 		"%s: configuration OK; registry %.200s (%zu parties, sha256 %s); mode %s; store %.200s",
 		conf, config_str(c, CONF_REGISTRY), registry_party_count(snapshot_registry(s)),
-		snapshot_digest(s), snapshot_mode(s) == GATE_SIMULATE ? "simulate" : "enforce", db);
+		snapshot_digest(s), gate_mode_name(snapshot_mode(s)), db);
 	return 0;
 }
 

@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "grondslag/base/clean.h"
 #include "grondslag/base/limits.h"
 #include "grondslag/daemon/smtpc.h"
 
@@ -234,9 +235,7 @@ static void reply_add_text(struct reply *r, const char *text)
 	size_t n = strlen(r->text);
 	if (n > 0 && n + 1 < sizeof r->text)
 		r->text[n++] = ' ';
-	for (const char *p = text; *p != '\0' && n + 1 < sizeof r->text; p++)
-		r->text[n++] = (*p >= 0x20 && *p < 0x7f) ? *p : '?';
-	r->text[n] = '\0';
+	clean_copy(r->text + n, sizeof r->text - n, text, SIZE_MAX, CLEAN_ASCII);
 }
 
 /* Is the EHLO line text the keyword kw (alone or with parameters)? */

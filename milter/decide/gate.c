@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "grondslag/base/date.h"
+#include "grondslag/base/names.h"
 #include "grondslag/decide/gate.h"
 #include "grondslag/scan/ipclass.h"
 #include "grondslag/base/json.h"
@@ -48,24 +49,36 @@ struct gate_result {
 	size_t nshare;
 };
 
-static const char *const action_names[] = {"pass", "accept", "partial", "discard", "tempfail"};
+static const struct name_value actions[] = {
+	{"pass", GATE_PASS},
+	{"accept", GATE_ACCEPT},
+	{"partial", GATE_PARTIAL},
+	{"discard", GATE_DISCARD},
+	{"tempfail", GATE_TEMPFAIL},
+};
 
 const char *gate_action_name(enum gate_action a)
 {
-	return (unsigned)a < sizeof action_names / sizeof action_names[0] ? action_names[a] : "?";
+	return name_of(actions, NAMES_LEN(actions), (int)a, "?");
 }
+
+static const struct name_value modes[] = {
+	{"enforce", GATE_ENFORCE},
+	{"simulate", GATE_SIMULATE},
+};
 
 bool gate_mode_parse(const char *s, enum gate_mode *out)
 {
-	if (s != NULL && strcasecmp(s, "enforce") == 0)
-		*out = GATE_ENFORCE;
-	else if (s != NULL && strcasecmp(s, "simulate") == 0)
-		*out = GATE_SIMULATE;
-	else
-		return false;
-	return true;
+	int v = value_of(modes, NAMES_LEN(modes), s, NAMES_NOCASE);
+	if (v >= 0)
+		*out = (enum gate_mode)v;
+	return v >= 0;
 }
 
+const char *gate_mode_name(enum gate_mode m)
+{
+	return name_of(modes, NAMES_LEN(modes), (int)m, "enforce");
+}
 /* Append text to a bounded buffer at *len (cut silently when full). */
 static void buf_add(char *buf, size_t n, size_t *len, const char *text)
 {
@@ -479,7 +492,7 @@ void gate_log_line(const struct gate_result *g, char *buf, size_t n)
 	if (g->mode == GATE_SIMULATE)
 		snprintf(would, sizeof would, " would-hold=%zu", g->would_hold);
 	snprintf(buf, n, "verdict=%s mode=%s rcpts=%zu held=%zu%s reasons=%s categories=%s public=%zu",
-		 gate_action_name(g->action), g->mode == GATE_SIMULATE ? "simulate" : "enforce",
+		 gate_action_name(g->action), gate_mode_name(g->mode),
 		 g->nr, g->held, would, reasons, cats, pub);
 }
 

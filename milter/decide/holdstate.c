@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "grondslag/base/names.h"
 #include "grondslag/decide/holdstate.h"
 #include "grondslag/decide/senderid.h"
 
@@ -34,14 +35,29 @@ struct holdstate {
 	size_t nrcpts;
 };
 
-static const char *const hold_names[HOLD_STATE_COUNT] = {
-	"pending", "partly-approved", "releasing", "released", "denied", "expired",
+static const struct name_value hold_states[] = {
+	{"pending", HOLD_PENDING},
+	{"partly-approved", HOLD_PARTLY_APPROVED},
+	{"releasing", HOLD_RELEASING},
+	{"released", HOLD_RELEASED},
+	{"denied", HOLD_DENIED},
+	{"expired", HOLD_EXPIRED},
 };
-static const char *const rcpt_names[RCPT_STATE_COUNT] = {
-	"held", "approved", "releasing", "released", "denied", "expired",
+static const struct name_value rcpt_states[] = {
+	{"held", RCPT_HELD},
+	{"approved", RCPT_APPROVED},
+	{"releasing", RCPT_RELEASING},
+	{"released", RCPT_RELEASED},
+	{"denied", RCPT_DENIED},
+	{"expired", RCPT_EXPIRED},
 };
-static const char *const event_names[HEV_COUNT] = {
-	"approve", "deny", "expire", "release-started", "release-done", "release-failed",
+static const struct name_value events[] = {
+	{"approve", HEV_APPROVE},
+	{"deny", HEV_DENY},
+	{"expire", HEV_EXPIRE},
+	{"release-started", HEV_RELEASE_STARTED},
+	{"release-done", HEV_RELEASE_DONE},
+	{"release-failed", HEV_RELEASE_FAILED},
 };
 
 /* Hold level: NULL = the event is accepted in this state (subject to the
@@ -81,39 +97,33 @@ static const char *const hold_table[HOLD_STATE_COUNT][HEV_COUNT] = {
 
 const char *holdstate_name(enum hold_state st)
 {
-	return (unsigned)st < HOLD_STATE_COUNT ? hold_names[st] : "?";
+	return name_of(hold_states, NAMES_LEN(hold_states), (int)st, "?");
 }
 
 const char *holdstate_rcpt_name(enum hold_rcpt_state st)
 {
-	return (unsigned)st < RCPT_STATE_COUNT ? rcpt_names[st] : "?";
+	return name_of(rcpt_states, NAMES_LEN(rcpt_states), (int)st, "?");
 }
 
 const char *holdstate_event_name(enum hold_event ev)
 {
-	return (unsigned)ev < HEV_COUNT ? event_names[ev] : "?";
+	return name_of(events, NAMES_LEN(events), (int)ev, "?");
 }
 
 bool holdstate_parse(const char *text, enum hold_state *st)
 {
-	for (int i = 0; text != NULL && i < HOLD_STATE_COUNT; i++) {
-		if (strcmp(text, hold_names[i]) == 0) {
-			*st = (enum hold_state)i;
-			return true;
-		}
-	}
-	return false;
+	int v = value_of(hold_states, NAMES_LEN(hold_states), text, 0);
+	if (v >= 0)
+		*st = (enum hold_state)v;
+	return v >= 0;
 }
 
 bool holdstate_rcpt_parse(const char *text, enum hold_rcpt_state *st)
 {
-	for (int i = 0; text != NULL && i < RCPT_STATE_COUNT; i++) {
-		if (strcmp(text, rcpt_names[i]) == 0) {
-			*st = (enum hold_rcpt_state)i;
-			return true;
-		}
-	}
-	return false;
+	int v = value_of(rcpt_states, NAMES_LEN(rcpt_states), text, 0);
+	if (v >= 0)
+		*st = (enum hold_rcpt_state)v;
+	return v >= 0;
 }
 
 bool holdstate_final(enum hold_state st)

@@ -12,11 +12,13 @@
  * entries).  The explanation is built alongside, as predicates with the
  * party as subject, and never contains an address.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "grondslag/base/clean.h"
+#include "grondslag/base/names.h"
+#include "grondslag/base/strbuf.h"
 #include "grondslag/config/config.h"
 #include "grondslag/decide/policy.h"
 #include "grondslag/decide/route.h"
@@ -50,48 +52,8 @@ struct decision {
 	char *explain;
 };
 
-/* ---- a small string builder ------------------------------------------- */
-
-struct sbuf {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
-/* Append formatted text; on failure the builder remembers it. */
-__attribute__((format(printf, 2, 3))) static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	if (b->oom)
-		return;
-	for (;;) {
-		size_t room = b->cap - b->len;
-		va_start(ap, fmt);
-		int n = vsnprintf(b->s != NULL ? b->s + b->len : NULL, room, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->oom = true;
-			return;
-		}
-		if ((size_t)n < room) {
-			b->len += (size_t)n;
-			return;
-		}
-		size_t ncap = b->cap ? b->cap * 2 : 256;
-		while (ncap < b->len + (size_t)n + 1)
-			ncap *= 2;
-		char *ns = realloc(b->s, ncap);
-		if (ns == NULL) {
-			b->oom = true;
-			return;
-		}
-		b->s = ns;
-		b->cap = ncap;
-	}
-}
-
 /* "provider-traceable, incident and personal data" / "unscannable content". */
-static void sb_categories(struct sbuf *b, unsigned mask)
+static void sb_categories(struct strbuf *b, unsigned mask)
 {
 	static const struct {
 		unsigned cat;
@@ -106,18 +68,18 @@ static void sb_categories(struct sbuf *b, unsigned mask)
 		if (!(mask & words[i].cat))
 			continue;
 		n++;
-		sb_printf(b, "%s%s", n == 1 ? "" : n == total ? " and " : ", ", words[i].word);
+		strbuf_printf(b, "%s%s", n == 1 ? "" : n == total ? " and " : ", ", words[i].word);
 	}
 	if (total > 0)
-		sb_printf(b, " data");
+		strbuf_printf(b, " data");
 	if (mask & CAT_UNSCANNABLE)
-		sb_printf(b, "%sunscannable content", total > 0 ? " and " : "");
+		strbuf_printf(b, "%sunscannable content", total > 0 ? " and " : "");
 }
 
 /* "Wbni art. 20(2) (wbni-20-2-eu-csirt, regime wbni)". */
-static void sb_basis(struct sbuf *b, const struct registry_basis *basis)
+static void sb_basis(struct strbuf *b, const struct registry_basis *basis)
 {
-	sb_printf(b, "%s (%s, regime %s)", basis->article, basis->id, basis->regime->id);
+	strbuf_printf(b, "%s (%s, regime %s)", basis->article, basis->id, basis->regime->id);
 }
 
 /* ---- evaluation --------------------------------------------------------- */
@@ -138,7 +100,7 @@ struct eval {
 	struct basis_eval be[REGISTRY_MAX_PARTY_BASES];
 	size_t nbe;
 	bool cons_done, cons_mismatch, cons_unknown, cons_reported;
-	struct sbuf sb;
+	struct strbuf sb;
 	size_t clauses;
 	uint32_t counts[COUNTRY_SLOTS];
 };
@@ -152,7 +114,7 @@ static void add_reason(struct decision *d, enum policy_reason r)
  * of the later ones. */
 static void clause(struct eval *e)
 {
-	sb_printf(&e->sb, e->clauses++ == 0 ? " " : "; it ");
+	strbuf_printf(&e->sb, e->clauses++ == 0 ? " " : "; it ");
 }
 
 /* Is a public address inside the party's constituency? */
@@ -192,12 +154,12 @@ static void explain_countries(struct eval *e)
 	struct decision *d = e->d;
 	if (d->ncountries == 0)
 		return;
-	sb_printf(&e->sb, " (");
+	strbuf_printf(&e->sb, " (");
 	for (size_t i = 0; i < d->ncountries && i < EXPLAIN_COUNTRIES; i++)
-		sb_printf(&e->sb, "%s%s: %u", i ? ", " : "", d->countries[i].cc, d->countries[i].n);
+		strbuf_printf(&e->sb, "%s%s: %u", i ? ", " : "", d->countries[i].cc, d->countries[i].n);
 	if (d->ncountries > EXPLAIN_COUNTRIES)
-		sb_printf(&e->sb, ", and %zu more countries", d->ncountries - EXPLAIN_COUNTRIES);
-	sb_printf(&e->sb, ")");
+		strbuf_printf(&e->sb, ", and %zu more countries", d->ncountries - EXPLAIN_COUNTRIES);
+	strbuf_printf(&e->sb, ")");
 }
 
 /* Sort countries by count (most first), then code. */
@@ -316,11 +278,11 @@ static void report_unusable(struct eval *e, struct basis_eval *be)
 		add_reason(d, REASON_TLP_EXCEEDS);
 		clause(e);
 		if (d->tlp > be->b->tlp_max) {
-			sb_printf(&e->sb, "may not receive TLP:%s under ", tlp_name(d->tlp));
+			strbuf_printf(&e->sb, "may not receive TLP:%s under ", tlp_name(d->tlp));
 			sb_basis(&e->sb, be->b);
-			sb_printf(&e->sb, ", whose ceiling is TLP:%s", tlp_name(be->b->tlp_max));
+			strbuf_printf(&e->sb, ", whose ceiling is TLP:%s", tlp_name(be->b->tlp_max));
 		} else {
-			sb_printf(&e->sb, "may receive TLP:RED only at an address named in the "
+			strbuf_printf(&e->sb, "may receive TLP:RED only at an address named in the "
 					  "registry, and this recipient matched a %s entry",
 				  d->res.match == MATCH_WILDCARD ? "wildcard domain" : "domain");
 		}
@@ -330,18 +292,18 @@ static void report_unusable(struct eval *e, struct basis_eval *be)
 		if (e->cons_mismatch) {
 			add_reason(d, REASON_CONSTITUENCY_MISMATCH);
 			clause(e);
-			sb_printf(&e->sb, "may receive under ");
+			strbuf_printf(&e->sb, "may receive under ");
 			sb_basis(&e->sb, be->b);
-			sb_printf(&e->sb, " only addresses in its constituency, and %zu of %zu "
+			strbuf_printf(&e->sb, " only addresses in its constituency, and %zu of %zu "
 					  "public addresses are outside it", d->outside, d->public_total);
 			explain_countries(e);
 		}
 		if (e->cons_unknown) {
 			add_reason(d, REASON_GEO_UNKNOWN);
 			clause(e);
-			sb_printf(&e->sb, "cannot be checked against its constituency (");
+			strbuf_printf(&e->sb, "cannot be checked against its constituency (");
 			sb_basis(&e->sb, be->b);
-			sb_printf(&e->sb, ") for %zu public address%s or network%s with no known "
+			strbuf_printf(&e->sb, ") for %zu public address%s or network%s with no known "
 					  "country and no ASN or prefix match", d->geo_unknown,
 				  d->geo_unknown == 1 ? "" : "es", d->geo_unknown == 1 ? "" : "s");
 		}
@@ -383,11 +345,11 @@ static void cover(struct eval *e, unsigned mask, enum policy_reason none)
 		add_reason(d, none);
 		clause(e);
 		if (none == REASON_UNSCANNABLE)
-			sb_printf(&e->sb, "has no legal basis valid on %s that permits every "
+			strbuf_printf(&e->sb, "has no legal basis valid on %s that permits every "
 					  "category, which unscannable content requires",
 				  date_format(d->date, day, sizeof day));
 		else {
-			sb_printf(&e->sb, "has no legal basis valid on %s for ",
+			strbuf_printf(&e->sb, "has no legal basis valid on %s for ",
 				  date_format(d->date, day, sizeof day));
 			sb_categories(&e->sb, mask);
 		}
@@ -404,15 +366,15 @@ static void explain_dated(struct eval *e)
 			continue;
 		struct date_range w = registry_basis_window(be->b);
 		clause(e);
-		sb_printf(&e->sb, "has for ");
+		strbuf_printf(&e->sb, "has for ");
 		sb_categories(&e->sb, be->dated);
-		sb_printf(&e->sb, " only ");
+		strbuf_printf(&e->sb, " only ");
 		sb_basis(&e->sb, be->b);
 		if (be->status == BASIS_NOT_YET_VALID)
-			sb_printf(&e->sb, ", which applies from %s",
+			strbuf_printf(&e->sb, ", which applies from %s",
 				  date_format(w.from, day, sizeof day));
 		else
-			sb_printf(&e->sb, ", which ceased to apply on %s",
+			strbuf_printf(&e->sb, ", which ceased to apply on %s",
 				  date_format(w.until, day, sizeof day));
 	}
 }
@@ -431,10 +393,10 @@ static void check_transfer(struct eval *e)
 		return;
 	add_reason(d, REASON_NO_TRANSFER_MECHANISM);
 	clause(e);
-	sb_printf(&e->sb, "is in %s, outside the EEA on %s, and has no transfer mechanism "
+	strbuf_printf(&e->sb, "is in %s, outside the EEA on %s, and has no transfer mechanism "
 			  "valid then for personal data", e->p->jurisdiction, day);
 	if (t != NULL && t->mechanism == TRANSFER_EEA)
-		sb_printf(&e->sb, " (its entry says eea, but %s is not in the EEA then)",
+		strbuf_printf(&e->sb, " (its entry says eea, but %s is not in the EEA then)",
 			  e->p->jurisdiction);
 }
 
@@ -478,45 +440,32 @@ static void explain_delivery(struct eval *e)
 {
 	struct decision *d = e->d;
 	char day[DATE_TEXT_MAX];
-	sb_printf(&e->sb, " may receive ");
+	strbuf_printf(&e->sb, " may receive ");
 	sb_categories(&e->sb, d->cats & CAT_EVERY);
-	sb_printf(&e->sb, " on %s under ", date_format(d->date, day, sizeof day));
+	strbuf_printf(&e->sb, " on %s under ", date_format(d->date, day, sizeof day));
 	for (size_t i = 0; i < d->nused; i++) {
-		sb_printf(&e->sb, "%s", i == 0 ? "" : i + 1 == d->nused ? " and " : ", ");
+		strbuf_printf(&e->sb, "%s", i == 0 ? "" : i + 1 == d->nused ? " and " : ", ");
 		sb_basis(&e->sb, d->used[i]);
 	}
 	if (d->tlp != TLP_NONE)
-		sb_printf(&e->sb, "; TLP:%s is within its ceiling", tlp_name(d->tlp));
+		strbuf_printf(&e->sb, "; TLP:%s is within its ceiling", tlp_name(d->tlp));
 	bool cons_asked = false;
 	for (size_t i = 0; i < d->nused; i++)
 		cons_asked = cons_asked || d->used[i]->constituency_match;
 	if (cons_asked && d->public_total > 0)
-		sb_printf(&e->sb, "; all %zu public address%s in its constituency",
+		strbuf_printf(&e->sb, "; all %zu public address%s in its constituency",
 			  d->public_total, d->public_total == 1 ? " is" : "es are");
 	if (d->cats & CAT_PERSONAL_DATA) {
 		const struct registry_transfer *t = registry_transfer_on(e->p, d->date);
 		if (registry_in_eea(d->reg, e->p->jurisdiction, d->date)) {
-			sb_printf(&e->sb, "; %s is in the EEA on %s", e->p->jurisdiction, day);
+			strbuf_printf(&e->sb, "; %s is in the EEA on %s", e->p->jurisdiction, day);
 		} else if (t != NULL) {
-			sb_printf(&e->sb, "; personal data leave the EEA under transfer mechanism %s",
+			strbuf_printf(&e->sb, "; personal data leave the EEA under transfer mechanism %s",
 				  transfer_mechanism_name(t->mechanism));
 			if (t->scope[0] != '\0')
-				sb_printf(&e->sb, " (%s)", t->scope);
+				strbuf_printf(&e->sb, " (%s)", t->scope);
 		}
 	}
-}
-
-/* Printable, bounded copy of the recipient as given. */
-static void copy_recipient(char *out, size_t size, const char *in)
-{
-	size_t o = 0;
-	for (size_t i = 0; in != NULL && in[i] != '\0' && o + 1 < size; i++) {
-		unsigned char c = (unsigned char)in[i];
-		out[o++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
-		if (o == RECIPIENT_SHOWN)
-			break;
-	}
-	out[o] = '\0';
 }
 
 /* The message's categories, with personal data derived. */
@@ -537,20 +486,20 @@ static bool decide_early(struct eval *e)
 	const char *who = d->res.valid_address ? d->res.address : d->recipient;
 	if (d->cats == 0) {
 		add_reason(d, REASON_NO_REGULATED_DATA);
-		sb_printf(&e->sb, "Delivered to %s: the message carries no provider-traceable, "
+		strbuf_printf(&e->sb, "Delivered to %s: the message carries no provider-traceable, "
 				  "incident, personal or unscannable data", who);
 		return true;
 	}
 	if (d->res.own_domain) {
 		add_reason(d, REASON_OWN_DOMAIN);
-		sb_printf(&e->sb, "Delivered to %s: %s is an own domain (internal recipient); "
+		strbuf_printf(&e->sb, "Delivered to %s: %s is an own domain (internal recipient); "
 				  "the message carries ", who, d->res.domain);
 		sb_categories(&e->sb, d->cats);
 		return true;
 	}
 	if (e->p == NULL) {
 		add_reason(d, REASON_UNKNOWN_PARTY);
-		sb_printf(&e->sb, "Held for %s: %s, and the message carries ", who,
+		strbuf_printf(&e->sb, "Held for %s: %s, and the message carries ", who,
 			  d->res.valid_address ? "no party in the registry matches this recipient"
 					       : "this is not a valid mail address, so no party matches");
 		sb_categories(&e->sb, d->cats);
@@ -567,12 +516,12 @@ static void decide_with_party(struct eval *e)
 	bool hold = false;
 	for (int r = 0; r < REASON_COUNT; r++)
 		hold = hold || (d->has[r] && policy_reason_is_hold((enum policy_reason)r));
-	struct sbuf body = e->sb;
+	struct strbuf body = e->sb;
 	memset(&e->sb, 0, sizeof e->sb);
-	sb_printf(&e->sb, "%s %s: %s (%s, %s)", hold ? "Held for" : "Delivered to",
+	strbuf_printf(&e->sb, "%s %s: %s (%s, %s)", hold ? "Held for" : "Delivered to",
 		  d->res.address, e->p->name, party_type_name(e->p->type), e->p->jurisdiction);
 	if (hold && body.s != NULL)
-		sb_printf(&e->sb, "%s", body.s);
+		strbuf_printf(&e->sb, "%s", body.s);
 	if (body.oom)
 		e->sb.oom = true;
 	free(body.s);
@@ -610,7 +559,7 @@ static struct decision *decide_target(struct registry *reg, const struct finding
 	}
 	d->reg = registry_ref(reg);
 	d->date = date;
-	copy_recipient(d->recipient, sizeof d->recipient, recipient);
+	clean_copy(d->recipient, sizeof d->recipient, recipient, RECIPIENT_SHOWN, 0);
 	registry_resolve(reg, target != NULL ? target : "", &d->res);
 	d->cats = judged_categories(f, opt);
 	d->tlp = f != NULL ? findings_tlp(f) : TLP_NONE;
@@ -620,7 +569,7 @@ static struct decision *decide_target(struct registry *reg, const struct finding
 	e->p = d->res.party;
 	if (!decide_early(e))
 		decide_with_party(e);
-	sb_printf(&e->sb, ".");
+	strbuf_printf(&e->sb, ".");
 	for (int r = 0; r < REASON_COUNT; r++) {
 		if (!d->has[r])
 			continue;
@@ -642,19 +591,19 @@ static struct decision *decide_target(struct registry *reg, const struct finding
 /* Append the route of a routed recipient to the explanation of d. */
 static bool explain_route(struct decision *d, const struct route *rt)
 {
-	struct sbuf sb = {0};
-	sb_printf(&sb, "%s", d->explain);
+	struct strbuf sb = {0};
+	strbuf_printf(&sb, "%s", d->explain);
 	if (!rt->valid) {
-		sb_printf(&sb, " The address routes the mail (source route, %%, ! or a quoted @) "
+		strbuf_printf(&sb, " The address routes the mail (source route, %%, ! or a quoted @) "
 			       "through a host that is not a domain: where it ends is unknown.");
 	} else {
-		sb_printf(&sb, " The address routes the mail (source route, %%, ! or a quoted @): "
+		strbuf_printf(&sb, " The address routes the mail (source route, %%, ! or a quoted @): "
 			       "it could reach");
 		for (size_t i = 0; i < rt->ntargets; i++) {
 			const char *at = strrchr(rt->targets[i], '@');
-			sb_printf(&sb, "%s %s", i ? "," : "", at != NULL ? at + 1 : "?");
+			strbuf_printf(&sb, "%s %s", i ? "," : "", at != NULL ? at + 1 : "?");
 		}
-		sb_printf(&sb, "; it is judged for each.");
+		strbuf_printf(&sb, "; it is judged for each.");
 	}
 	if (sb.oom) {
 		free(sb.s);
@@ -743,23 +692,23 @@ const char *decision_explain(const struct decision *d) { return d->explain; }
 
 /* ---- names ------------------------------------------------------------------ */
 
-static const char *const reason_names[REASON_COUNT] = {
-	[REASON_UNKNOWN_PARTY] = "unknown-party",
-	[REASON_NO_BASIS] = "no-basis",
-	[REASON_BASIS_NOT_YET_VALID] = "basis-not-yet-valid",
-	[REASON_BASIS_EXPIRED] = "basis-expired",
-	[REASON_TLP_EXCEEDS] = "tlp-exceeds",
-	[REASON_NO_TRANSFER_MECHANISM] = "no-transfer-mechanism",
-	[REASON_CONSTITUENCY_MISMATCH] = "constituency-mismatch",
-	[REASON_GEO_UNKNOWN] = "geo-unknown",
-	[REASON_UNSCANNABLE] = "unscannable",
-	[REASON_NO_REGULATED_DATA] = "no-regulated-data",
-	[REASON_OWN_DOMAIN] = "own-domain",
+static const struct name_value reasons[] = {
+	{"unknown-party", REASON_UNKNOWN_PARTY},
+	{"no-basis", REASON_NO_BASIS},
+	{"basis-not-yet-valid", REASON_BASIS_NOT_YET_VALID},
+	{"basis-expired", REASON_BASIS_EXPIRED},
+	{"tlp-exceeds", REASON_TLP_EXCEEDS},
+	{"no-transfer-mechanism", REASON_NO_TRANSFER_MECHANISM},
+	{"constituency-mismatch", REASON_CONSTITUENCY_MISMATCH},
+	{"geo-unknown", REASON_GEO_UNKNOWN},
+	{"unscannable", REASON_UNSCANNABLE},
+	{"no-regulated-data", REASON_NO_REGULATED_DATA},
+	{"own-domain", REASON_OWN_DOMAIN},
 };
 
 const char *policy_reason_name(enum policy_reason r)
 {
-	return (unsigned)r < REASON_COUNT ? reason_names[r] : "unknown";
+	return name_of(reasons, NAMES_LEN(reasons), (int)r, "unknown");
 }
 
 bool policy_reason_is_hold(enum policy_reason r)

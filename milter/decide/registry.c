@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "grondslag/base/names.h"
 #include "registry_priv.h"
 
 /* ---- arena -------------------------------------------------------------- */
@@ -70,92 +71,6 @@ void arena_free(struct arena *a)
 		c = n;
 	}
 	a->head = NULL;
-}
-
-/* ---- string tables ------------------------------------------------------ */
-
-/* FNV-1a: short keys, no adversary who can choose many colliding keys
- * except the registry's own authors. */
-static size_t str_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ull;
-	}
-	return (size_t)(h ^ (h >> 29));
-}
-
-bool strtab_init(struct strtab *t, size_t expected)
-{
-	size_t cap = 16;
-	while (cap < expected * 2 + 1)
-		cap *= 2;
-	t->keys = calloc(cap, sizeof *t->keys);
-	t->vals = calloc(cap, sizeof *t->vals);
-	t->mask = cap - 1;
-	t->used = 0;
-	t->oom = t->keys == NULL || t->vals == NULL;
-	return !t->oom;
-}
-
-/* Double the table when it is half full. */
-static bool strtab_grow(struct strtab *t)
-{
-	struct strtab n;
-	if (!strtab_init(&n, t->mask + 1)) {
-		strtab_free(&n);
-		return false;
-	}
-	for (size_t i = 0; i <= t->mask; i++)
-		if (t->keys[i] != NULL)
-			strtab_put(&n, t->keys[i], t->vals[i]);
-	strtab_free(t);
-	*t = n;
-	return true;
-}
-
-const void *strtab_put(struct strtab *t, const char *key, const void *val)
-{
-	if (t->keys == NULL) {
-		t->oom = true;
-		return NULL;
-	}
-	if ((t->used + 1) * 2 > t->mask + 1 && !strtab_grow(t)) {
-		t->oom = true;
-		return NULL;
-	}
-	size_t i = str_hash(key) & t->mask;
-	while (t->keys[i] != NULL) {
-		if (strcmp(t->keys[i], key) == 0)
-			return t->vals[i];
-		i = (i + 1) & t->mask;
-	}
-	t->keys[i] = key;
-	t->vals[i] = val;
-	t->used++;
-	return NULL;
-}
-
-const void *strtab_get(const struct strtab *t, const char *key)
-{
-	if (t->keys == NULL)
-		return NULL;
-	size_t i = str_hash(key) & t->mask;
-	while (t->keys[i] != NULL) {
-		if (strcmp(t->keys[i], key) == 0)
-			return t->vals[i];
-		i = (i + 1) & t->mask;
-	}
-	return NULL;
-}
-
-void strtab_free(struct strtab *t)
-{
-	free(t->keys);
-	free(t->vals);
-	t->keys = NULL;
-	t->vals = NULL;
 }
 
 /* ---- load, ref, unref ---------------------------------------------------- */
@@ -444,69 +359,60 @@ const struct registry_basis *registry_basis_by_id(const struct registry *r, cons
 
 /* ---- names ------------------------------------------------------------------ */
 
-static const char *const party_type_names[PARTY_TYPE_COUNT] = {
-	[PARTY_NL_VITAL_PROVIDER] = "nl-vital-provider",
-	[PARTY_NL_CENTRAL_GOV] = "nl-central-gov",
-	[PARTY_NL_DESIGNATED_CCRT] = "nl-designated-ccrt",
-	[PARTY_NL_OKTT] = "nl-oktt",
-	[PARTY_NL_INTEL_SERVICE] = "nl-intel-service",
-	[PARTY_EU_CSIRT] = "eu-csirt",
-	[PARTY_CSIRTS_NETWORK_MEMBER] = "csirts-network-member",
-	[PARTY_THIRD_COUNTRY_CSIRT] = "third-country-csirt",
-	[PARTY_OTHER] = "other",
+static const struct name_value party_types[] = {
+	{"nl-vital-provider", PARTY_NL_VITAL_PROVIDER},
+	{"nl-central-gov", PARTY_NL_CENTRAL_GOV},
+	{"nl-designated-ccrt", PARTY_NL_DESIGNATED_CCRT},
+	{"nl-oktt", PARTY_NL_OKTT},
+	{"nl-intel-service", PARTY_NL_INTEL_SERVICE},
+	{"eu-csirt", PARTY_EU_CSIRT},
+	{"csirts-network-member", PARTY_CSIRTS_NETWORK_MEMBER},
+	{"third-country-csirt", PARTY_THIRD_COUNTRY_CSIRT},
+	{"other", PARTY_OTHER},
 };
 
 const char *party_type_name(enum party_type t)
 {
-	return (unsigned)t < PARTY_TYPE_COUNT ? party_type_names[t] : "unknown";
+	return name_of(party_types, NAMES_LEN(party_types), (int)t, "unknown");
 }
 
 bool party_type_parse(const char *s, enum party_type *out)
 {
-	for (int i = 0; i < PARTY_TYPE_COUNT; i++) {
-		if (strcmp(s, party_type_names[i]) == 0) {
-			*out = (enum party_type)i;
-			return true;
-		}
-	}
-	return false;
+	int v = value_of(party_types, NAMES_LEN(party_types), s, 0);
+	if (v >= 0)
+		*out = (enum party_type)v;
+	return v >= 0;
 }
 
-static const char *const transfer_names[TRANSFER_COUNT] = {
-	[TRANSFER_NONE] = "none",
-	[TRANSFER_EEA] = "eea",
-	[TRANSFER_ADEQUACY] = "adequacy",
-	[TRANSFER_ART46] = "art46",
-	[TRANSFER_ART49] = "art49",
+static const struct name_value transfers[] = {
+	{"none", TRANSFER_NONE},
+	{"eea", TRANSFER_EEA},
+	{"adequacy", TRANSFER_ADEQUACY},
+	{"art46", TRANSFER_ART46},
+	{"art49", TRANSFER_ART49},
 };
 
 const char *transfer_mechanism_name(enum transfer_mechanism m)
 {
-	return (unsigned)m < TRANSFER_COUNT ? transfer_names[m] : "unknown";
+	return name_of(transfers, NAMES_LEN(transfers), (int)m, "unknown");
 }
 
 bool transfer_mechanism_parse(const char *s, enum transfer_mechanism *out)
 {
-	for (int i = 0; i < TRANSFER_COUNT; i++) {
-		if (strcmp(s, transfer_names[i]) == 0) {
-			*out = (enum transfer_mechanism)i;
-			return true;
-		}
-	}
-	return false;
+	int v = value_of(transfers, NAMES_LEN(transfers), s, 0);
+	if (v >= 0)
+		*out = (enum transfer_mechanism)v;
+	return v >= 0;
 }
+
+static const struct name_value matches[] = {
+	{"none", MATCH_NONE},
+	{"address", MATCH_ADDRESS},
+	{"domain", MATCH_DOMAIN},
+	{"wildcard", MATCH_WILDCARD},
+};
 
 const char *registry_match_name(enum registry_match m)
 {
-	switch (m) {
-	case MATCH_NONE:
-		return "none";
-	case MATCH_ADDRESS:
-		return "address";
-	case MATCH_DOMAIN:
-		return "domain";
-	case MATCH_WILDCARD:
-		return "wildcard";
-	}
-	return "none";
+	return name_of(matches, NAMES_LEN(matches), (int)m, "none");
 }

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "grondslag/base/clean.h"
+#include "grondslag/base/names.h"
 #include "registry_priv.h"
 
 #define YTREE_MAX_NODES 4000000u
@@ -139,38 +141,31 @@ void registry_errors_free(struct registry_errors *e)
 	free(e);
 }
 
-/* Printable, bounded copy: controls and non-ASCII become '?'. */
+/* Printable, bounded copy: controls and non-ASCII become '?'; a text
+ * longer than size - 3 bytes is cut to make room for "...". */
 const char *regerr_quote(const char *text, char *buf, size_t size)
 {
-	size_t o = 0, max = size - 1;
+	size_t max = size - 1;
 	if (text == NULL)
 		text = "";
-	for (size_t i = 0; text[i] != '\0' && o < max; i++) {
-		unsigned char c = (unsigned char)text[i];
-		if (o + 4 > max && text[i + 1] != '\0') {
-			memcpy(buf + o, "...", 3);
-			o += 3;
-			break;
-		}
-		buf[o++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-	}
-	buf[o] = '\0';
+	if (max >= 3 && strlen(text) + 2 > max)
+		memcpy(buf + clean_copy(buf, size, text, max - 3, CLEAN_ASCII), "...", 4);
+	else
+		clean_copy(buf, size, text, max, CLEAN_ASCII);
 	return buf;
 }
 
 /* ---- the tree ----------------------------------------------------------- */
 
+static const struct name_value kinds[] = {
+	{"a scalar", YN_SCALAR},
+	{"a sequence", YN_SEQ},
+	{"a mapping", YN_MAP},
+};
+
 const char *ytree_kind_name(enum ynode_kind k)
 {
-	switch (k) {
-	case YN_SCALAR:
-		return "a scalar";
-	case YN_SEQ:
-		return "a sequence";
-	case YN_MAP:
-		return "a mapping";
-	}
-	return "?";
+	return name_of(kinds, NAMES_LEN(kinds), (int)k, "?");
 }
 
 /* Free a tree; recursion depth is bounded by REGISTRY_MAX_DEPTH. */

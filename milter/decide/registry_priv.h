@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "grondslag/base/strtab.h"
 #include "grondslag/decide/registry.h"
 
 /* ---- YAML node tree (registry_parse.c) -------------------------------- */
@@ -55,7 +56,7 @@ const char *ytree_kind_name(enum ynode_kind k);
 const char *regerr_quote(const char *text, char *buf, size_t size);
 #define REGERR_QUOTE_MAX 72
 
-/* ---- arena and string tables (registry.c) ----------------------------- */
+/* ---- arena (registry.c); string tables are base/strtab.h ------------- */
 
 struct arena_chunk;
 struct arena {
@@ -66,21 +67,6 @@ struct arena {
 void *arena_alloc(struct arena *a, size_t size);	/* zeroed, aligned */
 char *arena_strdup(struct arena *a, const char *s);
 void arena_free(struct arena *a);
-
-/* Open-addressing string -> pointer table. */
-struct strtab {
-	const char **keys;
-	const void **vals;
-	size_t mask, used;
-	bool oom;		/* an insert failed: the load must fail */
-};
-
-bool strtab_init(struct strtab *t, size_t expected);
-/* Insert; returns the existing value instead when key is present (and
- * inserts nothing), NULL after a fresh insert or a failure (t->oom). */
-const void *strtab_put(struct strtab *t, const char *key, const void *val);
-const void *strtab_get(const struct strtab *t, const char *key);
-void strtab_free(struct strtab *t);
 
 struct eea_member {
 	char country[3];

@@ -9,18 +9,20 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "grondslag/base/names.h"
 #include "grondslag/decide/registry.h"
 #include "grondslag/decide/regserial.h"
 
+static const struct name_value verdicts[] = {
+	{"accept", REGSERIAL_ACCEPT},
+	{"accept-warn", REGSERIAL_ACCEPT_WARN},
+	{"forced", REGSERIAL_FORCED},
+	{"refuse", REGSERIAL_REFUSE},
+};
+
 const char *regserial_verdict_name(enum regserial_verdict v)
 {
-	switch (v) {
-	case REGSERIAL_ACCEPT: return "accept";
-	case REGSERIAL_ACCEPT_WARN: return "accept-warn";
-	case REGSERIAL_FORCED: return "forced";
-	case REGSERIAL_REFUSE: return "refuse";
-	}
-	return "?";
+	return name_of(verdicts, NAMES_LEN(verdicts), (int)v, "?");
 }
 
 bool regserial_force_parse(const char *text, struct regserial_force *out)

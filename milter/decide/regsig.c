@@ -24,6 +24,7 @@
 
 #include <gpgme.h>
 
+#include "grondslag/base/names.h"
 #include "grondslag/decide/regsig.h"
 
 static pthread_once_t regsig_once = PTHREAD_ONCE_INIT;
@@ -36,30 +37,40 @@ static void regsig_init(void)
 	regsig_gpgme_version = gpgme_check_version(NULL);
 }
 
-static const char *const mode_names[] = {"required", "optional", "none"};
+static const struct name_value modes[] = {
+	{"required", REGSIG_REQUIRED},
+	{"optional", REGSIG_OPTIONAL},
+	{"none", REGSIG_NONE},
+};
 
 bool regsig_mode_parse(const char *s, enum regsig_mode *out)
 {
-	for (size_t i = 0; i < sizeof mode_names / sizeof mode_names[0]; i++) {
-		if (s != NULL && strcmp(s, mode_names[i]) == 0) {
-			*out = (enum regsig_mode)i;
-			return true;
-		}
-	}
-	return false;
+	int v = value_of(modes, NAMES_LEN(modes), s, 0);
+	if (v >= 0)
+		*out = (enum regsig_mode)v;
+	return v >= 0;
 }
 
 const char *regsig_mode_name(enum regsig_mode m)
 {
-	return (unsigned)m < sizeof mode_names / sizeof mode_names[0] ? mode_names[m] : "?";
+	return name_of(modes, NAMES_LEN(modes), (int)m, "?");
 }
+
+static const struct name_value statuses[] = {
+	{"ok", REGSIG_OK},
+	{"unsigned", REGSIG_UNSIGNED},
+	{"bad", REGSIG_BAD},
+	{"unknown-signer", REGSIG_UNKNOWN_SIGNER},
+	{"expired", REGSIG_EXPIRED},
+	{"revoked", REGSIG_REVOKED},
+	{"error", REGSIG_ERROR},
+	{"skipped", REGSIG_SKIPPED},
+	{"unreadable", REGSIG_UNREADABLE},
+};
 
 const char *regsig_status_name(enum regsig_status s)
 {
-	static const char *const names[] = {"ok",	"unsigned", "bad",	"unknown-signer",
-					    "expired",	"revoked",  "error",	"skipped",
-					    "unreadable"};
-	return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
+	return name_of(statuses, NAMES_LEN(statuses), (int)s, "?");
 }
 
 bool regsig_fpr_normalize(const char *in, char out[REGSIG_FPR_LEN + 1])

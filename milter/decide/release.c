@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "grondslag/base/names.h"
 #include "grondslag/decide/release.h"
 
 
@@ -314,12 +315,16 @@ enum release_verdict release_token_check(const unsigned char key[RELEASE_KEY_LEN
 	return RELEASE_OK;
 }
 
+static const struct name_value verdicts[] = {
+	{"ok", RELEASE_OK},
+	{"malformed", RELEASE_MALFORMED},
+	{"bad-mac", RELEASE_BAD_MAC},
+	{"expired", RELEASE_EXPIRED},
+};
+
 const char *release_verdict_name(enum release_verdict v)
 {
-	static const char *const names[RELEASE_VERDICT_COUNT] = {
-		"ok", "malformed", "bad-mac", "expired",
-	};
-	return (unsigned)v < RELEASE_VERDICT_COUNT ? names[v] : "?";
+	return name_of(verdicts, NAMES_LEN(verdicts), (int)v, "?");
 }
 
 bool release_nonce_new(char out[RELEASE_NONCE_HEX])

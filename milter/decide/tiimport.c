@@ -18,8 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grondslag/base/clean.h"
 #include "grondslag/base/domain.h"
 #include "grondslag/base/jsonr.h"
+#include "grondslag/base/strtab.h"
 #include "grondslag/decide/regsig.h"
 #include "grondslag/decide/tiimport.h"
 
@@ -36,72 +38,23 @@ static const char *const public_mail_domains[] = {
 	"mail.ru",     "yandex.ru",	 "qq.com",	"163.com",     "outlook.de",
 };
 
-/* ---- a string set (open addressing), for unique ids/domains/addresses */
+/* ---- a string set, for unique ids/domains/addresses ---------------- */
 
-struct strset {
-	char **slot;
-	size_t cap, n;
-};
-
-static uint64_t str_hash(const char *s)
+/* Insert a copy of s into set (a strtab whose keys it owns, each its own
+ * value); false when out of memory (already present counts as done). */
+static bool strset_add(struct strtab *set, const char *s)
 {
-	uint64_t h = 1469598103934665603ull;
-	for (; *s != '\0'; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
-static bool strset_has(const struct strset *set, const char *s)
-{
-	if (set->cap == 0)
-		return false;
-	for (size_t i = str_hash(s) & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
-		if (set->slot[i] == NULL)
-			return false;
-		if (strcmp(set->slot[i], s) == 0)
-			return true;
-	}
-}
-
-/* Insert s; false when out of memory (already present counts as done). */
-static bool strset_add(struct strset *set, const char *s)
-{
-	if (strset_has(set, s))
+	if (strtab_get(set, s) != NULL)
 		return true;
-	if (2 * (set->n + 1) > set->cap) {
-		size_t cap = set->cap ? set->cap * 2 : 64;
-		char **ns = calloc(cap, sizeof *ns);
-		if (ns == NULL)
-			return false;
-		for (size_t i = 0; i < set->cap; i++) {
-			if (set->slot[i] == NULL)
-				continue;
-			size_t j = str_hash(set->slot[i]) & (cap - 1);
-			while (ns[j] != NULL)
-				j = (j + 1) & (cap - 1);
-			ns[j] = set->slot[i];
-		}
-		free(set->slot);
-		set->slot = ns;
-		set->cap = cap;
-	}
 	char *copy = strdup(s);
 	if (copy == NULL)
 		return false;
-	size_t i = str_hash(s) & (set->cap - 1);
-	while (set->slot[i] != NULL)
-		i = (i + 1) & (set->cap - 1);
-	set->slot[i] = copy;
-	set->n++;
+	strtab_put(set, copy, copy);
+	if (set->oom) {
+		free(copy);
+		return false;
+	}
 	return true;
-}
-
-static void strset_free(struct strset *set)
-{
-	for (size_t i = 0; i < set->cap; i++)
-		free(set->slot[i]);
-	free(set->slot);
-	memset(set, 0, sizeof *set);
 }
 
 /* ---- a growable list of owned strings ------------------------------- */
@@ -172,8 +125,7 @@ static unsigned long utf8_at(const unsigned char *s, size_t *n)
  * that are invisible: never raw in our output. */
 static bool yaml_unsafe(unsigned long cp)
 {
-	return cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 ||
-	       cp == 0x2029 || cp == 0xfeff || cp == 0xfffd;
+	return clean_unwanted_cp((uint32_t)cp, CLEAN_INVISIBLE);
 }
 
 /* A double-quoted YAML scalar. */
@@ -244,7 +196,7 @@ static void clean_text(const char *in, char *out, size_t size)
 struct ti {
 	const char *name;	/* the file, for messages */
 	FILE *out, *warn;
-	struct strset ids, domains, addresses;
+	struct strtab ids, domains, addresses;	/* owned keys: strset_add() */
 	size_t written, skipped;
 	bool oom;
 };
@@ -299,7 +251,7 @@ static bool unique_id(struct ti *t, const char *short_name, char *id)
 	char base[TIIMPORT_ID_MAX + 1];
 	tiimport_slug(short_name, base);
 	snprintf(id, TIIMPORT_ID_MAX + 1, "%s", base);
-	for (unsigned k = 2; strset_has(&t->ids, id); k++) {
+	for (unsigned k = 2; strtab_get(&t->ids, id) != NULL; k++) {
 		char suffix[16];
 		int n = snprintf(suffix, sizeof suffix, "-%u", k);
 		/* Shorten the base when the suffix needs the room. */
@@ -355,7 +307,7 @@ static void team_emails(struct ti *t, const char *team, const struct jsonr_value
 		}
 		if (strlist_has(addrs, addr))
 			continue;
-		if (strset_has(&t->addresses, addr)) {
+		if (strtab_get(&t->addresses, addr) != NULL) {
 			team_warn(t, team, "address %s already belongs to an earlier team, dropped",
 				  addr);
 			continue;
@@ -366,7 +318,7 @@ static void team_emails(struct ti *t, const char *team, const struct jsonr_value
 		if (public_mail_domain(dom)) {
 			team_warn(t, team, "%s is a public mail provider: address only, no domain",
 				  dom);
-		} else if (strset_has(&t->domains, dom)) {
+		} else if (strtab_get(&t->domains, dom) != NULL) {
 			team_warn(t, team, "domain %s already belongs to an earlier team: address only",
 				  dom);
 		} else {
@@ -720,9 +672,9 @@ int tiimport_run(const char *data, size_t len, const char *name, FILE *out, FILE
 	if (t.written == 0)
 		fputs("parties: []\n", out);
 	jsonr_free(doc);
-	strset_free(&t.ids);
-	strset_free(&t.domains);
-	strset_free(&t.addresses);
+	strtab_free_keys(&t.ids);
+	strtab_free_keys(&t.domains);
+	strtab_free_keys(&t.addresses);
 	if (t.oom) {
 		fprintf(warn, "%s: out of memory\n", t.name);
 		return -1;

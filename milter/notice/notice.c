@@ -37,7 +37,7 @@ struct hold_arg {
 };
 
 /* The body text, LF line ends (a notice_compose() filler). */
-static void body_text(struct notice_buf *b, const void *arg)
+static void body_text(struct strbuf *b, const void *arg)
 {
 	const struct notice_hold_info *in = ((const struct hold_arg *)arg)->in;
 	const struct notice_held *hd = ((const struct hold_arg *)arg)->hd;
@@ -47,11 +47,11 @@ static void body_text(struct notice_buf *b, const void *arg)
 	notice_wrap(b, 0, "Your message was held by grondslag, the check of the legal basis for "
 		   "sharing incident data by mail. It has not been delivered to the "
 		   "recipients listed below.");
-	notice_buf_fmt(b, "\nReference:  %s\n", ref);
+	strbuf_printf(b, "\nReference:  %s\n", ref);
 	notice_subject_line(b, hd);
-	notice_buf_fmt(b, "Queue ID:   %s\nHeld on:    %s\n\n", hd->qid, date);
+	strbuf_printf(b, "Queue ID:   %s\nHeld on:    %s\n\n", hd->qid, date);
 	notice_held_rcpts(b, in->rcpts, in->nrcpts, in->ndelivered, RCPTS_LISTED, SIZE_MAX, NULL);
-	notice_buf_str(b, "What happens next\n\n");
+	strbuf_puts(b, "What happens next\n\n");
 	notice_wrap(b, 0, "A jurist reviews the held message and either releases it to the "
 		   "recipients above or denies it. You will get a notice either way.");
 	GString *exp = g_string_new("If no jurist decides ");
@@ -71,10 +71,10 @@ static void body_text(struct notice_buf *b, const void *arg)
 	if (in->contact != NULL && notice_bare_address(in->contact, contact))
 		g_string_append_printf(ask, " (%s)", contact);
 	g_string_append(ask, ".");
-	notice_buf_str(b, "\n");
+	strbuf_puts(b, "\n");
 	notice_wrap(b, 0, ask->str);
 	g_string_free(ask, TRUE);
-	notice_buf_str(b, "\n-- \ngrondslag, an automatic notice. Replies to it are not read.\n");
+	strbuf_puts(b, "\n-- \ngrondslag, an automatic notice. Replies to it are not read.\n");
 }
 
 char *notice_hold(const struct notice_hold_info *in)

@@ -19,20 +19,20 @@ struct anchor_body {
 };
 
 /* The body: what it is, what to do with it, the line. */
-static void fill(struct notice_buf *b, const void *arg)
+static void fill(struct strbuf *b, const void *arg)
 {
 	const struct anchor_body *a = arg;
-	notice_buf_fmt(b, "The audit record of grondslag on %s reached record %" PRId64 ".\n\n",
+	strbuf_printf(b, "The audit record of grondslag on %s reached record %" PRId64 ".\n\n",
 		       a->host, a->seq);
 	notice_wrap(b, 0, "Keep this mail where the administrators of that host cannot change "
 			  "it: it anchors the record.  Whoever rewrites or deletes records after "
 			  "this mail left is found by");
-	notice_buf_str(b, "\n    grondslag audit verify --against MAILBOX\n\n"
+	strbuf_puts(b, "\n    grondslag audit verify --against MAILBOX\n\n"
 			  "run on the store with the mailbox (or syslog file) that received "
 			  "these lines.\n\n");
-	notice_buf_str(b, a->line);
+	strbuf_puts(b, a->line);
 	if (*a->line != '\0' && a->line[0] != '\n')
-		notice_buf_str(b, "\n");
+		strbuf_puts(b, "\n");
 }
 
 char *notice_checkpoint(const char *from, const char *const *to, size_t nto,

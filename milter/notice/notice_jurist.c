@@ -71,10 +71,10 @@ static void country_list(const char *in, char *out, size_t size)
 }
 
 /* "Label:      value" wrapped, value screened for addresses. */
-static void field(struct notice_buf *b, const char *label, const char *value, size_t max)
+static void field(struct strbuf *b, const char *label, const char *value, size_t max)
 {
 	char *v = notice_shown(value, max);
-	notice_buf_fmt(b, "%-12s", label);
+	strbuf_printf(b, "%-12s", label);
 	notice_wrap(b, 12, v[0] ? v : "(none)");
 	g_free(v);
 }
@@ -91,17 +91,17 @@ static void utc_minute(time_t when, char *out, size_t size)
 }
 
 /* How to act on ref: the grondslag commands. */
-static void how_to_act(struct notice_buf *b, const char *ref)
+static void how_to_act(struct strbuf *b, const char *ref)
 {
-	notice_buf_str(b, "What to do\n\n");
-	notice_buf_fmt(b, "  grondslag show %s\n", ref);
-	notice_buf_str(b, "      the decisions, counts and parts (add --content for the\n"
+	strbuf_puts(b, "What to do\n\n");
+	strbuf_printf(b, "  grondslag show %s\n", ref);
+	strbuf_puts(b, "      the decisions, counts and parts (add --content for the\n"
 			  "      message and the addresses found; that view is recorded)\n");
-	notice_buf_fmt(b, "  grondslag approve %s --reason \"WHY\" [--basis ID]\n", ref);
-	notice_buf_str(b, "      release it once enough jurists approved (ReleaseApprovals);\n"
+	strbuf_printf(b, "  grondslag approve %s --reason \"WHY\" [--basis ID]\n", ref);
+	strbuf_puts(b, "      release it once enough jurists approved (ReleaseApprovals);\n"
 			  "      nobody can approve a message they sent\n");
-	notice_buf_fmt(b, "  grondslag deny %s --reason \"WHY\"\n", ref);
-	notice_buf_str(b, "      it is not delivered; the sender is told\n\n");
+	strbuf_printf(b, "  grondslag deny %s --reason \"WHY\"\n", ref);
+	strbuf_puts(b, "      it is not delivered; the sender is told\n\n");
 }
 
 struct hold_arg {
@@ -110,7 +110,7 @@ struct hold_arg {
 };
 
 /* The body of the hold notice, LF line ends (a notice_compose() filler). */
-static void hold_body(struct notice_buf *b, const void *arg)
+static void hold_body(struct strbuf *b, const void *arg)
 {
 	const struct notice_jurist_info *in = ((const struct hold_arg *)arg)->in;
 	const struct notice_held *hd = ((const struct hold_arg *)arg)->hd;
@@ -118,32 +118,32 @@ static void hold_body(struct notice_buf *b, const void *arg)
 	char date[160], until[64], cats[160], countries[COUNTRIES_MAX + 8];
 	notice_wrap(b, 0, "A message was held by grondslag and waits for a decision by the "
 			  "jurists. The addresses found in it are not repeated here.");
-	notice_buf_fmt(b, "\n%-12s%s\n", "Reference:", ref);
+	strbuf_printf(b, "\n%-12s%s\n", "Reference:", ref);
 	field(b, "Sender:", in->sender, NOTICE_ADDRESS_MAX);
 	notice_subject_line(b, hd);
 	notice_date(in->when, date, sizeof date);
-	notice_buf_fmt(b, "%-12s%s\n%-12s%s\n", "Queue ID:", hd->qid, "Held on:", date);
+	strbuf_printf(b, "%-12s%s\n%-12s%s\n", "Queue ID:", hd->qid, "Held on:", date);
 	if (in->expiry_days > 0) {
 		utc_minute(in->when + (time_t)in->expiry_days * DAY, until, sizeof until);
-		notice_buf_fmt(b, "%-12s%s (undecided after %u day%s: not sent)\n", "Expires on:",
+		strbuf_printf(b, "%-12s%s (undecided after %u day%s: not sent)\n", "Expires on:",
 			       until, in->expiry_days, in->expiry_days == 1 ? "" : "s");
 	}
 	category_list(in->categories, cats, sizeof cats);
 	country_list(in->countries, countries, sizeof countries);
 	const char *tlp = tlp_name((enum tlp_level)in->tlp);
-	notice_buf_str(b, "\nWhat was found (counts only)\n\n");
-	notice_buf_fmt(b, "  categories:        %s\n", cats);
-	notice_buf_fmt(b, "  TLP:               %s\n", tlp && tlp[0] ? tlp : "none");
-	notice_buf_fmt(b, "  public addresses:  %zu\n", in->public_addresses);
-	notice_buf_str(b, "  by country:        ");
+	strbuf_puts(b, "\nWhat was found (counts only)\n\n");
+	strbuf_printf(b, "  categories:        %s\n", cats);
+	strbuf_printf(b, "  TLP:               %s\n", tlp && tlp[0] ? tlp : "none");
+	strbuf_printf(b, "  public addresses:  %zu\n", in->public_addresses);
+	strbuf_puts(b, "  by country:        ");
 	notice_wrap(b, 21, countries);
 	char hint[sizeof hd->ref + 32];
 	snprintf(hint, sizeof hint, " (grondslag show %s)", ref);
-	notice_buf_str(b, "\n");
+	strbuf_puts(b, "\n");
 	notice_held_rcpts(b, in->rcpts, in->nrcpts, in->ndelivered, HOLD_RCPTS_LISTED,
 			  BODY_SOFT_MAX, hint);
 	how_to_act(b, ref);
-	notice_buf_str(b, "-- \ngrondslag, an automatic notice to the jurists. Replies to it "
+	strbuf_puts(b, "-- \ngrondslag, an automatic notice to the jurists. Replies to it "
 			  "are\nnot read.\n");
 }
 
@@ -190,7 +190,7 @@ bool notice_digest_due(time_t last, time_t now)
 }
 
 /* One hold of the digest. */
-static void digest_hold(struct notice_buf *b, const struct store_hold_record *h, time_t now,
+static void digest_hold(struct strbuf *b, const struct store_hold_record *h, time_t now,
 			unsigned expiry_days)
 {
 	char ref[64], day[16], until[64];
@@ -200,12 +200,12 @@ static void digest_hold(struct notice_buf *b, const struct store_hold_record *h,
 	long long left_h = (long long)(expires - now + 3599) / 3600;
 	notice_day(h->received, day, sizeof day);
 	utc_minute(expires, until, sizeof until);
-	notice_buf_fmt(b, "%s\n", ref);
+	strbuf_printf(b, "%s\n", ref);
 	field(b, "  sender:", h->sender, NOTICE_ADDRESS_MAX);
-	notice_buf_fmt(b, "  held on:  %s (%lld day%s ago)\n", day, age, age == 1 ? "" : "s");
-	notice_buf_fmt(b, "  expires:  %s (in %lld hour%s)\n", until, left_h,
+	strbuf_printf(b, "  held on:  %s (%lld day%s ago)\n", day, age, age == 1 ? "" : "s");
+	strbuf_printf(b, "  expires:  %s (in %lld hour%s)\n", until, left_h,
 		       left_h == 1 ? "" : "s");
-	notice_buf_fmt(b, "  state:    %s\n", strcmp(h->state, "pending") == 0
+	strbuf_printf(b, "  state:    %s\n", strcmp(h->state, "pending") == 0
 						   ? "pending" : "partly-approved");
 	size_t shown = 0, waiting = 0;
 	for (size_t i = 0; i < h->nrcpts; i++) {
@@ -220,7 +220,7 @@ static void digest_hold(struct notice_buf *b, const struct store_hold_record *h,
 		char *reasons = notice_shown(r->reasons, NOTICE_REASONS_MAX);
 		GString *line = g_string_new(NULL);
 		g_string_printf(line, "%s - party %s; %s", rcpt, party, reasons);
-		notice_buf_str(b, "    ");
+		strbuf_puts(b, "    ");
 		notice_wrap(b, 6, line->str);
 		g_string_free(line, TRUE);
 		g_free(rcpt);
@@ -229,12 +229,12 @@ static void digest_hold(struct notice_buf *b, const struct store_hold_record *h,
 		shown++;
 	}
 	if (waiting > shown)
-		notice_buf_fmt(b, "    ... and %zu more waiting\n", waiting - shown);
-	notice_buf_str(b, "\n");
+		strbuf_printf(b, "    ... and %zu more waiting\n", waiting - shown);
+	strbuf_puts(b, "\n");
 }
 
 /* The body of the digest, LF line ends; the holds listed in *listed. */
-static void digest_body(struct notice_buf *b, const struct notice_digest_info *in,
+static void digest_body(struct strbuf *b, const struct notice_digest_info *in,
 			size_t *listed)
 {
 	size_t total = 0;
@@ -250,7 +250,7 @@ static void digest_body(struct notice_buf *b, const struct notice_digest_info *i
 			in->expiry_days == 1 ? "" : "s");
 	notice_wrap(b, 0, intro->str);
 	g_string_free(intro, TRUE);
-	notice_buf_str(b, "\n");
+	strbuf_puts(b, "\n");
 	*listed = 0;
 	for (size_t i = 0; i < in->nholds; i++) {
 		if (!notice_digest_lists(in->holds[i], in->now, in->expiry_days, in->warning_days))
@@ -261,8 +261,8 @@ static void digest_body(struct notice_buf *b, const struct notice_digest_info *i
 		(*listed)++;
 	}
 	if (*listed < total)
-		notice_buf_fmt(b, "... and %zu more: grondslag held\n\n", total - *listed);
-	notice_buf_str(b, "For each: grondslag show REF, then grondslag approve REF --reason\n"
+		strbuf_printf(b, "... and %zu more: grondslag held\n\n", total - *listed);
+	strbuf_puts(b, "For each: grondslag show REF, then grondslag approve REF --reason\n"
 			  "\"WHY\" or grondslag deny REF --reason \"WHY\".\n\n"
 			  "-- \ngrondslag, the daily digest to the jurists (at most one a day,\n"
 			  "only when a hold is close to expiry). Replies to it are not read.\n");
@@ -276,10 +276,10 @@ char *notice_digest(const struct notice_digest_info *in, size_t *listed)
 	*listed = 0;
 	if (in == NULL || in->to == NULL || (in->nholds > 0 && in->holds == NULL))
 		return NULL;
-	struct notice_buf b = {0}, body = {0};
+	struct strbuf b = {0}, body = {0};
 	digest_body(&body, in, listed);
 	if (*listed == 0) {
-		free(body.p);
+		free(body.s);
 		return NULL;
 	}
 	char day[16], id[16], fixed[128];
@@ -292,8 +292,8 @@ char *notice_digest(const struct notice_digest_info *in, size_t *listed)
 		.subject_held = "", .tag = "digest",
 	};
 	if (!notice_head(&b, &h)) {
-		free(body.p);
-		free(b.p);
+		free(body.s);
+		free(b.s);
 		return NULL;
 	}
 	return notice_finish(&b, &body);

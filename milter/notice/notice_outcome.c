@@ -12,16 +12,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grondslag/base/clean.h"
 #include "grondslag/base/limits.h"
 #include "grondslag/notice/notice.h"
 
 #define LIST_MAX RCPTS_MAX	/* every recipient of a hold: limits.h */
 
-/* Write s cleaned to printable ASCII ('?' otherwise), at most max bytes. */
+/* Write s cleaned to printable ASCII ('?' otherwise), at most max bytes;
+ * the space too: every value here is one word (an address, a host name,
+ * a queue id). */
 static void put_clean(FILE *f, const char *s, size_t max)
 {
-	for (size_t i = 0; s != NULL && s[i] && i < max; i++)
-		fputc(s[i] > 0x20 && s[i] < 0x7f ? s[i] : '?', f);
+	clean_put(f, s, max, CLEAN_ASCII | CLEAN_SPACE);
 }
 
 /* The header section. */

@@ -9,8 +9,8 @@
  * value in which ipscan finds an IP address or prefix, so a notice never
  * repeats an address (and so passes the milter without being held).
  *
- * Public functions (to the notice files only):
- *   notice_buf_add(), notice_buf_str(), notice_buf_fmt()   growing text
+ * Public functions (to the notice files only; the text grows in a
+ * struct strbuf, base/strbuf.h):
  *   notice_clean(), notice_shown()      cleaned (and screened) values
  *   notice_bare_address(), notice_has_address(), notice_token()
  *   notice_date(), notice_day()         RFC 5322 date, YYYY-MM-DD (UTC)
@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "grondslag/base/strbuf.h"
 #include "grondslag/store/store.h"
 
 #define NOTICE_SUBJECT_MAX 120
@@ -36,19 +37,6 @@
 #define NOTICE_EXPLANATION_MAX 2000
 #define NOTICE_REASONS_MAX 500
 #define NOTICE_WRAP 72
-
-/* A growing text; oom latches so callers check once at the end. */
-struct notice_buf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-/* Append n bytes / a string / a formatted text (cut at 1023 bytes). */
-void notice_buf_add(struct notice_buf *b, const char *s, size_t n);
-void notice_buf_str(struct notice_buf *b, const char *s);
-void notice_buf_fmt(struct notice_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
 
 /* Cleaned copy of in (g_free): valid UTF-8, unwanted characters as a
  * space, at most max bytes cut at a character ("..." then added). */
@@ -68,20 +56,20 @@ void notice_date(time_t when, char *out, size_t size);
 void notice_day(time_t when, char *out, size_t size);
 
 /* From: with an optional display name ("Name <a@b>"); false if unsafe. */
-bool notice_from_header(struct notice_buf *b, const char *from);
+bool notice_from_header(struct strbuf *b, const char *from);
 /* "Subject: " + fixed (ASCII, ours) + " - " + subject (cleaned by the
  * caller) as plain ASCII or RFC 2047 words; subject "" for none. */
-void notice_subject_header(struct notice_buf *b, const char *fixed, const char *subject);
+void notice_subject_header(struct strbuf *b, const char *fixed, const char *subject);
 /* Append text wrapped at NOTICE_WRAP columns, later lines indented. */
-void notice_wrap(struct notice_buf *b, size_t indent, const char *text);
+void notice_wrap(struct strbuf *b, size_t indent, const char *text);
 /* One held recipient: address, party, reasons, the jurist's sentence. */
-void notice_rcpt_block(struct notice_buf *b, const struct hold_rcpt *r);
+void notice_rcpt_block(struct strbuf *b, const struct hold_rcpt *r);
 /* What a notice says instead of a value that holds an address. */
 #define NOTICE_WITHHELD "(not shown: it contains an IP address)"
 /* "Held for N recipients:", a block for each (at most max, and no more
  * once the body reached soft_max bytes; then "... and N more" with the
  * hint), then who got the message now. */
-void notice_held_rcpts(struct notice_buf *b, const struct hold_rcpt *r, size_t n,
+void notice_held_rcpts(struct strbuf *b, const struct hold_rcpt *r, size_t n,
 		       size_t ndelivered, size_t max, size_t soft_max, const char *hint);
 
 /* The header fields every notice has: From, To (one or more), Date,
@@ -101,7 +89,7 @@ struct notice_head {
 	const char *tag;		/* X-Grondslag-Notice value */
 };
 /* False (nothing usable written) when from or a recipient is unsafe. */
-bool notice_head(struct notice_buf *b, const struct notice_head *h);
+bool notice_head(struct strbuf *b, const struct notice_head *h);
 
 /* What every notice about one hold derives from it first. */
 struct notice_held {
@@ -112,7 +100,7 @@ struct notice_held {
 	bool withheld;			/* the subject contained an IP address */
 };
 /* The "Subject:" line of a held mail (or that it is withheld). */
-void notice_subject_line(struct notice_buf *b, const struct notice_held *hd);
+void notice_subject_line(struct strbuf *b, const struct notice_held *hd);
 /* False (nothing to clear) when there is no usable reference. */
 bool notice_held_init(struct notice_held *hd, const char *ref, const char *queue_id,
 		      const char *subject);
@@ -120,11 +108,11 @@ void notice_held_clear(struct notice_held *hd);
 /* The whole notice: h, then the body fill() writes (LF text) encoded by
  * notice_finish().  NULL when h is unusable or out of memory. */
 char *notice_compose(const struct notice_head *h,
-		     void (*fill)(struct notice_buf *body, const void *arg), const void *arg);
+		     void (*fill)(struct strbuf *body, const void *arg), const void *arg);
 
 /* Append the MIME headers and body (LF text, sent as 7bit or quoted-
  * printable with CRLF) to head; frees body.  The whole message, owned by
  * the caller, or NULL (everything freed) when out of memory. */
-char *notice_finish(struct notice_buf *head, struct notice_buf *body);
+char *notice_finish(struct strbuf *head, struct strbuf *body);
 
 #endif

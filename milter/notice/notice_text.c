@@ -1,6 +1,6 @@
 /*
  * notice_text.c - the pieces every notice is built from (notice_priv.h):
- * a growing buffer, cleaning and screening of hostile values, header
+ * cleaning and screening of hostile values, header
  * fields, wrapping, and the MIME body in 7bit or quoted-printable.
  *
  * Headers carry only checked ASCII addresses, fixed text of ours, and a
@@ -8,70 +8,28 @@
  * the body is cleaned text, sent as quoted-printable when not plain ASCII,
  * so no line is ever over 78 characters.
  * Limits: see notice_priv.h (subject 120 bytes, an address 320, a
- * recipient 256, an explanation 2000, reasons 500); a formatted piece is
- * cut at 1023 bytes.
+ * recipient 256, an explanation 2000, reasons 500).
  */
 #include <glib.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <gmime/gmime.h>
 
+#include "grondslag/base/clean.h"
+#include "grondslag/base/strbuf.h"
 #include "grondslag/scan/ipscan.h"
 #include "grondslag/scan/textx.h"
 #include "notice_priv.h"
 
 #define QP_LINE 76
-/* Append n bytes. */
-void notice_buf_add(struct notice_buf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (p == NULL) {
-			b->oom = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-/* Append a string. */
-void notice_buf_str(struct notice_buf *b, const char *s)
-{
-	notice_buf_add(b, s, strlen(s));
-}
-
-/* Append a formatted text of at most 1023 bytes. */
-void notice_buf_fmt(struct notice_buf *b, const char *fmt, ...)
-{
-	char tmp[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		notice_buf_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
-}
-
 /* A character that must not appear in a notice: controls (C0, DEL, C1),
  * line and paragraph separators, and bidi controls that could disguise
  * the text ("Trojan Source"). */
 static bool unwanted(gunichar c)
 {
-	return c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029 ||
-	       (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x200e ||
-	       c == 0x200f || c == 0x061c;
+	return clean_unwanted_cp(c, CLEAN_BIDI);
 }
 
 /* Cleaned copy of in (g_free): valid UTF-8, unwanted characters as a
@@ -208,18 +166,18 @@ static bool plain_ascii(const char *s)
 /* The Subject header: our fixed text, then the held subject as it is when
  * plain ASCII, else as RFC 2047 "B" words of at most 45 bytes of UTF-8
  * (72 characters), each on its own folded line, split at characters. */
-void notice_subject_header(struct notice_buf *b, const char *fixed, const char *subject)
+void notice_subject_header(struct strbuf *b, const char *fixed, const char *subject)
 {
-	notice_buf_fmt(b, "Subject: %s", fixed);
+	strbuf_printf(b, "Subject: %s", fixed);
 	if (subject[0] == '\0') {
-		notice_buf_str(b, "\r\n");
+		strbuf_puts(b, "\r\n");
 		return;
 	}
 	if (plain_ascii(subject)) {
-		notice_buf_fmt(b, " - %s\r\n", subject);
+		strbuf_printf(b, " - %s\r\n", subject);
 		return;
 	}
-	notice_buf_str(b, " -");
+	strbuf_puts(b, " -");
 	for (const char *p = subject; *p != '\0';) {
 		const char *end = p;
 		while (*end != '\0' && g_utf8_next_char(end) - p <= 45)
@@ -227,15 +185,15 @@ void notice_subject_header(struct notice_buf *b, const char *fixed, const char *
 		if (end == p)
 			end = g_utf8_next_char(p);	/* cannot happen: chars are <= 4 bytes */
 		gchar *b64 = g_base64_encode((const guchar *)p, (gsize)(end - p));
-		notice_buf_fmt(b, "\r\n =?UTF-8?B?%s?=", b64);
+		strbuf_printf(b, "\r\n =?UTF-8?B?%s?=", b64);
 		g_free(b64);
 		p = end;
 	}
-	notice_buf_str(b, "\r\n");
+	strbuf_puts(b, "\r\n");
 }
 
 /* From: with an optional display name ("Name <a@b>"); false if unsafe. */
-bool notice_from_header(struct notice_buf *b, const char *from)
+bool notice_from_header(struct strbuf *b, const char *from)
 {
 	char addr[NOTICE_ADDRESS_MAX + 1], name[64] = "grondslag";
 	const char *lt = from ? strrchr(from, '<') : NULL;
@@ -251,12 +209,12 @@ bool notice_from_header(struct notice_buf *b, const char *from)
 	}
 	if (!notice_bare_address(from, addr))
 		return false;
-	notice_buf_fmt(b, "From: \"%s\" <%s>\r\n", name[0] ? name : "grondslag", addr);
+	strbuf_printf(b, "From: \"%s\" <%s>\r\n", name[0] ? name : "grondslag", addr);
 	return true;
 }
 
 /* Append text wrapped at NOTICE_WRAP columns, later lines indented. */
-void notice_wrap(struct notice_buf *b, size_t indent, const char *text)
+void notice_wrap(struct strbuf *b, size_t indent, const char *text)
 {
 	size_t col = indent;
 	const char *p = text;
@@ -274,43 +232,43 @@ void notice_wrap(struct notice_buf *b, size_t indent, const char *text)
 		if (p == w)
 			break;
 		if (!first && col + 1 + cols > NOTICE_WRAP) {
-			notice_buf_fmt(b, "\n%*s", (int)indent, "");
+			strbuf_printf(b, "\n%*s", (int)indent, "");
 			col = indent;
 		} else if (!first) {
-			notice_buf_str(b, " ");
+			strbuf_puts(b, " ");
 			col++;
 		}
-		notice_buf_add(b, w, (size_t)(p - w));
+		strbuf_add(b, w, (size_t)(p - w));
 		col += cols;
 		first = false;
 	}
-	notice_buf_str(b, "\n");
+	strbuf_puts(b, "\n");
 }
 
-void notice_subject_line(struct notice_buf *b, const struct notice_held *hd)
+void notice_subject_line(struct strbuf *b, const struct notice_held *hd)
 {
-	notice_buf_str(b, "Subject:    ");
+	strbuf_puts(b, "Subject:    ");
 	notice_wrap(b, 12, hd->withheld ? NOTICE_WITHHELD : hd->subject[0] ? hd->subject : "(none)");
 }
 
-void notice_held_rcpts(struct notice_buf *b, const struct hold_rcpt *r, size_t n,
+void notice_held_rcpts(struct strbuf *b, const struct hold_rcpt *r, size_t n,
 		       size_t ndelivered, size_t max, size_t soft_max, const char *hint)
 {
-	notice_buf_fmt(b, "Held for %zu recipient%s:\n\n", n, n == 1 ? "" : "s");
+	strbuf_printf(b, "Held for %zu recipient%s:\n\n", n, n == 1 ? "" : "s");
 	size_t i = 0;
 	for (; i < n && i < max && b->len < soft_max; i++)
 		notice_rcpt_block(b, &r[i]);
 	if (i < n)
-		notice_buf_fmt(b, "  ... and %zu more%s.\n\n", n - i, hint ? hint : "");
+		strbuf_printf(b, "  ... and %zu more%s.\n\n", n - i, hint ? hint : "");
 	if (ndelivered > 0)
-		notice_buf_fmt(b, "The other %zu recipient%s got the message now.\n\n", ndelivered,
+		strbuf_printf(b, "The other %zu recipient%s got the message now.\n\n", ndelivered,
 			       ndelivered == 1 ? "" : "s");
 	else
-		notice_buf_str(b, "No recipient got the message.\n\n");
+		strbuf_puts(b, "No recipient got the message.\n\n");
 }
 
 /* One held recipient: address, party, reasons, the jurist's sentence. */
-void notice_rcpt_block(struct notice_buf *b, const struct hold_rcpt *r)
+void notice_rcpt_block(struct strbuf *b, const struct hold_rcpt *r)
 {
 	/* an address literal (a@[192.0.2.1]) is an address too: screened */
 	char *rcpt = notice_shown(r->recipient, NOTICE_RCPT_MAX);
@@ -324,17 +282,17 @@ void notice_rcpt_block(struct notice_buf *b, const struct hold_rcpt *r)
 		if (*p == ',' && p[1] != ' ')
 			g_string_append_c(rs, ' ');
 	}
-	notice_buf_str(b, "  ");
+	strbuf_puts(b, "  ");
 	notice_wrap(b, 4, rcpt);
-	notice_buf_str(b, "    party:   ");
+	strbuf_puts(b, "    party:   ");
 	notice_wrap(b, 13, party && party[0] ? party : "unknown (not in the registry)");
-	notice_buf_str(b, "    reasons: ");
+	strbuf_puts(b, "    reasons: ");
 	notice_wrap(b, 13, rs->len ? rs->str : "-");
 	if (why[0] != '\0') {
-		notice_buf_str(b, "    why:     ");
+		strbuf_puts(b, "    why:     ");
 		notice_wrap(b, 13, why);
 	}
-	notice_buf_str(b, "\n");
+	strbuf_puts(b, "\n");
 	g_string_free(rs, TRUE);
 	g_free(rcpt);
 	g_free(party);
@@ -358,19 +316,19 @@ static bool needs_qp(const char *text)
 }
 
 /* Append the LF text with CRLF, quoted-printable when qp (RFC 2045 6.7). */
-static void body_encode(struct notice_buf *b, const char *text, bool qp)
+static void body_encode(struct strbuf *b, const char *text, bool qp)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t col = 0;
 	for (const char *p = text; *p != '\0'; p++) {
 		unsigned char c = (unsigned char)*p;
 		if (c == '\n') {
-			notice_buf_str(b, "\r\n");
+			strbuf_puts(b, "\r\n");
 			col = 0;
 			continue;
 		}
 		if (!qp) {
-			notice_buf_add(b, p, 1);
+			strbuf_add(b, p, 1);
 			continue;
 		}
 		char enc[3];
@@ -386,15 +344,15 @@ static void body_encode(struct notice_buf *b, const char *text, bool qp)
 		}
 		/* a soft break keeps every line at 76 with its '=' */
 		if (col + n > QP_LINE - 1 && !(line_end && col + n <= QP_LINE)) {
-			notice_buf_str(b, "=\r\n");
+			strbuf_puts(b, "=\r\n");
 			col = 0;
 		}
-		notice_buf_add(b, enc, n);
+		strbuf_add(b, enc, n);
 		col += n;
 	}
 }
 
-bool notice_head(struct notice_buf *b, const struct notice_head *h)
+bool notice_head(struct strbuf *b, const struct notice_head *h)
 {
 	char to[NOTICE_ADDRESS_MAX + 1], host[254], date[160];
 	if (h->nto == 0 || !notice_from_header(b, h->from))
@@ -403,36 +361,36 @@ bool notice_head(struct notice_buf *b, const struct notice_head *h)
 		if (!notice_bare_address(h->to[i], to))
 			return false;
 		/* one address per folded line keeps every line short */
-		notice_buf_fmt(b, "%s<%s>", i == 0 ? "To: " : ",\r\n ", to);
+		strbuf_printf(b, "%s<%s>", i == 0 ? "To: " : ",\r\n ", to);
 	}
 	notice_token(h->hostname, host, sizeof host, "localhost");
 	notice_date(h->when, date, sizeof date);
-	notice_buf_fmt(b, "\r\nDate: %s\r\n", date);
-	notice_buf_fmt(b, "Message-ID: <%s.%s.%lld@%s>\r\n", h->ref, h->kind, (long long)h->when,
+	strbuf_printf(b, "\r\nDate: %s\r\n", date);
+	strbuf_printf(b, "Message-ID: <%s.%s.%lld@%s>\r\n", h->ref, h->kind, (long long)h->when,
 		       host);
 	notice_subject_header(b, h->subject_fixed, h->subject_held ? h->subject_held : "");
-	notice_buf_str(b, "Auto-Submitted: auto-generated\r\nX-Auto-Response-Suppress: All\r\n");
-	notice_buf_fmt(b, "X-Grondslag-Notice: %s\r\n", h->tag);
+	strbuf_puts(b, "Auto-Submitted: auto-generated\r\nX-Auto-Response-Suppress: All\r\n");
+	strbuf_printf(b, "X-Grondslag-Notice: %s\r\n", h->tag);
 	return true;
 }
 
-char *notice_finish(struct notice_buf *head, struct notice_buf *body)
+char *notice_finish(struct strbuf *head, struct strbuf *body)
 {
-	bool qp = !body->oom && needs_qp(body->p ? body->p : "");
-	notice_buf_fmt(head, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+	bool qp = !body->oom && needs_qp(body->s ? body->s : "");
+	strbuf_printf(head, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
 			     "Content-Transfer-Encoding: %s\r\n\r\n",
 		       qp ? "quoted-printable" : "7bit");
-	if (!body->oom && body->p != NULL)
-		body_encode(head, body->p, qp);
+	if (!body->oom && body->s != NULL)
+		body_encode(head, body->s, qp);
 	bool oom = head->oom || body->oom;
-	free(body->p);
+	free(body->s);
 	memset(body, 0, sizeof *body);
 	if (oom) {
-		free(head->p);
+		free(head->s);
 		memset(head, 0, sizeof *head);
 		return NULL;
 	}
-	return head->p;
+	return head->s;
 }
 
 bool notice_held_init(struct notice_held *hd, const char *ref, const char *queue_id,
@@ -460,11 +418,11 @@ void notice_held_clear(struct notice_held *hd)
 }
 
 char *notice_compose(const struct notice_head *h,
-		     void (*fill)(struct notice_buf *body, const void *arg), const void *arg)
+		     void (*fill)(struct strbuf *body, const void *arg), const void *arg)
 {
-	struct notice_buf b = {0}, body = {0};
+	struct strbuf b = {0}, body = {0};
 	if (!notice_head(&b, h)) {
-		free(b.p);
+		free(b.s);
 		return NULL;
 	}
 	fill(&body, arg);

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "grondslag/base/date.h"
+#include "grondslag/base/names.h"
 #include "grondslag/scan/findings.h"
 #include "report_priv.h"
 
@@ -135,16 +136,19 @@ struct report *report_build(const char *db_path, const struct report_options *o,
 	return r;
 }
 
+static const struct name_value formats[] = {
+	{"text", REPORT_TEXT},
+	{"csv", REPORT_CSV},
+	{"json", REPORT_JSON},
+	{"html", REPORT_HTML},
+};
+
 bool report_format_parse(const char *s, enum report_format *out)
 {
-	static const char *const names[] = {"text", "csv", "json", "html"};
-	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-		if (strcmp(s, names[i]) == 0) {
-			*out = (enum report_format)i;
-			return true;
-		}
-	}
-	return false;
+	int v = value_of(formats, NAMES_LEN(formats), s, 0);
+	if (v >= 0)
+		*out = (enum report_format)v;
+	return v >= 0;
 }
 
 int report_write(const struct report *r, enum report_format f, FILE *out)

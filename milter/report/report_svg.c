@@ -17,6 +17,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "grondslag/base/clean.h"
 #include "report_priv.h"
 
 #define SVG_W 900
@@ -41,7 +42,7 @@ void report_html_escape(const char *s, FILE *out)
 		case '\'': fputs("&#39;", out); break;
 		default:
 			/* control characters are not allowed in HTML text */
-			fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
+			fputc(clean_char((unsigned char)*s, 0), out);
 		}
 	}
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grondslag/base/clean.h"
 #include "grondslag/base/date.h"
 #include "grondslag/scan/findings.h"
 #include "report_priv.h"
@@ -31,12 +32,9 @@ struct ttable {
 /* Copy s into a cell: control characters as '?', cut with '~'. */
 static void cell_set(char *dst, const char *s)
 {
-	size_t n = 0;
-	for (; s != NULL && s[n] != '\0' && n < TEXT_CELL_MAX; n++)
-		dst[n] = (unsigned char)s[n] < 0x20 || s[n] == 0x7f ? '?' : s[n];
+	size_t n = clean_copy(dst, TEXT_CELL_MAX + 1, s, TEXT_CELL_MAX, 0);
 	if (s != NULL && s[n] != '\0')
 		dst[n - 1] = '~';
-	dst[n] = '\0';
 }
 
 /* A table with its header; columns named with a leading '>' are

@@ -17,6 +17,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include "grondslag/base/clean.h"
 #include "grondslag/scan/archive.h"
 
 struct arc {
@@ -267,11 +268,7 @@ static void copy_name(char *out, const char *in)
 		while (n > 0 && ((unsigned char)in[n] & 0xc0) == 0x80)
 			n--;
 	}
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)in[i];
-		out[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	out[n] = '\0';
+	clean_copy(out, n + 1, in, n, 0);
 	if (n == 0)
 		strcpy(out, "?");
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "grondslag/base/names.h"
 #include "grondslag/scan/findings.h"
 
 #define FINDINGS_DEFAULT_MAX_ENTRIES 2000000u
@@ -547,121 +548,102 @@ enum unscan_reason findings_message_reason(const struct findings *f)
 
 /* ---- names ------------------------------------------------------------ */
 
-static const char *const tlp_names[] = {
-	[TLP_NONE] = "",
-	[TLP_CLEAR] = "CLEAR",
-	[TLP_GREEN] = "GREEN",
-	[TLP_AMBER] = "AMBER",
-	[TLP_AMBER_STRICT] = "AMBER+STRICT",
-	[TLP_RED] = "RED",
+/* The levels as FIRST's TLP 2.0 spells them; WHITE is TLP 1.0's CLEAR. */
+static const struct name_value tlps[] = {
+	{"CLEAR", TLP_CLEAR},
+	{"GREEN", TLP_GREEN},
+	{"AMBER", TLP_AMBER},
+	{"AMBER+STRICT", TLP_AMBER_STRICT},
+	{"RED", TLP_RED},
+	{"WHITE", TLP_CLEAR},
 };
 
 const char *tlp_name(enum tlp_level t)
 {
-	return (unsigned)t <= TLP_RED ? tlp_names[t] : "";
+	return name_of(tlps, NAMES_LEN(tlps), (int)t, "");
 }
 
 bool tlp_parse(const char *s, enum tlp_level *out)
 {
-	if (s == NULL)
-		return false;
-	if (strncasecmp(s, "TLP:", 4) == 0)
+	if (s != NULL && strncasecmp(s, "TLP:", 4) == 0)
 		s += 4;
-	if (strcasecmp(s, "WHITE") == 0) {
-		*out = TLP_CLEAR;
-		return true;
-	}
-	for (int t = TLP_CLEAR; t <= TLP_RED; t++) {
-		if (strcasecmp(s, tlp_names[t]) == 0) {
-			*out = (enum tlp_level)t;
-			return true;
-		}
-	}
-	return false;
+	int v = value_of(tlps, NAMES_LEN(tlps), s, NAMES_NOCASE);
+	if (v >= 0)
+		*out = (enum tlp_level)v;
+	return v >= 0;
 }
 
-static const char *const format_names[FMT_COUNT] = {
-	[FMT_STIX2] = "stix2",
-	[FMT_MISP] = "misp",
-	[FMT_IODEF] = "iodef",
-	[FMT_XARF] = "x-arf",
-	[FMT_ARF] = "arf",
-	[FMT_CSV_IP] = "csv-ip",
-	[FMT_SHADOWSERVER] = "shadowserver",
+static const struct name_value formats[] = {
+	{"stix2", FMT_STIX2},
+	{"misp", FMT_MISP},
+	{"iodef", FMT_IODEF},
+	{"x-arf", FMT_XARF},
+	{"arf", FMT_ARF},
+	{"csv-ip", FMT_CSV_IP},
+	{"shadowserver", FMT_SHADOWSERVER},
 };
 
 const char *format_name(enum incident_format fmt)
 {
-	return (unsigned)fmt < FMT_COUNT ? format_names[fmt] : "unknown";
+	return name_of(formats, NAMES_LEN(formats), (int)fmt, "unknown");
 }
 
-static const char *const reason_names[UNSCAN_COUNT] = {
-	[UNSCAN_NONE] = "",
-	[UNSCAN_ENCRYPTED_ARCHIVE] = "encrypted-archive",
-	[UNSCAN_PGP_MIME] = "pgp-mime",
-	[UNSCAN_PGP_INLINE] = "pgp-inline",
-	[UNSCAN_SMIME] = "smime",
-	[UNSCAN_CORRUPT_ARCHIVE] = "corrupt-archive",
-	[UNSCAN_MALFORMED_MIME] = "malformed-mime",
-	[UNSCAN_UNSUPPORTED_TYPE] = "unsupported-type",
-	[UNSCAN_TNEF] = "tnef",
-	[UNSCAN_PDF_FAILED] = "pdf-failed",
-	[UNSCAN_DECODE_FAILED] = "decode-failed",
-	[UNSCAN_LIMIT_SIZE] = "limit-size",
-	[UNSCAN_LIMIT_PARTS] = "limit-parts",
-	[UNSCAN_LIMIT_DEPTH] = "limit-depth",
-	[UNSCAN_LIMIT_ENTRIES] = "limit-entries",
-	[UNSCAN_LIMIT_RATIO] = "limit-ratio",
-	[UNSCAN_LIMIT_TIME] = "limit-time",
-	[UNSCAN_LIMIT_ADDRESSES] = "limit-addresses",
-	[UNSCAN_INTERNAL] = "internal-error",
-	[UNSCAN_OLE2] = "ole2",
-	[UNSCAN_TYPE_MISMATCH] = "type-mismatch",
+static const struct name_value unscan_reasons[] = {
+	{"", UNSCAN_NONE},
+	{"encrypted-archive", UNSCAN_ENCRYPTED_ARCHIVE},
+	{"pgp-mime", UNSCAN_PGP_MIME},
+	{"pgp-inline", UNSCAN_PGP_INLINE},
+	{"smime", UNSCAN_SMIME},
+	{"corrupt-archive", UNSCAN_CORRUPT_ARCHIVE},
+	{"malformed-mime", UNSCAN_MALFORMED_MIME},
+	{"unsupported-type", UNSCAN_UNSUPPORTED_TYPE},
+	{"tnef", UNSCAN_TNEF},
+	{"pdf-failed", UNSCAN_PDF_FAILED},
+	{"decode-failed", UNSCAN_DECODE_FAILED},
+	{"limit-size", UNSCAN_LIMIT_SIZE},
+	{"limit-parts", UNSCAN_LIMIT_PARTS},
+	{"limit-depth", UNSCAN_LIMIT_DEPTH},
+	{"limit-entries", UNSCAN_LIMIT_ENTRIES},
+	{"limit-ratio", UNSCAN_LIMIT_RATIO},
+	{"limit-time", UNSCAN_LIMIT_TIME},
+	{"limit-addresses", UNSCAN_LIMIT_ADDRESSES},
+	{"internal-error", UNSCAN_INTERNAL},
+	{"ole2", UNSCAN_OLE2},
+	{"type-mismatch", UNSCAN_TYPE_MISMATCH},
 };
 
 const char *unscan_reason_name(enum unscan_reason r)
 {
-	return (unsigned)r < UNSCAN_COUNT ? reason_names[r] : "internal-error";
+	return name_of(unscan_reasons, NAMES_LEN(unscan_reasons), (int)r, "internal-error");
 }
 
-static const struct {
-	enum category cat;
-	const char *name;
-} category_names[] = {
-	{CAT_PROVIDER_TRACEABLE, "provider-traceable"},
-	{CAT_INCIDENT, "incident"},
-	{CAT_UNSCANNABLE, "unscannable"},
-	{CAT_PERSONAL_DATA, "personal-data"},
+static const struct name_value categories[] = {
+	{"provider-traceable", CAT_PROVIDER_TRACEABLE},
+	{"incident", CAT_INCIDENT},
+	{"unscannable", CAT_UNSCANNABLE},
+	{"personal-data", CAT_PERSONAL_DATA},
 };
 
 const char *category_name(enum category c)
 {
-	for (size_t i = 0; i < sizeof category_names / sizeof category_names[0]; i++)
-		if (category_names[i].cat == c)
-			return category_names[i].name;
-	return "unknown";
+	return name_of(categories, NAMES_LEN(categories), (int)c, "unknown");
 }
 
 bool category_parse(const char *s, enum category *out)
 {
-	for (size_t i = 0; i < sizeof category_names / sizeof category_names[0]; i++) {
-		if (strcmp(category_names[i].name, s) == 0) {
-			*out = category_names[i].cat;
-			return true;
-		}
-	}
-	return false;
+	int v = value_of(categories, NAMES_LEN(categories), s, 0);
+	if (v >= 0)
+		*out = (enum category)v;
+	return v >= 0;
 }
+
+static const struct name_value part_statuses[] = {
+	{"scanned", PART_SCANNED},
+	{"unscannable", PART_UNSCANNABLE},
+	{"container", PART_CONTAINER},
+};
 
 const char *part_status_name(enum part_status s)
 {
-	switch (s) {
-	case PART_SCANNED:
-		return "scanned";
-	case PART_UNSCANNABLE:
-		return "unscannable";
-	case PART_CONTAINER:
-		return "container";
-	}
-	return "unknown";
+	return name_of(part_statuses, NAMES_LEN(part_statuses), (int)s, "unknown");
 }

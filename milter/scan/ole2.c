@@ -30,6 +30,7 @@
 #include <gsf/gsf-input.h>
 #include <gsf/gsf-utils.h>
 
+#include "grondslag/base/clean.h"
 #include "grondslag/scan/lzfu.h"
 #include "grondslag/scan/ole2.h"
 
@@ -432,9 +433,7 @@ static void child_path(char *dst, size_t cap, const char *dir, const char *name)
 		if (k >= cap)
 			k = cap - 1;
 	}
-	for (const char *s = name ? name : "?"; *s && k + 1 < cap; s++)
-		dst[k++] = (unsigned char)*s < 0x20 || *s == 0x7f || *s == '/' ? '?' : *s;
-	dst[k] = '\0';
+	clean_copy(dst + k, cap - k, name ? name : "?", SIZE_MAX, CLEAN_SLASH);
 }
 
 /* The Ole10Native payload of a packager object: size, type, label, file

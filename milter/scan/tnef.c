@@ -35,6 +35,7 @@
 
 #include <glib.h>
 
+#include "grondslag/base/clean.h"
 #include "grondslag/scan/lzfu.h"
 #include "grondslag/scan/tnef.h"
 
@@ -188,7 +189,7 @@ static void safe_name(char *dst, size_t cap, const unsigned char *s, size_t n, b
 		unsigned ch = wide ? (unsigned)s[i] | (unsigned)s[i + 1] << 8 : s[i];
 		if (ch == 0)
 			break;
-		dst[o++] = ch < 0x20 || ch >= 0x7f || ch == '!' || ch == '/' ? '?' : (char)ch;
+		dst[o++] = clean_char(ch, CLEAN_ASCII | CLEAN_SLASH | CLEAN_BANG);
 	}
 	if (o == 0)
 		o = (size_t)snprintf(dst, cap, "attachment%u", k);

@@ -67,6 +67,7 @@
 
 #include <gmime/gmime.h>
 
+#include "grondslag/base/clean.h"
 #include "grondslag/scan/archive.h"
 #include "grondslag/scan/ole2.h"
 #include "grondslag/scan/pdf.h"
@@ -466,10 +467,7 @@ static int pdf_file(void *arg, const char *name, const void *data, size_t n)
 {
 	struct pdf_files_ctx *c = arg;
 	char safe[256];
-	size_t k = 0;
-	for (; name[k] && k + 1 < sizeof safe; k++)
-		safe[k] = (unsigned char)name[k] < 0x20 || name[k] == 0x7f ? '?' : name[k];
-	safe[k] = '\0';
+	size_t k = clean_copy(safe, sizeof safe, name, SIZE_MAX, 0);
 	if (walk_child(c->w, c->pdf, k ? safe : "?", textx_type_for_name(safe), safe, data, n,
 		       false) < 0)
 		return -1;

@@ -14,21 +14,25 @@
 #include <string.h>
 #include <time.h>
 
+#include "grondslag/base/names.h"
 #include "store_priv.h"
+
+/* The audit event names of the state machine's events: a finished
+ * release is "release" in the chain (records already written, and every
+ * reader of them, use that word), "release-done" only in the machine. */
+static const struct name_value audit_events[] = {
+	{"approve", HEV_APPROVE},
+	{"deny", HEV_DENY},
+	{"expire", HEV_EXPIRE},
+	{"release-started", HEV_RELEASE_STARTED},
+	{"release", HEV_RELEASE_DONE},
+	{"release-failed", HEV_RELEASE_FAILED},
+};
 
 /* The audit event name of a state-machine event. */
 static const char *audit_event(enum hold_event ev)
 {
-	switch (ev) {
-	case HEV_APPROVE: return "approve";
-	case HEV_DENY: return "deny";
-	case HEV_EXPIRE: return "expire";
-	case HEV_RELEASE_STARTED: return "release-started";
-	case HEV_RELEASE_DONE: return "release";
-	case HEV_RELEASE_FAILED: return "release-failed";
-	case HEV_COUNT: break;
-	}
-	return "?";
+	return name_of(audit_events, NAMES_LEN(audit_events), (int)ev, "?");
 }
 
 /* Load hold ref into a new holdstate; ids[] gets the recipients' row ids.

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grondslag/base/clean.h"
 #include "store_priv.h"
 
 #define LAST_ERROR_MAX 500
@@ -244,12 +245,7 @@ time_t store_notice_backoff(unsigned attempts)
 /* Bounded copy of an error text without control characters. */
 static void clean_error(const char *why, char out[LAST_ERROR_MAX + 1])
 {
-	size_t n = 0;
-	for (const char *p = why ? why : ""; *p != '\0' && n < LAST_ERROR_MAX; p++) {
-		unsigned char c = (unsigned char)*p;
-		out[n++] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
-	}
-	out[n] = '\0';
+	clean_copy(out, LAST_ERROR_MAX + 1, why, LAST_ERROR_MAX, CLEAN_TO_BLANK);
 }
 
 /* Update one queued notice (inside a transaction): state, due, error;

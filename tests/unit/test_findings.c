@@ -251,6 +251,8 @@ static void test_names(void **state)
 		{"AMBER", true, TLP_AMBER},
 		{"PURPLE", false, TLP_NONE},
 		{"", false, TLP_NONE},
+		{"TLP:", false, TLP_NONE},
+		{"white", true, TLP_CLEAR},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(tlps); i++) {
 		enum tlp_level t = TLP_NONE;

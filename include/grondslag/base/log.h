@@ -9,7 +9,6 @@
  *
  * Public functions:
  *   log_open()      choose syslog or stderr, set the ident and debug level
- *   log_close()
  *   log_msg()       one line at a syslog priority
  *   log_qid()       one per-message line, "QUEUEID: ..."
  *   log_sanitize()  bounded copy with control characters replaced
@@ -25,12 +24,13 @@
 #define LOG_LINE_MAX 1024
 
 void log_open(const char *ident, bool to_stderr, bool debug);
-void log_close(void);
 void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_qid(int prio, const char *qid, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Copy at most max bytes of src into dst (size n, NUL terminated), each
- * control character (and DEL) replaced by '?'.  Returns the length. */
+ * control character (and DEL) replaced by '?': clean_copy() with the base
+ * rule (clean.h), kept by this name for the daemon's callbacks.  Returns
+ * the length. */
 size_t log_sanitize(char *dst, size_t n, const char *src, size_t max);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * checkpointer.h - the daemon's signed checkpoints of the audit chain
- * (issue 5; formats in auditsig.h).  A thread signs the chain head every
+ * (formats in auditsig.h).  A thread signs the chain head every
  * AuditCheckpointInterval seconds, and checkpointer_stop() signs it once
  * more at shut-down; a checkpoint is written only when the head moved
  * since the last one (the newest record is not itself a checkpoint), so

@@ -1,5 +1,5 @@
 /*
- * ctlsock.h - the control socket (issue 5): how the grondslag command
+ * ctlsock.h - the control socket: how the grondslag command
  * talks to the daemon, the only writer of the store.  Core module, no
  * libmilter.
  *

@@ -1,6 +1,6 @@
 /*
- * digest.h - the jurists' daily digest of holds close to expiry (issue
- * 5): run from the releaser's periodic pass.
+ * digest.h - the jurists' daily digest of holds close to expiry, so that
+ * none expires unseen: run from the releaser's periodic pass.
  *
  * A pass does nothing unless ExpiryWarning is not 0, there is a jurist
  * to tell (JuristNotice or Jurist lines), and no digest went out yet this

@@ -23,7 +23,7 @@
  *
  * Public functions:
  *   gate_decide(), gate_free()
- *   gate_action(), gate_action_name(), gate_mode_parse()
+ *   gate_action(), gate_action_name(), gate_mode_parse(), gate_mode_name()
  *   gate_rcpt_count(), gate_rcpt(), gate_rcpt_held(), gate_rcpt_would_hold(),
  *   gate_decision(), gate_categories(), gate_regulated(), gate_tlp(),
  *   gate_countries(), gate_public_count()
@@ -77,6 +77,7 @@ void gate_free(struct gate_result *g);
 enum gate_action gate_action(const struct gate_result *g);
 const char *gate_action_name(enum gate_action a);	/* "pass", "accept", ... */
 bool gate_mode_parse(const char *s, enum gate_mode *out);	/* enforce|simulate */
+const char *gate_mode_name(enum gate_mode m);			/* "enforce", "simulate" */
 
 size_t gate_rcpt_count(const struct gate_result *g);
 const char *gate_rcpt(const struct gate_result *g, size_t i);	/* as given */

@@ -1,5 +1,5 @@
 /*
- * holdstate.h - the state machine of a held message (issue 5), pure: no
+ * holdstate.h - the state machine of a held message, pure: no
  * store, no clock, no I/O.  The store loads a hold into a struct
  * holdstate, applies one event, and writes back what changed, in the
  * transaction that also writes the audit record.

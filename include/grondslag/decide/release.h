@@ -1,5 +1,5 @@
 /*
- * release.h - the single-use release token (issue 5): what proves to the
+ * release.h - the single-use release token: what proves to the
  * milter that a message comes from the daemon's own releaser, carries
  * exactly the message a jurist approved, and goes to exactly the
  * recipients approved.

@@ -8,8 +8,9 @@
  * The text is a complete RFC 5322 message with CRLF line ends: From, To,
  * Date, Message-ID, Subject "[grondslag] Your message was held: REF"
  * (plus the held mail's subject, RFC 2047-encoded when not plain ASCII),
- * Auto-Submitted: auto-generated, X-Grondslag-Notice: REF (the hold it is
- * about), MIME-Version, text/plain UTF-8 in
+ * Auto-Submitted: auto-generated, X-Grondslag-Notice: REF (the hold it is about; a mark for
+ * filters and readers; the notice passes the milter because it repeats no
+ * address, not because of this header), MIME-Version, text/plain UTF-8 in
  * 7bit, or quoted-printable when any line is not short plain ASCII.  Body
  * lines are at most 76 characters, header lines far below 998 (the held
  * subject is cut to 120 bytes, addresses to 320).

@@ -78,7 +78,6 @@ enum category {
 	CAT_UNSCANNABLE = 1u << 2,		/* "unscannable" */
 	CAT_PERSONAL_DATA = 1u << 3		/* "personal-data" (set by policy) */
 };
-#define CAT_ALL_SCANNED (CAT_PROVIDER_TRACEABLE | CAT_INCIDENT | CAT_UNSCANNABLE)
 
 enum part_status { PART_SCANNED, PART_UNSCANNABLE, PART_CONTAINER };
 
