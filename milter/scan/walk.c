@@ -68,6 +68,8 @@
 #include <gmime/gmime.h>
 
 #include "grondslag/scan/archive.h"
+#include "grondslag/scan/charset.h"
+#include "grondslag/scan/mediatype.h"
 #include "grondslag/scan/ole2.h"
 #include "grondslag/scan/pdf.h"
 #include "grondslag/scan/pgp.h"
@@ -228,7 +230,7 @@ static int stream_emit(void *arg, const char *buf, size_t len)
 }
 
 /* Open a text stream for part: converter + handler begin. */
-static struct textx *stream_open(struct walk *w, unsigned part, enum textx_markup m,
+static struct textx *stream_open(struct walk *w, unsigned part, enum markup_kind m,
 				 const char *charset)
 {
 	struct textx *t = textx_alloc(m, charset, stream_emit, w);
@@ -237,7 +239,7 @@ static struct textx *stream_open(struct walk *w, unsigned part, enum textx_marku
 		return NULL;
 	}
 	const struct finding_part *fp = findings_part(w->f, part);
-	if (fp != NULL && textx_type_folds(fp->type))
+	if (fp != NULL && mediatype_folds(fp->type))
 		textx_unfold_lines(t);
 	w->part = part;
 	pgp_inline_init(&w->pgp);
@@ -256,7 +258,7 @@ static void stream_close(struct walk *w, struct textx *t)
 }
 
 /* A whole buffer as one text stream, fed in CHUNK slices. */
-static void walk_text(struct walk *w, unsigned part, enum textx_markup m, const char *charset,
+static void walk_text(struct walk *w, unsigned part, enum markup_kind m, const char *charset,
 		      const void *data, size_t len)
 {
 	struct textx *t = stream_open(w, part, m, charset);
@@ -347,7 +349,7 @@ static void walk_subject_text(struct walk *w, const char *s, size_t n, const cha
 		return;
 	}
 	findings_part_set_bytes(w->f, (unsigned)idx, n);
-	walk_text(w, (unsigned)idx, TEXTX_PLAIN, NULL, s, n);
+	walk_text(w, (unsigned)idx, MARKUP_PLAIN, NULL, s, n);
 }
 
 /* The Subject of a message decoded by our own RFC 2047 decoder (GMime's
@@ -382,7 +384,7 @@ static void walk_subject(struct walk *w, GMimeMessage *m, const char *prefix, un
 	free(s);
 }
 
-static void walk_text_item(struct walk *w, const struct item *it, enum textx_sniff sn);
+static void walk_text_item(struct walk *w, const struct item *it, enum sniff_text sn);
 
 /* A message held as bytes (an .eml attachment, text/rfc822-headers).
  * Bytes GMime cannot make a message of are read as text and marked, as
@@ -394,14 +396,14 @@ static void walk_embedded(struct walk *w, const struct item *it, bool headers_on
 	if (m == NULL) {
 		parse_close(&p);
 		findings_part_unscannable(w->f, it->part, UNSCAN_MALFORMED_MIME);
-		walk_text_item(w, it, textx_sniff(it->data, it->len));
+		walk_text_item(w, it, sniff_text(it->data, it->len));
 		return;
 	}
 	if (headers_only) {
 		size_t n;
 		char *s = subject_of(w, m, (int)it->part, &n);
 		if (!w->halted)
-			walk_text(w, it->part, TEXTX_PLAIN, NULL, s ? s : "", n);
+			walk_text(w, it->part, MARKUP_PLAIN, NULL, s ? s : "", n);
 		free(s);
 	} else {
 		const char *raw = w->raw;
@@ -470,7 +472,7 @@ static int pdf_file(void *arg, const char *name, const void *data, size_t n)
 	for (; name[k] && k + 1 < sizeof safe; k++)
 		safe[k] = (unsigned char)name[k] < 0x20 || name[k] == 0x7f ? '?' : name[k];
 	safe[k] = '\0';
-	if (walk_child(c->w, c->pdf, k ? safe : "?", textx_type_for_name(safe), safe, data, n,
+	if (walk_child(c->w, c->pdf, k ? safe : "?", mediatype_for_name(safe), safe, data, n,
 		       false) < 0)
 		return -1;
 	return c->w->halted ? -1 : 0;
@@ -519,7 +521,7 @@ static void walk_pdf(struct walk *w, const struct item *it)
 		.max_memory = l->pdf_max_memory,
 	};
 	pdf_budget(w, &o);
-	struct pdf_ctx c = {w, stream_open(w, it->part, TEXTX_PLAIN, NULL)};
+	struct pdf_ctx c = {w, stream_open(w, it->part, MARKUP_PLAIN, NULL)};
 	if (c.t == NULL)
 		return;
 	int rc = 0;
@@ -579,9 +581,9 @@ static enum arc_status walk_member(struct walk *w, struct arc *a, const struct a
 
 /* How an office XML part is read, by its root element (a vocabulary, not
  * a part name): the document vocabularies of OOXML and ODF keep only their
- * text elements (TEXTX_OFFICE); any other XML (custom XML data, document
+ * text elements (MARKUP_OFFICE); any other XML (custom XML data, document
  * properties, parts of vocabularies we do not know) is read whole. */
-static enum textx_markup xml_markup(const char *p, size_t n)
+static enum markup_kind xml_markup(const char *p, size_t n)
 {
 	static const char *const roots[] = {
 		"document", "hdr", "ftr", "footnotes", "endnotes", "comments", "numbering",
@@ -609,10 +611,10 @@ static enum textx_markup xml_markup(const char *p, size_t n)
 		size_t ls = colon ? (size_t)(colon - p) + 1 : s;
 		for (const char *const *r = roots; *r; r++)
 			if (strlen(*r) == i - ls && memcmp(p + ls, *r, i - ls) == 0)
-				return TEXTX_OFFICE;
-		return TEXTX_XML;
+				return MARKUP_OFFICE;
+		return MARKUP_XML;
 	}
-	return TEXTX_OFFICE;
+	return MARKUP_OFFICE;
 }
 
 /* Office pass 1: every XML part through one XML-joining stream (the
@@ -622,7 +624,7 @@ static enum textx_markup xml_markup(const char *p, size_t n)
 static enum arc_status office_xml(struct walk *w, const struct item *it, struct arc *a,
 				  char *buf, bool *other, unsigned *nother)
 {
-	enum textx_markup cur = TEXTX_OFFICE;
+	enum markup_kind cur = MARKUP_OFFICE;
 	struct textx *t = stream_open(w, it->part, cur, NULL);
 	if (t == NULL)
 		return ARC_NOMEM;
@@ -656,7 +658,7 @@ static enum arc_status office_xml(struct walk *w, const struct item *it, struct 
 				break;
 			continue;
 		}
-		enum textx_markup m = xml_markup(buf, have);
+		enum markup_kind m = xml_markup(buf, have);
 		if (m != cur) {	/* another markup: another stream of the same part */
 			stream_close(w, t);
 			if ((t = stream_open(w, it->part, cur = m, NULL)) == NULL)
@@ -743,13 +745,13 @@ static enum arc_status member_text(struct walk *w, struct arc *a, const struct i
 				   const struct arc_budget *b, char *buf, size_t have,
 				   uint64_t *total)
 {
-	enum textx_name nk = textx_name_kind(it->filename);
-	enum textx_sniff sn = textx_sniff(buf, have);
-	enum textx_markup m = nk == TEXTX_NAME_HTML || (nk == TEXTX_NAME_UNKNOWN &&
-							 textx_looks_html(buf, have))
-				      ? TEXTX_HTML : TEXTX_PLAIN;
-	const char *cs = sn == TEXTX_SNIFF_UTF16LE ? "UTF-16LE"
-			 : sn == TEXTX_SNIFF_UTF16BE ? "UTF-16BE" : NULL;
+	enum mediatype_name nk = mediatype_name_kind(it->filename);
+	enum sniff_text sn = sniff_text(buf, have);
+	enum markup_kind m = nk == MEDIATYPE_NAME_HTML || (nk == MEDIATYPE_NAME_UNKNOWN &&
+							 sniff_html(buf, have))
+				      ? MARKUP_HTML : MARKUP_PLAIN;
+	const char *cs = sn == SNIFF_UTF16LE ? "UTF-16LE"
+			 : sn == SNIFF_UTF16BE ? "UTF-16BE" : NULL;
 	enum arc_status st = ARC_OK;
 	struct textx *t = stream_open(w, it->part, m, cs);
 	if (t == NULL)
@@ -776,15 +778,15 @@ enum member_plan {
 static enum member_plan member_plan(const struct item *it, const char *buf, size_t have,
 				    bool complete)
 {
-	enum textx_name nk = textx_name_kind(it->filename);
+	enum mediatype_name nk = mediatype_name_kind(it->filename);
 	size_t end;
 	if (complete)
 		return PLAN_FIRST;
-	if (pdf_magic(buf, have) || arc_magic(buf, have) || nk == TEXTX_NAME_MESSAGE ||
+	if (pdf_magic(buf, have) || arc_magic(buf, have) || nk == MEDIATYPE_NAME_MESSAGE ||
 	    rtf_magic(buf, have) || sniff_ole2(buf, have) || sniff_media(buf, have, &end) ||
 	    strcmp(it->type, "application/pdf") == 0)
 		return PLAN_SLURP;
-	if (nk != TEXTX_NAME_UNKNOWN || textx_sniff(buf, have) != TEXTX_SNIFF_BINARY)
+	if (nk != MEDIATYPE_NAME_UNKNOWN || sniff_text(buf, have) != SNIFF_BINARY)
 		return PLAN_TEXT;
 	return PLAN_FIRST;
 }
@@ -797,7 +799,7 @@ static enum arc_status walk_member(struct walk *w, struct arc *a, const struct a
 	char path[PATH_CAP];
 	join_path(path, parent->path, "!", e->name);
 	struct item it = {.depth = parent->depth + 1, .path = path, .filename = e->name,
-			  .type = textx_type_for_name(e->name), .lenient = lenient};
+			  .type = mediatype_for_name(e->name), .lenient = lenient};
 	int idx = add_part(w, path, it.type, e->name, it.depth);
 	if (idx < 0)
 		return ARC_OK;
@@ -892,7 +894,7 @@ static void walk_archive(struct walk *w, const struct item *it)
 			if ((st = walk_member(w, a, &e, it, buf, false)) != ARC_OK)
 				break;
 		} else if (e.link[0] != '\0') {
-			int li = walk_child(w, it, e.name, textx_type_for_name(e.name), e.name, e.link,
+			int li = walk_child(w, it, e.name, mediatype_for_name(e.name), e.name, e.link,
 					    strlen(e.link), false);
 			if (li < 0)
 				break;
@@ -945,7 +947,7 @@ static size_t rtf_obj_start(const unsigned char *p, size_t n)
 
 static void walk_rtf(struct walk *w, const struct item *it)
 {
-	struct rtf_ctx c = {stream_open(w, it->part, TEXTX_PLAIN, NULL), g_ptr_array_new()};
+	struct rtf_ctx c = {stream_open(w, it->part, MARKUP_PLAIN, NULL), g_ptr_array_new()};
 	if (c.t == NULL) {
 		g_ptr_array_free(c.objs, TRUE);
 		return;
@@ -1059,17 +1061,17 @@ static void walk_b64_runs(struct walk *w, const struct item *it)
 
 
 /* Read an item as text: markup and charset from type, name and bytes. */
-static void walk_text_item(struct walk *w, const struct item *it, enum textx_sniff sn)
+static void walk_text_item(struct walk *w, const struct item *it, enum sniff_text sn)
 {
-	enum textx_name nk = textx_name_kind(it->filename);
+	enum mediatype_name nk = mediatype_name_kind(it->filename);
 	bool html = strcmp(it->type, "text/html") == 0 || strcmp(it->type, "application/xhtml+xml") == 0 ||
-		    nk == TEXTX_NAME_HTML ||
-		    (!textx_type_is_text(it->type) && nk == TEXTX_NAME_UNKNOWN &&
-		     textx_looks_html(it->data, it->len));
-	const char *cs = sn == TEXTX_SNIFF_UTF16LE ? "UTF-16LE"
-			 : sn == TEXTX_SNIFF_UTF16BE ? "UTF-16BE" : it->charset;
-	walk_text(w, it->part, html ? TEXTX_HTML : TEXTX_PLAIN, cs, it->data, it->len);
-	if (sn == TEXTX_SNIFF_TEXT)
+		    nk == MEDIATYPE_NAME_HTML ||
+		    (!mediatype_is_text(it->type) && nk == MEDIATYPE_NAME_UNKNOWN &&
+		     sniff_html(it->data, it->len));
+	const char *cs = sn == SNIFF_UTF16LE ? "UTF-16LE"
+			 : sn == SNIFF_UTF16BE ? "UTF-16BE" : it->charset;
+	walk_text(w, it->part, html ? MARKUP_HTML : MARKUP_PLAIN, cs, it->data, it->len);
+	if (sn == SNIFF_TEXT)
 		walk_b64_runs(w, it);
 }
 
@@ -1145,8 +1147,8 @@ static void walk_binary(struct walk *w, const struct item *it)
 /* Decide what an item is and read it (see the decisions at the top). */
 static void walk_content(struct walk *w, const struct item *it)
 {
-	enum textx_sniff sn = textx_sniff(it->data, it->len);
-	bool texty = sn != TEXTX_SNIFF_BINARY;
+	enum sniff_text sn = sniff_text(it->data, it->len);
+	bool texty = sn != SNIFF_BINARY;
 	static const enum unscan_reason sealed[] = {
 		[PGP_KIND_PGP_ENCRYPTED] = UNSCAN_PGP_MIME, [PGP_KIND_SMIME_SEALED] = UNSCAN_SMIME,
 		[PGP_KIND_TNEF] = UNSCAN_TNEF};
@@ -1172,7 +1174,7 @@ static void walk_content(struct walk *w, const struct item *it)
 		return;
 	}
 	bool pdf_named = strcmp(it->type, "application/pdf") == 0 ||
-			 strcmp(textx_type_for_name(it->filename), "application/pdf") == 0;
+			 strcmp(mediatype_for_name(it->filename), "application/pdf") == 0;
 	if (pdf_magic(it->data, it->len) || (pdf_named && !texty)) {
 		walk_pdf(w, it);
 		return;
@@ -1188,7 +1190,7 @@ static void walk_content(struct walk *w, const struct item *it)
 		walk_ole2(w, it);
 		return;
 	}
-	if (texty && (textx_name_kind(it->filename) == TEXTX_NAME_MESSAGE ||
+	if (texty && (mediatype_name_kind(it->filename) == MEDIATYPE_NAME_MESSAGE ||
 		      strcmp(it->type, "message/rfc822") == 0)) {
 		walk_embedded(w, it, false);
 		return;
@@ -1197,8 +1199,8 @@ static void walk_content(struct walk *w, const struct item *it)
 		walk_rtf(w, it);
 		return;
 	}
-	if (texty || textx_type_is_text(it->type) ||
-	    textx_name_kind(it->filename) != TEXTX_NAME_UNKNOWN) {
+	if (texty || mediatype_is_text(it->type) ||
+	    mediatype_name_kind(it->filename) != MEDIATYPE_NAME_UNKNOWN) {
 		walk_text_item(w, it, sn);
 		return;
 	}
@@ -1272,7 +1274,7 @@ static void walk_bad_base64(struct walk *w, GMimePart *part, const struct item *
 		return;
 	findings_part_unscannable(w->f, it->part, UNSCAN_DECODE_FAILED);
 	if (account(w, it->part, n))
-		walk_text(w, it->part, TEXTX_PLAIN, it->charset, raw, n);
+		walk_text(w, it->part, MARKUP_PLAIN, it->charset, raw, n);
 }
 
 /* A MIME leaf: decode, then classify and read. */
@@ -1289,7 +1291,7 @@ static void walk_leaf(struct walk *w, GMimePart *part, const struct item *base)
 	findings_part_set_bytes(w->f, it.part, it.len);
 	if (account(w, it.part, it.len)) {
 		if (GMIME_IS_MESSAGE_PARTIAL(part)) {
-			walk_text(w, it.part, TEXTX_PLAIN, it.charset, it.data, it.len);
+			walk_text(w, it.part, MARKUP_PLAIN, it.charset, it.data, it.len);
 			findings_part_unscannable(w->f, it.part, UNSCAN_UNSUPPORTED_TYPE);
 		} else {
 			walk_content(w, &it);
@@ -1319,7 +1321,7 @@ static void walk_prologue(struct walk *w, GMimeMultipart *mp, unsigned idx, int 
 		return;
 	if (nchildren == 0)
 		findings_part_unscannable(w->f, idx, UNSCAN_MALFORMED_MIME);
-	struct textx *t = stream_open(w, idx, TEXTX_PLAIN, NULL);
+	struct textx *t = stream_open(w, idx, MARKUP_PLAIN, NULL);
 	if (t == NULL)
 		return;
 	if (pro != NULL)
@@ -1563,7 +1565,7 @@ int walk_message(const char *msg, size_t len, const struct walk_limits *lim, str
 	}
 	if (len == 0 || msg == NULL)
 		return 0;
-	textx_global_init();
+	charset_global_init();
 	struct plainmsg pm;
 	if (!lim->gmime_always && plainmsg_parse(msg, len, &pm)) {
 		walk_plain(&w, msg, len, &pm);
@@ -1577,7 +1579,7 @@ int walk_message(const char *msg, size_t len, const struct walk_limits *lim, str
 		int idx = add_part(&w, "1", "text/plain", NULL, 0);
 		if (idx >= 0) {
 			findings_part_set_bytes(f, (unsigned)idx, len);
-			walk_text(&w, (unsigned)idx, TEXTX_PLAIN, NULL, msg, len);
+			walk_text(&w, (unsigned)idx, MARKUP_PLAIN, NULL, msg, len);
 			findings_part_unscannable(f, (unsigned)idx, UNSCAN_MALFORMED_MIME);
 		}
 	}
