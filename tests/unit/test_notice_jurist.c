@@ -16,7 +16,7 @@
 #include <glib.h>
 
 #include "grondslag/config/config.h"
-#include "grondslag/daemon/digest.h"
+#include "grondslag/daemon/roundup.h"
 #include "grondslag/scan/ipscan.h"
 #include "grondslag/notice/notice.h"
 #include "grondslag/store/store.h"

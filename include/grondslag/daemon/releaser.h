@@ -43,7 +43,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "grondslag/daemon/digest.h"
+#include "grondslag/daemon/roundup.h"
 #include "grondslag/base/ipaddr.h"
 #include "grondslag/daemon/notifier.h"
 #include "grondslag/decide/release.h"

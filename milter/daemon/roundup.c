@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "grondslag/store/audit.h"
-#include "grondslag/daemon/digest.h"
+#include "grondslag/daemon/roundup.h"
 #include "grondslag/base/log.h"
 
 #define DAY 86400

@@ -19,8 +19,8 @@
  * Limits: at most 100 holds read per pass (the oldest first: they expire
  * first); NOTICE_JURISTS_MAX addresses.
  */
-#ifndef GRONDSLAG_DIGEST_H
-#define GRONDSLAG_DIGEST_H
+#ifndef GRONDSLAG_ROUNDUP_H
+#define GRONDSLAG_ROUNDUP_H
 
 #include <stddef.h>
 #include <time.h>
