@@ -206,7 +206,7 @@ static void reload(void)
 }
 
 /* A reload runs in libmilter's signal thread; the teardown after
- * smfi_main() frees what it touches (releaser, digest): stopping, set
+ * smfi_main() frees what it touches (releaser, roundup): stopping, set
  * under the lock, ends reloads first. */
 static pthread_mutex_t reload_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool stopping;
@@ -550,14 +550,14 @@ static void start_notifier(const struct config *c)
 		log_msg(LOG_ERR, "notices will not be sent: %s", err);
 }
 
-static struct digest *digest;	/* NULL: no jurists, or ExpiryWarning 0 */
+static struct roundup *roundup;	/* NULL: no jurists, or ExpiryWarning 0 */
 
-/* The digest's settings from c (to: room for the addresses); true when
+/* The roundup's settings from c (to: room for the addresses); true when
  * somebody is to get one. */
-static bool digest_setup_of(const struct config *c, const char **to, struct digest_setup *in)
+static bool roundup_setup_of(const struct config *c, const char **to, struct roundup_setup *in)
 {
 	size_t nto = notice_jurist_to(c, to, NOTICE_JURISTS_MAX);
-	*in = (struct digest_setup){
+	*in = (struct roundup_setup){
 		.store = daemon_state.store, .from = daemon_state.notice_from,
 		.hostname = daemon_state.hostname, .to = to, .nto = nto,
 		.expiry_days = (unsigned)config_uint(c, CONF_HOLD_EXPIRY),
@@ -568,35 +568,35 @@ static bool digest_setup_of(const struct config *c, const char **to, struct dige
 }
 
 /* The jurists' addresses: say once at start when nobody gets the
- * jurists' notices; make the digest (run by the releaser). */
+ * jurists' notices; make the roundup (run by the releaser). */
 static void setup_jurist_notices(const struct config *c)
 {
 	const char *to[NOTICE_JURISTS_MAX];
-	struct digest_setup in;
+	struct roundup_setup in;
 	if (notice_jurist_to(c, to, NOTICE_JURISTS_MAX) == 0) {
 		log_msg(LOG_WARNING, "no JuristNotice and no Jurist lines: the jurists are not told "
 			"of new holds or of holds close to expiry");
 		return;
 	}
-	if (!digest_setup_of(c, to, &in))
+	if (!roundup_setup_of(c, to, &in))
 		return;
-	digest = digest_new(&in);
-	if (digest == NULL)
+	roundup = roundup_new(&in);
+	if (roundup == NULL)
 		log_msg(LOG_ERR, "out of memory: no digest of holds close to expiry");
 }
 
-/* After a reload: the releaser and the digest follow HoldExpiry,
+/* After a reload: the releaser and the roundup follow HoldExpiry,
  * ReleaseRetry, ReleaseRelay, ExpiryWarning and the jurists' addresses.
  * Starting or stopping the releaser itself (ReleaseRelay set or emptied)
  * needs a restart: the control socket holds on to it. */
 static void reconfigure_release(const struct config *c)
 {
 	const char *to[NOTICE_JURISTS_MAX];
-	struct digest_setup in;
-	bool wanted = digest_setup_of(c, to, &in);
-	if (digest != NULL)
-		digest_configure(digest, &in);	/* ExpiryWarning 0 or nobody: none sent */
-	else if (wanted && (digest = digest_new(&in)) == NULL)
+	struct roundup_setup in;
+	bool wanted = roundup_setup_of(c, to, &in);
+	if (roundup != NULL)
+		roundup_configure(roundup, &in);	/* ExpiryWarning 0 or nobody: none sent */
+	else if (wanted && (roundup = roundup_new(&in)) == NULL)
 		log_msg(LOG_ERR, "out of memory: no digest of holds close to expiry");
 	const char *relay = config_str(c, CONF_RELEASE_RELAY);
 	if (daemon_state.releaser == NULL) {
@@ -611,7 +611,7 @@ static void reconfigure_release(const struct config *c)
 	}
 	struct releaser_config rc = {
 		.relay = relay, .expiry_days = (unsigned)config_uint(c, CONF_HOLD_EXPIRY),
-		.retry_base = (unsigned)config_uint(c, CONF_RELEASE_RETRY), .digest = digest,
+		.retry_base = (unsigned)config_uint(c, CONF_RELEASE_RETRY), .roundup = roundup,
 	};
 	char err[256];
 	if (releaser_configure(daemon_state.releaser, &rc, err, sizeof err) != 0)
@@ -634,7 +634,7 @@ static void start_releaser(const struct config *c)
 		.header_name = config_str(c, CONF_HEADER_NAME),
 		.expiry_days = (unsigned)config_uint(c, CONF_HOLD_EXPIRY),
 		.retry_base = (unsigned)config_uint(c, CONF_RELEASE_RETRY),
-		.notifier = daemon_state.notifier, .digest = digest,
+		.notifier = daemon_state.notifier, .roundup = roundup,
 		.spool_dir = config_str(c, CONF_SPOOL_DIRECTORY),
 	};
 	memcpy(in.key, daemon_state.release_key, sizeof in.key);
@@ -851,8 +851,8 @@ static int run(bool foreground)
 	 * recorded) and kicks the notifier: stop it first */
 	releaser_free(daemon_state.releaser);
 	daemon_state.releaser = NULL;
-	digest_free(digest);
-	digest = NULL;
+	roundup_free(roundup);
+	roundup = NULL;
 	anchor_ship_notifier(anchors, NULL);
 	notifier_stop(daemon_state.notifier);
 	daemon_state.notifier = NULL;

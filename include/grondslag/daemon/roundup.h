@@ -1,21 +1,27 @@
 /*
- * digest.h - the jurists' daily digest of holds close to expiry (issue
- * 5): run from the releaser's periodic pass.
+ * roundup.h - the jurists' daily roundup of holds close to expiry: run
+ * from the releaser's periodic pass.
+ *
+ * "Roundup" in the code, so that "digest" there means a hash only.  What
+ * the roundup writes keeps the word "digest": the outbox kind and the
+ * audit event of stored records, the X-Grondslag-Notice value jurists
+ * filter on, the log lines and the mail's text (documented in jurists.md
+ * and operations.md; records written before stay readable).
  *
  * A pass does nothing unless ExpiryWarning is not 0, there is a jurist
- * to tell (JuristNotice or Jurist lines), and no digest went out yet this
- * UTC day (notice_digest_due()).  The time of the last digest is found in
+ * to tell (JuristNotice or Jurist lines), and no roundup went out yet this
+ * UTC day (notice_roundup_due()).  The time of the last roundup is found in
  * the record at the first pass (the newest "digest" audit record since
  * the start of the previous UTC day), so a restart never sends a second
  * one the same day.  Then the open holds that expire within ExpiryWarning
- * days (notice_digest_lists()) are read; when there is one, the digest
- * (notice_digest()) is queued for every jurist address with its "digest"
+ * days (notice_roundup_lists()) are read; when there is one, the roundup
+ * (notice_roundup()) is queued for every jurist address with its "digest"
  * record (details: holds, refs, recipients) in ONE transaction, and the
  * notifier is kicked.  When there is none, no mail and no record: a hold
- * that comes close later the same day still gets its digest.
+ * that comes close later the same day still gets its roundup.
  *
- * Public functions: digest_new(), digest_configure(), digest_free(),
- * digest_pass().
+ * Public functions: roundup_new(), roundup_configure(), roundup_free(),
+ * roundup_pass().
  * Limits: at most 100 holds read per pass (the oldest first: they expire
  * first); NOTICE_JURISTS_MAX addresses.
  */
@@ -29,7 +35,7 @@
 #include "grondslag/daemon/notifier.h"
 #include "grondslag/store/store.h"
 
-struct digest_setup {
+struct roundup_setup {
 	struct store *store;		/* owned by the caller, outlives us */
 	const char *from;		/* NoticeFrom */
 	const char *hostname;		/* for Message-ID */
@@ -37,21 +43,21 @@ struct digest_setup {
 	size_t nto;
 	unsigned expiry_days;		/* HoldExpiry */
 	unsigned warning_days;		/* ExpiryWarning; 0: off */
-	struct notifier *notifier;	/* kicked after a digest; may be NULL */
+	struct notifier *notifier;	/* kicked after a roundup; may be NULL */
 };
 
-struct digest;
+struct roundup;
 
 /* NULL when out of memory. */
-struct digest *digest_new(const struct digest_setup *in);
+struct roundup *roundup_new(const struct roundup_setup *in);
 /* New settings from a reload (SIGHUP): addresses, HoldExpiry,
- * ExpiryWarning (0: no more digests), NoticeFrom; the store stays.  Takes
- * effect at the next pass; the time of the last digest is kept, so a
- * reload never brings a second digest the same day. */
-void digest_configure(struct digest *d, const struct digest_setup *in);
-void digest_free(struct digest *d);
-/* One pass at now: 1 a digest was queued, 0 nothing to do, -1 the store
+ * ExpiryWarning (0: no more roundups), NoticeFrom; the store stays.  Takes
+ * effect at the next pass; the time of the last roundup is kept, so a
+ * reload never brings a second roundup the same day. */
+void roundup_configure(struct roundup *d, const struct roundup_setup *in);
+void roundup_free(struct roundup *d);
+/* One pass at now: 1 a roundup was queued, 0 nothing to do, -1 the store
  * could not be read or written (tried again next pass). */
-int digest_pass(struct digest *d, time_t now);
+int roundup_pass(struct roundup *d, time_t now);
 
 #endif
