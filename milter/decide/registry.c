@@ -1,9 +1,9 @@
 /*
  * registry.c - the registry object (see registry.h): loading (the YAML
- * tree from registry_parse.c, the schema walk in registry_load.c), the
- * arena that owns every string and array of one snapshot, the hash tables
- * that make lookups independent of the number of parties, reference
- * counting, and the read side.
+ * tree from registry_parse.c, the schema walk in registry_load.c),
+ * reference counting, lookups through the string tables (base/strtab.c)
+ * that make them independent of the number of parties, and the read side.
+ * Every string and array of one snapshot lives in its arena (base/arena.c).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -13,150 +13,6 @@
 #include <sys/stat.h>
 
 #include "registry_priv.h"
-
-/* ---- arena -------------------------------------------------------------- */
-
-#define ARENA_CHUNK (64u << 10)
-
-struct arena_chunk {
-	struct arena_chunk *next;
-	size_t used, size;
-	max_align_t data[];
-};
-
-/* Zeroed, max-aligned memory that lives as long as the registry. */
-void *arena_alloc(struct arena *a, size_t size)
-{
-	size_t align = _Alignof(max_align_t);
-	if (size > SIZE_MAX / 2) {
-		a->oom = true;
-		return NULL;
-	}
-	size = (size + align - 1) / align * align;
-	if (size == 0)
-		size = align;
-	struct arena_chunk *c = a->head;
-	if (c == NULL || c->size - c->used < size) {
-		size_t csize = size > ARENA_CHUNK ? size : ARENA_CHUNK;
-		c = calloc(1, sizeof *c + csize);
-		if (c == NULL) {
-			a->oom = true;
-			return NULL;
-		}
-		c->size = csize;
-		c->next = a->head;
-		a->head = c;
-	}
-	void *p = (char *)c->data + c->used;
-	c->used += size;
-	return p;
-}
-
-char *arena_strdup(struct arena *a, const char *s)
-{
-	size_t len = strlen(s);
-	char *d = arena_alloc(a, len + 1);
-	if (d != NULL)
-		memcpy(d, s, len + 1);
-	return d;
-}
-
-void arena_free(struct arena *a)
-{
-	struct arena_chunk *c = a->head;
-	while (c != NULL) {
-		struct arena_chunk *n = c->next;
-		free(c);
-		c = n;
-	}
-	a->head = NULL;
-}
-
-/* ---- string tables ------------------------------------------------------ */
-
-/* FNV-1a: short keys, no adversary who can choose many colliding keys
- * except the registry's own authors. */
-static size_t str_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ull;
-	}
-	return (size_t)(h ^ (h >> 29));
-}
-
-bool strtab_init(struct strtab *t, size_t expected)
-{
-	size_t cap = 16;
-	while (cap < expected * 2 + 1)
-		cap *= 2;
-	t->keys = calloc(cap, sizeof *t->keys);
-	t->vals = calloc(cap, sizeof *t->vals);
-	t->mask = cap - 1;
-	t->used = 0;
-	t->oom = t->keys == NULL || t->vals == NULL;
-	return !t->oom;
-}
-
-/* Double the table when it is half full. */
-static bool strtab_grow(struct strtab *t)
-{
-	struct strtab n;
-	if (!strtab_init(&n, t->mask + 1)) {
-		strtab_free(&n);
-		return false;
-	}
-	for (size_t i = 0; i <= t->mask; i++)
-		if (t->keys[i] != NULL)
-			strtab_put(&n, t->keys[i], t->vals[i]);
-	strtab_free(t);
-	*t = n;
-	return true;
-}
-
-const void *strtab_put(struct strtab *t, const char *key, const void *val)
-{
-	if (t->keys == NULL) {
-		t->oom = true;
-		return NULL;
-	}
-	if ((t->used + 1) * 2 > t->mask + 1 && !strtab_grow(t)) {
-		t->oom = true;
-		return NULL;
-	}
-	size_t i = str_hash(key) & t->mask;
-	while (t->keys[i] != NULL) {
-		if (strcmp(t->keys[i], key) == 0)
-			return t->vals[i];
-		i = (i + 1) & t->mask;
-	}
-	t->keys[i] = key;
-	t->vals[i] = val;
-	t->used++;
-	return NULL;
-}
-
-const void *strtab_get(const struct strtab *t, const char *key)
-{
-	if (t->keys == NULL)
-		return NULL;
-	size_t i = str_hash(key) & t->mask;
-	while (t->keys[i] != NULL) {
-		if (strcmp(t->keys[i], key) == 0)
-			return t->vals[i];
-		i = (i + 1) & t->mask;
-	}
-	return NULL;
-}
-
-void strtab_free(struct strtab *t)
-{
-	free(t->keys);
-	free(t->vals);
-	t->keys = NULL;
-	t->vals = NULL;
-}
 
 /* ---- load, ref, unref ---------------------------------------------------- */
 

@@ -1,7 +1,8 @@
 /*
  * registry_priv.h - what the registry files share and nobody else
- * sees: the YAML node tree (registry_parse.c), the error list, the arena
- * and string tables, and the registry object itself (registry.c), filled
+ * sees: the YAML node tree (registry_parse.c), the error list, and the
+ * registry object itself (registry.c; its arena and string tables are
+ * base/arena.h and base/strtab.h), filled
  * by the schema walk (registry_load.c, registry_party.c).
  */
 #ifndef GRONDSLAG_REGISTRY_PRIV_H
@@ -12,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "grondslag/base/arena.h"
+#include "grondslag/base/strtab.h"
 #include "grondslag/decide/registry.h"
 
 /* ---- YAML node tree (registry_parse.c) -------------------------------- */
@@ -54,33 +57,6 @@ const char *ytree_kind_name(enum ynode_kind k);
 /* A printable, bounded copy of hostile text for an error message. */
 const char *regerr_quote(const char *text, char *buf, size_t size);
 #define REGERR_QUOTE_MAX 72
-
-/* ---- arena and string tables (registry.c) ----------------------------- */
-
-struct arena_chunk;
-struct arena {
-	struct arena_chunk *head;
-	bool oom;
-};
-
-void *arena_alloc(struct arena *a, size_t size);	/* zeroed, aligned */
-char *arena_strdup(struct arena *a, const char *s);
-void arena_free(struct arena *a);
-
-/* Open-addressing string -> pointer table. */
-struct strtab {
-	const char **keys;
-	const void **vals;
-	size_t mask, used;
-	bool oom;		/* an insert failed: the load must fail */
-};
-
-bool strtab_init(struct strtab *t, size_t expected);
-/* Insert; returns the existing value instead when key is present (and
- * inserts nothing), NULL after a fresh insert or a failure (t->oom). */
-const void *strtab_put(struct strtab *t, const char *key, const void *val);
-const void *strtab_get(const struct strtab *t, const char *key);
-void strtab_free(struct strtab *t);
 
 struct eea_member {
 	char country[3];
