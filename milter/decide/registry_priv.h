@@ -85,10 +85,11 @@ struct registry {
 	struct strtab own_exact, own_wild;	/* -> the line, as a pointer */
 };
 
-/* The schema walk (registry_load.c): fill r from the tree; errors into e. */
-void registry_build(struct registry *r, const struct ynode *root, struct registry_errors *e);
+/* Free everything (registry.c); refs must be zero or the registry
+ * unpublished. */
+void registry_destroy(struct registry *r);
 
-/* ---- schema walk helpers (registry_load.c), used by registry_party.c ---- */
+/* ---- the schema walk's field readers (registry_fields.c) ------------ */
 
 #define WHAT_MAX 128	/* "party 'cert-be'" */
 
