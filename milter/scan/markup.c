@@ -507,6 +507,66 @@ static void step_cdata(struct markup *t, char c)
 	}
 }
 
+/* Inside "&...": the entity's name, up to ';'.  true when it was no
+ * entity: what was held is given back and c must be read again as text. */
+static bool step_entity(struct markup *t, char c)
+{
+	if (c == ';') {
+		entity_end(t);
+		t->st = M_TEXT;
+		return false;
+	}
+	if ((is_name_char(c) || c == '#') && c != ':' && t->ent_len < ENT_CAP) {
+		t->ent[t->ent_len++] = c;
+		return false;
+	}
+	if (text_on(t)) {
+		out_byte(t, '&');
+		out_bytes(t, t->ent, t->ent_len);
+	}
+	t->st = M_TEXT;
+	return true;
+}
+
+/* The byte after '<'.  true when it starts no tag ("a < b"): the '<' is
+ * text and c must be read again. */
+static bool step_tag_open(struct markup *t, char c)
+{
+	t->tag_len = 0;
+	t->closing = t->selfclose = false;
+	if (c == '/') {
+		t->closing = true;
+		t->st = M_TAG_NAME;
+	} else if (c == '!') {
+		t->st = M_BANG;
+	} else if (c == '?') {
+		t->st = M_SKIP_TO_GT;
+	} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
+		t->tag[t->tag_len++] = lower(c);
+		t->st = M_TAG_NAME;
+	} else {
+		text_byte(t, '<');
+		t->st = M_TEXT;
+		return true;
+	}
+	return false;
+}
+
+/* A tag's name, up to the first byte that cannot be in one. */
+static void step_tag_name(struct markup *t, char c)
+{
+	if (is_name_char(c)) {
+		if (t->tag_len < TAG_CAP)
+			t->tag[t->tag_len++] = lower(c);
+		return;
+	}
+	t->tag[t->tag_len] = '\0';
+	if (t->markup == MARKUP_OFFICE && !t->closing && is_cell(t->tag))
+		t->cell_shared = false;	/* attributes may set it */
+	t->st = M_ATTR_SPACE;
+	step_in_tag(t, c);
+}
+
 /* One UTF-8 byte through the markup state machine. */
 static void markup_byte(struct markup *t, char c)
 {
@@ -522,51 +582,15 @@ static void markup_byte(struct markup *t, char c)
 		}
 		break;
 	case M_ENTITY:
-		if (c == ';') {
-			entity_end(t);
-			t->st = M_TEXT;
-		} else if ((is_name_char(c) || c == '#') && c != ':' && t->ent_len < ENT_CAP) {
-			t->ent[t->ent_len++] = c;
-		} else {
-			/* Not an entity: give back what was held, re-read c. */
-			if (text_on(t)) {
-				out_byte(t, '&');
-				out_bytes(t, t->ent, t->ent_len);
-			}
-			t->st = M_TEXT;
-			markup_byte(t, c);
-		}
+		if (step_entity(t, c))
+			markup_byte(t, c);	/* once: the state is M_TEXT now */
 		break;
 	case M_TAG_OPEN:
-		t->tag_len = 0;
-		t->closing = t->selfclose = false;
-		if (c == '/') {
-			t->closing = true;
-			t->st = M_TAG_NAME;
-		} else if (c == '!') {
-			t->st = M_BANG;
-		} else if (c == '?') {
-			t->st = M_SKIP_TO_GT;
-		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
-			t->tag[t->tag_len++] = lower(c);
-			t->st = M_TAG_NAME;
-		} else {
-			text_byte(t, '<');	/* "a < b": not a tag */
-			t->st = M_TEXT;
-			markup_byte(t, c);
-		}
+		if (step_tag_open(t, c))
+			markup_byte(t, c);	/* once: the state is M_TEXT now */
 		break;
 	case M_TAG_NAME:
-		if (is_name_char(c)) {
-			if (t->tag_len < TAG_CAP)
-				t->tag[t->tag_len++] = lower(c);
-		} else {
-			t->tag[t->tag_len] = '\0';
-			if (t->markup == MARKUP_OFFICE && !t->closing && is_cell(t->tag))
-				t->cell_shared = false;	/* attributes may set it */
-			t->st = M_ATTR_SPACE;
-			step_in_tag(t, c);
-		}
+		step_tag_name(t, c);
 		break;
 	case M_BANG:
 		step_bang(t, c);
