@@ -101,8 +101,8 @@ void walk_limits_default(struct walk_limits *l)
  * blob) as a part of its own at "<parent>!<name>", read as what they are.
  * Its part index, or -1 when no part could be added (the walk is halted). */
 int walk_child(struct walk *w, const struct item *parent, const char *name,
-		       const char *type, const char *filename, const void *data, size_t n,
-		       bool lenient)
+	       const char *type, const char *filename, const void *data, size_t n,
+	       bool lenient)
 {
 	char path[PATH_CAP];
 	walk_join_path(path, parent->path, "!", name);

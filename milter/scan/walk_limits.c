@@ -68,7 +68,7 @@ bool walk_account(struct walk *w, unsigned part, uint64_t n)
 
 /* Add a part, within MaxParts and time; -1 when the walk must stop. */
 int walk_add_part(struct walk *w, const char *path, const char *type, const char *filename,
-		    unsigned depth)
+		  unsigned depth)
 {
 	if (!walk_time_ok(w, -1))
 		return -1;
@@ -117,7 +117,7 @@ static int stream_emit(void *arg, const char *buf, size_t len)
 
 /* Open a text stream for part: converter + handler begin. */
 struct textx *walk_stream_open(struct walk *w, unsigned part, enum markup_kind m,
-				 const char *charset)
+			       const char *charset)
 {
 	struct textx *t = textx_alloc(m, charset, stream_emit, w);
 	if (t == NULL) {
@@ -145,7 +145,7 @@ void walk_stream_close(struct walk *w, struct textx *t)
 
 /* A whole buffer as one text stream, fed in CHUNK slices. */
 void walk_text(struct walk *w, unsigned part, enum markup_kind m, const char *charset,
-		      const void *data, size_t len)
+	       const void *data, size_t len)
 {
 	struct textx *t = walk_stream_open(w, part, m, charset);
 	if (t == NULL)

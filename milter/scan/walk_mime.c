@@ -69,7 +69,7 @@ static const char *ct_param(GMimeObject *obj, const char *name)
 
 /* The Subject s (n bytes) of the message at prefix as a text part. */
 void walk_subject_text(struct walk *w, const char *s, size_t n, const char *prefix,
-			      unsigned depth)
+		       unsigned depth)
 {
 	if (s == NULL || n == 0 || w->halted)
 		return;
