@@ -136,6 +136,8 @@ static int hexv(unsigned char c)
 /* Bytes of an object's data. */
 static void obj_put(struct rtf *r, const unsigned char *b, size_t n)
 {
+	if (n == 0)
+		return;	/* "\bin" at the very end: no buffer to copy into yet */
 	if (r->obj_cap - r->obj_len < n) {
 		size_t cap = r->obj_cap ? r->obj_cap : 4096;
 		while (cap - r->obj_len < n)
