@@ -4,7 +4,11 @@
  * refusals and their bounded record, ctlsock_decide.c decisions, bulk and
  * the deny notice, ctlsock_names.c the party, reason code and basis a
  * jurist names, checked against the registry, ctlsock_resolve.c an
- * admin settling a stuck release).  Private to those files.
+ * admin settling a stuck release, ctlsock_args.c the request's arguments,
+ * ctlsock_answer.c the members every answer shares).  Private to those
+ * files.  Calls go one way: ctlsock.c -> ctlsock_req.c (the dispatcher)
+ * -> the commands' files -> ctlsock_args.c, ctlsock_answer.c,
+ * ctlsock_names.c; none calls back into the dispatcher.
  */
 #ifndef GRONDSLAG_CTLSOCK_PRIV_H
 #define GRONDSLAG_CTLSOCK_PRIV_H
@@ -54,6 +58,7 @@ struct ctlsock_outcome {
 	bool noticed;			/* a notice was queued */
 };
 
+/* ctlsock_answer.c: "status" (and "error" when not NULL) of the answer. */
 void ctlsock_status(struct ctlsock_req *r, const char *status, const char *error);
 /* Answer "refused" and record it, or only count it beyond the limit
  * (ctlsock_refuse.c). */
@@ -63,6 +68,8 @@ void ctlsock_refuse_as(struct ctlsock_req *r, const char *status, const char *wh
 /* Record the counts of the refusal windows ended at now (a failure is
  * kept for the next request). */
 void ctlsock_refusals_flush(const struct ctlsock_env *env, time_t now);
+/* ctlsock_args.c: a string member of the request, NULL when absent; bad
+ * set when it is no string or too long. */
 const char *ctlsock_arg(const struct ctlsock_req *r, const char *key, bool *bad);
 /* The filters of held and bulk: party (id or name, any case) and reason
  * code checked and made canonical.  false + why (for the caller). */
@@ -85,6 +92,8 @@ const struct registry_basis *ctlsock_basis_named(const struct ctlsock_req *r, co
  * registry listing the basis, valid on r->today.  true, or false + why. */
 bool ctlsock_basis_fits(const struct ctlsock_req *r, const struct store_hold_record *h,
 			const char *const *rcpts, size_t n, char *why, size_t whylen);
+/* ctlsock_answer.c: key and the stored JSON text as JSON; the
+ * recipients array of a hold. */
 void ctlsock_embed(struct json *j, const char *key, const char *text);
 void ctlsock_write_rcpts(struct json *j, const struct store_hold_record *h);
 
@@ -123,6 +132,10 @@ bool ctlsock_is_console(const struct config *c, const char *user);
  * delegate); from anybody else it is refused and recorded.  false when
  * the request was answered (refused). */
 bool ctlsock_delegate(struct ctlsock_req *r);
+
+/* ctlsock_role.c: does a LIST value (a Jurist line, ...) name user as
+ * its first word? */
+bool ctlsock_names_user(const char *v, const char *user);
 
 /* ctlsock_resolve.c: the admin's release-resolve request. */
 void ctlsock_resolve(struct ctlsock_req *r);

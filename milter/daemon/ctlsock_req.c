@@ -5,13 +5,15 @@
  * JSON answer.  Pure: no
  * sockets here, so the tests drive it with a real store in a temp dir.
  *
- * Public functions: ctlsock_role_of(), ctlsock_role_name(),
- * ctlsock_handle(), ctlsock_reject().  Views and decisions go to the
+ * Public functions: ctlsock_handle(), ctlsock_reject() (the roles are
+ * ctlsock_role.c's).  Views and decisions go to the
  * store's audit chain in the store's own transactions; held/show by an
  * admin or auditor are reads without the Subject and are not recorded; a
  * jurist's held or show (which carry the Subject, content) is recorded as
  * one "view" each.  Decisions, bulk and the deny notice are in
- * ctlsock_decide.c, the names a jurist gives in ctlsock_names.c.
+ * ctlsock_decide.c, the names a jurist gives in ctlsock_names.c, the
+ * request's arguments in ctlsock_args.c, the members every answer shares
+ * in ctlsock_answer.c.
  * Limits: see ctlsock.h.
  */
 #include <ctype.h>
@@ -27,51 +29,9 @@
 #include "grondslag/base/names.h"
 
 #define MAX_JURIST_MAIL 64
-#define SUMMARY_DEPTH 16
 /* How many references one record of a listing's Subject view names. */
 #define VIEW_REFS_MAX 100
 #define SUBJECT_WITHHELD "the Subject is content: only jurists see it"
-
-static const struct name_value roles[] = {
-	{"none", CTLSOCK_NONE},
-	{"auditor", CTLSOCK_AUDITOR},
-	{"admin", CTLSOCK_ADMIN},
-	{"jurist", CTLSOCK_JURIST},
-};
-
-const char *ctlsock_role_name(enum ctlsock_role r)
-{
-	return name_of(roles, NAMES_LEN(roles), (int)r, "none");
-}
-
-/* Does the LIST value v name user as its first word? */
-static bool names_user(const char *v, const char *user)
-{
-	size_t n = strcspn(v, " \t");
-	return n == strlen(user) && strncmp(v, user, n) == 0;
-}
-
-/* Is user on one of the lines of key k? */
-static bool listed(const struct config *c, enum config_key k, const char *user)
-{
-	for (size_t i = 0; i < config_list_count(c, k); i++)
-		if (names_user(config_list(c, k, i), user))
-			return true;
-	return false;
-}
-
-enum ctlsock_role ctlsock_role_of(const struct config *c, const char *user, long uid)
-{
-	if (user != NULL && *user != '\0' && *user != '#') {
-		if (listed(c, CONF_JURIST, user))
-			return CTLSOCK_JURIST;
-		if (listed(c, CONF_ADMIN, user))
-			return CTLSOCK_ADMIN;
-		if (listed(c, CONF_AUDITOR, user))
-			return CTLSOCK_AUDITOR;
-	}
-	return uid == 0 ? CTLSOCK_ADMIN : CTLSOCK_NONE;
-}
 
 /* Collected identities of a jurist (jurist_mail()). */
 struct ids {
@@ -113,118 +73,12 @@ static size_t jurist_mail(const struct config *c, const char *user, const char *
 	bool ok = ids_add(&ids, user);
 	for (size_t i = 0; ok && i < config_list_count(c, CONF_JURIST); i++) {
 		const char *v = config_list(c, CONF_JURIST, i);
-		if (names_user(v, user))
+		if (ctlsock_names_user(v, user))
 			ok = ids_add(&ids, v + strcspn(v, " \t")) &&
 			     ids_add(&ids, config_list_more(c, CONF_JURIST, i));
 	}
 	*overflow = !ok;
 	return ids.n;
-}
-
-void ctlsock_status(struct ctlsock_req *r, const char *status, const char *error)
-{
-	r->status = status;
-	json_key(r->j, "status");
-	json_str(r->j, status);
-	if (error != NULL) {
-		json_key(r->j, "error");
-		json_str(r->j, error);
-	}
-}
-
-/* A string member of the request, NULL when absent or too long. */
-const char *ctlsock_arg(const struct ctlsock_req *r, const char *key, bool *bad)
-{
-	const struct jsonr_value *v = jsonr_get(r->root, key);
-	if (jsonr_type(v) == JSONR_NONE || jsonr_type(v) == JSONR_NULL)
-		return NULL;
-	const char *s = jsonr_type(v) == JSONR_STRING ? jsonr_str(v) : NULL;
-	if (s == NULL || strlen(s) > CTLSOCK_TEXT_MAX) {
-		*bad = true;
-		return NULL;
-	}
-	return s;
-}
-
-/* Copy a parsed JSON value into the answer (depth bounded by the parse). */
-void ctlsock_json_copy(struct json *j, const struct jsonr_value *v, int depth)
-{
-	size_t n = 0;
-	switch (jsonr_type(v)) {
-	case JSONR_OBJECT:
-		json_obj_begin(j);
-		for (size_t i = 0; depth > 0 && i < jsonr_count(v); i++) {
-			json_key(j, jsonr_key(v, i, &n));
-			ctlsock_json_copy(j, jsonr_at(v, i), depth - 1);
-		}
-		json_obj_end(j);
-		return;
-	case JSONR_ARRAY:
-		json_arr_begin(j);
-		for (size_t i = 0; depth > 0 && i < jsonr_count(v); i++)
-			ctlsock_json_copy(j, jsonr_at(v, i), depth - 1);
-		json_arr_end(j);
-		return;
-	case JSONR_STRING: {
-		const char *s = jsonr_strn(v, &n);
-		json_strn(j, s, n);
-		return;
-	}
-	case JSONR_NUMBER: {
-		uint64_t u;
-		if (jsonr_u64(v, &u))
-			json_uint(j, u);
-		else
-			json_str(j, jsonr_str(v));
-		return;
-	}
-	case JSONR_TRUE: json_bool(j, true); return;
-	case JSONR_FALSE: json_bool(j, false); return;
-	case JSONR_NULL:
-	case JSONR_NONE: break;
-	}
-	json_null(j);
-}
-
-/* Write key: the stored JSON text (ours, but parsed bounded anyway). */
-void ctlsock_embed(struct json *j, const char *key, const char *text)
-{
-	struct jsonr_limits lim = {.max_bytes = 64u << 20, .max_depth = SUMMARY_DEPTH};
-	struct jsonr_doc *d = jsonr_parse(text, strlen(text), &lim, NULL);
-	json_key(j, key);
-	if (d == NULL)
-		json_null(j);
-	else
-		ctlsock_json_copy(j, jsonr_root(d), SUMMARY_DEPTH);
-	jsonr_free(d);
-}
-
-/* The filter of held and the bulk commands; false + why when a value is
- * bad or names nothing known (a party, a reason code). */
-bool ctlsock_filter(struct ctlsock_req *r, struct store_hold_filter *f, char *why,
-		    size_t whylen)
-{
-	bool bad = false;
-	memset(f, 0, sizeof *f);
-	const struct jsonr_value *since = jsonr_get(r->root, "since");
-	uint64_t v = 0;
-	if (jsonr_type(since) != JSONR_NONE && (!jsonr_u64(since, &v) || v > INT32_MAX))
-		bad = true;
-	f->since = (time_t)v;
-	f->party = ctlsock_arg(r, "party", &bad);
-	f->sender = ctlsock_arg(r, "sender", &bad);
-	f->reason = ctlsock_arg(r, "reason_code", &bad);
-	if (bad) {
-		snprintf(why, whylen, "a filter is not a string (since: Unix time)");
-		return false;
-	}
-	if (f->party != NULL && *f->party &&
-	    (f->party = ctlsock_party_filter(r, f->party, why, whylen)) == NULL)
-		return false;
-	if (f->reason != NULL && *f->reason &&
-	    (f->reason = ctlsock_reason_named(f->reason, why, whylen)) == NULL)
-		return false;
-	return true;
 }
 
 /* How the release of a hold fares: failed attempts, the last failure
@@ -367,33 +221,6 @@ static void cmd_held(struct ctlsock_req *r)
 		write_summary(r, &l.holds[i]);
 	json_arr_end(r->j);
 	store_hold_list_free(&l);
-}
-
-/* The recipients array of a stored hold. */
-void ctlsock_write_rcpts(struct json *j, const struct store_hold_record *h)
-{
-	json_key(j, "recipients");
-	json_arr_begin(j);
-	for (size_t i = 0; i < h->nrcpts; i++) {
-		json_obj_begin(j);
-		json_key(j, "rcpt");
-		json_str(j, h->rcpts[i].recipient);
-		json_key(j, "state");
-		json_str(j, h->rcpts[i].state);
-		json_key(j, "party");
-		json_str(j, h->rcpts[i].party);
-		json_key(j, "reasons");
-		json_str(j, h->rcpts[i].reasons);
-		json_key(j, "explanation");
-		json_str(j, h->rcpts[i].explanation);
-		json_key(j, "relay_queue_id");
-		if (h->rcpts[i].relay_queue_id != NULL)
-			json_str(j, h->rcpts[i].relay_queue_id);
-		else
-			json_null(j);
-		json_obj_end(j);
-	}
-	json_arr_end(j);
 }
 
 /* The approvals of ref (the history), as an array. */

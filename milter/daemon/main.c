@@ -207,7 +207,7 @@ static void reload(void)
 }
 
 /* A reload runs in libmilter's signal thread; the teardown after
- * smfi_main() frees what it touches (releaser, digest): stopping, set
+ * smfi_main() frees what it touches (releaser, roundup): stopping, set
  * under the lock, ends reloads first. */
 static pthread_mutex_t reload_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool stopping;
@@ -574,16 +574,16 @@ static void start_notifier(const struct config *c)
 		log_msg(LOG_ERR, "notices will not be sent: %s", err);
 }
 
-static struct digest *digest;	/* NULL: no jurists, or ExpiryWarning 0 */
+static struct roundup *roundup;	/* NULL: no jurists, or ExpiryWarning 0 */
 
-/* The digest's settings from c (to: room for the addresses); true when
+/* The roundup's settings from c (to: room for the addresses); true when
  * somebody is to get one. */
-static bool digest_setup_of(const struct config *c, const char **to, struct digest_setup *in)
+static bool roundup_setup_of(const struct config *c, const char **to, struct roundup_setup *in)
 {
 	size_t nmail;
 	const char *const *mail = config_jurist_mail(c, &nmail);
 	size_t nto = notice_jurist_to(mail, nmail, to, NOTICE_JURISTS_MAX);
-	*in = (struct digest_setup){
+	*in = (struct roundup_setup){
 		.store = daemon_state.store, .from = daemon_state.notice_from,
 		.hostname = daemon_state.hostname, .to = to, .nto = nto,
 		.expiry_days = (unsigned)config_uint(c, CONF_HOLD_EXPIRY),
@@ -594,11 +594,11 @@ static bool digest_setup_of(const struct config *c, const char **to, struct dige
 }
 
 /* The jurists' addresses: say once at start when nobody gets the
- * jurists' notices; make the digest (run by the releaser). */
+ * jurists' notices; make the roundup (run by the releaser). */
 static void setup_jurist_notices(const struct config *c)
 {
 	const char *to[NOTICE_JURISTS_MAX];
-	struct digest_setup in;
+	struct roundup_setup in;
 	size_t nmail;
 	const char *const *mail = config_jurist_mail(c, &nmail);
 	if (notice_jurist_to(mail, nmail, to, NOTICE_JURISTS_MAX) == 0) {
@@ -606,24 +606,24 @@ static void setup_jurist_notices(const struct config *c)
 			"of new holds or of holds close to expiry");
 		return;
 	}
-	if (!digest_setup_of(c, to, &in))
+	if (!roundup_setup_of(c, to, &in))
 		return;
-	digest = digest_new(&in);
-	if (digest == NULL)
+	roundup = roundup_new(&in);
+	if (roundup == NULL)
 		log_msg(LOG_ERR, "out of memory: no digest of holds close to expiry");
 }
 
-/* After a reload: the releaser and the digest follow HoldExpiry,
+/* After a reload: the releaser and the roundup follow HoldExpiry,
  * ReleaseRetry, ReleaseRelay (set or emptied), ExpiryWarning and the
  * jurists' addresses. */
 static void reconfigure_release(const struct config *c)
 {
 	const char *to[NOTICE_JURISTS_MAX];
-	struct digest_setup in;
-	bool wanted = digest_setup_of(c, to, &in);
-	if (digest != NULL)
-		digest_configure(digest, &in);	/* ExpiryWarning 0 or nobody: none sent */
-	else if (wanted && (digest = digest_new(&in)) == NULL)
+	struct roundup_setup in;
+	bool wanted = roundup_setup_of(c, to, &in);
+	if (roundup != NULL)
+		roundup_configure(roundup, &in);	/* ExpiryWarning 0 or nobody: none sent */
+	else if (wanted && (roundup = roundup_new(&in)) == NULL)
 		log_msg(LOG_ERR, "out of memory: no digest of holds close to expiry");
 	const char *relay = config_str(c, CONF_RELEASE_RELAY);
 	if (daemon_state.releaser == NULL)
@@ -632,7 +632,7 @@ static void reconfigure_release(const struct config *c)
 		log_msg(LOG_WARNING, "ReleaseRelay is empty now: approved holds wait until it is set");
 	struct releaser_config rc = {
 		.relay = relay, .expiry_days = (unsigned)config_uint(c, CONF_HOLD_EXPIRY),
-		.retry_base = (unsigned)config_uint(c, CONF_RELEASE_RETRY), .digest = digest,
+		.retry_base = (unsigned)config_uint(c, CONF_RELEASE_RETRY), .roundup = roundup,
 	};
 	char err[256];
 	if (releaser_configure(daemon_state.releaser, &rc, err, sizeof err) != 0)
@@ -651,7 +651,7 @@ static void start_releaser(const struct config *c)
 		.header_name = config_str(c, CONF_HEADER_NAME),
 		.expiry_days = (unsigned)config_uint(c, CONF_HOLD_EXPIRY),
 		.retry_base = (unsigned)config_uint(c, CONF_RELEASE_RETRY),
-		.notifier = daemon_state.notifier, .digest = digest,
+		.notifier = daemon_state.notifier, .roundup = roundup,
 		.spool_dir = config_str(c, CONF_SPOOL_DIRECTORY),
 	};
 	memcpy(in.key, daemon_state.release_key, sizeof in.key);
@@ -868,8 +868,8 @@ static int run(bool foreground)
 	 * recorded) and kicks the notifier: stop it first */
 	releaser_free(daemon_state.releaser);
 	daemon_state.releaser = NULL;
-	digest_free(digest);
-	digest = NULL;
+	roundup_free(roundup);
+	roundup = NULL;
 	anchor_ship_notifier(anchors, NULL);
 	notifier_stop(daemon_state.notifier);
 	daemon_state.notifier = NULL;

@@ -1,7 +1,7 @@
 /*
  * releaser.c - the releaser thread: unfinished attempts, expiry, due
- * releases, the jurists' digest.  See releaser.h; the single-use token
- * is release.c, the transactions store_release.c, the digest digest.c.
+ * releases, the jurists' roundup.  See releaser.h; the single-use token
+ * is release.c, the transactions store_release.c, the roundup roundup.c.
  *
  * Public functions: releaser_new(), releaser_free(), releaser_pass(),
  * releaser_start(), releaser_kick(), releaser_configure(),
@@ -43,7 +43,7 @@ struct releaser {
 		bool set, relay;	/* relay: host/port given ("" none) */
 		char host[256], port[16];
 		unsigned expiry_days, retry_base;
-		struct digest *digest;
+		struct roundup *roundup;
 	} next;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -585,7 +585,7 @@ static void apply_config(struct releaser *r)
 			r->in.expiry_days = r->next.expiry_days;
 		if (r->next.retry_base > 0)
 			r->in.retry_base = r->next.retry_base;
-		r->in.digest = r->next.digest;
+		r->in.roundup = r->next.roundup;
 		r->next.set = false;
 		log_msg(LOG_INFO, "releaser: relay %s%s%s, HoldExpiry %u days, ReleaseRetry %u s",
 			r->host[0] ? r->host : "none (approved holds wait)", r->host[0] ? ":" : "",
@@ -611,7 +611,7 @@ int releaser_configure(struct releaser *r, const struct releaser_config *c, char
 	r->next.relay = c->relay != NULL;
 	r->next.expiry_days = c->expiry_days;
 	r->next.retry_base = c->retry_base;
-	r->next.digest = c->digest;
+	r->next.roundup = c->roundup;
 	r->next.set = true;
 	/* wake the thread: expiries and retries follow the new values now */
 	r->kicked = true;
@@ -626,7 +626,7 @@ int releaser_pass(struct releaser *r, time_t now)
 		return -1;
 	apply_config(r);
 	int a = resume(r, now), b = expire(r, now), c = release_due(r, now);
-	int d = digest_pass(r->in.digest, now);
+	int d = roundup_pass(r->in.roundup, now);
 	if (a < 0 || b < 0 || c < 0 || d < 0)
 		return -1;
 	return a + b + c + d;

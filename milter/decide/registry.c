@@ -1,9 +1,8 @@
 /*
- * registry.c - the registry object (see registry.h): loading (the YAML
- * tree from registry_parse.c, the schema walk in registry_load.c), the
- * arena that owns every string and array of one snapshot, the hash tables
- * that make lookups independent of the number of parties, reference
- * counting, and the read side.
+ * registry.c - the registry object (see registry.h), once loaded
+ * (registry_load.c): reference counting, lookups through the string tables (base/strtab.c)
+ * that make them independent of the number of parties, and the read side.
+ * Every string and array of one snapshot lives in its arena (base/arena.c).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -15,68 +14,10 @@
 #include "grondslag/base/names.h"
 #include "registry_priv.h"
 
-/* ---- arena -------------------------------------------------------------- */
-
-#define ARENA_CHUNK (64u << 10)
-
-struct arena_chunk {
-	struct arena_chunk *next;
-	size_t used, size;
-	max_align_t data[];
-};
-
-/* Zeroed, max-aligned memory that lives as long as the registry. */
-void *arena_alloc(struct arena *a, size_t size)
-{
-	size_t align = _Alignof(max_align_t);
-	if (size > SIZE_MAX / 2) {
-		a->oom = true;
-		return NULL;
-	}
-	size = (size + align - 1) / align * align;
-	if (size == 0)
-		size = align;
-	struct arena_chunk *c = a->head;
-	if (c == NULL || c->size - c->used < size) {
-		size_t csize = size > ARENA_CHUNK ? size : ARENA_CHUNK;
-		c = calloc(1, sizeof *c + csize);
-		if (c == NULL) {
-			a->oom = true;
-			return NULL;
-		}
-		c->size = csize;
-		c->next = a->head;
-		a->head = c;
-	}
-	void *p = (char *)c->data + c->used;
-	c->used += size;
-	return p;
-}
-
-char *arena_strdup(struct arena *a, const char *s)
-{
-	size_t len = strlen(s);
-	char *d = arena_alloc(a, len + 1);
-	if (d != NULL)
-		memcpy(d, s, len + 1);
-	return d;
-}
-
-void arena_free(struct arena *a)
-{
-	struct arena_chunk *c = a->head;
-	while (c != NULL) {
-		struct arena_chunk *n = c->next;
-		free(c);
-		c = n;
-	}
-	a->head = NULL;
-}
-
-/* ---- load, ref, unref ---------------------------------------------------- */
+/* ---- free, ref, unref ---------------------------------------------------- */
 
 /* Free everything; refs must be zero or the registry unpublished. */
-static void registry_destroy(struct registry *r)
+void registry_destroy(struct registry *r)
 {
 	strtab_free(&r->regime_ids);
 	strtab_free(&r->basis_ids);
@@ -89,99 +30,6 @@ static void registry_destroy(struct registry *r)
 	arena_free(&r->arena);
 	free(r->file);
 	free(r);
-}
-
-struct registry *registry_load_buffer(const char *name, const char *data, size_t len,
-				      struct registry_errors **errors)
-{
-	struct registry_errors *e = regerr_alloc(name);
-	struct registry *r = NULL;
-	if (errors != NULL)
-		*errors = e;
-	if (e == NULL)
-		return NULL;	/* no memory even for the error list */
-	if (len > REGISTRY_MAX_BYTES) {
-		regerr_add(e, 0, "file larger than %u bytes", REGISTRY_MAX_BYTES);
-		goto out;
-	}
-	struct ynode *root = ytree_parse(data, len, e);
-	if (root == NULL)
-		goto out;
-	r = calloc(1, sizeof *r);
-	if (r == NULL || (r->file = strdup(name != NULL ? name : "registry")) == NULL) {
-		regerr_add(e, 0, "out of memory");
-		free(r);
-		r = NULL;
-		ytree_free(root);
-		goto out;
-	}
-	atomic_init(&r->refs, 1);
-	registry_build(r, root, e);
-	ytree_free(root);
-	if (r->arena.oom)
-		regerr_add(e, 0, "out of memory");
-	if (regerr_total(e) > 0) {
-		registry_destroy(r);
-		r = NULL;
-	}
-out:
-	regerr_finish(e);
-	if (errors == NULL)
-		registry_errors_free(e);
-	return r;
-}
-
-struct registry *registry_load(const char *file, struct registry_errors **errors)
-{
-	FILE *fp = fopen(file, "rb");
-	if (fp == NULL) {
-		int err = errno;
-		struct registry_errors *e = regerr_alloc(file);
-		regerr_add(e, 0, "cannot open: %s", strerror(err));
-		if (errors != NULL)
-			*errors = e;
-		else
-			registry_errors_free(e);
-		return NULL;
-	}
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	bool too_big = false, oom = false;
-	for (;;) {
-		if (len == cap) {
-			if (cap > REGISTRY_MAX_BYTES) {
-				too_big = true;
-				break;
-			}
-			cap = cap ? cap * 2 : 65536;
-			char *nb = realloc(buf, cap);
-			if (nb == NULL) {
-				oom = true;
-				break;
-			}
-			buf = nb;
-		}
-		size_t n = fread(buf + len, 1, cap - len, fp);
-		if (n == 0)
-			break;
-		len += n;
-	}
-	bool rerr = ferror(fp) != 0;
-	fclose(fp);
-	if (too_big || oom || rerr) {
-		struct registry_errors *e = regerr_alloc(file);
-		regerr_add(e, 0, "%s", too_big ? "file larger than the registry limit"
-				     : oom ? "out of memory" : "read error");
-		free(buf);
-		if (errors != NULL)
-			*errors = e;
-		else
-			registry_errors_free(e);
-		return NULL;
-	}
-	struct registry *r = registry_load_buffer(file, buf != NULL ? buf : "", len, errors);
-	free(buf);
-	return r;
 }
 
 struct registry *registry_ref(struct registry *r)

@@ -1,7 +1,8 @@
 /*
  * registry_priv.h - what the registry files share and nobody else
- * sees: the YAML node tree (registry_parse.c), the error list, the arena
- * and string tables, and the registry object itself (registry.c), filled
+ * sees: the YAML node tree (registry_parse.c), the error list, and the
+ * registry object itself (registry.c; its arena and string tables are
+ * base/arena.h and base/strtab.h), filled
  * by the schema walk (registry_load.c, registry_party.c).
  */
 #ifndef GRONDSLAG_REGISTRY_PRIV_H
@@ -12,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "grondslag/base/arena.h"
 #include "grondslag/base/strtab.h"
 #include "grondslag/decide/registry.h"
 
@@ -56,18 +58,6 @@ const char *ytree_kind_name(enum ynode_kind k);
 const char *regerr_quote(const char *text, char *buf, size_t size);
 #define REGERR_QUOTE_MAX 72
 
-/* ---- arena (registry.c); string tables are base/strtab.h ------------- */
-
-struct arena_chunk;
-struct arena {
-	struct arena_chunk *head;
-	bool oom;
-};
-
-void *arena_alloc(struct arena *a, size_t size);	/* zeroed, aligned */
-char *arena_strdup(struct arena *a, const char *s);
-void arena_free(struct arena *a);
-
 struct eea_member {
 	char country[3];
 	struct date_range valid;
@@ -95,10 +85,11 @@ struct registry {
 	struct strtab own_exact, own_wild;	/* -> the line, as a pointer */
 };
 
-/* The schema walk (registry_load.c): fill r from the tree; errors into e. */
-void registry_build(struct registry *r, const struct ynode *root, struct registry_errors *e);
+/* Free everything (registry.c); refs must be zero or the registry
+ * unpublished. */
+void registry_destroy(struct registry *r);
 
-/* ---- schema walk helpers (registry_load.c), used by registry_party.c ---- */
+/* ---- the schema walk's field readers (registry_fields.c) ------------ */
 
 #define WHAT_MAX 128	/* "party 'cert-be'" */
 

@@ -1,8 +1,8 @@
 /*
  * notice_jurist.c - the jurists' notices (notice.h): one on each new
- * hold, and the daily digest of holds close to expiry; plus the pure
- * rules around them (who gets them, which holds a digest lists, when a
- * digest is due).
+ * hold, and the daily roundup of holds close to expiry; plus the pure
+ * rules around them (who gets them, which holds a roundup lists, when a
+ * roundup is due).
  *
  * Like every notice they name the reference, the sender, the held
  * recipients with their parties, reason codes and the jurist's sentence,
@@ -11,11 +11,11 @@
  * recipient) is replaced by "(not shown: ...)", so the notice passes the
  * milter without being held.  Built from notice_text.c's pieces.
  *
- * Public functions: notice_jurist_hold(), notice_digest(),
- * notice_digest_lists(), notice_digest_due(), notice_jurist_to().
+ * Public functions: notice_jurist_hold(), notice_roundup(),
+ * notice_roundup_lists(), notice_roundup_due(), notice_jurist_to().
  * Limits (a burst of holds makes one notice per hold, so each is
  * bounded): at most 100 recipients listed per hold and 10 per hold in the
- * digest, 100 holds in a digest, and no more recipients or holds once a
+ * roundup, 100 holds in a roundup, and no more recipients or holds once a
  * body passes 64 KiB (then a count of the rest); the sender 320 bytes,
  * countries 200.
  */
@@ -166,7 +166,7 @@ char *notice_jurist_hold(const struct notice_jurist_info *in)
 	return text;
 }
 
-bool notice_digest_lists(const struct store_hold_record *h, time_t now, unsigned expiry_days,
+bool notice_roundup_lists(const struct store_hold_record *h, time_t now, unsigned expiry_days,
 			 unsigned warning_days)
 {
 	if (h == NULL || warning_days == 0 || h->state == NULL)
@@ -183,14 +183,14 @@ bool notice_digest_lists(const struct store_hold_record *h, time_t now, unsigned
 	return waiting && expires > now && expires - now <= (time_t)warning_days * DAY;
 }
 
-bool notice_digest_due(time_t last, time_t now)
+bool notice_roundup_due(time_t last, time_t now)
 {
 	/* one per UTC day; a clock set back never sends a second one */
 	return last <= 0 || now / DAY > last / DAY;
 }
 
-/* One hold of the digest. */
-static void digest_hold(struct strbuf *b, const struct store_hold_record *h, time_t now,
+/* One hold of the roundup. */
+static void roundup_hold(struct strbuf *b, const struct store_hold_record *h, time_t now,
 			unsigned expiry_days)
 {
 	char ref[64], day[16], until[64];
@@ -233,13 +233,13 @@ static void digest_hold(struct strbuf *b, const struct store_hold_record *h, tim
 	strbuf_puts(b, "\n");
 }
 
-/* The body of the digest, LF line ends; the holds listed in *listed. */
-static void digest_body(struct strbuf *b, const struct notice_digest_info *in,
+/* The body of the roundup, LF line ends; the holds listed in *listed. */
+static void roundup_body(struct strbuf *b, const struct notice_roundup_info *in,
 			size_t *listed)
 {
 	size_t total = 0;
 	for (size_t i = 0; i < in->nholds; i++)
-		total += notice_digest_lists(in->holds[i], in->now, in->expiry_days,
+		total += notice_roundup_lists(in->holds[i], in->now, in->expiry_days,
 					     in->warning_days);
 	GString *intro = g_string_new(NULL);
 	g_string_printf(intro, "%zu held message%s expire%s within %u day%s unless a jurist "
@@ -253,11 +253,11 @@ static void digest_body(struct strbuf *b, const struct notice_digest_info *in,
 	strbuf_puts(b, "\n");
 	*listed = 0;
 	for (size_t i = 0; i < in->nholds; i++) {
-		if (!notice_digest_lists(in->holds[i], in->now, in->expiry_days, in->warning_days))
+		if (!notice_roundup_lists(in->holds[i], in->now, in->expiry_days, in->warning_days))
 			continue;
 		if (*listed >= DIGEST_HOLDS_LISTED || b->len >= BODY_SOFT_MAX)
 			break;
-		digest_hold(b, in->holds[i], in->now, in->expiry_days);
+		roundup_hold(b, in->holds[i], in->now, in->expiry_days);
 		(*listed)++;
 	}
 	if (*listed < total)
@@ -268,7 +268,7 @@ static void digest_body(struct strbuf *b, const struct notice_digest_info *in,
 			  "only when a hold is close to expiry). Replies to it are not read.\n");
 }
 
-char *notice_digest(const struct notice_digest_info *in, size_t *listed)
+char *notice_roundup(const struct notice_roundup_info *in, size_t *listed)
 {
 	size_t dummy;
 	if (listed == NULL)
@@ -277,7 +277,7 @@ char *notice_digest(const struct notice_digest_info *in, size_t *listed)
 	if (in == NULL || in->to == NULL || (in->nholds > 0 && in->holds == NULL))
 		return NULL;
 	struct strbuf b = {0}, body = {0};
-	digest_body(&body, in, listed);
+	roundup_body(&body, in, listed);
 	if (*listed == 0) {
 		free(body.s);
 		return NULL;

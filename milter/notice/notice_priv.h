@@ -1,6 +1,6 @@
 /*
  * notice_priv.h - what the notice builders (notice.c: the sender's hold
- * notice; notice_jurist.c: the jurists' hold notice and digest) share,
+ * notice; notice_jurist.c: the jurists' hold notice and roundup) share,
  * and nobody else sees.  The functions are in notice_text.c.
  *
  * Everything that comes from a held mail or its envelope is hostile: the

@@ -19,8 +19,8 @@
 
 #include "grondslag/base/clean.h"
 #include "grondslag/base/strbuf.h"
+#include "grondslag/scan/charset.h"
 #include "grondslag/scan/ipscan.h"
-#include "grondslag/scan/textx.h"
 #include "notice_priv.h"
 
 #define QP_LINE 76
@@ -402,7 +402,7 @@ bool notice_held_init(struct notice_held *hd, const char *ref, const char *queue
 	notice_token(queue_id, hd->qid, sizeof hd->qid, "unknown");
 	/* as the reader would see it: RFC 2047 words decoded, so that an
 	 * address inside an encoded word is found too */
-	textx_global_init();
+	charset_global_init();
 	char *decoded = g_mime_utils_header_decode_text(NULL, subject ? subject : "");
 	/* never repeat an address found in the mail, not even to its sender */
 	hd->withheld = decoded == NULL || has_address_uncut(decoded);

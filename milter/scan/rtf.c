@@ -136,6 +136,8 @@ static int hexv(unsigned char c)
 /* Bytes of an object's data. */
 static void obj_put(struct rtf *r, const unsigned char *b, size_t n)
 {
+	if (n == 0)
+		return;	/* "\bin" at the very end: no buffer to copy into yet */
 	if (r->obj_cap - r->obj_len < n) {
 		size_t cap = r->obj_cap ? r->obj_cap : 4096;
 		while (cap - r->obj_len < n)
@@ -206,6 +208,79 @@ static void control(struct rtf *r, const char *w, long n, bool has_n)
 		put(r, " ", 1);
 }
 
+/* '{': a group opens, inheriting what it skips and its \uc. */
+static void group_open(struct rtf *r)
+{
+	if (r->depth + 1 < RTF_MAX_DEPTH) {
+		r->skip[r->depth + 1] = r->skip[r->depth];
+		r->uc[r->depth + 1] = r->uc[r->depth];
+		r->depth++;
+	}
+	r->star = false;
+}
+
+/* '}': a group closes (an object's data group hands its bytes out). */
+static void group_close(struct rtf *r)
+{
+	if (r->obj_depth > 0 && r->depth == r->obj_depth)
+		obj_end(r);
+	if (r->depth > 0)
+		r->depth--;
+	r->star = false;
+	r->pending_skip = 0;
+}
+
+/* A control word at p[i] ('\\' and a letter), with its parameter and
+ * the space that ends it; \bin skips (or, in an object, keeps) its raw
+ * bytes.  Returns the index after it. */
+static size_t control_word(struct rtf *r, const unsigned char *p, size_t len, size_t i)
+{
+	char w[33];
+	size_t k = 0, j = i + 1;
+	while (j < len && ((p[j] | 0x20) >= 'a' && (p[j] | 0x20) <= 'z')) {
+		if (k < 32)
+			w[k++] = (char)p[j];
+		j++;
+	}
+	w[k] = '\0';
+	bool neg = j < len && p[j] == '-', has_n = false;
+	long n = 0;
+	if (neg)
+		j++;
+	for (unsigned dg = 0; j < len && p[j] >= '0' && p[j] <= '9'; j++, dg++) {
+		if (dg < 10)
+			n = n * 10 + (p[j] - '0');
+		has_n = true;
+	}
+	if (neg)
+		n = -n;
+	if (j < len && p[j] == ' ')
+		j++;
+	if (strcmp(w, "bin") == 0 && has_n && n > 0) {
+		/* Raw bytes; inside \objdata they are the object's
+		 * data as much as hex digits are. */
+		size_t nb = (size_t)n < len - j ? (size_t)n : len - j;
+		if (r->obj_depth > 0 && r->depth >= r->obj_depth) {
+			r->nibble = -1;
+			obj_put(r, p + j, nb);
+		}
+		return j + nb;
+	}
+	control(r, w, n, has_n);
+	return j;
+}
+
+/* \\ \{ \} and other control symbols; \~ is a hard space. */
+static void control_symbol(struct rtf *r, char sym)
+{
+	if (sym == '\\' || sym == '{' || sym == '}')
+		put(r, &sym, 1);
+	else if (sym == '~')
+		put(r, " ", 1);
+	else if (sym == '_')
+		put(r, "-", 1);
+}
+
 int rtf_text(const void *buf, size_t len, int (*emit)(void *arg, const char *s, size_t n),
 	     int (*obj)(void *arg, const unsigned char *data, size_t n), void *arg)
 {
@@ -220,20 +295,10 @@ int rtf_text(const void *buf, size_t len, int (*emit)(void *arg, const char *s, 
 	for (size_t i = 0; i < len && r.rc == 0;) {
 		unsigned char c = p[i];
 		if (c == '{') {
-			if (r.depth + 1 < RTF_MAX_DEPTH) {
-				r.skip[r.depth + 1] = r.skip[r.depth];
-				r.uc[r.depth + 1] = r.uc[r.depth];
-				r.depth++;
-			}
-			r.star = false;
+			group_open(&r);
 			i++;
 		} else if (c == '}') {
-			if (r.obj_depth > 0 && r.depth == r.obj_depth)
-				obj_end(&r);
-			if (r.depth > 0)
-				r.depth--;
-			r.star = false;
-			r.pending_skip = 0;
+			group_close(&r);
 			i++;
 		} else if (c == '\r' || c == '\n') {
 			i++;
@@ -256,49 +321,9 @@ int rtf_text(const void *buf, size_t len, int (*emit)(void *arg, const char *s, 
 			r.star = true;
 			i += 2;
 		} else if ((p[i + 1] | 0x20) >= 'a' && (p[i + 1] | 0x20) <= 'z') {
-			char w[33];
-			size_t k = 0, j = i + 1;
-			while (j < len && ((p[j] | 0x20) >= 'a' && (p[j] | 0x20) <= 'z')) {
-				if (k < 32)
-					w[k++] = (char)p[j];
-				j++;
-			}
-			w[k] = '\0';
-			bool neg = j < len && p[j] == '-', has_n = false;
-			long n = 0;
-			if (neg)
-				j++;
-			for (unsigned dg = 0; j < len && p[j] >= '0' && p[j] <= '9'; j++, dg++) {
-				if (dg < 10)
-					n = n * 10 + (p[j] - '0');
-				has_n = true;
-			}
-			if (neg)
-				n = -n;
-			if (j < len && p[j] == ' ')
-				j++;
-			if (strcmp(w, "bin") == 0 && has_n && n > 0) {
-				/* Raw bytes; inside \objdata they are the object's
-				 * data as much as hex digits are. */
-				size_t nb = (size_t)n < len - j ? (size_t)n : len - j;
-				if (r.obj_depth > 0 && r.depth >= r.obj_depth) {
-					r.nibble = -1;
-					obj_put(&r, p + j, nb);
-				}
-				j += nb;
-			} else {
-				control(&r, w, n, has_n);
-			}
-			i = j;
+			i = control_word(&r, p, len, i);
 		} else {
-			/* \\ \{ \} and other control symbols; \~ is a hard space. */
-			char sym = (char)p[i + 1];
-			if (sym == '\\' || sym == '{' || sym == '}')
-				put(&r, &sym, 1);
-			else if (sym == '~')
-				put(&r, " ", 1);
-			else if (sym == '_')
-				put(&r, "-", 1);
+			control_symbol(&r, (char)p[i + 1]);
 			i += 2;
 		}
 	}

@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "grondslag/scan/sniff.h"
 
@@ -601,4 +602,123 @@ unsigned char *sniff_b64_decode(const void *buf, size_t len, size_t *out_len)
 	}
 	*out_len = n;
 	return out;
+}
+
+/* ---- text or binary, HTML ------------------------------------------------ */
+
+/* Is u a code unit that text in some script is made of: printable ASCII
+ * and line breaks, Latin, Greek, Cyrillic, Hebrew, Arabic, Indic and Thai
+ * letters, general punctuation, CJK symbols, kana, CJK ideographs, Hangul,
+ * full-width forms - or half of a surrogate pair (checked by the caller)? */
+static bool utf16_text_unit(uint32_t u)
+{
+	static const uint16_t ranges[][2] = {
+		{0x0020, 0x007e}, {0x00a0, 0x024f}, {0x0370, 0x052f}, {0x0590, 0x06ff},
+		{0x0900, 0x0e7f}, {0x1100, 0x11ff}, {0x1e00, 0x1fff}, {0x2000, 0x206f},
+		{0x20a0, 0x20bf}, {0x2100, 0x218f}, {0x2190, 0x23ff}, {0x2460, 0x27bf},
+		{0x3000, 0x30ff}, {0x3100, 0x318f}, {0x3400, 0x4dbf}, {0x4e00, 0x9fff},
+		{0xac00, 0xd7a3}, {0xf900, 0xfaff}, {0xff00, 0xffef},
+	};
+	if (u == '\t' || u == '\n' || u == '\r')
+		return true;
+	for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+		if (u >= ranges[i][0] && u <= ranges[i][1])
+			return true;
+	return false;
+}
+
+/* How many of the code units of p, read as UTF-16 (le or be), are text,
+ * and how many are ASCII; surrogates count only as well-formed pairs. */
+static size_t utf16_text_units(const unsigned char *p, size_t n, bool le, size_t *ascii)
+{
+	size_t good = 0;
+	*ascii = 0;
+	for (size_t i = 0; i + 1 < n; i += 2) {
+		uint32_t u = le ? (uint32_t)(p[i] | p[i + 1] << 8) : (uint32_t)(p[i] << 8 | p[i + 1]);
+		if (u >= 0xd800 && u <= 0xdbff && i + 3 < n) {
+			uint32_t l = le ? (uint32_t)(p[i + 2] | p[i + 3] << 8)
+					: (uint32_t)(p[i + 2] << 8 | p[i + 3]);
+			if (l >= 0xdc00 && l <= 0xdfff) {
+				good += 2;
+				i += 2;
+			}
+			continue;
+		}
+		*ascii += u < 0x80 && utf16_text_unit(u);
+		good += utf16_text_unit(u);
+	}
+	return good;
+}
+
+/* UTF-16 without BOM.  Western text: one byte of each pair is almost
+ * always zero.  Text that is mostly CJK (or another script above U+00FF)
+ * has few zero bytes, so that pattern alone would read it as 8-bit: then
+ * the pairs must decode, one way round, to code units that text is made
+ * of (almost all of them; random binary data scores about half) with
+ * some ASCII among them (at least one unit in 32: the zero bytes that
+ * brought us here; a picture of one colour is no text). */
+static enum sniff_text sniff_utf16(const unsigned char *p, size_t n)
+{
+	size_t pairs = n / 2, zero_even = 0, zero_odd = 0;
+	if (pairs < 4)
+		return SNIFF_BINARY;
+	for (size_t i = 0; i + 1 < n; i += 2) {
+		zero_even += p[i] == 0;
+		zero_odd += p[i + 1] == 0;
+	}
+	if (zero_odd * 10 >= pairs * 7 && zero_even * 50 <= pairs)
+		return SNIFF_UTF16LE;
+	if (zero_even * 10 >= pairs * 7 && zero_odd * 50 <= pairs)
+		return SNIFF_UTF16BE;
+	/* 8-bit text whose only zero bytes end it (a C string, padding to a
+	 * field's size) is no UTF-16: its letter pairs would read as CJK */
+	size_t end = n;
+	while (end > 0 && p[end - 1] == 0)
+		end--;
+	if (memchr(p, 0, end) == NULL)
+		return SNIFF_BINARY;
+	size_t ascii_le, ascii_be;
+	size_t le = utf16_text_units(p, n, true, &ascii_le);
+	size_t be = utf16_text_units(p, n, false, &ascii_be);
+	if (le >= be && le * 100 >= pairs * 97 && ascii_le * 32 >= pairs)
+		return SNIFF_UTF16LE;
+	if (be > le && be * 100 >= pairs * 97 && ascii_be * 32 >= pairs)
+		return SNIFF_UTF16BE;
+	return SNIFF_BINARY;
+}
+
+enum sniff_text sniff_text(const void *buf, size_t len)
+{
+	const unsigned char *p = buf;
+	size_t n = len < 8192 ? len : 8192, ctrl = 0;
+	if (n >= 2 && ((p[0] == 0xff && p[1] == 0xfe) || (p[0] == 0xfe && p[1] == 0xff)))
+		return SNIFF_TEXT;	/* the BOM is honoured by the decoder */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = p[i];
+		if (c == 0)
+			return sniff_utf16(p, n);
+		if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' &&
+		     c != 0x1b) || c == 0x7f)
+			ctrl++;
+	}
+	/* Text has (next to) no control characters; binary data has many. */
+	return ctrl * 100 > n ? SNIFF_BINARY : SNIFF_TEXT;
+}
+
+bool sniff_html(const void *buf, size_t len)
+{
+	const char *p = buf;
+	size_t n = len < 1024 ? len : 1024;
+	static const char *const marks[] = {"<!doctype html", "<html", "<body", "<head", "<table",
+					    "<div", "<p>", "<br", NULL};
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] != '<')
+			continue;
+		for (const char *const *m = marks; *m; m++) {
+			size_t k = strlen(*m);
+			if (i + k <= n && strncasecmp(p + i, *m, k) == 0)
+				return true;
+		}
+	}
+	return false;
 }

@@ -87,7 +87,7 @@ static double phase_once(int phase, const char *p, size_t n, struct decoded *d)
 {
 	double t0 = now();
 	size_t matches = 0;
-	struct textx *t = phase == 0 ? textx_alloc(TEXTX_PLAIN, NULL, gather, d) : NULL;
+	struct textx *t = phase == 0 ? textx_alloc(MARKUP_PLAIN, NULL, gather, d) : NULL;
 	struct markers *mk = phase == 1 ? markers_alloc() : NULL;
 	struct ipscan *s = phase == 2 ? ipscan_alloc(count_match, &matches) : NULL;
 	struct findings *f = findings_alloc();

@@ -2,9 +2,9 @@
  * test_notice_jurist.c - the jurists' notices: the hold notice (key lines
  * exactly, no IP address even when the subject, the sender, a recipient
  * or a sentence carries one, hostile values cleaned, bounds), who gets
- * them (JuristNotice, else the Jurist lines), which holds the digest
+ * them (JuristNotice, else the Jurist lines), which holds the roundup
  * lists (the window's edges, expired, approved, releasing, final
- * states), its text, that it is due once per UTC day, and digest_pass()
+ * states), its text, that it is due once per UTC day, and roundup_pass()
  * against a real store: queued with its "digest" record in one
  * transaction, once a day also across a restart; the jurists' notice of
  * a hold stored with the hold or not at all.
@@ -16,7 +16,7 @@
 #include <glib.h>
 
 #include "grondslag/config/config.h"
-#include "grondslag/daemon/digest.h"
+#include "grondslag/daemon/roundup.h"
 #include "grondslag/scan/ipscan.h"
 #include "grondslag/notice/notice.h"
 #include "grondslag/store/store.h"
@@ -320,9 +320,9 @@ static void test_jurist_to_filter(void **state)
 	}
 }
 
-/* ---- the digest -------------------------------------------------------- */
+/* ---- the roundup ------------------------------------------------------- */
 
-static struct store_hold_rcpt_record digest_rcpts[3] = {
+static struct store_hold_rcpt_record roundup_rcpts[3] = {
 	{"<soc@cisa.gov>", "cisa", "no-basis", "", "held", NULL},
 	{"<ops@[192.0.2.7]>", "", "unknown-party", "", "held", NULL},
 	{"<ok@cert.be>", "cert-be", "no-basis", "", "approved", NULL},
@@ -337,12 +337,12 @@ static struct store_hold_record hold_at(const char *ref, time_t received, const 
 	h.sender = (char *)"<analyst@ncsc.nl>";
 	h.received = received;
 	h.state = (char *)st;
-	h.rcpts = &digest_rcpts[first];
+	h.rcpts = &roundup_rcpts[first];
 	h.nrcpts = n;
 	return h;
 }
 
-static void test_digest_lists(void **state)
+static void test_roundup_lists(void **state)
 {
 	(void)state;
 	const time_t now = T0;
@@ -373,13 +373,13 @@ static void test_digest_lists(void **state)
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		struct store_hold_record h =
 			hold_at(REF, now - cases[i].age, cases[i].state, cases[i].first, cases[i].n);
-		bool got = notice_digest_lists(&h, now, 14, cases[i].warning);
+		bool got = notice_roundup_lists(&h, now, 14, cases[i].warning);
 		assert_int_eq_msg(cases[i].name, got, cases[i].want);
 	}
-	assert_false(notice_digest_lists(NULL, now, 14, 3));
+	assert_false(notice_roundup_lists(NULL, now, 14, 3));
 }
 
-static void test_digest_text(void **state)
+static void test_roundup_text(void **state)
 {
 	(void)state;
 	struct store_hold_record a = hold_at("G20250302-AAAAAAAAAA", T0 - 12 * DAY, "pending", 0, 3);
@@ -388,12 +388,12 @@ static void test_digest_text(void **state)
 		hold_at("G20250301-CCCCCCCCCC", T0 - 13 * DAY, "partly-approved", 1, 2);
 	c.sender = (char *)"<x@[193.0.6.139]>";
 	const struct store_hold_record *holds[] = {&c, &a, &b};
-	struct notice_digest_info in = {
+	struct notice_roundup_info in = {
 		.from = "grondslag@ncsc.nl", .to = jurists, .nto = 2, .hostname = "mx.ncsc.nl",
 		.now = T0, .expiry_days = 14, .warning_days = 3, .holds = holds, .nholds = 3,
 	};
 	size_t listed = 99;
-	char *n = notice_digest(&in, &listed);
+	char *n = notice_roundup(&in, &listed);
 	assert_non_null(n);
 	assert_int_eq_msg("listed", listed, 2);
 	check_lines("digest", n, 200, 76);
@@ -428,7 +428,7 @@ static void test_digest_text(void **state)
 	free(n);
 }
 
-static void test_digest_empty(void **state)
+static void test_roundup_empty(void **state)
 {
 	(void)state;
 	struct store_hold_record b = hold_at("G20250305-BBBBBBBBBB", T0 - 9 * DAY, "pending", 0, 1);
@@ -440,20 +440,20 @@ static void test_digest_empty(void **state)
 		unsigned warning;
 	} cases[] = {{"no holds", 0, 3}, {"none close or open", 2, 3}, {"warning 0", 2, 0}};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-		struct notice_digest_info in = {
+		struct notice_roundup_info in = {
 			.from = "grondslag@ncsc.nl", .to = jurists, .nto = 2, .now = T0,
 			.expiry_days = 14, .warning_days = cases[i].warning, .holds = holds,
 			.nholds = cases[i].nholds,
 		};
 		size_t listed = 7;
-		char *n = notice_digest(&in, &listed);
+		char *n = notice_roundup(&in, &listed);
 		if (n != NULL)
 			fail_msg("%s: got a digest, want none:\n%s", cases[i].name, n);
 		assert_int_eq_msg(cases[i].name, listed, 0);
 	}
 }
 
-static void test_digest_due(void **state)
+static void test_roundup_due(void **state)
 {
 	(void)state;
 	const time_t midnight = T0 - 12 * 3600;	/* 2025-03-14 00:00:00 UTC */
@@ -472,7 +472,7 @@ static void test_digest_due(void **state)
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		time_t last = cases[i].sent ? midnight + cases[i].last : 0;
-		bool got = notice_digest_due(last, midnight + cases[i].now);
+		bool got = notice_roundup_due(last, midnight + cases[i].now);
 		assert_int_eq_msg(cases[i].name, got, cases[i].want);
 	}
 }
@@ -535,64 +535,64 @@ static void test_hold_notices_one_transaction(void **state)
 }
 
 /* Count the "digest" records of the chain. */
-static int count_digest(void *arg, const struct audit_record *r)
+static int count_roundup(void *arg, const struct audit_record *r)
 {
 	*(int *)arg += strcmp(r->event, "digest") == 0;
 	return 0;
 }
 
-static void test_digest_pass(void **state)
+static void test_roundup_pass(void **state)
 {
 	(void)state;
 	struct store *s = open_store("digest");
 	/* noon UTC today: the "same day" checks below must not cross midnight */
 	time_t now = time(NULL) / DAY * DAY + DAY / 2;
-	struct digest_setup in = {
+	struct roundup_setup in = {
 		.store = s, .from = "grondslag@ncsc.nl", .hostname = "mx", .to = jurists, .nto = 2,
 		.expiry_days = 14, .warning_days = 3,
 	};
-	struct digest *d = digest_new(&in);
+	struct roundup *d = roundup_new(&in);
 	assert_non_null(d);
-	assert_int_eq_msg("empty store", digest_pass(d, now), 0);
+	assert_int_eq_msg("empty store", roundup_pass(d, now), 0);
 	assert_int_equal(put_hold(s, now - 12 * DAY - 3600, false), 0);	/* close */
 	assert_int_equal(put_hold(s, now - 2 * DAY, false), 0);		/* not yet */
 	int64_t before = store_notice_count(s, NULL);
-	assert_int_eq_msg("first pass", digest_pass(d, now), 1);
+	assert_int_eq_msg("first pass", roundup_pass(d, now), 1);
 	assert_int_eq_msg("two digests queued", store_notice_count(s, NULL) - before, 2);
-	assert_int_eq_msg("second pass same day", digest_pass(d, now + 60), 0);
-	digest_free(d);
-	/* a restart the same day: the record says a digest went out */
-	d = digest_new(&in);
-	assert_int_eq_msg("after restart", digest_pass(d, now + 120), 0);
-	assert_int_eq_msg("the next day", digest_pass(d, now + DAY), 1);
+	assert_int_eq_msg("second pass same day", roundup_pass(d, now + 60), 0);
+	roundup_free(d);
+	/* a restart the same day: the record says a roundup went out */
+	d = roundup_new(&in);
+	assert_int_eq_msg("after restart", roundup_pass(d, now + 120), 0);
+	assert_int_eq_msg("the next day", roundup_pass(d, now + DAY), 1);
 	int records = 0;
-	assert_int_equal(store_audit_scan(s, 0, count_digest, &records), 0);
+	assert_int_equal(store_audit_scan(s, 0, count_roundup, &records), 0);
 	assert_int_eq_msg("digest records", records, 2);
-	digest_free(d);
+	roundup_free(d);
 	in.warning_days = 0;
-	d = digest_new(&in);
-	assert_int_eq_msg("ExpiryWarning 0", digest_pass(d, now + 2 * DAY), 0);
-	digest_free(d);
+	d = roundup_new(&in);
+	assert_int_eq_msg("ExpiryWarning 0", roundup_pass(d, now + 2 * DAY), 0);
+	roundup_free(d);
 	in.warning_days = 3;
 	in.nto = 0;
-	d = digest_new(&in);
-	assert_int_eq_msg("no jurists", digest_pass(d, now + 2 * DAY), 0);
-	/* a reload names jurists: the next pass sends; the last digest is
+	d = roundup_new(&in);
+	assert_int_eq_msg("no jurists", roundup_pass(d, now + 2 * DAY), 0);
+	/* a reload names jurists: the next pass sends; the last roundup is
 	 * kept across it (no second one the same day); ExpiryWarning 0 stops */
 	assert_int_equal(put_hold(s, now - 10 * DAY - 3600, false), 0);	/* close then */
 	in.nto = 1;
 	in.store = NULL;	/* the store is not the reload's to change */
-	digest_configure(d, &in);
-	assert_int_eq_msg("reload with a jurist", digest_pass(d, now + 2 * DAY), 1);
-	digest_configure(d, &in);
-	assert_int_eq_msg("reload, same day", digest_pass(d, now + 2 * DAY + 60), 0);
+	roundup_configure(d, &in);
+	assert_int_eq_msg("reload with a jurist", roundup_pass(d, now + 2 * DAY), 1);
+	roundup_configure(d, &in);
+	assert_int_eq_msg("reload, same day", roundup_pass(d, now + 2 * DAY + 60), 0);
 	in.warning_days = 0;
-	digest_configure(d, &in);
-	assert_int_eq_msg("reload to ExpiryWarning 0", digest_pass(d, now + 3 * DAY), 0);
-	digest_configure(NULL, &in);
-	digest_free(d);
+	roundup_configure(d, &in);
+	assert_int_eq_msg("reload to ExpiryWarning 0", roundup_pass(d, now + 3 * DAY), 0);
+	roundup_configure(NULL, &in);
+	roundup_free(d);
 	records = 0;
-	assert_int_equal(store_audit_scan(s, 0, count_digest, &records), 0);
+	assert_int_equal(store_audit_scan(s, 0, count_roundup, &records), 0);
 	assert_int_eq_msg("digest records after the reloads", records, 3);
 	struct store_audit_check chk;
 	char err[256];
@@ -610,12 +610,12 @@ int main(void)
 		cmocka_unit_test(test_jurist_refused),
 		cmocka_unit_test(test_jurist_to),
 		cmocka_unit_test(test_jurist_to_filter),
-		cmocka_unit_test(test_digest_lists),
-		cmocka_unit_test(test_digest_text),
-		cmocka_unit_test(test_digest_empty),
-		cmocka_unit_test(test_digest_due),
+		cmocka_unit_test(test_roundup_lists),
+		cmocka_unit_test(test_roundup_text),
+		cmocka_unit_test(test_roundup_empty),
+		cmocka_unit_test(test_roundup_due),
 		cmocka_unit_test(test_hold_notices_one_transaction),
-		cmocka_unit_test(test_digest_pass),
+		cmocka_unit_test(test_roundup_pass),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

@@ -1114,14 +1114,14 @@ static void test_no_relay(void **state)
 	put_hold(&e, "<bob@ncsc.nl>", 12 * 86400 + 3600, 2, ref_close);	/* in the digest */
 	put_hold(&e, "<bob@ncsc.nl>", 60, 2, ref_ok);
 	static const char *const to[] = {"jurists@ncsc.nl"};
-	struct digest_setup ds = {.store = e.s, .from = "grondslag@ncsc.nl", .hostname = "mx",
+	struct roundup_setup ds = {.store = e.s, .from = "grondslag@ncsc.nl", .hostname = "mx",
 				  .to = to, .nto = 1, .expiry_days = 14, .warning_days = 3};
-	struct digest *d = digest_new(&ds);
+	struct roundup *d = roundup_new(&ds);
 	assert_non_null(d);
 	releaser_free(e.r);
 	struct releaser_setup in = {
 		.store = e.s, .relay = "", .helo = "mx.ncsc.nl", .notice_from = "grondslag@ncsc.nl",
-		.header_name = "X-Grondslag", .expiry_days = 14, .retry_base = 60, .digest = d,
+		.header_name = "X-Grondslag", .expiry_days = 14, .retry_base = 60, .roundup = d,
 		.spool_dir = dir,
 	};
 	memcpy(in.key, key, sizeof key);
@@ -1144,7 +1144,7 @@ static void test_no_relay(void **state)
 	assert_str_eq_msg("still approved", hold_state(&e, 0), "approved");
 	releaser_free(e.r);
 	e.r = NULL;
-	digest_free(d);
+	roundup_free(d);
 	env_close(&e);
 }
 

@@ -24,8 +24,8 @@
  *      seconds doubling to an hour).  The stored message's SHA-256 is
  *      checked first: a mismatch refuses the release (store.h,
  *      store_hold_message_checked);
- *   4. the jurists' daily digest of holds close to expiry, when one is
- *      due (digest.h; after step 2, so an expired hold is not listed).
+ *   4. the jurists' daily roundup of holds close to expiry, when one is
+ *      due (roundup.h; after step 2, so an expired hold is not listed).
  * It wakes when kicked (the last approval was given), at least every
  * min(RELEASER_POLL_SECONDS, ReleaseRetry) seconds otherwise.
  *
@@ -43,7 +43,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "grondslag/daemon/digest.h"
+#include "grondslag/daemon/roundup.h"
 #include "grondslag/base/ipaddr.h"
 #include "grondslag/daemon/notifier.h"
 #include "grondslag/decide/release.h"
@@ -79,7 +79,7 @@ struct releaser_setup {
 	unsigned retry_base;		/* ReleaseRetry, seconds */
 	struct notifier *notifier;	/* kicked after a notice; may be NULL */
 	struct releaser_relay fake;	/* send NULL: smtpc_send to relay */
-	struct digest *digest;		/* step 4; may be NULL; owned by the
+	struct roundup *roundup;	/* step 4; may be NULL; owned by the
 					 * caller, outlives us */
 };
 
@@ -91,13 +91,13 @@ struct releaser_config {
 					 * now on; NULL: unchanged */
 	unsigned expiry_days;		/* HoldExpiry; 0: unchanged */
 	unsigned retry_base;		/* ReleaseRetry; 0: unchanged */
-	struct digest *digest;		/* NULL: none from now on */
+	struct roundup *roundup;	/* NULL: none from now on */
 };
 
 /* NULL + err (relay neither empty nor HOST:PORT, out of memory). */
 struct releaser *releaser_new(const struct releaser_setup *in, char *err, size_t errlen);
 /* One pass at now; the number of releases, failures and expiries acted
- * on (plus 1 for a digest queued), or -1 when the store could not be
+ * on (plus 1 for a roundup queued), or -1 when the store could not be
  * read. */
 int releaser_pass(struct releaser *r, time_t now);
 int releaser_start(struct releaser *r, char *err, size_t errlen);

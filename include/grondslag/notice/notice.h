@@ -33,9 +33,9 @@
  *                          sender, held recipients with parties, reasons
  *                          and sentences, categories, TLP, counts by
  *                          country, the expiry date, how to act
- *   notice_digest()        the daily digest of holds close to expiry
- *   notice_digest_lists()  does a digest list this hold now?
- *   notice_digest_due()    is a digest due (one per UTC day)?
+ *   notice_roundup()        the daily roundup of holds close to expiry
+ *   notice_roundup_lists()  does a roundup list this hold now?
+ *   notice_roundup_due()    is a roundup due (one per UTC day)?
  *   notice_jurist_to()     their usable addresses, of those configured
  * The record of a hold with its notices (notice_record.c):
  *   notice_hold_record()
@@ -117,10 +117,10 @@ struct notice_jurist_info {
  * cannot be written safely. */
 char *notice_jurist_hold(const struct notice_jurist_info *in);
 
-/* The daily digest: every hold notice_digest_lists() accepts, oldest
+/* The daily roundup: every hold notice_roundup_lists() accepts, oldest
  * first as given, with age, sender, waiting recipients with parties and
  * reasons, and expiry date. */
-struct notice_digest_info {
+struct notice_roundup_info {
 	const char *from;
 	const char *const *to;
 	size_t nto;
@@ -135,16 +135,16 @@ struct notice_digest_info {
  * hold is to be listed (no mail then); NULL with *listed > 0: there are
  * holds to list but the text could not be made (an unusable address, out
  * of memory), which the caller must not take for "nothing to do". */
-char *notice_digest(const struct notice_digest_info *in, size_t *listed);
+char *notice_roundup(const struct notice_roundup_info *in, size_t *listed);
 /* Listed at now: still open (pending or partly-approved) with at least
  * one recipient waiting for a decision (held), and expiring (received +
  * expiry_days) after now and at most warning_days days from now. */
-bool notice_digest_lists(const struct store_hold_record *h, time_t now, unsigned expiry_days,
+bool notice_roundup_lists(const struct store_hold_record *h, time_t now, unsigned expiry_days,
 			 unsigned warning_days);
-/* Is a digest due at now when the last went out at last (0: never)?
+/* Is a roundup due at now when the last went out at last (0: never)?
  * At most one per UTC day, also across restarts (the caller finds last
  * in the record) and when the clock is set back. */
-bool notice_digest_due(time_t last, time_t now);
+bool notice_roundup_due(time_t last, time_t now);
 
 /* At most this many jurists' addresses are told (one outbox row each). */
 #define NOTICE_JURISTS_MAX 20

@@ -3,7 +3,8 @@
  * formats (and where an image ends, so data appended to it is found),
  * OLE2 compound files, binary OpenPGP packets, DER/PEM signatures and
  * certificates, zips hidden at the end of another file, and base64 (is a
- * part labelled base64 really base64; where a text holds a base64 blob).
+ * part labelled base64 really base64; where a text holds a base64 blob),
+ * text or binary (UTF-16 without a byte-order mark too) and HTML.
  *
  * The walker asks these before it trusts a Content-Type, a file name or
  * a Content-Transfer-Encoding: the label is a hint, the bytes decide.
@@ -22,6 +23,8 @@
  *   sniff_b64_mislabelled() a part labelled base64 that is not base64
  *   sniff_b64_run()       the next run of base64 lines in a text
  *   sniff_b64_decode()    decode base64, skipping blanks and line ends
+ *   sniff_text()          text or binary; UTF-16 without BOM (also CJK)
+ *   sniff_html()          the start looks like an HTML document
  */
 #ifndef GRONDSLAG_SNIFF_H
 #define GRONDSLAG_SNIFF_H
@@ -67,5 +70,17 @@ bool sniff_b64_run(const void *buf, size_t len, size_t *off, size_t *start, size
 /* Decode base64, ignoring line ends and blanks; stops at the first byte
  * that is not base64.  Returns a malloc'd buffer (NULL on no memory). */
 unsigned char *sniff_b64_decode(const void *buf, size_t len, size_t *out_len);
+
+enum sniff_text {
+	SNIFF_BINARY,
+	SNIFF_TEXT,		/* UTF-8, 8-bit text, or text with a BOM */
+	SNIFF_UTF16LE,		/* UTF-16 without BOM */
+	SNIFF_UTF16BE
+};
+
+/* Look at (up to) the first 8 KiB and say whether it is text. */
+enum sniff_text sniff_text(const void *buf, size_t len);
+/* True when the start (up to 1 KiB) looks like an HTML document. */
+bool sniff_html(const void *buf, size_t len);
 
 #endif

@@ -1,12 +1,12 @@
 /*
- * digest.c - the jurists' daily digest, queued from the releaser's pass
- * (see digest.h).  The text and the rules of what is listed and when are
+ * roundup.c - the jurists' daily roundup, queued from the releaser's pass
+ * (see roundup.h).  The text and the rules of what is listed and when are
  * notice_jurist.c's (pure, unit-tested); this file reads the store,
- * finds the last digest in the record, and writes digest + record in one
+ * finds the last roundup in the record, and writes roundup + record in one
  * transaction.
  *
- * Public functions: digest_new(), digest_configure(), digest_free(),
- * digest_pass().
+ * Public functions: roundup_new(), roundup_configure(), roundup_free(),
+ * roundup_pass().
  * Limits: 100 holds per pass (store_holds_expired()), addresses of at
  * most 320 bytes.
  */
@@ -17,26 +17,26 @@
 #include <string.h>
 
 #include "grondslag/store/audit.h"
-#include "grondslag/daemon/digest.h"
+#include "grondslag/daemon/roundup.h"
 #include "grondslag/base/log.h"
 
 #define DAY 86400
 
-struct digest {
-	/* held by a pass and by digest_configure(): a reload (main thread)
+struct roundup {
+	/* held by a pass and by roundup_configure(): a reload (main thread)
 	 * never changes the addresses under a pass (releaser thread) */
 	pthread_mutex_t lock;
-	struct digest_setup in;
+	struct roundup_setup in;
 	char from[512], host[256];
 	char to[NOTICE_JURISTS_MAX][321];
 	const char *tov[NOTICE_JURISTS_MAX];
 	bool last_known;		/* last was read from the record */
-	time_t last;			/* the last digest, 0: none */
-	bool failing;			/* said once until a digest goes out */
+	time_t last;			/* the last roundup, 0: none */
+	bool failing;			/* said once until a roundup goes out */
 };
 
 /* Copy the settings of in into d (lock held, or d not yet shared). */
-static void settings(struct digest *d, const struct digest_setup *in)
+static void settings(struct roundup *d, const struct roundup_setup *in)
 {
 	d->in = *in;
 	snprintf(d->from, sizeof d->from, "%s", in->from ? in->from : "");
@@ -55,9 +55,9 @@ static void settings(struct digest *d, const struct digest_setup *in)
 	d->in.to = d->tov;
 }
 
-struct digest *digest_new(const struct digest_setup *in)
+struct roundup *roundup_new(const struct roundup_setup *in)
 {
-	struct digest *d = calloc(1, sizeof *d);
+	struct roundup *d = calloc(1, sizeof *d);
 	if (d == NULL || in == NULL) {
 		free(d);
 		return NULL;
@@ -67,7 +67,7 @@ struct digest *digest_new(const struct digest_setup *in)
 	return d;
 }
 
-void digest_configure(struct digest *d, const struct digest_setup *in)
+void roundup_configure(struct roundup *d, const struct roundup_setup *in)
 {
 	if (d == NULL || in == NULL)
 		return;
@@ -78,7 +78,7 @@ void digest_configure(struct digest *d, const struct digest_setup *in)
 	pthread_mutex_unlock(&d->lock);
 }
 
-void digest_free(struct digest *d)
+void roundup_free(struct roundup *d)
 {
 	if (d == NULL)
 		return;
@@ -87,7 +87,7 @@ void digest_free(struct digest *d)
 }
 
 /* store_audit_scan callback: remember the newest "digest" record. */
-static int last_digest(void *arg, const struct audit_record *r)
+static int last_roundup(void *arg, const struct audit_record *r)
 {
 	time_t *last = arg;
 	if (strcmp(r->event, "digest") == 0 && (time_t)r->at > *last)
@@ -96,7 +96,7 @@ static int last_digest(void *arg, const struct audit_record *r)
 }
 
 /* The open holds that may expire within the window, read back; *n. */
-static struct store_hold_record **candidates(struct digest *d, time_t now, size_t *n)
+static struct store_hold_record **candidates(struct roundup *d, time_t now, size_t *n)
 {
 	char **refs = NULL, err[512];
 	size_t nrefs = 0;
@@ -117,16 +117,16 @@ static struct store_hold_record **candidates(struct digest *d, time_t now, size_
 }
 
 /* The "digest" record's details: how many, which, to how many. */
-static char *record_details(struct store_hold_record **h, size_t n, const struct digest *d,
+static char *record_details(struct store_hold_record **h, size_t n, const struct roundup *d,
 			    time_t now, size_t listed)
 {
 	struct audit_details *a = audit_details_new();
 	char refs[2000] = "";
 	size_t len = 0, k = 0;
-	/* the digest lists the first `listed` of them in this order: the
+	/* the roundup lists the first `listed` of them in this order: the
 	 * record names exactly those (as far as the value's room goes) */
 	for (size_t i = 0; i < n && k < listed; i++) {
-		if (!notice_digest_lists(h[i], now, d->in.expiry_days, d->in.warning_days))
+		if (!notice_roundup_lists(h[i], now, d->in.expiry_days, d->in.warning_days))
 			continue;
 		if (len + STORE_REF_MAX + 1 >= sizeof refs)
 			break;
@@ -144,7 +144,7 @@ static char *record_details(struct store_hold_record **h, size_t n, const struct
 }
 
 /* Queue text for every jurist with its record, one transaction. */
-static int queue(struct digest *d, const char *text, const char *details, time_t now)
+static int queue(struct roundup *d, const char *text, const char *details, time_t now)
 {
 	struct hold_notice items[NOTICE_JURISTS_MAX];
 	for (size_t i = 0; i < d->in.nto; i++)
@@ -162,14 +162,14 @@ static int queue(struct digest *d, const char *text, const char *details, time_t
 	return 0;
 }
 
-/* digest_pass() with the lock held. */
-static int pass_locked(struct digest *d, time_t now)
+/* roundup_pass() with the lock held. */
+static int pass_locked(struct roundup *d, time_t now)
 {
 	if (d->in.warning_days == 0 || d->in.nto == 0)
 		return 0;
 	if (!d->last_known) {
 		time_t last = 0;
-		if (store_audit_scan(d->in.store, (int64_t)(now / DAY - 1) * DAY, last_digest,
+		if (store_audit_scan(d->in.store, (int64_t)(now / DAY - 1) * DAY, last_roundup,
 				     &last) != 0) {
 			log_msg(LOG_ERR, "digest: the record cannot be read");
 			return -1;
@@ -177,18 +177,18 @@ static int pass_locked(struct digest *d, time_t now)
 		d->last = last;
 		d->last_known = true;
 	}
-	if (!notice_digest_due(d->last, now))
+	if (!notice_roundup_due(d->last, now))
 		return 0;
 	size_t n = 0, listed = 0;
 	struct store_hold_record **h = candidates(d, now, &n);
 	if (h == NULL)
 		return -1;
-	struct notice_digest_info di = {
+	struct notice_roundup_info di = {
 		.from = d->in.from, .to = d->tov, .nto = d->in.nto, .hostname = d->in.hostname,
 		.now = now, .expiry_days = d->in.expiry_days, .warning_days = d->in.warning_days,
 		.holds = (const struct store_hold_record *const *)h, .nholds = n,
 	};
-	char *text = notice_digest(&di, &listed);
+	char *text = notice_roundup(&di, &listed);
 	char *details = text ? record_details(h, n, d, now, listed) : NULL;
 	int rc = 0;
 	if (text == NULL && listed > 0) {
@@ -218,7 +218,7 @@ static int pass_locked(struct digest *d, time_t now)
 	return rc;
 }
 
-int digest_pass(struct digest *d, time_t now)
+int roundup_pass(struct roundup *d, time_t now)
 {
 	if (d == NULL)
 		return 0;

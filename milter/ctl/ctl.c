@@ -1,0 +1,111 @@
+/*
+ * ctl.c - the pieces of the command-line tool that its commands share
+ * (see ctl.h): a whole file in memory (mapped when possible, read from a
+ * pipe otherwise), the configuration loaded with its errors printed, the
+ * geo databases opened for one run.  main.c dispatches to the commands;
+ * the commands call these; nothing here calls either.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ctl.h"
+
+int ctl_file_read(const char *path, struct ctl_file *out)
+{
+	memset(out, 0, sizeof *out);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		fprintf(stderr, "grondslag: %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "grondslag: %s: is a directory\n", path);
+		close(fd);
+		return -1;
+	}
+	if (S_ISREG(st.st_mode) && st.st_size > 0) {
+		void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p != MAP_FAILED) {
+			close(fd);
+			out->data = p;
+			out->len = (size_t)st.st_size;
+			out->mapped = true;
+			return 0;
+		}
+	}
+	/* Pipes and empty files: read. */
+	size_t cap = 0;
+	for (;;) {
+		if (out->len == cap) {
+			cap = cap ? cap * 2 : 65536;
+			char *n = realloc(out->data, cap);
+			if (n == NULL) {
+				fprintf(stderr, "grondslag: %s: out of memory\n", path);
+				free(out->data);
+				close(fd);
+				return -1;
+			}
+			out->data = n;
+		}
+		ssize_t r = read(fd, out->data + out->len, cap - out->len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			fprintf(stderr, "grondslag: %s: %s\n", path, strerror(errno));
+			free(out->data);
+			close(fd);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		out->len += (size_t)r;
+	}
+	close(fd);
+	return 0;
+}
+
+void ctl_file_release(struct ctl_file *f)
+{
+	if (f->mapped)
+		munmap(f->data, f->len);
+	else
+		free(f->data);
+	memset(f, 0, sizeof *f);
+}
+
+struct config *ctl_config(const char *path)
+{
+	char err[8192];
+	struct config *c = config_load(path, err, sizeof err);
+	if (c == NULL)
+		fprintf(stderr, "grondslag: configuration error:\n%s\n", err);
+	return c;
+}
+
+struct geo *ctl_geo(const struct config *c, bool *failed)
+{
+	struct geo_options o;
+	char err[1024] = "";
+	config_geo_options(c, &o);
+	/* one run, then gone: the daemon's private copy would be most of
+	 * the start-up (geo.h) */
+	o.map_in_place = true;
+	*failed = false;
+	if (o.country_db == NULL && o.asn_db == NULL)
+		return NULL;
+	struct geo *g = geo_open(&o, err, sizeof err);
+	if (g == NULL) {
+		fprintf(stderr, "grondslag: %s\n", err);
+		*failed = true;
+	}
+	return g;
+}

@@ -1,0 +1,58 @@
+/*
+ * ctlsock_role.c - who a caller is to the control socket: the role of a
+ * login from the Jurist, Admin and Auditor lines (root without a line is
+ * an admin), and the role's word.
+ *
+ * Why a file of its own: the dispatcher, the delegate rule and the log
+ * line all ask it, and none of them may call back into the dispatcher.
+ *
+ * Public functions: ctlsock_role_of(), ctlsock_role_name() (ctlsock.h),
+ * ctlsock_names_user() (ctlsock_priv.h).
+ */
+#include <stdbool.h>
+#include <string.h>
+
+#include "ctlsock_priv.h"
+#include "grondslag/base/names.h"
+#include "grondslag/config/config.h"
+#include "grondslag/daemon/ctlsock.h"
+
+static const struct name_value roles[] = {
+	{"none", CTLSOCK_NONE},
+	{"auditor", CTLSOCK_AUDITOR},
+	{"admin", CTLSOCK_ADMIN},
+	{"jurist", CTLSOCK_JURIST},
+};
+
+const char *ctlsock_role_name(enum ctlsock_role r)
+{
+	return name_of(roles, NAMES_LEN(roles), (int)r, "none");
+}
+
+bool ctlsock_names_user(const char *v, const char *user)
+{
+	size_t n = strcspn(v, " \t");
+	return n == strlen(user) && strncmp(v, user, n) == 0;
+}
+
+/* Is user on one of the lines of key k? */
+static bool listed(const struct config *c, enum config_key k, const char *user)
+{
+	for (size_t i = 0; i < config_list_count(c, k); i++)
+		if (ctlsock_names_user(config_list(c, k, i), user))
+			return true;
+	return false;
+}
+
+enum ctlsock_role ctlsock_role_of(const struct config *c, const char *user, long uid)
+{
+	if (user != NULL && *user != '\0' && *user != '#') {
+		if (listed(c, CONF_JURIST, user))
+			return CTLSOCK_JURIST;
+		if (listed(c, CONF_ADMIN, user))
+			return CTLSOCK_ADMIN;
+		if (listed(c, CONF_AUDITOR, user))
+			return CTLSOCK_AUDITOR;
+	}
+	return uid == 0 ? CTLSOCK_ADMIN : CTLSOCK_NONE;
+}
