@@ -184,6 +184,8 @@ int cmd_check(int argc, char **argv)
 	struct policy_options po;
 	policy_options_default(&po);
 	po.public_is_personal = config_bool(c, CONF_PUBLIC_IS_PERSONAL);
+	po.rcpts = a->to;	/* a reader key of any recipient's party is addressed */
+	po.nrcpts = a->nto;
 	struct json *j = NULL;
 	char day[16];
 	date_format(a->date, day, sizeof day);

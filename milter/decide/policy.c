@@ -13,11 +13,13 @@
  * party as subject, and never contains an address.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "grondslag/decide/policy.h"
+#include "grondslag/decide/readmap.h"
 #include "grondslag/decide/route.h"
 
 #define CAT_EVERY (CAT_PROVIDER_TRACEABLE | CAT_INCIDENT | CAT_PERSONAL_DATA | CAT_UNSCANNABLE)
@@ -558,11 +560,48 @@ static bool decide_early(struct eval *e)
 	return false;
 }
 
-/* Steps 5-8, then the sentence: subject first, then the predicates. */
-static void decide_with_party(struct eval *e)
+/* Step 9: who can read encrypted content (readmap.h). */
+static void check_readers(struct eval *e, const struct policy_options *o)
+{
+	struct decision *d = e->d;
+	struct readmap_check rc;
+	readmap_check(d->reg, e->f, e->p, d->date, o->rcpts, o->nrcpts, &rc);
+	if (rc.readers == 0)
+		return;
+	static const struct {
+		size_t flag;
+		enum policy_reason r;
+		const char *text;
+	} checks[] = {
+		{offsetof(struct readmap_check, shared), REASON_READER_SHARED_KEY,
+		 "is sent encrypted to a key the registry marks as shared widely"},
+		{offsetof(struct readmap_check, not_addressed), REASON_READER_NOT_ADDRESSED,
+		 "is sent encrypted to a key of a party no recipient belongs to"},
+		{offsetof(struct readmap_check, expired), REASON_READER_EXPIRED,
+		 "is sent encrypted to a key that has expired or was revoked"},
+		{offsetof(struct readmap_check, unknown), REASON_READER_UNKNOWN,
+		 "is sent encrypted to a key its certificates in the registry do not hold"},
+		{offsetof(struct readmap_check, anonymous), REASON_READER_ANONYMOUS,
+		 "is sent encrypted to an anonymous recipient or a passphrase, which no "
+		 "certificate names"},
+	};
+	for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+		if (!*(const bool *)((const char *)&rc + checks[i].flag))
+			continue;
+		add_reason(d, checks[i].r);
+		clause(e);
+		sb_printf(&e->sb, "%s", checks[i].text);
+		if (checks[i].r == REASON_READER_NOT_ADDRESSED && rc.stranger != NULL)
+			sb_printf(&e->sb, " (%s)", rc.stranger->id);
+	}
+}
+
+/* Steps 5-9, then the sentence: subject first, then the predicates. */
+static void decide_with_party(struct eval *e, const struct policy_options *o)
 {
 	struct decision *d = e->d;
 	decide_party(e);
+	check_readers(e, o);
 	bool hold = false;
 	for (int r = 0; r < REASON_COUNT; r++)
 		hold = hold || (d->has[r] && policy_reason_is_hold((enum policy_reason)r));
@@ -577,10 +616,14 @@ static void decide_with_party(struct eval *e)
 	free(body.s);
 	if (!hold)
 		explain_delivery(e);
+	char readers[1024];
+	if (*readmap_describe(d->reg, e->f, d->date, readers, sizeof readers) != '\0')
+		sb_printf(&e->sb, "; the encrypted content is %s", readers);
 }
 
 void policy_options_default(struct policy_options *o)
 {
+	memset(o, 0, sizeof *o);
 	o->public_is_personal = true;
 }
 
@@ -612,7 +655,7 @@ static struct decision *decide_target(struct registry *reg, const struct finding
 	e->f = f;
 	e->p = d->res.party;
 	if (!decide_early(e))
-		decide_with_party(e);
+		decide_with_party(e, opt);
 	sb_printf(&e->sb, ".");
 	for (int r = 0; r < REASON_COUNT; r++) {
 		if (!d->has[r])
@@ -746,6 +789,11 @@ static const char *const reason_names[REASON_COUNT] = {
 	[REASON_CONSTITUENCY_MISMATCH] = "constituency-mismatch",
 	[REASON_GEO_UNKNOWN] = "geo-unknown",
 	[REASON_UNSCANNABLE] = "unscannable",
+	[REASON_READER_UNKNOWN] = "reader-unknown",
+	[REASON_READER_ANONYMOUS] = "reader-anonymous",
+	[REASON_READER_NOT_ADDRESSED] = "reader-not-addressed",
+	[REASON_READER_SHARED_KEY] = "reader-shared-key",
+	[REASON_READER_EXPIRED] = "reader-expired",
 	[REASON_NO_REGULATED_DATA] = "no-regulated-data",
 	[REASON_OWN_DOMAIN] = "own-domain",
 };

@@ -171,6 +171,7 @@ static void registry_destroy(struct registry *r)
 	strtab_free(&r->wildcards);
 	strtab_free(&r->own_exact);
 	strtab_free(&r->own_wild);
+	strtab_free(&r->keys);
 	arena_free(&r->arena);
 	free(r->file);
 	free(r);

@@ -71,6 +71,7 @@
 #include "grondslag/scan/ole2.h"
 #include "grondslag/scan/pdf.h"
 #include "grondslag/scan/pgp.h"
+#include "grondslag/scan/readers.h"
 #include "grondslag/scan/plainmsg.h"
 #include "grondslag/scan/rfc2047.h"
 #include "grondslag/scan/rtf.h"
@@ -383,6 +384,8 @@ static void walk_subject(struct walk *w, GMimeMessage *m, const char *prefix, un
 }
 
 static void walk_text_item(struct walk *w, const struct item *it, enum textx_sniff sn);
+static enum readers_status walk_readers(struct walk *w, unsigned part, const void *data,
+					size_t len, bool armor_only);
 
 /* A message held as bytes (an .eml attachment, text/rfc822-headers).
  * Bytes GMime cannot make a message of are read as text and marked, as
@@ -1069,6 +1072,8 @@ static void walk_text_item(struct walk *w, const struct item *it, enum textx_sni
 	const char *cs = sn == TEXTX_SNIFF_UTF16LE ? "UTF-16LE"
 			 : sn == TEXTX_SNIFF_UTF16BE ? "UTF-16BE" : it->charset;
 	walk_text(w, it->part, html ? TEXTX_HTML : TEXTX_PLAIN, cs, it->data, it->len);
+	if (w->pgp.found)	/* inline armour: its readers */
+		walk_readers(w, it->part, it->data, it->len, true);
 	if (sn == TEXTX_SNIFF_TEXT)
 		walk_b64_runs(w, it);
 }
@@ -1123,6 +1128,43 @@ static void walk_media(struct walk *w, const struct item *it)
 	walk_content(w, &tail);
 }
 
+/* ---- readers of sealed content ------------------------------------------------ */
+
+struct reader_sink {
+	struct findings *f;
+	unsigned part;
+};
+
+static bool reader_found(void *arg, const struct reader_id *r)
+{
+	struct reader_sink *s = arg;
+	findings_reader_add(s->f, s->part, r);
+	return true;
+}
+
+/* An unreadable recipient list is reported as such: a sealed part whose
+ * readers nobody can name must never look like one with none. */
+static void reader_unparsed(struct walk *w, unsigned part)
+{
+	struct reader_id r;
+	memset(&r, 0, sizeof r);
+	r.kind = READER_UNPARSED;
+	findings_reader_add(w->f, part, &r);
+}
+
+/* The readers of sealed bytes (binary OpenPGP, armour or CMS); armour
+ * alone when armor_only (text that carries an inline block). */
+static enum readers_status walk_readers(struct walk *w, unsigned part, const void *data,
+					size_t len, bool armor_only)
+{
+	struct reader_sink s = {.f = w->f, .part = part};
+	enum readers_status st = armor_only ? readers_armor(data, len, reader_found, &s)
+					    : readers_scan(data, len, reader_found, &s);
+	if (st == READERS_MALFORMED || st == READERS_NONE)
+		reader_unparsed(w, part);
+	return st;
+}
+
 /* Binary bytes of no format read above: media, OpenPGP, or unknown. */
 static void walk_binary(struct walk *w, const struct item *it)
 {
@@ -1132,9 +1174,10 @@ static void walk_binary(struct walk *w, const struct item *it)
 		return;
 	}
 	enum sniff_pgp k = sniff_pgp_binary(it->data, it->len);
-	if (k == SNIFF_PGP_SEALED)
+	if (k == SNIFF_PGP_SEALED) {
 		findings_part_unscannable(w->f, it->part, UNSCAN_PGP_MIME);
-	else if (k == SNIFF_PGP_KEY)
+		walk_readers(w, it->part, it->data, it->len, false);
+	} else if (k == SNIFF_PGP_KEY)
 		return;	/* a key or detached signature: not content */
 	else if (is_media(it->type))
 		walk_media(w, it);
@@ -1164,6 +1207,7 @@ static void walk_content(struct walk *w, const struct item *it)
 		pk = PGP_KIND_NONE;	/* a TNEF label over other bytes: they decide */
 	if (pk != PGP_KIND_NONE) {
 		findings_part_unscannable(w->f, it->part, sealed[pk]);
+		walk_readers(w, it->part, it->data, it->len, false);
 		return;
 	}
 	if (strcmp(it->type, "text/rfc822-headers") == 0 ||
@@ -1333,6 +1377,32 @@ static void walk_prologue(struct walk *w, GMimeMultipart *mp, unsigned idx, int 
 static void walk_alternatives(struct walk *w, GMimeObject *obj, const char *path, unsigned idx,
 			      unsigned depth);
 
+/* multipart/encrypted is not descended into (its content is ciphertext),
+ * but its leaves are asked who can read them: the control part
+ * ("Version: 1") names nobody, the ciphertext part names its recipients. */
+static void walk_encrypted_readers(struct walk *w, GMimeMultipart *mp, unsigned idx)
+{
+	int n = g_mime_multipart_get_count(mp);
+	bool known = false;
+	for (int i = 0; i < n && i < 4; i++) {
+		GMimeObject *c = g_mime_multipart_get_part(mp, i);
+		const unsigned char *data;
+		size_t len;
+		GMimeStream *owned;
+		if (!GMIME_IS_PART(c) || !leaf_bytes(GMIME_PART(c), &data, &len, &owned))
+			continue;
+		struct reader_sink s = {.f = w->f, .part = idx};
+		enum readers_status st = readers_scan(data, len, reader_found, &s);
+		known = known || st == READERS_ENCRYPTED || st == READERS_NOT_ENCRYPTED;
+		if (st == READERS_MALFORMED)
+			reader_unparsed(w, idx);
+		if (owned != NULL)
+			g_object_unref(owned);
+	}
+	if (!known)
+		reader_unparsed(w, idx);
+}
+
 /* One MIME entity at path; children of a multipart are numbered under
  * child_prefix (see the path rules at the top). */
 static void walk_object(struct walk *w, GMimeObject *obj, const char *path,
@@ -1353,6 +1423,7 @@ static void walk_object(struct walk *w, GMimeObject *obj, const char *path,
 			enum pgp_kind k = pgp_classify(type, ct_param(obj, "protocol"), NULL, NULL, false);
 			findings_part_unscannable(w->f, (unsigned)idx, k == PGP_KIND_SMIME_SEALED
 								     ? UNSCAN_SMIME : UNSCAN_PGP_MIME);
+			walk_encrypted_readers(w, GMIME_MULTIPART(obj), (unsigned)idx);
 			return;
 		}
 		findings_part_set_status(w->f, (unsigned)idx, PART_CONTAINER);

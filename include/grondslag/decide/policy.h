@@ -25,6 +25,11 @@
  *     listed, never the addresses) or geo-unknown (no country known and
  *     no ASN/prefix match; public prefixes and ranges count as unknown
  *     unless inside a listed prefix);
+ *  9. (after 8) encrypted content: the readers its packets and envelopes
+ *     name, mapped to parties by the registry's certificates (readmap.h)
+ *     -> reader-shared-key, reader-not-addressed, reader-expired, and
+ *     for a party with certificates reader-unknown, reader-anonymous;
+ *     the readers are named in the explanation either way.
  *  8. personal data (the personal-data category, and public addresses when
  *     options.public_is_personal) to a party whose jurisdiction is outside
  *     the EEA on the date (the registry's eea table) needs a transfer entry
@@ -65,6 +70,12 @@ enum policy_reason {
 	REASON_CONSTITUENCY_MISMATCH,	/* "constituency-mismatch" */
 	REASON_GEO_UNKNOWN,		/* "geo-unknown" */
 	REASON_UNSCANNABLE,		/* "unscannable" */
+	/* who can read encrypted content (readmap.h) */
+	REASON_READER_UNKNOWN,		/* "reader-unknown" */
+	REASON_READER_ANONYMOUS,	/* "reader-anonymous" */
+	REASON_READER_NOT_ADDRESSED,	/* "reader-not-addressed" */
+	REASON_READER_SHARED_KEY,	/* "reader-shared-key" */
+	REASON_READER_EXPIRED,		/* "reader-expired" */
 	/* informational: the reason a delivery needed no basis */
 	REASON_NO_REGULATED_DATA,	/* "no-regulated-data" */
 	REASON_OWN_DOMAIN,		/* "own-domain" */
@@ -75,9 +86,13 @@ struct policy_options {
 	/* PublicAddressesArePersonalData: public addresses make the message
 	 * carry personal data (GDPR chapter V applies). */
 	bool public_is_personal;
+	/* The message's envelope recipients (may be NULL): a reader key of
+	 * a party one of them belongs to is addressed. */
+	const char *const *rcpts;
+	size_t nrcpts;
 };
 
-/* The safe defaults: public_is_personal = true. */
+/* The safe defaults: public_is_personal = true, no recipient list. */
 void policy_options_default(struct policy_options *o);
 
 struct decision;
