@@ -25,16 +25,16 @@
  *     listed, never the addresses) or geo-unknown (no country known and
  *     no ASN/prefix match; public prefixes and ranges count as unknown
  *     unless inside a listed prefix);
- *  9. (after 8) encrypted content: the readers its packets and envelopes
- *     name, mapped to parties by the registry's certificates (readmap.h)
- *     -> reader-shared-key, reader-not-addressed, reader-expired, and
- *     for a party with certificates reader-unknown, reader-anonymous;
- *     the readers are named in the explanation either way.
  *  8. personal data (the personal-data category, and public addresses when
  *     options.public_is_personal) to a party whose jurisdiction is outside
  *     the EEA on the date (the registry's eea table) needs a transfer entry
  *     valid on the date with mechanism adequacy, art46 or art49 ->
  *     else no-transfer-mechanism.
+ *  9. encrypted content: the readers its packets and envelopes
+ *     name, mapped to parties by the registry's certificates (readmap.h)
+ *     -> reader-shared-key, reader-not-addressed, reader-expired, and
+ *     for a party with certificates reader-unknown, reader-anonymous;
+ *     the readers are named in the explanation either way.
  * Every failing check adds its reason; any reason of the hold kind holds.
  * A recipient with routing syntax (a source route, or '@', '%' or '!' in
  * its local part: route.h) is decided for every domain it could reach,
