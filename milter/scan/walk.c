@@ -97,6 +97,7 @@ struct walk {
 	bool internal;
 	unsigned part;		/* the part of the open text stream */
 	struct pgp_inline pgp;
+	GByteArray *armor;	/* the text from an inline armour line on */
 	const char *raw;	/* the buffer GMime's header offsets point into */
 	size_t raw_len;
 };
@@ -215,8 +216,18 @@ static int stream_emit(void *arg, const char *buf, size_t len)
 	struct walk *w = arg;
 	if (w->halted)
 		return -1;
-	if (!w->pgp.found && pgp_inline_update(&w->pgp, buf, len))
+	if (!w->pgp.found && pgp_inline_update(&w->pgp, buf, len)) {
 		findings_part_unscannable(w->f, w->part, UNSCAN_PGP_INLINE);
+		/* Keep the decoded text from the armour line on (its start
+		 * may be in the saved tail): HTML, quoted-printable and
+		 * charsets are undone, the readers are read at the close. */
+		w->armor = g_byte_array_new();
+		g_byte_array_append(w->armor, (const guint8 *)w->pgp.tail, (guint)w->pgp.tail_len);
+	}
+	if (w->armor != NULL && w->armor->len < 2 * READERS_ARMOR_MAX) {
+		size_t room = 2 * READERS_ARMOR_MAX - w->armor->len;
+		g_byte_array_append(w->armor, (const guint8 *)buf, (guint)(len < room ? len : room));
+	}
 	if (w->h->text != NULL) {
 		int rc = w->h->text(w->arg, w->part, buf, len);
 		if (rc != 0) {
@@ -227,6 +238,9 @@ static int stream_emit(void *arg, const char *buf, size_t len)
 	}
 	return time_ok(w, (int)w->part) ? 0 : -1;
 }
+
+static enum readers_status walk_readers(struct walk *w, unsigned part, const void *data,
+					size_t len, bool armor_only);
 
 /* Open a text stream for part: converter + handler begin. */
 static struct textx *stream_open(struct walk *w, unsigned part, enum textx_markup m,
@@ -251,6 +265,11 @@ static void stream_close(struct walk *w, struct textx *t)
 {
 	if (!w->halted)
 		(void)textx_finish(t);
+	if (w->armor != NULL) {	/* inline armour: its readers */
+		walk_readers(w, w->part, w->armor->data, w->armor->len, true);
+		g_byte_array_free(w->armor, TRUE);
+		w->armor = NULL;
+	}
 	if (w->h->end != NULL)
 		w->h->end(w->arg, w->part);
 	textx_free(t);
@@ -384,8 +403,6 @@ static void walk_subject(struct walk *w, GMimeMessage *m, const char *prefix, un
 }
 
 static void walk_text_item(struct walk *w, const struct item *it, enum textx_sniff sn);
-static enum readers_status walk_readers(struct walk *w, unsigned part, const void *data,
-					size_t len, bool armor_only);
 
 /* A message held as bytes (an .eml attachment, text/rfc822-headers).
  * Bytes GMime cannot make a message of are read as text and marked, as
@@ -1072,8 +1089,6 @@ static void walk_text_item(struct walk *w, const struct item *it, enum textx_sni
 	const char *cs = sn == TEXTX_SNIFF_UTF16LE ? "UTF-16LE"
 			 : sn == TEXTX_SNIFF_UTF16BE ? "UTF-16BE" : it->charset;
 	walk_text(w, it->part, html ? TEXTX_HTML : TEXTX_PLAIN, cs, it->data, it->len);
-	if (w->pgp.found)	/* inline armour: its readers */
-		walk_readers(w, it->part, it->data, it->len, true);
 	if (sn == TEXTX_SNIFF_TEXT)
 		walk_b64_runs(w, it);
 }

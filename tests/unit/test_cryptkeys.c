@@ -500,6 +500,24 @@ static char *message(const char *name)
 		g_free(a);
 		return m;
 	}
+	if (strcmp(name, "html") == 0) {	/* armour in HTML, lines split by <br> only */
+		char *a = slurp("right.asc", NULL);
+		GString *h = g_string_new("From: a@ncsc.nl\nTo: x@cert.be\nSubject: s\n"
+					  "Content-Type: text/html\n"
+					  "Content-Transfer-Encoding: quoted-printable\n\n"
+					  "<html><body><p>Hello,</p><p>");
+		for (const char *p = a; *p; p++) {
+			if (*p == '\n')
+				g_string_append(h, "<br>=\n");
+			else if (*p == '=')
+				g_string_append(h, "=3D");
+			else
+				g_string_append_c(h, *p);
+		}
+		g_string_append(h, "</p></body></html>\n");
+		g_free(a);
+		return g_string_free(h, FALSE);
+	}
 	if (strcmp(name, "v6-be") == 0) {	/* v6 PKESK to CERT.be's v4 subkey */
 		char path[128], fprs[4][65];
 		snprintf(path, sizeof path, "cert@cert.be");
@@ -567,6 +585,7 @@ static void test_decisions(void **state)
 		{"smime-ski", "cert@cert.be", NULL, 0, "CERT.be (cert-be, x509 serial "},
 		{"smime-unknown", "cert@cert.be", NULL, R(READER_UNKNOWN), "an unknown x509 serial"},
 		{"inline", "cert@cert.be", NULL, 0, "CERT.be (cert-be"},
+		{"html", "cert@cert.be", NULL, 0, "CERT.be (cert-be"},
 		{"v6-be", "cert@cert.be", NULL, 0, "CERT.be (cert-be"},
 		{"v6-at", "cert@cert.be", NULL, R(READER_NOT_ADDRESSED), "CERT.at (cert-at, openpgp "
 									 "CB186C4F"},
