@@ -309,6 +309,33 @@ enum readers_status readers_cms(const void *data, size_t len, readers_fn fn, voi
 /* ---- any form ------------------------------------------------------------- */
 
 /* Every armoured message block in text. */
+static bool count_only(void *arg, const struct reader_id *r)
+{
+	(void)arg;
+	(void)r;
+	return true;
+}
+
+/* One armour block at text: its leading packets decoded into buf (cap
+ * octets) and read.  The recipients come before the encrypted data, so
+ * a prefix usually holds them all: READERS_ARMOR_FIRST octets are decoded
+ * first, and more (doubling, up to cap) only while a cut prefix leaves
+ * the session packets unreadable; the callback sees the final pass only. */
+static enum readers_status armor_block(const char *text, size_t len, uint8_t *buf, size_t cap,
+				       readers_fn fn, void *arg)
+{
+	size_t lim = READERS_ARMOR_FIRST < cap ? READERS_ARMOR_FIRST : cap;
+	for (;;) {
+		bool cut;
+		size_t n = openpgp_dearmor(text, len, buf, lim, &cut);
+		if (!cut || lim >= cap)
+			return readers_pgp(buf, n, fn, arg);
+		if (readers_pgp(buf, n, count_only, NULL) != READERS_MALFORMED)
+			return readers_pgp(buf, n, fn, arg);
+		lim = lim * 2 < cap ? lim * 2 : cap;
+	}
+}
+
 enum readers_status readers_armor(const void *data, size_t len, readers_fn fn, void *arg)
 {
 	const char *text = data;
@@ -327,9 +354,7 @@ enum readers_status readers_armor(const void *data, size_t len, readers_fn fn, v
 			if ((buf = malloc(cap)) == NULL)
 				return READERS_MALFORMED;
 		}
-		bool cut;
-		size_t n = openpgp_dearmor(text + at, len - at, buf, cap, &cut);
-		st = readers_pgp(buf, n, fn, arg);
+		st = armor_block(text + at, len - at, buf, cap, fn, arg);
 		enc = enc || st == READERS_ENCRYPTED;
 		bad = bad || st == READERS_MALFORMED;
 		at += 1;

@@ -11,8 +11,9 @@
  * Input is hostile: packets, armour and DER are read by the bounded
  * readers of openpgp.h and der.h, at most READERS_MAX_PER_PART recipients
  * per part are taken (more: the part is malformed), armour is decoded
- * into READERS_ARMOR_MAX bytes (the recipients come first; the rest may
- * be cut), and at most READERS_MAX_BLOCKS armour blocks per text part are
+ * into at most READERS_ARMOR_MAX bytes, READERS_ARMOR_FIRST first and
+ * more only while the recipients are cut (they come first; the encrypted
+ * rest may be cut), and at most READERS_MAX_BLOCKS armour blocks per text part are
  * read.
  *
  * Public functions:
@@ -34,6 +35,7 @@
 
 #define READERS_MAX_PER_PART 256
 #define READERS_ARMOR_MAX (1u << 20)
+#define READERS_ARMOR_FIRST (4u << 10)	/* decoded first; more only when needed */
 #define READERS_MAX_BLOCKS 16
 #define READER_ID_MAX 32
 #define READER_TEXT_MAX 96
