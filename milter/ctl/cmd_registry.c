@@ -71,9 +71,12 @@ static int registry_check(int argc, char **argv)
 		return CTL_ERROR;
 	}
 	registry_errors_free(errs);
-	printf("%s: ok (%zu regimes, %zu bases, %zu parties, %zu own domains)\n", argv[1],
+	printf("%s: ok (%zu regimes, %zu bases, %zu parties, %zu own domains", argv[1],
 	       registry_regime_count(r), registry_basis_count(r), registry_party_count(r),
 	       registry_own_domain_count(r));
+	if (registry_key_count(r) > 0)	/* keys and subkeys of the certificates */
+		printf(", %zu keys", registry_key_count(r));
+	printf(")\n");
 	registry_unref(r);
 	return CTL_OK;
 }

@@ -141,7 +141,8 @@ e2e_check "grondslag-milter is built" test -x "$MC_BIN" || e2e_done
 e2e_check "keys, certificates and ciphertexts made" cr_keys || e2e_done
 e2e_check "messages built" cr_messages || e2e_done
 cr_registry >"$CR/registry.yaml"
-e2e_check "the registry with keys loads" sh -c "\"$E2E_BUILD/grondslag\" registry check \"$CR/registry.yaml\" >/dev/null"
+e2e_check "the registry with keys loads" sh -c "\"$E2E_BUILD/grondslag\" registry check \"$CR/registry.yaml\" |
+	grep -q ', 13 keys)'"
 e2e_check "test geo data built" sh tests/geo/build.sh "$E2E_BUILD/geo-test" || e2e_done
 e2e_sink_start notices || { e2e_not_ok "start notice sink"; e2e_done; }
 e2e_sink_start sink || { e2e_not_ok "start sink"; e2e_done; }
