@@ -17,10 +17,13 @@
  * registry_key_owner_name().
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib.h>
 
@@ -138,18 +141,34 @@ static char *read_pinned(struct walk *w, const struct ynode *n, const char *what
 		snprintf(path, sizeof path, "%s", name);
 	else
 		snprintf(path, sizeof path, "%.*s/%s", (int)(slash - file), file, name);
-	FILE *fp = fopen(path, "rb");
-	char *buf = fp != NULL ? malloc(KEYPARSE_MAX_BYTES + 1) : NULL;
-	if (fp == NULL || buf == NULL) {
+	/* A regular file only: a FIFO or a device would stall the load
+	 * (O_NONBLOCK keeps even the open from waiting). */
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	const char *why = fd < 0 ? strerror(errno)
+			  : fstat(fd, &st) != 0 ? strerror(errno)
+			  : !S_ISREG(st.st_mode) ? "not a regular file" : NULL;
+	char *buf = why == NULL ? malloc(KEYPARSE_MAX_BYTES + 1) : NULL;
+	if (why != NULL || buf == NULL) {
 		regerr_add(w->e, v[0]->line, "%s: %s: cannot read '%s': %s", what, key,
-			   regerr_quote(path, q, sizeof q), fp == NULL ? strerror(errno) : "no memory");
-		if (fp != NULL)
-			fclose(fp);
+			   regerr_quote(path, q, sizeof q), why != NULL ? why : "no memory");
+		if (fd >= 0)
+			close(fd);
 		return NULL;
 	}
-	*len = fread(buf, 1, KEYPARSE_MAX_BYTES + 1, fp);
-	bool rerr = ferror(fp) != 0;
-	fclose(fp);
+	bool rerr = false;
+	*len = 0;
+	while (*len < KEYPARSE_MAX_BYTES + 1) {
+		ssize_t got = read(fd, buf + *len, KEYPARSE_MAX_BYTES + 1 - *len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			rerr = got < 0;
+			break;
+		}
+		*len += (size_t)got;
+	}
+	close(fd);
 	if (rerr || *len > KEYPARSE_MAX_BYTES) {
 		regerr_add(w->e, v[0]->line, "%s: %s: '%s': %s", what, key,
 			   regerr_quote(path, q, sizeof q),

@@ -388,6 +388,7 @@ static void test_registry_keys(void **state)
 		{"two parties one key", "", "is already listed for party 'p'"},
 		{"own and party", "", "is already listed for own_keys"},
 		{"no pin", "", "missing required key 'sha256'"},
+		{"not a file", "", "not a regular file"},
 	};
 	snprintf(rows[0].yaml, sizeof rows[0].yaml, "%s    keys:\n      - %s\n", party, be_pin);
 	snprintf(rows[1].yaml, sizeof rows[1].yaml, "%s    keys:\n      - {file: cert@cert.be.asc, "
@@ -406,6 +407,8 @@ static void test_registry_keys(void **state)
 	snprintf(rows[8].yaml, sizeof rows[8].yaml, "own_keys:\n  - %s\n%s    keys:\n      - %s\n",
 		 be_pin, party, be_pin);
 	snprintf(rows[9].yaml, sizeof rows[9].yaml, "%s    keys:\n      - {file: x.asc}\n", party);
+	snprintf(rows[10].yaml, sizeof rows[10].yaml, "%s    keys:\n      - {file: /dev/zero, "
+		 "sha256: 00}\n", party);
 	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
 		char name[128], head[512];
 		snprintf(name, sizeof name, "%s/r.yaml", dir);
