@@ -13,7 +13,6 @@
  * party as subject, and never contains an address.
  */
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -563,30 +562,26 @@ static bool decide_early(struct eval *e)
 /* Step 9: who can read encrypted content (readmap.h). */
 static void check_readers(struct eval *e, const struct policy_options *o)
 {
-	struct decision *d = e->d;
-	struct readmap_check rc;
-	readmap_check(d->reg, e->f, e->p, d->date, o->rcpts, o->nrcpts, &rc);
-	if (rc.readers == 0)
-		return;
 	static const struct {
-		size_t flag;
 		enum policy_reason r;
 		const char *text;
 	} checks[] = {
-		{offsetof(struct readmap_check, shared), REASON_READER_SHARED_KEY,
-		 "is sent encrypted to a key the registry marks as shared widely"},
-		{offsetof(struct readmap_check, not_addressed), REASON_READER_NOT_ADDRESSED,
-		 "is sent encrypted to a key of a party no recipient belongs to"},
-		{offsetof(struct readmap_check, expired), REASON_READER_EXPIRED,
-		 "is sent encrypted to a key that has expired or was revoked"},
-		{offsetof(struct readmap_check, unknown), REASON_READER_UNKNOWN,
-		 "is sent encrypted to a key its certificates in the registry do not hold"},
-		{offsetof(struct readmap_check, anonymous), REASON_READER_ANONYMOUS,
-		 "is sent encrypted to an anonymous recipient or a passphrase, which no "
-		 "certificate names"},
+		{REASON_READER_SHARED_KEY, "is sent encrypted to a key the registry marks as shared "
+					   "widely"},
+		{REASON_READER_NOT_ADDRESSED, "is sent encrypted to a key of a party no recipient "
+					      "belongs to"},
+		{REASON_READER_EXPIRED, "is sent encrypted to a key that has expired or was revoked"},
+		{REASON_READER_UNKNOWN, "is sent encrypted to a key its certificates in the registry "
+					"do not hold"},
+		{REASON_READER_ANONYMOUS, "is sent encrypted to an anonymous recipient or a "
+					  "passphrase, which no certificate names"},
 	};
+	struct decision *d = e->d;
+	struct readmap_check rc;
+	readmap_check(d->reg, e->f, e->p, d->date, o->rcpts, o->nrcpts, &rc);
+	const bool found[] = {rc.shared, rc.not_addressed, rc.expired, rc.unknown, rc.anonymous};
 	for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
-		if (!*(const bool *)((const char *)&rc + checks[i].flag))
+		if (!found[i])
 			continue;
 		add_reason(d, checks[i].r);
 		clause(e);

@@ -1392,6 +1392,10 @@ static void walk_prologue(struct walk *w, GMimeMultipart *mp, unsigned idx, int 
 static void walk_alternatives(struct walk *w, GMimeObject *obj, const char *path, unsigned idx,
 			      unsigned depth);
 
+/* The leaves of a multipart/encrypted asked for readers: the control part
+ * and the ciphertext, and a few more a sender might add. */
+#define ENCRYPTED_PARTS_READ 4
+
 /* multipart/encrypted is not descended into (its content is ciphertext),
  * but its leaves are asked who can read them: the control part
  * ("Version: 1") names nobody, the ciphertext part names its recipients. */
@@ -1399,7 +1403,7 @@ static void walk_encrypted_readers(struct walk *w, GMimeMultipart *mp, unsigned 
 {
 	int n = g_mime_multipart_get_count(mp);
 	bool known = false;
-	for (int i = 0; i < n && i < 4; i++) {
+	for (int i = 0; i < n && i < ENCRYPTED_PARTS_READ; i++) {
 		GMimeObject *c = g_mime_multipart_get_part(mp, i);
 		const unsigned char *data;
 		size_t len;
