@@ -170,6 +170,13 @@ size_t openpgp_dearmor(const char *text, size_t len, uint8_t *out, size_t cap, b
 			e--;
 		const char *line = p;
 		p = nl != NULL ? nl + 1 : end;
+		/* A quoted block ("> " before each line, as a reply quotes) reads
+		 * alike: base64 never starts with '>'. */
+		while (line < e && *line == '>') {
+			line++;
+			while (line < e && (*line == ' ' || *line == '\t'))
+				line++;
+		}
 		if (first) {	/* the BEGIN line */
 			first = false;
 			continue;

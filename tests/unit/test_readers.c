@@ -406,6 +406,8 @@ static void test_armor(void **state)
 		 READERS_ENCRYPTED, 1},
 		{"not base64", "-----BEGIN PGP MESSAGE-----\n\n<br>%s-----END PGP MESSAGE-----\n",
 		 READERS_MALFORMED, 0},
+		{"quoted", "> -----BEGIN PGP MESSAGE-----\n>\n> %s> -----END PGP MESSAGE-----\n",
+		 READERS_ENCRYPTED, 1},
 		{"no block", "just text %s", READERS_NONE, 0},
 		{"signed only", "-----BEGIN PGP SIGNED MESSAGE-----\n\n%s", READERS_NONE, 0},
 	};

@@ -67,8 +67,8 @@ bool openpgp_next(struct openpgp_iter *it, struct openpgp_packet *pk);
 size_t openpgp_find_armor(const char *text, size_t len, size_t from, const char *kind);
 /* Decode the armour block starting at text (a BEGIN line) into out (at
  * most cap bytes; what does not fit is dropped and *cut set).  Armour
- * headers, blank lines, a CR before LF and the checksum line are
- * handled; decoding stops at the END line or at the first line that is
+ * headers, blank lines, a CR before LF, "> " quote marks and the checksum
+ * line are handled; decoding stops at the END line or at the first line that is
  * not base64.  Returns the decoded length, 0 when nothing decoded. */
 size_t openpgp_dearmor(const char *text, size_t len, uint8_t *out, size_t cap, bool *cut);
 
