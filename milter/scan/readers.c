@@ -374,8 +374,13 @@ enum readers_status readers_scan(const void *data, size_t len, readers_fn fn, vo
 		return READERS_NONE;
 	if (p[0] == DER_SEQUENCE)
 		return readers_cms(data, len, fn, arg);
-	if (p[0] & 0x80)
-		return readers_pgp(data, len, fn, arg);
+	if (p[0] & 0x80) {
+		/* Binary OpenPGP, or text that starts with a byte-order mark
+		 * or a non-ASCII letter before its armour. */
+		enum readers_status st = readers_pgp(data, len, fn, arg);
+		if (st == READERS_ENCRYPTED || openpgp_find_armor(data, len, 0, "MESSAGE") >= len)
+			return st;
+	}
 	return readers_armor(data, len, fn, arg);
 }
 

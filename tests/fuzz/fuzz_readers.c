@@ -2,7 +2,8 @@
  * fuzz_readers.c - the readers of sealed parts and the certificates of the
  * registry on arbitrary bytes: no crash, no overflow, and the promises
  * hold: a status of the closed set, every reader of a known kind with an
- * id that fits, at most READERS_MAX_PER_PART readers per part; a parsed
+ * id that fits, at most READERS_MAX_PER_PART readers per envelope or
+ * armour block; a parsed
  * certificate gives 1..KEYPARSE_MAX_KEYS keys of one or two identifiers.
  * The first byte chooses: 0 any form (readers_scan), 1 armour in text,
  * 2 CMS, 3 certificate material (keyparse).
@@ -65,7 +66,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (st != READERS_ENCRYPTED && st != READERS_NOT_ENCRYPTED &&
 		    st != READERS_MALFORMED && st != READERS_NONE)
 			abort();
-		if (mode != 1 && seen > READERS_MAX_PER_PART)
+		/* CMS is one part; any form may also hold armour blocks */
+		if ((mode == 2 && seen > READERS_MAX_PER_PART) ||
+		    seen > (size_t)READERS_MAX_PER_PART * (READERS_MAX_BLOCKS + 1))
 			abort();
 	} else {
 		char err[160];

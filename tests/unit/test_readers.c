@@ -438,6 +438,15 @@ static void test_armor(void **state)
 		}
 		free(g);
 	}
+	/* text with a byte-order mark before the armour: still armour */
+	{
+		struct got *gb = calloc(1, sizeof *gb);
+		fill(text, sizeof text, "\xef\xbb\xbf-----BEGIN PGP MESSAGE-----\n\n%s-----END PGP "
+					"MESSAGE-----\n", body);
+		assert_int_equal(readers_scan(text, strlen(text), collect, gb), READERS_ENCRYPTED);
+		assert_int_equal(gb->n, 1);
+		free(gb);
+	}
 	/* more blocks than are read: malformed, the read ones reported */
 	size_t len = 0;
 	for (int i = 0; i < READERS_MAX_BLOCKS + 1; i++)
