@@ -25,6 +25,21 @@ const char *readmap_class_name(enum readmap_class c)
 	return (unsigned)c < sizeof names / sizeof names[0] ? names[c] : "?";
 }
 
+/* A party of the organisation itself: one of its domains, or the domain
+ * of one of its addresses, is an own domain.  Its keys are own keys. */
+static bool party_is_own(const struct registry *r, const struct registry_party *p)
+{
+	for (size_t i = 0; p != NULL && i < p->ndomains; i++)
+		if (registry_is_own_domain(r, p->domains[i]))
+			return true;
+	for (size_t i = 0; p != NULL && i < p->naddresses; i++) {
+		const char *at = strrchr(p->addresses[i], '@');
+		if (at != NULL && registry_is_own_domain(r, at + 1))
+			return true;
+	}
+	return false;
+}
+
 void readmap_classify(const struct registry *r, const struct reader_id *id, int32_t date,
 		      struct readmap_reader *out)
 {
@@ -47,6 +62,7 @@ void readmap_classify(const struct registry *r, const struct reader_id *id, int3
 	}
 	out->cls = out->key->owner == KEY_OWNER_OWN	 ? READMAP_OWN
 		   : out->key->owner == KEY_OWNER_SHARED ? READMAP_SHARED
+		   : party_is_own(r, out->key->party)	 ? READMAP_OWN
 							 : READMAP_PARTY;
 	out->expired = !registry_key_valid_on(out->key, date);
 }

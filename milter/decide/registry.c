@@ -309,6 +309,19 @@ static bool is_own(const struct registry *r, const char *domain)
 	return false;
 }
 
+bool registry_is_own_domain(const struct registry *r, const char *domain)
+{
+	if (domain == NULL)
+		return false;
+	if (domain[0] != '*' || domain[1] != '.')
+		return is_own(r, domain);
+	/* "*.x": every name under x is own when a "*.y" entry covers x */
+	for (const char *p = domain + 2; p != NULL; p = domain_parent(p))
+		if (strtab_get(&r->own_wild, p) != NULL)
+			return true;
+	return false;
+}
+
 void registry_resolve(const struct registry *r, const char *recipient,
 		      struct registry_resolution *out)
 {

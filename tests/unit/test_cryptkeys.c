@@ -633,6 +633,59 @@ static void test_decisions(void **state)
 	}
 }
 
+/* The keys of a party whose domain is an own domain are own keys: mail
+ * encrypted to the sender's key too goes; the same party outside the own
+ * domains is a party nobody addressed. */
+static void test_own_party(void **state)
+{
+	(void)state;
+	for (int own = 1; own >= 0; own--) {
+		GString *y = g_string_new(NULL);
+		g_string_append_printf(y, "version: 1\nown_domains: [%s]\n"
+					  "regimes: [{id: w, name: W, valid_from: 2018-11-09}]\n"
+					  "bases: [{id: b, regime: w, article: A, approved_by: t, permits: "
+					  "[provider-traceable, incident, personal-data, unscannable], "
+					  "tlp_max: RED}]\n"
+					  "eea: [{country: BE, valid_from: 1994-01-01}]\nparties:\n"
+					  "  - {id: ncsc, name: NCSC, type: nl-central-gov, jurisdiction: "
+					  "BE,\n     domains: [\"*.ncsc.nl\"], keys: [",
+				       own ? "\"*.ncsc.nl\"" : "example.org");
+		pin(y, "staff@ncsc.nl.asc");
+		g_string_append(y, "]}\n  - {id: cert-be, name: CERT.be, type: eu-csirt, "
+				   "jurisdiction: BE,\n     domains: [cert.be], bases: [b], keys: [");
+		pin(y, "cert@cert.be.asc");
+		g_string_append(y, "]}\n");
+		char name[128];
+		snprintf(name, sizeof name, "%s/own.yaml", dir);
+		struct registry_errors *e = NULL;
+		struct registry *r = registry_load_buffer(name, y->str, y->len, &e);
+		for (size_t i = 0; r == NULL && i < registry_errors_count(e); i++)
+			fprintf(stderr, "%s\n", registry_errors_get(e, i));
+		assert_non_null(r);
+		char *m = message("self");
+		struct findings *f = scan(m);
+		const char *rcpt = "cert@cert.be";
+		struct policy_options o;
+		policy_options_default(&o);
+		o.rcpts = &rcpt;
+		o.nrcpts = 1;
+		struct decision *d = policy_decide(r, f, rcpt, date_from_time(time(NULL)), &o);
+		if (own) {
+			if (decision_verdict(d) != VERDICT_DELIVER)
+				fail_msg("own party: %s", decision_explain(d));
+			assert_non_null(strstr(decision_explain(d), "an own key (openpgp "));
+		} else {
+			assert_true(decision_has_reason(d, REASON_READER_NOT_ADDRESSED));
+		}
+		decision_free(d);
+		findings_free(f);
+		g_free(m);
+		registry_unref(r);
+		registry_errors_free(e);
+		g_string_free(y, TRUE);
+	}
+}
+
 /* The hold's summary carries the readers (grondslag show prints them). */
 static void test_gate_summary(void **state)
 {
@@ -666,7 +719,7 @@ int main(void)
 		cmocka_unit_test(test_keyparse_gpg),   cmocka_unit_test(test_keyparse_v6),
 		cmocka_unit_test(test_keyparse_x509),  cmocka_unit_test(test_keyparse_errors),
 		cmocka_unit_test(test_registry_keys),  cmocka_unit_test(test_decisions),
-		cmocka_unit_test(test_gate_summary),
+		cmocka_unit_test(test_gate_summary),   cmocka_unit_test(test_own_party),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

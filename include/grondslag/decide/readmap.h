@@ -17,7 +17,8 @@
  * The last two hold only when the recipient's party has certificates in
  * the registry; for a party without any an unknown reader is shown but
  * decides nothing beyond the unscannable rule.  Keys of the organisation
- * count as addressed: clients encrypt to the sender too.
+ * (own_keys, and the keys of a party whose domain is an own domain) count
+ * as addressed: clients encrypt to the sender too.
  *
  * Public functions:
  *   readmap_classify()   one reader -> its class and key
@@ -37,7 +38,7 @@
 
 enum readmap_class {
 	READMAP_PARTY,		/* "party": a party's key */
-	READMAP_OWN,		/* "own": the organisation's key */
+	READMAP_OWN,		/* "own": own_keys, or a party of an own domain */
 	READMAP_SHARED,		/* "shared": a key shared widely */
 	READMAP_UNKNOWN,	/* "unknown": a key the registry does not list */
 	READMAP_ANONYMOUS,	/* "anonymous": no key id, or a passphrase */

@@ -242,6 +242,11 @@ const struct registry_regime *registry_regime(const struct registry *r, size_t i
 size_t registry_own_domain_count(const struct registry *r);
 const char *registry_own_domain(const struct registry *r, size_t i);
 
+/* Is domain (canonical) an own domain: listed in own_domains, exactly or
+ * under a "*.x" entry?  A wildcard "*.x" is own when every name under x
+ * is. */
+bool registry_is_own_domain(const struct registry *r, const char *domain);
+
 /* The registry's key a reader names (key id, fingerprint, issuer and
  * serial, subject key identifier), or NULL when it is not listed. */
 const struct registry_key *registry_key_find(const struct registry *r,
