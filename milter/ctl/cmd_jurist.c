@@ -385,6 +385,8 @@ static void print_hold_head(const struct jsonr_value *h)
 	       (unsigned long long)num_of(s, "public_addresses"),
 	       (unsigned long long)num_of(s, "public_networks"),
 	       *str_of(s, "countries") ? str_of(s, "countries") : "-");
+	if (*str_of(s, "readers"))
+		printf("  encrypted content %s\n", str_of(s, "readers"));
 }
 
 /* A release that keeps failing: how often, the relay's last answer, and

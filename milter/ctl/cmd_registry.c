@@ -74,9 +74,12 @@ static int registry_check(int argc, char **argv)
 	char eea[512];
 	if (registry_eea_warning(r, argv[1], eea, sizeof eea))
 		fprintf(stderr, "warning: %s\n", eea);
-	printf("%s: ok (%zu regimes, %zu bases, %zu parties, %zu own domains)\n", argv[1],
+	printf("%s: ok (%zu regimes, %zu bases, %zu parties, %zu own domains", argv[1],
 	       registry_regime_count(r), registry_basis_count(r), registry_party_count(r),
 	       registry_own_domain_count(r));
+	if (registry_key_count(r) > 0)	/* keys and subkeys of the certificates */
+		printf(", %zu keys", registry_key_count(r));
+	printf(")\n");
 	registry_unref(r);
 	return CTL_OK;
 }

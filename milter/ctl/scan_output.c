@@ -63,6 +63,27 @@ void scan_output_json(FILE *out, const char *file, const struct findings *f)
 	else
 		json_str(j, unscan_reason_name(findings_message_reason(f)));
 
+	/* who can read the sealed parts: only when there are any, so the
+	 * output of a message without them is as before */
+	if (findings_reader_count(f) > 0) {
+		json_key(j, "readers");
+		json_arr_begin(j);
+	}
+	for (size_t i = 0; i < findings_reader_count(f); i++) {
+		const struct finding_reader *r = findings_reader(f, i);
+		char id[READER_TEXT_MAX];
+		json_obj_begin(j);
+		json_key(j, "kind");
+		json_str(j, reader_kind_name(r->id.kind));
+		json_key(j, "reader");
+		json_str(j, reader_format(&r->id, id, sizeof id));
+		json_key(j, "part");
+		json_str(j, part_path(f, r->part));
+		json_obj_end(j);
+	}
+	if (findings_reader_count(f) > 0)
+		json_arr_end(j);
+
 	json_key(j, "parts");
 	json_arr_begin(j);
 	for (size_t i = 0; i < findings_part_count(f); i++) {
@@ -226,6 +247,12 @@ void scan_output_text(FILE *out, const char *file, const struct findings *f)
 		fprintf(out, "    %-20s %-36s %10" PRIu64 "  %s%s%s\n", p->path, p->type, p->bytes,
 			part_status_name(p->status), p->reason ? " " : "",
 			p->reason ? unscan_reason_name(p->reason) : "");
+	}
+	for (size_t i = 0; i < findings_reader_count(f); i++) {
+		const struct finding_reader *r = findings_reader(f, i);
+		char id[READER_TEXT_MAX];
+		fprintf(out, "  reader: %s (part %s)\n", reader_format(&r->id, id, sizeof id),
+			part_path(f, r->part));
 	}
 	fprintf(out, "  addresses: %zu distinct (%zu public), networks: %zu (%zu public)\n",
 		findings_ip_count(f), findings_public_ip_count(f), findings_net_count(f),

@@ -15,6 +15,7 @@
 #include "grondslag/base/date.h"
 #include "grondslag/base/names.h"
 #include "grondslag/decide/gate.h"
+#include "grondslag/decide/readmap.h"
 #include "grondslag/scan/ipclass.h"
 #include "grondslag/base/json.h"
 
@@ -47,6 +48,7 @@ struct gate_result {
 	size_t ndelivered;
 	struct hold_share *share;
 	size_t nshare;
+	char readers[1024];	/* who can read its encrypted parts (readmap.h) */
 };
 
 static const struct name_value actions[] = {
@@ -219,7 +221,10 @@ static bool gate_decide_rcpts(struct gate_result *g, const struct gate_input *in
 		if (r->rcpt == NULL)
 			return false;
 		g->nr = i + 1;
-		r->d = policy_decide(reg, g->f, r->rcpt, in->date, &in->policy);
+		struct policy_options po = in->policy;
+		po.rcpts = in->rcpts;	/* a reader key of any recipient's party is addressed */
+		po.nrcpts = in->nrcpts;
+		r->d = policy_decide(reg, g->f, r->rcpt, in->date, &po);
 		if (r->d == NULL)
 			return false;
 		r->reasons = reasons_text(r->d);
@@ -291,6 +296,8 @@ struct gate_result *gate_decide(const struct gate_input *in, struct registry *re
 		return NULL;
 	g->mode = in->mode;
 	g->f = f;
+	if (f != NULL && reg != NULL)
+		readmap_describe(reg, f, in->date, g->readers, sizeof g->readers);
 	g->queue_id = strdup(in->queue_id != NULL ? in->queue_id : "");
 	g->sender = strdup(in->sender != NULL ? in->sender : "");
 	if (g->queue_id == NULL || g->sender == NULL) {
@@ -530,6 +537,10 @@ char *gate_summary_json(const struct gate_result *g)
 		json_uint(j, findings_public_net_count(g->f));
 		json_key(j, "countries");
 		json_str(j, g->countries);
+		if (g->readers[0] != '\0') {
+			json_key(j, "readers");
+			json_str(j, g->readers);
+		}
 		json_key(j, "parts");
 		json_arr_begin(j);
 		for (size_t i = 0; i < findings_part_count(g->f); i++) {

@@ -21,6 +21,7 @@
 #include "grondslag/base/strbuf.h"
 #include "grondslag/config/config.h"
 #include "grondslag/decide/policy.h"
+#include "grondslag/decide/readmap.h"
 #include "grondslag/decide/route.h"
 
 #define CAT_EVERY (CAT_PROVIDER_TRACEABLE | CAT_INCIDENT | CAT_PERSONAL_DATA | CAT_UNSCANNABLE)
@@ -508,11 +509,44 @@ static bool decide_early(struct eval *e)
 	return false;
 }
 
-/* Steps 5-8, then the sentence: subject first, then the predicates. */
-static void decide_with_party(struct eval *e)
+/* Step 9: who can read encrypted content (readmap.h). */
+static void check_readers(struct eval *e, const struct policy_options *o)
+{
+	static const struct {
+		enum policy_reason r;
+		const char *text;
+	} checks[] = {
+		{REASON_READER_SHARED_KEY, "is sent encrypted to a key the registry marks as shared "
+					   "widely"},
+		{REASON_READER_NOT_ADDRESSED, "is sent encrypted to a key of a party no recipient "
+					      "belongs to"},
+		{REASON_READER_EXPIRED, "is sent encrypted to a key that has expired or was revoked"},
+		{REASON_READER_UNKNOWN, "is sent encrypted to a key its certificates in the registry "
+					"do not hold"},
+		{REASON_READER_ANONYMOUS, "is sent encrypted to an anonymous recipient or a "
+					  "passphrase, which no certificate names"},
+	};
+	struct decision *d = e->d;
+	struct readmap_check rc;
+	readmap_check(d->reg, e->f, e->p, d->date, o->rcpts, o->nrcpts, &rc);
+	const bool found[] = {rc.shared, rc.not_addressed, rc.expired, rc.unknown, rc.anonymous};
+	for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+		if (!found[i])
+			continue;
+		add_reason(d, checks[i].r);
+		clause(e);
+		strbuf_printf(&e->sb, "%s", checks[i].text);
+		if (checks[i].r == REASON_READER_NOT_ADDRESSED && rc.stranger != NULL)
+			strbuf_printf(&e->sb, " (%s)", rc.stranger->id);
+	}
+}
+
+/* Steps 5-9, then the sentence: subject first, then the predicates. */
+static void decide_with_party(struct eval *e, const struct policy_options *o)
 {
 	struct decision *d = e->d;
 	decide_party(e);
+	check_readers(e, o);
 	bool hold = false;
 	for (int r = 0; r < REASON_COUNT; r++)
 		hold = hold || (d->has[r] && policy_reason_is_hold((enum policy_reason)r));
@@ -527,10 +561,14 @@ static void decide_with_party(struct eval *e)
 	free(body.s);
 	if (!hold)
 		explain_delivery(e);
+	char readers[1024];
+	if (*readmap_describe(d->reg, e->f, d->date, readers, sizeof readers) != '\0')
+		strbuf_printf(&e->sb, "; the encrypted content is %s", readers);
 }
 
 void policy_options_default(struct policy_options *o)
 {
+	memset(o, 0, sizeof *o);
 	o->public_is_personal = true;
 }
 
@@ -568,7 +606,7 @@ static struct decision *decide_target(struct registry *reg, const struct finding
 	e->f = f;
 	e->p = d->res.party;
 	if (!decide_early(e))
-		decide_with_party(e);
+		decide_with_party(e, opt);
 	strbuf_printf(&e->sb, ".");
 	for (int r = 0; r < REASON_COUNT; r++) {
 		if (!d->has[r])
@@ -702,6 +740,11 @@ static const struct name_value reasons[] = {
 	{"constituency-mismatch", REASON_CONSTITUENCY_MISMATCH},
 	{"geo-unknown", REASON_GEO_UNKNOWN},
 	{"unscannable", REASON_UNSCANNABLE},
+	{"reader-unknown", REASON_READER_UNKNOWN},
+	{"reader-anonymous", REASON_READER_ANONYMOUS},
+	{"reader-not-addressed", REASON_READER_NOT_ADDRESSED},
+	{"reader-shared-key", REASON_READER_SHARED_KEY},
+	{"reader-expired", REASON_READER_EXPIRED},
 	{"no-regulated-data", REASON_NO_REGULATED_DATA},
 	{"own-domain", REASON_OWN_DOMAIN},
 };

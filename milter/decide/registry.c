@@ -27,6 +27,7 @@ void registry_destroy(struct registry *r)
 	strtab_free(&r->wildcards);
 	strtab_free(&r->own_exact);
 	strtab_free(&r->own_wild);
+	strtab_free(&r->keys);
 	arena_free(&r->arena);
 	free(r->file);
 	free(r);
@@ -66,6 +67,19 @@ static bool is_own(const struct registry *r, const char *domain)
 	if (strtab_get(&r->own_exact, domain) != NULL)
 		return true;
 	for (const char *p = domain_parent(domain); p != NULL; p = domain_parent(p))
+		if (strtab_get(&r->own_wild, p) != NULL)
+			return true;
+	return false;
+}
+
+bool registry_is_own_domain(const struct registry *r, const char *domain)
+{
+	if (domain == NULL)
+		return false;
+	if (domain[0] != '*' || domain[1] != '.')
+		return is_own(r, domain);
+	/* "*.x": every name under x is own when a "*.y" entry covers x */
+	for (const char *p = domain + 2; p != NULL; p = domain_parent(p))
 		if (strtab_get(&r->own_wild, p) != NULL)
 			return true;
 	return false;

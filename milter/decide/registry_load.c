@@ -232,19 +232,21 @@ static void registry_build(struct registry *r, const struct ynode *root,
 	static const struct field f[] = {{"version", true},   {"own_domains", false},
 					 {"eea", false},      {"regimes", true},
 					 {"bases", false},    {"parties", true},
-					 {"serial", false}};
-	const struct ynode *v[7];
+					 {"serial", false},   {"own_keys", false},
+					 {"shared_keys", false}};
+	const struct ynode *v[9];
 	struct walk w = {r, e};
 	char q[REGERR_QUOTE_MAX];
 
 	/* every table exists even when its section is missing or broken */
 	if (!strtab_init(&r->own_exact, 8) || !strtab_init(&r->own_wild, 8) ||
 	    !strtab_init(&r->addresses, 16) || !strtab_init(&r->domains, 16) ||
-	    !strtab_init(&r->wildcards, 16) || !strtab_init(&r->party_ids, 16)) {
+	    !strtab_init(&r->wildcards, 16) || !strtab_init(&r->party_ids, 16) ||
+	    !strtab_init(&r->keys, 16)) {
 		regerr_add(e, 0, "out of memory");
 		return;
 	}
-	regw_get_fields(&w, root, "registry", f, 7, v);
+	regw_get_fields(&w, root, "registry", f, 9, v);
 	if (v[0] != NULL && regw_want_kind(&w, v[0], YN_SCALAR, "registry", "version") &&
 	    strcmp(v[0]->text, "1") != 0)
 		regerr_add(e, v[0]->line, "registry: version: unsupported version '%s' (want %d)",
@@ -263,10 +265,14 @@ static void registry_build(struct registry *r, const struct ynode *root,
 	else
 		strtab_init(&r->regime_ids, 0);
 	walk_bases(&w, v[4]);
+	if (v[7] != NULL)
+		regw_keys(&w, v[7], KEY_OWNER_OWN, NULL, "registry", "own_keys", -1);
+	if (v[8] != NULL)
+		regw_keys(&w, v[8], KEY_OWNER_SHARED, NULL, "registry", "shared_keys", -1);
 	if (v[5] != NULL)
 		regw_parties(&w, v[5]);
 	struct strtab *tabs[] = {&r->regime_ids, &r->basis_ids, &r->party_ids, &r->addresses,
-				 &r->domains, &r->wildcards, &r->own_exact, &r->own_wild};
+				 &r->domains, &r->wildcards, &r->own_exact, &r->own_wild, &r->keys};
 	for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++)
 		if (tabs[i]->oom) {
 			regerr_add(e, 0, "out of memory");

@@ -1,7 +1,7 @@
 /*
  * registry_party.c - the parties section of the registry: contacts
  * (domains, addresses), PGP fingerprints, constituency, GDPR transfer
- * entries, bases and external ids; part of the schema walk that
+ * entries, bases, external ids and certificates (registry_keys.c); part of the schema walk that
  * registry_load.c drives (same error style: every problem, with its line).
  *
  * Exact domains, "*.x" wildcards and addresses are entered into the
@@ -289,7 +289,8 @@ static void party_external(struct walk *w, struct registry_party *p, const struc
 
 enum {
 	PF_ID, PF_NAME, PF_TYPE, PF_JURISDICTION, PF_DOMAINS, PF_ADDRESSES, PF_PGP,
-	PF_CONSTITUENCY, PF_TRANSFER, PF_BASES, PF_EXTERNAL, PF_SOURCE, PF_VERIFIED, PF_COUNT
+	PF_CONSTITUENCY, PF_TRANSFER, PF_BASES, PF_EXTERNAL, PF_SOURCE, PF_VERIFIED, PF_KEYS,
+	PF_CERTS, PF_COUNT
 };
 
 /* One party into p (a slot that stays put: tables point at it). */
@@ -303,7 +304,8 @@ static void walk_party(struct walk *w, const struct ynode *n, const char *what,
 		[PF_PGP] = {"pgp", false},	    [PF_CONSTITUENCY] = {"constituency", false},
 		[PF_TRANSFER] = {"transfer", false}, [PF_BASES] = {"bases", false},
 		[PF_EXTERNAL] = {"external_ids", false}, [PF_SOURCE] = {"source", false},
-		[PF_VERIFIED] = {"last_verified", false}};
+		[PF_VERIFIED] = {"last_verified", false}, [PF_KEYS] = {"keys", false},
+		[PF_CERTS] = {"certificates", false}};
 	const struct ynode *v[PF_COUNT];
 	char q[REGERR_QUOTE_MAX];
 	p->line = n->line;
@@ -349,6 +351,10 @@ static void walk_party(struct walk *w, const struct ynode *n, const char *what,
 		p->source = "";
 	if (v[PF_VERIFIED] != NULL)
 		regw_get_date(w, v[PF_VERIFIED], what, "last_verified", &p->last_verified);
+	if (v[PF_KEYS] != NULL)
+		regw_keys(w, v[PF_KEYS], KEY_OWNER_PARTY, p, what, "keys", 0);
+	if (v[PF_CERTS] != NULL)
+		regw_keys(w, v[PF_CERTS], KEY_OWNER_PARTY, p, what, "certificates", 1);
 }
 
 void regw_parties(struct walk *w, const struct ynode *seq)

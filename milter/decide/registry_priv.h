@@ -83,6 +83,8 @@ struct registry {
 	struct strtab domains;		/* exact domain -> party */
 	struct strtab wildcards;	/* x of "*.x" -> party */
 	struct strtab own_exact, own_wild;	/* -> the line, as a pointer */
+	struct strtab keys;		/* reader id text -> struct registry_key */
+	size_t nkeys;
 };
 
 /* Free everything (registry.c); refs must be zero or the registry
@@ -131,5 +133,9 @@ const char *regw_get_domain(struct walk *w, const struct ynode *n, const char *w
 			    const char *key, bool *wild);
 /* The parties section (registry_party.c). */
 void regw_parties(struct walk *w, const struct ynode *seq);
+/* A list of certificates (registry_keys.c): own_keys, shared_keys, or a
+ * party's keys / certificates (want_x509 says which kind the key names). */
+void regw_keys(struct walk *w, const struct ynode *seq, enum registry_key_owner owner,
+	       struct registry_party *p, const char *what, const char *key, int want_x509);
 
 #endif

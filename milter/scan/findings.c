@@ -60,6 +60,9 @@ struct findings {
 	uint32_t *touched;	/* index | TOUCH_NET */
 	size_t ntouched, captouched;
 
+	struct finding_reader *readers;
+	size_t nreaders, capreaders;
+
 	size_t public_ips, public_nets;
 	size_t max_entries;
 	enum tlp_level tlp;
@@ -213,6 +216,7 @@ void findings_free(struct findings *f)
 	free(f->net_last_part);
 	free(f->nettab.slot);
 	free(f->touched);
+	free(f->readers);
 	free(f);
 }
 
@@ -432,6 +436,38 @@ void findings_add_match(struct findings *f, unsigned part, const struct ipscan_m
 		add_addr(f, part, m);
 	else
 		add_net(f, part, m);
+}
+
+void findings_reader_add(struct findings *f, unsigned part, const struct reader_id *r)
+{
+	struct reader_id over;
+	for (size_t i = 0; i < f->nreaders; i++)
+		if (reader_equal(&f->readers[i].id, r))
+			return;
+	if (f->nreaders + 1 >= FINDINGS_MAX_READERS && r->kind != READER_UNPARSED) {
+		memset(&over, 0, sizeof over);
+		over.kind = READER_UNPARSED;
+		findings_reader_add(f, part, &over);
+		return;
+	}
+	if (f->nreaders >= FINDINGS_MAX_READERS)
+		return;
+	if (!grow((void **)&f->readers, &f->capreaders, f->nreaders + 1, sizeof *f->readers)) {
+		mark_oom(f);
+		return;
+	}
+	f->readers[f->nreaders].id = *r;
+	f->readers[f->nreaders++].part = part;
+}
+
+size_t findings_reader_count(const struct findings *f)
+{
+	return f->nreaders;
+}
+
+const struct finding_reader *findings_reader(const struct findings *f, size_t i)
+{
+	return i < f->nreaders ? &f->readers[i] : NULL;
 }
 
 void findings_set_tlp(struct findings *f, enum tlp_level t)

@@ -77,6 +77,7 @@
 #include "grondslag/scan/mediatype.h"
 #include "grondslag/scan/pdf.h"
 #include "grondslag/scan/plainmsg.h"
+#include "grondslag/scan/readers.h"
 #include "grondslag/scan/rtf.h"
 #include "walk_priv.h"
 
@@ -217,9 +218,10 @@ static void walk_binary(struct walk *w, const struct item *it)
 		return;
 	}
 	enum sniff_pgp k = sniff_pgp_binary(it->data, it->len);
-	if (k == SNIFF_PGP_SEALED)
+	if (k == SNIFF_PGP_SEALED) {
 		findings_part_unscannable(w->f, it->part, UNSCAN_PGP_MIME);
-	else if (k == SNIFF_PGP_KEY)
+		walk_readers(w, it->part, it->data, it->len, false);
+	} else if (k == SNIFF_PGP_KEY)
 		return;	/* a key or detached signature: not content */
 	else if (is_media(it->type))
 		walk_media(w, it);
@@ -249,6 +251,7 @@ void walk_content(struct walk *w, const struct item *it)
 		pk = PGP_KIND_NONE;	/* a TNEF label over other bytes: they decide */
 	if (pk != PGP_KIND_NONE) {
 		findings_part_unscannable(w->f, it->part, sealed[pk]);
+		walk_readers(w, it->part, it->data, it->len, false);
 		return;
 	}
 	if (strcmp(it->type, "text/rfc822-headers") == 0 ||

@@ -102,8 +102,18 @@ static int stream_emit(void *arg, const char *buf, size_t len)
 	struct walk *w = arg;
 	if (w->halted)
 		return -1;
-	if (!w->pgp.found && pgp_inline_update(&w->pgp, buf, len))
+	if (!w->pgp.found && pgp_inline_update(&w->pgp, buf, len)) {
 		findings_part_unscannable(w->f, w->part, UNSCAN_PGP_INLINE);
+		/* Keep the decoded text from the armour line on (its start
+		 * may be in the saved tail): HTML, quoted-printable and
+		 * charsets are undone, the readers are read at the close. */
+		w->armor = g_byte_array_new();
+		g_byte_array_append(w->armor, (const guint8 *)w->pgp.tail, (guint)w->pgp.tail_len);
+	}
+	if (w->armor != NULL && w->armor->len < 2 * READERS_ARMOR_MAX) {
+		size_t room = 2 * READERS_ARMOR_MAX - w->armor->len;
+		g_byte_array_append(w->armor, (const guint8 *)buf, (guint)(len < room ? len : room));
+	}
 	if (w->h->text != NULL) {
 		int rc = w->h->text(w->arg, w->part, buf, len);
 		if (rc != 0) {
@@ -138,6 +148,11 @@ void walk_stream_close(struct walk *w, struct textx *t)
 {
 	if (!w->halted)
 		(void)textx_finish(t);
+	if (w->armor != NULL) {	/* inline armour: its readers */
+		walk_readers(w, w->part, w->armor->data, w->armor->len, true);
+		g_byte_array_free(w->armor, TRUE);
+		w->armor = NULL;
+	}
 	if (w->h->end != NULL)
 		w->h->end(w->arg, w->part);
 	textx_free(t);

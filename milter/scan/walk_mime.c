@@ -278,6 +278,35 @@ static void walk_prologue(struct walk *w, GMimeMultipart *mp, unsigned idx, int 
 static void walk_alternatives(struct walk *w, GMimeObject *obj, const char *path, unsigned idx,
 			      unsigned depth);
 
+/* The leaves of a multipart/encrypted asked for readers: the control part
+ * and the ciphertext, and a few more a sender might add. */
+#define ENCRYPTED_PARTS_READ 4
+
+/* multipart/encrypted is not descended into (its content is ciphertext),
+ * but its leaves are asked who can read them: the control part
+ * ("Version: 1") names nobody, the ciphertext part names its recipients. */
+static void walk_encrypted_readers(struct walk *w, GMimeMultipart *mp, unsigned idx)
+{
+	int n = g_mime_multipart_get_count(mp);
+	bool known = false;
+	for (int i = 0; i < n && i < ENCRYPTED_PARTS_READ; i++) {
+		GMimeObject *c = g_mime_multipart_get_part(mp, i);
+		const unsigned char *data;
+		size_t len;
+		GMimeStream *owned;
+		if (!GMIME_IS_PART(c) || !leaf_bytes(GMIME_PART(c), &data, &len, &owned))
+			continue;
+		enum readers_status st = walk_readers_leaf(w, idx, data, len);
+		known = known || st == READERS_ENCRYPTED || st == READERS_NOT_ENCRYPTED;
+		if (st == READERS_MALFORMED)
+			walk_reader_unparsed(w, idx);
+		if (owned != NULL)
+			g_object_unref(owned);
+	}
+	if (!known)
+		walk_reader_unparsed(w, idx);
+}
+
 /* One MIME entity at path; children of a multipart are numbered under
  * child_prefix (see the path rules at the top). */
 static void walk_object(struct walk *w, GMimeObject *obj, const char *path,
@@ -298,6 +327,7 @@ static void walk_object(struct walk *w, GMimeObject *obj, const char *path,
 			enum pgp_kind k = pgp_classify(type, ct_param(obj, "protocol"), NULL, NULL, false);
 			findings_part_unscannable(w->f, (unsigned)idx, k == PGP_KIND_SMIME_SEALED
 								     ? UNSCAN_SMIME : UNSCAN_PGP_MIME);
+			walk_encrypted_readers(w, GMIME_MULTIPART(obj), (unsigned)idx);
 			return;
 		}
 		findings_part_set_status(w->f, (unsigned)idx, PART_CONTAINER);

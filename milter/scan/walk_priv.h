@@ -28,6 +28,7 @@
 #include "grondslag/scan/findings.h"
 #include "grondslag/scan/markup.h"
 #include "grondslag/scan/pgp.h"
+#include "grondslag/scan/readers.h"
 #include "grondslag/scan/sniff.h"
 #include "grondslag/scan/textx.h"
 #include "grondslag/scan/walk.h"
@@ -49,6 +50,7 @@ struct walk {
 	bool internal;
 	unsigned part;		/* the part of the open text stream */
 	struct pgp_inline pgp;
+	GByteArray *armor;	/* the text from an inline armour line on */
 	const char *raw;	/* the buffer GMime's header offsets point into */
 	size_t raw_len;
 };
@@ -85,6 +87,16 @@ int walk_add_part(struct walk *w, const char *path, const char *type, const char
 void walk_join_path(char *out, const char *prefix, const char *sep, const char *name);
 /* A text stream of part to the handler (NULL when out of memory: the
  * walk is halted); closed by walk_stream_close(). */
+/* walk_readers.c: the readers of sealed bytes (binary OpenPGP, armour or
+ * CMS; armour alone when armor_only) into part's findings, an unparsed
+ * reader when none can be named; walk_readers_leaf() the same without the
+ * unparsed reader (the caller decides over several leaves). */
+enum readers_status walk_readers(struct walk *w, unsigned part, const void *data, size_t len,
+				 bool armor_only);
+enum readers_status walk_readers_leaf(struct walk *w, unsigned part, const void *data,
+				      size_t len);
+void walk_reader_unparsed(struct walk *w, unsigned part);
+
 struct textx *walk_stream_open(struct walk *w, unsigned part, enum markup_kind m,
 			       const char *charset);
 void walk_stream_close(struct walk *w, struct textx *t);

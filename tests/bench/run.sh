@@ -5,7 +5,7 @@
 set -u
 BUILD=${BUILD:-build}
 export BUILD
-for b in scanner bigmsg plainmsg milter; do
+for b in scanner bigmsg plainmsg milter crypt; do
 	if [ -f "tests/bench/$b.sh" ]; then
 		echo "== $b"
 		sh "tests/bench/$b.sh" || echo "bench $b: FAILED"

@@ -30,6 +30,11 @@
  *     the EEA on the date (the registry's eea table) needs a transfer entry
  *     valid on the date with mechanism adequacy, art46 or art49 ->
  *     else no-transfer-mechanism.
+ *  9. encrypted content: the readers its packets and envelopes
+ *     name, mapped to parties by the registry's certificates (readmap.h)
+ *     -> reader-shared-key, reader-not-addressed, reader-expired, and
+ *     for a party with certificates reader-unknown, reader-anonymous;
+ *     the readers are named in the explanation either way.
  * Every failing check adds its reason; any reason of the hold kind holds.
  * A recipient with routing syntax (a source route, or '@', '%' or '!' in
  * its local part: route.h) is decided for every domain it could reach,
@@ -66,6 +71,12 @@ enum policy_reason {
 	REASON_CONSTITUENCY_MISMATCH,	/* "constituency-mismatch" */
 	REASON_GEO_UNKNOWN,		/* "geo-unknown" */
 	REASON_UNSCANNABLE,		/* "unscannable" */
+	/* who can read encrypted content (readmap.h) */
+	REASON_READER_UNKNOWN,		/* "reader-unknown" */
+	REASON_READER_ANONYMOUS,	/* "reader-anonymous" */
+	REASON_READER_NOT_ADDRESSED,	/* "reader-not-addressed" */
+	REASON_READER_SHARED_KEY,	/* "reader-shared-key" */
+	REASON_READER_EXPIRED,		/* "reader-expired" */
 	/* informational: the reason a delivery needed no basis */
 	REASON_NO_REGULATED_DATA,	/* "no-regulated-data" */
 	REASON_OWN_DOMAIN,		/* "own-domain" */
@@ -76,9 +87,13 @@ struct policy_options {
 	/* PublicAddressesArePersonalData: public addresses make the message
 	 * carry personal data (GDPR chapter V applies). */
 	bool public_is_personal;
+	/* The message's envelope recipients (may be NULL): a reader key of
+	 * a party one of them belongs to is addressed. */
+	const char *const *rcpts;
+	size_t nrcpts;
 };
 
-/* The safe defaults: public_is_personal = true. */
+/* The safe defaults: public_is_personal = true, no recipient list. */
 void policy_options_default(struct policy_options *o);
 struct config;
 /* The options of a configuration (PublicAddressesArePersonalData): the

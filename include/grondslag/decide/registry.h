@@ -24,6 +24,7 @@
  *   registry_lookup()    the same plus the bases valid on a date
  *   registry_basis_window(), registry_basis_status()
  *   registry_in_eea(), registry_eea_warning(), registry_transfer_on()
+ *   registry_key_find(), registry_key_valid_on()   readers -> keys (certificates)
  *   registry_*_count()/registry_party()/registry_basis()/registry_regime()
  *   party_type_name(), transfer_mechanism_name(), registry_match_name()
  * Limits: file REGISTRY_MAX_BYTES, nesting REGISTRY_MAX_DEPTH, errors
@@ -140,6 +141,26 @@ struct registry_party {
 	const char *source;		/* may be "" */
 	int32_t last_verified;		/* DATE_MIN when not given */
 	unsigned line;
+	size_t ncerts;			/* keys: + certificates: entries (0: says nothing) */
+};
+
+/* Whose a key of the registry is (keys:, certificates:, own_keys:,
+ * shared_keys:). */
+enum registry_key_owner {
+	KEY_OWNER_PARTY,	/* "party": a party's certificate */
+	KEY_OWNER_OWN,		/* "own": the organisation (staff, escrow) */
+	KEY_OWNER_SHARED	/* "shared": handed to many (a list's team key) */
+};
+
+/* One key (an OpenPGP primary or subkey, or an X.509 certificate). */
+struct registry_key {
+	enum registry_key_owner owner;
+	const struct registry_party *party;	/* KEY_OWNER_PARTY, else NULL */
+	const char *label;		/* "openpgp <primary fpr>", "x509 serial <hex>" */
+	bool x509;
+	int64_t expires;		/* Unix seconds, INT64_MAX: never */
+	int64_t revoked;		/* Unix seconds, INT64_MAX: never */
+	unsigned line;
 };
 
 /* Where a basis stands on a date. */
@@ -223,6 +244,21 @@ size_t registry_regime_count(const struct registry *r);
 const struct registry_regime *registry_regime(const struct registry *r, size_t i);
 size_t registry_own_domain_count(const struct registry *r);
 const char *registry_own_domain(const struct registry *r, size_t i);
+
+/* Is domain (canonical) an own domain: listed in own_domains, exactly or
+ * under a "*.x" entry?  A wildcard "*.x" is own when every name under x
+ * is. */
+bool registry_is_own_domain(const struct registry *r, const char *domain);
+
+/* The registry's key a reader names (key id, fingerprint, issuer and
+ * serial, subject key identifier), or NULL when it is not listed. */
+const struct registry_key *registry_key_find(const struct registry *r,
+					     const struct reader_id *id);
+size_t registry_key_count(const struct registry *r);
+/* Usable on date: neither expired nor revoked by then.  A key that
+ * expires during a day counts as expired that day (fail closed). */
+bool registry_key_valid_on(const struct registry_key *k, int32_t date);
+const char *registry_key_owner_name(enum registry_key_owner o);
 
 const char *party_type_name(enum party_type t);
 bool party_type_parse(const char *s, enum party_type *out);

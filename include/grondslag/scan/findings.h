@@ -22,6 +22,7 @@
 #include "grondslag/base/ipaddr.h"
 #include "grondslag/scan/ipclass.h"
 #include "grondslag/scan/ipscan.h"
+#include "grondslag/scan/readers.h"
 
 /* TLP levels, least to most restrictive; TLP 1.0 WHITE is CLEAR. */
 enum tlp_level {
@@ -119,6 +120,14 @@ struct finding_part {
 	unsigned depth;
 };
 
+/* One distinct reader of the message's sealed parts (readers.h): who
+ * can decrypt it, as its packets or envelopes name them. */
+struct finding_reader {
+	struct reader_id id;
+	unsigned part;		/* the first part naming it */
+};
+#define FINDINGS_MAX_READERS 1024
+
 struct findings;
 
 struct findings *findings_alloc(void);
@@ -141,6 +150,10 @@ void findings_part_set_format(struct findings *f, unsigned part, enum incident_f
 
 /* Record one scanner match found in part's text. */
 void findings_add_match(struct findings *f, unsigned part, const struct ipscan_match *m);
+
+/* Record a reader of a sealed part (deduplicated; past
+ * FINDINGS_MAX_READERS one unparsed reader stands for the rest). */
+void findings_reader_add(struct findings *f, unsigned part, const struct reader_id *r);
 
 /* Raise the message TLP (most restrictive wins). */
 void findings_set_tlp(struct findings *f, enum tlp_level t);
@@ -166,6 +179,8 @@ const struct finding_net *findings_net(const struct findings *f, size_t i);
 size_t findings_public_ip_count(const struct findings *f);
 size_t findings_public_net_count(const struct findings *f);
 size_t findings_unscannable_count(const struct findings *f);
+size_t findings_reader_count(const struct findings *f);
+const struct finding_reader *findings_reader(const struct findings *f, size_t i);
 /* Message-level reason, or UNSCAN_NONE. */
 enum unscan_reason findings_message_reason(const struct findings *f);
 

@@ -1,0 +1,14 @@
+#!/bin/sh
+# tests/bench/crypt.sh - the cost of a PKESK check per message: who can
+# read a ~100 KB PGP/MIME message (3 and 40 recipients), read from its
+# armour, mapped through a registry of 1,000 and 5,000 parties with
+# certificates, against the whole scan and decision of the same message
+# (build/tests/pkesk-bench).  No baseline to race: the figure is the
+# share of the scan the readers take.
+set -u
+BUILD=${BUILD:-build}
+make -s "$BUILD/tests/pkesk-bench" || exit 1
+for args in "1000 3 500" "5000 3 300" "1000 40 200"; do
+	# shellcheck disable=SC2086
+	"$BUILD/tests/pkesk-bench" $args || exit 1
+done
