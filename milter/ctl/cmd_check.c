@@ -15,6 +15,7 @@
 #include "grondslag/base/json.h"
 #include "grondslag/base/limits.h"
 #include "grondslag/decide/policy.h"
+#include "grondslag/decide/scanopt.h"
 #include "grondslag/scan/scan.h"
 #include "regload.h"
 #include "scan_output.h"
@@ -171,10 +172,15 @@ int cmd_check(int argc, char **argv)
 	if (ctl_file_read(a->message, &file) != 0)
 		goto out;
 	struct scan_options so = {0};
-	config_walk_limits(c, &so.limits);
-	so.threshold = (unsigned)config_uint(c, CONF_TRACEABLE_THRESHOLD);
+	struct scanopt_domains dom;
+	if (!scanopt_fill(&so, &dom, c, reg)) {
+		ctl_file_release(&file);
+		fprintf(stderr, "grondslag check: out of memory\n");
+		goto out;
+	}
 	so.geo = geo;
 	f = scan_message(&so, file.data, file.len);
+	scanopt_free(&dom);
 	ctl_file_release(&file);
 	if (f == NULL) {
 		fprintf(stderr, "grondslag check: %s: out of memory\n", a->message);

@@ -20,7 +20,8 @@
 #include "grondslag/decide/policy.h"
 #include "grondslag/decide/route.h"
 
-#define CAT_EVERY (CAT_PROVIDER_TRACEABLE | CAT_INCIDENT | CAT_PERSONAL_DATA | CAT_UNSCANNABLE)
+#define CAT_EVERY                                                                                  \
+	(CAT_PROVIDER_TRACEABLE | CAT_INCIDENT | CAT_PERSONAL_DATA | CAT_UNSCANNABLE | CAT_CREDENTIALS)
 #define COUNTRY_SLOTS (26 * 26)
 #define EXPLAIN_COUNTRIES 12
 #define RECIPIENT_SHOWN 200
@@ -97,11 +98,12 @@ static void sb_categories(struct sbuf *b, unsigned mask)
 		const char *word;
 	} words[] = {{CAT_PROVIDER_TRACEABLE, "provider-traceable"},
 		     {CAT_INCIDENT, "incident"},
-		     {CAT_PERSONAL_DATA, "personal"}};
+		     {CAT_PERSONAL_DATA, "personal"},
+		     {CAT_CREDENTIALS, "credential"}};
 	size_t n = 0, total = 0;
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < 4; i++)
 		total += (mask & words[i].cat) != 0;
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 4; i++) {
 		if (!(mask & words[i].cat))
 			continue;
 		n++;
@@ -450,9 +452,9 @@ static void decide_party(struct eval *e)
 		need |= CAT_PERSONAL_DATA;
 	} else {
 		static const unsigned order[] = {CAT_PROVIDER_TRACEABLE, CAT_INCIDENT,
-						 CAT_PERSONAL_DATA};
+						 CAT_PERSONAL_DATA, CAT_CREDENTIALS};
 		unsigned nobasis = 0;
-		for (size_t i = 0; i < 3; i++) {
+		for (size_t i = 0; i < 4; i++) {
 			if (!(need & order[i]))
 				continue;
 			/* group plain no-basis categories into one clause */
@@ -468,7 +470,9 @@ static void decide_party(struct eval *e)
 			cover(e, nobasis, REASON_NO_BASIS);
 	}
 	explain_dated(e);
-	if (need & CAT_PERSONAL_DATA)
+	/* credentials belong to people: they leave the EEA only as
+	 * personal data may */
+	if (need & (CAT_PERSONAL_DATA | CAT_CREDENTIALS))
 		check_transfer(e);
 }
 

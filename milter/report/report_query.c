@@ -234,7 +234,7 @@ static int share_row(struct report *r, struct report_map *m, sqlite3_stmt *st,
 	}
 	e->count++;
 	e->sum += addrs;
-	e->bits |= (unsigned)sqlite3_column_int64(st, 5) & 15;
+	e->bits |= (unsigned)sqlite3_column_int64(st, 5) & 31;
 	int tlp = sqlite3_column_int(st, 6);
 	if (tlp > e->tlp)
 		e->tlp = tlp;

@@ -109,7 +109,7 @@ static enum report_outcome outcome_of(const char *state)
 
 /* The counters of one scan of the holds. */
 struct hold_scan {
-	uint64_t cats[16];		/* by the four category bits */
+	uint64_t cats[32];		/* by the five category bits */
 	int64_t *times;			/* decision times */
 	size_t ntimes, cap;
 	struct report_map senders;
@@ -145,7 +145,7 @@ static int hold_row(struct report *r, struct hold_scan *h, sqlite3_stmt *st)
 	r->holds++;
 	enum report_outcome o = outcome_of((const char *)sqlite3_column_text(st, 1));
 	r->outcomes[o]++;
-	h->cats[sqlite3_column_int64(st, 2) & 15]++;
+	h->cats[sqlite3_column_int64(st, 2) & 31]++;
 	if ((o == REPORT_RELEASED || o == REPORT_DENIED) &&
 	    sqlite3_column_type(st, 4) != SQLITE_NULL) {
 		if (h->ntimes == h->cap) {
@@ -176,11 +176,11 @@ static int hold_row(struct report *r, struct hold_scan *h, sqlite3_stmt *st)
 }
 
 /* The categories (a message may carry several), from the counts by bits. */
-static int categories_from(struct report *r, const uint64_t cats[16])
+static int categories_from(struct report *r, const uint64_t cats[32])
 {
 	static const enum category all[] = {CAT_PROVIDER_TRACEABLE, CAT_PERSONAL_DATA,
-					    CAT_INCIDENT, CAT_UNSCANNABLE};
-	for (unsigned bits = 0; bits < 16; bits++) {
+					    CAT_INCIDENT, CAT_UNSCANNABLE, CAT_CREDENTIALS};
+	for (unsigned bits = 0; bits < 32; bits++) {
 		if (cats[bits] == 0)
 			continue;
 		if (bits == 0 && list_count(&r->categories, "none", cats[0], 0) != 0)

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "grondslag/config/config.h"
+#include "grondslag/decide/scanopt.h"
 #include "grondslag/scan/scan.h"
 
 struct tally {
@@ -168,8 +169,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	struct scan_options so = {0};
-	config_walk_limits(c, &so.limits);
-	so.threshold = (unsigned)config_uint(c, CONF_TRACEABLE_THRESHOLD);
+	struct scanopt_domains dom;
+	if (!scanopt_fill(&so, &dom, c, NULL)) {
+		fprintf(stderr, "out of memory\n");
+		config_free(c);
+		return 2;
+	}
 	struct geo_options go;
 	config_geo_options(c, &go);
 	if (go.country_db || go.asn_db) {
@@ -204,6 +209,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	geo_close(so.geo);
+	scanopt_free(&dom);
 	config_free(c);
 	return 0;
 }
