@@ -32,23 +32,27 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#define IDSCAN_AVX2 1
-#endif
+
 
 #define PENDING_MAX 8
 #define LINE_VALS_MAX 64
 #define SIG_LINES 12	/* lines after "-- " taken as the signature */
 #define USER_WINDOW 3	/* lines a "Password:" may follow its "Username:" */
 #define MAX_CELLS 64
+#define TYPED_LINES 6	/* lines a "value" may follow its "type" */
+#define TYPED_SPAN 1024	/* bytes of those lines at most */
+#define HIST_MAX 4096	/* >= TYPED_SPAN and IDSCAN_LINE_MAX + 1 */
+enum { CARRIED_NONE, CARRIED_LINE, CARRIED_OVERLONG };
+
+/* Where a line looked back at lies. */
+enum { SEG_CHUNK, SEG_CARRIED, SEG_HIST, SEG_DONE };
 
 
 struct idscan {
 	idscan_cb cb;
 	void *arg;
 	int rc;
-	char line[IDSCAN_LINE_MAX];
+	char line[IDSCAN_LINE_MAX + 1];	/* + its '\n' when pushed to hist */
 	size_t llen;
 	bool overlong;
 	unsigned run;
@@ -63,6 +67,21 @@ struct idscan {
 	bool markup;			/* an HTML stream: links are not lists */
 	bool in_rows;			/* the line was a header or a row under it */
 	unsigned lflags;		/* LF_* of the line being judged */
+	unsigned typed;			/* lines a typed "value" may still follow */
+	/* look-back over lines the search passed over, the same whatever
+	 * the chunks: the chunk (from chunk_lo), the line carried into it,
+	 * and hist, the complete lines before those (its last HIST_MAX
+	 * bytes, whole lines, its last '\n' at stream offset hist_end) */
+	char hist[HIST_MAX];
+	size_t hlen;
+	unsigned long long hist_end;
+	const char *chunk_buf, *chunk_lo;
+	unsigned long long chunk_base;
+	int carried;			/* CARRIED_*: what this chunk began with */
+	size_t carried_len;
+	unsigned long long carried_nl;
+	int cur_seg;			/* where the line being judged is (SEG_*) */
+	const char *cur_ls;
 	bool hot;			/* judge the next line whatever it holds */
 	bool carrying;			/* line holds the start of a cut line */
 	bool judged_any;
@@ -136,6 +155,70 @@ static void list_line(struct idscan *s)
 	}
 	for (size_t i = 0; i < s->ncur && s->npend < PENDING_MAX; i++)
 		s->pend[s->npend++] = s->cur[i];
+}
+
+/* ---- looking back ---------------------------------------------------- */
+
+/* Walks back over the complete lines before a line, through the chunk,
+ * the carried line and the history (see struct idscan). */
+struct lback {
+	const struct idscan *s;
+	int seg;
+	const char *lo, *pos;	/* lines of the segment lie in [lo, pos) */
+};
+
+static void lback_seg(struct lback *b, int seg)
+{
+	const struct idscan *s = b->s;
+	if (seg == SEG_CARRIED && s->carried != CARRIED_LINE)
+		/* none: the history comes next; an overlong line: no look
+		 * reaches past it */
+		seg = s->carried == CARRIED_NONE ? SEG_HIST : SEG_DONE;
+	b->seg = seg;
+	if (seg == SEG_CARRIED) {
+		b->lo = s->line;
+		b->pos = s->line + s->carried_len + 1;	/* its '\n' is implied */
+	} else if (seg == SEG_HIST) {
+		b->lo = s->hist;
+		b->pos = s->hist + s->hlen;
+	}
+}
+
+/* Start before the line at ls, which lies in segment seg. */
+static void lback_init(struct lback *b, const struct idscan *s, int seg, const char *ls)
+{
+	b->s = s;
+	b->seg = seg;
+	b->lo = seg == SEG_CHUNK ? s->chunk_lo : seg == SEG_HIST ? s->hist : s->line;
+	b->pos = ls;
+	if (seg == SEG_CARRIED)
+		lback_seg(b, SEG_HIST);
+}
+
+/* The previous line (without its '\n') and the stream offset of its
+ * start; false when there is none left. */
+static bool lback_prev(struct lback *b, const char **line, size_t *n, unsigned long long *start)
+{
+	while (b->seg != SEG_DONE && b->pos <= b->lo)
+		lback_seg(b, b->seg + 1);
+	if (b->seg == SEG_DONE)
+		return false;
+	const char *end = b->pos - 1, *st = end;
+	while (st > b->lo && st[-1] != '\n')
+		st--;
+	*line = st;
+	*n = (size_t)(end - st);
+	if (start != NULL) {
+		const struct idscan *s = b->s;
+		if (b->seg == SEG_CHUNK)
+			*start = s->chunk_base + (unsigned long long)(st - s->chunk_buf);
+		else if (b->seg == SEG_CARRIED)
+			*start = s->carried_nl - s->carried_len;
+		else
+			*start = s->hist_end - (unsigned long long)(s->hist + s->hlen - 1 - st);
+	}
+	b->pos = st;
+	return true;
 }
 
 /* ---- line kinds ----------------------------------------------------- */
@@ -276,6 +359,62 @@ static bool split_label(const char *p, size_t n, const char **name, size_t *nl, 
 	return true;
 }
 
+/* Was a line of the TYPED_LINES before the one being judged (within
+ * TYPED_SPAN bytes) a "type" label naming an identifier type?  The type
+ * line of a MISP or STIX object has no mark of a value, so the search did
+ * not judge it. */
+static bool typed_before(const struct idscan *s)
+{
+	struct lback b;
+	lback_init(&b, s, s->cur_seg, s->cur_ls);
+	const char *l;
+	size_t n, span = 0;
+	for (unsigned k = 0; k < TYPED_LINES && lback_prev(&b, &l, &n, NULL); k++) {
+		span += n + 1;
+		if (span > TYPED_SPAN)
+			break;
+		while (n > 0 && (is_blank(*l) || *l == '>'))
+			l++, n--;
+		while (n > 0 && (l[n - 1] == '\r' || is_blank(l[n - 1])))
+			n--;
+		const char *name, *val;
+		size_t nl, vl;
+		char nm[48];
+		if (!split_label(l, n, &name, &nl, &val, &vl) || nl >= sizeof nm)
+			continue;
+		size_t len = idscan_norm_name(name, nl, nm, sizeof nm);
+		if (idscan_format_label(nm, len) == FMT_LABEL_TYPE)
+			return idscan_identifier_type(val, vl);
+	}
+	return false;
+}
+
+/* A label an incident format gives (STIX "pattern", a typed "value",
+ * the "type" before it); true when handled.  What the format names is
+ * counted as labelled, without a run. */
+static bool format_label(struct idscan *s, const char *nm, size_t l, const char *val, size_t vl)
+{
+	struct val vals[8];
+	switch (idscan_format_label(nm, l)) {
+	case FMT_LABEL_PATTERN: {
+		size_t k = idscan_stix_values(val, vl, vals, sizeof vals / sizeof vals[0]);
+		for (size_t i = 0; i < k; i++)
+			emit(s, &vals[i], true);
+		return true;
+	}
+	case FMT_LABEL_TYPE:
+		s->typed = idscan_identifier_type(val, vl) ? TYPED_LINES + 1 : 0;
+		return true;
+	case FMT_LABEL_VALUE:
+		if ((s->typed > 0 || typed_before(s)) && idscan_classify(val, vl, true, &vals[0]))
+			emit(s, &vals[0], true);
+		s->typed = 0;
+		return true;
+	default:
+		return false;
+	}
+}
+
 /* A labelled line; true when it was one (handled). */
 static bool labelled_line(struct idscan *s, const char *p, size_t n)
 {
@@ -289,6 +428,8 @@ static bool labelled_line(struct idscan *s, const char *p, size_t n)
 		drop_run(s);	/* a quoted mail header: never a list */
 		return true;
 	}
+	if (format_label(s, nm, l, val, vl))
+		return true;
 	enum col_role r = idscan_normed_role(nm, l);
 	struct val *v = cur_next(s);
 	if (r == COL_PASS) {
@@ -599,6 +740,8 @@ static void judge_line(struct idscan *s, const char *p, size_t n)
 {
 	s->ncur = 0;
 	s->in_rows = false;
+	if (s->typed > 0)
+		s->typed--;
 	if (s->since_user <= USER_WINDOW)
 		s->since_user++;
 	while (n > 0 && (is_blank(p[n - 1]) || p[n - 1] == '\r'))
@@ -649,213 +792,19 @@ static void judge_line(struct idscan *s, const char *p, size_t n)
 		blank_line(s, p, n);
 }
 
-/* ---- candidates ---------------------------------------------------- */
-
-/*
- * Every value the rule can count has a mark no prose word has: an '@', a
- * '.' before a letter (host names, URLs), a ':' before a non-blank other
- * than '/' (user:pass), a '[' or '(' before '.', '@', ':', 'a' or 'd'
- * (defanging), "pass" or "hash" in any case (a password column or label:
- * a header "login;hash" over rows of bare user names), or "-- " (a
- * signature delimiter, which must be seen).  A
- * line without any is prose, a blank line or a row of numbers: it can
- * only end a run, and so it is skipped unless the state says the next
- * line matters (a run, a header's rows, a user label's window, a
- * signature).  The search below runs over whole chunks, sixteen bytes a
- * step, and lines are cut only around what it finds.
- */
-static bool is_alnum(char c)
-{
-	char l = (char)(c | 0x20);
-	return (c >= '0' && c <= '9') || (l >= 'a' && l <= 'z');
-}
-
-static bool cand_at(const char *p, size_t i, size_t n)
-{
-	char c = p[i], d = i + 1 < n ? p[i + 1] : '\n';
-	char l = (char)(d | 0x20);
-	/* the byte before: none at the start of the range (a line start) */
-	unsigned char b = i > 0 ? (unsigned char)p[i - 1] : '\n';
-	if (i + 3 < n && ((c | 0x20) == 'p' || (c | 0x20) == 'h') && l == 'a' &&
-	    (p[i + 2] | 0x20) == 's' && ((p[i + 3] | 0x20) == 's' || (p[i + 3] | 0x20) == 'h')) {
-		/* a word of its own ("password", "passwd", "hash", not
-		 * "bypass", "passed" or the "spf=pass" of a mail header) */
-		char e = i + 4 < n ? (char)(p[i + 4] | 0x20) : ' ';
-		return !is_alnum((char)b) && b != '=' &&
-		       (!(e >= 'a' && e <= 'z') || e == 'w' || e == 'p');
-	}
-	unsigned char bl = (unsigned char)(b | 0x20);
-	switch (c) {
-	case '@':	/* the end of a local part, the start of a domain */
-		return (is_alnum((char)b) || b == '_') && is_alnum(d);
-	case '.':	/* after a label (U-labels too), before a letter */
-		return (is_alnum((char)b) || b == '-' || b >= 0x80) && l >= 'a' && l <= 'z';
-	case ':':	/* after a user name's letter, before a secret: not
-			 * "http://", not the time "10:30" */
-		return bl >= 'a' && bl <= 'z' && (unsigned char)d >= '0' && (unsigned char)d < 0x7f;
-	case '[':
-	case '(':
-		return d == '.' || d == '@' || d == ':' || l == 'a' || l == 'd';
-	case '-':
-		return d == '-' && i + 2 < n && p[i + 2] == ' ';
-	default:
-		return false;
-	}
-}
-
-/* The first candidate among the bits of mask (byte i + bit), or n: the
- * vector masks are supersets, each bit is settled by cand_at. */
-static size_t first_in_mask(const char *p, size_t i, unsigned mask, size_t n)
-{
-	while (mask != 0) {
-		size_t k = i + (size_t)__builtin_ctz(mask);
-		if (cand_at(p, k, n))
-			return k;
-		mask &= mask - 1;
-	}
-	return n;
-}
-
-/* Where the last vector block was and what it held. */
-struct cand_cursor {
-	const char *blk, *end;
-	unsigned mask;
-};
-
-#ifdef IDSCAN_AVX2
-/* The candidates of 32 bytes at p + i (p[i - 1] to p[i + 34] readable) as
- * a superset bit mask: the byte before is looked at only where it cuts
- * most (an '@' or ':' after a blank or a non-ASCII byte). */
-__attribute__((target("avx2"))) static inline unsigned cand32(const char *p, size_t i)
-{
-	const __m256i low = _mm256_set1_epi8(0x20);
-#define LD(k) _mm256_loadu_si256((const __m256i *)(const void *)(p + i + (k)))
-#define EQ(x, c) _mm256_cmpeq_epi8((x), _mm256_set1_epi8(c))
-#define GT(x, c) _mm256_cmpgt_epi8((x), _mm256_set1_epi8(c))
-#define AND(x, y) _mm256_and_si256((x), (y))
-#define OR(x, y) _mm256_or_si256((x), (y))
-	__m256i bm = LD(-1), b0 = LD(0), b1 = LD(1);
-	__m256i l1 = OR(b1, low);
-	/* signed compares: bytes from 0x80 on are below every bound */
-	__m256i m = AND(EQ(b0, '@'), AND(GT(bm, '/'), GT(b1, '/')));
-	m = OR(m, AND(EQ(b0, '.'), GT(l1, '`')));
-	m = OR(m, AND(EQ(b0, ':'), AND(GT(OR(bm, low), '`'), GT(b1, '/'))));
-	__m256i b2 = LD(2);
-	m = OR(m, AND(OR(EQ(b0, '['), EQ(b0, '(')),
-		      OR(OR(EQ(b1, '.'), EQ(b1, '@')), OR(EQ(b1, ':'), OR(EQ(l1, 'a'), EQ(l1, 'd'))))));
-	m = OR(m, AND(AND(EQ(b0, '-'), EQ(b1, '-')), EQ(b2, ' ')));
-	__m256i l0 = OR(b0, low), l3 = OR(LD(3), low);
-	__m256i pw = AND(AND(OR(EQ(l0, 'p'), EQ(l0, 'h')), EQ(l1, 'a')),
-			 AND(EQ(OR(b2, low), 's'), OR(EQ(l3, 's'), EQ(l3, 'h'))));
-	m = OR(m, pw);
-#undef LD
-#undef EQ
-#undef GT
-#undef AND
-#undef OR
-	return (unsigned)_mm256_movemask_epi8(m);
-}
-
-/* next_candidate with AVX2, 32 bytes a step.  The mask of the last
- * block is kept in the cursor: the next search often starts in it. */
-__attribute__((target("avx2"))) static size_t next_candidate_avx2(struct cand_cursor *cur,
-								   const char *p, size_t i,
-								   size_t n)
-{
-	if (i == 0) {
-		if (n > 0 && cand_at(p, 0, n))
-			return 0;
-		i = 1;
-	}
-	const char *at = p + i;
-	if (cur->blk != NULL && at >= cur->blk && at < cur->blk + 32 && cur->end == p + n) {
-		size_t k0 = (size_t)(at - cur->blk);
-		unsigned mask = cur->mask & ~((1u << k0) - 1u);
-		size_t bi = (size_t)(cur->blk - p);
-		size_t k = first_in_mask(p, bi, mask, n);
-		if (k < n)
-			return k;
-		i = bi + 32;
-	}
-	while (i + 35 <= n) {
-		unsigned mask = cand32(p, i);
-		cur->blk = p + i;
-		cur->end = p + n;
-		cur->mask = mask;
-		size_t k = first_in_mask(p, i, mask, n);
-		if (k < n)
-			return k;
-		i += 32;
-	}
-	cur->blk = NULL;
-	while (i < n && !cand_at(p, i, n))
-		i++;
-	return i;
-}
-#endif
-
-/* Offset of the first candidate in [i, n), or n. */
-static size_t next_candidate(struct cand_cursor *cur, const char *p, size_t i, size_t n)
-{
-#ifdef IDSCAN_AVX2
-	static int avx2 = -1;
-	if (avx2 < 0)
-		avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
-	if (avx2)
-		return next_candidate_avx2(cur, p, i, n);
-#endif
-	(void)cur;
-#ifdef __SSE2__
-	const __m128i at = _mm_set1_epi8('@'), dot = _mm_set1_epi8('.'),
-		      colon = _mm_set1_epi8(':'), slash = _mm_set1_epi8('/'),
-		      sp = _mm_set1_epi8(' '), lb = _mm_set1_epi8('['), lp = _mm_set1_epi8('('),
-		      dash = _mm_set1_epi8('-'), low = _mm_set1_epi8(0x20),
-		      a1 = _mm_set1_epi8('a' - 1), z1 = _mm_set1_epi8('z' + 1),
-		      cp = _mm_set1_epi8('p'), ch = _mm_set1_epi8('h'), ca = _mm_set1_epi8('a'),
-		      cs = _mm_set1_epi8('s');
-	while (i + 19 <= n) {
-		__m128i b0 = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-		__m128i b1 = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 1));
-		__m128i l0 = _mm_or_si128(b0, low);
-		__m128i l1 = _mm_or_si128(b1, low);
-		__m128i l2 = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(p + i + 2)), low);
-		__m128i l3 = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(p + i + 3)), low);
-		__m128i m = _mm_cmpeq_epi8(b0, at);
-		__m128i alpha = _mm_and_si128(_mm_cmpgt_epi8(l1, a1), _mm_cmplt_epi8(l1, z1));
-		m = _mm_or_si128(m, _mm_and_si128(_mm_cmpeq_epi8(b0, dot), alpha));
-		__m128i cv = _mm_andnot_si128(_mm_cmpeq_epi8(b1, slash), _mm_cmpgt_epi8(b1, sp));
-		m = _mm_or_si128(m, _mm_and_si128(_mm_cmpeq_epi8(b0, colon), cv));
-		__m128i pw = _mm_and_si128(
-			_mm_and_si128(_mm_or_si128(_mm_cmpeq_epi8(l0, cp), _mm_cmpeq_epi8(l0, ch)),
-				      _mm_cmpeq_epi8(l1, ca)),
-			_mm_and_si128(_mm_cmpeq_epi8(l2, cs),
-				      _mm_or_si128(_mm_cmpeq_epi8(l3, cs), _mm_cmpeq_epi8(l3, ch))));
-		m = _mm_or_si128(m, pw);
-		m = _mm_or_si128(m, _mm_or_si128(_mm_cmpeq_epi8(b0, lb), _mm_cmpeq_epi8(b0, lp)));
-		m = _mm_or_si128(m, _mm_cmpeq_epi8(b0, dash));
-		/* a superset: each bit is settled by cand_at */
-		size_t k = first_in_mask(p, i, (unsigned)_mm_movemask_epi8(m), n);
-		if (k < n)
-			return k;
-		i += 16;
-	}
-#endif
-	while (i < n && !cand_at(p, i, n))
-		i++;
-	return i;
-}
+/* ---- driving --------------------------------------------------------- */
 
 /* Must the line after the one just judged be judged too? */
 static bool state_hot(const struct idscan *s)
 {
 	return s->run > 0 || s->npend > 0 || s->sig_skip > 0 || s->since_user <= USER_WINDOW ||
-	       s->in_rows;
+	       s->in_rows || s->typed > 0;
 }
 
-/* Judge the complete line [p, p+n), whose '\n' is at stream offset nl_at:
- * a line not right after the last judged one follows skipped lines, which
- * could only have ended the run. */
-static void judge_at(struct idscan *s, const char *p, size_t n, unsigned long long start,
+/* Judge the complete line [p, p+n) of segment seg, starting at stream
+ * offset start, its '\n' at nl_at: a line not right after the last judged
+ * one follows skipped lines, which could only have ended the run. */
+static void judge_at(struct idscan *s, int seg, const char *p, size_t n, unsigned long long start,
 		     unsigned long long nl_at)
 {
 	if (start != s->judged_end + 1 || !s->judged_any) {
@@ -869,6 +818,8 @@ static void judge_at(struct idscan *s, const char *p, size_t n, unsigned long lo
 		s->in_rows = false;
 	} else {
 		s->lflags = line_flags(p, n);
+		s->cur_seg = seg;
+		s->cur_ls = p;
 		judge_line(s, p, n);
 	}
 	s->judged_end = nl_at;
@@ -876,15 +827,54 @@ static void judge_at(struct idscan *s, const char *p, size_t n, unsigned long lo
 	s->hot = state_hot(s);
 }
 
-/* The line carried over a chunk boundary ends: judge it unless it
- * overflowed the buffer. */
-static void end_line(struct idscan *s, unsigned long long nl_at)
+/* A row (cells) whose line before was passed over: that line may be the
+ * header naming its columns (cells, no address): judge it first. */
+static void header_lookback(struct idscan *s, int seg, const char *ls, size_t n,
+			    unsigned long long start)
 {
-	judge_at(s, s->line, s->overlong ? (size_t)IDSCAN_LINE_MAX + 1 : s->llen, s->line_start,
-		 nl_at);
-	s->llen = 0;
-	s->overlong = false;
-	s->carrying = false;
+	if (s->judged_any && start == s->judged_end + 1)
+		return;	/* the line before was judged */
+	if (!(line_flags(ls, n) & LF_DELIM))
+		return;
+	struct lback b;
+	lback_init(&b, s, seg, ls);
+	const char *pl;
+	size_t pn;
+	unsigned long long pstart;
+	if (!lback_prev(&b, &pl, &pn, &pstart) || pstart + pn + 1 != start)
+		return;
+	if ((line_flags(pl, pn) & (LF_DELIM | LF_AT)) == LF_DELIM)
+		judge_at(s, b.seg, pl, pn, pstart, start - 1);
+}
+
+/* Complete lines t[0..n) (n ends in '\n', the last one at stream offset
+ * last_nl) onto the history, which keeps its last HIST_MAX bytes in whole
+ * lines. */
+static void hist_push(struct idscan *s, const char *t, size_t n, unsigned long long last_nl)
+{
+	if (n == 0)
+		return;
+	bool cut = false;
+	if (n >= HIST_MAX) {
+		t += n - HIST_MAX;
+		n = HIST_MAX;
+		s->hlen = 0;
+		cut = true;
+	} else if (s->hlen + n > HIST_MAX) {
+		size_t drop = s->hlen + n - HIST_MAX;
+		memmove(s->hist, s->hist + drop, s->hlen - drop);
+		s->hlen -= drop;
+		cut = true;
+	}
+	memcpy(s->hist + s->hlen, t, n);
+	s->hlen += n;
+	s->hist_end = last_nl;
+	if (cut) {	/* the first line lost its start */
+		char *nl = memchr(s->hist, '\n', s->hlen);
+		size_t k = nl != NULL ? (size_t)(nl + 1 - s->hist) : s->hlen;
+		memmove(s->hist, s->hist + k, s->hlen - k);
+		s->hlen -= k;
+	}
 }
 
 /* Keep [p, end) (the start of a line cut by the chunk's end). */
@@ -942,7 +932,13 @@ static bool worth_judging(const struct idscan *s, const char *ls, const char *c)
 		 * over without a look-up */
 		if ((*q | 0x20) != 'e' && memchr(q, '-', (size_t)(t - q)) != NULL)
 			return false;
-		return idscan_name_role(q, (size_t)(t - 1 - q)) != COL_NONE;
+		char nm[40];
+		size_t nl = (size_t)(t - 1 - q);
+		if (nl >= sizeof nm)
+			return false;
+		size_t l = idscan_norm_name(q, nl, nm, sizeof nm);
+		return idscan_normed_role(nm, l) != COL_NONE ||
+		       idscan_format_label(nm, l) != FMT_LABEL_NONE;
 	}
 	/* "E-mail address: a@b": a label of several words */
 	return *c == '@' && memchr(t, ':', (size_t)(c - t)) != NULL;
@@ -953,6 +949,71 @@ static const char *line_start(const char *p, const char *c)
 {
 	const char *nl = c > p ? memrchr(p, '\n', (size_t)(c - p)) : NULL;
 	return nl != NULL ? nl + 1 : p;
+}
+
+/* The start of the first line in [p, end) that holds a candidate worth
+ * judging, or NULL. */
+static const char *find_worth(const struct idscan *s, const char *p, const char *end)
+{
+	struct idscan_cursor cur = {NULL, NULL, 0};
+	const char *passed = p;	/* end of a line passed over */
+	size_t c = 0, n = (size_t)(end - p);
+	for (;;) {
+		c = idscan_next_candidate(&cur, p, c, n);
+		if (c == n)
+			return NULL;
+		/* on a line already passed over, only a defanging mark can
+		 * still matter */
+		if (p + c < passed && (p[c] == '@' || p[c] == '.' || p[c] == ':')) {
+			c++;
+			continue;
+		}
+		const char *ls = line_start(p, p + c);
+		if (worth_judging(s, ls, p + c))
+			return ls;
+		const char *e = memchr(p + c, '\n', n - c);
+		passed = e != NULL ? e : end;
+		c++;
+	}
+}
+
+/* The carried line is complete ('\n' at stream offset nl_at): judged as
+ * any other line would be, and kept for looking back until the chunk
+ * ends. */
+static void end_carried(struct idscan *s, unsigned long long nl_at)
+{
+	s->carried = s->overlong ? CARRIED_OVERLONG : CARRIED_LINE;
+	s->carried_len = s->llen;
+	s->carried_nl = nl_at;
+	if (!s->overlong) {
+		if (s->hot || find_worth(s, s->line, s->line + s->llen) != NULL) {
+			header_lookback(s, SEG_CARRIED, s->line, s->llen, s->line_start);
+			judge_at(s, SEG_CARRIED, s->line, s->llen, s->line_start, nl_at);
+		}
+	} else if (s->hot) {
+		judge_at(s, SEG_CARRIED, s->line, IDSCAN_LINE_MAX + 1, s->line_start, nl_at);
+	}
+	s->llen = 0;
+	s->overlong = false;
+	s->carrying = false;
+}
+
+/* The chunk ends; tail is the start of its cut last line (end when none).
+ * What stood before tail becomes history, the cut line is carried. */
+static void end_chunk(struct idscan *s, const char *tail, const char *end)
+{
+	if (s->carried == CARRIED_OVERLONG) {
+		s->hlen = 0;	/* nothing reaches past an overlong line */
+	} else if (s->carried == CARRIED_LINE) {
+		s->line[s->carried_len] = '\n';
+		hist_push(s, s->line, s->carried_len + 1, s->carried_nl);
+	}
+	if (tail > s->chunk_lo)
+		hist_push(s, s->chunk_lo, (size_t)(tail - s->chunk_lo),
+			  s->chunk_base + (unsigned long long)(tail - 1 - s->chunk_buf));
+	s->carried = CARRIED_NONE;
+	if (tail < end)
+		carry(s, tail, end, s->chunk_base + (unsigned long long)(tail - s->chunk_buf));
 }
 
 /* ---- public --------------------------------------------------------- */
@@ -984,6 +1045,10 @@ void idscan_begin(struct idscan *s, bool markup)
 	s->prev_delimited = false;
 	s->since_user = USER_WINDOW + 1;
 	s->in_rows = s->hot = s->carrying = s->judged_any = false;
+	s->typed = 0;
+	s->hlen = 0;
+	s->carried = CARRIED_NONE;
+	s->chunk_buf = s->chunk_lo = NULL;
 	s->pos = s->judged_end = s->line_start = 0;
 	drop_run(s);
 }
@@ -991,81 +1056,54 @@ void idscan_begin(struct idscan *s, bool markup)
 int idscan_update(struct idscan *s, const char *buf, size_t len)
 {
 	const char *p = buf, *end = buf + len;
-	unsigned long long base = s->pos;
-	struct cand_cursor cur = {NULL, NULL, 0};
+	s->chunk_buf = buf;
+	s->chunk_base = s->pos;
 	s->pos += len;
+	s->carried = CARRIED_NONE;
 	if (s->carrying) {
-		/* the line cut by the last chunk's end: always judged (once
-		 * per chunk), so it is never needed as a look-back */
 		const char *nl = memchr(p, '\n', len);
 		size_t seg = nl != NULL ? (size_t)(nl - p) : len;
-		if (!s->overlong && s->llen + seg <= sizeof s->line) {
+		if (!s->overlong && s->llen + seg <= IDSCAN_LINE_MAX) {
 			memcpy(s->line + s->llen, p, seg);
 			s->llen += seg;
 		} else {
 			s->overlong = true;
 		}
 		if (nl == NULL)
-			return s->rc;
-		end_line(s, base + (unsigned long long)(nl - buf));
+			return s->rc;	/* the line goes on in the next chunk */
+		end_carried(s, s->chunk_base + (unsigned long long)(nl - buf));
 		p = nl + 1;
 	}
+	s->chunk_lo = p;
 	while (p < end && s->rc == 0) {
-		const char *ls = p;
-		bool lookback = false;
-		if (!s->hot) {
-			size_t c = 0;
-			const char *passed = p;	/* end of a line passed over */
-			for (;;) {
-				c = next_candidate(&cur, p, c, (size_t)(end - p));
-				if (c == (size_t)(end - p))
-					break;
-				/* on a line already passed over, only a
-				 * defanging mark can still matter */
-				if (p + c < passed && (p[c] == '@' || p[c] == '.' || p[c] == ':')) {
-					c++;
-					continue;
-				}
-				ls = line_start(p, p + c);
-				if (worth_judging(s, ls, p + c))
-					break;
-				const char *e = memchr(p + c, '\n', (size_t)(end - p - c));
-				passed = e != NULL ? e : end;
-				c++;
-			}
-			if (c == (size_t)(end - p)) {
-				/* none left: only the cut last line may go on */
-				const char *last = line_start(p, end);
-				carry(s, last, end, base + (unsigned long long)(last - buf));
-				return s->rc;
-			}
-			lookback = ls > p;
+		const char *ls = s->hot ? p : find_worth(s, p, end);
+		if (ls == NULL) {
+			/* none left: only the cut last line may go on */
+			end_chunk(s, line_start(p, end), end);
+			return s->rc;
 		}
 		const char *nl = memchr(ls, '\n', (size_t)(end - ls));
 		if (nl == NULL) {
-			carry(s, ls, end, base + (unsigned long long)(ls - buf));
+			end_chunk(s, ls, end);
 			return s->rc;
 		}
-		const char *ps = lookback ? line_start(p, ls - 1) : NULL;
-		if (ps != NULL && (line_flags(ls, (size_t)(nl - ls)) & LF_DELIM) &&
-		    (line_flags(ps, (size_t)(ls - 1 - ps)) & (LF_DELIM | LF_AT)) == LF_DELIM) {
-			/* a row: the line before may be the header naming its
-			 * columns (cells, no address) */
-			judge_at(s, ps, (size_t)(ls - 1 - ps), base + (unsigned long long)(ps - buf),
-				 base + (unsigned long long)(ls - 1 - buf));
-		}
-		judge_at(s, ls, (size_t)(nl - ls), base + (unsigned long long)(ls - buf),
-			 base + (unsigned long long)(nl - buf));
+		unsigned long long start = s->chunk_base + (unsigned long long)(ls - buf);
+		if (!s->hot)
+			header_lookback(s, SEG_CHUNK, ls, (size_t)(nl - ls), start);
+		judge_at(s, SEG_CHUNK, ls, (size_t)(nl - ls), start,
+			 s->chunk_base + (unsigned long long)(nl - buf));
 		p = nl + 1;
 	}
+	end_chunk(s, p < end ? line_start(p, end) : end, end);
 	return s->rc;
 }
 
 int idscan_finish(struct idscan *s)
 {
-	if (s->carrying && (s->llen > 0 || s->overlong))
-		end_line(s, s->pos);
+	if (s->carrying && (s->llen > 0 || s->overlong)) {
+		s->chunk_buf = s->chunk_lo = NULL;
+		end_carried(s, s->pos);
+	}
 	drop_run(s);
 	return s->rc;
 }
-

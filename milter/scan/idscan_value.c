@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "grondslag/base/domain.h"
 #include "idscan_priv.h"
 
 /* ---- top-level domains ---------------------------------------------- */
@@ -174,6 +175,32 @@ static bool local_char(char c)
 	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr(".!#$%&'*+/=?^_`{|}~-", c);
 }
 
+/* Internationalised labels of v->text[off, off + *hl) to A-labels in
+ * place (the tail moved), so "münchen.de" counts as "xn--mnchen-3ya.de"
+ * wherever it is written.  False when the name is no valid domain. */
+static bool alabels(struct val *v, size_t off, size_t *hl)
+{
+	char *h = v->text + off;
+	bool ascii = true;
+	for (size_t i = 0; i < *hl && ascii; i++)
+		ascii = (unsigned char)h[i] < 0x80;
+	if (ascii)
+		return true;
+	char in[IDSCAN_VALUE_MAX], out[DOMAIN_TEXT_MAX];
+	memcpy(in, h, *hl);
+	in[*hl] = '\0';
+	if (!domain_normalize(in, out, sizeof out))
+		return false;
+	size_t ol = strlen(out), tail = strlen(h + *hl);
+	if (off + ol + tail >= IDSCAN_VALUE_MAX)
+		return false;
+	memmove(h + ol, h + *hl, tail + 1);
+	memcpy(h, out, ol);
+	v->len = v->len - *hl + ol;
+	*hl = ol;
+	return true;
+}
+
 /* Recognise one token as an e-mail address, URL or host name; trusted
  * (column, label) relaxes the file-name rule. */
 bool idscan_classify(const char *t, size_t n, bool trusted, struct val *v)
@@ -203,7 +230,7 @@ bool idscan_classify(const char *t, size_t n, bool trusted, struct val *v)
 		}
 		while (hl > 0 && h[hl - 1] == '.')
 			hl--;
-		if (!idscan_is_hostname(h, hl))
+		if (!alabels(v, (size_t)(h - s), &hl) || !idscan_is_hostname(h, hl))
 			return false;
 		memmove(s, h, hl);
 		s[hl] = '\0';
@@ -221,8 +248,10 @@ bool idscan_classify(const char *t, size_t n, bool trusted, struct val *v)
 		for (size_t i = 0; i < ll; i++)
 			if (!local_char(s[i]))
 				return false;
-		if (!idscan_is_hostname(at + 1, dl))
+		v->len = len;
+		if (!alabels(v, ll + 1, &dl) || !idscan_is_hostname(at + 1, dl))
 			return false;
+		len = v->len;
 		v->len = len;
 		v->doff = ll + 1;
 		v->kind = IDSCAN_EMAIL;
@@ -231,8 +260,10 @@ bool idscan_classify(const char *t, size_t n, bool trusted, struct val *v)
 	size_t hl = strcspn(s, "/");
 	if (hl < len && hl == 0)
 		return false;
-	if (!idscan_is_hostname(s, hl))
+	v->len = len;
+	if (!alabels(v, 0, &hl) || !idscan_is_hostname(s, hl))
 		return false;
+	len = v->len;
 	if (!trusted && !v->defanged && (hl < len || file_name_like(s, hl)))
 		return false;	/* a path or a file name, not a listed host */
 	s[hl] = '\0';

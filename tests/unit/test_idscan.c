@@ -131,6 +131,34 @@ static const struct {
 				"\"hostname\": \"fw3.corp.jp\"\n", 0, 3, 0},
 	{"list after prose", "Dear all,\nthe compromised hosts are:\n\nfw1.corp.jp\nfw2.corp.jp\n"
 			     "fw3.corp.jp\nfw4.corp.jp\n\nRegards\n", 0, 4, 0},
+	/* incident formats name what they carry: no run needed */
+	{"stix pattern", "{\n  \"type\": \"indicator\",\n"
+			 "  \"pattern\": \"[domain-name:value = 'c2.evil-corp.ru']\",\n"
+			 "  \"pattern_type\": \"stix\"\n}\n", 0, 1, 0},
+	{"stix pattern chain", "\"pattern\": \"[url:value = 'http://x.bad.cn/a'] OR "
+			       "[email-addr:value = 'boss@victim.nl']\",\n", 1, 1, 0},
+	{"stix observable", "{\n  \"type\": \"domain-name\",\n  \"spec_version\": \"2.1\",\n"
+			    "  \"id\": \"domain-name--1\",\n  \"value\": \"vpn.victim.jp\"\n}\n",
+	 0, 1, 0},
+	{"misp attribute", "{\n  \"category\": \"Network activity\",\n  \"type\": \"hostname\",\n"
+			   "  \"to_ids\": true,\n  \"value\": \"owa.victim.de\"\n},\n{\n"
+			   "  \"type\": \"email-src\",\n  \"value\": \"phish@bad-domain.ru\"\n}\n",
+	 1, 1, 0},
+	{"misp value of another type", "  \"type\": \"sha256\",\n  \"value\": \"abc.def\"\n", 0,
+	 0, 0},
+	{"x-arf", "Reported-From: abuse@reporter.example\nCategory: abuse\nReport-Type: phishing\n"
+		  "Source-Type: uri\nSource: http://login.victim-bank.nl/x\nPort: 80\n", 0, 1, 0},
+	{"source of an article", "Source: https://www.news.example/story\nThanks\n", 0, 0, 0},
+	{"idna u-label list", "b\xc3\xbc" "cher.example.de\nm\xc3\xbc" "nchen.example.de\n"
+			      "z\xc3\xbc" "rich.example.ch\n", 0, 3, 0},
+	{"mailing-list digest", "Today's Topics:\n\n   1. Re: build fails (Jan Jansen)\n"
+				"   2. patch for foo.c (piet@example.org)\n"
+				"   3. release 2.1 (Marie)\n\n"
+				"Message: 1\nDate: Mon, 7 Dec 2026 10:00:00\nFrom: jan@example.org\n"
+				"To: dev@lists.example.org\nMessage-ID: <a1@mail.example.org>\n\n"
+				"see https://lists.example.org/archive\n", 0, 0, 0},
+	{"password word in prose", "Your password was changed.\nIf that was not you, reset it at\n"
+				   "https://account.example.com/reset\n", 0, 0, 0},
 };
 
 static void test_table(void **state)
@@ -278,6 +306,18 @@ static void test_scan_categories(void **state)
 	assert_true(findings_categories(f) & CAT_PROVIDER_TRACEABLE);
 	assert_int_equal(findings_tld_count(f), 2);
 	findings_free(f);
+
+	/* a U-label and its A-label are one host; an own domain written
+	 * with U-labels is still own */
+	static const char *const own_idn[] = {"xn--mnchen-3ya.de"};
+	o.own_domains = own_idn;
+	o.nown = 1;
+	f = scan_text("fw1.m\xc3\xbc" "nchen.example.jp\nfw1.xn--mnchen-3ya.example.jp\n"
+		      "vpn.m\xc3\xbc" "nchen.de\nfw2.victim.jp\n", &o);
+	assert_int_equal(findings_host_count(f), 2);
+	findings_free(f);
+	o.own_domains = own;
+	o.nown = 2;
 
 	/* ordinary mail with a signature and a link stays unregulated */
 	f = scan_text("Hi Piet,\n\nsee https://www.example.org/menu and mail marie@example.org.\n\n"
