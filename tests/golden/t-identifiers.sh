@@ -67,6 +67,10 @@ msg combo-inline "$W/combo-inline.txt"
 } >"$W/hosts.txt"
 msg hosts "$W/hosts.txt"
 sed 's/\.jp$/[.]jp/; s/^fw/hxxps:\/\/fw/' "$W/hosts.txt" >"$W/hosts-defanged.txt"
+sed 's/\.jp$/.be/' "$W/hosts.txt" >"$W/hosts-be.txt"
+msg hosts-be "$W/hosts-be.txt"
+sed 's/\.jp$/.com/' "$W/hosts.txt" >"$W/hosts-com.txt"
+msg hosts-com "$W/hosts-com.txt"
 msg hosts-defanged "$W/hosts-defanged.txt"
 {
 	echo '"timestamp","ip","port","hostname","asn","geo"'
@@ -151,6 +155,18 @@ for m in hosts hosts-defanged shadowserver; do
 done
 expect "credentials to CERT.be deliver on a basis that names them" creds-csv cert@cert.be \
 	"deliver - personal-data,credentials"
+# The constituency by country-code top-level domain (CERT.be: BE).
+expect "Japanese hosts to CERT.be hold: constituency mismatch" hosts cert@cert.be \
+	"hold constituency-mismatch provider-traceable"
+if grep -q '30 of 30 listed host names (by their country-code top-level domain) are outside it (JP: 30)' \
+	"$W/hosts.json"; then
+	ok "the hold says how many host names are outside, by country"
+else
+	not_ok "the hold says how many host names are outside, by country" "$(grep explain "$W/hosts.json")"
+fi
+expect "Belgian hosts to CERT.be deliver" hosts-be cert@cert.be "deliver - provider-traceable"
+expect "hosts under com to CERT.be hold: geo-unknown" hosts-com cert@cert.be \
+	"hold geo-unknown provider-traceable"
 for m in ham newsletter colleagues; do
 	expect "$m to JPCERT/CC stays unregulated" $m $J "deliver no-regulated-data -"
 done

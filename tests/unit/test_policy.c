@@ -126,6 +126,7 @@ struct msg {
 	enum tlp_level tlp;
 	bool unscannable;
 	unsigned credentials;	/* credential rows (with no address) */
+	const char *hosts;	/* listed host names, blank separated */
 };
 
 static struct findings *build(const struct msg *m)
@@ -168,6 +169,15 @@ static struct findings *build(const struct msg *m)
 		int p2 = findings_part_add(f, "2", "application/pgp-encrypted", NULL, 1);
 		findings_part_unscannable(f, (unsigned)p2, UNSCAN_PGP_MIME);
 	}
+	for (const char *h = m->hosts; h != NULL && *h != '\0';) {
+		size_t hl = strcspn(h, " ");
+		char name[64];
+		snprintf(name, sizeof name, "%.*s", (int)hl, h);
+		struct idscan_match hm = {.kind = IDSCAN_HOST, .value = name, .len = hl,
+					  .domain = name, .dlen = hl};
+		findings_add_ident(f, (unsigned)part, &hm);
+		h += hl + (h[hl] == ' ');
+	}
 	for (unsigned i = 0; i < m->credentials; i++) {
 		struct idscan_match cm = {.kind = IDSCAN_CREDENTIAL};
 		findings_add_ident(f, (unsigned)part, &cm);
@@ -201,6 +211,17 @@ static const struct msg m_red_only = {{{NULL, NULL, 0}}, NULL, TLP_RED};
 static const struct msg m_unscannable = {{{NULL, NULL, 0}}, NULL, TLP_NONE, true};
 static const struct msg m_be_unscannable = {BE_LIST, NULL, TLP_NONE, true};
 static const struct msg m_credentials = {{{NULL, NULL, 0}}, NULL, TLP_NONE, false, 3};
+/* listed host names: placed by their country-code top-level domain */
+static const struct msg m_hosts_jp = {{{NULL, NULL, 0}}, NULL, TLP_NONE, false, 0,
+				      "fw01.corp.jp fw02.corp.jp fw03.other.jp"};
+static const struct msg m_hosts_be = {{{NULL, NULL, 0}}, NULL, TLP_NONE, false, 0,
+				      "vpn.gemeente.be fw.bedrijf.be mail.school.be"};
+static const struct msg m_hosts_com = {{{NULL, NULL, 0}}, NULL, TLP_NONE, false, 0,
+				       "vpn.gemeente.be fw.corp-a.com fw.corp-b.com"};
+static const struct msg m_hosts_eu = {{{NULL, NULL, 0}}, NULL, TLP_NONE, false, 0,
+				      "a.agency.eu b.agency.eu c.agency.eu"};
+static const struct msg m_hosts_uk = {BE_LIST, NULL, TLP_NONE, false, 0,
+				      "a.corp.co.uk b.corp.co.uk c.gemeente.be"};
 
 #define R(x) (1u << REASON_##x)
 #define DELIVER VERDICT_DELIVER
@@ -386,6 +407,18 @@ static const struct row rows[] = {
 	 "2024-03-01", DELIVER, 0, "intel", "red-all"},
 	{"credentials to a basis that does not", &m_credentials, "cert@cert.be", "2024-03-01", HOLD,
 	 R(NO_BASIS), "cert-be", ""},
+	{"hosts under jp to CERT.be", &m_hosts_jp, "cert@cert.be", "2024-03-01", HOLD,
+	 R(CONSTITUENCY_MISMATCH), "cert-be", ""},
+	{"hosts under be to CERT.be", &m_hosts_be, "cert@cert.be", "2024-03-01", DELIVER, 0,
+	 "cert-be", "wbni-eu"},
+	{"hosts under com to CERT.be: geo unknown", &m_hosts_com, "cert@cert.be", "2024-03-01",
+	 HOLD, R(GEO_UNKNOWN), "cert-be", ""},
+	{"hosts under eu to CERT.be: no country", &m_hosts_eu, "cert@cert.be", "2024-03-01", HOLD,
+	 R(GEO_UNKNOWN), "cert-be", ""},
+	{"hosts under uk (GB) and addresses in BE", &m_hosts_uk, "cert@cert.be", "2024-03-01", HOLD,
+	 R(CONSTITUENCY_MISMATCH), "cert-be", ""},
+	{"hosts under jp to JPCERT", &m_hosts_jp, "info@jpcert.or.jp", "2024-03-01", HOLD,
+	 R(NO_BASIS), "jpcert", ""},
 	{"credentials to JPCERT", &m_credentials, "info@jpcert.or.jp", "2024-03-01", HOLD,
 	 R(NO_BASIS) | R(NO_TRANSFER_MECHANISM), "jpcert", ""},
 	{"unscannable to JPCERT", &m_unscannable, "info@jpcert.or.jp", "2024-03-01", HOLD,
