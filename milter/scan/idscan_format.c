@@ -15,14 +15,6 @@
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
-static bool name_in(const char *const *l, size_t n, const char *s, size_t len)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strlen(l[i]) == len && memcmp(l[i], s, len) == 0)
-			return true;
-	return false;
-}
-
 enum idscan_format_label idscan_format_label(const char *nm, size_t l)
 {
 	static const char *const value[] = {"value", "source", "attribute_value", "ioc_value"};
@@ -30,9 +22,9 @@ enum idscan_format_label idscan_format_label(const char *nm, size_t l)
 					   "attribute_type"};
 	if (l == 7 && memcmp(nm, "pattern", 7) == 0)
 		return FMT_LABEL_PATTERN;
-	if (name_in(value, N_OF(value), nm, l))
+	if (idscan_name_in(value, N_OF(value), nm, l))
 		return FMT_LABEL_VALUE;
-	if (name_in(type, N_OF(type), nm, l))
+	if (idscan_name_in(type, N_OF(type), nm, l))
 		return FMT_LABEL_TYPE;
 	return FMT_LABEL_NONE;
 }
@@ -52,7 +44,7 @@ bool idscan_identifier_type(const char *t, size_t n)
 		return false;
 	for (size_t i = 0; i < n; i++)
 		low[i] = (char)(t[i] >= 'A' && t[i] <= 'Z' ? t[i] - 'A' + 'a' : t[i]);
-	return name_in(types, N_OF(types), low, n);
+	return idscan_name_in(types, N_OF(types), low, n);
 }
 
 /* Does p[i..] start with the object type of an identifier, then ":value"? */

@@ -38,6 +38,8 @@ enum col_role idscan_normed_role(const char *nm, size_t l);	/* of a normalised n
 enum col_role idscan_name_role(const char *t, size_t n);		/* of a raw name */
 bool idscan_is_mail_header(const char *nm, size_t l);		/* "from", "to", "van" ... */
 
+/* Is s[0..len) one of the n names of l? */
+bool idscan_name_in(const char *const *l, size_t n, const char *s, size_t len);
 /* Labels of incident formats (idscan_format.c), of a normalised name. */
 enum idscan_format_label { FMT_LABEL_NONE, FMT_LABEL_PATTERN, FMT_LABEL_VALUE, FMT_LABEL_TYPE };
 enum idscan_format_label idscan_format_label(const char *nm, size_t l);

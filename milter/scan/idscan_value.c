@@ -49,7 +49,7 @@ static const char *const gtlds[] = {
 static const char *const file_like[] = {"zip", "mov", "py", "sh", "pl", "md", "rs", "cc",
 					 "so", "ps", "ai", "pm", "ml", "mk", "in", "sc"};
 
-static bool in_list(const char *const *l, size_t n, const char *s, size_t len)
+bool idscan_name_in(const char *const *l, size_t n, const char *s, size_t len)
 {
 	if (len == 0)
 		return false;
@@ -74,7 +74,7 @@ static bool tld_exists(const char *t, size_t len)
 				return true;
 		return false;
 	}
-	return in_list(gtlds, N_OF(gtlds), t, len);
+	return idscan_name_in(gtlds, N_OF(gtlds), t, len);
 }
 
 bool idscan_is_hostname(const char *s, size_t len)
@@ -167,7 +167,7 @@ static bool file_name_like(const char *t, size_t n)
 	const char *dot = memchr(t, '.', n);
 	if (dot == NULL || memchr(dot + 1, '.', n - (size_t)(dot + 1 - t)) != NULL)
 		return false;
-	return in_list(file_like, N_OF(file_like), dot + 1, n - (size_t)(dot + 1 - t));
+	return idscan_name_in(file_like, N_OF(file_like), dot + 1, n - (size_t)(dot + 1 - t));
 }
 
 static bool local_char(char c)
@@ -345,11 +345,11 @@ size_t idscan_norm_name(const char *t, size_t n, char *out, size_t size)
 /* Role of a name already normalised (norm_name). */
 enum col_role idscan_normed_role(const char *nm, size_t l)
 {
-	if (in_list(id_names, N_OF(id_names), nm, l))
+	if (idscan_name_in(id_names, N_OF(id_names), nm, l))
 		return COL_ID;
-	if (in_list(user_names, N_OF(user_names), nm, l))
+	if (idscan_name_in(user_names, N_OF(user_names), nm, l))
 		return COL_USER;
-	if (in_list(pass_names, N_OF(pass_names), nm, l))
+	if (idscan_name_in(pass_names, N_OF(pass_names), nm, l))
 		return COL_PASS;
 	return COL_NONE;
 }
@@ -365,6 +365,6 @@ enum col_role idscan_name_role(const char *t, size_t n)
 
 bool idscan_is_mail_header(const char *nm, size_t l)
 {
-	return in_list(header_names, N_OF(header_names), nm, l);
+	return idscan_name_in(header_names, N_OF(header_names), nm, l);
 }
 
