@@ -10,12 +10,15 @@
  * run of at least IDSCAN_RUN_LINES consecutive list lines or with at least
  * that many values on one line; or sits in a column or a labelled line
  * whose name says what it holds (email, host, domain, url, ...); or is
- * defanged.  Prose, quoted mail headers (`From: a@b`), signatures and
- * isolated links make no list.  Secrets are never copied out: a credential
- * is reported as an event without value.
+ * named by an incident format (a STIX pattern, a MISP/STIX/X-ARF value
+ * after its type); or is defanged.  Prose, quoted mail headers
+ * (`From: a@b`), signatures and isolated links make no list.  Secrets are
+ * never copied out: a credential is reported as an event without value.
+ * Internationalised names are handed out as A-labels.
  *
  * Lines longer than IDSCAN_LINE_MAX are prose by definition (no list row
- * is that long) and skipped; memory is fixed per scanner.
+ * is that long) and skipped; memory is fixed per scanner.  The result
+ * does not depend on how the stream is cut into chunks.
  *
  * Public functions:
  *   idscan_alloc/free   one scanner, reused over parts
