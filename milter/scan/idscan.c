@@ -843,7 +843,10 @@ static void header_lookback(struct idscan *s, int seg, const char *ls, size_t n,
 	unsigned long long pstart;
 	if (!lback_prev(&b, &pl, &pn, &pstart) || pstart + pn + 1 != start)
 		return;
-	if ((line_flags(pl, pn) & (LF_DELIM | LF_AT)) == LF_DELIM)
+	/* a header names columns: cells, no address, no "Name: value"
+	 * (a mail header or its continuation is none) */
+	if ((line_flags(pl, pn) & (LF_DELIM | LF_AT)) == LF_DELIM && pn > 0 && !is_blank(pl[0]) &&
+	    memmem(pl, pn, ": ", 2) == NULL)
 		judge_at(s, b.seg, pl, pn, pstart, start - 1);
 }
 
@@ -922,8 +925,8 @@ static bool worth_judging(const struct idscan *s, const char *ls, const char *c)
 			return false;
 		for (const char *k = q; k < c; k++)
 			if (*k == '$' || *k == '`' || *k == '^' || *k == '\\' || *k == '{' ||
-			    *k == '}')
-				return false;
+			    *k == '}' || *k == '=')
+				return false;	/* "=": a key=value, no value */
 		return true;
 	}
 	if (t > q && t[-1] == ':') {	/* "Name: ... c": a label */
@@ -940,8 +943,14 @@ static bool worth_judging(const struct idscan *s, const char *ls, const char *c)
 		return idscan_normed_role(nm, l) != COL_NONE ||
 		       idscan_format_label(nm, l) != FMT_LABEL_NONE;
 	}
-	/* "E-mail address: a@b": a label of several words */
-	return *c == '@' && memchr(t, ':', (size_t)(c - t)) != NULL;
+	/* "E-mail address: a@b": a label of a few words, the address the
+	 * token right after it */
+	if (*c != '@')
+		return false;
+	const char *k = c;
+	while (k > t && !is_blank(k[-1]))
+		k--;
+	return k - q >= 3 && k - q <= 40 && k[-1] == ' ' && k[-2] == ':';
 }
 
 /* Start offset of the line holding c, searching back no further than p. */

@@ -8,13 +8,13 @@
  * before a secret (user:pass; not "http://", not the time "10:30"), a '['
  * or '(' before '.', '@', ':', 'a' or 'd' (defanging), "pass" or "hash"
  * as a word of its own (a password column or label: a header "login;hash"
- * over rows of bare user names), or "-- " (a signature delimiter, which
- * must be seen).  A line without any is prose, a blank line or a row of
+ * over rows of bare user names), or "-- " alone on its line (a signature
+ * delimiter, which must be seen).  A line without any is prose, a blank line or a row of
  * numbers: it can only end a run, and idscan.c skips it unless its state
  * says the next line matters.
  *
  * Three paths give the same answer: AVX2 (32 bytes a step, chosen at run
- * time), SSE2 (16) and scalar; the vector masks are supersets, every bit
+ * time; -DIDSCAN_NO_AVX2 leaves it out), SSE2 (16) and scalar; the vector masks are supersets, every bit
  * is settled by cand_at(), the exact rule.
  */
 #include <stdbool.h>
@@ -25,7 +25,7 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
-#if defined(__x86_64__) && defined(__GNUC__)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(IDSCAN_NO_AVX2)
 #include <immintrin.h>
 #define IDSCAN_AVX2 1
 #endif
@@ -60,10 +60,22 @@ static bool cand_at(const char *p, size_t i, size_t n)
 			 * "http://", not the time "10:30" */
 		return bl >= 'a' && bl <= 'z' && (unsigned char)d >= '0' && (unsigned char)d < 0x7f;
 	case '[':
-	case '(':
-		return d == '.' || d == '@' || d == ':' || l == 'a' || l == 'd';
-	case '-':
-		return d == '-' && i + 2 < n && p[i + 2] == ' ';
+	case '(': {	/* "[.]", "(.)", "[@]", "[:]", "[dot]", "(at)" */
+		char close = c == '[' ? ']' : ')';
+		size_t k = i + 1;
+		if (d == '.' || d == '@' || d == ':')
+			k += 1;
+		else if (l == 'd' && i + 3 < n && (p[i + 2] | 0x20) == 'o' && (p[i + 3] | 0x20) == 't')
+			k += 3;
+		else if (l == 'a' && i + 2 < n && (p[i + 2] | 0x20) == 't')
+			k += 2;
+		else
+			return false;
+		return k < n && p[k] == close;
+	}
+	case '-':	/* "-- " alone on its line (quoted too): a signature */
+		return (b == '\n' || b == ' ' || b == '>') && d == '-' && i + 2 < n &&
+		       p[i + 2] == ' ' && (i + 3 == n || p[i + 3] == '\r' || p[i + 3] == '\n');
 	default:
 		return false;
 	}
@@ -104,10 +116,10 @@ __attribute__((target("avx2"))) static inline unsigned cand32(const char *p, siz
 	m = OR(m, AND(OR(EQ(b0, '['), EQ(b0, '(')),
 		      OR(OR(EQ(b1, '.'), EQ(b1, '@')), OR(EQ(b1, ':'), OR(EQ(l1, 'a'), EQ(l1, 'd'))))));
 	m = OR(m, AND(AND(EQ(b0, '-'), EQ(b1, '-')), EQ(b2, ' ')));
-	__m256i l0 = OR(b0, low), l3 = OR(LD(3), low);
-	__m256i pw = AND(AND(OR(EQ(l0, 'p'), EQ(l0, 'h')), EQ(l1, 'a')),
-			 AND(EQ(OR(b2, low), 's'), OR(EQ(l3, 's'), EQ(l3, 'h'))));
-	m = OR(m, pw);
+	/* "pass", "hash": "ass" or "ash" after the byte, which cand_at
+	 * settles */
+	__m256i l3 = OR(LD(3), low);
+	m = OR(m, AND(AND(EQ(l1, 'a'), EQ(OR(b2, low), 's')), OR(EQ(l3, 's'), EQ(l3, 'h'))));
 #undef LD
 #undef EQ
 #undef GT
