@@ -359,17 +359,19 @@ static bool split_label(const char *p, size_t n, const char **name, size_t *nl, 
 	return true;
 }
 
-/* Was a line of the TYPED_LINES before the one being judged (within
- * TYPED_SPAN bytes) a "type" label naming an identifier type?  The type
- * line of a MISP or STIX object has no mark of a value, so the search did
- * not judge it. */
-static bool typed_before(const struct idscan *s)
+/* What a label line looked back at says: 1 yes, 0 no (stop), -1 go on. */
+typedef int (*label_test)(const char *nm, size_t l, const char *val, size_t vl);
+
+/* Ask test of each label line among the `lines` before the one being
+ * judged (within TYPED_SPAN bytes), nearest first.  Those lines may have
+ * been passed over by the search (no mark of a value in them). */
+static bool label_before(const struct idscan *s, unsigned lines, label_test test)
 {
 	struct lback b;
 	lback_init(&b, s, s->cur_seg, s->cur_ls);
 	const char *l;
 	size_t n, span = 0;
-	for (unsigned k = 0; k < TYPED_LINES && lback_prev(&b, &l, &n, NULL); k++) {
+	for (unsigned k = 0; k < lines && lback_prev(&b, &l, &n, NULL); k++) {
 		span += n + 1;
 		if (span > TYPED_SPAN)
 			break;
@@ -382,11 +384,45 @@ static bool typed_before(const struct idscan *s)
 		char nm[48];
 		if (!split_label(l, n, &name, &nl, &val, &vl) || nl >= sizeof nm)
 			continue;
-		size_t len = idscan_norm_name(name, nl, nm, sizeof nm);
-		if (idscan_format_label(nm, len) == FMT_LABEL_TYPE)
-			return idscan_identifier_type(val, vl);
+		int r = test(nm, idscan_norm_name(name, nl, nm, sizeof nm), val, vl);
+		if (r >= 0)
+			return r == 1;
 	}
 	return false;
+}
+
+/* A "type" naming an identifier type (MISP, STIX objects, X-ARF)? */
+static int typed_test(const char *nm, size_t l, const char *val, size_t vl)
+{
+	if (idscan_format_label(nm, l) != FMT_LABEL_TYPE)
+		return -1;
+	return idscan_identifier_type(val, vl) ? 1 : 0;
+}
+
+/* A user label ("Username: bob", "Login: a@b.nl")? */
+static int user_test(const char *nm, size_t l, const char *val, size_t vl)
+{
+	enum col_role r = idscan_normed_role(nm, l);
+	struct val v;
+	if (r == COL_USER && idscan_user_like(val, vl))
+		return 1;
+	if ((r == COL_USER || r == COL_ID) && idscan_classify(val, vl, true, &v) &&
+	    (r == COL_USER || v.kind == IDSCAN_EMAIL))
+		return 1;
+	return -1;
+}
+
+/* Was a line of the TYPED_LINES before a "type" naming an identifier
+ * type?  The type line of a MISP or STIX object has no mark of a value. */
+static bool typed_before(const struct idscan *s)
+{
+	return label_before(s, TYPED_LINES, typed_test);
+}
+
+/* Was one of the USER_WINDOW lines before a user label? */
+static bool user_before(const struct idscan *s)
+{
+	return label_before(s, USER_WINDOW, user_test);
 }
 
 /* A label an incident format gives (STIX "pattern", a typed "value",
@@ -433,8 +469,12 @@ static bool labelled_line(struct idscan *s, const char *p, size_t n)
 	enum col_role r = idscan_normed_role(nm, l);
 	struct val *v = cur_next(s);
 	if (r == COL_PASS) {
-		if (s->since_user <= USER_WINDOW && idscan_secret_like(val, vl)) {
-			cur_credential(s);
+		/* a password under a user label names a credential as a
+		 * column does: it counts without a run (the line still
+		 * counts in one) */
+		if (idscan_secret_like(val, vl) && (s->since_user <= USER_WINDOW || user_before(s))) {
+			struct val c = {.kind = IDSCAN_CREDENTIAL};
+			emit(s, &c, true);
 			list_line(s);
 		}
 		s->since_user = USER_WINDOW + 1;

@@ -127,6 +127,9 @@ static const struct {
 				"https://z.net/l:eve:S3cr3t3\n", 0, 0, 3},
 	{"stealer log block", "URL: https://login.x.com\nUsername: a@x.nl\nPassword: S3cr3t\n"
 			      "Application: Chrome\n", 1, 1, 1},
+	{"user and password labels", "Username: jdoe\nPassword: S3cr3t!x\n\nUsername: mvdb\n"
+				     "Password: S3cr3t?y\n", 0, 0, 2},
+	{"password without a user", "Password: S3cr3t!x\n", 0, 0, 0},
 	{"json labelled hosts", "\"hostname\": \"fw1.corp.jp\",\n\"hostname\": \"fw2.corp.jp\",\n"
 				"\"hostname\": \"fw3.corp.jp\"\n", 0, 3, 0},
 	{"list after prose", "Dear all,\nthe compromised hosts are:\n\nfw1.corp.jp\nfw2.corp.jp\n"
