@@ -2,26 +2,23 @@
  * idscan.c - e-mail addresses, host names and credential rows in list
  * form (see idscan.h for the rule).
  *
- * The stream is cut into lines in a fixed buffer; each line is judged
- * whole: a mail header line, a signature delimiter, a labelled line
- * ("Hostname: x"), a delimited row (CSV, with or without a header naming
- * its columns) or a blank-separated line.  Values of list lines wait in a
+ * Each line is judged whole: a mail header line, a signature delimiter, a
+ * labelled line ("Hostname: x"), a delimited row (CSV, with or without a
+ * header naming its columns) or a blank-separated line.  Values of list lines wait in a
  * small pending store until the run of list lines is long enough; a prose
  * line drops them.  Named columns and defanged values need no run: the
  * name or the defanging already says what the value is.
  *
- * Hot path: lines are not cut one by one.  A vector search over the chunk
- * finds the next byte that could start or join a value (see "candidates"
- * below); only the line holding it, and the line before it (a header
- * naming the columns), are judged, in place; everything between is
- * skipped, as prose could only end a run.  While a run, a header's rows,
- * a user label or a signature is open, every line is judged.  Only a
- * line cut by a chunk boundary is copied.  Recognising values is
- * idscan_value.c's.  No allocation after alloc.
+ * Which lines are judged, and how a stream is cut into them, is
+ * idscan_stream.c's; recognising values is idscan_value.c's, incident
+ * formats idscan_format.c's.  No allocation after alloc.
  *
- * Known gaps: a headerless CSV whose value is not in its first cell
- * counts only when the row has an '@'; "hxxp://host" undefanged otherwise
- * counts only at the head of its line or cell.
+ * Public functions (idscan_priv.h): idscan_judge_line, idscan_drop_run,
+ * idscan_line_flags.
+ *
+ * Known gaps: a headerless CSV row counts only when every cell is a value
+ * (or it is an address,password row); "hxxp://host" with no bracketed
+ * defanging counts only at the head of its line or cell.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -33,64 +30,6 @@
 #include <emmintrin.h>
 #endif
 
-
-#define PENDING_MAX 8
-#define LINE_VALS_MAX 64
-#define SIG_LINES 12	/* lines after "-- " taken as the signature */
-#define USER_WINDOW 3	/* lines a "Password:" may follow its "Username:" */
-#define MAX_CELLS 64
-#define TYPED_LINES 6	/* lines a "value" may follow its "type" */
-#define TYPED_SPAN 1024	/* bytes of those lines at most */
-#define HIST_MAX 4096	/* >= TYPED_SPAN and IDSCAN_LINE_MAX + 1 */
-enum { CARRIED_NONE, CARRIED_LINE, CARRIED_OVERLONG };
-
-/* Where a line looked back at lies. */
-enum { SEG_CHUNK, SEG_CARRIED, SEG_HIST, SEG_DONE };
-
-
-struct idscan {
-	idscan_cb cb;
-	void *arg;
-	int rc;
-	char line[IDSCAN_LINE_MAX + 1];	/* + its '\n' when pushed to hist */
-	size_t llen;
-	bool overlong;
-	unsigned run;
-	struct val pend[PENDING_MAX];
-	size_t npend;
-	struct val cur[LINE_VALS_MAX];	/* values of the line being judged */
-	size_t ncur;
-	unsigned sig_skip;
-	unsigned since_user;		/* lines since a labelled user line */
-	char delim;			/* of the header row, 0: none seen */
-	bool prev_delimited;		/* the line before was a delimited row */
-	bool markup;			/* an HTML stream: links are not lists */
-	bool in_rows;			/* the line was a header or a row under it */
-	unsigned lflags;		/* LF_* of the line being judged */
-	unsigned typed;			/* lines a typed "value" may still follow */
-	/* look-back over lines the search passed over, the same whatever
-	 * the chunks: the chunk (from chunk_lo), the line carried into it,
-	 * and hist, the complete lines before those (its last HIST_MAX
-	 * bytes, whole lines, its last '\n' at stream offset hist_end) */
-	char hist[HIST_MAX];
-	size_t hlen;
-	unsigned long long hist_end;
-	const char *chunk_buf, *chunk_lo;
-	unsigned long long chunk_base;
-	int carried;			/* CARRIED_*: what this chunk began with */
-	size_t carried_len;
-	unsigned long long carried_nl;
-	int cur_seg;			/* where the line being judged is (SEG_*) */
-	const char *cur_ls;
-	bool hot;			/* judge the next line whatever it holds */
-	bool carrying;			/* line holds the start of a cut line */
-	bool judged_any;
-	unsigned long long pos;		/* stream offset of the next chunk */
-	unsigned long long judged_end;	/* stream offset of the last judged '\n' */
-	unsigned long long line_start;	/* of the carried line */
-	unsigned char role[MAX_CELLS];
-	bool has_user_col, has_pass_col;
-};
 
 /* ---- emitting ------------------------------------------------------- */
 
@@ -115,7 +54,7 @@ static void emit(struct idscan *s, const struct val *v, bool labelled)
 	s->rc = s->cb(s->arg, &m);
 }
 
-static void drop_run(struct idscan *s)
+void idscan_drop_run(struct idscan *s)
 {
 	s->run = 0;
 	s->npend = 0;
@@ -157,85 +96,16 @@ static void list_line(struct idscan *s)
 		s->pend[s->npend++] = s->cur[i];
 }
 
-/* ---- looking back ---------------------------------------------------- */
-
-/* Walks back over the complete lines before a line, through the chunk,
- * the carried line and the history (see struct idscan). */
-struct lback {
-	const struct idscan *s;
-	int seg;
-	const char *lo, *pos;	/* lines of the segment lie in [lo, pos) */
-};
-
-static void lback_seg(struct lback *b, int seg)
-{
-	const struct idscan *s = b->s;
-	if (seg == SEG_CARRIED && s->carried != CARRIED_LINE)
-		/* none: the history comes next; an overlong line: no look
-		 * reaches past it */
-		seg = s->carried == CARRIED_NONE ? SEG_HIST : SEG_DONE;
-	b->seg = seg;
-	if (seg == SEG_CARRIED) {
-		b->lo = s->line;
-		b->pos = s->line + s->carried_len + 1;	/* its '\n' is implied */
-	} else if (seg == SEG_HIST) {
-		b->lo = s->hist;
-		b->pos = s->hist + s->hlen;
-	}
-}
-
-/* Start before the line at ls, which lies in segment seg. */
-static void lback_init(struct lback *b, const struct idscan *s, int seg, const char *ls)
-{
-	b->s = s;
-	b->seg = seg;
-	b->lo = seg == SEG_CHUNK ? s->chunk_lo : seg == SEG_HIST ? s->hist : s->line;
-	b->pos = ls;
-	if (seg == SEG_CARRIED)
-		lback_seg(b, SEG_HIST);
-}
-
-/* The previous line (without its '\n') and the stream offset of its
- * start; false when there is none left. */
-static bool lback_prev(struct lback *b, const char **line, size_t *n, unsigned long long *start)
-{
-	while (b->seg != SEG_DONE && b->pos <= b->lo)
-		lback_seg(b, b->seg + 1);
-	if (b->seg == SEG_DONE)
-		return false;
-	const char *end = b->pos - 1, *st = end;
-	while (st > b->lo && st[-1] != '\n')
-		st--;
-	*line = st;
-	*n = (size_t)(end - st);
-	if (start != NULL) {
-		const struct idscan *s = b->s;
-		if (b->seg == SEG_CHUNK)
-			*start = s->chunk_base + (unsigned long long)(st - s->chunk_buf);
-		else if (b->seg == SEG_CARRIED)
-			*start = s->carried_nl - s->carried_len;
-		else
-			*start = s->hist_end - (unsigned long long)(s->hist + s->hlen - 1 - st);
-	}
-	b->pos = st;
-	return true;
-}
-
 /* ---- line kinds ----------------------------------------------------- */
 
-static bool is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
 
 /* What one pass over a judged line finds (struct idscan lflags). */
-enum { LF_AT = 1, LF_DELIM = 2, LF_DEFANG = 4 };
 static const unsigned char lf_class[256] = {
 	['@'] = LF_AT,	   [','] = LF_DELIM,  [';'] = LF_DELIM,	 ['\t'] = LF_DELIM, ['|'] = LF_DELIM,
 	['['] = LF_DEFANG, ['('] = LF_DEFANG, ['{'] = LF_DEFANG, ['x'] = LF_DEFANG, ['X'] = LF_DEFANG,
 };
 
-static unsigned line_flags(const char *p, size_t n)
+unsigned idscan_line_flags(const char *p, size_t n)
 {
 	unsigned f = 0;
 	for (size_t i = 0; i < n; i++)
@@ -339,18 +209,18 @@ static bool split_label(const char *p, size_t n, const char **name, size_t *nl, 
 		return false;
 	if (p[i] == '"')
 		i++;
-	while (i < n && is_blank(p[i]))
+	while (i < n && idscan_is_blank(p[i]))
 		i++;
 	if (i >= n || (p[i] != ':' && p[i] != '='))
 		return false;
 	i++;
 	/* "user:pass" has no blank after the colon: that is a row, not a label */
-	if (i < n && !is_blank(p[i]) && p[i] != '"')
+	if (i < n && !idscan_is_blank(p[i]) && p[i] != '"')
 		return false;
-	while (i < n && (is_blank(p[i]) || p[i] == '"'))
+	while (i < n && (idscan_is_blank(p[i]) || p[i] == '"'))
 		i++;
 	size_t ve = n;
-	while (ve > i && (p[ve - 1] == ',' || p[ve - 1] == '"' || is_blank(p[ve - 1])))
+	while (ve > i && (p[ve - 1] == ',' || p[ve - 1] == '"' || idscan_is_blank(p[ve - 1])))
 		ve--;
 	*name = p + st;
 	*nl = ne - st;
@@ -368,16 +238,16 @@ typedef int (*label_test)(const char *nm, size_t l, const char *val, size_t vl);
 static bool label_before(const struct idscan *s, unsigned lines, label_test test)
 {
 	struct lback b;
-	lback_init(&b, s, s->cur_seg, s->cur_ls);
+	idscan_lback_init(&b, s, s->cur_seg, s->cur_ls);
 	const char *l;
 	size_t n, span = 0;
-	for (unsigned k = 0; k < lines && lback_prev(&b, &l, &n, NULL); k++) {
+	for (unsigned k = 0; k < lines && idscan_lback_prev(&b, &l, &n, NULL); k++) {
 		span += n + 1;
 		if (span > TYPED_SPAN)
 			break;
-		while (n > 0 && (is_blank(*l) || *l == '>'))
+		while (n > 0 && (idscan_is_blank(*l) || *l == '>'))
 			l++, n--;
-		while (n > 0 && (l[n - 1] == '\r' || is_blank(l[n - 1])))
+		while (n > 0 && (l[n - 1] == '\r' || idscan_is_blank(l[n - 1])))
 			n--;
 		const char *name, *val;
 		size_t nl, vl;
@@ -461,7 +331,7 @@ static bool labelled_line(struct idscan *s, const char *p, size_t n)
 	char nm[48];
 	size_t l = idscan_norm_name(name, nl < sizeof nm ? nl : 0, nm, sizeof nm);
 	if (idscan_is_mail_header(nm, l)) {
-		drop_run(s);	/* a quoted mail header: never a list */
+		idscan_drop_run(s);	/* a quoted mail header: never a list */
 		return true;
 	}
 	if (format_label(s, nm, l, val, vl))
@@ -525,9 +395,9 @@ static size_t split_cells(const char *p, size_t n, char delim, const char **cell
 		if (i < n && p[i] != delim)
 			continue;
 		size_t a = st, b = i;
-		while (a < b && (is_blank(p[a]) || p[a] == '"'))
+		while (a < b && (idscan_is_blank(p[a]) || p[a] == '"'))
 			a++;
-		while (b > a && (is_blank(p[b - 1]) || p[b - 1] == '"'))
+		while (b > a && (idscan_is_blank(p[b - 1]) || p[b - 1] == '"'))
 			b--;
 		cell[nc] = p + a;
 		clen[nc++] = b - a;
@@ -595,7 +465,7 @@ static void delimited_line(struct idscan *s, const char *p, size_t n, char delim
 		return;
 	}
 	if (nc > 1 && header_row(s, cell, clen, nc, delim)) {
-		drop_run(s);
+		idscan_drop_run(s);
 		s->in_rows = true;
 		return;
 	}
@@ -621,7 +491,7 @@ static void delimited_line(struct idscan *s, const char *p, size_t n, char delim
 	if (s->ncur > 0)
 		list_line(s);
 	else
-		drop_run(s);
+		idscan_drop_run(s);
 	defanged_pass(s, p, n);
 }
 
@@ -695,7 +565,7 @@ static void blank_line(struct idscan *s, const char *p, size_t n)
 		list_line(s);
 		return;
 	}
-	drop_run(s);
+	idscan_drop_run(s);
 	defanged_pass(s, p, n);
 }
 
@@ -776,7 +646,7 @@ static bool first_token_signal(const char *p, size_t n, bool *delimited)
 /* Judge one complete line.  Most lines of a message are prose or rows of
  * numbers: they are settled from their first token and the hints, which
  * the caller found for a whole chunk at memchr speed. */
-static void judge_line(struct idscan *s, const char *p, size_t n)
+void idscan_judge_line(struct idscan *s, const char *p, size_t n)
 {
 	s->ncur = 0;
 	s->in_rows = false;
@@ -784,24 +654,24 @@ static void judge_line(struct idscan *s, const char *p, size_t n)
 		s->typed--;
 	if (s->since_user <= USER_WINDOW)
 		s->since_user++;
-	while (n > 0 && (is_blank(p[n - 1]) || p[n - 1] == '\r'))
+	while (n > 0 && (idscan_is_blank(p[n - 1]) || p[n - 1] == '\r'))
 		n--;
-	while (n > 0 && (is_blank(*p) || *p == '>'))	/* quoted text is still text */
+	while (n > 0 && (idscan_is_blank(*p) || *p == '>'))	/* quoted text is still text */
 		p++, n--;
 	bool was_delimited = s->prev_delimited;
 	s->prev_delimited = false;
 	if (n == 0) {
-		drop_run(s);
+		idscan_drop_run(s);
 		return;
 	}
 	if (n == 2 && p[0] == '-' && p[1] == '-') {	/* "-- " signature delimiter */
 		s->sig_skip = SIG_LINES;
-		drop_run(s);
+		idscan_drop_run(s);
 		return;
 	}
 	if (s->sig_skip > 0) {
 		s->sig_skip--;
-		drop_run(s);
+		idscan_drop_run(s);
 		return;
 	}
 	bool delimited;
@@ -815,7 +685,7 @@ static void judge_line(struct idscan *s, const char *p, size_t n)
 	/* prose, unless an address stands in a label ("E-mail address: x") */
 	if (!signal && !rows && !(delimited && !was_delimited) &&
 	    (!(s->lflags & LF_AT) || !split_label(p, n, &ln, &lnl, &lv, &lvl))) {
-		drop_run(s);
+		idscan_drop_run(s);
 		defanged_pass(s, p, n);
 		return;
 	}
@@ -832,327 +702,3 @@ static void judge_line(struct idscan *s, const char *p, size_t n)
 		blank_line(s, p, n);
 }
 
-/* ---- driving --------------------------------------------------------- */
-
-/* Must the line after the one just judged be judged too? */
-static bool state_hot(const struct idscan *s)
-{
-	return s->run > 0 || s->npend > 0 || s->sig_skip > 0 || s->since_user <= USER_WINDOW ||
-	       s->in_rows || s->typed > 0;
-}
-
-/* Judge the complete line [p, p+n) of segment seg, starting at stream
- * offset start, its '\n' at nl_at: a line not right after the last judged
- * one follows skipped lines, which could only have ended the run. */
-static void judge_at(struct idscan *s, int seg, const char *p, size_t n, unsigned long long start,
-		     unsigned long long nl_at)
-{
-	if (start != s->judged_end + 1 || !s->judged_any) {
-		drop_run(s);
-		s->prev_delimited = false;
-		s->in_rows = false;
-	}
-	if (n > IDSCAN_LINE_MAX) {
-		drop_run(s);
-		s->prev_delimited = false;
-		s->in_rows = false;
-	} else {
-		s->lflags = line_flags(p, n);
-		s->cur_seg = seg;
-		s->cur_ls = p;
-		judge_line(s, p, n);
-	}
-	s->judged_end = nl_at;
-	s->judged_any = true;
-	s->hot = state_hot(s);
-}
-
-/* A row (cells) whose line before was passed over: that line may be the
- * header naming its columns (cells, no address): judge it first. */
-static void header_lookback(struct idscan *s, int seg, const char *ls, size_t n,
-			    unsigned long long start)
-{
-	if (s->judged_any && start == s->judged_end + 1)
-		return;	/* the line before was judged */
-	if (!(line_flags(ls, n) & LF_DELIM))
-		return;
-	struct lback b;
-	lback_init(&b, s, seg, ls);
-	const char *pl;
-	size_t pn;
-	unsigned long long pstart;
-	if (!lback_prev(&b, &pl, &pn, &pstart) || pstart + pn + 1 != start)
-		return;
-	/* a header names columns: cells, no address, no "Name: value"
-	 * (a mail header or its continuation is none) */
-	if ((line_flags(pl, pn) & (LF_DELIM | LF_AT)) == LF_DELIM && pn > 0 && !is_blank(pl[0]) &&
-	    memmem(pl, pn, ": ", 2) == NULL)
-		judge_at(s, b.seg, pl, pn, pstart, start - 1);
-}
-
-/* Complete lines t[0..n) (n ends in '\n', the last one at stream offset
- * last_nl) onto the history, which keeps its last HIST_MAX bytes in whole
- * lines. */
-static void hist_push(struct idscan *s, const char *t, size_t n, unsigned long long last_nl)
-{
-	if (n == 0)
-		return;
-	bool cut = false;
-	if (n >= HIST_MAX) {
-		t += n - HIST_MAX;
-		n = HIST_MAX;
-		s->hlen = 0;
-		cut = true;
-	} else if (s->hlen + n > HIST_MAX) {
-		size_t drop = s->hlen + n - HIST_MAX;
-		memmove(s->hist, s->hist + drop, s->hlen - drop);
-		s->hlen -= drop;
-		cut = true;
-	}
-	memcpy(s->hist + s->hlen, t, n);
-	s->hlen += n;
-	s->hist_end = last_nl;
-	if (cut) {	/* the first line lost its start */
-		char *nl = memchr(s->hist, '\n', s->hlen);
-		size_t k = nl != NULL ? (size_t)(nl + 1 - s->hist) : s->hlen;
-		memmove(s->hist, s->hist + k, s->hlen - k);
-		s->hlen -= k;
-	}
-}
-
-/* Keep [p, end) (the start of a line cut by the chunk's end). */
-static void carry(struct idscan *s, const char *p, const char *end, unsigned long long start)
-{
-	size_t n = (size_t)(end - p);
-	s->carrying = true;
-	s->line_start = start;
-	if (n > sizeof s->line) {
-		s->overlong = true;
-		s->llen = 0;
-		return;
-	}
-	memcpy(s->line, p, n);
-	s->llen = n;
-}
-
-/*
- * Out of a run, a line is a list line only through its first token (a
- * value, a cell, a label naming an identifier) or a defanged value; the
- * candidate c of a line starting at ls is worth a judge_line only so.  A
- * mail header ("Received: from a.example by b.example"), an address in
- * prose or in a continuation line is passed over here, at the cost of a
- * look at the first token, and the search goes on after c (a defanged
- * value may follow on the same line).  This must never pass over what
- * judge_line would count: it answers "judge" whenever unsure.
- */
-static bool worth_judging(const struct idscan *s, const char *ls, const char *c)
-{
-	if (*c != '@' && *c != '.' && *c != ':')
-		return true;	/* defanging, a password name, a signature */
-	if (s->delim != 0 || s->sig_skip != 0)
-		return true;	/* rows under a header; a signature */
-	const char *q = ls;
-	while (q < c && (is_blank(*q) || *q == '>' || *q == '"' || *q == '\''))
-		q++;
-	const char *t = q;
-	while (t < c && !is_blank(*t) && !is_sep(*t, SEP_LIST))
-		t++;
-	if (t == c || (lf_class[(unsigned char)*t] & LF_DELIM)) {
-		/* c in the first token, or that token is a cell: unless the
-		 * token is a MIME boundary or the noise of uuencoded or
-		 * ISO-2022 text, whose marks no value or user name has */
-		if (q + 1 < c && q[0] == '-' && q[1] == '-')
-			return false;
-		for (const char *k = q; k < c; k++)
-			if (*k == '$' || *k == '`' || *k == '^' || *k == '\\' || *k == '{' ||
-			    *k == '}' || *k == '=')
-				return false;	/* "=": a key=value, no value */
-		return true;
-	}
-	if (t > q && t[-1] == ':') {	/* "Name: ... c": a label */
-		/* of the names with a '-' only "e-mail..." names a value;
-		 * "Return-Path", "Message-ID", "Content-Type" are passed
-		 * over without a look-up */
-		if ((*q | 0x20) != 'e' && memchr(q, '-', (size_t)(t - q)) != NULL)
-			return false;
-		char nm[40];
-		size_t nl = (size_t)(t - 1 - q);
-		if (nl >= sizeof nm)
-			return false;
-		size_t l = idscan_norm_name(q, nl, nm, sizeof nm);
-		return idscan_normed_role(nm, l) != COL_NONE ||
-		       idscan_format_label(nm, l) != FMT_LABEL_NONE;
-	}
-	/* "E-mail address: a@b": a label of a few words, the address the
-	 * token right after it */
-	if (*c != '@')
-		return false;
-	const char *k = c;
-	while (k > t && !is_blank(k[-1]))
-		k--;
-	return k - q >= 3 && k - q <= 40 && k[-1] == ' ' && k[-2] == ':';
-}
-
-/* Start offset of the line holding c, searching back no further than p. */
-static const char *line_start(const char *p, const char *c)
-{
-	const char *nl = c > p ? memrchr(p, '\n', (size_t)(c - p)) : NULL;
-	return nl != NULL ? nl + 1 : p;
-}
-
-/* The start of the first line in [p, end) that holds a candidate worth
- * judging, or NULL. */
-static const char *find_worth(const struct idscan *s, const char *p, const char *end)
-{
-	struct idscan_cursor cur = {NULL, NULL, 0};
-	const char *passed = p;	/* end of a line passed over */
-	size_t c = 0, n = (size_t)(end - p);
-	for (;;) {
-		c = idscan_next_candidate(&cur, p, c, n);
-		if (c == n)
-			return NULL;
-		/* on a line already passed over, only a defanging mark can
-		 * still matter */
-		if (p + c < passed && (p[c] == '@' || p[c] == '.' || p[c] == ':')) {
-			c++;
-			continue;
-		}
-		const char *ls = line_start(p, p + c);
-		if (worth_judging(s, ls, p + c))
-			return ls;
-		const char *e = memchr(p + c, '\n', n - c);
-		passed = e != NULL ? e : end;
-		c++;
-	}
-}
-
-/* The carried line is complete ('\n' at stream offset nl_at): judged as
- * any other line would be, and kept for looking back until the chunk
- * ends. */
-static void end_carried(struct idscan *s, unsigned long long nl_at)
-{
-	s->carried = s->overlong ? CARRIED_OVERLONG : CARRIED_LINE;
-	s->carried_len = s->llen;
-	s->carried_nl = nl_at;
-	if (!s->overlong) {
-		if (s->hot || find_worth(s, s->line, s->line + s->llen) != NULL) {
-			header_lookback(s, SEG_CARRIED, s->line, s->llen, s->line_start);
-			judge_at(s, SEG_CARRIED, s->line, s->llen, s->line_start, nl_at);
-		}
-	} else if (s->hot) {
-		judge_at(s, SEG_CARRIED, s->line, IDSCAN_LINE_MAX + 1, s->line_start, nl_at);
-	}
-	s->llen = 0;
-	s->overlong = false;
-	s->carrying = false;
-}
-
-/* The chunk ends; tail is the start of its cut last line (end when none).
- * What stood before tail becomes history, the cut line is carried. */
-static void end_chunk(struct idscan *s, const char *tail, const char *end)
-{
-	if (s->carried == CARRIED_OVERLONG) {
-		s->hlen = 0;	/* nothing reaches past an overlong line */
-	} else if (s->carried == CARRIED_LINE) {
-		s->line[s->carried_len] = '\n';
-		hist_push(s, s->line, s->carried_len + 1, s->carried_nl);
-	}
-	if (tail > s->chunk_lo)
-		hist_push(s, s->chunk_lo, (size_t)(tail - s->chunk_lo),
-			  s->chunk_base + (unsigned long long)(tail - 1 - s->chunk_buf));
-	s->carried = CARRIED_NONE;
-	if (tail < end)
-		carry(s, tail, end, s->chunk_base + (unsigned long long)(tail - s->chunk_buf));
-}
-
-/* ---- public --------------------------------------------------------- */
-
-struct idscan *idscan_alloc(idscan_cb cb, void *arg)
-{
-	struct idscan *s = calloc(1, sizeof *s);
-	if (s == NULL)
-		return NULL;
-	s->cb = cb;
-	s->arg = arg;
-	idscan_begin(s, false);
-	return s;
-}
-
-void idscan_free(struct idscan *s)
-{
-	free(s);
-}
-
-void idscan_begin(struct idscan *s, bool markup)
-{
-	s->markup = markup;
-	s->rc = 0;
-	s->llen = 0;
-	s->overlong = false;
-	s->sig_skip = 0;
-	s->delim = 0;
-	s->prev_delimited = false;
-	s->since_user = USER_WINDOW + 1;
-	s->in_rows = s->hot = s->carrying = s->judged_any = false;
-	s->typed = 0;
-	s->hlen = 0;
-	s->carried = CARRIED_NONE;
-	s->chunk_buf = s->chunk_lo = NULL;
-	s->pos = s->judged_end = s->line_start = 0;
-	drop_run(s);
-}
-
-int idscan_update(struct idscan *s, const char *buf, size_t len)
-{
-	const char *p = buf, *end = buf + len;
-	s->chunk_buf = buf;
-	s->chunk_base = s->pos;
-	s->pos += len;
-	s->carried = CARRIED_NONE;
-	if (s->carrying) {
-		const char *nl = memchr(p, '\n', len);
-		size_t seg = nl != NULL ? (size_t)(nl - p) : len;
-		if (!s->overlong && s->llen + seg <= IDSCAN_LINE_MAX) {
-			memcpy(s->line + s->llen, p, seg);
-			s->llen += seg;
-		} else {
-			s->overlong = true;
-		}
-		if (nl == NULL)
-			return s->rc;	/* the line goes on in the next chunk */
-		end_carried(s, s->chunk_base + (unsigned long long)(nl - buf));
-		p = nl + 1;
-	}
-	s->chunk_lo = p;
-	while (p < end && s->rc == 0) {
-		const char *ls = s->hot ? p : find_worth(s, p, end);
-		if (ls == NULL) {
-			/* none left: only the cut last line may go on */
-			end_chunk(s, line_start(p, end), end);
-			return s->rc;
-		}
-		const char *nl = memchr(ls, '\n', (size_t)(end - ls));
-		if (nl == NULL) {
-			end_chunk(s, ls, end);
-			return s->rc;
-		}
-		unsigned long long start = s->chunk_base + (unsigned long long)(ls - buf);
-		if (!s->hot)
-			header_lookback(s, SEG_CHUNK, ls, (size_t)(nl - ls), start);
-		judge_at(s, SEG_CHUNK, ls, (size_t)(nl - ls), start,
-			 s->chunk_base + (unsigned long long)(nl - buf));
-		p = nl + 1;
-	}
-	end_chunk(s, p < end ? line_start(p, end) : end, end);
-	return s->rc;
-}
-
-int idscan_finish(struct idscan *s)
-{
-	if (s->carrying && (s->llen > 0 || s->overlong)) {
-		s->chunk_buf = s->chunk_lo = NULL;
-		end_carried(s, s->pos);
-	}
-	drop_run(s);
-	return s->rc;
-}
