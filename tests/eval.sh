@@ -8,7 +8,7 @@
 #    changelogs: no address list anywhere) are provider-traceable;
 #  - recall: the distinct addresses, prefixes and ranges found per file,
 #    written to $BUILD/eval-files.tsv (path, addresses, networks,
-#    provider-traceable).  With EVAL_BASELINE=FILE (such a file from an
+#    provider-traceable, flagged by the identifier lists).  With EVAL_BASELINE=FILE (such a file from an
 #    earlier run, e.g. on main) each incident folder's total is compared
 #    and every file that lost addresses is listed.
 set -eu
@@ -37,11 +37,31 @@ for d in mime attachments ioc fp-text; do
 	# shellcheck disable=SC2086
 	build-asan/tests/eval-corpus $conf -f "$files" "$CORPUS/$d"
 done
+# fp-text files are no messages (the walker reads them as malformed
+# mail): as the plain body of a message they are what an analyst pastes,
+# changelogs full of addresses and host names in signature lines.
+fpmail=$BUILD/eval-fp-mail
+rm -rf "$fpmail"
+if [ -d "$CORPUS/fp-text" ]; then
+	(cd "$CORPUS/fp-text" && find . -type f ! -name SOURCE.txt) | while read -r f; do
+		mkdir -p "$fpmail/$(dirname "$f")"
+		{ printf 'From: a@ncsc.nl\nTo: b@cert.be\nSubject: text\n'
+		  printf 'Content-Type: text/plain; charset=utf-8\n\n'
+		  cat "$CORPUS/fp-text/$f"; } >"$fpmail/$f.eml"
+	done
+	# shellcheck disable=SC2086
+	build-asan/tests/eval-corpus $conf -f "$files" "$fpmail"
+fi
 echo "eval: no crash and no sanitizer report"
 # Paths relative to the corpus, so runs on two checkouts compare.
-sed -i "s|^$CORPUS/||" "$files"
+sed -i "s|^$CORPUS/||; s|^$fpmail/|fp-mail/|" "$files"
 awk -F '\t' '$1 ~ /^fp-text\// { n++; t += $4 }
 	END { printf "eval: fp-text: %d of %d files provider-traceable\n", t, n }' "$files"
+# The identifier lists (e-mail addresses, hosts, credentials) on text and
+# mail that carries no incident data: flagged files, per corpus.
+awk -F '\t' '$1 ~ /^(fp-text|fp-mail|mime)\// { split($1, p, "/"); n[p[1]]++; t[p[1]] += $5 }
+	END { for (k in n) printf "eval: %s: %d of %d files flagged by the identifier lists (%.2f%%)\n",
+		k, t[k], n[k], 100 * t[k] / n[k] }' "$files"
 if [ -n "${EVAL_BASELINE:-}" ]; then
 	[ -f "$EVAL_BASELINE" ] || { echo "eval: no baseline $EVAL_BASELINE" >&2; exit 2; }
 	# recall per incident folder (ioc, attachments, mime): totals and losers

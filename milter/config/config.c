@@ -710,5 +710,7 @@ void config_scan_options(const struct config *c, struct geo *geo, struct scan_op
 	*o = (struct scan_options){0};
 	config_walk_limits(c, &o->limits);
 	o->threshold = (unsigned)config_uint(c, CONF_TRACEABLE_THRESHOLD);
+	o->email_threshold = (unsigned)config_uint(c, CONF_PERSONAL_DATA_THRESHOLD);
+	o->host_threshold = (unsigned)config_uint(c, CONF_HOSTNAME_THRESHOLD);
 	o->geo = geo;
 }

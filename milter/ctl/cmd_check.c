@@ -19,6 +19,7 @@
 #include "grondslag/base/limits.h"
 #include "grondslag/decide/gate.h"
 #include "grondslag/decide/policy.h"
+#include "grondslag/decide/scanopt.h"
 #include "grondslag/scan/scan.h"
 #include "regload.h"
 #include "scan_output.h"
@@ -176,8 +177,15 @@ int cmd_check(int argc, char **argv)
 	if (ctl_file_read(a->message, &file) != 0)
 		goto out;
 	struct scan_options so;
+	struct scanopt_domains dom;
 	config_scan_options(c, geo, &so);
+	if (!scanopt_fill(&so, &dom, c, reg)) {
+		ctl_file_release(&file);
+		fprintf(stderr, "grondslag check: out of memory\n");
+		goto out;
+	}
 	f = scan_message(&so, file.data, file.len);
+	scanopt_free(&dom);
 	ctl_file_release(&file);
 	if (f == NULL) {
 		fprintf(stderr, "grondslag check: %s: out of memory\n", a->message);

@@ -12,6 +12,7 @@
 
 #include "ctl.h"
 #include "grondslag/base/json.h"
+#include "grondslag/decide/scanopt.h"
 #include "grondslag/scan/scan.h"
 #include "scan_output.h"
 
@@ -49,8 +50,14 @@ int cmd_scan(int argc, char **argv)
 		return CTL_ERROR;
 	bool geo_failed;
 	struct scan_options so;
+	struct scanopt_domains dom;
 	config_scan_options(c, ctl_geo(c, &geo_failed), &so);
+	if (!scanopt_fill(&so, &dom, c, NULL)) {
+		config_free(c);
+		return CTL_ERROR;
+	}
 	if (geo_failed) {
+		scanopt_free(&dom);
 		config_free(c);
 		return CTL_ERROR;
 	}
@@ -82,6 +89,7 @@ int cmd_scan(int argc, char **argv)
 		findings_free(f);
 	}
 	geo_close(so.geo);
+	scanopt_free(&dom);
 	config_free(c);
 	if (fflush(stdout) != 0)
 		rc = CTL_ERROR;

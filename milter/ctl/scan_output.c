@@ -30,7 +30,7 @@ void scan_output_json_summary(struct json *j, const struct findings *f)
 	json_key(j, "categories");
 	json_arr_begin(j);
 	unsigned cats = findings_categories(f);
-	for (unsigned bit = 1; bit <= CAT_PERSONAL_DATA; bit <<= 1)
+	for (unsigned bit = 1; bit <= CAT_LAST; bit <<= 1)
 		if (cats & bit)
 			json_str(j, category_name((enum category)bit));
 	json_arr_end(j);
@@ -46,6 +46,23 @@ void scan_output_json_summary(struct json *j, const struct findings *f)
 		if (fmts & (1u << k))
 			json_str(j, format_name((enum incident_format)k));
 	json_arr_end(j);
+	/* counts only: listed people, hosts and credentials are never shown */
+	json_key(j, "identifiers");
+	json_obj_begin(j);
+	json_key(j, "emails");
+	json_uint(j, findings_email_count(f));
+	json_key(j, "hostnames");
+	json_uint(j, findings_host_count(f));
+	json_key(j, "credentials");
+	json_uint(j, findings_credential_count(f));
+	json_key(j, "tlds");
+	json_obj_begin(j);
+	for (size_t i = 0; i < findings_tld_count(f); i++) {
+		json_key(j, findings_tld(f, i)->tld);
+		json_uint(j, findings_tld(f, i)->count);
+	}
+	json_obj_end(j);
+	json_obj_end(j);
 }
 
 void scan_output_json(FILE *out, const char *file, const struct findings *f)
@@ -217,13 +234,31 @@ static void print_countries(FILE *out, const struct findings *f)
 	free(t);
 }
 
+/* Counts of listed identifiers, hosts by top-level domain; no values. */
+static void print_identifiers(FILE *out, const struct findings *f)
+{
+	if (findings_email_count(f) + findings_host_count(f) + findings_credential_count(f) == 0)
+		return;
+	fprintf(out, "  listed: %zu e-mail address%s, %zu hostname%s, %zu credential%s\n",
+		findings_email_count(f), findings_email_count(f) == 1 ? "" : "es",
+		findings_host_count(f), findings_host_count(f) == 1 ? "" : "s",
+		findings_credential_count(f), findings_credential_count(f) == 1 ? "" : "s");
+	if (findings_tld_count(f) == 0)
+		return;
+	fputs("  hostnames by top-level domain:", out);
+	for (size_t i = 0; i < findings_tld_count(f); i++)
+		fprintf(out, "%s %s %" PRIu32, i ? "," : "", findings_tld(f, i)->tld,
+			findings_tld(f, i)->count);
+	fputc('\n', out);
+}
+
 void scan_output_text(FILE *out, const char *file, const struct findings *f)
 {
 	unsigned cats = findings_categories(f);
 	fprintf(out, "%s\n  categories:", file);
 	if (cats == 0)
 		fputs(" none", out);
-	for (unsigned bit = 1; bit <= CAT_PERSONAL_DATA; bit <<= 1)
+	for (unsigned bit = 1; bit <= CAT_LAST; bit <<= 1)
 		if (cats & bit)
 			fprintf(out, " %s", category_name((enum category)bit));
 	fputc('\n', out);
@@ -258,6 +293,7 @@ void scan_output_text(FILE *out, const char *file, const struct findings *f)
 		findings_ip_count(f), findings_public_ip_count(f), findings_net_count(f),
 		findings_public_net_count(f));
 	print_countries(out, f);
+	print_identifiers(out, f);
 	for (size_t i = 0; i < findings_ip_count(f); i++) {
 		const struct finding_ip *ip = findings_ip(f, i);
 		char buf[IP_ADDR_TEXT_MAX], as[16] = "--";

@@ -20,6 +20,7 @@
 #include "grondslag/scan/geo.h"
 #include "grondslag/decide/regserial.h"
 #include "grondslag/decide/regsig.h"
+#include "grondslag/decide/scanopt.h"
 #include "grondslag/daemon/snapshot.h"
 
 struct snapshot {
@@ -29,6 +30,7 @@ struct snapshot {
 	struct registry *registry;
 	struct geo *geo;
 	struct scan_options scan;
+	struct scanopt_domains scan_domains;
 	struct policy_options policy;
 	enum gate_mode mode;
 	enum snapshot_on_error on_error;
@@ -259,6 +261,11 @@ struct snapshot *snapshot_load(const char *file, char *err, size_t errlen)
 		return NULL;
 	}
 	config_scan_options(s->config, s->geo, &s->scan);
+	if (!scanopt_fill(&s->scan, &s->scan_domains, s->config, s->registry)) {
+		err_add(err, errlen, "out of memory");
+		snapshot_unref(s);
+		return NULL;
+	}
 	policy_options_config(s->config, &s->policy);
 	return s;
 }
@@ -277,6 +284,7 @@ void snapshot_unref(struct snapshot *s)
 	if (s->registry != NULL)
 		registry_unref(s->registry);
 	geo_close(s->geo);
+	scanopt_free(&s->scan_domains);
 	config_free(s->config);
 	for (size_t i = 0; i < s->ndomains; i++)
 		free(s->domains[i]);

@@ -125,7 +125,7 @@ static char *bases_text(const struct decision *d, bool articles)
 static void categories_text(unsigned cats, char *buf, size_t n)
 {
 	static const enum category all[] = {CAT_PROVIDER_TRACEABLE, CAT_INCIDENT,
-					    CAT_UNSCANNABLE, CAT_PERSONAL_DATA};
+					    CAT_UNSCANNABLE, CAT_PERSONAL_DATA, CAT_CREDENTIALS};
 	size_t len = 0;
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {

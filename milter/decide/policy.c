@@ -24,7 +24,8 @@
 #include "grondslag/decide/readmap.h"
 #include "grondslag/decide/route.h"
 
-#define CAT_EVERY (CAT_PROVIDER_TRACEABLE | CAT_INCIDENT | CAT_PERSONAL_DATA | CAT_UNSCANNABLE)
+#define CAT_EVERY                                                                                  \
+	(CAT_PROVIDER_TRACEABLE | CAT_INCIDENT | CAT_PERSONAL_DATA | CAT_UNSCANNABLE | CAT_CREDENTIALS)
 #define COUNTRY_SLOTS (26 * 26)
 #define EXPLAIN_COUNTRIES 12
 #define RECIPIENT_SHOWN 200
@@ -50,6 +51,8 @@ struct decision {
 	struct country_count *countries;
 	size_t ncountries;
 	size_t outside, geo_unknown, public_total;
+	/* listed host names, placed by their country-code top-level domain */
+	size_t hosts_outside, hosts_unknown, hosts_total;
 	char *explain;
 };
 
@@ -61,11 +64,12 @@ static void sb_categories(struct strbuf *b, unsigned mask)
 		const char *word;
 	} words[] = {{CAT_PROVIDER_TRACEABLE, "provider-traceable"},
 		     {CAT_INCIDENT, "incident"},
-		     {CAT_PERSONAL_DATA, "personal"}};
+		     {CAT_PERSONAL_DATA, "personal"},
+		     {CAT_CREDENTIALS, "credential"}};
 	size_t n = 0, total = 0;
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < 4; i++)
 		total += (mask & words[i].cat) != 0;
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 4; i++) {
 		if (!(mask & words[i].cat))
 			continue;
 		n++;
@@ -196,7 +200,23 @@ static bool collect_countries(struct eval *e)
 	return true;
 }
 
-/* Check every public address and network once; counts go to the decision. */
+/* The country of a country-code top-level domain (ISO 3166 alpha-2 in
+ * upper case), false for a generic one.  "uk" is GB; "eu" is no country. */
+static bool tld_country(const char *tld, char cc[3])
+{
+	if (strlen(tld) != 2 || tld[0] < 'a' || tld[0] > 'z' || tld[1] < 'a' || tld[1] > 'z' ||
+	    strcmp(tld, "eu") == 0)
+		return false;
+	if (strcmp(tld, "uk") == 0)
+		tld = "gb";
+	cc[0] = (char)(tld[0] - 'a' + 'A');
+	cc[1] = (char)(tld[1] - 'a' + 'A');
+	cc[2] = '\0';
+	return true;
+}
+
+/* Check every public address, network and listed host name once; counts
+ * go to the decision. */
 static void check_constituency(struct eval *e)
 {
 	struct decision *d = e->d;
@@ -222,8 +242,26 @@ static void check_constituency(struct eval *e)
 		if (n->scope == IP_SCOPE_PUBLIC && !net_in_constituency(e->p, n))
 			d->geo_unknown++;
 	}
-	e->cons_mismatch = d->outside > 0;
-	e->cons_unknown = d->geo_unknown > 0;
+	/* listed host names by top-level domain: a country code places
+	 * them; a generic one (com, org, xn--...) places nothing */
+	size_t ntld = e->f != NULL ? findings_tld_count(e->f) : 0;
+	for (size_t i = 0; i < ntld; i++) {
+		const struct finding_tld *t = findings_tld(e->f, i);
+		char cc[3];
+		if (!tld_country(t->tld, cc)) {
+			d->hosts_unknown += t->count;
+			continue;
+		}
+		bool inside = false;
+		for (size_t k = 0; k < e->p->ncountries && !inside; k++)
+			inside = memcmp(e->p->countries[k], cc, 2) == 0;
+		if (inside)
+			continue;
+		d->hosts_outside += t->count;
+		e->counts[(cc[0] - 'A') * 26 + (cc[1] - 'A')] += t->count;
+	}
+	e->cons_mismatch = d->outside + d->hosts_outside > 0;
+	e->cons_unknown = d->geo_unknown + d->hosts_unknown > 0;
 	if (!collect_countries(e))
 		e->sb.oom = true;
 }
@@ -295,8 +333,17 @@ static void report_unusable(struct eval *e, struct basis_eval *be)
 			clause(e);
 			strbuf_printf(&e->sb, "may receive under ");
 			sb_basis(&e->sb, be->b);
-			strbuf_printf(&e->sb, " only addresses in its constituency, and %zu of %zu "
-					  "public addresses are outside it", d->outside, d->public_total);
+			strbuf_printf(&e->sb, " only %s its constituency, and ",
+				  d->hosts_outside > 0 ? "data of" : "addresses in");
+			if (d->outside > 0)
+				strbuf_printf(&e->sb, "%zu of %zu public addresses", d->outside,
+					  d->public_total);
+			if (d->outside > 0 && d->hosts_outside > 0)
+				strbuf_printf(&e->sb, " and ");
+			if (d->hosts_outside > 0)
+				strbuf_printf(&e->sb, "%zu of %zu listed host names (by their country-code "
+						  "top-level domain)", d->hosts_outside, d->hosts_total);
+			strbuf_printf(&e->sb, " are outside it");
 			explain_countries(e);
 		}
 		if (e->cons_unknown) {
@@ -304,9 +351,16 @@ static void report_unusable(struct eval *e, struct basis_eval *be)
 			clause(e);
 			strbuf_printf(&e->sb, "cannot be checked against its constituency (");
 			sb_basis(&e->sb, be->b);
-			strbuf_printf(&e->sb, ") for %zu public address%s or network%s with no known "
-					  "country and no ASN or prefix match", d->geo_unknown,
-				  d->geo_unknown == 1 ? "" : "es", d->geo_unknown == 1 ? "" : "s");
+			strbuf_printf(&e->sb, ") for ");
+			if (d->geo_unknown > 0)
+				strbuf_printf(&e->sb, "%zu public address%s or network%s with no known "
+						  "country and no ASN or prefix match", d->geo_unknown,
+					  d->geo_unknown == 1 ? "" : "es", d->geo_unknown == 1 ? "" : "s");
+			if (d->geo_unknown > 0 && d->hosts_unknown > 0)
+				strbuf_printf(&e->sb, " and ");
+			if (d->hosts_unknown > 0)
+				strbuf_printf(&e->sb, "%zu listed host name%s under a generic top-level "
+						  "domain", d->hosts_unknown, d->hosts_unknown == 1 ? "" : "s");
 		}
 	}
 }
@@ -414,9 +468,9 @@ static void decide_party(struct eval *e)
 		need |= CAT_PERSONAL_DATA;
 	} else {
 		static const unsigned order[] = {CAT_PROVIDER_TRACEABLE, CAT_INCIDENT,
-						 CAT_PERSONAL_DATA};
+						 CAT_PERSONAL_DATA, CAT_CREDENTIALS};
 		unsigned nobasis = 0;
-		for (size_t i = 0; i < 3; i++) {
+		for (size_t i = 0; i < 4; i++) {
 			if (!(need & order[i]))
 				continue;
 			/* group plain no-basis categories into one clause */
@@ -432,7 +486,9 @@ static void decide_party(struct eval *e)
 			cover(e, nobasis, REASON_NO_BASIS);
 	}
 	explain_dated(e);
-	if (need & CAT_PERSONAL_DATA)
+	/* credentials belong to people: they leave the EEA only as
+	 * personal data may */
+	if (need & (CAT_PERSONAL_DATA | CAT_CREDENTIALS))
 		check_transfer(e);
 }
 
@@ -456,6 +512,9 @@ static void explain_delivery(struct eval *e)
 	if (cons_asked && d->public_total > 0)
 		strbuf_printf(&e->sb, "; all %zu public address%s in its constituency",
 			  d->public_total, d->public_total == 1 ? " is" : "es are");
+	if (cons_asked && d->hosts_total > 0)
+		strbuf_printf(&e->sb, "; all %zu listed host name%s in its constituency",
+			  d->hosts_total, d->hosts_total == 1 ? " is" : "s are");
 	if (d->cats & CAT_PERSONAL_DATA) {
 		const struct registry_transfer *t = registry_transfer_on(e->p, d->date);
 		if (registry_in_eea(d->reg, e->p->jurisdiction, d->date)) {
@@ -602,6 +661,7 @@ static struct decision *decide_target(struct registry *reg, const struct finding
 	d->cats = judged_categories(f, opt);
 	d->tlp = f != NULL ? findings_tlp(f) : TLP_NONE;
 	d->public_total = f != NULL ? findings_public_ip_count(f) + findings_public_net_count(f) : 0;
+	d->hosts_total = f != NULL ? findings_host_count(f) : 0;
 	e->d = d;
 	e->f = f;
 	e->p = d->res.party;
@@ -724,8 +784,11 @@ const char *decision_country(const struct decision *d, size_t i, uint32_t *addre
 		*addresses = d->countries[i].n;
 	return d->countries[i].cc;
 }
-size_t decision_outside_count(const struct decision *d) { return d->outside; }
-size_t decision_geo_unknown_count(const struct decision *d) { return d->geo_unknown; }
+size_t decision_outside_count(const struct decision *d) { return d->outside + d->hosts_outside; }
+size_t decision_geo_unknown_count(const struct decision *d)
+{
+	return d->geo_unknown + d->hosts_unknown;
+}
 const char *decision_explain(const struct decision *d) { return d->explain; }
 
 /* ---- names ------------------------------------------------------------------ */

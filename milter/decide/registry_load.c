@@ -121,7 +121,7 @@ static unsigned get_permits(struct walk *w, const struct ynode *n, const char *w
 		if (!category_parse(c->text, &cat))
 			regerr_add(w->e, c->line,
 				   "%s: permits: unknown category '%s' (want provider-traceable, "
-				   "incident, personal-data or unscannable)", what,
+				   "incident, personal-data, credentials or unscannable)", what,
 				   regerr_quote(c->text, q, sizeof q));
 		else
 			permits |= (unsigned)cat;

@@ -39,7 +39,7 @@
 static void category_list(unsigned cats, char *out, size_t size)
 {
 	static const enum category all[] = {CAT_PROVIDER_TRACEABLE, CAT_INCIDENT,
-					    CAT_UNSCANNABLE, CAT_PERSONAL_DATA};
+					    CAT_UNSCANNABLE, CAT_PERSONAL_DATA, CAT_CREDENTIALS};
 	size_t len = 0;
 	out[0] = '\0';
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)

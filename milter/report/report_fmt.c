@@ -51,7 +51,7 @@ void report_duration_text(int64_t s, char buf[32])
 void report_categories_text(unsigned bits, char *buf, size_t size)
 {
 	static const enum category order[] = {CAT_PROVIDER_TRACEABLE, CAT_PERSONAL_DATA,
-					      CAT_INCIDENT, CAT_UNSCANNABLE};
+					      CAT_INCIDENT, CAT_UNSCANNABLE, CAT_CREDENTIALS};
 	size_t used = 0;
 	buf[0] = '\0';
 	for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {

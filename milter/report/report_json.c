@@ -196,7 +196,7 @@ static void repeats(const struct report *r, struct json *j)
 static void line(struct json *j, const struct report_share_row *l)
 {
 	static const enum category all[] = {CAT_PROVIDER_TRACEABLE, CAT_PERSONAL_DATA,
-					    CAT_INCIDENT, CAT_UNSCANNABLE};
+					    CAT_INCIDENT, CAT_UNSCANNABLE, CAT_CREDENTIALS};
 	json_obj_begin(j);
 	kv_str(j, "month", l->month);
 	kv_str(j, "party", l->party[0] ? l->party : NULL);

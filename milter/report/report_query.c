@@ -241,7 +241,7 @@ static int share_row(void *arg, const struct store_report_share *sh)
 	}
 	e->count++;
 	e->sum += addrs;
-	e->bits |= sh->categories & 15;
+	e->bits |= sh->categories & 31;
 	if (sh->tlp > e->tlp)
 		e->tlp = sh->tlp;
 	return 0;

@@ -95,7 +95,7 @@ static enum report_outcome outcome_of(const char *state)
 /* The counters of one scan of the holds. */
 struct hold_scan {
 	struct report *r;
-	uint64_t cats[16];		/* by the four category bits */
+	uint64_t cats[32];		/* by the five category bits */
 	int64_t *times;			/* decision times */
 	size_t ntimes, cap;
 	struct report_map senders;
@@ -134,7 +134,7 @@ static int hold_row(void *arg, const struct store_report_hold *row)
 	r->holds++;
 	enum report_outcome o = outcome_of(row->state);
 	r->outcomes[o]++;
-	h->cats[row->categories & 15]++;
+	h->cats[row->categories & 31]++;
 	if ((o == REPORT_RELEASED || o == REPORT_DENIED) && row->decided) {
 		if (h->ntimes == h->cap) {
 			size_t cap = h->cap ? h->cap * 2 : 1024;
@@ -163,11 +163,11 @@ static int hold_row(void *arg, const struct store_report_hold *row)
 }
 
 /* The categories (a message may carry several), from the counts by bits. */
-static int categories_from(struct report *r, const uint64_t cats[16])
+static int categories_from(struct report *r, const uint64_t cats[32])
 {
 	static const enum category all[] = {CAT_PROVIDER_TRACEABLE, CAT_PERSONAL_DATA,
-					    CAT_INCIDENT, CAT_UNSCANNABLE};
-	for (unsigned bits = 0; bits < 16; bits++) {
+					    CAT_INCIDENT, CAT_UNSCANNABLE, CAT_CREDENTIALS};
+	for (unsigned bits = 0; bits < 32; bits++) {
 		if (cats[bits] == 0)
 			continue;
 		if (bits == 0 && list_count(&r->categories, "none", cats[0], 0) != 0)

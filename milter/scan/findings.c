@@ -22,6 +22,12 @@
 
 #define FINDINGS_DEFAULT_MAX_ENTRIES 2000000u
 
+/* A set of 64-bit value hashes (open addressing, 0 = empty). */
+struct idset {
+	uint64_t *slot;
+	size_t mask, used;
+};
+
 /* Hash key of an address or network; padding is always zeroed. */
 struct fkey {
 	uint8_t kind;		/* enum ipscan_kind */
@@ -64,6 +70,11 @@ struct findings {
 	size_t nreaders, capreaders;
 
 	size_t public_ips, public_nets;
+	struct idset emails, hosts;	/* hashes only: values are not kept */
+	uint32_t credentials;
+	struct finding_tld tlds[FINDINGS_TLD_MAX];
+	size_t ntlds;
+	unsigned email_threshold, host_threshold;
 	size_t max_entries;
 	enum tlp_level tlp;
 	enum unscan_reason message_reason;
@@ -72,6 +83,7 @@ struct findings {
 };
 
 #define TOUCH_NET 0x80000000u
+#define IDENT_DEFAULT_THRESHOLD 3u
 #define NO_PART UINT32_MAX
 
 /* Grow an array to hold at least want elements (doubling). */
@@ -195,6 +207,7 @@ struct findings *findings_alloc(void)
 		return NULL;
 	f->max_entries = FINDINGS_DEFAULT_MAX_ENTRIES;
 	f->touched_part = NO_PART;
+	f->email_threshold = f->host_threshold = IDENT_DEFAULT_THRESHOLD;
 	return f;
 }
 
@@ -217,6 +230,8 @@ void findings_free(struct findings *f)
 	free(f->nettab.slot);
 	free(f->touched);
 	free(f->readers);
+	free(f->emails.slot);
+	free(f->hosts.slot);
 	free(f);
 }
 
@@ -470,6 +485,123 @@ const struct finding_reader *findings_reader(const struct findings *f, size_t i)
 	return i < f->nreaders ? &f->readers[i] : NULL;
 }
 
+/* Add hash h to set t; 1 when new, 0 when known, -1 out of memory. */
+static int idset_add(struct idset *t, uint64_t h)
+{
+	if (h == 0)
+		h = 1;
+	if (t->slot == NULL || (t->used + 1) * 2 > t->mask + 1) {
+		size_t ncap = t->slot ? (t->mask + 1) * 2 : 64;
+		uint64_t *ns = calloc(ncap, sizeof *ns);
+		if (ns == NULL)
+			return -1;
+		for (size_t i = 0; t->slot != NULL && i <= t->mask; i++) {
+			if (t->slot[i] == 0)
+				continue;
+			size_t pos = (size_t)t->slot[i] & (ncap - 1);
+			while (ns[pos] != 0)
+				pos = (pos + 1) & (ncap - 1);
+			ns[pos] = t->slot[i];
+		}
+		free(t->slot);
+		t->slot = ns;
+		t->mask = ncap - 1;
+	}
+	size_t pos = (size_t)h & t->mask;
+	while (t->slot[pos] != 0) {
+		if (t->slot[pos] == h)
+			return 0;
+		pos = (pos + 1) & t->mask;
+	}
+	t->slot[pos] = h;
+	t->used++;
+	return 1;
+}
+
+/* FNV-1a over the value, finished by mix64. */
+static uint64_t value_hash(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	return mix64(h);
+}
+
+/* Count a new host under its top-level domain (shown like countries). */
+static void count_tld(struct findings *f, const char *host, size_t len)
+{
+	const char *dot = host + len;
+	while (dot > host && dot[-1] != '.')
+		dot--;
+	size_t tl = (size_t)(host + len - dot);
+	if (tl == 0 || tl >= sizeof f->tlds[0].tld)
+		return;
+	for (size_t i = 0; i < f->ntlds; i++) {
+		if (strlen(f->tlds[i].tld) == tl && memcmp(f->tlds[i].tld, dot, tl) == 0) {
+			f->tlds[i].count++;
+			return;
+		}
+	}
+	if (f->ntlds == FINDINGS_TLD_MAX)
+		return;
+	memcpy(f->tlds[f->ntlds].tld, dot, tl);
+	f->tlds[f->ntlds].tld[tl] = '\0';
+	f->tlds[f->ntlds++].count = 1;
+}
+
+void findings_add_ident(struct findings *f, unsigned part, const struct idscan_match *m)
+{
+	(void)part;
+	if (f->oom)
+		return;
+	if (m->kind == IDSCAN_CREDENTIAL) {
+		if (f->credentials < UINT32_MAX)
+			f->credentials++;
+		return;
+	}
+	struct idset *t = m->kind == IDSCAN_EMAIL ? &f->emails : &f->hosts;
+	if (f->nips + f->nnets + f->emails.used + f->hosts.used >= f->max_entries) {
+		findings_message_unscannable(f, UNSCAN_LIMIT_ADDRESSES);
+		return;
+	}
+	int r = idset_add(t, value_hash(m->value, m->len));
+	if (r < 0)
+		mark_oom(f);
+	else if (r > 0 && m->kind == IDSCAN_HOST)
+		count_tld(f, m->value, m->len);
+}
+
+void findings_set_ident_thresholds(struct findings *f, unsigned emails, unsigned hosts)
+{
+	f->email_threshold = emails ? emails : 1;
+	f->host_threshold = hosts ? hosts : 1;
+}
+
+size_t findings_email_count(const struct findings *f)
+{
+	return f->emails.used;
+}
+
+size_t findings_host_count(const struct findings *f)
+{
+	return f->hosts.used;
+}
+
+size_t findings_credential_count(const struct findings *f)
+{
+	return f->credentials;
+}
+
+size_t findings_tld_count(const struct findings *f)
+{
+	return f->ntlds;
+}
+
+const struct finding_tld *findings_tld(const struct findings *f, size_t i)
+{
+	return i < f->ntlds ? &f->tlds[i] : NULL;
+}
+
 void findings_set_tlp(struct findings *f, enum tlp_level t)
 {
 	if (t > f->tlp)
@@ -493,8 +625,13 @@ unsigned findings_derive(struct findings *f, unsigned threshold)
 		structured_public = f->nets[i].structured && f->nets[i].scope == IP_SCOPE_PUBLIC;
 	if (threshold == 0)
 		threshold = 1;
-	if (f->public_ips + f->public_nets >= threshold || structured_public)
+	if (f->public_ips + f->public_nets >= threshold || structured_public ||
+	    f->hosts.used >= f->host_threshold)
 		cats |= CAT_PROVIDER_TRACEABLE;
+	if (f->emails.used >= f->email_threshold)
+		cats |= CAT_PERSONAL_DATA;
+	if (f->credentials > 0)
+		cats |= CAT_CREDENTIALS;
 
 	unsigned fmts = findings_formats(f);
 	if (f->tlp != TLP_NONE || (fmts & FMT_INHERENT_INCIDENT) ||
@@ -658,6 +795,7 @@ static const struct name_value categories[] = {
 	{"incident", CAT_INCIDENT},
 	{"unscannable", CAT_UNSCANNABLE},
 	{"personal-data", CAT_PERSONAL_DATA},
+	{"credentials", CAT_CREDENTIALS},
 };
 
 const char *category_name(enum category c)

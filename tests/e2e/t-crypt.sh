@@ -95,7 +95,7 @@ regimes:
   - {id: wbni, name: Wbni, valid_from: 2018-11-09}
 bases:
   - {id: all, regime: wbni, article: "Wbni art. 20(2)", approved_by: e2e,
-     permits: [provider-traceable, incident, personal-data, unscannable], tlp_max: RED}
+     permits: [provider-traceable, incident, personal-data, credentials, unscannable], tlp_max: RED}
 parties:
   - id: cert-be
     name: CERT.be

@@ -39,25 +39,7 @@ list() {
 	done
 }
 
-# msg NAME TEXT-FILE [ATTACH-FILE TYPE]: a message from NCSC-NL.
-msg() {
-	{
-		printf 'From: analyst@ncsc.nl\nTo: undisclosed-recipients:;\n'
-		printf 'Subject: %s\nMessage-ID: <%s@ncsc.nl>\nMIME-Version: 1.0\n' "$1" "$1"
-		if [ $# -eq 2 ]; then
-			printf 'Content-Type: text/plain; charset=utf-8\n\n'
-			cat "$2"
-		else
-			printf 'Content-Type: multipart/mixed; boundary="cb"\n\n--cb\n'
-			printf 'Content-Type: text/plain\n\n'
-			cat "$2"
-			printf '\n--cb\nContent-Type: %s; name="%s"\n' "$4" "$(basename "$3")"
-			printf 'Content-Transfer-Encoding: base64\n\n'
-			base64 -w 76 "$3"
-			printf '\n--cb--\n'
-		fi
-	} >"$W/$1.eml"
-}
+. tests/golden/msg.sh
 
 printf 'Dear colleagues,\n\nplease find the list of FortiGate systems in your\nconstituency that were accessed (COATHANGER).\n' >"$W/intro.txt"
 for cc in BE JP GB US CA NL; do

@@ -6,9 +6,11 @@
  * report on any corpus file fails the run.
  *
  * With -f FILE it also writes one line per scanned file (path, distinct
- * addresses, prefixes and ranges, 1 when provider-traceable), so that two
- * runs can be compared file by file (tests/eval.sh does: recall on the
- * incident folders, false alarms on fp-text).
+ * addresses, prefixes and ranges, 1 when provider-traceable, 1 when the
+ * identifier lists alone flag it: listed e-mail addresses or hosts at
+ * their threshold, or a credential), so that two runs can be compared
+ * file by file (tests/eval.sh does: recall on the incident folders,
+ * false alarms on fp-text and on the mail corpora).
  *
  * usage: eval-corpus [-c CONFIG] [-f FILE] DIR...
  */
@@ -21,13 +23,15 @@
 #include <unistd.h>
 
 #include "grondslag/config/config.h"
+#include "grondslag/decide/scanopt.h"
 #include "grondslag/scan/scan.h"
 
 struct tally {
 	char folder[512];
 	unsigned files, parts, unscannable, reasons[UNSCAN_COUNT];
 	unsigned long long ips, public_ips, nets;
-	unsigned cats[4];
+	unsigned cats[5];
+	unsigned idents;	/* flagged by the identifier lists */
 };
 
 static struct tally *tallies;
@@ -74,6 +78,15 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/* Did the identifier lists alone make a category of f? */
+static bool ident_flagged(const struct scan_options *so, const struct findings *f)
+{
+	unsigned eth = so->email_threshold ? so->email_threshold : 1;
+	unsigned hth = so->host_threshold ? so->host_threshold : 1;
+	return findings_email_count(f) >= eth || findings_host_count(f) >= hth ||
+	       findings_credential_count(f) > 0;
+}
+
 static void scan_file(const struct scan_options *so, const char *path, const char *folder)
 {
 	size_t len;
@@ -100,11 +113,14 @@ static void scan_file(const struct scan_options *so, const char *path, const cha
 	t->public_ips += findings_public_ip_count(f);
 	t->nets += findings_net_count(f);
 	unsigned c = findings_categories(f);
-	for (unsigned b = 0; b < 4; b++)
+	for (unsigned b = 0; b < 5; b++)
 		t->cats[b] += (c >> b) & 1;
+	bool ident = ident_flagged(so, f);
+	t->idents += ident;
 	if (per_file != NULL)
-		fprintf(per_file, "%s\t%zu\t%zu\t%u\n", path, findings_ip_count(f),
-			findings_net_count(f), (c & CAT_PROVIDER_TRACEABLE) ? 1u : 0u);
+		fprintf(per_file, "%s\t%zu\t%zu\t%u\t%u\n", path, findings_ip_count(f),
+			findings_net_count(f), (c & CAT_PROVIDER_TRACEABLE) ? 1u : 0u,
+			ident ? 1u : 0u);
 	findings_free(f);
 }
 
@@ -168,7 +184,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	struct scan_options so;
+	struct scanopt_domains dom;
 	config_scan_options(c, NULL, &so);
+	if (!scanopt_fill(&so, &dom, c, NULL)) {
+		fprintf(stderr, "out of memory\n");
+		config_free(c);
+		return 2;
+	}
 	struct geo_options go;
 	config_geo_options(c, &go);
 	if (go.country_db || go.asn_db) {
@@ -183,13 +205,14 @@ int main(int argc, char **argv)
 		size_t before = ntallies;
 		walk_dir(&so, argv[i], ".", 0);
 		printf("== %s\n", argv[i]);
-		printf("%-34s %6s %6s %6s %8s %8s %5s %5s %5s  %s\n", "folder", "msgs", "parts",
-		       "unscan", "addrs", "public", "trace", "incid", "unsc", "unscannable reasons");
+		printf("%-34s %6s %6s %6s %8s %8s %5s %5s %5s %5s %5s %5s  %s\n", "folder", "msgs",
+		       "parts", "unscan", "addrs", "public", "trace", "incid", "unsc", "pers", "cred",
+		       "ident", "unscannable reasons");
 		for (size_t k = before; k < ntallies; k++) {
 			struct tally *t = &tallies[k];
-			printf("%-34.34s %6u %6u %6u %8llu %8llu %5u %5u %5u ", t->folder, t->files,
-			       t->parts, t->unscannable, t->ips, t->public_ips, t->cats[0],
-			       t->cats[1], t->cats[2]);
+			printf("%-34.34s %6u %6u %6u %8llu %8llu %5u %5u %5u %5u %5u %5u ", t->folder,
+			       t->files, t->parts, t->unscannable, t->ips, t->public_ips, t->cats[0],
+			       t->cats[1], t->cats[2], t->cats[3], t->cats[4], t->idents);
 			for (int r = 1; r < UNSCAN_COUNT; r++)
 				if (t->reasons[r])
 					printf(" %s=%u", unscan_reason_name((enum unscan_reason)r),
@@ -203,6 +226,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	geo_close(so.geo);
+	scanopt_free(&dom);
 	config_free(c);
 	return 0;
 }

@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include "grondslag/config/config.h"
+#include "grondslag/decide/scanopt.h"
+#include "grondslag/scan/idscan.h"
 #include "grondslag/scan/ipscan.h"
 #include "grondslag/scan/markers.h"
 #include "grondslag/scan/scan.h"
@@ -81,8 +83,15 @@ static int count_match(void *arg, const struct ipscan_match *m)
 	return 0;
 }
 
+static int count_ident(void *arg, const struct idscan_match *m)
+{
+	(void)m;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
 /* One phase over [p, p+n) in PHASE_CHUNK slices: 0 decode, 1 markers,
- * 2 scan.  Returns the wall time. */
+ * 2 scan, 3 identifiers.  Returns the wall time. */
 static double phase_once(int phase, const char *p, size_t n, struct decoded *d)
 {
 	double t0 = now();
@@ -90,9 +99,10 @@ static double phase_once(int phase, const char *p, size_t n, struct decoded *d)
 	struct textx *t = phase == 0 ? textx_alloc(MARKUP_PLAIN, NULL, gather, d) : NULL;
 	struct markers *mk = phase == 1 ? markers_alloc() : NULL;
 	struct ipscan *s = phase == 2 ? ipscan_alloc(count_match, &matches) : NULL;
+	struct idscan *ids = phase == 3 ? idscan_alloc(count_ident, &matches) : NULL;
 	struct findings *f = findings_alloc();
 	if ((phase == 0 && t == NULL) || (phase == 1 && mk == NULL) || (phase == 2 && s == NULL) ||
-	    f == NULL) {
+	    (phase == 3 && ids == NULL) || f == NULL) {
 		fprintf(stderr, "out of memory\n");
 		exit(2);
 	}
@@ -106,6 +116,8 @@ static double phase_once(int phase, const char *p, size_t n, struct decoded *d)
 			markers_update(mk, p + off, k);
 		if (s != NULL)
 			(void)ipscan_update(s, p + off, k);
+		if (ids != NULL)
+			(void)idscan_update(ids, p + off, k);
 	}
 	if (t != NULL)
 		(void)textx_finish(t);
@@ -113,16 +125,19 @@ static double phase_once(int phase, const char *p, size_t n, struct decoded *d)
 		markers_end(mk, f);
 	if (s != NULL)
 		(void)ipscan_finish(s);
+	if (ids != NULL)
+		(void)idscan_finish(ids);
 	double el = now() - t0;
 	textx_free(t);
 	markers_free(mk);
 	ipscan_free(s);
+	idscan_free(ids);
 	findings_free(f);
 	return el;
 }
 
-/* Best of runs for each phase, into best[3]. */
-static void phases(const char *msg, size_t len, int runs, double best[3])
+/* Best of runs for each phase, into best[4]. */
+static void phases(const char *msg, size_t len, int runs, double best[4])
 {
 	const char *body = memmem(msg, len, "\n\n", 2);
 	body = body != NULL ? body + 2 : msg;
@@ -134,7 +149,7 @@ static void phases(const char *msg, size_t len, int runs, double best[3])
 	}
 	(void)phase_once(0, body, n, &d);	/* the decoded text, once */
 	d.keep = false;
-	for (int ph = 0; ph < 3; ph++) {
+	for (int ph = 0; ph < 4; ph++) {
 		best[ph] = 1e9;
 		for (int i = 0; i < runs; i++) {
 			double t = ph == 0 ? phase_once(0, body, n, &d) : phase_once(ph, d.buf, d.len, NULL);
@@ -184,7 +199,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	struct scan_options so;
+	struct scanopt_domains dom;
 	config_scan_options(c, NULL, &so);
+	if (!scanopt_fill(&so, &dom, c, NULL)) {
+		fprintf(stderr, "out of memory\n");
+		return 2;
+	}
 	size_t ips = 0;
 	double nogeo = best_of(&so, msg, len, runs, &ips);
 	struct geo_options go;
@@ -196,12 +216,12 @@ int main(int argc, char **argv)
 	}
 	double withgeo = best_of(&so, msg, len, runs, &ips);
 	if (want_phases) {
-		double ph[3];
+		double ph[4];
 		phases(msg, len, runs, ph);
-		double rest = nogeo - ph[0] - ph[1] - ph[2];
+		double rest = nogeo - ph[0] - ph[1] - ph[2] - ph[3];
 		printf("scan-bench: phases decode %.1f ms, markers %.1f ms, scan %.1f ms, "
-		       "findings and walk %.1f ms, geo %.1f ms\n",
-		       ph[0] * 1e3, ph[1] * 1e3, ph[2] * 1e3, (rest > 0 ? rest : 0) * 1e3,
+		       "identifiers %.1f ms, findings and walk %.1f ms, geo %.1f ms\n",
+		       ph[0] * 1e3, ph[1] * 1e3, ph[2] * 1e3, ph[3] * 1e3, (rest > 0 ? rest : 0) * 1e3,
 		       (withgeo > nogeo ? withgeo - nogeo : 0) * 1e3);
 	}
 	struct rusage ru;
@@ -212,6 +232,7 @@ int main(int argc, char **argv)
 	printf("scan-bench: peak RSS %.1f MB = %.2fx the message (mapped message included)\n",
 	       (double)ru.ru_maxrss / 1024.0, (double)ru.ru_maxrss * 1024.0 / (double)len);
 	geo_close(so.geo);
+	scanopt_free(&dom);
 	config_free(c);
 	munmap(msg, len);
 	return 0;

@@ -101,7 +101,7 @@ static const char reg_head[] =
 	"  - {id: wbni, name: Wbni, valid_from: 2018-11-09}\n"
 	"bases:\n"
 	"  - {id: all, regime: wbni, article: \"Wbni art. 20(2)\", approved_by: t,\n"
-	"     permits: [provider-traceable, incident, personal-data, unscannable], tlp_max: RED}\n";
+	"     permits: [provider-traceable, incident, personal-data, credentials, unscannable], tlp_max: RED}\n";
 
 /* The registry with keys (with_keys) or the same without any. */
 static struct registry *load_registry(bool with_keys)
@@ -644,7 +644,7 @@ static void test_own_party(void **state)
 		g_string_append_printf(y, "version: 1\nown_domains: [%s]\n"
 					  "regimes: [{id: w, name: W, valid_from: 2018-11-09}]\n"
 					  "bases: [{id: b, regime: w, article: A, approved_by: t, permits: "
-					  "[provider-traceable, incident, personal-data, unscannable], "
+					  "[provider-traceable, incident, personal-data, credentials, unscannable], "
 					  "tlp_max: RED}]\n"
 					  "eea: [{country: BE, valid_from: 1994-01-01}]\nparties:\n"
 					  "  - {id: ncsc, name: NCSC, type: nl-central-gov, jurisdiction: "

@@ -39,6 +39,9 @@ static const char policy_yaml[] =
 	"     permits: [provider-traceable, incident, personal-data], tlp_max: AMBER+STRICT,\n"
 	"     constituency_match: true}\n"
 	"  - {id: red-all, regime: wbni, article: \"Wbni art. 20(2)\", approved_by: t,\n"
+	"     permits: [provider-traceable, incident, personal-data, credentials, unscannable],\n"
+	"     tlp_max: RED}\n"
+	"  - {id: four-only, regime: wbni, article: \"Wbni art. 20(2)\", approved_by: t,\n"
 	"     permits: [provider-traceable, incident, personal-data, unscannable], tlp_max: RED}\n"
 	"  - {id: narrow, regime: wbni, article: \"Wbni art. 3(2)\", approved_by: t,\n"
 	"     permits: [incident], tlp_max: GREEN, valid_from: 2020-01-01, valid_until: 2022-01-01}\n"
@@ -70,6 +73,8 @@ static const char policy_yaml[] =
 	"     domains: [us.example], bases: [red-all],\n"
 	"     transfer: {mechanism: art46, valid_from: 2024-01-01, valid_until: 2025-01-01,\n"
 	"                scope: \"agreement 2024\"}}\n"
+	"  - {id: old-reg, name: OldReg, type: nl-intel-service, jurisdiction: NL,\n"
+	"     domains: [old.example], bases: [four-only]}\n"
 	"  - {id: mueller, name: Mueller, type: other, jurisdiction: DE,\n"
 	"     domains: [\"m\xc3\xbcller.de\"], bases: [red-all]}\n";
 
@@ -120,6 +125,8 @@ struct msg {
 	const char *prefix;		/* one public or special prefix, or NULL */
 	enum tlp_level tlp;
 	bool unscannable;
+	unsigned credentials;	/* credential rows (with no address) */
+	const char *hosts;	/* listed host names, blank separated */
 };
 
 static struct findings *build(const struct msg *m)
@@ -162,6 +169,19 @@ static struct findings *build(const struct msg *m)
 		int p2 = findings_part_add(f, "2", "application/pgp-encrypted", NULL, 1);
 		findings_part_unscannable(f, (unsigned)p2, UNSCAN_PGP_MIME);
 	}
+	for (const char *h = m->hosts; h != NULL && *h != '\0';) {
+		size_t hl = strcspn(h, " ");
+		char name[64];
+		snprintf(name, sizeof name, "%.*s", (int)hl, h);
+		struct idscan_match hm = {.kind = IDSCAN_HOST, .value = name, .len = hl,
+					  .domain = name, .dlen = hl};
+		findings_add_ident(f, (unsigned)part, &hm);
+		h += hl + (h[hl] == ' ');
+	}
+	for (unsigned i = 0; i < m->credentials; i++) {
+		struct idscan_match cm = {.kind = IDSCAN_CREDENTIAL};
+		findings_add_ident(f, (unsigned)part, &cm);
+	}
 	findings_derive(f, 1);
 	return f;
 }
@@ -190,6 +210,18 @@ static const struct msg m_tlp_amber = {{{NULL, NULL, 0}}, NULL, TLP_AMBER};
 static const struct msg m_red_only = {{{NULL, NULL, 0}}, NULL, TLP_RED};
 static const struct msg m_unscannable = {{{NULL, NULL, 0}}, NULL, TLP_NONE, true};
 static const struct msg m_be_unscannable = {BE_LIST, NULL, TLP_NONE, true};
+static const struct msg m_credentials = {{{NULL, NULL, 0}}, NULL, TLP_NONE, false, 3};
+/* listed host names: placed by their country-code top-level domain */
+static const struct msg m_hosts_jp = {{{NULL, NULL, 0}}, NULL, TLP_NONE, false, 0,
+				      "fw01.corp.jp fw02.corp.jp fw03.other.jp"};
+static const struct msg m_hosts_be = {{{NULL, NULL, 0}}, NULL, TLP_NONE, false, 0,
+				      "vpn.gemeente.be fw.bedrijf.be mail.school.be"};
+static const struct msg m_hosts_com = {{{NULL, NULL, 0}}, NULL, TLP_NONE, false, 0,
+				       "vpn.gemeente.be fw.corp-a.com fw.corp-b.com"};
+static const struct msg m_hosts_eu = {{{NULL, NULL, 0}}, NULL, TLP_NONE, false, 0,
+				      "a.agency.eu b.agency.eu c.agency.eu"};
+static const struct msg m_hosts_uk = {BE_LIST, NULL, TLP_NONE, false, 0,
+				      "a.corp.co.uk b.corp.co.uk c.gemeente.be"};
 
 #define R(x) (1u << REASON_##x)
 #define DELIVER VERDICT_DELIVER
@@ -367,6 +399,28 @@ static const struct row rows[] = {
 	 R(UNSCANNABLE), "cert-be", ""},
 	{"unscannable to intel", &m_unscannable, "analyst@intel.example", "2024-03-01", DELIVER,
 	 0, "intel", "red-all"},
+	/* a basis that permits the four categories older than credentials
+	 * no longer covers unscannable content: it may hold credentials */
+	{"unscannable to a registry of four", &m_unscannable, "x@old.example", "2024-03-01", HOLD,
+	 R(UNSCANNABLE), "old-reg", ""},
+	{"credentials to a basis that names them", &m_credentials, "analyst@intel.example",
+	 "2024-03-01", DELIVER, 0, "intel", "red-all"},
+	{"credentials to a basis that does not", &m_credentials, "cert@cert.be", "2024-03-01", HOLD,
+	 R(NO_BASIS), "cert-be", ""},
+	{"hosts under jp to CERT.be", &m_hosts_jp, "cert@cert.be", "2024-03-01", HOLD,
+	 R(CONSTITUENCY_MISMATCH), "cert-be", ""},
+	{"hosts under be to CERT.be", &m_hosts_be, "cert@cert.be", "2024-03-01", DELIVER, 0,
+	 "cert-be", "wbni-eu"},
+	{"hosts under com to CERT.be: geo unknown", &m_hosts_com, "cert@cert.be", "2024-03-01",
+	 HOLD, R(GEO_UNKNOWN), "cert-be", ""},
+	{"hosts under eu to CERT.be: no country", &m_hosts_eu, "cert@cert.be", "2024-03-01", HOLD,
+	 R(GEO_UNKNOWN), "cert-be", ""},
+	{"hosts under uk (GB) and addresses in BE", &m_hosts_uk, "cert@cert.be", "2024-03-01", HOLD,
+	 R(CONSTITUENCY_MISMATCH), "cert-be", ""},
+	{"hosts under jp to JPCERT", &m_hosts_jp, "info@jpcert.or.jp", "2024-03-01", HOLD,
+	 R(NO_BASIS), "jpcert", ""},
+	{"credentials to JPCERT", &m_credentials, "info@jpcert.or.jp", "2024-03-01", HOLD,
+	 R(NO_BASIS) | R(NO_TRANSFER_MECHANISM), "jpcert", ""},
 	{"unscannable to JPCERT", &m_unscannable, "info@jpcert.or.jp", "2024-03-01", HOLD,
 	 R(UNSCANNABLE) | R(NO_TRANSFER_MECHANISM), "jpcert", ""},
 	{"unscannable to US partner, no mechanism", &m_unscannable, "x@us.example", "2025-06-01",

@@ -202,7 +202,7 @@ static const struct err_row err_rows[] = {
 	{"bad-references.yaml",
 	 {":6: basis 'b': regime: unknown regime 'nis9'",
 	  ":8: basis 'b': permits: unknown category 'gossip' (want provider-traceable, incident, "
-	  "personal-data or unscannable)",
+	  "personal-data, credentials or unscannable)",
 	  ":9: basis 'b': tlp_max: bad TLP level 'PURPLE' (want CLEAR, GREEN, AMBER, AMBER+STRICT "
 	  "or RED)",
 	  ":14: party 'p': type: unknown party type 'alien-csirt'",
@@ -210,6 +210,11 @@ static const struct err_row err_rows[] = {
 	  "art46, art49 or none)",
 	  ":18: party 'p': bases: unknown basis 'missing-basis'",
 	  ":18: party 'p': bases: 'b' listed twice"}},
+	{"bad-permits.yaml",
+	 {":8: basis 'b': permits: unknown category 'credential' (want provider-traceable, "
+	  "incident, personal-data, credentials or unscannable)",
+	  ":8: basis 'b': permits: unknown category 'passwords' (want provider-traceable, "
+	  "incident, personal-data, credentials or unscannable)"}},
 	{"bad-twice.yaml",
 	 {":2: own_domains: 'ncsc.nl' listed twice",
 	  ":5: regime 'wbni': duplicate id (first at line 4)",
@@ -296,6 +301,51 @@ static void test_good_fixture_and_missing_file(void **state)
 	registry_errors_free(e);
 	/* errors may be ignored */
 	assert_null(registry_load(FIX "bad-version.yaml", NULL));
+}
+
+/* "credentials" is a category of its own, permitted only where named. */
+static void test_permits_credentials(void **state)
+{
+	(void)state;
+	struct registry *r = load_ok(FIX "good-credentials.yaml");
+	static const struct {
+		const char *basis;
+		unsigned want;
+	} rows[] = {
+		{"creds", CAT_CREDENTIALS},
+		{"every", CAT_PROVIDER_TRACEABLE | CAT_INCIDENT | CAT_PERSONAL_DATA | CAT_CREDENTIALS |
+				  CAT_UNSCANNABLE},
+		{"older", CAT_PROVIDER_TRACEABLE | CAT_INCIDENT | CAT_PERSONAL_DATA | CAT_UNSCANNABLE},
+	};
+	const struct registry_party *p = registry_party_by_id(r, "p");
+	assert_non_null(p);
+	assert_int_eq_msg("bases", p->nbases, ARRAY_LEN(rows));
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+		const struct registry_basis *b = p->bases[i];
+		assert_str_eq_msg("basis", b->id, rows[i].basis);
+		assert_int_eq_msg(rows[i].basis, b->permits, rows[i].want);
+	}
+	registry_unref(r);
+	/* the shipped sample: EU CSIRTs may receive credentials, and the
+	 * one basis permitting unscannable content permits every category */
+	r = load_ok(SAMPLE);
+	const struct registry_party *be = registry_party_by_id(r, "cert-be");
+	assert_non_null(be);
+	for (size_t i = 0; i < be->nbases; i++)
+		if (!(be->bases[i]->permits & CAT_CREDENTIALS))
+			fail_msg("cert-be basis %s: got no credentials, want them", be->bases[i]->id);
+	size_t every = 0;
+	for (size_t i = 0; i < registry_basis_count(r); i++) {
+		const struct registry_basis *b = registry_basis(r, i);
+		if (!(b->permits & CAT_UNSCANNABLE))
+			continue;
+		every++;
+		if ((b->permits & CAT_CREDENTIALS) == 0)
+			fail_msg("%s: permits unscannable without credentials", b->id);
+	}
+	if (every == 0)
+		fail_msg("sample: got no basis permitting unscannable content, want one");
+	registry_unref(r);
 }
 
 /* ---- limits --------------------------------------------------------------------- */
@@ -496,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_eea_dates),
 		cmocka_unit_test(test_error_fixtures),
 		cmocka_unit_test(test_good_fixture_and_missing_file),
+		cmocka_unit_test(test_permits_credentials),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_error_cap),
 		cmocka_unit_test(test_resolve_table),

@@ -71,10 +71,12 @@ void config_doc(const char *style, FILE *out);
 
 void config_walk_limits(const struct config *c, struct walk_limits *l);
 void config_geo_options(const struct config *c, struct geo_options *o);
-/* The scan options of c (walk limits, ProviderTraceableThreshold) with
+/* The scan options of c (walk limits, the thresholds of addresses,
+ * listed e-mail addresses and hosts) with
  * geo (opened by the caller from config_geo_options(); may be NULL): the
  * one place the daemon, "grondslag scan" and "grondslag check" get them
- * from, so the three scan alike. */
+ * from, so the three scan alike (the registry's domains are added by
+ * scanopt_fill()). */
 void config_scan_options(const struct config *c, struct geo *geo, struct scan_options *o);
 
 #endif

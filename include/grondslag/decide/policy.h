@@ -135,8 +135,9 @@ size_t decision_basis_count(const struct decision *d);
 const struct registry_basis *decision_basis(const struct decision *d, size_t i);
 
 /* Constituency evidence (when a basis asked for it): public addresses
- * outside the constituency per country, most first; and how many had no
- * usable geo answer. */
+ * and listed host names (by their country-code top-level domain) outside
+ * the constituency per country, most first; and how many had no usable
+ * geo answer (host names: under a generic top-level domain). */
 size_t decision_country_count(const struct decision *d);
 const char *decision_country(const struct decision *d, size_t i, uint32_t *addresses);
 size_t decision_outside_count(const struct decision *d);

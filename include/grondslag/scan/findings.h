@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "grondslag/scan/idscan.h"
 #include "grondslag/base/ipaddr.h"
 #include "grondslag/scan/ipclass.h"
 #include "grondslag/scan/ipscan.h"
@@ -77,8 +78,11 @@ enum category {
 	CAT_PROVIDER_TRACEABLE = 1u << 0,	/* "provider-traceable" */
 	CAT_INCIDENT = 1u << 1,			/* "incident" */
 	CAT_UNSCANNABLE = 1u << 2,		/* "unscannable" */
-	CAT_PERSONAL_DATA = 1u << 3		/* "personal-data" (set by policy) */
+	CAT_PERSONAL_DATA = 1u << 3,		/* "personal-data" (e-mail lists; policy
+						 * adds it for public addresses) */
+	CAT_CREDENTIALS = 1u << 4		/* "credentials" (user + password rows) */
 };
+#define CAT_LAST CAT_CREDENTIALS
 
 enum part_status { PART_SCANNED, PART_UNSCANNABLE, PART_CONTAINER };
 
@@ -107,6 +111,13 @@ struct finding_net {
 	uint64_t first_offset;
 	bool defanged;
 	bool structured;
+};
+
+/* Distinct listed host names under one top-level domain. */
+#define FINDINGS_TLD_MAX 64
+struct finding_tld {
+	char tld[25];
+	uint32_t count;
 };
 
 struct finding_part {
@@ -154,13 +165,24 @@ void findings_add_match(struct findings *f, unsigned part, const struct ipscan_m
 /* Record a reader of a sealed part (deduplicated; past
  * FINDINGS_MAX_READERS one unparsed reader stands for the rest). */
 void findings_reader_add(struct findings *f, unsigned part, const struct reader_id *r);
+/* Record one identifier from the list scanner (idscan.h).  Only a hash
+ * of an address or host is kept, for counting distinct ones; a credential
+ * is counted, never stored.  Exclusion of own domains and public services
+ * is the caller's (scan.c). */
+void findings_add_ident(struct findings *f, unsigned part, const struct idscan_match *m);
+/* Distinct listed e-mail addresses from which the message carries
+ * personal data, distinct listed hosts from which it is provider-
+ * traceable (default 3 each, 0 taken as 1). */
+void findings_set_ident_thresholds(struct findings *f, unsigned emails, unsigned hosts);
 
 /* Raise the message TLP (most restrictive wins). */
 void findings_set_tlp(struct findings *f, enum tlp_level t);
 
 /* Derive categories once scanning is over: provider-traceable when the
  * distinct public addresses plus public prefixes/ranges reach threshold,
- * or any of them sits in a part with a structured format; incident on a
+ * or any of them sits in a part with a structured format, or the listed
+ * hosts reach their threshold; personal-data when the listed e-mail
+ * addresses reach theirs; credentials on any credential row; incident on a
  * TLP marking or any structured format; unscannable on any unscannable
  * part or message-level reason. */
 unsigned findings_derive(struct findings *f, unsigned threshold);
@@ -181,6 +203,11 @@ size_t findings_public_net_count(const struct findings *f);
 size_t findings_unscannable_count(const struct findings *f);
 size_t findings_reader_count(const struct findings *f);
 const struct finding_reader *findings_reader(const struct findings *f, size_t i);
+size_t findings_email_count(const struct findings *f);	/* distinct, listed, foreign */
+size_t findings_host_count(const struct findings *f);	/* distinct, listed, foreign */
+size_t findings_credential_count(const struct findings *f);
+size_t findings_tld_count(const struct findings *f);
+const struct finding_tld *findings_tld(const struct findings *f, size_t i);
 /* Message-level reason, or UNSCAN_NONE. */
 enum unscan_reason findings_message_reason(const struct findings *f);
 

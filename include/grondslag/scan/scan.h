@@ -13,6 +13,7 @@
 #ifndef GRONDSLAG_SCAN_H
 #define GRONDSLAG_SCAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "grondslag/scan/findings.h"
@@ -23,7 +24,21 @@ struct scan_options {
 	struct walk_limits limits;
 	unsigned threshold;	/* ProviderTraceableThreshold */
 	struct geo *geo;	/* NULL: no enrichment (country/asn unknown) */
+	unsigned email_threshold;	/* PersonalDataThreshold (0: 1) */
+	unsigned host_threshold;	/* HostnameThreshold (0: 1) */
+	/* the organisation's own domains (registry own_domains and
+	 * InternalDomains): neither its people nor its hosts are counted */
+	const char *const *own_domains;
+	size_t nown;
+	/* PublicServiceDomains: hosts under them are not victims */
+	const char *const *public_domains;
+	size_t npublic;
 };
+
+/* Is the domain of an identifier under an own domain (or, for a host,
+ * under a public service)? */
+bool scan_domain_excluded(const struct scan_options *o, const char *domain, size_t len,
+			  bool host);
 
 struct findings *scan_message(const struct scan_options *o, const char *msg, size_t len);
 

@@ -1,0 +1,350 @@
+/*
+ * idscan_stream.c - the identifier scanner over a stream (idscan.h):
+ * where lines are judged (idscan_judge_line, idscan.c) and where they are
+ * skipped, lines cut by chunk boundaries, and looking back over lines
+ * the search passed over, so that the answer never depends on how the
+ * stream is cut.
+ *
+ * Hot path: lines are not cut one by one.  A vector search over the chunk
+ * (idscan_cand.c) finds the next byte that could start or join a value;
+ * only the line holding it, when worth_judging() says its first token
+ * can make it a list line, and the line before it (a header naming the
+ * columns), are judged, in place; everything between is skipped, as
+ * prose could only end a run.  While a run, a header's rows, a user
+ * label, a typed value or a signature is open, every line is judged.
+ * Only a line cut by a chunk boundary is copied, and the last HIST_MAX
+ * bytes of whole lines before it are kept for looking back.
+ *
+ * Public functions: idscan_alloc, idscan_free, idscan_begin,
+ * idscan_update, idscan_finish (the look back over lines is
+ * idscan_lback.c's).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "idscan_priv.h"
+
+/* ---- driving --------------------------------------------------------- */
+
+/* Must the line after the one just judged be judged too? */
+static bool state_hot(const struct idscan *s)
+{
+	return s->run > 0 || s->npend > 0 || s->sig_skip > 0 || s->since_user <= USER_WINDOW ||
+	       s->in_rows || s->typed > 0;
+}
+
+/* Judge the complete line [p, p+n) of segment seg, starting at stream
+ * offset start, its '\n' at nl_at: a line not right after the last judged
+ * one follows skipped lines, which could only have ended the run. */
+static void judge_at(struct idscan *s, int seg, const char *p, size_t n, unsigned long long start,
+		     unsigned long long nl_at)
+{
+	if (start != s->judged_end + 1 || !s->judged_any) {
+		idscan_drop_run(s);
+		s->prev_delimited = false;
+		s->in_rows = false;
+	}
+	if (n > IDSCAN_LINE_MAX) {
+		idscan_drop_run(s);
+		s->prev_delimited = false;
+		s->in_rows = false;
+	} else {
+		s->lflags = idscan_line_flags(p, n);
+		s->cur_seg = seg;
+		s->cur_ls = p;
+		idscan_judge_line(s, p, n);
+	}
+	s->judged_end = nl_at;
+	s->judged_any = true;
+	s->hot = state_hot(s);
+}
+
+/* A row (cells) whose line before was passed over: that line may be the
+ * header naming its columns (cells, no address): judge it first. */
+static void header_lookback(struct idscan *s, int seg, const char *ls, size_t n,
+			    unsigned long long start)
+{
+	if (s->judged_any && start == s->judged_end + 1)
+		return;	/* the line before was judged */
+	if (!(idscan_line_flags(ls, n) & LF_DELIM))
+		return;
+	struct lback b;
+	idscan_lback_init(&b, s, seg, ls);
+	const char *pl;
+	size_t pn;
+	unsigned long long pstart;
+	if (!idscan_lback_prev(&b, &pl, &pn, &pstart) || pstart + pn + 1 != start)
+		return;
+	/* a header names columns: cells, no address, no "Name: value"
+	 * (a mail header or its continuation is none) */
+	if ((idscan_line_flags(pl, pn) & (LF_DELIM | LF_AT)) == LF_DELIM && pn > 0 && !idscan_is_blank(pl[0]) &&
+	    memmem(pl, pn, ": ", 2) == NULL)
+		judge_at(s, b.seg, pl, pn, pstart, start - 1);
+}
+
+/* Complete lines t[0..n) (n ends in '\n', the last one at stream offset
+ * last_nl) onto the history, which keeps its last HIST_MAX bytes in whole
+ * lines. */
+static void hist_push(struct idscan *s, const char *t, size_t n, unsigned long long last_nl)
+{
+	if (n == 0)
+		return;
+	bool cut = false;
+	if (n >= HIST_MAX) {
+		t += n - HIST_MAX;
+		n = HIST_MAX;
+		s->hlen = 0;
+		cut = true;
+	} else if (s->hlen + n > HIST_MAX) {
+		size_t drop = s->hlen + n - HIST_MAX;
+		memmove(s->hist, s->hist + drop, s->hlen - drop);
+		s->hlen -= drop;
+		cut = true;
+	}
+	memcpy(s->hist + s->hlen, t, n);
+	s->hlen += n;
+	s->hist_end = last_nl;
+	if (cut) {	/* the first line lost its start */
+		char *nl = memchr(s->hist, '\n', s->hlen);
+		size_t k = nl != NULL ? (size_t)(nl + 1 - s->hist) : s->hlen;
+		memmove(s->hist, s->hist + k, s->hlen - k);
+		s->hlen -= k;
+	}
+}
+
+/* Keep [p, end) (the start of a line cut by the chunk's end). */
+static void carry(struct idscan *s, const char *p, const char *end, unsigned long long start)
+{
+	size_t n = (size_t)(end - p);
+	s->carrying = true;
+	s->line_start = start;
+	if (n > sizeof s->line) {
+		s->overlong = true;
+		s->llen = 0;
+		return;
+	}
+	memcpy(s->line, p, n);
+	s->llen = n;
+}
+
+/*
+ * Out of a run, a line is a list line only through its first token (a
+ * value, a cell, a label naming an identifier) or a defanged value; the
+ * candidate c of a line starting at ls is worth a judge_line only so.  A
+ * mail header ("Received: from a.example by b.example"), an address in
+ * prose or in a continuation line is passed over here, at the cost of a
+ * look at the first token, and the search goes on after c (a defanged
+ * value may follow on the same line).  This must never pass over what
+ * judge_line would count: it answers "judge" whenever unsure.
+ */
+static bool worth_judging(const struct idscan *s, const char *ls, const char *c)
+{
+	if (*c != '@' && *c != '.' && *c != ':')
+		return true;	/* defanging, a password name, a signature */
+	if (s->delim != 0 || s->sig_skip != 0)
+		return true;	/* rows under a header; a signature */
+	const char *q = ls;
+	while (q < c && (idscan_is_blank(*q) || *q == '>' || *q == '"' || *q == '\''))
+		q++;
+	const char *t = q;
+	while (t < c && !idscan_is_blank(*t) && !idscan_is_delim(*t))
+		t++;
+	if (t == c || idscan_is_delim(*t)) {
+		/* c in the first token, or that token is a cell: unless the
+		 * token is a MIME boundary or the noise of uuencoded or
+		 * ISO-2022 text, whose marks no value or user name has */
+		if (q + 1 < c && q[0] == '-' && q[1] == '-')
+			return false;
+		for (const char *k = q; k < c; k++)
+			if (*k == '$' || *k == '`' || *k == '^' || *k == '\\' || *k == '{' ||
+			    *k == '}' || *k == '=')
+				return false;	/* "=": a key=value, no value */
+		return true;
+	}
+	if (t > q && t[-1] == ':') {	/* "Name: ... c": a label */
+		/* of the names with a '-' only "e-mail..." names a value;
+		 * "Return-Path", "Message-ID", "Content-Type" are passed
+		 * over without a look-up */
+		if ((*q | 0x20) != 'e' && memchr(q, '-', (size_t)(t - q)) != NULL)
+			return false;
+		char nm[40];
+		size_t nl = (size_t)(t - 1 - q);
+		if (nl >= sizeof nm)
+			return false;
+		size_t l = idscan_norm_name(q, nl, nm, sizeof nm);
+		return idscan_normed_role(nm, l) != COL_NONE ||
+		       idscan_format_label(nm, l) != FMT_LABEL_NONE;
+	}
+	/* "E-mail address: a@b": a label of a few words, the address the
+	 * token right after it */
+	if (*c != '@')
+		return false;
+	const char *k = c;
+	while (k > t && !idscan_is_blank(k[-1]))
+		k--;
+	return k - q >= 3 && k - q <= 40 && k[-1] == ' ' && k[-2] == ':';
+}
+
+/* Start offset of the line holding c, searching back no further than p. */
+static const char *line_start(const char *p, const char *c)
+{
+	const char *nl = c > p ? memrchr(p, '\n', (size_t)(c - p)) : NULL;
+	return nl != NULL ? nl + 1 : p;
+}
+
+/* The start of the first line in [p, end) that holds a candidate worth
+ * judging, or NULL. */
+static const char *find_worth(const struct idscan *s, const char *p, const char *end)
+{
+	struct idscan_cursor cur = {NULL, NULL, 0};
+	const char *passed = p;	/* end of a line passed over */
+	size_t c = 0, n = (size_t)(end - p);
+	for (;;) {
+		c = idscan_next_candidate(&cur, p, c, n);
+		if (c == n)
+			return NULL;
+		/* on a line already passed over, only a defanging mark can
+		 * still matter */
+		if (p + c < passed && (p[c] == '@' || p[c] == '.' || p[c] == ':')) {
+			c++;
+			continue;
+		}
+		const char *ls = line_start(p, p + c);
+		if (worth_judging(s, ls, p + c))
+			return ls;
+		const char *e = memchr(p + c, '\n', n - c);
+		passed = e != NULL ? e : end;
+		c++;
+	}
+}
+
+/* The carried line is complete ('\n' at stream offset nl_at): judged as
+ * any other line would be, and kept for looking back until the chunk
+ * ends. */
+static void end_carried(struct idscan *s, unsigned long long nl_at)
+{
+	s->carried = s->overlong ? CARRIED_OVERLONG : CARRIED_LINE;
+	s->carried_len = s->llen;
+	s->carried_nl = nl_at;
+	if (!s->overlong) {
+		if (s->hot || find_worth(s, s->line, s->line + s->llen) != NULL) {
+			header_lookback(s, SEG_CARRIED, s->line, s->llen, s->line_start);
+			judge_at(s, SEG_CARRIED, s->line, s->llen, s->line_start, nl_at);
+		}
+	} else if (s->hot) {
+		judge_at(s, SEG_CARRIED, s->line, IDSCAN_LINE_MAX + 1, s->line_start, nl_at);
+	}
+	s->llen = 0;
+	s->overlong = false;
+	s->carrying = false;
+}
+
+/* The chunk ends; tail is the start of its cut last line (end when none).
+ * What stood before tail becomes history, the cut line is carried. */
+static void end_chunk(struct idscan *s, const char *tail, const char *end)
+{
+	if (s->carried == CARRIED_OVERLONG) {
+		s->hlen = 0;	/* nothing reaches past an overlong line */
+	} else if (s->carried == CARRIED_LINE) {
+		s->line[s->carried_len] = '\n';
+		hist_push(s, s->line, s->carried_len + 1, s->carried_nl);
+	}
+	if (tail > s->chunk_lo)
+		hist_push(s, s->chunk_lo, (size_t)(tail - s->chunk_lo),
+			  s->chunk_base + (unsigned long long)(tail - 1 - s->chunk_buf));
+	s->carried = CARRIED_NONE;
+	if (tail < end)
+		carry(s, tail, end, s->chunk_base + (unsigned long long)(tail - s->chunk_buf));
+}
+
+/* ---- public --------------------------------------------------------- */
+
+struct idscan *idscan_alloc(idscan_cb cb, void *arg)
+{
+	struct idscan *s = calloc(1, sizeof *s);
+	if (s == NULL)
+		return NULL;
+	s->cb = cb;
+	s->arg = arg;
+	idscan_begin(s, false);
+	return s;
+}
+
+void idscan_free(struct idscan *s)
+{
+	free(s);
+}
+
+void idscan_begin(struct idscan *s, bool markup)
+{
+	s->markup = markup;
+	s->rc = 0;
+	s->llen = 0;
+	s->overlong = false;
+	s->sig_skip = 0;
+	s->delim = 0;
+	s->prev_delimited = false;
+	s->since_user = USER_WINDOW + 1;
+	s->in_rows = s->hot = s->carrying = s->judged_any = false;
+	s->typed = 0;
+	s->hlen = 0;
+	s->carried = CARRIED_NONE;
+	s->chunk_buf = s->chunk_lo = NULL;
+	s->pos = s->judged_end = s->line_start = 0;
+	idscan_drop_run(s);
+}
+
+int idscan_update(struct idscan *s, const char *buf, size_t len)
+{
+	const char *p = buf, *end = buf + len;
+	s->chunk_buf = buf;
+	s->chunk_base = s->pos;
+	s->pos += len;
+	s->carried = CARRIED_NONE;
+	if (s->carrying) {
+		const char *nl = memchr(p, '\n', len);
+		size_t seg = nl != NULL ? (size_t)(nl - p) : len;
+		if (!s->overlong && s->llen + seg <= IDSCAN_LINE_MAX) {
+			memcpy(s->line + s->llen, p, seg);
+			s->llen += seg;
+		} else {
+			s->overlong = true;
+		}
+		if (nl == NULL)
+			return s->rc;	/* the line goes on in the next chunk */
+		end_carried(s, s->chunk_base + (unsigned long long)(nl - buf));
+		p = nl + 1;
+	}
+	s->chunk_lo = p;
+	while (p < end && s->rc == 0) {
+		const char *ls = s->hot ? p : find_worth(s, p, end);
+		if (ls == NULL) {
+			/* none left: only the cut last line may go on */
+			end_chunk(s, line_start(p, end), end);
+			return s->rc;
+		}
+		const char *nl = memchr(ls, '\n', (size_t)(end - ls));
+		if (nl == NULL) {
+			end_chunk(s, ls, end);
+			return s->rc;
+		}
+		unsigned long long start = s->chunk_base + (unsigned long long)(ls - buf);
+		if (!s->hot)
+			header_lookback(s, SEG_CHUNK, ls, (size_t)(nl - ls), start);
+		judge_at(s, SEG_CHUNK, ls, (size_t)(nl - ls), start,
+			 s->chunk_base + (unsigned long long)(nl - buf));
+		p = nl + 1;
+	}
+	end_chunk(s, p < end ? line_start(p, end) : end, end);
+	return s->rc;
+}
+
+int idscan_finish(struct idscan *s)
+{
+	if (s->carrying && (s->llen > 0 || s->overlong)) {
+		s->chunk_buf = s->chunk_lo = NULL;
+		end_carried(s, s->pos);
+	}
+	idscan_drop_run(s);
+	return s->rc;
+}
