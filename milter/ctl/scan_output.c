@@ -65,23 +65,10 @@ void scan_output_json_summary(struct json *j, const struct findings *f)
 	json_obj_end(j);
 }
 
-void scan_output_json(FILE *out, const char *file, const struct findings *f)
+/* "readers": who can read the sealed parts, only when there are any, so
+ * the output of a message without them is as before */
+static void json_readers(struct json *j, const struct findings *f)
 {
-	struct json *j = json_new(out, true);
-	if (j == NULL)
-		return;
-	json_obj_begin(j);
-	json_key(j, "file");
-	json_str(j, file);
-	scan_output_json_summary(j, f);
-	json_key(j, "message_reason");
-	if (findings_message_reason(f) == UNSCAN_NONE)
-		json_null(j);
-	else
-		json_str(j, unscan_reason_name(findings_message_reason(f)));
-
-	/* who can read the sealed parts: only when there are any, so the
-	 * output of a message without them is as before */
 	if (findings_reader_count(f) > 0) {
 		json_key(j, "readers");
 		json_arr_begin(j);
@@ -100,7 +87,11 @@ void scan_output_json(FILE *out, const char *file, const struct findings *f)
 	}
 	if (findings_reader_count(f) > 0)
 		json_arr_end(j);
+}
 
+/* "parts": every part, its status and formats */
+static void json_parts(struct json *j, const struct findings *f)
+{
 	json_key(j, "parts");
 	json_arr_begin(j);
 	for (size_t i = 0; i < findings_part_count(f); i++) {
@@ -130,7 +121,11 @@ void scan_output_json(FILE *out, const char *file, const struct findings *f)
 		json_obj_end(j);
 	}
 	json_arr_end(j);
+}
 
+/* "ips": every distinct address with where it was first seen */
+static void json_ips(struct json *j, const struct findings *f)
+{
 	json_key(j, "ips");
 	json_arr_begin(j);
 	for (size_t i = 0; i < findings_ip_count(f); i++) {
@@ -162,7 +157,11 @@ void scan_output_json(FILE *out, const char *file, const struct findings *f)
 		json_obj_end(j);
 	}
 	json_arr_end(j);
+}
 
+/* "prefixes": every distinct network or range */
+static void json_prefixes(struct json *j, const struct findings *f)
+{
 	json_key(j, "prefixes");
 	json_arr_begin(j);
 	for (size_t i = 0; i < findings_net_count(f); i++) {
@@ -187,6 +186,26 @@ void scan_output_json(FILE *out, const char *file, const struct findings *f)
 		json_obj_end(j);
 	}
 	json_arr_end(j);
+}
+
+void scan_output_json(FILE *out, const char *file, const struct findings *f)
+{
+	struct json *j = json_new(out, true);
+	if (j == NULL)
+		return;
+	json_obj_begin(j);
+	json_key(j, "file");
+	json_str(j, file);
+	scan_output_json_summary(j, f);
+	json_key(j, "message_reason");
+	if (findings_message_reason(f) == UNSCAN_NONE)
+		json_null(j);
+	else
+		json_str(j, unscan_reason_name(findings_message_reason(f)));
+	json_readers(j, f);
+	json_parts(j, f);
+	json_ips(j, f);
+	json_prefixes(j, f);
 	json_obj_end(j);
 	json_free(j);
 }
