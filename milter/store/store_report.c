@@ -268,7 +268,7 @@ static int count_states(struct store *s, const char *sql, struct store_totals *o
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return -1;
-	int rc;
+	int rc = SQLITE_ERROR;	/* no statement: an error, never "done" */
 	while (st != NULL && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *state = (const char *)sqlite3_column_text(st, 0);
 		uint64_t n = (uint64_t)sqlite3_column_int64(st, 1);
