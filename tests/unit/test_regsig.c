@@ -92,7 +92,7 @@ static int setup(void **state)
 				  "-----END PGP SIGNATURE-----\n");
 	write_file("random.asc", "this is not a signature at all\n");
 	write_file("empty.asc", "");
-	char who[256];
+	char who[600];	/* two --local-user options with fingerprints */
 	static const char *const outs[K_COUNT] = {"reg.yaml.asc", "b.asc", "c.asc",
 						  "x.asc", "r.asc", "s.asc"};
 	for (int k = K_A; k < K_COUNT; k++) {
