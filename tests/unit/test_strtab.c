@@ -77,7 +77,7 @@ static void test_owned_keys(void **state)
 	(void)state;
 	struct strtab t = {0};
 	for (int i = 0; i < 100; i++) {
-		char buf[16];
+		char buf[32];
 		snprintf(buf, sizeof buf, "dom%d.example", i);
 		char *k = strdup(buf);
 		assert_non_null(k);
