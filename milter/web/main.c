@@ -169,31 +169,36 @@ int main(int argc, char **argv)
 		log_msg(LOG_ERR, "%s", err);
 		return 2;
 	}
+	/* one way out, so that -n and every refusal free what they took */
+	int rc = 2;
+	char *cert = NULL, *key = NULL, *ca = NULL;
+	struct web_server srv = {.c = c};
+	struct MHD_Daemon *d = NULL;
 	if (*config_str(c, CONF_CONTROL_SOCKET) == '\0') {
 		log_msg(LOG_ERR, "%s: ControlSocket is empty: the console has nobody to ask", file);
-		return 2;
+		goto out;
 	}
 	if (!web_certmap_check(c, err, sizeof err)) {
 		log_msg(LOG_ERR, "%s: %s", file, err);
-		return 2;
+		goto out;
 	}
 	if (config_list_count(c, CONF_WEB_CERTIFICATE_MAP) == 0)
 		log_msg(LOG_WARNING, "%s: no WebCertificateMap line: nobody can sign in", file);
-	char *cert = read_pem("WebCertificate", config_str(c, CONF_WEB_CERTIFICATE));
-	char *key = cert ? read_pem("WebKey", config_str(c, CONF_WEB_KEY)) : NULL;
-	char *ca = key ? read_pem("WebClientCA", config_str(c, CONF_WEB_CLIENT_CA)) : NULL;
+	cert = read_pem("WebCertificate", config_str(c, CONF_WEB_CERTIFICATE));
+	key = cert ? read_pem("WebKey", config_str(c, CONF_WEB_KEY)) : NULL;
+	ca = key ? read_pem("WebClientCA", config_str(c, CONF_WEB_CLIENT_CA)) : NULL;
 	if (ca == NULL)
-		return 2;
+		goto out;
 	if (check) {
 		printf("%s: ok\n", file);
-		return 0;
+		rc = 0;
+		goto out;
 	}
+	rc = 1;
 	int fd = listen_on(config_str(c, CONF_WEB_LISTEN));
 	if (fd < 0 || drop_privileges(c) != 0 || !is_delegate(c))
-		return 1;
-	struct web_server srv = {.c = c,
-				 .sessions = web_sessions_new(
-					 (unsigned)config_uint(c, CONF_WEB_SESSION_TIMEOUT))};
+		goto out;
+	srv.sessions = web_sessions_new((unsigned)config_uint(c, CONF_WEB_SESSION_TIMEOUT));
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -201,7 +206,7 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	struct MHD_Daemon *d = srv.sessions == NULL ? NULL : MHD_start_daemon(
+	d = srv.sessions == NULL ? NULL : MHD_start_daemon(
 		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS |
 			MHD_USE_POLL | MHD_USE_ERROR_LOG,
 		0, NULL, NULL, web_http_handle, &srv,
@@ -220,7 +225,7 @@ int main(int argc, char **argv)
 	explicit_bzero(key, strlen(key));
 	if (d == NULL) {
 		log_msg(LOG_ERR, "cannot start the HTTPS server (certificate, key or client CA?)");
-		return 1;
+		goto out;
 	}
 	log_msg(LOG_INFO, "serving https on %s as uid %ld", config_str(c, CONF_WEB_LISTEN),
 		(long)getuid());
@@ -229,10 +234,14 @@ int main(int argc, char **argv)
 		log_msg(LOG_INFO, "SIGHUP: restart grondslag-web to read the configuration again");
 	MHD_stop_daemon(d);
 	log_msg(LOG_INFO, "stopped (signal %d)", sig);
+	rc = 0;
+out:
 	web_sessions_free(srv.sessions);
 	free(cert);
+	if (key != NULL)
+		explicit_bzero(key, strlen(key));
 	free(key);
 	free(ca);
 	config_free(c);
-	return 0;
+	return rc;
 }

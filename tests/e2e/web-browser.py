@@ -24,10 +24,10 @@ args = sys.argv[5:]
 os.environ["HOME"] = home
 
 from selenium import webdriver  # noqa: E402
-from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
+from selenium.common.exceptions import (  # noqa: E402
+    NoAlertPresentException, StaleElementReferenceException, WebDriverException)
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
-from selenium.webdriver.support import expected_conditions as EC  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 person = os.path.basename(home.rstrip("/"))
@@ -43,7 +43,17 @@ def submit(d, css):
     machine may take a while; the click itself does not wait)."""
     old = d.find_element(By.TAG_NAME, "html")
     d.find_element(By.CSS_SELECTOR, css).click()
-    WebDriverWait(d, 60).until(EC.staleness_of(old))
+
+    def gone(_d):
+        # ChromeDriver may answer "Node ... does not belong to the
+        # document" (a plain WebDriverException) for the old page's node
+        # instead of a stale-element error: both mean the page changed.
+        try:
+            old.is_enabled()
+            return False
+        except (StaleElementReferenceException, WebDriverException):
+            return True
+    WebDriverWait(d, 60).until(gone)
     WebDriverWait(d, 60).until(lambda x: x.find_elements(By.TAG_NAME, "h1"))
 
 
