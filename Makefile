@@ -199,7 +199,7 @@ install: all
 # tmpfiles.d entry copied in from contrib/, built by dpkg-buildpackage
 # (its test step does not run the suite: make check does).  lintian's
 # answer is kept in build/deb/lintian.txt; an error fails the target.
-VERSION := $(shell sed -n 's/.*GRONDSLAG_VERSION "\(.*\)"/\1/p' include/grondslag/version.h)
+VERSION := $(shell sed -n 's/.*GRONDSLAG_VERSION "\(.*\)"/\1/p' include/grondslag/base/version.h)
 DEB_DIR := $(BUILD)/deb
 DEB_SRC := $(DEB_DIR)/grondslag-$(VERSION)
 deb:
