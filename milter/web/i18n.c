@@ -20,6 +20,7 @@ static const struct {
 	const char *en, *nl;
 } dutch[] = {
 	{"Queue", "Wachtrij"},
+	{"none", "geen"},
 	{"Signed in as", "Aangemeld als"},
 	{"Refused", "Geweigerd"},
 	{"Not found", "Niet gevonden"},

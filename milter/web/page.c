@@ -61,6 +61,28 @@ void web_cell(struct web_buf *b, const char *cls, const char *text)
 	web_buf_add(b, "</td>");
 }
 
+void web_words(struct web_buf *b, const char *csv)
+{
+	if (csv == NULL || *csv == '\0') {
+		web_buf_html(b, web_tr("none"));
+		return;
+	}
+	char *s = malloc(2 * strlen(csv) + 1);
+	if (s == NULL) {
+		b->failed = true;
+		return;
+	}
+	char *o = s;
+	for (const char *p = csv; *p != '\0'; p++) {
+		*o++ = *p;
+		if (*p == ',' && p[1] != ' ')
+			*o++ = ' ';
+	}
+	*o = '\0';
+	web_buf_html(b, s);
+	free(s);
+}
+
 void web_th(struct web_buf *b, const char *label)
 {
 	web_buf_add(b, "<th>");

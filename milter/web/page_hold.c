@@ -17,13 +17,27 @@
 #include "grondslag/store/store.h"
 #include "page_priv.h"
 
-/* A row of two cells: label, text (escaped). */
-static void row(struct web_buf *b, const char *label, const char *text)
+/* The head of one row of the hold's table, up to its value cell. */
+static void row_open(struct web_buf *b, const char *label)
 {
 	web_buf_add(b, "<tr><th scope=\"row\">");
 	web_buf_html(b, web_tr(label));
 	web_buf_add(b, "</th><td>");
+}
+
+/* A row of two cells: label, text (escaped). */
+static void row(struct web_buf *b, const char *label, const char *text)
+{
+	row_open(b, label);
 	web_buf_html(b, text != NULL ? text : "");
+	web_buf_add(b, "</td></tr>\n");
+}
+
+/* A row whose value is a comma-separated list (web_words()). */
+static void row_words(struct web_buf *b, const char *label, const char *csv)
+{
+	row_open(b, label);
+	web_words(b, csv);
 	web_buf_add(b, "</td></tr>\n");
 }
 
@@ -57,13 +71,13 @@ static void head(struct web_buf *b, const struct jsonr_value *h)
 	row(b, "Expires on", t);
 	web_duration(web_jint(h, "expires_in"), left, sizeof left);
 	row(b, "Time left", left);
-	row(b, "TLP", web_jstr(sum, "tlp"));
-	row(b, "Categories", web_jstr(sum, "categories"));
+	row_words(b, "TLP", web_jstr(sum, "tlp"));
+	row_words(b, "Categories", web_jstr(sum, "categories"));
 	snprintf(count, sizeof count, "%lld %s, %lld %s", (long long)web_jint(sum, "public_addresses"),
 		 web_tr("public addresses"), (long long)web_jint(sum, "public_networks"),
 		 web_tr("networks"));
 	row(b, "Found", count);
-	row(b, "Countries", web_jstr(sum, "countries"));
+	row_words(b, "Countries", web_jstr(sum, "countries"));
 	web_buf_add(b, "</table>\n");
 }
 
@@ -85,7 +99,9 @@ static void recipients(struct web_buf *b, const struct jsonr_value *h)
 		web_cell(b, NULL, web_jstr(r, "party"));
 		web_cell(b, "state", web_jstr(r, "state"));
 		web_cell(b, NULL, web_jstr(r, "explanation"));
-		web_cell(b, NULL, web_jstr(r, "reasons"));
+		web_buf_add(b, "<td>");
+		web_words(b, web_jstr(r, "reasons"));
+		web_buf_add(b, "</td>");
 		web_buf_addf(b, "<td>%u ", approvals_of(ap, web_jstr(r, "rcpt")));
 		web_buf_html(b, web_tr("of"));
 		web_buf_addf(b, " %lld</td></tr>\n", (long long)web_jint(h, "required"));

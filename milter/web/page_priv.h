@@ -20,6 +20,10 @@ void web_page_refusal(const struct web_answer *a, const char *why, struct web_pa
 void web_time(int64_t t, char *buf, size_t len);
 /* One table cell of text (escaped), with class cls (ours) when not NULL. */
 void web_cell(struct web_buf *b, const char *cls, const char *text);
+/* A list the daemon sends comma-separated (categories, reason codes,
+ * "BE:3,NL:1") as a person reads it: ", " between the words, "none" when
+ * empty (an empty cell reads as missing data). */
+void web_words(struct web_buf *b, const char *csv);
 /* One table header cell: our label, in the request's language. */
 void web_th(struct web_buf *b, const char *label);
 

@@ -112,12 +112,12 @@ static void queue_row(struct web_buf *b, const struct jsonr_value *h, uint64_t r
 	web_buf_add(b, "</td><td>");
 	web_buf_html(b, reasons);
 	web_buf_add(b, "</td><td>");
-	web_buf_html(b, web_jstr(sum, "categories"));
+	web_words(b, web_jstr(sum, "categories"));
 	web_buf_add(b, "</td><td>");
-	web_buf_html(b, web_jstr(sum, "tlp"));
+	web_words(b, web_jstr(sum, "tlp"));
 	web_buf_addf(b, "</td><td>%lld</td><td>",
 		     (long long)(web_jint(sum, "public_addresses") + web_jint(sum, "public_networks")));
-	web_buf_html(b, web_jstr(sum, "countries"));
+	web_words(b, web_jstr(sum, "countries"));
 	web_buf_addf(b, "</td><td>%lld ", (long long)most);
 	web_buf_html(b, web_tr("of"));
 	web_buf_addf(b, " %llu</td><td>", (unsigned long long)required);

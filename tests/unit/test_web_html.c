@@ -7,6 +7,7 @@
  */
 #include "testutil.h"
 
+#include "page_priv.h"
 #include "web.h"
 
 static void test_html_escape(void **state)
@@ -44,6 +45,37 @@ static void test_html_escape(void **state)
 		assert_str_eq_msg(cases[i].in, got ? got : "(NULL)", cases[i].want);
 		free(got);
 	}
+}
+
+/* The daemon's comma lists as a person reads them, escaped like any text. */
+static void test_words(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *lang, *in, *want;
+	} cases[] = {
+		{"en", "provider-traceable,incident,personal-data",
+		 "provider-traceable, incident, personal-data"},
+		{"en", "BE:3,NL:1", "BE:3, NL:1"},
+		{"en", "no-basis, own-domain", "no-basis, own-domain"},
+		{"en", "AMBER", "AMBER"},
+		{"en", "", "none"},
+		{"en", NULL, "none"},
+		{"nl", "", "geen"},
+		{"en", "a,<b>", "a, &lt;b&gt;"},
+		{"en", "a,", "a, "},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		web_lang_set(cases[i].lang);
+		struct web_buf b = {0};
+		web_buf_add(&b, "");
+		web_words(&b, cases[i].in);
+		char *got = web_buf_take(&b, NULL);
+		assert_str_eq_msg(cases[i].in ? cases[i].in : "(NULL)", got ? got : "(NULL)",
+				  cases[i].want);
+		free(got);
+	}
+	web_lang_set("en");
 }
 
 static void test_url_escape(void **state)
@@ -149,6 +181,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_html_escape),
+		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_url_escape),
 		cmocka_unit_test(test_page_limit),
 		cmocka_unit_test(test_duration),
