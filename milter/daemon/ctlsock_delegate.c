@@ -25,7 +25,7 @@ bool ctlsock_is_console(const struct config *c, const char *user)
 {
 	for (size_t i = 0; user != NULL && i < config_list_count(c, CONF_CONTROL_CONSOLE_USER);
 	     i++)
-		if (strcmp(config_list(c, CONF_CONTROL_CONSOLE_USER, i), user) == 0)
+		if (ctlsock_names_user(config_list(c, CONF_CONTROL_CONSOLE_USER, i), user))
 			return true;
 	return false;
 }

@@ -45,8 +45,13 @@ void ctlsock_log_action(const struct ctlsock_req *r)
 	int prio = strcmp(st, "error") == 0 ? LOG_WARNING
 		   : strcmp(st, "refused") == 0 || r->refused[0] != '\0' ? LOG_NOTICE
 									  : LOG_INFO;
-	log_msg(prio, "control: user=%.64s uid=%ld role=%s cmd=%s%s ref=%s outcome=%s%s%.200s%s",
-		r->peer->user, r->peer->uid, ctlsock_role_name(r->role), cmd,
+	/* through a delegate (the console): the person acts, the console's
+	 * login and uid say by which channel */
+	bool via = r->actor.channel != NULL && r->actor.user != NULL;
+	log_msg(prio,
+		"control: user=%.64s%s%.64s uid=%ld role=%s cmd=%s%s ref=%s outcome=%s%s%.200s%s",
+		via ? r->actor.user : r->peer->user, via ? " channel=" : "",
+		via ? r->actor.channel : "", r->peer->uid, ctlsock_role_name(r->role), cmd,
 		bulk ? " bulk=all-matching" : "", ref, outcome_of(r->status),
 		r->refused[0] ? " reason=\"" : "", r->refused, r->refused[0] ? "\"" : "");
 }

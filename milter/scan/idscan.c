@@ -377,7 +377,11 @@ static bool all_values(struct idscan *s, const char *p, size_t n, unsigned seps)
 		if (i == st)
 			break;
 		struct val *v = cur_next(s);
-		if (v == NULL || !idscan_classify(p + st, i - st, false, v)) {
+		/* more values than a line keeps: the line is a list already,
+		 * and what it holds counts (never dropped as prose) */
+		if (v == NULL)
+			break;
+		if (!idscan_classify(p + st, i - st, false, v)) {
 			s->ncur = before;
 			return false;
 		}

@@ -209,6 +209,23 @@ static void test_overlong_line(void **state)
 	free(t);
 }
 
+/* A line of more values than a line keeps (80 addresses, well within
+ * IDSCAN_LINE_MAX) is a list: what it keeps counts, however it is cut;
+ * it was once dropped as prose. */
+static void test_many_values_line(void **state)
+{
+	(void)state;
+	char t[2048];
+	size_t o = 0;
+	for (int i = 0; i < 80; i++)
+		o += (size_t)snprintf(t + o, sizeof t - o, "u%d@x.nl ", i);
+	snprintf(t + o, sizeof t - o, "\n");
+	assert_true(o < IDSCAN_LINE_MAX);
+	static const size_t chunks[] = {1, 7, 4096};
+	for (size_t k = 0; k < ARRAY_LEN(chunks); k++)
+		assert_int_equal(run(t, chunks[k]).emails, 64);
+}
+
 static void test_hostname_rule(void **state)
 {
 	(void)state;
@@ -334,6 +351,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_overlong_line),
+		cmocka_unit_test(test_many_values_line),
 		cmocka_unit_test(test_markup_links),
 		cmocka_unit_test(test_hostname_rule),
 		cmocka_unit_test(test_callback_stops),
