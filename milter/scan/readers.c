@@ -90,7 +90,11 @@ static bool pkesk(const uint8_t *b, size_t n, struct emit *e)
 	return false;
 }
 
-enum readers_status readers_pgp(const void *data, size_t len, readers_fn fn, void *arg)
+/* whole: data is the entire message.  A prefix that ends after its
+ * session key packets says nothing of the packets past the cut, which
+ * may be more readers: only the encrypted data packet closes the list. */
+static enum readers_status pgp_read(const void *data, size_t len, readers_fn fn, void *arg,
+				    bool whole)
 {
 	struct emit e = {.fn = fn, .arg = arg};
 	struct openpgp_iter it;
@@ -130,7 +134,12 @@ enum readers_status readers_pgp(const void *data, size_t len, readers_fn fn, voi
 		return READERS_MALFORMED;
 	/* Session keys without the data they unlock: the recipients are
 	 * known, the message is odd but sealed. */
-	return session ? READERS_ENCRYPTED : READERS_MALFORMED;
+	return session && whole ? READERS_ENCRYPTED : READERS_MALFORMED;
+}
+
+enum readers_status readers_pgp(const void *data, size_t len, readers_fn fn, void *arg)
+{
+	return pgp_read(data, len, fn, arg, true);
 }
 
 /* ---- CMS -------------------------------------------------------------------- */
@@ -320,7 +329,9 @@ static bool count_only(void *arg, const struct reader_id *r)
  * octets) and read.  The recipients come before the encrypted data, so
  * a prefix usually holds them all: READERS_ARMOR_FIRST octets are decoded
  * first, and more (doubling, up to cap) only while a cut prefix leaves
- * the session packets unreadable; the callback sees the final pass only. */
+ * the session packets unreadable or ends before the encrypted data; the
+ * callback sees the final pass only, and a block still cut at cap is
+ * malformed (an unparsed reader), never the readers of its prefix. */
 static enum readers_status armor_block(const char *text, size_t len, uint8_t *buf, size_t cap,
 				       readers_fn fn, void *arg)
 {
@@ -329,9 +340,9 @@ static enum readers_status armor_block(const char *text, size_t len, uint8_t *bu
 		bool cut;
 		size_t n = openpgp_dearmor(text, len, buf, lim, &cut);
 		if (!cut || lim >= cap)
-			return readers_pgp(buf, n, fn, arg);
-		if (readers_pgp(buf, n, count_only, NULL) != READERS_MALFORMED)
-			return readers_pgp(buf, n, fn, arg);
+			return pgp_read(buf, n, fn, arg, !cut);
+		if (pgp_read(buf, n, count_only, NULL, false) != READERS_MALFORMED)
+			return pgp_read(buf, n, fn, arg, false);
 		lim = lim * 2 < cap ? lim * 2 : cap;
 	}
 }

@@ -457,6 +457,43 @@ static void test_armor(void **state)
 	free(g);
 }
 
+/* The armour is decoded a prefix at a time: a prefix that ends exactly
+ * after a session key packet must not pass for the whole list, or a
+ * reader after the cut goes unseen. */
+static void test_armor_cut_at_packet(void **state)
+{
+	(void)state;
+	static struct bytes o;
+	static char body[16384], text[20000];
+	memset(&o, 0, sizeof o);
+	uint8_t first[24] = {3};
+	memcpy(first + 1, id_a, 8);
+	first[9] = 1;
+	size_t m = (READERS_ARMOR_FIRST - (2 + sizeof first)) / 22;
+	assert_int_equal(2 + sizeof first + 22 * m, READERS_ARMOR_FIRST);
+	packet(&o, 1, first, sizeof first);
+	for (size_t i = 0; i < m; i++)
+		pkesk3(&o, id_a);
+	pkesk3(&o, id_b);	/* the first packet past the prefix */
+	seipd(&o);
+	b64(o.b, o.n, body, 64);
+	fill(text, sizeof text, "-----BEGIN PGP MESSAGE-----\n\n%s-----END PGP MESSAGE-----\n", body);
+	struct got *g = calloc(1, sizeof *g);
+	assert_non_null(g);
+	assert_int_equal(readers_armor(text, strlen(text), collect, g), READERS_ENCRYPTED);
+	assert_int_equal(g->n, m + 2);
+	assert_int_equal(memcmp(g->r[g->n - 1].id, id_b, 8), 0);
+	/* an armour that really ends there is whole: its session keys
+	 * without data are all the readers there are, as for a binary part */
+	text[0] = '\0';
+	b64(o.b, READERS_ARMOR_FIRST, body, 64);
+	fill(text, sizeof text, "-----BEGIN PGP MESSAGE-----\n\n%s-----END PGP MESSAGE-----\n", body);
+	g->n = 0;
+	assert_int_equal(readers_armor(text, strlen(text), collect, g), READERS_ENCRYPTED);
+	assert_int_equal(g->n, m + 1);
+	free(g);
+}
+
 /* ---- CMS ------------------------------------------------------------------------ */
 
 /* DER element with a definite length into o. */
@@ -745,7 +782,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pgp_table),  cmocka_unit_test(test_pgp_prefixes),
-		cmocka_unit_test(test_armor),	   cmocka_unit_test(test_cms_table),
+		cmocka_unit_test(test_armor), cmocka_unit_test(test_armor_cut_at_packet),	   cmocka_unit_test(test_cms_table),
 		cmocka_unit_test(test_cms_equal),  cmocka_unit_test(test_der_limits),
 		cmocka_unit_test(test_names),
 	};
