@@ -462,6 +462,10 @@ static void check_daemon_user(const struct config *c, const struct confcheck_sys
 	if (*config_str(c, CONF_AUDIT_SIGNING_KEY) != '\0')
 		check_dir(c, sys, f, CONF_AUDIT_GNUPG_HOME, false, pu, CONFCHECK_ERROR,
 			  "gpg keeps its agent and trust database there");
+	/* the escrow key is opened again at every reload, as UserID */
+	if (*config_str(c, CONF_ESCROW_KEY) != '\0')
+		check_dir(c, sys, f, CONF_ESCROW_GNUPG_HOME, false, pu, CONFCHECK_ERROR,
+			  "gpg keeps its agent there and the escrow key cannot be used");
 	static const char reload[] = "a reload (SIGHUP) runs as UserID and would be refused";
 	if (config_file(c) != NULL)
 		check_readable(sys, f, 0, "the configuration", config_file(c), pu, reload);

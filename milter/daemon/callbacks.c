@@ -669,6 +669,16 @@ static sfsistat eom_outbound(SMFICTX *ctx, struct conn_ctx *c)
 		return eom_released(ctx, c);
 	struct findings *f = scan_message(snapshot_scan(c->snap), data, len);
 	metrics_add(METRIC_SCANNED, 1);
+	/* Opened with the escrow key: on the record before anything else,
+	 * or not at all (the client retries). */
+	unsigned opened = 0;
+	for (size_t i = 0; f != NULL && i < findings_part_count(f); i++)
+		opened += findings_part(f, i)->status == PART_DECRYPTED;
+	if (opened > 0 && store_escrow_record(daemon_state.store, m->qid, opened,
+					      snapshot_escrow_fpr(c->snap), err, sizeof err) != 0) {
+		findings_free(f);
+		return internal_error(ctx, c, err);
+	}
 	metrics_observe_scan((double)elapsed_us(&t0) / 1e6);
 	time_t now = time(NULL);
 	struct gate_input in = {

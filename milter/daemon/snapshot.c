@@ -18,6 +18,7 @@
 #include "grondslag/base/date.h"
 #include "grondslag/base/domain.h"
 #include "grondslag/scan/geo.h"
+#include "grondslag/decide/escrow.h"
 #include "grondslag/decide/regserial.h"
 #include "grondslag/decide/regsig.h"
 #include "grondslag/decide/scanopt.h"
@@ -31,6 +32,7 @@ struct snapshot {
 	struct geo *geo;
 	struct scan_options scan;
 	struct scanopt_domains scan_domains;
+	struct escrow *escrow;	/* EscrowKey, NULL: none */
 	struct policy_options policy;
 	enum gate_mode mode;
 	enum snapshot_on_error on_error;
@@ -266,6 +268,18 @@ struct snapshot *snapshot_load(const char *file, char *err, size_t errlen)
 		snapshot_unref(s);
 		return NULL;
 	}
+	const char *fpr = config_str(s->config, CONF_ESCROW_KEY);
+	if (*fpr != '\0') {
+		char eerr[512];
+		s->escrow = escrow_open(config_str(s->config, CONF_ESCROW_GNUPG_HOME), fpr, eerr,
+					sizeof eerr);
+		if (s->escrow == NULL) {
+			err_add(err, errlen, eerr);
+			snapshot_unref(s);
+			return NULL;
+		}
+		s->scan.limits.escrow = escrow_walk(s->escrow);
+	}
 	policy_options_config(s->config, &s->policy);
 	return s;
 }
@@ -285,12 +299,18 @@ void snapshot_unref(struct snapshot *s)
 		registry_unref(s->registry);
 	geo_close(s->geo);
 	scanopt_free(&s->scan_domains);
+	escrow_free(s->escrow);
 	config_free(s->config);
 	for (size_t i = 0; i < s->ndomains; i++)
 		free(s->domains[i]);
 	free(s->domains);
 	free(s->hosts);
 	free(s);
+}
+
+const char *snapshot_escrow_fpr(const struct snapshot *s)
+{
+	return s->escrow != NULL ? escrow_fpr(s->escrow) : NULL;
 }
 
 const struct config *snapshot_config(const struct snapshot *s)

@@ -815,6 +815,7 @@ static const struct name_value part_statuses[] = {
 	{"scanned", PART_SCANNED},
 	{"unscannable", PART_UNSCANNABLE},
 	{"container", PART_CONTAINER},
+	{"decrypted", PART_DECRYPTED},
 };
 
 const char *part_status_name(enum part_status s)

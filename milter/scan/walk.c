@@ -70,6 +70,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "grondslag/scan/archive.h"
@@ -209,6 +210,81 @@ static void walk_media(struct walk *w, const struct item *it)
 	walk_content(w, &tail);
 }
 
+/* ---- the escrow key ---------------------------------------------------------- */
+
+/* Sealed OpenPGP content that names the organisation's escrow key among
+ * its readers is opened with it and its plaintext read as the part's
+ * child, here where children are walked; anything that goes wrong leaves
+ * the part sealed, so the decision is the one without the escrow key. */
+
+/* Does r name one of the escrow key's subkeys?  A v3 session key packet
+ * names a key id; a v6 one a fingerprint, whose last 8 octets are a v4
+ * key's id and whose first 8 a v6 key's. */
+static bool escrow_names(const struct walk_escrow *e, const struct reader_id *r)
+{
+	const uint8_t *id = NULL;
+	if (r->kind == READER_PGP_KEYID && r->id_len == 8)
+		id = r->id;
+	else if (r->kind == READER_PGP_FPR && r->key_version == 4 && r->id_len == 20)
+		id = r->id + 12;
+	else if (r->kind == READER_PGP_FPR && r->id_len == 32)
+		id = r->id;
+	for (size_t i = 0; id != NULL && i < e->nkeyids; i++)
+		if (memcmp(e->keyids[i], id, 8) == 0)
+			return true;
+	return false;
+}
+
+struct escrow_hit {
+	const struct walk_escrow *e;
+	bool hit;
+};
+
+static bool escrow_found(void *arg, const struct reader_id *r)
+{
+	struct escrow_hit *h = arg;
+	h->hit = h->hit || escrow_names(h->e, r);
+	return !h->hit;
+}
+
+/* The file a .pgp, .gpg or .asc name sealed: its name without that. */
+static void unsealed_name(const char *filename, char *out, size_t n)
+{
+	snprintf(out, n, "%s", filename != NULL ? filename : "");
+	size_t l = strlen(out);
+	static const char *const ext[] = {".pgp", ".gpg", ".asc"};
+	for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
+		if (l > 4 && strcasecmp(out + l - 4, ext[i]) == 0)
+			out[l - 4] = '\0';
+}
+
+bool walk_unseal(struct walk *w, const struct item *it, const char *type)
+{
+	const struct walk_escrow *e = w->lim->escrow;
+	if (e == NULL || e->decrypt == NULL || e->nkeyids == 0 || w->halted)
+		return false;
+	struct escrow_hit h = {.e = e};
+	(void)readers_scan(it->data, it->len, escrow_found, &h);
+	if (!h.hit)
+		return false;
+	/* The plaintext is bounded by what the message may still expand to:
+	 * a larger one stays sealed (and unscannable), never half read. */
+	uint64_t room = w->lim->max_expanded_bytes > w->expanded
+				? w->lim->max_expanded_bytes - w->expanded : 0;
+	if (w->lim->max_expanded_bytes == 0 || room > SIZE_MAX)
+		room = SIZE_MAX;
+	unsigned char *plain = NULL;
+	size_t n = 0;
+	if (e->decrypt(e->arg, it->data, it->len, (size_t)room, &plain, &n) != 0)
+		return false;
+	findings_part_set_status(w->f, it->part, PART_DECRYPTED);
+	char name[256];
+	unsealed_name(it->filename, name, sizeof name);
+	(void)walk_child(w, it, "decrypted", type, name[0] != '\0' ? name : NULL, plain, n, false);
+	free(plain);
+	return true;
+}
+
 /* Binary bytes of no format read above: media, OpenPGP, or unknown. */
 static void walk_binary(struct walk *w, const struct item *it)
 {
@@ -219,8 +295,9 @@ static void walk_binary(struct walk *w, const struct item *it)
 	}
 	enum sniff_pgp k = sniff_pgp_binary(it->data, it->len);
 	if (k == SNIFF_PGP_SEALED) {
-		findings_part_unscannable(w->f, it->part, UNSCAN_PGP_MIME);
 		walk_readers(w, it->part, it->data, it->len, false);
+		if (!walk_unseal(w, it, "application/octet-stream"))
+			findings_part_unscannable(w->f, it->part, UNSCAN_PGP_MIME);
 	} else if (k == SNIFF_PGP_KEY)
 		return;	/* a key or detached signature: not content */
 	else if (is_media(it->type))
@@ -250,8 +327,9 @@ void walk_content(struct walk *w, const struct item *it)
 	if (pk == PGP_KIND_TNEF)
 		pk = PGP_KIND_NONE;	/* a TNEF label over other bytes: they decide */
 	if (pk != PGP_KIND_NONE) {
-		findings_part_unscannable(w->f, it->part, sealed[pk]);
 		walk_readers(w, it->part, it->data, it->len, false);
+		if (pk != PGP_KIND_PGP_ENCRYPTED || !walk_unseal(w, it, "application/octet-stream"))
+			findings_part_unscannable(w->f, it->part, sealed[pk]);
 		return;
 	}
 	if (strcmp(it->type, "text/rfc822-headers") == 0 ||

@@ -284,11 +284,14 @@ static void walk_alternatives(struct walk *w, GMimeObject *obj, const char *path
 
 /* multipart/encrypted is not descended into (its content is ciphertext),
  * but its leaves are asked who can read them: the control part
- * ("Version: 1") names nobody, the ciphertext part names its recipients. */
-static void walk_encrypted_readers(struct walk *w, GMimeMultipart *mp, unsigned idx)
+ * ("Version: 1") names nobody, the ciphertext part names its recipients.
+ * PGP/MIME ciphertext the escrow key opens is a MIME entity: true when it
+ * was read as the part's child. */
+static bool walk_encrypted_readers(struct walk *w, GMimeMultipart *mp, unsigned idx,
+				   const char *path, unsigned depth, bool pgp)
 {
 	int n = g_mime_multipart_get_count(mp);
-	bool known = false;
+	bool known = false, opened = false;
 	for (int i = 0; i < n && i < ENCRYPTED_PARTS_READ; i++) {
 		GMimeObject *c = g_mime_multipart_get_part(mp, i);
 		const unsigned char *data;
@@ -300,11 +303,17 @@ static void walk_encrypted_readers(struct walk *w, GMimeMultipart *mp, unsigned 
 		known = known || st == READERS_ENCRYPTED || st == READERS_NOT_ENCRYPTED;
 		if (st == READERS_MALFORMED)
 			walk_reader_unparsed(w, idx);
+		if (pgp && !opened && st == READERS_ENCRYPTED) {
+			struct item it = {.part = idx, .depth = depth, .path = path,
+					  .type = "multipart/encrypted", .data = data, .len = len};
+			opened = walk_unseal(w, &it, "message/rfc822");
+		}
 		if (owned != NULL)
 			g_object_unref(owned);
 	}
 	if (!known)
 		walk_reader_unparsed(w, idx);
+	return opened;
 }
 
 /* One MIME entity at path; children of a multipart are numbered under
@@ -325,9 +334,11 @@ static void walk_object(struct walk *w, GMimeObject *obj, const char *path,
 	if (GMIME_IS_MULTIPART(obj)) {
 		if (GMIME_IS_MULTIPART_ENCRYPTED(obj) || strcmp(type, "multipart/encrypted") == 0) {
 			enum pgp_kind k = pgp_classify(type, ct_param(obj, "protocol"), NULL, NULL, false);
-			findings_part_unscannable(w->f, (unsigned)idx, k == PGP_KIND_SMIME_SEALED
-								     ? UNSCAN_SMIME : UNSCAN_PGP_MIME);
-			walk_encrypted_readers(w, GMIME_MULTIPART(obj), (unsigned)idx);
+			bool smime = k == PGP_KIND_SMIME_SEALED;
+			if (!walk_encrypted_readers(w, GMIME_MULTIPART(obj), (unsigned)idx, path, depth,
+						    !smime))
+				findings_part_unscannable(w->f, (unsigned)idx,
+							  smime ? UNSCAN_SMIME : UNSCAN_PGP_MIME);
 			return;
 		}
 		findings_part_set_status(w->f, (unsigned)idx, PART_CONTAINER);

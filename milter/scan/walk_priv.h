@@ -113,6 +113,11 @@ int walk_child(struct walk *w, const struct item *parent, const char *name, cons
 	       const char *filename, const void *data, size_t n, bool lenient);
 /* A part whose bytes are text (sn: how the sniffer read them). */
 void walk_text_item(struct walk *w, const struct item *it, enum sniff_text sn);
+/* Sealed OpenPGP bytes of it opened with the escrow key (walk.h) and the
+ * plaintext read as child "decrypted" of type; false (nothing changed)
+ * when there is no escrow key, it is not among the readers, or the bytes
+ * do not open. */
+bool walk_unseal(struct walk *w, const struct item *it, const char *type);
 
 /* ---- walk_mime.c ---------------------------------------------------------- */
 

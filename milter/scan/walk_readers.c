@@ -54,3 +54,4 @@ enum readers_status walk_readers_leaf(struct walk *w, unsigned part, const void 
 	struct reader_sink s = {.f = w->f, .part = part};
 	return readers_scan(data, len, reader_found, &s);
 }
+

@@ -26,9 +26,31 @@ cr_keys() {
 		key 'Stranger <x@stranger.example>' 2y && key 'Staff <staff@ncsc.nl>' 2y &&
 		key 'FIRST teams <teams@first.example>' 2y &&
 		key 'Old BE <old@cert.be>' 1y --faked-system-time=20200101T000000 || return 1
-	for k in cert@cert.be cert@cert.at staff@ncsc.nl teams@first.example old@cert.be; do
+	key 'CERT DE <cert@cert.de>' 2y || return 1
+	for k in cert@cert.be cert@cert.at staff@ncsc.nl teams@first.example old@cert.be \
+		cert@cert.de; do
 		$G --export --armor $k >$k.asc || return 1
 	done
+	# the escrow key: secret only in the daemon's home, public in g
+	mkdir -p "$CR/escrow" && chmod 700 "$CR/escrow" || return 1
+	E="gpg --homedir $CR/escrow --batch --quiet --pinentry-mode loopback --passphrase="
+	$E --quick-gen-key 'Escrow <escrow@ncsc.nl>' ed25519 cert 2y &&
+		ESCROW=$($E --with-colons --list-keys escrow@ncsc.nl | awk -F: '/^fpr/{print $10; exit}') &&
+		$E --quick-add-key "$ESCROW" cv25519 encr 2y &&
+		$E --export --armor escrow@ncsc.nl >escrow@ncsc.nl.asc &&
+		$G --import escrow@ncsc.nl.asc 2>/dev/null &&
+		echo "$ESCROW" >escrow.fpr || return 1
+	# PGP/MIME plaintext: a MIME entity
+	entity() { printf 'Content-Type: text/plain; charset=us-ascii\n\n%s\n' "$1"; }
+	IPS=$(printf '133.1.2.%s\n' 1 2 3 4 5 6 7 8 9 10)
+	CREDS=$(i=0; printf 'email,password\n'; while [ $i -lt 30 ]; do
+		printf 'user%s@mail.example.jp,Pa55w0rd%s\n' $i $i; i=$((i + 1)); done)
+	encm() { _o=$1; _b=$2; shift 2; entity "$_b" | $G --armor --encrypt "$@" >"$_o.pgp"; }
+	encm escrow-ips "$IPS" -r cert@cert.de -r escrow@ncsc.nl &&
+		encm sealed-ips "$IPS" -r cert@cert.de &&
+		encm escrow-creds "$CREDS" -r cert@cert.de -r escrow@ncsc.nl &&
+		encm escrow-wrong "$IPS" -r cert@cert.de -r cert@cert.at -r escrow@ncsc.nl &&
+		encm escrow-clean 'Meeting on Tuesday.' -r cert@cert.at -r escrow@ncsc.nl || return 1
 	enc() { _o=$1; shift; printf 'secret list\n' | $G --armor --encrypt "$@" >"$_o.pgp"; }
 	enc right -r cert@cert.be && enc self -r cert@cert.be -r staff@ncsc.nl &&
 		enc wrong -r cert@cert.at && enc unknown -r x@stranger.example &&
@@ -82,17 +104,20 @@ cr_registry() {
 	cat <<REG
 version: 1
 own_domains: [ncsc.nl]
-own_keys: [$(cr_pin staff@ncsc.nl.asc)]
+own_keys: [$(cr_pin staff@ncsc.nl.asc), $(cr_pin escrow@ncsc.nl.asc)]
 shared_keys: [$(cr_pin teams@first.example.asc)]
 eea:
   - {country: BE, valid_from: 1994-01-01}
   - {country: AT, valid_from: 1994-01-01}
   - {country: FR, valid_from: 1994-01-01}
+  - {country: DE, valid_from: 1994-01-01}
 regimes:
   - {id: wbni, name: Wbni, valid_from: 2018-11-09}
 bases:
   - {id: all, regime: wbni, article: "Wbni art. 20(2)", approved_by: e2e,
      permits: [provider-traceable, incident, personal-data, credentials, unscannable], tlp_max: RED}
+  - {id: lists, regime: wbni, article: "Wbni art. 20(2)", approved_by: e2e,
+     permits: [provider-traceable, incident, personal-data], tlp_max: AMBER}
 parties:
   - id: cert-be
     name: CERT.be
@@ -123,6 +148,13 @@ parties:
         j+VjFM21J0hqWlEg+bdiojWnKfA5AQpWUWtnNwDEM0g12vYxoWM8Y81W+bHBw805
         I8kWVkXU6vFOi+HWvv/ira7ofJu16NnoUkhclkUrk0mXubZvyl4GBg==
         -----END PGP PUBLIC KEY BLOCK-----
+  - id: cert-de
+    name: CERT-Bund
+    type: eu-csirt
+    jurisdiction: DE
+    domains: [cert.de]
+    bases: [lists]
+    keys: [$(cr_pin cert@cert.de.asc)]
   - id: cert-fr
     name: CERT-FR
     type: eu-csirt
@@ -151,12 +183,15 @@ cr_start() {
 	e2e_check "messages built" cr_messages || e2e_done
 	cr_registry >"$CR/registry.yaml"
 	e2e_check "the registry with keys loads" sh -c "\"$E2E_BUILD/grondslag\" registry check \"$CR/registry.yaml\" |
-		grep -q ', 13 keys)'"
+		grep -q ', 17 keys)'"
 	e2e_check "test geo data built" sh tests/geo/build.sh "$E2E_BUILD/geo-test" || e2e_done
 	e2e_sink_start notices || { e2e_not_ok "start notice sink"; e2e_done; }
 	e2e_sink_start sink || { e2e_not_ok "start sink"; e2e_done; }
 	mkdir -p "$CR/spool"
-	mc_conf_common "$2" >"$CR/grondslag.conf"
+	{
+		mc_conf_common "$2"
+		printf 'EscrowKey %s\nEscrowGnupgHome %s\n' "$(cat "$CR/escrow.fpr")" "$CR/escrow"
+	} >"$CR/grondslag.conf"
 	e2e_check "grondslag store init" e2e_store_init "$CR/grondslag.conf"
 	e2e_proc_start milter "$MC_BIN" -f -c "$CR/grondslag.conf"
 	if [ "$1" = pf ]; then
@@ -200,6 +235,24 @@ cr_cases() {
 	cr_hold cert@cert.be unknown reader-unknown
 	cr_hold cert@cert.be v6-at reader-not-addressed
 	cr_hold cert@cert.at v6-anon reader-anonymous
+	# the escrow key: content also encrypted to it is decided like
+	# plaintext (a list CERT-Bund's basis permits goes, credentials it does
+	# not permit are held, as is the same list sealed without the escrow
+	# key), and its readers still count where the content is regulated
+	# (a clean note readable by another party is no longer a leak)
+	cr_deliver cert@cert.de escrow-ips
+	cr_deliver cert@cert.be escrow-clean
+	cr_hold cert@cert.de sealed-ips unscannable
+	cr_hold cert@cert.de escrow-creds no-basis
+	e2e_is "$(mc_sql "select count(*) from hold_recipients r join holds h using (ref)
+		where h.subject='escrow-creds' and r.explanation like '%credential data%'")" 1 \
+		"escrow-creds: held for the credentials found in the plaintext"
+	cr_hold cert@cert.de escrow-wrong reader-not-addressed
+	e2e_is "$(mc_sql "select count(*) from audit where event='decrypt'
+		and details like '%\"key\":\"$(cat "$CR/escrow.fpr")\"%'")" 4 \
+		"each decryption with the escrow key is a record of the chain"
+	e2e_is "$(mc_sql "select count(*) from audit where event='decrypt'
+		and details like '%\"parts\":1%'")" 4 "the record counts the parts opened"
 	# the jurists see who can read it: the explanation and the hold's summary
 	e2e_is "$(mc_sql "select count(*) from hold_recipients r join holds h using (ref)
 		where h.subject='wrong' and r.explanation like '%readable by CERT.at (cert-at, openpgp %'")" 1 \

@@ -270,6 +270,14 @@ static const struct row {
 	 "AuditSigningKey 0123456789ABCDEF0123456789ABCDEF01234567\n"
 	 "AuditGnupgHome /var/lib/grondslag/audit-gnupg", 0, W, 0, NULL},
 	{"a home without a key is not looked at", "AuditGnupgHome /var/lib/none", 0, W, 0, NULL},
+	{"escrow home missing",
+	 "EscrowKey 0123456789ABCDEF0123456789ABCDEF01234567\nEscrowGnupgHome /var/lib/none",
+	 1, E, 18, "EscrowGnupgHome: the directory /var/lib/none does not exist"},
+	{"escrow home of root",
+	 "EscrowKey 0123456789ABCDEF0123456789ABCDEF01234567\nEscrowGnupgHome /var/lib/rootonly",
+	 1, E, 18, "EscrowGnupgHome: the daemon's user (UserID) cannot write in /var/lib/rootonly"},
+	{"an escrow home without a key is not looked at", "EscrowGnupgHome /var/lib/none", 0, W, 0,
+	 NULL},
 	/* relays and other gaps */
 	{"release relay empty", "ReleaseRelay", 1, W, 13,
 	 "ReleaseRelay is empty: approved holds are never sent"},

@@ -675,6 +675,98 @@ static char *b_pgp_video(size_t *len)
 	return mixed1("video/mp4", "clip.mp4", pgp, sizeof pgp, len);
 }
 
+/* ---- the escrow key (walk.h): a decrypt() of the test's own, the
+ * packets real; the e2e suites open real ciphertext with GnuPG ---- */
+static const uint8_t escrow_id[8] = {0xe5, 0xc7, 0x0a, 0x11, 0x22, 0x33, 0x44, 0x55};
+static const char escrow_plain[] = "Content-Type: text/plain\r\n\r\n193.0.6.139\r\n145.97.39.155\r\n";
+
+static int escrow_open_ok(void *arg, const void *data, size_t len, size_t max,
+			  unsigned char **out, size_t *outlen)
+{
+	(void)arg, (void)data, (void)len;
+	if (sizeof escrow_plain - 1 > max)
+		return -1;	/* as GnuPG's output stops at the budget */
+	*out = (unsigned char *)g_strdup(escrow_plain);
+	*outlen = sizeof escrow_plain - 1;
+	return 0;
+}
+
+static int escrow_open_fails(void *arg, const void *data, size_t len, size_t max,
+			     unsigned char **out, size_t *outlen)
+{
+	(void)arg, (void)data, (void)len, (void)max, (void)out, (void)outlen;
+	return -1;
+}
+
+static const struct walk_escrow escrow_ok = {&escrow_id, 1, escrow_open_ok, NULL};
+static const struct walk_escrow escrow_bad = {&escrow_id, 1, escrow_open_fails, NULL};
+
+static void lim_escrow(struct walk_limits *l)
+{
+	l->escrow = &escrow_ok;
+}
+
+static void lim_escrow_fails(struct walk_limits *l)
+{
+	l->escrow = &escrow_bad;
+}
+
+/* A budget the plaintext does not fit: it stays sealed, never half read. */
+static void lim_escrow_small(struct walk_limits *l)
+{
+	l->escrow = &escrow_ok;
+	l->max_expanded_bytes = 7;
+}
+
+/* Session key packets for key id (and another reader), then data. */
+static size_t pgp_sealed(const uint8_t id[8], bool other, unsigned char *out)
+{
+	size_t n = 0;
+	for (int k = 0; k < (other ? 2 : 1); k++) {
+		out[n++] = 0xc1, out[n++] = 10, out[n++] = 3;
+		memcpy(out + n, k == 0 ? id : (const uint8_t *)"\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+		n += 8;
+		out[n++] = 1;
+	}
+	static const unsigned char seipd[] = {0xd2, 4, 1, 0xaa, 0xbb, 0xcc};
+	memcpy(out + n, seipd, sizeof seipd);
+	return n + sizeof seipd;
+}
+
+static char *pgp_mime_to(const uint8_t id[8], size_t *len)
+{
+	unsigned char pk[64];
+	size_t n = pgp_sealed(id, true, pk);
+	gchar *b64 = g_base64_encode(pk, n);
+	char *msg = g_strdup_printf(
+		"Subject: enc\r\nContent-Type: multipart/encrypted; "
+		"protocol=\"application/pgp-encrypted\"; boundary=e\r\n\r\n--e\r\n"
+		"Content-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n--e\r\n"
+		"Content-Type: application/octet-stream\r\n\r\n-----BEGIN PGP MESSAGE-----\r\n\r\n"
+		"%s\r\n-----END PGP MESSAGE-----\r\n--e--\r\n", b64);
+	g_free(b64);
+	*len = strlen(msg);
+	return msg;
+}
+
+static char *b_pgp_mime_escrow(size_t *len)
+{
+	return pgp_mime_to(escrow_id, len);
+}
+
+static char *b_pgp_mime_other(size_t *len)
+{
+	static const uint8_t other[8] = {9, 9, 9, 9, 9, 9, 9, 9};
+	return pgp_mime_to(other, len);
+}
+
+static char *b_pgp_file_escrow(size_t *len)
+{
+	unsigned char pk[64];
+	size_t n = pgp_sealed(escrow_id, false, pk);
+	return mixed1("application/octet-stream", "list.csv.gpg", pk, n, len);
+}
+
 static char *b_font_mismatch(size_t *len)
 {
 	unsigned char junk[400];
@@ -1483,6 +1575,26 @@ static const struct walk_case cases[] = {
 	 true, N, {"130.89.1.1,1133"}, {NULL}, 0, 0},
 	{"OLE2 labelled image/jpeg", NULL, b_ole2_image, NULL,
 	 {{"2", "image/jpeg", U, UNSCAN_OLE2}}, true, N, {NULL}, {NULL}, 0, 0},
+	{"PGP/MIME the escrow key opens: its plaintext is read", NULL, b_pgp_mime_escrow, lim_escrow,
+	 {{"subject", "text/plain", S, N}, {"TEXT", "multipart/encrypted", PART_DECRYPTED, N},
+	  {"TEXT!decrypted", "message/rfc822", C, N}}, true, N, {"193.0.6.139", "145.97.39.155"},
+	 {NULL}, 0, 0},
+	{"PGP/MIME the escrow key does not open stays sealed", NULL, b_pgp_mime_escrow,
+	 lim_escrow_fails, {{"TEXT", "multipart/encrypted", U, UNSCAN_PGP_MIME}}, true, N, {NULL},
+	 {"193.0.6.139"}, 0, 0},
+	{"PGP/MIME not encrypted to the escrow key stays sealed", NULL, b_pgp_mime_other, lim_escrow,
+	 {{"TEXT", "multipart/encrypted", U, UNSCAN_PGP_MIME}}, true, N, {NULL}, {"193.0.6.139"}, 0,
+	 0},
+	{"escrow plaintext over the budget stays sealed", NULL, b_pgp_mime_escrow, lim_escrow_small,
+	 {{"TEXT", "multipart/encrypted", U, UNSCAN_PGP_MIME}}, true, N, {NULL}, {"193.0.6.139"}, 0,
+	 0},
+	{"trap: PGP/MIME without an escrow key stays sealed", NULL, b_pgp_mime_escrow, NULL,
+	 {{"TEXT", "multipart/encrypted", U, UNSCAN_PGP_MIME}}, true, N, {NULL}, {"193.0.6.139"}, 0,
+	 0},
+	{"an OpenPGP file the escrow key opens: read as the file it sealed", NULL,
+	 b_pgp_file_escrow, lim_escrow,
+	 {{"2", "application/octet-stream", PART_DECRYPTED, N},
+	  {"2!decrypted", "application/octet-stream", S, N}}, true, N, {"193.0.6.139"}, {NULL}, 0, 0},
 	{"OpenPGP data labelled video/mp4", NULL, b_pgp_video, NULL,
 	 {{"2", "video/mp4", U, UNSCAN_PGP_MIME}}, true, N, {NULL}, {NULL}, 0, 0},
 	{"media label over bytes of no media format", NULL, b_font_mismatch, NULL,

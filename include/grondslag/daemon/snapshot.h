@@ -2,7 +2,7 @@
  * snapshot.h - everything a message is judged with, as one immutable,
  * reference-counted bundle: the configuration, the registry (signature
  * checked, digest computed), the geo databases, the scan and policy
- * options and the daemon's parsed settings (InternalHosts,
+ * options (with the EscrowKey, when one is set) and the daemon's parsed settings (InternalHosts,
  * InternalDomains, Mode, On-InternalError, DecisionDate).
  *
  * The daemon keeps the current snapshot in a slot.  A connection takes a
@@ -14,7 +14,7 @@
  * Public functions:
  *   snapshot_load()          build a snapshot from a configuration file
  *   snapshot_ref(), snapshot_unref()
- *   snapshot_config(), snapshot_registry(), snapshot_scan(),
+ *   snapshot_config(), snapshot_registry(), snapshot_scan(), snapshot_escrow_fpr(),
  *   snapshot_policy(), snapshot_mode(), snapshot_on_error(),
  *   snapshot_date(), snapshot_internal_host(), snapshot_internal_sender(),
  *   snapshot_digest(), snapshot_warning(), snapshot_signer(),
@@ -55,6 +55,8 @@ void snapshot_unref(struct snapshot *s);
 const struct config *snapshot_config(const struct snapshot *s);
 struct registry *snapshot_registry(const struct snapshot *s);
 const struct scan_options *snapshot_scan(const struct snapshot *s);
+/* The EscrowKey's fingerprint, NULL when there is none. */
+const char *snapshot_escrow_fpr(const struct snapshot *s);
 const struct policy_options *snapshot_policy(const struct snapshot *s);
 enum gate_mode snapshot_mode(const struct snapshot *s);
 enum snapshot_on_error snapshot_on_error(const struct snapshot *s);

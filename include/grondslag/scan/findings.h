@@ -84,7 +84,9 @@ enum category {
 };
 #define CAT_LAST CAT_CREDENTIALS
 
-enum part_status { PART_SCANNED, PART_UNSCANNABLE, PART_CONTAINER };
+/* PART_DECRYPTED: sealed content opened with the escrow key (walk.h);
+ * its plaintext is read as the part's child. */
+enum part_status { PART_SCANNED, PART_UNSCANNABLE, PART_CONTAINER, PART_DECRYPTED };
 
 /* One distinct address with its evidence. */
 struct finding_ip {

@@ -49,6 +49,20 @@
 
 #include "grondslag/scan/findings.h"
 
+/* The organisation's escrow key (EscrowKey): sealed OpenPGP content one
+ * of whose readers is one of its encryption subkeys is decrypted in
+ * memory and read like plaintext.  The walker knows no cryptography:
+ * decrypt() is the caller's (decide/escrow.h). */
+struct walk_escrow {
+	const uint8_t (*keyids)[8];	/* key ids of its encryption subkeys */
+	size_t nkeyids;
+	/* The plaintext of data (len bytes) into *out (malloc'd, at most max
+	 * bytes) and *outlen: 0, or -1 when it cannot be opened or is larger. */
+	int (*decrypt)(void *arg, const void *data, size_t len, size_t max, unsigned char **out,
+		       size_t *outlen);
+	void *arg;
+};
+
 struct walk_limits {
 	uint64_t max_message_bytes;	/* whole raw message */
 	unsigned max_parts;		/* parts, archive members included */
@@ -61,6 +75,7 @@ struct walk_limits {
 	uint64_t pdf_max_memory;	/* address space of the PDF child */
 	const char *pdftotext;		/* path of the extractor, NULL = default */
 	bool gmime_always;		/* tests: no plain-text fast path (plainmsg.h) */
+	const struct walk_escrow *escrow;	/* NULL: sealed content stays sealed */
 };
 
 void walk_limits_default(struct walk_limits *l);

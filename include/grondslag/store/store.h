@@ -60,6 +60,7 @@
  * store_list.c; the schema is in milter/store/store.c):
  *   store_open_readonly() read-only, for the CLI (audit verify/export)
  *   store_audit_put()     one record of the chain, own transaction
+ *   store_escrow_record() the record of a decryption with the escrow key
  *   store_audit_scan(), store_audit_verify(), store_audit_head()
  *   store_hold_decide()   one event of the hold state machine, with its
  *                         approval row, audit record and notice, one
@@ -260,6 +261,10 @@ struct store_audit {
 struct store *store_open_readonly(const char *path, char *err, size_t errlen);
 /* Append one record in its own transaction (fsynced).  0 or -1. */
 int store_audit_put(struct store *s, const struct store_audit *a, char *err, size_t errlen);
+/* The "decrypt" record: parts of the message queue_id were opened with
+ * the escrow key fpr (store_escrow.c).  0 or -1. */
+int store_escrow_record(struct store *s, const char *queue_id, unsigned parts, const char *fpr,
+			char *err, size_t errlen);
 /* Call cb for every record with at >= since, in seq order; cb returns
  * non-zero to stop.  0, or -1 on a read error. */
 int store_audit_scan(struct store *s, int64_t since,
