@@ -286,6 +286,18 @@ void findings_part_set_status(struct findings *f, unsigned part, enum part_statu
 		f->parts[part].status = st;
 }
 
+void findings_part_decrypted(struct findings *f, unsigned part)
+{
+	if (part >= f->nparts)
+		return;
+	struct finding_part *p = &f->parts[part];
+	bool sealed_only = p->status == PART_UNSCANNABLE && p->reason == UNSCAN_PGP_INLINE;
+	if (p->status != PART_UNSCANNABLE || sealed_only) {
+		p->status = PART_DECRYPTED;
+		p->reason = UNSCAN_NONE;
+	}
+}
+
 void findings_part_unscannable(struct findings *f, unsigned part, enum unscan_reason r)
 {
 	if (part >= f->nparts)

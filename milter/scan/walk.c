@@ -127,10 +127,32 @@ int walk_child(struct walk *w, const struct item *parent, const char *name,
  * are, each a part of its own ("1!base64@<offset>").  Unknown binary
  * there is no finding: the text itself was read, and such blobs are
  * mostly keys and certificates. */
+/* Does offset at of data lie inside an armoured PGP message block? */
+static bool in_armour(const unsigned char *data, size_t at)
+{
+	static const char begin[] = "-----BEGIN PGP MESSAGE-----", end[] = "-----END PGP MESSAGE-----";
+	const unsigned char *b = memmem(data, at, begin, sizeof begin - 1), *last = NULL;
+	while (b != NULL) {
+		last = b;
+		size_t from = (size_t)(b - data) + 1;
+		b = memmem(data + from, at - from, begin, sizeof begin - 1);
+	}
+	if (last == NULL)
+		return false;
+	size_t from = (size_t)(last - data);
+	return memmem(data + from, at - from, end, sizeof end - 1) == NULL;
+}
+
 static void walk_b64_runs(struct walk *w, const struct item *it)
 {
 	size_t off = 0, s, e;
+	/* Armour the escrow key opened was read as plaintext: its base64 is
+	 * not opened a second time (other runs in the text still are). */
+	const struct finding_part *fp = findings_part(w->f, it->part);
+	bool opened = fp != NULL && fp->status == PART_DECRYPTED;
 	while (!w->halted && sniff_b64_run(it->data, it->len, &off, &s, &e, 4)) {
+		if (opened && in_armour(it->data, s))
+			continue;
 		size_t dl;
 		unsigned char *d = sniff_b64_decode(it->data + s, e - s, &dl);
 		if (d == NULL) {
@@ -277,7 +299,7 @@ bool walk_unseal(struct walk *w, const struct item *it, const char *type)
 	size_t n = 0;
 	if (e->decrypt(e->arg, it->data, it->len, (size_t)room, &plain, &n) != 0)
 		return false;
-	findings_part_set_status(w->f, it->part, PART_DECRYPTED);
+	findings_part_decrypted(w->f, it->part);
 	char name[256];
 	unsealed_name(it->filename, name, sizeof name);
 	(void)walk_child(w, it, "decrypted", type, name[0] != '\0' ? name : NULL, plain, n, false);

@@ -144,18 +144,43 @@ struct textx *walk_stream_open(struct walk *w, unsigned part, enum markup_kind m
 	return t;
 }
 
+/* Inline armour of part the escrow key may open: one message block only
+ * (GnuPG opens the first of several, the others would pass unread). */
+static void unseal_inline(struct walk *w, unsigned part, GByteArray *armor)
+{
+	static const char begin[] = "-----BEGIN PGP MESSAGE-----";
+	const char *s = (const char *)armor->data;
+	const char *first = g_strstr_len(s, (gssize)armor->len, begin);
+	if (first == NULL || w->lim->escrow == NULL)
+		return;
+	size_t rest = armor->len - (size_t)(first - s) - 1;
+	if (g_strstr_len(first + 1, (gssize)rest, begin) != NULL)
+		return;
+	const struct finding_part *fp = findings_part(w->f, part);
+	if (fp == NULL)
+		return;
+	struct item it = {.part = part, .depth = fp->depth, .path = fp->path, .type = fp->type,
+			  .data = armor->data, .len = armor->len};
+	(void)walk_unseal(w, &it, "text/plain");
+}
+
 void walk_stream_close(struct walk *w, struct textx *t)
 {
 	if (!w->halted)
 		(void)textx_finish(t);
-	if (w->armor != NULL) {	/* inline armour: its readers */
-		walk_readers(w, w->part, w->armor->data, w->armor->len, true);
-		g_byte_array_free(w->armor, TRUE);
-		w->armor = NULL;
-	}
+	GByteArray *armor = w->armor;
+	w->armor = NULL;
+	if (armor != NULL)	/* inline armour: its readers */
+		walk_readers(w, w->part, armor->data, armor->len, true);
+	unsigned part = w->part;
 	if (w->h->end != NULL)
-		w->h->end(w->arg, w->part);
+		w->h->end(w->arg, part);
 	textx_free(t);
+	/* after the stream's end: the plaintext is a stream of its own */
+	if (armor != NULL) {
+		unseal_inline(w, part, armor);
+		g_byte_array_free(armor, TRUE);
+	}
 }
 
 /* A whole buffer as one text stream, fed in CHUNK slices. */

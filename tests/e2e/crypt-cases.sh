@@ -51,6 +51,9 @@ cr_keys() {
 		encm escrow-creds "$CREDS" -r cert@cert.de -r escrow@ncsc.nl &&
 		encm escrow-wrong "$IPS" -r cert@cert.de -r cert@cert.at -r escrow@ncsc.nl &&
 		encm escrow-clean 'Meeting on Tuesday.' -r cert@cert.at -r escrow@ncsc.nl || return 1
+	# inline armour in a text body (*.inl: the body is built around it)
+	printf '%s\n' "$IPS" | $G --armor --encrypt -r cert@cert.de -r escrow@ncsc.nl >escrow-inline.inl &&
+		printf '%s\n' "$IPS" | $G --armor --encrypt -r cert@cert.de >sealed-inline.inl || return 1
 	enc() { _o=$1; shift; printf 'secret list\n' | $G --armor --encrypt "$@" >"$_o.pgp"; }
 	enc right -r cert@cert.be && enc self -r cert@cert.be -r staff@ncsc.nl &&
 		enc wrong -r cert@cert.at && enc unknown -r x@stranger.example &&
@@ -81,6 +84,11 @@ def pgp_mime(name, armour):
         "Content-Type: application/octet-stream\n\n%s\n--B--\n" % armour)
 for f in glob.glob(d + "/*.pgp"):
     pgp_mime(os.path.basename(f)[:-4], open(f).read())
+for f in glob.glob(d + "/*.inl"):
+    name = os.path.basename(f)[:-4]
+    open("%s/%s.eml" % (d, name), "w").write(
+        head % name + "Content-Type: text/plain\n\nHello,\n\nthe list:\n\n%s\nRegards\n"
+        % open(f).read())
 open(d + "/smime.eml", "w").write(
     "From: Sender <sender@ncsc.nl>\nSubject: smime\n" + open(d + "/smime.part").read())
 def v6(fpr):
@@ -248,11 +256,13 @@ cr_cases() {
 		where h.subject='escrow-creds' and r.explanation like '%credential data%'")" 1 \
 		"escrow-creds: held for the credentials found in the plaintext"
 	cr_hold cert@cert.de escrow-wrong reader-not-addressed
+	cr_deliver cert@cert.de escrow-inline
+	cr_hold cert@cert.de sealed-inline unscannable
 	e2e_is "$(mc_sql "select count(*) from audit where event='decrypt'
-		and details like '%\"key\":\"$(cat "$CR/escrow.fpr")\"%'")" 4 \
+		and details like '%\"key\":\"$(cat "$CR/escrow.fpr")\"%'")" 5 \
 		"each decryption with the escrow key is a record of the chain"
 	e2e_is "$(mc_sql "select count(*) from audit where event='decrypt'
-		and details like '%\"parts\":1%'")" 4 "the record counts the parts opened"
+		and details like '%\"parts\":1%'")" 5 "the record counts the parts opened"
 	# the jurists see who can read it: the explanation and the hold's summary
 	e2e_is "$(mc_sql "select count(*) from hold_recipients r join holds h using (ref)
 		where h.subject='wrong' and r.explanation like '%readable by CERT.at (cert-at, openpgp %'")" 1 \

@@ -760,6 +760,31 @@ static char *b_pgp_mime_other(size_t *len)
 	return pgp_mime_to(other, len);
 }
 
+/* Inline armour in a text body (blocks of them). */
+static char *inline_blocks(int blocks, size_t *len)
+{
+	unsigned char pk[64];
+	size_t n = pgp_sealed(escrow_id, false, pk);
+	gchar *b64 = g_base64_encode(pk, n);
+	GString *s = g_string_new("Subject: inline\r\nContent-Type: text/plain\r\n\r\nHello,\r\n\r\n");
+	for (int i = 0; i < blocks; i++)
+		g_string_append_printf(s, "-----BEGIN PGP MESSAGE-----\r\n\r\n%s\r\n"
+					  "-----END PGP MESSAGE-----\r\n", b64);
+	g_free(b64);
+	*len = s->len;
+	return g_string_free(s, FALSE);
+}
+
+static char *b_inline_escrow(size_t *len)
+{
+	return inline_blocks(1, len);
+}
+
+static char *b_inline_escrow_two(size_t *len)
+{
+	return inline_blocks(2, len);
+}
+
 static char *b_pgp_file_escrow(size_t *len)
 {
 	unsigned char pk[64];
@@ -1595,6 +1620,15 @@ static const struct walk_case cases[] = {
 	 b_pgp_file_escrow, lim_escrow,
 	 {{"2", "application/octet-stream", PART_DECRYPTED, N},
 	  {"2!decrypted", "application/octet-stream", S, N}}, true, N, {"193.0.6.139"}, {NULL}, 0, 0},
+	{"inline armour the escrow key opens: the plaintext after the text", NULL, b_inline_escrow,
+	 lim_escrow,
+	 {{"subject", "text/plain", S, N}, {"1", "text/plain", PART_DECRYPTED, N},
+	  {"1!decrypted", "text/plain", S, N}}, false, N, {"Hello", "193.0.6.139"}, {NULL}, 0, 0},
+	{"two inline blocks stay sealed (GnuPG would open the first only)", NULL,
+	 b_inline_escrow_two, lim_escrow, {{"1", "text/plain", U, UNSCAN_PGP_INLINE}}, true, N,
+	 {"Hello"}, {"193.0.6.139"}, 0, 0},
+	{"trap: inline armour without an escrow key stays sealed", NULL, b_inline_escrow, NULL,
+	 {{"1", "text/plain", U, UNSCAN_PGP_INLINE}}, true, N, {"Hello"}, {"193.0.6.139"}, 0, 0},
 	{"OpenPGP data labelled video/mp4", NULL, b_pgp_video, NULL,
 	 {{"2", "video/mp4", U, UNSCAN_PGP_MIME}}, true, N, {NULL}, {NULL}, 0, 0},
 	{"media label over bytes of no media format", NULL, b_font_mismatch, NULL,

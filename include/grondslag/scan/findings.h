@@ -157,6 +157,10 @@ void findings_part_set_bytes(struct findings *f, unsigned part, uint64_t bytes);
 void findings_part_set_status(struct findings *f, unsigned part, enum part_status st);
 /* Mark a part unscannable (first reason wins for the part). */
 void findings_part_unscannable(struct findings *f, unsigned part, enum unscan_reason r);
+/* Its sealed content was opened with the escrow key: PART_DECRYPTED,
+ * unless the part is unscannable for another reason than the inline
+ * armour now opened (that stays). */
+void findings_part_decrypted(struct findings *f, unsigned part);
 /* Message-level unscannable reason (a limit over the whole message). */
 void findings_message_unscannable(struct findings *f, enum unscan_reason r);
 void findings_part_set_format(struct findings *f, unsigned part, enum incident_format fmt);
