@@ -17,10 +17,11 @@ struct against_keys {
 	size_t nkeys;
 };
 
-/* Check the chain of s against the checkpoint lines in file; print the
+struct ctl_chain;
+/* Check the chain of ch against the checkpoint lines in file; print the
  * report (text, or JSON).  0 intact and anchored, 1 not (or no line
  * found), -1 error (printed). */
-int audit_verify_against(struct store *s, const char *file, const struct against_keys *k,
+int audit_verify_against(const struct ctl_chain *ch, const char *file, const struct against_keys *k,
 			 bool json);
 
 #endif
