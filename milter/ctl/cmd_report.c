@@ -156,6 +156,8 @@ static bool report_parse(int argc, char **argv, struct report_args *a)
 		{"basis", required_argument, NULL, 'b'},
 		{"sender", required_argument, NULL, 'e'},
 		{"sender-names", no_argument, NULL, 'N'},
+		{"lang", required_argument, NULL, 'L'},
+		{"no-compare", no_argument, NULL, 'C'},
 		{NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -169,6 +171,13 @@ static bool report_parse(int argc, char **argv, struct report_args *a)
 		case 'b': a->o.basis = optarg; break;
 		case 'e': a->o.sender = optarg; break;
 		case 'N': a->o.pseudonymise = false; break;
+		case 'C': a->o.previous = false; break;
+		case 'L':
+			a->o.lang = optarg;
+			ok = report_lang_valid(optarg);
+			if (!ok)
+				fprintf(stderr, "grondslag report: --lang en|nl\n");
+			break;
 		case 'D': a->database = optarg; break;
 		case 'r': a->registry = optarg; break;
 		case 'o': a->output = optarg; break;
@@ -248,6 +257,12 @@ static char *report_request(const struct report_args *a, size_t *len)
 	}
 	json_key(j, "pseudonymise");
 	json_bool(j, a->o.pseudonymise);
+	json_key(j, "compare");
+	json_bool(j, a->o.previous);
+	if (a->o.lang != NULL) {
+		json_key(j, "lang");
+		json_str(j, a->o.lang);
+	}
 	json_obj_end(j);
 	return json_string_done(j, len);	/* one line, with its newline */
 }
@@ -281,11 +296,13 @@ int cmd_report(int argc, char **argv)
 	a.o.repeat_sender = 3;
 	a.o.repeat_party = 3;
 	a.o.pseudonymise = true;
+	a.o.previous = true;
 	if (!report_parse(argc, argv, &a)) {
 		fprintf(stderr,
 			"usage: grondslag report [-c CONFIG] [--database FILE | --socket PATH]\n"
 			"         [--registry FILE] [--since D] [--until D] [--party P] [--basis B]\n"
-			"         [--sender S] [--sender-names] [--format text|csv|json|html]\n"
+			"         [--sender S] [--sender-names] [--no-compare] [--lang en|nl]\n"
+			"         [--format text|csv|json|html]\n"
 			"         [-o FILE] [--top N] [--repeat-sender N] [--repeat-party N] [--now D]\n");
 		return CTL_ERROR;
 	}
@@ -302,6 +319,10 @@ int cmd_report(int argc, char **argv)
 		return vrc;
 	}
 	const char *db = a.database ? a.database : config_str(c, CONF_DATABASE);
+	if (a.o.lang == NULL)
+		a.o.lang = config_str(c, CONF_REPORT_LANGUAGE);
+	a.o.hold_expiry_days = config_uint(c, CONF_HOLD_EXPIRY);
+	a.o.expiry_warning_days = config_uint(c, CONF_EXPIRY_WARNING);
 	struct registry *reg = report_registry(c, a.registry);
 	a.o.registry = reg;
 	char err[1024];

@@ -22,8 +22,8 @@ static const struct ctl_command commands[] = {
 	 "Check the configuration and print it (or the documented defaults)."},
 	{"report", cmd_report,
 	 "report [-c CONFIG] [--database FILE | --socket PATH] [--since D] [--until D]"
-	 " [--party P] [--basis B] [--sender S] [--sender-names] [--format text|csv|json|html]"
-	 " [-o FILE]",
+	 " [--party P] [--basis B] [--sender S] [--sender-names] [--no-compare] [--lang en|nl]"
+	 " [--format text|csv|json|html] [-o FILE]",
 	 "What was shared and held, per party, basis and category (the store, or the daemon)."},
 	{"stats", cmd_stats, "stats [-c CONFIG] [--database FILE | --socket PATH] [--prometheus]"
 	 " [-o FILE]",

@@ -7,7 +7,8 @@
  *
  *   {"cmd":"report", "since":T, "until":T, "now":T, "format":F,
  *    "top":N, "repeat_sender":N, "repeat_party":N, "party":P,
- *    "basis":B, "sender":S, "pseudonymise":true|false}
+ *    "basis":B, "sender":S, "pseudonymise":true|false, "compare":true|false,
+ *    "lang":"en"|"nl" (default ReportLanguage)}
  *        -> "report": the document (report.h) as text; built by the
  *           daemon from the store with its current registry
  *   {"cmd":"stats"} -> "stats": {holds, held_recipients, ...}
@@ -107,8 +108,15 @@ static bool report_args(struct ctlsock_req *r, struct report_options *o, enum re
 	o->sender = ctlsock_arg(r, "sender", &bad);
 	const struct jsonr_value *ps = jsonr_get(r->root, "pseudonymise");
 	o->pseudonymise = jsonr_type(ps) == JSONR_NONE || jsonr_bool(ps);
-	if (bad) {
-		snprintf(why, whylen, "report: party, basis and sender are strings");
+	const struct jsonr_value *cmp = jsonr_get(r->root, "compare");
+	o->previous = jsonr_type(cmp) == JSONR_NONE || jsonr_bool(cmp);
+	o->lang = ctlsock_arg(r, "lang", &bad);
+	if (o->lang == NULL)
+		o->lang = config_str(r->c, CONF_REPORT_LANGUAGE);
+	o->hold_expiry_days = config_uint(r->c, CONF_HOLD_EXPIRY);
+	o->expiry_warning_days = config_uint(r->c, CONF_EXPIRY_WARNING);
+	if (bad || !report_lang_valid(o->lang)) {
+		snprintf(why, whylen, "report: party, basis, sender and lang (en, nl) are strings");
 		return false;
 	}
 	return true;

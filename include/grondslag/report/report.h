@@ -79,7 +79,18 @@ struct report_options {
 	/* Senders as "sender-1", "sender-2", ... (by rank) instead of their
 	 * addresses: a management report names no staff. */
 	bool pseudonymise;
+	/* Holds still open are overdue past HoldExpiry days and close to
+	 * expiry within ExpiryWarning days of it (0: no such section). */
+	unsigned hold_expiry_days, expiry_warning_days;
+	/* The language of the HTML: "en" (NULL) or "nl". */
+	const char *lang;
+	/* Also count the period of the same length just before, for
+	 * comparison (the totals only). */
+	bool previous;
 };
+
+/* "en" or "nl" (ReportLanguage): false on anything else. */
+bool report_lang_valid(const char *lang);
 
 struct report;
 
