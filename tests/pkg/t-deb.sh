@@ -8,8 +8,15 @@
 # starts and a jurist user's `grondslag held` is answered (and logged),
 # an outsider's refused; an upgrade (the same package, a higher version)
 # keeps the edited conffile and the store; purge removes the package's
-# files, the configuration and the store.  The host is left as found:
-# the users this test made are removed, a grondslag user it made too.
+# files, the configuration and the store.  The host is left as found,
+# also when a check fails or the run is interrupted (the EXIT trap also
+# runs on HUP, INT and TERM): the daemon it started is stopped, the
+# package purged, the packages the install pulled in purged again, the
+# users this test made removed, a grondslag user it made too, and the
+# mode of a /var/lib/grondslag that was there put back.  A host where the
+# grondslag package is installed is not touched at all (the test fails
+# and says so): it would purge a real installation.  Runs of two
+# checkouts on one host take turns (flock on /run/lock).
 set -u
 . tests/testlib.sh
 DEB=${1:-}
@@ -21,6 +28,18 @@ if [ "$(id -u)" != 0 ] || [ ! -f "$DEB" ]; then
 	summary
 	exit 1
 fi
+# one run at a time on this host: dpkg and the package's paths are shared
+if [ -z "${TDEB_LOCKED:-}" ] && command -v flock >/dev/null 2>&1; then
+	TDEB_LOCKED=1 exec flock -w 1800 /run/lock/grondslag-deb-check sh "$0" "$@"
+fi
+if dpkg-query -W -f='${Status}' grondslag 2>/dev/null | grep -q 'ok installed'; then
+	not_ok "the grondslag package is not installed on this host before the test" \
+		"it is: the test installs, upgrades and PURGES the package; run it on a host without it"
+	summary
+	exit 1
+fi
+installed() { dpkg-query -W -f='${Status} ${Package}\n' 2>/dev/null | awk '$3 == "installed" { print $4 }' | sort; }
+installed >"$W/packages.before"
 JUR=grondslag-tdeb-j
 OUTSIDER=grondslag-tdeb-out
 HAD_USER=no
@@ -34,6 +53,13 @@ VARLIB=$(stat -c '%a %u %g' /var/lib/grondslag 2>/dev/null || echo none)
 cleanup() {
 	[ -n "$DAEMON" ] && kill "$DAEMON" 2>/dev/null && wait "$DAEMON" 2>/dev/null
 	dpkg --purge grondslag >/dev/null 2>&1
+	# what the install pulled in (the libraries are normally there from
+	# tests/deps.sh already: then nothing)
+	installed | comm -13 "$W/packages.before" - >"$W/packages.pulled"
+	if [ -s "$W/packages.pulled" ]; then
+		DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq $(cat "$W/packages.pulled") \
+			>"$W/packages.purge.log" 2>&1
+	fi
 	for u in $JUR $OUTSIDER; do id "$u" >/dev/null 2>&1 && userdel "$u" >/dev/null 2>&1; done
 	[ "$HAD_USER" = no ] && id grondslag >/dev/null 2>&1 && userdel grondslag >/dev/null 2>&1
 	getent group grondslag >/dev/null && [ "$HAD_USER" = no ] && groupdel grondslag 2>/dev/null
@@ -44,7 +70,7 @@ cleanup() {
 	return 0
 }
 trap cleanup EXIT
-dpkg --purge grondslag >/dev/null 2>&1
+trap 'exit 130' HUP INT TERM
 
 # mode_of PATH: "MODE USER GROUP"
 mode_of() { stat -c '%a %U %G' "$1" 2>/dev/null; }
@@ -150,4 +176,8 @@ done
 if [ "$VARLIB" != none ]; then
 	check "purge leaves what else was in /var/lib/grondslag" test -d /var/lib/grondslag/geo
 fi
+installed | comm -13 "$W/packages.before" - | grep -v '^grondslag$' >"$W/packages.new"
+# a note, not a check: the EXIT trap purges them again
+[ -s "$W/packages.new" ] &&
+	echo "# the install pulled in (purged at the end): $(tr '\n' ' ' <"$W/packages.new")"
 summary
