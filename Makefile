@@ -211,6 +211,7 @@ deb:
 	rm -rf $(DEB_SRC)/debian
 	cp -r contrib/debian $(DEB_SRC)/debian
 	cp contrib/grondslag-milter.service $(DEB_SRC)/debian/grondslag.grondslag-milter.service
+	cp contrib/grondslag-web.service $(DEB_SRC)/debian/grondslag.grondslag-web.service
 	cp contrib/grondslag.tmpfiles $(DEB_SRC)/debian/grondslag.tmpfiles
 	cd $(DEB_SRC) && dpkg-buildpackage -us -uc >../build.log 2>&1 || \
 		{ tail -30 ../build.log; exit 1; }

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "audit_against.h"
+#include "ctl.h"
 #include "grondslag/store/anchor.h"
 #include "grondslag/base/json.h"
 
@@ -220,7 +221,7 @@ static void print(const struct against *a, const char *file, bool chain_ok, int6
 		       records);
 }
 
-int audit_verify_against(struct store *s, const char *file, const struct against_keys *k,
+int audit_verify_against(const struct ctl_chain *ch, const char *file, const struct against_keys *k,
 			 bool json)
 {
 	size_t len = 0;
@@ -241,7 +242,7 @@ int audit_verify_against(struct store *s, const char *file, const struct against
 		qsort(a.e, a.n, sizeof *a.e, by_seq);
 	size_t nsigned = 0, good = 0;
 	check_signatures(&a, k, &nsigned);
-	if (store_audit_scan(s, INT64_MIN, row, &a) != 0) {
+	if (ctl_chain_scan(ch, INT64_MIN, row, &a) != 0) {
 		fprintf(stderr, "grondslag: cannot read the audit records\n");
 		free(a.e);
 		audit_verify_free(a.chain);

@@ -28,9 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,7 +39,6 @@
 #include "grondslag/base/limits.h"
 
 #define DEFAULT_CONFIG "/etc/grondslag/grondslag.conf"
-#define ANSWER_MAX (64u << 20)
 #define MAX_RCPT_ARGS RCPTS_MAX	/* limits.h */
 
 struct jopts {
@@ -228,60 +224,6 @@ static char *build_request(const struct jopts *o, size_t *len)
 		buf = NULL;
 	}
 	return buf;
-}
-
-/* Send req to the daemon at path; the answer (malloc'ed) or NULL. */
-static char *exchange(const char *path, const char *req, size_t len, size_t *alen)
-{
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	if (strlen(path) >= sizeof sa.sun_path) {
-		fprintf(stderr, "grondslag: %.200s: socket path too long\n", path);
-		return NULL;
-	}
-	memcpy(sa.sun_path, path, strlen(path) + 1);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct timeval tv = {60, 0};
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-		fprintf(stderr, "grondslag: control socket %.200s: %s (is grondslag-milter running?)\n",
-			path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return NULL;
-	}
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-	for (size_t off = 0; off < len;) {
-		ssize_t w = send(fd, req + off, len - off, MSG_NOSIGNAL);
-		if (w <= 0 && errno != EINTR)
-			break;
-		off += w > 0 ? (size_t)w : 0;
-	}
-	char *ans = NULL;
-	size_t cap = 0;
-	*alen = 0;
-	for (;;) {
-		if (*alen + 1 >= cap) {
-			cap = cap ? cap * 2 : 65536;
-			char *n = cap <= ANSWER_MAX ? realloc(ans, cap) : NULL;
-			if (n == NULL)
-				break;
-			ans = n;
-		}
-		ssize_t r = read(fd, ans + *alen, cap - *alen - 1);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		*alen += (size_t)r;
-	}
-	close(fd);
-	if (ans == NULL || *alen == 0) {
-		fprintf(stderr, "grondslag: no answer from the daemon\n");
-		free(ans);
-		return NULL;
-	}
-	ans[*alen] = '\0';
-	return ans;
 }
 
 /* Exit code of an answer's status. */
@@ -586,7 +528,7 @@ static int run_one(const struct jopts *o, const char *path)
 {
 	size_t len = 0, alen = 0;
 	char *req = build_request(o, &len);
-	char *ans = req ? exchange(path, req, len, &alen) : NULL;
+	char *ans = req ? ctl_exchange(path, req, len, &alen) : NULL;
 	int rc = ans ? report(o, ans, alen) : CTL_ERROR;
 	free(ans);
 	free(req);
@@ -601,7 +543,7 @@ static int run_confirmed(struct jopts *o, const char *path)
 	size_t len = 0, alen = 0;
 	o->dry_run = true;
 	char *req = build_request(o, &len);
-	char *ans = req ? exchange(path, req, len, &alen) : NULL;
+	char *ans = req ? ctl_exchange(path, req, len, &alen) : NULL;
 	o->dry_run = false;
 	free(req);
 	if (ans == NULL)

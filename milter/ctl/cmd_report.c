@@ -31,6 +31,8 @@
 
 #include "ctl.h"
 #include "grondslag/base/date.h"
+#include "grondslag/base/json.h"
+#include "grondslag/base/jsonr.h"
 #include "grondslag/report/report.h"
 #include "regload.h"
 
@@ -127,7 +129,7 @@ static bool parse_day(const char *opt, const char *s, time_t *out)
 
 /* The options of "report" that are not the common ones. */
 struct report_args {
-	const char *conf, *database, *registry, *output;
+	const char *conf, *database, *registry, *output, *socket;
 	enum report_format format;
 	time_t since, until;
 	bool has_since, has_until;
@@ -149,6 +151,13 @@ static bool report_parse(int argc, char **argv, struct report_args *a)
 		{"repeat-sender", required_argument, NULL, 'S'},
 		{"repeat-party", required_argument, NULL, 'P'},
 		{"now", required_argument, NULL, 'n'},
+		{"socket", required_argument, NULL, 'k'},
+		{"party", required_argument, NULL, 'p'},
+		{"basis", required_argument, NULL, 'b'},
+		{"sender", required_argument, NULL, 'e'},
+		{"sender-names", no_argument, NULL, 'N'},
+		{"lang", required_argument, NULL, 'L'},
+		{"no-compare", no_argument, NULL, 'C'},
 		{NULL, 0, NULL, 0},
 	};
 	int ch;
@@ -157,6 +166,18 @@ static bool report_parse(int argc, char **argv, struct report_args *a)
 		bool ok = true;
 		switch (ch) {
 		case 'c': a->conf = optarg; break;
+		case 'k': a->socket = optarg; break;
+		case 'p': a->o.party = optarg; break;
+		case 'b': a->o.basis = optarg; break;
+		case 'e': a->o.sender = optarg; break;
+		case 'N': a->o.pseudonymise = false; break;
+		case 'C': a->o.previous = false; break;
+		case 'L':
+			a->o.lang = optarg;
+			ok = report_lang_valid(optarg);
+			if (!ok)
+				fprintf(stderr, "grondslag report: --lang en|nl\n");
+			break;
 		case 'D': a->database = optarg; break;
 		case 'r': a->registry = optarg; break;
 		case 'o': a->output = optarg; break;
@@ -207,6 +228,66 @@ static struct registry *report_registry(const struct config *c, const char *over
 	return reg;
 }
 
+/* The request of a report through the control socket (malloc'ed). */
+static char *report_request(const struct report_args *a, size_t *len)
+{
+	static const char *const formats[] = {"text", "csv", "json", "html"};
+	struct json *j = json_new_string();
+	if (j == NULL)
+		return NULL;
+	json_obj_begin(j);
+	json_key(j, "cmd");
+	json_str(j, "report");
+	const char *nk[] = {"since", "until", "now", "top", "repeat_sender", "repeat_party"};
+	const int64_t nv[] = {a->o.since, a->o.until, a->o.now, a->o.top, a->o.repeat_sender,
+			      a->o.repeat_party};
+	for (size_t i = 0; i < 6; i++) {
+		json_key(j, nk[i]);
+		json_int(j, nv[i]);
+	}
+	json_key(j, "format");
+	json_str(j, formats[a->format]);
+	const char *sk[] = {"party", "basis", "sender"};
+	const char *sv[] = {a->o.party, a->o.basis, a->o.sender};
+	for (size_t i = 0; i < 3; i++) {
+		if (sv[i] != NULL) {
+			json_key(j, sk[i]);
+			json_str(j, sv[i]);
+		}
+	}
+	json_key(j, "pseudonymise");
+	json_bool(j, a->o.pseudonymise);
+	json_key(j, "compare");
+	json_bool(j, a->o.previous);
+	if (a->o.lang != NULL) {
+		json_key(j, "lang");
+		json_str(j, a->o.lang);
+	}
+	json_obj_end(j);
+	return json_string_done(j, len);	/* one line, with its newline */
+}
+
+/* The report made by the daemon (whose registry names the parties). */
+static int report_via_socket(const struct report_args *a, const char *path)
+{
+	size_t len = 0;
+	char *req = report_request(a, &len);
+	struct jsonr_doc *d = req != NULL ? ctl_ask(path, req, len, "report") : NULL;
+	free(req);
+	if (d == NULL)
+		return CTL_ERROR;
+	size_t n = 0;
+	const char *doc = jsonr_strn(jsonr_get(jsonr_root(d), "report"), &n);
+	char tmp[4096];
+	FILE *out = doc != NULL ? out_open(a->output, tmp, sizeof tmp) : NULL;
+	int rc = CTL_ERROR;
+	if (out != NULL &&
+	    out_close(out, fwrite(doc, 1, n, out) == n ? 0 : -1, a->output, tmp) == 0)
+		rc = CTL_OK;
+	jsonr_free(d);
+	return rc;
+}
+
 int cmd_report(int argc, char **argv)
 {
 	struct report_args a = {.format = REPORT_TEXT};
@@ -214,17 +295,34 @@ int cmd_report(int argc, char **argv)
 	a.o.top = 10;
 	a.o.repeat_sender = 3;
 	a.o.repeat_party = 3;
+	a.o.pseudonymise = true;
+	a.o.previous = true;
 	if (!report_parse(argc, argv, &a)) {
 		fprintf(stderr,
-			"usage: grondslag report [-c CONFIG] [--database FILE] [--registry FILE]\n"
-			"         [--since D] [--until D] [--format text|csv|json|html] [-o FILE]\n"
-			"         [--top N] [--repeat-sender N] [--repeat-party N] [--now D]\n");
+			"usage: grondslag report [-c CONFIG] [--database FILE | --socket PATH]\n"
+			"         [--registry FILE] [--since D] [--until D] [--party P] [--basis B]\n"
+			"         [--sender S] [--sender-names] [--no-compare] [--lang en|nl]\n"
+			"         [--format text|csv|json|html]\n"
+			"         [-o FILE] [--top N] [--repeat-sender N] [--repeat-party N] [--now D]\n");
 		return CTL_ERROR;
 	}
-	struct config *c = ctl_config(a.conf);
+	struct config *c = ctl_config_or_default(a.conf);
 	if (c == NULL)
 		return CTL_ERROR;
+	const char *via = ctl_read_via(c, a.database, a.socket);
+	if (via != NULL) {
+		if (a.registry != NULL)
+			fprintf(stderr, "grondslag report: through the control socket the daemon's"
+					" registry names the parties (--registry is not used)\n");
+		int vrc = report_via_socket(&a, via);
+		config_free(c);
+		return vrc;
+	}
 	const char *db = a.database ? a.database : config_str(c, CONF_DATABASE);
+	if (a.o.lang == NULL)
+		a.o.lang = config_str(c, CONF_REPORT_LANGUAGE);
+	a.o.hold_expiry_days = config_uint(c, CONF_HOLD_EXPIRY);
+	a.o.expiry_warning_days = config_uint(c, CONF_EXPIRY_WARNING);
 	struct registry *reg = report_registry(c, a.registry);
 	a.o.registry = reg;
 	char err[1024];
@@ -268,6 +366,42 @@ static int append_daemon_metrics(const struct config *c, FILE *out)
 	return ferror(out) ? -1 : 0;
 }
 
+/* The statistics through the control socket into st; 0, or -1
+ * (printed). */
+static int stats_via_socket(const char *path, struct report_stats *st)
+{
+	static const char req[] = "{\"cmd\":\"stats\"}\n";
+	struct jsonr_doc *d = ctl_ask(path, req, sizeof req - 1, "stats");
+	if (d == NULL)
+		return -1;
+	const struct jsonr_value *v = jsonr_get(jsonr_root(d), "stats");
+	struct {
+		const char *key;
+		uint64_t *to;
+	} f[] = {{"holds", &st->holds}, {"held_recipients", &st->held_recipients},
+		 {"shares", &st->shares}, {"shares_simulated", &st->shares_simulated},
+		 {"public_addresses", &st->public_addresses},
+		 {"notices_queued", &st->notices_queued}, {"notices_sent", &st->notices_sent},
+		 {"notices_failed", &st->notices_failed}};
+	bool ok = true;
+	memset(st, 0, sizeof *st);
+	for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+		ok &= jsonr_u64(jsonr_get(v, f[i].key), f[i].to);
+	for (size_t i = 0; i < 6; i++) {
+		char key[64];
+		snprintf(key, sizeof key, "holds_%s", report_hold_states[i]);
+		ok &= jsonr_u64(jsonr_get(v, key), &st->holds_by_state[i]);
+	}
+	uint64_t lh = 0, ls = 0;
+	ok &= jsonr_u64(jsonr_get(v, "last_hold"), &lh) && jsonr_u64(jsonr_get(v, "last_share"), &ls);
+	st->last_hold = (int64_t)lh;
+	st->last_share = (int64_t)ls;
+	jsonr_free(d);
+	if (!ok)
+		fprintf(stderr, "grondslag stats: the daemon's answer lacks a count\n");
+	return ok ? 0 : -1;
+}
+
 int cmd_stats(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -275,9 +409,10 @@ int cmd_stats(int argc, char **argv)
 		{"database", required_argument, NULL, 'D'},
 		{"prometheus", no_argument, NULL, 'p'},
 		{"output", required_argument, NULL, 'o'},
+		{"socket", required_argument, NULL, 'k'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *conf = NULL, *database = NULL, *output = NULL;
+	const char *conf = NULL, *database = NULL, *output = NULL, *socket = NULL;
 	bool prometheus = false;
 	int ch;
 	optind = 1;
@@ -290,22 +425,30 @@ int cmd_stats(int argc, char **argv)
 			prometheus = true;
 		} else if (ch == 'o') {
 			output = optarg;
+		} else if (ch == 'k') {
+			socket = optarg;
 		} else {
-			fprintf(stderr, "usage: grondslag stats [-c CONFIG] [--database FILE]"
-					" [--prometheus] [-o FILE]\n");
+			fprintf(stderr, "usage: grondslag stats [-c CONFIG] [--database FILE |"
+					" --socket PATH] [--prometheus] [-o FILE]\n");
 			return CTL_ERROR;
 		}
 	}
-	struct config *c = ctl_config(conf);
+	struct config *c = ctl_config_or_default(conf);
 	if (c == NULL)
 		return CTL_ERROR;
 	struct report_stats st;
 	char err[1024], tmp[4096];
 	int rc = CTL_ERROR;
-	if (report_stats_read(database ? database : config_str(c, CONF_DATABASE), &st, err,
-			      sizeof err) != 0) {
+	const char *via = ctl_read_via(c, database, socket);
+	if (via != NULL) {
+		if (stats_via_socket(via, &st) != 0)
+			goto done;
+	} else if (report_stats_read(database ? database : config_str(c, CONF_DATABASE), &st, err,
+				     sizeof err) != 0) {
 		fprintf(stderr, "grondslag: %s\n", err);
-	} else {
+		goto done;
+	}
+	{
 		FILE *out = out_open(output, tmp, sizeof tmp);
 		int w = 0;
 		if (out != NULL && prometheus) {
@@ -336,6 +479,7 @@ int cmd_stats(int argc, char **argv)
 		if (out != NULL && out_close(out, w, output, tmp) == 0)
 			rc = CTL_OK;
 	}
+done:
 	config_free(c);
 	return rc;
 }

@@ -91,6 +91,13 @@ struct config *ctl_config(const char *path)
 	return c;
 }
 
+struct config *ctl_config_or_default(const char *path)
+{
+	if (path == NULL && access(CTL_DEFAULT_CONFIG, R_OK) == 0)
+		path = CTL_DEFAULT_CONFIG;
+	return ctl_config(path);
+}
+
 struct geo *ctl_geo(const struct config *c, bool *failed)
 {
 	struct geo_options o;

@@ -21,13 +21,18 @@ static const struct ctl_command commands[] = {
 	{"config", cmd_config, "config [-c CONFIG] [dump|sample|man]",
 	 "Check the configuration and print it (or the documented defaults)."},
 	{"report", cmd_report,
-	 "report [-c CONFIG] [--database FILE] [--since D] [--until D] [--format text|csv|json|html]",
-	 "What was shared and held, per party, basis and category (reads the store)."},
-	{"stats", cmd_stats, "stats [-c CONFIG] [--database FILE] ...",
-	 "Counts of holds and decisions over time (reads the store)."},
+	 "report [-c CONFIG] [--database FILE | --socket PATH] [--since D] [--until D]"
+	 " [--party P] [--basis B] [--sender S] [--sender-names] [--no-compare] [--lang en|nl]"
+	 " [--format text|csv|json|html] [-o FILE]",
+	 "What was shared and held, per party, basis and category (the store, or the daemon)."},
+	{"stats", cmd_stats, "stats [-c CONFIG] [--database FILE | --socket PATH] [--prometheus]"
+	 " [-o FILE]",
+	 "Counts of holds and decisions (the store, or the daemon)."},
 	{"store", cmd_store, "store init [-c CONFIG] [--database FILE]",
 	 "Create a new, empty store (never overwrites one); the daemon never creates it."},
-	{"audit", cmd_audit, "audit verify|export [-c CONFIG] [--since D] [--format jsonl|csv]",
+	{"audit", cmd_audit,
+	 "audit verify|export [-c CONFIG] [--database FILE | --socket PATH] [--since D]"
+	 " [--format jsonl|csv]",
 	 "Verify the tamper-evident record of decisions, or export it for the DPO."},
 	{"held", cmd_jurist,
 	 "held [-c CONFIG] [--socket PATH] [--since D] [--party P] [--sender S] [--reason CODE] [--json]",

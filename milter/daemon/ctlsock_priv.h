@@ -5,7 +5,8 @@
  * the deny notice, ctlsock_names.c the party, reason code and basis a
  * jurist names, checked against the registry, ctlsock_resolve.c an
  * admin settling a stuck release, ctlsock_args.c the request's arguments,
- * ctlsock_answer.c the members every answer shares).  Private to those
+ * ctlsock_answer.c the members every answer shares, ctlsock_read.c the
+ * record read by auditors without the store file).  Private to those
  * files.  Calls go one way: ctlsock.c -> ctlsock_req.c (the dispatcher)
  * -> the commands' files -> ctlsock_args.c, ctlsock_answer.c,
  * ctlsock_names.c; none calls back into the dispatcher.
@@ -139,4 +140,11 @@ bool ctlsock_names_user(const char *v, const char *user);
 
 /* ctlsock_resolve.c: the admin's release-resolve request. */
 void ctlsock_resolve(struct ctlsock_req *r);
+
+/* ctlsock_read.c: the record read without the store file: report,
+ * stats, the audit chain in pages, the checkpoint file in pieces. */
+void ctlsock_report(struct ctlsock_req *r);
+void ctlsock_stats(struct ctlsock_req *r);
+void ctlsock_audit_records(struct ctlsock_req *r);
+void ctlsock_audit_checkpoints(struct ctlsock_req *r);
 #endif

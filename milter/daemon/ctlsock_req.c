@@ -493,6 +493,10 @@ static void cmd_decide(struct ctlsock_req *r)
 	}
 }
 
+/* The roles that may read the record: every role (a jurist who is also
+ * the DPO is a jurist: one role per login). */
+#define READERS (1u << CTLSOCK_JURIST | 1u << CTLSOCK_ADMIN | 1u << CTLSOCK_AUDITOR)
+
 /* The commands, with the roles that may use them. */
 static const struct {
 	const char *name;
@@ -504,6 +508,11 @@ static const struct {
 	{"approve", cmd_decide, 1u << CTLSOCK_JURIST},
 	{"deny", cmd_decide, 1u << CTLSOCK_JURIST},
 	{"release-resolve", ctlsock_resolve, 1u << CTLSOCK_ADMIN},
+	/* reading the record without the store file (ctlsock_read.c) */
+	{"report", ctlsock_report, READERS},
+	{"stats", ctlsock_stats, READERS},
+	{"audit-records", ctlsock_audit_records, READERS},
+	{"audit-checkpoints", ctlsock_audit_checkpoints, READERS},
 };
 
 /* Parse, check the role, run. */

@@ -50,23 +50,10 @@ void report_free(struct report *r)
 		free(r->regimes[i].name);
 	}
 	free(r->regimes);
+	report_dpo_free(r);
 	free(r);
 }
 
-
-/* The jurisdiction of the own organisation: that of the party which owns
- * the first own domain.  Parties elsewhere are "foreign". */
-static void find_home(struct report *r, const struct registry *reg)
-{
-	if (reg == NULL || registry_own_domain_count(reg) == 0)
-		return;
-	char probe[DOMAIN_TEXT_MAX + 16];
-	snprintf(probe, sizeof probe, "postmaster@%s", registry_own_domain(reg, 0));
-	struct registry_resolution res;
-	registry_resolve(reg, probe, &res);
-	if (res.party != NULL)
-		snprintf(r->home, sizeof r->home, "%s", res.party->jurisdiction);
-}
 
 /* ---- building ---------------------------------------------------------- */
 
@@ -83,7 +70,8 @@ static int run_scans(struct report *r, struct store *s, const struct registry *r
 	int rc = -1;
 	if (report_scan_holds(r, s, err, errlen) == 0 &&
 	    report_scan_recipients(r, s, reg, err, errlen) == 0 &&
-	    report_query_shares(r, s, reg, err, errlen) == 0)
+	    report_query_shares(r, s, reg, err, errlen) == 0 &&
+	    report_dpo_scans(r, s, reg, err, errlen) == 0)
 		rc = 0;
 	if (rc != 0 && err[0] == '\0')
 		snprintf(err, errlen, "report: out of memory");
@@ -91,9 +79,40 @@ static int run_scans(struct report *r, struct store *s, const struct registry *r
 	return rc;
 }
 
+bool report_lang_valid(const char *lang)
+{
+	return lang == NULL || strcmp(lang, "en") == 0 || strcmp(lang, "nl") == 0;
+}
+
+/* The totals of the period of the same length just before o's. */
+static int previous_period(struct report *r, const char *db_path, const struct report_options *o,
+			   char *err, size_t errlen)
+{
+	struct report_options p = *o;
+	p.previous = false;
+	p.hold_expiry_days = 0;
+	p.until = o->since;
+	p.since = o->since - (o->until - o->since);
+	if (p.since < 0)
+		return 0;	/* before 1970: nothing to compare */
+	struct report *q = report_build(db_path, &p, err, errlen);
+	if (q == NULL)
+		return -1;
+	r->prev = (struct report_prev){.has = true, .since = p.since, .until = p.until,
+				       .holds = q->holds, .held_recipients = q->held_recipients,
+				       .shares = q->shares, .addresses = q->addresses};
+	memcpy(r->prev.outcomes, q->outcomes, sizeof r->prev.outcomes);
+	report_free(q);
+	return 0;
+}
+
 struct report *report_build(const char *db_path, const struct report_options *o, char *err,
 			    size_t errlen)
 {
+	if (!report_lang_valid(o->lang)) {
+		snprintf(err, errlen, "report: the language is en or nl");
+		return NULL;
+	}
 	if (o->since < 0 || o->until <= o->since ||
 	    (o->until - o->since) / DAY > REPORT_MAX_PERIOD_DAYS) {
 		snprintf(err, errlen, "report: the period must be non-empty, after 1970 and at"
@@ -114,12 +133,20 @@ struct report *report_build(const char *db_path, const struct report_options *o,
 	r->repeat_party = o->repeat_party ? o->repeat_party : 1;
 	r->db_path = report_strdup(db_path);
 	r->registry_file = report_strdup(o->registry ? registry_file(o->registry) : "");
-	if (r->db_path == NULL || r->registry_file == NULL || report_make_buckets(r) != 0) {
+	r->f_party = report_strdup(o->party);
+	r->f_sender = report_strdup(o->sender);
+	r->f_basis = report_strdup(o->basis);
+	r->pseudonymised = o->pseudonymise;
+	r->nl = o->lang != NULL && strcmp(o->lang, "nl") == 0;
+	r->eea_date = date_from_time(o->until - 1);
+	r->expiry_days = o->hold_expiry_days;
+	r->warning_days = o->expiry_warning_days;
+	if (r->db_path == NULL || r->registry_file == NULL || r->f_party == NULL ||
+	    r->f_sender == NULL || r->f_basis == NULL || report_make_buckets(r) != 0) {
 		snprintf(err, errlen, "report: out of memory");
 		report_free(r);
 		return NULL;
 	}
-	find_home(r, o->registry);
 	char why[1024];
 	struct store *s = store_open_report(db_path, &r->schema, why, sizeof why);
 	if (s == NULL) {
@@ -127,8 +154,16 @@ struct report *report_build(const char *db_path, const struct report_options *o,
 		report_free(r);
 		return NULL;
 	}
-	int rc = run_scans(r, s, o->registry, err, errlen);
+	int rc = 0;
+	if (store_report_filter(s, o->party, o->sender, o->basis) != 0) {
+		snprintf(err, errlen, "report: out of memory");
+		rc = -1;
+	}
+	if (rc == 0)
+		rc = run_scans(r, s, o->registry, err, errlen);
 	store_close(s);
+	if (rc == 0 && o->previous)
+		rc = previous_period(r, db_path, o, err, errlen);
 	if (rc != 0) {
 		report_free(r);
 		return NULL;

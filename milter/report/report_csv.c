@@ -6,8 +6,10 @@
  *   section,period,regime,party,country,item,detail,metric,value
  *
  * section: meta, summary, series, party, country, reason, category,
- * sender, repeat-sender, repeat-party, regime, register,
- * register-simulated.  Columns a section does not use are empty, and so
+ * sender, repeat-sender, repeat-party, previous (the period before:
+ * period "since/until"), decision (period: when; item: the hold; detail:
+ * released or denied; metric jurists, bases, justification), open-hold,
+ * transfer (item: the mechanism), regime, register, register-simulated.  Columns a section does not use are empty, and so
  * is an open end of a regime's dates.  Unknown
  * parties have an empty party and their recipient domain as item.
  *
@@ -62,7 +64,11 @@ static void meta_summary(const struct report *r, FILE *out)
 				 {"until", b},
 				 {"generated", g},
 				 {"series", r->grain == REPORT_GRAIN_WEEK ? "week" : "month"},
-				 {"registry", reg}};
+				 {"registry", reg},
+				 {"filter_party", r->f_party},
+				 {"filter_sender", r->f_sender},
+				 {"filter_basis", r->f_basis},
+				 {"senders", r->pseudonymised ? "pseudonymised" : "named"}};
 	for (size_t i = 0; i < sizeof meta / sizeof meta[0]; i++) {
 		struct csv_row c = {.section = "meta", .metric = meta[i][0]};
 		row_text(&c, meta[i][1], out);
@@ -81,6 +87,9 @@ static void meta_summary(const struct report *r, FILE *out)
 		{"shares", r->shares},
 		{"public_addresses", r->addresses},
 		{"shares_simulated", r->shares_simulated},
+		{"recipients_own_organisation", r->shares_internal},
+		{"holds_overdue", r->overdue},
+		{"holds_close_to_expiry", r->closing},
 	};
 	for (size_t i = 0; i < sizeof sum / sizeof sum[0]; i++) {
 		struct csv_row c = {.section = "summary", .metric = sum[i].metric};
@@ -198,6 +207,58 @@ static void register_rows(const struct report *r, FILE *out)
 	}
 }
 
+/* The period before, the decisions, the open holds past or near expiry
+ * and the transfers by mechanism. */
+static void dpo_rows(const struct report *r, FILE *out)
+{
+	if (r->prev.has) {
+		char a[16], b[16], per[40];
+		report_day_text(date_from_time(r->prev.since), a);
+		report_day_text(date_from_time(r->prev.until), b);
+		snprintf(per, sizeof per, "%s/%s", a, b);
+		const char *m[] = {"holds", "held_recipients", "released", "denied", "expired",
+				   "pending", "shares", "public_addresses"};
+		const uint64_t v[] = {r->prev.holds, r->prev.held_recipients, r->prev.outcomes[0],
+				      r->prev.outcomes[1], r->prev.outcomes[2], r->prev.outcomes[3],
+				      r->prev.shares, r->prev.addresses};
+		for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+			struct csv_row c = {.section = "previous", .period = per, .metric = m[i]};
+			row_num(&c, v[i], out);
+		}
+	}
+	for (size_t i = 0; i < r->ndecisions; i++) {
+		const struct report_decision_row *x = &r->decisions[i];
+		char t[32];
+		report_time_text((time_t)x->decided_at, t);
+		struct csv_row c = {.section = "decision", .period = t, .party = x->party,
+				    .country = x->country, .item = x->ref,
+				    .detail = x->released ? "released" : "denied"};
+		const char *m[] = {"jurists", "bases", "justification"};
+		const char *v[] = {x->jurists, x->bases, x->reasons};
+		for (int k = 0; k < 3; k++) {
+			c.metric = m[k];
+			row_text(&c, v[k], out);
+		}
+	}
+	for (size_t i = 0; i < r->nopen; i++) {
+		char a[32];
+		report_time_text((time_t)r->open[i].expires, a);
+		struct csv_row c = {.section = "open-hold", .party = r->open[i].party,
+				    .item = r->open[i].ref,
+				    .detail = r->open[i].expires <= (int64_t)r->now ? "overdue"
+										   : "close to expiry",
+				    .metric = "expires"};
+		row_text(&c, a, out);
+	}
+	for (size_t i = 0; i < r->mechanisms.n; i++) {
+		struct csv_row c = {.section = "transfer", .item = r->mechanisms.rows[i].key,
+				    .metric = "shares"};
+		row_num(&c, r->mechanisms.rows[i].recipients, out);
+		c.metric = "public_addresses";
+		row_num(&c, r->mechanisms.rows[i].addresses, out);
+	}
+}
+
 int report_write_csv(const struct report *r, FILE *out)
 {
 	fputs("section,period,regime,party,country,item,detail,metric,value\r\n", out);
@@ -221,6 +282,7 @@ int report_write_csv(const struct report *r, FILE *out)
 	list_rows("sender", &r->senders, false, out);
 	repeat_sender_rows(r, out);
 	party_rows("repeat-party", &r->repeat_parties, true, out);
+	dpo_rows(r, out);
 	register_rows(r, out);
 	return ferror(out) ? -1 : 0;
 }

@@ -45,6 +45,8 @@ static const char css[] =
 	"td:first-child{white-space:nowrap}"
 	".none{color:#6b7280;font-style:italic}.sim{color:#b23b3b}"
 	"footer{color:#6b7280;font-size:12.5px;margin:20px 0}"
+	"details{margin:6px 0}summary{cursor:pointer;color:#2b4c7e}"
+	".card.warn b{color:#b23b3b}.up{color:#b23b3b}.down{color:#2e7d32}"
 	"@media print{body{background:#fff;padding:0}section{break-inside:avoid}}";
 
 /* <td> with escaped text. */
@@ -85,7 +87,31 @@ static void card_num(uint64_t v, const char *label, FILE *out)
 	card(buf, label, out);
 }
 
-/* Title, period, generation time and the cards. */
+#define T(s) report_tr(r, s)
+
+/* The filters the report was made with, and the pseudonyms. */
+static void filters(const struct report *r, FILE *out)
+{
+	const char *k[] = {"party", "sender", "basis"};
+	const char *v[] = {r->f_party, r->f_sender, r->f_basis};
+	bool any = false;
+	for (int i = 0; i < 3; i++) {
+		if (v[i][0] == '\0')
+			continue;
+		fprintf(out, "%s%s: <b>", any ? ", " : "<p class=\"meta\">Filter &middot; ",
+			T(k[i]));
+		report_html_escape(v[i], out);
+		fputs("</b>", out);
+		any = true;
+	}
+	if (any)
+		fputs("</p>\n", out);
+	if (r->pseudonymised)
+		fprintf(out, "<p class=\"meta\">%s</p>\n",
+			T("Senders are pseudonymised (sender-1 is the sender held most often)."));
+}
+
+/* Title, period, generation time and the cards, each naming its unit. */
 static void head(const struct report *r, FILE *out)
 {
 	char a[16], b[16], g[32], med[32], p90[32];
@@ -93,42 +119,105 @@ static void head(const struct report *r, FILE *out)
 	report_day_text(date_from_time(r->until), b);
 	report_time_text(r->now, g);
 	fprintf(out,
-		"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+		"<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">\n"
 		"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';"
 		" style-src 'unsafe-inline'\">\n"
 		"<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\n"
-		"<title>grondslag report %s to %s</title>\n<style>%s</style></head>\n<body><main>\n"
-		"<header><h1>grondslag report</h1><p class=\"meta\">Period <b>%s</b> to <b>%s</b>"
-		" (exclusive, UTC) &middot; generated <b>%s</b> &middot; registry ",
-		a, b, css, a, b, g);
+		"<title>%s %s %s %s</title>\n<style>%s</style></head>\n<body><main>\n"
+		"<header><h1>%s</h1><p class=\"meta\">%s <b>%s</b> %s <b>%s</b>"
+		" %s &middot; %s <b>%s</b> &middot; %s ",
+		r->nl ? "nl" : "en", T("grondslag report"), a, T("to"), b, css,
+		T("grondslag report"), T("Period"), a, T("to"), b, T("(exclusive, UTC)"),
+		T("generated"), g, T("registry"));
 	const char *reg = strrchr(r->registry_file, '/');
 	reg = reg ? reg + 1 : r->registry_file;
-	report_html_escape(reg[0] ? reg : "none (party ids stand for countries)", out);
-	fputs("</p></header>\n<div class=\"cards\">\n", out);
-	card_num(r->holds, "messages held", out);
-	card_num(r->held_recipients, "held recipients", out);
+	report_html_escape(reg[0] ? reg : T("none (party ids stand for countries)"), out);
+	fputs("</p>\n", out);
+	filters(r, out);
+	fputs("</header>\n<div class=\"cards\">\n", out);
+	/* every card says what it counts: the outcomes are of messages */
+	static const char *const outcome_cards[REPORT_OUTCOME_COUNT] = {
+		"messages released", "messages denied", "messages expired", "messages pending"};
+	card_num(r->holds, T("messages held"), out);
 	for (int i = 0; i < REPORT_OUTCOME_COUNT; i++)
-		card_num(r->outcomes[i], report_outcome_names[i], out);
+		card_num(r->outcomes[i], T(outcome_cards[i]), out);
+	card_num(r->held_recipients, T("held recipients"), out);
 	report_duration_text(r->decision_median, med);
 	report_duration_text(r->decision_p90, p90);
-	card(med, "median time to decision", out);
-	card(p90, "p90 time to decision", out);
-	card_num(r->shares, "recipients shared on a basis", out);
-	card_num(r->addresses, "public addresses shared", out);
+	card(med, T("median time to decision"), out);
+	card(p90, T("p90 time to decision"), out);
+	card_num(r->shares, T("recipients outside the organisation shared on a basis"), out);
+	card_num(r->addresses, T("public addresses shared"), out);
+	if (r->shares_internal > 0)
+		card_num(r->shares_internal, T("recipients inside the organisation (not a share)"),
+			 out);
 	if (r->shares_simulated > 0)
-		card_num(r->shares_simulated, "delivered in simulate mode", out);
+		card_num(r->shares_simulated, T("recipients delivered in simulate mode"), out);
+	if (r->expiry_days > 0) {
+		card_num(r->overdue, T("holds overdue"), out);
+		card_num(r->closing, T("holds close to expiry"), out);
+	}
 	fputs("</div>\n", out);
+}
+
+/* One line of the comparison with the period before. */
+static void compare_row(const struct report *r, const char *label, uint64_t now, uint64_t before,
+			FILE *out)
+{
+	fputs("<tr>", out);
+	td(T(label), out);
+	td_num(now, out);
+	td_num(before, out);
+	int64_t d = (int64_t)now - (int64_t)before;
+	fprintf(out, "<td class=\"n %s\">%+" PRId64 "</td></tr>\n",
+		d > 0 ? "up" : d < 0 ? "down" : "", d);
+}
+
+/* The totals beside those of the period of the same length before. */
+static void compare(const struct report *r, FILE *out)
+{
+	if (!r->prev.has)
+		return;
+	char a[16], b[16];
+	report_day_text(date_from_time(r->prev.since), a);
+	report_day_text(date_from_time(r->prev.until), b);
+	fprintf(out, "<section><h2>%s</h2>\n<p class=\"meta\">%s %s %s %s</p>\n",
+		T("Compared with the period before"), T("Period before"), a, T("to"), b);
+	char c2[64], c3[64], c4[64];
+	snprintf(c2, sizeof c2, ">%s", T("This period"));
+	snprintf(c3, sizeof c3, ">%s", T("Period before"));
+	snprintf(c4, sizeof c4, ">%s", T("Change"));
+	const char *h[] = {T("Figure"), c2, c3, c4};
+	thead(h, 4, out);
+	compare_row(r, "Messages held", r->holds, r->prev.holds, out);
+	compare_row(r, "Held recipients", r->held_recipients, r->prev.held_recipients, out);
+	static const char *const oc[REPORT_OUTCOME_COUNT] = {
+		"messages released", "messages denied", "messages expired", "messages pending"};
+	for (int i = 0; i < REPORT_OUTCOME_COUNT; i++)
+		compare_row(r, oc[i], r->outcomes[i], r->prev.outcomes[i], out);
+	compare_row(r, "Recipients shared on a basis", r->shares, r->prev.shares, out);
+	compare_row(r, "Public addresses shared", r->addresses, r->prev.addresses, out);
+	fputs("</tbody></table></section>\n", out);
+}
+
+/* A chart's table, folded: the chart is what one reads first. */
+static void fold_begin(const struct report *r, FILE *out)
+{
+	fprintf(out, "<details><summary>%s</summary>\n", T("The numbers"));
 }
 
 /* The time series chart with its numbers in a table. */
 static void series(const struct report *r, FILE *out)
 {
 	bool week = r->grain == REPORT_GRAIN_WEEK;
-	fprintf(out, "<section><h2>Holds per %s</h2>\n", week ? "week" : "month");
+	fprintf(out, "<section><h2>%s</h2>\n", T(week ? "Holds per week" : "Holds per month"));
 	report_svg_series(r, out);
-	static const char *const weekh[] = {"Week", "Starts", ">Messages held", ">Shared"};
-	static const char *const monthh[] = {"Month", "Starts", ">Messages held", ">Shared"};
-	thead(week ? weekh : monthh, 4, out);
+	fold_begin(r, out);
+	char c2[64], c3[64];
+	snprintf(c2, sizeof c2, ">%s", T("Messages held"));
+	snprintf(c3, sizeof c3, ">%s", T("Recipients shared on a basis"));
+	const char *h[] = {T(week ? "Week" : "Month"), T("Starts"), c2, c3};
+	thead(h, 4, out);
 	for (size_t i = 0; i < r->nbuckets; i++) {
 		char day[16];
 		report_day_text(r->buckets[i].day, day);
@@ -139,21 +228,25 @@ static void series(const struct report *r, FILE *out)
 		td_num(r->buckets[i].shares, out);
 		fputs("</tr>\n", out);
 	}
-	fputs("</tbody></table></section>\n", out);
+	fputs("</tbody></table></details></section>\n", out);
 }
 
 /* Parties: chart of the top N and the full table. */
 static void parties(const struct report *r, FILE *out)
 {
-	fputs("<section><h2>Held recipients by party</h2>\n", out);
+	fprintf(out, "<section><h2>%s</h2>\n", T("Held recipients by party"));
 	report_svg_bars(&r->parties, true, r->top, "chart-parties", out);
-	static const char *const h[] = {"Party", "Name", "Country", ">Recipients", ">Messages"};
+	fold_begin(r, out);
+	char c3[64], c4[64];
+	snprintf(c3, sizeof c3, ">%s", T("Recipients"));
+	snprintf(c4, sizeof c4, ">%s", T("Messages"));
+	const char *h[] = {T("Party"), T("Name"), T("Country"), c3, c4};
 	thead(h, 5, out);
 	for (size_t i = 0; i < r->parties.n; i++) {
 		const struct report_row *p = &r->parties.rows[i];
 		fputs("<tr><td>", out);
 		if (!p->known)
-			fputs("<span class=\"none\">unknown:</span> ", out);
+			fprintf(out, "<span class=\"none\">%s</span> ", T("unknown:"));
 		report_html_escape(p->key, out);
 		fputs("</td>", out);
 		td(p->name, out);
@@ -163,16 +256,19 @@ static void parties(const struct report *r, FILE *out)
 		fputs("</tr>\n", out);
 	}
 	if (r->parties.n == 0)
-		fputs("<tr><td colspan=\"5\" class=\"none\">none</td></tr>\n", out);
-	fputs("</tbody></table></section>\n", out);
+		fprintf(out, "<tr><td colspan=\"5\" class=\"none\">%s</td></tr>\n", T("none"));
+	fputs("</tbody></table></details></section>\n", out);
 }
 
 /* A two-column table of a list. */
-static void table(const char *title, const char *keyname, const struct report_list *l,
-		  bool recipients, FILE *out)
+static void table(const struct report *r, const char *title, const char *keyname,
+		  const struct report_list *l, bool recipients, FILE *out)
 {
-	fprintf(out, "<h3>%s</h3>\n", title);
-	const char *h[] = {keyname, recipients ? ">Held recipients" : ">Messages"};
+	if (title != NULL)
+		fprintf(out, "<h3>%s</h3>\n", T(title));
+	char c2[64];
+	snprintf(c2, sizeof c2, ">%s", T(recipients ? "Held recipients" : "Messages"));
+	const char *h[] = {T(keyname), c2};
 	thead(h, 2, out);
 	for (size_t i = 0; i < l->n; i++) {
 		fputs("<tr>", out);
@@ -181,34 +277,38 @@ static void table(const char *title, const char *keyname, const struct report_li
 		fputs("</tr>\n", out);
 	}
 	if (l->n == 0)
-		fputs("<tr><td colspan=\"2\" class=\"none\">none</td></tr>\n", out);
+		fprintf(out, "<tr><td colspan=\"2\" class=\"none\">%s</td></tr>\n", T("none"));
 	fputs("</tbody></table>\n", out);
 }
 
-/* Reasons (chart), countries, categories, senders. */
+/* Reasons (chart, its table folded), countries, categories, senders. */
 static void breakdowns(const struct report *r, FILE *out)
 {
-	fputs("<section><h2>Held recipients by reason</h2>\n", out);
+	fprintf(out, "<section><h2>%s</h2>\n", T("Held recipients by reason"));
 	report_svg_bars(&r->reasons, true, 20, "chart-reasons", out);
-	table("By reason", "Reason", &r->reasons, true, out);
-	fputs("</section>\n<section><h2>Countries, data and senders</h2>\n", out);
-	table("Held recipients by country of the party", "Country", &r->countries, true, out);
-	table("Messages held by data category", "Category", &r->categories, false, out);
-	char title[64];
-	snprintf(title, sizeof title, "Top %u senders", r->top);
-	table(title, "Sender", &r->senders, false, out);
+	fold_begin(r, out);
+	table(r, NULL, "Reason", &r->reasons, true, out);
+	fprintf(out, "</details></section>\n<section><h2>%s</h2>\n",
+		T("Countries, data and senders"));
+	table(r, "Held recipients by country of the party", "Country", &r->countries, true, out);
+	table(r, "Messages held by data category", "Category", &r->categories, false, out);
+	fprintf(out, "<h3>%s (%u)</h3>\n", T("Top senders"), r->top);
+	table(r, NULL, "Sender", &r->senders, false, out);
 	fputs("</section>\n", out);
 }
 
 /* Repeat patterns: senders and foreign parties. */
 static void repeats(const struct report *r, FILE *out)
 {
-	fputs("<section><h2>Repeat patterns</h2>\n", out);
-	static const char *const h[] = {"Who", ">Holds", "First", "Last"};
+	fprintf(out, "<section><h2>%s</h2>\n", T("Repeat patterns"));
+	char c2[64];
+	snprintf(c2, sizeof c2, ">%s", T("Holds"));
+	const char *h[] = {T("Who"), c2, T("First"), T("Last")};
 	for (int k = 0; k < 2; k++) {
 		const struct report_list *l = k ? &r->repeat_parties : &r->repeat_senders;
-		fprintf(out, "<h3>%s held %u times or more</h3>\n",
-			k ? "Foreign or unknown parties" : "Senders",
+		fprintf(out, "<h3>%s: %u</h3>\n",
+			T(k ? "Parties outside the EEA or unknown held this often or more"
+			    : "Senders held this often or more"),
 			k ? r->repeat_party : r->repeat_sender);
 		thead(h, 4, out);
 		for (size_t i = 0; i < l->n; i++) {
@@ -218,7 +318,7 @@ static void repeats(const struct report *r, FILE *out)
 			report_time_text(p->last, t);
 			fputs("<tr><td>", out);
 			if (k && !p->known)
-				fputs("<span class=\"none\">unknown:</span> ", out);
+				fprintf(out, "<span class=\"none\">%s</span> ", T("unknown:"));
 			report_html_escape(p->key[0] ? p->key : "<>", out);
 			if (k && p->country[0]) {
 				fputs(" (", out);
@@ -232,14 +332,15 @@ static void repeats(const struct report *r, FILE *out)
 			fputs("</tr>\n", out);
 		}
 		if (l->n == 0)
-			fputs("<tr><td colspan=\"4\" class=\"none\">none</td></tr>\n", out);
+			fprintf(out, "<tr><td colspan=\"4\" class=\"none\">%s</td></tr>\n",
+				T("none"));
 		fputs("</tbody></table>\n", out);
 	}
 	fputs("</section>\n", out);
 }
 
 /* One register line as a table row. */
-static void line_row(const struct report_share_row *l, FILE *out)
+static void line_row(const struct report *r, const struct report_share_row *l, FILE *out)
 {
 	char cats[96];
 	report_categories_text(l->categories, cats, sizeof cats);
@@ -247,7 +348,7 @@ static void line_row(const struct report_share_row *l, FILE *out)
 	fprintf(out, "<tr%s>", l->simulated ? " class=\"sim\"" : "");
 	td(l->month, out);
 	fputs("<td>", out);
-	report_html_escape(l->party[0] ? l->party : "(own organisation)", out);
+	report_html_escape(l->party[0] ? l->party : T("(own organisation)"), out);
 	if (l->name[0]) {
 		fputs("<br>", out);
 		report_html_escape(l->name, out);
@@ -268,13 +369,17 @@ static void line_row(const struct report_share_row *l, FILE *out)
 /* The register of shares, one table per regime with its dates. */
 static void register_(const struct report *r, FILE *out)
 {
-	fputs("<section><h2>Register of shares</h2>\n<p class=\"meta\">What regulated data"
-	      " went to which party on which basis, per month; each regime apart.</p>\n",
-	      out);
+	fprintf(out, "<section><h2>%s</h2>\n<p class=\"meta\">%s</p>\n", T("Register of shares"),
+		T("What regulated data went to which party on which basis, per month; each regime"
+		  " apart."));
 	if (r->nregimes == 0)
-		fputs("<p class=\"none\">No shares in this period and no registry.</p>\n", out);
-	static const char *const h[] = {"Month",    "Party",	  "Country", "Bases",   "Articles",
-					"Categories", "TLP", ">Shares", ">Addresses"};
+		fprintf(out, "<p class=\"none\">%s</p>\n",
+			T("No shares in this period and no registry."));
+	char c8[64], c9[64];
+	snprintf(c8, sizeof c8, ">%s", T("Shares"));
+	snprintf(c9, sizeof c9, ">%s", T("Addresses"));
+	const char *h[] = {T("Month"), T("Party"), T("Country"), T("Bases"), T("Articles"),
+			   T("Categories"), "TLP", c8, c9};
 	for (size_t g = 0; g < r->nregimes; g++) {
 		const struct report_regime *rg = &r->regimes[g];
 		char from[16], until[16];
@@ -284,46 +389,154 @@ static void register_(const struct report *r, FILE *out)
 		report_html_escape(rg->id, out);
 		fputs(" &mdash; ", out);
 		report_html_escape(rg->name, out);
-		fprintf(out, " <span class=\"meta\">(%s to %s): %" PRIu64 " shares, %" PRIu64
-			     " public addresses",
-			from, until, rg->shares, rg->addresses);
+		fprintf(out, " <span class=\"meta\">(%s %s %s): %" PRIu64 " %s, %" PRIu64 " %s",
+			from, T("to"), until, rg->shares, T("shares"), rg->addresses,
+			T("public addresses"));
 		if (rg->simulated)
-			fprintf(out, ", %" PRIu64 " in simulate mode", rg->simulated);
+			fprintf(out, ", %" PRIu64 " %s", rg->simulated, T("in simulate mode"));
 		fputs("</span></h3>\n", out);
 		if (rg->lines == 0) {
-			fputs("<p class=\"none\">No shares under this regime in the period.</p>\n", out);
+			fprintf(out, "<p class=\"none\">%s</p>\n",
+				T("No shares under this regime in the period."));
 			continue;
 		}
 		thead(h, 9, out);
 		for (size_t i = 0; i < r->nlines; i++)
 			if (r->lines[i].regime == g)
-				line_row(&r->lines[i], out);
+				line_row(r, &r->lines[i], out);
 		fputs("</tbody></table>\n", out);
 	}
 	if (r->shares_simulated > 0)
-		fputs("<p class=\"sim\">* simulate mode: delivered although it would have been"
-		      " held.</p>\n",
-		      out);
+		fprintf(out, "<p class=\"sim\">* %s</p>\n",
+			T("simulate mode: delivered although it would have been held."));
 	if (r->lines_truncated)
-		fprintf(out, "<p class=\"none\">Only the first %d lines; the totals count all.</p>\n",
-			REPORT_MAX_ROWS);
+		fprintf(out, "<p class=\"none\">%s (%d)</p>\n",
+			T("Only the first lines are shown; the totals count all."), REPORT_MAX_ROWS);
 	fputs("</section>\n", out);
+}
+
+/* The register of decisions: who released what on which basis and why,
+ * who denied what and why. */
+static void decisions(const struct report *r, FILE *out)
+{
+	fprintf(out, "<section><h2>%s</h2>\n<p class=\"meta\">%s</p>\n",
+		T("Register of decisions"),
+		T("Every recipient released in the period with each jurist who approved it, the"
+		  " bases named and the justifications; every recipient denied with who denied it"
+		  " and why."));
+	if (r->ndecisions == 0) {
+		fprintf(out, "<p class=\"none\">%s</p></section>\n",
+			T("No decisions in this period."));
+		return;
+	}
+	const char *h[] = {T("Decided"), T("Hold"), T("Party"), T("Outcome"), T("Jurists"),
+			   T("Bases"), T("Justification")};
+	thead(h, 7, out);
+	for (size_t i = 0; i < r->ndecisions; i++) {
+		const struct report_decision_row *x = &r->decisions[i];
+		char t[32];
+		report_time_text((time_t)x->decided_at, t);
+		fputs("<tr>", out);
+		td(t, out);
+		td(x->ref, out);
+		fputs("<td>", out);
+		report_html_escape(x->party[0] ? x->party : T("unknown:"), out);
+		if (x->name[0]) {
+			fputs("<br>", out);
+			report_html_escape(x->name, out);
+		}
+		if (x->country[0]) {
+			fputs(" (", out);
+			report_html_escape(x->country, out);
+			fputs(")", out);
+		}
+		fputs("</td>", out);
+		td(T(x->released ? "released" : "denied"), out);
+		td(x->jurists[0] ? x->jurists : "-", out);
+		td(x->bases[0] ? x->bases : "-", out);
+		td(x->reasons[0] ? x->reasons : "-", out);
+		fputs("</tr>\n", out);
+	}
+	fputs("</tbody></table>\n", out);
+	if (r->decisions_truncated)
+		fprintf(out, "<p class=\"none\">%s (%d)</p>\n",
+			T("Only the first lines are shown; the totals count all."), REPORT_MAX_ROWS);
+	fputs("</section>\n", out);
+}
+
+/* Open holds past or near their expiry. */
+static void overdue(const struct report *r, FILE *out)
+{
+	if (r->expiry_days == 0)
+		return;
+	fprintf(out, "<section><h2>%s</h2>\n", T("Open holds overdue or close to expiry"));
+	if (r->nopen == 0) {
+		fprintf(out, "<p class=\"none\">%s</p></section>\n", T("None."));
+		return;
+	}
+	const char *h[] = {T("Hold"), T("Party"), T("Received"), T("Expires"), T("Outcome")};
+	thead(h, 5, out);
+	for (size_t i = 0; i < r->nopen; i++) {
+		const struct report_open_row *x = &r->open[i];
+		char a[32], b[32];
+		report_time_text((time_t)x->received, a);
+		report_time_text((time_t)x->expires, b);
+		fputs("<tr>", out);
+		td(x->ref, out);
+		td(x->party[0] ? x->party : "-", out);
+		td(a, out);
+		td(b, out);
+		td(T(x->expires <= (int64_t)r->now ? "overdue" : "close to expiry"), out);
+		fputs("</tr>\n", out);
+	}
+	fputs("</tbody></table></section>\n", out);
+}
+
+/* Shares outside the EEA by transfer mechanism. */
+static void transfers(const struct report *r, FILE *out)
+{
+	fprintf(out, "<section><h2>%s</h2>\n", T("Transfers outside the EEA by transfer mechanism"));
+	if (r->mechanisms.n == 0) {
+		fprintf(out, "<p class=\"none\">%s</p></section>\n",
+			T("No shares to parties outside the EEA in this period."));
+		return;
+	}
+	char c2[64], c3[64], c4[64];
+	snprintf(c2, sizeof c2, ">%s", T("Recipients shared on a basis"));
+	snprintf(c3, sizeof c3, ">%s", T("Addresses"));
+	snprintf(c4, sizeof c4, ">%s", T("Register lines"));
+	const char *h[] = {T("Mechanism"), c2, c3, c4};
+	thead(h, 4, out);
+	for (size_t i = 0; i < r->mechanisms.n; i++) {
+		const struct report_row *m = &r->mechanisms.rows[i];
+		fputs("<tr>", out);
+		td(m->key, out);
+		td_num(m->recipients, out);
+		td_num(m->addresses, out);
+		td_num(m->messages, out);
+		fputs("</tr>\n", out);
+	}
+	fputs("</tbody></table></section>\n", out);
 }
 
 int report_write_html(const struct report *r, FILE *out)
 {
 	head(r, out);
+	compare(r, out);
 	series(r, out);
 	parties(r, out);
 	breakdowns(r, out);
 	repeats(r, out);
+	decisions(r, out);
+	overdue(r, out);
+	transfers(r, out);
 	register_(r, out);
-	fprintf(out,
-		"<footer>From the record of grondslag (store schema %d), not from logs. Messages"
-		" held, senders, categories and outcomes count messages; parties, countries and"
-		" reasons count held recipients. Outcomes are as of the generation time; the time"
-		" to decision counts holds released or denied by jurists (not expired).</footer>\n"
-		"</main></body></html>\n",
+	fprintf(out, "<footer>%s %d.</footer>\n</main></body></html>\n",
+		T("From the record of grondslag, not from logs. Messages held, senders, categories and"
+		  " outcomes count messages; parties, countries and reasons count held recipients;"
+		  " shares and decisions count recipients. Outcomes are as of the generation time; the"
+		  " time to decision counts holds released or denied by jurists (not expired). Store"
+		  " schema"),
 		r->schema);
 	return ferror(out) ? -1 : 0;
 }

@@ -5,12 +5,19 @@
  *   {report, version, period{since, until, series}, generated, registry,
  *    summary{holds, held_recipients, outcomes{...}, decided,
  *            decision_seconds{median, p90}|null, shares, public_addresses,
- *            shares_simulated},
+ *            shares_simulated, recipients_own_organisation,
+ *            holds_overdue, holds_close_to_expiry},
+ *    filter{party, sender, basis}, senders_pseudonymised,
+ *    previous_period{since, until, holds, ...}|null,
  *    series[{period, start, holds, shares}],
  *    parties[{party|null, domain|null, name, country|null, foreign,
  *             recipients, messages}], truncated flags,
  *    countries[], reasons[], categories[], senders[],
  *    repeat{sender_threshold, party_threshold, senders[], parties[]},
+ *    decisions[{decided, ref, party|null, name, outcome, jurists[], bases[],
+ *               justification}], decisions_truncated,
+ *    open_holds_overdue_or_close[{ref, party, received, expires, overdue}],
+ *    transfers_by_mechanism[{mechanism, shares, public_addresses}],
  *    register{truncated, regimes[{id, name, valid_from, valid_until,
  *             shares, public_addresses, shares_simulated, lines[...]}]}}
  *
@@ -119,7 +126,98 @@ static void head(const struct report *r, struct json *j)
 	kv_uint(j, "shares", r->shares);
 	kv_uint(j, "public_addresses", r->addresses);
 	kv_uint(j, "shares_simulated", r->shares_simulated);
+	kv_uint(j, "recipients_own_organisation", r->shares_internal);
+	if (r->expiry_days > 0) {
+		kv_uint(j, "holds_overdue", r->overdue);
+		kv_uint(j, "holds_close_to_expiry", r->closing);
+	}
 	json_obj_end(j);
+	json_key(j, "filter");
+	json_obj_begin(j);
+	kv_str(j, "party", r->f_party);
+	kv_str(j, "sender", r->f_sender);
+	kv_str(j, "basis", r->f_basis);
+	json_obj_end(j);
+	json_key(j, "senders_pseudonymised");
+	json_bool(j, r->pseudonymised);
+	json_key(j, "previous_period");
+	if (!r->prev.has) {
+		json_null(j);
+	} else {
+		json_obj_begin(j);
+		json_key(j, "since");
+		json_day(j, date_from_time(r->prev.since));
+		json_key(j, "until");
+		json_day(j, date_from_time(r->prev.until));
+		kv_uint(j, "holds", r->prev.holds);
+		kv_uint(j, "held_recipients", r->prev.held_recipients);
+		json_key(j, "outcomes");
+		json_obj_begin(j);
+		for (int i = 0; i < REPORT_OUTCOME_COUNT; i++)
+			kv_uint(j, report_outcome_names[i], r->prev.outcomes[i]);
+		json_obj_end(j);
+		kv_uint(j, "shares", r->prev.shares);
+		kv_uint(j, "public_addresses", r->prev.addresses);
+		json_obj_end(j);
+	}
+}
+
+/* The register of decisions, the open holds past or near expiry, the
+ * transfers outside the EEA by mechanism. */
+static void dpo(const struct report *r, struct json *j)
+{
+	json_key(j, "decisions");
+	json_arr_begin(j);
+	for (size_t i = 0; i < r->ndecisions; i++) {
+		const struct report_decision_row *x = &r->decisions[i];
+		json_obj_begin(j);
+		json_key(j, "decided");
+		json_time(j, (time_t)x->decided_at);
+		kv_str(j, "ref", x->ref);
+		json_key(j, "party");
+		if (x->party[0])
+			json_str(j, x->party);
+		else
+			json_null(j);
+		kv_str(j, "name", x->name);
+		kv_str(j, "outcome", x->released ? "released" : "denied");
+		json_key(j, "jurists");
+		json_split(j, x->jurists);
+		json_key(j, "bases");
+		json_split(j, x->bases);
+		kv_str(j, "justification", x->reasons);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_key(j, "decisions_truncated");
+	json_bool(j, r->decisions_truncated);
+	if (r->expiry_days > 0) {
+		json_key(j, "open_holds_overdue_or_close");
+		json_arr_begin(j);
+		for (size_t i = 0; i < r->nopen; i++) {
+			json_obj_begin(j);
+			kv_str(j, "ref", r->open[i].ref);
+			kv_str(j, "party", r->open[i].party);
+			json_key(j, "received");
+			json_time(j, (time_t)r->open[i].received);
+			json_key(j, "expires");
+			json_time(j, (time_t)r->open[i].expires);
+			json_key(j, "overdue");
+			json_bool(j, r->open[i].expires <= (int64_t)r->now);
+			json_obj_end(j);
+		}
+		json_arr_end(j);
+	}
+	json_key(j, "transfers_by_mechanism");
+	json_arr_begin(j);
+	for (size_t i = 0; i < r->mechanisms.n; i++) {
+		json_obj_begin(j);
+		kv_str(j, "mechanism", r->mechanisms.rows[i].key);
+		kv_uint(j, "shares", r->mechanisms.rows[i].recipients);
+		kv_uint(j, "public_addresses", r->mechanisms.rows[i].addresses);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
 }
 
 /* Parties (or the repeat list of parties, with first and last). */
@@ -282,6 +380,7 @@ int report_write_json(const struct report *r, FILE *out)
 	simple(j, "categories", "category", &r->categories, false);
 	simple(j, "senders", "sender", &r->senders, false);
 	repeats(r, j);
+	dpo(r, j);
 	register_(r, j);
 	json_obj_end(j);
 	return json_free(j);

@@ -48,6 +48,7 @@ struct report_row {
 	bool foreign;		/* parties: jurisdiction not the home one */
 	uint64_t messages, recipients;
 	int64_t first, last;	/* first and last hold in the period */
+	uint64_t addresses;	/* mechanisms: public addresses shared */
 };
 
 struct report_list {
@@ -68,6 +69,33 @@ struct report_share_row {
 	int tlp;		/* the most restrictive */
 	bool simulated;		/* Mode simulate: delivered, would have been held */
 	uint64_t shares, addresses;
+};
+
+/* One line of the register of decisions: a recipient released (with
+ * every approval) or denied. */
+struct report_decision_row {
+	char *ref;
+	char *party, *name;	/* "" unknown */
+	char country[8];
+	bool released;
+	int64_t decided_at;
+	char *jurists;		/* "alice, bob" in the order they approved */
+	char *bases;		/* the bases named, ", "-separated, distinct */
+	char *reasons;		/* the justifications, " | "-separated */
+};
+
+/* A hold still open, overdue or close to expiry. */
+struct report_open_row {
+	char *ref, *party;
+	int64_t received, expires;
+};
+
+/* The totals of the period before, for comparison. */
+struct report_prev {
+	bool has;
+	time_t since, until;
+	uint64_t holds, held_recipients, shares, addresses;
+	uint64_t outcomes[4];
 };
 
 /* A regime as the register shows it, with its totals in the period. */
@@ -111,7 +139,6 @@ struct report {
 	unsigned top, repeat_sender, repeat_party;
 	char *db_path;
 	char *registry_file;	/* "" when no registry was used */
-	char home[8];		/* jurisdiction of the own organisation, "" unknown */
 	int schema;		/* the schema version of the store */
 
 	enum report_grain grain;
@@ -133,6 +160,28 @@ struct report {
 	struct report_regime *regimes;
 	size_t nregimes;
 	uint64_t shares, shares_simulated, addresses;
+	uint64_t shares_internal;	/* to the own organisation: not a share */
+
+	/* what was asked (strings "" when none) */
+	char *f_party, *f_sender, *f_basis;
+	bool pseudonymised;
+	bool nl;			/* HTML in Dutch */
+	int32_t eea_date;		/* the day the EEA is judged on */
+
+	/* the register of decisions */
+	struct report_decision_row *decisions;
+	size_t ndecisions, cap_decisions;
+	bool decisions_truncated;
+	uint64_t released_rcpts, denied_rcpts;
+	/* open holds past or near their expiry */
+	unsigned expiry_days, warning_days;
+	struct report_open_row *open;
+	size_t nopen, cap_open;
+	uint64_t overdue, closing;
+	/* shares to parties outside the EEA by transfer mechanism (key:
+	 * mechanism; recipients: shares; messages: parties) */
+	struct report_list mechanisms;
+	struct report_prev prev;
 };
 
 /* The files call each other as a tree, never back: report.c (build,
@@ -181,6 +230,20 @@ int report_scan_recipients(struct report *r, struct store *s, const struct regis
 /* report_query.c: one scan of the shares (series of shares, register). */
 int report_query_shares(struct report *r, struct store *s, const struct registry *reg,
 			char *err, size_t errlen);
+
+/* report_dpo.c: what the DPO asks besides the counts: the register of
+ * decisions, the open holds overdue or close to expiry, the shares
+ * outside the EEA by transfer mechanism.  0, or -1 + err. */
+int report_dpo_scans(struct report *r, struct store *s, const struct registry *reg,
+		     char *err, size_t errlen);
+/* Is a party of country outside the EEA on r->eea_date (unknown: yes)? */
+bool report_outside_eea(const struct report *r, const struct registry *reg,
+			const char *country);
+void report_dpo_free(struct report *r);
+
+/* report_i18n.c: text of the HTML in the report's language (English
+ * text is the key; a text without translation stays English). */
+const char *report_tr(const struct report *r, const char *en);
 
 /* report_svg.c: inline SVG charts for report_html.c, and the escaping
  * both use. */

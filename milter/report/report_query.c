@@ -207,6 +207,9 @@ static int share_row(void *arg, const struct store_report_share *sh)
 	uint64_t addrs = sh->public_addresses;
 	if (sim) {
 		r->shares_simulated++;
+	} else if (sh->party_len == 0) {
+		/* the own organisation: delivered inside, not shared */
+		r->shares_internal++;
 	} else {
 		struct report_bucket *b = report_bucket_of(r, (int32_t)day);
 		if (b != NULL)

@@ -205,6 +205,19 @@ static int senders_from(struct report *r, struct report_map *m,
 	r->senders_truncated = m->full;
 	for (size_t i = 0; i < all.n; i++) {
 		struct report_row *p = &all.rows[i];
+		if (r->pseudonymised && p->known) {
+			/* a management report names no staff: the rank stands
+			 * for the address (same in every table of the report) */
+			char alias[32];
+			snprintf(alias, sizeof alias, "sender-%zu", i + 1);
+			char *a = report_strdup(alias);
+			if (a == NULL) {
+				free(all.rows);
+				return -1;
+			}
+			free(p->key);
+			p->key = a;
+		}
 		bool top = i < r->top;
 		bool repeat = p->known && p->messages >= r->repeat_sender &&
 			      r->repeat_senders.n < REPORT_REPEAT_MAX;
@@ -352,9 +365,9 @@ static void party_describe(struct report *r, struct report_row *row,
 		}
 		snprintf(row->country, sizeof row->country, "%s", p->jurisdiction);
 	}
-	/* foreign: outside the own jurisdiction, or not known at all */
-	row->foreign = row->country[0] == '\0' || r->home[0] == '\0' ||
-		       strcmp(row->country, r->home) != 0;
+	/* foreign: outside the EEA (a third country), or not known at all:
+	 * an EU CSIRT is a partner, not a transfer */
+	row->foreign = !row->known || report_outside_eea(r, reg, row->country);
 }
 
 /* The party rows, sorted, with the rows past REPORT_MAX_ROWS (and past

@@ -100,6 +100,17 @@ static void tt_print(struct ttable *t, const char *const *head, FILE *out)
 	t->cells = NULL;
 }
 
+/* s with control characters as '?' (a static buffer: one use per call
+ * of fprintf at a time, so each is printed before the next). */
+static const char *clean_text(const char *s)
+{
+	static char buf[4][4200];
+	static unsigned k;
+	char *b = buf[k++ % 4];
+	clean_copy(b, sizeof buf[0], s, sizeof buf[0] - 1, 0);
+	return b;
+}
+
 /* Section heading. */
 static void heading(const char *title, FILE *out)
 {
@@ -123,13 +134,21 @@ static void summary(const struct report *r, FILE *out)
 		r->grain == REPORT_GRAIN_WEEK ? "ISO week" : "month");
 	fprintf(out, "  Generated       %s\n", g);
 	fprintf(out, "  Registry        %s\n", reg[0] ? reg : "none (party ids stand for countries)");
+	const char *fk[] = {"party", "sender", "basis"};
+	const char *fv[] = {r->f_party, r->f_sender, r->f_basis};
+	for (int i = 0; i < 3; i++)
+		if (fv[i][0] != '\0')
+			fprintf(out, "  Filter          %s %s\n", fk[i], clean_text(fv[i]));
+	if (r->pseudonymised)
+		fputs("  Senders         pseudonymised (sender-1: held most often;"
+		      " --sender-names names them)\n", out);
 	heading("Summary", out);
 	fprintf(out, "  Messages held                    %llu\n", (unsigned long long)r->holds);
+	for (int i = 0; i < REPORT_OUTCOME_COUNT; i++)
+		fprintf(out, "    %-30s %llu messages\n", report_outcome_names[i],
+			(unsigned long long)r->outcomes[i]);
 	fprintf(out, "  Held recipients                  %llu\n",
 		(unsigned long long)r->held_recipients);
-	for (int i = 0; i < REPORT_OUTCOME_COUNT; i++)
-		fprintf(out, "    %-30s %llu\n", report_outcome_names[i],
-			(unsigned long long)r->outcomes[i]);
 	report_duration_text(r->decision_median, med);
 	report_duration_text(r->decision_p90, p90);
 	char label[64];
@@ -138,6 +157,21 @@ static void summary(const struct report *r, FILE *out)
 	fprintf(out, "  %-32s median %s, p90 %s\n", label, med, p90);
 	fprintf(out, "  Shared on a basis (recipients)   %llu, %llu public addresses\n",
 		(unsigned long long)r->shares, (unsigned long long)r->addresses);
+	if (r->shares_internal > 0)
+		fprintf(out, "  Own organisation (recipients)    %llu (delivered inside: not a share)\n",
+			(unsigned long long)r->shares_internal);
+	if (r->expiry_days > 0)
+		fprintf(out, "  Open holds overdue               %llu, %llu close to expiry\n",
+			(unsigned long long)r->overdue, (unsigned long long)r->closing);
+	if (r->prev.has) {
+		char pa[16], pb[16];
+		report_day_text(date_from_time(r->prev.since), pa);
+		report_day_text(date_from_time(r->prev.until), pb);
+		fprintf(out, "  Period before (%s to %s): %llu messages held, %llu held recipients,"
+			     " %llu shared\n",
+			pa, pb, (unsigned long long)r->prev.holds,
+			(unsigned long long)r->prev.held_recipients, (unsigned long long)r->prev.shares);
+	}
 	if (r->shares_simulated > 0)
 		fprintf(out, "  Delivered in simulate mode       %llu (would have been held)\n",
 			(unsigned long long)r->shares_simulated);
@@ -227,7 +261,7 @@ static void repeats(const struct report *r, FILE *out)
 	const struct report_list *lists[2] = {&r->repeat_senders, &r->repeat_parties};
 	for (int k = 0; k < 2; k++) {
 		if (k == 1)
-			fprintf(out, "  Foreign or unknown parties held %u times or more:\n",
+			fprintf(out, "  Parties outside the EEA or unknown held %u times or more:\n",
 				r->repeat_party);
 		if (lists[k]->n == 0) {
 			fputs("  none\n", out);
@@ -300,6 +334,60 @@ static void register_of_shares(const struct report *r, FILE *out)
 		fprintf(out, "  (only the first %d lines; the totals count all)\n", REPORT_MAX_ROWS);
 }
 
+/* The register of decisions: one block per recipient decided, the
+ * jurists' words whole (never cut like a table cell). */
+static void decisions(const struct report *r, FILE *out)
+{
+	heading("Register of decisions (recipients released or denied)", out);
+	if (r->ndecisions == 0)
+		fputs("  none\n", out);
+	for (size_t i = 0; i < r->ndecisions; i++) {
+		const struct report_decision_row *x = &r->decisions[i];
+		char t[32];
+		report_time_text((time_t)x->decided_at, t);
+		fprintf(out, "  %s  %s  %s  %s", t, x->ref, x->released ? "released" : "denied",
+			x->party[0] ? clean_text(x->party) : "unknown party");
+		if (x->country[0])
+			fprintf(out, " (%s)", x->country);
+		fprintf(out, "\n      %s: %s\n", x->released ? "approved by" : "denied by",
+			x->jurists[0] ? clean_text(x->jurists) : "-");
+		if (x->released)
+			fprintf(out, "      bases: %s\n", x->bases[0] ? clean_text(x->bases) : "-");
+		fprintf(out, "      justification: %s\n", x->reasons[0] ? clean_text(x->reasons) : "-");
+	}
+	if (r->decisions_truncated)
+		fprintf(out, "  (only the first %d; %llu released, %llu denied in all)\n",
+			REPORT_MAX_ROWS, (unsigned long long)r->released_rcpts,
+			(unsigned long long)r->denied_rcpts);
+}
+
+/* Open holds past or near their expiry; transfers outside the EEA. */
+static void overdue_transfers(const struct report *r, FILE *out)
+{
+	if (r->expiry_days > 0) {
+		heading("Open holds overdue or close to expiry", out);
+		if (r->nopen == 0)
+			fputs("  none\n", out);
+		for (size_t i = 0; i < r->nopen; i++) {
+			const struct report_open_row *x = &r->open[i];
+			char a[32], b[32];
+			report_time_text((time_t)x->received, a);
+			report_time_text((time_t)x->expires, b);
+			fprintf(out, "  %s  %-10s received %s  expires %s  %s\n", x->ref,
+				x->party[0] ? clean_text(x->party) : "-", a, b,
+				x->expires <= (int64_t)r->now ? "OVERDUE" : "close to expiry");
+		}
+	}
+	heading("Transfers outside the EEA by transfer mechanism (recipients)", out);
+	if (r->mechanisms.n == 0)
+		fputs("  none\n", out);
+	for (size_t i = 0; i < r->mechanisms.n; i++)
+		fprintf(out, "  %-28s %llu shared, %llu public addresses\n",
+			clean_text(r->mechanisms.rows[i].key),
+			(unsigned long long)r->mechanisms.rows[i].recipients,
+			(unsigned long long)r->mechanisms.rows[i].addresses);
+}
+
 int report_write_text(const struct report *r, FILE *out)
 {
 	summary(r, out);
@@ -313,6 +401,8 @@ int report_write_text(const struct report *r, FILE *out)
 	snprintf(title, sizeof title, "Top %u senders (messages held)", r->top);
 	simple_list(title, "sender", &r->senders, false, r->top, out);
 	repeats(r, out);
+	decisions(r, out);
+	overdue_transfers(r, out);
 	register_of_shares(r, out);
 	return ferror(out) ? -1 : 0;
 }

@@ -776,6 +776,9 @@ void store_close(struct store *s)
 	store_notice_strings_free(s);
 	pthread_mutex_destroy(&s->lock);
 	free(s->path);
+	free(s->rf_party);
+	free(s->rf_sender);
+	free(s->rf_basis);
 	free(s);
 }
 

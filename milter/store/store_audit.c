@@ -157,17 +157,20 @@ static void row_record(sqlite3_stmt *st, struct audit_record *r)
 #undef TEXT
 }
 
-/* Walk the records with at >= since in seq order (lock held). */
-static int scan_locked(struct store *s, int64_t since,
+/* Walk the records with seq > after and at >= since in seq order (lock
+ * held). */
+static int scan_locked(struct store *s, int64_t after, int64_t since,
 		       int (*cb)(void *arg, const struct audit_record *r), void *arg)
 {
 	sqlite3_stmt *st = store_prepare(s,
 					 "SELECT seq, at, actor, uid, role, event, ref, details,"
-					 " prev_hash, hash FROM audit WHERE at >= ?1 ORDER BY seq",
+					 " prev_hash, hash FROM audit WHERE at >= ?1 AND seq > ?2"
+					 " ORDER BY seq",
 					 NULL, 0);
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, since);
+	sqlite3_bind_int64(st, 2, after);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct audit_record r;
@@ -181,16 +184,22 @@ static int scan_locked(struct store *s, int64_t since,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int store_audit_scan(struct store *s, int64_t since,
-		     int (*cb)(void *arg, const struct audit_record *r), void *arg)
+int store_audit_scan_after(struct store *s, int64_t after, int64_t since,
+			   int (*cb)(void *arg, const struct audit_record *r), void *arg)
 {
 	if (s == NULL || cb == NULL)
 		return -1;
 	/* one read transaction: a consistent snapshot while the daemon writes */
 	store_read_begin(s);
-	int rc = scan_locked(s, since, cb, arg);
+	int rc = scan_locked(s, after, since, cb, arg);
 	store_read_end(s);
 	return rc;
+}
+
+int store_audit_scan(struct store *s, int64_t since,
+		     int (*cb)(void *arg, const struct audit_record *r), void *arg)
+{
+	return store_audit_scan_after(s, INT64_MIN, since, cb, arg);
 }
 
 /* scan callback of store_audit_verify(): stop at the first break. */

@@ -33,6 +33,8 @@ struct store {
 	char *path;
 	/* the strings of the last store_notice_next() */
 	char *n_kind, *n_ref, *n_to, *n_message, *n_last_error;
+	/* store_report_filter(): NULL for none */
+	char *rf_party, *rf_sender, *rf_basis;
 };
 
 /* snprintf into err (when err is not NULL). */

@@ -122,7 +122,51 @@ void store_report_end(struct store *s)
 typedef void (*any_cb)(void);
 typedef int (*row_fn)(sqlite3_stmt *st, any_cb cb, void *arg);
 
-/* Run sql (lock held) with ?1, ?2 bound to [since, until), handing each
+/* A copy of a filter value, NULL for none; false out of memory. */
+static bool filter_copy(char **to, const char *v)
+{
+	free(*to);
+	*to = v != NULL && *v != '\0' ? strdup(v) : NULL;
+	return *to != NULL || v == NULL || *v == '\0';
+}
+
+int store_report_filter(struct store *s, const char *party, const char *sender,
+			const char *basis)
+{
+	/* the sender as stored: with or without angle brackets */
+	char *bare = NULL;
+	if (sender != NULL) {
+		size_t len = strlen(sender);
+		while (len > 0 && *sender == '<')
+			sender++, len--;
+		while (len > 0 && sender[len - 1] == '>')
+			len--;
+		bare = strndup(sender, len);
+		if (bare == NULL)
+			return -1;
+	}
+	bool ok = filter_copy(&s->rf_party, party) && filter_copy(&s->rf_sender, bare) &&
+		  filter_copy(&s->rf_basis, basis);
+	free(bare);
+	return ok ? 0 : -1;
+}
+
+/* The conditions of the filter on holds h (and their recipients x when
+ * rcpts), bound as ?3 (party), ?4 (sender), ?5 (basis). */
+#define HOLD_FILTER(h)                                                                      \
+	" AND (?4 IS NULL OR lower(trim(" h ".sender, '<>')) = lower(?4))"                \
+	" AND (?5 IS NULL)"                                                                 \
+	" AND (?3 IS NULL OR EXISTS (SELECT 1 FROM hold_recipients f WHERE f.ref = " h    \
+	".ref AND lower(f.party) = lower(?3)))"
+/* (in a format: %% is one %) */
+#define SHARE_FILTER                                                                        \
+	" AND (?3 IS NULL OR lower(party) = lower(?3))"                                     \
+	" AND (?4 IS NULL OR lower(trim(sender, '<>')) = lower(?4))"                       \
+	" AND (?5 IS NULL OR ',' || lower(replace(bases, ' ', '')) || ',' LIKE"            \
+	" '%%,' || lower(?5) || ',%%')"
+
+/* Run sql (lock held) with ?1, ?2 bound to [since, until) and ?3..?5 to
+ * the filter, handing each
  * row to row: 0 at the end, 1 when the callback stopped it, -1 + err. */
 static int scan_period(struct store *s, const char *sql, time_t since, time_t until, row_fn row,
 		       any_cb cb, void *arg, char *err, size_t errlen)
@@ -130,7 +174,10 @@ static int scan_period(struct store *s, const char *sql, time_t since, time_t un
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 1, (sqlite3_int64)since) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, (sqlite3_int64)until) != SQLITE_OK) {
+	    sqlite3_bind_int64(st, 2, (sqlite3_int64)until) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 3, s->rf_party, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 4, s->rf_sender, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 5, s->rf_basis, -1, SQLITE_STATIC) != SQLITE_OK) {
 		store_errf(err, errlen, "%s", sqlite3_errmsg(s->db));
 		sqlite3_finalize(st);
 		return -1;
@@ -189,10 +236,10 @@ int store_report_holds(struct store *s, time_t since, time_t until, hold_cb cb, 
 		       char *err, size_t errlen)
 {
 	pthread_mutex_lock(&s->lock);
-	char sql[512];
+	char sql[1024];
 	snprintf(sql, sizeof sql,
 		 "SELECT received, state, categories, sender, %s FROM holds"
-		 " WHERE received >= ?1 AND received < ?2",
+		 " WHERE received >= ?1 AND received < ?2" HOLD_FILTER("holds"),
 		 decision_expr(s->db));
 	int rc = scan_period(s, sql, since, until, hold_row, (any_cb)cb, arg, err, errlen);
 	pthread_mutex_unlock(&s->lock);
@@ -221,7 +268,8 @@ int store_report_recipients(struct store *s, time_t since, time_t until, rcpt_cb
 			     "SELECT h.rowid, h.received, x.party,"
 			     " CASE WHEN x.party IS NULL THEN x.recipient END, x.reasons FROM holds h"
 			     " CROSS JOIN hold_recipients x ON x.ref = h.ref"
-			     " WHERE h.received >= ?1 AND h.received < ?2",
+			     " WHERE h.received >= ?1 AND h.received < ?2" HOLD_FILTER("h")
+			     " AND (?3 IS NULL OR lower(x.party) = lower(?3))",
 			     since, until, rcpt_row, (any_cb)cb, arg, err, errlen);
 	pthread_mutex_unlock(&s->lock);
 	return rc;
@@ -251,12 +299,88 @@ int store_report_shares(struct store *s, time_t since, time_t until, share_cb cb
 	pthread_mutex_lock(&s->lock);
 	/* shares.regime: the regime the share recorded itself (a later
 	 * schema) */
-	char sql[320];
+	char sql[1024];
 	snprintf(sql, sizeof sql,
 		 "SELECT shared_at, coalesce(party, ''), bases, articles, simulated, categories,"
-		 " tlp, public_addresses, %s FROM shares WHERE shared_at >= ?1 AND shared_at < ?2",
+		 " tlp, public_addresses, %s FROM shares WHERE shared_at >= ?1 AND shared_at < ?2"
+		 SHARE_FILTER,
 		 has_column(s->db, "shares", "regime") ? "regime" : "NULL");
 	int rc = scan_period(s, sql, since, until, share_row, (any_cb)cb, arg, err, errlen);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+typedef int (*decision_cb)(void *arg, const struct store_report_decision *d);
+
+static int decision_row(sqlite3_stmt *st, any_cb cb, void *arg)
+{
+	size_t n;
+	struct store_report_decision d = {
+		.rcpt = sqlite3_column_int64(st, 1),
+		.released = sqlite3_column_int(st, 3) != 0,
+		.decided_at = (time_t)sqlite3_column_int64(st, 4),
+		.at = (time_t)sqlite3_column_int64(st, 6),
+	};
+	d.ref = column_text(st, 0, &n);
+	d.party = column_text(st, 2, &n);
+	d.jurist = column_text(st, 5, &n);
+	d.basis = column_text(st, 7, &n);
+	d.reason = column_text(st, 8, &n);
+	return ((decision_cb)cb)(arg, &d);
+}
+
+int store_report_decisions(struct store *s, time_t since, time_t until, decision_cb cb,
+			   void *arg, char *err, size_t errlen)
+{
+	pthread_mutex_lock(&s->lock);
+	int rc = 0;
+	/* the approvals and the recipients' own decision times came with
+	 * schema 2: an older store has no register of decisions */
+	if (has_column(s->db, "hold_approvals", "basis") &&
+	    has_column(s->db, "hold_recipients", "decided_at"))
+		rc = scan_period(
+			s,
+			"SELECT h.ref, x.id, coalesce(x.party, ''), x.state = 'released',"
+			" coalesce(x.decided_at, h.decided_at, h.state_changed) AS t,"
+			" CASE WHEN x.state = 'released' THEN a.jurist ELSE h.decided_by END,"
+			" CASE WHEN x.state = 'released' THEN a.at ELSE"
+			"  coalesce(x.decided_at, h.decided_at) END,"
+			" CASE WHEN x.state = 'released' THEN a.basis END,"
+			" CASE WHEN x.state = 'released' THEN a.reason ELSE h.decision_reason END"
+			" FROM hold_recipients x JOIN holds h ON h.ref = x.ref"
+			" LEFT JOIN hold_approvals a ON a.recipient_id = x.id AND x.state = 'released'"
+			" WHERE x.state IN ('released', 'denied') AND t >= ?1 AND t < ?2"
+			HOLD_FILTER("h") " AND (?3 IS NULL OR lower(x.party) = lower(?3))"
+			" ORDER BY t, h.ref, x.id, a.at",
+			since, until, decision_row, (any_cb)cb, arg, err, errlen);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+typedef int (*open_cb)(void *arg, const struct store_report_open *o);
+
+static int open_row(sqlite3_stmt *st, any_cb cb, void *arg)
+{
+	size_t n;
+	struct store_report_open o = {.received = (time_t)sqlite3_column_int64(st, 2)};
+	o.ref = column_text(st, 0, &n);
+	o.state = column_text(st, 1, &n);
+	o.party = column_text(st, 3, &n);
+	return ((open_cb)cb)(arg, &o);
+}
+
+int store_report_open_holds(struct store *s, open_cb cb, void *arg, char *err, size_t errlen)
+{
+	pthread_mutex_lock(&s->lock);
+	/* ?1, ?2: every time */
+	int rc = scan_period(s,
+			     "SELECT h.ref, h.state, h.received, coalesce((SELECT x.party FROM"
+			     " hold_recipients x WHERE x.ref = h.ref AND x.party IS NOT NULL"
+			     " ORDER BY x.id LIMIT 1), '') FROM holds h"
+			     " WHERE h.state IN ('pending', 'partly-approved')"
+			     " AND h.received >= ?1 AND h.received < ?2" HOLD_FILTER("h")
+			     " ORDER BY h.received, h.ref",
+			     INT64_MIN, INT64_MAX, open_row, (any_cb)cb, arg, err, errlen);
 	pthread_mutex_unlock(&s->lock);
 	return rc;
 }

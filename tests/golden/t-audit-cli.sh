@@ -54,10 +54,30 @@ sys.exit(0 if got == hashes and first["event"] == "init" and first["seq"] == 1
 PY
 
 "$BIN" audit export --database "$W/store.db" --since 2025-03-14 --format csv >"$W/export.csv"
-"$PY" - "$W/export.csv" <<'PY' && ok "export csv: header and 50 rows, quoted details" || not_ok "export csv"
+"$PY" - "$W/export.csv" <<'PY' && ok "export csv: named columns, 50 rows, no JSON in a cell" || not_ok "export csv"
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline="")))
-sys.exit(0 if rows[0][0] == "seq" and len(rows) == 51 and rows[1][7].startswith("{") else 1)
+want = ["seq", "time", "actor", "uid", "role", "event", "ref", "sender", "recipients", "party",
+        "categories", "tlp", "basis", "reason", "state", "other", "prev_hash", "hash"]
+json_cells = [c for r in rows for c in r if c.lstrip("'").startswith(("{", "["))]
+sys.exit(0 if rows[0] == want and len(rows) == 51 and not json_cells
+         and all(len(r) == len(want) for r in rows) else 1)
+PY
+# a person reads names, not codes: the categories and TLP of the fixed
+# record's holds and shares, and its times in ISO 8601
+rm -f "$W/fx.db"
+"$B/tests/report-fixture" "$W/fx.db" golden >/dev/null 2>&1
+"$BIN" audit export --database "$W/fx.db" --format csv >"$W/names.csv" 2>&1
+"$PY" - "$W/names.csv" <<'PY' && ok "export csv: category and TLP names, ISO times" || not_ok "export csv: names"
+import csv, re, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="")))
+cats = {r["categories"] for r in rows if r["categories"]}
+tlps = {r["tlp"] for r in rows if r["tlp"]}
+ok = ("provider-traceable, incident" in cats and not any(c.isdigit() for c in "".join(cats))
+      and "AMBER" in tlps and all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", r["time"]) for r in rows)
+      and any(r["event"] == "approve" and r["basis"] and r["reason"] for r in rows))
+print(cats, tlps, file=sys.stderr) if not ok else None
+sys.exit(0 if ok else 1)
 PY
 # cells typed by a caller without a role (the refused ref, the actor) are
 # defused: a spreadsheet shows them as text, a script gets them back

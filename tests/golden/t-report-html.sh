@@ -8,7 +8,11 @@
 #     report's Content-Security-Policy, which would block that script)
 #     writes the size of every SVG chart and the number of bars with a
 #     non-zero box into the DOM, read back with --dump-dom;
-#   - gives a screenshot (a PNG of the expected size).
+#   - gives a screenshot (a PNG of the expected size, kept in
+#     build/report-html/);
+#   - folds the table of every chart (closed <details>: no table shown)
+#     and stays shorter than PAGE_MAX px;
+#   - and all of it in English and in Dutch (--lang nl: <html lang="nl">).
 # Chromium is installed here when it is missing (as root, like
 # tests/deps.sh); without it every check fails, none is skipped.
 set -u
@@ -43,14 +47,19 @@ chrome() {
 }
 
 # The measuring script: one line per chart, "id width height bars".
-MEASURE='<script>var o=[];document.querySelectorAll("svg.chart").forEach(function(s){var r=s.getBoundingClientRect(),n=0;s.querySelectorAll(".bar").forEach(function(b){var q=b.getBoundingClientRect();if(q.width>0\&\&q.height>0)n++;});o.push(s.id+" "+Math.round(r.width)+" "+Math.round(r.height)+" "+n);});var p=document.createElement("pre");p.id="measure";p.textContent="\\n"+o.join("\\n")+"\\n";document.body.appendChild(p);</script>'
+MEASURE='<script>var o=[];document.querySelectorAll("svg.chart").forEach(function(s){var r=s.getBoundingClientRect(),n=0;s.querySelectorAll(".bar").forEach(function(b){var q=b.getBoundingClientRect();if(q.width>0\&\&q.height>0)n++;});o.push(s.id+" "+Math.round(r.width)+" "+Math.round(r.height)+" "+n);});var v=0,d=document.querySelectorAll("details");d.forEach(function(x){x.querySelectorAll("table").forEach(function(t){if(t.checkVisibility())v++;});});o.push("page "+document.documentElement.scrollHeight+" "+d.length+" "+v);var p=document.createElement("pre");p.id="measure";p.textContent="\\n"+o.join("\\n")+"\\n";document.body.appendChild(p);</script>'
 
-# check_report NAME DB SINCE UNTIL WANT: WANT is "id:bars ..." per chart.
+# The screenshots stay in build/report-html/ (NAME.png) to be looked at.
+# check_report NAME DB SINCE UNTIL WANT [LANG]: WANT is "id:bars ..." per
+# chart; LANG en (default) or nl.
 check_report() {
-	name=$1 db=$2 since=$3 until=$4 want=$5
+	name=$1 db=$2 since=$3 until=$4 want=$5 lang=${6:-en}
 	html=$W/$name.html
+	h1="grondslag report"
+	[ "$lang" = nl ] && h1="grondslag-rapport"
 	if ! "$BIN" report --registry "$G/registry.yaml" --database "$db" --since "$since" \
-		--until "$until" --now 2026-09-08 --format html -o "$html" 2>"$W/$name.err"; then
+		--until "$until" --now 2026-09-08 --format html --lang "$lang" -o "$html" \
+		2>"$W/$name.err"; then
 		not_ok "$name: html written" "$(cat "$W/$name.err")"
 		return
 	fi
@@ -58,7 +67,8 @@ check_report() {
 		"file://$html" >"$W/$name.dom" 2>"$W/$name.log"
 	rc=$?
 	msgs=$(grep -E 'CONSOLE|Refused to|Uncaught|Failed to load' "$W/$name.log")
-	if [ $rc = 0 ] && grep -q '<h1>grondslag report</h1>' "$W/$name.dom" && [ -z "$msgs" ]; then
+	if [ $rc = 0 ] && grep -q "<h1>$h1</h1>" "$W/$name.dom" &&
+		grep -q "<html lang=\"$lang\">" "$W/$name.dom" && [ -z "$msgs" ]; then
 		ok "$name: renders without console messages"
 	else
 		not_ok "$name: renders without console messages" "rc=$rc $msgs"
@@ -84,6 +94,15 @@ check_report() {
 	else
 		not_ok "$name: charts drawn ($want)" "$bad"
 	fi
+	# the tables of the charts are folded: every <details> closed shows
+	# no table, and the page is as long as its charts and registers
+	set -- $(sed -n '/<pre id="measure">/,/<\/pre>/p' "$W/$name.measure.dom" | grep '^page ')
+	if [ $# = 4 ] && [ "$3" -ge 3 ] && [ "$4" = 0 ] && [ "$2" -le "$PAGE_MAX" ]; then
+		ok "$name: the charts' tables are folded ($3 closed), page $2 px high"
+	else
+		not_ok "$name: the charts' tables are folded, page at most $PAGE_MAX px" \
+			"got: $*"
+	fi
 
 	chrome --screenshot="$W/$name.png" --window-size=1280,2000 "file://$html" \
 		>/dev/null 2>&1
@@ -101,11 +120,17 @@ for rec in golden empty long; do
 		not_ok "fixture: $rec record" "$(cat "$W/$rec.fix.log")"
 	fi
 done
-# six weeks: 4 weeks with holds; 4 parties; 5 reasons
+# six weeks: 4 weeks with holds; 4 parties; 5 reasons; in both languages
+# (the page of the fixed record was 5,900 px with every table open)
+PAGE_MAX=5200
 check_report golden "$W/golden.db" 2026-07-27 2026-09-07 "series:4 parties:4 reasons:5"
+check_report golden-nl "$W/golden.db" 2026-07-27 2026-09-07 "series:4 parties:4 reasons:5" nl
 # no data: the charts keep their size and say so, no bar
+PAGE_MAX=3600
 check_report empty "$W/empty.db" 2026-07-27 2026-09-07 "series:0 parties:0 reasons:0"
-# two years by month: 24 months with holds (the last, 2026-09, has none)
+# two years by month: 24 months with holds (the last, 2026-09, has none);
+# its registers of decisions and shares are long tables of their own
+PAGE_MAX=60000
 check_report long "$W/long.db" 2024-09-02 2026-09-07 "series:24 parties:5 reasons:6"
 
 summary

@@ -68,6 +68,15 @@ golden long.txt report -c "$W/report.conf" --database "$W/long.db" --since 2024-
 	--until 2026-09-07 --now 2026-09-08
 golden long.csv report -c "$W/report.conf" --database "$W/long.db" --since 2024-09-02 \
 	--until 2026-09-07 --now 2026-09-08 --format csv
+# the filters, on every format; senders named on request only
+golden party.txt report -c "$W/report.conf" $P --party CERT-BE
+golden party.json report -c "$W/report.conf" $P --party cert-be --format json
+golden sender.txt report -c "$W/report.conf" $P --sender '<Alice@ncsc.nl>' --sender-names
+golden sender.csv report -c "$W/report.conf" $P --sender alice@ncsc.nl --format csv
+golden basis.txt report -c "$W/report.conf" $P --basis WBNI-20-2-EU-CSIRT
+golden basis.html report -c "$W/report.conf" $P --basis wbni-20-2-eu-csirt --format html
+golden named.txt report -c "$W/report.conf" $P --sender-names --no-compare
+golden golden-nl.html report -c "$W/report.conf" $P --format html --lang nl
 
 # stats: all but the generation time is fixed
 "$BIN" stats -c "$W/report.conf" --prometheus >"$W/stats.raw" 2>"$W/stats.err"
@@ -132,12 +141,72 @@ if [ $rc = 0 ] && [ -z "$ext" ] && grep -q "default-src 'none'" "$W/golden.html"
 else
 	not_ok "html: self-contained (no script, link or URL), three charts" "found: $ext"
 fi
+"$BIN" report -c "$W/report.conf" $P --format html --sender-names >"$W/named.html" 2>&1
 if grep -q '2026-07-27' "$W/golden.html" && grep -q 'generated <b>2026-09-08T00:00:00Z' \
-	"$W/golden.html" && grep -q '=cmd&lt;b&gt;x@evil.example' "$W/golden.html" &&
-	! grep -q '<b>x@' "$W/golden.html"; then
+	"$W/golden.html" && grep -q '=cmd&lt;b&gt;x@evil.example' "$W/named.html" &&
+	! grep -q '<b>x@' "$W/named.html"; then
 	ok "html: period and generation time shown, stored text escaped"
 else
 	not_ok "html: period and generation time shown, stored text escaped"
+fi
+
+# What a DPO reads off the report, whatever the golden files say: no
+# staff address in a report unless asked for, an EU CSIRT (CERT.be, BE)
+# never among the parties outside the EEA, the register of decisions
+# names both approvers with the basis and the words, the tiles say
+# their unit, every chart's table is folded, the Dutch page is Dutch.
+"$BIN" report -c "$W/report.conf" $P --repeat-party 1 >"$W/dpo.txt" 2>&1
+if grep -q '@ncsc.nl' "$W/golden.txt" "$W/golden.csv" "$W/golden.json" "$W/golden.html"; then
+	not_ok "dpo: no sender address unless --sender-names"
+else
+	ok "dpo: no sender address unless --sender-names"
+fi
+if sed -n '/outside the EEA or unknown held/,/^$/p' "$W/dpo.txt" | grep -q 'cert-be' ||
+	! sed -n '/outside the EEA or unknown held/,/^$/p' "$W/dpo.txt" | grep -q 'ncsc-uk (GB)'; then
+	not_ok "dpo: CERT.be (BE, EEA) is not outside the EEA, NCSC UK (GB) is" "$(cat "$W/dpo.txt")"
+else
+	ok "dpo: CERT.be (BE, EEA) is not outside the EEA, NCSC UK (GB) is"
+fi
+if grep -q 'approved by: els, jan' "$W/golden.txt" && grep -q 'bases: fixture-basis' \
+	"$W/golden.txt" && grep -q 'fixture: the CSIRT needs the list' "$W/golden.txt" &&
+	grep -q 'denied by: jan' "$W/golden.txt"; then
+	ok "dpo: the register of decisions names both approvers, the basis and the words"
+else
+	not_ok "dpo: the register of decisions names both approvers, the basis and the words"
+fi
+# the golden record's shares: 7 to parties, 1 to the own organisation
+if grep -q 'Shared on a basis (recipients)   7,' "$W/golden.txt" &&
+	grep -q 'Own organisation (recipients)    1' "$W/golden.txt"; then
+	ok "dpo: internal recipients are not counted as shared on a basis"
+else
+	not_ok "dpo: internal recipients are not counted as shared on a basis"
+fi
+tiles=$(grep -o '<span>[^<]*</span>' "$W/golden.html" | sed 's/<[^>]*>//g')
+if echo "$tiles" | grep -qx 'messages released' && echo "$tiles" | grep -qx 'held recipients' &&
+	! echo "$tiles" | grep -qx 'released'; then
+	ok "dpo: each tile says whether it counts messages or recipients"
+else
+	not_ok "dpo: each tile says whether it counts messages or recipients" "$tiles"
+fi
+charts=$(grep -c '<svg class="chart"' "$W/golden.html")
+folded=$(grep -c '<details><summary>' "$W/golden.html")
+if [ "$charts" = "$folded" ] && [ "$charts" -gt 0 ]; then
+	ok "dpo: the table of each of the $charts charts is folded under it"
+else
+	not_ok "dpo: the table of each chart is folded under it" "charts $charts, folded $folded"
+fi
+if grep -q '<html lang="nl">' "$W/golden-nl.html" && grep -q 'Register van beslissingen' \
+	"$W/golden-nl.html" && ! grep -q 'Register of decisions' "$W/golden-nl.html"; then
+	ok "dpo: --lang nl writes the page in Dutch"
+else
+	not_ok "dpo: --lang nl writes the page in Dutch"
+fi
+printf 'ReportLanguage nl\n' | cat "$W/report.conf" - >"$W/nl.conf"
+"$BIN" report -c "$W/nl.conf" $P --format html >"$W/conf-nl.html" 2>&1
+if cmp -s "$W/conf-nl.html" "$W/golden-nl.html"; then
+	ok "dpo: ReportLanguage nl is the default of --lang"
+else
+	not_ok "dpo: ReportLanguage nl is the default of --lang"
 fi
 
 # Errors: exit 2 with a message naming the problem.

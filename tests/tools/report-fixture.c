@@ -51,17 +51,25 @@ struct fx_hold {
 	long decide_after;	/* seconds after received */
 };
 
-static const struct store_actor jurist = {"jan", 1000, "jurist", NULL};
-static const char *const jurist_mail[] = {"jan@ncsc.nl"};
+/* Two jurists: a release needs both (ReleaseApprovals 2), so the
+ * register of decisions shows both approvers, each with a basis and
+ * words of their own. */
+static const struct store_actor jurists[2] = {{"jan", 1000, "jurist", NULL},
+					      {"els", 1001, "jurist", NULL}};
+static const char *const jurist_mail[2][1] = {{"jan@ncsc.nl"}, {"els@ncsc.nl"}};
+static const char *const approval_reason[2] = {"fixture: the CSIRT needs the list",
+					       "fixture: agreed, within the basis"};
 
-/* Apply one event; exits on failure (a test tool, not the daemon). */
-static void decide(struct store *s, const char *ref, enum hold_event ev, time_t now)
+/* Apply one event (an approval: by jurist k); exits on failure (a test
+ * tool, not the daemon). */
+static void decide_by(struct store *s, const char *ref, enum hold_event ev, time_t now, int k)
 {
-	struct store_decision d = {.event = ev, .now = now, .required = 1};
+	struct store_decision d = {.event = ev, .now = now, .required = 2};
 	if (ev == HEV_APPROVE || ev == HEV_DENY) {
-		d.actor = &jurist;
-		d.reason = "fixture decision";
-		d.jurist_mail = jurist_mail;
+		d.actor = &jurists[k];
+		d.reason = ev == HEV_DENY ? "fixture: no basis for this party" : approval_reason[k];
+		d.basis = ev == HEV_APPROVE ? "fixture-basis" : NULL;
+		d.jurist_mail = jurist_mail[k];
 		d.njurist_mail = 1;
 	}
 	if (ev == HEV_RELEASE_DONE)
@@ -72,6 +80,11 @@ static void decide(struct store *s, const char *ref, enum hold_event ev, time_t 
 		fprintf(stderr, "report-fixture: decide %s: rc %d %s %s\n", ref, rc, res.reason, err);
 		exit(1);
 	}
+}
+
+static void decide(struct store *s, const char *ref, enum hold_event ev, time_t now)
+{
+	decide_by(s, ref, ev, now, 0);
 }
 
 /* Store one hold and take it to its outcome. */
@@ -97,11 +110,16 @@ static void put_hold(struct store *s, const struct fx_hold *h)
 		.categories = h->categories, .tlp = h->tlp, .registry_digest = "00",
 		.data = msg, .len = sizeof msg - 1, .fd = -1, .rcpts = r, .nrcpts = n,
 	};
-	char ref[STORE_REF_MAX];
+	/* references in order, not random: the reports name them, and their
+	 * golden files must not change from run to run */
+	static unsigned serial;
+	char ref[STORE_REF_MAX], day[16];
 	if (store_ref_new(h->received, ref) != 0) {
 		fprintf(stderr, "report-fixture: no random bytes\n");
 		exit(1);
 	}
+	snprintf(day, sizeof day, "%.9s", ref);
+	snprintf(ref, sizeof ref, "%s-%010u", day, ++serial);
 	sh.ref = ref;
 	if (store_hold_put(s, &sh, ref, err, sizeof err) != 0) {
 		fprintf(stderr, "report-fixture: hold: %s\n", err);
@@ -118,6 +136,7 @@ static void put_hold(struct store *s, const struct fx_hold *h)
 		decide(s, ref, HEV_EXPIRE, t);
 		break;
 	case RELEASE:
+		decide_by(s, ref, HEV_APPROVE, t - 3600 < h->received ? h->received : t - 3600, 1);
 		decide(s, ref, HEV_APPROVE, t - 60);
 		decide(s, ref, HEV_RELEASE_STARTED, t - 30);
 		decide(s, ref, HEV_RELEASE_DONE, t);

@@ -36,6 +36,13 @@
  *        admins: settle a release the releaser left to the admins
  *        (unknown, unconfirmed, duplicate; store_release_resolve());
  *        any other hold is refused
+ *   {"cmd":"report", ...}, {"cmd":"stats"},
+ *   {"cmd":"audit-records", "after":SEQ, "since":T},
+ *   {"cmd":"audit-checkpoints", "offset":O}
+ *        every role: the record read without the store file (a report
+ *        built by the daemon, the statistics, the audit chain in pages,
+ *        the checkpoint file in pieces; ctlsock_read.c says what each
+ *        takes, answers and records)
  * REF in any case; party: a registry id or name, or a party id of the
  * stored holds, any case; reason_code:
  * a hold reason code, any case; basis: a registry basis id, any case,
@@ -58,6 +65,7 @@
  *         admin    held, show without content (status); no decisions;
  *                  release-resolve (a delivery fact, not a decision)
  *         auditor  held, show without content (reading)
+ *  Every role: report, stats, audit-records, audit-checkpoints.
  *  For admins and auditors "subject" is null and "subject_withheld" says
  *  why: the Subject is written by the sender and can carry addresses.
  *         none     refused and recorded

@@ -70,7 +70,27 @@ struct report_options {
 	unsigned repeat_sender;		/* holds of one sender to be listed (3) */
 	unsigned repeat_party;		/* holds of one party to be listed (3) */
 	const struct registry *registry;	/* may be NULL */
+	/* Filters (NULL or "": all): holds with a recipient of party (id,
+	 * any case) and shares to it; shares naming basis (id, any case; a
+	 * hold has no basis, so holds are left out with it); holds of
+	 * sender (address, any case).  Shares have no sender: with a
+	 * sender filter the register is empty. */
+	const char *party, *basis, *sender;
+	/* Senders as "sender-1", "sender-2", ... (by rank) instead of their
+	 * addresses: a management report names no staff. */
+	bool pseudonymise;
+	/* Holds still open are overdue past HoldExpiry days and close to
+	 * expiry within ExpiryWarning days of it (0: no such section). */
+	unsigned hold_expiry_days, expiry_warning_days;
+	/* The language of the HTML: "en" (NULL) or "nl". */
+	const char *lang;
+	/* Also count the period of the same length just before, for
+	 * comparison (the totals only). */
+	bool previous;
 };
+
+/* "en" or "nl" (ReportLanguage): false on anything else. */
+bool report_lang_valid(const char *lang);
 
 struct report;
 

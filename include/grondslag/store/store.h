@@ -61,7 +61,8 @@
  *   store_open_readonly() read-only, for the CLI (audit verify/export)
  *   store_audit_put()     one record of the chain, own transaction
  *   store_escrow_record() the record of a decryption with the escrow key
- *   store_audit_scan(), store_audit_verify(), store_audit_head()
+ *   store_audit_scan(), store_audit_scan_after(), store_audit_verify(),
+ *   store_audit_head()
  *   store_hold_decide()   one event of the hold state machine, with its
  *                         approval row, audit record and notice, one
  *                         transaction
@@ -269,6 +270,10 @@ int store_escrow_record(struct store *s, const char *queue_id, unsigned parts, c
  * non-zero to stop.  0, or -1 on a read error. */
 int store_audit_scan(struct store *s, int64_t since,
 		     int (*cb)(void *arg, const struct audit_record *r), void *arg);
+/* The same from the record after seq `after` on (a page of a long read:
+ * the control socket hands the chain over in pages). */
+int store_audit_scan_after(struct store *s, int64_t after, int64_t since,
+			   int (*cb)(void *arg, const struct audit_record *r), void *arg);
 /* The newest record: its seq (0 when the chain is empty), hash and event
  * (cut to eventlen).  0 or -1 + err.  The checkpointer asks it whether
  * the head moved since the last checkpoint. */

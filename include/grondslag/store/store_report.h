@@ -23,9 +23,11 @@
  * when the store could not be read.  Times are Unix seconds (UTC); a
  * period is half-open [since, until).
  *
- * Public functions: store_open_report(), store_report_begin(),
+ * Public functions: store_open_report(), store_report_filter(),
+ * store_report_begin(),
  * store_report_end(), store_report_holds(), store_report_recipients(),
- * store_report_shares(), store_report_totals(); store_close() closes.
+ * store_report_shares(), store_report_decisions(),
+ * store_report_open_holds(), store_report_totals(); store_close() closes.
  */
 #ifndef GRONDSLAG_STORE_REPORT_H
 #define GRONDSLAG_STORE_REPORT_H
@@ -46,6 +48,14 @@ struct store *store_open_report(const char *path, int *schema, char *err, size_t
  * store_open_report() (one thread).  0, or -1 + err. */
 int store_report_begin(struct store *s, char *err, size_t errlen);
 void store_report_end(struct store *s);
+
+/* Narrow the scans below (NULL or "": no filter; any case; copied):
+ * party: holds with a recipient of that party, only those recipients,
+ * and shares to it; sender: holds and shares of that envelope sender
+ * (angle brackets ignored); basis: shares naming that basis id, and no
+ * hold (a hold has no basis).  0, or -1 out of memory. */
+int store_report_filter(struct store *s, const char *party, const char *sender,
+			const char *basis);
 
 /* A hold received in the period. */
 struct store_report_hold {
@@ -97,6 +107,39 @@ struct store_report_share {
 int store_report_shares(struct store *s, time_t since, time_t until,
 			int (*cb)(void *arg, const struct store_report_share *sh), void *arg,
 			char *err, size_t errlen);
+
+/* One jurist's approval of a released recipient, or a denied recipient
+ * (jurist, reason: the denial's), decided in the period: the register of
+ * decisions (GDPR art. 30, and art. 49 for transfers on a derogation).
+ * Rows of one recipient come together, approvals in time order.  Strings
+ * are never NULL ("" when absent).  A store without the approvals table
+ * (schema 1) has no rows. */
+struct store_report_decision {
+	const char *ref;
+	int64_t rcpt;			/* identifies the recipient in this scan */
+	const char *party;		/* "" when the party is unknown */
+	bool released;			/* else denied */
+	time_t decided_at;
+	const char *jurist;		/* the approver, or who denied */
+	time_t at;			/* of the approval (or the denial) */
+	const char *basis;		/* approvals only */
+	const char *reason;		/* the jurist's justification */
+};
+int store_report_decisions(struct store *s, time_t since, time_t until,
+			   int (*cb)(void *arg, const struct store_report_decision *d),
+			   void *arg, char *err, size_t errlen);
+
+/* A hold still open (pending or partly approved), whenever received:
+ * for the holds overdue or close to expiry. */
+struct store_report_open {
+	const char *ref;
+	const char *state;
+	time_t received;
+	const char *party;		/* of its first held recipient, "" unknown */
+};
+int store_report_open_holds(struct store *s,
+			    int (*cb)(void *arg, const struct store_report_open *o), void *arg,
+			    char *err, size_t errlen);
 
 /* What the store holds, all time. */
 struct store_totals {
