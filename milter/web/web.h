@@ -68,6 +68,16 @@ bool web_certmap_find(const struct config *c, const char *fpr, const char *subje
 		      size_t loginlen, char *why, size_t whylen);
 /* Check every WebCertificateMap line of c (at start); false + why. */
 bool web_certmap_check(const struct config *c, char *why, size_t whylen);
+/* Proxy mode: the login of the person the proxy names in its header
+ * (name: the header's value), by the WebUserMap lines of c, holding a
+ * role.  true + login, false + why (no name, mapped to nobody, no role). */
+bool web_usermap_find(const struct config *c, const char *name, char *login, size_t loginlen,
+		      char *why, size_t whylen);
+/* The listening mode of c is coherent (at start): proxy mode (a
+ * WebUserHeader) only on WebListen unix:/PATH, with a WebProxyUser and
+ * well-formed WebUserMap lines; a unix socket only in proxy mode.
+ * false + why. */
+bool web_proxy_check(const struct config *c, char *why, size_t whylen);
 
 /* ---- token.c: tokens, sessions, CSRF ---------------------------------- */
 #define WEB_TOKEN_HEX 64		/* 32 random bytes as hex */
