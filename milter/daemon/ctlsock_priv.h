@@ -139,4 +139,18 @@ bool ctlsock_names_user(const char *v, const char *user);
 
 /* ctlsock_resolve.c: the admin's release-resolve request. */
 void ctlsock_resolve(struct ctlsock_req *r);
+/* ctlsock_content.c: content (the message's text, one page, recorded). */
+void ctlsock_content(struct ctlsock_req *r);
+/* Record that what ("content", "subject") of ref is about to be shown
+ * (with the part and offset when part is not NULL); 0 or -1. */
+int ctlsock_view_record(struct ctlsock_req *r, const char *ref, const char *what,
+			const char *part, int64_t offset);
+/* The stored message of ref for a content view, checked against its
+ * digest: a changed message is not shown as the one held, but recorded
+ * ("tampered") and raised to the admins.  0 and *msg, 1 changed (the
+ * request is answered), -1 unreadable. */
+int ctlsock_message_of(struct ctlsock_req *r, const char *ref, char **msg, size_t *len);
+/* "headers": the header section of msg (at most 64 KiB; null for NULL). */
+void ctlsock_write_headers(struct ctlsock_req *r, const char *msg, size_t len);
+
 #endif

@@ -393,6 +393,10 @@ static void route(struct web_server *srv, struct MHD_Connection *conn, const cha
 		}
 	} else if (get && strcmp(path, "/") == 0) {
 		web_page_queue(&x, &f, out);
+	} else if (get && strncmp(path, "/hold/", 6) == 0 && pl > 14 &&
+		   strcmp(path + pl - 8, "/message") == 0) {
+		path[pl - 8] = '\0';
+		web_page_message(&x, path + 6, &f, out);
 	} else if (get && strncmp(path, "/hold/", 6) == 0) {
 		web_page_hold(&x, path + 6, out);
 	} else if (!get && !post) {

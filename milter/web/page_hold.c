@@ -5,7 +5,8 @@
  * release); and the decision form: approve or deny, per recipient or all
  * of them, a justification (required) and, to approve, a basis chosen
  * from the registry's bases valid for the party (the daemon's list, no
- * free text).  The form leads to a confirmation page (page_decide.c).
+ * free text).  The form leads to a confirmation page (page_decide.c); a
+ * link to the message itself (page_message.c).
  *
  * Public function: web_page_hold().
  */
@@ -14,7 +15,6 @@
 
 #include "grondslag/base/json.h"
 #include "grondslag/base/jsonr.h"
-#include "grondslag/store/store.h"
 #include "page_priv.h"
 
 /* The head of one row of the hold's table, up to its value cell. */
@@ -282,19 +282,11 @@ static void decide_form(struct web_buf *b, const struct jsonr_value *h, const st
 
 void web_page_hold(const struct web_ctx *x, const char *ref, struct web_page *out)
 {
-	if (ref == NULL || !store_ref_valid(ref)) {
-		web_page_error(404, "Not found", "this is not a hold reference", out);
-		return;
-	}
 	struct json *j;
 	struct web_answer a;
 	char why[300];
-	if (!web_req_begin(&j, "show", x)) {
-		web_page_error(500, "Error", "out of memory", out);
+	if (!web_req_hold(&j, "show", ref, x, out))
 		return;
-	}
-	json_key(j, "ref");
-	json_str(j, ref);
 	if (web_req_call(j, x, &a, why, sizeof why) != 0 || strcmp(a.status, "ok") != 0) {
 		web_page_refusal(&a, why, out);
 		web_answer_free(&a);
@@ -305,6 +297,13 @@ void web_page_hold(const struct web_ctx *x, const char *ref, struct web_page *ou
 	snprintf(title, sizeof title, "%s %s", web_tr("Hold"), ref);
 	web_page_begin(&b, title, x->s);
 	head(&b, a.root);
+	/* the message itself is another page: one more recorded view */
+	web_buf_add(&b, "<p><a id=\"read-message\" href=\"/hold/");
+	web_buf_html(&b, ref);
+	web_buf_add(&b, "/message\">");
+	web_buf_html(&b, web_tr("Read the message: headers, body and attachments as text "
+				"(jurists; recorded)"));
+	web_buf_add(&b, "</a></p>\n");
 	recipients(&b, a.root);
 	findings(&b, a.root);
 	history(&b, a.root);

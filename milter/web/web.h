@@ -42,6 +42,9 @@ void web_buf_addf(struct web_buf *b, const char *fmt, ...)
  * invisible formatting characters as a visible [U+XXXX]; bytes that are
  * not UTF-8 as U+FFFD.  NULL adds nothing. */
 void web_buf_html(struct web_buf *b, const char *s);
+/* s (n bytes, NULs included) as inert text for a <pre>: as web_buf_html,
+ * but line ends (LF, CRLF: LF) and tabs kept; a lone CR is [U+000D]. */
+void web_buf_pre(struct web_buf *b, const char *s, size_t n);
 /* s percent-encoded for a query component (all but A-Z a-z 0-9 - . _ ~). */
 void web_buf_url(struct web_buf *b, const char *s);
 void web_buf_free(struct web_buf *b);
@@ -168,6 +171,9 @@ struct web_page {
 void web_page_queue(const struct web_ctx *x, const struct web_form *q, struct web_page *out);
 /* GET /hold/REF */
 void web_page_hold(const struct web_ctx *x, const char *ref, struct web_page *out);
+/* GET /hold/REF/message?part=PATH&offset=N: the message itself, as text */
+void web_page_message(const struct web_ctx *x, const char *ref, const struct web_form *q,
+		      struct web_page *out);
 /* POST /decide: the confirmation (the daemon's dry run); POST /confirm:
  * the decision. */
 void web_page_decide(const struct web_ctx *x, const struct web_form *f, bool confirmed,

@@ -7,9 +7,12 @@
 # test makes with openssl; each one is a headless Chromium (Selenium)
 # with its own NSS database (tests/e2e/web-browser.py).
 # Cases: a message with a hostile Subject (script and img markup, an RTL
-# override) and a hostile attachment name is held for CERT.be and CISA;
-# both jurists see it in the queue and on its page as inert text (the DOM
-# has no injected element, no alert); jurist 1 approves CERT.be with the
+# override), body, attachment name and attachment text is held for
+# CERT.be and CISA; both jurists see it in the queue and on its page as
+# inert text (the DOM has no injected element, no alert); jurist 1 reads
+# the message itself (headers, body, the attachment's extracted text: all
+# inert text, each page one recorded content view), the auditor is
+# refused it (recorded); jurist 1 approves CERT.be with the
 # party's basis (the confirmation says it waits for a second jurist),
 # jurist 2 approves too (the confirmation says released now): CERT.be gets
 # the message exactly once; jurist 2 denies CISA and the sender's notice
@@ -91,11 +94,13 @@ tw_fpr() { openssl x509 -in "$PKI/$1.crt" -noout -fingerprint -sha256 | sed 's/.
 mkdir -p "$E2E_RUN/msg"
 "$E2E_PY" - "$E2E_RUN/msg/hostile.eml" <<'PY'
 import base64, sys
-csv = "ip,first_seen\n133.1.2.3,2023-02-01\n133.4.5.6,2023-02-02\n"
+csv = ("ip,first_seen\n133.1.2.3,2023-02-01\n133.4.5.6,2023-02-02\n"
+       "# <script>alert(8)</script>\n")
 subj = '<script>alert("s")</script><img src=x onerror=alert(2)> \u202egpj.exe javascript:alert(3)'
 msg = ("From: Sender <sender@ncsc.nl>\nSubject: %s\nMIME-Version: 1.0\n"
        "Content-Type: multipart/mixed; boundary=\"b1\"\n\n--b1\n"
-       "Content-Type: text/plain\n\nThe list.\n--b1\n"
+       "Content-Type: text/plain\n\nThe list.\n<script>alert(5)</script>"
+       "<img src=x onerror=alert(6)>\n<a href=\"javascript:alert(7)\">click</a>\n--b1\n"
        "Content-Type: text/csv; name=\"<svg onload=alert(4)>x\u202ecsv.exe\"\n"
        "Content-Disposition: attachment; filename=\"<svg onload=alert(4)>x\u202ecsv.exe\"\n"
        "Content-Transfer-Encoding: base64\n\n%s--b1--\n"
@@ -271,11 +276,43 @@ tw_browser aud queue "$REF" "$AUD" withheld
 e2e_is "$(tw_views)" $((_tw_v + 2)) "j1's two pages (queue, hold): two views recorded, the console as channel"
 e2e_is "$(mc_sql "select count(*) from audit where event='view' and actor='$AUD'")" 0 "the auditor's reads carry no Subject view"
 
+# The message itself: jurist 1 reads it (body, then the attachment's
+# text): two content views recorded; the auditor is refused (recorded).
+tw_content() {
+	mc_sql "select count(*) from audit where event='view' and ref='$REF' and actor='$1' and details like '%\"what\":\"content\"%' and details like '%\"channel\":\"$WEBU\"%'"
+}
+tw_browser j1 message "$REF"
+e2e_is "$(tw_content "$J1")" 2 "j1 read the body and the attachment: two content views recorded (person, channel)"
+e2e_is "$(mc_sql "select count(*) from audit where event='view' and ref='$REF' and actor='$J1' and details like '%\"part\":\"2\"%'")" 1 \
+	"... the attachment's view names its part"
+tw_browser aud message "$REF" refused
+case $TW_OUT in *"refusal Refused | the role auditor may not content"*) e2e_ok "an auditor reading the message: refused by the daemon" ;;
+*) e2e_not_ok "auditor message: got '$TW_OUT'" ;; esac
+e2e_is "$(mc_sql "select count(*) from audit where event='refused' and actor='$AUD' and details like '%\"command\":\"content\"%' and details like '%\"channel\":\"$WEBU\"%'")" 1 \
+	"the auditor's attempt recorded (person, channel)"
+e2e_is "$(tw_content "$AUD")" 0 "the auditor saw no content"
+"$CLI" audit export --database "$MC_DIR/store.db" >"$E2E_RUN/audit-export.jsonl" 2>&1
+tw_exported_views() {
+	"$E2E_PY" - "$E2E_RUN/audit-export.jsonl" "$REF" "$J1" <<'PY'
+import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    d = r.get("details")
+    d = json.loads(d) if isinstance(d, str) else (d or {})
+    if r.get("event") == "view" and r.get("ref") == sys.argv[2] and r.get("actor") == sys.argv[3] \
+            and d.get("what") == "content":
+        n += 1
+print(n)
+PY
+}
+e2e_is "$(tw_exported_views)" 2 "grondslag audit export shows j1's two content views"
+
 # The auditor tries to approve: the daemon refuses and records it.
 tw_browser aud decide "$REF" approve cert@cert.be wbni-20-2-eu-csirt "auditor tries" noconfirm
 case $TW_OUT in *"refusal Refused | the role auditor may not approve"*) e2e_ok "an auditor's approval: refused by the daemon" ;;
 *) e2e_not_ok "auditor approve: got '$TW_OUT'" ;; esac
-e2e_is "$(mc_sql "select count(*) from audit where event='refused' and actor='$AUD' and role='auditor' and details like '%\"channel\":\"$WEBU\"%'")" 1 \
+e2e_is "$(mc_sql "select count(*) from audit where event='refused' and actor='$AUD' and role='auditor' and details like '%\"command\":\"approve\"%' and details like '%\"channel\":\"$WEBU\"%'")" 1 \
 	"the auditor's attempt recorded (person, role, channel)"
 
 # Jurist 1 approves CERT.be: waits for a second jurist.
@@ -308,7 +345,7 @@ e2e_check "the sender's notice carries the reason" e2e_wait_until 30 "deny notic
 e2e_is "$(mc_sql "select count(*) from audit where event in ('approve', 'deny') and details like '%\"channel\":\"$WEBU\"%'")" 3 \
 	"the decisions recorded with the console as channel"
 e2e_check "audit verify: the chain is intact" "$CLI" audit verify --database "$MC_DIR/store.db"
-for _s in queue-j1 hold-j1 confirm-j1 confirm-j2; do
+for _s in queue-j1 hold-j1 message-j1 confirm-j1 confirm-j2; do
 	e2e_check "screenshot $_s kept" test -s "$SHOTS/$_s.png"
 done
 e2e_done

@@ -13,6 +13,10 @@ managed Chromium policy selects it without a dialog, recipes.md section 9).
     decide REF ACTION RCPT BASIS REASON [confirm|noconfirm]
                               the decision form -> the confirmation page
                               (screenshot confirm-<person>.png), then confirm
+    message REF [refused]     from the hold page to the message (headers,
+                              body, the attachment's text: all inert
+                              text); screenshot message-<person>.png; with
+                              refused: the page is the daemon's refusal
 Prints one line per check, "ok DESC" or "not ok DESC: why"; exit 0.
 Each check reads the DOM, never only the page source.
 """
@@ -136,6 +140,52 @@ try:
         print("# bases offered: %r" % opts)
         if len(args) > 2:
             check(args[2] in opts, "hold: the party's basis is offered", repr(opts))
+    elif action == "message" and len(args) > 1 and args[1] == "refused":
+        load(d, base + "/hold/" + args[0] + "/message")
+        h1 = d.find_element(By.TAG_NAME, "h1").text
+        err = d.find_elements(By.ID, "error")
+        check(h1 == "Refused", "message: the console shows the daemon's refusal", h1)
+        check(not d.find_elements(By.ID, "message-text"), "message: no text shown")
+        print("refusal %s | %s" % (h1, err[0].text if err else ""))
+    elif action == "message":
+        ref = args[0]
+        load(d, base + "/hold/" + ref)
+        submit_link = d.find_element(By.ID, "read-message")
+        old = d.find_element(By.TAG_NAME, "html")
+        submit_link.click()
+        WebDriverWait(d, 60).until(lambda x: x.find_elements(By.ID, "message-text"))
+        h1 = d.find_element(By.TAG_NAME, "h1").text
+        check(h1 == "Message of hold " + ref, "message page of " + ref, h1)
+        d.save_screenshot(os.path.join(shots, "message-%s.png" % person))
+        no_alert(d, "message")
+        no_active_elements(d, "message")
+        heads = d.find_element(By.ID, "message-headers").text
+        check('Subject: <script>alert("s")</script>' in heads,
+              "message: the hostile Subject header shown as text", heads[:300])
+        check("[U+202E]" in heads, "message: the RTL override in the headers shown as [U+202E]")
+        body = d.find_element(By.ID, "message-text").text
+        print("# body: %r" % body[:300])
+        check("<script>alert(5)</script>" in body and 'href="javascript:alert(7)"' in body,
+              "message: the hostile body shown as text", body[:300])
+        check(d.execute_script("return document.getElementById('message-text').children.length")
+              == 0, "message: the body's markup made no element")
+        links = d.find_elements(By.CSS_SELECTOR, "#message-parts a")
+        att = [a for a in links if "svg" in a.text]
+        check(len(att) == 1, "message: the attachment is listed as a part with its name",
+              repr([a.text for a in links]))
+        if att:
+            old = d.find_element(By.TAG_NAME, "html")
+            att[0].click()
+            WebDriverWait(d, 60).until(lambda x: x.find_element(By.TAG_NAME, "html") != old)
+            WebDriverWait(d, 60).until(lambda x: x.find_elements(By.ID, "message-text"))
+            text = d.find_element(By.ID, "message-text").text
+            print("# attachment: %r" % text[:300])
+            check("133.1.2.3" in text and "<script>alert(8)</script>" in text,
+                  "message: the attachment's extracted text shown as text", text[:300])
+            no_alert(d, "attachment")
+            no_active_elements(d, "attachment")
+            check(d.execute_script("return document.querySelectorAll('a[download]').length") == 0,
+                  "message: nothing offered as a download")
     elif action == "decide":
         ref, act, rcpt, basis, reason = args[:5]
         confirm = len(args) < 6 or args[5] == "confirm"

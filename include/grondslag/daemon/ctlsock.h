@@ -31,6 +31,13 @@
  *        code, per hold; dry_run decides and rolls back; plan (the
  *        digest a dry run answered) makes it change nothing unless the
  *        matching recipients are still exactly those
+ *   {"cmd":"content", "ref":REF[, "part":PATH][, "offset":N]}
+ *        jurists: the message itself as the scanner read it: "headers",
+ *        "parts" (every part: path, type, filename, bytes, text bytes,
+ *        status, reason, depth) and "page" (part, offset, total, next,
+ *        text: CTLSOCK_CONTENT_PAGE bytes of one part's extracted text,
+ *        default the body); each request ONE recorded "view" (what=
+ *        content, part, offset); others refused and recorded
  *   {"cmd":"release-resolve", "ref":REF, "resolution":"delivered"|"resend",
  *    "reason":TEXT}
  *        admins: settle a release the releaser left to the admins
@@ -108,6 +115,8 @@
 #define CTLSOCK_CONN_MAX 512
 #define CTLSOCK_WRITE_IDLE 60
 #define CTLSOCK_TEXT_MAX 2000
+/* Bytes of a part's text in one content answer (a page). */
+#define CTLSOCK_CONTENT_PAGE (64 * 1024)
 /* The refusal limit (see above): records per caller and window, the
  * window in seconds, callers tracked at once. */
 #define CTLSOCK_REFUSALS_PER_WINDOW 10
