@@ -139,6 +139,10 @@ bool ctlsock_names_user(const char *v, const char *user);
 
 /* ctlsock_resolve.c: the admin's release-resolve request. */
 void ctlsock_resolve(struct ctlsock_req *r);
+/* ctlsock_history.c: "history", every record of the hold ref in the
+ * chain (list views of its Subject since since included), oldest first;
+ * null when they cannot be read. */
+void ctlsock_write_history(struct ctlsock_req *r, const char *ref, time_t since);
 /* ctlsock_content.c: content (the message's text, one page, recorded). */
 void ctlsock_content(struct ctlsock_req *r);
 /* Record that what ("content", "subject") of ref is about to be shown

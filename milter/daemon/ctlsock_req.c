@@ -321,6 +321,8 @@ static void cmd_show(struct ctlsock_req *r)
 		json_null(r->j);
 	}
 	ctlsock_write_bases(r, h);
+	/* after the view of this request: the history shows it too */
+	ctlsock_write_history(r, r->ref, h->received);
 	if (content) {
 		ctlsock_embed(r->j, "findings", h->findings_json);
 		ctlsock_write_headers(r, msg, len);

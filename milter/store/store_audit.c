@@ -193,6 +193,42 @@ int store_audit_scan(struct store *s, int64_t since,
 	return rc;
 }
 
+int store_audit_of_hold(struct store *s, const char *ref, int64_t since,
+			int (*cb)(void *arg, const struct audit_record *r), void *arg)
+{
+	if (s == NULL || ref == NULL || *ref == '\0' || cb == NULL)
+		return -1;
+	store_read_begin(s);
+	/* the hold's own records (index audit_ref), and the list views that
+	 * showed its Subject: those name it among their "refs" and have no
+	 * ref of their own; they are not older than the hold (index audit_at) */
+	sqlite3_stmt *st = store_prepare(
+		s,
+		"SELECT seq, at, actor, uid, role, event, ref, details, prev_hash, hash FROM audit"
+		" WHERE ref = ?1"
+		" UNION ALL SELECT seq, at, actor, uid, role, event, ref, details, prev_hash, hash"
+		" FROM audit WHERE at >= ?2 AND ref = '' AND event = 'view'"
+		" AND instr(details, ?1) > 0"
+		" ORDER BY seq",
+		NULL, 0);
+	int rc = st == NULL ? SQLITE_ERROR : SQLITE_ROW;
+	if (st != NULL) {
+		sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, since);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			struct audit_record r;
+			row_record(st, &r);
+			if (cb(arg, &r) != 0) {
+				rc = SQLITE_DONE;
+				break;
+			}
+		}
+		sqlite3_finalize(st);
+	}
+	store_read_end(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* scan callback of store_audit_verify(): stop at the first break. */
 static int verify_cb(void *arg, const struct audit_record *r)
 {

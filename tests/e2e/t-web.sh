@@ -12,7 +12,8 @@
 # inert text (the DOM has no injected element, no alert); jurist 1 reads
 # the message itself (headers, body, the attachment's extracted text: all
 # inert text, each page one recorded content view), the auditor is
-# refused it (recorded); jurist 1 approves CERT.be with the
+# refused it (recorded); the hold page lists every record of the hold in
+# the chain (decisions, views, refusals); jurist 1 approves CERT.be with the
 # party's basis (the confirmation says it waits for a second jurist),
 # jurist 2 approves too (the confirmation says released now): CERT.be gets
 # the message exactly once; jurist 2 denies CISA and the sender's notice
@@ -344,8 +345,27 @@ tw_deny_notice() {
 e2e_check "the sender's notice carries the reason" e2e_wait_until 30 "deny notice" tw_deny_notice
 e2e_is "$(mc_sql "select count(*) from audit where event in ('approve', 'deny') and details like '%\"channel\":\"$WEBU\"%'")" 3 \
 	"the decisions recorded with the console as channel"
+
+# The hold's history on its page: every record of it in the chain.
+tw_browser aud history "$REF"
+tw_chain() {	# EVENT ACTOR ROLE [DETAIL]: rows of the page's chain
+	printf '%s\n' "$TW_OUT" | grep "^chain [0-9]* $1 $2 $3 |" | grep -c -- "${4:-}"
+}
+e2e_is "$(printf '%s\n' "$TW_OUT" | grep -c '^chain [0-9]* hold ')" 1 "history: the hold's own record first"
+e2e_is "$(tw_chain approve "$J1" jurist "channel: $WEBU")" 1 "history: j1's approval, through the console"
+e2e_is "$(tw_chain approve "$J2" jurist "basis: wbni-20-2-eu-csirt")" 1 "history: j2's approval, with the basis"
+e2e_is "$(tw_chain deny "$J2" jurist "No agreement with the US yet")" 1 "history: j2's denial, with its reason"
+e2e_is "$(tw_chain view "$J1" jurist "what: content")" 2 "history: j1's two content views"
+e2e_is "$(tw_chain view "$J1" jurist "part: 2")" 1 "history: ... one of them of the attachment"
+e2e_is "$(tw_chain view "$J1" jurist "what: subject")" "$(mc_sql "select count(*) from audit where event='view' and actor='$J1' and (ref='$REF' or details like '%$REF%') and details like '%subject%'")" \
+	"history: every view of its Subject by j1 (the queue's too)"
+e2e_is "$(tw_chain refused "$AUD" auditor "command: approve")" 1 "history: the auditor's refused approval"
+e2e_is "$(tw_chain refused "$AUD" auditor "command: content")" 1 "history: the auditor's refused content view"
+e2e_is "$(printf '%s\n' "$TW_OUT" | grep -c '^chain ')" \
+	"$(mc_sql "select count(*) from audit where ref='$REF' or (ref='' and event='view' and details like '%$REF%')")" \
+	"history: as many rows as the chain has records of the hold"
 e2e_check "audit verify: the chain is intact" "$CLI" audit verify --database "$MC_DIR/store.db"
-for _s in queue-j1 hold-j1 message-j1 confirm-j1 confirm-j2; do
+for _s in queue-j1 hold-j1 message-j1 confirm-j1 confirm-j2 history-aud; do
 	e2e_check "screenshot $_s kept" test -s "$SHOTS/$_s.png"
 done
 e2e_done

@@ -13,6 +13,9 @@ managed Chromium policy selects it without a dialog, recipes.md section 9).
     decide REF ACTION RCPT BASIS REASON [confirm|noconfirm]
                               the decision form -> the confirmation page
                               (screenshot confirm-<person>.png), then confirm
+    history REF               the hold page's records of the chain: one
+                              line "chain SEQ EVENT ACTOR ROLE | DETAILS"
+                              each; screenshot history-<person>.png
     message REF [refused]     from the hold page to the message (headers,
                               body, the attachment's text: all inert
                               text); screenshot message-<person>.png; with
@@ -140,6 +143,17 @@ try:
         print("# bases offered: %r" % opts)
         if len(args) > 2:
             check(args[2] in opts, "hold: the party's basis is offered", repr(opts))
+    elif action == "history":
+        load(d, base + "/hold/" + args[0])
+        no_alert(d, "history")
+        no_active_elements(d, "history")
+        rows = d.find_elements(By.CSS_SELECTOR, "#chain tbody tr")
+        check(len(rows) > 0, "history: the hold's records of the chain are listed", "none")
+        for r in rows:
+            c = [td.text for td in r.find_elements(By.TAG_NAME, "td")]
+            print("chain %s %s %s %s | %s" % (c[0], c[2], c[3], c[4], c[5]))
+        d.find_element(By.ID, "chain").location_once_scrolled_into_view
+        d.save_screenshot(os.path.join(shots, "history-%s.png" % person))
     elif action == "message" and len(args) > 1 and args[1] == "refused":
         load(d, base + "/hold/" + args[0] + "/message")
         h1 = d.find_element(By.TAG_NAME, "h1").text

@@ -393,6 +393,77 @@ static void test_content(void **state)
 	config_free(c);
 }
 
+/* The hold's history in show: every record of it in the chain, oldest
+ * first (the list view naming it, a content view, a refusal, a decision),
+ * and none of another hold. */
+static void test_history(void **state)
+{
+	(void)state;
+	char err[1024], path[256], ref1[STORE_REF_MAX], ref2[STORE_REF_MAX];
+	struct config *c = conf_from("hist.conf", roles_conf, err, sizeof err);
+	snprintf(path, sizeof path, "%s/hist.db", dir);
+	struct store *s = fixture_store_open(path, err, sizeof err);
+	if (c == NULL || s == NULL)
+		fail_msg("setup: %s", err);
+	put_hold(s, ref1);
+	put_hold(s, ref2);
+	struct ctlsock_env env = {.store = s, .hostname = "mx.test", .notice_from = "g@ncsc.nl"};
+	static const struct {
+		const char *user;
+		long uid;
+		const char *req;
+	} hsteps[] = {
+		{"bob", 1002, "{\"cmd\":\"held\"}"},
+		{"bob", 1002, "{\"cmd\":\"content\",\"ref\":\"@1\"}"},
+		{"dave", 1004, "{\"cmd\":\"content\",\"ref\":\"@1\"}"},
+		{"bob", 1002, "{\"cmd\":\"content\",\"ref\":\"@2\"}"},
+		{"bob", 1002, "{\"cmd\":\"deny\",\"ref\":\"@1\",\"reason\":\"hist test\"}"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(hsteps); i++) {
+		char req[512], *resp;
+		size_t len;
+		fill(hsteps[i].req, ref1, ref2, req, sizeof req);
+		struct ctlsock_peer p = {.uid = hsteps[i].uid, .user = hsteps[i].user};
+		if (ctlsock_handle(&env, c, &p, req, strlen(req), &resp, &len) != 0)
+			fail_msg("step %zu: handle failed", i);
+		free(resp);
+	}
+	char req[256], *resp;
+	size_t len;
+	snprintf(req, sizeof req, "{\"cmd\":\"show\",\"ref\":\"%s\"}", ref1);
+	struct ctlsock_peer aud = {.uid = 1004, .user = "dave"};
+	if (ctlsock_handle(&env, c, &aud, req, strlen(req), &resp, &len) != 0)
+		fail_msg("show: handle failed");
+	/* in this order, each once */
+	static const char *const want[] = {
+		"\"event\":\"hold\"",
+		"\"actor\":\"bob\",\"role\":\"jurist\",\"event\":\"view\",\"details\":{\"holds\":2,",
+		"\"actor\":\"bob\",\"role\":\"jurist\",\"event\":\"view\",\"details\":{\"offset\":0,"
+		"\"part\":\"1\",\"what\":\"content\"}",
+		"\"actor\":\"dave\",\"role\":\"auditor\",\"event\":\"refused\"",
+		"\"actor\":\"bob\",\"role\":\"jurist\",\"event\":\"deny\"",
+		"\"history_omitted\":0",
+	};
+	const char *hist = strstr(resp, "\"history\":["), *at = hist;
+	if (hist == NULL)
+		fail_msg("show: no history in %s", resp);
+	for (size_t i = 0; i < ARRAY_LEN(want); i++) {
+		const char *hit = strstr(at, want[i]);
+		if (hit == NULL)
+			fail_msg("history: want %s after %.80s in %s", want[i], at, hist);
+		at = hit + strlen(want[i]);
+	}
+	/* the other hold's content view is not this hold's history */
+	int views = 0;
+	for (const char *p = hist; (p = strstr(p, "\"what\":\"content\"")) != NULL; p++)
+		views++;
+	if (views != 1)
+		fail_msg("history: %d content views, want this hold's 1: %s", views, hist);
+	free(resp);
+	store_close(s);
+	config_free(c);
+}
+
 /* A stored message changed after the hold was made: the jurist's content
  * view is refused (nothing of it shown, no "view" record), recorded as
  * "tampered" and said why. */
@@ -1040,6 +1111,7 @@ int main(void)
 		cmocka_unit_test(test_requests),
 		cmocka_unit_test(test_tampered_content),
 		cmocka_unit_test(test_content),
+		cmocka_unit_test(test_history),
 		cmocka_unit_test(test_refusal_limit),
 		cmocka_unit_test(test_refusal_summary_kept),
 		cmocka_unit_test(test_socket),

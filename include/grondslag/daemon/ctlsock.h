@@ -49,7 +49,10 @@
  * of every approved recipient's party, valid on the policy's date.
  * held and show give "expires" (Unix time) and "expires_in" (seconds);
  * show gives "bases": per party of its recipients, the registry's bases
- * valid today (what an approval may name).
+ * valid today (what an approval may name), and "history": every record
+ * of the hold in the audit chain, oldest first ({seq, at, actor, role,
+ * event, details}; the list views that showed its Subject included; the
+ * newest 500, "history_omitted" counting older ones).
  * Any request may carry "on_behalf_of":LOGIN: honoured only from a
  * ControlConsoleUser (the web console, which authenticates people
  * itself); the person's role then applies, records name the person with
