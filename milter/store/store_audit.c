@@ -157,17 +157,11 @@ static void row_record(sqlite3_stmt *st, struct audit_record *r)
 #undef TEXT
 }
 
-/* Walk the records with at >= since in seq order (lock held). */
-static int scan_locked(struct store *s, int64_t since,
-		       int (*cb)(void *arg, const struct audit_record *r), void *arg)
+/* Call cb for each row of the prepared scan query st, then finalize it;
+ * 0, or -1 on a read error. */
+static int rows_each(sqlite3_stmt *st, int (*cb)(void *arg, const struct audit_record *r),
+		     void *arg)
 {
-	sqlite3_stmt *st = store_prepare(s,
-					 "SELECT seq, at, actor, uid, role, event, ref, details,"
-					 " prev_hash, hash FROM audit WHERE at >= ?1 ORDER BY seq",
-					 NULL, 0);
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, since);
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct audit_record r;
@@ -179,6 +173,20 @@ static int scan_locked(struct store *s, int64_t since,
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Walk the records with at >= since in seq order (lock held). */
+static int scan_locked(struct store *s, int64_t since,
+		       int (*cb)(void *arg, const struct audit_record *r), void *arg)
+{
+	sqlite3_stmt *st = store_prepare(s,
+					 "SELECT seq, at, actor, uid, role, event, ref, details,"
+					 " prev_hash, hash FROM audit WHERE at >= ?1 ORDER BY seq",
+					 NULL, 0);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, since);
+	return rows_each(st, cb, arg);
 }
 
 int store_audit_scan(struct store *s, int64_t since,
@@ -211,22 +219,14 @@ int store_audit_of_hold(struct store *s, const char *ref, int64_t since,
 		" AND instr(details, ?1) > 0"
 		" ORDER BY seq",
 		NULL, 0);
-	int rc = st == NULL ? SQLITE_ERROR : SQLITE_ROW;
+	int rc = -1;
 	if (st != NULL) {
 		sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, since);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			struct audit_record r;
-			row_record(st, &r);
-			if (cb(arg, &r) != 0) {
-				rc = SQLITE_DONE;
-				break;
-			}
-		}
-		sqlite3_finalize(st);
+		rc = rows_each(st, cb, arg);
 	}
 	store_read_end(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 /* scan callback of store_audit_verify(): stop at the first break. */
