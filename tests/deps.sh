@@ -38,6 +38,19 @@ command -v npm >/dev/null 2>&1 || {
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
 }
 
+# axe-core (npm), the accessibility checker t-web injects into every page
+# of the console, pinned, in a cache outside the work tree.  Without it
+# t-web fails its accessibility checks (it never skips them).
+AXE_VERSION=4.14.1
+AXE_DIR=${GRONDSLAG_AXE_DIR:-/var/cache/grondslag-test/axe-core-$AXE_VERSION}
+if [ ! -s "$AXE_DIR/node_modules/axe-core/axe.min.js" ]; then
+	echo "deps: installing: axe-core $AXE_VERSION (npm) into $AXE_DIR"
+	mkdir -p "$AXE_DIR" &&
+		npm install --prefix "$AXE_DIR" --no-audit --no-fund --no-save --silent \
+			"axe-core@$AXE_VERSION" >/dev/null 2>&1 ||
+		echo "deps: warning: axe-core not installed: t-web's accessibility checks will fail" >&2
+fi
+
 # The default geo data (country + ASN), see docs/geo.md.  make demo needs
 # it; make check and make deb do not (the tests build their own databases),
 # so there a failure to fetch it is only a warning.

@@ -25,7 +25,9 @@
 # another uid (an outsider, a jurist's own) claiming to act for a person
 # (refused and recorded by the daemon); a console whose user is no
 # ControlConsoleUser refuses to start.  A browser preferring Dutch
-# (Accept-Language) gets Dutch pages, others English.  Screenshots of the queue, a hold
+# (Accept-Language) gets Dutch pages, others English.  Every page a
+# browser visits is checked with axe-core (no serious or critical
+# violation), and jurist 2 approves with the keyboard only.  Screenshots of the queue, a hold
 # and the confirmation are kept in $BUILD/web-screenshots.
 # Last line: "N passed, M failed".
 cd "$(dirname "$0")/../.." || exit 1
@@ -45,6 +47,8 @@ e2e_init web
 trap '_tw_rc=$?; rm -f "$POLICY"; mc_users_del $J1 $J2 $AUD $WEBU $OUT; (exit $_tw_rc); e2e_cleanup' EXIT
 mc_users_add $J1 $J2 $AUD $WEBU $OUT
 e2e_ok "test users created"
+# axe-core, installed by tests/deps.sh (no fallback: missing, the checks fail)
+AXE=${GRONDSLAG_AXE_DIR:-/var/cache/grondslag-test/axe-core-4.14.1}/node_modules/axe-core/axe.min.js
 SHOTS=$E2E_BUILD/web-screenshots
 rm -rf "$SHOTS"
 mkdir -p "$SHOTS"
@@ -254,7 +258,7 @@ done
 tw_browser() {
 	_tb_p=$1
 	shift
-	TW_OUT=$(timeout 120 "$E2E_PY" tests/e2e/web-browser.py "$E2E_RUN/home/$_tb_p" "$BASE" "$SHOTS" "$@" 2>"$E2E_RUN/browser-$_tb_p.err")
+	TW_OUT=$(GRONDSLAG_AXE=$AXE timeout 180 "$E2E_PY" tests/e2e/web-browser.py "$E2E_RUN/home/$_tb_p" "$BASE" "$SHOTS" "$@" 2>"$E2E_RUN/browser-$_tb_p.err")
 	echo "$TW_OUT" >>"$E2E_RUN/browser.log"
 	_tb_n=0
 	while IFS= read -r _tb_l; do
@@ -327,7 +331,7 @@ e2e_is "$(e2e_sink_count sink)" 0 "nothing released after one approval"
 
 # Jurist 2 approves: released now, exactly once.
 tw_browser j2 queue "$REF" "$J2"
-tw_browser j2 decide "$REF" approve cert@cert.be wbni-20-2-eu-csirt "agreed: EU CSIRT"
+tw_browser j2 decide "$REF" approve cert@cert.be wbni-20-2-eu-csirt "agreed: EU CSIRT" keyboard
 case $TW_OUT in *"next Released now: 1 recipient"*) e2e_ok "j2's confirmation: released now" ;;
 *) e2e_not_ok "j2's confirmation: got '$TW_OUT'" ;; esac
 e2e_check "the release reaches CERT.be" e2e_wait_sink sink 1

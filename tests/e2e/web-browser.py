@@ -20,6 +20,11 @@ managed Chromium policy selects it without a dialog, recipes.md section 9).
                               body, the attachment's text: all inert
                               text); screenshot message-<person>.png; with
                               refused: the page is the daemon's refusal
+    decide ... keyboard       the same with the keyboard only (Tab, Space,
+                              arrows, typing, Enter): no click
+Every page visited is checked with axe-core (GRONDSLAG_AXE: the path of
+axe.min.js, injected into the page by WebDriver, not by the page): no
+serious or critical violation.
 Prints one line per check, "ok DESC" or "not ok DESC: why"; exit 0.
 Each check reads the DOM, never only the page source.
 """
@@ -35,7 +40,9 @@ from selenium.common.exceptions import (  # noqa: E402
     NoAlertPresentException, StaleElementReferenceException, TimeoutException,
     WebDriverException)
 from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 person = os.path.basename(home.rstrip("/"))
@@ -95,6 +102,88 @@ def no_active_elements(d, where):
     check(n == 0, "%s: no injected element in the DOM" % where, "%d found" % n)
 
 
+AXE = os.environ.get("GRONDSLAG_AXE", "")
+
+
+def axe(d, where):
+    """axe-core on the page as it is now: no serious or critical violation
+    (WCAG 2 A/AA and best practices)."""
+    try:
+        src = open(AXE).read()
+    except OSError as e:
+        check(False, "%s: accessibility (axe-core)" % where, "axe-core not found: %s" % e)
+        return
+    d.execute_script(src)
+    d.set_script_timeout(60)
+    res = d.execute_async_script(
+        "var done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']})"
+        ".then(function (r) { done(r.violations.map(function (v) {"
+        "  return [v.id, v.impact, v.nodes.length, v.help]; })); })"
+        ".catch(function (e) { done('error: ' + e); });")
+    if isinstance(res, str):
+        check(False, "%s: accessibility (axe-core)" % where, res)
+        return
+    for v in res:
+        print("# axe %s: %s (%s, %d nodes): %s" % (where, v[0], v[1], v[2], v[3]))
+    bad = [v for v in res if v[1] in ("serious", "critical")]
+    check(not bad, "%s: no serious accessibility violation (axe-core)" % where,
+          "; ".join("%s (%s)" % (v[0], v[1]) for v in bad))
+
+
+def tab_to(d, want, what, limit=200):
+    """Press Tab until the focused element satisfies want; it, or an
+    error naming what."""
+    for _ in range(limit):
+        ActionChains(d).send_keys(Keys.TAB).perform()
+        el = d.switch_to.active_element
+        if want(el):
+            return el
+    raise RuntimeError("keyboard: no %s reached with Tab" % what)
+
+
+def keyboard_decide(d, act, rcpt, basis, reason):
+    """Fill the decision form with the keyboard only and submit it."""
+    box = tab_to(d, lambda e: e.get_attribute("name") == "rcpt" and
+                 e.get_attribute("value").strip("<>") == rcpt, "recipient " + rcpt)
+    box.send_keys(Keys.SPACE)
+    check(box.is_selected(), "keyboard: Space ticks the recipient")
+    radio = tab_to(d, lambda e: e.get_attribute("name") == "action", "action")
+    for _ in range(5):
+        if radio.get_attribute("value") == act:
+            break
+        radio.send_keys(Keys.ARROW_DOWN)
+        radio = d.switch_to.active_element
+    if not radio.is_selected():
+        radio.send_keys(Keys.SPACE)
+    check(radio.get_attribute("value") == act and radio.is_selected(),
+          "keyboard: the arrows choose %s" % act)
+    if act == "approve":
+        sel = tab_to(d, lambda e: e.get_attribute("name") == "basis", "basis")
+        for _ in range(60):
+            if sel.get_attribute("value") == basis:
+                break
+            sel.send_keys(Keys.ARROW_DOWN)
+        check(sel.get_attribute("value") == basis, "keyboard: the arrows choose the basis")
+    text = tab_to(d, lambda e: e.get_attribute("name") == "reason", "justification")
+    text.send_keys(reason)
+    old = d.find_element(By.TAG_NAME, "html")
+    tab_to(d, lambda e: e.tag_name == "button" and e.get_attribute("type") == "submit",
+           "submit button").send_keys(Keys.ENTER)
+    return old
+
+
+def wait_new_page(d, old):
+    def gone(_d):
+        try:
+            old.is_enabled()
+            return False
+        except (StaleElementReferenceException, WebDriverException):
+            return True
+    WebDriverWait(d, 60).until(gone)
+    WebDriverWait(d, 60).until(lambda x: x.find_elements(By.TAG_NAME, "h1"))
+
+
 o = webdriver.ChromeOptions()
 for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
           "--user-data-dir=" + os.path.join(home, "chrome"), "--window-size=1400,1000"]:
@@ -110,6 +199,7 @@ try:
         refs = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#queue a.ref")]
         check(ref in refs, "queue lists the hold (%s)" % person, "refs %r" % refs)
         d.save_screenshot(os.path.join(shots, "queue-%s.png" % person))
+        axe(d, "queue")
         no_alert(d, "queue")
         no_active_elements(d, "queue")
         subj = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#queue td.subject")]
@@ -127,6 +217,7 @@ try:
         check(d.find_element(By.TAG_NAME, "h1").text == "Hold " + ref, "hold page of " + ref,
               d.find_element(By.TAG_NAME, "h1").text)
         d.save_screenshot(os.path.join(shots, "hold-%s.png" % person))
+        axe(d, "hold")
         no_alert(d, "hold")
         no_active_elements(d, "hold")
         parts = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#parts td.filename")]
@@ -154,12 +245,14 @@ try:
             print("chain %s %s %s %s | %s" % (c[0], c[2], c[3], c[4], c[5]))
         d.find_element(By.ID, "chain").location_once_scrolled_into_view
         d.save_screenshot(os.path.join(shots, "history-%s.png" % person))
+        axe(d, "hold (auditor)")
     elif action == "message" and len(args) > 1 and args[1] == "refused":
         load(d, base + "/hold/" + args[0] + "/message")
         h1 = d.find_element(By.TAG_NAME, "h1").text
         err = d.find_elements(By.ID, "error")
         check(h1 == "Refused", "message: the console shows the daemon's refusal", h1)
         check(not d.find_elements(By.ID, "message-text"), "message: no text shown")
+        axe(d, "refusal")
         print("refusal %s | %s" % (h1, err[0].text if err else ""))
     elif action == "message":
         ref = args[0]
@@ -171,6 +264,7 @@ try:
         h1 = d.find_element(By.TAG_NAME, "h1").text
         check(h1 == "Message of hold " + ref, "message page of " + ref, h1)
         d.save_screenshot(os.path.join(shots, "message-%s.png" % person))
+        axe(d, "message")
         no_alert(d, "message")
         no_active_elements(d, "message")
         heads = d.find_element(By.ID, "message-headers").text
@@ -197,21 +291,26 @@ try:
             check("133.1.2.3" in text and "<script>alert(8)</script>" in text,
                   "message: the attachment's extracted text shown as text", text[:300])
             no_alert(d, "attachment")
+            axe(d, "message (attachment)")
             no_active_elements(d, "attachment")
             check(d.execute_script("return document.querySelectorAll('a[download]').length") == 0,
                   "message: nothing offered as a download")
     elif action == "decide":
         ref, act, rcpt, basis, reason = args[:5]
-        confirm = len(args) < 6 or args[5] == "confirm"
+        keyboard = len(args) > 5 and args[5] == "keyboard"
+        confirm = len(args) < 6 or args[5] in ("confirm", "keyboard")
         load(d, base + "/hold/" + ref)
-        for box in d.find_elements(By.CSS_SELECTOR, "input[name=rcpt]"):
-            if box.get_attribute("value").strip("<>") == rcpt:
-                box.click()
-        d.find_element(By.CSS_SELECTOR, "input[name=action][value=%s]" % act).click()
-        if act == "approve":
-            Select(d.find_element(By.NAME, "basis")).select_by_value(basis)
-        d.find_element(By.NAME, "reason").send_keys(reason)
-        submit(d, "#decide button[type=submit]")
+        if keyboard:
+            wait_new_page(d, keyboard_decide(d, act, rcpt, basis, reason))
+        else:
+            for box in d.find_elements(By.CSS_SELECTOR, "input[name=rcpt]"):
+                if box.get_attribute("value").strip("<>") == rcpt:
+                    box.click()
+            d.find_element(By.CSS_SELECTOR, "input[name=action][value=%s]" % act).click()
+            if act == "approve":
+                Select(d.find_element(By.NAME, "basis")).select_by_value(basis)
+            d.find_element(By.NAME, "reason").send_keys(reason)
+            submit(d, "#decide button[type=submit]")
         h1 = d.find_element(By.TAG_NAME, "h1").text
         err = d.find_elements(By.ID, "error")
         print("# after the form: %s %s" % (h1, err[0].text if err else ""))
@@ -220,6 +319,7 @@ try:
             check(h1 == "Refused", "the console shows the daemon's refusal", h1)
             print("refusal %s | %s" % (h1, err[0].text if err else ""))
             d.save_screenshot(os.path.join(shots, "refused-%s.png" % person))
+            axe(d, "refusal")
         else:
             d.save_screenshot(os.path.join(shots, "confirm-%s.png" % person))
             named = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#named li")]
@@ -228,10 +328,18 @@ try:
             nxt = d.find_element(By.ID, "next").text
             print("next %s" % nxt)
             no_alert(d, "confirmation")
-            submit(d, "#confirm button[type=submit]")
+            axe(d, "confirmation")
+            if keyboard:
+                old = d.find_element(By.TAG_NAME, "html")
+                tab_to(d, lambda e: e.tag_name == "button" and
+                       e.get_attribute("type") == "submit", "confirm button").send_keys(Keys.ENTER)
+                wait_new_page(d, old)
+            else:
+                submit(d, "#confirm button[type=submit]")
             h1 = d.find_element(By.TAG_NAME, "h1").text
             state = d.find_elements(By.ID, "state")
             print("done %s | %s" % (h1, state[0].text if state else "-"))
             d.save_screenshot(os.path.join(shots, "done-%s.png" % person))
+            axe(d, "decision")
 finally:
     d.quit()
