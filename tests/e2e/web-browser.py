@@ -68,12 +68,9 @@ def load(d, url):
             print("# %s: no answer from the renderer, asked again" % url, flush=True)
 
 
-def submit(d, css):
-    """Click the submit button css and wait for the next page (a busy
-    machine may take a while; the click itself does not wait)."""
-    old = d.find_element(By.TAG_NAME, "html")
-    d.find_element(By.CSS_SELECTOR, css).click()
-
+def wait_new_page(d, old):
+    """Wait until the page whose <html> was old is replaced and the next
+    one has its heading (a busy machine may take a while)."""
     def gone(_d):
         # ChromeDriver may answer "Node ... does not belong to the
         # document" (a plain WebDriverException) for the old page's node
@@ -85,6 +82,14 @@ def submit(d, css):
             return True
     WebDriverWait(d, 60).until(gone)
     WebDriverWait(d, 60).until(lambda x: x.find_elements(By.TAG_NAME, "h1"))
+
+
+def submit(d, css):
+    """Click the submit button css and wait for the next page (the click
+    itself does not wait)."""
+    old = d.find_element(By.TAG_NAME, "html")
+    d.find_element(By.CSS_SELECTOR, css).click()
+    wait_new_page(d, old)
 
 
 def no_alert(d, where):
@@ -173,17 +178,6 @@ def keyboard_decide(d, act, rcpt, basis, reason):
     return old
 
 
-def wait_new_page(d, old):
-    def gone(_d):
-        try:
-            old.is_enabled()
-            return False
-        except (StaleElementReferenceException, WebDriverException):
-            return True
-    WebDriverWait(d, 60).until(gone)
-    WebDriverWait(d, 60).until(lambda x: x.find_elements(By.TAG_NAME, "h1"))
-
-
 o = webdriver.ChromeOptions()
 for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
           "--user-data-dir=" + os.path.join(home, "chrome"), "--window-size=1400,1000"]:
@@ -257,10 +251,9 @@ try:
     elif action == "message":
         ref = args[0]
         load(d, base + "/hold/" + ref)
-        submit_link = d.find_element(By.ID, "read-message")
         old = d.find_element(By.TAG_NAME, "html")
-        submit_link.click()
-        WebDriverWait(d, 60).until(lambda x: x.find_elements(By.ID, "message-text"))
+        d.find_element(By.ID, "read-message").click()
+        wait_new_page(d, old)
         h1 = d.find_element(By.TAG_NAME, "h1").text
         check(h1 == "Message of hold " + ref, "message page of " + ref, h1)
         d.save_screenshot(os.path.join(shots, "message-%s.png" % person))
@@ -284,8 +277,7 @@ try:
         if att:
             old = d.find_element(By.TAG_NAME, "html")
             att[0].click()
-            WebDriverWait(d, 60).until(lambda x: x.find_element(By.TAG_NAME, "html") != old)
-            WebDriverWait(d, 60).until(lambda x: x.find_elements(By.ID, "message-text"))
+            wait_new_page(d, old)
             text = d.find_element(By.ID, "message-text").text
             print("# attachment: %r" % text[:300])
             check("133.1.2.3" in text and "<script>alert(8)</script>" in text,
