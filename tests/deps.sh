@@ -8,7 +8,8 @@ libmilter-dev libgpgme-dev libgpg-error-dev libmaxminddb-dev libcmocka-dev
 libgmime-3.0-dev libarchive-dev libsqlite3-dev libyaml-dev libidn2-dev libgsf-1-dev
 gnupg openssl poppler-utils zip p7zip-full mmdb-bin libmaxmind-db-writer-perl
 postfix swaks miltertest ripgrep time man-db chromium sqlite3
-libmicrohttpd-dev libgnutls28-dev chromium-driver python3-selenium libnss3-tools"
+libmicrohttpd-dev libgnutls28-dev chromium-driver python3-selenium libnss3-tools
+nginx-light"
 # make deb (contrib/debian) also needs the Debian packaging tools
 [ "${1:-}" = deb ] && PKGS="$PKGS debhelper dpkg-dev fakeroot lintian"
 
@@ -36,6 +37,19 @@ command -v npm >/dev/null 2>&1 || {
 	echo "deps: installing: npm"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
 }
+
+# axe-core (npm), the accessibility checker t-web injects into every page
+# of the console, pinned, in a cache outside the work tree.  Without it
+# t-web fails its accessibility checks (it never skips them).
+AXE_VERSION=4.14.1
+AXE_DIR=${GRONDSLAG_AXE_DIR:-/var/cache/grondslag-test/axe-core-$AXE_VERSION}
+if [ ! -s "$AXE_DIR/node_modules/axe-core/axe.min.js" ]; then
+	echo "deps: installing: axe-core $AXE_VERSION (npm) into $AXE_DIR"
+	mkdir -p "$AXE_DIR" &&
+		npm install --prefix "$AXE_DIR" --no-audit --no-fund --no-save --silent \
+			"axe-core@$AXE_VERSION" >/dev/null 2>&1 ||
+		echo "deps: warning: axe-core not installed: t-web's accessibility checks will fail" >&2
+fi
 
 # The default geo data (country + ASN), see docs/geo.md.  make demo needs
 # it; make check and make deb do not (the tests build their own databases),

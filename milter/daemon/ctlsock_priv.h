@@ -147,4 +147,23 @@ void ctlsock_report(struct ctlsock_req *r);
 void ctlsock_stats(struct ctlsock_req *r);
 void ctlsock_audit_records(struct ctlsock_req *r);
 void ctlsock_audit_checkpoints(struct ctlsock_req *r);
+
+/* ctlsock_history.c: "history", every record of the hold ref in the
+ * chain (list views of its Subject since since included), oldest first;
+ * null when they cannot be read. */
+void ctlsock_write_history(struct ctlsock_req *r, const char *ref, time_t since);
+/* ctlsock_content.c: content (the message's text, one page, recorded). */
+void ctlsock_content(struct ctlsock_req *r);
+/* Record that what ("content", "subject") of ref is about to be shown
+ * (with the part and offset when part is not NULL); 0 or -1. */
+int ctlsock_view_record(struct ctlsock_req *r, const char *ref, const char *what,
+			const char *part, int64_t offset);
+/* The stored message of ref for a content view, checked against its
+ * digest: a changed message is not shown as the one held, but recorded
+ * ("tampered") and raised to the admins.  0 and *msg, 1 changed (the
+ * request is answered), -1 unreadable. */
+int ctlsock_message_of(struct ctlsock_req *r, const char *ref, char **msg, size_t *len);
+/* "headers": the header section of msg (at most 64 KiB; null for NULL). */
+void ctlsock_write_headers(struct ctlsock_req *r, const char *msg, size_t len);
+
 #endif

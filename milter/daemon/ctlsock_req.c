@@ -13,7 +13,8 @@
  * one "view" each.  Decisions, bulk and the deny notice are in
  * ctlsock_decide.c, the names a jurist gives in ctlsock_names.c, the
  * request's arguments in ctlsock_args.c, the members every answer shares
- * in ctlsock_answer.c.
+ * in ctlsock_answer.c, the message itself (content, and the record of
+ * every look at it) in ctlsock_content.c.
  * Limits: see ctlsock.h.
  */
 #include <ctype.h>
@@ -252,61 +253,6 @@ static int write_approvals(struct ctlsock_req *r, const char *ref)
 	return 0;
 }
 
-/* Record that what ("content", "subject") of ref is about to be shown;
- * 0 or -1. */
-static int record_view(struct ctlsock_req *r, const char *ref, const char *what)
-{
-	struct audit_details *d = audit_details_new();
-	audit_details_str(d, "what", what);
-	char *details = audit_details_finish(d), err[256];
-	struct store_audit a = {.actor = &r->actor, .event = "view", .ref = ref,
-				.details = details};
-	int rc = details != NULL ? store_audit_put(r->env->store, &a, err, sizeof err) : -1;
-	free(details);
-	return rc;
-}
-
-/* The stored message of ref for a content view, checked against its
- * digest: a changed message is not shown as the one held, but recorded
- * ("tampered") and raised to the admins.  0 and *msg, 1 changed (the
- * request is answered), -1 unreadable. */
-static int content_of(struct ctlsock_req *r, const char *ref, char **msg, size_t *len)
-{
-	char why[300];
-	int rc = store_hold_message_checked(r->env->store, ref, msg, len, why, sizeof why);
-	if (rc != 1)
-		return rc;
-	log_msg(LOG_ERR, "hold %s: content view REFUSED: %s", ref, why);
-	struct audit_details *d = audit_details_new();
-	audit_details_str(d, "what", "content");
-	audit_details_str(d, "reason", why);
-	char *details = audit_details_finish(d), err[256];
-	struct store_audit a = {.actor = &r->actor, .event = "tampered", .ref = ref,
-				.details = details};
-	if (details == NULL || store_audit_put(r->env->store, &a, err, sizeof err) != 0)
-		log_msg(LOG_ERR, "hold %s: refusal not recorded", ref);
-	free(details);
-	ctlsock_status(r, "error", why);
-	return 1;
-}
-
-/* The header section of the stored message msg (bounded). */
-static void write_headers(struct ctlsock_req *r, const char *msg, size_t len)
-{
-	size_t n = 0;
-	while (msg != NULL && n < len && n < 65536) {
-		if (msg[n] == '\n' && (n + 1 >= len || msg[n + 1] == '\n' ||
-				       (msg[n + 1] == '\r' && n + 2 < len && msg[n + 2] == '\n')))
-			break;
-		n++;
-	}
-	json_key(r->j, "headers");
-	if (msg == NULL)
-		json_null(r->j);
-	else
-		json_strn(r->j, msg, n + (n < len));
-}
-
 /* The fields of a stored hold. */
 static void write_record(struct ctlsock_req *r, const struct store_hold_record *h)
 {
@@ -356,13 +302,13 @@ static void cmd_show(struct ctlsock_req *r)
 	}
 	char *msg = NULL;
 	size_t len = 0;
-	if (content && content_of(r, r->ref, &msg, &len) == 1) {
+	if (content && ctlsock_message_of(r, r->ref, &msg, &len) == 1) {
 		store_hold_record_free(h);
 		return;
 	}
 	/* a jurist sees the Subject: one record, "content" covering it */
 	if (r->role == CTLSOCK_JURIST &&
-	    record_view(r, r->ref, content ? "content" : "subject") != 0) {
+	    ctlsock_view_record(r, r->ref, content ? "content" : "subject", NULL, 0) != 0) {
 		ctlsock_status(r, "error", "the view could not be recorded, so nothing is shown");
 		store_hold_record_free(h);
 		free(msg);
@@ -375,9 +321,11 @@ static void cmd_show(struct ctlsock_req *r)
 		json_null(r->j);
 	}
 	ctlsock_write_bases(r, h);
+	/* after the view of this request: the history shows it too */
+	ctlsock_write_history(r, r->ref, h->received);
 	if (content) {
 		ctlsock_embed(r->j, "findings", h->findings_json);
-		write_headers(r, msg, len);
+		ctlsock_write_headers(r, msg, len);
 	}
 	free(msg);
 	store_hold_record_free(h);
@@ -513,6 +461,7 @@ static const struct {
 	{"stats", ctlsock_stats, READERS},
 	{"audit-records", ctlsock_audit_records, READERS},
 	{"audit-checkpoints", ctlsock_audit_checkpoints, READERS},
+	{"content", ctlsock_content, 1u << CTLSOCK_JURIST},
 };
 
 /* Parse, check the role, run. */

@@ -157,6 +157,24 @@ static void row_record(sqlite3_stmt *st, struct audit_record *r)
 #undef TEXT
 }
 
+/* Call cb for each row of the prepared scan query st, then finalize it;
+ * 0, or -1 on a read error. */
+static int rows_each(sqlite3_stmt *st, int (*cb)(void *arg, const struct audit_record *r),
+		     void *arg)
+{
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct audit_record r;
+		row_record(st, &r);
+		if (cb(arg, &r) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* Walk the records with seq > after and at >= since in seq order (lock
  * held). */
 static int scan_locked(struct store *s, int64_t after, int64_t since,
@@ -171,17 +189,7 @@ static int scan_locked(struct store *s, int64_t after, int64_t since,
 		return -1;
 	sqlite3_bind_int64(st, 1, since);
 	sqlite3_bind_int64(st, 2, after);
-	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct audit_record r;
-		row_record(st, &r);
-		if (cb(arg, &r) != 0) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rows_each(st, cb, arg);
 }
 
 int store_audit_scan_after(struct store *s, int64_t after, int64_t since,
@@ -200,6 +208,34 @@ int store_audit_scan(struct store *s, int64_t since,
 		     int (*cb)(void *arg, const struct audit_record *r), void *arg)
 {
 	return store_audit_scan_after(s, INT64_MIN, since, cb, arg);
+}
+
+int store_audit_of_hold(struct store *s, const char *ref, int64_t since,
+			int (*cb)(void *arg, const struct audit_record *r), void *arg)
+{
+	if (s == NULL || ref == NULL || *ref == '\0' || cb == NULL)
+		return -1;
+	store_read_begin(s);
+	/* the hold's own records (index audit_ref), and the list views that
+	 * showed its Subject: those name it among their "refs" and have no
+	 * ref of their own; they are not older than the hold (index audit_at) */
+	sqlite3_stmt *st = store_prepare(
+		s,
+		"SELECT seq, at, actor, uid, role, event, ref, details, prev_hash, hash FROM audit"
+		" WHERE ref = ?1"
+		" UNION ALL SELECT seq, at, actor, uid, role, event, ref, details, prev_hash, hash"
+		" FROM audit WHERE at >= ?2 AND ref = '' AND event = 'view'"
+		" AND instr(details, ?1) > 0"
+		" ORDER BY seq",
+		NULL, 0);
+	int rc = -1;
+	if (st != NULL) {
+		sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, since);
+		rc = rows_each(st, cb, arg);
+	}
+	store_read_end(s);
+	return rc;
 }
 
 /* scan callback of store_audit_verify(): stop at the first break. */

@@ -105,17 +105,21 @@ static bool shown_as_code(uint32_t c)
 	       (c >= 0x2060 && c <= 0x2069) || c == 0xfeff || (c >= 0xfff9 && c <= 0xfffb);
 }
 
-void web_buf_html(struct web_buf *b, const char *s)
+/* s (n bytes) as inert text; pre: line ends (LF, CRLF) and tabs kept. */
+static void add_text(struct web_buf *b, const char *s, size_t n, bool pre)
 {
-	if (s == NULL)
-		return;
 	const unsigned char *p = (const unsigned char *)s;
-	size_t n = strlen(s);
 	for (size_t i = 0; i < n && !b->failed;) {
 		uint32_t c;
 		size_t len = utf8_next(p + i, n - i, &c);
 		if (len == 0) {
 			web_buf_add(b, "&#xFFFD;");
+			i++;
+			continue;
+		}
+		if (pre && (c == '\n' || c == '\t' || (c == '\r' && i + 1 < n && p[i + 1] == '\n'))) {
+			if (c != '\r')
+				web_buf_addn(b, s + i, 1);
 			i++;
 			continue;
 		}
@@ -134,6 +138,18 @@ void web_buf_html(struct web_buf *b, const char *s)
 		}
 		i += len;
 	}
+}
+
+void web_buf_html(struct web_buf *b, const char *s)
+{
+	if (s != NULL)
+		add_text(b, s, strlen(s), false);
+}
+
+void web_buf_pre(struct web_buf *b, const char *s, size_t n)
+{
+	if (s != NULL)
+		add_text(b, s, n, true);
 }
 
 void web_buf_url(struct web_buf *b, const char *s)

@@ -7,8 +7,13 @@
  * a certificate mapped to nobody, or to somebody without a role, gets no
  * page at all.  The role itself is the daemon's business.
  *
+ * Behind a reverse proxy (proxy mode) the person is the value of one
+ * header the proxy writes (WebUserHeader), mapped the same way by the
+ * WebUserMap lines ("LOGIN NAME", the name compared exactly), to a login
+ * that must hold a role too.
+ *
  * Public functions: web_certmap_parse(), web_certmap_find(),
- * web_certmap_check().
+ * web_certmap_check(), web_usermap_find(), web_proxy_check().
  * Limits: logins of WEB_LOGIN_MAX-1 bytes of [A-Za-z0-9._-].
  */
 #include <ctype.h>
@@ -91,6 +96,19 @@ static bool has_line(const struct config *c, enum config_key k, const char *logi
 	return false;
 }
 
+/* login (a mapped login) into out when it holds a role; false + why. */
+static bool role_login(const struct config *c, const char *l, char *out, size_t outlen,
+		       char *why, size_t whylen)
+{
+	if (!has_line(c, CONF_JURIST, l) && !has_line(c, CONF_ADMIN, l) &&
+	    !has_line(c, CONF_AUDITOR, l)) {
+		snprintf(why, whylen, "%s has no role (Jurist, Admin, Auditor)", l);
+		return false;
+	}
+	snprintf(out, outlen, "%s", l);
+	return true;
+}
+
 bool web_certmap_find(const struct config *c, const char *fpr, const char *subject, char *login,
 		      size_t loginlen, char *why, size_t whylen)
 {
@@ -117,11 +135,81 @@ bool web_certmap_find(const struct config *c, const char *fpr, const char *subje
 		return false;
 	}
 	web_certmap_parse(hit, &l, why, whylen);
-	if (!has_line(c, CONF_JURIST, l.login) && !has_line(c, CONF_ADMIN, l.login) &&
-	    !has_line(c, CONF_AUDITOR, l.login)) {
-		snprintf(why, whylen, "%s has no role (Jurist, Admin, Auditor)", l.login);
+	return role_login(c, l.login, login, loginlen, why, whylen);
+}
+
+/* The name part of a WebUserMap value after its login (n bytes); NULL
+ * when the line has no valid login or no name. */
+static const char *usermap_name(const char *v, size_t *n)
+{
+	size_t ln = strcspn(v, " \t");
+	const char *name = v + ln + strspn(v + ln, " \t");
+	if (!login_ok(v, ln) || *name == '\0')
+		return NULL;
+	*n = strlen(name);
+	while (*n > 0 && (name[*n - 1] == ' ' || name[*n - 1] == '\t'))
+		(*n)--;
+	return name;
+}
+
+bool web_usermap_find(const struct config *c, const char *name, char *login, size_t loginlen,
+		      char *why, size_t whylen)
+{
+	if (name == NULL || *name == '\0') {
+		snprintf(why, whylen, "the proxy named nobody (no user header)");
 		return false;
 	}
-	snprintf(login, loginlen, "%s", l.login);
+	for (size_t i = 0; i < config_list_count(c, CONF_WEB_USER_MAP); i++) {
+		const char *v = config_list(c, CONF_WEB_USER_MAP, i);
+		size_t n = 0;
+		const char *mine = usermap_name(v, &n);
+		if (mine == NULL || n != strlen(name) || memcmp(mine, name, n) != 0)
+			continue;
+		char l[WEB_LOGIN_MAX];
+		size_t ln = strcspn(v, " \t");
+		memcpy(l, v, ln);
+		l[ln] = '\0';
+		return role_login(c, l, login, loginlen, why, whylen);
+	}
+	snprintf(why, whylen, "this user is mapped to nobody (WebUserMap)");
+	return false;
+}
+
+bool web_proxy_check(const struct config *c, char *why, size_t whylen)
+{
+	const char *h = config_str(c, CONF_WEB_USER_HEADER);
+	const char *listen = config_str(c, CONF_WEB_LISTEN);
+	bool unix_listen = strncmp(listen, "unix:", 5) == 0;
+	if (*h == '\0') {
+		if (unix_listen)
+			snprintf(why, whylen, "WebListen %.100s: a unix socket is for proxy mode only "
+					      "(set WebUserHeader)", listen);
+		return !unix_listen;
+	}
+	/* an HTTP token: the name of one header, nothing that could split it */
+	for (const char *p = h; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_') {
+			snprintf(why, whylen, "WebUserHeader %.64s: not a header name", h);
+			return false;
+		}
+	/* the header is only as trustworthy as the one who may write it: a TCP
+	 * port would let any client name any person */
+	if (!unix_listen || listen[5] != '/') {
+		snprintf(why, whylen, "WebUserHeader is set (proxy mode) but WebListen %.100s is no "
+				      "unix:/PATH: proxy mode serves a unix socket only", listen);
+		return false;
+	}
+	if (config_list_count(c, CONF_WEB_PROXY_USER) == 0) {
+		snprintf(why, whylen, "proxy mode needs WebProxyUser (the reverse proxy's login)");
+		return false;
+	}
+	for (size_t i = 0; i < config_list_count(c, CONF_WEB_USER_MAP); i++) {
+		size_t n;
+		if (usermap_name(config_list(c, CONF_WEB_USER_MAP, i), &n) == NULL) {
+			snprintf(why, whylen, "WebUserMap \"%.64s\": give LOGIN NAME",
+				 config_list(c, CONF_WEB_USER_MAP, i));
+			return false;
+		}
+	}
 	return true;
 }

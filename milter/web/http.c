@@ -11,7 +11,16 @@
  * session's CSRF token -> 403; only then is the daemon asked, on behalf of
  * the person, and what the daemon refuses is its refusal (recorded there).
  *
- * Public functions: web_http_handle(), web_http_uri(), web_http_done().
+ * Proxy mode (WebUserHeader): no TLS here; the connection must come from
+ * a WebProxyUser uid (SO_PEERCRED, checked when it is accepted) and the
+ * person is the one value of WebUserHeader, mapped by WebUserMap; no such
+ * uid, no header, two of them or an unmapped name -> 403.
+ *
+ * Every connection is tracked (web_conn) so that the deadline watch can
+ * cut one that trickles a request slower than WebRequestTimeout allows.
+ *
+ * Public functions: web_http_handle(), web_http_uri(), web_http_done(),
+ * web_http_conn(), web_http_watch().
  */
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
@@ -20,13 +29,26 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "grondslag/base/log.h"
 #include "http.h"
 
 #define COOKIE "__Host-grondslag"
 #define URI_MAX 4096
+
+/* One connection (MHD's socket context), in srv->conns. */
+struct web_conn {
+	struct web_conn *prev, *next;
+	int fd;
+	time_t mark;			/* since when a request is awaited */
+	bool receiving;			/* no answer is being made or sent */
+	bool cut;			/* the watch shut it down */
+	bool outsider;			/* proxy mode: a uid that is no WebProxyUser */
+	long uid;			/* the peer's uid (unix socket), else -1 */
+};
 
 /* One request as it comes in (MHD's per-request pointer). */
 struct req {
@@ -59,12 +81,116 @@ void *web_http_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	return r;
 }
 
+/* The tracked connection of conn, NULL when none. */
+static struct web_conn *conn_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* Mark conn as receiving (awaiting a request since now) or not. */
+static void conn_receiving(struct web_server *srv, struct MHD_Connection *conn, bool on)
+{
+	struct web_conn *k = conn_of(conn);
+	if (k == NULL)
+		return;
+	pthread_mutex_lock(&srv->mu);
+	k->receiving = on;
+	k->mark = time(NULL);
+	pthread_mutex_unlock(&srv->mu);
+}
+
+/* Is uid one of the WebProxyUser uids of srv? */
+static bool proxy_uid(const struct web_server *srv, uid_t uid)
+{
+	for (size_t i = 0; i < srv->nproxy; i++)
+		if (srv->proxy_uid[i] == uid)
+			return true;
+	return false;
+}
+
+void web_http_conn(void *cls, struct MHD_Connection *conn, void **socket_context,
+		   enum MHD_ConnectionNotificationCode code)
+{
+	struct web_server *srv = cls;
+	struct web_conn *k = *socket_context;
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		/* MHD tells us before it closes the descriptor: once k is out of
+		 * the list the watch can no longer touch the (reusable) fd */
+		if (k == NULL)
+			return;
+		pthread_mutex_lock(&srv->mu);
+		if (k->prev != NULL)
+			k->prev->next = k->next;
+		else
+			srv->conns = k->next;
+		if (k->next != NULL)
+			k->next->prev = k->prev;
+		pthread_mutex_unlock(&srv->mu);
+		free(k);
+		*socket_context = NULL;
+		return;
+	}
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	k = calloc(1, sizeof *k);
+	if (k == NULL || ci == NULL) {
+		/* untracked would mean unbounded: refuse it instead */
+		if (ci != NULL)
+			shutdown(ci->connect_fd, SHUT_RDWR);
+		free(k);
+		return;
+	}
+	k->fd = ci->connect_fd;
+	k->mark = time(NULL);
+	k->receiving = true;
+	k->uid = -1;
+	if (srv->proxy) {
+		struct ucred cr;
+		socklen_t cl = sizeof cr;
+		if (getsockopt(k->fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) == 0 && cl == sizeof cr)
+			k->uid = (long)cr.uid;
+		k->outsider = k->uid < 0 || !proxy_uid(srv, (uid_t)k->uid);
+	}
+	pthread_mutex_lock(&srv->mu);
+	k->next = srv->conns;
+	if (k->next != NULL)
+		k->next->prev = k;
+	srv->conns = k;
+	pthread_mutex_unlock(&srv->mu);
+	*socket_context = k;
+}
+
+void *web_http_watch(void *arg)
+{
+	struct web_server *srv = arg;
+	for (;;) {
+		pthread_mutex_lock(&srv->mu);
+		if (srv->stop) {
+			pthread_mutex_unlock(&srv->mu);
+			return NULL;
+		}
+		time_t now = time(NULL);
+		for (struct web_conn *k = srv->conns; k != NULL; k = k->next)
+			if (k->receiving && !k->cut && now - k->mark >= (time_t)srv->timeout) {
+				/* the connection's thread sees end of file and closes it */
+				shutdown(k->fd, SHUT_RDWR);
+				k->cut = true;
+				log_msg(LOG_NOTICE, "web: a connection (uid %ld) sent no whole request "
+						    "within %u s: cut off", k->uid, srv->timeout);
+			}
+		pthread_mutex_unlock(&srv->mu);
+		sleep(1);
+	}
+}
+
 void web_http_done(void *cls, struct MHD_Connection *conn, void **con_cls,
 		   enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
-	(void)conn;
 	(void)toe;
+	/* answered: the next request on this connection has its own time */
+	conn_receiving(cls, conn, true);
 	struct req *r = *con_cls;
 	if (r != NULL)
 		free(r->body);
@@ -124,11 +250,62 @@ static enum MHD_Result send_css(struct MHD_Connection *conn)
 	return rc;
 }
 
+/* How many times a request carries one header. */
+struct header_count {
+	const char *name;
+	unsigned n;
+};
+
+/* MHD_KeyValueIterator: counts the header of cls (a header_count). */
+static enum MHD_Result count_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				    const char *value)
+{
+	(void)kind;
+	(void)value;
+	struct header_count *hc = cls;
+	if (strcasecmp(key, hc->name) == 0)
+		hc->n++;
+	return MHD_YES;
+}
+
+/* Proxy mode: the person the proxy names (WebUserHeader, exactly once),
+ * on a connection of a WebProxyUser.  The session is bound to the name. */
+static bool person_of_proxy(struct web_server *srv, struct MHD_Connection *conn, char *login,
+			    size_t loginlen, char fpr[65], char *why, size_t whylen)
+{
+	struct web_conn *k = conn_of(conn);
+	if (k == NULL || k->outsider) {
+		snprintf(why, whylen, "this socket serves the reverse proxy only (uid %ld is no "
+				      "WebProxyUser)", k != NULL ? k->uid : -1L);
+		return false;
+	}
+	const char *h = config_str(srv->c, CONF_WEB_USER_HEADER);
+	struct header_count hc = {h, 0};
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, count_header, &hc);
+	if (hc.n == 0) {
+		snprintf(why, whylen, "the proxy named nobody (no %.64s header)", h);
+		return false;
+	}
+	if (hc.n > 1) {
+		/* two values: which one the proxy wrote is not ours to guess */
+		snprintf(why, whylen, "more than one %.64s header: refused", h);
+		return false;
+	}
+	const char *name = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, h);
+	if (!web_usermap_find(srv->c, name, login, loginlen, why, whylen))
+		return false;
+	/* modes never mix: a login cannot be taken for a fingerprint */
+	snprintf(fpr, 65, "%s", login);
+	return true;
+}
+
 /* The person of the connection's client certificate: true + login and
  * fpr, false + why (no certificate, not valid, mapped to nobody). */
 static bool person_of(struct web_server *srv, struct MHD_Connection *conn, char *login,
 		      size_t loginlen, char fpr[65], char *why, size_t whylen)
 {
+	if (srv->proxy)
+		return person_of_proxy(srv, conn, login, loginlen, fpr, why, whylen);
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_GNUTLS_SESSION);
 	gnutls_session_t tls = ci != NULL ? (gnutls_session_t)ci->tls_session : NULL;
@@ -216,6 +393,10 @@ static void route(struct web_server *srv, struct MHD_Connection *conn, const cha
 		}
 	} else if (get && strcmp(path, "/") == 0) {
 		web_page_queue(&x, &f, out);
+	} else if (get && strncmp(path, "/hold/", 6) == 0 && pl > 14 &&
+		   strcmp(path + pl - 8, "/message") == 0) {
+		path[pl - 8] = '\0';
+		web_page_message(&x, path + 6, &f, out);
 	} else if (get && strncmp(path, "/hold/", 6) == 0) {
 		web_page_hold(&x, path + 6, out);
 	} else if (!get && !post) {
@@ -256,6 +437,8 @@ enum MHD_Result web_http_handle(void *cls, struct MHD_Connection *conn, const ch
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	/* the request is in: from here on the answer is being made */
+	conn_receiving(srv, conn, false);
 	/* the language of every page of this request */
 	web_lang_set(web_lang_of(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     "Accept-Language")));

@@ -16,6 +16,7 @@
 
 #include "grondslag/base/json.h"
 #include "grondslag/base/jsonr.h"
+#include "grondslag/store/store.h"
 #include "page_priv.h"
 
 const char *web_jstr(const struct jsonr_value *v, const char *key)
@@ -174,6 +175,22 @@ bool web_req_begin(struct json **j, const char *cmd, const struct web_ctx *x)
 	json_str(*j, cmd);
 	json_key(*j, "on_behalf_of");
 	json_str(*j, x->s->login);
+	return true;
+}
+
+bool web_req_hold(struct json **j, const char *cmd, const char *ref, const struct web_ctx *x,
+		  struct web_page *out)
+{
+	if (ref == NULL || !store_ref_valid(ref)) {
+		web_page_error(404, "Not found", "this is not a hold reference", out);
+		return false;
+	}
+	if (!web_req_begin(j, cmd, x)) {
+		web_page_error(500, "Error", "out of memory", out);
+		return false;
+	}
+	json_key(*j, "ref");
+	json_str(*j, ref);
 	return true;
 }
 

@@ -5,7 +5,9 @@
  * release); and the decision form: approve or deny, per recipient or all
  * of them, a justification (required) and, to approve, a basis chosen
  * from the registry's bases valid for the party (the daemon's list, no
- * free text).  The form leads to a confirmation page (page_decide.c).
+ * free text).  The form leads to a confirmation page (page_decide.c); a
+ * link to the message itself (page_message.c); every record of the hold
+ * in the audit chain, as the daemon gives them.
  *
  * Public function: web_page_hold().
  */
@@ -14,7 +16,6 @@
 
 #include "grondslag/base/json.h"
 #include "grondslag/base/jsonr.h"
-#include "grondslag/store/store.h"
 #include "page_priv.h"
 
 /* The head of one row of the hold's table, up to its value cell. */
@@ -199,6 +200,64 @@ static void history(struct web_buf *b, const struct jsonr_value *h)
 	web_buf_add(b, "</ol>\n");
 }
 
+/* The details of one record as "key: value" pairs (escaped). */
+static void details_cell(struct web_buf *b, const struct jsonr_value *d)
+{
+	web_buf_add(b, "<td class=\"details\">");
+	for (size_t i = 0; i < jsonr_count(d); i++) {
+		size_t kl = 0;
+		const char *k = jsonr_key(d, i, &kl);
+		char key[64];
+		snprintf(key, sizeof key, "%.*s", (int)(kl < 63 ? kl : 63), k ? k : "");
+		web_buf_add(b, i ? "; " : "");
+		web_buf_html(b, key);
+		web_buf_add(b, ": ");
+		web_buf_html(b, web_jstr(d, key));
+	}
+	web_buf_add(b, "</td>");
+}
+
+/* Every record of the hold in the audit chain (the daemon's "history"):
+ * decisions, refusals, each look at its Subject or content, releases. */
+static void chain(struct web_buf *b, const struct jsonr_value *h)
+{
+	const struct jsonr_value *hist = jsonr_get(h, "history");
+	char t[64];
+	web_buf_add(b, "<h2>");
+	web_buf_html(b, web_tr("Records of this hold in the audit chain"));
+	web_buf_add(b, "</h2>\n");
+	if (jsonr_type(hist) != JSONR_ARRAY) {
+		web_buf_add(b, "<p class=\"error\">");
+		web_buf_html(b, web_tr("the daemon could not read them"));
+		web_buf_add(b, "</p>\n");
+		return;
+	}
+	if (web_jint(h, "history_omitted") > 0) {
+		web_buf_add(b, "<p>");
+		web_buf_addf(b, "%lld ", (long long)web_jint(h, "history_omitted"));
+		web_buf_html(b, web_tr("older records not shown (grondslag audit export has them)"));
+		web_buf_add(b, "</p>\n");
+	}
+	web_buf_add(b, "<table id=\"chain\"><thead><tr>");
+	static const char *const head[] = {"No.", "Time", "Event", "Who", "Role", "Details"};
+	for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
+		web_th(b, head[i]);
+	web_buf_add(b, "</tr></thead><tbody>\n");
+	for (size_t i = 0; i < jsonr_count(hist); i++) {
+		const struct jsonr_value *r = jsonr_at(hist, i);
+		web_time(web_jint(r, "at"), t, sizeof t);
+		web_buf_add(b, "<tr>");
+		web_cell(b, "seq", web_jstr(r, "seq"));
+		web_cell(b, NULL, t);
+		web_cell(b, "event", web_jstr(r, "event"));
+		web_cell(b, "actor", web_jstr(r, "actor"));
+		web_cell(b, NULL, web_jstr(r, "role"));
+		details_cell(b, jsonr_get(r, "details"));
+		web_buf_add(b, "</tr>\n");
+	}
+	web_buf_add(b, "</tbody></table>\n");
+}
+
 /* The decision form: the recipients still open, the action, the basis
  * (grouped by party), the justification. */
 static void decide_form(struct web_buf *b, const struct jsonr_value *h, const struct web_ctx *x)
@@ -282,19 +341,11 @@ static void decide_form(struct web_buf *b, const struct jsonr_value *h, const st
 
 void web_page_hold(const struct web_ctx *x, const char *ref, struct web_page *out)
 {
-	if (ref == NULL || !store_ref_valid(ref)) {
-		web_page_error(404, "Not found", "this is not a hold reference", out);
-		return;
-	}
 	struct json *j;
 	struct web_answer a;
 	char why[300];
-	if (!web_req_begin(&j, "show", x)) {
-		web_page_error(500, "Error", "out of memory", out);
+	if (!web_req_hold(&j, "show", ref, x, out))
 		return;
-	}
-	json_key(j, "ref");
-	json_str(j, ref);
 	if (web_req_call(j, x, &a, why, sizeof why) != 0 || strcmp(a.status, "ok") != 0) {
 		web_page_refusal(&a, why, out);
 		web_answer_free(&a);
@@ -305,9 +356,17 @@ void web_page_hold(const struct web_ctx *x, const char *ref, struct web_page *ou
 	snprintf(title, sizeof title, "%s %s", web_tr("Hold"), ref);
 	web_page_begin(&b, title, x->s);
 	head(&b, a.root);
+	/* the message itself is another page: one more recorded view */
+	web_buf_add(&b, "<p><a id=\"read-message\" href=\"/hold/");
+	web_buf_html(&b, ref);
+	web_buf_add(&b, "/message\">");
+	web_buf_html(&b, web_tr("Read the message: headers, body and attachments as text "
+				"(jurists; recorded)"));
+	web_buf_add(&b, "</a></p>\n");
 	recipients(&b, a.root);
 	findings(&b, a.root);
 	history(&b, a.root);
+	chain(&b, a.root);
 	decide_form(&b, a.root, x);
 	web_answer_free(&a);
 	web_page_end(&b, 200, out);

@@ -12,6 +12,10 @@ struct json;
  * false when out of memory. */
 bool web_req_begin(struct json **j, const char *cmd, const struct web_ctx *x);
 /* End j (freed), send it, read the answer.  0, or -1 + why. */
+/* Begin request cmd about the hold ref (its "ref" member written); false
+ * with *out an error page when ref is no hold reference or out of memory. */
+bool web_req_hold(struct json **j, const char *cmd, const char *ref, const struct web_ctx *x,
+		  struct web_page *out);
 int web_req_call(struct json *j, const struct web_ctx *x, struct web_answer *a, char *why,
 		 size_t whylen);
 unsigned web_status_of(const struct web_answer *a);

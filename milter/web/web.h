@@ -42,6 +42,9 @@ void web_buf_addf(struct web_buf *b, const char *fmt, ...)
  * invisible formatting characters as a visible [U+XXXX]; bytes that are
  * not UTF-8 as U+FFFD.  NULL adds nothing. */
 void web_buf_html(struct web_buf *b, const char *s);
+/* s (n bytes, NULs included) as inert text for a <pre>: as web_buf_html,
+ * but line ends (LF, CRLF: LF) and tabs kept; a lone CR is [U+000D]. */
+void web_buf_pre(struct web_buf *b, const char *s, size_t n);
 /* s percent-encoded for a query component (all but A-Z a-z 0-9 - . _ ~). */
 void web_buf_url(struct web_buf *b, const char *s);
 void web_buf_free(struct web_buf *b);
@@ -68,6 +71,16 @@ bool web_certmap_find(const struct config *c, const char *fpr, const char *subje
 		      size_t loginlen, char *why, size_t whylen);
 /* Check every WebCertificateMap line of c (at start); false + why. */
 bool web_certmap_check(const struct config *c, char *why, size_t whylen);
+/* Proxy mode: the login of the person the proxy names in its header
+ * (name: the header's value), by the WebUserMap lines of c, holding a
+ * role.  true + login, false + why (no name, mapped to nobody, no role). */
+bool web_usermap_find(const struct config *c, const char *name, char *login, size_t loginlen,
+		      char *why, size_t whylen);
+/* The listening mode of c is coherent (at start): proxy mode (a
+ * WebUserHeader) only on WebListen unix:/PATH, with a WebProxyUser and
+ * well-formed WebUserMap lines; a unix socket only in proxy mode.
+ * false + why. */
+bool web_proxy_check(const struct config *c, char *why, size_t whylen);
 
 /* ---- token.c: tokens, sessions, CSRF ---------------------------------- */
 #define WEB_TOKEN_HEX 64		/* 32 random bytes as hex */
@@ -158,6 +171,9 @@ struct web_page {
 void web_page_queue(const struct web_ctx *x, const struct web_form *q, struct web_page *out);
 /* GET /hold/REF */
 void web_page_hold(const struct web_ctx *x, const char *ref, struct web_page *out);
+/* GET /hold/REF/message?part=PATH&offset=N: the message itself, as text */
+void web_page_message(const struct web_ctx *x, const char *ref, const struct web_form *q,
+		      struct web_page *out);
 /* POST /decide: the confirmation (the daemon's dry run); POST /confirm:
  * the decision. */
 void web_page_decide(const struct web_ctx *x, const struct web_form *f, bool confirmed,

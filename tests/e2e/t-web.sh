@@ -7,9 +7,13 @@
 # test makes with openssl; each one is a headless Chromium (Selenium)
 # with its own NSS database (tests/e2e/web-browser.py).
 # Cases: a message with a hostile Subject (script and img markup, an RTL
-# override) and a hostile attachment name is held for CERT.be and CISA;
-# both jurists see it in the queue and on its page as inert text (the DOM
-# has no injected element, no alert); jurist 1 approves CERT.be with the
+# override), body, attachment name and attachment text is held for
+# CERT.be and CISA; both jurists see it in the queue and on its page as
+# inert text (the DOM has no injected element, no alert); jurist 1 reads
+# the message itself (headers, body, the attachment's extracted text: all
+# inert text, each page one recorded content view), the auditor is
+# refused it (recorded); the hold page lists every record of the hold in
+# the chain (decisions, views, refusals); jurist 1 approves CERT.be with the
 # party's basis (the confirmation says it waits for a second jurist),
 # jurist 2 approves too (the confirmation says released now): CERT.be gets
 # the message exactly once; jurist 2 denies CISA and the sender's notice
@@ -21,7 +25,9 @@
 # another uid (an outsider, a jurist's own) claiming to act for a person
 # (refused and recorded by the daemon); a console whose user is no
 # ControlConsoleUser refuses to start.  A browser preferring Dutch
-# (Accept-Language) gets Dutch pages, others English.  Screenshots of the queue, a hold
+# (Accept-Language) gets Dutch pages, others English.  Every page a
+# browser visits is checked with axe-core (no serious or critical
+# violation), and jurist 2 approves with the keyboard only.  Screenshots of the queue, a hold
 # and the confirmation are kept in $BUILD/web-screenshots.
 # Last line: "N passed, M failed".
 cd "$(dirname "$0")/../.." || exit 1
@@ -41,6 +47,8 @@ e2e_init web
 trap '_tw_rc=$?; rm -f "$POLICY"; mc_users_del $J1 $J2 $AUD $WEBU $OUT; (exit $_tw_rc); e2e_cleanup' EXIT
 mc_users_add $J1 $J2 $AUD $WEBU $OUT
 e2e_ok "test users created"
+# axe-core, installed by tests/deps.sh (no fallback: missing, the checks fail)
+AXE=${GRONDSLAG_AXE_DIR:-/var/cache/grondslag-test/axe-core-4.14.1}/node_modules/axe-core/axe.min.js
 SHOTS=$E2E_BUILD/web-screenshots
 rm -rf "$SHOTS"
 mkdir -p "$SHOTS"
@@ -91,11 +99,13 @@ tw_fpr() { openssl x509 -in "$PKI/$1.crt" -noout -fingerprint -sha256 | sed 's/.
 mkdir -p "$E2E_RUN/msg"
 "$E2E_PY" - "$E2E_RUN/msg/hostile.eml" <<'PY'
 import base64, sys
-csv = "ip,first_seen\n133.1.2.3,2023-02-01\n133.4.5.6,2023-02-02\n"
+csv = ("ip,first_seen\n133.1.2.3,2023-02-01\n133.4.5.6,2023-02-02\n"
+       "# <script>alert(8)</script>\n")
 subj = '<script>alert("s")</script><img src=x onerror=alert(2)> \u202egpj.exe javascript:alert(3)'
 msg = ("From: Sender <sender@ncsc.nl>\nSubject: %s\nMIME-Version: 1.0\n"
        "Content-Type: multipart/mixed; boundary=\"b1\"\n\n--b1\n"
-       "Content-Type: text/plain\n\nThe list.\n--b1\n"
+       "Content-Type: text/plain\n\nThe list.\n<script>alert(5)</script>"
+       "<img src=x onerror=alert(6)>\n<a href=\"javascript:alert(7)\">click</a>\n--b1\n"
        "Content-Type: text/csv; name=\"<svg onload=alert(4)>x\u202ecsv.exe\"\n"
        "Content-Disposition: attachment; filename=\"<svg onload=alert(4)>x\u202ecsv.exe\"\n"
        "Content-Transfer-Encoding: base64\n\n%s--b1--\n"
@@ -248,7 +258,7 @@ done
 tw_browser() {
 	_tb_p=$1
 	shift
-	TW_OUT=$(timeout 120 "$E2E_PY" tests/e2e/web-browser.py "$E2E_RUN/home/$_tb_p" "$BASE" "$SHOTS" "$@" 2>"$E2E_RUN/browser-$_tb_p.err")
+	TW_OUT=$(GRONDSLAG_AXE=$AXE timeout 180 "$E2E_PY" tests/e2e/web-browser.py "$E2E_RUN/home/$_tb_p" "$BASE" "$SHOTS" "$@" 2>"$E2E_RUN/browser-$_tb_p.err")
 	echo "$TW_OUT" >>"$E2E_RUN/browser.log"
 	_tb_n=0
 	while IFS= read -r _tb_l; do
@@ -271,11 +281,43 @@ tw_browser aud queue "$REF" "$AUD" withheld
 e2e_is "$(tw_views)" $((_tw_v + 2)) "j1's two pages (queue, hold): two views recorded, the console as channel"
 e2e_is "$(mc_sql "select count(*) from audit where event='view' and actor='$AUD'")" 0 "the auditor's reads carry no Subject view"
 
+# The message itself: jurist 1 reads it (body, then the attachment's
+# text): two content views recorded; the auditor is refused (recorded).
+tw_content() {
+	mc_sql "select count(*) from audit where event='view' and ref='$REF' and actor='$1' and details like '%\"what\":\"content\"%' and details like '%\"channel\":\"$WEBU\"%'"
+}
+tw_browser j1 message "$REF"
+e2e_is "$(tw_content "$J1")" 2 "j1 read the body and the attachment: two content views recorded (person, channel)"
+e2e_is "$(mc_sql "select count(*) from audit where event='view' and ref='$REF' and actor='$J1' and details like '%\"part\":\"2\"%'")" 1 \
+	"... the attachment's view names its part"
+tw_browser aud message "$REF" refused
+case $TW_OUT in *"refusal Refused | the role auditor may not content"*) e2e_ok "an auditor reading the message: refused by the daemon" ;;
+*) e2e_not_ok "auditor message: got '$TW_OUT'" ;; esac
+e2e_is "$(mc_sql "select count(*) from audit where event='refused' and actor='$AUD' and details like '%\"command\":\"content\"%' and details like '%\"channel\":\"$WEBU\"%'")" 1 \
+	"the auditor's attempt recorded (person, channel)"
+e2e_is "$(tw_content "$AUD")" 0 "the auditor saw no content"
+"$CLI" audit export --database "$MC_DIR/store.db" >"$E2E_RUN/audit-export.jsonl" 2>&1
+tw_exported_views() {
+	"$E2E_PY" - "$E2E_RUN/audit-export.jsonl" "$REF" "$J1" <<'PY'
+import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    d = r.get("details")
+    d = json.loads(d) if isinstance(d, str) else (d or {})
+    if r.get("event") == "view" and r.get("ref") == sys.argv[2] and r.get("actor") == sys.argv[3] \
+            and d.get("what") == "content":
+        n += 1
+print(n)
+PY
+}
+e2e_is "$(tw_exported_views)" 2 "grondslag audit export shows j1's two content views"
+
 # The auditor tries to approve: the daemon refuses and records it.
 tw_browser aud decide "$REF" approve cert@cert.be wbni-20-2-eu-csirt "auditor tries" noconfirm
 case $TW_OUT in *"refusal Refused | the role auditor may not approve"*) e2e_ok "an auditor's approval: refused by the daemon" ;;
 *) e2e_not_ok "auditor approve: got '$TW_OUT'" ;; esac
-e2e_is "$(mc_sql "select count(*) from audit where event='refused' and actor='$AUD' and role='auditor' and details like '%\"channel\":\"$WEBU\"%'")" 1 \
+e2e_is "$(mc_sql "select count(*) from audit where event='refused' and actor='$AUD' and role='auditor' and details like '%\"command\":\"approve\"%' and details like '%\"channel\":\"$WEBU\"%'")" 1 \
 	"the auditor's attempt recorded (person, role, channel)"
 
 # Jurist 1 approves CERT.be: waits for a second jurist.
@@ -289,7 +331,7 @@ e2e_is "$(e2e_sink_count sink)" 0 "nothing released after one approval"
 
 # Jurist 2 approves: released now, exactly once.
 tw_browser j2 queue "$REF" "$J2"
-tw_browser j2 decide "$REF" approve cert@cert.be wbni-20-2-eu-csirt "agreed: EU CSIRT"
+tw_browser j2 decide "$REF" approve cert@cert.be wbni-20-2-eu-csirt "agreed: EU CSIRT" keyboard
 case $TW_OUT in *"next Released now: 1 recipient"*) e2e_ok "j2's confirmation: released now" ;;
 *) e2e_not_ok "j2's confirmation: got '$TW_OUT'" ;; esac
 e2e_check "the release reaches CERT.be" e2e_wait_sink sink 1
@@ -307,8 +349,27 @@ tw_deny_notice() {
 e2e_check "the sender's notice carries the reason" e2e_wait_until 30 "deny notice" tw_deny_notice
 e2e_is "$(mc_sql "select count(*) from audit where event in ('approve', 'deny') and details like '%\"channel\":\"$WEBU\"%'")" 3 \
 	"the decisions recorded with the console as channel"
+
+# The hold's history on its page: every record of it in the chain.
+tw_browser aud history "$REF"
+tw_chain() {	# EVENT ACTOR ROLE [DETAIL]: rows of the page's chain
+	printf '%s\n' "$TW_OUT" | grep "^chain [0-9]* $1 $2 $3 |" | grep -c -- "${4:-}"
+}
+e2e_is "$(printf '%s\n' "$TW_OUT" | grep -c '^chain [0-9]* hold ')" 1 "history: the hold's own record first"
+e2e_is "$(tw_chain approve "$J1" jurist "channel: $WEBU")" 1 "history: j1's approval, through the console"
+e2e_is "$(tw_chain approve "$J2" jurist "basis: wbni-20-2-eu-csirt")" 1 "history: j2's approval, with the basis"
+e2e_is "$(tw_chain deny "$J2" jurist "No agreement with the US yet")" 1 "history: j2's denial, with its reason"
+e2e_is "$(tw_chain view "$J1" jurist "what: content")" 2 "history: j1's two content views"
+e2e_is "$(tw_chain view "$J1" jurist "part: 2")" 1 "history: ... one of them of the attachment"
+e2e_is "$(tw_chain view "$J1" jurist "what: subject")" "$(mc_sql "select count(*) from audit where event='view' and actor='$J1' and (ref='$REF' or details like '%$REF%') and details like '%subject%'")" \
+	"history: every view of its Subject by j1 (the queue's too)"
+e2e_is "$(tw_chain refused "$AUD" auditor "command: approve")" 1 "history: the auditor's refused approval"
+e2e_is "$(tw_chain refused "$AUD" auditor "command: content")" 1 "history: the auditor's refused content view"
+e2e_is "$(printf '%s\n' "$TW_OUT" | grep -c '^chain ')" \
+	"$(mc_sql "select count(*) from audit where ref='$REF' or (ref='' and event='view' and details like '%$REF%')")" \
+	"history: as many rows as the chain has records of the hold"
 e2e_check "audit verify: the chain is intact" "$CLI" audit verify --database "$MC_DIR/store.db"
-for _s in queue-j1 hold-j1 confirm-j1 confirm-j2; do
+for _s in queue-j1 hold-j1 message-j1 confirm-j1 confirm-j2 history-aud; do
 	e2e_check "screenshot $_s kept" test -s "$SHOTS/$_s.png"
 done
 e2e_done

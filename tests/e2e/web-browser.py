@@ -13,6 +13,18 @@ managed Chromium policy selects it without a dialog, recipes.md section 9).
     decide REF ACTION RCPT BASIS REASON [confirm|noconfirm]
                               the decision form -> the confirmation page
                               (screenshot confirm-<person>.png), then confirm
+    history REF               the hold page's records of the chain: one
+                              line "chain SEQ EVENT ACTOR ROLE | DETAILS"
+                              each; screenshot history-<person>.png
+    message REF [refused]     from the hold page to the message (headers,
+                              body, the attachment's text: all inert
+                              text); screenshot message-<person>.png; with
+                              refused: the page is the daemon's refusal
+    decide ... keyboard       the same with the keyboard only (Tab, Space,
+                              arrows, typing, Enter): no click
+Every page visited is checked with axe-core (GRONDSLAG_AXE: the path of
+axe.min.js, injected into the page by WebDriver, not by the page): no
+serious or critical violation.
 Prints one line per check, "ok DESC" or "not ok DESC: why"; exit 0.
 Each check reads the DOM, never only the page source.
 """
@@ -28,7 +40,9 @@ from selenium.common.exceptions import (  # noqa: E402
     NoAlertPresentException, StaleElementReferenceException, TimeoutException,
     WebDriverException)
 from selenium.webdriver.chrome.service import Service  # noqa: E402
+from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 person = os.path.basename(home.rstrip("/"))
@@ -54,12 +68,9 @@ def load(d, url):
             print("# %s: no answer from the renderer, asked again" % url, flush=True)
 
 
-def submit(d, css):
-    """Click the submit button css and wait for the next page (a busy
-    machine may take a while; the click itself does not wait)."""
-    old = d.find_element(By.TAG_NAME, "html")
-    d.find_element(By.CSS_SELECTOR, css).click()
-
+def wait_new_page(d, old):
+    """Wait until the page whose <html> was old is replaced and the next
+    one has its heading (a busy machine may take a while)."""
     def gone(_d):
         # ChromeDriver may answer "Node ... does not belong to the
         # document" (a plain WebDriverException) for the old page's node
@@ -71,6 +82,14 @@ def submit(d, css):
             return True
     WebDriverWait(d, 60).until(gone)
     WebDriverWait(d, 60).until(lambda x: x.find_elements(By.TAG_NAME, "h1"))
+
+
+def submit(d, css):
+    """Click the submit button css and wait for the next page (the click
+    itself does not wait)."""
+    old = d.find_element(By.TAG_NAME, "html")
+    d.find_element(By.CSS_SELECTOR, css).click()
+    wait_new_page(d, old)
 
 
 def no_alert(d, where):
@@ -88,6 +107,77 @@ def no_active_elements(d, where):
     check(n == 0, "%s: no injected element in the DOM" % where, "%d found" % n)
 
 
+AXE = os.environ.get("GRONDSLAG_AXE", "")
+
+
+def axe(d, where):
+    """axe-core on the page as it is now: no serious or critical violation
+    (WCAG 2 A/AA and best practices)."""
+    try:
+        src = open(AXE).read()
+    except OSError as e:
+        check(False, "%s: accessibility (axe-core)" % where, "axe-core not found: %s" % e)
+        return
+    d.execute_script(src)
+    d.set_script_timeout(60)
+    res = d.execute_async_script(
+        "var done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']})"
+        ".then(function (r) { done(r.violations.map(function (v) {"
+        "  return [v.id, v.impact, v.nodes.length, v.help]; })); })"
+        ".catch(function (e) { done('error: ' + e); });")
+    if isinstance(res, str):
+        check(False, "%s: accessibility (axe-core)" % where, res)
+        return
+    for v in res:
+        print("# axe %s: %s (%s, %d nodes): %s" % (where, v[0], v[1], v[2], v[3]))
+    bad = [v for v in res if v[1] in ("serious", "critical")]
+    check(not bad, "%s: no serious accessibility violation (axe-core)" % where,
+          "; ".join("%s (%s)" % (v[0], v[1]) for v in bad))
+
+
+def tab_to(d, want, what, limit=200):
+    """Press Tab until the focused element satisfies want; it, or an
+    error naming what."""
+    for _ in range(limit):
+        ActionChains(d).send_keys(Keys.TAB).perform()
+        el = d.switch_to.active_element
+        if want(el):
+            return el
+    raise RuntimeError("keyboard: no %s reached with Tab" % what)
+
+
+def keyboard_decide(d, act, rcpt, basis, reason):
+    """Fill the decision form with the keyboard only and submit it."""
+    box = tab_to(d, lambda e: e.get_attribute("name") == "rcpt" and
+                 e.get_attribute("value").strip("<>") == rcpt, "recipient " + rcpt)
+    box.send_keys(Keys.SPACE)
+    check(box.is_selected(), "keyboard: Space ticks the recipient")
+    radio = tab_to(d, lambda e: e.get_attribute("name") == "action", "action")
+    for _ in range(5):
+        if radio.get_attribute("value") == act:
+            break
+        radio.send_keys(Keys.ARROW_DOWN)
+        radio = d.switch_to.active_element
+    if not radio.is_selected():
+        radio.send_keys(Keys.SPACE)
+    check(radio.get_attribute("value") == act and radio.is_selected(),
+          "keyboard: the arrows choose %s" % act)
+    if act == "approve":
+        sel = tab_to(d, lambda e: e.get_attribute("name") == "basis", "basis")
+        for _ in range(60):
+            if sel.get_attribute("value") == basis:
+                break
+            sel.send_keys(Keys.ARROW_DOWN)
+        check(sel.get_attribute("value") == basis, "keyboard: the arrows choose the basis")
+    text = tab_to(d, lambda e: e.get_attribute("name") == "reason", "justification")
+    text.send_keys(reason)
+    old = d.find_element(By.TAG_NAME, "html")
+    tab_to(d, lambda e: e.tag_name == "button" and e.get_attribute("type") == "submit",
+           "submit button").send_keys(Keys.ENTER)
+    return old
+
+
 o = webdriver.ChromeOptions()
 for a in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
           "--user-data-dir=" + os.path.join(home, "chrome"), "--window-size=1400,1000"]:
@@ -103,6 +193,7 @@ try:
         refs = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#queue a.ref")]
         check(ref in refs, "queue lists the hold (%s)" % person, "refs %r" % refs)
         d.save_screenshot(os.path.join(shots, "queue-%s.png" % person))
+        axe(d, "queue")
         no_alert(d, "queue")
         no_active_elements(d, "queue")
         subj = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#queue td.subject")]
@@ -120,6 +211,7 @@ try:
         check(d.find_element(By.TAG_NAME, "h1").text == "Hold " + ref, "hold page of " + ref,
               d.find_element(By.TAG_NAME, "h1").text)
         d.save_screenshot(os.path.join(shots, "hold-%s.png" % person))
+        axe(d, "hold")
         no_alert(d, "hold")
         no_active_elements(d, "hold")
         parts = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#parts td.filename")]
@@ -136,18 +228,81 @@ try:
         print("# bases offered: %r" % opts)
         if len(args) > 2:
             check(args[2] in opts, "hold: the party's basis is offered", repr(opts))
+    elif action == "history":
+        load(d, base + "/hold/" + args[0])
+        no_alert(d, "history")
+        no_active_elements(d, "history")
+        rows = d.find_elements(By.CSS_SELECTOR, "#chain tbody tr")
+        check(len(rows) > 0, "history: the hold's records of the chain are listed", "none")
+        for r in rows:
+            c = [td.text for td in r.find_elements(By.TAG_NAME, "td")]
+            print("chain %s %s %s %s | %s" % (c[0], c[2], c[3], c[4], c[5]))
+        d.find_element(By.ID, "chain").location_once_scrolled_into_view
+        d.save_screenshot(os.path.join(shots, "history-%s.png" % person))
+        axe(d, "hold (auditor)")
+    elif action == "message" and len(args) > 1 and args[1] == "refused":
+        load(d, base + "/hold/" + args[0] + "/message")
+        h1 = d.find_element(By.TAG_NAME, "h1").text
+        err = d.find_elements(By.ID, "error")
+        check(h1 == "Refused", "message: the console shows the daemon's refusal", h1)
+        check(not d.find_elements(By.ID, "message-text"), "message: no text shown")
+        axe(d, "refusal")
+        print("refusal %s | %s" % (h1, err[0].text if err else ""))
+    elif action == "message":
+        ref = args[0]
+        load(d, base + "/hold/" + ref)
+        old = d.find_element(By.TAG_NAME, "html")
+        d.find_element(By.ID, "read-message").click()
+        wait_new_page(d, old)
+        h1 = d.find_element(By.TAG_NAME, "h1").text
+        check(h1 == "Message of hold " + ref, "message page of " + ref, h1)
+        d.save_screenshot(os.path.join(shots, "message-%s.png" % person))
+        axe(d, "message")
+        no_alert(d, "message")
+        no_active_elements(d, "message")
+        heads = d.find_element(By.ID, "message-headers").text
+        check('Subject: <script>alert("s")</script>' in heads,
+              "message: the hostile Subject header shown as text", heads[:300])
+        check("[U+202E]" in heads, "message: the RTL override in the headers shown as [U+202E]")
+        body = d.find_element(By.ID, "message-text").text
+        print("# body: %r" % body[:300])
+        check("<script>alert(5)</script>" in body and 'href="javascript:alert(7)"' in body,
+              "message: the hostile body shown as text", body[:300])
+        check(d.execute_script("return document.getElementById('message-text').children.length")
+              == 0, "message: the body's markup made no element")
+        links = d.find_elements(By.CSS_SELECTOR, "#message-parts a")
+        att = [a for a in links if "svg" in a.text]
+        check(len(att) == 1, "message: the attachment is listed as a part with its name",
+              repr([a.text for a in links]))
+        if att:
+            old = d.find_element(By.TAG_NAME, "html")
+            att[0].click()
+            wait_new_page(d, old)
+            text = d.find_element(By.ID, "message-text").text
+            print("# attachment: %r" % text[:300])
+            check("133.1.2.3" in text and "<script>alert(8)</script>" in text,
+                  "message: the attachment's extracted text shown as text", text[:300])
+            no_alert(d, "attachment")
+            axe(d, "message (attachment)")
+            no_active_elements(d, "attachment")
+            check(d.execute_script("return document.querySelectorAll('a[download]').length") == 0,
+                  "message: nothing offered as a download")
     elif action == "decide":
         ref, act, rcpt, basis, reason = args[:5]
-        confirm = len(args) < 6 or args[5] == "confirm"
+        keyboard = len(args) > 5 and args[5] == "keyboard"
+        confirm = len(args) < 6 or args[5] in ("confirm", "keyboard")
         load(d, base + "/hold/" + ref)
-        for box in d.find_elements(By.CSS_SELECTOR, "input[name=rcpt]"):
-            if box.get_attribute("value").strip("<>") == rcpt:
-                box.click()
-        d.find_element(By.CSS_SELECTOR, "input[name=action][value=%s]" % act).click()
-        if act == "approve":
-            Select(d.find_element(By.NAME, "basis")).select_by_value(basis)
-        d.find_element(By.NAME, "reason").send_keys(reason)
-        submit(d, "#decide button[type=submit]")
+        if keyboard:
+            wait_new_page(d, keyboard_decide(d, act, rcpt, basis, reason))
+        else:
+            for box in d.find_elements(By.CSS_SELECTOR, "input[name=rcpt]"):
+                if box.get_attribute("value").strip("<>") == rcpt:
+                    box.click()
+            d.find_element(By.CSS_SELECTOR, "input[name=action][value=%s]" % act).click()
+            if act == "approve":
+                Select(d.find_element(By.NAME, "basis")).select_by_value(basis)
+            d.find_element(By.NAME, "reason").send_keys(reason)
+            submit(d, "#decide button[type=submit]")
         h1 = d.find_element(By.TAG_NAME, "h1").text
         err = d.find_elements(By.ID, "error")
         print("# after the form: %s %s" % (h1, err[0].text if err else ""))
@@ -156,6 +311,7 @@ try:
             check(h1 == "Refused", "the console shows the daemon's refusal", h1)
             print("refusal %s | %s" % (h1, err[0].text if err else ""))
             d.save_screenshot(os.path.join(shots, "refused-%s.png" % person))
+            axe(d, "refusal")
         else:
             d.save_screenshot(os.path.join(shots, "confirm-%s.png" % person))
             named = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#named li")]
@@ -164,10 +320,18 @@ try:
             nxt = d.find_element(By.ID, "next").text
             print("next %s" % nxt)
             no_alert(d, "confirmation")
-            submit(d, "#confirm button[type=submit]")
+            axe(d, "confirmation")
+            if keyboard:
+                old = d.find_element(By.TAG_NAME, "html")
+                tab_to(d, lambda e: e.tag_name == "button" and
+                       e.get_attribute("type") == "submit", "confirm button").send_keys(Keys.ENTER)
+                wait_new_page(d, old)
+            else:
+                submit(d, "#confirm button[type=submit]")
             h1 = d.find_element(By.TAG_NAME, "h1").text
             state = d.find_elements(By.ID, "state")
             print("done %s | %s" % (h1, state[0].text if state else "-"))
             d.save_screenshot(os.path.join(shots, "done-%s.png" % person))
+            axe(d, "decision")
 finally:
     d.quit()

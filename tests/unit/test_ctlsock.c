@@ -300,6 +300,170 @@ static void test_requests(void **state)
 	config_free(c);
 }
 
+/* The message itself ("content"): a jurist reads the headers, the parts
+ * and one page of one part's extracted text (paged, on character
+ * boundaries); every read is one "view" record naming the part and the
+ * offset; malformed requests are answered, other roles refused and
+ * recorded. */
+static void test_content(void **state)
+{
+	(void)state;
+	char err[1024], path[256], ref[STORE_REF_MAX];
+	struct config *c = conf_from("content.conf", roles_conf, err, sizeof err);
+	snprintf(path, sizeof path, "%s/content.db", dir);
+	struct store *s = fixture_store_open(path, err, sizeof err);
+	if (c == NULL || s == NULL)
+		fail_msg("setup: %s", err);
+	/* body with markup, a CSV attachment, a large text of 2-byte
+	 * characters (three pages and a bit) */
+	size_t big = 100000;
+	char *msg = malloc(big * 2 + 4096);
+	assert_non_null(msg);
+	int n = snprintf(msg, 4096,
+			 "From: <alice@ncsc.nl>\r\nSubject: <script>x</script>\r\nMIME-Version: 1.0\r\n"
+			 "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n"
+			 "Content-Type: text/plain\r\n\r\nbody <b>bold</b>\r\n--b\r\n"
+			 "Content-Type: text/csv; name=\"l.csv\"\r\n\r\nip\r\n133.1.2.3\r\n--b\r\n"
+			 "Content-Type: text/plain; charset=utf-8; name=\"big.txt\"\r\n\r\n");
+	size_t len = (size_t)n;
+	for (size_t i = 0; i < big; i++) {
+		msg[len++] = (char)0xc3;
+		msg[len++] = (char)0xa9;
+	}
+	len += (size_t)snprintf(msg + len, 64, "\r\n--b--\r\n");
+	struct hold_record h = {.queue_id = "Q9", .sender = "<alice@ncsc.nl>", .subject = "x",
+			       .received = time(NULL), .registry_digest = "ab",
+			       .summary_json = "{}", .findings_json = "{}",
+			       .data = msg, .len = len, .fd = -1, .rcpts = held, .nrcpts = 2};
+	if (store_hold_put(s, &h, ref, err, sizeof err) != 0)
+		fail_msg("store_hold_put: %s", err);
+	free(msg);
+	struct ctlsock_env env = {.store = s, .hostname = "mx.test", .notice_from = "g@ncsc.nl"};
+	static const struct {
+		const char *name, *user, *args;	/* args: after "ref" */
+		const char *status, *has, *hasnt;
+	} cases[] = {
+		{"the body by default", "bob", "", "ok",
+		 "\"page\":{\"part\":\"1\",\"offset\":0,\"total\":", "\"next\":1"},
+		{"... its text as the scanner saw it", "bob", "", "ok", "body <b>bold</b>", NULL},
+		{"... the headers", "bob", "", "ok", "Subject: <script>x</script>", NULL},
+		{"... every part, with its name", "bob", "", "ok", "\"path\":\"2\",\"type\":\"text/csv\","
+		 "\"filename\":\"l.csv\"", NULL},
+		{"the attachment", "bob", ",\"part\":\"2\"", "ok", "133.1.2.3", "body <b>"},
+		{"a large part: the first page", "bob", ",\"part\":\"3\"", "ok",
+		 "\"offset\":0,\"total\":200000,\"next\":65536,", NULL},
+		{"... a character boundary", "bob", ",\"part\":\"3\",\"offset\":1", "ok",
+		 "\"offset\":2,\"total\":200000,\"next\":65538,", NULL},
+		{"... the last page", "bob", ",\"part\":\"3\",\"offset\":196608", "ok",
+		 "\"offset\":196608,\"total\":200000,\"next\":null,", NULL},
+		{"... past the end", "bob", ",\"part\":\"3\",\"offset\":300000", "ok",
+		 "\"next\":null,\"text\":\"\"", NULL},
+		{"no such part", "bob", ",\"part\":\"9\"", "not-found", "no part", NULL},
+		{"an empty part", "bob", ",\"part\":\"\"", "bad-request", NULL, NULL},
+		{"a part that is no string", "bob", ",\"part\":2", "bad-request", NULL, NULL},
+		{"a negative offset", "bob", ",\"offset\":-1", "bad-request", NULL, NULL},
+		{"an offset that is no number", "bob", ",\"offset\":\"1\"", "bad-request", NULL, NULL},
+		{"an auditor", "dave", "", "refused", "may not content", "133.1.2.3"},
+		{"an admin", "carol", ",\"part\":\"2\"", "refused", "may not content", "133.1.2.3"},
+	};
+	int oks = 0;
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char req[512], want[64], *resp;
+		size_t rlen;
+		snprintf(req, sizeof req, "{\"cmd\":\"content\",\"ref\":\"%s\"%s}", ref, cases[i].args);
+		struct ctlsock_peer p = {.uid = strcmp(cases[i].user, "bob") == 0 ? 1002 : 1004,
+					 .user = cases[i].user};
+		if (ctlsock_handle(&env, c, &p, req, strlen(req), &resp, &rlen) != 0)
+			fail_msg("%s: handle failed", cases[i].name);
+		snprintf(want, sizeof want, "\"status\":\"%s\"", cases[i].status);
+		if (strstr(resp, want) == NULL || (cases[i].has && strstr(resp, cases[i].has) == NULL) ||
+		    (cases[i].hasnt && strstr(resp, cases[i].hasnt) != NULL))
+			fail_msg("%s: got %.600s, want %s and %s, not %s", cases[i].name, resp, want,
+				 cases[i].has ? cases[i].has : "-", cases[i].hasnt ? cases[i].hasnt : "-");
+		if (rlen > CTLSOCK_CONTENT_PAGE * 2 + 8192)
+			fail_msg("%s: an answer of %zu bytes: more than one page", cases[i].name, rlen);
+		oks += strcmp(cases[i].status, "ok") == 0;
+		free(resp);
+	}
+	assert_int_eq_msg("one view record per content answer", count_events(s, "view"), oks);
+	assert_int_eq_msg("the refusals recorded", count_events(s, "refused"), 2);
+	struct store_audit_check chk;
+	assert_int_eq_msg("chain intact", store_audit_verify(s, &chk, err, sizeof err), 0);
+	store_close(s);
+	config_free(c);
+}
+
+/* The hold's history in show: every record of it in the chain, oldest
+ * first (the list view naming it, a content view, a refusal, a decision),
+ * and none of another hold. */
+static void test_history(void **state)
+{
+	(void)state;
+	char err[1024], path[256], ref1[STORE_REF_MAX], ref2[STORE_REF_MAX];
+	struct config *c = conf_from("hist.conf", roles_conf, err, sizeof err);
+	snprintf(path, sizeof path, "%s/hist.db", dir);
+	struct store *s = fixture_store_open(path, err, sizeof err);
+	if (c == NULL || s == NULL)
+		fail_msg("setup: %s", err);
+	put_hold(s, ref1);
+	put_hold(s, ref2);
+	struct ctlsock_env env = {.store = s, .hostname = "mx.test", .notice_from = "g@ncsc.nl"};
+	static const struct {
+		const char *user;
+		long uid;
+		const char *req;
+	} hsteps[] = {
+		{"bob", 1002, "{\"cmd\":\"held\"}"},
+		{"bob", 1002, "{\"cmd\":\"content\",\"ref\":\"@1\"}"},
+		{"dave", 1004, "{\"cmd\":\"content\",\"ref\":\"@1\"}"},
+		{"bob", 1002, "{\"cmd\":\"content\",\"ref\":\"@2\"}"},
+		{"bob", 1002, "{\"cmd\":\"deny\",\"ref\":\"@1\",\"reason\":\"hist test\"}"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(hsteps); i++) {
+		char req[512], *resp;
+		size_t len;
+		fill(hsteps[i].req, ref1, ref2, req, sizeof req);
+		struct ctlsock_peer p = {.uid = hsteps[i].uid, .user = hsteps[i].user};
+		if (ctlsock_handle(&env, c, &p, req, strlen(req), &resp, &len) != 0)
+			fail_msg("step %zu: handle failed", i);
+		free(resp);
+	}
+	char req[256], *resp;
+	size_t len;
+	snprintf(req, sizeof req, "{\"cmd\":\"show\",\"ref\":\"%s\"}", ref1);
+	struct ctlsock_peer aud = {.uid = 1004, .user = "dave"};
+	if (ctlsock_handle(&env, c, &aud, req, strlen(req), &resp, &len) != 0)
+		fail_msg("show: handle failed");
+	/* in this order, each once */
+	static const char *const want[] = {
+		"\"event\":\"hold\"",
+		"\"actor\":\"bob\",\"role\":\"jurist\",\"event\":\"view\",\"details\":{\"holds\":2,",
+		"\"actor\":\"bob\",\"role\":\"jurist\",\"event\":\"view\",\"details\":{\"offset\":0,"
+		"\"part\":\"1\",\"what\":\"content\"}",
+		"\"actor\":\"dave\",\"role\":\"auditor\",\"event\":\"refused\"",
+		"\"actor\":\"bob\",\"role\":\"jurist\",\"event\":\"deny\"",
+		"\"history_omitted\":0",
+	};
+	const char *hist = strstr(resp, "\"history\":["), *at = hist;
+	if (hist == NULL)
+		fail_msg("show: no history in %s", resp);
+	for (size_t i = 0; i < ARRAY_LEN(want); i++) {
+		const char *hit = strstr(at, want[i]);
+		if (hit == NULL)
+			fail_msg("history: want %s after %.80s in %s", want[i], at, hist);
+		at = hit + strlen(want[i]);
+	}
+	/* the other hold's content view is not this hold's history */
+	int views = 0;
+	for (const char *p = hist; (p = strstr(p, "\"what\":\"content\"")) != NULL; p++)
+		views++;
+	if (views != 1)
+		fail_msg("history: %d content views, want this hold's 1: %s", views, hist);
+	free(resp);
+	store_close(s);
+	config_free(c);
+}
+
 /* A stored message changed after the hold was made: the jurist's content
  * view is refused (nothing of it shown, no "view" record), recorded as
  * "tampered" and said why. */
@@ -946,6 +1110,8 @@ int main(void)
 		cmocka_unit_test(test_config_keys),
 		cmocka_unit_test(test_requests),
 		cmocka_unit_test(test_tampered_content),
+		cmocka_unit_test(test_content),
+		cmocka_unit_test(test_history),
 		cmocka_unit_test(test_refusal_limit),
 		cmocka_unit_test(test_refusal_summary_kept),
 		cmocka_unit_test(test_socket),

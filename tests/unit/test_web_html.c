@@ -47,6 +47,36 @@ static void test_html_escape(void **state)
 	}
 }
 
+/* Text for a <pre> (a message's headers, body, attachment text): escaped
+ * like any value, but its lines and tabs kept; a NUL inside is shown. */
+static void test_pre_escape(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in;
+		size_t len;
+		const char *want;
+	} cases[] = {
+		{"a\nb\r\nc\td", 8, "a\nb\nc\td"},
+		{"<script>alert(1)</script>\n", 26, "&lt;script&gt;alert(1)&lt;/script&gt;\n"},
+		{"<a href=\"javascript:x\">", 23, "&lt;a href=&quot;javascript:x&quot;&gt;"},
+		{"lone\rCR", 7, "lone[U+000D]CR"},
+		{"end\r", 4, "end[U+000D]"},
+		{"nul\0inside", 10, "nul[U+0000]inside"},
+		{"\xe2\x80\xae" "gpj.exe\n", 11, "[U+202E]gpj.exe\n"},
+		{"bad \xff\n", 6, "bad &#xFFFD;\n"},
+		{"", 0, ""},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct web_buf b = {0};
+		web_buf_add(&b, "");
+		web_buf_pre(&b, cases[i].in, cases[i].len);
+		char *got = web_buf_take(&b, NULL);
+		assert_str_eq_msg(cases[i].in, got ? got : "(NULL)", cases[i].want);
+		free(got);
+	}
+}
+
 /* The daemon's comma lists as a person reads them, escaped like any text. */
 static void test_words(void **state)
 {
@@ -181,6 +211,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_html_escape),
+		cmocka_unit_test(test_pre_escape),
 		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_url_escape),
 		cmocka_unit_test(test_page_limit),

@@ -4,7 +4,9 @@
  * query strings (strict: bad escapes, NUL, non-UTF-8, limits), the
  * session cookie, the Origin check, CSRF tokens compared in full, sessions
  * bound to their certificate and ended when idle, and the certificate map
- * (fingerprint or subject, to a login with a role).
+ * (fingerprint or subject, to a login with a role); behind a reverse
+ * proxy the user map (the header's name, exactly, to a login with a role)
+ * and the listening mode (proxy mode on a unix socket only).
  */
 #include "testutil.h"
 #include "fixture_dir.h"
@@ -264,6 +266,90 @@ static void test_certmap(void **state)
 	}
 }
 
+/* Write text as the test's config file and load it (NULL + err). */
+static struct config *conf_of(const char *text, char *err, size_t errlen)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/proxy.conf", dir);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return config_load(path, err, errlen);
+}
+
+static void test_usermap(void **state)
+{
+	(void)state;
+	char err[512];
+	struct config *c = conf_of("Jurist alice alice@ncsc.nl\nAuditor dave\n"
+				   "WebListen unix:/run/grondslag-web/web.sock\n"
+				   "WebUserHeader X-Remote-User\nWebProxyUser root\n"
+				   "WebUserMap alice alice@EXAMPLE.ORG\n"
+				   "WebUserMap dave  CN=dave,O=NCSC  \n"
+				   "WebUserMap nobody nobody@EXAMPLE.ORG\n",
+				   err, sizeof err);
+	if (c == NULL)
+		fail_msg("config: %s", err);
+	assert_true(web_proxy_check(c, err, sizeof err));
+	static const struct {
+		const char *name, *want;	/* want: login, or "!" + why */
+	} cases[] = {
+		{"alice@EXAMPLE.ORG", "alice"},
+		{"CN=dave,O=NCSC", "dave"},
+		{"alice@example.org", "!mapped to nobody"},
+		{"alice@EXAMPLE.ORG ", "!mapped to nobody"},
+		{"alice", "!mapped to nobody"},
+		{"nobody@EXAMPLE.ORG", "!nobody has no role"},
+		{"", "!named nobody"},
+		{NULL, "!named nobody"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char login[WEB_LOGIN_MAX] = "", why[200] = "", got[256];
+		if (web_usermap_find(c, cases[i].name, login, sizeof login, why, sizeof why))
+			snprintf(got, sizeof got, "%s", login);
+		else
+			snprintf(got, sizeof got, "!%s", why);
+		if (cases[i].want[0] == '!' ? strstr(got, cases[i].want + 1) == NULL
+					    : strcmp(got, cases[i].want) != 0)
+			fail_msg("%s: got \"%s\", want \"%s\"", cases[i].name ? cases[i].name : "(null)",
+				 got, cases[i].want);
+	}
+	config_free(c);
+	/* the listening mode: proxy mode only on a unix socket, and back */
+	static const struct {
+		const char *conf, *why;	/* why: NULL when coherent */
+	} modes[] = {
+		{"WebListen 127.0.0.1:8443\n", NULL},
+		{"WebListen unix:/run/w.sock\nWebUserHeader X-Remote-User\nWebProxyUser root\n", NULL},
+		{"WebListen 127.0.0.1:8443\nWebUserHeader X-Remote-User\nWebProxyUser root\n",
+		 "proxy mode serves a unix socket only"},
+		{"WebListen [::1]:8443\nWebUserHeader X-Remote-User\nWebProxyUser root\n",
+		 "proxy mode serves a unix socket only"},
+		{"WebListen unix:run/w.sock\nWebUserHeader X-Remote-User\nWebProxyUser root\n",
+		 "proxy mode serves a unix socket only"},
+		{"WebListen unix:/run/w.sock\n", "a unix socket is for proxy mode only"},
+		{"WebListen unix:/run/w.sock\nWebUserHeader X-Remote-User\n", "needs WebProxyUser"},
+		{"WebListen unix:/run/w.sock\nWebUserHeader X-User:a\nWebProxyUser root\n",
+		 "not a header name"},
+		{"WebListen unix:/run/w.sock\nWebUserHeader X-Remote-User\nWebProxyUser root\n"
+		 "WebUserMap alice\n", "give LOGIN NAME"},
+		{"WebListen unix:/run/w.sock\nWebUserHeader X-Remote-User\nWebProxyUser root\n"
+		 "WebUserMap -x alice@EXAMPLE.ORG\n", "give LOGIN NAME"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(modes); i++) {
+		char why[300] = "";
+		c = conf_of(modes[i].conf, err, sizeof err);
+		if (c == NULL)
+			fail_msg("config %zu: %s", i, err);
+		bool ok = web_proxy_check(c, why, sizeof why);
+		config_free(c);
+		if (modes[i].why == NULL ? !ok : (ok || strstr(why, modes[i].why) == NULL))
+			fail_msg("%s: got %s \"%s\", want %s", modes[i].conf, ok ? "coherent" : "refused",
+				 why, modes[i].why ? modes[i].why : "coherent");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_cookie_origin),
 		cmocka_unit_test(test_tokens_sessions),
 		cmocka_unit_test(test_certmap),
+		cmocka_unit_test(test_usermap),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

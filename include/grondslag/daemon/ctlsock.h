@@ -31,6 +31,13 @@
  *        code, per hold; dry_run decides and rolls back; plan (the
  *        digest a dry run answered) makes it change nothing unless the
  *        matching recipients are still exactly those
+ *   {"cmd":"content", "ref":REF[, "part":PATH][, "offset":N]}
+ *        jurists: the message itself as the scanner read it: "headers",
+ *        "parts" (every part: path, type, filename, bytes, text bytes,
+ *        status, reason, depth) and "page" (part, offset, total, next,
+ *        text: CTLSOCK_CONTENT_PAGE bytes of one part's extracted text,
+ *        default the body); each request ONE recorded "view" (what=
+ *        content, part, offset); others refused and recorded
  *   {"cmd":"release-resolve", "ref":REF, "resolution":"delivered"|"resend",
  *    "reason":TEXT}
  *        admins: settle a release the releaser left to the admins
@@ -49,7 +56,10 @@
  * of every approved recipient's party, valid on the policy's date.
  * held and show give "expires" (Unix time) and "expires_in" (seconds);
  * show gives "bases": per party of its recipients, the registry's bases
- * valid today (what an approval may name).
+ * valid today (what an approval may name), and "history": every record
+ * of the hold in the audit chain, oldest first ({seq, at, actor, role,
+ * event, details}; the list views that showed its Subject included; the
+ * newest 500, "history_omitted" counting older ones).
  * Any request may carry "on_behalf_of":LOGIN: honoured only from a
  * ControlConsoleUser (the web console, which authenticates people
  * itself); the person's role then applies, records name the person with
@@ -116,6 +126,8 @@
 #define CTLSOCK_CONN_MAX 512
 #define CTLSOCK_WRITE_IDLE 60
 #define CTLSOCK_TEXT_MAX 2000
+/* Bytes of a part's text in one content answer (a page). */
+#define CTLSOCK_CONTENT_PAGE (64 * 1024)
 /* The refusal limit (see above): records per caller and window, the
  * window in seconds, callers tracked at once. */
 #define CTLSOCK_REFUSALS_PER_WINDOW 10

@@ -63,6 +63,7 @@
  *   store_escrow_record() the record of a decryption with the escrow key
  *   store_audit_scan(), store_audit_scan_after(), store_audit_verify(),
  *   store_audit_head()
+ *   store_audit_of_hold() the records of one hold (its history)
  *   store_hold_decide()   one event of the hold state machine, with its
  *                         approval row, audit record and notice, one
  *                         transaction
@@ -274,6 +275,12 @@ int store_audit_scan(struct store *s, int64_t since,
  * the control socket hands the chain over in pages). */
 int store_audit_scan_after(struct store *s, int64_t after, int64_t since,
 			   int (*cb)(void *arg, const struct audit_record *r), void *arg);
+/* Call cb for every record of the hold ref in seq order: those with that
+ * ref, and the list views (ref empty, event "view") since since that name
+ * it in their details; cb returns non-zero to stop.  0, or -1 on a read
+ * error. */
+int store_audit_of_hold(struct store *s, const char *ref, int64_t since,
+			int (*cb)(void *arg, const struct audit_record *r), void *arg);
 /* The newest record: its seq (0 when the chain is empty), hash and event
  * (cut to eventlen).  0 or -1 + err.  The checkpointer asks it whether
  * the head moved since the last checkpoint. */
