@@ -108,7 +108,25 @@ static const unsigned char lf_class[256] = {
 unsigned idscan_line_flags(const char *p, size_t n)
 {
 	unsigned f = 0;
-	for (size_t i = 0; i < n; i++)
+	size_t i = 0;
+#ifdef __SSE2__
+	/* sixteen bytes a step; a flag once seen is not looked for again */
+	while (i + 16 <= n && f != (LF_AT | LF_DELIM | LF_DEFANG)) {
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+#define EQ(c) _mm_cmpeq_epi8(b, _mm_set1_epi8(c))
+		__m128i at = EQ('@');
+		__m128i de = _mm_or_si128(_mm_or_si128(EQ(','), EQ(';')), _mm_or_si128(EQ('\t'), EQ('|')));
+		__m128i df = _mm_or_si128(_mm_or_si128(EQ('['), EQ('(')),
+					  _mm_or_si128(EQ('{'), EQ('x') | EQ('X')));
+#undef EQ
+		f |= (_mm_movemask_epi8(at) ? LF_AT : 0u) | (_mm_movemask_epi8(de) ? LF_DELIM : 0u) |
+		     (_mm_movemask_epi8(df) ? LF_DEFANG : 0u);
+		i += 16;
+	}
+	if (f == (LF_AT | LF_DELIM | LF_DEFANG))
+		return f;
+#endif
+	for (; i < n; i++)
 		f |= lf_class[(unsigned char)p[i]];
 	return f;
 }

@@ -19,10 +19,15 @@
  * idscan_update, idscan_finish (the look back over lines is
  * idscan_lback.c's).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "idscan_priv.h"
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* ---- driving --------------------------------------------------------- */
 
@@ -127,6 +132,43 @@ static void carry(struct idscan *s, const char *p, const char *end, unsigned lon
 	s->llen = n;
 }
 
+/* Byte classes of the first-token look (worth_judging). */
+enum { WJ_END = 1, WJ_NOISE = 2 };
+static const unsigned char wj_class[256] = {
+	[' '] = WJ_END,	  ['\t'] = WJ_END,  [','] = WJ_END,   [';'] = WJ_END,	['|'] = WJ_END,
+	['$'] = WJ_NOISE, ['`'] = WJ_NOISE, ['^'] = WJ_NOISE, ['\\'] = WJ_NOISE, ['{'] = WJ_NOISE,
+	['}'] = WJ_NOISE, ['='] = WJ_NOISE,
+};
+
+/* The length of the start of p[0, n) without a byte of class cls:
+ * sixteen bytes a step where SSE2 is (tokens of encoded text are long). */
+static size_t span_not(const char *p, size_t n, unsigned cls)
+{
+	size_t i = 0;
+#ifdef __SSE2__
+	while (i + 16 <= n) {
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+#define EQ(c) _mm_cmpeq_epi8(b, _mm_set1_epi8(c))
+		__m128i hit;
+		if (cls == WJ_END)
+			hit = _mm_or_si128(_mm_or_si128(EQ(' '), EQ('\t')),
+					   _mm_or_si128(_mm_or_si128(EQ(','), EQ(';')), EQ('|')));
+		else
+			hit = _mm_or_si128(_mm_or_si128(_mm_or_si128(EQ('$'), EQ('`')),
+							_mm_or_si128(EQ('^'), EQ('\\'))),
+					   _mm_or_si128(_mm_or_si128(EQ('{'), EQ('}')), EQ('=')));
+#undef EQ
+		unsigned mask = (unsigned)_mm_movemask_epi8(hit);
+		if (mask != 0)
+			return i + (size_t)__builtin_ctz(mask);
+		i += 16;
+	}
+#endif
+	while (i < n && !(wj_class[(unsigned char)p[i]] & cls))
+		i++;
+	return i;
+}
+
 /*
  * Out of a run, a line is a list line only through its first token (a
  * value, a cell, a label naming an identifier) or a defanged value; the
@@ -146,19 +188,15 @@ static bool worth_judging(const struct idscan *s, const char *ls, const char *c)
 	const char *q = ls;
 	while (q < c && (idscan_is_blank(*q) || *q == '>' || *q == '"' || *q == '\''))
 		q++;
-	const char *t = q;
-	while (t < c && !idscan_is_blank(*t) && !idscan_is_delim(*t))
-		t++;
+	const char *t = q + span_not(q, (size_t)(c - q), WJ_END);
 	if (t == c || idscan_is_delim(*t)) {
 		/* c in the first token, or that token is a cell: unless the
 		 * token is a MIME boundary or the noise of uuencoded or
 		 * ISO-2022 text, whose marks no value or user name has */
 		if (q + 1 < c && q[0] == '-' && q[1] == '-')
 			return false;
-		for (const char *k = q; k < c; k++)
-			if (*k == '$' || *k == '`' || *k == '^' || *k == '\\' || *k == '{' ||
-			    *k == '}' || *k == '=')
-				return false;	/* "=": a key=value, no value */
+		if (span_not(q, (size_t)(c - q), WJ_NOISE) < (size_t)(c - q))
+			return false;	/* "=": a key=value, no value */
 		return true;
 	}
 	if (t > q && t[-1] == ':') {	/* "Name: ... c": a label */
@@ -192,30 +230,84 @@ static const char *line_start(const char *p, const char *c)
 	return nl != NULL ? nl + 1 : p;
 }
 
+/* Where find_worth is: the start of the line of the bytes looked at,
+ * and whether that line's first value mark was judged not worth it (its
+ * other value marks are passed over then: only a defanging mark, a
+ * password word or a signature can still matter). */
+struct worth_pos {
+	size_t ls;
+	bool settled;
+};
+
+/* Settle the candidate bits of one block at p + i (bit k for byte
+ * i + k; val the value marks, oth the others, nl the line ends): the
+ * start of the line to judge, or n. */
+static size_t worth_in_block(const struct idscan *s, const char *p, size_t n, size_t i,
+			     uint64_t val, uint64_t oth, uint64_t nl, struct worth_pos *w)
+{
+	bool every = s->delim != 0 || s->sig_skip != 0;
+	for (;;) {
+		if (w->settled)	/* the value marks of a passed line */
+			val &= nl != 0 ? ~((nl & -nl) - 1) : 0;
+		uint64_t bits = val | oth;
+		if (bits == 0)
+			break;
+		unsigned k = (unsigned)__builtin_ctzll(bits);
+		uint64_t bit = (uint64_t)1 << k, below = nl & (bit - 1);
+		if (below != 0) {	/* a new line began before this byte */
+			w->ls = i + 64 - (size_t)__builtin_clzll(below);
+			w->settled = false;
+			nl &= ~below;
+		}
+		val &= ~bit;
+		oth &= ~bit;
+		size_t c = i + k;
+		char ch = p[c];
+		bool value_mark = ch == '@' || ch == '.' || ch == ':';
+		if ((value_mark && w->settled) || !idscan_cand_at(p, c, n))
+			continue;
+		if (!value_mark || every || worth_judging(s, p + w->ls, p + c))
+			return w->ls;
+		w->settled = true;
+	}
+	if (nl != 0) {
+		w->ls = i + 64 - (size_t)__builtin_clzll(nl);
+		w->settled = false;
+	}
+	return n;
+}
+
 /* The start of the first line in [p, end) that holds a candidate worth
- * judging, or NULL. */
+ * judging, or NULL.  Blocks of 64 bytes give the candidates and line
+ * ends as bit masks: a line is never searched for its start or end, and
+ * a line without a mark costs nothing but its share of the block. */
 static const char *find_worth(const struct idscan *s, const char *p, const char *end)
 {
-	struct idscan_cursor cur = {NULL, NULL, 0};
-	const char *passed = p;	/* end of a line passed over */
-	size_t c = 0, n = (size_t)(end - p);
-	for (;;) {
-		c = idscan_next_candidate(&cur, p, c, n);
-		if (c == n)
-			return NULL;
-		/* on a line already passed over, only a defanging mark can
-		 * still matter */
-		if (p + c < passed && (p[c] == '@' || p[c] == '.' || p[c] == ':')) {
-			c++;
-			continue;
+	size_t n = (size_t)(end - p), i = 0;
+	struct worth_pos w = {0, false};
+	while (i < n) {
+		struct idscan_block b;
+		size_t r;
+		if (i >= 1 && i + 67 <= n && idscan_cand_block(p, i, &b)) {
+			if ((b.val | b.oth) == 0) {
+				if (b.nl != 0) {
+					w.ls = i + 64 - (size_t)__builtin_clzll(b.nl);
+					w.settled = false;
+				}
+				i += 64;
+				continue;
+			}
+			r = worth_in_block(s, p, n, i, b.val, b.oth, b.nl, &w);
+			i += 64;
+		} else {	/* the edges: byte by byte, as bit 0 */
+			r = worth_in_block(s, p, n, i, 0, idscan_cand_at(p, i, n) ? 1 : 0,
+					   p[i] == '\n' ? 1 : 0, &w);
+			i += 1;
 		}
-		const char *ls = line_start(p, p + c);
-		if (worth_judging(s, ls, p + c))
-			return ls;
-		const char *e = memchr(p + c, '\n', n - c);
-		passed = e != NULL ? e : end;
-		c++;
+		if (r < n)
+			return p + r;
 	}
+	return NULL;
 }
 
 /* The carried line is complete ('\n' at stream offset nl_at): judged as
