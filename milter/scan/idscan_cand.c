@@ -5,8 +5,8 @@
  *
  * Every value the rule can count has a mark few prose words have: an '@'
  * between the end of a local part and the start of a domain, a '.' after
- * a label and before a letter (host names, URLs), a ':' after a letter and
- * before a secret (user:pass; not "http://", not the time "10:30"), a '['
+ * a label and before a letter (host names, URLs), a ':' after a user name
+ * and before a secret (user:pass; not "http://", not the time "10:30"), a '['
  * or '(' before '.', '@', ':', 'a' or 'd' (defanging), "pass" or "hash"
  * as a word of its own (a password column or label: a header "login;hash"
  * over rows of bare user names), or "-- " alone on its line (a signature
@@ -78,7 +78,8 @@ static const signed char follow_hi[16] = {
 	[0x7] = K_AT | K_DOT | K_COLON,
 };
 /* prev: alnum or '_' before '@', alnum or '-' before '.' (and bytes from
- * 0x80, added apart), a letter before ':'; anything before the rest */
+ * 0x80, added apart), a letter or digit before ':'; anything before the
+ * rest */
 #define P_ANY (K_OPEN | K_DASH | K_PH)
 static const signed char prev_lo[16] = {
 	[0x0] = P_ANY | K_AT | K_DOT | K_COLON, [0x1] = P_ANY | K_AT | K_DOT | K_COLON,
@@ -92,7 +93,7 @@ static const signed char prev_lo[16] = {
 };
 static const signed char prev_hi[16] = {
 	[0x0] = P_ANY, [0x1] = P_ANY, [0x2] = P_ANY | K_DOT,
-	[0x3] = P_ANY | K_AT | K_DOT, [0x4] = P_ANY | K_AT | K_DOT | K_COLON,
+	[0x3] = P_ANY | K_AT | K_DOT | K_COLON, [0x4] = P_ANY | K_AT | K_DOT | K_COLON,
 	[0x5] = P_ANY | K_AT | K_DOT | K_COLON, [0x6] = P_ANY | K_AT | K_DOT | K_COLON,
 	[0x7] = P_ANY | K_AT | K_DOT | K_COLON,
 	[0x8] = K_ALL, [0x9] = K_ALL, [0xa] = K_ALL, [0xb] = K_ALL,

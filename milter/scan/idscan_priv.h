@@ -169,9 +169,10 @@ __attribute__((always_inline)) static inline bool idscan_cand_at(const char *p, 
 		return (idscan_cand_alnum((char)b) || b == '_') && idscan_cand_alnum(d);
 	case '.':	/* after a label (U-labels too), before a letter */
 		return (idscan_cand_alnum((char)b) || b == '-' || b >= 0x80) && l >= 'a' && l <= 'z';
-	case ':':	/* after a user name's letter, before a secret: not
-			 * "http://", not the time "10:30" */
-		return bl >= 'a' && bl <= 'z' && (unsigned char)d >= '0' && (unsigned char)d < 0x7f;
+	case ':':	/* after a user name, before a secret: not "http://",
+			 * not the time "10:30" (a digit on both sides) */
+		return ((bl >= 'a' && bl <= 'z') || (b >= '0' && b <= '9' && !(d >= '0' && d <= '9'))) &&
+		       (unsigned char)d >= '0' && (unsigned char)d < 0x7f;
 	case '[':
 	case '(': {	/* "[.]", "(.)", "[@]", "[:]", "[dot]", "(at)" */
 		char close = c == '[' ? ']' : ')';
