@@ -147,6 +147,22 @@ static inline bool idscan_cand_alnum(char c)
 	return (c >= '0' && c <= '9') || (l >= 'a' && l <= 'z');
 }
 
+/* idscan_cand_at for a value mark ('@', '.', ':') at p[i]: the same
+ * answer with no jump table (the hot path settles mostly these). */
+static inline bool idscan_value_mark_at(const char *p, size_t i, size_t n)
+{
+	char c = p[i], d = i + 1 < n ? p[i + 1] : '\n';
+	unsigned char b = i > 0 ? (unsigned char)p[i - 1] : '\n';
+	char l = (char)(d | 0x20);
+	if (c == '.')
+		return (idscan_cand_alnum((char)b) || b == '-' || b >= 0x80) && l >= 'a' && l <= 'z';
+	if (c == '@')
+		return (idscan_cand_alnum((char)b) || b == '_') && idscan_cand_alnum(d);
+	unsigned char bl = (unsigned char)(b | 0x20);
+	return ((bl >= 'a' && bl <= 'z') || (b >= '0' && b <= '9' && !(d >= '0' && d <= '9'))) &&
+	       (unsigned char)d >= '0' && (unsigned char)d < 0x7f;
+}
+
 /* The exact candidate rule at p[i] of the range p[0, n) (idscan_cand.c
  * says what a candidate is). */
 __attribute__((always_inline)) static inline bool idscan_cand_at(const char *p, size_t i, size_t n)

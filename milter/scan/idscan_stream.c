@@ -336,7 +336,8 @@ static size_t worth_in_block(const struct idscan *s, const char *p, size_t n, si
 		size_t c = i + k;
 		char ch = p[c];
 		bool value_mark = ch == '@' || ch == '.' || ch == ':';
-		if ((value_mark && w->settled) || !idscan_cand_at(p, c, n))
+		if (value_mark ? w->settled || !idscan_value_mark_at(p, c, n)
+			       : !idscan_cand_at(p, c, n))
 			continue;
 		if (!value_mark || every || worth_judging(s, p + w->ls, p + c))
 			return w->ls;
