@@ -6,7 +6,7 @@
 #   make asan         the whole suite under ASan + UBSan
 #   make fuzz         libFuzzer builds of the fuzz targets (clang)
 #   make bench        throughput against baselines run in the same invocation
-#   make eval CORPUS=../shared/corpus [EVAL_BASELINE=eval-files.tsv of a run on main]
+#   make eval CORPUS=../shared/corpus [EVAL_BASELINE=eval-files.tsv of a run on main] [EVAL_OLD=an earlier build/grondslag: findings compared byte for byte]
 #   make install PREFIX=/usr/local DESTDIR=
 #   make deb          the Debian package (contrib/debian) in build/deb, lintian
 #   make deb-check    install that package on this host and try it (as root)
@@ -176,7 +176,7 @@ soak: deps
 
 eval: deps
 	$(MAKE) all
-	BUILD=$(BUILD) CORPUS=$(CORPUS) EVAL_BASELINE=$(EVAL_BASELINE) sh tests/eval.sh
+	BUILD=$(BUILD) CORPUS=$(CORPUS) EVAL_BASELINE=$(EVAL_BASELINE) EVAL_OLD=$(EVAL_OLD) sh tests/eval.sh
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \

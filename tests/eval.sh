@@ -10,7 +10,10 @@
 #    written to $BUILD/eval-files.tsv (path, addresses, networks,
 #    provider-traceable, flagged by the identifier lists).  With EVAL_BASELINE=FILE (such a file from an
 #    earlier run, e.g. on main) each incident folder's total is compared
-#    and every file that lost addresses is listed.
+#    and every file that lost addresses is listed.  With EVAL_OLD=GRONDSLAG (an earlier build's
+#    grondslag binary) tests/bench/differential.sh compares its "scan --json"
+#    of every corpus file with this build's, byte for byte, and fails on any
+#    difference (for changes that must keep the findings).
 set -eu
 BUILD=${BUILD:-build}
 CORPUS=${CORPUS:-../shared/corpus}
@@ -74,4 +77,7 @@ if [ -n "${EVAL_BASELINE:-}" ]; then
 		END { for (i = 0; i < n; i++) { f = order[i]
 			printf "eval: recall %-40s %8d -> %8d addresses\n", f, before[f], after[f]
 			printf "%s", lost[f] } }' "$EVAL_BASELINE" "$files"
+fi
+if [ -n "${EVAL_OLD:-}" ]; then
+	sh tests/bench/differential.sh "$EVAL_OLD" "$BUILD/grondslag" "$CORPUS"
 fi

@@ -215,6 +215,20 @@ static bool tld_country(const char *tld, char cc[3])
 	return true;
 }
 
+/* Does one of the party's constituency.domains place host h (h lies
+ * under it, or is it)? */
+static bool host_in_domains(const struct eval *e, const struct finding_host *h)
+{
+	for (size_t k = 0; k < e->p->ncons_domains; k++) {
+		const char *dom = e->p->cons_domains[k];
+		uint64_t x = findings_domain_hash(dom, strlen(dom));
+		for (size_t j = 0; j < h->nunder; j++)
+			if (h->under[j] == x)
+				return true;
+	}
+	return false;
+}
+
 /* Check every public address, network and listed host name once; counts
  * go to the decision. */
 static void check_constituency(struct eval *e)
@@ -242,14 +256,17 @@ static void check_constituency(struct eval *e)
 		if (n->scope == IP_SCOPE_PUBLIC && !net_in_constituency(e->p, n))
 			d->geo_unknown++;
 	}
-	/* listed host names by top-level domain: a country code places
-	 * them; a generic one (com, org, xn--...) places nothing */
-	size_t ntld = e->f != NULL ? findings_tld_count(e->f) : 0;
-	for (size_t i = 0; i < ntld; i++) {
-		const struct finding_tld *t = findings_tld(e->f, i);
+	/* listed host names: a domain of the party's constituency.domains
+	 * places a name under it, else its country-code top-level domain
+	 * does; a generic one (com, org, xn--...) places nothing */
+	size_t nhost = e->f != NULL ? findings_host_count(e->f) : 0;
+	for (size_t i = 0; i < nhost; i++) {
+		const struct finding_host *h = findings_host(e->f, i);
 		char cc[3];
-		if (!tld_country(t->tld, cc)) {
-			d->hosts_unknown += t->count;
+		if (h == NULL || host_in_domains(e, h))
+			continue;
+		if (!tld_country(h->tld, cc)) {
+			d->hosts_unknown++;
 			continue;
 		}
 		bool inside = false;
@@ -257,8 +274,8 @@ static void check_constituency(struct eval *e)
 			inside = memcmp(e->p->countries[k], cc, 2) == 0;
 		if (inside)
 			continue;
-		d->hosts_outside += t->count;
-		e->counts[(cc[0] - 'A') * 26 + (cc[1] - 'A')] += t->count;
+		d->hosts_outside++;
+		e->counts[(cc[0] - 'A') * 26 + (cc[1] - 'A')]++;
 	}
 	e->cons_mismatch = d->outside + d->hosts_outside > 0;
 	e->cons_unknown = d->geo_unknown + d->hosts_unknown > 0;

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "grondslag/scan/findings.h"
 #include "registry_priv.h"
 
 /* A sequence node, or NULL after reporting. */
@@ -138,16 +139,54 @@ static bool parse_asn(const char *s, uint32_t *out)
 	return true;
 }
 
-/* constituency: {countries, asns, prefixes}. */
+/* constituency.domains: domain suffixes (two labels or more, no
+ * wildcard: "example.com" places "example.com" and every name under it)
+ * that place listed host names beyond the country-code domains. */
+static void cons_domains(struct walk *w, struct registry_party *p, const struct ynode *n,
+			 const char *sub)
+{
+	const char **out = arena_alloc(&w->r->arena, (n->nkids + 1) * sizeof *out);
+	if (out == NULL)
+		return;
+	p->cons_domains = out;
+	for (size_t i = 0; i < n->nkids; i++) {
+		const struct ynode *k = n->kids[i];
+		bool wild;
+		const char *d = regw_get_domain(w, k, sub, "domains", &wild);
+		if (d == NULL)
+			continue;
+		size_t labels = 1, dots = 0;
+		for (const char *c = d; *c != '\0'; c++)
+			labels += *c == '.', dots += *c == '.';
+		if (wild || dots == 0 || labels > FINDINGS_HOST_LEVELS) {
+			regerr_add(w->e, k->line,
+				   "%s: domains: '%s' is not a domain suffix (want a name of two to "
+				   "%d labels, no wildcard: it places every name under it; a "
+				   "country-code domain belongs in countries)",
+				   sub, d, FINDINGS_HOST_LEVELS);
+			continue;
+		}
+		bool dup = false;
+		for (size_t j = 0; j < p->ncons_domains && !dup; j++)
+			dup = strcmp(out[j], d) == 0;
+		if (dup)
+			regerr_add(w->e, k->line, "%s: domains: '%s' listed twice", sub, d);
+		else
+			out[p->ncons_domains++] = d;
+	}
+}
+
+/* constituency: {countries, asns, prefixes, domains}. */
 static void party_constituency(struct walk *w, struct registry_party *p, const struct ynode *n,
 			       const char *what)
 {
-	static const struct field f[] = {{"countries", false}, {"asns", false}, {"prefixes", false}};
-	const struct ynode *v[3];
+	static const struct field f[] = {
+		{"countries", false}, {"asns", false}, {"prefixes", false}, {"domains", false}};
+	const struct ynode *v[4];
 	char q[REGERR_QUOTE_MAX], sub[WHAT_MAX + 16];
 	struct arena *a = &w->r->arena;
 	snprintf(sub, sizeof sub, "%s: constituency", what);
-	regw_get_fields(w, n, sub, f, 3, v);
+	regw_get_fields(w, n, sub, f, 4, v);
 	if (v[0] != NULL && get_seq(w, v[0], sub, "countries") != NULL) {
 		char(*c)[3] = arena_alloc(a, (v[0]->nkids + 1) * sizeof *c);
 		p->countries = (const char(*)[3])c;
@@ -184,6 +223,8 @@ static void party_constituency(struct walk *w, struct registry_party *p, const s
 					   "host bits zero)", sub, regerr_quote(k->text, q, sizeof q));
 		}
 	}
+	if (v[3] != NULL && get_seq(w, v[3], sub, "domains") != NULL)
+		cons_domains(w, p, v[3], sub);
 }
 
 /* One transfer mapping. */

@@ -71,6 +71,8 @@ struct findings {
 
 	size_t public_ips, public_nets;
 	struct idset emails, hosts;	/* hashes only: values are not kept */
+	struct finding_host *hostv;	/* the distinct hosts, for the constituency */
+	size_t caphostv;
 	uint32_t credentials;
 	struct finding_tld tlds[FINDINGS_TLD_MAX];
 	size_t ntlds;
@@ -232,6 +234,7 @@ void findings_free(struct findings *f)
 	free(f->readers);
 	free(f->emails.slot);
 	free(f->hosts.slot);
+	free(f->hostv);
 	free(f);
 }
 
@@ -561,6 +564,38 @@ static void count_tld(struct findings *f, const char *host, size_t len)
 	f->tlds[f->ntlds++].count = 1;
 }
 
+uint64_t findings_domain_hash(const char *name, size_t len)
+{
+	return value_hash(name, len);
+}
+
+/* Keep what the constituency check needs of a new host (its hosts.used
+ * is already counted): the domains it lies under, by hash, and its
+ * top-level domain. */
+static void keep_host(struct findings *f, const char *host, size_t len)
+{
+	size_t i = f->hosts.used - 1;
+	if (!grow((void **)&f->hostv, &f->caphostv, i + 1, sizeof *f->hostv)) {
+		mark_oom(f);
+		return;
+	}
+	struct finding_host *h = &f->hostv[i];
+	memset(h, 0, sizeof *h);
+	const char *dot = host + len;
+	while (dot > host && dot[-1] != '.')
+		dot--;
+	size_t tl = (size_t)(host + len - dot);
+	if (tl < sizeof h->tld)
+		memcpy(h->tld, dot, tl);
+	/* "example.com", "corp.example.com", ... up to the host */
+	for (const char *p = dot; p > host && h->nunder < FINDINGS_HOST_LEVELS;) {
+		p--;	/* the '.' before the last suffix */
+		while (p > host && p[-1] != '.')
+			p--;
+		h->under[h->nunder++] = value_hash(p, (size_t)(host + len - p));
+	}
+}
+
 void findings_add_ident(struct findings *f, unsigned part, const struct idscan_match *m)
 {
 	(void)part;
@@ -579,8 +614,10 @@ void findings_add_ident(struct findings *f, unsigned part, const struct idscan_m
 	int r = idset_add(t, value_hash(m->value, m->len));
 	if (r < 0)
 		mark_oom(f);
-	else if (r > 0 && m->kind == IDSCAN_HOST)
+	else if (r > 0 && m->kind == IDSCAN_HOST) {
 		count_tld(f, m->value, m->len);
+		keep_host(f, m->value, m->len);
+	}
 }
 
 void findings_set_ident_thresholds(struct findings *f, unsigned emails, unsigned hosts)
@@ -602,6 +639,11 @@ size_t findings_host_count(const struct findings *f)
 size_t findings_credential_count(const struct findings *f)
 {
 	return f->credentials;
+}
+
+const struct finding_host *findings_host(const struct findings *f, size_t i)
+{
+	return i < f->hosts.used && f->hostv != NULL ? &f->hostv[i] : NULL;
 }
 
 size_t findings_tld_count(const struct findings *f)

@@ -80,11 +80,15 @@ static void cur_credential(struct idscan *s)
  * out what the run now proves. */
 static void list_line(struct idscan *s)
 {
-	size_t values = 0;
-	for (size_t i = 0; i < s->ncur; i++)
+	/* items: values, or credentials where they name no address
+	 * ("admin:pw1 root:pw2 bob:pw3" is three) */
+	size_t values = 0, creds = 0;
+	for (size_t i = 0; i < s->ncur; i++) {
 		values += s->cur[i].kind != IDSCAN_CREDENTIAL;
+		creds += s->cur[i].kind == IDSCAN_CREDENTIAL;
+	}
 	s->run++;
-	if (s->run >= IDSCAN_RUN_LINES || values >= IDSCAN_RUN_LINES) {
+	if (s->run >= IDSCAN_RUN_LINES || values >= IDSCAN_RUN_LINES || creds >= IDSCAN_RUN_LINES) {
 		for (size_t i = 0; i < s->npend; i++)
 			emit(s, &s->pend[i], false);
 		s->npend = 0;
@@ -92,8 +96,13 @@ static void list_line(struct idscan *s)
 			emit(s, &s->cur[i], false);
 		return;
 	}
-	for (size_t i = 0; i < s->ncur && s->npend < PENDING_MAX; i++)
-		s->pend[s->npend++] = s->cur[i];
+	/* a defanged value counts on its own, on a list line as in prose */
+	for (size_t i = 0; i < s->ncur; i++) {
+		if (s->cur[i].defanged)
+			emit(s, &s->cur[i], false);
+		else if (s->npend < PENDING_MAX)
+			s->pend[s->npend++] = s->cur[i];
+	}
 }
 
 /* ---- line kinds ----------------------------------------------------- */
@@ -108,7 +117,25 @@ static const unsigned char lf_class[256] = {
 unsigned idscan_line_flags(const char *p, size_t n)
 {
 	unsigned f = 0;
-	for (size_t i = 0; i < n; i++)
+	size_t i = 0;
+#ifdef __SSE2__
+	/* sixteen bytes a step; a flag once seen is not looked for again */
+	while (i + 16 <= n && f != (LF_AT | LF_DELIM | LF_DEFANG)) {
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+#define EQ(c) _mm_cmpeq_epi8(b, _mm_set1_epi8(c))
+		__m128i at = EQ('@');
+		__m128i de = _mm_or_si128(_mm_or_si128(EQ(','), EQ(';')), _mm_or_si128(EQ('\t'), EQ('|')));
+		__m128i df = _mm_or_si128(_mm_or_si128(EQ('['), EQ('(')),
+					  _mm_or_si128(EQ('{'), EQ('x') | EQ('X')));
+#undef EQ
+		f |= (_mm_movemask_epi8(at) ? LF_AT : 0u) | (_mm_movemask_epi8(de) ? LF_DELIM : 0u) |
+		     (_mm_movemask_epi8(df) ? LF_DEFANG : 0u);
+		i += 16;
+	}
+	if (f == (LF_AT | LF_DELIM | LF_DEFANG))
+		return f;
+#endif
+	for (; i < n; i++)
 		f |= lf_class[(unsigned char)p[i]];
 	return f;
 }
@@ -362,8 +389,27 @@ static bool labelled_line(struct idscan *s, const char *p, size_t n)
 	return true;
 }
 
+static bool colon_pair(struct idscan *s, const char *p, size_t n);
+
+/* May a "user:pass" pair whose user is no address stand in a list?  Only
+ * among blanks, with a secret that is no word: "prop:value;prop:value"
+ * is CSS, "display:none visibility:hidden" too. */
+static bool bare_pair_listed(const char *p, size_t n, unsigned seps)
+{
+	if (seps != SEP_BLANK)
+		return false;
+	const char *c = memrchr(p, ':', n);
+	for (const char *k = c + 1; c != NULL && k < p + n; k++) {
+		char l = (char)(*k | 0x20);
+		if (!(l >= 'a' && l <= 'z') && *k != '-')
+			return true;
+	}
+	return false;
+}
+
 /* Add the tokens of p (split on seps) to the line's values when every
- * one is a value; else add nothing.  True when added. */
+ * one is a value or a "user:pass" pair (a combo list on one line); else
+ * add nothing.  True when added. */
 static bool all_values(struct idscan *s, const char *p, size_t n, unsigned seps)
 {
 	size_t i = 0, before = s->ncur;
@@ -381,22 +427,33 @@ static bool all_values(struct idscan *s, const char *p, size_t n, unsigned seps)
 		 * and what it holds counts (never dropped as prose) */
 		if (v == NULL)
 			break;
-		if (!idscan_classify(p + st, i - st, false, v)) {
-			s->ncur = before;
-			return false;
+		if (idscan_classify(p + st, i - st, false, v)) {
+			s->ncur++;
+		} else if (s->ncur + 2 > LINE_VALS_MAX) {
+			break;	/* full, as above */
+		} else {
+			size_t k0 = s->ncur;
+			/* one entry added: a credential of a user, not of an
+			 * address */
+			if (!colon_pair(s, p + st, i - st) ||
+			    (s->ncur - k0 == 1 && !bare_pair_listed(p + st, i - st, seps))) {
+				s->ncur = before;
+				return false;
+			}
 		}
-		s->ncur++;
 		any = true;
 	}
 	return any;
 }
 
-/* Split on delim into cells (quotes and blanks around each taken off). */
+/* Split on delim into cells (quotes and blanks around each taken off);
+ * the last of MAX_CELLS takes the rest of the row, whose values then
+ * count in list form (never dropped unseen). */
 static size_t split_cells(const char *p, size_t n, char delim, const char **cell, size_t *clen)
 {
 	size_t nc = 0, st = 0;
 	for (size_t i = 0; i <= n && nc < MAX_CELLS; i++) {
-		if (i < n && p[i] != delim)
+		if (i < n && (p[i] != delim || nc == MAX_CELLS - 1))
 			continue;
 		size_t a = st, b = i;
 		while (a < b && (idscan_is_blank(p[a]) || p[a] == '"'))
@@ -478,7 +535,8 @@ static void delimited_line(struct idscan *s, const char *p, size_t n, char delim
 		size_t before = s->ncur;
 		/* a cell in list form: its values with only separators between */
 		if (clen[i] > 0 && all_values(s, cell[i], clen[i], SEP_LIST))
-			first_email |= i == 0 && s->cur[before].kind == IDSCAN_EMAIL;
+			first_email |= i == 0 && s->ncur == before + 1 &&
+				       s->cur[before].kind == IDSCAN_EMAIL;
 		else if (clen[i] > 0)
 			all = false;
 	}
@@ -500,7 +558,8 @@ static void delimited_line(struct idscan *s, const char *p, size_t n, char delim
 }
 
 /* Markup ("xmlns:x=\"...\"", "<stix:Package") or an IPv6 or MAC
- * address (hex digits, ':' and '.' only): colons that pair no secret. */
+ * address or prefix (hex digits, ':', '.' and '/' only): colons that pair
+ * no secret. */
 static bool markup_or_address(const char *p, size_t n)
 {
 	if (memchr(p, '<', n) != NULL || memchr(p, '>', n) != NULL)
@@ -510,14 +569,16 @@ static bool markup_or_address(const char *p, size_t n)
 			return true;
 	for (size_t i = 0; i < n; i++) {
 		char c = (char)(p[i] | 0x20);
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || p[i] == ':' || p[i] == '.'))
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || p[i] == ':' || p[i] == '.' ||
+		      p[i] == '/'))
 			return false;
 	}
 	return true;
 }
 
-/* "user:pass" or "url:user:pass" alone on a line. */
-static bool colon_credential(struct idscan *s, const char *p, size_t n)
+/* "user:pass" or "url:user:pass" as one token: the address and the
+ * credential it names added to the line's values; true when it is one. */
+static bool colon_pair(struct idscan *s, const char *p, size_t n)
 {
 	const char *c = memchr(p, ':', n);
 	if (c == NULL)
@@ -553,6 +614,14 @@ static bool colon_credential(struct idscan *s, const char *p, size_t n)
 	else if (!idscan_user_like(u, ul) || (u[0] >= 'A' && u[0] <= 'Z'))
 		return false;
 	cur_credential(s);
+	return true;
+}
+
+/* "user:pass" or "url:user:pass" alone on a line. */
+static bool colon_credential(struct idscan *s, const char *p, size_t n)
+{
+	if (!colon_pair(s, p, n))
+		return false;
 	list_line(s);
 	return true;
 }

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "grondslag/scan/idscan.h"
 
@@ -140,14 +141,86 @@ bool idscan_identifier_type(const char *t, size_t n);
 /* The identifiers a STIX pattern compares to, into out[0..max); count. */
 size_t idscan_stix_values(const char *p, size_t n, struct val *out, size_t max);
 
-/* Where the last vector block of the candidate search was and what it
- * held: the next search often starts inside it.  Zero it per chunk. */
-struct idscan_cursor {
-	const char *blk, *end;
-	unsigned mask;
-};
+static inline bool idscan_cand_alnum(char c)
+{
+	char l = (char)(c | 0x20);
+	return (c >= '0' && c <= '9') || (l >= 'a' && l <= 'z');
+}
 
-/* Offset of the first candidate in p[i, n), or n (idscan_cand.c). */
-size_t idscan_next_candidate(struct idscan_cursor *cur, const char *p, size_t i, size_t n);
+/* idscan_cand_at for a value mark ('@', '.', ':') at p[i]: the same
+ * answer with no jump table (the hot path settles mostly these). */
+static inline bool idscan_value_mark_at(const char *p, size_t i, size_t n)
+{
+	char c = p[i], d = i + 1 < n ? p[i + 1] : '\n';
+	unsigned char b = i > 0 ? (unsigned char)p[i - 1] : '\n';
+	char l = (char)(d | 0x20);
+	if (c == '.')
+		return (idscan_cand_alnum((char)b) || b == '-' || b >= 0x80) && l >= 'a' && l <= 'z';
+	if (c == '@')
+		return (idscan_cand_alnum((char)b) || b == '_') && idscan_cand_alnum(d);
+	unsigned char bl = (unsigned char)(b | 0x20);
+	return ((bl >= 'a' && bl <= 'z') || (b >= '0' && b <= '9' && !(d >= '0' && d <= '9'))) &&
+	       (unsigned char)d >= '0' && (unsigned char)d < 0x7f;
+}
+
+/* The exact candidate rule at p[i] of the range p[0, n) (idscan_cand.c
+ * says what a candidate is). */
+__attribute__((always_inline)) static inline bool idscan_cand_at(const char *p, size_t i, size_t n)
+{
+	char c = p[i], d = i + 1 < n ? p[i + 1] : '\n';
+	char l = (char)(d | 0x20);
+	/* the byte before: none at the start of the range (a line start) */
+	unsigned char b = i > 0 ? (unsigned char)p[i - 1] : '\n';
+	if (i + 3 < n && ((c | 0x20) == 'p' || (c | 0x20) == 'h') && l == 'a' &&
+	    (p[i + 2] | 0x20) == 's' && ((p[i + 3] | 0x20) == 's' || (p[i + 3] | 0x20) == 'h')) {
+		/* a word of its own ("password", "passwd", "hash", not
+		 * "bypass", "passed" or the "spf=pass" of a mail header) */
+		char e = i + 4 < n ? (char)(p[i + 4] | 0x20) : ' ';
+		return !idscan_cand_alnum((char)b) && b != '=' &&
+		       (!(e >= 'a' && e <= 'z') || e == 'w' || e == 'p');
+	}
+	unsigned char bl = (unsigned char)(b | 0x20);
+	switch (c) {
+	case '@':	/* the end of a local part, the start of a domain */
+		return (idscan_cand_alnum((char)b) || b == '_') && idscan_cand_alnum(d);
+	case '.':	/* after a label (U-labels too), before a letter */
+		return (idscan_cand_alnum((char)b) || b == '-' || b >= 0x80) && l >= 'a' && l <= 'z';
+	case ':':	/* after a user name, before a secret: not "http://",
+			 * not the time "10:30" (a digit on both sides) */
+		return ((bl >= 'a' && bl <= 'z') || (b >= '0' && b <= '9' && !(d >= '0' && d <= '9'))) &&
+		       (unsigned char)d >= '0' && (unsigned char)d < 0x7f;
+	case '[':
+	case '(': {	/* "[.]", "(.)", "[@]", "[:]", "[dot]", "(at)" */
+		char close = c == '[' ? ']' : ')';
+		size_t k = i + 1;
+		if (d == '.' || d == '@' || d == ':')
+			k += 1;
+		else if (l == 'd' && i + 3 < n && (p[i + 2] | 0x20) == 'o' && (p[i + 3] | 0x20) == 't')
+			k += 3;
+		else if (l == 'a' && i + 2 < n && (p[i + 2] | 0x20) == 't')
+			k += 2;
+		else
+			return false;
+		return k < n && p[k] == close;
+	}
+	case '-':	/* "-- " alone on its line (quoted too): a signature */
+		return (b == '\n' || b == ' ' || b == '>') && d == '-' && i + 2 < n &&
+		       p[i + 2] == ' ' && (i + 3 == n || p[i + 3] == '\r' || p[i + 3] == '\n');
+	default:
+		return false;
+	}
+}
+
+
+/* The marks of 64 bytes: value marks ('@', '.', ':'), other candidates
+ * (defanging, a password word, a signature) and line ends, bit k for
+ * byte k.  val and oth are supersets of the candidates: each bit is
+ * settled by idscan_cand_at. */
+struct idscan_block {
+	uint64_t val, oth, nl;
+};
+/* The marks of p[i, i + 64) (p[i - 1] to p[i + 66] readable); false
+ * when no vector path is built in. */
+bool idscan_cand_block(const char *p, size_t i, struct idscan_block *b);
 
 #endif

@@ -19,10 +19,15 @@
  * idscan_update, idscan_finish (the look back over lines is
  * idscan_lback.c's).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "idscan_priv.h"
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* ---- driving --------------------------------------------------------- */
 
@@ -33,21 +38,71 @@ static bool state_hot(const struct idscan *s)
 	       s->in_rows || s->typed > 0;
 }
 
-/* Judge the complete line [p, p+n) of segment seg, starting at stream
- * offset start, its '\n' at nl_at: a line not right after the last judged
- * one follows skipped lines, which could only have ended the run. */
-static void judge_at(struct idscan *s, int seg, const char *p, size_t n, unsigned long long start,
-		     unsigned long long nl_at)
+/* A line is judged that does not follow the last judged one: the lines
+ * passed over between could only have ended the run. */
+static void follow_on(struct idscan *s, unsigned long long start)
 {
 	if (start != s->judged_end + 1 || !s->judged_any) {
 		idscan_drop_run(s);
 		s->prev_delimited = false;
 		s->in_rows = false;
 	}
-	if (n > IDSCAN_LINE_MAX) {
+}
+
+static const char *find_worth(const struct idscan *s, const char *p, const char *end);
+
+/* Where a line longer than IDSCAN_LINE_MAX is cut. */
+static bool window_sep(char c)
+{
+	return c == ' ' || c == '\t' || c == ',' || c == ';' || c == '|';
+}
+
+/* The length of the next window of a line p[0, n): the whole of it when
+ * it fits, else at most IDSCAN_LINE_MAX bytes ending after their last
+ * separator (all of them when they hold none: a token that long is no
+ * value).  Only p[0, IDSCAN_LINE_MAX) is read. */
+static size_t window_len(const char *p, size_t n)
+{
+	if (n <= IDSCAN_LINE_MAX)
+		return n;
+	size_t w = IDSCAN_LINE_MAX;
+	while (w > 0 && !window_sep(p[w - 1]))
+		w--;
+	return w > 0 ? w : IDSCAN_LINE_MAX;
+}
+
+/* One window of a long line, judged as a line of its own when the state
+ * says the next line matters or it holds a candidate worth it; else,
+ * like a line passed over, it ends what only a next line could go on. */
+static void judge_window(struct idscan *s, int seg, const char *p, size_t n)
+{
+	if (s->hot || find_worth(s, p, p + n) != NULL) {
+		s->lflags = idscan_line_flags(p, n);
+		s->cur_seg = seg;
+		s->cur_ls = p;
+		idscan_judge_line(s, p, n);
+	} else {
 		idscan_drop_run(s);
 		s->prev_delimited = false;
 		s->in_rows = false;
+	}
+	s->hot = state_hot(s);
+}
+
+/* Judge the complete line [p, p+n) of segment seg, starting at stream
+ * offset start, its '\n' at nl_at.  A line longer than IDSCAN_LINE_MAX
+ * is judged in windows cut after a separator: a long line of
+ * comma-separated addresses is the list it is (once it was passed over
+ * as prose, a way to send any list unseen), prose stays prose. */
+static void judge_at(struct idscan *s, int seg, const char *p, size_t n, unsigned long long start,
+		     unsigned long long nl_at)
+{
+	follow_on(s, start);
+	if (n > IDSCAN_LINE_MAX) {
+		for (size_t w; n > 0 && s->rc == 0; p += w, n -= w) {
+			w = window_len(p, n);
+			judge_window(s, seg, p, w);
+		}
 	} else {
 		s->lflags = idscan_line_flags(p, n);
 		s->cur_seg = seg;
@@ -112,19 +167,76 @@ static void hist_push(struct idscan *s, const char *t, size_t n, unsigned long l
 	}
 }
 
+/* Add p[0, n) to the carried line.  A line that outgrows the buffer is
+ * judged in the windows judge_at would cut, each as it fills, and only
+ * the start of the next one is kept: memory stays bounded, and the
+ * answer is the one the whole line in one chunk gives. */
+static void carry_more(struct idscan *s, const char *p, size_t n)
+{
+	while (n > 0 && s->rc == 0) {
+		if (s->llen == IDSCAN_LINE_MAX) {	/* and more follows */
+			if (!s->overlong)
+				follow_on(s, s->line_start);
+			s->overlong = true;
+			size_t w = window_len(s->line, IDSCAN_LINE_MAX + 1);
+			judge_window(s, SEG_CARRIED, s->line, w);
+			memmove(s->line, s->line + w, s->llen - w);
+			s->llen -= w;
+		}
+		size_t k = IDSCAN_LINE_MAX - s->llen;
+		if (k > n)
+			k = n;
+		memcpy(s->line + s->llen, p, k);
+		s->llen += k;
+		p += k;
+		n -= k;
+	}
+}
+
 /* Keep [p, end) (the start of a line cut by the chunk's end). */
 static void carry(struct idscan *s, const char *p, const char *end, unsigned long long start)
 {
-	size_t n = (size_t)(end - p);
 	s->carrying = true;
 	s->line_start = start;
-	if (n > sizeof s->line) {
-		s->overlong = true;
-		s->llen = 0;
-		return;
+	s->llen = 0;
+	carry_more(s, p, (size_t)(end - p));
+}
+
+/* Byte classes of the first-token look (worth_judging). */
+enum { WJ_END = 1, WJ_NOISE = 2 };
+static const unsigned char wj_class[256] = {
+	[' '] = WJ_END,	  ['\t'] = WJ_END,  [','] = WJ_END,   [';'] = WJ_END,	['|'] = WJ_END,
+	['$'] = WJ_NOISE, ['`'] = WJ_NOISE, ['^'] = WJ_NOISE, ['\\'] = WJ_NOISE, ['{'] = WJ_NOISE,
+	['}'] = WJ_NOISE, ['='] = WJ_NOISE,
+};
+
+/* The length of the start of p[0, n) without a byte of class cls:
+ * sixteen bytes a step where SSE2 is (tokens of encoded text are long). */
+static size_t span_not(const char *p, size_t n, unsigned cls)
+{
+	size_t i = 0;
+#ifdef __SSE2__
+	while (i + 16 <= n) {
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+#define EQ(c) _mm_cmpeq_epi8(b, _mm_set1_epi8(c))
+		__m128i hit;
+		if (cls == WJ_END)
+			hit = _mm_or_si128(_mm_or_si128(EQ(' '), EQ('\t')),
+					   _mm_or_si128(_mm_or_si128(EQ(','), EQ(';')), EQ('|')));
+		else
+			hit = _mm_or_si128(_mm_or_si128(_mm_or_si128(EQ('$'), EQ('`')),
+							_mm_or_si128(EQ('^'), EQ('\\'))),
+					   _mm_or_si128(_mm_or_si128(EQ('{'), EQ('}')), EQ('=')));
+#undef EQ
+		unsigned mask = (unsigned)_mm_movemask_epi8(hit);
+		if (mask != 0)
+			return i + (size_t)__builtin_ctz(mask);
+		i += 16;
 	}
-	memcpy(s->line, p, n);
-	s->llen = n;
+#endif
+	while (i < n && !(wj_class[(unsigned char)p[i]] & cls))
+		i++;
+	return i;
 }
 
 /*
@@ -146,19 +258,15 @@ static bool worth_judging(const struct idscan *s, const char *ls, const char *c)
 	const char *q = ls;
 	while (q < c && (idscan_is_blank(*q) || *q == '>' || *q == '"' || *q == '\''))
 		q++;
-	const char *t = q;
-	while (t < c && !idscan_is_blank(*t) && !idscan_is_delim(*t))
-		t++;
+	const char *t = q + span_not(q, (size_t)(c - q), WJ_END);
 	if (t == c || idscan_is_delim(*t)) {
 		/* c in the first token, or that token is a cell: unless the
 		 * token is a MIME boundary or the noise of uuencoded or
 		 * ISO-2022 text, whose marks no value or user name has */
 		if (q + 1 < c && q[0] == '-' && q[1] == '-')
 			return false;
-		for (const char *k = q; k < c; k++)
-			if (*k == '$' || *k == '`' || *k == '^' || *k == '\\' || *k == '{' ||
-			    *k == '}' || *k == '=')
-				return false;	/* "=": a key=value, no value */
+		if (span_not(q, (size_t)(c - q), WJ_NOISE) < (size_t)(c - q))
+			return false;	/* "=": a key=value, no value */
 		return true;
 	}
 	if (t > q && t[-1] == ':') {	/* "Name: ... c": a label */
@@ -192,30 +300,92 @@ static const char *line_start(const char *p, const char *c)
 	return nl != NULL ? nl + 1 : p;
 }
 
+/* Where find_worth is: the start of the line of the bytes looked at,
+ * and whether that line's first value mark was judged not worth it (its
+ * other value marks are passed over then: only a defanging mark, a
+ * password word or a signature can still matter). */
+struct worth_pos {
+	size_t ls;
+	bool settled;
+};
+
+/* Settle the candidate bits of one block at p + i (bit k for byte
+ * i + k; val the value marks, oth the others, nl the line ends): the
+ * start of the line to judge, or n. */
+static size_t worth_in_block(const struct idscan *s, const char *p, size_t n, size_t i,
+			     uint64_t val, uint64_t oth, uint64_t nl, struct worth_pos *w)
+{
+	bool every = s->delim != 0 || s->sig_skip != 0;
+	for (;;) {
+		if (w->settled)	/* the value marks of a passed line */
+			val &= nl != 0 ? ~((nl & -nl) - 1) : 0;
+		uint64_t bits = val | oth;
+		if (bits == 0)
+			break;
+		unsigned k = (unsigned)__builtin_ctzll(bits);
+		uint64_t bit = (uint64_t)1 << k, below = nl & (bit - 1);
+		if (below != 0) {	/* a new line began before this byte */
+			if (i + (size_t)__builtin_ctzll(below) - w->ls > IDSCAN_LINE_MAX)
+				return w->ls;	/* a long line: its windows */
+			w->ls = i + 64 - (size_t)__builtin_clzll(below);
+			w->settled = false;
+			nl &= ~below;
+		}
+		val &= ~bit;
+		oth &= ~bit;
+		size_t c = i + k;
+		char ch = p[c];
+		bool value_mark = ch == '@' || ch == '.' || ch == ':';
+		if (value_mark ? w->settled || !idscan_value_mark_at(p, c, n)
+			       : !idscan_cand_at(p, c, n))
+			continue;
+		if (!value_mark || every || worth_judging(s, p + w->ls, p + c))
+			return w->ls;
+		w->settled = true;
+	}
+	if (nl != 0) {
+		if (i + (size_t)__builtin_ctzll(nl) - w->ls > IDSCAN_LINE_MAX)
+			return w->ls;
+		w->ls = i + 64 - (size_t)__builtin_clzll(nl);
+		w->settled = false;
+	}
+	return n;
+}
+
 /* The start of the first line in [p, end) that holds a candidate worth
- * judging, or NULL. */
+ * judging or is longer than IDSCAN_LINE_MAX (judged in windows), or
+ * NULL.  Blocks of 64 bytes give the candidates and line
+ * ends as bit masks: a line is never searched for its start or end, and
+ * a line without a mark costs nothing but its share of the block. */
 static const char *find_worth(const struct idscan *s, const char *p, const char *end)
 {
-	struct idscan_cursor cur = {NULL, NULL, 0};
-	const char *passed = p;	/* end of a line passed over */
-	size_t c = 0, n = (size_t)(end - p);
-	for (;;) {
-		c = idscan_next_candidate(&cur, p, c, n);
-		if (c == n)
-			return NULL;
-		/* on a line already passed over, only a defanging mark can
-		 * still matter */
-		if (p + c < passed && (p[c] == '@' || p[c] == '.' || p[c] == ':')) {
-			c++;
-			continue;
+	size_t n = (size_t)(end - p), i = 0;
+	struct worth_pos w = {0, false};
+	while (i < n) {
+		struct idscan_block b;
+		size_t r;
+		if (i >= 1 && i + 67 <= n && idscan_cand_block(p, i, &b)) {
+			if ((b.val | b.oth) == 0) {
+				if (b.nl != 0) {
+					if (i + (size_t)__builtin_ctzll(b.nl) - w.ls > IDSCAN_LINE_MAX)
+						return p + w.ls;	/* a long line */
+					w.ls = i + 64 - (size_t)__builtin_clzll(b.nl);
+					w.settled = false;
+				}
+				i += 64;
+				continue;
+			}
+			r = worth_in_block(s, p, n, i, b.val, b.oth, b.nl, &w);
+			i += 64;
+		} else {	/* the edges: byte by byte, as bit 0 */
+			r = worth_in_block(s, p, n, i, 0, idscan_cand_at(p, i, n) ? 1 : 0,
+					   p[i] == '\n' ? 1 : 0, &w);
+			i += 1;
 		}
-		const char *ls = line_start(p, p + c);
-		if (worth_judging(s, ls, p + c))
-			return ls;
-		const char *e = memchr(p + c, '\n', n - c);
-		passed = e != NULL ? e : end;
-		c++;
+		if (r < n)
+			return p + r;
 	}
+	return NULL;
 }
 
 /* The carried line is complete ('\n' at stream offset nl_at): judged as
@@ -231,8 +401,10 @@ static void end_carried(struct idscan *s, unsigned long long nl_at)
 			header_lookback(s, SEG_CARRIED, s->line, s->llen, s->line_start);
 			judge_at(s, SEG_CARRIED, s->line, s->llen, s->line_start, nl_at);
 		}
-	} else if (s->hot) {
-		judge_at(s, SEG_CARRIED, s->line, IDSCAN_LINE_MAX + 1, s->line_start, nl_at);
+	} else {	/* the last window of a long line (carry_more) */
+		judge_window(s, SEG_CARRIED, s->line, s->llen);
+		s->judged_end = nl_at;
+		s->judged_any = true;
 	}
 	s->llen = 0;
 	s->overlong = false;
@@ -304,12 +476,7 @@ int idscan_update(struct idscan *s, const char *buf, size_t len)
 	if (s->carrying) {
 		const char *nl = memchr(p, '\n', len);
 		size_t seg = nl != NULL ? (size_t)(nl - p) : len;
-		if (!s->overlong && s->llen + seg <= IDSCAN_LINE_MAX) {
-			memcpy(s->line + s->llen, p, seg);
-			s->llen += seg;
-		} else {
-			s->overlong = true;
-		}
+		carry_more(s, p, seg);
 		if (nl == NULL)
 			return s->rc;	/* the line goes on in the next chunk */
 		end_carried(s, s->chunk_base + (unsigned long long)(nl - buf));
@@ -329,7 +496,7 @@ int idscan_update(struct idscan *s, const char *buf, size_t len)
 			return s->rc;
 		}
 		unsigned long long start = s->chunk_base + (unsigned long long)(ls - buf);
-		if (!s->hot)
+		if (!s->hot && (size_t)(nl - ls) <= IDSCAN_LINE_MAX)
 			header_lookback(s, SEG_CHUNK, ls, (size_t)(nl - ls), start);
 		judge_at(s, SEG_CHUNK, ls, (size_t)(nl - ls), start,
 			 s->chunk_base + (unsigned long long)(nl - buf));

@@ -54,7 +54,9 @@ bool idscan_name_in(const char *const *l, size_t n, const char *s, size_t len)
 	if (len == 0)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (l[i][0] == s[0] && strncmp(l[i], s, len) == 0 && l[i][len] == '\0')
+		/* by length, then bytes: a NUL byte in s (a cell may hold one)
+		 * must not end the comparison early */
+		if (l[i][0] == s[0] && strlen(l[i]) == len && memcmp(l[i], s, len) == 0)
 			return true;
 	return false;
 }
@@ -170,9 +172,11 @@ static bool file_name_like(const char *t, size_t n)
 	return idscan_name_in(file_like, N_OF(file_like), dot + 1, n - (size_t)(dot + 1 - t));
 }
 
+/* A byte of a local part (strchr would also take the NUL byte). */
 static bool local_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || strchr(".!#$%&'*+/=?^_`{|}~-", c);
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       (c != '\0' && strchr(".!#$%&'*+/=?^_`{|}~-", c) != NULL);
 }
 
 /* Internationalised labels of v->text[off, off + *hl) to A-labels in

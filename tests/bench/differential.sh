@@ -49,6 +49,7 @@ n=$(tr -cd '\0' <"$tmp/files" | wc -c)
 d=$(grep -c '^D ' "$tmp/out")
 e=$(grep -c '^E ' "$tmp/out")
 echo "differential: compared $n files, differences $d, errors $e"
+[ "$e" -gt 0 ] && sed -n 's/^E /error: /p' "$tmp/out" | head -n 10
 if [ "$n" = 0 ]; then
 	echo "differential: no files under $*" >&2
 	exit 1

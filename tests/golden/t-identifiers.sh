@@ -82,6 +82,29 @@ msg hosts-defanged "$W/hosts-defanged.txt"
 	done
 } >"$W/scan_vulnerable.csv"
 msg shadowserver "$W/intro.txt" "$W/scan_vulnerable.csv" text/csv
+# IDNA host names (U-labels, handed out as A-labels) and the other
+# defanging forms: "(.)", "[dot]", "(dot)", "[at]", "hxxp".
+{
+	printf 'Compromised:\n\n'
+	i=1
+	while [ $i -le 30 ]; do printf 'vpn%02d.b\303\274cher%d.de\n' $i $((i % 5)); i=$((i + 1)); done
+} >"$W/hosts-idna.txt"
+msg hosts-idna "$W/hosts-idna.txt"
+cat >"$W/defanged-forms.txt" <<'TXT'
+Seen during the incident (defanged):
+
+fw01(.)victim-a(.)jp and fw02[dot]victim-b[dot]jp served the loader,
+admin[at]victim-c(.)jp received the phish, and the C2 was
+hxxp://c2(.)evil-host(.)ru/gate.
+TXT
+msg defanged-forms "$W/defanged-forms.txt"
+# A registry in which CERT.be's constituency names a Belgian
+# organisation's .com domain.
+sed 's/prefixes: \[\], domains: \[\]}/prefixes: [], domains: [belgian-corp.com]}/' "$REG" \
+	>"$W/registry-domains.yaml"
+sed "s|^Registry .*|Registry $W/registry-domains.yaml|" "$W/grondslag.conf" >"$W/domains.conf"
+sed 's/example-corp[0-9]*\.jp$/belgian-corp.com/' "$W/hosts.txt" >"$W/hosts-belcorp.txt"
+msg hosts-belcorp "$W/hosts-belcorp.txt"
 
 # Traps: nothing here is a list of people or victims.
 cat >"$W/ham.txt" <<'TXT'
@@ -118,10 +141,76 @@ msg newsletter "$W/newsletter.txt"
 	while [ $i -le 40 ]; do printf 'collega%02d@ncsc.nl\n' $i; i=$((i + 1)); done
 } >"$W/colleagues.txt"
 msg colleagues "$W/colleagues.txt"
+# A long thread: quoted headers and signatures of many writers, nested.
+{
+	i=1
+	while [ $i -le 12 ]; do
+		q=$(printf '%*s' $((i - 1)) '' | tr ' ' '>')
+		printf '%s Thanks, see below.\n%s\n%s -- \n%s Writer %d\n%s writer%d@partner%d.example.com\n' \
+			"$q" "$q" "$q" "$q" $i "$q" $i $i
+		printf '%s https://www.partner%d.example.com\n%s\n' "$q" $i "$q"
+		printf '%s> From: writer%d@partner%d.example.com\n%s> Sent: Monday\n' "$q" $((i + 1)) $((i + 1)) "$q"
+		printf '%s> To: writer%d@partner%d.example.com; team@partner%d.example.com\n' "$q" $i $i $i
+		printf '%s> Cc: a@x.example.org; b@y.example.org; c@z.example.org\n%s> Subject: RE: plan\n%s>\n' \
+			"$q" "$q" "$q"
+		i=$((i + 1))
+	done
+} >"$W/thread.txt"
+msg thread "$W/thread.txt"
+cat >"$W/digest.txt" <<'TXT'
+Send dev mailing list submissions to
+	dev@lists.example.org
+
+Today's Topics:
+
+   1. Re: build fails on arm64 (Jan Jansen)
+   2. patch for foo.c (piet@example.org)
+   3. release 2.1 (Marie Curie)
+
+----------------------------------------------------------------------
+
+Message: 1
+Date: Mon, 7 Dec 2026 10:00:00 +0100
+From: Jan Jansen <jan@example.org>
+To: dev@lists.example.org
+Subject: Re: build fails on arm64
+Message-ID: <a1.b2@mail.example.org>
+In-Reply-To: <c3.d4@mail.example.net>
+References: <e5@mail.example.net> <f6@mail.example.com>
+	<g7@mail.example.com>
+
+It builds again with config.load from v2.1.3, see report.pdf and
+https://lists.example.org/archive/2026-December/000123.html
+
+------------------------------
+
+Message: 2
+Date: Mon, 7 Dec 2026 11:00:00 +0100
+From: piet@example.org
+To: dev@lists.example.org
+Subject: patch for foo.c
+Message-ID: <h8@mail.example.org>
+
+Attached.
+
+------------------------------
+
+_______________________________________________
+dev mailing list
+dev@lists.example.org
+https://lists.example.org/mailman/listinfo/dev
+TXT
+msg digest "$W/digest.txt"
+{
+	printf 'Message-IDs of the reported mails:\n\n'
+	i=1
+	while [ $i -le 20 ]; do printf '<%08d.%d@mail.example.com>\n' $((i * 7919)) $i; i=$((i + 1)); done
+} >"$W/msgids.txt"
+msg msgids "$W/msgids.txt"
 
 # verdict MSG RCPT: "deliver|hold reasons categories" for RCPT.
 verdict() {
-	"$BIN" check -c "$W/grondslag.conf" --date 2026-12-07 --from analyst@ncsc.nl \
+	"$BIN" check -c "${CONF:-$W/grondslag.conf}" --date 2026-12-07 --from analyst@ncsc.nl \
 		--to "$2" --json "$W/$1.eml" >"$W/$1.json" 2>"$W/err"
 	echo "rc=$?" >>"$W/err"
 	awk '
@@ -167,7 +256,24 @@ fi
 expect "Belgian hosts to CERT.be deliver" hosts-be cert@cert.be "deliver - provider-traceable"
 expect "hosts under com to CERT.be hold: geo-unknown" hosts-com cert@cert.be \
 	"hold geo-unknown provider-traceable"
-for m in ham newsletter colleagues; do
+for m in hosts-idna defanged-forms; do
+	expect "$m to JPCERT/CC holds: provider-traceable" $m $J "hold *no-basis* provider-traceable*"
+done
+if grep -q '"de": 30' "$W/hosts-idna.json"; then
+	ok "IDNA host names count under their top-level domain"
+else
+	not_ok "IDNA host names count under their top-level domain" "$(grep -A8 identifiers "$W/hosts-idna.json")"
+fi
+# constituency.domains place names beyond the country-code domains
+CONF=$W/domains.conf expect "hosts under CERT.be's constituency domain (.com) deliver" \
+	hosts-belcorp cert@cert.be "deliver - provider-traceable"
+CONF=$W/domains.conf expect "hosts under com that no domain places still hold: geo-unknown" \
+	hosts-com cert@cert.be "hold geo-unknown provider-traceable"
+expect "hosts under that .com without constituency.domains hold: geo-unknown" hosts-belcorp \
+	cert@cert.be "hold geo-unknown provider-traceable"
+CONF=$W/domains.conf expect "Japanese hosts still hold with constituency.domains" hosts \
+	cert@cert.be "hold constituency-mismatch provider-traceable"
+for m in ham newsletter colleagues thread digest msgids; do
 	expect "$m to JPCERT/CC stays unregulated" $m $J "deliver no-regulated-data -"
 done
 

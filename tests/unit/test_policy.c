@@ -53,7 +53,8 @@ static const char policy_yaml[] =
 	"parties:\n"
 	"  - {id: cert-be, name: CERT.be, type: eu-csirt, jurisdiction: BE,\n"
 	"     domains: [cert.be, \"*.cert.be\"], addresses: [cert@cert.be],\n"
-	"     constituency: {countries: [BE], asns: [64500], prefixes: [193.0.0.0/21]},\n"
+	"     constituency: {countries: [BE], asns: [64500], prefixes: [193.0.0.0/21],\n"
+	"                    domains: [bel-corp.com, partner.co.uk]},\n"
 	"     transfer: {mechanism: eea}, bases: [wbni-eu, cbw-eu]}\n"
 	"  - {id: cert-at, name: CERT.at, type: eu-csirt, jurisdiction: DE,\n"
 	"     domains: [cert.at], constituency: {countries: [AT]}, bases: [wbni-eu]}\n"
@@ -222,6 +223,15 @@ static const struct msg m_hosts_eu = {{{NULL, NULL, 0}}, NULL, TLP_NONE, false, 
 				      "a.agency.eu b.agency.eu c.agency.eu"};
 static const struct msg m_hosts_uk = {BE_LIST, NULL, TLP_NONE, false, 0,
 				      "a.corp.co.uk b.corp.co.uk c.gemeente.be"};
+/* constituency.domains place names beyond the country-code domains */
+static const struct msg m_hosts_belcorp = {{{NULL, NULL, 0}}, NULL, TLP_NONE, false, 0,
+					   "vpn.bel-corp.com fw.eu.bel-corp.com bel-corp.com"};
+static const struct msg m_hosts_lookalike = {{{NULL, NULL, 0}}, NULL, TLP_NONE, false, 0,
+					     "vpn.notbel-corp.com a.gemeente.be b.gemeente.be"};
+static const struct msg m_hosts_partner_uk = {{{NULL, NULL, 0}}, NULL, TLP_NONE, false, 0,
+					      "a.partner.co.uk b.gemeente.be c.gemeente.be"};
+static const struct msg m_hosts_mixed = {{{NULL, NULL, 0}}, NULL, TLP_NONE, false, 0,
+					 "vpn.bel-corp.com fw.corp-a.com c.gemeente.be"};
 
 #define R(x) (1u << REASON_##x)
 #define DELIVER VERDICT_DELIVER
@@ -417,6 +427,16 @@ static const struct row rows[] = {
 	 R(GEO_UNKNOWN), "cert-be", ""},
 	{"hosts under uk (GB) and addresses in BE", &m_hosts_uk, "cert@cert.be", "2024-03-01", HOLD,
 	 R(CONSTITUENCY_MISMATCH), "cert-be", ""},
+	{"hosts under a constituency domain (.com) to CERT.be", &m_hosts_belcorp, "cert@cert.be",
+	 "2024-03-01", DELIVER, 0, "cert-be", "wbni-eu"},
+	{"a look-alike of a constituency domain stays unknown", &m_hosts_lookalike, "cert@cert.be",
+	 "2024-03-01", HOLD, R(GEO_UNKNOWN), "cert-be", ""},
+	{"a constituency domain under another country code", &m_hosts_partner_uk, "cert@cert.be",
+	 "2024-03-01", DELIVER, 0, "cert-be", "wbni-eu"},
+	{"one generic name no domain places", &m_hosts_mixed, "cert@cert.be", "2024-03-01", HOLD,
+	 R(GEO_UNKNOWN), "cert-be", ""},
+	{"another party's constituency domain places nothing", &m_hosts_belcorp, "x@cert.at",
+	 "2024-03-01", HOLD, R(GEO_UNKNOWN), "cert-at", ""},
 	{"hosts under jp to JPCERT", &m_hosts_jp, "info@jpcert.or.jp", "2024-03-01", HOLD,
 	 R(NO_BASIS), "jpcert", ""},
 	{"credentials to JPCERT", &m_credentials, "info@jpcert.or.jp", "2024-03-01", HOLD,

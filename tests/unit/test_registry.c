@@ -175,7 +175,7 @@ static void test_eea_dates(void **state)
 
 struct err_row {
 	const char *file;
-	const char *want[20];
+	const char *want[24];
 };
 
 static const struct err_row err_rows[] = {
@@ -244,6 +244,15 @@ static const struct err_row err_rows[] = {
 	  "host bits zero)",
 	  ":22: party 'p': constituency: prefixes: bad prefix '10.0.0.1/8' (want address/length, "
 	  "host bits zero)",
+	  ":22: party 'p': constituency: domains: bad domain 'com'",
+	  ":22: party 'p': constituency: domains: '*.corp.example' is not a domain suffix (want a "
+	  "name of two to 8 labels, no wildcard: it places every name under it; a country-code "
+	  "domain belongs in countries)",
+	  ":22: party 'p': constituency: domains: bad domain 'bad..d'",
+	  ":22: party 'p': constituency: domains: 'a.b.c.d.e.f.g.h.example' is not a domain suffix "
+	  "(want a name of two to 8 labels, no wildcard: it places every name under it; a "
+	  "country-code domain belongs in countries)",
+	  ":22: party 'p': constituency: domains: 'corp.example' listed twice",
 	  ":23: party 'bad id!': bad id 'bad id!' (want a letter or digit, then letters, digits, "
 	  "'.', '_' or '-', at most 64)"}},
 	{"bad-types.yaml",

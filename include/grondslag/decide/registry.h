@@ -128,6 +128,8 @@ struct registry_party {
 	size_t npgp;
 	const char (*countries)[3];	/* constituency */
 	size_t ncountries;
+	const char *const *cons_domains;	/* constituency.domains, canonical */
+	size_t ncons_domains;
 	const uint32_t *asns;
 	size_t nasns;
 	const struct ip_prefix *prefixes;

@@ -122,6 +122,17 @@ struct finding_tld {
 	uint32_t count;
 };
 
+/* One distinct listed host as the constituency check sees it: no name,
+ * only the findings_domain_hash of each domain it lies under (of two
+ * labels or more, the nearest FINDINGS_HOST_LEVELS from the top-level
+ * domain down, the host itself included) and its top-level domain. */
+#define FINDINGS_HOST_LEVELS 8
+struct finding_host {
+	uint64_t under[FINDINGS_HOST_LEVELS];
+	unsigned char nunder;
+	char tld[25];	/* "" when longer */
+};
+
 struct finding_part {
 	char *path;		/* "1", "2.1", "2/list.zip!a.csv", "subject" */
 	char *type;		/* media type, lower case, e.g. "text/csv" */
@@ -214,6 +225,11 @@ size_t findings_host_count(const struct findings *f);	/* distinct, listed, forei
 size_t findings_credential_count(const struct findings *f);
 size_t findings_tld_count(const struct findings *f);
 const struct finding_tld *findings_tld(const struct findings *f, size_t i);
+/* The distinct listed hosts (findings_host_count of them). */
+const struct finding_host *findings_host(const struct findings *f, size_t i);
+/* The hash a domain name (canonical: lower case, A-labels, no final dot)
+ * is compared by against finding_host.under. */
+uint64_t findings_domain_hash(const char *name, size_t len);
 /* Message-level reason, or UNSCAN_NONE. */
 enum unscan_reason findings_message_reason(const struct findings *f);
 

@@ -16,9 +16,13 @@
  * never copied out: a credential is reported as an event without value.
  * Internationalised names are handed out as A-labels.
  *
- * Lines longer than IDSCAN_LINE_MAX are prose by definition (no list row
- * is that long) and skipped; memory is fixed per scanner.  The result
- * does not depend on how the stream is cut into chunks.
+ * A line longer than IDSCAN_LINE_MAX is judged in windows of at most that
+ * many bytes, each cut after a separator (blank, ',', ';', '|') and
+ * judged as a line: a long line of addresses is a list, never skipped.
+ * Memory is fixed per scanner; a line holds at most 64 values and 64
+ * cells (the last cell takes the rest of the row), and a line that
+ * reaches those limits counts with what it holds.  The result does not
+ * depend on how the stream is cut into chunks.
  *
  * Public functions:
  *   idscan_alloc/free   one scanner, reused over parts
