@@ -25,6 +25,7 @@
  * Limits: no allocation but sniff_b64_decode(); every walk is linear and
  * checks bounds before each read.
  */
+#include <immintrin.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -537,14 +538,97 @@ static size_t b64_line(const unsigned char *p, size_t len, size_t *next)
 	return k;
 }
 
+/* The shortest base64 line a run can start with (see sniff_b64_run). */
+#define B64_MIN_WIDTH 40
+
+/* Bytes that can stand on a base64 line: the alphabet, '=' and '\r',
+ * told by their two nibbles (two table lookups, ANDed): each bit is a
+ * set "high nibble in H, low nibble in L":
+ *   1: '\r'   2: '+' '/'   4: '0'-'9' '='   8: 'A'-'O' 'a'-'o'
+ *  16: 'P'-'Z' 'p'-'z'
+ * Bytes from 0x80 are in none (pshufb gives 0 for them). */
+static const uint8_t b64_hi[16] = {[0x0] = 1, [0x2] = 2, [0x3] = 4, [0x4] = 8, [0x5] = 16,
+				   [0x6] = 8, [0x7] = 16};
+static const uint8_t b64_lo[16] = {
+	4 | 16, 4 | 8 | 16, 4 | 8 | 16, 4 | 8 | 16, 4 | 8 | 16, 4 | 8 | 16, 4 | 8 | 16,
+	4 | 8 | 16, 4 | 8 | 16, 4 | 8 | 16, 8 | 16, 2 | 8, 8, 1 | 4 | 8, 8, 2 | 8,
+};
+
+__attribute__((target("avx2"))) static uint64_t b64_good64(const unsigned char *p)
+{
+	const __m256i lo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)b64_lo));
+	const __m256i hi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)b64_hi));
+	uint64_t m = 0;
+	for (int h = 0; h < 2; h++) {
+		__m256i c = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32 * h));
+		__m256i n = _mm256_and_si256(_mm256_srli_epi16(c, 4), _mm256_set1_epi8(0x0f));
+		__m256i cls = _mm256_and_si256(_mm256_shuffle_epi8(lo, c), _mm256_shuffle_epi8(hi, n));
+		__m256i bad = _mm256_cmpeq_epi8(cls, _mm256_setzero_si256());
+		m |= (uint64_t)(uint32_t)~_mm256_movemask_epi8(bad) << (32 * h);
+	}
+	return m;
+}
+
+/* Does the 64-bit mask hold B64_MIN_WIDTH set bits in a row?  Each step
+ * keeps bit i only when bit i + k is set too, so after them bit i says
+ * bits i..i+39 are all set. */
+static uint64_t run40(uint64_t g)
+{
+	g &= g >> 1;	/* 2 */
+	g &= g >> 2;	/* 4 */
+	g &= g >> 4;	/* 8 */
+	g &= g >> 8;	/* 16 */
+	g &= g >> 16;	/* 32 */
+	return g & g >> 8;	/* 40 */
+}
+
+/* From the line start o: the start of the first line that holds
+ * B64_MIN_WIDTH bytes in a row that can stand on a base64 line (or of
+ * the line holding the last, unchecked, 63 bytes or fewer).  Every line
+ * skipped has no such stretch, so b64_line() would give it a width below
+ * B64_MIN_WIDTH: the same lines are found as line by line, and text is
+ * passed over 64 bytes a step instead of a byte and a memchr() a line. */
+__attribute__((target("avx2"))) static size_t b64_skip_avx2(const unsigned char *p, size_t len,
+							    size_t o)
+{
+	size_t b = o, carry = 0;	/* good bytes in a row before b */
+	while (len - b >= 64) {
+		uint64_t g = b64_good64(p + b);
+		size_t lead = g == ~(uint64_t)0 ? 64 : (size_t)__builtin_ctzll(~g);
+		size_t at;
+		uint64_t in = run40(g);
+		if (carry + lead >= B64_MIN_WIDTH)
+			at = lead > 0 ? b + lead - 1 : b - 1;
+		else if (in != 0)
+			at = b + (size_t)__builtin_ctzll(in);
+		else {
+			carry = g == ~(uint64_t)0 ? carry + 64 : (size_t)__builtin_clzll(~g);
+			b += 64;
+			continue;
+		}
+		b = at;
+		break;
+	}
+	/* back to the start of the line holding b (no further back than o) */
+	const unsigned char *nl = b > o ? memrchr(p + o, '\n', b - o) : NULL;
+	return nl != NULL ? (size_t)(nl - p) + 1 : o;
+}
+
+static size_t b64_skip(const unsigned char *p, size_t len, size_t o)
+{
+	if (len - o >= 128 && __builtin_cpu_supports("avx2"))
+		return b64_skip_avx2(p, len, o);
+	return o;
+}
+
 bool sniff_b64_run(const void *buf, size_t len, size_t *off, size_t *start, size_t *end,
 		   unsigned min_lines)
 {
 	const unsigned char *p = buf;
 	size_t o = *off;
-	while (o < len) {
+	while (o < len && (o = b64_skip(p, len, o)) < len) {
 		size_t next, width = b64_line(p + o, len - o, &next);
-		if (width >= 1024 || (width >= 40 && width <= 1000)) {
+		if (width >= 1024 || (width >= B64_MIN_WIDTH && width <= 1000)) {
 			size_t s = o, e = o + width, lines = 1, q = o + next;
 			bool last = width >= 1024 || p[o + width - 1] == '=';
 			while (!last && q < len) {
