@@ -1833,6 +1833,42 @@ static void test_pgp_inline_chunks(void **state)
 	assert_int_eq_msg("clear-signed", pgp_inline_update(&s, clear, sizeof clear - 1), 0);
 }
 
+/* In one long chunk (read in blocks) the armour line is found at every
+ * place around a block's edge, the end of the chunk included, and its
+ * look-alikes are not: other armour, a cut line, "-----B" of separators. */
+static void test_pgp_inline_blocks(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *line;
+		bool want;
+	} rows[] = {
+		{"-----BEGIN PGP MESSAGE-----", true},
+		{"-----BEGIN PGP SIGNED MESSAGE-----", false},
+		{"-----BEGIN PGP MESSAGE----", false},
+		{"-----BEGIN PGP MESSAGE-----BEGIN PGP MESSAGE-----", true},
+		{"------BEGIN PGP MESSAGE-----", true},
+		{"-----Beginning-----BEGIN PGP MESSAGE", false},
+		{"-----BEGIN pgp MESSAGE-----", false},
+	};
+	char buf[300];
+	for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
+		size_t ll = strlen(rows[r].line);
+		for (size_t at = 0; at + ll <= sizeof buf; at++) {
+			memset(buf, '-', at);	/* separators: dashes, never "-----B" */
+			memcpy(buf + at, rows[r].line, ll);
+			memset(buf + at + ll, 'x', sizeof buf - at - ll);
+			for (size_t end = at + ll; end <= sizeof buf; end += end - at - ll < 40 ? 1 : 37) {
+				struct pgp_inline s;
+				pgp_inline_init(&s);
+				char row[96];
+				snprintf(row, sizeof row, "%s at %zu of %zu", rows[r].line, at, end);
+				assert_int_eq_msg(row, pgp_inline_update(&s, buf, end), rows[r].want);
+			}
+		}
+	}
+}
+
 static void test_pgp_classify(void **state)
 {
 	(void)state;
@@ -1985,6 +2021,7 @@ int main(void)
 		cmocka_unit_test(test_ole2_readers),
 		cmocka_unit_test(test_limits_default),
 		cmocka_unit_test(test_pgp_inline_chunks),
+		cmocka_unit_test(test_pgp_inline_blocks),
 		cmocka_unit_test(test_pgp_classify),
 		cmocka_unit_test(test_pdf_cpu_limit),
 		cmocka_unit_test(test_threads),
