@@ -499,12 +499,38 @@ static unsigned char b64_class(unsigned char c)
 	return b64_tab[c];
 }
 
-static size_t count_byte(const unsigned char *p, size_t len, unsigned char c)
+/* Line feeds and carriage returns in [p, p+len): one pass, 32 bytes a
+ * step with AVX2 (a base64 part has a line end every 76 bytes, so a
+ * memchr() per line end cost more than the decoding). */
+__attribute__((target("avx2"))) static size_t count_line_ends_avx2(const unsigned char *p,
+								    size_t len, size_t *cr)
 {
-	size_t n = 0;
-	for (const unsigned char *e = p + len; (p = memchr(p, c, (size_t)(e - p))) != NULL; p++)
-		n++;
-	return n;
+	size_t lf = 0, i = 0;
+	for (; i + 32 <= len; i += 32) {
+		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+		lf += (size_t)__builtin_popcount(
+			(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('\n'))));
+		*cr += (size_t)__builtin_popcount(
+			(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('\r'))));
+	}
+	for (; i < len; i++) {
+		lf += p[i] == '\n';
+		*cr += p[i] == '\r';
+	}
+	return lf;
+}
+
+static size_t count_line_ends(const unsigned char *p, size_t len, size_t *cr)
+{
+	*cr = 0;
+	if (__builtin_cpu_supports("avx2"))
+		return count_line_ends_avx2(p, len, cr);
+	size_t lf = 0;
+	for (size_t i = 0; i < len; i++) {
+		lf += p[i] == '\n';
+		*cr += p[i] == '\r';
+	}
+	return lf;
 }
 
 bool sniff_b64_mislabelled(const void *buf, size_t len, size_t decoded)
@@ -514,7 +540,7 @@ bool sniff_b64_mislabelled(const void *buf, size_t len, size_t decoded)
 	 * blank per line (trailing blanks some encoders leave), padding and
 	 * 1% are tolerated; no byte is looked at twice. */
 	const unsigned char *p = buf;
-	size_t lf = count_byte(p, len, '\n'), cr = count_byte(p, len, '\r');
+	size_t cr, lf = count_line_ends(p, len, &cr);
 	size_t body = len - lf - cr, valid = (decoded * 4 + 2) / 3;
 	size_t skipped = body > valid ? body - valid : 0;
 	return skipped > lf + 2 + body / 100;

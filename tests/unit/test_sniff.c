@@ -224,12 +224,56 @@ static void test_sniff_b64_runs(void **state)
 	}
 }
 
+/* A part labelled base64 that is not: plain text is, base64 with LF or
+ * CRLF line ends and a trailing blank per line is not; and the line ends
+ * are counted right wherever they fall (every threshold around the
+ * answer, buffers of every length up to a few blocks). */
+static void test_sniff_b64_mislabelled(void **state)
+{
+	(void)state;
+	static const char text[] = "Dear team,\nplease block 192.0.2.1 and 192.0.2.2.\n";
+	static const char crlf[] = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldY\r\nWVo=\r\n";
+	static const char blank[] = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldY \nWVo= \n";
+	size_t dl;
+	unsigned char *d = sniff_b64_decode(text, sizeof text - 1, &dl);
+	assert_int_eq_msg("text", sniff_b64_mislabelled(text, sizeof text - 1, dl), 1);
+	free(d);
+	d = sniff_b64_decode(crlf, sizeof crlf - 1, &dl);
+	assert_int_eq_msg("crlf", sniff_b64_mislabelled(crlf, sizeof crlf - 1, dl), 0);
+	free(d);
+	d = sniff_b64_decode(blank, sizeof blank - 1, &dl);
+	assert_int_eq_msg("blank", sniff_b64_mislabelled(blank, sizeof blank - 1, dl), 0);
+	free(d);
+	static unsigned char buf[200];
+	uint32_t x = 362436069u;
+	for (size_t len = 0; len <= sizeof buf; len++) {
+		size_t lf = 0, cr = 0;
+		for (size_t i = 0; i < len; i++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			buf[i] = x % 5 == 0 ? '\n' : x % 5 == 1 ? '\r' : 'Q';
+			lf += buf[i] == '\n';
+			cr += buf[i] == '\r';
+		}
+		size_t body = len - lf - cr;
+		for (size_t dec = 0; dec <= body; dec++) {
+			size_t valid = (dec * 4 + 2) / 3, skipped = body > valid ? body - valid : 0;
+			char row[48];
+			snprintf(row, sizeof row, "length %zu decoded %zu", len, dec);
+			assert_int_eq_msg(row, sniff_b64_mislabelled(buf, len, dec),
+					  skipped > lf + 2 + body / 100);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sniff),
 		cmocka_unit_test(test_sniff_cjk),
 		cmocka_unit_test(test_sniff_b64_runs),
+		cmocka_unit_test(test_sniff_b64_mislabelled),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
