@@ -5,7 +5,9 @@
 #   make check        install what is missing, build, run every test
 #   make asan         the whole suite under ASan + UBSan
 #   make fuzz         libFuzzer builds of the fuzz targets (clang)
-#   make bench        throughput against baselines run in the same invocation
+#   make bench        throughput against baselines run in the same invocation,
+#                     then the findings against BENCH_BASE's build (default main)
+#                     or BENCH_BASELINE=old/grondslag, byte for byte
 #   make eval CORPUS=../shared/corpus [EVAL_BASELINE=eval-files.tsv of a run on main] [EVAL_OLD=an earlier build/grondslag: findings compared byte for byte]
 #   make install PREFIX=/usr/local DESTDIR=
 #   make deb          the Debian package (contrib/debian) in build/deb, lintian
@@ -21,6 +23,8 @@ CC       ?= gcc
 CFLAGS   ?= -O2 -g
 LDFLAGS  ?=
 CORPUS   ?= ../shared/corpus
+BENCH_BASE ?= main
+BENCH_BASELINE ?=
 
 PKGS     := gmime-3.0 libarchive libmaxminddb yaml-0.1 sqlite3 gpgme gpg-error libidn2 libgsf-1
 # -isystem: our warnings are errors, the libraries' headers are not ours.
@@ -166,7 +170,8 @@ fuzz: deps
 
 bench: deps
 	$(MAKE) all $(TOOLS_BINS)
-	BUILD=$(BUILD) CORPUS=$(CORPUS) sh tests/bench/run.sh
+	BUILD=$(BUILD) CORPUS=$(CORPUS) BENCH_BASE=$(BENCH_BASE) BENCH_BASELINE=$(BENCH_BASELINE) \
+		sh tests/bench/run.sh
 
 # Not part of check: SOAK_MESSAGES (default 20000) through Postfix with
 # the milter killed at random and the store's disk full for a while.

@@ -137,10 +137,13 @@ static bool word_text(struct ipscan_view *v, int64_t a, int64_t b, bool fold, ch
 	return true;
 }
 
+/* Is w[0..n) (no NUL in it) one of the set's words?  Asked for the words
+ * around most matches, so no strlen() of every entry: strncmp() stops at
+ * the entry's end, where it differs from w. */
 static bool in_set(const char *w, size_t n, const char *const *set)
 {
 	for (size_t k = 0; set[k] != NULL; k++)
-		if (strlen(set[k]) == n && memcmp(set[k], w, n) == 0)
+		if (set[k][0] == w[0] && strncmp(set[k], w, n) == 0 && set[k][n] == '\0')
 			return true;
 	return false;
 }

@@ -21,6 +21,8 @@
  *
  * Limits: pure string checks over bounded inputs; no allocation.
  */
+#include <immintrin.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -104,6 +106,39 @@ void pgp_inline_init(struct pgp_inline *s)
 	memset(s, 0, sizeof *s);
 }
 
+/* Is the armour line in [buf, buf+len)?  The whole decoded text of every
+ * part passes here, so 32 places at a time are tested on three of the
+ * line's bytes ("-----B" at 0, 4 and 5) before a full compare: text
+ * passes at memory speed, where memmem() costs some cycles a byte. */
+__attribute__((target("avx2"))) static bool armor_in_avx2(const char *buf, size_t len)
+{
+	const __m256i dash = _mm256_set1_epi8('-'), b = _mm256_set1_epi8('B');
+	size_t i = 0;
+	for (; i + 32 + 5 <= len; i += 32) {
+		const char *q = buf + i;
+		__m256i m = _mm256_and_si256(
+			_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)q), dash),
+			_mm256_and_si256(
+				_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)(q + 4)),
+						  dash),
+				_mm256_cmpeq_epi8(_mm256_loadu_si256((const __m256i *)(const void *)(q + 5)),
+						  b)));
+		for (uint32_t bits = (uint32_t)_mm256_movemask_epi8(m); bits != 0; bits &= bits - 1) {
+			size_t at = i + (size_t)__builtin_ctz(bits);
+			if (len - at >= PGP_ARMOR_LEN && memcmp(buf + at, PGP_ARMOR_LINE, PGP_ARMOR_LEN) == 0)
+				return true;
+		}
+	}
+	return memmem(buf + i, len - i, PGP_ARMOR_LINE, PGP_ARMOR_LEN) != NULL;
+}
+
+static bool armor_in(const char *buf, size_t len)
+{
+	if (len >= 64 && __builtin_cpu_supports("avx2"))
+		return armor_in_avx2(buf, len);
+	return memmem(buf, len, PGP_ARMOR_LINE, PGP_ARMOR_LEN) != NULL;
+}
+
 bool pgp_inline_update(struct pgp_inline *s, const char *buf, size_t len)
 {
 	if (s->found || len == 0)
@@ -117,7 +152,7 @@ bool pgp_inline_update(struct pgp_inline *s, const char *buf, size_t len)
 		if (memmem(joint, s->tail_len + head, PGP_ARMOR_LINE, PGP_ARMOR_LEN) != NULL)
 			return s->found = true;
 	}
-	if (memmem(buf, len, PGP_ARMOR_LINE, PGP_ARMOR_LEN) != NULL)
+	if (armor_in(buf, len))
 		return s->found = true;
 	/* Keep the last PGP_ARMOR_LEN - 1 bytes of the stream seen so far. */
 	size_t keep = PGP_ARMOR_LEN - 1;

@@ -25,6 +25,7 @@
  * Limits: no allocation but sniff_b64_decode(); every walk is linear and
  * checks bounds before each read.
  */
+#include <immintrin.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -498,12 +499,38 @@ static unsigned char b64_class(unsigned char c)
 	return b64_tab[c];
 }
 
-static size_t count_byte(const unsigned char *p, size_t len, unsigned char c)
+/* Line feeds and carriage returns in [p, p+len): one pass, 32 bytes a
+ * step with AVX2 (a base64 part has a line end every 76 bytes, so a
+ * memchr() per line end cost more than the decoding). */
+__attribute__((target("avx2"))) static size_t count_line_ends_avx2(const unsigned char *p,
+								    size_t len, size_t *cr)
 {
-	size_t n = 0;
-	for (const unsigned char *e = p + len; (p = memchr(p, c, (size_t)(e - p))) != NULL; p++)
-		n++;
-	return n;
+	size_t lf = 0, i = 0;
+	for (; i + 32 <= len; i += 32) {
+		__m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
+		lf += (size_t)__builtin_popcount(
+			(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('\n'))));
+		*cr += (size_t)__builtin_popcount(
+			(unsigned)_mm256_movemask_epi8(_mm256_cmpeq_epi8(x, _mm256_set1_epi8('\r'))));
+	}
+	for (; i < len; i++) {
+		lf += p[i] == '\n';
+		*cr += p[i] == '\r';
+	}
+	return lf;
+}
+
+static size_t count_line_ends(const unsigned char *p, size_t len, size_t *cr)
+{
+	*cr = 0;
+	if (__builtin_cpu_supports("avx2"))
+		return count_line_ends_avx2(p, len, cr);
+	size_t lf = 0;
+	for (size_t i = 0; i < len; i++) {
+		lf += p[i] == '\n';
+		*cr += p[i] == '\r';
+	}
+	return lf;
 }
 
 bool sniff_b64_mislabelled(const void *buf, size_t len, size_t decoded)
@@ -513,7 +540,7 @@ bool sniff_b64_mislabelled(const void *buf, size_t len, size_t decoded)
 	 * blank per line (trailing blanks some encoders leave), padding and
 	 * 1% are tolerated; no byte is looked at twice. */
 	const unsigned char *p = buf;
-	size_t lf = count_byte(p, len, '\n'), cr = count_byte(p, len, '\r');
+	size_t cr, lf = count_line_ends(p, len, &cr);
 	size_t body = len - lf - cr, valid = (decoded * 4 + 2) / 3;
 	size_t skipped = body > valid ? body - valid : 0;
 	return skipped > lf + 2 + body / 100;
@@ -537,14 +564,97 @@ static size_t b64_line(const unsigned char *p, size_t len, size_t *next)
 	return k;
 }
 
+/* The shortest base64 line a run can start with (see sniff_b64_run). */
+#define B64_MIN_WIDTH 40
+
+/* Bytes that can stand on a base64 line: the alphabet, '=' and '\r',
+ * told by their two nibbles (two table lookups, ANDed): each bit is a
+ * set "high nibble in H, low nibble in L":
+ *   1: '\r'   2: '+' '/'   4: '0'-'9' '='   8: 'A'-'O' 'a'-'o'
+ *  16: 'P'-'Z' 'p'-'z'
+ * Bytes from 0x80 are in none (pshufb gives 0 for them). */
+static const uint8_t b64_hi[16] = {[0x0] = 1, [0x2] = 2, [0x3] = 4, [0x4] = 8, [0x5] = 16,
+				   [0x6] = 8, [0x7] = 16};
+static const uint8_t b64_lo[16] = {
+	4 | 16, 4 | 8 | 16, 4 | 8 | 16, 4 | 8 | 16, 4 | 8 | 16, 4 | 8 | 16, 4 | 8 | 16,
+	4 | 8 | 16, 4 | 8 | 16, 4 | 8 | 16, 8 | 16, 2 | 8, 8, 1 | 4 | 8, 8, 2 | 8,
+};
+
+__attribute__((target("avx2"))) static uint64_t b64_good64(const unsigned char *p)
+{
+	const __m256i lo = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)b64_lo));
+	const __m256i hi = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)b64_hi));
+	uint64_t m = 0;
+	for (int h = 0; h < 2; h++) {
+		__m256i c = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32 * h));
+		__m256i n = _mm256_and_si256(_mm256_srli_epi16(c, 4), _mm256_set1_epi8(0x0f));
+		__m256i cls = _mm256_and_si256(_mm256_shuffle_epi8(lo, c), _mm256_shuffle_epi8(hi, n));
+		__m256i bad = _mm256_cmpeq_epi8(cls, _mm256_setzero_si256());
+		m |= (uint64_t)(uint32_t)~_mm256_movemask_epi8(bad) << (32 * h);
+	}
+	return m;
+}
+
+/* Does the 64-bit mask hold B64_MIN_WIDTH set bits in a row?  Each step
+ * keeps bit i only when bit i + k is set too, so after them bit i says
+ * bits i..i+39 are all set. */
+static uint64_t run40(uint64_t g)
+{
+	g &= g >> 1;	/* 2 */
+	g &= g >> 2;	/* 4 */
+	g &= g >> 4;	/* 8 */
+	g &= g >> 8;	/* 16 */
+	g &= g >> 16;	/* 32 */
+	return g & g >> 8;	/* 40 */
+}
+
+/* From the line start o: the start of the first line that holds
+ * B64_MIN_WIDTH bytes in a row that can stand on a base64 line (or of
+ * the line holding the last, unchecked, 63 bytes or fewer).  Every line
+ * skipped has no such stretch, so b64_line() would give it a width below
+ * B64_MIN_WIDTH: the same lines are found as line by line, and text is
+ * passed over 64 bytes a step instead of a byte and a memchr() a line. */
+__attribute__((target("avx2"))) static size_t b64_skip_avx2(const unsigned char *p, size_t len,
+							    size_t o)
+{
+	size_t b = o, carry = 0;	/* good bytes in a row before b */
+	while (len - b >= 64) {
+		uint64_t g = b64_good64(p + b);
+		size_t lead = g == ~(uint64_t)0 ? 64 : (size_t)__builtin_ctzll(~g);
+		size_t at;
+		uint64_t in = run40(g);
+		if (carry + lead >= B64_MIN_WIDTH)
+			at = lead > 0 ? b + lead - 1 : b - 1;
+		else if (in != 0)
+			at = b + (size_t)__builtin_ctzll(in);
+		else {
+			carry = g == ~(uint64_t)0 ? carry + 64 : (size_t)__builtin_clzll(~g);
+			b += 64;
+			continue;
+		}
+		b = at;
+		break;
+	}
+	/* back to the start of the line holding b (no further back than o) */
+	const unsigned char *nl = b > o ? memrchr(p + o, '\n', b - o) : NULL;
+	return nl != NULL ? (size_t)(nl - p) + 1 : o;
+}
+
+static size_t b64_skip(const unsigned char *p, size_t len, size_t o)
+{
+	if (len - o >= 128 && __builtin_cpu_supports("avx2"))
+		return b64_skip_avx2(p, len, o);
+	return o;
+}
+
 bool sniff_b64_run(const void *buf, size_t len, size_t *off, size_t *start, size_t *end,
 		   unsigned min_lines)
 {
 	const unsigned char *p = buf;
 	size_t o = *off;
-	while (o < len) {
+	while (o < len && (o = b64_skip(p, len, o)) < len) {
 		size_t next, width = b64_line(p + o, len - o, &next);
-		if (width >= 1024 || (width >= 40 && width <= 1000)) {
+		if (width >= 1024 || (width >= B64_MIN_WIDTH && width <= 1000)) {
 			size_t s = o, e = o + width, lines = 1, q = o + next;
 			bool last = width >= 1024 || p[o + width - 1] == '=';
 			while (!last && q < len) {
@@ -570,6 +680,132 @@ bool sniff_b64_run(const void *buf, size_t len, size_t *off, size_t *start, size
 	}
 	*off = len;
 	return false;
+}
+
+/* Blanks and line ends in a row that a plainly written part may have
+ * (sniff_b64_plain); more, and the general decoder reads it. */
+#define B64_PLAIN_SKIP 8
+
+/* 32 base64 characters at p into 24 bytes at out (32 writable): false,
+ * and nothing decoded, when one of them is no base64 character.  The
+ * nibble tables: a byte is valid when the bits of its low and high
+ * nibble share none (0x10 marks a high nibble no character has); the
+ * value is the byte plus an offset chosen by its high nibble ('/' apart). */
+__attribute__((target("avx2"))) static bool b64_decode32(const unsigned char *p, unsigned char *out)
+{
+	const __m256i lut_lo = _mm256_setr_epi8(
+		0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1a, 0x1b, 0x1b,
+		0x1b, 0x1a, 0x15, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x11, 0x13, 0x1a,
+		0x1b, 0x1b, 0x1b, 0x1a);
+	const __m256i lut_hi = _mm256_setr_epi8(
+		0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10, 0x10, 0x10,
+		0x10, 0x10, 0x10, 0x10, 0x01, 0x02, 0x04, 0x08, 0x04, 0x08, 0x10, 0x10, 0x10, 0x10,
+		0x10, 0x10, 0x10, 0x10);
+	const __m256i lut_roll = _mm256_setr_epi8(
+		0, 16, 19, 4, -65, -65, -71, -71, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16, 19, 4, -65, -65, -71,
+		-71, 0, 0, 0, 0, 0, 0, 0, 0);
+	__m256i in = _mm256_loadu_si256((const __m256i *)(const void *)p);
+	__m256i hi = _mm256_and_si256(_mm256_srli_epi32(in, 4), _mm256_set1_epi8(0x0f));
+	__m256i lo = _mm256_and_si256(in, _mm256_set1_epi8(0x0f));
+	if (!_mm256_testz_si256(_mm256_shuffle_epi8(lut_lo, lo), _mm256_shuffle_epi8(lut_hi, hi)))
+		return false;
+	__m256i slash = _mm256_cmpeq_epi8(in, _mm256_set1_epi8('/'));
+	__m256i v = _mm256_add_epi8(in, _mm256_shuffle_epi8(lut_roll, _mm256_add_epi8(slash, hi)));
+	/* four 6-bit values to 24 bits per 32-bit lane, then the bytes in order */
+	__m256i ab = _mm256_maddubs_epi16(v, _mm256_set1_epi32(0x01400140));
+	__m256i abcd = _mm256_madd_epi16(ab, _mm256_set1_epi32(0x00011000));
+	__m256i bytes = _mm256_shuffle_epi8(abcd, _mm256_setr_epi8(2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13,
+								   12, -1, -1, -1, -1, 2, 1, 0, 6, 5,
+								   4, 10, 9, 8, 14, 13, 12, -1, -1, -1,
+								   -1));
+	bytes = _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 1, 2, 4, 5, 6, 7, 7));
+	_mm256_storeu_si256((__m256i *)(void *)out, bytes);
+	return true;
+}
+
+/* sniff_b64_plain()'s whole 32-character runs from i, while the output
+ * has room for a 32-byte store; the offsets it reached. */
+__attribute__((target("avx2"))) static void b64_plain_avx2(const unsigned char *p, size_t len,
+							   size_t *pi, unsigned char *out, size_t *po)
+{
+	size_t i = *pi, o = *po;
+	while (len - i >= 64 && b64_decode32(p + i, out + o)) {
+		i += 32;
+		o += 24;
+	}
+	*pi = i;
+	*po = o;
+}
+
+bool sniff_b64_plain(const void *buf, size_t len, unsigned char *out, size_t *out_len)
+{
+	const unsigned char *p = buf;
+	size_t i = 0, o = 0, skip = 0, pads = 0;
+	uint32_t acc = 0;
+	unsigned n = 0;
+	bool avx2 = __builtin_cpu_supports("avx2");
+	while (i < len) {
+		if (n == 0 && avx2 && len - i >= 64) {
+			size_t i0 = i;
+			b64_plain_avx2(p, len, &i, out, &o);
+			if (i != i0) {
+				skip = 0;
+				continue;
+			}
+		}
+		if (n == 0 && len - i >= 4) {	/* a whole group: the common case */
+			uint32_t a = b64_tab[p[i]], b = b64_tab[p[i + 1]], c = b64_tab[p[i + 2]],
+				 d = b64_tab[p[i + 3]];
+			if ((a | b | c | d) < 64) {
+				uint32_t v = a << 18 | b << 12 | c << 6 | d;
+				out[o] = (unsigned char)(v >> 16);
+				out[o + 1] = (unsigned char)(v >> 8);
+				out[o + 2] = (unsigned char)v;
+				o += 3;
+				i += 4;
+				skip = 0;
+				continue;
+			}
+		}
+		unsigned c = b64_tab[p[i]];
+		if (c == 64)
+			break;	/* padding: the last group */
+		if (c < 64) {
+			acc = acc << 6 | c;
+			skip = 0;
+			if (++n == 4) {
+				out[o++] = (unsigned char)(acc >> 16);
+				out[o++] = (unsigned char)(acc >> 8);
+				out[o++] = (unsigned char)acc;
+				n = 0;
+				acc = 0;
+			}
+		} else if (c == 66 || ++skip > B64_PLAIN_SKIP) {
+			return false;	/* a byte no base64 has, or a long gap */
+		}
+		i++;
+	}
+	/* after the first '=': one more at most, line ends and blanks */
+	for (skip = 0; i < len; i++) {
+		unsigned c = b64_tab[p[i]];
+		if (c == 64) {
+			skip = 0;
+			if (++pads > 2)
+				return false;
+		} else if (c < 64 || c == 66 || ++skip > B64_PLAIN_SKIP) {
+			return false;
+		}
+	}
+	if (pads > 0 ? n + pads != 4 : n != 0)
+		return false;	/* the last group cut short */
+	if (pads > 0) {
+		acc <<= 6 * pads;
+		out[o++] = (unsigned char)(acc >> 16);
+		if (pads == 1)
+			out[o++] = (unsigned char)(acc >> 8);
+	}
+	*out_len = o;
+	return true;
 }
 
 unsigned char *sniff_b64_decode(const void *buf, size_t len, size_t *out_len)

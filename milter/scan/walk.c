@@ -38,7 +38,10 @@
  *    only when their bytes are one (DER, PEM, OpenPGP); otherwise they are
  *    content.
  *  - Leaves in 7bit/8bit/binary are read in place from the caller's
- *    buffer (GMime persists substreams of it); others are decoded once.
+ *    buffer (GMime persists substreams of it); others are decoded once:
+ *    plainly written base64 in one pass by sniff_b64_plain() (the same
+ *    bytes GMime gives, without its byte-at-a-time filter and copies),
+ *    the rest by GMime.
  *    A base64 part whose bytes are not base64 is also read as text and
  *    marked decode-failed; base64 blobs inside text are decoded and
  *    walked as parts "<part>!base64@<offset>".

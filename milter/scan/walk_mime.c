@@ -171,6 +171,25 @@ static bool mem_slice(GMimeStream *src, const unsigned char **data, size_t *len)
 	return true;
 }
 
+/* A base64 leaf plainly written (sniff_b64_plain()), decoded in one pass
+ * into a stream of its own: GMime's filter chain would decode it a byte at
+ * a time and copy it twice.  NULL when GMime must decode it. */
+static GMimeStream *plain_base64(GMimeStream *src)
+{
+	const unsigned char *raw;
+	size_t n, dl;
+	if (!mem_slice(src, &raw, &n) || n / 4 * 3 + 3 >= G_MAXUINT)
+		return NULL;
+	unsigned char *d = g_try_malloc(n / 4 * 3 + 3);
+	if (d == NULL)
+		return NULL;
+	if (!sniff_b64_plain(raw, n, d, &dl)) {
+		g_free(d);
+		return NULL;
+	}
+	return g_mime_stream_mem_new_with_byte_array(g_byte_array_new_take(d, dl));
+}
+
 /* The decoded bytes of a leaf.  Identity encodings are read in place from
  * the message buffer; others are decoded into *owned. */
 static bool leaf_bytes(GMimePart *part, const unsigned char **data, size_t *len,
@@ -189,10 +208,13 @@ static bool leaf_bytes(GMimePart *part, const unsigned char **data, size_t *len,
 	     enc == GMIME_CONTENT_ENCODING_8BIT || enc == GMIME_CONTENT_ENCODING_BINARY) &&
 	    mem_slice(src, data, len))
 		return true;
-	GMimeStream *out = g_mime_stream_mem_new();
-	if (g_mime_data_wrapper_write_to_stream(dw, out) < 0) {
-		g_object_unref(out);
-		return false;
+	GMimeStream *out = enc == GMIME_CONTENT_ENCODING_BASE64 ? plain_base64(src) : NULL;
+	if (out == NULL) {
+		out = g_mime_stream_mem_new();
+		if (g_mime_data_wrapper_write_to_stream(dw, out) < 0) {
+			g_object_unref(out);
+			return false;
+		}
 	}
 	GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out));
 	if (ba->data != NULL)
