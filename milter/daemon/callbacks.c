@@ -674,7 +674,7 @@ static sfsistat eom_outbound(SMFICTX *ctx, struct conn_ctx *c)
 	unsigned opened = 0;
 	for (size_t i = 0; f != NULL && i < findings_part_count(f); i++)
 		opened += findings_part(f, i)->status == PART_DECRYPTED;
-	if (opened > 0 && store_escrow_record(daemon_state.store, m->qid, opened,
+	if (opened > 0 && store_escrow_record(daemon_state.store, NULL, "", m->qid, opened,
 					      snapshot_escrow_fpr(c->snap), err, sizeof err) != 0) {
 		findings_free(f);
 		return internal_error(ctx, c, err);

@@ -18,7 +18,10 @@
  *   the next page (null at the end).
  *
  * Every such request is ONE recorded "view" (what=content, part, offset)
- * before anything is answered; not recorded, nothing shown.  Only
+ * before anything is answered; not recorded, nothing shown.  Held mail
+ * also encrypted to the escrow key (EscrowKey) is opened for the view as
+ * the scan opened it, with a "decrypt" record of the jurist first: the
+ * plaintext is never stored, only shown on such a recorded look.  Only
  * jurists (the commands table); a changed stored message is refused and
  * recorded as "tampered".
  *
@@ -241,6 +244,15 @@ static bool args_of(struct ctlsock_req *r, const char **part, int64_t *offset)
 	return true;
 }
 
+/* Parts the escrow key opened for this view (walk.h). */
+static unsigned opened_parts(const struct findings *f)
+{
+	unsigned n = 0;
+	for (size_t i = 0; i < findings_part_count(f); i++)
+		n += findings_part(f, i)->status == PART_DECRYPTED;
+	return n;
+}
+
 void ctlsock_content(struct ctlsock_req *r)
 {
 	const char *part;
@@ -264,9 +276,17 @@ void ctlsock_content(struct ctlsock_req *r)
 			    .f = findings_alloc(), .page = malloc(CTLSOCK_CONTENT_PAGE + 4)};
 	struct walk_limits lim;
 	config_walk_limits(r->c, &lim);
+	const char *efpr = NULL;
+	if (r->env->escrow_of != NULL)
+		lim.escrow = r->env->escrow_of(r->env->arg, r->reg_pin, &efpr);
+	char err[256];
 	if (k.f == NULL || k.page == NULL ||
 	    walk_message(msg, len, &lim, k.f, &handler, &k) < 0 || k.oom) {
 		ctlsock_status(r, "error", "the message could not be read");
+	} else if (opened_parts(k.f) > 0 &&
+		   store_escrow_record(r->env->store, &r->actor, r->ref, "", opened_parts(k.f),
+				       efpr, err, sizeof err) != 0) {
+		ctlsock_status(r, "error", "the decryption could not be recorded, so nothing is shown");
 	} else if (part != NULL && k.chosen < 0) {
 		ctlsock_status(r, "not-found", "the message has no part with text at that path");
 	} else if (ctlsock_view_record(r, r->ref, "content",

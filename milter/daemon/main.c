@@ -750,6 +750,17 @@ static const struct registry *control_registry_get(void *arg, time_t now, int32_
 	return snapshot_registry(s);
 }
 
+/* The escrow key of the snapshot control_registry_get() pinned. */
+static const struct walk_escrow *control_escrow_of(void *arg, void *pin, const char **fpr)
+{
+	(void)arg;
+	const struct snapshot *s = pin;	/* NULL: no snapshot pinned */
+	if (s == NULL)
+		return NULL;
+	*fpr = snapshot_escrow_fpr(s);
+	return snapshot_scan(s)->limits.escrow;
+}
+
 /* Unpin what control_config_get() pinned. */
 static void control_config_put(void *arg, void *pin)
 {
@@ -780,7 +791,7 @@ static int run_control(void)
 		.notice_from = daemon_state.notice_from, .notifier = daemon_state.notifier,
 		.releaser = daemon_state.releaser,
 		.config_get = control_config_get, .config_put = control_config_put,
-		.registry_get = control_registry_get,
+		.registry_get = control_registry_get, .escrow_of = control_escrow_of,
 		.arg = &daemon_state.slot,
 	};
 	char err[256];

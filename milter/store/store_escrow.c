@@ -1,6 +1,7 @@
 /*
  * store_escrow.c - the record of a decryption with the escrow key (see
- * store.h): every message the daemon opened, before it is answered.
+ * store.h): every message the daemon opened, before it is answered, and
+ * every held one a jurist's view opened, before it is shown.
  *
  * Why: reading encrypted mail is an intrusion the organisation allows on
  * condition that it is accounted for; a decryption without its record in
@@ -12,8 +13,9 @@
 #include "grondslag/store/store.h"
 #include "store_priv.h"
 
-int store_escrow_record(struct store *s, const char *queue_id, unsigned parts, const char *fpr,
-			char *err, size_t errlen)
+int store_escrow_record(struct store *s, const struct store_actor *actor, const char *ref,
+			const char *queue_id, unsigned parts, const char *fpr, char *err,
+			size_t errlen)
 {
 	struct audit_details *d = audit_details_new();
 	if (d == NULL) {
@@ -28,7 +30,7 @@ int store_escrow_record(struct store *s, const char *queue_id, unsigned parts, c
 		store_errf(err, errlen, "out of memory");
 		return -1;
 	}
-	struct store_audit a = {.event = "decrypt", .details = details};
+	struct store_audit a = {.actor = actor, .event = "decrypt", .ref = ref, .details = details};
 	int rc = store_audit_put(s, &a, err, errlen);
 	free(details);
 	return rc;

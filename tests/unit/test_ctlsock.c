@@ -7,6 +7,8 @@
  * socket files).
  */
 #include "testutil.h"
+
+#include <glib.h>
 #include "fixture_store.h"
 #include "fixture_dir.h"
 #include "fixture_ctlsock.h"
@@ -460,6 +462,103 @@ static void test_history(void **state)
 	if (views != 1)
 		fail_msg("history: %d content views, want this hold's 1: %s", views, hist);
 	free(resp);
+	store_close(s);
+	config_free(c);
+}
+
+/* Held mail also encrypted to the escrow key: a jurist's content view
+ * opens it as the scan did (the escrow hook of the pinned snapshot; here
+ * a decrypt() of the test's own, the walker's part is test_walk's and the
+ * GnuPG part test_escrow's), with a "decrypt" record of that jurist and
+ * hold first; without the hook it stays sealed; a refused role opens
+ * nothing. */
+static const uint8_t escrow_id[8] = {0xe5, 0xc7, 0x0a, 0x11, 0x22, 0x33, 0x44, 0x55};
+
+static int escrow_open(void *arg, const void *data, size_t len, size_t max, unsigned char **out,
+		       size_t *outlen)
+{
+	(void)arg, (void)data, (void)len;
+	static const char plain[] = "Content-Type: text/plain\r\n\r\nsecret 194.7.1.10\r\n";
+	if (sizeof plain - 1 > max || (*out = malloc(sizeof plain)) == NULL)
+		return -1;
+	memcpy(*out, plain, sizeof plain);
+	*outlen = sizeof plain - 1;
+	return 0;
+}
+
+static const struct walk_escrow test_escrow = {&escrow_id, 1, escrow_open, NULL};
+static bool escrow_on;
+
+static const struct walk_escrow *escrow_of(void *arg, void *pin, const char **fpr)
+{
+	(void)arg, (void)pin;
+	*fpr = "0123456789ABCDEF0123456789ABCDEF01234567";
+	return escrow_on ? &test_escrow : NULL;
+}
+
+static void test_content_escrow(void **state)
+{
+	(void)state;
+	char err[1024], path[256], ref[STORE_REF_MAX];
+	struct config *c = conf_from("escrow.conf", roles_conf, err, sizeof err);
+	snprintf(path, sizeof path, "%s/escrow.db", dir);
+	struct store *s = fixture_store_open(path, err, sizeof err);
+	if (c == NULL || s == NULL)
+		fail_msg("setup: %s", err);
+	unsigned char pk[] = {0xc1, 10, 3, 0xe5, 0xc7, 0x0a, 0x11, 0x22, 0x33, 0x44, 0x55, 1,
+			      0xd2, 4, 1, 0xaa, 0xbb, 0xcc};
+	gchar *b64 = g_base64_encode(pk, sizeof pk);
+	char *msg = g_strdup_printf(
+		"From: <alice@ncsc.nl>\r\nSubject: enc\r\nMIME-Version: 1.0\r\n"
+		"Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; "
+		"boundary=e\r\n\r\n--e\r\nContent-Type: application/pgp-encrypted\r\n\r\n"
+		"Version: 1\r\n--e\r\nContent-Type: application/octet-stream\r\n\r\n"
+		"-----BEGIN PGP MESSAGE-----\r\n\r\n%s\r\n-----END PGP MESSAGE-----\r\n--e--\r\n",
+		b64);
+	g_free(b64);
+	struct hold_record h = {.queue_id = "Q8", .sender = "<alice@ncsc.nl>", .subject = "enc",
+			       .received = time(NULL), .registry_digest = "ab",
+			       .summary_json = "{}", .findings_json = "{}", .data = msg,
+			       .len = strlen(msg), .fd = -1, .rcpts = held, .nrcpts = 2};
+	if (store_hold_put(s, &h, ref, err, sizeof err) != 0)
+		fail_msg("store_hold_put: %s", err);
+	g_free(msg);
+	struct ctlsock_env env = {.store = s, .hostname = "mx.test", .notice_from = "g@ncsc.nl",
+				  .escrow_of = escrow_of};
+	static const struct {
+		const char *name, *user;
+		bool escrow;
+		const char *args, *status, *has, *hasnt;
+		int decrypts;	/* "decrypt" records after the request */
+	} cases[] = {
+		{"without an escrow key: sealed", "bob", false, "", "ok", "\"reason\":\"pgp-mime\"",
+		 "194.7.1.10", 0},
+		{"a jurist's view opens it", "bob", true, ",\"part\":\"TEXT!decrypted.1\"", "ok",
+		 "secret 194.7.1.10", NULL, 1},
+		{"... the part is shown as decrypted", "bob", true, "", "ok",
+		 "\"status\":\"decrypted\"", NULL, 2},
+		{"an auditor opens nothing", "dave", true, "", "refused", NULL, "194.7.1.10", 2},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char req[512], want[64], *resp;
+		size_t rlen;
+		escrow_on = cases[i].escrow;
+		snprintf(req, sizeof req, "{\"cmd\":\"content\",\"ref\":\"%s\"%s}", ref, cases[i].args);
+		struct ctlsock_peer p = {.uid = strcmp(cases[i].user, "bob") == 0 ? 1002 : 1004,
+					 .user = cases[i].user};
+		if (ctlsock_handle(&env, c, &p, req, strlen(req), &resp, &rlen) != 0)
+			fail_msg("%s: handle failed", cases[i].name);
+		snprintf(want, sizeof want, "\"status\":\"%s\"", cases[i].status);
+		if (strstr(resp, want) == NULL || (cases[i].has && strstr(resp, cases[i].has) == NULL) ||
+		    (cases[i].hasnt && strstr(resp, cases[i].hasnt) != NULL))
+			fail_msg("%s: got %.900s, want %s and %s, not %s", cases[i].name, resp, want,
+				 cases[i].has ? cases[i].has : "-", cases[i].hasnt ? cases[i].hasnt : "-");
+		assert_int_eq_msg(cases[i].name, count_events(s, "decrypt"), cases[i].decrypts);
+		free(resp);
+	}
+	escrow_on = false;
+	struct store_audit_check chk;
+	assert_int_eq_msg("chain intact", store_audit_verify(s, &chk, err, sizeof err), 0);
 	store_close(s);
 	config_free(c);
 }
@@ -1111,6 +1210,7 @@ int main(void)
 		cmocka_unit_test(test_requests),
 		cmocka_unit_test(test_tampered_content),
 		cmocka_unit_test(test_content),
+		cmocka_unit_test(test_content_escrow),
 		cmocka_unit_test(test_history),
 		cmocka_unit_test(test_refusal_limit),
 		cmocka_unit_test(test_refusal_summary_kept),

@@ -116,6 +116,7 @@
 #include "grondslag/daemon/notifier.h"
 #include "grondslag/daemon/ratelim.h"
 #include "grondslag/decide/registry.h"
+#include "grondslag/scan/walk.h"
 #include "grondslag/daemon/releaser.h"
 #include "grondslag/store/store.h"
 
@@ -159,6 +160,10 @@ struct ctlsock_env {
 	 * and the basis a jurist names are checked against it; without it
 	 * a party filter or a basis is refused, never guessed. */
 	const struct registry *(*registry_get)(void *arg, time_t now, int32_t *date, void **pin);
+	/* The escrow key of the snapshot registry_get pinned (pin) and its
+	 * fingerprint: a jurist's view of a held message opens what the scan
+	 * opened, recorded (NULL, or NULL returned: sealed stays sealed). */
+	const struct walk_escrow *(*escrow_of)(void *arg, void *pin, const char **fpr);
 	void *arg;
 	time_t now;			/* 0: time(NULL) (tests fix it) */
 	/* Refusals counted beyond the limit (ratelim_new() with the

@@ -263,10 +263,12 @@ struct store_audit {
 struct store *store_open_readonly(const char *path, char *err, size_t errlen);
 /* Append one record in its own transaction (fsynced).  0 or -1. */
 int store_audit_put(struct store *s, const struct store_audit *a, char *err, size_t errlen);
-/* The "decrypt" record: parts of the message queue_id were opened with
- * the escrow key fpr (store_escrow.c).  0 or -1. */
-int store_escrow_record(struct store *s, const char *queue_id, unsigned parts, const char *fpr,
-			char *err, size_t errlen);
+/* The "decrypt" record: parts of a message were opened with the escrow
+ * key fpr (store_escrow.c): by the daemon (actor NULL) scanning queue_id,
+ * or for a person's view of the held message ref.  0 or -1. */
+int store_escrow_record(struct store *s, const struct store_actor *actor, const char *ref,
+			const char *queue_id, unsigned parts, const char *fpr, char *err,
+			size_t errlen);
 /* Call cb for every record with at >= since, in seq order; cb returns
  * non-zero to stop.  0, or -1 on a read error. */
 int store_audit_scan(struct store *s, int64_t since,
