@@ -25,7 +25,7 @@ static const struct ctl_command commands[] = {
 	 "What was shared and held, per party, basis and category (reads the store)."},
 	{"stats", cmd_stats, "stats [-c CONFIG] [--database FILE] ...",
 	 "Counts of holds and decisions over time (reads the store)."},
-	{"store", cmd_store, "store init [-c CONFIG] [--database FILE]",
+	{"store", cmd_store, "store init [-c CONFIG] [--database FILE|CONNINFO]",
 	 "Create a new, empty store (never overwrites one); the daemon never creates it."},
 	{"audit", cmd_audit, "audit verify|export [-c CONFIG] [--since D] [--format jsonl|csv]",
 	 "Verify the tamper-evident record of decisions, or export it for the DPO."},

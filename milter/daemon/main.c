@@ -56,6 +56,7 @@
 #include <libmilter/mfapi.h>
 
 #include "daemon.h"
+#include "grondslag/base/conninfo.h"
 #include "grondslag/daemon/anchor_ship.h"
 #include "grondslag/daemon/checkpointer.h"
 #include "grondslag/config/confcheck.h"
@@ -380,7 +381,8 @@ static int drop_privileges(const struct passwd *pw, const char *db)
 	}
 	static const char *const suffix[] = {"", "-wal", "-shm"};
 	char path[4200];
-	for (size_t i = 0; i < 3; i++) {
+	/* a PostgreSQL store has no files here: the server keeps it */
+	for (size_t i = 0; i < 3 && !conninfo_is(db); i++) {
 		snprintf(path, sizeof path, "%s%s", db, suffix[i]);
 		if (chown(path, pw->pw_uid, pw->pw_gid) != 0 && errno != ENOENT)
 			log_msg(LOG_WARNING, "chown %.200s: %s", path, strerror(errno));
@@ -413,8 +415,12 @@ static int load_release_key(const struct config *c)
 	const char *file = config_str(c, CONF_RELEASE_KEY_FILE);
 	if (*file)
 		snprintf(path, sizeof path, "%s", file);
-	else
+	else if (!conninfo_is(config_str(c, CONF_DATABASE)))
 		snprintf(path, sizeof path, "%s.release-key", config_str(c, CONF_DATABASE));
+	else {
+		log_msg(LOG_ERR, "Database is a PostgreSQL connection string: set ReleaseKeyFile");
+		return -1;
+	}
 	if (release_key_load(path, true, daemon_state.release_key, err, sizeof err) != 0) {
 		log_msg(LOG_ERR, "%s", err);
 		return -1;
