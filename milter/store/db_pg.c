@@ -51,6 +51,9 @@ struct pg_stmt {
 	struct db_stmt base;
 	char *sql;			/* with $N */
 	int nparams;
+	bool used[DB_PG_PARAMS];	/* $N appears in sql (the store's SQL may
+					 * skip a number; the server must still
+					 * know its type) */
 	const char *values[DB_PG_PARAMS];
 	int lengths[DB_PG_PARAMS];
 	int formats[DB_PG_PARAMS];
@@ -172,7 +175,7 @@ static int pq_exec(struct db *db, const char *sql)
 
 /* sql with ?N (and bare ?) as $N, outside quoted strings and names;
  * *nparams the highest number.  NULL out of memory. */
-static char *translate(const char *sql, int *nparams)
+static char *translate(const char *sql, int *nparams, bool used[DB_PG_PARAMS])
 {
 	size_t len = strlen(sql);
 	char *out = malloc(len * 2 + 1);
@@ -197,6 +200,8 @@ static char *translate(const char *sql, int *nparams)
 				n = ++seq;
 			if (n > max)
 				max = n;
+			if (n <= DB_PG_PARAMS)
+				used[n - 1] = true;
 			o += sprintf(o, "$%d", n);
 		} else {
 			*o++ = *p;
@@ -210,7 +215,7 @@ static char *translate(const char *sql, int *nparams)
 static struct db_stmt *pq_prepare(struct db *db, const char *sql)
 {
 	struct pg_stmt *s = calloc(1, sizeof *s);
-	if (s == NULL || (s->sql = translate(sql, &s->nparams)) == NULL) {
+	if (s == NULL || (s->sql = translate(sql, &s->nparams, s->used)) == NULL) {
 		free(s);
 		db_set_error(db, DB_ERR_OTHER, "out of memory");
 		return NULL;
@@ -224,6 +229,9 @@ static struct db_stmt *pq_prepare(struct db *db, const char *sql)
 	}
 	s->base.db = db;
 	s->row = -1;
+	for (int i = 0; i < s->nparams; i++)
+		if (!s->used[i])
+			s->types[i] = OID_TEXT;	/* never bound, never read */
 	return &s->base;
 }
 

@@ -77,7 +77,7 @@ struct store *store_open_report(const char *path, int *schema, char *err, size_t
 	 * keep the index pages of the recipient lookups in a larger cache */
 	if (db_backend(s->db) == DB_SQLITE)
 		db_exec(s->db, "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -65536");
-	if (check_report_store(s->db, path, schema, err, errlen) != 0) {
+	if (check_report_store(s->db, s->path, schema, err, errlen) != 0) {
 		store_close(s);
 		return NULL;
 	}
@@ -210,8 +210,11 @@ int store_report_recipients(struct store *s, time_t since, time_t until, rcpt_cb
 	int rc = scan_period(s,
 			     "SELECT h.rowid, h.received, x.party,"
 			     " CASE WHEN x.party IS NULL THEN x.recipient END, x.reasons FROM holds h"
-			     " CROSS JOIN hold_recipients x ON x.ref = h.ref"
-			     " WHERE h.received >= ?1 AND h.received < ?2",
+			     /* CROSS JOIN: SQLite keeps holds the outer loop (the
+			      * period's index); the join's condition in WHERE, where
+			      * PostgreSQL accepts it too */
+			     " CROSS JOIN hold_recipients x"
+			     " WHERE x.ref = h.ref AND h.received >= ?1 AND h.received < ?2",
 			     since, until, rcpt_row, (any_cb)cb, arg, err, errlen);
 	pthread_mutex_unlock(&s->lock);
 	return rc;

@@ -6,7 +6,9 @@
 # commit failure hook, four writers on their own connections, a writer
 # killed by SIGKILL) and test_audit (the chain, its tamper tests: a field
 # edited, a record deleted, two swapped, renumbered, a hash rewritten; the
-# append-only triggers; 100,000 records; the jurists' decisions) - with
+# append-only triggers; 100,000 records; the jurists' decisions),
+# test_store_report (the reports' scans and totals) and test_releaser
+# (releases through a relay: tokens, retries, expiry, resolving) - with
 # GRONDSLAG_TEST_PG naming the server, plus the PostgreSQL cases of
 # test_store (store init, foreign or empty databases, a server out of
 # reach, a connection ended by the server); then least privilege:
@@ -49,6 +51,8 @@ suite() {
 }
 suite test_store
 suite test_audit
+suite test_store_report
+suite test_releaser
 
 # --- least privilege ---------------------------------------------------
 pg_psql postgres -c "CREATE ROLE grondslag_admin LOGIN; CREATE ROLE grondslag_milter LOGIN;
@@ -133,4 +137,14 @@ refused "the reader inserts a record" "$READ" \
 "$BIN" audit verify --database "$READ" >"$W/verify.out" 2>&1 &&
 	ok "grondslag audit verify on the shared store (as the reader)" ||
 	not_ok "grondslag audit verify on the shared store" "$(cat "$W/verify.out")"
+# the server down: the daemon does not start, and says why
+pg_psql postgres -c "SELECT 1" >/dev/null
+(cd /tmp && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -w -m fast stop >/dev/null 2>&1)
+if "$MILTER" -n -c "$W/g.conf" >"$W/down.out" 2>&1; then
+	not_ok "the database down: -n refuses" "$(cat "$W/down.out")"
+else
+	grep -q "Database host=.*: connection to server" "$W/down.out" &&
+		ok "the database down: -n refuses, naming the database and why" ||
+		not_ok "the database down: another reason" "$(cat "$W/down.out")"
+fi
 summary

@@ -23,7 +23,6 @@
 #include "fixture_dir.h"
 
 #include <dirent.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include "grondslag/base/log.h"
@@ -166,9 +165,10 @@ struct env {
  * releaser with the fake relay. */
 static void env_open(struct env *e, const char *name, time_t age)
 {
-	char path[256], err[256];
+	char path[512], err[256], file[64];
 	memset(e, 0, sizeof *e);
-	snprintf(path, sizeof path, "%s/%s.db", dir, name);
+	snprintf(file, sizeof file, "%s.db", name);
+	fixture_database(path, sizeof path, dir, file);
 	e->s = fixture_store_open(path, err, sizeof err);
 	if (e->s == NULL)
 		fail_msg("store_open: %s", err);
@@ -201,14 +201,9 @@ static void env_close(struct env *e)
  * connection (the test's way to damage or date a store). */
 static void store_sql(const char *name, const char *sql)
 {
-	char path[256], *msg = NULL;
-	snprintf(path, sizeof path, "%s/%s.db", dir, name);
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("sqlite: %s", msg);
-	sqlite3_close(db);
+	char path[512], file[64];
+	snprintf(file, sizeof file, "%s.db", name);
+	fixture_exec(fixture_database(path, sizeof path, dir, file), sql);
 }
 
 /* Another hold of the fixture message from sender, received `age` seconds
@@ -500,8 +495,11 @@ static void test_tampered(void **state)
 							       sizeof why), 0);
 	assert_int_eq_msg("length", len, sizeof message - 1);
 	free(msg);
-	store_sql("tampered", "UPDATE hold_messages SET message ="
-			    " CAST(replace(CAST(message AS TEXT), '8.8.8.8', '8.8.8.9') AS BLOB)");
+	store_sql("tampered",
+		  fixture_pg() ? "UPDATE hold_messages SET message = convert_to(replace("
+				 "convert_from(message, 'UTF8'), '8.8.8.8', '8.8.8.9'), 'UTF8')"
+			       : "UPDATE hold_messages SET message ="
+				 " CAST(replace(CAST(message AS TEXT), '8.8.8.8', '8.8.8.9') AS BLOB)");
 	assert_int_eq_msg("changed", store_hold_message_checked(e.s, e.ref, &msg, &len, why,
 								sizeof why), 1);
 	assert_null(msg);
@@ -716,8 +714,9 @@ static void test_resume_not_blocked(void **state)
 	spoil_others(&e, "resumeblocked", "releasing", "releasing");
 	char sql[512];
 	snprintf(sql, sizeof sql, "INSERT INTO release_tokens(nonce, ref, rcpts, digest, header,"
-		 " created, expires, state) SELECT printf('%%032x', rowid), ref, 'x', 'd', 'h',"
+		 " created, expires, state) SELECT %s, ref, 'x', 'd', 'h',"
 		 " %lld, %lld, 'issued' FROM holds WHERE ref != '%s'",
+		 fixture_pg() ? "lpad(to_hex(rowid), 32, '0')" : "printf('%032x', rowid)",
 		 (long long)time(NULL) - 600, (long long)time(NULL) + 3000, e.ref);
 	store_sql("resumeblocked", sql);
 	/* the good hold: begun and let pass by the milter, then a restart */
@@ -1083,22 +1082,10 @@ static void test_configure(void **state)
 /* The notices of kind in the outbox of env name's store. */
 static int outbox_kind(const char *name, const char *kind)
 {
-	char path[256];
-	snprintf(path, sizeof path, "%s/%s.db", dir, name);
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int n = -1;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM outbox WHERE kind = ?", -1, &st,
-			       NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			n = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
-	}
-	sqlite3_close(db);
-	return n;
+	char path[512], file[64], sql[128];
+	snprintf(file, sizeof file, "%s.db", name);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM outbox WHERE kind = '%s'", kind);
+	return (int)fixture_rows(fixture_database(path, sizeof path, dir, file), sql);
 }
 
 /* Without ReleaseRelay (empty, no fake relay) the releaser still

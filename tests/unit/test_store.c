@@ -875,6 +875,15 @@ static void test_concurrent(void **state)
 		}
 	}
 	assert_int_eq_msg("holds", store_hold_count(shared), 200);
+	/* writers on four connections at once: one linear audit chain */
+	char err[256];
+	struct store_audit_check c;
+	if (store_audit_verify(shared, &c, err, sizeof err) != 0)
+		fail_msg("audit chain after concurrent writers: got bad seq %lld (%s %s), want"
+			 " a whole chain", (long long)c.bad_seq, c.why, err);
+	assert_int_eq_msg("one record per hold and share, no gap",
+			  rows(path, "SELECT count(*) FROM audit"),
+			  rows(path, "SELECT max(seq) FROM audit"));
 	store_close(shared);
 	assert_int_eq_msg("distinct messages",
 			  rows(path, "SELECT count(DISTINCT message) FROM hold_messages"), 200);
