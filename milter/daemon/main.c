@@ -547,10 +547,12 @@ static int open_everything(const char *conf, bool check)
 			errors == 1 ? "" : "s");
 		return -1;
 	}
+	char shown[1024];
+	conninfo_redact(db, shown, sizeof shown);	/* never a password in the log */
 	log_msg(check ? LOG_NOTICE : LOG_INFO,
 		"%s: configuration OK; registry %.200s (%zu parties, sha256 %s); mode %s; store %.200s",
 		conf, config_str(c, CONF_REGISTRY), registry_party_count(snapshot_registry(s)),
-		snapshot_digest(s), gate_mode_name(snapshot_mode(s)), db);
+		snapshot_digest(s), gate_mode_name(snapshot_mode(s)), shown);
 	return 0;
 }
 

@@ -8,7 +8,9 @@
 # edited, a record deleted, two swapped, renumbered, a hash rewritten; the
 # append-only triggers; 100,000 records; the jurists' decisions),
 # test_store_report (the reports' scans and totals) and test_releaser
-# (releases through a relay: tokens, retries, expiry, resolving) - with
+# (releases through a relay: tokens, retries, expiry, resolving), and the
+# suites of the modules above the store (control socket, notifier, the
+# jurists' notices, the registry mark, hold records) - with
 # GRONDSLAG_TEST_PG naming the server, plus the PostgreSQL cases of
 # test_store (store init, foreign or empty databases, a server out of
 # reach, a connection ended by the server); then least privilege:
@@ -53,6 +55,13 @@ suite test_store
 suite test_audit
 suite test_store_report
 suite test_releaser
+# the daemon's and the notices' modules on the store: the control socket's
+# listings and decisions, delegation, its log, the notifier, the jurists'
+# notices and digest, the registry's roll-back mark, hold records
+for t in test_ctlsock_decide test_ctlsock_delegate test_ctlsock_log test_notifier \
+	test_notice_jurist test_regserial test_holdrec; do
+	suite $t
+done
 
 # --- least privilege ---------------------------------------------------
 pg_psql postgres -c "CREATE ROLE grondslag_admin LOGIN; CREATE ROLE grondslag_milter LOGIN;
@@ -137,6 +146,29 @@ refused "the reader inserts a record" "$READ" \
 "$BIN" audit verify --database "$READ" >"$W/verify.out" 2>&1 &&
 	ok "grondslag audit verify on the shared store (as the reader)" ||
 	not_ok "grondslag audit verify on the shared store" "$(cat "$W/verify.out")"
+# the registry's roll-back protection reads a store in PostgreSQL too:
+# the daemon (as its role) records serial 5 at start; "grondslag registry
+# check" then refuses serial 4
+sed "s/^serial: 1\$/serial: 5/" conf/registry.sample.yaml >"$W/registry.yaml"
+sed -i "s|^Registry .*|Registry $W/registry.yaml|" "$W/g.conf"
+"$MILTER" -f -c "$W/g.conf" >"$W/milter.log" 2>&1 &
+MPID=$!
+_i=0
+while [ $_i -lt 100 ] && ! grep -q "started (pid" "$W/milter.log"; do sleep 0.1; _i=$((_i + 1)); done
+check "the daemon starts on the shared store as its role" grep -q "started (pid" "$W/milter.log"
+kill "$MPID" 2>/dev/null
+wait "$MPID" 2>/dev/null
+[ "$(pg_psql grondslag -tAc "SELECT details::jsonb ->> 'serial' FROM audit
+	WHERE event = 'registry-load' ORDER BY seq DESC LIMIT 1")" = 5 ] &&
+	ok "registry-load with serial 5 recorded in the database" ||
+	not_ok "registry-load with serial 5 recorded in the database"
+sed -i "s/^serial: 5\$/serial: 4/" "$W/registry.yaml"
+out=$("$BIN" registry check -c "$W/g.conf" 2>&1)
+rc=$?
+[ $rc = 2 ] && case $out in *"serial 4 is lower than the highest loaded"*) true ;; *) false ;; esac &&
+	ok "grondslag registry check refuses serial 4 against the shared store" ||
+	not_ok "registry check against the shared store" "rc $rc: $out"
+
 # the server down: the daemon does not start, and says why
 pg_psql postgres -c "SELECT 1" >/dev/null
 (cd /tmp && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -w -m fast stop >/dev/null 2>&1)

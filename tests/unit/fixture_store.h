@@ -19,6 +19,7 @@
 #ifndef GRONDSLAG_FIXTURE_STORE_H
 #define GRONDSLAG_FIXTURE_STORE_H
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +135,21 @@ static inline const char *fixture_database(char *buf, size_t size, const char *d
 		snprintf(buf, size, "%s dbname=%s user=%s", pg, db, role);
 	}
 	return buf;
+}
+
+/* fixture_database() with the name made by a printf format. */
+static inline const char *fixture_databasef(char *buf, size_t size, const char *dirpath,
+					    const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static inline const char *fixture_databasef(char *buf, size_t size, const char *dirpath,
+					    const char *fmt, ...)
+{
+	char name[64];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof name, fmt, ap);
+	va_end(ap);
+	return fixture_database(buf, size, dirpath, name);
 }
 
 /* Does database hold a store already (or, for a path, exist)? */
