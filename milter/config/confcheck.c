@@ -22,6 +22,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "grondslag/base/conninfo.h"
 #include "grondslag/config/confcheck.h"
 #include "grondslag/base/hostport.h"
 
@@ -440,6 +441,24 @@ static void check_readable(const struct confcheck_sys *sys, struct found *f, uns
 		    "it: %s; %s", key, path, describe(&ob, desc, sizeof desc), why);
 }
 
+/* A store in PostgreSQL has no file to keep the release key and the
+ * checkpoints next to: they are named, or the daemon cannot start (the
+ * relays sharing the store share the key file too: a token one relay
+ * issued is then accepted by the other). */
+static void check_shared_store(const struct config *c, struct found *f)
+{
+	if (*config_str(c, CONF_RELEASE_KEY_FILE) == '\0')
+		add(f, CONFCHECK_ERROR, config_line(c, CONF_DATABASE),
+		    "Database is a PostgreSQL connection string: set ReleaseKeyFile (the same"
+		    " key file on every relay sharing the store)");
+	bool checkpoints = *config_str(c, CONF_AUDIT_SIGNING_KEY) != '\0' ||
+			   *config_str(c, CONF_AUDIT_ANCHOR_SYSLOG) != '\0' ||
+			   config_list_count(c, CONF_AUDIT_ANCHOR_MAIL) > 0;
+	if (checkpoints && *config_str(c, CONF_AUDIT_CHECKPOINT_FILE) == '\0')
+		add(f, CONFCHECK_ERROR, config_line(c, CONF_DATABASE),
+		    "Database is a PostgreSQL connection string: set AuditCheckpointFile");
+}
+
 static void check_daemon_user(const struct config *c, const struct confcheck_sys *sys,
 			      struct found *f)
 {
@@ -450,8 +469,11 @@ static void check_daemon_user(const struct config *c, const struct confcheck_sys
 		add(f, CONFCHECK_ERROR, config_line(c, CONF_USER_ID),
 		    "UserID: no such user \"%.64s\": the daemon cannot start", user);
 	const struct confcheck_user *pu = known ? &u : NULL;
-	check_dir(c, sys, f, CONF_DATABASE, true, pu, CONFCHECK_ERROR,
-		  "SQLite makes its write-ahead log next to the database");
+	if (!conninfo_is(config_str(c, CONF_DATABASE)))
+		check_dir(c, sys, f, CONF_DATABASE, true, pu, CONFCHECK_ERROR,
+			  "SQLite makes its write-ahead log next to the database");
+	else
+		check_shared_store(c, f);
 	check_dir(c, sys, f, CONF_SPOOL_DIRECTORY, false, pu, CONFCHECK_ERROR,
 		  "large messages and releases in flight are written there");
 	check_dir(c, sys, f, CONF_PID_FILE, true, NULL, CONFCHECK_ERROR, "");

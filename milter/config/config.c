@@ -17,12 +17,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include "grondslag/base/conninfo.h"
 #include "grondslag/config/config.h"
 
 #define CONFIG_LINE_MAX 4096
 
 enum config_type {
-	CT_STR, CT_PATH, CT_UINT, CT_SIZE, CT_BOOL, CT_ENUM, CT_LIST, CT_FPRLIST,
+	CT_STR, CT_PATH,
+	CT_DATABASE,	/* a file name or a PostgreSQL connection string */
+	CT_UINT, CT_SIZE, CT_BOOL, CT_ENUM, CT_LIST, CT_FPRLIST,
 	CT_FPR,		/* one OpenPGP fingerprint, or empty */
 	CT_USERLIST,	/* a LIST of login names */
 	CT_JURIST,	/* a LIST of "USER MAILADDRESS" */
@@ -363,6 +366,7 @@ static bool set_value(struct config *c, enum config_key k, const char *val, cons
 	}
 	case CT_STR:
 	case CT_PATH:
+	case CT_DATABASE:
 		break;
 	}
 	char *s = strdup(val);
@@ -475,6 +479,7 @@ static void parse_line(struct config *c, char *line, const char *file, unsigned 
 		return;
 	}
 	if (*val == '\0' && defs[k].type != CT_STR && defs[k].type != CT_PATH &&
+	    defs[k].type != CT_DATABASE &&
 	    defs[k].type != CT_FPR) {
 		errf(e, file, lineno, "%s needs a value", defs[k].name);
 		return;
@@ -625,6 +630,10 @@ void config_dump(const struct config *c, FILE *out)
 			}
 		} else if (v->str == NULL || v->str[0] == '\0') {
 			fprintf(out, "%s\n", defs[k].name);
+		} else if (defs[k].type == CT_DATABASE) {
+			char shown[4096];
+			conninfo_redact(v->str, shown, sizeof shown);
+			fprintf(out, "%s %s\n", defs[k].name, shown);
 		} else {
 			fprintf(out, "%s %s\n", defs[k].name, v->str);
 		}
@@ -659,6 +668,7 @@ void config_doc(const char *style, FILE *out)
 				       : d->type == CT_UINT ? "number"
 				       : d->type == CT_SIZE ? "size"
 				       : d->type == CT_PATH ? "file"
+				       : d->type == CT_DATABASE ? "file|conninfo"
 				       : d->type == CT_FPRLIST || d->type == CT_FPR ? "fingerprint"
 				       : d->type == CT_USERLIST ? "user"
 				       : d->type == CT_JURIST ? "user address"

@@ -1,10 +1,13 @@
 /*
- * cmd_store.c - `grondslag store init [-c CONFIG] [--database FILE]`: the
+ * cmd_store.c - `grondslag store init [-c CONFIG] [--database DB]`: the
  * only way a store comes into being (the daemon never creates one, so a
  * vanished or emptied store is refused instead of silently started
- * afresh).  Makes the file (0600) with the schema and the first audit
- * record, owned by UserID when run as root, and refuses to touch a file
- * that exists, whatever it holds.
+ * afresh).  A file: made (0600) with the schema and the first audit
+ * record, owned by UserID when run as root; a file that exists is never
+ * touched, whatever it holds.  A PostgreSQL connection string: the
+ * schema and the first record in that database, which must hold no table
+ * yet, made as the role the string names (the store's owner: the daemon's
+ * own role has no right to change the schema, docs/operations.md).
  */
 #include <errno.h>
 #include <pwd.h>
@@ -14,6 +17,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "grondslag/base/conninfo.h"
 #include "grondslag/store/audit.h"
 #include "grondslag/store/store.h"
 
@@ -23,7 +27,7 @@
  * its files before dropping privileges). */
 static int give_to_user(const char *db, const char *user)
 {
-	if (*user == '\0' || getuid() != 0)
+	if (*user == '\0' || getuid() != 0 || conninfo_is(db))
 		return 0;
 	struct passwd *pw = getpwnam(user);
 	if (pw == NULL) {
@@ -42,7 +46,9 @@ static char *init_details(const char *db)
 {
 	struct audit_details *d = audit_details_new();
 	struct passwd *pw = getpwuid(getuid());
-	audit_details_str(d, "database", db);
+	char shown[1024];
+	conninfo_redact(db, shown, sizeof shown);	/* never a password */
+	audit_details_str(d, "database", shown);
 	audit_details_int(d, "schema", STORE_SCHEMA_VERSION);
 	audit_details_str(d, "by", pw != NULL ? pw->pw_name : "");
 	audit_details_int(d, "uid", (int64_t)getuid());
@@ -58,7 +64,7 @@ static int store_init_cmd(int argc, char **argv)
 		else if (strcmp(argv[i], "--database") == 0 && i + 1 < argc)
 			db = argv[++i];
 		else {
-			fprintf(stderr, "usage: grondslag store init [-c CONFIG] [--database FILE]\n");
+			fprintf(stderr, "usage: grondslag store init [-c CONFIG] [--database FILE|CONNINFO]\n");
 			return CTL_ERROR;
 		}
 	}
@@ -81,8 +87,11 @@ static int store_init_cmd(int argc, char **argv)
 		return CTL_ERROR;
 	}
 	rc = give_to_user(db, config_str(c, CONF_USER_ID));
-	if (rc == 0)
-		printf("created store %s (schema version %d)\n", db, STORE_SCHEMA_VERSION);
+	if (rc == 0) {
+		char shown[1024];
+		conninfo_redact(db, shown, sizeof shown);
+		printf("created store %s (schema version %d)\n", shown, STORE_SCHEMA_VERSION);
+	}
 	config_free(c);
 	return rc == 0 ? CTL_OK : CTL_ERROR;
 }
@@ -91,6 +100,6 @@ int cmd_store(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "init") == 0)
 		return store_init_cmd(argc, argv);
-	fprintf(stderr, "usage: grondslag store init [-c CONFIG] [--database FILE]\n");
+	fprintf(stderr, "usage: grondslag store init [-c CONFIG] [--database FILE|CONNINFO]\n");
 	return CTL_ERROR;
 }

@@ -28,7 +28,7 @@ static const struct ctl_command commands[] = {
 	{"stats", cmd_stats, "stats [-c CONFIG] [--database FILE | --socket PATH] [--prometheus]"
 	 " [-o FILE]",
 	 "Counts of holds and decisions (the store, or the daemon)."},
-	{"store", cmd_store, "store init [-c CONFIG] [--database FILE]",
+	{"store", cmd_store, "store init [-c CONFIG] [--database FILE|CONNINFO]",
 	 "Create a new, empty store (never overwrites one); the daemon never creates it."},
 	{"audit", cmd_audit,
 	 "audit verify|export [-c CONFIG] [--database FILE | --socket PATH] [--since D]"

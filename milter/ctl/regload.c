@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "grondslag/base/conninfo.h"
 #include "grondslag/decide/regserial.h"
 #include "grondslag/store/store.h"
 #include "regload.h"
@@ -52,14 +53,18 @@ static int rollback_check(const struct config *c, const char *file, const struct
 			  const char *data, size_t len, enum regsig_mode mode)
 {
 	const char *db = config_str(c, CONF_DATABASE);
-	if (*db == '\0' || access(db, F_OK) != 0)
+	/* no store file yet: nothing to compare with; a store in PostgreSQL
+	 * is always checked (it has no file to look for) */
+	if (*db == '\0' || (!conninfo_is(db) && access(db, F_OK) != 0))
 		return CTL_OK;
 	char err[512], msg[1024];
 	struct store *s = store_open_readonly(db, err, sizeof err);
 	struct regserial_mark mark;
 	if (s == NULL || store_registry_mark(s, &mark, err, sizeof err) < 0) {
+		char shown[1024];
+		conninfo_redact(db, shown, sizeof shown);
 		fprintf(stderr, "grondslag: %s: roll-back not checked: the store %s cannot be read"
-				" (%s)\n", file, db, err);
+				" (%s)\n", file, shown, err);
 		store_close(s);
 		return CTL_OK;
 	}

@@ -56,6 +56,7 @@
 #include <libmilter/mfapi.h>
 
 #include "daemon.h"
+#include "grondslag/base/conninfo.h"
 #include "grondslag/daemon/anchor_ship.h"
 #include "grondslag/daemon/checkpointer.h"
 #include "grondslag/config/confcheck.h"
@@ -380,7 +381,8 @@ static int drop_privileges(const struct passwd *pw, const char *db)
 	}
 	static const char *const suffix[] = {"", "-wal", "-shm"};
 	char path[4200];
-	for (size_t i = 0; i < 3; i++) {
+	/* a PostgreSQL store has no files here: the server keeps it */
+	for (size_t i = 0; i < 3 && !conninfo_is(db); i++) {
 		snprintf(path, sizeof path, "%s%s", db, suffix[i]);
 		if (chown(path, pw->pw_uid, pw->pw_gid) != 0 && errno != ENOENT)
 			log_msg(LOG_WARNING, "chown %.200s: %s", path, strerror(errno));
@@ -413,8 +415,12 @@ static int load_release_key(const struct config *c)
 	const char *file = config_str(c, CONF_RELEASE_KEY_FILE);
 	if (*file)
 		snprintf(path, sizeof path, "%s", file);
-	else
+	else if (!conninfo_is(config_str(c, CONF_DATABASE)))
 		snprintf(path, sizeof path, "%s.release-key", config_str(c, CONF_DATABASE));
+	else {
+		log_msg(LOG_ERR, "Database is a PostgreSQL connection string: set ReleaseKeyFile");
+		return -1;
+	}
 	if (release_key_load(path, true, daemon_state.release_key, err, sizeof err) != 0) {
 		log_msg(LOG_ERR, "%s", err);
 		return -1;
@@ -541,10 +547,12 @@ static int open_everything(const char *conf, bool check)
 			errors == 1 ? "" : "s");
 		return -1;
 	}
+	char shown[1024];
+	conninfo_redact(db, shown, sizeof shown);	/* never a password in the log */
 	log_msg(check ? LOG_NOTICE : LOG_INFO,
 		"%s: configuration OK; registry %.200s (%zu parties, sha256 %s); mode %s; store %.200s",
 		conf, config_str(c, CONF_REGISTRY), registry_party_count(snapshot_registry(s)),
-		snapshot_digest(s), gate_mode_name(snapshot_mode(s)), db);
+		snapshot_digest(s), gate_mode_name(snapshot_mode(s)), shown);
 	return 0;
 }
 

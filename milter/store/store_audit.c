@@ -34,20 +34,20 @@ static int head_locked(struct store *s, int64_t *seq, char hash[AUDIT_HASH_HEX],
 	hash[0] = '\0';
 	if (eventlen > 0)
 		event[0] = '\0';
-	sqlite3_stmt *st = store_prepare(
+	struct db_stmt *st = store_prepare(
 		s, "SELECT seq, hash, event FROM audit ORDER BY seq DESC LIMIT 1", err, errlen);
-	int rc = st != NULL ? sqlite3_step(st) : SQLITE_ERROR;
-	if (rc == SQLITE_ROW) {
-		const unsigned char *h = sqlite3_column_text(st, 1), *ev = sqlite3_column_text(st, 2);
-		*seq = sqlite3_column_int64(st, 0);
+	int rc = st != NULL ? db_step(st) : DB_ERROR;
+	if (rc == DB_ROW) {
+		const char *h = db_column_text(st, 1), *ev = db_column_text(st, 2);
+		*seq = db_column_int64(st, 0);
 		snprintf(hash, AUDIT_HASH_HEX, "%s", h ? (const char *)h : "");
 		if (eventlen > 0)
 			snprintf(event, eventlen, "%s", ev ? (const char *)ev : "");
 	}
-	if (st != NULL && rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (st != NULL && rc != DB_ROW && rc != DB_DONE)
 		store_sqlerr(s, err, errlen, "read audit head");
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	db_finalize(st);
+	return rc == DB_ROW || rc == DB_DONE ? 0 : -1;
 }
 
 static int append_record(struct store *s, const struct store_actor *who,
@@ -99,30 +99,30 @@ static int append_record(struct store *s, const struct store_actor *who,
 		store_errf(err, errlen, "store: out of memory");
 		return -1;
 	}
-	sqlite3_stmt *st = store_prepare(s,
+	struct db_stmt *st = store_prepare(s,
 					 "INSERT INTO audit(seq, at, actor, uid, role, event, ref,"
 					 " details, prev_hash, hash)"
 					 " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
 					 err, errlen);
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, r.seq);
-	sqlite3_bind_int64(st, 2, r.at);
+	db_bind_int64(st, 1, r.seq);
+	db_bind_int64(st, 2, r.at);
 	store_bind_text(st, 3, r.actor);
 	if (r.uid < 0)
-		sqlite3_bind_null(st, 4);
+		db_bind_null(st, 4);
 	else
-		sqlite3_bind_int64(st, 4, r.uid);
+		db_bind_int64(st, 4, r.uid);
 	store_bind_text(st, 5, r.role);
 	store_bind_text(st, 6, r.event);
 	store_bind_text(st, 7, r.ref);
 	store_bind_text(st, 8, r.details);
 	store_bind_text(st, 9, prev);
 	store_bind_text(st, 10, hash);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	int rc = db_step(st) == DB_DONE ? 0 : -1;
 	if (rc != 0)
 		store_sqlerr(s, err, errlen, "insert audit record");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc == 0 && seq_out != NULL)
 		*seq_out = seq;
 	return rc;
@@ -141,13 +141,13 @@ int store_audit_put(struct store *s, const struct store_audit *a, char *err, siz
 }
 
 /* Fill r from a row of the scan query (strings valid until the next step). */
-static void row_record(sqlite3_stmt *st, struct audit_record *r)
+static void row_record(struct db_stmt *st, struct audit_record *r)
 {
-#define TEXT(i) (sqlite3_column_text(st, (i)) ? (const char *)sqlite3_column_text(st, (i)) : "")
-	r->seq = sqlite3_column_int64(st, 0);
-	r->at = sqlite3_column_int64(st, 1);
+#define TEXT(i) (db_column_text(st, (i)) ? db_column_text(st, (i)) : "")
+	r->seq = db_column_int64(st, 0);
+	r->at = db_column_int64(st, 1);
 	r->actor = TEXT(2);
-	r->uid = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 3);
+	r->uid = db_column_null(st, 3) ? -1 : db_column_int64(st, 3);
 	r->role = TEXT(4);
 	r->event = TEXT(5);
 	r->ref = TEXT(6);
@@ -159,20 +159,20 @@ static void row_record(sqlite3_stmt *st, struct audit_record *r)
 
 /* Call cb for each row of the prepared scan query st, then finalize it;
  * 0, or -1 on a read error. */
-static int rows_each(sqlite3_stmt *st, int (*cb)(void *arg, const struct audit_record *r),
+static int rows_each(struct db_stmt *st, int (*cb)(void *arg, const struct audit_record *r),
 		     void *arg)
 {
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = db_step(st)) == DB_ROW) {
 		struct audit_record r;
 		row_record(st, &r);
 		if (cb(arg, &r) != 0) {
-			rc = SQLITE_DONE;
+			rc = DB_DONE;
 			break;
 		}
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	db_finalize(st);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 /* Walk the records with seq > after and at >= since in seq order (lock
@@ -180,15 +180,15 @@ static int rows_each(sqlite3_stmt *st, int (*cb)(void *arg, const struct audit_r
 static int scan_locked(struct store *s, int64_t after, int64_t since,
 		       int (*cb)(void *arg, const struct audit_record *r), void *arg)
 {
-	sqlite3_stmt *st = store_prepare(s,
+	struct db_stmt *st = store_prepare(s,
 					 "SELECT seq, at, actor, uid, role, event, ref, details,"
 					 " prev_hash, hash FROM audit WHERE at >= ?1 AND seq > ?2"
 					 " ORDER BY seq",
 					 NULL, 0);
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, since);
-	sqlite3_bind_int64(st, 2, after);
+	db_bind_int64(st, 1, since);
+	db_bind_int64(st, 2, after);
 	return rows_each(st, cb, arg);
 }
 
@@ -219,7 +219,7 @@ int store_audit_of_hold(struct store *s, const char *ref, int64_t since,
 	/* the hold's own records (index audit_ref), and the list views that
 	 * showed its Subject: those name it among their "refs" and have no
 	 * ref of their own; they are not older than the hold (index audit_at) */
-	sqlite3_stmt *st = store_prepare(
+	struct db_stmt *st = store_prepare(
 		s,
 		"SELECT seq, at, actor, uid, role, event, ref, details, prev_hash, hash FROM audit"
 		" WHERE ref = ?1"
@@ -230,8 +230,8 @@ int store_audit_of_hold(struct store *s, const char *ref, int64_t since,
 		NULL, 0);
 	int rc = -1;
 	if (st != NULL) {
-		sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, since);
+		db_bind_text(st, 1, ref);
+		db_bind_int64(st, 2, since);
 		rc = rows_each(st, cb, arg);
 	}
 	store_read_end(s);

@@ -42,27 +42,27 @@ static int load(struct store *s, const char *ref, unsigned required, struct hold
 {
 	*out = NULL;
 	*ids = NULL;
-	sqlite3_stmt *st = store_prepare(s, "SELECT state, sender, sender_canonical, sender_auth"
+	struct db_stmt *st = store_prepare(s, "SELECT state, sender, sender_canonical, sender_auth"
 					    " FROM holds WHERE ref = ?1", err, errlen);
 	if (st == NULL)
 		return -1;
 	store_bind_text(st, 1, ref);
-	int rc = sqlite3_step(st);
+	int rc = db_step(st);
 	enum hold_state hs = HOLD_PENDING;
-	if (rc == SQLITE_ROW && (!holdstate_parse((const char *)sqlite3_column_text(st, 0), &hs) ||
-				 (*out = holdstate_new(hs, (const char *)sqlite3_column_text(st, 1),
+	if (rc == DB_ROW && (!holdstate_parse(db_column_text(st, 0), &hs) ||
+				 (*out = holdstate_new(hs, db_column_text(st, 1),
 						       required)) == NULL ||
 				 holdstate_set_sender_id(*out,
-							 (const char *)sqlite3_column_text(st, 2),
-							 (const char *)sqlite3_column_text(st, 3)) != 0)) {
+							 db_column_text(st, 2),
+							 db_column_text(st, 3)) != 0)) {
 		store_errf(err, errlen, "store: hold %s: bad state or out of memory", ref);
-		rc = SQLITE_ERROR;
+		rc = DB_ERROR;
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW) {
-		if (rc != SQLITE_DONE && err != NULL && *err == '\0')
+	db_finalize(st);
+	if (rc != DB_ROW) {
+		if (rc != DB_DONE && err != NULL && *err == '\0')
 			store_sqlerr(s, err, errlen, "read hold");
-		return rc == SQLITE_DONE ? 0 : -1;
+		return rc == DB_DONE ? 0 : -1;
 	}
 	st = store_prepare(s, "SELECT id, recipient, state FROM hold_recipients WHERE ref = ?1"
 			      " ORDER BY id", err, errlen);
@@ -71,35 +71,35 @@ static int load(struct store *s, const char *ref, unsigned required, struct hold
 	store_bind_text(st, 1, ref);
 	size_t n = 0;
 	int result = 1;
-	while (result == 1 && sqlite3_step(st) == SQLITE_ROW) {
+	while (result == 1 && db_step(st) == DB_ROW) {
 		enum hold_rcpt_state rs;
 		int64_t *nids = realloc(*ids, (n + 1) * sizeof *nids);
 		if (nids != NULL)
 			*ids = nids;
 		if (nids == NULL ||
-		    !holdstate_rcpt_parse((const char *)sqlite3_column_text(st, 2), &rs) ||
-		    holdstate_add_rcpt(*out, (const char *)sqlite3_column_text(st, 1), rs) < 0) {
+		    !holdstate_rcpt_parse(db_column_text(st, 2), &rs) ||
+		    holdstate_add_rcpt(*out, db_column_text(st, 1), rs) < 0) {
 			store_errf(err, errlen, "store: hold %s: bad recipient row", ref);
 			result = -1;
 			break;
 		}
-		(*ids)[n++] = sqlite3_column_int64(st, 0);
+		(*ids)[n++] = db_column_int64(st, 0);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = result == 1 ? store_prepare(s, "SELECT recipient_id, jurist FROM hold_approvals"
 					    " WHERE ref = ?1", err, errlen)
 			 : NULL;
 	if (st == NULL)
 		return -1;
 	store_bind_text(st, 1, ref);
-	while (result == 1 && sqlite3_step(st) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
+	while (result == 1 && db_step(st) == DB_ROW) {
+		int64_t id = db_column_int64(st, 0);
 		for (size_t i = 0; i < n; i++)
 			if ((*ids)[i] == id &&
-			    holdstate_add_approval(*out, i, (const char *)sqlite3_column_text(st, 1)) != 0)
+			    holdstate_add_approval(*out, i, db_column_text(st, 1)) != 0)
 				result = -1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return result;
 }
 
@@ -140,13 +140,13 @@ static int write_rcpts(struct store *s, const char *ref, const struct store_deci
 		       const struct holdstate *h, const int64_t *ids, time_t now, int64_t seq,
 		       struct store_decision_result *out, char *err, size_t errlen)
 {
-	sqlite3_stmt *up = store_prepare(
+	struct db_stmt *up = store_prepare(
 		s,
 		"UPDATE hold_recipients SET state = ?2, approvals = ?3,"
 		" decided_at = CASE WHEN ?2 IN ('released','denied','expired') THEN ?4 ELSE NULL END,"
 		" relay_queue_id = CASE WHEN ?5 != '' THEN ?5 ELSE relay_queue_id END"
 		" WHERE id = ?1", err, errlen);
-	sqlite3_stmt *ap = store_prepare(
+	struct db_stmt *ap = store_prepare(
 		s,
 		"INSERT INTO hold_approvals(ref, recipient_id, jurist, at, reason, basis, audit_seq)"
 		" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", err, errlen);
@@ -158,31 +158,31 @@ static int write_rcpts(struct store *s, const char *ref, const struct store_deci
 		out->changed++;
 		enum hold_rcpt_state rs = holdstate_rcpt_state(h, i);
 		out->approved_now += holdstate_rcpt_approved_now(h, i) && rs == RCPT_APPROVED;
-		sqlite3_reset(up);
-		sqlite3_bind_int64(up, 1, ids[i]);
+		db_reset(up);
+		db_bind_int64(up, 1, ids[i]);
 		store_bind_text(up, 2, holdstate_rcpt_name(rs));
-		sqlite3_bind_int64(up, 3, holdstate_rcpt_approvals(h, i));
-		sqlite3_bind_int64(up, 4, (sqlite3_int64)now);
+		db_bind_int64(up, 3, holdstate_rcpt_approvals(h, i));
+		db_bind_int64(up, 4, (int64_t)now);
 		store_bind_text(up, 5, qid);
-		if (sqlite3_step(up) != SQLITE_DONE)
+		if (db_step(up) != DB_DONE)
 			rc = -1;
 		if (rc == 0 && holdstate_rcpt_approved_now(h, i)) {
-			sqlite3_reset(ap);
+			db_reset(ap);
 			store_bind_text(ap, 1, ref);
-			sqlite3_bind_int64(ap, 2, ids[i]);
+			db_bind_int64(ap, 2, ids[i]);
 			store_bind_text(ap, 3, d->actor ? d->actor->user : "daemon");
-			sqlite3_bind_int64(ap, 4, (sqlite3_int64)now);
+			db_bind_int64(ap, 4, (int64_t)now);
 			store_bind_text(ap, 5, d->reason);
 			store_bind_text(ap, 6, d->basis);
-			sqlite3_bind_int64(ap, 7, seq);
-			if (sqlite3_step(ap) != SQLITE_DONE)
+			db_bind_int64(ap, 7, seq);
+			if (db_step(ap) != DB_DONE)
 				rc = -1;
 		}
 	}
 	if (rc != 0 && up != NULL && ap != NULL)
 		store_sqlerr(s, err, errlen, "update recipients");
-	sqlite3_finalize(up);
-	sqlite3_finalize(ap);
+	db_finalize(up);
+	db_finalize(ap);
 	return rc;
 }
 
@@ -190,26 +190,26 @@ static int write_rcpts(struct store *s, const char *ref, const struct store_deci
 static int write_hold(struct store *s, const char *ref, const struct store_decision *d,
 		      const struct holdstate *h, time_t now, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = store_prepare(
+	struct db_stmt *st = store_prepare(
 		s,
 		"UPDATE holds SET state = ?2, state_changed = ?3,"
-		" decided_at = CASE WHEN ?4 THEN ?3 ELSE decided_at END,"
-		" decided_by = CASE WHEN ?4 THEN ?5 ELSE decided_by END,"
-		" decision_reason = CASE WHEN ?4 THEN ?6 ELSE decision_reason END"
+		" decided_at = CASE WHEN ?4 <> 0 THEN ?3 ELSE decided_at END,"
+		" decided_by = CASE WHEN ?4 <> 0 THEN ?5 ELSE decided_by END,"
+		" decision_reason = CASE WHEN ?4 <> 0 THEN ?6 ELSE decision_reason END"
 		" WHERE ref = ?1", err, errlen);
 	if (st == NULL)
 		return -1;
 	enum hold_state hs = holdstate_state(h);
 	store_bind_text(st, 1, ref);
 	store_bind_text(st, 2, holdstate_name(hs));
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
-	sqlite3_bind_int(st, 4, holdstate_final(hs));
+	db_bind_int64(st, 3, (int64_t)now);
+	db_bind_int64(st, 4, holdstate_final(hs));
 	store_bind_text(st, 5, d->actor ? d->actor->user : "daemon");
 	store_bind_text(st, 6, d->reason);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	int rc = db_step(st) == DB_DONE ? 0 : -1;
 	if (rc != 0)
 		store_sqlerr(s, err, errlen, "update hold");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -217,7 +217,7 @@ static int write_hold(struct store *s, const char *ref, const struct store_decis
 static int write_notice(struct store *s, const char *ref, const struct store_decision *d,
 			time_t now, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = store_prepare(s,
+	struct db_stmt *st = store_prepare(s,
 					 "INSERT INTO outbox(kind, ref, rcpt, message, created, due)"
 					 " VALUES(?1, ?2, ?3, ?4, ?5, ?5)", err, errlen);
 	if (st == NULL)
@@ -226,11 +226,11 @@ static int write_notice(struct store *s, const char *ref, const struct store_dec
 	store_bind_text(st, 2, ref);
 	store_bind_text(st, 3, d->notice_to);
 	store_bind_text(st, 4, d->notice_message);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)now);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	db_bind_int64(st, 5, (int64_t)now);
+	int rc = db_step(st) == DB_DONE ? 0 : -1;
 	if (rc != 0)
 		store_sqlerr(s, err, errlen, "insert notice");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 

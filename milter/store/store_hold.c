@@ -7,11 +7,14 @@
  * recipient delivered now, and optionally the sender's notice and the
  * jurists' notices in the outbox - all committed together, so a crash leaves all or nothing.
  *
- * A message in a file is streamed: the blob is reserved with zeroblob()
- * and filled with sqlite3_blob_write() in 64 KiB chunks read with pread(),
- * hashing as it goes, so a 10 MB message never sits in memory twice.
+ * A message in a file is streamed on SQLite: the blob is reserved with
+ * zeroblob() and filled in 64 KiB chunks read with pread(), hashing as it
+ * goes, so a 10 MB message never sits in memory twice.  PostgreSQL takes
+ * a value in one piece: the file is read once into memory (hashed on the
+ * way) and sent as one parameter.
  * Limits: a message of at most 1,000,000,000 bytes (SQLite's default
- * SQLITE_MAX_LENGTH); larger is an error, never a truncated copy.  At
+ * SQLITE_MAX_LENGTH, under PostgreSQL's 1 GB per value); larger is an
+ * error, never a truncated copy.  At
  * most RCPTS_MAX recipients, held and delivered together (limits.h).
  */
 #include <errno.h>
@@ -40,83 +43,104 @@ static void digest_hex(GChecksum *cs, char out[STORE_SHA256_HEX])
 	snprintf(out, STORE_SHA256_HEX, "%s", g_checksum_get_string(cs));
 }
 
-/* Fill the reserved blob of row `rowid` from fd, hashing on the way
- * (cs NULL: no hashing). */
-static int stream_file(struct store *s, sqlite3_int64 rowid, int fd, uint64_t size,
-		       GChecksum *cs, char *err, size_t errlen)
+/* What stream_read() reads from: the message file, hashed on the way. */
+struct file_source {
+	int fd;
+	GChecksum *cs;		/* NULL: no hashing */
+	int error;		/* errno of a failed read, 0 */
+};
+
+/* db_blob_reader over a file_source: pread() want bytes at off. */
+static long stream_read(void *arg, void *buf, size_t want, uint64_t off)
 {
-	sqlite3_blob *blob = NULL;
-	if (sqlite3_blob_open(s->db, "main", "hold_messages", "message", rowid, 1, &blob) !=
-	    SQLITE_OK) {
-		store_sqlerr(s, err, errlen, "open message blob");
-		sqlite3_blob_close(blob);
-		return -1;
-	}
-	char *buf = malloc(CHUNK);
-	int rc = buf ? 0 : -1;
-	if (buf == NULL)
+	struct file_source *src = arg;
+	ssize_t n;
+	do
+		n = pread(src->fd, buf, want, (off_t)off);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		src->error = errno;
+	if (n > 0 && src->cs != NULL)
+		g_checksum_update(src->cs, (const guchar *)buf, n);
+	return (long)n;
+}
+
+/* The whole file in memory (a backend that takes a blob in one piece):
+ * malloc'ed, hashed on the way; NULL + err. */
+static char *slurp_file(struct file_source *src, uint64_t size, char *err, size_t errlen)
+{
+	char *buf = malloc(size > 0 ? (size_t)size : 1);
+	if (buf == NULL) {
 		store_errf(err, errlen, "store: out of memory");
-	for (uint64_t off = 0; rc == 0 && off < size;) {
+		return NULL;
+	}
+	for (uint64_t off = 0; off < size;) {
 		size_t want = size - off < CHUNK ? (size_t)(size - off) : CHUNK;
-		ssize_t n = pread(fd, buf, want, (off_t)off);
-		if (n < 0 && errno == EINTR)
-			continue;
+		long n = stream_read(src, buf + off, want, off);
 		if (n <= 0) {
 			store_errf(err, errlen, "store: read message file: %s",
-				   n == 0 ? "file shorter than its size" : strerror(errno));
-			rc = -1;
-			break;
-		}
-		if (cs != NULL)
-			g_checksum_update(cs, (const guchar *)buf, n);
-		if (sqlite3_blob_write(blob, buf, (int)n, (int)off) != SQLITE_OK) {
-			store_sqlerr(s, err, errlen, "write message blob");
-			rc = -1;
+				   n == 0 ? "file shorter than its size" : strerror(src->error));
+			free(buf);
+			return NULL;
 		}
 		off += (uint64_t)n;
 	}
-	free(buf);
-	if (sqlite3_blob_close(blob) != SQLITE_OK && rc == 0) {
-		store_sqlerr(s, err, errlen, "close message blob");
-		rc = -1;
-	}
-	return rc;
+	return buf;
 }
 
-/* Insert the message row; 1 when ref is taken, -1 on error, 0 ok. */
+/* Insert the message row; 1 when ref is taken, -1 on error, 0 ok.
+ * A message in a file is streamed into a reserved blob where the backend
+ * can (SQLite), else read whole and sent as one value (PostgreSQL). */
 static int put_message(struct store *s, const struct hold_record *h, const char *ref,
 		       uint64_t size, char sha[STORE_SHA256_HEX], char *err, size_t errlen)
 {
-	sqlite3_stmt *st = store_prepare(
-		s, "INSERT INTO hold_messages(ref, message) VALUES(?1, ?2)", err, errlen);
-	if (st == NULL)
-		return -1;
-	store_bind_text(st, 1, ref);
-	if (h->fd >= 0)
-		sqlite3_bind_zeroblob64(st, 2, size);
-	else
-		sqlite3_bind_blob64(st, 2, h->data ? h->data : "", size, SQLITE_STATIC);
-	int rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		if (sqlite3_extended_errcode(s->db) == SQLITE_CONSTRAINT_PRIMARYKEY)
-			return 1;
-		store_sqlerr(s, err, errlen, "insert message");
-		return -1;
-	}
 	/* the caller's digest, when given, saves hashing the message again */
 	GChecksum *cs = h->sha256 ? NULL : g_checksum_new(G_CHECKSUM_SHA256);
-	rc = 0;
-	if (h->fd >= 0)
-		rc = stream_file(s, sqlite3_last_insert_rowid(s->db), h->fd, size, cs, err, errlen);
-	else if (size > 0 && cs != NULL)
-		g_checksum_update(cs, (const guchar *)h->data, (gssize)size);
-	if (cs != NULL) {
-		digest_hex(cs, sha);
-		g_checksum_free(cs);
-	} else {
-		snprintf(sha, STORE_SHA256_HEX, "%s", h->sha256);
+	struct file_source src = {.fd = h->fd, .cs = cs};
+	bool stream = h->fd >= 0 && db_blob_streams(s->db);
+	char *whole = NULL;
+	int rc = -1;
+	if (h->fd >= 0 && !stream && (whole = slurp_file(&src, size, err, errlen)) == NULL)
+		goto out;
+	struct db_stmt *st = store_prepare(
+		s, "INSERT INTO hold_messages(ref, message) VALUES(?1, ?2)", err, errlen);
+	if (st == NULL)
+		goto out;
+	store_bind_text(st, 1, ref);
+	if (stream)
+		db_bind_zeroblob(st, 2, size);
+	else
+		db_bind_blob(st, 2, whole ? whole : h->data ? h->data : "", size);
+	int step = db_step(st);
+	db_finalize(st);
+	if (step != DB_DONE) {
+		if (db_error_kind(s->db) == DB_ERR_CONSTRAINT) {
+			rc = 1;
+			goto out;
+		}
+		store_sqlerr(s, err, errlen, "insert message");
+		goto out;
 	}
+	rc = 0;
+	if (stream && db_blob_fill(s->db, "hold_messages", "message", "ref", ref, size,
+				   stream_read, &src) != DB_OK) {
+		if (src.error != 0)
+			store_errf(err, errlen, "store: read message file: %s",
+				   strerror(src.error));
+		else
+			store_sqlerr(s, err, errlen, "write message blob");
+		rc = -1;
+	} else if (h->fd < 0 && size > 0 && cs != NULL) {
+		g_checksum_update(cs, (const guchar *)h->data, (gssize)size);
+	}
+	if (cs != NULL)
+		digest_hex(cs, sha);
+	else
+		snprintf(sha, STORE_SHA256_HEX, "%s", h->sha256);
+out:
+	free(whole);
+	if (cs != NULL)
+		g_checksum_free(cs);
 	return rc;
 }
 
@@ -124,7 +148,7 @@ static int put_message(struct store *s, const struct hold_record *h, const char 
 static int put_hold_row(struct store *s, const struct hold_record *h, const char *ref,
 			uint64_t size, const char *sha, time_t now, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = store_prepare(
+	struct db_stmt *st = store_prepare(
 		s,
 		"INSERT INTO holds(ref, queue_id, sender, subject, received, stored,"
 		" decided_on, categories, tlp, summary_json, findings_json,"
@@ -138,26 +162,26 @@ static int put_hold_row(struct store *s, const struct hold_record *h, const char
 	store_bind_text(st, 2, h->queue_id);
 	store_bind_text(st, 3, h->sender);
 	store_bind_text(st, 4, h->subject);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)h->received);
-	sqlite3_bind_int64(st, 6, (sqlite3_int64)now);
-	sqlite3_bind_int64(st, 7, h->decided_on);
+	db_bind_int64(st, 5, (int64_t)h->received);
+	db_bind_int64(st, 6, (int64_t)now);
+	db_bind_int64(st, 7, h->decided_on);
 	if (h->retry_key != NULL && *h->retry_key != '\0')
 		store_bind_text(st, 15, h->retry_key);
 	if (h->message_key != NULL && *h->message_key != '\0')
 		store_bind_text(st, 16, h->message_key);
-	sqlite3_bind_int64(st, 8, h->categories);
-	sqlite3_bind_int64(st, 9, h->tlp);
+	db_bind_int64(st, 8, h->categories);
+	db_bind_int64(st, 9, h->tlp);
 	store_bind_text(st, 10, h->summary_json ? h->summary_json : "{}");
 	store_bind_text(st, 11, h->findings_json ? h->findings_json : "{}");
 	store_bind_text(st, 12, h->registry_digest);
 	store_bind_text(st, 13, sha);
-	sqlite3_bind_int64(st, 14, (sqlite3_int64)size);
+	db_bind_int64(st, 14, (int64_t)size);
 	store_bind_text(st, 17, h->sender_auth ? h->sender_auth : "");
 	store_bind_text(st, 18, h->sender_canonical ? h->sender_canonical : "");
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	int rc = db_step(st) == DB_DONE ? 0 : -1;
 	if (rc != 0)
 		store_sqlerr(s, err, errlen, "insert hold");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -165,7 +189,7 @@ static int put_hold_row(struct store *s, const struct hold_record *h, const char
 static int put_recipients(struct store *s, const struct hold_record *h, const char *ref,
 			  char *err, size_t errlen)
 {
-	sqlite3_stmt *st = store_prepare(s,
+	struct db_stmt *st = store_prepare(s,
 					 "INSERT INTO hold_recipients(ref, recipient, party, reasons,"
 					 " explanation) VALUES(?1, ?2, ?3, ?4, ?5)",
 					 err, errlen);
@@ -174,21 +198,21 @@ static int put_recipients(struct store *s, const struct hold_record *h, const ch
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < h->nrcpts; i++) {
 		const struct hold_rcpt *r = &h->rcpts[i];
-		sqlite3_reset(st);
+		db_reset(st);
 		store_bind_text(st, 1, ref);
 		store_bind_text(st, 2, r->recipient);
 		if (r->party != NULL)
 			store_bind_text(st, 3, r->party);
 		else
-			sqlite3_bind_null(st, 3);
+			db_bind_null(st, 3);
 		store_bind_text(st, 4, r->reasons);
 		store_bind_text(st, 5, r->explanation);
-		if (sqlite3_step(st) != SQLITE_DONE) {
+		if (db_step(st) != DB_DONE) {
 			store_sqlerr(s, err, errlen, "insert held recipient");
 			rc = -1;
 		}
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc != 0 || h->ndelivered == 0)
 		return rc;
 	st = store_prepare(s, "INSERT INTO hold_delivered(ref, recipient) VALUES(?1, ?2)", err,
@@ -196,15 +220,15 @@ static int put_recipients(struct store *s, const struct hold_record *h, const ch
 	if (st == NULL)
 		return -1;
 	for (size_t i = 0; rc == 0 && i < h->ndelivered; i++) {
-		sqlite3_reset(st);
+		db_reset(st);
 		store_bind_text(st, 1, ref);
 		store_bind_text(st, 2, h->delivered[i]);
-		if (sqlite3_step(st) != SQLITE_DONE) {
+		if (db_step(st) != DB_DONE) {
 			store_sqlerr(s, err, errlen, "insert delivered recipient");
 			rc = -1;
 		}
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -265,19 +289,19 @@ static int find_retry(struct store *s, const struct hold_record *h, time_t now,
 {
 	if (h->retry_key == NULL || *h->retry_key == '\0')
 		return 0;
-	sqlite3_stmt *st = store_prepare(s, "SELECT ref FROM holds WHERE retry_key = ?1"
+	struct db_stmt *st = store_prepare(s, "SELECT ref FROM holds WHERE retry_key = ?1"
 					    " AND received >= ?2 ORDER BY received LIMIT 1",
 					 err, errlen);
 	if (st == NULL)
 		return -1;
 	store_bind_text(st, 1, h->retry_key);
-	sqlite3_bind_int64(st, 2, (int64_t)now - (int64_t)h->retry_window);
-	int step = sqlite3_step(st), rc = step == SQLITE_DONE ? 0 : step == SQLITE_ROW ? 1 : -1;
+	db_bind_int64(st, 2, (int64_t)now - (int64_t)h->retry_window);
+	int step = db_step(st), rc = step == DB_DONE ? 0 : step == DB_ROW ? 1 : -1;
 	if (rc == 1)
-		snprintf(existing, STORE_REF_MAX, "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(existing, STORE_REF_MAX, "%s", db_column_text(st, 0));
 	else if (rc < 0)
 		store_sqlerr(s, err, errlen, "find a retried hold");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	if (rc != 1)
 		return rc;
 	struct audit_details *d = audit_details_new();
@@ -428,31 +452,12 @@ char *store_hold_message(struct store *s, const char *ref, size_t *len)
 {
 	if (s == NULL || ref == NULL)
 		return NULL;
-	char *out = NULL;
+	size_t n = 0;
 	pthread_mutex_lock(&s->lock);
-	sqlite3_stmt *st = store_prepare(s, "SELECT rowid, length(message) FROM hold_messages"
-					    " WHERE ref = ?1", NULL, 0);
-	sqlite3_blob *blob = NULL;
-	if (st != NULL) {
-		store_bind_text(st, 1, ref);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			sqlite3_int64 rowid = sqlite3_column_int64(st, 0);
-			int n = sqlite3_column_int(st, 1);
-			out = malloc(n > 0 ? (size_t)n : 1);
-			if (out != NULL &&
-			    (sqlite3_blob_open(s->db, "main", "hold_messages", "message", rowid, 0,
-					       &blob) != SQLITE_OK ||
-			     (n > 0 && sqlite3_blob_read(blob, out, n, 0) != SQLITE_OK))) {
-				free(out);
-				out = NULL;
-			}
-			if (out != NULL && len != NULL)
-				*len = (size_t)n;
-		}
-	}
-	sqlite3_blob_close(blob);
-	sqlite3_finalize(st);
+	char *out = db_blob_read(s->db, "hold_messages", "message", "ref", ref, &n);
 	pthread_mutex_unlock(&s->lock);
+	if (out != NULL && len != NULL)
+		*len = n;
 	return out;
 }
 
@@ -524,7 +529,7 @@ void store_hold_record_free(struct store_hold_record *r)
 /* Fill the scalar fields of r from the holds row; 1 found, 0 not, -1. */
 static int get_hold_row(struct store *s, const char *ref, struct store_hold_record *r)
 {
-	sqlite3_stmt *st = store_prepare(
+	struct db_stmt *st = store_prepare(
 		s,
 		"SELECT ref, queue_id, sender, subject, received, stored, decided_on,"
 		" categories, tlp, summary_json, findings_json, registry_digest, sha256,"
@@ -534,31 +539,31 @@ static int get_hold_row(struct store *s, const char *ref, struct store_hold_reco
 	if (st == NULL)
 		return -1;
 	store_bind_text(st, 1, ref);
-	int rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(st);
-		return rc == SQLITE_DONE ? 0 : -1;
+	int rc = db_step(st);
+	if (rc != DB_ROW) {
+		db_finalize(st);
+		return rc == DB_DONE ? 0 : -1;
 	}
-	snprintf(r->ref, sizeof r->ref, "%s", (const char *)sqlite3_column_text(st, 0));
+	snprintf(r->ref, sizeof r->ref, "%s", db_column_text(st, 0));
 	r->queue_id = store_column_dup(st, 1);
 	r->sender = store_column_dup(st, 2);
 	r->subject = store_column_dup(st, 3);
-	r->received = (time_t)sqlite3_column_int64(st, 4);
-	r->stored = (time_t)sqlite3_column_int64(st, 5);
-	r->decided_on = (int32_t)sqlite3_column_int64(st, 6);
-	r->categories = (unsigned)sqlite3_column_int64(st, 7);
-	r->tlp = sqlite3_column_int(st, 8);
+	r->received = (time_t)db_column_int64(st, 4);
+	r->stored = (time_t)db_column_int64(st, 5);
+	r->decided_on = (int32_t)db_column_int64(st, 6);
+	r->categories = (unsigned)db_column_int64(st, 7);
+	r->tlp = (int)db_column_int64(st, 8);
 	r->summary_json = store_column_dup(st, 9);
 	r->findings_json = store_column_dup(st, 10);
 	r->registry_digest = store_column_dup(st, 11);
-	snprintf(r->sha256, sizeof r->sha256, "%s", (const char *)sqlite3_column_text(st, 12));
-	r->size = (uint64_t)sqlite3_column_int64(st, 13);
+	snprintf(r->sha256, sizeof r->sha256, "%s", db_column_text(st, 12));
+	r->size = (uint64_t)db_column_int64(st, 13);
 	r->state = store_column_dup(st, 14);
-	r->release_attempts = (unsigned)sqlite3_column_int64(st, 15);
+	r->release_attempts = (unsigned)db_column_int64(st, 15);
 	r->release_error = store_column_opt(st, 16);
-	r->release_due = (time_t)sqlite3_column_int64(st, 17);
+	r->release_due = (time_t)db_column_int64(st, 17);
 	r->sender_auth = store_column_dup(st, 18);
-	sqlite3_finalize(st);
+	db_finalize(st);
 	bool ok = r->queue_id && r->sender && r->sender_auth && r->subject && r->summary_json &&
 		  r->findings_json && r->registry_digest && r->state;
 	return ok ? 1 : -1;
@@ -567,7 +572,7 @@ static int get_hold_row(struct store *s, const char *ref, struct store_hold_reco
 /* Fill r->rcpts and r->delivered. */
 static int get_recipients(struct store *s, const char *ref, struct store_hold_record *r)
 {
-	sqlite3_stmt *st = store_prepare(s,
+	struct db_stmt *st = store_prepare(s,
 					 "SELECT recipient, party, reasons, explanation, state,"
 					 " relay_queue_id FROM hold_recipients WHERE ref = ?1"
 					 " ORDER BY id",
@@ -576,7 +581,7 @@ static int get_recipients(struct store *s, const char *ref, struct store_hold_re
 		return -1;
 	store_bind_text(st, 1, ref);
 	int rc = 0;
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+	while (rc == 0 && db_step(st) == DB_ROW) {
 		void *n = realloc(r->rcpts, (r->nrcpts + 1) * sizeof *r->rcpts);
 		if (n == NULL) {
 			rc = -1;
@@ -585,7 +590,7 @@ static int get_recipients(struct store *s, const char *ref, struct store_hold_re
 		r->rcpts = n;
 		struct store_hold_rcpt_record *x = &r->rcpts[r->nrcpts++];
 		x->recipient = store_column_dup(st, 0);
-		x->party = sqlite3_column_type(st, 1) == SQLITE_NULL ? NULL : store_column_dup(st, 1);
+		x->party = db_column_null(st, 1) ? NULL : store_column_dup(st, 1);
 		x->reasons = store_column_dup(st, 2);
 		x->explanation = store_column_dup(st, 3);
 		x->state = store_column_dup(st, 4);
@@ -593,14 +598,14 @@ static int get_recipients(struct store *s, const char *ref, struct store_hold_re
 		if (!x->recipient || !x->reasons || !x->explanation || !x->state)
 			rc = -1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	st = rc == 0 ? store_prepare(s, "SELECT recipient FROM hold_delivered WHERE ref = ?1"
 					" ORDER BY id", NULL, 0)
 		     : NULL;
 	if (st == NULL)
 		return -1;
 	store_bind_text(st, 1, ref);
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+	while (rc == 0 && db_step(st) == DB_ROW) {
 		void *n = realloc(r->delivered, (r->ndelivered + 1) * sizeof *r->delivered);
 		if (n == NULL) {
 			rc = -1;
@@ -610,7 +615,7 @@ static int get_recipients(struct store *s, const char *ref, struct store_hold_re
 		if ((r->delivered[r->ndelivered++] = store_column_dup(st, 0)) == NULL)
 			rc = -1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 

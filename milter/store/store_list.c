@@ -50,7 +50,7 @@ void store_hold_list_free(struct store_hold_list *l)
 /* Append the recipients of h->ref; 0 or -1. */
 static int list_rcpts(struct store *s, struct store_hold_summary *h)
 {
-	sqlite3_stmt *st = store_prepare(s,
+	struct db_stmt *st = store_prepare(s,
 					 "SELECT recipient, state, party, reasons, approvals"
 					 " FROM hold_recipients WHERE ref = ?1 ORDER BY id",
 					 NULL, 0);
@@ -58,7 +58,7 @@ static int list_rcpts(struct store *s, struct store_hold_summary *h)
 		return -1;
 	store_bind_text(st, 1, h->ref);
 	int rc = 0;
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+	while (rc == 0 && db_step(st) == DB_ROW) {
 		size_t n = h->nrcpts + 1;
 		char **a = realloc(h->rcpts, n * sizeof *a);
 		if (a) h->rcpts = a;
@@ -79,23 +79,23 @@ static int list_rcpts(struct store *s, struct store_hold_summary *h)
 		h->rcpt_states[i] = store_column_dup(st, 1);
 		h->parties[i] = store_column_dup(st, 2);
 		h->reasons[i] = store_column_dup(st, 3);
-		h->approvals[i] = (unsigned)sqlite3_column_int64(st, 4);
+		h->approvals[i] = (unsigned)db_column_int64(st, 4);
 		if (!h->rcpts[i] || !h->rcpt_states[i] || !h->parties[i] || !h->reasons[i])
 			rc = -1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
 /* The listing query, with the filter bound. */
-static sqlite3_stmt *list_query(struct store *s, const struct store_hold_filter *f, char *err,
+static struct db_stmt *list_query(struct store *s, const struct store_hold_filter *f, char *err,
 				size_t errlen)
 {
-	sqlite3_stmt *st = store_prepare(
+	struct db_stmt *st = store_prepare(
 		s,
 		"SELECT ref, queue_id, sender, subject, state, summary_json, received,"
 		" categories, tlp, release_attempts, release_error FROM holds h WHERE"
-		" (?1 OR state IN ('pending','partly-approved','releasing'))"
+		" (?1 <> 0 OR state IN ('pending','partly-approved','releasing'))"
 		" AND received >= ?2"
 		" AND (?3 = '' OR instr(lower(sender), lower(?3)) > 0)"
 		" AND (?4 = '' OR EXISTS (SELECT 1 FROM hold_recipients r WHERE r.ref = h.ref"
@@ -107,12 +107,12 @@ static sqlite3_stmt *list_query(struct store *s, const struct store_hold_filter 
 	if (st == NULL)
 		return NULL;
 	size_t limit = f->limit ? f->limit : STORE_LIST_MAX;
-	sqlite3_bind_int(st, 1, f->all_states ? 1 : 0);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)f->since);
+	db_bind_int64(st, 1, f->all_states ? 1 : 0);
+	db_bind_int64(st, 2, (int64_t)f->since);
 	store_bind_text(st, 3, f->sender);
 	store_bind_text(st, 4, f->party);
 	store_bind_text(st, 5, f->reason);
-	sqlite3_bind_int64(st, 6, (sqlite3_int64)limit + 1);
+	db_bind_int64(st, 6, (int64_t)limit + 1);
 	return st;
 }
 
@@ -120,12 +120,12 @@ static sqlite3_stmt *list_query(struct store *s, const struct store_hold_filter 
 static int list_locked(struct store *s, const struct store_hold_filter *f,
 		       struct store_hold_list *out, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = list_query(s, f, err, errlen);
+	struct db_stmt *st = list_query(s, f, err, errlen);
 	if (st == NULL)
 		return -1;
 	size_t limit = f->limit ? f->limit : STORE_LIST_MAX;
 	int rc = 0;
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+	while (rc == 0 && db_step(st) == DB_ROW) {
 		if (out->n == limit) {
 			out->truncated = true;
 			break;
@@ -138,24 +138,24 @@ static int list_locked(struct store *s, const struct store_hold_filter *f,
 		out->holds = n;
 		struct store_hold_summary *h = &out->holds[out->n++];
 		memset(h, 0, sizeof *h);
-		snprintf(h->ref, sizeof h->ref, "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(h->ref, sizeof h->ref, "%s", db_column_text(st, 0));
 		h->queue_id = store_column_dup(st, 1);
 		h->sender = store_column_dup(st, 2);
 		h->subject = store_column_dup(st, 3);
 		h->state = store_column_dup(st, 4);
 		h->summary_json = store_column_dup(st, 5);
-		h->received = (time_t)sqlite3_column_int64(st, 6);
-		h->categories = (unsigned)sqlite3_column_int64(st, 7);
-		h->tlp = sqlite3_column_int(st, 8);
-		h->release_attempts = (unsigned)sqlite3_column_int64(st, 9);
+		h->received = (time_t)db_column_int64(st, 6);
+		h->categories = (unsigned)db_column_int64(st, 7);
+		h->tlp = (int)db_column_int64(st, 8);
+		h->release_attempts = (unsigned)db_column_int64(st, 9);
 		h->release_error = store_column_opt(st, 10);
 		if (!h->queue_id || !h->sender || !h->subject || !h->state || !h->summary_json ||
 		    list_rcpts(s, h) != 0)
 			rc = -1;
 	}
 	if (rc != 0)
-		store_errf(err, errlen, "store: listing holds: %s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
+		store_errf(err, errlen, "store: listing holds: %s", db_errmsg(s->db));
+	db_finalize(st);
 	return rc;
 }
 
@@ -195,7 +195,7 @@ int store_hold_approvals(struct store *s, const char *ref, struct store_approval
 	if (s == NULL || ref == NULL)
 		return -1;
 	pthread_mutex_lock(&s->lock);
-	sqlite3_stmt *st = store_prepare(s,
+	struct db_stmt *st = store_prepare(s,
 					 "SELECT r.recipient, a.jurist, a.reason, a.basis, a.at"
 					 " FROM hold_approvals a JOIN hold_recipients r"
 					 " ON r.id = a.recipient_id WHERE a.ref = ?1 ORDER BY a.id",
@@ -203,7 +203,7 @@ int store_hold_approvals(struct store *s, const char *ref, struct store_approval
 	int rc = st ? 0 : -1;
 	if (st != NULL)
 		store_bind_text(st, 1, ref);
-	while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+	while (rc == 0 && db_step(st) == DB_ROW) {
 		struct store_approval *a = realloc(*out, (*n + 1) * sizeof *a);
 		if (a == NULL) {
 			rc = -1;
@@ -215,11 +215,11 @@ int store_hold_approvals(struct store *s, const char *ref, struct store_approval
 		a->jurist = store_column_dup(st, 1);
 		a->reason = store_column_dup(st, 2);
 		a->basis = store_column_dup(st, 3);
-		a->at = (time_t)sqlite3_column_int64(st, 4);
+		a->at = (time_t)db_column_int64(st, 4);
 		if (!a->recipient || !a->jurist || !a->reason || !a->basis)
 			rc = -1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	pthread_mutex_unlock(&s->lock);
 	if (rc != 0) {
 		store_errf(err, errlen, "store: reading approvals failed");
@@ -237,22 +237,22 @@ int store_party_held(struct store *s, const char *party, char *out, size_t outle
 		return -1;
 	out[0] = '\0';
 	pthread_mutex_lock(&s->lock);
-	sqlite3_stmt *st = store_prepare(s,
+	struct db_stmt *st = store_prepare(s,
 					 "SELECT party FROM hold_recipients WHERE party IS NOT NULL"
 					 " AND lower(party) = lower(?1) LIMIT 1", err, errlen);
 	int rc = st != NULL ? 0 : -1;
 	if (st != NULL) {
 		store_bind_text(st, 1, party);
-		int step = sqlite3_step(st);
-		if (step == SQLITE_ROW) {
-			snprintf(out, outlen, "%s", (const char *)sqlite3_column_text(st, 0));
+		int step = db_step(st);
+		if (step == DB_ROW) {
+			snprintf(out, outlen, "%s", db_column_text(st, 0));
 			rc = 1;
-		} else if (step != SQLITE_DONE) {
+		} else if (step != DB_DONE) {
 			store_sqlerr(s, err, errlen, "look up a party");
 			rc = -1;
 		}
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	pthread_mutex_unlock(&s->lock);
 	return rc;
 }

@@ -53,7 +53,7 @@ static int share_audit(struct store *s, const struct hold_share *sh, char *err, 
 /* Insert one share record inside the caller's transaction. */
 int store_put_share(struct store *s, const struct hold_share *sh, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = store_prepare(s,
+	struct db_stmt *st = store_prepare(s,
 					 "INSERT INTO shares(shared_at, queue_id, sender, recipient,"
 					 " party, bases, articles, categories, tlp, public_addresses,"
 					 " countries, simulated)"
@@ -62,26 +62,26 @@ int store_put_share(struct store *s, const struct hold_share *sh, char *err, siz
 	if (st == NULL)
 		return -1;
 	int rc = 0;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)(sh->when > 0 ? sh->when : time(NULL)));
+	db_bind_int64(st, 1, (int64_t)(sh->when > 0 ? sh->when : time(NULL)));
 	store_bind_text(st, 2, sh->queue_id);
 	store_bind_text(st, 3, sh->sender);
 	store_bind_text(st, 4, sh->recipient);
 	if (sh->party != NULL)
 		store_bind_text(st, 5, sh->party);
 	else
-		sqlite3_bind_null(st, 5);
+		db_bind_null(st, 5);
 	store_bind_text(st, 6, sh->bases);
 	store_bind_text(st, 7, sh->articles);
-	sqlite3_bind_int64(st, 8, sh->categories);
-	sqlite3_bind_int64(st, 9, sh->tlp);
-	sqlite3_bind_int64(st, 10, sh->public_addresses);
+	db_bind_int64(st, 8, sh->categories);
+	db_bind_int64(st, 9, sh->tlp);
+	db_bind_int64(st, 10, sh->public_addresses);
 	store_bind_text(st, 11, sh->countries);
-	sqlite3_bind_int(st, 12, sh->simulated ? 1 : 0);
-	if (sqlite3_step(st) != SQLITE_DONE) {
+	db_bind_int64(st, 12, sh->simulated ? 1 : 0);
+	if (db_step(st) != DB_DONE) {
 		store_sqlerr(s, err, errlen, "insert share");
 		rc = -1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc == 0 ? share_audit(s, sh, err, errlen) : rc;
 }
 
@@ -115,7 +115,7 @@ int store_share_put(struct store *s, const struct hold_share *sh, char *err, siz
 static int insert_notice(struct store *s, const char *kind, const char *ref, const char *to,
 			 const char *message, time_t due, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = store_prepare(s,
+	struct db_stmt *st = store_prepare(s,
 					 "INSERT INTO outbox(kind, ref, rcpt, message, created, due)"
 					 " VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 					 err, errlen);
@@ -126,13 +126,13 @@ static int insert_notice(struct store *s, const char *kind, const char *ref, con
 	store_bind_text(st, 2, ref);
 	store_bind_text(st, 3, to);
 	store_bind_text(st, 4, message);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)time(NULL));
-	sqlite3_bind_int64(st, 6, (sqlite3_int64)due);
-	if (sqlite3_step(st) != SQLITE_DONE) {
+	db_bind_int64(st, 5, (int64_t)time(NULL));
+	db_bind_int64(st, 6, (int64_t)due);
+	if (db_step(st) != DB_DONE) {
 		store_sqlerr(s, err, errlen, "insert notice");
 		rc = -1;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -195,31 +195,31 @@ int store_notice_next(struct store *s, time_t now, struct store_notice *out)
 	pthread_mutex_lock(&s->lock);
 	store_notice_strings_free(s);
 	memset(out, 0, sizeof *out);
-	sqlite3_stmt *st = store_prepare(s,
+	struct db_stmt *st = store_prepare(s,
 					 "SELECT id, kind, ref, rcpt, message, attempts, due,"
 					 " last_error FROM outbox WHERE state = 'queued'"
 					 " AND due <= ?1 ORDER BY due, id LIMIT 1",
 					 NULL, 0);
 	int rc = -1;
 	if (st != NULL) {
-		sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-		int step = sqlite3_step(st);
-		if (step == SQLITE_DONE) {
+		db_bind_int64(st, 1, (int64_t)now);
+		int step = db_step(st);
+		if (step == DB_DONE) {
 			rc = 0;
-		} else if (step == SQLITE_ROW) {
+		} else if (step == DB_ROW) {
 			s->n_kind = store_column_dup(st, 1);
 			s->n_ref = store_column_dup(st, 2);
 			s->n_to = store_column_dup(st, 3);
 			s->n_message = store_column_dup(st, 4);
 			s->n_last_error = store_column_dup(st, 7);
 			if (s->n_kind && s->n_ref && s->n_to && s->n_message && s->n_last_error) {
-				out->id = sqlite3_column_int64(st, 0);
+				out->id = db_column_int64(st, 0);
 				out->kind = s->n_kind;
 				out->ref = s->n_ref;
 				out->to = s->n_to;
 				out->message = s->n_message;
-				out->attempts = (unsigned)sqlite3_column_int64(st, 5);
-				out->due = (time_t)sqlite3_column_int64(st, 6);
+				out->attempts = (unsigned)db_column_int64(st, 5);
+				out->due = (time_t)db_column_int64(st, 6);
 				out->last_error = s->n_last_error;
 				rc = 1;
 			} else {
@@ -227,7 +227,7 @@ int store_notice_next(struct store *s, time_t now, struct store_notice *out)
 			}
 		}
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	pthread_mutex_unlock(&s->lock);
 	return rc;
 }
@@ -255,7 +255,7 @@ static int notice_update(struct store *s, int64_t id, const char *state, time_t 
 {
 	char clean[LAST_ERROR_MAX + 1];
 	clean_error(why, clean);
-	sqlite3_stmt *st = store_prepare(s,
+	struct db_stmt *st = store_prepare(s,
 					 "UPDATE outbox SET state = ?2, due = ?3, done_at = ?4,"
 					 " attempts = attempts + ?6,"
 					 " last_error = CASE WHEN ?5 = '' THEN last_error ELSE ?5 END"
@@ -263,35 +263,35 @@ static int notice_update(struct store *s, int64_t id, const char *state, time_t 
 					 NULL, 0);
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	store_bind_text(st, 2, state);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)due);
+	db_bind_int64(st, 3, (int64_t)due);
 	if (done > 0)
-		sqlite3_bind_int64(st, 4, (sqlite3_int64)done);
+		db_bind_int64(st, 4, (int64_t)done);
 	else
-		sqlite3_bind_null(st, 4);
+		db_bind_null(st, 4);
 	store_bind_text(st, 5, clean);
-	sqlite3_bind_int(st, 6, attempt ? 1 : 0);
-	int rc = sqlite3_step(st) == SQLITE_DONE && sqlite3_changes(s->db) == 1 ? 0 : -1;
-	sqlite3_finalize(st);
+	db_bind_int64(st, 6, attempt ? 1 : 0);
+	int rc = db_step(st) == DB_DONE && db_changes(s->db) == 1 ? 0 : -1;
+	db_finalize(st);
 	return rc;
 }
 
 /* Attempts and due of a queued notice; 0, or -1 when not queued. */
 static int notice_state(struct store *s, int64_t id, unsigned *attempts, time_t *due)
 {
-	sqlite3_stmt *st = store_prepare(
+	struct db_stmt *st = store_prepare(
 		s, "SELECT attempts, due FROM outbox WHERE id = ?1 AND state = 'queued'", NULL, 0);
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
+	db_bind_int64(st, 1, id);
 	int rc = -1;
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		*attempts = (unsigned)sqlite3_column_int64(st, 0);
-		*due = (time_t)sqlite3_column_int64(st, 1);
+	if (db_step(st) == DB_ROW) {
+		*attempts = (unsigned)db_column_int64(st, 0);
+		*due = (time_t)db_column_int64(st, 1);
 		rc = 0;
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -350,16 +350,16 @@ int64_t store_notice_count(struct store *s, const char *state)
 	if (s == NULL)
 		return -1;
 	pthread_mutex_lock(&s->lock);
-	sqlite3_stmt *st = store_prepare(
-		s, "SELECT count(*) FROM outbox WHERE ?1 IS NULL OR state = ?1", NULL, 0);
+	struct db_stmt *st = store_prepare(
+		s, "SELECT count(*) FROM outbox WHERE CAST(?1 AS TEXT) IS NULL OR state = ?1", NULL, 0);
 	int64_t n = -1;
 	if (st != NULL) {
 		if (state != NULL)
 			store_bind_text(st, 1, state);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			n = sqlite3_column_int64(st, 0);
+		if (db_step(st) == DB_ROW)
+			n = db_column_int64(st, 0);
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	pthread_mutex_unlock(&s->lock);
 	return n;
 }

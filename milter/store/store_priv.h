@@ -12,24 +12,24 @@
 #define GRONDSLAG_STORE_PRIV_H
 
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "grondslag/store/db.h"
 #include "grondslag/store/store.h"
 
 /* "GRND": PRAGMA application_id of a grondslag store. */
 #define STORE_APPLICATION_ID 0x47524e44
 
 struct store {
-	sqlite3 *db;
+	struct db *db;			/* SQLite file or PostgreSQL (db.h) */
 	pthread_mutex_t lock;
 	int fail_commits;		/* store_fail_commits(): fail the next n
 				 * commits (< 0: every one) */
 	bool readonly;			/* store_open_readonly() */
-	dev_t dev;			/* the file opened: a write checks that */
-	ino_t ino;			/* the path still names it */
+	dev_t dev;			/* SQLite: the file opened: a write */
+	ino_t ino;			/* checks that the path still names it */
 	char *path;
 	/* the strings of the last store_notice_next() */
 	char *n_kind, *n_ref, *n_to, *n_message, *n_last_error;
@@ -40,7 +40,7 @@ struct store {
 /* snprintf into err (when err is not NULL). */
 void store_errf(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* err = "store: what: <SQLite's message>". */
+/* err = "store: what: <the database's message>". */
 void store_sqlerr(struct store *s, char *err, size_t errlen, const char *what);
 
 /* One write transaction under the lock, the only way anything is
@@ -48,12 +48,15 @@ void store_sqlerr(struct store *s, char *err, size_t errlen, const char *what);
  * body (the *_locked helpers), then store_txn_end(): commit when commit
  * (a body's refusal may keep its records), else roll back, and unlock.
  * It returns rc, or -1 when the commit failed.
- * BEGIN IMMEDIATE takes the write lock now (waiting up to the busy
- * timeout), so a transaction never fails half-way on a lock; it fails
- * when the path no longer names the file opened (removed or replaced
- * while in use): a write there would vanish at the next start.  COMMIT
- * is fsynced (synchronous=FULL), rolls back on failure, and fails on
- * purpose while store_fail_commits() says so. */
+ * db_begin_write() takes the store's write lock now (SQLite: BEGIN
+ * IMMEDIATE, waiting up to the busy timeout; PostgreSQL: the store's
+ * advisory lock, so writers on every relay are serialised), so a
+ * transaction never fails half-way on a lock; on SQLite it fails when the
+ * path no longer names the file opened (removed or replaced while in
+ * use): a write there would vanish at the next start.  COMMIT is durable
+ * (SQLite synchronous=FULL; PostgreSQL synchronous_commit=on, which waits
+ * for a synchronous standby where one is configured), rolls back on
+ * failure, and fails on purpose while store_fail_commits() says so. */
 int store_txn_begin(struct store *s, char *err, size_t errlen);
 int store_txn_end(struct store *s, int rc, bool commit, char *err, size_t errlen);
 /* One read transaction under the lock, so that what a public function
@@ -66,13 +69,18 @@ void store_read_end(struct store *s);
  * store_open_report()), immutable when no -wal file exists, not yet
  * checked; NULL + why (the connection's message). */
 struct store *store_new_readonly(const char *path, char *why, size_t whylen);
-/* One integer from a one-row statement such as "PRAGMA user_version":
- * SQLITE_OK, else SQLite's result (SQLITE_DONE: no row). */
-int store_query_int(sqlite3 *db, const char *sql, int64_t *out);
+/* One integer from a one-row statement such as "SELECT count(*) ...":
+ * DB_OK, else DB_DONE (no row) or DB_ERROR. */
+int store_query_int(struct db *db, const char *sql, int64_t *out);
+/* Whose store this is: application_id (STORE_APPLICATION_ID when ours),
+ * the schema version (0 none) and the number of tables in it, whatever the
+ * backend keeps them in (SQLite: the header's PRAGMAs; PostgreSQL: the
+ * table grondslag_meta).  DB_OK or DB_ERROR. */
+int store_identity(struct db *db, int64_t *appid, int64_t *version, int64_t *tables);
 /* Prepare sql or set err. */
-sqlite3_stmt *store_prepare(struct store *s, const char *sql, char *err, size_t errlen);
+struct db_stmt *store_prepare(struct store *s, const char *sql, char *err, size_t errlen);
 /* Bind text, NULL as "" (for NOT NULL columns). */
-int store_bind_text(sqlite3_stmt *st, int col, const char *text);
+int store_bind_text(struct db_stmt *st, int col, const char *text);
 /* One share row inside the caller's transaction (store_outbox.c). */
 int store_put_share(struct store *s, const struct hold_share *sh, char *err, size_t errlen);
 /* Queue n notices of ref due at now inside the caller's transaction
@@ -90,9 +98,9 @@ int store_decide_locked(struct store *s, const char *ref, const struct store_dec
 /* Free the strings of the last store_notice_next(). */
 void store_notice_strings_free(struct store *s);
 /* malloc'ed copy of a text column, "" for NULL; NULL only out of memory. */
-char *store_column_dup(sqlite3_stmt *st, int col);
+char *store_column_dup(struct db_stmt *st, int col);
 /* The text of a column that may be absent: NULL for SQL NULL or "" (and
  * out of memory, which then reads as absent: only for optional fields). */
-char *store_column_opt(sqlite3_stmt *st, int col);
+char *store_column_opt(struct db_stmt *st, int col);
 
 #endif

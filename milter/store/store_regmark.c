@@ -24,26 +24,34 @@ int store_registry_mark(struct store *s, struct regserial_mark *m, char *err, si
 	 * newest load.  A load without a serial (forced with RegistryRollback
 	 * none) never lowers the mark: were it the mark, "nothing to compare"
 	 * would let any older serial in next, without a force. */
-	sqlite3_stmt *st = store_prepare(
-		s,
-		"SELECT seq, at, json_extract(details, '$.serial'),"
-		" json_extract(details, '$.digest') FROM audit"
-		" WHERE event = 'registry-load'"
-		" ORDER BY coalesce(json_extract(details, '$.serial'), 0) > 0 DESC, seq DESC"
-		" LIMIT 1", err, errlen);
-	int rc = st != NULL ? sqlite3_step(st) : SQLITE_ERROR;
-	if (rc == SQLITE_ROW) {
+	/* the one query that reads inside the record's JSON, in each
+	 * backend's words for it */
+	static const char *const sql[] = {
+		[DB_SQLITE] = "SELECT seq, at, json_extract(details, '$.serial'),"
+			      " json_extract(details, '$.digest') FROM audit"
+			      " WHERE event = 'registry-load'"
+			      " ORDER BY coalesce(json_extract(details, '$.serial'), 0) > 0 DESC,"
+			      " seq DESC LIMIT 1",
+		[DB_POSTGRES] = "SELECT seq, at, (details::jsonb ->> 'serial')::numeric,"
+				" details::jsonb ->> 'digest' FROM audit"
+				" WHERE event = 'registry-load'"
+				" ORDER BY coalesce((details::jsonb ->> 'serial')::numeric, 0) > 0"
+				" DESC, seq DESC LIMIT 1",
+	};
+	struct db_stmt *st = store_prepare(s, sql[db_backend(s->db)], err, errlen);
+	int rc = st != NULL ? db_step(st) : DB_ERROR;
+	if (rc == DB_ROW) {
 		m->found = true;
-		m->seq = sqlite3_column_int64(st, 0);
-		m->at = (time_t)sqlite3_column_int64(st, 1);
-		sqlite3_int64 serial = sqlite3_column_int64(st, 2);
+		m->seq = db_column_int64(st, 0);
+		m->at = (time_t)db_column_int64(st, 1);
+		int64_t serial = db_column_int64(st, 2);
 		m->serial = serial > 0 ? (uint64_t)serial : 0;
-		const unsigned char *d = sqlite3_column_text(st, 3);
+		const char *d = db_column_text(st, 3);
 		snprintf(m->digest, sizeof m->digest, "%s", d ? (const char *)d : "");
-	} else if (rc != SQLITE_DONE && st != NULL) {
+	} else if (rc != DB_DONE && st != NULL) {
 		store_sqlerr(s, err, errlen, "read the registry mark");
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	pthread_mutex_unlock(&s->lock);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 }

@@ -39,7 +39,7 @@
 static char *rcpts_in_state(struct store *s, const char *ref, const char *st, bool *none)
 {
 	*none = false;
-	sqlite3_stmt *q = store_prepare(s, "SELECT recipient FROM hold_recipients"
+	struct db_stmt *q = store_prepare(s, "SELECT recipient FROM hold_recipients"
 					   " WHERE ref = ?1 AND state = ?2", NULL, 0);
 	if (q == NULL)
 		return NULL;
@@ -48,14 +48,14 @@ static char *rcpts_in_state(struct store *s, const char *ref, const char *st, bo
 	char **v = NULL;
 	size_t n = 0;
 	bool ok = true;
-	while (ok && sqlite3_step(q) == SQLITE_ROW && n < RELEASE_MAX_RCPTS) {
+	while (ok && db_step(q) == DB_ROW && n < RELEASE_MAX_RCPTS) {
 		char **nv = realloc(v, (n + 1) * sizeof *v);
 		ok = nv != NULL && (nv[n] = store_column_dup(q, 0)) != NULL;
 		if (nv != NULL)
 			v = nv;
 		n += ok;
 	}
-	sqlite3_finalize(q);
+	db_finalize(q);
 	char *canon = ok && n > 0 ? release_rcpts_canon((const char *const *)v, n) : NULL;
 	*none = ok && n == 0;
 	store_strv_free(v, n);
@@ -66,19 +66,19 @@ static char *rcpts_in_state(struct store *s, const char *ref, const char *st, bo
 static int exec_bind(struct store *s, const char *sql, const char *types, const void *const *args,
 		     char *err, size_t errlen)
 {
-	sqlite3_stmt *st = store_prepare(s, sql, err, errlen);
+	struct db_stmt *st = store_prepare(s, sql, err, errlen);
 	if (st == NULL)
 		return -1;
 	for (int i = 0; types[i]; i++) {
 		if (types[i] == 't')
 			store_bind_text(st, i + 1, args[i]);
 		else
-			sqlite3_bind_int64(st, i + 1, *(const int64_t *)args[i]);
+			db_bind_int64(st, i + 1, *(const int64_t *)args[i]);
 	}
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	int rc = db_step(st) == DB_DONE ? 0 : -1;
 	if (rc != 0)
 		store_sqlerr(s, err, errlen, "release");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -96,7 +96,7 @@ static int finish(struct store *s, int rc, char *err, size_t errlen)
 static int released_elsewhere(struct store *s, const struct store_release_start *b,
 			      char *reason, size_t reasonlen, char *err, size_t errlen)
 {
-	sqlite3_stmt *q = store_prepare(s, "SELECT r.recipient, r.ref FROM holds h"
+	struct db_stmt *q = store_prepare(s, "SELECT r.recipient, r.ref FROM holds h"
 					   " JOIN hold_recipients r ON r.ref = h.ref"
 					   " WHERE h.message_key = (SELECT message_key FROM holds"
 					   " WHERE ref = ?1) AND h.ref <> ?1"
@@ -106,8 +106,8 @@ static int released_elsewhere(struct store *s, const struct store_release_start 
 	store_bind_text(q, 1, b->ref);
 	char why[300] = "";
 	int step;
-	while (why[0] == '\0' && (step = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *one[] = {(const char *)sqlite3_column_text(q, 0)};
+	while (why[0] == '\0' && (step = db_step(q)) == DB_ROW) {
+		const char *one[] = {db_column_text(q, 0)};
 		char *canon = release_rcpts_canon(one, 1);
 		size_t cl = canon ? strlen(canon) : 0;
 		/* a whole line of the approved list */
@@ -115,10 +115,10 @@ static int released_elsewhere(struct store *s, const struct store_release_start 
 			if ((p == b->rcpts_canon || p[-1] == '\n') && (p[cl] == '\0' || p[cl] == '\n'))
 				snprintf(why, sizeof why, "duplicate: %.200s was released from hold %s,"
 					 " the same message; not released twice", canon,
-					 (const char *)sqlite3_column_text(q, 1));
+					 db_column_text(q, 1));
 		free(canon);
 	}
-	sqlite3_finalize(q);
+	db_finalize(q);
 	if (why[0] == '\0')
 		return 0;
 	snprintf(reason, reasonlen, "%s", why);
@@ -193,23 +193,23 @@ static int token_get_locked(struct store *s, const char *nonce, struct store_rel
 			    char *err, size_t errlen)
 {
 	memset(t, 0, sizeof *t);
-	sqlite3_stmt *st = store_prepare(s, "SELECT ref, rcpts, digest, header, state,"
+	struct db_stmt *st = store_prepare(s, "SELECT ref, rcpts, digest, header, state,"
 					    " coalesce(mta_queue_id, ''), expires"
 					    " FROM release_tokens WHERE nonce = ?1", err, errlen);
 	if (st == NULL)
 		return -1;
 	store_bind_text(st, 1, nonce);
-	int rc = sqlite3_step(st);
-	int found = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	int rc = db_step(st);
+	int found = rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 	if (found == 1) {
 		snprintf(t->nonce, sizeof t->nonce, "%s", nonce);
-		snprintf(t->ref, sizeof t->ref, "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(t->ref, sizeof t->ref, "%s", db_column_text(st, 0));
 		t->rcpts = store_column_dup(st, 1);
 		t->digest = store_column_dup(st, 2);
 		t->header = store_column_dup(st, 3);
 		t->state = store_column_dup(st, 4);
 		t->mta_queue_id = store_column_dup(st, 5);
-		t->expires = sqlite3_column_int64(st, 6);
+		t->expires = db_column_int64(st, 6);
 		if (!t->rcpts || !t->digest || !t->header || !t->state || !t->mta_queue_id) {
 			store_release_token_clear(t);
 			store_errf(err, errlen, "store: out of memory");
@@ -218,7 +218,7 @@ static int token_get_locked(struct store *s, const char *nonce, struct store_rel
 	} else if (found < 0) {
 		store_sqlerr(s, err, errlen, "read release token");
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return found;
 }
 
@@ -377,13 +377,13 @@ static int fail_locked(struct store *s, const char *nonce, const char *why, time
 	if (rc == 0 && store_decide_locked(s, t.ref, &d, &res, err, errlen) < 0)
 		rc = -1;
 	int64_t attempts = 0;
-	sqlite3_stmt *q = rc == 0 ? store_prepare(s, "SELECT release_attempts FROM holds"
+	struct db_stmt *q = rc == 0 ? store_prepare(s, "SELECT release_attempts FROM holds"
 						     " WHERE ref = ?1", err, errlen) : NULL;
 	if (q != NULL) {
 		store_bind_text(q, 1, t.ref);
-		if (sqlite3_step(q) == SQLITE_ROW)
-			attempts = sqlite3_column_int64(q, 0);
-		sqlite3_finalize(q);
+		if (db_step(q) == DB_ROW)
+			attempts = db_column_int64(q, 0);
+		db_finalize(q);
 	}
 	int64_t due = (int64_t)now + (int64_t)store_release_backoff((unsigned)attempts + 1, base);
 	const void *hargs[] = {t.ref, &due, why};
@@ -590,28 +590,28 @@ static int str_list(struct store *s, const char *sql, bool bind, int64_t arg, co
 	if (s == NULL)
 		return -1;
 	pthread_mutex_lock(&s->lock);
-	sqlite3_stmt *st = store_prepare(s, sql, err, errlen);
+	struct db_stmt *st = store_prepare(s, sql, err, errlen);
 	int rc = st != NULL ? 0 : -1;
 	if (st != NULL && bind)
-		sqlite3_bind_int64(st, 1, arg);
+		db_bind_int64(st, 1, arg);
 	if (st != NULL && text != NULL)
 		store_bind_text(st, 2, text);
 	while (rc == 0 && *n < WORK_LIST_MAX) {
-		int step = sqlite3_step(st);
-		if (step == SQLITE_DONE)
+		int step = db_step(st);
+		if (step == DB_DONE)
 			break;
-		char **v = step == SQLITE_ROW ? realloc(*out, (*n + 1) * sizeof **out) : NULL;
+		char **v = step == DB_ROW ? realloc(*out, (*n + 1) * sizeof **out) : NULL;
 		if (v != NULL)
 			*out = v;
 		if (v == NULL || (v[*n] = store_column_dup(st, 0)) == NULL) {
 			store_errf(err, errlen, "store: work list: %s",
-				   step == SQLITE_ROW ? "out of memory" : sqlite3_errmsg(s->db));
+				   step == DB_ROW ? "out of memory" : db_errmsg(s->db));
 			rc = -1;
 		} else {
 			(*n)++;
 		}
 	}
-	sqlite3_finalize(st);
+	db_finalize(st);
 	pthread_mutex_unlock(&s->lock);
 	if (rc != 0) {
 		store_strv_free(*out, *n);

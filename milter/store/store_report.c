@@ -24,29 +24,19 @@
 #include "store_priv.h"
 
 /* Does the table have the column? */
-static bool has_column(sqlite3 *db, const char *table, const char *column)
+static bool has_column(struct db *db, const char *table, const char *column)
 {
-	sqlite3_stmt *st = NULL;
-	bool found = false;
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", -1, &st,
-			       NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
-		found = sqlite3_step(st) == SQLITE_ROW;
-	}
-	sqlite3_finalize(st);
-	return found;
+	return db_has_column(db, table, column);
 }
 
 /* The checks of store_open_report() on an open connection: ours, and with
  * the columns a report reads.  0, or -1 + err. */
-static int check_report_store(sqlite3 *db, const char *path, int *schema, char *err,
+static int check_report_store(struct db *db, const char *path, int *schema, char *err,
 			      size_t errlen)
 {
-	int64_t app = 0, version = 0;
-	if (store_query_int(db, "PRAGMA application_id", &app) != SQLITE_OK ||
-	    store_query_int(db, "PRAGMA user_version", &version) != SQLITE_OK) {
-		store_errf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+	int64_t app = 0, version = 0, tables = 0;
+	if (store_identity(db, &app, &version, &tables) != DB_OK) {
+		store_errf(err, errlen, "%s: %s", path, db_errmsg(db));
 		return -1;
 	}
 	if (app != STORE_APPLICATION_ID || version < 1) {
@@ -73,7 +63,7 @@ static int check_report_store(sqlite3 *db, const char *path, int *schema, char *
 struct store *store_open_report(const char *path, int *schema, char *err, size_t errlen)
 {
 	struct stat st;
-	if (stat(path, &st) != 0) {
+	if (!db_is_conninfo(path) && stat(path, &st) != 0) {
 		store_errf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
@@ -85,9 +75,9 @@ struct store *store_open_report(const char *path, int *schema, char *err, size_t
 	}
 	/* reading a large store: map it rather than copy every page, and
 	 * keep the index pages of the recipient lookups in a larger cache */
-	sqlite3_exec(s->db, "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -65536", NULL,
-		     NULL, NULL);
-	if (check_report_store(s->db, path, schema, err, errlen) != 0) {
+	if (db_backend(s->db) == DB_SQLITE)
+		db_exec(s->db, "PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -65536");
+	if (check_report_store(s->db, s->path, schema, err, errlen) != 0) {
 		store_close(s);
 		return NULL;
 	}
@@ -103,9 +93,9 @@ int store_report_begin(struct store *s, char *err, size_t errlen)
 		return -1;
 	}
 	pthread_mutex_lock(&s->lock);
-	int rc = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	int rc = db_begin_read(s->db) == DB_OK ? 0 : -1;
 	if (rc != 0)
-		store_errf(err, errlen, "%s", sqlite3_errmsg(s->db));
+		store_errf(err, errlen, "%s", db_errmsg(s->db));
 	pthread_mutex_unlock(&s->lock);
 	return rc;
 }
@@ -113,14 +103,14 @@ int store_report_begin(struct store *s, char *err, size_t errlen)
 void store_report_end(struct store *s)
 {
 	pthread_mutex_lock(&s->lock);
-	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	db_commit(s->db);
 	pthread_mutex_unlock(&s->lock);
 }
 
 /* A row of a scan handed to the caller's callback (cb, cast back to its
  * type by the row function); the callback's answer. */
 typedef void (*any_cb)(void);
-typedef int (*row_fn)(sqlite3_stmt *st, any_cb cb, void *arg);
+typedef int (*row_fn)(struct db_stmt *st, any_cb cb, void *arg);
 
 /* A copy of a filter value, NULL for none; false out of memory. */
 static bool filter_copy(char **to, const char *v)
@@ -154,14 +144,14 @@ int store_report_filter(struct store *s, const char *party, const char *sender,
 /* The conditions of the filter on holds h (and their recipients x when
  * rcpts), bound as ?3 (party), ?4 (sender), ?5 (basis). */
 #define HOLD_FILTER(h)                                                                      \
-	" AND (?4 IS NULL OR lower(trim(" h ".sender, '<>')) = lower(?4))"                \
+	" AND (?4 IS NULL OR lower(" h ".sender) IN (lower(?4), '<' || lower(?4) || '>'))"   \
 	" AND (?5 IS NULL)"                                                                 \
 	" AND (?3 IS NULL OR EXISTS (SELECT 1 FROM hold_recipients f WHERE f.ref = " h    \
 	".ref AND lower(f.party) = lower(?3)))"
 /* (in a format: %% is one %) */
 #define SHARE_FILTER                                                                        \
 	" AND (?3 IS NULL OR lower(party) = lower(?3))"                                     \
-	" AND (?4 IS NULL OR lower(trim(sender, '<>')) = lower(?4))"                       \
+	" AND (?4 IS NULL OR lower(sender) IN (lower(?4), '<' || lower(?4) || '>'))"       \
 	" AND (?5 IS NULL OR ',' || lower(replace(bases, ' ', '')) || ',' LIKE"            \
 	" '%%,' || lower(?5) || ',%%')"
 
@@ -171,33 +161,32 @@ int store_report_filter(struct store *s, const char *party, const char *sender,
 static int scan_period(struct store *s, const char *sql, time_t since, time_t until, row_fn row,
 		       any_cb cb, void *arg, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 1, (sqlite3_int64)since) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, (sqlite3_int64)until) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 3, s->rf_party, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 4, s->rf_sender, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 5, s->rf_basis, -1, SQLITE_STATIC) != SQLITE_OK) {
-		store_errf(err, errlen, "%s", sqlite3_errmsg(s->db));
-		sqlite3_finalize(st);
+	struct db_stmt *st = NULL;
+	if ((st = db_prepare(s->db, sql)) == NULL ||
+	    db_bind_int64(st, 1, (int64_t)since) != DB_OK ||
+	    db_bind_int64(st, 2, (int64_t)until) != DB_OK ||
+	    db_bind_text(st, 3, s->rf_party) != DB_OK || db_bind_text(st, 4, s->rf_sender) != DB_OK ||
+	    db_bind_text(st, 5, s->rf_basis) != DB_OK) {
+		store_errf(err, errlen, "%s", db_errmsg(s->db));
+		db_finalize(st);
 		return -1;
 	}
 	int rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+	while ((rc = db_step(st)) == DB_ROW)
 		if (row(st, cb, arg) != 0)
 			break;
-	int out = rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+	int out = rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 	if (out < 0)
-		store_errf(err, errlen, "%s", sqlite3_errmsg(s->db));
-	sqlite3_finalize(st);
+		store_errf(err, errlen, "%s", db_errmsg(s->db));
+	db_finalize(st);
 	return out;
 }
 
 /* A text column and its length, "" for NULL. */
-static const char *column_text(sqlite3_stmt *st, int col, size_t *len)
+static const char *column_text(struct db_stmt *st, int col, size_t *len)
 {
-	const char *t = (const char *)sqlite3_column_text(st, col);
-	*len = t ? (size_t)sqlite3_column_bytes(st, col) : 0;
+	const char *t = db_column_text(st, col);
+	*len = t ? strlen(t) : 0;
 	return t ? t : "";
 }
 
@@ -205,7 +194,7 @@ static const char *column_text(sqlite3_stmt *st, int col, size_t *len)
  * the last approval (hold_approvals.at: the release itself may wait for
  * the relay), else holds.decided_at (schema 2), else the time the state
  * last changed (schema 1). */
-static const char *decision_expr(sqlite3 *db)
+static const char *decision_expr(struct db *db)
 {
 	bool decided = has_column(db, "holds", "decided_at");
 	if (decided && has_column(db, "hold_approvals", "at"))
@@ -219,14 +208,14 @@ static const char *decision_expr(sqlite3 *db)
 
 typedef int (*hold_cb)(void *arg, const struct store_report_hold *h);
 
-static int hold_row(sqlite3_stmt *st, any_cb cb, void *arg)
+static int hold_row(struct db_stmt *st, any_cb cb, void *arg)
 {
 	struct store_report_hold h = {
-		.received = (time_t)sqlite3_column_int64(st, 0),
-		.state = (const char *)sqlite3_column_text(st, 1),
-		.categories = (unsigned)sqlite3_column_int64(st, 2),
-		.decided = sqlite3_column_type(st, 4) != SQLITE_NULL,
-		.decided_at = (time_t)sqlite3_column_int64(st, 4),
+		.received = (time_t)db_column_int64(st, 0),
+		.state = db_column_text(st, 1),
+		.categories = (unsigned)db_column_int64(st, 2),
+		.decided = !db_column_null(st, 4),
+		.decided_at = (time_t)db_column_int64(st, 4),
 	};
 	h.sender = column_text(st, 3, &h.sender_len);
 	return ((hold_cb)cb)(arg, &h);
@@ -248,13 +237,13 @@ int store_report_holds(struct store *s, time_t since, time_t until, hold_cb cb, 
 
 typedef int (*rcpt_cb)(void *arg, const struct store_report_rcpt *r);
 
-static int rcpt_row(sqlite3_stmt *st, any_cb cb, void *arg)
+static int rcpt_row(struct db_stmt *st, any_cb cb, void *arg)
 {
 	struct store_report_rcpt r = {
-		.hold = sqlite3_column_int64(st, 0),
-		.received = (time_t)sqlite3_column_int64(st, 1),
-		.party = (const char *)sqlite3_column_text(st, 2),
-		.recipient = (const char *)sqlite3_column_text(st, 3),
+		.hold = db_column_int64(st, 0),
+		.received = (time_t)db_column_int64(st, 1),
+		.party = db_column_text(st, 2),
+		.recipient = db_column_text(st, 3),
 	};
 	r.reasons = column_text(st, 4, &r.reasons_len);
 	return ((rcpt_cb)cb)(arg, &r);
@@ -267,8 +256,11 @@ int store_report_recipients(struct store *s, time_t since, time_t until, rcpt_cb
 	int rc = scan_period(s,
 			     "SELECT h.rowid, h.received, x.party,"
 			     " CASE WHEN x.party IS NULL THEN x.recipient END, x.reasons FROM holds h"
-			     " CROSS JOIN hold_recipients x ON x.ref = h.ref"
-			     " WHERE h.received >= ?1 AND h.received < ?2" HOLD_FILTER("h")
+			     /* CROSS JOIN: SQLite keeps holds the outer loop (the
+			      * period's index); the join's condition in WHERE, where
+			      * PostgreSQL accepts it too */
+			     " CROSS JOIN hold_recipients x"
+			     " WHERE x.ref = h.ref AND h.received >= ?1 AND h.received < ?2" HOLD_FILTER("h")
 			     " AND (?3 IS NULL OR lower(x.party) = lower(?3))",
 			     since, until, rcpt_row, (any_cb)cb, arg, err, errlen);
 	pthread_mutex_unlock(&s->lock);
@@ -277,14 +269,14 @@ int store_report_recipients(struct store *s, time_t since, time_t until, rcpt_cb
 
 typedef int (*share_cb)(void *arg, const struct store_report_share *sh);
 
-static int share_row(sqlite3_stmt *st, any_cb cb, void *arg)
+static int share_row(struct db_stmt *st, any_cb cb, void *arg)
 {
 	struct store_report_share sh = {
-		.shared_at = (time_t)sqlite3_column_int64(st, 0),
-		.simulated = sqlite3_column_int(st, 4) != 0,
-		.categories = (unsigned)sqlite3_column_int64(st, 5),
-		.tlp = sqlite3_column_int(st, 6),
-		.public_addresses = (uint64_t)sqlite3_column_int64(st, 7),
+		.shared_at = (time_t)db_column_int64(st, 0),
+		.simulated = (int)db_column_int64(st, 4) != 0,
+		.categories = (unsigned)db_column_int64(st, 5),
+		.tlp = (int)db_column_int64(st, 6),
+		.public_addresses = (uint64_t)db_column_int64(st, 7),
 	};
 	sh.party = column_text(st, 1, &sh.party_len);
 	sh.bases = column_text(st, 2, &sh.bases_len);
@@ -312,14 +304,14 @@ int store_report_shares(struct store *s, time_t since, time_t until, share_cb cb
 
 typedef int (*decision_cb)(void *arg, const struct store_report_decision *d);
 
-static int decision_row(sqlite3_stmt *st, any_cb cb, void *arg)
+static int decision_row(struct db_stmt *st, any_cb cb, void *arg)
 {
 	size_t n;
 	struct store_report_decision d = {
-		.rcpt = sqlite3_column_int64(st, 1),
-		.released = sqlite3_column_int(st, 3) != 0,
-		.decided_at = (time_t)sqlite3_column_int64(st, 4),
-		.at = (time_t)sqlite3_column_int64(st, 6),
+		.rcpt = db_column_int64(st, 1),
+		.released = db_column_int64(st, 3) != 0,
+		.decided_at = (time_t)db_column_int64(st, 4),
+		.at = (time_t)db_column_int64(st, 6),
 	};
 	d.ref = column_text(st, 0, &n);
 	d.party = column_text(st, 2, &n);
@@ -340,7 +332,8 @@ int store_report_decisions(struct store *s, time_t since, time_t until, decision
 	    has_column(s->db, "hold_recipients", "decided_at"))
 		rc = scan_period(
 			s,
-			"SELECT h.ref, x.id, coalesce(x.party, ''), x.state = 'released',"
+			"SELECT h.ref, x.id, coalesce(x.party, ''),"
+			" CASE WHEN x.state = 'released' THEN 1 ELSE 0 END,"
 			" coalesce(x.decided_at, h.decided_at, h.state_changed) AS t,"
 			" CASE WHEN x.state = 'released' THEN a.jurist ELSE h.decided_by END,"
 			" CASE WHEN x.state = 'released' THEN a.at ELSE"
@@ -349,7 +342,11 @@ int store_report_decisions(struct store *s, time_t since, time_t until, decision
 			" CASE WHEN x.state = 'released' THEN a.reason ELSE h.decision_reason END"
 			" FROM hold_recipients x JOIN holds h ON h.ref = x.ref"
 			" LEFT JOIN hold_approvals a ON a.recipient_id = x.id AND x.state = 'released'"
-			" WHERE x.state IN ('released', 'denied') AND t >= ?1 AND t < ?2"
+			/* the time again, not its alias: PostgreSQL has no output
+			 * names in WHERE */
+			" WHERE x.state IN ('released', 'denied')"
+			" AND coalesce(x.decided_at, h.decided_at, h.state_changed) >= ?1"
+			" AND coalesce(x.decided_at, h.decided_at, h.state_changed) < ?2"
 			HOLD_FILTER("h") " AND (?3 IS NULL OR lower(x.party) = lower(?3))"
 			" ORDER BY t, h.ref, x.id, a.at",
 			since, until, decision_row, (any_cb)cb, arg, err, errlen);
@@ -359,10 +356,10 @@ int store_report_decisions(struct store *s, time_t since, time_t until, decision
 
 typedef int (*open_cb)(void *arg, const struct store_report_open *o);
 
-static int open_row(sqlite3_stmt *st, any_cb cb, void *arg)
+static int open_row(struct db_stmt *st, any_cb cb, void *arg)
 {
 	size_t n;
-	struct store_report_open o = {.received = (time_t)sqlite3_column_int64(st, 2)};
+	struct store_report_open o = {.received = (time_t)db_column_int64(st, 2)};
 	o.ref = column_text(st, 0, &n);
 	o.state = column_text(st, 1, &n);
 	o.party = column_text(st, 3, &n);
@@ -389,13 +386,13 @@ int store_report_open_holds(struct store *s, open_cb cb, void *arg, char *err, s
  * count(*) ... GROUP BY state"). */
 static int count_states(struct store *s, const char *sql, struct store_totals *o, bool holds)
 {
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+	struct db_stmt *st = NULL;
+	if ((st = db_prepare(s->db, sql)) == NULL)
 		return -1;
-	int rc = SQLITE_ERROR;	/* no statement: an error, never "done" */
-	while (st != NULL && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *state = (const char *)sqlite3_column_text(st, 0);
-		uint64_t n = (uint64_t)sqlite3_column_int64(st, 1);
+	int rc = DB_ERROR;	/* no statement: an error, never "done" */
+	while (st != NULL && (rc = db_step(st)) == DB_ROW) {
+		const char *state = db_column_text(st, 0);
+		uint64_t n = (uint64_t)db_column_int64(st, 1);
 		enum hold_state hs;
 		if (holds) {
 			o->holds += n;
@@ -410,8 +407,8 @@ static int count_states(struct store *s, const char *sql, struct store_totals *o
 				o->notices_failed += n;
 		}
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	db_finalize(st);
+	return rc == DB_DONE ? 0 : -1;
 }
 
 int store_report_totals(struct store *s, struct store_totals *o, char *err, size_t errlen)
@@ -433,10 +430,10 @@ int store_report_totals(struct store *s, struct store_totals *o, char *err, size
 		 ? 0
 		 : -1;
 	for (size_t i = 0; rc == 0 && i < sizeof one / sizeof one[0]; i++)
-		if (store_query_int(s->db, one[i], &v[i]) != SQLITE_OK)
+		if (store_query_int(s->db, one[i], &v[i]) != DB_OK)
 			rc = -1;
 	if (rc != 0)
-		store_errf(err, errlen, "%s", sqlite3_errmsg(s->db));
+		store_errf(err, errlen, "%s", db_errmsg(s->db));
 	pthread_mutex_unlock(&s->lock);
 	o->held_recipients = (uint64_t)v[0];
 	o->shares = (uint64_t)v[1];

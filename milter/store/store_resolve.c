@@ -51,24 +51,24 @@ static int stuck_token(struct store *s, const char *ref, struct stuck *t, char *
 		       size_t errlen)
 {
 	memset(t, 0, sizeof *t);
-	sqlite3_stmt *q = store_prepare(s, "SELECT nonce, state, coalesce(mta_queue_id, ''),"
+	struct db_stmt *q = store_prepare(s, "SELECT nonce, state, coalesce(mta_queue_id, ''),"
 					   " coalesce(relay_queue_id, '') FROM release_tokens"
 					   " WHERE ref = ?1 AND state IN ('unknown', 'unconfirmed')"
 					   " ORDER BY created DESC LIMIT 1", err, errlen);
 	if (q == NULL)
 		return -1;
 	store_bind_text(q, 1, ref);
-	int step = sqlite3_step(q), rc = step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
+	int step = db_step(q), rc = step == DB_ROW ? 1 : step == DB_DONE ? 0 : -1;
 	if (rc == 1) {
-		snprintf(t->nonce, sizeof t->nonce, "%s", (const char *)sqlite3_column_text(q, 0));
-		snprintf(t->state, sizeof t->state, "%s", (const char *)sqlite3_column_text(q, 1));
-		snprintf(t->mta_qid, sizeof t->mta_qid, "%s", (const char *)sqlite3_column_text(q, 2));
+		snprintf(t->nonce, sizeof t->nonce, "%s", db_column_text(q, 0));
+		snprintf(t->state, sizeof t->state, "%s", db_column_text(q, 1));
+		snprintf(t->mta_qid, sizeof t->mta_qid, "%s", db_column_text(q, 2));
 		snprintf(t->relay_qid, sizeof t->relay_qid, "%s",
-			 (const char *)sqlite3_column_text(q, 3));
+			 db_column_text(q, 3));
 	} else if (rc < 0) {
 		store_sqlerr(s, err, errlen, "read release token");
 	}
-	sqlite3_finalize(q);
+	db_finalize(q);
 	return rc;
 }
 
@@ -77,17 +77,17 @@ static int stuck_token(struct store *s, const char *ref, struct stuck *t, char *
 static int exec_text(struct store *s, const char *sql, const char *const *texts, size_t n,
 		     int int_at, int64_t v, char *err, size_t errlen)
 {
-	sqlite3_stmt *st = store_prepare(s, sql, err, errlen);
+	struct db_stmt *st = store_prepare(s, sql, err, errlen);
 	if (st == NULL)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		store_bind_text(st, (int)i + 1, texts[i]);
 	if (int_at > 0)
-		sqlite3_bind_int64(st, int_at, v);
-	int rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+		db_bind_int64(st, int_at, v);
+	int rc = db_step(st) == DB_DONE ? 0 : -1;
 	if (rc != 0)
 		store_sqlerr(s, err, errlen, "resolve");
-	sqlite3_finalize(st);
+	db_finalize(st);
 	return rc;
 }
 
@@ -184,7 +184,7 @@ static int duplicates(struct store *s, const char *ref, GString **rcpts, GString
 	*rcpts = NULL;
 	*others = NULL;
 	/* per recipient the best evidence first: a copy released elsewhere */
-	sqlite3_stmt *q = store_prepare(
+	struct db_stmt *q = store_prepare(
 		s,
 		"SELECT r.id, r.recipient, o.ref, coalesce(o.relay_queue_id, ''), o.state"
 		" FROM holds h JOIN hold_recipients r ON r.ref = h.ref"
@@ -199,20 +199,20 @@ static int duplicates(struct store *s, const char *ref, GString **rcpts, GString
 	int64_t last = -1;
 	int step;
 	GString *rc = g_string_new(NULL), *oc = g_string_new(NULL);
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(q, 0);
+	while ((step = db_step(q)) == DB_ROW) {
+		int64_t id = db_column_int64(q, 0);
 		if (id == last)
 			continue;
 		last = id;
-		const char *other = (const char *)sqlite3_column_text(q, 2);
-		*in_flight |= strcmp((const char *)sqlite3_column_text(q, 4), "released") != 0;
+		const char *other = db_column_text(q, 2);
+		*in_flight |= strcmp(db_column_text(q, 4), "released") != 0;
 		g_string_append_printf(rc, "%s%s", rc->len ? "\n" : "",
-				       (const char *)sqlite3_column_text(q, 1));
+				       db_column_text(q, 1));
 		if (strstr(oc->str, other) == NULL)
 			g_string_append_printf(oc, "%s%s", oc->len ? "," : "", other);
 	}
-	sqlite3_finalize(q);
-	if (step != SQLITE_DONE) {
+	db_finalize(q);
+	if (step != DB_DONE) {
 		store_sqlerr(s, err, errlen, "read duplicates");
 		g_string_free(rc, TRUE);
 		g_string_free(oc, TRUE);
@@ -269,14 +269,14 @@ static int resolve_duplicate(struct store *s, const struct store_release_resolut
 			       " AND NOT EXISTS (SELECT 1 FROM hold_recipients WHERE ref = ?1"
 			       "  AND state IN ('held', 'approved', 'releasing'))",
 			       hold, 3, 4, (int64_t)in->now, err, errlen);
-	sqlite3_stmt *q = rc == 0 ? store_prepare(s, "SELECT state FROM holds WHERE ref = ?1", err,
+	struct db_stmt *q = rc == 0 ? store_prepare(s, "SELECT state FROM holds WHERE ref = ?1", err,
 						  errlen) : NULL;
 	if (q != NULL) {
 		store_bind_text(q, 1, in->ref);
-		if (sqlite3_step(q) == SQLITE_ROW)
+		if (db_step(q) == DB_ROW)
 			snprintf(out->state, sizeof out->state, "%s",
-				 (const char *)sqlite3_column_text(q, 0));
-		sqlite3_finalize(q);
+				 db_column_text(q, 0));
+		db_finalize(q);
 	}
 	return rc == 0 && q != NULL ? 0 : -1;
 }
@@ -285,14 +285,14 @@ static int resolve_duplicate(struct store *s, const struct store_release_resolut
 static int resolve_locked(struct store *s, const struct store_release_resolution *in,
 			  struct store_decision_result *out, char *err, size_t errlen)
 {
-	sqlite3_stmt *q = store_prepare(s, "SELECT 1 FROM holds WHERE ref = ?1", err, errlen);
+	struct db_stmt *q = store_prepare(s, "SELECT 1 FROM holds WHERE ref = ?1", err, errlen);
 	if (q == NULL)
 		return -1;
 	store_bind_text(q, 1, in->ref);
-	int step = sqlite3_step(q);
-	sqlite3_finalize(q);
-	if (step != SQLITE_ROW)
-		return step == SQLITE_DONE ? 2 : -1;
+	int step = db_step(q);
+	db_finalize(q);
+	if (step != DB_ROW)
+		return step == DB_DONE ? 2 : -1;
 	struct stuck t;
 	int found = stuck_token(s, in->ref, &t, err, errlen);
 	if (found != 0)

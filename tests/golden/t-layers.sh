@@ -59,6 +59,21 @@ broken "SQLite in a report header" include/grondslag/report/report.h '#include "
 	'^include/grondslag/report/report.h:1: includes sqlite3.h outside the store'
 broken "SQLite in the CLI" milter/ctl/cmd_store.c '#  include <sqlite3ext.h>' \
 	'^milter/ctl/cmd_store.c:1: includes sqlite3ext.h outside the store'
+broken "SQLite in a store module beside its driver" milter/store/store_hold.c \
+	'#include <sqlite3.h>' \
+	"^milter/store/store_hold.c:1: includes sqlite3.h outside the store's SQLite driver"
+broken "libpq in a store module beside its driver" milter/store/store_list.c \
+	'#include <libpq-fe.h>' \
+	"^milter/store/store_list.c:1: includes libpq-fe.h outside the store's PostgreSQL driver"
+broken "libpq in the SQLite driver" milter/store/db_sqlite.c '#include "libpq-fe.h"' \
+	"^milter/store/db_sqlite.c:1: includes libpq-fe.h outside the store's PostgreSQL driver"
+broken "SQLite in the PostgreSQL driver" milter/store/db_pg.c '#include <sqlite3.h>' \
+	"^milter/store/db_pg.c:1: includes sqlite3.h outside the store's SQLite driver"
+broken "libpq in the daemon" milter/daemon/releaser.c '#include <libpq-fe.h>' \
+	'^milter/daemon/releaser.c:1: includes libpq-fe.h outside the store'
+broken "the database layer in a report" milter/report/report.c \
+	'#include "grondslag/store/db.h"' \
+	"^milter/report/report.c:1: includes the store's database layer outside the store"
 broken "libmicrohttpd in a console page" milter/web/page_queue.c '#include <microhttpd.h>' \
 	'^milter/web/page_queue.c:1: includes microhttpd.h outside'
 broken "GnuTLS in the core" milter/decide/regsig.c '#include <gnutls/gnutls.h>' \
@@ -102,7 +117,8 @@ broken "the adapter queues a notice beside the hold" $CB \
 # The adapter includes libmilter and the store SQLite, and are allowed to:
 # the tree passes above.
 check "the adapter does include libmilter" grep -q 'libmilter/mfapi.h' milter/daemon/callbacks.c
-check "the store does include SQLite" grep -q 'sqlite3.h' milter/store/store_priv.h
+check "the store's SQLite driver does include SQLite" grep -q 'sqlite3.h' milter/store/db_sqlite.c
+check "the store's PostgreSQL driver does include libpq" grep -q 'libpq-fe.h' milter/store/db_pg.c
 # ... and hands the record over: the core's one entry is allowed.
 check "the adapter does call notice_hold_record()" grep -q 'notice_hold_record(' $CB
 

@@ -6,9 +6,12 @@
 # A subsystem may include its own headers and those of the subsystems
 # below it; nothing may include one above it.  libmilter belongs to the
 # daemon's adapter alone (milter/daemon/main.c and callbacks.c), so the
-# core can be linked into the CLI and the unit tests without it.  SQLite
-# belongs to the store alone: everyone else reads and writes the record
-# through the store's functions, so another backend changes store/ only.
+# core can be linked into the CLI and the unit tests without it.  The
+# databases belong to the store alone, each to its driver: SQLite to
+# store/db_sqlite.c, libpq to store/db_pg.c, and the store's database
+# layer (store/db.h) to store/; everyone else reads and writes the record
+# through the store's functions, and the store's modules through db.h, so
+# a backend changes its driver only.
 # libmicrohttpd and GnuTLS belong to the console's HTTP adapter
 # (milter/web/main.c, http.c, http.h): its pages stay pure and unit-tested.
 #
@@ -57,7 +60,19 @@ for f in $(find milter include/grondslag -name '*.[ch]' -o -name '*.def' | sort)
 			*) echo "$f:$n: includes libmilter outside the daemon's adapter" ;;
 			esac ;;
 		sqlite3*.h)
-			[ "$sub" = store ] || echo "$f:$n: includes $inc outside the store" ;;
+			case $f in
+			milter/store/db_sqlite.c) ;;
+			milter/store/*) echo "$f:$n: includes $inc outside the store's SQLite driver (db_sqlite.c)" ;;
+			*) echo "$f:$n: includes $inc outside the store" ;;
+			esac ;;
+		libpq-fe.h|libpq/*|postgresql/*)
+			case $f in
+			milter/store/db_pg.c) ;;
+			milter/store/*) echo "$f:$n: includes $inc outside the store's PostgreSQL driver (db_pg.c)" ;;
+			*) echo "$f:$n: includes $inc outside the store" ;;
+			esac ;;
+		grondslag/store/db.h)
+			[ "$sub" = store ] || echo "$f:$n: includes the store's database layer outside the store" ;;
 		microhttpd.h|gnutls/*)
 			case $f in
 			milter/web/main.c|milter/web/http.c|milter/web/http.h) ;;

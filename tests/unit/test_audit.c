@@ -13,7 +13,6 @@
 #include "fixture_dir.h"
 
 #include <dirent.h>
-#include <sqlite3.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,24 +34,18 @@ static int remove_dir(void **state)
 
 static void exec_sql(const char *path, const char *sql)
 {
-	sqlite3 *db = NULL;
-	char *msg = NULL;
-	if (sqlite3_open(path, &db) != SQLITE_OK || sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("exec %s: %s", sql, msg ? msg : "open failed");
-	sqlite3_close(db);
+	fixture_exec(path, sql);
 }
 
 static long long rows(const char *path, const char *sql)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	long long n = -1;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return n;
+	return fixture_rows(path, sql);
+}
+
+/* The store "name" on this run's backend (fixture_store.h). */
+static const char *store_db(char *buf, size_t size, const char *name)
+{
+	return fixture_database(buf, size, dir, name);
 }
 
 static struct store *open_ok(const char *path)
@@ -139,20 +132,22 @@ static void test_tamper(void **state)
 		 " UPDATE audit SET seq = 5 WHERE seq = -1", 5, "does not follow"},
 		{"hash rewritten", "UPDATE audit SET hash = '00' WHERE seq = 4", 4, "altered"},
 		{"record deleted and renumbered",
-		 "DELETE FROM audit WHERE seq = 3; UPDATE audit SET seq = seq - 1 WHERE seq > 3", 3,
+		 /* in two steps: a key must stay unique after every row */
+		 "DELETE FROM audit WHERE seq = 3; UPDATE audit SET seq = -seq WHERE seq > 3;"
+		 " UPDATE audit SET seq = -seq - 1 WHERE seq < 0", 3,
 		 "does not follow"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
-		char path[256];
-		snprintf(path, sizeof path, "%s/tamper%zu.db", dir, i);
+		char path[512], name[32];
+		snprintf(name, sizeof name, "tamper%zu.db", i);
+		store_db(path, sizeof path, name);
 		struct store *s = open_ok(path);
 		append_n(s, 12);
 		store_close(s);
 		if (*cases[i].sql) {
 			char sql[1024];
 			/* the triggers stop accidents; an attacker drops them */
-			snprintf(sql, sizeof sql,
-				 "DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete; %s",
+			snprintf(sql, sizeof sql, "%s %s", fixture_drop_audit_triggers(),
 				 cases[i].sql);
 			exec_sql(path, sql);
 		}
@@ -170,17 +165,16 @@ static void test_tamper(void **state)
 static void test_append_only(void **state)
 {
 	(void)state;
-	char path[256];
-	snprintf(path, sizeof path, "%s/trig.db", dir);
+	char path[512];
+	store_db(path, sizeof path, "trig.db");
 	struct store *s = open_ok(path);
 	append_n(s, 2);
 	store_close(s);
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_not_equal(sqlite3_exec(db, "UPDATE audit SET actor='x'", NULL, NULL, NULL),
-			     SQLITE_OK);
-	assert_int_not_equal(sqlite3_exec(db, "DELETE FROM audit", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	assert_int_eq_msg("update refused", fixture_try_exec(path, "UPDATE audit SET actor='x'"),
+			  -1);
+	assert_int_eq_msg("delete refused", fixture_try_exec(path, "DELETE FROM audit"), -1);
+	if (fixture_pg())
+		assert_int_eq_msg("truncate refused", fixture_try_exec(path, "TRUNCATE audit"), -1);
 	/* the store's "init" record and the two */
 	assert_int_eq_msg("records kept", rows(path, "SELECT count(*) FROM audit"), 3);
 }
@@ -189,8 +183,8 @@ static void test_100k(void **state)
 {
 	(void)state;
 	enum { N = 100000 };
-	char path[256], err[256];
-	snprintf(path, sizeof path, "%s/big.db", dir);
+	char path[512], err[256];
+	store_db(path, sizeof path, "big.db");
 	/* after the store's "init" record (seq 1), written directly (one
 	 * transaction) with the same hashing: the test is about verifying,
 	 * not about 100,000 fsyncs */
@@ -200,14 +194,14 @@ static void test_100k(void **state)
 	assert_int_equal(store_audit_head(s0, &head, prev, ev, sizeof ev, err, sizeof err), 0);
 	store_close(s0);
 	assert_int_eq_msg("head of a new store", head, 1);
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
-	assert_int_equal(sqlite3_prepare_v2(db,
-					    "INSERT INTO audit(seq, at, actor, uid, role, event, ref,"
-					    " details, prev_hash, hash) VALUES(?,?,?,?,?,?,?,?,?,?)",
-					    -1, &st, NULL), SQLITE_OK);
+	char why[256];
+	struct db *db = db_open(path, DB_READWRITE, why, sizeof why);
+	if (db == NULL)
+		fail_msg("open %s: %s", path, why);
+	assert_int_equal(db_exec(db, "BEGIN"), DB_OK);
+	struct db_stmt *st = db_prepare(db, "INSERT INTO audit(seq, at, actor, uid, role, event, ref,"
+					    " details, prev_hash, hash) VALUES(?,?,?,?,?,?,?,?,?,?)");
+	assert_non_null(st);
 	for (int i = 2; i <= N + 1; i++) {
 		snprintf(details, sizeof details,
 			 "{\"queue_id\":\"4XyZ%d\",\"recipient\":\"<cert@cert.be>\",\"tlp\":3}", i);
@@ -215,23 +209,23 @@ static void test_100k(void **state)
 					 .role = "daemon", .event = "share", .ref = "",
 					 .details = details};
 		assert_int_equal(audit_hash(&r, prev, hash), 0);
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, i);
-		sqlite3_bind_int64(st, 2, r.at);
-		sqlite3_bind_text(st, 3, "daemon", -1, SQLITE_STATIC);
-		sqlite3_bind_null(st, 4);
-		sqlite3_bind_text(st, 5, "daemon", -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 6, "share", -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 7, "", -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 8, details, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 9, prev, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 10, hash, -1, SQLITE_STATIC);
-		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+		db_reset(st);
+		db_bind_int64(st, 1, i);
+		db_bind_int64(st, 2, r.at);
+		db_bind_text(st, 3, "daemon");
+		db_bind_null(st, 4);
+		db_bind_text(st, 5, "daemon");
+		db_bind_text(st, 6, "share");
+		db_bind_text(st, 7, "");
+		db_bind_text(st, 8, details);
+		db_bind_text(st, 9, prev);
+		db_bind_text(st, 10, hash);
+		assert_int_equal(db_step(st), DB_DONE);
 		memcpy(prev, hash, sizeof prev);
 	}
-	sqlite3_finalize(st);
-	sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	sqlite3_close(db);
+	db_finalize(st);
+	assert_int_equal(db_exec(db, "COMMIT"), DB_OK);
+	db_close(db);
 	/* the store appends after them */
 	struct store *s = open_ok(path);
 	append_n(s, 1);
@@ -323,8 +317,8 @@ static void test_decisions(void **state)
 	static const struct store_actor piet = {"piet", 1003, "jurist", NULL};
 	const char *const alice_mail[] = {"alice@ncsc.nl"}, *const jan_mail[] = {"jan@ncsc.nl"};
 	const char *const piet_mail[] = {"piet@ncsc.nl"};
-	char path[256], ref[STORE_REF_MAX], ref2[STORE_REF_MAX], err[256], q[512];
-	snprintf(path, sizeof path, "%s/decide.db", dir);
+	char path[512], ref[STORE_REF_MAX], ref2[STORE_REF_MAX], err[256], q[512];
+	store_db(path, sizeof path, "decide.db");
 	struct store *s = open_ok(path);
 	put_hold(s, ref);
 	put_hold(s, ref2);
@@ -406,13 +400,16 @@ static int count_cb(void *arg, const struct audit_record *r)
 static void test_scan_since(void **state)
 {
 	(void)state;
-	char path[256], err[256];
-	snprintf(path, sizeof path, "%s/scan.db", dir);
+	char path[512], err[256];
+	store_db(path, sizeof path, "scan.db");
 	struct store *s = open_ok(path);
 	append_n(s, 3);
 	store_close(s);
 	/* the store's "init" record and the first appended one are old */
-	exec_sql(path, "DROP TRIGGER audit_no_update; UPDATE audit SET at = 1000 WHERE seq <= 2");
+	char sql[256];
+	snprintf(sql, sizeof sql, "%s UPDATE audit SET at = 1000 WHERE seq <= 2",
+		 fixture_drop_audit_triggers());
+	exec_sql(path, sql);
 	s = store_open_readonly(path, err, sizeof err);
 	assert_non_null(s);
 	int n = 0;

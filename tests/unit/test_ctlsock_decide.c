@@ -297,7 +297,7 @@ static void test_decisions(void **state)
 	now = 1800000000;
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		char r1[STORE_REF_MAX], r2[STORE_REF_MAX], got[512], want[64];
-		snprintf(path, sizeof path, "%s/d%zu.db", dir, i);
+		fixture_databasef(path, sizeof path, dir, "d%zu.db", i);
 		struct store *s = fixture_store_open(path, err, sizeof err);
 		if (s == NULL)
 			fail_msg("%s: %s", cases[i].name, err);

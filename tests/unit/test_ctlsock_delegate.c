@@ -201,7 +201,7 @@ static void test_delegate(void **state)
 	fputs(conf_text, f);
 	fclose(f);
 	struct config *c = config_load(path, err, sizeof err);
-	snprintf(path, sizeof path, "%s/deleg.db", dir);
+	fixture_databasef(path, sizeof path, dir, "deleg.db");
 	struct store *s = fixture_store_open(path, err, sizeof err);
 	if (c == NULL || s == NULL)
 		fail_msg("setup: %s", err);

@@ -148,7 +148,7 @@ static void test_lines(void **state)
 	fputs(conf_text, f);
 	fclose(f);
 	struct config *c = config_load(path, err, sizeof err);
-	snprintf(path, sizeof path, "%s/s.db", dir);
+	fixture_databasef(path, sizeof path, dir, "s.db");
 	struct store *s = fixture_store_open(path, err, sizeof err);
 	if (c == NULL || s == NULL)
 		fail_msg("setup: %s", err);
@@ -185,7 +185,7 @@ static void test_loop_bounded(void **state)
 	char path[256], err[512], buf[4096];
 	snprintf(path, sizeof path, "%s/g.conf", dir);
 	struct config *c = config_load(path, err, sizeof err);
-	snprintf(path, sizeof path, "%s/loop.db", dir);
+	fixture_databasef(path, sizeof path, dir, "loop.db");
 	struct store *s = fixture_store_open(path, err, sizeof err);
 	struct ratelim *rl = ratelim_new(CTLSOCK_REFUSALS_PER_WINDOW, CTLSOCK_REFUSAL_WINDOW,
 					 CTLSOCK_REFUSAL_SLOTS);

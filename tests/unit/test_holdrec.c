@@ -291,7 +291,7 @@ static void check_hold(const struct row *r, const struct gate_result *g,
 static void check_stored(const struct row *r, const struct holdrec *rec, size_t i)
 {
 	char path[200], err[256], ref[STORE_REF_MAX];
-	snprintf(path, sizeof path, "%s/row%zu.db", dir, i);
+	fixture_databasef(path, sizeof path, dir, "row%zu.db", i);
 	struct store *s = fixture_store_open(path, err, sizeof err);
 	if (s == NULL)
 		fail_msg("%s: store: %s", r->name, err);

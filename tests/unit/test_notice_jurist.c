@@ -495,7 +495,7 @@ static int remove_dir(void **state)
 static struct store *open_store(const char *name)
 {
 	char path[160], err[256];
-	snprintf(path, sizeof path, "%s/%s.db", dir, name);
+	fixture_databasef(path, sizeof path, dir, "%s.db", name);
 	struct store *s = fixture_store_open(path, err, sizeof err);
 	if (s == NULL)
 		fail_msg("store_open: %s", err);

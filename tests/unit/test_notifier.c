@@ -143,7 +143,7 @@ static bool wait_state(struct store *s, const char *state, int64_t want, int sec
 static struct store *new_store(const char *name)
 {
 	char path[160], err[512];
-	snprintf(path, sizeof path, "%s/%s.db", dir, name);
+	fixture_databasef(path, sizeof path, dir, "%s.db", name);
 	struct store *s = fixture_store_open(path, err, sizeof err);
 	if (s == NULL)
 		fail_msg("store: %s", err);

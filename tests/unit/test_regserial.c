@@ -169,7 +169,7 @@ static void test_store_mark(void **state)
 {
 	(void)state;
 	char path[256], err[256];
-	snprintf(path, sizeof path, "%s/mark.db", dir);
+	fixture_databasef(path, sizeof path, dir, "mark.db");
 	struct store *s = fixture_store_open(path, err, sizeof err);
 	if (s == NULL)
 		fail_msg("store: %s", err);

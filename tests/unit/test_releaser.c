@@ -23,7 +23,6 @@
 #include "fixture_dir.h"
 
 #include <dirent.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include "grondslag/base/log.h"
@@ -166,9 +165,10 @@ struct env {
  * releaser with the fake relay. */
 static void env_open(struct env *e, const char *name, time_t age)
 {
-	char path[256], err[256];
+	char path[512], err[256], file[64];
 	memset(e, 0, sizeof *e);
-	snprintf(path, sizeof path, "%s/%s.db", dir, name);
+	snprintf(file, sizeof file, "%s.db", name);
+	fixture_database(path, sizeof path, dir, file);
 	e->s = fixture_store_open(path, err, sizeof err);
 	if (e->s == NULL)
 		fail_msg("store_open: %s", err);
@@ -199,16 +199,11 @@ static void env_close(struct env *e)
 
 /* Run sql on the store file of env name, beside the store's own
  * connection (the test's way to damage or date a store). */
-static void db_exec(const char *name, const char *sql)
+static void store_sql(const char *name, const char *sql)
 {
-	char path[256], *msg = NULL;
-	snprintf(path, sizeof path, "%s/%s.db", dir, name);
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("sqlite: %s", msg);
-	sqlite3_close(db);
+	char path[512], file[64];
+	snprintf(file, sizeof file, "%s.db", name);
+	fixture_exec(fixture_database(path, sizeof path, dir, file), sql);
 }
 
 /* Another hold of the fixture message from sender, received `age` seconds
@@ -465,7 +460,7 @@ static void test_duplicate_pair(void **state)
 	char first[STORE_REF_MAX];
 	snprintf(first, sizeof first, "%s", e.ref);
 	put_hold(&e, "<alice@ncsc.nl>", 60, 1, e.ref);
-	db_exec("pair", "UPDATE holds SET message_key = 'm1'");
+	store_sql("pair", "UPDATE holds SET message_key = 'm1'");
 	approve(&e, "j1", "<soc@cisa.gov>");
 	approve(&e, "j2", "<soc@cisa.gov>");
 	char second[STORE_REF_MAX];
@@ -500,8 +495,11 @@ static void test_tampered(void **state)
 							       sizeof why), 0);
 	assert_int_eq_msg("length", len, sizeof message - 1);
 	free(msg);
-	db_exec("tampered", "UPDATE hold_messages SET message ="
-			    " CAST(replace(CAST(message AS TEXT), '8.8.8.8', '8.8.8.9') AS BLOB)");
+	store_sql("tampered",
+		  fixture_pg() ? "UPDATE hold_messages SET message = convert_to(replace("
+				 "convert_from(message, 'UTF8'), '8.8.8.8', '8.8.8.9'), 'UTF8')"
+			       : "UPDATE hold_messages SET message ="
+				 " CAST(replace(CAST(message AS TEXT), '8.8.8.8', '8.8.8.9') AS BLOB)");
 	assert_int_eq_msg("changed", store_hold_message_checked(e.s, e.ref, &msg, &len, why,
 								sizeof why), 1);
 	assert_null(msg);
@@ -660,7 +658,7 @@ static void test_expiry_not_blocked(void **state)
 		 " INSERT INTO hold_recipients(ref, recipient, reasons, explanation)"
 		 " SELECT h.ref, '<r' || c.n || '@example.net>', 'no-basis', 'x' FROM holds h, c"
 		 " WHERE h.ref != '%s'", RCPTS_MAX, e.ref);
-	db_exec("blocked", sql);
+	store_sql("blocked", sql);
 	time_t now = time(NULL);
 	assert_int_eq_msg("only the good hold expires", releaser_pass(e.r, now), 1);
 	assert_str_eq_msg("expired", hold_state(&e, -1), "expired");
@@ -682,7 +680,7 @@ static void spoil_others(struct env *e, const char *name, const char *st, const 
 		 " UPDATE holds SET state = '%s' WHERE ref != '%s';"
 		 " UPDATE hold_recipients SET state = '%s' WHERE ref != '%s';",
 		 RCPTS_MAX, rst, e->ref, st, e->ref, rst, e->ref);
-	db_exec(name, sql);
+	store_sql(name, sql);
 }
 
 /* Holds with approved recipients that cannot be loaded, more than one
@@ -716,10 +714,11 @@ static void test_resume_not_blocked(void **state)
 	spoil_others(&e, "resumeblocked", "releasing", "releasing");
 	char sql[512];
 	snprintf(sql, sizeof sql, "INSERT INTO release_tokens(nonce, ref, rcpts, digest, header,"
-		 " created, expires, state) SELECT printf('%%032x', rowid), ref, 'x', 'd', 'h',"
+		 " created, expires, state) SELECT %s, ref, 'x', 'd', 'h',"
 		 " %lld, %lld, 'issued' FROM holds WHERE ref != '%s'",
+		 fixture_pg() ? "lpad(to_hex(rowid), 32, '0')" : "printf('%032x', rowid)",
 		 (long long)time(NULL) - 600, (long long)time(NULL) + 3000, e.ref);
-	db_exec("resumeblocked", sql);
+	store_sql("resumeblocked", sql);
 	/* the good hold: begun and let pass by the milter, then a restart */
 	approve(&e, "j1", NULL);
 	approve(&e, "j2", NULL);
@@ -799,7 +798,7 @@ static void test_unloadable_logged_once(void **state)
 	char sql[256];
 	snprintf(sql, sizeof sql, "DELETE FROM hold_recipients WHERE ref = '%s'"
 		 " AND recipient LIKE '<r%%'", refs[0]);
-	db_exec("logonce", sql);
+	store_sql("logonce", sql);
 	releaser_pass(e.r, now + 10);
 	log_restore(saved);
 	int again = lines_with(logpath, "acted on again");
@@ -820,7 +819,7 @@ static void test_unreadable_message_logged(void **state)
 	char logpath[256], sql[256];
 	env_approved(&e, "unreadable", NULL, 0);
 	snprintf(sql, sizeof sql, "DELETE FROM hold_messages WHERE ref = '%s'", e.ref);
-	db_exec("unreadable", sql);
+	store_sql("unreadable", sql);
 	int saved = log_to_file("unreadable", logpath);
 	time_t now = time(NULL);
 	for (int i = 0; i < 3; i++)
@@ -1011,7 +1010,7 @@ static void test_resolve_duplicate(void **state)
 	char first[STORE_REF_MAX];
 	snprintf(first, sizeof first, "%s", e.ref);
 	put_hold(&e, "<alice@ncsc.nl>", 60, 2, e.ref);
-	db_exec("resolvedup", "UPDATE holds SET message_key = 'm1'");
+	store_sql("resolvedup", "UPDATE holds SET message_key = 'm1'");
 	char second[STORE_REF_MAX];
 	snprintf(second, sizeof second, "%s", e.ref);
 	/* the first hold: only soc@cisa.gov approved and released */
@@ -1083,22 +1082,10 @@ static void test_configure(void **state)
 /* The notices of kind in the outbox of env name's store. */
 static int outbox_kind(const char *name, const char *kind)
 {
-	char path[256];
-	snprintf(path, sizeof path, "%s/%s.db", dir, name);
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	int n = -1;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM outbox WHERE kind = ?", -1, &st,
-			       NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			n = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
-	}
-	sqlite3_close(db);
-	return n;
+	char path[512], file[64], sql[128];
+	snprintf(file, sizeof file, "%s.db", name);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM outbox WHERE kind = '%s'", kind);
+	return (int)fixture_rows(fixture_database(path, sizeof path, dir, file), sql);
 }
 
 /* Without ReleaseRelay (empty, no fake relay) the releaser still

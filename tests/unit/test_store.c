@@ -15,7 +15,6 @@
 #include <glib.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,29 +51,22 @@ static void sha256_hex(const void *data, size_t len, char out[STORE_SHA256_HEX])
 	g_checksum_free(cs);
 }
 
-/* Count rows with plain SQLite, beside the store. */
+/* Count rows with plain SQL, beside the store (fixture_store.h). */
 static long long rows(const char *path, const char *sql)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	long long n = -1;
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return n;
+	return fixture_rows(path, sql);
 }
 
-/* Run SQL on a file with plain SQLite (to make foreign databases). */
+/* Run SQL on a database beside the store (to make foreign databases). */
 static void exec_sql(const char *path, const char *sql)
 {
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	char *msg = NULL;
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("exec %s: %s", sql, msg);
-	sqlite3_close(db);
+	fixture_exec(path, sql);
+}
+
+/* The store "name" on this run's backend (fixture_store.h). */
+static const char *store_db(char *buf, size_t size, const char *name)
+{
+	return fixture_database(buf, size, dir, name);
 }
 
 static const struct hold_rcpt two_rcpts[] = {
@@ -121,7 +113,7 @@ static struct store *open_ok(const char *path)
 static void test_open_create(void **state)
 {
 	(void)state;
-	char path[256];
+	char path[512];
 	in_dir(path, sizeof path, "new.db");
 	mode_t old = umask(0);	/* the store must not depend on the umask */
 	struct store *s = open_ok(path);
@@ -311,7 +303,7 @@ static void test_open_errors(void **state)
 static void test_init(void **state)
 {
 	(void)state;
-	char path[256], err[512];
+	char path[512], err[512];
 	in_dir(path, sizeof path, "init.db");
 	assert_int_eq_msg("first init", store_init(path, "{\"by\":\"unit\"}", err, sizeof err), 0);
 	assert_int_eq_msg("init record", rows(path, "SELECT count(*) FROM audit WHERE seq = 1"
@@ -375,8 +367,8 @@ static void test_removed_while_open(void **state)
 static void test_hold_memory(void **state)
 {
 	(void)state;
-	char path[256], ref[STORE_REF_MAX], err[256], want_sha[STORE_SHA256_HEX];
-	struct store *s = open_ok(in_dir(path, sizeof path, "mem.db"));
+	char path[512], ref[STORE_REF_MAX], err[256], want_sha[STORE_SHA256_HEX];
+	struct store *s = open_ok(store_db(path, sizeof path, "mem.db"));
 	const char msg[] = "From: analyst@ncsc.nl\r\nSubject: x\r\n\r\n8.8.8.8\r\n";
 	struct hold_record h = sample_hold(msg, sizeof msg - 1);
 	assert_int_equal(store_hold_put(s, &h, ref, err, sizeof err), 0);
@@ -423,7 +415,7 @@ static void test_hold_memory(void **state)
 /* A temporary file of n pseudo-random bytes; returns the fd, fills buf. */
 static int temp_message(char *buf, size_t n)
 {
-	char path[256];
+	char path[512];
 	in_dir(path, sizeof path, "spool-XXXXXX");
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
@@ -455,8 +447,8 @@ static void test_hold_fd(void **state)
 		{"exactly one chunk", 65536, 0},
 		{"empty file", 0, 0},
 	};
-	char path[256], ref[STORE_REF_MAX], err[256], sha[STORE_SHA256_HEX];
-	struct store *s = open_ok(in_dir(path, sizeof path, "fd.db"));
+	char path[512], ref[STORE_REF_MAX], err[256], sha[STORE_SHA256_HEX];
+	struct store *s = open_ok(store_db(path, sizeof path, "fd.db"));
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		char *buf = malloc(cases[i].file + 1);
 		int fd = temp_message(buf, cases[i].file);
@@ -488,8 +480,8 @@ static void test_hold_fd(void **state)
 static void test_hold_invalid(void **state)
 {
 	(void)state;
-	char path[256], ref[STORE_REF_MAX], err[256];
-	struct store *s = open_ok(in_dir(path, sizeof path, "invalid.db"));
+	char path[512], ref[STORE_REF_MAX], err[256];
+	struct store *s = open_ok(store_db(path, sizeof path, "invalid.db"));
 	char small[10] = "0123456789";
 	int fd = temp_message(small, sizeof small);
 	struct hold_record no_rcpt = sample_hold("x", 1);
@@ -532,8 +524,8 @@ static void test_hold_invalid(void **state)
 static void test_hold_given_ref_and_notice(void **state)
 {
 	(void)state;
-	char path[256], ref[STORE_REF_MAX], made[STORE_REF_MAX], err[256];
-	struct store *s = open_ok(in_dir(path, sizeof path, "given.db"));
+	char path[512], ref[STORE_REF_MAX], made[STORE_REF_MAX], err[256];
+	struct store *s = open_ok(store_db(path, sizeof path, "given.db"));
 	assert_int_equal(store_ref_new(1741953600, made), 0);
 	struct hold_record h = sample_hold("msg", 3);
 	h.ref = made;
@@ -569,8 +561,8 @@ static void test_hold_given_ref_and_notice(void **state)
 static void test_hold_retry(void **state)
 {
 	(void)state;
-	char path[256], first[STORE_REF_MAX], ref[STORE_REF_MAX], err[256];
-	struct store *s = open_ok(in_dir(path, sizeof path, "retry.db"));
+	char path[512], first[STORE_REF_MAX], ref[STORE_REF_MAX], err[256];
+	struct store *s = open_ok(store_db(path, sizeof path, "retry.db"));
 	struct hold_record h = sample_hold("msg", 3);
 	h.notice_to = "<analyst@ncsc.nl>";
 	h.notice_message = "Subject: held\r\n\r\nheld\r\n";
@@ -630,8 +622,8 @@ static void test_refs(void **state)
 static void test_share(void **state)
 {
 	(void)state;
-	char path[256], err[256];
-	struct store *s = open_ok(in_dir(path, sizeof path, "share.db"));
+	char path[512], err[256];
+	struct store *s = open_ok(store_db(path, sizeof path, "share.db"));
 	struct hold_share sh = {
 		.queue_id = "4XyZ", .sender = "<a@ncsc.nl>", .recipient = "<cert@cert.be>",
 		.party = "cert-be", .bases = "wbni-20-2", .articles = "Wbni art. 20(2)",
@@ -656,8 +648,8 @@ static void test_share(void **state)
 static void test_hold_with_shares(void **state)
 {
 	(void)state;
-	char path[256], err[256], ref[STORE_REF_MAX];
-	struct store *s = open_ok(in_dir(path, sizeof path, "holdshares.db"));
+	char path[512], err[256], ref[STORE_REF_MAX];
+	struct store *s = open_ok(store_db(path, sizeof path, "holdshares.db"));
 	static const char msg[] = "Subject: x\r\n\r\n194.7.1.10\r\n";
 	struct hold_share sh[2] = {
 		{.queue_id = "Q1", .sender = "<a@ncsc.nl>", .recipient = "<cert@cert.be>",
@@ -702,8 +694,8 @@ static void test_backoff(void **state)
 static void test_notice_queue(void **state)
 {
 	(void)state;
-	char path[256], err[256];
-	struct store *s = open_ok(in_dir(path, sizeof path, "outbox.db"));
+	char path[512], err[256];
+	struct store *s = open_ok(store_db(path, sizeof path, "outbox.db"));
 	const time_t t0 = 1741953600;
 	struct store_notice n;
 	assert_int_equal(store_notice_put_at(s, "hold", "G20250314-7KQ2M9XH0T", "<a@ncsc.nl>",
@@ -805,8 +797,8 @@ static void test_fail_hook(void **state)
 		{"hold", W_HOLD}, {"hold from a file", W_HOLD_FD},
 		{"hold with notice", W_HOLD_NOTICE}, {"share", W_SHARE}, {"notice", W_NOTICE},
 	};
-	char path[256], err[256];
-	struct store *s = open_ok(in_dir(path, sizeof path, "fail.db"));
+	char path[512], err[256];
+	struct store *s = open_ok(store_db(path, sizeof path, "fail.db"));
 	char *buf = malloc(300000);
 	int fd = temp_message(buf, 300000);
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
@@ -866,8 +858,8 @@ static void *writer_main(void *arg)
 static void test_concurrent(void **state)
 {
 	(void)state;
-	char path[256];
-	in_dir(path, sizeof path, "threads.db");
+	char path[512];
+	store_db(path, sizeof path, "threads.db");
 	struct store *shared = open_ok(path);
 	/* round 0: one store shared by 4 threads; round 1: 4 connections */
 	for (int round = 0; round < 2; round++) {
@@ -883,6 +875,15 @@ static void test_concurrent(void **state)
 		}
 	}
 	assert_int_eq_msg("holds", store_hold_count(shared), 200);
+	/* writers on four connections at once: one linear audit chain */
+	char err[256];
+	struct store_audit_check c;
+	if (store_audit_verify(shared, &c, err, sizeof err) != 0)
+		fail_msg("audit chain after concurrent writers: got bad seq %lld (%s %s), want"
+			 " a whole chain", (long long)c.bad_seq, c.why, err);
+	assert_int_eq_msg("one record per hold and share, no gap",
+			  rows(path, "SELECT count(*) FROM audit"),
+			  rows(path, "SELECT max(seq) FROM audit"));
 	store_close(shared);
 	assert_int_eq_msg("distinct messages",
 			  rows(path, "SELECT count(DISTINCT message) FROM hold_messages"), 200);
@@ -914,8 +915,8 @@ static void killed_writer(const char *path, int k)
 static void test_durability_sigkill(void **state)
 {
 	(void)state;
-	char path[256], wal[300];
-	in_dir(path, sizeof path, "killed.db");
+	char path[512], wal[600];
+	store_db(path, sizeof path, "killed.db");
 	snprintf(wal, sizeof wal, "%s-wal", path);
 	const int k = 7;
 	store_close(open_ok(path));
@@ -927,9 +928,10 @@ static void test_durability_sigkill(void **state)
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
 		fail_msg("child: got status 0x%x, want killed by SIGKILL", status);
-	/* the commits are in the WAL, not yet checkpointed into the file */
+	/* SQLite: the commits are in the WAL, not yet checkpointed into the
+	 * file; PostgreSQL: the server has them */
 	struct stat st;
-	if (stat(wal, &st) != 0 || st.st_size == 0)
+	if (!fixture_pg() && (stat(wal, &st) != 0 || st.st_size == 0))
 		fail_msg("got no WAL after the kill, want one to recover from");
 	struct store *s = open_ok(path);
 	assert_int_eq_msg("holds after the kill", store_hold_count(s), k);
@@ -943,20 +945,97 @@ static void test_durability_sigkill(void **state)
 		sha256_hex(want, (size_t)wl, sha);
 		snprintf(sql, sizeof sql,
 			 "SELECT count(*) FROM holds h JOIN hold_messages m USING (ref) WHERE"
-			 " h.queue_id = 'Q%d' AND h.sha256 = '%s' AND m.message = CAST('%s' AS BLOB)",
-			 i, sha, want);
+			 " h.queue_id = 'Q%d' AND h.sha256 = '%s' AND m.message = %s('%s'%s)",
+			 i, sha, fixture_pg() ? "convert_to" : "CAST", want,
+			 fixture_pg() ? ", 'UTF8'" : " AS BLOB");
 		assert_int_eq_msg("message intact", rows(path, sql), 1);
 	}
 	store_close(s);
 }
 
+/* PostgreSQL: "grondslag store init" makes the store in an empty
+ * database once; a database without it, with foreign tables, or out of
+ * reach is refused by store_open() with a message that says what to do. */
+static void test_pg_init(void **state)
+{
+	(void)state;
+	char path[512], err[512];
+	store_db(path, sizeof path, "pginit");
+	struct store *s = store_open(path, err, sizeof err);
+	assert_null(s);
+	if (strstr(err, "grondslag store init") == NULL)
+		fail_msg("open of an empty database: got \"%s\", want \"grondslag store init\"",
+			 err);
+	assert_int_eq_msg("first init", store_init(path, "{\"by\":\"unit\"}", err, sizeof err), 0);
+	assert_int_eq_msg("init record", rows(path, "SELECT count(*) FROM audit WHERE seq = 1"
+					      " AND event = 'init' AND details = '{\"by\":\"unit\"}'"), 1);
+	assert_int_eq_msg("schema version", rows(path, "SELECT value FROM grondslag_meta WHERE"
+						 " key = 'schema_version'"), STORE_SCHEMA_VERSION);
+	s = open_ok(path);
+	char ref[STORE_REF_MAX];
+	struct hold_record h = sample_hold("kept", 4);
+	assert_int_equal(store_hold_put(s, &h, ref, err, sizeof err), 0);
+	store_close(s);
+	assert_int_eq_msg("second init", store_init(path, NULL, err, sizeof err), -1);
+	if (strstr(err, "refusing to make a store") == NULL)
+		fail_msg("second init: got \"%s\"", err);
+	assert_int_eq_msg("holds after refused init", rows(path, "SELECT count(*) FROM holds"), 1);
+	/* a database of something else */
+	store_db(path, sizeof path, "pgforeign");
+	exec_sql(path, "CREATE TABLE moz_places(id BIGINT PRIMARY KEY, url TEXT)");
+	assert_null(store_open(path, err, sizeof err));
+	if (strstr(err, "not a grondslag database") == NULL)
+		fail_msg("foreign tables: got \"%s\"", err);
+	assert_int_eq_msg("init over foreign tables", store_init(path, NULL, err, sizeof err), -1);
+	/* a server out of reach: an error, quickly, never a store */
+	snprintf(path, sizeof path, "host=/nonexistent port=1 dbname=x connect_timeout=2");
+	assert_null(store_open(path, err, sizeof err));
+	if (strstr(err, "Database host=/nonexistent") == NULL)
+		fail_msg("unreachable: got \"%s\"", err);
+}
+
+/* PostgreSQL: the server ends the store's connection (a restart, a
+ * failover): the next transaction reconnects; a write whose connection is
+ * gone mid-transaction fails (the milter answers 451), never half-done. */
+static void test_pg_reconnect(void **state)
+{
+	(void)state;
+	char path[512], err[512], ref[STORE_REF_MAX], admin[512];
+	struct store *s = open_ok(store_db(path, sizeof path, "pgreconnect"));
+	struct hold_record h = sample_hold("before", 6);
+	assert_int_equal(store_hold_put(s, &h, ref, err, sizeof err), 0);
+	snprintf(admin, sizeof admin, "%s dbname=postgres", fixture_pg());
+	char kill[512];
+	snprintf(kill, sizeof kill,
+		 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname ="
+		 " '%s' AND pid <> pg_backend_pid()", strstr(path, "dbname=") + 7);
+	assert_int_eq_msg("connections ended", fixture_rows(admin, kill), 1);
+	h = sample_hold("after", 5);
+	if (store_hold_put(s, &h, ref, err, sizeof err) != 0)
+		fail_msg("hold after the server ended the connection: got \"%s\", want a"
+			 " reconnect", err);
+	assert_int_eq_msg("holds", store_hold_count(s), 2);
+	/* the record stays one chain across the reconnect */
+	struct store_audit_check c;
+	assert_int_eq_msg("verify", store_audit_verify(s, &c, err, sizeof err), 0);
+	store_close(s);
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
+	const struct CMUnitTest sqlite_only[] = {
+		/* the file: its checks, its creation, its removal, its WAL */
 		cmocka_unit_test(test_open_create),
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_init),
 		cmocka_unit_test(test_removed_while_open),
+	};
+	const struct CMUnitTest pg_only[] = {
+		cmocka_unit_test(test_pg_init),
+		cmocka_unit_test(test_pg_reconnect),
+	};
+	/* the contract: every backend */
+	const struct CMUnitTest contract[] = {
 		cmocka_unit_test(test_hold_memory),
 		cmocka_unit_test(test_hold_fd),
 		cmocka_unit_test(test_hold_invalid),
@@ -971,5 +1050,12 @@ int main(void)
 		cmocka_unit_test(test_concurrent),
 		cmocka_unit_test(test_durability_sigkill),
 	};
-	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
+	/* GRONDSLAG_TEST_PG_ROLE: the contract alone, as the daemon's role */
+	const char *role = getenv("GRONDSLAG_TEST_PG_ROLE");
+	int failed = 0;
+	if (!fixture_pg())
+		failed = cmocka_run_group_tests_name("sqlite", sqlite_only, setup_dir, remove_dir);
+	else if (role == NULL || *role == '\0')
+		failed = cmocka_run_group_tests_name("postgresql", pg_only, setup_dir, remove_dir);
+	return failed + cmocka_run_group_tests_name("contract", contract, setup_dir, remove_dir);
 }

@@ -12,7 +12,6 @@
 #include "fixture_dir.h"
 #include "fixture_store.h"
 
-#include <sqlite3.h>
 
 #include "grondslag/decide/holdstate.h"
 #include "grondslag/scan/findings.h"
@@ -21,14 +20,18 @@
 
 #define T0 1767225600	/* 2026-01-01T00:00:00Z */
 
-static char path[128];
+static char path[512];
 
 static int setup(void **state)
 {
 	(void)state;
 	if (fixture_dir_make("store-report") != 0)
 		return -1;
-	snprintf(path, sizeof path, "%s/s.db", dir);
+	/* a store of its own per test, on this run's backend */
+	static int n;
+	char name[32];
+	snprintf(name, sizeof name, "s%d.db", n++);
+	fixture_database(path, sizeof path, dir, name);
 	return 0;
 }
 
@@ -64,11 +67,7 @@ static void decide(struct store *s, const char *ref, enum hold_event ev, time_t 
 
 static void exec_sql(const char *sql)
 {
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-	sqlite3_close(db);
+	fixture_exec(path, sql);
 }
 
 /* What a callback saw. */
@@ -285,9 +284,9 @@ static void test_regime_column(void **state)
 	store_close(s);
 }
 
-static void test_errors(void **state)
+/* The SQLite file's errors: none, not a database, not ours. */
+static void file_errors(void)
 {
-	(void)state;
 	char err[512], p[160];
 	int schema = -1;
 	/* no file */
@@ -306,14 +305,20 @@ static void test_errors(void **state)
 		fail_msg("not a database: got \"%s\"", err);
 	/* an SQLite database that is not ours */
 	unlink(p);
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	fixture_exec(p, "CREATE TABLE t(x)");
 	assert_null(store_open_report(p, &schema, err, sizeof err));
 	char want[256];
 	snprintf(want, sizeof want, "%s: not a grondslag store", p);
 	assert_str_eq_msg("foreign", err, want);
+}
+
+static void test_errors(void **state)
+{
+	(void)state;
+	char err[512], want[600];
+	int schema = -1;
+	if (fixture_pg() == NULL)
+		file_errors();
 	/* a report transaction on a store that has writers */
 	fill();
 	struct store *w = store_open(path, err, sizeof err);
