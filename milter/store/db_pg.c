@@ -268,7 +268,7 @@ static int pq_bind_text(struct db_stmt *st, int i, const char *text)
 	s->values[i - 1] = text;
 	s->lengths[i - 1] = 0;
 	s->formats[i - 1] = 0;
-	s->types[i - 1] = OID_TEXT;	/* a NULL text is a text too: "?N IS NULL" */
+	s->types[i - 1] = text ? OID_TEXT : 0;
 	return DB_OK;
 }
 

@@ -142,17 +142,21 @@ int store_report_filter(struct store *s, const char *party, const char *sender,
 }
 
 /* The conditions of the filter on holds h (and their recipients x when
- * rcpts), bound as ?3 (party), ?4 (sender), ?5 (basis). */
-#define HOLD_FILTER(h)                                                                      \
-	" AND (?4 IS NULL OR lower(" h ".sender) IN (lower(?4), '<' || lower(?4) || '>'))"   \
-	" AND (?5 IS NULL)"                                                                 \
-	" AND (?3 IS NULL OR EXISTS (SELECT 1 FROM hold_recipients f WHERE f.ref = " h    \
-	".ref AND lower(f.party) = lower(?3)))"
+ * rcpts), bound as ?3 (party), ?4 (sender), ?5 (basis).  A NULL filter
+ * is cast to its type: PostgreSQL cannot type a bare parameter that is
+ * only tested for NULL.  The sender as stored, with or without <>. */
+#define HOLD_FILTER(h)                                                                     \
+	" AND (CAST(?4 AS TEXT) IS NULL"                                                   \
+	" OR lower(" h ".sender) IN (lower(?4), '<' || lower(?4) || '>'))"                 \
+	" AND (CAST(?5 AS TEXT) IS NULL)"                                                  \
+	" AND (CAST(?3 AS TEXT) IS NULL OR EXISTS (SELECT 1 FROM hold_recipients f"        \
+	" WHERE f.ref = " h ".ref AND lower(f.party) = lower(?3)))"
 /* (in a format: %% is one %) */
-#define SHARE_FILTER                                                                        \
-	" AND (?3 IS NULL OR lower(party) = lower(?3))"                                     \
-	" AND (?4 IS NULL OR lower(sender) IN (lower(?4), '<' || lower(?4) || '>'))"       \
-	" AND (?5 IS NULL OR ',' || lower(replace(bases, ' ', '')) || ',' LIKE"            \
+#define SHARE_FILTER                                                                       \
+	" AND (CAST(?3 AS TEXT) IS NULL OR lower(party) = lower(?3))"                      \
+	" AND (CAST(?4 AS TEXT) IS NULL"                                                   \
+	" OR lower(sender) IN (lower(?4), '<' || lower(?4) || '>'))"                       \
+	" AND (CAST(?5 AS TEXT) IS NULL OR ',' || lower(replace(bases, ' ', '')) || ',' LIKE" \
 	" '%%,' || lower(?5) || ',%%')"
 
 /* Run sql (lock held) with ?1, ?2 bound to [since, until) and ?3..?5 to
@@ -261,7 +265,7 @@ int store_report_recipients(struct store *s, time_t since, time_t until, rcpt_cb
 			      * PostgreSQL accepts it too */
 			     " CROSS JOIN hold_recipients x"
 			     " WHERE x.ref = h.ref AND h.received >= ?1 AND h.received < ?2" HOLD_FILTER("h")
-			     " AND (?3 IS NULL OR lower(x.party) = lower(?3))",
+			     " AND (CAST(?3 AS TEXT) IS NULL OR lower(x.party) = lower(?3))",
 			     since, until, rcpt_row, (any_cb)cb, arg, err, errlen);
 	pthread_mutex_unlock(&s->lock);
 	return rc;
@@ -347,7 +351,7 @@ int store_report_decisions(struct store *s, time_t since, time_t until, decision
 			" WHERE x.state IN ('released', 'denied')"
 			" AND coalesce(x.decided_at, h.decided_at, h.state_changed) >= ?1"
 			" AND coalesce(x.decided_at, h.decided_at, h.state_changed) < ?2"
-			HOLD_FILTER("h") " AND (?3 IS NULL OR lower(x.party) = lower(?3))"
+			HOLD_FILTER("h") " AND (CAST(?3 AS TEXT) IS NULL OR lower(x.party) = lower(?3))"
 			" ORDER BY t, h.ref, x.id, a.at",
 			since, until, decision_row, (any_cb)cb, arg, err, errlen);
 	pthread_mutex_unlock(&s->lock);
