@@ -22,7 +22,13 @@
 set -u
 . tests/testlib.sh
 . tests/pglib.sh
-trap pg_stop EXIT INT TERM
+# the private server goes with the suite however it ends: a signal
+# (a reader that stops reading is SIGPIPE) ends the suite, and EXIT stops it
+trap pg_stop EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 141' PIPE
+trap 'exit 143' TERM
 if ! pg_start; then
 	not_ok "a private PostgreSQL starts"
 	summary
