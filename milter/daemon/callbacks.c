@@ -671,9 +671,7 @@ static sfsistat eom_outbound(SMFICTX *ctx, struct conn_ctx *c)
 	metrics_add(METRIC_SCANNED, 1);
 	/* Opened with the escrow key: on the record before anything else,
 	 * or not at all (the client retries). */
-	unsigned opened = 0;
-	for (size_t i = 0; f != NULL && i < findings_part_count(f); i++)
-		opened += findings_part(f, i)->status == PART_DECRYPTED;
+	unsigned opened = findings_decrypted_count(f);
 	if (opened > 0 && store_escrow_record(daemon_state.store, NULL, "", m->qid, opened,
 					      snapshot_escrow_fpr(c->snap), err, sizeof err) != 0) {
 		findings_free(f);

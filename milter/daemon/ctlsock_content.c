@@ -244,15 +244,6 @@ static bool args_of(struct ctlsock_req *r, const char **part, int64_t *offset)
 	return true;
 }
 
-/* Parts the escrow key opened for this view (walk.h). */
-static unsigned opened_parts(const struct findings *f)
-{
-	unsigned n = 0;
-	for (size_t i = 0; i < findings_part_count(f); i++)
-		n += findings_part(f, i)->status == PART_DECRYPTED;
-	return n;
-}
-
 void ctlsock_content(struct ctlsock_req *r)
 {
 	const char *part;
@@ -280,12 +271,13 @@ void ctlsock_content(struct ctlsock_req *r)
 	if (r->env->escrow_of != NULL)
 		lim.escrow = r->env->escrow_of(r->env->arg, r->reg_pin, &efpr);
 	char err[256];
+	unsigned opened = 0;
 	if (k.f == NULL || k.page == NULL ||
 	    walk_message(msg, len, &lim, k.f, &handler, &k) < 0 || k.oom) {
 		ctlsock_status(r, "error", "the message could not be read");
-	} else if (opened_parts(k.f) > 0 &&
-		   store_escrow_record(r->env->store, &r->actor, r->ref, "", opened_parts(k.f),
-				       efpr, err, sizeof err) != 0) {
+	} else if ((opened = findings_decrypted_count(k.f)) > 0 &&
+		   store_escrow_record(r->env->store, &r->actor, r->ref, "", opened, efpr, err,
+				       sizeof err) != 0) {
 		ctlsock_status(r, "error", "the decryption could not be recorded, so nothing is shown");
 	} else if (part != NULL && k.chosen < 0) {
 		ctlsock_status(r, "not-found", "the message has no part with text at that path");

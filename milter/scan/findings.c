@@ -301,6 +301,14 @@ void findings_part_decrypted(struct findings *f, unsigned part)
 	}
 }
 
+unsigned findings_decrypted_count(const struct findings *f)
+{
+	unsigned n = 0;
+	for (size_t i = 0; f != NULL && i < f->nparts; i++)
+		n += f->parts[i].status == PART_DECRYPTED;
+	return n;
+}
+
 void findings_part_unscannable(struct findings *f, unsigned part, enum unscan_reason r)
 {
 	if (part >= f->nparts)

@@ -125,36 +125,37 @@ int walk_child(struct walk *w, const struct item *parent, const char *name,
 	return idx;
 }
 
+/* The span [*from, *to) of the armoured message block in data (to its
+ * end when it is cut); false when there is none.  A part the escrow key
+ * opened inline holds exactly one (walk_limits.c). */
+static bool armour_span(const unsigned char *data, size_t len, size_t *from, size_t *to)
+{
+	static const char begin[] = "-----BEGIN PGP MESSAGE-----", end[] = "-----END PGP MESSAGE-----";
+	const unsigned char *b = memmem(data, len, begin, sizeof begin - 1);
+	if (b == NULL)
+		return false;
+	*from = (size_t)(b - data);
+	const unsigned char *e = memmem(b, len - *from, end, sizeof end - 1);
+	*to = e != NULL ? (size_t)(e - data) : len;
+	return true;
+}
+
 /* Base64 blobs inside a text (a part labelled 7bit that carries an
  * encoded file, a list pasted encoded) are decoded and read as what they
  * are, each a part of its own ("1!base64@<offset>").  Unknown binary
  * there is no finding: the text itself was read, and such blobs are
  * mostly keys and certificates. */
-/* Does offset at of data lie inside an armoured PGP message block? */
-static bool in_armour(const unsigned char *data, size_t at)
-{
-	static const char begin[] = "-----BEGIN PGP MESSAGE-----", end[] = "-----END PGP MESSAGE-----";
-	const unsigned char *b = memmem(data, at, begin, sizeof begin - 1), *last = NULL;
-	while (b != NULL) {
-		last = b;
-		size_t from = (size_t)(b - data) + 1;
-		b = memmem(data + from, at - from, begin, sizeof begin - 1);
-	}
-	if (last == NULL)
-		return false;
-	size_t from = (size_t)(last - data);
-	return memmem(data + from, at - from, end, sizeof end - 1) == NULL;
-}
-
 static void walk_b64_runs(struct walk *w, const struct item *it)
 {
 	size_t off = 0, s, e;
 	/* Armour the escrow key opened was read as plaintext: its base64 is
 	 * not opened a second time (other runs in the text still are). */
 	const struct finding_part *fp = findings_part(w->f, it->part);
-	bool opened = fp != NULL && fp->status == PART_DECRYPTED;
+	size_t skip_from = 0, skip_to = 0;
+	if (fp != NULL && fp->status == PART_DECRYPTED)
+		(void)armour_span(it->data, it->len, &skip_from, &skip_to);
 	while (!w->halted && sniff_b64_run(it->data, it->len, &off, &s, &e, 4)) {
-		if (opened && in_armour(it->data, s))
+		if (s >= skip_from && s < skip_to)
 			continue;
 		size_t dl;
 		unsigned char *d = sniff_b64_decode(it->data + s, e - s, &dl);

@@ -172,6 +172,8 @@ void findings_part_unscannable(struct findings *f, unsigned part, enum unscan_re
  * unless the part is unscannable for another reason than the inline
  * armour now opened (that stays). */
 void findings_part_decrypted(struct findings *f, unsigned part);
+/* How many parts were opened with the escrow key (PART_DECRYPTED). */
+unsigned findings_decrypted_count(const struct findings *f);
 /* Message-level unscannable reason (a limit over the whole message). */
 void findings_message_unscannable(struct findings *f, enum unscan_reason r);
 void findings_part_set_format(struct findings *f, unsigned part, enum incident_format fmt);
