@@ -38,66 +38,103 @@
 
 /* ---- line-aware blocks ------------------------------------------------ */
 
+/* May the block at i (its marks in b), in the line starting at *ls, be
+ * passed over?  Yes when it has no candidate and no line of it grows
+ * longer than IDSCAN_LINE_MAX; *ls follows its last line end. */
+static inline bool pass_over(const struct idscan_block *b, size_t i, size_t *ls)
+{
+	if ((b->val | b->oth) != 0)
+		return false;
+	if (b->nl == 0)
+		return true;
+	if (i + (size_t)__builtin_ctzll(b->nl) - *ls > IDSCAN_LINE_MAX)
+		return false;
+	*ls = i + 64 - (size_t)__builtin_clzll(b->nl);
+	return true;
+}
+
 #ifdef IDSCAN_AVX2
 /* Classes of a candidate's bytes, one bit per kind of mark: what the
  * byte is (kind), what may follow it (follow), what may stand before it
- * (prev).  Each table is looked up by the low and the high nibble of a
- * byte and the two answers are ANDed: a superset of the exact sets,
- * which idscan_cand_at settles. */
-enum { K_AT = 1, K_DOT = 2, K_COLON = 4, K_OPEN = 8, K_DASH = 16, K_PH = 32 };
-#define K_VALUE (K_AT | K_DOT | K_COLON)
-#define K_ALL 63
+ * (prev) and what the byte after that may be (third).  Each table is
+ * looked up by the low and the high nibble of a byte and the two answers
+ * are ANDed: a superset of the exact sets, which idscan_cand_at settles.
+ * The colon has three bits, so that "10:30" (a digit on both sides, the
+ * times of every mail header) is no candidate: after a letter (K_COLON)
+ * any of 0x30..0x7e may follow, after a digit (K_COLD, K_COLE) only
+ * 0x40..0x7e or 0x3a..0x3f. */
+enum { K_AT = 1, K_DOT = 2, K_COLON = 4, K_OPEN = 8, K_DASH = 16, K_PH = 32, K_COLD = 64,
+       K_COLE = 128 };
+#define K_COLONS (K_COLON | K_COLD | K_COLE)
+#define K_VALUE (K_AT | K_DOT | K_COLONS)
+#define K_ALL 255
 /* kind: '@' 0x40, '.' 0x2e, ':' 0x3a, '[' 0x5b, '(' 0x28, '-' 0x2d,
  * "pPhH" 0x70 0x50 0x68 0x48 */
-static const signed char kind_lo[16] = {
-	[0x0] = K_AT | K_PH, [0x8] = K_OPEN | K_PH, [0xa] = K_COLON,
+static const unsigned char kind_lo[16] = {
+	[0x0] = K_AT | K_PH, [0x8] = K_OPEN | K_PH, [0xa] = K_COLONS,
 	[0xb] = K_OPEN,	     [0xd] = K_DASH,	    [0xe] = K_DOT,
 };
-static const signed char kind_hi[16] = {
-	[0x2] = K_DOT | K_OPEN | K_DASH, [0x3] = K_COLON, [0x4] = K_AT | K_PH,
-	[0x5] = K_OPEN | K_PH,		 [0x6] = K_PH,	  [0x7] = K_PH,
+static const unsigned char kind_hi[16] = {
+	[0x2] = K_DOT | K_OPEN | K_DASH, [0x3] = K_COLONS, [0x4] = K_AT | K_PH,
+	[0x5] = K_OPEN | K_PH,		 [0x6] = K_PH,	   [0x7] = K_PH,
 };
-/* follow: alnum after '@', a letter after '.', 0x30.. after ':', one
- * of ". @ : a A d D" after a bracket, '-' after '-', "aA" after "pPhH" */
-static const signed char follow_lo[16] = {
-	[0x0] = K_AT | K_DOT | K_COLON | K_OPEN, [0x1] = K_AT | K_DOT | K_COLON | K_OPEN | K_PH,
-	[0x2] = K_AT | K_DOT | K_COLON,		 [0x3] = K_AT | K_DOT | K_COLON,
-	[0x4] = K_AT | K_DOT | K_COLON | K_OPEN, [0x5] = K_AT | K_DOT | K_COLON,
-	[0x6] = K_AT | K_DOT | K_COLON,		 [0x7] = K_AT | K_DOT | K_COLON,
-	[0x8] = K_AT | K_DOT | K_COLON,		 [0x9] = K_AT | K_DOT | K_COLON,
-	[0xa] = K_AT | K_DOT | K_COLON | K_OPEN, [0xb] = K_AT | K_DOT | K_COLON,
-	[0xc] = K_AT | K_DOT | K_COLON,		 [0xd] = K_AT | K_DOT | K_COLON | K_DASH,
-	[0xe] = K_AT | K_DOT | K_COLON | K_OPEN, [0xf] = K_AT | K_DOT | K_COLON,
+/* follow: alnum after '@', a letter after '.', 0x30.. after ':' (no
+ * digit after a digit's), one of ". @ : a A d D" after a bracket, '-'
+ * after '-', "aA" after "pPhH" */
+#define F_ALL (K_AT | K_DOT | K_COLON | K_COLD)
+static const unsigned char follow_lo[16] = {
+	[0x0] = F_ALL | K_OPEN,	       [0x1] = F_ALL | K_OPEN | K_PH, [0x2] = F_ALL,
+	[0x3] = F_ALL,		       [0x4] = F_ALL | K_OPEN,	      [0x5] = F_ALL,
+	[0x6] = F_ALL,		       [0x7] = F_ALL,		      [0x8] = F_ALL,
+	[0x9] = F_ALL,		       [0xa] = F_ALL | K_COLE | K_OPEN, [0xb] = F_ALL | K_COLE,
+	[0xc] = F_ALL | K_COLE,	       [0xd] = F_ALL | K_COLE | K_DASH, [0xe] = F_ALL | K_COLE | K_OPEN,
+	[0xf] = F_ALL | K_COLE,
 };
-static const signed char follow_hi[16] = {
+static const unsigned char follow_hi[16] = {
 	[0x2] = K_OPEN | K_DASH,
-	[0x3] = K_AT | K_COLON | K_OPEN,
-	[0x4] = K_AT | K_DOT | K_COLON | K_OPEN | K_PH,
-	[0x5] = K_AT | K_DOT | K_COLON,
-	[0x6] = K_AT | K_DOT | K_COLON | K_OPEN | K_PH,
-	[0x7] = K_AT | K_DOT | K_COLON,
+	[0x3] = K_AT | K_COLON | K_COLE | K_OPEN,
+	[0x4] = K_AT | K_DOT | K_COLON | K_COLD | K_OPEN | K_PH,
+	[0x5] = K_AT | K_DOT | K_COLON | K_COLD,
+	[0x6] = K_AT | K_DOT | K_COLON | K_COLD | K_OPEN | K_PH,
+	[0x7] = K_AT | K_DOT | K_COLON | K_COLD,
 };
 /* prev: alnum or '_' before '@', alnum or '-' before '.' (and bytes from
- * 0x80, added apart), a letter or digit before ':'; anything before the
- * rest */
-#define P_ANY (K_OPEN | K_DASH | K_PH)
-static const signed char prev_lo[16] = {
-	[0x0] = P_ANY | K_AT | K_DOT | K_COLON, [0x1] = P_ANY | K_AT | K_DOT | K_COLON,
-	[0x2] = P_ANY | K_AT | K_DOT | K_COLON, [0x3] = P_ANY | K_AT | K_DOT | K_COLON,
-	[0x4] = P_ANY | K_AT | K_DOT | K_COLON, [0x5] = P_ANY | K_AT | K_DOT | K_COLON,
-	[0x6] = P_ANY | K_AT | K_DOT | K_COLON, [0x7] = P_ANY | K_AT | K_DOT | K_COLON,
-	[0x8] = P_ANY | K_AT | K_DOT | K_COLON, [0x9] = P_ANY | K_AT | K_DOT | K_COLON,
-	[0xa] = P_ANY | K_AT | K_DOT | K_COLON, [0xb] = P_ANY | K_AT | K_DOT | K_COLON,
-	[0xc] = P_ANY | K_AT | K_DOT | K_COLON, [0xd] = P_ANY | K_AT | K_DOT | K_COLON,
-	[0xe] = P_ANY | K_AT | K_DOT | K_COLON, [0xf] = P_ANY | K_AT | K_DOT | K_COLON,
+ * 0x80), a letter (K_COLON) or a digit (K_COLD, K_COLE) before ':', a
+ * line end, blank or '>' before "--"; anything before the rest */
+#define P_ANY (K_OPEN | K_PH)
+#define P_LO (P_ANY | K_AT | K_DOT | K_COLON)
+#define P_DIG (K_COLD | K_COLE)
+static const unsigned char prev_lo[16] = {
+	[0x0] = P_LO | P_DIG | K_DASH, [0x1] = P_LO | P_DIG, [0x2] = P_LO | P_DIG,
+	[0x3] = P_LO | P_DIG,	       [0x4] = P_LO | P_DIG, [0x5] = P_LO | P_DIG,
+	[0x6] = P_LO | P_DIG,	       [0x7] = P_LO | P_DIG, [0x8] = P_LO | P_DIG,
+	[0x9] = P_LO | P_DIG,	       [0xa] = P_LO | K_DASH, [0xb] = P_LO,
+	[0xc] = P_LO,		       [0xd] = P_LO,	     [0xe] = P_LO | K_DASH,
+	[0xf] = P_LO,
 };
-static const signed char prev_hi[16] = {
-	[0x0] = P_ANY, [0x1] = P_ANY, [0x2] = P_ANY | K_DOT,
-	[0x3] = P_ANY | K_AT | K_DOT | K_COLON, [0x4] = P_ANY | K_AT | K_DOT | K_COLON,
+static const unsigned char prev_hi[16] = {
+	[0x0] = P_ANY | K_DASH, [0x1] = P_ANY, [0x2] = P_ANY | K_DOT | K_DASH,
+	[0x3] = P_ANY | K_AT | K_DOT | P_DIG | K_DASH, [0x4] = P_ANY | K_AT | K_DOT | K_COLON,
 	[0x5] = P_ANY | K_AT | K_DOT | K_COLON, [0x6] = P_ANY | K_AT | K_DOT | K_COLON,
 	[0x7] = P_ANY | K_AT | K_DOT | K_COLON,
-	[0x8] = K_ALL, [0x9] = K_ALL, [0xa] = K_ALL, [0xb] = K_ALL,
-	[0xc] = K_ALL, [0xd] = K_ALL, [0xe] = K_ALL, [0xf] = K_ALL,
+	[0x8] = P_ANY | K_DOT, [0x9] = P_ANY | K_DOT, [0xa] = P_ANY | K_DOT, [0xb] = P_ANY | K_DOT,
+	[0xc] = P_ANY | K_DOT, [0xd] = P_ANY | K_DOT, [0xe] = P_ANY | K_DOT, [0xf] = P_ANY | K_DOT,
+};
+/* third: 's' in "pass" and "hash", ' ' in "-- ", and after a bracket
+ * the closing one ("[.]") or the 'o' and 't' of "[dot]" and "(at)";
+ * the value marks look no further */
+#define T_LO (K_VALUE)
+static const unsigned char third_lo[16] = {
+	[0x0] = T_LO | K_DASH, [0x1] = T_LO, [0x2] = T_LO, [0x3] = T_LO | K_PH,
+	[0x4] = T_LO | K_OPEN, [0x5] = T_LO, [0x6] = T_LO, [0x7] = T_LO,
+	[0x8] = T_LO,	       [0x9] = T_LO | K_OPEN, [0xa] = T_LO, [0xb] = T_LO,
+	[0xc] = T_LO,	       [0xd] = T_LO | K_OPEN, [0xe] = T_LO, [0xf] = T_LO | K_OPEN,
+};
+static const unsigned char third_hi[16] = {
+	[0x0] = T_LO, [0x1] = T_LO, [0x2] = T_LO | K_DASH | K_OPEN, [0x3] = T_LO,
+	[0x4] = T_LO | K_OPEN, [0x5] = T_LO | K_OPEN | K_PH, [0x6] = T_LO | K_OPEN,
+	[0x7] = T_LO | K_OPEN | K_PH, [0x8] = T_LO, [0x9] = T_LO, [0xa] = T_LO, [0xb] = T_LO,
+	[0xc] = T_LO, [0xd] = T_LO, [0xe] = T_LO, [0xf] = T_LO,
 };
 
 __attribute__((target("avx2"), always_inline)) static inline __m256i
@@ -110,7 +147,7 @@ lut(__m256i x, __m256i lo, __m256i hi)
 }
 
 __attribute__((target("avx2"), always_inline)) static inline __m256i
-table(const signed char t[16])
+table(const unsigned char t[16])
 {
 	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)t);
 	return _mm256_broadcastsi128_si256(x);
@@ -118,39 +155,62 @@ table(const signed char t[16])
 
 /* The marks of 32 bytes at p + i (p[i - 1] to p[i + 34] readable):
  * value marks ('@', '.', ':') in *val, the others in *oth, line ends in
- * *nl; val and oth are supersets, settled by idscan_cand_at.  Bytes
- * from 0x80 on have no nibble entry but in prev_hi: none is a mark. */
+ * *nl; val and oth are supersets, settled by idscan_cand_at. */
 __attribute__((target("avx2"), always_inline)) static inline void
-marks32(const char *p, size_t i, const __m256i tabs[6], uint32_t *val, uint32_t *oth, uint32_t *nl)
+marks32(const char *p, size_t i, const __m256i tabs[8], uint32_t *val, uint32_t *oth, uint32_t *nl)
 {
 #define LD(k) _mm256_loadu_si256((const __m256i *)(const void *)(p + i + (k)))
 	__m256i bm = LD(-1), b0 = LD(0), b1 = LD(1), b2 = LD(2);
 	__m256i m = _mm256_and_si256(lut(b0, tabs[0], tabs[1]), lut(b1, tabs[2], tabs[3]));
-	m = _mm256_and_si256(m, lut(bm, tabs[4], tabs[5]));
-	/* "pass", "hash": an 's' third */
-	__m256i s2 = _mm256_cmpeq_epi8(_mm256_or_si256(b2, _mm256_set1_epi8(0x20)),
-				       _mm256_set1_epi8('s'));
-	m = _mm256_and_si256(m, _mm256_or_si256(s2, _mm256_set1_epi8((char)(K_ALL & ~K_PH))));
+	m = _mm256_and_si256(m, _mm256_and_si256(lut(bm, tabs[4], tabs[5]),
+						 lut(b2, tabs[6], tabs[7])));
 	__m256i zero = _mm256_setzero_si256();
 	__m256i any = _mm256_cmpeq_epi8(m, zero);
-	__m256i v = _mm256_cmpeq_epi8(_mm256_and_si256(m, _mm256_set1_epi8(K_VALUE)), zero);
+	__m256i v = _mm256_cmpeq_epi8(_mm256_and_si256(m, _mm256_set1_epi8((char)K_VALUE)), zero);
 	*oth = ~(uint32_t)_mm256_movemask_epi8(any) & (uint32_t)_mm256_movemask_epi8(v);
 	*val = ~(uint32_t)_mm256_movemask_epi8(v);
 	*nl = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b0, _mm256_set1_epi8('\n')));
 #undef LD
 }
 
-__attribute__((target("avx2"))) static void block_avx2(const char *p, size_t i,
-							struct idscan_block *b)
+__attribute__((target("avx2"), always_inline)) static inline void
+block_avx2(const char *p, size_t i, const __m256i tabs[8], struct idscan_block *b)
 {
-	__m256i tabs[6] = {table(kind_lo), table(kind_hi), table(follow_lo),
-			   table(follow_hi), table(prev_lo), table(prev_hi)};
 	uint32_t v0, o0, n0, v1, o1, n1;
 	marks32(p, i, tabs, &v0, &o0, &n0);
 	marks32(p, i + 32, tabs, &v1, &o1, &n1);
 	b->val = v0 | (uint64_t)v1 << 32;
 	b->oth = o0 | (uint64_t)o1 << 32;
 	b->nl = n0 | (uint64_t)n1 << 32;
+}
+
+#define AVX2_TABLES                                                                        \
+	{table(kind_lo), table(kind_hi), table(follow_lo), table(follow_hi), table(prev_lo), \
+	 table(prev_hi), table(third_lo), table(third_hi)}
+
+__attribute__((target("avx2"))) static void one_avx2(const char *p, size_t i,
+						      struct idscan_block *b)
+{
+	__m256i tabs[8] = AVX2_TABLES;
+	block_avx2(p, i, tabs, b);
+}
+
+/* idscan_cand_next with AVX2: the tables stay in registers over the
+ * blocks passed over. */
+__attribute__((target("avx2"))) static bool next_avx2(const char *p, size_t *pi, size_t n,
+						       size_t *ls, struct idscan_block *b)
+{
+	__m256i tabs[8] = AVX2_TABLES;
+	size_t i = *pi;
+	for (; i + 67 <= n; i += 64) {
+		block_avx2(p, i, tabs, b);
+		if (!pass_over(b, i, ls)) {
+			*pi = i;
+			return true;
+		}
+	}
+	*pi = i;
+	return false;
 }
 #endif
 
@@ -187,24 +247,92 @@ static void block_sse2(const char *p, size_t i, struct idscan_block *b)
 }
 #endif
 
-bool idscan_cand_block(const char *p, size_t i, struct idscan_block *b)
+/* The path taken: resolved once from what the processor has, unless a
+ * test forced one (idscan_cand_path). */
+static int path = -1;
+
+static int best_path(void)
 {
 #ifdef IDSCAN_AVX2
-	static int avx2 = -1;
-	if (avx2 < 0)
-		avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
-	if (avx2) {
-		block_avx2(p, i, b);
-		return true;
-	}
+	if (__builtin_cpu_supports("avx2"))
+		return IDSCAN_PATH_AVX2;
 #endif
 #ifdef __SSE2__
-	block_sse2(p, i, b);
-	return true;
+	return IDSCAN_PATH_SSE2;
 #else
-	(void)p;
-	(void)i;
-	(void)b;
-	return false;
+	return IDSCAN_PATH_BYTES;
 #endif
+}
+
+bool idscan_cand_path(enum idscan_path want)
+{
+	int best = best_path();
+	if (want == IDSCAN_PATH_BEST) {
+		path = best;
+		return true;
+	}
+	/* a path is there when built in and no better than the best */
+	if ((want == IDSCAN_PATH_AVX2 && best != IDSCAN_PATH_AVX2) ||
+	    (want == IDSCAN_PATH_SSE2 && best == IDSCAN_PATH_BYTES))
+		return false;
+	path = (int)want;
+	return true;
+}
+
+static int cur_path(void)
+{
+	if (path < 0)
+		path = best_path();
+	return path;
+}
+
+bool idscan_cand_block(const char *p, size_t i, struct idscan_block *b)
+{
+	switch (cur_path()) {
+#ifdef IDSCAN_AVX2
+	case IDSCAN_PATH_AVX2:
+		one_avx2(p, i, b);
+		return true;
+#endif
+#ifdef __SSE2__
+	case IDSCAN_PATH_SSE2:
+		block_sse2(p, i, b);
+		return true;
+#endif
+	default:
+		(void)p;
+		(void)i;
+		(void)b;
+		return false;
+	}
+}
+
+bool idscan_cand_next(const char *p, size_t *pi, size_t n, size_t *ls, struct idscan_block *b)
+{
+	switch (cur_path()) {
+#ifdef IDSCAN_AVX2
+	case IDSCAN_PATH_AVX2:
+		return next_avx2(p, pi, n, ls, b);
+#endif
+#ifdef __SSE2__
+	case IDSCAN_PATH_SSE2: {
+		size_t i = *pi;
+		for (; i + 67 <= n; i += 64) {
+			block_sse2(p, i, b);
+			if (!pass_over(b, i, ls)) {
+				*pi = i;
+				return true;
+			}
+		}
+		*pi = i;
+		return false;
+	}
+#endif
+	default:
+		(void)p;
+		(void)n;
+		(void)ls;
+		(void)b;
+		return false;
+	}
 }

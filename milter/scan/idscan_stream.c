@@ -363,18 +363,14 @@ static const char *find_worth(const struct idscan *s, const char *p, const char 
 	struct worth_pos w = {0, false};
 	while (i < n) {
 		struct idscan_block b;
-		size_t r;
-		if (i >= 1 && i + 67 <= n && idscan_cand_block(p, i, &b)) {
-			if ((b.val | b.oth) == 0) {
-				if (b.nl != 0) {
-					if (i + (size_t)__builtin_ctzll(b.nl) - w.ls > IDSCAN_LINE_MAX)
-						return p + w.ls;	/* a long line */
-					w.ls = i + 64 - (size_t)__builtin_clzll(b.nl);
-					w.settled = false;
-				}
-				i += 64;
-				continue;
-			}
+		size_t r, ls0 = w.ls;
+		/* the blocks without a candidate are passed over there */
+		bool block = i >= 1 && idscan_cand_next(p, &i, n, &w.ls, &b);
+		if (w.ls != ls0)
+			w.settled = false;
+		if (block) {
+			if ((b.val | b.oth) == 0)
+				return p + w.ls;	/* a long line: its windows */
 			r = worth_in_block(s, p, n, i, b.val, b.oth, b.nl, &w);
 			i += 64;
 		} else {	/* the edges: byte by byte, as bit 0 */
