@@ -7,12 +7,23 @@
  * handed out must be non-empty, lower case, within IDSCAN_VALUE_MAX, its
  * domain a suffix of it that passes idscan_is_hostname(); a credential
  * must carry no value at all.
+ *
+ * The candidate search is held equal to the exact rule the same way: the
+ * three scans run with no vector path (byte by byte, the slow path) and
+ * again on each vector path the processor has (SSE2, AVX2), all with the
+ * same findings; on each, every block the classifier gives, at every
+ * offset of the input, must hold each byte idscan_cand_at calls a
+ * candidate and its line ends exactly, and idscan_cand_next must stop
+ * where stepping block by block stops.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../milter/scan/idscan_priv.h"
 #include "grondslag/scan/idscan.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct digest {
 	uint64_t hash;
@@ -68,7 +79,46 @@ static void feed(const uint8_t *data, size_t size, size_t step, size_t at, struc
 	idscan_free(s);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* The blocks of the path in force against the exact rule, at every
+ * offset i >= 1 with p[i + 66] inside, and idscan_cand_next against
+ * stepping block by block, from offsets the data picks. */
+static void check_blocks(const char *p, size_t n)
+{
+	for (size_t i = 1; i + 67 <= n; i++) {
+		struct idscan_block b;
+		if (!idscan_cand_block(p, i, &b))
+			abort();
+		for (unsigned k = 0; k < 64; k++) {
+			uint64_t bit = (uint64_t)1 << k;
+			if (idscan_cand_at(p, i + k, n) && !((b.val | b.oth) & bit))
+				abort();	/* a candidate the block lost */
+			if ((p[i + k] == '\n') != ((b.nl & bit) != 0))
+				abort();
+		}
+	}
+	for (size_t st = 1; st + 67 <= n; st += 1 + (size_t)(unsigned char)p[st] % 61) {
+		size_t i = st, ls = st - 1, j = st, lj = st - 1;
+		struct idscan_block b, c;
+		bool got = idscan_cand_next(p, &i, n, &ls, &b), want = false;
+		for (; j + 67 <= n; j += 64) {
+			if (!idscan_cand_block(p, j, &c))
+				abort();
+			want = (c.val | c.oth) != 0 ||
+			       (c.nl != 0 && j + (size_t)__builtin_ctzll(c.nl) - lj > IDSCAN_LINE_MAX);
+			if (want)
+				break;
+			if (c.nl != 0)
+				lj = j + 64 - (size_t)__builtin_clzll(c.nl);
+		}
+		if (got != want || i != j || ls != lj ||
+		    (got && (b.val != c.val || b.oth != c.oth || b.nl != c.nl)))
+			abort();
+	}
+}
+
+/* Whole, cut at a position derived from the data, and in small chunks:
+ * the same findings, on the path in force. */
+static struct digest three_ways(const uint8_t *data, size_t size)
 {
 	struct digest whole = {0xcbf29ce484222325ULL, 0}, cut = whole, small = whole;
 	feed(data, size, size ? size : 1, 0, &whole);
@@ -78,5 +128,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (whole.count != cut.count || whole.hash != cut.hash || whole.count != small.count ||
 	    whole.hash != small.hash)
 		abort();
+	return whole;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (!idscan_cand_path(IDSCAN_PATH_BYTES))
+		abort();
+	struct digest slow = three_ways(data, size);
+	static const enum idscan_path vec[] = {IDSCAN_PATH_SSE2, IDSCAN_PATH_AVX2};
+	for (size_t v = 0; v < sizeof vec / sizeof vec[0]; v++) {
+		if (!idscan_cand_path(vec[v]))
+			continue;	/* not on this processor or in this build */
+		if (size <= (1u << 16))
+			check_blocks((const char *)data, size);
+		struct digest fast = three_ways(data, size);
+		if (fast.count != slow.count || fast.hash != slow.hash)
+			abort();
+	}
+	idscan_cand_path(IDSCAN_PATH_BEST);
 	return 0;
 }
