@@ -514,6 +514,15 @@ static void header_data_row(struct idscan *s, const char **cell, const size_t *c
 	}
 }
 
+/* "address,password[,source...]": a combo or stealer row, its first
+ * cell an address (first_email)? */
+static int combo_row(bool first_email, const char **cell, const size_t *clen, size_t nc)
+{
+	struct val sv;
+	return first_email && nc >= 2 && nc <= 4 && idscan_secret_like(cell[1], clen[1]) &&
+	       !idscan_classify(cell[1], clen[1], false, &sv);
+}
+
 /* A delimited row: header, data under a header, or cells in list form. */
 static void delimited_line(struct idscan *s, const char *p, size_t n, char delim)
 {
@@ -531,6 +540,7 @@ static void delimited_line(struct idscan *s, const char *p, size_t n, char delim
 		return;
 	}
 	bool first_email = false, all = true;
+	int combo = -1;	/* not known yet */
 	for (size_t i = 0; i < nc; i++) {
 		size_t before = s->ncur;
 		/* a cell in list form: its values with only separators between */
@@ -539,11 +549,17 @@ static void delimited_line(struct idscan *s, const char *p, size_t n, char delim
 				       s->cur[before].kind == IDSCAN_EMAIL;
 		else if (clen[i] > 0)
 			all = false;
+		/* a row that is neither all values nor a combo row counts
+		 * nothing: its other cells need no look (the first cell
+		 * settles whether it can be a combo row) */
+		if (!all && combo < 0)
+			combo = combo_row(first_email, cell, clen, nc);
+		if (combo == 0)
+			break;
 	}
-	/* "address,password[,source...]": a combo or stealer row */
-	struct val sv;
-	if (first_email && nc >= 2 && nc <= 4 && idscan_secret_like(cell[1], clen[1]) &&
-	    !idscan_classify(cell[1], clen[1], false, &sv))
+	if (combo < 0)
+		combo = combo_row(first_email, cell, clen, nc);
+	if (combo)
 		cur_credential(s);
 	/* without a header, a row is a list only when every cell is a value
 	 * (or it is a credential row): "Name <a@b>, c@d, linux-" is a
