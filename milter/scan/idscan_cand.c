@@ -34,6 +34,9 @@
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(IDSCAN_NO_AVX2)
 #include <immintrin.h>
 #define IDSCAN_AVX2 1
+#ifndef IDSCAN_NO_AVX512
+#define IDSCAN_AVX512 1
+#endif
 #endif
 
 /* ---- line-aware blocks ------------------------------------------------ */
@@ -52,6 +55,20 @@ static inline bool pass_over(const struct idscan_block *b, size_t i, size_t *ls)
 	*ls = i + 64 - (size_t)__builtin_clzll(b->nl);
 	return true;
 }
+
+/* The body of idscan_cand_next for one path: block, a statement giving
+ * the marks of the block at i in *b. */
+#define PASS_BLOCKS(block)                  \
+	size_t i = *pi;                     \
+	for (; i + 67 <= n; i += 64) {      \
+		block;                      \
+		if (!pass_over(b, i, ls)) { \
+			*pi = i;            \
+			return true;        \
+		}                           \
+	}                                   \
+	*pi = i;                            \
+	return false
 
 #ifdef IDSCAN_AVX2
 /* Classes of a candidate's bytes, one bit per kind of mark: what the
@@ -201,16 +218,59 @@ __attribute__((target("avx2"))) static bool next_avx2(const char *p, size_t *pi,
 						       size_t *ls, struct idscan_block *b)
 {
 	__m256i tabs[8] = AVX2_TABLES;
-	size_t i = *pi;
-	for (; i + 67 <= n; i += 64) {
-		block_avx2(p, i, tabs, b);
-		if (!pass_over(b, i, ls)) {
-			*pi = i;
-			return true;
-		}
-	}
-	*pi = i;
-	return false;
+	PASS_BLOCKS(block_avx2(p, i, tabs, b));
+}
+#endif
+
+#ifdef IDSCAN_AVX512
+/* The same tables with AVX-512BW, the 64 bytes of a block at once, the
+ * masks straight from the compares. */
+__attribute__((target("avx512bw"), always_inline)) static inline __m512i
+lut512(__m512i x, __m512i lo, __m512i hi)
+{
+	const __m512i nib = _mm512_set1_epi8(0x0f);
+	__m512i l = _mm512_shuffle_epi8(lo, _mm512_and_si512(x, nib));
+	__m512i h = _mm512_shuffle_epi8(hi, _mm512_and_si512(_mm512_srli_epi16(x, 4), nib));
+	return _mm512_and_si512(l, h);
+}
+
+__attribute__((target("avx512bw"), always_inline)) static inline __m512i
+table512(const unsigned char t[16])
+{
+	return _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(const void *)t));
+}
+
+#define AVX512_TABLES                                                                   \
+	{table512(kind_lo),   table512(kind_hi), table512(follow_lo), table512(follow_hi), \
+	 table512(prev_lo),   table512(prev_hi), table512(third_lo),  table512(third_hi)}
+
+__attribute__((target("avx512bw"), always_inline)) static inline void
+block_avx512(const char *p, size_t i, const __m512i tabs[8], struct idscan_block *b)
+{
+#define LD(k) _mm512_loadu_si512((const void *)(p + i + (k)))
+	__m512i bm = LD(-1), b0 = LD(0), b1 = LD(1), b2 = LD(2);
+#undef LD
+	__m512i m = _mm512_and_si512(lut512(b0, tabs[0], tabs[1]), lut512(b1, tabs[2], tabs[3]));
+	m = _mm512_and_si512(m, _mm512_and_si512(lut512(bm, tabs[4], tabs[5]),
+						 lut512(b2, tabs[6], tabs[7])));
+	uint64_t any = _mm512_test_epi8_mask(m, m);
+	b->val = _mm512_test_epi8_mask(m, _mm512_set1_epi8((char)K_VALUE));
+	b->oth = any & ~b->val;
+	b->nl = _mm512_cmpeq_epi8_mask(b0, _mm512_set1_epi8('\n'));
+}
+
+__attribute__((target("avx512bw"))) static void one_avx512(const char *p, size_t i,
+							    struct idscan_block *b)
+{
+	__m512i tabs[8] = AVX512_TABLES;
+	block_avx512(p, i, tabs, b);
+}
+
+__attribute__((target("avx512bw"))) static bool next_avx512(const char *p, size_t *pi, size_t n,
+							     size_t *ls, struct idscan_block *b)
+{
+	__m512i tabs[8] = AVX512_TABLES;
+	PASS_BLOCKS(block_avx512(p, i, tabs, b));
 }
 #endif
 
@@ -251,29 +311,46 @@ static void block_sse2(const char *p, size_t i, struct idscan_block *b)
  * test forced one (idscan_cand_path). */
 static int path = -1;
 
-static int best_path(void)
+/* Is the path built in and does this processor have it? */
+static bool have_path(enum idscan_path want)
 {
+	switch (want) {
+#ifdef IDSCAN_AVX512
+	case IDSCAN_PATH_AVX512:
+		return __builtin_cpu_supports("avx512bw");
+#endif
 #ifdef IDSCAN_AVX2
-	if (__builtin_cpu_supports("avx2"))
-		return IDSCAN_PATH_AVX2;
+	case IDSCAN_PATH_AVX2:
+		return __builtin_cpu_supports("avx2");
 #endif
 #ifdef __SSE2__
-	return IDSCAN_PATH_SSE2;
-#else
-	return IDSCAN_PATH_BYTES;
+	case IDSCAN_PATH_SSE2:
+		return true;
 #endif
+	case IDSCAN_PATH_BYTES:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int best_path(void)
+{
+	static const enum idscan_path order[] = {IDSCAN_PATH_AVX512, IDSCAN_PATH_AVX2,
+						 IDSCAN_PATH_SSE2};
+	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
+		if (have_path(order[k]))
+			return (int)order[k];
+	return IDSCAN_PATH_BYTES;
 }
 
 bool idscan_cand_path(enum idscan_path want)
 {
-	int best = best_path();
 	if (want == IDSCAN_PATH_BEST) {
-		path = best;
+		path = best_path();
 		return true;
 	}
-	/* a path is there when built in and no better than the best */
-	if ((want == IDSCAN_PATH_AVX2 && best != IDSCAN_PATH_AVX2) ||
-	    (want == IDSCAN_PATH_SSE2 && best == IDSCAN_PATH_BYTES))
+	if (!have_path(want))
 		return false;
 	path = (int)want;
 	return true;
@@ -289,6 +366,11 @@ static int cur_path(void)
 bool idscan_cand_block(const char *p, size_t i, struct idscan_block *b)
 {
 	switch (cur_path()) {
+#ifdef IDSCAN_AVX512
+	case IDSCAN_PATH_AVX512:
+		one_avx512(p, i, b);
+		return true;
+#endif
 #ifdef IDSCAN_AVX2
 	case IDSCAN_PATH_AVX2:
 		one_avx2(p, i, b);
@@ -310,22 +392,17 @@ bool idscan_cand_block(const char *p, size_t i, struct idscan_block *b)
 bool idscan_cand_next(const char *p, size_t *pi, size_t n, size_t *ls, struct idscan_block *b)
 {
 	switch (cur_path()) {
+#ifdef IDSCAN_AVX512
+	case IDSCAN_PATH_AVX512:
+		return next_avx512(p, pi, n, ls, b);
+#endif
 #ifdef IDSCAN_AVX2
 	case IDSCAN_PATH_AVX2:
 		return next_avx2(p, pi, n, ls, b);
 #endif
 #ifdef __SSE2__
 	case IDSCAN_PATH_SSE2: {
-		size_t i = *pi;
-		for (; i + 67 <= n; i += 64) {
-			block_sse2(p, i, b);
-			if (!pass_over(b, i, ls)) {
-				*pi = i;
-				return true;
-			}
-		}
-		*pi = i;
-		return false;
+		PASS_BLOCKS(block_sse2(p, i, b));
 	}
 #endif
 	default:

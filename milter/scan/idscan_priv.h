@@ -233,7 +233,13 @@ bool idscan_cand_next(const char *p, size_t *pi, size_t n, size_t *ls, struct id
 /* The vector path the candidate search takes: the best the processor
  * has, or one a test forces to hold the paths equal (fuzz_idcand);
  * false when that path is not there. */
-enum idscan_path { IDSCAN_PATH_BEST, IDSCAN_PATH_AVX2, IDSCAN_PATH_SSE2, IDSCAN_PATH_BYTES };
+enum idscan_path {
+	IDSCAN_PATH_BEST,
+	IDSCAN_PATH_AVX512,
+	IDSCAN_PATH_AVX2,
+	IDSCAN_PATH_SSE2,
+	IDSCAN_PATH_BYTES
+};
 bool idscan_cand_path(enum idscan_path want);
 
 #endif
