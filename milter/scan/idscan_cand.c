@@ -16,11 +16,16 @@
  *
  * A block of 64 bytes gives its candidates and its line ends as bit masks,
  * so that the caller settles a line from its bits without searching for
- * its start or end.  Three paths give the same answer: AVX2 (nibble
- * tables, a few instructions for 32 bytes, chosen at run time;
- * -DIDSCAN_NO_AVX2 leaves it out), SSE2 (16 bytes a step) and none (the
- * caller goes byte by byte); the vector masks are supersets, every bit
- * is settled by idscan_cand_at, the exact rule.
+ * its start or end; the blocks without a candidate are passed over in
+ * one loop (idscan_cand_next), which keeps only the start of the line.
+ * Four paths give the same answer: AVX-512BW and AVX2 (the same nibble
+ * tables on the mark, the bytes before and after it and the one after
+ * that, so that a time or a row of dashes costs no look; chosen at run
+ * time, -DIDSCAN_NO_AVX512 and -DIDSCAN_NO_AVX2 leave them out), SSE2
+ * (16 bytes a step, looser) and none (the caller goes byte by byte).  The
+ * vector masks are supersets, every bit is settled by idscan_cand_at, the
+ * exact rule; fuzz_idscan holds every path to it and to the byte-by-byte
+ * search (idscan_cand_path forces one).
  */
 #include <stdbool.h>
 #include <stddef.h>
