@@ -6,6 +6,11 @@
 #                 (the superuser's conninfo, without dbname); 1 on failure
 #                 (the server's log is printed)
 #   pg_stop       stop it (fast) and remove the directory
+#   pg_trap [CMD] stop it however the suite ends: on EXIT (then CMD, the
+#                 suite's own cleanup), and every signal that ends a
+#                 suite (HUP: its terminal gone, INT, PIPE: its reader
+#                 stopped reading, TERM) exits, which runs EXIT.  Call it
+#                 before pg_start; it replaces the suite's traps.
 #   pg_psql DB SQL...   run SQL on database DB as the superuser
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 PG_PORT=${PG_PORT:-5433}
@@ -41,6 +46,16 @@ pg_stop() {
 		>/dev/null 2>&1)
 	rm -rf "$PG_DIR"
 	PG_DIR=
+}
+
+pg_trap() {
+	# a signal trap that did not exit would let the suite go on; without
+	# one, the default action ends the shell without running EXIT
+	trap "pg_stop; $*" EXIT
+	trap 'exit 129' HUP
+	trap 'exit 130' INT
+	trap 'exit 141' PIPE
+	trap 'exit 143' TERM
 }
 
 pg_psql() {

@@ -23,10 +23,9 @@
  *       canonical record plus prev_hash and hash, one per line (exact);
  *       csv = for people: named columns, names instead of codes, no JSON
  *       in a cell (audit_csv.c).
- * Two passes over the chain (one read transaction each): the first
- * collects the checkpoints so their signatures are checked once each,
- * the second compares hashes, so memory grows with checkpoints, not
- * records.
+ * The check itself (two passes over the chain, memory growing with
+ * checkpoints, not records) is chain_check.c, shared with the report's
+ * statement of the chain.
  * Limits: dates are whole UTC days; AUDIT_MAX_KEYS --key options;
  * AUDITSIG_CHECK_MAX checkpoints.
  */
@@ -38,6 +37,7 @@
 #include <time.h>
 
 #include "audit_against.h"
+#include "chain_check.h"
 #include "ctl.h"
 #include "grondslag/store/auditsig.h"
 #include "grondslag/base/csv.h"
@@ -45,16 +45,6 @@
 #include "grondslag/base/json.h"
 #include "grondslag/store/store.h"
 
-#define AUDIT_MAX_KEYS 8
-
-/* Options shared by the two subcommands. */
-struct audit_opts {
-	const char *config, *database, *since, *format, *checkpoints, *gnupg_home, *against;
-	const char *socket;
-	const char *keys[AUDIT_MAX_KEYS];
-	size_t nkeys;
-	bool json;
-};
 
 /* Parse the options after the subcommand; 0 or -1 (usage printed). */
 static int parse_opts(int argc, char **argv, struct audit_opts *o)
@@ -106,164 +96,6 @@ static bool open_chain(const struct audit_opts *o, struct ctl_chain *ch)
 	return ok;
 }
 
-/* What verify checks the checkpoints against, from options and config. */
-struct verify_env {
-	char file[4200];		/* the checkpoint file */
-	bool file_named;		/* --checkpoints: it must exist */
-	bool file_via_socket;		/* the daemon's file, through the socket */
-	char home[4200];		/* GnuPG home with the public key(s) */
-	const char *keys[AUDIT_MAX_KEYS + 1];
-	size_t nkeys;
-	/* the keys as gpg reports signers: 40 upper-case hex, no blanks */
-	char key_buf[AUDIT_MAX_KEYS + 1][REGSIG_FPR_LEN + 1];
-};
-
-/* Add fingerprint fpr (as written by a person: blanks, lower case) to
- * env's trusted keys; false (and says why) when it is not one. */
-static bool add_key(struct verify_env *env, const char *fpr, const char *from)
-{
-	if (!regsig_fpr_normalize(fpr, env->key_buf[env->nkeys])) {
-		fprintf(stderr, "grondslag audit: %s \"%.64s\" is not a fingerprint (40 hex digits)\n",
-			from, fpr);
-		return false;
-	}
-	env->keys[env->nkeys] = env->key_buf[env->nkeys];
-	env->nkeys++;
-	return true;
-}
-
-/* The first pass: the chain itself, and the checkpoints recorded in it. */
-struct verify_pass {
-	struct audit_verify *chain;
-	struct auditsig_check *cps;
-	int64_t in_chain, in_file;
-	bool overflow;
-};
-
-/* Open the chain and fill env; prints errors.  false on failure. */
-static bool verify_open(const struct audit_opts *o, struct verify_env *env, struct ctl_chain *ch)
-{
-	memset(env, 0, sizeof *env);
-	struct config *c = ctl_config(o->config);
-	if (c == NULL)
-		return false;
-	const char *db = o->database ? o->database : config_str(c, CONF_DATABASE);
-	env->file_named = o->checkpoints != NULL;
-	auditsig_file_path(o->checkpoints ? o->checkpoints : config_str(c, CONF_AUDIT_CHECKPOINT_FILE),
-			   db, env->file, sizeof env->file);
-	snprintf(env->home, sizeof env->home, "%s",
-		 o->gnupg_home ? o->gnupg_home : config_str(c, CONF_GNUPG_HOME));
-	bool ok = true;
-	for (size_t i = 0; i < o->nkeys; i++)
-		ok &= add_key(env, o->keys[i], "--key");
-	if (*config_str(c, CONF_AUDIT_SIGNING_KEY))
-		ok &= add_key(env, config_str(c, CONF_AUDIT_SIGNING_KEY), "AuditSigningKey");
-	ok = ok && ctl_chain_open(ch, c, o->database, o->socket);
-	/* the daemon's own checkpoint file comes through the socket too */
-	env->file_via_socket = ok && ch->socket != NULL && !env->file_named;
-	config_free(c);
-	return ok;
-}
-
-/* Pass 1, per record: chain check (goes on past a break, to find every
- * checkpoint) and checkpoint records collected. */
-static int verify_pass1_cb(void *arg, const struct audit_record *r)
-{
-	struct verify_pass *p = arg;
-	audit_verify_row(p->chain, r);
-	if (strcmp(r->event, AUDITSIG_EVENT) != 0)
-		return 0;
-	struct auditsig_checkpoint cp;
-	char why[160];
-	bool ok = auditsig_parse_details(r->details, &cp, why, sizeof why) == 0;
-	if (auditsig_check_add(p->cps, ok ? &cp : NULL, AUDITSIG_IN_CHAIN, r->seq, why) != 0) {
-		p->overflow = true;
-		return 1;
-	}
-	p->in_chain++;
-	return 0;
-}
-
-/* Read one line of at most AUDITSIG_LINE_MAX bytes into buf (cap must be
- * larger); longer lines are consumed and flagged.  -1 at the end. */
-static int read_line(FILE *f, char *buf, size_t cap, size_t *len, bool *too_long)
-{
-	int ch;
-	*len = 0;
-	*too_long = false;
-	while ((ch = getc(f)) != EOF) {
-		if (ch == '\n')
-			return 0;
-		if (*len + 1 < cap)
-			buf[(*len)++] = (char)ch;
-		else
-			*too_long = true;
-	}
-	return *len > 0 || *too_long ? 0 : -1;
-}
-
-/* Add the checkpoints of the file.  0 read, 1 no such file, -1 error
- * (printed). */
-static int verify_read_file(const struct verify_env *env, const struct ctl_chain *ch,
-			    struct verify_pass *p)
-{
-	bool missing = false;
-	FILE *f = env->file_via_socket ? ctl_checkpoints_socket(ch->socket, &missing)
-				       : fopen(env->file, "re");
-	if (f != NULL && missing) {
-		fclose(f);
-		return 1;
-	}
-	if (f == NULL) {
-		if (env->file_via_socket)
-			return -1;
-		if (errno == ENOENT)
-			return 1;
-		fprintf(stderr, "grondslag: %s: %s\n", env->file, strerror(errno));
-		return -1;
-	}
-	static char buf[AUDITSIG_LINE_MAX + 2];
-	size_t len;
-	bool too_long;
-	int64_t line = 0;
-	while (!p->overflow && read_line(f, buf, sizeof buf, &len, &too_long) == 0) {
-		struct auditsig_checkpoint cp;
-		char why[160] = "line too long";
-		bool ok = !too_long && auditsig_parse_line(buf, len, &cp, why, sizeof why) == 0;
-		if (auditsig_check_add(p->cps, ok ? &cp : NULL, AUDITSIG_IN_FILE, ++line, why) != 0)
-			p->overflow = true;
-		p->in_file++;
-	}
-	int rc = ferror(f) ? -1 : 0;
-	if (rc != 0)
-		fprintf(stderr, "grondslag: %s: read error\n", env->file);
-	fclose(f);
-	return rc;
-}
-
-/* Verify the signature of every (merged) checkpoint. */
-static void verify_signatures(struct auditsig_check *c, const struct verify_env *env)
-{
-	size_t n = auditsig_check_count(c);
-	for (size_t i = 0; i < n; i++) {
-		struct auditsig_checkpoint cp;
-		const struct auditsig_entry *e = auditsig_check_entry(c, i, &cp);
-		if (e->outcome == AUDITSIG_MALFORMED)
-			continue;
-		char err[256] = "";
-		enum regsig_status st = env->nkeys == 0 ? REGSIG_SKIPPED
-			: auditsig_verify(&cp, env->home, env->keys, env->nkeys, err, sizeof err);
-		auditsig_check_set_sig(c, i, st, err);
-	}
-}
-
-/* Pass 2, per record: compare with the checkpoints. */
-static int verify_pass2_cb(void *arg, const struct audit_record *r)
-{
-	auditsig_check_row(arg, r);
-	return 0;
-}
-
 /* Where a checkpoint was found, for the operator. */
 static void where_text(const struct auditsig_entry *e, const char *file, char *buf, size_t len)
 {
@@ -274,15 +106,6 @@ static void where_text(const struct auditsig_entry *e, const char *file, char *b
 		snprintf(b, sizeof b, "%s line %" PRId64, file, e->file_line);
 	snprintf(buf, len, "%s%s%s", a, *a && *b ? ", " : "", b);
 }
-
-/* The outcome of audit verify, for the two output forms. */
-struct verify_result {
-	bool chain_ok, file_missing, ok;
-	bool none_with_key;	/* a key is given, records exist, no checkpoint */
-	int64_t records, bad_seq, anchored, after;
-	char why[200], head[AUDIT_HASH_HEX];
-	size_t found, bad, expired;
-};
 
 /* Print the result as text: chain, each bad checkpoint, the summary. */
 static void verify_print_text(const struct verify_pass *p, const struct verify_env *env,
@@ -387,52 +210,15 @@ static void verify_print_json(const struct verify_pass *p, const struct verify_e
 	fputc('\n', stdout);
 }
 
-/* The two passes over the chain around the file and the signatures.
- * 0, or -1 (printed). */
-static int verify_run(const struct ctl_chain *ch, const struct verify_env *env,
-		      struct verify_pass *p, struct verify_result *v)
-{
-	if (ctl_chain_scan(ch, INT64_MIN, verify_pass1_cb, p) != 0) {
-		fprintf(stderr, "grondslag: cannot read the audit records\n");
-		return -1;
-	}
-	int frc = p->overflow ? 0 : verify_read_file(env, ch, p);
-	if (frc < 0)
-		return -1;
-	if (p->overflow) {
-		fprintf(stderr, "grondslag: more than %u checkpoints\n", AUDITSIG_CHECK_MAX);
-		return -1;
-	}
-	/* with a key, the daemon creates the file at start: gone = deleted */
-	v->file_missing = frc == 1 && (env->file_named || env->nkeys > 0);
-	verify_signatures(p->cps, env);
-	if (ctl_chain_scan(ch, INT64_MIN, verify_pass2_cb, p->cps) != 0) {
-		fprintf(stderr, "grondslag: cannot read the audit records\n");
-		return -1;
-	}
-	const char *why, *head;
-	v->chain_ok = audit_verify_result(p->chain, &v->records, &v->bad_seq, &why, &head);
-	snprintf(v->why, sizeof v->why, "%s", why);
-	snprintf(v->head, sizeof v->head, "%s", head);
-	v->found = auditsig_check_count(p->cps);
-	v->bad = auditsig_check_finish(p->cps, &v->anchored, &v->after);
-	for (size_t i = 0; i < v->found; i++) {
-		const struct auditsig_entry *e = auditsig_check_entry(p->cps, i, NULL);
-		v->expired += e->outcome == AUDITSIG_GOOD && e->sig == REGSIG_EXPIRED;
-	}
-	/* the daemon writes one at its first start with the key: with records
-	 * and a key, none at all means they were removed (file emptied too) */
-	v->none_with_key = env->nkeys > 0 && v->records > 0 && v->found == 0;
-	v->ok = v->chain_ok && v->bad == 0 && !v->file_missing && !v->none_with_key;
-	return 0;
-}
-
 /* audit verify: the chain, then its checkpoints (chain and file). */
 static int audit_verify_cmd(const struct audit_opts *o)
 {
 	struct verify_env env;
-	struct ctl_chain ch;
-	if (!verify_open(o, &env, &ch)) {
+	struct ctl_chain ch = {0};
+	struct config *c = ctl_config(o->config);
+	bool opened = c != NULL && chain_check_open(o, c, &env, &ch);
+	config_free(c);
+	if (!opened) {
 		ctl_chain_close(&ch);
 		return CTL_ERROR;
 	}
@@ -445,7 +231,7 @@ static int audit_verify_cmd(const struct audit_opts *o)
 	struct verify_pass p = {.chain = audit_verify_new(), .cps = auditsig_check_new()};
 	struct verify_result v;
 	memset(&v, 0, sizeof v);
-	int rc = p.chain && p.cps ? verify_run(&ch, &env, &p, &v) : -1;
+	int rc = p.chain && p.cps ? chain_check_run(&ch, &env, &p, &v) : -1;
 	ctl_chain_close(&ch);
 	if (rc == 0 && o->json)
 		verify_print_json(&p, &env, &v);

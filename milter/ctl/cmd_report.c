@@ -19,6 +19,10 @@
  * that exists and is not a regular file (/dev/null, a pipe) is written
  * in place, never replaced.
  *
+ * Every report carries the statement of the audit chain verified here
+ * (chain_check.c), never the daemon's word: exit 2 when it does not
+ * verify (the report is still written, saying so).
+ *
  * Public functions: cmd_report(), cmd_stats().
  */
 #include <errno.h>
@@ -29,6 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "chain_check.h"
 #include "ctl.h"
 #include "grondslag/base/date.h"
 #include "grondslag/base/json.h"
@@ -267,9 +272,35 @@ static char *report_request(const struct report_args *a, size_t *len)
 	return json_string_done(j, len);	/* one line, with its newline */
 }
 
-/* The report made by the daemon (whose registry names the parties). */
-static int report_via_socket(const struct report_args *a, const char *path)
+/* Write the report doc (n bytes, format f) to the output with the
+ * statement of the chain set in.  CTL_OK when written and the chain is
+ * verified; CTL_ERROR otherwise (the report is still written, saying
+ * loudly that the chain is not verified). */
+static int report_output(const struct report_args *a, const char *doc, size_t n,
+			 const struct report_chain *chain)
 {
+	char tmp[4096];
+	FILE *out = out_open(a->output, tmp, sizeof tmp);
+	if (out == NULL)
+		return CTL_ERROR;
+	int wrc = report_chain_insert(doc, n, a->format, chain, out);
+	if (out_close(out, wrc, a->output, tmp) != 0)
+		return CTL_ERROR;
+	if (!chain->verified) {
+		fprintf(stderr, "grondslag report: the audit chain is NOT verified%s%.240s\n",
+			chain->why[0] ? ": " : "", chain->why);
+		return CTL_ERROR;
+	}
+	return CTL_OK;
+}
+
+/* The report made by the daemon (whose registry names the parties),
+ * with the statement of the chain verified here, first. */
+static int report_via_socket(const struct report_args *a, const struct config *c,
+			     const char *path)
+{
+	struct report_chain chain;
+	chain_check_statement(c, a->database, a->socket, &chain);
 	size_t len = 0;
 	char *req = report_request(a, &len);
 	struct jsonr_doc *d = req != NULL ? ctl_ask(path, req, len, "report") : NULL;
@@ -278,12 +309,7 @@ static int report_via_socket(const struct report_args *a, const char *path)
 		return CTL_ERROR;
 	size_t n = 0;
 	const char *doc = jsonr_strn(jsonr_get(jsonr_root(d), "report"), &n);
-	char tmp[4096];
-	FILE *out = doc != NULL ? out_open(a->output, tmp, sizeof tmp) : NULL;
-	int rc = CTL_ERROR;
-	if (out != NULL &&
-	    out_close(out, fwrite(doc, 1, n, out) == n ? 0 : -1, a->output, tmp) == 0)
-		rc = CTL_OK;
+	int rc = doc != NULL ? report_output(a, doc, n, &chain) : CTL_ERROR;
 	jsonr_free(d);
 	return rc;
 }
@@ -314,7 +340,7 @@ int cmd_report(int argc, char **argv)
 		if (a.registry != NULL)
 			fprintf(stderr, "grondslag report: through the control socket the daemon's"
 					" registry names the parties (--registry is not used)\n");
-		int vrc = report_via_socket(&a, via);
+		int vrc = report_via_socket(&a, c, via);
 		config_free(c);
 		return vrc;
 	}
@@ -328,15 +354,24 @@ int cmd_report(int argc, char **argv)
 	char err[1024];
 	struct report *r = report_build(db, &a.o, err, sizeof err);
 	int rc = CTL_ERROR;
+	char *doc = NULL;
+	size_t n = 0;
+	FILE *mem = r != NULL ? open_memstream(&doc, &n) : NULL;
+	int wrc = mem != NULL ? report_write(r, a.format, mem) : -1;
+	if (mem != NULL && fclose(mem) != 0)
+		wrc = -1;
 	if (r == NULL) {
 		fprintf(stderr, "grondslag: %s\n", err);
+	} else if (wrc != 0) {
+		fprintf(stderr, "grondslag report: out of memory\n");
 	} else {
-		char tmp[4096];
-		FILE *out = out_open(a.output, tmp, sizeof tmp);
-		if (out != NULL &&
-		    out_close(out, report_write(r, a.format, out), a.output, tmp) == 0)
-			rc = CTL_OK;
+		/* after the report: a record written meanwhile is in the
+		 * statement, never a report newer than its statement */
+		struct report_chain chain;
+		chain_check_statement(c, a.database, a.socket, &chain);
+		rc = report_output(&a, doc, n, &chain);
 	}
+	free(doc);
 	report_free(r);
 	if (reg != NULL)
 		registry_unref(reg);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grondslag/scan/findings_json.h"
 #include "scan_output.h"
 
 /* Text of a prefix or range entry. */
@@ -97,14 +98,7 @@ static void json_parts(struct json *j, const struct findings *f)
 	for (size_t i = 0; i < findings_part_count(f); i++) {
 		const struct finding_part *p = findings_part(f, i);
 		json_obj_begin(j);
-		json_key(j, "path");
-		json_str(j, p->path);
-		json_key(j, "type");
-		json_str(j, p->type);
-		json_key(j, "filename");
-		json_str(j, p->filename);
-		json_key(j, "bytes");
-		json_uint(j, p->bytes);
+		findings_json_part_ident(j, p);
 		json_key(j, "status");
 		json_str(j, part_status_name(p->status));
 		json_key(j, "reason");

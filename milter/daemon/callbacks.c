@@ -669,6 +669,20 @@ static sfsistat eom_outbound(SMFICTX *ctx, struct conn_ctx *c)
 		return eom_released(ctx, c);
 	struct findings *f = scan_message(snapshot_scan(c->snap), data, len);
 	metrics_add(METRIC_SCANNED, 1);
+	/* Sealed for the escrow key and not opened: said with the queue id
+	 * and why (never what); a failure that may pass (gpg-agent hung or
+	 * gone, the deadline) is a tempfail, never a decision on sealed
+	 * content that could have been read. */
+	const char *dwhy;
+	bool dtemp;
+	unsigned dfailed = findings_decrypt_failures(f, &dwhy, &dtemp);
+	if (dfailed > 0)
+		log_qid(LOG_WARNING, m->qid, "escrow: %u sealed part(s) not decrypted: %s", dfailed,
+			dwhy);
+	if (dtemp) {
+		findings_free(f);
+		return internal_error(ctx, c, "escrow decryption did not finish (gpg or gpg-agent)");
+	}
 	/* Opened with the escrow key: on the record before anything else,
 	 * or not at all (the client retries). */
 	unsigned opened = findings_decrypted_count(f);

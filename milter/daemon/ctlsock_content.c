@@ -38,6 +38,7 @@
 #include "grondslag/base/log.h"
 #include "grondslag/config/config.h"
 #include "grondslag/scan/findings.h"
+#include "grondslag/scan/findings_json.h"
 #include "grondslag/scan/walk.h"
 
 #define PART_PATH_MAX 1024
@@ -151,14 +152,7 @@ static void write_parts(struct json *j, const struct collect *k)
 		if (strcmp(p->path, "subject") == 0)
 			continue;
 		json_obj_begin(j);
-		json_key(j, "path");
-		json_str(j, p->path);
-		json_key(j, "type");
-		json_str(j, p->type);
-		json_key(j, "filename");
-		json_str(j, p->filename);
-		json_key(j, "bytes");
-		json_uint(j, p->bytes);
+		findings_json_part_ident(j, p);
 		json_key(j, "text");
 		json_uint(j, i < k->ntotal ? k->total[i] : 0);
 		json_key(j, "status");

@@ -1,11 +1,21 @@
 /*
  * escrow.c - decrypting with the escrow key through GPGME (escrow.h).
+ *
+ * Every decryption runs in a thread of its own while the caller waits
+ * with a deadline (the scan's remaining time): gpg has no time limit for
+ * its agent, and a stopped or wedged gpg-agent must cost one tempfail,
+ * not a milter thread for ever.  A failure says why in one word (walk.h)
+ * and whether it may pass (tempfail) or the content stays sealed.
+ * Limits: ESCROW_SUBKEYS_MAX subkeys; ESCROW_STUCK_MAX abandoned
+ * decryptions still waiting before every new one fails at once.
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <glib.h>
 #include <gpgme.h>
@@ -13,6 +23,9 @@
 #include "grondslag/decide/escrow.h"
 
 #define ESCROW_SUBKEYS_MAX 16
+/* Decryptions given up on and still waiting for gpg before the agent is
+ * taken as hung (no more threads are started until one returns). */
+#define ESCROW_STUCK_MAX 4
 
 struct escrow {
 	char *home;		/* NULL: GnuPG's default */
@@ -28,14 +41,15 @@ static void escrow_init(void)
 	(void)gpgme_check_version(NULL);
 }
 
-/* A context in the escrow key's home that never asks for a passphrase. */
-static gpgme_error_t escrow_ctx(const struct escrow *e, gpgme_ctx_t *ctx)
+/* A context in the escrow key's home (NULL: GnuPG's default) that never
+ * asks for a passphrase. */
+static gpgme_error_t escrow_ctx(const char *home, gpgme_ctx_t *ctx)
 {
 	gpgme_error_t ge = gpgme_new(ctx);
 	if (ge == 0)
 		ge = gpgme_set_protocol(*ctx, GPGME_PROTOCOL_OpenPGP);
-	if (ge == 0 && e->home != NULL)
-		ge = gpgme_ctx_set_engine_info(*ctx, GPGME_PROTOCOL_OpenPGP, NULL, e->home);
+	if (ge == 0 && home != NULL)
+		ge = gpgme_ctx_set_engine_info(*ctx, GPGME_PROTOCOL_OpenPGP, NULL, home);
 	if (ge == 0)
 		ge = gpgme_set_pinentry_mode(*ctx, GPGME_PINENTRY_MODE_ERROR);
 	if (ge != 0 && *ctx != NULL) {
@@ -91,20 +105,95 @@ static ssize_t sink_write(void *handle, const void *buf, size_t n)
 	return (ssize_t)n;
 }
 
-static int escrow_decrypt(void *arg, const void *data, size_t len, size_t max,
-			  unsigned char **out, size_t *outlen)
+/* One decryption, handed to its own thread so that the caller can stop
+ * waiting: everything the thread needs is its own (the escrow may be
+ * freed by a reload while a hung gpg still holds the thread). */
+struct job {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool done, abandoned;
+	char *home;
+	uint8_t keyids[ESCROW_SUBKEYS_MAX][8];
+	size_t nkeyids;
+	unsigned char *data;
+	size_t len, max;
+	int rc;			/* 0, -1 stays sealed, -2 temporary */
+	const char *why;
+	unsigned char *out;
+	size_t outlen;
+};
+
+/* Decryptions whose caller gave up and that still wait for gpg: past
+ * ESCROW_STUCK_MAX the agent is taken as hung and no thread is started. */
+static atomic_uint escrow_stuck;
+
+static void job_free(struct job *j)
 {
-	const struct escrow *e = arg;
+	pthread_mutex_destroy(&j->mu);
+	pthread_cond_destroy(&j->cv);
+	free(j->home);
+	free(j->data);
+	free(j->out);
+	free(j);
+}
+
+/* The reason word of a failed gpgme_op_decrypt(), and whether it may pass
+ * (the agent or gpg failed: tempfail) or stays (the content is sealed). */
+static int decrypt_error(gpgme_error_t ge, const char **why)
+{
+	switch (gpgme_err_code(ge)) {
+	case GPG_ERR_NO_SECKEY:
+	case GPG_ERR_DECRYPT_FAILED:
+	case GPG_ERR_WRONG_SECKEY:
+		*why = "not-for-escrow-key";
+		return -1;
+	case GPG_ERR_BAD_PASSPHRASE:
+	case GPG_ERR_NO_PIN:
+	case GPG_ERR_NO_PIN_ENTRY:
+	case GPG_ERR_NO_PASSPHRASE:
+	case GPG_ERR_CANCELED:
+	case GPG_ERR_FULLY_CANCELED:
+		*why = "key-locked";
+		return -1;
+	case GPG_ERR_NO_DATA:
+	case GPG_ERR_BAD_DATA:
+	case GPG_ERR_INV_DATA:
+	case GPG_ERR_INV_PACKET:
+	case GPG_ERR_UNKNOWN_PACKET:
+	case GPG_ERR_UNSUPPORTED_ALGORITHM:
+	case GPG_ERR_CHECKSUM:
+	case GPG_ERR_BAD_MPI:
+		*why = "bad-data";
+		return -1;
+	default:
+		*why = "gpg-failed";
+		return -2;
+	}
+}
+
+/* The decryption itself, in the job's thread. */
+static void job_run(struct job *j)
+{
 	gpgme_ctx_t ctx = NULL;
 	gpgme_data_t in = NULL, plain = NULL;
-	struct sink s = {.max = max};
+	struct sink s = {.max = j->max};
 	struct gpgme_data_cbs cbs = {.write = sink_write};
-	int rc = -1;
-	if (escrow_ctx(e, &ctx) != 0 || gpgme_data_new_from_mem(&in, data, len, 0) != 0 ||
+	j->rc = -2;
+	j->why = "gpgme-failed";
+	if (escrow_ctx(j->home, &ctx) != 0 ||
+	    gpgme_data_new_from_mem(&in, (const char *)j->data, j->len, 0) != 0 ||
 	    gpgme_data_new_from_cbs(&plain, &cbs, &s) != 0)
 		goto out;
-	if (gpgme_op_decrypt(ctx, in, plain) != 0 || s.over)
+	gpgme_error_t ge = gpgme_op_decrypt(ctx, in, plain);
+	if (s.over) {
+		j->rc = -1;
+		j->why = "too-large";
 		goto out;
+	}
+	if (ge != 0) {
+		j->rc = decrypt_error(ge, &j->why);
+		goto out;
+	}
 	/* Opened with one of our keys: was it the escrow key?  A home with
 	 * other secret keys must not make this a general decryptor. */
 	gpgme_decrypt_result_t r = gpgme_op_decrypt_result(ctx);
@@ -113,21 +202,132 @@ static int escrow_decrypt(void *arg, const void *data, size_t len, size_t max,
 		uint8_t id[8];
 		if (p->status != 0 || !keyid_bytes(p->keyid, id))
 			continue;
-		for (size_t i = 0; i < e->walk.nkeyids && !ours; i++)
-			ours = memcmp(e->keyids[i], id, 8) == 0;
+		for (size_t i = 0; i < j->nkeyids && !ours; i++)
+			ours = memcmp(j->keyids[i], id, 8) == 0;
 	}
-	if (!ours)
+	if (!ours) {
+		j->rc = -1;
+		j->why = "not-for-escrow-key";
 		goto out;
-	*out = s.buf != NULL ? s.buf : malloc(1);
-	*outlen = s.len;
+	}
+	j->out = s.buf != NULL ? s.buf : malloc(1);
+	j->outlen = s.len;
 	s.buf = NULL;
-	rc = *out != NULL ? 0 : -1;
+	j->rc = j->out != NULL ? 0 : -2;
+	j->why = j->out != NULL ? "" : "out-of-memory";
 out:
 	free(s.buf);
 	gpgme_data_release(plain);
 	gpgme_data_release(in);
 	if (ctx != NULL)
 		gpgme_release(ctx);
+}
+
+static void *job_thread(void *arg)
+{
+	struct job *j = arg;
+	job_run(j);
+	pthread_mutex_lock(&j->mu);
+	j->done = true;
+	bool abandoned = j->abandoned;
+	pthread_cond_signal(&j->cv);
+	pthread_mutex_unlock(&j->mu);
+	if (abandoned) {	/* the caller is gone: this thread cleans up */
+		job_free(j);
+		atomic_fetch_sub(&escrow_stuck, 1);
+	}
+	return NULL;
+}
+
+/* A job for data, with copies of what the thread needs; NULL when out of
+ * memory. */
+static struct job *job_new(const struct escrow *e, const void *data, size_t len, size_t max)
+{
+	struct job *j = calloc(1, sizeof *j);
+	if (j == NULL)
+		return NULL;
+	j->data = malloc(len ? len : 1);
+	j->home = e->home != NULL ? strdup(e->home) : NULL;
+	pthread_condattr_t ca;
+	bool ok = j->data != NULL && (e->home == NULL || j->home != NULL) &&
+		  pthread_condattr_init(&ca) == 0;
+	if (ok) {
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		ok = pthread_cond_init(&j->cv, &ca) == 0;
+		pthread_condattr_destroy(&ca);
+	}
+	if (!ok || pthread_mutex_init(&j->mu, NULL) != 0) {
+		if (ok)
+			pthread_cond_destroy(&j->cv);
+		free(j->data);
+		free(j->home);
+		free(j);
+		return NULL;
+	}
+	memcpy(j->data, data, len);
+	j->len = len;
+	j->max = max;
+	memcpy(j->keyids, e->keyids, sizeof j->keyids);
+	j->nkeyids = e->walk.nkeyids;
+	return j;
+}
+
+/* The walker's decrypt() (walk.h): the job's thread decrypts while this
+ * one waits at most timeout_ms.  gpg waits for gpg-agent without a time
+ * limit of its own, and a stopped or wedged agent would hold the milter
+ * thread (and the MTA's connection) for ever; past the deadline the
+ * thread is left to finish or hang alone and the message is tempfailed. */
+static int escrow_decrypt(void *arg, const void *data, size_t len, size_t max,
+			  unsigned timeout_ms, unsigned char **out, size_t *outlen, const char **why)
+{
+	const struct escrow *e = arg;
+	if (atomic_load(&escrow_stuck) >= ESCROW_STUCK_MAX) {
+		*why = "gpg-agent-hung";
+		return -2;
+	}
+	struct job *j = job_new(e, data, len, max);
+	pthread_attr_t ta;
+	pthread_t t;
+	bool started = false;
+	if (j != NULL && pthread_attr_init(&ta) == 0) {
+		pthread_attr_setdetachstate(&ta, PTHREAD_CREATE_DETACHED);
+		started = pthread_create(&t, &ta, job_thread, j) == 0;
+		pthread_attr_destroy(&ta);
+	}
+	if (!started) {
+		if (j != NULL)
+			job_free(j);
+		*why = "out-of-memory";
+		return -2;
+	}
+	struct timespec until;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&j->mu);
+	int w = 0;
+	while (!j->done && w != ETIMEDOUT)
+		w = pthread_cond_timedwait(&j->cv, &j->mu, &until);
+	if (!j->done) {
+		j->abandoned = true;
+		atomic_fetch_add(&escrow_stuck, 1);
+		pthread_mutex_unlock(&j->mu);
+		*why = "timeout";
+		return -2;
+	}
+	pthread_mutex_unlock(&j->mu);
+	int rc = j->rc;
+	*why = j->why;
+	if (rc == 0) {
+		*out = j->out;
+		*outlen = j->outlen;
+		j->out = NULL;
+	}
+	job_free(j);
 	return rc;
 }
 
@@ -152,7 +352,7 @@ struct escrow *escrow_open(const char *gnupg_home, const char *fpr, char *err, s
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	gpgme_error_t ge = escrow_ctx(e, &ctx);
+	gpgme_error_t ge = escrow_ctx(e->home, &ctx);
 	if (ge == 0)
 		ge = gpgme_get_key(ctx, fpr, &key, 1);
 	if (ge != 0) {

@@ -46,6 +46,8 @@ static const char css[] =
 	".none{color:#6b7280;font-style:italic}.sim{color:#b23b3b}"
 	"footer{color:#6b7280;font-size:12.5px;margin:20px 0}"
 	"details{margin:6px 0}summary{cursor:pointer;color:#2b4c7e}"
+	".chain.bad{border:3px solid #b23b3b;background:#fdf0f0;padding:6px 10px}"
+	".alarm{color:#b23b3b;font-weight:700;font-size:17px}"
 	".card.warn b{color:#b23b3b}.up{color:#b23b3b}.down{color:#2e7d32}"
 	"@media print{body{background:#fff;padding:0}section{break-inside:avoid}}";
 

@@ -6,7 +6,7 @@
  * codes are the same in both languages, so a report can be compared
  * with the record and the man pages.
  *
- * Public function (report_priv.h): report_tr().
+ * Public functions (report_priv.h): report_tr(), report_tr_lang().
  */
 #include <string.h>
 
@@ -142,11 +142,41 @@ static const struct {
 	 " Uitkomsten gelden op het moment van maken; de beslistijd telt tegenhoudingen die"
 	 " juristen vrijgaven of weigerden (niet verlopen). Opslagschema"},
 	{"Audit chain", "Auditketen"},
+	{"Status", "Status"},
+	{"Records", "Records"},
+	{"Head", "Kop"},
+	{"Last checkpoint", "Laatste controlepunt"},
+	{"verified by this reader (the chain recomputed here, not by the daemon)",
+	 "geverifieerd door deze lezer (de keten hier herberekend, niet door de daemon)"},
+	{"NOT VERIFIED", "NIET GEVERIFIEERD"},
+	{"the audit records could not be read", "de auditrecords konden niet worden gelezen"},
+	{"the chain is BROKEN at record", "de keten is GEBROKEN bij record"},
+	{"signed checkpoints do not hold", "ondertekende controlepunten kloppen niet"},
+	{"of", "van"},
+	{"the signed checkpoints are missing (deleted?)",
+	 "de ondertekende controlepunten ontbreken (verwijderd?)"},
+	{"record", "record"},
+	{"signature verified", "handtekening geverifieerd"},
+	{"signature NOT valid", "handtekening NIET geldig"},
+	{"signature not checked (no AuditSigningKey)",
+	 "handtekening niet gecontroleerd (geen AuditSigningKey)"},
+	{"none (no AuditSigningKey: the newest records are not anchored)",
+	 "geen (geen AuditSigningKey: de nieuwste records zijn niet verankerd)"},
+	{"NONE although AuditSigningKey is set", "GEEN hoewel AuditSigningKey is ingesteld"},
+	{"The record may have been altered: do not rely on the figures of this report until the"
+	 " break is explained.",
+	 "Het register kan zijn gewijzigd: vertrouw de cijfers van dit rapport niet totdat de"
+	 " breuk is verklaard."},
 };
 
 const char *report_tr(const struct report *r, const char *en)
 {
-	if (!r->nl)
+	return report_tr_lang(r->nl, en);
+}
+
+const char *report_tr_lang(bool nl, const char *en)
+{
+	if (!nl)
 		return en;
 	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
 		if (strcmp(words[i].en, en) == 0)

@@ -244,6 +244,8 @@ void report_dpo_free(struct report *r);
 /* report_i18n.c: text of the HTML in the report's language (English
  * text is the key; a text without translation stays English). */
 const char *report_tr(const struct report *r, const char *en);
+/* The same for a language chosen without a report (nl: Dutch). */
+const char *report_tr_lang(bool nl, const char *en);
 
 /* report_svg.c: inline SVG charts for report_html.c, and the escaping
  * both use. */

@@ -77,6 +77,11 @@ struct findings {
 	struct finding_tld tlds[FINDINGS_TLD_MAX];
 	size_t ntlds;
 	unsigned email_threshold, host_threshold;
+	/* sealed parts the escrow key did not open: how many, the first
+	 * reason, and whether one failed for a reason that may pass */
+	unsigned decrypt_failed;
+	const char *decrypt_why;
+	bool decrypt_temporary;
 	size_t max_entries;
 	enum tlp_level tlp;
 	enum unscan_reason message_reason;
@@ -299,6 +304,20 @@ void findings_part_decrypted(struct findings *f, unsigned part)
 		p->status = PART_DECRYPTED;
 		p->reason = UNSCAN_NONE;
 	}
+}
+
+void findings_decrypt_failed(struct findings *f, const char *why, bool temporary)
+{
+	if (f->decrypt_failed++ == 0 || (temporary && !f->decrypt_temporary))
+		f->decrypt_why = why;
+	f->decrypt_temporary |= temporary;
+}
+
+unsigned findings_decrypt_failures(const struct findings *f, const char **why, bool *temporary)
+{
+	*why = f != NULL && f->decrypt_why != NULL ? f->decrypt_why : "";
+	*temporary = f != NULL && f->decrypt_temporary;
+	return f != NULL ? f->decrypt_failed : 0;
 }
 
 unsigned findings_decrypted_count(const struct findings *f)

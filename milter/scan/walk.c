@@ -69,6 +69,7 @@
  * Limits: recursion is bounded by max_depth (the config caps it at 100);
  * per archive level one 64 KiB buffer; part paths are cut at 1 KiB.
  */
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -287,7 +288,7 @@ static void unsealed_name(const char *filename, char *out, size_t n)
 bool walk_unseal(struct walk *w, const struct item *it, const char *type)
 {
 	const struct walk_escrow *e = w->lim->escrow;
-	if (e == NULL || e->decrypt == NULL || e->nkeyids == 0 || w->halted)
+	if (e == NULL || e->decrypt == NULL || e->nkeyids == 0 || w->halted || w->escrow_down)
 		return false;
 	struct escrow_hit h = {.e = e};
 	(void)readers_scan(it->data, it->len, escrow_found, &h);
@@ -299,10 +300,21 @@ bool walk_unseal(struct walk *w, const struct item *it, const char *type)
 				? w->lim->max_expanded_bytes - w->expanded : 0;
 	if (w->lim->max_expanded_bytes == 0 || room > SIZE_MAX)
 		room = SIZE_MAX;
+	/* gpg gets what is left of the scan's time: a hung gpg-agent must
+	 * not hold the MTA's connection (and a milter thread) for ever */
+	uint64_t ms = walk_remaining_ms(w);
 	unsigned char *plain = NULL;
 	size_t n = 0;
-	if (e->decrypt(e->arg, it->data, it->len, (size_t)room, &plain, &n) != 0)
+	const char *why = "";
+	int drc = ms > 0 ? e->decrypt(e->arg, it->data, it->len, (size_t)room,
+				       (unsigned)(ms < UINT_MAX ? ms : UINT_MAX), &plain, &n, &why)
+			 : -2;
+	if (drc != 0) {
+		findings_decrypt_failed(w->f, ms > 0 ? why : "timeout", drc != -1);
+		/* the other sealed parts would wait as long: none is tried */
+		w->escrow_down = drc != -1;
 		return false;
+	}
 	findings_part_decrypted(w->f, it->part);
 	char name[256];
 	unsealed_name(it->filename, name, sizeof name);

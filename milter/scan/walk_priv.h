@@ -47,6 +47,7 @@ struct walk {
 	uint64_t expanded;
 	int stop;		/* the handler's stop value */
 	bool halted;		/* a message-wide limit, a stop or an error */
+	bool escrow_down;	/* a decryption failed for a reason that may pass */
 	bool internal;
 	unsigned part;		/* the part of the open text stream */
 	struct pgp_inline pgp;

@@ -219,3 +219,23 @@ int web_req_call(struct json *j, const struct web_ctx *x, struct web_answer *a, 
 	free(line);
 	return rc;
 }
+
+bool web_req_ok(struct json *j, const struct web_ctx *x, struct web_answer *a,
+		struct web_page *out)
+{
+	char why[300];
+	if (web_req_call(j, x, a, why, sizeof why) != 0 || strcmp(a->status, "ok") != 0) {
+		web_page_refusal(a, why, out);
+		web_answer_free(a);
+		return false;
+	}
+	return true;
+}
+
+void web_hold_page_begin(struct web_buf *b, const char *label, const char *ref,
+			 const struct web_ctx *x)
+{
+	char title[64];
+	snprintf(title, sizeof title, "%s %s", web_tr(label), ref);
+	web_page_begin(b, title, x->s);
+}

@@ -141,7 +141,6 @@ void web_page_decide(const struct web_ctx *x, const struct web_form *f, bool con
 	}
 	struct json *j;
 	struct web_answer a;
-	char why[300];
 	if (!web_req_begin(&j, k.action, x)) {
 		web_page_error(500, "Error", "out of memory", out);
 		return;
@@ -165,11 +164,8 @@ void web_page_decide(const struct web_ctx *x, const struct web_form *f, bool con
 		json_key(j, "dry_run");
 		json_bool(j, true);
 	}
-	if (web_req_call(j, x, &a, why, sizeof why) != 0 || strcmp(a.status, "ok") != 0) {
-		web_page_refusal(&a, why, out);
-		web_answer_free(&a);
+	if (!web_req_ok(j, x, &a, out))
 		return;
-	}
 	bool approve = strcmp(k.action, "approve") == 0;
 	struct web_buf b = {0};
 	web_page_begin(&b, confirmed ? (approve ? "Approved" : "Denied")

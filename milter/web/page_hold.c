@@ -343,18 +343,12 @@ void web_page_hold(const struct web_ctx *x, const char *ref, struct web_page *ou
 {
 	struct json *j;
 	struct web_answer a;
-	char why[300];
 	if (!web_req_hold(&j, "show", ref, x, out))
 		return;
-	if (web_req_call(j, x, &a, why, sizeof why) != 0 || strcmp(a.status, "ok") != 0) {
-		web_page_refusal(&a, why, out);
-		web_answer_free(&a);
+	if (!web_req_ok(j, x, &a, out))
 		return;
-	}
 	struct web_buf b = {0};
-	char title[64];
-	snprintf(title, sizeof title, "%s %s", web_tr("Hold"), ref);
-	web_page_begin(&b, title, x->s);
+	web_hold_page_begin(&b, "Hold", ref, x);
 	head(&b, a.root);
 	/* the message itself is another page: one more recorded view */
 	web_buf_add(&b, "<p><a id=\"read-message\" href=\"/hold/");

@@ -141,7 +141,6 @@ void web_page_message(const struct web_ctx *x, const char *ref, const struct web
 	}
 	struct json *j;
 	struct web_answer a;
-	char why[300];
 	if (!web_req_hold(&j, "content", ref, x, out))
 		return;
 	if (part != NULL) {
@@ -150,18 +149,13 @@ void web_page_message(const struct web_ctx *x, const char *ref, const struct web
 	}
 	json_key(j, "offset");
 	json_uint(j, offset);
-	if (web_req_call(j, x, &a, why, sizeof why) != 0 || strcmp(a.status, "ok") != 0) {
-		web_page_refusal(&a, why, out);
-		web_answer_free(&a);
+	if (!web_req_ok(j, x, &a, out))
 		return;
-	}
 	struct web_buf b = {0};
-	char title[64];
 	size_t hlen = 0;
 	const char *headers = jsonr_strn(jsonr_get(a.root, "headers"), &hlen);
 	const struct jsonr_value *pg = jsonr_get(a.root, "page");
-	snprintf(title, sizeof title, "%s %s", web_tr("Message of hold"), ref);
-	web_page_begin(&b, title, x->s);
+	web_hold_page_begin(&b, "Message of hold", ref, x);
 	web_buf_add(&b, "<p><a href=\"/hold/");
 	web_buf_html(&b, ref);
 	web_buf_add(&b, "\">");

@@ -18,6 +18,13 @@ bool web_req_hold(struct json **j, const char *cmd, const char *ref, const struc
 		  struct web_page *out);
 int web_req_call(struct json *j, const struct web_ctx *x, struct web_answer *a, char *why,
 		 size_t whylen);
+/* web_req_call() and an "ok" answer into *a: true; else false with *out
+ * the refusal (or error) page and *a freed. */
+bool web_req_ok(struct json *j, const struct web_ctx *x, struct web_answer *a,
+		struct web_page *out);
+/* Begin the page of the hold ref titled "label ref" (label translated). */
+void web_hold_page_begin(struct web_buf *b, const char *label, const char *ref,
+			 const struct web_ctx *x);
 unsigned web_status_of(const struct web_answer *a);
 /* The page for an answer that is not ok, or for no answer (a->doc NULL). */
 void web_page_refusal(const struct web_answer *a, const char *why, struct web_page *out);

@@ -141,7 +141,6 @@ void web_page_queue(const struct web_ctx *x, const struct web_form *q, struct we
 	}
 	struct json *j;
 	struct web_answer a;
-	char why[300];
 	if (!web_req_begin(&j, "held", x)) {
 		web_page_error(500, "Error", "out of memory", out);
 		return;
@@ -153,11 +152,8 @@ void web_page_queue(const struct web_ctx *x, const struct web_form *q, struct we
 			json_str(j, v);
 		}
 	}
-	if (web_req_call(j, x, &a, why, sizeof why) != 0 || strcmp(a.status, "ok") != 0) {
-		web_page_refusal(&a, why, out);
-		web_answer_free(&a);
+	if (!web_req_ok(j, x, &a, out))
 		return;
-	}
 	const struct jsonr_value *holds = jsonr_get(a.root, "holds");
 	size_t n = jsonr_count(holds);
 	const struct jsonr_value **v = calloc(n + 1, sizeof *v);

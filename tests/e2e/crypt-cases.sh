@@ -199,6 +199,9 @@ cr_start() {
 	{
 		mc_conf_common "$2"
 		printf 'EscrowKey %s\nEscrowGnupgHome %s\n' "$(cat "$CR/escrow.fpr")" "$CR/escrow"
+		# the deadline of a decryption (cr_hung_agent), well inside the
+		# MTA's own milter timeouts
+		printf 'ScanTimeout %s\n' "$CR_SCAN_TIMEOUT"
 	} >"$CR/grondslag.conf"
 	e2e_check "grondslag store init" e2e_store_init "$CR/grondslag.conf"
 	e2e_proc_start milter "$MC_BIN" -f -c "$CR/grondslag.conf"
@@ -213,6 +216,7 @@ cr_start() {
 	fi
 }
 
+CR_SCAN_TIMEOUT=12
 DELIVERED=0
 # cr_deliver RCPT MSG: accepted and arrives at the sink for RCPT.
 cr_deliver() {
@@ -270,6 +274,33 @@ cr_cases() {
 	e2e_is "$(mc_sql "select count(*) from holds where subject='wrong'
 		and summary_json like '%\"readers\":\"readable by CERT.at (cert-at%'")" 1 \
 		"the hold's summary names the reader party"
+	cr_hung_agent
 	sleep 1
 	e2e_is "$(e2e_sink_count sink)" $DELIVERED "nothing held reached the sink"
+}
+
+# cr_hung_agent: the escrow home's gpg-agent stopped (SIGSTOP, as a wedged
+# agent): the decryption gives up at the scan's deadline and the message
+# is tempfailed (451) with a log line naming the queue id and why, never a
+# hang and never a decision on content that could have been read; the
+# agent continued, the same message is decided again.
+cr_hung_agent() {
+	_cr_agent=$(gpg-connect-agent --homedir "$CR/escrow" 'getinfo pid' /bye 2>/dev/null |
+		sed -n 's/^D //p')
+	if [ -z "$_cr_agent" ] || ! kill -STOP "$_cr_agent"; then
+		e2e_not_ok "stopped gpg-agent: the escrow home's agent not found"
+		return
+	fi
+	_cr_t0=$(date +%s)
+	mc_send "$CR_MTA" cert@cert.de "$CR/escrow-ips.eml" 451
+	_cr_took=$(($(date +%s) - _cr_t0))
+	kill -CONT "$_cr_agent"
+	e2e_check "stopped gpg-agent: answered in ${_cr_took} s (deadline $CR_SCAN_TIMEOUT s)" \
+		[ "$_cr_took" -le $((CR_SCAN_TIMEOUT + 8)) ]
+	e2e_check "stopped gpg-agent: logged with the queue id and why" sh -c "grep -F \
+		': escrow: 1 sealed part(s) not decrypted: timeout' '$E2E_RUN/milter/out' |
+		grep -qv NOQUEUE"
+	e2e_check "stopped gpg-agent: tempfail logged" grep -q \
+		'verdict=tempfail error="escrow decryption did not finish' "$E2E_RUN/milter/out"
+	cr_deliver cert@cert.de escrow-ips
 }

@@ -8,7 +8,9 @@
 # command finds the store unreadable and asks the daemon (ControlSocket).
 # What the auditor gets is byte for byte what root gets from the file
 # (the export: plus the one record of the auditor's own read), the chain
-# verifies in the auditor's process, the auditor's direct read of the
+# verifies in the auditor's process (and the report carries the
+# auditor's own statement of it: an edited record makes it NOT VERIFIED,
+# exit 2), the auditor's direct read of the
 # file fails, a user in no role is refused (and recorded), and each
 # request has its control log line.  The store is the fixed record of
 # tests/golden/report (build/tests/report-fixture).
@@ -78,15 +80,30 @@ if runuser -u "$AUD" -- "$CLI" report --database "$PRIV/store.db" $P >/dev/null 
 else
 	e2e_ok "the auditor cannot read the store file"
 fi
+# The statement of the audit chain counts the records when it was
+# verified: the auditor's reads are records too, so its count and head are
+# left out of the comparison (and checked apart).
+ta_nochain() {
+	grep -vE '^  (Records|Head) |^    "(records|head)": |^audit_chain,,,,,,,(records|head),|^(Records|Head) <b>' "$1"
+}
 for f in text csv html json; do
 	ta_root "root.$f" report $C $P --format $f
-	if ta_aud "aud.$f" report $C $P --format $f && cmp -s "$D/root.$f" "$D/aud.$f" &&
-		[ -s "$D/aud.$f" ]; then
+	if ta_aud "aud.$f" report $C $P --format $f && [ -s "$D/aud.$f" ] &&
+		[ "$(ta_nochain "$D/root.$f")" = "$(ta_nochain "$D/aud.$f")" ]; then
 		e2e_ok "report --format $f through the socket is the report of the file"
 	else
 		e2e_not_ok "report --format $f: $(head -c 300 "$D/aud.$f.err"; diff "$D/root.$f" "$D/aud.$f" | head -5)"
 	fi
 done
+_ta_recs=$(sed -n 's/^  Records  *//p' "$D/aud.text")
+_ta_root=$(sed -n 's/^  Records  *//p' "$D/root.text")
+if grep -q '^  Status           verified by this reader' "$D/aud.text" &&
+	grep -q '"verified": true' "$D/aud.json" && [ -n "$_ta_recs" ] &&
+	[ "$_ta_recs" -gt "$_ta_root" ]; then
+	e2e_ok "report through the socket: the chain verified by the auditor ($_ta_recs records, the file $_ta_root)"
+else
+	e2e_not_ok "report through the socket: chain statement: $(sed -n '/^Audit chain/,/^$/p' "$D/aud.text")"
+fi
 ta_root root.stats stats $C
 if ta_aud aud.stats stats $C && cmp -s "$D/root.stats" "$D/aud.stats"; then
 	e2e_ok "stats through the socket are the file's"
@@ -126,4 +143,23 @@ e2e_check "the daemon logs the pages of the chain" \
 	"$E2E_RUN/milter/out"
 # the auditor changed nothing but the chain's own records of the reads
 e2e_check "the store is still 0600" sh -c "stat -c %a '$PRIV/store.db' | grep -qx 600"
+
+# A record of the chain edited in the store file under the running daemon:
+# the auditor's report through the socket says NOT VERIFIED and exits 2
+# (the daemon hands over the records; the auditor's process checks them).
+sqlite3 "$PRIV/store.db" "DROP TRIGGER audit_no_update;
+	UPDATE audit SET ref = 'edited' WHERE seq = 14;" >/dev/null 2>&1
+ta_aud broken report $C $P
+_ta_rc=$?
+ta_aud broken.html report $C $P --format html --lang nl
+_ta_rc2=$?
+if [ $_ta_rc = 2 ] && [ $_ta_rc2 = 2 ] &&
+	grep -q '^  Status           NOT VERIFIED: the chain is BROKEN at record 14' "$D/broken" &&
+	grep -q 'class="meta chain bad"' "$D/broken.html" &&
+	grep -q 'NIET GEVERIFIEERD' "$D/broken.html" &&
+	grep -q 'audit chain is NOT verified' "$D/broken.err"; then
+	e2e_ok "an edited record: the auditor's report through the socket says NOT VERIFIED, exit 2"
+else
+	e2e_not_ok "an edited record: rc $_ta_rc/$_ta_rc2 $(sed -n '/^Audit chain/,/^$/p' "$D/broken"; cat "$D/broken.err")"
+fi
 e2e_done

@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.." || exit 1
 e2e_init pgmilter
 BIN=$E2E_BUILD/grondslag-milter
 TOP=$(pwd)
-trap 'pg_stop; e2e_cleanup' EXIT
+pg_trap e2e_cleanup
 
 e2e_check "grondslag-milter is built" test -x "$BIN" || e2e_done
 e2e_check "test geo data built" sh tests/geo/build.sh "$E2E_BUILD/geo-test" || e2e_done

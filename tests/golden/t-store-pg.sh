@@ -22,13 +22,8 @@
 set -u
 . tests/testlib.sh
 . tests/pglib.sh
-# the private server goes with the suite however it ends: a signal
-# (a reader that stops reading is SIGPIPE) ends the suite, and EXIT stops it
-trap pg_stop EXIT
-trap 'exit 129' HUP
-trap 'exit 130' INT
-trap 'exit 141' PIPE
-trap 'exit 143' TERM
+# the private server goes with the suite however it ends
+pg_trap
 if ! pg_start; then
 	not_ok "a private PostgreSQL starts"
 	summary

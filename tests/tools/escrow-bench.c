@@ -83,7 +83,8 @@ int main(int argc, char **argv)
 	for (unsigned r = 0; r < rounds; r++) {
 		unsigned char *out = NULL;
 		size_t n = 0;
-		if (w->decrypt(w->arg, ct, ctlen, 64u << 20, &out, &n) != 0) {
+		const char *why;
+		if (w->decrypt(w->arg, ct, ctlen, 64u << 20, 60000, &out, &n, &why) != 0) {
 			fprintf(stderr, "escrow-bench: decryption failed\n");
 			return 1;
 		}

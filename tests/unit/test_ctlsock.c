@@ -474,10 +474,10 @@ static void test_history(void **state)
  * nothing. */
 static const uint8_t escrow_id[8] = {0xe5, 0xc7, 0x0a, 0x11, 0x22, 0x33, 0x44, 0x55};
 
-static int escrow_open(void *arg, const void *data, size_t len, size_t max, unsigned char **out,
-		       size_t *outlen)
+static int escrow_open(void *arg, const void *data, size_t len, size_t max, unsigned ms,
+		       unsigned char **out, size_t *outlen, const char **why)
 {
-	(void)arg, (void)data, (void)len;
+	(void)arg, (void)data, (void)len, (void)ms, (void)why;
 	static const char plain[] = "Content-Type: text/plain\r\n\r\nsecret 194.7.1.10\r\n";
 	if (sizeof plain - 1 > max || (*out = malloc(sizeof plain)) == NULL)
 		return -1;

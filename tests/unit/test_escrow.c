@@ -12,7 +12,9 @@
 #include "testutil.h"
 #include "fixture_gpg.h"
 
+#include <signal.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <glib.h>
 #include <unistd.h>
@@ -122,20 +124,23 @@ static void test_decrypt(void **state)
 	struct escrow *e = escrow_open(home, fpr[K_ESCROW], err, sizeof err);
 	assert_non_null(e);
 	const struct walk_escrow *w = escrow_walk(e);
+	const char *why = "";
 	static const struct {
 		const char *name, *src;
 		const char *rcpts;	/* which of the above */
 		size_t max;
 		int rc;
 		const char *plain;
+		const char *why;
 	} rows[] = {
-		{"to the escrow key", "printf '193.0.6.139\\n'", "escrow", 1 << 20, 0, "193.0.6.139\n"},
-		{"beside another reader", "printf 'list\\n'", "both", 1 << 20, 0, "list\n"},
+		{"to the escrow key", "printf '193.0.6.139\\n'", "escrow", 1 << 20, 0, "193.0.6.139\n",
+		 ""},
+		{"beside another reader", "printf 'list\\n'", "both", 1 << 20, 0, "list\n", ""},
 		{"another secret key of the home opens it: refused", "printf 'x\\n'", "other",
-		 1 << 20, -1, NULL},
+		 1 << 20, -1, NULL, "not-for-escrow-key"},
 		{"over the budget (compressed 4 MiB of zeros)", "head -c 4194304 /dev/zero", "escrow",
-		 1 << 20, -1, NULL},
-		{"exactly the budget", "printf '0123456789'", "escrow", 10, 0, "0123456789"},
+		 1 << 20, -1, NULL, "too-large"},
+		{"exactly the budget", "printf '0123456789'", "escrow", 10, 0, "0123456789", ""},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
 		const char *r = strcmp(rows[i].rcpts, "escrow") == 0 ? rc_escrow
@@ -146,8 +151,9 @@ static void test_decrypt(void **state)
 		char *ct = encrypt_to(rows[i].src, r, &len);
 		unsigned char *out = NULL;
 		size_t n = 0;
-		int rc = w->decrypt(w->arg, ct, len, rows[i].max, &out, &n);
+		int rc = w->decrypt(w->arg, ct, len, rows[i].max, 30000, &out, &n, &why);
 		assert_int_eq_msg(rows[i].name, rc, rows[i].rc);
+		assert_str_eq_msg(rows[i].name, why, rows[i].why);
 		if (rc == 0) {
 			assert_int_eq_msg(rows[i].name, n, strlen(rows[i].plain));
 			assert_int_eq_msg(rows[i].name, memcmp(out, rows[i].plain, n), 0);
@@ -158,10 +164,10 @@ static void test_decrypt(void **state)
 	/* garbage, and armour cut in half */
 	unsigned char *out = NULL;
 	size_t n = 0;
-	assert_int_equal(w->decrypt(w->arg, "not openpgp", 11, 1 << 20, &out, &n), -1);
+	assert_int_equal(w->decrypt(w->arg, "not openpgp", 11, 1 << 20, 30000, &out, &n, &why), -1);
 	size_t len;
 	char *ct = encrypt_to("printf 'x\\n'", rc_escrow, &len);
-	assert_int_equal(w->decrypt(w->arg, ct, len / 2, 1 << 20, &out, &n), -1);
+	assert_int_equal(w->decrypt(w->arg, ct, len / 2, 1 << 20, 30000, &out, &n, &why), -1);
 	g_free(ct);
 	escrow_free(e);
 	/* an escrow key behind a passphrase the agent does not hold: the
@@ -170,7 +176,73 @@ static void test_decrypt(void **state)
 	assert_non_null(e);
 	w = escrow_walk(e);
 	ct = encrypt_to("printf 'x\\n'", rc_pass, &len);
-	assert_int_equal(w->decrypt(w->arg, ct, len, 1 << 20, &out, &n), -1);
+	assert_int_equal(w->decrypt(w->arg, ct, len, 1 << 20, 30000, &out, &n, &why), -1);
+	g_free(ct);
+	escrow_free(e);
+}
+
+static double now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1000.0 + (double)t.tv_nsec / 1e6;
+}
+
+/* The escrow home's gpg-agent stopped (SIGSTOP, as a wedged agent): each
+ * decryption gives up at its deadline with -2 "timeout" (the message is
+ * then tempfailed), never waits for ever; after ESCROW_STUCK_MAX given
+ * up, a new one fails at once; the agent continued, decryption works
+ * again. */
+static void test_hung_agent(void **state)
+{
+	(void)state;
+	char err[512], rc_escrow[128], cmd[512];
+	snprintf(rc_escrow, sizeof rc_escrow, "-r %s", fpr[K_ESCROW]);
+	struct escrow *e = escrow_open(home, fpr[K_ESCROW], err, sizeof err);
+	assert_non_null(e);
+	const struct walk_escrow *w = escrow_walk(e);
+	size_t len, n = 0;
+	char *ct = encrypt_to("printf '193.0.6.139\\n'", rc_escrow, &len);
+	unsigned char *out = NULL;
+	const char *why = "";
+	/* the agent runs (escrow_open used it) and says its pid */
+	snprintf(cmd, sizeof cmd,
+		 "gpg-connect-agent --homedir %s 'getinfo pid' /bye | sed -n 's/^D //p'", home);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	long pid = 0;
+	if (fscanf(p, "%ld", &pid) != 1)
+		pid = 0;
+	pclose(p);
+	assert_true(pid > 1);
+	assert_int_equal(kill((pid_t)pid, SIGSTOP), 0);
+	double t0 = now_ms();
+	int rc = w->decrypt(w->arg, ct, len, 1 << 20, 1500, &out, &n, &why);
+	double took = now_ms() - t0;
+	assert_int_eq_msg("stopped agent", rc, -2);
+	assert_str_eq_msg("stopped agent", why, "timeout");
+	if (took < 1400 || took > 3000)
+		fail_msg("stopped agent: gave up after %.0f ms, want 1500", took);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(w->decrypt(w->arg, ct, len, 1 << 20, 100, &out, &n, &why), -2);
+	t0 = now_ms();
+	rc = w->decrypt(w->arg, ct, len, 1 << 20, 5000, &out, &n, &why);
+	took = now_ms() - t0;
+	assert_int_eq_msg("four given up", rc, -2);
+	assert_str_eq_msg("four given up", why, "gpg-agent-hung");
+	if (took > 500)
+		fail_msg("four given up: waited %.0f ms, want at once", took);
+	assert_int_equal(kill((pid_t)pid, SIGCONT), 0);
+	/* the abandoned decryptions finish; then it works again */
+	rc = -2;
+	for (int i = 0; i < 100 && rc != 0; i++) {
+		rc = w->decrypt(w->arg, ct, len, 1 << 20, 30000, &out, &n, &why);
+		if (rc != 0)
+			usleep(100000);
+	}
+	assert_int_eq_msg("agent continued", rc, 0);
+	assert_int_equal(n, strlen("193.0.6.139\n"));
+	free(out);
 	g_free(ct);
 	escrow_free(e);
 }
@@ -180,6 +252,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open),
 		cmocka_unit_test(test_decrypt),
+		cmocka_unit_test(test_hung_agent),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -682,10 +682,10 @@ static char *b_pgp_video(size_t *len)
 static const uint8_t escrow_id[8] = {0xe5, 0xc7, 0x0a, 0x11, 0x22, 0x33, 0x44, 0x55};
 static const char escrow_plain[] = "Content-Type: text/plain\r\n\r\n193.0.6.139\r\n145.97.39.155\r\n";
 
-static int escrow_open_ok(void *arg, const void *data, size_t len, size_t max,
-			  unsigned char **out, size_t *outlen)
+static int escrow_open_ok(void *arg, const void *data, size_t len, size_t max, unsigned ms,
+			  unsigned char **out, size_t *outlen, const char **why)
 {
-	(void)arg, (void)data, (void)len;
+	(void)arg, (void)data, (void)len, (void)ms, (void)why;
 	if (sizeof escrow_plain - 1 > max)
 		return -1;	/* as GnuPG's output stops at the budget */
 	*out = (unsigned char *)g_strdup(escrow_plain);
@@ -693,11 +693,24 @@ static int escrow_open_ok(void *arg, const void *data, size_t len, size_t max,
 	return 0;
 }
 
-static int escrow_open_fails(void *arg, const void *data, size_t len, size_t max,
-			     unsigned char **out, size_t *outlen)
+static int escrow_open_fails(void *arg, const void *data, size_t len, size_t max, unsigned ms,
+			     unsigned char **out, size_t *outlen, const char **why)
+{
+	(void)arg, (void)data, (void)len, (void)max, (void)ms, (void)out, (void)outlen;
+	*why = "not-for-escrow-key";
+	return -1;
+}
+
+/* gpg-agent hung: the wait ran out (counted, to see the second part is
+ * not tried) */
+static unsigned escrow_timeouts;
+static int escrow_open_times_out(void *arg, const void *data, size_t len, size_t max,
+				 unsigned ms, unsigned char **out, size_t *outlen, const char **why)
 {
 	(void)arg, (void)data, (void)len, (void)max, (void)out, (void)outlen;
-	return -1;
+	escrow_timeouts++;
+	*why = ms > 0 ? "timeout" : "no-time";
+	return -2;
 }
 
 static const struct walk_escrow escrow_ok = {&escrow_id, 1, escrow_open_ok, NULL};
@@ -792,6 +805,16 @@ static char *b_pgp_file_escrow(size_t *len)
 	unsigned char pk[64];
 	size_t n = pgp_sealed(escrow_id, false, pk);
 	return mixed1("application/octet-stream", "list.csv.gpg", pk, n, len);
+}
+
+/* Two OpenPGP files to the escrow key in one message. */
+static char *b_pgp_files_escrow_two(size_t *len)
+{
+	unsigned char pk[64];
+	size_t n = pgp_sealed(escrow_id, false, pk);
+	struct att a[2] = {{"application/octet-stream", "a.csv.gpg", pk, n},
+			   {"application/octet-stream", "b.csv.gpg", pk, n}};
+	return build_mixed("attachment", a, 2, len);
 }
 
 static char *b_font_mismatch(size_t *len)
@@ -1938,6 +1961,52 @@ static void test_cases(void **state)
 		run_case(&cases[i]);
 }
 
+/* The escrow key's decryption gives up (gpg-agent hung): the findings
+ * say so as temporary (the milter tempfails), with its reason, and the
+ * second sealed file of the message is not tried (it would wait as
+ * long); a failure that stays (not the escrow key's) is counted but not
+ * temporary. */
+static void test_escrow_gives_up(void **state)
+{
+	(void)state;
+	static const struct walk_escrow times_out = {&escrow_id, 1, escrow_open_times_out, NULL};
+	static const struct {
+		const char *name;
+		const struct walk_escrow *e;
+		unsigned seconds;	/* ScanTimeout */
+		unsigned calls, failed;
+		bool temporary;
+		const char *why;
+	} rows[] = {
+		{"agent hung", &times_out, 60, 1, 1, true, "timeout"},
+		{"not the escrow key's", &escrow_bad, 60, 0, 2, false, "not-for-escrow-key"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+		struct walk_limits lim;
+		walk_limits_default(&lim);
+		lim.escrow = rows[i].e;
+		lim.max_seconds = rows[i].seconds;
+		size_t len;
+		char *msg = b_pgp_files_escrow_two(&len);
+		struct findings *f = findings_alloc();
+		struct collect col = {.text = g_string_new(NULL)};
+		escrow_timeouts = 0;
+		assert_int_eq_msg(rows[i].name, walk_message(msg, len, &lim, f, &collector, &col), 0);
+		const char *why;
+		bool temporary;
+		assert_int_eq_msg(rows[i].name, findings_decrypt_failures(f, &why, &temporary),
+				  rows[i].failed);
+		assert_int_eq_msg(rows[i].name, temporary, rows[i].temporary);
+		assert_str_eq_msg(rows[i].name, why, rows[i].why);
+		if (rows[i].e == &times_out)
+			assert_int_eq_msg(rows[i].name, escrow_timeouts, rows[i].calls);
+		assert_int_eq_msg(rows[i].name, findings_decrypted_count(f), 0);
+		g_string_free(col.text, TRUE);
+		findings_free(f);
+		g_free(msg);
+	}
+}
+
 static void test_limits_default(void **state)
 {
 	(void)state;
@@ -2293,6 +2362,7 @@ int main(void)
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_ole2_readers),
 		cmocka_unit_test(test_limits_default),
+		cmocka_unit_test(test_escrow_gives_up),
 		cmocka_unit_test(test_pgp_inline_chunks),
 		cmocka_unit_test(test_pgp_inline_blocks),
 		cmocka_unit_test(test_b64_plain),

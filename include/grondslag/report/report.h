@@ -36,6 +36,7 @@
  *   report_write_text(), report_write_csv(), report_write_json(),
  *   report_write_html()                    one output format each
  *   report_format_parse()
+ *   report_chain_insert()                  the audit chain's statement
  *   report_stats_read(), report_stats_write_prometheus()
  * Limits: REPORT_MAX_PERIOD_DAYS, REPORT_TOP_MAX, REPORT_REPEAT_MAX rows
  * per repeat list, REPORT_MAX_ROWS rows per breakdown (then "other").
@@ -108,6 +109,39 @@ int report_write_json(const struct report *r, FILE *out);
  * reference of any kind. */
 int report_write_html(const struct report *r, FILE *out);
 int report_write(const struct report *r, enum report_format f, FILE *out);
+
+/* The integrity of the audit chain as the READER verified it in its own
+ * process (grondslag report: the daemon never vouches for itself), for
+ * the statement on the report (report_chain.c). */
+enum report_chain_sig {
+	REPORT_SIG_VERIFIED,		/* good signature by a trusted key */
+	REPORT_SIG_BAD,			/* bad, unknown signer, revoked, error */
+	REPORT_SIG_UNCHECKED		/* no key to check it with */
+};
+struct report_chain {
+	bool verified;			/* everything below holds */
+	bool read;			/* the records could be read at all */
+	bool chain_intact;		/* every hash recomputes */
+	int64_t records;
+	char head[65];			/* hash of the newest record, "" none */
+	int64_t first_bad_seq;		/* when not intact */
+	char why[240];			/* the first break, or why not read */
+	size_t checkpoints, bad_checkpoints;
+	bool checkpoints_missing;	/* the file deleted, or none with a key */
+	bool has_key;			/* AuditSigningKey (or --key) set */
+	bool has_last;			/* a checkpoint exists: the newest */
+	int64_t last_at, last_seq;
+	enum report_chain_sig last_sig;
+};
+
+/* Write doc (a report of format f, len bytes, as report_write() made
+ * it, here or by the daemon) to out with the statement of c set in:
+ * text after the head, HTML after the header (in the document's own
+ * language, <html lang>), JSON as the last member "audit_chain", CSV as
+ * rows of section "audit_chain" at the end.  0, or -1 when writing
+ * failed or doc has no place for it (not a report of that format). */
+int report_chain_insert(const char *doc, size_t len, enum report_format f,
+			const struct report_chain *c, FILE *out);
 
 /* "text", "csv", "json", "html"; false on anything else. */
 bool report_format_parse(const char *s, enum report_format *out);

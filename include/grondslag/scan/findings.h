@@ -172,6 +172,13 @@ void findings_part_unscannable(struct findings *f, unsigned part, enum unscan_re
  * unless the part is unscannable for another reason than the inline
  * armour now opened (that stays). */
 void findings_part_decrypted(struct findings *f, unsigned part);
+/* A sealed part for the escrow key was not opened: why (a static
+ * reason word, walk.h), temporary when it may pass (gpg-agent hung or
+ * gone, the deadline passed): then the message must be tempfailed. */
+void findings_decrypt_failed(struct findings *f, const char *why, bool temporary);
+/* How many sealed parts were not opened; *why the reason of a temporary
+ * failure if any, else the first ("" none), *temporary as above. */
+unsigned findings_decrypt_failures(const struct findings *f, const char **why, bool *temporary);
 /* How many parts were opened with the escrow key (PART_DECRYPTED). */
 unsigned findings_decrypted_count(const struct findings *f);
 /* Message-level unscannable reason (a limit over the whole message). */
