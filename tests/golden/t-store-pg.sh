@@ -62,9 +62,9 @@ suite test_audit
 suite test_store_report
 suite test_releaser
 # the daemon's and the notices' modules on the store: the control socket's
-# listings and decisions, delegation, its log, the notifier, the jurists'
+# listings and decisions, delegation, case handling, its log, the notifier, the jurists'
 # notices and digest, the registry's roll-back mark, hold records
-for t in test_ctlsock_decide test_ctlsock_delegate test_ctlsock_log test_notifier \
+for t in test_ctlsock_decide test_ctlsock_delegate test_ctlsock_case test_ctlsock_log test_notifier \
 	test_notice_jurist test_regserial test_holdrec; do
 	suite $t
 done
