@@ -463,6 +463,8 @@ static const struct {
 	{"stats", ctlsock_stats, READERS},
 	{"audit-records", ctlsock_audit_records, READERS},
 	{"audit-checkpoints", ctlsock_audit_checkpoints, READERS},
+	/* the holds at a glance: counts, references and times (no content) */
+	{"overview", ctlsock_overview, READERS},
 	{"content", ctlsock_content, 1u << CTLSOCK_JURIST},
 	/* case handling (ctlsock_case.c) */
 	{"claim", ctlsock_case, 1u << CTLSOCK_JURIST},

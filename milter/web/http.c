@@ -396,6 +396,8 @@ static void route(struct web_server *srv, struct MHD_Connection *conn, const cha
 		}
 	} else if (get && strcmp(path, "/") == 0) {
 		web_page_queue(&x, &f, out);
+	} else if (get && strcmp(path, "/overview") == 0 && f.n == 0) {
+		web_page_overview(&x, out);
 	} else if (get && strncmp(path, "/hold/", 6) == 0 && pl > 14 &&
 		   strcmp(path + pl - 8, "/message") == 0) {
 		path[pl - 8] = '\0';

@@ -29,7 +29,8 @@
 # ControlConsoleUser refuses to start.  A browser preferring Dutch
 # (Accept-Language) gets Dutch pages, others English.  Every page a
 # browser visits is checked with axe-core (no serious or critical
-# violation), and jurist 2 approves with the keyboard only.  Screenshots of the queue, a hold
+# violation), and jurist 2 approves with the keyboard only.  The auditor
+# opens the overview (counts as the store has them, the oldest hold).  Screenshots of the queue, a hold
 # and the confirmation are kept in $BUILD/web-screenshots.
 # Last line: "N passed, M failed".
 cd "$(dirname "$0")/../.." || exit 1
@@ -353,6 +354,22 @@ e2e_is "$(mc_sql "select count(*) from hold_advice where ref='$REF' and answered
 e2e_is "$(mc_sql "select count(*) from audit where ref='$REF' and event in ('claim','handover','advice','comment') and details like '%\"channel\":\"$WEBU\"%'")" 4 \
 	"four case records, the console as channel"
 
+# The overview for the auditor: one request, counts that match the
+# store, the oldest open hold named; no Subject on the page.
+tw_views_before=$(mc_sql "select count(*) from audit")
+tw_browser aud overview
+e2e_is "$(mc_sql "select count(*) from audit")" "$tw_views_before" "overview: nothing recorded (no content)"
+tw_ov() { printf '%s\n' "$TW_OUT" | sed -n "s/^overview $1 //p"; }
+e2e_is "$(tw_ov open)" "$(mc_sql "select count(*) from holds where state in ('pending','partly-approved','releasing')")" \
+	"overview: the open holds counted as the store has them"
+e2e_is "$(tw_ov pending)" "$(mc_sql "select count(*) from holds where state='pending'")" "overview: the pending ones"
+e2e_is "$(tw_ov oldest)" "$(mc_sql "select ref from holds where state in ('pending','partly-approved','releasing') order by received, ref limit 1")" \
+	"overview: the oldest open hold named"
+e2e_is "$(tw_ov expiring_soon)" 0 "overview: nothing expires soon (just held)"
+e2e_is "$(tw_ov release_failing)" 0 "overview: no release failing"
+e2e_check "overview: the daemon's log has the auditor's request" grep -q \
+	"control: user=$AUD channel=$WEBU uid=[0-9]* role=auditor cmd=overview ref=- outcome=accepted" "$E2E_RUN/milter/out"
+
 # Jurist 1 approves CERT.be: waits for a second jurist.
 tw_browser j1 decide "$REF" approve cert@cert.be wbni-20-2-eu-csirt "EU CSIRT, closed circle"
 case $TW_OUT in *"next Waiting for a second jurist"*) e2e_ok "j1's confirmation: waits for a second jurist" ;;
@@ -413,7 +430,7 @@ e2e_is "$(tw_curl j1 "$E2E_RUN/nl-hold.html" -H "Accept-Language: nl" "$BASE/hol
 e2e_check "... the categories by their Dutch names, the CLI's in brackets" \
 	grep -q 'herleidbaar tot een aanbieder (provider-traceable)' "$E2E_RUN/nl-hold.html"
 e2e_check "audit verify: the chain is intact" "$CLI" audit verify --database "$MC_DIR/store.db"
-for _s in queue-j1 hold-j1 message-j1 confirm-j1 confirm-j2 history-aud; do
+for _s in queue-j1 hold-j1 message-j1 confirm-j1 confirm-j2 history-aud overview-aud case-handover-j1; do
 	e2e_check "screenshot $_s kept" test -s "$SHOTS/$_s.png"
 done
 e2e_done

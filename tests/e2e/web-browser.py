@@ -31,6 +31,10 @@ managed Chromium policy selects it without a dialog, recipes.md section 9).
                               lines) and the queue's Case cell ("queue
                               case ..."); screenshot case-<act>-<person>.png
     noforms REF               the hold page has no case form (auditors)
+    overview                  the overview, reached by the header's link:
+                              "overview COUNT N" lines, "overview oldest
+                              REF" and "overview expiring REF" lines;
+                              screenshot overview-<person>.png
 Every page visited is checked with axe-core (GRONDSLAG_AXE: the path of
 axe.min.js, injected into the page by WebDriver, not by the page): no
 serious or critical violation.
@@ -370,6 +374,21 @@ try:
                 if row.find_element(By.CSS_SELECTOR, "a.ref").text == ref:
                     print("queue case %s" % row.find_element(By.CSS_SELECTOR, "td.case").text
                           .replace("\n", " "))
+    elif action == "overview":
+        load(d, base + "/")
+        old = d.find_element(By.TAG_NAME, "html")
+        d.find_element(By.CSS_SELECTOR, "header nav a[href='/overview']").click()
+        wait_new_page(d, old)
+        h1 = d.find_element(By.TAG_NAME, "h1").text
+        check(h1 == "Overview", "overview: reached from the header", h1)
+        for td in d.find_elements(By.CSS_SELECTOR, "#counts td"):
+            print("overview %s %s" % (td.get_attribute("id")[len("count-"):], td.text))
+        for lst in ("oldest", "expiring", "release-failures"):
+            for a in d.find_elements(By.CSS_SELECTOR, "#%s a.ref" % lst):
+                print("overview %s %s" % (lst, a.text))
+        d.save_screenshot(os.path.join(shots, "overview-%s.png" % person))
+        axe(d, "overview")
+        no_alert(d, "overview")
     elif action == "noforms":
         load(d, base + "/hold/" + args[0])
         n = len(d.find_elements(By.CSS_SELECTOR, "form.case"))

@@ -60,6 +60,15 @@
  *        nothing; an act the case's state forbids (closed, held by a
  *        colleague, already asked) is "refused" and recorded.  The
  *        answer gives "case" as show does.
+ *   {"cmd":"overview"}
+ *        every role: "counts" {open, pending, partly_approved, releasing,
+ *        expiring_soon (awaiting a decision, expiring within
+ *        ExpiryWarning days), overdue, release_failing}, and the lists
+ *        "oldest" (0 or 1), "expiring" (soonest first) and
+ *        "release_failures" (most attempts first) of at most
+ *        STORE_OVERVIEW_LIST holds: {ref, state, received, age, expires,
+ *        expires_in, release_attempts, release_error}; no Subject, no
+ *        addresses: not recorded
  *   {"cmd":"report", ...}, {"cmd":"stats"},
  *   {"cmd":"audit-records", "after":SEQ, "since":T},
  *   {"cmd":"audit-checkpoints", "offset":O}

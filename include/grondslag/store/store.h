@@ -70,6 +70,8 @@
  *   store_holds_list(), store_hold_approvals()   for held / show
  *   store_release_resolve()   an admin settles a stopped release
  *                         (store_resolve.c; "release-resolved")
+ *   store_overview_read(), store_overview_free()   the admins' and
+ *                         auditors' overview (store_overview.c)
  *   store_case_act(), store_case_get(), store_case_free()   case
  *                         handling: claim, handover, comment, advice
  *                         (store_case.c), each with its record
@@ -445,6 +447,37 @@ struct store_case {
 int store_case_get(struct store *s, const char *ref, struct store_case *out, char *err,
 		   size_t errlen);
 void store_case_free(struct store_case *c);
+
+/* ---- the overview for admins and auditors (store_overview.c) ----------
+ * Counts of the open holds, the oldest, those expiring within the warning
+ * time, the releases that keep failing: references, times and the
+ * relay's reply only (no Subject, no address list, no content). */
+#define STORE_OVERVIEW_LIST 20
+struct store_overview_hold {
+	char ref[STORE_REF_MAX];
+	time_t received;
+	char *state;
+	unsigned release_attempts;
+	char *release_error;		/* NULL when none */
+};
+struct store_overview_list {
+	struct store_overview_hold holds[STORE_OVERVIEW_LIST];
+	size_t n;
+};
+struct store_overview {
+	int64_t open, pending, partly_approved, releasing;
+	int64_t expiring_soon;		/* awaiting a decision, expiring within warn */
+	int64_t overdue;		/* past their expiry, the expiry run not yet */
+	int64_t release_failing;	/* open, the last release attempt failed */
+	struct store_overview_list oldest;	/* the oldest open hold (0 or 1) */
+	struct store_overview_list expiring;	/* soonest expiry first */
+	struct store_overview_list failing;	/* most attempts first */
+};
+/* The overview at now, HoldExpiry expiry and ExpiryWarning warn (both in
+ * seconds).  0, or -1 + err. */
+int store_overview_read(struct store *s, time_t now, time_t expiry, time_t warn,
+			struct store_overview *out, char *err, size_t errlen);
+void store_overview_free(struct store_overview *o);
 
 /* ---- release that really delivers (store_release.c) -------------------
  * One row of release_tokens per attempt (schema version 3), a two-phase
