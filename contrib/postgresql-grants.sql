@@ -6,8 +6,8 @@
 --        -f contrib/postgresql-grants.sql
 -- The roles exist already (CREATE ROLE ... LOGIN, see operations.md):
 --   grondslag_milter  the daemon on every relay: reads everything, inserts
---                     and updates holds, recipients, notices and release
---                     tokens, inserts shares, approvals and audit records;
+--                     and updates holds, recipients, notices, release
+--                     tokens and cases (holder, advice asked), inserts shares, approvals and audit records;
 --                     deletes nothing, changes no schema, and cannot
 --                     update or delete an audit record (no right to, and a
 --                     trigger refuses it besides).
@@ -21,7 +21,8 @@ REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO grondslag_milter, grondslag_reader;
 
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO grondslag_milter, grondslag_reader;
-GRANT INSERT, UPDATE ON holds, hold_recipients, outbox, release_tokens TO grondslag_milter;
+GRANT INSERT, UPDATE ON holds, hold_recipients, outbox, release_tokens, hold_cases,
+	hold_advice TO grondslag_milter;
 GRANT INSERT ON hold_messages, hold_delivered, shares, hold_approvals, audit
 	TO grondslag_milter;
 -- the identity columns of the rows the daemon inserts

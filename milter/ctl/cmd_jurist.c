@@ -12,6 +12,10 @@
  *   approve|deny --all-matching [--since D] [--party P] [--sender S]
  *           [--reason-code CODE] --reason TEXT [--basis ID] [--dry-run | --yes]
  *   release-resolve REF --delivered|--resend --reason TEXT   (admins)
+ *   claim REF [--take-over]
+ *   handover REF LOGIN --note TEXT
+ *   comment REF --text TEXT
+ *   advice REF LOGIN --question TEXT
  * all with [-c CONFIG] [--socket PATH] [--json].  The socket is --socket,
  * else ControlSocket of -c CONFIG (default /etc/grondslag/grondslag.conf).
  * A bulk decision without --yes first shows what it will change (a dry
@@ -44,11 +48,43 @@
 struct jopts {
 	const char *cmd, *config, *socket, *ref, *since, *party, *sender, *code, *reason, *basis;
 	const char *resolution;		/* release-resolve: delivered | resend */
+	const char *to, *text;		/* case handling: the colleague, the words */
+	bool take_over;			/* claim: from the colleague holding it */
 	const char *rcpts[MAX_RCPT_ARGS];
 	size_t nrcpts;
 	bool json, content, all, dry_run, yes;
 	char plan[65];			/* the preview's digest, "" when none */
 };
+
+/* The arguments of the case commands: 0, or -1 with a message. */
+static int case_usage(const struct jopts *o)
+{
+	static const struct {
+		const char *cmd, *usage;
+		bool to, text;
+	} cases[] = {
+		{"claim", "claim REF [--take-over]", false, false},
+		{"handover", "handover REF LOGIN --note TEXT", true, true},
+		{"comment", "comment REF --text TEXT", false, true},
+		{"advice", "advice REF LOGIN --question TEXT", true, true},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		if (strcmp(o->cmd, cases[i].cmd) != 0)
+			continue;
+		if ((cases[i].to && o->to == NULL) || cases[i].text != (o->text != NULL) ||
+		    (o->take_over && i != 0)) {
+			fprintf(stderr, "grondslag %s: usage: grondslag %s\n", o->cmd, cases[i].usage);
+			return -1;
+		}
+		return 0;
+	}
+	if (o->text != NULL || o->take_over) {
+		fprintf(stderr, "grondslag %s: --note, --text, --question and --take-over are for"
+			" the case commands\n", o->cmd);
+		return -1;
+	}
+	return 0;
+}
 
 /* Parse argv (argv[0] is the command); 0, or -1 with a message. */
 static int parse(int argc, char **argv, struct jopts *o)
@@ -56,6 +92,7 @@ static int parse(int argc, char **argv, struct jopts *o)
 	memset(o, 0, sizeof *o);
 	o->cmd = argv[0];
 	bool held = strcmp(o->cmd, "held") == 0;
+	bool colleague = strcmp(o->cmd, "handover") == 0 || strcmp(o->cmd, "advice") == 0;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		const char **slot = strcmp(a, "-c") == 0 ? &o->config
@@ -66,6 +103,9 @@ static int parse(int argc, char **argv, struct jopts *o)
 				  : strcmp(a, "--reason-code") == 0 ? &o->code
 				  : strcmp(a, "--reason") == 0 ? (held ? &o->code : &o->reason)
 				  : strcmp(a, "--basis") == 0 ? &o->basis
+				  : strcmp(a, "--note") == 0 ? &o->text
+				  : strcmp(a, "--text") == 0 ? &o->text
+				  : strcmp(a, "--question") == 0 ? &o->text
 				  : NULL;
 		if (slot != NULL && v != NULL) {
 			*slot = v;
@@ -86,8 +126,12 @@ static int parse(int argc, char **argv, struct jopts *o)
 			o->dry_run = true;
 		} else if (strcmp(a, "--yes") == 0 || strcmp(a, "-y") == 0) {
 			o->yes = true;
+		} else if (strcmp(a, "--take-over") == 0) {
+			o->take_over = true;
 		} else if (a[0] != '-' && o->ref == NULL && !held) {
 			o->ref = a;
+		} else if (a[0] != '-' && o->to == NULL && colleague) {
+			o->to = a;
 		} else {
 			fprintf(stderr, "grondslag %s: unknown or incomplete option \"%.64s\"\n", o->cmd, a);
 			return -1;
@@ -105,6 +149,8 @@ static int parse(int argc, char **argv, struct jopts *o)
 		fprintf(stderr, "grondslag %s: a hold reference is needed\n", o->cmd);
 		return -1;
 	}
+	if (case_usage(o) != 0)
+		return -1;
 	if (decide && o->reason == NULL) {
 		fprintf(stderr, "grondslag %s: --reason TEXT is required\n", o->cmd);
 		return -1;
@@ -184,13 +230,20 @@ static char *build_request(const struct jopts *o, size_t *len)
 	json_obj_begin(j);
 	json_key(j, "cmd");
 	json_str(j, o->cmd);
-	const char *keys[] = {"ref", "reason", "basis", "resolution"};
-	const char *vals[] = {o->ref, o->reason, o->basis, o->resolution};
-	for (size_t i = 0; i < 4; i++) {
+	/* the case commands' words go in the member the daemon reads */
+	const char *text_key = strcmp(o->cmd, "handover") == 0 ? "note"
+			       : strcmp(o->cmd, "advice") == 0 ? "question" : "text";
+	const char *keys[] = {"ref", "reason", "basis", "resolution", "to", text_key};
+	const char *vals[] = {o->ref, o->reason, o->basis, o->resolution, o->to, o->text};
+	for (size_t i = 0; i < 6; i++) {
 		if (vals[i] != NULL) {
 			json_key(j, keys[i]);
 			json_str(j, vals[i]);
 		}
+	}
+	if (o->take_over) {
+		json_key(j, "take_over");
+		json_bool(j, true);
 	}
 	if (o->content) {
 		json_key(j, "content");
@@ -371,6 +424,40 @@ static void print_release(const struct jsonr_value *h)
 	}
 }
 
+/* "Mon 2026-12-07 14:05 UTC" of t into buf. */
+static void when_text(uint64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm);
+}
+
+/* Where the case stands: a hold of held (its members) or show's "case". */
+static void print_case(const struct jsonr_value *h)
+{
+	const struct jsonr_value *c = jsonr_get(h, "case");
+	const struct jsonr_value *pend = jsonr_get(c, "advice_pending");
+	const char *holder = str_of(c != NULL ? c : h, "holder");
+	char when[32];
+	if (*holder) {
+		when_text(num_of(c != NULL ? c : h, c != NULL ? "since" : "holder_since"), when,
+			  sizeof when);
+		printf("  case held by %s since %s\n", holder, when);
+	}
+	if (c == NULL && num_of(h, "advice_pending") > 0) {
+		when_text(num_of(h, "advice_since"), when, sizeof when);
+		printf("  advice pending: %llu (asked of %s since %s)\n",
+		       (unsigned long long)num_of(h, "advice_pending"), str_of(h, "advice_of"), when);
+	}
+	for (size_t i = 0; i < jsonr_count(pend); i++) {
+		const struct jsonr_value *p = jsonr_at(pend, i);
+		when_text(num_of(p, "asked_at"), when, sizeof when);
+		printf("  advice pending: asked of %s by %s since %s\n", str_of(p, "asked_of"),
+		       str_of(p, "asked_by"), when);
+	}
+}
+
 /* held, human form. */
 static void print_held(const struct jsonr_value *a)
 {
@@ -384,6 +471,7 @@ static void print_held(const struct jsonr_value *a)
 		print_hold_head(jsonr_at(hs, i));
 		print_rcpts(jsonr_at(hs, i), required, false);
 		print_release(jsonr_at(hs, i));
+		print_case(jsonr_at(hs, i));
 	}
 	if (jsonr_bool(jsonr_get(a, "truncated")))
 		printf("\n(more holds match: narrow the filters)\n");
@@ -398,6 +486,7 @@ static void print_show(const struct jsonr_value *a)
 	printf("held recipients:\n");
 	print_rcpts(a, num_of(a, "required"), true);
 	print_release(a);
+	print_case(a);
 	const struct jsonr_value *d = jsonr_get(a, "delivered"), *ap = jsonr_get(a, "approvals");
 	for (size_t i = 0; i < jsonr_count(d); i++)
 		printf("  delivered %s\n", jsonr_str(jsonr_at(d, i)));
@@ -513,6 +602,9 @@ static int report(const struct jopts *o, const char *ans, size_t alen)
 		print_held(a);
 	} else if (strcmp(o->cmd, "show") == 0) {
 		print_show(a);
+	} else if (o->text != NULL || strcmp(o->cmd, "claim") == 0) {
+		printf("%s: %s by %s (recorded)\n", o->ref, o->cmd, str_of(a, "user"));
+		print_case(a);
 	} else {
 		print_decision(o, a);
 	}

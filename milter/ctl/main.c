@@ -50,6 +50,15 @@ static const struct ctl_command commands[] = {
 	{"release-resolve", cmd_jurist,
 	 "release-resolve REF --delivered|--resend --reason TEXT [-c CONFIG] [--socket PATH] [--json]",
 	 "Admins: settle a release left unknown, unconfirmed or duplicate, from the MTA's log."},
+	{"claim", cmd_jurist, "claim REF [--take-over] [-c CONFIG] [--socket PATH] [--json]",
+	 "Jurists: take the case of a hold (--take-over: from the colleague holding it)."},
+	{"handover", cmd_jurist, "handover REF LOGIN --note TEXT [-c CONFIG] [--socket PATH] [--json]",
+	 "Jurists: hand the case to a colleague (a Jurist login), with a note."},
+	{"comment", cmd_jurist, "comment REF --text TEXT [-c CONFIG] [--socket PATH] [--json]",
+	 "Jurists: comment on a hold without deciding (answers advice asked of you)."},
+	{"advice", cmd_jurist,
+	 "advice REF LOGIN --question TEXT [-c CONFIG] [--socket PATH] [--json]",
+	 "Jurists: ask a colleague (a Jurist login) for advice on a hold."},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -138,6 +138,18 @@ bool ctlsock_delegate(struct ctlsock_req *r);
  * its first word? */
 bool ctlsock_names_user(const char *v, const char *user);
 
+/* ctlsock_case.c: claim, handover, comment, advice (r->cmd names it). */
+void ctlsock_case(struct ctlsock_req *r);
+/* "case": where the case of ref stands (holder, pending advice); null
+ * when it cannot be read. */
+void ctlsock_write_case(struct ctlsock_req *r, const char *ref);
+/* The case members of one hold of a listing. */
+void ctlsock_write_case_summary(struct json *j, const struct store_hold_summary *h);
+
+/* ctlsock_overview.c: the overview of the holds (counts, the oldest,
+ * expiring soon, release failures). */
+void ctlsock_overview(struct ctlsock_req *r);
+
 /* ctlsock_resolve.c: the admin's release-resolve request. */
 void ctlsock_resolve(struct ctlsock_req *r);
 

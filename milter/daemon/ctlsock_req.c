@@ -163,6 +163,7 @@ static void write_summary(struct ctlsock_req *r, const struct store_hold_summary
 	}
 	json_arr_end(j);
 	write_release(j, h->release_attempts, h->release_error, 0);
+	ctlsock_write_case_summary(j, h);
 	json_obj_end(j);
 }
 
@@ -321,6 +322,7 @@ static void cmd_show(struct ctlsock_req *r)
 		json_null(r->j);
 	}
 	ctlsock_write_bases(r, h);
+	ctlsock_write_case(r, r->ref);
 	/* after the view of this request: the history shows it too */
 	ctlsock_write_history(r, r->ref, h->received);
 	if (content) {
@@ -461,7 +463,14 @@ static const struct {
 	{"stats", ctlsock_stats, READERS},
 	{"audit-records", ctlsock_audit_records, READERS},
 	{"audit-checkpoints", ctlsock_audit_checkpoints, READERS},
+	/* the holds at a glance: counts, references and times (no content) */
+	{"overview", ctlsock_overview, READERS},
 	{"content", ctlsock_content, 1u << CTLSOCK_JURIST},
+	/* case handling (ctlsock_case.c) */
+	{"claim", ctlsock_case, 1u << CTLSOCK_JURIST},
+	{"handover", ctlsock_case, 1u << CTLSOCK_JURIST},
+	{"comment", ctlsock_case, 1u << CTLSOCK_JURIST},
+	{"advice", ctlsock_case, 1u << CTLSOCK_JURIST},
 };
 
 /* Parse, check the role, run. */

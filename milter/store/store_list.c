@@ -35,6 +35,8 @@ static void summary_free(struct store_hold_summary *h)
 	free(h->reasons);
 	free(h->approvals);
 	free(h->release_error);
+	free(h->holder);
+	free(h->advice_of);
 }
 
 void store_hold_list_free(struct store_hold_list *l)
@@ -93,16 +95,25 @@ static struct db_stmt *list_query(struct store *s, const struct store_hold_filte
 {
 	struct db_stmt *st = store_prepare(
 		s,
-		"SELECT ref, queue_id, sender, subject, state, summary_json, received,"
-		" categories, tlp, release_attempts, release_error FROM holds h WHERE"
-		" (?1 <> 0 OR state IN ('pending','partly-approved','releasing'))"
-		" AND received >= ?2"
-		" AND (?3 = '' OR instr(lower(sender), lower(?3)) > 0)"
+		"SELECT h.ref, queue_id, sender, subject, state, summary_json, received,"
+		" categories, tlp, release_attempts, release_error,"
+		/* where the case stands (store_case.c): its holder, and the
+		 * oldest request for advice still unanswered */
+		" c.holder, c.since,"
+		" (SELECT count(*) FROM hold_advice v WHERE v.ref = h.ref AND v.answered_at IS NULL),"
+		" (SELECT asked_of FROM hold_advice v WHERE v.ref = h.ref AND v.answered_at IS NULL"
+		"  ORDER BY v.id LIMIT 1),"
+		" (SELECT min(asked_at) FROM hold_advice v WHERE v.ref = h.ref"
+		"  AND v.answered_at IS NULL)"
+		" FROM holds h LEFT JOIN hold_cases c ON c.ref = h.ref WHERE"
+		" (?1 <> 0 OR h.state IN ('pending','partly-approved','releasing'))"
+		" AND h.received >= ?2"
+		" AND (?3 = '' OR instr(lower(h.sender), lower(?3)) > 0)"
 		" AND (?4 = '' OR EXISTS (SELECT 1 FROM hold_recipients r WHERE r.ref = h.ref"
 		"      AND r.party = ?4))"
 		" AND (?5 = '' OR EXISTS (SELECT 1 FROM hold_recipients r WHERE r.ref = h.ref"
 		"      AND instr(',' || r.reasons || ',', ',' || ?5 || ',') > 0))"
-		" ORDER BY received, ref LIMIT ?6",
+		" ORDER BY h.received, h.ref LIMIT ?6",
 		err, errlen);
 	if (st == NULL)
 		return NULL;
@@ -149,6 +160,11 @@ static int list_locked(struct store *s, const struct store_hold_filter *f,
 		h->tlp = (int)db_column_int64(st, 8);
 		h->release_attempts = (unsigned)db_column_int64(st, 9);
 		h->release_error = store_column_opt(st, 10);
+		h->holder = store_column_opt(st, 11);
+		h->holder_since = (time_t)db_column_int64(st, 12);
+		h->advice_pending = (unsigned)db_column_int64(st, 13);
+		h->advice_of = store_column_opt(st, 14);
+		h->advice_since = (time_t)db_column_int64(st, 15);
 		if (!h->queue_id || !h->sender || !h->subject || !h->state || !h->summary_json ||
 		    list_rcpts(s, h) != 0)
 			rc = -1;

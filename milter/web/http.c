@@ -383,16 +383,21 @@ static void route(struct web_server *srv, struct MHD_Connection *conn, const cha
 		web_page_error(400, "Bad request", why, out);
 		return;
 	}
-	if (post && (strcmp(path, "/decide") == 0 || strcmp(path, "/confirm") == 0)) {
+	if (post && (strcmp(path, "/decide") == 0 || strcmp(path, "/confirm") == 0 ||
+		     strcmp(path, "/case") == 0)) {
 		const char *no = post_refusal(srv, conn, &f, s);
 		if (no != NULL) {
 			log_msg(LOG_WARNING, "web: %s: POST %s refused: %s", s->login, path, no);
 			web_page_error(403, "Refused", no, out);
+		} else if (strcmp(path, "/case") == 0) {
+			web_page_case(&x, &f, out);
 		} else {
 			web_page_decide(&x, &f, strcmp(path, "/confirm") == 0, out);
 		}
 	} else if (get && strcmp(path, "/") == 0) {
 		web_page_queue(&x, &f, out);
+	} else if (get && strcmp(path, "/overview") == 0 && f.n == 0) {
+		web_page_overview(&x, out);
 	} else if (get && strncmp(path, "/hold/", 6) == 0 && pl > 14 &&
 		   strcmp(path + pl - 8, "/message") == 0) {
 		path[pl - 8] = '\0';

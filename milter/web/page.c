@@ -10,12 +10,14 @@
  * Limits: a page is at most WEB_PAGE_MAX bytes (else a 500 page);
  * the queue shows what the daemon lists (its own limit, "truncated").
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "grondslag/base/json.h"
 #include "grondslag/base/jsonr.h"
+#include "grondslag/scan/findings.h"
 #include "grondslag/store/store.h"
 #include "page_priv.h"
 
@@ -84,6 +86,56 @@ void web_words(struct web_buf *b, const char *csv)
 	free(s);
 }
 
+/* One category's name, and in Dutch its Dutch name before it. */
+static void category_word(struct web_buf *b, const char *name, bool first)
+{
+	const char *tr = web_tr(name);
+	web_buf_add(b, first ? "" : ", ");
+	if (strcmp(tr, name) != 0) {
+		web_buf_html(b, tr);
+		web_buf_add(b, " (");
+		web_buf_html(b, name);
+		web_buf_add(b, ")");
+	} else {
+		web_buf_html(b, name);
+	}
+}
+
+void web_categories(struct web_buf *b, const struct jsonr_value *v)
+{
+	uint64_t mask = 0;
+	bool any = false;
+	if (jsonr_type(v) == JSONR_NUMBER && jsonr_u64(v, &mask)) {
+		/* the record keeps the bit set: the same names as the CLI's
+		 * (category_name()), never the number */
+		for (unsigned bit = 1; bit <= CAT_LAST; bit <<= 1)
+			if (mask & bit) {
+				category_word(b, category_name((enum category)bit), !any);
+				any = true;
+			}
+		uint64_t unknown = mask & ~(uint64_t)((CAT_LAST << 1) - 1);
+		if (unknown != 0) {
+			web_buf_add(b, any ? ", " : "");
+			web_buf_addf(b, "%s %llu", web_tr("unknown bits"), (unsigned long long)unknown);
+			any = true;
+		}
+	} else if (jsonr_type(v) == JSONR_STRING) {
+		const char *c = jsonr_str(v);
+		while (c != NULL && *c) {
+			size_t n = strcspn(c, ", ");
+			if (n > 0 && n < 64) {
+				char w[64];
+				snprintf(w, sizeof w, "%.*s", (int)n, c);
+				category_word(b, w, !any);
+				any = true;
+			}
+			c += n + strspn(c + n, ", ");
+		}
+	}
+	if (!any)
+		web_buf_html(b, web_tr("none"));
+}
+
 void web_th(struct web_buf *b, const char *label)
 {
 	web_buf_add(b, "<th>");
@@ -102,6 +154,8 @@ void web_page_begin(struct web_buf *b, const char *title, const struct web_sessi
 	web_buf_add(b, " - grondslag</title><link rel=\"stylesheet\" href=\"/style.css\"></head>"
 		       "<body><header><nav><a href=\"/\">");
 	web_buf_html(b, web_tr("Queue"));
+	web_buf_add(b, "</a> <a href=\"/overview\">");
+	web_buf_html(b, web_tr("Overview"));
 	web_buf_add(b, "</a></nav>");
 	if (s != NULL) {
 		web_buf_add(b, "<p class=\"who\">");

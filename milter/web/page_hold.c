@@ -7,11 +7,12 @@
  * from the registry's bases valid for the party (the daemon's list, no
  * free text).  The form leads to a confirmation page (page_decide.c); a
  * link to the message itself (page_message.c); every record of the hold
- * in the audit chain, as the daemon gives them.
+ * in the audit chain, as the daemon gives them; the case (page_case.c).
  *
  * Public function: web_page_hold().
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "grondslag/base/json.h"
@@ -73,7 +74,9 @@ static void head(struct web_buf *b, const struct jsonr_value *h)
 	web_duration(web_jint(h, "expires_in"), left, sizeof left);
 	row(b, "Time left", left);
 	row_words(b, "TLP", web_jstr(sum, "tlp"));
-	row_words(b, "Categories", web_jstr(sum, "categories"));
+	row_open(b, "Categories");
+	web_categories(b, jsonr_get(sum, "categories"));
+	web_buf_add(b, "</td></tr>\n");
 	snprintf(count, sizeof count, "%lld %s, %lld %s", (long long)web_jint(sum, "public_addresses"),
 		 web_tr("public addresses"), (long long)web_jint(sum, "public_networks"),
 		 web_tr("networks"));
@@ -200,6 +203,26 @@ static void history(struct web_buf *b, const struct jsonr_value *h)
 	web_buf_add(b, "</ol>\n");
 }
 
+/* Text of several lines (a jurist's note or comment): each escaped, a
+ * line break between them. */
+static void lines(struct web_buf *b, const char *text)
+{
+	while (text != NULL) {
+		const char *nl = strchr(text, '\n');
+		size_t n = nl != NULL ? (size_t)(nl - text) : strlen(text);
+		char *one = strndup(text, n);
+		if (one == NULL) {
+			b->failed = true;
+			return;
+		}
+		web_buf_html(b, one);
+		free(one);
+		if (nl != NULL)
+			web_buf_add(b, "<br>");
+		text = nl != NULL ? nl + 1 : NULL;
+	}
+}
+
 /* The details of one record as "key: value" pairs (escaped). */
 static void details_cell(struct web_buf *b, const struct jsonr_value *d)
 {
@@ -212,7 +235,10 @@ static void details_cell(struct web_buf *b, const struct jsonr_value *d)
 		web_buf_add(b, i ? "; " : "");
 		web_buf_html(b, key);
 		web_buf_add(b, ": ");
-		web_buf_html(b, web_jstr(d, key));
+		if (strcmp(key, "categories") == 0)
+			web_categories(b, jsonr_at(d, i));
+		else
+			lines(b, web_jstr(d, key));
 	}
 	web_buf_add(b, "</td>");
 }
@@ -360,6 +386,8 @@ void web_page_hold(const struct web_ctx *x, const char *ref, struct web_page *ou
 	recipients(&b, a.root);
 	findings(&b, a.root);
 	history(&b, a.root);
+	web_case_section(&b, a.root, x, web_jstr(a.root, "role") != NULL &&
+					   strcmp(web_jstr(a.root, "role"), "jurist") == 0);
 	chain(&b, a.root);
 	decide_form(&b, a.root, x);
 	web_answer_free(&a);

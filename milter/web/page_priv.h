@@ -35,6 +35,14 @@ void web_cell(struct web_buf *b, const char *cls, const char *text);
  * "BE:3,NL:1") as a person reads it: ", " between the words, "none" when
  * empty (an empty cell reads as missing data). */
 void web_words(struct web_buf *b, const char *csv);
+/* The data categories of v, a comma-separated list of their names (a
+ * hold's summary) or a bit set (a record of the chain), by the names the
+ * CLI uses; in Dutch each with its Dutch name first. */
+void web_categories(struct web_buf *b, const struct jsonr_value *v);
+/* page_case.c: where the case of the hold h (a show answer) stands, and
+ * for a jurist the forms of the acts the case allows now. */
+void web_case_section(struct web_buf *b, const struct jsonr_value *h, const struct web_ctx *x,
+		      bool jurist);
 /* One table header cell: our label, in the request's language. */
 void web_th(struct web_buf *b, const char *label);
 

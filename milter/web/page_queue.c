@@ -76,8 +76,38 @@ static void filter_form(struct web_buf *b, const struct web_form *q)
 	web_buf_add(b, "</a></form>\n");
 }
 
+/* Where the case stands: who holds it, and advice asked and not yet
+ * given (of whom, how long ago). */
+static void case_cell(struct web_buf *b, const struct jsonr_value *h, time_t now)
+{
+	const char *holder = web_jstr(h, "holder");
+	web_buf_add(b, "<td class=\"case\">");
+	if (holder != NULL) {
+		web_buf_html(b, web_tr("held by"));
+		web_buf_add(b, " ");
+		web_buf_html(b, holder);
+	} else {
+		web_buf_html(b, web_tr("unclaimed"));
+	}
+	if (web_jint(h, "advice_pending") > 0) {
+		char waited[32];
+		web_duration((int64_t)now - web_jint(h, "advice_since"), waited, sizeof waited);
+		web_buf_add(b, "<br><span class=\"advice\">");
+		web_buf_html(b, web_tr("advice pending from"));
+		web_buf_add(b, " ");
+		web_buf_html(b, web_jstr(h, "advice_of"));
+		web_buf_addf(b, " (%lld, ", (long long)web_jint(h, "advice_pending"));
+		web_buf_html(b, web_tr("waiting"));
+		web_buf_add(b, " ");
+		web_buf_html(b, waited);
+		web_buf_add(b, ")</span>");
+	}
+	web_buf_add(b, "</td>");
+}
+
 /* One row of the queue. */
-static void queue_row(struct web_buf *b, const struct jsonr_value *h, uint64_t required)
+static void queue_row(struct web_buf *b, const struct jsonr_value *h, uint64_t required,
+		      time_t now)
 {
 	const char *ref = web_jstr(h, "ref");
 	const struct jsonr_value *sum = jsonr_get(h, "summary");
@@ -112,7 +142,7 @@ static void queue_row(struct web_buf *b, const struct jsonr_value *h, uint64_t r
 	web_buf_add(b, "</td><td>");
 	web_buf_html(b, reasons);
 	web_buf_add(b, "</td><td>");
-	web_words(b, web_jstr(sum, "categories"));
+	web_categories(b, jsonr_get(sum, "categories"));
 	web_buf_add(b, "</td><td>");
 	web_words(b, web_jstr(sum, "tlp"));
 	web_buf_addf(b, "</td><td>%lld</td><td>",
@@ -124,7 +154,9 @@ static void queue_row(struct web_buf *b, const struct jsonr_value *h, uint64_t r
 	web_buf_html(b, when);
 	web_buf_add(b, "</td><td class=\"left\">");
 	web_buf_html(b, left);
-	web_buf_add(b, "</td></tr>\n");
+	web_buf_add(b, "</td>");
+	case_cell(b, h, now);
+	web_buf_add(b, "</tr>\n");
 }
 
 void web_page_queue(const struct web_ctx *x, const struct web_form *q, struct web_page *out)
@@ -176,13 +208,14 @@ void web_page_queue(const struct web_ctx *x, const struct web_form *q, struct we
 	web_buf_add(&b, "</p>\n<table id=\"queue\"><thead><tr>");
 	static const char *const head[] = {"Reference", "Sender", "Subject", "Parties",
 					   "Reasons", "Categories", "TLP", "Addresses",
-					   "Countries", "Approvals", "Expires on", "Time left"};
+					   "Countries", "Approvals", "Expires on", "Time left",
+					   "Case"};
 	for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
 		web_th(&b, head[i]);
 	web_buf_add(&b, "</tr></thead><tbody>\n");
 	uint64_t required = (uint64_t)web_jint(a.root, "required");
 	for (size_t i = 0; i < n; i++)
-		queue_row(&b, v[i], required);
+		queue_row(&b, v[i], required, x->now);
 	web_buf_add(&b, "</tbody></table>\n");
 	free(v);
 	web_answer_free(&a);

@@ -178,6 +178,10 @@ void web_page_message(const struct web_ctx *x, const char *ref, const struct web
  * the decision. */
 void web_page_decide(const struct web_ctx *x, const struct web_form *f, bool confirmed,
 		     struct web_page *out);
+/* GET /overview: counts, the oldest, expiring soon, release failures. */
+void web_page_overview(const struct web_ctx *x, struct web_page *out);
+/* POST /case: claim, handover, comment or advice (page_case.c). */
+void web_page_case(const struct web_ctx *x, const struct web_form *f, struct web_page *out);
 /* A page saying why not (status, title, text); no daemon asked. */
 void web_page_error(unsigned status, const char *title, const char *text,
 		    struct web_page *out);

@@ -327,12 +327,71 @@ case $MC_OUT in *"Deny these 2 recipient(s)?"*"2 hold(s) denied"*) e2e_ok "bulk 
 e2e_is "$(tj_states "$REF_C")" "cert@cert.be=released info@jpcert.or.jp=denied report@cisa.gov=denied" "bulk --party: only JPCERT/CC of C denied, the released CERT.be kept"
 e2e_is "$(tj_states "$REF_A")" "cert@cert.be=held info@jpcert.or.jp=denied" "bulk --party: only JPCERT/CC of A denied"
 
+# Case handling from the CLI on A (still open: CERT.be held): a claim,
+# a handover with a note, advice asked and answered by a comment; the
+# refusals (an admin, a colleague's case) and the bad requests
+# (oneself, nobody, an empty note, a control character) change nothing.
+MC_OUT=$("$CLI" claim "$REF_A" --socket "$CTL" 2>&1)
+e2e_is "$?" 1 "claim by the admin (root): refused (exit 1)"
+mc_cli $J2 claim "$(printf %s "$REF_A" | tr A-Z a-z)"
+e2e_is "$?" 0 "claim by $J2 (lower-case reference): exit 0"
+case $MC_OUT in *"case held by $J2 since"*) e2e_ok "claim: the case is $J2's" ;;
+*) e2e_not_ok "claim: got '$MC_OUT'" ;; esac
+mc_cli $J3 claim "$REF_A"
+e2e_is "$?" 1 "claim of a colleague's case: refused (exit 1)"
+case $MC_OUT in *"held by $J2"*) e2e_ok "claim refused: says who holds it" ;;
+*) e2e_not_ok "claim of a held case: got '$MC_OUT'" ;; esac
+TJ_ESC=$(printf 'a\033[31mred')
+for tj_bad in "$J2|x|oneself" "nobody|x|not a Jurist login" "$J3||the text is empty" \
+	"$J3|$TJ_ESC|control character"; do
+	tj_to=${tj_bad%%|*}
+	tj_rest=${tj_bad#*|}
+	tj_note=${tj_rest%%|*}
+	tj_want=${tj_rest#*|}
+	mc_cli $J2 handover "$REF_A" "$tj_to" --note "$tj_note"
+	tj_rc=$?
+	case $tj_rc:$MC_OUT in 2:*"$tj_want"*) e2e_ok "handover refused as a bad request: $tj_want" ;;
+	*) e2e_not_ok "handover ($tj_want): exit $tj_rc, got '$MC_OUT'" ;; esac
+done
+mc_cli $J2 handover "$REF_A" $J3
+e2e_is "$?" 2 "handover without --note: usage (exit 2)"
+mc_cli $J2 handover "$REF_A" $J3 --note "Over to you: the CERT.be part is left."
+e2e_is "$?" 0 "handover to $J3 with a note: exit 0"
+case $MC_OUT in *"case held by $J3 since"*) e2e_ok "handover: the case is $J3's" ;;
+*) e2e_not_ok "handover: got '$MC_OUT'" ;; esac
+mc_cli $J3 advice "$REF_A" $J2 --question "Wbni 20(2) for CERT.be?"
+e2e_is "$?" 0 "advice asked of $J2: exit 0"
+case $MC_OUT in *"advice pending: asked of $J2 by $J3"*) e2e_ok "advice: pending" ;;
+*) e2e_not_ok "advice: got '$MC_OUT'" ;; esac
+mc_cli $J3 held
+case $MC_OUT in *"$REF_A"*"case held by $J3"*"advice pending: 1 (asked of $J2"*)
+	e2e_ok "held: who holds A, whose advice is pending" ;;
+*) e2e_not_ok "held with the case: got '$MC_OUT'" ;; esac
+mc_cli $J2 comment "$REF_A" --text "Yes: Wbni 20(2), CERT.be is an EU CSIRT."
+e2e_is "$?" 0 "comment by $J2: exit 0"
+mc_cli $J3 show "$REF_A"
+case $MC_OUT in *"advice pending"*) e2e_not_ok "the comment answered the advice: got '$MC_OUT'" ;;
+*"case held by $J3"*) e2e_ok "show: held by $J3, the advice answered" ;;
+*) e2e_not_ok "show with the case: got '$MC_OUT'" ;; esac
+mc_cli $J3 show "$REF_A" --json
+case $MC_OUT in *'"event":"claim"'*'"event":"handover"'*'"event":"advice"'*'"event":"comment"'*)
+	e2e_ok "show: the history holds claim, handover, advice, comment in order" ;;
+*) e2e_not_ok "history of the case: got '$MC_OUT'" ;; esac
+
 # The record: refusals, the view, the decisions; the chain intact.
 "$CLI" audit export --database "$MC_DIR/store.db" >"$E2E_RUN/audit.jsonl"
 e2e_check "audit: outsider's refusal recorded" grep -q "\"actor\":\"$OUT\".*\"event\":\"refused\"" "$E2E_RUN/audit.jsonl"
 e2e_check "audit: sender's refused approval recorded" grep -q "\"actor\":\"$J1\".*\"event\":\"refused\"" "$E2E_RUN/audit.jsonl"
 e2e_check "audit: content view recorded" grep -q "\"actor\":\"$J2\".*\"event\":\"view\"" "$E2E_RUN/audit.jsonl"
 e2e_check "audit: deny recorded" grep -q "\"actor\":\"$J2\".*\"event\":\"deny\"" "$E2E_RUN/audit.jsonl"
+e2e_check "audit: claim, handover, advice and comment recorded" sh -c "
+	grep -q '\"actor\":\"$J2\".*\"event\":\"claim\"' '$E2E_RUN/audit.jsonl' &&
+	grep -q '\"note\":\"Over to you.*\"to\":\"$J3\".*\"event\":\"handover\"' '$E2E_RUN/audit.jsonl' &&
+	grep -q '\"of\":\"$J2\".*\"event\":\"advice\"' '$E2E_RUN/audit.jsonl' &&
+	grep -q '\"answers_advice\":1.*\"event\":\"comment\"' '$E2E_RUN/audit.jsonl'"
+e2e_check "audit: the refused claims recorded" sh -c "
+	grep -q '\"actor\":\"$J3\".*\"command\":\"claim\".*held by $J2' '$E2E_RUN/audit.jsonl' &&
+	grep -q '\"actor\":\"root\".*\"command\":\"claim\"' '$E2E_RUN/audit.jsonl'"
 # the start anchored the store's "init" record: verify with the key
 e2e_check "audit verify: chain intact" "$CLI" audit verify --database "$MC_DIR/store.db" \
 	--key "$AKEY" --gnupg-home "$GP"

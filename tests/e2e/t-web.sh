@@ -13,7 +13,9 @@
 # the message itself (headers, body, the attachment's extracted text: all
 # inert text, each page one recorded content view), the auditor is
 # refused it (recorded); the hold page lists every record of the hold in
-# the chain (decisions, views, refusals); jurist 1 approves CERT.be with the
+# the chain (decisions, views, refusals, the case: a claim, a handover
+# with a note, a request for advice and the comment answering it, each
+# also in the queue's Case column); jurist 1 approves CERT.be with the
 # party's basis (the confirmation says it waits for a second jurist),
 # jurist 2 approves too (the confirmation says released now): CERT.be gets
 # the message exactly once; jurist 2 denies CISA and the sender's notice
@@ -27,7 +29,8 @@
 # ControlConsoleUser refuses to start.  A browser preferring Dutch
 # (Accept-Language) gets Dutch pages, others English.  Every page a
 # browser visits is checked with axe-core (no serious or critical
-# violation), and jurist 2 approves with the keyboard only.  Screenshots of the queue, a hold
+# violation), and jurist 2 approves with the keyboard only.  The auditor
+# opens the overview (counts as the store has them, the oldest hold).  Screenshots of the queue, a hold
 # and the confirmation are kept in $BUILD/web-screenshots.
 # Last line: "N passed, M failed".
 cd "$(dirname "$0")/../.." || exit 1
@@ -320,6 +323,53 @@ case $TW_OUT in *"refusal Refused | the role auditor may not approve"*) e2e_ok "
 e2e_is "$(mc_sql "select count(*) from audit where event='refused' and actor='$AUD' and role='auditor' and details like '%\"command\":\"approve\"%' and details like '%\"channel\":\"$WEBU\"%'")" 1 \
 	"the auditor's attempt recorded (person, role, channel)"
 
+# Case handling in the browser while the hold is open: j1 claims it and
+# hands it to j2 with a note; j2 asks j1 for advice; j1 answers with a
+# comment.  Each is one request and one record of the daemon's; the hold
+# page and the queue say who holds the case and what advice is pending.
+tw_browser j1 case "$REF" claim
+case $TW_OUT in *"case holder Held by $J1 since"*) e2e_ok "claim: the hold page names j1" ;;
+*) e2e_not_ok "claim: got '$TW_OUT'" ;; esac
+case $TW_OUT in *"queue case held by $J1"*) e2e_ok "claim: the queue names j1" ;;
+*) e2e_not_ok "claim in the queue: got '$TW_OUT'" ;; esac
+tw_browser j1 case "$REF" handover "$J2" "Over to you: CERT.be looks fine, CISA needs a look."
+case $TW_OUT in *"case holder Held by $J2 since"*) e2e_ok "handover: the case is j2's" ;;
+*) e2e_not_ok "handover: got '$TW_OUT'" ;; esac
+tw_browser j2 case "$REF" advice "$J1" "Is there any agreement with CISA?"
+case $TW_OUT in *"case advice Advice asked of $J1 by $J2"*) e2e_ok "advice: pending on the hold page" ;;
+*) e2e_not_ok "advice: got '$TW_OUT'" ;; esac
+case $TW_OUT in *"queue case held by $J2 advice pending from $J1 (1, waiting"*)
+	e2e_ok "advice: the queue shows it pending, and how long" ;;
+*) e2e_not_ok "advice in the queue: got '$TW_OUT'" ;; esac
+tw_browser j1 case "$REF" comment - "None that covers incident data (see ref 4711)."
+case $TW_OUT in *"case advice "*) e2e_not_ok "comment: the advice is still pending: '$TW_OUT'" ;;
+*"case holder Held by $J2"*) e2e_ok "comment: the advice answered, j2 still holds the case" ;;
+*) e2e_not_ok "comment: got '$TW_OUT'" ;; esac
+tw_browser aud noforms "$REF"
+case $TW_OUT in *"case holder Held by $J2"*) e2e_ok "the auditor sees who holds the case" ;;
+*) e2e_not_ok "auditor's case view: got '$TW_OUT'" ;; esac
+e2e_is "$(mc_sql "select holder from hold_cases where ref='$REF'")" "$J2" "the store: j2 holds the case"
+e2e_is "$(mc_sql "select count(*) from hold_advice where ref='$REF' and answered_at is not null")" 1 \
+	"the store: the advice answered"
+e2e_is "$(mc_sql "select count(*) from audit where ref='$REF' and event in ('claim','handover','advice','comment') and details like '%\"channel\":\"$WEBU\"%'")" 4 \
+	"four case records, the console as channel"
+
+# The overview for the auditor: one request, counts that match the
+# store, the oldest open hold named; no Subject on the page.
+tw_views_before=$(mc_sql "select count(*) from audit")
+tw_browser aud overview
+e2e_is "$(mc_sql "select count(*) from audit")" "$tw_views_before" "overview: nothing recorded (no content)"
+tw_ov() { printf '%s\n' "$TW_OUT" | sed -n "s/^overview $1 //p"; }
+e2e_is "$(tw_ov open)" "$(mc_sql "select count(*) from holds where state in ('pending','partly-approved','releasing')")" \
+	"overview: the open holds counted as the store has them"
+e2e_is "$(tw_ov pending)" "$(mc_sql "select count(*) from holds where state='pending'")" "overview: the pending ones"
+e2e_is "$(tw_ov oldest)" "$(mc_sql "select ref from holds where state in ('pending','partly-approved','releasing') order by received, ref limit 1")" \
+	"overview: the oldest open hold named"
+e2e_is "$(tw_ov expiring_soon)" 0 "overview: nothing expires soon (just held)"
+e2e_is "$(tw_ov release_failing)" 0 "overview: no release failing"
+e2e_check "overview: the daemon's log has the auditor's request" grep -q \
+	"control: user=$AUD channel=$WEBU uid=[0-9]* role=auditor cmd=overview ref=- outcome=accepted" "$E2E_RUN/milter/out"
+
 # Jurist 1 approves CERT.be: waits for a second jurist.
 tw_browser j1 decide "$REF" approve cert@cert.be wbni-20-2-eu-csirt "EU CSIRT, closed circle"
 case $TW_OUT in *"next Waiting for a second jurist"*) e2e_ok "j1's confirmation: waits for a second jurist" ;;
@@ -368,8 +418,19 @@ e2e_is "$(tw_chain refused "$AUD" auditor "command: content")" 1 "history: the a
 e2e_is "$(printf '%s\n' "$TW_OUT" | grep -c '^chain ')" \
 	"$(mc_sql "select count(*) from audit where ref='$REF' or (ref='' and event='view' and details like '%$REF%')")" \
 	"history: as many rows as the chain has records of the hold"
+e2e_is "$(tw_chain claim "$J1" jurist "channel: $WEBU")" 1 "history: j1's claim, through the console"
+e2e_is "$(tw_chain handover "$J1" jurist "note: Over to you: CERT.be looks fine")" 1 "history: the handover, with its note"
+e2e_is "$(tw_chain handover "$J1" jurist "to: $J2")" 1 "history: ... to j2"
+e2e_is "$(tw_chain advice "$J2" jurist "question: Is there any agreement with CISA?")" 1 "history: j2's request for advice, with the question"
+e2e_is "$(tw_chain comment "$J1" jurist "answers_advice: 1")" 1 "history: j1's comment answered it"
+e2e_is "$(printf '%s\n' "$TW_OUT" | grep '^chain [0-9]* hold ' | grep -c 'categories: [a-z]')" 1 \
+	"history: the hold's categories by name"
+e2e_is "$(printf '%s\n' "$TW_OUT" | grep -c 'categories: [0-9]')" 0 "history: no category bit mask shown"
+e2e_is "$(tw_curl j1 "$E2E_RUN/nl-hold.html" -H "Accept-Language: nl" "$BASE/hold/$REF")" 200 "the hold page in Dutch"
+e2e_check "... the categories by their Dutch names, the CLI's in brackets" \
+	grep -q 'herleidbaar tot een aanbieder (provider-traceable)' "$E2E_RUN/nl-hold.html"
 e2e_check "audit verify: the chain is intact" "$CLI" audit verify --database "$MC_DIR/store.db"
-for _s in queue-j1 hold-j1 message-j1 confirm-j1 confirm-j2 history-aud; do
+for _s in queue-j1 hold-j1 message-j1 confirm-j1 confirm-j2 history-aud overview-aud case-handover-j1; do
 	e2e_check "screenshot $_s kept" test -s "$SHOTS/$_s.png"
 done
 e2e_done

@@ -22,6 +22,19 @@ managed Chromium policy selects it without a dialog, recipes.md section 9).
                               refused: the page is the daemon's refusal
     decide ... keyboard       the same with the keyboard only (Tab, Space,
                               arrows, typing, Enter): no click
+    case REF ACT [LOGIN] [TEXT]
+                              on the hold page, the case form of ACT
+                              (claim, handover, comment, advice): the
+                              colleague chosen, the text typed, sent; the
+                              "Recorded" page, then the hold page's case
+                              ("case holder ..." and "case advice ..."
+                              lines) and the queue's Case cell ("queue
+                              case ..."); screenshot case-<act>-<person>.png
+    noforms REF               the hold page has no case form (auditors)
+    overview                  the overview, reached by the header's link:
+                              "overview COUNT N" lines, "overview oldest
+                              REF" and "overview expiring REF" lines;
+                              screenshot overview-<person>.png
 Every page visited is checked with axe-core (GRONDSLAG_AXE: the path of
 axe.min.js, injected into the page by WebDriver, not by the page): no
 serious or critical violation.
@@ -333,5 +346,53 @@ try:
             print("done %s | %s" % (h1, state[0].text if state else "-"))
             d.save_screenshot(os.path.join(shots, "done-%s.png" % person))
             axe(d, "decision")
+    elif action == "case":
+        ref, act = args[:2]
+        load(d, base + "/hold/" + ref)
+        forms = d.find_elements(By.ID, "case-" + act)
+        check(len(forms) == 1, "case: the hold page offers " + act, "no form")
+        if forms:
+            if len(args) > 2 and args[2] != "-":
+                Select(d.find_element(By.ID, act + "-to")).select_by_value(args[2])
+            if len(args) > 3:
+                d.find_element(By.ID, act + "-text").send_keys(args[3])
+            submit(d, "#case-%s button[type=submit]" % act)
+            h1 = d.find_element(By.TAG_NAME, "h1").text
+            err = d.find_elements(By.ID, "error")
+            check(h1 == "Recorded", "case: %s recorded" % act,
+                  "%s %s" % (h1, err[0].text if err else ""))
+            d.save_screenshot(os.path.join(shots, "case-%s-%s.png" % (act, person)))
+            axe(d, "case recorded")
+            no_alert(d, "case recorded")
+            load(d, base + "/hold/" + ref)
+            print("case holder %s" % d.find_element(By.ID, "case-holder").text)
+            for li in d.find_elements(By.CSS_SELECTOR, "#advice-pending li"):
+                print("case advice %s" % li.text)
+            axe(d, "hold with its case")
+            load(d, base + "/")
+            for row in d.find_elements(By.CSS_SELECTOR, "#queue tbody tr"):
+                if row.find_element(By.CSS_SELECTOR, "a.ref").text == ref:
+                    print("queue case %s" % row.find_element(By.CSS_SELECTOR, "td.case").text
+                          .replace("\n", " "))
+    elif action == "overview":
+        load(d, base + "/")
+        old = d.find_element(By.TAG_NAME, "html")
+        d.find_element(By.CSS_SELECTOR, "header nav a[href='/overview']").click()
+        wait_new_page(d, old)
+        h1 = d.find_element(By.TAG_NAME, "h1").text
+        check(h1 == "Overview", "overview: reached from the header", h1)
+        for td in d.find_elements(By.CSS_SELECTOR, "#counts td"):
+            print("overview %s %s" % (td.get_attribute("id")[len("count-"):], td.text))
+        for lst in ("oldest", "expiring", "release-failures"):
+            for a in d.find_elements(By.CSS_SELECTOR, "#%s a.ref" % lst):
+                print("overview %s %s" % (lst, a.text))
+        d.save_screenshot(os.path.join(shots, "overview-%s.png" % person))
+        axe(d, "overview")
+        no_alert(d, "overview")
+    elif action == "noforms":
+        load(d, base + "/hold/" + args[0])
+        n = len(d.find_elements(By.CSS_SELECTOR, "form.case"))
+        check(n == 0, "hold: no case form for this person", "%d forms" % n)
+        print("case holder %s" % d.find_element(By.ID, "case-holder").text)
 finally:
     d.quit()

@@ -57,9 +57,10 @@ suite test_audit
 suite test_store_report
 suite test_releaser
 # the daemon's and the notices' modules on the store: the control socket's
-# listings and decisions, delegation, its log, the notifier, the jurists'
+# listings and decisions, delegation, case handling, its log, the notifier, the jurists'
 # notices and digest, the registry's roll-back mark, hold records
-for t in test_ctlsock_decide test_ctlsock_delegate test_ctlsock_log test_notifier \
+for t in test_ctlsock_decide test_ctlsock_delegate test_ctlsock_case test_ctlsock_overview \
+	test_ctlsock_log test_notifier \
 	test_notice_jurist test_regserial test_holdrec; do
 	suite $t
 done
@@ -118,6 +119,9 @@ fi
 # the whole contract as the daemon's role (stores made by the owner)
 GRONDSLAG_TEST_PG_ROLE=grondslag_milter GRONDSLAG_TEST_PG_GRANTS=$TOP/contrib/postgresql-grants.sql \
 	suite test_store
+# case handling writes its own tables as the daemon's role too
+GRONDSLAG_TEST_PG_ROLE=grondslag_milter GRONDSLAG_TEST_PG_GRANTS=$TOP/contrib/postgresql-grants.sql \
+	suite test_ctlsock_case
 # refused: role SQL
 refused() {
 	if psql -X -q -v ON_ERROR_STOP=1 "$2" -c "$3" >"$W/r.out" 2>&1; then

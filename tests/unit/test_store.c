@@ -129,7 +129,17 @@ static void test_open_create(void **state)
 	s = open_ok(path);
 	assert_int_eq_msg("holds after reopen", store_hold_count(s), 0);
 	store_close(s);
-	assert_int_eq_msg("tables", rows(path, "SELECT count(*) FROM sqlite_master WHERE type='table'"), 9);
+	assert_int_eq_msg("tables", rows(path, "SELECT count(*) FROM sqlite_master WHERE type='table'"), 11);
+	/* a store of schema 5 (before case handling) gains its tables on open */
+	exec_sql(path, "DROP TABLE hold_advice; DROP TABLE hold_cases; PRAGMA user_version = 5;");
+	assert_int_eq_msg("tables of schema 5", rows(path, "SELECT count(*) FROM sqlite_master"
+							 " WHERE type='table'"), 9);
+	s = open_ok(path);
+	store_close(s);
+	assert_int_eq_msg("migrated user_version", rows(path, "PRAGMA user_version"),
+			  STORE_SCHEMA_VERSION);
+	assert_int_eq_msg("case tables made", rows(path, "SELECT count(*) FROM sqlite_master WHERE"
+						 " name IN ('hold_cases','hold_advice')"), 2);
 }
 
 /* Make a file for the open-error table; path is the database path. */
@@ -244,7 +254,7 @@ static void test_open_errors(void **state)
 		{"garbage", "garbage.db", make_garbage, ": file is not a database"},
 		{"text file", "conf.db", make_text, ": file is not a database"},
 		{"newer schema", "newer.db", make_newer,
-		 ": schema version 7 is newer than this grondslag (5)"},
+		 ": schema version 7 is newer than this grondslag (6)"},
 		{"foreign tables", "places.db", make_foreign_tables, "not a grondslag database"},
 		{"foreign application_id", "app.db", make_foreign_appid,
 		 "not a grondslag database (application_id 0x00000001)"},

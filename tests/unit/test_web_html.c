@@ -7,6 +7,7 @@
  */
 #include "testutil.h"
 
+#include "grondslag/base/jsonr.h"
 #include "page_priv.h"
 #include "web.h"
 
@@ -104,6 +105,47 @@ static void test_words(void **state)
 		assert_str_eq_msg(cases[i].in ? cases[i].in : "(NULL)", got ? got : "(NULL)",
 				  cases[i].want);
 		free(got);
+	}
+	web_lang_set("en");
+}
+
+/* The data categories by name, whether the daemon sends the names (a
+ * summary) or the record's bit set (the history: never "categories: 11"). */
+static void test_categories(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *lang, *json, *want;
+	} cases[] = {
+		{"en", "11", "provider-traceable, incident, personal-data"},
+		{"en", "4", "unscannable"},
+		{"en", "16", "credentials"},
+		{"en", "0", "none"},
+		{"en", "96", "unknown bits 96"},
+		{"en", "33", "provider-traceable, unknown bits 32"},
+		{"en", "\"provider-traceable,personal-data\"", "provider-traceable, personal-data"},
+		{"en", "\"\"", "none"},
+		{"en", "null", "none"},
+		{"en", "\"a,<b>\"", "a, &lt;b&gt;"},
+		{"nl", "11", "herleidbaar tot een aanbieder (provider-traceable), incidentgegevens "
+			     "(incident), persoonsgegevens (personal-data)"},
+		{"nl", "\"unscannable,credentials\"",
+		 "niet te scannen (unscannable), inloggegevens (credentials)"},
+		{"nl", "0", "geen"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		web_lang_set(cases[i].lang);
+		struct jsonr_doc *d = jsonr_parse(cases[i].json, strlen(cases[i].json), NULL, NULL);
+		assert_non_null(d);
+		struct web_buf b = {0};
+		web_buf_add(&b, "");
+		web_categories(&b, jsonr_root(d));
+		char *got = web_buf_take(&b, NULL);
+		char name[64];
+		snprintf(name, sizeof name, "%s %s", cases[i].lang, cases[i].json);
+		assert_str_eq_msg(name, got ? got : "(NULL)", cases[i].want);
+		free(got);
+		jsonr_free(d);
 	}
 	web_lang_set("en");
 }
@@ -213,6 +255,7 @@ int main(void)
 		cmocka_unit_test(test_html_escape),
 		cmocka_unit_test(test_pre_escape),
 		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_categories),
 		cmocka_unit_test(test_url_escape),
 		cmocka_unit_test(test_page_limit),
 		cmocka_unit_test(test_duration),

@@ -43,6 +43,32 @@
  *        admins: settle a release the releaser left to the admins
  *        (unknown, unconfirmed, duplicate; store_release_resolve());
  *        any other hold is refused
+ *   {"cmd":"claim", "ref":REF[, "take_over":true]}
+ *   {"cmd":"handover", "ref":REF, "to":LOGIN, "note":TEXT}
+ *   {"cmd":"comment", "ref":REF, "text":TEXT}
+ *   {"cmd":"advice", "ref":REF, "to":LOGIN, "question":TEXT}
+ *        jurists: case handling (ctlsock_case.c, store_case_act()): take
+ *        the case (from a colleague holding it only with take_over),
+ *        hand it to a colleague with a note (the holder, or anybody while
+ *        nobody holds it), comment without deciding (also on a closed
+ *        hold; answers the advice asked of the commenter), ask a
+ *        colleague for advice.  LOGIN: the first word of a Jurist line,
+ *        not oneself; TEXT: 1..2000 bytes of UTF-8, no control character
+ *        but LF, no bidirectional override.  Each is ONE record (claim
+ *        {taken_from}, handover {from, to, note}, comment {text,
+ *        answers_advice}, advice {of, question}); a bad request records
+ *        nothing; an act the case's state forbids (closed, held by a
+ *        colleague, already asked) is "refused" and recorded.  The
+ *        answer gives "case" as show does.
+ *   {"cmd":"overview"}
+ *        every role: "counts" {open, pending, partly_approved, releasing,
+ *        expiring_soon (awaiting a decision, expiring within
+ *        ExpiryWarning days), overdue, release_failing}, and the lists
+ *        "oldest" (0 or 1), "expiring" (soonest first) and
+ *        "release_failures" (most attempts first) of at most
+ *        STORE_OVERVIEW_LIST holds: {ref, state, received, age, expires,
+ *        expires_in, release_attempts, release_error}; no Subject, no
+ *        addresses: not recorded
  *   {"cmd":"report", ...}, {"cmd":"stats"},
  *   {"cmd":"audit-records", "after":SEQ, "since":T},
  *   {"cmd":"audit-checkpoints", "offset":O}
@@ -59,7 +85,11 @@
  * valid today (what an approval may name), and "history": every record
  * of the hold in the audit chain, oldest first ({seq, at, actor, role,
  * event, details}; the list views that showed its Subject included; the
- * newest 500, "history_omitted" counting older ones).
+ * newest 500, "history_omitted" counting older ones), and "case":
+ * {holder (null: nobody), since, advice_pending: [{asked_by, asked_of,
+ * asked_at}]}; each hold of held gives "holder", "holder_since",
+ * "advice_pending" (a count) and, when some is, "advice_of" and
+ * "advice_since" (the oldest).
  * Any request may carry "on_behalf_of":LOGIN: honoured only from a
  * ControlConsoleUser (the web console, which authenticates people
  * itself); the person's role then applies, records name the person with

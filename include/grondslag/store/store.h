@@ -70,6 +70,11 @@
  *   store_holds_list(), store_hold_approvals()   for held / show
  *   store_release_resolve()   an admin settles a stopped release
  *                         (store_resolve.c; "release-resolved")
+ *   store_overview_read(), store_overview_free()   the admins' and
+ *                         auditors' overview (store_overview.c)
+ *   store_case_act(), store_case_get(), store_case_free()   case
+ *                         handling: claim, handover, comment, advice
+ *                         (store_case.c), each with its record
  * Reports and statistics read the store in bulk through store_report.h.
  * Every write also appends its audit record in the same transaction:
  * store_hold_put() "hold", store_share(s)_put() and shares in a hold
@@ -88,7 +93,7 @@
 #include "grondslag/decide/holdstate.h"
 
 /* The schema this code writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 /* "G" + 8 digits of date + "-" + 10 base32 characters, with the NUL. */
 #define STORE_REF_MAX 32
@@ -365,6 +370,11 @@ struct store_hold_summary {
 	unsigned *approvals;		/* distinct approvers per recipient */
 	unsigned release_attempts;	/* failed release attempts so far */
 	char *release_error;		/* the last failure; NULL when none */
+	char *holder;			/* the jurist whose case it is; NULL none */
+	time_t holder_since;
+	unsigned advice_pending;	/* requests for advice not yet answered */
+	char *advice_of;		/* the oldest pending one: asked of whom */
+	time_t advice_since;		/* and since when */
 };
 struct store_hold_list {
 	struct store_hold_summary *holds;
@@ -395,6 +405,79 @@ void store_approvals_free(struct store_approval *a, size_t n);
  * the chain (store_regmark.c, regserial.h).  1 found, 0 none, -1 + err. */
 struct regserial_mark;
 int store_registry_mark(struct store *s, struct regserial_mark *m, char *err, size_t errlen);
+
+/* ---- case handling (store_case.c) --------------------------------------
+ * Who works on a hold and who was asked for advice.  Each act is one
+ * transaction: the case's row and the act's record in the chain (claim,
+ * handover, comment, advice) together.  The checks of people (a Jurist
+ * login, not oneself) and of the text are the caller's; the store checks
+ * what depends on the case's state, under its write lock. */
+enum store_case_kind {
+	STORE_CASE_CLAIM,		/* the actor takes the case */
+	STORE_CASE_HANDOVER,		/* the actor gives it to `to`, with a note */
+	STORE_CASE_COMMENT,		/* words without a decision; answers the
+					 * actor's pending requests for advice */
+	STORE_CASE_ADVICE,		/* the actor asks `to` a question */
+};
+struct store_case_act {
+	enum store_case_kind kind;
+	const struct store_actor *actor;
+	const char *to;			/* handover, advice: a jurist's login */
+	const char *text;		/* the note, comment or question */
+	bool take_over;			/* claim: also from a colleague holding it */
+	time_t now;			/* 0: time(NULL) */
+};
+/* Apply a to hold ref: 0 done, 1 not possible in the case's state (why:
+ * a closed hold, a case held by a colleague, already the holder, the
+ * same question pending), 2 no such hold, -1 error (why). */
+int store_case_act(struct store *s, const char *ref, const struct store_case_act *a, char *why,
+		   size_t whylen);
+/* Where the case of a hold stands (strings owned by it). */
+struct store_case_advice {
+	char *asked_by, *asked_of;
+	time_t asked_at;
+};
+struct store_case {
+	char *holder;			/* NULL: nobody holds it */
+	time_t since;
+	struct store_case_advice *pending;	/* unanswered, oldest first */
+	size_t npending;
+};
+/* Read the case of ref into out (an empty case when none).  0 or -1. */
+int store_case_get(struct store *s, const char *ref, struct store_case *out, char *err,
+		   size_t errlen);
+void store_case_free(struct store_case *c);
+
+/* ---- the overview for admins and auditors (store_overview.c) ----------
+ * Counts of the open holds, the oldest, those expiring within the warning
+ * time, the releases that keep failing: references, times and the
+ * relay's reply only (no Subject, no address list, no content). */
+#define STORE_OVERVIEW_LIST 20
+struct store_overview_hold {
+	char ref[STORE_REF_MAX];
+	time_t received;
+	char *state;
+	unsigned release_attempts;
+	char *release_error;		/* NULL when none */
+};
+struct store_overview_list {
+	struct store_overview_hold holds[STORE_OVERVIEW_LIST];
+	size_t n;
+};
+struct store_overview {
+	int64_t open, pending, partly_approved, releasing;
+	int64_t expiring_soon;		/* awaiting a decision, expiring within warn */
+	int64_t overdue;		/* past their expiry, the expiry run not yet */
+	int64_t release_failing;	/* open, the last release attempt failed */
+	struct store_overview_list oldest;	/* the oldest open hold (0 or 1) */
+	struct store_overview_list expiring;	/* soonest expiry first */
+	struct store_overview_list failing;	/* most attempts first */
+};
+/* The overview at now, HoldExpiry expiry and ExpiryWarning warn (both in
+ * seconds).  0, or -1 + err. */
+int store_overview_read(struct store *s, time_t now, time_t expiry, time_t warn,
+			struct store_overview *out, char *err, size_t errlen);
+void store_overview_free(struct store_overview *o);
 
 /* ---- release that really delivers (store_release.c) -------------------
  * One row of release_tokens per attempt (schema version 3), a two-phase
