@@ -142,7 +142,7 @@ sl_start() {
 	MC_DIR=$SL
 	CR=$SL	# cr_pin (crypt-cases.sh) names files in $CR
 	mkdir -p "$SL/spool"
-	trap '_sl_rc=$?; mc_users_del $J1 $J2; (exit $_sl_rc); e2e_cleanup' EXIT
+	trap '_sl_rc=$?; mc_users_del $J1 $J2; gpgconf --homedir "$SL/g" --kill gpg-agent 2>/dev/null; (exit $_sl_rc); e2e_cleanup' EXIT
 	mc_users_add $J1 $J2
 	CTL=$SL/control.sock
 	e2e_check "grondslag-milter is built" test -x "$E2E_BUILD/grondslag-milter" || e2e_done
