@@ -109,6 +109,7 @@ struct msg_ctx {
 
 struct conn_ctx {
 	unsigned long noreply;	/* SMFIP_NR_* the MTA agreed to (cb_negotiate) */
+	bool chgbody;		/* the MTA lets us replace the body (cb_negotiate) */
 	struct snapshot *snap;
 	bool internal_host;
 	struct spool *spool;
@@ -752,8 +753,9 @@ static sfsistat eom_outbound(SMFICTX *ctx, struct conn_ctx *c)
 	/* Encrypted before anything is stored or answered: a failure is a
 	 * tempfail, never plaintext. */
 	int sealed = act == GATE_DISCARD ? 0 : relayseal_plan(&rs, g, data, len, err, sizeof err);
-	if (sealed < 0) {
-		rc = internal_error(ctx, c, err);
+	if (sealed < 0 || (sealed > 0 && !c->chgbody)) {
+		rc = internal_error(ctx, c, sealed < 0 ? err : "relay encryption: the MTA does not"
+					" let the milter replace the body");
 		goto out;
 	}
 	/* Durable FIRST: nothing is answered before the record is fsynced. */
@@ -844,7 +846,11 @@ static sfsistat cb_data(SMFICTX *ctx)
  * end of the headers is also noticed by the first body chunk or the end
  * of message (msg_eoh), so it is not sent: one command less per message,
  * which costs the MTA and libmilter's worker pool a hand-off each. */
-#define WANT_ACTIONS (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_DELRCPT | SMFIF_CHGBODY)
+#define WANT_ACTIONS (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_DELRCPT)
+/* Taken when offered: replacing the body is only needed to encrypt at the
+ * relay (relayseal.h); an MTA without it is served, and a message it
+ * would have to encrypt is tempfailed. */
+#define OPTIONAL_ACTIONS SMFIF_CHGBODY
 #define SKIP_STAGES (SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NOEOH)
 /* Every stage before the end of message but RCPT answers "continue" (a
  * failure is remembered and answered at eom), so the MTA need not wait
@@ -876,7 +882,8 @@ static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		return SMFIS_ALL_OPTS;	/* no context: replies as usual, cb_* tempfail */
 	unsigned long want = SKIP_STAGES | (over_inet ? 0 : SMFIP_NODATA | NR_STAGES);
 	c->noreply = f1 & NR_STAGES & want;
-	*pf0 = WANT_ACTIONS;
+	c->chgbody = (f0 & OPTIONAL_ACTIONS) != 0;
+	*pf0 = WANT_ACTIONS | (f0 & OPTIONAL_ACTIONS);
 	*pf1 = f1 & want;
 	*pf2 = 0;
 	*pf3 = 0;
