@@ -59,11 +59,13 @@
 #include "daemon.h"
 #include "grondslag/base/fault.h"
 #include "grondslag/daemon/metrics.h"
+#include "grondslag/daemon/relayseal.h"
 #include "grondslag/decide/gate.h"
 #include "grondslag/base/log.h"
 #include "grondslag/notice/notice.h"
 #include "grondslag/decide/release.h"
 #include "grondslag/decide/route.h"
+#include "grondslag/decide/seal.h"
 #include "grondslag/scan/scan.h"
 #include "grondslag/base/spool.h"
 
@@ -96,6 +98,10 @@ struct msg_ctx {
 	char release[RELEASE_HEADER_MAX + 1];	/* the first one's value */
 	/* {auth_authen} at MAIL FROM ("": none): who sent it, as a person */
 	char auth[SENDER_AUTH_MAX + 1];
+	/* the encryption group of the transaction (seal_group(): a party
+	 * that requires encryption, or "" for plaintext); set by the first
+	 * recipient */
+	char group[128];	/* longer ids: held apart by their first 127 bytes */
 	/* last: msg_reset() clears everything before it; entries past nstrip
 	 * are never read, and clearing 34 KB per message showed in profiles */
 	struct strip strip[STRIP_MAX];
@@ -103,6 +109,7 @@ struct msg_ctx {
 
 struct conn_ctx {
 	unsigned long noreply;	/* SMFIP_NR_* the MTA agreed to (cb_negotiate) */
+	bool chgbody;		/* the MTA lets us replace the body (cb_negotiate) */
 	struct snapshot *snap;
 	bool internal_host;
 	struct spool *spool;
@@ -293,6 +300,23 @@ static sfsistat cb_envrcpt(SMFICTX *ctx, char **argv)
 		log_qid(LOG_NOTICE, m->qid, "recipient longer than %d bytes: 501", RCPT_TEXT_MAX);
 		smfi_setreply(ctx, "501", "5.1.3", "Recipient address too long");
 		return SMFIS_REJECT;
+	}
+	/* One ciphertext per party (seal.h): a recipient of another
+	 * encryption group waits for the client's next transaction, like one
+	 * past the recipient limit. */
+	const struct config *cf = snapshot_config(c->snap);
+	if (m->outbound && config_bool(cf, CONF_RELAY_ENCRYPT)) {
+		const char *group = seal_group(snapshot_registry(c->snap), argv[0],
+					       snapshot_date(c->snap, time(NULL)));
+		if (m->nrcpts > 0 && strcmp(group, m->group) != 0) {
+			log_qid(LOG_INFO, m->qid, "recipient of encryption group '%s' after '%s': 452,"
+				" sent in another transaction", *group ? group : "plaintext",
+				*m->group ? m->group : "plaintext");
+			smfi_setreply(ctx, "452", "4.5.3",
+				      "Recipients of another party are encrypted separately: send again");
+			return SMFIS_TEMPFAIL;
+		}
+		snprintf(m->group, sizeof m->group, "%s", group);
 	}
 	if (!rcpts_grow(m)) {
 		msg_fail(c, "out of memory");
@@ -527,6 +551,30 @@ static int apply_actions(SMFICTX *ctx, struct conn_ctx *c, const struct gate_res
 	return 0;
 }
 
+/* The copy becomes PGP/MIME (relayseal.h): the Subject a placeholder,
+ * the Content-* fields and MIME-Version replaced, the body the
+ * ciphertext.  Deletions run from the last field back, so each index
+ * still names the field it named. */
+static int apply_seal(SMFICTX *ctx, const struct relayseal *rs, char *err, size_t errlen)
+{
+	bool ok = true;
+	for (size_t i = rs->nedits; ok && i-- > 0;)
+		ok = smfi_chgheader(ctx, (char *)rs->edits[i].name, rs->edits[i].index, NULL) ==
+		     MI_SUCCESS;
+	for (int i = rs->subjects; ok && i > 1; i--)
+		ok = smfi_chgheader(ctx, "Subject", i, NULL) == MI_SUCCESS;
+	if (ok)
+		ok = (rs->subjects > 0 ? smfi_chgheader(ctx, "Subject", 1, (char *)rs->placeholder)
+				       : smfi_addheader(ctx, "Subject", (char *)rs->placeholder)) ==
+		     MI_SUCCESS;
+	ok = ok && smfi_addheader(ctx, "MIME-Version", "1.0") == MI_SUCCESS &&
+	     smfi_addheader(ctx, "Content-Type", (char *)rs->content_type) == MI_SUCCESS &&
+	     smfi_replacebody(ctx, rs->body, (int)rs->bodylen) == MI_SUCCESS;
+	if (!ok)
+		snprintf(err, errlen, "smfi_chgheader/replacebody failed (relay encryption)");
+	return ok ? 0 : -1;
+}
+
 /* Milliseconds since t0 (CLOCK_MONOTONIC). */
 static long long elapsed_us(const struct timespec *t0)
 {
@@ -693,6 +741,8 @@ static sfsistat eom_outbound(SMFICTX *ctx, struct conn_ctx *c)
 	}
 	metrics_observe_scan((double)elapsed_us(&t0) / 1e6);
 	time_t now = time(NULL);
+	struct relayseal rs;
+	relayseal_begin(&rs, c->snap, data, len);
 	struct gate_input in = {
 		.queue_id = m->qid, .sender = m->sender,
 		.rcpts = (const char *const *)m->rcpts, .nrcpts = m->nrcpts,
@@ -700,6 +750,7 @@ static sfsistat eom_outbound(SMFICTX *ctx, struct conn_ctx *c)
 		.date = snapshot_date(c->snap, now), .policy = *snapshot_policy(c->snap),
 		.now = now,
 	};
+	relayseal_options(&rs, &in.policy);
 	struct gate_result *g = gate_decide(&in, snapshot_registry(c->snap), f);
 	sfsistat rc = SMFIS_CONTINUE;
 	char ref[STORE_REF_MAX] = "";
@@ -713,6 +764,14 @@ static sfsistat eom_outbound(SMFICTX *ctx, struct conn_ctx *c)
 					    "({rcpt_addr}): it cannot be deleted safely");
 		goto out;
 	}
+	/* Encrypted before anything is stored or answered: a failure is a
+	 * tempfail, never plaintext. */
+	int sealed = act == GATE_DISCARD ? 0 : relayseal_plan(&rs, g, data, len, err, sizeof err);
+	if (sealed < 0 || (sealed > 0 && !c->chgbody)) {
+		rc = internal_error(ctx, c, sealed < 0 ? err : "relay encryption: the MTA does not"
+					" let the milter replace the body");
+		goto out;
+	}
 	/* Durable FIRST: nothing is answered before the record is fsynced. */
 	if (store_decision(c, g, act == GATE_PARTIAL || act == GATE_DISCARD, data, len, in.date,
 			   ref, err, sizeof err) != 0) {
@@ -724,13 +783,17 @@ static sfsistat eom_outbound(SMFICTX *ctx, struct conn_ctx *c)
 	fault_point("hold-stored");
 	if (act == GATE_DISCARD) {
 		rc = SMFIS_DISCARD;
-	} else if (apply_actions(ctx, c, g, ref, err, sizeof err) != 0) {
+	} else if (apply_actions(ctx, c, g, ref, err, sizeof err) != 0 ||
+		   (sealed > 0 && apply_seal(ctx, &rs, err, sizeof err) != 0)) {
 		rc = internal_error(ctx, c, err);
 		goto out;
 	}
+	if (sealed > 0)
+		log_qid(LOG_INFO, m->qid, "encrypted for party=%s size=%zu", rs.party->id, rs.bodylen);
 	log_decision(m, g, ref, len, elapsed_ms(&t0));
 	count_decision(g, act);
 out:
+	relayseal_end(&rs);
 	gate_free(g);
 	findings_free(f);
 	return rc;
@@ -798,6 +861,10 @@ static sfsistat cb_data(SMFICTX *ctx)
  * of message (msg_eoh), so it is not sent: one command less per message,
  * which costs the MTA and libmilter's worker pool a hand-off each. */
 #define WANT_ACTIONS (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_DELRCPT)
+/* Taken when offered: replacing the body is only needed to encrypt at the
+ * relay (relayseal.h); an MTA without it is served, and a message it
+ * would have to encrypt is tempfailed. */
+#define OPTIONAL_ACTIONS SMFIF_CHGBODY
 #define SKIP_STAGES (SMFIP_NOHELO | SMFIP_NOUNKNOWN | SMFIP_NOEOH)
 /* Every stage before the end of message but RCPT answers "continue" (a
  * failure is remembered and answered at eom), so the MTA need not wait
@@ -829,7 +896,8 @@ static sfsistat cb_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		return SMFIS_ALL_OPTS;	/* no context: replies as usual, cb_* tempfail */
 	unsigned long want = SKIP_STAGES | (over_inet ? 0 : SMFIP_NODATA | NR_STAGES);
 	c->noreply = f1 & NR_STAGES & want;
-	*pf0 = WANT_ACTIONS;
+	c->chgbody = (f0 & OPTIONAL_ACTIONS) != 0;
+	*pf0 = WANT_ACTIONS | (f0 & OPTIONAL_ACTIONS);
 	*pf1 = f1 & want;
 	*pf2 = 0;
 	*pf3 = 0;

@@ -56,6 +56,7 @@
 #include <libmilter/mfapi.h>
 
 #include "daemon.h"
+#include "grondslag/daemon/relayseal.h"
 #include "grondslag/base/conninfo.h"
 #include "grondslag/daemon/anchor_ship.h"
 #include "grondslag/daemon/checkpointer.h"
@@ -661,6 +662,7 @@ static void start_releaser(const struct config *c)
 		.retry_base = (unsigned)config_uint(c, CONF_RELEASE_RETRY),
 		.notifier = daemon_state.notifier, .roundup = roundup,
 		.spool_dir = config_str(c, CONF_SPOOL_DIRECTORY),
+		.seal = relayseal_release, .seal_arg = &daemon_state.slot,
 	};
 	memcpy(in.key, daemon_state.release_key, sizeof in.key);
 	char err[256];

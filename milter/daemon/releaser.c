@@ -512,6 +512,22 @@ static int attempt(struct releaser *r, const char *ref, time_t now)
 		store_failed(r, "release of hold", ref, "the envelope sender cannot be sent");
 		goto out;
 	}
+	/* encrypted for the recipients' party before the token: the token's
+	 * digest is the ciphertext's, the copy the milter checks */
+	if (r->in.seal != NULL) {
+		char *sealed = NULL;
+		size_t slen = 0;
+		int sr = r->in.seal(r->in.seal_arg, pv, n, msg, len, &sealed, &slen, err, sizeof err);
+		if (sr < 0) {
+			store_failed(r, "release of hold", ref, err);
+			goto out;
+		}
+		if (sr > 0) {
+			free(msg);
+			msg = sealed;
+			len = slen;
+		}
+	}
 	if (!begin(r, h, msg, len, canon, now, nonce, line, sizeof line))
 		goto out;
 	size_t hl = strlen(line);

@@ -617,12 +617,29 @@ static void check_readers(struct eval *e, const struct policy_options *o)
 	}
 }
 
-/* Steps 5-9, then the sentence: subject first, then the predicates. */
+/* Step 10: mail that must leave encrypted needs a key to encrypt to. */
+static void check_seal(struct eval *e, const struct policy_options *o)
+{
+	struct decision *d = e->d;
+	bool required = false;
+	for (size_t i = 0; i < d->nused; i++)
+		required = required || d->used[i]->encrypt_required;
+	if (o->seal == NULL || !required || o->seal(o->seal_arg, e->p))
+		return;
+	add_reason(d, REASON_NO_USABLE_KEY);
+	clause(e);
+	strbuf_printf(&e->sb, "must leave the relay encrypted on its basis, and no key of the "
+		      "party can be encrypted to (none registered, expired, revoked or not for "
+		      "encryption)");
+}
+
+/* Steps 5-10, then the sentence: subject first, then the predicates. */
 static void decide_with_party(struct eval *e, const struct policy_options *o)
 {
 	struct decision *d = e->d;
 	decide_party(e);
 	check_readers(e, o);
+	check_seal(e, o);
 	bool hold = false;
 	for (int r = 0; r < REASON_COUNT; r++)
 		hold = hold || (d->has[r] && policy_reason_is_hold((enum policy_reason)r));
@@ -825,6 +842,7 @@ static const struct name_value reasons[] = {
 	{"reader-not-addressed", REASON_READER_NOT_ADDRESSED},
 	{"reader-shared-key", REASON_READER_SHARED_KEY},
 	{"reader-expired", REASON_READER_EXPIRED},
+	{"no-usable-key", REASON_NO_USABLE_KEY},
 	{"no-regulated-data", REASON_NO_REGULATED_DATA},
 	{"own-domain", REASON_OWN_DOMAIN},
 };

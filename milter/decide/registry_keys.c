@@ -191,11 +191,31 @@ static char *read_pinned(struct walk *w, const struct ynode *n, const char *what
 	return buf;
 }
 
+/* Keep a party's OpenPGP material as written (arena), what the relay
+ * encrypts to; room for every entry of its keys: was made by the caller. */
+static void keep_openpgp(struct walk *w, struct registry_party *p, const char *data, size_t len)
+{
+	char *copy = arena_alloc(&w->r->arena, len + 1);
+	if (copy == NULL || p->openpgp == NULL)
+		return;
+	memcpy(copy, data, len);
+	copy[len] = '\0';
+	((const char **)p->openpgp)[p->nopenpgp] = copy;
+	((size_t *)p->openpgp_len)[p->nopenpgp++] = len;
+}
+
 void regw_keys(struct walk *w, const struct ynode *seq, enum registry_key_owner owner,
 	       struct registry_party *p, const char *what, const char *key, int want_x509)
 {
 	if (!regw_want_kind(w, seq, YN_SEQ, what, key))
 		return;
+	if (p != NULL && want_x509 == 0 && seq->nkids > 0) {
+		p->openpgp = arena_alloc(&w->r->arena, seq->nkids * sizeof *p->openpgp);
+		p->openpgp_len = arena_alloc(&w->r->arena, seq->nkids * sizeof *p->openpgp_len);
+		p->nopenpgp = 0;
+		if (p->openpgp_len == NULL)
+			p->openpgp = NULL;
+	}
 	for (size_t i = 0; i < seq->nkids; i++) {
 		const struct ynode *n = seq->kids[i];
 		char err[160];
@@ -230,6 +250,8 @@ void regw_keys(struct walk *w, const struct ynode *seq, enum registry_key_owner 
 			keyparse(data, len, add_key, &c, &kind, err, sizeof err);
 			if (p != NULL)
 				p->ncerts++;
+			if (p != NULL && want_x509 == 0)
+				keep_openpgp(w, p, data, len);
 		}
 		free(owned);
 	}

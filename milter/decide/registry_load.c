@@ -137,10 +137,10 @@ static bool walk_basis(struct walk *w, const struct ynode *n, const char *what,
 		{"id", true},	       {"regime", true},	     {"article", true},
 		{"reference", false},  {"permits", true},	     {"tlp_max", true},
 		{"constituency_match", false}, {"valid_from", false}, {"valid_until", false},
-		{"approved_by", true}};
-	const struct ynode *v[10];
+		{"approved_by", true}, {"encrypt", false}};
+	const struct ynode *v[11];
 	char q[REGERR_QUOTE_MAX];
-	bool ok = regw_get_fields(w, n, what, f, 10, v);
+	bool ok = regw_get_fields(w, n, what, f, 11, v);
 	b->line = n->line;
 	b->reference = "";
 	if (v[0] == NULL || (b->id = regw_get_id(w, v[0], what)) == NULL)
@@ -167,6 +167,15 @@ static bool walk_basis(struct walk *w, const struct ynode *n, const char *what,
 	bool dates = regw_get_range(w, v[7], v[8], what, &b->valid);
 	if (v[9] != NULL)
 		b->approved_by = regw_get_text(w, v[9], what, "approved_by");
+	/* encrypt: required - mail delivered on this basis leaves the relay
+	 * encrypted to the party's keys, or is held (no-usable-key) */
+	if (v[10] != NULL && regw_want_kind(w, v[10], YN_SCALAR, what, "encrypt")) {
+		if (strcmp(v[10]->text, "required") == 0)
+			b->encrypt_required = true;
+		else if (strcmp(v[10]->text, "none") != 0)
+			regerr_add(w->e, v[10]->line, "%s: encrypt: bad value '%s' (want required or none)",
+				   what, regerr_quote(v[10]->text, q, sizeof q));
+	}
 	if (dates && b->regime != NULL) {
 		struct date_range eff = registry_basis_window(b);
 		if (eff.from >= eff.until)

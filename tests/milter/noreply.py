@@ -15,7 +15,7 @@ import socket
 import struct
 import sys
 
-ADDHDRS, DELRCPT, CHGHDRS = 0x01, 0x08, 0x10
+ADDHDRS, CHGBODY, DELRCPT, CHGHDRS = 0x01, 0x02, 0x08, 0x10
 NOHELO, NOUNKNOWN, NODATA, NOEOH = 0x02, 0x100, 0x200, 0x40
 NR_CONN, NR_HELO, NR_MAIL, NR_RCPT = 0x1000, 0x2000, 0x4000, 0x8000
 NR_DATA, NR_UNKN, NR_EOH, NR_BODY, NR_HDR = 0x10000, 0x20000, 0x40000, 0x80000, 0x80
@@ -131,8 +131,8 @@ def unix_cases(path):
           "header, body, not rcpt (got %#x)" % (steps & NR_ALL))
     check(steps & (NOHELO | NOUNKNOWN | NODATA | NOEOH) == NOHELO | NOUNKNOWN | NODATA | NOEOH,
           "unix: helo, unknown, data and end of headers not wanted")
-    check(m.actions == ADDHDRS | CHGHDRS | DELRCPT, "unix: actions add/change header, "
-          "delete recipient (got %#x)" % m.actions)
+    check(m.actions == ADDHDRS | CHGHDRS | DELRCPT | CHGBODY, "unix: actions add/change header, "
+          "delete recipient, and the offered body replacement (got %#x)" % m.actions)
     check(m.connect() is None and m.quiet(), "unix: no reply to connect")
 
     early, quiet, final = m.message(b"NR1", [b"<info@cert.be>"], HDRS, b"See you Tuesday.\r\n")

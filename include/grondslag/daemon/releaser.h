@@ -81,6 +81,14 @@ struct releaser_setup {
 	struct releaser_relay fake;	/* send NULL: smtpc_send to relay */
 	struct roundup *roundup;	/* step 4; may be NULL; owned by the
 					 * caller, outlives us */
+	/* Relay encryption of the copy (seal.h), asked before the token is
+	 * made: 0 send msg as it is, 1 send *out (malloc'ed) instead, -1 +
+	 * err do not send now (no usable key, a GPGME error: the hold stays
+	 * approved and is tried again next pass, never sent as plaintext).
+	 * NULL: never. */
+	int (*seal)(void *arg, const char *const *rcpts, size_t n, const char *msg, size_t len,
+		    char **out, size_t *outlen, char *err, size_t errlen);
+	void *seal_arg;
 };
 
 struct releaser;

@@ -35,6 +35,10 @@
  *     -> reader-shared-key, reader-not-addressed, reader-expired, and
  *     for a party with certificates reader-unknown, reader-anonymous;
  *     the readers are named in the explanation either way.
+ * 10. relay encryption (options.seal set: plaintext the relay encrypts,
+ *     seal.h): a delivery under a basis that says encrypt: required
+ *     needs a key of the party that can be encrypted to -> else
+ *     no-usable-key (never plaintext).
  * Every failing check adds its reason; any reason of the hold kind holds.
  * A recipient with routing syntax (a source route, or '@', '%' or '!' in
  * its local part: route.h) is decided for every domain it could reach,
@@ -77,6 +81,7 @@ enum policy_reason {
 	REASON_READER_NOT_ADDRESSED,	/* "reader-not-addressed" */
 	REASON_READER_SHARED_KEY,	/* "reader-shared-key" */
 	REASON_READER_EXPIRED,		/* "reader-expired" */
+	REASON_NO_USABLE_KEY,		/* "no-usable-key" */
 	/* informational: the reason a delivery needed no basis */
 	REASON_NO_REGULATED_DATA,	/* "no-regulated-data" */
 	REASON_OWN_DOMAIN,		/* "own-domain" */
@@ -91,6 +96,12 @@ struct policy_options {
 	 * a party one of them belongs to is addressed. */
 	const char *const *rcpts;
 	size_t nrcpts;
+	/* The relay encrypts this message (plaintext, from an internal
+	 * sender) where a basis requires it: seal(seal_arg, party) says
+	 * whether the party has a key that can be encrypted to.  NULL: the
+	 * caller does not encrypt (the CLI's check), no such step. */
+	bool (*seal)(void *seal_arg, const struct registry_party *p);
+	void *seal_arg;
 };
 
 /* The safe defaults: public_is_personal = true, no recipient list. */

@@ -99,6 +99,7 @@ struct registry_basis {
 	unsigned permits;		/* bit set of enum category */
 	enum tlp_level tlp_max;
 	bool constituency_match;
+	bool encrypt_required;		/* encrypt: required (relay encryption, seal.h) */
 	struct date_range valid;	/* as written (DATE_MIN/MAX when open) */
 	unsigned line;
 };
@@ -144,6 +145,11 @@ struct registry_party {
 	int32_t last_verified;		/* DATE_MIN when not given */
 	unsigned line;
 	size_t ncerts;			/* keys: + certificates: entries (0: says nothing) */
+	/* the OpenPGP material of keys: as written (armoured or binary),
+	 * what the relay encrypts to (seal.h) */
+	const char *const *openpgp;
+	const size_t *openpgp_len;
+	size_t nopenpgp;
 };
 
 /* Whose a key of the registry is (keys:, certificates:, own_keys:,

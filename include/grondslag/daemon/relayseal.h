@@ -1,0 +1,80 @@
+/*
+ * relayseal.h - relay encryption for one message in the milter (seal.h
+ * does the work): whether this message is encrypted at all, the key
+ * check the policy asks for (options.seal), and after the decision the
+ * edits that turn the copy into PGP/MIME for its one party.  No
+ * libmilter here: callbacks.c carries the edits out.
+ *
+ * Public functions:
+ *   relayseal_begin()     on for this message? (RelayEncrypt, plaintext)
+ *   relayseal_options()   the policy's key check for this message
+ *   relayseal_plan()      after the decision: nothing, or the edits
+ *                         (the plan's members: edits, subjects,
+ *                         content_type, body, party)
+ *   relayseal_end()       free the plan
+ *   relayseal_release()   the releaser's hook (releaser.h): a held copy
+ *                         released later leaves encrypted the same way
+ * Limits: RELAYSEAL_PARTIES_MAX parties' key checks remembered per
+ * message (more: checked again), RELAYSEAL_EDITS_MAX Content-* fields
+ * replaced (more: an error, tempfail).
+ */
+#ifndef GRONDSLAG_RELAYSEAL_H
+#define GRONDSLAG_RELAYSEAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "grondslag/daemon/snapshot.h"
+#include "grondslag/decide/gate.h"
+
+#define RELAYSEAL_PARTIES_MAX 16
+#define RELAYSEAL_EDITS_MAX 64
+#define RELAYSEAL_NAME_MAX 128
+
+struct relayseal_edit {
+	char name[RELAYSEAL_NAME_MAX];
+	int index;		/* 1-based among fields of that name */
+};
+
+struct relayseal {
+	bool on;		/* RelayEncrypt and plaintext from an internal sender */
+	bool relay_encrypts;	/* RelayEncrypt yes (no: every check says no key) */
+	const char *tmpdir;
+	const char *placeholder;
+	struct {
+		const struct registry_party *party;
+		bool usable;
+	} memo[RELAYSEAL_PARTIES_MAX];
+	size_t nmemo;
+	bool failed;		/* a GPGME error while checking keys */
+	char error[256];
+	/* the plan */
+	const struct registry_party *party;
+	struct relayseal_edit edits[RELAYSEAL_EDITS_MAX];
+	size_t nedits;
+	bool edits_over;
+	int subjects;
+	char content_type[256];
+	unsigned char *body;
+	size_t bodylen;
+};
+
+/* Start for one outbound message data[0..len) under snapshot s. */
+void relayseal_begin(struct relayseal *rs, const struct snapshot *s, const char *data,
+		     size_t len);
+/* Fill o's key check when rs is on. */
+void relayseal_options(struct relayseal *rs, struct policy_options *o);
+/* After gate_decide: 0 nothing to encrypt, 1 the edits are ready, -1 +
+ * err (a GPGME error, delivered recipients of more than one party, or a
+ * message the edits cannot describe): the caller tempfails. */
+int relayseal_plan(struct relayseal *rs, const struct gate_result *g, const char *data,
+		   size_t len, char *err, size_t errlen);
+void relayseal_end(struct relayseal *rs);
+
+/* The releaser's seal hook; arg: the daemon's struct snapshot_slot (the
+ * current registry and config decide).  The recipients' encryption
+ * groups (seal_group()) must agree: a copy for one party, or none. */
+int relayseal_release(void *arg, const char *const *rcpts, size_t n, const char *msg,
+		      size_t len, char **out, size_t *outlen, char *err, size_t errlen);
+
+#endif

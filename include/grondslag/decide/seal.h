@@ -1,0 +1,114 @@
+/*
+ * seal.h - encryption at the relay, after the decision: plaintext mail
+ * delivered on a basis that says "encrypt: required" leaves the relay as
+ * PGP/MIME (RFC 3156) encrypted to the registered OpenPGP keys of the
+ * recipients' party, and to nobody else.
+ *
+ * Why per party: one ciphertext names every key it is encrypted to (its
+ * PKESK packets), so a ciphertext shared by two parties shows each the
+ * other's keys and lets either forward it to the other's key holders.
+ * The milter therefore carries one party group per SMTP transaction
+ * (seal_group(): the recipients of another group wait for the client's
+ * next transaction, 452 4.5.3) and encrypts that copy alone.
+ *
+ * Header protection (the LAMPS "protected headers" scheme, as Thunderbird
+ * and Enigmail write it): the encrypted entity is a multipart/mixed with
+ * protected-headers="v1" carrying Subject, From, To, Cc, Reply-To, Date
+ * and Message-ID as sent; the original content is its one part.  The
+ * outer Subject becomes a placeholder ("..." unless configured).
+ *
+ * No usable key (missing, expired, revoked, disabled, or none of its
+ * keys and subkeys may encrypt) holds the recipient (policy.h:
+ * no-usable-key); a GPGME error is an internal error (tempfail), never
+ * plaintext.  Mail already encrypted (PGP/MIME, inline PGP, S/MIME) is
+ * left as it is: layer one (readmap.h) judges who can read it.
+ *
+ * Public functions:
+ *   seal_needed()         a delivered decision whose basis requires encryption
+ *   seal_party_requires() the party has a basis valid on date that requires it
+ *   seal_group()          the group key of a recipient (its party, or "")
+ *   seal_is_encrypted()   the message is already encrypted
+ *   seal_build()          the rewritten message around the ciphertext (pure)
+ *   seal_inner()          the entity that is encrypted (pure)
+ *   seal_keys_usable()    how many of the party's keys can be encrypted to (GPGME)
+ *   seal_encrypt()        the armoured ciphertext for the party (GPGME)
+ *   seal_ciphertext()     seal_inner + seal_encrypt, random boundaries
+ *   seal_message()        seal_inner + seal_encrypt + seal_build
+ * Limits: SEAL_FIELDS_MAX header fields looked at; placeholder and
+ * boundaries at most SEAL_TEXT_MAX bytes; a throwaway GnuPG home per
+ * call (the registry's keys only, removed after).
+ */
+#ifndef GRONDSLAG_SEAL_H
+#define GRONDSLAG_SEAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "grondslag/decide/policy.h"
+#include "grondslag/decide/registry.h"
+
+#define SEAL_FIELDS_MAX 1000
+#define SEAL_TEXT_MAX 200
+#define SEAL_BOUNDARY_MAX 48	/* "=_gs-" + 32 hex digits + NUL */
+
+/* A delivered recipient whose covering basis requires encryption. */
+bool seal_needed(const struct decision *d);
+/* Does party p have a basis valid on date that requires encryption? */
+bool seal_party_requires(const struct registry_party *p, int32_t date);
+/* The group of recipient rcpt on date: the id of its party when that
+ * party requires encryption, else "" (the plaintext group).  Routed
+ * recipients take the party where the mail ends. */
+const char *seal_group(const struct registry *r, const char *rcpt, int32_t date);
+
+/* Is the message (header and body) already encrypted: a top-level
+ * multipart/encrypted or application/(x-)pkcs7-mime, or an inline
+ * "-----BEGIN PGP MESSAGE-----" line anywhere? */
+bool seal_is_encrypted(const char *msg, size_t len);
+
+/* The entity to encrypt (malloc'ed, *outlen): multipart/mixed with
+ * protected-headers="v1" and boundary, the protected header fields, then
+ * the original content fields and body as its one part.  NULL when out
+ * of memory or the message has no header/body separator. */
+char *seal_inner(const char *msg, size_t len, const char *boundary, size_t *outlen);
+
+/* The whole message rewritten around armoured ciphertext asc: Subject
+ * set to placeholder, Content-* fields and MIME-Version replaced by the
+ * PGP/MIME ones with boundary, the body the two RFC 3156 parts.  NULL
+ * when out of memory or malformed. */
+char *seal_build(const char *msg, size_t len, const char *asc, size_t asclen,
+		 const char *boundary, const char *placeholder, size_t *outlen);
+
+/* The body alone (what seal_build puts after the header), and the
+ * Content-Type value of the outer message, for a milter that edits. */
+char *seal_body(const char *asc, size_t asclen, const char *boundary, size_t *outlen);
+void seal_content_type(const char *boundary, char *out, size_t outlen);
+
+/* Header fields of msg whose name is a Content-* or MIME-Version, each
+ * (name, index among fields of that name, 1-based) to fn; also counts
+ * Subject fields into *subjects.  For the milter's deletions. */
+void seal_fields(const char *msg, size_t len, void (*fn)(void *arg, const char *name,
+							   size_t namelen, int index),
+		 void *arg, int *subjects);
+
+/* GPGME, each in a throwaway GnuPG home under tmpdir holding only the
+ * party's registered keys.  0, or -1 + err. */
+int seal_keys_usable(const struct registry_party *p, const char *tmpdir, size_t *usable,
+		     char *err, size_t errlen);
+/* Armoured ciphertext of plain to every usable key of p (malloc'ed).
+ * -1 + err on any error, also when no key is usable. */
+int seal_encrypt(const struct registry_party *p, const char *tmpdir, const char *plain,
+		 size_t len, char **asc, size_t *asclen, char *err, size_t errlen);
+/* The inner entity of msg (random boundary) encrypted for p: the armour
+ * in *asc (malloc'ed) and a random outer boundary for seal_build() or
+ * seal_body().  -1 + err. */
+int seal_ciphertext(const struct registry_party *p, const char *tmpdir, const char *msg,
+		    size_t len, char boundary[SEAL_BOUNDARY_MAX], char **asc, size_t *asclen,
+		    char *err, size_t errlen);
+/* Rewrite msg for party p: seal_ciphertext() then seal_build() (the
+ * new message malloc'ed in *out).  -1 + err. */
+int seal_message(const struct registry_party *p, const char *tmpdir, const char *msg,
+		 size_t len, const char *placeholder, char **out, size_t *outlen, char *err,
+		 size_t errlen);
+
+#endif

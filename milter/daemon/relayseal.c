@@ -1,0 +1,189 @@
+/*
+ * relayseal.c - relay encryption for one message in the milter; see
+ * relayseal.h.  The key check runs GPGME (a throwaway home per party,
+ * seal_gpg.c) at most once per party and message; the plan encrypts
+ * once, for the one party of the delivered recipients.
+ *
+ * Public functions: relayseal_begin(), relayseal_options(),
+ * relayseal_plan(), relayseal_end(), relayseal_release().
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "grondslag/base/log.h"
+#include "grondslag/daemon/relayseal.h"
+#include "grondslag/decide/seal.h"
+
+void relayseal_begin(struct relayseal *rs, const struct snapshot *s, const char *data,
+		     size_t len)
+{
+	const struct config *c = snapshot_config(s);
+	memset(rs, 0, sizeof *rs);
+	rs->relay_encrypts = config_bool(c, CONF_RELAY_ENCRYPT);
+	rs->tmpdir = config_str(c, CONF_SPOOL_DIRECTORY);
+	rs->placeholder = config_str(c, CONF_ENCRYPTED_SUBJECT);
+	/* already encrypted: layer one judges its readers; never twice */
+	rs->on = !seal_is_encrypted(data, len);
+}
+
+/* The policy's question: can party p be encrypted to? (remembered) */
+static bool usable(void *arg, const struct registry_party *p)
+{
+	struct relayseal *rs = arg;
+	if (!rs->relay_encrypts || p == NULL)
+		return false;
+	for (size_t i = 0; i < rs->nmemo; i++)
+		if (rs->memo[i].party == p)
+			return rs->memo[i].usable;
+	size_t n = 0;
+	if (seal_keys_usable(p, rs->tmpdir, &n, rs->error, sizeof rs->error) != 0) {
+		/* an error is not "no key": the message is tempfailed */
+		rs->failed = true;
+		return true;
+	}
+	if (rs->nmemo < RELAYSEAL_PARTIES_MAX) {
+		rs->memo[rs->nmemo].party = p;
+		rs->memo[rs->nmemo++].usable = n > 0;
+	}
+	return n > 0;
+}
+
+void relayseal_options(struct relayseal *rs, struct policy_options *o)
+{
+	if (!rs->on)
+		return;
+	o->seal = usable;
+	o->seal_arg = rs;
+}
+
+static void add_edit(void *arg, const char *name, size_t namelen, int index)
+{
+	struct relayseal *rs = arg;
+	if (rs->nedits >= RELAYSEAL_EDITS_MAX || namelen >= RELAYSEAL_NAME_MAX) {
+		rs->edits_over = true;
+		return;
+	}
+	memcpy(rs->edits[rs->nedits].name, name, namelen);
+	rs->edits[rs->nedits].name[namelen] = '\0';
+	rs->edits[rs->nedits++].index = index;
+}
+
+/* The one party every delivered recipient's copy is encrypted to, or
+ * NULL; -1 when delivered recipients of two parties, or of a party and
+ * none, would share the copy (the RCPT split prevents it: fail closed). */
+static int seal_party(const struct gate_result *g, const struct registry_party **out)
+{
+	bool any = false, plain = false;
+	const struct registry_party *p = NULL;
+	*out = NULL;
+	for (size_t i = 0; i < gate_rcpt_count(g); i++) {
+		if (gate_rcpt_held(g, i))
+			continue;
+		const struct decision *d = gate_decision(g, i);
+		const struct registry_party *dp = d != NULL ? decision_party(d) : NULL;
+		if (seal_needed(d)) {
+			if (any && dp != p)
+				return -1;
+			any = true;
+			p = dp;
+		}
+	}
+	if (!any)
+		return 0;
+	/* a recipient delivered without the need shares the copy: fine when
+	 * it is of the same party (it is encrypted to its own keys too) */
+	for (size_t i = 0; i < gate_rcpt_count(g); i++) {
+		const struct decision *d = gate_decision(g, i);
+		plain = plain || (!gate_rcpt_held(g, i) && (d == NULL || decision_party(d) != p));
+	}
+	if (plain)
+		return -1;
+	*out = p;
+	return 0;
+}
+
+int relayseal_plan(struct relayseal *rs, const struct gate_result *g, const char *data,
+		   size_t len, char *err, size_t errlen)
+{
+	if (!rs->on)
+		return 0;
+	if (rs->failed) {
+		snprintf(err, errlen, "%s", rs->error);
+		return -1;
+	}
+	const struct registry_party *p = NULL;
+	if (seal_party(g, &p) != 0) {
+		snprintf(err, errlen, "relay encryption: delivered recipients of more than one "
+			 "party would share one copy");
+		return -1;
+	}
+	if (p == NULL)
+		return 0;
+	char outer[SEAL_BOUNDARY_MAX], *asc = NULL;
+	size_t alen = 0;
+	if (seal_ciphertext(p, rs->tmpdir, data, len, outer, &asc, &alen, err, errlen) != 0)
+		return -1;
+	rs->body = (unsigned char *)seal_body(asc, alen, outer, &rs->bodylen);
+	free(asc);
+	seal_fields(data, len, add_edit, rs, &rs->subjects);
+	seal_content_type(outer, rs->content_type, sizeof rs->content_type);
+	if (rs->body == NULL || rs->edits_over) {
+		snprintf(err, errlen, "relay encryption: %s",
+			 rs->body == NULL ? "out of memory" : "too many Content-* header fields");
+		return -1;
+	}
+	rs->party = p;
+	return 1;
+}
+
+void relayseal_end(struct relayseal *rs)
+{
+	free(rs->body);
+	rs->body = NULL;
+}
+
+int relayseal_release(void *arg, const char *const *rcpts, size_t n, const char *msg,
+		      size_t len, char **out, size_t *outlen, char *err, size_t errlen)
+{
+	struct snapshot *s = snapshot_slot_get(arg);
+	if (s == NULL) {
+		snprintf(err, errlen, "relay encryption: no configuration");
+		return -1;
+	}
+	struct registry *reg = snapshot_registry(s);
+	int32_t date = snapshot_date(s, time(NULL));
+	const char *group = NULL;
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const char *g = seal_group(reg, rcpts[i], date);
+		if (group != NULL && strcmp(group, g) != 0) {
+			snprintf(err, errlen, "relay encryption: the approved recipients belong to"
+				 " different parties (%s, %s): release them one party at a time",
+				 *group ? group : "plaintext", *g ? g : "plaintext");
+			rc = -1;
+		}
+		group = g;
+	}
+	if (rc == 0 && group != NULL && *group != '\0' && !seal_is_encrypted(msg, len)) {
+		const struct registry_party *p = registry_party_by_id(reg, group);
+		const struct config *c = snapshot_config(s);
+		if (!config_bool(c, CONF_RELAY_ENCRYPT)) {
+			snprintf(err, errlen, "relay encryption: party %s requires encryption and"
+				 " RelayEncrypt is no", group);
+			rc = -1;
+		} else if (p == NULL || seal_message(p, config_str(c, CONF_SPOOL_DIRECTORY), msg, len,
+						     config_str(c, CONF_ENCRYPTED_SUBJECT), out,
+						     outlen, err, errlen) != 0) {
+			if (p == NULL)
+				snprintf(err, errlen, "relay encryption: party %s not found", group);
+			rc = -1;
+		} else {
+			log_msg(LOG_INFO, "release: encrypted for party=%s size=%zu", group, *outlen);
+			rc = 1;
+		}
+	}
+	snapshot_unref(s);
+	return rc;
+}

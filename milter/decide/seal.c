@@ -1,0 +1,341 @@
+/*
+ * seal.c - which mail the relay encrypts, and the PGP/MIME message
+ * around the ciphertext (seal.h); pure: no GPGME, no clock, no I/O.
+ * GPGME is seal_gpg.c.
+ *
+ * Limits: SEAL_FIELDS_MAX header fields are looked at (past them the
+ * message counts as malformed: NULL); header and body are separated by
+ * the first empty line.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "grondslag/base/strbuf.h"
+#include "grondslag/decide/route.h"
+#include "grondslag/decide/seal.h"
+
+bool seal_needed(const struct decision *d)
+{
+	if (d == NULL || decision_verdict(d) != VERDICT_DELIVER)
+		return false;
+	for (size_t i = 0; i < decision_basis_count(d); i++)
+		if (decision_basis(d, i)->encrypt_required)
+			return true;
+	return false;
+}
+
+bool seal_party_requires(const struct registry_party *p, int32_t date)
+{
+	if (p == NULL)
+		return false;
+	for (size_t i = 0; i < p->nbases; i++)
+		if (p->bases[i]->encrypt_required &&
+		    registry_basis_status(p->bases[i], date) == BASIS_VALID)
+			return true;
+	return false;
+}
+
+const char *seal_group(const struct registry *r, const char *rcpt, int32_t date)
+{
+	struct route rt;
+	if (r == NULL || !route_parse(rcpt, &rt) || rt.ntargets == 0)
+		return "";
+	/* every target the mail could reach: the first that requires
+	 * encryption names the group (a route through such a party is
+	 * that party's mail) */
+	for (size_t i = rt.ntargets; i-- > 0;) {
+		struct registry_resolution res;
+		registry_resolve(r, rt.targets[i], &res);
+		if (seal_party_requires(res.party, date))
+			return res.party->id;
+	}
+	return "";
+}
+
+/* ---- header fields ---------------------------------------------------------- */
+
+struct field {
+	const char *start;	/* the name */
+	size_t namelen;
+	size_t len;		/* the whole field with its line end(s) */
+};
+
+/* Where the body starts (after the empty line), or 0 when there is no
+ * empty line; *hdrlen: the header without the empty line. */
+static size_t body_start(const char *msg, size_t len, size_t *hdrlen)
+{
+	if (len >= 2 && msg[0] == '\r' && msg[1] == '\n') {
+		*hdrlen = 0;
+		return 2;
+	}
+	if (len >= 1 && msg[0] == '\n') {
+		*hdrlen = 0;
+		return 1;
+	}
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (msg[i] != '\n')
+			continue;
+		if (msg[i + 1] == '\n') {
+			*hdrlen = i + 1;
+			return i + 2;
+		}
+		if (i + 2 < len && msg[i + 1] == '\r' && msg[i + 2] == '\n') {
+			*hdrlen = i + 1;
+			return i + 3;
+		}
+	}
+	return 0;
+}
+
+/* The header fields of hdr[0..n) into f (at most SEAL_FIELDS_MAX); -1
+ * when there are more. */
+static int split_fields(const char *hdr, size_t n, struct field *f, size_t *nf)
+{
+	size_t pos = 0;
+	*nf = 0;
+	while (pos < n) {
+		size_t end = pos;
+		do {
+			const char *nl = memchr(hdr + end, '\n', n - end);
+			end = nl != NULL ? (size_t)(nl - hdr) + 1 : n;
+		} while (end < n && (hdr[end] == ' ' || hdr[end] == '\t'));
+		if (*nf >= SEAL_FIELDS_MAX)
+			return -1;
+		const char *colon = memchr(hdr + pos, ':', end - pos);
+		f[*nf].start = hdr + pos;
+		f[*nf].namelen = colon != NULL ? (size_t)(colon - (hdr + pos)) : 0;
+		while (f[*nf].namelen > 0 && (hdr[pos + f[*nf].namelen - 1] == ' ' ||
+					      hdr[pos + f[*nf].namelen - 1] == '\t'))
+			f[*nf].namelen--;
+		f[*nf].len = end - pos;
+		(*nf)++;
+		pos = end;
+	}
+	return 0;
+}
+
+static bool name_is(const struct field *f, const char *name)
+{
+	return f->namelen == strlen(name) && strncasecmp(f->start, name, f->namelen) == 0;
+}
+
+static bool is_content(const struct field *f)
+{
+	return f->namelen >= 8 && strncasecmp(f->start, "Content-", 8) == 0;
+}
+
+static bool is_protected(const struct field *f)
+{
+	static const char *const names[] = {"Subject", "From",	   "To",	 "Cc",
+					    "Reply-To", "Date", "Message-ID"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (name_is(f, names[i]))
+			return true;
+	return false;
+}
+
+/* Append a field, ending it with CRLF whatever it ended with. */
+static void add_field(struct strbuf *b, const struct field *f)
+{
+	size_t n = f->len;
+	while (n > 0 && (f->start[n - 1] == '\n' || f->start[n - 1] == '\r'))
+		n--;
+	strbuf_add(b, f->start, n);
+	strbuf_puts(b, "\r\n");
+}
+
+/* The fields of msg, malloc'ed; NULL when malformed or out of memory. */
+static struct field *fields_of(const char *msg, size_t len, size_t *nf, size_t *body)
+{
+	size_t hdrlen = 0;
+	*body = body_start(msg, len, &hdrlen);
+	if (*body == 0)
+		return NULL;
+	struct field *f = malloc(SEAL_FIELDS_MAX * sizeof *f);
+	if (f == NULL || split_fields(msg, hdrlen, f, nf) != 0) {
+		free(f);
+		return NULL;
+	}
+	return f;
+}
+
+/* The top-level Content-Type's value starts with type (case-insensitive)? */
+static bool top_type_is(const struct field *f, size_t nf, const char *type)
+{
+	for (size_t i = 0; i < nf; i++) {
+		if (!name_is(&f[i], "Content-Type"))
+			continue;
+		const char *v = f[i].start + f[i].namelen;
+		const char *end = f[i].start + f[i].len;
+		while (v < end && (*v == ':' || *v == ' ' || *v == '\t' || *v == '\r' || *v == '\n'))
+			v++;
+		size_t tl = strlen(type);
+		return (size_t)(end - v) >= tl && strncasecmp(v, type, tl) == 0;
+	}
+	return false;
+}
+
+bool seal_is_encrypted(const char *msg, size_t len)
+{
+	size_t nf = 0, body = 0;
+	struct field *f = fields_of(msg, len, &nf, &body);
+	/* unparsable: judged as encrypted would send plaintext unencrypted,
+	 * so it counts as plaintext (and seal_build refuses it: held) */
+	if (f == NULL)
+		return false;
+	bool enc = top_type_is(f, nf, "multipart/encrypted") ||
+		   top_type_is(f, nf, "application/pkcs7-mime") ||
+		   top_type_is(f, nf, "application/x-pkcs7-mime");
+	free(f);
+	static const char armour[] = "-----BEGIN PGP MESSAGE-----";
+	for (size_t i = body; !enc && i + sizeof armour - 1 <= len;) {
+		const char *p = memmem(msg + i, len - i, armour, sizeof armour - 1);
+		if (p == NULL)
+			break;
+		size_t at = (size_t)(p - msg);
+		enc = at == body || msg[at - 1] == '\n';
+		i = at + 1;
+	}
+	return enc;
+}
+
+char *seal_inner(const char *msg, size_t len, const char *boundary, size_t *outlen)
+{
+	size_t nf = 0, body = 0;
+	struct field *f = fields_of(msg, len, &nf, &body);
+	if (f == NULL)
+		return NULL;
+	struct strbuf b = {0};
+	strbuf_printf(&b, "Content-Type: multipart/mixed; boundary=\"%s\";\r\n"
+		      " protected-headers=\"v1\"\r\n", boundary);
+	for (size_t i = 0; i < nf; i++)
+		if (is_protected(&f[i]))
+			add_field(&b, &f[i]);
+	strbuf_printf(&b, "\r\n--%s\r\n", boundary);
+	for (size_t i = 0; i < nf; i++)
+		if (is_content(&f[i]))
+			add_field(&b, &f[i]);
+	strbuf_puts(&b, "\r\n");
+	strbuf_add(&b, msg + body, len - body);
+	/* the line end before a delimiter belongs to it (RFC 2046 5.1.1):
+	 * one more keeps the body's own last line end */
+	if (len > body && msg[len - 1] != '\n')
+		strbuf_puts(&b, "\r\n");
+	strbuf_printf(&b, "\r\n--%s--\r\n", boundary);
+	free(f);
+	if (b.oom) {
+		free(b.s);
+		return NULL;
+	}
+	*outlen = b.len;
+	return b.s;
+}
+
+void seal_content_type(const char *boundary, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "multipart/encrypted; protocol=\"application/pgp-encrypted\";"
+		 " boundary=\"%s\"", boundary);
+}
+
+/* The two RFC 3156 parts; the armour's line ends made CRLF. */
+static void add_body(struct strbuf *b, const char *asc, size_t asclen, const char *boundary)
+{
+	strbuf_printf(b, "This is an OpenPGP/MIME encrypted message (RFC 4880 and 3156)\r\n"
+		      "--%s\r\n"
+		      "Content-Type: application/pgp-encrypted\r\n"
+		      "Content-Description: PGP/MIME version identification\r\n"
+		      "\r\n"
+		      "Version: 1\r\n"
+		      "\r\n"
+		      "--%s\r\n"
+		      "Content-Type: application/octet-stream; name=\"encrypted.asc\"\r\n"
+		      "Content-Description: OpenPGP encrypted message\r\n"
+		      "Content-Disposition: inline; filename=\"encrypted.asc\"\r\n"
+		      "\r\n", boundary, boundary);
+	size_t start = 0;
+	for (size_t i = 0; i < asclen; i++) {
+		if (asc[i] != '\n')
+			continue;
+		size_t end = i > start && asc[i - 1] == '\r' ? i - 1 : i;
+		strbuf_add(b, asc + start, end - start);
+		strbuf_puts(b, "\r\n");
+		start = i + 1;
+	}
+	if (start < asclen) {
+		strbuf_add(b, asc + start, asclen - start);
+		strbuf_puts(b, "\r\n");
+	}
+	strbuf_printf(b, "\r\n--%s--\r\n", boundary);
+}
+
+char *seal_body(const char *asc, size_t asclen, const char *boundary, size_t *outlen)
+{
+	struct strbuf b = {0};
+	add_body(&b, asc, asclen, boundary);
+	if (b.oom) {
+		free(b.s);
+		return NULL;
+	}
+	*outlen = b.len;
+	return b.s;
+}
+
+char *seal_build(const char *msg, size_t len, const char *asc, size_t asclen,
+		 const char *boundary, const char *placeholder, size_t *outlen)
+{
+	size_t nf = 0, body = 0;
+	struct field *f = fields_of(msg, len, &nf, &body);
+	if (f == NULL)
+		return NULL;
+	struct strbuf b = {0};
+	bool subject = false;
+	for (size_t i = 0; i < nf; i++) {
+		if (is_content(&f[i]) || name_is(&f[i], "MIME-Version"))
+			continue;
+		if (name_is(&f[i], "Subject")) {
+			if (!subject)
+				strbuf_printf(&b, "Subject: %s\r\n", placeholder);
+			subject = true;
+			continue;
+		}
+		add_field(&b, &f[i]);
+	}
+	if (!subject)
+		strbuf_printf(&b, "Subject: %s\r\n", placeholder);
+	char ct[SEAL_TEXT_MAX * 2];
+	seal_content_type(boundary, ct, sizeof ct);
+	strbuf_printf(&b, "MIME-Version: 1.0\r\nContent-Type: %s\r\n\r\n", ct);
+	add_body(&b, asc, asclen, boundary);
+	free(f);
+	if (b.oom) {
+		free(b.s);
+		return NULL;
+	}
+	*outlen = b.len;
+	return b.s;
+}
+
+void seal_fields(const char *msg, size_t len,
+		 void (*fn)(void *arg, const char *name, size_t namelen, int index), void *arg,
+		 int *subjects)
+{
+	size_t nf = 0, body = 0;
+	*subjects = 0;
+	struct field *f = fields_of(msg, len, &nf, &body);
+	if (f == NULL)
+		return;
+	for (size_t i = 0; i < nf; i++) {
+		if (name_is(&f[i], "Subject"))
+			(*subjects)++;
+		if (!is_content(&f[i]) && !name_is(&f[i], "MIME-Version"))
+			continue;
+		int index = 1;
+		for (size_t j = 0; j < i; j++)
+			index += f[j].namelen == f[i].namelen &&
+				 strncasecmp(f[j].start, f[i].start, f[i].namelen) == 0;
+		fn(arg, f[i].start, f[i].namelen, index);
+	}
+	free(f);
+}

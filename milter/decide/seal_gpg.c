@@ -1,0 +1,254 @@
+/*
+ * seal_gpg.c - the GPGME half of relay encryption (seal.h): a throwaway
+ * GnuPG home per call holding only the party's registered certificates,
+ * which keys of them can be encrypted to, the ciphertext.
+ *
+ * Why a throwaway home: the registry (signed by the jurists) is the one
+ * source of the keys, so a key someone imported elsewhere can never be
+ * used, and the registry's certificates are trusted as its data
+ * (GPGME_ENCRYPT_ALWAYS_TRUST: no web of trust is asked).  Why fail
+ * closed: every GPGME error returns -1 and the caller tempfails or holds;
+ * a message is never sent as plaintext because encryption failed.
+ *
+ * Public functions: seal_keys_usable(), seal_encrypt(), seal_ciphertext(),
+ * seal_message().
+ * Limits: SEAL_KEYS_MAX keys per party; the ciphertext grows with the
+ * message only (no limit of its own: the spool's MaxMessageSize bounds it).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gpgme.h>
+
+#include "grondslag/decide/release.h"
+#include "grondslag/decide/seal.h"
+
+#define SEAL_KEYS_MAX 64
+
+static pthread_once_t seal_once = PTHREAD_ONCE_INIT;
+
+static void seal_init(void)
+{
+	(void)gpgme_check_version(NULL);
+}
+
+struct home {
+	char dir[4096];
+	gpgme_ctx_t ctx;
+	gpgme_key_t keys[SEAL_KEYS_MAX + 1];
+	size_t nkeys;
+};
+
+/* Remove dir and what gpg left in it (files, and one level of folders). */
+static void rm_tree(const char *dir, int depth)
+{
+	DIR *d = opendir(dir);
+	if (d != NULL) {
+		struct dirent *e;
+		while ((e = readdir(d)) != NULL) {
+			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+				continue;
+			char p[4352];
+			snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+			struct stat st;
+			if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode) && depth < 2)
+				rm_tree(p, depth + 1);
+			else
+				unlink(p);
+		}
+		closedir(d);
+	}
+	rmdir(dir);
+}
+
+static void home_close(struct home *h)
+{
+	for (size_t i = 0; i < h->nkeys; i++)
+		gpgme_key_unref(h->keys[i]);
+	h->nkeys = 0;
+	if (h->ctx != NULL)
+		gpgme_release(h->ctx);
+	h->ctx = NULL;
+	if (h->dir[0] != '\0')
+		rm_tree(h->dir, 0);
+	h->dir[0] = '\0';
+}
+
+static int fail(struct home *h, const char *what, gpgme_error_t ge, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "relay encryption: %s: %s", what, gpgme_strerror(ge));
+	home_close(h);
+	return -1;
+}
+
+/* Can key k be encrypted to now?  Not revoked, expired, disabled or
+ * invalid, and a subkey (or the primary) that may encrypt and is itself
+ * neither revoked nor expired. */
+static bool key_usable(gpgme_key_t k)
+{
+	if (k->revoked || k->expired || k->disabled || k->invalid || !k->can_encrypt)
+		return false;
+	for (gpgme_subkey_t s = k->subkeys; s != NULL; s = s->next)
+		if (s->can_encrypt && !s->revoked && !s->expired && !s->disabled && !s->invalid)
+			return true;
+	return false;
+}
+
+/* A home under tmpdir with p's OpenPGP material imported and its usable
+ * keys listed into h->keys.  0, or -1 + err (h closed). */
+static int home_open(struct home *h, const struct registry_party *p, const char *tmpdir,
+		     char *err, size_t errlen)
+{
+	pthread_once(&seal_once, seal_init);
+	memset(h, 0, sizeof *h);
+	snprintf(h->dir, sizeof h->dir, "%s/grondslag-seal.XXXXXX",
+		 tmpdir != NULL && *tmpdir ? tmpdir : "/tmp");
+	if (mkdtemp(h->dir) == NULL) {
+		snprintf(err, errlen, "relay encryption: cannot make a GnuPG home in %s: %s",
+			 tmpdir, strerror(errno));
+		h->dir[0] = '\0';
+		return -1;
+	}
+	gpgme_error_t ge = gpgme_new(&h->ctx);
+	if (ge == 0)
+		ge = gpgme_set_protocol(h->ctx, GPGME_PROTOCOL_OpenPGP);
+	if (ge == 0)
+		ge = gpgme_ctx_set_engine_info(h->ctx, GPGME_PROTOCOL_OpenPGP, NULL, h->dir);
+	if (ge == 0)
+		ge = gpgme_set_pinentry_mode(h->ctx, GPGME_PINENTRY_MODE_ERROR);
+	if (ge != 0)
+		return fail(h, "context", ge, err, errlen);
+	for (size_t i = 0; i < p->nopenpgp; i++) {
+		gpgme_data_t d = NULL;
+		ge = gpgme_data_new_from_mem(&d, p->openpgp[i], p->openpgp_len[i], 0);
+		if (ge == 0)
+			ge = gpgme_op_import(h->ctx, d);
+		gpgme_data_release(d);
+		if (ge != 0)
+			return fail(h, "import", ge, err, errlen);
+	}
+	ge = gpgme_op_keylist_start(h->ctx, NULL, 0);
+	gpgme_key_t k = NULL;
+	while (ge == 0 && (ge = gpgme_op_keylist_next(h->ctx, &k)) == 0) {
+		if (key_usable(k) && h->nkeys < SEAL_KEYS_MAX)
+			h->keys[h->nkeys++] = k;
+		else
+			gpgme_key_unref(k);
+	}
+	if (gpgme_err_code(ge) != GPG_ERR_EOF)
+		return fail(h, "key listing", ge, err, errlen);
+	return 0;
+}
+
+int seal_keys_usable(const struct registry_party *p, const char *tmpdir, size_t *usable,
+		     char *err, size_t errlen)
+{
+	struct home h;
+	*usable = 0;
+	if (p->nopenpgp == 0)
+		return 0;
+	if (home_open(&h, p, tmpdir, err, errlen) != 0)
+		return -1;
+	*usable = h.nkeys;
+	home_close(&h);
+	return 0;
+}
+
+int seal_encrypt(const struct registry_party *p, const char *tmpdir, const char *plain,
+		 size_t len, char **asc, size_t *asclen, char *err, size_t errlen)
+{
+	struct home h;
+	*asc = NULL;
+	if (p->nopenpgp == 0) {
+		snprintf(err, errlen, "relay encryption: party %s has no OpenPGP key", p->id);
+		return -1;
+	}
+	if (home_open(&h, p, tmpdir, err, errlen) != 0)
+		return -1;
+	if (h.nkeys == 0) {
+		snprintf(err, errlen, "relay encryption: party %s has no usable key", p->id);
+		home_close(&h);
+		return -1;
+	}
+	gpgme_set_armor(h.ctx, 1);
+	gpgme_data_t in = NULL, out = NULL;
+	gpgme_error_t ge = gpgme_data_new_from_mem(&in, plain, len, 0);
+	if (ge == 0)
+		ge = gpgme_data_new(&out);
+	if (ge == 0)
+		ge = gpgme_op_encrypt(h.ctx, h.keys, GPGME_ENCRYPT_ALWAYS_TRUST | GPGME_ENCRYPT_NO_ENCRYPT_TO,
+				      in, out);
+	if (ge == 0) {
+		gpgme_encrypt_result_t r = gpgme_op_encrypt_result(h.ctx);
+		if (r != NULL && r->invalid_recipients != NULL)
+			ge = gpg_error(GPG_ERR_UNUSABLE_PUBKEY);
+	}
+	gpgme_data_release(in);
+	if (ge != 0) {
+		gpgme_data_release(out);
+		return fail(&h, "encrypt", ge, err, errlen);
+	}
+	size_t n = 0;
+	char *buf = gpgme_data_release_and_get_mem(out, &n);
+	*asc = buf != NULL ? malloc(n + 1) : NULL;
+	if (*asc != NULL) {
+		memcpy(*asc, buf, n);
+		(*asc)[n] = '\0';
+		*asclen = n;
+	}
+	gpgme_free(buf);
+	home_close(&h);
+	if (*asc == NULL) {
+		snprintf(err, errlen, "relay encryption: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int seal_ciphertext(const struct registry_party *p, const char *tmpdir, const char *msg,
+		    size_t len, char boundary[SEAL_BOUNDARY_MAX], char **asc, size_t *asclen,
+		    char *err, size_t errlen)
+{
+	char r1[RELEASE_NONCE_HEX], r2[RELEASE_NONCE_HEX], inner[SEAL_BOUNDARY_MAX];
+	*asc = NULL;
+	if (!release_nonce_new(r1) || !release_nonce_new(r2)) {
+		snprintf(err, errlen, "relay encryption: no random bytes for a boundary");
+		return -1;
+	}
+	snprintf(boundary, SEAL_BOUNDARY_MAX, "=_gs-%s", r1);
+	snprintf(inner, sizeof inner, "=_gi-%s", r2);
+	size_t ilen = 0;
+	char *ent = seal_inner(msg, len, inner, &ilen);
+	if (ent == NULL) {
+		snprintf(err, errlen, "relay encryption: message without a header/body separator,"
+			 " or out of memory");
+		return -1;
+	}
+	int rc = seal_encrypt(p, tmpdir, ent, ilen, asc, asclen, err, errlen);
+	free(ent);
+	return rc;
+}
+
+int seal_message(const struct registry_party *p, const char *tmpdir, const char *msg,
+		 size_t len, const char *placeholder, char **out, size_t *outlen, char *err,
+		 size_t errlen)
+{
+	char outer[SEAL_BOUNDARY_MAX], *asc = NULL;
+	size_t alen = 0;
+	*out = NULL;
+	if (seal_ciphertext(p, tmpdir, msg, len, outer, &asc, &alen, err, errlen) != 0)
+		return -1;
+	*out = seal_build(msg, len, asc, alen, outer, placeholder, outlen);
+	free(asc);
+	if (*out == NULL) {
+		snprintf(err, errlen, "relay encryption: out of memory");
+		return -1;
+	}
+	return 0;
+}
