@@ -21,7 +21,8 @@ REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO grondslag_milter, grondslag_reader;
 
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO grondslag_milter, grondslag_reader;
-GRANT INSERT, UPDATE ON holds, hold_recipients, outbox, release_tokens TO grondslag_milter;
+GRANT INSERT, UPDATE ON holds, hold_recipients, outbox, release_tokens, leases
+	TO grondslag_milter;
 GRANT INSERT ON hold_messages, hold_delivered, shares, hold_approvals, audit
 	TO grondslag_milter;
 -- the identity columns of the rows the daemon inserts

@@ -108,6 +108,10 @@
  *   holds.sender_auth       the SMTP AUTH identity, '' when none
  *   holds.sender_canonical  the canonical envelope sender ('' in holds
  *                           made before)
+ * Version 6 (several relays on one store), an added column and a table:
+ *   release_tokens.relay    the relay that issued the token ('' before)
+ *   leases           job (key), relay, expires: the relay that runs a job
+ *                    for the whole store until expires (store_lease.c)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -233,6 +237,15 @@ static const char schema_v5[] =
 	"ALTER TABLE holds ADD COLUMN sender_auth TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE holds ADD COLUMN sender_canonical TEXT NOT NULL DEFAULT '';";
 
+/* Version 6: several relays on one store (store.h).  The same text on
+ * both backends (INTEGER is PostgreSQL's 32 bits: BIGINT there, see
+ * pg_migrations). */
+#define SCHEMA_V6(INT64)                                                                \
+	"ALTER TABLE release_tokens ADD COLUMN relay TEXT NOT NULL DEFAULT '';"          \
+	"CREATE TABLE leases (job TEXT PRIMARY KEY NOT NULL, relay TEXT NOT NULL,"       \
+	" expires " INT64 " NOT NULL);"
+static const char schema_v6[] = SCHEMA_V6("INTEGER");
+
 /* migrations[i] takes the schema from version i to i + 1.  The hook for
  * later versions: append a step and raise STORE_SCHEMA_VERSION. */
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
@@ -241,6 +254,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v3,
 	schema_v4,
 	schema_v5,
+	schema_v6,
 };
 
 /* The PostgreSQL schema: the same tables, columns and meaning as the
@@ -346,8 +360,14 @@ static const char pg_schema[] =
 	"CREATE INDEX release_tokens_state ON release_tokens(state);"
 	"CREATE INDEX release_tokens_ref ON release_tokens(ref);";
 
-/* The version pg_schema makes. */
+/* The version pg_schema makes; pg_migrations take a PostgreSQL store from
+ * it to STORE_SCHEMA_VERSION (pg_migrations[i]: from PG_SCHEMA_VERSION + i
+ * to the next), run by the admin's `grondslag store migrate`; a new store
+ * gets them at once. */
 #define PG_SCHEMA_VERSION 5
+static const char *const pg_migrations[STORE_SCHEMA_VERSION - PG_SCHEMA_VERSION] = {
+	SCHEMA_V6("BIGINT"),
+};
 
 void store_errf(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -697,26 +717,47 @@ static int configure(struct store *s, char *err, size_t errlen)
 	return db_backend(s->db) == DB_POSTGRES ? 0 : configure_sqlite(s, err, errlen);
 }
 
+/* One migration step to version `to`: its DDL and the version row in one
+ * transaction. */
+static int migrate_step(struct store *s, int64_t to, const char *step, char *err, size_t errlen)
+{
+	char sql[128];
+	if (db_backend(s->db) == DB_POSTGRES)
+		snprintf(sql, sizeof sql, "UPDATE grondslag_meta SET value = %lld"
+			 " WHERE key = 'schema_version'", (long long)to);
+	else
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %lld", (long long)to);
+	if (store_txn_begin(s, err, errlen) != 0)
+		return -1;
+	int rc = 0;
+	if (db_exec(s->db, step) != DB_OK || db_exec(s->db, sql) != DB_OK) {
+		store_errf(err, errlen, "Database %s: migration to schema version %lld: %s",
+			   s->path, (long long)to, db_errmsg(s->db));
+		rc = -1;
+	}
+	/* the test hook (store_fail_commits) cannot be armed yet: the store
+	 * is not open before its migrations are done */
+	return store_txn_end(s, rc, rc == 0, err, errlen);
+}
+
 /* Step 5 on SQLite: run the migrations from version up, one transaction
  * each. */
 static int migrate(struct store *s, int64_t version, char *err, size_t errlen)
 {
-	for (int64_t v = version; v < STORE_SCHEMA_VERSION; v++) {
-		char sql[64];
-		snprintf(sql, sizeof sql, "PRAGMA user_version = %lld", (long long)(v + 1));
-		if (store_txn_begin(s, err, errlen) != 0)
+	for (int64_t v = version; v < STORE_SCHEMA_VERSION; v++)
+		if (migrate_step(s, v + 1, migrations[v], err, errlen) != 0)
 			return -1;
-		int rc = 0;
-		if (db_exec(s->db, migrations[v]) != DB_OK || db_exec(s->db, sql) != DB_OK) {
-			store_errf(err, errlen, "Database %s: migration to schema version %lld: %s",
-				   s->path, (long long)(v + 1), db_errmsg(s->db));
-			rc = -1;
-		}
-		/* the test hook (store_fail_commits) cannot be armed yet: the
-		 * store is not open before its migrations are done */
-		if (store_txn_end(s, rc, rc == 0, err, errlen) != 0)
+	return 0;
+}
+
+/* PostgreSQL: pg_migrations from version up, one transaction each with
+ * its schema_version. */
+static int pg_migrate(struct store *s, int64_t version, char *err, size_t errlen)
+{
+	for (int64_t v = version < PG_SCHEMA_VERSION ? PG_SCHEMA_VERSION : version;
+	     v < STORE_SCHEMA_VERSION; v++)
+		if (migrate_step(s, v + 1, pg_migrations[v - PG_SCHEMA_VERSION], err, errlen) != 0)
 			return -1;
-	}
 	return 0;
 }
 
@@ -737,7 +778,8 @@ static int create_pg_schema(struct store *s, char *err, size_t errlen)
 			   db_errmsg(s->db));
 		rc = -1;
 	}
-	return store_txn_end(s, rc, rc == 0, err, errlen);
+	rc = store_txn_end(s, rc, rc == 0, err, errlen);
+	return rc == 0 ? pg_migrate(s, PG_SCHEMA_VERSION, err, errlen) : -1;
 }
 
 /* A connection to database (a file that exists, or a conninfo), not yet
@@ -789,7 +831,7 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 		 * admin's command */
 		store_errf(err, errlen,
 			   "Database %s: schema version %lld, want %d (run \"grondslag store"
-			   " init\" as the database's owner)", s->path, (long long)version,
+			   " migrate\" as the database's owner, then contrib/postgresql-grants.sql)", s->path, (long long)version,
 			   STORE_SCHEMA_VERSION);
 		store_close(s);
 		return NULL;
@@ -831,11 +873,32 @@ static int init_pg(const char *conninfo, const char *details, char *err, size_t 
 		struct store_audit a = {.event = "init", .ref = "", .details = details};
 		rc = store_audit_put(s, &a, err, errlen);
 		if (rc != 0)
-			db_exec(s->db, "DROP TABLE grondslag_meta, holds, hold_messages,"
+			db_exec(s->db, "DROP TABLE IF EXISTS grondslag_meta, holds, hold_messages,"
 				       " hold_recipients, hold_delivered, shares, outbox,"
-				       " hold_approvals, audit, release_tokens CASCADE;"
+				       " hold_approvals, audit, release_tokens, leases CASCADE;"
 				       " DROP FUNCTION audit_append_only(); DROP FUNCTION instr(TEXT, TEXT)");
 	}
+	store_close(s);
+	return rc;
+}
+
+int store_migrate(const char *database, int64_t *from, char *err, size_t errlen)
+{
+	*from = 0;
+	if (database == NULL || !db_is_conninfo(database)) {
+		/* SQLite: opening migrates (the daemon's user owns the file) */
+		struct store *s = store_open(database, err, errlen);
+		store_close(s);
+		*from = STORE_SCHEMA_VERSION;
+		return s != NULL ? 0 : -1;
+	}
+	struct store *s = connect_db(database, DB_READWRITE, err, errlen);
+	if (s == NULL)
+		return -1;
+	int rc = check_identity(s, from, err, errlen) == 0 && configure(s, err, errlen) == 0 &&
+			 pg_migrate(s, *from, err, errlen) == 0
+		 ? 0
+		 : -1;
 	store_close(s);
 	return rc;
 }

@@ -31,6 +31,7 @@ struct store {
 	dev_t dev;			/* SQLite: the file opened: a write */
 	ino_t ino;			/* checks that the path still names it */
 	char *path;
+	char relay[STORE_RELAY_MAX];	/* store_relay_set(), "" none */
 	/* the strings of the last store_notice_next() */
 	char *n_kind, *n_ref, *n_to, *n_message, *n_last_error;
 	/* store_report_filter(): NULL for none */

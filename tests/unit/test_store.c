@@ -980,6 +980,29 @@ static void test_pg_init(void **state)
 	if (strstr(err, "refusing to make a store") == NULL)
 		fail_msg("second init: got \"%s\"", err);
 	assert_int_eq_msg("holds after refused init", rows(path, "SELECT count(*) FROM holds"), 1);
+	/* a store of schema version 5 (before several relays): the daemon
+	 * refuses it, the admin's migrate brings it forward, keeping it all */
+	exec_sql(path, "DROP TABLE leases; ALTER TABLE release_tokens DROP COLUMN relay;"
+		       " UPDATE grondslag_meta SET value = 5 WHERE key = 'schema_version'");
+	assert_null(store_open(path, err, sizeof err));
+	if (strstr(err, "schema version 5") == NULL)
+		fail_msg("open of version 5: got \"%s\", want \"schema version 5\"", err);
+	int64_t from = 0;
+	assert_int_eq_msg("migrate", store_migrate(path, &from, err, sizeof err), 0);
+	assert_int_eq_msg("migrated from", (int)from, 5);
+	assert_int_eq_msg("schema version after", rows(path, "SELECT value FROM grondslag_meta"
+						       " WHERE key = 'schema_version'"), 6);
+	s = open_ok(path);
+	char holder[STORE_RELAY_MAX];
+	assert_int_eq_msg("a lease after migrating", store_lease_take(s, "x", time(NULL), 60,
+								      holder, sizeof holder, err,
+								      sizeof err), 1);
+	struct store_audit_check ck;
+	assert_int_eq_msg("the chain intact", store_audit_verify(s, &ck, err, sizeof err), 0);
+	store_close(s);
+	assert_int_eq_msg("migrate again: nothing to do", store_migrate(path, &from, err,
+									sizeof err), 0);
+	assert_int_eq_msg("holds after migrating", rows(path, "SELECT count(*) FROM holds"), 1);
 	/* a database of something else */
 	store_db(path, sizeof path, "pgforeign");
 	exec_sql(path, "CREATE TABLE moz_places(id BIGINT PRIMARY KEY, url TEXT)");
@@ -1021,6 +1044,72 @@ static void test_pg_reconnect(void **state)
 	store_close(s);
 }
 
+/* Jobs for the whole store, one relay at a time: a lease taken by one
+ * relay is refused to another (named) until it lapses, renewed by its
+ * holder, then taken over; an invalid name or job is refused. */
+static void test_lease(void **state)
+{
+	(void)state;
+	char path[512], err[256], holder[STORE_RELAY_MAX];
+	store_db(path, sizeof path, "lease.db");
+	struct store *a = open_ok(path), *b = open_ok(path);
+	assert_int_eq_msg("name a", store_relay_set(a, "relay-a"), 0);
+	assert_int_eq_msg("name b", store_relay_set(b, "relay-b"), 0);
+	assert_int_eq_msg("a name with a blank", store_relay_set(b, "relay b"), -1);
+	time_t now = time(NULL);
+	assert_int_eq_msg("a takes it", store_lease_take(a, "expiry", now, 90, holder,
+							 sizeof holder, err, sizeof err), 1);
+	assert_int_eq_msg("b is refused", store_lease_take(b, "expiry", now + 1, 90, holder,
+							   sizeof holder, err, sizeof err), 0);
+	assert_str_eq_msg("the holder named", holder, "relay-a");
+	assert_int_eq_msg("another job is free", store_lease_take(b, "checkpoint", now, 90, holder,
+								  sizeof holder, err, sizeof err), 1);
+	assert_int_eq_msg("a renews", store_lease_take(a, "expiry", now + 60, 90, holder,
+						       sizeof holder, err, sizeof err), 1);
+	assert_int_eq_msg("b still refused after the first term", store_lease_take(
+			  b, "expiry", now + 100, 90, holder, sizeof holder, err, sizeof err), 0);
+	assert_int_eq_msg("b takes over once a's lease lapsed", store_lease_take(
+			  b, "expiry", now + 150, 90, holder, sizeof holder, err, sizeof err), 1);
+	assert_int_eq_msg("a is refused now", store_lease_take(a, "expiry", now + 151, 90, holder,
+							       sizeof holder, err, sizeof err), 0);
+	assert_str_eq_msg("the new holder", holder, "relay-b");
+	assert_int_eq_msg("one row per job", rows(path, "SELECT count(*) FROM leases"), 2);
+	assert_int_eq_msg("no job", store_lease_take(a, "", now, 90, NULL, 0, err, sizeof err), -1);
+	assert_int_eq_msg("no term", store_lease_take(a, "x", now, 0, NULL, 0, err, sizeof err), -1);
+	/* a commit that fails: an error, never "taken" */
+	store_fail_next(a);
+	assert_int_eq_msg("failed commit", store_lease_take(a, "digest", now, 90, NULL, 0, err,
+							    sizeof err), -1);
+	assert_int_eq_msg("nothing of it", rows(path, "SELECT count(*) FROM leases"
+						" WHERE job = 'digest'"), 0);
+	store_close(a);
+	store_close(b);
+}
+
+/* A client's retry landing on the other relay finds the hold the first
+ * relay made (the check is in the shared store). */
+static void test_hold_retry_other_relay(void **state)
+{
+	(void)state;
+	char path[512], first[STORE_REF_MAX], ref[STORE_REF_MAX], err[256];
+	store_db(path, sizeof path, "retry2.db");
+	struct store *a = open_ok(path), *b = open_ok(path);
+	store_relay_set(a, "relay-a");
+	store_relay_set(b, "relay-b");
+	struct hold_record h = sample_hold("msg", 3);
+	h.retry_key = "k-other";
+	h.retry_window = 3600;
+	h.received = time(NULL) - 60;
+	assert_int_eq_msg("first, on a", store_hold_put(a, &h, first, err, sizeof err), 0);
+	h.queue_id = "RETRYONB";
+	h.received = time(NULL);
+	assert_int_eq_msg("the retry, on b", store_hold_put(b, &h, ref, err, sizeof err), 1);
+	assert_str_eq_msg("a's reference", ref, first);
+	assert_int_eq_msg("one hold", store_hold_count(b), 1);
+	store_close(a);
+	store_close(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest sqlite_only[] = {
@@ -1041,6 +1130,8 @@ int main(void)
 		cmocka_unit_test(test_hold_invalid),
 		cmocka_unit_test(test_hold_given_ref_and_notice),
 		cmocka_unit_test(test_hold_retry),
+		cmocka_unit_test(test_hold_retry_other_relay),
+		cmocka_unit_test(test_lease),
 		cmocka_unit_test(test_refs),
 		cmocka_unit_test(test_share),
 		cmocka_unit_test(test_hold_with_shares),
