@@ -8,6 +8,8 @@
  * schema and the first record in that database, which must hold no table
  * yet, made as the role the string names (the store's owner: the daemon's
  * own role has no right to change the schema, docs/operations.md).
+ * `grondslag store migrate --from FILE --to CONNINFO`: a single relay's
+ * SQLite store moved into a new PostgreSQL store, its chain intact.
  * `grondslag store migrate [-c CONFIG] [--database DB]`: a PostgreSQL
  * store of an older schema brought to this version, as the store's owner
  * (an SQLite store is migrated by the daemon when it opens it: this only
@@ -59,7 +61,9 @@ static char *init_details(const char *db)
 	return audit_details_finish(d);
 }
 
-#define STORE_USAGE "usage: grondslag store init|migrate [-c CONFIG] [--database FILE|CONNINFO]\n"
+#define STORE_USAGE                                                                        \
+	"usage: grondslag store init|migrate [-c CONFIG] [--database FILE|CONNINFO]\n"        \
+	"       grondslag store migrate --from FILE --to CONNINFO\n"
 
 /* The configuration (-c, else the default one when readable) and the
  * database (--database, else its Database); NULL after a usage error. */
@@ -85,8 +89,26 @@ static struct config *store_args(int argc, char **argv, const char **db)
 	return c;
 }
 
+/* store migrate --from FILE --to CONNINFO: the file's store into a new
+ * PostgreSQL store. */
+static int store_copy_cmd(const char *from, const char *to)
+{
+	char err[1024], shown[1024];
+	int64_t rows = 0;
+	conninfo_redact(to, shown, sizeof shown);
+	if (store_copy(from, to, &rows, err, sizeof err) != 0) {
+		fprintf(stderr, "grondslag store migrate: %s\n", err);
+		return CTL_ERROR;
+	}
+	printf("copied store %s to %s: %lld rows, the audit chain verified before and after\n",
+	       from, shown, (long long)rows);
+	return CTL_OK;
+}
+
 static int store_migrate_cmd(int argc, char **argv)
 {
+	if (argc == 6 && strcmp(argv[2], "--from") == 0 && strcmp(argv[4], "--to") == 0)
+		return store_copy_cmd(argv[3], argv[5]);
 	const char *db;
 	struct config *c = store_args(argc, argv, &db);
 	if (c == NULL)

@@ -503,6 +503,13 @@ static int attempt(struct releaser *r, const char *ref, time_t now)
 		store_failed(r, "release of hold", ref, "out of memory");
 		goto out;
 	}
+	/* none approved any more: another relay's releaser (a shared store)
+	 * or a jurist acted since the list was read; nothing to do here */
+	size_t approved = 0;
+	for (size_t i = 0; i < h->nrcpts; i++)
+		approved += strcmp(h->rcpts[i].state, "approved") == 0;
+	if (approved == 0)
+		goto out;
 	canon = approved_of(h, addrs, pv, &n);
 	if (canon == NULL) {
 		store_failed(r, "release of hold", ref, "an approved recipient cannot be sent");

@@ -853,11 +853,11 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 /* store_init() on PostgreSQL: the database exists (made by its
  * administrator) and holds no table yet; the schema, then the first
  * record.  A schema made without its first record is dropped again. */
-static int init_pg(const char *conninfo, const char *details, char *err, size_t errlen)
+struct store *store_pg_make(const char *conninfo, char *err, size_t errlen)
 {
 	struct store *s = connect_db(conninfo, DB_READWRITE, err, errlen);
 	if (s == NULL)
-		return -1;
+		return NULL;
 	int64_t appid = 0, version = 0, tables = 0;
 	int rc = -1;
 	if (store_identity(s->db, &appid, &version, &tables) != DB_OK)
@@ -869,15 +869,31 @@ static int init_pg(const char *conninfo, const char *details, char *err, size_t 
 			   (long long)tables, tables == 1 ? "" : "s");
 	else if (configure(s, err, errlen) == 0 && create_pg_schema(s, err, errlen) == 0)
 		rc = 0;
-	if (rc == 0) {
-		struct store_audit a = {.event = "init", .ref = "", .details = details};
-		rc = store_audit_put(s, &a, err, errlen);
-		if (rc != 0)
-			db_exec(s->db, "DROP TABLE IF EXISTS grondslag_meta, holds, hold_messages,"
-				       " hold_recipients, hold_delivered, shares, outbox,"
-				       " hold_approvals, audit, release_tokens, leases CASCADE;"
-				       " DROP FUNCTION audit_append_only(); DROP FUNCTION instr(TEXT, TEXT)");
+	if (rc != 0) {
+		store_close(s);
+		return NULL;
 	}
+	return s;
+}
+
+void store_pg_unmake(struct store *s)
+{
+	db_rollback(s->db);
+	db_exec(s->db, "DROP TABLE IF EXISTS grondslag_meta, holds, hold_messages,"
+		       " hold_recipients, hold_delivered, shares, outbox,"
+		       " hold_approvals, audit, release_tokens, leases CASCADE;"
+		       " DROP FUNCTION audit_append_only(); DROP FUNCTION instr(TEXT, TEXT)");
+}
+
+static int init_pg(const char *conninfo, const char *details, char *err, size_t errlen)
+{
+	struct store *s = store_pg_make(conninfo, err, errlen);
+	if (s == NULL)
+		return -1;
+	struct store_audit a = {.event = "init", .ref = "", .details = details};
+	int rc = store_audit_put(s, &a, err, errlen);
+	if (rc != 0)
+		store_pg_unmake(s);
 	store_close(s);
 	return rc;
 }

@@ -129,7 +129,7 @@ static void test_open_create(void **state)
 	s = open_ok(path);
 	assert_int_eq_msg("holds after reopen", store_hold_count(s), 0);
 	store_close(s);
-	assert_int_eq_msg("tables", rows(path, "SELECT count(*) FROM sqlite_master WHERE type='table'"), 9);
+	assert_int_eq_msg("tables", rows(path, "SELECT count(*) FROM sqlite_master WHERE type='table'"), 10);
 }
 
 /* Make a file for the open-error table; path is the database path. */
@@ -153,7 +153,7 @@ static void make_text(const char *path)
 static void make_newer(const char *path)
 {
 	exec_sql(path, "CREATE TABLE holds(x); PRAGMA application_id = 1196576324;"
-		       "PRAGMA user_version = 7;");
+		       "PRAGMA user_version = 99;");
 }
 
 static void make_foreign_tables(const char *path)
@@ -244,7 +244,7 @@ static void test_open_errors(void **state)
 		{"garbage", "garbage.db", make_garbage, ": file is not a database"},
 		{"text file", "conf.db", make_text, ": file is not a database"},
 		{"newer schema", "newer.db", make_newer,
-		 ": schema version 7 is newer than this grondslag (5)"},
+		 ": schema version 99 is newer than this grondslag"},
 		{"foreign tables", "places.db", make_foreign_tables, "not a grondslag database"},
 		{"foreign application_id", "app.db", make_foreign_appid,
 		 "not a grondslag database (application_id 0x00000001)"},
@@ -1017,6 +1017,82 @@ static void test_pg_init(void **state)
 		fail_msg("unreachable: got \"%s\"", err);
 }
 
+/* PostgreSQL: a single relay's SQLite store moved into a new PostgreSQL
+ * store: every hold, message, share, notice, decision and record, the
+ * chain verifying on both; a database that is not empty, or a broken
+ * chain in the file, refused with nothing left behind. */
+static void test_pg_copy(void **state)
+{
+	(void)state;
+	char file[512], to[512], err[512], ref[STORE_REF_MAX], ref2[STORE_REF_MAX];
+	snprintf(file, sizeof file, "%s/tocopy.db", dir);
+	assert_int_eq_msg("init the file", store_init(file, "{\"by\":\"unit\"}", err, sizeof err), 0);
+	struct store *s = store_open(file, err, sizeof err);
+	assert_non_null(s);
+	struct hold_record h = sample_hold("the held message\r\n", 20);
+	h.notice_to = "<analyst@ncsc.nl>";
+	h.notice_message = "Subject: held\r\n\r\nheld\r\n";
+	assert_int_equal(store_hold_put(s, &h, ref, err, sizeof err), 0);
+	h.data = "another";
+	h.len = 7;
+	assert_int_equal(store_hold_put(s, &h, ref2, err, sizeof err), 0);
+	struct store_actor j = {.user = "j1", .uid = 1000, .role = "jurist"};
+	static const char *const mail[] = {"<j1@ncsc.nl>"};
+	struct store_decision d = {.event = HEV_APPROVE, .actor = &j, .reason = "ok",
+				   .jurist_mail = mail, .njurist_mail = 1, .required = 2};
+	struct store_decision_result res;
+	assert_int_equal(store_hold_decide(s, ref, &d, &res, err, sizeof err), 0);
+	store_relay_set(s, "relay-a");
+	assert_int_equal(store_lease_take(s, "expiry", time(NULL), 60, NULL, 0, err, sizeof err), 1);
+	store_close(s);
+	const char *tabs[] = {"holds", "hold_messages", "hold_recipients", "hold_delivered",
+			      "shares", "outbox", "hold_approvals", "audit", "leases"};
+	long long want[9];
+	char q[128];
+	for (int i = 0; i < 9; i++) {
+		snprintf(q, sizeof q, "SELECT count(*) FROM %s", tabs[i]);
+		want[i] = rows(file, q);
+	}
+	store_db(to, sizeof to, "pgcopy");
+	int64_t n = 0;
+	assert_int_eq_msg("copy", store_copy(file, to, &n, err, sizeof err), 0);
+	for (int i = 0; i < 9; i++) {
+		snprintf(q, sizeof q, "SELECT count(*) FROM %s", tabs[i]);
+		assert_int_eq_msg(tabs[i], rows(to, q), want[i]);
+	}
+	assert_int_eq_msg("rows copied", (int)n, (int)(want[0] + want[1] + want[2] + want[3] +
+						      want[4] + want[5] + want[6] + want[7] + want[8]));
+	s = open_ok(to);
+	struct store_audit_check ck;
+	assert_int_eq_msg("the chain on PostgreSQL", store_audit_verify(s, &ck, err, sizeof err), 0);
+	assert_int_eq_msg("every record", (int)ck.records, (int)want[7]);
+	size_t len = 0;
+	char *m = store_hold_message(s, ref, &len);
+	assert_non_null(m);
+	assert_int_eq_msg("the message, byte for byte", (int)len, 20);
+	assert_memory_equal(m, "the held message\r\n", 20);
+	free(m);
+	/* the store goes on: a new hold, its record after the copied ones */
+	h.data = "third";
+	h.len = 5;
+	char ref3[STORE_REF_MAX];
+	assert_int_eq_msg("a hold after the copy", store_hold_put(s, &h, ref3, err, sizeof err), 0);
+	assert_int_eq_msg("the chain goes on", store_audit_verify(s, &ck, err, sizeof err), 0);
+	store_close(s);
+	/* not into a store that exists */
+	assert_int_eq_msg("copy again", store_copy(file, to, &n, err, sizeof err), -1);
+	if (strstr(err, "refusing to make a store") == NULL)
+		fail_msg("copy into a store: got \"%s\"", err);
+	/* a broken chain in the file: refused, nothing made */
+	exec_sql(file, "DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'x' WHERE seq = 2");
+	store_db(to, sizeof to, "pgcopy2");
+	assert_int_eq_msg("copy of a broken chain", store_copy(file, to, &n, err, sizeof err), -1);
+	if (strstr(err, "broken") == NULL)
+		fail_msg("broken chain: got \"%s\"", err);
+	assert_int_eq_msg("nothing made", rows(to, "SELECT count(*) FROM information_schema.tables"
+					       " WHERE table_schema = 'public'"), 0);
+}
+
 /* PostgreSQL: the server ends the store's connection (a restart, a
  * failover): the next transaction reconnects; a write whose connection is
  * gone mid-transaction fails (the milter answers 451), never half-done. */
@@ -1122,6 +1198,7 @@ int main(void)
 	const struct CMUnitTest pg_only[] = {
 		cmocka_unit_test(test_pg_init),
 		cmocka_unit_test(test_pg_reconnect),
+		cmocka_unit_test(test_pg_copy),
 	};
 	/* the contract: every backend */
 	const struct CMUnitTest contract[] = {

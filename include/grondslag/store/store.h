@@ -60,6 +60,7 @@
  *   store_lease_take()    a job run for the whole store by one relay at a
  *                         time (expiry, digest, checkpoints)
  *   store_migrate()       the admin's migration of a PostgreSQL store
+ *   store_copy()          an SQLite store moved into PostgreSQL
  * The record and the jurists' decisions (store_audit.c, store_decide.c,
  * store_list.c; the schema is in milter/store/store.c):
  *   store_open_readonly() read-only, for the CLI (audit verify/export)
@@ -268,6 +269,13 @@ int store_lease_take(struct store *s, const char *job, time_t now, unsigned ttl,
  * change the schema; an SQLite store is migrated when the daemon opens
  * it).  *from: the version found.  0, or -1 + err. */
 int store_migrate(const char *database, int64_t *from, char *err, size_t errlen);
+/* A single relay's SQLite store (from, a file; migrated to this version
+ * when older) copied whole into a new PostgreSQL store (to, an empty
+ * database, as the owner's role): every table, the audit chain with its
+ * records as they are, in one transaction; the chain must verify on the
+ * file before and verifies on the new store after (else nothing stays
+ * there).  *rows: the rows copied.  0, or -1 + err (store_copy.c). */
+int store_copy(const char *from, const char *to, int64_t *rows, char *err, size_t errlen);
 
 /* ---- the record and the decisions ------------------------------------- */
 
