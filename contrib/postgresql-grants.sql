@@ -22,7 +22,7 @@ GRANT USAGE ON SCHEMA public TO grondslag_milter, grondslag_reader;
 
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO grondslag_milter, grondslag_reader;
 GRANT INSERT, UPDATE ON holds, hold_recipients, outbox, release_tokens, hold_cases,
-	hold_advice TO grondslag_milter;
+	hold_advice, leases TO grondslag_milter;
 GRANT INSERT ON hold_messages, hold_delivered, shares, hold_approvals, audit
 	TO grondslag_milter;
 -- the identity columns of the rows the daemon inserts

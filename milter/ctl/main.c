@@ -28,8 +28,9 @@ static const struct ctl_command commands[] = {
 	{"stats", cmd_stats, "stats [-c CONFIG] [--database FILE | --socket PATH] [--prometheus]"
 	 " [-o FILE]",
 	 "Counts of holds and decisions (the store, or the daemon)."},
-	{"store", cmd_store, "store init [-c CONFIG] [--database FILE|CONNINFO]",
-	 "Create a new, empty store (never overwrites one); the daemon never creates it."},
+	{"store", cmd_store, "store init|migrate [-c CONFIG] [--database FILE|CONNINFO] |"
+	 " store migrate --from FILE --to CONNINFO",
+	 "Create a new, empty store (never overwrites one; the daemon never creates it), migrate a PostgreSQL store to this version, or move an SQLite store into PostgreSQL."},
 	{"audit", cmd_audit,
 	 "audit verify|export [-c CONFIG] [--database FILE | --socket PATH] [--since D]"
 	 " [--format jsonl|csv]",

@@ -200,8 +200,16 @@ static void *checkpointer_main(void *arg)
 		pthread_mutex_unlock(&c->lock);
 		if (stop)
 			return NULL;
-		char err[512];
-		if (checkpointer_now(c, err, sizeof err) < 0)
+		/* the chain is the whole store's: in a store shared by several
+		 * relays one of them writes (and ships) its checkpoints, the
+		 * others take over when its lease lapses */
+		char err[512], holder[STORE_RELAY_MAX];
+		int lease = store_lease_take(c->store, CHECKPOINTER_LEASE_JOB, time(NULL),
+					     2 * c->interval + 60, holder, sizeof holder, err,
+					     sizeof err);
+		if (lease == 1 && checkpointer_now(c, err, sizeof err) < 0)
+			lease = -1;
+		if (lease < 0)
 			log_msg(LOG_ERR, "audit checkpoint not written (tried again in %u s): %s",
 				c->interval, err);
 	}

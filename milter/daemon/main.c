@@ -541,6 +541,16 @@ static int open_everything(const char *conf, bool check)
 	daemon_state.slot.admit = registry_admit;
 	if (gethostname(daemon_state.hostname, sizeof daemon_state.hostname - 1) != 0)
 		strcpy(daemon_state.hostname, "localhost");
+	/* the relay's name in a shared store: its release attempts and the
+	 * leases of the jobs for the whole store */
+	const char *relay_name = *config_str(c, CONF_RELAY_NAME) ? config_str(c, CONF_RELAY_NAME)
+								 : daemon_state.hostname;
+	if (store_relay_set(daemon_state.store, relay_name) != 0) {
+		log_msg(LOG_ERR, "RelayName \"%.100s\": at most %d printable characters without"
+			" blanks", relay_name, STORE_RELAY_MAX - 1);
+		snapshot_unref(s);
+		return -1;
+	}
 	snprintf(daemon_state.notice_from, sizeof daemon_state.notice_from, "%s",
 		 config_str(c, CONF_NOTICE_FROM));
 	if (errors > 0) {

@@ -503,6 +503,13 @@ static int attempt(struct releaser *r, const char *ref, time_t now)
 		store_failed(r, "release of hold", ref, "out of memory");
 		goto out;
 	}
+	/* none approved any more: another relay's releaser (a shared store)
+	 * or a jurist acted since the list was read; nothing to do here */
+	size_t approved = 0;
+	for (size_t i = 0; i < h->nrcpts; i++)
+		approved += strcmp(h->rcpts[i].state, "approved") == 0;
+	if (approved == 0)
+		goto out;
 	canon = approved_of(h, addrs, pv, &n);
 	if (canon == NULL) {
 		store_failed(r, "release of hold", ref, "an approved recipient cannot be sent");
@@ -641,9 +648,22 @@ int releaser_pass(struct releaser *r, time_t now)
 	if (r == NULL)
 		return -1;
 	apply_config(r);
-	int a = resume(r, now), b = expire(r, now), c = release_due(r, now);
-	int d = roundup_pass(r->in.roundup, now);
-	if (a < 0 || b < 0 || c < 0 || d < 0)
+	int a = resume(r, now), b = 0, d = 0;
+	/* expiry and the digest are for the whole store: in a store shared
+	 * by several relays one of them runs them (the lease), the others
+	 * only release; any relay releases any approved hold, once (the
+	 * approved -> releasing step of store_release_begin) */
+	char err[512], holder[STORE_RELAY_MAX];
+	int lease = store_lease_take(r->in.store, RELEASER_LEASE_JOB, now, RELEASER_LEASE_TTL,
+				     holder, sizeof holder, err, sizeof err);
+	if (lease < 0)
+		log_msg(LOG_ERR, "releaser: expiry and digest not run: %s", err);
+	if (lease == 1) {
+		b = expire(r, now);
+		d = roundup_pass(r->in.roundup, now);
+	}
+	int c = release_due(r, now);
+	if (a < 0 || b < 0 || c < 0 || d < 0 || lease < 0)
 		return -1;
 	return a + b + c + d;
 }

@@ -117,6 +117,10 @@
  *   hold_advice      id, ref, asked_by, asked_of (logins), asked_at,
  *                    answered_at (the comment of asked_of that answered
  *                    it; NULL while pending)
+ * Version 7 (several relays on one store), an added column and a table:
+ *   release_tokens.relay    the relay that issued the token ('' before)
+ *   leases           job (key), relay, expires: the relay that runs a job
+ *                    for the whole store until expires (store_lease.c)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -255,6 +259,15 @@ static const char schema_v6[] =
 	" answered_at INTEGER);"
 	"CREATE INDEX hold_advice_ref ON hold_advice(ref, answered_at);";
 
+/* Version 7: several relays on one store (store.h).  The same text on
+ * both backends (INTEGER is PostgreSQL's 32 bits: BIGINT there, see
+ * pg_migrations). */
+#define SCHEMA_V7(INT64)                                                                \
+	"ALTER TABLE release_tokens ADD COLUMN relay TEXT NOT NULL DEFAULT '';"          \
+	"CREATE TABLE leases (job TEXT PRIMARY KEY NOT NULL, relay TEXT NOT NULL,"       \
+	" expires " INT64 " NOT NULL);"
+static const char schema_v7[] = SCHEMA_V7("INTEGER");
+
 /* migrations[i] takes the schema from version i to i + 1.  The hook for
  * later versions: append a step and raise STORE_SCHEMA_VERSION. */
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
@@ -264,6 +277,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v4,
 	schema_v5,
 	schema_v6,
+	schema_v7,
 };
 
 /* The PostgreSQL schema: the same tables, columns and meaning as the
@@ -367,7 +381,10 @@ static const char pg_schema[] =
 	" created BIGINT NOT NULL, expires BIGINT NOT NULL, state TEXT NOT NULL,"
 	" used_at BIGINT, mta_queue_id TEXT, relay_queue_id TEXT, last_error TEXT);"
 	"CREATE INDEX release_tokens_state ON release_tokens(state);"
-	"CREATE INDEX release_tokens_ref ON release_tokens(ref);"
+	"CREATE INDEX release_tokens_ref ON release_tokens(ref);";
+
+/* Version 6 on PostgreSQL: the same tables in its types. */
+static const char pg_schema_v6[] =
 	"CREATE TABLE hold_cases ("
 	" ref TEXT PRIMARY KEY NOT NULL REFERENCES holds(ref) ON DELETE CASCADE,"
 	" holder TEXT NOT NULL, since BIGINT NOT NULL);"
@@ -378,8 +395,15 @@ static const char pg_schema[] =
 	" answered_at BIGINT);"
 	"CREATE INDEX hold_advice_ref ON hold_advice(ref, answered_at);";
 
-/* The version pg_schema makes. */
-#define PG_SCHEMA_VERSION 6
+/* The version pg_schema makes; pg_migrations take a PostgreSQL store from
+ * it to STORE_SCHEMA_VERSION (pg_migrations[i]: from PG_SCHEMA_VERSION + i
+ * to the next), run by the admin's `grondslag store migrate`; a new store
+ * gets them at once. */
+#define PG_SCHEMA_VERSION 5
+static const char *const pg_migrations[STORE_SCHEMA_VERSION - PG_SCHEMA_VERSION] = {
+	pg_schema_v6,
+	SCHEMA_V7("BIGINT"),
+};
 
 void store_errf(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -729,26 +753,47 @@ static int configure(struct store *s, char *err, size_t errlen)
 	return db_backend(s->db) == DB_POSTGRES ? 0 : configure_sqlite(s, err, errlen);
 }
 
+/* One migration step to version `to`: its DDL and the version row in one
+ * transaction. */
+static int migrate_step(struct store *s, int64_t to, const char *step, char *err, size_t errlen)
+{
+	char sql[128];
+	if (db_backend(s->db) == DB_POSTGRES)
+		snprintf(sql, sizeof sql, "UPDATE grondslag_meta SET value = %lld"
+			 " WHERE key = 'schema_version'", (long long)to);
+	else
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %lld", (long long)to);
+	if (store_txn_begin(s, err, errlen) != 0)
+		return -1;
+	int rc = 0;
+	if (db_exec(s->db, step) != DB_OK || db_exec(s->db, sql) != DB_OK) {
+		store_errf(err, errlen, "Database %s: migration to schema version %lld: %s",
+			   s->path, (long long)to, db_errmsg(s->db));
+		rc = -1;
+	}
+	/* the test hook (store_fail_commits) cannot be armed yet: the store
+	 * is not open before its migrations are done */
+	return store_txn_end(s, rc, rc == 0, err, errlen);
+}
+
 /* Step 5 on SQLite: run the migrations from version up, one transaction
  * each. */
 static int migrate(struct store *s, int64_t version, char *err, size_t errlen)
 {
-	for (int64_t v = version; v < STORE_SCHEMA_VERSION; v++) {
-		char sql[64];
-		snprintf(sql, sizeof sql, "PRAGMA user_version = %lld", (long long)(v + 1));
-		if (store_txn_begin(s, err, errlen) != 0)
+	for (int64_t v = version; v < STORE_SCHEMA_VERSION; v++)
+		if (migrate_step(s, v + 1, migrations[v], err, errlen) != 0)
 			return -1;
-		int rc = 0;
-		if (db_exec(s->db, migrations[v]) != DB_OK || db_exec(s->db, sql) != DB_OK) {
-			store_errf(err, errlen, "Database %s: migration to schema version %lld: %s",
-				   s->path, (long long)(v + 1), db_errmsg(s->db));
-			rc = -1;
-		}
-		/* the test hook (store_fail_commits) cannot be armed yet: the
-		 * store is not open before its migrations are done */
-		if (store_txn_end(s, rc, rc == 0, err, errlen) != 0)
+	return 0;
+}
+
+/* PostgreSQL: pg_migrations from version up, one transaction each with
+ * its schema_version. */
+static int pg_migrate(struct store *s, int64_t version, char *err, size_t errlen)
+{
+	for (int64_t v = version < PG_SCHEMA_VERSION ? PG_SCHEMA_VERSION : version;
+	     v < STORE_SCHEMA_VERSION; v++)
+		if (migrate_step(s, v + 1, pg_migrations[v - PG_SCHEMA_VERSION], err, errlen) != 0)
 			return -1;
-	}
 	return 0;
 }
 
@@ -769,7 +814,8 @@ static int create_pg_schema(struct store *s, char *err, size_t errlen)
 			   db_errmsg(s->db));
 		rc = -1;
 	}
-	return store_txn_end(s, rc, rc == 0, err, errlen);
+	rc = store_txn_end(s, rc, rc == 0, err, errlen);
+	return rc == 0 ? pg_migrate(s, PG_SCHEMA_VERSION, err, errlen) : -1;
 }
 
 /* A connection to database (a file that exists, or a conninfo), not yet
@@ -821,7 +867,7 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 		 * admin's command */
 		store_errf(err, errlen,
 			   "Database %s: schema version %lld, want %d (run \"grondslag store"
-			   " init\" as the database's owner)", s->path, (long long)version,
+			   " migrate\" as the database's owner, then contrib/postgresql-grants.sql)", s->path, (long long)version,
 			   STORE_SCHEMA_VERSION);
 		store_close(s);
 		return NULL;
@@ -843,11 +889,11 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 /* store_init() on PostgreSQL: the database exists (made by its
  * administrator) and holds no table yet; the schema, then the first
  * record.  A schema made without its first record is dropped again. */
-static int init_pg(const char *conninfo, const char *details, char *err, size_t errlen)
+struct store *store_pg_make(const char *conninfo, char *err, size_t errlen)
 {
 	struct store *s = connect_db(conninfo, DB_READWRITE, err, errlen);
 	if (s == NULL)
-		return -1;
+		return NULL;
 	int64_t appid = 0, version = 0, tables = 0;
 	int rc = -1;
 	if (store_identity(s->db, &appid, &version, &tables) != DB_OK)
@@ -859,15 +905,53 @@ static int init_pg(const char *conninfo, const char *details, char *err, size_t 
 			   (long long)tables, tables == 1 ? "" : "s");
 	else if (configure(s, err, errlen) == 0 && create_pg_schema(s, err, errlen) == 0)
 		rc = 0;
-	if (rc == 0) {
-		struct store_audit a = {.event = "init", .ref = "", .details = details};
-		rc = store_audit_put(s, &a, err, errlen);
-		if (rc != 0)
-			db_exec(s->db, "DROP TABLE grondslag_meta, holds, hold_messages,"
-				       " hold_recipients, hold_delivered, shares, outbox,"
-				       " hold_approvals, audit, release_tokens, hold_cases, hold_advice CASCADE;"
-				       " DROP FUNCTION audit_append_only(); DROP FUNCTION instr(TEXT, TEXT)");
+	if (rc != 0) {
+		store_close(s);
+		return NULL;
 	}
+	return s;
+}
+
+void store_pg_unmake(struct store *s)
+{
+	db_rollback(s->db);
+	db_exec(s->db, "DROP TABLE IF EXISTS grondslag_meta, holds, hold_messages,"
+		       " hold_recipients, hold_delivered, shares, outbox,"
+		       " hold_approvals, audit, release_tokens, hold_cases, hold_advice,"
+		       " leases CASCADE;"
+		       " DROP FUNCTION audit_append_only(); DROP FUNCTION instr(TEXT, TEXT)");
+}
+
+static int init_pg(const char *conninfo, const char *details, char *err, size_t errlen)
+{
+	struct store *s = store_pg_make(conninfo, err, errlen);
+	if (s == NULL)
+		return -1;
+	struct store_audit a = {.event = "init", .ref = "", .details = details};
+	int rc = store_audit_put(s, &a, err, errlen);
+	if (rc != 0)
+		store_pg_unmake(s);
+	store_close(s);
+	return rc;
+}
+
+int store_migrate(const char *database, int64_t *from, char *err, size_t errlen)
+{
+	*from = 0;
+	if (database == NULL || !db_is_conninfo(database)) {
+		/* SQLite: opening migrates (the daemon's user owns the file) */
+		struct store *s = store_open(database, err, errlen);
+		store_close(s);
+		*from = STORE_SCHEMA_VERSION;
+		return s != NULL ? 0 : -1;
+	}
+	struct store *s = connect_db(database, DB_READWRITE, err, errlen);
+	if (s == NULL)
+		return -1;
+	int rc = check_identity(s, from, err, errlen) == 0 && configure(s, err, errlen) == 0 &&
+			 pg_migrate(s, *from, err, errlen) == 0
+		 ? 0
+		 : -1;
 	store_close(s);
 	return rc;
 }

@@ -122,6 +122,8 @@ static char *details_of(const struct store_decision *d, const struct holdstate *
 		audit_details_str(a, "basis", d->basis);
 	if (d->relay_queue_id != NULL && *d->relay_queue_id)
 		audit_details_str(a, "relay_queue_id", d->relay_queue_id);
+	if (d->relay != NULL && *d->relay != '\0')
+		audit_details_str(a, "relay", d->relay);
 	if (refused != NULL) {
 		audit_details_str(a, "command", holdstate_event_name(d->event));
 		audit_details_str(a, "refused", refused);

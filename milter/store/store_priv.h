@@ -31,6 +31,7 @@ struct store {
 	dev_t dev;			/* SQLite: the file opened: a write */
 	ino_t ino;			/* checks that the path still names it */
 	char *path;
+	char relay[STORE_RELAY_MAX];	/* store_relay_set(), "" none */
 	/* the strings of the last store_notice_next() */
 	char *n_kind, *n_ref, *n_to, *n_message, *n_last_error;
 	/* store_report_filter(): NULL for none */
@@ -77,6 +78,11 @@ int store_query_int(struct db *db, const char *sql, int64_t *out);
  * backend keeps them in (SQLite: the header's PRAGMAs; PostgreSQL: the
  * table grondslag_meta).  DB_OK or DB_ERROR. */
 int store_identity(struct db *db, int64_t *appid, int64_t *version, int64_t *tables);
+/* A new PostgreSQL store without its first record: the schema made in
+ * conninfo's database, which must hold no table (store_init(),
+ * store_copy()); NULL + err.  store_pg_unmake() drops what it made. */
+struct store *store_pg_make(const char *conninfo, char *err, size_t errlen);
+void store_pg_unmake(struct store *s);
 /* Prepare sql or set err. */
 struct db_stmt *store_prepare(struct store *s, const char *sql, char *err, size_t errlen);
 /* Bind text, NULL as "" (for NOT NULL columns). */

@@ -156,7 +156,8 @@ static int begin_locked(struct store *s, const struct store_release_start *b, ch
 	int dup = released_elsewhere(s, b, reason, reasonlen, err, errlen);
 	if (dup != 0)
 		return dup;
-	struct store_decision d = {.event = HEV_RELEASE_STARTED, .now = b->now};
+	struct store_decision d = {.event = HEV_RELEASE_STARTED, .now = b->now,
+				   .relay = s->relay};
 	struct store_decision_result res;
 	memset(&res, 0, sizeof res);
 	int rc = store_decide_locked(s, b->ref, &d, &res, err, errlen);
@@ -166,11 +167,11 @@ static int begin_locked(struct store *s, const struct store_release_start *b, ch
 		return rc;
 	int64_t created = (int64_t)b->now, expires = b->expires;
 	const void *args[] = {b->nonce, b->ref, b->rcpts_canon, b->digest, b->header, &created,
-			      &expires};
+			      &expires, s->relay};
 	return exec_bind(s,
 			 "INSERT INTO release_tokens(nonce, ref, rcpts, digest, header, created,"
-			 " expires, state) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 'issued')",
-			 "tttttii", args, err, errlen);
+			 " expires, state, relay) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, 'issued', ?8)",
+			 "tttttiit", args, err, errlen);
 }
 
 int store_release_begin(struct store *s, const struct store_release_start *b, char *reason,
@@ -194,7 +195,7 @@ static int token_get_locked(struct store *s, const char *nonce, struct store_rel
 {
 	memset(t, 0, sizeof *t);
 	struct db_stmt *st = store_prepare(s, "SELECT ref, rcpts, digest, header, state,"
-					    " coalesce(mta_queue_id, ''), expires"
+					    " coalesce(mta_queue_id, ''), expires, relay"
 					    " FROM release_tokens WHERE nonce = ?1", err, errlen);
 	if (st == NULL)
 		return -1;
@@ -210,6 +211,7 @@ static int token_get_locked(struct store *s, const char *nonce, struct store_rel
 		t->state = store_column_dup(st, 4);
 		t->mta_queue_id = store_column_dup(st, 5);
 		t->expires = db_column_int64(st, 6);
+		snprintf(t->relay, sizeof t->relay, "%s", db_column_text(st, 7));
 		if (!t->rcpts || !t->digest || !t->header || !t->state || !t->mta_queue_id) {
 			store_release_token_clear(t);
 			store_errf(err, errlen, "store: out of memory");
@@ -482,8 +484,8 @@ static int mark_refused(struct store *s, const char *nonce, char *err, size_t er
 
 /* Append a release-accepted/-refused record (lock held, in a transaction). */
 static int use_record(struct store *s, const char *event, const char *ref, const char *nonce,
-		      const char *why, const char *qid, const char *rcpts, time_t now, char *err,
-		      size_t errlen)
+		      const char *why, const char *qid, const char *rcpts, const char *issuer,
+		      time_t now, char *err, size_t errlen)
 {
 	struct audit_details *a = audit_details_new();
 	audit_details_str(a, "nonce", nonce ? nonce : "");
@@ -492,6 +494,11 @@ static int use_record(struct store *s, const char *event, const char *ref, const
 		audit_details_str(a, "refused", why);
 	if (rcpts != NULL)
 		audit_details_str(a, "recipients", rcpts);
+	/* several relays: which one checked the copy, which one issued it */
+	if (s->relay[0] != '\0')
+		audit_details_str(a, "relay", s->relay);
+	if (issuer != NULL && *issuer != '\0')
+		audit_details_str(a, "issued_by", issuer);
 	char *details = audit_details_finish(a);
 	if (details == NULL) {
 		store_errf(err, errlen, "store: out of memory");
@@ -535,7 +542,7 @@ static int use_locked(struct store *s, const struct store_release_use *u, char *
 	if (no != NULL) {
 		snprintf(why, whylen, "%s", no);
 		rc = use_record(s, "release-refused", u->ref, u->nonce, no, u->mta_queue_id, NULL,
-				u->now, err, errlen);
+				found ? t.relay : NULL, u->now, err, errlen);
 		if (rc == 0)
 			rc = mark_refused(s, u->nonce, err, errlen);
 		rc = rc == 0 ? 1 : -1;
@@ -547,7 +554,7 @@ static int use_locked(struct store *s, const struct store_release_use *u, char *
 			       "tit", args, err, errlen);
 		if (rc == 0)
 			rc = use_record(s, "release-accepted", u->ref, u->nonce, NULL,
-					u->mta_queue_id, t.rcpts, u->now, err, errlen);
+					u->mta_queue_id, t.rcpts, t.relay, u->now, err, errlen);
 	}
 	store_release_token_clear(&t);
 	return rc;
@@ -575,7 +582,7 @@ int store_release_refused(struct store *s, const char *ref, const char *nonce, c
 	if (store_txn_begin(s, err, errlen) != 0)
 		return -1;
 	int rc = use_record(s, "release-refused", ref ? ref : "", nonce, why, mta_queue_id, NULL,
-			    time(NULL), err, errlen);
+			    NULL, time(NULL), err, errlen);
 	if (rc == 0)
 		rc = mark_refused(s, nonce, err, errlen);
 	return finish(s, rc, err, errlen);
@@ -583,7 +590,7 @@ int store_release_refused(struct store *s, const char *ref, const char *nonce, c
 
 /* Run a query with one optional integer parameter; collect column 0. */
 static int str_list(struct store *s, const char *sql, bool bind, int64_t arg, const char *text,
-		    char ***out, size_t *n, char *err, size_t errlen)
+		    const char *text3, char ***out, size_t *n, char *err, size_t errlen)
 {
 	*out = NULL;
 	*n = 0;
@@ -596,6 +603,9 @@ static int str_list(struct store *s, const char *sql, bool bind, int64_t arg, co
 		db_bind_int64(st, 1, arg);
 	if (st != NULL && text != NULL)
 		store_bind_text(st, 2, text);
+	/* on SQLite one relay settles every attempt (its name may change) */
+	if (st != NULL && text3 != NULL)
+		store_bind_text(st, 3, db_backend(s->db) == DB_POSTGRES ? text3 : "");
 	while (rc == 0 && *n < WORK_LIST_MAX) {
 		int step = db_step(st);
 		if (step == DB_DONE)
@@ -626,10 +636,13 @@ int store_release_open_after(struct store *s, const char *after, char ***nonces,
 {
 	/* a cursor (oldest first): attempts of holds that cannot be loaded
 	 * never keep a later attempt from being settled */
+	/* only this relay's own: another relay's attempt may be in flight,
+	 * its relay process and receipt are on that relay's host */
 	return str_list(s, "SELECT nonce FROM release_tokens WHERE state IN ('issued', 'used')"
+			   " AND (?3 = '' OR relay = ?3 OR relay = '')"
 			   " AND (?2 = '' OR (created, nonce) > (SELECT created, nonce FROM"
 			   " release_tokens WHERE nonce = ?2)) ORDER BY created, nonce", false, 0,
-			after != NULL ? after : "", nonces, n, err, errlen);
+			after != NULL ? after : "", s != NULL ? s->relay : "", nonces, n, err, errlen);
 }
 
 int store_release_due_after(struct store *s, time_t now, const char *after, char ***refs,
@@ -643,8 +656,8 @@ int store_release_due_after(struct store *s, time_t now, const char *after, char
 			   " AND release_due <= ?1 AND (?2 = '' OR (received, ref) > (SELECT"
 			   " received, ref FROM holds WHERE ref = ?2)) AND EXISTS (SELECT 1 FROM"
 			   " hold_recipients r WHERE r.ref = holds.ref AND r.state = 'approved')"
-			   " ORDER BY received, ref", true, (int64_t)now, after != NULL ? after : "", refs, n,
-			err, errlen);
+			   " ORDER BY received, ref", true, (int64_t)now, after != NULL ? after : "", NULL,
+			refs, n, err, errlen);
 }
 
 int store_holds_expired_after(struct store *s, time_t cutoff, const char *after, char ***refs,
@@ -654,7 +667,7 @@ int store_holds_expired_after(struct store *s, time_t cutoff, const char *after,
 	 * that cannot be expired never keep later ones off the list */
 	return str_list(s, "SELECT ref FROM holds WHERE state IN ('pending', 'partly-approved')"
 			   " AND received <= ?1 AND ref > ?2 ORDER BY ref", true, (int64_t)cutoff,
-			after != NULL ? after : "", refs, n, err, errlen);
+			after != NULL ? after : "", NULL, refs, n, err, errlen);
 }
 
 int store_holds_expired(struct store *s, time_t cutoff, char ***refs, size_t *n, char *err,

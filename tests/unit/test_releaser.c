@@ -23,6 +23,7 @@
 #include "fixture_dir.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "grondslag/base/log.h"
@@ -1151,6 +1152,162 @@ static void test_backoff(void **state)
 	}
 }
 
+/* ---- several relays on one store --------------------------------------- */
+
+/* A second relay on the store of e: its own connection, name, releaser
+ * and fake relay, whose copies go through the milter of milter_store. */
+struct relay2 {
+	struct store *s;
+	struct fake fake;
+	struct releaser *r;
+};
+
+static void relay2_open(struct relay2 *b, const char *name, struct store *milter_store)
+{
+	char path[512], err[256], file[64];
+	memset(b, 0, sizeof *b);
+	snprintf(file, sizeof file, "%s.db", name);
+	fixture_database(path, sizeof path, dir, file);
+	b->s = fixture_store_open(path, err, sizeof err);
+	if (b->s == NULL)
+		fail_msg("store_open (relay b): %s", err);
+	assert_int_equal(store_relay_set(b->s, "relay-b"), 0);
+	b->fake.store = milter_store != NULL ? milter_store : b->s;
+	struct releaser_setup in = {
+		.store = b->s, .helo = "mx2.ncsc.nl", .notice_from = "grondslag@ncsc.nl",
+		.header_name = "X-Grondslag", .expiry_days = 14, .retry_base = 60,
+		.fake = {fake_send, &b->fake},
+	};
+	memcpy(in.key, key, sizeof key);	/* the shared ReleaseKeyFile */
+	b->r = releaser_new(&in, err, sizeof err);
+	if (b->r == NULL)
+		fail_msg("releaser_new (relay b): %s", err);
+}
+
+static void relay2_close(struct relay2 *b)
+{
+	releaser_free(b->r);
+	store_close(b->s);
+	free(b->fake.last);
+}
+
+struct race {
+	struct releaser *r;
+	time_t now;
+};
+static void *race_main(void *arg)
+{
+	struct race *a = arg;
+	for (int i = 0; i < 4; i++)
+		releaser_pass(a->r, a->now + i);
+	return NULL;
+}
+
+/* Two relays' releasers racing over the same approved holds: each hold
+ * is sent exactly once, by one of them; a token issued by one relay is
+ * accepted by the other's milter (one key), and the records name both. */
+static void test_two_relays_race(void **state)
+{
+	(void)state;
+	struct env e;
+	struct relay2 b;
+	env_approved(&e, "race", NULL, 0);
+	assert_int_equal(store_relay_set(e.s, "relay-a"), 0);
+	relay2_open(&b, "race", e.s);
+	char first[STORE_REF_MAX];
+	memcpy(first, e.ref, sizeof first);
+	enum { MORE = 24 };
+	for (int i = 0; i < MORE; i++) {
+		put_hold(&e, "<alice@ncsc.nl>", 60, 2, e.ref);
+		approve(&e, "j1", NULL);
+		approve(&e, "j2", NULL);
+	}
+	memcpy(e.ref, first, sizeof first);
+	time_t now = time(NULL);
+	pthread_t ta, tb;
+	struct race ra = {e.r, now}, rb = {b.r, now};
+	assert_int_equal(pthread_create(&ta, NULL, race_main, &ra), 0);
+	assert_int_equal(pthread_create(&tb, NULL, race_main, &rb), 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	assert_int_eq_msg("copies sent by both relays together", (int)(e.fake.calls + b.fake.calls),
+			  MORE + 1);
+	assert_int_eq_msg("copies the milters accepted",
+			  (int)(e.fake.accepted + b.fake.accepted), MORE + 1);
+	assert_int_eq_msg("release records, one per hold", records(&e, "release", NULL), MORE + 1);
+	assert_int_eq_msg("release-started records", records(&e, "release-started", NULL),
+			  MORE + 1);
+	assert_int_eq_msg("begun by relay-a", records(&e, "release-started", "\"relay\":\"relay-a\""),
+			  (int)e.fake.calls);
+	assert_int_eq_msg("begun by relay-b", records(&e, "release-started", "\"relay\":\"relay-b\""),
+			  (int)b.fake.calls);
+	/* b's copies went through a's milter: accepted there, issuer named */
+	if (b.fake.calls > 0)
+		assert_int_eq_msg("b's tokens accepted by a", records(&e, "release-accepted",
+				  "\"issued_by\":\"relay-b\",\"mta_queue_id\""), (int)b.fake.calls);
+	char path[512];
+	fixture_database(path, sizeof path, dir, "race.db");
+	assert_int_eq_msg("holds released", (int)fixture_rows(path, "SELECT count(*) FROM holds"
+							       " WHERE state = 'released'"), MORE + 1);
+	assert_int_eq_msg("tokens done", (int)fixture_rows(path, "SELECT count(*) FROM"
+							    " release_tokens WHERE state = 'done'"), MORE + 1);
+	relay2_close(&b);
+	env_close(&e);
+}
+
+/* A release attempt another relay has in flight is that relay's to settle
+ * (its relay process and receipt are on its host): on a shared store a
+ * relay's restart leaves it alone; the issuing relay settles it.  Expiry
+ * runs on the relay holding the lease only. */
+static void test_two_relays_own_attempts(void **state)
+{
+	(void)state;
+	struct env e;
+	struct relay2 b;
+	env_approved(&e, "own", NULL, 0);
+	assert_int_equal(store_relay_set(e.s, "relay-a"), 0);
+	relay2_open(&b, "own", NULL);
+	time_t now = time(NULL);
+	char digest[RELEASE_DIGEST_HEX], reason[256], err[256];
+	release_digest(message, sizeof message - 1, "X-Grondslag", digest);
+	struct store_release_start st = {.ref = e.ref, .nonce = "000000000000000000000000000000aa",
+					 .digest = digest,
+					 .rcpts_canon = "info@jpcert.or.jp\nsoc@cisa.gov",
+					 .header = "h", .expires = now + 3600, .now = now};
+	assert_int_eq_msg("a begins", store_release_begin(e.s, &st, reason, sizeof reason, err,
+							  sizeof err), 0);
+	struct store_release_token t;
+	assert_int_equal(store_release_token_get(b.s, st.nonce, &t, err, sizeof err), 1);
+	assert_str_eq_msg("the token names its relay", t.relay, "relay-a");
+	store_release_token_clear(&t);
+	assert_int_eq_msg("b begins the same: refused", store_release_begin(
+			  b.s, &st, reason, sizeof reason, err, sizeof err), 1);
+	releaser_pass(b.r, now + 1);
+	bool shared = fixture_pg() != NULL;
+	/* SQLite has one relay: it settles every attempt of its store */
+	assert_int_eq_msg("b left a's attempt alone", records(&e, "release-failed", NULL),
+			  shared ? 0 : 1);
+	releaser_pass(e.r, now + 2);
+	assert_int_eq_msg("a settled its own", records(&e, "release-failed", "interrupted"), 1);
+	relay2_close(&b);
+	env_close(&e);
+
+	/* expiry: by the relay holding the lease, the other passes over */
+	env_open(&e, "lease", 15 * 86400);
+	assert_int_equal(store_relay_set(e.s, "relay-a"), 0);
+	relay2_open(&b, "lease", NULL);
+	now = time(NULL);
+	char holder[STORE_RELAY_MAX];
+	assert_int_equal(store_lease_take(e.s, RELEASER_LEASE_JOB, now, RELEASER_LEASE_TTL, holder,
+					  sizeof holder, err, sizeof err), 1);
+	assert_int_eq_msg("b does not expire", releaser_pass(b.r, now), 0);
+	assert_str_eq_msg("pending", hold_state(&e, -1), "pending");
+	assert_int_eq_msg("a expires", releaser_pass(e.r, now), 1);
+	assert_str_eq_msg("expired", hold_state(&e, -1), "expired");
+	relay2_close(&b);
+	env_close(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1178,6 +1335,16 @@ int main(void)
 		cmocka_unit_test(test_configure),
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_no_relay),
+		cmocka_unit_test(test_two_relays_own_attempts),
 	};
-	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
+	/* a store several relays share: PostgreSQL (an SQLite store is one
+	 * relay's: its releaser settles every open attempt of the file, so
+	 * two releasers racing on one file are no setup) */
+	const struct CMUnitTest shared[] = {
+		cmocka_unit_test(test_two_relays_race),
+	};
+	int failed = cmocka_run_group_tests(tests, setup_dir, remove_dir);
+	if (fixture_pg() != NULL)
+		failed += cmocka_run_group_tests_name("shared store", shared, setup_dir, remove_dir);
+	return failed;
 }

@@ -129,9 +129,11 @@ static void test_open_create(void **state)
 	s = open_ok(path);
 	assert_int_eq_msg("holds after reopen", store_hold_count(s), 0);
 	store_close(s);
-	assert_int_eq_msg("tables", rows(path, "SELECT count(*) FROM sqlite_master WHERE type='table'"), 11);
-	/* a store of schema 5 (before case handling) gains its tables on open */
-	exec_sql(path, "DROP TABLE hold_advice; DROP TABLE hold_cases; PRAGMA user_version = 5;");
+	assert_int_eq_msg("tables", rows(path, "SELECT count(*) FROM sqlite_master WHERE type='table'"), 12);
+	/* a store of schema 5 (before case handling and several relays) gains
+	 * their tables and column on open */
+	exec_sql(path, "DROP TABLE hold_advice; DROP TABLE hold_cases; DROP TABLE leases;"
+		       " ALTER TABLE release_tokens DROP COLUMN relay; PRAGMA user_version = 5;");
 	assert_int_eq_msg("tables of schema 5", rows(path, "SELECT count(*) FROM sqlite_master"
 							 " WHERE type='table'"), 9);
 	s = open_ok(path);
@@ -139,7 +141,7 @@ static void test_open_create(void **state)
 	assert_int_eq_msg("migrated user_version", rows(path, "PRAGMA user_version"),
 			  STORE_SCHEMA_VERSION);
 	assert_int_eq_msg("case tables made", rows(path, "SELECT count(*) FROM sqlite_master WHERE"
-						 " name IN ('hold_cases','hold_advice')"), 2);
+						 " name IN ('hold_cases','hold_advice','leases')"), 3);
 }
 
 /* Make a file for the open-error table; path is the database path. */
@@ -163,7 +165,7 @@ static void make_text(const char *path)
 static void make_newer(const char *path)
 {
 	exec_sql(path, "CREATE TABLE holds(x); PRAGMA application_id = 1196576324;"
-		       "PRAGMA user_version = 7;");
+		       "PRAGMA user_version = 99;");
 }
 
 static void make_foreign_tables(const char *path)
@@ -254,7 +256,7 @@ static void test_open_errors(void **state)
 		{"garbage", "garbage.db", make_garbage, ": file is not a database"},
 		{"text file", "conf.db", make_text, ": file is not a database"},
 		{"newer schema", "newer.db", make_newer,
-		 ": schema version 7 is newer than this grondslag (6)"},
+		 ": schema version 99 is newer than this grondslag"},
 		{"foreign tables", "places.db", make_foreign_tables, "not a grondslag database"},
 		{"foreign application_id", "app.db", make_foreign_appid,
 		 "not a grondslag database (application_id 0x00000001)"},
@@ -990,6 +992,31 @@ static void test_pg_init(void **state)
 	if (strstr(err, "refusing to make a store") == NULL)
 		fail_msg("second init: got \"%s\"", err);
 	assert_int_eq_msg("holds after refused init", rows(path, "SELECT count(*) FROM holds"), 1);
+	/* a store of schema version 5 (before case handling and several
+	 * relays): the daemon refuses it, the admin's migrate brings it
+	 * forward, keeping it all */
+	exec_sql(path, "DROP TABLE hold_advice; DROP TABLE hold_cases;"
+		       " DROP TABLE leases; ALTER TABLE release_tokens DROP COLUMN relay;"
+		       " UPDATE grondslag_meta SET value = 5 WHERE key = 'schema_version'");
+	assert_null(store_open(path, err, sizeof err));
+	if (strstr(err, "schema version 5") == NULL)
+		fail_msg("open of version 5: got \"%s\", want \"schema version 5\"", err);
+	int64_t from = 0;
+	assert_int_eq_msg("migrate", store_migrate(path, &from, err, sizeof err), 0);
+	assert_int_eq_msg("migrated from", (int)from, 5);
+	assert_int_eq_msg("schema version after", rows(path, "SELECT value FROM grondslag_meta"
+						       " WHERE key = 'schema_version'"), STORE_SCHEMA_VERSION);
+	s = open_ok(path);
+	char holder[STORE_RELAY_MAX];
+	assert_int_eq_msg("a lease after migrating", store_lease_take(s, "x", time(NULL), 60,
+								      holder, sizeof holder, err,
+								      sizeof err), 1);
+	struct store_audit_check ck;
+	assert_int_eq_msg("the chain intact", store_audit_verify(s, &ck, err, sizeof err), 0);
+	store_close(s);
+	assert_int_eq_msg("migrate again: nothing to do", store_migrate(path, &from, err,
+									sizeof err), 0);
+	assert_int_eq_msg("holds after migrating", rows(path, "SELECT count(*) FROM holds"), 1);
 	/* a database of something else */
 	store_db(path, sizeof path, "pgforeign");
 	exec_sql(path, "CREATE TABLE moz_places(id BIGINT PRIMARY KEY, url TEXT)");
@@ -1002,6 +1029,82 @@ static void test_pg_init(void **state)
 	assert_null(store_open(path, err, sizeof err));
 	if (strstr(err, "Database host=/nonexistent") == NULL)
 		fail_msg("unreachable: got \"%s\"", err);
+}
+
+/* PostgreSQL: a single relay's SQLite store moved into a new PostgreSQL
+ * store: every hold, message, share, notice, decision and record, the
+ * chain verifying on both; a database that is not empty, or a broken
+ * chain in the file, refused with nothing left behind. */
+static void test_pg_copy(void **state)
+{
+	(void)state;
+	char file[512], to[512], err[512], ref[STORE_REF_MAX], ref2[STORE_REF_MAX];
+	snprintf(file, sizeof file, "%s/tocopy.db", dir);
+	assert_int_eq_msg("init the file", store_init(file, "{\"by\":\"unit\"}", err, sizeof err), 0);
+	struct store *s = store_open(file, err, sizeof err);
+	assert_non_null(s);
+	struct hold_record h = sample_hold("the held message\r\n", 20);
+	h.notice_to = "<analyst@ncsc.nl>";
+	h.notice_message = "Subject: held\r\n\r\nheld\r\n";
+	assert_int_equal(store_hold_put(s, &h, ref, err, sizeof err), 0);
+	h.data = "another";
+	h.len = 7;
+	assert_int_equal(store_hold_put(s, &h, ref2, err, sizeof err), 0);
+	struct store_actor j = {.user = "j1", .uid = 1000, .role = "jurist"};
+	static const char *const mail[] = {"<j1@ncsc.nl>"};
+	struct store_decision d = {.event = HEV_APPROVE, .actor = &j, .reason = "ok",
+				   .jurist_mail = mail, .njurist_mail = 1, .required = 2};
+	struct store_decision_result res;
+	assert_int_equal(store_hold_decide(s, ref, &d, &res, err, sizeof err), 0);
+	store_relay_set(s, "relay-a");
+	assert_int_equal(store_lease_take(s, "expiry", time(NULL), 60, NULL, 0, err, sizeof err), 1);
+	store_close(s);
+	const char *tabs[] = {"holds", "hold_messages", "hold_recipients", "hold_delivered",
+			      "shares", "outbox", "hold_approvals", "audit", "leases"};
+	long long want[9];
+	char q[128];
+	for (int i = 0; i < 9; i++) {
+		snprintf(q, sizeof q, "SELECT count(*) FROM %s", tabs[i]);
+		want[i] = rows(file, q);
+	}
+	store_db(to, sizeof to, "pgcopy");
+	int64_t n = 0;
+	assert_int_eq_msg("copy", store_copy(file, to, &n, err, sizeof err), 0);
+	for (int i = 0; i < 9; i++) {
+		snprintf(q, sizeof q, "SELECT count(*) FROM %s", tabs[i]);
+		assert_int_eq_msg(tabs[i], rows(to, q), want[i]);
+	}
+	assert_int_eq_msg("rows copied", (int)n, (int)(want[0] + want[1] + want[2] + want[3] +
+						      want[4] + want[5] + want[6] + want[7] + want[8]));
+	s = open_ok(to);
+	struct store_audit_check ck;
+	assert_int_eq_msg("the chain on PostgreSQL", store_audit_verify(s, &ck, err, sizeof err), 0);
+	assert_int_eq_msg("every record", (int)ck.records, (int)want[7]);
+	size_t len = 0;
+	char *m = store_hold_message(s, ref, &len);
+	assert_non_null(m);
+	assert_int_eq_msg("the message, byte for byte", (int)len, 20);
+	assert_memory_equal(m, "the held message\r\n", 20);
+	free(m);
+	/* the store goes on: a new hold, its record after the copied ones */
+	h.data = "third";
+	h.len = 5;
+	char ref3[STORE_REF_MAX];
+	assert_int_eq_msg("a hold after the copy", store_hold_put(s, &h, ref3, err, sizeof err), 0);
+	assert_int_eq_msg("the chain goes on", store_audit_verify(s, &ck, err, sizeof err), 0);
+	store_close(s);
+	/* not into a store that exists */
+	assert_int_eq_msg("copy again", store_copy(file, to, &n, err, sizeof err), -1);
+	if (strstr(err, "refusing to make a store") == NULL)
+		fail_msg("copy into a store: got \"%s\"", err);
+	/* a broken chain in the file: refused, nothing made */
+	exec_sql(file, "DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'x' WHERE seq = 2");
+	store_db(to, sizeof to, "pgcopy2");
+	assert_int_eq_msg("copy of a broken chain", store_copy(file, to, &n, err, sizeof err), -1);
+	if (strstr(err, "broken") == NULL)
+		fail_msg("broken chain: got \"%s\"", err);
+	assert_int_eq_msg("nothing made", rows(to, "SELECT count(*) FROM information_schema.tables"
+					       " WHERE table_schema = 'public'"), 0);
 }
 
 /* PostgreSQL: the server ends the store's connection (a restart, a
@@ -1031,6 +1134,72 @@ static void test_pg_reconnect(void **state)
 	store_close(s);
 }
 
+/* Jobs for the whole store, one relay at a time: a lease taken by one
+ * relay is refused to another (named) until it lapses, renewed by its
+ * holder, then taken over; an invalid name or job is refused. */
+static void test_lease(void **state)
+{
+	(void)state;
+	char path[512], err[256], holder[STORE_RELAY_MAX];
+	store_db(path, sizeof path, "lease.db");
+	struct store *a = open_ok(path), *b = open_ok(path);
+	assert_int_eq_msg("name a", store_relay_set(a, "relay-a"), 0);
+	assert_int_eq_msg("name b", store_relay_set(b, "relay-b"), 0);
+	assert_int_eq_msg("a name with a blank", store_relay_set(b, "relay b"), -1);
+	time_t now = time(NULL);
+	assert_int_eq_msg("a takes it", store_lease_take(a, "expiry", now, 90, holder,
+							 sizeof holder, err, sizeof err), 1);
+	assert_int_eq_msg("b is refused", store_lease_take(b, "expiry", now + 1, 90, holder,
+							   sizeof holder, err, sizeof err), 0);
+	assert_str_eq_msg("the holder named", holder, "relay-a");
+	assert_int_eq_msg("another job is free", store_lease_take(b, "checkpoint", now, 90, holder,
+								  sizeof holder, err, sizeof err), 1);
+	assert_int_eq_msg("a renews", store_lease_take(a, "expiry", now + 60, 90, holder,
+						       sizeof holder, err, sizeof err), 1);
+	assert_int_eq_msg("b still refused after the first term", store_lease_take(
+			  b, "expiry", now + 100, 90, holder, sizeof holder, err, sizeof err), 0);
+	assert_int_eq_msg("b takes over once a's lease lapsed", store_lease_take(
+			  b, "expiry", now + 150, 90, holder, sizeof holder, err, sizeof err), 1);
+	assert_int_eq_msg("a is refused now", store_lease_take(a, "expiry", now + 151, 90, holder,
+							       sizeof holder, err, sizeof err), 0);
+	assert_str_eq_msg("the new holder", holder, "relay-b");
+	assert_int_eq_msg("one row per job", rows(path, "SELECT count(*) FROM leases"), 2);
+	assert_int_eq_msg("no job", store_lease_take(a, "", now, 90, NULL, 0, err, sizeof err), -1);
+	assert_int_eq_msg("no term", store_lease_take(a, "x", now, 0, NULL, 0, err, sizeof err), -1);
+	/* a commit that fails: an error, never "taken" */
+	store_fail_next(a);
+	assert_int_eq_msg("failed commit", store_lease_take(a, "digest", now, 90, NULL, 0, err,
+							    sizeof err), -1);
+	assert_int_eq_msg("nothing of it", rows(path, "SELECT count(*) FROM leases"
+						" WHERE job = 'digest'"), 0);
+	store_close(a);
+	store_close(b);
+}
+
+/* A client's retry landing on the other relay finds the hold the first
+ * relay made (the check is in the shared store). */
+static void test_hold_retry_other_relay(void **state)
+{
+	(void)state;
+	char path[512], first[STORE_REF_MAX], ref[STORE_REF_MAX], err[256];
+	store_db(path, sizeof path, "retry2.db");
+	struct store *a = open_ok(path), *b = open_ok(path);
+	store_relay_set(a, "relay-a");
+	store_relay_set(b, "relay-b");
+	struct hold_record h = sample_hold("msg", 3);
+	h.retry_key = "k-other";
+	h.retry_window = 3600;
+	h.received = time(NULL) - 60;
+	assert_int_eq_msg("first, on a", store_hold_put(a, &h, first, err, sizeof err), 0);
+	h.queue_id = "RETRYONB";
+	h.received = time(NULL);
+	assert_int_eq_msg("the retry, on b", store_hold_put(b, &h, ref, err, sizeof err), 1);
+	assert_str_eq_msg("a's reference", ref, first);
+	assert_int_eq_msg("one hold", store_hold_count(b), 1);
+	store_close(a);
+	store_close(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest sqlite_only[] = {
@@ -1043,6 +1212,7 @@ int main(void)
 	const struct CMUnitTest pg_only[] = {
 		cmocka_unit_test(test_pg_init),
 		cmocka_unit_test(test_pg_reconnect),
+		cmocka_unit_test(test_pg_copy),
 	};
 	/* the contract: every backend */
 	const struct CMUnitTest contract[] = {
@@ -1051,6 +1221,8 @@ int main(void)
 		cmocka_unit_test(test_hold_invalid),
 		cmocka_unit_test(test_hold_given_ref_and_notice),
 		cmocka_unit_test(test_hold_retry),
+		cmocka_unit_test(test_hold_retry_other_relay),
+		cmocka_unit_test(test_lease),
 		cmocka_unit_test(test_refs),
 		cmocka_unit_test(test_share),
 		cmocka_unit_test(test_hold_with_shares),

@@ -41,6 +41,9 @@ struct checkpointer_setup {
 	unsigned interval;		/* seconds; 0: no thread, only now/stop */
 };
 
+/* The lease (store_lease_take()) of the timer's checkpoints. */
+#define CHECKPOINTER_LEASE_JOB "checkpoint"
+
 struct checkpointer;
 /* NULL + err when the file cannot be opened, the first checkpoint cannot
  * be written or the thread not started (the signer is freed then too). */

@@ -51,6 +51,10 @@
 #include "grondslag/store/store.h"
 
 #define RELEASER_POLL_SECONDS 30
+/* The lease (store_lease_take()) of the expiry and the digest: renewed
+ * every pass, so it lapses only when its relay stops passing. */
+#define RELEASER_LEASE_JOB "expiry"
+#define RELEASER_LEASE_TTL (3 * RELEASER_POLL_SECONDS)
 #define RELEASER_SMTP_TIMEOUT 60
 
 /* Sends one message (as smtpc_send(), or -1: the outcome is lost, as

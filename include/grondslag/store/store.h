@@ -56,6 +56,11 @@
  *   store_hold_count()
  *   store_ref_new(), store_ref_valid()
  *   store_fail_next(), store_fail_commits()   test hooks: make writes fail
+ *   store_relay_set()     the name of the relay this connection acts for
+ *   store_lease_take()    a job run for the whole store by one relay at a
+ *                         time (expiry, digest, checkpoints)
+ *   store_migrate()       the admin's migration of a PostgreSQL store
+ *   store_copy()          an SQLite store moved into PostgreSQL
  * The record and the jurists' decisions (store_audit.c, store_decide.c,
  * store_list.c; the schema is in milter/store/store.c):
  *   store_open_readonly() read-only, for the CLI (audit verify/export)
@@ -93,7 +98,7 @@
 #include "grondslag/decide/holdstate.h"
 
 /* The schema this code writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 /* "G" + 8 digits of date + "-" + 10 base32 characters, with the NUL. */
 #define STORE_REF_MAX 32
@@ -101,6 +106,8 @@
 #define STORE_REF_LEN 20
 /* SHA-256 as lowercase hex, with the NUL. */
 #define STORE_SHA256_HEX 65
+/* A relay's name (store_relay_set()), with the NUL. */
+#define STORE_RELAY_MAX 64
 
 /* Outbox retry schedule: the first retry after STORE_NOTICE_BACKOFF_MIN
  * seconds, doubling up to STORE_NOTICE_BACKOFF_MAX; after
@@ -240,6 +247,41 @@ void store_fail_next(struct store *s);
  * until store_fail_commits(s, 0) (a disk that stays full). */
 void store_fail_commits(struct store *s, int n);
 
+/* ---- several relays on one store ---------------------------------------
+ * A store in PostgreSQL is shared by several relays.  Each names itself
+ * (RelayName): the release attempts it begins carry its name (the token's
+ * row and the "release-started" record), and a restart settles only its
+ * own attempts (the relay process and its receipt are on that host).
+ * Jobs for the whole store take a lease first: one row per job in the
+ * table leases (relay, expires), taken in a write transaction (serialised
+ * with every other writer), so that one relay at a time expires holds,
+ * writes the jurists' digest and the checkpoints.  A relay that stops
+ * renewing (killed, cut off) loses the lease when it expires and another
+ * relay takes it over.  On SQLite there is one relay; the lease is taken
+ * the same way and always by it. */
+
+/* The relay this store connection acts for: "" (the default) or a name of
+ * at most STORE_RELAY_MAX - 1 printable characters.  0 or -1 (refused). */
+int store_relay_set(struct store *s, const char *relay);
+/* Take (or renew) the lease on job until now + ttl: 1 taken, this relay
+ * holds it; 0 another relay holds it (holder, when given, names it, as
+ * long as its lease runs); -1 error (err): the job is not run. */
+int store_lease_take(struct store *s, const char *job, time_t now, unsigned ttl, char *holder,
+		     size_t holderlen, char *err, size_t errlen);
+
+/* A PostgreSQL store of an older schema brought to STORE_SCHEMA_VERSION,
+ * each step one transaction (the admin's role: the daemon's may not
+ * change the schema; an SQLite store is migrated when the daemon opens
+ * it).  *from: the version found.  0, or -1 + err. */
+int store_migrate(const char *database, int64_t *from, char *err, size_t errlen);
+/* A single relay's SQLite store (from, a file; migrated to this version
+ * when older) copied whole into a new PostgreSQL store (to, an empty
+ * database, as the owner's role): every table, the audit chain with its
+ * records as they are, in one transaction; the chain must verify on the
+ * file before and verifies on the new store after (else nothing stays
+ * there).  *rows: the rows copied.  0, or -1 + err (store_copy.c). */
+int store_copy(const char *from, const char *to, int64_t *rows, char *err, size_t errlen);
+
 /* ---- the record and the decisions ------------------------------------- */
 
 /* Who did something: a user known by SO_PEERCRED, or the daemon. */
@@ -320,6 +362,8 @@ struct store_decision {
 	bool only_held;			/* bulk: the named must still be held */
 	unsigned required;		/* ReleaseApprovals */
 	const char *relay_queue_id;	/* release-done: the relay's queue id */
+	const char *relay;		/* release-started: the relay that begins
+					 * it (NULL or "": not recorded) */
 	const char *notice_kind;	/* optional notice, same transaction */
 	const char *notice_to;
 	const char *notice_message;
@@ -523,6 +567,7 @@ int store_release_begin(struct store *s, const struct store_release_start *b, ch
 /* A token row (strings owned by the row). */
 struct store_release_token {
 	char nonce[40], ref[STORE_REF_MAX];
+	char relay[STORE_RELAY_MAX];	/* the relay that issued it ("" unknown) */
 	char *rcpts, *digest, *header, *state, *mta_queue_id;
 	int64_t expires;
 };
@@ -621,7 +666,8 @@ int store_release_resolve(struct store *s, const struct store_release_resolution
  * expiry and the releaser page through every expired or due hold with
  * them, so holds that cannot be loaded never keep later ones off the
  * list.  Tokens still issued or used (an attempt not finished: after a
- * restart), by creation; holds with approved recipients due for an
+ * restart) that this relay issued (store_relay_set(); on SQLite, and for
+ * tokens of no relay, every one), by creation; holds with approved recipients due for an
  * attempt, by receipt; open holds received at or before cutoff
  * (expired), by reference (which starts with the day received);
  * store_holds_expired() is the first page of those. */
