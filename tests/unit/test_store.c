@@ -1043,7 +1043,8 @@ static void test_pg_copy(void **state)
 	assert_int_eq_msg("init the file", store_init(file, "{\"by\":\"unit\"}", err, sizeof err), 0);
 	struct store *s = store_open(file, err, sizeof err);
 	assert_non_null(s);
-	struct hold_record h = sample_hold("the held message\r\n", 20);
+	static const char held[] = "the held message\r\n";
+	struct hold_record h = sample_hold(held, sizeof held - 1);
 	h.notice_to = "<analyst@ncsc.nl>";
 	h.notice_message = "Subject: held\r\n\r\nheld\r\n";
 	assert_int_equal(store_hold_put(s, &h, ref, err, sizeof err), 0);
@@ -1083,8 +1084,8 @@ static void test_pg_copy(void **state)
 	size_t len = 0;
 	char *m = store_hold_message(s, ref, &len);
 	assert_non_null(m);
-	assert_int_eq_msg("the message, byte for byte", (int)len, 20);
-	assert_memory_equal(m, "the held message\r\n", 20);
+	assert_int_eq_msg("the message, byte for byte", (int)len, (int)sizeof held - 1);
+	assert_memory_equal(m, held, sizeof held - 1);
 	free(m);
 	/* the store goes on: a new hold, its record after the copied ones */
 	h.data = "third";
