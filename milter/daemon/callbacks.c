@@ -461,8 +461,8 @@ static int apply_strip(SMFICTX *ctx, const struct msg_ctx *m)
  * returns 0, and a failure leaves nothing half-written (the MTA's retry
  * starts clean).  0 or -1. */
 static int store_decision(struct conn_ctx *c, const struct gate_result *g, bool hold,
-			  const char *data, size_t len, int32_t date, char ref[STORE_REF_MAX],
-			  char *err, size_t errlen)
+			  const char *data, size_t len, int32_t date, const struct relayseal *rs,
+			  char ref[STORE_REF_MAX], char *err, size_t errlen)
 {
 	struct msg_ctx *m = &c->msg;
 	const struct config *cf = snapshot_config(c->snap);
@@ -481,6 +481,9 @@ static int store_decision(struct conn_ctx *c, const struct gate_result *g, bool 
 		.header_prefix = config_str(cf, CONF_HEADER_NAME),
 		.recipient_delimiter = config_str(cf, CONF_RECIPIENT_DELIMITER),
 		.expiry_days = (unsigned)config_uint(cf, CONF_HOLD_EXPIRY),
+		/* every delivered recipient shares the one encrypted copy */
+		.encrypted_for = rs != NULL ? rs->party->id : NULL,
+		.key_fprs = rs != NULL ? rs->fprs : NULL,
 	};
 	struct notice_setup setup = {
 		.from = daemon_state.notice_from, .hostname = daemon_state.hostname,
@@ -742,7 +745,11 @@ static sfsistat eom_outbound(SMFICTX *ctx, struct conn_ctx *c)
 	metrics_observe_scan((double)elapsed_us(&t0) / 1e6);
 	time_t now = time(NULL);
 	struct relayseal rs;
-	relayseal_begin(&rs, c->snap, data, len);
+	relayseal_begin(&rs, c->snap, data, len, f);
+	if (rs.on && rs.relay_encrypts && rs.unsealable)
+		log_qid(LOG_WARNING, m->qid, "relay encryption: the header cannot be rewritten (no "
+			"header/body separator, too many fields or a name too long): recipients "
+			"whose basis requires encryption are held (no-usable-key)");
 	struct gate_input in = {
 		.queue_id = m->qid, .sender = m->sender,
 		.rcpts = (const char *const *)m->rcpts, .nrcpts = m->nrcpts,
@@ -774,7 +781,7 @@ static sfsistat eom_outbound(SMFICTX *ctx, struct conn_ctx *c)
 	}
 	/* Durable FIRST: nothing is answered before the record is fsynced. */
 	if (store_decision(c, g, act == GATE_PARTIAL || act == GATE_DISCARD, data, len, in.date,
-			   ref, err, sizeof err) != 0) {
+			   sealed > 0 ? &rs : NULL, ref, err, sizeof err) != 0) {
 		rc = internal_error(ctx, c, err);
 		goto out;
 	}
@@ -789,7 +796,8 @@ static sfsistat eom_outbound(SMFICTX *ctx, struct conn_ctx *c)
 		goto out;
 	}
 	if (sealed > 0)
-		log_qid(LOG_INFO, m->qid, "encrypted for party=%s size=%zu", rs.party->id, rs.bodylen);
+		log_qid(LOG_INFO, m->qid, "encrypted for party=%s keys=%s size=%zu", rs.party->id,
+			rs.fprs, rs.bodylen);
 	log_decision(m, g, ref, len, elapsed_ms(&t0));
 	count_decision(g, act);
 out:

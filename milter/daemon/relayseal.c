@@ -16,23 +16,35 @@
 #include "grondslag/daemon/relayseal.h"
 #include "grondslag/decide/seal.h"
 
+static void add_edit(void *arg, const char *name, size_t namelen, int index);
+
 void relayseal_begin(struct relayseal *rs, const struct snapshot *s, const char *data,
-		     size_t len)
+		     size_t len, const struct findings *f)
 {
 	const struct config *c = snapshot_config(s);
 	memset(rs, 0, sizeof *rs);
 	rs->relay_encrypts = config_bool(c, CONF_RELAY_ENCRYPT);
 	rs->tmpdir = config_str(c, CONF_SPOOL_DIRECTORY);
 	rs->placeholder = config_str(c, CONF_ENCRYPTED_SUBJECT);
-	/* already encrypted: layer one judges its readers; never twice */
-	rs->on = !seal_is_encrypted(data, len);
+	/* already encrypted as a whole, and nothing readable found in it:
+	 * layer one judges its readers.  Anything readable is wrapped again. */
+	bool readable = f != NULL && (findings_ip_count(f) > 0 || findings_net_count(f) > 0 ||
+				      findings_email_count(f) > 0 || findings_host_count(f) > 0 ||
+				      findings_credential_count(f) > 0);
+	rs->on = readable || !seal_is_encrypted(data, len);
+	/* a message the edits cannot describe can never leave encrypted: held
+	 * (the key check says no), never tempfailed until the MTA bounces it */
+	int subjects = 0;
+	rs->unsealable = seal_fields(data, len, add_edit, rs, &subjects) != 0 || rs->edits_over;
+	rs->nedits = 0;
+	rs->edits_over = false;
 }
 
 /* The policy's question: can party p be encrypted to? (remembered) */
 static bool usable(void *arg, const struct registry_party *p)
 {
 	struct relayseal *rs = arg;
-	if (!rs->relay_encrypts || p == NULL)
+	if (!rs->relay_encrypts || p == NULL || rs->unsealable)
 		return false;
 	for (size_t i = 0; i < rs->nmemo; i++)
 		if (rs->memo[i].party == p)
@@ -123,15 +135,17 @@ int relayseal_plan(struct relayseal *rs, const struct gate_result *g, const char
 		return 0;
 	char outer[SEAL_BOUNDARY_MAX], *asc = NULL;
 	size_t alen = 0;
-	if (seal_ciphertext(p, rs->tmpdir, data, len, outer, &asc, &alen, err, errlen) != 0)
+	if (seal_ciphertext(p, rs->tmpdir, data, len, outer, &asc, &alen, rs->fprs, sizeof rs->fprs,
+			    err, errlen) != 0)
 		return -1;
 	rs->body = (unsigned char *)seal_body(asc, alen, outer, &rs->bodylen);
 	free(asc);
-	seal_fields(data, len, add_edit, rs, &rs->subjects);
+	if (seal_fields(data, len, add_edit, rs, &rs->subjects) != 0)
+		rs->edits_over = true;
 	seal_content_type(outer, rs->content_type, sizeof rs->content_type);
 	if (rs->body == NULL || rs->edits_over) {
 		snprintf(err, errlen, "relay encryption: %s",
-			 rs->body == NULL ? "out of memory" : "too many Content-* header fields");
+			 rs->body == NULL ? "out of memory" : "a header the milter cannot rewrite");
 		return -1;
 	}
 	rs->party = p;
@@ -145,7 +159,8 @@ void relayseal_end(struct relayseal *rs)
 }
 
 int relayseal_release(void *arg, const char *const *rcpts, size_t n, const char *msg,
-		      size_t len, char **out, size_t *outlen, char *err, size_t errlen)
+		      size_t len, char **out, size_t *outlen, char *sealed_for, size_t sflen,
+		      char *fprs, size_t fprslen, char *err, size_t errlen)
 {
 	struct snapshot *s = snapshot_slot_get(arg);
 	if (s == NULL) {
@@ -156,6 +171,10 @@ int relayseal_release(void *arg, const char *const *rcpts, size_t n, const char 
 	int32_t date = snapshot_date(s, time(NULL));
 	const char *group = NULL;
 	int rc = 0;
+	if (sflen > 0)
+		sealed_for[0] = '\0';
+	if (fprslen > 0)
+		fprs[0] = '\0';
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const char *g = seal_group(reg, rcpts[i], date);
 		if (group != NULL && strcmp(group, g) != 0) {
@@ -175,12 +194,14 @@ int relayseal_release(void *arg, const char *const *rcpts, size_t n, const char 
 			rc = -1;
 		} else if (p == NULL || seal_message(p, config_str(c, CONF_SPOOL_DIRECTORY), msg, len,
 						     config_str(c, CONF_ENCRYPTED_SUBJECT), out,
-						     outlen, err, errlen) != 0) {
+						     outlen, fprs, fprslen, err, errlen) != 0) {
 			if (p == NULL)
 				snprintf(err, errlen, "relay encryption: party %s not found", group);
 			rc = -1;
 		} else {
-			log_msg(LOG_INFO, "release: encrypted for party=%s size=%zu", group, *outlen);
+			snprintf(sealed_for, sflen, "%s", group);
+			log_msg(LOG_INFO, "release: encrypted for party=%s keys=%s size=%zu", group,
+				fprs, *outlen);
 			rc = 1;
 		}
 	}

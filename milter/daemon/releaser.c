@@ -31,6 +31,7 @@
 #include "grondslag/notice/notice.h"
 #include "grondslag/daemon/relayproc.h"
 #include "grondslag/daemon/releaser.h"
+#include "grondslag/decide/seal.h"
 
 struct releaser {
 	struct releaser_setup in;
@@ -426,7 +427,7 @@ static char *approved_of(const struct store_hold_record *h, char (*v)[ADDR_BUF],
 /* Build the token and begin the attempt; the header line in line. */
 static bool begin(struct releaser *r, const struct store_hold_record *h, const char *msg,
 		  size_t len, const char *canon, time_t now, char *nonce, char *line,
-		  size_t linelen)
+		  size_t linelen, const char *sealed_for, const char *fprs)
 {
 	struct release_token t;
 	char digest[RELEASE_DIGEST_HEX], value[RELEASE_HEADER_MAX + 1], reason[256], err[512];
@@ -443,6 +444,7 @@ static bool begin(struct releaser *r, const struct store_hold_record *h, const c
 	struct store_release_start b = {
 		.ref = h->ref, .nonce = t.nonce, .digest = digest, .rcpts_canon = canon,
 		.header = value, .expires = t.expires, .now = now,
+		.encrypted_for = *sealed_for ? sealed_for : NULL, .key_fprs = fprs,
 	};
 	int rc = store_release_begin(r->in.store, &b, reason, sizeof reason, err, sizeof err);
 	if (rc != 0) {
@@ -476,6 +478,7 @@ static int attempt(struct releaser *r, const char *ref, time_t now)
 {
 	char err[512] = "", nonce[RELEASE_NONCE_HEX], line[RELEASE_HEADER_MAX + 200];
 	char from[ADDR_BUF], (*addrs)[ADDR_BUF] = NULL;
+	char sealed_for[128] = "", fprs[SEAL_FPRS_MAX] = "";
 	const char **pv = NULL;
 	char *canon = NULL, *data = NULL;
 	size_t len = 0, n = 0;
@@ -524,7 +527,8 @@ static int attempt(struct releaser *r, const char *ref, time_t now)
 	if (r->in.seal != NULL) {
 		char *sealed = NULL;
 		size_t slen = 0;
-		int sr = r->in.seal(r->in.seal_arg, pv, n, msg, len, &sealed, &slen, err, sizeof err);
+		int sr = r->in.seal(r->in.seal_arg, pv, n, msg, len, &sealed, &slen, sealed_for,
+				    sizeof sealed_for, fprs, sizeof fprs, err, sizeof err);
 		if (sr < 0) {
 			store_failed(r, "release of hold", ref, err);
 			goto out;
@@ -535,7 +539,7 @@ static int attempt(struct releaser *r, const char *ref, time_t now)
 			len = slen;
 		}
 	}
-	if (!begin(r, h, msg, len, canon, now, nonce, line, sizeof line))
+	if (!begin(r, h, msg, len, canon, now, nonce, line, sizeof line, sealed_for, fprs))
 		goto out;
 	size_t hl = strlen(line);
 	data = malloc(hl + len);

@@ -43,9 +43,9 @@ void holdrec_free(struct holdrec *r)
 	free(r);
 }
 
-/* The share records of g as one array, for one transaction; false out of
- * memory. */
-static bool copy_shares(struct holdrec *r, const struct gate_result *g)
+/* The share records of g as one array, for one transaction, each saying
+ * whether the copy left encrypted (f); false out of memory. */
+static bool copy_shares(struct holdrec *r, const struct gate_result *g, const struct hold_facts *f)
 {
 	size_t n = gate_share_count(g);
 	if (n == 0)
@@ -53,8 +53,11 @@ static bool copy_shares(struct holdrec *r, const struct gate_result *g)
 	r->shares = calloc(n, sizeof *r->shares);
 	if (r->shares == NULL)
 		return false;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		r->shares[i] = *gate_share(g, i);
+		r->shares[i].encrypted_for = f->encrypted_for;
+		r->shares[i].key_fprs = f->key_fprs;
+	}
 	r->h.shares = r->shares;
 	r->h.nshares = n;
 	return true;
@@ -141,7 +144,7 @@ struct holdrec *holdrec_new(const struct gate_result *g, const struct hold_facts
 	enum gate_action act = gate_action(g);
 	r->held = act == GATE_PARTIAL || act == GATE_DISCARD;
 	/* a tempfail has no complete decision to record */
-	if (act == GATE_TEMPFAIL || !copy_shares(r, g)) {
+	if (act == GATE_TEMPFAIL || !copy_shares(r, g, f)) {
 		snprintf(err, errlen, act == GATE_TEMPFAIL ? "no decision" : "out of memory");
 		holdrec_free(r);
 		return NULL;

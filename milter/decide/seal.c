@@ -126,14 +126,44 @@ static bool is_content(const struct field *f)
 	return f->namelen >= 8 && strncasecmp(f->start, "Content-", 8) == 0;
 }
 
-static bool is_protected(const struct field *f)
+/* Trace fields: the path the mail took, for MTAs and filters on the
+ * way; they stay outside and are not part of what was sent. */
+static bool is_trace(const struct field *f)
 {
-	static const char *const names[] = {"Subject", "From",	   "To",	 "Cc",
-					    "Reply-To", "Date", "Message-ID"};
+	static const char *const names[] = {"Received", "Return-Path", "Delivered-To",
+					    "DKIM-Signature", "Authentication-Results",
+					    "ARC-Seal", "ARC-Message-Signature",
+					    "ARC-Authentication-Results"};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (name_is(f, names[i]))
 			return true;
 	return false;
+}
+
+/* The fields the outer header keeps: trace, what MTAs route and answer
+ * by, and what MUAs thread by.  Everything else (Thread-Topic,
+ * Keywords, Comments, any X- field: any of them may repeat the Subject
+ * or describe the content) is only in the protected inner header. */
+static bool is_outer(const struct field *f)
+{
+	static const char *const names[] = {"From", "Sender", "Reply-To", "To", "Cc", "Date",
+					    "Message-ID", "References", "In-Reply-To",
+					    "Auto-Submitted", "Resent-Date", "Resent-From",
+					    "Resent-Sender", "Resent-To", "Resent-Cc",
+					    "Resent-Message-ID"};
+	if (is_trace(f))
+		return true;
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (name_is(f, names[i]))
+			return true;
+	return false;
+}
+
+/* The protected inner header: every field as sent but the content
+ * fields (they head the one part) and the trace. */
+static bool is_protected(const struct field *f)
+{
+	return !is_content(f) && !name_is(f, "MIME-Version") && !is_trace(f);
 }
 
 /* Append a field, ending it with CRLF whatever it ended with. */
@@ -161,22 +191,63 @@ static struct field *fields_of(const char *msg, size_t len, size_t *nf, size_t *
 	return f;
 }
 
-/* The top-level Content-Type's value starts with type (case-insensitive)? */
-static bool top_type_is(const struct field *f, size_t nf, const char *type)
+/* The value of field f unfolded and trimmed into out (at most outlen-1
+ * bytes; longer: false). */
+static bool field_value(const struct field *f, char *out, size_t outlen)
 {
-	for (size_t i = 0; i < nf; i++) {
-		if (!name_is(&f[i], "Content-Type"))
+	const char *v = f->start + f->namelen + 1, *end = f->start + f->len;
+	size_t n = 0;
+	for (; v < end; v++) {
+		char ch = *v == '\r' || *v == '\n' || *v == '\t' ? ' ' : *v;
+		if (ch == ' ' && (n == 0 || out[n - 1] == ' '))
 			continue;
-		const char *v = f[i].start + f[i].namelen;
-		const char *end = f[i].start + f[i].len;
-		while (v < end && (*v == ':' || *v == ' ' || *v == '\t' || *v == '\r' || *v == '\n'))
-			v++;
-		size_t tl = strlen(type);
-		return (size_t)(end - v) >= tl && strncasecmp(v, type, tl) == 0;
+		if (n + 1 >= outlen)
+			return false;
+		out[n++] = ch;
 	}
-	return false;
+	while (n > 0 && out[n - 1] == ' ')
+		n--;
+	out[n] = '\0';
+	return true;
 }
 
+/* Parameter name of a Content-Type value ct into out ("" when absent). */
+static void ct_param(const char *ct, const char *name, char *out, size_t outlen)
+{
+	size_t nl = strlen(name);
+	out[0] = '\0';
+	for (const char *p = strchr(ct, ';'); p != NULL; p = strchr(p, ';')) {
+		p++;
+		while (*p == ' ')
+			p++;
+		if (strncasecmp(p, name, nl) != 0)
+			continue;
+		const char *v = p + nl;
+		while (*v == ' ')
+			v++;
+		if (*v != '=')
+			continue;
+		v++;
+		while (*v == ' ')
+			v++;
+		bool quoted = *v == '"';
+		v += quoted;
+		size_t n = 0;
+		while (*v != '\0' && n + 1 < outlen &&
+		       (quoted ? *v != '"' : *v != ';' && *v != ' '))
+			out[n++] = *v++;
+		out[n] = '\0';
+		return;
+	}
+}
+
+/* Only a top level that is a whole encrypted entity counts, judged from
+ * the one Content-Type the MIME parsers agree on: a second Content-Type
+ * field (parsers differ on which wins), signed-only S/MIME, a
+ * multipart/encrypted of another protocol, or ciphertext anywhere inside
+ * a plaintext message (an inline-armoured attachment next to a readable
+ * list) leaves readable text, so the whole is encrypted again (a second
+ * layer costs nothing). */
 bool seal_is_encrypted(const char *msg, size_t len)
 {
 	size_t nf = 0, body = 0;
@@ -185,19 +256,30 @@ bool seal_is_encrypted(const char *msg, size_t len)
 	 * so it counts as plaintext (and seal_build refuses it: held) */
 	if (f == NULL)
 		return false;
-	bool enc = top_type_is(f, nf, "multipart/encrypted") ||
-		   top_type_is(f, nf, "application/pkcs7-mime") ||
-		   top_type_is(f, nf, "application/x-pkcs7-mime");
-	free(f);
-	static const char armour[] = "-----BEGIN PGP MESSAGE-----";
-	for (size_t i = body; !enc && i + sizeof armour - 1 <= len;) {
-		const char *p = memmem(msg + i, len - i, armour, sizeof armour - 1);
-		if (p == NULL)
-			break;
-		size_t at = (size_t)(p - msg);
-		enc = at == body || msg[at - 1] == '\n';
-		i = at + 1;
+	const struct field *ct = NULL;
+	int cts = 0;
+	for (size_t i = 0; i < nf; i++)
+		if (name_is(&f[i], "Content-Type")) {
+			ct = &f[i];
+			cts++;
+		}
+	char v[1024], param[128];
+	bool enc = false;
+	if (cts == 1 && field_value(ct, v, sizeof v)) {
+		if (strncasecmp(v, "multipart/encrypted", 19) == 0 &&
+		    (v[19] == ';' || v[19] == ' ' || v[19] == '\0')) {
+			ct_param(v, "protocol", param, sizeof param);
+			enc = strcasecmp(param, "application/pgp-encrypted") == 0;
+		} else if ((strncasecmp(v, "application/pkcs7-mime", 22) == 0 &&
+			    (v[22] == ';' || v[22] == ' ' || v[22] == '\0')) ||
+			   (strncasecmp(v, "application/x-pkcs7-mime", 24) == 0 &&
+			    (v[24] == ';' || v[24] == ' ' || v[24] == '\0'))) {
+			ct_param(v, "smime-type", param, sizeof param);
+			enc = strcasecmp(param, "enveloped-data") == 0 ||
+			      strcasecmp(param, "authEnveloped-data") == 0;
+		}
 	}
+	free(f);
 	return enc;
 }
 
@@ -292,15 +374,14 @@ char *seal_build(const char *msg, size_t len, const char *asc, size_t asclen,
 	struct strbuf b = {0};
 	bool subject = false;
 	for (size_t i = 0; i < nf; i++) {
-		if (is_content(&f[i]) || name_is(&f[i], "MIME-Version"))
-			continue;
 		if (name_is(&f[i], "Subject")) {
 			if (!subject)
 				strbuf_printf(&b, "Subject: %s\r\n", placeholder);
 			subject = true;
 			continue;
 		}
-		add_field(&b, &f[i]);
+		if (is_outer(&f[i]))
+			add_field(&b, &f[i]);
 	}
 	if (!subject)
 		strbuf_printf(&b, "Subject: %s\r\n", placeholder);
@@ -317,19 +398,20 @@ char *seal_build(const char *msg, size_t len, const char *asc, size_t asclen,
 	return b.s;
 }
 
-void seal_fields(const char *msg, size_t len,
-		 void (*fn)(void *arg, const char *name, size_t namelen, int index), void *arg,
-		 int *subjects)
+int seal_fields(const char *msg, size_t len,
+		void (*fn)(void *arg, const char *name, size_t namelen, int index), void *arg,
+		int *subjects)
 {
 	size_t nf = 0, body = 0;
 	*subjects = 0;
 	struct field *f = fields_of(msg, len, &nf, &body);
 	if (f == NULL)
-		return;
+		return -1;
 	for (size_t i = 0; i < nf; i++) {
 		if (name_is(&f[i], "Subject"))
 			(*subjects)++;
-		if (!is_content(&f[i]) && !name_is(&f[i], "MIME-Version"))
+		/* a line without a name is no field the MTA passes on */
+		if (is_outer(&f[i]) || name_is(&f[i], "Subject") || f[i].namelen == 0)
 			continue;
 		int index = 1;
 		for (size_t j = 0; j < i; j++)
@@ -338,4 +420,5 @@ void seal_fields(const char *msg, size_t len,
 		fn(arg, f[i].start, f[i].namelen, index);
 	}
 	free(f);
+	return 0;
 }

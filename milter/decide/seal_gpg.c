@@ -160,8 +160,23 @@ int seal_keys_usable(const struct registry_party *p, const char *tmpdir, size_t 
 	return 0;
 }
 
-int seal_encrypt(const struct registry_party *p, const char *tmpdir, const char *plain,
-		 size_t len, char **asc, size_t *asclen, char *err, size_t errlen)
+/* The fingerprints of the keys encrypted to, comma-separated, into fprs
+ * (cut at fprslen). */
+static void key_fprs(const struct home *h, char *fprs, size_t fprslen)
+{
+	size_t n = 0;
+	fprs[0] = '\0';
+	for (size_t i = 0; i < h->nkeys && n < fprslen; i++) {
+		int w = snprintf(fprs + n, fprslen - n, "%s%s", n > 0 ? "," : "",
+				 h->keys[i]->fpr != NULL ? h->keys[i]->fpr : "?");
+		n += w > 0 ? (size_t)w : 0;
+	}
+}
+
+/* seal_encrypt(), and the fingerprints used into fprs (may be NULL). */
+static int encrypt_for(const struct registry_party *p, const char *tmpdir, const char *plain,
+		       size_t len, char **asc, size_t *asclen, char *fprs, size_t fprslen,
+		       char *err, size_t errlen)
 {
 	struct home h;
 	*asc = NULL;
@@ -194,6 +209,8 @@ int seal_encrypt(const struct registry_party *p, const char *tmpdir, const char 
 		gpgme_data_release(out);
 		return fail(&h, "encrypt", ge, err, errlen);
 	}
+	if (fprs != NULL && fprslen > 0)
+		key_fprs(&h, fprs, fprslen);
 	size_t n = 0;
 	char *buf = gpgme_data_release_and_get_mem(out, &n);
 	*asc = buf != NULL ? malloc(n + 1) : NULL;
@@ -211,9 +228,15 @@ int seal_encrypt(const struct registry_party *p, const char *tmpdir, const char 
 	return 0;
 }
 
+int seal_encrypt(const struct registry_party *p, const char *tmpdir, const char *plain,
+		 size_t len, char **asc, size_t *asclen, char *err, size_t errlen)
+{
+	return encrypt_for(p, tmpdir, plain, len, asc, asclen, NULL, 0, err, errlen);
+}
+
 int seal_ciphertext(const struct registry_party *p, const char *tmpdir, const char *msg,
 		    size_t len, char boundary[SEAL_BOUNDARY_MAX], char **asc, size_t *asclen,
-		    char *err, size_t errlen)
+		    char *fprs, size_t fprslen, char *err, size_t errlen)
 {
 	char r1[RELEASE_NONCE_HEX], r2[RELEASE_NONCE_HEX], inner[SEAL_BOUNDARY_MAX];
 	*asc = NULL;
@@ -230,19 +253,20 @@ int seal_ciphertext(const struct registry_party *p, const char *tmpdir, const ch
 			 " or out of memory");
 		return -1;
 	}
-	int rc = seal_encrypt(p, tmpdir, ent, ilen, asc, asclen, err, errlen);
+	int rc = encrypt_for(p, tmpdir, ent, ilen, asc, asclen, fprs, fprslen, err, errlen);
 	free(ent);
 	return rc;
 }
 
 int seal_message(const struct registry_party *p, const char *tmpdir, const char *msg,
-		 size_t len, const char *placeholder, char **out, size_t *outlen, char *err,
-		 size_t errlen)
+		 size_t len, const char *placeholder, char **out, size_t *outlen, char *fprs,
+		 size_t fprslen, char *err, size_t errlen)
 {
 	char outer[SEAL_BOUNDARY_MAX], *asc = NULL;
 	size_t alen = 0;
 	*out = NULL;
-	if (seal_ciphertext(p, tmpdir, msg, len, outer, &asc, &alen, err, errlen) != 0)
+	if (seal_ciphertext(p, tmpdir, msg, len, outer, &asc, &alen, fprs, fprslen, err,
+			    errlen) != 0)
 		return -1;
 	*out = seal_build(msg, len, asc, alen, outer, placeholder, outlen);
 	free(asc);

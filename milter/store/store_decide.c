@@ -124,6 +124,10 @@ static char *details_of(const struct store_decision *d, const struct holdstate *
 		audit_details_str(a, "relay_queue_id", d->relay_queue_id);
 	if (d->relay != NULL && *d->relay != '\0')
 		audit_details_str(a, "relay", d->relay);
+	if (d->encrypted_for != NULL && *d->encrypted_for != '\0') {
+		audit_details_str(a, "encrypted_for", d->encrypted_for);
+		audit_details_str(a, "keys", d->key_fprs != NULL ? d->key_fprs : "");
+	}
 	if (refused != NULL) {
 		audit_details_str(a, "command", holdstate_event_name(d->event));
 		audit_details_str(a, "refused", refused);

@@ -39,6 +39,10 @@ static int share_audit(struct store *s, const struct hold_share *sh, char *err, 
 	audit_details_int(d, "public_addresses", sh->public_addresses);
 	audit_details_str(d, "countries", sh->countries);
 	audit_details_int(d, "simulated", sh->simulated ? 1 : 0);
+	if (sh->encrypted_for != NULL) {
+		audit_details_str(d, "encrypted_for", sh->encrypted_for);
+		audit_details_str(d, "keys", sh->key_fprs != NULL ? sh->key_fprs : "");
+	}
 	char *details = audit_details_finish(d);
 	if (details == NULL) {
 		store_errf(err, errlen, "store: out of memory");

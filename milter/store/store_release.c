@@ -157,7 +157,8 @@ static int begin_locked(struct store *s, const struct store_release_start *b, ch
 	if (dup != 0)
 		return dup;
 	struct store_decision d = {.event = HEV_RELEASE_STARTED, .now = b->now,
-				   .relay = s->relay};
+				   .relay = s->relay, .encrypted_for = b->encrypted_for,
+				   .key_fprs = b->key_fprs};
 	struct store_decision_result res;
 	memset(&res, 0, sizeof res);
 	int rc = store_decide_locked(s, b->ref, &d, &res, err, errlen);

@@ -18,7 +18,14 @@
 #     the other groups are answered 452 4.5.3 and sent again by the
 #     client; each copy is encrypted to its own party's key only, the
 #     CERT-FR copy (no encryption on its basis) is plaintext;
+#   - the audit chain's share record of the encrypted copy, and the
+#     release-started record of a released one, name the party it was
+#     encrypted for and the key's fingerprint;
+#   - the outer header of an encrypted copy keeps no Thread-Topic or
+#     Keywords (they repeat the subject): inside only;
 #   - already encrypted mail is delivered as it came, not encrypted again;
+#   - a plaintext list with an inline-armoured .asc attachment is
+#     encrypted as a whole (ciphertext inside does not make it encrypted);
 #   - the party with an expired key only: held, no-usable-key, nothing
 #     delivered; after the registry gives it a new key and two jurists
 #     approve, the released copy leaves encrypted to the new key alone;
@@ -86,13 +93,16 @@ REG
 sl_messages() {
 	_ips=$(printf '133.1.2.%s\n' 1 2 3 4 5 6 7 8 9 10)
 	_hdr='From: Sender <sender@ncsc.nl>\nTo: CERT.be <cert@cert.be>\nDate: Mon, 07 Dec 2026 10:00:00 +0000\n'
-	printf "${_hdr}Subject: %s\nMessage-ID: <l1@ncsc.nl>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=us-ascii\n\nHello,\n\nthe list:\n\n%s\n\nRegards\n" \
-		"$SL_SUBJECT" "$_ips" >"$SL/list.eml" &&
+	printf "${_hdr}Subject: %s\nThread-Topic: %s\nKeywords: constituency\nMessage-ID: <l1@ncsc.nl>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=us-ascii\n\nHello,\n\nthe list:\n\n%s\n\nRegards\n" \
+		"$SL_SUBJECT" "$SL_SUBJECT" "$_ips" >"$SL/list.eml" &&
 		sed 's/^Subject: .*/Subject: old list/' "$SL/list.eml" >"$SL/old.eml" &&
 		sed 's/^Subject: .*/Subject: not sealed/' "$SL/list.eml" >"$SL/off.eml" || return 1
 	_ct=$(printf 'Content-Type: text/plain\n\n%s\n' "$_ips" | $G --armor --encrypt -r cert@cert.be) || return 1
 	printf "${_hdr}Subject: sealed by the sender\nMIME-Version: 1.0\nContent-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=\"B\"\n\n--B\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n\n--B\nContent-Type: application/octet-stream\n\n%s\n--B--\n" \
-		"$_ct" >"$SL/sealed.eml"
+		"$_ct" >"$SL/sealed.eml" || return 1
+	# a plaintext list with an inline-armoured attachment next to it
+	printf "${_hdr}Subject: list and armour\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"M\"\n\n--M\nContent-Type: text/plain\n\n%s\n--M\nContent-Type: application/octet-stream; name=\"list.asc\"\nContent-Disposition: attachment; filename=\"list.asc\"\n\n%s\n--M--\n" \
+		"$_ips" "$_ct" >"$SL/mixed.eml"
 }
 
 # OpenDKIM signing for ncsc.nl (selector e2e) on $SL/dkim.sock, with a
@@ -272,11 +282,19 @@ sl_cases() {
 		"list to CERT.be: PGP/MIME at the sink"
 	e2e_is "$(sl_field "$D" Subject)" "..." "list to CERT.be: the outer Subject is the placeholder"
 	e2e_check "list to CERT.be: no address of the list in clear" sh -c "! grep -q '133\\.1\\.2' '$D'"
+	e2e_is "$(sl_field "$D" Thread-Topic)" "" "list to CERT.be: no Thread-Topic in the outer header"
+	e2e_check "list to CERT.be: the subject's words nowhere in the outer header" \
+		sh -c "! sed '/^\\r*\$/q' '$D' | grep -qi 'constituency'"
 	e2e_is "$(sl_pkesk "$D")" "$BE" "list to CERT.be: encrypted to CERT.be's key alone"
 	e2e_is "$(sl_decrypts_to "$D" "$SL/list.eml" "$SL_SUBJECT")" ok \
 		"list to CERT.be: decrypted with CERT.be's key, the same content and Subject"
 	e2e_check "list to CERT.be: milter log says encrypted" grep -q "encrypted for party=cert-be" \
 		"$E2E_RUN/milter/out"
+	_fpr=$($G --with-colons --list-keys cert@cert.be | awk -F: '/^fpr/{print $10; exit}')
+	e2e_is "$(mc_sql "select count(*) from audit where event='share'
+		and details like '%<cert@cert.be>%' and details like '%encrypted_for%cert-be%'
+		and details like '%$_fpr%'")" 1 \
+		"list to CERT.be: the audit record says encrypted_for=cert-be and the key's fingerprint"
 	[ "${SL_DKIM:-}" != 1 ] ||
 		e2e_is "$(sl_dkim_verify "$D")" ok "list to CERT.be: signed by OpenDKIM after encryption, verifies"
 	# 2. Bcc and mixed parties: one party per transaction, each its own key
@@ -304,6 +322,14 @@ sl_cases() {
 	e2e_check "sealed by the sender: the sender's ciphertext unchanged" \
 		grep -q "$(sed -n '/^-----BEGIN PGP MESSAGE/{n;n;p;q}' "$SL/sealed.eml")" "$D"
 	e2e_is "$(sl_pkesk "$D")" "$BE" "sealed by the sender: its own single ciphertext"
+	# 3b. a plaintext list next to an armoured attachment: encrypted as a whole
+	mc_send "$SL_MTA" cert@cert.be "$SL/mixed.eml" 250
+	e2e_check "list and armour: delivered" e2e_wait_sink sink 6
+	D=$(sl_dump_for "cert@cert.be")
+	e2e_is "$(sl_field "$D" Content-Type | cut -d';' -f1)" "multipart/encrypted" \
+		"list and armour: PGP/MIME at the sink"
+	e2e_check "list and armour: no address of the list in clear" sh -c "! grep -q '133\\.1\\.2' '$D'"
+	e2e_is "$(sl_pkesk "$D")" "$BE" "list and armour: encrypted to CERT.be's key"
 	# 4. an expired key: held, no-usable-key; released later, encrypted
 	mc_send "$SL_MTA" cert@old.example "$SL/old.eml" 250
 	e2e_is "$(mc_sql "select count(*) from hold_recipients r join holds h using (ref)
@@ -319,7 +345,7 @@ sl_cases() {
 	mc_cli $J2 approve "$REF" --reason "agreed"
 	e2e_is "$?" 0 "j2 approves the held list"
 	sl_flush
-	e2e_check "released: delivered" e2e_wait_sink sink 6 40
+	e2e_check "released: delivered" e2e_wait_sink sink 7 40
 	e2e_check "released: the releaser encrypted it" grep -q "release: encrypted for party=cert-old" \
 		"$E2E_RUN/milter/out"
 	D=$(sl_dump_for "cert@old.example")
@@ -327,6 +353,10 @@ sl_cases() {
 	e2e_is "$(sl_field "$D" Content-Type | cut -d';' -f1)" "multipart/encrypted" \
 		"released: PGP/MIME at the sink"
 	e2e_is "$(sl_pkesk "$D")" "$NEW" "released: encrypted to the party's usable key alone"
+	_fpr=$($G --with-colons --list-keys new@old.example | awk -F: '/^fpr/{print $10; exit}')
+	e2e_is "$(mc_sql "select count(*) from audit where event='release-started' and ref='$REF'
+		and details like '%encrypted_for%cert-old%' and details like '%$_fpr%'")" 1 \
+		"released: the release-started record says encrypted_for=cert-old and the key's fingerprint"
 	e2e_is "$(sl_decrypts_to "$D" "$SL/old.eml" "old list")" ok "released: decrypted, the same content"
 	[ "${SL_DKIM:-}" != 1 ] ||
 		e2e_is "$(sl_dkim_verify "$D")" ok "released: the encrypted copy's DKIM signature verifies"
@@ -340,6 +370,6 @@ sl_cases() {
 		where h.subject='not sealed' and r.reasons like '%no-usable-key%'")" 1 \
 		"RelayEncrypt no: held as no-usable-key"
 	sleep 1
-	e2e_is "$(e2e_sink_count sink)" 6 "nothing held reached the sink"
+	e2e_is "$(e2e_sink_count sink)" 7 "nothing held reached the sink"
 	e2e_check "no address of a list in the milter log" sh -c "! grep -q '133\\.1\\.2' '$E2E_RUN/milter/out'"
 }

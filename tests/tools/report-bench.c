@@ -162,7 +162,7 @@ static void fill_shares(struct store *s, long n, time_t base)
 				: cbw		       ? "cbw-eu-csirt"
 							: "wbni-20-2-eu-csirt",
 				cbw ? "Cbw art. 20" : "Wbni art. 20(2)", CAT_PROVIDER_TRACEABLE,
-				TLP_AMBER, (uint32_t)(done % 50), "BE:1", done % 97 == 0, t};
+				TLP_AMBER, (uint32_t)(done % 50), "BE:1", done % 97 == 0, t, NULL, NULL};
 		}
 		if (store_shares_put(s, sh, k, err, sizeof err) != 0)
 			die("shares", err);

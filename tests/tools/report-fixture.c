@@ -195,31 +195,31 @@ static void golden(struct store *s)
 	const char *w = "wbni-20-2-eu-csirt", *wa = "Wbni art. 20(2)";
 	const struct hold_share shares[] = {
 		{"Q2", "<alice@ncsc.nl>", "<cert@cert.be>", "cert-be", w, wa, PT | INC, TLP_AMBER,
-		 120, "BE:120", false, at(2026, 7, 28, 10 * HOUR)},
+		 120, "BE:120", false, at(2026, 7, 28, 10 * HOUR), NULL, NULL},
 		{"Q3", "<alice@ncsc.nl>", "<cert@cert.be>", "cert-be", w, wa, PT, TLP_GREEN, 30,
-		 "BE:30", false, at(2026, 7, 30, 9 * HOUR)},
+		 "BE:30", false, at(2026, 7, 30, 9 * HOUR), NULL, NULL},
 		{"Q4", "<bob@ncsc.nl>", "<soc@surf.nl>", "surfcert", "wbni-3-2-designated-ccrt",
 		 "Wbni art. 3(2) jo. art. 20(2)", PT, TLP_AMBER, 12, "NL:12", false,
-		 at(2026, 8, 3, 13 * HOUR)},
+		 at(2026, 8, 3, 13 * HOUR), NULL, NULL},
 		/* the last second of the Wbni, the first of the Cbw */
 		{"Q5", "<alice@ncsc.nl>", "<cert@cert.be>", "cert-be", w, wa, PT, TLP_NONE, 5, "BE:5",
-		 false, at(2026, 8, 14, DAY - 1)},
+		 false, at(2026, 8, 14, DAY - 1), NULL, NULL},
 		{"Q6", "<alice@ncsc.nl>", "<cert@cert.be>", "cert-be", "cbw-eu-csirt", "Cbw art. 20",
-		 PT | PD, TLP_AMBER_STRICT, 40, "BE:40", false, at(2026, 8, 15, 0)},
+		 PT | PD, TLP_AMBER_STRICT, 40, "BE:40", false, at(2026, 8, 15, 0), NULL, NULL},
 		{"Q7", "<bob@ncsc.nl>", "<cert@cert.be>", "cert-be", "cbw-eu-csirt", "Cbw art. 20",
-		 INC, TLP_AMBER, 7, "BE:7", false, at(2026, 9, 1, 8 * HOUR)},
+		 INC, TLP_AMBER, 7, "BE:7", false, at(2026, 9, 1, 8 * HOUR), NULL, NULL},
 		/* own organisation: no basis needed */
 		{"Q8", "<alice@ncsc.nl>", "<team@ncsc.nl>", NULL, "", "", PT, TLP_NONE, 3, "NL:3",
-		 false, at(2026, 8, 20, 9 * HOUR)},
+		 false, at(2026, 8, 20, 9 * HOUR), NULL, NULL},
 		/* simulate mode: delivered, would have been held */
 		{"Q9", "<bob@ncsc.nl>", "<soc@ncsc.gov.uk>", "ncsc-uk", "", "", PT, TLP_NONE, 9,
-		 "GB:9", true, at(2026, 8, 21, 9 * HOUR)},
+		 "GB:9", true, at(2026, 8, 21, 9 * HOUR), NULL, NULL},
 		/* a basis the registry no longer knows */
 		{"QA", "<alice@ncsc.nl>", "<cert@cert.be>", "cert-be", "old-basis", "Wbni art. 20(2)",
-		 PT, TLP_NONE, 2, "BE:2", false, at(2026, 8, 22, 9 * HOUR)},
+		 PT, TLP_NONE, 2, "BE:2", false, at(2026, 8, 22, 9 * HOUR), NULL, NULL},
 		/* after the period */
 		{"QB", "<alice@ncsc.nl>", "<cert@cert.be>", "cert-be", "cbw-eu-csirt", "Cbw art. 20",
-		 PT, TLP_NONE, 99, "BE:99", false, at(2026, 9, 7, 0)},
+		 PT, TLP_NONE, 99, "BE:99", false, at(2026, 9, 7, 0), NULL, NULL},
 	};
 	put_shares(s, shares, sizeof shares / sizeof shares[0]);
 
@@ -276,7 +276,7 @@ static void long_record(struct store *s)
 				"Q", "<alice@ncsc.nl>", "<cert@cert.be>", "cert-be",
 				cbw ? "cbw-eu-csirt" : "wbni-20-2-eu-csirt",
 				cbw ? "Cbw art. 20" : "Wbni art. 20(2)", PT, TLP_AMBER,
-				(uint32_t)(x >> 24), "BE:1", false, t};
+				(uint32_t)(x >> 24), "BE:1", false, t, NULL, NULL};
 		}
 	}
 	put_shares(s, sh, nsh);

@@ -97,7 +97,7 @@ int main(int argc, char **argv)
 	t0 = now();
 	for (unsigned i = 0; i < rounds; i++) {
 		char *out = NULL;
-		if (seal_message(p, dir, msg, mlen, "...", &out, &outlen, err, sizeof err) != 0) {
+		if (seal_message(p, dir, msg, mlen, "...", &out, &outlen, NULL, 0, err, sizeof err) != 0) {
 			fprintf(stderr, "seal-bench: %s\n", err);
 			return 1;
 		}

@@ -327,9 +327,26 @@ static void test_record_table(void **state)
 			const struct hold_record *h = holdrec_record(rec);
 			assert_int_eq_msg(r->name, holdrec_held(rec), r->held);
 			assert_int_eq_msg(r->name, h->nshares, r->nshares);
-			for (size_t k = 0; k < h->nshares; k++)
+			for (size_t k = 0; k < h->nshares; k++) {
 				assert_str_eq_msg(r->name, h->shares[k].recipient,
 						  gate_share(g, k)->recipient);
+				assert_null(h->shares[k].encrypted_for);	/* plaintext */
+			}
+			/* the copy left encrypted: every share record says so */
+			if (h->nshares > 0) {
+				struct hold_facts ef = p.facts;
+				ef.encrypted_for = "cert-be";
+				ef.key_fprs = "0123456789ABCDEF0123456789ABCDEF01234567";
+				struct holdrec *er = holdrec_new(g, &ef, err, sizeof err);
+				assert_non_null(er);
+				const struct hold_record *eh = holdrec_record(er);
+				assert_int_eq_msg(r->name, eh->nshares, h->nshares);
+				for (size_t k = 0; k < eh->nshares; k++) {
+					assert_str_eq_msg(r->name, eh->shares[k].encrypted_for, "cert-be");
+					assert_str_eq_msg(r->name, eh->shares[k].key_fprs, ef.key_fprs);
+				}
+				holdrec_free(er);
+			}
 			char got[512];
 			notices_text(h, got, sizeof got);
 			assert_str_eq_msg(r->name, got, r->notices);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "grondslag/daemon/relayseal.h"
+#include "grondslag/base/strbuf.h"
 #include "grondslag/daemon/snapshot.h"
 #include "grondslag/decide/gate.h"
 #include "grondslag/decide/seal.h"
@@ -28,6 +29,24 @@ static const char *const email[2] = {"cert@cert.be", "cert@cert.at"};
 
 static const char list[] = "From: a@ncsc.nl\r\nTo: cert@cert.be\r\nSubject: the list\r\n"
 			   "Content-Type: text/plain\r\n\r\n8.8.8.8\r\n9.9.9.9\r\n1.1.1.1\r\n";
+/* a readable list next to an inline-armoured attachment */
+static const char mixed[] = "From: a@ncsc.nl\r\nTo: cert@cert.be\r\nSubject: the list\r\n"
+			    "Thread-Topic: the list\r\nMIME-Version: 1.0\r\n"
+			    "Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\n"
+			    "Content-Type: text/plain\r\n\r\n8.8.8.8\r\n9.9.9.9\r\n1.1.1.1\r\n"
+			    "--B\r\nContent-Type: application/octet-stream; name=key.asc\r\n"
+			    "Content-Disposition: attachment; filename=key.asc\r\n\r\n"
+			    "-----BEGIN PGP MESSAGE-----\r\n\r\nhQEMA\r\n-----END PGP MESSAGE-----\r\n"
+			    "--B--\r\n";
+/* two Content-Type fields: the first claims PGP/MIME, the second is read */
+static const char twotypes[] = "From: a@ncsc.nl\r\nSubject: the list\r\n"
+			       "Content-Type: multipart/encrypted;"
+			       " protocol=\"application/pgp-encrypted\"; boundary=B\r\n"
+			       "Content-Type: text/plain\r\n\r\n8.8.8.8\r\n9.9.9.9\r\n1.1.1.1\r\n";
+/* S/MIME opaque signed: readable by anyone */
+static const char signeddata[] = "From: a@ncsc.nl\r\nSubject: the list\r\n"
+				 "Content-Type: application/pkcs7-mime; smime-type=signed-data;"
+				 " name=smime.p7m\r\n\r\n8.8.8.8\r\n9.9.9.9\r\n1.1.1.1\r\n";
 static const char sealed[] = "From: a@ncsc.nl\r\nSubject: x\r\nContent-Type: multipart/encrypted;"
 			     " protocol=\"application/pgp-encrypted\"; boundary=B\r\n\r\n--B\r\n"
 			     "Content-Type: application/pgp-encrypted\r\n\r\nVersion: 1\r\n--B--\r\n";
@@ -115,7 +134,7 @@ static int plan_for(struct snapshot *s, const char *msg, const char *const *rcpt
 	so.threshold = 1;
 	struct findings *f = scan_message(&so, msg, strlen(msg));
 	assert_non_null(f);
-	relayseal_begin(rs, s, msg, strlen(msg));
+	relayseal_begin(rs, s, msg, strlen(msg), f);
 	struct gate_input in = {.queue_id = "Q", .sender = "<a@ncsc.nl>", .rcpts = rcpts,
 				.nrcpts = n, .outbound = true, .date = snapshot_date(s, 0),
 				.policy = *snapshot_policy(s)};
@@ -159,15 +178,75 @@ static void test_plan(void **state)
 		assert_int_eq_msg(rows[i].name, act, rows[i].act);
 		if (rc == 1) {
 			assert_str_eq_msg(rows[i].name, rs.party->id, rows[i].party);
+			assert_int_equal(strlen(rs.fprs), 40);	/* the key, for the record */
 			assert_int_equal(rs.subjects, 1);
-			assert_int_equal(rs.nedits, 1);
-			assert_string_equal(rs.edits[0].name, "Content-Type");
-			assert_int_equal(rs.edits[0].index, 1);
+			assert_true(rs.nedits >= 1);
+			bool ct = false;
+			for (size_t e = 0; e < rs.nedits; e++) {
+				ct = ct || strcmp(rs.edits[e].name, "Content-Type") == 0;
+				/* routing fields stay */
+				assert_true(strcmp(rs.edits[e].name, "From") != 0 &&
+					    strcmp(rs.edits[e].name, "To") != 0);
+			}
+			assert_true(ct);
 			assert_non_null(strstr(rs.content_type, "multipart/encrypted"));
 			assert_non_null(memmem(rs.body, rs.bodylen, "-----BEGIN PGP MESSAGE-----", 27));
 			assert_null(memmem(rs.body, rs.bodylen, "8.8.8.8", 7));
 		}
 		relayseal_end(&rs);
+	}
+	/* ciphertext inside a plaintext message does not make it encrypted:
+	 * the relay's encryption stays on (here the armour is unreadable, so
+	 * the gate holds it; delivered, it would leave encrypted) */
+	{
+		struct relayseal ms;
+		enum gate_action mact;
+		const char *one[] = {"<cert@cert.be>"};
+		assert_int_equal(plan_for(s, mixed, one, 1, &ms, &mact), 0);
+		assert_true(ms.on);
+		assert_int_equal(mact, GATE_DISCARD);
+		relayseal_end(&ms);
+		/* two Content-Type fields: on, and encrypted or held, never plain */
+		const char *const on[] = {twotypes, signeddata};
+		for (size_t k = 0; k < ARRAY_LEN(on); k++) {
+			int mrc = plan_for(s, on[k], one, 1, &ms, &mact);
+			assert_true(ms.on);
+			assert_true(mrc == 1 || (mrc == 0 && mact == GATE_DISCARD));
+			relayseal_end(&ms);
+		}
+		assert_int_equal(plan_for(s, sealed, one, 1, &ms, &mact), 0);
+		assert_false(ms.on);
+		relayseal_end(&ms);
+	}
+	snapshot_unref(s);
+	/* a header the milter cannot rewrite (a Content-* name too long for
+	 * it, more fields than it deletes): held, never tempfailed for ever */
+	s = load("");
+	{
+		struct strbuf b = {0};
+		for (int k = 0; k < 2; k++) {
+			b.len = 0;
+			strbuf_puts(&b, "From: a@ncsc.nl\r\nSubject: the list\r\n");
+			if (k == 0) {
+				strbuf_puts(&b, "Content-");
+				for (int j = 0; j < RELAYSEAL_NAME_MAX; j++)
+					strbuf_puts(&b, "x");
+				strbuf_puts(&b, ": y\r\n");
+			} else {
+				for (int j = 0; j <= RELAYSEAL_EDITS_MAX; j++)
+					strbuf_printf(&b, "X-F%d: y\r\n", j);
+			}
+			strbuf_puts(&b, "\r\n8.8.8.8\r\n9.9.9.9\r\n1.1.1.1\r\n");
+			assert_false(b.oom);
+			struct relayseal us;
+			enum gate_action uact;
+			const char *one[] = {"<cert@cert.be>"};
+			assert_int_equal(plan_for(s, b.s, one, 1, &us, &uact), 0);
+			assert_int_equal(uact, GATE_DISCARD);
+			assert_true(us.unsealable);
+			relayseal_end(&us);
+		}
+		free(b.s);
 	}
 	snapshot_unref(s);
 	/* RelayEncrypt no: held as no-usable-key, nothing to encrypt */
@@ -200,12 +279,19 @@ static void test_release_hook(void **state)
 	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
 		char *out = NULL, err[512] = "";
 		size_t outlen = 0, n = rows[i].rcpts[1] != NULL ? 2 : 1;
+		char sfor[64] = "x", fprs[SEAL_FPRS_MAX] = "x";
 		int rc = relayseal_release(&slot, rows[i].rcpts, n, list, strlen(list), &out, &outlen,
+					   sfor, sizeof sfor, fprs, sizeof fprs,
 					   err, sizeof err);
 		assert_int_eq_msg(rows[i].name, rc, rows[i].want);
 		if (rc == 1) {
 			assert_true(seal_is_encrypted(out, outlen));
 			assert_non_null(strstr(out, "\r\nSubject: ...\r\n"));
+			/* for the release-started record: the party and its key */
+			assert_string_equal(sfor, "cert-be");
+			assert_int_equal(strlen(fprs), 40);
+		} else {
+			assert_string_equal(sfor, "");
 		}
 		free(out);
 	}
@@ -213,9 +299,12 @@ static void test_release_hook(void **state)
 	char *out = NULL, err[512] = "";
 	size_t outlen = 0;
 	const char *be[] = {"cert@cert.be"};
-	assert_int_equal(relayseal_release(&slot, be, 1, sealed, strlen(sealed), &out, &outlen, err,
+	char sfor[64] = "x", fprs[SEAL_FPRS_MAX] = "x";
+	assert_int_equal(relayseal_release(&slot, be, 1, sealed, strlen(sealed), &out, &outlen,
+					   sfor, sizeof sfor, fprs, sizeof fprs, err,
 					   sizeof err), 0);
 	assert_null(out);
+	assert_string_equal(sfor, "");
 	snapshot_slot_destroy(&slot);
 }
 

@@ -195,16 +195,41 @@ static void test_is_encrypted(void **state)
 		bool want;
 	} rows[] = {
 		{"Subject: x\r\n\r\nplain\r\n", false},
+		/* PGP/MIME (RFC 3156) */
 		{"Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"\r\n\r\nx",
 		 true},
-		{"Content-Type:\r\n MULTIPART/ENCRYPTED; b=1\r\n\r\nx", true},
+		{"Content-Type:\r\n MULTIPART/ENCRYPTED; b=1;\r\n Protocol = application/PGP-encrypted"
+		 "\r\n\r\nx", true},
+		/* multipart/encrypted of no protocol we know: not judged encrypted */
+		{"Content-Type:\r\n MULTIPART/ENCRYPTED; b=1\r\n\r\nx", false},
+		{"Content-Type: multipart/encrypted; protocolx=\"application/pgp-encrypted\"\r\n\r\nx",
+		 false},
+		/* S/MIME enveloped data (RFC 8551), also authenticated */
 		{"Content-Type: application/pkcs7-mime; smime-type=enveloped-data\r\n\r\nx", true},
-		{"Content-Type: application/x-pkcs7-mime\r\n\r\nx", true},
-		{"Subject: x\r\n\r\nhi\r\n-----BEGIN PGP MESSAGE-----\r\nabc\r\n", true},
-		{"Subject: x\r\n\r\n-----BEGIN PGP MESSAGE-----\r\n", true},
-		/* quoted in a line: not an armour */
+		{"Content-Type: application/x-pkcs7-mime; name=smime.p7m;\r\n"
+		 " smime-type=\"enveloped-data\"\r\n\r\nx", true},
+		{"Content-Type: application/pkcs7-mime; smime-type=authEnveloped-data\r\n\r\nx", true},
+		/* S/MIME signed only (opaque signed-data, certs-only) or no smime-type: readable */
+		{"Content-Type: application/pkcs7-mime; smime-type=signed-data\r\n\r\nx", false},
+		{"Content-Type: application/x-pkcs7-mime\r\n\r\nx", false},
+		{"Content-Type: application/pkcs7-mime; smime-type=certs-only\r\n\r\nx", false},
+		/* two Content-Type fields: parsers differ on which wins */
+		{"Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"\r\n"
+		 "Content-Type: text/plain\r\n\r\n8.8.8.8\r\n", false},
+		{"Content-Type: text/plain\r\nContent-Type: application/pkcs7-mime;"
+		 " smime-type=enveloped-data\r\n\r\n8.8.8.8\r\n", false},
+		/* inline PGP in a plaintext message, alone or next to a readable part */
+		{"Subject: x\r\n\r\nhi\r\n-----BEGIN PGP MESSAGE-----\r\nabc\r\n", false},
+		{"Subject: x\r\n\r\n-----BEGIN PGP MESSAGE-----\r\n", false},
+		{"Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n"
+		 "\r\n8.8.8.8\r\n--B\r\nContent-Type: application/pgp-encrypted;"
+		 " name=x.asc\r\n\r\n-----BEGIN PGP MESSAGE-----\r\nabc\r\n"
+		 "-----END PGP MESSAGE-----\r\n--B--\r\n", false},
+		/* a multipart/encrypted nested inside a plaintext multipart */
+		{"Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type:"
+		 " multipart/encrypted; protocol=\"application/pgp-encrypted\"\r\n\r\nx\r\n--B--\r\n",
+		 false},
 		{"Subject: x\r\n\r\nsee > -----BEGIN PGP MESSAGE-----\r\n", false},
-		/* in the header only: not the body */
 		{"X-Note: -----BEGIN PGP MESSAGE-----\r\n\r\nplain\r\n", false},
 		{"Content-Type: text/plain\r\n\r\nmultipart/encrypted\r\n", false},
 		/* no body separator: plaintext (and then refused by seal_build) */
@@ -261,15 +286,27 @@ static void test_mime_golden(void **state)
 	assert_non_null(built);
 	assert_non_null(strstr(built, "\r\nSubject: [sealed]\r\n"));
 	free(built);
-	/* the fields a milter replaces: Content-* and MIME-Version, indexed */
+	/* the fields a milter deletes: all but trace, routing and threading
+	 * (and Subject, replaced), indexed */
 	struct seen seen = {0};
 	int subjects = 0;
-	seal_fields(msg, len, seen_field, &seen, &subjects);
+	assert_int_equal(seal_fields(msg, len, seen_field, &seen, &subjects), 0);
 	assert_int_equal(subjects, 1);
-	assert_int_equal(seen.n, 3);
-	assert_string_equal(seen.names[0], "MIME-Version");
-	assert_string_equal(seen.names[1], "Content-Type");
-	assert_string_equal(seen.names[2], "Content-Transfer-Encoding");
+	static const char *const gone[] = {"MIME-Version", "Content-Type",
+					   "Content-Transfer-Encoding", "X-Other", "Thread-Topic",
+					   "Keywords"};
+	assert_int_equal(seen.n, (int)ARRAY_LEN(gone));
+	for (size_t i = 0; i < ARRAY_LEN(gone); i++) {
+		assert_string_equal(seen.names[i], gone[i]);
+		assert_int_equal(seen.idx[i], 1);
+	}
+	/* the subject's words are nowhere outside */
+	built = seal_build(msg, len, asc, sizeof asc - 1, "OUT", "...", &n);
+	assert_non_null(built);
+	assert_null(memmem(built, n, "Compromised", 11));
+	assert_null(memmem(built, n, "compromised", 11));
+	free(built);
+	assert_int_equal(seal_fields("Subject: x\r\n", 12, seen_field, &seen, &subjects), -1);
 	g_free(msg);
 	/* malformed: no separator */
 	assert_null(seal_inner("Subject: x\r\n", 12, "IN", &n));
@@ -380,7 +417,11 @@ static void test_encrypt_roundtrip(void **state)
 	size_t len = 0, n = 0;
 	char *msg = read_file(GOLDEN "plain.eml", &len), *out = NULL, err[256] = "";
 	const struct registry_party *p = registry_party_by_id(r, "cert-be");
-	assert_int_equal(seal_message(p, gdir, msg, len, "...", &out, &n, err, sizeof err), 0);
+	char fprs[SEAL_FPRS_MAX] = "";
+	assert_int_equal(seal_message(p, gdir, msg, len, "...", &out, &n, fprs, sizeof fprs, err,
+				      sizeof err), 0);
+	/* the key it went to, by fingerprint, for the record */
+	assert_int_equal(strlen(fprs), 40);
 	assert_true(seal_is_encrypted(out, n));
 	assert_non_null(strstr(out, "\r\nSubject: ...\r\n"));
 	assert_null(strstr(out, "Compromised"));

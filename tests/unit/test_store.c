@@ -643,12 +643,25 @@ static void test_share(void **state)
 		.simulated = false, .when = 1741953600,
 	};
 	assert_int_equal(store_share_put(s, &sh, err, sizeof err), 0);
+	/* the copy left encrypted at the relay: the record says for whom, to
+	 * which keys */
+	sh.encrypted_for = "cert-be";
+	sh.key_fprs = "0123456789ABCDEF0123456789ABCDEF01234567";
+	assert_int_equal(store_share_put(s, &sh, err, sizeof err), 0);
+	sh.encrypted_for = NULL;
+	sh.key_fprs = NULL;
 	sh.party = NULL;
 	sh.simulated = true;
 	sh.when = 0;	/* now */
 	assert_int_equal(store_share_put(s, &sh, err, sizeof err), 0);
 	store_close(s);
-	assert_int_eq_msg("shares", rows(path, "SELECT count(*) FROM shares"), 2);
+	assert_int_eq_msg("shares", rows(path, "SELECT count(*) FROM shares"), 3);
+	assert_int_eq_msg("encrypted", rows(path, "SELECT count(*) FROM audit WHERE event = 'share'"
+				       " AND details LIKE '%\"encrypted_for\":\"cert-be\"%'"
+				       " AND details LIKE '%\"keys\":\"0123456789ABCDEF0123456789"
+				       "ABCDEF01234567\"%'"), 1);
+	assert_int_eq_msg("plain", rows(path, "SELECT count(*) FROM audit WHERE event = 'share'"
+				   " AND details NOT LIKE '%encrypted_for%'"), 2);
 	assert_int_eq_msg("simulated", rows(path, "SELECT count(*) FROM shares WHERE simulated = 1"
 						  " AND party IS NULL AND shared_at > 1741953600"), 1);
 	assert_int_eq_msg("first", rows(path, "SELECT public_addresses FROM shares WHERE party ="

@@ -15,8 +15,10 @@
  *   relayseal_release()   the releaser's hook (releaser.h): a held copy
  *                         released later leaves encrypted the same way
  * Limits: RELAYSEAL_PARTIES_MAX parties' key checks remembered per
- * message (more: checked again), RELAYSEAL_EDITS_MAX Content-* fields
- * replaced (more: an error, tempfail).
+ * message (more: checked again), RELAYSEAL_EDITS_MAX header fields
+ * deleted, names under RELAYSEAL_NAME_MAX bytes (more, or no header/body
+ * separator: the message is unsealable, and its recipients whose basis
+ * requires encryption are held as no-usable-key).
  */
 #ifndef GRONDSLAG_RELAYSEAL_H
 #define GRONDSLAG_RELAYSEAL_H
@@ -26,9 +28,10 @@
 
 #include "grondslag/daemon/snapshot.h"
 #include "grondslag/decide/gate.h"
+#include "grondslag/decide/seal.h"
 
 #define RELAYSEAL_PARTIES_MAX 16
-#define RELAYSEAL_EDITS_MAX 64
+#define RELAYSEAL_EDITS_MAX 256
 #define RELAYSEAL_NAME_MAX 128
 
 struct relayseal_edit {
@@ -39,6 +42,7 @@ struct relayseal_edit {
 struct relayseal {
 	bool on;		/* RelayEncrypt and plaintext from an internal sender */
 	bool relay_encrypts;	/* RelayEncrypt yes (no: every check says no key) */
+	bool unsealable;	/* the edits cannot describe it: every check says no key */
 	const char *tmpdir;
 	const char *placeholder;
 	struct {
@@ -55,13 +59,16 @@ struct relayseal {
 	bool edits_over;
 	int subjects;
 	char content_type[256];
+	char fprs[SEAL_FPRS_MAX];	/* the keys it is encrypted to (seal.h) */
 	unsigned char *body;
 	size_t bodylen;
 };
 
-/* Start for one outbound message data[0..len) under snapshot s. */
+/* Start for one outbound message data[0..len) under snapshot s, with
+ * its scan's findings f (may be NULL): anything readable found in it
+ * means it is encrypted even when its top level is. */
 void relayseal_begin(struct relayseal *rs, const struct snapshot *s, const char *data,
-		     size_t len);
+		     size_t len, const struct findings *f);
 /* Fill o's key check when rs is on. */
 void relayseal_options(struct relayseal *rs, struct policy_options *o);
 /* After gate_decide: 0 nothing to encrypt, 1 the edits are ready, -1 +
@@ -75,6 +82,7 @@ void relayseal_end(struct relayseal *rs);
  * current registry and config decide).  The recipients' encryption
  * groups (seal_group()) must agree: a copy for one party, or none. */
 int relayseal_release(void *arg, const char *const *rcpts, size_t n, const char *msg,
-		      size_t len, char **out, size_t *outlen, char *err, size_t errlen);
+		      size_t len, char **out, size_t *outlen, char *sealed_for, size_t sflen,
+		      char *fprs, size_t fprslen, char *err, size_t errlen);
 
 #endif

@@ -89,9 +89,11 @@ struct releaser_setup {
 	 * made: 0 send msg as it is, 1 send *out (malloc'ed) instead, -1 +
 	 * err do not send now (no usable key, a GPGME error: the hold stays
 	 * approved and is tried again next pass, never sent as plaintext).
-	 * NULL: never. */
+	 * With 1 the party in sealed_for and the keys' fingerprints in fprs
+	 * (comma-separated), for the release-started record.  NULL: never. */
 	int (*seal)(void *arg, const char *const *rcpts, size_t n, const char *msg, size_t len,
-		    char **out, size_t *outlen, char *err, size_t errlen);
+		    char **out, size_t *outlen, char *sealed_for, size_t sflen, char *fprs,
+		    size_t fprslen, char *err, size_t errlen);
 	void *seal_arg;
 };
 

@@ -39,6 +39,10 @@ struct hold_share {
 	const char *countries;		/* "BE:3,NL:1" */
 	bool simulated;			/* Mode simulate: would have been held */
 	time_t when;
+	/* relay encryption (seal.h): the party the copy left encrypted for
+	 * and the fingerprints of the keys, comma-separated; NULL: plaintext */
+	const char *encrypted_for;
+	const char *key_fprs;
 };
 
 /* A notice queued inside another write's transaction (the sender's and

@@ -44,6 +44,11 @@ struct hold_facts {
 	const char *header_prefix;	/* HeaderName: left out of the retry key */
 	const char *recipient_delimiter;	/* RecipientDelimiter */
 	unsigned expiry_days;		/* HoldExpiry: how long a retry finds it */
+	/* relay encryption (seal.h): the delivered copy left encrypted for
+	 * this party, to these keys (fingerprints); NULL: plaintext.  Every
+	 * share record says so. */
+	const char *encrypted_for;
+	const char *key_fprs;
 };
 
 struct holdrec;

@@ -13,15 +13,21 @@
  *
  * Header protection (the LAMPS "protected headers" scheme, as Thunderbird
  * and Enigmail write it): the encrypted entity is a multipart/mixed with
- * protected-headers="v1" carrying Subject, From, To, Cc, Reply-To, Date
- * and Message-ID as sent; the original content is its one part.  The
- * outer Subject becomes a placeholder ("..." unless configured).
+ * protected-headers="v1" carrying every header field as sent but the
+ * content and trace fields; the original content is its one part.  The
+ * outer header keeps only trace (Received, Return-Path, DKIM, ARC),
+ * routing and threading fields (From, Sender, Reply-To, To, Cc, Date,
+ * Message-ID, References, In-Reply-To, Auto-Submitted, Resent-*); any
+ * other (Thread-Topic, Keywords, X-*) may repeat the subject and is
+ * inside only.  The outer Subject becomes a placeholder ("..." unless
+ * configured).
  *
  * No usable key (missing, expired, revoked, disabled, or none of its
  * keys and subkeys may encrypt) holds the recipient (policy.h:
  * no-usable-key); a GPGME error is an internal error (tempfail), never
- * plaintext.  Mail already encrypted (PGP/MIME, inline PGP, S/MIME) is
- * left as it is: layer one (readmap.h) judges who can read it.
+ * plaintext.  Mail already encrypted as a whole (PGP/MIME, S/MIME
+ * enveloped-data) is left as it is: layer one (readmap.h) judges who can
+ * read it.
  *
  * Public functions:
  *   seal_needed()         a delivered decision whose basis requires encryption
@@ -51,6 +57,7 @@
 #define SEAL_FIELDS_MAX 1000
 #define SEAL_TEXT_MAX 200
 #define SEAL_BOUNDARY_MAX 48	/* "=_gs-" + 32 hex digits + NUL */
+#define SEAL_FPRS_MAX (64 * 65)	/* fingerprints of a party's keys (at most 64), comma-separated */
 
 /* A delivered recipient whose covering basis requires encryption. */
 bool seal_needed(const struct decision *d);
@@ -61,9 +68,12 @@ bool seal_party_requires(const struct registry_party *p, int32_t date);
  * recipients take the party where the mail ends. */
 const char *seal_group(const struct registry *r, const char *rcpt, int32_t date);
 
-/* Is the message (header and body) already encrypted: a top-level
- * multipart/encrypted or application/(x-)pkcs7-mime, or an inline
- * "-----BEGIN PGP MESSAGE-----" line anywhere? */
+/* Is the message as a whole already encrypted: its one top-level
+ * Content-Type is multipart/encrypted with protocol
+ * application/pgp-encrypted (PGP/MIME), or application/(x-)pkcs7-mime
+ * with smime-type enveloped-data or authEnveloped-data (S/MIME)?  Not:
+ * two Content-Type fields, signed-only S/MIME, inline PGP anywhere in a
+ * plaintext message (such mail is encrypted again as a whole). */
 bool seal_is_encrypted(const char *msg, size_t len);
 
 /* The entity to encrypt (malloc'ed, *outlen): multipart/mixed with
@@ -73,7 +83,8 @@ bool seal_is_encrypted(const char *msg, size_t len);
 char *seal_inner(const char *msg, size_t len, const char *boundary, size_t *outlen);
 
 /* The whole message rewritten around armoured ciphertext asc: Subject
- * set to placeholder, Content-* fields and MIME-Version replaced by the
+ * set to placeholder, the fields not kept outside dropped (seal_fields),
+ * Content-* fields and MIME-Version replaced by the
  * PGP/MIME ones with boundary, the body the two RFC 3156 parts.  NULL
  * when out of memory or malformed. */
 char *seal_build(const char *msg, size_t len, const char *asc, size_t asclen,
@@ -84,12 +95,14 @@ char *seal_build(const char *msg, size_t len, const char *asc, size_t asclen,
 char *seal_body(const char *asc, size_t asclen, const char *boundary, size_t *outlen);
 void seal_content_type(const char *boundary, char *out, size_t outlen);
 
-/* Header fields of msg whose name is a Content-* or MIME-Version, each
+/* Header fields of msg that leave the outer header (all but the trace,
+ * routing and threading fields seal_build keeps, and but Subject), each
  * (name, index among fields of that name, 1-based) to fn; also counts
- * Subject fields into *subjects.  For the milter's deletions. */
-void seal_fields(const char *msg, size_t len, void (*fn)(void *arg, const char *name,
+ * Subject fields into *subjects.  For the milter's deletions.  -1 when
+ * the message is malformed (seal_inner would refuse it). */
+int seal_fields(const char *msg, size_t len, void (*fn)(void *arg, const char *name,
 							   size_t namelen, int index),
-		 void *arg, int *subjects);
+		void *arg, int *subjects);
 
 /* GPGME, each in a throwaway GnuPG home under tmpdir holding only the
  * party's registered keys.  0, or -1 + err. */
@@ -101,14 +114,16 @@ int seal_encrypt(const struct registry_party *p, const char *tmpdir, const char 
 		 size_t len, char **asc, size_t *asclen, char *err, size_t errlen);
 /* The inner entity of msg (random boundary) encrypted for p: the armour
  * in *asc (malloc'ed) and a random outer boundary for seal_build() or
- * seal_body().  -1 + err. */
+ * seal_body(); the fingerprints of the keys it is encrypted to,
+ * comma-separated, in fprs (may be NULL; SEAL_FPRS_MAX holds them all).
+ * -1 + err. */
 int seal_ciphertext(const struct registry_party *p, const char *tmpdir, const char *msg,
 		    size_t len, char boundary[SEAL_BOUNDARY_MAX], char **asc, size_t *asclen,
-		    char *err, size_t errlen);
+		    char *fprs, size_t fprslen, char *err, size_t errlen);
 /* Rewrite msg for party p: seal_ciphertext() then seal_build() (the
- * new message malloc'ed in *out).  -1 + err. */
+ * new message malloc'ed in *out; fprs as there).  -1 + err. */
 int seal_message(const struct registry_party *p, const char *tmpdir, const char *msg,
-		 size_t len, const char *placeholder, char **out, size_t *outlen, char *err,
-		 size_t errlen);
+		 size_t len, const char *placeholder, char **out, size_t *outlen, char *fprs,
+		 size_t fprslen, char *err, size_t errlen);
 
 #endif

@@ -362,6 +362,9 @@ struct store_decision {
 	bool only_held;			/* bulk: the named must still be held */
 	unsigned required;		/* ReleaseApprovals */
 	const char *relay_queue_id;	/* release-done: the relay's queue id */
+	const char *encrypted_for;	/* release-started: the copy left encrypted
+					 * for this party (relay encryption), */
+	const char *key_fprs;		/* to these keys (fingerprints); NULL: plain */
 	const char *relay;		/* release-started: the relay that begins
 					 * it (NULL or "": not recorded) */
 	const char *notice_kind;	/* optional notice, same transaction */
@@ -557,6 +560,8 @@ struct store_release_start {
 					 * record and the operator) */
 	int64_t expires;
 	time_t now;
+	const char *encrypted_for;	/* relay encryption: the party and the */
+	const char *key_fprs;		/* keys' fingerprints; NULL: plaintext */
 };
 /* 0 begun ("release-started" record), 1 not now (reason: refused by the
  * state machine, or the approved recipients changed), 2 no such hold,
