@@ -169,6 +169,26 @@ static void test_decrypt(void **state)
 	char *ct = encrypt_to("printf 'x\\n'", rc_escrow, &len);
 	assert_int_equal(w->decrypt(w->arg, ct, len / 2, 1 << 20, 30000, &out, &n, &why), -1);
 	g_free(ct);
+	/* a session key packet naming the escrow key that it does not open
+	 * (its wrapped key altered): the key present and tried, the content
+	 * is bad and stays sealed - a crafted packet never tempfails for ever */
+	char path[192];
+	snprintf(path, sizeof path, "%s/bin.gpg", gdir);
+	fixture_run("printf 'x\\n' | gpg --homedir %s --batch --trust-model always --yes -o %s"
+		    " --encrypt %s 2>/dev/null", pub, path, rc_escrow);
+	gchar *bin = NULL;
+	gsize blen = 0;
+	assert_true(g_file_get_contents(path, &bin, &blen, NULL));
+	/* an old-format PKESK with a one-byte length: its last byte */
+	assert_true(blen > 2 && ((unsigned char)bin[0] & 0xfc) == 0x84);
+	size_t plen = (unsigned char)bin[1];
+	assert_true(plen + 2 < blen);
+	bin[1 + plen] ^= 0x5a;
+	why = "";
+	int brc = w->decrypt(w->arg, bin, blen, 1 << 20, 30000, &out, &n, &why);
+	assert_int_eq_msg("a packet the key does not open", brc, -1);
+	assert_str_eq_msg("a packet the key does not open", why, "bad-data");
+	g_free(bin);
 	escrow_free(e);
 	/* an escrow key behind a passphrase the agent does not hold: the
 	 * agent is never allowed to ask; the part names the escrow key, so
