@@ -315,7 +315,7 @@ static int resume(struct releaser *r, time_t now)
 	size_t n;
 	int acted = 0;
 	do {
-		if (store_release_open_after(r->in.store, after, &nonces, &n, err,
+		if (store_release_open_after(r->in.store, now, after, &nonces, &n, err,
 					     sizeof err) != 0) {
 			log_msg(LOG_ERR, "releaser: %s", err);
 			return acted > 0 ? acted : -1;

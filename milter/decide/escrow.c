@@ -137,24 +137,60 @@ static void job_free(struct job *j)
 	free(j);
 }
 
-/* The reason word of a failed gpgme_op_decrypt(), and whether it may pass
- * (the agent or gpg failed: tempfail) or stays (the content is sealed). */
-static int decrypt_error(gpgme_error_t ge, const char **why)
+/* The status gpg gave the escrow key as a reader of the ciphertext
+ * (GPG_ERR_NO_SECKEY: its secret key is not in the home), or -1 when no
+ * reader is one of its subkeys. */
+static int escrow_reader(gpgme_ctx_t ctx, const struct job *j)
 {
-	switch (gpgme_err_code(ge)) {
+	gpgme_decrypt_result_t r = gpgme_op_decrypt_result(ctx);
+	for (gpgme_recipient_t p = r != NULL ? r->recipients : NULL; p != NULL; p = p->next) {
+		uint8_t id[8];
+		if (!keyid_bytes(p->keyid, id))
+			continue;
+		for (size_t i = 0; i < j->nkeyids; i++)
+			if (memcmp(j->keyids[i], id, 8) == 0)
+				return (int)gpgme_err_code(p->status);
+	}
+	return -1;
+}
+
+static bool key_locked(gpgme_err_code_t c)
+{
+	return c == GPG_ERR_BAD_PASSPHRASE || c == GPG_ERR_NO_PIN || c == GPG_ERR_NO_PIN_ENTRY ||
+	       c == GPG_ERR_NO_PASSPHRASE || c == GPG_ERR_CANCELED || c == GPG_ERR_FULLY_CANCELED;
+}
+
+/* The reason word of a failed gpgme_op_decrypt(), and whether it may pass
+ * (-2: tempfail) or stays sealed (-1).  reader: escrow_reader().  The
+ * walker asks only for ciphertext one of whose readers is the escrow key,
+ * so a secret key missing, unreadable or behind a passphrase the agent
+ * does not hold means the organisation could not read what it must read:
+ * never "unscannable", which a basis may let pass, but a tempfail until
+ * the key is back.  Only content that is itself bad stays sealed: too
+ * large, malformed, or a session key the escrow key (present, unlocked)
+ * does not open - a crafted packet naming our key id would otherwise
+ * tempfail its mail for ever. */
+static int decrypt_error(gpgme_error_t ge, int reader, const char **why)
+{
+	gpgme_err_code_t c = gpgme_err_code(ge);
+	if (key_locked(c) || (reader > 0 && key_locked((gpgme_err_code_t)reader))) {
+		*why = "key-locked";
+		return -2;
+	}
+	switch (c) {
 	case GPG_ERR_NO_SECKEY:
 	case GPG_ERR_DECRYPT_FAILED:
 	case GPG_ERR_WRONG_SECKEY:
-		*why = "not-for-escrow-key";
-		return -1;
-	case GPG_ERR_BAD_PASSPHRASE:
-	case GPG_ERR_NO_PIN:
-	case GPG_ERR_NO_PIN_ENTRY:
-	case GPG_ERR_NO_PASSPHRASE:
-	case GPG_ERR_CANCELED:
-	case GPG_ERR_FULLY_CANCELED:
-		*why = "key-locked";
-		return -1;
+		if (reader < 0) {
+			*why = "not-for-escrow-key";
+			return -1;
+		}
+		if (c == GPG_ERR_DECRYPT_FAILED && reader == 0) {
+			*why = "bad-data";	/* the key present and tried: the packet is bad */
+			return -1;
+		}
+		*why = "key-unavailable";
+		return -2;
 	case GPG_ERR_NO_DATA:
 	case GPG_ERR_BAD_DATA:
 	case GPG_ERR_INV_DATA:
@@ -191,7 +227,7 @@ static void job_run(struct job *j)
 		goto out;
 	}
 	if (ge != 0) {
-		j->rc = decrypt_error(ge, &j->why);
+		j->rc = decrypt_error(ge, escrow_reader(ctx, j), &j->why);
 		goto out;
 	}
 	/* Opened with one of our keys: was it the escrow key?  A home with

@@ -130,6 +130,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "grondslag/base/conninfo.h"
@@ -843,6 +844,25 @@ static struct store *connect_db(const char *database, enum db_mode mode, char *e
 	return s;
 }
 
+/* A file whose store was moved to PostgreSQL (store_copy()) never takes
+ * holds again: the daemon must be pointed at the new store.  0 not moved,
+ * -1 + err. */
+static int moved(struct store *s, char *err, size_t errlen)
+{
+	if (!db_has_column(s->db, STORE_MOVED_TABLE, "moved_at"))
+		return 0;
+	int64_t at = 0;
+	(void)db_query_int(s->db, "SELECT moved_at FROM " STORE_MOVED_TABLE, &at);
+	char day[32] = "?";
+	time_t t = (time_t)at;
+	struct tm tm;
+	if (gmtime_r(&t, &tm) != NULL)
+		strftime(day, sizeof day, "%Y-%m-%d", &tm);
+	store_errf(err, errlen, "Database %s: this store was moved to PostgreSQL on %s;"
+		   " Database must name the new store", s->path, day);
+	return -1;
+}
+
 struct store *store_open(const char *path, char *err, size_t errlen)
 {
 	if (err != NULL && errlen > 0)
@@ -858,7 +878,8 @@ struct store *store_open(const char *path, char *err, size_t errlen)
 	if (s == NULL)
 		return NULL;
 	int64_t version = 0;
-	if (check_identity(s, &version, err, errlen) != 0 || configure(s, err, errlen) != 0) {
+	if (check_identity(s, &version, err, errlen) != 0 || (!pg && moved(s, err, errlen) != 0) ||
+	    configure(s, err, errlen) != 0) {
 		store_close(s);
 		return NULL;
 	}
@@ -952,6 +973,16 @@ int store_migrate(const char *database, int64_t *from, char *err, size_t errlen)
 			 pg_migrate(s, *from, err, errlen) == 0
 		 ? 0
 		 : -1;
+	if (rc == 0 && *from != STORE_SCHEMA_VERSION) {
+		/* the chain says who changed the schema, from which version */
+		char name[64], details[96];
+		struct store_actor who = store_admin_actor(name, sizeof name);
+		snprintf(details, sizeof details, "{\"from\":%lld,\"to\":%d}", (long long)*from,
+			 STORE_SCHEMA_VERSION);
+		struct store_audit a = {.actor = &who, .event = "store-migrated", .ref = "",
+					.details = details};
+		rc = store_audit_put(s, &a, err, errlen);
+	}
 	store_close(s);
 	return rc;
 }

@@ -12,19 +12,32 @@
  * sequences go on after the highest.  The chain is verified on the file
  * before and on the new store after; a broken one stops the copy.
  *
+ * The file's write lock is held for the whole copy, so nothing a running
+ * daemon writes after the copy began is lost (a daemon writing refuses
+ * the copy with a message; its writes wait, then tempfail).  In the same
+ * transaction the file is retired: a last record "store-moved" (where to,
+ * never a password), the table grondslag_moved that store_open() refuses,
+ * and triggers that refuse every write of a daemon still holding the file
+ * open.  The file's transaction commits last: when anything fails before,
+ * the new store is dropped and the file goes on as it was.
+ *
  * Public functions: store_copy().
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "grondslag/base/conninfo.h"
+#include "grondslag/store/audit.h"
 #include "store_priv.h"
 
 /* Parents before children (foreign keys). */
 static const char *const tables[] = {
 	"holds", "hold_messages", "hold_recipients", "hold_delivered", "shares", "outbox",
-	"hold_approvals", "audit", "release_tokens", "leases",
+	"hold_approvals", "audit", "release_tokens", "leases", "hold_cases", "hold_advice",
 };
+#define NTABLES (sizeof tables / sizeof *tables)
 
 #define COLS_MAX 48
 
@@ -153,6 +166,61 @@ static int chain_ok(struct store *s, const char *which, char *err, size_t errlen
 	return -1;
 }
 
+/* A record of the administrator's in the chain of s, inside its
+ * transaction: event with the details key/value and the schema version. */
+static int admin_record(struct store *s, const char *event, const char *key, const char *value,
+			int64_t rows, char *err, size_t errlen)
+{
+	char name[64];
+	struct store_actor who = store_admin_actor(name, sizeof name);
+	struct audit_details *d = audit_details_new();
+	if (d == NULL) {
+		store_errf(err, errlen, "store copy: out of memory");
+		return -1;
+	}
+	audit_details_str(d, key, value);
+	audit_details_int(d, "rows", rows);
+	audit_details_int(d, "schema_version", STORE_SCHEMA_VERSION);
+	char *details = audit_details_finish(d);
+	struct store_audit a = {.actor = &who, .event = event, .ref = "", .details = details};
+	int rc = details != NULL ? store_audit_append(s, &a, 0, NULL, err, errlen) : -1;
+	if (details == NULL)
+		store_errf(err, errlen, "store copy: out of memory");
+	free(details);
+	return rc;
+}
+
+/* Retire the file inside its transaction: the last record, the mark
+ * store_open() refuses, and triggers refusing every later write. */
+static int retire(struct store *src, const char *to, int64_t rows, char *err, size_t errlen)
+{
+	char shown[512];
+	conninfo_redact(to, shown, sizeof shown);	/* never a password */
+	if (admin_record(src, "store-moved", "to", shown, rows, err, errlen) != 0)
+		return -1;
+	char day[32] = "?", sql[512];
+	time_t now = time(NULL);
+	struct tm tm;
+	if (gmtime_r(&now, &tm) != NULL)
+		strftime(day, sizeof day, "%Y-%m-%d", &tm);
+	snprintf(sql, sizeof sql, "CREATE TABLE " STORE_MOVED_TABLE "(moved_at INTEGER NOT NULL);"
+		 " INSERT INTO " STORE_MOVED_TABLE " VALUES(%lld)", (long long)now);
+	int rc = db_exec(src->db, sql) == DB_OK ? 0 : -1;
+	static const char *const ops[] = {"INSERT", "UPDATE", "DELETE"};
+	for (size_t t = 0; rc == 0 && t < NTABLES; t++)
+		for (size_t o = 0; rc == 0 && o < 3; o++) {
+			snprintf(sql, sizeof sql, "CREATE TRIGGER moved_%s_%zu BEFORE %s ON %s BEGIN"
+				 " SELECT RAISE(ABORT, 'this store was moved to PostgreSQL on %s;"
+				 " Database must name the new store'); END", tables[t], o, ops[o],
+				 tables[t], day);
+			rc = db_exec(src->db, sql) == DB_OK ? 0 : -1;
+		}
+	if (rc != 0)
+		store_errf(err, errlen, "store copy: marking %s moved: %s", src->path,
+			   db_errmsg(src->db));
+	return rc;
+}
+
 int store_copy(const char *from, const char *to, int64_t *rows, char *err, size_t errlen)
 {
 	*rows = 0;
@@ -168,25 +236,45 @@ int store_copy(const char *from, const char *to, int64_t *rows, char *err, size_
 		store_close(src);
 		return -1;
 	}
-	struct store *dst = store_pg_make(to, err, errlen);
-	if (dst == NULL) {
+	/* the file's write lock until it is retired: a daemon writing to it
+	 * refuses the copy, and nothing written after the copy began is lost */
+	char why[512] = "";
+	if (store_txn_begin(src, why, sizeof why) != 0) {
+		store_errf(err, errlen, "store copy: %s is being written (a grondslag-milter"
+			   " running on it?): stop the daemon, then copy again (%s)", from, why);
 		store_close(src);
 		return -1;
 	}
-	/* one consistent view of the file, one transaction in the server */
-	int rc = db_begin_read(src->db) == DB_OK && db_begin_write(dst->db) == DB_OK ? 0 : -1;
+	struct store *dst = store_pg_make(to, err, errlen);
+	if (dst == NULL) {
+		store_txn_end(src, -1, false, why, sizeof why);
+		store_close(src);
+		return -1;
+	}
+	/* one transaction in the server */
+	int rc = db_begin_write(dst->db) == DB_OK ? 0 : -1;
 	if (rc != 0)
-		store_errf(err, errlen, "store copy: begin: %s / %s", db_errmsg(src->db),
-			   db_errmsg(dst->db));
-	for (size_t t = 0; rc == 0 && t < sizeof tables / sizeof *tables; t++)
+		store_errf(err, errlen, "store copy: begin: %s", db_errmsg(dst->db));
+	for (size_t t = 0; rc == 0 && t < NTABLES; t++)
 		rc = copy_table(src, dst, tables[t], rows, err, errlen);
+	if (rc == 0)
+		rc = admin_record(dst, "store-copied", "from", from, *rows, err, errlen);
+	if (rc == 0)
+		rc = retire(src, to, *rows, err, errlen);
 	if (rc == 0 && db_commit(dst->db) != DB_OK) {
 		store_errf(err, errlen, "store copy: commit: %s", db_errmsg(dst->db));
 		rc = -1;
 	}
-	db_rollback(src->db);
+	if (rc != 0)
+		db_rollback(dst->db);
 	if (rc == 0)
 		rc = chain_ok(dst, "the new store", err, errlen);
+	/* the file last: retired only when the new store is complete */
+	if (store_txn_end(src, rc, rc == 0, why, sizeof why) != 0 && rc == 0) {
+		store_errf(err, errlen, "store copy: retiring %s: %s; the new store is dropped",
+			   from, why);
+		rc = -1;
+	}
 	if (rc != 0)
 		store_pg_unmake(dst);
 	store_close(dst);

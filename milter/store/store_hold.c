@@ -114,7 +114,10 @@ static int put_message(struct store *s, const struct hold_record *h, const char 
 	int step = db_step(st);
 	db_finalize(st);
 	if (step != DB_DONE) {
-		if (db_error_kind(s->db) == DB_ERR_CONSTRAINT) {
+		/* a reference taken, unless the file refuses every write (a
+		 * store moved to PostgreSQL, store_copy.c): that is said */
+		if (db_error_kind(s->db) == DB_ERR_CONSTRAINT &&
+		    strstr(db_errmsg(s->db), "moved to PostgreSQL") == NULL) {
 			rc = 1;
 			goto out;
 		}

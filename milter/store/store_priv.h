@@ -12,6 +12,7 @@
 #define GRONDSLAG_STORE_PRIV_H
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -108,5 +109,21 @@ char *store_column_dup(struct db_stmt *st, int col);
 /* The text of a column that may be absent: NULL for SQL NULL or "" (and
  * out of memory, which then reads as absent: only for optional fields). */
 char *store_column_opt(struct db_stmt *st, int col);
+
+/* The person running a command of the store's administration (store
+ * migrate, its copy), for the chain's record of it: the login of the
+ * real user id (name: a buffer for it). */
+#include <pwd.h>
+#include <unistd.h>
+static inline struct store_actor store_admin_actor(char *name, size_t namelen)
+{
+	struct passwd *pw = getpwuid(getuid());
+	snprintf(name, namelen, "%s", pw != NULL ? pw->pw_name : "unknown");
+	return (struct store_actor){.user = name, .uid = (long)getuid(), .role = "admin"};
+}
+
+/* The table of an SQLite store moved to PostgreSQL (store_copy()): its
+ * one row says where to and when; store_open() refuses such a file. */
+#define STORE_MOVED_TABLE "grondslag_moved"
 
 #endif

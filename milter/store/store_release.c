@@ -632,17 +632,23 @@ static int str_list(struct store *s, const char *sql, bool bind, int64_t arg, co
 	return rc;
 }
 
-int store_release_open_after(struct store *s, const char *after, char ***nonces, size_t *n,
-			     char *err, size_t errlen)
+int store_release_open_after(struct store *s, time_t now, const char *after, char ***nonces,
+			     size_t *n, char *err, size_t errlen)
 {
 	/* a cursor (oldest first): attempts of holds that cannot be loaded
 	 * never keep a later attempt from being settled */
-	/* only this relay's own: another relay's attempt may be in flight,
-	 * its relay process and receipt are on that relay's host */
+	/* only this relay's own while the token lives: another relay's
+	 * attempt may be in flight, its relay process and receipt are on that
+	 * relay's host.  Once it has expired any relay settles it, or a relay
+	 * renamed or taken out of service would leave its holds releasing for
+	 * ever: the milter refuses a token past its expiry or not issued, so
+	 * an issued one can no longer be used and a used one is settled as
+	 * unknown, never sent again. */
 	return str_list(s, "SELECT nonce FROM release_tokens WHERE state IN ('issued', 'used')"
-			   " AND (?3 = '' OR relay = ?3 OR relay = '')"
+			   " AND (?3 = '' OR relay = ?3 OR relay = '' OR expires <= ?1)"
 			   " AND (?2 = '' OR (created, nonce) > (SELECT created, nonce FROM"
-			   " release_tokens WHERE nonce = ?2)) ORDER BY created, nonce", false, 0,
+			   " release_tokens WHERE nonce = ?2)) ORDER BY created, nonce", true,
+			(int64_t)now,
 			after != NULL ? after : "", s != NULL ? s->relay : "", nonces, n, err, errlen);
 }
 

@@ -169,16 +169,67 @@ static void test_decrypt(void **state)
 	char *ct = encrypt_to("printf 'x\\n'", rc_escrow, &len);
 	assert_int_equal(w->decrypt(w->arg, ct, len / 2, 1 << 20, 30000, &out, &n, &why), -1);
 	g_free(ct);
+	/* a session key packet naming the escrow key that it does not open
+	 * (its wrapped key altered): the key present and tried, the content
+	 * is bad and stays sealed - a crafted packet never tempfails for ever */
+	char path[192];
+	snprintf(path, sizeof path, "%s/bin.gpg", gdir);
+	fixture_run("printf 'x\\n' | gpg --homedir %s --batch --trust-model always --yes -o %s"
+		    " --encrypt %s 2>/dev/null", pub, path, rc_escrow);
+	gchar *bin = NULL;
+	gsize blen = 0;
+	assert_true(g_file_get_contents(path, &bin, &blen, NULL));
+	/* an old-format PKESK with a one-byte length: its last byte */
+	assert_true(blen > 2 && ((unsigned char)bin[0] & 0xfc) == 0x84);
+	size_t plen = (unsigned char)bin[1];
+	assert_true(plen + 2 < blen);
+	bin[1 + plen] ^= 0x5a;
+	why = "";
+	int brc = w->decrypt(w->arg, bin, blen, 1 << 20, 30000, &out, &n, &why);
+	assert_int_eq_msg("a packet the key does not open", brc, -1);
+	assert_str_eq_msg("a packet the key does not open", why, "bad-data");
+	g_free(bin);
 	escrow_free(e);
 	/* an escrow key behind a passphrase the agent does not hold: the
-	 * agent is never allowed to ask, the content stays sealed */
+	 * agent is never allowed to ask; the part names the escrow key, so
+	 * it must be read: a tempfail until the key is unlocked, never a
+	 * sealed part decided as unscannable */
 	e = escrow_open(home, fpr[K_PASS], err, sizeof err);
 	assert_non_null(e);
 	w = escrow_walk(e);
 	ct = encrypt_to("printf 'x\\n'", rc_pass, &len);
-	assert_int_equal(w->decrypt(w->arg, ct, len, 1 << 20, 30000, &out, &n, &why), -1);
+	assert_int_eq_msg("locked", w->decrypt(w->arg, ct, len, 1 << 20, 30000, &out, &n, &why), -2);
+	assert_str_eq_msg("locked", why, "key-locked");
 	g_free(ct);
 	escrow_free(e);
+}
+
+/* The escrow key's secret key deleted from the GnuPG home after the
+ * daemon opened it (a key file removed or unreadable): ciphertext to the
+ * escrow key is tempfailed with the reason, not left sealed. */
+static void test_key_gone(void **state)
+{
+	(void)state;
+	char gone[160], err[512], rc_escrow[128];
+	snprintf(gone, sizeof gone, "%s/g", gdir);
+	fixture_run("cp -a %s %s && rm -f %s/S.* %s/*.lock", home, gone, gone, gone);
+	struct escrow *e = escrow_open(gone, fpr[K_ESCROW], err, sizeof err);
+	assert_non_null(e);
+	fixture_run("gpg --homedir %s --batch --yes --delete-secret-keys %s 2>/dev/null", gone,
+		    fpr[K_ESCROW]);
+	snprintf(rc_escrow, sizeof rc_escrow, "-r %s", fpr[K_ESCROW]);
+	size_t len, n = 0;
+	char *ct = encrypt_to("printf '193.0.6.139\\n'", rc_escrow, &len);
+	unsigned char *out = NULL;
+	const char *why = "";
+	const struct walk_escrow *w = escrow_walk(e);
+	int rc = w->decrypt(w->arg, ct, len, 1 << 20, 30000, &out, &n, &why);
+	assert_int_eq_msg("secret key gone", rc, -2);
+	assert_str_eq_msg("secret key gone", why, "key-unavailable");
+	assert_null(out);
+	g_free(ct);
+	escrow_free(e);
+	fixture_run("gpgconf --homedir %s --kill gpg-agent 2>/dev/null; true", gone);
 }
 
 static double now_ms(void)
@@ -252,6 +303,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open),
 		cmocka_unit_test(test_decrypt),
+		cmocka_unit_test(test_key_gone),
 		cmocka_unit_test(test_hung_agent),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1292,6 +1292,32 @@ static void test_two_relays_own_attempts(void **state)
 	relay2_close(&b);
 	env_close(&e);
 
+	/* a relay renamed or taken out of service: once its token has
+	 * expired another relay settles the attempt, the hold is not left
+	 * releasing */
+	env_approved(&e, "gone", NULL, 0);
+	assert_int_equal(store_relay_set(e.s, "relay-gone"), 0);
+	relay2_open(&b, "gone", NULL);
+	now = time(NULL);
+	st.ref = e.ref;
+	st.nonce = "000000000000000000000000000000bb";
+	st.expires = now + RELEASE_TOKEN_TTL;
+	st.now = now;
+	assert_int_eq_msg("the gone relay begins", store_release_begin(
+			  e.s, &st, reason, sizeof reason, err, sizeof err), 0);
+	releaser_pass(b.r, now + 1);
+	assert_int_eq_msg("b leaves a live token alone", records(&e, "release-failed", NULL),
+			  shared ? 0 : 1);
+	releaser_pass(b.r, now + RELEASE_TOKEN_TTL);
+	assert_int_eq_msg("b settles the expired one", records(&e, "release-failed",
+							       "interrupted"), 1);
+	assert_int_equal(store_release_token_get(b.s, st.nonce, &t, err, sizeof err), 1);
+	if (strcmp(t.state, "issued") == 0 || strcmp(t.state, "used") == 0)
+		fail_msg("the expired token is still %s", t.state);
+	store_release_token_clear(&t);
+	relay2_close(&b);
+	env_close(&e);
+
 	/* expiry: by the relay holding the lease, the other passes over */
 	env_open(&e, "lease", 15 * 86400);
 	assert_int_equal(store_relay_set(e.s, "relay-a"), 0);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "grondslag/base/limits.h"
+#include "grondslag/store/db.h"
 #include "grondslag/store/store.h"
 
 
@@ -1027,8 +1028,14 @@ static void test_pg_init(void **state)
 	struct store_audit_check ck;
 	assert_int_eq_msg("the chain intact", store_audit_verify(s, &ck, err, sizeof err), 0);
 	store_close(s);
+	/* the chain says who migrated, from which version to which */
+	char q[160];
+	snprintf(q, sizeof q, "SELECT count(*) FROM audit WHERE event = 'store-migrated' AND"
+		 " actor <> '' AND details = '{\"from\":5,\"to\":%d}'", STORE_SCHEMA_VERSION);
+	assert_int_eq_msg("the migration's record", rows(path, q), 1);
 	assert_int_eq_msg("migrate again: nothing to do", store_migrate(path, &from, err,
 									sizeof err), 0);
+	assert_int_eq_msg("no record when nothing migrated", rows(path, q), 1);
 	assert_int_eq_msg("holds after migrating", rows(path, "SELECT count(*) FROM holds"), 1);
 	/* a database of something else */
 	store_db(path, sizeof path, "pgforeign");
@@ -1070,30 +1077,82 @@ static void test_pg_copy(void **state)
 				   .jurist_mail = mail, .njurist_mail = 1, .required = 2};
 	struct store_decision_result res;
 	assert_int_equal(store_hold_decide(s, ref, &d, &res, err, sizeof err), 0);
+	/* a case claimed, advice asked (schema 6) */
+	struct store_case_act claim = {.kind = STORE_CASE_CLAIM, .actor = &j};
+	assert_int_equal(store_case_act(s, ref, &claim, err, sizeof err), 0);
+	struct store_case_act ask = {.kind = STORE_CASE_ADVICE, .actor = &j, .to = "j2",
+				     .text = "basis?"};
+	assert_int_equal(store_case_act(s, ref, &ask, err, sizeof err), 0);
 	store_relay_set(s, "relay-a");
 	assert_int_equal(store_lease_take(s, "expiry", time(NULL), 60, NULL, 0, err, sizeof err), 1);
 	store_close(s);
-	const char *tabs[] = {"holds", "hold_messages", "hold_recipients", "hold_delivered",
-			      "shares", "outbox", "hold_approvals", "audit", "leases"};
-	long long want[9];
-	char q[128];
-	for (int i = 0; i < 9; i++) {
-		snprintf(q, sizeof q, "SELECT count(*) FROM %s", tabs[i]);
+	/* every table of the file (none left out of the copy) and its rows */
+	char tabs[32][64], q[160];
+	long long want[32], sum = 0;
+	int ntabs = 0;
+	struct db *fdb = db_open(file, DB_READONLY, err, sizeof err);
+	assert_non_null(fdb);
+	struct db_stmt *st = db_prepare(fdb, "SELECT name FROM sqlite_master WHERE type = 'table'"
+					     " AND name NOT LIKE 'sqlite_%' ORDER BY name");
+	assert_non_null(st);
+	while (ntabs < 32 && db_step(st) == DB_ROW)
+		snprintf(tabs[ntabs++], sizeof tabs[0], "%s", db_column_text(st, 0));
+	db_finalize(st);
+	db_close(fdb);
+	for (int i = 0; i < ntabs; i++) {
+		snprintf(q, sizeof q, "SELECT count(*) FROM %.63s", tabs[i]);
 		want[i] = rows(file, q);
+		if (strcmp(tabs[i], "grondslag_meta") != 0)
+			sum += want[i];
 	}
+	assert_true(ntabs >= 12);
+	assert_int_eq_msg("a case", rows(file, "SELECT count(*) FROM hold_cases"), 1);
+	assert_int_eq_msg("advice", rows(file, "SELECT count(*) FROM hold_advice"), 1);
 	store_db(to, sizeof to, "pgcopy");
 	int64_t n = 0;
+	struct store *live = open_ok(file);	/* a daemon still holding it open */
 	assert_int_eq_msg("copy", store_copy(file, to, &n, err, sizeof err), 0);
-	for (int i = 0; i < 9; i++) {
-		snprintf(q, sizeof q, "SELECT count(*) FROM %s", tabs[i]);
-		assert_int_eq_msg(tabs[i], rows(to, q), want[i]);
+	h.data = "late";
+	h.len = 4;
+	assert_int_eq_msg("a hold into the moved file", store_hold_put(live, &h, ref2, err,
+								      sizeof err), -1);
+	if (strstr(err, "moved to PostgreSQL") == NULL)
+		fail_msg("write to the moved file: got \"%s\"", err);
+	store_close(live);
+	for (int i = 0; i < ntabs; i++) {
+		snprintf(q, sizeof q, "SELECT count(*) FROM %.63s", tabs[i]);
+		if (strcmp(tabs[i], "grondslag_meta") == 0)
+			continue;	/* the new store's own */
+		/* the new store's chain has the copy's record after the copied */
+		assert_int_eq_msg(tabs[i], rows(to, q), want[i] + (strcmp(tabs[i], "audit") == 0));
 	}
-	assert_int_eq_msg("rows copied", (int)n, (int)(want[0] + want[1] + want[2] + want[3] +
-						      want[4] + want[5] + want[6] + want[7] + want[8]));
-	s = open_ok(to);
+	assert_int_eq_msg("rows copied", (int)n, (int)sum);
+	assert_int_eq_msg("the copy's record", rows(to, "SELECT count(*) FROM audit WHERE event ="
+						    " 'store-copied' AND actor <> ''"), 1);
+	/* the file retired: its last record names the new store (no
+	 * password), opening it is refused, a daemon holding it open cannot
+	 * write to it */
+	assert_int_eq_msg("the file's last record", rows(file, "SELECT count(*) FROM audit WHERE"
+						       " event = 'store-moved' AND seq = (SELECT"
+						       " max(seq) FROM audit)"), 1);
+	assert_int_eq_msg("no password in it", rows(file, "SELECT count(*) FROM audit WHERE"
+						    " details LIKE '%password%'"), 0);
+	assert_null(store_open(file, err, sizeof err));
+	if (strstr(err, "was moved to PostgreSQL on") == NULL ||
+	    strstr(err, "Database must name the new store") == NULL)
+		fail_msg("open of the moved file: got \"%s\"", err);
 	struct store_audit_check ck;
+	s = store_open_readonly(file, err, sizeof err);
+	assert_non_null(s);	/* its record is still read and verified */
+	assert_int_eq_msg("the moved file's chain", store_audit_verify(s, &ck, err, sizeof err), 0);
+	store_close(s);
+	s = open_ok(to);
 	assert_int_eq_msg("the chain on PostgreSQL", store_audit_verify(s, &ck, err, sizeof err), 0);
-	assert_int_eq_msg("every record", (int)ck.records, (int)want[7]);
+	int64_t audit_want = 0;
+	for (int i = 0; i < ntabs; i++)
+		if (strcmp(tabs[i], "audit") == 0)
+			audit_want = want[i] + 1;
+	assert_int_eq_msg("every record", (int)ck.records, (int)audit_want);
 	size_t len = 0;
 	char *m = store_hold_message(s, ref, &len);
 	assert_non_null(m);
@@ -1107,10 +1166,33 @@ static void test_pg_copy(void **state)
 	assert_int_eq_msg("a hold after the copy", store_hold_put(s, &h, ref3, err, sizeof err), 0);
 	assert_int_eq_msg("the chain goes on", store_audit_verify(s, &ck, err, sizeof err), 0);
 	store_close(s);
-	/* not into a store that exists */
+	/* the moved file is not copied again */
 	assert_int_eq_msg("copy again", store_copy(file, to, &n, err, sizeof err), -1);
+	if (strstr(err, "was moved to PostgreSQL") == NULL)
+		fail_msg("copy of a moved file: got \"%s\"", err);
+	/* not into a store that exists */
+	snprintf(file, sizeof file, "%s/tocopy2.db", dir);
+	assert_int_equal(store_init(file, "{\"by\":\"unit\"}", err, sizeof err), 0);
+	s = open_ok(file);
+	h.data = "x";
+	h.len = 1;
+	assert_int_equal(store_hold_put(s, &h, ref, err, sizeof err), 0);
+	store_close(s);
+	assert_int_eq_msg("copy into a store", store_copy(file, to, &n, err, sizeof err), -1);
 	if (strstr(err, "refusing to make a store") == NULL)
 		fail_msg("copy into a store: got \"%s\"", err);
+	/* a daemon writing to the file: refused, the file goes on */
+	struct db *daemon = db_open(file, DB_READWRITE, err, sizeof err);
+	assert_non_null(daemon);
+	assert_int_equal(db_begin_write(daemon), DB_OK);
+	store_db(to, sizeof to, "pgcopy3");
+	assert_int_eq_msg("copy while written", store_copy(file, to, &n, err, sizeof err), -1);
+	if (strstr(err, "is being written") == NULL)
+		fail_msg("copy while written: got \"%s\"", err);
+	db_rollback(daemon);
+	db_close(daemon);
+	s = open_ok(file);
+	store_close(s);
 	/* a broken chain in the file: refused, nothing made */
 	exec_sql(file, "DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'x' WHERE seq = 2");
 	store_db(to, sizeof to, "pgcopy2");

@@ -713,6 +713,16 @@ static int escrow_open_times_out(void *arg, const void *data, size_t len, size_t
 	return -2;
 }
 
+/* the escrow key's secret key gone from the GnuPG home (or locked) */
+static int escrow_key_gone(void *arg, const void *data, size_t len, size_t max, unsigned ms,
+			   unsigned char **out, size_t *outlen, const char **why)
+{
+	(void)arg, (void)data, (void)len, (void)max, (void)ms, (void)out, (void)outlen;
+	escrow_timeouts++;
+	*why = "key-unavailable";
+	return -2;
+}
+
 static const struct walk_escrow escrow_ok = {&escrow_id, 1, escrow_open_ok, NULL};
 static const struct walk_escrow escrow_bad = {&escrow_id, 1, escrow_open_fails, NULL};
 
@@ -1970,6 +1980,7 @@ static void test_escrow_gives_up(void **state)
 {
 	(void)state;
 	static const struct walk_escrow times_out = {&escrow_id, 1, escrow_open_times_out, NULL};
+	static const struct walk_escrow key_gone = {&escrow_id, 1, escrow_key_gone, NULL};
 	static const struct {
 		const char *name;
 		const struct walk_escrow *e;
@@ -1979,6 +1990,7 @@ static void test_escrow_gives_up(void **state)
 		const char *why;
 	} rows[] = {
 		{"agent hung", &times_out, 60, 1, 1, true, "timeout"},
+		{"escrow secret key gone", &key_gone, 60, 1, 1, true, "key-unavailable"},
 		{"not the escrow key's", &escrow_bad, 60, 0, 2, false, "not-for-escrow-key"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {

@@ -57,9 +57,10 @@ struct walk_escrow {
 	const uint8_t (*keyids)[8];	/* key ids of its encryption subkeys */
 	size_t nkeyids;
 	/* The plaintext of data (len bytes) into *out (malloc'd, at most max
-	 * bytes) and *outlen, within timeout_ms: 0; -1 when it cannot be
-	 * opened or is larger (it stays sealed); -2 when it could not be
-	 * tried to the end (the deadline passed, gpg or its agent failed):
+	 * bytes) and *outlen, within timeout_ms: 0; -1 when the content
+	 * itself cannot be opened or is larger (it stays sealed); -2 when it
+	 * could not be tried to the end (the deadline passed, gpg or its
+	 * agent failed, the escrow key's secret key is missing or locked):
 	 * the message must be tempfailed.  *why: a static reason word. */
 	int (*decrypt)(void *arg, const void *data, size_t len, size_t max, unsigned timeout_ms,
 		       unsigned char **out, size_t *outlen, const char **why);

@@ -671,15 +671,16 @@ int store_release_resolve(struct store *s, const struct store_release_resolution
  * expiry and the releaser page through every expired or due hold with
  * them, so holds that cannot be loaded never keep later ones off the
  * list.  Tokens still issued or used (an attempt not finished: after a
- * restart) that this relay issued (store_relay_set(); on SQLite, and for
- * tokens of no relay, every one), by creation; holds with approved recipients due for an
+ * restart) that this relay issued (store_relay_set(); on SQLite, for
+ * tokens of no relay, and for tokens expired at now, every one: a relay
+ * renamed or gone never leaves its attempts open), by creation; holds with approved recipients due for an
  * attempt, by receipt; open holds received at or before cutoff
  * (expired), by reference (which starts with the day received);
  * store_holds_expired() is the first page of those. */
 int store_holds_expired(struct store *s, time_t cutoff, char ***refs, size_t *n, char *err,
 			size_t errlen);
-int store_release_open_after(struct store *s, const char *after, char ***nonces, size_t *n,
-			     char *err, size_t errlen);
+int store_release_open_after(struct store *s, time_t now, const char *after, char ***nonces,
+			     size_t *n, char *err, size_t errlen);
 int store_release_due_after(struct store *s, time_t now, const char *after, char ***refs,
 			    size_t *n, char *err, size_t errlen);
 int store_holds_expired_after(struct store *s, time_t cutoff, const char *after, char ***refs,
