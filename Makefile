@@ -194,6 +194,8 @@ install: all
 	for m in docs/*.5; do [ -f $$m ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man5/ || true; done
 	for m in docs/*.8; do [ -f $$m ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man8/ || true; done
 	install -m 644 conf/*.sample* docs/*.md $(DESTDIR)$(PREFIX)/share/doc/grondslag/
+	install -D -m 644 contrib/postgresql-grants.sql \
+		$(DESTDIR)$(PREFIX)/share/grondslag/postgresql-grants.sql
 	install -d $(DESTDIR)$(PREFIX)/share/doc/grondslag/contrib
 	install -m 644 contrib/grondslag-milter.service contrib/grondslag-web.service \
 		contrib/grondslag.tmpfiles \

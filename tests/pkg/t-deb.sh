@@ -23,6 +23,7 @@
 # checkouts on one host take turns (flock on /run/lock).
 set -u
 . tests/testlib.sh
+. tests/pglib.sh
 DEB=${1:-}
 W=$B/deb-check
 rm -rf "$W"
@@ -81,8 +82,8 @@ cleanup() {
 	fi
 	return 0
 }
-trap cleanup EXIT
-trap 'exit 130' HUP INT TERM
+# the private PostgreSQL of the store check goes too, however the run ends
+pg_trap cleanup
 
 # mode_of PATH: "MODE USER GROUP"
 mode_of() { stat -c '%a %U %G' "$1" 2>/dev/null; }
@@ -136,6 +137,47 @@ rc=$?
 [ $rc = 0 ] && ok "grondslag-milter -n passes on the packaged configuration" ||
 	not_ok "-n: exit $rc" "$(cat "$W/n.out")"
 grep -q "error:" "$W/n.out" && not_ok "-n: no error" "$(cat "$W/n.out")" || ok "-n: no error"
+
+# ---- the packaged programs on a PostgreSQL store ----
+# a private server (unix socket only), the roles of operations.md, the
+# schema made by the packaged CLI as the owner, the packaged grants file,
+# then the packaged daemon's start check as its own role
+check "the grants file is installed" test -s /usr/share/grondslag/postgresql-grants.sql
+if pg_start; then
+	pg_psql postgres -c "CREATE ROLE grondslag_admin LOGIN; CREATE ROLE grondslag_milter LOGIN;
+		CREATE ROLE grondslag_reader LOGIN" >/dev/null &&
+		pg_psql postgres -c "CREATE DATABASE grondslag OWNER grondslag_admin" >/dev/null ||
+		not_ok "PostgreSQL roles and database made"
+	PGC="host=$PG_SOCK port=$PG_PORT dbname=grondslag"
+	cat >"$W/pg.conf" <<CONF
+Registry /etc/grondslag/registry.yaml
+RegistrySignature none
+Database $PGC user=grondslag_admin
+SpoolDirectory $W
+Socket unix:$W/milter.sock
+UserID
+PidFile
+NoticeRelay
+ReleaseRelay
+ReleaseKeyFile $W/release-key
+CONF
+	grondslag store init -c "$W/pg.conf" >"$W/pg-init.out" 2>&1 &&
+		grep -q "created store host=" "$W/pg-init.out" &&
+		ok "the packaged grondslag makes a PostgreSQL store" ||
+		not_ok "store init on PostgreSQL" "$(cat "$W/pg-init.out")"
+	psql -X -q -v ON_ERROR_STOP=1 "$PGC user=grondslag_admin" \
+		-f /usr/share/grondslag/postgresql-grants.sql >"$W/pg-grants.out" 2>&1 &&
+		ok "the packaged grants file applies" ||
+		not_ok "the packaged grants file" "$(cat "$W/pg-grants.out")"
+	sed -i "s|^Database .*|Database $PGC user=grondslag_milter|" "$W/pg.conf"
+	grondslag-milter -n -c "$W/pg.conf" >"$W/pg-n.out" 2>&1 &&
+		grep -q "configuration OK.*store host=.*user=grondslag_milter" "$W/pg-n.out" &&
+		ok "the packaged grondslag-milter -n opens it as the daemon's role" ||
+		not_ok "grondslag-milter -n on PostgreSQL" "$(cat "$W/pg-n.out")"
+	pg_stop
+else
+	not_ok "a private PostgreSQL starts (postgresql-15 from tests/deps.sh)"
+fi
 
 # ---- a jurist: the conffile edited, the daemon started ----
 useradd -M -N -s /usr/sbin/nologin "$JUR" && useradd -M -N -s /usr/sbin/nologin "$OUTSIDER" ||
