@@ -32,12 +32,10 @@ void relayseal_begin(struct relayseal *rs, const struct snapshot *s, const char 
 				      findings_email_count(f) > 0 || findings_host_count(f) > 0 ||
 				      findings_credential_count(f) > 0);
 	rs->on = readable || !seal_is_encrypted(data, len);
-	/* a message the edits cannot describe can never leave encrypted: held
-	 * (the key check says no), never tempfailed until the MTA bounces it */
-	int subjects = 0;
-	rs->unsealable = seal_fields(data, len, add_edit, rs, &subjects) != 0 || rs->edits_over;
-	rs->nedits = 0;
-	rs->edits_over = false;
+	/* the header edits the plan will apply, read once here: a message
+	 * they cannot describe can never leave encrypted, so it is held (the
+	 * key check says no), never tempfailed until the MTA bounces it */
+	rs->unsealable = seal_fields(data, len, add_edit, rs, &rs->subjects) != 0 || rs->edits_over;
 }
 
 /* The policy's question: can party p be encrypted to? (remembered) */
@@ -140,8 +138,6 @@ int relayseal_plan(struct relayseal *rs, const struct gate_result *g, const char
 		return -1;
 	rs->body = (unsigned char *)seal_body(asc, alen, outer, &rs->bodylen);
 	free(asc);
-	if (seal_fields(data, len, add_edit, rs, &rs->subjects) != 0)
-		rs->edits_over = true;
 	seal_content_type(outer, rs->content_type, sizeof rs->content_type);
 	if (rs->body == NULL || rs->edits_over) {
 		snprintf(err, errlen, "relay encryption: %s",

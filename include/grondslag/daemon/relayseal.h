@@ -6,11 +6,11 @@
  * libmilter here: callbacks.c carries the edits out.
  *
  * Public functions:
- *   relayseal_begin()     on for this message? (RelayEncrypt, plaintext)
+ *   relayseal_begin()     on for this message? (RelayEncrypt, plaintext);
+ *                         the header edits (members edits, subjects)
  *   relayseal_options()   the policy's key check for this message
- *   relayseal_plan()      after the decision: nothing, or the edits
- *                         (the plan's members: edits, subjects,
- *                         content_type, body, party)
+ *   relayseal_plan()      after the decision: nothing, or the rest of
+ *                         the plan (content_type, body, party)
  *   relayseal_end()       free the plan
  *   relayseal_release()   the releaser's hook (releaser.h): a held copy
  *                         released later leaves encrypted the same way
