@@ -551,6 +551,14 @@ static int open_everything(const char *conf, bool check)
 		snapshot_unref(s);
 		return -1;
 	}
+	/* the connections of the threads that use the store, opened before
+	 * any of them starts */
+	if (store_pool_grow(daemon_state.store, (unsigned)config_uint(c, CONF_DATABASE_CONNECTIONS),
+			    (unsigned)config_uint(c, CONF_DATABASE_TIMEOUT), err, sizeof err) != 0) {
+		log_msg(LOG_ERR, "DatabaseConnections: %s", err);
+		snapshot_unref(s);
+		return -1;
+	}
 	snprintf(daemon_state.notice_from, sizeof daemon_state.notice_from, "%s",
 		 config_str(c, CONF_NOTICE_FROM));
 	if (errors > 0) {

@@ -186,6 +186,11 @@ int db_check_connection(struct db *db)
 	return db->ops->check_connection(db);
 }
 
+int db_set_timeout(struct db *db, unsigned seconds)
+{
+	return db->ops->set_timeout != NULL ? db->ops->set_timeout(db, seconds) : DB_OK;
+}
+
 bool db_has_column(struct db *db, const char *table, const char *column)
 {
 	return db->ops->has_column(db, table, column);

@@ -10,7 +10,9 @@
  * way: synchronous_commit on (a COMMIT returns once it is flushed, and on
  * a synchronous standby where the server has one, whatever the server's
  * default), lock_timeout 10 s (as SQLite's busy timeout), statement_timeout
- * 60 s for a writer, and read-only transactions for a read-only open.
+ * for a writer (db_set_timeout(), 60 s unless set; a COMMIT has the same
+ * deadline, kept here: pq_commit()), and read-only transactions for a
+ * read-only open.
  *
  * Statements: the store's "?N" parameters are sent as "$N" with
  * PQexecParams, integers as int8 and text as text (so "?1 IS NULL" has a
@@ -27,9 +29,11 @@
  */
 #include <errno.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "db_priv.h"
 
@@ -40,11 +44,18 @@
 /* "GRND": the key of the store's write lock (pg_advisory_xact_lock). */
 #define STORE_LOCK_KEY 0x47524e44
 
+/* A writer's statement_timeout and commit deadline unless db_set_timeout()
+ * says otherwise. */
+#define DB_PG_TIMEOUT 60
+
 struct pg_db {
 	struct db base;
 	PGconn *conn;
 	enum db_mode mode;
 	int64_t changes;
+	unsigned timeout;		/* seconds; db_set_timeout() */
+	bool warned;			/* the server sent a WARNING */
+	bool broken;			/* a COMMIT left unanswered: made anew */
 };
 
 struct pg_stmt {
@@ -113,11 +124,13 @@ static int setup_session(struct db *db)
 	/* a writer never hangs on a server that stopped answering: the
 	 * milter must answer the MTA (451) within its timeout; a reader (a
 	 * report over a large store) may take longer */
-	const char *sql = pg(db)->mode == DB_READONLY
-				  ? "SET synchronous_commit TO on; SET lock_timeout TO '10s';"
-				    " SET default_transaction_read_only TO on"
-				  : "SET synchronous_commit TO on; SET lock_timeout TO '10s';"
-				    " SET statement_timeout TO '60s'";
+	char sql[160];
+	if (pg(db)->mode == DB_READONLY)
+		snprintf(sql, sizeof sql, "SET synchronous_commit TO on; SET lock_timeout TO '10s';"
+					  " SET default_transaction_read_only TO on");
+	else
+		snprintf(sql, sizeof sql, "SET synchronous_commit TO on; SET lock_timeout TO '10s';"
+					  " SET statement_timeout TO '%us'", pg(db)->timeout);
 	PGresult *res = PQexec(pg(db)->conn, sql);
 	int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? DB_OK : fail_res(db, res);
 	PQclear(res);
@@ -126,6 +139,8 @@ static int setup_session(struct db *db)
 
 static bool pq_in_transaction(struct db *db)
 {
+	if (pg(db)->broken)
+		return false;
 	PGTransactionStatusType t = PQtransactionStatus(pg(db)->conn);
 	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
 }
@@ -134,8 +149,9 @@ static bool pq_in_transaction(struct db *db)
 static int pq_check_connection(struct db *db)
 {
 	PGconn *c = pg(db)->conn;
-	if (PQstatus(c) == CONNECTION_OK)
+	if (PQstatus(c) == CONNECTION_OK && !pg(db)->broken)
 		return DB_OK;
+	pg(db)->broken = false;
 	PQreset(c);
 	if (PQstatus(c) != CONNECTION_OK) {
 		db_set_error(db, DB_ERR_RETRY, "connection lost, reconnecting failed: %s",
@@ -463,9 +479,80 @@ static int pq_begin_read(struct db *db)
 	return command(db, "BEGIN ISOLATION LEVEL REPEATABLE READ");
 }
 
+/* Seconds left until deadline (CLOCK_MONOTONIC), in ms for poll(). */
+static int ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long long ms = (long long)(deadline->tv_sec - now.tv_sec) * 1000 +
+		       (deadline->tv_nsec - now.tv_nsec) / 1000000;
+	return ms <= 0 ? 0 : ms > 3600000 ? 3600000 : (int)ms;
+}
+
+/* Wait until the connection's answer is complete or ms ran out: true
+ * when complete, false on the deadline or a broken connection. */
+static bool await(PGconn *c, int ms)
+{
+	struct timespec deadline;
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += ms / 1000;
+	deadline.tv_nsec += (long)(ms % 1000) * 1000000;
+	if (deadline.tv_nsec >= 1000000000) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000;
+	}
+	while (PQisBusy(c)) {
+		int left = ms_left(&deadline);
+		if (left == 0)
+			return false;
+		struct pollfd p = {.fd = PQsocket(c), .events = POLLIN};
+		int n = poll(&p, 1, left);
+		if (n < 0 && errno != EINTR)
+			return false;
+		if (n > 0 && !PQconsumeInput(c))
+			return false;
+	}
+	return true;
+}
+
+/* COMMIT within the deadline.  A COMMIT that waits longer (for a
+ * synchronous standby that is not there, a server that stopped
+ * answering) is cancelled and fails: the server then ends the wait and
+ * keeps the transaction, which was written locally but is not known to be
+ * on the standby; the caller answers 451 and the client's retry finds the
+ * hold by its retry key.  A COMMIT answered with a WARNING fails the same
+ * way: that is how the server says it gave up waiting for the standby
+ * (statement_timeout, a cancel from elsewhere). */
 static int pq_commit(struct db *db)
 {
-	PGresult *res = PQexec(pg(db)->conn, "COMMIT");
+	struct pg_db *d = pg(db);
+	d->warned = false;
+	if (!PQsendQuery(d->conn, "COMMIT"))
+		return fail_res(db, NULL);
+	unsigned limit = d->timeout ? d->timeout : DB_PG_TIMEOUT;
+	if (!await(d->conn, (int)limit * 1000)) {
+		char buf[256];
+		PGcancel *cancel = PQgetCancel(d->conn);
+		if (cancel != NULL) {
+			(void)PQcancel(cancel, buf, sizeof buf);
+			PQfreeCancel(cancel);
+		}
+		/* the answer to the cancelled COMMIT, if it comes at once;
+		 * else the connection is dropped and made anew on next use */
+		bool answered = PQstatus(d->conn) == CONNECTION_OK && await(d->conn, 2000);
+		PGresult *res;
+		while (answered && (res = PQgetResult(d->conn)) != NULL)
+			PQclear(res);
+		d->broken = !answered;
+		db_set_error(db, DB_ERR_RETRY,
+			     "commit not confirmed within %u s (a synchronous standby named but"
+			     " not connected? the server not answering?); the transaction may"
+			     " be committed without its standby copy", limit);
+		return DB_ERROR;
+	}
+	PGresult *res = PQgetResult(d->conn), *more;
+	while ((more = PQgetResult(d->conn)) != NULL)
+		PQclear(more);
 	int rc = DB_OK;
 	if (PQresultStatus(res) != PGRES_COMMAND_OK)
 		rc = fail_res(db, res);
@@ -473,9 +560,20 @@ static int pq_commit(struct db *db)
 		/* COMMIT of a transaction that failed answers ROLLBACK */
 		db_set_error(db, DB_ERR_OTHER, "commit: the transaction was rolled back");
 		rc = DB_ERROR;
+	} else if (d->warned) {
+		db_set_error(db, DB_ERR_RETRY,
+			     "commit: the server gave up waiting for its synchronous standby (a"
+			     " warning); the transaction is committed without its standby copy");
+		rc = DB_ERROR;
 	}
 	PQclear(res);
 	return rc;
+}
+
+static int pq_set_timeout(struct db *db, unsigned seconds)
+{
+	pg(db)->timeout = seconds ? seconds : DB_PG_TIMEOUT;
+	return setup_session(db);
 }
 
 static void pq_rollback(struct db *db)
@@ -526,13 +624,17 @@ static const struct db_ops pg_ops = {
 	.in_transaction = pq_in_transaction,
 	.check_connection = pq_check_connection,
 	.has_column = pq_has_column,
+	.set_timeout = pq_set_timeout,
 };
 
-/* libpq's notice processor that drops them. */
-static void ignore_notice(void *arg, const char *message)
+/* libpq's notice receiver: the server's notices (NOTICE, WARNING) are
+ * not the store's errors, and stderr is no place for them in a daemon;
+ * a WARNING is remembered (pq_commit()). */
+static void receive_notice(void *arg, const PGresult *res)
 {
-	(void)arg;
-	(void)message;
+	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	if (sev != NULL && strcmp(sev, "WARNING") == 0)
+		((struct pg_db *)arg)->warned = true;
 }
 
 struct db *db_pg_open(const char *conninfo, enum db_mode mode, char *why, size_t whylen)
@@ -544,6 +646,7 @@ struct db *db_pg_open(const char *conninfo, enum db_mode mode, char *why, size_t
 	}
 	d->base.ops = &pg_ops;
 	d->mode = mode;
+	d->timeout = DB_PG_TIMEOUT;
 	/* later entries win: the conninfo's own settings over our defaults */
 	const char *const keys[] = {"connect_timeout", "fallback_application_name", "dbname",
 				    NULL};
@@ -558,9 +661,7 @@ struct db *db_pg_open(const char *conninfo, enum db_mode mode, char *why, size_t
 		free(d);
 		return NULL;
 	}
-	/* the server's notices (NOTICE, WARNING) are not the store's errors,
-	 * and stderr is no place for them in a daemon */
-	PQsetNoticeProcessor(d->conn, ignore_notice, NULL);
+	PQsetNoticeReceiver(d->conn, receive_notice, d);
 	if (setup_session(&d->base) != DB_OK) {
 		snprintf(why, whylen, "%s", d->base.err);
 		pq_close(&d->base);

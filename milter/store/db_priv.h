@@ -39,6 +39,7 @@ struct db_ops {
 	bool (*in_transaction)(struct db *db);
 	int (*check_connection)(struct db *db);
 	bool (*has_column)(struct db *db, const char *table, const char *column);
+	int (*set_timeout)(struct db *db, unsigned seconds);	/* NULL: none */
 };
 
 struct db {

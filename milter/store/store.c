@@ -447,12 +447,22 @@ static void store_rollback(struct store *s)
 	db_rollback(s->db);
 }
 
+/* The test hook: should this commit fail (the front's count)? */
+static bool fail_this_commit(struct store *s)
+{
+	struct store *f = s->front;
+	pthread_mutex_lock(&f->pool_lock);
+	bool fail = f->fail_commits != 0;
+	if (f->fail_commits > 0)
+		f->fail_commits--;
+	pthread_mutex_unlock(&f->pool_lock);
+	return fail;
+}
+
 static int store_commit(struct store *s, char *err, size_t errlen)
 {
-	if (s->fail_commits != 0) {
+	if (fail_this_commit(s)) {
 		/* as a full disk would: every row written, then the commit fails */
-		if (s->fail_commits > 0)
-			s->fail_commits--;
 		store_rollback(s);
 		store_errf(err, errlen, "store: commit: injected failure (store_fail_next)");
 		return -1;
@@ -465,14 +475,50 @@ static int store_commit(struct store *s, char *err, size_t errlen)
 	return 0;
 }
 
-int store_txn_begin(struct store *s, char *err, size_t errlen)
+struct store *store_take(struct store *s)
 {
-	pthread_mutex_lock(&s->lock);
-	if (store_begin(s, err, errlen) != 0) {
-		pthread_mutex_unlock(&s->lock);
-		return -1;
+	struct store *f = s->front;
+	if (f->nmore == 0) {
+		pthread_mutex_lock(&f->lock);
+		return f;
 	}
-	return 0;
+	pthread_mutex_lock(&f->pool_lock);
+	for (;;) {
+		if (pthread_mutex_trylock(&f->lock) == 0) {
+			pthread_mutex_unlock(&f->pool_lock);
+			return f;
+		}
+		for (size_t i = 0; i < f->nmore; i++)
+			if (pthread_mutex_trylock(&f->more[i]->lock) == 0) {
+				pthread_mutex_unlock(&f->pool_lock);
+				return f->more[i];
+			}
+		/* every connection busy: the pool is bounded, wait for one */
+		pthread_cond_wait(&f->pool_cond, &f->pool_lock);
+	}
+}
+
+void store_give(struct store *c)
+{
+	struct store *f = c->front;
+	pthread_mutex_unlock(&c->lock);
+	if (f->nmore > 0) {
+		/* under pool_lock: a taker between its tries and its wait
+		 * cannot miss this */
+		pthread_mutex_lock(&f->pool_lock);
+		pthread_cond_signal(&f->pool_cond);
+		pthread_mutex_unlock(&f->pool_lock);
+	}
+}
+
+struct store *store_txn_begin(struct store *s, char *err, size_t errlen)
+{
+	s = store_take(s);
+	if (store_begin(s, err, errlen) != 0) {
+		store_give(s);
+		return NULL;
+	}
+	return s;
 }
 
 int store_txn_end(struct store *s, int rc, bool commit, char *err, size_t errlen)
@@ -481,23 +527,24 @@ int store_txn_end(struct store *s, int rc, bool commit, char *err, size_t errlen
 		rc = -1;
 	else if (!commit)
 		store_rollback(s);
-	pthread_mutex_unlock(&s->lock);
+	store_give(s);
 	return rc;
 }
 
-void store_read_begin(struct store *s)
+struct store *store_read_begin(struct store *s)
 {
-	pthread_mutex_lock(&s->lock);
+	s = store_take(s);
 	if (db_begin_read(s->db) != DB_OK && db_error_kind(s->db) == DB_ERR_RETRY &&
 	    db_check_connection(s->db) == DB_OK)
 		db_begin_read(s->db);
+	return s;
 }
 
 void store_read_end(struct store *s)
 {
 	if (db_in_transaction(s->db))
 		db_commit(s->db);
-	pthread_mutex_unlock(&s->lock);
+	store_give(s);
 }
 
 struct db_stmt *store_prepare(struct store *s, const char *sql, char *err, size_t errlen)
@@ -764,7 +811,7 @@ static int migrate_step(struct store *s, int64_t to, const char *step, char *err
 			 " WHERE key = 'schema_version'", (long long)to);
 	else
 		snprintf(sql, sizeof sql, "PRAGMA user_version = %lld", (long long)to);
-	if (store_txn_begin(s, err, errlen) != 0)
+	if ((s = store_txn_begin(s, err, errlen)) == NULL)
 		return -1;
 	int rc = 0;
 	if (db_exec(s->db, step) != DB_OK || db_exec(s->db, sql) != DB_OK) {
@@ -807,7 +854,7 @@ static int create_pg_schema(struct store *s, char *err, size_t errlen)
 		 "INSERT INTO grondslag_meta(key, value) VALUES ('application_id', %d),"
 		 " ('schema_version', %d)",
 		 STORE_APPLICATION_ID, PG_SCHEMA_VERSION);
-	if (store_txn_begin(s, err, errlen) != 0)
+	if ((s = store_txn_begin(s, err, errlen)) == NULL)
 		return -1;
 	int rc = 0;
 	if (db_exec(s->db, pg_schema) != DB_OK || db_exec(s->db, meta) != DB_OK) {
@@ -817,6 +864,15 @@ static int create_pg_schema(struct store *s, char *err, size_t errlen)
 	}
 	rc = store_txn_end(s, rc, rc == 0, err, errlen);
 	return rc == 0 ? pg_migrate(s, PG_SCHEMA_VERSION, err, errlen) : -1;
+}
+
+/* The locks of a new store, its own front. */
+static void store_struct_init(struct store *s)
+{
+	s->front = s;
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_mutex_init(&s->pool_lock, NULL);
+	pthread_cond_init(&s->pool_cond, NULL);
 }
 
 /* A connection to database (a file that exists, or a conninfo), not yet
@@ -833,8 +889,14 @@ static struct store *connect_db(const char *database, enum db_mode mode, char *e
 		store_errf(err, errlen, "Database %s: out of memory", shown);
 		return NULL;
 	}
-	pthread_mutex_init(&s->lock, NULL);
+	store_struct_init(s);
 	s->readonly = mode == DB_READONLY;
+	if (mode == DB_READWRITE && db_is_conninfo(database) &&
+	    (s->conninfo = strdup(database)) == NULL) {
+		store_errf(err, errlen, "Database %s: out of memory", shown);
+		store_close(s);
+		return NULL;
+	}
 	char why[512];
 	if ((s->db = db_open(database, mode, why, sizeof why)) == NULL) {
 		store_errf(err, errlen, "Database %s: %s", s->path, why);
@@ -1064,7 +1126,7 @@ struct store *store_new_readonly(const char *path, char *why, size_t whylen)
 		store_errf(why, whylen, "out of memory");
 		return NULL;
 	}
-	pthread_mutex_init(&s->lock, NULL);
+	store_struct_init(s);
 	s->readonly = true;
 	if ((s->db = connect_readonly(path, why, whylen)) == NULL) {
 		store_close(s);
@@ -1115,13 +1177,89 @@ void store_notice_strings_free(struct store *s)
 	s->n_kind = s->n_ref = s->n_to = s->n_message = s->n_last_error = NULL;
 }
 
+/* One more connection of the store f (store_pool_grow()); NULL + err. */
+static struct store *pool_member(struct store *f, unsigned timeout, char *err, size_t errlen)
+{
+	struct store *m = calloc(1, sizeof *m);
+	char why[512];
+	if (m == NULL) {
+		store_errf(err, errlen, "Database %s: out of memory", f->path);
+		return NULL;
+	}
+	if ((m->db = db_open(f->conninfo, DB_READWRITE, why, sizeof why)) == NULL) {
+		store_errf(err, errlen, "Database %s: %s", f->path, why);
+		free(m);
+		return NULL;
+	}
+	if (db_set_timeout(m->db, timeout) != DB_OK) {
+		store_errf(err, errlen, "Database %s: %s", f->path, db_errmsg(m->db));
+		db_close(m->db);
+		free(m);
+		return NULL;
+	}
+	m->front = f;
+	pthread_mutex_init(&m->lock, NULL);
+	m->readonly = f->readonly;
+	m->path = f->path;
+	memcpy(m->relay, f->relay, sizeof m->relay);
+	return m;
+}
+
+int store_pool_grow(struct store *s, unsigned connections, unsigned timeout, char *err,
+		    size_t errlen)
+{
+	store_errf(err, errlen, "%s", "");
+	if (s == NULL || s->front != s || s->pool_set || connections == 0 ||
+	    connections > STORE_POOL_MAX) {
+		store_errf(err, errlen, "store: invalid pool (1..%d connections, once)",
+			   STORE_POOL_MAX);
+		return -1;
+	}
+	s->pool_set = true;
+	if (db_set_timeout(s->db, timeout) != DB_OK) {
+		store_errf(err, errlen, "Database %s: %s", s->path, db_errmsg(s->db));
+		return -1;
+	}
+	/* SQLite: one file, one writer at a time, one connection as before */
+	if (s->conninfo == NULL || connections == 1)
+		return 0;
+	struct store **more = calloc(connections - 1, sizeof *more);
+	if (more == NULL) {
+		store_errf(err, errlen, "Database %s: out of memory", s->path);
+		return -1;
+	}
+	for (unsigned i = 0; i + 1 < connections; i++)
+		if ((more[i] = pool_member(s, timeout, err, errlen)) == NULL) {
+			for (unsigned k = 0; k < i; k++)
+				store_close(more[k]);
+			free(more);
+			return -1;
+		}
+	pthread_mutex_lock(&s->pool_lock);
+	s->more = more;
+	s->nmore = connections - 1;
+	pthread_mutex_unlock(&s->pool_lock);
+	return 0;
+}
+
 void store_close(struct store *s)
 {
 	if (s == NULL)
 		return;
 	db_close(s->db);
-	store_notice_strings_free(s);
 	pthread_mutex_destroy(&s->lock);
+	if (s->front != s) {
+		/* a pool's connection: the rest is its front's */
+		free(s);
+		return;
+	}
+	for (size_t i = 0; i < s->nmore; i++)
+		store_close(s->more[i]);
+	free(s->more);
+	pthread_mutex_destroy(&s->pool_lock);
+	pthread_cond_destroy(&s->pool_cond);
+	store_notice_strings_free(s);
+	free(s->conninfo);
 	free(s->path);
 	free(s->rf_party);
 	free(s->rf_sender);
@@ -1138,9 +1276,9 @@ void store_fail_commits(struct store *s, int n)
 {
 	if (s == NULL)
 		return;
-	pthread_mutex_lock(&s->lock);
-	s->fail_commits = n;
-	pthread_mutex_unlock(&s->lock);
+	pthread_mutex_lock(&s->front->pool_lock);
+	s->front->fail_commits = n;
+	pthread_mutex_unlock(&s->front->pool_lock);
 }
 
 int store_ref_new(time_t when, char ref[STORE_REF_MAX])
@@ -1186,9 +1324,9 @@ int64_t store_hold_count(struct store *s)
 	if (s == NULL)
 		return -1;
 	int64_t n = -1;
-	pthread_mutex_lock(&s->lock);
+	s = store_take(s);
 	if (store_query_int(s->db, "SELECT count(*) FROM holds", &n) != DB_OK)
 		n = -1;
-	pthread_mutex_unlock(&s->lock);
+	store_give(s);
 	return n;
 }

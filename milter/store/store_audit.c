@@ -134,7 +134,7 @@ int store_audit_put(struct store *s, const struct store_audit *a, char *err, siz
 		store_errf(err, errlen, "store: invalid audit record");
 		return -1;
 	}
-	if (store_txn_begin(s, err, errlen) != 0)
+	if ((s = store_txn_begin(s, err, errlen)) == NULL)
 		return -1;
 	int rc = store_audit_append(s, a, 0, NULL, err, errlen);
 	return store_txn_end(s, rc, rc == 0, err, errlen);
@@ -198,7 +198,7 @@ int store_audit_scan_after(struct store *s, int64_t after, int64_t since,
 	if (s == NULL || cb == NULL)
 		return -1;
 	/* one read transaction: a consistent snapshot while the daemon writes */
-	store_read_begin(s);
+	s = store_read_begin(s);
 	int rc = scan_locked(s, after, since, cb, arg);
 	store_read_end(s);
 	return rc;
@@ -215,7 +215,7 @@ int store_audit_of_hold(struct store *s, const char *ref, int64_t since,
 {
 	if (s == NULL || ref == NULL || *ref == '\0' || cb == NULL)
 		return -1;
-	store_read_begin(s);
+	s = store_read_begin(s);
 	/* the hold's own records (index audit_ref), and the list views that
 	 * showed its Subject: those name it among their "refs" and have no
 	 * ref of their own; they are not older than the hold (index audit_at) */
@@ -276,8 +276,8 @@ int store_audit_head(struct store *s, int64_t *seq, char hash[AUDIT_HASH_HEX], c
 		store_errf(err, errlen, "store: not open");
 		return -1;
 	}
-	pthread_mutex_lock(&s->lock);
+	s = store_take(s);
 	int rc = head_locked(s, seq, hash, event, eventlen, err, errlen);
-	pthread_mutex_unlock(&s->lock);
+	store_give(s);
 	return rc;
 }

@@ -206,7 +206,7 @@ int store_case_act(struct store *s, const char *ref, const struct store_case_act
 		return -1;
 	}
 	int64_t at = (int64_t)(a->now > 0 ? a->now : time(NULL));
-	if (store_txn_begin(s, why, whylen) != 0)
+	if ((s = store_txn_begin(s, why, whylen)) == NULL)
 		return -1;
 	struct case_now cn;
 	int found = case_read(s, ref, a, &cn, why, whylen);
@@ -284,7 +284,7 @@ int store_case_get(struct store *s, const char *ref, struct store_case *out, cha
 		store_errf(err, errlen, "store: no store");
 		return -1;
 	}
-	store_read_begin(s);
+	s = store_read_begin(s);
 	struct db_stmt *st = store_prepare(s, "SELECT holder, since FROM hold_cases WHERE ref = ?1",
 					   err, errlen);
 	int rc = st != NULL ? 0 : -1;

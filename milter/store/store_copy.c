@@ -239,7 +239,8 @@ int store_copy(const char *from, const char *to, int64_t *rows, char *err, size_
 	/* the file's write lock until it is retired: a daemon writing to it
 	 * refuses the copy, and nothing written after the copy began is lost */
 	char why[512] = "";
-	if (store_txn_begin(src, why, sizeof why) != 0) {
+	/* src has one connection: the transaction's is src itself */
+	if (store_txn_begin(src, why, sizeof why) == NULL) {
 		store_errf(err, errlen, "store copy: %s is being written (a grondslag-milter"
 			   " running on it?): stop the daemon, then copy again (%s)", from, why);
 		store_close(src);

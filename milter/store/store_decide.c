@@ -324,7 +324,7 @@ int store_hold_decide(struct store *s, const char *ref, const struct store_decis
 		store_errf(err, errlen, "store: invalid decision");
 		return -1;
 	}
-	if (store_txn_begin(s, err, errlen) != 0)
+	if ((s = store_txn_begin(s, err, errlen)) == NULL)
 		return -1;
 	int rc = store_decide_locked(s, ref, d, out, err, errlen);
 	bool keep = rc == 0 || rc == 1;

@@ -352,7 +352,7 @@ static enum put_result put_once(struct store *s, const struct hold_record *h, co
 				uint64_t size, char existing[STORE_REF_MAX], char *err,
 				size_t errlen)
 {
-	if (store_txn_begin(s, err, errlen) != 0)
+	if ((s = store_txn_begin(s, err, errlen)) == NULL)
 		return PUT_ERROR;
 	enum put_result r = put_locked(s, h, ref, size, existing, err, errlen);
 	bool keep = r == PUT_OK || r == PUT_RETRY;
@@ -456,9 +456,9 @@ char *store_hold_message(struct store *s, const char *ref, size_t *len)
 	if (s == NULL || ref == NULL)
 		return NULL;
 	size_t n = 0;
-	pthread_mutex_lock(&s->lock);
+	s = store_take(s);
 	char *out = db_blob_read(s->db, "hold_messages", "message", "ref", ref, &n);
-	pthread_mutex_unlock(&s->lock);
+	store_give(s);
 	if (out != NULL && len != NULL)
 		*len = n;
 	return out;
@@ -634,7 +634,7 @@ struct store_hold_record *store_hold_get(struct store *s, const char *ref, char 
 		return NULL;
 	}
 	/* one read transaction: the hold and its recipients as of one moment */
-	store_read_begin(s);
+	s = store_read_begin(s);
 	int found = get_hold_row(s, ref, r);
 	if (found == 1 && get_recipients(s, ref, r) != 0)
 		found = -1;

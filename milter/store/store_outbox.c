@@ -98,7 +98,7 @@ int store_shares_put(struct store *s, const struct hold_share *sh, size_t n, cha
 	}
 	if (n == 0)
 		return 0;
-	if (store_txn_begin(s, err, errlen) != 0)
+	if ((s = store_txn_begin(s, err, errlen)) == NULL)
 		return -1;
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < n; i++)
@@ -164,11 +164,49 @@ static int notices_tx(struct store *s, const struct hold_notice *items, size_t n
 		store_errf(err, errlen, "store: invalid notice");
 		return -1;
 	}
-	if (store_txn_begin(s, err, errlen) != 0)
+	if ((s = store_txn_begin(s, err, errlen)) == NULL)
 		return -1;
 	int rc = store_notices_insert(s, items, n, ref, due, err, errlen);
 	if (rc == 0 && a != NULL)
 		rc = store_audit_append(s, a, due, NULL, err, errlen);
+	return store_txn_end(s, rc, rc == 0, err, errlen);
+}
+
+/* Inside the transaction: is there a record of event at or after since?
+ * 1 yes, 0 no, -1 error. */
+static int recorded_since(struct store *s, const char *event, time_t since, char *err,
+			  size_t errlen)
+{
+	struct db_stmt *st = store_prepare(s, "SELECT count(*) FROM audit WHERE at >= ?1"
+					   " AND event = ?2", err, errlen);
+	if (st == NULL)
+		return -1;
+	db_bind_int64(st, 1, (int64_t)since);
+	store_bind_text(st, 2, event);
+	int rc = db_step(st) == DB_ROW ? db_column_int64(st, 0) > 0 : -1;
+	if (rc < 0)
+		store_sqlerr(s, err, errlen, "the record");
+	db_finalize(st);
+	return rc;
+}
+
+int store_notices_put_unless(struct store *s, const struct hold_notice *items, size_t n,
+			     const char *ref, const struct store_audit *a, time_t now,
+			     time_t since, char *err, size_t errlen)
+{
+	if (s == NULL || a == NULL || a->event == NULL || (n > 0 && items == NULL)) {
+		store_errf(err, errlen, "store: invalid notice");
+		return -1;
+	}
+	if ((s = store_txn_begin(s, err, errlen)) == NULL)
+		return -1;
+	/* under the store's write lock: of two relays asking at once, the
+	 * second sees the first one's record */
+	int rc = recorded_since(s, a->event, since, err, errlen);
+	if (rc == 0)
+		rc = store_notices_insert(s, items, n, ref, now, err, errlen);
+	if (rc == 0)
+		rc = store_audit_append(s, a, now, NULL, err, errlen);
 	return store_txn_end(s, rc, rc == 0, err, errlen);
 }
 
@@ -196,10 +234,12 @@ int store_notice_next(struct store *s, time_t now, struct store_notice *out)
 {
 	if (s == NULL || out == NULL)
 		return -1;
-	pthread_mutex_lock(&s->lock);
+	/* the strings stay with the caller's store, not the connection */
+	struct store *c = store_take(s);
+	s = s->front;
 	store_notice_strings_free(s);
 	memset(out, 0, sizeof *out);
-	struct db_stmt *st = store_prepare(s,
+	struct db_stmt *st = store_prepare(c,
 					 "SELECT id, kind, ref, rcpt, message, attempts, due,"
 					 " last_error FROM outbox WHERE state = 'queued'"
 					 " AND due <= ?1 ORDER BY due, id LIMIT 1",
@@ -232,7 +272,7 @@ int store_notice_next(struct store *s, time_t now, struct store_notice *out)
 		}
 	}
 	db_finalize(st);
-	pthread_mutex_unlock(&s->lock);
+	store_give(c);
 	return rc;
 }
 
@@ -311,7 +351,7 @@ static int notice_attempt(struct store *s, int64_t id, enum notice_outcome outco
 		return -1;
 	unsigned attempts = 0;
 	time_t due = 0;
-	if (store_txn_begin(s, NULL, 0) != 0)
+	if ((s = store_txn_begin(s, NULL, 0)) == NULL)
 		return -1;
 	int rc = notice_state(s, id, &attempts, &due);
 	if (rc == 0) {
@@ -353,7 +393,7 @@ int64_t store_notice_count(struct store *s, const char *state)
 {
 	if (s == NULL)
 		return -1;
-	pthread_mutex_lock(&s->lock);
+	s = store_take(s);
 	struct db_stmt *st = store_prepare(
 		s, "SELECT count(*) FROM outbox WHERE CAST(?1 AS TEXT) IS NULL OR state = ?1", NULL, 0);
 	int64_t n = -1;
@@ -364,6 +404,6 @@ int64_t store_notice_count(struct store *s, const char *state)
 			n = db_column_int64(st, 0);
 	}
 	db_finalize(st);
-	pthread_mutex_unlock(&s->lock);
+	store_give(s);
 	return n;
 }

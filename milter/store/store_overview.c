@@ -106,7 +106,7 @@ int store_overview_read(struct store *s, time_t now, time_t expiry, time_t warn,
 		store_errf(err, errlen, "store: no store");
 		return -1;
 	}
-	store_read_begin(s);
+	s = store_read_begin(s);
 	int rc = read_locked(s, now, expiry, warn, out);
 	if (rc != 0)
 		store_errf(err, errlen, "store: the overview: %s", db_errmsg(s->db));

@@ -5,8 +5,17 @@
  * store_audit.c (the record), store_decide.c (decisions),
  * store_list.c (listings) and store_report.c (reports and statistics).
  *
- * Every public function takes s->lock for its whole duration; the helpers
- * below assume it is held.
+ * Every public function works on one connection of the store, taken for
+ * its whole duration (store_take(), or a transaction's begin) and given
+ * back at its end; the helpers below assume the caller holds one.  A
+ * store opened has one connection (itself); a daemon on PostgreSQL adds
+ * more (store_pool_grow()), so that its milter threads, releaser and
+ * control socket do not queue behind one another's round trips: each
+ * extra connection is a struct store of its own (its db and lock), whose
+ * front is the store opened, which owns them.  What several connections
+ * must agree on (the relay's name, the test hook) lives in the front.
+ * Writers stay serialised in the database (db.h: the store's advisory
+ * lock), across the connections of one relay as across relays.
  */
 #ifndef GRONDSLAG_STORE_PRIV_H
 #define GRONDSLAG_STORE_PRIV_H
@@ -25,9 +34,18 @@
 
 struct store {
 	struct db *db;			/* SQLite file or PostgreSQL (db.h) */
-	pthread_mutex_t lock;
-	int fail_commits;		/* store_fail_commits(): fail the next n
-				 * commits (< 0: every one) */
+	pthread_mutex_t lock;		/* held while this connection is in use */
+	struct store *front;		/* the store opened (itself there) */
+	/* the front only: the other connections, and taking them */
+	struct store **more;
+	size_t nmore;
+	pthread_mutex_t pool_lock;	/* also guards fail_commits */
+	pthread_cond_t pool_cond;	/* a connection was given back */
+	char *conninfo;			/* PostgreSQL, writable: for more */
+	bool pool_set;			/* store_pool_grow() was called */
+	int fail_commits;		/* store_fail_commits() (the front's
+				 * counts): fail the next n commits (< 0:
+				 * every one) */
 	bool readonly;			/* store_open_readonly() */
 	dev_t dev;			/* SQLite: the file opened: a write */
 	ino_t ino;			/* checks that the path still names it */
@@ -45,10 +63,17 @@ void store_errf(char *err, size_t errlen, const char *fmt, ...)
 /* err = "store: what: <the database's message>". */
 void store_sqlerr(struct store *s, char *err, size_t errlen, const char *what);
 
-/* One write transaction under the lock, the only way anything is
- * written: lock and BEGIN IMMEDIATE (0; -1 and unlocked again), then the
- * body (the *_locked helpers), then store_txn_end(): commit when commit
- * (a body's refusal may keep its records), else roll back, and unlock.
+/* A connection of s (any of its store's) for one public function: free
+ * ones first, else the first given back; store_give() returns it.  The
+ * idiom: "s = store_take(s); ... store_give(s);". */
+struct store *store_take(struct store *s);
+void store_give(struct store *c);
+/* One write transaction on a connection taken, the only way anything is
+ * written: take a connection and BEGIN IMMEDIATE (the connection; NULL
+ * and nothing held), then the body (the *_locked helpers) on it, then
+ * store_txn_end() on it: commit when commit (a body's refusal may keep
+ * its records), else roll back, and give the connection back.  The idiom:
+ * "if ((s = store_txn_begin(s, err, errlen)) == NULL) return -1;".
  * It returns rc, or -1 when the commit failed.
  * db_begin_write() takes the store's write lock now (SQLite: BEGIN
  * IMMEDIATE, waiting up to the busy timeout; PostgreSQL: the store's
@@ -59,13 +84,13 @@ void store_sqlerr(struct store *s, char *err, size_t errlen, const char *what);
  * (SQLite synchronous=FULL; PostgreSQL synchronous_commit=on, which waits
  * for a synchronous standby where one is configured), rolls back on
  * failure, and fails on purpose while store_fail_commits() says so. */
-int store_txn_begin(struct store *s, char *err, size_t errlen);
+struct store *store_txn_begin(struct store *s, char *err, size_t errlen);
 int store_txn_end(struct store *s, int rc, bool commit, char *err, size_t errlen);
-/* One read transaction under the lock, so that what a public function
- * reads in several statements is of one moment while the daemon writes:
- * lock and BEGIN; COMMIT and unlock.  A read transaction cannot fail
- * half-way, so nothing is reported. */
-void store_read_begin(struct store *s);
+/* One read transaction on a connection taken, so that what a public
+ * function reads in several statements is of one moment while the daemon
+ * writes: take and BEGIN (the connection); COMMIT and give it back.  A
+ * read transaction cannot fail half-way, so nothing is reported. */
+struct store *store_read_begin(struct store *s);
 void store_read_end(struct store *s);
 /* A store on a read-only connection to path (store_open_readonly(),
  * store_open_report()), immutable when no -wal file exists, not yet

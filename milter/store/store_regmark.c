@@ -19,7 +19,7 @@ int store_registry_mark(struct store *s, struct regserial_mark *m, char *err, si
 		store_errf(err, errlen, "store: no store");
 		return -1;
 	}
-	pthread_mutex_lock(&s->lock);
+	s = store_take(s);
 	/* The newest load that carried a serial; only when none did, the
 	 * newest load.  A load without a serial (forced with RegistryRollback
 	 * none) never lowers the mark: were it the mark, "nothing to compare"
@@ -52,6 +52,6 @@ int store_registry_mark(struct store *s, struct regserial_mark *m, char *err, si
 		store_sqlerr(s, err, errlen, "read the registry mark");
 	}
 	db_finalize(st);
-	pthread_mutex_unlock(&s->lock);
+	store_give(s);
 	return rc == DB_ROW ? 1 : rc == DB_DONE ? 0 : -1;
 }

@@ -185,7 +185,7 @@ int store_release_begin(struct store *s, const struct store_release_start *b, ch
 		store_errf(err, errlen, "store: invalid release");
 		return -1;
 	}
-	if (store_txn_begin(s, err, errlen) != 0)
+	if ((s = store_txn_begin(s, err, errlen)) == NULL)
 		return -1;
 	return finish(s, begin_locked(s, b, reason, reasonlen, err, errlen), err, errlen);
 }
@@ -230,9 +230,9 @@ int store_release_token_get(struct store *s, const char *nonce, struct store_rel
 {
 	if (s == NULL || nonce == NULL || out == NULL)
 		return -1;
-	pthread_mutex_lock(&s->lock);
+	s = store_take(s);
 	int rc = token_get_locked(s, nonce, out, err, errlen);
-	pthread_mutex_unlock(&s->lock);
+	store_give(s);
 	return rc;
 }
 
@@ -341,7 +341,7 @@ int store_release_done(struct store *s, const char *nonce, const char *relay_que
 		return -1;
 	if (now == 0)
 		now = time(NULL);
-	if (store_txn_begin(s, err, errlen) != 0)
+	if ((s = store_txn_begin(s, err, errlen)) == NULL)
 		return -1;
 	return finish(s, done_locked(s, nonce, relay_queue_id, notice_to, notice_message, now,
 				     err, errlen), err, errlen);
@@ -407,7 +407,7 @@ int store_release_fail(struct store *s, const char *nonce, const char *why, time
 		return -1;
 	if (now == 0)
 		now = time(NULL);
-	if (store_txn_begin(s, err, errlen) != 0)
+	if ((s = store_txn_begin(s, err, errlen)) == NULL)
 		return -1;
 	return finish(s, fail_locked(s, nonce, why, now, base, next_due, err, errlen), err,
 		      errlen);
@@ -441,7 +441,7 @@ int store_release_tampered(struct store *s, const char *ref, const char *why, ti
 {
 	if (s == NULL || ref == NULL || why == NULL || s->readonly)
 		return -1;
-	if (store_txn_begin(s, err, errlen) != 0)
+	if ((s = store_txn_begin(s, err, errlen)) == NULL)
 		return -1;
 	return finish(s, tampered_locked(s, ref, why, now, err, errlen), err, errlen);
 }
@@ -470,7 +470,7 @@ int store_release_unknown(struct store *s, const char *nonce, const char *why, t
 {
 	if (s == NULL || nonce == NULL || why == NULL || s->readonly)
 		return -1;
-	if (store_txn_begin(s, err, errlen) != 0)
+	if ((s = store_txn_begin(s, err, errlen)) == NULL)
 		return -1;
 	return finish(s, unknown_locked(s, nonce, why, now, err, errlen), err, errlen);
 }
@@ -570,7 +570,7 @@ int store_release_use(struct store *s, const struct store_release_use *u, char *
 		store_errf(err, errlen, "store: invalid token use");
 		return -1;
 	}
-	if (store_txn_begin(s, err, errlen) != 0)
+	if ((s = store_txn_begin(s, err, errlen)) == NULL)
 		return -1;
 	return finish(s, use_locked(s, u, why, whylen, err, errlen), err, errlen);
 }
@@ -580,7 +580,7 @@ int store_release_refused(struct store *s, const char *ref, const char *nonce, c
 {
 	if (s == NULL || why == NULL || s->readonly)
 		return -1;
-	if (store_txn_begin(s, err, errlen) != 0)
+	if ((s = store_txn_begin(s, err, errlen)) == NULL)
 		return -1;
 	int rc = use_record(s, "release-refused", ref ? ref : "", nonce, why, mta_queue_id, NULL,
 			    NULL, time(NULL), err, errlen);
@@ -597,7 +597,7 @@ static int str_list(struct store *s, const char *sql, bool bind, int64_t arg, co
 	*n = 0;
 	if (s == NULL)
 		return -1;
-	pthread_mutex_lock(&s->lock);
+	s = store_take(s);
 	struct db_stmt *st = store_prepare(s, sql, err, errlen);
 	int rc = st != NULL ? 0 : -1;
 	if (st != NULL && bind)
@@ -623,7 +623,7 @@ static int str_list(struct store *s, const char *sql, bool bind, int64_t arg, co
 		}
 	}
 	db_finalize(st);
-	pthread_mutex_unlock(&s->lock);
+	store_give(s);
 	if (rc != 0) {
 		store_strv_free(*out, *n);
 		*out = NULL;

@@ -341,7 +341,7 @@ int store_release_resolve(struct store *s, const struct store_release_resolution
 	struct store_release_resolution with = *in;
 	if (with.now == 0)
 		with.now = time(NULL);
-	if (store_txn_begin(s, err, errlen) != 0)
+	if ((s = store_txn_begin(s, err, errlen)) == NULL)
 		return -1;
 	int rc = resolve_locked(s, &with, out, err, errlen);
 	/* a refusal keeps its record; an error, no hold or a refusal of the

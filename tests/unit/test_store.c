@@ -1252,13 +1252,27 @@ static void test_lease(void **state)
 								  sizeof holder, err, sizeof err), 1);
 	assert_int_eq_msg("a renews", store_lease_take(a, "expiry", now + 60, 90, holder,
 						       sizeof holder, err, sizeof err), 1);
-	assert_int_eq_msg("b still refused after the first term", store_lease_take(
-			  b, "expiry", now + 100, 90, holder, sizeof holder, err, sizeof err), 0);
-	assert_int_eq_msg("b takes over once a's lease lapsed", store_lease_take(
-			  b, "expiry", now + 150, 90, holder, sizeof holder, err, sizeof err), 1);
-	assert_int_eq_msg("a is refused now", store_lease_take(a, "expiry", now + 151, 90, holder,
-							       sizeof holder, err, sizeof err), 0);
-	assert_str_eq_msg("the new holder", holder, "relay-b");
+	/* the terms by the caller's clock: SQLite only (on PostgreSQL the
+	 * database's clock counts: test_pg_lease_db_clock) */
+	if (!fixture_pg()) {
+		assert_int_eq_msg("b still refused after the first term", store_lease_take(
+				  b, "expiry", now + 100, 90, holder, sizeof holder, err, sizeof err), 0);
+		assert_int_eq_msg("b takes over once a's lease lapsed", store_lease_take(
+				  b, "expiry", now + 150, 90, holder, sizeof holder, err, sizeof err), 1);
+		assert_int_eq_msg("a is refused now", store_lease_take(a, "expiry", now + 151, 90,
+								       holder, sizeof holder, err,
+								       sizeof err), 0);
+		assert_str_eq_msg("the new holder", holder, "relay-b");
+	}
+	/* given up by its holder: free at once for the other */
+	struct store *giver = fixture_pg() ? a : b, *taker = fixture_pg() ? b : a;
+	assert_int_eq_msg("given up", store_lease_give(giver, "expiry", err, sizeof err), 0);
+	assert_int_eq_msg("taken at once after it was given up", store_lease_take(
+			  taker, "expiry", now + 152, 90, holder, sizeof holder, err, sizeof err), 1);
+	assert_int_eq_msg("giving up another's lease changes nothing",
+			  store_lease_give(giver, "expiry", err, sizeof err), 0);
+	assert_int_eq_msg("still the taker's", store_lease_take(
+			  giver, "expiry", now + 153, 90, holder, sizeof holder, err, sizeof err), 0);
 	assert_int_eq_msg("one row per job", rows(path, "SELECT count(*) FROM leases"), 2);
 	assert_int_eq_msg("no job", store_lease_take(a, "", now, 90, NULL, 0, err, sizeof err), -1);
 	assert_int_eq_msg("no term", store_lease_take(a, "x", now, 0, NULL, 0, err, sizeof err), -1);
@@ -1296,6 +1310,185 @@ static void test_hold_retry_other_relay(void **state)
 	store_close(b);
 }
 
+/* PostgreSQL: a lease's term is the database's clock, not the relay's. A
+ * relay whose clock is an hour behind takes a lease; a relay with the
+ * right clock cannot take it over before it lapses by the database's
+ * time (by the laggard's clock it lapsed long ago), and a relay whose
+ * clock is an hour behind can once it did. */
+static void test_pg_lease_db_clock(void **state)
+{
+	(void)state;
+	char path[512], err[256], holder[STORE_RELAY_MAX];
+	store_db(path, sizeof path, "leaseclock");
+	struct store *a = open_ok(path), *b = open_ok(path);
+	assert_int_equal(store_relay_set(a, "relay-slow"), 0);
+	assert_int_equal(store_relay_set(b, "relay-right"), 0);
+	time_t now = time(NULL);
+	assert_int_eq_msg("the slow relay takes it", store_lease_take(a, "expiry", now - 3600, 3,
+								       holder, sizeof holder, err,
+								       sizeof err), 1);
+	assert_int_eq_msg("a relay with the right clock is refused", store_lease_take(
+			  b, "expiry", now, 3, holder, sizeof holder, err, sizeof err), 0);
+	assert_str_eq_msg("the holder", holder, "relay-slow");
+	assert_int_eq_msg("a relay an hour ahead is refused too", store_lease_take(
+			  b, "expiry", now + 3600, 3, holder, sizeof holder, err, sizeof err), 0);
+	/* the term is the database's: over after 3 s, whatever the clocks say */
+	sleep(5);
+	assert_int_eq_msg("taken once it lapsed, by a relay an hour behind", store_lease_take(
+			  b, "expiry", now - 3600, 3, holder, sizeof holder, err, sizeof err), 1);
+	assert_int_eq_msg("the row's term is the database's",
+			  rows(path, "SELECT count(*) FROM leases WHERE job = 'expiry' AND"
+				     " abs(expires - 3 - extract(epoch FROM now())) < 60"), 1);
+	store_close(a);
+	store_close(b);
+}
+
+/* A job of the whole store run once a day (the jurists' digest): the
+ * record, not a relay's memory, says whether today's went out; the check
+ * and the write are one transaction. */
+static void test_notices_put_unless(void **state)
+{
+	(void)state;
+	char path[512], err[256];
+	store_db(path, sizeof path, "unless.db");
+	struct store *a = open_ok(path), *b = open_ok(path);
+	time_t now = time(NULL), today = now / 86400 * 86400;
+	struct hold_notice n[2] = {{.kind = "digest", .to = "j1@ncsc.nl", .message = "m"},
+				   {.kind = "digest", .to = "j2@ncsc.nl", .message = "m"}};
+	struct store_audit rec = {.event = "digest", .ref = "", .details = "{}"};
+	assert_int_eq_msg("the first", store_notices_put_unless(a, n, 2, "", &rec, now, today, err,
+								  sizeof err), 0);
+	assert_int_eq_msg("the other relay, same day", store_notices_put_unless(
+			  b, n, 2, "", &rec, now + 1, today, err, sizeof err), 1);
+	assert_int_eq_msg("notices", rows(path, "SELECT count(*) FROM outbox WHERE kind = 'digest'"),
+			  2);
+	assert_int_eq_msg("records", rows(path, "SELECT count(*) FROM audit WHERE event = 'digest'"),
+			  1);
+	assert_int_eq_msg("the next day", store_notices_put_unless(
+			  b, n, 1, "", &rec, now + 86400, today + 86400, err, sizeof err), 0);
+	assert_int_eq_msg("no record event", store_notices_put_unless(
+			  b, n, 1, "", NULL, now, today, err, sizeof err), -1);
+	store_fail_next(a);
+	assert_int_eq_msg("a failed commit", store_notices_put_unless(
+			  a, n, 1, "", &rec, now + 2 * 86400, today + 2 * 86400, err, sizeof err), -1);
+	assert_int_eq_msg("records after all", rows(path, "SELECT count(*) FROM audit"
+						   " WHERE event = 'digest'"), 2);
+	store_close(a);
+	store_close(b);
+}
+
+/* The count of sql, waited for (up to 5 s) to become want: the server
+ * lists a session that ended (the last count's own) for a moment. */
+static long long sessions(const char *path, const char *sql, long long want)
+{
+	long long n = rows(path, sql);
+	for (int i = 0; i < 50 && n != want; i++) {
+		usleep(100000);
+		n = rows(path, sql);
+	}
+	return n;
+}
+
+/* The daemon's connections: store_pool_grow() opens them (PostgreSQL;
+ * SQLite keeps its one), 8 threads write through one store at once, the
+ * chain stays one linear chain; connections the server ended are made
+ * anew by their next use. */
+static void test_pool(void **state)
+{
+	(void)state;
+	char path[512], err[512];
+	store_db(path, sizeof path, "pool.db");
+	struct store *s = open_ok(path);
+	assert_int_eq_msg("no connections", store_pool_grow(s, 0, 30, err, sizeof err), -1);
+	assert_int_eq_msg("too many", store_pool_grow(s, STORE_POOL_MAX + 1, 30, err, sizeof err),
+			  -1);
+	assert_int_eq_msg("four", store_pool_grow(s, 4, 30, err, sizeof err), 0);
+	assert_int_eq_msg("only once", store_pool_grow(s, 4, 30, err, sizeof err), -1);
+	assert_int_equal(store_relay_set(s, "relay-a"), 0);
+	char count[512] = "";
+	if (fixture_pg()) {
+		snprintf(count, sizeof count, "SELECT count(*) FROM pg_stat_activity WHERE datname ="
+			 " '%s' AND application_name = 'grondslag' AND pid <> pg_backend_pid()",
+			 strstr(path, "dbname=") + 7);
+		assert_int_eq_msg("the server's sessions of the store", sessions(path, count, 4), 4);
+	}
+	for (int round = 0; round < 2; round++) {
+		if (round == 1 && fixture_pg()) {
+			/* the server ends every connection (a restart, a failover) */
+			char admin[512], kill[512];
+			snprintf(admin, sizeof admin, "%s dbname=postgres", fixture_pg());
+			snprintf(kill, sizeof kill, "SELECT count(pg_terminate_backend(pid)) FROM"
+				 " pg_stat_activity WHERE datname = '%s' AND application_name ="
+				 " 'grondslag'", strstr(path, "dbname=") + 7);
+			assert_int_eq_msg("connections ended", fixture_rows(admin, kill), 4);
+		}
+		pthread_t t[8];
+		struct writer w[8];
+		for (int i = 0; i < 8; i++) {
+			w[i] = (struct writer){s, path, i + 8 * round, 10, 0};
+			assert_int_equal(pthread_create(&t[i], NULL, writer_main, &w[i]), 0);
+		}
+		for (int i = 0; i < 8; i++) {
+			pthread_join(t[i], NULL);
+			assert_int_eq_msg("failed writes", w[i].failures, 0);
+		}
+	}
+	assert_int_eq_msg("holds", store_hold_count(s), 160);
+	struct store_audit_check c;
+	if (store_audit_verify(s, &c, err, sizeof err) != 0)
+		fail_msg("audit chain after 8 threads on a pool: got bad seq %lld (%s %s), want a"
+			 " whole chain", (long long)c.bad_seq, c.why, err);
+	assert_int_eq_msg("no gap", rows(path, "SELECT count(*) FROM audit"),
+			  rows(path, "SELECT max(seq) FROM audit"));
+	if (fixture_pg())
+		assert_int_eq_msg("four sessions again, no more", sessions(path, count, 4), 4);
+	/* the test hook counts for every connection of the store */
+	store_fail_commits(s, 2);
+	char ref[STORE_REF_MAX];
+	struct hold_record h = sample_hold("hooked", 6);
+	assert_int_eq_msg("hooked 1", store_hold_put(s, &h, ref, err, sizeof err), -1);
+	assert_int_eq_msg("hooked 2", store_hold_put(s, &h, ref, err, sizeof err), -1);
+	assert_int_eq_msg("after the hook", store_hold_put(s, &h, ref, err, sizeof err), 0);
+	store_close(s);
+}
+
+/* PostgreSQL: a commit that waits for a synchronous standby that is not
+ * there (a promoted standby still naming one) fails within the store's
+ * timeout, as a retryable error (the milter answers 451), instead of
+ * holding the MTA's session until its own timeout; the transaction the
+ * server kept is found by the client's retry. */
+static void test_pg_commit_deadline(void **state)
+{
+	(void)state;
+	char path[512], err[512], admin[512], ref[STORE_REF_MAX], again[STORE_REF_MAX];
+	struct store *s = open_ok(store_db(path, sizeof path, "deadline"));
+	assert_int_eq_msg("timeout", store_pool_grow(s, 2, 2, err, sizeof err), 0);
+	snprintf(admin, sizeof admin, "%s dbname=postgres", fixture_pg());
+	fixture_exec(admin, "ALTER SYSTEM SET synchronous_standby_names = 'nobody'");
+	fixture_exec(admin, "SELECT pg_reload_conf()");
+	sleep(1);
+	struct hold_record h = sample_hold("waits", 5);
+	h.retry_key = "k-deadline";
+	h.retry_window = 3600;
+	h.received = time(NULL);
+	time_t t0 = time(NULL);
+	int rc = store_hold_put(s, &h, ref, err, sizeof err);
+	time_t took = time(NULL) - t0;
+	fixture_exec(admin, "ALTER SYSTEM RESET synchronous_standby_names");
+	fixture_exec(admin, "SELECT pg_reload_conf()");
+	sleep(1);
+	assert_int_eq_msg("the hold without its standby", rc, -1);
+	if (strstr(err, "commit not confirmed within 2 s") == NULL &&
+	    strstr(err, "synchronous standby") == NULL)
+		fail_msg("got \"%s\", want the commit not confirmed", err);
+	if (took > 6)
+		fail_msg("the failed commit took %lld s, want about 2", (long long)took);
+	/* the store works on: the retry finds the hold the server kept */
+	assert_int_eq_msg("the retry", store_hold_put(s, &h, again, err, sizeof err), 1);
+	assert_int_eq_msg("one hold", store_hold_count(s), 1);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest sqlite_only[] = {
@@ -1309,6 +1502,8 @@ int main(void)
 		cmocka_unit_test(test_pg_init),
 		cmocka_unit_test(test_pg_reconnect),
 		cmocka_unit_test(test_pg_copy),
+		cmocka_unit_test(test_pg_lease_db_clock),
+		cmocka_unit_test(test_pg_commit_deadline),
 	};
 	/* the contract: every backend */
 	const struct CMUnitTest contract[] = {
@@ -1319,6 +1514,8 @@ int main(void)
 		cmocka_unit_test(test_hold_retry),
 		cmocka_unit_test(test_hold_retry_other_relay),
 		cmocka_unit_test(test_lease),
+		cmocka_unit_test(test_notices_put_unless),
+		cmocka_unit_test(test_pool),
 		cmocka_unit_test(test_refs),
 		cmocka_unit_test(test_share),
 		cmocka_unit_test(test_hold_with_shares),

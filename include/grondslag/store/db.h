@@ -123,6 +123,16 @@ bool db_in_transaction(struct db *db);
  * the next transaction needs); DB_OK or DB_ERROR. */
 int db_check_connection(struct db *db);
 
+/* The longest a statement or a commit may take, in seconds (0: the
+ * driver's default); past it, it fails with DB_ERR_RETRY.  PostgreSQL:
+ * statement_timeout of the session (again after a reconnect) and a
+ * deadline on COMMIT kept by the client, since a COMMIT waiting for a
+ * synchronous standby is not ended by statement_timeout with an error
+ * (the server gives up the wait and answers COMMIT with a warning, the
+ * transaction committed but not on the standby).  SQLite: nothing (its
+ * busy timeout is its own).  DB_OK or DB_ERROR. */
+int db_set_timeout(struct db *db, unsigned seconds);
+
 /* Does the table have the column? */
 bool db_has_column(struct db *db, const char *table, const char *column);
 

@@ -47,7 +47,9 @@
  *   store_share_put()     one record per delivered regulated recipient
  *   store_notice_put(), store_notice_put_at()   queue a notice
  *   store_notices_put()   several notices and their audit record, one
- *                         transaction (the jurists' digest)
+ *                         transaction
+ *   store_notices_put_unless()  the same unless a record of its event is
+ *                         there since a time (the jurists' daily digest)
  *   store_notice_next(), store_notice_claim(), store_notice_done(),
  *   store_notice_retry(),
  *   store_notice_failed(), store_notice_count(), store_notice_backoff()
@@ -57,6 +59,7 @@
  *   store_ref_new(), store_ref_valid()
  *   store_fail_next(), store_fail_commits()   test hooks: make writes fail
  *   store_relay_set()     the name of the relay this connection acts for
+ *   store_pool_grow()     a daemon's connections and their time limit
  *   store_lease_take()    a job run for the whole store by one relay at a
  *                         time (expiry, digest, checkpoints)
  *   store_migrate()       the admin's migration of a PostgreSQL store
@@ -195,6 +198,14 @@ struct store_audit;
 int store_notices_put(struct store *s, const struct hold_notice *items, size_t n,
 		      const char *ref, const struct store_audit *a, time_t now, char *err,
 		      size_t errlen);
+/* The same, unless the record already holds an a->event record at or
+ * after since (a job for the whole store, such as the jurists' daily
+ * digest: whichever relay ran it last, the store says so, and the check
+ * and the write are one transaction).  0 queued, 1 not (recorded
+ * already), -1 error. */
+int store_notices_put_unless(struct store *s, const struct hold_notice *items, size_t n,
+			     const char *ref, const struct store_audit *a, time_t now,
+			     time_t since, char *err, size_t errlen);
 /* store_notice_next() returns 1 with the queued notice due first at now
  * (the strings stay valid until the next store_notice_next() on this
  * store: one notifier thread), 0 when none, -1 on error. */
@@ -260,14 +271,40 @@ void store_fail_commits(struct store *s, int n);
  * relay takes it over.  On SQLite there is one relay; the lease is taken
  * the same way and always by it. */
 
+/* At most this many connections per store (DatabaseConnections). */
+#define STORE_POOL_MAX 64
+
+/* A daemon's store: connections in all (1..STORE_POOL_MAX; the others
+ * are opened now) and timeout, the seconds one statement or commit may
+ * take (0: the driver's 60 s) before it fails, so that the milter answers
+ * 451 itself instead of the MTA's milter timeout ending the session
+ * (a commit waiting for a synchronous standby that is not there).  On
+ * PostgreSQL each public function works on a free connection of the
+ * store, so the milter's threads, the releaser and the control socket do
+ * not wait for one another's round trips (writers stay serialised in the
+ * database: the store's advisory lock); a connection the server broke is
+ * made anew by its next use.  On SQLite (one writer per file) the store
+ * keeps its one connection and the timeout does not apply.  Once, before
+ * the store is shared between threads.  0, or -1 + err (a connection
+ * refused: the daemon does not start). */
+int store_pool_grow(struct store *s, unsigned connections, unsigned timeout, char *err,
+		    size_t errlen);
+
 /* The relay this store connection acts for: "" (the default) or a name of
  * at most STORE_RELAY_MAX - 1 printable characters.  0 or -1 (refused). */
 int store_relay_set(struct store *s, const char *relay);
-/* Take (or renew) the lease on job until now + ttl: 1 taken, this relay
- * holds it; 0 another relay holds it (holder, when given, names it, as
- * long as its lease runs); -1 error (err): the job is not run. */
+/* Take (or renew) the lease on job until now + ttl, now being the
+ * caller's clock on SQLite (one host) and the database's on PostgreSQL
+ * (the caller's is not used: relays whose clocks disagree must agree on
+ * when a lease ran out): 1 taken, this relay holds it; 0 another relay
+ * holds it (holder, when given, names it, as long as its lease runs); -1
+ * error (err): the job is not run. */
 int store_lease_take(struct store *s, const char *job, time_t now, unsigned ttl, char *holder,
 		     size_t holderlen, char *err, size_t errlen);
+/* Give up this relay's lease on job at once (a relay stopping), so that
+ * another relay takes the job over at its next try, not when the term
+ * ends; nothing when another relay holds it.  0 or -1 (err). */
+int store_lease_give(struct store *s, const char *job, char *err, size_t errlen);
 
 /* A PostgreSQL store of an older schema brought to STORE_SCHEMA_VERSION,
  * each step one transaction (the admin's role: the daemon's may not
