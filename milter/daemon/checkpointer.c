@@ -184,6 +184,19 @@ int checkpointer_now(struct checkpointer *c, char *err, size_t errlen)
 	return rc;
 }
 
+/* Take (or renew) the lease of the checkpoints: the chain is the whole
+ * store's, so in a store shared by several relays one of them writes
+ * (and ships) its checkpoints, at its start and stop too, and the others
+ * take over when its lease lapses or it gives it up.  1 this relay holds
+ * it, 0 another does, -1 + err. */
+static int lease(struct checkpointer *c, char *err, size_t errlen)
+{
+	char holder[STORE_RELAY_MAX];
+	unsigned term = 2 * (c->interval ? c->interval : 3600) + 60;
+	return store_lease_take(c->store, CHECKPOINTER_LEASE_JOB, time(NULL), term, holder,
+				sizeof holder, err, errlen);
+}
+
 /* The thread: a checkpoint every interval until stopped. */
 static void *checkpointer_main(void *arg)
 {
@@ -200,16 +213,11 @@ static void *checkpointer_main(void *arg)
 		pthread_mutex_unlock(&c->lock);
 		if (stop)
 			return NULL;
-		/* the chain is the whole store's: in a store shared by several
-		 * relays one of them writes (and ships) its checkpoints, the
-		 * others take over when its lease lapses */
-		char err[512], holder[STORE_RELAY_MAX];
-		int lease = store_lease_take(c->store, CHECKPOINTER_LEASE_JOB, time(NULL),
-					     2 * c->interval + 60, holder, sizeof holder, err,
-					     sizeof err);
-		if (lease == 1 && checkpointer_now(c, err, sizeof err) < 0)
-			lease = -1;
-		if (lease < 0)
+		char err[512];
+		int held = lease(c, err, sizeof err);
+		if (held == 1 && checkpointer_now(c, err, sizeof err) < 0)
+			held = -1;
+		if (held < 0)
 			log_msg(LOG_ERR, "audit checkpoint not written (tried again in %u s): %s",
 				c->interval, err);
 	}
@@ -274,9 +282,10 @@ struct checkpointer *checkpointer_start(const struct checkpointer_setup *in, cha
 		checkpointer_free(c);
 		return NULL;
 	}
-	/* anchor what an earlier run left (a crash skips the last one) */
-	if ((c->signer != NULL && open_file(c, err, errlen) != 0) ||
-	    checkpointer_now(c, err, errlen) < 0 ||
+	/* anchor what an earlier run left (a crash skips the last one), when
+	 * this relay holds the lease */
+	int held = c->signer == NULL || open_file(c, err, errlen) == 0 ? lease(c, err, errlen) : -1;
+	if (held < 0 || (held == 1 && checkpointer_now(c, err, errlen) < 0) ||
 	    start_thread(c, err, errlen) != 0) {
 		checkpointer_free(c);
 		return NULL;
@@ -297,7 +306,13 @@ void checkpointer_stop(struct checkpointer *c)
 		c->running = false;
 	}
 	char err[512];
-	if ((c->fd >= 0 || c->signer == NULL) && checkpointer_now(c, err, sizeof err) < 0)
+	int held = lease(c, err, sizeof err);
+	if (held == 1 && (c->fd >= 0 || c->signer == NULL) && checkpointer_now(c, err, sizeof err) < 0)
+		held = -1;
+	/* the next relay takes the checkpoints over at once */
+	if (held == 1 && store_lease_give(c->store, CHECKPOINTER_LEASE_JOB, err, sizeof err) != 0)
+		held = -1;
+	if (held < 0)
 		log_msg(LOG_ERR, "last audit checkpoint not written: %s", err);
 	checkpointer_free(c);
 }

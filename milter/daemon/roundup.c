@@ -3,7 +3,10 @@
  * (see roundup.h).  The text and the rules of what is listed and when are
  * notice_jurist.c's (pure, unit-tested); this file reads the store,
  * finds the last roundup in the record, and writes roundup + record in one
- * transaction.
+ * transaction that first looks in the record again: in a store shared by
+ * several relays the job moves with its lease, and what this relay
+ * remembers of the last roundup may be older than the roundup another
+ * relay sent meanwhile (the record, not a relay, knows when it was sent).
  *
  * Public functions: roundup_new(), roundup_configure(), roundup_free(),
  * roundup_pass().
@@ -31,7 +34,8 @@ struct roundup {
 	char to[NOTICE_JURISTS_MAX][321];
 	const char *tov[NOTICE_JURISTS_MAX];
 	bool last_known;		/* last was read from the record */
-	time_t last;			/* the last roundup, 0: none */
+	time_t last;			/* the last roundup known here, 0: none
+					 * (queue() asks the record again) */
 	bool failing;			/* said once until a roundup goes out */
 };
 
@@ -143,7 +147,10 @@ static char *record_details(struct store_hold_record **h, size_t n, const struct
 	return audit_details_finish(a);
 }
 
-/* Queue text for every jurist with its record, one transaction. */
+/* Queue text for every jurist with its record, one transaction, unless
+ * the record shows today's digest already (sent by another relay of a
+ * shared store while this one did not hold the lease): 0 queued, 1 sent
+ * already (d->last set from it), -1 error. */
 static int queue(struct roundup *d, const char *text, const char *details, time_t now)
 {
 	struct hold_notice items[NOTICE_JURISTS_MAX];
@@ -152,14 +159,23 @@ static int queue(struct roundup *d, const char *text, const char *details, time_
 						      .message = text};
 	struct store_audit a = {.event = "digest", .ref = "", .details = details};
 	char err[512];
-	if (store_notices_put(d->in.store, items, d->in.nto, "", &a, now, err, sizeof err) != 0) {
+	/* notice_roundup_due(): one per UTC day */
+	time_t today = now / DAY * DAY;
+	int rc = store_notices_put_unless(d->in.store, items, d->in.nto, "", &a, now, today, err,
+					  sizeof err);
+	if (rc < 0) {
 		/* tried again every pass: say it once per episode */
 		if (!d->failing)
 			log_msg(LOG_ERR, "digest: not queued (tried again every pass): %s", err);
 		d->failing = true;
 		return -1;
 	}
-	return 0;
+	if (rc == 1) {
+		d->failing = false;
+		d->last = today;
+		log_msg(LOG_INFO, "digest: today's is in the record already (another relay)");
+	}
+	return rc;
 }
 
 /* roundup_pass() with the lock held. */
@@ -199,8 +215,10 @@ static int pass_locked(struct roundup *d, time_t now)
 				listed, listed == 1 ? "" : "s");
 		d->failing = true;
 		rc = -1;
-	} else if (text != NULL && (details == NULL || queue(d, text, details, now) != 0)) {
+	} else if (text != NULL && (details == NULL || (rc = queue(d, text, details, now)) < 0)) {
 		rc = -1;
+	} else if (text != NULL && rc == 1) {
+		rc = 0;
 	} else if (text != NULL) {
 		d->failing = false;
 		d->last = now;

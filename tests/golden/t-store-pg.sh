@@ -8,12 +8,16 @@
 # edited, a record deleted, two swapped, renumbered, a hash rewritten; the
 # append-only triggers; 100,000 records; the jurists' decisions),
 # test_store_report (the reports' scans and totals) and test_releaser
-# (releases through a relay: tokens, retries, expiry, resolving), and the
+# (releases through a relay: tokens, retries, expiry, resolving, the
+# digest once a day across relays), test_auditsig (the checkpoints of two
+# relays on one store, by the lease holder), and the
 # suites of the modules above the store (control socket, notifier, the
 # jurists' notices, the registry mark, hold records) - with
 # GRONDSLAG_TEST_PG naming the server, plus the PostgreSQL cases of
 # test_store (store init, foreign or empty databases, a server out of
-# reach, a connection ended by the server); then least privilege:
+# reach, a connection ended by the server, leases by the database's clock,
+# a commit waiting for a missing synchronous standby failing within the
+# timeout); then least privilege:
 # `grondslag store init` on a connection string as the store's owner,
 # contrib/postgresql-grants.sql, the contract suite again as the daemon's
 # role (every store operation works with its rights), and what that role
@@ -56,6 +60,8 @@ suite test_store
 suite test_audit
 suite test_store_report
 suite test_releaser
+# the signed checkpoints: written by the relay holding their lease
+suite test_auditsig
 # the daemon's and the notices' modules on the store: the control socket's
 # listings and decisions, delegation, case handling, its log, the notifier, the jurists'
 # notices and digest, the registry's roll-back mark, hold records

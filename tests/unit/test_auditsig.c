@@ -600,6 +600,56 @@ static void test_checkpointer(void **state)
 	store_close(st);
 }
 
+/* Two relays on one store (a PostgreSQL store shared by two daemons; on
+ * SQLite two connections to the file stand for them): the chain is one,
+ * so its checkpoints are the lease holder's, at start and stop too.  a
+ * starts (takes the lease, anchors the head); b starts while a holds it
+ * and writes nothing; a stops (its last checkpoint, the lease given up);
+ * b's stop then writes the next one, continuing from the chain's head. */
+static void test_checkpointer_two_relays(void **state)
+{
+	(void)state;
+	char db[512], fa[160], fb[160], err[512];
+	fixture_database(db, sizeof db, dir, "cp2.db");
+	snprintf(fa, sizeof fa, "%s/cp2-a.checkpoints", dir);
+	snprintf(fb, sizeof fb, "%s/cp2-b.checkpoints", dir);
+	struct store *sa = fixture_store_open(db, err, sizeof err);
+	struct store *sb = sa != NULL ? store_open(db, err, sizeof err) : NULL;
+	if (sb == NULL)
+		fail_msg("store_open: %s", err);
+	assert_int_equal(store_relay_set(sa, "relay-a"), 0);
+	assert_int_equal(store_relay_set(sb, "relay-b"), 0);
+	struct checkpointer_setup ia = {.store = sa, .file = fa, .host = "relay-a"};
+	struct checkpointer_setup ib = {.store = sb, .file = fb, .host = "relay-b"};
+	ia.signer = auditsig_signer_open(home, fpr[K_GOOD], err, sizeof err);
+	ib.signer = auditsig_signer_open(home, fpr[K_GOOD], err, sizeof err);
+	assert_non_null(ia.signer);
+	assert_non_null(ib.signer);
+	struct checkpointer *a = checkpointer_start(&ia, err, sizeof err);
+	if (a == NULL)
+		fail_msg("checkpointer_start a: %s", err);
+	assert_int_eq_msg("a anchors the head at its start", count_lines(fa), 1);
+	put(sb, "start");
+	struct checkpointer *b = checkpointer_start(&ib, err, sizeof err);
+	if (b == NULL)
+		fail_msg("checkpointer_start b: %s", err);
+	assert_int_eq_msg("b, starting while a holds the lease, writes nothing", count_lines(fb),
+			  0);
+	put(sa, "hold");
+	checkpointer_stop(a);
+	assert_int_eq_msg("a's last checkpoint at its stop", count_lines(fa), 2);
+	put(sb, "hold");
+	checkpointer_stop(b);
+	assert_int_eq_msg("b continues once a gave the lease up", count_lines(fb), 1);
+	int n = 0;
+	assert_int_equal(store_audit_scan(sa, INT64_MIN, collect_cb, &n), 0);
+	assert_int_eq_msg("checkpoint records in the one chain", n, 3);
+	struct store_audit_check c;
+	assert_int_eq_msg("the chain", store_audit_verify(sa, &c, err, sizeof err), 0);
+	store_close(sb);
+	store_close(sa);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -613,6 +663,7 @@ int main(void)
 		cmocka_unit_test(test_signer_refusals),
 		cmocka_unit_test(test_expired_key_old_signature),
 		cmocka_unit_test(test_checkpointer),
+		cmocka_unit_test(test_checkpointer_two_relays),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

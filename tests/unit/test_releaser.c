@@ -1334,6 +1334,43 @@ static void test_two_relays_own_attempts(void **state)
 	env_close(&e);
 }
 
+/* The jurists' digest once a day for the whole store, whichever relay
+ * holds its job: relay b looked at the record before there was anything
+ * to list (it remembers no digest today), relay a then sends today's;
+ * when the job comes to b the same day, the record says it went out and
+ * b sends nothing. */
+static void test_digest_two_relays(void **state)
+{
+	(void)state;
+	struct env e;
+	struct relay2 b;
+	env_open(&e, "digest2", 60);
+	assert_int_equal(store_relay_set(e.s, "relay-a"), 0);
+	relay2_open(&b, "digest2", NULL);
+	static const char *const to[] = {"jurists@ncsc.nl"};
+	struct roundup_setup sa = {.store = e.s, .from = "grondslag@ncsc.nl", .hostname = "mx",
+				  .to = to, .nto = 1, .expiry_days = 14, .warning_days = 3};
+	struct roundup_setup sb = sa;
+	sb.store = b.s;
+	sb.hostname = "mx2";
+	struct roundup *da = roundup_new(&sa), *db = roundup_new(&sb);
+	assert_non_null(da);
+	assert_non_null(db);
+	time_t now = time(NULL);
+	assert_int_eq_msg("b: nothing to list yet", roundup_pass(db, now), 0);
+	char ref[STORE_REF_MAX];
+	put_hold(&e, "<bob@ncsc.nl>", 12 * 86400 + 3600, 2, ref);	/* close to expiry */
+	assert_int_eq_msg("a sends today's", roundup_pass(da, now), 1);
+	assert_int_eq_msg("b, the same day: sent already", roundup_pass(db, now + 1), 0);
+	assert_int_eq_msg("a, the same day", roundup_pass(da, now + 2), 0);
+	assert_int_eq_msg("one digest in the outbox", outbox_kind("digest2", "digest"), 1);
+	assert_int_eq_msg("one digest record", records(&e, "digest", NULL), 1);
+	roundup_free(da);
+	roundup_free(db);
+	relay2_close(&b);
+	env_close(&e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1362,6 +1399,7 @@ int main(void)
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_no_relay),
 		cmocka_unit_test(test_two_relays_own_attempts),
+		cmocka_unit_test(test_digest_two_relays),
 	};
 	/* a store several relays share: PostgreSQL (an SQLite store is one
 	 * relay's: its releaser settles every open attempt of the file, so

@@ -12,11 +12,18 @@
  * checkpoint is unsigned: an "anchor" record, no file.  Either way its
  * line is then handed to ship() to leave the host (anchor.h).
  *
+ * The chain is the whole store's: the timer's checkpoints, and those of
+ * the start and the stop, are written by the relay holding the lease
+ * CHECKPOINTER_LEASE_JOB (store_lease_take(); on SQLite always this one),
+ * which gives it up when it stops, so that of several relays on one store
+ * one writes and ships them and the next continues from the chain's head.
+ *
  * Public functions:
  *   checkpointer_start()   open the file, anchor what an earlier run left
- *                          unanchored, start the thread
- *   checkpointer_now()     one checkpoint, if the head moved
- *   checkpointer_stop()    stop the thread, the last checkpoint, free
+ *                          unanchored (holding the lease), start the thread
+ *   checkpointer_now()     one checkpoint, if the head moved (no lease)
+ *   checkpointer_stop()    stop the thread, the last checkpoint (holding
+ *                          the lease), give the lease up, free
  * Limits: a failed checkpoint is logged and tried again at the next
  * interval; it never stops the mail flow.
  */
