@@ -11,7 +11,11 @@
 # promoted (pg_ctl promote).  Then: every list answered 250 is held in the
 # promoted database (no acknowledged hold lost), the answers while no
 # primary was there are 4xx, and the milter (not restarted) takes mail
-# again on the new primary; the audit chain verifies there.
+# again on the new primary; the audit chain verifies there.  Then the
+# promoted standby is made to name a synchronous standby it does not have
+# (as one whose configuration still names the old primary's standby):
+# a held list gets 451 within DatabaseTimeout, and its retry, once that is
+# undone, finds the hold the server kept.
 # Last line: "N passed, M failed".
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
@@ -87,6 +91,7 @@ NoticeRelay
 ReleaseRelay
 DecisionDate 2024-01-10
 ReleaseKeyFile $MD/release.key
+DatabaseTimeout 5
 CONF
 e2e_proc_start milter "$BIN" -f -c "$MD/grondslag.conf"
 e2e_check "the milter started on the primary" e2e_wait_until 15 "milter started" \
@@ -119,6 +124,30 @@ e2e_is "$(grep -c ' 250$' "$E2E_RUN/after.codes")" 5 "after the failover: lists 
 e2e_is "$(sb_sql "SELECT count(*) FROM holds WHERE sender = '<after@ncsc.nl>'")" 5 \
 	"and held on the new primary"
 e2e_check "the milter was not restarted" kill -0 "$(cat "$MD/pid")"
+
+# ---- the promoted standby names a synchronous standby it does not have --
+# every commit there waits for it: the milter answers 451 itself within
+# DatabaseTimeout (5 s), not 250 (a commit without its standby copy) nor
+# silence until the MTA's milter timeout; the retry, once a standby is no
+# longer named, finds the hold the server kept
+sb_sql "ALTER SYSTEM SET synchronous_standby_names = 'gone'" >/dev/null
+sb_sql "SELECT pg_reload_conf()" >/dev/null
+sleep 1
+T0=$(date +%s)
+$SEND "$P" stuck 1 1 "$E2E_RUN/stuck.codes"
+T1=$(date +%s)
+e2e_is "$(sed -n 's/^stuck-1 //p' "$E2E_RUN/stuck.codes")" 451 \
+	"a commit waiting for a missing synchronous standby: 451"
+e2e_check "answered within DatabaseTimeout, not the MTA's timeout ($((T1 - T0)) s)" \
+	test $((T1 - T0)) -le 20
+e2e_check "the milter says why" grep -q "commit not confirmed within 5 s" "$MD/out"
+sb_sql "ALTER SYSTEM RESET synchronous_standby_names" >/dev/null
+sb_sql "SELECT pg_reload_conf()" >/dev/null
+sleep 1
+$SEND "$P" stuck 1 1 "$E2E_RUN/stuck2.codes"
+e2e_is "$(sed -n 's/^stuck-1 //p' "$E2E_RUN/stuck2.codes")" 250 "the client's retry: accepted"
+e2e_is "$(sb_sql "SELECT count(*) FROM holds WHERE subject = 'stuck 1'")" 1 \
+	"one hold for it (the retry found the one the server kept)"
 e2e_check "the audit chain verifies on the new primary" "$CLI" audit verify --database \
 	"host=$SB port=$PG_PORT dbname=grondslag user=grondslag_reader"
 e2e_done
