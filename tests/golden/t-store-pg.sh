@@ -59,7 +59,8 @@ suite test_releaser
 # the daemon's and the notices' modules on the store: the control socket's
 # listings and decisions, delegation, case handling, its log, the notifier, the jurists'
 # notices and digest, the registry's roll-back mark, hold records
-for t in test_ctlsock_decide test_ctlsock_delegate test_ctlsock_case test_ctlsock_overview \
+for t in test_ctlsock_decide test_ctlsock_delegate test_ctlsock_case test_ctlsock_sender \
+	test_ctlsock_overview \
 	test_ctlsock_log test_notifier \
 	test_notice_jurist test_regserial test_holdrec; do
 	suite $t
