@@ -142,7 +142,7 @@ static void urgent_request(struct web_buf *b, const struct jsonr_value *c, const
 	web_buf_html(b, web_tr("waiting"));
 	web_buf_add(b, " <span id=\"urgent-waited\">");
 	web_buf_html(b, waited);
-	web_buf_add(b, "</span>)</p><blockquote id=\"urgent-text\">");
+	web_buf_add(b, "</span>)</p><blockquote id=\"urgent-justification\">");
 	web_lines(b, web_jstr(jsonr_get(u, "record"), "text"));
 	web_buf_add(b, "</blockquote></div>\n");
 }
