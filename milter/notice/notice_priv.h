@@ -37,7 +37,6 @@
 #define NOTICE_EXPLANATION_MAX 2000
 #define NOTICE_REASONS_MAX 500
 #define NOTICE_WRAP 72
-#define NOTICE_URL_MAX 200
 
 /* Cleaned copy of in (g_free): valid UTF-8, unwanted characters as a
  * space, at most max bytes cut at a character ("..." then added). */
@@ -112,8 +111,7 @@ char *notice_compose(const struct notice_head *h,
 		     void (*fill)(struct strbuf *body, const void *arg), const void *arg);
 
 /* notice_urgent.c: is url a console's base URL fit for a notice
- * (http:// or https://, at most NOTICE_URL_MAX bytes of RFC 3986
- * characters)?  The line "  URL/hold/REF" (url checked by the caller,
+ * (confcheck_url_ok())?  The line "  URL/hold/REF" (url checked by the caller,
  * a trailing slash dropped). */
 bool notice_url_ok(const char *url);
 void notice_console_link(struct strbuf *b, const char *url, const char *ref);

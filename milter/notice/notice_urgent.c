@@ -17,23 +17,13 @@
 #include <string.h>
 #include <glib.h>
 
+#include "grondslag/config/confcheck.h"
 #include "grondslag/notice/notice.h"
 #include "notice_priv.h"
 
 bool notice_url_ok(const char *url)
 {
-	if (url == NULL)
-		return false;
-	size_t n = strlen(url), scheme = strncmp(url, "https://", 8) == 0 ? 8
-				     : strncmp(url, "http://", 7) == 0 ? 7 : 0;
-	if (scheme == 0 || n == scheme || n > NOTICE_URL_MAX)
-		return false;
-	/* RFC 3986 characters only: nothing that could end the line, the
-	 * URL or a header, or be read differently by a mail reader */
-	for (size_t i = 0; i < n; i++)
-		if (!g_ascii_isalnum(url[i]) && strchr("-._~:/?#[]@!$&'()*+,;=%", url[i]) == NULL)
-			return false;
-	return true;
+	return confcheck_url_ok(url);
 }
 
 void notice_console_link(struct strbuf *b, const char *url, const char *ref)
