@@ -107,11 +107,12 @@ static struct db_stmt *list_query(struct store *s, const struct store_hold_filte
 		"  ORDER BY v.id LIMIT 1),"
 		" (SELECT min(asked_at) FROM hold_advice v WHERE v.ref = h.ref"
 		"  AND v.answered_at IS NULL),"
-		/* the sender's request for an urgent review: its record */
-		" (SELECT actor FROM audit a WHERE a.ref = h.ref AND a.event = 'urgent'"
-		"  ORDER BY a.seq LIMIT 1),"
-		" (SELECT min(at) FROM audit a WHERE a.ref = h.ref AND a.event = 'urgent')"
-		" FROM holds h LEFT JOIN hold_cases c ON c.ref = h.ref WHERE"
+		/* the sender's request for an urgent review: its record,
+		 * found by one look-up of the hold's records (audit_ref) */
+		" ua.actor, ua.at"
+		" FROM holds h LEFT JOIN hold_cases c ON c.ref = h.ref"
+		" LEFT JOIN audit ua ON ua.seq = (SELECT min(seq) FROM audit a"
+		"  WHERE a.ref = h.ref AND a.event = 'urgent') WHERE"
 		" (?1 <> 0 OR h.state IN ('pending','partly-approved','releasing'))"
 		" AND h.received >= ?2"
 		" AND (?3 = '' OR instr(lower(h.sender), lower(?3)) > 0)"
@@ -119,8 +120,7 @@ static struct db_stmt *list_query(struct store *s, const struct store_hold_filte
 		"      AND r.party = ?4))"
 		" AND (?5 = '' OR EXISTS (SELECT 1 FROM hold_recipients r WHERE r.ref = h.ref"
 		"      AND instr(',' || r.reasons || ',', ',' || ?5 || ',') > 0))"
-		" AND (?7 = 0 OR EXISTS (SELECT 1 FROM audit a WHERE a.ref = h.ref"
-		"      AND a.event = 'urgent'))"
+		" AND (?7 = 0 OR ua.seq IS NOT NULL)"
 		" ORDER BY h.received, h.ref LIMIT ?6",
 		err, errlen);
 	if (st == NULL)

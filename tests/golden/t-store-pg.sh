@@ -123,6 +123,10 @@ GRONDSLAG_TEST_PG_ROLE=grondslag_milter GRONDSLAG_TEST_PG_GRANTS=$TOP/contrib/po
 # case handling writes its own tables as the daemon's role too
 GRONDSLAG_TEST_PG_ROLE=grondslag_milter GRONDSLAG_TEST_PG_GRANTS=$TOP/contrib/postgresql-grants.sql \
 	suite test_ctlsock_case
+# a sender's listing and urgent request read the chain and queue mail as
+# the daemon's role
+GRONDSLAG_TEST_PG_ROLE=grondslag_milter GRONDSLAG_TEST_PG_GRANTS=$TOP/contrib/postgresql-grants.sql \
+	suite test_ctlsock_sender
 # refused: role SQL
 refused() {
 	if psql -X -q -v ON_ERROR_STOP=1 "$2" -c "$3" >"$W/r.out" 2>&1; then
