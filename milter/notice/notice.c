@@ -79,7 +79,7 @@ static void body_text(struct strbuf *b, const void *arg)
 		 * nowhere would send people looking */
 		strbuf_puts(b, "\n");
 		notice_wrap(b, 0, "To see where your message stands, or to ask the jurists for an "
-				  "urgent review with your reason, sign in with your certificate at:");
+				  "urgent review with your reason, sign in to the jurists' console at:");
 		notice_console_link(b, in->console_url, ref);
 	}
 	strbuf_puts(b, "\n-- \ngrondslag, an automatic notice. Replies to it are not read.\n");

@@ -55,7 +55,8 @@ static void fill(struct strbuf *b, const void *arg)
 		notice_date(in->expires, until, sizeof until);
 		strbuf_printf(b, "%-12s%s\n", "Expires on:", until);
 	}
-	strbuf_printf(b, "%-12s%zu\n", "Waiting:", in->waiting);
+	strbuf_printf(b, "%-12s%zu recipient%s undecided\n", "Waiting:", in->waiting,
+		      in->waiting == 1 ? "" : "s");
 	strbuf_puts(b, "\nThe sender's justification:\n\n");
 	char *text = notice_shown(in->text, NOTICE_EXPLANATION_MAX);
 	strbuf_puts(b, "  ");
