@@ -10,6 +10,7 @@
  * directory from the top of the path: a socket in a directory its client
  * cannot search is as unreachable as no socket at all.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -547,6 +548,48 @@ static void check_gaps(const struct config *c, const struct confcheck_sys *sys, 
 		    "SMTP-authenticated mail is scanned; what your servers relay passes unscanned");
 }
 
+bool confcheck_url_ok(const char *url)
+{
+	if (url == NULL)
+		return false;
+	size_t n = strlen(url), scheme = strncmp(url, "https://", 8) == 0 ? 8
+				     : strncmp(url, "http://", 7) == 0 ? 7 : 0;
+	if (scheme == 0 || n == scheme || n > CONFCHECK_URL_MAX)
+		return false;
+	/* RFC 3986 characters only: nothing that could end a line, the URL
+	 * or a header, or be read differently by a mail reader */
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)url[i]) && strchr("-._~:/?#[]@!$&'()*+,;=%", url[i]) == NULL)
+			return false;
+	return true;
+}
+
+/* Senders: a login that has another role is that role only; the console's
+ * link in the notices must be one a mail can carry. */
+static void check_senders(const struct config *c, struct found *f)
+{
+	char u[80];
+	static const enum config_key before[] = {CONF_JURIST, CONF_ADMIN, CONF_AUDITOR};
+	for (size_t i = 0; i < config_list_count(c, CONF_SENDER); i++) {
+		login_of(config_list(c, CONF_SENDER, i), u, sizeof u);
+		unsigned line = config_list_line(c, CONF_SENDER, i);
+		for (size_t e = 0; e < sizeof before / sizeof before[0]; e++) {
+			if (first_naming(c, before[e], u, config_list_count(c, before[e])) < 0)
+				continue;
+			add(f, CONFCHECK_WARNING, line, "Sender %s is also on a %s line: the control "
+			    "socket treats %s as that role only, never as a sender", u,
+			    config_key_name(before[e]), u);
+			break;
+		}
+	}
+	const char *url = config_str(c, CONF_WEB_BASE_URL);
+	if (*url != '\0' && !confcheck_url_ok(url))
+		add(f, CONFCHECK_ERROR, config_line(c, CONF_WEB_BASE_URL),
+		    "WebBaseURL \"%.100s\" is not an http:// or https:// URL of at most %d plain "
+		    "characters: the senders' notices could not link to the console", url,
+		    CONFCHECK_URL_MAX);
+}
+
 size_t confcheck_run(const struct config *c, const struct confcheck_sys *sys,
 		     struct confcheck_finding *out, size_t max)
 {
@@ -557,6 +600,7 @@ size_t confcheck_run(const struct config *c, const struct confcheck_sys *sys,
 	check_milter_socket(c, sys, &f);
 	check_daemon_user(c, sys, &f);
 	check_gaps(c, sys, &f);
+	check_senders(c, &f);
 	return f.n;
 }
 

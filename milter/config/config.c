@@ -29,6 +29,7 @@ enum config_type {
 	CT_FPR,		/* one OpenPGP fingerprint, or empty */
 	CT_USERLIST,	/* a LIST of login names */
 	CT_JURIST,	/* a LIST of "USER MAILADDRESS" */
+	CT_SENDER,	/* a LIST of "USER MAILADDRESS [MAILADDRESS ...]" */
 	CT_MAILLIST	/* a LIST of mail addresses */
 };
 
@@ -36,7 +37,7 @@ enum config_type {
 static bool type_is_list(enum config_type t)
 {
 	return t == CT_LIST || t == CT_FPRLIST || t == CT_USERLIST || t == CT_JURIST ||
-	       t == CT_MAILLIST;
+	       t == CT_SENDER || t == CT_MAILLIST;
 }
 
 struct config_def {
@@ -209,8 +210,9 @@ static bool mail_ok(const char *s)
 
 /* The identities of a Jurist line after the login name: a mail address
  * (where the jurists' notices go), then any more addresses and SASL
- * logins (sasl:NAME, one word of printable ASCII); blanks separate them. */
-static bool jurist_ids_ok(const char *s)
+ * logins (sasl:NAME, one word of printable ASCII); blanks separate them.
+ * Without sasl (a Sender line): mail addresses only, at least one. */
+static bool ids_ok(const char *s, bool sasl)
 {
 	bool address = false, first = true;
 	while (*s != '\0') {
@@ -220,7 +222,7 @@ static bool jurist_ids_ok(const char *s)
 			return false;
 		memcpy(tok, s, n);
 		tok[n] = '\0';
-		if (strncmp(tok, "sasl:", 5) == 0) {
+		if (sasl && strncmp(tok, "sasl:", 5) == 0) {
 			if (n == 5 || n > 5 + 255)
 				return false;
 			for (size_t i = 5; i < n; i++)
@@ -240,7 +242,7 @@ static bool jurist_ids_ok(const char *s)
 	return address;
 }
 
-/* Validate a USERLIST or JURIST value; false with an error. */
+/* Validate a USERLIST, JURIST or SENDER value; false with an error. */
 static bool role_value_ok(const struct config_def *d, const char *val, const char *file,
 			  unsigned line, struct errbuf *e)
 {
@@ -257,8 +259,13 @@ static bool role_value_ok(const struct config_def *d, const char *val, const cha
 		errf(e, file, line, "%s: one login name per line", d->name);
 		return false;
 	}
-	if (d->type == CT_JURIST && !jurist_ids_ok(mail)) {
+	if (d->type == CT_JURIST && !ids_ok(mail, true)) {
 		errf(e, file, line, "%s: \"%.64s\" is not USER MAILADDRESS [MAILADDRESS|sasl:LOGIN ...]",
+		     d->name, val);
+		return false;
+	}
+	if (d->type == CT_SENDER && !ids_ok(mail, false)) {
+		errf(e, file, line, "%s: \"%.64s\" is not USER MAILADDRESS [MAILADDRESS ...]",
 		     d->name, val);
 		return false;
 	}
@@ -276,7 +283,7 @@ static char *list_value(const struct config_def *d, const char *val)
 		return NULL;
 	memcpy(s, val, len + 1);
 	s[len + 1] = '\0';
-	if (d->type == CT_JURIST) {
+	if (d->type == CT_JURIST || d->type == CT_SENDER) {
 		size_t user = strcspn(s, " \t");
 		size_t mail = user + strspn(s + user, " \t");
 		size_t end = mail + strcspn(s + mail, " \t");
@@ -342,7 +349,9 @@ static bool set_value(struct config *c, enum config_key k, const char *val, cons
 		/* FALLTHROUGH */
 	case CT_USERLIST:
 	case CT_JURIST:
-		if ((d->type == CT_USERLIST || d->type == CT_JURIST) && *val != '\0' &&
+	case CT_SENDER:
+		if ((d->type == CT_USERLIST || d->type == CT_JURIST || d->type == CT_SENDER) &&
+		    *val != '\0' &&
 		    !role_value_ok(d, val, file, line, e))
 			return false;
 		/* FALLTHROUGH */
@@ -672,6 +681,7 @@ void config_doc(const char *style, FILE *out)
 				       : d->type == CT_FPRLIST || d->type == CT_FPR ? "fingerprint"
 				       : d->type == CT_USERLIST ? "user"
 				       : d->type == CT_JURIST ? "user address"
+				       : d->type == CT_SENDER ? "user address"
 				       : d->type == CT_MAILLIST ? "address"
 							    : "value");
 			fputs("\"\n", out);

@@ -16,6 +16,7 @@
  *   handover REF LOGIN --note TEXT
  *   comment REF --text TEXT
  *   advice REF LOGIN --question TEXT
+ *   urgent REF --text TEXT   (senders: their own holds only)
  * all with [-c CONFIG] [--socket PATH] [--json].  The socket is --socket,
  * else ControlSocket of -c CONFIG (default /etc/grondslag/grondslag.conf).
  * A bulk decision without --yes first shows what it will change (a dry
@@ -67,6 +68,7 @@ static int case_usage(const struct jopts *o)
 		{"handover", "handover REF LOGIN --note TEXT", true, true},
 		{"comment", "comment REF --text TEXT", false, true},
 		{"advice", "advice REF LOGIN --question TEXT", true, true},
+		{"urgent", "urgent REF --text TEXT", false, true},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		if (strcmp(o->cmd, cases[i].cmd) != 0)
@@ -455,6 +457,16 @@ static void print_case(const struct jsonr_value *h)
 		when_text(num_of(p, "asked_at"), when, sizeof when);
 		printf("  advice pending: asked of %s by %s since %s\n", str_of(p, "asked_of"),
 		       str_of(p, "asked_by"), when);
+	}
+	/* the sender's urgent request: a listing's members, or show's */
+	const struct jsonr_value *u = jsonr_get(c, "urgent");
+	if (c == NULL && *str_of(h, "urgent_by")) {
+		when_text(num_of(h, "urgent_since"), when, sizeof when);
+		printf("  URGENT review asked by %s since %s\n", str_of(h, "urgent_by"), when);
+	} else if (jsonr_type(u) == JSONR_OBJECT) {
+		when_text(num_of(u, "at"), when, sizeof when);
+		printf("  URGENT review asked by %s since %s: %s\n", str_of(u, "by"), when,
+		       str_of(jsonr_get(u, "record"), "text"));
 	}
 }
 

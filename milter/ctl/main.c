@@ -60,6 +60,9 @@ static const struct ctl_command commands[] = {
 	{"advice", cmd_jurist,
 	 "advice REF LOGIN --question TEXT [-c CONFIG] [--socket PATH] [--json]",
 	 "Jurists: ask a colleague (a Jurist login) for advice on a hold."},
+	{"urgent", cmd_jurist, "urgent REF --text TEXT [-c CONFIG] [--socket PATH] [--json]",
+	 "Senders: ask the jurists for an urgent review of a hold of your own mail, saying why "
+	 "(once per hold; the jurists are told by mail)."},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -64,8 +64,7 @@ static bool utf8_next(const unsigned char *s, size_t n, uint32_t *cp, size_t *le
 	return true;
 }
 
-/* Is text fit for the chain?  NULL, or why not. */
-static const char *text_check(const char *text)
+const char *ctlsock_text_check(const char *text)
 {
 	size_t n = strlen(text), blank = strspn(text, " \t\n");
 	if (blank == n)
@@ -121,7 +120,7 @@ void ctlsock_case(struct ctlsock_req *r)
 		      : a.kind == STORE_CASE_ADVICE ? "a request for advice needs a question"
 						    : "a comment needs its text";
 	else if (acts[i].text_key)
-		why = text_check(a.text);
+		why = ctlsock_text_check(a.text);
 	if (why != NULL) {
 		ctlsock_status(r, "bad-request", why);
 		return;
@@ -151,6 +150,9 @@ void ctlsock_write_case(struct ctlsock_req *r, const char *ref)
 		return;
 	}
 	json_obj_begin(r->j);
+	/* a sender sees their own request, not who works on the case */
+	if (r->role == CTLSOCK_SENDER)
+		goto urgent;
 	json_key(r->j, "holder");
 	if (c.holder != NULL)
 		json_str(r->j, c.holder);
@@ -171,12 +173,37 @@ void ctlsock_write_case(struct ctlsock_req *r, const char *ref)
 		json_obj_end(r->j);
 	}
 	json_arr_end(r->j);
+urgent:
+	json_key(r->j, "urgent");
+	if (c.urgent_by == NULL) {
+		json_null(r->j);
+	} else {
+		json_obj_begin(r->j);
+		json_key(r->j, "by");
+		json_str(r->j, c.urgent_by);
+		json_key(r->j, "at");
+		json_int(r->j, (int64_t)c.urgent_at);
+		json_key(r->j, "waited");
+		json_int(r->j, (int64_t)(r->now - c.urgent_at));
+		ctlsock_embed(r->j, "record", c.urgent_details);
+		json_obj_end(r->j);
+	}
 	json_obj_end(r->j);
 	store_case_free(&c);
 }
 
-void ctlsock_write_case_summary(struct json *j, const struct store_hold_summary *h)
+void ctlsock_write_case_summary(const struct ctlsock_req *r, struct json *j,
+				const struct store_hold_summary *h)
 {
+	json_key(j, "urgent_by");
+	if (h->urgent_by != NULL)
+		json_str(j, h->urgent_by);
+	else
+		json_null(j);
+	json_key(j, "urgent_since");
+	json_int(j, (int64_t)h->urgent_since);
+	if (r->role == CTLSOCK_SENDER)
+		return;
 	json_key(j, "holder");
 	if (h->holder != NULL)
 		json_str(j, h->holder);

@@ -28,7 +28,11 @@ const char *ctlsock_party_filter(struct ctlsock_req *r, const char *text, char *
 	const struct registry_party *p = ctlsock_party_named(r, text, why, whylen);
 	if (p != NULL)
 		return p->id;
-	/* a party gone from the registry still names its stored holds */
+	/* a party gone from the registry still names its stored holds; not
+	 * for a sender: whether any hold names it is a fact of other
+	 * people's mail */
+	if (r->role == CTLSOCK_SENDER)
+		return NULL;
 	char err[256];
 	if (store_party_held(r->env->store, text, r->party_held, sizeof r->party_held, err,
 			     sizeof err) == 1)

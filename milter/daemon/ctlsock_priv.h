@@ -66,6 +66,9 @@ void ctlsock_status(struct ctlsock_req *r, const char *status, const char *error
 void ctlsock_refuse(struct ctlsock_req *r, const char *why);
 /* The same, answering status ("bad-request" for a malformed request). */
 void ctlsock_refuse_as(struct ctlsock_req *r, const char *status, const char *why);
+/* The same, recording why but answering told (NULL: why). */
+void ctlsock_refuse_told(struct ctlsock_req *r, const char *status, const char *why,
+			 const char *told);
 /* Record the counts of the refusal windows ended at now (a failure is
  * kept for the next request). */
 void ctlsock_refusals_flush(const struct ctlsock_env *env, time_t now);
@@ -137,14 +140,39 @@ bool ctlsock_delegate(struct ctlsock_req *r);
 /* ctlsock_role.c: does a LIST value (a Jurist line, ...) name user as
  * its first word? */
 bool ctlsock_names_user(const char *v, const char *user);
+/* Is envelope (a hold's envelope sender) one of the addresses of user's
+ * Sender lines (senderid_owns())? */
+bool ctlsock_sender_owns(const struct config *c, const char *user, const char *envelope);
 
 /* ctlsock_case.c: claim, handover, comment, advice (r->cmd names it). */
 void ctlsock_case(struct ctlsock_req *r);
-/* "case": where the case of ref stands (holder, pending advice); null
- * when it cannot be read. */
+/* Is text fit for the chain (1 to CASE_TEXT_MAX bytes of UTF-8 without
+ * controls but line feeds, no bidi overrides)?  NULL, or why not. */
+const char *ctlsock_text_check(const char *text);
+
+/* ctlsock_sender.c: a Sender's requests.  Is the hold h the caller's own
+ * (the caller is no sender: true)?  When not, the attempt is recorded and
+ * answered exactly as an unknown reference ("not-found"): a sender learns
+ * nothing of holds that are not theirs.  false: answered. */
+bool ctlsock_sender_may_see(struct ctlsock_req *r, const struct store_hold_record *h);
+/* The same for a reference that names no hold (recorded for a sender,
+ * answered "not-found"). */
+void ctlsock_sender_unknown(struct ctlsock_req *r);
+/* The hold r->ref as the caller may see it, or NULL when the request is
+ * answered (an error, no such hold, a sender's look at another's). */
+struct store_hold_record *ctlsock_hold_seen(struct ctlsock_req *r);
+/* held for a sender: the filter keeps the caller's own mail only. */
+void ctlsock_sender_filter(struct ctlsock_req *r, struct store_hold_filter *f);
+/* urgent: the sender asks for an urgent review of ref, with "text". */
+void ctlsock_urgent(struct ctlsock_req *r);
+/* "case": where the case of ref stands (holder, pending advice, the
+ * sender's urgent request; a sender sees only the latter); null when it
+ * cannot be read. */
 void ctlsock_write_case(struct ctlsock_req *r, const char *ref);
-/* The case members of one hold of a listing. */
-void ctlsock_write_case_summary(struct json *j, const struct store_hold_summary *h);
+/* The case members of one hold of a listing (a sender's: the urgent
+ * request only). */
+void ctlsock_write_case_summary(const struct ctlsock_req *r, struct json *j,
+				const struct store_hold_summary *h);
 
 /* ctlsock_overview.c: the overview of the holds (counts, the oldest,
  * expiring soon, release failures). */

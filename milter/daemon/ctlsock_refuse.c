@@ -105,6 +105,12 @@ void ctlsock_refuse(struct ctlsock_req *r, const char *why)
 
 void ctlsock_refuse_as(struct ctlsock_req *r, const char *status, const char *why)
 {
+	ctlsock_refuse_told(r, status, why, NULL);
+}
+
+void ctlsock_refuse_told(struct ctlsock_req *r, const char *status, const char *why,
+			 const char *told)
+{
 	struct ratelim_summary earlier;
 	enum ratelim_verdict v = ratelim_hit(r->env->refusals, r->peer->uid, r->peer->user,
 					     r->actor.role, r->now, &earlier);
@@ -116,7 +122,7 @@ void ctlsock_refuse_as(struct ctlsock_req *r, const char *status, const char *wh
 		snprintf(msg, sizeof msg,
 			 "%.200s (counted, not recorded one by one: too many refusals of this "
 			 "caller in a short time)", why);
-		ctlsock_status(r, status, msg);
+		ctlsock_status(r, status, told != NULL ? told : msg);
 		r->counted = true;
 		return;
 	}
@@ -136,5 +142,5 @@ void ctlsock_refuse_as(struct ctlsock_req *r, const char *status, const char *wh
 		return;
 	}
 	free(details);
-	ctlsock_status(r, status, why);
+	ctlsock_status(r, status, told != NULL ? told : why);
 }

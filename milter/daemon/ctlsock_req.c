@@ -100,6 +100,14 @@ static void write_release(struct json *j, unsigned attempts, const char *error, 
 	}
 }
 
+/* Does the caller see the Subject and the parts' names?  A jurist, and a
+ * sender, who reaches the holds of their own mail only (it is their own
+ * text). */
+static bool sees_subject(const struct ctlsock_req *r)
+{
+	return r->role == CTLSOCK_JURIST || r->role == CTLSOCK_SENDER;
+}
+
 /* The fields a listing and show both give of a hold. */
 static void write_head(struct ctlsock_req *r, const char *ref, const char *state,
 		       const char *queue_id, const char *sender, const char *subject,
@@ -128,14 +136,14 @@ static void write_head(struct ctlsock_req *r, const char *ref, const char *state
 	/* the Subject is written by the sender and scanned like the body:
 	 * content, for jurists only (their views are recorded by the caller) */
 	json_key(j, "subject");
-	if (r->role == CTLSOCK_JURIST) {
+	if (sees_subject(r)) {
 		json_str(j, subject);
 	} else {
 		json_null(j);
 		json_key(j, "subject_withheld");
 		json_str(j, SUBJECT_WITHHELD);
 	}
-	ctlsock_embed_summary(j, summary_json, r->role == CTLSOCK_JURIST);
+	ctlsock_embed_summary(j, summary_json, sees_subject(r));
 }
 
 /* One hold of a listing. */
@@ -163,7 +171,7 @@ static void write_summary(struct ctlsock_req *r, const struct store_hold_summary
 	}
 	json_arr_end(j);
 	write_release(j, h->release_attempts, h->release_error, 0);
-	ctlsock_write_case_summary(j, h);
+	ctlsock_write_case_summary(r, j, h);
 	json_obj_end(j);
 }
 
@@ -203,6 +211,8 @@ static void cmd_held(struct ctlsock_req *r)
 		ctlsock_status(r, "bad-request", err);
 		return;
 	}
+	ctlsock_sender_filter(r, &f);
+	f.urgent = jsonr_bool(jsonr_get(r->root, "urgent"));
 	if (store_holds_list(r->env->store, &f, &l, err, sizeof err) != 0) {
 		ctlsock_status(r, "error", err);
 		return;
@@ -287,7 +297,6 @@ static void cmd_show(struct ctlsock_req *r)
 {
 	const struct jsonr_value *cv = jsonr_get(r->root, "content");
 	bool content = jsonr_bool(cv);
-	char err[256] = "";
 	if (r->ref == NULL || !store_ref_valid(r->ref)) {
 		ctlsock_status(r, "bad-request", "ref is not a hold reference");
 		return;
@@ -296,9 +305,16 @@ static void cmd_show(struct ctlsock_req *r)
 		ctlsock_refuse(r, "only a jurist may view the content of a hold");
 		return;
 	}
-	struct store_hold_record *h = store_hold_get(r->env->store, r->ref, err, sizeof err);
-	if (h == NULL) {
-		ctlsock_status(r, *err ? "error" : "not-found", *err ? err : "no such hold");
+	struct store_hold_record *h = ctlsock_hold_seen(r);
+	if (h == NULL)
+		return;
+	if (r->role == CTLSOCK_SENDER) {
+		/* their own hold: where it stands, and their urgent request;
+		 * not the jurists' work on it (approvals, bases, history) */
+		ctlsock_status(r, "ok", NULL);
+		write_record(r, h);
+		ctlsock_write_case(r, r->ref);
+		store_hold_record_free(h);
 		return;
 	}
 	char *msg = NULL;
@@ -453,8 +469,9 @@ static const struct {
 	void (*run)(struct ctlsock_req *r);
 	unsigned roles;		/* bit (1 << role) */
 } commands[] = {
-	{"held", cmd_held, 1u << CTLSOCK_JURIST | 1u << CTLSOCK_ADMIN | 1u << CTLSOCK_AUDITOR},
-	{"show", cmd_show, 1u << CTLSOCK_JURIST | 1u << CTLSOCK_ADMIN | 1u << CTLSOCK_AUDITOR},
+	/* a sender: the holds of their own mail only (ctlsock_sender.c) */
+	{"held", cmd_held, READERS | 1u << CTLSOCK_SENDER},
+	{"show", cmd_show, READERS | 1u << CTLSOCK_SENDER},
 	{"approve", cmd_decide, 1u << CTLSOCK_JURIST},
 	{"deny", cmd_decide, 1u << CTLSOCK_JURIST},
 	{"release-resolve", ctlsock_resolve, 1u << CTLSOCK_ADMIN},
@@ -471,6 +488,7 @@ static const struct {
 	{"handover", ctlsock_case, 1u << CTLSOCK_JURIST},
 	{"comment", ctlsock_case, 1u << CTLSOCK_JURIST},
 	{"advice", ctlsock_case, 1u << CTLSOCK_JURIST},
+	{"urgent", ctlsock_urgent, 1u << CTLSOCK_SENDER},
 };
 
 /* Parse, check the role, run. */
@@ -504,7 +522,7 @@ static void dispatch(struct ctlsock_req *r, const char *req, size_t len)
 	if (doc != NULL && !ctlsock_delegate(r)) {
 		/* answered: a delegation refused */
 	} else if (r->role == CTLSOCK_NONE) {
-		ctlsock_refuse(r, "the caller has no role (Jurist, Admin, Auditor)");
+		ctlsock_refuse(r, "the caller has no role (Jurist, Admin, Auditor, Sender)");
 	} else if (doc == NULL || jsonr_type(r->root) != JSONR_OBJECT) {
 		/* malformed: recorded (bounded) like a refusal, a probe is visible */
 		char why[200];

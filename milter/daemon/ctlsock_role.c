@@ -1,13 +1,14 @@
 /*
  * ctlsock_role.c - who a caller is to the control socket: the role of a
- * login from the Jurist, Admin and Auditor lines (root without a line is
- * an admin), and the role's word.
+ * login from the Jurist, Admin, Auditor and Sender lines (root without a
+ * line is an admin), the role's word, and whether a hold's envelope
+ * sender is one of a Sender's addresses.
  *
  * Why a file of its own: the dispatcher, the delegate rule and the log
  * line all ask it, and none of them may call back into the dispatcher.
  *
  * Public functions: ctlsock_role_of(), ctlsock_role_name() (ctlsock.h),
- * ctlsock_names_user() (ctlsock_priv.h).
+ * ctlsock_names_user(), ctlsock_sender_owns() (ctlsock_priv.h).
  */
 #include <stdbool.h>
 #include <string.h>
@@ -16,12 +17,14 @@
 #include "grondslag/base/names.h"
 #include "grondslag/config/config.h"
 #include "grondslag/daemon/ctlsock.h"
+#include "grondslag/decide/senderid.h"
 
 static const struct name_value roles[] = {
 	{"none", CTLSOCK_NONE},
 	{"auditor", CTLSOCK_AUDITOR},
 	{"admin", CTLSOCK_ADMIN},
 	{"jurist", CTLSOCK_JURIST},
+	{"sender", CTLSOCK_SENDER},
 };
 
 const char *ctlsock_role_name(enum ctlsock_role r)
@@ -53,6 +56,39 @@ enum ctlsock_role ctlsock_role_of(const struct config *c, const char *user, long
 			return CTLSOCK_ADMIN;
 		if (listed(c, CONF_AUDITOR, user))
 			return CTLSOCK_AUDITOR;
+		if (listed(c, CONF_SENDER, user))
+			return CTLSOCK_SENDER;
 	}
 	return uid == 0 ? CTLSOCK_ADMIN : CTLSOCK_NONE;
+}
+
+/* Does one of the blank-separated addresses of v own envelope? */
+static bool owns_one(const char *v, const char *envelope)
+{
+	char a[330];
+	while (v != NULL && *(v += strspn(v, " \t")) != '\0') {
+		size_t n = strcspn(v, " \t");
+		if (n < sizeof a) {
+			memcpy(a, v, n);
+			a[n] = '\0';
+			if (senderid_owns(a, envelope))
+				return true;
+		}
+		v += n;
+	}
+	return false;
+}
+
+bool ctlsock_sender_owns(const struct config *c, const char *user, const char *envelope)
+{
+	if (user == NULL || envelope == NULL)
+		return false;
+	for (size_t i = 0; i < config_list_count(c, CONF_SENDER); i++) {
+		const char *v = config_list(c, CONF_SENDER, i);
+		if (ctlsock_names_user(v, user) &&
+		    (owns_one(v + strcspn(v, " \t"), envelope) ||
+		     owns_one(config_list_more(c, CONF_SENDER, i), envelope)))
+			return true;
+	}
+	return false;
 }

@@ -35,9 +35,10 @@ static const char *last_at(const char *s, size_t len)
 	return at;
 }
 
-/* The local part s[0..len) unquoted and lower-cased into out (size
- * SENDERID_LOCAL_MAX + 1); its length, or 0 when it is empty or too long. */
-static size_t local_part(const char *s, size_t len, char *out)
+/* The local part s[0..len) unquoted (and lower-cased when fold) into
+ * out (size SENDERID_LOCAL_MAX + 1); its length, or 0 when it is empty
+ * or too long. */
+static size_t local_part(const char *s, size_t len, char *out, bool fold)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < len; i++) {
@@ -48,13 +49,14 @@ static size_t local_part(const char *s, size_t len, char *out)
 			c = s[++i];
 		if ((unsigned char)c < 0x20 || c == 0x7f || n == SENDERID_LOCAL_MAX)
 			return 0;
-		out[n++] = lower(c);
+		out[n++] = fold ? lower(c) : c;
 	}
 	out[n] = '\0';
 	return n;
 }
 
-bool senderid_address(const char *in, const char *delims, char *out, size_t outsize)
+/* senderid_address() with the local part lower-cased or not (fold). */
+static bool address_of(const char *in, const char *delims, bool fold, char *out, size_t outsize)
 {
 	if (outsize > 0)
 		out[0] = '\0';
@@ -81,7 +83,7 @@ bool senderid_address(const char *in, const char *delims, char *out, size_t outs
 	if (at == NULL)
 		return false;
 	char local[SENDERID_LOCAL_MAX + 1], dom[SENDERID_INPUT_MAX + 1];
-	size_t n = local_part(in, (size_t)(at - in), local);
+	size_t n = local_part(in, (size_t)(at - in), local, fold);
 	if (n == 0)
 		return false;
 	/* the subaddress: from the first delimiter on, never the whole */
@@ -102,6 +104,20 @@ bool senderid_address(const char *in, const char *delims, char *out, size_t outs
 		return false;
 	}
 	return true;
+}
+
+bool senderid_address(const char *in, const char *delims, char *out, size_t outsize)
+{
+	return address_of(in, delims, true, out, outsize);
+}
+
+bool senderid_owns(const char *mine, const char *envelope)
+{
+	char a[SENDERID_MAX], b[SENDERID_MAX];
+	/* exact local parts, no subaddress cut: here a false match would
+	 * show a person mail that is not theirs */
+	return mine != NULL && envelope != NULL && address_of(mine, NULL, false, a, sizeof a) &&
+	       address_of(envelope, NULL, false, b, sizeof b) && strcmp(a, b) == 0;
 }
 
 bool senderid_match(const char *id, const char *envelope, const char *canonical,

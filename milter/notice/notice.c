@@ -74,6 +74,14 @@ static void body_text(struct strbuf *b, const void *arg)
 	strbuf_puts(b, "\n");
 	notice_wrap(b, 0, ask->str);
 	g_string_free(ask, TRUE);
+	if (notice_url_ok(in->console_url)) {
+		/* said only where a console is configured: a link that leads
+		 * nowhere would send people looking */
+		strbuf_puts(b, "\n");
+		notice_wrap(b, 0, "To see where your message stands, or to ask the jurists for an "
+				  "urgent review with your reason, sign in to the jurists' console at:");
+		notice_console_link(b, in->console_url, ref);
+	}
 	strbuf_puts(b, "\n-- \ngrondslag, an automatic notice. Replies to it are not read.\n");
 }
 

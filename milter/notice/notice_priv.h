@@ -110,6 +110,12 @@ void notice_held_clear(struct notice_held *hd);
 char *notice_compose(const struct notice_head *h,
 		     void (*fill)(struct strbuf *body, const void *arg), const void *arg);
 
+/* notice_urgent.c: is url a console's base URL fit for a notice
+ * (confcheck_url_ok())?  The line "  URL/hold/REF" (url checked by the caller,
+ * a trailing slash dropped). */
+bool notice_url_ok(const char *url);
+void notice_console_link(struct strbuf *b, const char *url, const char *ref);
+
 /* Append the MIME headers and body (LF text, sent as 7bit or quoted-
  * printable with CRLF) to head; frees body.  The whole message, owned by
  * the caller, or NULL (everything freed) when out of memory. */

@@ -29,6 +29,7 @@ static int sender_notice(struct holdrec *r, const struct notice_setup *s)
 		.from = s->from, .to = to, .ref = h->ref, .queue_id = h->queue_id,
 		.subject = h->subject, .hostname = s->hostname, .when = h->received,
 		.rcpts = h->rcpts, .nrcpts = h->nrcpts, .ndelivered = h->ndelivered,
+		.console_url = s->console_url,
 	};
 	char *text = notice_hold(&in);
 	const char *const list[1] = {to};

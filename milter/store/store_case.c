@@ -1,7 +1,9 @@
 /*
  * store_case.c - case handling on a hold (see store.h): a jurist claims
  * the case, hands it over to a colleague with a note, comments without a
- * decision, or asks a colleague for advice.  Each act is one write
+ * decision, or asks a colleague for advice; the sender asks for an urgent
+ * review (once per hold; the chain's record is the request, and the
+ * jurists' mails are queued in its transaction).  Each act is one write
  * transaction holding the case's row (hold_cases, hold_advice) and the
  * act's record of the chain together, so the chain and where the case
  * stands never disagree.  The checks that need the case's state (open,
@@ -24,6 +26,7 @@ static const char *const case_events[] = {
 	[STORE_CASE_HANDOVER] = "handover",
 	[STORE_CASE_COMMENT] = "comment",
 	[STORE_CASE_ADVICE] = "advice",
+	[STORE_CASE_URGENT] = "urgent",
 };
 
 /* What the act needs to know of the hold and its case (lock held). */
@@ -31,6 +34,7 @@ struct case_now {
 	bool open;			/* pending or partly approved */
 	char holder[128];		/* "" nobody */
 	int64_t pending_same;		/* advice: the same question pending */
+	int64_t urgent;			/* urgent requests recorded */
 };
 
 /* Read the hold's state and its case: 1 found, 0 no such hold, -1. */
@@ -42,13 +46,14 @@ static int case_read(struct store *s, const char *ref, const struct store_case_a
 		s,
 		"SELECT h.state, (SELECT holder FROM hold_cases c WHERE c.ref = h.ref),"
 		" (SELECT count(*) FROM hold_advice v WHERE v.ref = h.ref"
-		"  AND v.answered_at IS NULL AND v.asked_of = ?2)"
+		"  AND v.answered_at IS NULL AND v.asked_of = ?2),"
+		" (SELECT count(*) FROM audit a WHERE a.ref = h.ref AND a.event = 'urgent')"
 		" FROM holds h WHERE h.ref = ?1",
 		why, whylen);
 	if (st == NULL)
 		return -1;
 	store_bind_text(st, 1, ref);
-	store_bind_text(st, 2, a->to);
+	store_bind_text(st, 2, a->to != NULL ? a->to : "");
 	int rc = db_step(st);
 	if (rc == DB_ROW) {
 		const char *state = db_column_text(st, 0), *holder = db_column_text(st, 1);
@@ -58,6 +63,7 @@ static int case_read(struct store *s, const char *ref, const struct store_case_a
 					     strcmp(state, "partly-approved") == 0);
 		snprintf(cn->holder, sizeof cn->holder, "%s", holder ? holder : "");
 		cn->pending_same = db_column_int64(st, 2);
+		cn->urgent = db_column_int64(st, 3);
 	} else if (rc != DB_DONE) {
 		store_sqlerr(s, why, whylen, "read the case");
 	}
@@ -98,6 +104,12 @@ static const char *case_refusal(const struct store_case_act *a, const struct cas
 			return "that colleague's advice on this hold is pending already";
 		return NULL;
 	case STORE_CASE_COMMENT:
+		return NULL;
+	case STORE_CASE_URGENT:
+		/* one request per hold: a second one while the hold is open
+		 * would only repeat the jurists' mail (and could flood them) */
+		if (cn->urgent > 0)
+			return "an urgent review of this hold was asked for already";
 		return NULL;
 	}
 	return "unknown act";
@@ -187,6 +199,11 @@ static int case_write(struct store *s, const char *ref, const struct store_case_
 			audit_details_int(d, "answers_advice", n);
 		return n < 0 ? -1 : 0;
 	}
+	case STORE_CASE_URGENT:
+		/* the chain's record is the request (no row of its own) */
+		audit_details_str(d, "text", a->text);
+		audit_details_int(d, "jurists_told", (int64_t)a->nnotices);
+		return 0;
 	}
 	return -1;
 }
@@ -195,7 +212,8 @@ int store_case_act(struct store *s, const char *ref, const struct store_case_act
 		   size_t whylen)
 {
 	if (s == NULL || ref == NULL || a == NULL || a->actor == NULL || a->actor->user == NULL ||
-	    (unsigned)a->kind > STORE_CASE_ADVICE || s->readonly) {
+	    (unsigned)a->kind > STORE_CASE_URGENT || s->readonly ||
+	    (a->nnotices > 0 && a->notices == NULL)) {
 		store_errf(why, whylen, "store: invalid case act");
 		return -1;
 	}
@@ -229,6 +247,8 @@ int store_case_act(struct store *s, const char *ref, const struct store_case_act
 				  .details = details};
 	if (rc == 0)
 		rc = store_audit_append(s, &rec, (time_t)at, NULL, why, whylen);
+	if (rc == 0 && a->nnotices > 0)
+		rc = store_notices_insert(s, a->notices, a->nnotices, ref, (time_t)at, why, whylen);
 	free(details);
 	return store_txn_end(s, rc, rc == 0, why, whylen);
 }
@@ -243,6 +263,8 @@ void store_case_free(struct store_case *c)
 		free(c->pending[i].asked_of);
 	}
 	free(c->pending);
+	free(c->urgent_by);
+	free(c->urgent_details);
 	memset(c, 0, sizeof *c);
 }
 
@@ -276,6 +298,29 @@ static int pending_read(struct store *s, const char *ref, struct store_case *c)
 	return rc;
 }
 
+/* The first urgent request of ref into c (lock held); 0 or -1. */
+static int urgent_read(struct store *s, const char *ref, struct store_case *c)
+{
+	struct db_stmt *st = store_prepare(s, "SELECT actor, at, details FROM audit"
+					      " WHERE ref = ?1 AND event = 'urgent' ORDER BY seq"
+					      " LIMIT 1", NULL, 0);
+	if (st == NULL)
+		return -1;
+	store_bind_text(st, 1, ref);
+	int rc = 0, step = db_step(st);
+	if (step == DB_ROW) {
+		c->urgent_by = store_column_dup(st, 0);
+		c->urgent_at = (time_t)db_column_int64(st, 1);
+		c->urgent_details = store_column_dup(st, 2);
+		if (c->urgent_by == NULL || c->urgent_details == NULL)
+			rc = -1;
+	} else if (step != DB_DONE) {
+		rc = -1;
+	}
+	db_finalize(st);
+	return rc;
+}
+
 int store_case_get(struct store *s, const char *ref, struct store_case *out, char *err,
 		   size_t errlen)
 {
@@ -302,6 +347,8 @@ int store_case_get(struct store *s, const char *ref, struct store_case *out, cha
 	db_finalize(st);
 	if (rc == 0)
 		rc = pending_read(s, ref, out);
+	if (rc == 0)
+		rc = urgent_read(s, ref, out);
 	if (rc != 0)
 		store_errf(err, errlen, "store: reading the case of %s: %s", ref, db_errmsg(s->db));
 	store_read_end(s);

@@ -9,6 +9,7 @@
  * Limits: at most filter.limit (default STORE_LIST_MAX) holds; more sets
  * truncated.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,7 @@ static void summary_free(struct store_hold_summary *h)
 	free(h->release_error);
 	free(h->holder);
 	free(h->advice_of);
+	free(h->urgent_by);
 }
 
 void store_hold_list_free(struct store_hold_list *l)
@@ -104,8 +106,13 @@ static struct db_stmt *list_query(struct store *s, const struct store_hold_filte
 		" (SELECT asked_of FROM hold_advice v WHERE v.ref = h.ref AND v.answered_at IS NULL"
 		"  ORDER BY v.id LIMIT 1),"
 		" (SELECT min(asked_at) FROM hold_advice v WHERE v.ref = h.ref"
-		"  AND v.answered_at IS NULL)"
-		" FROM holds h LEFT JOIN hold_cases c ON c.ref = h.ref WHERE"
+		"  AND v.answered_at IS NULL),"
+		/* the sender's request for an urgent review: its record,
+		 * found by one look-up of the hold's records (audit_ref) */
+		" ua.actor, ua.at"
+		" FROM holds h LEFT JOIN hold_cases c ON c.ref = h.ref"
+		" LEFT JOIN audit ua ON ua.seq = (SELECT min(seq) FROM audit a"
+		"  WHERE a.ref = h.ref AND a.event = 'urgent') WHERE"
 		" (?1 <> 0 OR h.state IN ('pending','partly-approved','releasing'))"
 		" AND h.received >= ?2"
 		" AND (?3 = '' OR instr(lower(h.sender), lower(?3)) > 0)"
@@ -113,6 +120,7 @@ static struct db_stmt *list_query(struct store *s, const struct store_hold_filte
 		"      AND r.party = ?4))"
 		" AND (?5 = '' OR EXISTS (SELECT 1 FROM hold_recipients r WHERE r.ref = h.ref"
 		"      AND instr(',' || r.reasons || ',', ',' || ?5 || ',') > 0))"
+		" AND (?7 = 0 OR ua.seq IS NOT NULL)"
 		" ORDER BY h.received, h.ref LIMIT ?6",
 		err, errlen);
 	if (st == NULL)
@@ -123,7 +131,10 @@ static struct db_stmt *list_query(struct store *s, const struct store_hold_filte
 	store_bind_text(st, 3, f->sender);
 	store_bind_text(st, 4, f->party);
 	store_bind_text(st, 5, f->reason);
-	db_bind_int64(st, 6, (int64_t)limit + 1);
+	/* a Sender's filter is applied row by row: the limit is counted
+	 * after it (list_locked) */
+	db_bind_int64(st, 6, f->sender_ok != NULL ? INT64_MAX : (int64_t)limit + 1);
+	db_bind_int64(st, 7, f->urgent ? 1 : 0);
 	return st;
 }
 
@@ -137,6 +148,9 @@ static int list_locked(struct store *s, const struct store_hold_filter *f,
 	size_t limit = f->limit ? f->limit : STORE_LIST_MAX;
 	int rc = 0;
 	while (rc == 0 && db_step(st) == DB_ROW) {
+		if (f->sender_ok != NULL &&
+		    !f->sender_ok(f->sender_arg, (const char *)db_column_text(st, 2)))
+			continue;
 		if (out->n == limit) {
 			out->truncated = true;
 			break;
@@ -165,6 +179,8 @@ static int list_locked(struct store *s, const struct store_hold_filter *f,
 		h->advice_pending = (unsigned)db_column_int64(st, 13);
 		h->advice_of = store_column_opt(st, 14);
 		h->advice_since = (time_t)db_column_int64(st, 15);
+		h->urgent_by = store_column_opt(st, 16);
+		h->urgent_since = (time_t)db_column_int64(st, 17);
 		if (!h->queue_id || !h->sender || !h->subject || !h->state || !h->summary_json ||
 		    list_rcpts(s, h) != 0)
 			rc = -1;

@@ -3,7 +3,8 @@
  * WebCertificateMap lines name a login per certificate, by its SHA-256
  * fingerprint (one certificate exactly) or by its subject DN (any
  * certificate the WebClientCA issued with that subject, e.g. renewed
- * ones).  The login must also hold a role (Jurist, Admin, Auditor line):
+ * ones).  The login must also hold a role (Jurist, Admin, Auditor or
+ * Sender line):
  * a certificate mapped to nobody, or to somebody without a role, gets no
  * page at all.  The role itself is the daemon's business.
  *
@@ -13,7 +14,8 @@
  * that must hold a role too.
  *
  * Public functions: web_certmap_parse(), web_certmap_find(),
- * web_certmap_check(), web_usermap_find(), web_proxy_check().
+ * web_certmap_check(), web_usermap_find(), web_proxy_check(),
+ * web_login_is_sender().
  * Limits: logins of WEB_LOGIN_MAX-1 bytes of [A-Za-z0-9._-].
  */
 #include <ctype.h>
@@ -101,12 +103,19 @@ static bool role_login(const struct config *c, const char *l, char *out, size_t 
 		       char *why, size_t whylen)
 {
 	if (!has_line(c, CONF_JURIST, l) && !has_line(c, CONF_ADMIN, l) &&
-	    !has_line(c, CONF_AUDITOR, l)) {
-		snprintf(why, whylen, "%s has no role (Jurist, Admin, Auditor)", l);
+	    !has_line(c, CONF_AUDITOR, l) && !has_line(c, CONF_SENDER, l)) {
+		snprintf(why, whylen, "%s has no role (Jurist, Admin, Auditor, Sender)", l);
 		return false;
 	}
 	snprintf(out, outlen, "%s", l);
 	return true;
+}
+
+bool web_login_is_sender(const struct config *c, const char *login)
+{
+	/* the daemon's order: a login on a line of another role is that */
+	return has_line(c, CONF_SENDER, login) && !has_line(c, CONF_JURIST, login) &&
+	       !has_line(c, CONF_ADMIN, login) && !has_line(c, CONF_AUDITOR, login);
 }
 
 bool web_certmap_find(const struct config *c, const char *fpr, const char *subject, char *login,

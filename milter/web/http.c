@@ -66,7 +66,9 @@ static const char stylesheet[] =
 	"table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #bbb;padding:.2em .4em;"
 	"text-align:left;vertical-align:top}td{unicode-bidi:isolate}.error{color:#a00;font-weight:bold}"
 	"fieldset{margin:.5em 0}label{display:block;margin:.3em 0}a:focus,button:focus,input:focus,"
-	"select:focus,textarea:focus{outline:3px solid #1a5fb4}\n";
+	"select:focus,textarea:focus{outline:3px solid #1a5fb4}"
+	"strong.urgent{color:#fff;background:#a00;padding:0 .3em}"
+	"#urgent-request{border-left:4px solid #a00;padding-left:.5em}\n";
 
 void *web_http_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
@@ -469,6 +471,7 @@ enum MHD_Result web_http_handle(void *cls, struct MHD_Connection *conn, const ch
 		web_page_error(503, "Unavailable", "no session could be made", &page);
 		return send_page(conn, &page, NULL, 0);
 	}
+	s.sender = web_login_is_sender(srv->c, s.login);
 	route(srv, conn, method, r, &s, &page);
 	return send_page(conn, &page, fresh ? s.id : NULL,
 			 (unsigned)config_uint(srv->c, CONF_WEB_SESSION_TIMEOUT));

@@ -153,10 +153,14 @@ void web_page_begin(struct web_buf *b, const char *title, const struct web_sessi
 	web_buf_html(b, web_tr(title));
 	web_buf_add(b, " - grondslag</title><link rel=\"stylesheet\" href=\"/style.css\"></head>"
 		       "<body><header><nav><a href=\"/\">");
-	web_buf_html(b, web_tr("Queue"));
-	web_buf_add(b, "</a> <a href=\"/overview\">");
-	web_buf_html(b, web_tr("Overview"));
-	web_buf_add(b, "</a></nav>");
+	web_buf_html(b, web_tr(s != NULL && s->sender ? "My held mail" : "Queue"));
+	web_buf_add(b, "</a>");
+	if (s == NULL || !s->sender) {
+		web_buf_add(b, " <a href=\"/overview\">");
+		web_buf_html(b, web_tr("Overview"));
+		web_buf_add(b, "</a>");
+	}
+	web_buf_add(b, "</nav>");
 	if (s != NULL) {
 		web_buf_add(b, "<p class=\"who\">");
 		web_buf_html(b, web_tr("Signed in as"));

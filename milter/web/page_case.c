@@ -8,7 +8,14 @@
  * word of each Jurist line but the person's own); the daemon checks the
  * name again.
  *
- * Public functions: web_case_section() (page_priv.h), web_page_case().
+ * A sender sees on the page of a hold of their own mail only their urgent
+ * request (when, and the justification) or the form to make it; the
+ * jurists see the request, how long it has waited and its justification
+ * above the case.  Urgency changes nothing in the decision: the form of
+ * the decision is the same, four eyes included.
+ *
+ * Public functions: web_case_section(), web_lines() (page_priv.h),
+ * web_page_case().
  * Limits: the text at most 2000 bytes (the daemon's limit; a browser's
  * CR LF line ends are sent as LF, which the daemon keeps).
  */
@@ -33,6 +40,9 @@ static const struct {
 	{"comment", "text", "Comment (no decision; answers advice asked of you)", "Add the comment",
 	 false},
 	{"advice", "question", "Question (required)", "Ask for advice", true},
+	/* a sender's (the daemon refuses it to everybody else) */
+	{"urgent", "text", "Why it is urgent (required; the jurists are told at once)",
+	 "Ask for an urgent review", false},
 };
 #define NACTS (sizeof acts / sizeof acts[0])
 
@@ -92,17 +102,86 @@ static void act_form(struct web_buf *b, const struct web_ctx *x, const char *ref
 	web_buf_add(b, "</button></form>\n");
 }
 
+void web_lines(struct web_buf *b, const char *text)
+{
+	while (text != NULL) {
+		const char *nl = strchr(text, '\n');
+		size_t n = nl != NULL ? (size_t)(nl - text) : strlen(text);
+		char *one = strndup(text, n);
+		if (one == NULL) {
+			b->failed = true;
+			return;
+		}
+		web_buf_html(b, one);
+		free(one);
+		if (nl != NULL)
+			web_buf_add(b, "<br>");
+		text = nl != NULL ? nl + 1 : NULL;
+	}
+}
+
+/* The sender's urgent request of the case c (none: nothing), with how
+ * long it has waited and its justification. */
+static void urgent_request(struct web_buf *b, const struct jsonr_value *c, const struct web_ctx *x)
+{
+	const struct jsonr_value *u = jsonr_get(c, "urgent");
+	if (jsonr_type(u) != JSONR_OBJECT)
+		return;
+	char t[64], waited[32];
+	web_time(web_jint(u, "at"), t, sizeof t);
+	web_duration((int64_t)x->now - web_jint(u, "at"), waited, sizeof waited);
+	web_buf_add(b, "<div id=\"urgent-request\" class=\"urgent\"><p><strong>");
+	web_buf_html(b, web_tr("Urgent review asked"));
+	web_buf_add(b, "</strong> ");
+	web_buf_html(b, web_tr("by"));
+	web_buf_add(b, " <span id=\"urgent-by\">");
+	web_buf_html(b, web_jstr(u, "by"));
+	web_buf_add(b, "</span>, ");
+	web_buf_html(b, t);
+	web_buf_add(b, " (");
+	web_buf_html(b, web_tr("waiting"));
+	web_buf_add(b, " <span id=\"urgent-waited\">");
+	web_buf_html(b, waited);
+	web_buf_add(b, "</span>)</p><blockquote id=\"urgent-justification\">");
+	web_lines(b, web_jstr(jsonr_get(u, "record"), "text"));
+	web_buf_add(b, "</blockquote></div>\n");
+}
+
 void web_case_section(struct web_buf *b, const struct jsonr_value *h, const struct web_ctx *x,
 		      bool jurist)
 {
 	const struct jsonr_value *c = jsonr_get(h, "case");
 	const struct jsonr_value *pend = jsonr_get(c, "advice_pending");
 	const char *holder = web_jstr(c, "holder"), *state = web_jstr(h, "state"),
-		   *ref = web_jstr(h, "ref");
+		   *ref = web_jstr(h, "ref"), *role = web_jstr(h, "role");
+	bool open = state != NULL &&
+		    (strcmp(state, "pending") == 0 || strcmp(state, "partly-approved") == 0);
 	char t[64];
+	if (role != NULL && strcmp(role, "sender") == 0) {
+		web_buf_add(b, "<h2>");
+		web_buf_html(b, web_tr("Urgent review"));
+		web_buf_add(b, "</h2>\n");
+		urgent_request(b, c, x);
+		if (jsonr_type(jsonr_get(c, "urgent")) != JSONR_OBJECT && open && ref != NULL &&
+		    jurist) {
+			web_buf_add(b, "<p>");
+			web_buf_html(b, web_tr("If this message cannot wait, ask the jurists for an "
+					       "urgent review and say why. They are told at once; "
+					       "a release still needs the approval of two jurists."));
+			web_buf_add(b, "</p>\n");
+			act_form(b, x, ref, 4, false);
+		} else if (jsonr_type(jsonr_get(c, "urgent")) != JSONR_OBJECT) {
+			web_buf_add(b, "<p>");
+			web_buf_html(b, web_tr("No urgent review was asked."));
+			web_buf_add(b, "</p>\n");
+		}
+		return;
+	}
 	web_buf_add(b, "<h2>");
 	web_buf_html(b, web_tr("Case"));
-	web_buf_add(b, "</h2><p id=\"case-holder\">");
+	web_buf_add(b, "</h2>");
+	urgent_request(b, c, x);
+	web_buf_add(b, "<p id=\"case-holder\">");
 	if (holder != NULL) {
 		web_time(web_jint(c, "since"), t, sizeof t);
 		web_buf_html(b, web_tr("Held by"));
@@ -134,8 +213,6 @@ void web_case_section(struct web_buf *b, const struct jsonr_value *h, const stru
 	web_buf_add(b, "</ul>\n");
 	if (!jurist || ref == NULL)
 		return;
-	bool open = state != NULL &&
-		    (strcmp(state, "pending") == 0 || strcmp(state, "partly-approved") == 0);
 	bool mine = holder != NULL && strcmp(holder, x->s->login) == 0;
 	if (open && !mine)
 		act_form(b, x, ref, 0, holder != NULL);
@@ -167,7 +244,8 @@ void web_page_case(const struct web_ctx *x, const struct web_form *f, struct web
 	while (act != NULL && i < NACTS && strcmp(acts[i].act, act) != 0)
 		i++;
 	if (act == NULL || i == NACTS) {
-		web_page_error(400, "Bad request", "choose claim, handover, comment or advice", out);
+		web_page_error(400, "Bad request", "choose claim, handover, comment, advice or urgent",
+			       out);
 		return;
 	}
 	struct json *j;
@@ -201,12 +279,19 @@ void web_page_case(const struct web_ctx *x, const struct web_form *f, struct web
 	web_buf_html(&b, web_tr(i == 0 ? "You claimed the case of hold"
 				: i == 1 ? "You handed over the case of hold"
 				: i == 2 ? "Your comment is recorded on hold"
-					 : "Your request for advice is recorded on hold"));
+				: i == 3 ? "Your request for advice is recorded on hold"
+					 : "Your request for an urgent review is recorded on hold"));
 	web_buf_add(&b, " <a id=\"back\" href=\"/hold/");
 	web_buf_url(&b, ref);
 	web_buf_add(&b, "\">");
 	web_buf_html(&b, ref);
 	web_buf_add(&b, "</a>.</p>\n");
+	if (i == 4) {
+		web_buf_add(&b, "<p id=\"told\">");
+		web_buf_html(&b, web_tr("The jurists are told by mail now. A release still needs the "
+					"approval of two jurists."));
+		web_buf_add(&b, "</p>\n");
+	}
 	web_case_section(&b, a.root, x, false);
 	web_answer_free(&a);
 	web_page_end(&b, 200, out);

@@ -85,7 +85,7 @@ static void head(struct web_buf *b, const struct jsonr_value *h)
 	web_buf_add(b, "</table>\n");
 }
 
-static void recipients(struct web_buf *b, const struct jsonr_value *h)
+static void recipients(struct web_buf *b, const struct jsonr_value *h, bool sender)
 {
 	const struct jsonr_value *rc = jsonr_get(h, "recipients"), *ap = jsonr_get(h, "approvals");
 	web_buf_add(b, "<h2>");
@@ -93,7 +93,8 @@ static void recipients(struct web_buf *b, const struct jsonr_value *h)
 	web_buf_add(b, "</h2><table id=\"recipients\"><thead><tr>");
 	static const char *const head[] = {"Recipient", "Party", "State", "Decision",
 					   "Reason codes", "Approvals"};
-	for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
+	/* a sender sees the state, not the jurists' approvals */
+	for (size_t i = 0; i < sizeof head / sizeof head[0] - sender; i++)
 		web_th(b, head[i]);
 	web_buf_add(b, "</tr></thead><tbody>\n");
 	for (size_t i = 0; i < jsonr_count(rc); i++) {
@@ -106,6 +107,10 @@ static void recipients(struct web_buf *b, const struct jsonr_value *h)
 		web_buf_add(b, "<td>");
 		web_words(b, web_jstr(r, "reasons"));
 		web_buf_add(b, "</td>");
+		if (sender) {
+			web_buf_add(b, "</tr>\n");
+			continue;
+		}
 		web_buf_addf(b, "<td>%u ", approvals_of(ap, web_jstr(r, "rcpt")));
 		web_buf_html(b, web_tr("of"));
 		web_buf_addf(b, " %lld</td></tr>\n", (long long)web_jint(h, "required"));
@@ -203,26 +208,6 @@ static void history(struct web_buf *b, const struct jsonr_value *h)
 	web_buf_add(b, "</ol>\n");
 }
 
-/* Text of several lines (a jurist's note or comment): each escaped, a
- * line break between them. */
-static void lines(struct web_buf *b, const char *text)
-{
-	while (text != NULL) {
-		const char *nl = strchr(text, '\n');
-		size_t n = nl != NULL ? (size_t)(nl - text) : strlen(text);
-		char *one = strndup(text, n);
-		if (one == NULL) {
-			b->failed = true;
-			return;
-		}
-		web_buf_html(b, one);
-		free(one);
-		if (nl != NULL)
-			web_buf_add(b, "<br>");
-		text = nl != NULL ? nl + 1 : NULL;
-	}
-}
-
 /* The details of one record as "key: value" pairs (escaped). */
 static void details_cell(struct web_buf *b, const struct jsonr_value *d)
 {
@@ -238,7 +223,7 @@ static void details_cell(struct web_buf *b, const struct jsonr_value *d)
 		if (strcmp(key, "categories") == 0)
 			web_categories(b, jsonr_at(d, i));
 		else
-			lines(b, web_jstr(d, key));
+			web_lines(b, web_jstr(d, key));
 	}
 	web_buf_add(b, "</td>");
 }
@@ -376,6 +361,17 @@ void web_page_hold(const struct web_ctx *x, const char *ref, struct web_page *ou
 	struct web_buf b = {0};
 	web_hold_page_begin(&b, "Hold", ref, x);
 	head(&b, a.root);
+	const char *role = web_jstr(a.root, "role");
+	if (role != NULL && strcmp(role, "sender") == 0) {
+		/* the sender's own hold: where it stands, and the urgent
+		 * request (the daemon answers nothing more) */
+		recipients(&b, a.root, true);
+		history(&b, a.root);
+		web_case_section(&b, a.root, x, true);
+		web_answer_free(&a);
+		web_page_end(&b, 200, out);
+		return;
+	}
 	/* the message itself is another page: one more recorded view */
 	web_buf_add(&b, "<p><a id=\"read-message\" href=\"/hold/");
 	web_buf_html(&b, ref);
@@ -383,7 +379,7 @@ void web_page_hold(const struct web_ctx *x, const char *ref, struct web_page *ou
 	web_buf_html(&b, web_tr("Read the message: headers, body and attachments as text "
 				"(jurists; recorded)"));
 	web_buf_add(&b, "</a></p>\n");
-	recipients(&b, a.root);
+	recipients(&b, a.root, false);
 	findings(&b, a.root);
 	history(&b, a.root);
 	web_case_section(&b, a.root, x, web_jstr(a.root, "role") != NULL &&

@@ -43,6 +43,9 @@ void web_categories(struct web_buf *b, const struct jsonr_value *v);
  * for a jurist the forms of the acts the case allows now. */
 void web_case_section(struct web_buf *b, const struct jsonr_value *h, const struct web_ctx *x,
 		      bool jurist);
+/* page_case.c: text of several lines (a note, a comment, a
+ * justification): each line escaped, a line break between them. */
+void web_lines(struct web_buf *b, const char *text);
 /* One table header cell: our label, in the request's language. */
 void web_th(struct web_buf *b, const char *label);
 

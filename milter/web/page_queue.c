@@ -6,7 +6,10 @@
  * addresses and which countries, approvals so far, when it expires and
  * how long is left.  Filters by party, reason code and sender go to the
  * daemon as they are: a value it does not know is its error, shown as a
- * 400, never an empty list.
+ * 400, never an empty list.  A hold whose sender asked for an urgent
+ * review is marked, with how long the request has waited; urgent=1 lists
+ * only those, sort=urgent puts them first (longest waiting first).  A
+ * sender's queue is the daemon's list of their own mail.
  *
  * Public function: web_page_queue().
  */
@@ -33,6 +36,16 @@ static int by_time_left(const void *a, const void *b)
 	int64_t x = web_jint(*(const struct jsonr_value *const *)a, "expires_in");
 	int64_t y = web_jint(*(const struct jsonr_value *const *)b, "expires_in");
 	return (x > y) - (x < y);
+}
+
+/* Urgent requests first, the longest waiting first; then by time left. */
+static int by_urgency(const void *a, const void *b)
+{
+	int64_t x = web_jint(*(const struct jsonr_value *const *)a, "urgent_since");
+	int64_t y = web_jint(*(const struct jsonr_value *const *)b, "urgent_since");
+	if (x != y)
+		return x == 0 ? 1 : y == 0 ? -1 : (x > y) - (x < y);
+	return by_time_left(a, b);
 }
 
 /* Add each comma-separated word of list to the text of words not yet in
@@ -69,6 +82,18 @@ static void filter_form(struct web_buf *b, const struct web_form *q)
 		web_buf_html(b, web_form_get(q, filters[i].query));
 		web_buf_add(b, "\"></label> ");
 	}
+	const char *u = web_form_get(q, "urgent"), *sort = web_form_get(q, "sort");
+	web_buf_add(b, "<label><input type=\"checkbox\" name=\"urgent\" value=\"1\"");
+	web_buf_add(b, u != NULL && strcmp(u, "1") == 0 ? " checked> " : "> ");
+	web_buf_html(b, web_tr("urgent only"));
+	web_buf_add(b, "</label> <label>");
+	web_buf_html(b, web_tr("Sort"));
+	web_buf_add(b, " <select name=\"sort\"><option value=\"expiry\">");
+	web_buf_html(b, web_tr("soonest expiry first"));
+	web_buf_add(b, "</option><option value=\"urgent\"");
+	web_buf_add(b, sort != NULL && strcmp(sort, "urgent") == 0 ? " selected>" : ">");
+	web_buf_html(b, web_tr("urgent first"));
+	web_buf_add(b, "</option></select></label> ");
 	web_buf_add(b, "<button type=\"submit\">");
 	web_buf_html(b, web_tr("Filter"));
 	web_buf_add(b, "</button> <a href=\"/\">");
@@ -76,13 +101,38 @@ static void filter_form(struct web_buf *b, const struct web_form *q)
 	web_buf_add(b, "</a></form>\n");
 }
 
-/* Where the case stands: who holds it, and advice asked and not yet
- * given (of whom, how long ago). */
-static void case_cell(struct web_buf *b, const struct jsonr_value *h, time_t now)
+/* The mark of a hold whose sender asked for an urgent review, and how
+ * long the request has waited. */
+static void urgent_mark(struct web_buf *b, const struct jsonr_value *h, time_t now)
+{
+	int64_t since = web_jint(h, "urgent_since");
+	if (web_jstr(h, "urgent_by") == NULL || since <= 0)
+		return;
+	char waited[32];
+	web_duration((int64_t)now - since, waited, sizeof waited);
+	web_buf_add(b, "<strong class=\"urgent\">");
+	web_buf_html(b, web_tr("URGENT"));
+	web_buf_add(b, "</strong> <span class=\"urgent-waited\">");
+	web_buf_html(b, web_tr("asked"));
+	web_buf_add(b, " ");
+	web_buf_html(b, waited);
+	web_buf_add(b, " ");
+	web_buf_html(b, web_tr("ago"));
+	web_buf_add(b, "</span><br>");
+}
+
+/* Where the case stands: an urgent request, who holds it, and advice
+ * asked and not yet given (of whom, how long ago); a sender sees the
+ * urgent request only. */
+static void case_cell(struct web_buf *b, const struct jsonr_value *h, time_t now, bool sender)
 {
 	const char *holder = web_jstr(h, "holder");
 	web_buf_add(b, "<td class=\"case\">");
-	if (holder != NULL) {
+	urgent_mark(b, h, now);
+	if (sender) {
+		if (web_jstr(h, "urgent_by") == NULL)
+			web_buf_html(b, web_tr("no urgent review asked"));
+	} else if (holder != NULL) {
 		web_buf_html(b, web_tr("held by"));
 		web_buf_add(b, " ");
 		web_buf_html(b, holder);
@@ -107,7 +157,7 @@ static void case_cell(struct web_buf *b, const struct jsonr_value *h, time_t now
 
 /* One row of the queue. */
 static void queue_row(struct web_buf *b, const struct jsonr_value *h, uint64_t required,
-		      time_t now)
+		      time_t now, bool sender)
 {
 	const char *ref = web_jstr(h, "ref");
 	const struct jsonr_value *sum = jsonr_get(h, "summary");
@@ -123,7 +173,8 @@ static void queue_row(struct web_buf *b, const struct jsonr_value *h, uint64_t r
 	}
 	web_time(web_jint(h, "expires"), when, sizeof when);
 	web_duration(web_jint(h, "expires_in"), left, sizeof left);
-	web_buf_add(b, "<tr><td><a class=\"ref\" href=\"/hold/");
+	web_buf_add(b, web_jstr(h, "urgent_by") != NULL ? "<tr class=\"urgent\">" : "<tr>");
+	web_buf_add(b, "<td><a class=\"ref\" href=\"/hold/");
 	web_buf_url(b, ref);
 	web_buf_add(b, "\">");
 	web_buf_html(b, ref);
@@ -155,7 +206,7 @@ static void queue_row(struct web_buf *b, const struct jsonr_value *h, uint64_t r
 	web_buf_add(b, "</td><td class=\"left\">");
 	web_buf_html(b, left);
 	web_buf_add(b, "</td>");
-	case_cell(b, h, now);
+	case_cell(b, h, now, sender);
 	web_buf_add(b, "</tr>\n");
 }
 
@@ -165,12 +216,23 @@ void web_page_queue(const struct web_ctx *x, const struct web_form *q, struct we
 		size_t k = 0;
 		while (k < NFILTERS && strcmp(q->key[i], filters[k].query) != 0)
 			k++;
-		if (k == NFILTERS) {
-			web_page_error(400, "Bad request", "unknown filter: use party, reason or sender",
+		bool urgent = strcmp(q->key[i], "urgent") == 0, sort = strcmp(q->key[i], "sort") == 0;
+		if (k == NFILTERS && !urgent && !sort) {
+			web_page_error(400, "Bad request", "unknown filter: use party, reason, sender, "
+				       "urgent or sort", out);
+			return;
+		}
+		if ((urgent && strcmp(q->val[i], "1") != 0 && *q->val[i] != '\0') ||
+		    (sort && strcmp(q->val[i], "urgent") != 0 && strcmp(q->val[i], "expiry") != 0 &&
+		     *q->val[i] != '\0')) {
+			web_page_error(400, "Bad request", "urgent takes 1, sort takes urgent or expiry",
 				       out);
 			return;
 		}
 	}
+	const char *uq = web_form_get(q, "urgent"), *sq = web_form_get(q, "sort");
+	bool urgent_only = uq != NULL && strcmp(uq, "1") == 0;
+	bool urgent_first = sq != NULL && strcmp(sq, "urgent") == 0;
 	struct json *j;
 	struct web_answer a;
 	if (!web_req_begin(&j, "held", x)) {
@@ -184,6 +246,10 @@ void web_page_queue(const struct web_ctx *x, const struct web_form *q, struct we
 			json_str(j, v);
 		}
 	}
+	if (urgent_only) {
+		json_key(j, "urgent");
+		json_bool(j, true);
+	}
 	if (!web_req_ok(j, x, &a, out))
 		return;
 	const struct jsonr_value *holds = jsonr_get(a.root, "holds");
@@ -196,15 +262,27 @@ void web_page_queue(const struct web_ctx *x, const struct web_form *q, struct we
 	}
 	for (size_t i = 0; i < n; i++)
 		v[i] = jsonr_at(holds, i);
-	qsort(v, n, sizeof *v, by_time_left);
+	qsort(v, n, sizeof *v, urgent_first ? by_urgency : by_time_left);
+	size_t nurgent = 0;
+	for (size_t i = 0; i < n; i++)
+		nurgent += web_jstr(v[i], "urgent_by") != NULL;
 	struct web_buf b = {0};
-	web_page_begin(&b, "Open holds", x->s);
+	web_page_begin(&b, x->s->sender ? "Your held mail" : "Open holds", x->s);
+	if (x->s->sender) {
+		web_buf_add(&b, "<p id=\"sender-help\">");
+		web_buf_html(&b, web_tr("Only holds of mail you sent are listed. Open one to see "
+					"where it stands or to ask for an urgent review."));
+		web_buf_add(&b, "</p>\n");
+	}
 	filter_form(&b, q);
 	web_buf_addf(&b, "<p id=\"count\">%zu ", n);
 	web_buf_html(&b, web_tr(n == 1 ? "open hold" : "open holds"));
+	web_buf_addf(&b, ", <span id=\"count-urgent\">%zu</span> ", nurgent);
+	web_buf_html(&b, web_tr("urgent"));
 	if (jsonr_bool(jsonr_get(a.root, "truncated")))
 		web_buf_html(&b, web_tr(" (the list is cut short)"));
-	web_buf_html(&b, web_tr(", soonest expiry first."));
+	web_buf_html(&b, web_tr(urgent_first ? ", urgent first (longest waiting first)."
+					     : ", soonest expiry first."));
 	web_buf_add(&b, "</p>\n<table id=\"queue\"><thead><tr>");
 	static const char *const head[] = {"Reference", "Sender", "Subject", "Parties",
 					   "Reasons", "Categories", "TLP", "Addresses",
@@ -215,7 +293,7 @@ void web_page_queue(const struct web_ctx *x, const struct web_form *q, struct we
 	web_buf_add(&b, "</tr></thead><tbody>\n");
 	uint64_t required = (uint64_t)web_jint(a.root, "required");
 	for (size_t i = 0; i < n; i++)
-		queue_row(&b, v[i], required, x->now);
+		queue_row(&b, v[i], required, x->now, x->s->sender);
 	web_buf_add(&b, "</tbody></table>\n");
 	free(v);
 	web_answer_free(&a);

@@ -66,9 +66,12 @@ bool web_certmap_parse(const char *value, struct web_certmap_line *out, char *wh
 /* The login of the certificate with SHA-256 fingerprint fpr (hex, any
  * case, colons allowed) and subject DN (RFC 4514) in c; a fingerprint line
  * wins over a subject line, the first of each.  The login must also be
- * on a Jurist, Admin or Auditor line.  true + login, false + why. */
+ * on a Jurist, Admin, Auditor or Sender line.  true + login, false + why. */
 bool web_certmap_find(const struct config *c, const char *fpr, const char *subject, char *login,
 		      size_t loginlen, char *why, size_t whylen);
+/* Is login a sender (a Sender line and no line of another role, the
+ * daemon's order)?  For the pages' links only: the daemon decides. */
+bool web_login_is_sender(const struct config *c, const char *login);
 /* Check every WebCertificateMap line of c (at start); false + why. */
 bool web_certmap_check(const struct config *c, char *why, size_t whylen);
 /* Proxy mode: the login of the person the proxy names in its header
@@ -98,6 +101,8 @@ struct web_session {
 	char csrf[WEB_TOKEN_HEX + 1];	/* the token of every form */
 	char login[WEB_LOGIN_MAX];
 	char fpr[65];			/* the certificate it belongs to */
+	bool sender;			/* a Sender (links and forms of the pages
+					 * only; the daemon decides) */
 };
 struct web_sessions *web_sessions_new(unsigned timeout);
 void web_sessions_free(struct web_sessions *s);
@@ -167,7 +172,7 @@ struct web_page {
 	char *body;			/* malloc'ed HTML */
 	size_t len;
 };
-/* GET /?party=&reason=&sender= */
+/* GET /?party=&reason=&sender=&urgent=1&sort=urgent|expiry */
 void web_page_queue(const struct web_ctx *x, const struct web_form *q, struct web_page *out);
 /* GET /hold/REF */
 void web_page_hold(const struct web_ctx *x, const char *ref, struct web_page *out);
@@ -180,7 +185,8 @@ void web_page_decide(const struct web_ctx *x, const struct web_form *f, bool con
 		     struct web_page *out);
 /* GET /overview: counts, the oldest, expiring soon, release failures. */
 void web_page_overview(const struct web_ctx *x, struct web_page *out);
-/* POST /case: claim, handover, comment or advice (page_case.c). */
+/* POST /case: claim, handover, comment or advice; a sender's urgent
+ * request (page_case.c). */
 void web_page_case(const struct web_ctx *x, const struct web_form *f, struct web_page *out);
 /* A page saying why not (status, title, text); no daemon asked. */
 void web_page_error(unsigned status, const char *title, const char *text,

@@ -31,6 +31,22 @@ managed Chromium policy selects it without a dialog, recipes.md section 9).
                               lines) and the queue's Case cell ("queue
                               case ..."); screenshot case-<act>-<person>.png
     noforms REF               the hold page has no case form (auditors)
+    sender REF OTHER LOGIN TEXT
+                              a sender: the queue lists REF, not OTHER, and
+                              has no overview link; OTHER's page reads
+                              exactly as a reference of no hold; REF's
+                              page has no decision form and no message
+                              link; the urgent review asked with TEXT,
+                              then shown on REF's page ("urgent by ...",
+                              "urgent text ..." lines); a second request
+                              is not offered; screenshots
+                              sender-queue-<person>.png,
+                              sender-hold-<person>.png
+    urgent REF                a jurist: the queue marks REF urgent with
+                              the waiting time ("queue urgent ..."), first
+                              when sorted by urgency; the hold page shows
+                              the request ("hold urgent ..." lines);
+                              screenshot urgent-queue-<person>.png
     overview                  the overview, reached by the header's link:
                               "overview COUNT N" lines, "overview oldest
                               REF" and "overview expiring REF" lines;
@@ -389,6 +405,83 @@ try:
         d.save_screenshot(os.path.join(shots, "overview-%s.png" % person))
         axe(d, "overview")
         no_alert(d, "overview")
+    elif action == "sender":
+        ref, other, login, text = args[:4]
+        load(d, base + "/")
+        who = d.find_element(By.ID, "person").text
+        check(who == login, "sender: signed in as the certificate's person", who)
+        refs = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#queue a.ref")]
+        check(ref in refs, "sender: the queue lists the sender's hold", repr(refs))
+        check(other not in refs, "sender: the queue lacks the other sender's hold", repr(refs))
+        check(not d.find_elements(By.CSS_SELECTOR, "header nav a[href='/overview']"),
+              "sender: no overview link")
+        d.save_screenshot(os.path.join(shots, "sender-queue-%s.png" % person))
+        axe(d, "sender queue")
+        no_alert(d, "sender queue")
+        load(d, base + "/hold/" + other)
+        seen_other = (d.find_element(By.TAG_NAME, "h1").text,
+                      d.find_element(By.ID, "error").text if d.find_elements(By.ID, "error")
+                      else "")
+        load(d, base + "/hold/G20200101-0000000000")
+        seen_none = (d.find_element(By.TAG_NAME, "h1").text,
+                     d.find_element(By.ID, "error").text if d.find_elements(By.ID, "error")
+                     else "")
+        print("# other %r, none %r" % (seen_other, seen_none))
+        check(seen_other == seen_none and seen_other[0] == "Not found",
+              "sender: another's hold reads exactly as no hold", repr(seen_other))
+        load(d, base + "/hold/" + ref)
+        check(not d.find_elements(By.ID, "decide"), "sender: no decision form")
+        check(not d.find_elements(By.ID, "read-message"), "sender: no link to the message")
+        check(not d.find_elements(By.ID, "chain"), "sender: not the jurists' records")
+        states = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#recipients td.state")]
+        check(states and all(st == "held" for st in states),
+              "sender: each recipient's state shown", repr(states))
+        forms = d.find_elements(By.ID, "case-urgent")
+        check(len(forms) == 1, "sender: the urgent review is offered", "no form")
+        axe(d, "sender hold")
+        if forms:
+            d.find_element(By.ID, "urgent-text").send_keys(text)
+            submit(d, "#case-urgent button[type=submit]")
+            h1 = d.find_element(By.TAG_NAME, "h1").text
+            err = d.find_elements(By.ID, "error")
+            check(h1 == "Recorded", "sender: the urgent request recorded",
+                  "%s %s" % (h1, err[0].text if err else ""))
+            axe(d, "sender urgent recorded")
+            load(d, base + "/hold/" + ref)
+            print("urgent by %s" % d.find_element(By.ID, "urgent-by").text)
+            print("urgent text %s" % d.find_element(By.ID, "urgent-justification").text
+                  .replace("\n", " / "))
+            check(not d.find_elements(By.ID, "case-urgent"),
+                  "sender: a second request is not offered")
+            d.save_screenshot(os.path.join(shots, "sender-hold-%s.png" % person))
+            axe(d, "sender hold with the request")
+            no_alert(d, "sender hold")
+    elif action == "urgent":
+        ref = args[0]
+        load(d, base + "/?sort=urgent")
+        rows = d.find_elements(By.CSS_SELECTOR, "#queue tbody tr")
+        first = rows[0].find_element(By.CSS_SELECTOR, "a.ref").text if rows else ""
+        check(first == ref, "urgent: first in the queue sorted by urgency", first)
+        for row in rows:
+            if row.find_element(By.CSS_SELECTOR, "a.ref").text == ref:
+                cell = row.find_element(By.CSS_SELECTOR, "td.case")
+                marks = cell.find_elements(By.CSS_SELECTOR, "strong.urgent")
+                check(len(marks) == 1, "urgent: the queue marks the hold")
+                print("queue urgent %s" % cell.text.replace("\n", " "))
+        d.save_screenshot(os.path.join(shots, "urgent-queue-%s.png" % person))
+        axe(d, "queue sorted by urgency")
+        load(d, base + "/?urgent=1")
+        refs = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#queue a.ref")]
+        check(refs == [ref], "urgent: the urgent filter lists only it", repr(refs))
+        print("queue urgent-count %s" % d.find_element(By.ID, "count-urgent").text)
+        load(d, base + "/hold/" + ref)
+        print("hold urgent by %s" % d.find_element(By.ID, "urgent-by").text)
+        print("hold urgent waited %s" % d.find_element(By.ID, "urgent-waited").text)
+        print("hold urgent text %s" % d.find_element(By.ID, "urgent-justification").text
+              .replace("\n", " / "))
+        axe(d, "hold with an urgent request")
+        no_alert(d, "hold with an urgent request")
+        no_active_elements(d, "hold with an urgent request")
     elif action == "noforms":
         load(d, base + "/hold/" + args[0])
         n = len(d.find_elements(By.CSS_SELECTOR, "form.case"))

@@ -65,7 +65,8 @@ suite test_auditsig
 # the daemon's and the notices' modules on the store: the control socket's
 # listings and decisions, delegation, case handling, its log, the notifier, the jurists'
 # notices and digest, the registry's roll-back mark, hold records
-for t in test_ctlsock_decide test_ctlsock_delegate test_ctlsock_case test_ctlsock_overview \
+for t in test_ctlsock_decide test_ctlsock_delegate test_ctlsock_case test_ctlsock_sender \
+	test_ctlsock_overview \
 	test_ctlsock_log test_notifier \
 	test_notice_jurist test_regserial test_holdrec; do
 	suite $t
@@ -128,6 +129,10 @@ GRONDSLAG_TEST_PG_ROLE=grondslag_milter GRONDSLAG_TEST_PG_GRANTS=$TOP/contrib/po
 # case handling writes its own tables as the daemon's role too
 GRONDSLAG_TEST_PG_ROLE=grondslag_milter GRONDSLAG_TEST_PG_GRANTS=$TOP/contrib/postgresql-grants.sql \
 	suite test_ctlsock_case
+# a sender's listing and urgent request read the chain and queue mail as
+# the daemon's role
+GRONDSLAG_TEST_PG_ROLE=grondslag_milter GRONDSLAG_TEST_PG_GRANTS=$TOP/contrib/postgresql-grants.sql \
+	suite test_ctlsock_sender
 # refused: role SQL
 refused() {
 	if psql -X -q -v ON_ERROR_STOP=1 "$2" -c "$3" >"$W/r.out" 2>&1; then

@@ -1,16 +1,19 @@
 /*
  * fixture_ctlsock.h - what the control-socket tests share: the registry
  * the requests are checked against (set test_registry), its pin
- * callbacks, and the hold references put into request templates.
+ * callbacks, the hold references put into request templates, and the
+ * newest record of the chain.
  */
 #ifndef GRONDSLAG_FIXTURE_CTLSOCK_H
 #define GRONDSLAG_FIXTURE_CTLSOCK_H
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "grondslag/base/date.h"
 #include "grondslag/decide/registry.h"
+#include "grondslag/store/audit.h"
 #include "grondslag/store/store.h"
 
 static struct registry *test_registry;
@@ -28,6 +31,23 @@ static inline void unpin(void *arg, void *pin)
 {
 	(void)arg;
 	(void)pin;
+}
+
+/* The newest record of the chain (a store_audit_scan() callback). */
+struct last {
+	char actor[64], role[32], event[32], details[4096];
+	int64_t seq, uid;
+};
+static inline int last_cb(void *arg, const struct audit_record *r)
+{
+	struct last *l = arg;
+	snprintf(l->actor, sizeof l->actor, "%s", r->actor);
+	snprintf(l->role, sizeof l->role, "%s", r->role);
+	snprintf(l->event, sizeof l->event, "%s", r->event);
+	snprintf(l->details, sizeof l->details, "%s", r->details);
+	l->seq = r->seq;
+	l->uid = r->uid;
+	return 0;
 }
 
 /* Replace @1 and @2 in tmpl by the references. */

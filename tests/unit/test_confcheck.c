@@ -299,6 +299,18 @@ static const struct row {
 	{"nothing counts as outgoing", "InternalHosts", 1, W, 15,
 	 "InternalHosts and InternalDomains are both empty"},
 	{"internal domains only", "InternalHosts\nInternalDomains example.org", 0, W, 0, NULL},
+	/* senders and the console's link */
+	{"a sender needs no system login", "Sender ghost ghost@example.org", 0, W, 0, NULL},
+	{"a sender who is a jurist", "Sender alice alice@example.org", 1, W, 17,
+	 "Sender alice is also on a Jurist line: the control socket treats alice as that role "
+	 "only"},
+	{"the console's URL", "WebBaseURL https://grondslag.example.org:8443/web", 0, W, 0, NULL},
+	{"a console URL of another scheme", "WebBaseURL ftp://grondslag.example.org", 1, E, 17,
+	 "WebBaseURL \"ftp://grondslag.example.org\" is not an http:// or https:// URL"},
+	{"a console URL with a blank", "WebBaseURL https://grondslag.example.org/a b", 1, E, 17,
+	 "is not an http:// or https:// URL"},
+	{"a console URL without a host", "WebBaseURL https://", 1, E, 17,
+	 "is not an http:// or https:// URL"},
 };
 
 static void test_rows(void **state)

@@ -53,22 +53,6 @@ static void put_hold(struct store *s, char ref[STORE_REF_MAX])
 		fail_msg("store_hold_put: %s", err);
 }
 
-/* The newest record (scan callback). */
-struct last {
-	char actor[64], role[32], event[32], details[4096];
-	int64_t seq;
-};
-static int last_cb(void *arg, const struct audit_record *r)
-{
-	struct last *l = arg;
-	snprintf(l->actor, sizeof l->actor, "%s", r->actor);
-	snprintf(l->role, sizeof l->role, "%s", r->role);
-	snprintf(l->event, sizeof l->event, "%s", r->event);
-	snprintf(l->details, sizeof l->details, "%s", r->details);
-	l->seq = r->seq;
-	return 0;
-}
-
 /* @1 an open hold, @l its reference in lower case, @X a well-formed
  * reference of no hold, @2 a hold denied at the start. */
 static const struct {

@@ -104,22 +104,6 @@ static void put_hold(struct store *s, const char *sender, char ref[STORE_REF_MAX
 		fail_msg("store_hold_put: %s", err);
 }
 
-/* The newest record (scan callback). */
-struct last {
-	char actor[64], role[32], event[32], details[512];
-	int64_t uid;
-};
-static int last_cb(void *arg, const struct audit_record *r)
-{
-	struct last *l = arg;
-	snprintf(l->actor, sizeof l->actor, "%s", r->actor);
-	snprintf(l->role, sizeof l->role, "%s", r->role);
-	snprintf(l->event, sizeof l->event, "%s", r->event);
-	snprintf(l->details, sizeof l->details, "%s", r->details);
-	l->uid = r->uid;
-	return 0;
-}
-
 static const struct {
 	const char *name, *user;	/* the peer (SO_PEERCRED) */
 	long uid;

@@ -83,7 +83,7 @@ static const struct {
 } rows[] = {
 	{"outsider", "eve", 1005, "{\"cmd\":\"held\"}",
 	 "notice: control: user=eve uid=1005 role=none cmd=held ref=- outcome=refused "
-	 "reason=\"the caller has no role (Jurist, Admin, Auditor)\""},
+	 "reason=\"the caller has no role (Jurist, Admin, Auditor, Sender)\""},
 	{"admin lists", "carol", 1003, "{\"cmd\":\"held\"}",
 	 "info: control: user=carol uid=1003 role=admin cmd=held ref=- outcome=accepted"},
 	{"admin may not approve", "carol", 1003,

@@ -110,6 +110,97 @@ static void test_notice_headers_and_body(void **state)
 	free(n);
 }
 
+/* The console's link: named only when WebBaseURL is set and fit for a
+ * notice; never a URL that could end the line or be read otherwise. */
+static void test_notice_console_link(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *url, *want;	/* want: the link line; NULL: no link */
+	} cases[] = {
+		{"https://console.ncsc.nl:8443", "  https://console.ncsc.nl:8443/hold/" REF "\n"},
+		{"https://console.ncsc.nl/grondslag/", "  https://console.ncsc.nl/grondslag/hold/" REF
+		 "\n"},
+		{"http://127.0.0.1:8080", "  http://127.0.0.1:8080/hold/" REF "\n"},
+		{NULL, NULL},
+		{"", NULL},
+		{"ftp://console.ncsc.nl", NULL},
+		{"https://", NULL},
+		{"https://console.ncsc.nl/\r\nBcc: x@y", NULL},
+		{"https://console.ncsc.nl/ a", NULL},
+		{"https://console.ncsc.nl/\"><script>", NULL},
+		{"javascript:alert(1)", NULL},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		struct notice_hold_info in = sample();
+		in.console_url = cases[i].url;
+		char *n = notice_hold(&in), *b = body_of(n);
+		if (cases[i].want != NULL) {
+			contains(cases[i].url, b, "console at:\n");
+			contains(cases[i].url, b, cases[i].want);
+		} else {
+			lacks(cases[i].url ? cases[i].url : "(none)", b, "urgent");
+			lacks(cases[i].url ? cases[i].url : "(none)", b, "/hold/");
+		}
+		free(b);
+		free(n);
+	}
+}
+
+/* The jurists' mail of an urgent request: what it says, what it never
+ * repeats (an address in the justification), its headers. */
+static void test_notice_urgent(void **state)
+{
+	(void)state;
+	const char *to[] = {"alice@ncsc.nl", "bob@ncsc.nl"};
+	struct notice_urgent_info in = {
+		.from = "grondslag@ncsc.nl", .to = to, .nto = 2, .hostname = "mx.ncsc.nl",
+		.ref = REF, .sender = "<carol@ncsc.nl>", .asked_by = "carol",
+		.text = "The CERT needs it\ntoday.", .when = 1741953600,
+		.expires = 1741953600 + 14 * 86400, .waiting = 2,
+		.console_url = "https://console.ncsc.nl",
+	};
+	char *n = notice_urgent(&in);
+	assert_non_null(n);
+	check_lines("urgent", n, 998, 76);
+	char *h = headers_of(n), *b = body_of(n);
+	contains("urgent", h, "Subject: [grondslag] Urgent review asked: " REF "\r\n");
+	contains("urgent", h, "To: <alice@ncsc.nl>, <bob@ncsc.nl>\r\n");
+	contains("urgent", h, "X-Grondslag-Notice: " REF "\r\n");
+	contains("urgent", b, "Reference:  " REF "\n");
+	contains("urgent", b, "Sender:     <carol@ncsc.nl>\n");
+	contains("urgent", b, "Asked by:   carol\n");
+	contains("urgent", b, "Waiting:    2 recipients undecided\n");
+	contains("urgent", b, "The CERT needs it today.");
+	contains("urgent", b, "  https://console.ncsc.nl/hold/" REF "\n");
+	contains("urgent", b, "a release still needs the approval");
+	free(h);
+	free(b);
+	free(n);
+	/* a justification naming an address is not repeated; no link
+	 * without a console */
+	in.text = "Please, 203.0.113.7 and 8.8.8.8 are waiting";
+	in.console_url = "";
+	n = notice_urgent(&in);
+	b = body_of(n);
+	lacks("urgent", b, "8.8.8.8");
+	contains("urgent", b, "(not shown: it contains an IP address)");
+	lacks("urgent", b, "/hold/");
+	free(b);
+	free(n);
+	/* no jurist, no text, an unusable address: no mail */
+	in.nto = 0;
+	assert_null(notice_urgent(&in));
+	in.nto = 2;
+	in.text = NULL;
+	assert_null(notice_urgent(&in));
+	const char *bad[] = {"x@y\r\nBcc: v@example.com"};
+	in.text = "t";
+	in.to = bad;
+	in.nto = 1;
+	assert_null(notice_urgent(&in));
+}
+
 static void test_notice_injection(void **state)
 {
 	(void)state;
@@ -403,6 +494,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_notice_headers_and_body),
 		cmocka_unit_test(test_notice_injection),
+		cmocka_unit_test(test_notice_console_link),
+		cmocka_unit_test(test_notice_urgent),
 		cmocka_unit_test(test_notice_rfc2047),
 		cmocka_unit_test(test_notice_no_addresses),
 		cmocka_unit_test(test_notice_bounds),

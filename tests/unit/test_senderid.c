@@ -96,11 +96,52 @@ static void test_match(void **state)
 				 cases[i].want ? "no" : "yes", cases[i].want ? "yes" : "no");
 }
 
+/* A Sender's own mail: the domain in any case, the local part exactly;
+ * anything else is somebody else's (a false yes would show it). */
+static void test_owns(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *mine, *envelope;
+		bool want;
+	} cases[] = {
+		{"carol@ncsc.nl", "<carol@ncsc.nl>", true},
+		{"carol@ncsc.nl", "carol@ncsc.nl", true},
+		{"carol@ncsc.nl", "<carol@NCSC.NL>", true},
+		{"carol@NCSC.nl", "<carol@ncsc.nl.>", true},
+		{"carol@ncsc.nl", "<\"carol\"@ncsc.nl>", true},
+		{"carol@ncsc.nl", "<@relay.example:carol@ncsc.nl>", true},
+		{"Carol@ncsc.nl", "<Carol@ncsc.nl>", true},
+		/* the local part exactly: no case folding, no subaddress cut */
+		{"carol@ncsc.nl", "<Carol@ncsc.nl>", false},
+		{"Carol@ncsc.nl", "<carol@ncsc.nl>", false},
+		{"carol@ncsc.nl", "<carol+x@ncsc.nl>", false},
+		{"carol+x@ncsc.nl", "<carol@ncsc.nl>", false},
+		/* another domain or mailbox */
+		{"carol@ncsc.nl", "<carol@ncsc.nl.evil.example>", false},
+		{"carol@ncsc.nl", "<carol@sub.ncsc.nl>", false},
+		{"carol@ncsc.nl", "<carolx@ncsc.nl>", false},
+		{"carol@ncsc.nl", "<xcarol@ncsc.nl>", false},
+		{"carol@ncsc.nl", "<>", false},
+		{"carol@ncsc.nl", "", false},
+		{"carol@ncsc.nl", NULL, false},
+		{NULL, "<carol@ncsc.nl>", false},
+		{"", "<carol@ncsc.nl>", false},
+		{"carol", "<carol@ncsc.nl>", false},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++)
+		if (senderid_owns(cases[i].mine, cases[i].envelope) != cases[i].want)
+			fail_msg("%s owns %s: got %s, want %s", cases[i].mine ? cases[i].mine : "NULL",
+				 cases[i].envelope ? cases[i].envelope : "NULL",
+				 cases[i].want ? "no" : "yes", cases[i].want ? "yes" : "no");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_address),
 		cmocka_unit_test(test_match),
+		cmocka_unit_test(test_owns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

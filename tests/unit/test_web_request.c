@@ -201,8 +201,10 @@ static void test_certmap(void **state)
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
 	fprintf(f, "Jurist alice alice@ncsc.nl\nAuditor dave\n"
+		   "Sender carol carol@ncsc.nl\nSender dave dave@ncsc.nl\n"
 		   "WebCertificateMap alice sha256:%s\n"
 		   "WebCertificateMap dave subject:CN=dave,O=NCSC Test\n"
+		   "WebCertificateMap carol subject:CN=carol,O=NCSC Test\n"
 		   "WebCertificateMap nobody subject:CN=nobody\n"
 		   "WebCertificateMap dave sha256:"
 		   "01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:FF\n",
@@ -226,6 +228,8 @@ static void test_certmap(void **state)
 		{"ff", "CN=dave,O=NCSC Test ", "!mapped to nobody"},
 		{"ff", "cn=dave,o=ncsc test", "!mapped to nobody"},
 		{"ff", "CN=nobody", "!nobody has no role"},
+		/* a sender signs in with their own certificate */
+		{"ff", "CN=carol,O=NCSC Test", "carol"},
 		{NULL, NULL, "!mapped to nobody"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
@@ -240,6 +244,11 @@ static void test_certmap(void **state)
 					    : strcmp(got, cases[i].want) != 0)
 			fail_msg("%s: got \"%s\", want \"%s\"", row, got, cases[i].want);
 	}
+	/* the pages' idea of a sender follows the daemon's order of roles */
+	assert_true(web_login_is_sender(c, "carol"));
+	assert_false(web_login_is_sender(c, "dave"));	/* an auditor first */
+	assert_false(web_login_is_sender(c, "alice"));
+	assert_false(web_login_is_sender(c, "nobody"));
 	config_free(c);
 	static const struct {
 		const char *line, *why;	/* why: NULL when valid */

@@ -16,12 +16,14 @@
  *   confcheck_run()      every finding about a loaded configuration
  *   confcheck_format()   one finding as the line -n prints
  *   confcheck_severity_name()
+ *   confcheck_url_ok()   can a notice carry this console URL (WebBaseURL)?
  * Limits: CONFCHECK_GROUPS_MAX groups per user are looked at; a finding's
  * text is cut at CONFCHECK_TEXT_MAX bytes.
  */
 #ifndef GRONDSLAG_CONFCHECK_H
 #define GRONDSLAG_CONFCHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -29,6 +31,7 @@
 
 #define CONFCHECK_GROUPS_MAX 64
 #define CONFCHECK_TEXT_MAX 400
+#define CONFCHECK_URL_MAX 200
 
 enum confcheck_severity {
 	CONFCHECK_WARNING,	/* works, but leaves a gap the operator should know */
@@ -79,5 +82,9 @@ size_t confcheck_run(const struct config *c, const struct confcheck_sys *sys,
 void confcheck_format(const struct config *c, const struct confcheck_finding *f, char *buf,
 		      size_t len);
 const char *confcheck_severity_name(enum confcheck_severity s);
+
+/* Is url an http:// or https:// URL of at most CONFCHECK_URL_MAX bytes of
+ * RFC 3986 characters (nothing that could end a line or a header)? */
+bool confcheck_url_ok(const char *url);
 
 #endif

@@ -165,7 +165,9 @@
 #define CTLSOCK_REFUSAL_WINDOW 60
 #define CTLSOCK_REFUSAL_SLOTS 64
 
-enum ctlsock_role { CTLSOCK_NONE, CTLSOCK_AUDITOR, CTLSOCK_ADMIN, CTLSOCK_JURIST };
+/* A sender (a Sender line) sees only the holds of their own mail and may
+ * ask for an urgent review of one; nothing else. */
+enum ctlsock_role { CTLSOCK_NONE, CTLSOCK_AUDITOR, CTLSOCK_ADMIN, CTLSOCK_JURIST, CTLSOCK_SENDER };
 
 /* The caller as the kernel told us. */
 struct ctlsock_peer {
@@ -202,8 +204,8 @@ struct ctlsock_env {
 	struct ratelim *refusals;
 };
 
-/* The role of user (uid) in c: Jurist, then Admin, then Auditor lines;
- * uid 0 in none of them is admin. */
+/* The role of user (uid) in c: Jurist, then Admin, then Auditor, then
+ * Sender lines; uid 0 in none of them is admin. */
 enum ctlsock_role ctlsock_role_of(const struct config *c, const char *user, long uid);
 const char *ctlsock_role_name(enum ctlsock_role r);
 

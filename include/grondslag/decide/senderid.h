@@ -18,6 +18,7 @@
  * Public functions:
  *   senderid_address()  the canonical address, false when it is none
  *   senderid_match()    does a jurist identity name the hold's sender?
+ *   senderid_owns()     is a hold's envelope sender a Sender's address?
  * Limits: input up to 1024 bytes; local parts up to 256 bytes once
  * unquoted.
  */
@@ -44,5 +45,13 @@ bool senderid_address(const char *in, const char *delims, char *out, size_t outs
  * round (a false match refuses a jurist, never lets one through). */
 bool senderid_match(const char *id, const char *envelope, const char *canonical,
 		    const char *auth, const char *delims);
+
+/* Is envelope (a hold's envelope sender, as given) the address mine (of
+ * a Sender line)?  Compared as mail software delivers: the domain
+ * canonical (case, IDNA, a trailing dot), the local part exactly once
+ * unquoted (no case folding, no subaddress cut), angle brackets and a
+ * source route dropped.  The opposite of senderid_match()'s bias: a
+ * false yes here would show a person somebody else's hold. */
+bool senderid_owns(const char *mine, const char *envelope);
 
 #endif

@@ -37,6 +37,7 @@
  *   notice_roundup_lists()  does a roundup list this hold now?
  *   notice_roundup_due()    is a roundup due (one per UTC day)?
  *   notice_jurist_to()     their usable addresses, of those configured
+ *   notice_urgent()        a sender asks for an urgent review (notice_urgent.c)
  * The record of a hold with its notices (notice_record.c):
  *   notice_hold_record()
  * Subjects "[grondslag] Held for review: REF" and "[grondslag] Holds
@@ -69,6 +70,9 @@ struct notice_hold_info {
 	/* optional (zero: not used) */
 	unsigned expiry_days;		/* HoldExpiry, to say when it expires */
 	const char *contact;		/* the jurists' address for questions */
+	const char *console_url;	/* WebBaseURL: the console's page of the
+					 * hold, where the sender may ask for an
+					 * urgent review; NULL or "": not named */
 };
 
 /* NULL when out of memory, or when from, to or ref cannot be written
@@ -161,7 +165,28 @@ struct notice_setup {
 					 * keeps the usable ones */
 	size_t njurist_mail;
 	unsigned expiry_days;		/* HoldExpiry, named in the jurists' notice */
+	const char *console_url;	/* WebBaseURL; NULL or "": none */
 };
+/* The jurists' mail when the sender of a hold asks for an urgent review
+ * (notice_urgent.c).  Every string but from and hostname is hostile. */
+struct notice_urgent_info {
+	const char *from;		/* NoticeFrom */
+	const char *const *to;		/* the jurists' addresses */
+	size_t nto;
+	const char *hostname;		/* for Message-ID */
+	const char *ref;		/* the hold */
+	const char *sender;		/* its envelope sender */
+	const char *asked_by;		/* the Sender's login */
+	const char *text;		/* the justification */
+	time_t when;			/* asked at */
+	time_t expires;			/* the hold expires at (0: not said) */
+	size_t waiting;			/* its recipients waiting for a decision */
+	const char *console_url;	/* WebBaseURL; NULL or "": none */
+};
+/* "[grondslag] Urgent review asked: REF", X-Grondslag-Notice: REF; NULL
+ * when out of memory or an address cannot be written safely. */
+char *notice_urgent(const struct notice_urgent_info *in);
+
 /* The record of the decided message g with the facts f (holdrec.h) and,
  * for a hold, the sender's notice (when the sender can be told:
  * notice_sender_ok()) and the jurists' notice (when any are configured)

@@ -438,7 +438,13 @@ struct store_hold_filter {
 	const char *sender;		/* substring of the sender, case-insensitive */
 	const char *reason;		/* a reason code of a held recipient */
 	bool all_states;		/* false: open holds only (not final) */
+	bool urgent;			/* only holds whose sender asked for an
+					 * urgent review */
 	size_t limit;			/* 0: STORE_LIST_MAX */
+	/* optional: only holds whose envelope sender this says yes to
+	 * (before the limit is counted: a Sender's listing) */
+	bool (*sender_ok)(void *arg, const char *envelope);
+	void *sender_arg;
 };
 #define STORE_LIST_MAX 10000
 
@@ -459,6 +465,9 @@ struct store_hold_summary {
 	unsigned advice_pending;	/* requests for advice not yet answered */
 	char *advice_of;		/* the oldest pending one: asked of whom */
 	time_t advice_since;		/* and since when */
+	char *urgent_by;		/* the sender asking for an urgent review;
+					 * NULL: not asked */
+	time_t urgent_since;		/* when */
 };
 struct store_hold_list {
 	struct store_hold_summary *holds;
@@ -502,6 +511,11 @@ enum store_case_kind {
 	STORE_CASE_COMMENT,		/* words without a decision; answers the
 					 * actor's pending requests for advice */
 	STORE_CASE_ADVICE,		/* the actor asks `to` a question */
+	STORE_CASE_URGENT,		/* the sender asks for an urgent review,
+					 * with a justification; once per hold
+					 * (the chain's "urgent" record is where
+					 * it is kept), the jurists' notices
+					 * queued with it */
 };
 struct store_case_act {
 	enum store_case_kind kind;
@@ -510,6 +524,8 @@ struct store_case_act {
 	const char *text;		/* the note, comment or question */
 	bool take_over;			/* claim: also from a colleague holding it */
 	time_t now;			/* 0: time(NULL) */
+	const struct hold_notice *notices;	/* queued in the same transaction */
+	size_t nnotices;
 };
 /* Apply a to hold ref: 0 done, 1 not possible in the case's state (why:
  * a closed hold, a case held by a colleague, already the holder, the
@@ -526,6 +542,10 @@ struct store_case {
 	time_t since;
 	struct store_case_advice *pending;	/* unanswered, oldest first */
 	size_t npending;
+	/* the sender's request for an urgent review (NULL: none) */
+	char *urgent_by;		/* who asked */
+	time_t urgent_at;
+	char *urgent_details;		/* its record's details (JSON: "text") */
 };
 /* Read the case of ref into out (an empty case when none).  0 or -1. */
 int store_case_get(struct store *s, const char *ref, struct store_case *out, char *err,
