@@ -26,7 +26,7 @@ CORPUS   ?= ../shared/corpus
 BENCH_BASE ?= main
 BENCH_BASELINE ?=
 
-PKGS     := gmime-3.0 libarchive libmaxminddb yaml-0.1 sqlite3 libpq gpgme gpg-error libidn2 libgsf-1
+PKGS     := gmime-3.0 libarchive libmaxminddb yaml-0.1 sqlite3 libpq gpgme gpg-error libidn2 libgsf-1 nettle
 # -isystem: our warnings are errors, the libraries' headers are not ours.
 PKG_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS)))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))

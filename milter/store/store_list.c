@@ -6,8 +6,8 @@
  *
  * Public functions: store_holds_list(), store_hold_list_free(),
  * store_hold_approvals(), store_approvals_free(), store_party_held().
- * Limits: at most filter.limit (default STORE_LIST_MAX) holds; more sets
- * truncated.
+ * Limits: at most filter.limit (default STORE_LIST_MAX) holds from
+ * filter.offset on (a page); more sets truncated, total counts them all.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,13 +89,50 @@ static int list_rcpts(struct store *s, struct store_hold_summary *h)
 	return rc;
 }
 
-/* The listing query, with the filter bound. */
+/* Which holds a filter matches (bound by bind_filter()). */
+#define LIST_WHERE                                                                         \
+	" (?1 <> 0 OR h.state IN ('pending','partly-approved','releasing'))"               \
+	" AND h.received >= ?2"                                                            \
+	" AND (?3 = '' OR instr(lower(h.sender), lower(?3)) > 0)"                          \
+	" AND (?4 = '' OR EXISTS (SELECT 1 FROM hold_recipients r WHERE r.ref = h.ref"     \
+	"      AND r.party = ?4))"                                                         \
+	" AND (?5 = '' OR EXISTS (SELECT 1 FROM hold_recipients r WHERE r.ref = h.ref"     \
+	"      AND instr(',' || r.reasons || ',', ',' || ?5 || ',') > 0))"
+
+static void bind_filter(struct db_stmt *st, const struct store_hold_filter *f)
+{
+	db_bind_int64(st, 1, f->all_states ? 1 : 0);
+	db_bind_int64(st, 2, (int64_t)f->since);
+	store_bind_text(st, 3, f->sender);
+	store_bind_text(st, 4, f->party);
+	store_bind_text(st, 5, f->reason);
+}
+
+/* How many holds f matches, every page; 0 or -1. */
+static int count_locked(struct store *s, const struct store_hold_filter *f, size_t *total)
+{
+	struct db_stmt *st = store_prepare(s, "SELECT count(*) FROM holds h WHERE" LIST_WHERE,
+					   NULL, 0);
+	if (st == NULL)
+		return -1;
+	bind_filter(st, f);
+	int rc = db_step(st) == DB_ROW ? 0 : -1;
+	if (rc == 0)
+		*total = (size_t)db_column_int64(st, 0);
+	db_finalize(st);
+	return rc;
+}
+
+/* The listing query, with the filter bound: one page of it, the case
+ * columns read only for the holds of the page. */
 static struct db_stmt *list_query(struct store *s, const struct store_hold_filter *f, char *err,
 				size_t errlen)
 {
 	struct db_stmt *st = store_prepare(
 		s,
-		"SELECT h.ref, queue_id, sender, subject, state, summary_json, received,"
+		"WITH page AS (SELECT h.ref FROM holds h WHERE" LIST_WHERE
+		" ORDER BY h.received, h.ref LIMIT ?6 OFFSET ?7)"
+		" SELECT h.ref, queue_id, sender, subject, state, summary_json, received,"
 		" categories, tlp, release_attempts, release_error,"
 		/* where the case stands (store_case.c): its holder, and the
 		 * oldest request for advice still unanswered */
@@ -105,25 +142,16 @@ static struct db_stmt *list_query(struct store *s, const struct store_hold_filte
 		"  ORDER BY v.id LIMIT 1),"
 		" (SELECT min(asked_at) FROM hold_advice v WHERE v.ref = h.ref"
 		"  AND v.answered_at IS NULL)"
-		" FROM holds h LEFT JOIN hold_cases c ON c.ref = h.ref WHERE"
-		" (?1 <> 0 OR h.state IN ('pending','partly-approved','releasing'))"
-		" AND h.received >= ?2"
-		" AND (?3 = '' OR instr(lower(h.sender), lower(?3)) > 0)"
-		" AND (?4 = '' OR EXISTS (SELECT 1 FROM hold_recipients r WHERE r.ref = h.ref"
-		"      AND r.party = ?4))"
-		" AND (?5 = '' OR EXISTS (SELECT 1 FROM hold_recipients r WHERE r.ref = h.ref"
-		"      AND instr(',' || r.reasons || ',', ',' || ?5 || ',') > 0))"
-		" ORDER BY h.received, h.ref LIMIT ?6",
+		" FROM page JOIN holds h ON h.ref = page.ref"
+		" LEFT JOIN hold_cases c ON c.ref = h.ref"
+		" ORDER BY h.received, h.ref",
 		err, errlen);
 	if (st == NULL)
 		return NULL;
 	size_t limit = f->limit ? f->limit : STORE_LIST_MAX;
-	db_bind_int64(st, 1, f->all_states ? 1 : 0);
-	db_bind_int64(st, 2, (int64_t)f->since);
-	store_bind_text(st, 3, f->sender);
-	store_bind_text(st, 4, f->party);
-	store_bind_text(st, 5, f->reason);
+	bind_filter(st, f);
 	db_bind_int64(st, 6, (int64_t)limit + 1);
+	db_bind_int64(st, 7, (int64_t)f->offset);
 	return st;
 }
 
@@ -131,6 +159,10 @@ static struct db_stmt *list_query(struct store *s, const struct store_hold_filte
 static int list_locked(struct store *s, const struct store_hold_filter *f,
 		       struct store_hold_list *out, char *err, size_t errlen)
 {
+	if (count_locked(s, f, &out->total) != 0) {
+		store_errf(err, errlen, "store: counting holds: %s", db_errmsg(s->db));
+		return -1;
+	}
 	struct db_stmt *st = list_query(s, f, err, errlen);
 	if (st == NULL)
 		return -1;
