@@ -6,7 +6,8 @@
  * jurist names, checked against the registry, ctlsock_resolve.c an
  * admin settling a stuck release, ctlsock_args.c the request's arguments,
  * ctlsock_answer.c the members every answer shares, ctlsock_read.c the
- * record read by auditors without the store file).  Private to those
+ * record read by auditors without the store file, ctlsock_textcache.c the
+ * text of a message kept between the pages of its content).  Private to those
  * files.  Calls go one way: ctlsock.c -> ctlsock_req.c (the dispatcher)
  * -> the commands' files -> ctlsock_args.c, ctlsock_answer.c,
  * ctlsock_names.c; none calls back into the dispatcher.
