@@ -89,9 +89,17 @@ static int list_rcpts(struct store *s, struct store_hold_summary *h)
 	return rc;
 }
 
-/* Which holds a filter matches (bound by bind_filter()). */
-#define LIST_WHERE                                                                         \
-	" (?1 <> 0 OR h.state IN ('pending','partly-approved','releasing'))"               \
+/* Which holds a filter matches (bound by bind_filter()): the open ones
+ * (or all), then the rest of the filter.  The listing walks the holds in
+ * the order of received (its index) and stops after the page; the count
+ * reads every match, from the index of state and received when no other
+ * filter is set, so the same state test is written as an IN list there. */
+#define LIST_OPEN " (?1 <> 0 OR h.state IN ('pending','partly-approved','releasing'))"
+#define COUNT_OPEN                                                                         \
+	" h.state IN ('pending','partly-approved','releasing',"                            \
+	" CASE WHEN ?1 <> 0 THEN 'released' END, CASE WHEN ?1 <> 0 THEN 'denied' END,"      \
+	" CASE WHEN ?1 <> 0 THEN 'expired' END)"
+#define LIST_FILTERS                                                                       \
 	" AND h.received >= ?2"                                                            \
 	" AND (?3 = '' OR instr(lower(h.sender), lower(?3)) > 0)"                          \
 	" AND (?4 = '' OR EXISTS (SELECT 1 FROM hold_recipients r WHERE r.ref = h.ref"     \
@@ -111,8 +119,8 @@ static void bind_filter(struct db_stmt *st, const struct store_hold_filter *f)
 /* How many holds f matches, every page; 0 or -1. */
 static int count_locked(struct store *s, const struct store_hold_filter *f, size_t *total)
 {
-	struct db_stmt *st = store_prepare(s, "SELECT count(*) FROM holds h WHERE" LIST_WHERE,
-					   NULL, 0);
+	struct db_stmt *st = store_prepare(
+		s, "SELECT count(*) FROM holds h WHERE" COUNT_OPEN LIST_FILTERS, NULL, 0);
 	if (st == NULL)
 		return -1;
 	bind_filter(st, f);
@@ -130,7 +138,7 @@ static struct db_stmt *list_query(struct store *s, const struct store_hold_filte
 {
 	struct db_stmt *st = store_prepare(
 		s,
-		"WITH page AS (SELECT h.ref FROM holds h WHERE" LIST_WHERE
+		"WITH page AS (SELECT h.ref FROM holds h WHERE" LIST_OPEN LIST_FILTERS
 		" ORDER BY h.received, h.ref LIMIT ?6 OFFSET ?7)"
 		" SELECT h.ref, queue_id, sender, subject, state, summary_json, received,"
 		" categories, tlp, release_attempts, release_error,"

@@ -126,7 +126,8 @@ bw_run() {
 	_d=$E2E_RUN/$1
 	_port=$(e2e_pick_port) || return 1
 	E2E_MILTER_GEO=$E2E_BUILD/geo-test e2e_milter_conf "$_d" "unix:$_d/milter.sock" "$2" \
-		"SocketMode 0666" "ControlSocket $_d/control.sock" "Jurist $J1 j1@ncsc.nl" "Jurist $J2 j2@ncsc.nl" \
+		"SocketMode 0666" "ReleaseKeyFile $_d/release.key" "ReleaseRelay" \
+		"ControlSocket $_d/control.sock" "Jurist $J1 j1@ncsc.nl" "Jurist $J2 j2@ncsc.nl" \
 		"ControlConsoleUser $WEBU" "ReleaseApprovals 2" \
 		"WebListen 127.0.0.1:$_port" "WebCertificate $PKI/server.crt" \
 		"WebKey $PKI/server.key" "WebClientCA $PKI/ca.crt" "WebUserID $WEBU" \
@@ -287,7 +288,8 @@ if [ "$SMOKE" = 1 ]; then
 fi
 if [ "${BENCH_WEB_PG:-0}" = 1 ]; then
 	if e2e_check "a private PostgreSQL starts" pg_start; then
-		pg_psql postgres -c "CREATE ROLE grondslag_admin LOGIN; CREATE ROLE grondslag_milter LOGIN" >/dev/null &&
+		pg_psql postgres -c "CREATE ROLE grondslag_admin LOGIN; CREATE ROLE grondslag_milter LOGIN;
+			CREATE ROLE grondslag_reader LOGIN" >/dev/null &&
 			pg_psql postgres -c "CREATE DATABASE grondslag OWNER grondslag_admin" >/dev/null
 		ADMIN="host=$PG_SOCK port=$PG_PORT dbname=grondslag user=grondslag_admin"
 		"$E2E_BUILD/grondslag" store init --database "$ADMIN" >/dev/null &&
