@@ -49,44 +49,29 @@ void store_hold_list_free(struct store_hold_list *l)
 	memset(l, 0, sizeof *l);
 }
 
-/* Append the recipients of h->ref; 0 or -1. */
-static int list_rcpts(struct store *s, struct store_hold_summary *h)
+/* Append the recipient in the columns from 1 of st's row to h; 0 or -1. */
+static int add_rcpt(struct store_hold_summary *h, struct db_stmt *st)
 {
-	struct db_stmt *st = store_prepare(s,
-					 "SELECT recipient, state, party, reasons, approvals"
-					 " FROM hold_recipients WHERE ref = ?1 ORDER BY id",
-					 NULL, 0);
-	if (st == NULL)
+	size_t n = h->nrcpts + 1;
+	char **a = realloc(h->rcpts, n * sizeof *a);
+	if (a) h->rcpts = a;
+	char **b = a ? realloc(h->rcpt_states, n * sizeof *b) : NULL;
+	if (b) h->rcpt_states = b;
+	char **c = b ? realloc(h->parties, n * sizeof *c) : NULL;
+	if (c) h->parties = c;
+	char **d = c ? realloc(h->reasons, n * sizeof *d) : NULL;
+	if (d) h->reasons = d;
+	unsigned *e = d ? realloc(h->approvals, n * sizeof *e) : NULL;
+	if (e) h->approvals = e;
+	if (e == NULL)
 		return -1;
-	store_bind_text(st, 1, h->ref);
-	int rc = 0;
-	while (rc == 0 && db_step(st) == DB_ROW) {
-		size_t n = h->nrcpts + 1;
-		char **a = realloc(h->rcpts, n * sizeof *a);
-		if (a) h->rcpts = a;
-		char **b = a ? realloc(h->rcpt_states, n * sizeof *b) : NULL;
-		if (b) h->rcpt_states = b;
-		char **c = b ? realloc(h->parties, n * sizeof *c) : NULL;
-		if (c) h->parties = c;
-		char **d = c ? realloc(h->reasons, n * sizeof *d) : NULL;
-		if (d) h->reasons = d;
-		unsigned *e = d ? realloc(h->approvals, n * sizeof *e) : NULL;
-		if (e) h->approvals = e;
-		if (e == NULL) {
-			rc = -1;
-			break;
-		}
-		size_t i = h->nrcpts++;
-		h->rcpts[i] = store_column_dup(st, 0);
-		h->rcpt_states[i] = store_column_dup(st, 1);
-		h->parties[i] = store_column_dup(st, 2);
-		h->reasons[i] = store_column_dup(st, 3);
-		h->approvals[i] = (unsigned)db_column_int64(st, 4);
-		if (!h->rcpts[i] || !h->rcpt_states[i] || !h->parties[i] || !h->reasons[i])
-			rc = -1;
-	}
-	db_finalize(st);
-	return rc;
+	size_t i = h->nrcpts++;
+	h->rcpts[i] = store_column_dup(st, 1);
+	h->rcpt_states[i] = store_column_dup(st, 2);
+	h->parties[i] = store_column_dup(st, 3);
+	h->reasons[i] = store_column_dup(st, 4);
+	h->approvals[i] = (unsigned)db_column_int64(st, 5);
+	return !h->rcpts[i] || !h->rcpt_states[i] || !h->parties[i] || !h->reasons[i] ? -1 : 0;
 }
 
 /* Which holds a filter matches (bound by bind_filter()): the open ones
@@ -163,6 +148,42 @@ static struct db_stmt *list_query(struct store *s, const struct store_hold_filte
 	return st;
 }
 
+/* The recipients of the holds of the page in out (in the page's order):
+ * one query for the page, not one per hold (a round trip each on
+ * PostgreSQL).  0 or -1. */
+static int page_rcpts(struct store *s, const struct store_hold_filter *f,
+		      struct store_hold_list *out)
+{
+	struct db_stmt *st = store_prepare(
+		s,
+		"WITH page AS (SELECT h.ref, h.received FROM holds h WHERE" LIST_OPEN LIST_FILTERS
+		" ORDER BY h.received, h.ref LIMIT ?6 OFFSET ?7)"
+		" SELECT r.ref, r.recipient, r.state, r.party, r.reasons, r.approvals"
+		" FROM page JOIN hold_recipients r ON r.ref = page.ref"
+		" ORDER BY page.received, page.ref, r.id",
+		NULL, 0);
+	if (st == NULL)
+		return -1;
+	size_t limit = f->limit ? f->limit : STORE_LIST_MAX;
+	bind_filter(st, f);
+	db_bind_int64(st, 6, (int64_t)limit + 1);
+	db_bind_int64(st, 7, (int64_t)f->offset);
+	int rc = 0, step;
+	size_t i = 0;
+	while (rc == 0 && (step = db_step(st)) == DB_ROW) {
+		const char *ref = db_column_text(st, 0);
+		while (i < out->n && (ref == NULL || strcmp(out->holds[i].ref, ref) != 0))
+			i++;
+		if (i == out->n)
+			break;	/* the hold after the page */
+		rc = add_rcpt(&out->holds[i], st);
+	}
+	if (rc == 0 && step != DB_ROW && step != DB_DONE)
+		rc = -1;
+	db_finalize(st);
+	return rc;
+}
+
 /* The listing inside a read transaction (lock held). */
 static int list_locked(struct store *s, const struct store_hold_filter *f,
 		       struct store_hold_list *out, char *err, size_t errlen)
@@ -205,13 +226,14 @@ static int list_locked(struct store *s, const struct store_hold_filter *f,
 		h->advice_pending = (unsigned)db_column_int64(st, 13);
 		h->advice_of = store_column_opt(st, 14);
 		h->advice_since = (time_t)db_column_int64(st, 15);
-		if (!h->queue_id || !h->sender || !h->subject || !h->state || !h->summary_json ||
-		    list_rcpts(s, h) != 0)
+		if (!h->queue_id || !h->sender || !h->subject || !h->state || !h->summary_json)
 			rc = -1;
 	}
+	db_finalize(st);
+	if (rc == 0 && page_rcpts(s, f, out) != 0)
+		rc = -1;
 	if (rc != 0)
 		store_errf(err, errlen, "store: listing holds: %s", db_errmsg(s->db));
-	db_finalize(st);
 	return rc;
 }
 

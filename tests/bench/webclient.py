@@ -7,11 +7,14 @@
 #
 # Per page: WARM requests not counted (the first sets up the session),
 # then N, each timed from the request's first byte to the answer's last;
-# prints "NAME status bytes p50_ms p99_ms max_ms first_ms" (status and
+# prints "NAME status bytes p50_ms p99_ms max_ms first_ms cpu_ms" (status and
 # bytes of the last answer; first_ms: the first, uncounted request).  A
 # "{i}" in PATH is the request's number (modulo 128) times 65536 (an offset: page
-# after page of a text).  Exit 1 when an answer was no 200.
-import http.client, ssl, sys, time
+# after page of a text).  With BENCH_WEB_PIDS (the daemon's and the
+# console's process ids) also "cpu_ms": the CPU both used per counted
+# request (user + system, from /proc), a figure a busy machine does not
+# inflate the way it does the latency.  Exit 1 when an answer was no 200.
+import http.client, os, ssl, sys, time
 
 host, port, ca, cert, key, n = sys.argv[1:7]
 n = int(n)
@@ -41,6 +44,20 @@ def get(path):
     return r.status, len(body), (t1 - t0) * 1000.0
 
 
+PIDS = os.environ.get("BENCH_WEB_PIDS", "").split()
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu():
+    """CPU seconds used so far by PIDS (their threads included)."""
+    t = 0
+    for p in PIDS:
+        with open("/proc/%s/stat" % p) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        t += int(fields[11]) + int(fields[12])
+    return t / TICK
+
+
 def pct(v, p):
     v = sorted(v)
     return v[min(len(v) - 1, max(0, int(len(v) * p + 0.999999) - 1))]
@@ -48,17 +65,22 @@ def pct(v, p):
 
 bad = False
 for arg in sys.argv[7:]:
+    if arg.startswith("-"):
+        continue  # a page left out
     name, path = arg.split("=", 1)
     first = None
     for i in range(WARM):
         ms = get(path.replace("{i}", str(i % 128 * 65536)))[2]
         first = ms if first is None else first
     times = []
+    c0 = cpu()
     for i in range(WARM, WARM + n):
         status, size, ms = get(path.replace("{i}", str(i % 128 * 65536)))
         times.append(ms)
         if status != 200:
             bad = True
-    print("%s %d %d %.2f %.2f %.2f %.2f" % (name, status, size, pct(times, 0.50),
-                                            pct(times, 0.99), max(times), first), flush=True)
+    c1 = cpu()
+    print("%s %d %d %.2f %.2f %.2f %.2f %.2f" % (name, status, size, pct(times, 0.50),
+                                                 pct(times, 0.99), max(times), first,
+                                                 (c1 - c0) * 1000.0 / n), flush=True)
 sys.exit(1 if bad else 0)
