@@ -94,10 +94,26 @@ static bool room_for(struct ctlsock_text *t, unsigned part)
 	return true;
 }
 
+/* Keep no text of t (it may not be kept); the totals go on. */
+static void drop_text(struct ctlsock_text *t)
+{
+	t->over = true;
+	free(t->text);
+	t->text = NULL;
+	t->tlen = t->tcap = 0;
+}
+
 bool ctlsock_text_begin(struct ctlsock_text *t, unsigned part)
 {
 	if (!room_for(t, part))
 		return false;
+	/* a part whose text came in two streams is not one run of the
+	 * kept text: keep none (the page of this request is cut apart) */
+	for (size_t i = 0; i < t->norder; i++)
+		if (t->order[i] == part) {
+			drop_text(t);
+			return true;
+		}
 	unsigned *o = realloc(t->order, (t->norder + 1) * sizeof *o);
 	if (o == NULL)
 		return false;
@@ -116,10 +132,7 @@ bool ctlsock_text_append(struct ctlsock_text *t, unsigned part, const char *buf,
 		return true;
 	if (t->tlen + len > CTLSOCK_TEXT_KEEP_MAX) {
 		/* too much to keep: the totals go on, the text is dropped */
-		t->over = true;
-		free(t->text);
-		t->text = NULL;
-		t->tlen = t->tcap = 0;
+		drop_text(t);
 		return true;
 	}
 	if (t->tlen + len > t->tcap) {
