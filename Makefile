@@ -5,6 +5,7 @@
 #   make check        install what is missing, build, run every test
 #   make asan         the whole suite under ASan + UBSan
 #   make fuzz         libFuzzer builds of the fuzz targets (clang)
+#   make doc-screenshots  the screenshots of docs/jurists.md, from the browser test
 #   make bench        throughput against baselines run in the same invocation,
 #                     then the findings against BENCH_BASE's build (default main)
 #                     or BENCH_BASELINE=old/grondslag, byte for byte
@@ -26,7 +27,7 @@ CORPUS   ?= ../shared/corpus
 BENCH_BASE ?= main
 BENCH_BASELINE ?=
 
-PKGS     := gmime-3.0 libarchive libmaxminddb yaml-0.1 sqlite3 libpq gpgme gpg-error libidn2 libgsf-1
+PKGS     := gmime-3.0 libarchive libmaxminddb yaml-0.1 sqlite3 libpq gpgme gpg-error libidn2 libgsf-1 nettle
 # -isystem: our warnings are errors, the libraries' headers are not ours.
 PKG_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS)))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
@@ -77,7 +78,8 @@ ifneq ($(DAEMON_SRCS),)
 PROGRAMS += $(BUILD)/grondslag-milter
 endif
 
-.PHONY: all deps demo check test asan fuzz bench eval soak install clean tests-build deb deb-check
+.PHONY: all deps demo check test asan fuzz bench eval soak install clean tests-build deb deb-check \
+	doc-screenshots
 .DELETE_ON_ERROR:
 
 all: $(PROGRAMS)
@@ -172,6 +174,12 @@ bench: deps
 	$(MAKE) all $(TOOLS_BINS)
 	BUILD=$(BUILD) CORPUS=$(CORPUS) BENCH_BASE=$(BENCH_BASE) BENCH_BASELINE=$(BENCH_BASELINE) \
 		sh tests/bench/run.sh
+
+# The screenshots of docs/jurists.md, made again by the console's browser
+# test (as root, like check).
+doc-screenshots: deps
+	$(MAKE) all tests-build
+	BUILD=$(BUILD) sh contrib/doc-screenshots.sh
 
 # Not part of check: SOAK_MESSAGES (default 20000) through Postfix with
 # the milter killed at random and the store's disk full for a while.

@@ -5,7 +5,7 @@ set -eu
 
 PKGS="gcc make pkg-config clang libclang-rt-14-dev
 libmilter-dev libgpgme-dev libgpg-error-dev libmaxminddb-dev libcmocka-dev
-libgmime-3.0-dev libarchive-dev libsqlite3-dev libpq-dev postgresql-15 libyaml-dev libidn2-dev libgsf-1-dev
+libgmime-3.0-dev libarchive-dev libsqlite3-dev libpq-dev postgresql-15 libyaml-dev libidn2-dev libgsf-1-dev nettle-dev
 gnupg openssl poppler-utils zip p7zip-full mmdb-bin libmaxmind-db-writer-perl
 postfix swaks miltertest opendkim python3-dkim ripgrep time man-db chromium sqlite3
 libmicrohttpd-dev libgnutls28-dev chromium-driver python3-selenium libnss3-tools

@@ -4,7 +4,8 @@
  * and made canonical (a party, a reason code: ctlsock_names.c).  Called
  * by the request's files; calls none of them back.
  *
- * Public functions: ctlsock_arg(), ctlsock_filter() (ctlsock_priv.h).
+ * Public functions: ctlsock_arg(), ctlsock_filter(), ctlsock_page()
+ * (ctlsock_priv.h).
  * Limits: a string argument at most CTLSOCK_TEXT_MAX bytes.
  */
 #include <stdint.h>
@@ -54,5 +55,30 @@ bool ctlsock_filter(struct ctlsock_req *r, struct store_hold_filter *f, char *wh
 	if (f->reason != NULL && *f->reason &&
 	    (f->reason = ctlsock_reason_named(f->reason, why, whylen)) == NULL)
 		return false;
+	return true;
+}
+
+bool ctlsock_page(struct ctlsock_req *r, struct store_hold_filter *f, char *why, size_t whylen)
+{
+	const struct jsonr_value *ov = jsonr_get(r->root, "offset");
+	const struct jsonr_value *lv = jsonr_get(r->root, "limit");
+	uint64_t off = 0, lim = 0;
+	if ((jsonr_type(ov) != JSONR_NONE && (!jsonr_u64(ov, &off) || off > INT32_MAX)) ||
+	    (jsonr_type(lv) != JSONR_NONE &&
+	     (!jsonr_u64(lv, &lim) || lim == 0 || lim > CTLSOCK_HELD_MAX))) {
+		snprintf(why, whylen, "offset is a count of holds, limit 1 to %d",
+			 CTLSOCK_HELD_MAX);
+		return false;
+	}
+	f->offset = (size_t)off;
+	f->limit = (size_t)lim;
+	/* the order decides which holds a page holds, so it is the store's */
+	const char *sort = jsonr_str(jsonr_get(r->root, "sort"));
+	if (jsonr_type(jsonr_get(r->root, "sort")) != JSONR_NONE &&
+	    (sort == NULL || (strcmp(sort, "urgent") != 0 && strcmp(sort, "expiry") != 0))) {
+		snprintf(why, whylen, "sort is urgent or expiry");
+		return false;
+	}
+	f->urgent_first = sort != NULL && strcmp(sort, "urgent") == 0;
 	return true;
 }

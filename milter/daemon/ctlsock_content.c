@@ -25,6 +25,11 @@
  * jurists (the commands table); a changed stored message is refused and
  * recorded as "tampered".
  *
+ * A large attachment is read in pages: the first page walks the message
+ * and keeps its text (ctlsock_textcache.c), the next pages are cut from
+ * that text while the stored message is unchanged (its stamp), without
+ * reading, hashing and walking the whole message again.
+ *
  * Public functions (ctlsock_priv.h): ctlsock_content(),
  * ctlsock_view_record(), ctlsock_message_of(), ctlsock_write_headers().
  * Limits: the walk limits of the configuration (MaxParts, ScanTimeout,
@@ -43,45 +48,51 @@
 
 #define PART_PATH_MAX 1024
 
-/* The walk's collector: text sizes of every part, one page of one. */
+/* The walk's collector: every part's text into t (ctlsock_textcache.c),
+ * and one page of one part.  The page is kept apart: a message whose text
+ * is too large to keep whole still has its page. */
 struct collect {
-	struct findings *f;
+	struct ctlsock_text *t;
 	const char *want;		/* the part asked for; NULL: the first */
 	long chosen;			/* its index, -1 until seen */
 	uint64_t offset;		/* where the page begins */
-	uint64_t *total;		/* per part index: text bytes */
-	size_t ntotal;
 	char *page;			/* CTLSOCK_CONTENT_PAGE + 4 bytes */
 	size_t plen;
 	bool oom;
 };
 
+/* The part a request wants of the parts whose text began, in order: the
+ * one at path want, or the first (never the Subject); -1 none. */
+static long choose(const struct ctlsock_text *t, size_t upto, const char *want)
+{
+	for (size_t i = 0; i < upto; i++) {
+		const struct finding_part *p = findings_part(t->f, t->order[i]);
+		if (p != NULL && strcmp(p->path, "subject") != 0 &&
+		    (want == NULL || strcmp(want, p->path) == 0))
+			return t->order[i];
+	}
+	return -1;
+}
+
 static void on_begin(void *arg, unsigned part)
 {
 	struct collect *k = arg;
-	const struct finding_part *p = findings_part(k->f, part);
-	if (k->chosen >= 0 || p == NULL || strcmp(p->path, "subject") == 0)
+	if (!ctlsock_text_begin(k->t, part)) {
+		k->oom = true;
 		return;
-	if (k->want == NULL || strcmp(k->want, p->path) == 0)
-		k->chosen = part;
+	}
+	if (k->chosen < 0)
+		k->chosen = choose(k->t, k->t->norder, k->want);
 }
 
 static int on_text(void *arg, unsigned part, const char *buf, size_t len)
 {
 	struct collect *k = arg;
-	if (part >= k->ntotal) {
-		size_t n = part + 64;
-		uint64_t *t = realloc(k->total, n * sizeof *t);
-		if (t == NULL) {
-			k->oom = true;
-			return 1;
-		}
-		memset(t + k->ntotal, 0, (n - k->ntotal) * sizeof *t);
-		k->total = t;
-		k->ntotal = n;
+	uint64_t at = part < k->t->nparts ? k->t->total[part] : 0;
+	if (!ctlsock_text_append(k->t, part, buf, len)) {
+		k->oom = true;
+		return 1;
 	}
-	uint64_t at = k->total[part];
-	k->total[part] += len;
 	if ((long)part != k->chosen)
 		return 0;
 	/* the bytes of [offset, offset + page + 4) in this chunk */
@@ -113,7 +124,8 @@ static bool cont(char c)
  * most CTLSOCK_CONTENT_PAGE bytes ending at one. */
 static void write_page(struct json *j, const struct collect *k, const char *path)
 {
-	uint64_t total = k->chosen >= 0 && (size_t)k->chosen < k->ntotal ? k->total[k->chosen] : 0;
+	uint64_t total =
+		k->chosen >= 0 && (size_t)k->chosen < k->t->nparts ? k->t->total[k->chosen] : 0;
 	size_t skip = 0, n = k->plen;
 	while (skip < n && skip < 4 && k->offset > 0 && cont(k->page[skip]))
 		skip++;
@@ -147,14 +159,14 @@ static void write_parts(struct json *j, const struct collect *k)
 {
 	json_key(j, "parts");
 	json_arr_begin(j);
-	for (size_t i = 0; i < findings_part_count(k->f); i++) {
-		const struct finding_part *p = findings_part(k->f, i);
+	for (size_t i = 0; i < findings_part_count(k->t->f); i++) {
+		const struct finding_part *p = findings_part(k->t->f, i);
 		if (strcmp(p->path, "subject") == 0)
 			continue;
 		json_obj_begin(j);
 		findings_json_part_ident(j, p);
 		json_key(j, "text");
-		json_uint(j, i < k->ntotal ? k->total[i] : 0);
+		json_uint(j, i < k->t->nparts ? k->t->total[i] : 0);
 		json_key(j, "status");
 		json_str(j, part_status_name(p->status));
 		json_key(j, "reason");
@@ -238,6 +250,40 @@ static bool args_of(struct ctlsock_req *r, const char **part, int64_t *offset)
 	return true;
 }
 
+/* The page of k from the kept text of part k->chosen. */
+static void page_from_kept(struct collect *k)
+{
+	const struct ctlsock_text *t = k->t;
+	uint64_t total = t->total[k->chosen];
+	if (k->offset >= total)
+		return;
+	uint64_t n = total - k->offset;
+	if (n > CTLSOCK_CONTENT_PAGE + 4)
+		n = CTLSOCK_CONTENT_PAGE + 4;
+	memcpy(k->page, t->text + t->start[k->chosen] + k->offset, (size_t)n);
+	k->plen = (size_t)n;
+}
+
+/* Walk msg for k (a new text in k->t); 0, or -1 + answered. */
+static int walk(struct ctlsock_req *r, struct collect *k, const char *msg, size_t len,
+		const struct walk_limits *lim, const char *efpr)
+{
+	char err[256];
+	unsigned opened = 0;
+	k->t = ctlsock_text_new(msg, len, lim);
+	if (k->t == NULL || walk_message(msg, len, lim, k->t->f, &handler, k) < 0 || k->oom) {
+		ctlsock_status(r, "error", "the message could not be read");
+		return -1;
+	}
+	if ((opened = findings_decrypted_count(k->t->f)) > 0 &&
+	    store_escrow_record(r->env->store, &r->actor, r->ref, "", opened, efpr, err,
+				sizeof err) != 0) {
+		ctlsock_status(r, "error", "the decryption could not be recorded, so nothing is shown");
+		return -1;
+	}
+	return 0;
+}
+
 void ctlsock_content(struct ctlsock_req *r)
 {
 	const char *part;
@@ -250,45 +296,54 @@ void ctlsock_content(struct ctlsock_req *r)
 	}
 	if (!args_of(r, &part, &offset))
 		return;
-	int got = ctlsock_message_of(r, r->ref, &msg, &len);
-	if (got == 1)
-		return;
-	if (got != 0 || msg == NULL) {
-		ctlsock_status(r, "not-found", "no such hold (or its message cannot be read)");
-		return;
-	}
 	struct collect k = {.want = part, .chosen = -1, .offset = (uint64_t)offset,
-			    .f = findings_alloc(), .page = malloc(CTLSOCK_CONTENT_PAGE + 4)};
+			    .page = malloc(CTLSOCK_CONTENT_PAGE + 4)};
 	struct walk_limits lim;
 	config_walk_limits(r->c, &lim);
 	const char *efpr = NULL;
 	if (r->env->escrow_of != NULL)
 		lim.escrow = r->env->escrow_of(r->env->arg, r->reg_pin, &efpr);
-	char err[256];
-	unsigned opened = 0;
-	if (k.f == NULL || k.page == NULL ||
-	    walk_message(msg, len, &lim, k.f, &handler, &k) < 0 || k.oom) {
-		ctlsock_status(r, "error", "the message could not be read");
-	} else if ((opened = findings_decrypted_count(k.f)) > 0 &&
-		   store_escrow_record(r->env->store, &r->actor, r->ref, "", opened, efpr, err,
-				       sizeof err) != 0) {
-		ctlsock_status(r, "error", "the decryption could not be recorded, so nothing is shown");
+	/* the text kept from a walk of this very message, when it is still
+	 * the one checked then (the stamp) */
+	char stamp[64] = "";
+	if (store_hold_message_stamp(r->env->store, r->ref, stamp, sizeof stamp) == 0)
+		k.t = ctlsock_text_get(r->ref, stamp, &lim, r->now);
+	int rc = 0;
+	if (k.page == NULL) {
+		ctlsock_status(r, "error", "out of memory");
+		rc = -1;
+	} else if (k.t != NULL) {
+		k.chosen = choose(k.t, k.t->norder, part);
+		if (k.chosen >= 0)
+			page_from_kept(&k);
+	} else {
+		int got = ctlsock_message_of(r, r->ref, &msg, &len);
+		if (got == 1) {
+			rc = -1;
+		} else if (got != 0 || msg == NULL) {
+			ctlsock_status(r, "not-found", "no such hold (or its message cannot be read)");
+			rc = -1;
+		} else if ((rc = walk(r, &k, msg, len, &lim, efpr)) == 0 && *stamp) {
+			ctlsock_text_keep(k.t, r->ref, stamp, r->now);
+		}
+	}
+	if (rc != 0) {
+		/* answered */
 	} else if (part != NULL && k.chosen < 0) {
 		ctlsock_status(r, "not-found", "the message has no part with text at that path");
 	} else if (ctlsock_view_record(r, r->ref, "content",
-				       k.chosen >= 0 ? findings_part(k.f, k.chosen)->path : "",
+				       k.chosen >= 0 ? findings_part(k.t->f, k.chosen)->path : "",
 				       offset) != 0) {
 		ctlsock_status(r, "error", "the view could not be recorded, so nothing is shown");
 	} else {
 		ctlsock_status(r, "ok", NULL);
 		json_key(r->j, "ref");
 		json_str(r->j, r->ref);
-		ctlsock_write_headers(r, msg, len);
+		ctlsock_write_headers(r, k.t->head, k.t->hlen);
 		write_parts(r->j, &k);
-		write_page(r->j, &k, k.chosen >= 0 ? findings_part(k.f, k.chosen)->path : NULL);
+		write_page(r->j, &k, k.chosen >= 0 ? findings_part(k.t->f, k.chosen)->path : NULL);
 	}
-	findings_free(k.f);
+	ctlsock_text_put(k.t);
 	free(k.page);
-	free(k.total);
 	free(msg);
 }

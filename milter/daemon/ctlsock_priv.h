@@ -6,7 +6,8 @@
  * jurist names, checked against the registry, ctlsock_resolve.c an
  * admin settling a stuck release, ctlsock_args.c the request's arguments,
  * ctlsock_answer.c the members every answer shares, ctlsock_read.c the
- * record read by auditors without the store file).  Private to those
+ * record read by auditors without the store file, ctlsock_textcache.c the
+ * text of a message kept between the pages of its content).  Private to those
  * files.  Calls go one way: ctlsock.c -> ctlsock_req.c (the dispatcher)
  * -> the commands' files -> ctlsock_args.c, ctlsock_answer.c,
  * ctlsock_names.c; none calls back into the dispatcher.
@@ -21,6 +22,7 @@
 #include "grondslag/daemon/ctlsock.h"
 #include "grondslag/base/json.h"
 #include "grondslag/base/jsonr.h"
+#include "grondslag/scan/walk.h"
 
 /* One request being answered. */
 struct ctlsock_req {
@@ -79,6 +81,44 @@ const char *ctlsock_arg(const struct ctlsock_req *r, const char *key, bool *bad)
  * code checked and made canonical.  false + why (for the caller). */
 bool ctlsock_filter(struct ctlsock_req *r, struct store_hold_filter *f, char *why,
 		    size_t whylen);
+/* ctlsock_textcache.c: the text of a held message as the scanner read
+ * it, kept between the pages a jurist reads (see there). */
+#define CTLSOCK_TEXT_KEEP_MAX (32u << 20)	/* bytes of text kept of one message */
+#define CTLSOCK_TEXT_HEAD 65540		/* bytes of the message kept: the header section */
+struct ctlsock_text {
+	char ref[STORE_REF_MAX];
+	char stamp[64];			/* store_hold_message_stamp() when kept */
+	struct walk_limits lim;		/* of the walk */
+	time_t at;			/* when kept */
+	unsigned refs;			/* the cache's and each user's */
+	struct findings *f;		/* the parts */
+	char *head;			/* the message's first hlen bytes */
+	size_t hlen, msglen;
+	char *text;			/* every part's text, one after another */
+	size_t tlen, tcap;
+	bool over;			/* more than CTLSOCK_TEXT_KEEP_MAX: text dropped */
+	uint64_t *start, *total;	/* per part index: where its text begins, bytes */
+	size_t nparts;
+	unsigned *order;		/* the parts whose text began, in order */
+	size_t norder;
+};
+/* A new, empty walk of msg under lim (one user); NULL out of memory. */
+struct ctlsock_text *ctlsock_text_new(const char *msg, size_t len, const struct walk_limits *lim);
+/* The walk's text stream of part began, and len more bytes of it; false
+ * when out of memory. */
+bool ctlsock_text_begin(struct ctlsock_text *t, unsigned part);
+bool ctlsock_text_append(struct ctlsock_text *t, unsigned part, const char *buf, size_t len);
+/* The kept walk of ref under stamp and lim at now (one more user), or
+ * NULL. */
+struct ctlsock_text *ctlsock_text_get(const char *ref, const char *stamp,
+				      const struct walk_limits *lim, time_t now);
+/* Keep t as the walk of ref under stamp (unless it may not be kept). */
+void ctlsock_text_keep(struct ctlsock_text *t, const char *ref, const char *stamp, time_t now);
+/* One user fewer. */
+void ctlsock_text_put(struct ctlsock_text *t);
+
+/* The page of held (offset, limit) into f; false + why when malformed. */
+bool ctlsock_page(struct ctlsock_req *r, struct store_hold_filter *f, char *why, size_t whylen);
 /* The party id a filter names: a registry party (id or name, any case),
  * else a party id of the stored holds (any case); NULL + why. */
 const char *ctlsock_party_filter(struct ctlsock_req *r, const char *text, char *why,

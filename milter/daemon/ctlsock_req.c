@@ -207,7 +207,7 @@ static void cmd_held(struct ctlsock_req *r)
 	struct store_hold_filter f;
 	struct store_hold_list l;
 	char err[300];
-	if (!ctlsock_filter(r, &f, err, sizeof err)) {
+	if (!ctlsock_filter(r, &f, err, sizeof err) || !ctlsock_page(r, &f, err, sizeof err)) {
 		ctlsock_status(r, "bad-request", err);
 		return;
 	}
@@ -227,6 +227,12 @@ static void cmd_held(struct ctlsock_req *r)
 	json_uint(r->j, config_uint(r->c, CONF_RELEASE_APPROVALS));
 	json_key(r->j, "truncated");
 	json_bool(r->j, l.truncated);
+	json_key(r->j, "total");
+	json_uint(r->j, l.total);
+	json_key(r->j, "urgent_total");
+	json_uint(r->j, l.urgent_total);
+	json_key(r->j, "offset");
+	json_uint(r->j, f.offset);
 	json_key(r->j, "holds");
 	json_arr_begin(r->j);
 	for (size_t i = 0; i < l.n; i++)

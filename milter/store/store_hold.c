@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <glib.h>
 #include <limits.h>
+#include <nettle/sha2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,21 @@ enum put_result { PUT_OK, PUT_ERROR, PUT_REF_TAKEN, PUT_RETRY };
 static void digest_hex(GChecksum *cs, char out[STORE_SHA256_HEX])
 {
 	snprintf(out, STORE_SHA256_HEX, "%s", g_checksum_get_string(cs));
+}
+
+/* The SHA-256 of n bytes at m as hex.  Nettle's, not GLib's: every look
+ * at a held message and every release hashes the whole stored message
+ * again, and Nettle uses the CPU's SHA instructions (a 13 MB message in
+ * 9 ms instead of 60). */
+static void sha256_hex(const char *m, size_t n, char out[STORE_SHA256_HEX])
+{
+	struct sha256_ctx c;
+	uint8_t d[SHA256_DIGEST_SIZE];
+	sha256_init(&c);
+	sha256_update(&c, n, (const uint8_t *)m);
+	sha256_digest(&c, sizeof d, d);
+	for (size_t i = 0; i < sizeof d; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
 /* What stream_read() reads from: the message file, hashed on the way. */
@@ -464,6 +480,39 @@ char *store_hold_message(struct store *s, const char *ref, size_t *len)
 	return out;
 }
 
+int store_hold_message_stamp(struct store *s, const char *ref, char *out, size_t outlen)
+{
+	if (s == NULL || ref == NULL || outlen == 0)
+		return -1;
+	bool pg = db_backend(s->db) == DB_POSTGRES;
+	int64_t version = 0;
+	pthread_mutex_lock(&s->lock);
+	struct db_stmt *st = store_prepare(
+		s,
+		pg ? "SELECT length(message), CAST(CAST(xmin AS TEXT) AS BIGINT) FROM hold_messages"
+		     " WHERE ref = ?1"
+		   : "SELECT length(message), 0 FROM hold_messages WHERE ref = ?1",
+		NULL, 0);
+	int rc = st != NULL && (pg || store_query_int(s->db, "PRAGMA data_version", &version) ==
+						  DB_OK)
+			 ? 1
+			 : -1;
+	if (st != NULL && rc == 1) {
+		store_bind_text(st, 1, ref);
+		int step = db_step(st);
+		if (step == DB_ROW) {
+			snprintf(out, outlen, "%lld:%lld", (long long)db_column_int64(st, 0),
+				 (long long)(pg ? db_column_int64(st, 1) : version));
+			rc = 0;
+		} else if (step != DB_DONE) {
+			rc = -1;
+		}
+	}
+	db_finalize(st);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
 int store_hold_message_checked(struct store *s, const char *ref, char **msg, size_t *len,
 			       char *why, size_t whylen)
 {
@@ -479,10 +528,7 @@ int store_hold_message_checked(struct store *s, const char *ref, char **msg, siz
 		return -1;
 	}
 	char have[STORE_SHA256_HEX];
-	GChecksum *cs = g_checksum_new(G_CHECKSUM_SHA256);
-	g_checksum_update(cs, (const guchar *)m, (gssize)n);
-	digest_hex(cs, have);
-	g_checksum_free(cs);
+	sha256_hex(m, n, have);
 	int rc = 0;
 	/* a changed message, whatever changed it (an edit of the database, a
 	 * bad restore, a disk error), is never released or shown as held */

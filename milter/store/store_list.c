@@ -6,8 +6,10 @@
  *
  * Public functions: store_holds_list(), store_hold_list_free(),
  * store_hold_approvals(), store_approvals_free(), store_party_held().
- * Limits: at most filter.limit (default STORE_LIST_MAX) holds; more sets
- * truncated.
+ * Limits: at most filter.limit (default STORE_LIST_MAX) holds from
+ * filter.offset on (a page); more sets truncated, total counts them all.
+ * A Sender's listing (filter.sender_ok) is filtered row by row here, so
+ * its page and count are made here too, from every open hold.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -51,107 +53,201 @@ void store_hold_list_free(struct store_hold_list *l)
 	memset(l, 0, sizeof *l);
 }
 
-/* Append the recipients of h->ref; 0 or -1. */
-static int list_rcpts(struct store *s, struct store_hold_summary *h)
+/* Append the recipient in the columns from 1 of st's row to h; 0 or -1. */
+static int add_rcpt(struct store_hold_summary *h, struct db_stmt *st)
 {
-	struct db_stmt *st = store_prepare(s,
-					 "SELECT recipient, state, party, reasons, approvals"
-					 " FROM hold_recipients WHERE ref = ?1 ORDER BY id",
-					 NULL, 0);
-	if (st == NULL)
+	size_t n = h->nrcpts + 1;
+	char **a = realloc(h->rcpts, n * sizeof *a);
+	if (a) h->rcpts = a;
+	char **b = a ? realloc(h->rcpt_states, n * sizeof *b) : NULL;
+	if (b) h->rcpt_states = b;
+	char **c = b ? realloc(h->parties, n * sizeof *c) : NULL;
+	if (c) h->parties = c;
+	char **d = c ? realloc(h->reasons, n * sizeof *d) : NULL;
+	if (d) h->reasons = d;
+	unsigned *e = d ? realloc(h->approvals, n * sizeof *e) : NULL;
+	if (e) h->approvals = e;
+	if (e == NULL)
 		return -1;
-	store_bind_text(st, 1, h->ref);
-	int rc = 0;
-	while (rc == 0 && db_step(st) == DB_ROW) {
-		size_t n = h->nrcpts + 1;
-		char **a = realloc(h->rcpts, n * sizeof *a);
-		if (a) h->rcpts = a;
-		char **b = a ? realloc(h->rcpt_states, n * sizeof *b) : NULL;
-		if (b) h->rcpt_states = b;
-		char **c = b ? realloc(h->parties, n * sizeof *c) : NULL;
-		if (c) h->parties = c;
-		char **d = c ? realloc(h->reasons, n * sizeof *d) : NULL;
-		if (d) h->reasons = d;
-		unsigned *e = d ? realloc(h->approvals, n * sizeof *e) : NULL;
-		if (e) h->approvals = e;
-		if (e == NULL) {
-			rc = -1;
-			break;
-		}
-		size_t i = h->nrcpts++;
-		h->rcpts[i] = store_column_dup(st, 0);
-		h->rcpt_states[i] = store_column_dup(st, 1);
-		h->parties[i] = store_column_dup(st, 2);
-		h->reasons[i] = store_column_dup(st, 3);
-		h->approvals[i] = (unsigned)db_column_int64(st, 4);
-		if (!h->rcpts[i] || !h->rcpt_states[i] || !h->parties[i] || !h->reasons[i])
-			rc = -1;
-	}
-	db_finalize(st);
-	return rc;
+	size_t i = h->nrcpts++;
+	h->rcpts[i] = store_column_dup(st, 1);
+	h->rcpt_states[i] = store_column_dup(st, 2);
+	h->parties[i] = store_column_dup(st, 3);
+	h->reasons[i] = store_column_dup(st, 4);
+	h->approvals[i] = (unsigned)db_column_int64(st, 5);
+	return !h->rcpts[i] || !h->rcpt_states[i] || !h->parties[i] || !h->reasons[i] ? -1 : 0;
 }
 
-/* The listing query, with the filter bound. */
-static struct db_stmt *list_query(struct store *s, const struct store_hold_filter *f, char *err,
-				size_t errlen)
+/* Which holds a filter matches (bound by bind_filter()): the open ones
+ * (or all), then the rest of the filter.  The listing walks the holds in
+ * the order of received (its index) and stops after the page; the count
+ * reads every match, from the index of state and received when no other
+ * filter is set, so the same state test is written as an IN list there. */
+#define LIST_OPEN " (?1 <> 0 OR h.state IN ('pending','partly-approved','releasing'))"
+#define COUNT_OPEN                                                                         \
+	" h.state IN ('pending','partly-approved','releasing',"                            \
+	" CASE WHEN ?1 <> 0 THEN 'released' END, CASE WHEN ?1 <> 0 THEN 'denied' END,"      \
+	" CASE WHEN ?1 <> 0 THEN 'expired' END)"
+#define LIST_FILTERS                                                                       \
+	" AND h.received >= ?2"                                                            \
+	" AND (?3 = '' OR instr(lower(h.sender), lower(?3)) > 0)"                          \
+	" AND (?4 = '' OR EXISTS (SELECT 1 FROM hold_recipients r WHERE r.ref = h.ref"     \
+	"      AND r.party = ?4))"                                                         \
+	" AND (?5 = '' OR EXISTS (SELECT 1 FROM hold_recipients r WHERE r.ref = h.ref"     \
+	"      AND instr(',' || r.reasons || ',', ',' || ?5 || ',') > 0))"               \
+	" AND (?8 = 0 OR EXISTS (SELECT 1 FROM audit a WHERE a.ref = h.ref"                \
+	"      AND a.event = 'urgent'))"
+
+/* The orders of a listing: soonest received (so soonest expiry) first,
+ * read from the index; or the holds whose sender asked for an urgent
+ * review first, the longest waiting first (the request is the hold's
+ * first "urgent" record, found through the audit_ref index). */
+#define ORDER_TIME " ORDER BY h.received, h.ref"
+#define ORDER_URGENT                                                                       \
+	" ORDER BY coalesce((SELECT min(a.at) FROM audit a WHERE a.ref = h.ref"             \
+	"  AND a.event = 'urgent'), 9223372036854775807), h.received, h.ref"
+/* The page of a listing in the order o, numbered n. */
+#define PAGE_CTE(o)                                                                        \
+	"WITH page AS (SELECT h.ref, row_number() OVER (" o ") AS n"                        \
+	" FROM holds h WHERE" LIST_OPEN LIST_FILTERS o " LIMIT ?6 OFFSET ?7)"
+static void bind_filter(struct db_stmt *st, const struct store_hold_filter *f)
 {
-	struct db_stmt *st = store_prepare(
-		s,
-		"SELECT h.ref, queue_id, sender, subject, state, summary_json, received,"
-		" categories, tlp, release_attempts, release_error,"
-		/* where the case stands (store_case.c): its holder, and the
-		 * oldest request for advice still unanswered */
-		" c.holder, c.since,"
-		" (SELECT count(*) FROM hold_advice v WHERE v.ref = h.ref AND v.answered_at IS NULL),"
-		" (SELECT asked_of FROM hold_advice v WHERE v.ref = h.ref AND v.answered_at IS NULL"
-		"  ORDER BY v.id LIMIT 1),"
-		" (SELECT min(asked_at) FROM hold_advice v WHERE v.ref = h.ref"
-		"  AND v.answered_at IS NULL),"
-		/* the sender's request for an urgent review: its record,
-		 * found by one look-up of the hold's records (audit_ref) */
-		" ua.actor, ua.at"
-		" FROM holds h LEFT JOIN hold_cases c ON c.ref = h.ref"
-		" LEFT JOIN audit ua ON ua.seq = (SELECT min(seq) FROM audit a"
-		"  WHERE a.ref = h.ref AND a.event = 'urgent') WHERE"
-		" (?1 <> 0 OR h.state IN ('pending','partly-approved','releasing'))"
-		" AND h.received >= ?2"
-		" AND (?3 = '' OR instr(lower(h.sender), lower(?3)) > 0)"
-		" AND (?4 = '' OR EXISTS (SELECT 1 FROM hold_recipients r WHERE r.ref = h.ref"
-		"      AND r.party = ?4))"
-		" AND (?5 = '' OR EXISTS (SELECT 1 FROM hold_recipients r WHERE r.ref = h.ref"
-		"      AND instr(',' || r.reasons || ',', ',' || ?5 || ',') > 0))"
-		" AND (?7 = 0 OR ua.seq IS NOT NULL)"
-		" ORDER BY h.received, h.ref LIMIT ?6",
-		err, errlen);
-	if (st == NULL)
-		return NULL;
-	size_t limit = f->limit ? f->limit : STORE_LIST_MAX;
 	db_bind_int64(st, 1, f->all_states ? 1 : 0);
 	db_bind_int64(st, 2, (int64_t)f->since);
 	store_bind_text(st, 3, f->sender);
 	store_bind_text(st, 4, f->party);
 	store_bind_text(st, 5, f->reason);
-	/* a Sender's filter is applied row by row: the limit is counted
-	 * after it (list_locked) */
+	db_bind_int64(st, 8, f->urgent ? 1 : 0);
+}
+
+/* The page's LIMIT and OFFSET: a Sender's listing reads every match and
+ * makes its page in list_locked(), after its own filter. */
+static void bind_page(struct db_stmt *st, const struct store_hold_filter *f)
+{
+	size_t limit = f->limit ? f->limit : STORE_LIST_MAX;
 	db_bind_int64(st, 6, f->sender_ok != NULL ? INT64_MAX : (int64_t)limit + 1);
-	db_bind_int64(st, 7, f->urgent ? 1 : 0);
+	db_bind_int64(st, 7, f->sender_ok != NULL ? 0 : (int64_t)f->offset);
+}
+
+/* How many holds f matches, every page; 0 or -1. */
+static int count_locked(struct store *s, const struct store_hold_filter *f, size_t *total)
+{
+	struct db_stmt *st = store_prepare(
+		s, "SELECT count(*) FROM holds h WHERE" COUNT_OPEN LIST_FILTERS, NULL, 0);
+	if (st == NULL)
+		return -1;
+	bind_filter(st, f);
+	int rc = db_step(st) == DB_ROW ? 0 : -1;
+	if (rc == 0)
+		*total = (size_t)db_column_int64(st, 0);
+	db_finalize(st);
+	return rc;
+}
+
+/* The listing query, with the filter bound: one page of it, the case
+ * columns read only for the holds of the page: where the case stands
+ * (store_case.c: its holder, the oldest request for advice still
+ * unanswered) and the sender's request for an urgent review. */
+#define LIST_SQL(o)                                                                        \
+	PAGE_CTE(o)                                                                        \
+	" SELECT h.ref, queue_id, sender, subject, state, summary_json, received,"         \
+	" categories, tlp, release_attempts, release_error,"                               \
+	" c.holder, c.since,"                                                              \
+	" (SELECT count(*) FROM hold_advice v WHERE v.ref = h.ref AND v.answered_at IS NULL)," \
+	" (SELECT asked_of FROM hold_advice v WHERE v.ref = h.ref AND v.answered_at IS NULL" \
+	"  ORDER BY v.id LIMIT 1),"                                                        \
+	" (SELECT min(asked_at) FROM hold_advice v WHERE v.ref = h.ref"                    \
+	"  AND v.answered_at IS NULL),"                                                    \
+	" ua.actor, ua.at"                                                                 \
+	" FROM page JOIN holds h ON h.ref = page.ref"                                      \
+	" LEFT JOIN hold_cases c ON c.ref = h.ref"                                         \
+	" LEFT JOIN audit ua ON ua.seq = (SELECT min(seq) FROM audit a"                    \
+	"  WHERE a.ref = h.ref AND a.event = 'urgent')"                                    \
+	" ORDER BY page.n"
+
+static struct db_stmt *list_query(struct store *s, const struct store_hold_filter *f, char *err,
+				size_t errlen)
+{
+	struct db_stmt *st = store_prepare(
+		s, f->urgent_first ? LIST_SQL(ORDER_URGENT) : LIST_SQL(ORDER_TIME), err, errlen);
+	if (st == NULL)
+		return NULL;
+	bind_filter(st, f);
+	bind_page(st, f);
 	return st;
+}
+
+/* The recipients of the holds of the page in out (in the page's order):
+ * one query for the page, not one per hold (a round trip each on
+ * PostgreSQL).  A Sender's page is a subsequence of the query's holds:
+ * rows of holds not in out are passed over.  0 or -1. */
+#define RCPTS_SQL                                                                          \
+	" SELECT r.ref, r.recipient, r.state, r.party, r.reasons, r.approvals"             \
+	" FROM page JOIN hold_recipients r ON r.ref = page.ref"                            \
+	" ORDER BY page.n, r.id"
+
+static int page_rcpts(struct store *s, const struct store_hold_filter *f,
+		      struct store_hold_list *out)
+{
+	struct db_stmt *st = store_prepare(
+		s,
+		f->urgent_first ? PAGE_CTE(ORDER_URGENT) RCPTS_SQL : PAGE_CTE(ORDER_TIME) RCPTS_SQL,
+		NULL, 0);
+	if (st == NULL)
+		return -1;
+	bind_filter(st, f);
+	bind_page(st, f);
+	int rc = 0, step;
+	size_t i = 0;
+	while (rc == 0 && (step = db_step(st)) == DB_ROW) {
+		const char *ref = db_column_text(st, 0);
+		size_t j = i;
+		while (j < out->n && (ref == NULL || strcmp(out->holds[j].ref, ref) != 0))
+			j++;
+		if (j == out->n) {
+			if (f->sender_ok == NULL)
+				break;	/* the hold after the page */
+			continue;	/* not the Sender's, or not on the page */
+		}
+		i = j;
+		rc = add_rcpt(&out->holds[i], st);
+	}
+	if (rc == 0 && step != DB_ROW && step != DB_DONE)
+		rc = -1;
+	db_finalize(st);
+	return rc;
 }
 
 /* The listing inside a read transaction (lock held). */
 static int list_locked(struct store *s, const struct store_hold_filter *f,
 		       struct store_hold_list *out, char *err, size_t errlen)
 {
+	struct store_hold_filter u = *f;
+	u.urgent = true;
+	if (f->sender_ok == NULL &&
+	    (count_locked(s, f, &out->total) != 0 ||
+	     count_locked(s, &u, &out->urgent_total) != 0)) {
+		store_errf(err, errlen, "store: counting holds: %s", db_errmsg(s->db));
+		return -1;
+	}
 	struct db_stmt *st = list_query(s, f, err, errlen);
 	if (st == NULL)
 		return -1;
-	size_t limit = f->limit ? f->limit : STORE_LIST_MAX;
+	size_t limit = f->limit ? f->limit : STORE_LIST_MAX, seen = 0;
 	int rc = 0;
 	while (rc == 0 && db_step(st) == DB_ROW) {
-		if (f->sender_ok != NULL &&
-		    !f->sender_ok(f->sender_arg, (const char *)db_column_text(st, 2)))
-			continue;
-		if (out->n == limit) {
+		if (f->sender_ok != NULL) {
+			if (!f->sender_ok(f->sender_arg, (const char *)db_column_text(st, 2)))
+				continue;
+			out->total++;
+			out->urgent_total += db_column_text(st, 16) != NULL;
+			if (seen++ < f->offset)
+				continue;	/* before the Sender's page */
+			if (out->n == limit) {
+				out->truncated = true;
+				continue;	/* counted, not listed */
+			}
+		} else if (out->n == limit) {
 			out->truncated = true;
 			break;
 		}
@@ -181,13 +277,14 @@ static int list_locked(struct store *s, const struct store_hold_filter *f,
 		h->advice_since = (time_t)db_column_int64(st, 15);
 		h->urgent_by = store_column_opt(st, 16);
 		h->urgent_since = (time_t)db_column_int64(st, 17);
-		if (!h->queue_id || !h->sender || !h->subject || !h->state || !h->summary_json ||
-		    list_rcpts(s, h) != 0)
+		if (!h->queue_id || !h->sender || !h->subject || !h->state || !h->summary_json)
 			rc = -1;
 	}
+	db_finalize(st);
+	if (rc == 0 && page_rcpts(s, f, out) != 0)
+		rc = -1;
 	if (rc != 0)
 		store_errf(err, errlen, "store: listing holds: %s", db_errmsg(s->db));
-	db_finalize(st);
 	return rc;
 }
 
@@ -200,7 +297,7 @@ int store_holds_list(struct store *s, const struct store_hold_filter *f,
 		store_errf(err, errlen, "store: no store");
 		return -1;
 	}
-	s = store_read_begin(s);
+	store_read_begin(s);
 	int rc = list_locked(s, f ? f : &none, out, err, errlen);
 	store_read_end(s);
 	if (rc != 0)
@@ -226,7 +323,7 @@ int store_hold_approvals(struct store *s, const char *ref, struct store_approval
 	*n = 0;
 	if (s == NULL || ref == NULL)
 		return -1;
-	s = store_take(s);
+	pthread_mutex_lock(&s->lock);
 	struct db_stmt *st = store_prepare(s,
 					 "SELECT r.recipient, a.jurist, a.reason, a.basis, a.at"
 					 " FROM hold_approvals a JOIN hold_recipients r"
@@ -252,7 +349,7 @@ int store_hold_approvals(struct store *s, const char *ref, struct store_approval
 			rc = -1;
 	}
 	db_finalize(st);
-	store_give(s);
+	pthread_mutex_unlock(&s->lock);
 	if (rc != 0) {
 		store_errf(err, errlen, "store: reading approvals failed");
 		store_approvals_free(*out, *n);
@@ -268,7 +365,7 @@ int store_party_held(struct store *s, const char *party, char *out, size_t outle
 	if (s == NULL || party == NULL || outlen == 0)
 		return -1;
 	out[0] = '\0';
-	s = store_take(s);
+	pthread_mutex_lock(&s->lock);
 	struct db_stmt *st = store_prepare(s,
 					 "SELECT party FROM hold_recipients WHERE party IS NOT NULL"
 					 " AND lower(party) = lower(?1) LIMIT 1", err, errlen);
@@ -285,6 +382,6 @@ int store_party_held(struct store *s, const char *party, char *out, size_t outle
 		}
 	}
 	db_finalize(st);
-	store_give(s);
+	pthread_mutex_unlock(&s->lock);
 	return rc;
 }

@@ -265,12 +265,12 @@ void web_page_case(const struct web_ctx *x, const struct web_form *f, struct web
 		json_key(j, "take_over");
 		json_bool(j, true);
 	}
-	free(lf);
 	struct web_answer a;
 	char why[300];
 	if (web_req_call(j, x, &a, why, sizeof why) != 0 || strcmp(a.status, "ok") != 0) {
 		web_page_refusal(&a, why, out);
 		web_answer_free(&a);
+		free(lf);
 		return;
 	}
 	struct web_buf b = {0};
@@ -292,6 +292,17 @@ void web_page_case(const struct web_ctx *x, const struct web_form *f, struct web
 					"approval of two jurists."));
 		web_buf_add(&b, "</p>\n");
 	}
+	/* what was recorded in the person's words: the note, the comment,
+	 * the question, the justification (inert text, its line breaks kept) */
+	if (acts[i].text_key != NULL && lf != NULL) {
+		web_buf_add(&b, "<h2>");
+		web_buf_html(&b, web_tr(i == 1 ? "Your note" : i == 2 ? "Your comment"
+					: i == 3 ? "Your question" : "Your justification"));
+		web_buf_add(&b, "</h2>\n<pre id=\"case-text\">");
+		web_buf_pre(&b, lf, strlen(lf));
+		web_buf_add(&b, "</pre>\n");
+	}
+	free(lf);
 	web_case_section(&b, a.root, x, false);
 	web_answer_free(&a);
 	web_page_end(&b, 200, out);

@@ -9,9 +9,14 @@
  * 400, never an empty list.  A hold whose sender asked for an urgent
  * review is marked, with how long the request has waited; urgent=1 lists
  * only those, sort=urgent puts them first (longest waiting first).  A
- * sender's queue is the daemon's list of their own mail.
+ * sender's queue is the daemon's list of their own mail.  The queue comes
+ * in pages of WEB_QUEUE_PAGE holds (?page=N): the daemon orders, reads,
+ * records as seen and sends only that page, and counts every hold the
+ * filter matches, so a queue of ten thousand is as quick as one of ten
+ * and its counts still right.
  *
  * Public function: web_page_queue().
+ * Limits: WEB_QUEUE_PAGE holds a page; page numbers up to WEB_QUEUE_PAGES.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +35,8 @@ static const struct {
 	{"sender", "sender", "Sender"},
 };
 #define NFILTERS (sizeof filters / sizeof filters[0])
+#define WEB_QUEUE_PAGE 100
+#define WEB_QUEUE_PAGES 100000
 
 static int by_time_left(const void *a, const void *b)
 {
@@ -210,6 +217,81 @@ static void queue_row(struct web_buf *b, const struct jsonr_value *h, uint64_t r
 	web_buf_add(b, "</tr>\n");
 }
 
+/* The page number of q ("page", from 1; 1 when absent), 0 when it is no
+ * page number. */
+static size_t page_of(const struct web_form *q)
+{
+	const char *v = web_form_get(q, "page");
+	if (v == NULL || *v == '\0')
+		return 1;
+	size_t n = 0;
+	for (; *v >= '0' && *v <= '9' && n <= WEB_QUEUE_PAGES; v++)
+		n = n * 10 + (size_t)(*v - '0');
+	return *v == '\0' && n >= 1 && n <= WEB_QUEUE_PAGES ? n : 0;
+}
+
+/* A link to page n of the queue with the filters of q. */
+static void page_link(struct web_buf *b, const struct web_form *q, size_t n, const char *rel,
+		      const char *label)
+{
+	web_buf_addf(b, "<a rel=\"%s\" href=\"/?page=%zu", rel, n);
+	for (size_t i = 0; i < NFILTERS; i++) {
+		const char *v = web_form_get(q, filters[i].query);
+		if (v != NULL && *v) {
+			web_buf_addf(b, "&amp;%s=", filters[i].query);
+			web_buf_url(b, v);
+		}
+	}
+	static const char *const also[] = {"urgent", "sort"};
+	for (size_t i = 0; i < sizeof also / sizeof also[0]; i++) {
+		const char *v = web_form_get(q, also[i]);
+		if (v != NULL && *v) {
+			web_buf_addf(b, "&amp;%s=", also[i]);
+			web_buf_url(b, v);
+		}
+	}
+	web_buf_add(b, "\">");
+	web_buf_html(b, web_tr(label));
+	web_buf_add(b, "</a>");
+}
+
+/* Which holds of how many this page shows, and the way to the others. */
+static void pager(struct web_buf *b, const struct web_form *q, size_t page, size_t shown,
+		  size_t total)
+{
+	size_t first = (page - 1) * WEB_QUEUE_PAGE;
+	size_t pages = (total + WEB_QUEUE_PAGE - 1) / WEB_QUEUE_PAGE;
+	if (pages <= 1 && page == 1)
+		return;
+	web_buf_add(b, "<nav class=\"pager\" aria-label=\"");
+	web_buf_html(b, web_tr("Pages of the queue"));
+	web_buf_add(b, "\"><p>");
+	web_buf_html(b, web_tr("Holds"));
+	if (shown > 0)
+		web_buf_addf(b, " %zu&ndash;%zu", first + 1, first + shown);
+	web_buf_add(b, " ");
+	web_buf_html(b, web_tr("of"));
+	web_buf_addf(b, " %zu (", total);
+	web_buf_html(b, web_tr("page"));
+	web_buf_addf(b, " %zu ", page);
+	web_buf_html(b, web_tr("of"));
+	web_buf_addf(b, " %zu)", pages ? pages : 1);
+	if (page > 1) {
+		web_buf_add(b, " ");
+		page_link(b, q, 1, "first", "First");
+		web_buf_add(b, " ");
+		page_link(b, q, page - 1 < pages ? page - 1 : (pages ? pages : 1), "prev",
+			  "Previous");
+	}
+	if (page < pages) {
+		web_buf_add(b, " ");
+		page_link(b, q, page + 1, "next", "Next");
+		web_buf_add(b, " ");
+		page_link(b, q, pages, "last", "Last");
+	}
+	web_buf_add(b, "</p></nav>\n");
+}
+
 void web_page_queue(const struct web_ctx *x, const struct web_form *q, struct web_page *out)
 {
 	for (size_t i = 0; i < q->n; i++) {
@@ -217,9 +299,9 @@ void web_page_queue(const struct web_ctx *x, const struct web_form *q, struct we
 		while (k < NFILTERS && strcmp(q->key[i], filters[k].query) != 0)
 			k++;
 		bool urgent = strcmp(q->key[i], "urgent") == 0, sort = strcmp(q->key[i], "sort") == 0;
-		if (k == NFILTERS && !urgent && !sort) {
+		if (k == NFILTERS && !urgent && !sort && strcmp(q->key[i], "page") != 0) {
 			web_page_error(400, "Bad request", "unknown filter: use party, reason, sender, "
-				       "urgent or sort", out);
+				       "urgent, sort or page", out);
 			return;
 		}
 		if ((urgent && strcmp(q->val[i], "1") != 0 && *q->val[i] != '\0') ||
@@ -233,6 +315,11 @@ void web_page_queue(const struct web_ctx *x, const struct web_form *q, struct we
 	const char *uq = web_form_get(q, "urgent"), *sq = web_form_get(q, "sort");
 	bool urgent_only = uq != NULL && strcmp(uq, "1") == 0;
 	bool urgent_first = sq != NULL && strcmp(sq, "urgent") == 0;
+	size_t page = page_of(q);
+	if (page == 0) {
+		web_page_error(400, "Bad request", "page is a page number", out);
+		return;
+	}
 	struct json *j;
 	struct web_answer a;
 	if (!web_req_begin(&j, "held", x)) {
@@ -250,6 +337,14 @@ void web_page_queue(const struct web_ctx *x, const struct web_form *q, struct we
 		json_key(j, "urgent");
 		json_bool(j, true);
 	}
+	if (urgent_first) {
+		json_key(j, "sort");
+		json_str(j, "urgent");
+	}
+	json_key(j, "offset");
+	json_uint(j, (uint64_t)(page - 1) * WEB_QUEUE_PAGE);
+	json_key(j, "limit");
+	json_uint(j, WEB_QUEUE_PAGE);
 	if (!web_req_ok(j, x, &a, out))
 		return;
 	const struct jsonr_value *holds = jsonr_get(a.root, "holds");
@@ -263,9 +358,6 @@ void web_page_queue(const struct web_ctx *x, const struct web_form *q, struct we
 	for (size_t i = 0; i < n; i++)
 		v[i] = jsonr_at(holds, i);
 	qsort(v, n, sizeof *v, urgent_first ? by_urgency : by_time_left);
-	size_t nurgent = 0;
-	for (size_t i = 0; i < n; i++)
-		nurgent += web_jstr(v[i], "urgent_by") != NULL;
 	struct web_buf b = {0};
 	web_page_begin(&b, x->s->sender ? "Your held mail" : "Open holds", x->s);
 	if (x->s->sender) {
@@ -275,15 +367,18 @@ void web_page_queue(const struct web_ctx *x, const struct web_form *q, struct we
 		web_buf_add(&b, "</p>\n");
 	}
 	filter_form(&b, q);
-	web_buf_addf(&b, "<p id=\"count\">%zu ", n);
-	web_buf_html(&b, web_tr(n == 1 ? "open hold" : "open holds"));
+	/* every hold the filter matches, not only this page's */
+	size_t total = (size_t)web_jint(a.root, "total");
+	size_t nurgent = (size_t)web_jint(a.root, "urgent_total");
+	web_buf_addf(&b, "<p id=\"count\">%zu ", total);
+	web_buf_html(&b, web_tr(total == 1 ? "open hold" : "open holds"));
 	web_buf_addf(&b, ", <span id=\"count-urgent\">%zu</span> ", nurgent);
 	web_buf_html(&b, web_tr("urgent"));
-	if (jsonr_bool(jsonr_get(a.root, "truncated")))
-		web_buf_html(&b, web_tr(" (the list is cut short)"));
 	web_buf_html(&b, web_tr(urgent_first ? ", urgent first (longest waiting first)."
 					     : ", soonest expiry first."));
-	web_buf_add(&b, "</p>\n<table id=\"queue\"><thead><tr>");
+	web_buf_add(&b, "</p>\n");
+	pager(&b, q, page, n, total);
+	web_buf_add(&b, "<table id=\"queue\"><thead><tr>");
 	static const char *const head[] = {"Reference", "Sender", "Subject", "Parties",
 					   "Reasons", "Categories", "TLP", "Addresses",
 					   "Countries", "Approvals", "Expires on", "Time left",
@@ -295,6 +390,7 @@ void web_page_queue(const struct web_ctx *x, const struct web_form *q, struct we
 	for (size_t i = 0; i < n; i++)
 		queue_row(&b, v[i], required, x->now, x->s->sender);
 	web_buf_add(&b, "</tbody></table>\n");
+	pager(&b, q, page, n, total);
 	free(v);
 	web_answer_free(&a);
 	web_page_end(&b, 200, out);

@@ -5,7 +5,8 @@
 #   mclient.py SOCK FILE COUNT RCPT QIDPREFIX
 #
 # SOCK FILE COUNT RCPT QIDPREFIX: send FILE COUNT times, one connection
-# each; print "all_us eom_us reply" per message.
+# each; print "all_us eom_us reply" per message.  RCPT: one recipient, or
+# several separated by commas.
 import socket, struct, sys, time
 sock, path, count, rcpt, prefix = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
 raw = open(path, "rb").read().replace(b"\r\n", b"\n")
@@ -52,7 +53,8 @@ for i in range(count):
     ask(s, b"C", b"localhost\0" + b"4" + struct.pack(">H", 25000) + b"127.0.0.1\0")
     send(s, b"D", b"M" + b"i\0" + qid + b"\0")
     ask(s, b"M", b"<soc@ncsc.nl>\0")
-    ask(s, b"R", b"<%s>\0" % rcpt.encode())
+    for one in rcpt.split(","):
+        ask(s, b"R", b"<%s>\0" % one.encode())
     for n, v in hdrs:
         ask(s, b"L", n + b"\0" + v + b"\0")
     ask(s, b"N")

@@ -13,7 +13,7 @@ set -u
 BUILD=${BUILD:-build}
 CORPUS=${CORPUS:-../shared/corpus}
 export BUILD CORPUS
-for b in scanner bigmsg plainmsg milter crypt store; do
+for b in scanner bigmsg plainmsg milter crypt store web; do
 	if [ -f "tests/bench/$b.sh" ]; then
 		echo "== $b"
 		sh "tests/bench/$b.sh" || echo "bench $b: FAILED"

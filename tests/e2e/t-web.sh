@@ -335,9 +335,15 @@ case $TW_OUT in *"queue case held by $J1"*) e2e_ok "claim: the queue names j1" ;
 tw_browser j1 case "$REF" handover "$J2" "Over to you: CERT.be looks fine, CISA needs a look."
 case $TW_OUT in *"case holder Held by $J2 since"*) e2e_ok "handover: the case is j2's" ;;
 *) e2e_not_ok "handover: got '$TW_OUT'" ;; esac
-tw_browser j2 case "$REF" advice "$J1" "Is there any agreement with CISA?"
+case $TW_OUT in *"case text Over to you: CERT.be looks fine, CISA needs a look."*)
+	e2e_ok "handover: the confirmation shows the note" ;;
+*) e2e_not_ok "handover note on the confirmation: got '$TW_OUT'" ;; esac
+tw_browser j2 case "$REF" advice "$J1" "Is there any agreement with CISA? <b>Urgent</b>"
 case $TW_OUT in *"case advice Advice asked of $J1 by $J2"*) e2e_ok "advice: pending on the hold page" ;;
 *) e2e_not_ok "advice: got '$TW_OUT'" ;; esac
+case $TW_OUT in *"case text Is there any agreement with CISA? <b>Urgent</b>"*)
+	e2e_ok "advice: the confirmation shows the question (as text)" ;;
+*) e2e_not_ok "advice question on the confirmation: got '$TW_OUT'" ;; esac
 case $TW_OUT in *"queue case held by $J2 advice pending from $J1 (1, waiting"*)
 	e2e_ok "advice: the queue shows it pending, and how long" ;;
 *) e2e_not_ok "advice in the queue: got '$TW_OUT'" ;; esac

@@ -377,6 +377,10 @@ try:
             err = d.find_elements(By.ID, "error")
             check(h1 == "Recorded", "case: %s recorded" % act,
                   "%s %s" % (h1, err[0].text if err else ""))
+            for pre in d.find_elements(By.ID, "case-text"):
+                print("case text %s" % pre.text.replace("\n", " "))
+                check(not pre.find_elements(By.CSS_SELECTOR, "*"),
+                      "case: the recorded text is inert text", pre.get_attribute("innerHTML"))
             d.save_screenshot(os.path.join(shots, "case-%s-%s.png" % (act, person)))
             axe(d, "case recorded")
             no_alert(d, "case recorded")

@@ -297,6 +297,31 @@ static void check_listing(struct store *s, const char *open_ref, const char *den
 		}
 		store_hold_list_free(&l);
 	}
+	/* pages: offset and limit pick, total counts every match */
+	static const struct {
+		const char *name;
+		struct store_hold_filter f;
+		size_t n, total;
+		bool truncated;
+	} pages[] = {
+		{"page 1 of 2", {.all_states = true, .limit = 1}, 1, 2, true},
+		{"page 2 of 2", {.all_states = true, .limit = 1, .offset = 1}, 1, 2, false},
+		{"past the end", {.all_states = true, .limit = 1, .offset = 2}, 0, 2, false},
+		{"a filter's own total", {.reason = "no-basis", .offset = 1}, 0, 1, false},
+	};
+	char first[STORE_REF_MAX] = "";
+	for (size_t i = 0; i < ARRAY_LEN(pages); i++) {
+		struct store_hold_list l;
+		assert_int_eq_msg(pages[i].name, store_holds_list(s, &pages[i].f, &l, err, sizeof err), 0);
+		assert_int_eq_msg(pages[i].name, l.n, pages[i].n);
+		assert_int_eq_msg(pages[i].name, l.total, pages[i].total);
+		assert_int_eq_msg(pages[i].name, l.truncated, pages[i].truncated);
+		if (i == 0)
+			snprintf(first, sizeof first, "%s", l.holds[0].ref);
+		if (i == 1 && strcmp(l.holds[0].ref, first) == 0)
+			fail_msg("page 2 shows the hold of page 1 (%s)", first);
+		store_hold_list_free(&l);
+	}
 	struct store_approval *a;
 	size_t n;
 	assert_int_equal(store_hold_approvals(s, open_ref, &a, &n, err, sizeof err), 0);

@@ -391,6 +391,100 @@ static void test_content(void **state)
 	assert_int_eq_msg("the refusals recorded", count_events(s, "refused"), 2);
 	struct store_audit_check chk;
 	assert_int_eq_msg("chain intact", store_audit_verify(s, &chk, err, sizeof err), 0);
+	/* the pages above came from the text kept of one walk; the stored
+	 * message changed by another process afterwards: the next page reads
+	 * it again, and refuses it (recorded), never shows the kept text */
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "UPDATE hold_messages SET message = CAST(replace("
+				      "CAST(message AS TEXT), 'l.csv', 'L.csv') AS BLOB)",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	char req[256], *resp;
+	size_t rlen;
+	struct ctlsock_peer bob = {.uid = 1002, .user = "bob"};
+	snprintf(req, sizeof req, "{\"cmd\":\"content\",\"ref\":\"%s\",\"part\":\"3\","
+		 "\"offset\":65536}", ref);
+	assert_int_equal(ctlsock_handle(&env, c, &bob, req, strlen(req), &resp, &rlen), 0);
+	if (strstr(resp, "\"status\":\"error\"") == NULL || strstr(resp, "SHA-256") == NULL)
+		fail_msg("a page after the message changed: got %.300s, want an error naming the "
+			 "SHA-256", resp);
+	free(resp);
+	assert_int_eq_msg("the change recorded", count_events(s, "tampered"), 1);
+	assert_int_eq_msg("no view of it", count_events(s, "view"), oks);
+	store_close(s);
+	config_free(c);
+}
+
+/* held in pages: offset and limit pick the holds, soonest expiry
+ * (oldest) first; total counts every hold the filter matches on every
+ * page; malformed values are answered as such. */
+static void test_held_pages(void **state)
+{
+	(void)state;
+	char err[1024], path[256], refs[5][STORE_REF_MAX];
+	struct config *c = conf_from("pages.conf", roles_conf, err, sizeof err);
+	snprintf(path, sizeof path, "%s/pages.db", dir);
+	struct store *s = fixture_store_open(path, err, sizeof err);
+	if (c == NULL || s == NULL)
+		fail_msg("setup: %s", err);
+	for (int i = 0; i < 5; i++) {
+		struct hold_record h = {.queue_id = "Q1", .sender = "<alice@ncsc.nl>",
+				       .subject = "s", .received = time(NULL) - 7200 + 60 * i,
+				       .registry_digest = "ab", .summary_json = "{}",
+				       .findings_json = "{}", .data = message,
+				       .len = sizeof message - 1, .fd = -1, .rcpts = held,
+				       .nrcpts = i < 3 ? 2 : 1};
+		if (store_hold_put(s, &h, refs[i], err, sizeof err) != 0)
+			fail_msg("store_hold_put: %s", err);
+	}
+	struct ctlsock_env env = {.store = s, .hostname = "mx.test", .notice_from = "g@ncsc.nl"};
+	struct ctlsock_peer bob = {.uid = 1002, .user = "bob"};
+	static const struct {
+		const char *name, *args, *status;
+		int first, count, total;	/* the holds answered: refs[first..] */
+		bool truncated;
+	} cases[] = {
+		{"no page: every hold", "", "ok", 0, 5, 5, false},
+		{"the first page", ",\"limit\":2", "ok", 0, 2, 5, true},
+		{"the second page", ",\"limit\":2,\"offset\":2", "ok", 2, 2, 5, true},
+		{"the last page", ",\"limit\":2,\"offset\":4", "ok", 4, 1, 5, false},
+		{"past the end", ",\"limit\":2,\"offset\":9", "ok", 0, 0, 5, false},
+		{"a filter counts its own", ",\"party\":\"JPCERT\",\"limit\":1,\"offset\":1",
+		 "ok", 1, 1, 3, true},
+		{"limit 0", ",\"limit\":0", "bad-request", 0, 0, 0, false},
+		{"a limit over the most", ",\"limit\":1001", "bad-request", 0, 0, 0, false},
+		{"an offset that is no number", ",\"offset\":\"2\"", "bad-request", 0, 0, 0, false},
+		{"a negative offset", ",\"offset\":-2", "bad-request", 0, 0, 0, false},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char req[256], want[128], *resp;
+		size_t rlen;
+		snprintf(req, sizeof req, "{\"cmd\":\"held\"%s}", cases[i].args);
+		if (ctlsock_handle(&env, c, &bob, req, strlen(req), &resp, &rlen) != 0)
+			fail_msg("%s: handle failed", cases[i].name);
+		snprintf(want, sizeof want, "\"status\":\"%s\"", cases[i].status);
+		if (strstr(resp, want) == NULL)
+			fail_msg("%s: got %.300s, want %s", cases[i].name, resp, want);
+		if (strcmp(cases[i].status, "ok") == 0) {
+			snprintf(want, sizeof want, "\"truncated\":%s,\"total\":%d,",
+				 cases[i].truncated ? "true" : "false", cases[i].total);
+			if (strstr(resp, want) == NULL)
+				fail_msg("%s: got %.300s, want %s", cases[i].name, resp, want);
+			int n = 0;
+			for (const char *p = resp; (p = strstr(p, "\"ref\":\"")) != NULL; p++)
+				n++;
+			assert_int_eq_msg(cases[i].name, n, cases[i].count);
+			for (int k = 0; k < cases[i].count; k++)
+				if (strstr(resp, refs[cases[i].first + k]) == NULL)
+					fail_msg("%s: hold %d missing: %.300s", cases[i].name,
+						 cases[i].first + k, resp);
+			if (cases[i].count > 0 && cases[i].first > 0 &&
+			    strstr(resp, refs[cases[i].first - 1]) != NULL)
+				fail_msg("%s: the hold before the page shown", cases[i].name);
+		}
+		free(resp);
+	}
 	store_close(s);
 	config_free(c);
 }
@@ -1210,6 +1304,7 @@ int main(void)
 		cmocka_unit_test(test_requests),
 		cmocka_unit_test(test_tampered_content),
 		cmocka_unit_test(test_content),
+		cmocka_unit_test(test_held_pages),
 		cmocka_unit_test(test_content_escrow),
 		cmocka_unit_test(test_history),
 		cmocka_unit_test(test_refusal_limit),

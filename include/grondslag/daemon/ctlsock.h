@@ -21,7 +21,12 @@
  * a JSON object with a known command, and a connection over the limit,
  * are answered ("bad-request" or "refused"), logged and recorded as
  * "refused" within the refusal limit below.
- *   {"cmd":"held", "since":UNIX, "party":P, "sender":S, "reason_code":R}
+ *   {"cmd":"held", "since":UNIX, "party":P, "sender":S, "reason_code":R
+ *    [, "offset":N][, "limit":M]}
+ *        soonest expiry first; a page: M holds (1..CTLSOCK_HELD_MAX,
+ *        default every one up to STORE_LIST_MAX) from the N-th on;
+ *        "total" counts every hold the filter matches, "truncated" says
+ *        more follow the page
  *   {"cmd":"show", "ref":REF, "content":true|false}
  *   {"cmd":"approve", "ref":REF, "reason":TEXT, "basis":ID, "rcpts":[..]}
  *   {"cmd":"deny", "ref":REF, "reason":TEXT, "rcpts":[..]}
@@ -159,6 +164,7 @@
 #define CTLSOCK_TEXT_MAX 2000
 /* Bytes of a part's text in one content answer (a page). */
 #define CTLSOCK_CONTENT_PAGE (64 * 1024)
+#define CTLSOCK_HELD_MAX 1000	/* holds of one page of held */
 /* The refusal limit (see above): records per caller and window, the
  * window in seconds, callers tracked at once. */
 #define CTLSOCK_REFUSALS_PER_WINDOW 10

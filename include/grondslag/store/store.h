@@ -54,7 +54,8 @@
  *   store_notice_retry(),
  *   store_notice_failed(), store_notice_count(), store_notice_backoff()
  *   store_hold_get(), store_hold_record_free(), store_hold_message(),
- *   store_hold_message_checked(), store_release_tampered(),
+ *   store_hold_message_checked(), store_hold_message_stamp(),
+ *   store_release_tampered(),
  *   store_hold_count()
  *   store_ref_new(), store_ref_valid()
  *   store_fail_next(), store_fail_commits()   test hooks: make writes fail
@@ -237,6 +238,13 @@ char *store_hold_message(struct store *s, const char *ref, size_t *len);
  * release and every content view reads.  0 and *msg (malloc'ed), 1 when
  * the message was changed since (why says how; *msg NULL), -1 when it
  * cannot be read. */
+/* A stamp of the stored message of ref that changes whenever the message
+ * may have changed, without reading it: its length, and on SQLite the
+ * connection's data_version (any commit of another connection or process
+ * to the file changes it), on PostgreSQL the row's version (xmin).  What
+ * was checked by store_hold_message_checked() under one stamp stays
+ * checked while the stamp is the same.  0 + out, 1 no such message, -1. */
+int store_hold_message_stamp(struct store *s, const char *ref, char *out, size_t outlen);
 int store_hold_message_checked(struct store *s, const char *ref, char **msg, size_t *len,
 			       char *why, size_t whylen);
 /* The hold ref with its recipients (malloc'ed), NULL when not found (err
@@ -442,9 +450,12 @@ struct store_hold_filter {
 					 * urgent review */
 	size_t limit;			/* 0: STORE_LIST_MAX */
 	/* optional: only holds whose envelope sender this says yes to
-	 * (before the limit is counted: a Sender's listing) */
+	 * (before the page and the count are made: a Sender's listing) */
 	bool (*sender_ok)(void *arg, const char *envelope);
 	void *sender_arg;
+	size_t offset;			/* skip the first offset holds (a page) */
+	bool urgent_first;		/* urgent requests first, the longest
+					 * waiting first; else soonest expiry */
 };
 #define STORE_LIST_MAX 10000
 
@@ -472,9 +483,13 @@ struct store_hold_summary {
 struct store_hold_list {
 	struct store_hold_summary *holds;
 	size_t n;
-	bool truncated;
+	bool truncated;			/* more match after these */
+	size_t total;			/* how many match f, on every page */
+	size_t urgent_total;		/* of them, with an urgent request */
 };
-/* The holds matching f, oldest first.  0 or -1. */
+/* The holds matching f, oldest first (soonest expiry first), from
+ * f->offset on, at most f->limit of them; total counts them all, in the
+ * same read transaction.  0 or -1. */
 int store_holds_list(struct store *s, const struct store_hold_filter *f,
 		     struct store_hold_list *out, char *err, size_t errlen);
 void store_hold_list_free(struct store_hold_list *l);
