@@ -46,16 +46,22 @@ static const struct hold_rcpt held[] = {
 };
 static const char message[] = "Subject: s\r\n\r\nbody 8.8.8.8\r\n";
 
-static void put_hold(struct store *s, const char *sender, char ref[STORE_REF_MAX])
+static void put_hold_at(struct store *s, const char *sender, time_t received,
+			char ref[STORE_REF_MAX])
 {
 	struct hold_record h = {
 		.queue_id = "Q1", .sender = sender, .subject = "The secret subject",
-		.received = time(NULL) - 60, .registry_digest = "ab",
+		.received = received, .registry_digest = "ab",
 		.summary_json = "{\"countries\":\"US:1\"}", .findings_json = "{}",
 		.data = message, .len = sizeof message - 1, .fd = -1, .rcpts = held, .nrcpts = 1};
 	char err[256];
 	if (store_hold_put(s, &h, ref, err, sizeof err) != 0)
 		fail_msg("store_hold_put: %s", err);
+}
+
+static void put_hold(struct store *s, const char *sender, char ref[STORE_REF_MAX])
+{
+	put_hold_at(s, sender, time(NULL) - 60, ref);
 }
 
 #define JUST "The CERT needs it today."
@@ -354,6 +360,90 @@ static void test_urgent_limits(void **state)
 	config_free(c);
 }
 
+/* The refs in resp's holds, in order, as indexes into refs (-1: another
+ * hold); how many. */
+static int answered(const char *resp, char refs[][STORE_REF_MAX], int nrefs, int *got, int max)
+{
+	int n = 0;
+	for (const char *p = resp; n < max && (p = strstr(p, "\"ref\":\"")) != NULL; p++) {
+		got[n] = -1;
+		for (int k = 0; k < nrefs; k++)
+			if (strncmp(p + 7, refs[k], strlen(refs[k])) == 0)
+				got[n] = k;
+		n++;
+	}
+	return n;
+}
+
+/* Pages of a Sender's listing are made after their own filter: with
+ * their holds between other people's, every page holds the next of their
+ * own and the count is of their own; the urgent order is the store's, so
+ * it holds across pages, and the urgent count is of every match. */
+static void test_sender_pages(void **state)
+{
+	(void)state;
+	char err[1024], path[256], refs[12][STORE_REF_MAX];
+	struct config *c = load_conf(err, sizeof err);
+	fixture_databasef(path, sizeof path, dir, "pages.db");
+	struct store *s = fixture_store_open(path, err, sizeof err);
+	if (c == NULL || s == NULL)
+		fail_msg("setup: %s", err);
+	/* even: carol's, odd: erin's; older first */
+	for (int i = 0; i < 12; i++)
+		put_hold_at(s, i % 2 ? "<erin@ncsc.nl>" : "<carol@ncsc.nl>",
+			    time(NULL) - 3600 + 60 * i, refs[i]);
+	struct ctlsock_env env = {.store = s, .hostname = "mx.test", .notice_from = "g@ncsc.nl"};
+	char req[512];
+	/* carol asks for urgency on her 5th hold (refs[8]) */
+	snprintf(req, sizeof req, "{\"cmd\":\"urgent\",\"ref\":\"%s\",\"text\":\"x\"}", refs[8]);
+	char *resp = ask(&env, c, "carol", req);
+	if (strstr(resp, "\"status\":\"ok\"") == NULL)
+		fail_msg("urgent: %s", resp);
+	free(resp);
+	static const struct {
+		const char *name, *user, *args;
+		int total, urgent, n, want[4];
+	} cases[] = {
+		{"carol's first page", "carol", ",\"limit\":2", 6, 1, 2, {0, 2}},
+		{"carol's second page", "carol", ",\"limit\":2,\"offset\":2", 6, 1, 2, {4, 6}},
+		{"carol's last page", "carol", ",\"limit\":4,\"offset\":4", 6, 1, 2, {8, 10}},
+		{"carol past the end", "carol", ",\"limit\":2,\"offset\":6", 6, 1, 0, {0}},
+		{"erin's page", "erin", ",\"limit\":2,\"offset\":1", 6, 0, 2, {3, 5}},
+		{"carol urgent first", "carol", ",\"limit\":2,\"sort\":\"urgent\"", 6, 1, 2,
+		 {8, 0}},
+		{"a jurist, urgent first", "alice", ",\"limit\":2,\"sort\":\"urgent\"", 12, 1, 2,
+		 {8, 0}},
+		{"a jurist, urgent first, page 2", "alice",
+		 ",\"limit\":2,\"offset\":2,\"sort\":\"urgent\"", 12, 1, 2, {1, 2}},
+		{"a jurist by expiry", "alice", ",\"limit\":3,\"offset\":7,\"sort\":\"expiry\"", 12,
+		 1, 3, {7, 8, 9}},
+		{"a jurist, urgent only", "alice", ",\"urgent\":true", 1, 1, 1, {8}},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		snprintf(req, sizeof req, "{\"cmd\":\"held\"%s}", cases[i].args);
+		resp = ask(&env, c, cases[i].user, req);
+		char want[96];
+		snprintf(want, sizeof want, "\"total\":%d,\"urgent_total\":%d,", cases[i].total,
+			 cases[i].urgent);
+		if (strstr(resp, "\"status\":\"ok\"") == NULL || strstr(resp, want) == NULL)
+			fail_msg("%s: got %.400s, want %s", cases[i].name, resp, want);
+		int got[8];
+		int n = answered(resp, refs, 12, got, 8);
+		assert_int_eq_msg(cases[i].name, n, cases[i].n);
+		for (int k = 0; k < n; k++)
+			if (got[k] != cases[i].want[k])
+				fail_msg("%s: hold %d is refs[%d], want refs[%d]", cases[i].name, k,
+					 got[k], cases[i].want[k]);
+		free(resp);
+	}
+	resp = ask(&env, c, "alice", "{\"cmd\":\"held\",\"sort\":\"soon\"}");
+	if (strstr(resp, "\"status\":\"bad-request\"") == NULL)
+		fail_msg("an unknown order: %s", resp);
+	free(resp);
+	store_close(s);
+	config_free(c);
+}
+
 /* The Sender line: addresses only, at least one. */
 static void test_sender_config(void **state)
 {
@@ -394,6 +484,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sender),
 		cmocka_unit_test(test_urgent_limits),
+		cmocka_unit_test(test_sender_pages),
 		cmocka_unit_test(test_sender_config),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
