@@ -513,9 +513,18 @@ void store_give(struct store *c)
 
 struct store *store_txn_begin(struct store *s, char *err, size_t errlen)
 {
+	/* writers are serialised by the database's lock anyway (db.h): of a
+	 * pool's threads one at a time waits there, the others here, where
+	 * handing over is cheap, holding no connection that a reader could
+	 * use meanwhile */
+	struct store *f = s->front;
+	if (f->nmore > 0)
+		pthread_mutex_lock(&f->write_lock);
 	s = store_take(s);
 	if (store_begin(s, err, errlen) != 0) {
 		store_give(s);
+		if (f->nmore > 0)
+			pthread_mutex_unlock(&f->write_lock);
 		return NULL;
 	}
 	return s;
@@ -523,11 +532,14 @@ struct store *store_txn_begin(struct store *s, char *err, size_t errlen)
 
 int store_txn_end(struct store *s, int rc, bool commit, char *err, size_t errlen)
 {
+	struct store *f = s->front;
 	if (commit && store_commit(s, err, errlen) != 0)
 		rc = -1;
 	else if (!commit)
 		store_rollback(s);
 	store_give(s);
+	if (f->nmore > 0)
+		pthread_mutex_unlock(&f->write_lock);
 	return rc;
 }
 
@@ -873,6 +885,7 @@ static void store_struct_init(struct store *s)
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_mutex_init(&s->pool_lock, NULL);
 	pthread_cond_init(&s->pool_cond, NULL);
+	pthread_mutex_init(&s->write_lock, NULL);
 }
 
 /* A connection to database (a file that exists, or a conninfo), not yet
@@ -1258,6 +1271,7 @@ void store_close(struct store *s)
 	free(s->more);
 	pthread_mutex_destroy(&s->pool_lock);
 	pthread_cond_destroy(&s->pool_cond);
+	pthread_mutex_destroy(&s->write_lock);
 	store_notice_strings_free(s);
 	free(s->conninfo);
 	free(s->path);

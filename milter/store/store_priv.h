@@ -41,6 +41,7 @@ struct store {
 	size_t nmore;
 	pthread_mutex_t pool_lock;	/* also guards fail_commits */
 	pthread_cond_t pool_cond;	/* a connection was given back */
+	pthread_mutex_t write_lock;	/* a pool's writers, one at a time */
 	char *conninfo;			/* PostgreSQL, writable: for more */
 	bool pool_set;			/* store_pool_grow() was called */
 	int fail_commits;		/* store_fail_commits() (the front's

@@ -1392,7 +1392,7 @@ static long long sessions(const char *path, const char *sql, long long want)
 /* The daemon's connections: store_pool_grow() opens them (PostgreSQL;
  * SQLite keeps its one), 8 threads write through one store at once, the
  * chain stays one linear chain; connections the server ended are made
- * anew by their next use. */
+ * anew by their next use, and there are never more than the pool's. */
 static void test_pool(void **state)
 {
 	(void)state;
@@ -1443,8 +1443,12 @@ static void test_pool(void **state)
 			 " whole chain", (long long)c.bad_seq, c.why, err);
 	assert_int_eq_msg("no gap", rows(path, "SELECT count(*) FROM audit"),
 			  rows(path, "SELECT max(seq) FROM audit"));
-	if (fixture_pg())
-		assert_int_eq_msg("four sessions again, no more", sessions(path, count, 4), 4);
+	if (fixture_pg()) {
+		/* bounded: the ended ones made anew as used, never more than 4 */
+		long long n = rows(path, count);
+		if (n < 1 || n > 4)
+			fail_msg("the store's sessions after the reconnects: got %lld, want 1..4", n);
+	}
 	/* the test hook counts for every connection of the store */
 	store_fail_commits(s, 2);
 	char ref[STORE_REF_MAX];
