@@ -15,6 +15,7 @@
 #include "grondslag/base/log.h"
 #include "grondslag/daemon/relayseal.h"
 #include "grondslag/decide/seal.h"
+#include "grondslag/scan/scan.h"
 
 static void add_edit(void *arg, const char *name, size_t namelen, int index);
 
@@ -28,10 +29,7 @@ void relayseal_begin(struct relayseal *rs, const struct snapshot *s, const char 
 	rs->placeholder = config_str(c, CONF_ENCRYPTED_SUBJECT);
 	/* already encrypted as a whole, and nothing readable found in it:
 	 * layer one judges its readers.  Anything readable is wrapped again. */
-	bool readable = f != NULL && (findings_ip_count(f) > 0 || findings_net_count(f) > 0 ||
-				      findings_email_count(f) > 0 || findings_host_count(f) > 0 ||
-				      findings_credential_count(f) > 0);
-	rs->on = readable || !seal_is_encrypted(data, len);
+	rs->on = !seal_as_is(data, len, f);
 	/* the header edits the plan will apply, read once here: a message
 	 * they cannot describe can never leave encrypted, so it is held (the
 	 * key check says no), never tempfailed until the MTA bounces it */
@@ -154,6 +152,20 @@ void relayseal_end(struct relayseal *rs)
 	rs->body = NULL;
 }
 
+/* The milter's rule for a held copy: scanned again under the current
+ * snapshot (its EscrowKey opens what the milter's did), so content the
+ * escrow key read is encrypted to the party's keys, never released in
+ * the sender's encryption.  A scan that fails: encrypted. */
+static bool release_as_is(const struct snapshot *s, const char *msg, size_t len)
+{
+	if (!seal_is_encrypted(msg, len))
+		return false;
+	struct findings *f = scan_message(snapshot_scan(s), msg, len);
+	bool as_is = seal_as_is(msg, len, f);
+	findings_free(f);
+	return as_is;
+}
+
 int relayseal_release(void *arg, const char *const *rcpts, size_t n, const char *msg,
 		      size_t len, char **out, size_t *outlen, char *sealed_for, size_t sflen,
 		      char *fprs, size_t fprslen, char *err, size_t errlen)
@@ -181,7 +193,7 @@ int relayseal_release(void *arg, const char *const *rcpts, size_t n, const char 
 		}
 		group = g;
 	}
-	if (rc == 0 && group != NULL && *group != '\0' && !seal_is_encrypted(msg, len)) {
+	if (rc == 0 && group != NULL && *group != '\0' && !release_as_is(s, msg, len)) {
 		const struct registry_party *p = registry_party_by_id(reg, group);
 		const struct config *c = snapshot_config(s);
 		if (!config_bool(c, CONF_RELAY_ENCRYPT)) {

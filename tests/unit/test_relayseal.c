@@ -6,7 +6,9 @@
  * check, then the plan: encrypted for one party, nothing for plaintext
  * recipients or mail already encrypted, an error for two parties sharing
  * a copy; RelayEncrypt no holds as no-usable-key; and the releaser's hook
- * (one party, plaintext, mixed parties).
+ * (one party, plaintext, mixed parties); mail the sender encrypted to the
+ * party and the escrow key judged the same by both (what the escrow key
+ * reads decides).
  */
 #include "testutil.h"
 #include "fixture_gpg.h"
@@ -23,8 +25,10 @@
 #include "grondslag/decide/seal.h"
 #include "grondslag/scan/scan.h"
 
-static char gdir[64], home[128], pub[128], conf[192];
+static char gdir[64], home[128], pub[128], conf[192], ehome[128];
 static char *armour[2];
+static char escrow_fpr[FIXTURE_FPR_LEN + 1];
+static char *escrowed, *escrowed_clean;	/* PGP/MIME to CERT.be and the escrow key */
 static const char *const email[2] = {"cert@cert.be", "cert@cert.at"};
 
 static const char list[] = "From: a@ncsc.nl\r\nTo: cert@cert.be\r\nSubject: the list\r\n"
@@ -109,6 +113,36 @@ static int setup(void **state)
 				g_string_append_printf(y, "        %s\n", *l);
 		g_strfreev(lines);
 	}
+	/* the escrow key (its own, in the same home) and PGP/MIME the
+	 * sender encrypted to CERT.be and to it: a list, and a clean note */
+	snprintf(ehome, sizeof ehome, "%s/e", gdir);
+	if (mkdir(ehome, 0700) != 0)
+		return -1;
+	fixture_run("gpg --homedir %s --batch --pinentry-mode loopback --passphrase '' "
+		    "--quick-gen-key 'E <escrow@ncsc.nl>' ed25519 cert 2y 2>/dev/null", ehome);
+	fixture_gpg_fpr(ehome, "escrow@ncsc.nl", escrow_fpr, NULL);
+	fixture_run("gpg --homedir %s --batch --pinentry-mode loopback --passphrase '' "
+		    "--quick-add-key %s cv25519 encr 2y 2>/dev/null", ehome, escrow_fpr);
+	fixture_run("gpg --homedir %s --batch --export %s 2>/dev/null | gpg --homedir %s --batch "
+		    "--import 2>/dev/null", ehome, escrow_fpr, home);
+	for (int k = 0; k < 2; k++) {
+		char path[192];
+		snprintf(path, sizeof path, "%s/e%d.asc", gdir, k);
+		fixture_run("printf 'Content-Type: text/plain\n\n%s\n' | gpg --homedir %s --batch "
+			    "--trust-model always --armor --yes -o %s --encrypt -r cert@cert.be -r %s "
+			    "2>/dev/null", k == 0 ? "8.8.8.8\n9.9.9.9\n1.1.1.1" : "Meeting on Tuesday.",
+			    home, path, escrow_fpr);
+		gchar *asc = NULL;
+		assert_true(g_file_get_contents(path, &asc, NULL, NULL));
+		char *m = g_strdup_printf("From: a@ncsc.nl\r\nTo: cert@cert.be\r\nSubject: x\r\n"
+					  "MIME-Version: 1.0\r\nContent-Type: multipart/encrypted;"
+					  " protocol=\"application/pgp-encrypted\"; boundary=B\r\n\r\n"
+					  "--B\r\nContent-Type: application/pgp-encrypted\r\n\r\n"
+					  "Version: 1\r\n\r\n--B\r\nContent-Type: "
+					  "application/octet-stream\r\n\r\n%s\r\n--B--\r\n", asc);
+		g_free(asc);
+		*(k == 0 ? &escrowed : &escrowed_clean) = m;
+	}
 	char path[192];
 	snprintf(path, sizeof path, "%s/registry.yaml", gdir);
 	assert_true(g_file_set_contents(path, y->str, (gssize)y->len, NULL));
@@ -121,6 +155,9 @@ static int teardown(void **state)
 	(void)state;
 	g_free(armour[0]);
 	g_free(armour[1]);
+	g_free(escrowed);
+	g_free(escrowed_clean);
+	fixture_run("gpgconf --homedir %s --kill gpg-agent", ehome);
 	return fixture_gpg_remove(gdir, home, pub);
 }
 
@@ -128,9 +165,8 @@ static int teardown(void **state)
 static int plan_for(struct snapshot *s, const char *msg, const char *const *rcpts, size_t n,
 		    struct relayseal *rs, enum gate_action *act)
 {
-	struct scan_options so;
-	memset(&so, 0, sizeof so);
-	walk_limits_default(&so.limits);
+	/* the snapshot's scan (its EscrowKey, when set), as the milter's */
+	struct scan_options so = *snapshot_scan(s);
 	so.threshold = 1;
 	struct findings *f = scan_message(&so, msg, strlen(msg));
 	assert_non_null(f);
@@ -308,11 +344,67 @@ static void test_release_hook(void **state)
 	snapshot_slot_destroy(&slot);
 }
 
+/* Encrypted by the sender to CERT.be and the escrow key: the milter and
+ * the releaser apply the same rule.  The list the escrow key reads
+ * leaves encrypted to CERT.be's registered key by both (never in the
+ * sender's encryption); the clean note leaves as it came from both. */
+static void test_escrowed(void **state)
+{
+	(void)state;
+	char extra[256];
+	snprintf(extra, sizeof extra, "EscrowKey %s\nEscrowGnupgHome %s\n", escrow_fpr, ehome);
+	struct snapshot_slot slot;
+	memset(&slot, 0, sizeof slot);
+	assert_int_equal(snapshot_slot_init(&slot, conf, load(extra)), 0);
+	struct snapshot *s = snapshot_slot_get(&slot);
+	static const struct {
+		const char *name;
+		bool list;
+		int want;	/* the releaser's answer: 1 encrypted, 0 as it is */
+	} rows[] = {
+		{"escrow reads a list", true, 1},
+		{"escrow reads a clean note", false, 0},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+		const char *msg = rows[i].list ? escrowed : escrowed_clean;
+		const char *be[] = {"<cert@cert.be>"};
+		struct relayseal rs;
+		enum gate_action act;
+		int prc = plan_for(s, msg, be, 1, &rs, &act);
+		assert_int_eq_msg(rows[i].name, rs.on, rows[i].want == 1);
+		if (prc == 1)
+			assert_null(memmem(rs.body, rs.bodylen, "8.8.8.8", 7));
+		relayseal_end(&rs);
+
+		char *out = NULL, err[512] = "", sfor[64] = "x", fprs[SEAL_FPRS_MAX] = "x";
+		size_t outlen = 0;
+		const char *bare[] = {"cert@cert.be"};
+		int rc = relayseal_release(&slot, bare, 1, msg, strlen(msg), &out, &outlen, sfor,
+					   sizeof sfor, fprs, sizeof fprs, err, sizeof err);
+		if (rc < 0)
+			fail_msg("%s: %s", rows[i].name, err);
+		assert_int_eq_msg(rows[i].name, rc, rows[i].want);
+		if (rc == 1) {
+			assert_true(seal_is_encrypted(out, outlen));
+			assert_string_equal(sfor, "cert-be");
+			/* CERT.be's key alone: the escrow key is no reader */
+			assert_int_equal(strlen(fprs), 40);
+			assert_null(strstr(fprs, escrow_fpr));
+		} else {
+			assert_null(out);
+		}
+		free(out);
+	}
+	snapshot_unref(s);
+	snapshot_slot_destroy(&slot);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_release_hook),
+		cmocka_unit_test(test_escrowed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -26,14 +26,17 @@
  * keys and subkeys may encrypt) holds the recipient (policy.h:
  * no-usable-key); a GPGME error is an internal error (tempfail), never
  * plaintext.  Mail already encrypted as a whole (PGP/MIME, S/MIME
- * enveloped-data) is left as it is: layer one (readmap.h) judges who can
- * read it.
+ * enveloped-data) in which the scan read nothing (seal_as_is(): the one
+ * rule of the milter and the releaser) is left as it is: layer one
+ * (readmap.h) judges who can read it.
  *
  * Public functions:
  *   seal_needed()         a delivered decision whose basis requires encryption
  *   seal_party_requires() the party has a basis valid on date that requires it
  *   seal_group()          the group key of a recipient (its party, or "")
- *   seal_is_encrypted()   the message is already encrypted
+ *   seal_is_encrypted()   the message's top level is already encrypted
+ *   seal_readable()       anything readable found in it (findings)
+ *   seal_as_is()          it leaves as it came: encrypted, nothing readable
  *   seal_build()          the rewritten message around the ciphertext (pure)
  *   seal_inner()          the entity that is encrypted (pure)
  *   seal_keys_usable()    how many of the party's keys can be encrypted to (GPGME)
@@ -53,6 +56,7 @@
 
 #include "grondslag/decide/policy.h"
 #include "grondslag/decide/registry.h"
+#include "grondslag/scan/findings.h"
 
 #define SEAL_FIELDS_MAX 1000
 #define SEAL_TEXT_MAX 200
@@ -75,6 +79,15 @@ const char *seal_group(const struct registry *r, const char *rcpt, int32_t date)
  * two Content-Type fields, signed-only S/MIME, inline PGP anywhere in a
  * plaintext message (such mail is encrypted again as a whole). */
 bool seal_is_encrypted(const char *msg, size_t len);
+/* Did the scan find anything readable (addresses, networks, e-mail
+ * addresses, host names, credentials)?  f NULL, or ciphertext for the
+ * escrow key it failed to open: not known, so yes. */
+bool seal_readable(const struct findings *f);
+/* Does the message leave as it came, without the relay's encryption?
+ * Only when its top level is encrypted (seal_is_encrypted()) and its
+ * scan f (the escrow key opens what it can) found nothing readable: the
+ * milter and the releaser decide by this one rule. */
+bool seal_as_is(const char *msg, size_t len, const struct findings *f);
 
 /* The entity to encrypt (malloc'ed, *outlen): multipart/mixed with
  * protected-headers="v1" and boundary, the protected header fields, then
