@@ -1,7 +1,8 @@
 /*
  * relayseal.c - relay encryption for one message in the milter; see
  * relayseal.h.  The key check runs GPGME (a throwaway home per party,
- * seal_gpg.c) at most once per party and message; the plan encrypts
+ * seal_gpg.c) at most once per party and day for a snapshot (its
+ * sealcache.h), and is remembered per message as well; the plan encrypts
  * once, for the one party of the delivered recipients.
  *
  * Public functions: relayseal_begin(), relayseal_options(),
@@ -26,6 +27,7 @@ void relayseal_begin(struct relayseal *rs, const struct snapshot *s, const char 
 	memset(rs, 0, sizeof *rs);
 	rs->relay_encrypts = config_bool(c, CONF_RELAY_ENCRYPT);
 	rs->tmpdir = config_str(c, CONF_SPOOL_DIRECTORY);
+	rs->keys = snapshot_seal_cache(s);
 	rs->placeholder = config_str(c, CONF_ENCRYPTED_SUBJECT);
 	/* already encrypted as a whole, and nothing readable found in it:
 	 * layer one judges its readers.  Anything readable is wrapped again. */
@@ -46,7 +48,8 @@ static bool usable(void *arg, const struct registry_party *p)
 		if (rs->memo[i].party == p)
 			return rs->memo[i].usable;
 	size_t n = 0;
-	if (seal_keys_usable(p, rs->tmpdir, &n, rs->error, sizeof rs->error) != 0) {
+	if (seal_cache_usable(rs->keys, p, rs->tmpdir, time(NULL), &n, rs->error,
+			      sizeof rs->error) != 0) {
 		/* an error is not "no key": the message is tempfailed */
 		rs->failed = true;
 		return true;

@@ -10,7 +10,7 @@
  * closed: every GPGME error returns -1 and the caller tempfails or holds;
  * a message is never sent as plaintext because encryption failed.
  *
- * Public functions: seal_keys_usable(), seal_encrypt(), seal_ciphertext(),
+ * Public functions: seal_keys_usable(), seal_keys_check(), seal_encrypt(), seal_ciphertext(),
  * seal_message().
  * Limits: SEAL_KEYS_MAX keys per party; the ciphertext grows with the
  * message only (no limit of its own: the spool's MaxMessageSize bounds it).
@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gpgme.h>
@@ -146,18 +147,52 @@ static int home_open(struct home *h, const struct registry_party *p, const char 
 	return 0;
 }
 
-int seal_keys_usable(const struct registry_party *p, const char *tmpdir, size_t *usable,
-		     char *err, size_t errlen)
+/* Until when usable key k stays usable: the earlier of its primary's
+ * expiry and the last expiry of its usable encryption subkeys; 0 never. */
+static time_t key_until(gpgme_key_t k)
+{
+	time_t sub = 0;
+	bool never = false;
+	for (gpgme_subkey_t s = k->subkeys; s != NULL; s = s->next) {
+		if (!s->can_encrypt || s->revoked || s->expired || s->disabled || s->invalid)
+			continue;
+		if (s->expires <= 0)
+			never = true;
+		else if ((time_t)s->expires > sub)
+			sub = (time_t)s->expires;
+	}
+	time_t prim = k->subkeys != NULL && k->subkeys->expires > 0 ? (time_t)k->subkeys->expires : 0;
+	time_t until = never ? 0 : sub;
+	if (prim != 0 && (until == 0 || prim < until))
+		until = prim;
+	return until;
+}
+
+int seal_keys_check(const struct registry_party *p, const char *tmpdir, size_t *usable,
+		    time_t *until, char *err, size_t errlen)
 {
 	struct home h;
 	*usable = 0;
+	*until = 0;
 	if (p->nopenpgp == 0)
 		return 0;
 	if (home_open(&h, p, tmpdir, err, errlen) != 0)
 		return -1;
 	*usable = h.nkeys;
+	for (size_t i = 0; i < h.nkeys; i++) {
+		time_t t = key_until(h.keys[i]);
+		if (t != 0 && (*until == 0 || t < *until))
+			*until = t;
+	}
 	home_close(&h);
 	return 0;
+}
+
+int seal_keys_usable(const struct registry_party *p, const char *tmpdir, size_t *usable,
+		     char *err, size_t errlen)
+{
+	time_t until;
+	return seal_keys_check(p, tmpdir, usable, &until, err, errlen);
 }
 
 /* The fingerprints of the keys encrypted to, comma-separated, into fprs

@@ -231,6 +231,18 @@ static void test_plan(void **state)
 		}
 		relayseal_end(&rs);
 	}
+	/* the key checks are the snapshot's: another message to CERT.be asks
+	 * GnuPG nothing (the per-message GnuPG home is for encryption only) */
+	{
+		unsigned long checks = seal_cache_checks(snapshot_seal_cache(s));
+		assert_true(checks >= 1 && checks <= 2);	/* CERT.be, CERT.at */
+		struct relayseal again;
+		enum gate_action aact;
+		const char *one[] = {"<cert@cert.be>"};
+		assert_int_equal(plan_for(s, list, one, 1, &again, &aact), 1);
+		relayseal_end(&again);
+		assert_int_equal(seal_cache_checks(snapshot_seal_cache(s)), checks);
+	}
 	/* ciphertext inside a plaintext message does not make it encrypted:
 	 * the relay's encryption stays on (here the armour is unreadable, so
 	 * the gate holds it; delivered, it would leave encrypted) */

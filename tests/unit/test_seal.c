@@ -4,7 +4,8 @@
  * are already encrypted, the policy's no-usable-key, the PGP/MIME message
  * against golden files (tests/unit/seal/), and through GPGME against keys
  * the test makes in a throwaway GnuPG home: which keys are usable (good,
- * sign-only, expired, revoked, none), the ciphertext decrypted with the
+ * sign-only, expired, revoked, none) and that answer kept per snapshot
+ * (sealcache.h), the ciphertext decrypted with the
  * party's secret key and encrypted to its key alone.
  */
 #include "testutil.h"
@@ -19,6 +20,7 @@
 #include "grondslag/decide/policy.h"
 #include "grondslag/decide/registry.h"
 #include "grondslag/decide/seal.h"
+#include "grondslag/decide/sealcache.h"
 #include "grondslag/scan/scan.h"
 
 #define GOLDEN "tests/unit/seal/"
@@ -409,6 +411,86 @@ static void test_keys_usable(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* The key check kept per snapshot (sealcache.h): asked again the same
+ * day it answers without GnuPG (here: without the directory its homes
+ * are made in); the next day, or once a usable key has expired, it
+ * checks again; errors are not kept. */
+static void test_key_cache(void **state)
+{
+	(void)state;
+	struct registry *r = load("required", true);
+	assert_non_null(r);
+	const struct registry_party *be = registry_party_by_id(r, "cert-be");
+	const struct registry_party *old = registry_party_by_id(r, "cert-old");
+	assert_non_null(be);
+	assert_non_null(old);
+	char tmp[192], err[256] = "";
+	snprintf(tmp, sizeof tmp, "%s/kc", gdir);
+	assert_int_equal(mkdir(tmp, 0700), 0);
+	/* until: the encryption subkey's expiry, a year from now */
+	size_t n = 0;
+	time_t until = 0, t0 = time(NULL);
+	assert_int_equal(seal_keys_check(be, tmp, &n, &until, err, sizeof err), 0);
+	assert_int_equal(n, 1);
+	assert_true(until > t0 + 360 * 86400 && until < t0 + 370 * 86400);
+	assert_int_equal(seal_keys_check(old, tmp, &n, &until, err, sizeof err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(until, 0);
+
+	struct seal_cache *c = seal_cache_new();
+	assert_non_null(c);
+	const struct {
+		const char *name;
+		const struct registry_party **p;
+		time_t at;		/* seconds after t0; -1: just before until, -2: at until */
+		bool dir;		/* the directory for GnuPG homes exists */
+		int rc;
+		size_t usable;
+		unsigned long checks;	/* checks run so far */
+	} rows[] = {
+		{"first: checked", &be, 0, true, 0, 1, 1},
+		{"again: kept", &be, 0, true, 0, 1, 1},
+		{"kept, no GnuPG needed", &be, 0, false, 0, 1, 1},
+		{"no usable key: kept too", &old, 0, true, 0, 0, 2},
+		{"no usable key, again", &old, 0, false, 0, 0, 2},
+		{"next day: checked (fails)", &be, 86400, false, -1, 0, 3},
+		{"an error is not kept", &be, 86400, false, -1, 0, 4},
+		{"next day: checked", &be, 86400, true, 0, 1, 5},
+		{"the day of the expiry", &be, -1, true, 0, 1, 6},
+		{"same day, before it: kept", &be, -1, false, 0, 1, 6},
+		{"the expiry: checked", &be, -2, false, -1, 0, 7},
+	};
+	assert_int_equal(seal_keys_check(be, tmp, &n, &until, err, sizeof err), 0);
+	/* the expiry's rows on one UTC day (until - 10 and until) */
+	time_t before = until % 86400 >= 10 ? until - 10 : until;
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+		struct stat st;
+		bool has = stat(tmp, &st) == 0;
+		if (rows[i].dir && !has)
+			assert_int_equal(mkdir(tmp, 0700), 0);
+		if (!rows[i].dir && has)
+			assert_int_equal(rmdir(tmp), 0);
+		time_t at = rows[i].at == -1 ? before : rows[i].at == -2 ? until : t0 + rows[i].at;
+		n = 99;
+		err[0] = '\0';
+		int rc = seal_cache_usable(c, *rows[i].p, tmp, at, &n, err, sizeof err);
+		assert_int_eq_msg(rows[i].name, rc, rows[i].rc);
+		if (rc == 0)
+			assert_int_eq_msg(rows[i].name, n, rows[i].usable);
+		else
+			assert_non_null(strstr(err, "GnuPG home"));
+		assert_int_eq_msg(rows[i].name, seal_cache_checks(c), rows[i].checks);
+	}
+	seal_cache_free(c);
+	/* no cache: always checked */
+	assert_int_equal(mkdir(tmp, 0700), 0);
+	assert_int_equal(seal_cache_usable(NULL, be, tmp, t0, &n, err, sizeof err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(seal_cache_checks(NULL), 0);
+	assert_int_equal(rmdir(tmp), 0);
+	registry_unref(r);
+}
+
 static void test_encrypt_roundtrip(void **state)
 {
 	(void)state;
@@ -462,6 +544,7 @@ int main(void)
 		cmocka_unit_test(test_mime_golden),
 		cmocka_unit_test(test_policy_no_usable_key),
 		cmocka_unit_test(test_keys_usable),
+		cmocka_unit_test(test_key_cache),
 		cmocka_unit_test(test_encrypt_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

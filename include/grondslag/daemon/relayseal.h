@@ -44,6 +44,7 @@ struct relayseal {
 	bool relay_encrypts;	/* RelayEncrypt yes (no: every check says no key) */
 	bool unsealable;	/* the edits cannot describe it: every check says no key */
 	const char *tmpdir;
+	struct seal_cache *keys;	/* the snapshot's key checks (sealcache.h) */
 	const char *placeholder;
 	struct {
 		const struct registry_party *party;

@@ -40,6 +40,7 @@
  *   seal_build()          the rewritten message around the ciphertext (pure)
  *   seal_inner()          the entity that is encrypted (pure)
  *   seal_keys_usable()    how many of the party's keys can be encrypted to (GPGME)
+ *   seal_keys_check()     the same, and until when the answer holds
  *   seal_encrypt()        the armoured ciphertext for the party (GPGME)
  *   seal_ciphertext()     seal_inner + seal_encrypt, random boundaries
  *   seal_message()        seal_inner + seal_encrypt + seal_build
@@ -53,6 +54,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "grondslag/decide/policy.h"
 #include "grondslag/decide/registry.h"
@@ -121,6 +123,10 @@ int seal_fields(const char *msg, size_t len, void (*fn)(void *arg, const char *n
  * party's registered keys.  0, or -1 + err. */
 int seal_keys_usable(const struct registry_party *p, const char *tmpdir, size_t *usable,
 		     char *err, size_t errlen);
+/* The same, and in *until the first moment one of the usable keys stops
+ * being usable by expiring (0: none expires), for sealcache.h. */
+int seal_keys_check(const struct registry_party *p, const char *tmpdir, size_t *usable,
+		    time_t *until, char *err, size_t errlen);
 /* Armoured ciphertext of plain to every usable key of p (malloc'ed).
  * -1 + err on any error, also when no key is usable. */
 int seal_encrypt(const struct registry_party *p, const char *tmpdir, const char *plain,
