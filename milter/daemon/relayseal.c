@@ -33,8 +33,8 @@ void relayseal_begin(struct relayseal *rs, const struct snapshot *s, const char 
 	 * layer one judges its readers.  Anything readable is wrapped again. */
 	rs->on = !seal_as_is(data, len, f);
 	/* the header edits the plan will apply, read once here: a message
-	 * they cannot describe can never leave encrypted, so it is held (the
-	 * key check says no), never tempfailed until the MTA bounces it */
+	 * they cannot describe can never leave encrypted, so it is held
+	 * (unsealable), never tempfailed until the MTA bounces it */
 	rs->unsealable = seal_fields(data, len, add_edit, rs, &rs->subjects) != 0 || rs->edits_over;
 }
 
@@ -67,6 +67,9 @@ void relayseal_options(struct relayseal *rs, struct policy_options *o)
 		return;
 	o->seal = usable;
 	o->seal_arg = rs;
+	/* not a key question: said as its own reason (RelayEncrypt no
+	 * answers no key for every message first) */
+	o->unsealable = rs->relay_encrypts && rs->unsealable;
 }
 
 static void add_edit(void *arg, const char *name, size_t namelen, int index)

@@ -161,6 +161,9 @@ static int teardown(void **state)
 	return fixture_gpg_remove(gdir, home, pub);
 }
 
+/* The reasons of the first recipient's decision in the last plan_for(). */
+static bool last_unsealable, last_no_key;
+
 /* The gate's decision with the key check, then the plan (its return). */
 static int plan_for(struct snapshot *s, const char *msg, const char *const *rcpts, size_t n,
 		    struct relayseal *rs, enum gate_action *act)
@@ -178,6 +181,9 @@ static int plan_for(struct snapshot *s, const char *msg, const char *const *rcpt
 	struct gate_result *g = gate_decide(&in, snapshot_registry(s), f);
 	assert_non_null(g);
 	*act = gate_action(g);
+	const struct decision *d0 = gate_decision(g, 0);
+	last_unsealable = d0 != NULL && decision_has_reason(d0, REASON_UNSEALABLE);
+	last_no_key = d0 != NULL && decision_has_reason(d0, REASON_NO_USABLE_KEY);
 	char err[512] = "";
 	int rc = relayseal_plan(rs, g, msg, strlen(msg), err, sizeof err);
 	gate_free(g);
@@ -292,6 +298,9 @@ static void test_plan(void **state)
 			assert_int_equal(plan_for(s, b.s, one, 1, &us, &uact), 0);
 			assert_int_equal(uact, GATE_DISCARD);
 			assert_true(us.unsealable);
+			/* its own reason: no key question was asked */
+			assert_true(last_unsealable);
+			assert_false(last_no_key);
 			relayseal_end(&us);
 		}
 		free(b.s);
@@ -304,6 +313,8 @@ static void test_plan(void **state)
 	const char *be[] = {"<cert@cert.be>"};
 	assert_int_equal(plan_for(s, list, be, 1, &rs, &act), 0);
 	assert_int_equal(act, GATE_DISCARD);
+	assert_true(last_no_key);
+	assert_false(last_unsealable);
 	relayseal_end(&rs);
 	snapshot_unref(s);
 }
