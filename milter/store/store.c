@@ -997,13 +997,11 @@ int store_migrate(const char *database, int64_t *from, char *err, size_t errlen)
 		 : -1;
 	if (rc == 0 && *from != STORE_SCHEMA_VERSION) {
 		/* the chain says who changed the schema, from which version */
-		char name[64], details[96];
-		struct store_actor who = store_admin_actor(name, sizeof name);
-		snprintf(details, sizeof details, "{\"from\":%lld,\"to\":%d}", (long long)*from,
-			 STORE_SCHEMA_VERSION);
-		struct store_audit a = {.actor = &who, .event = "store-migrated", .ref = "",
-					.details = details};
-		rc = store_audit_put(s, &a, err, errlen);
+		rc = store_txn_begin(s, err, errlen);
+		if (rc == 0) {
+			rc = migrated_record(s, *from, err, errlen);
+			rc = store_txn_end(s, rc, rc == 0, err, errlen);
+		}
 	}
 	store_close(s);
 	return rc;
