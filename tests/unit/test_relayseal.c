@@ -73,14 +73,9 @@ static struct snapshot *load(const char *extra)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(gdir, sizeof gdir, "/tmp/rsealXXXXXX");
-	if (mkdtemp(gdir) == NULL)
+	if (fixture_gpg_dirs("rseal", gdir, home, pub) != 0)
 		return -1;
-	snprintf(home, sizeof home, "%s/s", gdir);
-	snprintf(pub, sizeof pub, "%s/p", gdir);
 	snprintf(conf, sizeof conf, "%s/grondslag.conf", gdir);
-	if (mkdir(home, 0700) != 0 || mkdir(pub, 0700) != 0)
-		return -1;
 	GString *y = g_string_new(
 		"version: 1\nown_domains: [ncsc.nl]\neea:\n  - {country: BE, valid_from: 1994-01-01}\n"
 		"  - {country: AT, valid_from: 1994-01-01}\n  - {country: FR, valid_from: 1994-01-01}\n"
@@ -94,11 +89,7 @@ static int setup(void **state)
 		" bases: [open]}\n");
 	for (int k = 0; k < 2; k++) {
 		char fpr[FIXTURE_FPR_LEN + 1], path[192];
-		fixture_run("gpg --homedir %s --batch --pinentry-mode loopback --passphrase '' "
-			    "--quick-gen-key 'K <%s>' ed25519 cert 2y 2>/dev/null", home, email[k]);
-		fixture_gpg_fpr(home, email[k], fpr, NULL);
-		fixture_run("gpg --homedir %s --batch --pinentry-mode loopback --passphrase '' "
-			    "--quick-add-key %s cv25519 encr 2y 2>/dev/null", home, fpr);
+		fixture_gpg_key(home, email[k], "", "", "2y", "2y", fpr);
 		snprintf(path, sizeof path, "%s/%d.asc", gdir, k);
 		fixture_run("gpg --homedir %s --batch --armor --export %s >%s", home, fpr, path);
 		gsize n = 0;
@@ -118,11 +109,7 @@ static int setup(void **state)
 	snprintf(ehome, sizeof ehome, "%s/e", gdir);
 	if (mkdir(ehome, 0700) != 0)
 		return -1;
-	fixture_run("gpg --homedir %s --batch --pinentry-mode loopback --passphrase '' "
-		    "--quick-gen-key 'E <escrow@ncsc.nl>' ed25519 cert 2y 2>/dev/null", ehome);
-	fixture_gpg_fpr(ehome, "escrow@ncsc.nl", escrow_fpr, NULL);
-	fixture_run("gpg --homedir %s --batch --pinentry-mode loopback --passphrase '' "
-		    "--quick-add-key %s cv25519 encr 2y 2>/dev/null", ehome, escrow_fpr);
+	fixture_gpg_key(ehome, "escrow@ncsc.nl", "", "", "2y", "2y", escrow_fpr);
 	fixture_run("gpg --homedir %s --batch --export %s 2>/dev/null | gpg --homedir %s --batch "
 		    "--import 2>/dev/null", ehome, escrow_fpr, home);
 	for (int k = 0; k < 2; k++) {

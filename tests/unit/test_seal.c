@@ -55,23 +55,13 @@ static char *read_file(const char *path, size_t *len)
 
 static void gen(enum key_id k, const char *extra, bool encr)
 {
-	fixture_run("gpg --homedir %s --batch --pinentry-mode loopback --passphrase '' %s "
-		    "--quick-gen-key 'Key <%s>' ed25519 cert 2y 2>/dev/null", home, extra, email[k]);
-	fixture_gpg_fpr(home, email[k], fpr[k], NULL);
-	if (encr)
-		fixture_run("gpg --homedir %s --batch --pinentry-mode loopback --passphrase '' %s "
-			    "--quick-add-key %s cv25519 encr 1y 2>/dev/null", home, extra, fpr[k]);
+	fixture_gpg_key(home, email[k], "", extra, "2y", encr ? "1y" : NULL, fpr[k]);
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(gdir, sizeof gdir, "/tmp/sealXXXXXX");
-	if (mkdtemp(gdir) == NULL)
-		return -1;
-	snprintf(home, sizeof home, "%s/s", gdir);
-	snprintf(pub, sizeof pub, "%s/p", gdir);
-	if (mkdir(home, 0700) != 0 || mkdir(pub, 0700) != 0)
+	if (fixture_gpg_dirs("seal", gdir, home, pub) != 0)
 		return -1;
 	gen(K_BE, "", true);
 	gen(K_SIGN, "", false);
