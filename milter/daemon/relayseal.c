@@ -3,7 +3,8 @@
  * relayseal.h.  The key check runs GPGME (a throwaway home per party,
  * seal_gpg.c) at most once per party and day for a snapshot (its
  * sealcache.h), and is remembered per message as well; the plan encrypts
- * once, for the one party of the delivered recipients.
+ * once, for the one party of the delivered recipients, in the GnuPG
+ * home the snapshot keeps for that party (the releaser too).
  *
  * Public functions: relayseal_begin(), relayseal_options(),
  * relayseal_plan(), relayseal_end(), relayseal_release().
@@ -137,8 +138,8 @@ int relayseal_plan(struct relayseal *rs, const struct gate_result *g, const char
 		return 0;
 	char outer[SEAL_BOUNDARY_MAX], *asc = NULL;
 	size_t alen = 0;
-	if (seal_ciphertext(p, rs->tmpdir, data, len, outer, &asc, &alen, rs->fprs, sizeof rs->fprs,
-			    err, errlen) != 0)
+	if (seal_cache_ciphertext(rs->keys, p, rs->tmpdir, time(NULL), data, len, outer, &asc, &alen,
+				  rs->fprs, sizeof rs->fprs, err, errlen) != 0)
 		return -1;
 	rs->body = (unsigned char *)seal_body(asc, alen, outer, &rs->bodylen);
 	free(asc);
@@ -170,6 +171,24 @@ static bool release_as_is(const struct snapshot *s, const char *msg, size_t len)
 	bool as_is = seal_as_is(msg, len, f);
 	findings_free(f);
 	return as_is;
+}
+
+/* The held copy rewritten for party p: encrypted in the snapshot's kept
+ * home for p (sealcache.h), then the PGP/MIME message.  0, or -1 + err. */
+static int release_seal(const struct snapshot *s, const struct registry_party *p, const char *msg,
+			size_t len, char **out, size_t *outlen, char *fprs, size_t fprslen,
+			char *err, size_t errlen)
+{
+	const struct config *c = snapshot_config(s);
+	char outer[SEAL_BOUNDARY_MAX], *asc = NULL;
+	size_t alen = 0;
+	*out = NULL;
+	if (seal_cache_ciphertext(snapshot_seal_cache(s), p, config_str(c, CONF_SPOOL_DIRECTORY),
+				  time(NULL), msg, len, outer, &asc, &alen, fprs, fprslen, err,
+				  errlen) != 0)
+		return -1;
+	return seal_finish(msg, len, asc, alen, outer, config_str(c, CONF_ENCRYPTED_SUBJECT), out,
+			   outlen, err, errlen);
 }
 
 int relayseal_release(void *arg, const char *const *rcpts, size_t n, const char *msg,
@@ -206,9 +225,8 @@ int relayseal_release(void *arg, const char *const *rcpts, size_t n, const char 
 			snprintf(err, errlen, "relay encryption: party %s requires encryption and"
 				 " RelayEncrypt is no", group);
 			rc = -1;
-		} else if (p == NULL || seal_message(p, config_str(c, CONF_SPOOL_DIRECTORY), msg, len,
-						     config_str(c, CONF_ENCRYPTED_SUBJECT), out,
-						     outlen, fprs, fprslen, err, errlen) != 0) {
+		} else if (p == NULL || release_seal(s, p, msg, len, out, outlen, fprs, fprslen, err,
+						     errlen) != 0) {
 			if (p == NULL)
 				snprintf(err, errlen, "relay encryption: party %s not found", group);
 			rc = -1;

@@ -421,6 +421,18 @@ char *seal_build(const char *msg, size_t len, const char *asc, size_t asclen,
 	return b.s;
 }
 
+int seal_finish(const char *msg, size_t len, char *asc, size_t asclen, const char *boundary,
+		const char *placeholder, char **out, size_t *outlen, char *err, size_t errlen)
+{
+	*out = seal_build(msg, len, asc, asclen, boundary, placeholder, outlen);
+	free(asc);
+	if (*out == NULL) {
+		snprintf(err, errlen, "relay encryption: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 int seal_fields(const char *msg, size_t len,
 		void (*fn)(void *arg, const char *name, size_t namelen, int index), void *arg,
 		int *subjects)

@@ -38,6 +38,7 @@
  *   seal_readable()       anything readable found in it (findings)
  *   seal_as_is()          it leaves as it came: encrypted, nothing readable
  *   seal_build()          the rewritten message around the ciphertext (pure)
+ *   seal_finish()         seal_build() of a ciphertext, freeing it
  *   seal_inner()          the entity that is encrypted (pure)
  *   seal_keys_usable()    how many of the party's keys can be encrypted to (GPGME)
  *   seal_keys_check()     the same, and until when the answer holds
@@ -46,7 +47,8 @@
  *   seal_message()        seal_inner + seal_encrypt + seal_build
  * Limits: SEAL_FIELDS_MAX header fields looked at; placeholder and
  * boundaries at most SEAL_TEXT_MAX bytes; a throwaway GnuPG home per
- * call (the registry's keys only, removed after).
+ * call (the registry's keys only, removed after), or one kept per party
+ * and snapshot (seal_home_*, sealcache.h).
  */
 #ifndef GRONDSLAG_SEAL_H
 #define GRONDSLAG_SEAL_H
@@ -105,6 +107,11 @@ char *seal_inner(const char *msg, size_t len, const char *boundary, size_t *outl
 char *seal_build(const char *msg, size_t len, const char *asc, size_t asclen,
 		 const char *boundary, const char *placeholder, size_t *outlen);
 
+/* seal_build() of asc (malloc'ed ciphertext, freed here) into *out.
+ * 0, or -1 + err (out of memory, malformed). */
+int seal_finish(const char *msg, size_t len, char *asc, size_t asclen, const char *boundary,
+		const char *placeholder, char **out, size_t *outlen, char *err, size_t errlen);
+
 /* The body alone (what seal_build puts after the header), and the
  * Content-Type value of the outer message, for a milter that edits. */
 char *seal_body(const char *asc, size_t asclen, const char *boundary, size_t *outlen);
@@ -139,6 +146,30 @@ int seal_encrypt(const struct registry_party *p, const char *tmpdir, const char 
 int seal_ciphertext(const struct registry_party *p, const char *tmpdir, const char *msg,
 		    size_t len, char boundary[SEAL_BOUNDARY_MAX], char **asc, size_t *asclen,
 		    char *fprs, size_t fprslen, char *err, size_t errlen);
+/* A GnuPG home kept for many encryptions to one party (sealcache.h):
+ * the party's registered keys imported once and the usable ones listed;
+ * each encryption runs in a GPGME context of its own (a context is one
+ * thread's), several at once reading the same home (gpg encrypting to
+ * keys it is told, trusted as the registry's: nothing in the home is
+ * written but gpg's own random_seed, which it locks).  Reference
+ * counted: the last unref removes the directory. */
+struct seal_home;
+/* The home under tmpdir for p (0 usable keys is a home too); NULL + err. */
+struct seal_home *seal_home_open(const struct registry_party *p, const char *tmpdir, char *err,
+				 size_t errlen);
+size_t seal_home_usable(const struct seal_home *sh);
+/* The first moment one of its usable keys expires; 0 none. */
+time_t seal_home_until(const struct seal_home *sh);
+struct seal_home *seal_home_ref(struct seal_home *sh);
+void seal_home_unref(struct seal_home *sh);
+/* seal_encrypt() and seal_ciphertext() in home sh (for p: its keys). */
+int seal_home_encrypt(const struct seal_home *sh, const struct registry_party *p,
+		      const char *plain, size_t len, char **asc, size_t *asclen, char *fprs,
+		      size_t fprslen, char *err, size_t errlen);
+int seal_home_ciphertext(const struct seal_home *sh, const struct registry_party *p,
+			 const char *msg, size_t len, char boundary[SEAL_BOUNDARY_MAX], char **asc,
+			 size_t *asclen, char *fprs, size_t fprslen, char *err, size_t errlen);
+
 /* Rewrite msg for party p: seal_ciphertext() then seal_build() (the
  * new message malloc'ed in *out; fprs as there).  -1 + err. */
 int seal_message(const struct registry_party *p, const char *tmpdir, const char *msg,
