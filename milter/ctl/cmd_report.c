@@ -27,6 +27,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,18 +273,36 @@ static char *report_request(const struct report_args *a, size_t *len)
 	return json_string_done(j, len);	/* one line, with its newline */
 }
 
-/* Write the report doc (n bytes, format f) to the output with the
- * statement of the chain set in.  CTL_OK when written and the chain is
- * verified; CTL_ERROR otherwise (the report is still written, saying
- * loudly that the chain is not verified). */
-static int report_output(const struct report_args *a, const char *doc, size_t n,
+/* Where the report goes: the report r itself (the statement set into
+ * it), or the daemon's document doc (n bytes) with the statement written
+ * at its place at. */
+struct report_doc {
+	const struct report *r;
+	const char *doc;
+	size_t n;
+	long at;
+	bool nl;
+};
+
+/* Write the report to the output with the statement of the chain in
+ * its place.  CTL_OK when written and the chain is verified; CTL_ERROR
+ * otherwise (the report is still written, saying loudly that the chain
+ * is not verified). */
+static int report_output(const struct report_args *a, const struct report_doc *d,
 			 const struct report_chain *chain)
 {
 	char tmp[4096];
 	FILE *out = out_open(a->output, tmp, sizeof tmp);
 	if (out == NULL)
 		return CTL_ERROR;
-	int wrc = report_chain_insert(doc, n, a->format, chain, out);
+	int wrc;
+	if (d->r != NULL) {
+		wrc = report_write(d->r, a->format, out);
+	} else {
+		fwrite(d->doc, 1, (size_t)d->at, out);
+		wrc = report_chain_write(chain, a->format, d->nl, out);
+		fwrite(d->doc + d->at, 1, d->n - (size_t)d->at, out);
+	}
 	if (out_close(out, wrc, a->output, tmp) != 0)
 		return CTL_ERROR;
 	if (!chain->verified) {
@@ -295,7 +314,8 @@ static int report_output(const struct report_args *a, const char *doc, size_t n,
 }
 
 /* The report made by the daemon (whose registry names the parties),
- * with the statement of the chain verified here, first. */
+ * with the statement of the chain verified here, first, written where
+ * the daemon's writer says it belongs. */
 static int report_via_socket(const struct report_args *a, const struct config *c,
 			     const char *path)
 {
@@ -307,9 +327,20 @@ static int report_via_socket(const struct report_args *a, const struct config *c
 	free(req);
 	if (d == NULL)
 		return CTL_ERROR;
-	size_t n = 0;
-	const char *doc = jsonr_strn(jsonr_get(jsonr_root(d), "report"), &n);
-	int rc = doc != NULL ? report_output(a, doc, n, &chain) : CTL_ERROR;
+	const struct jsonr_value *root = jsonr_root(d);
+	struct report_doc rd = {.at = -1};
+	rd.doc = jsonr_strn(jsonr_get(root, "report"), &rd.n);
+	uint64_t at = 0;
+	if (jsonr_u64(jsonr_get(root, "chain_at"), &at) && at <= (uint64_t)LONG_MAX)
+		rd.at = (long)at;
+	const char *lang = jsonr_str(jsonr_get(root, "lang"));
+	rd.nl = lang != NULL && strcmp(lang, "nl") == 0;
+	int rc = CTL_ERROR;
+	if (rd.doc == NULL || rd.at < 0 || (size_t)rd.at > rd.n)
+		fprintf(stderr, "grondslag report: the daemon's report says no place for the audit"
+				" chain's statement (a daemon of another version?)\n");
+	else
+		rc = report_output(a, &rd, &chain);
 	jsonr_free(d);
 	return rc;
 }
@@ -354,24 +385,19 @@ int cmd_report(int argc, char **argv)
 	char err[1024];
 	struct report *r = report_build(db, &a.o, err, sizeof err);
 	int rc = CTL_ERROR;
-	char *doc = NULL;
-	size_t n = 0;
-	FILE *mem = r != NULL ? open_memstream(&doc, &n) : NULL;
-	int wrc = mem != NULL ? report_write(r, a.format, mem) : -1;
-	if (mem != NULL && fclose(mem) != 0)
-		wrc = -1;
+	/* after the report is read: a record written meanwhile is in the
+	 * statement, never a report newer than its statement */
+	struct report_chain chain;
+	if (r != NULL)
+		chain_check_statement(c, a.database, a.socket, &chain);
 	if (r == NULL) {
 		fprintf(stderr, "grondslag: %s\n", err);
-	} else if (wrc != 0) {
+	} else if (report_set_chain(r, &chain) != 0) {
 		fprintf(stderr, "grondslag report: out of memory\n");
 	} else {
-		/* after the report: a record written meanwhile is in the
-		 * statement, never a report newer than its statement */
-		struct report_chain chain;
-		chain_check_statement(c, a.database, a.socket, &chain);
-		rc = report_output(&a, doc, n, &chain);
+		struct report_doc rd = {.r = r};
+		rc = report_output(&a, &rd, &chain);
 	}
-	free(doc);
 	report_free(r);
 	if (reg != NULL)
 		registry_unref(reg);

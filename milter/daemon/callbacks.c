@@ -750,7 +750,7 @@ static sfsistat eom_outbound(SMFICTX *ctx, struct conn_ctx *c)
 	if (rs.on && rs.relay_encrypts && rs.unsealable)
 		log_qid(LOG_WARNING, m->qid, "relay encryption: the header cannot be rewritten (no "
 			"header/body separator, too many fields or a name too long): recipients "
-			"whose basis requires encryption are held (no-usable-key)");
+			"whose basis requires encryption are held (unsealable)");
 	struct gate_input in = {
 		.queue_id = m->qid, .sender = m->sender,
 		.rcpts = (const char *const *)m->rcpts, .nrcpts = m->nrcpts,

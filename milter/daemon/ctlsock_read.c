@@ -10,7 +10,9 @@
  *    "basis":B, "sender":S, "pseudonymise":true|false, "compare":true|false,
  *    "lang":"en"|"nl" (default ReportLanguage)}
  *        -> "report": the document (report.h) as text; built by the
- *           daemon from the store with its current registry
+ *           daemon from the store with its current registry, without
+ *           the audit chain's statement (the reader's to write): its
+ *           place in "chain_at" (bytes), the language in "lang"
  *   {"cmd":"stats"} -> "stats": {holds, held_recipients, ...}
  *   {"cmd":"audit-records", "after":SEQ, "since":T}
  *        -> "records": [{seq, at, actor, uid (null: none), role, event,
@@ -138,17 +140,24 @@ void ctlsock_report(struct ctlsock_req *r)
 	}
 	char *doc = NULL;
 	size_t len = 0;
-	FILE *mem = open_memstream(&doc, &len);
+	/* no statement of the chain: the reader states it, at the place the
+	 * writer records */
+	FILE *mem = report_set_chain(rep, NULL) == 0 ? open_memstream(&doc, &len) : NULL;
 	int wrc = mem != NULL ? report_write(rep, f, mem) : -1;
 	if (mem != NULL && fclose(mem) != 0)
 		wrc = -1;
+	long at = report_chain_place(rep);
 	report_free(rep);
-	if (wrc != 0) {
+	if (wrc != 0 || at < 0) {
 		ctlsock_status(r, "error", "the report could not be written (out of memory)");
 	} else if (record_read(r, "report")) {
 		ctlsock_status(r, "ok", NULL);
 		json_key(r->j, "report");
 		json_strn(r->j, doc, len);
+		json_key(r->j, "chain_at");
+		json_int(r->j, at);
+		json_key(r->j, "lang");
+		json_str(r->j, o.lang);
 	}
 	free(doc);
 }

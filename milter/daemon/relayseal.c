@@ -1,8 +1,10 @@
 /*
  * relayseal.c - relay encryption for one message in the milter; see
  * relayseal.h.  The key check runs GPGME (a throwaway home per party,
- * seal_gpg.c) at most once per party and message; the plan encrypts
- * once, for the one party of the delivered recipients.
+ * seal_gpg.c) at most once per party and day for a snapshot (its
+ * sealcache.h), and is remembered per message as well; the plan encrypts
+ * once, for the one party of the delivered recipients, in the GnuPG
+ * home the snapshot keeps for that party (the releaser too).
  *
  * Public functions: relayseal_begin(), relayseal_options(),
  * relayseal_plan(), relayseal_end(), relayseal_release().
@@ -15,6 +17,7 @@
 #include "grondslag/base/log.h"
 #include "grondslag/daemon/relayseal.h"
 #include "grondslag/decide/seal.h"
+#include "grondslag/scan/scan.h"
 
 static void add_edit(void *arg, const char *name, size_t namelen, int index);
 
@@ -25,16 +28,14 @@ void relayseal_begin(struct relayseal *rs, const struct snapshot *s, const char 
 	memset(rs, 0, sizeof *rs);
 	rs->relay_encrypts = config_bool(c, CONF_RELAY_ENCRYPT);
 	rs->tmpdir = config_str(c, CONF_SPOOL_DIRECTORY);
+	rs->keys = snapshot_seal_cache(s);
 	rs->placeholder = config_str(c, CONF_ENCRYPTED_SUBJECT);
 	/* already encrypted as a whole, and nothing readable found in it:
 	 * layer one judges its readers.  Anything readable is wrapped again. */
-	bool readable = f != NULL && (findings_ip_count(f) > 0 || findings_net_count(f) > 0 ||
-				      findings_email_count(f) > 0 || findings_host_count(f) > 0 ||
-				      findings_credential_count(f) > 0);
-	rs->on = readable || !seal_is_encrypted(data, len);
+	rs->on = !seal_as_is(data, len, f);
 	/* the header edits the plan will apply, read once here: a message
-	 * they cannot describe can never leave encrypted, so it is held (the
-	 * key check says no), never tempfailed until the MTA bounces it */
+	 * they cannot describe can never leave encrypted, so it is held
+	 * (unsealable), never tempfailed until the MTA bounces it */
 	rs->unsealable = seal_fields(data, len, add_edit, rs, &rs->subjects) != 0 || rs->edits_over;
 }
 
@@ -48,7 +49,8 @@ static bool usable(void *arg, const struct registry_party *p)
 		if (rs->memo[i].party == p)
 			return rs->memo[i].usable;
 	size_t n = 0;
-	if (seal_keys_usable(p, rs->tmpdir, &n, rs->error, sizeof rs->error) != 0) {
+	if (seal_cache_usable(rs->keys, p, rs->tmpdir, time(NULL), &n, rs->error,
+			      sizeof rs->error) != 0) {
 		/* an error is not "no key": the message is tempfailed */
 		rs->failed = true;
 		return true;
@@ -66,6 +68,9 @@ void relayseal_options(struct relayseal *rs, struct policy_options *o)
 		return;
 	o->seal = usable;
 	o->seal_arg = rs;
+	/* not a key question: said as its own reason (RelayEncrypt no
+	 * answers no key for every message first) */
+	o->unsealable = rs->relay_encrypts && rs->unsealable;
 }
 
 static void add_edit(void *arg, const char *name, size_t namelen, int index)
@@ -133,8 +138,8 @@ int relayseal_plan(struct relayseal *rs, const struct gate_result *g, const char
 		return 0;
 	char outer[SEAL_BOUNDARY_MAX], *asc = NULL;
 	size_t alen = 0;
-	if (seal_ciphertext(p, rs->tmpdir, data, len, outer, &asc, &alen, rs->fprs, sizeof rs->fprs,
-			    err, errlen) != 0)
+	if (seal_cache_ciphertext(rs->keys, p, rs->tmpdir, time(NULL), data, len, outer, &asc, &alen,
+				  rs->fprs, sizeof rs->fprs, err, errlen) != 0)
 		return -1;
 	rs->body = (unsigned char *)seal_body(asc, alen, outer, &rs->bodylen);
 	free(asc);
@@ -152,6 +157,38 @@ void relayseal_end(struct relayseal *rs)
 {
 	free(rs->body);
 	rs->body = NULL;
+}
+
+/* The milter's rule for a held copy: scanned again under the current
+ * snapshot (its EscrowKey opens what the milter's did), so content the
+ * escrow key read is encrypted to the party's keys, never released in
+ * the sender's encryption.  A scan that fails: encrypted. */
+static bool release_as_is(const struct snapshot *s, const char *msg, size_t len)
+{
+	if (!seal_is_encrypted(msg, len))
+		return false;
+	struct findings *f = scan_message(snapshot_scan(s), msg, len);
+	bool as_is = seal_as_is(msg, len, f);
+	findings_free(f);
+	return as_is;
+}
+
+/* The held copy rewritten for party p: encrypted in the snapshot's kept
+ * home for p (sealcache.h), then the PGP/MIME message.  0, or -1 + err. */
+static int release_seal(const struct snapshot *s, const struct registry_party *p, const char *msg,
+			size_t len, char **out, size_t *outlen, char *fprs, size_t fprslen,
+			char *err, size_t errlen)
+{
+	const struct config *c = snapshot_config(s);
+	char outer[SEAL_BOUNDARY_MAX], *asc = NULL;
+	size_t alen = 0;
+	*out = NULL;
+	if (seal_cache_ciphertext(snapshot_seal_cache(s), p, config_str(c, CONF_SPOOL_DIRECTORY),
+				  time(NULL), msg, len, outer, &asc, &alen, fprs, fprslen, err,
+				  errlen) != 0)
+		return -1;
+	return seal_finish(msg, len, asc, alen, outer, config_str(c, CONF_ENCRYPTED_SUBJECT), out,
+			   outlen, err, errlen);
 }
 
 int relayseal_release(void *arg, const char *const *rcpts, size_t n, const char *msg,
@@ -181,16 +218,15 @@ int relayseal_release(void *arg, const char *const *rcpts, size_t n, const char 
 		}
 		group = g;
 	}
-	if (rc == 0 && group != NULL && *group != '\0' && !seal_is_encrypted(msg, len)) {
+	if (rc == 0 && group != NULL && *group != '\0' && !release_as_is(s, msg, len)) {
 		const struct registry_party *p = registry_party_by_id(reg, group);
 		const struct config *c = snapshot_config(s);
 		if (!config_bool(c, CONF_RELAY_ENCRYPT)) {
 			snprintf(err, errlen, "relay encryption: party %s requires encryption and"
 				 " RelayEncrypt is no", group);
 			rc = -1;
-		} else if (p == NULL || seal_message(p, config_str(c, CONF_SPOOL_DIRECTORY), msg, len,
-						     config_str(c, CONF_ENCRYPTED_SUBJECT), out,
-						     outlen, fprs, fprslen, err, errlen) != 0) {
+		} else if (p == NULL || release_seal(s, p, msg, len, out, outlen, fprs, fprslen, err,
+						     errlen) != 0) {
 			if (p == NULL)
 				snprintf(err, errlen, "relay encryption: party %s not found", group);
 			rc = -1;

@@ -22,6 +22,7 @@
 #include "grondslag/decide/regserial.h"
 #include "grondslag/decide/regsig.h"
 #include "grondslag/decide/scanopt.h"
+#include "grondslag/decide/sealcache.h"
 #include "grondslag/daemon/snapshot.h"
 
 struct snapshot {
@@ -33,6 +34,7 @@ struct snapshot {
 	struct scan_options scan;
 	struct scanopt_domains scan_domains;
 	struct escrow *escrow;	/* EscrowKey, NULL: none */
+	struct seal_cache *seal;	/* relay encryption key checks of this registry */
 	struct policy_options policy;
 	enum gate_mode mode;
 	enum snapshot_on_error on_error;
@@ -281,6 +283,12 @@ struct snapshot *snapshot_load(const char *file, char *err, size_t errlen)
 		s->scan.limits.escrow = escrow_walk(s->escrow);
 	}
 	policy_options_config(s->config, &s->policy);
+	s->seal = seal_cache_new();
+	if (s->seal == NULL) {
+		err_add(err, errlen, "out of memory");
+		snapshot_unref(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -300,12 +308,18 @@ void snapshot_unref(struct snapshot *s)
 	geo_close(s->geo);
 	scanopt_free(&s->scan_domains);
 	escrow_free(s->escrow);
+	seal_cache_free(s->seal);
 	config_free(s->config);
 	for (size_t i = 0; i < s->ndomains; i++)
 		free(s->domains[i]);
 	free(s->domains);
 	free(s->hosts);
 	free(s);
+}
+
+struct seal_cache *snapshot_seal_cache(const struct snapshot *s)
+{
+	return s->seal;
 }
 
 const char *snapshot_escrow_fpr(const struct snapshot *s)

@@ -624,7 +624,17 @@ static void check_seal(struct eval *e, const struct policy_options *o)
 	bool required = false;
 	for (size_t i = 0; i < d->nused; i++)
 		required = required || d->used[i]->encrypt_required;
-	if (o->seal == NULL || !required || o->seal(o->seal_arg, e->p))
+	if (o->seal == NULL || !required)
+		return;
+	if (o->unsealable) {
+		add_reason(d, REASON_UNSEALABLE);
+		clause(e);
+		strbuf_printf(&e->sb, "must leave the relay encrypted on its basis, and the message "
+			      "cannot be rewritten as PGP/MIME (no empty line after the header, too "
+			      "many header fields, or a field name too long)");
+		return;
+	}
+	if (o->seal(o->seal_arg, e->p))
 		return;
 	add_reason(d, REASON_NO_USABLE_KEY);
 	clause(e);
@@ -845,6 +855,7 @@ static const struct name_value reasons[] = {
 	{"no-usable-key", REASON_NO_USABLE_KEY},
 	{"no-regulated-data", REASON_NO_REGULATED_DATA},
 	{"own-domain", REASON_OWN_DOMAIN},
+	{"unsealable", REASON_UNSEALABLE},
 };
 
 const char *policy_reason_name(enum policy_reason r)

@@ -15,6 +15,7 @@
 #include "grondslag/base/strbuf.h"
 #include "grondslag/decide/route.h"
 #include "grondslag/decide/seal.h"
+#include "grondslag/scan/findings.h"
 
 bool seal_needed(const struct decision *d)
 {
@@ -283,6 +284,28 @@ bool seal_is_encrypted(const char *msg, size_t len)
 	return enc;
 }
 
+bool seal_readable(const struct findings *f)
+{
+	const char *why;
+	bool temporary;
+	/* ciphertext the escrow key should have opened and did not: what it
+	 * holds is not known */
+	return f == NULL || findings_decrypt_failures(f, &why, &temporary) > 0 ||
+	       findings_ip_count(f) > 0 || findings_net_count(f) > 0 ||
+	       findings_email_count(f) > 0 || findings_host_count(f) > 0 ||
+	       findings_credential_count(f) > 0;
+}
+
+/* The one rule for the milter and the releaser: the top level alone
+ * would leave content the escrow key opened (and found regulated data
+ * in) in the sender's encryption, to keys nobody registered for the
+ * party; what was read in it decides too.  No findings: not known, so
+ * encrypted again. */
+bool seal_as_is(const char *msg, size_t len, const struct findings *f)
+{
+	return !seal_readable(f) && seal_is_encrypted(msg, len);
+}
+
 char *seal_inner(const char *msg, size_t len, const char *boundary, size_t *outlen)
 {
 	size_t nf = 0, body = 0;
@@ -396,6 +419,18 @@ char *seal_build(const char *msg, size_t len, const char *asc, size_t asclen,
 	}
 	*outlen = b.len;
 	return b.s;
+}
+
+int seal_finish(const char *msg, size_t len, char *asc, size_t asclen, const char *boundary,
+		const char *placeholder, char **out, size_t *outlen, char *err, size_t errlen)
+{
+	*out = seal_build(msg, len, asc, asclen, boundary, placeholder, outlen);
+	free(asc);
+	if (*out == NULL) {
+		snprintf(err, errlen, "relay encryption: out of memory");
+		return -1;
+	}
+	return 0;
 }
 
 int seal_fields(const char *msg, size_t len,

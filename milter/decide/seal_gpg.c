@@ -10,18 +10,22 @@
  * closed: every GPGME error returns -1 and the caller tempfails or holds;
  * a message is never sent as plaintext because encryption failed.
  *
- * Public functions: seal_keys_usable(), seal_encrypt(), seal_ciphertext(),
- * seal_message().
+ * Public functions: seal_keys_usable(), seal_keys_check(), seal_encrypt(), seal_ciphertext(),
+ * seal_message(); seal_home_open(), seal_home_usable(), seal_home_until(),
+ * seal_home_ref(), seal_home_unref(), seal_home_encrypt(),
+ * seal_home_ciphertext() (a home kept for many encryptions).
  * Limits: SEAL_KEYS_MAX keys per party; the ciphertext grows with the
  * message only (no limit of its own: the spool's MaxMessageSize bounds it).
  */
 #include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <gpgme.h>
@@ -100,6 +104,20 @@ static bool key_usable(gpgme_key_t k)
 	return false;
 }
 
+/* A context of its own on the GnuPG home dir. */
+static gpgme_error_t ctx_for(const char *dir, gpgme_ctx_t *ctx)
+{
+	pthread_once(&seal_once, seal_init);
+	gpgme_error_t ge = gpgme_new(ctx);
+	if (ge == 0)
+		ge = gpgme_set_protocol(*ctx, GPGME_PROTOCOL_OpenPGP);
+	if (ge == 0)
+		ge = gpgme_ctx_set_engine_info(*ctx, GPGME_PROTOCOL_OpenPGP, NULL, dir);
+	if (ge == 0)
+		ge = gpgme_set_pinentry_mode(*ctx, GPGME_PINENTRY_MODE_ERROR);
+	return ge;
+}
+
 /* A home under tmpdir with p's OpenPGP material imported and its usable
  * keys listed into h->keys.  0, or -1 + err (h closed). */
 static int home_open(struct home *h, const struct registry_party *p, const char *tmpdir,
@@ -115,13 +133,7 @@ static int home_open(struct home *h, const struct registry_party *p, const char 
 		h->dir[0] = '\0';
 		return -1;
 	}
-	gpgme_error_t ge = gpgme_new(&h->ctx);
-	if (ge == 0)
-		ge = gpgme_set_protocol(h->ctx, GPGME_PROTOCOL_OpenPGP);
-	if (ge == 0)
-		ge = gpgme_ctx_set_engine_info(h->ctx, GPGME_PROTOCOL_OpenPGP, NULL, h->dir);
-	if (ge == 0)
-		ge = gpgme_set_pinentry_mode(h->ctx, GPGME_PINENTRY_MODE_ERROR);
+	gpgme_error_t ge = ctx_for(h->dir, &h->ctx);
 	if (ge != 0)
 		return fail(h, "context", ge, err, errlen);
 	for (size_t i = 0; i < p->nopenpgp; i++) {
@@ -146,18 +158,103 @@ static int home_open(struct home *h, const struct registry_party *p, const char 
 	return 0;
 }
 
-int seal_keys_usable(const struct registry_party *p, const char *tmpdir, size_t *usable,
-		     char *err, size_t errlen)
+/* Until when usable key k stays usable: the earlier of its primary's
+ * expiry and the last expiry of its usable encryption subkeys; 0 never. */
+static time_t key_until(gpgme_key_t k)
+{
+	time_t sub = 0;
+	bool never = false;
+	for (gpgme_subkey_t s = k->subkeys; s != NULL; s = s->next) {
+		if (!s->can_encrypt || s->revoked || s->expired || s->disabled || s->invalid)
+			continue;
+		if (s->expires <= 0)
+			never = true;
+		else if ((time_t)s->expires > sub)
+			sub = (time_t)s->expires;
+	}
+	time_t prim = k->subkeys != NULL && k->subkeys->expires > 0 ? (time_t)k->subkeys->expires : 0;
+	time_t until = never ? 0 : sub;
+	if (prim != 0 && (until == 0 || prim < until))
+		until = prim;
+	return until;
+}
+
+int seal_keys_check(const struct registry_party *p, const char *tmpdir, size_t *usable,
+		    time_t *until, char *err, size_t errlen)
 {
 	struct home h;
 	*usable = 0;
+	*until = 0;
 	if (p->nopenpgp == 0)
 		return 0;
 	if (home_open(&h, p, tmpdir, err, errlen) != 0)
 		return -1;
 	*usable = h.nkeys;
+	for (size_t i = 0; i < h.nkeys; i++) {
+		time_t t = key_until(h.keys[i]);
+		if (t != 0 && (*until == 0 || t < *until))
+			*until = t;
+	}
 	home_close(&h);
 	return 0;
+}
+
+int seal_keys_usable(const struct registry_party *p, const char *tmpdir, size_t *usable,
+		     char *err, size_t errlen)
+{
+	time_t until;
+	return seal_keys_check(p, tmpdir, usable, &until, err, errlen);
+}
+
+/* ---- a home kept for a snapshot (sealcache.h) -------------------------- */
+
+struct seal_home {
+	struct home h;		/* its listing context released: keys only */
+	time_t until;
+	atomic_uint refs;
+};
+
+struct seal_home *seal_home_open(const struct registry_party *p, const char *tmpdir, char *err,
+				 size_t errlen)
+{
+	struct seal_home *sh = calloc(1, sizeof *sh);
+	if (sh == NULL) {
+		snprintf(err, errlen, "relay encryption: out of memory");
+		return NULL;
+	}
+	if (home_open(&sh->h, p, tmpdir, err, errlen) != 0) {
+		free(sh);
+		return NULL;
+	}
+	/* the keys outlive the context: each encryption makes its own (a
+	 * GPGME context is one thread's) */
+	gpgme_release(sh->h.ctx);
+	sh->h.ctx = NULL;
+	for (size_t i = 0; i < sh->h.nkeys; i++) {
+		time_t t = key_until(sh->h.keys[i]);
+		if (t != 0 && (sh->until == 0 || t < sh->until))
+			sh->until = t;
+	}
+	atomic_init(&sh->refs, 1);
+	return sh;
+}
+
+size_t seal_home_usable(const struct seal_home *sh) { return sh->h.nkeys; }
+time_t seal_home_until(const struct seal_home *sh) { return sh->until; }
+
+struct seal_home *seal_home_ref(struct seal_home *sh)
+{
+	if (sh != NULL)
+		atomic_fetch_add(&sh->refs, 1);
+	return sh;
+}
+
+void seal_home_unref(struct seal_home *sh)
+{
+	if (sh == NULL || atomic_fetch_sub(&sh->refs, 1) != 1)
+		return;
+	home_close(&sh->h);
+	free(sh);
 }
 
 /* The fingerprints of the keys encrypted to, comma-separated, into fprs
@@ -173,6 +270,56 @@ static void key_fprs(const struct home *h, char *fprs, size_t fprslen)
 	}
 }
 
+/* Encrypt plain to the usable keys of home h through ctx (a context on
+ * h's directory), the fingerprints used into fprs (may be NULL). */
+static int encrypt_in(const struct home *h, gpgme_ctx_t ctx, const struct registry_party *p,
+		      const char *plain, size_t len, char **asc, size_t *asclen, char *fprs,
+		      size_t fprslen, char *err, size_t errlen)
+{
+	*asc = NULL;
+	if (h->nkeys == 0) {
+		snprintf(err, errlen, "relay encryption: party %s has no usable key", p->id);
+		return -1;
+	}
+	gpgme_set_armor(ctx, 1);
+	gpgme_key_t keys[SEAL_KEYS_MAX + 1];
+	memcpy(keys, h->keys, sizeof keys);	/* gpgme takes a mutable array */
+	gpgme_data_t in = NULL, out = NULL;
+	gpgme_error_t ge = gpgme_data_new_from_mem(&in, plain, len, 0);
+	if (ge == 0)
+		ge = gpgme_data_new(&out);
+	if (ge == 0)
+		ge = gpgme_op_encrypt(ctx, keys, GPGME_ENCRYPT_ALWAYS_TRUST | GPGME_ENCRYPT_NO_ENCRYPT_TO,
+				      in, out);
+	if (ge == 0) {
+		gpgme_encrypt_result_t r = gpgme_op_encrypt_result(ctx);
+		if (r != NULL && r->invalid_recipients != NULL)
+			ge = gpg_error(GPG_ERR_UNUSABLE_PUBKEY);
+	}
+	gpgme_data_release(in);
+	if (ge != 0) {
+		gpgme_data_release(out);
+		snprintf(err, errlen, "relay encryption: encrypt: %s", gpgme_strerror(ge));
+		return -1;
+	}
+	if (fprs != NULL && fprslen > 0)
+		key_fprs(h, fprs, fprslen);
+	size_t n = 0;
+	char *buf = gpgme_data_release_and_get_mem(out, &n);
+	*asc = buf != NULL ? malloc(n + 1) : NULL;
+	if (*asc != NULL) {
+		memcpy(*asc, buf, n);
+		(*asc)[n] = '\0';
+		*asclen = n;
+	}
+	gpgme_free(buf);
+	if (*asc == NULL) {
+		snprintf(err, errlen, "relay encryption: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 /* seal_encrypt(), and the fingerprints used into fprs (may be NULL). */
 static int encrypt_for(const struct registry_party *p, const char *tmpdir, const char *plain,
 		       size_t len, char **asc, size_t *asclen, char *fprs, size_t fprslen,
@@ -186,46 +333,25 @@ static int encrypt_for(const struct registry_party *p, const char *tmpdir, const
 	}
 	if (home_open(&h, p, tmpdir, err, errlen) != 0)
 		return -1;
-	if (h.nkeys == 0) {
-		snprintf(err, errlen, "relay encryption: party %s has no usable key", p->id);
-		home_close(&h);
-		return -1;
-	}
-	gpgme_set_armor(h.ctx, 1);
-	gpgme_data_t in = NULL, out = NULL;
-	gpgme_error_t ge = gpgme_data_new_from_mem(&in, plain, len, 0);
-	if (ge == 0)
-		ge = gpgme_data_new(&out);
-	if (ge == 0)
-		ge = gpgme_op_encrypt(h.ctx, h.keys, GPGME_ENCRYPT_ALWAYS_TRUST | GPGME_ENCRYPT_NO_ENCRYPT_TO,
-				      in, out);
-	if (ge == 0) {
-		gpgme_encrypt_result_t r = gpgme_op_encrypt_result(h.ctx);
-		if (r != NULL && r->invalid_recipients != NULL)
-			ge = gpg_error(GPG_ERR_UNUSABLE_PUBKEY);
-	}
-	gpgme_data_release(in);
-	if (ge != 0) {
-		gpgme_data_release(out);
-		return fail(&h, "encrypt", ge, err, errlen);
-	}
-	if (fprs != NULL && fprslen > 0)
-		key_fprs(&h, fprs, fprslen);
-	size_t n = 0;
-	char *buf = gpgme_data_release_and_get_mem(out, &n);
-	*asc = buf != NULL ? malloc(n + 1) : NULL;
-	if (*asc != NULL) {
-		memcpy(*asc, buf, n);
-		(*asc)[n] = '\0';
-		*asclen = n;
-	}
-	gpgme_free(buf);
+	int rc = encrypt_in(&h, h.ctx, p, plain, len, asc, asclen, fprs, fprslen, err, errlen);
 	home_close(&h);
-	if (*asc == NULL) {
-		snprintf(err, errlen, "relay encryption: out of memory");
+	return rc;
+}
+
+int seal_home_encrypt(const struct seal_home *sh, const struct registry_party *p,
+		      const char *plain, size_t len, char **asc, size_t *asclen, char *fprs,
+		      size_t fprslen, char *err, size_t errlen)
+{
+	gpgme_ctx_t ctx = NULL;
+	*asc = NULL;
+	gpgme_error_t ge = ctx_for(sh->h.dir, &ctx);
+	if (ge != 0) {
+		snprintf(err, errlen, "relay encryption: context: %s", gpgme_strerror(ge));
 		return -1;
 	}
-	return 0;
+	int rc = encrypt_in(&sh->h, ctx, p, plain, len, asc, asclen, fprs, fprslen, err, errlen);
+	gpgme_release(ctx);
+	return rc;
 }
 
 int seal_encrypt(const struct registry_party *p, const char *tmpdir, const char *plain,
@@ -234,9 +360,11 @@ int seal_encrypt(const struct registry_party *p, const char *tmpdir, const char 
 	return encrypt_for(p, tmpdir, plain, len, asc, asclen, NULL, 0, err, errlen);
 }
 
-int seal_ciphertext(const struct registry_party *p, const char *tmpdir, const char *msg,
-		    size_t len, char boundary[SEAL_BOUNDARY_MAX], char **asc, size_t *asclen,
-		    char *fprs, size_t fprslen, char *err, size_t errlen)
+/* seal_ciphertext() in home sh, or (NULL) a home of its own. */
+static int ciphertext(const struct seal_home *sh, const struct registry_party *p,
+		      const char *tmpdir, const char *msg, size_t len,
+		      char boundary[SEAL_BOUNDARY_MAX], char **asc, size_t *asclen, char *fprs,
+		      size_t fprslen, char *err, size_t errlen)
 {
 	char r1[RELEASE_NONCE_HEX], r2[RELEASE_NONCE_HEX], inner[SEAL_BOUNDARY_MAX];
 	*asc = NULL;
@@ -253,9 +381,27 @@ int seal_ciphertext(const struct registry_party *p, const char *tmpdir, const ch
 			 " or out of memory");
 		return -1;
 	}
-	int rc = encrypt_for(p, tmpdir, ent, ilen, asc, asclen, fprs, fprslen, err, errlen);
+	int rc = sh != NULL ? seal_home_encrypt(sh, p, ent, ilen, asc, asclen, fprs, fprslen, err,
+						errlen)
+			    : encrypt_for(p, tmpdir, ent, ilen, asc, asclen, fprs, fprslen, err, errlen);
 	free(ent);
 	return rc;
+}
+
+int seal_ciphertext(const struct registry_party *p, const char *tmpdir, const char *msg,
+		    size_t len, char boundary[SEAL_BOUNDARY_MAX], char **asc, size_t *asclen,
+		    char *fprs, size_t fprslen, char *err, size_t errlen)
+{
+	return ciphertext(NULL, p, tmpdir, msg, len, boundary, asc, asclen, fprs, fprslen, err,
+			  errlen);
+}
+
+int seal_home_ciphertext(const struct seal_home *sh, const struct registry_party *p,
+			 const char *msg, size_t len, char boundary[SEAL_BOUNDARY_MAX], char **asc,
+			 size_t *asclen, char *fprs, size_t fprslen, char *err, size_t errlen)
+{
+	return ciphertext(sh, p, NULL, msg, len, boundary, asc, asclen, fprs, fprslen, err,
+			  errlen);
 }
 
 int seal_message(const struct registry_party *p, const char *tmpdir, const char *msg,
@@ -268,11 +414,5 @@ int seal_message(const struct registry_party *p, const char *tmpdir, const char 
 	if (seal_ciphertext(p, tmpdir, msg, len, outer, &asc, &alen, fprs, fprslen, err,
 			    errlen) != 0)
 		return -1;
-	*out = seal_build(msg, len, asc, alen, outer, placeholder, outlen);
-	free(asc);
-	if (*out == NULL) {
-		snprintf(err, errlen, "relay encryption: out of memory");
-		return -1;
-	}
-	return 0;
+	return seal_finish(msg, len, asc, alen, outer, placeholder, out, outlen, err, errlen);
 }

@@ -51,6 +51,7 @@ void report_free(struct report *r)
 	}
 	free(r->regimes);
 	report_dpo_free(r);
+	free(r->place);
 	free(r);
 }
 

@@ -2,14 +2,18 @@
  * report_chain.c - the statement of the audit chain's integrity on a
  * report: what the reader (grondslag report) found when it recomputed the
  * chain and checked the signed checkpoints in its own process.  The
- * statement is set into a report already written, here or by the daemon
- * through the control socket, so that it is always the reader's and never
- * the daemon's word about itself: text after the head, HTML after the
- * header (at its end), JSON as the last member "audit_chain", CSV as rows of section
- * "audit_chain" at the end.  A chain that is not verified is said first
- * and loudly (NOT VERIFIED, and a warning not to rely on the figures).
+ * writers put it where it belongs (report_chain_here()): text after the
+ * head, HTML at the end of the header, JSON as the last member
+ * "audit_chain", CSV as rows of section "audit_chain" at the end.  A
+ * report the daemon writes for the control socket carries no statement
+ * (it would be the daemon's word about itself): its writer records the
+ * place instead, and the reader writes its own statement there
+ * (report_chain_write()), the same bytes the writer would have written.
+ * A chain that is not verified is said first and loudly (NOT VERIFIED,
+ * and a warning not to rely on the figures).
  *
- * Public function: report_chain_insert().
+ * Public functions: report_set_chain(), report_chain_place(),
+ * report_chain_write().
  * Limits: the head is shown by its first HEAD_SHORT hex digits (the full
  * hash is in "grondslag audit verify").
  */
@@ -83,13 +87,15 @@ static void statement_make(const struct report_chain *c, bool nl, struct stateme
 #undef T
 }
 
+/* A section of its own after the head, before the next heading (which
+ * brings its blank line). */
 static void write_text(const struct statement *st, FILE *out)
 {
-	fputs("Audit chain\n-----------\n", out);
+	fputs("\nAudit chain\n-----------\n", out);
 	if (st->warning != NULL)
 		fprintf(out, "  !!! %s\n", st->warning);
 	fprintf(out, "  Status           %s\n  Records          %s\n  Head             %s\n"
-		     "  Last checkpoint  %s\n\n",
+		     "  Last checkpoint  %s\n",
 		st->status, st->records, st->head, st->last);
 }
 
@@ -171,34 +177,22 @@ static char *json_member(const struct report_chain *c, const struct statement *s
 	return buf;
 }
 
-/* doc with ,"audit_chain":{...} before its closing brace. */
-static int insert_json(const char *doc, size_t len, const struct report_chain *c,
-		       const struct statement *st, FILE *out)
+/* The member ,"audit_chain":{...} after the last member of the report's
+ * object (pretty, one level deep), before its closing brace. */
+static int write_json(const struct report_chain *c, const struct statement *st, FILE *out)
 {
-	size_t end = len;
-	while (end > 0 && strchr(" \t\r\n", doc[end - 1]) != NULL)
-		end--;
-	if (end == 0 || doc[end - 1] != '}')
-		return -1;
-	size_t last = end - 1;	/* the closing brace; the member goes before it */
-	while (last > 0 && strchr(" \t\r\n", doc[last - 1]) != NULL)
-		last--;
 	size_t mlen = 0;
 	char *m = json_member(c, st, &mlen);
 	if (m == NULL)
 		return -1;
 	while (mlen > 0 && m[mlen - 1] == '\n')
 		mlen--;
-	bool empty = last > 0 && doc[last - 1] == '{';
-	fwrite(doc, 1, last, out);
-	fprintf(out, "%s\n  \"audit_chain\": ", empty ? "" : ",");
+	fputs(",\n  \"audit_chain\": ", out);
 	for (size_t i = 0; i < mlen; i++) {	/* one level deeper than at the top */
 		fputc(m[i], out);
 		if (m[i] == '\n')
 			fputs("  ", out);
 	}
-	fputc('\n', out);
-	fwrite(doc + end - 1, 1, len - (end - 1), out);
 	free(m);
 	return 0;
 }
@@ -230,58 +224,51 @@ static void write_csv(const struct report_chain *c, const struct statement *st, 
 	}
 }
 
-/* Where the text statement goes: after the head (the title, then the
- * block of period and registry), i.e. after the second blank line. */
-static const char *text_place(const char *doc, size_t len)
+int report_chain_write(const struct report_chain *c, enum report_format f, bool nl, FILE *out)
 {
-	const char *p = doc, *end = doc + len;
-	for (int blank = 0; blank < 2; blank++) {
-		const char *q = memmem(p, (size_t)(end - p), "\n\n", 2);
-		if (q == NULL)
-			return NULL;
-		p = q + 2;
-	}
-	return p;
-}
-
-int report_chain_insert(const char *doc, size_t len, enum report_format f,
-			const struct report_chain *c, FILE *out)
-{
-	/* the HTML is in one language (the daemon's ReportLanguage when it
-	 * wrote it): the statement follows the document */
-	bool nl = f == REPORT_HTML && memmem(doc, len, "<html lang=\"nl\">", 16) != NULL;
 	struct statement st;
-	statement_make(c, nl, &st);
-	const char *at = NULL;
-	int rc = 0;
+	statement_make(c, nl && f == REPORT_HTML, &st);
 	switch (f) {
 	case REPORT_TEXT:
-		at = text_place(doc, len);
-		if (at == NULL)
-			return -1;
-		fwrite(doc, 1, (size_t)(at - doc), out);
 		write_text(&st, out);
 		break;
 	case REPORT_HTML:
-		at = memmem(doc, len, "</header>\n", 10);
-		if (at == NULL)
-			return -1;
-		fwrite(doc, 1, (size_t)(at - doc), out);
 		write_html(&st, nl, out);
 		break;
 	case REPORT_JSON:
-		rc = insert_json(doc, len, c, &st, out);
-		return rc != 0 || ferror(out) ? -1 : 0;
-	case REPORT_CSV:
-		if (len == 0 || doc[len - 1] != '\n')
+		if (write_json(c, &st, out) != 0)
 			return -1;
-		at = doc + len;
-		fwrite(doc, 1, len, out);
+		break;
+	case REPORT_CSV:
 		write_csv(c, &st, out);
 		break;
 	}
-	if (at == NULL)
-		return -1;
-	fwrite(at, 1, len - (size_t)(at - doc), out);
 	return ferror(out) ? -1 : 0;
+}
+
+void report_chain_here(const struct report *r, enum report_format f, FILE *out)
+{
+	if (r->place == NULL)
+		return;
+	if (r->place->has) {
+		(void)report_chain_write(&r->place->c, f, r->nl, out);	/* ferror: the writer's */
+		return;
+	}
+	r->place->at = fflush(out) == 0 ? ftell(out) : -1;
+}
+
+int report_set_chain(struct report *r, const struct report_chain *c)
+{
+	if (r->place == NULL && (r->place = calloc(1, sizeof *r->place)) == NULL)
+		return -1;
+	r->place->has = c != NULL;
+	if (c != NULL)
+		r->place->c = *c;
+	r->place->at = -1;
+	return 0;
+}
+
+long report_chain_place(const struct report *r)
+{
+	return r->place != NULL && !r->place->has ? r->place->at : -1;
 }

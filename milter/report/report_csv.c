@@ -284,5 +284,7 @@ int report_write_csv(const struct report *r, FILE *out)
 	party_rows("repeat-party", &r->repeat_parties, true, out);
 	dpo_rows(r, out);
 	register_rows(r, out);
+	/* rows of section audit_chain, at the end */
+	report_chain_here(r, REPORT_CSV, out);
 	return ferror(out) ? -1 : 0;
 }

@@ -136,6 +136,8 @@ static void head(const struct report *r, FILE *out)
 	report_html_escape(reg[0] ? reg : T("none (party ids stand for countries)"), out);
 	fputs("</p>\n", out);
 	filters(r, out);
+	/* the audit chain's statement at the end of the header */
+	report_chain_here(r, REPORT_HTML, out);
 	fputs("</header>\n<div class=\"cards\">\n", out);
 	/* every card says what it counts: the outcomes are of messages */
 	static const char *const outcome_cards[REPORT_OUTCOME_COUNT] = {

@@ -382,6 +382,8 @@ int report_write_json(const struct report *r, FILE *out)
 	repeats(r, j);
 	dpo(r, j);
 	register_(r, j);
+	/* the member "audit_chain", last */
+	report_chain_here(r, REPORT_JSON, out);
 	json_obj_end(j);
 	return json_free(j);
 }

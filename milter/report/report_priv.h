@@ -167,6 +167,10 @@ struct report {
 	bool pseudonymised;
 	bool nl;			/* HTML in Dutch */
 	int32_t eea_date;		/* the day the EEA is judged on */
+	/* the audit chain's statement (report_set_chain()): written by the
+	 * writers where it belongs, or (none given) that place's offset
+	 * recorded; NULL: neither */
+	struct report_place *place;
 
 	/* the register of decisions */
 	struct report_decision_row *decisions;
@@ -246,6 +250,16 @@ void report_dpo_free(struct report *r);
 const char *report_tr(const struct report *r, const char *en);
 /* The same for a language chosen without a report (nl: Dutch). */
 const char *report_tr_lang(bool nl, const char *en);
+
+/* report_chain.c: the statement of the audit chain. */
+struct report_place {
+	bool has;			/* c is set: write it */
+	struct report_chain c;
+	long at;			/* without c: where it belongs, -1 unknown */
+};
+/* Called by the writer of format f where the statement belongs: writes
+ * it, or records the offset of out there. */
+void report_chain_here(const struct report *r, enum report_format f, FILE *out);
 
 /* report_svg.c: inline SVG charts for report_html.c, and the escaping
  * both use. */

@@ -142,6 +142,8 @@ static void summary(const struct report *r, FILE *out)
 	if (r->pseudonymised)
 		fputs("  Senders         pseudonymised (sender-1: held most often;"
 		      " --sender-names names them)\n", out);
+	/* the audit chain's statement right after the head: read first */
+	report_chain_here(r, REPORT_TEXT, out);
 	heading("Summary", out);
 	fprintf(out, "  Messages held                    %llu\n", (unsigned long long)r->holds);
 	for (int i = 0; i < REPORT_OUTCOME_COUNT; i++)

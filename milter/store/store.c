@@ -813,9 +813,25 @@ static int configure(struct store *s, char *err, size_t errlen)
 	return db_backend(s->db) == DB_POSTGRES ? 0 : configure_sqlite(s, err, errlen);
 }
 
+/* The record "store-migrated" of a store taken from version `from` to
+ * this one, by the user running it, in the current transaction. */
+static int migrated_record(struct store *s, int64_t from, char *err, size_t errlen)
+{
+	char name[64], details[96];
+	struct store_actor who = store_admin_actor(name, sizeof name);
+	snprintf(details, sizeof details, "{\"from\":%lld,\"to\":%d}", (long long)from,
+		 STORE_SCHEMA_VERSION);
+	struct store_audit a = {.actor = &who, .event = "store-migrated", .ref = "",
+				.details = details};
+	return store_audit_append(s, &a, 0, NULL, err, errlen);
+}
+
 /* One migration step to version `to`: its DDL and the version row in one
- * transaction. */
-static int migrate_step(struct store *s, int64_t to, const char *step, char *err, size_t errlen)
+ * transaction; from >= 0: the last step of an upgrade from that version,
+ * whose record goes in the same transaction (never a schema changed
+ * without its record, nor a record of a change that did not happen). */
+static int migrate_step(struct store *s, int64_t to, const char *step, int64_t from, char *err,
+			size_t errlen)
 {
 	char sql[128];
 	if (db_backend(s->db) == DB_POSTGRES)
@@ -831,18 +847,23 @@ static int migrate_step(struct store *s, int64_t to, const char *step, char *err
 			   s->path, (long long)to, db_errmsg(s->db));
 		rc = -1;
 	}
+	if (rc == 0 && from >= 0)
+		rc = migrated_record(s, from, err, errlen);
 	/* the test hook (store_fail_commits) cannot be armed yet: the store
 	 * is not open before its migrations are done */
 	return store_txn_end(s, rc, rc == 0, err, errlen);
 }
 
 /* Step 5 on SQLite: run the migrations from version up, one transaction
- * each. */
+ * each.  An existing store (version > 0; 0 is a new file, whose record
+ * is "init") records its upgrade as PostgreSQL's "store migrate" does. */
 static int migrate(struct store *s, int64_t version, char *err, size_t errlen)
 {
-	for (int64_t v = version; v < STORE_SCHEMA_VERSION; v++)
-		if (migrate_step(s, v + 1, migrations[v], err, errlen) != 0)
+	for (int64_t v = version; v < STORE_SCHEMA_VERSION; v++) {
+		int64_t from = version > 0 && v + 1 == STORE_SCHEMA_VERSION ? version : -1;
+		if (migrate_step(s, v + 1, migrations[v], from, err, errlen) != 0)
 			return -1;
+	}
 	return 0;
 }
 
@@ -852,7 +873,8 @@ static int pg_migrate(struct store *s, int64_t version, char *err, size_t errlen
 {
 	for (int64_t v = version < PG_SCHEMA_VERSION ? PG_SCHEMA_VERSION : version;
 	     v < STORE_SCHEMA_VERSION; v++)
-		if (migrate_step(s, v + 1, pg_migrations[v - PG_SCHEMA_VERSION], err, errlen) != 0)
+		if (migrate_step(s, v + 1, pg_migrations[v - PG_SCHEMA_VERSION], -1, err,
+				 errlen) != 0)
 			return -1;
 	return 0;
 }
@@ -1050,13 +1072,11 @@ int store_migrate(const char *database, int64_t *from, char *err, size_t errlen)
 		 : -1;
 	if (rc == 0 && *from != STORE_SCHEMA_VERSION) {
 		/* the chain says who changed the schema, from which version */
-		char name[64], details[96];
-		struct store_actor who = store_admin_actor(name, sizeof name);
-		snprintf(details, sizeof details, "{\"from\":%lld,\"to\":%d}", (long long)*from,
-			 STORE_SCHEMA_VERSION);
-		struct store_audit a = {.actor = &who, .event = "store-migrated", .ref = "",
-					.details = details};
-		rc = store_audit_put(s, &a, err, errlen);
+		rc = store_txn_begin(s, err, errlen);
+		if (rc == 0) {
+			rc = migrated_record(s, *from, err, errlen);
+			rc = store_txn_end(s, rc, rc == 0, err, errlen);
+		}
 	}
 	store_close(s);
 	return rc;

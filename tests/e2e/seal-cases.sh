@@ -29,6 +29,9 @@
 #   - the party with an expired key only: held, no-usable-key, nothing
 #     delivered; after the registry gives it a new key and two jurists
 #     approve, the released copy leaves encrypted to the new key alone;
+#   - the same list the sender sealed to the escrow key alone, to that
+#     party: held the same way (the escrow key reads the list); released,
+#     encrypted to the new key, not left in the sender's encryption;
 #   - RelayEncrypt no (a reload): the same list to CERT.be is held as
 #     no-usable-key, never sent as plaintext;
 #   - with SL_DKIM=1 (Postfix): OpenDKIM signs after grondslag-milter
@@ -55,6 +58,14 @@ sl_keys() {
 			$G --with-colons --list-keys $k | awk -F: '/^sub/{print $5}' >"$SL/$k.keyid" ||
 			return 1
 	done
+	# the escrow key: secret only in the daemon's home, public in g
+	mkdir -p "$SL/escrow" && chmod 700 "$SL/escrow" || return 1
+	_E="gpg --homedir $SL/escrow --batch --quiet --pinentry-mode loopback --passphrase="
+	$_E --quick-gen-key 'Escrow <escrow@ncsc.nl>' ed25519 cert 2y &&
+		_f=$($_E --with-colons --list-keys escrow@ncsc.nl | awk -F: '/^fpr/{print $10; exit}') &&
+		$_E --quick-add-key "$_f" cv25519 encr 2y &&
+		$_E --export --armor escrow@ncsc.nl >"$SL/escrow@ncsc.nl.asc" &&
+		$G --import "$SL/escrow@ncsc.nl.asc" 2>/dev/null && echo "$_f" >"$SL/escrow.fpr"
 }
 
 # The registry; $1 = "new": the Old party also has its new key.
@@ -64,6 +75,7 @@ sl_registry() {
 	cat <<REG
 version: 1
 own_domains: [ncsc.nl]
+own_keys: [$(cr_pin escrow@ncsc.nl.asc)]
 eea:
   - {country: BE, valid_from: 1994-01-01}
   - {country: AT, valid_from: 1994-01-01}
@@ -100,6 +112,10 @@ sl_messages() {
 	_ct=$(printf 'Content-Type: text/plain\n\n%s\n' "$_ips" | $G --armor --encrypt -r cert@cert.be) || return 1
 	printf "${_hdr}Subject: sealed by the sender\nMIME-Version: 1.0\nContent-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=\"B\"\n\n--B\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n\n--B\nContent-Type: application/octet-stream\n\n%s\n--B--\n" \
 		"$_ct" >"$SL/sealed.eml" || return 1
+	# the list sealed by the sender to the escrow key alone, to Old
+	_ct=$(printf 'Content-Type: text/plain\n\n%s\n' "$_ips" | $G --armor --encrypt -r escrow@ncsc.nl) || return 1
+	printf "${_hdr}Subject: escrowed list\nMIME-Version: 1.0\nContent-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=\"B\"\n\n--B\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n\n--B\nContent-Type: application/octet-stream\n\n%s\n--B--\n" \
+		"$_ct" >"$SL/escrowed.eml" || return 1
 	# a plaintext list with an inline-armoured attachment next to it
 	printf "${_hdr}Subject: list and armour\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"M\"\n\n--M\nContent-Type: text/plain\n\n%s\n--M\nContent-Type: application/octet-stream; name=\"list.asc\"\nContent-Disposition: attachment; filename=\"list.asc\"\n\n%s\n--M--\n" \
 		"$_ips" "$_ct" >"$SL/mixed.eml"
@@ -152,7 +168,7 @@ sl_start() {
 	MC_DIR=$SL
 	CR=$SL	# cr_pin (crypt-cases.sh) names files in $CR
 	mkdir -p "$SL/spool"
-	trap '_sl_rc=$?; mc_users_del $J1 $J2; gpgconf --homedir "$SL/g" --kill gpg-agent 2>/dev/null; (exit $_sl_rc); e2e_cleanup' EXIT
+	trap '_sl_rc=$?; mc_users_del $J1 $J2; gpgconf --homedir "$SL/g" --kill gpg-agent 2>/dev/null; gpgconf --homedir "$SL/escrow" --kill gpg-agent 2>/dev/null; (exit $_sl_rc); e2e_cleanup' EXIT
 	mc_users_add $J1 $J2
 	CTL=$SL/control.sock
 	e2e_check "grondslag-milter is built" test -x "$E2E_BUILD/grondslag-milter" || e2e_done
@@ -189,6 +205,8 @@ ReleaseApprovals 2
 ReleaseRelay 127.0.0.1:$(e2e_port "$SL_MTA")
 ReleaseRetry 1
 ReleaseKeyFile $SL/release.key
+EscrowKey $(cat "$SL/escrow.fpr")
+EscrowGnupgHome $SL/escrow
 CONF
 	} >"$SL/grondslag.conf"
 	e2e_check "grondslag store init" e2e_store_init "$SL/grondslag.conf"
@@ -336,6 +354,15 @@ sl_cases() {
 		where r.recipient='<cert@old.example>' and h.subject='old list'
 		and r.reasons like '%no-usable-key%'")" 1 "expired key: held with no-usable-key"
 	REF=$(mc_sql "select ref from holds where subject='old list'")
+	# 4b. the same list the sender sealed to the escrow key alone: the
+	# escrow key reads the list, so it is held the same way, and its
+	# release is encrypted to the party's key, never left in the sender's
+	# encryption (the releaser judges as the milter: what was read counts)
+	mc_send "$SL_MTA" cert@old.example "$SL/escrowed.eml" 250
+	e2e_is "$(mc_sql "select count(*) from hold_recipients r join holds h using (ref)
+		where r.recipient='<cert@old.example>' and h.subject='escrowed list'
+		and r.reasons like '%no-usable-key%'")" 1 "escrowed list: held with no-usable-key"
+	EREF=$(mc_sql "select ref from holds where subject='escrowed list'")
 	sl_registry new >"$SL/registry.yaml"
 	kill -HUP "$(cat "$SL/milter.pid")"
 	e2e_check "registry with Old's new key reloaded" e2e_wait_until 15 "reloaded" \
@@ -358,6 +385,16 @@ sl_cases() {
 		and details like '%encrypted_for%cert-old%' and details like '%$_fpr%'")" 1 \
 		"released: the release-started record says encrypted_for=cert-old and the key's fingerprint"
 	e2e_is "$(sl_decrypts_to "$D" "$SL/old.eml" "old list")" ok "released: decrypted, the same content"
+	mc_cli $J1 approve "$EREF" --reason "new key registered" &&
+		mc_cli $J2 approve "$EREF" --reason "agreed"
+	e2e_is "$?" 0 "escrowed list: approved by two jurists"
+	sl_flush
+	e2e_check "escrowed list released: delivered" e2e_wait_sink sink 8 40
+	D=$(sl_dump_for "cert@old.example")
+	e2e_check "escrowed list released: the released copy" \
+		sh -c "sed '/^\\r*\$/q' '$D' | grep -q '^X-Grondslag-Released: $EREF'"
+	e2e_is "$(sl_pkesk "$D")" "$NEW" \
+		"escrowed list released: encrypted to the party's key, not left to the escrow key"
 	[ "${SL_DKIM:-}" != 1 ] ||
 		e2e_is "$(sl_dkim_verify "$D")" ok "released: the encrypted copy's DKIM signature verifies"
 	# 5. RelayEncrypt no: held, never plaintext
@@ -370,6 +407,6 @@ sl_cases() {
 		where h.subject='not sealed' and r.reasons like '%no-usable-key%'")" 1 \
 		"RelayEncrypt no: held as no-usable-key"
 	sleep 1
-	e2e_is "$(e2e_sink_count sink)" 7 "nothing held reached the sink"
+	e2e_is "$(e2e_sink_count sink)" 8 "nothing held reached the sink"
 	e2e_check "no address of a list in the milter log" sh -c "! grep -q '133\\.1\\.2' '$E2E_RUN/milter/out'"
 }

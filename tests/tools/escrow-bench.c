@@ -16,15 +16,10 @@
 
 #include <glib.h>
 
+#include "bench.h"
+
 #include "grondslag/decide/escrow.h"
 #include "grondslag/scan/scan.h"
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int sh(const char *cmd)
 {
@@ -34,21 +29,46 @@ static int sh(const char *cmd)
 	return rc;
 }
 
+/* What a round of each loop needs. */
+struct run {
+	const struct walk_escrow *w;
+	const char *ct, *msg;
+	size_t ctlen, mlen, plain, ips;
+	struct scan_options so;
+};
+
+static int round_decrypt(void *arg)
+{
+	struct run *u = arg;
+	unsigned char *out = NULL;
+	const char *why;
+	if (u->w->decrypt(u->w->arg, u->ct, u->ctlen, 64u << 20, 60000, &out, &u->plain,
+			  &why) != 0) {
+		fprintf(stderr, "escrow-bench: decryption failed\n");
+		return -1;
+	}
+	free(out);
+	return 0;
+}
+
+static int round_scan(void *arg)
+{
+	struct run *u = arg;
+	struct findings *fi = scan_message(&u->so, u->msg, u->mlen);
+	u->ips = fi != NULL ? findings_public_ip_count(fi) : 0;
+	findings_free(fi);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	unsigned kb = argc > 1 ? (unsigned)atoi(argv[1]) : 100;
-	unsigned rounds = argc > 2 ? (unsigned)atoi(argv[2]) : 50;
+	unsigned kb = 100, rounds = 50;
 	char dir[] = "/tmp/escbXXXXXX", cmd[2048], fpr[64] = "";
-	if (mkdtemp(dir) == NULL)
+	if (bench_start(argc, argv, &kb, &rounds, dir) != 0)
 		return 1;
 	snprintf(cmd, sizeof cmd,
-		 "G='gpg --homedir %s --batch --quiet --pinentry-mode loopback --passphrase='; "
-		 "$G --quick-gen-key 'Escrow <e@t.test>' ed25519 cert never 2>/dev/null && "
-		 "F=$($G --with-colons --list-keys e@t.test | awk -F: '/^fpr/{print $10; exit}') && "
-		 "$G --quick-add-key $F cv25519 encr never 2>/dev/null && "
-		 "$G --quick-gen-key 'Party <p@t.test>' ed25519 cert never 2>/dev/null && "
-		 "P=$($G --with-colons --list-keys p@t.test | awk -F: '/^fpr/{print $10; exit}') && "
-		 "$G --quick-add-key $P cv25519 encr never 2>/dev/null && echo $F >%s/fpr && "
+		 BENCH_GPG BENCH_GPG_KEY("Escrow", "e@t.test", "F") " && "
+		 BENCH_GPG_KEY("Party", "p@t.test", "P") " && echo $F >%s/fpr && "
 		 "awk 'BEGIN{for(i=0;i<%u;i++) printf \"%%d.%%d.%%d.%%d,2024-02-0%%d,fortigate\\n\", "
 		 "130+i%%90, i%%251, (i*7)%%253, 1+i%%250, 1+i%%9}' >%s/plain && "
 		 "(printf 'Content-Type: text/plain\\n\\n'; cat %s/plain) | $G --trust-model always "
@@ -71,52 +91,35 @@ int main(int argc, char **argv)
 		fprintf(stderr, "escrow-bench: %s\n", err);
 		return 1;
 	}
-	const struct walk_escrow *w = escrow_walk(e);
 	GString *msg = g_string_new(NULL);
 	g_string_append_printf(msg, "From: a@ncsc.test\r\nSubject: list\r\nMIME-Version: 1.0\r\n"
 			       "Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; "
 			       "boundary=B\r\n\r\n--B\r\nContent-Type: application/pgp-encrypted\r\n\r\n"
 			       "Version: 1\r\n\r\n--B\r\nContent-Type: application/octet-stream\r\n\r\n%s\r\n"
 			       "--B--\r\n", ct);
-	double t0 = now();
-	size_t plain = 0;
-	for (unsigned r = 0; r < rounds; r++) {
-		unsigned char *out = NULL;
-		size_t n = 0;
-		const char *why;
-		if (w->decrypt(w->arg, ct, ctlen, 64u << 20, 60000, &out, &n, &why) != 0) {
-			fprintf(stderr, "escrow-bench: decryption failed\n");
-			return 1;
-		}
-		plain = n;
-		free(out);
-	}
-	double dec = (now() - t0) / rounds * 1e3;
+	struct run u = {.w = escrow_walk(e), .ct = ct, .ctlen = ctlen, .msg = msg->str,
+			.mlen = msg->len};
+	double dec = bench_ms(rounds, round_decrypt, &u);
+	if (dec < 0)
+		return 1;
 	double scan[2];
 	size_t ips[2];
 	for (int with = 0; with < 2; with++) {
-		struct scan_options so;
-		memset(&so, 0, sizeof so);
-		walk_limits_default(&so.limits);
-		so.limits.escrow = with ? w : NULL;
-		t0 = now();
-		for (unsigned r = 0; r < rounds; r++) {
-			struct findings *fi = scan_message(&so, msg->str, msg->len);
-			ips[with] = fi != NULL ? findings_public_ip_count(fi) : 0;
-			findings_free(fi);
-		}
-		scan[with] = (now() - t0) / rounds * 1e3;
+		memset(&u.so, 0, sizeof u.so);
+		walk_limits_default(&u.so.limits);
+		u.so.limits.escrow = with ? u.w : NULL;
+		scan[with] = bench_ms(rounds, round_scan, &u);
+		ips[with] = u.ips;
 	}
 	printf("escrow: %zu KB ciphertext (%zu KB plaintext), %u rounds\n", ctlen / 1024,
-	       plain / 1024, rounds);
+	       u.plain / 1024, rounds);
 	printf("  decryption alone (GPGME + gpg-agent)   %8.2f ms per message\n", dec);
 	printf("  scan, sealed (readers only)           %8.2f ms per message, %zu addresses\n",
 	       scan[0], ips[0]);
 	printf("  scan with the escrow key              %8.2f ms per message, %zu addresses\n",
 	       scan[1], ips[1]);
 	escrow_free(e);
-	snprintf(cmd, sizeof cmd, "gpgconf --homedir %s --kill gpg-agent; rm -rf %s", dir, dir);
-	(void)sh(cmd);
+	bench_cleanup(dir, "escrow-bench");
 	g_string_free(msg, TRUE);
 	g_free(f);
 	g_free(ct);

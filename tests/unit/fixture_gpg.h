@@ -1,15 +1,18 @@
 /*
- * fixture_gpg.h - GnuPG homes for the signature tests (test_regsig,
- * test_auditsig): read a key's fingerprints from gpg, and remove the
- * homes again (their gpg-agents first).  Keys are made by each test with
- * fixture_run() (options differ); none is ever committed.  Include after
- * testutil.h.
+ * fixture_gpg.h - GnuPG homes for the tests of signatures and encryption
+ * (test_regsig, test_auditsig, test_escrow, test_seal, test_relayseal):
+ * make the test's directory with its two homes, make an encryption key
+ * (fixture_gpg_key(); signing keys are made by each test with
+ * fixture_run(), their options differ), read a key's fingerprints from
+ * gpg, and remove the homes again (their gpg-agents first).  No key is
+ * ever committed.  Include after testutil.h.
  */
 #ifndef GRONDSLAG_FIXTURE_GPG_H
 #define GRONDSLAG_FIXTURE_GPG_H
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,6 +53,37 @@ static void fixture_gpg_fpr(const char *home, const char *email, char *primary, 
 	pclose(p);
 	if (strlen(primary) != FIXTURE_FPR_LEN)
 		fail_msg("%s: no fingerprint found", email);
+}
+
+/* The test's directory /tmp/<prefix>XXXXXX into dir (at least 64
+ * bytes) and its two GnuPG homes, dir/s (secret keys) and dir/p (public
+ * keys only), mode 0700, into home and pub (at least 128 bytes each).
+ * 0, or -1. */
+static int __attribute__((unused)) fixture_gpg_dirs(const char *prefix, char *dir, char *home, char *pub)
+{
+	snprintf(dir, 64, "/tmp/%.20sXXXXXX", prefix);
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(home, 128, "%s/s", dir);
+	snprintf(pub, 128, "%s/p", dir);
+	return mkdir(home, 0700) == 0 && mkdir(pub, 0700) == 0 ? 0 : -1;
+}
+
+/* A key "Key <email>" in home: an ed25519 certification primary key
+ * valid for expire ("2y", "never"), and with encr (not NULL) a cv25519
+ * encryption subkey valid for that long; pass the passphrase ("" none),
+ * extra more gpg options (a faked time); its fingerprint into fpr. */
+static void __attribute__((unused)) fixture_gpg_key(const char *home, const char *email, const char *pass,
+			    const char *extra, const char *expire, const char *encr, char *fpr)
+{
+	fixture_run("gpg --homedir %s --batch --pinentry-mode loopback --passphrase '%s' %s "
+		    "--quick-gen-key 'Key <%s>' ed25519 cert %s 2>/dev/null", home, pass, extra,
+		    email, expire);
+	fixture_gpg_fpr(home, email, fpr, NULL);
+	if (encr != NULL)
+		fixture_run("gpg --homedir %s --batch --pinentry-mode loopback --passphrase '%s' %s "
+			    "--quick-add-key %s cv25519 encr %s 2>/dev/null", home, pass, extra, fpr,
+			    encr);
 }
 
 /* Stop the gpg-agents of the two homes and remove dir (holding them).

@@ -47,6 +47,11 @@ static const struct {
 	{"auditor: report", "dave", 1004,
 	 "{\"cmd\":\"report\",\"since\":0,\"until\":3000000000,\"now\":1700000000}", "ok",
 	 "\"report\":\"", NULL, 1},
+	/* the statement of the chain is the reader's: the daemon's report
+	 * has none, and says where it goes */
+	{"auditor: the report's place for the statement", "dave", 1004,
+	 "{\"cmd\":\"report\",\"since\":0,\"until\":3000000000,\"now\":1700000000}", "ok",
+	 "\"chain_at\":", "Audit chain", 1},
 	{"auditor: html report", "dave", 1004,
 	 "{\"cmd\":\"report\",\"since\":0,\"until\":3000000000,\"format\":\"html\"}", "ok",
 	 "<!DOCTYPE html>", NULL, 1},

@@ -31,24 +31,13 @@ static const char *const email[K_COUNT] = {"escrow@t.test", "other@t.test", "sig
 
 static void gen_key(enum key_id k, const char *pass, bool encr)
 {
-	fixture_run("gpg --homedir %s --batch --pinentry-mode loopback --passphrase '%s' "
-		    "--quick-gen-key 'Key <%s>' ed25519 cert never 2>/dev/null",
-		    home, pass, email[k]);
-	fixture_gpg_fpr(home, email[k], fpr[k], NULL);
-	if (encr)
-		fixture_run("gpg --homedir %s --batch --pinentry-mode loopback --passphrase '%s' "
-			    "--quick-add-key %s cv25519 encr never 2>/dev/null", home, pass, fpr[k]);
+	fixture_gpg_key(home, email[k], pass, "", "never", encr ? "never" : NULL, fpr[k]);
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(gdir, sizeof gdir, "/tmp/escXXXXXX");
-	if (mkdtemp(gdir) == NULL)
-		return -1;
-	snprintf(home, sizeof home, "%s/s", gdir);
-	snprintf(pub, sizeof pub, "%s/p", gdir);
-	if (mkdir(home, 0700) != 0 || mkdir(pub, 0700) != 0)
+	if (fixture_gpg_dirs("esc", gdir, home, pub) != 0)
 		return -1;
 	gen_key(K_ESCROW, "", true);
 	gen_key(K_OTHER, "", true);

@@ -662,11 +662,12 @@ static void test_names(void **state)
 		"unknown-party", "no-basis", "basis-not-yet-valid", "basis-expired", "tlp-exceeds",
 		"no-transfer-mechanism", "constituency-mismatch", "geo-unknown", "unscannable",
 		"reader-unknown", "reader-anonymous", "reader-not-addressed", "reader-shared-key",
-		"reader-expired", "no-usable-key", "no-regulated-data", "own-domain"};
+		"reader-expired", "no-usable-key", "no-regulated-data", "own-domain",
+		"unsealable"};
 	for (int r = 0; r < REASON_COUNT; r++) {
 		assert_str_eq_msg(want[r], policy_reason_name((enum policy_reason)r), want[r]);
 		assert_int_eq_msg(want[r], policy_reason_is_hold((enum policy_reason)r),
-				  r < REASON_NO_REGULATED_DATA);
+				  r < REASON_NO_REGULATED_DATA || r == REASON_UNSEALABLE);
 	}
 	assert_str_eq_msg("deliver", policy_verdict_name(VERDICT_DELIVER), "deliver");
 	assert_str_eq_msg("hold", policy_verdict_name(VERDICT_HOLD), "hold");

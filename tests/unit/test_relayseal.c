@@ -6,7 +6,9 @@
  * check, then the plan: encrypted for one party, nothing for plaintext
  * recipients or mail already encrypted, an error for two parties sharing
  * a copy; RelayEncrypt no holds as no-usable-key; and the releaser's hook
- * (one party, plaintext, mixed parties).
+ * (one party, plaintext, mixed parties); mail the sender encrypted to the
+ * party and the escrow key judged the same by both (what the escrow key
+ * reads decides).
  */
 #include "testutil.h"
 #include "fixture_gpg.h"
@@ -23,8 +25,10 @@
 #include "grondslag/decide/seal.h"
 #include "grondslag/scan/scan.h"
 
-static char gdir[64], home[128], pub[128], conf[192];
+static char gdir[64], home[128], pub[128], conf[192], ehome[128];
 static char *armour[2];
+static char escrow_fpr[FIXTURE_FPR_LEN + 1];
+static char *escrowed, *escrowed_clean;	/* PGP/MIME to CERT.be and the escrow key */
 static const char *const email[2] = {"cert@cert.be", "cert@cert.at"};
 
 static const char list[] = "From: a@ncsc.nl\r\nTo: cert@cert.be\r\nSubject: the list\r\n"
@@ -69,14 +73,9 @@ static struct snapshot *load(const char *extra)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(gdir, sizeof gdir, "/tmp/rsealXXXXXX");
-	if (mkdtemp(gdir) == NULL)
+	if (fixture_gpg_dirs("rseal", gdir, home, pub) != 0)
 		return -1;
-	snprintf(home, sizeof home, "%s/s", gdir);
-	snprintf(pub, sizeof pub, "%s/p", gdir);
 	snprintf(conf, sizeof conf, "%s/grondslag.conf", gdir);
-	if (mkdir(home, 0700) != 0 || mkdir(pub, 0700) != 0)
-		return -1;
 	GString *y = g_string_new(
 		"version: 1\nown_domains: [ncsc.nl]\neea:\n  - {country: BE, valid_from: 1994-01-01}\n"
 		"  - {country: AT, valid_from: 1994-01-01}\n  - {country: FR, valid_from: 1994-01-01}\n"
@@ -90,11 +89,7 @@ static int setup(void **state)
 		" bases: [open]}\n");
 	for (int k = 0; k < 2; k++) {
 		char fpr[FIXTURE_FPR_LEN + 1], path[192];
-		fixture_run("gpg --homedir %s --batch --pinentry-mode loopback --passphrase '' "
-			    "--quick-gen-key 'K <%s>' ed25519 cert 2y 2>/dev/null", home, email[k]);
-		fixture_gpg_fpr(home, email[k], fpr, NULL);
-		fixture_run("gpg --homedir %s --batch --pinentry-mode loopback --passphrase '' "
-			    "--quick-add-key %s cv25519 encr 2y 2>/dev/null", home, fpr);
+		fixture_gpg_key(home, email[k], "", "", "2y", "2y", fpr);
 		snprintf(path, sizeof path, "%s/%d.asc", gdir, k);
 		fixture_run("gpg --homedir %s --batch --armor --export %s >%s", home, fpr, path);
 		gsize n = 0;
@@ -109,6 +104,32 @@ static int setup(void **state)
 				g_string_append_printf(y, "        %s\n", *l);
 		g_strfreev(lines);
 	}
+	/* the escrow key (its own, in the same home) and PGP/MIME the
+	 * sender encrypted to CERT.be and to it: a list, and a clean note */
+	snprintf(ehome, sizeof ehome, "%s/e", gdir);
+	if (mkdir(ehome, 0700) != 0)
+		return -1;
+	fixture_gpg_key(ehome, "escrow@ncsc.nl", "", "", "2y", "2y", escrow_fpr);
+	fixture_run("gpg --homedir %s --batch --export %s 2>/dev/null | gpg --homedir %s --batch "
+		    "--import 2>/dev/null", ehome, escrow_fpr, home);
+	for (int k = 0; k < 2; k++) {
+		char path[192];
+		snprintf(path, sizeof path, "%s/e%d.asc", gdir, k);
+		fixture_run("printf 'Content-Type: text/plain\n\n%s\n' | gpg --homedir %s --batch "
+			    "--trust-model always --armor --yes -o %s --encrypt -r cert@cert.be -r %s "
+			    "2>/dev/null", k == 0 ? "8.8.8.8\n9.9.9.9\n1.1.1.1" : "Meeting on Tuesday.",
+			    home, path, escrow_fpr);
+		gchar *asc = NULL;
+		assert_true(g_file_get_contents(path, &asc, NULL, NULL));
+		char *m = g_strdup_printf("From: a@ncsc.nl\r\nTo: cert@cert.be\r\nSubject: x\r\n"
+					  "MIME-Version: 1.0\r\nContent-Type: multipart/encrypted;"
+					  " protocol=\"application/pgp-encrypted\"; boundary=B\r\n\r\n"
+					  "--B\r\nContent-Type: application/pgp-encrypted\r\n\r\n"
+					  "Version: 1\r\n\r\n--B\r\nContent-Type: "
+					  "application/octet-stream\r\n\r\n%s\r\n--B--\r\n", asc);
+		g_free(asc);
+		*(k == 0 ? &escrowed : &escrowed_clean) = m;
+	}
 	char path[192];
 	snprintf(path, sizeof path, "%s/registry.yaml", gdir);
 	assert_true(g_file_set_contents(path, y->str, (gssize)y->len, NULL));
@@ -121,16 +142,21 @@ static int teardown(void **state)
 	(void)state;
 	g_free(armour[0]);
 	g_free(armour[1]);
+	g_free(escrowed);
+	g_free(escrowed_clean);
+	fixture_run("gpgconf --homedir %s --kill gpg-agent", ehome);
 	return fixture_gpg_remove(gdir, home, pub);
 }
+
+/* The reasons of the first recipient's decision in the last plan_for(). */
+static bool last_unsealable, last_no_key;
 
 /* The gate's decision with the key check, then the plan (its return). */
 static int plan_for(struct snapshot *s, const char *msg, const char *const *rcpts, size_t n,
 		    struct relayseal *rs, enum gate_action *act)
 {
-	struct scan_options so;
-	memset(&so, 0, sizeof so);
-	walk_limits_default(&so.limits);
+	/* the snapshot's scan (its EscrowKey, when set), as the milter's */
+	struct scan_options so = *snapshot_scan(s);
 	so.threshold = 1;
 	struct findings *f = scan_message(&so, msg, strlen(msg));
 	assert_non_null(f);
@@ -142,6 +168,9 @@ static int plan_for(struct snapshot *s, const char *msg, const char *const *rcpt
 	struct gate_result *g = gate_decide(&in, snapshot_registry(s), f);
 	assert_non_null(g);
 	*act = gate_action(g);
+	const struct decision *d0 = gate_decision(g, 0);
+	last_unsealable = d0 != NULL && decision_has_reason(d0, REASON_UNSEALABLE);
+	last_no_key = d0 != NULL && decision_has_reason(d0, REASON_NO_USABLE_KEY);
 	char err[512] = "";
 	int rc = relayseal_plan(rs, g, msg, strlen(msg), err, sizeof err);
 	gate_free(g);
@@ -195,6 +224,18 @@ static void test_plan(void **state)
 		}
 		relayseal_end(&rs);
 	}
+	/* the key checks are the snapshot's: another message to CERT.be asks
+	 * GnuPG nothing (the per-message GnuPG home is for encryption only) */
+	{
+		unsigned long checks = seal_cache_checks(snapshot_seal_cache(s));
+		assert_true(checks >= 1 && checks <= 2);	/* CERT.be, CERT.at */
+		struct relayseal again;
+		enum gate_action aact;
+		const char *one[] = {"<cert@cert.be>"};
+		assert_int_equal(plan_for(s, list, one, 1, &again, &aact), 1);
+		relayseal_end(&again);
+		assert_int_equal(seal_cache_checks(snapshot_seal_cache(s)), checks);
+	}
 	/* ciphertext inside a plaintext message does not make it encrypted:
 	 * the relay's encryption stays on (here the armour is unreadable, so
 	 * the gate holds it; delivered, it would leave encrypted) */
@@ -244,6 +285,9 @@ static void test_plan(void **state)
 			assert_int_equal(plan_for(s, b.s, one, 1, &us, &uact), 0);
 			assert_int_equal(uact, GATE_DISCARD);
 			assert_true(us.unsealable);
+			/* its own reason: no key question was asked */
+			assert_true(last_unsealable);
+			assert_false(last_no_key);
 			relayseal_end(&us);
 		}
 		free(b.s);
@@ -256,6 +300,8 @@ static void test_plan(void **state)
 	const char *be[] = {"<cert@cert.be>"};
 	assert_int_equal(plan_for(s, list, be, 1, &rs, &act), 0);
 	assert_int_equal(act, GATE_DISCARD);
+	assert_true(last_no_key);
+	assert_false(last_unsealable);
 	relayseal_end(&rs);
 	snapshot_unref(s);
 }
@@ -308,11 +354,67 @@ static void test_release_hook(void **state)
 	snapshot_slot_destroy(&slot);
 }
 
+/* Encrypted by the sender to CERT.be and the escrow key: the milter and
+ * the releaser apply the same rule.  The list the escrow key reads
+ * leaves encrypted to CERT.be's registered key by both (never in the
+ * sender's encryption); the clean note leaves as it came from both. */
+static void test_escrowed(void **state)
+{
+	(void)state;
+	char extra[256];
+	snprintf(extra, sizeof extra, "EscrowKey %s\nEscrowGnupgHome %s\n", escrow_fpr, ehome);
+	struct snapshot_slot slot;
+	memset(&slot, 0, sizeof slot);
+	assert_int_equal(snapshot_slot_init(&slot, conf, load(extra)), 0);
+	struct snapshot *s = snapshot_slot_get(&slot);
+	static const struct {
+		const char *name;
+		bool list;
+		int want;	/* the releaser's answer: 1 encrypted, 0 as it is */
+	} rows[] = {
+		{"escrow reads a list", true, 1},
+		{"escrow reads a clean note", false, 0},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+		const char *msg = rows[i].list ? escrowed : escrowed_clean;
+		const char *be[] = {"<cert@cert.be>"};
+		struct relayseal rs;
+		enum gate_action act;
+		int prc = plan_for(s, msg, be, 1, &rs, &act);
+		assert_int_eq_msg(rows[i].name, rs.on, rows[i].want == 1);
+		if (prc == 1)
+			assert_null(memmem(rs.body, rs.bodylen, "8.8.8.8", 7));
+		relayseal_end(&rs);
+
+		char *out = NULL, err[512] = "", sfor[64] = "x", fprs[SEAL_FPRS_MAX] = "x";
+		size_t outlen = 0;
+		const char *bare[] = {"cert@cert.be"};
+		int rc = relayseal_release(&slot, bare, 1, msg, strlen(msg), &out, &outlen, sfor,
+					   sizeof sfor, fprs, sizeof fprs, err, sizeof err);
+		if (rc < 0)
+			fail_msg("%s: %s", rows[i].name, err);
+		assert_int_eq_msg(rows[i].name, rc, rows[i].want);
+		if (rc == 1) {
+			assert_true(seal_is_encrypted(out, outlen));
+			assert_string_equal(sfor, "cert-be");
+			/* CERT.be's key alone: the escrow key is no reader */
+			assert_int_equal(strlen(fprs), 40);
+			assert_null(strstr(fprs, escrow_fpr));
+		} else {
+			assert_null(out);
+		}
+		free(out);
+	}
+	snapshot_unref(s);
+	snapshot_slot_destroy(&slot);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_release_hook),
+		cmocka_unit_test(test_escrowed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,25 +1,22 @@
 /*
- * test_report_chain.c - the statement of the audit chain set into a
- * written report (report_chain_insert): where it goes in each format,
+ * test_report_chain.c - the statement of the audit chain on a report:
  * what it says for each state of the chain (verified, broken, unread,
  * checkpoints bad or missing, the last checkpoint's signature good, bad
- * or unchecked), in English and in Dutch, and the documents that have no
- * place for it (refused, never written half).  Whole reports with the
- * statement are golden-tested in tests/golden/t-report.sh.
+ * or unchecked), in English and in Dutch (report_chain_write); and where
+ * the writers put it, on a real report of a store made here: a report
+ * written with the statement is byte for byte the report written without
+ * it (as the daemon writes it for the control socket) with the statement
+ * written at the place the writer recorded, in every format.  Whole
+ * reports with the statement are golden-tested in tests/golden/t-report.sh.
  */
 #include "testutil.h"
 
+#include <unistd.h>
+
 #include "grondslag/report/report.h"
+#include "grondslag/store/store.h"
 
 #define HEAD "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
-
-static const char text_doc[] = "grondslag report\n\n  Period   x\n\nSummary\n-------\n  y\n";
-static const char json_doc[] = "{\n  \"report\": \"grondslag\"\n}\n";
-static const char csv_doc[] = "section,metric,value\nmeta,since,2026-01-01\n";
-static const char html_en[] = "<!DOCTYPE html>\n<html lang=\"en\"><body><header><h1>r</h1>\n"
-			      "</header>\n<div class=\"cards\"></div></body></html>\n";
-static const char html_nl[] = "<!DOCTYPE html>\n<html lang=\"nl\"><body><header><h1>r</h1>\n"
-			      "</header>\n<div class=\"cards\"></div></body></html>\n";
 
 /* The states of the chain the rows use. */
 static struct report_chain chain_ok(void)
@@ -77,16 +74,16 @@ static struct report_chain chain_state(int which)
 	return c;
 }
 
-/* doc with the statement of state which in format f; rc returned, the
- * result (malloc'ed) in *res. */
-static int insert(const char *doc, enum report_format f, int which, char **res)
+/* The statement of state which in format f (nl: Dutch HTML); rc
+ * returned, the text (malloc'ed) in *res. */
+static int statement(enum report_format f, bool nl, int which, char **res)
 {
 	struct report_chain c = chain_state(which);
 	size_t len = 0;
 	*res = NULL;
 	FILE *mem = open_memstream(res, &len);
 	assert_non_null(mem);
-	int rc = report_chain_insert(doc, strlen(doc), f, &c, mem);
+	int rc = report_chain_write(&c, f, nl, mem);
 	fclose(mem);
 	return rc;
 }
@@ -95,64 +92,64 @@ static void test_statements(void **state)
 {
 	(void)state;
 	static const struct {
-		const char *name, *doc;
+		const char *name;
+		bool nl;
 		enum report_format f;
 		int which;
 		const char *want[4];	/* substrings, in this order */
 		const char *not_want;
 	} rows[] = {
-		{"text ok", text_doc, REPORT_TEXT, 0,
-		 {"  Period   x\n\nAudit chain\n-----------\n  Status           verified by this reader",
+		{"text ok", false, REPORT_TEXT, 0,
+		 {"\nAudit chain\n-----------\n  Status           verified by this reader",
 		  "  Records          42\n  Head             0123456789ab\n",
-		  "  Last checkpoint  none (no AuditSigningKey", "\n\nSummary\n"},
+		  "  Last checkpoint  none (no AuditSigningKey", "anchored)\n"},
 		 "!!!"},
-		{"text broken", text_doc, REPORT_TEXT, 1,
+		{"text broken", false, REPORT_TEXT, 1,
 		 {"  !!! The record may have been altered",
-		  "NOT VERIFIED: the chain is BROKEN at record 7: record 7 was altered", "Summary"},
+		  "NOT VERIFIED: the chain is BROKEN at record 7: record 7 was altered"},
 		 "verified by this reader"},
-		{"text unread", text_doc, REPORT_TEXT, 2,
+		{"text unread", false, REPORT_TEXT, 2,
 		 {"NOT VERIFIED: the audit records could not be read: through the control socket"},
 		 "verified by this reader"},
-		{"text bad checkpoint", text_doc, REPORT_TEXT, 3,
+		{"text bad checkpoint", false, REPORT_TEXT, 3,
 		 {"NOT VERIFIED: 1 of 3 signed checkpoints do not hold",
 		  "2026-09-01T00:00:00Z (record 40), signature NOT valid"},
 		 NULL},
-		{"text checkpoints missing", text_doc, REPORT_TEXT, 4,
+		{"text checkpoints missing", false, REPORT_TEXT, 4,
 		 {"NOT VERIFIED: the signed checkpoints are missing",
 		  "NONE although AuditSigningKey is set"},
 		 NULL},
-		{"text signed", text_doc, REPORT_TEXT, 5,
+		{"text signed", false, REPORT_TEXT, 5,
 		 {"verified by this reader", "2026-09-01T00:00:00Z (record 41), signature verified"},
 		 "!!!"},
-		{"text unchecked", text_doc, REPORT_TEXT, 6,
+		{"text unchecked", false, REPORT_TEXT, 6,
 		 {"(record 41), signature not checked (no AuditSigningKey)"}, NULL},
-		{"json ok", json_doc, REPORT_JSON, 5,
-		 {"  \"report\": \"grondslag\",\n  \"audit_chain\": {\n    \"verified\": true,",
-		  "    \"head\": \"0123456789ab\",", "\"signature\": \"verified\"", "  }\n}\n"},
+		{"text is English in any report", true, REPORT_TEXT, 1, {"NOT VERIFIED"}, "NIET"},
+		{"json ok", false, REPORT_JSON, 5,
+		 {",\n  \"audit_chain\": {\n    \"verified\": true,",
+		  "    \"head\": \"0123456789ab\",", "\"signature\": \"verified\"", "\n  }"},
 		 NULL},
-		{"json broken", json_doc, REPORT_JSON, 1,
+		{"json broken", false, REPORT_JSON, 1,
 		 {"\"verified\": false", "\"chain_intact\": false", "\"first_bad_seq\": 7",
 		  "\"last_checkpoint\": null"},
 		 NULL},
-		{"json empty object", "{}\n", REPORT_JSON, 0, {"{\n  \"audit_chain\": {"}, "{,"},
-		{"csv broken", csv_doc, REPORT_CSV, 1,
-		 {"meta,since,2026-01-01\naudit_chain,,,,,,,verified,NO\n",
-		  "audit_chain,,,,,,,first_bad_seq,7\n"},
+		{"csv broken", false, REPORT_CSV, 1,
+		 {"audit_chain,,,,,,,verified,NO\n", "audit_chain,,,,,,,first_bad_seq,7\n"},
 		 NULL},
-		{"html en ok", html_en, REPORT_HTML, 0,
-		 {"<h1>r</h1>\n<p class=\"meta chain\"><b>Audit chain:</b> verified",
-		  "Head <b>0123456789ab</b>", "</b></p>\n</header>\n<div class=\"cards\">"},
+		{"html en ok", false, REPORT_HTML, 0,
+		 {"<p class=\"meta chain\"><b>Audit chain:</b> verified",
+		  "Head <b>0123456789ab</b>", "</b></p>\n"},
 		 "alarm"},
-		{"html nl broken", html_nl, REPORT_HTML, 1,
+		{"html nl broken", true, REPORT_HTML, 1,
 		 {"<p class=\"alarm\">Het register kan zijn gewijzigd",
 		  "<p class=\"meta chain bad\"><b>Auditketen:</b> NIET GEVERIFIEERD: de keten is"
 		  " GEBROKEN bij record 7",
-		  "Kop <b>0123456789ab</b>", "</header>"},
+		  "Kop <b>0123456789ab</b>"},
 		 "Audit chain"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
 		char *res = NULL;
-		int rc = insert(rows[i].doc, rows[i].f, rows[i].which, &res);
+		int rc = statement(rows[i].f, rows[i].nl, rows[i].which, &res);
 		assert_int_eq_msg(rows[i].name, rc, 0);
 		const char *at = res;
 		for (size_t k = 0; k < 4 && rows[i].want[k] != NULL; k++) {
@@ -169,35 +166,93 @@ static void test_statements(void **state)
 	}
 }
 
-/* A document with no place for the statement is refused, nothing written. */
-static void test_no_place(void **state)
+/* A report of r in format f, with the statement of c (NULL: none, the
+ * place into *at); malloc'ed. */
+static char *written(struct report *r, enum report_format f, const struct report_chain *c,
+		     long *at)
+{
+	char *doc = NULL;
+	size_t len = 0;
+	assert_int_equal(report_set_chain(r, c), 0);
+	FILE *mem = open_memstream(&doc, &len);
+	assert_non_null(mem);
+	assert_int_equal(report_write(r, f, mem), 0);
+	fclose(mem);
+	if (at != NULL)
+		*at = report_chain_place(r);
+	return doc;
+}
+
+/* Where the writers put it: the daemon's report (no statement, its
+ * place recorded) with the reader's statement written there is the
+ * report written with it, in every format and language; a report
+ * written with the statement records no place. */
+static void test_place(void **state)
 {
 	(void)state;
+	char dir[] = "/tmp/test_rchainXXXXXX", path[64], err[512];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/s.db", dir);
+	assert_int_equal(store_init(path, NULL, err, sizeof err), 0);
 	static const struct {
-		const char *name, *doc;
+		const char *name;
 		enum report_format f;
+		const char *lang;
+		const char *head;	/* what comes before the statement */
 	} rows[] = {
-		{"text without a head", "grondslag report\n", REPORT_TEXT},
-		{"json not an object", "[1, 2]\n", REPORT_JSON},
-		{"json empty", "", REPORT_JSON},
-		{"html without header", "<html lang=\"en\"><body></body></html>\n", REPORT_HTML},
-		{"csv cut short", "section,metric,value\nmeta,since", REPORT_CSV},
-		{"csv empty", "", REPORT_CSV},
+		{"text", REPORT_TEXT, NULL, "  Registry "},
+		{"csv", REPORT_CSV, NULL, "section,"},
+		{"json", REPORT_JSON, NULL, "\"register\""},
+		{"html", REPORT_HTML, NULL, "<header>"},
+		{"html nl", REPORT_HTML, "nl", "<html lang=\"nl\">"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
-		char *res = NULL;
-		int rc = insert(rows[i].doc, rows[i].f, 0, &res);
-		assert_int_eq_msg(rows[i].name, rc, -1);
-		assert_int_eq_msg(rows[i].name, strlen(res), 0);
-		free(res);
+		struct report_options o = {.since = 1788220800, .until = 1788220800 + 86400 * 7,
+					   .now = 1788220800 + 86400 * 7, .top = 10,
+					   .repeat_sender = 2, .repeat_party = 2,
+					   .lang = rows[i].lang};
+		struct report *r = report_build(path, &o, err, sizeof err);
+		if (r == NULL)
+			fail_msg("%s: %s", rows[i].name, err);
+		for (int which = 0; which < 2; which++) {
+			struct report_chain c = chain_state(which);
+			long at = -2;
+			char *with = written(r, rows[i].f, &c, &at);
+			assert_int_eq_msg(rows[i].name, at, -1);
+			char *without = written(r, rows[i].f, NULL, &at);
+			if (at < 0 || (size_t)at > strlen(without))
+				fail_msg("%s: no place recorded (%ld)", rows[i].name, at);
+			char *piece = NULL;
+			assert_int_equal(statement(rows[i].f, rows[i].lang != NULL, which, &piece), 0);
+			char *spliced = NULL;
+			size_t n = 0;
+			FILE *mem = open_memstream(&spliced, &n);
+			fwrite(without, 1, (size_t)at, mem);
+			fputs(piece, mem);
+			fputs(without + at, mem);
+			fclose(mem);
+			assert_str_eq_msg(rows[i].name, spliced, with);
+			/* the statement after the head, and not in the daemon's */
+			const char *h = strstr(with, rows[i].head), *p = strstr(with, piece);
+			assert_true(h != NULL && p != NULL && h < p);
+			assert_null(strstr(without, "udit"));
+			free(with);
+			free(without);
+			free(piece);
+			free(spliced);
+		}
+		report_free(r);
 	}
+	char cmd[160];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_statements),
-		cmocka_unit_test(test_no_place),
+		cmocka_unit_test(test_place),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,7 +4,8 @@
  * are already encrypted, the policy's no-usable-key, the PGP/MIME message
  * against golden files (tests/unit/seal/), and through GPGME against keys
  * the test makes in a throwaway GnuPG home: which keys are usable (good,
- * sign-only, expired, revoked, none), the ciphertext decrypted with the
+ * sign-only, expired, revoked, none) and that answer kept per snapshot
+ * (sealcache.h), the ciphertext decrypted with the
  * party's secret key and encrypted to its key alone.
  */
 #include "testutil.h"
@@ -13,12 +14,14 @@
 #include <sys/stat.h>
 
 #include <glib.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "grondslag/base/date.h"
 #include "grondslag/decide/policy.h"
 #include "grondslag/decide/registry.h"
 #include "grondslag/decide/seal.h"
+#include "grondslag/decide/sealcache.h"
 #include "grondslag/scan/scan.h"
 
 #define GOLDEN "tests/unit/seal/"
@@ -53,23 +56,13 @@ static char *read_file(const char *path, size_t *len)
 
 static void gen(enum key_id k, const char *extra, bool encr)
 {
-	fixture_run("gpg --homedir %s --batch --pinentry-mode loopback --passphrase '' %s "
-		    "--quick-gen-key 'Key <%s>' ed25519 cert 2y 2>/dev/null", home, extra, email[k]);
-	fixture_gpg_fpr(home, email[k], fpr[k], NULL);
-	if (encr)
-		fixture_run("gpg --homedir %s --batch --pinentry-mode loopback --passphrase '' %s "
-			    "--quick-add-key %s cv25519 encr 1y 2>/dev/null", home, extra, fpr[k]);
+	fixture_gpg_key(home, email[k], "", extra, "2y", encr ? "1y" : NULL, fpr[k]);
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(gdir, sizeof gdir, "/tmp/sealXXXXXX");
-	if (mkdtemp(gdir) == NULL)
-		return -1;
-	snprintf(home, sizeof home, "%s/s", gdir);
-	snprintf(pub, sizeof pub, "%s/p", gdir);
-	if (mkdir(home, 0700) != 0 || mkdir(pub, 0700) != 0)
+	if (fixture_gpg_dirs("seal", gdir, home, pub) != 0)
 		return -1;
 	gen(K_BE, "", true);
 	gen(K_SIGN, "", false);
@@ -409,6 +402,168 @@ static void test_keys_usable(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* The key check kept per snapshot (sealcache.h): asked again the same
+ * day it answers without GnuPG (here: without the directory its homes
+ * are made in); the next day, or once a usable key has expired, it
+ * checks again; errors are not kept. */
+static void test_key_cache(void **state)
+{
+	(void)state;
+	struct registry *r = load("required", true);
+	assert_non_null(r);
+	const struct registry_party *be = registry_party_by_id(r, "cert-be");
+	const struct registry_party *old = registry_party_by_id(r, "cert-old");
+	assert_non_null(be);
+	assert_non_null(old);
+	char tmp[192], err[256] = "";
+	snprintf(tmp, sizeof tmp, "%s/kc", gdir);
+	assert_int_equal(mkdir(tmp, 0700), 0);
+	/* until: the encryption subkey's expiry, a year from now */
+	size_t n = 0;
+	time_t until = 0, t0 = time(NULL);
+	assert_int_equal(seal_keys_check(be, tmp, &n, &until, err, sizeof err), 0);
+	assert_int_equal(n, 1);
+	assert_true(until > t0 + 360 * 86400 && until < t0 + 370 * 86400);
+	assert_int_equal(seal_keys_check(old, tmp, &n, &until, err, sizeof err), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(until, 0);
+
+	struct seal_cache *c = seal_cache_new();
+	assert_non_null(c);
+	const struct {
+		const char *name;
+		const struct registry_party **p;
+		time_t at;		/* seconds after t0; -1: just before until, -2: at until */
+		bool dir;		/* the directory for GnuPG homes exists */
+		int rc;
+		size_t usable;
+		unsigned long checks;	/* checks run so far */
+	} rows[] = {
+		{"first: checked", &be, 0, true, 0, 1, 1},
+		{"again: kept", &be, 0, true, 0, 1, 1},
+		{"kept, no GnuPG needed", &be, 0, false, 0, 1, 1},
+		{"no usable key: kept too", &old, 0, true, 0, 0, 2},
+		{"no usable key, again", &old, 0, false, 0, 0, 2},
+		{"next day: checked (fails)", &be, 86400, false, -1, 0, 3},
+		{"an error is not kept", &be, 86400, false, -1, 0, 4},
+		{"next day: checked", &be, 86400, true, 0, 1, 5},
+		{"the day of the expiry", &be, -1, true, 0, 1, 6},
+		{"same day, before it: kept", &be, -1, false, 0, 1, 6},
+		{"the expiry: checked", &be, -2, false, -1, 0, 7},
+	};
+	assert_int_equal(seal_keys_check(be, tmp, &n, &until, err, sizeof err), 0);
+	/* the expiry's rows on one UTC day (until - 10 and until) */
+	time_t before = until % 86400 >= 10 ? until - 10 : until;
+	/* without the directory: moved away (the homes kept are in it) */
+	char away[200];
+	snprintf(away, sizeof away, "%s.away", tmp);
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+		struct stat st;
+		bool has = stat(tmp, &st) == 0;
+		if (rows[i].dir && !has)
+			assert_int_equal(rename(away, tmp), 0);
+		if (!rows[i].dir && has)
+			assert_int_equal(rename(tmp, away), 0);
+		time_t at = rows[i].at == -1 ? before : rows[i].at == -2 ? until : t0 + rows[i].at;
+		n = 99;
+		err[0] = '\0';
+		int rc = seal_cache_usable(c, *rows[i].p, tmp, at, &n, err, sizeof err);
+		assert_int_eq_msg(rows[i].name, rc, rows[i].rc);
+		if (rc == 0)
+			assert_int_eq_msg(rows[i].name, n, rows[i].usable);
+		else
+			assert_non_null(strstr(err, "GnuPG home"));
+		assert_int_eq_msg(rows[i].name, seal_cache_checks(c), rows[i].checks);
+	}
+	assert_int_equal(rename(away, tmp), 0);
+	/* encryption in the kept home: no new home per message, and the
+	 * ciphertext is to CERT.be's key; a kept home gone (removed under
+	 * it): the message is encrypted in a home of its own, and the next
+	 * one makes a new kept home */
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "test $(ls -d %s/grondslag-seal.* | wc -l) -eq 1", tmp);
+	for (int k = 0; k < 3; k++) {
+		char boundary[SEAL_BOUNDARY_MAX], *asc = NULL, fprs[SEAL_FPRS_MAX];
+		size_t alen = 0;
+		unsigned long checked = seal_cache_checks(c);
+		if (k == 1) {
+			char rm[400];
+			snprintf(rm, sizeof rm, "rm -rf %s/grondslag-seal.*", tmp);
+			assert_int_equal(system(rm), 0);
+		}
+		int rc = seal_cache_ciphertext(c, be, tmp, until - 5, "Subject: s\r\n\r\nx\r\n", 18,
+					       boundary, &asc, &alen, fprs, sizeof fprs, err,
+					       sizeof err);
+		if (rc != 0)
+			fail_msg("encryption %d: %s", k, err);
+		assert_non_null(strstr(asc, "-----BEGIN PGP MESSAGE-----"));
+		assert_string_equal(fprs, fpr[K_BE]);
+		free(asc);
+		assert_int_equal(seal_cache_checks(c), checked + (k == 2));
+		if (k != 1)
+			assert_int_equal(system(cmd), 0);	/* the one kept home */
+	}
+	seal_cache_free(c);
+	snprintf(cmd, sizeof cmd, "test -z \"$(ls -A %s)\"", tmp);
+	assert_int_equal(system(cmd), 0);	/* removed with the cache */
+	/* no cache: always checked */
+	assert_int_equal(seal_cache_usable(NULL, be, tmp, t0, &n, err, sizeof err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(seal_cache_checks(NULL), 0);
+	assert_int_equal(rmdir(tmp), 0);
+	registry_unref(r);
+}
+
+/* Several threads encrypting to one party at once share the kept home
+ * (a GPGME context each): every encryption succeeds, one check ran. */
+struct crowd {
+	struct seal_cache *c;
+	const struct registry_party *p;
+	const char *tmp;
+	int failed;
+};
+
+static void *crowd_run(void *arg)
+{
+	struct crowd *w = arg;
+	for (int i = 0; i < 5; i++) {
+		char boundary[SEAL_BOUNDARY_MAX], *asc = NULL, err[256];
+		size_t alen = 0;
+		if (seal_cache_ciphertext(w->c, w->p, w->tmp, time(NULL), "Subject: s\r\n\r\nx\r\n",
+					  18, boundary, &asc, &alen, NULL, 0, err, sizeof err) != 0 ||
+		    strstr(asc, "-----END PGP MESSAGE-----") == NULL)
+			w->failed++;
+		free(asc);
+	}
+	return NULL;
+}
+
+static void test_kept_home_threads(void **state)
+{
+	(void)state;
+	struct registry *r = load("required", true);
+	assert_non_null(r);
+	struct seal_cache *c = seal_cache_new();
+	assert_non_null(c);
+	size_t n = 0;
+	char err[256];
+	const struct registry_party *be = registry_party_by_id(r, "cert-be");
+	assert_int_equal(seal_cache_usable(c, be, gdir, time(NULL), &n, err, sizeof err), 0);
+	pthread_t t[4];
+	struct crowd w[4];
+	for (int i = 0; i < 4; i++) {
+		w[i] = (struct crowd){.c = c, .p = be, .tmp = gdir};
+		assert_int_equal(pthread_create(&t[i], NULL, crowd_run, &w[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+		assert_int_eq_msg("failed encryptions", w[i].failed, 0);
+	}
+	assert_int_equal(seal_cache_checks(c), 1);
+	seal_cache_free(c);
+	registry_unref(r);
+}
+
 static void test_encrypt_roundtrip(void **state)
 {
 	(void)state;
@@ -462,6 +617,8 @@ int main(void)
 		cmocka_unit_test(test_mime_golden),
 		cmocka_unit_test(test_policy_no_usable_key),
 		cmocka_unit_test(test_keys_usable),
+		cmocka_unit_test(test_key_cache),
+		cmocka_unit_test(test_kept_home_threads),
 		cmocka_unit_test(test_encrypt_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -143,6 +143,20 @@ static void test_open_create(void **state)
 			  STORE_SCHEMA_VERSION);
 	assert_int_eq_msg("case tables made", rows(path, "SELECT count(*) FROM sqlite_master WHERE"
 						 " name IN ('hold_cases','hold_advice','leases')"), 3);
+	/* the chain says who upgraded it, from which version to which, as
+	 * PostgreSQL's "store migrate" does; once, and the chain holds */
+	char q[160];
+	snprintf(q, sizeof q, "SELECT count(*) FROM audit WHERE event = 'store-migrated' AND"
+		 " actor <> '' AND details = '{\"from\":5,\"to\":%d}'", STORE_SCHEMA_VERSION);
+	assert_int_eq_msg("the upgrade's record", rows(path, q), 1);
+	assert_int_eq_msg("no record of a new store", rows(path, "SELECT count(*) FROM audit WHERE"
+								" event = 'store-migrated'"), 1);
+	s = open_ok(path);
+	struct store_audit_check ck;
+	char err[512];
+	assert_int_eq_msg("the chain intact", store_audit_verify(s, &ck, err, sizeof err), 0);
+	store_close(s);
+	assert_int_eq_msg("reopened: no second record", rows(path, q), 1);
 }
 
 /* Make a file for the open-error table; path is the database path. */

@@ -18,7 +18,7 @@
  * message (more: checked again), RELAYSEAL_EDITS_MAX header fields
  * deleted, names under RELAYSEAL_NAME_MAX bytes (more, or no header/body
  * separator: the message is unsealable, and its recipients whose basis
- * requires encryption are held as no-usable-key).
+ * requires encryption are held as unsealable).
  */
 #ifndef GRONDSLAG_RELAYSEAL_H
 #define GRONDSLAG_RELAYSEAL_H
@@ -42,8 +42,9 @@ struct relayseal_edit {
 struct relayseal {
 	bool on;		/* RelayEncrypt and plaintext from an internal sender */
 	bool relay_encrypts;	/* RelayEncrypt yes (no: every check says no key) */
-	bool unsealable;	/* the edits cannot describe it: every check says no key */
+	bool unsealable;	/* the edits cannot describe it: held as unsealable */
 	const char *tmpdir;
+	struct seal_cache *keys;	/* the snapshot's key checks (sealcache.h) */
 	const char *placeholder;
 	struct {
 		const struct registry_party *party;

@@ -18,7 +18,7 @@
  *   snapshot_policy(), snapshot_mode(), snapshot_on_error(),
  *   snapshot_date(), snapshot_internal_host(), snapshot_internal_sender(),
  *   snapshot_digest(), snapshot_warning(), snapshot_signer(),
- *   snapshot_signature_status(), snapshot_generation()
+ *   snapshot_signature_status(), snapshot_generation(), snapshot_seal_cache()
  *   snapshot_slot_init(), snapshot_slot_get(), snapshot_slot_reload(),
  *   snapshot_slot_destroy()
  * Limits: SNAPSHOT_MAX_HOSTS prefixes, SNAPSHOT_MAX_DOMAINS domains.
@@ -37,6 +37,7 @@
 #include "grondslag/base/ipaddr.h"
 #include "grondslag/decide/policy.h"
 #include "grondslag/decide/registry.h"
+#include "grondslag/decide/sealcache.h"
 #include "grondslag/scan/scan.h"
 
 #define SNAPSHOT_MAX_HOSTS 1024
@@ -55,6 +56,9 @@ void snapshot_unref(struct snapshot *s);
 const struct config *snapshot_config(const struct snapshot *s);
 struct registry *snapshot_registry(const struct snapshot *s);
 const struct scan_options *snapshot_scan(const struct snapshot *s);
+/* The relay encryption key checks of this snapshot's registry, kept
+ * for its life (sealcache.h): a reload starts empty. */
+struct seal_cache *snapshot_seal_cache(const struct snapshot *s);
 /* The EscrowKey's fingerprint, NULL when there is none. */
 const char *snapshot_escrow_fpr(const struct snapshot *s);
 const struct policy_options *snapshot_policy(const struct snapshot *s);

@@ -38,7 +38,8 @@
  * 10. relay encryption (options.seal set: plaintext the relay encrypts,
  *     seal.h): a delivery under a basis that says encrypt: required
  *     needs a key of the party that can be encrypted to -> else
- *     no-usable-key (never plaintext).
+ *     no-usable-key, and a message that cannot be rewritten as
+ *     PGP/MIME (options.unsealable) -> unsealable (never plaintext).
  * Every failing check adds its reason; any reason of the hold kind holds.
  * A recipient with routing syntax (a source route, or '@', '%' or '!' in
  * its local part: route.h) is decided for every domain it could reach,
@@ -85,6 +86,8 @@ enum policy_reason {
 	/* informational: the reason a delivery needed no basis */
 	REASON_NO_REGULATED_DATA,	/* "no-regulated-data" */
 	REASON_OWN_DOMAIN,		/* "own-domain" */
+	/* appended: the codes are positional (stored masks) */
+	REASON_UNSEALABLE,		/* "unsealable" */
 	REASON_COUNT
 };
 
@@ -102,6 +105,10 @@ struct policy_options {
 	 * caller does not encrypt (the CLI's check), no such step. */
 	bool (*seal)(void *seal_arg, const struct registry_party *p);
 	void *seal_arg;
+	/* With seal: the message cannot be rewritten as PGP/MIME (seal.h:
+	 * no header/body separator, a header the milter cannot edit), so
+	 * it can never leave encrypted, whatever the party's keys. */
+	bool unsealable;
 };
 
 /* The safe defaults: public_is_personal = true, no recipient list. */

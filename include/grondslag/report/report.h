@@ -36,7 +36,8 @@
  *   report_write_text(), report_write_csv(), report_write_json(),
  *   report_write_html()                    one output format each
  *   report_format_parse()
- *   report_chain_insert()                  the audit chain's statement
+ *   report_set_chain(), report_chain_place(),
+ *   report_chain_write()                   the audit chain's statement
  *   report_stats_read(), report_stats_write_prometheus()
  * Limits: REPORT_MAX_PERIOD_DAYS, REPORT_TOP_MAX, REPORT_REPEAT_MAX rows
  * per repeat list, REPORT_MAX_ROWS rows per breakdown (then "other").
@@ -134,14 +135,21 @@ struct report_chain {
 	enum report_chain_sig last_sig;
 };
 
-/* Write doc (a report of format f, len bytes, as report_write() made
- * it, here or by the daemon) to out with the statement of c set in:
- * text after the head, HTML after the header (in the document's own
- * language, <html lang>), JSON as the last member "audit_chain", CSV as
- * rows of section "audit_chain" at the end.  0, or -1 when writing
- * failed or doc has no place for it (not a report of that format). */
-int report_chain_insert(const char *doc, size_t len, enum report_format f,
-			const struct report_chain *c, FILE *out);
+/* The statement of c on r: the writers put it where it belongs (text
+ * after the head, HTML at the end of the header in the report's
+ * language, JSON as the last member "audit_chain", CSV as rows of
+ * section "audit_chain" at the end).  c NULL (a report the daemon writes
+ * for the reader, who states the chain itself): no statement, and the
+ * writer records where it belongs (report_chain_place()).  0, or -1 out
+ * of memory. */
+int report_set_chain(struct report *r, const struct report_chain *c);
+/* After a write of r with report_set_chain(r, NULL): the offset in the
+ * output where the statement belongs; -1 unknown. */
+long report_chain_place(const struct report *r);
+/* The statement of c alone, exactly as the writer of format f puts it in
+ * place (nl: the Dutch of an HTML report), for the reader to write into
+ * a report at report_chain_place().  0, or -1 when writing failed. */
+int report_chain_write(const struct report_chain *c, enum report_format f, bool nl, FILE *out);
 
 /* "text", "csv", "json", "html"; false on anything else. */
 bool report_format_parse(const char *s, enum report_format *out);
