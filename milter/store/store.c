@@ -1072,11 +1072,10 @@ int store_migrate(const char *database, int64_t *from, char *err, size_t errlen)
 		 : -1;
 	if (rc == 0 && *from != STORE_SCHEMA_VERSION) {
 		/* the chain says who changed the schema, from which version */
-		rc = store_txn_begin(s, err, errlen);
-		if (rc == 0) {
-			rc = migrated_record(s, *from, err, errlen);
-			rc = store_txn_end(s, rc, rc == 0, err, errlen);
-		}
+		struct store *t = store_txn_begin(s, err, errlen);
+		rc = t != NULL ? migrated_record(t, *from, err, errlen) : -1;
+		if (t != NULL)
+			rc = store_txn_end(t, rc, rc == 0, err, errlen);
 	}
 	store_close(s);
 	return rc;
