@@ -34,7 +34,7 @@
 
 #include "scanpar_priv.h"
 
-#define RING 64			/* texts queued for the worker */
+#define RING 512		/* texts queued for the worker (32 MiB read in place) */
 #define COPY_MAX (8u << 20)	/* bytes of copied text waiting */
 #define KEEP_MAX 65536		/* kept matches on either side before a merge */
 
