@@ -34,7 +34,9 @@
 
 #include "scanpar_priv.h"
 
-#define RING 512		/* texts queued for the worker (32 MiB read in place) */
+#define RING 128		/* texts queued for the worker: 8 MiB read in place,
+				 * still in the shared cache when it comes to them */
+#define WAKE_BATCH 8		/* texts queued before a sleeping worker is woken */
 #define COPY_MAX (8u << 20)	/* bytes of copied text waiting */
 #define KEEP_MAX 65536		/* kept matches on either side before a merge */
 
@@ -188,7 +190,10 @@ static void *worker(void *arg)
 		if (it.owned != NULL)
 			p->copy_bytes -= it.len;
 		p->kept = p->nident;
-		pthread_cond_signal(&p->idle);
+		/* the caller waits for all done, or for room for a batch */
+		if (p->count == 0 || p->count == RING - WAKE_BATCH ||
+		    (it.owned != NULL && p->copy_bytes <= COPY_MAX / 2))
+			pthread_cond_signal(&p->idle);
 	}
 	pthread_mutex_unlock(&p->mu);
 	return NULL;
@@ -252,6 +257,8 @@ static void merge(struct scanpar *p)
 static void drain(struct scanpar *p)
 {
 	pthread_mutex_lock(&p->mu);
+	if (p->count > 0)
+		pthread_cond_signal(&p->wake);	/* a batch not yet full */
 	while (p->count > 0)
 		pthread_cond_wait(&p->idle, &p->mu);
 	pthread_mutex_unlock(&p->mu);
@@ -278,15 +285,24 @@ static int enqueue(struct scanpar *p, const char *buf, size_t len, bool finish)
 		it.buf = it.owned;
 	}
 	pthread_mutex_lock(&p->mu);
-	while (p->count == RING ||
-	       (it.owned != NULL && p->copy_bytes > 0 && p->copy_bytes + len > COPY_MAX))
-		pthread_cond_wait(&p->idle, &p->mu);
+#define COPY_FULL (it.owned != NULL && p->copy_bytes > 0 && p->copy_bytes + len > COPY_MAX)
+	/* full: wait for room for a batch, not a text at a time */
+	if (p->count == RING || COPY_FULL) {
+		while (p->count > RING - WAKE_BATCH || COPY_FULL) {
+			pthread_cond_signal(&p->wake);	/* whatever the batch */
+			pthread_cond_wait(&p->idle, &p->mu);
+		}
+	}
+#undef COPY_FULL
 	p->ring[(p->head + p->count) % RING] = it;
 	p->count++;
 	if (it.owned != NULL)
 		p->copy_bytes += len;
 	kept_full = p->kept >= KEEP_MAX;
-	pthread_cond_signal(&p->wake);
+	/* a worker that caught up sleeps until there is a batch: a wake-up
+	 * per text would cost more than the text */
+	if (finish || p->count >= WAKE_BATCH)
+		pthread_cond_signal(&p->wake);
 	pthread_mutex_unlock(&p->mu);
 	if (kept_full && !finish)
 		drain(p);

@@ -2,7 +2,8 @@
  * test_scanpar.c - the identifier scan on a second thread gives the
  * findings of one thread, entry for entry and in the same order: long
  * plain messages (text read where it lies), decoded text (copied), more
- * kept matches than a merge holds on either side, and the entry limit hit
+ * kept matches than a merge holds on either side, more text than may wait
+ * for the second thread (read in place or copied), and the entry limit hit
  * by addresses and identifiers in turn, where the order of recording
  * decides what is counted.
  */
@@ -223,6 +224,9 @@ static const struct {
 	{"plain, every kind", 3u << 20, MIX_ALL, WRAP_PLAIN, 0, 1, 1000, 1000, 1000},
 	{"plain, the default threshold", 3u << 20, MIX_ALL, WRAP_PLAIN, 0, 0, 1000, 1000, 1000},
 	{"base64 attachment: decoded text", 2u << 20, MIX_ALL, WRAP_BASE64, 0, 1, 1000, 1000,
+	 1000},
+	{"plain, longer than the queue", 10u << 20, MIX_ALL, WRAP_PLAIN, 0, 1, 1000, 1000, 1000},
+	{"base64, more copies than may wait", 10u << 20, MIX_ALL, WRAP_BASE64, 0, 1, 1000, 1000,
 	 1000},
 	{"latin-1: charset-decoded text", 2u << 20, MIX_ALL, WRAP_LATIN1, 0, 1, 1000, 1000, 1000},
 	{"more addresses than a merge holds", 1u << 20, MIX_ONE_IP, WRAP_PLAIN, 0, 1, 1, 0, 0},
