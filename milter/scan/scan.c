@@ -32,6 +32,8 @@ struct scan_state {
 	struct scanpar *par;	/* NULL: one thread */
 	size_t streamed;	/* bytes of the current stream so far */
 	size_t par_min;		/* streams this long get the second thread */
+	const char *msg;	/* the message: read in place by the second thread */
+	size_t len;
 };
 
 /* Is name (lower case) equal to or under one of the domains? */
@@ -101,9 +103,18 @@ static int on_text(void *arg, unsigned part, const char *buf, size_t len)
 {
 	struct scan_state *st = arg;
 	markers_update(st->mk, buf, len);
-	/* a long stream: the identifiers on the second thread from here */
-	if (st->par != NULL && !scanpar_running(st->par) && len >= st->par_min - st->streamed)
-		(void)scanpar_start(st->par, part);
+	/* a long stream: the identifiers on the second thread from here
+	 * (the worker made at the first, so short mail costs nothing) */
+	if (!scanpar_running(st->par) && st->par_min != SIZE_MAX &&
+	    len >= st->par_min - st->streamed) {
+		if (st->par == NULL &&
+		    (st->o->parallel_min != 0 || sysconf(_SC_NPROCESSORS_ONLN) > 1))
+			st->par = scanpar_alloc(st->ids, st->f, st->msg, st->len);
+		if (st->par == NULL)
+			st->par_min = SIZE_MAX;	/* one thread it is */
+		else
+			(void)scanpar_start(st->par, part);
+	}
 	st->streamed += len < SIZE_MAX - st->streamed ? len : 0;
 	if (scanpar_running(st->par))
 		(void)scanpar_text(st->par, buf, len);	/* a failure is in the findings */
@@ -142,9 +153,8 @@ struct findings *scan_message(const struct scan_options *o, const char *msg, siz
 	findings_set_ident_thresholds(st.f, o->email_threshold, o->host_threshold);
 	findings_set_max_entries(st.f, o->max_entries);
 	st.par_min = o->parallel_min ? o->parallel_min : SCANPAR_MIN_BYTES;
-	if (st.ids != NULL && st.par_min != SIZE_MAX &&
-	    (o->parallel_min != 0 || sysconf(_SC_NPROCESSORS_ONLN) > 1))
-		st.par = scanpar_alloc(st.ids, st.f, msg, len);
+	st.msg = msg;
+	st.len = len;
 	if (st.ips == NULL || st.mk == NULL || st.ids == NULL)
 		findings_message_unscannable(st.f, UNSCAN_INTERNAL);
 	else
