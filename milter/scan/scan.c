@@ -7,16 +7,20 @@
  * the organisation's own domains or a public service are dropped here,
  * before they are counted: the scanner knows nothing of the registry.  Geo enrichment runs after the walk, once
  * per distinct public address, and the categories are derived last.
+ * From the first MiB of a stream on, the identifier scan runs on a second
+ * thread (scanpar.c), with the findings of one thread.
  */
+#include <stdint.h>
 #include <stdlib.h>
-
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "grondslag/scan/idscan.h"
 #include "grondslag/scan/ipscan.h"
 #include "grondslag/scan/markers.h"
 #include "grondslag/scan/scan.h"
+#include "scanpar_priv.h"
 
 struct scan_state {
 	struct findings *f;
@@ -25,6 +29,11 @@ struct scan_state {
 	struct idscan *ids;
 	const struct scan_options *o;
 	unsigned part;
+	struct scanpar *par;	/* NULL: one thread */
+	size_t streamed;	/* bytes of the current stream so far */
+	size_t par_min;		/* streams this long get the second thread */
+	const char *msg;	/* the message: read in place by the second thread */
+	size_t len;
 };
 
 /* Is name (lower case) equal to or under one of the domains? */
@@ -53,14 +62,18 @@ bool scan_domain_excluded(const struct scan_options *o, const char *domain, size
 	return host && under_any(domain, len, o->public_domains, o->npublic);
 }
 
-/* Identifier scanner callback: count what is neither own nor public. */
+/* Identifier scanner callback: count what is neither own nor public.
+ * On the second thread (scanpar.c) it reads only the options. */
 static int on_ident(void *arg, const struct idscan_match *m)
 {
 	struct scan_state *st = arg;
 	if (m->kind != IDSCAN_CREDENTIAL &&
 	    scan_domain_excluded(st->o, m->domain, m->dlen, m->kind == IDSCAN_HOST))
 		return 0;
-	findings_add_ident(st->f, st->part, m);
+	if (scanpar_running(st->par))
+		scanpar_ident(st->par, m);
+	else
+		findings_add_ident(st->f, st->part, m);
 	return 0;
 }
 
@@ -68,7 +81,10 @@ static int on_ident(void *arg, const struct idscan_match *m)
 static int on_match(void *arg, const struct ipscan_match *m)
 {
 	struct scan_state *st = arg;
-	findings_add_match(st->f, st->part, m);
+	if (scanpar_running(st->par))
+		scanpar_ip(st->par, m);
+	else
+		findings_add_match(st->f, st->part, m);
 	return 0;
 }
 
@@ -77,6 +93,7 @@ static void on_begin(void *arg, unsigned part)
 	struct scan_state *st = arg;
 	const struct finding_part *p = findings_part(st->f, part);
 	st->part = part;
+	st->streamed = 0;
 	markers_begin(st->mk, part, p ? p->type : NULL, p ? p->filename : NULL);
 	idscan_begin(st->ids, p != NULL && (strcmp(p->type, "text/html") == 0 ||
 					    strcmp(p->type, "application/xhtml+xml") == 0));
@@ -85,9 +102,24 @@ static void on_begin(void *arg, unsigned part)
 static int on_text(void *arg, unsigned part, const char *buf, size_t len)
 {
 	struct scan_state *st = arg;
-	(void)part;
 	markers_update(st->mk, buf, len);
-	(void)idscan_update(st->ids, buf, len);
+	/* a long stream: the identifiers on the second thread from here
+	 * (the worker made at the first, so short mail costs nothing) */
+	if (!scanpar_running(st->par) && st->par_min != SIZE_MAX &&
+	    len >= st->par_min - st->streamed) {
+		if (st->par == NULL &&
+		    (st->o->parallel_min != 0 || sysconf(_SC_NPROCESSORS_ONLN) > 1))
+			st->par = scanpar_alloc(st->ids, st->f, st->msg, st->len);
+		if (st->par == NULL)
+			st->par_min = SIZE_MAX;	/* one thread it is */
+		else
+			(void)scanpar_start(st->par, part);
+	}
+	st->streamed += len < SIZE_MAX - st->streamed ? len : 0;
+	if (scanpar_running(st->par))
+		(void)scanpar_text(st->par, buf, len);	/* a failure is in the findings */
+	else
+		(void)idscan_update(st->ids, buf, len);
 	return ipscan_update(st->ips, buf, len);
 }
 
@@ -95,8 +127,14 @@ static void on_end(void *arg, unsigned part)
 {
 	struct scan_state *st = arg;
 	(void)part;
-	ipscan_finish(st->ips);
-	(void)idscan_finish(st->ids);
+	if (scanpar_running(st->par)) {
+		scanpar_finish(st->par);
+		ipscan_finish(st->ips);
+		scanpar_end(st->par);
+	} else {
+		ipscan_finish(st->ips);
+		(void)idscan_finish(st->ids);
+	}
 	markers_end(st->mk, st->f);
 }
 
@@ -113,10 +151,15 @@ struct findings *scan_message(const struct scan_options *o, const char *msg, siz
 	st.ids = idscan_alloc(on_ident, &st);
 	st.o = o;
 	findings_set_ident_thresholds(st.f, o->email_threshold, o->host_threshold);
+	findings_set_max_entries(st.f, o->max_entries);
+	st.par_min = o->parallel_min ? o->parallel_min : SCANPAR_MIN_BYTES;
+	st.msg = msg;
+	st.len = len;
 	if (st.ips == NULL || st.mk == NULL || st.ids == NULL)
 		findings_message_unscannable(st.f, UNSCAN_INTERNAL);
 	else
 		(void)walk_message(msg, len, &o->limits, st.f, &scan_handler, &st);
+	scanpar_free(st.par);
 	ipscan_free(st.ips);
 	markers_free(st.mk);
 	idscan_free(st.ids);

@@ -146,16 +146,32 @@ static bool armour_span(const unsigned char *data, size_t len, size_t *from, siz
  * are, each a part of its own ("1!base64@<offset>").  Unknown binary
  * there is no finding: the text itself was read, and such blobs are
  * mostly keys and certificates. */
-static void walk_b64_runs(struct walk *w, const struct item *it)
+struct b64_found {
+	bool found;
+	size_t off, s, e;	/* sniff_b64_run()'s offsets */
+};
+
+/* The first run, searched for while the stream is still open: the text
+ * is read for identifiers on a second thread until the stream closes
+ * (scanpar.c), and this search needs nothing of the stream. */
+static void b64_first(const struct item *it, struct b64_found *r)
 {
-	size_t off = 0, s, e;
+	r->off = 0;
+	r->found = sniff_b64_run(it->data, it->len, &r->off, &r->s, &r->e, 4);
+}
+
+static void walk_b64_runs(struct walk *w, const struct item *it, const struct b64_found *first)
+{
+	size_t off = first->off, s = first->s, e = first->e;
 	/* Armour the escrow key opened was read as plaintext: its base64 is
 	 * not opened a second time (other runs in the text still are). */
 	const struct finding_part *fp = findings_part(w->f, it->part);
 	size_t skip_from = 0, skip_to = 0;
 	if (fp != NULL && fp->status == PART_DECRYPTED)
 		(void)armour_span(it->data, it->len, &skip_from, &skip_to);
-	while (!w->halted && sniff_b64_run(it->data, it->len, &off, &s, &e, 4)) {
+	for (bool pre = true; !w->halted &&
+			      (pre ? first->found : sniff_b64_run(it->data, it->len, &off, &s, &e, 4));
+	     pre = false) {
 		if (s >= skip_from && s < skip_to)
 			continue;
 		size_t dl;
@@ -184,9 +200,16 @@ void walk_text_item(struct walk *w, const struct item *it, enum sniff_text sn)
 		     sniff_html(it->data, it->len));
 	const char *cs = sn == SNIFF_UTF16LE ? "UTF-16LE"
 			 : sn == SNIFF_UTF16BE ? "UTF-16BE" : it->charset;
-	walk_text(w, it->part, html ? MARKUP_HTML : MARKUP_PLAIN, cs, it->data, it->len);
-	if (sn == SNIFF_TEXT)
-		walk_b64_runs(w, it);
+	struct b64_found first = {false, 0, 0, 0};
+	struct textx *t = walk_stream_open(w, it->part, html ? MARKUP_HTML : MARKUP_PLAIN, cs);
+	if (t != NULL) {
+		walk_stream_feed(w, t, it->data, it->len);
+		if (sn == SNIFF_TEXT)
+			b64_first(it, &first);
+		walk_stream_close(w, t);
+	}
+	if (sn == SNIFF_TEXT && t != NULL)
+		walk_b64_runs(w, it, &first);
 }
 
 /* Media types that cannot hold text unless their bytes say otherwise. */

@@ -190,8 +190,13 @@ void walk_text(struct walk *w, unsigned part, enum markup_kind m, const char *ch
 	struct textx *t = walk_stream_open(w, part, m, charset);
 	if (t == NULL)
 		return;
+	walk_stream_feed(w, t, data, len);
+	walk_stream_close(w, t);
+}
+
+void walk_stream_feed(struct walk *w, struct textx *t, const void *data, size_t len)
+{
 	const char *p = data;
 	for (size_t off = 0; off < len && !w->halted; off += CHUNK)
 		(void)textx_update(t, p + off, len - off < CHUNK ? len - off : CHUNK);
-	walk_stream_close(w, t);
 }

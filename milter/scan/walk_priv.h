@@ -101,6 +101,8 @@ void walk_reader_unparsed(struct walk *w, unsigned part);
 struct textx *walk_stream_open(struct walk *w, unsigned part, enum markup_kind m,
 			       const char *charset);
 void walk_stream_close(struct walk *w, struct textx *t);
+/* A whole buffer into an open stream, in CHUNK slices. */
+void walk_stream_feed(struct walk *w, struct textx *t, const void *data, size_t len);
 /* A whole buffer as one text stream, fed in CHUNK slices. */
 void walk_text(struct walk *w, unsigned part, enum markup_kind m, const char *charset,
 	       const void *data, size_t len);

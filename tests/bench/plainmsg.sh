@@ -90,7 +90,7 @@ phases=$("$BUILD/tests/scan-bench" -c "$D/bench.conf" -n "$RUNS" -p "$file") || 
 	echo "plainmsg: scan-bench failed" >&2
 	exit 1
 }
-echo "$phases" | grep -E 'phases|scan [0-9]'
+echo "$phases" | grep -E 'phases|scan [0-9]|one thread'
 scan=$(echo "$phases" | sed -n 's/.*, \([0-9.]*\) s with geo.*/\1/p')
 if [ -z "$scan" ]; then
 	echo "plainmsg: no scan time in the scan-bench output" >&2

@@ -33,6 +33,11 @@ struct scan_options {
 	/* PublicServiceDomains: hosts under them are not victims */
 	const char *const *public_domains;
 	size_t npublic;
+	/* text streams of at least this many bytes have their identifiers
+	 * scanned on a second thread, with the same findings (0: 1 MiB when
+	 * the machine has a second processor; SIZE_MAX: never) */
+	size_t parallel_min;
+	size_t max_entries;	/* findings_set_max_entries (0: its default) */
 };
 
 /* Is the domain of an identifier under an own domain (or, for a host,
