@@ -297,7 +297,7 @@ int store_holds_list(struct store *s, const struct store_hold_filter *f,
 		store_errf(err, errlen, "store: no store");
 		return -1;
 	}
-	store_read_begin(s);
+	s = store_read_begin(s);
 	int rc = list_locked(s, f ? f : &none, out, err, errlen);
 	store_read_end(s);
 	if (rc != 0)

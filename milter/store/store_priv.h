@@ -67,7 +67,7 @@ void store_sqlerr(struct store *s, char *err, size_t errlen, const char *what);
 /* A connection of s (any of its store's) for one public function: free
  * ones first, else the first given back; store_give() returns it.  The
  * idiom: "s = store_take(s); ... store_give(s);". */
-struct store *store_take(struct store *s);
+struct store *store_take(struct store *s) __attribute__((warn_unused_result));
 void store_give(struct store *c);
 /* One write transaction on a connection taken, the only way anything is
  * written: take a connection and BEGIN IMMEDIATE (the connection; NULL
@@ -85,13 +85,14 @@ void store_give(struct store *c);
  * (SQLite synchronous=FULL; PostgreSQL synchronous_commit=on, which waits
  * for a synchronous standby where one is configured), rolls back on
  * failure, and fails on purpose while store_fail_commits() says so. */
-struct store *store_txn_begin(struct store *s, char *err, size_t errlen);
+struct store *store_txn_begin(struct store *s, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
 int store_txn_end(struct store *s, int rc, bool commit, char *err, size_t errlen);
 /* One read transaction on a connection taken, so that what a public
  * function reads in several statements is of one moment while the daemon
  * writes: take and BEGIN (the connection); COMMIT and give it back.  A
  * read transaction cannot fail half-way, so nothing is reported. */
-struct store *store_read_begin(struct store *s);
+struct store *store_read_begin(struct store *s) __attribute__((warn_unused_result));
 void store_read_end(struct store *s);
 /* A store on a read-only connection to path (store_open_readonly(),
  * store_open_report()), immutable when no -wal file exists, not yet
