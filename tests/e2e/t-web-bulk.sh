@@ -14,10 +14,13 @@
 # reaches CERT.be exactly once.  Jurist 1 denies CISA's holds in bulk: each
 # sender's notice carries the justification.  The auditor's bulk approval
 # is refused by the daemon and recorded.  Hostile text in the
-# justification shows as text.  Last line: "N passed, M failed".
+# justification shows as text.  The denial goes through headless Chromium
+# (axe-core on the form, the preview and the result; screenshots in
+# $BUILD/web-screenshots-bulk).  Last line: "N passed, M failed".
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
 . tests/e2e/milter-cases.sh
+. tests/e2e/web-lib.sh
 E2E_SUITE_TIMEOUT=${E2E_SUITE_TIMEOUT:-300}
 TS_U=gb$$
 J1=$TS_U-j1
@@ -26,11 +29,16 @@ AUD=$TS_U-aud
 WEBU=$TS_U-web
 BASIS=wbni-20-2-eu-csirt
 DENY_WHY="No agreement with the US yet (ref 5150)"
+POLICY=/etc/chromium/policies/managed/grondslag-t$$-bulk.json
 
 e2e_init web-bulk
-trap '_ts_rc=$?; mc_users_del $J1 $J2 $AUD $WEBU; (exit $_ts_rc); e2e_cleanup' EXIT
+trap '_ts_rc=$?; rm -f "$POLICY"; mc_users_del $J1 $J2 $AUD $WEBU; (exit $_ts_rc); e2e_cleanup' EXIT
 mc_users_add $J1 $J2 $AUD $WEBU
 e2e_ok "test users created"
+AXE=${GRONDSLAG_AXE_DIR:-/var/cache/grondslag-test/axe-core-4.14.1}/node_modules/axe-core/axe.min.js
+SHOTS=$E2E_BUILD/web-screenshots-bulk
+rm -rf "$SHOTS"
+mkdir -p "$SHOTS"
 
 e2e_sink_start sink || { e2e_not_ok "start sink"; e2e_done; }
 e2e_sink_start notices || { e2e_not_ok "start notice sink"; e2e_done; }
@@ -43,27 +51,7 @@ e2e_check "test geo data built" sh tests/geo/build.sh "$E2E_BUILD/geo-test" || e
 cp conf/registry.sample.yaml "$MC_DIR/registry.yaml"
 
 PKI=$E2E_RUN/pki
-mkdir -p "$PKI"
-ts_pki() {
-	cd "$PKI" || return 1
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 \
-		-subj "/CN=Test Client CA $$" 2>/dev/null || return 1
-	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >srv.ext
-	printf 'extendedKeyUsage=clientAuth\n' >cli.ext
-	openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr \
-		-subj "/CN=localhost" 2>/dev/null &&
-		openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
-			-out server.crt -days 2 -extfile srv.ext 2>/dev/null || return 1
-	for _p in j1 j2 aud; do
-		openssl req -newkey rsa:2048 -nodes -keyout $_p.key -out $_p.csr \
-			-subj "/O=NCSC Test/CN=$_p" 2>/dev/null &&
-			openssl x509 -req -in $_p.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
-				-out $_p.crt -days 2 -extfile cli.ext 2>/dev/null || return 1
-	done
-	cd "$E2E_TOP" || return 1
-}
-e2e_check "certificates made" ts_pki || e2e_done
-ts_fpr() { openssl x509 -in "$PKI/$1.crt" -noout -fingerprint -sha256 | sed 's/.*=//'; }
+e2e_check "certificates made" web_pki j1 j2 aud || e2e_done
 
 mkdir -p "$E2E_RUN/msg"
 "$E2E_PY" - "$E2E_RUN/msg" <<'PY'
@@ -99,9 +87,9 @@ WebCertificate $PKI/server.crt
 WebKey $PKI/server.key
 WebClientCA $PKI/ca.crt
 WebUserID $WEBU
-WebCertificateMap $J1 sha256:$(ts_fpr j1)
-WebCertificateMap $J2 sha256:$(ts_fpr j2)
-WebCertificateMap $AUD sha256:$(ts_fpr aud)
+WebCertificateMap $J1 sha256:$(web_fpr j1)
+WebCertificateMap $J2 sha256:$(web_fpr j2)
+WebCertificateMap $AUD sha256:$(web_fpr aud)
 CONF
 } >"$MC_DIR/grondslag.conf"
 e2e_check "grondslag store init" e2e_store_init "$MC_DIR/grondslag.conf"
@@ -226,8 +214,22 @@ DENY_Q=$(printf '%s' "$DENY_WHY" | sed 's/ /+/g; s/(/%28/g; s/)/%29/g')
 e2e_is "$(ts_post j1 "$E2E_RUN/p4.html" /bulk "csrf=$T1&party=cisa&action=deny&reason=$DENY_Q")" 200 "j1: the bulk denial's preview"
 e2e_check "... lists CISA's holds" ts_has "$E2E_RUN/p4.html" "$R4" "$R5" '<td class="rcpt">&lt;report@cisa.gov&gt;</td>'
 e2e_is "$(grep -c 'the sender will be told your justification' "$E2E_RUN/p4.html")" 2 "... the senders will be told"
-P4=$(ts_plan "$E2E_RUN/p4.html")
-e2e_is "$(ts_post j1 "$E2E_RUN/c6.html" /bulk/confirm "csrf=$T1&party=cisa&action=deny&reason=$DENY_Q&plan=$P4")" 200 "j1: the denial confirmed"
+e2e_is "$(ts_plan "$E2E_RUN/p4.html" | wc -c)" 65 "... with its plan digest"
+e2e_is "$(mc_sql "select count(*) from hold_recipients where state='denied'")" 0 "the preview denied nothing"
+# the denial itself in a browser: the form, the preview, the confirm
+web_policy
+e2e_check "browser profile of j1 with its client certificate" web_home j1 j1
+web_browser j1 bulk cisa deny - "$DENY_WHY"
+for _r in "$R4" "$R5"; do
+	case $WEB_OUT in *"bulk row $_r <report@cisa.gov> cisa | denied; the sender will be told your justification"*)
+		e2e_ok "browser preview: $_r, its recipient and party, the sender will be told" ;;
+	*) e2e_not_ok "browser preview of $_r: got '$WEB_OUT'" ;; esac
+done
+case $WEB_OUT in *"bulk done Denied in bulk"*) e2e_ok "browser: the denial confirmed" ;;
+*) e2e_not_ok "browser confirm: got '$WEB_OUT'" ;; esac
+for _s in bulk-preview-j1 bulk-done-j1; do
+	e2e_check "screenshot $_s kept" test -s "$SHOTS/$_s.png"
+done
 e2e_is "$(mc_sql "select count(*) from hold_recipients where state='denied'")" 2 "two recipients denied"
 ts_notice_with() {
 	for _f in "$E2E_RUN/notices/dump"/*; do
