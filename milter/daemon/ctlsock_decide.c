@@ -11,7 +11,8 @@
  * refused, never swept along).  A bulk dry run decides each hold and
  * rolls it back; its plan digest (SHA-256 over the references and the
  * recipients named) lets the confirmed run refuse when the matching
- * recipients changed since the preview.  The deny notice is made inside
+ * recipients changed since the preview; a confirmed run on behalf of a
+ * person (the console) without a plan is refused.  The deny notice is made inside
  * the store's transaction from the recipients the denial changed, with
  * the jurist's reason.
  *
@@ -412,6 +413,13 @@ void ctlsock_bulk(struct ctlsock_req *r, struct store_decision *d)
 	const char *expect = ctlsock_arg(r, "plan", &bad);
 	if (jsonr_get(r->root, "rcpts") != NULL || bad) {
 		ctlsock_status(r, "bad-request", "bulk: rcpts given, or plan is not a string");
+		return;
+	}
+	/* A person deciding through the console decides only what a preview
+	 * showed them: no plan, no decision (the CLI's --yes is typed by the
+	 * jurist at the daemon's own host). */
+	if (!d->dry_run && expect == NULL && r->person[0] != '\0') {
+		ctlsock_refuse(r, "a bulk decision through the console needs the plan of its preview");
 		return;
 	}
 	/* Never "everything" by accident: a bulk decision names what it is about. */

@@ -168,6 +168,8 @@ void ctlsock_embed_summary(struct json *j, const char *summary_json, bool conten
 /* ctlsock_bases.c: "bases": per party of h's recipients, the registry's
  * bases of that party valid on r->today (none without a registry). */
 void ctlsock_write_bases(struct ctlsock_req *r, const struct store_hold_record *h);
+/* "bases": the same for one party (held filtered by it). */
+void ctlsock_write_party_bases(struct ctlsock_req *r, const char *party);
 
 /* ctlsock_delegate.c: is user one of c's ControlConsoleUser lines? */
 bool ctlsock_is_console(const struct config *c, const char *user);

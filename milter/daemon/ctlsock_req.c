@@ -231,6 +231,9 @@ static void cmd_held(struct ctlsock_req *r)
 	json_uint(r->j, l.total);
 	json_key(r->j, "urgent_total");
 	json_uint(r->j, l.urgent_total);
+	/* filtered by a party: the bases a bulk decision over its holds may name */
+	if (f.party != NULL && *f.party != '\0')
+		ctlsock_write_party_bases(r, f.party);
 	json_key(r->j, "offset");
 	json_uint(r->j, f.offset);
 	json_key(r->j, "holds");

@@ -385,14 +385,17 @@ static void route(struct web_server *srv, struct MHD_Connection *conn, const cha
 		web_page_error(400, "Bad request", why, out);
 		return;
 	}
+	bool bulk = strcmp(path, "/bulk") == 0 || strcmp(path, "/bulk/confirm") == 0;
 	if (post && (strcmp(path, "/decide") == 0 || strcmp(path, "/confirm") == 0 ||
-		     strcmp(path, "/case") == 0)) {
+		     strcmp(path, "/case") == 0 || bulk)) {
 		const char *no = post_refusal(srv, conn, &f, s);
 		if (no != NULL) {
 			log_msg(LOG_WARNING, "web: %s: POST %s refused: %s", s->login, path, no);
 			web_page_error(403, "Refused", no, out);
 		} else if (strcmp(path, "/case") == 0) {
 			web_page_case(&x, &f, out);
+		} else if (bulk) {
+			web_page_bulk(&x, &f, strcmp(path, "/bulk/confirm") == 0, out);
 		} else {
 			web_page_decide(&x, &f, strcmp(path, "/confirm") == 0, out);
 		}

@@ -269,6 +269,50 @@ static void chain(struct web_buf *b, const struct jsonr_value *h)
 	web_buf_add(b, "</tbody></table>\n");
 }
 
+/* The fields of a decision from the legend "Decision" to the submit
+ * button: approve or deny, the basis from bases (the daemon's "bases":
+ * per party the registry's bases valid today, grouped by party; no free
+ * text), the justification. */
+void web_decision_fields(struct web_buf *b, const struct jsonr_value *bases)
+{
+	web_buf_add(b, "<fieldset><legend>");
+	web_buf_html(b, web_tr("Decision"));
+	web_buf_add(b, "</legend><label><input type=\"radio\" name=\"action\" value=\"approve\" "
+		       "required> ");
+	web_buf_html(b, web_tr("Approve"));
+	web_buf_add(b, "</label><label><input type=\"radio\" name=\"action\" value=\"deny\"> ");
+	web_buf_html(b, web_tr("Deny"));
+	web_buf_add(b, "</label></fieldset><label>");
+	web_buf_html(b, web_tr("Legal basis (to approve)"));
+	web_buf_add(b, " <select name=\"basis\"><option value=\"\">");
+	web_buf_html(b, web_tr("choose a basis"));
+	web_buf_add(b, "</option>");
+	for (size_t p = 0; p < jsonr_count(bases); p++) {
+		size_t kl = 0;
+		const struct jsonr_value *list = jsonr_at(bases, p);
+		web_buf_add(b, "<optgroup label=\"");
+		web_buf_html(b, jsonr_key(bases, p, &kl));
+		web_buf_add(b, "\">");
+		for (size_t i = 0; i < jsonr_count(list); i++) {
+			const struct jsonr_value *v = jsonr_at(list, i);
+			web_buf_add(b, "<option value=\"");
+			web_buf_html(b, web_jstr(v, "id"));
+			web_buf_add(b, "\">");
+			web_buf_html(b, web_jstr(v, "id"));
+			web_buf_add(b, ": ");
+			web_buf_html(b, web_jstr(v, "article"));
+			web_buf_add(b, "</option>");
+		}
+		web_buf_add(b, "</optgroup>");
+	}
+	web_buf_add(b, "</select></label><label>");
+	web_buf_html(b, web_tr("Justification (required; a denial's reaches the sender)"));
+	web_buf_add(b, " <textarea name=\"reason\" rows=\"3\" cols=\"60\" required "
+		       "maxlength=\"2000\"></textarea></label><button type=\"submit\">");
+	web_buf_html(b, web_tr("Review the decision"));
+	web_buf_add(b, "</button>");
+}
+
 /* The decision form: the recipients still open, the action, the basis
  * (grouped by party), the justification. */
 static void decide_form(struct web_buf *b, const struct jsonr_value *h, const struct web_ctx *x)
@@ -312,42 +356,9 @@ static void decide_form(struct web_buf *b, const struct jsonr_value *h, const st
 		web_buf_html(b, web_jstr(r, "party"));
 		web_buf_add(b, ")</label>");
 	}
-	web_buf_add(b, "</fieldset><fieldset><legend>");
-	web_buf_html(b, web_tr("Decision"));
-	web_buf_add(b, "</legend><label><input type=\"radio\" name=\"action\" value=\"approve\" "
-		       "required> ");
-	web_buf_html(b, web_tr("Approve"));
-	web_buf_add(b, "</label><label><input type=\"radio\" name=\"action\" value=\"deny\"> ");
-	web_buf_html(b, web_tr("Deny"));
-	web_buf_add(b, "</label></fieldset><label>");
-	web_buf_html(b, web_tr("Legal basis (to approve)"));
-	web_buf_add(b, " <select name=\"basis\"><option value=\"\">");
-	web_buf_html(b, web_tr("choose a basis"));
-	web_buf_add(b, "</option>");
-	for (size_t p = 0; p < jsonr_count(bases); p++) {
-		size_t kl = 0;
-		const struct jsonr_value *list = jsonr_at(bases, p);
-		web_buf_add(b, "<optgroup label=\"");
-		web_buf_html(b, jsonr_key(bases, p, &kl));
-		web_buf_add(b, "\">");
-		for (size_t i = 0; i < jsonr_count(list); i++) {
-			const struct jsonr_value *v = jsonr_at(list, i);
-			web_buf_add(b, "<option value=\"");
-			web_buf_html(b, web_jstr(v, "id"));
-			web_buf_add(b, "\">");
-			web_buf_html(b, web_jstr(v, "id"));
-			web_buf_add(b, ": ");
-			web_buf_html(b, web_jstr(v, "article"));
-			web_buf_add(b, "</option>");
-		}
-		web_buf_add(b, "</optgroup>");
-	}
-	web_buf_add(b, "</select></label><label>");
-	web_buf_html(b, web_tr("Justification (required; a denial's reaches the sender)"));
-	web_buf_add(b, " <textarea name=\"reason\" rows=\"3\" cols=\"60\" required "
-		       "maxlength=\"2000\"></textarea></label><button type=\"submit\">");
-	web_buf_html(b, web_tr("Review the decision"));
-	web_buf_add(b, "</button></form>\n");
+	web_buf_add(b, "</fieldset>");
+	web_decision_fields(b, bases);
+	web_buf_add(b, "</form>\n");
 }
 
 void web_page_hold(const struct web_ctx *x, const char *ref, struct web_page *out)

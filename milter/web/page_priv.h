@@ -46,6 +46,10 @@ void web_case_section(struct web_buf *b, const struct jsonr_value *h, const stru
 /* page_case.c: text of several lines (a note, a comment, a
  * justification): each line escaped, a line break between them. */
 void web_lines(struct web_buf *b, const char *text);
+/* page_hold.c: the fields of a decision, from its "Decision" legend to
+ * the submit button: approve or deny, a basis chosen from bases (the
+ * daemon's "bases" member, grouped by party), the justification. */
+void web_decision_fields(struct web_buf *b, const struct jsonr_value *bases);
 /* One table header cell: our label, in the request's language. */
 void web_th(struct web_buf *b, const char *label);
 

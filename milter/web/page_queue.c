@@ -13,7 +13,8 @@
  * in pages of WEB_QUEUE_PAGE holds (?page=N): the daemon orders, reads,
  * records as seen and sends only that page, and counts every hold the
  * filter matches, so a queue of ten thousand is as quick as one of ten
- * and its counts still right.
+ * and its counts still right.  Filtered by a party, the queue offers one
+ * decision over all its matching holds (page_bulk.c: preview first).
  *
  * Public function: web_page_queue().
  * Limits: WEB_QUEUE_PAGE holds a page; page numbers up to WEB_QUEUE_PAGES.
@@ -217,6 +218,37 @@ static void queue_row(struct web_buf *b, const struct jsonr_value *h, uint64_t r
 	web_buf_add(b, "</tr>\n");
 }
 
+/* The form of one decision over every hold the party filter matches
+ * (and the reason code, when filtered by one): approve or deny, a basis
+ * from the registry's bases valid today for the party (the daemon's
+ * list), a justification; it leads to the preview (page_bulk.c), never
+ * straight to a decision. */
+static void bulk_form(struct web_buf *b, const struct web_form *q, const struct jsonr_value *ans,
+		      size_t total, const struct web_ctx *x)
+{
+	const char *party = web_form_get(q, "party"), *code = web_form_get(q, "reason");
+	const struct jsonr_value *bases = jsonr_get(ans, "bases");
+	if (party == NULL || *party == '\0' || total == 0 || x->s->sender)
+		return;
+	web_buf_add(b, "<form method=\"post\" action=\"/bulk\" id=\"bulk-form\">"
+		       "<fieldset><legend>");
+	web_buf_html(b, web_tr("Decide all"));
+	web_buf_addf(b, " <span id=\"bulk-total\">%zu</span> ", total);
+	web_buf_html(b, web_tr("matching holds (the recipients of this party still held)"));
+	web_buf_add(b, "</legend><input type=\"hidden\" name=\"csrf\" value=\"");
+	web_buf_html(b, x->s->csrf);
+	web_buf_add(b, "\"><input type=\"hidden\" name=\"party\" value=\"");
+	web_buf_html(b, party);
+	web_buf_add(b, "\">");
+	if (code != NULL && *code != '\0') {
+		web_buf_add(b, "<input type=\"hidden\" name=\"code\" value=\"");
+		web_buf_html(b, code);
+		web_buf_add(b, "\">");
+	}
+	web_decision_fields(b, bases);
+	web_buf_add(b, "</fieldset></form>\n");
+}
+
 /* The page number of q ("page", from 1; 1 when absent), 0 when it is no
  * page number. */
 static size_t page_of(const struct web_form *q)
@@ -377,6 +409,7 @@ void web_page_queue(const struct web_ctx *x, const struct web_form *q, struct we
 	web_buf_html(&b, web_tr(urgent_first ? ", urgent first (longest waiting first)."
 					     : ", soonest expiry first."));
 	web_buf_add(&b, "</p>\n");
+	bulk_form(&b, q, a.root, total, x);
 	pager(&b, q, page, n, total);
 	web_buf_add(&b, "<table id=\"queue\"><thead><tr>");
 	static const char *const head[] = {"Reference", "Sender", "Subject", "Parties",

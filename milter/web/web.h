@@ -183,6 +183,11 @@ void web_page_message(const struct web_ctx *x, const char *ref, const struct web
  * the decision. */
 void web_page_decide(const struct web_ctx *x, const struct web_form *f, bool confirmed,
 		     struct web_page *out);
+/* POST /bulk: the preview of one decision over the holds of a party (the
+ * daemon's dry run, its plan digest in the form); POST /bulk/confirm: the
+ * decision, refused by the daemon when the set changed (page_bulk.c). */
+void web_page_bulk(const struct web_ctx *x, const struct web_form *f, bool confirmed,
+		   struct web_page *out);
 /* GET /overview: counts, the oldest, expiring soon, release failures. */
 void web_page_overview(const struct web_ctx *x, struct web_page *out);
 /* POST /case: claim, handover, comment or advice; a sender's urgent

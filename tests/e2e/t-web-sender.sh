@@ -24,6 +24,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
 . tests/e2e/milter-cases.sh
+. tests/e2e/web-lib.sh
 E2E_SUITE_TIMEOUT=${E2E_SUITE_TIMEOUT:-400}
 TS_U=gs$$
 J1=$TS_U-j1
@@ -55,27 +56,8 @@ cp conf/registry.sample.yaml "$MC_DIR/registry.yaml"
 
 # ---- certificates: a CA, the server, two jurists and the sender
 PKI=$E2E_RUN/pki
-mkdir -p "$PKI"
-ts_pki() {
-	cd "$PKI" || return 1
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 \
-		-subj "/CN=Test Client CA $$" 2>/dev/null || return 1
-	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >srv.ext
-	printf 'extendedKeyUsage=clientAuth\n' >cli.ext
-	openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr \
-		-subj "/CN=localhost" 2>/dev/null &&
-		openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
-			-out server.crt -days 2 -extfile srv.ext 2>/dev/null || return 1
-	for _p in j1 j2 snd; do
-		openssl req -newkey rsa:2048 -nodes -keyout $_p.key -out $_p.csr \
-			-subj "/O=NCSC Test/CN=$_p" 2>/dev/null &&
-			openssl x509 -req -in $_p.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
-				-out $_p.crt -days 2 -extfile cli.ext 2>/dev/null || return 1
-	done
-	cd "$E2E_TOP" || return 1
-}
-e2e_check "certificates made" ts_pki || e2e_done
-ts_fpr() { openssl x509 -in "$PKI/$1.crt" -noout -fingerprint -sha256 | sed 's/.*=//'; }
+e2e_check "certificates made" web_pki j1 j2 snd || e2e_done
+ts_fpr() { web_fpr "$@"; }
 
 # ---- the messages: Japanese addresses for CERT.be (constituency
 # mismatch: held), one from the sender, one from a colleague
@@ -193,35 +175,13 @@ mc_cli "$SND" approve "$REF" --reason mine
 e2e_is "$?" 1 "CLI: the sender's approve: refused (exit 1)"
 
 # ---- the browsers
-mkdir -p "$(dirname "$POLICY")"
-printf '{"AutoSelectCertificateForUrls": ["{\\"pattern\\":\\"%s\\",\\"filter\\":{}}"]}\n' "$BASE" >"$POLICY"
-ts_home() {	# PERSON CERT
-	_th=$E2E_RUN/home/$1
-	mkdir -p "$_th/.pki/nssdb"
-	openssl pkcs12 -export -in "$PKI/$2.crt" -inkey "$PKI/$2.key" -out "$_th/me.p12" \
-		-passout pass: -name "$2" 2>/dev/null &&
-		certutil -N -d "sql:$_th/.pki/nssdb" --empty-password &&
-		pk12util -i "$_th/me.p12" -d "sql:$_th/.pki/nssdb" -W "" >/dev/null 2>&1 &&
-		certutil -A -d "sql:$_th/.pki/nssdb" -n ca -t "CT,C,C" -i "$PKI/ca.crt"
-}
+web_policy
 for _p in j1 j2 snd; do
-	e2e_check "browser profile of $_p with its client certificate" ts_home "$_p" "$_p"
+	e2e_check "browser profile of $_p with its client certificate" web_home "$_p" "$_p"
 done
-ts_browser() {	# PERSON ACTION ARGS...: run it, count its checks; output in TS_OUT
-	_tb_p=$1
-	shift
-	TS_OUT=$(GRONDSLAG_AXE=$AXE timeout 180 "$E2E_PY" tests/e2e/web-browser.py "$E2E_RUN/home/$_tb_p" "$BASE" "$SHOTS" "$@" 2>"$E2E_RUN/browser-$_tb_p.err")
-	echo "$TS_OUT" >>"$E2E_RUN/browser.log"
-	_tb_n=0
-	while IFS= read -r _tb_l; do
-		case $_tb_l in
-		"ok "*) e2e_ok "$_tb_p: ${_tb_l#ok }"; _tb_n=$((_tb_n + 1)) ;;
-		"not ok "*) e2e_not_ok "$_tb_p: ${_tb_l#not ok }" ;;
-		esac
-	done <<TB
-$TS_OUT
-TB
-	[ "$_tb_n" -gt 0 ] || e2e_not_ok "$_tb_p: the browser ran no check ($(tail -n 3 "$E2E_RUN/browser-$_tb_p.err" | tr '\n' ' '))"
+ts_browser() {	# PERSON ACTION ARGS...: web_browser, its output in TS_OUT
+	web_browser "$@"
+	TS_OUT=$WEB_OUT
 }
 
 # The sender: their hold only, the other's as no hold, the urgent request.

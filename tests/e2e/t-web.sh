@@ -36,6 +36,7 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
 . tests/e2e/milter-cases.sh
+. tests/e2e/web-lib.sh
 E2E_SUITE_TIMEOUT=${E2E_SUITE_TIMEOUT:-400}
 TW_U=gw$$
 J1=$TW_U-j1
@@ -71,23 +72,9 @@ cp conf/registry.sample.yaml "$MC_DIR/registry.yaml"
 PKI=$E2E_RUN/pki
 mkdir -p "$PKI"
 tw_pki() {
-	cd "$PKI" || return 1
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 \
-		-subj "/CN=Test Client CA $$" 2>/dev/null || return 1
+	web_pki j1 j2 aud mallory && cd "$PKI" || return 1
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout rogue.key -out rogue.crt -days 2 \
 		-subj "/CN=Rogue CA $$" 2>/dev/null || return 1
-	printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >srv.ext
-	printf 'extendedKeyUsage=clientAuth\n' >cli.ext
-	openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr \
-		-subj "/CN=localhost" 2>/dev/null &&
-		openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
-			-out server.crt -days 2 -extfile srv.ext 2>/dev/null || return 1
-	for _p in j1 j2 aud mallory; do
-		openssl req -newkey rsa:2048 -nodes -keyout $_p.key -out $_p.csr \
-			-subj "/O=NCSC Test/CN=$_p" 2>/dev/null &&
-			openssl x509 -req -in $_p.csr -CA ca.crt -CAkey ca.key -CAcreateserial \
-				-out $_p.crt -days 2 -extfile cli.ext 2>/dev/null || return 1
-	done
 	openssl req -newkey rsa:2048 -nodes -keyout other.key -out other.csr \
 		-subj "/O=NCSC Test/CN=j1" 2>/dev/null &&
 		openssl x509 -req -in other.csr -CA rogue.crt -CAkey rogue.key -CAcreateserial \
@@ -95,7 +82,7 @@ tw_pki() {
 	cd "$E2E_TOP" || return 1
 }
 e2e_check "certificates made" tw_pki || e2e_done
-tw_fpr() { openssl x509 -in "$PKI/$1.crt" -noout -fingerprint -sha256 | sed 's/.*=//'; }
+tw_fpr() { web_fpr "$@"; }
 
 # ---- the hostile message: Japanese addresses in an attachment, to
 # CERT.be (constituency mismatch) and CISA (no basis): both held
@@ -243,36 +230,14 @@ e2e_is "$(mc_sql "select count(*) from audit where event='refused' and actor in 
 	"both claims recorded as refusals of the claimer"
 
 # ---- the browsers: one NSS database (HOME) per person
-mkdir -p "$(dirname "$POLICY")"
-printf '{"AutoSelectCertificateForUrls": ["{\\"pattern\\":\\"%s\\",\\"filter\\":{}}"]}\n' "$BASE" >"$POLICY"
-tw_home() {	# PERSON CERT
-	_th=$E2E_RUN/home/$1
-	mkdir -p "$_th/.pki/nssdb"
-	openssl pkcs12 -export -in "$PKI/$2.crt" -inkey "$PKI/$2.key" -out "$_th/me.p12" \
-		-passout pass: -name "$2" 2>/dev/null &&
-		certutil -N -d "sql:$_th/.pki/nssdb" --empty-password &&
-		pk12util -i "$_th/me.p12" -d "sql:$_th/.pki/nssdb" -W "" >/dev/null 2>&1 &&
-		certutil -A -d "sql:$_th/.pki/nssdb" -n ca -t "CT,C,C" -i "$PKI/ca.crt"
-}
+web_policy
 for _p in j1 j2 aud; do
-	e2e_check "browser profile of $_p with its client certificate" tw_home "$_p" "$_p"
+	e2e_check "browser profile of $_p with its client certificate" web_home "$_p" "$_p"
 done
-# tw_browser PERSON ACTION ARGS...: run it, count its checks; output in TW_OUT
+# tw_browser PERSON ACTION ARGS...: web_browser, its output in TW_OUT
 tw_browser() {
-	_tb_p=$1
-	shift
-	TW_OUT=$(GRONDSLAG_AXE=$AXE timeout 180 "$E2E_PY" tests/e2e/web-browser.py "$E2E_RUN/home/$_tb_p" "$BASE" "$SHOTS" "$@" 2>"$E2E_RUN/browser-$_tb_p.err")
-	echo "$TW_OUT" >>"$E2E_RUN/browser.log"
-	_tb_n=0
-	while IFS= read -r _tb_l; do
-		case $_tb_l in
-		"ok "*) e2e_ok "$_tb_p: ${_tb_l#ok }"; _tb_n=$((_tb_n + 1)) ;;
-		"not ok "*) e2e_not_ok "$_tb_p: ${_tb_l#not ok }" ;;
-		esac
-	done <<TB
-$TW_OUT
-TB
-	[ "$_tb_n" -gt 0 ] || e2e_not_ok "$_tb_p: the browser ran no check ($(tail -n 3 "$E2E_RUN/browser-$_tb_p.err" | tr '\n' ' '))"
+	web_browser "$@"
+	TW_OUT=$WEB_OUT
 }
 tw_views() {
 	mc_sql "select count(*) from audit where event='view' and actor='$J1' and details like '%\"channel\":\"$WEBU\"%'"

@@ -51,6 +51,14 @@ managed Chromium policy selects it without a dialog, recipes.md section 9).
                               "overview COUNT N" lines, "overview oldest
                               REF" and "overview expiring REF" lines;
                               screenshot overview-<person>.png
+    bulk PARTY ACTION BASIS REASON
+                              the queue filtered by PARTY, its form "Decide
+                              all N matching holds" filled (BASIS "-": none)
+                              -> the preview: one "bulk row REF RCPT PARTY |
+                              NEXT" line per recipient; screenshot
+                              bulk-preview-<person>.png; confirmed -> "bulk
+                              done H1" and its rows; screenshot
+                              bulk-done-<person>.png
 Every page visited is checked with axe-core (GRONDSLAG_AXE: the path of
 axe.min.js, injected into the page by WebDriver, not by the page): no
 serious or critical violation.
@@ -486,6 +494,32 @@ try:
         axe(d, "hold with an urgent request")
         no_alert(d, "hold with an urgent request")
         no_active_elements(d, "hold with an urgent request")
+    elif action == "bulk":
+        party, act, basis, reason = args[:4]
+        load(d, base + "/?party=" + party)
+        axe(d, "queue with the bulk form")
+        d.find_element(By.CSS_SELECTOR, "#bulk-form input[name=action][value=%s]" % act).click()
+        if basis != "-":
+            Select(d.find_element(By.CSS_SELECTOR, "#bulk-form select[name=basis]")
+                   ).select_by_value(basis)
+        d.find_element(By.CSS_SELECTOR, "#bulk-form textarea[name=reason]").send_keys(reason)
+        submit(d, "#bulk-form button[type=submit]")
+
+        def rows(tag):
+            for tr in d.find_elements(By.CSS_SELECTOR, "#bulk tr.bulk-rcpt"):
+                td = [c.text for c in tr.find_elements(By.TAG_NAME, "td")]
+                print("%s %s %s %s | %s" % (tag, td[0], td[2], td[3], td[4]), flush=True)
+        print("# preview: %s" % d.find_element(By.TAG_NAME, "h1").text)
+        rows("bulk row")
+        d.save_screenshot(os.path.join(shots, "bulk-preview-%s.png" % person))
+        no_alert(d, "bulk preview")
+        no_active_elements(d, "bulk preview")
+        axe(d, "bulk preview")
+        submit(d, "#confirm button[type=submit]")
+        print("bulk done %s" % d.find_element(By.TAG_NAME, "h1").text, flush=True)
+        rows("bulk done row")
+        d.save_screenshot(os.path.join(shots, "bulk-done-%s.png" % person))
+        axe(d, "bulk decision")
     elif action == "noforms":
         load(d, base + "/hold/" + args[0])
         n = len(d.find_elements(By.CSS_SELECTOR, "form.case"))

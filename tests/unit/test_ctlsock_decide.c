@@ -69,7 +69,7 @@ static const char registry_text[] =
 
 static const char roles_conf[] =
 	"Jurist alice alice@ncsc.nl\nJurist bob bob@ncsc.nl\nJurist erin erin@ncsc.nl\n"
-	"Admin carol\nReleaseApprovals 2\nHoldExpiry 14\n";
+	"Admin carol\nControlConsoleUser web\nReleaseApprovals 2\nHoldExpiry 14\n";
 
 /* Hold 1: three recipients of two parties; hold 2: JPCERT and a party
  * the registry no longer has. */
@@ -254,6 +254,25 @@ static const struct {
 	{"bulk with a stale plan changes nothing", {{0}}, "bob",
 	 BULK "\"cmd\":\"deny\",\"party\":\"jpcert\",\"plan\":\"00\"}", "refused",
 	 "held/0,held/0,held/0 | held/0,held/0", "changed since the preview", NULL, NULL, NULL},
+	{"bulk through the console without the preview's plan: refused", {{0}}, "web",
+	 BULK "\"cmd\":\"deny\",\"party\":\"jpcert\",\"on_behalf_of\":\"bob\"}", "refused",
+	 "held/0,held/0,held/0 | held/0,held/0", "needs the plan of its preview", NULL, NULL, NULL},
+	{"bulk through the console with a stale plan: refused", {{0}}, "web",
+	 BULK "\"cmd\":\"deny\",\"party\":\"jpcert\",\"plan\":\"\",\"on_behalf_of\":\"bob\"}",
+	 "refused", "held/0,held/0,held/0 | held/0,held/0", "changed since the preview", NULL, NULL,
+	 NULL},
+	{"bulk dry run through the console: the plan, nothing changed", {{0}}, "web",
+	 BULK "\"cmd\":\"deny\",\"party\":\"jpcert\",\"dry_run\":true,\"on_behalf_of\":\"bob\"}",
+	 "ok", "held/0,held/0,held/0 | held/0,held/0", "\"plan\":\"", NULL, NULL, NULL},
+	{"bulk --yes of a person at the socket needs no plan", {{0}}, "bob",
+	 BULK "\"cmd\":\"deny\",\"party\":\"jpcert\"}", "ok",
+	 "held/0,denied/0,held/0 | denied/0,held/0", NULL, NULL, NULL, NULL},
+	{"held --party: the party's bases valid today", {{0}}, "carol",
+	 "{\"cmd\":\"held\",\"party\":\"CISA\"}", "ok", "held/0,held/0,held/0 | held/0,held/0",
+	 "\"bases\":{\"cisa\":[{\"id\":\"us-mou\",\"article\":\"Wbni art. 3(2)\"", "old-mou",
+	 NULL, NULL},
+	{"held without a party: no bases", {{0}}, "carol", "{\"cmd\":\"held\"}", "ok",
+	 "held/0,held/0,held/0 | held/0,held/0", NULL, "\"bases\"", NULL, NULL},
 	{"held: unknown party is an error", {{0}}, "carol",
 	 "{\"cmd\":\"held\",\"party\":\"JPCERT Japan\"}", "bad-request",
 	 "held/0,held/0,held/0 | held/0,held/0", "unknown party", NULL, NULL, NULL},
