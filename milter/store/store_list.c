@@ -11,8 +11,10 @@
  * A Sender's listing (filter.sender_ok) is pre-filtered by the query
  * (filter.sender_canonicals, sender_auths: the Sender's own holds, read
  * without their recipients) and checked exactly row by row here, so its
- * page and count are made here too; the work grows with the Sender's
- * holds, not with the queue.
+ * page and count are made here too.  The database still walks the open
+ * holds' rows for the pre-filter (no index on the sender: that is a
+ * schema change), but no hold that is not the Sender's is returned, its
+ * recipients read or tested here.
  */
 #include <stdint.h>
 #include <stdio.h>
