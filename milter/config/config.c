@@ -29,7 +29,7 @@ enum config_type {
 	CT_FPR,		/* one OpenPGP fingerprint, or empty */
 	CT_USERLIST,	/* a LIST of login names */
 	CT_JURIST,	/* a LIST of "USER MAILADDRESS" */
-	CT_SENDER,	/* a LIST of "USER MAILADDRESS [MAILADDRESS ...]" */
+	CT_SENDER,	/* a LIST of "USER MAILADDRESS [MAILADDRESS|sasl:LOGIN ...]" */
 	CT_MAILLIST	/* a LIST of mail addresses */
 };
 
@@ -210,8 +210,8 @@ static bool mail_ok(const char *s)
 
 /* The identities of a Jurist line after the login name: a mail address
  * (where the jurists' notices go), then any more addresses and SASL
- * logins (sasl:NAME, one word of printable ASCII); blanks separate them.
- * Without sasl (a Sender line): mail addresses only, at least one. */
+ * logins (sasl:NAME, one word of printable ASCII); blanks separate them
+ * (a Sender line alike).  Without sasl: mail addresses only. */
 static bool ids_ok(const char *s, bool sasl)
 {
 	bool address = false, first = true;
@@ -264,8 +264,8 @@ static bool role_value_ok(const struct config_def *d, const char *val, const cha
 		     d->name, val);
 		return false;
 	}
-	if (d->type == CT_SENDER && !ids_ok(mail, false)) {
-		errf(e, file, line, "%s: \"%.64s\" is not USER MAILADDRESS [MAILADDRESS ...]",
+	if (d->type == CT_SENDER && !ids_ok(mail, true)) {
+		errf(e, file, line, "%s: \"%.64s\" is not USER MAILADDRESS [MAILADDRESS|sasl:LOGIN ...]",
 		     d->name, val);
 		return false;
 	}

@@ -488,7 +488,7 @@ static int store_decision(struct conn_ctx *c, const struct gate_result *g, bool 
 	struct notice_setup setup = {
 		.from = daemon_state.notice_from, .hostname = daemon_state.hostname,
 		.expiry_days = facts.expiry_days,
-		.console_url = config_str(cf, CONF_WEB_BASE_URL),
+		.console_url = config_str(cf, CONF_WEB_BASE_URL), .senders = cf,
 	};
 	setup.jurist_mail = config_jurist_mail(cf, &setup.njurist_mail);
 	struct holdrec *r = notice_hold_record(g, &facts, &setup, err, errlen);

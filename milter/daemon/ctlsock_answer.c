@@ -81,8 +81,9 @@ void ctlsock_embed(struct json *j, const char *key, const char *text)
 	jsonr_free(d);
 }
 
-/* The recipients array of a stored hold. */
-void ctlsock_write_rcpts(struct json *j, const struct store_hold_record *h)
+/* The recipients array of a stored hold; relay: with the relay's queue
+ * id of each delivered copy (the jurists' work, not a sender's). */
+void ctlsock_write_rcpts(struct json *j, const struct store_hold_record *h, bool relay)
 {
 	json_key(j, "recipients");
 	json_arr_begin(j);
@@ -98,11 +99,13 @@ void ctlsock_write_rcpts(struct json *j, const struct store_hold_record *h)
 		json_str(j, h->rcpts[i].reasons);
 		json_key(j, "explanation");
 		json_str(j, h->rcpts[i].explanation);
-		json_key(j, "relay_queue_id");
-		if (h->rcpts[i].relay_queue_id != NULL)
-			json_str(j, h->rcpts[i].relay_queue_id);
-		else
-			json_null(j);
+		if (relay) {
+			json_key(j, "relay_queue_id");
+			if (h->rcpts[i].relay_queue_id != NULL)
+				json_str(j, h->rcpts[i].relay_queue_id);
+			else
+				json_null(j);
+		}
 		json_obj_end(j);
 	}
 	json_arr_end(j);

@@ -239,7 +239,7 @@ void ctlsock_write_outcome(struct ctlsock_req *r, const char *ref,
 	char err[256];
 	struct store_hold_record *h = store_hold_get(r->env->store, ref, err, sizeof err);
 	if (h != NULL)
-		ctlsock_write_rcpts(j, h);
+		ctlsock_write_rcpts(j, h, true);
 	json_key(j, "release");
 	json_str(j, !release_pending(h) ? "none"
 		    : r->env->releaser != NULL ? "queued"

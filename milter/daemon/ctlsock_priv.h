@@ -139,7 +139,7 @@ bool ctlsock_basis_fits(const struct ctlsock_req *r, const struct store_hold_rec
 /* ctlsock_answer.c: key and the stored JSON text as JSON; the
  * recipients array of a hold. */
 void ctlsock_embed(struct json *j, const char *key, const char *text);
-void ctlsock_write_rcpts(struct json *j, const struct store_hold_record *h);
+void ctlsock_write_rcpts(struct json *j, const struct store_hold_record *h, bool relay);
 
 /* Apply d to ref (a deny also queues the sender's notice). */
 void ctlsock_decide(struct ctlsock_req *r, const char *ref, struct store_decision *d,
@@ -182,9 +182,11 @@ bool ctlsock_delegate(struct ctlsock_req *r);
 /* ctlsock_role.c: does a LIST value (a Jurist line, ...) name user as
  * its first word? */
 bool ctlsock_names_user(const char *v, const char *user);
-/* Is envelope (a hold's envelope sender) one of the addresses of user's
- * Sender lines (senderid_owns())? */
-bool ctlsock_sender_owns(const struct config *c, const char *user, const char *envelope);
+/* Is the hold with envelope sender envelope and SMTP AUTH identity auth
+ * ("" or NULL: none) the mail of user by user's Sender lines
+ * (senderid_sender_owns())? */
+bool ctlsock_sender_owns(const struct config *c, const char *user, const char *envelope,
+			 const char *auth);
 
 /* ctlsock_case.c: claim, handover, comment, advice (r->cmd names it). */
 void ctlsock_case(struct ctlsock_req *r);
@@ -203,8 +205,10 @@ void ctlsock_sender_unknown(struct ctlsock_req *r);
 /* The hold r->ref as the caller may see it, or NULL when the request is
  * answered (an error, no such hold, a sender's look at another's). */
 struct store_hold_record *ctlsock_hold_seen(struct ctlsock_req *r);
-/* held for a sender: the filter keeps the caller's own mail only. */
-void ctlsock_sender_filter(struct ctlsock_req *r, struct store_hold_filter *f);
+/* held for a sender: the filter keeps the caller's own mail only (a
+ * pre-filter in the query, the exact test on its rows).  false: answered
+ * (the Sender lines name too much to filter on). */
+bool ctlsock_sender_filter(struct ctlsock_req *r, struct store_hold_filter *f);
 /* urgent: the sender asks for an urgent review of ref, with "text". */
 void ctlsock_urgent(struct ctlsock_req *r);
 /* "case": where the case of ref stands (holder, pending advice, the

@@ -150,6 +150,9 @@ static void write_head(struct ctlsock_req *r, const char *ref, const char *state
 static void write_summary(struct ctlsock_req *r, const struct store_hold_summary *h)
 {
 	struct json *j = r->j;
+	/* a sender sees where the hold stands, not the jurists' work on it
+	 * (approvals, the relay's replies to a release) */
+	bool sender = r->role == CTLSOCK_SENDER;
 	json_obj_begin(j);
 	write_head(r, h->ref, h->state, h->queue_id, h->sender, h->subject, h->received,
 		   h->summary_json);
@@ -165,12 +168,15 @@ static void write_summary(struct ctlsock_req *r, const struct store_hold_summary
 		json_str(j, h->parties[i]);
 		json_key(j, "reasons");
 		json_str(j, h->reasons[i]);
-		json_key(j, "approvals");
-		json_uint(j, h->approvals[i]);
+		if (!sender) {
+			json_key(j, "approvals");
+			json_uint(j, h->approvals[i]);
+		}
 		json_obj_end(j);
 	}
 	json_arr_end(j);
-	write_release(j, h->release_attempts, h->release_error, 0);
+	if (!sender)
+		write_release(j, h->release_attempts, h->release_error, 0);
 	ctlsock_write_case_summary(r, j, h);
 	json_obj_end(j);
 }
@@ -211,7 +217,8 @@ static void cmd_held(struct ctlsock_req *r)
 		ctlsock_status(r, "bad-request", err);
 		return;
 	}
-	ctlsock_sender_filter(r, &f);
+	if (!ctlsock_sender_filter(r, &f))
+		return;
 	f.urgent = jsonr_bool(jsonr_get(r->root, "urgent"));
 	if (store_holds_list(r->env->store, &f, &l, err, sizeof err) != 0) {
 		ctlsock_status(r, "error", err);
@@ -277,6 +284,7 @@ static int write_approvals(struct ctlsock_req *r, const char *ref)
 static void write_record(struct ctlsock_req *r, const struct store_hold_record *h)
 {
 	struct json *j = r->j;
+	bool sender = r->role == CTLSOCK_SENDER;	/* as in write_summary() */
 	write_head(r, h->ref, h->state, h->queue_id, h->sender, h->subject, h->received,
 		   h->summary_json);
 	/* who sent it as a person: the SMTP AUTH login, when there was one */
@@ -290,9 +298,10 @@ static void write_record(struct ctlsock_req *r, const struct store_hold_record *
 	json_str(j, h->registry_digest);
 	json_key(j, "required");
 	json_uint(j, config_uint(r->c, CONF_RELEASE_APPROVALS));
-	ctlsock_write_rcpts(j, h);
-	write_release(j, h->release_attempts, h->release_error,
-		      h->release_error != NULL ? h->release_due : 0);
+	ctlsock_write_rcpts(j, h, !sender);
+	if (!sender)
+		write_release(j, h->release_attempts, h->release_error,
+			      h->release_error != NULL ? h->release_due : 0);
 	json_key(j, "delivered");
 	json_arr_begin(j);
 	for (size_t i = 0; i < h->ndelivered; i++)

@@ -1,8 +1,8 @@
 /*
  * ctlsock_role.c - who a caller is to the control socket: the role of a
  * login from the Jurist, Admin, Auditor and Sender lines (root without a
- * line is an admin), the role's word, and whether a hold's envelope
- * sender is one of a Sender's addresses.
+ * line is an admin), the role's word, and whether a hold is the mail of
+ * a Sender (its SMTP AUTH identity, else its envelope sender).
  *
  * Why a file of its own: the dispatcher, the delegate rule and the log
  * line all ask it, and none of them may call back into the dispatcher.
@@ -62,32 +62,17 @@ enum ctlsock_role ctlsock_role_of(const struct config *c, const char *user, long
 	return uid == 0 ? CTLSOCK_ADMIN : CTLSOCK_NONE;
 }
 
-/* Does one of the blank-separated addresses of v own envelope? */
-static bool owns_one(const char *v, const char *envelope)
-{
-	char a[330];
-	while (v != NULL && *(v += strspn(v, " \t")) != '\0') {
-		size_t n = strcspn(v, " \t");
-		if (n < sizeof a) {
-			memcpy(a, v, n);
-			a[n] = '\0';
-			if (senderid_owns(a, envelope))
-				return true;
-		}
-		v += n;
-	}
-	return false;
-}
-
-bool ctlsock_sender_owns(const struct config *c, const char *user, const char *envelope)
+bool ctlsock_sender_owns(const struct config *c, const char *user, const char *envelope,
+			 const char *auth)
 {
 	if (user == NULL || envelope == NULL)
 		return false;
 	for (size_t i = 0; i < config_list_count(c, CONF_SENDER); i++) {
 		const char *v = config_list(c, CONF_SENDER, i);
 		if (ctlsock_names_user(v, user) &&
-		    (owns_one(v + strcspn(v, " \t"), envelope) ||
-		     owns_one(config_list_more(c, CONF_SENDER, i), envelope)))
+		    (senderid_sender_owns(user, v + strcspn(v, " \t"), envelope, auth) ||
+		     senderid_sender_owns(user, config_list_more(c, CONF_SENDER, i), envelope,
+					  auth)))
 			return true;
 	}
 	return false;

@@ -28,6 +28,7 @@
 
 #include "ctlsock_priv.h"
 #include "grondslag/daemon/notifier.h"
+#include "grondslag/decide/senderid.h"
 #include "grondslag/notice/notice.h"
 
 /* What a sender is told for a hold that is not theirs, and for none. */
@@ -44,7 +45,7 @@ static void refuse_unseen(struct ctlsock_req *r, const char *why)
 bool ctlsock_sender_may_see(struct ctlsock_req *r, const struct store_hold_record *h)
 {
 	if (r->role != CTLSOCK_SENDER ||
-	    ctlsock_sender_owns(r->c, r->actor.user, h->sender))
+	    ctlsock_sender_owns(r->c, r->actor.user, h->sender, h->sender_auth))
 		return true;
 	refuse_unseen(r, "a sender asked for a hold of another sender");
 	return false;
@@ -76,19 +77,93 @@ struct store_hold_record *ctlsock_hold_seen(struct ctlsock_req *r)
 	return h;
 }
 
-/* store_hold_filter.sender_ok of a sender's listing. */
-static bool own_mail(void *arg, const char *envelope)
+/* store_hold_filter.sender_ok of a sender's listing: the exact test. */
+static bool own_mail(void *arg, const char *envelope, const char *auth)
 {
 	const struct ctlsock_req *r = arg;
-	return ctlsock_sender_owns(r->c, r->actor.user, envelope);
+	return ctlsock_sender_owns(r->c, r->actor.user, envelope, auth);
 }
 
-void ctlsock_sender_filter(struct ctlsock_req *r, struct store_hold_filter *f)
+/* A blank-separated list being built in a fixed buffer. */
+struct pre {
+	char *buf;
+	size_t cap, used;
+	bool overflow;
+};
+
+/* Add the n bytes of s to p, followed by a blank. */
+static void pre_add(struct pre *p, const char *s, size_t n)
+{
+	if (n == 0)
+		return;
+	if (p->used + n + 2 > p->cap) {
+		p->overflow = true;
+		return;
+	}
+	memcpy(p->buf + p->used, s, n);
+	p->used += n;
+	p->buf[p->used++] = ' ';
+	p->buf[p->used] = '\0';
+}
+
+/* The pre-filter's entries for the blank-separated identities of v: an
+ * address's canonical forms (with today's RecipientDelimiter, and
+ * without a cut, as a hold may have been stored under another), and the
+ * SMTP AUTH identities it names (a sasl:NAME, an address as spelt). */
+static void pre_ids(const char *v, const char *delims, struct pre *canon, struct pre *auths)
+{
+	char a[SENDERID_MAX], c[SENDERID_MAX];
+	while (v != NULL && *(v += strspn(v, " \t")) != '\0') {
+		size_t n = strcspn(v, " \t");
+		const char *id = v;
+		v += n;
+		if (n > 5 && strncmp(id, "sasl:", 5) == 0) {
+			pre_add(auths, id + 5, n - 5);
+			continue;
+		}
+		pre_add(auths, id, n);
+		if (n >= sizeof a)
+			continue;	/* no address senderid_owns() accepts */
+		memcpy(a, id, n);
+		a[n] = '\0';
+		if (senderid_address(a, delims, c, sizeof c))
+			pre_add(canon, c, strlen(c));
+		if (senderid_address(a, NULL, c, sizeof c))
+			pre_add(canon, c, strlen(c));
+	}
+}
+
+bool ctlsock_sender_filter(struct ctlsock_req *r, struct store_hold_filter *f)
 {
 	if (r->role != CTLSOCK_SENDER)
-		return;
+		return true;
+	/* a sender never approves: the identities' buffer is free */
+	size_t half = sizeof r->jurist_ids / 2;
+	struct pre canon = {.buf = r->jurist_ids, .cap = half, .used = 1};
+	struct pre auths = {.buf = r->jurist_ids + half, .cap = half, .used = 1};
+	canon.buf[0] = canon.buf[1] = auths.buf[0] = auths.buf[1] = '\0';
+	canon.buf[0] = auths.buf[0] = ' ';
+	const char *delims = config_str(r->c, CONF_RECIPIENT_DELIMITER);
+	pre_add(&auths, r->actor.user, strlen(r->actor.user));
+	for (size_t i = 0; i < config_list_count(r->c, CONF_SENDER); i++) {
+		const char *v = config_list(r->c, CONF_SENDER, i);
+		if (!ctlsock_names_user(v, r->actor.user))
+			continue;
+		pre_ids(v + strcspn(v, " \t"), delims, &canon, &auths);
+		pre_ids(config_list_more(r->c, CONF_SENDER, i), delims, &canon, &auths);
+	}
+	if (canon.overflow || auths.overflow) {
+		/* fail closed: without the pre-filter the listing would read
+		 * the whole queue for one person */
+		ctlsock_status(r, "error", "the Sender lines of this user name more addresses "
+					   "and logins than a listing can filter on; shorten them");
+		return false;
+	}
 	f->sender_ok = own_mail;
 	f->sender_arg = r;
+	f->sender_canonicals = canon.buf;
+	f->sender_auths = auths.buf;
+	return true;
 }
 
 /* Recipients of h still waiting for a decision. */

@@ -139,3 +139,46 @@ bool senderid_match(const char *id, const char *envelope, const char *canonical,
 	return auth != NULL && *auth != '\0' && senderid_address(auth, delims, b, sizeof b) &&
 	       strcmp(a, b) == 0;
 }
+
+/* Is the SMTP AUTH identity auth one of the blank-separated identities
+ * of ids (sasl:NAME, or an address spelt exactly as the login)? */
+static bool auth_listed(const char *ids, const char *auth)
+{
+	size_t alen = strlen(auth);
+	while (ids != NULL && *(ids += strspn(ids, " \t")) != '\0') {
+		size_t n = strcspn(ids, " \t");
+		const char *id = ids;
+		ids += n;
+		if (n > 5 && strncmp(id, "sasl:", 5) == 0)
+			id += 5, n -= 5;
+		if (n == alen && memcmp(id, auth, n) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Does one of the blank-separated addresses of ids own envelope? */
+static bool address_listed(const char *ids, const char *envelope)
+{
+	char a[SENDERID_MAX];
+	while (ids != NULL && *(ids += strspn(ids, " \t")) != '\0') {
+		size_t n = strcspn(ids, " \t");
+		if (n < sizeof a && strncmp(ids, "sasl:", 5) != 0) {
+			memcpy(a, ids, n);
+			a[n] = '\0';
+			if (senderid_owns(a, envelope))
+				return true;
+		}
+		ids += n;
+	}
+	return false;
+}
+
+bool senderid_sender_owns(const char *login, const char *ids, const char *envelope,
+			  const char *auth)
+{
+	if (auth != NULL && *auth != '\0')
+		return (login != NULL && *login != '\0' && strcmp(login, auth) == 0) ||
+		       auth_listed(ids, auth);
+	return envelope != NULL && address_listed(ids, envelope);
+}

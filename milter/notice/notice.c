@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grondslag/decide/senderid.h"
 #include "grondslag/notice/notice.h"
 #include "notice_priv.h"
 
@@ -29,6 +30,24 @@ bool notice_sender_ok(const char *envelope_sender)
 {
 	char addr[NOTICE_ADDRESS_MAX + 1];
 	return notice_bare_address(envelope_sender, addr);
+}
+
+bool notice_sender_signs_in(const struct config *c, const char *envelope, const char *auth)
+{
+	for (size_t i = 0; c != NULL && i < config_list_count(c, CONF_SENDER); i++) {
+		const char *v = config_list(c, CONF_SENDER, i);
+		char login[64];
+		size_t n = strcspn(v, " \t");
+		if (n >= sizeof login)
+			continue;	/* config.c allows no such login */
+		memcpy(login, v, n);
+		login[n] = '\0';
+		if (senderid_sender_owns(login, v + n, envelope, auth) ||
+		    senderid_sender_owns(login, config_list_more(c, CONF_SENDER, i), envelope,
+					 auth))
+			return true;
+	}
+	return false;
 }
 
 struct hold_arg {

@@ -29,7 +29,9 @@ static int sender_notice(struct holdrec *r, const struct notice_setup *s)
 		.from = s->from, .to = to, .ref = h->ref, .queue_id = h->queue_id,
 		.subject = h->subject, .hostname = s->hostname, .when = h->received,
 		.rcpts = h->rcpts, .nrcpts = h->nrcpts, .ndelivered = h->ndelivered,
-		.console_url = s->console_url,
+		/* the link only for who can sign in to see the hold */
+		.console_url = notice_sender_signs_in(s->senders, h->sender, h->sender_auth)
+				       ? s->console_url : NULL,
 	};
 	char *text = notice_hold(&in);
 	const char *const list[1] = {to};

@@ -8,8 +8,13 @@
  * store_hold_approvals(), store_approvals_free(), store_party_held().
  * Limits: at most filter.limit (default STORE_LIST_MAX) holds from
  * filter.offset on (a page); more sets truncated, total counts them all.
- * A Sender's listing (filter.sender_ok) is filtered row by row here, so
- * its page and count are made here too, from every open hold.
+ * A Sender's listing (filter.sender_ok) is pre-filtered by the query
+ * (filter.sender_canonicals, sender_auths: the Sender's own holds, read
+ * without their recipients) and checked exactly row by row here, so its
+ * page and count are made here too.  The database still walks the open
+ * holds' rows for the pre-filter (no index on the sender: that is a
+ * schema change), but no hold that is not the Sender's is returned, its
+ * recipients read or tested here.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -96,7 +101,11 @@ static int add_rcpt(struct store_hold_summary *h, struct db_stmt *st)
 	" AND (?5 = '' OR EXISTS (SELECT 1 FROM hold_recipients r WHERE r.ref = h.ref"     \
 	"      AND instr(',' || r.reasons || ',', ',' || ?5 || ',') > 0))"               \
 	" AND (?8 = 0 OR EXISTS (SELECT 1 FROM audit a WHERE a.ref = h.ref"                \
-	"      AND a.event = 'urgent'))"
+	"      AND a.event = 'urgent'))"                                                    \
+	" AND (?9 = '' OR (h.sender_auth = '' AND ((h.sender_canonical = ''"               \
+	"      AND h.sender NOT IN ('', '<>'))"                                             \
+	"      OR instr(?9, ' ' || h.sender_canonical || ' ') > 0))"                        \
+	"      OR (h.sender_auth <> '' AND instr(?10, ' ' || h.sender_auth || ' ') > 0))"
 
 /* The orders of a listing: soonest received (so soonest expiry) first,
  * read from the index; or the holds whose sender asked for an urgent
@@ -118,6 +127,10 @@ static void bind_filter(struct db_stmt *st, const struct store_hold_filter *f)
 	store_bind_text(st, 4, f->party);
 	store_bind_text(st, 5, f->reason);
 	db_bind_int64(st, 8, f->urgent ? 1 : 0);
+	/* a Sender's pre-filter: never '' with sender_ok (fail closed) */
+	bool pre = f->sender_ok != NULL;
+	store_bind_text(st, 9, pre && f->sender_canonicals ? f->sender_canonicals : pre ? " " : "");
+	store_bind_text(st, 10, pre && f->sender_auths ? f->sender_auths : " ");
 }
 
 /* The page's LIMIT and OFFSET: a Sender's listing reads every match and
@@ -158,7 +171,7 @@ static int count_locked(struct store *s, const struct store_hold_filter *f, size
 	"  ORDER BY v.id LIMIT 1),"                                                        \
 	" (SELECT min(asked_at) FROM hold_advice v WHERE v.ref = h.ref"                    \
 	"  AND v.answered_at IS NULL),"                                                    \
-	" ua.actor, ua.at"                                                                 \
+	" ua.actor, ua.at, h.sender_auth"                                                  \
 	" FROM page JOIN holds h ON h.ref = page.ref"                                      \
 	" LEFT JOIN hold_cases c ON c.ref = h.ref"                                         \
 	" LEFT JOIN audit ua ON ua.seq = (SELECT min(seq) FROM audit a"                    \
@@ -198,19 +211,20 @@ static int page_rcpts(struct store *s, const struct store_hold_filter *f,
 	bind_filter(st, f);
 	bind_page(st, f);
 	int rc = 0, step;
-	size_t i = 0;
+	size_t next = 0, cur = SIZE_MAX;	/* the hold being read, the one after */
 	while (rc == 0 && (step = db_step(st)) == DB_ROW) {
 		const char *ref = db_column_text(st, 0);
-		size_t j = i;
-		while (j < out->n && (ref == NULL || strcmp(out->holds[j].ref, ref) != 0))
-			j++;
-		if (j == out->n) {
-			if (f->sender_ok == NULL)
+		if (ref == NULL)
+			continue;
+		if (cur == SIZE_MAX || strcmp(out->holds[cur].ref, ref) != 0) {
+			if (next < out->n && strcmp(out->holds[next].ref, ref) == 0)
+				cur = next++;
+			else if (f->sender_ok == NULL || next == out->n)
 				break;	/* the hold after the page */
-			continue;	/* not the Sender's, or not on the page */
+			else
+				continue;	/* not the Sender's, or before the page */
 		}
-		i = j;
-		rc = add_rcpt(&out->holds[i], st);
+		rc = add_rcpt(&out->holds[cur], st);
 	}
 	if (rc == 0 && step != DB_ROW && step != DB_DONE)
 		rc = -1;
@@ -237,7 +251,8 @@ static int list_locked(struct store *s, const struct store_hold_filter *f,
 	int rc = 0;
 	while (rc == 0 && db_step(st) == DB_ROW) {
 		if (f->sender_ok != NULL) {
-			if (!f->sender_ok(f->sender_arg, (const char *)db_column_text(st, 2)))
+			if (!f->sender_ok(f->sender_arg, (const char *)db_column_text(st, 2),
+					  (const char *)db_column_text(st, 18)))
 				continue;
 			out->total++;
 			out->urgent_total += db_column_text(st, 16) != NULL;

@@ -22,6 +22,7 @@
 #include "grondslag/store/audit.h"
 #include "grondslag/config/config.h"
 #include "grondslag/daemon/ctlsock.h"
+#include "grondslag/decide/senderid.h"
 #include "grondslag/store/store.h"
 
 static int setup_dir(void **state)
@@ -39,6 +40,7 @@ static int remove_dir(void **state)
 static const char conf_text[] =
 	"Jurist alice alice@ncsc.nl\nJurist bob bob@ncsc.nl\nAuditor dave\n"
 	"Sender carol carol@ncsc.nl carol.two@example.org\nSender erin erin@ncsc.nl\n"
+	"Sender frank frank@ncsc.nl sasl:f.smit\n"
 	"ControlConsoleUser web\nReleaseApprovals 2\nWebBaseURL https://console.example/\n";
 
 static const struct hold_rcpt held[] = {
@@ -46,17 +48,28 @@ static const struct hold_rcpt held[] = {
 };
 static const char message[] = "Subject: s\r\n\r\nbody 8.8.8.8\r\n";
 
-static void put_hold_at(struct store *s, const char *sender, time_t received,
-			char ref[STORE_REF_MAX])
+/* A hold of sender, sent with SMTP AUTH as auth ("": without), its
+ * canonical sender as the daemon records it (RecipientDelimiter "+"). */
+static void put_hold_auth(struct store *s, const char *sender, const char *auth,
+			  time_t received, char ref[STORE_REF_MAX])
 {
+	char canon[SENDERID_MAX];
+	senderid_address(sender, "+", canon, sizeof canon);
 	struct hold_record h = {
-		.queue_id = "Q1", .sender = sender, .subject = "The secret subject",
+		.queue_id = "Q1", .sender = sender, .sender_auth = auth, .sender_canonical = canon,
+		.subject = "The secret subject",
 		.received = received, .registry_digest = "ab",
 		.summary_json = "{\"countries\":\"US:1\"}", .findings_json = "{}",
 		.data = message, .len = sizeof message - 1, .fd = -1, .rcpts = held, .nrcpts = 1};
 	char err[256];
 	if (store_hold_put(s, &h, ref, err, sizeof err) != 0)
 		fail_msg("store_hold_put: %s", err);
+}
+
+static void put_hold_at(struct store *s, const char *sender, time_t received,
+			char ref[STORE_REF_MAX])
+{
+	put_hold_auth(s, sender, "", received, ref);
 }
 
 static void put_hold(struct store *s, const char *sender, char ref[STORE_REF_MAX])
@@ -94,6 +107,19 @@ static const struct {
 	 "bad-request", NULL, "\"ref\"", NULL, NULL, NULL, NULL},
 	{"erin lists hers", "erin", "{\"cmd\":\"held\"}", "ok", "\"ref\":\"@2\"", "\"ref\":\"@1\"",
 	 NULL, NULL, NULL, NULL},
+	{"... not the approvals of the jurists", "carol", "{\"cmd\":\"held\"}", "ok",
+	 "\"ref\":\"@1\"", "\"approvals\"", NULL, NULL, NULL, NULL},
+	{"... nor the relay's replies to a release", "carol", "{\"cmd\":\"held\"}", "ok",
+	 "\"ref\":\"@1\"", "\"release_error\"", NULL, NULL, NULL, NULL},
+	{"... while a jurist's listing has both", "alice", "{\"cmd\":\"held\"}", "ok",
+	 "\"approvals\":0}],\"release_attempts\":0,\"release_error\":null", NULL, NULL, NULL,
+	 NULL, NULL},
+	{"carol's show: no release_error", "carol", "{\"cmd\":\"show\",\"ref\":\"@1\"}",
+	 "ok", "\"ref\":\"@1\"", "\"release_error\"", NULL, NULL, NULL, NULL},
+	{"... no relay queue ids", "carol", "{\"cmd\":\"show\",\"ref\":\"@1\"}", "ok",
+	 "\"ref\":\"@1\"", "\"relay_queue_id\"", NULL, NULL, NULL, NULL},
+	{"... no approvals", "carol", "{\"cmd\":\"show\",\"ref\":\"@1\"}", "ok",
+	 "\"ref\":\"@1\"", "\"approvals\"", NULL, NULL, NULL, NULL},
 	{"carol shows her hold: state and expiry, not the jurists' work", "carol",
 	 "{\"cmd\":\"show\",\"ref\":\"@1\"}", "ok", "\"expires_in\":", "\"history\"", NULL, NULL,
 	 NULL, NULL},
@@ -444,7 +470,138 @@ static void test_sender_pages(void **state)
 	config_free(c);
 }
 
-/* The Sender line: addresses only, at least one. */
+/* Whose mail a hold is when it was sent with SMTP AUTH: the login
+ * decides (the Sender's login name, a sasl:LOGIN of the line, spelt
+ * exactly), the envelope counts for nothing; without SMTP AUTH the
+ * envelope decides.  Bob, authenticated, writing MAIL FROM:<carol@...>
+ * shows Carol nothing; Frank's mail under his SASL login is his
+ * whatever envelope it has.  Listing, show and urgent agree. */
+static void test_sender_auth(void **state)
+{
+	(void)state;
+	char err[1024], path[256], refs[6][STORE_REF_MAX];
+	struct config *c = load_conf(err, sizeof err);
+	fixture_databasef(path, sizeof path, dir, "auth.db");
+	struct store *s = fixture_store_open(path, err, sizeof err);
+	if (c == NULL || s == NULL)
+		fail_msg("setup: %s", err);
+	static const struct {
+		const char *sender, *auth;
+		const char *owner;	/* who sees it; NULL: no Sender */
+	} holds[] = {
+		{"<carol@ncsc.nl>", "bob", NULL},	/* bob wrote carol's address */
+		{"<carol@ncsc.nl>", "carol", "carol"},	/* her login */
+		{"<carol@ncsc.nl>", "", "carol"},	/* no SMTP AUTH: the envelope */
+		{"<carol@ncsc.nl>", "Carol", NULL},	/* another login */
+		{"<someone@example.org>", "f.smit", "frank"},	/* frank's sasl: */
+		{"<frank@ncsc.nl>", "carol", "carol"},	/* carol wrote frank's */
+	};
+	time_t t0 = time(NULL) - 3600;
+	for (size_t i = 0; i < ARRAY_LEN(holds); i++)
+		put_hold_auth(s, holds[i].sender, holds[i].auth, t0 + (time_t)i, refs[i]);
+	struct ctlsock_env env = {.store = s, .hostname = "mx.test", .notice_from = "g@ncsc.nl"};
+	static const char *const users[] = {"carol", "frank", "erin"};
+	for (size_t u = 0; u < ARRAY_LEN(users); u++) {
+		int want_total = 0;
+		char *list = ask(&env, c, users[u], "{\"cmd\":\"held\"}");
+		for (size_t i = 0; i < ARRAY_LEN(holds); i++) {
+			bool mine = holds[i].owner != NULL && strcmp(holds[i].owner, users[u]) == 0;
+			want_total += mine;
+			if ((strstr(list, refs[i]) != NULL) != mine)
+				fail_msg("%s's listing, hold %zu (%s, auth %s): %s", users[u], i,
+					 holds[i].sender, holds[i].auth, list);
+			char req[256];
+			snprintf(req, sizeof req, "{\"cmd\":\"show\",\"ref\":\"%s\"}", refs[i]);
+			char *resp = ask(&env, c, users[u], req);
+			if ((strstr(resp, "\"status\":\"ok\"") != NULL) != mine)
+				fail_msg("%s shows hold %zu: %.300s", users[u], i, resp);
+			free(resp);
+			if (mine)
+				continue;
+			snprintf(req, sizeof req, "{\"cmd\":\"urgent\",\"ref\":\"%s\","
+				 "\"text\":\"x\"}", refs[i]);
+			resp = ask(&env, c, users[u], req);
+			if (strstr(resp, "\"status\":\"not-found\"") == NULL)
+				fail_msg("%s asks urgency for hold %zu: %.300s", users[u], i, resp);
+			free(resp);
+		}
+		char want[64];
+		snprintf(want, sizeof want, "\"total\":%d,", want_total);
+		if (strstr(list, want) == NULL)
+			fail_msg("%s's count: %.300s, want %s", users[u], list, want);
+		free(list);
+	}
+	assert_int_eq_msg("no urgent mail queued", (int)store_notice_count(s, "queued"), 0);
+	store_close(s);
+	config_free(c);
+}
+
+/* store_hold_filter.sender_ok counting its calls. */
+static bool count_ok(void *arg, const char *envelope, const char *auth)
+{
+	(void)auth;
+	++*(int *)arg;
+	return strcmp(envelope, "<carol@ncsc.nl>") == 0 || strcmp(envelope, "<carol@NCSC.NL>") == 0;
+}
+
+/* A Sender's listing reads their own holds only: the store's query
+ * pre-filters on the canonical sender and the SMTP AUTH login, so the
+ * exact test runs on their holds and not on every hold in the queue (its
+ * time would tell a Sender the queue's size, and a Sender polling could
+ * load the daemon); holds stored without a canonical sender (before it
+ * was recorded) still reach the exact test. */
+static void test_sender_prefilter(void **state)
+{
+	(void)state;
+	char err[1024], path[256], ref[STORE_REF_MAX];
+	fixture_databasef(path, sizeof path, dir, "pre.db");
+	struct store *s = fixture_store_open(path, err, sizeof err);
+	if (s == NULL)
+		fail_msg("setup: %s", err);
+	time_t t0 = time(NULL) - 7200;
+	for (int i = 0; i < 300; i++)
+		put_hold_auth(s, i % 2 ? "<erin@ncsc.nl>" : "<carol.x@ncsc.nl>", i % 3 ? "" : "eve",
+			      t0 + i, ref);
+	put_hold_auth(s, "<carol@ncsc.nl>", "", t0 + 400, ref);
+	put_hold_auth(s, "<carol@NCSC.NL>", "", t0 + 401, ref);
+	put_hold_auth(s, "<carol+tag@ncsc.nl>", "", t0 + 402, ref);	/* passes, not hers */
+	put_hold_auth(s, "<carol@ncsc.nl>", "mallory", t0 + 403, ref);	/* not hers */
+	put_hold_auth(s, "<>", "", t0 + 404, ref);
+	/* a hold stored without its canonical sender */
+	struct hold_record h = {
+		.queue_id = "Q2", .sender = "<carol@ncsc.nl>", .subject = "s", .received = t0 + 405,
+		.registry_digest = "ab", .summary_json = "{}", .findings_json = "{}",
+		.data = message, .len = sizeof message - 1, .fd = -1, .rcpts = held, .nrcpts = 1};
+	if (store_hold_put(s, &h, ref, err, sizeof err) != 0)
+		fail_msg("store_hold_put: %s", err);
+	int calls = 0;
+	struct store_hold_filter f = {.sender_ok = count_ok, .sender_arg = &calls,
+				      .sender_canonicals = " carol@ncsc.nl ",
+				      .sender_auths = " carol "};
+	struct store_hold_list l;
+	assert_int_eq_msg("list", store_holds_list(s, &f, &l, err, sizeof err), 0);
+	assert_int_eq_msg("total", (int)l.total, 3);
+	assert_int_eq_msg("listed", (int)l.n, 3);
+	for (size_t i = 0; i < l.n; i++)
+		assert_int_eq_msg("recipients", (int)l.holds[i].nrcpts, 1);
+	store_hold_list_free(&l);
+	/* hers twice, +tag (same canonical address), the one without */
+	assert_int_eq_msg("exact tests", calls, 4);
+	/* a page of one, further on: the same count, one listed */
+	calls = 0;
+	f.limit = 1;
+	f.offset = 2;
+	assert_int_eq_msg("page", store_holds_list(s, &f, &l, err, sizeof err), 0);
+	assert_int_eq_msg("page total", (int)l.total, 3);
+	assert_int_eq_msg("page listed", (int)l.n, 1);
+	assert_int_eq_msg("page recipients", (int)l.holds[0].nrcpts, 1);
+	assert_true(l.truncated == false);
+	store_hold_list_free(&l);
+	assert_int_eq_msg("page's exact tests", calls, 4);
+	store_close(s);
+}
+
+/* The Sender line: addresses, then addresses and SASL logins. */
 static void test_sender_config(void **state)
 {
 	(void)state;
@@ -454,6 +611,8 @@ static void test_sender_config(void **state)
 	} cases[] = {
 		{"Sender carol carol@ncsc.nl\n", true},
 		{"Sender carol carol@ncsc.nl c2@example.org\n", true},
+		{"Sender carol carol@ncsc.nl sasl:c2@example.org\n", true},
+		{"Sender carol carol@ncsc.nl sasl:\n", false},
 		{"Sender carol\n", false},
 		{"Sender carol sasl:carol\n", false},
 		{"Sender carol carol\n", false},
@@ -471,8 +630,12 @@ static void test_sender_config(void **state)
 		if ((c != NULL) != cases[i].ok)
 			fail_msg("%s: got %s, want %s (%s)", cases[i].line, c ? "accepted" : "refused",
 				 cases[i].ok ? "accepted" : "refused", c ? "" : err);
-		if (c != NULL && strcmp(config_list_more(c, CONF_SENDER, 0),
-					strchr(cases[i].line + 13, ' ') ? "c2@example.org" : "") != 0)
+		/* the words after the first address, without the line's end */
+		const char *more = strchr(cases[i].line + 13, ' ');
+		char want[128];
+		snprintf(want, sizeof want, "%.*s", more ? (int)strcspn(more + 1, "\n") : 0,
+			 more ? more + 1 : "");
+		if (c != NULL && strcmp(config_list_more(c, CONF_SENDER, 0), want) != 0)
 			fail_msg("%s: further addresses %s", cases[i].line,
 				 config_list_more(c, CONF_SENDER, 0));
 		config_free(c);
@@ -486,6 +649,8 @@ int main(void)
 		cmocka_unit_test(test_urgent_limits),
 		cmocka_unit_test(test_sender_pages),
 		cmocka_unit_test(test_sender_config),
+		cmocka_unit_test(test_sender_auth),
+		cmocka_unit_test(test_sender_prefilter),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

@@ -455,12 +455,66 @@ static void test_record_out_of_memory(void **state)
 #endif
 }
 
+/* The sender's notice names the console only to who can sign in: a
+ * Sender line owning the hold by the rule of the control socket (the
+ * SMTP AUTH login "aperson" decides; the envelope only without one). */
+static void test_record_console_link(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name, *conf, *auth;
+		bool link;
+	} cases[] = {
+		{"no Sender lines", "", "aperson", false},
+		{"a Sender with the SASL login", "Sender pat pat@example.org sasl:aperson\n",
+		 "aperson", true},
+		{"a Sender whose login it is", "Sender aperson pat@example.org\n", "aperson", true},
+		{"the envelope's Sender, another login", "Sender pat a.person@ncsc.nl\n", "aperson",
+		 false},
+		{"the envelope's Sender, no SMTP AUTH", "Sender pat a.person@ncsc.nl\n", "", true},
+		{"another Sender, no SMTP AUTH", "Sender pat pat@ncsc.nl\n", "", false},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+		char path[256], err[256] = "";
+		snprintf(path, sizeof path, "%s/link%zu.conf", dir, i);
+		FILE *fp = fopen(path, "w");
+		assert_non_null(fp);
+		fputs(cases[i].conf, fp);
+		fclose(fp);
+		struct config *c = config_load(path, err, sizeof err);
+		if (c == NULL)
+			fail_msg("%s: %s", cases[i].name, err);
+		struct prepared p;
+		prepare(&rows[1], &p);	/* a full hold of <a.person@ncsc.nl> */
+		p.facts.sender_auth = cases[i].auth;
+		p.setup.console_url = "https://console.ncsc.nl";
+		p.setup.senders = c;
+		struct holdrec *rec = notice_hold_record(p.g, &p.facts, &p.setup, err, sizeof err);
+		if (rec == NULL)
+			fail_msg("%s: no record: %s", cases[i].name, err);
+		const struct hold_record *h = holdrec_record(rec);
+		const char *text = NULL;
+		for (size_t k = 0; k < h->nnotices; k++)
+			if (strcmp(h->notices[k].kind, "hold") == 0)
+				text = h->notices[k].message;
+		if (text == NULL)
+			fail_msg("%s: no sender's notice", cases[i].name);
+		if ((strstr(text, "https://console.ncsc.nl/hold/") != NULL) != cases[i].link)
+			fail_msg("%s: link %s, want %s", cases[i].name, cases[i].link ? "missing" : "given",
+				 cases[i].link ? "one" : "none");
+		holdrec_free(rec);
+		prepared_free(&p);
+		config_free(c);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_record_table),
 		cmocka_unit_test(test_record_core),
 		cmocka_unit_test(test_record_out_of_memory),
+		cmocka_unit_test(test_record_console_link),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

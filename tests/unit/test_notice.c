@@ -8,6 +8,7 @@
 #include "testutil.h"
 
 #include <glib.h>
+#include <unistd.h>
 
 #include "grondslag/scan/ipscan.h"
 #include "grondslag/notice/notice.h"
@@ -489,6 +490,44 @@ static void test_sender_ok(void **state)
 	assert_false(notice_sender_ok(NULL));
 }
 
+/* Who may be offered the console's link: the mail of somebody on a
+ * Sender line, by the control socket's rule; nobody without one. */
+static void test_sender_signs_in(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/grondslag-test-notice-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	static const char conf[] = "Sender carol carol@ncsc.nl sasl:c.jansen\n"
+				   "Sender erin erin@ncsc.nl\nJurist alice alice@ncsc.nl\n";
+	assert_int_eq_msg("write", (int)write(fd, conf, sizeof conf - 1), (int)sizeof conf - 1);
+	close(fd);
+	char err[256];
+	struct config *c = config_load(path, err, sizeof err);
+	unlink(path);
+	if (c == NULL)
+		fail_msg("config: %s", err);
+	static const struct {
+		const char *envelope, *auth;
+		bool want;
+	} cases[] = {
+		{"<carol@ncsc.nl>", "", true},
+		{"<erin@NCSC.nl>", NULL, true},
+		{"<alice@ncsc.nl>", "", false},		/* a jurist, no Sender */
+		{"<someone@example.org>", "", false},
+		{"<carol@ncsc.nl>", "bob", false},		/* bob wrote her address */
+		{"<someone@example.org>", "c.jansen", true},
+		{"<someone@example.org>", "erin", true},	/* the login itself */
+		{"<>", "", false},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++)
+		assert_int_eq_msg(cases[i].envelope,
+				  notice_sender_signs_in(c, cases[i].envelope, cases[i].auth),
+				  cases[i].want);
+	assert_false(notice_sender_signs_in(NULL, "<carol@ncsc.nl>", ""));
+	config_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -501,6 +540,7 @@ int main(void)
 		cmocka_unit_test(test_notice_bounds),
 		cmocka_unit_test(test_notice_refused),
 		cmocka_unit_test(test_sender_ok),
+		cmocka_unit_test(test_sender_signs_in),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

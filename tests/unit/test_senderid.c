@@ -136,12 +136,51 @@ static void test_owns(void **state)
 				 cases[i].want ? "no" : "yes", cases[i].want ? "yes" : "no");
 }
 
+/* Whose a hold is to a Sender line: with SMTP AUTH the login decides
+ * (exactly), the envelope then counts for nothing; without, the
+ * envelope (senderid_owns()). */
+static void test_sender_owns(void **state)
+{
+	(void)state;
+	static const char ids[] = " carol@ncsc.nl  sasl:c.jansen\tc2@example.org";
+	static const struct {
+		const char *login, *ids, *envelope, *auth;
+		bool want;
+	} cases[] = {
+		{"carol", ids, "<carol@ncsc.nl>", "", true},
+		{"carol", ids, "<carol@NCSC.NL>", NULL, true},
+		{"carol", ids, "<c2@example.org>", "", true},
+		{"carol", ids, "<Carol@ncsc.nl>", "", false},
+		{"carol", ids, "<carol@ncsc.nl>", "bob", false},	/* bob wrote her address */
+		{"carol", ids, "<carol@ncsc.nl>", "Carol", false},
+		{"carol", ids, "<carol@ncsc.nl>", "carol", true},	/* her login */
+		{"carol", ids, "<bob@ncsc.nl>", "c.jansen", true},	/* her sasl: */
+		{"carol", ids, "<bob@ncsc.nl>", "carol@ncsc.nl", true},	/* an address, spelt */
+		{"carol", ids, "<bob@ncsc.nl>", "CAROL@ncsc.nl", false},
+		{"carol", ids, "<bob@ncsc.nl>", "sasl:c.jansen", false},
+		{"carol", ids, "<c.jansen@ncsc.nl>", "", false},	/* a sasl: is no address */
+		{"carol", ids, "<>", "", false},
+		{"carol", ids, NULL, NULL, false},
+		{"carol", NULL, "<carol@ncsc.nl>", "", false},
+		{"carol", NULL, "<x@y.example>", "carol", true},
+		{"", ids, "<x@y.example>", "", false},
+		{NULL, ids, "<x@y.example>", "x", false},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(cases); i++)
+		if (senderid_sender_owns(cases[i].login, cases[i].ids, cases[i].envelope,
+					 cases[i].auth) != cases[i].want)
+			fail_msg("case %zu (%s, auth %s): got %s", i,
+				 cases[i].envelope ? cases[i].envelope : "NULL",
+				 cases[i].auth ? cases[i].auth : "NULL", cases[i].want ? "no" : "yes");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_address),
 		cmocka_unit_test(test_match),
 		cmocka_unit_test(test_owns),
+		cmocka_unit_test(test_sender_owns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

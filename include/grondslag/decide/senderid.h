@@ -19,6 +19,7 @@
  *   senderid_address()  the canonical address, false when it is none
  *   senderid_match()    does a jurist identity name the hold's sender?
  *   senderid_owns()     is a hold's envelope sender a Sender's address?
+ *   senderid_sender_owns() is a hold (envelope and SMTP AUTH) a Sender's?
  * Limits: input up to 1024 bytes; local parts up to 256 bytes once
  * unquoted.
  */
@@ -53,5 +54,17 @@ bool senderid_match(const char *id, const char *envelope, const char *canonical,
  * source route dropped.  The opposite of senderid_match()'s bias: a
  * false yes here would show a person somebody else's hold. */
 bool senderid_owns(const char *mine, const char *envelope);
+
+/* Is a hold with envelope sender envelope and SMTP AUTH identity auth
+ * (NULL or "": none) the mail of the person of a Sender line: login
+ * (its login name) and ids (its blank-separated addresses and
+ * sasl:NAME identities; a line's parts may be asked one at a time)?
+ * With an SMTP AUTH identity that identity decides alone, compared
+ * exactly with the login, a sasl:NAME or an address as spelt: the
+ * envelope is whatever the client wrote (a relay that does not tie
+ * MAIL FROM to the login lets anybody write anybody's address).
+ * Without one, the envelope decides (senderid_owns()). */
+bool senderid_sender_owns(const char *login, const char *ids, const char *envelope,
+			  const char *auth);
 
 #endif

@@ -28,6 +28,8 @@
  *                       (notice_outcome.c; the deny notice is
  *                       ctlsock_deny_notice())
  *   notice_sender_ok()  can this envelope sender be told at all?
+ *   notice_sender_signs_in()  may the sender of a hold sign in to the
+ *                       console (a Sender line owns it)?
  * The jurists' notices (notice_jurist.c):
  *   notice_jurist_hold()   to the jurists on each new hold: reference,
  *                          sender, held recipients with parties, reasons
@@ -50,6 +52,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "grondslag/config/config.h"
 #include "grondslag/decide/gate.h"
 #include "grondslag/decide/hold.h"
 #include "grondslag/decide/holdrec.h"
@@ -166,6 +169,9 @@ struct notice_setup {
 	size_t njurist_mail;
 	unsigned expiry_days;		/* HoldExpiry, named in the jurists' notice */
 	const char *console_url;	/* WebBaseURL; NULL or "": none */
+	const struct config *senders;	/* its Sender lines: the sender's
+					 * notice links to the console only for
+					 * a sender who can sign in; NULL: none */
 };
 /* The jurists' mail when the sender of a hold asks for an urgent review
  * (notice_urgent.c).  Every string but from and hostname is hostile. */
@@ -208,5 +214,12 @@ char *notice_checkpoint(const char *from, const char *const *to, size_t nto,
  * without '@', with spaces, controls, quotes or non-ASCII, or over 320
  * bytes; the surrounding "<>" are optional. */
 bool notice_sender_ok(const char *envelope_sender);
+
+/* Is a hold with envelope sender envelope and SMTP AUTH identity auth
+ * (NULL or "": none) the mail of somebody on a Sender line of c
+ * (senderid_sender_owns(), the rule the control socket applies)?  Only
+ * they can sign in to the console to see it; a notice offers the link
+ * to nobody else. */
+bool notice_sender_signs_in(const struct config *c, const char *envelope, const char *auth);
 
 #endif

@@ -449,10 +449,19 @@ struct store_hold_filter {
 	bool urgent;			/* only holds whose sender asked for an
 					 * urgent review */
 	size_t limit;			/* 0: STORE_LIST_MAX */
-	/* optional: only holds whose envelope sender this says yes to
-	 * (before the page and the count are made: a Sender's listing) */
-	bool (*sender_ok)(void *arg, const char *envelope);
+	/* optional: only holds this says yes to, by envelope sender and
+	 * SMTP AUTH identity ("" when none), before the page and the count
+	 * are made (a Sender's listing) */
+	bool (*sender_ok)(void *arg, const char *envelope, const char *auth);
 	void *sender_arg;
+	/* with sender_ok: the query's cheap pre-filter, so that the listing
+	 * reads the Sender's holds only and sender_ok stays the exact test.
+	 * Blank-separated, with a blank before and after each: the
+	 * canonical addresses (senderid_address(), holds.sender_canonical)
+	 * a hold without SMTP AUTH may have, and the SMTP AUTH identities a
+	 * hold with one may have.  Every hold sender_ok says yes to must
+	 * pass it (a hold stored without a canonical address always does). */
+	const char *sender_canonicals, *sender_auths;
 	size_t offset;			/* skip the first offset holds (a page) */
 	bool urgent_first;		/* urgent requests first, the longest
 					 * waiting first; else soonest expiry */
