@@ -151,6 +151,11 @@ bool ctlsock_text_begin(struct ctlsock_text *t, unsigned part)
 {
 	if (!room_for(t, part))
 		return false;
+	/* opened with the escrow key (never kept): no more text collected,
+	 * dropped as soon as a part's text begins after the opening (the
+	 * parts are still listed: the page is chosen among them) */
+	if (!t->over && findings_decrypted_count(t->f) > 0)
+		drop_text(t);
 	/* a part whose text came in two streams is not one run of the
 	 * kept text: keep none (the page of this request is cut apart) */
 	for (size_t i = 0; i < t->norder; i++)
@@ -174,9 +179,8 @@ bool ctlsock_text_append(struct ctlsock_text *t, unsigned part, const char *buf,
 	t->total[part] += len;
 	if (t->over)
 		return true;
-	if (t->tlen + len > CTLSOCK_TEXT_KEEP_MAX || findings_decrypted_count(t->f) > 0) {
-		/* too much to keep, or opened with the escrow key (never
-		 * kept): the totals go on, the text is dropped now */
+	if (t->tlen + len > CTLSOCK_TEXT_KEEP_MAX) {
+		/* too much to keep: the totals go on, the text is dropped */
 		drop_text(t);
 		return true;
 	}
