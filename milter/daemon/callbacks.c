@@ -462,7 +462,7 @@ static int apply_strip(SMFICTX *ctx, const struct msg_ctx *m)
  * starts clean).  0 or -1. */
 static int store_decision(struct conn_ctx *c, const struct gate_result *g, bool hold,
 			  const char *data, size_t len, int32_t date, const struct relayseal *rs,
-			  char ref[STORE_REF_MAX], char *err, size_t errlen)
+			  bool as_is, char ref[STORE_REF_MAX], char *err, size_t errlen)
 {
 	struct msg_ctx *m = &c->msg;
 	const struct config *cf = snapshot_config(c->snap);
@@ -484,6 +484,7 @@ static int store_decision(struct conn_ctx *c, const struct gate_result *g, bool 
 		/* every delivered recipient shares the one encrypted copy */
 		.encrypted_for = rs != NULL ? rs->party->id : NULL,
 		.key_fprs = rs != NULL ? rs->fprs : NULL,
+		.sealed_as_is = as_is,
 	};
 	struct notice_setup setup = {
 		.from = daemon_state.notice_from, .hostname = daemon_state.hostname,
@@ -782,7 +783,7 @@ static sfsistat eom_outbound(SMFICTX *ctx, struct conn_ctx *c)
 	}
 	/* Durable FIRST: nothing is answered before the record is fsynced. */
 	if (store_decision(c, g, act == GATE_PARTIAL || act == GATE_DISCARD, data, len, in.date,
-			   sealed > 0 ? &rs : NULL, ref, err, sizeof err) != 0) {
+			   sealed > 0 ? &rs : NULL, !rs.on, ref, err, sizeof err) != 0) {
 		rc = internal_error(ctx, c, err);
 		goto out;
 	}

@@ -305,7 +305,7 @@ void ctlsock_content(struct ctlsock_req *r)
 		lim.escrow = r->env->escrow_of(r->env->arg, r->reg_pin, &efpr);
 	/* the text kept from a walk of this very message, when it is still
 	 * the one checked then (the stamp) */
-	char stamp[64] = "";
+	char stamp[STORE_HOLD_STAMP_MAX] = "";
 	if (store_hold_message_stamp(r->env->store, r->ref, stamp, sizeof stamp) == 0)
 		k.t = ctlsock_text_get(r->ref, stamp, &lim, r->now);
 	int rc = 0;

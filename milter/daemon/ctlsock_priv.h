@@ -84,10 +84,12 @@ bool ctlsock_filter(struct ctlsock_req *r, struct store_hold_filter *f, char *wh
 /* ctlsock_textcache.c: the text of a held message as the scanner read
  * it, kept between the pages a jurist reads (see there). */
 #define CTLSOCK_TEXT_KEEP_MAX (32u << 20)	/* bytes of text kept of one message */
+#define CTLSOCK_TEXT_BUDGET (64u << 20)	/* bytes of text of all walks, collected or kept */
 #define CTLSOCK_TEXT_HEAD 65540		/* bytes of the message kept: the header section */
 struct ctlsock_text {
 	char ref[STORE_REF_MAX];
-	char stamp[64];			/* store_hold_message_stamp() when kept */
+	char stamp[STORE_HOLD_STAMP_MAX]; /* store_hold_message_stamp() when kept */
+	char sha256[STORE_SHA256_HEX];	/* of the message walked */
 	struct walk_limits lim;		/* of the walk */
 	time_t at;			/* when kept */
 	unsigned refs;			/* the cache's and each user's */
@@ -96,7 +98,7 @@ struct ctlsock_text {
 	size_t hlen, msglen;
 	char *text;			/* every part's text, one after another */
 	size_t tlen, tcap;
-	bool over;			/* more than CTLSOCK_TEXT_KEEP_MAX: text dropped */
+	bool over;			/* no text kept: too much, past the budget, escrow */
 	uint64_t *start, *total;	/* per part index: where its text begins, bytes */
 	size_t nparts;
 	unsigned *order;		/* the parts whose text began, in order */
@@ -116,6 +118,10 @@ struct ctlsock_text *ctlsock_text_get(const char *ref, const char *stamp,
 void ctlsock_text_keep(struct ctlsock_text *t, const char *ref, const char *stamp, time_t now);
 /* One user fewer. */
 void ctlsock_text_put(struct ctlsock_text *t);
+/* Tests: the budget of all walks' text set to budget (0: unchanged), the
+ * one before returned; *used the bytes taken now, *peak the most taken
+ * since the last call (each may be NULL). */
+size_t ctlsock_text_budget(size_t budget, size_t *used, size_t *peak);
 
 /* The page of held (offset, limit) into f; false + why when malformed. */
 bool ctlsock_page(struct ctlsock_req *r, struct store_hold_filter *f, char *why, size_t whylen);

@@ -17,13 +17,22 @@
  * and recorded anew), nor a message whose text is over
  * CTLSOCK_TEXT_KEEP_MAX.  Every page is still one recorded view.
  *
+ * All the text being collected and kept, of every request at once, is
+ * within one budget (CTLSOCK_TEXT_BUDGET bytes, counted by what is
+ * allocated for it): a walk that would go past it stops collecting and
+ * keeps only its page, as does a walk whose text may not be kept (opened
+ * with the escrow key, over CTLSOCK_TEXT_KEEP_MAX) as soon as that is
+ * known.  Twenty jurists paging big attachments at once cost the budget,
+ * not twenty times CTLSOCK_TEXT_KEEP_MAX.
+ *
  * Public functions (ctlsock_priv.h): ctlsock_text_new(),
  * ctlsock_text_append(), ctlsock_text_get(), ctlsock_text_keep(),
- * ctlsock_text_put().
+ * ctlsock_text_put(); ctlsock_text_budget() (tests).
  * Limits: CTLSOCK_TEXT_SLOTS messages, CTLSOCK_TEXT_KEEP_MAX bytes of
- * text each, CTLSOCK_TEXT_TTL seconds.
+ * text each, CTLSOCK_TEXT_BUDGET bytes in all, CTLSOCK_TEXT_TTL seconds.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,10 +48,41 @@
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct ctlsock_text *slots[CTLSOCK_TEXT_SLOTS];
 
+/* The bytes allocated for text of every walk, collected or kept; the
+ * most they were; the budget. */
+static atomic_size_t text_bytes, text_peak;
+static atomic_size_t text_budget = CTLSOCK_TEXT_BUDGET;
+
+/* Take n more bytes of the budget; false (nothing taken) past it. */
+static bool charge(size_t n)
+{
+	size_t budget = atomic_load(&text_budget);
+	size_t cur = atomic_load(&text_bytes);
+	do {
+		if (n > budget || cur > budget - n)
+			return false;
+	} while (!atomic_compare_exchange_weak(&text_bytes, &cur, cur + n));
+	size_t peak = atomic_load(&text_peak);
+	while (cur + n > peak && !atomic_compare_exchange_weak(&text_peak, &peak, cur + n))
+		;
+	return true;
+}
+
+size_t ctlsock_text_budget(size_t budget, size_t *used, size_t *peak)
+{
+	size_t old = budget > 0 ? atomic_exchange(&text_budget, budget) : atomic_load(&text_budget);
+	if (used != NULL)
+		*used = atomic_load(&text_bytes);
+	if (peak != NULL)
+		*peak = atomic_exchange(&text_peak, atomic_load(&text_bytes));
+	return old;
+}
+
 static void text_free(struct ctlsock_text *t)
 {
 	if (t == NULL)
 		return;
+	atomic_fetch_sub(&text_bytes, t->tcap);
 	findings_free(t->f);
 	free(t->head);
 	free(t->text);
@@ -71,6 +111,9 @@ struct ctlsock_text *ctlsock_text_new(const char *msg, size_t len, const struct 
 	memcpy(t->head, msg, t->hlen);
 	t->head[t->hlen] = '\0';
 	t->msglen = len;
+	/* the digest of what was walked: kept only under a stamp recording
+	 * this very digest, used only while the store still records it */
+	store_sha256_hex(msg, len, t->sha256);
 	return t;
 }
 
@@ -99,6 +142,7 @@ static void drop_text(struct ctlsock_text *t)
 {
 	t->over = true;
 	free(t->text);
+	atomic_fetch_sub(&text_bytes, t->tcap);
 	t->text = NULL;
 	t->tlen = t->tcap = 0;
 }
@@ -107,6 +151,11 @@ bool ctlsock_text_begin(struct ctlsock_text *t, unsigned part)
 {
 	if (!room_for(t, part))
 		return false;
+	/* opened with the escrow key (never kept): no more text collected,
+	 * dropped as soon as a part's text begins after the opening (the
+	 * parts are still listed: the page is chosen among them) */
+	if (!t->over && findings_decrypted_count(t->f) > 0)
+		drop_text(t);
 	/* a part whose text came in two streams is not one run of the
 	 * kept text: keep none (the page of this request is cut apart) */
 	for (size_t i = 0; i < t->norder; i++)
@@ -139,9 +188,18 @@ bool ctlsock_text_append(struct ctlsock_text *t, unsigned part, const char *buf,
 		size_t cap = t->tcap ? t->tcap : 65536;
 		while (cap < t->tlen + len)
 			cap *= 2;
+		if (cap > CTLSOCK_TEXT_KEEP_MAX)
+			cap = CTLSOCK_TEXT_KEEP_MAX;
+		/* past the budget of all walks: this one keeps only its page */
+		if (!charge(cap - t->tcap)) {
+			drop_text(t);
+			return true;
+		}
 		char *n = realloc(t->text, cap);
-		if (n == NULL)
+		if (n == NULL) {
+			atomic_fetch_sub(&text_bytes, cap - t->tcap);
 			return false;
+		}
 		t->text = n;
 		t->tcap = cap;
 	}
@@ -162,6 +220,13 @@ static bool same_limits(const struct walk_limits *a, const struct walk_limits *b
 	       a->gmime_always == b->gmime_always && a->escrow == b->escrow;
 }
 
+/* Does stamp record the digest sha256 (its part after the last ':')? */
+static bool stamp_records(const char *stamp, const char *sha256)
+{
+	const char *d = strrchr(stamp, ':');
+	return d != NULL && strcmp(d + 1, sha256) == 0;
+}
+
 /* Drop slot i (its entry freed when nobody uses it). */
 static void drop(size_t i)
 {
@@ -180,7 +245,8 @@ struct ctlsock_text *ctlsock_text_get(const char *ref, const char *stamp,
 		struct ctlsock_text *t = slots[i];
 		if (t == NULL || strcmp(t->ref, ref) != 0)
 			continue;
-		if (strcmp(t->stamp, stamp) != 0 || !same_limits(&t->lim, lim) ||
+		if (strcmp(t->stamp, stamp) != 0 || !stamp_records(stamp, t->sha256) ||
+		    !same_limits(&t->lim, lim) ||
 		    now < t->at || now - t->at > CTLSOCK_TEXT_TTL) {
 			drop(i);
 			continue;
@@ -196,7 +262,7 @@ struct ctlsock_text *ctlsock_text_get(const char *ref, const char *stamp,
 void ctlsock_text_keep(struct ctlsock_text *t, const char *ref, const char *stamp, time_t now)
 {
 	if (t == NULL || t->over || findings_decrypted_count(t->f) > 0 ||
-	    strlen(stamp) >= sizeof t->stamp)
+	    strlen(stamp) >= sizeof t->stamp || !stamp_records(stamp, t->sha256))
 		return;
 	pthread_mutex_lock(&cache_lock);
 	size_t victim = 0;

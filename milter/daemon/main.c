@@ -68,6 +68,7 @@
 #include "grondslag/base/version.h"
 #include "grondslag/daemon/relayproc.h"
 #include "grondslag/decide/regserial.h"
+#include "grondslag/decide/seal.h"
 
 #define DEFAULT_CONFIG "/etc/grondslag/grondslag.conf"
 #define DRAIN_SECONDS 30	/* longest wait for messages in flight at exit */
@@ -537,6 +538,12 @@ static int open_everything(const char *conf, bool check)
 		snapshot_unref(s);
 		return -1;
 	}
+	/* GnuPG homes (the parties' keys) a previous run kept and could not
+	 * remove because it crashed: made before this second, not ours */
+	int swept = seal_homes_sweep(config_str(c, CONF_SPOOL_DIRECTORY), time(NULL));
+	if (swept > 0)
+		log_msg(LOG_NOTICE, "SpoolDirectory: %d GnuPG home%s of a previous run removed", swept,
+			swept == 1 ? "" : "s");
 	warn_release_path(s);
 	daemon_state.slot.admit = registry_admit;
 	if (gethostname(daemon_state.hostname, sizeof daemon_state.hostname - 1) != 0)

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "grondslag/base/jsonr.h"
 #include "grondslag/base/log.h"
 #include "grondslag/daemon/relayseal.h"
 #include "grondslag/decide/seal.h"
@@ -159,13 +160,29 @@ void relayseal_end(struct relayseal *rs)
 	rs->body = NULL;
 }
 
-/* The milter's rule for a held copy: scanned again under the current
- * snapshot (its EscrowKey opens what the milter's did), so content the
- * escrow key read is encrypted to the party's keys, never released in
- * the sender's encryption.  A scan that fails: encrypted. */
-static bool release_as_is(const struct snapshot *s, const char *msg, size_t len)
+/* Did the milter leave the held copy as it is (its verdict in the hold's
+ * summary, holdrec.h)?  A summary without it (or unreadable): no. */
+static bool held_as_is(const char *summary)
 {
-	if (!seal_is_encrypted(msg, len))
+	if (summary == NULL)
+		return false;
+	struct jsonr_doc *d = jsonr_parse(summary, strlen(summary), NULL, NULL);
+	const char *v = d != NULL ? jsonr_str(jsonr_get(jsonr_root(d), "seal")) : NULL;
+	bool yes = v != NULL && strcmp(v, "as-is") == 0;
+	jsonr_free(d);
+	return yes;
+}
+
+/* The milter's rule for a held copy: left as it is only when the milter
+ * said so when it held it AND a scan under the current snapshot agrees.
+ * The new scan alone is not enough: with the EscrowKey removed since the
+ * hold it reads nothing of what the milter's scan read, and the copy
+ * would leave in the sender's encryption.  Content the escrow key read is
+ * encrypted to the party's keys.  A scan that fails: encrypted. */
+static bool release_as_is(const struct snapshot *s, const char *summary, const char *msg,
+			  size_t len)
+{
+	if (!held_as_is(summary) || !seal_is_encrypted(msg, len))
 		return false;
 	struct findings *f = scan_message(snapshot_scan(s), msg, len);
 	bool as_is = seal_as_is(msg, len, f);
@@ -191,9 +208,9 @@ static int release_seal(const struct snapshot *s, const struct registry_party *p
 			   outlen, err, errlen);
 }
 
-int relayseal_release(void *arg, const char *const *rcpts, size_t n, const char *msg,
-		      size_t len, char **out, size_t *outlen, char *sealed_for, size_t sflen,
-		      char *fprs, size_t fprslen, char *err, size_t errlen)
+int relayseal_release(void *arg, const char *const *rcpts, size_t n, const char *summary,
+		      const char *msg, size_t len, char **out, size_t *outlen, char *sealed_for,
+		      size_t sflen, char *fprs, size_t fprslen, char *err, size_t errlen)
 {
 	struct snapshot *s = snapshot_slot_get(arg);
 	if (s == NULL) {
@@ -218,7 +235,7 @@ int relayseal_release(void *arg, const char *const *rcpts, size_t n, const char 
 		}
 		group = g;
 	}
-	if (rc == 0 && group != NULL && *group != '\0' && !release_as_is(s, msg, len)) {
+	if (rc == 0 && group != NULL && *group != '\0' && !release_as_is(s, summary, msg, len)) {
 		const struct registry_party *p = registry_party_by_id(reg, group);
 		const struct config *c = snapshot_config(s);
 		if (!config_bool(c, CONF_RELAY_ENCRYPT)) {

@@ -527,7 +527,7 @@ static int attempt(struct releaser *r, const char *ref, time_t now)
 	if (r->in.seal != NULL) {
 		char *sealed = NULL;
 		size_t slen = 0;
-		int sr = r->in.seal(r->in.seal_arg, pv, n, msg, len, &sealed, &slen, sealed_for,
+		int sr = r->in.seal(r->in.seal_arg, pv, n, h->summary_json, msg, len, &sealed, &slen, sealed_for,
 				    sizeof sealed_for, fprs, sizeof fprs, err, sizeof err);
 		if (sr < 0) {
 			store_failed(r, "release of hold", ref, err);

@@ -100,6 +100,19 @@ static bool fill_hold(struct holdrec *r, const struct gate_result *g, const stru
 	}
 	r->summary = gate_summary_json(g);
 	r->findings = gate_findings_json(g);
+	const char *close = r->summary != NULL ? strrchr(r->summary, '}') : NULL;
+	if (f->sealed_as_is && close != NULL && close > r->summary + 1) {
+		/* the milter's verdict, one more member of the summary object
+		 * (never empty: it always has the categories) */
+		static const char as_is[] = ",\"seal\":\"as-is\"}";
+		size_t at = (size_t)(close - r->summary);
+		char *s = realloc(r->summary, at + sizeof as_is);
+		if (s != NULL)
+			memcpy(s + at, as_is, sizeof as_is);
+		else
+			free(r->summary);
+		r->summary = s;
+	}
 	if (r->summary == NULL || r->findings == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return false;

@@ -13,7 +13,8 @@
  * Public functions: seal_keys_usable(), seal_keys_check(), seal_encrypt(), seal_ciphertext(),
  * seal_message(); seal_home_open(), seal_home_usable(), seal_home_until(),
  * seal_home_ref(), seal_home_unref(), seal_home_encrypt(),
- * seal_home_ciphertext() (a home kept for many encryptions).
+ * seal_home_ciphertext() (a home kept for many encryptions),
+ * seal_homes_sweep() (those a crash left).
  * Limits: SEAL_KEYS_MAX keys per party; the ciphertext grows with the
  * message only (no limit of its own: the spool's MaxMessageSize bounds it).
  */
@@ -69,6 +70,31 @@ static void rm_tree(const char *dir, int depth)
 		closedir(d);
 	}
 	rmdir(dir);
+}
+
+int seal_homes_sweep(const char *tmpdir, time_t older)
+{
+	DIR *d = opendir(tmpdir != NULL && *tmpdir ? tmpdir : "/tmp");
+	if (d == NULL)
+		return -1;
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		/* only what home_open() makes (its mkdtemp() name) */
+		if (strncmp(e->d_name, "grondslag-seal.", 15) != 0 || strlen(e->d_name) != 21)
+			continue;
+		char p[4352];
+		snprintf(p, sizeof p, "%s/%s", tmpdir != NULL && *tmpdir ? tmpdir : "/tmp",
+			 e->d_name);
+		struct stat st;
+		if (lstat(p, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+		    st.st_mtime >= older)
+			continue;
+		rm_tree(p, 0);
+		n++;
+	}
+	closedir(d);
+	return n;
 }
 
 static void home_close(struct home *h)

@@ -126,7 +126,10 @@ static int entry_get(struct seal_cache *c, const struct registry_party *p, const
 			*home = NULL;
 		}
 	}
-	if (c != NULL) {
+	/* a party with keys of which none is usable now is asked again next
+	 * time: a key made valid later today (its creation time reached, a
+	 * clock put right) is used from then on, not from midnight */
+	if (c != NULL && (p->nopenpgp == 0 || *usable > 0)) {
 		pthread_mutex_lock(&c->lock);
 		struct seal_home *old = keep(c, p, day, until, *usable, *home);
 		pthread_mutex_unlock(&c->lock);

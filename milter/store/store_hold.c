@@ -48,7 +48,7 @@ static void digest_hex(GChecksum *cs, char out[STORE_SHA256_HEX])
  * at a held message and every release hashes the whole stored message
  * again, and Nettle uses the CPU's SHA instructions (a 13 MB message in
  * 9 ms instead of 60). */
-static void sha256_hex(const char *m, size_t n, char out[STORE_SHA256_HEX])
+void store_sha256_hex(const char *m, size_t n, char out[STORE_SHA256_HEX])
 {
 	struct sha256_ctx c;
 	uint8_t d[SHA256_DIGEST_SIZE];
@@ -487,11 +487,15 @@ int store_hold_message_stamp(struct store *s, const char *ref, char *out, size_t
 	bool pg = db_backend(s->db) == DB_POSTGRES;
 	int64_t version = 0;
 	pthread_mutex_lock(&s->lock);
+	/* the hold's row too: its sha256 and size are what the message is
+	 * checked against, so an edit of them is a change of the message */
 	struct db_stmt *st = store_prepare(
 		s,
-		pg ? "SELECT length(message), CAST(CAST(xmin AS TEXT) AS BIGINT) FROM hold_messages"
-		     " WHERE ref = ?1"
-		   : "SELECT length(message), 0 FROM hold_messages WHERE ref = ?1",
+		pg ? "SELECT length(m.message), CAST(CAST(m.xmin AS TEXT) AS BIGINT), h.size,"
+		     " CAST(CAST(h.xmin AS TEXT) AS BIGINT), h.sha256"
+		     " FROM hold_messages m JOIN holds h ON h.ref = m.ref WHERE m.ref = ?1"
+		   : "SELECT length(m.message), 0, h.size, 0, h.sha256"
+		     " FROM hold_messages m JOIN holds h ON h.ref = m.ref WHERE m.ref = ?1",
 		NULL, 0);
 	int rc = st != NULL && (pg || store_query_int(s->db, "PRAGMA data_version", &version) ==
 						  DB_OK)
@@ -500,10 +504,16 @@ int store_hold_message_stamp(struct store *s, const char *ref, char *out, size_t
 	if (st != NULL && rc == 1) {
 		store_bind_text(st, 1, ref);
 		int step = db_step(st);
-		if (step == DB_ROW) {
-			snprintf(out, outlen, "%lld:%lld", (long long)db_column_int64(st, 0),
-				 (long long)(pg ? db_column_int64(st, 1) : version));
-			rc = 0;
+		const char *sha = step == DB_ROW ? db_column_text(st, 4) : NULL;
+		if (step == DB_ROW && sha != NULL && sha256_hex_valid(sha)) {
+			int n = snprintf(out, outlen, "%lld:%lld:%lld:%lld:%s",
+					 (long long)db_column_int64(st, 0),
+					 (long long)(pg ? db_column_int64(st, 1) : version),
+					 (long long)db_column_int64(st, 2),
+					 (long long)(pg ? db_column_int64(st, 3) : version), sha);
+			rc = n > 0 && (size_t)n < outlen ? 0 : -1;
+		} else if (step == DB_ROW) {
+			rc = -1;	/* a recorded digest that is none: no stamp */
 		} else if (step != DB_DONE) {
 			rc = -1;
 		}
@@ -528,7 +538,7 @@ int store_hold_message_checked(struct store *s, const char *ref, char **msg, siz
 		return -1;
 	}
 	char have[STORE_SHA256_HEX];
-	sha256_hex(m, n, have);
+	store_sha256_hex(m, n, have);
 	int rc = 0;
 	/* a changed message, whatever changed it (an edit of the database, a
 	 * bad restore, a disk error), is never released or shown as held */

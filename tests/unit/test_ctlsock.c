@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../milter/daemon/ctlsock_priv.h"
 #include "grondslag/config/config.h"
 #include "grondslag/daemon/ctlsock.h"
 #include "grondslag/notice/notice.h"
@@ -369,6 +370,14 @@ static void test_content(void **state)
 		{"an admin", "carol", ",\"part\":\"2\"", "refused", "may not content", "133.1.2.3"},
 	};
 	int oks = 0;
+	/* twice: first with a budget for the text of all walks too small
+	 * for the big part (each page collected alone, as without a cache,
+	 * and the budget never passed), then with the daemon's */
+	size_t used = 0, peak = 0;
+	size_t budget0 = ctlsock_text_budget(0, &used, &peak);
+	size_t small = used + 100000;
+	for (int round = 0; round < 2; round++) {
+	ctlsock_text_budget(round == 0 ? small : budget0, NULL, &peak);
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		char req[512], want[64], *resp;
 		size_t rlen;
@@ -386,32 +395,59 @@ static void test_content(void **state)
 			fail_msg("%s: an answer of %zu bytes: more than one page", cases[i].name, rlen);
 		oks += strcmp(cases[i].status, "ok") == 0;
 		free(resp);
+		ctlsock_text_budget(0, &used, &peak);
+		if (round == 0 && peak > small)
+			fail_msg("%s: %zu bytes of text taken, the budget %zu", cases[i].name, peak,
+				 small);
+	}
 	}
 	assert_int_eq_msg("one view record per content answer", count_events(s, "view"), oks);
-	assert_int_eq_msg("the refusals recorded", count_events(s, "refused"), 2);
+	assert_int_eq_msg("the refusals recorded", count_events(s, "refused"), 4);
 	struct store_audit_check chk;
 	assert_int_eq_msg("chain intact", store_audit_verify(s, &chk, err, sizeof err), 0);
-	/* the pages above came from the text kept of one walk; the stored
-	 * message changed by another process afterwards: the next page reads
+	/* the pages above came from the text kept of one walk; what the
+	 * stored message is checked against (holds.sha256), or the message
+	 * itself, changed by another process afterwards: the next page reads
 	 * it again, and refuses it (recorded), never shows the kept text */
-	sqlite3 *db;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "UPDATE hold_messages SET message = CAST(replace("
-				      "CAST(message AS TEXT), 'l.csv', 'L.csv') AS BLOB)",
-				      NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	static const char *const edits[] = {
+		"UPDATE holds SET sha256 = '00000000000000000000000000000000"
+		"00000000000000000000000000000000'",
+		"UPDATE hold_messages SET message = CAST(replace("
+		"CAST(message AS TEXT), 'l.csv', 'L.csv') AS BLOB)",
+	};
 	char req[256], *resp;
 	size_t rlen;
 	struct ctlsock_peer bob = {.uid = 1002, .user = "bob"};
 	snprintf(req, sizeof req, "{\"cmd\":\"content\",\"ref\":\"%s\",\"part\":\"3\","
 		 "\"offset\":65536}", ref);
-	assert_int_equal(ctlsock_handle(&env, c, &bob, req, strlen(req), &resp, &rlen), 0);
-	if (strstr(resp, "\"status\":\"error\"") == NULL || strstr(resp, "SHA-256") == NULL)
-		fail_msg("a page after the message changed: got %.300s, want an error naming the "
-			 "SHA-256", resp);
-	free(resp);
-	assert_int_eq_msg("the change recorded", count_events(s, "tampered"), 1);
-	assert_int_eq_msg("no view of it", count_events(s, "view"), oks);
+	char sha[STORE_SHA256_HEX];
+	struct store_hold_record *hr = store_hold_get(s, ref, err, sizeof err);
+	assert_non_null(hr);
+	snprintf(sha, sizeof sha, "%s", hr->sha256);
+	store_hold_record_free(hr);
+	for (size_t i = 0; i < ARRAY_LEN(edits); i++) {
+		if (i > 0) {
+			/* the digest put back: the message is read and kept again */
+			char put[256];
+			snprintf(put, sizeof put, "UPDATE holds SET sha256 = '%s'", sha);
+			fixture_exec(path, put);
+			assert_int_equal(ctlsock_handle(&env, c, &bob, req, strlen(req), &resp,
+							&rlen), 0);
+			if (strstr(resp, "\"status\":\"ok\"") == NULL)
+				fail_msg("the digest put back: got %.300s", resp);
+			free(resp);
+			oks++;
+		}
+		fixture_exec(path, edits[i]);
+		assert_int_equal(ctlsock_handle(&env, c, &bob, req, strlen(req), &resp, &rlen), 0);
+		if (strstr(resp, "\"status\":\"error\"") == NULL ||
+		    strstr(resp, "SHA-256") == NULL)
+			fail_msg("a page after %s: got %.300s, want an error naming the SHA-256",
+				 edits[i], resp);
+		free(resp);
+		assert_int_eq_msg("the change recorded", count_events(s, "tampered"), (int)i + 1);
+		assert_int_eq_msg("no view of it", count_events(s, "view"), oks);
+	}
 	store_close(s);
 	config_free(c);
 }

@@ -384,7 +384,21 @@ static void test_record_core(void **state)
 	assert_int_eq_msg("a notice", holdrec_notice(rec, "hold", to, 1, text), 0);
 	assert_str_eq_msg("its address is a copy", holdrec_record(rec)->notices[0].to, "x@ncsc.nl");
 	assert_true(holdrec_record(rec)->notices[0].to != to[0]);
+	if (strstr(holdrec_record(rec)->summary_json, "\"seal\"") != NULL)
+		fail_msg("no verdict to leave it: %s", holdrec_record(rec)->summary_json);
 	holdrec_free(rec);
+	/* the milter leaves it as it is (encrypted, nothing readable): said in
+	 * the summary for the release, the summary still one JSON object */
+	facts.sealed_as_is = true;
+	rec = holdrec_new(g, &facts, err, sizeof err);
+	assert_non_null(rec);
+	const char *sj = holdrec_record(rec)->summary_json;
+	size_t sl = strlen(sj);
+	if (strstr(sj, ",\"seal\":\"as-is\"}") != sj + sl - 16 || sj[0] != '{' ||
+	    strstr(sj, "\"categories\"") == NULL)
+		fail_msg("the as-is verdict: %s", sj);
+	holdrec_free(rec);
+	facts.sealed_as_is = false;
 	gate_free(g);
 
 	/* shares only: a notice has no hold to go with */

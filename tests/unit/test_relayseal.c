@@ -148,6 +148,12 @@ static int teardown(void **state)
 	return fixture_gpg_remove(gdir, home, pub);
 }
 
+/* A hold's summary as the milter records it (holdrec.h): without and
+ * with its verdict to leave an encrypted message as it is. */
+static const char no_verdict[] = "{\"categories\":\"ip-list\",\"parts\":[]}";
+static const char as_is_verdict[] = "{\"categories\":\"ip-list\",\"parts\":[],"
+				    "\"seal\":\"as-is\"}";
+
 /* The reasons of the first recipient's decision in the last plan_for(). */
 static bool last_unsealable, last_no_key;
 
@@ -326,7 +332,8 @@ static void test_release_hook(void **state)
 		char *out = NULL, err[512] = "";
 		size_t outlen = 0, n = rows[i].rcpts[1] != NULL ? 2 : 1;
 		char sfor[64] = "x", fprs[SEAL_FPRS_MAX] = "x";
-		int rc = relayseal_release(&slot, rows[i].rcpts, n, list, strlen(list), &out, &outlen,
+		int rc = relayseal_release(&slot, rows[i].rcpts, n, no_verdict, list, strlen(list),
+					   &out, &outlen,
 					   sfor, sizeof sfor, fprs, sizeof fprs,
 					   err, sizeof err);
 		assert_int_eq_msg(rows[i].name, rc, rows[i].want);
@@ -341,16 +348,37 @@ static void test_release_hook(void **state)
 		}
 		free(out);
 	}
-	/* already encrypted: as it is */
-	char *out = NULL, err[512] = "";
-	size_t outlen = 0;
-	const char *be[] = {"cert@cert.be"};
-	char sfor[64] = "x", fprs[SEAL_FPRS_MAX] = "x";
-	assert_int_equal(relayseal_release(&slot, be, 1, sealed, strlen(sealed), &out, &outlen,
-					   sfor, sizeof sfor, fprs, sizeof fprs, err,
-					   sizeof err), 0);
-	assert_null(out);
-	assert_string_equal(sfor, "");
+	/* already encrypted: as it is when the milter said so when it held it;
+	 * a hold without that verdict (the milter wrapped it, or a summary
+	 * that does not say) is encrypted to the party */
+	static const struct {
+		const char *name, *summary;
+		int want;
+	} held[] = {
+		{"the milter left it", as_is_verdict, 0},
+		{"no verdict", no_verdict, 1},
+		{"no summary", NULL, 1},
+		{"a summary that is no JSON", "{\"seal\":\"as-is\"", 1},
+		{"another verdict", "{\"categories\":\"ip-list\",\"seal\":\"wrap\"}", 1},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(held); i++) {
+		char *out = NULL, err[512] = "";
+		size_t outlen = 0;
+		const char *be[] = {"cert@cert.be"};
+		char sfor[64] = "x", fprs[SEAL_FPRS_MAX] = "x";
+		int rc = relayseal_release(&slot, be, 1, held[i].summary, sealed, strlen(sealed),
+					   &out, &outlen, sfor, sizeof sfor, fprs, sizeof fprs,
+					   err, sizeof err);
+		assert_int_eq_msg(held[i].name, rc, held[i].want);
+		if (rc == 0) {
+			assert_null(out);
+			assert_string_equal(sfor, "");
+		} else {
+			assert_true(seal_is_encrypted(out, outlen));
+			assert_string_equal(sfor, "cert-be");
+		}
+		free(out);
+	}
 	snapshot_slot_destroy(&slot);
 }
 
@@ -382,6 +410,7 @@ static void test_escrowed(void **state)
 		enum gate_action act;
 		int prc = plan_for(s, msg, be, 1, &rs, &act);
 		assert_int_eq_msg(rows[i].name, rs.on, rows[i].want == 1);
+		bool rs_on = rs.on;
 		if (prc == 1)
 			assert_null(memmem(rs.body, rs.bodylen, "8.8.8.8", 7));
 		relayseal_end(&rs);
@@ -389,8 +418,9 @@ static void test_escrowed(void **state)
 		char *out = NULL, err[512] = "", sfor[64] = "x", fprs[SEAL_FPRS_MAX] = "x";
 		size_t outlen = 0;
 		const char *bare[] = {"cert@cert.be"};
-		int rc = relayseal_release(&slot, bare, 1, msg, strlen(msg), &out, &outlen, sfor,
-					   sizeof sfor, fprs, sizeof fprs, err, sizeof err);
+		int rc = relayseal_release(&slot, bare, 1, rs_on ? no_verdict : as_is_verdict, msg,
+					   strlen(msg), &out, &outlen, sfor, sizeof sfor, fprs,
+					   sizeof fprs, err, sizeof err);
 		if (rc < 0)
 			fail_msg("%s: %s", rows[i].name, err);
 		assert_int_eq_msg(rows[i].name, rc, rows[i].want);
@@ -406,6 +436,39 @@ static void test_escrowed(void **state)
 		free(out);
 	}
 	snapshot_unref(s);
+	snapshot_slot_destroy(&slot);
+
+	/* held with the escrow key (the milter read the list: it would have
+	 * encrypted it to CERT.be), released after the EscrowKey is gone:
+	 * the releaser's scan reads nothing, yet the milter's verdict stands
+	 * and the copy is encrypted to CERT.be, not sent in the sender's
+	 * encryption */
+	struct relayseal rs;
+	enum gate_action act;
+	memset(&slot, 0, sizeof slot);
+	assert_int_equal(snapshot_slot_init(&slot, conf, load(extra)), 0);
+	s = snapshot_slot_get(&slot);
+	const char *be[] = {"<cert@cert.be>"};
+	plan_for(s, escrowed, be, 1, &rs, &act);
+	const char *summary = rs.on ? no_verdict : as_is_verdict;
+	assert_true(rs.on);
+	relayseal_end(&rs);
+	snapshot_unref(s);
+	snapshot_slot_destroy(&slot);
+	memset(&slot, 0, sizeof slot);
+	assert_int_equal(snapshot_slot_init(&slot, conf, load("")), 0);
+	char *out = NULL, err[512] = "", sfor[64] = "x", fprs[SEAL_FPRS_MAX] = "x";
+	size_t outlen = 0;
+	const char *bare[] = {"cert@cert.be"};
+	int rc = relayseal_release(&slot, bare, 1, summary, escrowed, strlen(escrowed), &out,
+				   &outlen, sfor, sizeof sfor, fprs, sizeof fprs, err, sizeof err);
+	if (rc != 1)
+		fail_msg("the escrow key gone: got %d (%s), want it encrypted to CERT.be", rc, err);
+	assert_true(seal_is_encrypted(out, outlen));
+	assert_string_equal(sfor, "cert-be");
+	assert_int_equal(strlen(fprs), 40);
+	assert_null(strstr(fprs, escrow_fpr));
+	free(out);
 	snapshot_slot_destroy(&slot);
 }
 

@@ -11,6 +11,7 @@
 #include "testutil.h"
 #include "fixture_gpg.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <glib.h>
@@ -405,7 +406,8 @@ static void test_keys_usable(void **state)
 /* The key check kept per snapshot (sealcache.h): asked again the same
  * day it answers without GnuPG (here: without the directory its homes
  * are made in); the next day, or once a usable key has expired, it
- * checks again; errors are not kept. */
+ * checks again; errors are not kept, nor "no usable key" (a key may
+ * become valid later that day). */
 static void test_key_cache(void **state)
 {
 	(void)state;
@@ -442,14 +444,15 @@ static void test_key_cache(void **state)
 		{"first: checked", &be, 0, true, 0, 1, 1},
 		{"again: kept", &be, 0, true, 0, 1, 1},
 		{"kept, no GnuPG needed", &be, 0, false, 0, 1, 1},
-		{"no usable key: kept too", &old, 0, true, 0, 0, 2},
-		{"no usable key, again", &old, 0, false, 0, 0, 2},
-		{"next day: checked (fails)", &be, 86400, false, -1, 0, 3},
-		{"an error is not kept", &be, 86400, false, -1, 0, 4},
-		{"next day: checked", &be, 86400, true, 0, 1, 5},
-		{"the day of the expiry", &be, -1, true, 0, 1, 6},
-		{"same day, before it: kept", &be, -1, false, 0, 1, 6},
-		{"the expiry: checked", &be, -2, false, -1, 0, 7},
+		{"no usable key: not kept", &old, 0, true, 0, 0, 2},
+		{"no usable key, again: checked", &old, 0, true, 0, 0, 3},
+		{"... it needs GnuPG", &old, 0, false, -1, 0, 4},
+		{"next day: checked (fails)", &be, 86400, false, -1, 0, 5},
+		{"an error is not kept", &be, 86400, false, -1, 0, 6},
+		{"next day: checked", &be, 86400, true, 0, 1, 7},
+		{"the day of the expiry", &be, -1, true, 0, 1, 8},
+		{"same day, before it: kept", &be, -1, false, 0, 1, 8},
+		{"the expiry: checked", &be, -2, false, -1, 0, 9},
 	};
 	assert_int_equal(seal_keys_check(be, tmp, &n, &until, err, sizeof err), 0);
 	/* the expiry's rows on one UTC day (until - 10 and until) */
@@ -564,6 +567,64 @@ static void test_kept_home_threads(void **state)
 	registry_unref(r);
 }
 
+/* The homes a crashed run left under the spool directory (the parties'
+ * keys in them) are removed at the next start: only directories named as
+ * the homes are, made before the sweep's moment, with what gpg put in
+ * them; a home being made now and anything else stay. */
+static void test_homes_sweep(void **state)
+{
+	(void)state;
+	char tmp[192], p[320];
+	snprintf(tmp, sizeof tmp, "%s/sweep", gdir);
+	assert_int_equal(mkdir(tmp, 0700), 0);
+	time_t now = time(NULL);
+	static const struct {
+		const char *name;
+		bool dir, old, gone;
+	} rows[] = {
+		{"grondslag-seal.aB3dE9", true, true, true},
+		{"grondslag-seal.Zz0011", true, true, true},
+		{"grondslag-seal.nEw123", true, false, false},
+		{"grondslag-seal.file01", false, true, false},
+		{"grondslag-seal.toolong1", true, true, false},
+		{"msg.aB3dE9", true, true, false},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+		snprintf(p, sizeof p, "%s/%s", tmp, rows[i].name);
+		if (rows[i].dir) {
+			assert_int_equal(mkdir(p, 0700), 0);
+			char q[400];
+			snprintf(q, sizeof q, "%s/private-keys-v1.d", p);
+			assert_int_equal(mkdir(q, 0700), 0);
+			snprintf(q, sizeof q, "%s/private-keys-v1.d/k.key", p);
+			FILE *f = fopen(q, "w");
+			assert_non_null(f);
+			fclose(f);
+			snprintf(q, sizeof q, "%s/pubring.kbx", p);
+			f = fopen(q, "w");
+			assert_non_null(f);
+			fclose(f);
+		} else {
+			FILE *f = fopen(p, "w");
+			assert_non_null(f);
+			fclose(f);
+		}
+		struct timespec ts[2] = {{.tv_sec = rows[i].old ? now - 3600 : now + 5},
+					 {.tv_sec = rows[i].old ? now - 3600 : now + 5}};
+		assert_int_equal(utimensat(AT_FDCWD, p, ts, 0), 0);
+	}
+	assert_int_eq_msg("removed", seal_homes_sweep(tmp, now), 2);
+	for (size_t i = 0; i < ARRAY_LEN(rows); i++) {
+		struct stat st;
+		snprintf(p, sizeof p, "%s/%s", tmp, rows[i].name);
+		if ((stat(p, &st) != 0) != rows[i].gone)
+			fail_msg("%s: %s", rows[i].name, rows[i].gone ? "left" : "removed");
+	}
+	assert_int_eq_msg("nothing left", seal_homes_sweep(tmp, now), 0);
+	snprintf(p, sizeof p, "%s/none", gdir);
+	assert_int_eq_msg("no directory", seal_homes_sweep(p, now), -1);
+}
+
 static void test_encrypt_roundtrip(void **state)
 {
 	(void)state;
@@ -619,6 +680,7 @@ int main(void)
 		cmocka_unit_test(test_keys_usable),
 		cmocka_unit_test(test_key_cache),
 		cmocka_unit_test(test_kept_home_threads),
+		cmocka_unit_test(test_homes_sweep),
 		cmocka_unit_test(test_encrypt_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

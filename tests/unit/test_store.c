@@ -439,6 +439,46 @@ static void test_hold_memory(void **state)
 	store_close(s);
 }
 
+/* The stamp of a stored message changes with what the message is checked
+ * against too: an edit of holds.sha256 or holds.size beside the store (an
+ * administrator's or an attacker's) is a new stamp, so nothing checked
+ * under the old one is taken as checked; the stamp ends in the recorded
+ * digest. */
+static void test_hold_stamp(void **state)
+{
+	(void)state;
+	char path[512], ref[STORE_REF_MAX], err[256], sql[256];
+	char first[STORE_HOLD_STAMP_MAX], now[STORE_HOLD_STAMP_MAX], sha[STORE_SHA256_HEX];
+	struct store *s = open_ok(store_db(path, sizeof path, "stamp.db"));
+	const char msg[] = "From: analyst@ncsc.nl\r\nSubject: x\r\n\r\n8.8.8.8\r\n";
+	struct hold_record h = sample_hold(msg, sizeof msg - 1);
+	assert_int_equal(store_hold_put(s, &h, ref, err, sizeof err), 0);
+	sha256_hex(msg, sizeof msg - 1, sha);
+	assert_int_equal(store_hold_message_stamp(s, ref, first, sizeof first), 0);
+	const char *tail = strrchr(first, ':');
+	assert_non_null(tail);
+	assert_str_eq_msg("the stamp ends in the digest", tail + 1, sha);
+	assert_int_equal(store_hold_message_stamp(s, ref, now, sizeof now), 0);
+	assert_str_eq_msg("unchanged: the same stamp", now, first);
+	assert_int_eq_msg("no such hold", store_hold_message_stamp(s, "G20250314-0000000000", now,
+								    sizeof now), 1);
+	assert_int_eq_msg("too small", store_hold_message_stamp(s, ref, now, 8), -1);
+	static const char *const edits[] = {
+		"sha256 = '0000000000000000000000000000000000000000000000000000000000000000'",
+		"size = size + 1",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(edits); i++) {
+		char before[STORE_HOLD_STAMP_MAX];
+		assert_int_equal(store_hold_message_stamp(s, ref, before, sizeof before), 0);
+		snprintf(sql, sizeof sql, "UPDATE holds SET %s WHERE ref = '%s'", edits[i], ref);
+		fixture_exec(path, sql);
+		assert_int_equal(store_hold_message_stamp(s, ref, now, sizeof now), 0);
+		if (strcmp(now, before) == 0)
+			fail_msg("%s: the stamp stayed %s", sql, now);
+	}
+	store_close(s);
+}
+
 /* A temporary file of n pseudo-random bytes; returns the fd, fills buf. */
 static int temp_message(char *buf, size_t n)
 {
@@ -1529,6 +1569,7 @@ int main(void)
 	/* the contract: every backend */
 	const struct CMUnitTest contract[] = {
 		cmocka_unit_test(test_hold_memory),
+		cmocka_unit_test(test_hold_stamp),
 		cmocka_unit_test(test_hold_fd),
 		cmocka_unit_test(test_hold_invalid),
 		cmocka_unit_test(test_hold_given_ref_and_notice),

@@ -81,9 +81,13 @@ void relayseal_end(struct relayseal *rs);
 
 /* The releaser's seal hook; arg: the daemon's struct snapshot_slot (the
  * current registry and config decide).  The recipients' encryption
- * groups (seal_group()) must agree: a copy for one party, or none. */
-int relayseal_release(void *arg, const char *const *rcpts, size_t n, const char *msg,
-		      size_t len, char **out, size_t *outlen, char *sealed_for, size_t sflen,
-		      char *fprs, size_t fprslen, char *err, size_t errlen);
+ * groups (seal_group()) must agree: a copy for one party, or none.  A
+ * copy already encrypted leaves as it is only when both the milter's
+ * verdict recorded in the hold's summary ("seal":"as-is") and a scan
+ * under the current snapshot say so; otherwise it is encrypted to the
+ * party's keys. */
+int relayseal_release(void *arg, const char *const *rcpts, size_t n, const char *summary,
+		      const char *msg, size_t len, char **out, size_t *outlen, char *sealed_for,
+		      size_t sflen, char *fprs, size_t fprslen, char *err, size_t errlen);
 
 #endif

@@ -90,10 +90,11 @@ struct releaser_setup {
 	 * err do not send now (no usable key, a GPGME error: the hold stays
 	 * approved and is tried again next pass, never sent as plaintext).
 	 * With 1 the party in sealed_for and the keys' fingerprints in fprs
-	 * (comma-separated), for the release-started record.  NULL: never. */
-	int (*seal)(void *arg, const char *const *rcpts, size_t n, const char *msg, size_t len,
-		    char **out, size_t *outlen, char *sealed_for, size_t sflen, char *fprs,
-		    size_t fprslen, char *err, size_t errlen);
+	 * (comma-separated), for the release-started record.  summary: the
+	 * hold's summary_json (what the milter recorded).  NULL: never. */
+	int (*seal)(void *arg, const char *const *rcpts, size_t n, const char *summary,
+		    const char *msg, size_t len, char **out, size_t *outlen, char *sealed_for,
+		    size_t sflen, char *fprs, size_t fprslen, char *err, size_t errlen);
 	void *seal_arg;
 };
 

@@ -49,6 +49,11 @@ struct hold_facts {
 	 * share record says so. */
 	const char *encrypted_for;
 	const char *key_fprs;
+	/* the milter found the message encrypted as a whole with nothing
+	 * readable in it (seal_as_is()) and would leave it as it is: said in
+	 * the hold's summary ("seal":"as-is") for its release, which leaves
+	 * it so only when this verdict and its own scan agree */
+	bool sealed_as_is;
 };
 
 struct holdrec;

@@ -154,6 +154,12 @@ int seal_ciphertext(const struct registry_party *p, const char *tmpdir, const ch
  * written but gpg's own random_seed, which it locks).  Reference
  * counted: the last unref removes the directory. */
 struct seal_home;
+/* Remove the GnuPG homes seal_home_open() made under tmpdir that were
+ * last changed before older: those a process that ended without its last
+ * unref (a crash, a kill) left behind, with the parties' keys in them.
+ * For a daemon's start, before it makes homes of its own there.  The
+ * number removed, -1 when tmpdir cannot be read. */
+int seal_homes_sweep(const char *tmpdir, time_t older);
 /* The home under tmpdir for p (0 usable keys is a home too); NULL + err. */
 struct seal_home *seal_home_open(const struct registry_party *p, const char *tmpdir, char *err,
 				 size_t errlen);

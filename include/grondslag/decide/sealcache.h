@@ -8,6 +8,8 @@
  * The answer is kept while it can be true: on the UTC day it was found
  * and before the first moment one of the usable keys (or the subkey it
  * encrypts with) expires.  Past either, the next message checks again.
+ * "No usable key" of a party with keys is not kept either: one of them
+ * may become valid later that day (its creation time reached).
  * Errors are never kept (the next message checks again), and an answer
  * that cannot be kept (the cache full) is simply not kept: every miss
  * means "check now", never "usable".  The registry's keys cannot change

@@ -54,7 +54,7 @@
  *   store_notice_retry(),
  *   store_notice_failed(), store_notice_count(), store_notice_backoff()
  *   store_hold_get(), store_hold_record_free(), store_hold_message(),
- *   store_hold_message_checked(), store_hold_message_stamp(),
+ *   store_hold_message_checked(), store_hold_message_stamp(), store_sha256_hex(),
  *   store_release_tampered(),
  *   store_hold_count()
  *   store_ref_new(), store_ref_valid()
@@ -239,11 +239,17 @@ char *store_hold_message(struct store *s, const char *ref, size_t *len);
  * the message was changed since (why says how; *msg NULL), -1 when it
  * cannot be read. */
 /* A stamp of the stored message of ref that changes whenever the message
- * may have changed, without reading it: its length, and on SQLite the
- * connection's data_version (any commit of another connection or process
- * to the file changes it), on PostgreSQL the row's version (xmin).  What
+ * or what it is checked against (holds.sha256, holds.size) may have
+ * changed, without reading the message: its length, the hold's size and
+ * on SQLite the connection's data_version (any commit of another
+ * connection or process to the file changes it), on PostgreSQL both rows'
+ * versions (xmin); last, after the last ':', the recorded SHA-256.  What
  * was checked by store_hold_message_checked() under one stamp stays
- * checked while the stamp is the same.  0 + out, 1 no such message, -1. */
+ * checked while the stamp is the same.  0 + out (STORE_HOLD_STAMP_MAX
+ * bytes are enough), 1 no such message, -1. */
+#define STORE_HOLD_STAMP_MAX 160
+/* The SHA-256 of n bytes at m as hex, as holds.sha256 records it. */
+void store_sha256_hex(const char *m, size_t n, char out[STORE_SHA256_HEX]);
 int store_hold_message_stamp(struct store *s, const char *ref, char *out, size_t outlen);
 int store_hold_message_checked(struct store *s, const char *ref, char **msg, size_t *len,
 			       char *why, size_t whylen);
