@@ -501,7 +501,13 @@ struct store *store_take(struct store *s)
 void store_give(struct store *c)
 {
 	struct store *f = c->front;
-	pthread_mutex_unlock(&c->lock);
+	if (pthread_mutex_unlock(&c->lock) != 0) {
+		/* not this thread's connection: another's transaction would go
+		 * on unguarded; nothing sound is left to do */
+		fprintf(stderr, "store: a connection given back by a thread that does not"
+				" hold it\n");
+		abort();
+	}
 	if (f->nmore > 0) {
 		/* under pool_lock: a taker between its tries and its wait
 		 * cannot miss this */
@@ -900,11 +906,24 @@ static int create_pg_schema(struct store *s, char *err, size_t errlen)
 	return rc == 0 ? pg_migrate(s, PG_SCHEMA_VERSION, err, errlen) : -1;
 }
 
+/* A connection's lock: error-checking, so that giving back a connection
+ * this thread does not hold (a function that gives back another than it
+ * took) is caught at once (store_give()), not a writer's transaction
+ * ended under it. */
+static void conn_lock_init(pthread_mutex_t *m)
+{
+	pthread_mutexattr_t a;
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_ERRORCHECK);
+	pthread_mutex_init(m, &a);
+	pthread_mutexattr_destroy(&a);
+}
+
 /* The locks of a new store, its own front. */
 static void store_struct_init(struct store *s)
 {
 	s->front = s;
-	pthread_mutex_init(&s->lock, NULL);
+	conn_lock_init(&s->lock);
 	pthread_mutex_init(&s->pool_lock, NULL);
 	pthread_cond_init(&s->pool_cond, NULL);
 	pthread_mutex_init(&s->write_lock, NULL);
@@ -1230,7 +1249,7 @@ static struct store *pool_member(struct store *f, unsigned timeout, char *err, s
 		return NULL;
 	}
 	m->front = f;
-	pthread_mutex_init(&m->lock, NULL);
+	conn_lock_init(&m->lock);
 	m->readonly = f->readonly;
 	m->path = f->path;
 	memcpy(m->relay, f->relay, sizeof m->relay);

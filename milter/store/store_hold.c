@@ -484,9 +484,9 @@ int store_hold_message_stamp(struct store *s, const char *ref, char *out, size_t
 {
 	if (s == NULL || ref == NULL || outlen == 0)
 		return -1;
+	s = store_take(s);
 	bool pg = db_backend(s->db) == DB_POSTGRES;
 	int64_t version = 0;
-	pthread_mutex_lock(&s->lock);
 	struct db_stmt *st = store_prepare(
 		s,
 		pg ? "SELECT length(message), CAST(CAST(xmin AS TEXT) AS BIGINT) FROM hold_messages"
@@ -509,7 +509,7 @@ int store_hold_message_stamp(struct store *s, const char *ref, char *out, size_t
 		}
 	}
 	db_finalize(st);
-	pthread_mutex_unlock(&s->lock);
+	store_give(s);
 	return rc;
 }
 

@@ -22,6 +22,7 @@
 #include "grondslag/base/limits.h"
 #include "grondslag/store/db.h"
 #include "grondslag/store/store.h"
+#include "grondslag/store/store_report.h"
 
 
 /* path of name inside the test directory (static buffer per call site) */
@@ -1391,6 +1392,63 @@ static void test_notices_put_unless(void **state)
 	store_close(b);
 }
 
+struct reader {
+	struct store *s;
+	int n, failures;
+};
+
+static int count_hold(void *arg, const struct store_report_hold *h)
+{
+	(void)h;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+/* Thread: n rounds of the readers' functions (the control socket's and
+ * the reports') beside the writers, each on the connection it took. */
+static void *reader_main(void *arg)
+{
+	struct reader *r = arg;
+	char err[256], out[128];
+	for (int i = 0; i < r->n; i++) {
+		struct store_hold_filter f = {.all_states = true, .limit = 5};
+		struct store_hold_list l = {0};
+		if (store_holds_list(r->s, &f, &l, err, sizeof err) != 0) {
+			r->failures++;
+			continue;
+		}
+		if (l.n > 0) {
+			const char *ref = l.holds[0].ref;
+			struct store_case c = {0};
+			if (store_case_get(r->s, ref, &c, err, sizeof err) != 0)
+				r->failures++;
+			store_case_free(&c);
+			struct store_approval *a = NULL;
+			size_t na = 0;
+			if (store_hold_approvals(r->s, ref, &a, &na, err, sizeof err) != 0)
+				r->failures++;
+			store_approvals_free(a, na);
+			if (store_hold_message_stamp(r->s, ref, out, sizeof out) != 0)
+				r->failures++;
+		}
+		store_hold_list_free(&l);
+		if (store_party_held(r->s, "CERT-X", out, sizeof out, err, sizeof err) < 0)
+			r->failures++;
+		struct store_totals tot;
+		if (store_report_totals(r->s, &tot, err, sizeof err) != 0)
+			r->failures++;
+		size_t nh = 0;
+		if (store_report_holds(r->s, 0, INT64_MAX, count_hold, &nh, err, sizeof err) != 0)
+			r->failures++;
+		/* the notifier's look at the outbox, from several threads: the
+		 * strings it keeps are swapped under a lock, never freed twice */
+		struct store_notice n;
+		if (store_notice_next(r->s, time(NULL) + 1, &n) < 0)
+			r->failures++;
+	}
+	return NULL;
+}
+
 /* The count of sql, waited for (up to 5 s) to become want: the server
  * lists a session that ended (the last count's own) for a moment. */
 static long long sessions(const char *path, const char *sql, long long want)
@@ -1404,9 +1462,11 @@ static long long sessions(const char *path, const char *sql, long long want)
 }
 
 /* The daemon's connections: store_pool_grow() opens them (PostgreSQL;
- * SQLite keeps its one), 8 threads write through one store at once, the
- * chain stays one linear chain; connections the server ended are made
- * anew by their next use, and there are never more than the pool's. */
+ * SQLite keeps its one), 8 threads write through one store at once while
+ * 4 read (listings, cases, reports: each reads and ends its transaction
+ * on the connection it took, never on a writer's), the chain stays one
+ * linear chain; connections the server ended are made anew by their next
+ * use, and there are never more than the pool's. */
 static void test_pool(void **state)
 {
 	(void)state;
@@ -1439,15 +1499,24 @@ static void test_pool(void **state)
 				 " 'grondslag'", name);
 			assert_int_eq_msg("connections ended", fixture_rows(admin, kill), 4);
 		}
-		pthread_t t[8];
+		pthread_t t[8], rt[4];
 		struct writer w[8];
+		struct reader r[4];
 		for (int i = 0; i < 8; i++) {
 			w[i] = (struct writer){s, path, i + 8 * round, 10, 0};
 			assert_int_equal(pthread_create(&t[i], NULL, writer_main, &w[i]), 0);
 		}
+		for (int i = 0; i < 4; i++) {
+			r[i] = (struct reader){s, 10, 0};
+			assert_int_equal(pthread_create(&rt[i], NULL, reader_main, &r[i]), 0);
+		}
 		for (int i = 0; i < 8; i++) {
 			pthread_join(t[i], NULL);
 			assert_int_eq_msg("failed writes", w[i].failures, 0);
+		}
+		for (int i = 0; i < 4; i++) {
+			pthread_join(rt[i], NULL);
+			assert_int_eq_msg("failed reads", r[i].failures, 0);
 		}
 	}
 	assert_int_eq_msg("holds", store_hold_count(s), 160);
