@@ -1542,6 +1542,35 @@ static void test_pool(void **state)
 	store_close(s);
 }
 
+/* PostgreSQL: DatabaseTimeout bounds a write transaction (the milter must
+ * answer within it), not what else the daemon's connection runs: a report
+ * or an audit over a large store keeps the readers' own limit. */
+static void test_pg_timeout_writers_only(void **state)
+{
+	(void)state;
+	char path[512], err[512];
+	struct store *s = open_ok(store_db(path, sizeof path, "writerlimit"));
+	store_close(s);
+	struct db *db = db_open(path, DB_READWRITE, err, sizeof err);
+	assert_non_null(db);
+	assert_int_eq_msg("timeout 1 s", db_set_timeout(db, 1), DB_OK);
+	int64_t v = 0;
+	assert_int_eq_msg("a read of 2 s outside a write transaction",
+			  db_query_int(db, "SELECT 7 FROM pg_sleep(2)", &v), DB_OK);
+	assert_int_eq_msg("its answer", (int)v, 7);
+	assert_int_eq_msg("a read transaction", db_begin_read(db), DB_OK);
+	assert_int_eq_msg("a read of 2 s in it", db_query_int(db, "SELECT 8 FROM pg_sleep(2)", &v),
+			  DB_OK);
+	assert_int_eq_msg("read committed", db_commit(db), DB_OK);
+	assert_int_eq_msg("a write transaction", db_begin_write(db), DB_OK);
+	assert_int_eq_msg("a statement of 2 s in it: cancelled",
+			  db_query_int(db, "SELECT 9 FROM pg_sleep(2)", &v), DB_ERROR);
+	db_rollback(db);
+	assert_int_eq_msg("after it, reads have their limit again",
+			  db_query_int(db, "SELECT 10 FROM pg_sleep(2)", &v), DB_OK);
+	db_close(db);
+}
+
 /* PostgreSQL: a commit that waits for a synchronous standby that is not
  * there (a promoted standby still naming one) fails within the store's
  * timeout, as a retryable error (the milter answers 451), instead of
@@ -1594,6 +1623,7 @@ int main(void)
 		cmocka_unit_test(test_pg_copy),
 		cmocka_unit_test(test_pg_lease_db_clock),
 		cmocka_unit_test(test_pg_commit_deadline),
+		cmocka_unit_test(test_pg_timeout_writers_only),
 	};
 	/* the contract: every backend */
 	const struct CMUnitTest contract[] = {
