@@ -819,24 +819,24 @@ static int configure(struct store *s, char *err, size_t errlen)
 	return db_backend(s->db) == DB_POSTGRES ? 0 : configure_sqlite(s, err, errlen);
 }
 
-/* The record "store-migrated" of a store taken from version `from` to
- * this one, by the user running it, in the current transaction. */
-static int migrated_record(struct store *s, int64_t from, char *err, size_t errlen)
+/* The record "store-migrated" of a store taken from version to - 1 to
+ * to, by the user running it, in the current transaction. */
+static int migrated_record(struct store *s, int64_t to, char *err, size_t errlen)
 {
 	char name[64], details[96];
 	struct store_actor who = store_admin_actor(name, sizeof name);
-	snprintf(details, sizeof details, "{\"from\":%lld,\"to\":%d}", (long long)from,
-		 STORE_SCHEMA_VERSION);
+	snprintf(details, sizeof details, "{\"from\":%lld,\"to\":%lld}", (long long)(to - 1),
+		 (long long)to);
 	struct store_audit a = {.actor = &who, .event = "store-migrated", .ref = "",
 				.details = details};
 	return store_audit_append(s, &a, 0, NULL, err, errlen);
 }
 
 /* One migration step to version `to`: its DDL and the version row in one
- * transaction; from >= 0: the last step of an upgrade from that version,
- * whose record goes in the same transaction (never a schema changed
- * without its record, nor a record of a change that did not happen). */
-static int migrate_step(struct store *s, int64_t to, const char *step, int64_t from, char *err,
+ * transaction; record: of an existing store, whose step's record goes in
+ * the same transaction (never a schema changed without its record, nor a
+ * record of a change that did not happen, whichever step fails). */
+static int migrate_step(struct store *s, int64_t to, const char *step, bool record, char *err,
 			size_t errlen)
 {
 	char sql[128];
@@ -853,8 +853,8 @@ static int migrate_step(struct store *s, int64_t to, const char *step, int64_t f
 			   s->path, (long long)to, db_errmsg(s->db));
 		rc = -1;
 	}
-	if (rc == 0 && from >= 0)
-		rc = migrated_record(s, from, err, errlen);
+	if (rc == 0 && record)
+		rc = migrated_record(s, to, err, errlen);
 	/* the test hook (store_fail_commits) cannot be armed yet: the store
 	 * is not open before its migrations are done */
 	return store_txn_end(s, rc, rc == 0, err, errlen);
@@ -865,21 +865,20 @@ static int migrate_step(struct store *s, int64_t to, const char *step, int64_t f
  * is "init") records its upgrade as PostgreSQL's "store migrate" does. */
 static int migrate(struct store *s, int64_t version, char *err, size_t errlen)
 {
-	for (int64_t v = version; v < STORE_SCHEMA_VERSION; v++) {
-		int64_t from = version > 0 && v + 1 == STORE_SCHEMA_VERSION ? version : -1;
-		if (migrate_step(s, v + 1, migrations[v], from, err, errlen) != 0)
+	for (int64_t v = version; v < STORE_SCHEMA_VERSION; v++)
+		if (migrate_step(s, v + 1, migrations[v], version > 0, err, errlen) != 0)
 			return -1;
-	}
 	return 0;
 }
 
 /* PostgreSQL: pg_migrations from version up, one transaction each with
- * its schema_version. */
-static int pg_migrate(struct store *s, int64_t version, char *err, size_t errlen)
+ * its schema_version, and its record when record (an existing store: a
+ * new one's record is "init"). */
+static int pg_migrate(struct store *s, int64_t version, bool record, char *err, size_t errlen)
 {
 	for (int64_t v = version < PG_SCHEMA_VERSION ? PG_SCHEMA_VERSION : version;
 	     v < STORE_SCHEMA_VERSION; v++)
-		if (migrate_step(s, v + 1, pg_migrations[v - PG_SCHEMA_VERSION], -1, err,
+		if (migrate_step(s, v + 1, pg_migrations[v - PG_SCHEMA_VERSION], record, err,
 				 errlen) != 0)
 			return -1;
 	return 0;
@@ -903,7 +902,7 @@ static int create_pg_schema(struct store *s, char *err, size_t errlen)
 		rc = -1;
 	}
 	rc = store_txn_end(s, rc, rc == 0, err, errlen);
-	return rc == 0 ? pg_migrate(s, PG_SCHEMA_VERSION, err, errlen) : -1;
+	return rc == 0 ? pg_migrate(s, PG_SCHEMA_VERSION, false, err, errlen) : -1;
 }
 
 /* A connection's lock: error-checking, so that giving back a connection
@@ -1086,16 +1085,9 @@ int store_migrate(const char *database, int64_t *from, char *err, size_t errlen)
 	if (s == NULL)
 		return -1;
 	int rc = check_identity(s, from, err, errlen) == 0 && configure(s, err, errlen) == 0 &&
-			 pg_migrate(s, *from, err, errlen) == 0
+			 pg_migrate(s, *from, true, err, errlen) == 0
 		 ? 0
 		 : -1;
-	if (rc == 0 && *from != STORE_SCHEMA_VERSION) {
-		/* the chain says who changed the schema, from which version */
-		struct store *t = store_txn_begin(s, err, errlen);
-		rc = t != NULL ? migrated_record(t, *from, err, errlen) : -1;
-		if (t != NULL)
-			rc = store_txn_end(t, rc, rc == 0, err, errlen);
-	}
 	store_close(s);
 	return rc;
 }

@@ -144,20 +144,33 @@ static void test_open_create(void **state)
 			  STORE_SCHEMA_VERSION);
 	assert_int_eq_msg("case tables made", rows(path, "SELECT count(*) FROM sqlite_master WHERE"
 						 " name IN ('hold_cases','hold_advice','leases')"), 3);
-	/* the chain says who upgraded it, from which version to which, as
+	/* the chain says who upgraded it, step by step (5 to 6, 6 to 7), as
 	 * PostgreSQL's "store migrate" does; once, and the chain holds */
-	char q[160];
-	snprintf(q, sizeof q, "SELECT count(*) FROM audit WHERE event = 'store-migrated' AND"
-		 " actor <> '' AND details = '{\"from\":5,\"to\":%d}'", STORE_SCHEMA_VERSION);
-	assert_int_eq_msg("the upgrade's record", rows(path, q), 1);
+	const char *q = "SELECT count(*) FROM audit WHERE event = 'store-migrated' AND"
+			" actor <> '' AND details IN ('{\"from\":5,\"to\":6}',"
+			" '{\"from\":6,\"to\":7}')";
+	assert_int_eq_msg("a record per step", rows(path, q), 2);
 	assert_int_eq_msg("no record of a new store", rows(path, "SELECT count(*) FROM audit WHERE"
-								" event = 'store-migrated'"), 1);
+								" event = 'store-migrated'"), 2);
 	s = open_ok(path);
 	struct store_audit_check ck;
 	char err[512];
 	assert_int_eq_msg("the chain intact", store_audit_verify(s, &ck, err, sizeof err), 0);
 	store_close(s);
-	assert_int_eq_msg("reopened: no second record", rows(path, q), 1);
+	assert_int_eq_msg("reopened: no second record", rows(path, q), 2);
+	/* a step that fails (7: its table is there already) leaves the steps
+	 * before it committed, each with its record, and none of its own */
+	exec_sql(path, "DROP TABLE hold_advice; DROP TABLE hold_cases; DROP TABLE leases;"
+		       " ALTER TABLE release_tokens DROP COLUMN relay; PRAGMA user_version = 5;"
+		       " CREATE TABLE leases(x INTEGER);");
+	assert_null(fixture_store_open(path, err, sizeof err));
+	assert_int_eq_msg("stopped at 6", rows(path, "PRAGMA user_version"), 6);
+	assert_int_eq_msg("step 6 recorded", rows(path, "SELECT count(*) FROM audit WHERE"
+						      " event = 'store-migrated' AND details ="
+						      " '{\"from\":5,\"to\":6}'"), 2);
+	assert_int_eq_msg("step 7 not recorded", rows(path, "SELECT count(*) FROM audit WHERE"
+							  " event = 'store-migrated' AND details ="
+							  " '{\"from\":6,\"to\":7}'"), 1);
 }
 
 /* Make a file for the open-error table; path is the database path. */
@@ -1043,14 +1056,15 @@ static void test_pg_init(void **state)
 	struct store_audit_check ck;
 	assert_int_eq_msg("the chain intact", store_audit_verify(s, &ck, err, sizeof err), 0);
 	store_close(s);
-	/* the chain says who migrated, from which version to which */
-	char q[160];
-	snprintf(q, sizeof q, "SELECT count(*) FROM audit WHERE event = 'store-migrated' AND"
-		 " actor <> '' AND details = '{\"from\":5,\"to\":%d}'", STORE_SCHEMA_VERSION);
-	assert_int_eq_msg("the migration's record", rows(path, q), 1);
+	/* the chain says who migrated, step by step, each in its step's
+	 * transaction */
+	const char *q = "SELECT count(*) FROM audit WHERE event = 'store-migrated' AND"
+			" actor <> '' AND details IN ('{\"from\":5,\"to\":6}',"
+			" '{\"from\":6,\"to\":7}')";
+	assert_int_eq_msg("a record per step", rows(path, q), 2);
 	assert_int_eq_msg("migrate again: nothing to do", store_migrate(path, &from, err,
 									sizeof err), 0);
-	assert_int_eq_msg("no record when nothing migrated", rows(path, q), 1);
+	assert_int_eq_msg("no record when nothing migrated", rows(path, q), 2);
 	assert_int_eq_msg("holds after migrating", rows(path, "SELECT count(*) FROM holds"), 1);
 	/* a database of something else */
 	store_db(path, sizeof path, "pgforeign");
