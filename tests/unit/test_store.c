@@ -1463,6 +1463,19 @@ static void *reader_main(void *arg)
 	return NULL;
 }
 
+/* Thread: the outbox's next notice, n times (the strings of the front
+ * swapped by each call, never freed twice). */
+static void *notice_main(void *arg)
+{
+	struct reader *r = arg;
+	for (int i = 0; i < r->n; i++) {
+		struct store_notice n;
+		if (store_notice_next(r->s, time(NULL) + 1, &n) != 1)
+			r->failures++;
+	}
+	return NULL;
+}
+
 /* The count of sql, waited for (up to 5 s) to become want: the server
  * lists a session that ended (the last count's own) for a moment. */
 static long long sessions(const char *path, const char *sql, long long want)
@@ -1545,6 +1558,19 @@ static void test_pool(void **state)
 		long long n = rows(path, count);
 		if (n < 1 || n > 4)
 			fail_msg("the store's sessions after the reconnects: got %lld, want 1..4", n);
+	}
+	/* four threads ask for the next notice at once, each on its own
+	 * connection */
+	assert_int_equal(store_notice_put(s, "hold", "", "j@ncsc.nl", "m", err, sizeof err), 0);
+	pthread_t nt[4];
+	struct reader nr[4];
+	for (int i = 0; i < 4; i++) {
+		nr[i] = (struct reader){s, 300, 0};
+		assert_int_equal(pthread_create(&nt[i], NULL, notice_main, &nr[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(nt[i], NULL);
+		assert_int_eq_msg("next notice", nr[i].failures, 0);
 	}
 	/* the test hook counts for every connection of the store */
 	store_fail_commits(s, 2);
