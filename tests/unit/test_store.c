@@ -1476,6 +1476,25 @@ static void *notice_main(void *arg)
 	return NULL;
 }
 
+/* k threads of fn, each n rounds on s. */
+static void readers_start(pthread_t *t, struct reader *r, int k, void *(*fn)(void *),
+			  struct store *s, int n)
+{
+	for (int i = 0; i < k; i++) {
+		r[i] = (struct reader){s, n, 0};
+		assert_int_equal(pthread_create(&t[i], NULL, fn, &r[i]), 0);
+	}
+}
+
+/* Wait for the k threads of readers_start(): none may have failed. */
+static void readers_join(pthread_t *t, struct reader *r, int k, const char *what)
+{
+	for (int i = 0; i < k; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_eq_msg(what, r[i].failures, 0);
+	}
+}
+
 /* The count of sql, waited for (up to 5 s) to become want: the server
  * lists a session that ended (the last count's own) for a moment. */
 static long long sessions(const char *path, const char *sql, long long want)
@@ -1533,18 +1552,12 @@ static void test_pool(void **state)
 			w[i] = (struct writer){s, path, i + 8 * round, 10, 0};
 			assert_int_equal(pthread_create(&t[i], NULL, writer_main, &w[i]), 0);
 		}
-		for (int i = 0; i < 4; i++) {
-			r[i] = (struct reader){s, 10, 0};
-			assert_int_equal(pthread_create(&rt[i], NULL, reader_main, &r[i]), 0);
-		}
+		readers_start(rt, r, 4, reader_main, s, 10);
 		for (int i = 0; i < 8; i++) {
 			pthread_join(t[i], NULL);
 			assert_int_eq_msg("failed writes", w[i].failures, 0);
 		}
-		for (int i = 0; i < 4; i++) {
-			pthread_join(rt[i], NULL);
-			assert_int_eq_msg("failed reads", r[i].failures, 0);
-		}
+		readers_join(rt, r, 4, "failed reads");
 	}
 	assert_int_eq_msg("holds", store_hold_count(s), 160);
 	struct store_audit_check c;
@@ -1564,14 +1577,8 @@ static void test_pool(void **state)
 	assert_int_equal(store_notice_put(s, "hold", "", "j@ncsc.nl", "m", err, sizeof err), 0);
 	pthread_t nt[4];
 	struct reader nr[4];
-	for (int i = 0; i < 4; i++) {
-		nr[i] = (struct reader){s, 300, 0};
-		assert_int_equal(pthread_create(&nt[i], NULL, notice_main, &nr[i]), 0);
-	}
-	for (int i = 0; i < 4; i++) {
-		pthread_join(nt[i], NULL);
-		assert_int_eq_msg("next notice", nr[i].failures, 0);
-	}
+	readers_start(nt, nr, 4, notice_main, s, 300);
+	readers_join(nt, nr, 4, "next notice");
 	/* the test hook counts for every connection of the store */
 	store_fail_commits(s, 2);
 	char ref[STORE_REF_MAX];
