@@ -10,9 +10,9 @@
  * way: synchronous_commit on (a COMMIT returns once it is flushed, and on
  * a synchronous standby where the server has one, whatever the server's
  * default), lock_timeout 10 s (as SQLite's busy timeout), statement_timeout
- * for a writer (db_set_timeout(), 60 s unless set; a COMMIT has the same
- * deadline, kept here: pq_commit()), and read-only transactions for a
- * read-only open.
+ * 60 s, in a write transaction its own (db_set_timeout(), 60 s unless set;
+ * a COMMIT has the same deadline, kept here: pq_commit()), and read-only
+ * transactions for a read-only open.
  *
  * Statements: the store's "?N" parameters are sent as "$N" with
  * PQexecParams, integers as int8 and text as text (so "?1 IS NULL" has a
@@ -47,6 +47,9 @@
 /* A writer's statement_timeout and commit deadline unless db_set_timeout()
  * says otherwise. */
 #define DB_PG_TIMEOUT 60
+/* The statement_timeout of everything else a writable connection runs (a
+ * report, an audit over a large store), whatever DatabaseTimeout says. */
+#define DB_PG_READ_TIMEOUT 60
 
 struct pg_db {
 	struct db base;
@@ -122,15 +125,16 @@ static int fail_res(struct db *db, const PGresult *res)
 static int setup_session(struct db *db)
 {
 	/* a writer never hangs on a server that stopped answering: the
-	 * milter must answer the MTA (451) within its timeout; a reader (a
-	 * report over a large store) may take longer */
+	 * milter must answer the MTA (451) within its timeout, so a write
+	 * transaction sets its own, shorter limit (pq_begin_write()); a
+	 * reader (a report over a large store) may take longer */
 	char sql[160];
 	if (pg(db)->mode == DB_READONLY)
 		snprintf(sql, sizeof sql, "SET synchronous_commit TO on; SET lock_timeout TO '10s';"
 					  " SET default_transaction_read_only TO on");
 	else
 		snprintf(sql, sizeof sql, "SET synchronous_commit TO on; SET lock_timeout TO '10s';"
-					  " SET statement_timeout TO '%us'", pg(db)->timeout);
+					  " SET statement_timeout TO '%us'", DB_PG_READ_TIMEOUT);
 	PGresult *res = PQexec(pg(db)->conn, sql);
 	int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? DB_OK : fail_res(db, res);
 	PQclear(res);
@@ -461,9 +465,13 @@ static int pq_begin_write(struct db *db)
 {
 	if (ready(db) != DB_OK)
 		return DB_ERROR;
-	char sql[128];
+	/* the writer's deadline for this transaction only (SET LOCAL): the
+	 * session's limit (setup_session()) stays the readers' */
+	char sql[192];
 	snprintf(sql, sizeof sql, "BEGIN ISOLATION LEVEL READ COMMITTED;"
-				  " SELECT pg_advisory_xact_lock(%d)", STORE_LOCK_KEY);
+				  " SET LOCAL statement_timeout TO '%us';"
+				  " SELECT pg_advisory_xact_lock(%d)",
+		 pg(db)->timeout ? pg(db)->timeout : DB_PG_TIMEOUT, STORE_LOCK_KEY);
 	if (command(db, sql) != DB_OK) {
 		if (pq_in_transaction(db))
 			command(db, "ROLLBACK");

@@ -501,7 +501,13 @@ struct store *store_take(struct store *s)
 void store_give(struct store *c)
 {
 	struct store *f = c->front;
-	pthread_mutex_unlock(&c->lock);
+	if (pthread_mutex_unlock(&c->lock) != 0) {
+		/* not this thread's connection: another's transaction would go
+		 * on unguarded; nothing sound is left to do */
+		fprintf(stderr, "store: a connection given back by a thread that does not"
+				" hold it\n");
+		abort();
+	}
 	if (f->nmore > 0) {
 		/* under pool_lock: a taker between its tries and its wait
 		 * cannot miss this */
@@ -813,24 +819,24 @@ static int configure(struct store *s, char *err, size_t errlen)
 	return db_backend(s->db) == DB_POSTGRES ? 0 : configure_sqlite(s, err, errlen);
 }
 
-/* The record "store-migrated" of a store taken from version `from` to
- * this one, by the user running it, in the current transaction. */
-static int migrated_record(struct store *s, int64_t from, char *err, size_t errlen)
+/* The record "store-migrated" of a store taken from version to - 1 to
+ * to, by the user running it, in the current transaction. */
+static int migrated_record(struct store *s, int64_t to, char *err, size_t errlen)
 {
 	char name[64], details[96];
 	struct store_actor who = store_admin_actor(name, sizeof name);
-	snprintf(details, sizeof details, "{\"from\":%lld,\"to\":%d}", (long long)from,
-		 STORE_SCHEMA_VERSION);
+	snprintf(details, sizeof details, "{\"from\":%lld,\"to\":%lld}", (long long)(to - 1),
+		 (long long)to);
 	struct store_audit a = {.actor = &who, .event = "store-migrated", .ref = "",
 				.details = details};
 	return store_audit_append(s, &a, 0, NULL, err, errlen);
 }
 
 /* One migration step to version `to`: its DDL and the version row in one
- * transaction; from >= 0: the last step of an upgrade from that version,
- * whose record goes in the same transaction (never a schema changed
- * without its record, nor a record of a change that did not happen). */
-static int migrate_step(struct store *s, int64_t to, const char *step, int64_t from, char *err,
+ * transaction; record: of an existing store, whose step's record goes in
+ * the same transaction (never a schema changed without its record, nor a
+ * record of a change that did not happen, whichever step fails). */
+static int migrate_step(struct store *s, int64_t to, const char *step, bool record, char *err,
 			size_t errlen)
 {
 	char sql[128];
@@ -847,8 +853,8 @@ static int migrate_step(struct store *s, int64_t to, const char *step, int64_t f
 			   s->path, (long long)to, db_errmsg(s->db));
 		rc = -1;
 	}
-	if (rc == 0 && from >= 0)
-		rc = migrated_record(s, from, err, errlen);
+	if (rc == 0 && record)
+		rc = migrated_record(s, to, err, errlen);
 	/* the test hook (store_fail_commits) cannot be armed yet: the store
 	 * is not open before its migrations are done */
 	return store_txn_end(s, rc, rc == 0, err, errlen);
@@ -859,21 +865,20 @@ static int migrate_step(struct store *s, int64_t to, const char *step, int64_t f
  * is "init") records its upgrade as PostgreSQL's "store migrate" does. */
 static int migrate(struct store *s, int64_t version, char *err, size_t errlen)
 {
-	for (int64_t v = version; v < STORE_SCHEMA_VERSION; v++) {
-		int64_t from = version > 0 && v + 1 == STORE_SCHEMA_VERSION ? version : -1;
-		if (migrate_step(s, v + 1, migrations[v], from, err, errlen) != 0)
+	for (int64_t v = version; v < STORE_SCHEMA_VERSION; v++)
+		if (migrate_step(s, v + 1, migrations[v], version > 0, err, errlen) != 0)
 			return -1;
-	}
 	return 0;
 }
 
 /* PostgreSQL: pg_migrations from version up, one transaction each with
- * its schema_version. */
-static int pg_migrate(struct store *s, int64_t version, char *err, size_t errlen)
+ * its schema_version, and its record when record (an existing store: a
+ * new one's record is "init"). */
+static int pg_migrate(struct store *s, int64_t version, bool record, char *err, size_t errlen)
 {
 	for (int64_t v = version < PG_SCHEMA_VERSION ? PG_SCHEMA_VERSION : version;
 	     v < STORE_SCHEMA_VERSION; v++)
-		if (migrate_step(s, v + 1, pg_migrations[v - PG_SCHEMA_VERSION], -1, err,
+		if (migrate_step(s, v + 1, pg_migrations[v - PG_SCHEMA_VERSION], record, err,
 				 errlen) != 0)
 			return -1;
 	return 0;
@@ -897,14 +902,27 @@ static int create_pg_schema(struct store *s, char *err, size_t errlen)
 		rc = -1;
 	}
 	rc = store_txn_end(s, rc, rc == 0, err, errlen);
-	return rc == 0 ? pg_migrate(s, PG_SCHEMA_VERSION, err, errlen) : -1;
+	return rc == 0 ? pg_migrate(s, PG_SCHEMA_VERSION, false, err, errlen) : -1;
+}
+
+/* A connection's lock: error-checking, so that giving back a connection
+ * this thread does not hold (a function that gives back another than it
+ * took) is caught at once (store_give()), not a writer's transaction
+ * ended under it. */
+static void conn_lock_init(pthread_mutex_t *m)
+{
+	pthread_mutexattr_t a;
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_settype(&a, PTHREAD_MUTEX_ERRORCHECK);
+	pthread_mutex_init(m, &a);
+	pthread_mutexattr_destroy(&a);
 }
 
 /* The locks of a new store, its own front. */
 static void store_struct_init(struct store *s)
 {
 	s->front = s;
-	pthread_mutex_init(&s->lock, NULL);
+	conn_lock_init(&s->lock);
 	pthread_mutex_init(&s->pool_lock, NULL);
 	pthread_cond_init(&s->pool_cond, NULL);
 	pthread_mutex_init(&s->write_lock, NULL);
@@ -1067,16 +1085,9 @@ int store_migrate(const char *database, int64_t *from, char *err, size_t errlen)
 	if (s == NULL)
 		return -1;
 	int rc = check_identity(s, from, err, errlen) == 0 && configure(s, err, errlen) == 0 &&
-			 pg_migrate(s, *from, err, errlen) == 0
+			 pg_migrate(s, *from, true, err, errlen) == 0
 		 ? 0
 		 : -1;
-	if (rc == 0 && *from != STORE_SCHEMA_VERSION) {
-		/* the chain says who changed the schema, from which version */
-		struct store *t = store_txn_begin(s, err, errlen);
-		rc = t != NULL ? migrated_record(t, *from, err, errlen) : -1;
-		if (t != NULL)
-			rc = store_txn_end(t, rc, rc == 0, err, errlen);
-	}
 	store_close(s);
 	return rc;
 }
@@ -1230,7 +1241,7 @@ static struct store *pool_member(struct store *f, unsigned timeout, char *err, s
 		return NULL;
 	}
 	m->front = f;
-	pthread_mutex_init(&m->lock, NULL);
+	conn_lock_init(&m->lock);
 	m->readonly = f->readonly;
 	m->path = f->path;
 	memcpy(m->relay, f->relay, sizeof m->relay);

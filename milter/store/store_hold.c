@@ -484,9 +484,9 @@ int store_hold_message_stamp(struct store *s, const char *ref, char *out, size_t
 {
 	if (s == NULL || ref == NULL || outlen == 0)
 		return -1;
+	s = store_take(s);
 	bool pg = db_backend(s->db) == DB_POSTGRES;
 	int64_t version = 0;
-	pthread_mutex_lock(&s->lock);
 	/* the hold's row too: its sha256 and size are what the message is
 	 * checked against, so an edit of them is a change of the message */
 	struct db_stmt *st = store_prepare(
@@ -519,7 +519,7 @@ int store_hold_message_stamp(struct store *s, const char *ref, char *out, size_t
 		}
 	}
 	db_finalize(st);
-	pthread_mutex_unlock(&s->lock);
+	store_give(s);
 	return rc;
 }
 

@@ -338,7 +338,7 @@ int store_hold_approvals(struct store *s, const char *ref, struct store_approval
 	*n = 0;
 	if (s == NULL || ref == NULL)
 		return -1;
-	pthread_mutex_lock(&s->lock);
+	s = store_take(s);
 	struct db_stmt *st = store_prepare(s,
 					 "SELECT r.recipient, a.jurist, a.reason, a.basis, a.at"
 					 " FROM hold_approvals a JOIN hold_recipients r"
@@ -364,7 +364,7 @@ int store_hold_approvals(struct store *s, const char *ref, struct store_approval
 			rc = -1;
 	}
 	db_finalize(st);
-	pthread_mutex_unlock(&s->lock);
+	store_give(s);
 	if (rc != 0) {
 		store_errf(err, errlen, "store: reading approvals failed");
 		store_approvals_free(*out, *n);
@@ -380,7 +380,7 @@ int store_party_held(struct store *s, const char *party, char *out, size_t outle
 	if (s == NULL || party == NULL || outlen == 0)
 		return -1;
 	out[0] = '\0';
-	pthread_mutex_lock(&s->lock);
+	s = store_take(s);
 	struct db_stmt *st = store_prepare(s,
 					 "SELECT party FROM hold_recipients WHERE party IS NOT NULL"
 					 " AND lower(party) = lower(?1) LIMIT 1", err, errlen);
@@ -397,6 +397,6 @@ int store_party_held(struct store *s, const char *party, char *out, size_t outle
 		}
 	}
 	db_finalize(st);
-	pthread_mutex_unlock(&s->lock);
+	store_give(s);
 	return rc;
 }

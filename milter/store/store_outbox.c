@@ -234,11 +234,12 @@ int store_notice_next(struct store *s, time_t now, struct store_notice *out)
 {
 	if (s == NULL || out == NULL)
 		return -1;
-	/* the strings stay with the caller's store, not the connection */
-	struct store *c = store_take(s);
-	s = s->front;
-	store_notice_strings_free(s);
 	memset(out, 0, sizeof *out);
+	/* the row is copied on a connection taken; the strings stay with the
+	 * front, swapped under its pool_lock, never while another
+	 * connection's taker could be freeing them */
+	char *kind = NULL, *ref = NULL, *to = NULL, *message = NULL, *last_error = NULL;
+	struct store *c = store_take(s);
 	struct db_stmt *st = store_prepare(c,
 					 "SELECT id, kind, ref, rcpt, message, attempts, due,"
 					 " last_error FROM outbox WHERE state = 'queued'"
@@ -251,28 +252,39 @@ int store_notice_next(struct store *s, time_t now, struct store_notice *out)
 		if (step == DB_DONE) {
 			rc = 0;
 		} else if (step == DB_ROW) {
-			s->n_kind = store_column_dup(st, 1);
-			s->n_ref = store_column_dup(st, 2);
-			s->n_to = store_column_dup(st, 3);
-			s->n_message = store_column_dup(st, 4);
-			s->n_last_error = store_column_dup(st, 7);
-			if (s->n_kind && s->n_ref && s->n_to && s->n_message && s->n_last_error) {
+			kind = store_column_dup(st, 1);
+			ref = store_column_dup(st, 2);
+			to = store_column_dup(st, 3);
+			message = store_column_dup(st, 4);
+			last_error = store_column_dup(st, 7);
+			if (kind && ref && to && message && last_error) {
 				out->id = db_column_int64(st, 0);
-				out->kind = s->n_kind;
-				out->ref = s->n_ref;
-				out->to = s->n_to;
-				out->message = s->n_message;
 				out->attempts = (unsigned)db_column_int64(st, 5);
 				out->due = (time_t)db_column_int64(st, 6);
-				out->last_error = s->n_last_error;
 				rc = 1;
-			} else {
-				store_notice_strings_free(s);
 			}
 		}
 	}
 	db_finalize(st);
 	store_give(c);
+	struct store *f = s->front;
+	pthread_mutex_lock(&f->pool_lock);
+	store_notice_strings_free(f);
+	if (rc == 1) {
+		out->kind = f->n_kind = kind;
+		out->ref = f->n_ref = ref;
+		out->to = f->n_to = to;
+		out->message = f->n_message = message;
+		out->last_error = f->n_last_error = last_error;
+	}
+	pthread_mutex_unlock(&f->pool_lock);
+	if (rc != 1) {
+		free(kind);
+		free(ref);
+		free(to);
+		free(message);
+		free(last_error);
+	}
 	return rc;
 }
 

@@ -39,7 +39,7 @@ struct store {
 	/* the front only: the other connections, and taking them */
 	struct store **more;
 	size_t nmore;
-	pthread_mutex_t pool_lock;	/* also guards fail_commits */
+	pthread_mutex_t pool_lock;	/* also guards fail_commits and n_* */
 	pthread_cond_t pool_cond;	/* a connection was given back */
 	pthread_mutex_t write_lock;	/* a pool's writers, one at a time */
 	char *conninfo;			/* PostgreSQL, writable: for more */

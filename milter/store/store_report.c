@@ -92,19 +92,19 @@ int store_report_begin(struct store *s, char *err, size_t errlen)
 		store_errf(err, errlen, "not a read-only store");
 		return -1;
 	}
-	pthread_mutex_lock(&s->lock);
+	s = store_take(s);
 	int rc = db_begin_read(s->db) == DB_OK ? 0 : -1;
 	if (rc != 0)
 		store_errf(err, errlen, "%s", db_errmsg(s->db));
-	pthread_mutex_unlock(&s->lock);
+	store_give(s);
 	return rc;
 }
 
 void store_report_end(struct store *s)
 {
-	pthread_mutex_lock(&s->lock);
+	s = store_take(s);
 	db_commit(s->db);
-	pthread_mutex_unlock(&s->lock);
+	store_give(s);
 }
 
 /* A row of a scan handed to the caller's callback (cb, cast back to its
@@ -228,14 +228,14 @@ static int hold_row(struct db_stmt *st, any_cb cb, void *arg)
 int store_report_holds(struct store *s, time_t since, time_t until, hold_cb cb, void *arg,
 		       char *err, size_t errlen)
 {
-	pthread_mutex_lock(&s->lock);
+	s = store_take(s);
 	char sql[1024];
 	snprintf(sql, sizeof sql,
 		 "SELECT received, state, categories, sender, %s FROM holds"
 		 " WHERE received >= ?1 AND received < ?2" HOLD_FILTER("holds"),
 		 decision_expr(s->db));
 	int rc = scan_period(s, sql, since, until, hold_row, (any_cb)cb, arg, err, errlen);
-	pthread_mutex_unlock(&s->lock);
+	store_give(s);
 	return rc;
 }
 
@@ -256,7 +256,7 @@ static int rcpt_row(struct db_stmt *st, any_cb cb, void *arg)
 int store_report_recipients(struct store *s, time_t since, time_t until, rcpt_cb cb, void *arg,
 			    char *err, size_t errlen)
 {
-	pthread_mutex_lock(&s->lock);
+	s = store_take(s);
 	int rc = scan_period(s,
 			     "SELECT h.rowid, h.received, x.party,"
 			     " CASE WHEN x.party IS NULL THEN x.recipient END, x.reasons FROM holds h"
@@ -267,7 +267,7 @@ int store_report_recipients(struct store *s, time_t since, time_t until, rcpt_cb
 			     " WHERE x.ref = h.ref AND h.received >= ?1 AND h.received < ?2" HOLD_FILTER("h")
 			     " AND (CAST(?3 AS TEXT) IS NULL OR lower(x.party) = lower(?3))",
 			     since, until, rcpt_row, (any_cb)cb, arg, err, errlen);
-	pthread_mutex_unlock(&s->lock);
+	store_give(s);
 	return rc;
 }
 
@@ -292,7 +292,7 @@ static int share_row(struct db_stmt *st, any_cb cb, void *arg)
 int store_report_shares(struct store *s, time_t since, time_t until, share_cb cb, void *arg,
 			char *err, size_t errlen)
 {
-	pthread_mutex_lock(&s->lock);
+	s = store_take(s);
 	/* shares.regime: the regime the share recorded itself (a later
 	 * schema) */
 	char sql[1024];
@@ -302,7 +302,7 @@ int store_report_shares(struct store *s, time_t since, time_t until, share_cb cb
 		 SHARE_FILTER,
 		 has_column(s->db, "shares", "regime") ? "regime" : "NULL");
 	int rc = scan_period(s, sql, since, until, share_row, (any_cb)cb, arg, err, errlen);
-	pthread_mutex_unlock(&s->lock);
+	store_give(s);
 	return rc;
 }
 
@@ -328,7 +328,7 @@ static int decision_row(struct db_stmt *st, any_cb cb, void *arg)
 int store_report_decisions(struct store *s, time_t since, time_t until, decision_cb cb,
 			   void *arg, char *err, size_t errlen)
 {
-	pthread_mutex_lock(&s->lock);
+	s = store_take(s);
 	int rc = 0;
 	/* the approvals and the recipients' own decision times came with
 	 * schema 2: an older store has no register of decisions */
@@ -354,7 +354,7 @@ int store_report_decisions(struct store *s, time_t since, time_t until, decision
 			HOLD_FILTER("h") " AND (CAST(?3 AS TEXT) IS NULL OR lower(x.party) = lower(?3))"
 			" ORDER BY t, h.ref, x.id, a.at",
 			since, until, decision_row, (any_cb)cb, arg, err, errlen);
-	pthread_mutex_unlock(&s->lock);
+	store_give(s);
 	return rc;
 }
 
@@ -372,7 +372,7 @@ static int open_row(struct db_stmt *st, any_cb cb, void *arg)
 
 int store_report_open_holds(struct store *s, open_cb cb, void *arg, char *err, size_t errlen)
 {
-	pthread_mutex_lock(&s->lock);
+	s = store_take(s);
 	/* ?1, ?2: every time */
 	int rc = scan_period(s,
 			     "SELECT h.ref, h.state, h.received, coalesce((SELECT x.party FROM"
@@ -382,7 +382,7 @@ int store_report_open_holds(struct store *s, open_cb cb, void *arg, char *err, s
 			     " AND h.received >= ?1 AND h.received < ?2" HOLD_FILTER("h")
 			     " ORDER BY h.received, h.ref",
 			     INT64_MIN, INT64_MAX, open_row, (any_cb)cb, arg, err, errlen);
-	pthread_mutex_unlock(&s->lock);
+	store_give(s);
 	return rc;
 }
 
@@ -427,7 +427,7 @@ int store_report_totals(struct store *s, struct store_totals *o, char *err, size
 	};
 	int64_t v[sizeof one / sizeof one[0]] = {0};
 	memset(o, 0, sizeof *o);
-	pthread_mutex_lock(&s->lock);
+	s = store_take(s);
 	int rc = count_states(s, "SELECT state, count(*) FROM holds GROUP BY state", o, true) == 0 &&
 			 count_states(s, "SELECT state, count(*) FROM outbox GROUP BY state", o,
 				      false) == 0
@@ -438,7 +438,7 @@ int store_report_totals(struct store *s, struct store_totals *o, char *err, size
 			rc = -1;
 	if (rc != 0)
 		store_errf(err, errlen, "%s", db_errmsg(s->db));
-	pthread_mutex_unlock(&s->lock);
+	store_give(s);
 	o->held_recipients = (uint64_t)v[0];
 	o->shares = (uint64_t)v[1];
 	o->public_addresses = (uint64_t)v[2];

@@ -22,6 +22,7 @@
 #include "grondslag/base/limits.h"
 #include "grondslag/store/db.h"
 #include "grondslag/store/store.h"
+#include "grondslag/store/store_report.h"
 
 
 /* path of name inside the test directory (static buffer per call site) */
@@ -143,20 +144,33 @@ static void test_open_create(void **state)
 			  STORE_SCHEMA_VERSION);
 	assert_int_eq_msg("case tables made", rows(path, "SELECT count(*) FROM sqlite_master WHERE"
 						 " name IN ('hold_cases','hold_advice','leases')"), 3);
-	/* the chain says who upgraded it, from which version to which, as
+	/* the chain says who upgraded it, step by step (5 to 6, 6 to 7), as
 	 * PostgreSQL's "store migrate" does; once, and the chain holds */
-	char q[160];
-	snprintf(q, sizeof q, "SELECT count(*) FROM audit WHERE event = 'store-migrated' AND"
-		 " actor <> '' AND details = '{\"from\":5,\"to\":%d}'", STORE_SCHEMA_VERSION);
-	assert_int_eq_msg("the upgrade's record", rows(path, q), 1);
+	const char *q = "SELECT count(*) FROM audit WHERE event = 'store-migrated' AND"
+			" actor <> '' AND details IN ('{\"from\":5,\"to\":6}',"
+			" '{\"from\":6,\"to\":7}')";
+	assert_int_eq_msg("a record per step", rows(path, q), 2);
 	assert_int_eq_msg("no record of a new store", rows(path, "SELECT count(*) FROM audit WHERE"
-								" event = 'store-migrated'"), 1);
+								" event = 'store-migrated'"), 2);
 	s = open_ok(path);
 	struct store_audit_check ck;
 	char err[512];
 	assert_int_eq_msg("the chain intact", store_audit_verify(s, &ck, err, sizeof err), 0);
 	store_close(s);
-	assert_int_eq_msg("reopened: no second record", rows(path, q), 1);
+	assert_int_eq_msg("reopened: no second record", rows(path, q), 2);
+	/* a step that fails (7: its table is there already) leaves the steps
+	 * before it committed, each with its record, and none of its own */
+	exec_sql(path, "DROP TABLE hold_advice; DROP TABLE hold_cases; DROP TABLE leases;"
+		       " ALTER TABLE release_tokens DROP COLUMN relay; PRAGMA user_version = 5;"
+		       " CREATE TABLE leases(x INTEGER);");
+	assert_null(fixture_store_open(path, err, sizeof err));
+	assert_int_eq_msg("stopped at 6", rows(path, "PRAGMA user_version"), 6);
+	assert_int_eq_msg("step 6 recorded", rows(path, "SELECT count(*) FROM audit WHERE"
+						      " event = 'store-migrated' AND details ="
+						      " '{\"from\":5,\"to\":6}'"), 2);
+	assert_int_eq_msg("step 7 not recorded", rows(path, "SELECT count(*) FROM audit WHERE"
+							  " event = 'store-migrated' AND details ="
+							  " '{\"from\":6,\"to\":7}'"), 1);
 }
 
 /* Make a file for the open-error table; path is the database path. */
@@ -1082,14 +1096,15 @@ static void test_pg_init(void **state)
 	struct store_audit_check ck;
 	assert_int_eq_msg("the chain intact", store_audit_verify(s, &ck, err, sizeof err), 0);
 	store_close(s);
-	/* the chain says who migrated, from which version to which */
-	char q[160];
-	snprintf(q, sizeof q, "SELECT count(*) FROM audit WHERE event = 'store-migrated' AND"
-		 " actor <> '' AND details = '{\"from\":5,\"to\":%d}'", STORE_SCHEMA_VERSION);
-	assert_int_eq_msg("the migration's record", rows(path, q), 1);
+	/* the chain says who migrated, step by step, each in its step's
+	 * transaction */
+	const char *q = "SELECT count(*) FROM audit WHERE event = 'store-migrated' AND"
+			" actor <> '' AND details IN ('{\"from\":5,\"to\":6}',"
+			" '{\"from\":6,\"to\":7}')";
+	assert_int_eq_msg("a record per step", rows(path, q), 2);
 	assert_int_eq_msg("migrate again: nothing to do", store_migrate(path, &from, err,
 									sizeof err), 0);
-	assert_int_eq_msg("no record when nothing migrated", rows(path, q), 1);
+	assert_int_eq_msg("no record when nothing migrated", rows(path, q), 2);
 	assert_int_eq_msg("holds after migrating", rows(path, "SELECT count(*) FROM holds"), 1);
 	/* a database of something else */
 	store_db(path, sizeof path, "pgforeign");
@@ -1431,6 +1446,95 @@ static void test_notices_put_unless(void **state)
 	store_close(b);
 }
 
+struct reader {
+	struct store *s;
+	int n, failures;
+};
+
+static int count_hold(void *arg, const struct store_report_hold *h)
+{
+	(void)h;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+/* Thread: n rounds of the readers' functions (the control socket's and
+ * the reports') beside the writers, each on the connection it took. */
+static void *reader_main(void *arg)
+{
+	struct reader *r = arg;
+	char err[256], out[128];
+	for (int i = 0; i < r->n; i++) {
+		struct store_hold_filter f = {.all_states = true, .limit = 5};
+		struct store_hold_list l = {0};
+		if (store_holds_list(r->s, &f, &l, err, sizeof err) != 0) {
+			r->failures++;
+			continue;
+		}
+		if (l.n > 0) {
+			const char *ref = l.holds[0].ref;
+			struct store_case c = {0};
+			if (store_case_get(r->s, ref, &c, err, sizeof err) != 0)
+				r->failures++;
+			store_case_free(&c);
+			struct store_approval *a = NULL;
+			size_t na = 0;
+			if (store_hold_approvals(r->s, ref, &a, &na, err, sizeof err) != 0)
+				r->failures++;
+			store_approvals_free(a, na);
+			if (store_hold_message_stamp(r->s, ref, out, sizeof out) != 0)
+				r->failures++;
+		}
+		store_hold_list_free(&l);
+		if (store_party_held(r->s, "CERT-X", out, sizeof out, err, sizeof err) < 0)
+			r->failures++;
+		struct store_totals tot;
+		if (store_report_totals(r->s, &tot, err, sizeof err) != 0)
+			r->failures++;
+		size_t nh = 0;
+		if (store_report_holds(r->s, 0, INT64_MAX, count_hold, &nh, err, sizeof err) != 0)
+			r->failures++;
+		/* the notifier's look at the outbox, from several threads: the
+		 * strings it keeps are swapped under a lock, never freed twice */
+		struct store_notice n;
+		if (store_notice_next(r->s, time(NULL) + 1, &n) < 0)
+			r->failures++;
+	}
+	return NULL;
+}
+
+/* Thread: the outbox's next notice, n times (the strings of the front
+ * swapped by each call, never freed twice). */
+static void *notice_main(void *arg)
+{
+	struct reader *r = arg;
+	for (int i = 0; i < r->n; i++) {
+		struct store_notice n;
+		if (store_notice_next(r->s, time(NULL) + 1, &n) != 1)
+			r->failures++;
+	}
+	return NULL;
+}
+
+/* k threads of fn, each n rounds on s. */
+static void readers_start(pthread_t *t, struct reader *r, int k, void *(*fn)(void *),
+			  struct store *s, int n)
+{
+	for (int i = 0; i < k; i++) {
+		r[i] = (struct reader){s, n, 0};
+		assert_int_equal(pthread_create(&t[i], NULL, fn, &r[i]), 0);
+	}
+}
+
+/* Wait for the k threads of readers_start(): none may have failed. */
+static void readers_join(pthread_t *t, struct reader *r, int k, const char *what)
+{
+	for (int i = 0; i < k; i++) {
+		pthread_join(t[i], NULL);
+		assert_int_eq_msg(what, r[i].failures, 0);
+	}
+}
+
 /* The count of sql, waited for (up to 5 s) to become want: the server
  * lists a session that ended (the last count's own) for a moment. */
 static long long sessions(const char *path, const char *sql, long long want)
@@ -1444,9 +1548,11 @@ static long long sessions(const char *path, const char *sql, long long want)
 }
 
 /* The daemon's connections: store_pool_grow() opens them (PostgreSQL;
- * SQLite keeps its one), 8 threads write through one store at once, the
- * chain stays one linear chain; connections the server ended are made
- * anew by their next use, and there are never more than the pool's. */
+ * SQLite keeps its one), 8 threads write through one store at once while
+ * 4 read (listings, cases, reports: each reads and ends its transaction
+ * on the connection it took, never on a writer's), the chain stays one
+ * linear chain; connections the server ended are made anew by their next
+ * use, and there are never more than the pool's. */
 static void test_pool(void **state)
 {
 	(void)state;
@@ -1479,16 +1585,19 @@ static void test_pool(void **state)
 				 " 'grondslag'", name);
 			assert_int_eq_msg("connections ended", fixture_rows(admin, kill), 4);
 		}
-		pthread_t t[8];
+		pthread_t t[8], rt[4];
 		struct writer w[8];
+		struct reader r[4];
 		for (int i = 0; i < 8; i++) {
 			w[i] = (struct writer){s, path, i + 8 * round, 10, 0};
 			assert_int_equal(pthread_create(&t[i], NULL, writer_main, &w[i]), 0);
 		}
+		readers_start(rt, r, 4, reader_main, s, 10);
 		for (int i = 0; i < 8; i++) {
 			pthread_join(t[i], NULL);
 			assert_int_eq_msg("failed writes", w[i].failures, 0);
 		}
+		readers_join(rt, r, 4, "failed reads");
 	}
 	assert_int_eq_msg("holds", store_hold_count(s), 160);
 	struct store_audit_check c;
@@ -1503,6 +1612,13 @@ static void test_pool(void **state)
 		if (n < 1 || n > 4)
 			fail_msg("the store's sessions after the reconnects: got %lld, want 1..4", n);
 	}
+	/* four threads ask for the next notice at once, each on its own
+	 * connection */
+	assert_int_equal(store_notice_put(s, "hold", "", "j@ncsc.nl", "m", err, sizeof err), 0);
+	pthread_t nt[4];
+	struct reader nr[4];
+	readers_start(nt, nr, 4, notice_main, s, 300);
+	readers_join(nt, nr, 4, "next notice");
 	/* the test hook counts for every connection of the store */
 	store_fail_commits(s, 2);
 	char ref[STORE_REF_MAX];
@@ -1511,6 +1627,35 @@ static void test_pool(void **state)
 	assert_int_eq_msg("hooked 2", store_hold_put(s, &h, ref, err, sizeof err), -1);
 	assert_int_eq_msg("after the hook", store_hold_put(s, &h, ref, err, sizeof err), 0);
 	store_close(s);
+}
+
+/* PostgreSQL: DatabaseTimeout bounds a write transaction (the milter must
+ * answer within it), not what else the daemon's connection runs: a report
+ * or an audit over a large store keeps the readers' own limit. */
+static void test_pg_timeout_writers_only(void **state)
+{
+	(void)state;
+	char path[512], err[512];
+	struct store *s = open_ok(store_db(path, sizeof path, "writerlimit"));
+	store_close(s);
+	struct db *db = db_open(path, DB_READWRITE, err, sizeof err);
+	assert_non_null(db);
+	assert_int_eq_msg("timeout 1 s", db_set_timeout(db, 1), DB_OK);
+	int64_t v = 0;
+	assert_int_eq_msg("a read of 2 s outside a write transaction",
+			  db_query_int(db, "SELECT 7 FROM pg_sleep(2)", &v), DB_OK);
+	assert_int_eq_msg("its answer", (int)v, 7);
+	assert_int_eq_msg("a read transaction", db_begin_read(db), DB_OK);
+	assert_int_eq_msg("a read of 2 s in it", db_query_int(db, "SELECT 8 FROM pg_sleep(2)", &v),
+			  DB_OK);
+	assert_int_eq_msg("read committed", db_commit(db), DB_OK);
+	assert_int_eq_msg("a write transaction", db_begin_write(db), DB_OK);
+	assert_int_eq_msg("a statement of 2 s in it: cancelled",
+			  db_query_int(db, "SELECT 9 FROM pg_sleep(2)", &v), DB_ERROR);
+	db_rollback(db);
+	assert_int_eq_msg("after it, reads have their limit again",
+			  db_query_int(db, "SELECT 10 FROM pg_sleep(2)", &v), DB_OK);
+	db_close(db);
 }
 
 /* PostgreSQL: a commit that waits for a synchronous standby that is not
@@ -1565,6 +1710,7 @@ int main(void)
 		cmocka_unit_test(test_pg_copy),
 		cmocka_unit_test(test_pg_lease_db_clock),
 		cmocka_unit_test(test_pg_commit_deadline),
+		cmocka_unit_test(test_pg_timeout_writers_only),
 	};
 	/* the contract: every backend */
 	const struct CMUnitTest contract[] = {
