@@ -27,9 +27,13 @@ CORPUS   ?= ../shared/corpus
 BENCH_BASE ?= main
 BENCH_BASELINE ?=
 
-PKGS     := gmime-3.0 libarchive libmaxminddb yaml-0.1 sqlite3 libpq gpgme gpg-error libidn2 libgsf-1 nettle
+PKGS     := gmime-3.0 libarchive libmaxminddb yaml-0.1 sqlite3 gpgme gpg-error libidn2 libgsf-1 nettle
+# libpq: its header only.  The store's PostgreSQL driver loads the library
+# when a PostgreSQL store is opened (milter/store/pqlib.c), so that no
+# program pays for it and the twenty libraries below it at every start.
+PKGS_DLOPEN := libpq
 # -isystem: our warnings are errors, the libraries' headers are not ours.
-PKG_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS)))
+PKG_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS) $(PKGS_DLOPEN)))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 MILTER_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags milter))
 MILTER_LIBS   = $(shell pkg-config --libs milter)
@@ -127,6 +131,20 @@ $(BUILD)/obj/fault-test.o: milter/base/fault.c
 $(FAULTS_BIN): $(DAEMON_OBJS) $(BUILD)/obj/fault-test.o $(LIB) | $(BUILD)/tests/.dir
 	$(CC) $(ALL_LDFLAGS) $(DAEMON_OBJS) $(BUILD)/obj/fault-test.o $(LIB) $(PKG_LIBS) $(MILTER_LIBS) -o $@
 
+# The CLI and the daemon as they are on a host without libpq5: pqlib.c
+# with a soname no system has, linked before the library (as fault.c
+# above), for tests/golden/t-libpq-load.sh.
+NOLIBPQ_BINS := $(BUILD)/tests/grondslag-nolibpq $(BUILD)/tests/grondslag-milter-nolibpq
+$(BUILD)/obj/pqlib-absent.o: milter/store/pqlib.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DPQLIB_SONAME='"libpq-absent.so.5"' $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/tests/grondslag-nolibpq: $(CTL_OBJS) $(BUILD)/obj/pqlib-absent.o $(LIB) | $(BUILD)/tests/.dir
+	$(CC) $(ALL_LDFLAGS) $(CTL_OBJS) $(BUILD)/obj/pqlib-absent.o $(LIB) $(PKG_LIBS) -o $@
+
+$(BUILD)/tests/grondslag-milter-nolibpq: $(DAEMON_OBJS) $(BUILD)/obj/pqlib-absent.o $(LIB) | $(BUILD)/tests/.dir
+	$(CC) $(ALL_LDFLAGS) $(DAEMON_OBJS) $(BUILD)/obj/pqlib-absent.o $(LIB) $(PKG_LIBS) $(MILTER_LIBS) -o $@
+
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB) | $(BUILD)/tests/.dir
 	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/unit $(DEPFLAGS) $(ALL_LDFLAGS) $< $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS) -o $@
 
@@ -144,7 +162,7 @@ $(BUILD)/tests/%: tests/tools/%.c $(LIB) | $(BUILD)/tests/.dir
 
 -include $(wildcard $(BUILD)/obj/*/*.o.d $(BUILD)/obj/*.o.d $(BUILD)/tests/*.d)
 
-tests-build: all $(UNIT_BINS) $(FUZZ_REPLAY) $(TOOLS_BINS) $(if $(DAEMON_SRCS),$(FAULTS_BIN))
+tests-build: all $(UNIT_BINS) $(FUZZ_REPLAY) $(TOOLS_BINS) $(if $(DAEMON_SRCS),$(FAULTS_BIN) $(NOLIBPQ_BINS))
 
 deps:
 	sh tests/deps.sh

@@ -1,6 +1,8 @@
 /*
  * db_pg.c - the PostgreSQL driver of the store's database layer (db.h),
- * with libpq: the only file that includes libpq-fe.h.
+ * with libpq: the only file that uses it, through pqlib.h (libpq is
+ * loaded when the first PostgreSQL store is opened, not linked: without
+ * the package libpq5 that open fails and says so).
  *
  * A connection is one PGconn, opened from the Database value (a URI
  * "postgresql://..." or key=value conninfo; libpq reads both, and several
@@ -36,6 +38,7 @@
 #include <time.h>
 
 #include "db_priv.h"
+#include "pqlib.h"
 
 #define DB_PG_PARAMS 32
 #define OID_BYTEA 17
@@ -647,6 +650,8 @@ static void receive_notice(void *arg, const PGresult *res)
 
 struct db *db_pg_open(const char *conninfo, enum db_mode mode, char *why, size_t whylen)
 {
+	if (pqlib_load(why, whylen) != 0)
+		return NULL;
 	struct pg_db *d = calloc(1, sizeof *d);
 	if (d == NULL) {
 		snprintf(why, whylen, "out of memory");

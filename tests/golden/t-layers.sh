@@ -67,6 +67,11 @@ broken "libpq in a store module beside its driver" milter/store/store_list.c \
 	"^milter/store/store_list.c:1: includes libpq-fe.h outside the store's PostgreSQL driver"
 broken "libpq in the SQLite driver" milter/store/db_sqlite.c '#include "libpq-fe.h"' \
 	"^milter/store/db_sqlite.c:1: includes libpq-fe.h outside the store's PostgreSQL driver"
+broken "libpq's table in a store module beside its driver" milter/store/store_hold.c \
+	'#include "pqlib.h"' \
+	"^milter/store/store_hold.c:1: includes pqlib.h \\(libpq's table\\) outside the store's PostgreSQL driver"
+broken "libpq's table in the SQLite driver" milter/store/db_sqlite.c '#include "pqlib.h"' \
+	"^milter/store/db_sqlite.c:1: includes pqlib.h \\(libpq's table\\) outside the store's PostgreSQL driver"
 broken "SQLite in the PostgreSQL driver" milter/store/db_pg.c '#include <sqlite3.h>' \
 	"^milter/store/db_pg.c:1: includes sqlite3.h outside the store's SQLite driver"
 broken "libpq in the daemon" milter/daemon/releaser.c '#include <libpq-fe.h>' \
@@ -119,6 +124,8 @@ broken "the adapter queues a notice beside the hold" $CB \
 check "the adapter does include libmilter" grep -q 'libmilter/mfapi.h' milter/daemon/callbacks.c
 check "the store's SQLite driver does include SQLite" grep -q 'sqlite3.h' milter/store/db_sqlite.c
 check "the store's PostgreSQL driver does include libpq" grep -q 'libpq-fe.h' milter/store/db_pg.c
+check "the PostgreSQL driver calls libpq through its loader" grep -q '"pqlib.h"' milter/store/db_pg.c
+check "the loader's table has libpq's types" grep -q 'libpq-fe.h' milter/store/pqlib.h
 # ... and hands the record over: the core's one entry is allowed.
 check "the adapter does call notice_hold_record()" grep -q 'notice_hold_record(' $CB
 

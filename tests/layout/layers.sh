@@ -8,7 +8,9 @@
 # daemon's adapter alone (milter/daemon/main.c and callbacks.c), so the
 # core can be linked into the CLI and the unit tests without it.  The
 # databases belong to the store alone, each to its driver: SQLite to
-# store/db_sqlite.c, libpq to store/db_pg.c, and the store's database
+# store/db_sqlite.c, libpq to store/db_pg.c (and store/pqlib.h, the
+# table through which it calls libpq, loaded only when a PostgreSQL store
+# is opened: pqlib.c and db_pg.c alone include it), and the store's database
 # layer (store/db.h) to store/; everyone else reads and writes the record
 # through the store's functions, and the store's modules through db.h, so
 # a backend changes its driver only.
@@ -67,9 +69,14 @@ for f in $(find milter include/grondslag -name '*.[ch]' -o -name '*.def' | sort)
 			esac ;;
 		libpq-fe.h|libpq/*|postgresql/*)
 			case $f in
-			milter/store/db_pg.c) ;;
+			milter/store/db_pg.c|milter/store/pqlib.h) ;;
 			milter/store/*) echo "$f:$n: includes $inc outside the store's PostgreSQL driver (db_pg.c)" ;;
 			*) echo "$f:$n: includes $inc outside the store" ;;
+			esac ;;
+		pqlib.h)
+			case $f in
+			milter/store/db_pg.c|milter/store/pqlib.c) ;;
+			*) echo "$f:$n: includes pqlib.h (libpq's table) outside the store's PostgreSQL driver (db_pg.c)" ;;
 			esac ;;
 		grondslag/store/db.h)
 			[ "$sub" = store ] || echo "$f:$n: includes the store's database layer outside the store" ;;

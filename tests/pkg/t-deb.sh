@@ -4,7 +4,8 @@
 #
 # Installs DEB, then: the system users (grondslag, grondslag-web), the
 # directory modes, the store made once, the console's unit installed but
-# not enabled; `grondslag-milter -n` passes on the packaged configuration;
+# not enabled; it depends on libpq5 (loaded, not linked: no program has
+# it as NEEDED); `grondslag-milter -n` passes on the packaged configuration;
 # with the conffile edited for a jurist (ControlSocket, Jurist) the daemon
 # starts and a jurist user's `grondslag held` is answered (and logged),
 # an outsider's refused; the console set up as the package's README says
@@ -137,6 +138,14 @@ rc=$?
 [ $rc = 0 ] && ok "grondslag-milter -n passes on the packaged configuration" ||
 	not_ok "-n: exit $rc" "$(cat "$W/n.out")"
 grep -q "error:" "$W/n.out" && not_ok "-n: no error" "$(cat "$W/n.out")" || ok "-n: no error"
+
+# ---- libpq: loaded when a PostgreSQL store is opened, so dpkg-shlibdeps
+# does not see it: the package names it itself ----
+dpkg-deb -f "$DEB" Depends | tr ',' '\n' | grep -q '^ *libpq5\( \|$\)' &&
+	ok "the package depends on libpq5" || not_ok "Depends: libpq5" "$(dpkg-deb -f "$DEB" Depends)"
+readelf -d /usr/bin/grondslag /usr/sbin/grondslag-milter /usr/sbin/grondslag-web |
+	grep -q 'NEEDED.*libpq' && not_ok "the packaged programs are not linked with libpq" ||
+	ok "the packaged programs are not linked with libpq"
 
 # ---- the packaged programs on a PostgreSQL store ----
 # a private server (unix socket only), the roles of operations.md, the
