@@ -283,4 +283,14 @@ static inline bool ipscan_list_quick(struct ipscan_list *l, struct ipscan_view *
 	return true;
 }
 
+/* The block loop's instruction set, best first; a test may force one
+ * (false when this build or processor lacks it) to compare it with the
+ * others.  BEST chooses again from what the processor has. */
+enum ipscan_path {
+	IPSCAN_PATH_BEST,
+	IPSCAN_PATH_AVX2,
+	IPSCAN_PATH_SSE2
+};
+bool ipscan_scan_path(enum ipscan_path want);
+
 #endif
