@@ -17,7 +17,9 @@
  *  - a plain dotted quad or a plain IPv6 address between plain delimiters
  *    (the bulk of any IP list) is read straight from the buffer, reported,
  *    and its own separators dropped from the mask (ipscan_fast_v4(),
- *    fast_v6());
+ *    fast_v6()); a plain dotted number of two, three or five and more
+ *    groups (versions, section numbers, status codes, OIDs) is dropped
+ *    whole (ipscan_fast_not_v4());
  *  - everything else goes to the bounded general parser (ipscan_token.c),
  *    which backs up to the token start, parses it and says where scanning
  *    resumes, so a token is parsed once, not once per dot.
@@ -511,7 +513,8 @@ __attribute__((always_inline)) static inline bool fast_v6(struct ipscan_view *v,
 
 /* Settle the candidate bits m of the block at view index i: drop what
  * the masks decide, report a plain dotted quad straight from the buffer
- * (ipscan_fast_v4(), no outcome to copy), hand the rest to examine().
+ * (ipscan_fast_v4(), no outcome to copy), drop a plain dotted number of
+ * other length whole (ipscan_fast_not_v4()), hand the rest to examine().
  * After a token, the bits it covers are dropped at once.  Returns
  * SCAN_DONE, or examine()'s or the callback's code with *at set to the
  * anchor. */
@@ -540,6 +543,12 @@ __attribute__((always_inline)) static inline int settle(struct ipscan *s, struct
 			if (ipscan_fast_v4(p, v->len, a, r, &match, &e)) {
 				match.offset += v->base;
 				goto found;
+			}
+			if (ipscan_fast_not_v4(p, v->len, a, r, &e)) {
+				/* the whole run is settled: its other dots too */
+				s->resume = v->base + (uint64_t)e;
+				m &= e - i >= 64 ? 0 : ~0ULL << (e - i);
+				continue;
 			}
 		} else if (p[a] == ':') {
 			if ((run = colon_reject_at(v, i, b, bit, avx2)) > 0) {
