@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,25 @@
 #include <unistd.h>
 
 #include "ctl.h"
+
+/* A file this large is mapped page table by page table on a second
+ * thread while the command starts reading it: the mapping of ~100 MB
+ * costs ~7 ms, and the second processor is idle until the scan's own
+ * second thread starts. */
+#define PREFAULT_MIN (16u << 20)
+#define PREFAULT_STEP (4u << 20)
+
+static void *prefault_ahead(void *arg)
+{
+	const struct ctl_file *f = arg;
+	for (size_t o = 0; o < f->len; o += PREFAULT_STEP) {
+		size_t n = f->len - o < PREFAULT_STEP ? f->len - o : PREFAULT_STEP;
+		/* an older kernel without it: the reader's faults map them */
+		if (madvise(f->data + o, n, MADV_POPULATE_READ) != 0)
+			break;
+	}
+	return NULL;
+}
 
 int ctl_file_read(const char *path, struct ctl_file *out)
 {
@@ -34,13 +54,18 @@ int ctl_file_read(const char *path, struct ctl_file *out)
 	}
 	if (S_ISREG(st.st_mode) && st.st_size > 0) {
 		/* populated at once: every byte is read, and one call costs
-		 * less than a fault every few pages */
-		void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+		 * less than a fault every few pages; a large file on a
+		 * thread of its own, ahead of the reader (prefault_ahead) */
+		bool ahead = (size_t)st.st_size >= PREFAULT_MIN && sysconf(_SC_NPROCESSORS_ONLN) > 1;
+		void *p = mmap(NULL, (size_t)st.st_size, PROT_READ,
+			       MAP_PRIVATE | (ahead ? 0 : MAP_POPULATE), fd, 0);
 		if (p != MAP_FAILED) {
 			close(fd);
 			out->data = p;
 			out->len = (size_t)st.st_size;
 			out->mapped = true;
+			out->prefaulting = ahead && pthread_create(&out->prefault, NULL,
+								   prefault_ahead, out) == 0;
 			return 0;
 		}
 	}
@@ -77,6 +102,8 @@ int ctl_file_read(const char *path, struct ctl_file *out)
 
 void ctl_file_release(struct ctl_file *f)
 {
+	if (f->prefaulting)
+		pthread_join(f->prefault, NULL);
 	if (f->mapped)
 		munmap(f->data, f->len);
 	else

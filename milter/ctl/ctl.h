@@ -6,6 +6,7 @@
 #ifndef GRONDSLAG_CTL_H
 #define GRONDSLAG_CTL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,6 +30,8 @@ struct ctl_file {
 	char *data;
 	size_t len;
 	bool mapped;
+	bool prefaulting;	/* a thread maps the pages ahead of the reader */
+	pthread_t prefault;
 };
 
 /* 0, or -1 with a message on stderr naming the file. */

@@ -17,7 +17,9 @@
  *  - a plain dotted quad or a plain IPv6 address between plain delimiters
  *    (the bulk of any IP list) is read straight from the buffer, reported,
  *    and its own separators dropped from the mask (ipscan_fast_v4(),
- *    fast_v6());
+ *    fast_v6()); a plain dotted number of two, three or five and more
+ *    groups (versions, section numbers, status codes, OIDs) is dropped
+ *    whole (ipscan_fast_not_v4());
  *  - everything else goes to the bounded general parser (ipscan_token.c),
  *    which backs up to the token start, parses it and says where scanning
  *    resumes, so a token is parsed once, not once per dot.
@@ -25,7 +27,10 @@
  * same way; tests/unit/test_ipscan.c runs every row inside long text
  * (fast paths) and in pieces (general parser).  Without SSE2 (or with
  * -DIPSCAN_SCALAR) a scalar loop with the same anchor test is used;
- * -DIPSCAN_NO_AVX2 forces the SSE2 path, to test it on AVX2 machines.
+ * -DIPSCAN_NO_AVX2 leaves AVX2 out; ipscan_scan_path() lets a test run the
+ * SSE2 loop on an AVX2 machine.  (An AVX-512 copy of the loop measured
+ * slower than AVX2 on AMD Zen 4: its unaligned 64-byte loads at p - 1 and
+ * p + 1 split a cache line every time.)
  *
  * Every match then passes the context rule (ipscan_ctx.c), which reads
  * its surroundings from the same view and may hold it until the tokens
@@ -171,6 +176,9 @@ static inline void sse_masks(__m128i x, unsigned *sep, unsigned *hc, unsigned *h
 struct block {
 	uint64_t cand, hc, colon, digit;
 };
+
+/* The instruction set a copy of the block loop is made for. */
+enum { ISA_SSE2, ISA_AVX2 };
 
 /* Combine the masks of 64 bytes at p into candidate bits. */
 static inline uint64_t combine(const uint8_t *p, uint64_t sep, uint64_t hc, uint64_t hcx)
@@ -340,6 +348,7 @@ __attribute__((target("avx2"))) static inline void block_masks_avx2(const uint8_
 	b->colon = c0 | c1 << 32;
 	b->digit = d0 | d1 << 32;
 }
+
 #endif
 
 /* The block-local twin of fast_not_v6() (ipscan_token.c): a ':' anchor at
@@ -504,7 +513,8 @@ __attribute__((always_inline)) static inline bool fast_v6(struct ipscan_view *v,
 
 /* Settle the candidate bits m of the block at view index i: drop what
  * the masks decide, report a plain dotted quad straight from the buffer
- * (ipscan_fast_v4(), no outcome to copy), hand the rest to examine().
+ * (ipscan_fast_v4(), no outcome to copy), drop a plain dotted number of
+ * other length whole (ipscan_fast_not_v4()), hand the rest to examine().
  * After a token, the bits it covers are dropped at once.  Returns
  * SCAN_DONE, or examine()'s or the callback's code with *at set to the
  * anchor. */
@@ -533,6 +543,12 @@ __attribute__((always_inline)) static inline int settle(struct ipscan *s, struct
 			if (ipscan_fast_v4(p, v->len, a, r, &match, &e)) {
 				match.offset += v->base;
 				goto found;
+			}
+			if (ipscan_fast_not_v4(p, v->len, a, r, &e)) {
+				/* the whole run is settled: its other dots too */
+				s->resume = v->base + (uint64_t)e;
+				m &= e - i >= 64 ? 0 : ~0ULL << (e - i);
+				continue;
 			}
 		} else if (p[a] == ':') {
 			if ((run = colon_reject_at(v, i, b, bit, avx2)) > 0) {
@@ -587,13 +603,14 @@ found:
  * instantiated once per instruction set (always_inline); the inner loop
  * makes no calls, so its constants stay in registers. */
 __attribute__((always_inline)) static inline int scan_blocks(struct ipscan *s, struct ipscan_view *v,
-							    int64_t *pi, int64_t end, bool avx2)
+							    int64_t *pi, int64_t end, int isa)
 {
 	int64_t i = *pi, stop = v->len - 65 < end - 64 ? v->len - 65 : end - 64;
+	bool avx2 = isa >= ISA_AVX2;	/* the windows of settle() */
 	int rc;
 #ifdef IPSCAN_AVX2
 	struct roles r;
-	if (avx2)
+	if (isa == ISA_AVX2)
 		roles_load(&r);
 #endif
 
@@ -606,7 +623,7 @@ __attribute__((always_inline)) static inline int scan_blocks(struct ipscan *s, s
 		uint64_t m = 0;
 		struct block b;
 #ifdef IPSCAN_AVX2
-		if (avx2) {
+		if (isa == ISA_AVX2) {
 			for (; i <= stop; i += 64)
 				if ((m = block_avx2(v->p + i, &r)) != 0)
 					break;
@@ -615,7 +632,6 @@ __attribute__((always_inline)) static inline int scan_blocks(struct ipscan *s, s
 		} else
 #endif
 		{
-			(void)avx2;
 			for (; i <= stop; i += 64)
 				if ((m = block_sse2(v->p + i, &b)) != 0)
 					break;
@@ -631,16 +647,53 @@ __attribute__((always_inline)) static inline int scan_blocks(struct ipscan *s, s
 
 static int scan_blocks_sse2(struct ipscan *s, struct ipscan_view *v, int64_t *pi, int64_t end)
 {
-	return scan_blocks(s, v, pi, end, false);
+	return scan_blocks(s, v, pi, end, ISA_SSE2);
 }
 
 #ifdef IPSCAN_AVX2
 __attribute__((target("avx2"))) static int scan_blocks_avx2(struct ipscan *s, struct ipscan_view *v,
 							     int64_t *pi, int64_t end)
 {
-	return scan_blocks(s, v, pi, end, true);
+	return scan_blocks(s, v, pi, end, ISA_AVX2);
 }
 #endif
+
+/* The block loop in use: the best the processor has, unless a test
+ * forced one (ipscan_scan_path()). */
+static int ipscan_path = -1;
+
+static bool have_path(enum ipscan_path want)
+{
+	switch (want) {
+#ifdef IPSCAN_AVX2
+	case IPSCAN_PATH_AVX2:
+		return __builtin_cpu_supports("avx2");
+#endif
+	case IPSCAN_PATH_SSE2:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int best_path(void)
+{
+	return have_path(IPSCAN_PATH_AVX2) ? IPSCAN_PATH_AVX2 : IPSCAN_PATH_SSE2;
+}
+
+bool ipscan_scan_path(enum ipscan_path want)
+{
+	if (want != IPSCAN_PATH_BEST && !have_path(want))
+		return false;
+	__atomic_store_n(&ipscan_path, want == IPSCAN_PATH_BEST ? best_path() : (int)want,
+			 __ATOMIC_RELAXED);
+	return true;
+}
+#else
+bool ipscan_scan_path(enum ipscan_path want)
+{
+	return want == IPSCAN_PATH_BEST;
+}
 #endif
 
 /* Examine anchors at stream positions [from, to) of the view.  Sets
@@ -658,8 +711,14 @@ static int scan_view(struct ipscan *s, struct ipscan_view *v, uint64_t from, uin
 			goto out;
 		i++;
 	}
+	/* threads may race to the first choice; they all choose the same */
+	int path = __atomic_load_n(&ipscan_path, __ATOMIC_RELAXED);
+	if (path < 0) {
+		path = best_path();
+		__atomic_store_n(&ipscan_path, path, __ATOMIC_RELAXED);
+	}
 #ifdef IPSCAN_AVX2
-	if (__builtin_cpu_supports("avx2"))
+	if (path == IPSCAN_PATH_AVX2)
 		rc = scan_blocks_avx2(s, v, &i, end);
 	else
 #endif

@@ -189,6 +189,46 @@ static inline bool ipscan_fast_v4(const uint8_t *p, int64_t len, int64_t i, int6
 	return true;
 }
 
+/* The twin of ipscan_fast_v4() for dotted numbers that cannot be an
+ * address: around the '.' at i a run of digits and dots between the
+ * delimiters ipscan_fast_v4() needs (a blank and a dash after it may be a
+ * range: left to the general path), with no empty group, ending on a
+ * digit, and not of four groups: "0.94.2", "section 4.2", "5.7.1",
+ * "1.3.6.1.4.1.311", which the general path rejects whole.  True with
+ * *end at the run's end.  Bounds as ipscan_fast_v4(). */
+static inline bool ipscan_fast_not_v4(const uint8_t *p, int64_t len, int64_t i, int64_t resume,
+				      int64_t *end)
+{
+	int64_t s = i, q;
+	int groups = 1;
+
+	if (i < 8 || i + 48 > len)
+		return false;
+	while (s > i - 3 && (ipscan_class[p[s - 1]] & IPC_DIG))
+		s--;
+	if (s == i || resume > s || (ipscan_class[p[s - 1]] & IPC_DIG) ||
+	    !ipscan_plain_left(p[s - 1]))
+		return false;
+	for (q = i; q < i + 40; q++) {
+		if (p[q] == '.') {
+			if (p[q - 1] == '.')
+				return false;	/* an empty group */
+			groups++;
+		} else if (!(ipscan_class[p[q]] & IPC_DIG)) {
+			break;
+		}
+	}
+	if (q == i + 40 || p[q - 1] == '.' || groups == 4 || !ipscan_plain_right(p[q]))
+		return false;
+	for (int64_t b = q; b - q < 4 && (p[b] == ' ' || p[b] == '\t');) {
+		b++;
+		if (p[b] == '-' || p[b] == 0xe2)
+			return false;	/* maybe "a - b" */
+	}
+	*end = q;
+	return true;
+}
+
 /* Parse the token around the anchor at view index i (i is '.', ':', '[',
  * '(' or '{' that passed the anchor test) with scanning resumed at index
  * resume.  Fills out; the caller discards it when v->need_more is set. */
@@ -282,5 +322,15 @@ static inline bool ipscan_list_quick(struct ipscan_list *l, struct ipscan_view *
 	*rc = l->fn(l->arg, m);
 	return true;
 }
+
+/* The block loop's instruction set, best first; a test may force one
+ * (false when this build or processor lacks it) to compare it with the
+ * others.  BEST chooses again from what the processor has. */
+enum ipscan_path {
+	IPSCAN_PATH_BEST,
+	IPSCAN_PATH_AVX2,
+	IPSCAN_PATH_SSE2
+};
+bool ipscan_scan_path(enum ipscan_path want);
 
 #endif

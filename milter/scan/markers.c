@@ -251,10 +251,10 @@ static void mk_try_at(struct markers *m, const char *s, size_t n, size_t p,
 
 /* Try the candidates of mask (bit k: position p + k). */
 static inline void mk_try_mask(struct markers *m, const char *s, size_t n, size_t p,
-			       unsigned mask, unsigned char before0)
+			       uint64_t mask, unsigned char before0)
 {
 	while (mask != 0) {
-		mk_try_at(m, s, n, p + (size_t)__builtin_ctz(mask), before0);
+		mk_try_at(m, s, n, p + (size_t)__builtin_ctzll(mask), before0);
 		mask &= mask - 1;
 	}
 }
@@ -312,6 +312,35 @@ __attribute__((target("avx2"))) static void mk_scan_avx2(struct markers *mk, con
 		mk_try_mask(mk, s, n, p, mk_candidates32(s + p), before0);
 	*pp = p;
 }
+
+/* The same for p..p+63 with AVX-512: the comparisons give masks, and each
+ * one after the first only tests the positions still in the running.
+ * Reads s[0..67). */
+__attribute__((target("avx512bw"))) static inline uint64_t mk_candidates64(const char *s)
+{
+	const __m512i lc = _mm512_set1_epi8(0x20);
+	__m512i b0 = _mm512_or_si512(_mm512_loadu_si512((const void *)s), lc);
+	__m512i b1 = _mm512_or_si512(_mm512_loadu_si512((const void *)(s + 1)), lc);
+	__m512i b2 = _mm512_or_si512(_mm512_loadu_si512((const void *)(s + 2)), lc);
+	__m512i b3 = _mm512_or_si512(_mm512_loadu_si512((const void *)(s + 3)), lc);
+#define MK_EQ(k, v, c) _mm512_mask_cmpeq_epi8_mask((k), (v), _mm512_set1_epi8(c))
+	__mmask64 all = ~(__mmask64)0;
+	__mmask64 t = MK_EQ(MK_EQ(MK_EQ(all, b0, 't'), b1, 'l'), b2, 'p');
+	__mmask64 m = MK_EQ(MK_EQ(MK_EQ(MK_EQ(all, b0, 'm'), b1, 'a'), b2, 'r'), b3, 'k');
+	__mmask64 r = MK_EQ(MK_EQ(MK_EQ(MK_EQ(all, b0, 'r'), b1, 'e'), b2, 's'), b3, 't');
+#undef MK_EQ
+	return (uint64_t)(t | m | r);
+}
+
+__attribute__((target("avx512bw"))) static void mk_scan_avx512(struct markers *mk, const char *s,
+							       size_t n, size_t limit, size_t *pp,
+							       unsigned char before0)
+{
+	size_t p = *pp;
+	for (; p + 64 <= limit && p + 64 + MK_PREFIX <= n + 1; p += 64)
+		mk_try_mask(mk, s, n, p, mk_candidates64(s + p), before0);
+	*pp = p;
+}
 #endif
 
 /* Try the labels at positions [0, limit) of s (n bytes, before0 the byte
@@ -319,16 +348,66 @@ __attribute__((target("avx2"))) static void mk_scan_avx2(struct markers *mk, con
  * time to the few positions where one could start; every position it
  * passes has been read whole, so a match is never missed (the matchers
  * alone decide, and each needs at least its prefix). */
+/* The filter in use: the best the processor has, unless a test forced
+ * one (mk_scan_path()). */
+static int mk_path = -1;
+
+static bool mk_have_path(enum mk_path want)
+{
+	switch (want) {
+#ifdef MK_AVX2
+	case MK_PATH_AVX512:
+		return __builtin_cpu_supports("avx512bw");
+	case MK_PATH_AVX2:
+		return __builtin_cpu_supports("avx2");
+#endif
+#ifdef __SSE2__
+	case MK_PATH_SSE2:
+		return true;
+#endif
+	case MK_PATH_BYTES:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static int mk_best_path(void)
+{
+	static const enum mk_path order[] = {MK_PATH_AVX512, MK_PATH_AVX2, MK_PATH_SSE2};
+	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
+		if (mk_have_path(order[k]))
+			return (int)order[k];
+	return MK_PATH_BYTES;
+}
+
+bool mk_scan_path(enum mk_path want)
+{
+	if (want != MK_PATH_BEST && !mk_have_path(want))
+		return false;
+	__atomic_store_n(&mk_path, want == MK_PATH_BEST ? mk_best_path() : (int)want,
+			 __ATOMIC_RELAXED);
+	return true;
+}
+
 static void mk_scan(struct markers *m, const char *s, size_t n, size_t limit,
 		    unsigned char before0)
 {
 	size_t p = 0;
+	/* threads may race to the first choice; they all choose the same */
+	int path = __atomic_load_n(&mk_path, __ATOMIC_RELAXED);
+	if (path < 0) {
+		path = mk_best_path();
+		__atomic_store_n(&mk_path, path, __ATOMIC_RELAXED);
+	}
 #ifdef MK_AVX2
-	if (limit >= 64 && __builtin_cpu_supports("avx2"))
+	if (limit >= 128 && path == MK_PATH_AVX512)
+		mk_scan_avx512(m, s, n, limit, &p, before0);
+	if (limit >= 64 && path <= MK_PATH_AVX2)
 		mk_scan_avx2(m, s, n, limit, &p, before0);
 #endif
 #ifdef __SSE2__
-	for (; p < limit && p + 16 + MK_PREFIX <= n + 1; p += 16) {
+	for (; path <= MK_PATH_SSE2 && p < limit && p + 16 + MK_PREFIX <= n + 1; p += 16) {
 		unsigned mask = mk_candidates16(s + p);
 		if (limit - p < 16)
 			mask &= (1u << (limit - p)) - 1;

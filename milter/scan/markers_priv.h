@@ -69,4 +69,16 @@ static inline size_t mk_skip_blank(const char *s, size_t n, size_t i, size_t max
 	return i;
 }
 
+/* The label filter's instruction set, best first; a test may force one
+ * (false when this build or processor lacks it) to compare it with the
+ * others.  BEST chooses again from what the processor has. */
+enum mk_path {
+	MK_PATH_BEST,
+	MK_PATH_AVX512,
+	MK_PATH_AVX2,
+	MK_PATH_SSE2,
+	MK_PATH_BYTES
+};
+bool mk_scan_path(enum mk_path want);
+
 #endif

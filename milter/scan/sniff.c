@@ -647,6 +647,11 @@ static size_t b64_skip(const unsigned char *p, size_t len, size_t o)
 	return o;
 }
 
+size_t sniff_b64_skip(const void *buf, size_t len, size_t off)
+{
+	return buf == NULL || off >= len ? off : b64_skip(buf, len, off);
+}
+
 bool sniff_b64_run(const void *buf, size_t len, size_t *off, size_t *start, size_t *end,
 		   unsigned min_lines)
 {

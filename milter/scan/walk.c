@@ -151,12 +151,26 @@ struct b64_found {
 	size_t off, s, e;	/* sniff_b64_run()'s offsets */
 };
 
+/* Feed the item to the stream and, while each slice is still in the
+ * cache, pass over the lines that cannot start a base64 run: b64_first()
+ * then goes on from r->off instead of reading the whole item again. */
+static void feed_and_skip(struct walk *w, struct textx *t, const struct item *it,
+			  struct b64_found *r)
+{
+	const char *p = (const char *)it->data;
+	r->off = 0;
+	for (size_t off = 0; off < it->len && !w->halted; off += CHUNK) {
+		size_t n = it->len - off < CHUNK ? it->len - off : CHUNK;
+		(void)textx_update(t, p + off, n);
+		r->off = sniff_b64_skip(p, off + n, r->off);
+	}
+}
+
 /* The first run, searched for while the stream is still open: the text
  * is read for identifiers on a second thread until the stream closes
  * (scanpar.c), and this search needs nothing of the stream. */
 static void b64_first(const struct item *it, struct b64_found *r)
 {
-	r->off = 0;
 	r->found = sniff_b64_run(it->data, it->len, &r->off, &r->s, &r->e, 4);
 }
 
@@ -203,9 +217,12 @@ void walk_text_item(struct walk *w, const struct item *it, enum sniff_text sn)
 	struct b64_found first = {false, 0, 0, 0};
 	struct textx *t = walk_stream_open(w, it->part, html ? MARKUP_HTML : MARKUP_PLAIN, cs);
 	if (t != NULL) {
-		walk_stream_feed(w, t, it->data, it->len);
-		if (sn == SNIFF_TEXT)
+		if (sn == SNIFF_TEXT) {
+			feed_and_skip(w, t, it, &first);
 			b64_first(it, &first);
+		} else {
+			walk_stream_feed(w, t, it->data, it->len);
+		}
 		walk_stream_close(w, t);
 	}
 	if (sn == SNIFF_TEXT && t != NULL)

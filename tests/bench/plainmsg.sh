@@ -11,7 +11,8 @@
 # interleaved (best of each):
 #   ripgrep:   rg --count-matches -a '\b(?:\d{1,3}\.){3}\d{1,3}\b' FILE
 #   grondslag: grondslag scan -c CONF --json FILE >/dev/null
-# and the phases of the scan on their own (scan-bench -p): decode,
+# and, in the same rounds, the last build before the identifier scan
+# (before_ids below); the phases of the scan on their own (scan-bench -p): decode,
 # markers, scan, findings and walk, geo; output and start-up are the
 # process minus the scan.  Then the same text as a large attachment
 # (ATTACH_MB, default 40, of it base64-encoded in a multipart message,
@@ -63,11 +64,13 @@ cat "$file" >/dev/null	# page cache, for both
 
 min() { awk -v x="$1" -v y="$2" 'BEGIN { print (x < y) ? x : y }'; }
 
-# race TEXT MESSAGE: ripgrep over TEXT and grondslag over MESSAGE, RUNS
-# times interleaved; the best of each in best_rg and best_gs.
+# race TEXT MESSAGE [BEFORE]: ripgrep over TEXT and grondslag over
+# MESSAGE (and the grondslag binary BEFORE over it too), RUNS times
+# interleaved; the best of each in best_rg, best_gs and best_before.
 race() {
 	best_rg=1e9
 	best_gs=1e9
+	best_before=1e9
 	i=0
 	while [ "$i" -lt "$RUNS" ]; do
 		t0=$(now)
@@ -81,11 +84,48 @@ race() {
 		}
 		t1=$(now)
 		best_gs=$(min "$(awk -v a="$t0" -v z="$t1" 'BEGIN { print z - a }')" "$best_gs")
+		if [ -n "${3:-}" ]; then
+			t0=$(now)
+			"$3" scan -c "$D/bench.conf" --json "$2" >/dev/null || {
+				echo "plainmsg: $3 scan of $2 failed" >&2
+				exit 1
+			}
+			t1=$(now)
+			best_before=$(min "$(awk -v a="$t0" -v z="$t1" 'BEGIN { print z - a }')" \
+				"$best_before")
+		fi
 		i=$((i + 1))
 	done
 }
 
-race "$file" "$file"
+# The last build without the identifier scan (incident data beyond
+# addresses: its cost is held to 15% of the ratio), built once into
+# $BUILD/bench/before-ids; BENCH_BEFORE_IDS names another revision,
+# BENCH_BEFORE_IDS=none leaves it out.
+before_ids() {
+	rev=${BENCH_BEFORE_IDS:-a3a2b30^}
+	[ "$rev" = none ] && return 1
+	rev=$(git rev-parse --verify -q "$rev^{commit}") || {
+		echo "plainmsg: no revision $rev (BENCH_BEFORE_IDS=...)" >&2
+		return 1
+	}
+	dir=$BUILD/bench/before-ids
+	if [ "$(cat "$dir/rev" 2>/dev/null)" != "$rev" ] || [ ! -x "$dir/src/build/grondslag" ]; then
+		rm -rf "$dir"
+		mkdir -p "$dir/src"
+		echo "plainmsg: building $(git rev-parse --short "$rev") (before the identifier scan) in $dir" >&2
+		git archive "$rev" | tar -x -C "$dir/src" &&
+			make -s -C "$dir/src" -j2 build/grondslag >"$dir/build.log" 2>&1 || {
+			echo "plainmsg: that build failed (see $dir/build.log)" >&2
+			return 1
+		}
+		echo "$rev" >"$dir/rev"
+	fi
+	echo "$dir/src/build/grondslag"
+}
+
+before=$(before_ids) || before=""
+race "$file" "$file" "$before"
 phases=$("$BUILD/tests/scan-bench" -c "$D/bench.conf" -n "$RUNS" -p "$file") || {
 	echo "plainmsg: scan-bench failed" >&2
 	exit 1
@@ -100,6 +140,11 @@ awk -v rg="$best_rg" -v gs="$best_gs" -v sc="$scan" -v b="$bytes" 'BEGIN {
 	printf "plainmsg: output and start-up %.1f ms (the process minus the scan)\n", (gs - sc) * 1e3
 	printf "plainmsg: %.1f MB plain message: grondslag scan --json %.3f s (%.0f MB/s), ripgrep %.3f s: %.2fx ripgrep (target: 3x)\n",
 		b / 1048576, gs, b / gs / 1e6, rg, rg / gs }'
+if [ -n "$before" ]; then
+	awk -v rg="$best_rg" -v gs="$best_gs" -v bf="$best_before" 'BEGIN {
+	printf "plainmsg: before the identifier scan %.3f s: %.2fx ripgrep; now %.2fx: %+.0f%% (limit: -15%%)\n",
+		bf, rg / bf, rg / gs, (bf / gs - 1) * 100 }'
+fi
 
 # The large attachment: ATTACH_MB of the body as a base64 text file.
 if [ ! -s "$D/attach.eml" ] || [ "$(cat "$D/attach.mb" 2>/dev/null)" != "$ATTACH_MB" ]; then

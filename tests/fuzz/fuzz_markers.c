@@ -5,12 +5,15 @@
  * seeds the chunk sizes; the rest is the text, fed in chunks of 1..256
  * bytes drawn from that seed, so labels land on every kind of chunk edge.
  * The same text is then fed whole, and both runs must agree: streaming
- * may never change the answer.
+ * may never change the answer.  Then it is fed whole through each label
+ * filter this processor has (AVX-512, AVX2, SSE2, bytes): the filters may
+ * never change it either.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "../../milter/scan/markers_priv.h"
 #include "grondslag/scan/findings.h"
 #include "grondslag/scan/markers.h"
 
@@ -76,6 +79,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct outcome b = run(m, type, name, data + 3, size - 3, 0);
 	if (a.tlp != b.tlp || a.formats != b.formats || a.tlp > TLP_RED || a.formats >= (1u << FMT_COUNT))
 		abort();	/* chunking changed the answer */
+	static const enum mk_path paths[] = {MK_PATH_AVX512, MK_PATH_AVX2, MK_PATH_SSE2, MK_PATH_BYTES};
+	for (size_t k = 0; k < sizeof paths / sizeof paths[0]; k++) {
+		if (!mk_scan_path(paths[k]))
+			continue;
+		struct outcome c = run(m, type, name, data + 3, size - 3, 0);
+		if (c.tlp != b.tlp || c.formats != b.formats)
+			abort();	/* a filter changed the answer */
+	}
+	mk_scan_path(MK_PATH_BEST);
 	markers_free(m);
 	return 0;
 }

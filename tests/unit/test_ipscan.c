@@ -13,6 +13,7 @@
  */
 #include "testutil.h"
 
+#include "../../milter/scan/ipscan_priv.h"
 #include "grondslag/scan/ipscan.h"
 
 struct collect {
@@ -254,6 +255,20 @@ static const struct row trap_rows[] = {
 	{"8.8.08.8", "", 0},
 	{"1.2.3", "", 0},
 	{"section 1.2.3 says", "", 0},
+	{"ClamAV 0.94.2, clamav-milter", "", 0},
+	{"Status: 5.7.1 (denied)", "", 0},
+	{"(8.14.3/8.14.3) with ESMTP", "", 0},
+	{"7.0.5.33.0 64bit", "", 0},
+	{"1.2.3 4.5.6.7", "4.5.6.7@6", 0},
+	{"1.2.3; 4.5.6.7", "4.5.6.7@7", 0},
+	{"0.94.2,1.2.3.4", "1.2.3.4@7", 0},
+	{"1.2.3\n4.5.6.7\n", "4.5.6.7@6", 0},
+	{"1.2.3 - 4.5.6.7", "4.5.6.7", 0},
+	{"1.2.3\t-\t1.2.3.4", "1.2.3.4", 0},
+	{"1.2.3 -4.5.6.7", "4.5.6.7", 0},
+	{"1.2.3..4.5.6.7", "4.5.6.7", 0},
+	{"1.2.3.4.5 9.8.7.6", "9.8.7.6@10", 0},
+	{"12.345.6789.1.2", "", 0},
 	{"see 4.2.1. and 4.2.2.", "", 0},
 	{"2024.01.15", "", 0},
 	{"15.01.2024", "", 0},
@@ -940,12 +955,22 @@ static void test_rows_embedded(void **state)
 		{form_rows, ARRAY_LEN(form_rows)}, {context_rows, ARRAY_LEN(context_rows)},
 		{escape_rows, ARRAY_LEN(escape_rows)},
 	};
+	/* through each block loop this processor has */
+	static const enum ipscan_path paths[] = {IPSCAN_PATH_AVX2, IPSCAN_PATH_SSE2};
+	int tried = 0;
 	(void)state;
-	for (size_t t = 0; t < ARRAY_LEN(tables); t++)
-		for (size_t k = 0; k < tables[t].n; k++) {
-			check_row_embedded(&tables[t].rows[k], ' ');
-			check_row_embedded(&tables[t].rows[k], '\n');
-		}
+	for (size_t p = 0; p < ARRAY_LEN(paths); p++) {
+		if (!ipscan_scan_path(paths[p]))
+			continue;
+		tried++;
+		for (size_t t = 0; t < ARRAY_LEN(tables); t++)
+			for (size_t k = 0; k < tables[t].n; k++) {
+				check_row_embedded(&tables[t].rows[k], ' ');
+				check_row_embedded(&tables[t].rows[k], '\n');
+			}
+	}
+	assert_true(ipscan_scan_path(IPSCAN_PATH_BEST));
+	assert_true(tried >= 1);
 }
 
 /* A tiny deterministic generator (xorshift), so failures reproduce. */

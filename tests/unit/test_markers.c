@@ -10,6 +10,7 @@
 #include "testutil.h"
 
 #include "grondslag/scan/findings.h"
+#include "../../milter/scan/markers_priv.h"
 #include "grondslag/scan/markers.h"
 
 #define F(x) (1u << (x))
@@ -597,12 +598,62 @@ static void test_reuse_and_misuse(void **state)
 	markers_free(NULL);
 }
 
+/* Every label filter (AVX-512, AVX2, SSE2, bytes) finds a label wherever
+ * it starts relative to the vector blocks (64-byte blocks from 128 bytes
+ * on, 32, 16, the tail) and whatever chunk it arrives in, and nothing
+ * where only part of a prefix stands. */
+static void test_filters_agree(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *label;
+		enum tlp_level want;
+	} rows[] = {
+		{ "TLP:RED", TLP_RED },
+		{ "tlp:amber+strict", TLP_AMBER_STRICT },
+		{ "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed", TLP_RED },
+		{ "TL P:RED", TLP_NONE },
+		{ "MAR king-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed", TLP_NONE },
+	};
+	static const enum mk_path paths[] = { MK_PATH_AVX512, MK_PATH_AVX2, MK_PATH_SSE2,
+					      MK_PATH_BYTES };
+	static const size_t sizes[] = { 0, 63, 129 };
+	char buf[400];
+	int tried = 0;
+	for (size_t k = 0; k < ARRAY_LEN(paths); k++) {
+		if (!mk_scan_path(paths[k]))
+			continue;	/* not in this build or processor */
+		tried++;
+		for (size_t r = 0; r < ARRAY_LEN(rows); r++) {
+			size_t ll = strlen(rows[r].label);
+			for (size_t at = 1; at + ll + 1 < sizeof buf; at += 3) {
+				for (size_t i = 0; i < sizeof buf; i++)
+					buf[i] = "the mark of rest: tl; "[i % 22];
+				buf[at - 1] = ' ';
+				memcpy(buf + at, rows[r].label, ll);
+				buf[at + ll] = ' ';
+				for (size_t c = 0; c < ARRAY_LEN(sizes); c++) {
+					char row[160];
+					snprintf(row, sizeof row, "path %d, %s at %zu, chunks %zu",
+						 (int)paths[k], rows[r].label, at, sizes[c]);
+					check(row, run_chunks("text/plain", NULL, buf, sizeof buf,
+							      &sizes[c], 1),
+					      rows[r].want, 0);
+				}
+			}
+		}
+	}
+	assert_true(mk_scan_path(MK_PATH_BEST));
+	assert_true(tried >= 1);	/* bytes at least */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tlp_whole),
 		cmocka_unit_test(test_tlp_split_everywhere),
 		cmocka_unit_test(test_tlp_long_stream),
+		cmocka_unit_test(test_filters_agree),
 		cmocka_unit_test(test_formats),
 		cmocka_unit_test(test_iodef_restrictions),
 		cmocka_unit_test(test_sniff_limit),

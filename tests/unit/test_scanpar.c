@@ -57,7 +57,7 @@ enum mix { MIX_ALL, MIX_ONE_IP, MIX_EMAILS, MIX_LIMIT };
 static void body(struct text *t, size_t bytes, enum mix mix, uint32_t seed)
 {
 	uint32_t s = seed | 1;
-	unsigned n = 0;
+	unsigned n = 0, prose = 0;
 	while (t->len < bytes) {
 		unsigned k = mix == MIX_ALL ? rnd(&s) % 9 : 0;
 		unsigned run = 1 + rnd(&s) % 12;
@@ -110,6 +110,11 @@ static void body(struct text *t, size_t bytes, enum mix mix, uint32_t seed)
 			default:
 				putf(t, "Dear colleagues, thanks for the report of %u; we will look "
 					"into it tomorrow morning.\n", n);
+				/* labels, the strictest only in the last quarter
+				 * (read by the second thread when there is one) */
+				if (++prose % 61 == 0)
+					putf(t, "Classification: %s\n",
+					     t->len > bytes / 4 * 3 ? "TLP:RED" : "TLP:AMBER");
 				break;
 			}
 		}
@@ -204,6 +209,7 @@ static void assert_same(const char *row, const struct findings *a, const struct 
 		assert_str_eq_msg(row, findings_tld(b, i)->tld, findings_tld(a, i)->tld);
 		assert_int_eq_msg(row, findings_tld(b, i)->count, findings_tld(a, i)->count);
 	}
+	assert_int_eq_msg(row, findings_tlp(b), findings_tlp(a));
 	assert_int_eq_msg(row, findings_part_count(b), findings_part_count(a));
 	for (size_t i = 0; i < findings_part_count(a); i++) {
 		assert_int_eq_msg(row, findings_part(b, i)->status, findings_part(a, i)->status);
@@ -261,6 +267,8 @@ static void test_same_findings(void **state)
 		assert_true(findings_ip_count(one) + findings_net_count(one) >= cases[c].min_ips);
 		assert_true(findings_email_count(one) >= cases[c].min_emails);
 		assert_true(findings_host_count(one) >= cases[c].min_hosts);
+		if (cases[c].mix == MIX_ALL)
+			assert_int_eq_msg(cases[c].name, findings_tlp(two), TLP_RED);
 		if (cases[c].max_entries != 0)
 			assert_int_eq_msg(cases[c].name, findings_message_reason(one),
 					  UNSCAN_LIMIT_ADDRESSES);

@@ -126,6 +126,25 @@ static bool ref_b64_run(const unsigned char *p, size_t len, size_t *off, size_t 
 static void check_b64_runs(const char *name, const unsigned char *buf, size_t len, unsigned min)
 {
 	size_t o1 = 0, o2 = 0, s1 = 0, e1 = 0, s2 = 0, e2 = 0;
+	/* the text passed over slice by slice as it is fed (sniff_b64_skip):
+	 * the search from there finds the oracle's first run */
+	static const size_t slices[] = {13, 64, 129, 1000};
+	for (size_t k = 0; k < ARRAY_LEN(slices); k++) {
+		size_t o = 0, fed = 0, s3 = 0, e3 = 0, o4 = 0, s4 = 0, e4 = 0;
+		while (fed < len) {
+			fed = len - fed < slices[k] ? len : fed + slices[k];
+			o = sniff_b64_skip(buf, fed, o);
+			assert_true(o <= fed);
+			assert_true(o == 0 || buf[o - 1] == '\n');	/* a line start */
+		}
+		bool a = sniff_b64_run(buf, len, &o, &s3, &e3, min);
+		assert_int_eq_msg(name, a, ref_b64_run(buf, len, &o4, &s4, &e4, min));
+		if (a) {
+			assert_int_eq_msg(name, s3, s4);
+			assert_int_eq_msg(name, e3, e4);
+			assert_int_eq_msg(name, o, o4);
+		}
+	}
 	for (;;) {
 		bool a = sniff_b64_run(buf, len, &o1, &s1, &e1, min);
 		bool b = ref_b64_run(buf, len, &o2, &s2, &e2, min);

@@ -22,6 +22,7 @@
  *   sniff_zip_at_end()    a zip whose directory ends the buffer
  *   sniff_b64_mislabelled() a part labelled base64 that is not base64
  *   sniff_b64_run()       the next run of base64 lines in a text
+ *   sniff_b64_skip()      pass over text that cannot start such a run
  *   sniff_b64_decode()    decode base64, skipping blanks and line ends
  *   sniff_b64_plain()     decode a plainly written base64 part, or say no
  *   sniff_text()          text or binary; UTF-16 without BOM (also CJK)
@@ -67,6 +68,13 @@ bool sniff_b64_mislabelled(const void *buf, size_t len, size_t decoded);
  * 1024, starting the search at *off.  true with [*start, *end). */
 bool sniff_b64_run(const void *buf, size_t len, size_t *off, size_t *start, size_t *end,
 		   unsigned min_lines);
+
+/* From the line start off, pass over the lines of buf that cannot start
+ * such a run (no 40 base64 bytes in a row); returns a line start, at most
+ * len.  sniff_b64_run() finds the same runs from there as from off, and
+ * when buf grows (a text read in slices) the skip may go on from there:
+ * the search then reads each slice while it is still in the cache. */
+size_t sniff_b64_skip(const void *buf, size_t len, size_t off);
 
 /* Decode base64, ignoring line ends and blanks; stops at the first byte
  * that is not base64.  Returns a malloc'd buffer (NULL on no memory). */
