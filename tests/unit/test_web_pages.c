@@ -1,0 +1,196 @@
+/*
+ * test_web_pages.c - pages of the console made from the real daemon's
+ * answers: the daemon's control socket served in this process on a real
+ * store (this process's user is the ControlConsoleUser), the console's
+ * page functions asking it as grondslag-web does, for a jurist and for a
+ * Sender.  The hold page names an SMTP AUTH login only when the mail had
+ * one.  On SQLite (the pages do not depend on the backend).
+ */
+#include "testutil.h"
+#include "fixture_store.h"
+#include "fixture_dir.h"
+#include "fixture_ctlsock.h"
+
+#include <pwd.h>
+#include <time.h>
+
+#include "grondslag/config/config.h"
+#include "grondslag/daemon/ctlsock.h"
+#include "grondslag/decide/registry.h"
+#include "grondslag/decide/senderid.h"
+#include "grondslag/store/store.h"
+#include "page_priv.h"
+#include "web.h"
+
+static const char registry_text[] =
+	"version: 1\n"
+	"own_domains: [ncsc.nl]\n"
+	"regimes:\n"
+	"  - {id: wbni, name: \"Wbni\", valid_from: 2018-11-09}\n"
+	"bases:\n"
+	"  - id: us-mou\n"
+	"    regime: wbni\n"
+	"    article: \"Wbni art. 3(2)\"\n"
+	"    permits: [provider-traceable, incident]\n"
+	"    tlp_max: AMBER\n"
+	"    approved_by: \"test\"\n"
+	"parties:\n"
+	"  - id: cisa\n"
+	"    name: \"CISA\"\n"
+	"    type: third-country-csirt\n"
+	"    jurisdiction: US\n"
+	"    domains: [cisa.gov]\n"
+	"    bases: [us-mou]\n";
+
+static const struct hold_rcpt one_rcpt[] = {
+	{"<soc@cisa.gov>", "cisa", "no-basis", "No basis."},
+};
+static const char message[] = "Subject: s\r\n\r\nbody 8.8.8.8\r\n";
+
+/* The daemon of a test: its store, configuration and socket. */
+struct daemon {
+	struct store *s;
+	struct config *c;
+	struct ctlsock *cs;
+	char sock[256];
+};
+
+static const struct config *fixed_get(void *arg, void **pin)
+{
+	*pin = NULL;
+	return arg;
+}
+
+static void fixed_put(void *arg, void *pin)
+{
+	(void)arg;
+	(void)pin;
+}
+
+static int setup_dir(void **state)
+{
+	(void)state;
+	struct registry_errors *re = NULL;
+	test_registry = registry_load_buffer("test.yaml", registry_text, sizeof registry_text - 1,
+					     &re);
+	registry_errors_free(re);
+	return test_registry == NULL ? -1 : fixture_dir_make("webpages");
+}
+
+static int remove_dir(void **state)
+{
+	(void)state;
+	registry_unref(test_registry);
+	return fixture_dir_remove();
+}
+
+/* Start the daemon of name: Jurists alice and bob, Sender carol, this
+ * process's user the console. */
+static void daemon_start(struct daemon *d, const char *name)
+{
+	char err[1024], path[256], conf[512];
+	struct passwd *pw = getpwuid(getuid());
+	if (pw == NULL)
+		fail_msg("who am I?");
+	snprintf(conf, sizeof conf,
+		 "Jurist alice alice@ncsc.nl\nJurist bob bob@ncsc.nl\n"
+		 "Sender carol carol@ncsc.nl\nControlConsoleUser %s\nReleaseApprovals 2\n",
+		 pw->pw_name);
+	snprintf(path, sizeof path, "%s/%s.conf", dir, name);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(conf, f);
+	fclose(f);
+	d->c = config_load(path, err, sizeof err);
+	if (d->c == NULL)
+		fail_msg("config: %s", err);
+	snprintf(path, sizeof path, "%s/%s.db", dir, name);
+	d->s = fixture_store_open(path, err, sizeof err);
+	snprintf(d->sock, sizeof d->sock, "%s/%s.sock", dir, name);
+	d->cs = d->s ? ctlsock_open(d->sock, err, sizeof err) : NULL;
+	struct ctlsock_env env = {.store = d->s, .hostname = "mx.test",
+				  .notice_from = "g@ncsc.nl", .config_get = fixed_get,
+				  .config_put = fixed_put, .registry_get = registry_of,
+				  .arg = d->c};
+	if (d->cs == NULL || ctlsock_run(d->cs, &env, err, sizeof err) != 0)
+		fail_msg("daemon: %s", err);
+}
+
+static void daemon_stop(struct daemon *d)
+{
+	ctlsock_close(d->cs);
+	store_close(d->s);
+	config_free(d->c);
+}
+
+/* A hold of sender (SMTP AUTH login auth, "" none) to rcpts. */
+static void put_hold(struct store *s, const char *sender, const char *auth,
+		     const struct hold_rcpt *rcpts, size_t n, char ref[STORE_REF_MAX])
+{
+	char canon[SENDERID_MAX], err[256];
+	senderid_address(sender, NULL, canon, sizeof canon);
+	struct hold_record h = {
+		.queue_id = "Q1", .sender = sender, .sender_auth = auth, .sender_canonical = canon,
+		.subject = "s", .received = time(NULL) - 60, .registry_digest = "ab",
+		.summary_json = "{\"countries\":\"US:1\"}", .findings_json = "{}",
+		.data = message, .len = sizeof message - 1, .fd = -1, .rcpts = rcpts, .nrcpts = n};
+	if (store_hold_put(s, &h, ref, err, sizeof err) != 0)
+		fail_msg("store_hold_put: %s", err);
+}
+
+/* The page of fn as login (a Sender or not); the body (malloc'ed). */
+static char *hold_page(const struct daemon *d, const char *login, bool sender, const char *ref,
+		       unsigned *status)
+{
+	struct web_session ses = {.sender = sender};
+	snprintf(ses.login, sizeof ses.login, "%s", login);
+	snprintf(ses.csrf, sizeof ses.csrf, "%s", "00");
+	struct web_ctx x = {.c = d->c, .socket = d->sock, .s = &ses, .now = time(NULL)};
+	struct web_page p = {0};
+	web_page_hold(&x, ref, &p);
+	*status = p.status;
+	return p.body;
+}
+
+/* The hold page's "Sender (SMTP AUTH)" row: there with the login when
+ * the mail was sent with SMTP AUTH, absent (not empty) when it was not;
+ * for the Sender and for a jurist alike. */
+static void test_hold_auth_row(void **state)
+{
+	(void)state;
+	struct daemon d;
+	daemon_start(&d, "auth");
+	char plain[STORE_REF_MAX], authed[STORE_REF_MAX];
+	put_hold(d.s, "<carol@ncsc.nl>", "", one_rcpt, 1, plain);
+	put_hold(d.s, "<carol@ncsc.nl>", "carol", one_rcpt, 1, authed);
+	static const struct {
+		const char *login;
+		bool sender;
+	} who[] = {{"carol", true}, {"alice", false}};
+	for (size_t i = 0; i < ARRAY_LEN(who); i++) {
+		unsigned st;
+		char *page = hold_page(&d, who[i].login, who[i].sender, plain, &st);
+		if (st != 200 || page == NULL || strstr(page, plain) == NULL)
+			fail_msg("%s, hold without AUTH: status %u: %s", who[i].login, st,
+				 page ? page : "(none)");
+		if (strstr(page, "SMTP AUTH") != NULL)
+			fail_msg("%s, hold without AUTH: the page has an SMTP AUTH row:\n%s",
+				 who[i].login, page);
+		free(page);
+		page = hold_page(&d, who[i].login, who[i].sender, authed, &st);
+		if (st != 200 || page == NULL ||
+		    strstr(page, "<th scope=\"row\">Sender (SMTP AUTH)</th><td>carol</td>") == NULL)
+			fail_msg("%s, hold with AUTH: status %u, want its login row:\n%s",
+				 who[i].login, st, page ? page : "(none)");
+		free(page);
+	}
+	daemon_stop(&d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hold_auth_row),
+	};
+	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
+}
