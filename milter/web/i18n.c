@@ -220,8 +220,10 @@ static const struct {
 	{"You denied", "U weigerde:"},
 	{"You are about to approve", "U gaat goedkeuren:"},
 	{"You are about to deny", "U gaat weigeren:"},
-	{"recipient(s) of", "ontvanger(s) van"},
-	{"hold(s) of party", "bewaring(en) van partij"},
+	{"recipient of", "ontvanger van"},
+	{"recipients of", "ontvangers van"},
+	{"hold of party", "bewaring van partij"},
+	{"holds of party", "bewaringen van partij"},
 	{"with reason code", "met redencode"},
 	{"Only recipients still held and of this party change; nothing else of these holds.",
 	 "Alleen ontvangers van deze partij die nog bewaard worden veranderen; verder niets "

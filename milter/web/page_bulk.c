@@ -142,6 +142,15 @@ static bool bulk_request(struct json **j, const struct bulk_ask *k, bool confirm
 	return true;
 }
 
+/* " N words" of the sentence above the table: the count (its id) and
+ * the words of one or of any other number (English and Dutch alike). */
+static void bulk_count(struct web_buf *b, const char *id, long long n, const char *one,
+		       const char *many)
+{
+	web_buf_addf(b, " <span id=\"%s\">%lld</span> ", id, n);
+	web_buf_html(b, web_tr(n == 1 ? one : many));
+}
+
 /* The sentence above the table: what, over how much, of which party. */
 static void bulk_what(struct web_buf *b, const struct bulk_ask *k, const struct jsonr_value *ans,
 		      bool done)
@@ -150,11 +159,8 @@ static void bulk_what(struct web_buf *b, const struct bulk_ask *k, const struct 
 	web_buf_html(b, web_tr(done ? (k->approve ? "You approved" : "You denied")
 				    : (k->approve ? "You are about to approve"
 						  : "You are about to deny")));
-	web_buf_addf(b, " <span id=\"bulk-rcpts\">%lld</span> ",
-		     (long long)web_jint(ans, "recipients"));
-	web_buf_html(b, web_tr("recipient(s) of"));
-	web_buf_addf(b, " <span id=\"bulk-holds\">%lld</span> ", (long long)web_jint(ans, "matched"));
-	web_buf_html(b, web_tr("hold(s) of party"));
+	bulk_count(b, "bulk-rcpts", web_jint(ans, "recipients"), "recipient of", "recipients of");
+	bulk_count(b, "bulk-holds", web_jint(ans, "matched"), "hold of party", "holds of party");
 	web_buf_add(b, " <strong id=\"bulk-party\">");
 	web_buf_html(b, k->party);
 	web_buf_add(b, "</strong>");

@@ -4,7 +4,9 @@
  * store (this process's user is the ControlConsoleUser), the console's
  * page functions asking it as grondslag-web does, for a jurist and for a
  * Sender.  The hold page names an SMTP AUTH login only when the mail had
- * one.  On SQLite (the pages do not depend on the backend).
+ * one.  The bulk preview counts its recipients and holds in words of one
+ * or of many, in English and Dutch.  On SQLite (the pages do not depend
+ * on the backend).
  */
 #include "testutil.h"
 #include "fixture_store.h"
@@ -44,6 +46,10 @@ static const char registry_text[] =
 
 static const struct hold_rcpt one_rcpt[] = {
 	{"<soc@cisa.gov>", "cisa", "no-basis", "No basis."},
+};
+static const struct hold_rcpt two_rcpts[] = {
+	{"<soc@cisa.gov>", "cisa", "no-basis", "No basis."},
+	{"<ops@cisa.gov>", "cisa", "no-basis", "No basis."},
 };
 static const char message[] = "Subject: s\r\n\r\nbody 8.8.8.8\r\n";
 
@@ -187,10 +193,74 @@ static void test_hold_auth_row(void **state)
 	daemon_stop(&d);
 }
 
+/* The bulk page of form (a query string) as alice; the body. */
+static char *bulk_page(const struct daemon *d, const char *form, bool confirmed,
+		       unsigned *status)
+{
+	struct web_session ses = {.sender = false};
+	snprintf(ses.login, sizeof ses.login, "alice");
+	snprintf(ses.csrf, sizeof ses.csrf, "%s", "00");
+	struct web_ctx x = {.c = d->c, .socket = d->sock, .s = &ses, .now = time(NULL)};
+	struct web_form f;
+	char why[128];
+	if (web_form_parse(form, strlen(form), &f, why, sizeof why) != 0)
+		fail_msg("form %s: %s", form, why);
+	struct web_page p = {0};
+	web_page_bulk(&x, &f, confirmed, &p);
+	web_form_free(&f);
+	*status = p.status;
+	return p.body;
+}
+
+/* The bulk preview's sentence: "1 recipient of 1 hold", "3 recipients
+ * of 2 holds", never "recipient(s)"; in Dutch too. */
+static void test_bulk_plural(void **state)
+{
+	(void)state;
+	struct daemon d;
+	daemon_start(&d, "plural");
+	char ref[STORE_REF_MAX];
+	static const struct {
+		const char *lang, *want;
+	} after_one[] = {
+		{"en", "<span id=\"bulk-rcpts\">1</span> recipient of <span id=\"bulk-holds\">1</span>"
+		       " hold of party"},
+		{"nl", "<span id=\"bulk-rcpts\">1</span> ontvanger van <span id=\"bulk-holds\">1</span>"
+		       " bewaring van partij"},
+	}, after_two[] = {
+		{"en", "<span id=\"bulk-rcpts\">3</span> recipients of <span id=\"bulk-holds\">2</span>"
+		       " holds of party"},
+		{"nl", "<span id=\"bulk-rcpts\">3</span> ontvangers van <span id=\"bulk-holds\">2</span>"
+		       " bewaringen van partij"},
+	};
+	const char *form = "party=cisa&action=deny&reason=Not+for+them";
+	for (int round = 0; round < 2; round++) {
+		if (round == 0)
+			put_hold(d.s, "<erin@ncsc.nl>", "", one_rcpt, 1, ref);
+		else
+			put_hold(d.s, "<erin@ncsc.nl>", "", two_rcpts, 2, ref);
+		for (size_t i = 0; i < 2; i++) {
+			const char *lang = round ? after_two[i].lang : after_one[i].lang;
+			const char *want = round ? after_two[i].want : after_one[i].want;
+			web_lang_set(lang);
+			unsigned st;
+			char *page = bulk_page(&d, form, false, &st);
+			web_lang_set("en");
+			if (st != 200 || page == NULL || strstr(page, want) == NULL ||
+			    strstr(page, "(s)") != NULL || strstr(page, "(en)") != NULL)
+				fail_msg("%s, %d hold(s): status %u, want \"%s\" and no (s):\n%s", lang,
+					 round + 1, st, want, page ? page : "(none)");
+			free(page);
+		}
+	}
+	daemon_stop(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hold_auth_row),
+		cmocka_unit_test(test_bulk_plural),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
