@@ -5,8 +5,10 @@
  * page functions asking it as grondslag-web does, for a jurist and for a
  * Sender.  The hold page names an SMTP AUTH login only when the mail had
  * one.  The bulk preview counts its recipients and holds in words of one
- * or of many, in English and Dutch.  On SQLite (the pages do not depend
- * on the backend).
+ * or of many, in English and Dutch.  A confirmed bulk decision the store
+ * fails for one hold (its commit fails, as a full disk's would) shows
+ * which holds were decided and which not, with the daemon's reason, not
+ * an error page.  On SQLite (the pages do not depend on the backend).
  */
 #include "testutil.h"
 #include "fixture_store.h"
@@ -256,11 +258,86 @@ static void test_bulk_plural(void **state)
 	daemon_stop(&d);
 }
 
+/* The value of the hidden field name of page, into out. */
+static void hidden_value(const char *page, const char *name, char *out, size_t len)
+{
+	char key[64];
+	snprintf(key, sizeof key, "name=\"%s\" value=\"", name);
+	const char *v = page ? strstr(page, key) : NULL;
+	if (v == NULL)
+		fail_msg("no field %s in:\n%s", name, page ? page : "(none)");
+	v += strlen(key);
+	snprintf(out, len, "%.*s", (int)strcspn(v, "\""), v);
+}
+
+/* The row of the bulk table of ref: its last cell (what happened). */
+static void row_of(const char *page, const char *ref, char *out, size_t len)
+{
+	char key[160];
+	snprintf(key, sizeof key, "href=\"/hold/%s\"", ref);
+	const char *r = strstr(page, key), *next = r ? strstr(r, "<td class=\"next\">") : NULL;
+	if (next == NULL)
+		fail_msg("no row of %s in:\n%s", ref, page);
+	next += strlen("<td class=\"next\">");
+	snprintf(out, len, "%.*s", (int)(strstr(next, "</td>") - next), next);
+}
+
+/* A confirmed bulk denial over three holds whose first commit fails: the
+ * result page names the two denied and the one not decided (with the
+ * daemon's reason), warns, and the store agrees. */
+static void test_bulk_partly(void **state)
+{
+	(void)state;
+	struct daemon d;
+	daemon_start(&d, "partly");
+	char refs[3][STORE_REF_MAX], plan[80], form[320], cell[512];
+	for (int i = 0; i < 3; i++)
+		put_hold(d.s, "<erin@ncsc.nl>", "", one_rcpt, 1, refs[i]);
+	unsigned st;
+	char *page = bulk_page(&d, "party=cisa&action=deny&reason=Not+for+them", false, &st);
+	hidden_value(page, "plan", plan, sizeof plan);
+	free(page);
+	snprintf(form, sizeof form, "party=cisa&action=deny&reason=Not+for+them&plan=%s", plan);
+	store_fail_next(d.s);
+	page = bulk_page(&d, form, true, &st);
+	if (page == NULL || strstr(page, "id=\"bulk-partly\"") == NULL ||
+	    strstr(page, "<span id=\"bulk-applied\">2</span> holds decided,") == NULL ||
+	    strstr(page, "<span id=\"bulk-not\">1</span> hold not.") == NULL ||
+	    strstr(page, "Partly denied in bulk") == NULL)
+		fail_msg("status %u, want the results with the warning:\n%s", st,
+			 page ? page : "(none)");
+	int denied = 0, failed = 0;
+	for (int i = 0; i < 3; i++) {
+		row_of(page, refs[i], cell, sizeof cell);
+		char hstate[32] = "";
+		struct store_hold_record *h = store_hold_get(d.s, refs[i], NULL, 0);
+		if (h != NULL)
+			snprintf(hstate, sizeof hstate, "%s", h->state);
+		store_hold_record_free(h);
+		if (strstr(cell, "denied; the sender is told") != NULL) {
+			denied++;
+			assert_str_eq_msg("a hold shown denied", hstate, "denied");
+		} else if (strstr(cell, "not decided:") != NULL &&
+			   strstr(cell, "injected failure") != NULL) {
+			/* the daemon's reason, the store's words */
+			failed++;
+			assert_str_eq_msg("the hold not decided", hstate, "pending");
+		} else {
+			fail_msg("row of %s: %s", refs[i], cell);
+		}
+	}
+	assert_int_eq_msg("denied", denied, 2);
+	assert_int_eq_msg("not decided", failed, 1);
+	free(page);
+	daemon_stop(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hold_auth_row),
 		cmocka_unit_test(test_bulk_plural),
+		cmocka_unit_test(test_bulk_partly),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
