@@ -4,8 +4,8 @@
  * store (this process's user is the ControlConsoleUser), the console's
  * page functions asking it as grondslag-web does, for a jurist and for a
  * Sender.  The hold page names an SMTP AUTH login only when the mail had
- * one.  The bulk preview counts its recipients and holds in words of one
- * or of many, in English and Dutch.  A confirmed bulk decision the store
+ * one.  The bulk preview and a hold's decision count recipients and holds
+ * in words of one or of many, in English and Dutch.  A confirmed bulk decision the store
  * fails for one hold (its commit fails, as a full disk's would) shows
  * which holds were decided and which not, with the daemon's reason, not
  * an error page.  On SQLite (the pages do not depend on the backend).
@@ -195,12 +195,15 @@ static void test_hold_auth_row(void **state)
 	daemon_stop(&d);
 }
 
-/* The bulk page of form (a query string) as alice; the body. */
-static char *bulk_page(const struct daemon *d, const char *form, bool confirmed,
-		       unsigned *status)
+/* A form's page: fn (web_page_bulk, web_page_decide) of form (a query
+ * string) as the jurist login, confirmed or its preview; the body. */
+typedef void form_page_fn(const struct web_ctx *x, const struct web_form *f, bool confirmed,
+			  struct web_page *out);
+static char *form_page(const struct daemon *d, form_page_fn *fn, const char *login,
+		       const char *form, bool confirmed, unsigned *status)
 {
 	struct web_session ses = {.sender = false};
-	snprintf(ses.login, sizeof ses.login, "alice");
+	snprintf(ses.login, sizeof ses.login, "%s", login);
 	snprintf(ses.csrf, sizeof ses.csrf, "%s", "00");
 	struct web_ctx x = {.c = d->c, .socket = d->sock, .s = &ses, .now = time(NULL)};
 	struct web_form f;
@@ -208,10 +211,17 @@ static char *bulk_page(const struct daemon *d, const char *form, bool confirmed,
 	if (web_form_parse(form, strlen(form), &f, why, sizeof why) != 0)
 		fail_msg("form %s: %s", form, why);
 	struct web_page p = {0};
-	web_page_bulk(&x, &f, confirmed, &p);
+	fn(&x, &f, confirmed, &p);
 	web_form_free(&f);
 	*status = p.status;
 	return p.body;
+}
+
+/* The bulk page of form as alice. */
+static char *bulk_page(const struct daemon *d, const char *form, bool confirmed,
+		       unsigned *status)
+{
+	return form_page(d, web_page_bulk, "alice", form, confirmed, status);
 }
 
 /* The bulk preview's sentence: "1 recipient of 1 hold", "3 recipients
@@ -254,6 +264,53 @@ static void test_bulk_plural(void **state)
 					 round + 1, st, want, page ? page : "(none)");
 			free(page);
 		}
+	}
+	daemon_stop(&d);
+}
+
+/* A hold's decision page counts in words of one or of many: a denial of
+ * one recipient and of two, an approval that releases one recipient and
+ * leaves one other waiting; never "recipient(s)" or "other(s)". */
+static void test_decide_plural(void **state)
+{
+	(void)state;
+	struct daemon d;
+	daemon_start(&d, "decide");
+	char ref[STORE_REF_MAX], form[256];
+	put_hold(d.s, "<erin@ncsc.nl>", "", two_rcpts, 2, ref);
+	static const struct {
+		const char *login, *form, *lang;
+		bool confirmed;
+		const char *want;
+	} steps[] = {
+		{"alice", "action=deny&rcpt=soc%40cisa.gov&reason=No", "en", false,
+		 "1 recipient would never receive this message."},
+		{"alice", "action=deny&all=1&reason=No", "en", false,
+		 "2 recipients would never receive this message."},
+		{"alice", "action=deny&rcpt=soc%40cisa.gov&reason=No", "nl", false,
+		 "1 ontvanger zou dit bericht nooit krijgen."},
+		{"alice", "action=approve&rcpt=soc%40cisa.gov&basis=us-mou&reason=Ok", "en", true,
+		 "Waiting for a second jurist"},
+		{"bob", "action=approve&all=1&basis=us-mou&reason=Ok", "en", false,
+		 "Released now: 1 recipient will have all 2 approvals; the message will be delivered"
+		 " to them at once. 1 other waits for a second jurist."},
+		{"bob", "action=approve&all=1&basis=us-mou&reason=Ok", "nl", false,
+		 "Nu vrijgegeven: 1 ontvanger krijgt alle 2 goedkeuringen; het bericht wordt hun dan"
+		 " meteen bezorgd. 1 andere wacht op een tweede jurist."},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(steps); i++) {
+		snprintf(form, sizeof form, "ref=%s&%s", ref, steps[i].form);
+		unsigned st;
+		web_lang_set(steps[i].lang);
+		char *page = form_page(&d, web_page_decide, steps[i].login, form,
+				       steps[i].confirmed, &st);
+		web_lang_set("en");
+		if (st != 200 || page == NULL || strstr(page, steps[i].want) == NULL ||
+		    strstr(page, "(s)") != NULL)
+			fail_msg("%s %s (%s): status %u, want \"%s\", no (s):\n%s", steps[i].login,
+				 steps[i].form, steps[i].lang, st, steps[i].want,
+				 page ? page : "(none)");
+		free(page);
 	}
 	daemon_stop(&d);
 }
@@ -338,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_hold_auth_row),
 		cmocka_unit_test(test_bulk_plural),
 		cmocka_unit_test(test_bulk_partly),
+		cmocka_unit_test(test_decide_plural),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }
