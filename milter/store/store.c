@@ -121,6 +121,10 @@
  *   release_tokens.relay    the relay that issued the token ('' before)
  *   leases           job (key), relay, expires: the relay that runs a job
  *                    for the whole store until expires (store_lease.c)
+ * Version 8 (a Sender's listing reads their holds only), an index:
+ *   holds_sender_open  holds(sender_auth, sender_canonical) of the open
+ *                    holds (a partial index: the listing asks for open
+ *                    holds only), found by store_list.c's Sender query
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -269,6 +273,17 @@ static const char schema_v6[] =
 	" expires " INT64 " NOT NULL);"
 static const char schema_v7[] = SCHEMA_V7("INTEGER");
 
+/* Version 8: the index of a Sender's listing (store_list.c): its two
+ * branches look a hold up by (sender_auth '', sender_canonical) and by
+ * sender_auth, among the open holds only, so the index holds no decided
+ * hold (they only grow) and the listing never walks other people's rows.
+ * The same text on both backends; the state list is the one the query
+ * names, word for word (a planner uses a partial index only when the
+ * query's WHERE implies the index's). */
+static const char schema_v8[] =
+	"CREATE INDEX holds_sender_open ON holds(sender_auth, sender_canonical)"
+	" WHERE state IN ('pending','partly-approved','releasing');";
+
 /* migrations[i] takes the schema from version i to i + 1.  The hook for
  * later versions: append a step and raise STORE_SCHEMA_VERSION. */
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
@@ -279,6 +294,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	schema_v5,
 	schema_v6,
 	schema_v7,
+	schema_v8,
 };
 
 /* The PostgreSQL schema: the same tables, columns and meaning as the
@@ -404,6 +420,7 @@ static const char pg_schema_v6[] =
 static const char *const pg_migrations[STORE_SCHEMA_VERSION - PG_SCHEMA_VERSION] = {
 	pg_schema_v6,
 	SCHEMA_V7("BIGINT"),
+	schema_v8,
 };
 
 void store_errf(char *err, size_t errlen, const char *fmt, ...)

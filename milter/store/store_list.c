@@ -5,16 +5,18 @@
  * listing is one moment of the store.
  *
  * Public functions: store_holds_list(), store_hold_list_free(),
+ * store_holds_list_plan(),
  * store_hold_approvals(), store_approvals_free(), store_party_held().
  * Limits: at most filter.limit (default STORE_LIST_MAX) holds from
  * filter.offset on (a page); more sets truncated, total counts them all.
  * A Sender's listing (filter.sender_ok) is pre-filtered by the query
  * (filter.sender_canonicals, sender_auths: the Sender's own holds, read
  * without their recipients) and checked exactly row by row here, so its
- * page and count are made here too.  The database still walks the open
- * holds' rows for the pre-filter (no index on the sender: that is a
- * schema change), but no hold that is not the Sender's is returned, its
- * recipients read or tested here.
+ * page and count are made here too.  The pre-filter is looked up in the
+ * index holds_sender_open (schema version 8) for each of the Sender's
+ * addresses and logins, so the database reads the Sender's open holds
+ * and no other hold's row (store_holds_list_plan() shows it); a Sender's
+ * listing of every state (no caller asks for one) walks the holds.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -101,11 +103,39 @@ static int add_rcpt(struct store_hold_summary *h, struct db_stmt *st)
 	" AND (?5 = '' OR EXISTS (SELECT 1 FROM hold_recipients r WHERE r.ref = h.ref"     \
 	"      AND instr(',' || r.reasons || ',', ',' || ?5 || ',') > 0))"               \
 	" AND (?8 = 0 OR EXISTS (SELECT 1 FROM audit a WHERE a.ref = h.ref"                \
-	"      AND a.event = 'urgent'))"                                                    \
-	" AND (?9 = '' OR (h.sender_auth = '' AND ((h.sender_canonical = ''"               \
-	"      AND h.sender NOT IN ('', '<>'))"                                             \
-	"      OR instr(?9, ' ' || h.sender_canonical || ' ') > 0))"                        \
-	"      OR (h.sender_auth <> '' AND instr(?10, ' ' || h.sender_auth || ' ') > 0))"
+	"      AND a.event = 'urgent'))"
+
+/* A Sender's holds (?9 the canonical addresses, ?10 the logins, blank
+ * separated), looked up in holds_sender_open (its columns, and its WHERE
+ * word for word when s is OPEN_STATES " AND"): a hold without SMTP AUTH
+ * by its canonical sender, one stored without a canonical sender ('' is
+ * on the list) unless it has no sender at all, a hold with SMTP AUTH by
+ * its login.  The two sets do not overlap (sender_auth '' or not).
+ * Written for each backend's planner:
+ * SQLite: each list cut into rows by a recursive CTE (the rest of the
+ * list after each word, with a blank at its end so every word ends with
+ * one and the rest gets shorter each time), each row then looked up in
+ * the index (CROSS JOIN keeps that order), then each hold by its key.
+ * PostgreSQL: the lists as arrays, whose length the planner sees (it
+ * guesses a CTE's rows), both branches one bitmap of the index each. */
+#define OPEN_LIST " IN ('pending','partly-approved','releasing')"
+#define OPEN_STATES " state" OPEN_LIST
+#define SPLIT_CTE(name, param)                                                             \
+	" " name "(v, rest) AS (SELECT CAST('' AS TEXT), ltrim(CAST(" param " AS TEXT) || ' ')" \
+	"  UNION ALL SELECT substr(rest, 1, instr(rest, ' ') - 1),"                         \
+	"  ltrim(substr(rest, instr(rest, ' '))) FROM " name " WHERE rest <> ''),"
+#define SENDER_CTE(s)                                                                      \
+	"WITH RECURSIVE" SPLIT_CTE("canon", "?9") SPLIT_CTE("logins", "?10")                  \
+	" mine(ref) AS (SELECT ref FROM canon CROSS JOIN holds WHERE" s                     \
+	"  sender_auth = '' AND sender_canonical = canon.v"                                \
+	"  AND (sender_canonical <> '' OR sender NOT IN ('', '<>'))"                        \
+	"  UNION SELECT ref FROM logins CROSS JOIN holds WHERE" s                          \
+	"  sender_auth = logins.v AND logins.v <> ''),"
+#define PG_SENDER                                                                          \
+	" ((h.sender_auth = '' AND h.sender_canonical = ANY (string_to_array(' ' || ?9, ' '))" \
+	"   AND (h.sender_canonical <> '' OR h.sender NOT IN ('', '<>')))"                   \
+	"  OR (h.sender_auth <> ''"                                                          \
+	"   AND h.sender_auth = ANY (array_remove(string_to_array(?10, ' '), ''))))"
 
 /* The orders of a listing: soonest received (so soonest expiry) first,
  * read from the index; or the holds whose sender asked for an urgent
@@ -119,6 +149,16 @@ static int add_rcpt(struct store_hold_summary *h, struct db_stmt *st)
 #define PAGE_CTE(o)                                                                        \
 	"WITH page AS (SELECT h.ref, row_number() OVER (" o ") AS n"                        \
 	" FROM holds h WHERE" LIST_OPEN LIST_FILTERS o " LIMIT ?6 OFFSET ?7)"
+/* A Sender's page (their open holds when s is OPEN_STATES " AND"): on
+ * SQLite their holds first, each then read by its key; on PostgreSQL
+ * the holds that match. */
+#define SENDER_PAGE_CTE(s, o)                                                             \
+	SENDER_CTE(s) " page AS (SELECT h.ref, row_number() OVER (" o ") AS n"              \
+	" FROM mine CROSS JOIN holds h WHERE h.ref = mine.ref AND" LIST_OPEN LIST_FILTERS o \
+	" LIMIT ?6 OFFSET ?7)"
+#define PG_SENDER_PAGE_CTE(s, o)                                                          \
+	"WITH page AS (SELECT h.ref, row_number() OVER (" o ") AS n"                        \
+	" FROM holds h WHERE" s PG_SENDER " AND" LIST_OPEN LIST_FILTERS o " LIMIT ?6 OFFSET ?7)"
 static void bind_filter(struct db_stmt *st, const struct store_hold_filter *f)
 {
 	db_bind_int64(st, 1, f->all_states ? 1 : 0);
@@ -127,10 +167,11 @@ static void bind_filter(struct db_stmt *st, const struct store_hold_filter *f)
 	store_bind_text(st, 4, f->party);
 	store_bind_text(st, 5, f->reason);
 	db_bind_int64(st, 8, f->urgent ? 1 : 0);
-	/* a Sender's pre-filter: never '' with sender_ok (fail closed) */
-	bool pre = f->sender_ok != NULL;
-	store_bind_text(st, 9, pre && f->sender_canonicals ? f->sender_canonicals : pre ? " " : "");
-	store_bind_text(st, 10, pre && f->sender_auths ? f->sender_auths : " ");
+	/* a Sender's pre-filter (only a Sender's query has ?9 and ?10) */
+	if (f->sender_ok != NULL) {
+		store_bind_text(st, 9, f->sender_canonicals ? f->sender_canonicals : " ");
+		store_bind_text(st, 10, f->sender_auths ? f->sender_auths : " ");
+	}
 }
 
 /* The page's LIMIT and OFFSET: a Sender's listing reads every match and
@@ -161,8 +202,7 @@ static int count_locked(struct store *s, const struct store_hold_filter *f, size
  * columns read only for the holds of the page: where the case stands
  * (store_case.c: its holder, the oldest request for advice still
  * unanswered) and the sender's request for an urgent review. */
-#define LIST_SQL(o)                                                                        \
-	PAGE_CTE(o)                                                                        \
+#define LIST_SQL                                                                           \
 	" SELECT h.ref, queue_id, sender, subject, state, summary_json, received,"         \
 	" categories, tlp, release_attempts, release_error,"                               \
 	" c.holder, c.since,"                                                              \
@@ -178,11 +218,38 @@ static int count_locked(struct store *s, const struct store_hold_filter *f, size
 	"  WHERE a.ref = h.ref AND a.event = 'urgent')"                                    \
 	" ORDER BY page.n"
 
+/* The recipients of the holds of the page (page_rcpts()). */
+#define RCPTS_SQL                                                                          \
+	" SELECT r.ref, r.recipient, r.state, r.party, r.reasons, r.approvals"             \
+	" FROM page JOIN hold_recipients r ON r.ref = page.ref"                            \
+	" ORDER BY page.n, r.id"
+
+/* The queries of a listing, [rcpts][who][order]: who 0 a jurist, 1 a
+ * Sender's open holds, 2 a Sender's holds of every state, 3 and 4 the
+ * same on PostgreSQL; order 0 by time, 1 urgent first. */
+#define BOTH_ORDERS(page, s, tail) {page(s, ORDER_TIME) tail, page(s, ORDER_URGENT) tail}
+#define QUERIES(tail)                                                                      \
+	{{PAGE_CTE(ORDER_TIME) tail, PAGE_CTE(ORDER_URGENT) tail},                          \
+	 BOTH_ORDERS(SENDER_PAGE_CTE, OPEN_STATES " AND", tail),                             \
+	 BOTH_ORDERS(SENDER_PAGE_CTE, "", tail),                                             \
+	 BOTH_ORDERS(PG_SENDER_PAGE_CTE, " h.state" OPEN_LIST " AND", tail),                 \
+	 BOTH_ORDERS(PG_SENDER_PAGE_CTE, "", tail)}
+static const char *const list_queries[2][5][2] = {QUERIES(LIST_SQL), QUERIES(RCPTS_SQL)};
+
+/* The query of f's listing on s's backend (rcpts: of its page's
+ * recipients). */
+static const char *list_text(struct store *s, const struct store_hold_filter *f, bool rcpts)
+{
+	int who = f->sender_ok == NULL ? 0 : f->all_states ? 2 : 1;
+	if (who > 0 && db_backend(s->db) == DB_POSTGRES)
+		who += 2;
+	return list_queries[rcpts][who][f->urgent_first ? 1 : 0];
+}
+
 static struct db_stmt *list_query(struct store *s, const struct store_hold_filter *f, char *err,
 				size_t errlen)
 {
-	struct db_stmt *st = store_prepare(
-		s, f->urgent_first ? LIST_SQL(ORDER_URGENT) : LIST_SQL(ORDER_TIME), err, errlen);
+	struct db_stmt *st = store_prepare(s, list_text(s, f, false), err, errlen);
 	if (st == NULL)
 		return NULL;
 	bind_filter(st, f);
@@ -194,18 +261,10 @@ static struct db_stmt *list_query(struct store *s, const struct store_hold_filte
  * one query for the page, not one per hold (a round trip each on
  * PostgreSQL).  A Sender's page is a subsequence of the query's holds:
  * rows of holds not in out are passed over.  0 or -1. */
-#define RCPTS_SQL                                                                          \
-	" SELECT r.ref, r.recipient, r.state, r.party, r.reasons, r.approvals"             \
-	" FROM page JOIN hold_recipients r ON r.ref = page.ref"                            \
-	" ORDER BY page.n, r.id"
-
 static int page_rcpts(struct store *s, const struct store_hold_filter *f,
 		      struct store_hold_list *out)
 {
-	struct db_stmt *st = store_prepare(
-		s,
-		f->urgent_first ? PAGE_CTE(ORDER_URGENT) RCPTS_SQL : PAGE_CTE(ORDER_TIME) RCPTS_SQL,
-		NULL, 0);
+	struct db_stmt *st = store_prepare(s, list_text(s, f, true), NULL, 0);
 	if (st == NULL)
 		return -1;
 	bind_filter(st, f);
@@ -317,6 +376,48 @@ int store_holds_list(struct store *s, const struct store_hold_filter *f,
 	store_read_end(s);
 	if (rc != 0)
 		store_hold_list_free(out);
+	return rc;
+}
+
+int store_holds_list_plan(struct store *s, const struct store_hold_filter *f, char *out,
+			  size_t outlen, char *err, size_t errlen)
+{
+	static const struct store_hold_filter none = {0};
+	if (s == NULL || out == NULL || outlen == 0) {
+		store_errf(err, errlen, "store: no store");
+		return -1;
+	}
+	out[0] = '\0';
+	f = f ? f : &none;
+	s = store_read_begin(s);
+	bool pg = db_backend(s->db) == DB_POSTGRES;
+	const char *q = list_text(s, f, false);
+	size_t qlen = strlen(q) + 32, used = 0;
+	char *sql = malloc(qlen);
+	struct db_stmt *st = NULL;
+	if (sql != NULL) {
+		snprintf(sql, qlen, "%s%s", pg ? "EXPLAIN " : "EXPLAIN QUERY PLAN ", q);
+		st = store_prepare(s, sql, err, errlen);
+	}
+	free(sql);
+	int rc = st != NULL ? 0 : -1, step = DB_DONE;
+	if (st != NULL) {
+		bind_filter(st, f);
+		bind_page(st, f);
+	}
+	while (st != NULL && (step = db_step(st)) == DB_ROW) {
+		/* SQLite: id, parent, notused, detail; PostgreSQL: the line */
+		const char *line = (const char *)db_column_text(st, pg ? 0 : 3);
+		if (line != NULL && used < outlen)
+			used += (size_t)snprintf(out + used, outlen - used, "%s\n", line);
+		used = used < outlen ? used : outlen;
+	}
+	if (st != NULL && step != DB_DONE) {
+		store_errf(err, errlen, "store: the plan of a listing: %s", db_errmsg(s->db));
+		rc = -1;
+	}
+	db_finalize(st);
+	store_read_end(s);
 	return rc;
 }
 

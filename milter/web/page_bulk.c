@@ -142,19 +142,28 @@ static bool bulk_request(struct json **j, const struct bulk_ask *k, bool confirm
 	return true;
 }
 
-/* The sentence above the table: what, over how much, of which party. */
+/* " N words" of the sentence above the table: the count (its id) and
+ * the words of one or of any other number (English and Dutch alike). */
+static void bulk_count(struct web_buf *b, const char *id, long long n, const char *one,
+		       const char *many)
+{
+	web_buf_addf(b, " <span id=\"%s\">%lld</span> ", id, n);
+	web_buf_html(b, web_tr(n == 1 ? one : many));
+}
+
+/* The sentence above the table: what, over how much, of which party;
+ * of a preview, of a decision made, or of one asked for and made in
+ * part (partly). */
 static void bulk_what(struct web_buf *b, const struct bulk_ask *k, const struct jsonr_value *ans,
-		      bool done)
+		      bool done, bool partly)
 {
 	web_buf_add(b, "<p id=\"what\">");
-	web_buf_html(b, web_tr(done ? (k->approve ? "You approved" : "You denied")
-				    : (k->approve ? "You are about to approve"
-						  : "You are about to deny")));
-	web_buf_addf(b, " <span id=\"bulk-rcpts\">%lld</span> ",
-		     (long long)web_jint(ans, "recipients"));
-	web_buf_html(b, web_tr("recipient(s) of"));
-	web_buf_addf(b, " <span id=\"bulk-holds\">%lld</span> ", (long long)web_jint(ans, "matched"));
-	web_buf_html(b, web_tr("hold(s) of party"));
+	web_buf_html(b, web_tr(partly ? (k->approve ? "You asked to approve" : "You asked to deny")
+			       : done ? (k->approve ? "You approved" : "You denied")
+				      : (k->approve ? "You are about to approve"
+						    : "You are about to deny")));
+	bulk_count(b, "bulk-rcpts", web_jint(ans, "recipients"), "recipient of", "recipients of");
+	bulk_count(b, "bulk-holds", web_jint(ans, "matched"), "hold of party", "holds of party");
 	web_buf_add(b, " <strong id=\"bulk-party\">");
 	web_buf_html(b, k->party);
 	web_buf_add(b, "</strong>");
@@ -217,6 +226,37 @@ static void bulk_confirm_form(struct web_buf *b, const struct bulk_ask *k,
 	web_buf_add(b, "</a></form>\n");
 }
 
+/* Did the daemon run the decision (ok, or hold by hold with some
+ * failing)?  A confirmed run that failed for some holds answers "error"
+ * with every hold's result: those decided stay decided, so the page must
+ * say which, not only that something failed. */
+static bool bulk_ran(const struct web_answer *a, bool confirmed)
+{
+	if (a->doc == NULL)
+		return false;
+	if (strcmp(a->status, "ok") == 0)
+		return true;
+	return confirmed && strcmp(a->status, "error") == 0 &&
+	       web_jint(a->root, "failed") > 0 && jsonr_count(jsonr_get(a->root, "results")) > 0;
+}
+
+/* The warning of a run that decided some holds and not others. */
+static void bulk_partly(struct web_buf *b, const struct web_answer *a)
+{
+	long long done = web_jint(a->root, "applied"),
+		  not = web_jint(a->root, "refused") + web_jint(a->root, "failed");
+	web_buf_add(b, "<p class=\"refused\" id=\"bulk-partly\" role=\"alert\"><strong>");
+	web_buf_html(b, web_tr("Not every hold could be decided:"));
+	web_buf_addf(b, "</strong> <span id=\"bulk-applied\">%lld</span> ", done);
+	web_buf_html(b, web_tr(done == 1 ? "hold decided," : "holds decided,"));
+	web_buf_addf(b, " <span id=\"bulk-not\">%lld</span> ", not);
+	web_buf_html(b, web_tr(not == 1 ? "hold not." : "holds not."));
+	web_buf_add(b, " ");
+	web_buf_html(b, web_tr("The table says which, with the daemon's reason. Nothing of a hold "
+			       "not decided changed: decide it again from the queue."));
+	web_buf_add(b, "</p>\n");
+}
+
 void web_page_bulk(const struct web_ctx *x, const struct web_form *f, bool confirmed,
 		   struct web_page *out)
 {
@@ -228,18 +268,26 @@ void web_page_bulk(const struct web_ctx *x, const struct web_form *f, bool confi
 	}
 	struct json *j;
 	struct web_answer a;
+	char why[300];
 	if (!bulk_request(&j, &k, confirmed, x)) {
 		web_page_error(500, "Error", "out of memory", out);
 		return;
 	}
-	if (!web_req_ok(j, x, &a, out))
+	if (web_req_call(j, x, &a, why, sizeof why) != 0 || !bulk_ran(&a, confirmed)) {
+		web_page_refusal(&a, why, out);
+		web_answer_free(&a);
 		return;
+	}
+	bool partly = strcmp(a.status, "ok") != 0;
 	struct web_buf b = {0};
-	web_page_begin(&b, confirmed ? (k.approve ? "Approved in bulk" : "Denied in bulk")
-				     : (k.approve ? "Confirm the bulk approval"
-						  : "Confirm the bulk denial"),
+	web_page_begin(&b, partly ? (k.approve ? "Partly approved in bulk" : "Partly denied in bulk")
+		       : confirmed ? (k.approve ? "Approved in bulk" : "Denied in bulk")
+				   : (k.approve ? "Confirm the bulk approval"
+						: "Confirm the bulk denial"),
 		       x->s);
-	bulk_what(&b, &k, a.root, confirmed);
+	if (partly)
+		bulk_partly(&b, &a);
+	bulk_what(&b, &k, a.root, confirmed, partly);
 	bulk_table(&b, &k, jsonr_get(a.root, "results"), confirmed);
 	bulk_grounds(&b, &k);
 	if (confirmed || web_jint(a.root, "matched") == 0) {

@@ -99,25 +99,33 @@ static void next_step(struct web_buf *b, const struct ask *k, const struct jsonr
 	int64_t now = web_jint(ans, "approved_now"), changed = web_jint(ans, "changed");
 	int64_t required = web_jint(ans, "required");
 	web_buf_add(b, "<p id=\"next\">");
+	/* each count with the words of one or of any other number */
 	if (strcmp(k->action, "deny") == 0) {
 		web_buf_addf(b, "%lld ", (long long)changed);
-		web_buf_html(b, web_tr(done ? "recipient(s) will never receive this message. The sender "
-					      "is told your justification:"
-					    : "recipient(s) would never receive this message. The sender "
-					      "will be told your justification:"));
+		web_buf_html(b, web_tr(changed == 1
+			? (done ? "recipient will never receive this message. The sender is told "
+				  "your justification:"
+				: "recipient would never receive this message. The sender will be "
+				  "told your justification:")
+			: (done ? "recipients will never receive this message. The sender is told "
+				  "your justification:"
+				: "recipients would never receive this message. The sender will be "
+				  "told your justification:")));
 		web_buf_add(b, " <q>");
 		web_buf_html(b, k->reason);
 		web_buf_add(b, "</q>");
 	} else if (now > 0) {
 		web_buf_html(b, web_tr("Released now:"));
 		web_buf_addf(b, " %lld ", (long long)now);
-		web_buf_html(b, web_tr(done ? "recipient(s) have all" : "recipient(s) will have all"));
+		web_buf_html(b, web_tr(now == 1 ? (done ? "recipient has all" : "recipient will have all")
+					: (done ? "recipients have all" : "recipients will have all")));
 		web_buf_addf(b, " %lld ", (long long)required);
 		web_buf_html(b, web_tr(done ? "approvals; the message is being delivered to them at once."
 					    : "approvals; the message will be delivered to them at once."));
 		if (changed > now) {
 			web_buf_addf(b, " %lld ", (long long)(changed - now));
-			web_buf_html(b, web_tr("other(s) wait for a second jurist."));
+			web_buf_html(b, web_tr(changed - now == 1 ? "other waits for a second jurist."
+							      : "others wait for a second jurist."));
 		}
 	} else {
 		web_buf_html(b, web_tr(done ? "Waiting for a second jurist: your approval is recorded; "

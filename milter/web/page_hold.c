@@ -62,7 +62,11 @@ static void head(struct web_buf *b, const struct jsonr_value *h)
 	row(b, "Reference", web_jstr(h, "ref"));
 	row(b, "State", web_jstr(h, "state"));
 	row(b, "Sender", web_jstr(h, "sender"));
-	row(b, "Sender (SMTP AUTH)", web_jstr(h, "sender_auth"));
+	/* the login only when the mail was sent with SMTP AUTH (the daemon
+	 * answers "" without one): an empty row reads as a login withheld */
+	const char *auth = web_jstr(h, "sender_auth");
+	if (auth != NULL && *auth != '\0')
+		row(b, "Sender (SMTP AUTH)", auth);
 	if (web_jstr(h, "subject") != NULL)
 		row(b, "Subject", web_jstr(h, "subject"));
 	else

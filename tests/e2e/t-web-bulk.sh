@@ -16,7 +16,10 @@
 # is refused by the daemon and recorded.  Hostile text in the
 # justification shows as text.  The denial goes through headless Chromium
 # (axe-core on the form, the preview and the result; screenshots in
-# $BUILD/web-screenshots-bulk).  Last line: "N passed, M failed".
+# $BUILD/web-screenshots-bulk).  A bulk denial the store fails for one of
+# three holds (a trigger in the store refuses its change, as a failing
+# disk would) shows which were denied and which not, with the store's
+# reason, not an error page.  Last line: "N passed, M failed".
 cd "$(dirname "$0")/../.." || exit 1
 . tests/e2e/lib.sh
 . tests/e2e/milter-cases.sh
@@ -57,7 +60,7 @@ mkdir -p "$E2E_RUN/msg"
 "$E2E_PY" - "$E2E_RUN/msg" <<'PY'
 import base64, sys
 csv = "ip,first_seen\n133.1.2.3,2023-02-01\n133.4.5.6,2023-02-02\n"
-for n in range(1, 6):
+for n in range(1, 9):
     msg = ("From: <s%d@ncsc.nl>\nSubject: List %d\nMIME-Version: 1.0\n"
            "Content-Type: multipart/mixed; boundary=\"b1\"\n\n--b1\n"
            "Content-Type: text/plain\n\nThe list.\n--b1\n"
@@ -244,4 +247,29 @@ for _r in "$R4" "$R5"; do
 	e2e_check "the notice of $_r carries the justification" \
 		e2e_wait_until 30 "deny notice" ts_notice_with "$_r" "$DENY_WHY"
 done
+
+# ---- a bulk denial the store fails in part: the page says which holds
+for _n in 6 7 8; do MC_FROM=s$_n@ncsc.nl mc_send pf report@cisa.gov "$E2E_RUN/msg/m$_n.eml" 250; done
+ts_eight() { [ "$(mc_sql "select count(*) from holds")" = 8 ]; }
+e2e_check "three more holds of CISA stored" e2e_wait_until 30 "eight holds" ts_eight
+R6=$(ts_ref 6) R7=$(ts_ref 7) R8=$(ts_ref 8)
+e2e_is "$(ts_post j1 "$E2E_RUN/p5.html" /bulk "csrf=$T1&party=cisa&action=deny&reason=Not+for+them")" 200 \
+	"j1: the preview of a bulk denial of three holds"
+e2e_check "... one recipient each: \"3 recipients of 3 holds\"" ts_has "$E2E_RUN/p5.html" \
+	'<span id="bulk-rcpts">3</span> recipients of <span id="bulk-holds">3</span> holds of party'
+P5=$(ts_plan "$E2E_RUN/p5.html")
+# the store refuses any change of R7's recipients, as a failing disk would
+mc_exec "CREATE TRIGGER t_fail BEFORE UPDATE ON hold_recipients WHEN OLD.ref = '$R7'
+	BEGIN SELECT RAISE(ABORT, 'disk I/O error (test)'); END"
+e2e_is "$(ts_post j1 "$E2E_RUN/c6.html" /bulk/confirm "csrf=$T1&party=cisa&action=deny&reason=Not+for+them&plan=$P5")" 200 \
+	"j1: the confirm, one hold failing in the store: the result page, not an error page"
+e2e_check "... warns that not every hold was decided" ts_has "$E2E_RUN/c6.html" \
+	'id="bulk-partly"' '<span id="bulk-applied">2</span> holds decided,' \
+	'<span id="bulk-not">1</span> hold not.' 'Partly denied in bulk'
+e2e_is "$(grep -c 'denied; the sender is told your justification' "$E2E_RUN/c6.html")" 2 "... two rows denied"
+e2e_check "... the failed hold with the store's reason" sh -c \
+	"grep -F '$R7' '$E2E_RUN/c6.html' | grep -q 'not decided:.*disk I/O error (test)'"
+mc_exec "DROP TRIGGER t_fail"
+e2e_is "$(mc_sql "select group_concat(state, ' ') from (select state from holds where ref in ('$R6','$R7','$R8') order by ref = '$R7', ref)")" \
+	"denied denied pending" "... and the store agrees: R6 and R8 denied, R7 still pending"
 e2e_done

@@ -601,6 +601,104 @@ static void test_sender_prefilter(void **state)
 	store_close(s);
 }
 
+/* n holds of others made in SQL (as a busy queue has them): of 997
+ * senders, open ones and decided ones, with and without SMTP AUTH,
+ * received from t0 on. */
+static void fill_others(const char *path, int n, time_t t0)
+{
+	char sql[2048];
+	snprintf(sql, sizeof sql,
+		 "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)"
+		 " INSERT INTO holds(ref, queue_id, sender, subject, received, stored,"
+		 " decided_on, categories, tlp, summary_json, findings_json, registry_digest,"
+		 " sha256, size, state, state_changed, sender_auth, sender_canonical)"
+		 " SELECT 'G20990101-F' || CAST(i AS TEXT), 'QF', '<analyst' || CAST(i %% 997 AS TEXT)"
+		 " || '@ncsc.nl>', 's', %lld + i, %lld + i, 0, 1, 2, '{}', '{}', 'ab', 'cd', 10,"
+		 " CASE WHEN i %% 5 = 0 THEN 'released' ELSE 'pending' END, %lld + i,"
+		 " CASE WHEN i %% 3 = 0 THEN 'analyst' || CAST(i %% 997 AS TEXT) ELSE '' END,"
+		 " 'analyst' || CAST(i %% 997 AS TEXT) || '@ncsc.nl' FROM n",
+		 n, (long long)t0, (long long)t0, (long long)t0);
+	fixture_exec(path, sql);
+}
+
+/* The first line of plan that reads holds other than through
+ * holds_sender_open or by their key: a walk (SQLite's SCAN, PostgreSQL's
+ * Seq Scan) or another index of holds; NULL when none. */
+static const char *plan_walk(const char *plan)
+{
+	static const char *const bad[] = {
+		"SCAN h", "SCAN holds", "Seq Scan on holds", "holds_state", "holds_received",
+		"holds_retry_key", "holds_message_key",
+	};
+	static char line[512];
+	for (const char *p = plan; *p;) {
+		size_t n = strcspn(p, "\n");
+		/* the line, with a blank at its end: "SCAN h" is no "SCAN hold" */
+		size_t lead = strspn(p, " ");
+		lead = lead < n ? lead : n;
+		snprintf(line, sizeof line, "%.*s ", (int)(n - lead < 500 ? n - lead : 500), p + lead);
+		for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+			char word[64];
+			snprintf(word, sizeof word, "%s%s", bad[i], strcmp(bad[i], "SCAN h") ? "" : " ");
+			if (strstr(line, word) != NULL)
+				return line;
+		}
+		p += n + (p[n] != '\0');
+	}
+	return NULL;
+}
+
+/* The plan of a Sender's listing: the index of schema version 8 finds
+ * their holds, and no hold of others is read: no walk of the holds
+ * (SQLite "SCAN h" or "SCAN holds", PostgreSQL "Seq Scan on holds"), in
+ * either order of the queue; the listing still finds exactly theirs. */
+static void test_sender_plan(void **state)
+{
+	(void)state;
+	char err[1024], path[256], ref[STORE_REF_MAX], plan[8192];
+	fixture_databasef(path, sizeof path, dir, "plan.db");
+	struct store *s = fixture_store_open(path, err, sizeof err);
+	if (s == NULL)
+		fail_msg("setup: %s", err);
+	time_t t0 = time(NULL) - 86400;
+	fill_others(path, 5000, t0);
+	put_hold_auth(s, "<carol@ncsc.nl>", "", t0 + 6000, ref);
+	put_hold_auth(s, "<somebody@example.org>", "carol", t0 + 6001, ref);
+	/* the statistics a database gathers itself (PostgreSQL's autovacuum;
+	 * the daemon's role may not: the server then skips it with a warning) */
+	if (fixture_pg())
+		(void)fixture_try_exec(path, "ANALYZE holds");
+	int calls = 0;
+	struct store_hold_filter f = {.sender_ok = count_ok, .sender_arg = &calls,
+				      .sender_canonicals = " carol@ncsc.nl carol.two@example.org ",
+				      .sender_auths = " carol carol@ncsc.nl "};
+	for (int urgent = 0; urgent < 2; urgent++) {
+		f.urgent_first = urgent != 0;
+		assert_int_eq_msg("plan", store_holds_list_plan(s, &f, plan, sizeof plan, err,
+								sizeof err), 0);
+		const char *walk = plan_walk(plan);
+		if (walk != NULL)
+			fail_msg("urgent first %d: the plan reads holds other than by"
+				 " holds_sender_open or their key (%.60s):\n%s", urgent, walk, plan);
+		if (strstr(plan, "holds_sender_open") == NULL)
+			fail_msg("urgent first %d: the plan does not use holds_sender_open:\n%s",
+				 urgent, plan);
+	}
+	/* a jurist's listing is planned as before (no Sender, no such index) */
+	struct store_hold_filter j = {0};
+	assert_int_eq_msg("jurist's plan", store_holds_list_plan(s, &j, plan, sizeof plan, err,
+								 sizeof err), 0);
+	if (strstr(plan, "holds_sender_open") != NULL)
+		fail_msg("a jurist's listing uses the Sender's index:\n%s", plan);
+	struct store_hold_list l;
+	f.urgent_first = false;
+	assert_int_eq_msg("list", store_holds_list(s, &f, &l, err, sizeof err), 0);
+	assert_int_eq_msg("listed", (int)l.n, 1);	/* count_ok: the envelope, not the login */
+	store_hold_list_free(&l);
+	assert_int_eq_msg("exact tests: the two of hers only", calls, 2);
+	store_close(s);
+}
+
 /* The Sender line: addresses, then addresses and SASL logins. */
 static void test_sender_config(void **state)
 {
@@ -651,6 +749,7 @@ int main(void)
 		cmocka_unit_test(test_sender_config),
 		cmocka_unit_test(test_sender_auth),
 		cmocka_unit_test(test_sender_prefilter),
+		cmocka_unit_test(test_sender_plan),
 	};
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);
 }

@@ -132,10 +132,11 @@ static void test_open_create(void **state)
 	assert_int_eq_msg("holds after reopen", store_hold_count(s), 0);
 	store_close(s);
 	assert_int_eq_msg("tables", rows(path, "SELECT count(*) FROM sqlite_master WHERE type='table'"), 12);
-	/* a store of schema 5 (before case handling and several relays) gains
-	 * their tables and column on open */
+	/* a store of schema 5 (before case handling, several relays and the
+	 * Sender's index) gains their tables, column and index on open */
 	exec_sql(path, "DROP TABLE hold_advice; DROP TABLE hold_cases; DROP TABLE leases;"
-		       " ALTER TABLE release_tokens DROP COLUMN relay; PRAGMA user_version = 5;");
+		       " ALTER TABLE release_tokens DROP COLUMN relay; DROP INDEX holds_sender_open;"
+		       " PRAGMA user_version = 5;");
 	assert_int_eq_msg("tables of schema 5", rows(path, "SELECT count(*) FROM sqlite_master"
 							 " WHERE type='table'"), 9);
 	s = open_ok(path);
@@ -144,25 +145,27 @@ static void test_open_create(void **state)
 			  STORE_SCHEMA_VERSION);
 	assert_int_eq_msg("case tables made", rows(path, "SELECT count(*) FROM sqlite_master WHERE"
 						 " name IN ('hold_cases','hold_advice','leases')"), 3);
-	/* the chain says who upgraded it, step by step (5 to 6, 6 to 7), as
-	 * PostgreSQL's "store migrate" does; once, and the chain holds */
+	assert_int_eq_msg("index made", rows(path, "SELECT count(*) FROM sqlite_master WHERE"
+						   " name = 'holds_sender_open'"), 1);
+	/* the chain says who upgraded it, step by step (5 to 6, 6 to 7, 7 to
+	 * 8), as PostgreSQL's "store migrate" does; once, and the chain holds */
 	const char *q = "SELECT count(*) FROM audit WHERE event = 'store-migrated' AND"
 			" actor <> '' AND details IN ('{\"from\":5,\"to\":6}',"
-			" '{\"from\":6,\"to\":7}')";
-	assert_int_eq_msg("a record per step", rows(path, q), 2);
+			" '{\"from\":6,\"to\":7}', '{\"from\":7,\"to\":8}')";
+	assert_int_eq_msg("a record per step", rows(path, q), 3);
 	assert_int_eq_msg("no record of a new store", rows(path, "SELECT count(*) FROM audit WHERE"
-								" event = 'store-migrated'"), 2);
+								" event = 'store-migrated'"), 3);
 	s = open_ok(path);
 	struct store_audit_check ck;
 	char err[512];
 	assert_int_eq_msg("the chain intact", store_audit_verify(s, &ck, err, sizeof err), 0);
 	store_close(s);
-	assert_int_eq_msg("reopened: no second record", rows(path, q), 2);
+	assert_int_eq_msg("reopened: no second record", rows(path, q), 3);
 	/* a step that fails (7: its table is there already) leaves the steps
 	 * before it committed, each with its record, and none of its own */
 	exec_sql(path, "DROP TABLE hold_advice; DROP TABLE hold_cases; DROP TABLE leases;"
-		       " ALTER TABLE release_tokens DROP COLUMN relay; PRAGMA user_version = 5;"
-		       " CREATE TABLE leases(x INTEGER);");
+		       " ALTER TABLE release_tokens DROP COLUMN relay; DROP INDEX holds_sender_open;"
+		       " PRAGMA user_version = 5; CREATE TABLE leases(x INTEGER);");
 	assert_null(fixture_store_open(path, err, sizeof err));
 	assert_int_eq_msg("stopped at 6", rows(path, "PRAGMA user_version"), 6);
 	assert_int_eq_msg("step 6 recorded", rows(path, "SELECT count(*) FROM audit WHERE"
@@ -171,6 +174,62 @@ static void test_open_create(void **state)
 	assert_int_eq_msg("step 7 not recorded", rows(path, "SELECT count(*) FROM audit WHERE"
 							  " event = 'store-migrated' AND details ="
 							  " '{\"from\":6,\"to\":7}'"), 1);
+}
+
+/* A store of schema 7 (before the index of a Sender's listing), with
+ * holds open and decided, upgraded on either backend: SQLite when it is
+ * opened, PostgreSQL by the admin's migrate (the daemon refuses it until
+ * then).  The index is made, every hold kept, the step recorded once in
+ * the chain by who ran it, and the chain verifies. */
+static void test_migrate_sender_index(void **state)
+{
+	(void)state;
+	char path[512], err[512], ref[STORE_REF_MAX];
+	store_db(path, sizeof path, "migrate8");
+	bool pg = fixture_pg() != NULL;
+	struct store *s = open_ok(path);
+	for (int i = 0; i < 3; i++) {
+		struct hold_record h = sample_hold("kept", 4);
+		h.sender_auth = i == 2 ? "carol" : "";
+		h.sender_canonical = "carol@ncsc.nl";
+		assert_int_equal(store_hold_put(s, &h, ref, err, sizeof err), 0);
+	}
+	store_close(s);
+	exec_sql(path, "UPDATE holds SET state = 'denied' WHERE sender_auth = 'carol'");
+	const char *index = pg ? "SELECT count(*) FROM pg_indexes WHERE indexname = 'holds_sender_open'"
+			       : "SELECT count(*) FROM sqlite_master WHERE name = 'holds_sender_open'";
+	const char *version = pg ? "SELECT value FROM grondslag_meta WHERE key = 'schema_version'"
+				 : "PRAGMA user_version";
+	assert_int_eq_msg("a new store has the index", rows(path, index), 1);
+	exec_sql(path, pg ? "DROP INDEX holds_sender_open; UPDATE grondslag_meta SET value = 7"
+			    " WHERE key = 'schema_version'"
+			  : "DROP INDEX holds_sender_open; PRAGMA user_version = 7;");
+	long long audit = rows(path, "SELECT count(*) FROM audit");
+	if (pg) {
+		assert_null(store_open(path, err, sizeof err));
+		if (strstr(err, "schema version 7") == NULL)
+			fail_msg("open of version 7: got \"%s\", want \"schema version 7\"", err);
+		int64_t from = 0;
+		assert_int_eq_msg("migrate", store_migrate(path, &from, err, sizeof err), 0);
+		assert_int_eq_msg("migrated from", (int)from, 7);
+	}
+	s = open_ok(path);
+	assert_int_eq_msg("version after", rows(path, version), STORE_SCHEMA_VERSION);
+	assert_int_eq_msg("the index made", rows(path, index), 1);
+	assert_int_eq_msg("holds kept", rows(path, "SELECT count(*) FROM holds"), 3);
+	assert_int_eq_msg("messages kept", rows(path, "SELECT count(*) FROM hold_messages"), 3);
+	assert_int_eq_msg("recipients kept", rows(path, "SELECT count(*) FROM hold_recipients"), 6);
+	assert_int_eq_msg("one record more", rows(path, "SELECT count(*) FROM audit"), audit + 1);
+	assert_int_eq_msg("the step's record", rows(path, "SELECT count(*) FROM audit WHERE event ="
+						    " 'store-migrated' AND actor <> '' AND details ="
+						    " '{\"from\":7,\"to\":8}'"), 1);
+	struct store_audit_check ck;
+	assert_int_eq_msg("the chain intact", store_audit_verify(s, &ck, err, sizeof err), 0);
+	store_close(s);
+	/* opened again: nothing migrated twice */
+	s = open_ok(path);
+	store_close(s);
+	assert_int_eq_msg("no second record", rows(path, "SELECT count(*) FROM audit"), audit + 1);
 }
 
 /* Make a file for the open-error table; path is the database path. */
@@ -1079,6 +1138,7 @@ static void test_pg_init(void **state)
 	 * forward, keeping it all */
 	exec_sql(path, "DROP TABLE hold_advice; DROP TABLE hold_cases;"
 		       " DROP TABLE leases; ALTER TABLE release_tokens DROP COLUMN relay;"
+		       " DROP INDEX holds_sender_open;"
 		       " UPDATE grondslag_meta SET value = 5 WHERE key = 'schema_version'");
 	assert_null(store_open(path, err, sizeof err));
 	if (strstr(err, "schema version 5") == NULL)
@@ -1703,9 +1763,11 @@ int main(void)
 		cmocka_unit_test(test_open_errors),
 		cmocka_unit_test(test_init),
 		cmocka_unit_test(test_removed_while_open),
+		cmocka_unit_test(test_migrate_sender_index),
 	};
 	const struct CMUnitTest pg_only[] = {
 		cmocka_unit_test(test_pg_init),
+		cmocka_unit_test(test_migrate_sender_index),
 		cmocka_unit_test(test_pg_reconnect),
 		cmocka_unit_test(test_pg_copy),
 		cmocka_unit_test(test_pg_lease_db_clock),

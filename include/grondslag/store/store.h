@@ -77,6 +77,8 @@
  *                         approval row, audit record and notice, one
  *                         transaction
  *   store_holds_list(), store_hold_approvals()   for held / show
+ *   store_holds_list_plan()   how the database runs a listing (tests,
+ *                         an administrator checking the indexes)
  *   store_release_resolve()   an admin settles a stopped release
  *                         (store_resolve.c; "release-resolved")
  *   store_overview_read(), store_overview_free()   the admins' and
@@ -102,7 +104,7 @@
 #include "grondslag/decide/holdstate.h"
 
 /* The schema this code writes (PRAGMA user_version). */
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 /* "G" + 8 digits of date + "-" + 10 base32 characters, with the NUL. */
 #define STORE_REF_MAX 32
@@ -508,6 +510,12 @@ struct store_hold_list {
 int store_holds_list(struct store *s, const struct store_hold_filter *f,
 		     struct store_hold_list *out, char *err, size_t errlen);
 void store_hold_list_free(struct store_hold_list *l);
+/* The database's plan of the listing store_holds_list(s, f) makes (its
+ * page of holds, without the recipients), with f's values bound: SQLite's
+ * EXPLAIN QUERY PLAN details, PostgreSQL's EXPLAIN lines, one a line,
+ * into out (cut at outlen).  0 or -1 + err. */
+int store_holds_list_plan(struct store *s, const struct store_hold_filter *f, char *out,
+			  size_t outlen, char *err, size_t errlen);
 
 /* Is party (an id, any case) the party of a stored hold recipient?  1
  * and its stored spelling in out, 0 no, -1 + err.  A party removed from
