@@ -222,14 +222,10 @@ struct idscan_block {
 /* The marks of p[i, i + 64) (p[i - 1] to p[i + 66] readable); false
  * when no vector path is built in. */
 bool idscan_cand_block(const char *p, size_t i, struct idscan_block *b);
-/* From the block at *pi (>= 1) on, in steps of 64 bytes while p[i - 1]
- * to p[i + 66] lie in p[0, n): pass over the blocks without a candidate,
- * *ls following their line ends, and stop at the first block with a
- * candidate or whose first line end closes a line longer than
- * IDSCAN_LINE_MAX since *ls: true, its offset in *pi and its marks in b
- * (*ls not moved by it).  False when none is left (*pi is where the
- * blocks end) or no vector path is built in. */
-bool idscan_cand_next(const char *p, size_t *pi, size_t n, size_t *ls, struct idscan_block *b);
+/* The marks of the nb blocks from p[i] on, b[k] those of the block at
+ * i + 64k (p[i - 1] to p[i + 64 nb + 2] readable), in one pass without
+ * a branch per block; false when no vector path is built in. */
+bool idscan_cand_blocks(const char *p, size_t i, size_t nb, struct idscan_block *b);
 /* The vector path the candidate search takes: the best the processor
  * has, or one a test forces to hold the paths equal (fuzz_idcand);
  * false when that path is not there. */

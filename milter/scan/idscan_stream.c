@@ -352,32 +352,49 @@ static size_t worth_in_block(const struct idscan *s, const char *p, size_t n, si
 	return n;
 }
 
+/* Blocks classified in one go: the first run after a judged line is
+ * short (the next line worth a look is often near), the later ones
+ * longer, so that little is classified in vain. */
+#define RUN_FIRST 4
+#define RUN_MAX 32
+
 /* The start of the first line in [p, end) that holds a candidate worth
  * judging or is longer than IDSCAN_LINE_MAX (judged in windows), or
- * NULL.  Blocks of 64 bytes give the candidates and line
- * ends as bit masks: a line is never searched for its start or end, and
- * a line without a mark costs nothing but its share of the block. */
+ * NULL.  Runs of blocks of 64 bytes give the candidates and line ends
+ * as bit masks: a line is never searched for its start or end, and a
+ * block without a mark costs a test and, if it ends lines, the check of
+ * their length. */
 static const char *find_worth(const struct idscan *s, const char *p, const char *end)
 {
-	size_t n = (size_t)(end - p), i = 0;
+	size_t n = (size_t)(end - p), i = 0, want = RUN_FIRST;
 	struct worth_pos w = {0, false};
+	struct idscan_block run[RUN_MAX];
 	while (i < n) {
-		struct idscan_block b;
-		size_t r, ls0 = w.ls;
-		/* the blocks without a candidate are passed over there */
-		bool block = i >= 1 && idscan_cand_next(p, &i, n, &w.ls, &b);
-		if (w.ls != ls0)
-			w.settled = false;
-		if (block) {
-			if ((b.val | b.oth) == 0)
-				return p + w.ls;	/* a long line: its windows */
-			r = worth_in_block(s, p, n, i, b.val, b.oth, b.nl, &w);
-			i += 64;
-		} else {	/* the edges: byte by byte, as bit 0 */
-			r = worth_in_block(s, p, n, i, 0, idscan_cand_at(p, i, n) ? 1 : 0,
-					   p[i] == '\n' ? 1 : 0, &w);
-			i += 1;
+		size_t r;
+		size_t nb = i >= 1 && i + 67 <= n ? (n - 67 - i) / 64 + 1 : 0;
+		if (nb > want)
+			nb = want;
+		if (nb > 0 && idscan_cand_blocks(p, i, nb, run)) {
+			if (want < RUN_MAX)
+				want *= 2;
+			for (const struct idscan_block *b = run; b < run + nb; b++, i += 64) {
+				if ((b->val | b->oth) != 0) {
+					r = worth_in_block(s, p, n, i, b->val, b->oth, b->nl, &w);
+					if (r < n)
+						return p + r;
+				} else if (b->nl != 0) {	/* lines without a candidate */
+					if (i + (size_t)__builtin_ctzll(b->nl) - w.ls > IDSCAN_LINE_MAX)
+						return p + w.ls;	/* a long line: its windows */
+					w.ls = i + 64 - (size_t)__builtin_clzll(b->nl);
+					w.settled = false;
+				}
+			}
+			continue;
 		}
+		/* the edges: byte by byte, as bit 0 */
+		r = worth_in_block(s, p, n, i, 0, idscan_cand_at(p, i, n) ? 1 : 0,
+				   p[i] == '\n' ? 1 : 0, &w);
+		i += 1;
 		if (r < n)
 			return p + r;
 	}
