@@ -210,13 +210,15 @@ static const unsigned char wj_class[256] = {
 	['}'] = WJ_NOISE, ['='] = WJ_NOISE,
 };
 
-/* The length of the start of p[0, n) without a byte of class cls:
- * sixteen bytes a step where SSE2 is (tokens of encoded text are long). */
-static size_t span_not(const char *p, size_t n, unsigned cls)
+/* The length of the start of p[0, n) without a byte of class cls, p[0,
+ * avail) readable (avail >= n): sixteen bytes a step where SSE2 is, the
+ * last step too when the bytes after p[n] may be read (a first token is
+ * mostly shorter than a step: its end found in one). */
+static size_t span_not(const char *p, size_t n, size_t avail, unsigned cls)
 {
 	size_t i = 0;
 #ifdef __SSE2__
-	while (i + 16 <= n) {
+	while (i < n && i + 16 <= avail) {
 		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
 #define EQ(c) _mm_cmpeq_epi8(b, _mm_set1_epi8(c))
 		__m128i hit;
@@ -230,9 +232,11 @@ static size_t span_not(const char *p, size_t n, unsigned cls)
 #undef EQ
 		unsigned mask = (unsigned)_mm_movemask_epi8(hit);
 		if (mask != 0)
-			return i + (size_t)__builtin_ctz(mask);
+			return i + (size_t)__builtin_ctz(mask) < n ? i + (size_t)__builtin_ctz(mask) : n;
 		i += 16;
 	}
+	if (i >= n)
+		return n;
 #endif
 	while (i < n && !(wj_class[(unsigned char)p[i]] & cls))
 		i++;
@@ -247,9 +251,10 @@ static size_t span_not(const char *p, size_t n, unsigned cls)
  * prose or in a continuation line is passed over here, at the cost of a
  * look at the first token, and the search goes on after c (a defanged
  * value may follow on the same line).  This must never pass over what
- * judge_line would count: it answers "judge" whenever unsure.
+ * judge_line would count: it answers "judge" whenever unsure.  The
+ * bytes up to end may be read.
  */
-static bool worth_judging(const struct idscan *s, const char *ls, const char *c)
+static bool worth_judging(const struct idscan *s, const char *ls, const char *c, const char *end)
 {
 	if (*c != '@' && *c != '.' && *c != ':')
 		return true;	/* defanging, a password name, a signature */
@@ -258,14 +263,14 @@ static bool worth_judging(const struct idscan *s, const char *ls, const char *c)
 	const char *q = ls;
 	while (q < c && (idscan_is_blank(*q) || *q == '>' || *q == '"' || *q == '\''))
 		q++;
-	const char *t = q + span_not(q, (size_t)(c - q), WJ_END);
+	const char *t = q + span_not(q, (size_t)(c - q), (size_t)(end - q), WJ_END);
 	if (t == c || idscan_is_delim(*t)) {
 		/* c in the first token, or that token is a cell: unless the
 		 * token is a MIME boundary or the noise of uuencoded or
 		 * ISO-2022 text, whose marks no value or user name has */
 		if (q + 1 < c && q[0] == '-' && q[1] == '-')
 			return false;
-		if (span_not(q, (size_t)(c - q), WJ_NOISE) < (size_t)(c - q))
+		if (span_not(q, (size_t)(c - q), (size_t)(end - q), WJ_NOISE) < (size_t)(c - q))
 			return false;	/* "=": a key=value, no value */
 		return true;
 	}
@@ -339,7 +344,7 @@ static size_t worth_in_block(const struct idscan *s, const char *p, size_t n, si
 		if (value_mark ? w->settled || !idscan_value_mark_at(p, c, n)
 			       : !idscan_cand_at(p, c, n))
 			continue;
-		if (!value_mark || every || worth_judging(s, p + w->ls, p + c))
+		if (!value_mark || every || worth_judging(s, p + w->ls, p + c, p + n))
 			return w->ls;
 		w->settled = true;
 	}
@@ -355,8 +360,8 @@ static size_t worth_in_block(const struct idscan *s, const char *p, size_t n, si
 /* Blocks classified in one go: the first run after a judged line is
  * short (the next line worth a look is often near), the later ones
  * longer, so that little is classified in vain. */
-#define RUN_FIRST 4
-#define RUN_MAX 32
+#define RUN_FIRST 16
+#define RUN_MAX 16
 
 /* The start of the first line in [p, end) that holds a candidate worth
  * judging or is longer than IDSCAN_LINE_MAX (judged in windows), or
