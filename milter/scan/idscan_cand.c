@@ -259,6 +259,64 @@ __attribute__((target("avx512bw"))) static void many_avx512(const char *p, size_
 	__m512i tabs[8] = AVX512_TABLES;
 	MANY_BLOCKS(block_avx512(p, i, tabs, b))
 }
+
+/* With AVX-512VBMI a table of nibbles becomes a table of the 128 ASCII
+ * bytes (each entry the AND of its two nibble answers, made once per
+ * run), read with one permute instead of two shuffles, a shift and
+ * three ANDs: the same classes, fewer steps.  Bytes from 0x80 take the
+ * answer of 0x80 (every table gives them one answer whatever their low
+ * nibble; test_idscan_paths holds the masks equal to AVX2's). */
+struct vbmi_table {
+	__m512i lo, hi, high;	/* bytes 0..63, 64..127, and from 0x80 */
+};
+
+__attribute__((target("avx512bw,avx512vbmi"), always_inline)) static inline struct vbmi_table
+vbmi_table(const unsigned char lo[16], const unsigned char hi[16], __m512i iota)
+{
+	__m512i l = table512(lo), h = table512(hi);
+	struct vbmi_table t = {lut512(iota, l, h),
+			       lut512(_mm512_add_epi8(iota, _mm512_set1_epi8(64)), l, h),
+			       lut512(_mm512_set1_epi8((char)0x80), l, h)};
+	return t;
+}
+
+__attribute__((target("avx512bw,avx512vbmi"), always_inline)) static inline __m512i
+look_vbmi(__m512i x, const struct vbmi_table *t)
+{
+	return _mm512_mask_mov_epi8(_mm512_permutex2var_epi8(t->lo, x, t->hi),
+				    _mm512_movepi8_mask(x), t->high);
+}
+
+/* The four tables of a run: kind, follow, prev, third. */
+__attribute__((target("avx512bw,avx512vbmi"), always_inline)) static inline void
+block_vbmi(const char *p, size_t i, const struct vbmi_table t[4], struct idscan_block *b)
+{
+#define LD(k) _mm512_loadu_si512((const void *)(p + i + (k)))
+	__m512i bm = LD(-1), b0 = LD(0), b1 = LD(1), b2 = LD(2);
+#undef LD
+	__m512i m = _mm512_and_si512(look_vbmi(b0, &t[0]), look_vbmi(b1, &t[1]));
+	m = _mm512_and_si512(m, _mm512_and_si512(look_vbmi(bm, &t[2]), look_vbmi(b2, &t[3])));
+	uint64_t any = _mm512_test_epi8_mask(m, m);
+	b->val = _mm512_test_epi8_mask(m, _mm512_set1_epi8((char)K_VALUE));
+	b->oth = any & ~b->val;
+	b->nl = _mm512_cmpeq_epi8_mask(b0, _mm512_set1_epi8('\n'));
+}
+
+__attribute__((target("avx512bw,avx512vbmi"))) static void many_vbmi(const char *p, size_t i,
+								   size_t nb,
+								   struct idscan_block *b)
+{
+	static const unsigned char iota_bytes[64] = {
+		0,  1,	2,  3,	4,  5,	6,  7,	8,  9,	10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21,
+		22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43,
+		44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63};
+	__m512i iota = _mm512_loadu_si512((const void *)iota_bytes);
+	const struct vbmi_table t[4] = {vbmi_table(kind_lo, kind_hi, iota),
+					vbmi_table(follow_lo, follow_hi, iota),
+					vbmi_table(prev_lo, prev_hi, iota),
+					vbmi_table(third_lo, third_hi, iota)};
+	MANY_BLOCKS(block_vbmi(p, i, t, b))
+}
 #endif
 
 #ifdef __SSE2__
@@ -303,6 +361,8 @@ static bool have_path(enum idscan_path want)
 {
 	switch (want) {
 #ifdef IDSCAN_AVX512
+	case IDSCAN_PATH_AVX512VBMI:
+		return __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi");
 	case IDSCAN_PATH_AVX512:
 		return __builtin_cpu_supports("avx512bw");
 #endif
@@ -323,8 +383,8 @@ static bool have_path(enum idscan_path want)
 
 static int best_path(void)
 {
-	static const enum idscan_path order[] = {IDSCAN_PATH_AVX512, IDSCAN_PATH_AVX2,
-						 IDSCAN_PATH_SSE2};
+	static const enum idscan_path order[] = {IDSCAN_PATH_AVX512VBMI, IDSCAN_PATH_AVX512,
+						 IDSCAN_PATH_AVX2, IDSCAN_PATH_SSE2};
 	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
 		if (have_path(order[k]))
 			return (int)order[k];
@@ -354,6 +414,9 @@ bool idscan_cand_block(const char *p, size_t i, struct idscan_block *b)
 {
 	switch (cur_path()) {
 #ifdef IDSCAN_AVX512
+	case IDSCAN_PATH_AVX512VBMI:
+		many_vbmi(p, i, 1, b);
+		return true;
 	case IDSCAN_PATH_AVX512:
 		one_avx512(p, i, b);
 		return true;
@@ -380,6 +443,9 @@ bool idscan_cand_blocks(const char *p, size_t i, size_t nb, struct idscan_block 
 {
 	switch (cur_path()) {
 #ifdef IDSCAN_AVX512
+	case IDSCAN_PATH_AVX512VBMI:
+		many_vbmi(p, i, nb, b);
+		return true;
 	case IDSCAN_PATH_AVX512:
 		many_avx512(p, i, nb, b);
 		return true;

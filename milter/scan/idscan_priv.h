@@ -231,6 +231,7 @@ bool idscan_cand_blocks(const char *p, size_t i, size_t nb, struct idscan_block 
  * false when that path is not there. */
 enum idscan_path {
 	IDSCAN_PATH_BEST,
+	IDSCAN_PATH_AVX512VBMI,
 	IDSCAN_PATH_AVX512,
 	IDSCAN_PATH_AVX2,
 	IDSCAN_PATH_SSE2,

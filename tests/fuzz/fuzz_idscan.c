@@ -10,7 +10,8 @@
  *
  * The candidate search is held equal to the exact rule the same way: the
  * three scans run with no vector path (byte by byte, the slow path) and
- * again on each vector path the processor has (SSE2, AVX2, AVX-512), all with the
+ * again on each vector path the processor has (SSE2, AVX2, AVX-512,
+ * AVX-512VBMI), all with the
  * same findings; on each, every block the classifier gives, at every
  * offset of the input, must hold each byte idscan_cand_at calls a
  * candidate and its line ends exactly, and idscan_cand_blocks must give
@@ -132,7 +133,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!idscan_cand_path(IDSCAN_PATH_BYTES))
 		abort();
 	struct digest slow = three_ways(data, size);
-	static const enum idscan_path vec[] = {IDSCAN_PATH_SSE2, IDSCAN_PATH_AVX2, IDSCAN_PATH_AVX512};
+	static const enum idscan_path vec[] = {IDSCAN_PATH_SSE2, IDSCAN_PATH_AVX2, IDSCAN_PATH_AVX512,
+					       IDSCAN_PATH_AVX512VBMI};
 	for (size_t v = 0; v < sizeof vec / sizeof vec[0]; v++) {
 		if (!idscan_cand_path(vec[v]))
 			continue;	/* not on this processor or in this build */
