@@ -57,6 +57,14 @@ enum { CARRIED_NONE, CARRIED_LINE, CARRIED_OVERLONG };
 /* Where a line looked back at lies. */
 enum { SEG_CHUNK, SEG_CARRIED, SEG_HIST, SEG_DONE };
 
+#define LABEL_MEMO 16	/* label names whose worth is kept (idscan_stream.c) */
+#define LABEL_NAME_MAX 40
+struct label_memo {
+	char name[LABEL_NAME_MAX];	/* as written, before norm_name */
+	unsigned char len;
+	bool valid, worth;
+};
+
 struct idscan {
 	idscan_cb cb;
 	void *arg;
@@ -99,6 +107,7 @@ struct idscan {
 	unsigned long long line_start;	/* of the carried line */
 	unsigned char role[MAX_CELLS];
 	bool has_user_col, has_pass_col;
+	struct label_memo labels[LABEL_MEMO];	/* a pure function's answers */
 };
 
 /* Walks back over the complete lines before a line, through the chunk,

@@ -49,7 +49,7 @@ static void follow_on(struct idscan *s, unsigned long long start)
 	}
 }
 
-static const char *find_worth(const struct idscan *s, const char *p, const char *end);
+static const char *find_worth(struct idscan *s, const char *p, const char *end);
 
 /* Where a line longer than IDSCAN_LINE_MAX is cut. */
 static bool window_sep(char c)
@@ -214,7 +214,8 @@ static const unsigned char wj_class[256] = {
  * avail) readable (avail >= n): sixteen bytes a step where SSE2 is, the
  * last step too when the bytes after p[n] may be read (a first token is
  * mostly shorter than a step: its end found in one). */
-static size_t span_not(const char *p, size_t n, size_t avail, unsigned cls)
+static inline __attribute__((always_inline)) size_t span_not(const char *p, size_t n, size_t avail,
+							     unsigned cls)
 {
 	size_t i = 0;
 #ifdef __SSE2__
@@ -243,6 +244,27 @@ static size_t span_not(const char *p, size_t n, size_t avail, unsigned cls)
 	return i;
 }
 
+/* Does the label q[0, nl) (nl < LABEL_NAME_MAX) name an identifier, a
+ * credential or an incident format's field?  The answer depends on the
+ * name alone, and mail repeats a few names ("Received", "Subject") on
+ * line after line: the last answers are kept, one per slot. */
+static bool label_worth(struct idscan *s, const char *q, size_t nl)
+{
+	struct label_memo *m = &s->labels[(nl * 31u + (unsigned char)(nl > 0 ? q[0] | 0x20 : 0) +
+					   (unsigned char)(nl > 0 ? q[nl - 1] : 0)) %
+					  LABEL_MEMO];
+	if (m->valid && m->len == nl && memcmp(m->name, q, nl) == 0)
+		return m->worth;
+	char nm[LABEL_NAME_MAX];
+	size_t l = idscan_norm_name(q, nl, nm, sizeof nm);
+	m->worth = idscan_normed_role(nm, l) != COL_NONE ||
+		   idscan_format_label(nm, l) != FMT_LABEL_NONE;
+	memcpy(m->name, q, nl);
+	m->len = (unsigned char)nl;
+	m->valid = true;
+	return m->worth;
+}
+
 /*
  * Out of a run, a line is a list line only through its first token (a
  * value, a cell, a label naming an identifier) or a defanged value; the
@@ -254,7 +276,7 @@ static size_t span_not(const char *p, size_t n, size_t avail, unsigned cls)
  * judge_line would count: it answers "judge" whenever unsure.  The
  * bytes up to end may be read.
  */
-static bool worth_judging(const struct idscan *s, const char *ls, const char *c, const char *end)
+static bool worth_judging(struct idscan *s, const char *ls, const char *c, const char *end)
 {
 	if (*c != '@' && *c != '.' && *c != ':')
 		return true;	/* defanging, a password name, a signature */
@@ -280,13 +302,10 @@ static bool worth_judging(const struct idscan *s, const char *ls, const char *c,
 		 * over without a look-up */
 		if ((*q | 0x20) != 'e' && memchr(q, '-', (size_t)(t - q)) != NULL)
 			return false;
-		char nm[40];
 		size_t nl = (size_t)(t - 1 - q);
-		if (nl >= sizeof nm)
+		if (nl >= sizeof s->labels[0].name)
 			return false;
-		size_t l = idscan_norm_name(q, nl, nm, sizeof nm);
-		return idscan_normed_role(nm, l) != COL_NONE ||
-		       idscan_format_label(nm, l) != FMT_LABEL_NONE;
+		return label_worth(s, q, nl);
 	}
 	/* "E-mail address: a@b": a label of a few words, the address the
 	 * token right after it */
@@ -317,7 +336,7 @@ struct worth_pos {
 /* Settle the candidate bits of one block at p + i (bit k for byte
  * i + k; val the value marks, oth the others, nl the line ends): the
  * start of the line to judge, or n. */
-static size_t worth_in_block(const struct idscan *s, const char *p, size_t n, size_t i,
+static size_t worth_in_block(struct idscan *s, const char *p, size_t n, size_t i,
 			     uint64_t val, uint64_t oth, uint64_t nl, struct worth_pos *w)
 {
 	bool every = s->delim != 0 || s->sig_skip != 0;
@@ -369,7 +388,7 @@ static size_t worth_in_block(const struct idscan *s, const char *p, size_t n, si
  * as bit masks: a line is never searched for its start or end, and a
  * block without a mark costs a test and, if it ends lines, the check of
  * their length. */
-static const char *find_worth(const struct idscan *s, const char *p, const char *end)
+static const char *find_worth(struct idscan *s, const char *p, const char *end)
 {
 	size_t n = (size_t)(end - p), i = 0, want = RUN_FIRST;
 	struct worth_pos w = {0, false};
