@@ -124,7 +124,7 @@ void idscan_lback_init(struct lback *b, const struct idscan *s, int seg, const c
 bool idscan_lback_prev(struct lback *b, const char **line, size_t *n, unsigned long long *start);
 
 /* What one pass over a line finds (idscan_line_flags). */
-enum { LF_AT = 1, LF_DELIM = 2, LF_DEFANG = 4 };
+enum { LF_AT = 1, LF_DELIM = 2, LF_DEFANG = 4, LF_UNKNOWN = 8 };	/* LF_UNKNOWN: not looked at */
 unsigned idscan_line_flags(const char *p, size_t n);
 /* Judge one complete line (idscan.c); the caller set lflags, cur_seg and
  * cur_ls. */

@@ -93,9 +93,10 @@ static void judge_window(struct idscan *s, int seg, const char *p, size_t n)
  * offset start, its '\n' at nl_at.  A line longer than IDSCAN_LINE_MAX
  * is judged in windows cut after a separator: a long line of
  * comma-separated addresses is the list it is (once it was passed over
- * as prose, a way to send any list unseen), prose stays prose. */
+ * as prose, a way to send any list unseen), prose stays prose.  lf: the
+ * line's flags when known, else LF_UNKNOWN. */
 static void judge_at(struct idscan *s, int seg, const char *p, size_t n, unsigned long long start,
-		     unsigned long long nl_at)
+		     unsigned long long nl_at, unsigned lf)
 {
 	follow_on(s, start);
 	if (n > IDSCAN_LINE_MAX) {
@@ -104,7 +105,7 @@ static void judge_at(struct idscan *s, int seg, const char *p, size_t n, unsigne
 			judge_window(s, seg, p, w);
 		}
 	} else {
-		s->lflags = idscan_line_flags(p, n);
+		s->lflags = lf != LF_UNKNOWN ? lf : idscan_line_flags(p, n);
 		s->cur_seg = seg;
 		s->cur_ls = p;
 		idscan_judge_line(s, p, n);
@@ -115,13 +116,16 @@ static void judge_at(struct idscan *s, int seg, const char *p, size_t n, unsigne
 }
 
 /* A row (cells) whose line before was passed over: that line may be the
- * header naming its columns (cells, no address): judge it first. */
+ * header naming its columns (cells, no address): judge it first.  *lf
+ * gets the line's flags when they were looked at (judge_at needs them
+ * too). */
 static void header_lookback(struct idscan *s, int seg, const char *ls, size_t n,
-			    unsigned long long start)
+			    unsigned long long start, unsigned *lf)
 {
 	if (s->judged_any && start == s->judged_end + 1)
 		return;	/* the line before was judged */
-	if (!(idscan_line_flags(ls, n) & LF_DELIM))
+	*lf = idscan_line_flags(ls, n);
+	if (!(*lf & LF_DELIM))
 		return;
 	struct lback b;
 	idscan_lback_init(&b, s, seg, ls);
@@ -132,9 +136,10 @@ static void header_lookback(struct idscan *s, int seg, const char *ls, size_t n,
 		return;
 	/* a header names columns: cells, no address, no "Name: value"
 	 * (a mail header or its continuation is none) */
-	if ((idscan_line_flags(pl, pn) & (LF_DELIM | LF_AT)) == LF_DELIM && pn > 0 && !idscan_is_blank(pl[0]) &&
+	unsigned plf = idscan_line_flags(pl, pn);
+	if ((plf & (LF_DELIM | LF_AT)) == LF_DELIM && pn > 0 && !idscan_is_blank(pl[0]) &&
 	    memmem(pl, pn, ": ", 2) == NULL)
-		judge_at(s, b.seg, pl, pn, pstart, start - 1);
+		judge_at(s, b.seg, pl, pn, pstart, start - 1, plf);
 }
 
 /* Complete lines t[0..n) (n ends in '\n', the last one at stream offset
@@ -435,8 +440,9 @@ static void end_carried(struct idscan *s, unsigned long long nl_at)
 	s->carried_nl = nl_at;
 	if (!s->overlong) {
 		if (s->hot || find_worth(s, s->line, s->line + s->llen) != NULL) {
-			header_lookback(s, SEG_CARRIED, s->line, s->llen, s->line_start);
-			judge_at(s, SEG_CARRIED, s->line, s->llen, s->line_start, nl_at);
+			unsigned lf = LF_UNKNOWN;
+			header_lookback(s, SEG_CARRIED, s->line, s->llen, s->line_start, &lf);
+			judge_at(s, SEG_CARRIED, s->line, s->llen, s->line_start, nl_at, lf);
 		}
 	} else {	/* the last window of a long line (carry_more) */
 		judge_window(s, SEG_CARRIED, s->line, s->llen);
@@ -533,10 +539,11 @@ int idscan_update(struct idscan *s, const char *buf, size_t len)
 			return s->rc;
 		}
 		unsigned long long start = s->chunk_base + (unsigned long long)(ls - buf);
+		unsigned lf = LF_UNKNOWN;
 		if (!s->hot && (size_t)(nl - ls) <= IDSCAN_LINE_MAX)
-			header_lookback(s, SEG_CHUNK, ls, (size_t)(nl - ls), start);
+			header_lookback(s, SEG_CHUNK, ls, (size_t)(nl - ls), start, &lf);
 		judge_at(s, SEG_CHUNK, ls, (size_t)(nl - ls), start,
-			 s->chunk_base + (unsigned long long)(nl - buf));
+			 s->chunk_base + (unsigned long long)(nl - buf), lf);
 		p = nl + 1;
 	}
 	end_chunk(s, p < end ? line_start(p, end) : end, end);
