@@ -420,10 +420,26 @@ static const char *find_worth(struct idscan *s, const char *p, const char *end)
 			}
 			continue;
 		}
-		/* the edges: byte by byte, as bit 0 */
-		r = worth_in_block(s, p, n, i, 0, idscan_cand_at(p, i, n) ? 1 : 0,
-				   p[i] == '\n' ? 1 : 0, &w);
-		i += 1;
+		/* The edges (the first block, which has no byte before it,
+		 * and the last bytes, fewer than a block's reach): the block
+		 * of a copy with a line end before and after, as the exact
+		 * rule takes the bytes outside the range, its bits past n
+		 * taken off; byte by byte without a vector path. */
+		char edge[1 + 64 + 3];
+		size_t m = n - i < 64 ? n - i : 64, k = n - i < 67 ? n - i : 67;
+		struct idscan_block b;
+		edge[0] = i > 0 ? p[i - 1] : '\n';
+		memcpy(edge + 1, p + i, k);	/* the block and what its marks look at */
+		memset(edge + 1 + k, '\n', sizeof edge - 1 - k);
+		if (idscan_cand_blocks(edge, 1, 1, &b)) {
+			uint64_t in = m == 64 ? ~(uint64_t)0 : ((uint64_t)1 << m) - 1;
+			r = worth_in_block(s, p, n, i, b.val & in, b.oth & in, b.nl & in, &w);
+			i += m;
+		} else {
+			r = worth_in_block(s, p, n, i, 0, idscan_cand_at(p, i, n) ? 1 : 0,
+					   p[i] == '\n' ? 1 : 0, &w);
+			i += 1;
+		}
 		if (r < n)
 			return p + r;
 	}
