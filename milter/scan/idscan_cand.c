@@ -263,20 +263,49 @@ __attribute__((target("avx512bw"))) static void many_avx512(const char *p, size_
 /* With AVX-512VBMI a table of nibbles becomes a table of the 128 ASCII
  * bytes (each entry the AND of its two nibble answers, made once per
  * run), read with one permute instead of two shuffles, a shift and
- * three ANDs: the same classes, fewer steps.  Bytes from 0x80 take the
- * answer of 0x80 (every table gives them one answer whatever their low
- * nibble; test_idscan_paths holds the masks equal to AVX2's). */
+ * three ANDs.  Bytes from 0x80 take the answer of 0x80 (every table
+ * gives them one answer whatever their low nibble).  A table of bytes
+ * can say what a nibble table cannot: its value-mark bits are the exact
+ * sets of the rule (idscan_value_mark_at), so that val holds exactly
+ * the value marks that are candidates (idscan_cand_val_exact) and the
+ * caller need not settle them; the other bits are the nibble answers.
+ * The colon's bits: K_COLON after a letter, any of 0x30..0x7e after
+ * it; K_COLD after a digit, only 0x3a..0x7e (no time "10:30"). */
+#define X_COLON (K_COLON | K_COLD)
+#define X_ALL (K_AT | K_DOT | K_COLON | K_COLD)
+static const unsigned char kind_exact[128] = {['@'] = K_AT, ['.'] = K_DOT, [':'] = X_COLON};
+static const unsigned char follow_exact[128] = {
+	['0' ... '9'] = K_AT | K_COLON, [0x3a ... 0x40] = X_COLON, ['A' ... 'Z'] = X_ALL,
+	[0x5b ... 0x60] = X_COLON,	['a' ... 'z'] = X_ALL,	 [0x7b ... 0x7e] = X_COLON,
+};
+static const unsigned char prev_exact[128] = {
+	['-'] = K_DOT,			     ['0' ... '9'] = K_AT | K_DOT | K_COLD,
+	['A' ... 'Z'] = K_AT | K_DOT | K_COLON, ['_'] = K_AT,
+	['a' ... 'z'] = K_AT | K_DOT | K_COLON,
+};
+static const unsigned char third_exact[128] = {[0 ... 127] = X_ALL};
+/* and from 0x80: a '.' may follow a byte of a U-label, nothing else */
+enum { KIND_EXACT_HIGH = 0, FOLLOW_EXACT_HIGH = 0, PREV_EXACT_HIGH = K_DOT, THIRD_EXACT_HIGH = X_ALL };
+
 struct vbmi_table {
 	__m512i lo, hi, high;	/* bytes 0..63, 64..127, and from 0x80 */
 };
 
+/* The table of bytes of a nibble table, its value-mark bits those of
+ * exact[] (and high for bytes from 0x80). */
 __attribute__((target("avx512bw,avx512vbmi"), always_inline)) static inline struct vbmi_table
-vbmi_table(const unsigned char lo[16], const unsigned char hi[16], __m512i iota)
+vbmi_table(const unsigned char lo[16], const unsigned char hi[16], const unsigned char exact[128],
+	   unsigned char high, __m512i iota)
 {
 	__m512i l = table512(lo), h = table512(hi);
-	struct vbmi_table t = {lut512(iota, l, h),
-			       lut512(_mm512_add_epi8(iota, _mm512_set1_epi8(64)), l, h),
-			       lut512(_mm512_set1_epi8((char)0x80), l, h)};
+	const __m512i other = _mm512_set1_epi8((char)(unsigned char)~K_VALUE);
+#define MIX(nib, ex) _mm512_or_si512(_mm512_and_si512((nib), other), (ex))
+	struct vbmi_table t = {
+		MIX(lut512(iota, l, h), _mm512_loadu_si512((const void *)exact)),
+		MIX(lut512(_mm512_add_epi8(iota, _mm512_set1_epi8(64)), l, h),
+		    _mm512_loadu_si512((const void *)(exact + 64))),
+		MIX(lut512(_mm512_set1_epi8((char)0x80), l, h), _mm512_set1_epi8((char)high))};
+#undef MIX
 	return t;
 }
 
@@ -311,10 +340,11 @@ __attribute__((target("avx512bw,avx512vbmi"))) static void many_vbmi(const char 
 		22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43,
 		44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63};
 	__m512i iota = _mm512_loadu_si512((const void *)iota_bytes);
-	const struct vbmi_table t[4] = {vbmi_table(kind_lo, kind_hi, iota),
-					vbmi_table(follow_lo, follow_hi, iota),
-					vbmi_table(prev_lo, prev_hi, iota),
-					vbmi_table(third_lo, third_hi, iota)};
+	const struct vbmi_table t[4] = {
+		vbmi_table(kind_lo, kind_hi, kind_exact, KIND_EXACT_HIGH, iota),
+		vbmi_table(follow_lo, follow_hi, follow_exact, FOLLOW_EXACT_HIGH, iota),
+		vbmi_table(prev_lo, prev_hi, prev_exact, PREV_EXACT_HIGH, iota),
+		vbmi_table(third_lo, third_hi, third_exact, THIRD_EXACT_HIGH, iota)};
 	MANY_BLOCKS(block_vbmi(p, i, t, b))
 }
 #endif
@@ -437,6 +467,15 @@ bool idscan_cand_block(const char *p, size_t i, struct idscan_block *b)
 		(void)b;
 		return false;
 	}
+}
+
+bool idscan_cand_val_exact(void)
+{
+#ifdef IDSCAN_AVX512
+	return cur_path() == IDSCAN_PATH_AVX512VBMI;
+#else
+	return false;
+#endif
 }
 
 bool idscan_cand_blocks(const char *p, size_t i, size_t nb, struct idscan_block *b)

@@ -235,6 +235,9 @@ bool idscan_cand_block(const char *p, size_t i, struct idscan_block *b);
  * i + 64k (p[i - 1] to p[i + 64 nb + 2] readable), in one pass without
  * a branch per block; false when no vector path is built in. */
 bool idscan_cand_blocks(const char *p, size_t i, size_t nb, struct idscan_block *b);
+/* Does the path in force give in val exactly the value marks that are
+ * candidates (none to settle), not a superset? */
+bool idscan_cand_val_exact(void);
 /* The vector path the candidate search takes: the best the processor
  * has, or one a test forces to hold the paths equal (fuzz_idcand);
  * false when that path is not there. */

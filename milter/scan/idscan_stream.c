@@ -342,7 +342,7 @@ struct worth_pos {
  * i + k; val the value marks, oth the others, nl the line ends): the
  * start of the line to judge, or n. */
 static size_t worth_in_block(struct idscan *s, const char *p, size_t n, size_t i,
-			     uint64_t val, uint64_t oth, uint64_t nl, struct worth_pos *w)
+			     uint64_t val, uint64_t oth, uint64_t nl, bool exact, struct worth_pos *w)
 {
 	bool every = s->delim != 0 || s->sig_skip != 0;
 	for (;;) {
@@ -360,12 +360,14 @@ static size_t worth_in_block(struct idscan *s, const char *p, size_t n, size_t i
 			w->settled = false;
 			nl &= ~below;
 		}
+		/* a bit of an exact val is a value mark that is a candidate */
+		bool sure = exact && (val & bit) != 0;
 		val &= ~bit;
 		oth &= ~bit;
 		size_t c = i + k;
 		char ch = p[c];
 		bool value_mark = ch == '@' || ch == '.' || ch == ':';
-		if (value_mark ? w->settled || !idscan_value_mark_at(p, c, n)
+		if (value_mark ? w->settled || (!sure && !idscan_value_mark_at(p, c, n))
 			       : !idscan_cand_at(p, c, n))
 			continue;
 		if (!value_mark || every || worth_judging(s, p + w->ls, p + c, p + n))
@@ -398,6 +400,7 @@ static const char *find_worth(struct idscan *s, const char *p, const char *end)
 	size_t n = (size_t)(end - p), i = 0, want = RUN_FIRST;
 	struct worth_pos w = {0, false};
 	struct idscan_block run[RUN_MAX];
+	bool exact = idscan_cand_val_exact();
 	while (i < n) {
 		size_t r;
 		size_t nb = i >= 1 && i + 67 <= n ? (n - 67 - i) / 64 + 1 : 0;
@@ -408,7 +411,7 @@ static const char *find_worth(struct idscan *s, const char *p, const char *end)
 				want *= 2;
 			for (const struct idscan_block *b = run; b < run + nb; b++, i += 64) {
 				if ((b->val | b->oth) != 0) {
-					r = worth_in_block(s, p, n, i, b->val, b->oth, b->nl, &w);
+					r = worth_in_block(s, p, n, i, b->val, b->oth, b->nl, exact, &w);
 					if (r < n)
 						return p + r;
 				} else if (b->nl != 0) {	/* lines without a candidate */
@@ -433,11 +436,12 @@ static const char *find_worth(struct idscan *s, const char *p, const char *end)
 		memset(edge + 1 + k, '\n', sizeof edge - 1 - k);
 		if (idscan_cand_blocks(edge, 1, 1, &b)) {
 			uint64_t in = m == 64 ? ~(uint64_t)0 : ((uint64_t)1 << m) - 1;
-			r = worth_in_block(s, p, n, i, b.val & in, b.oth & in, b.nl & in, &w);
+			r = worth_in_block(s, p, n, i, b.val & in, b.oth & in, b.nl & in, exact,
+					   &w);
 			i += m;
 		} else {
 			r = worth_in_block(s, p, n, i, 0, idscan_cand_at(p, i, n) ? 1 : 0,
-					   p[i] == '\n' ? 1 : 0, &w);
+					   p[i] == '\n' ? 1 : 0, false, &w);
 			i += 1;
 		}
 		if (r < n)

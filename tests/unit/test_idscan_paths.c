@@ -7,7 +7,8 @@
  * block's end, CRLF, bytes from 0x80 beside a mark, defanged forms and
  * credentials.  And the block masks themselves: every candidate of the
  * exact rule and every line end in them, a run of blocks the same as the
- * blocks one by one, and the AVX-512 paths bit for bit the AVX2 masks.
+ * blocks one by one, the AVX-512BW path bit for bit the AVX2 masks, and
+ * the value marks of AVX-512VBMI exactly the candidates among them.
  */
 #include "testutil.h"
 
@@ -200,7 +201,10 @@ static void test_pads_keep_findings(void **state)
 /* Text of every byte value beside every mark, lines of every length. */
 static size_t mixed_text(char *p, size_t n)
 {
-	static const char marks[] = "@.:[(-pPhH\n";
+	/* the marks and what stands beside them in the rule: letters and
+	 * digits, '_' and '-', a blank, CR, the bytes around ':' and '@'
+	 * ('/', '9', ';', '?', '[', '`', '{', '~', DEL) and from 0x80 */
+	static const char marks[] = "@.:[(-pPhH\n_-aZz09 \r/;?[`{~\x7f\x80\xc3\xff";
 	uint32_t x = 12345;
 	for (size_t i = 0; i < n; i++) {
 		x = x * 1103515245u + 12345u;
@@ -215,37 +219,41 @@ static size_t mixed_text(char *p, size_t n)
 	return n;
 }
 
-/* The masks of each vector path: a superset of the exact rule, the line
- * ends exact, a run the same as its blocks one by one; the AVX-512
- * paths the AVX2 masks bit for bit. */
-static void test_block_masks(void **state)
+/* The masks of every vector path for the blocks at 1, 1 + step, ... of
+ * p[0, n): a superset of the exact rule, the line ends exact, a run the
+ * same as its blocks one by one; AVX-512BW the AVX2 masks bit for bit;
+ * an exact path's val the exact value marks. */
+static void check_masks(const char *p, size_t n, size_t step)
 {
-	(void)state;
-	static char p[4096 + 67];
-	size_t n = mixed_text(p, sizeof p);
-	bool have_avx2 = idscan_cand_path(IDSCAN_PATH_AVX2);
-	static struct idscan_block ref[sizeof p];
-	for (size_t i = 1; have_avx2 && i + 67 <= n; i++)
-		assert_true(idscan_cand_block(p, i, &ref[i]));
 	for (size_t v = 0; v < ARRAY_LEN(vector_paths); v++) {
-		if (!idscan_cand_path(vector_paths[v]))
+		enum idscan_path path = vector_paths[v];
+		if (!idscan_cand_path(path))
 			continue;
-		for (size_t i = 1; i + 67 <= n; i++) {
-			struct idscan_block b;
+		bool exact = idscan_cand_val_exact();
+		for (size_t i = 1; i + 67 <= n; i += step) {
+			struct idscan_block b, ref;
 			assert_true(idscan_cand_block(p, i, &b));
+			uint64_t want = 0;	/* the value marks that are candidates */
 			for (unsigned k = 0; k < 64; k++) {
 				uint64_t bit = (uint64_t)1 << k;
-				if (idscan_cand_at(p, i + k, n) && !((b.val | b.oth) & bit))
-					fail_msg("path %d: candidate at %zu lost", (int)vector_paths[v],
-						 i + k);
-				if ((p[i + k] == '\n') != ((b.nl & bit) != 0))
-					fail_msg("path %d: line end at %zu", (int)vector_paths[v], i + k);
+				char ch = p[i + k];
+				bool cand = idscan_cand_at(p, i + k, n);
+				if (cand && !((b.val | b.oth) & bit))
+					fail_msg("path %d: candidate at %zu lost", (int)path, i + k);
+				if ((ch == '\n') != ((b.nl & bit) != 0))
+					fail_msg("path %d: line end at %zu", (int)path, i + k);
+				if (cand && (ch == '@' || ch == '.' || ch == ':'))
+					want |= bit;
 			}
-			if (have_avx2 && (vector_paths[v] == IDSCAN_PATH_AVX512 ||
-					  vector_paths[v] == IDSCAN_PATH_AVX512VBMI) &&
-			    (b.val != ref[i].val || b.oth != ref[i].oth || b.nl != ref[i].nl))
-				fail_msg("path %d: block at %zu differs from AVX2's",
-					 (int)vector_paths[v], i);
+			if (exact && b.val != want)
+				fail_msg("path %d: block at %zu: val %016llx, want %016llx", (int)path, i,
+					 (unsigned long long)b.val, (unsigned long long)want);
+			if (path == IDSCAN_PATH_AVX512 && idscan_cand_path(IDSCAN_PATH_AVX2)) {
+				assert_true(idscan_cand_block(p, i, &ref));
+				assert_true(idscan_cand_path(path));
+				if (b.val != ref.val || b.oth != ref.oth || b.nl != ref.nl)
+					fail_msg("path %d: block at %zu differs from AVX2's", (int)path, i);
+			}
 		}
 		for (size_t i = 1; i + 67 + 64 * 31 <= n; i += 37) {
 			struct idscan_block run[32], b;
@@ -253,11 +261,19 @@ static void test_block_masks(void **state)
 			for (size_t k = 0; k < 32; k++) {
 				assert_true(idscan_cand_block(p, i + 64 * k, &b));
 				if (run[k].val != b.val || run[k].oth != b.oth || run[k].nl != b.nl)
-					fail_msg("path %d: run at %zu, block %zu", (int)vector_paths[v],
-						 i, k);
+					fail_msg("path %d: run at %zu, block %zu", (int)path, i, k);
 			}
 		}
 	}
+	idscan_cand_path(IDSCAN_PATH_BEST);
+}
+
+static void test_block_masks(void **state)
+{
+	(void)state;
+	static char p[4096 + 67];
+	size_t n = mixed_text(p, sizeof p);
+	check_masks(p, n, 1);
 	/* byte by byte there are no blocks */
 	assert_true(idscan_cand_path(IDSCAN_PATH_BYTES));
 	struct idscan_block b;
@@ -266,12 +282,36 @@ static void test_block_masks(void **state)
 	idscan_cand_path(IDSCAN_PATH_BEST);
 }
 
+/* Each value mark between every pair of byte values ("10:30", "a_@b",
+ * "\xc3.x", "a:\x7f"): the masks at every byte once. */
+static void test_mark_neighbours(void **state)
+{
+	(void)state;
+	static const char value_marks[] = "@.:";
+	size_t size = 3 * 256 * 256 * 4 + 67;
+	char *p = malloc(size);
+	assert_non_null(p);
+	size_t n = 0;
+	for (size_t m = 0; m < 3; m++)
+		for (unsigned b = 0; b < 256; b++)
+			for (unsigned d = 0; d < 256; d++) {
+				p[n++] = (char)b;
+				p[n++] = value_marks[m];
+				p[n++] = (char)d;
+				p[n++] = ' ';
+			}
+	memset(p + n, ' ', size - n);
+	check_masks(p, size, 64);
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_paths_same_findings),
 		cmocka_unit_test(test_pads_keep_findings),
 		cmocka_unit_test(test_block_masks),
+		cmocka_unit_test(test_mark_neighbours),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
