@@ -386,8 +386,8 @@ static size_t worth_in_block(struct idscan *s, const char *p, size_t n, size_t i
 /* Blocks classified in one go: the first run after a judged line is
  * short (the next line worth a look is often near), the later ones
  * longer, so that little is classified in vain. */
-#define RUN_FIRST 16
-#define RUN_MAX 16
+#define RUN_FIRST 4
+#define RUN_MAX 32
 
 /* The start of the first line in [p, end) that holds a candidate worth
  * judging or is longer than IDSCAN_LINE_MAX (judged in windows), or
