@@ -20,14 +20,16 @@
  * branch per block (idscan_cand_blocks) and settled by the caller after:
  * half the blocks of mail text hold a mark, and a loop that stopped at
  * each paid a misprediction for most of them.
- * Four paths give the same answer: AVX-512BW and AVX2 (the same nibble
- * tables on the mark, the bytes before and after it and the one after
- * that, so that a time or a row of dashes costs no look; chosen at run
- * time, -DIDSCAN_NO_AVX512 and -DIDSCAN_NO_AVX2 leave them out), SSE2
- * (16 bytes a step, looser) and none (the caller goes byte by byte).  The
- * vector masks are supersets, every bit is settled by idscan_cand_at, the
- * exact rule; fuzz_idscan holds every path to it and to the byte-by-byte
- * search (idscan_cand_path forces one).
+ * Five paths give the same answer: AVX-512VBMI, AVX-512BW and AVX2 (the
+ * same nibble tables on the mark, the bytes before and after it and the
+ * one after that, so that a time or a row of dashes costs no look; VBMI
+ * reads them as tables of bytes, whose value-mark bits are exact; chosen
+ * at run time, -DIDSCAN_NO_AVX512 and -DIDSCAN_NO_AVX2 leave them out),
+ * SSE2 (16 bytes a step, looser) and none (the caller goes byte by byte).
+ * The vector masks are supersets (VBMI's value marks exact), every other
+ * bit is settled by idscan_cand_at, the exact rule; fuzz_idscan and
+ * test_idscan_paths hold every path to it and to the byte-by-byte search
+ * (idscan_cand_path forces one).
  */
 #include <stdbool.h>
 #include <stddef.h>
