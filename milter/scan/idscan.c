@@ -466,9 +466,10 @@ static bool all_values(struct idscan *s, const char *p, size_t n, unsigned seps)
 static size_t split_cells(const char *p, size_t n, char delim, const char **cell, size_t *clen)
 {
 	size_t nc = 0, st = 0;
-	for (size_t i = 0; i <= n && nc < MAX_CELLS; i++) {
-		if (i < n && (p[i] != delim || nc == MAX_CELLS - 1))
-			continue;
+	while (nc < MAX_CELLS) {
+		/* the cell ends at the next delim, the last one at the end */
+		const char *d = nc < MAX_CELLS - 1 ? memchr(p + st, delim, n - st) : NULL;
+		size_t i = d != NULL ? (size_t)(d - p) : n;
 		size_t a = st, b = i;
 		while (a < b && (idscan_is_blank(p[a]) || p[a] == '"'))
 			a++;
@@ -476,6 +477,8 @@ static size_t split_cells(const char *p, size_t n, char delim, const char **cell
 			b--;
 		cell[nc] = p + a;
 		clen[nc++] = b - a;
+		if (i == n)
+			break;
 		st = i + 1;
 	}
 	return nc;

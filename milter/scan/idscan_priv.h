@@ -57,6 +57,14 @@ enum { CARRIED_NONE, CARRIED_LINE, CARRIED_OVERLONG };
 /* Where a line looked back at lies. */
 enum { SEG_CHUNK, SEG_CARRIED, SEG_HIST, SEG_DONE };
 
+#define LABEL_MEMO 16	/* label names whose worth is kept (idscan_stream.c) */
+#define LABEL_NAME_MAX 40
+struct label_memo {
+	char name[LABEL_NAME_MAX];	/* as written, before norm_name */
+	unsigned char len;
+	bool valid, worth;
+};
+
 struct idscan {
 	idscan_cb cb;
 	void *arg;
@@ -99,6 +107,7 @@ struct idscan {
 	unsigned long long line_start;	/* of the carried line */
 	unsigned char role[MAX_CELLS];
 	bool has_user_col, has_pass_col;
+	struct label_memo labels[LABEL_MEMO];	/* a pure function's answers */
 };
 
 /* Walks back over the complete lines before a line, through the chunk,
@@ -115,7 +124,7 @@ void idscan_lback_init(struct lback *b, const struct idscan *s, int seg, const c
 bool idscan_lback_prev(struct lback *b, const char **line, size_t *n, unsigned long long *start);
 
 /* What one pass over a line finds (idscan_line_flags). */
-enum { LF_AT = 1, LF_DELIM = 2, LF_DEFANG = 4 };
+enum { LF_AT = 1, LF_DELIM = 2, LF_DEFANG = 4, LF_UNKNOWN = 8 };	/* LF_UNKNOWN: not looked at */
 unsigned idscan_line_flags(const char *p, size_t n);
 /* Judge one complete line (idscan.c); the caller set lflags, cur_seg and
  * cur_ls. */
@@ -222,19 +231,19 @@ struct idscan_block {
 /* The marks of p[i, i + 64) (p[i - 1] to p[i + 66] readable); false
  * when no vector path is built in. */
 bool idscan_cand_block(const char *p, size_t i, struct idscan_block *b);
-/* From the block at *pi (>= 1) on, in steps of 64 bytes while p[i - 1]
- * to p[i + 66] lie in p[0, n): pass over the blocks without a candidate,
- * *ls following their line ends, and stop at the first block with a
- * candidate or whose first line end closes a line longer than
- * IDSCAN_LINE_MAX since *ls: true, its offset in *pi and its marks in b
- * (*ls not moved by it).  False when none is left (*pi is where the
- * blocks end) or no vector path is built in. */
-bool idscan_cand_next(const char *p, size_t *pi, size_t n, size_t *ls, struct idscan_block *b);
+/* The marks of the nb blocks from p[i] on, b[k] those of the block at
+ * i + 64k (p[i - 1] to p[i + 64 nb + 2] readable), in one pass without
+ * a branch per block; false when no vector path is built in. */
+bool idscan_cand_blocks(const char *p, size_t i, size_t nb, struct idscan_block *b);
+/* Does the path in force give in val exactly the value marks that are
+ * candidates (none to settle), not a superset? */
+bool idscan_cand_val_exact(void);
 /* The vector path the candidate search takes: the best the processor
  * has, or one a test forces to hold the paths equal (fuzz_idcand);
  * false when that path is not there. */
 enum idscan_path {
 	IDSCAN_PATH_BEST,
+	IDSCAN_PATH_AVX512VBMI,
 	IDSCAN_PATH_AVX512,
 	IDSCAN_PATH_AVX2,
 	IDSCAN_PATH_SSE2,

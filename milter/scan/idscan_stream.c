@@ -49,7 +49,7 @@ static void follow_on(struct idscan *s, unsigned long long start)
 	}
 }
 
-static const char *find_worth(const struct idscan *s, const char *p, const char *end);
+static const char *find_worth(struct idscan *s, const char *p, const char *end);
 
 /* Where a line longer than IDSCAN_LINE_MAX is cut. */
 static bool window_sep(char c)
@@ -93,9 +93,10 @@ static void judge_window(struct idscan *s, int seg, const char *p, size_t n)
  * offset start, its '\n' at nl_at.  A line longer than IDSCAN_LINE_MAX
  * is judged in windows cut after a separator: a long line of
  * comma-separated addresses is the list it is (once it was passed over
- * as prose, a way to send any list unseen), prose stays prose. */
+ * as prose, a way to send any list unseen), prose stays prose.  lf: the
+ * line's flags when known, else LF_UNKNOWN. */
 static void judge_at(struct idscan *s, int seg, const char *p, size_t n, unsigned long long start,
-		     unsigned long long nl_at)
+		     unsigned long long nl_at, unsigned lf)
 {
 	follow_on(s, start);
 	if (n > IDSCAN_LINE_MAX) {
@@ -104,7 +105,7 @@ static void judge_at(struct idscan *s, int seg, const char *p, size_t n, unsigne
 			judge_window(s, seg, p, w);
 		}
 	} else {
-		s->lflags = idscan_line_flags(p, n);
+		s->lflags = lf != LF_UNKNOWN ? lf : idscan_line_flags(p, n);
 		s->cur_seg = seg;
 		s->cur_ls = p;
 		idscan_judge_line(s, p, n);
@@ -115,13 +116,16 @@ static void judge_at(struct idscan *s, int seg, const char *p, size_t n, unsigne
 }
 
 /* A row (cells) whose line before was passed over: that line may be the
- * header naming its columns (cells, no address): judge it first. */
+ * header naming its columns (cells, no address): judge it first.  *lf
+ * gets the line's flags when they were looked at (judge_at needs them
+ * too). */
 static void header_lookback(struct idscan *s, int seg, const char *ls, size_t n,
-			    unsigned long long start)
+			    unsigned long long start, unsigned *lf)
 {
 	if (s->judged_any && start == s->judged_end + 1)
 		return;	/* the line before was judged */
-	if (!(idscan_line_flags(ls, n) & LF_DELIM))
+	*lf = idscan_line_flags(ls, n);
+	if (!(*lf & LF_DELIM))
 		return;
 	struct lback b;
 	idscan_lback_init(&b, s, seg, ls);
@@ -132,9 +136,10 @@ static void header_lookback(struct idscan *s, int seg, const char *ls, size_t n,
 		return;
 	/* a header names columns: cells, no address, no "Name: value"
 	 * (a mail header or its continuation is none) */
-	if ((idscan_line_flags(pl, pn) & (LF_DELIM | LF_AT)) == LF_DELIM && pn > 0 && !idscan_is_blank(pl[0]) &&
+	unsigned plf = idscan_line_flags(pl, pn);
+	if ((plf & (LF_DELIM | LF_AT)) == LF_DELIM && pn > 0 && !idscan_is_blank(pl[0]) &&
 	    memmem(pl, pn, ": ", 2) == NULL)
-		judge_at(s, b.seg, pl, pn, pstart, start - 1);
+		judge_at(s, b.seg, pl, pn, pstart, start - 1, plf);
 }
 
 /* Complete lines t[0..n) (n ends in '\n', the last one at stream offset
@@ -210,13 +215,16 @@ static const unsigned char wj_class[256] = {
 	['}'] = WJ_NOISE, ['='] = WJ_NOISE,
 };
 
-/* The length of the start of p[0, n) without a byte of class cls:
- * sixteen bytes a step where SSE2 is (tokens of encoded text are long). */
-static size_t span_not(const char *p, size_t n, unsigned cls)
+/* The length of the start of p[0, n) without a byte of class cls, p[0,
+ * avail) readable (avail >= n): sixteen bytes a step where SSE2 is, the
+ * last step too when the bytes after p[n] may be read (a first token is
+ * mostly shorter than a step: its end found in one). */
+static inline __attribute__((always_inline)) size_t span_not(const char *p, size_t n, size_t avail,
+							     unsigned cls)
 {
 	size_t i = 0;
 #ifdef __SSE2__
-	while (i + 16 <= n) {
+	while (i < n && i + 16 <= avail) {
 		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
 #define EQ(c) _mm_cmpeq_epi8(b, _mm_set1_epi8(c))
 		__m128i hit;
@@ -230,13 +238,36 @@ static size_t span_not(const char *p, size_t n, unsigned cls)
 #undef EQ
 		unsigned mask = (unsigned)_mm_movemask_epi8(hit);
 		if (mask != 0)
-			return i + (size_t)__builtin_ctz(mask);
+			return i + (size_t)__builtin_ctz(mask) < n ? i + (size_t)__builtin_ctz(mask) : n;
 		i += 16;
 	}
+	if (i >= n)
+		return n;
 #endif
 	while (i < n && !(wj_class[(unsigned char)p[i]] & cls))
 		i++;
 	return i;
+}
+
+/* Does the label q[0, nl) (nl < LABEL_NAME_MAX) name an identifier, a
+ * credential or an incident format's field?  The answer depends on the
+ * name alone, and mail repeats a few names ("Received", "Subject") on
+ * line after line: the last answers are kept, one per slot. */
+static bool label_worth(struct idscan *s, const char *q, size_t nl)
+{
+	struct label_memo *m = &s->labels[(nl * 31u + (unsigned char)(nl > 0 ? q[0] | 0x20 : 0) +
+					   (unsigned char)(nl > 0 ? q[nl - 1] : 0)) %
+					  LABEL_MEMO];
+	if (m->valid && m->len == nl && memcmp(m->name, q, nl) == 0)
+		return m->worth;
+	char nm[LABEL_NAME_MAX];
+	size_t l = idscan_norm_name(q, nl, nm, sizeof nm);
+	m->worth = idscan_normed_role(nm, l) != COL_NONE ||
+		   idscan_format_label(nm, l) != FMT_LABEL_NONE;
+	memcpy(m->name, q, nl);
+	m->len = (unsigned char)nl;
+	m->valid = true;
+	return m->worth;
 }
 
 /*
@@ -247,9 +278,10 @@ static size_t span_not(const char *p, size_t n, unsigned cls)
  * prose or in a continuation line is passed over here, at the cost of a
  * look at the first token, and the search goes on after c (a defanged
  * value may follow on the same line).  This must never pass over what
- * judge_line would count: it answers "judge" whenever unsure.
+ * judge_line would count: it answers "judge" whenever unsure.  The
+ * bytes up to end may be read.
  */
-static bool worth_judging(const struct idscan *s, const char *ls, const char *c)
+static bool worth_judging(struct idscan *s, const char *ls, const char *c, const char *end)
 {
 	if (*c != '@' && *c != '.' && *c != ':')
 		return true;	/* defanging, a password name, a signature */
@@ -258,14 +290,14 @@ static bool worth_judging(const struct idscan *s, const char *ls, const char *c)
 	const char *q = ls;
 	while (q < c && (idscan_is_blank(*q) || *q == '>' || *q == '"' || *q == '\''))
 		q++;
-	const char *t = q + span_not(q, (size_t)(c - q), WJ_END);
+	const char *t = q + span_not(q, (size_t)(c - q), (size_t)(end - q), WJ_END);
 	if (t == c || idscan_is_delim(*t)) {
 		/* c in the first token, or that token is a cell: unless the
 		 * token is a MIME boundary or the noise of uuencoded or
 		 * ISO-2022 text, whose marks no value or user name has */
 		if (q + 1 < c && q[0] == '-' && q[1] == '-')
 			return false;
-		if (span_not(q, (size_t)(c - q), WJ_NOISE) < (size_t)(c - q))
+		if (span_not(q, (size_t)(c - q), (size_t)(end - q), WJ_NOISE) < (size_t)(c - q))
 			return false;	/* "=": a key=value, no value */
 		return true;
 	}
@@ -275,13 +307,10 @@ static bool worth_judging(const struct idscan *s, const char *ls, const char *c)
 		 * over without a look-up */
 		if ((*q | 0x20) != 'e' && memchr(q, '-', (size_t)(t - q)) != NULL)
 			return false;
-		char nm[40];
 		size_t nl = (size_t)(t - 1 - q);
-		if (nl >= sizeof nm)
+		if (nl >= sizeof s->labels[0].name)
 			return false;
-		size_t l = idscan_norm_name(q, nl, nm, sizeof nm);
-		return idscan_normed_role(nm, l) != COL_NONE ||
-		       idscan_format_label(nm, l) != FMT_LABEL_NONE;
+		return label_worth(s, q, nl);
 	}
 	/* "E-mail address: a@b": a label of a few words, the address the
 	 * token right after it */
@@ -312,8 +341,8 @@ struct worth_pos {
 /* Settle the candidate bits of one block at p + i (bit k for byte
  * i + k; val the value marks, oth the others, nl the line ends): the
  * start of the line to judge, or n. */
-static size_t worth_in_block(const struct idscan *s, const char *p, size_t n, size_t i,
-			     uint64_t val, uint64_t oth, uint64_t nl, struct worth_pos *w)
+static size_t worth_in_block(struct idscan *s, const char *p, size_t n, size_t i,
+			     uint64_t val, uint64_t oth, uint64_t nl, bool exact, struct worth_pos *w)
 {
 	bool every = s->delim != 0 || s->sig_skip != 0;
 	for (;;) {
@@ -331,15 +360,17 @@ static size_t worth_in_block(const struct idscan *s, const char *p, size_t n, si
 			w->settled = false;
 			nl &= ~below;
 		}
+		/* a bit of an exact val is a value mark that is a candidate */
+		bool sure = exact && (val & bit) != 0;
 		val &= ~bit;
 		oth &= ~bit;
 		size_t c = i + k;
 		char ch = p[c];
 		bool value_mark = ch == '@' || ch == '.' || ch == ':';
-		if (value_mark ? w->settled || !idscan_value_mark_at(p, c, n)
+		if (value_mark ? w->settled || (!sure && !idscan_value_mark_at(p, c, n))
 			       : !idscan_cand_at(p, c, n))
 			continue;
-		if (!value_mark || every || worth_judging(s, p + w->ls, p + c))
+		if (!value_mark || every || worth_judging(s, p + w->ls, p + c, p + n))
 			return w->ls;
 		w->settled = true;
 	}
@@ -352,30 +383,65 @@ static size_t worth_in_block(const struct idscan *s, const char *p, size_t n, si
 	return n;
 }
 
+/* Blocks classified in one go: the first run after a judged line is
+ * short (the next line worth a look is often near), the later ones
+ * longer, so that little is classified in vain. */
+#define RUN_FIRST 4
+#define RUN_MAX 32
+
 /* The start of the first line in [p, end) that holds a candidate worth
  * judging or is longer than IDSCAN_LINE_MAX (judged in windows), or
- * NULL.  Blocks of 64 bytes give the candidates and line
- * ends as bit masks: a line is never searched for its start or end, and
- * a line without a mark costs nothing but its share of the block. */
-static const char *find_worth(const struct idscan *s, const char *p, const char *end)
+ * NULL.  Runs of blocks of 64 bytes give the candidates and line ends
+ * as bit masks: a line is never searched for its start or end, and a
+ * block without a mark costs a test and, if it ends lines, the check of
+ * their length. */
+static const char *find_worth(struct idscan *s, const char *p, const char *end)
 {
-	size_t n = (size_t)(end - p), i = 0;
+	size_t n = (size_t)(end - p), i = 0, want = RUN_FIRST;
 	struct worth_pos w = {0, false};
+	struct idscan_block run[RUN_MAX];
+	bool exact = idscan_cand_val_exact();
 	while (i < n) {
+		size_t r;
+		size_t nb = i >= 1 && i + 67 <= n ? (n - 67 - i) / 64 + 1 : 0;
+		if (nb > want)
+			nb = want;
+		if (nb > 0 && idscan_cand_blocks(p, i, nb, run)) {
+			if (want < RUN_MAX)
+				want *= 2;
+			for (const struct idscan_block *b = run; b < run + nb; b++, i += 64) {
+				if ((b->val | b->oth) != 0) {
+					r = worth_in_block(s, p, n, i, b->val, b->oth, b->nl, exact, &w);
+					if (r < n)
+						return p + r;
+				} else if (b->nl != 0) {	/* lines without a candidate */
+					if (i + (size_t)__builtin_ctzll(b->nl) - w.ls > IDSCAN_LINE_MAX)
+						return p + w.ls;	/* a long line: its windows */
+					w.ls = i + 64 - (size_t)__builtin_clzll(b->nl);
+					w.settled = false;
+				}
+			}
+			continue;
+		}
+		/* The edges (the first block, which has no byte before it,
+		 * and the last bytes, fewer than a block's reach): the block
+		 * of a copy with a line end before and after, as the exact
+		 * rule takes the bytes outside the range, its bits past n
+		 * taken off; byte by byte without a vector path. */
+		char edge[1 + 64 + 3];
+		size_t m = n - i < 64 ? n - i : 64, k = n - i < 67 ? n - i : 67;
 		struct idscan_block b;
-		size_t r, ls0 = w.ls;
-		/* the blocks without a candidate are passed over there */
-		bool block = i >= 1 && idscan_cand_next(p, &i, n, &w.ls, &b);
-		if (w.ls != ls0)
-			w.settled = false;
-		if (block) {
-			if ((b.val | b.oth) == 0)
-				return p + w.ls;	/* a long line: its windows */
-			r = worth_in_block(s, p, n, i, b.val, b.oth, b.nl, &w);
-			i += 64;
-		} else {	/* the edges: byte by byte, as bit 0 */
+		edge[0] = i > 0 ? p[i - 1] : '\n';
+		memcpy(edge + 1, p + i, k);	/* the block and what its marks look at */
+		memset(edge + 1 + k, '\n', sizeof edge - 1 - k);
+		if (idscan_cand_blocks(edge, 1, 1, &b)) {
+			uint64_t in = m == 64 ? ~(uint64_t)0 : ((uint64_t)1 << m) - 1;
+			r = worth_in_block(s, p, n, i, b.val & in, b.oth & in, b.nl & in, exact,
+					   &w);
+			i += m;
+		} else {
 			r = worth_in_block(s, p, n, i, 0, idscan_cand_at(p, i, n) ? 1 : 0,
-					   p[i] == '\n' ? 1 : 0, &w);
+					   p[i] == '\n' ? 1 : 0, false, &w);
 			i += 1;
 		}
 		if (r < n)
@@ -394,8 +460,9 @@ static void end_carried(struct idscan *s, unsigned long long nl_at)
 	s->carried_nl = nl_at;
 	if (!s->overlong) {
 		if (s->hot || find_worth(s, s->line, s->line + s->llen) != NULL) {
-			header_lookback(s, SEG_CARRIED, s->line, s->llen, s->line_start);
-			judge_at(s, SEG_CARRIED, s->line, s->llen, s->line_start, nl_at);
+			unsigned lf = LF_UNKNOWN;
+			header_lookback(s, SEG_CARRIED, s->line, s->llen, s->line_start, &lf);
+			judge_at(s, SEG_CARRIED, s->line, s->llen, s->line_start, nl_at, lf);
 		}
 	} else {	/* the last window of a long line (carry_more) */
 		judge_window(s, SEG_CARRIED, s->line, s->llen);
@@ -492,10 +559,11 @@ int idscan_update(struct idscan *s, const char *buf, size_t len)
 			return s->rc;
 		}
 		unsigned long long start = s->chunk_base + (unsigned long long)(ls - buf);
+		unsigned lf = LF_UNKNOWN;
 		if (!s->hot && (size_t)(nl - ls) <= IDSCAN_LINE_MAX)
-			header_lookback(s, SEG_CHUNK, ls, (size_t)(nl - ls), start);
+			header_lookback(s, SEG_CHUNK, ls, (size_t)(nl - ls), start, &lf);
 		judge_at(s, SEG_CHUNK, ls, (size_t)(nl - ls), start,
-			 s->chunk_base + (unsigned long long)(nl - buf));
+			 s->chunk_base + (unsigned long long)(nl - buf), lf);
 		p = nl + 1;
 	}
 	end_chunk(s, p < end ? line_start(p, end) : end, end);

@@ -10,11 +10,12 @@
  *
  * The candidate search is held equal to the exact rule the same way: the
  * three scans run with no vector path (byte by byte, the slow path) and
- * again on each vector path the processor has (SSE2, AVX2, AVX-512), all with the
+ * again on each vector path the processor has (SSE2, AVX2, AVX-512,
+ * AVX-512VBMI), all with the
  * same findings; on each, every block the classifier gives, at every
  * offset of the input, must hold each byte idscan_cand_at calls a
- * candidate and its line ends exactly, and idscan_cand_next must stop
- * where stepping block by block stops.
+ * candidate and its line ends exactly, and idscan_cand_blocks must give
+ * for a run of blocks what each block gives alone.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -80,8 +81,8 @@ static void feed(const uint8_t *data, size_t size, size_t step, size_t at, struc
 }
 
 /* The blocks of the path in force against the exact rule, at every
- * offset i >= 1 with p[i + 66] inside, and idscan_cand_next against
- * stepping block by block, from offsets the data picks. */
+ * offset i >= 1 with p[i + 66] inside, and idscan_cand_blocks against
+ * them one by one, for runs from offsets the data picks. */
 static void check_blocks(const char *p, size_t n)
 {
 	for (size_t i = 1; i + 67 <= n; i++) {
@@ -97,22 +98,18 @@ static void check_blocks(const char *p, size_t n)
 		}
 	}
 	for (size_t st = 1; st + 67 <= n; st += 1 + (size_t)(unsigned char)p[st] % 61) {
-		size_t i = st, ls = st - 1, j = st, lj = st - 1;
-		struct idscan_block b, c;
-		bool got = idscan_cand_next(p, &i, n, &ls, &b), want = false;
-		for (; j + 67 <= n; j += 64) {
-			if (!idscan_cand_block(p, j, &c))
-				abort();
-			want = (c.val | c.oth) != 0 ||
-			       (c.nl != 0 && j + (size_t)__builtin_ctzll(c.nl) - lj > IDSCAN_LINE_MAX);
-			if (want)
-				break;
-			if (c.nl != 0)
-				lj = j + 64 - (size_t)__builtin_clzll(c.nl);
-		}
-		if (got != want || i != j || ls != lj ||
-		    (got && (b.val != c.val || b.oth != c.oth || b.nl != c.nl)))
+		struct idscan_block run[8], c;
+		size_t nb = (n - 67 - st) / 64 + 1;
+		if (nb > 8)
+			nb = 8;
+		if (!idscan_cand_blocks(p, st, nb, run))
 			abort();
+		for (size_t k = 0; k < nb; k++) {
+			if (!idscan_cand_block(p, st + 64 * k, &c))
+				abort();
+			if (run[k].val != c.val || run[k].oth != c.oth || run[k].nl != c.nl)
+				abort();
+		}
 	}
 }
 
@@ -136,7 +133,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!idscan_cand_path(IDSCAN_PATH_BYTES))
 		abort();
 	struct digest slow = three_ways(data, size);
-	static const enum idscan_path vec[] = {IDSCAN_PATH_SSE2, IDSCAN_PATH_AVX2, IDSCAN_PATH_AVX512};
+	static const enum idscan_path vec[] = {IDSCAN_PATH_SSE2, IDSCAN_PATH_AVX2, IDSCAN_PATH_AVX512,
+					       IDSCAN_PATH_AVX512VBMI};
 	for (size_t v = 0; v < sizeof vec / sizeof vec[0]; v++) {
 		if (!idscan_cand_path(vec[v]))
 			continue;	/* not on this processor or in this build */
