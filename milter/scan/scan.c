@@ -7,9 +7,8 @@
  * the organisation's own domains or a public service are dropped here,
  * before they are counted: the scanner knows nothing of the registry.  Geo enrichment runs after the walk, once
  * per distinct public address, and the categories are derived last.
- * From the first MiB of a stream on, the identifier scan and the marker
- * detector run on a second thread (scanpar.c), with the findings of one
- * thread.
+ * From the first MiB of a stream on, the identifier scan runs on a second
+ * thread (scanpar.c), with the findings of one thread.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -103,25 +102,24 @@ static void on_begin(void *arg, unsigned part)
 static int on_text(void *arg, unsigned part, const char *buf, size_t len)
 {
 	struct scan_state *st = arg;
+	markers_update(st->mk, buf, len);
 	/* a long stream: the identifiers on the second thread from here
 	 * (the worker made at the first, so short mail costs nothing) */
 	if (!scanpar_running(st->par) && st->par_min != SIZE_MAX &&
 	    len >= st->par_min - st->streamed) {
 		if (st->par == NULL &&
 		    (st->o->parallel_min != 0 || sysconf(_SC_NPROCESSORS_ONLN) > 1))
-			st->par = scanpar_alloc(st->ids, st->mk, st->f, st->msg, st->len);
+			st->par = scanpar_alloc(st->ids, st->f, st->msg, st->len);
 		if (st->par == NULL)
 			st->par_min = SIZE_MAX;	/* one thread it is */
 		else
 			(void)scanpar_start(st->par, part);
 	}
 	st->streamed += len < SIZE_MAX - st->streamed ? len : 0;
-	if (scanpar_running(st->par)) {
+	if (scanpar_running(st->par))
 		(void)scanpar_text(st->par, buf, len);	/* a failure is in the findings */
-	} else {
-		markers_update(st->mk, buf, len);
+	else
 		(void)idscan_update(st->ids, buf, len);
-	}
 	return ipscan_update(st->ips, buf, len);
 }
 

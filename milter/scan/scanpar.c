@@ -1,16 +1,13 @@
 /*
- * scanpar.c - the identifier scan and the marker detector of a long text
- * stream on a second thread (see scanpar_priv.h).
+ * scanpar.c - the identifier scan of a long text stream on a second
+ * thread (see scanpar_priv.h).
  *
  * The identifier scan is the dearest of the three readers of the text and
  * needs nothing of the other two, so on a machine with a second processor
- * it reads the stream there while the caller's thread decodes and finds
- * the addresses.  The marker detector goes with it: it records nothing
- * before the stream's end, so its labels and formats come out the same
- * whichever thread read the text, and the two threads carry a like load.
- * The findings must come out exactly as one thread makes them: a new
- * identifier counts against the entry limit together with the addresses
- * recorded before it.  So while the worker
+ * it reads the stream there while the caller's thread decodes, finds the
+ * labels and the addresses.  The findings must come out exactly as one
+ * thread makes them: a new identifier counts against the entry limit
+ * together with the addresses recorded before it.  So while the worker
  * runs, nothing goes into the findings directly: the worker keeps its
  * identifiers (copied, with a key), the caller its address matches, and
  * at merge points both are recorded in the single-thread order: for the
@@ -66,7 +63,6 @@ struct ip_rec {
 
 struct scanpar {
 	struct idscan *ids;
-	struct markers *mk;
 	struct findings *f;
 	uintptr_t stable;
 	size_t stable_len;
@@ -97,8 +93,8 @@ struct scanpar {
 	size_t nip, capip;
 };
 
-struct scanpar *scanpar_alloc(struct idscan *ids, struct markers *mk, struct findings *f,
-			      const char *stable, size_t stable_len)
+struct scanpar *scanpar_alloc(struct idscan *ids, struct findings *f, const char *stable,
+			      size_t stable_len)
 {
 	struct scanpar *p = calloc(1, sizeof *p);
 	if (p == NULL)
@@ -119,7 +115,6 @@ struct scanpar *scanpar_alloc(struct idscan *ids, struct markers *mk, struct fin
 		return NULL;
 	}
 	p->ids = ids;
-	p->mk = mk;
 	p->f = f;
 	p->stable = (uintptr_t)stable;
 	p->stable_len = stable != NULL ? stable_len : 0;
@@ -183,12 +178,10 @@ static void *worker(void *arg)
 		struct text_item it = p->ring[p->head];
 		pthread_mutex_unlock(&p->mu);
 		p->wkey = it.key;
-		if (it.finish) {
+		if (it.finish)
 			(void)idscan_finish(p->ids);
-		} else {
-			markers_update(p->mk, it.buf, it.len);
+		else
 			(void)idscan_update(p->ids, it.buf, it.len);
-		}
 		free(it.owned);
 		done = it.finish;
 		pthread_mutex_lock(&p->mu);

@@ -1,6 +1,6 @@
 /*
- * scanpar_priv.h - the identifier scan and the marker detector of a long
- * text stream on a second thread, its findings recorded in the order one thread would record them
+ * scanpar_priv.h - the identifier scan of a long text stream on a second
+ * thread, its findings recorded in the order one thread would record them
  * (scanpar.c).  Private to scan.c.
  */
 #ifndef GRONDSLAG_SCAN_SCANPAR_PRIV_H
@@ -12,7 +12,6 @@
 #include "grondslag/scan/findings.h"
 #include "grondslag/scan/idscan.h"
 #include "grondslag/scan/ipscan.h"
-#include "grondslag/scan/markers.h"
 
 /* Streams shorter than this are scanned on the caller's thread only (a
  * test build may set 1: every stream on two threads). */
@@ -22,20 +21,17 @@
 
 struct scanpar;
 
-/* A worker for ids and the marker detector mk (which records nothing
- * until markers_end(), called by the caller after scanpar_end()); the
- * ids callback must hand its kept matches to scanpar_ident() while the
- * worker runs.  Text inside [stable,
+/* A worker for ids, whose callback must hand its kept matches to
+ * scanpar_ident() while the worker runs.  Text inside [stable,
  * stable+stable_len) (the message) is read where it lies; other text is
  * copied.  NULL when no second thread is worth having (one processor) or
  * on failure: the caller scans on its own thread. */
-struct scanpar *scanpar_alloc(struct idscan *ids, struct markers *mk, struct findings *f,
-			      const char *stable, size_t stable_len);
+struct scanpar *scanpar_alloc(struct idscan *ids, struct findings *f, const char *stable,
+			      size_t stable_len);
 /* Start the thread for part (its stream begun, idscan_begin called). */
 bool scanpar_start(struct scanpar *p, unsigned part);
 bool scanpar_running(const struct scanpar *p);
-/* The next text of the stream, handed to the identifier scan and the
- * marker detector; 0, or -1
+/* The next text of the stream, handed to the identifier scan; 0, or -1
  * when it could not be queued (out of memory: recorded in the findings). */
 int scanpar_text(struct scanpar *p, const char *buf, size_t len);
 /* An address match of the stream's IP scan, recorded after the

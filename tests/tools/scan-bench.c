@@ -8,8 +8,7 @@
  * the decoded text, in the walker's 64 KiB chunks); the rest of the scan
  * (walker, findings) is the whole scan on one thread without geo minus
  * these, geo the difference with geo; the scan as run (identifiers on a
- * second thread with the labels, scanpar.c) is printed beside the
- * one-thread figure.
+ * second thread, scanpar.c) is printed beside the one-thread figure.
  *
  * usage: scan-bench [-c CONFIG] [-n RUNS] [-p] MESSAGE
  */
@@ -233,7 +232,7 @@ int main(int argc, char **argv)
 		       "identifiers %.1f ms, findings and walk %.1f ms, geo %.1f ms\n",
 		       ph[0] * 1e3, ph[1] * 1e3, ph[2] * 1e3, ph[3] * 1e3, (rest > 0 ? rest : 0) * 1e3,
 		       (withgeo > nogeo ? withgeo - nogeo : 0) * 1e3);
-		printf("scan-bench: scan on one thread %.3f s, with identifiers and labels on a second "
+		printf("scan-bench: scan on one thread %.3f s, with the identifiers on a second "
 		       "thread %.3f s\n", one, nogeo);
 	}
 	struct rusage ru;
