@@ -608,18 +608,31 @@ static uint64_t run40(uint64_t g)
 	return g & g >> 8;	/* 40 */
 }
 
+/* The same mask with AVX-512: one load and one mask test for 64 bytes. */
+__attribute__((target("avx512bw"))) static uint64_t b64_good64_avx512(const unsigned char *p)
+{
+	const __m512i lo = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)b64_lo));
+	const __m512i hi = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)b64_hi));
+	__m512i c = _mm512_loadu_si512((const void *)p);
+	__m512i n = _mm512_and_si512(_mm512_srli_epi16(c, 4), _mm512_set1_epi8(0x0f));
+	__m512i cls = _mm512_and_si512(_mm512_shuffle_epi8(lo, c), _mm512_shuffle_epi8(hi, n));
+	return _mm512_test_epi8_mask(cls, cls);
+}
+
 /* From the line start o: the start of the first line that holds
  * B64_MIN_WIDTH bytes in a row that can stand on a base64 line (or of
  * the line holding the last, unchecked, 63 bytes or fewer).  Every line
  * skipped has no such stretch, so b64_line() would give it a width below
  * B64_MIN_WIDTH: the same lines are found as line by line, and text is
- * passed over 64 bytes a step instead of a byte and a memchr() a line. */
-__attribute__((target("avx2"))) static size_t b64_skip_avx2(const unsigned char *p, size_t len,
-							    size_t o)
+ * passed over 64 bytes a step instead of a byte and a memchr() a line.
+ * The body is made once per instruction set (always_inline). */
+__attribute__((always_inline)) static inline size_t b64_skip_blocks(const unsigned char *p,
+								     size_t len, size_t o,
+								     bool avx512)
 {
 	size_t b = o, carry = 0;	/* good bytes in a row before b */
 	while (len - b >= 64) {
-		uint64_t g = b64_good64(p + b);
+		uint64_t g = avx512 ? b64_good64_avx512(p + b) : b64_good64(p + b);
 		size_t lead = g == ~(uint64_t)0 ? 64 : (size_t)__builtin_ctzll(~g);
 		size_t at;
 		uint64_t in = run40(g);
@@ -640,16 +653,67 @@ __attribute__((target("avx2"))) static size_t b64_skip_avx2(const unsigned char 
 	return nl != NULL ? (size_t)(nl - p) + 1 : o;
 }
 
+__attribute__((target("avx2"))) static size_t b64_skip_avx2(const unsigned char *p, size_t len,
+							    size_t o)
+{
+	return b64_skip_blocks(p, len, o, false);
+}
+
+__attribute__((target("avx512bw"))) static size_t b64_skip_avx512(const unsigned char *p,
+								  size_t len, size_t o)
+{
+	return b64_skip_blocks(p, len, o, true);
+}
+
+/* The loop in use: the best the processor has, unless a test forced one
+ * (sniff_b64_path()). */
+static int b64_path = -1;
+
+bool sniff_b64_path(int want)
+{
+	bool have = want == SNIFF_PATH_BEST || want == SNIFF_PATH_BYTES ||
+		    (want == SNIFF_PATH_AVX2 && __builtin_cpu_supports("avx2")) ||
+		    (want == SNIFF_PATH_AVX512 && __builtin_cpu_supports("avx512bw"));
+	if (!have)
+		return false;
+	if (want == SNIFF_PATH_BEST)
+		want = __builtin_cpu_supports("avx512bw") ? SNIFF_PATH_AVX512
+		       : __builtin_cpu_supports("avx2") ? SNIFF_PATH_AVX2 : SNIFF_PATH_BYTES;
+	__atomic_store_n(&b64_path, want, __ATOMIC_RELAXED);
+	return true;
+}
+
 static size_t b64_skip(const unsigned char *p, size_t len, size_t o)
 {
-	if (len - o >= 128 && __builtin_cpu_supports("avx2"))
+	int path = __atomic_load_n(&b64_path, __ATOMIC_RELAXED);
+	if (path < 0) {	/* threads may race here; they all choose the same */
+		(void)sniff_b64_path(SNIFF_PATH_BEST);
+		path = __atomic_load_n(&b64_path, __ATOMIC_RELAXED);
+	}
+	if (len - o < 128)
+		return o;
+	if (path == SNIFF_PATH_AVX512)
+		return b64_skip_avx512(p, len, o);
+	if (path == SNIFF_PATH_AVX2)
 		return b64_skip_avx2(p, len, o);
 	return o;
 }
 
-size_t sniff_b64_skip(const void *buf, size_t len, size_t off)
+size_t sniff_b64_pass(const void *buf, size_t len, size_t off)
 {
-	return buf == NULL || off >= len ? off : b64_skip(buf, len, off);
+	const unsigned char *p = buf;
+	if (p == NULL)
+		return off;
+	/* what sniff_b64_run() does with a line that starts no run, done
+	 * for each whole line before len, stopping at one that may */
+	while (off < len && (off = b64_skip(p, len, off)) < len &&
+	       memchr(p + off, '\n', len - off) != NULL) {
+		size_t next, width = b64_line(p + off, len - off, &next);
+		if (width >= 1024 || (width >= B64_MIN_WIDTH && width <= 1000))
+			break;
+		off += next;
+	}
+	return off;
 }
 
 bool sniff_b64_run(const void *buf, size_t len, size_t *off, size_t *start, size_t *end,

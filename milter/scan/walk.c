@@ -152,8 +152,9 @@ struct b64_found {
 };
 
 /* Feed the item to the stream and, while each slice is still in the
- * cache, pass over the lines that cannot start a base64 run: b64_first()
- * then goes on from r->off instead of reading the whole item again. */
+ * cache, pass over the lines that start no base64 run: b64_first() then
+ * goes on from r->off instead of reading the whole item again (unless a
+ * line of base64's width stopped the pass). */
 static void feed_and_skip(struct walk *w, struct textx *t, const struct item *it,
 			  struct b64_found *r)
 {
@@ -162,7 +163,7 @@ static void feed_and_skip(struct walk *w, struct textx *t, const struct item *it
 	for (size_t off = 0; off < it->len && !w->halted; off += CHUNK) {
 		size_t n = it->len - off < CHUNK ? it->len - off : CHUNK;
 		(void)textx_update(t, p + off, n);
-		r->off = sniff_b64_skip(p, off + n, r->off);
+		r->off = sniff_b64_pass(p, off + n, r->off);
 	}
 }
 

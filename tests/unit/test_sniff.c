@@ -126,14 +126,14 @@ static bool ref_b64_run(const unsigned char *p, size_t len, size_t *off, size_t 
 static void check_b64_runs(const char *name, const unsigned char *buf, size_t len, unsigned min)
 {
 	size_t o1 = 0, o2 = 0, s1 = 0, e1 = 0, s2 = 0, e2 = 0;
-	/* the text passed over slice by slice as it is fed (sniff_b64_skip):
+	/* the text passed over slice by slice as it is fed (sniff_b64_pass):
 	 * the search from there finds the oracle's first run */
 	static const size_t slices[] = {13, 64, 129, 1000};
 	for (size_t k = 0; k < ARRAY_LEN(slices); k++) {
 		size_t o = 0, fed = 0, s3 = 0, e3 = 0, o4 = 0, s4 = 0, e4 = 0;
 		while (fed < len) {
 			fed = len - fed < slices[k] ? len : fed + slices[k];
-			o = sniff_b64_skip(buf, fed, o);
+			o = sniff_b64_pass(buf, fed, o);
 			assert_true(o <= fed);
 			assert_true(o == 0 || buf[o - 1] == '\n');	/* a line start */
 		}
@@ -286,12 +286,64 @@ static void test_sniff_b64_mislabelled(void **state)
 	}
 }
 
+/* The pass goes on over lines that hold 40 base64 bytes in a row but
+ * are no base64 line (a long link, a hash in prose), and stops at a line
+ * of a run's width or a line not yet whole. */
+static void test_sniff_b64_pass(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name, *line;
+		bool passed;	/* the pass reaches the end of the text */
+	} rows[] = {
+		{"prose", "Hello, this is a line of prose, nothing more.\n", true},
+		{"long link", "see https://example.org/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa?x=1\n", true},
+		{"hash in prose", "sha256 0123456789abcdef0123456789abcdef0123456789abcdef is it\n", true},
+		{"base64 line", "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2\n", false},
+		{"unfinished line", "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlq", false},
+	};
+	static char buf[4096];
+	for (size_t r = 0; r < ARRAY_LEN(rows); r++) {
+		size_t n = 0;
+		for (int k = 0; k < 20; k++) {
+			const char *l = k == 10 || (k == 19 && !rows[r].passed &&
+						    strchr(rows[r].line, '\n') == NULL)
+						? rows[r].line
+						: "Ordinary words on an ordinary line of mail text here.\n";
+			memcpy(buf + n, l, strlen(l));
+			n += strlen(l);
+			if (k == 10 && strchr(rows[r].line, '\n') == NULL)
+				break;
+		}
+		size_t off = sniff_b64_pass(buf, n, 0);
+		assert_int_eq_msg(rows[r].name, off == n, rows[r].passed);
+		assert_true(off <= n);
+	}
+}
+
+/* The same rows through each skip loop this processor has (AVX-512,
+ * AVX2, none): the runs found never depend on it. */
+static void test_sniff_b64_runs_paths(void **state)
+{
+	static const int paths[] = {SNIFF_PATH_AVX512, SNIFF_PATH_AVX2, SNIFF_PATH_BYTES};
+	int tried = 0;
+	for (size_t k = 0; k < ARRAY_LEN(paths); k++) {
+		if (!sniff_b64_path(paths[k]))
+			continue;
+		tried++;
+		test_sniff_b64_runs(state);
+	}
+	assert_true(sniff_b64_path(SNIFF_PATH_BEST));
+	assert_true(tried >= 2);	/* bytes and one vector loop at least */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sniff),
 		cmocka_unit_test(test_sniff_cjk),
-		cmocka_unit_test(test_sniff_b64_runs),
+		cmocka_unit_test(test_sniff_b64_runs_paths),
+		cmocka_unit_test(test_sniff_b64_pass),
 		cmocka_unit_test(test_sniff_b64_mislabelled),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,7 +22,7 @@
  *   sniff_zip_at_end()    a zip whose directory ends the buffer
  *   sniff_b64_mislabelled() a part labelled base64 that is not base64
  *   sniff_b64_run()       the next run of base64 lines in a text
- *   sniff_b64_skip()      pass over text that cannot start such a run
+ *   sniff_b64_pass()      pass over lines that start no such run
  *   sniff_b64_decode()    decode base64, skipping blanks and line ends
  *   sniff_b64_plain()     decode a plainly written base64 part, or say no
  *   sniff_text()          text or binary; UTF-16 without BOM (also CJK)
@@ -69,12 +69,20 @@ bool sniff_b64_mislabelled(const void *buf, size_t len, size_t decoded);
 bool sniff_b64_run(const void *buf, size_t len, size_t *off, size_t *start, size_t *end,
 		   unsigned min_lines);
 
-/* From the line start off, pass over the lines of buf that cannot start
- * such a run (no 40 base64 bytes in a row); returns a line start, at most
- * len.  sniff_b64_run() finds the same runs from there as from off, and
- * when buf grows (a text read in slices) the skip may go on from there:
- * the search then reads each slice while it is still in the cache. */
-size_t sniff_b64_skip(const void *buf, size_t len, size_t off);
+/* From the line start off, pass over the lines of buf that start no such
+ * run: those without 40 base64 bytes in a row, and whole lines (ended
+ * before len) of no run's width; returns the line start of the first
+ * line that may start one or is not whole yet, at most len.
+ * sniff_b64_run() finds the same runs from there as from off, and as buf
+ * grows (a text read in slices) the pass may go on from there: the
+ * search then reads each slice while it is still in the cache. */
+size_t sniff_b64_pass(const void *buf, size_t len, size_t off);
+
+/* The instruction set of that pass's block loop, best first (SNIFF_PATH_BYTES: none,
+ * line by line); tests force each to hold them to each other: false when
+ * the processor lacks it.  BEST chooses again. */
+enum { SNIFF_PATH_BEST, SNIFF_PATH_AVX512, SNIFF_PATH_AVX2, SNIFF_PATH_BYTES };
+bool sniff_b64_path(int want);
 
 /* Decode base64, ignoring line ends and blanks; stops at the first byte
  * that is not base64.  Returns a malloc'd buffer (NULL on no memory). */
