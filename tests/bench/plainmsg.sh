@@ -103,25 +103,8 @@ race() {
 # $BUILD/bench/before-ids; BENCH_BEFORE_IDS names another revision,
 # BENCH_BEFORE_IDS=none leaves it out.
 before_ids() {
-	rev=${BENCH_BEFORE_IDS:-a3a2b30^}
-	[ "$rev" = none ] && return 1
-	rev=$(git rev-parse --verify -q "$rev^{commit}") || {
-		echo "plainmsg: no revision $rev (BENCH_BEFORE_IDS=...)" >&2
-		return 1
-	}
-	dir=$BUILD/bench/before-ids
-	if [ "$(cat "$dir/rev" 2>/dev/null)" != "$rev" ] || [ ! -x "$dir/src/build/grondslag" ]; then
-		rm -rf "$dir"
-		mkdir -p "$dir/src"
-		echo "plainmsg: building $(git rev-parse --short "$rev") (before the identifier scan) in $dir" >&2
-		git archive "$rev" | tar -x -C "$dir/src" &&
-			make -s -C "$dir/src" -j2 build/grondslag >"$dir/build.log" 2>&1 || {
-			echo "plainmsg: that build failed (see $dir/build.log)" >&2
-			return 1
-		}
-		echo "$rev" >"$dir/rev"
-	fi
-	echo "$dir/src/build/grondslag"
+	[ "${BENCH_BEFORE_IDS:-}" = none ] && return 1
+	build_rev plainmsg "${BENCH_BEFORE_IDS:-a3a2b30^}" "$BUILD/bench/before-ids"
 }
 
 before=$(before_ids) || before=""

@@ -13,6 +13,7 @@ set -u
 BUILD=${BUILD:-build}
 CORPUS=${CORPUS:-../shared/corpus}
 export BUILD CORPUS
+. tests/bench/lib.sh
 for b in scanner bigmsg plainmsg milter crypt store web; do
 	if [ -f "tests/bench/$b.sh" ]; then
 		echo "== $b"
@@ -26,23 +27,7 @@ baseline() {
 		echo "$BENCH_BASELINE"
 		return 0
 	fi
-	rev=$(git rev-parse --verify -q "${BENCH_BASE:-main}^{commit}") || {
-		echo "differential: no revision ${BENCH_BASE:-main} (BENCH_BASE=...)" >&2
-		return 1
-	}
-	dir=$BUILD/bench/base
-	if [ "$(cat "$dir/rev" 2>/dev/null)" != "$rev" ] || [ ! -x "$dir/src/build/grondslag" ]; then
-		rm -rf "$dir"
-		mkdir -p "$dir/src"
-		echo "differential: building the baseline $(git rev-parse --short "$rev") in $dir" >&2
-		git archive "$rev" | tar -x -C "$dir/src" &&
-			make -s -C "$dir/src" -j2 build/grondslag >"$dir/build.log" 2>&1 || {
-			echo "differential: the baseline did not build (see $dir/build.log)" >&2
-			return 1
-		}
-		echo "$rev" >"$dir/rev"
-	fi
-	echo "$dir/src/build/grondslag"
+	build_rev differential "${BENCH_BASE:-main}" "$BUILD/bench/base"
 }
 
 echo "== differential"
