@@ -190,12 +190,22 @@ static inline bool ipscan_fast_v4(const uint8_t *p, int64_t len, int64_t i, int6
 }
 
 /* The twin of ipscan_fast_v4() for dotted numbers that cannot be an
- * address: around the '.' at i a run of digits and dots between the
- * delimiters ipscan_fast_v4() needs (a blank and a dash after it may be a
- * range: left to the general path), with no empty group, ending on a
+ * address: around the '.' at i a run of digits and dots after the left
+ * delimiter ipscan_fast_v4() needs and before a blank, a line end, a
+ * comma, a semicolon, a closing parenthesis or a quote (a blank and a
+ * dash after it may be a range: left to the general path), with no empty group, ending on a
  * digit, and not of four groups: "0.94.2", "section 4.2", "5.7.1",
  * "1.3.6.1.4.1.311", which the general path rejects whole.  True with
  * *end at the run's end.  Bounds as ipscan_fast_v4(). */
+static inline bool ends_dotted_run(int c)
+{
+	/* bytes after which no token of the general path goes on; not ':'
+	 * ("1.2.12345::8.8.8.8" holds an IPv6 token there), nor '/', '-',
+	 * '%' or a bracket */
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',' || c == ';' ||
+	       c == ')' || c == '"' || c == '\'';
+}
+
 static inline bool ipscan_fast_not_v4(const uint8_t *p, int64_t len, int64_t i, int64_t resume,
 				      int64_t *end)
 {
@@ -218,7 +228,7 @@ static inline bool ipscan_fast_not_v4(const uint8_t *p, int64_t len, int64_t i, 
 			break;
 		}
 	}
-	if (q == i + 40 || p[q - 1] == '.' || groups == 4 || !ipscan_plain_right(p[q]))
+	if (q == i + 40 || p[q - 1] == '.' || groups == 4 || !ends_dotted_run(p[q]))
 		return false;
 	for (int64_t b = q; b - q < 4 && (p[b] == ' ' || p[b] == '\t');) {
 		b++;
