@@ -425,21 +425,23 @@ static int best_path(void)
 
 bool idscan_cand_path(enum idscan_path want)
 {
-	if (want == IDSCAN_PATH_BEST) {
-		path = best_path();
-		return true;
-	}
-	if (!have_path(want))
+	if (want != IDSCAN_PATH_BEST && !have_path(want))
 		return false;
-	path = (int)want;
+	__atomic_store_n(&path, want == IDSCAN_PATH_BEST ? best_path() : (int)want,
+			 __ATOMIC_RELAXED);
 	return true;
 }
 
+/* Scans run on several threads at once: they may race to the first
+ * choice, and all choose the same. */
 static int cur_path(void)
 {
-	if (path < 0)
-		path = best_path();
-	return path;
+	int p = __atomic_load_n(&path, __ATOMIC_RELAXED);
+	if (p < 0) {
+		p = best_path();
+		__atomic_store_n(&path, p, __ATOMIC_RELAXED);
+	}
+	return p;
 }
 
 bool idscan_cand_block(const char *p, size_t i, struct idscan_block *b)
