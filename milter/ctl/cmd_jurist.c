@@ -529,22 +529,29 @@ static void print_show(const struct jsonr_value *a)
 	}
 }
 
+/* The plural ending of a count's noun: "1 hold", "2 holds". */
+static const char *plural_s(unsigned long long n)
+{
+	return n == 1 ? "" : "s";
+}
+
 /* A bulk answer: what was (or, in a dry run, would be) decided, hold by
  * hold with the recipients named. */
 static void print_bulk(const struct jopts *o, const struct jsonr_value *a)
 {
 	bool dry = jsonr_bool(jsonr_get(a, "dry_run")), deny = strcmp(o->cmd, "deny") == 0;
+	unsigned long long rcpts = (unsigned long long)num_of(a, "recipients"),
+			   matched = (unsigned long long)num_of(a, "matched"),
+			   applied = (unsigned long long)num_of(a, "applied");
 	if (dry)
-		printf("%s (dry run, nothing changed): %llu recipient(s) of %llu hold(s) would be %s"
-		       "%s\n", o->cmd, (unsigned long long)num_of(a, "recipients"),
-		       (unsigned long long)num_of(a, "matched"),
+		printf("%s (dry run, nothing changed): %llu recipient%s of %llu hold%s would be %s"
+		       "%s\n", o->cmd, rcpts, plural_s(rcpts), matched, plural_s(matched),
 		       deny ? "denied" : "approved by you",
 		       num_of(a, "refused") ? "; some holds would refuse (see below)" : "");
 	else
-		printf("%s: %llu recipient(s) of %llu hold(s) matched, %llu hold(s) %s, %llu"
-		       " refused, %llu failed\n", o->cmd, (unsigned long long)num_of(a, "recipients"),
-		       (unsigned long long)num_of(a, "matched"),
-		       (unsigned long long)num_of(a, "applied"),
+		printf("%s: %llu recipient%s of %llu hold%s matched, %llu hold%s %s, %llu"
+		       " refused, %llu failed\n", o->cmd, rcpts, plural_s(rcpts), matched,
+		       plural_s(matched), applied, plural_s(applied),
 		       deny ? "denied" : "approved by you",
 		       (unsigned long long)num_of(a, "refused"),
 		       (unsigned long long)num_of(a, "failed"));
@@ -677,8 +684,8 @@ static int run_confirmed(struct jopts *o, const char *path)
 				" (--dry-run only shows)\n", o->cmd);
 		return CTL_ERROR;
 	}
-	printf("%s these %llu recipient(s)? [y/N] ", strcmp(o->cmd, "deny") == 0 ? "Deny" : "Approve",
-	       (unsigned long long)n);
+	printf("%s %s %llu recipient%s? [y/N] ", strcmp(o->cmd, "deny") == 0 ? "Deny" : "Approve",
+	       n == 1 ? "this" : "these", (unsigned long long)n, plural_s((unsigned long long)n));
 	fflush(stdout);
 	char line[16] = "";
 	if (fgets(line, sizeof line, stdin) == NULL ||
