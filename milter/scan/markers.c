@@ -301,18 +301,6 @@ __attribute__((target("avx2"))) static inline unsigned mk_candidates32(const cha
 	return (unsigned)_mm256_movemask_epi8(_mm256_or_si256(t, _mm256_or_si256(m, r)));
 }
 
-/* Candidates among positions [*pp, limit) while 32 + MK_PREFIX bytes are
- * readable; *pp is left at the first position not filtered. */
-__attribute__((target("avx2"))) static void mk_scan_avx2(struct markers *mk, const char *s,
-							 size_t n, size_t limit, size_t *pp,
-							 unsigned char before0)
-{
-	size_t p = *pp;
-	for (; p + 32 <= limit && p + 32 + MK_PREFIX <= n + 1; p += 32)
-		mk_try_mask(mk, s, n, p, mk_candidates32(s + p), before0);
-	*pp = p;
-}
-
 /* The same for p..p+63 with AVX-512: the comparisons give masks, and each
  * one after the first only tests the positions still in the running.
  * Reads s[0..67). */
@@ -332,14 +320,33 @@ __attribute__((target("avx512bw"))) static inline uint64_t mk_candidates64(const
 	return (uint64_t)(t | m | r);
 }
 
+/* Candidates among positions [*pp, limit), a vector of 32 (AVX2) or 64
+ * (AVX-512) positions a step while its bytes and MK_PREFIX more are
+ * readable; *pp is left at the first position not filtered.  Made once
+ * per instruction set (always_inline). */
+__attribute__((always_inline)) static inline void mk_scan_vec(struct markers *mk, const char *s,
+							      size_t n, size_t limit, size_t *pp,
+							      unsigned char before0, bool avx512)
+{
+	size_t w = avx512 ? 64 : 32, p = *pp;
+	for (; p + w <= limit && p + w + MK_PREFIX <= n + 1; p += w)
+		mk_try_mask(mk, s, n, p, avx512 ? mk_candidates64(s + p) : mk_candidates32(s + p),
+			    before0);
+	*pp = p;
+}
+
+__attribute__((target("avx2"))) static void mk_scan_avx2(struct markers *mk, const char *s,
+							 size_t n, size_t limit, size_t *pp,
+							 unsigned char before0)
+{
+	mk_scan_vec(mk, s, n, limit, pp, before0, false);
+}
+
 __attribute__((target("avx512bw"))) static void mk_scan_avx512(struct markers *mk, const char *s,
 							       size_t n, size_t limit, size_t *pp,
 							       unsigned char before0)
 {
-	size_t p = *pp;
-	for (; p + 64 <= limit && p + 64 + MK_PREFIX <= n + 1; p += 64)
-		mk_try_mask(mk, s, n, p, mk_candidates64(s + p), before0);
-	*pp = p;
+	mk_scan_vec(mk, s, n, limit, pp, before0, true);
 }
 #endif
 
