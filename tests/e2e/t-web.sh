@@ -84,22 +84,37 @@ tw_pki() {
 e2e_check "certificates made" tw_pki || e2e_done
 tw_fpr() { web_fpr "$@"; }
 
-# ---- the hostile message: Japanese addresses in an attachment, to
-# CERT.be (constituency mismatch) and CISA (no basis): both held
+# ---- the message: Japanese addresses in an attachment, to CERT.be
+# (constituency mismatch) and CISA (no basis): both held.  The hostile
+# one (script and img markup, an RTL override in Subject, body,
+# attachment name and text); with WEB_GUIDE=1 (make doc-screenshots) a
+# plain one, as the guide's pictures should show, whose checks are that
+# its words are shown as written.
 mkdir -p "$E2E_RUN/msg"
-"$E2E_PY" - "$E2E_RUN/msg/hostile.eml" <<'PY'
+WEB_GUIDE=${WEB_GUIDE:-0}
+export WEB_GUIDE
+"$E2E_PY" - "$E2E_RUN/msg/hostile.eml" "$WEB_GUIDE" <<'PY'
 import base64, sys
-csv = ("ip,first_seen\n133.1.2.3,2023-02-01\n133.4.5.6,2023-02-02\n"
-       "# <script>alert(8)</script>\n")
-subj = '<script>alert("s")</script><img src=x onerror=alert(2)> \u202egpj.exe javascript:alert(3)'
+if sys.argv[2] == "1":
+    csv = ("ip,first_seen\n133.1.2.3,2023-02-01\n133.4.5.6,2023-02-02\n")
+    subj = "Compromised FortiGate devices in your constituency (COATHANGER)"
+    body = ("Dear colleagues,\n\nattached are the addresses of FortiGate devices in "
+            "your constituency that we found compromised.\n\nKind regards,\nNCSC-NL\n")
+    name = "fortigate-jp.csv"
+else:
+    csv = ("ip,first_seen\n133.1.2.3,2023-02-01\n133.4.5.6,2023-02-02\n"
+           "# <script>alert(8)</script>\n")
+    subj = '<script>alert("s")</script><img src=x onerror=alert(2)> \u202egpj.exe javascript:alert(3)'
+    body = ("The list.\n<script>alert(5)</script>"
+            "<img src=x onerror=alert(6)>\n<a href=\"javascript:alert(7)\">click</a>\n")
+    name = "<svg onload=alert(4)>x\u202ecsv.exe"
 msg = ("From: Sender <sender@ncsc.nl>\nSubject: %s\nMIME-Version: 1.0\n"
        "Content-Type: multipart/mixed; boundary=\"b1\"\n\n--b1\n"
-       "Content-Type: text/plain\n\nThe list.\n<script>alert(5)</script>"
-       "<img src=x onerror=alert(6)>\n<a href=\"javascript:alert(7)\">click</a>\n--b1\n"
-       "Content-Type: text/csv; name=\"<svg onload=alert(4)>x\u202ecsv.exe\"\n"
-       "Content-Disposition: attachment; filename=\"<svg onload=alert(4)>x\u202ecsv.exe\"\n"
+       "Content-Type: text/plain\n\n%s--b1\n"
+       "Content-Type: text/csv; name=\"%s\"\n"
+       "Content-Disposition: attachment; filename=\"%s\"\n"
        "Content-Transfer-Encoding: base64\n\n%s--b1--\n"
-       % (subj, base64.encodebytes(csv.encode()).decode()))
+       % (subj, body, name, name, base64.encodebytes(csv.encode()).decode()))
 open(sys.argv[1], "wb").write(msg.encode("utf-8"))
 PY
 

@@ -145,6 +145,11 @@ def no_active_elements(d, where):
 
 
 AXE = os.environ.get("GRONDSLAG_AXE", "")
+# t-web.sh's message: the hostile one, or (WEB_GUIDE=1, the guide's
+# screenshots) a plain one whose words must be shown as written.
+GUIDE = os.environ.get("WEB_GUIDE") == "1"
+GUIDE_SUBJECT = "Compromised FortiGate devices in your constituency (COATHANGER)"
+GUIDE_FILE = "fortigate-jp.csv"
 
 
 def axe(d, where):
@@ -237,6 +242,9 @@ try:
         print("# subjects: %r" % subj)
         if len(args) > 2 and args[2] == "withheld":
             check(all("withheld" in s for s in subj), "queue: the Subject is withheld", repr(subj))
+        elif GUIDE:
+            check(any(GUIDE_SUBJECT in s for s in subj), "queue: the Subject shown as written",
+                  repr(subj))
         else:
             check(any("<script>" in s for s in subj), "queue: the hostile Subject shown as text",
                   repr(subj))
@@ -253,10 +261,14 @@ try:
         no_active_elements(d, "hold")
         parts = [e.text for e in d.find_elements(By.CSS_SELECTOR, "#parts td.filename")]
         print("# parts: %r" % parts)
-        check(any("<svg onload=alert(4)>" in p for p in parts),
-              "hold: the hostile attachment name shown as text", repr(parts))
-        check(any("x[U+202E]csv.exe" in p for p in parts),
-              "hold: the RTL override in the file name shown as [U+202E]", repr(parts))
+        if GUIDE:
+            check(any(GUIDE_FILE in p for p in parts),
+                  "hold: the attachment's name shown as written", repr(parts))
+        else:
+            check(any("<svg onload=alert(4)>" in p for p in parts),
+                  "hold: the hostile attachment name shown as text", repr(parts))
+            check(any("x[U+202E]csv.exe" in p for p in parts),
+                  "hold: the RTL override in the file name shown as [U+202E]", repr(parts))
         rows = d.find_elements(By.CSS_SELECTOR, "#recipients tbody tr")
         check(len(rows) == int(args[1]) if len(args) > 1 else len(rows) > 0,
               "hold: one row per recipient", "%d rows" % len(rows))
@@ -298,17 +310,23 @@ try:
         no_alert(d, "message")
         no_active_elements(d, "message")
         heads = d.find_element(By.ID, "message-headers").text
-        check('Subject: <script>alert("s")</script>' in heads,
-              "message: the hostile Subject header shown as text", heads[:300])
-        check("[U+202E]" in heads, "message: the RTL override in the headers shown as [U+202E]")
         body = d.find_element(By.ID, "message-text").text
         print("# body: %r" % body[:300])
-        check("<script>alert(5)</script>" in body and 'href="javascript:alert(7)"' in body,
-              "message: the hostile body shown as text", body[:300])
+        if GUIDE:
+            check("Subject: " + GUIDE_SUBJECT in heads, "message: the Subject header as written",
+                  heads[:300])
+            check("Dear colleagues," in body, "message: the body as written", body[:300])
+        else:
+            check('Subject: <script>alert("s")</script>' in heads,
+                  "message: the hostile Subject header shown as text", heads[:300])
+            check("[U+202E]" in heads,
+                  "message: the RTL override in the headers shown as [U+202E]")
+            check("<script>alert(5)</script>" in body and 'href="javascript:alert(7)"' in body,
+                  "message: the hostile body shown as text", body[:300])
         check(d.execute_script("return document.getElementById('message-text').children.length")
               == 0, "message: the body's markup made no element")
         links = d.find_elements(By.CSS_SELECTOR, "#message-parts a")
-        att = [a for a in links if "svg" in a.text]
+        att = [a for a in links if (GUIDE_FILE if GUIDE else "svg") in a.text]
         check(len(att) == 1, "message: the attachment is listed as a part with its name",
               repr([a.text for a in links]))
         if att:
@@ -317,7 +335,7 @@ try:
             wait_new_page(d, old)
             text = d.find_element(By.ID, "message-text").text
             print("# attachment: %r" % text[:300])
-            check("133.1.2.3" in text and "<script>alert(8)</script>" in text,
+            check("133.1.2.3" in text and (GUIDE or "<script>alert(8)</script>" in text),
                   "message: the attachment's extracted text shown as text", text[:300])
             no_alert(d, "attachment")
             axe(d, "message (attachment)")
