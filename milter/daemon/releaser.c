@@ -39,6 +39,7 @@ struct releaser {
 	char spool[PATH_MAX], exe[PATH_MAX];	/* the relay process (relayproc.h) */
 	pthread_t thread;
 	bool running, stop, kicked;
+	bool leased;		/* the last pass held the expiry lease (thread) */
 	/* settings of a reload, waiting for the next pass (lock) */
 	struct {
 		bool set, relay;	/* relay: host/port given ("" none) */
@@ -662,6 +663,7 @@ int releaser_pass(struct releaser *r, time_t now)
 				     holder, sizeof holder, err, sizeof err);
 	if (lease < 0)
 		log_msg(LOG_ERR, "releaser: expiry and digest not run: %s", err);
+	r->leased = lease == 1;
 	if (lease == 1) {
 		b = expire(r, now);
 		d = roundup_pass(r->in.roundup, now);
@@ -775,6 +777,11 @@ void releaser_free(struct releaser *r)
 		pthread_mutex_unlock(&r->lock);
 		pthread_join(r->thread, NULL);
 	}
+	/* a relay stopping: another one runs expiry and the digest at its
+	 * next pass, not minutes later when this relay's term ends */
+	char err[512];
+	if (r->leased && store_lease_give(r->in.store, RELEASER_LEASE_JOB, err, sizeof err) != 0)
+		log_msg(LOG_ERR, "releaser: the expiry lease not given up: %s", err);
 	pthread_cond_destroy(&r->cond);
 	pthread_mutex_destroy(&r->lock);
 	free(r->unloadable);

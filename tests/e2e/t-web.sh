@@ -6,7 +6,8 @@
 # ControlConsoleUser).  People sign in with TLS client certificates the
 # test makes with openssl; each one is a headless Chromium (Selenium)
 # with its own NSS database (tests/e2e/web-browser.py).
-# Cases: a message with a hostile Subject (script and img markup, an RTL
+# Cases (WEB_GUIDE=1: a plain message instead, for the guide's pictures):
+# a message with a hostile Subject (script and img markup, an RTL
 # override), body, attachment name and attachment text is held for
 # CERT.be and CISA; both jurists see it in the queue and on its page as
 # inert text (the DOM has no injected element, no alert); jurist 1 reads

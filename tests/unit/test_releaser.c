@@ -1330,6 +1330,15 @@ static void test_two_relays_own_attempts(void **state)
 	assert_str_eq_msg("pending", hold_state(&e, -1), "pending");
 	assert_int_eq_msg("a expires", releaser_pass(e.r, now), 1);
 	assert_str_eq_msg("expired", hold_state(&e, -1), "expired");
+	/* b runs the job at once when a stops, not when a's term ends */
+	assert_int_eq_msg("b: a holds the lease", store_lease_take(b.s, RELEASER_LEASE_JOB, now,
+								   RELEASER_LEASE_TTL, holder,
+								   sizeof holder, err, sizeof err), 0);
+	releaser_free(e.r);
+	e.r = NULL;
+	assert_int_eq_msg("b: a gave it up at its stop",
+			  store_lease_take(b.s, RELEASER_LEASE_JOB, now, RELEASER_LEASE_TTL, holder,
+					   sizeof holder, err, sizeof err), 1);
 	relay2_close(&b);
 	env_close(&e);
 }

@@ -30,7 +30,9 @@
  * min(RELEASER_POLL_SECONDS, ReleaseRetry) seconds otherwise.
  *
  * Public functions:
- *   releaser_new(), releaser_free()   (free stops the thread)
+ *   releaser_new(), releaser_free()   (free stops the thread and gives up
+ *                                     the expiry lease it holds: call it
+ *                                     before the store is closed)
  *   releaser_pass()                   one pass at a given time (tests)
  *   releaser_start(), releaser_kick()
  *   releaser_counts()                 released / failed / expired so far
