@@ -19,6 +19,7 @@
 #define GRONDSLAG_STORE_PQLIB_H
 
 #include <libpq-fe.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The soname loaded: the ABI of libpq.so.5, Debian's package libpq5 (the
@@ -63,15 +64,19 @@ struct pqlib {
 	__typeof__(PQunescapeBytea) *unescape_bytea;
 };
 
-/* The table, NULL until pqlib_load() succeeded; then never changes (the
- * library stays loaded until the process ends). */
-extern const struct pqlib *pqlib;
+/* The table, to be used only after pqlib_load() succeeded (in the
+ * calling thread); then it never changes (the library stays loaded until
+ * the process ends). */
+extern const struct pqlib *const pqlib;
 
 /* Load libpq (PQLIB_SONAME) once per process, safe from any thread: 0, or
  * -1 with why saying which library could not be loaded or which function
  * it lacks, and that the package libpq5 is needed.  A failed load is
  * tried again by the next call. */
 int pqlib_load(char *why, size_t whylen);
+
+/* Whether libpq was loaded (the unit tests). */
+bool pqlib_loaded(void);
 
 /* pqlib_load() of another soname (the unit tests: a library that is not
  * there, one without libpq's functions); once a load succeeded, every
