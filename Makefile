@@ -27,17 +27,23 @@ CORPUS   ?= ../shared/corpus
 BENCH_BASE ?= main
 BENCH_BASELINE ?=
 
-PKGS     := gmime-3.0 libarchive libmaxminddb yaml-0.1 sqlite3 gpgme gpg-error libidn2 libgsf-1 nettle
-# libpq: its header only.  The store's PostgreSQL driver loads the library
-# when a PostgreSQL store is opened (milter/store/pqlib.c), so that no
-# program pays for it and the twenty libraries below it at every start.
-PKGS_DLOPEN := libpq
+PKGS     := gmime-3.0 libmaxminddb yaml-0.1 sqlite3 gpgme gpg-error libidn2 nettle
+# Their headers only: libraries loaded with dlopen() when first needed
+# (milter/base/dynlib.c), so that no program pays at every start for them
+# and the libraries below them: libpq when a PostgreSQL store is opened
+# (store/pqlib.c, twenty libraries), libarchive at the first archive
+# (scan/archlib.c) and libgsf at the first compound file (scan/gsflib.c;
+# the two bring libxml2, ICU and the C++ runtime).  The daemon loads the
+# last two at its start.
+PKGS_DLOPEN := libpq libarchive libgsf-1
 # -isystem: our warnings are errors, the libraries' headers are not ours.
 PKG_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(PKGS) $(PKGS_DLOPEN)))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 MILTER_CFLAGS = $(patsubst -I%,-isystem %,$(shell pkg-config --cflags milter))
 MILTER_LIBS   = $(shell pkg-config --libs milter)
 CMOCKA_LIBS   = $(shell pkg-config --libs cmocka)
+# Unit tests write the archives and compound files they read themselves.
+TEST_LIBS     = $(shell pkg-config --libs libarchive libgsf-1)
 
 WARN     := -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wpointer-arith -Wvla -Werror
@@ -145,8 +151,27 @@ $(BUILD)/tests/grondslag-nolibpq: $(CTL_OBJS) $(BUILD)/obj/pqlib-absent.o $(LIB)
 $(BUILD)/tests/grondslag-milter-nolibpq: $(DAEMON_OBJS) $(BUILD)/obj/pqlib-absent.o $(LIB) | $(BUILD)/tests/.dir
 	$(CC) $(ALL_LDFLAGS) $(DAEMON_OBJS) $(BUILD)/obj/pqlib-absent.o $(LIB) $(PKG_LIBS) $(MILTER_LIBS) -o $@
 
+# The same on a host without libarchive13 and libgsf-1-114 (archlib.c and
+# gsflib.c with sonames no system has), for tests/golden/t-readers-load.sh.
+NOREADERS_BINS := $(BUILD)/tests/grondslag-noreaders $(BUILD)/tests/grondslag-milter-noreaders
+NOREADERS_OBJS := $(BUILD)/obj/archlib-absent.o $(BUILD)/obj/gsflib-absent.o
+$(BUILD)/obj/archlib-absent.o: milter/scan/archlib.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DARCHLIB_SONAME='"libarchive-absent.so.13"' $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/obj/gsflib-absent.o: milter/scan/gsflib.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -DGSFLIB_SONAME='"libgsf-absent.so.114"' $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/tests/grondslag-noreaders: $(CTL_OBJS) $(NOREADERS_OBJS) $(LIB) | $(BUILD)/tests/.dir
+	$(CC) $(ALL_LDFLAGS) $(CTL_OBJS) $(NOREADERS_OBJS) $(LIB) $(PKG_LIBS) -o $@
+
+$(BUILD)/tests/grondslag-milter-noreaders: $(DAEMON_OBJS) $(NOREADERS_OBJS) $(LIB) | $(BUILD)/tests/.dir
+	$(CC) $(ALL_LDFLAGS) $(DAEMON_OBJS) $(NOREADERS_OBJS) $(LIB) $(PKG_LIBS) $(MILTER_LIBS) -o $@
+
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB) | $(BUILD)/tests/.dir
-	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/unit $(DEPFLAGS) $(ALL_LDFLAGS) $< $(LIB) $(PKG_LIBS) $(CMOCKA_LIBS) -o $@
+	$(CC) $(ALL_CFLAGS) -Wno-missing-prototypes -Itests/unit $(DEPFLAGS) $(ALL_LDFLAGS) $< $(LIB) $(PKG_LIBS) $(TEST_LIBS) $(CMOCKA_LIBS) -o $@
+
 
 # The console's pure parts (shorter stem: this rule wins over test_%).
 $(BUILD)/tests/test_web_%: tests/unit/test_web_%.c $(WEB_LIB) $(LIB) | $(BUILD)/tests/.dir
@@ -162,7 +187,7 @@ $(BUILD)/tests/%: tests/tools/%.c $(LIB) | $(BUILD)/tests/.dir
 
 -include $(wildcard $(BUILD)/obj/*/*.o.d $(BUILD)/obj/*.o.d $(BUILD)/tests/*.d)
 
-tests-build: all $(UNIT_BINS) $(FUZZ_REPLAY) $(TOOLS_BINS) $(if $(DAEMON_SRCS),$(FAULTS_BIN) $(NOLIBPQ_BINS))
+tests-build: all $(UNIT_BINS) $(FUZZ_REPLAY) $(TOOLS_BINS) $(if $(DAEMON_SRCS),$(FAULTS_BIN) $(NOLIBPQ_BINS) $(NOREADERS_BINS))
 
 deps:
 	sh tests/deps.sh

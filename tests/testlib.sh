@@ -51,6 +51,43 @@ start_refused() {
 	return 0
 }
 
+# min_conf DATABASE DIR: a minimal daemon configuration on stdout (the
+# sample registry unsigned, no geo data, DATABASE, the spool directory
+# and milter socket under DIR, no user, pid file, notice or release
+# relay); a suite appends its own lines.
+min_conf() {
+	cat <<CONF
+Registry $TOP/conf/registry.sample.yaml
+RegistrySignature none
+GeoCountryDatabase
+GeoASNDatabase
+Database $1
+SpoolDirectory $2/spool
+Socket unix:$2/milter.sock
+UserID
+PidFile
+NoticeRelay
+ReleaseRelay
+CONF
+}
+
+# refuses_to_run WHAT CONF WANT ERR: grondslag-milter ($MILTER) with -n,
+# then started, on CONF: each exits non-zero by itself (no signal) and
+# says WANT; two checks named after WHAT ("without libpq5"); stderr in
+# ERR.n and ERR.start.
+refuses_to_run() {
+	"$MILTER" -n -c "$2" >/dev/null 2>"$4.n"
+	_rr=$?
+	[ $_rr != 0 ] && [ $_rr -lt 128 ] && grep -qF "$3" "$4.n" &&
+		ok "$1: grondslag-milter -n refuses, says why" ||
+		not_ok "$1: grondslag-milter -n" "rc $_rr: $(cat "$4.n")"
+	start_refused "$2" "$4.start"
+	_rr=$?
+	[ $_rr = 0 ] && grep -qF "$3" "$4.start" &&
+		ok "$1: grondslag-milter does not start, says why" ||
+		not_ok "$1: a start" "rc $_rr: $(cat "$4.start")"
+}
+
 summary() {
 	echo "$T_PASS passed, $T_FAIL failed"
 	[ "$T_FAIL" -eq 0 ]

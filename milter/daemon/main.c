@@ -5,8 +5,8 @@
  *   grondslag-milter [-c FILE] [-f] [-n] [-d]
  *
  * Start-up order (as clamav-milter): parse the configuration; open
- * everything that can fail (registry with its signature, geo databases,
- * store, spool directory) while we can still say so on the terminal;
+ * everything that can fail (the readers' libraries, registry with its
+ * signature, geo databases, store, spool directory) while we can still say so on the terminal;
  * -n stops here; open the milter socket under umask 0777, then give it
  * SocketMode/SocketGroup; daemonise; write the pid file; drop privileges
  * to UserID; start the notifier, the releaser and the control socket's
@@ -69,6 +69,8 @@
 #include "grondslag/daemon/relayproc.h"
 #include "grondslag/decide/regserial.h"
 #include "grondslag/decide/seal.h"
+#include "grondslag/scan/archive.h"
+#include "grondslag/scan/ole2.h"
 
 #define DEFAULT_CONFIG "/etc/grondslag/grondslag.conf"
 #define DRAIN_SECONDS 30	/* longest wait for messages in flight at exit */
@@ -500,6 +502,20 @@ static size_t check_setup(const struct config *c)
 	return n > 64 ? errors + 1 : errors;
 }
 
+/* The readers' libraries that a scan loads on first use (archives,
+ * compound files: base/dynlib.h), loaded here at start: a host without
+ * one refuses to start, rather than holding the first archive it sees
+ * as unscannable. */
+static int load_readers(void)
+{
+	char err[512];
+	if (arc_lib_load(err, sizeof err) != 0 || ole2_lib_load(err, sizeof err) != 0) {
+		log_msg(LOG_ERR, "%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* Everything that can fail, before any privilege is given up. */
 static int open_everything(const char *conf, bool check)
 {
@@ -507,6 +523,10 @@ static int open_everything(const char *conf, bool check)
 	struct snapshot *s = snapshot_load(conf, err, sizeof err);
 	if (s == NULL) {
 		print_errors(conf, err);
+		return -1;
+	}
+	if (load_readers() != 0) {
+		snapshot_unref(s);
 		return -1;
 	}
 	if (*snapshot_warning(s))

@@ -7,6 +7,8 @@
  * compressed file as one member; raw data under no filter at all is not
  * an archive, and is reported as corrupt (the magic lied).
  *
+ * libarchive is loaded on the first arc_open() (archlib.c), not linked.
+ *
  * Limits: the expansion ratio is checked after every chunk handed out
  * (see arc_read); member names are cut to ARC_NAME_MAX bytes.
  */
@@ -14,11 +16,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include <archive.h>
-#include <archive_entry.h>
-
 #include "grondslag/base/clean.h"
 #include "grondslag/scan/archive.h"
+#include "archlib.h"
 
 struct arc {
 	struct archive *la;
@@ -197,6 +197,11 @@ static unsigned char *zip_unhide(const unsigned char *p, size_t len, bool *nomem
 struct arc *arc_open(const void *buf, size_t len, const char *outer_name, unsigned max_ratio,
 		     enum arc_status *st)
 {
+	char why[512];
+	if (arc_lib_load(why, sizeof why) != 0) {
+		*st = ARC_NOLIB;
+		return NULL;
+	}
 	struct arc *a = calloc(1, sizeof *a);
 	if (a == NULL || (a->la = archive_read_new()) == NULL) {
 		free(a);

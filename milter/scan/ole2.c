@@ -19,20 +19,16 @@
  *  - Every stream, also those turned into text, is handed out raw too
  *    when no reader owns it; Word's table stream and the like are raw
  *    streams of no text, which the walker reads leniently.
+ *  - libgsf is loaded on the first ole2_read() (gsflib.c), not linked.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <gsf/gsf-infile-msole.h>
-#include <gsf/gsf-infile.h>
-#include <gsf/gsf-input-memory.h>
-#include <gsf/gsf-input.h>
-#include <gsf/gsf-utils.h>
-
 #include "grondslag/base/clean.h"
 #include "grondslag/scan/lzfu.h"
 #include "grondslag/scan/ole2.h"
+#include "gsflib.h"
 
 static unsigned u16(const unsigned char *p)
 {
@@ -706,6 +702,9 @@ enum ole2_status ole2_read(const void *buf, size_t len,
 				       const void *data, size_t n),
 			   void *arg)
 {
+	char why[512];
+	if (ole2_lib_load(why, sizeof why) != 0)
+		return OLE2_NOLIB;
 	static gsize once;
 	if (g_once_init_enter(&once)) {
 		/* libgsf registers its types on first use without a lock: done

@@ -31,6 +31,7 @@ static enum unscan_reason arc_reason(enum arc_status st)
 	case ARC_RATIO:
 		return UNSCAN_LIMIT_RATIO;
 	case ARC_NOMEM:
+	case ARC_NOLIB:
 		return UNSCAN_INTERNAL;
 	default:
 		return UNSCAN_CORRUPT_ARCHIVE;

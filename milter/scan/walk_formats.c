@@ -211,6 +211,8 @@ void walk_ole2(struct walk *w, const struct item *it)
 		findings_part_unscannable(w->f, it->part, UNSCAN_LIMIT_ENTRIES);
 	else if (st == OLE2_CORRUPT)
 		findings_part_unscannable(w->f, it->part, UNSCAN_OLE2);
+	else if (st == OLE2_NOLIB)
+		findings_part_unscannable(w->f, it->part, UNSCAN_INTERNAL);
 }
 
 /* TNEF (winmail.dat): the subject, the bodies and every attachment, each

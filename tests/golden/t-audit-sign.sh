@@ -45,22 +45,10 @@ gpg --homedir "$H" --batch --export "$KEY" "$OTHER" "$EXPIRED" 2>/dev/null |
 
 # conf FILE KEY: a daemon configuration signing with KEY.
 conf() {
-	cat >"$1" <<CONF
-Registry $TOP/conf/registry.sample.yaml
-RegistrySignature none
-GeoCountryDatabase
-GeoASNDatabase
-Database $W/store.db
-SpoolDirectory $W/spool
-Socket unix:$W/milter.sock
-UserID
-PidFile
-NoticeRelay
-ReleaseRelay
-GnuPGHome $P
-AuditSigningKey $2
-AuditGnupgHome $H
-CONF
+	{
+		min_conf "$W/store.db" "$W"
+		printf 'GnuPGHome %s\nAuditSigningKey %s\nAuditGnupgHome %s\n' "$P" "$2" "$H"
+	} >"$1"
 }
 conf "$W/g.conf" "$KEY"
 CP=$W/store.db.checkpoints

@@ -22,19 +22,7 @@ PG="postgresql:///grondslag?host=$W/nosock&port=1"
 printf 'From: a@example.org\nTo: b@example.net\nSubject: x\n\nhello\n' >"$W/tiny.eml"
 
 conf() {	# FILE DATABASE
-	cat >"$1" <<CONF
-Registry $TOP/conf/registry.sample.yaml
-RegistrySignature none
-GeoCountryDatabase
-GeoASNDatabase
-Database $2
-SpoolDirectory $W/spool
-Socket unix:$W/milter.sock
-UserID
-PidFile
-NoticeRelay
-ReleaseRelay
-CONF
+	min_conf "$2" "$W" >"$1"
 }
 conf "$W/pg.conf" "$PG"
 conf "$W/sqlite.conf" "$W/s.db"
@@ -94,17 +82,8 @@ rc=$?
 "$NOCLI" store init -c "$W/sqlite2.conf" >"$W/nos.out" 2>&1
 check "without libpq5: an SQLite store is made" test $? = 0 -a -s "$W/s2.db"
 
-"$NOMILTER" -n -c "$W/pg.conf" >/dev/null 2>"$W/n.err"
-rc=$?
-[ $rc != 0 ] && [ $rc -lt 128 ] && grep -qF "$WANT" "$W/n.err" &&
-	ok "without libpq5: grondslag-milter -n refuses a PostgreSQL store, says why" ||
-	not_ok "-n without libpq5" "rc $rc: $(cat "$W/n.err")"
-MILTER=$NOMILTER start_refused "$W/pg.conf" "$W/start.err"
-rc=$?
-[ $rc = 0 ] && grep -qF "$WANT" "$W/start.err" &&
-	ok "without libpq5: grondslag-milter does not start on a PostgreSQL store, says why" ||
-	not_ok "start without libpq5" "rc $rc: $(cat "$W/start.err")"
-grep -q 'Sanitizer\|Segmentation\|Aborted' "$W/n.err" "$W/start.err" "$W/no.out" &&
+MILTER=$NOMILTER refuses_to_run "without libpq5, a PostgreSQL store" "$W/pg.conf" "$WANT" "$W/pg"
+grep -q 'Sanitizer\|Segmentation\|Aborted' "$W/pg.n" "$W/pg.start" "$W/no.out" &&
 	not_ok "nothing crashed" || ok "nothing crashed"
 "$NOMILTER" -n -c "$W/sqlite2.conf" >/dev/null 2>"$W/ns.err"
 rc=$?

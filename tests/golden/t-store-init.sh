@@ -11,19 +11,7 @@ W=$B/storeinit
 rm -rf "$W"
 mkdir -p "$W/spool"
 DB=$W/store.db
-cat >"$W/g.conf" <<CONF
-Registry $TOP/conf/registry.sample.yaml
-RegistrySignature none
-GeoCountryDatabase
-GeoASNDatabase
-Database $DB
-SpoolDirectory $W/spool
-Socket unix:$W/milter.sock
-UserID
-PidFile
-NoticeRelay
-ReleaseRelay
-CONF
+min_conf "$DB" "$W" >"$W/g.conf"
 
 # refused NAME WANT: -n and a start both exit non-zero, say WANT with the
 # path, and leave the store file as it was (or absent).

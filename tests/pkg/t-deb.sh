@@ -139,13 +139,16 @@ rc=$?
 	not_ok "-n: exit $rc" "$(cat "$W/n.out")"
 grep -q "error:" "$W/n.out" && not_ok "-n: no error" "$(cat "$W/n.out")" || ok "-n: no error"
 
-# ---- libpq: loaded when a PostgreSQL store is opened, so dpkg-shlibdeps
-# does not see it: the package names it itself ----
-dpkg-deb -f "$DEB" Depends | tr ',' '\n' | grep -q '^ *libpq5\( \|$\)' &&
-	ok "the package depends on libpq5" || not_ok "Depends: libpq5" "$(dpkg-deb -f "$DEB" Depends)"
+# ---- libpq, libarchive, libgsf: loaded when first needed, so
+# dpkg-shlibdeps does not see them: the package names them itself ----
+for p in libpq5 libarchive13 libgsf-1-114; do
+	dpkg-deb -f "$DEB" Depends | tr ',' '\n' | grep -q "^ *$p\( \|\$\)" &&
+		ok "the package depends on $p" || not_ok "Depends: $p" "$(dpkg-deb -f "$DEB" Depends)"
+done
 readelf -d /usr/bin/grondslag /usr/sbin/grondslag-milter /usr/sbin/grondslag-web |
-	grep -q 'NEEDED.*libpq' && not_ok "the packaged programs are not linked with libpq" ||
-	ok "the packaged programs are not linked with libpq"
+	grep -q 'NEEDED.*\(libpq\|libarchive\|libgsf\)' &&
+	not_ok "the packaged programs are not linked with libpq, libarchive, libgsf" ||
+	ok "the packaged programs are not linked with libpq, libarchive, libgsf"
 
 # ---- the packaged programs on a PostgreSQL store ----
 # a private server (unix socket only), the roles of operations.md, the

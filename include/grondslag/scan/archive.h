@@ -30,6 +30,7 @@
  *   arc_read_budget(), arc_slurp(), arc_drain()   reads charged to a budget
  *   arc_unpacked()           bytes unpacked so far from this archive
  *   arc_office_kind()
+ *   arc_lib_load()           load libarchive (archlib.c; arc_open() does)
  */
 #ifndef GRONDSLAG_ARCHIVE_H
 #define GRONDSLAG_ARCHIVE_H
@@ -49,7 +50,8 @@ enum arc_status {
 	ARC_CORRUPT,		/* damaged, truncated or not an archive after all */
 	ARC_ENCRYPTED,		/* needs a passphrase (member or whole archive) */
 	ARC_RATIO,		/* unpacked / packed over the limit */
-	ARC_NOMEM
+	ARC_NOMEM,
+	ARC_NOLIB		/* libarchive could not be loaded (arc_lib_load()) */
 };
 
 struct arc_entry {
@@ -62,6 +64,10 @@ struct arc_entry {
 };
 
 struct arc;
+
+/* Load libarchive now (the daemon at its start; arc_open() on its first
+ * call): 0, or -1 with why naming the library and the package. */
+int arc_lib_load(char *why, size_t whylen);
 
 /* True when buf starts with the magic of a format arc_open() reads. */
 bool arc_magic(const void *buf, size_t len);

@@ -18,6 +18,7 @@
  *
  * Public functions:
  *   ole2_read()      walk a compound file, one callback per stream
+ *   ole2_lib_load()  load libgsf (gsflib.c; ole2_read() does)
  *   ole2_xls_text()  the BIFF reader alone (for tests and fuzzing)
  *   ole2_doc_text()  the Word reader alone
  *   ole2_ppt_text()  the PowerPoint reader alone
@@ -45,7 +46,8 @@ enum ole2_status {
 	OLE2_CORRUPT,		/* not a compound file we can read */
 	OLE2_ENCRYPTED,		/* EncryptionInfo, FILEPASS, fEncrypted, CryptSession */
 	OLE2_TOO_MANY,		/* more than OLE2_MAX_STREAMS or OLE2_MAX_NEST */
-	OLE2_STOPPED		/* the callback returned non-zero */
+	OLE2_STOPPED,		/* the callback returned non-zero */
+	OLE2_NOLIB		/* libgsf could not be loaded (ole2_lib_load()) */
 };
 
 /* What a callback is handed. */
@@ -59,6 +61,10 @@ enum ole2_kind {
 /* Each stream of the compound file at buf in directory order, storages
  * depth first; path is "Storage/Stream" with control characters shown as
  * '?'.  data is valid during the call only.  A non-zero each() stops. */
+/* Load libgsf now (the daemon at its start; ole2_read() on its first
+ * call): 0, or -1 with why naming the library and the package. */
+int ole2_lib_load(char *why, size_t whylen);
+
 enum ole2_status ole2_read(const void *buf, size_t len,
 			   int (*each)(void *arg, const char *path, enum ole2_kind kind,
 				       const void *data, size_t n),
