@@ -1,7 +1,8 @@
 /*
  * chain_check.c - the audit chain verified in this process: recompute
  * every record's hash, then check every signed checkpoint (records
- * "checkpoint" in the chain and lines of AuditCheckpointFile): signature
+ * "checkpoint" in the chain and lines of AuditCheckpointFile, or of the
+ * files given, one per relay of a shared store): signature
  * good by a trusted key, and record seq present with exactly the signed
  * hash.  The records come from the store file or, page by page, through
  * the daemon's control socket; either way the check runs here, so a
@@ -45,9 +46,12 @@ bool chain_check_open(const struct audit_opts *o, const struct config *c, struct
 {
 	memset(env, 0, sizeof *env);
 	const char *db = o->database ? o->database : config_str(c, CONF_DATABASE);
-	env->file_named = o->checkpoints != NULL;
-	auditsig_file_path(o->checkpoints ? o->checkpoints : config_str(c, CONF_AUDIT_CHECKPOINT_FILE),
-			   db, env->file, sizeof env->file);
+	env->file_named = o->ncheckpoints > 0;
+	env->nfiles = env->file_named ? o->ncheckpoints : 1;
+	for (size_t i = 0; i < env->nfiles; i++)
+		auditsig_file_path(env->file_named ? o->checkpoints[i]
+						   : config_str(c, CONF_AUDIT_CHECKPOINT_FILE),
+				   db, env->file[i], sizeof env->file[i]);
 	snprintf(env->home, sizeof env->home, "%s",
 		 o->gnupg_home ? o->gnupg_home : config_str(c, CONF_GNUPG_HOME));
 	bool ok = true;
@@ -100,43 +104,80 @@ static int read_line(FILE *f, char *buf, size_t cap, size_t *len, bool *too_long
 	return *len > 0 || *too_long ? 0 : -1;
 }
 
-/* Add the checkpoints of the file.  0 read, 1 no such file, -1 error
- * (printed). */
-static int verify_read_file(const struct verify_env *env, const struct ctl_chain *ch,
-			    struct verify_pass *p)
+/* Open checkpoint file k: the stream, or NULL with *absent set (no such
+ * file) or an error printed. */
+static FILE *open_file(const struct verify_env *env, const struct ctl_chain *ch, size_t k,
+		       bool *absent)
 {
 	bool missing = false;
+	*absent = false;
 	FILE *f = env->file_via_socket ? ctl_checkpoints_socket(ch->socket, &missing)
-				       : fopen(env->file, "re");
+				       : fopen(env->file[k], "re");
 	if (f != NULL && missing) {
 		fclose(f);
-		return 1;
+		*absent = true;
+		return NULL;
 	}
-	if (f == NULL) {
-		if (env->file_via_socket)
-			return -1;
+	if (f == NULL && !env->file_via_socket) {
 		if (errno == ENOENT)
-			return 1;
-		fprintf(stderr, "grondslag: %s: %s\n", env->file, strerror(errno));
-		return -1;
+			*absent = true;
+		else
+			fprintf(stderr, "grondslag: %s: %s\n", env->file[k], strerror(errno));
 	}
+	return f;
+}
+
+/* Add the checkpoints of the files, their lines numbered on from file to
+ * file.  0 read, 1 a file does not exist, -1 error (printed). */
+static int verify_read_files(const struct verify_env *env, const struct ctl_chain *ch,
+			     struct verify_pass *p)
+{
 	static char buf[AUDITSIG_LINE_MAX + 2];
-	size_t len;
-	bool too_long;
+	int rc = 0;
 	int64_t line = 0;
-	while (!p->overflow && read_line(f, buf, sizeof buf, &len, &too_long) == 0) {
-		struct auditsig_checkpoint cp;
-		char why[160] = "line too long";
-		bool ok = !too_long && auditsig_parse_line(buf, len, &cp, why, sizeof why) == 0;
-		if (auditsig_check_add(p->cps, ok ? &cp : NULL, AUDITSIG_IN_FILE, ++line, why) != 0)
-			p->overflow = true;
-		p->in_file++;
+	for (size_t k = 0; k < env->nfiles && !p->overflow; k++) {
+		FILE *f = open_file(env, ch, k, &p->file_absent[k]);
+		if (f == NULL) {
+			if (!p->file_absent[k])
+				return -1;
+			rc = 1;
+			continue;
+		}
+		size_t len;
+		bool too_long;
+		int64_t first = line;
+		while (!p->overflow && read_line(f, buf, sizeof buf, &len, &too_long) == 0) {
+			struct auditsig_checkpoint cp;
+			char why[160] = "line too long";
+			bool ok = !too_long && auditsig_parse_line(buf, len, &cp, why, sizeof why) == 0;
+			if (auditsig_check_add(p->cps, ok ? &cp : NULL, AUDITSIG_IN_FILE, ++line,
+					       why) != 0)
+				p->overflow = true;
+			p->in_file++;
+		}
+		p->file_lines[k] = line - first;
+		bool bad = ferror(f);
+		fclose(f);
+		if (bad) {
+			fprintf(stderr, "grondslag: %s: read error\n", env->file[k]);
+			return -1;
+		}
 	}
-	int rc = ferror(f) ? -1 : 0;
-	if (rc != 0)
-		fprintf(stderr, "grondslag: %s: read error\n", env->file);
-	fclose(f);
 	return rc;
+}
+
+int chain_check_file_of(const struct verify_env *env, const struct verify_pass *p,
+			int64_t file_line, int64_t *line)
+{
+	int64_t first = 0;
+	for (size_t k = 0; k < env->nfiles && file_line > 0; k++) {
+		if (file_line <= first + p->file_lines[k]) {
+			*line = file_line - first;
+			return (int)k;
+		}
+		first += p->file_lines[k];
+	}
+	return -1;
 }
 
 /* Verify the signature of every (merged) checkpoint. */
@@ -170,7 +211,7 @@ int chain_check_run(const struct ctl_chain *ch, const struct verify_env *env,
 		fprintf(stderr, "grondslag: cannot read the audit records\n");
 		return -1;
 	}
-	int frc = p->overflow ? 0 : verify_read_file(env, ch, p);
+	int frc = p->overflow ? 0 : verify_read_files(env, ch, p);
 	if (frc < 0)
 		return -1;
 	if (p->overflow) {

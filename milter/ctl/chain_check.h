@@ -16,11 +16,14 @@
 #include "grondslag/store/auditsig.h"
 
 #define AUDIT_MAX_KEYS 8
+#define AUDIT_MAX_FILES 16	/* --checkpoints files: one per relay of a store */
 
 /* Options of "grondslag audit" (the verify ones also for the report). */
 struct audit_opts {
-	const char *config, *database, *since, *format, *checkpoints, *gnupg_home, *against;
+	const char *config, *database, *since, *format, *gnupg_home, *against;
 	const char *socket;
+	const char *checkpoints[AUDIT_MAX_FILES];	/* --checkpoints, in order */
+	size_t ncheckpoints;
 	const char *keys[AUDIT_MAX_KEYS];
 	size_t nkeys;
 	bool json;
@@ -28,8 +31,9 @@ struct audit_opts {
 
 /* What verify checks the checkpoints against, from options and config. */
 struct verify_env {
-	char file[4200];		/* the checkpoint file */
-	bool file_named;		/* --checkpoints: it must exist */
+	char file[AUDIT_MAX_FILES][4200];	/* the checkpoint files */
+	size_t nfiles;
+	bool file_named;		/* --checkpoints: each must exist */
 	bool file_via_socket;		/* the daemon's file, through the socket */
 	char home[4200];		/* GnuPG home with the public key(s) */
 	const char *keys[AUDIT_MAX_KEYS + 1];
@@ -38,11 +42,16 @@ struct verify_env {
 	char key_buf[AUDIT_MAX_KEYS + 1][REGSIG_FPR_LEN + 1];
 };
 
-/* The first pass: the chain itself, and the checkpoints recorded in it. */
+/* The first pass: the chain itself, the checkpoints recorded in it and
+ * those of the files. */
 struct verify_pass {
 	struct audit_verify *chain;
 	struct auditsig_check *cps;
 	int64_t in_chain, in_file;
+	/* per file: its checkpoints read (their lines are numbered on from
+	 * the previous file's: entry file_line is global), whether absent */
+	int64_t file_lines[AUDIT_MAX_FILES];
+	bool file_absent[AUDIT_MAX_FILES];
 	int64_t rows;			/* records read */
 	char last_hash[AUDIT_HASH_HEX];	/* the newest record's, as stored */
 	bool overflow;
@@ -63,10 +72,14 @@ struct verify_result {
  * failure. */
 bool chain_check_open(const struct audit_opts *o, const struct config *c, struct verify_env *env,
 		      struct ctl_chain *ch);
-/* The two passes over the chain around the checkpoint file and the
+/* The two passes over the chain around the checkpoint files and the
  * signatures, into v.  0, or -1 (printed). */
 int chain_check_run(const struct ctl_chain *ch, const struct verify_env *env,
 		    struct verify_pass *p, struct verify_result *v);
+/* Which file and line of it an entry's (global) file_line is: the file's
+ * index, *line set; -1 when the entry has no line in a file. */
+int chain_check_file_of(const struct verify_env *env, const struct verify_pass *p,
+			int64_t file_line, int64_t *line);
 /* The whole check for the report's statement: the chain of c (or
  * database, or through socket), its checkpoints (chain and file) and
  * their signatures by AuditSigningKey.  out is always filled; a chain

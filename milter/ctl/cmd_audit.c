@@ -2,10 +2,11 @@
  * cmd_audit.c - grondslag audit verify|export: the record, read directly
  * from the store, read-only (the daemon is the only writer).
  *
- *   audit verify [-c CONFIG] [--database FILE] [--checkpoints FILE]
+ *   audit verify [-c CONFIG] [--database FILE] [--checkpoints FILE]...
  *                [--key FPR]... [--gnupg-home DIR] [--json]
  *       recompute the chain, then check every signed checkpoint (records
- *       "checkpoint" in the chain and lines of AuditCheckpointFile):
+ *       "checkpoint" in the chain and lines of AuditCheckpointFile, or of
+ *       each --checkpoints file: one per relay of a shared store):
  *       signature good by a trusted key (--key, repeatable, and the
  *       configured AuditSigningKey; public keys in --gnupg-home or
  *       GnuPGHome), and record seq present with exactly the signed
@@ -26,7 +27,8 @@
  * The check itself (two passes over the chain, memory growing with
  * checkpoints, not records) is chain_check.c, shared with the report's
  * statement of the chain.
- * Limits: dates are whole UTC days; AUDIT_MAX_KEYS --key options;
+ * Limits: dates are whole UTC days; AUDIT_MAX_KEYS --key options,
+ * AUDIT_MAX_FILES --checkpoints files;
  * AUDITSIG_CHECK_MAX checkpoints.
  */
 #include <errno.h>
@@ -64,8 +66,14 @@ static int parse_opts(int argc, char **argv, struct audit_opts *o)
 			o->since = argv[++i];
 		else if (strcmp(a, "--format") == 0 && has_val)
 			o->format = argv[++i];
-		else if (strcmp(a, "--checkpoints") == 0 && has_val)
-			o->checkpoints = argv[++i];
+		else if (strcmp(a, "--checkpoints") == 0 && has_val) {
+			if (o->ncheckpoints == AUDIT_MAX_FILES) {
+				fprintf(stderr, "grondslag audit: at most %d --checkpoints files\n",
+					AUDIT_MAX_FILES);
+				return -1;
+			}
+			o->checkpoints[o->ncheckpoints++] = argv[++i];
+		}
 		else if (strcmp(a, "--against") == 0 && has_val)
 			o->against = argv[++i];
 		else if (strcmp(a, "--gnupg-home") == 0 && has_val)
@@ -97,13 +105,16 @@ static bool open_chain(const struct audit_opts *o, struct ctl_chain *ch)
 }
 
 /* Where a checkpoint was found, for the operator. */
-static void where_text(const struct auditsig_entry *e, const char *file, char *buf, size_t len)
+static void where_text(const struct auditsig_entry *e, const struct verify_env *env,
+		       const struct verify_pass *p, char *buf, size_t len)
 {
 	char a[48] = "", b[4300] = "";
+	int64_t line;
+	int k = chain_check_file_of(env, p, e->file_line, &line);
 	if (e->chain_seq)
 		snprintf(a, sizeof a, "checkpoint record %" PRId64, e->chain_seq);
-	if (e->file_line)
-		snprintf(b, sizeof b, "%s line %" PRId64, file, e->file_line);
+	if (k >= 0)
+		snprintf(b, sizeof b, "%s line %" PRId64, env->file[k], line);
 	snprintf(buf, len, "%s%s%s", a, *a && *b ? ", " : "", b);
 }
 
@@ -120,11 +131,12 @@ static void verify_print_text(const struct verify_pass *p, const struct verify_e
 		char where[4400];
 		if (e->outcome == AUDITSIG_GOOD)
 			continue;
-		where_text(e, env->file, where, sizeof where);
+		where_text(e, env, p, where, sizeof where);
 		printf("checkpoint BAD (%s): %s\n", where, e->why);
 	}
-	if (v->file_missing)
-		printf("checkpoint file %s is missing (deleted?)\n", env->file);
+	for (size_t k = 0; v->file_missing && k < env->nfiles; k++)
+		if (p->file_absent[k])
+			printf("checkpoint file %s is missing (deleted?)\n", env->file[k]);
 	if (v->found == 0) {
 		if (v->none_with_key)
 			printf("checkpoints: NONE although a key is given: deleted with the newest "
@@ -135,8 +147,11 @@ static void verify_print_text(const struct verify_pass *p, const struct verify_e
 			       env->nkeys == 0 ? " (no AuditSigningKey)" : " (no records yet)");
 		return;
 	}
-	printf("checkpoints: %zu good of %zu (%" PRId64 " in the chain, %" PRId64 " in %s)",
-	       v->found - v->bad, v->found, p->in_chain, p->in_file, env->file);
+	printf("checkpoints: %zu good of %zu (%" PRId64 " in the chain", v->found - v->bad, v->found,
+	       p->in_chain);
+	for (size_t k = 0; k < env->nfiles; k++)
+		printf(", %" PRId64 " in %s", p->file_lines[k], env->file[k]);
+	printf(")");
 	if (v->anchored > 0)
 		printf("; the last good one anchors record %" PRId64 "\n%" PRId64
 		       " records after it are not yet anchored\n", v->anchored, v->after);
@@ -169,7 +184,20 @@ static void verify_print_json(const struct verify_pass *p, const struct verify_e
 	json_key(j, "checkpoints");
 	json_obj_begin(j);
 	json_key(j, "file");
-	json_str(j, env->file);
+	json_str(j, env->file[0]);
+	json_key(j, "files");
+	json_arr_begin(j);
+	for (size_t k = 0; k < env->nfiles; k++) {
+		json_obj_begin(j);
+		json_key(j, "file");
+		json_str(j, env->file[k]);
+		json_key(j, "missing");
+		json_bool(j, p->file_absent[k]);
+		json_key(j, "in_file");
+		json_int(j, p->file_lines[k]);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
 	json_key(j, "file_missing");
 	json_bool(j, v->file_missing);
 	json_key(j, "found");
@@ -197,8 +225,15 @@ static void verify_print_json(const struct verify_pass *p, const struct verify_e
 		json_int(j, e->seq);
 		json_key(j, "chain_record");
 		json_int(j, e->chain_seq);
+		int64_t line = 0;
+		int k = chain_check_file_of(env, p, e->file_line, &line);
+		json_key(j, "file");
+		if (k >= 0)
+			json_str(j, env->file[k]);
+		else
+			json_null(j);
 		json_key(j, "file_line");
-		json_int(j, e->file_line);
+		json_int(j, line);
 		json_key(j, "why");
 		json_str(j, e->why);
 		json_obj_end(j);
@@ -294,7 +329,7 @@ int cmd_audit(int argc, char **argv)
 	struct audit_opts o;
 	if (argc < 2 || parse_opts(argc, argv, &o) != 0) {
 		fprintf(stderr, "usage: grondslag audit verify [-c CONFIG] [--database FILE]"
-				" [--checkpoints FILE | --against FILE] [--key FPR]... [--gnupg-home DIR]"
+				" [--checkpoints FILE... | --against FILE] [--key FPR]... [--gnupg-home DIR]"
 				" [--json]\n"
 				"       grondslag audit export [-c CONFIG] [--database FILE]"
 				" [--since YYYY-MM-DD] [--format jsonl|csv]\n");

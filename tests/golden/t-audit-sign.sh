@@ -109,6 +109,45 @@ out=$("$BIN" audit verify -c "$W/g.conf" --json 2>&1)
 echo "$out" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); c=d["checkpoints"]; sys.exit(0 if d["intact"] and c["found"]==4 and c["anchored_seq"]==20 and c["unanchored"]==2 and c["problems"]==[] else 1)' &&
 	ok "verify --json: checkpoints object" || not_ok "verify --json" "$out"
 
+# two relays of one store, each with the checkpoints it wrote while it
+# held the lease: one run verifies against both files
+head -n 2 "$CP" >"$W/relay-a.cp"
+tail -n +3 "$CP" >"$W/relay-b.cp"
+out=$("$BIN" audit verify -c "$W/g.conf" --checkpoints "$W/relay-a.cp" --checkpoints "$W/relay-b.cp" 2>&1)
+rc=$?
+[ $rc = 0 ] && echo "$out" | grep -q "checkpoints: 4 good of 4 (4 in the chain, 2 in .*relay-a.cp, 2 in .*relay-b.cp)" &&
+	ok "verify against two relays' files: each counted" || not_ok "two files" "rc $rc: $out"
+cp "$W/relay-b.cp" "$W/relay-b.good"
+flip_line2() {	# FILE: one character of line 2's signature changed
+	"$PY" - "$1" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().split("\n")
+head, sig = lines[1].split(" sig=")
+k = len(sig) // 2
+lines[1] = head + " sig=" + sig[:k] + ("B" if sig[k] != "B" else "C") + sig[k + 1:]
+open(sys.argv[1], "w").write("\n".join(lines))
+PY
+}
+flip_line2 "$W/relay-b.cp"
+out=$("$BIN" audit verify -c "$W/g.conf" --checkpoints "$W/relay-a.cp" --checkpoints "$W/relay-b.cp" --json 2>&1)
+rc=$?
+echo "$out" | "$PY" -c 'import json,sys; d=json.load(sys.stdin); c=d["checkpoints"]; p=c["problems"]; sys.exit(0 if not d["intact"] and [f["in_file"] for f in c["files"]]==[2,2] and len(p)==1 and p[0]["file"].endswith("relay-b.cp") and p[0]["file_line"]==2 else 1)' &&
+	[ $rc = 2 ] && ok "a bad line in the second file: named by that file and its own line number" ||
+	not_ok "bad line in the second file" "rc $rc: $out"
+out=$("$BIN" audit verify -c "$W/g.conf" --checkpoints "$W/relay-a.cp" --checkpoints "$W/relay-c.cp" 2>&1)
+rc=$?
+[ $rc = 2 ] && echo "$out" | grep -q "checkpoint file .*relay-c.cp is missing" &&
+	! echo "$out" | grep -q "relay-a.cp is missing" &&
+	ok "one of two files missing: exit 2, that one named" || not_ok "second file missing" "rc $rc: $out"
+set --
+i=0
+while [ $i -lt 17 ]; do set -- "$@" --checkpoints "$W/relay-a.cp"; i=$((i + 1)); done
+out=$("$BIN" audit verify -c "$W/g.conf" "$@" 2>&1)
+rc=$?
+[ $rc != 0 ] && echo "$out" | grep -q "at most 16 --checkpoints files" &&
+	ok "17 --checkpoints files: refused, said" || not_ok "17 files" "rc $rc: $out"
+mv "$W/relay-b.good" "$W/relay-b.cp"
+
 # tamper NAME SQL|- WANT [EDIT]: run SQL (triggers dropped) on a copy of
 # the store and the shell command EDIT on the copy of the file ($W/t.cp);
 # verify must exit 2 and print WANT.
