@@ -41,6 +41,14 @@ bool idscan_is_mail_header(const char *nm, size_t l);		/* "from", "to", "van" ..
 
 /* Is s[0..len) one of the n names of l? */
 bool idscan_name_in(const char *const *l, size_t n, const char *s, size_t len);
+/* The marks of 64 bytes: value marks ('@', '.', ':'), other candidates
+ * (defanging, a password word, a signature) and line ends, bit k for
+ * byte k.  val and oth are supersets of the candidates: each bit is
+ * settled by idscan_cand_at. */
+struct idscan_block {
+	uint64_t val, oth, nl;
+};
+
 /* ---- the scanner's state, shared by idscan.c (judging lines) and
  * idscan_stream.c (driving them) ------------------------------------- */
 
@@ -56,6 +64,12 @@ enum { CARRIED_NONE, CARRIED_LINE, CARRIED_OVERLONG };
 
 /* Where a line looked back at lies. */
 enum { SEG_CHUNK, SEG_CARRIED, SEG_HIST, SEG_DONE };
+
+/* Blocks of 64 bytes classified in one go (idscan_stream.c): the first
+ * run after a judged line is short (the next line worth a look is often
+ * near), the later ones longer. */
+#define RUN_FIRST 4
+#define RUN_MAX 32
 
 #define LABEL_MEMO 16	/* label names whose worth is kept (idscan_stream.c) */
 #define LABEL_NAME_MAX 40
@@ -107,6 +121,13 @@ struct idscan {
 	unsigned long long line_start;	/* of the carried line */
 	unsigned char role[MAX_CELLS];
 	bool has_user_col, has_pass_col;
+	/* the last blocks the chunk's search classified (blocks_nb of them,
+	 * the first at blocks_at): the next search, which mostly starts a
+	 * line or two later, settles their bits instead of classifying
+	 * them again; none at the start of a chunk */
+	struct idscan_block blocks[RUN_MAX];
+	const char *blocks_at;
+	size_t blocks_nb;
 	struct label_memo labels[LABEL_MEMO];	/* a pure function's answers */
 };
 
@@ -221,13 +242,6 @@ __attribute__((always_inline)) static inline bool idscan_cand_at(const char *p, 
 }
 
 
-/* The marks of 64 bytes: value marks ('@', '.', ':'), other candidates
- * (defanging, a password word, a signature) and line ends, bit k for
- * byte k.  val and oth are supersets of the candidates: each bit is
- * settled by idscan_cand_at. */
-struct idscan_block {
-	uint64_t val, oth, nl;
-};
 /* The marks of p[i, i + 64) (p[i - 1] to p[i + 66] readable); false
  * when no vector path is built in. */
 bool idscan_cand_block(const char *p, size_t i, struct idscan_block *b);

@@ -49,7 +49,7 @@ static void follow_on(struct idscan *s, unsigned long long start)
 	}
 }
 
-static const char *find_worth(struct idscan *s, const char *p, const char *end);
+static const char *find_worth(struct idscan *s, const char *p, const char *end, bool in_chunk);
 
 /* Where a line longer than IDSCAN_LINE_MAX is cut. */
 static bool window_sep(char c)
@@ -76,7 +76,7 @@ static size_t window_len(const char *p, size_t n)
  * like a line passed over, it ends what only a next line could go on. */
 static void judge_window(struct idscan *s, int seg, const char *p, size_t n)
 {
-	if (s->hot || find_worth(s, p, p + n) != NULL) {
+	if (s->hot || find_worth(s, p, p + n, false) != NULL) {
 		s->lflags = idscan_line_flags(p, n);
 		s->cur_seg = seg;
 		s->cur_ls = p;
@@ -383,44 +383,66 @@ static size_t worth_in_block(struct idscan *s, const char *p, size_t n, size_t i
 	return n;
 }
 
-/* Blocks classified in one go: the first run after a judged line is
- * short (the next line worth a look is often near), the later ones
- * longer, so that little is classified in vain. */
-#define RUN_FIRST 4
-#define RUN_MAX 32
+/* Settle the classified blocks b[0, nb): the first begins sh bytes
+ * before p + i (those bits are not the range's), each next one 64 bytes
+ * on; *i moves past them.  The start of the line to judge, or n. */
+static size_t settle_run(struct idscan *s, const char *p, size_t n, size_t *i,
+			 const struct idscan_block *b, size_t nb, unsigned sh, bool exact,
+			 struct worth_pos *w)
+{
+	for (const struct idscan_block *e = b + nb; b < e; b++, *i += 64 - sh, sh = 0) {
+		uint64_t val = b->val >> sh, oth = b->oth >> sh, nl = b->nl >> sh;
+		if ((val | oth) != 0) {
+			size_t r = worth_in_block(s, p, n, *i, val, oth, nl, exact, w);
+			if (r < n)
+				return r;
+		} else if (nl != 0) {	/* lines without a candidate */
+			if (*i + (size_t)__builtin_ctzll(nl) - w->ls > IDSCAN_LINE_MAX)
+				return w->ls;	/* a long line: its windows */
+			w->ls = *i + 64 - (size_t)__builtin_clzll(nl);
+			w->settled = false;
+		}
+	}
+	return n;
+}
 
 /* The start of the first line in [p, end) that holds a candidate worth
  * judging or is longer than IDSCAN_LINE_MAX (judged in windows), or
  * NULL.  Runs of blocks of 64 bytes give the candidates and line ends
  * as bit masks: a line is never searched for its start or end, and a
  * block without a mark costs a test and, if it ends lines, the check of
- * their length. */
-static const char *find_worth(struct idscan *s, const char *p, const char *end)
+ * their length.  in_chunk: [p, end) is the rest of the chunk
+ * (idscan_update), whose blocks are kept for the next search. */
+static const char *find_worth(struct idscan *s, const char *p, const char *end, bool in_chunk)
 {
-	size_t n = (size_t)(end - p), i = 0, want = RUN_FIRST;
+	size_t n = (size_t)(end - p), i = 0, want = RUN_FIRST, r;
 	struct worth_pos w = {0, false};
-	struct idscan_block run[RUN_MAX];
+	struct idscan_block local[RUN_MAX], *run = in_chunk ? s->blocks : local;
 	bool exact = idscan_cand_val_exact();
+	/* a line end before p (readable): the byte the rule takes before a
+	 * range is the real one, the blocks of the chunk are valid from p */
+	bool lead = in_chunk && p > s->chunk_buf && p[-1] == '\n';
+	if (lead && s->blocks_nb > 0 && p >= s->blocks_at && p < s->blocks_at + 64 * s->blocks_nb) {
+		size_t k = (size_t)(p - s->blocks_at) / 64;
+		r = settle_run(s, p, n, &i, s->blocks + k, s->blocks_nb - k,
+			       (unsigned)((size_t)(p - s->blocks_at) % 64), exact, &w);
+		if (r < n)
+			return p + r;
+	}
 	while (i < n) {
-		size_t r;
-		size_t nb = i >= 1 && i + 67 <= n ? (n - 67 - i) / 64 + 1 : 0;
+		size_t nb = (i >= 1 || lead) && i + 67 <= n ? (n - 67 - i) / 64 + 1 : 0;
 		if (nb > want)
 			nb = want;
 		if (nb > 0 && idscan_cand_blocks(p, i, nb, run)) {
 			if (want < RUN_MAX)
 				want *= 2;
-			for (const struct idscan_block *b = run; b < run + nb; b++, i += 64) {
-				if ((b->val | b->oth) != 0) {
-					r = worth_in_block(s, p, n, i, b->val, b->oth, b->nl, exact, &w);
-					if (r < n)
-						return p + r;
-				} else if (b->nl != 0) {	/* lines without a candidate */
-					if (i + (size_t)__builtin_ctzll(b->nl) - w.ls > IDSCAN_LINE_MAX)
-						return p + w.ls;	/* a long line: its windows */
-					w.ls = i + 64 - (size_t)__builtin_clzll(b->nl);
-					w.settled = false;
-				}
+			if (in_chunk) {
+				s->blocks_at = p + i;
+				s->blocks_nb = nb;
 			}
+			r = settle_run(s, p, n, &i, run, nb, 0, exact, &w);
+			if (r < n)
+				return p + r;
 			continue;
 		}
 		/* The edges (the first block, which has no byte before it,
@@ -459,7 +481,7 @@ static void end_carried(struct idscan *s, unsigned long long nl_at)
 	s->carried_len = s->llen;
 	s->carried_nl = nl_at;
 	if (!s->overlong) {
-		if (s->hot || find_worth(s, s->line, s->line + s->llen) != NULL) {
+		if (s->hot || find_worth(s, s->line, s->line + s->llen, false) != NULL) {
 			unsigned lf = LF_UNKNOWN;
 			header_lookback(s, SEG_CARRIED, s->line, s->llen, s->line_start, &lf);
 			judge_at(s, SEG_CARRIED, s->line, s->llen, s->line_start, nl_at, lf);
@@ -525,6 +547,7 @@ void idscan_begin(struct idscan *s, bool markup)
 	s->hlen = 0;
 	s->carried = CARRIED_NONE;
 	s->chunk_buf = s->chunk_lo = NULL;
+	s->blocks_nb = 0;
 	s->pos = s->judged_end = s->line_start = 0;
 	idscan_drop_run(s);
 }
@@ -533,6 +556,7 @@ int idscan_update(struct idscan *s, const char *buf, size_t len)
 {
 	const char *p = buf, *end = buf + len;
 	s->chunk_buf = buf;
+	s->blocks_nb = 0;
 	s->chunk_base = s->pos;
 	s->pos += len;
 	s->carried = CARRIED_NONE;
@@ -547,7 +571,7 @@ int idscan_update(struct idscan *s, const char *buf, size_t len)
 	}
 	s->chunk_lo = p;
 	while (p < end && s->rc == 0) {
-		const char *ls = s->hot ? p : find_worth(s, p, end);
+		const char *ls = s->hot ? p : find_worth(s, p, end, true);
 		if (ls == NULL) {
 			/* none left: only the cut last line may go on */
 			end_chunk(s, line_start(p, end), end);
