@@ -8,8 +8,10 @@
  * 'd' (defanged separators).  With AVX2 (chosen at run time) it finds
  * them 64 bytes at a time with nibble-table lookups that are exact for
  * '.' and ':' (a sentence period or "Subject: x" never leaves the
- * registers); with SSE2 (the x86-64 baseline) a compare-based superset
- * test does the same job.  Only blocks with anchors reach scalar code:
+ * registers); with AVX-512 VBMI the same test takes one table lookup per
+ * role on aligned blocks; with SSE2 (the x86-64 baseline) a compare-based
+ * superset test does the same job.  Only blocks with anchors reach scalar
+ * code:
  *  - a lone ':' run as in "font-size:14px" or "12:30:45" and a lone '.'
  *    as in "EUR 12.50" are settled from bit masks, the run's other colons
  *    with it (a run that straddles the block is looked at again in a
@@ -27,10 +29,8 @@
  * same way; tests/unit/test_ipscan.c runs every row inside long text
  * (fast paths) and in pieces (general parser).  Without SSE2 (or with
  * -DIPSCAN_SCALAR) a scalar loop with the same anchor test is used;
- * -DIPSCAN_NO_AVX2 leaves AVX2 out; ipscan_scan_path() lets a test run the
- * SSE2 loop on an AVX2 machine.  (An AVX-512 copy of the loop measured
- * slower than AVX2 on AMD Zen 4: its unaligned 64-byte loads at p - 1 and
- * p + 1 split a cache line every time.)
+ * -DIPSCAN_NO_AVX2 leaves AVX2 and AVX-512 out, -DIPSCAN_NO_AVX512 only
+ * AVX-512; ipscan_scan_path() lets a test run any loop the processor has.
  *
  * Every match then passes the context rule (ipscan_ctx.c), which reads
  * its surroundings from the same view and may hold it until the tokens
@@ -178,7 +178,7 @@ struct block {
 };
 
 /* The instruction set a copy of the block loop is made for. */
-enum { ISA_SSE2, ISA_AVX2 };
+enum { ISA_SSE2, ISA_AVX2, ISA_AVX512 };
 
 /* Combine the masks of 64 bytes at p into candidate bits. */
 static inline uint64_t combine(const uint8_t *p, uint64_t sep, uint64_t hc, uint64_t hcx)
@@ -349,6 +349,106 @@ __attribute__((target("avx2"))) static inline void block_masks_avx2(const uint8_
 	b->digit = d0 | d1 << 32;
 }
 
+#if !defined(IPSCAN_NO_AVX512)
+#define IPSCAN_AVX512 1
+#define AVX512_TARGET "avx512f,avx512bw,avx512vbmi,avx2"
+
+/*
+ * The AVX-512 block test: the same three role classes as the AVX2 one,
+ * but each from one vpermt2b into a 128-entry table (made from the nibble
+ * tables when the loop starts; bytes >= 0x80 are zeroed by a mask), so a
+ * block costs one load, two byte shifts and three lookups.  The blocks sit
+ * on a 64-byte grid of the memory: the byte before and after each block
+ * come from the blocks either side (the previous one kept, the next one
+ * loaded for the next round), so no load ever splits a cache line - the
+ * unaligned 64-byte loads at p - 1 and p + 1 of a plain copy of the AVX2
+ * loop split one every time and made it slower than AVX2 on AMD Zen 4.
+ * The grid's first block may start before the scan position: its bits
+ * below it are dropped.
+ */
+struct roles512 {
+	__m512i self[2], before[2], after[2], prev_idx, next_idx;
+};
+
+/* 0, 1, ..., 63: the lookup indices of a table's first half. */
+#define R4(b) b, b + 1, b + 2, b + 3
+#define R16(b) R4(b), R4(b + 4), R4(b + 8), R4(b + 12)
+static const uint8_t iota64[64] = {R16(0), R16(16), R16(32), R16(48)};
+#undef R16
+#undef R4
+
+/* The 128-entry table of one role, from its nibble tables. */
+__attribute__((target(AVX512_TARGET))) static inline void table512(const uint8_t *lo,
+								    const uint8_t *hi, __m512i t[2])
+{
+	__m512i l = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)lo));
+	__m512i h = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)hi));
+	__m512i x = _mm512_loadu_si512(iota64);
+	for (int k = 0; k < 2; k++) {
+		__m512i y = _mm512_add_epi8(x, _mm512_set1_epi8((char)(64 * k)));
+		__m512i n = _mm512_and_si512(_mm512_srli_epi16(y, 4), _mm512_set1_epi8(0x0f));
+		t[k] = _mm512_and_si512(_mm512_shuffle_epi8(l, y), _mm512_shuffle_epi8(h, n));
+	}
+}
+
+__attribute__((target(AVX512_TARGET))) static inline void roles512_load(struct roles512 *r)
+{
+	__m512i x = _mm512_loadu_si512(iota64);
+
+	table512(self_lo, self_hi, r->self);
+	table512(before_lo, before_hi, r->before);
+	table512(after_lo, after_hi, r->after);
+	/* byte j of the block before: byte 63 + j of "previous, this";
+	 * byte j of the block after: byte 1 + j of "this, next" */
+	r->prev_idx = _mm512_add_epi8(x, _mm512_set1_epi8(63));
+	r->next_idx = _mm512_add_epi8(x, _mm512_set1_epi8(1));
+}
+
+/* The classes of the 64 bytes x in one role (t: its table), 0 for bytes
+ * >= 0x80 (vpermt2b reads only the low seven bits of an index). */
+__attribute__((target(AVX512_TARGET))) static inline __m512i role512(__m512i x, const __m512i t[2])
+{
+	return _mm512_maskz_permutex2var_epi8(~_mm512_movepi8_mask(x), t[0], x, t[1]);
+}
+
+/* Anchor bits of the grid block x between the blocks prev and next. */
+__attribute__((target(AVX512_TARGET))) static inline uint64_t block512(__m512i prev, __m512i x,
+								      __m512i next,
+								      const struct roles512 *r)
+{
+	__m512i before = _mm512_permutex2var_epi8(prev, r->prev_idx, x);
+	__m512i after = _mm512_permutex2var_epi8(x, r->next_idx, next);
+	__m512i self = role512(x, r->self);
+	__m512i b = role512(before, r->before), a = role512(after, r->after);
+	/* 0x80: self & before & after */
+	return _mm512_test_epi8_mask(self, _mm512_ternarylogic_epi32(self, b, a, 0x80));
+}
+
+/* The first grid block from view index i up to stop (the blocks and the
+ * one after the last in the view) that has anchors at or after i: its
+ * anchor bits, its view index in *at.  0 when there is none; *at is then
+ * where the grid stopped.  p + i - (p + i) % 64 must be in the view. */
+__attribute__((target(AVX512_TARGET))) static inline uint64_t grid_next(const uint8_t *p, int64_t i,
+									int64_t stop, int64_t *at,
+									const struct roles512 *r)
+{
+	int64_t a = i - (int64_t)((uintptr_t)(p + i) & 63);
+	__m512i prev = _mm512_set1_epi8((char)p[i - 1]);	/* only read when a == i */
+	__m512i x = _mm512_load_si512((const void *)(p + a));
+	__m512i next = _mm512_load_si512((const void *)(p + a + 64));
+	uint64_t m = block512(prev, x, next, r) & (~0ULL << (i - a));
+
+	while (m == 0 && (a += 64) <= stop) {
+		prev = x;
+		x = next;
+		next = _mm512_load_si512((const void *)(p + a + 64));
+		m = block512(prev, x, next, r);
+	}
+	*at = a;
+	return m;
+}
+
+#endif
 #endif
 
 /* The block-local twin of fast_not_v6() (ipscan_token.c): a ':' anchor at
@@ -610,8 +710,14 @@ __attribute__((always_inline)) static inline int scan_blocks(struct ipscan *s, s
 	int rc;
 #ifdef IPSCAN_AVX2
 	struct roles r;
-	if (isa == ISA_AVX2)
+	if (isa >= ISA_AVX2)
 		roles_load(&r);
+#endif
+#ifdef IPSCAN_AVX512
+	struct roles512 r5;
+	int64_t stop512 = v->len - 128 < end - 64 ? v->len - 128 : end - 64;
+	if (isa == ISA_AVX512)
+		roles512_load(&r5);
 #endif
 
 	while (i <= stop) {
@@ -622,9 +728,30 @@ __attribute__((always_inline)) static inline int scan_blocks(struct ipscan *s, s
 		}
 		uint64_t m = 0;
 		struct block b;
+#ifdef IPSCAN_AVX512
+		int64_t at;
+		if (isa == ISA_AVX512 && i <= stop512 && i >= (int64_t)((uintptr_t)(v->p + i) & 63)) {
+			/* the grid's blocks while the one after each is in the
+			 * view; the last few go the AVX2 way */
+			if ((m = grid_next(v->p, i, stop512, &at, &r5)) == 0) {
+				i = at;
+				continue;
+			}
+			block_masks_avx2(v->p + at, &b);
+			if ((rc = settle(s, v, at, m, &b, pi, avx2)) != SCAN_DONE)
+				return rc;
+			i = at + 64;
+			continue;
+		}
+#endif
 #ifdef IPSCAN_AVX2
-		if (isa == ISA_AVX2) {
-			for (; i <= stop; i += 64)
+		if (isa >= ISA_AVX2) {
+			int64_t last = stop;
+#ifdef IPSCAN_AVX512
+			if (isa == ISA_AVX512 && i <= stop512)
+				last = i;	/* one block, until the grid can start */
+#endif
+			for (; i <= last; i += 64)
 				if ((m = block_avx2(v->p + i, &r)) != 0)
 					break;
 			if (m != 0)
@@ -638,8 +765,8 @@ __attribute__((always_inline)) static inline int scan_blocks(struct ipscan *s, s
 		}
 		if (m != 0 && (rc = settle(s, v, i, m, &b, pi, avx2)) != SCAN_DONE)
 			return rc;
-		if (i <= stop)
-			i += 64;
+		if (m != 0)
+			i += 64;	/* past the block settled */
 	}
 	*pi = i;
 	return SCAN_DONE;
@@ -649,6 +776,15 @@ static int scan_blocks_sse2(struct ipscan *s, struct ipscan_view *v, int64_t *pi
 {
 	return scan_blocks(s, v, pi, end, ISA_SSE2);
 }
+
+#ifdef IPSCAN_AVX512
+__attribute__((target(AVX512_TARGET))) static int scan_blocks_avx512(struct ipscan *s,
+								    struct ipscan_view *v,
+								    int64_t *pi, int64_t end)
+{
+	return scan_blocks(s, v, pi, end, ISA_AVX512);
+}
+#endif
 
 #ifdef IPSCAN_AVX2
 __attribute__((target("avx2"))) static int scan_blocks_avx2(struct ipscan *s, struct ipscan_view *v,
@@ -665,6 +801,11 @@ static int ipscan_path = -1;
 static bool have_path(enum ipscan_path want)
 {
 	switch (want) {
+#ifdef IPSCAN_AVX512
+	case IPSCAN_PATH_AVX512:
+		return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+		       __builtin_cpu_supports("avx512vbmi");
+#endif
 #ifdef IPSCAN_AVX2
 	case IPSCAN_PATH_AVX2:
 		return __builtin_cpu_supports("avx2");
@@ -678,6 +819,8 @@ static bool have_path(enum ipscan_path want)
 
 static int best_path(void)
 {
+	if (have_path(IPSCAN_PATH_AVX512))
+		return IPSCAN_PATH_AVX512;
 	return have_path(IPSCAN_PATH_AVX2) ? IPSCAN_PATH_AVX2 : IPSCAN_PATH_SSE2;
 }
 
@@ -717,6 +860,11 @@ static int scan_view(struct ipscan *s, struct ipscan_view *v, uint64_t from, uin
 		path = best_path();
 		__atomic_store_n(&ipscan_path, path, __ATOMIC_RELAXED);
 	}
+#ifdef IPSCAN_AVX512
+	if (path == IPSCAN_PATH_AVX512)
+		rc = scan_blocks_avx512(s, v, &i, end);
+	else
+#endif
 #ifdef IPSCAN_AVX2
 	if (path == IPSCAN_PATH_AVX2)
 		rc = scan_blocks_avx2(s, v, &i, end);
