@@ -12,10 +12,10 @@
  * role on aligned blocks; with SSE2 (the x86-64 baseline) a compare-based
  * superset test does the same job.  Only blocks with anchors reach scalar
  * code:
- *  - a lone ':' run as in "font-size:14px" or "12:30:45" and a lone '.'
- *    as in "EUR 12.50" are settled from bit masks, the run's other colons
- *    with it (a run that straddles the block is looked at again in a
- *    64-byte window centred on the colon);
+ *  - a lone ':' run as in "font-size:14px", "12:30:45" or "12:30:45.617"
+ *    and a lone '.' as in "EUR 12.50" are settled from bit masks, the
+ *    run's other colons with it (a run that straddles the block is looked
+ *    at again in a 64-byte window centred on the colon);
  *  - a plain dotted quad or a plain IPv6 address between plain delimiters
  *    (the bulk of any IP list) is read straight from the buffer, reported,
  *    and its own separators dropped from the mask (ipscan_fast_v4(),
@@ -453,11 +453,13 @@ __attribute__((target(AVX512_TARGET))) static inline uint64_t grid_next(const ui
 
 /* The block-local twin of fast_not_v6() (ipscan_token.c): a ':' anchor at
  * bit whose run of hex digits and colons lies inside the block, is not
- * next to a defang bracket or a dot, and has fewer than six colons and no
- * "::" cannot be an address.  Same rule, same limits, decided from the
- * masks without a call.  Returns the block index where the run ends (the
- * run's other colons are settled with it), -1 when the run may hold an
- * address, 0 when it leaves the block (undecided here). */
+ * next to a defang bracket, and has fewer than six colons and no "::"
+ * cannot be an address.  Same rule, same limits, decided from the masks
+ * without a call.  Returns the block index where scanning resumes: where
+ * the run ends (the run's other colons are settled with it), or before a
+ * dot, where the general path resumes; -1 when the run may hold an
+ * address or is left to the general path, 0 when it leaves the block
+ * (undecided here). */
 static inline int colon_run_rejects(const uint8_t *p, const struct block *b, int bit)
 {
 	uint64_t other = ~b->hc;
@@ -470,12 +472,23 @@ static inline int colon_run_rejects(const uint8_t *p, const struct block *b, int
 	if (bit - start >= 40 || end - bit >= 40)
 		return -1;
 	int after = p[end], before = p[start - 1];
-	if (before == ']' || after == '[' || after == '(' || after == '{' || after == '.')
+	if (before == ']' || after == '[' || after == '(' || after == '{')
 		return -1;
 	uint64_t run = (above & -above) - 1;	/* bits below end */
 	run &= ~((1ULL << start) - 1);
 	uint64_t col = b->colon & run;
-	return (col & (col >> 1)) == 0 && __builtin_popcountll(col) < 6 ? end : -1;
+	if ((col & (col >> 1)) != 0 || __builtin_popcountll(col) >= 6)
+		return -1;
+	if (after != '.')
+		return end;
+	/* "10:08:28.617": with no "::" and so few colons not even a dotted
+	 * tail makes an address; the general path resumes at the last
+	 * group when it is decimal (a dotted quad may start there: "abc:
+	 * 8.8.8.8"), v6_run_end() in ipscan_token.c.  A group with letters
+	 * is left to it. */
+	int last = 63 - __builtin_clzll(col);	/* below end, so at most 62 */
+	uint64_t group = run & ~((2ULL << last) - 1);
+	return group != 0 && (group & ~b->digit) == 0 ? last + 1 : -1;
 }
 
 /* is_anchor() for a byte whose neighbours are in memory. */
