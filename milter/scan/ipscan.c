@@ -646,7 +646,8 @@ __attribute__((always_inline)) static inline int settle(struct ipscan *s, struct
 		struct ipscan_ctx ctx;
 
 		m &= m - 1;
-		if (a < r || !anchor_raw(p + a))
+		/* the AVX2 and AVX-512 bits are exact but for brackets */
+		if (a < r || ((!avx2 || (p[a] != '.' && p[a] != ':')) && !anchor_raw(p + a)))
 			continue;
 		if (p[a] == '.') {
 			if (lone_dot_rejects(p + i, b, bit)) {
