@@ -424,6 +424,20 @@ __attribute__((target(AVX512_TARGET))) static inline uint64_t block512(__m512i p
 	return _mm512_test_epi8_mask(self, _mm512_ternarylogic_epi32(self, b, a, 0x80));
 }
 
+/* block_masks_avx2() for the aligned grid block at p, with mask compares. */
+__attribute__((target(AVX512_TARGET))) static inline void block_masks512(const uint8_t *p,
+									struct block *b)
+{
+	__m512i x = _mm512_load_si512((const void *)p);
+	__m512i l = _mm512_sub_epi8(_mm512_or_si512(x, _mm512_set1_epi8(0x20)),
+				    _mm512_set1_epi8('a'));
+	uint64_t dig = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(x, _mm512_set1_epi8('0')),
+					      _mm512_set1_epi8(10));
+	b->colon = _mm512_cmpeq_epi8_mask(x, _mm512_set1_epi8(':'));
+	b->digit = dig;
+	b->hc = dig | b->colon | _mm512_cmplt_epu8_mask(l, _mm512_set1_epi8(6));
+}
+
 /* The first grid block from view index i up to stop (the blocks and the
  * one after the last in the view) that has anchors at or after i: its
  * anchor bits, its view index in *at.  0 when there is none; *at is then
@@ -751,7 +765,7 @@ __attribute__((always_inline)) static inline int scan_blocks(struct ipscan *s, s
 				i = at;
 				continue;
 			}
-			block_masks_avx2(v->p + at, &b);
+			block_masks512(v->p + at, &b);
 			if ((rc = settle(s, v, at, m, &b, pi, avx2)) != SCAN_DONE)
 				return rc;
 			i = at + 64;
