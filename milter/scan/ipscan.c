@@ -8,12 +8,14 @@
  * 'd' (defanged separators).  With AVX2 (chosen at run time) it finds
  * them 64 bytes at a time with nibble-table lookups that are exact for
  * '.' and ':' (a sentence period or "Subject: x" never leaves the
- * registers); with SSE2 (the x86-64 baseline) a compare-based superset
- * test does the same job.  Only blocks with anchors reach scalar code:
- *  - a lone ':' run as in "font-size:14px" or "12:30:45" and a lone '.'
- *    as in "EUR 12.50" are settled from bit masks, the run's other colons
- *    with it (a run that straddles the block is looked at again in a
- *    64-byte window centred on the colon);
+ * registers); with AVX-512 VBMI the same test takes one table lookup per
+ * role on aligned blocks; with SSE2 (the x86-64 baseline) a compare-based
+ * superset test does the same job (the block tests: ipscan_block.h).
+ * Only blocks with anchors reach scalar code:
+ *  - a lone ':' run as in "font-size:14px", "12:30:45" or "12:30:45.617"
+ *    and a lone '.' as in "EUR 12.50" are settled from bit masks, the
+ *    run's other colons with it (a run that straddles the block is looked
+ *    at again in a 64-byte window centred on the colon);
  *  - a plain dotted quad or a plain IPv6 address between plain delimiters
  *    (the bulk of any IP list) is read straight from the buffer, reported,
  *    and its own separators dropped from the mask (ipscan_fast_v4(),
@@ -27,10 +29,8 @@
  * same way; tests/unit/test_ipscan.c runs every row inside long text
  * (fast paths) and in pieces (general parser).  Without SSE2 (or with
  * -DIPSCAN_SCALAR) a scalar loop with the same anchor test is used;
- * -DIPSCAN_NO_AVX2 leaves AVX2 out; ipscan_scan_path() lets a test run the
- * SSE2 loop on an AVX2 machine.  (An AVX-512 copy of the loop measured
- * slower than AVX2 on AMD Zen 4: its unaligned 64-byte loads at p - 1 and
- * p + 1 split a cache line every time.)
+ * -DIPSCAN_NO_AVX2 leaves AVX2 and AVX-512 out, -DIPSCAN_NO_AVX512 only
+ * AVX-512; ipscan_scan_path() lets a test run any loop the processor has.
  *
  * Every match then passes the context rule (ipscan_ctx.c), which reads
  * its surroundings from the same view and may hold it until the tokens
@@ -139,225 +139,17 @@ static int examine(struct ipscan *s, struct ipscan_view *v, int64_t i)
 }
 
 #if defined(__SSE2__) && !defined(IPSCAN_SCALAR)
-/*
- * The block test: for 64 bytes at p, a mask of separator bytes ('.', ':',
- * '[', '(', '{') that have a hex digit or ':' before them and a hex digit,
- * ':' or '.' after them.  That is a superset of the anchors; is_anchor()
- * then settles each bit with the exact rule.  Most blocks of prose have no
- * bit set, and a block without any separator costs five compares per 16
- * bytes.
- */
-
-/* Candidate bits of 16 bytes: separator & hex-or-colon before & hex,
- * colon or dot after, without the bits that need bytes outside x (the
- * caller shifts the 64-bit masks). */
-static inline void sse_masks(__m128i x, unsigned *sep, unsigned *hc, unsigned *hcx,
-			     unsigned *colon, unsigned *digit)
-{
-	__m128i dot = _mm_cmpeq_epi8(x, _mm_set1_epi8('.'));
-	__m128i col = _mm_cmpeq_epi8(x, _mm_set1_epi8(':'));
-	__m128i brk = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('[')),
-						_mm_cmpeq_epi8(x, _mm_set1_epi8('('))),
-				   _mm_cmpeq_epi8(x, _mm_set1_epi8('{')));
-	__m128i d = _mm_sub_epi8(x, _mm_set1_epi8('0'));
-	__m128i dig = _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d);
-	__m128i l = _mm_sub_epi8(_mm_or_si128(x, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
-	__m128i let = _mm_cmpeq_epi8(_mm_min_epu8(l, _mm_set1_epi8(5)), l);
-	__m128i h = _mm_or_si128(_mm_or_si128(dig, let), col);
-	*sep = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_or_si128(dot, col), brk));
-	*hc = (unsigned)_mm_movemask_epi8(h);
-	*hcx = (unsigned)_mm_movemask_epi8(_mm_or_si128(h, dot));
-	*colon = (unsigned)_mm_movemask_epi8(col);
-	*digit = (unsigned)_mm_movemask_epi8(dig);
-}
-
-/* The masks of one 64-byte block: candidate anchors, hex-or-colon bytes,
- * colons. */
-struct block {
-	uint64_t cand, hc, colon, digit;
-};
-
-/* The instruction set a copy of the block loop is made for. */
-enum { ISA_SSE2, ISA_AVX2 };
-
-/* Combine the masks of 64 bytes at p into candidate bits. */
-static inline uint64_t combine(const uint8_t *p, uint64_t sep, uint64_t hc, uint64_t hcx)
-{
-	uint64_t before = (ipscan_class[p[-1]] & IPC_HEXC) ? 1 : 0;
-	uint64_t after = (ipscan_class[p[64]] & (IPC_HEXC | IPC_NB)) ? 1 : 0;
-	return sep & (hc << 1 | before) & (hcx >> 1 | after << 63);
-}
-
-/* Candidate bits of 64 bytes with SSE2. */
-static inline uint64_t block_sse2(const uint8_t *p, struct block *b)
-{
-	unsigned s[4], h[4], hx[4], c[4], d[4];
-	for (int k = 0; k < 4; k++)
-		sse_masks(_mm_loadu_si128((const __m128i *)(p + 16 * k)), &s[k], &h[k], &hx[k],
-			  &c[k], &d[k]);
-	uint64_t sep = (uint64_t)s[0] | (uint64_t)s[1] << 16 | (uint64_t)s[2] << 32 |
-		       (uint64_t)s[3] << 48;
-	if (sep == 0)
-		return 0;
-	b->hc = (uint64_t)h[0] | (uint64_t)h[1] << 16 | (uint64_t)h[2] << 32 | (uint64_t)h[3] << 48;
-	b->colon = (uint64_t)c[0] | (uint64_t)c[1] << 16 | (uint64_t)c[2] << 32 |
-		   (uint64_t)c[3] << 48;
-	b->digit = (uint64_t)d[0] | (uint64_t)d[1] << 16 | (uint64_t)d[2] << 32 |
-		   (uint64_t)d[3] << 48;
-	b->cand = combine(p, sep, b->hc,
-			  (uint64_t)hx[0] | (uint64_t)hx[1] << 16 | (uint64_t)hx[2] << 32 |
-				  (uint64_t)hx[3] << 48);
-	return b->cand;
-}
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(IPSCAN_NO_AVX2)
-#include <immintrin.h>
-#define IPSCAN_AVX2 1
-
-/*
- * The AVX2 block test is exact for '.' and ':' anchors: each byte is
- * classified twice by nibble (two table lookups, ANDed), once for each of
- * three roles - the byte itself, the byte before it, the byte after it -
- * and the three role classes of neighbouring bytes are ANDed.  A bit of
- * the class stands for one shape of anchor whose three sets are each a
- * product "low nibble in L, high nibble in H":
- *   bit 0: '.' with a digit before and after
- *   bits 1-4: ':' with [0-9:] or [a-fA-F] before, and the same after
- *             (the four combinations of the two sets)
- *   bits 5-6: '(' / '[' '{' with a byte of a superset of hex-or-colon
- *             before and of '.', ':', 'd', 'D' after (rare: settled by
- *             anchor_raw())
- * A sentence period, "margin:0" or "Subject: x" never leaves the
- * registers.
- */
-enum {
-	R_DOT = 0x01, R_CC = 0x02, R_CL = 0x04, R_LC = 0x08, R_LL = 0x10, R_PAR = 0x20, R_BRK = 0x40,
-	R_COLON = R_CC | R_CL | R_LC | R_LL,
-	R_DC_L = R_CC | R_CL, R_HL_L = R_LC | R_LL,	/* before: digit/colon, hex letter */
-	R_DC_R = R_CC | R_LC, R_HL_R = R_CL | R_LL,	/* after: digit/colon, hex letter */
-	R_BR = R_PAR | R_BRK
-};
-
-/* Role tables, indexed by low and high nibble (bytes >= 0x80 are in no
- * class: pshufb gives 0 for them, and their high nibble row is 0). */
-static const uint8_t self_lo[16] = {
-	[0x8] = R_PAR, [0xa] = R_COLON, [0xb] = R_BRK, [0xe] = R_DOT,
-};
-static const uint8_t self_hi[16] = {
-	[0x2] = R_DOT | R_PAR, [0x3] = R_COLON, [0x5] = R_BRK, [0x7] = R_BRK,
-};
-#define DC_BEFORE (R_DOT | R_DC_L | R_BR)
-#define DC_AFTER (R_DOT | R_DC_R)
-static const uint8_t before_lo[16] = {
-	DC_BEFORE, DC_BEFORE | R_HL_L, DC_BEFORE | R_HL_L, DC_BEFORE | R_HL_L, DC_BEFORE | R_HL_L,
-	DC_BEFORE | R_HL_L, DC_BEFORE | R_HL_L, DC_BEFORE, DC_BEFORE, DC_BEFORE, R_DC_L | R_BR,
-};
-static const uint8_t before_hi[16] = {
-	[0x3] = R_DOT | R_DC_L | R_BR, [0x4] = R_HL_L | R_BR, [0x6] = R_HL_L | R_BR,
-};
-static const uint8_t after_lo[16] = {
-	DC_AFTER, DC_AFTER | R_HL_R, DC_AFTER | R_HL_R, DC_AFTER | R_HL_R, DC_AFTER | R_HL_R | R_BR,
-	DC_AFTER | R_HL_R, DC_AFTER | R_HL_R, DC_AFTER, DC_AFTER, DC_AFTER, R_DC_R | R_BR,
-	[0xe] = R_BR,
-};
-static const uint8_t after_hi[16] = {
-	[0x2] = R_BR, [0x3] = R_DOT | R_DC_R | R_BR, [0x4] = R_HL_R | R_BR, [0x6] = R_HL_R | R_BR,
-};
-#undef DC_BEFORE
-#undef DC_AFTER
-
-/* The six tables in registers, loaded once per call of the block loop. */
-struct roles {
-	__m256i self_lo, self_hi, before_lo, before_hi, after_lo, after_hi, low4;
-};
-
-/* Load a 16-entry table into both lanes. */
-__attribute__((target("avx2"))) static inline __m256i table(const uint8_t *t)
-{
-	return _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t));
-}
-
-__attribute__((target("avx2"))) static inline void roles_load(struct roles *r)
-{
-	r->self_lo = table(self_lo);
-	r->self_hi = table(self_hi);
-	r->before_lo = table(before_lo);
-	r->before_hi = table(before_hi);
-	r->after_lo = table(after_lo);
-	r->after_hi = table(after_hi);
-	r->low4 = _mm256_set1_epi8(0x0f);
-}
-
-/* The class of each of 32 bytes at p in one role. */
-__attribute__((target("avx2"))) static inline __m256i role(const uint8_t *p, __m256i lo, __m256i hi,
-							    __m256i low4)
-{
-	__m256i x = _mm256_loadu_si256((const __m256i *)p);
-	__m256i h = _mm256_and_si256(_mm256_srli_epi16(x, 4), low4);
-	return _mm256_and_si256(_mm256_shuffle_epi8(lo, x), _mm256_shuffle_epi8(hi, h));
-}
-
-/* Anchor classes of 32 bytes at p (p[-1] and p[32] readable). */
-__attribute__((target("avx2"))) static inline __m256i anchors32(const uint8_t *p,
-								 const struct roles *r)
-{
-	__m256i self = role(p, r->self_lo, r->self_hi, r->low4);
-	__m256i before = role(p - 1, r->before_lo, r->before_hi, r->low4);
-	__m256i after = role(p + 1, r->after_lo, r->after_hi, r->low4);
-	return _mm256_and_si256(self, _mm256_and_si256(before, after));
-}
-
-/* Anchor bits of 64 bytes at p with AVX2 (chosen at run time). */
-__attribute__((target("avx2"))) static inline uint64_t block_avx2(const uint8_t *p,
-								   const struct roles *r)
-{
-	__m256i a0 = anchors32(p, r), a1 = anchors32(p + 32, r);
-	if (_mm256_testz_si256(_mm256_or_si256(a0, a1), _mm256_or_si256(a0, a1)))
-		return 0;
-	__m256i zero = _mm256_setzero_si256();
-	uint64_t z0 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a0, zero));
-	uint64_t z1 = (uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a1, zero));
-	return ~(z0 | z1 << 32);
-}
-
-/* Hex-or-colon, colon and digit masks of 32 bytes at p. */
-__attribute__((target("avx2"))) static inline void masks32(const uint8_t *p, uint64_t *hc,
-							    uint64_t *colon, uint64_t *digit)
-{
-	__m256i x = _mm256_loadu_si256((const __m256i *)p);
-	/* x - '0' + 0x80 is below 0x8a (signed: below -118) for digits only */
-	__m256i d = _mm256_add_epi8(x, _mm256_set1_epi8((char)(0x80 - '0')));
-	__m256i dig = _mm256_cmpgt_epi8(_mm256_set1_epi8(-118), d);
-	__m256i l = _mm256_add_epi8(_mm256_or_si256(x, _mm256_set1_epi8(0x20)),
-				    _mm256_set1_epi8((char)(0x80 - 'a')));
-	__m256i let = _mm256_cmpgt_epi8(_mm256_set1_epi8(-122), l);
-	__m256i col = _mm256_cmpeq_epi8(x, _mm256_set1_epi8(':'));
-	*hc = (uint32_t)_mm256_movemask_epi8(_mm256_or_si256(_mm256_or_si256(dig, let), col));
-	*colon = (uint32_t)_mm256_movemask_epi8(col);
-	*digit = (uint32_t)_mm256_movemask_epi8(dig);
-}
-
-/* The masks the candidate loop needs, for a block that has anchors. */
-__attribute__((target("avx2"))) static inline void block_masks_avx2(const uint8_t *p,
-								     struct block *b)
-{
-	uint64_t h0, h1, c0, c1, d0, d1;
-	masks32(p, &h0, &c0, &d0);
-	masks32(p + 32, &h1, &c1, &d1);
-	b->hc = h0 | h1 << 32;
-	b->colon = c0 | c1 << 32;
-	b->digit = d0 | d1 << 32;
-}
-
-#endif
+#include "ipscan_block.h"
 
 /* The block-local twin of fast_not_v6() (ipscan_token.c): a ':' anchor at
  * bit whose run of hex digits and colons lies inside the block, is not
- * next to a defang bracket or a dot, and has fewer than six colons and no
- * "::" cannot be an address.  Same rule, same limits, decided from the
- * masks without a call.  Returns the block index where the run ends (the
- * run's other colons are settled with it), -1 when the run may hold an
- * address, 0 when it leaves the block (undecided here). */
+ * next to a defang bracket, and has fewer than six colons and no "::"
+ * cannot be an address.  Same rule, same limits, decided from the masks
+ * without a call.  Returns the block index where scanning resumes: where
+ * the run ends (the run's other colons are settled with it), or before a
+ * dot, where the general path resumes; -1 when the run may hold an
+ * address or is left to the general path, 0 when it leaves the block
+ * (undecided here). */
 static inline int colon_run_rejects(const uint8_t *p, const struct block *b, int bit)
 {
 	uint64_t other = ~b->hc;
@@ -370,12 +162,23 @@ static inline int colon_run_rejects(const uint8_t *p, const struct block *b, int
 	if (bit - start >= 40 || end - bit >= 40)
 		return -1;
 	int after = p[end], before = p[start - 1];
-	if (before == ']' || after == '[' || after == '(' || after == '{' || after == '.')
+	if (before == ']' || after == '[' || after == '(' || after == '{')
 		return -1;
 	uint64_t run = (above & -above) - 1;	/* bits below end */
 	run &= ~((1ULL << start) - 1);
 	uint64_t col = b->colon & run;
-	return (col & (col >> 1)) == 0 && __builtin_popcountll(col) < 6 ? end : -1;
+	if ((col & (col >> 1)) != 0 || __builtin_popcountll(col) >= 6)
+		return -1;
+	if (after != '.')
+		return end;
+	/* "10:08:28.617": with no "::" and so few colons not even a dotted
+	 * tail makes an address; the general path resumes at the last
+	 * group when it is decimal (a dotted quad may start there: "abc:
+	 * 8.8.8.8"), v6_run_end() in ipscan_token.c.  A group with letters
+	 * is left to it. */
+	int last = 63 - __builtin_clzll(col);	/* below end, so at most 62 */
+	uint64_t group = run & ~((2ULL << last) - 1);
+	return group != 0 && (group & ~b->digit) == 0 ? last + 1 : -1;
 }
 
 /* is_anchor() for a byte whose neighbours are in memory. */
@@ -533,7 +336,8 @@ __attribute__((always_inline)) static inline int settle(struct ipscan *s, struct
 		struct ipscan_ctx ctx;
 
 		m &= m - 1;
-		if (a < r || !anchor_raw(p + a))
+		/* the AVX2 and AVX-512 bits are exact but for brackets */
+		if (a < r || ((!avx2 || (p[a] != '.' && p[a] != ':')) && !anchor_raw(p + a)))
 			continue;
 		if (p[a] == '.') {
 			if (lone_dot_rejects(p + i, b, bit)) {
@@ -610,8 +414,14 @@ __attribute__((always_inline)) static inline int scan_blocks(struct ipscan *s, s
 	int rc;
 #ifdef IPSCAN_AVX2
 	struct roles r;
-	if (isa == ISA_AVX2)
+	if (isa >= ISA_AVX2)
 		roles_load(&r);
+#endif
+#ifdef IPSCAN_AVX512
+	struct roles512 r5;
+	int64_t stop512 = v->len - 128 < end - 64 ? v->len - 128 : end - 64;
+	if (isa == ISA_AVX512)
+		roles512_load(&r5);
 #endif
 
 	while (i <= stop) {
@@ -622,9 +432,30 @@ __attribute__((always_inline)) static inline int scan_blocks(struct ipscan *s, s
 		}
 		uint64_t m = 0;
 		struct block b;
+#ifdef IPSCAN_AVX512
+		int64_t at;
+		if (isa == ISA_AVX512 && i <= stop512 && i >= (int64_t)((uintptr_t)(v->p + i) & 63)) {
+			/* the grid's blocks while the one after each is in the
+			 * view; the last few go the AVX2 way */
+			if ((m = grid_next(v->p, i, stop512, &at, &r5)) == 0) {
+				i = at;
+				continue;
+			}
+			block_masks512(v->p + at, &b);
+			if ((rc = settle(s, v, at, m, &b, pi, avx2)) != SCAN_DONE)
+				return rc;
+			i = at + 64;
+			continue;
+		}
+#endif
 #ifdef IPSCAN_AVX2
-		if (isa == ISA_AVX2) {
-			for (; i <= stop; i += 64)
+		if (isa >= ISA_AVX2) {
+			int64_t last = stop;
+#ifdef IPSCAN_AVX512
+			if (isa == ISA_AVX512 && i <= stop512)
+				last = i;	/* one block, until the grid can start */
+#endif
+			for (; i <= last; i += 64)
 				if ((m = block_avx2(v->p + i, &r)) != 0)
 					break;
 			if (m != 0)
@@ -638,8 +469,8 @@ __attribute__((always_inline)) static inline int scan_blocks(struct ipscan *s, s
 		}
 		if (m != 0 && (rc = settle(s, v, i, m, &b, pi, avx2)) != SCAN_DONE)
 			return rc;
-		if (i <= stop)
-			i += 64;
+		if (m != 0)
+			i += 64;	/* past the block settled */
 	}
 	*pi = i;
 	return SCAN_DONE;
@@ -649,6 +480,15 @@ static int scan_blocks_sse2(struct ipscan *s, struct ipscan_view *v, int64_t *pi
 {
 	return scan_blocks(s, v, pi, end, ISA_SSE2);
 }
+
+#ifdef IPSCAN_AVX512
+__attribute__((target(AVX512_TARGET))) static int scan_blocks_avx512(struct ipscan *s,
+								    struct ipscan_view *v,
+								    int64_t *pi, int64_t end)
+{
+	return scan_blocks(s, v, pi, end, ISA_AVX512);
+}
+#endif
 
 #ifdef IPSCAN_AVX2
 __attribute__((target("avx2"))) static int scan_blocks_avx2(struct ipscan *s, struct ipscan_view *v,
@@ -665,6 +505,11 @@ static int ipscan_path = -1;
 static bool have_path(enum ipscan_path want)
 {
 	switch (want) {
+#ifdef IPSCAN_AVX512
+	case IPSCAN_PATH_AVX512:
+		return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+		       __builtin_cpu_supports("avx512vbmi");
+#endif
 #ifdef IPSCAN_AVX2
 	case IPSCAN_PATH_AVX2:
 		return __builtin_cpu_supports("avx2");
@@ -678,6 +523,8 @@ static bool have_path(enum ipscan_path want)
 
 static int best_path(void)
 {
+	if (have_path(IPSCAN_PATH_AVX512))
+		return IPSCAN_PATH_AVX512;
 	return have_path(IPSCAN_PATH_AVX2) ? IPSCAN_PATH_AVX2 : IPSCAN_PATH_SSE2;
 }
 
@@ -717,6 +564,11 @@ static int scan_view(struct ipscan *s, struct ipscan_view *v, uint64_t from, uin
 		path = best_path();
 		__atomic_store_n(&ipscan_path, path, __ATOMIC_RELAXED);
 	}
+#ifdef IPSCAN_AVX512
+	if (path == IPSCAN_PATH_AVX512)
+		rc = scan_blocks_avx512(s, v, &i, end);
+	else
+#endif
 #ifdef IPSCAN_AVX2
 	if (path == IPSCAN_PATH_AVX2)
 		rc = scan_blocks_avx2(s, v, &i, end);

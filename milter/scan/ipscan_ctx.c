@@ -404,42 +404,54 @@ static bool joins_list(const struct ipscan_list *l, const struct ipscan_ctx *c)
 	return l->run >= IPSCAN_LIST_MIN - 1 && linked(l, c);
 }
 
+/* The shape hash of the line prefix b[0, n): a number or a run of blanks
+ * is one shape ("9. ", "10. ", a time, "IP:\t", "IP:  "). */
+static uint64_t prefix_hash(const uint8_t *b, int64_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (int64_t i = 0; i < n; i++) {
+		int x = b[i], a = i > 0 ? b[i - 1] : 0;
+		if ((digit(x) && digit(a)) || (blank(x) && blank(a)))
+			continue;
+		h ^= (uint8_t)(digit(x) ? '0' : blank(x) ? ' ' : x);
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
 /* The line prefix of a token that is not alone (c->prefix: the text
  * before it on its line, indentation left out), and whether the token
  * continues a column with the previous one: that one is on the line right
- * above, after the same text. */
+ * above, after the same text.  Everything read lies in [lo + 1, s), plain
+ * bytes of the view (lo >= -1, and the token at s was read), so it is
+ * searched with memrchr() and memchr() rather than byte by byte. */
 static void column(struct ipscan_view *v, int64_t s, int64_t lo, const struct ipscan_list *l,
 		   struct ipscan_ctx *c)
 {
 	int64_t ls = s, pe = (int64_t)(l->prev_end - v->base);
-	uint64_t h = 0xcbf29ce484222325ULL;
 	int ch;
 
 	c->prefix = 0;
 	c->column = false;
-	while (ls > lo + 1 && (ch = view_at(v, ls - 1)) != '\n' && ch != VIEW_START)
-		ls--;
+	if (s > v->fast || lo < -1)
+		return;	/* cannot happen: the token's own bytes were read */
+	if (s > lo + 1) {
+		const uint8_t *nl = memrchr(v->p + lo + 1, '\n', (size_t)(s - lo - 1));
+		ls = nl != NULL ? nl - v->p + 1 : lo + 1;
+	}
 	ch = view_at(v, ls - 1);
 	if (ch != '\n' && ch != VIEW_START)
 		return;	/* a line too long to tell */
 	int64_t from = ls;
-	while (from < s && blank(view_at(v, from)))
+	while (from < s && blank(v->p[from]))
 		from++;	/* indentation is not part of the shape */
 	/* an empty prefix is a shape too: the first column of a table */
-	for (int64_t i = from; i < s; i++) {
-		int b = view_at(v, i), a = i > from ? view_at(v, i - 1) : 0;
-		if ((digit(b) && digit(a)) || (blank(b) && blank(a)))
-			continue;	/* a number or a run of blanks is one shape:
-					 * "9. ", "10. ", a time, "IP:\t", "IP:  " */
-		h ^= (uint8_t)(digit(b) ? '0' : blank(b) ? ' ' : b);
-		h *= 0x100000001b3ULL;
-	}
-	c->prefix = h | 1;
+	c->prefix = prefix_hash(v->p + from, s - from) | 1;
 	if (!l->have_prev || l->prev_prefix != c->prefix || ch != '\n' || pe <= lo || pe >= ls)
 		return;
-	for (int64_t i = pe; i < ls - 1; i++)
-		if (view_at(v, i) == '\n')
-			return;	/* not the line right above */
+	if (memchr(v->p + pe, '\n', (size_t)(ls - 1 - pe)) != NULL)
+		return;	/* not the line right above */
 	c->column = true;
 }
 

@@ -338,6 +338,7 @@ static inline bool ipscan_list_quick(struct ipscan_list *l, struct ipscan_view *
  * others.  BEST chooses again from what the processor has. */
 enum ipscan_path {
 	IPSCAN_PATH_BEST,
+	IPSCAN_PATH_AVX512,
 	IPSCAN_PATH_AVX2,
 	IPSCAN_PATH_SSE2
 };

@@ -504,6 +504,16 @@ static const struct row fast_rows[] = {
 	{"1.2.3.4.5", "", 0},
 	{"1.2.3", "", 0},
 	{"8.8.8.8,8.8.4.4", "8.8.8.8@0 8.8.4.4@8", 0},
+	/* a colon run before a dot: no address in it, a quad may follow */
+	{"at 10:08:28.617 UTC", "", 0},
+	{"date=3E2017-08-20T10:08:28.617=3C/pr", "", 0},
+	{"10:08:1.2.3.4", "1.2.3.4@6", 0},
+	{"1:2:3:4:5.6.7.8 x", "5.6.7.8@8", 0},
+	{"1:2:3:4:5:6.7.8.9 y", "6.7.8.9@10", 0},
+	{"T10:08:28.1.2.3 x", "28.1.2.3@7", 0},
+	{"x_10:08:8.8.8.8,", "8.8.8.8@8", 0},
+	{"ab:cd:12.34.5 x", "", 0},
+	{"de:ad:be:ef.1.2.3.4 ", "", 0},
 	{"hxxp://8.8.8.8", "8.8.8.8~@7", 0},
 	{"[8.8.8.8]:53", "8.8.8.8@1", 0},
 	{"[8.8.8.8]", "8.8.8.8@1", 0},
@@ -964,7 +974,8 @@ static void test_rows_embedded(void **state)
 		{escape_rows, ARRAY_LEN(escape_rows)},
 	};
 	/* through each block loop this processor has */
-	static const enum ipscan_path paths[] = {IPSCAN_PATH_AVX2, IPSCAN_PATH_SSE2};
+	static const enum ipscan_path paths[] = {IPSCAN_PATH_AVX512, IPSCAN_PATH_AVX2,
+						 IPSCAN_PATH_SSE2};
 	int tried = 0;
 	(void)state;
 	for (size_t p = 0; p < ARRAY_LEN(paths); p++) {
@@ -1050,6 +1061,80 @@ static void test_binary(void **state)
 	}
 	ipscan_free(s);
 	free(buf);
+}
+
+/* Long text of mail-like pieces (addresses, versions, times, IPv6,
+ * defanged and bracketed forms, prose, UTF-8), made from seed. */
+static size_t mixed_text(char *buf, size_t cap, uint32_t seed)
+{
+	static const char *const piece[] = {
+		"Received: from mx.example.net ([193.0.6.139]) by", " 10.1.2.3 ", "version 4.6.0.1\n",
+		"12:30:45 ", "2001:db8:4::1, ", "fe80::1%eth0 ", "193[.]0[.]6[.]139 ", "5.7.1 ",
+		"The end. ", "EUR 12.50 ", "a:b:c:d:e:f ", "hxxp://198.51.100.7/x ", "\n",
+		"1.2.3.4-1.2.3.9 ", "caf\xc3\xa9 \xe3\x80\x82 ", "(2.5.29.17)", "\t8.8.8.8,",
+		"::ffff:1.2.3.4 ", "1.3.6.1.4.1.311 ", "x{.}y ", "203.0.113.0/24\n",
+	};
+	size_t len = 0;
+
+	while (len + 64 < cap) {
+		const char *t = piece[rng_next(&seed) % ARRAY_LEN(piece)];
+		size_t n = strlen(t);
+		memcpy(buf + len, t, n);
+		len += n;
+		if (rng_next(&seed) % 4 == 0)
+			buf[len++] = "0123456789.:[({ -"[rng_next(&seed) % 17];
+	}
+	return len;
+}
+
+/* Every block loop finds the same in the same long text, wherever it sits
+ * relative to a 64-byte line (the AVX-512 loop reads a grid of aligned
+ * blocks and starts it at the first one in reach), in one piece and in
+ * odd chunks. */
+static void test_paths_agree(void **state)
+{
+	static const enum ipscan_path paths[] = {IPSCAN_PATH_AVX512, IPSCAN_PATH_AVX2};
+	size_t cap = 7 << 10;	/* what the collector holds of its matches */
+	char *mem = aligned_alloc(64, cap + 128), *text = malloc(cap);
+	struct collect *want = malloc(sizeof *want), *got = malloc(sizeof *got);
+	(void)state;
+	assert_non_null(mem);
+	assert_non_null(text);
+	assert_non_null(want);
+	assert_non_null(got);
+	for (uint32_t seed = 1; seed <= 6; seed++) {
+		size_t len = mixed_text(text, cap, seed * 7919);
+		for (size_t shift = 0; shift < 64; shift++) {
+			char *buf = mem + shift, name[96];
+			memcpy(buf, text, len);
+			assert_true(ipscan_scan_path(IPSCAN_PATH_SSE2));
+			scan_once(buf, len, true, want);
+			assert_true(want->count > 100 && want->len + 200 < sizeof want->buf);
+			for (size_t p = 0; p < ARRAY_LEN(paths); p++) {
+				if (!ipscan_scan_path(paths[p]))
+					continue;
+				scan_once(buf, len, true, got);
+				snprintf(name, sizeof name, "path %d, seed %u, shift %zu",
+					 (int)paths[p], (unsigned)seed, shift);
+				assert_str_eq_msg(name, got->buf, want->buf);
+				assert_int_eq_msg(name, got->count, want->count);
+				struct ipscan *s = ipscan_alloc(collect_cb, got);
+				assert_non_null(s);
+				collect_init(got, true);
+				for (size_t at = 0; at < len; at += 1021 + shift)
+					ipscan_update(s, buf + at, len - at < 1021 + shift ? len - at
+											  : 1021 + shift);
+				assert_int_equal(ipscan_finish(s), 0);
+				ipscan_free(s);
+				assert_str_eq_msg(name, got->buf, want->buf);
+			}
+		}
+	}
+	assert_true(ipscan_scan_path(IPSCAN_PATH_BEST));
+	free(mem);
+	free(text);
+	free(want);
+	free(got);
 }
 
 /* A long text with addresses at known places: every one found, at its offset. */
@@ -1183,6 +1268,7 @@ int main(void)
 		cmocka_unit_test(test_fast_edges),
 		cmocka_unit_test(test_rows_embedded),
 		cmocka_unit_test(test_random_chunking),
+		cmocka_unit_test(test_paths_agree),
 		cmocka_unit_test(test_binary),
 		cmocka_unit_test(test_long_input),
 		cmocka_unit_test(test_overlong_tokens),
