@@ -75,8 +75,13 @@ bool sniff_b64_run(const void *buf, size_t len, size_t *off, size_t *start, size
  * line that may start one or is not whole yet, at most len.
  * sniff_b64_run() finds the same runs from there as from off, and as buf
  * grows (a text read in slices) the pass may go on from there: the
- * search then reads each slice while it is still in the cache. */
-size_t sniff_b64_pass(const void *buf, size_t len, size_t off);
+ * search then reads each slice while it is still in the cache.
+ * ahead: how many bytes of buf past len the caller reads next (its next
+ * slice, 0 for none).  The pass is the last to read a slice and the
+ * decoder the first to read the next, whose first touch of memory would
+ * stall it: so the vector loops fetch the bytes ahead into the cache
+ * while they compute (a prefetch, never a read; nothing past len+ahead). */
+size_t sniff_b64_pass(const void *buf, size_t len, size_t off, size_t ahead);
 
 /* The instruction set of that pass's block loop, best first (SNIFF_PATH_BYTES: none,
  * line by line); tests force each to hold them to each other: false when
