@@ -162,32 +162,18 @@ static size_t ascii_span_sse2(const unsigned char *p, size_t n)
  * (charset_ascii_path()). */
 static int ascii_path = -1;
 
+#ifdef CHARSET_AVX2
+#define ASCII_PATHS \
+	(CPUPATH_SET(CPUPATH_AVX512) | CPUPATH_SET(CPUPATH_AVX2) | CPUPATH_SET(CPUPATH_SSE2))
+#elif defined(__SSE2__)
+#define ASCII_PATHS CPUPATH_SET(CPUPATH_SSE2)
+#else
+#define ASCII_PATHS 0u
+#endif
+
 bool charset_ascii_path(int want)
 {
-	bool have = want == CHARSET_PATH_BEST || want == CHARSET_PATH_BYTES;
-#ifdef __SSE2__
-	have = have || want == CHARSET_PATH_SSE2;
-#endif
-#ifdef CHARSET_AVX2
-	have = have || (want == CHARSET_PATH_AVX2 && __builtin_cpu_supports("avx2")) ||
-	       (want == CHARSET_PATH_AVX512 && __builtin_cpu_supports("avx512bw"));
-#endif
-	if (!have)
-		return false;
-	if (want == CHARSET_PATH_BEST) {
-		want = CHARSET_PATH_BYTES;
-#ifdef __SSE2__
-		want = CHARSET_PATH_SSE2;
-#endif
-#ifdef CHARSET_AVX2
-		if (__builtin_cpu_supports("avx512bw"))
-			want = CHARSET_PATH_AVX512;
-		else if (__builtin_cpu_supports("avx2"))
-			want = CHARSET_PATH_AVX2;
-#endif
-	}
-	__atomic_store_n(&ascii_path, want, __ATOMIC_RELAXED);
-	return true;
+	return cpupath_force(&ascii_path, want, ASCII_PATHS);
 }
 
 /* Length of the plain ASCII prefix of p[0..n): mail text is mostly
@@ -196,11 +182,7 @@ bool charset_ascii_path(int want)
  * p[n-1]. */
 static size_t ascii_span(const unsigned char *p, size_t n)
 {
-	int path = __atomic_load_n(&ascii_path, __ATOMIC_RELAXED);
-	if (path < 0) {	/* threads may race here; they all choose the same */
-		(void)charset_ascii_path(CHARSET_PATH_BEST);
-		path = __atomic_load_n(&ascii_path, __ATOMIC_RELAXED);
-	}
+	int path = cpupath_get(&ascii_path, ASCII_PATHS);
 	size_t i = 0;
 #ifdef CHARSET_AVX2
 	if (n >= 128 && path == CHARSET_PATH_AVX512)

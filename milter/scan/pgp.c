@@ -162,28 +162,16 @@ __attribute__((target("avx512bw"))) static bool armor_in_avx512(const char *buf,
 /* The loop in use: the best the processor has, unless a test forced one
  * (pgp_armor_path()). */
 static int armor_path = -1;
+#define ARMOR_PATHS (CPUPATH_SET(CPUPATH_AVX512) | CPUPATH_SET(CPUPATH_AVX2))
 
 bool pgp_armor_path(int want)
 {
-	bool have = want == PGP_PATH_BEST || want == PGP_PATH_BYTES ||
-		    (want == PGP_PATH_AVX2 && __builtin_cpu_supports("avx2")) ||
-		    (want == PGP_PATH_AVX512 && __builtin_cpu_supports("avx512bw"));
-	if (!have)
-		return false;
-	if (want == PGP_PATH_BEST)
-		want = __builtin_cpu_supports("avx512bw") ? PGP_PATH_AVX512
-		       : __builtin_cpu_supports("avx2") ? PGP_PATH_AVX2 : PGP_PATH_BYTES;
-	__atomic_store_n(&armor_path, want, __ATOMIC_RELAXED);
-	return true;
+	return cpupath_force(&armor_path, want, ARMOR_PATHS);
 }
 
 static bool armor_in(const char *buf, size_t len)
 {
-	int path = __atomic_load_n(&armor_path, __ATOMIC_RELAXED);
-	if (path < 0) {	/* threads may race here; they all choose the same */
-		(void)pgp_armor_path(PGP_PATH_BEST);
-		path = __atomic_load_n(&armor_path, __ATOMIC_RELAXED);
-	}
+	int path = cpupath_get(&armor_path, ARMOR_PATHS);
 	if (len >= 64 && path == PGP_PATH_AVX512)
 		return armor_in_avx512(buf, len);
 	if (len >= 64 && path == PGP_PATH_AVX2)

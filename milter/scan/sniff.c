@@ -677,28 +677,16 @@ __attribute__((target("avx512bw"))) static size_t b64_skip_avx512(const unsigned
 /* The loop in use: the best the processor has, unless a test forced one
  * (sniff_b64_path()). */
 static int b64_path = -1;
+#define B64_PATHS (CPUPATH_SET(CPUPATH_AVX512) | CPUPATH_SET(CPUPATH_AVX2))
 
 bool sniff_b64_path(int want)
 {
-	bool have = want == SNIFF_PATH_BEST || want == SNIFF_PATH_BYTES ||
-		    (want == SNIFF_PATH_AVX2 && __builtin_cpu_supports("avx2")) ||
-		    (want == SNIFF_PATH_AVX512 && __builtin_cpu_supports("avx512bw"));
-	if (!have)
-		return false;
-	if (want == SNIFF_PATH_BEST)
-		want = __builtin_cpu_supports("avx512bw") ? SNIFF_PATH_AVX512
-		       : __builtin_cpu_supports("avx2") ? SNIFF_PATH_AVX2 : SNIFF_PATH_BYTES;
-	__atomic_store_n(&b64_path, want, __ATOMIC_RELAXED);
-	return true;
+	return cpupath_force(&b64_path, want, B64_PATHS);
 }
 
 static size_t b64_skip(const unsigned char *p, size_t len, size_t o, size_t ahead)
 {
-	int path = __atomic_load_n(&b64_path, __ATOMIC_RELAXED);
-	if (path < 0) {	/* threads may race here; they all choose the same */
-		(void)sniff_b64_path(SNIFF_PATH_BEST);
-		path = __atomic_load_n(&b64_path, __ATOMIC_RELAXED);
-	}
+	int path = cpupath_get(&b64_path, B64_PATHS);
 	if (len - o < 128)
 		return o;
 	if (path == SNIFF_PATH_AVX512)

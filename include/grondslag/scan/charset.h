@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "grondslag/base/cpupath.h"
+
 struct charset_dec;
 
 /* Initialise GMime (and its charset tables) once per process; thread
@@ -53,8 +55,9 @@ void charset_dec_free(struct charset_dec *d);
  * a byte at a time); tests force each to hold them to each other: false
  * when the processor lacks it.  BEST chooses again. */
 enum {
-	CHARSET_PATH_BEST, CHARSET_PATH_AVX512, CHARSET_PATH_AVX2, CHARSET_PATH_SSE2,
-	CHARSET_PATH_BYTES
+	CHARSET_PATH_BEST = CPUPATH_BEST, CHARSET_PATH_AVX512 = CPUPATH_AVX512,
+	CHARSET_PATH_AVX2 = CPUPATH_AVX2, CHARSET_PATH_SSE2 = CPUPATH_SSE2,
+	CHARSET_PATH_BYTES = CPUPATH_BYTES
 };
 bool charset_ascii_path(int want);
 

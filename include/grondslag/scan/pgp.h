@@ -23,6 +23,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "grondslag/base/cpupath.h"
+
 enum pgp_kind {
 	PGP_KIND_NONE = 0,		/* not a crypto or TNEF carrier */
 	PGP_KIND_PGP_ENCRYPTED,		/* PGP/MIME or a binary .pgp/.gpg file */
@@ -57,7 +59,10 @@ bool pgp_inline_update(struct pgp_inline *s, const char *buf, size_t len);
 /* The instruction set of the armour search, best first (PGP_PATH_BYTES:
  * memmem()); tests force each to hold them to each other: false when the
  * processor lacks it.  BEST chooses again. */
-enum { PGP_PATH_BEST, PGP_PATH_AVX512, PGP_PATH_AVX2, PGP_PATH_BYTES };
+enum {
+	PGP_PATH_BEST = CPUPATH_BEST, PGP_PATH_AVX512 = CPUPATH_AVX512,
+	PGP_PATH_AVX2 = CPUPATH_AVX2, PGP_PATH_BYTES = CPUPATH_BYTES
+};
 bool pgp_armor_path(int want);
 
 /* True when buf starts with the TNEF signature 0x223e9f78 (little endian). */

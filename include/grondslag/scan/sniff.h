@@ -34,6 +34,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "grondslag/base/cpupath.h"
+
 /* A known media format: true, and *end the offset where its structure
  * ends (GIF trailer, PNG IEND, JPEG EOI) or len when the format is known
  * but not parsed to its end. */
@@ -86,7 +88,10 @@ size_t sniff_b64_pass(const void *buf, size_t len, size_t off, size_t ahead);
 /* The instruction set of that pass's block loop, best first (SNIFF_PATH_BYTES: none,
  * line by line); tests force each to hold them to each other: false when
  * the processor lacks it.  BEST chooses again. */
-enum { SNIFF_PATH_BEST, SNIFF_PATH_AVX512, SNIFF_PATH_AVX2, SNIFF_PATH_BYTES };
+enum {
+	SNIFF_PATH_BEST = CPUPATH_BEST, SNIFF_PATH_AVX512 = CPUPATH_AVX512,
+	SNIFF_PATH_AVX2 = CPUPATH_AVX2, SNIFF_PATH_BYTES = CPUPATH_BYTES
+};
 bool sniff_b64_path(int want);
 
 /* Decode base64, ignoring line ends and blanks; stops at the first byte
