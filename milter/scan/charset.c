@@ -9,7 +9,8 @@
  *
  * Limits: the carry is at most 8 bytes; scratch buffers are 16 KiB on the
  * stack; the UTF-8 path looks at ASCII a vector at a time and at other
- * bytes one sequence at a time, never looking back.
+ * bytes one sequence at a time, never looking back.  A NUL of the input
+ * is handed to the sink alone (charset.h says why).
  */
 #include <errno.h>
 #include <iconv.h>
@@ -113,13 +114,43 @@ static int utf8_seq(const unsigned char *p, size_t avail)
 	return n;
 }
 
+/* The plain ASCII scan: bytes 0x01..0x7f pass; a byte with its top bit
+ * set (a sequence to check) or NUL (handed on alone) stops it.  One
+ * signed compare tells both: plain bytes are the ones greater than 0. */
 #ifdef CHARSET_AVX2
 __attribute__((target("avx2"))) static size_t ascii_span_avx2(const unsigned char *p, size_t n)
 {
 	size_t i = 0;
 	for (; i + 32 <= n; i += 32) {
 		__m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + i));
-		unsigned m = (unsigned)_mm256_movemask_epi8(v);
+		unsigned m = ~(unsigned)_mm256_movemask_epi8(_mm256_cmpgt_epi8(v, _mm256_setzero_si256()));
+		if (m != 0)
+			return i + (size_t)__builtin_ctz(m);
+	}
+	return i;
+}
+
+__attribute__((target("avx512bw"))) static size_t ascii_span_avx512(const unsigned char *p,
+								    size_t n)
+{
+	size_t i = 0;
+	for (; i + 64 <= n; i += 64) {
+		__m512i v = _mm512_loadu_si512((const void *)(p + i));
+		uint64_t m = ~_mm512_cmpgt_epi8_mask(v, _mm512_setzero_si512());
+		if (m != 0)
+			return i + (size_t)__builtin_ctzll(m);
+	}
+	return i;
+}
+#endif
+
+#ifdef __SSE2__
+static size_t ascii_span_sse2(const unsigned char *p, size_t n)
+{
+	size_t i = 0;
+	for (; i + 16 <= n; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		unsigned m = 0xffffu & ~(unsigned)_mm_movemask_epi8(_mm_cmpgt_epi8(v, _mm_setzero_si128()));
 		if (m != 0)
 			return i + (size_t)__builtin_ctz(m);
 	}
@@ -127,33 +158,51 @@ __attribute__((target("avx2"))) static size_t ascii_span_avx2(const unsigned cha
 }
 #endif
 
-/* Length of the ASCII prefix of p[0..n): mail text is mostly ASCII, so
- * the decoder skips it a vector at a time (the top bit of every byte at
- * once) and looks at bytes one by one only around the others.  Reads
- * nothing past p[n-1]. */
+/* The loop in use: the best the processor has, unless a test forced one
+ * (charset_ascii_path()). */
+static int ascii_path = -1;
+
+#ifdef CHARSET_AVX2
+#define ASCII_PATHS \
+	(CPUPATH_SET(CPUPATH_AVX512) | CPUPATH_SET(CPUPATH_AVX2) | CPUPATH_SET(CPUPATH_SSE2))
+#elif defined(__SSE2__)
+#define ASCII_PATHS CPUPATH_SET(CPUPATH_SSE2)
+#else
+#define ASCII_PATHS 0u
+#endif
+
+bool charset_ascii_path(int want)
+{
+	return cpupath_force(&ascii_path, want, ASCII_PATHS);
+}
+
+/* Length of the plain ASCII prefix of p[0..n): mail text is mostly
+ * ASCII, so the decoder skips it a vector at a time (see above) and
+ * looks at bytes one by one only around the others.  Reads nothing past
+ * p[n-1]. */
 static size_t ascii_span(const unsigned char *p, size_t n)
 {
+	int path = cpupath_get(&ascii_path, ASCII_PATHS);
 	size_t i = 0;
 #ifdef CHARSET_AVX2
-	if (n >= 64 && __builtin_cpu_supports("avx2"))
+	if (n >= 128 && path == CHARSET_PATH_AVX512)
+		i = ascii_span_avx512(p, n);
+	else if (n >= 64 && path == CHARSET_PATH_AVX2)
 		i = ascii_span_avx2(p, n);
 	else
 #endif
 #ifdef __SSE2__
-		for (; i + 16 <= n; i += 16) {
-			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-			unsigned m = (unsigned)_mm_movemask_epi8(v);
-			if (m != 0)
-				return i + (size_t)__builtin_ctz(m);
-		}
+	if (path != CHARSET_PATH_BYTES)
+		i = ascii_span_sse2(p, n);
 #endif
-	while (i < n && p[i] < 0x80)
+	while (i < n && (unsigned char)(p[i] - 1) < 0x7f)
 		i++;
 	return i;
 }
 
-/* UTF-8 input: pass valid runs through, repair the rest.  Returns how many
- * bytes at the end are an incomplete sequence (to carry), unless final. */
+/* UTF-8 input: pass valid runs through, repair the rest; a NUL goes to
+ * the sink alone (see charset.h).  Returns how many bytes at the end are
+ * an incomplete sequence (to carry), unless final. */
 static size_t dec_utf8(struct charset_dec *t, const unsigned char *p, size_t n, bool final)
 {
 	size_t i = 0, run = 0;
@@ -161,6 +210,12 @@ static size_t dec_utf8(struct charset_dec *t, const unsigned char *p, size_t n, 
 		i += ascii_span(p + i, n - i);
 		if (i >= n)
 			break;
+		if (p[i] == 0) {
+			dec_out(t, (const char *)p + run, i - run);
+			dec_out(t, (const char *)p + i, 1);
+			run = ++i;
+			continue;
+		}
 		int k = utf8_seq(p + i, n - i);
 		if (k > 0) {
 			i += (size_t)k;

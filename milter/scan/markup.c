@@ -56,6 +56,8 @@ struct markup {
 	bool cell_shared;		/* office: current <c t="s"> */
 	bool in_shared_v;		/* office: inside that cell's <v> */
 
+	bool nul_alone;			/* a NUL comes in a call of its own */
+
 	/* iCalendar / vCard line unfolding (RFC 5545 3.1, RFC 6350 3.2) */
 	bool unfold;			/* remove CRLF / LF followed by a blank */
 	unsigned cal_seen;		/* bytes of the first line matched so far */
@@ -619,6 +621,13 @@ static void markup_text(struct markup *t, const char *s, size_t n)
 {
 	/* NUL becomes a space: C-string consumers downstream must not see a
 	 * premature end of text (a hiding place for addresses). */
+	if (t->markup == MARKUP_PLAIN && t->nul_alone) {
+		if (n == 1 && *s == '\0')
+			out_byte(t, ' ');
+		else
+			out_run(t, s, n);
+		return;
+	}
 	if (t->markup == MARKUP_PLAIN) {
 		const char *z;
 		while (n > 0 && (z = memchr(s, '\0', n)) != NULL) {
@@ -743,6 +752,11 @@ void markup_unfold_lines(struct markup *t)
 {
 	t->unfold = true;
 	t->cal_alive = 0;
+}
+
+void markup_nul_alone(struct markup *t)
+{
+	t->nul_alone = true;
 }
 
 int markup_update(struct markup *t, const char *s, size_t n)

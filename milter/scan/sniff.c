@@ -608,6 +608,11 @@ static uint64_t run40(uint64_t g)
 	return g & g >> 8;	/* 40 */
 }
 
+/* A run of B64_MIN_WIDTH set bits inside 64 starts at bit 24 or before,
+ * so it holds bits 24..39: a block of text with a blank or a stop among
+ * its middle 16 bytes (nearly all) is passed without run40(). */
+#define B64_RUN_MIDDLE (((uint64_t)1 << B64_MIN_WIDTH) - ((uint64_t)1 << (64 - B64_MIN_WIDTH)))
+
 /* The same mask with AVX-512: one load and one mask test for 64 bytes. */
 __attribute__((target("avx512bw"))) static uint64_t b64_good64_avx512(const unsigned char *p)
 {
@@ -625,20 +630,24 @@ __attribute__((target("avx512bw"))) static uint64_t b64_good64_avx512(const unsi
  * skipped has no such stretch, so b64_line() would give it a width below
  * B64_MIN_WIDTH: the same lines are found as line by line, and text is
  * passed over 64 bytes a step instead of a byte and a memchr() a line.
- * The body is made once per instruction set (always_inline). */
+ * With ahead, each step also fetches the line ahead bytes on into the
+ * cache (see sniff_b64_pass()).  The body is made once per instruction
+ * set (always_inline). */
 __attribute__((always_inline)) static inline size_t b64_skip_blocks(const unsigned char *p,
 								     size_t len, size_t o,
-								     bool avx512)
+								     size_t ahead, bool avx512)
 {
 	size_t b = o, carry = 0;	/* good bytes in a row before b */
 	while (len - b >= 64) {
+		if (ahead != 0)
+			_mm_prefetch((const char *)p + b + ahead, _MM_HINT_T1);
 		uint64_t g = avx512 ? b64_good64_avx512(p + b) : b64_good64(p + b);
 		size_t lead = g == ~(uint64_t)0 ? 64 : (size_t)__builtin_ctzll(~g);
 		size_t at;
-		uint64_t in = run40(g);
+		uint64_t in;
 		if (carry + lead >= B64_MIN_WIDTH)
 			at = lead > 0 ? b + lead - 1 : b - 1;
-		else if (in != 0)
+		else if ((~g & B64_RUN_MIDDLE) == 0 && (in = run40(g)) != 0)
 			at = b + (size_t)__builtin_ctzll(in);
 		else {
 			carry = g == ~(uint64_t)0 ? carry + 64 : (size_t)__builtin_clzll(~g);
@@ -654,59 +663,47 @@ __attribute__((always_inline)) static inline size_t b64_skip_blocks(const unsign
 }
 
 __attribute__((target("avx2"))) static size_t b64_skip_avx2(const unsigned char *p, size_t len,
-							    size_t o)
+							    size_t o, size_t ahead)
 {
-	return b64_skip_blocks(p, len, o, false);
+	return b64_skip_blocks(p, len, o, ahead, false);
 }
 
 __attribute__((target("avx512bw"))) static size_t b64_skip_avx512(const unsigned char *p,
-								  size_t len, size_t o)
+								  size_t len, size_t o, size_t ahead)
 {
-	return b64_skip_blocks(p, len, o, true);
+	return b64_skip_blocks(p, len, o, ahead, true);
 }
 
 /* The loop in use: the best the processor has, unless a test forced one
  * (sniff_b64_path()). */
 static int b64_path = -1;
+#define B64_PATHS (CPUPATH_SET(CPUPATH_AVX512) | CPUPATH_SET(CPUPATH_AVX2))
 
 bool sniff_b64_path(int want)
 {
-	bool have = want == SNIFF_PATH_BEST || want == SNIFF_PATH_BYTES ||
-		    (want == SNIFF_PATH_AVX2 && __builtin_cpu_supports("avx2")) ||
-		    (want == SNIFF_PATH_AVX512 && __builtin_cpu_supports("avx512bw"));
-	if (!have)
-		return false;
-	if (want == SNIFF_PATH_BEST)
-		want = __builtin_cpu_supports("avx512bw") ? SNIFF_PATH_AVX512
-		       : __builtin_cpu_supports("avx2") ? SNIFF_PATH_AVX2 : SNIFF_PATH_BYTES;
-	__atomic_store_n(&b64_path, want, __ATOMIC_RELAXED);
-	return true;
+	return cpupath_force(&b64_path, want, B64_PATHS);
 }
 
-static size_t b64_skip(const unsigned char *p, size_t len, size_t o)
+static size_t b64_skip(const unsigned char *p, size_t len, size_t o, size_t ahead)
 {
-	int path = __atomic_load_n(&b64_path, __ATOMIC_RELAXED);
-	if (path < 0) {	/* threads may race here; they all choose the same */
-		(void)sniff_b64_path(SNIFF_PATH_BEST);
-		path = __atomic_load_n(&b64_path, __ATOMIC_RELAXED);
-	}
+	int path = cpupath_get(&b64_path, B64_PATHS);
 	if (len - o < 128)
 		return o;
 	if (path == SNIFF_PATH_AVX512)
-		return b64_skip_avx512(p, len, o);
+		return b64_skip_avx512(p, len, o, ahead);
 	if (path == SNIFF_PATH_AVX2)
-		return b64_skip_avx2(p, len, o);
+		return b64_skip_avx2(p, len, o, ahead);
 	return o;
 }
 
-size_t sniff_b64_pass(const void *buf, size_t len, size_t off)
+size_t sniff_b64_pass(const void *buf, size_t len, size_t off, size_t ahead)
 {
 	const unsigned char *p = buf;
 	if (p == NULL)
 		return off;
 	/* what sniff_b64_run() does with a line that starts no run, done
 	 * for each whole line before len, stopping at one that may */
-	while (off < len && (off = b64_skip(p, len, off)) < len &&
+	while (off < len && (off = b64_skip(p, len, off, ahead)) < len &&
 	       memchr(p + off, '\n', len - off) != NULL) {
 		size_t next, width = b64_line(p + off, len - off, &next);
 		if (width >= 1024 || (width >= B64_MIN_WIDTH && width <= 1000))
@@ -721,7 +718,7 @@ bool sniff_b64_run(const void *buf, size_t len, size_t *off, size_t *start, size
 {
 	const unsigned char *p = buf;
 	size_t o = *off;
-	while (o < len && (o = b64_skip(p, len, o)) < len) {
+	while (o < len && (o = b64_skip(p, len, o, 0)) < len) {
 		size_t next, width = b64_line(p + o, len - o, &next);
 		if (width >= 1024 || (width >= B64_MIN_WIDTH && width <= 1000)) {
 			size_t s = o, e = o + width, lines = 1, q = o + next;

@@ -33,6 +33,7 @@ struct textx *textx_alloc(enum markup_kind markup, const char *charset,
 		textx_free(t);
 		return NULL;
 	}
+	markup_nul_alone(t->mk);	/* the decoder hands NUL on alone */
 	return t;
 }
 

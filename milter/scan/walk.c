@@ -154,7 +154,8 @@ struct b64_found {
 /* Feed the item to the stream and, while each slice is still in the
  * cache, pass over the lines that start no base64 run: b64_first() then
  * goes on from r->off instead of reading the whole item again (unless a
- * line of base64's width stopped the pass). */
+ * line of base64's width stopped the pass).  That pass also fetches the
+ * next slice, so the decoder does not wait for memory at its start. */
 static void feed_and_skip(struct walk *w, struct textx *t, const struct item *it,
 			  struct b64_found *r)
 {
@@ -162,8 +163,9 @@ static void feed_and_skip(struct walk *w, struct textx *t, const struct item *it
 	r->off = 0;
 	for (size_t off = 0; off < it->len && !w->halted; off += CHUNK) {
 		size_t n = it->len - off < CHUNK ? it->len - off : CHUNK;
+		size_t next = it->len - off - n < CHUNK ? it->len - off - n : CHUNK;
 		(void)textx_update(t, p + off, n);
-		r->off = sniff_b64_pass(p, off + n, r->off);
+		r->off = sniff_b64_pass(p, off + n, r->off, next);
 	}
 }
 

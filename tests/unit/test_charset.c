@@ -136,6 +136,96 @@ static void test_utf8_encode(void **state)
 	}
 }
 
+/* What the decoder handed its sink: the text, and whether a NUL ever
+ * came with other bytes. */
+struct calls {
+	char out[2048];
+	size_t len;
+	bool nul_mixed;
+};
+
+static int calls_sink(void *arg, const char *utf8, size_t len)
+{
+	struct calls *c = arg;
+	if (len > 1 && memchr(utf8, '\0', len) != NULL)
+		c->nul_mixed = true;
+	assert_true(c->len + len <= sizeof c->out);
+	memcpy(c->out + c->len, utf8, len);
+	c->len += len;
+	return 0;
+}
+
+static void decode_calls(const unsigned char *in, size_t n, size_t step, struct calls *c)
+{
+	memset(c, 0, sizeof *c);
+	struct charset_dec *d = charset_dec_alloc(NULL, calls_sink, c);
+	assert_non_null(d);
+	for (size_t o = 0; o < n; o += step ? step : n)
+		assert_int_equal(charset_dec_update(d, in + o, step && n - o > step ? step : n - o), 0);
+	assert_int_equal(charset_dec_end(d), 0);
+	charset_dec_free(d);
+}
+
+/* One input through each ASCII scan this processor has (AVX-512, AVX2,
+ * SSE2, bytes): the same text as a byte at a time, and every NUL alone. */
+static void check_paths(const char *name, const unsigned char *in, size_t n)
+{
+	static const int paths[] = {CHARSET_PATH_AVX512, CHARSET_PATH_AVX2, CHARSET_PATH_SSE2};
+	static const size_t steps[] = {0, 1, 7, 64, 200};
+	struct calls want, got;
+	char row[96];
+	for (size_t k = 0; k < ARRAY_LEN(steps); k++) {
+		assert_true(charset_ascii_path(CHARSET_PATH_BYTES));
+		decode_calls(in, n, steps[k], &want);
+		snprintf(row, sizeof row, "%s, bytes, step %zu", name, steps[k]);
+		assert_int_eq_msg(row, want.nul_mixed, 0);
+		for (size_t p = 0; p < ARRAY_LEN(paths); p++) {
+			if (!charset_ascii_path(paths[p]))
+				continue;
+			decode_calls(in, n, steps[k], &got);
+			snprintf(row, sizeof row, "%s, path %d, step %zu", name, paths[p], steps[k]);
+			assert_int_eq_msg(row, got.nul_mixed, 0);
+			assert_int_eq_msg(row, got.len, want.len);
+			assert_int_eq_msg(row, memcmp(got.out, want.out, want.len), 0);
+		}
+	}
+}
+
+/* The ASCII scan stops at 8-bit bytes and at NUL wherever they fall
+ * around a vector's edge, on every path; and in noise of both. */
+static void test_ascii_paths(void **state)
+{
+	(void)state;
+	static const char *const odd[] = {"\0", "\x80", "\xc3\xa9", "\xe2\x82\xac", "\xe2\x82",
+					  "\x7f", "\x01"};
+	unsigned char buf[600];
+	char name[64];
+	for (size_t o = 0; o < ARRAY_LEN(odd); o++) {
+		size_t ol = o == 0 ? 1 : strlen(odd[o]);
+		for (size_t at = 0; at < 200; at++) {
+			memset(buf, 'a', 260);
+			memcpy(buf + at, odd[o], ol);
+			snprintf(name, sizeof name, "odd %zu at %zu", o, at);
+			check_paths(name, buf, 260);
+		}
+	}
+	uint32_t x = 2463534242u;
+	for (int round = 0; round < 300; round++) {
+		size_t n = (size_t)round * 7 % sizeof buf;
+		for (size_t i = 0; i < n; i++) {
+			x ^= x << 13;
+			x ^= x >> 17;
+			x ^= x << 5;
+			unsigned v = x % 100;
+			buf[i] = v < 3 ? 0 : v < 6 ? (unsigned char)(0x80 + x / 100 % 128)
+				 : (unsigned char)(0x20 + x / 100 % 95);
+		}
+		snprintf(name, sizeof name, "noise %d", round);
+		check_paths(name, buf, n);
+	}
+	assert_true(charset_ascii_path(CHARSET_PATH_BEST));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -143,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_end_restarts),
 		cmocka_unit_test(test_sink_stop),
 		cmocka_unit_test(test_utf8_encode),
+		cmocka_unit_test(test_ascii_paths),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	g_mime_shutdown();

@@ -134,6 +134,44 @@ static void test_unfold_lines(void **state)
 	assert_str_eq_msg("unfolded", s.buf, "NOTE:133.1.2.4\n");
 }
 
+/* Plain text whose NULs come alone (markup_nul_alone(), as the decoder
+ * hands them) reads as when each run is searched: the same bytes, NUL as
+ * a space, unfolded or not, a line break before a NUL kept. */
+static void test_nul_alone(void **state)
+{
+	(void)state;
+	static const char *const pieces[] = {"NOTE:133.1.\n", "\0", " 2.4 8.8", "\0", "\0",
+					     ".8.8\r\n", "\0", "x\n", " y"};
+	for (int unfold = 0; unfold < 2; unfold++) {
+		struct sink want = {0}, got = {0};
+		struct markup *a = markup_alloc(MARKUP_PLAIN, sink_emit, &want);
+		struct markup *b = markup_alloc(MARKUP_PLAIN, sink_emit, &got);
+		assert_non_null(a);
+		assert_non_null(b);
+		if (unfold) {
+			markup_unfold_lines(a);
+			markup_unfold_lines(b);
+		}
+		markup_nul_alone(b);
+		char whole[128];
+		size_t n = 0;
+		for (size_t i = 0; i < ARRAY_LEN(pieces); i++) {
+			size_t l = pieces[i][0] == '\0' ? 1 : strlen(pieces[i]);
+			memcpy(whole + n, pieces[i], l);
+			n += l;
+			assert_int_equal(markup_update(b, pieces[i], l), 0);
+		}
+		assert_int_equal(markup_update(a, whole, n), 0);
+		assert_int_equal(markup_finish(a), 0);
+		assert_int_equal(markup_finish(b), 0);
+		markup_free(a);
+		markup_free(b);
+		assert_int_eq_msg(unfold ? "unfolded" : "plain", got.len, want.len);
+		assert_int_eq_msg(unfold ? "unfolded" : "plain", memcmp(got.buf, want.buf, want.len), 0);
+		assert_null(memchr(got.buf, '\0', got.len));
+	}
+}
+
 /* emit()'s non-zero answer is returned and further input ignored. */
 static void test_emit_stop(void **state)
 {
@@ -157,6 +195,7 @@ int main(void)
 		cmocka_unit_test(test_next_document),
 		cmocka_unit_test(test_unfold_lines),
 		cmocka_unit_test(test_emit_stop),
+		cmocka_unit_test(test_nul_alone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2063,8 +2063,9 @@ static void test_pgp_inline_chunks(void **state)
 }
 
 /* In one long chunk (read in blocks) the armour line is found at every
- * place around a block's edge, the end of the chunk included, and its
- * look-alikes are not: other armour, a cut line, "-----B" of separators. */
+ * place around a block's edge, the end of the chunk included, after
+ * dashes or other text, and its look-alikes are not: other armour, a cut
+ * line, "-----B" of separators. */
 static void test_pgp_inline_blocks(void **state)
 {
 	(void)state;
@@ -2081,21 +2082,41 @@ static void test_pgp_inline_blocks(void **state)
 		{"-----BEGIN pgp MESSAGE-----", false},
 	};
 	char buf[300];
-	for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
-		size_t ll = strlen(rows[r].line);
+	for (size_t r = 0; r < 2 * (sizeof rows / sizeof rows[0]); r++) {
+		const char *line = rows[r / 2].line;
+		size_t ll = strlen(line);
 		for (size_t at = 0; at + ll <= sizeof buf; at++) {
-			memset(buf, '-', at);	/* separators: dashes, never "-----B" */
-			memcpy(buf + at, rows[r].line, ll);
+			/* separators: dashes, never "-----B"; or text */
+			memset(buf, r % 2 ? 'x' : '-', at);
+			memcpy(buf + at, line, ll);
 			memset(buf + at + ll, 'x', sizeof buf - at - ll);
 			for (size_t end = at + ll; end <= sizeof buf; end += end - at - ll < 40 ? 1 : 37) {
 				struct pgp_inline s;
 				pgp_inline_init(&s);
 				char row[96];
-				snprintf(row, sizeof row, "%s at %zu of %zu", rows[r].line, at, end);
-				assert_int_eq_msg(row, pgp_inline_update(&s, buf, end), rows[r].want);
+				snprintf(row, sizeof row, "%s at %zu of %zu after %c", line, at, end,
+					 r % 2 ? 'x' : '-');
+				assert_int_eq_msg(row, pgp_inline_update(&s, buf, end), rows[r / 2].want);
 			}
 		}
 	}
+}
+
+/* The armour tests through each search loop this processor has
+ * (AVX-512, AVX2, memmem()): what is found never depends on it. */
+static void test_pgp_inline_paths(void **state)
+{
+	static const int paths[] = {PGP_PATH_AVX512, PGP_PATH_AVX2, PGP_PATH_BYTES};
+	int tried = 0;
+	for (size_t k = 0; k < sizeof paths / sizeof paths[0]; k++) {
+		if (!pgp_armor_path(paths[k]))
+			continue;
+		tried++;
+		test_pgp_inline_chunks(state);
+		test_pgp_inline_blocks(state);
+	}
+	assert_true(pgp_armor_path(PGP_PATH_BEST));
+	assert_true(tried >= 2);	/* memmem() and one vector loop at least */
 }
 
 /* GMime's decoding of base64 bytes, as the walker would get them. */
@@ -2375,8 +2396,7 @@ int main(void)
 		cmocka_unit_test(test_ole2_readers),
 		cmocka_unit_test(test_limits_default),
 		cmocka_unit_test(test_escrow_gives_up),
-		cmocka_unit_test(test_pgp_inline_chunks),
-		cmocka_unit_test(test_pgp_inline_blocks),
+		cmocka_unit_test(test_pgp_inline_paths),
 		cmocka_unit_test(test_b64_plain),
 		cmocka_unit_test(test_pgp_classify),
 		cmocka_unit_test(test_pdf_cpu_limit),

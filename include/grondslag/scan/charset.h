@@ -13,16 +13,20 @@
  *   charset_dec_alloc(), charset_dec_update(), charset_dec_end(),
  *   charset_dec_free()
  *   charset_utf8_encode()  one code point as UTF-8 (inline: hot loops)
+ *   charset_ascii_path()   force the ASCII scan's loop (tests)
  *
  * Limits: constant memory (a carry of at most 8 bytes between chunks, a
  * 16 KiB scratch on the stack); no recursion.  Valid UTF-8 is skipped a
- * vector at a time (SSE2, AVX2 when the CPU has it).
+ * vector at a time (SSE2, AVX2 or AVX-512 when the CPU has it).
  */
 #ifndef GRONDSLAG_CHARSET_H
 #define GRONDSLAG_CHARSET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "grondslag/base/cpupath.h"
 
 struct charset_dec;
 
@@ -36,12 +40,26 @@ void charset_global_init(void);
 struct charset_dec *charset_dec_alloc(const char *charset,
 				      int (*sink)(void *arg, const char *utf8, size_t len),
 				      void *arg);
-/* Decode the next chunk.  Returns 0, or the sink's first non-zero answer. */
+/* Decode the next chunk.  Returns 0, or the sink's first non-zero answer.
+ * A NUL byte in the decoded text reaches the sink alone, a call of
+ * length 1 of its own: the decoder stops at it anyway (its ASCII scan
+ * tells NUL with the same compare as 8-bit bytes), so a sink that treats
+ * NUL apart (markup.h) need not search every run for one. */
 int charset_dec_update(struct charset_dec *d, const void *buf, size_t len);
 /* End of a stream: decode what is held back (a cut sequence becomes
  * U+FFFD) and start again, so a byte-order mark may come next. */
 int charset_dec_end(struct charset_dec *d);
 void charset_dec_free(struct charset_dec *d);
+
+/* The instruction set of the ASCII scan, best first (CHARSET_PATH_BYTES:
+ * a byte at a time); tests force each to hold them to each other: false
+ * when the processor lacks it.  BEST chooses again. */
+enum {
+	CHARSET_PATH_BEST = CPUPATH_BEST, CHARSET_PATH_AVX512 = CPUPATH_AVX512,
+	CHARSET_PATH_AVX2 = CPUPATH_AVX2, CHARSET_PATH_SSE2 = CPUPATH_SSE2,
+	CHARSET_PATH_BYTES = CPUPATH_BYTES
+};
+bool charset_ascii_path(int want);
 
 /* Encode one code point as UTF-8 into o (4 bytes of room); returns the
  * length.  NUL, surrogates and values past U+10FFFF become U+FFFD. */

@@ -26,7 +26,7 @@
  * whole.
  *
  * Public functions:
- *   markup_alloc(), markup_unfold_lines(), markup_update(),
+ *   markup_alloc(), markup_unfold_lines(), markup_nul_alone(), markup_update(),
  *   markup_next_document(), markup_finish(), markup_free()
  *
  * Limits: constant memory per stage (about 65 KiB); tag and entity names
@@ -50,6 +50,10 @@ struct markup *markup_alloc(enum markup_kind kind,
  * "BEGIN:VCALENDAR" or "BEGIN:VCARD" is unfolded without asking.  Call
  * before the first markup_update(). */
 void markup_unfold_lines(struct markup *m);
+/* The caller hands every NUL byte alone, in a markup_update() of length
+ * 1 of its own (charset.h's decoder does): plain text then needs no
+ * search for NUL in every run.  Call before the first markup_update(). */
+void markup_nul_alone(struct markup *m);
 /* Feed the next run of UTF-8.  Returns 0, or the first non-zero value
  * emit() returned (after which the stage ignores further input). */
 int markup_update(struct markup *m, const char *utf8, size_t len);

@@ -14,6 +14,7 @@
  *   pgp_classify()        what a MIME type (+ params, file name) is
  *   pgp_inline_init()     streaming finder of "-----BEGIN PGP MESSAGE-----"
  *   pgp_inline_update()   feed text; true once the armour line was seen
+ *   pgp_armor_path()      force the armour search's loop (tests)
  *   pgp_tnef_magic()      TNEF signature at the start of a buffer
  */
 #ifndef GRONDSLAG_PGP_H
@@ -21,6 +22,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "grondslag/base/cpupath.h"
 
 enum pgp_kind {
 	PGP_KIND_NONE = 0,		/* not a crypto or TNEF carrier */
@@ -52,6 +55,15 @@ void pgp_inline_init(struct pgp_inline *s);
 /* Feed the next chunk; returns true once the armour line has been seen
  * anywhere in the stream so far. */
 bool pgp_inline_update(struct pgp_inline *s, const char *buf, size_t len);
+
+/* The instruction set of the armour search, best first (PGP_PATH_BYTES:
+ * memmem()); tests force each to hold them to each other: false when the
+ * processor lacks it.  BEST chooses again. */
+enum {
+	PGP_PATH_BEST = CPUPATH_BEST, PGP_PATH_AVX512 = CPUPATH_AVX512,
+	PGP_PATH_AVX2 = CPUPATH_AVX2, PGP_PATH_BYTES = CPUPATH_BYTES
+};
+bool pgp_armor_path(int want);
 
 /* True when buf starts with the TNEF signature 0x223e9f78 (little endian). */
 bool pgp_tnef_magic(const void *buf, size_t len);

@@ -34,6 +34,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "grondslag/base/cpupath.h"
+
 /* A known media format: true, and *end the offset where its structure
  * ends (GIF trailer, PNG IEND, JPEG EOI) or len when the format is known
  * but not parsed to its end. */
@@ -75,13 +77,21 @@ bool sniff_b64_run(const void *buf, size_t len, size_t *off, size_t *start, size
  * line that may start one or is not whole yet, at most len.
  * sniff_b64_run() finds the same runs from there as from off, and as buf
  * grows (a text read in slices) the pass may go on from there: the
- * search then reads each slice while it is still in the cache. */
-size_t sniff_b64_pass(const void *buf, size_t len, size_t off);
+ * search then reads each slice while it is still in the cache.
+ * ahead: how many bytes of buf past len the caller reads next (its next
+ * slice, 0 for none).  The pass is the last to read a slice and the
+ * decoder the first to read the next, whose first touch of memory would
+ * stall it: so the vector loops fetch the bytes ahead into the cache
+ * while they compute (a prefetch, never a read; nothing past len+ahead). */
+size_t sniff_b64_pass(const void *buf, size_t len, size_t off, size_t ahead);
 
 /* The instruction set of that pass's block loop, best first (SNIFF_PATH_BYTES: none,
  * line by line); tests force each to hold them to each other: false when
  * the processor lacks it.  BEST chooses again. */
-enum { SNIFF_PATH_BEST, SNIFF_PATH_AVX512, SNIFF_PATH_AVX2, SNIFF_PATH_BYTES };
+enum {
+	SNIFF_PATH_BEST = CPUPATH_BEST, SNIFF_PATH_AVX512 = CPUPATH_AVX512,
+	SNIFF_PATH_AVX2 = CPUPATH_AVX2, SNIFF_PATH_BYTES = CPUPATH_BYTES
+};
 bool sniff_b64_path(int want);
 
 /* Decode base64, ignoring line ends and blanks; stops at the first byte

@@ -1,0 +1,29 @@
+/*
+ * cpupath.h - which instruction set a vector loop runs with: the best
+ * this processor has, unless a test forced another to hold the loops to
+ * each other.  A module keeps one slot per family of loops (an int, -1
+ * until the first use) and names the sets it has loops for; a byte at a
+ * time is always among them.
+ *
+ * Public functions: cpupath_have(), cpupath_force(), cpupath_get().
+ */
+#ifndef GRONDSLAG_CPUPATH_H
+#define GRONDSLAG_CPUPATH_H
+
+#include <stdbool.h>
+
+/* The sets, best first. */
+enum cpupath { CPUPATH_BEST, CPUPATH_AVX512, CPUPATH_AVX2, CPUPATH_SSE2, CPUPATH_BYTES };
+#define CPUPATH_SET(p) (1u << (p))
+
+/* Does this processor run code made for set?  (BEST and BYTES: yes.) */
+bool cpupath_have(int set);
+/* Put want into *slot: one of the sets offered (CPUPATH_SET() ORed), or
+ * BYTES, or BEST for the best offered set the processor has.  false, and
+ * *slot unchanged, when want is not offered or the processor lacks it. */
+bool cpupath_force(int *slot, int want, unsigned offered);
+/* The set in *slot, chosen as BEST at the first use (threads may race
+ * there: they all choose the same). */
+int cpupath_get(int *slot, unsigned offered);
+
+#endif
