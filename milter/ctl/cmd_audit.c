@@ -191,8 +191,9 @@ static void verify_print_json(const struct verify_pass *p, const struct verify_e
 		json_obj_begin(j);
 		json_key(j, "file");
 		json_str(j, env->file[k]);
-		json_key(j, "missing");
-		json_bool(j, p->file_absent[k]);
+		/* a fact; whether its absence is a problem is file_missing */
+		json_key(j, "exists");
+		json_bool(j, !p->file_absent[k]);
 		json_key(j, "in_file");
 		json_int(j, p->file_lines[k]);
 		json_obj_end(j);

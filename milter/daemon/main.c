@@ -80,7 +80,8 @@ static void usage(void)
 	fprintf(stderr, "usage: grondslag-milter [-c FILE] [-f] [-n] [-d]\n"
 			"  -c FILE  configuration (default " DEFAULT_CONFIG ")\n"
 			"  -f       stay in the foreground, log to stderr\n"
-			"  -n       check configuration, registry, geo data and store, then exit\n"
+			"  -n       check configuration, registry, geo data, store and the\n"
+			"           readers' libraries, then exit\n"
 			"  -d       debug logging\n");
 }
 
@@ -509,11 +510,16 @@ static size_t check_setup(const struct config *c)
 static int load_readers(void)
 {
 	char err[512];
-	if (arc_lib_load(err, sizeof err) != 0 || ole2_lib_load(err, sizeof err) != 0) {
+	int rc = 0;
+	if (arc_lib_load(err, sizeof err) != 0) {
 		log_msg(LOG_ERR, "%s", err);
-		return -1;
+		rc = -1;
 	}
-	return 0;
+	if (ole2_lib_load(err, sizeof err) != 0) {
+		log_msg(LOG_ERR, "%s", err);
+		rc = -1;
+	}
+	return rc;
 }
 
 /* Everything that can fail, before any privilege is given up. */

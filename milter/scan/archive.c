@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "grondslag/base/clean.h"
+#include "grondslag/base/log.h"
 #include "grondslag/scan/archive.h"
 #include "archlib.h"
 
@@ -199,6 +200,10 @@ struct arc *arc_open(const void *buf, size_t len, const char *outer_name, unsign
 {
 	char why[512];
 	if (arc_lib_load(why, sizeof why) != 0) {
+		/* the part is held as unscannable; the operator learns why once */
+		static int said;
+		if (!__atomic_exchange_n(&said, 1, __ATOMIC_RELAXED))
+			log_msg(LOG_ERR, "%s", why);
 		*st = ARC_NOLIB;
 		return NULL;
 	}

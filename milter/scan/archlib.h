@@ -1,11 +1,12 @@
 /*
  * archlib.h - libarchive loaded when the first archive is opened, not
  * when a program starts (base/dynlib.h says why): private to archive.c,
- * which includes it after archive.h and archive_entry.h for libarchive's
- * types.  The daemon loads it at its start (archlib_load()), so a host
- * without it refuses to start; the CLI when a scan meets an archive.
+ * which includes it instead of archive.h and archive_entry.h (it includes
+ * them for libarchive's types).  The daemon loads it at its start
+ * (arc_lib_load()), so a host without it refuses to start; the CLI when
+ * a scan meets an archive (arc_open()).
  *
- * After archlib_load() has succeeded, archive.c calls libarchive by its
+ * After arc_lib_load() has succeeded, archive.c calls libarchive by its
  * own names: each function it uses is a macro below that calls through
  * the table archlib.c filled.  A function used without its entry here is
  * an undefined reference at link time (no program is linked with

@@ -1,8 +1,8 @@
 /*
  * gsflib.h - libgsf loaded when the first compound file (legacy Office,
  * Outlook .msg) is read, not when a program starts (base/dynlib.h says
- * why): private to ole2.c, which includes it after libgsf's headers for
- * its types.  The daemon loads it at its start (ole2_lib_load()), so a
+ * why): private to ole2.c, which includes it instead of libgsf's headers
+ * (it includes them for libgsf's types).  The daemon loads it at its start (ole2_lib_load()), so a
  * host without it refuses to start; the CLI when a scan meets one.
  *
  * After ole2_lib_load() has succeeded, ole2.c calls libgsf by its own

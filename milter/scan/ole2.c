@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "grondslag/base/clean.h"
+#include "grondslag/base/log.h"
 #include "grondslag/scan/lzfu.h"
 #include "grondslag/scan/ole2.h"
 #include "gsflib.h"
@@ -703,8 +704,13 @@ enum ole2_status ole2_read(const void *buf, size_t len,
 			   void *arg)
 {
 	char why[512];
-	if (ole2_lib_load(why, sizeof why) != 0)
+	if (ole2_lib_load(why, sizeof why) != 0) {
+		/* the file is held as unscannable; the operator learns why once */
+		static int said;
+		if (!__atomic_exchange_n(&said, 1, __ATOMIC_RELAXED))
+			log_msg(LOG_ERR, "%s", why);
 		return OLE2_NOLIB;
+	}
 	static gsize once;
 	if (g_once_init_enter(&once)) {
 		/* libgsf registers its types on first use without a lock: done

@@ -58,13 +58,14 @@ enum ole2_kind {
 	OLE2_LIMIT		/* a document stream whose text passes the ratio */
 };
 
-/* Each stream of the compound file at buf in directory order, storages
- * depth first; path is "Storage/Stream" with control characters shown as
- * '?'.  data is valid during the call only.  A non-zero each() stops. */
 /* Load libgsf now (the daemon at its start; ole2_read() on its first
  * call): 0, or -1 with why naming the library and the package. */
 int ole2_lib_load(char *why, size_t whylen);
 
+/* Each stream of the compound file at buf in directory order, storages
+ * depth first; path is "Storage/Stream" with control characters shown as
+ * '?'.  data is valid during the call only.  A non-zero each() stops.
+ * OLE2_NOLIB when libgsf cannot be loaded (said once in the log). */
 enum ole2_status ole2_read(const void *buf, size_t len,
 			   int (*each)(void *arg, const char *path, enum ole2_kind kind,
 				       const void *data, size_t n),
