@@ -12,8 +12,11 @@
 
 #include <stdbool.h>
 
-/* The sets, best first. */
-enum cpupath { CPUPATH_BEST, CPUPATH_AVX512, CPUPATH_AVX2, CPUPATH_SSE2, CPUPATH_BYTES };
+/* The sets, best first.  AVX512VBMI: AVX-512 F, BW and VBMI (the byte
+ * permutes); AVX512: F and BW. */
+enum cpupath {
+	CPUPATH_BEST, CPUPATH_AVX512VBMI, CPUPATH_AVX512, CPUPATH_AVX2, CPUPATH_SSE2, CPUPATH_BYTES
+};
 #define CPUPATH_SET(p) (1u << (p))
 
 /* Does this processor run code made for set?  (BEST and BYTES: yes.) */
