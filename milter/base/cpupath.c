@@ -43,12 +43,8 @@ bool cpupath_force(int *slot, int want, unsigned offered)
 	return true;
 }
 
-int cpupath_get(int *slot, unsigned offered)
+int cpupath_first(int *slot, unsigned offered)
 {
-	int set = __atomic_load_n(slot, __ATOMIC_RELAXED);
-	if (set < 0) {
-		(void)cpupath_force(slot, CPUPATH_BEST, offered);
-		set = __atomic_load_n(slot, __ATOMIC_RELAXED);
-	}
-	return set;
+	(void)cpupath_force(slot, CPUPATH_BEST, offered);
+	return __atomic_load_n(slot, __ATOMIC_RELAXED);
 }
