@@ -13,6 +13,9 @@ bool cpupath_have(int set)
 	case CPUPATH_BYTES:
 		return true;
 #if defined(__x86_64__) && defined(__GNUC__)
+	case CPUPATH_AVX512VBMI:
+		return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+		       __builtin_cpu_supports("avx512vbmi");
 	case CPUPATH_AVX512:
 		return __builtin_cpu_supports("avx512bw");
 	case CPUPATH_AVX2:
@@ -29,10 +32,10 @@ bool cpupath_force(int *slot, int want, unsigned offered)
 {
 	offered |= CPUPATH_SET(CPUPATH_BYTES);
 	if (want == CPUPATH_BEST) {
-		want = CPUPATH_AVX512;
+		want = CPUPATH_AVX512VBMI;
 		while (want < CPUPATH_BYTES && !((offered & CPUPATH_SET(want)) && cpupath_have(want)))
 			want++;
-	} else if (want < CPUPATH_AVX512 || want > CPUPATH_BYTES ||
+	} else if (want <= CPUPATH_BEST || want > CPUPATH_BYTES ||
 		   !(offered & CPUPATH_SET(want)) || !cpupath_have(want)) {
 		return false;
 	}
@@ -40,12 +43,8 @@ bool cpupath_force(int *slot, int want, unsigned offered)
 	return true;
 }
 
-int cpupath_get(int *slot, unsigned offered)
+int cpupath_first(int *slot, unsigned offered)
 {
-	int set = __atomic_load_n(slot, __ATOMIC_RELAXED);
-	if (set < 0) {
-		(void)cpupath_force(slot, CPUPATH_BEST, offered);
-		set = __atomic_load_n(slot, __ATOMIC_RELAXED);
-	}
-	return set;
+	(void)cpupath_force(slot, CPUPATH_BEST, offered);
+	return __atomic_load_n(slot, __ATOMIC_RELAXED);
 }

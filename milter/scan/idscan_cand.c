@@ -389,64 +389,37 @@ static void block_sse2(const char *p, size_t i, struct idscan_block *b)
 }
 #endif
 
-/* The path taken: resolved once from what the processor has, unless a
- * test forced one (idscan_cand_path). */
+/* The path taken: the best the processor has, unless a test forced one
+ * (idscan_cand_path). */
 static int path = -1;
 
-/* Is the path built in and does this processor have it? */
-static bool have_path(enum idscan_path want)
-{
-	switch (want) {
 #ifdef IDSCAN_AVX512
-	case IDSCAN_PATH_AVX512VBMI:
-		return __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vbmi");
-	case IDSCAN_PATH_AVX512:
-		return __builtin_cpu_supports("avx512bw");
+#define PATHS_512 (CPUPATH_SET(CPUPATH_AVX512VBMI) | CPUPATH_SET(CPUPATH_AVX512))
+#else
+#define PATHS_512 0u
 #endif
 #ifdef IDSCAN_AVX2
-	case IDSCAN_PATH_AVX2:
-		return __builtin_cpu_supports("avx2");
+#define PATHS_256 CPUPATH_SET(CPUPATH_AVX2)
+#else
+#define PATHS_256 0u
 #endif
 #ifdef __SSE2__
-	case IDSCAN_PATH_SSE2:
-		return true;
+#define PATHS_128 CPUPATH_SET(CPUPATH_SSE2)
+#else
+#define PATHS_128 0u
 #endif
-	case IDSCAN_PATH_BYTES:
-		return true;
-	default:
-		return false;
-	}
-}
-
-static int best_path(void)
-{
-	static const enum idscan_path order[] = {IDSCAN_PATH_AVX512VBMI, IDSCAN_PATH_AVX512,
-						 IDSCAN_PATH_AVX2, IDSCAN_PATH_SSE2};
-	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
-		if (have_path(order[k]))
-			return (int)order[k];
-	return IDSCAN_PATH_BYTES;
-}
+#define PATHS (PATHS_512 | PATHS_256 | PATHS_128)
 
 bool idscan_cand_path(enum idscan_path want)
 {
-	if (want != IDSCAN_PATH_BEST && !have_path(want))
-		return false;
-	__atomic_store_n(&path, want == IDSCAN_PATH_BEST ? best_path() : (int)want,
-			 __ATOMIC_RELAXED);
-	return true;
+	return cpupath_force(&path, (int)want, PATHS);
 }
 
 /* Scans run on several threads at once: they may race to the first
  * choice, and all choose the same. */
 static int cur_path(void)
 {
-	int p = __atomic_load_n(&path, __ATOMIC_RELAXED);
-	if (p < 0) {
-		p = best_path();
-		__atomic_store_n(&path, p, __ATOMIC_RELAXED);
-	}
-	return p;
+	return cpupath_get(&path, PATHS);
 }
 
 bool idscan_cand_block(const char *p, size_t i, struct idscan_block *b)

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "grondslag/base/cpupath.h"
 #include "grondslag/scan/idscan.h"
 
 struct val {
@@ -256,12 +257,12 @@ bool idscan_cand_val_exact(void);
  * has, or one a test forces to hold the paths equal (fuzz_idcand);
  * false when that path is not there. */
 enum idscan_path {
-	IDSCAN_PATH_BEST,
-	IDSCAN_PATH_AVX512VBMI,
-	IDSCAN_PATH_AVX512,
-	IDSCAN_PATH_AVX2,
-	IDSCAN_PATH_SSE2,
-	IDSCAN_PATH_BYTES
+	IDSCAN_PATH_BEST = CPUPATH_BEST,
+	IDSCAN_PATH_AVX512VBMI = CPUPATH_AVX512VBMI,
+	IDSCAN_PATH_AVX512 = CPUPATH_AVX512,
+	IDSCAN_PATH_AVX2 = CPUPATH_AVX2,
+	IDSCAN_PATH_SSE2 = CPUPATH_SSE2,
+	IDSCAN_PATH_BYTES = CPUPATH_BYTES
 };
 bool idscan_cand_path(enum idscan_path want);
 

@@ -498,50 +498,28 @@ __attribute__((target("avx2"))) static int scan_blocks_avx2(struct ipscan *s, st
 }
 #endif
 
+#endif
+
 /* The block loop in use: the best the processor has, unless a test
- * forced one (ipscan_scan_path()). */
+ * forced one (ipscan_scan_path()); none, a byte at a time, when forced
+ * or when this build has none. */
 static int ipscan_path = -1;
 
-static bool have_path(enum ipscan_path want)
-{
-	switch (want) {
-#ifdef IPSCAN_AVX512
-	case IPSCAN_PATH_AVX512:
-		return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
-		       __builtin_cpu_supports("avx512vbmi");
-#endif
-#ifdef IPSCAN_AVX2
-	case IPSCAN_PATH_AVX2:
-		return __builtin_cpu_supports("avx2");
-#endif
-	case IPSCAN_PATH_SSE2:
-		return true;
-	default:
-		return false;
-	}
-}
-
-static int best_path(void)
-{
-	if (have_path(IPSCAN_PATH_AVX512))
-		return IPSCAN_PATH_AVX512;
-	return have_path(IPSCAN_PATH_AVX2) ? IPSCAN_PATH_AVX2 : IPSCAN_PATH_SSE2;
-}
-
-bool ipscan_scan_path(enum ipscan_path want)
-{
-	if (want != IPSCAN_PATH_BEST && !have_path(want))
-		return false;
-	__atomic_store_n(&ipscan_path, want == IPSCAN_PATH_BEST ? best_path() : (int)want,
-			 __ATOMIC_RELAXED);
-	return true;
-}
+#if !defined(__SSE2__) || defined(IPSCAN_SCALAR)
+#define IPSCAN_PATHS 0u
+#elif defined(IPSCAN_AVX512)
+#define IPSCAN_PATHS \
+	(CPUPATH_SET(CPUPATH_AVX512VBMI) | CPUPATH_SET(CPUPATH_AVX2) | CPUPATH_SET(CPUPATH_SSE2))
+#elif defined(IPSCAN_AVX2)
+#define IPSCAN_PATHS (CPUPATH_SET(CPUPATH_AVX2) | CPUPATH_SET(CPUPATH_SSE2))
 #else
+#define IPSCAN_PATHS CPUPATH_SET(CPUPATH_SSE2)
+#endif
+
 bool ipscan_scan_path(enum ipscan_path want)
 {
-	return want == IPSCAN_PATH_BEST;
+	return cpupath_force(&ipscan_path, (int)want, IPSCAN_PATHS);
 }
-#endif
 
 /* Examine anchors at stream positions [from, to) of the view.  Sets
  * s->next to the first position not examined. */
@@ -558,12 +536,7 @@ static int scan_view(struct ipscan *s, struct ipscan_view *v, uint64_t from, uin
 			goto out;
 		i++;
 	}
-	/* threads may race to the first choice; they all choose the same */
-	int path = __atomic_load_n(&ipscan_path, __ATOMIC_RELAXED);
-	if (path < 0) {
-		path = best_path();
-		__atomic_store_n(&ipscan_path, path, __ATOMIC_RELAXED);
-	}
+	int path = cpupath_get(&ipscan_path, IPSCAN_PATHS);
 #ifdef IPSCAN_AVX512
 	if (path == IPSCAN_PATH_AVX512)
 		rc = scan_blocks_avx512(s, v, &i, end);
@@ -574,7 +547,10 @@ static int scan_view(struct ipscan *s, struct ipscan_view *v, uint64_t from, uin
 		rc = scan_blocks_avx2(s, v, &i, end);
 	else
 #endif
+	if (path == IPSCAN_PATH_SSE2)
 		rc = scan_blocks_sse2(s, v, &i, end);
+	else
+		rc = SCAN_DONE;	/* forced to go a byte at a time */
 	if (rc != SCAN_DONE)
 		goto out;
 #endif

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "grondslag/base/cpupath.h"
 #include "grondslag/scan/ipscan.h"
 
 /* Sentinels view_at() returns instead of a byte. */
@@ -333,14 +334,16 @@ static inline bool ipscan_list_quick(struct ipscan_list *l, struct ipscan_view *
 	return true;
 }
 
-/* The block loop's instruction set, best first; a test may force one
- * (false when this build or processor lacks it) to compare it with the
- * others.  BEST chooses again from what the processor has. */
+/* The block loop's instruction set, best first (AVX512: with VBMI;
+ * BYTES: no block loop); a test may force one (false when this build or
+ * processor lacks it) to compare it with the others.  BEST chooses again
+ * from what the processor has. */
 enum ipscan_path {
-	IPSCAN_PATH_BEST,
-	IPSCAN_PATH_AVX512,
-	IPSCAN_PATH_AVX2,
-	IPSCAN_PATH_SSE2
+	IPSCAN_PATH_BEST = CPUPATH_BEST,
+	IPSCAN_PATH_AVX512 = CPUPATH_AVX512VBMI,
+	IPSCAN_PATH_AVX2 = CPUPATH_AVX2,
+	IPSCAN_PATH_SSE2 = CPUPATH_SSE2,
+	IPSCAN_PATH_BYTES = CPUPATH_BYTES
 };
 bool ipscan_scan_path(enum ipscan_path want);
 

@@ -359,54 +359,27 @@ __attribute__((target("avx512bw"))) static void mk_scan_avx512(struct markers *m
  * one (mk_scan_path()). */
 static int mk_path = -1;
 
-static bool mk_have_path(enum mk_path want)
-{
-	switch (want) {
 #ifdef MK_AVX2
-	case MK_PATH_AVX512:
-		return __builtin_cpu_supports("avx512bw");
-	case MK_PATH_AVX2:
-		return __builtin_cpu_supports("avx2");
+#define MK_WIDE_PATHS (CPUPATH_SET(CPUPATH_AVX512) | CPUPATH_SET(CPUPATH_AVX2))
+#else
+#define MK_WIDE_PATHS 0u
 #endif
 #ifdef __SSE2__
-	case MK_PATH_SSE2:
-		return true;
+#define MK_PATHS (MK_WIDE_PATHS | CPUPATH_SET(CPUPATH_SSE2))
+#else
+#define MK_PATHS MK_WIDE_PATHS
 #endif
-	case MK_PATH_BYTES:
-		return true;
-	default:
-		return false;
-	}
-}
-
-static int mk_best_path(void)
-{
-	static const enum mk_path order[] = {MK_PATH_AVX512, MK_PATH_AVX2, MK_PATH_SSE2};
-	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
-		if (mk_have_path(order[k]))
-			return (int)order[k];
-	return MK_PATH_BYTES;
-}
 
 bool mk_scan_path(enum mk_path want)
 {
-	if (want != MK_PATH_BEST && !mk_have_path(want))
-		return false;
-	__atomic_store_n(&mk_path, want == MK_PATH_BEST ? mk_best_path() : (int)want,
-			 __ATOMIC_RELAXED);
-	return true;
+	return cpupath_force(&mk_path, (int)want, MK_PATHS);
 }
 
 static void mk_scan(struct markers *m, const char *s, size_t n, size_t limit,
 		    unsigned char before0)
 {
 	size_t p = 0;
-	/* threads may race to the first choice; they all choose the same */
-	int path = __atomic_load_n(&mk_path, __ATOMIC_RELAXED);
-	if (path < 0) {
-		path = mk_best_path();
-		__atomic_store_n(&mk_path, path, __ATOMIC_RELAXED);
-	}
+	int path = cpupath_get(&mk_path, MK_PATHS);
 #ifdef MK_AVX2
 	if (limit >= 128 && path == MK_PATH_AVX512)
 		mk_scan_avx512(m, s, n, limit, &p, before0);

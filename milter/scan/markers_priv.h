@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "grondslag/base/cpupath.h"
+
 /* One stream as the format sniffer sees it. */
 struct mk_sniff {
 	const char *type;	/* lower case, no parameters, "" when unknown */
@@ -73,11 +75,11 @@ static inline size_t mk_skip_blank(const char *s, size_t n, size_t i, size_t max
  * (false when this build or processor lacks it) to compare it with the
  * others.  BEST chooses again from what the processor has. */
 enum mk_path {
-	MK_PATH_BEST,
-	MK_PATH_AVX512,
-	MK_PATH_AVX2,
-	MK_PATH_SSE2,
-	MK_PATH_BYTES
+	MK_PATH_BEST = CPUPATH_BEST,
+	MK_PATH_AVX512 = CPUPATH_AVX512,
+	MK_PATH_AVX2 = CPUPATH_AVX2,
+	MK_PATH_SSE2 = CPUPATH_SSE2,
+	MK_PATH_BYTES = CPUPATH_BYTES
 };
 bool mk_scan_path(enum mk_path want);
 

@@ -305,6 +305,20 @@ static void test_mark_neighbours(void **state)
 	free(p);
 }
 
+/* A path is forced exactly when the processor has its set: the one
+ * that permutes bytes needs VBMI as well. */
+static void test_path_sets(void **state)
+{
+	(void)state;
+	assert_int_equal(idscan_cand_path(IDSCAN_PATH_AVX512VBMI),
+			 cpupath_have(CPUPATH_AVX512VBMI));
+	assert_int_equal(idscan_cand_path(IDSCAN_PATH_AVX512), cpupath_have(CPUPATH_AVX512));
+	assert_int_equal(idscan_cand_path(IDSCAN_PATH_AVX2), cpupath_have(CPUPATH_AVX2));
+	assert_true(idscan_cand_path(IDSCAN_PATH_SSE2));
+	assert_true(idscan_cand_path(IDSCAN_PATH_BYTES));
+	assert_true(idscan_cand_path(IDSCAN_PATH_BEST));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -312,6 +326,7 @@ int main(void)
 		cmocka_unit_test(test_pads_keep_findings),
 		cmocka_unit_test(test_block_masks),
 		cmocka_unit_test(test_mark_neighbours),
+		cmocka_unit_test(test_path_sets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

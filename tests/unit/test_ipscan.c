@@ -973,9 +973,9 @@ static void test_rows_embedded(void **state)
 		{form_rows, ARRAY_LEN(form_rows)}, {context_rows, ARRAY_LEN(context_rows)},
 		{escape_rows, ARRAY_LEN(escape_rows)},
 	};
-	/* through each block loop this processor has */
+	/* through each block loop this processor has, and none */
 	static const enum ipscan_path paths[] = {IPSCAN_PATH_AVX512, IPSCAN_PATH_AVX2,
-						 IPSCAN_PATH_SSE2};
+						 IPSCAN_PATH_SSE2, IPSCAN_PATH_BYTES};
 	int tried = 0;
 	(void)state;
 	for (size_t p = 0; p < ARRAY_LEN(paths); p++) {
@@ -1087,13 +1087,14 @@ static size_t mixed_text(char *buf, size_t cap, uint32_t seed)
 	return len;
 }
 
-/* Every block loop finds the same in the same long text, wherever it sits
- * relative to a 64-byte line (the AVX-512 loop reads a grid of aligned
- * blocks and starts it at the first one in reach), in one piece and in
- * odd chunks. */
+/* Every block loop, and none, finds the same in the same long text,
+ * wherever it sits relative to a 64-byte line (the AVX-512 loop reads a
+ * grid of aligned blocks and starts it at the first one in reach), in one
+ * piece and in odd chunks. */
 static void test_paths_agree(void **state)
 {
-	static const enum ipscan_path paths[] = {IPSCAN_PATH_AVX512, IPSCAN_PATH_AVX2};
+	static const enum ipscan_path paths[] = {IPSCAN_PATH_AVX512, IPSCAN_PATH_AVX2,
+						 IPSCAN_PATH_BYTES};
 	size_t cap = 7 << 10;	/* what the collector holds of its matches */
 	char *mem = aligned_alloc(64, cap + 128), *text = malloc(cap);
 	struct collect *want = malloc(sizeof *want), *got = malloc(sizeof *got);
@@ -1252,6 +1253,18 @@ static void test_api_edges(void **state)
 	assert_int_equal(ipscan_buffer("", 0, collect_cb, &c), 0);
 }
 
+/* A block loop is forced exactly when the processor has its set: the
+ * AVX-512 one permutes bytes, so it needs VBMI too. */
+static void test_path_sets(void **state)
+{
+	(void)state;
+	assert_int_equal(ipscan_scan_path(IPSCAN_PATH_AVX512), cpupath_have(CPUPATH_AVX512VBMI));
+	assert_int_equal(ipscan_scan_path(IPSCAN_PATH_AVX2), cpupath_have(CPUPATH_AVX2));
+	assert_true(ipscan_scan_path(IPSCAN_PATH_SSE2));
+	assert_true(ipscan_scan_path(IPSCAN_PATH_BYTES));
+	assert_true(ipscan_scan_path(IPSCAN_PATH_BEST));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1269,6 +1282,7 @@ int main(void)
 		cmocka_unit_test(test_rows_embedded),
 		cmocka_unit_test(test_random_chunking),
 		cmocka_unit_test(test_paths_agree),
+		cmocka_unit_test(test_path_sets),
 		cmocka_unit_test(test_binary),
 		cmocka_unit_test(test_long_input),
 		cmocka_unit_test(test_overlong_tokens),

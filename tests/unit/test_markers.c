@@ -647,6 +647,17 @@ static void test_filters_agree(void **state)
 	assert_true(tried >= 1);	/* bytes at least */
 }
 
+/* A filter is forced exactly when the processor has its set. */
+static void test_path_sets(void **state)
+{
+	(void)state;
+	assert_int_equal(mk_scan_path(MK_PATH_AVX512), cpupath_have(CPUPATH_AVX512));
+	assert_int_equal(mk_scan_path(MK_PATH_AVX2), cpupath_have(CPUPATH_AVX2));
+	assert_true(mk_scan_path(MK_PATH_SSE2));
+	assert_true(mk_scan_path(MK_PATH_BYTES));
+	assert_true(mk_scan_path(MK_PATH_BEST));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -658,6 +669,7 @@ int main(void)
 		cmocka_unit_test(test_iodef_restrictions),
 		cmocka_unit_test(test_sniff_limit),
 		cmocka_unit_test(test_reuse_and_misuse),
+		cmocka_unit_test(test_path_sets),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
