@@ -639,8 +639,10 @@ __attribute__((always_inline)) static inline size_t b64_skip_blocks(const unsign
 {
 	size_t b = o, carry = 0;	/* good bytes in a row before b */
 	while (len - b >= 64) {
+		/* an address, never dereferenced: it may lie past the text
+		 * (reckoned as an integer, as a pointer there is undefined) */
 		if (ahead != 0)
-			_mm_prefetch((const char *)p + b + ahead, _MM_HINT_T1);
+			_mm_prefetch((const char *)(uintptr_t)((uintptr_t)p + b + ahead), _MM_HINT_T1);
 		uint64_t g = avx512 ? b64_good64_avx512(p + b) : b64_good64(p + b);
 		size_t lead = g == ~(uint64_t)0 ? 64 : (size_t)__builtin_ctzll(~g);
 		size_t at;

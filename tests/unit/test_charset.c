@@ -226,6 +226,46 @@ static void test_ascii_paths(void **state)
 	assert_true(charset_ascii_path(CHARSET_PATH_BEST));
 }
 
+/* Whatever the charset (iconv's path, the single-byte tables, UTF-16,
+ * UTF-8 with a sequence cut by a chunk's end just before a NUL), no NUL
+ * is ever handed on inside a run: markup counts on it (a NUL in a run
+ * would pass through instead of becoming a blank). */
+static void test_nul_alone_charsets(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *charset;
+		const char *in;
+		size_t len;
+	} cases[] = {
+		{"utf-8", "ab\0cd\xc3\0\xc3\xa9\0\0e\xe2\x82\0", 15},
+		{"iso-8859-1", "ab\0cd\xe9\0\xff\0\0e", 11},
+		{"windows-1252", "ab\0\x80\0\x9d\0e", 8},
+		{"koi8-r", "\xc1\0\xc2\0\0z", 6},
+		{"utf-16le", "a\0\0\0b\0\xe9\0\0\0", 10},
+		{"iso-2022-jp", "ab\0\x1b$B\x30\x21\x1b(B\0c", 14},
+	};
+	char name[96];
+	for (size_t r = 0; r < ARRAY_LEN(cases); r++) {
+		for (size_t step = 1; step <= cases[r].len; step++) {
+			struct calls c;
+			memset(&c, 0, sizeof c);
+			struct charset_dec *d = charset_dec_alloc(cases[r].charset, calls_sink, &c);
+			assert_non_null(d);
+			const unsigned char *in = (const unsigned char *)cases[r].in;
+			for (size_t o = 0; o < cases[r].len; o += step)
+				assert_int_equal(charset_dec_update(d, in + o, cases[r].len - o > step
+										   ? step
+										   : cases[r].len - o),
+						 0);
+			assert_int_equal(charset_dec_end(d), 0);
+			charset_dec_free(d);
+			snprintf(name, sizeof name, "%s, step %zu", cases[r].charset, step);
+			assert_int_eq_msg(name, c.nul_mixed, 0);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_sink_stop),
 		cmocka_unit_test(test_utf8_encode),
 		cmocka_unit_test(test_ascii_paths),
+		cmocka_unit_test(test_nul_alone_charsets),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	g_mime_shutdown();
