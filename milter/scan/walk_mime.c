@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "grondslag/scan/b64part.h"
 #include "grondslag/scan/rfc2047.h"
 #include "walk_priv.h"
 
@@ -171,7 +172,7 @@ static bool mem_slice(GMimeStream *src, const unsigned char **data, size_t *len)
 	return true;
 }
 
-/* A base64 leaf plainly written (sniff_b64_plain()), decoded in one pass
+/* A base64 leaf plainly written (b64part_decode()), decoded in one pass
  * into a stream of its own: GMime's filter chain would decode it a byte at
  * a time and copy it twice.  NULL when GMime must decode it. */
 static GMimeStream *plain_base64(GMimeStream *src)
@@ -183,7 +184,7 @@ static GMimeStream *plain_base64(GMimeStream *src)
 	unsigned char *d = g_try_malloc(n / 4 * 3 + 3);
 	if (d == NULL)
 		return NULL;
-	if (!sniff_b64_plain(raw, n, d, &dl)) {
+	if (!b64part_decode(raw, n, d, &dl)) {
 		g_free(d);
 		return NULL;
 	}

@@ -1,6 +1,6 @@
 /*
  * fuzz_b64plain.c - differential target for the walker's one-pass base64
- * decoder (sniff_b64_plain()): whenever it takes the bytes, GMime's own
+ * decoder (b64part_decode()): whenever it takes the bytes, GMime's own
  * decoding of them (a data wrapper written to a memory stream, as the
  * walker did before) must give the same bytes; any difference aborts.
  * Bytes it declines go to GMime in the walker, so they need no check.
@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "grondslag/scan/charset.h"
-#include "grondslag/scan/sniff.h"
+#include "grondslag/scan/b64part.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n = 0;
 	if (out == NULL)
 		abort();
-	if (!sniff_b64_plain(data, size, out, &n)) {
+	if (!b64part_decode(data, size, out, &n)) {
 		free(out);
 		return 0;
 	}

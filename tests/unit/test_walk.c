@@ -19,6 +19,7 @@
 #include "grondslag/scan/findings.h"
 #include "grondslag/scan/ole2.h"
 #include "grondslag/scan/pgp.h"
+#include "grondslag/scan/b64part.h"
 #include "grondslag/scan/sniff.h"
 #include "grondslag/scan/walk.h"
 
@@ -2147,7 +2148,7 @@ static void test_b64_plain(void **state)
 	unsigned char out[256];
 	for (size_t r = 0; r < sizeof rows / sizeof rows[0]; r++) {
 		size_t n = strlen(rows[r].enc), dl = 0;
-		bool plain = sniff_b64_plain(rows[r].enc, n, out, &dl);
+		bool plain = b64part_decode(rows[r].enc, n, out, &dl);
 		assert_int_eq_msg(rows[r].name, plain, rows[r].plain);
 		GByteArray *want = gmime_b64(rows[r].enc, n);
 		if (plain) {
@@ -2170,7 +2171,7 @@ static void test_b64_plain(void **state)
 			size_t dl = 0;
 			char row[64];
 			snprintf(row, sizeof row, "byte 0x%02x at %zu", c, k);
-			assert_int_eq_msg(row, sniff_b64_plain(blk, 128, out, &dl), b64);
+			assert_int_eq_msg(row, b64part_decode(blk, 128, out, &dl), b64);
 			if (b64) {
 				GByteArray *want = gmime_b64(blk, 128);
 				assert_int_eq_msg(row, dl, want->len);
@@ -2213,7 +2214,7 @@ static void test_b64_plain(void **state)
 			char row[64];
 			snprintf(row, sizeof row, "length %zu width %zu", len, width);
 			size_t dl = 0;
-			assert_int_eq_msg(row, sniff_b64_plain(enc, n, dec, &dl), 1);
+			assert_int_eq_msg(row, b64part_decode(enc, n, dec, &dl), 1);
 			assert_int_eq_msg(row, dl, len);
 			assert_true(memcmp(dec, raw, len) == 0);
 			GByteArray *want = gmime_b64(enc, n);

@@ -1,0 +1,26 @@
+/*
+ * b64part.h - decode a part whose Content-Transfer-Encoding is base64 in
+ * one pass, when it is plainly written; anything unusual is left to
+ * GMime's decoder, so the bytes out are always GMime's.
+ *
+ * Limits: a pure function over the caller's buffers; reads no byte
+ * outside [buf, buf+len) and writes none outside [out, out+len/4*3).
+ *
+ * Public functions:
+ *   b64part_decode()      decode a plainly written base64 part, or say no
+ */
+#ifndef GRONDSLAG_B64PART_H
+#define GRONDSLAG_B64PART_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Decode a base64 part that is plainly written: groups of four base64
+ * characters, line ends and blanks (a few in a row) between them, one or
+ * two '=' only to complete the last group.  Every decoder gives the same
+ * bytes for such input (GMime's included), so the walker decodes it here
+ * in one pass and leaves anything else (false) to GMime.  out holds at
+ * least len / 4 * 3 bytes. */
+bool b64part_decode(const void *buf, size_t len, unsigned char *out, size_t *out_len);
+
+#endif
