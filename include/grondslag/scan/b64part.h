@@ -8,6 +8,7 @@
  *
  * Public functions:
  *   b64part_decode()      decode a plainly written base64 part, or say no
+ *   b64part_path()        the instruction set it uses (tests force each)
  */
 #ifndef GRONDSLAG_B64PART_H
 #define GRONDSLAG_B64PART_H
@@ -22,5 +23,11 @@
  * in one pass and leaves anything else (false) to GMime.  out holds at
  * least len / 4 * 3 bytes. */
 bool b64part_decode(const void *buf, size_t len, unsigned char *out, size_t *out_len);
+
+/* The instruction set of the decoder's loop, best first (BYTES: none, a
+ * group or a character at a time); tests force each to hold them to each
+ * other: false when the processor lacks it.  BEST chooses again. */
+enum { B64PART_PATH_BEST, B64PART_PATH_VBMI, B64PART_PATH_AVX2, B64PART_PATH_BYTES };
+bool b64part_path(int want);
 
 #endif
