@@ -7,12 +7,17 @@
  *    decoder agrees, so the bytes are GMime's; for anything else (junk,
  *    '=' inside, long gaps) the answer is no and GMime decodes it, with
  *    whatever its own rules make of it.
- *  - Whole groups are decoded a 64-byte window at a time with AVX-512
- *    VBMI (vpermb looks the values up); a line end after whole groups is
- *    taken out of the window by a permutation, so a 76-character line
- *    costs little more than one window.  Without VBMI, 32 characters a
- *    step with AVX2; whatever the windows stop at (a blank, '=', a line
- *    of odd length, a long gap) goes to the byte loop, which decides.
+ *  - With AVX-512 VBMI (vpermb looks the values up) the lines of a part
+ *    laid out alike (the width of its first line, a multiple of four up
+ *    to 128, and the same line end) are decoded a line a step: where the
+ *    next line starts is known ahead, so the steps overlap.  Elsewhere
+ *    whole groups are decoded a 64-byte window at a time; a line end
+ *    after whole groups is taken out of the window by a permutation, so
+ *    a 76-character line costs little more than one window; a window
+ *    that ends at a line start tries lines again.  Without VBMI, 32
+ *    characters a step with AVX2.  Whatever these stop at (a blank, '=',
+ *    a line of odd length, a long gap) goes to the byte loop, which
+ *    decides.
  *    b64part_path() forces each, so tests hold them to the byte loop.
  *
  * Limits: no allocation; reads are bounded by len (a prefetch may name
@@ -227,6 +232,17 @@ VBMI static size_t vbmi_store(const struct vbmi_consts *k, __m512i v, size_t n,
 	return bytes;
 }
 
+/* The lookup of the 64 bytes at p: values, and *bad the lanes that hold
+ * no base64 character. */
+VBMI static inline __m512i vbmi_values(const struct vbmi_consts *k, const unsigned char *p,
+				       uint64_t *bad)
+{
+	__m512i in = _mm512_loadu_si512((const void *)p);
+	__m512i v = _mm512_permutex2var_epi8(k->lut_lo, in, k->lut_hi);
+	*bad = _mm512_movepi8_mask(_mm512_or_si512(in, v));
+	return v;
+}
+
 /* The length of the line end at p[k] of a 64-byte window (CR LF or LF),
  * 0 when there is none there. */
 static size_t line_end_at(const unsigned char *p, size_t k)
@@ -244,9 +260,8 @@ VBMI static bool vbmi_window(struct part *s, const struct vbmi_consts *k)
 {
 	const unsigned char *w = s->p + s->i;
 	_mm_prefetch((const char *)w + PREFETCH, _MM_HINT_T0);
-	__m512i in = _mm512_loadu_si512((const void *)w);
-	__m512i v = _mm512_permutex2var_epi8(k->lut_lo, in, k->lut_hi);
-	uint64_t bad = _mm512_movepi8_mask(_mm512_or_si512(in, v));
+	uint64_t bad;
+	__m512i v = vbmi_values(k, w, &bad);
 	if (bad == 0) {
 		s->o += vbmi_store(k, v, 64, s->out + s->o);
 		s->i += 64;
@@ -273,17 +288,91 @@ VBMI static bool vbmi_window(struct part *s, const struct vbmi_consts *k)
 	return true;
 }
 
-/* The scalar loop with VBMI windows wherever a group starts and 64 bytes
- * are left. */
+/* The width of the line at s->i (its base64 characters, up to 128) when
+ * whole groups and a line end (*eol bytes) end it within the part; else
+ * 0. */
+VBMI static size_t line_width(const struct part *s, const struct vbmi_consts *k, size_t *eol)
+{
+	const unsigned char *p = s->p + s->i;
+	size_t left = s->len - s->i, width;
+	uint64_t bad;
+	(void)vbmi_values(k, p, &bad);	/* the caller leaves 64 bytes at least */
+	if (bad != 0) {
+		width = (size_t)__builtin_ctzll(bad);
+	} else {
+		if (left < 128 + 2)
+			return 0;
+		(void)vbmi_values(k, p + 64, &bad);
+		if (bad == 0)
+			return 0;
+		width = 64 + (size_t)__builtin_ctzll(bad);
+	}
+	*eol = width + 1 < left && p[width] == '\r' && p[width + 1] == '\n' ? 2
+	       : width < left && p[width] == '\n'			  ? 1
+										  : 0;
+	return width % 4 == 0 && width > 0 && *eol > 0 ? width : 0;
+}
+
+/* Lines laid out as the one at s->i is (width base64 characters, the
+ * same line end), one step each: where the next line starts is known
+ * ahead, so the steps overlap.  A line wider than 64 is two windows, the
+ * second ending with the line (their bytes overlap; the second store
+ * writes over the first's last ones with the same bytes).  Stops at the
+ * first line laid out otherwise, at its start. */
+VBMI static void vbmi_lines(struct part *s, const struct vbmi_consts *k)
+{
+	size_t eol, width = line_width(s, k, &eol);
+	if (width == 0)
+		return;
+	const unsigned char *p = s->p;
+	size_t i = s->i, o = s->o, step = width + eol, need = width > 64 ? step : 64;
+	size_t tail = width > 64 ? width - 64 : 0;
+	uint64_t lanes = width >= 64 ? ~0ULL : (1ULL << width) - 1;
+	while (s->len - i >= need + eol) {
+		uint64_t bad_a, bad_b = 0;
+		__m512i a = vbmi_values(k, p + i, &bad_a), b = a;
+		if (tail > 0)
+			b = vbmi_values(k, p + i + tail, &bad_b);
+		bool end = eol == 2 ? p[i + width] == '\r' && p[i + width + 1] == '\n'
+				    : p[i + width] == '\n';
+		if (((bad_a & lanes) | bad_b) != 0 || !end)
+			break;
+		(void)vbmi_store(k, a, width < 64 ? width : 64, s->out + o);
+		if (tail > 0)
+			(void)vbmi_store(k, b, 64, s->out + o + tail / 4 * 3);
+		i += step;
+		o += width / 4 * 3;
+	}
+	if (i != s->i)
+		s->skip = eol;	/* after a line end, before the next character */
+	s->i = i;
+	s->o = o;
+}
+
+/* The scalar loop with VBMI steps wherever a group starts and 64 bytes
+ * are left: whole lines where they are laid out alike, else windows. */
 VBMI static enum step run_vbmi(struct part *s)
 {
 	struct vbmi_consts k;
 	vbmi_consts(&k);
 	enum step r = STEP_ON;
+	bool line_start = true;
 	while (r == STEP_ON && s->i < s->len) {
-		if (s->n == 0 && s->len - s->i >= 64 && vbmi_window(s, &k))
-			continue;
+		if (s->n == 0 && s->len - s->i >= 64) {
+			size_t i0 = s->i;
+			if (line_start) {
+				vbmi_lines(s, &k);
+				line_start = false;
+				if (s->i != i0)
+					continue;	/* it may have reached the end */
+			}
+			if (vbmi_window(s, &k)) {
+				line_start = s->skip > 0 && s->skip <= 2;
+				continue;
+			}
+		}
 		r = scalar_step(s);
+		line_start = false;
 	}
 	return r;
 }
