@@ -77,6 +77,7 @@ struct part {
 	size_t len, i;
 	unsigned char *out;
 	size_t o, skip;
+	size_t blanks;	/* spaces and tabs passed over */
 	uint32_t acc;
 	unsigned n;
 };
@@ -121,6 +122,8 @@ static inline __attribute__((always_inline)) enum step scalar_step(struct part *
 		}
 	} else if (c == B64_JUNK || ++s->skip > B64PART_SKIP) {
 		return STEP_NO;	/* a byte no base64 has, or a long gap */
+	} else if (c == B64_BLANK) {
+		s->blanks++;
 	}
 	s->i++;
 	return STEP_ON;
@@ -420,7 +423,7 @@ bool b64part_path(int want)
 
 /* After the first '=': one more at most, line ends and blanks; then the
  * last group, which the padding completes. */
-static bool finish(struct part *s, size_t *out_len)
+static bool finish(struct part *s, size_t *out_len, size_t *blanks)
 {
 	size_t pads = 0, skip = 0;
 	for (size_t i = s->i; i < s->len; i++) {
@@ -431,6 +434,8 @@ static bool finish(struct part *s, size_t *out_len)
 				return false;
 		} else if (c < 64 || c == B64_JUNK || ++skip > B64PART_SKIP) {
 			return false;
+		} else if (c == B64_BLANK) {
+			s->blanks++;
 		}
 	}
 	if (pads > 0 ? s->n + pads != 4 : s->n != 0)
@@ -441,10 +446,12 @@ static bool finish(struct part *s, size_t *out_len)
 	if (pads == 1)
 		s->out[s->o++] = (unsigned char)(acc >> 8);
 	*out_len = s->o;
+	*blanks = s->blanks;
 	return true;
 }
 
-bool b64part_decode(const void *buf, size_t len, unsigned char *out, size_t *out_len)
+bool b64part_decode(const void *buf, size_t len, unsigned char *out, size_t *out_len,
+		    size_t *blanks)
 {
 	struct part s = {.p = buf, .len = len, .out = out};
 	int path = __atomic_load_n(&part_path, __ATOMIC_RELAXED);
@@ -461,5 +468,5 @@ bool b64part_decode(const void *buf, size_t len, unsigned char *out, size_t *out
 		while (r == STEP_ON && s.i < len)
 			r = scalar_step(&s);
 	/* at the first '=' (STEP_PAD) or the end */
-	return r != STEP_NO && finish(&s, out_len);
+	return r != STEP_NO && finish(&s, out_len, blanks);
 }

@@ -1,11 +1,11 @@
 /*
  * fuzz_b64plain.c - differential target for the walker's one-pass base64
  * decoder (b64part_decode()): every instruction set it has gives the byte
- * loop's answer and bytes, none writes past len / 4 * 3, and whenever it
- * takes the bytes, GMime's own decoding of them (a data wrapper written
- * to a memory stream, as the walker did before) gives the same bytes;
- * any difference aborts.  Bytes it declines go to GMime in the walker,
- * so they need no check.
+ * loop's answer and bytes, none writes past len / 4 * 3, each counts the
+ * input's blanks, and whenever it takes the bytes, GMime's own decoding
+ * of them (a data wrapper written to a memory stream, as the walker did
+ * before) gives the same bytes; any difference aborts.  Bytes it
+ * declines go to GMime in the walker, so they need no check.
  */
 #include <gmime/gmime.h>
 #include <stdint.h>
@@ -24,13 +24,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * guard bytes, which must be left as they were; NULL when not taken. */
 static unsigned char *decode_on(int path, const uint8_t *data, size_t size, size_t *n)
 {
+	size_t blanks = 0, want = 0;
 	size_t room = size / 4 * 3;
 	unsigned char *out = malloc(room + GUARD);
 	if (out == NULL || !b64part_path(path))
 		abort();
 	memset(out + room, 0x5a, GUARD);
 	*n = 0;
-	bool plain = b64part_decode(data, size, out, n);
+	bool plain = b64part_decode(data, size, out, n, &blanks);
 	for (size_t i = room; i < room + GUARD; i++)
 		if (out[i] != 0x5a) {
 			fprintf(stderr, "path %d wrote past %zu bytes\n", path, room);
@@ -39,6 +40,12 @@ static unsigned char *decode_on(int path, const uint8_t *data, size_t size, size
 	if (!plain) {
 		free(out);
 		return NULL;
+	}
+	for (size_t i = 0; i < size; i++)
+		want += data[i] == ' ' || data[i] == '\t';
+	if (blanks != want) {	/* all it takes besides base64, '=' and line ends */
+		fprintf(stderr, "path %d counted %zu blanks of %zu\n", path, blanks, want);
+		abort();
 	}
 	return out;
 }

@@ -21,8 +21,11 @@
  * two '=' only to complete the last group.  Every decoder gives the same
  * bytes for such input (GMime's included), so the walker decodes it here
  * in one pass and leaves anything else (false) to GMime.  out holds at
- * least len / 4 * 3 bytes. */
-bool b64part_decode(const void *buf, size_t len, unsigned char *out, size_t *out_len);
+ * least len / 4 * 3 bytes.  *blanks: the spaces and tabs it passed over
+ * (0: nothing but base64, padding and line ends, so no byte was
+ * skipped that a line end does not explain). */
+bool b64part_decode(const void *buf, size_t len, unsigned char *out, size_t *out_len,
+		    size_t *blanks);
 
 /* The instruction set of the decoder's loop, best first (BYTES: none, a
  * group or a character at a time); tests force each to hold them to each
