@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/mman.h>
+
 #include "grondslag/scan/b64part.h"
 #include "grondslag/scan/rfc2047.h"
 #include "walk_priv.h"
@@ -172,6 +174,20 @@ static bool mem_slice(GMimeStream *src, const unsigned char **data, size_t *len)
 	return true;
 }
 
+/* Huge pages for the whole 2 MiB pages of a large buffer about to be
+ * written once from start to end: its first touch is otherwise a page
+ * fault every 4 KiB (10,000 for a 40 MB attachment, a third of the time
+ * of decoding and scanning it on a virtual machine).  A hint: where the
+ * kernel has none to give, the pages are small as before. */
+#define HUGE_PAGE ((uintptr_t)2 << 20)
+static void huge_pages_for(void *buf, size_t n)
+{
+	uintptr_t a = ((uintptr_t)buf + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	uintptr_t z = ((uintptr_t)buf + n) & ~(HUGE_PAGE - 1);
+	if (n >= 4 * HUGE_PAGE && z > a)
+		(void)madvise((void *)a, z - a, MADV_HUGEPAGE);
+}
+
 /* A base64 leaf plainly written (b64part_decode()), decoded in one pass
  * into a stream of its own: GMime's filter chain would decode it a byte at
  * a time and copy it twice.  NULL when GMime must decode it.  *clean when
@@ -185,6 +201,7 @@ static GMimeStream *plain_base64(GMimeStream *src, bool *clean)
 	unsigned char *d = g_try_malloc(n / 4 * 3 + 3);
 	if (d == NULL)
 		return NULL;
+	huge_pages_for(d, n / 4 * 3);
 	if (!b64part_decode(raw, n, d, &dl, &blanks)) {
 		g_free(d);
 		return NULL;
