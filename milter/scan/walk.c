@@ -39,7 +39,7 @@
  *    content.
  *  - Leaves in 7bit/8bit/binary are read in place from the caller's
  *    buffer (GMime persists substreams of it); others are decoded once:
- *    plainly written base64 in one pass by sniff_b64_plain() (the same
+ *    plainly written base64 in one pass by b64part_decode() (the same
  *    bytes GMime gives, without its byte-at-a-time filter and copies),
  *    the rest by GMime.
  *    A base64 part whose bytes are not base64 is also read as text and

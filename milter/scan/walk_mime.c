@@ -15,6 +15,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/mman.h>
+
+#include "grondslag/scan/b64part.h"
 #include "grondslag/scan/rfc2047.h"
 #include "walk_priv.h"
 
@@ -171,34 +174,53 @@ static bool mem_slice(GMimeStream *src, const unsigned char **data, size_t *len)
 	return true;
 }
 
-/* A base64 leaf plainly written (sniff_b64_plain()), decoded in one pass
+/* Huge pages for the whole 2 MiB pages of a large buffer about to be
+ * written once from start to end: its first touch is otherwise a page
+ * fault every 4 KiB (10,000 for a 40 MB attachment, a third of the time
+ * of decoding and scanning it on a virtual machine).  A hint: where the
+ * kernel has none to give, the pages are small as before. */
+#define HUGE_PAGE ((uintptr_t)2 << 20)
+static void huge_pages_for(void *buf, size_t n)
+{
+	uintptr_t a = ((uintptr_t)buf + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	uintptr_t z = ((uintptr_t)buf + n) & ~(HUGE_PAGE - 1);
+	if (n >= 4 * HUGE_PAGE && z > a)
+		(void)madvise((void *)a, z - a, MADV_HUGEPAGE);
+}
+
+/* A base64 leaf plainly written (b64part_decode()), decoded in one pass
  * into a stream of its own: GMime's filter chain would decode it a byte at
- * a time and copy it twice.  NULL when GMime must decode it. */
-static GMimeStream *plain_base64(GMimeStream *src)
+ * a time and copy it twice.  NULL when GMime must decode it.  *clean when
+ * it held nothing but base64, padding and line ends. */
+static GMimeStream *plain_base64(GMimeStream *src, bool *clean)
 {
 	const unsigned char *raw;
-	size_t n, dl;
+	size_t n, dl, blanks;
 	if (!mem_slice(src, &raw, &n) || n / 4 * 3 + 3 >= G_MAXUINT)
 		return NULL;
 	unsigned char *d = g_try_malloc(n / 4 * 3 + 3);
 	if (d == NULL)
 		return NULL;
-	if (!sniff_b64_plain(raw, n, d, &dl)) {
+	huge_pages_for(d, n / 4 * 3);
+	if (!b64part_decode(raw, n, d, &dl, &blanks)) {
 		g_free(d);
 		return NULL;
 	}
+	*clean = blanks == 0;
 	return g_mime_stream_mem_new_with_byte_array(g_byte_array_new_take(d, dl));
 }
 
 /* The decoded bytes of a leaf.  Identity encodings are read in place from
- * the message buffer; others are decoded into *owned. */
+ * the message buffer; others are decoded into *owned.  *clean_b64: base64
+ * that held nothing but base64, padding and line ends. */
 static bool leaf_bytes(GMimePart *part, const unsigned char **data, size_t *len,
-		       GMimeStream **owned)
+		       GMimeStream **owned, bool *clean_b64)
 {
 	static const unsigned char empty[1];
 	*data = empty;
 	*len = 0;
 	*owned = NULL;
+	*clean_b64 = false;
 	GMimeDataWrapper *dw = g_mime_part_get_content(part);
 	if (dw == NULL)
 		return true;
@@ -208,7 +230,7 @@ static bool leaf_bytes(GMimePart *part, const unsigned char **data, size_t *len,
 	     enc == GMIME_CONTENT_ENCODING_8BIT || enc == GMIME_CONTENT_ENCODING_BINARY) &&
 	    mem_slice(src, data, len))
 		return true;
-	GMimeStream *out = enc == GMIME_CONTENT_ENCODING_BASE64 ? plain_base64(src) : NULL;
+	GMimeStream *out = enc == GMIME_CONTENT_ENCODING_BASE64 ? plain_base64(src, clean_b64) : NULL;
 	if (out == NULL) {
 		out = g_mime_stream_mem_new();
 		if (g_mime_data_wrapper_write_to_stream(dw, out) < 0) {
@@ -226,9 +248,14 @@ static bool leaf_bytes(GMimePart *part, const unsigned char **data, size_t *len,
 
 /* A part labelled base64 whose bytes are not base64 (plain text under a
  * wrong label) decodes to garbage: GMime skips what it cannot decode.
- * Such a part is read as the text it is too, and marked decode-failed. */
-static void walk_bad_base64(struct walk *w, GMimePart *part, const struct item *it)
+ * Such a part is read as the text it is too, and marked decode-failed.
+ * Not asked of a part that held nothing but base64, padding and line
+ * ends (clean): what was skipped is the padding, never more than
+ * sniff_b64_mislabelled() tolerates. */
+static void walk_bad_base64(struct walk *w, GMimePart *part, const struct item *it, bool clean)
 {
+	if (clean)
+		return;
 	GMimeDataWrapper *dw = g_mime_part_get_content(part);
 	const unsigned char *raw;
 	size_t n;
@@ -247,9 +274,10 @@ static void walk_leaf(struct walk *w, GMimePart *part, const struct item *base)
 {
 	struct item it = *base;
 	GMimeStream *owned = NULL;
+	bool clean_b64;
 	it.charset = ct_param((GMimeObject *)part, "charset");
 	it.smime_type = ct_param((GMimeObject *)part, "smime-type");
-	if (!leaf_bytes(part, &it.data, &it.len, &owned)) {
+	if (!leaf_bytes(part, &it.data, &it.len, &owned, &clean_b64)) {
 		findings_part_unscannable(w->f, it.part, UNSCAN_MALFORMED_MIME);
 		return;
 	}
@@ -260,7 +288,7 @@ static void walk_leaf(struct walk *w, GMimePart *part, const struct item *base)
 			findings_part_unscannable(w->f, it.part, UNSCAN_UNSUPPORTED_TYPE);
 		} else {
 			walk_content(w, &it);
-			walk_bad_base64(w, part, &it);
+			walk_bad_base64(w, part, &it, clean_b64);
 		}
 	}
 	if (owned != NULL)
@@ -319,7 +347,8 @@ static bool walk_encrypted_readers(struct walk *w, GMimeMultipart *mp, unsigned 
 		const unsigned char *data;
 		size_t len;
 		GMimeStream *owned;
-		if (!GMIME_IS_PART(c) || !leaf_bytes(GMIME_PART(c), &data, &len, &owned))
+		bool clean_b64;
+		if (!GMIME_IS_PART(c) || !leaf_bytes(GMIME_PART(c), &data, &len, &owned, &clean_b64))
 			continue;
 		enum readers_status st = walk_readers_leaf(w, idx, data, len);
 		known = known || st == READERS_ENCRYPTED || st == READERS_NOT_ENCRYPTED;

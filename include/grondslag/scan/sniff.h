@@ -24,7 +24,6 @@
  *   sniff_b64_run()       the next run of base64 lines in a text
  *   sniff_b64_pass()      pass over lines that start no such run
  *   sniff_b64_decode()    decode base64, skipping blanks and line ends
- *   sniff_b64_plain()     decode a plainly written base64 part, or say no
  *   sniff_text()          text or binary; UTF-16 without BOM (also CJK)
  *   sniff_html()          the start looks like an HTML document
  */
@@ -97,14 +96,6 @@ bool sniff_b64_path(int want);
 /* Decode base64, ignoring line ends and blanks; stops at the first byte
  * that is not base64.  Returns a malloc'd buffer (NULL on no memory). */
 unsigned char *sniff_b64_decode(const void *buf, size_t len, size_t *out_len);
-
-/* Decode a base64 part that is plainly written: groups of four base64
- * characters, line ends and blanks (a few in a row) between them, one or
- * two '=' only to complete the last group.  Every decoder gives the same
- * bytes for such input (GMime's included), so the walker decodes it here
- * in one pass and leaves anything else (false) to GMime.  out holds at
- * least len / 4 * 3 bytes. */
-bool sniff_b64_plain(const void *buf, size_t len, unsigned char *out, size_t *out_len);
 
 enum sniff_text {
 	SNIFF_BINARY,
