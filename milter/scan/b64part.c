@@ -9,7 +9,7 @@
  *    whatever its own rules make of it.
  *  - With AVX-512 VBMI (vpermb looks the values up) the lines of a part
  *    laid out alike (the width of its first line, a multiple of four up
- *    to 128, and the same line end) are decoded a line a step: where the
+ *    to 124, and the same line end) are decoded a line a step: where the
  *    next line starts is known ahead, so the steps overlap.  Elsewhere
  *    whole groups are decoded a 64-byte window at a time; a line end
  *    after whole groups is taken out of the window by a permutation, so
@@ -262,7 +262,9 @@ static size_t line_end_at(const unsigned char *p, size_t k)
 VBMI static bool vbmi_window(struct part *s, const struct vbmi_consts *k)
 {
 	const unsigned char *w = s->p + s->i;
-	_mm_prefetch((const char *)w + PREFETCH, _MM_HINT_T0);
+	/* an address, never dereferenced: it may lie past the part
+	 * (reckoned as an integer, as a pointer there is undefined) */
+	_mm_prefetch((const char *)(uintptr_t)((uintptr_t)w + PREFETCH), _MM_HINT_T0);
 	uint64_t bad;
 	__m512i v = vbmi_values(k, w, &bad);
 	if (bad == 0) {
@@ -291,7 +293,8 @@ VBMI static bool vbmi_window(struct part *s, const struct vbmi_consts *k)
 	return true;
 }
 
-/* The width of the line at s->i (its base64 characters, up to 128) when
+/* The width of the line at s->i (its base64 characters, up to 124: a
+ * line of 128 leaves its second window whole, and 0 is said) when
  * whole groups and a line end (*eol bytes) end it within the part; else
  * 0. */
 VBMI static size_t line_width(const struct part *s, const struct vbmi_consts *k, size_t *eol)

@@ -9,6 +9,8 @@
  * Limits: recursion bounded by max_depth; at most ALT_MAX readings of
  * one part's duplicate headers.
  */
+#include <malloc.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,6 +182,19 @@ static bool mem_slice(GMimeStream *src, const unsigned char **data, size_t *len)
  * of decoding and scanning it on a virtual machine).  A hint: where the
  * kernel has none to give, the pages are small as before. */
 #define HUGE_PAGE ((uintptr_t)2 << 20)
+
+/* glibc serves a large block from a mapping of its own, returned when it
+ * is freed - but after the first such free it raises that threshold (up
+ * to 32 MiB) and serves the next ones from the heap, where the hint
+ * below would outlive the buffer and spread to what is allocated there
+ * later (in a daemon that runs for months).  A fixed threshold keeps
+ * every buffer that takes the hint a mapping of its own. */
+static pthread_once_t own_mappings_once = PTHREAD_ONCE_INIT;
+static void own_mappings(void)
+{
+	(void)mallopt(M_MMAP_THRESHOLD, (int)(2 * HUGE_PAGE));
+}
+
 static void huge_pages_for(void *buf, size_t n)
 {
 	uintptr_t a = ((uintptr_t)buf + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
@@ -198,6 +213,8 @@ static GMimeStream *plain_base64(GMimeStream *src, bool *clean)
 	size_t n, dl, blanks;
 	if (!mem_slice(src, &raw, &n) || n / 4 * 3 + 3 >= G_MAXUINT)
 		return NULL;
+	if (n / 4 * 3 >= 4 * HUGE_PAGE)	/* before the block is taken */
+		(void)pthread_once(&own_mappings_once, own_mappings);
 	unsigned char *d = g_try_malloc(n / 4 * 3 + 3);
 	if (d == NULL)
 		return NULL;
@@ -250,8 +267,10 @@ static bool leaf_bytes(GMimePart *part, const unsigned char **data, size_t *len,
  * wrong label) decodes to garbage: GMime skips what it cannot decode.
  * Such a part is read as the text it is too, and marked decode-failed.
  * Not asked of a part that held nothing but base64, padding and line
- * ends (clean): what was skipped is the padding, never more than
- * sniff_b64_mislabelled() tolerates. */
+ * ends (clean): what was skipped is the padding (two bytes at most),
+ * never more than sniff_b64_mislabelled() tolerates (its "+ 2": tighten
+ * that and this shortcut fails open; fuzz_b64plain holds the two to
+ * each other). */
 static void walk_bad_base64(struct walk *w, GMimePart *part, const struct item *it, bool clean)
 {
 	if (clean)
