@@ -195,12 +195,19 @@ static void own_mappings(void)
 	(void)mallopt(M_MMAP_THRESHOLD, (int)(2 * HUGE_PAGE));
 }
 
-static void huge_pages_for(void *buf, size_t n)
+/* The buffer of n + 3 bytes a part is decoded into; a large one is a
+ * mapping of its own with huge pages asked for its whole 2 MiB pages. */
+static unsigned char *decode_buffer(size_t n)
 {
-	uintptr_t a = ((uintptr_t)buf + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
-	uintptr_t z = ((uintptr_t)buf + n) & ~(HUGE_PAGE - 1);
-	if (n >= 4 * HUGE_PAGE && z > a)
+	bool large = n >= 4 * HUGE_PAGE;
+	if (large)	/* before the block is taken */
+		(void)pthread_once(&own_mappings_once, own_mappings);
+	unsigned char *d = g_try_malloc(n + 3);
+	uintptr_t a = ((uintptr_t)d + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	uintptr_t z = ((uintptr_t)d + n) & ~(HUGE_PAGE - 1);
+	if (d != NULL && large && z > a)
 		(void)madvise((void *)a, z - a, MADV_HUGEPAGE);
+	return d;
 }
 
 /* A base64 leaf plainly written (b64part_decode()), decoded in one pass
@@ -213,12 +220,9 @@ static GMimeStream *plain_base64(GMimeStream *src, bool *clean)
 	size_t n, dl, blanks;
 	if (!mem_slice(src, &raw, &n) || n / 4 * 3 + 3 >= G_MAXUINT)
 		return NULL;
-	if (n / 4 * 3 >= 4 * HUGE_PAGE)	/* before the block is taken */
-		(void)pthread_once(&own_mappings_once, own_mappings);
-	unsigned char *d = g_try_malloc(n / 4 * 3 + 3);
+	unsigned char *d = decode_buffer(n / 4 * 3);
 	if (d == NULL)
 		return NULL;
-	huge_pages_for(d, n / 4 * 3);
 	if (!b64part_decode(raw, n, d, &dl, &blanks)) {
 		g_free(d);
 		return NULL;
